@@ -1,0 +1,364 @@
+/**
+ * The `tessera` command: the same engine and data directory as the desktop app, from a terminal.
+ *
+ * Every command takes --data-dir and --json (one JSON document on stdout; progress and logs on
+ * stderr). Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { JobState, JobSummary, RequestResult } from '../../preload/contract.js';
+import { TesseraError, toTesseraError } from '../../preload/errors.js';
+import { defaultDataDir } from '../engine/data-dir.js';
+import { Engine } from '../engine/engine.js';
+import { createLogger } from '../engine/logger.js';
+import { buildReport } from '../engine/report.js';
+import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
+import { startHeadlessHost } from '../hosts/headless-host.js';
+import { openDatabase } from '../store/database.js';
+import { JobStore } from '../store/job-store.js';
+import { ProgressBar } from './progress-bar.js';
+
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
+
+const USAGE = `Usage: tessera <command> [options]
+
+Commands:
+  serve [--port N] [--host ADDR] [--allowed-host NAME]   start the headless console; prints its URL
+  verify <cache> [--min-zoom N] [--max-zoom N] [--max-tile-bytes N]
+                                                       decode every tile of an MBTiles, PMTiles or tile directory
+  jobs list [--state S]... [--kind K] [--text T] [--from ISO] [--to ISO] [--limit N] [--cursor C]
+  jobs show <id>                                       a job, its items and its recent events
+  jobs cancel <id>...                                  cancel queued or interrupted jobs
+  jobs retry <id>...                                   re-run what did not succeed (alias: resume) and wait
+  jobs report <id> [--format json|csv] [-o FILE]       export a job's report
+
+Options for every command:
+  --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
+  --json           print one JSON document on stdout
+  -h, --help       this help
+
+Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
+
+class UsageError extends Error {}
+
+interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let json = false;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
+        'min-zoom': { type: 'string' },
+        'max-zoom': { type: 'string' },
+        'max-tile-bytes': { type: 'string' },
+        state: { type: 'string', multiple: true },
+        kind: { type: 'string', multiple: true },
+        text: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+      },
+    });
+    json = values.json ?? false;
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.stdout.write(`${USAGE}\n`);
+      return command || values.help ? EXIT.succeeded : EXIT.usage;
+    }
+    const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+    const out = (human: string, doc: unknown) => io.stdout.write(json ? `${JSON.stringify(doc, null, 2)}\n` : `${human}\n`);
+
+    switch (command) {
+      case 'serve':
+        return await serve(dataDir, values, out);
+      case 'verify': {
+        if (rest.length !== 1) throw new UsageError('verify takes exactly one cache: tessera verify <cache>');
+        const params = {
+          cache: resolve(rest[0]!),
+          minZoom: optionalInt(values['min-zoom'], '--min-zoom'),
+          maxZoom: optionalInt(values['max-zoom'], '--max-zoom'),
+          maxTileBytes: optionalInt(values['max-tile-bytes'], '--max-tile-bytes'),
+        };
+        return await runJob(dataDir, io, json, (engine) => engine.start({ kind: 'verify', params: stripUndefined(params) as { cache: string } }));
+      }
+      case 'jobs':
+        return await jobs(dataDir, rest, values, io, json, out);
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (error) {
+    return reportError(error, io, json);
+  }
+}
+
+async function jobs(
+  dataDir: string,
+  args: string[],
+  values: Record<string, unknown>,
+  io: Io,
+  json: boolean,
+  out: (human: string, doc: unknown) => void,
+): Promise<number> {
+  const [sub, ...ids] = args;
+  switch (sub) {
+    case 'list': {
+      const input = parseRequest('jobs.list', {
+        filter: stripUndefined({
+          states: values.state as string[] | undefined,
+          kinds: values.kind as string[] | undefined,
+          text: values.text,
+          createdFrom: values.from,
+          createdTo: values.to,
+        }),
+        cursor: values.cursor,
+        limit: optionalInt(values.limit as string | undefined, '--limit') ?? 50,
+      });
+      const page = withReadOnlyStore(dataDir, (store) => store?.listJobs(input.filter, input.cursor, input.limit) ?? { rows: [], nextCursor: null });
+      out(formatJobTable(page.rows) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''), page);
+      return EXIT.succeeded;
+    }
+    case 'show': {
+      const id = jobId(ids, 'show');
+      const shown = withReadOnlyStore(dataDir, (store) => {
+        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
+        return { job: store.getJob(id), items: store.listItems(id, { limit: 1000 }).rows, events: store.events(id, 0, 1000) };
+      });
+      out(formatJobDetail(shown), shown);
+      return EXIT.succeeded;
+    }
+    case 'report': {
+      const id = jobId(ids, 'report');
+      const format = (values.format ?? 'json') as string;
+      if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, not ${format}`);
+      const report = withReadOnlyStore(dataDir, (store) => {
+        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
+        return buildReport(store, id, format);
+      });
+      if (values.output) {
+        await writeFile(values.output as string, report.content);
+        out(`wrote ${values.output}`, { file: resolve(values.output as string), fileName: report.fileName, mimeType: report.mimeType });
+      } else io.stdout.write(report.content.endsWith('\n') ? report.content : `${report.content}\n`);
+      return EXIT.succeeded;
+    }
+    case 'cancel': {
+      const list = jobIds(ids, 'cancel');
+      const engine = await openEngine(dataDir, 'tessera jobs cancel');
+      try {
+        const result = engine.cancel(list);
+        out(formatBulk('cancelled', result), result);
+        return result.failed.length ? EXIT.failed : EXIT.succeeded;
+      } finally {
+        await engine.close();
+      }
+    }
+    case 'retry':
+    case 'resume': {
+      const list = jobIds(ids, sub);
+      let code: number = EXIT.succeeded;
+      for (const id of list) {
+        const c = await runJob(dataDir, io, json, async (engine) => {
+          const result = engine.retry([id]);
+          if (result.failed[0]) throw toTesseraError(result.failed[0].error);
+          return engine.store.getJob(id);
+        });
+        code = Math.max(code, c);
+      }
+      return code;
+    }
+    default:
+      throw new UsageError(`unknown jobs command: ${sub ?? '(none)'}; expected list, show, cancel, retry or report`);
+  }
+}
+
+/** Runs one job in this process to its end, with a progress bar and Ctrl-C as cancel. */
+async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: Engine) => Promise<JobSummary> | JobSummary): Promise<number> {
+  const engine = await openEngine(dataDir, 'tessera (cli)');
+  const bar = new ProgressBar(io.stderr);
+  let interrupts = 0;
+  let jobIdValue = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    io.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    if (jobIdValue) engine.cancel([jobIdValue]);
+  };
+  process.on('SIGINT', onSigint);
+  const off = engine.events.on('job.progress', (p) => {
+    if (p.jobId === jobIdValue) bar.update(p);
+  });
+  try {
+    const job = await submit(engine);
+    jobIdValue = job.id;
+    if (!json) io.stderr.write(`job ${job.id}: ${job.name}\n`);
+    const final = await engine.waitFor(job.id);
+    bar.done();
+    const items = engine.store.listItems(job.id, { limit: 1000 }).rows;
+    const issues = collectIssues(engine.store, job.id);
+    if (json) io.stdout.write(`${JSON.stringify({ job: final, items, tileIssues: issues }, null, 2)}\n`);
+    else io.stdout.write(`${formatJobDetail({ job: final, items, events: [] })}\n${formatIssues(issues)}`);
+    return exitCodeFor(final.state);
+  } finally {
+    off();
+    process.off('SIGINT', onSigint);
+    await engine.close();
+  }
+}
+
+async function serve(dataDir: string, values: Record<string, unknown>, out: (human: string, doc: unknown) => void): Promise<number> {
+  const logger = createLogger();
+  const engine = await openEngine(dataDir, 'tessera serve');
+  const version = await packageVersion();
+  const host = await startHeadlessHost({
+    dispatch: createDispatcher(engine.handlers, (error, name) => logger.error(`request ${name} failed`, { error: String(error) })),
+    events: engine.events,
+    metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
+    rendererDir: rendererDir(),
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    port: optionalInt(values.port as string | undefined, '--port') ?? 7340,
+    allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
+    logger,
+  });
+  out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await engine.close();
+  return EXIT.succeeded;
+}
+
+async function openEngine(dataDir: string, holder: string): Promise<Engine> {
+  return Engine.open({ dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
+}
+
+/** Reads without taking the engine's lock (WAL lets a reader run beside a live engine). */
+function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T): T {
+  const file = join(dataDir, 'jobs.sqlite');
+  if (!existsSync(file)) return read(null);
+  const db = openDatabase(file, { readonly: true });
+  try {
+    return read(new JobStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+function collectIssues(store: JobStore, id: number): RequestResult<'jobs.tileIssues'>['rows'] {
+  const all: RequestResult<'jobs.tileIssues'>['rows'] = [];
+  let cursor: string | undefined;
+  do {
+    const page = store.tileIssues(id, cursor, 5000);
+    all.push(...page.rows);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+export function exitCodeFor(state: JobState): number {
+  switch (state) {
+    case 'succeeded':
+      return EXIT.succeeded;
+    case 'partial':
+      return EXIT.partial;
+    case 'cancelled':
+      return EXIT.cancelled;
+    default:
+      return EXIT.failed;
+  }
+}
+
+function reportError(error: unknown, io: Io, json: boolean): number {
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
+  const code = usage || e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_CURSOR' || e.code === 'CACHE_UNREADABLE' ? EXIT.usage : EXIT.failed;
+  if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+  io.stderr.write(`tessera: ${e.code}: ${e.message}\n${usage ? 'Run tessera --help for usage.\n' : ''}`);
+  return code;
+}
+
+function optionalInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+function jobId(args: string[], sub: string): number {
+  const list = jobIds(args, sub);
+  if (list.length !== 1) throw new UsageError(`jobs ${sub} takes exactly one job id`);
+  return list[0]!;
+}
+
+function jobIds(args: string[], sub: string): number[] {
+  if (args.length === 0) throw new UsageError(`jobs ${sub} needs at least one job id`);
+  return args.map((a) => {
+    if (!/^[1-9]\d*$/.test(a)) throw new UsageError(`not a job id: "${a}"`);
+    return Number(a);
+  });
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function formatJobTable(rows: JobSummary[]): string {
+  if (rows.length === 0) return 'no jobs';
+  const lines = rows.map((j) =>
+    [String(j.id).padStart(6), j.state.padEnd(11), j.kind.padEnd(8), `${j.progress.done}/${j.progress.total}`.padStart(15), j.createdAt.slice(0, 19).replace('T', ' '), j.name].join('  '),
+  );
+  return [`${'id'.padStart(6)}  ${'state'.padEnd(11)}  ${'kind'.padEnd(8)}  ${'done/total'.padStart(15)}  ${'created (UTC)'.padEnd(19)}  name`, ...lines].join('\n');
+}
+
+function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'>['rows']; events: RequestResult<'jobs.events'> }): string {
+  const j = d.job;
+  const lines = [
+    `job ${j.id} (${j.kind}) ${j.name}: ${j.state}`,
+    `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`,
+    `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad, ${j.progress.bytes} bytes`,
+    ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
+    `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.queued} queued):`,
+    ...d.items.map((i) => `    ${i.label.padEnd(12)} ${i.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`),
+  ];
+  if (d.events.length) lines.push('  events:', ...d.events.map((e) => `    ${e.at}  ${e.type.padEnd(16)} ${e.message}`));
+  return lines.join('\n');
+}
+
+function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string {
+  if (issues.length === 0) return '';
+  const shown = issues.slice(0, 50).map((t) => `  ${t.issue.padEnd(9)} ${t.z}/${t.x}/${t.y}  ${t.detail}`);
+  const more = issues.length > shown.length ? [`  … and ${issues.length - shown.length} more (tessera jobs report <id>)`] : [];
+  return `tile issues (z/x/y, XYZ):\n${[...shown, ...more].join('\n')}\n`;
+}
+
+function formatBulk(verb: string, result: RequestResult<'jobs.cancel'>): string {
+  return [...result.ok.map((id) => `job ${id}: ${verb}`), ...result.failed.map((f) => `job ${f.id}: ${f.error.code}: ${f.error.message}`)].join('\n');
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function rendererDir(): string {
+  return fileURLToPath(new URL('../../renderer/', import.meta.url));
+}
+

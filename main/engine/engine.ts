@@ -1,0 +1,516 @@
+/**
+ * The job engine: owns a data directory, its store and the worker pool; schedules jobs within the
+ * concurrency limits; runs each job's items with retries; carries one AbortSignal per job from the
+ * cancel request to the worker loops; and announces every change on its event bus.
+ *
+ * Both hosts and the CLI drive it through `handlers`, the contract's requests.
+ */
+import { statfs } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import {
+  type AppInfo,
+  FINISHED_JOB_STATES,
+  type HealthCheck,
+  type JobStartInput,
+  type JobSummary,
+  type QueueState,
+  type Settings,
+  type BulkResult,
+  type JobKind,
+  JobStartInput as JobStartSchema,
+} from '../../preload/contract.js';
+import { type SerializedError, TesseraError, isAbortError, serializeError, toTesseraError } from '../../preload/errors.js';
+import type { ContractHandlers } from '../hosts/dispatch.js';
+import { parseRequest } from '../hosts/dispatch.js';
+import { type Db, openDatabase } from '../store/database.js';
+import { type Counters, JobStore, type StoredItem } from '../store/job-store.js';
+import { type DataDirLock, lockDataDir } from './data-dir.js';
+import { EventBus } from './event-bus.js';
+import { cancelTarget, finalJobState } from './job-states.js';
+import type { ItemContext, JobKindPlugin } from './kinds/job-kind.js';
+import { pluginFor } from './kinds/index.js';
+import { type Logger, createLogger } from './logger.js';
+import { EngineMetrics } from './metrics.js';
+import { type Poller, startPoller } from './poller.js';
+import { ProgressTracker } from './progress-tracker.js';
+import { buildReport } from './report.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  host: AppInfo['host'];
+  /** What holds the data directory's lock, shown to a second engine that is refused. */
+  holder?: string;
+  logger?: Logger;
+  /** CPU worker threads (default: the cores). */
+  threads?: number;
+  /** The pool's worker module; defaults to the compiled workers/pool-entry.js. */
+  workerFile?: string;
+  /** Max attempts per item for transient failures (first try included). */
+  maxAttempts?: number;
+  /** Backoff between attempts. */
+  backoff?: { initialDelayMs: number; maxDelayMs: number };
+  /** Free bytes below which the disk check reports failed. */
+  freeSpaceFloorBytes?: number;
+  /** Interval of the disk check poll. */
+  diskCheckIntervalMs?: number;
+  version?: string;
+  /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
+  plugins?: Partial<Record<JobKind, JobKindPlugin<never>>>;
+}
+
+const DEFAULT_SETTINGS: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true };
+
+interface ActiveJob {
+  id: number;
+  kind: JobSummary['kind'];
+  controller: AbortController;
+  tracker: ProgressTracker;
+  done: Promise<void>;
+}
+
+export class Engine {
+  readonly events: EventBus;
+  readonly metrics: EngineMetrics;
+  readonly handlers: ContractHandlers;
+  readonly store: JobStore;
+  readonly dataDir: string;
+  private readonly db: Db;
+  private readonly lock: DataDirLock;
+  private readonly logger: Logger;
+  private readonly pool: WorkerPool;
+  private readonly options: EngineOptions;
+  private readonly active = new Map<number, ActiveJob>();
+  private readonly health = new Map<string, HealthCheck>();
+  private readonly pollers: Poller[] = [];
+  private lastEventId = 0;
+  private closing = false;
+
+  private constructor(options: EngineOptions, lock: DataDirLock, db: Db, logger: Logger) {
+    this.options = options;
+    this.dataDir = options.dataDir;
+    this.lock = lock;
+    this.db = db;
+    this.logger = logger;
+    this.store = new JobStore(db);
+    this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
+    this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
+    this.pool = new WorkerPool({ filename: options.workerFile ?? defaultWorkerFile(), threads: options.threads });
+    this.pool.onWorkerRestart = (error) => {
+      this.metrics.workerRestarts.inc();
+      logger.warn(error.message);
+    };
+    this.lastEventId = this.store.lastEventId();
+    this.handlers = this.createHandlers();
+  }
+
+  /**
+   * Opens the engine on a data directory: takes its lock, opens and migrates the store, then runs
+   * the start-up services (crash recovery, disk check, retention), each reporting its health; a
+   * failing service is reported, it does not stop the engine.
+   */
+  static async open(options: EngineOptions): Promise<Engine> {
+    const logger = options.logger ?? createLogger();
+    const lock = lockDataDir(options.dataDir, options.holder ?? options.host);
+    let db: Db;
+    try {
+      db = openDatabase(join(options.dataDir, 'jobs.sqlite'));
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    const engine = new Engine(options, lock, db, logger);
+    engine.setHealth('store', 'ok', 'job store open and migrated');
+    engine.runStartupServices();
+    await engine.checkDisk();
+    engine.pollers.push(startPoller(() => engine.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
+    engine.pollers.push(startPoller(async () => engine.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
+    engine.pump();
+    return engine;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Start-up services and health
+
+  private runStartupServices(): void {
+    try {
+      const ids = this.store.markInterrupted();
+      this.setHealth('recovery', 'ok', ids.length ? `marked ${ids.length} job(s) interrupted: ${ids.join(', ')}` : 'no job was left running');
+      if (ids.length) this.logger.warn(`found ${ids.length} job(s) left running by a previous process; marked interrupted`, { ids });
+    } catch (error) {
+      this.setHealth('recovery', 'failed', toTesseraError(error).message);
+      this.logger.error('crash recovery failed', { error: String(error) });
+    }
+    this.applyRetention();
+    const settings = this.settings();
+    this.setHealth('metrics', settings.metricsEnabled ? 'ok' : 'disabled', settings.metricsEnabled ? 'served at /metrics by the headless host' : 'switched off in settings');
+    this.flushEvents();
+  }
+
+  private applyRetention(): void {
+    const days = this.settings().retentionDays;
+    if (days === null) {
+      // Switched off: say so at debug only, so a disabled feature stays quiet.
+      this.logger.debug('retention is off: job history is kept forever');
+      this.setHealth('retention', 'disabled', 'off: history is kept forever');
+      return;
+    }
+    try {
+      const purged = this.store.purgeFinishedBefore(new Date(Date.now() - days * 86_400_000));
+      this.setHealth('retention', 'ok', `keeps ${days} day(s); purged ${purged} job(s)`);
+      if (purged) this.logger.info(`retention purged ${purged} finished job(s) older than ${days} day(s)`);
+    } catch (error) {
+      this.setHealth('retention', 'failed', toTesseraError(error).message);
+    }
+  }
+
+  private async checkDisk(): Promise<void> {
+    try {
+      const fs = await statfs(this.dataDir);
+      const free = fs.bavail * fs.bsize;
+      const floor = this.options.freeSpaceFloorBytes ?? 512 * 1024 * 1024;
+      const gib = (free / 1024 ** 3).toFixed(1);
+      if (free < floor) this.setHealth('disk', 'failed', `only ${gib} GiB free in ${this.dataDir} (floor ${(floor / 1024 ** 3).toFixed(1)} GiB)`);
+      else this.setHealth('disk', 'ok', `${gib} GiB free in ${this.dataDir}`);
+    } catch (error) {
+      this.setHealth('disk', 'failed', `cannot read free space of ${this.dataDir}: ${(error as Error).message}`);
+    }
+  }
+
+  private setHealth(name: string, state: HealthCheck['state'], message: string): void {
+    this.health.set(name, { name, state, message, checkedAt: new Date().toISOString() });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Requests
+
+  private createHandlers(): ContractHandlers {
+    return {
+      'app.info': () => ({ version: this.options.version ?? '0.0.0', host: this.options.host, dataDir: this.dataDir, threads: this.pool.threads }),
+      'app.health': () => [...this.health.values()],
+      'jobs.list': (i) => this.store.listJobs(i.filter, i.cursor, i.limit),
+      'jobs.get': (i) => this.withLiveProgress(this.store.getJob(i.id)),
+      'jobs.items': (i) => this.store.listItems(i.id, { states: i.states, cursor: i.cursor, limit: i.limit }),
+      'jobs.events': (i) => this.store.events(i.id, i.afterId, i.limit),
+      'jobs.tileIssues': (i) => this.store.tileIssues(i.id, i.cursor, i.limit),
+      'jobs.start': (i) => this.start(i),
+      'jobs.cancel': (i) => this.cancel(i.ids),
+      'jobs.retry': (i) => this.retry(i.ids),
+      'jobs.rerun': (i) => this.rerun(i.id),
+      'jobs.report': (i) => buildReport(this.store, i.id, i.format),
+      'queue.get': () => this.queueState(),
+      'queue.pause': () => this.setPaused(true),
+      'queue.resume': () => this.setPaused(false),
+      'settings.get': () => this.settings(),
+      'settings.update': (patch) => {
+        const next = { ...this.settings(), ...patch } as Settings;
+        this.store.setSetting('settings', next);
+        this.setHealth('metrics', next.metricsEnabled ? 'ok' : 'disabled', next.metricsEnabled ? 'served at /metrics by the headless host' : 'switched off in settings');
+        this.applyRetention();
+        this.pump();
+        return next;
+      },
+    };
+  }
+
+  /** Accepts a job (validated against the contract and by its kind) and queues it. */
+  async start(input: JobStartInput): Promise<JobSummary> {
+    const parsed = parseRequest('jobs.start', input) as ReturnType<typeof JobStartSchema.parse>;
+    if (this.closing) throw new TesseraError('STORE_UNAVAILABLE', 'the engine is shutting down');
+    const plugin = this.plugin(parsed.kind);
+    await plugin.validate?.(parsed.params);
+    const job = this.store.createJob({ kind: parsed.kind, name: parsed.name ?? plugin.describe(parsed.params), params: parsed.params, priority: parsed.priority });
+    this.announce(job.id);
+    this.pump();
+    return this.store.getJob(job.id);
+  }
+
+  /** Cancels each job: a queued one at once (it never starts), a running one through cancelling. */
+  cancel(ids: readonly number[]): BulkResult {
+    return this.bulk(ids, (id) => {
+      const job = this.store.getJob(id);
+      const target = cancelTarget(job.state);
+      if (target === null) throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${job.state}; there is nothing to cancel`);
+      this.store.transitionJob(id, target, { message: `cancel requested (${job.state} → ${target})` });
+      if (target === 'cancelled') this.cancelQueuedItems(id);
+      this.metrics.cancellations.inc({ kind: job.kind });
+      this.active.get(id)?.controller.abort();
+      this.announce(id);
+    });
+  }
+
+  /** Re-queues what did not succeed in each job (failed items of a partial job, the rest of an interrupted one). */
+  retry(ids: readonly number[]): BulkResult {
+    const result = this.bulk(ids, (id) => {
+      this.store.requeue(id);
+      this.announce(id);
+    });
+    this.pump();
+    return result;
+  }
+
+  /** A new job with the same kind, params and priority. */
+  rerun(id: number): Promise<JobSummary> {
+    const job = this.store.getJob(id);
+    return this.start({ kind: job.kind, params: job.params, priority: job.priority, name: job.name } as JobStartInput);
+  }
+
+  queueState(): QueueState {
+    const counts = this.store.countByState();
+    return { paused: this.isPaused(), queued: counts.queued ?? 0, running: this.active.size, maxRunning: this.settings().maxRunningJobs };
+  }
+
+  settings(): Settings {
+    return { ...DEFAULT_SETTINGS, ...(this.store.getSetting<Partial<Settings>>('settings') ?? {}) };
+  }
+
+  private plugin(kind: JobKind): JobKindPlugin<unknown> {
+    return (this.options.plugins?.[kind] as JobKindPlugin<unknown> | undefined) ?? pluginFor(kind);
+  }
+
+  /** Waits until the job reaches a state it does not leave by itself. */
+  async waitFor(id: number): Promise<JobSummary> {
+    for (;;) {
+      const job = this.store.getJob(id);
+      if (FINISHED_JOB_STATES.includes(job.state) && !this.active.has(id)) return job;
+      const running = this.active.get(id);
+      if (running) await running.done;
+      else
+        await new Promise<void>((resolve) => {
+          const off = this.events.on('job.changed', (j) => {
+            if (j.id === id) {
+              off();
+              resolve();
+            }
+          });
+        });
+    }
+  }
+
+  /** Stops taking jobs, cancels running ones (they end interrupted-free: cancelled), closes everything. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    const running = [...this.active.values()];
+    for (const job of running) {
+      try {
+        this.cancel([job.id]);
+      } catch {
+        // already finishing
+      }
+    }
+    await Promise.allSettled(running.map((j) => j.done));
+    await this.pool.destroy();
+    this.flushEvents();
+    this.db.close();
+    this.lock.release();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Scheduling and running
+
+  private isPaused(): boolean {
+    return this.store.getSetting<boolean>('queue.paused') ?? false;
+  }
+
+  private setPaused(paused: boolean): QueueState {
+    this.store.setSetting('queue.paused', paused);
+    this.events.emit('queue.changed', this.queueState());
+    if (!paused) this.pump();
+    return this.queueState();
+  }
+
+  /** Starts queued jobs, by priority then age, while the limits allow. */
+  private pump(): void {
+    if (this.closing || this.isPaused()) return;
+    const settings = this.settings();
+    for (const candidate of this.store.queuedJobs()) {
+      if (this.active.size >= settings.maxRunningJobs) break;
+      const perKind = settings.maxRunningPerKind[candidate.kind];
+      if (perKind !== undefined && [...this.active.values()].filter((j) => j.kind === candidate.kind).length >= perKind) continue;
+      this.launch(candidate.id);
+    }
+  }
+
+  private launch(id: number): void {
+    const job = this.store.transitionJob(id, 'running');
+    const controller = new AbortController();
+    const tracker = new ProgressTracker(id, job.progress, (p) => this.events.emit('job.progress', p));
+    const entry: ActiveJob = { id, kind: job.kind, controller, tracker, done: Promise.resolve() };
+    this.active.set(id, entry);
+    this.metrics.jobsStarted.inc({ kind: job.kind });
+    this.announce(id);
+    this.events.emit('queue.changed', this.queueState());
+    entry.done = this.runJob(entry).finally(() => {
+      this.active.delete(id);
+      this.events.emit('queue.changed', this.queueState());
+      this.pump();
+    });
+  }
+
+  private async runJob(run: ActiveJob): Promise<void> {
+    const { id, controller, tracker } = run;
+    const signal = controller.signal;
+    const job = this.store.getJob(id);
+    const plugin = this.plugin(job.kind);
+    let failure: TesseraError | null = null;
+    const persist = setInterval(() => this.store.saveJobCounters(id, tracker.current), 1000);
+    try {
+      if (!this.store.isPlanned(id)) {
+        const items = await plugin.plan(job.params, signal);
+        if (items.length === 0) throw new TesseraError('NO_ITEMS', 'the job has nothing to do: its plan is empty');
+        this.store.addItems(id, items);
+        tracker.add({ total: items.reduce((n, i) => n + (i.total ?? 0), 0) });
+        this.announce(id);
+      }
+      const queue = this.store.runnableItems(id);
+      const lanes = Array.from({ length: Math.max(1, plugin.itemConcurrency ?? 1) }, async () => {
+        for (let item = queue.shift(); item && !signal.aborted; item = queue.shift()) await this.runItem(run, item);
+      });
+      await Promise.all(lanes);
+    } catch (error) {
+      if (!signal.aborted && !isAbortError(error)) {
+        failure = toTesseraError(error);
+        this.logger.warn(`job ${id} failed: ${failure.message}`, { code: failure.code });
+      }
+    } finally {
+      clearInterval(persist);
+    }
+    this.finishJob(run, failure);
+  }
+
+  private finishJob(run: ActiveJob, failure: TesseraError | null): void {
+    const { id, controller, tracker } = run;
+    const aborted = controller.signal.aborted;
+    if (aborted) this.cancelQueuedItems(id);
+    tracker.stop();
+    this.store.saveJobCounters(id, tracker.current);
+    const { items, state: current } = this.store.getJob(id);
+    const final = current === 'cancelling' || aborted ? 'cancelled' : failure ? 'failed' : finalJobState(items, false);
+    const summary = this.store.transitionJob(id, final, { error: final === 'cancelled' ? null : (failure?.toJSON() ?? this.itemFailureSummary(id, items)) });
+    this.metrics.jobsFinished.inc({ kind: summary.kind, state: final });
+    tracker.flush();
+    this.announce(id);
+  }
+
+  private async runItem(run: ActiveJob, queued: StoredItem): Promise<void> {
+    const { id: jobId, controller, tracker } = run;
+    const signal = controller.signal;
+    const job = this.store.getJob(jobId);
+    const plugin = this.plugin(job.kind);
+    let item = this.store.transitionItem(queued.id, 'running');
+    let counters: Counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
+    this.announce(jobId);
+    const context: ItemContext = {
+      signal,
+      pool: this.pool,
+      logger: this.logger,
+      progress: (delta) => {
+        counters = { done: counters.done + (delta.done ?? 0), total: counters.total + (delta.total ?? 0), failed: counters.failed + (delta.failed ?? 0), bytes: counters.bytes + (delta.bytes ?? 0) };
+        tracker.add(delta);
+      },
+      checkpoint: (checkpoint) => this.store.saveItemProgress(item.id, counters, checkpoint),
+      recordIssues: (issues) => this.store.recordTileIssues(jobId, issues.map((i) => ({ ...i, itemId: item.id }))),
+      event: (type, message, data) => {
+        this.store.appendEvent(jobId, type, message, data ?? null);
+        this.flushEvents();
+      },
+      count: (metric, n) => this.metrics[metric].inc({ kind: job.kind }, n),
+    };
+    const policy = retry(
+      handleWhen((error) => !isAbortError(error) && toTesseraError(error).transient),
+      {
+        maxAttempts: (this.options.maxAttempts ?? 4) - 1,
+        backoff: new ExponentialBackoff({ initialDelay: this.options.backoff?.initialDelayMs ?? 250, maxDelay: this.options.backoff?.maxDelayMs ?? 30_000 }),
+      },
+    );
+    const onRetry = policy.onRetry((event) => {
+      if (!('error' in event)) return;
+      this.store.recordAttemptError(item.id, serializeError(event.error), event.delay);
+      this.metrics.retries.inc({ kind: job.kind });
+      this.flushEvents();
+    });
+    try {
+      const result = await policy.execute(async () => {
+        item = this.store.getItem(item.id); // a retry resumes from the latest checkpoint
+        return plugin.runItem(job.params, item, context);
+      }, signal);
+      this.store.saveItemProgress(item.id, counters);
+      this.store.transitionItem(item.id, 'succeeded', { result });
+    } catch (error) {
+      this.store.saveItemProgress(item.id, counters);
+      if (signal.aborted || isAbortError(error)) {
+        this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
+      } else {
+        const e = toTesseraError(error);
+        const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined;
+        this.store.transitionItem(item.id, 'failed', { error: e.toJSON(), result: details });
+      }
+    } finally {
+      onRetry.dispose();
+      this.announce(jobId);
+    }
+  }
+
+  /** The job-level error of a job whose items failed: how many, and the first item's reason. */
+  private itemFailureSummary(jobId: number, items: JobSummary['items']): SerializedError | null {
+    if (items.failed === 0) return null;
+    const first = this.store.listItems(jobId, { states: ['failed'], limit: 1 }).rows[0];
+    return {
+      code: first?.error?.code ?? 'INTERNAL',
+      message: `${items.failed} of ${items.total} item(s) failed; first: ${first?.label}: ${first?.error?.message ?? 'unknown error'}`,
+      details: { failedItems: items.failed },
+    };
+  }
+
+  private cancelQueuedItems(jobId: number): void {
+    for (const item of this.store.runnableItems(jobId)) this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled before it started` });
+  }
+
+  private bulk(ids: readonly number[], action: (id: number) => void): BulkResult {
+    const result: BulkResult = { ok: [], failed: [] };
+    for (const id of ids) {
+      try {
+        action(id);
+        result.ok.push(id);
+      } catch (error) {
+        result.failed.push({ id, error: serializeError(error) });
+      }
+    }
+    return result;
+  }
+
+  private withLiveProgress(job: JobSummary): JobSummary {
+    const live = this.active.get(job.id);
+    return live ? { ...job, progress: live.tracker.snapshot() } : job;
+  }
+
+  /** Emits the job's summary and any new event-log entries. */
+  private announce(jobId: number): void {
+    this.events.emit('job.changed', this.withLiveProgress(this.store.getJob(jobId)));
+    this.flushEvents();
+  }
+
+  private flushEvents(): void {
+    for (;;) {
+      const batch = this.store.eventsSince(this.lastEventId);
+      for (const event of batch) this.events.emit('job.event', event);
+      if (batch.length === 0) return;
+      this.lastEventId = batch[batch.length - 1]!.id;
+    }
+  }
+}
+
+
+/** The compiled worker module next to this file in dist/. */
+export function defaultWorkerFile(): string {
+  return fileURLToPath(new URL('../../workers/pool-entry.js', import.meta.url));
+}
+
+export function defaultThreads(): number {
+  return availableParallelism();
+}

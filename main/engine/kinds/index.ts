@@ -1,0 +1,15 @@
+/**
+ * The registry of job kinds. A new kind adds its params to the contract's JobStartInput and its
+ * plug-in here; the engine, hosts and CLI need no other change.
+ */
+import type { JobKind } from '../../../preload/contract.js';
+import type { JobKindPlugin } from './job-kind.js';
+import { verifyKind } from './verify.js';
+
+export const JOB_KIND_PLUGINS: { [K in JobKind]: JobKindPlugin<never> } = {
+  verify: verifyKind as JobKindPlugin<never>,
+};
+
+export function pluginFor(kind: JobKind): JobKindPlugin<unknown> {
+  return JOB_KIND_PLUGINS[kind] as JobKindPlugin<unknown>;
+}

@@ -1,0 +1,149 @@
+/**
+ * The CPU worker pool: piscina over worker_threads, sized to the cores, with a bounded queue.
+ *
+ * What it adds to piscina: cooperative cancellation (each task gets a shared abort flag that the
+ * worker loop reads between tiles; see workers/abort-flag.ts) with a hard stop behind it (a task
+ * that has not settled `graceMs` after the abort has its worker terminated and replaced), waiting
+ * for room instead of failing when the queue is full (back-pressure for planners), coded errors,
+ * and counters for metrics.
+ */
+import { availableParallelism } from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../preload/errors.js';
+import { createAbortFlag, raiseAbortFlag } from '../../workers/abort-flag.js';
+
+export interface WorkerPoolOptions {
+  /** The worker module (compiled JS); tasks are its named exports. */
+  filename: string;
+  /** Threads; defaults to the number of cores. */
+  threads?: number;
+  /** Tasks waiting beyond the running ones before `whenReady()` makes callers wait. */
+  maxQueue?: number;
+  /** How long a cancelled task may take to notice its abort flag before its worker is terminated. */
+  graceMs?: number;
+  /** Memory cap per worker (MB of old-generation heap). */
+  maxOldGenerationSizeMb?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  transferList?: TransferListItem[];
+}
+
+export interface PoolStats {
+  threads: number;
+  running: number;
+  queued: number;
+  completed: number;
+  workerRestarts: number;
+}
+
+export class WorkerPool {
+  readonly threads: number;
+  private readonly piscina: Piscina;
+  private readonly graceMs: number;
+  private readonly maxQueue: number;
+  private running = 0;
+  private completed = 0;
+  private created = 0;
+  private readonly roomWaiters = new Set<() => void>();
+  /** Called whenever a worker dies and is replaced (for metrics and logs). */
+  onWorkerRestart: (error: TesseraError) => void = () => {};
+
+  constructor(options: WorkerPoolOptions) {
+    this.threads = Math.max(1, options.threads ?? availableParallelism());
+    this.maxQueue = options.maxQueue ?? this.threads * 4;
+    this.graceMs = options.graceMs ?? 100;
+    this.piscina = new Piscina({
+      filename: options.filename,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      // Room for the planner to get ahead without unbounded memory; whenReady() keeps it below this.
+      maxQueue: this.maxQueue * 2,
+      // A worker that died is replaced right away (piscina's default), only its task fails.
+      idleTimeout: Number.POSITIVE_INFINITY,
+      resourceLimits: options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } : undefined,
+    });
+    this.piscina.on('workerCreate', () => {
+      this.created++;
+      // The first `threads` creations are the pool starting; later ones replace workers that died.
+      if (this.created > this.threads) this.onWorkerRestart(new TesseraError('WORKER_CRASHED', 'a worker thread died and was replaced'));
+    });
+    // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
+    this.piscina.on('error', () => {});
+  }
+
+  /** Runs the worker export `name` with `task`; rejects with a TesseraError (ABORTED when cancelled). */
+  async run<R>(name: string, task: Record<string, unknown>, options: RunOptions = {}): Promise<R> {
+    const { signal } = options;
+    if (signal?.aborted) throw new AbortError();
+    const flag = createAbortFlag();
+    const hardStop = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      raiseAbortFlag(flag);
+      timer = setTimeout(() => hardStop.abort(), this.graceMs);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.running++;
+    try {
+      return (await this.piscina.run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as R;
+    } catch (error) {
+      if (signal?.aborted || isAbortError(error)) throw new AbortError();
+      throw workerError(error);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.running--;
+      this.completed++;
+      this.wakeRoomWaiters();
+    }
+  }
+
+  /** Resolves when the queue has room for another task: planners await this before each `run`. */
+  async whenReady(signal?: AbortSignal): Promise<void> {
+    while (this.piscina.queueSize >= this.maxQueue) {
+      if (signal?.aborted) throw new AbortError();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.roomWaiters.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.roomWaiters.add(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+    if (signal?.aborted) throw new AbortError();
+  }
+
+  stats(): PoolStats {
+    return {
+      threads: this.threads,
+      running: this.running,
+      queued: this.piscina.queueSize,
+      completed: this.completed,
+      workerRestarts: Math.max(0, this.created - this.threads),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+
+  private wakeRoomWaiters(): void {
+    for (const wake of [...this.roomWaiters]) wake();
+  }
+}
+
+/** A worker that exited mid-task is WORKER_CRASHED (transient: the task may run again on a fresh worker). */
+function workerError(error: unknown): TesseraError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/worker (exited|terminated)|terminated|exit code/i.test(message) && !(error instanceof TesseraError)) {
+    return new TesseraError('WORKER_CRASHED', `worker thread died while running a task: ${message}`, { cause: error });
+  }
+  // Tasks defined with workers/task.ts throw their wire form ({ code, message, details }), which
+  // toTesseraError turns back into a coded error.
+  return toTesseraError(error);
+}

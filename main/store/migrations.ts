@@ -1,0 +1,87 @@
+/**
+ * Numbered schema migrations: entry N takes the store from version N-1 to N.
+ * Append only; never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: jobs, items, the append-only event log, tile issues, settings.
+  `
+  CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT    NOT NULL,
+    name          TEXT    NOT NULL,
+    state         TEXT    NOT NULL,
+    priority      INTEGER NOT NULL DEFAULT 0,
+    params        TEXT    NOT NULL,
+    created_at    TEXT    NOT NULL,
+    started_at    TEXT,
+    finished_at   TEXT,
+    updated_at    TEXT    NOT NULL,
+    done          INTEGER NOT NULL DEFAULT 0,
+    total         INTEGER NOT NULL DEFAULT 0,
+    failed        INTEGER NOT NULL DEFAULT 0,
+    bytes         INTEGER NOT NULL DEFAULT 0,
+    planned       INTEGER NOT NULL DEFAULT 0,
+    error_code    TEXT,
+    error_message TEXT,
+    error_details TEXT,
+    -- Lower-cased name, params and error messages: what the history's text filter searches.
+    search_text   TEXT    NOT NULL DEFAULT ''
+  );
+  CREATE INDEX jobs_by_state   ON jobs (state, priority DESC, id);
+  CREATE INDEX jobs_by_kind    ON jobs (kind, id);
+  CREATE INDEX jobs_by_created ON jobs (created_at);
+
+  CREATE TABLE job_items (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id        INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    ordinal       INTEGER NOT NULL,
+    label         TEXT    NOT NULL,
+    spec          TEXT    NOT NULL,
+    state         TEXT    NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    done          INTEGER NOT NULL DEFAULT 0,
+    total         INTEGER NOT NULL DEFAULT 0,
+    failed        INTEGER NOT NULL DEFAULT 0,
+    bytes         INTEGER NOT NULL DEFAULT 0,
+    error_code    TEXT,
+    error_message TEXT,
+    error_details TEXT,
+    checkpoint    TEXT,
+    result        TEXT,
+    started_at    TEXT,
+    finished_at   TEXT,
+    UNIQUE (job_id, ordinal)
+  );
+  CREATE INDEX job_items_by_state ON job_items (job_id, state);
+
+  CREATE TABLE job_events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id  INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    at      TEXT    NOT NULL,
+    type    TEXT    NOT NULL,
+    message TEXT    NOT NULL,
+    data    TEXT
+  );
+  CREATE INDEX job_events_by_job ON job_events (job_id, id);
+
+  -- Append-only by design: nothing in the app updates or deletes single events.
+  CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
+  BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END;
+
+  CREATE TABLE tile_issues (
+    job_id  INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL,
+    z       INTEGER NOT NULL,
+    x       INTEGER NOT NULL,
+    y       INTEGER NOT NULL,
+    issue   TEXT    NOT NULL,
+    detail  TEXT    NOT NULL,
+    PRIMARY KEY (job_id, z, x, y, issue)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,307 @@
+/**
+ * The one contract between the renderer and the engine.
+ *
+ * Every request has a zod schema for its input and a typed result; every event has its payload type.
+ * Both hosts (Electron IPC and the headless HTTP/WebSocket host) serve exactly this map, and both
+ * bridges (the preload and the browser bridge) expose it as the same `window.tessera` API, so the
+ * renderer cannot tell which host it runs on. Input is validated by the host before it reaches
+ * the engine; a bad field is rejected with BAD_INPUT naming the field.
+ */
+import { z } from 'zod';
+import type { SerializedError } from './errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// States and kinds
+
+/** Job states. Which transitions are legal lives in main/engine/job-states.ts, nowhere else. */
+export const JOB_STATES = ['queued', 'running', 'cancelling', 'succeeded', 'partial', 'failed', 'cancelled', 'interrupted'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Item states: one item per dataset, layer, file or zoom level of a job. */
+export const ITEM_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+
+/** States a job never leaves on its own. */
+export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted'];
+
+/** Job kinds the engine knows. Each has a params schema below and a plug-in in main/engine/kinds. */
+export const JOB_KINDS = ['verify'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Params of each job kind
+
+const zoom = z.number().int().min(0).max(30);
+
+/** verify: decode every tile of a cache and report corrupt, empty and oversized tiles per zoom. */
+export const VerifyParams = z
+  .object({
+    /** An MBTiles file, a PMTiles archive, or a z/x/y tile directory. */
+    cache: z.string().trim().min(1, 'cache path is empty'),
+    /** Tiles larger than this are reported as oversized (500 KB is the common vector-tile limit). */
+    maxTileBytes: z.number().int().positive().default(500 * 1024),
+    /** Only these zoom levels; all of the cache's when absent. */
+    minZoom: zoom.optional(),
+    maxZoom: zoom.optional(),
+  })
+  .strict()
+  .refine((p) => p.minZoom === undefined || p.maxZoom === undefined || p.minZoom <= p.maxZoom, {
+    message: 'minZoom must not be greater than maxZoom',
+    path: ['minZoom'],
+  });
+export type VerifyParams = z.output<typeof VerifyParams>;
+
+const priority = z.number().int().min(-10).max(10).default(0);
+const jobName = z.string().trim().min(1).max(200).optional();
+
+/** Input of jobs.start: one member per job kind. */
+export const JobStartInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('verify'), params: VerifyParams, name: jobName, priority }).strict(),
+]);
+export type JobStartInput = z.input<typeof JobStartInput>;
+export type JobParams = z.output<typeof JobStartInput>['params'];
+
+// ---------------------------------------------------------------------------------------------
+// Data shapes
+
+export interface JobProgress {
+  jobId: number;
+  /** Units (tiles, features, bytes of a file…) done, out of total; failed units are also done. */
+  done: number;
+  total: number;
+  failed: number;
+  bytes: number;
+  /** Units per second over the last few seconds; 0 when unknown. */
+  rate: number;
+  /** Seconds left at the current rate; null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface JobSummary {
+  id: number;
+  kind: JobKind;
+  name: string;
+  state: JobState;
+  priority: number;
+  params: JobParams;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+  items: { total: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number };
+  progress: JobProgress;
+  error: SerializedError | null;
+}
+
+export interface JobItem {
+  id: number;
+  jobId: number;
+  ordinal: number;
+  label: string;
+  state: ItemState;
+  attempts: number;
+  done: number;
+  total: number;
+  failed: number;
+  bytes: number;
+  error: SerializedError | null;
+  /** What the kind reports about a finished item (e.g. verify's counts of empty and oversized tiles). */
+  result: Record<string, unknown> | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobEvent {
+  id: number;
+  jobId: number;
+  at: string;
+  type: string;
+  message: string;
+  data: Record<string, unknown> | null;
+}
+
+/** A tile the job found or left wrong, kept so operators can act on the exact list. */
+export interface TileIssue {
+  itemId: number;
+  z: number;
+  x: number;
+  y: number;
+  issue: 'corrupt' | 'empty' | 'oversized' | 'failed';
+  detail: string;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** Pass back to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface QueueState {
+  paused: boolean;
+  queued: number;
+  running: number;
+  maxRunning: number;
+}
+
+export interface HealthCheck {
+  name: string;
+  state: 'ok' | 'failed' | 'disabled';
+  message: string;
+  checkedAt: string;
+}
+
+export interface Settings {
+  maxRunningJobs: number;
+  maxRunningPerKind: Partial<Record<JobKind, number>>;
+  /** Finished jobs older than this many days are deleted; null keeps history forever. */
+  retentionDays: number | null;
+  metricsEnabled: boolean;
+}
+
+export interface AppInfo {
+  version: string;
+  host: 'electron' | 'headless';
+  dataDir: string;
+  threads: number;
+}
+
+export interface BulkResult {
+  ok: number[];
+  failed: { id: number; error: SerializedError }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+const id = z.number().int().positive();
+const ids = z.array(id).min(1).max(10_000);
+const isoDate = z.iso.datetime({ offset: true });
+const cursor = z.string().min(1).max(200);
+
+export const JobFilter = z
+  .object({
+    states: z.array(z.enum(JOB_STATES)).optional(),
+    kinds: z.array(z.enum(JOB_KINDS)).optional(),
+    /** Matches names, params (datasets, paths) and error messages of the job and its items. */
+    text: z.string().trim().max(200).optional(),
+    createdFrom: isoDate.optional(),
+    createdTo: isoDate.optional(),
+  })
+  .strict();
+export type JobFilter = z.infer<typeof JobFilter>;
+
+const SettingsPatch = z
+  .object({
+    maxRunningJobs: z.number().int().min(1).max(64),
+    maxRunningPerKind: z.partialRecord(z.enum(JOB_KINDS), z.number().int().min(1).max(64)),
+    retentionDays: z.number().int().min(1).max(36_500).nullable(),
+    metricsEnabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+/** Pairs an input schema with a result type that exists only for the type checker. */
+function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
+  return { input, result: undefined as R };
+}
+
+export const requests = {
+  'app.info': request<z.ZodObject<{}>, AppInfo>(z.object({}).strict()),
+  'app.health': request<z.ZodObject<{}>, HealthCheck[]>(z.object({}).strict()),
+  'jobs.list': request<z.ZodType<{ filter?: JobFilter; cursor?: string; limit: number }>, Page<JobSummary>>(
+    z.object({ filter: JobFilter.optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  ),
+  'jobs.get': request<z.ZodType<{ id: number }>, JobSummary>(z.object({ id }).strict()),
+  'jobs.items': request<z.ZodType<{ id: number; states?: ItemState[]; cursor?: string; limit: number }>, Page<JobItem>>(
+    z
+      .object({ id, states: z.array(z.enum(ITEM_STATES)).optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(200) })
+      .strict(),
+  ),
+  'jobs.events': request<z.ZodType<{ id: number; afterId?: number; limit: number }>, JobEvent[]>(
+    z.object({ id, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  ),
+  'jobs.tileIssues': request<z.ZodType<{ id: number; cursor?: string; limit: number }>, Page<TileIssue>>(
+    z.object({ id, cursor: cursor.optional(), limit: z.number().int().min(1).max(5000).default(500) }).strict(),
+  ),
+  'jobs.start': request<typeof JobStartInput, JobSummary>(JobStartInput),
+  'jobs.cancel': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
+  /** Re-queues what did not succeed: the failed items of a partial job, the rest of an interrupted one. */
+  'jobs.retry': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
+  /** A new job with the same kind, params and priority. */
+  'jobs.rerun': request<z.ZodType<{ id: number }>, JobSummary>(z.object({ id }).strict()),
+  'jobs.report': request<z.ZodType<{ id: number; format: 'json' | 'csv' }>, { fileName: string; mimeType: string; content: string }>(
+    z.object({ id, format: z.enum(['json', 'csv']) }).strict(),
+  ),
+  'queue.get': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
+  'queue.pause': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
+  'queue.resume': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
+  'settings.get': request<z.ZodObject<{}>, Settings>(z.object({}).strict()),
+  'settings.update': request<typeof SettingsPatch, Settings>(SettingsPatch),
+} as const;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
+export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
+export type RequestResult<N extends RequestName> = Requests[N]['result'];
+
+// ---------------------------------------------------------------------------------------------
+// Events (engine → renderer)
+
+export interface Events {
+  /** A job was created or changed state, or its item counts moved. */
+  'job.changed': JobSummary;
+  /** Throttled: at most about ten a second per job. */
+  'job.progress': JobProgress;
+  /** A new entry in a job's event log. */
+  'job.event': JobEvent;
+  'queue.changed': QueueState;
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: readonly EventName[] = ['job.changed', 'job.progress', 'job.event', 'queue.changed'];
+
+// ---------------------------------------------------------------------------------------------
+// The window API both bridges expose
+
+type Namespace<N> = N extends `${infer NS}.${string}` ? NS : never;
+type Method<N, NS extends string> = N extends `${NS}.${infer M}` ? M : never;
+
+/** `window.tessera`: `tessera.jobs.list({...})`, `tessera.on('job.progress', cb)`. */
+export type TesseraApi = {
+  [NS in Namespace<RequestName>]: {
+    [M in Method<RequestName, NS>]: `${NS}.${M}` extends infer N extends RequestName
+      ? (input: RequestInput<N>) => Promise<RequestResult<N>>
+      : never;
+  };
+} & {
+  /** Subscribes to an engine event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};
+
+/** What a transport must do for the bridge: call a request, subscribe to an event. */
+export interface BridgeTransport {
+  invoke(name: RequestName, input: unknown): Promise<unknown>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+/** The wire reply of a request, for both hosts. */
+export type Reply<R> = { ok: true; result: R } | { ok: false; error: SerializedError };
+
+/**
+ * Builds the window API from a transport: one named function per request, nothing else.
+ * Both the Electron preload and the browser bridge call this, so their APIs cannot drift apart.
+ */
+export function createTesseraApi(transport: BridgeTransport): TesseraApi {
+  const api: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};
+  for (const name of REQUEST_NAMES) {
+    const [ns, method] = name.split('.') as [string, string];
+    const group = (api[ns] ??= {});
+    group[method] = (input: unknown) => transport.invoke(name, input ?? {});
+  }
+  const on = (event: EventName, listener: (payload: unknown) => void) => {
+    if (!EVENT_NAMES.includes(event)) throw new Error(`unknown event: ${String(event)}`);
+    return transport.subscribe(event, listener);
+  };
+  return Object.freeze({ ...Object.fromEntries(Object.entries(api).map(([k, v]) => [k, Object.freeze(v)])), on }) as unknown as TesseraApi;
+}
