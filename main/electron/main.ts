@@ -1,0 +1,147 @@
+/**
+ * The Electron entry (package.json "main": dist/main/electron/main.js).
+ *
+ * The only main-process module that imports `electron` at run time: it hands Electron's objects
+ * to the shell modules, which hold the logic and are tested under plain Node. Order matters here:
+ * the scheme and the sandbox are set before `ready`, the engine opens before any window exists,
+ * and quitting waits for the engine to close so that no job is left half-written.
+ */
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { defaultDataDir } from '../engine/data-dir.js';
+import { Engine } from '../engine/engine.js';
+import { createLogger } from '../engine/logger.js';
+import { createDispatcher } from '../hosts/dispatch.js';
+import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
+import { registerIpcHost } from './ipc-host.js';
+import { buildMenuTemplate } from './menu.js';
+import { shellPaths } from './paths.js';
+import { type HardeningHooks, createMainWindow, hardenSession, hardenWebContents } from './window.js';
+
+/** How long quitting waits for the engine before giving up (its lock is taken over when stale). */
+const ENGINE_CLOSE_TIMEOUT_MS = 15_000;
+
+const logger = createLogger();
+const paths = shellPaths();
+
+// Every renderer is sandboxed, including any web contents the window options do not cover.
+app.enableSandbox();
+// Privileges can only be registered before `ready`.
+registerAppScheme(protocol);
+
+if (app.requestSingleInstanceLock()) {
+  start();
+} else {
+  // Another Tessera owns the data directory; it brings its window forward on 'second-instance'.
+  app.quit();
+}
+
+function start(): void {
+  let engine: Engine | null = null;
+  let window: BrowserWindow | null = null;
+  let disposeIpc: (() => void) | null = null;
+  let quitState: 'running' | 'closing-engine' | 'ready-to-quit' = 'running';
+
+  const hooks: HardeningHooks = {
+    openExternal: (url) => shell.openExternal(url),
+    onBlocked: (what, detail) => logger.warn(`blocked ${what}`, detail),
+  };
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, hooks));
+
+  app.on('second-instance', () => {
+    if (window === null) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('activate', () => {
+    if (engine !== null && window === null) openWindow();
+  });
+
+  app.on('before-quit', (event) => {
+    if (engine === null || quitState === 'ready-to-quit') return;
+    event.preventDefault();
+    if (quitState === 'closing-engine') return;
+    quitState = 'closing-engine';
+    const closing = engine;
+    disposeIpc?.();
+    disposeIpc = null;
+    closeWithin(closing, ENGINE_CLOSE_TIMEOUT_MS)
+      .catch((error: unknown) => logger.error('engine did not close cleanly', { error: String(error) }))
+      .finally(() => {
+        engine = null;
+        quitState = 'ready-to-quit';
+        app.quit();
+      });
+  });
+
+  function openWindow(): void {
+    const created = createMainWindow(BrowserWindow, {
+      ...hooks,
+      preloadPath: paths.preload,
+      onLoadFailed: (error) => logger.error('the app page failed to load', { error: String(error) }),
+    });
+    created.on('closed', () => {
+      if (window === created) window = null;
+    });
+    window = created;
+  }
+
+  app
+    .whenReady()
+    .then(async () => {
+      hardenSession(session.defaultSession);
+      serveAppProtocol(protocol, {
+        rendererDir: paths.rendererDir,
+        onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
+      });
+
+      try {
+        engine = await Engine.open({ dataDir: dataDir(), host: 'electron', logger, version: app.getVersion() });
+      } catch (error) {
+        fail(error);
+        return;
+      }
+
+      const opened = engine;
+      disposeIpc = registerIpcHost({
+        ipcMain,
+        dispatch: createDispatcher(opened.handlers, (error, name) => logger.error(`request ${name} failed`, { error: String(error) })),
+        events: opened.events,
+        eventTarget: () => (window !== null && !window.isDestroyed() ? window.webContents : null),
+        onRefused: (detail) => logger.warn('refused IPC from an untrusted frame', detail),
+      });
+      Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, isPackaged: app.isPackaged })));
+      openWindow();
+    })
+    .catch(fail);
+}
+
+/** TESSERA_DATA_DIR when set (as for the CLI), else Electron's userData (the same default folder). */
+function dataDir(): string {
+  return process.env.TESSERA_DATA_DIR ? defaultDataDir() : app.getPath('userData');
+}
+
+/** Start-up failed (most often DATA_DIR_LOCKED): tell the operator why, then quit. */
+function fail(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error('start-up failed', { error: message });
+  dialog.showErrorBox('Tessera could not start', message);
+  app.quit();
+}
+
+async function closeWithin(engine: Engine, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`engine.close() took longer than ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([engine.close(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Where the shell finds the built preload and renderer, relative to the compiled shell
+ * (dist/main/electron/), so the same code works from the source tree and inside app.asar.
+ */
+import { fileURLToPath } from 'node:url';
+
+export interface ShellPaths {
+  /** The bundled sandboxed preload: a sandboxed preload cannot require its sibling modules. */
+  preload: string;
+  /** The Vite build of the renderer, served on tessera://app. */
+  rendererDir: string;
+}
+
+/** The shell's paths; `moduleUrl` is a module of dist/main/electron/ (this one by default). */
+export function shellPaths(moduleUrl: string = import.meta.url): ShellPaths {
+  return {
+    preload: fileURLToPath(new URL('../../preload/electron-preload.cjs', moduleUrl)),
+    rendererDir: fileURLToPath(new URL('../../renderer/', moduleUrl)),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Live progress of running jobs, fed by the engine's throttled job.progress events.
+ * Kept in a zustand store (UI state) rather than the query cache so a progress tick re-renders
+ * only the bar that shows it.
+ */
+import { create } from 'zustand';
+import type { JobProgress } from '../preload/contract.js';
+
+interface LiveProgressState {
+  byJob: Record<number, JobProgress>;
+  update(progress: JobProgress): void;
+}
+
+export const useLiveProgress = create<LiveProgressState>((set) => ({
+  byJob: {},
+  update: (progress) => set((s) => ({ byJob: { ...s.byJob, [progress.jobId]: progress } })),
+}));

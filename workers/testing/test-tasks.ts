@@ -1,0 +1,44 @@
+/**
+ * Worker tasks with behaviour the engine's tests control: a loop that honours its abort flag,
+ * one that ignores it (to prove the hard stop), a crash, and a coded failure.
+ * Loaded only by tests, through their own pool; never by the app's pool-entry.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TesseraError, type ErrorCode } from '../../preload/errors.js';
+import { AbortFlag } from '../abort-flag.js';
+import { defineTask } from '../task.js';
+
+/** Works for `ms`, checking the abort flag every millisecond like a tile loop does. */
+export const spin = defineTask(async (task: { ms: number; abort?: SharedArrayBuffer }) => {
+  const flag = new AbortFlag(task.abort);
+  const end = performance.now() + task.ms;
+  let rounds = 0;
+  while (performance.now() < end) {
+    flag.throwIfAborted();
+    await sleep(1);
+    rounds++;
+  }
+  return { rounds };
+});
+
+/** Blocks the thread for `ms` without ever looking at the abort flag (a stuck native call). */
+export const ignoreAbort = defineTask(async (task: { ms: number }) => {
+  const end = Date.now() + task.ms;
+  while (Date.now() < end) {
+    // busy: nothing can interrupt this but terminating the thread
+  }
+  return { blocked: task.ms };
+});
+
+/** Kills its worker thread mid-task. */
+export const crash = defineTask(async () => {
+  process.exit(3);
+});
+
+/** Fails with a coded error. */
+export const fail = defineTask(async (task: { code: ErrorCode; message: string }) => {
+  throw new TesseraError(task.code, task.message);
+});
+
+/** Returns the size of a transferred buffer (proves transfer, not copy: the sender's view is detached). */
+export const measure = defineTask(async (task: { data: Uint8Array }) => ({ bytes: task.data.byteLength }));
