@@ -25,7 +25,7 @@ export default defineConfig({
       formats: ['cjs'],
       fileName: () => 'electron-preload.cjs',
     },
-    rollupOptions: {
+    rolldownOptions: {
       external: ['electron'],
     },
   },

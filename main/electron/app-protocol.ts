@@ -35,6 +35,7 @@ export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPri
  */
 export type AppRoute = (request: Request, url: URL) => Response | null | Promise<Response | null>;
 
+/** What the scheme serves. */
 export interface AppProtocolOptions {
   /** The built renderer (dist/renderer), holding index.html and its assets. */
   rendererDir: string;

@@ -15,6 +15,7 @@ import { isTrustedSenderFrame, isTrustedSenderUrl } from './security.js';
 /** The web contents events are sent to. */
 export type EventSink = Pick<WebContents, 'send' | 'isDestroyed' | 'getURL'>;
 
+/** What the IPC host needs from Electron and the engine. */
 export interface IpcHostOptions {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
   /** The contract dispatcher (validates the input, never throws). */

@@ -9,6 +9,7 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
+/** What the menu depends on. */
 export interface MenuOptions {
   platform: NodeJS.Platform;
   /** app.isPackaged: false when run from the source tree. */
@@ -20,10 +21,9 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   const mac = options.platform === 'darwin';
   const dev = !options.isPackaged;
 
+  const devItems: MenuItemConstructorOptions[] = [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }];
   const view: MenuItemConstructorOptions[] = [
-    ...(dev
-      ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)
-      : []),
+    ...(dev ? devItems : []),
     { role: 'resetZoom' },
     { role: 'zoomIn' },
     { role: 'zoomOut' },
@@ -31,13 +31,15 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     { role: 'togglefullscreen' },
   ];
 
-  return [
-    // macOS puts About, Hide and Quit under the menu named after the app.
-    ...(mac ? [{ role: 'appMenu' } as const] : []),
+  const template: MenuItemConstructorOptions[] = [];
+  // macOS puts About, Hide and Quit under the menu named after the app.
+  if (mac) template.push({ role: 'appMenu' });
+  template.push(
     { label: 'File', submenu: [mac ? { role: 'close' } : { role: 'quit' }] },
     { role: 'editMenu' },
     { label: 'View', submenu: view },
     { role: 'windowMenu' },
-    ...(mac ? [] : [{ role: 'help', submenu: [{ role: 'about' }] } as const]),
-  ];
+  );
+  if (!mac) template.push({ role: 'help', submenu: [{ role: 'about' }] });
+  return template;
 }

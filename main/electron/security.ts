@@ -49,8 +49,9 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
  * - style-src allows 'unsafe-inline' because maplibre-gl sets inline styles on its canvas, markers
  *   and controls (and injects a style element); scripts stay strictly 'self'.
  * - worker-src allows blob: because maplibre-gl may start its worker from a blob: URL.
- * - img-src and connect-src allow the app scheme itself so tiles and reports served on it load
- *   from any host name a future route uses; nothing remote is ever allowed.
+ * - img-src and connect-src also name the `tessera:` scheme, leaving room for data served on another
+ *   host of the app's own scheme; the protocol handler decides what exists (today only
+ *   tessera://app). Nothing remote is ever allowed: the console works offline.
  */
 export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   'default-src': ["'none'"],

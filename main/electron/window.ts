@@ -33,6 +33,7 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
   };
 }
 
+/** What the hardening calls out to: the system browser and a log of what it blocked. */
 export interface HardeningHooks {
   /** Hands an http(s) link to the system browser. */
   openExternal: OpenExternal;
@@ -88,6 +89,7 @@ export function hardenSession(session: Pick<Session, 'setPermissionRequestHandle
   session.setPermissionCheckHandler(denyPermissionCheck);
 }
 
+/** Options of createMainWindow. */
 export interface MainWindowOptions extends HardeningHooks {
   /** Absolute path of the bundled preload (dist/preload/electron-preload.cjs). */
   preloadPath: string;

@@ -127,7 +127,7 @@ test('transient failures are retried with backoff; each attempt and its error ar
     assert.equal(item!.done, 10, 'resumed from its checkpoint: no step counted twice');
     const retries = engine.store.events(j.id).filter((e) => e.type === 'item.retry');
     assert.equal(retries.length, 2);
-    assert.match(retries[0]!.message, /IO_ERROR: EIO on attempt 1; retrying in \d+ ms/);
+    assert.match(retries[0]!.message, /attempt 1 failed \(IO_ERROR: EIO on attempt 1\); retrying in \d+ ms/);
     const metrics = await engine.metrics.registry.getSingleMetricAsString('tessera_item_retries_total');
     assert.match(metrics, /tessera_item_retries_total\{kind="verify"\} 2/);
   } finally {

@@ -46,7 +46,7 @@ export class WorkerPool {
   private readonly maxQueue: number;
   private running = 0;
   private completed = 0;
-  private created = 0;
+  private restarts = 0;
   private readonly roomWaiters = new Set<() => void>();
   /** Called whenever a worker dies and is replaced (for metrics and logs). */
   onWorkerRestart: (error: TesseraError) => void = () => {};
@@ -64,11 +64,6 @@ export class WorkerPool {
       // A worker that died is replaced right away (piscina's default), only its task fails.
       idleTimeout: Number.POSITIVE_INFINITY,
       resourceLimits: options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } : undefined,
-    });
-    this.piscina.on('workerCreate', () => {
-      this.created++;
-      // The first `threads` creations are the pool starting; later ones replace workers that died.
-      if (this.created > this.threads) this.onWorkerRestart(new TesseraError('WORKER_CRASHED', 'a worker thread died and was replaced'));
     });
     // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
     this.piscina.on('error', () => {});
@@ -90,8 +85,12 @@ export class WorkerPool {
     try {
       return (await this.piscina.run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as R;
     } catch (error) {
+      // Piscina replaces a worker that exited or was terminated; count it either way.
+      if (hardStop.signal.aborted) this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));
       if (signal?.aborted || isAbortError(error)) throw new AbortError();
-      throw workerError(error);
+      const coded = workerError(error);
+      if (coded.code === 'WORKER_CRASHED') this.workerReplaced(coded);
+      throw coded;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -124,7 +123,7 @@ export class WorkerPool {
       running: this.running,
       queued: this.piscina.queueSize,
       completed: this.completed,
-      workerRestarts: Math.max(0, this.created - this.threads),
+      workerRestarts: this.restarts,
     };
   }
 
@@ -132,18 +131,29 @@ export class WorkerPool {
     await this.piscina.destroy();
   }
 
+  private workerReplaced(reason: TesseraError): void {
+    this.restarts++;
+    this.onWorkerRestart(reason);
+  }
+
   private wakeRoomWaiters(): void {
     for (const wake of [...this.roomWaiters]) wake();
   }
 }
 
-/** A worker that exited mid-task is WORKER_CRASHED (transient: the task may run again on a fresh worker). */
+/**
+ * Tells a dead worker from a failed task. Tasks made with workers/task.ts throw their wire form
+ * (`{ code, message }`), so a real Error reaching us comes from the pool itself. Piscina gives
+ * those no code, only these texts (piscina 5, dist/index.js onWorkerExit and errors.js), plus
+ * Node's own code when a worker runs out of memory.
+ */
 function workerError(error: unknown): TesseraError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/worker (exited|terminated)|terminated|exit code/i.test(message) && !(error instanceof TesseraError)) {
-    return new TesseraError('WORKER_CRASHED', `worker thread died while running a task: ${message}`, { cause: error });
+  if (error instanceof Error && !(error instanceof TesseraError)) {
+    const died =
+      /^worker exited with code/.test(error.message) ||
+      error.message === 'Terminating worker thread' ||
+      (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    if (died) return new TesseraError('WORKER_CRASHED', `worker thread died while running a task: ${error.message}`, { cause: error });
   }
-  // Tasks defined with workers/task.ts throw their wire form ({ code, message, details }), which
-  // toTesseraError turns back into a coded error.
   return toTesseraError(error);
 }

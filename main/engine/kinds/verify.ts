@@ -26,6 +26,22 @@ interface VerifyCheckpoint {
   [key: string]: unknown;
 }
 
+/**
+ * Tiles whose x or y lie outside the zoom level's grid (GDAL's MVT writer makes them for features
+ * that touch ±180°): no map ever requests them, so they are counted as corrupt, by name.
+ */
+function withOutOfGrid(result: VerifyTilesResult, outside: readonly TileRecord[]): VerifyTilesResult {
+  if (outside.length === 0) return result;
+  const max = 2 ** outside[0]!.z - 1;
+  return {
+    ...result,
+    checked: result.checked + outside.length,
+    bytes: result.bytes + outside.reduce((n, t) => n + t.data.byteLength, 0),
+    corrupt: result.corrupt + outside.length,
+    issues: [...result.issues, ...outside.map((t) => ({ z: t.z, x: t.x, y: t.y, issue: 'corrupt' as const, detail: `outside the z${t.z} grid (x and y must be 0–${max})` }))],
+  };
+}
+
 export const verifyKind: JobKindPlugin<VerifyParams> = {
   kind: 'verify',
   itemConcurrency: 2,
@@ -57,14 +73,14 @@ export const verifyKind: JobKindPlugin<VerifyParams> = {
     const saved = item.checkpoint as VerifyCheckpoint | null;
     const tally: VerifyCheckpoint = saved ?? { after: null, checked: 0, bytes: 0, corrupt: 0, empty: 0, oversized: 0 };
     const cache = await openTileCache(params.cache);
-    const inFlight: { last: TileRecord; result: Promise<VerifyTilesResult> }[] = [];
+    const inFlight: { last: TileRecord; outside: TileRecord[]; result: Promise<VerifyTilesResult> }[] = [];
     const window = context.pool.threads * 2;
 
     // Applies the oldest finished batch: results land in order, so the checkpoint only ever
     // covers tiles that have really been checked.
     const settleOldest = async () => {
       const head = inFlight.shift()!;
-      const r = await head.result;
+      const r = withOutOfGrid(await head.result, head.outside);
       tally.after = { x: head.last.x, y: head.last.y };
       tally.checked += r.checked;
       tally.bytes += r.bytes;
@@ -85,15 +101,17 @@ export const verifyKind: JobKindPlugin<VerifyParams> = {
         if (tiles.length === 0) break;
         after = { x: tiles[tiles.length - 1]!.x, y: tiles[tiles.length - 1]!.y };
         await context.pool.whenReady(context.signal);
+        const size = 2 ** z;
+        const outside = tiles.filter((t) => t.x < 0 || t.y < 0 || t.x >= size || t.y >= size);
         // Each tile gets its own copy of its bytes, so the buffers can be moved, not cloned.
-        const copies = tiles.map((t) => ({ z: t.z, x: t.x, y: t.y, data: t.data.slice() }));
+        const copies = tiles.filter((t) => !outside.includes(t)).map((t) => ({ z: t.z, x: t.x, y: t.y, data: t.data.slice() }));
         const result = context.pool.run<VerifyTilesResult>(
           'verifyTiles',
           { tiles: copies, format: cache.format, maxTileBytes: params.maxTileBytes },
           { signal: context.signal, transferList: copies.map((t) => t.data.buffer as ArrayBuffer) },
         );
         result.catch(() => {}); // awaited in order below; this only keeps an early rejection from going unhandled
-        inFlight.push({ last: tiles[tiles.length - 1]!, result });
+        inFlight.push({ last: tiles[tiles.length - 1]!, outside, result });
         if (inFlight.length >= window) await settleOldest();
       }
       while (inFlight.length > 0) await settleOldest();
