@@ -1,7 +1,10 @@
 /**
  * GDAL threading benchmark: which process/thread model should own GDAL in the engine?
  *
- *   npx tsc -b bench/tsconfig.json && node dist/bench/gdal-threads.js [--reps N]
+ *   npx tsc -b bench/tsconfig.json && node dist/bench/gdal-threads.js [--reps N] [--only TEXT]
+ *
+ * --reps N     runs of every setting, interleaved; the table shows the median wall time (default 3)
+ * --only TEXT  only the settings whose "work setting" text contains TEXT (e.g. --only warp, --only B:)
  *
  * gdal-async is not context-aware: it loads in one thread per process ("Module did not self-register"
  * in any other thread). So GDAL work either runs (A) through gdal-async's async API from ONE owning
@@ -45,6 +48,7 @@ const RASTER = 4096; // source raster is RASTER × RASTER pixels, 3 bands, Byte,
 const PIXEL_M = 10;
 const READ_ZOOMS: [number, number] = [10, 14]; // 10 m ≈ z14 (9.55 m/px); lower zooms come from the overviews
 const WARP_ZOOMS: [number, number] = [13, 14]; // GDALReprojectImage does not use overviews: base zooms only
+const WARP_MAX_TILES = 256; // the first ones in z/y/x order (keeps the bench well under 2 minutes)
 
 type Tile = [z: number, x: number, y: number];
 type Mode = 'read' | 'warp';
@@ -119,7 +123,7 @@ function tilesCovering(b: [number, number, number, number], zooms: [number, numb
 
 /** Order-sensitive hash of one tile; tiles are combined by addition so the total ignores tile order. */
 function tileHash(rgba: Uint8Array): number {
-  if (rgba.byteOffset % 4) rgba = rgba.slice(); // IPC-deserialised views may be unaligned
+  if (rgba.byteOffset % 4) rgba = new Uint8Array(rgba); // IPC-deserialised views may be unaligned: copy
   const u32 = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.byteLength >>> 2);
   let h = 0;
   for (let i = 0; i < u32.length; i++) h = (Math.imul(h, 31) + u32[i]!) >>> 0;
@@ -148,7 +152,7 @@ class Semaphore {
 
 function exclusiveArrayBuffer(u: Uint8Array): ArrayBuffer {
   if (u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && u.buffer instanceof ArrayBuffer) return u.buffer;
-  return u.slice().buffer;
+  return new Uint8Array(u).buffer; // a copy (Buffer#slice would be a view)
 }
 
 function onMessage<T>(cp: ChildProcess | NodeJS.Process, pred: (m: T) => boolean): Promise<T> {
@@ -312,6 +316,7 @@ function makeReader(gdal: Gdal, mode: Mode, first: Handle): TileReader {
     t_srs: webm,
     resampling: gdal.GRA_Bilinear,
     dstAlphaBand: 4,
+    maxError: 0.125, // gdalwarp's default (approximate transformer); 0 would run PROJ for every pixel
   });
   return {
     async read(t, h) {
@@ -485,7 +490,7 @@ async function roleSetup(dir: string): Promise<SetupResult> {
     readBytes: statSync(readFile).size,
     warpBytes: statSync(warpFile).size,
     readTiles: tilesCovering([rb.minX, rb.minY, rb.maxX, rb.maxY], READ_ZOOMS),
-    warpTiles: tilesCovering([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], WARP_ZOOMS),
+    warpTiles: tilesCovering([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], WARP_ZOOMS).slice(0, WARP_MAX_TILES),
     overviews,
     setupMs: ms(t0),
   };
@@ -596,12 +601,13 @@ async function roleRun(): Promise<void> {
             if (encoding < inflight * 2) grant(kid);
             else parked.push(kid);
           } else if (m.type === 'tile') {
-            const rgba = m.buf!;
-            checksum = (checksum + tileHash(rgba)) >>> 0;
+            // the deserialised view sits at an odd offset in a larger buffer: copy it out to transfer it
+            const buf = new Uint8Array(m.buf!).buffer;
+            checksum = (checksum + tileHash(new Uint8Array(buf))) >>> 0;
             encoding++;
             const p = sem.acquire().then(async () => {
-              const buf = exclusiveArrayBuffer(rgba);
-              pngBytes += (await pool!.run({ buf }, { name: 'encodeTile', transferList: [buf] })) as number;
+              const n = (await pool!.run({ buf }, { name: 'encodeTile', transferList: [buf] })) as number;
+              pngBytes += n; // (not `pngBytes += await …`: that reads pngBytes before the await)
               sem.release();
               encoding--;
               pending.delete(p);
@@ -688,8 +694,9 @@ const median = (xs: number[]): number => {
 
 async function orchestrate(): Promise<void> {
   const argReps = process.argv.indexOf('--reps');
-  const reps = argReps > 0 ? Math.max(1, Number(process.argv[argReps + 1]) || 1) : 1;
+  const reps = argReps > 0 ? Math.max(1, Number(process.argv[argReps + 1]) || 1) : 3;
   const tAll = process.hrtime.bigint();
+  const loadBefore = os.loadavg()[0]!;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-gdal-bench-'));
   try {
     const setup = await child<{ setup: SetupResult }>('setup', { type: 'setup', dir }, {}, 'setup', 120_000).then((m) => m.setup);
@@ -701,7 +708,7 @@ async function orchestrate(): Promise<void> {
     );
     console.log(
       `read = windowed pixels.read(Async) ×3 bands, bilinear buffer resampling, z${READ_ZOOMS.join('–')}: ${setup.readTiles.length} tiles; ` +
-        `warp = reprojectImage(Async) 32632→3857 into a 256² RGBA MEM dataset, bilinear, z${WARP_ZOOMS.join('–')}: ${setup.warpTiles.length} tiles`,
+        `warp = reprojectImage(Async) 32632→3857 into a 256² RGBA MEM dataset, bilinear, maxError 0.125, first ${setup.warpTiles.length} tiles of z${WARP_ZOOMS.join('–')}`,
     );
     console.log(`work handed out in batches of ${BATCH} consecutive tiles; each setting is a fresh process (cold GDAL block cache); median of ${reps} run(s)\n`);
 
@@ -727,46 +734,68 @@ async function orchestrate(): Promise<void> {
       ...e2eSettings.map((s) => ({ group: 'read+PNG', mode: 'read' as Mode, s })),
     ];
 
-    const rows: string[][] = [];
-    const checks = new Map<string, number>();
-    for (const { group, mode, s } of plan) {
+    const argOnly = process.argv.indexOf('--only');
+    if (argOnly > 0) {
+      const word = (process.argv[argOnly + 1] ?? '').toLowerCase();
+      plan.splice(0, plan.length, ...plan.filter((p) => `${p.group} ${p.s.name}`.toLowerCase().includes(word)));
+    }
+    // reps are interleaved (whole plan, then again) so a burst of outside load hits every setting alike
+    const specs = plan.map(({ mode, s }): RunSpec => {
       const { name, ...rest } = s;
-      const spec: RunSpec = { ...rest, label: name, mode, file: mode === 'read' ? setup.readFile : setup.warpFile, tiles: mode === 'read' ? setup.readTiles : setup.warpTiles };
-      const runs: (RunResult & { startupMs: number })[] = [];
-      for (let i = 0; i < reps; i++) {
-        const m = await child<{ result: RunResult }>('run', { type: 'spec', spec }, { UV_THREADPOOL_SIZE: String(s.uv) }, 'result');
-        runs.push({ ...m.result, startupMs: m.startupMs });
+      return { ...rest, label: name, mode, file: mode === 'read' ? setup.readFile : setup.warpFile, tiles: mode === 'read' ? setup.readTiles : setup.warpTiles };
+    });
+    const runs: RunResult[][] = specs.map(() => []);
+    for (let rep = 0; rep < reps; rep++) {
+      for (const [i, spec] of specs.entries()) {
+        const m = await child<{ result: RunResult }>('run', { type: 'spec', spec }, { UV_THREADPOOL_SIZE: String(spec.uv) }, 'result');
+        runs[i]!.push({ ...m.result, startupMs: m.startupMs });
+        process.stderr.write(`  rep ${rep + 1} ${plan[i]!.group} | ${spec.label}: ${m.result.wallMs.toFixed(0)} ms\n`);
       }
-      const wall = median(runs.map((r) => r.wallMs));
-      const r = runs.find((x) => x.wallMs === wall)!;
-      // every setting of a mode must produce the same pixels
+    }
+    const loadAfter = os.loadavg()[0]!;
+
+    const rows: string[][] = [];
+    const checks = new Map<Mode, number>();
+    let pngRef: number | undefined;
+    for (const [i, { group, mode, s }] of plan.entries()) {
+      const all = runs[i]!;
+      const wall = median(all.map((r) => r.wallMs));
+      const r = all.find((x) => x.wallMs === wall)!;
+      // every setting of a mode must produce the same pixels (checksum over all tiles, order-free)
       const prev = checks.get(mode);
       if (prev === undefined) checks.set(mode, r.checksum);
-      const ok = prev === undefined || prev === r.checksum ? 'ok' : 'MISMATCH';
+      let ok = all.every((x) => x.checksum === (prev ?? r.checksum)) ? 'ok' : 'MISMATCH';
+      if (r.pngBytes) {
+        // sharp's PNG output is deterministic: every encoding setting must produce the same bytes in total
+        pngRef ??= r.pngBytes;
+        if (!all.every((x) => x.pngBytes === pngRef)) ok = 'PNG MISMATCH';
+      }
       rows.push([
         group,
-        name,
+        s.name,
         String(r.tiles),
         wall.toFixed(0),
+        reps > 1 ? `${Math.min(...all.map((x) => x.wallMs)).toFixed(0)}–${Math.max(...all.map((x) => x.wallMs)).toFixed(0)}` : '',
         ((r.tiles * 1000) / wall).toFixed(0),
         `${Math.round((100 * r.cpuMs) / wall)}%`,
-        (r.rssKiB / 1024).toFixed(0),
-        r.startupMs.toFixed(0),
-        ok + (r.pngBytes ? ` ${(r.pngBytes / r.tiles / 1024).toFixed(0)} KiB/png` : ''),
+        (Math.max(...all.map((x) => x.rssKiB)) / 1024).toFixed(0),
+        median(all.map((x) => x.startupMs)).toFixed(0),
+        ok + (r.pngBytes ? `, ${(r.pngBytes / r.tiles / 1024).toFixed(1)} KiB/PNG` : ''),
       ]);
-      process.stderr.write(`${rows.at(-1)!.join(' | ')}\n`);
     }
 
-    const head = ['work', 'setting', 'tiles', 'wall ms', 'tiles/s', 'CPU', 'peak RSS MiB', 'start-up ms', 'pixels'];
+    const head = ['work', 'setting', 'tiles', 'wall ms', 'range', 'tiles/s', 'CPU', 'peak RSS MiB', 'start-up ms', 'pixels'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+    const fmt = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
     console.log(fmt(head));
-    console.log(`|${widths.map((w, i) => (i >= 2 && i <= 7 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
+    console.log(`|${widths.map((w, i) => (i >= 2 && i <= 8 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
     for (const r of rows) console.log(fmt(r));
     console.log(
       '\nCPU = process CPU time (all threads, all processes of the setting) / wall; 100% = one core. ' +
         'peak RSS = ru_maxrss, summed over the processes of a setting (B: coordinator + 2 GDAL children). ' +
-        'start-up = fork → GDAL loaded, datasets open, pool warm (not in wall). pixels = same checksum as the first row of its mode.',
+        'start-up = fork → GDAL loaded, datasets open, pool warm (not in wall). pixels ok = same pixel checksum as the first row of its mode (and the same total PNG bytes across the PNG rows).\n' +
+        `wall = median of ${reps} (range = min–max); peak RSS = max over reps. 1-min load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after ` +
+        `(anything above 0 means other processes shared the ${cores} cores).`,
     );
 
     const probe = await child<{ line: string }>('probe', undefined, {}, 'probe');

@@ -167,12 +167,13 @@ export function createBrowserTransport(options: BrowserTransportOptions = {}): B
 
 /**
  * Sets `window.tessera` to the browser bridge, unless a bridge is already there (in Electron the
- * preload put it there first). Read-only afterwards, like contextBridge's.
+ * preload put it there first). Read-only afterwards, like contextBridge's, so a stray assignment
+ * cannot swap the API out from under the renderer.
  */
 export function installBrowserBridge(): void {
   if ((window as Partial<Window>).tessera !== undefined) return;
   const api: TesseraApi = createTesseraApi(createBrowserTransport());
-  Object.defineProperty(window, 'tessera', { value: api, enumerable: true, configurable: false, writable: false });
+  Object.defineProperty(window, 'tessera', { value: api, enumerable: true, configurable: true, writable: false });
 }
 
 function codeForStatus(status: number): ErrorCode {

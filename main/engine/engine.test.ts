@@ -14,7 +14,7 @@ import { createLogger } from './logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-engine-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-const workerFile = fileURLToPath(new URL('../../workers/testing/test-tasks.js', import.meta.url));
+const workerFile = fileURLToPath(new URL('../../workers/testing/scripted-tasks.js', import.meta.url));
 let dirs = 0;
 
 /**

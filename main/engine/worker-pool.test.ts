@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { TesseraError } from '../../preload/errors.js';
 import { WorkerPool } from './worker-pool.js';
 
-const filename = fileURLToPath(new URL('../../workers/testing/test-tasks.js', import.meta.url));
+const filename = fileURLToPath(new URL('../../workers/testing/scripted-tasks.js', import.meta.url));
 const pool = new WorkerPool({ filename, threads: 2, maxQueue: 4, graceMs: 50 });
 after(() => pool.destroy());
 

@@ -186,7 +186,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
       return sendJson(res, g.status, errorBody(g.code, g.message));
     }
     // No CORS, ever: a preflight gets no Access-Control-* headers, so browsers refuse the real request.
-    if (method === 'OPTIONS') return methodNotAllowed(res, '');
+    if (method === 'OPTIONS') return methodNotAllowed(res, rawPath.startsWith('/api/') ? 'POST' : 'GET, HEAD');
     if (!rawPath.startsWith('/')) return sendJson(res, 400, errorBody('BAD_INPUT', 'Only origin-form request targets are served.'));
 
     // The address printed by `tessera serve`: trade the token for a session cookie, then drop it from the address bar.

@@ -15,6 +15,7 @@ import type { TileCacheReader, TileRecord } from './tile-cache.js';
 /** The raster's extent in degrees: [west, south, east, north]. */
 export const DEM_BOUNDS = [2, 48, 3.024, 49.024] as const;
 
+/** Three features spread over the world, so that every zoom from 0 up holds a few tiles. */
 export const SAMPLE_GEOJSON = {
   type: 'FeatureCollection',
   features: [
@@ -90,6 +91,11 @@ export async function readInSteps(reader: TileCacheReader, z: number, step: numb
   for (let after: { x: number; y: number } | null = null; ; ) {
     const batch = await reader.readBatch(z, after, step);
     if (batch.length > step) throw new Error(`readBatch returned ${batch.length} tiles for a limit of ${step}`);
+    // A reader that does not move past `after` would loop here forever: fail instead.
+    const first = batch[0];
+    if (first && after && (first.x < after.x || (first.x === after.x && first.y <= after.y))) {
+      throw new Error(`readBatch(${z}, ${after.x}/${after.y}) returned ${first.x}/${first.y}, which is not after it`);
+    }
     all.push(...batch);
     if (batch.length < step) return all;
     const last = batch[batch.length - 1]!;

@@ -2,8 +2,9 @@
  * Reads an MBTiles file (SQLite, opened read-only) as a TileCacheReader.
  *
  * MBTiles stores TMS rows (0 at the south), the engine speaks XYZ (0 at the north): with
- * y = 2^z - 1 - tile_row, "y ascending" is "tile_row descending", so batches are ordered by
- * (tile_column ASC, tile_row DESC) and resume after `after` by converting its y back to a row.
+ * y = 2^z - 1 - tile_row, "y ascending" is "tile_row descending", so batches walk columns in
+ * ascending order and each column's rows in descending order, and resume after `after` by
+ * converting its y back to a row.
  * `tiles` may be a table or a view over map/images (mbutil's deduplicating layout): only the
  * columns of the spec are used, so both work.
  */
@@ -41,16 +42,13 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
 
   const metadata = readMetadata(db, path);
   const zooms = db.prepare('SELECT zoom_level, count(*) FROM tiles GROUP BY zoom_level ORDER BY zoom_level').raw();
-  const first = db
-    .prepare('SELECT tile_column, tile_row, tile_data FROM tiles WHERE zoom_level = ? ORDER BY tile_column ASC, tile_row DESC LIMIT ?')
-    .raw();
-  // `tile_column >= ?` lets SQLite seek the (zoom_level, tile_column, tile_row) index before the OR.
-  const after = db
-    .prepare(
-      `SELECT tile_column, tile_row, tile_data FROM tiles
-       WHERE zoom_level = ? AND tile_column >= ? AND (tile_column > ? OR tile_row < ?)
-       ORDER BY tile_column ASC, tile_row DESC LIMIT ?`,
-    )
+  // Column by column: with one column fixed, "tile_row DESC" is a backward walk of the
+  // (zoom_level, tile_column, tile_row) index. One query ordered by (column ASC, row DESC) would
+  // instead sort the rest of the current column, blobs and all, for every batch.
+  const firstColumn = db.prepare('SELECT min(tile_column) FROM tiles WHERE zoom_level = ?').pluck();
+  const nextColumn = db.prepare('SELECT min(tile_column) FROM tiles WHERE zoom_level = ? AND tile_column > ?').pluck();
+  const column = db
+    .prepare('SELECT tile_row, tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row < ? ORDER BY tile_row DESC LIMIT ?')
     .raw();
 
   return {
@@ -66,16 +64,25 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
       }
     },
     async readBatch(z, from, limit) {
-      // SQLite reads a negative LIMIT as "no limit".
-      if (limit <= 0) return [];
       const top = 2 ** z - 1;
-      let rows: [number, number, unknown][];
+      const tiles: TileRecord[] = [];
       try {
-        rows = (from === null ? first.all(z, limit) : after.all(z, from.x, from.x, top - from.y, limit)) as [number, number, unknown][];
+        // Rows below `belowRow` in column `x`: the rest of `from`'s column first, then whole columns
+        // (no upper bound there, so a row out of range for its zoom is still read, not skipped).
+        let x = (from === null ? firstColumn.get(z) : from.x) as number | null;
+        let belowRow = from === null ? Number.MAX_SAFE_INTEGER : top - from.y;
+        while (x !== null && tiles.length < limit) {
+          for (const [row, data] of column.all(z, x, belowRow, limit - tiles.length) as [number, unknown][]) {
+            tiles.push({ z, x, y: top - row, data: toBytes(data) });
+          }
+          if (tiles.length >= limit) break;
+          x = nextColumn.get(z, x) as number | null;
+          belowRow = Number.MAX_SAFE_INTEGER;
+        }
       } catch (error) {
         throw cacheError(path, `cannot read tiles of zoom ${z}`, error);
       }
-      return rows.map(([x, row, data]): TileRecord => ({ z, x, y: top - row, data: toBytes(data) }));
+      return tiles;
     },
     async close() {
       db.close();

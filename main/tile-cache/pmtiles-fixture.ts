@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { Compression, TileType, zxyToTileId } from 'pmtiles';
 import type { Entry } from 'pmtiles';
 
+/** A tile to put in the archive. */
 export interface FixtureTile {
   z: number;
   x: number;

@@ -103,6 +103,7 @@ test('enumerates every tile, runs and leaf directories included, in (x, y) order
       assert.deepEqual(names(await reader.readBatch(3, { x: 2, y: 6 }, 3)), ['3/2/7', '3/3/0', '3/3/1']);
       assert.deepEqual(await reader.readBatch(3, { x: 7, y: 7 }, 3), []);
       assert.deepEqual(await reader.readBatch(4, null, 3), []);
+      assert.deepEqual(await reader.readBatch(27, null, 3), []);
     } finally {
       await reader.close();
     }
@@ -158,6 +159,11 @@ test('a truncated archive, an old spec version and a non-PMTiles file are CACHE_
   await expectUnreadable(await write('v2.pmtiles', v2), 'PMTiles spec version 2 is not supported (only version 3)');
   await expectUnreadable(await write('short.pmtiles', good.subarray(0, 60)), 'header is 60 bytes, expected 127');
   await expectUnreadable(await write('other.pmtiles', Buffer.from('PK\x03\x04 a zip file, not an archive of tiles')), 'no PMTiles magic number');
+
+  // A header that counts fewer tiles than the directories hold: what a garbage run length looks like.
+  const undercounted = Buffer.from(good);
+  undercounted.writeBigUInt64LE(3n, 72);
+  await expectUnreadable(await write('undercounted.pmtiles', undercounted), "directories address more tiles than the header's 3", (r) => r.readBatch(3, null, 5));
 
   const garbled = Buffer.from(good);
   garbled.fill(0xff, 127, 127 + 20);

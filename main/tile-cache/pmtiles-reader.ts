@@ -120,14 +120,20 @@ async function createReader(handle: FileHandle, path: string): Promise<TileCache
   };
 
   const buildIndex = async (z: number): Promise<ZoomIndex> => {
-    if (z > 26) throw broken(path, `zoom ${z} is beyond PMTiles' limit of 26`);
+    // Tile ids stop at zoom 26 (2^53): no archive holds anything outside 0..26.
+    if (!Number.isInteger(z) || z < 0 || z > 26) return { z, keys: new Float64Array(0), offsets: new Float64Array(0), lengths: new Float64Array(0) };
     const lo = firstTileId(z);
     const hi = firstTileId(z + 1);
     const keys: number[] = [];
     const offsets: number[] = [];
     const lengths: number[] = [];
+    // The header's count bounds the expansion, so a garbage run length fails instead of filling memory.
+    const most = header.numAddressedTiles > 0 ? header.numAddressedTiles : Number.POSITIVE_INFINITY;
     await walk(lo, hi, (e) => {
-      for (let id = Math.max(lo, e.tileId), end = Math.min(hi, e.tileId + e.runLength); id < end; id++) {
+      const start = Math.max(lo, e.tileId);
+      const end = Math.min(hi, e.tileId + e.runLength);
+      if (keys.length + end - start > most) throw broken(path, `directories address more tiles than the header's ${most}`);
+      for (let id = start; id < end; id++) {
         const [, x, y] = tileIdToZxy(id);
         keys.push(x * 2 ** z + y);
         offsets.push(e.offset);

@@ -5,6 +5,7 @@
  */
 import type { TileFormat } from './tile-cache.js';
 
+/** `jpeg` → jpg, `mvt` → pbf, case-insensitive; anything else is 'unknown' (verification then sniffs the bytes). */
 export function normaliseFormat(name: string | undefined): TileFormat {
   switch (name?.trim().toLowerCase()) {
     case 'png':
