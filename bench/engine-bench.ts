@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { largeRasterMbtiles } from '../e2e/fixtures.js';
+import { largeRasterMbtiles } from '../main/testing/real-data.js';
 import { Engine } from '../main/engine/engine.js';
 import { createLogger } from '../main/engine/logger.js';
 import { openTileCache } from '../main/tile-cache/open-tile-cache.js';

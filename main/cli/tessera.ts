@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobState, JobSummary, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
-import { defaultDataDir } from '../engine/data-dir.js';
+import { type DataDirLock, defaultDataDir, lockDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       return command || values.help ? EXIT.succeeded : EXIT.usage;
     }
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-    const out = (human: string, doc: unknown) => io.stdout.write(json ? `${JSON.stringify(doc, null, 2)}\n` : `${human}\n`);
+    const out = (human: string, doc: unknown) => io.stdout.write(json ? `${JSON.stringify(doc, null, command === 'serve' ? undefined : 2)}\n` : `${human}\n`);
 
     switch (command) {
       case 'serve':
@@ -236,6 +236,7 @@ async function serve(dataDir: string, values: Record<string, unknown>, out: (hum
     allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
     logger,
   });
+  // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
   out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
@@ -251,15 +252,28 @@ async function openEngine(dataDir: string, holder: string): Promise<Engine> {
   return Engine.open({ dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
 }
 
-/** Reads without taking the engine's lock (WAL lets a reader run beside a live engine). */
+/**
+ * Reads the store for list/show/report. When no engine owns the data directory, this is also a
+ * start-up: jobs left running by a process that died are marked interrupted first, so they show as
+ * what they are. When an engine owns it, this only reads (WAL lets a reader run beside it).
+ */
 function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T): T {
   const file = join(dataDir, 'jobs.sqlite');
   if (!existsSync(file)) return read(null);
-  const db = openDatabase(file, { readonly: true });
+  let lock: DataDirLock | null = null;
   try {
-    return read(new JobStore(db));
+    lock = lockDataDir(dataDir, 'tessera (read)');
+  } catch (error) {
+    if (toTesseraError(error).code !== 'DATA_DIR_LOCKED') throw error;
+  }
+  const db = openDatabase(file, { readonly: lock === null });
+  try {
+    const store = new JobStore(db);
+    if (lock) store.markInterrupted();
+    return read(store);
   } finally {
     db.close();
+    lock?.release();
   }
 }
 
