@@ -309,3 +309,21 @@ test('start-up services report their health; a switched-off feature says disable
     await engine.close();
   }
 });
+
+test('switched-off features stay quiet: nothing about them above debug', async () => {
+  const entries: { level: string; message: string }[] = [];
+  const dataDir = join(root, `d${++dirs}`);
+  const first = await engineWith(scriptedKind(['ok']), { dataDir });
+  await first.handlers['settings.update']({ metricsEnabled: false, retentionDays: null });
+  await first.close();
+  const engine = await engineWith(scriptedKind(['ok']), { dataDir, logger: createLogger('debug', (e) => entries.push(e)) });
+  try {
+    const loud = entries.filter((e) => e.level !== 'debug' && /retention|metrics/i.test(e.message));
+    assert.deepEqual(loud, []);
+    assert.ok(entries.some((e) => e.level === 'debug' && /retention is off/.test(e.message)), 'it is still there at debug');
+    const health = await engine.handlers['app.health']({});
+    assert.equal(health.find((h) => h.name === 'metrics')?.state, 'disabled');
+  } finally {
+    await engine.close();
+  }
+});
