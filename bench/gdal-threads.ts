@@ -778,20 +778,21 @@ async function orchestrate(): Promise<void> {
         reps > 1 ? `${Math.min(...all.map((x) => x.wallMs)).toFixed(0)}–${Math.max(...all.map((x) => x.wallMs)).toFixed(0)}` : '',
         ((r.tiles * 1000) / wall).toFixed(0),
         `${Math.round((100 * r.cpuMs) / wall)}%`,
+        (median(all.map((x) => x.cpuMs)) / r.tiles).toFixed(2),
         (Math.max(...all.map((x) => x.rssKiB)) / 1024).toFixed(0),
         median(all.map((x) => x.startupMs)).toFixed(0),
         ok + (r.pngBytes ? `, ${(r.pngBytes / r.tiles / 1024).toFixed(1)} KiB/PNG` : ''),
       ]);
     }
 
-    const head = ['work', 'setting', 'tiles', 'wall ms', 'range', 'tiles/s', 'CPU', 'peak RSS MiB', 'start-up ms', 'pixels'];
+    const head = ['work', 'setting', 'tiles', 'wall ms', 'range', 'tiles/s', 'CPU', 'CPU ms/tile', 'peak RSS MiB', 'start-up ms', 'pixels'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+    const fmt = (r: string[]): string => `| ${r.map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
     console.log(fmt(head));
-    console.log(`|${widths.map((w, i) => (i >= 2 && i <= 8 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
+    console.log(`|${widths.map((w, i) => (i >= 2 && i <= 9 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
     for (const r of rows) console.log(fmt(r));
     console.log(
-      '\nCPU = process CPU time (all threads, all processes of the setting) / wall; 100% = one core. ' +
+      '\nCPU = process CPU time (all threads, all processes of the setting) / wall; 100% = one core; CPU ms/tile = that CPU time / tiles (median). ' +
         'peak RSS = ru_maxrss, summed over the processes of a setting (B: coordinator + 2 GDAL children). ' +
         'start-up = fork → GDAL loaded, datasets open, pool warm (not in wall). pixels ok = same pixel checksum as the first row of its mode (and the same total PNG bytes across the PNG rows).\n' +
         `wall = median of ${reps} (range = min–max); peak RSS = max over reps. 1-min load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after ` +

@@ -6,7 +6,6 @@
  * Both hosts and the CLI drive it through `handlers`, the contract's requests.
  */
 import { statfs } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
@@ -20,7 +19,6 @@ import {
   type Settings,
   type BulkResult,
   type JobKind,
-  JobStartInput as JobStartSchema,
 } from '../../preload/contract.js';
 import { type SerializedError, TesseraError, isAbortError, serializeError, toTesseraError } from '../../preload/errors.js';
 import type { ContractHandlers } from '../hosts/dispatch.js';
@@ -218,7 +216,7 @@ export class Engine {
 
   /** Accepts a job (validated against the contract and by its kind) and queues it. */
   async start(input: JobStartInput): Promise<JobSummary> {
-    const parsed = parseRequest('jobs.start', input) as ReturnType<typeof JobStartSchema.parse>;
+    const parsed = parseRequest('jobs.start', input);
     if (this.closing) throw new TesseraError('STORE_UNAVAILABLE', 'the engine is shutting down');
     const plugin = this.plugin(parsed.kind);
     await plugin.validate?.(parsed.params);
@@ -509,8 +507,4 @@ export class Engine {
 /** The compiled worker module next to this file in dist/. */
 export function defaultWorkerFile(): string {
   return fileURLToPath(new URL('../../workers/pool-entry.js', import.meta.url));
-}
-
-export function defaultThreads(): number {
-  return availableParallelism();
 }
