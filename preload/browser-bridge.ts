@@ -6,8 +6,9 @@
  * DOM only, no Node: Vite bundles this into the renderer. In Electron the preload has already set
  * `window.tessera`, and installBrowserBridge leaves it alone.
  */
-import { type BridgeTransport, type EventName, type Reply, createTesseraApi } from './contract.js';
+import { type BridgeTransport, type EventName, createTesseraApi } from './contract.js';
 import { type ErrorCode, TesseraError, fromSerialized } from './errors.js';
+import { ListenerSet, isReply } from './transport-kit.js';
 import type { TesseraApi } from './window-api.js';
 
 export interface BrowserTransportOptions {
@@ -35,7 +36,6 @@ export function createBrowserTransport(options: BrowserTransportOptions = {}): B
   const extraHeaders = options.headers ?? {};
   const minDelay = options.reconnect?.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
   const maxDelay = Math.max(minDelay, options.reconnect?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
-  const onListenerError = options.onListenerError ?? ((error: unknown) => console.error('tessera: an event listener threw', error));
 
   const base = (): string => {
     const url = options.baseUrl ?? globalThis.location?.origin;
@@ -46,8 +46,7 @@ export function createBrowserTransport(options: BrowserTransportOptions = {}): B
   // ------------------------------------------------------------------------------------------
   // Events: one socket for every listener, open while there is at least one.
 
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  let listenerCount = 0;
+  const listeners = new ListenerSet(options.onListenerError);
   let socket: WebSocket | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let attempt = 0;
@@ -76,7 +75,7 @@ export function createBrowserTransport(options: BrowserTransportOptions = {}): B
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
-      if (listenerCount > 0) scheduleReconnect();
+      if (listeners.size > 0) scheduleReconnect();
     };
   };
 
@@ -107,15 +106,7 @@ export function createBrowserTransport(options: BrowserTransportOptions = {}): B
     }
     if (typeof message !== 'object' || message === null) return;
     const { event, payload } = message as { event?: unknown; payload?: unknown };
-    if (typeof event !== 'string') return;
-    // A copy, so a listener that unsubscribes while being called does not make another one skip.
-    for (const listener of [...(listeners.get(event) ?? [])]) {
-      try {
-        listener(payload);
-      } catch (error) {
-        onListenerError(error);
-      }
-    }
+    if (typeof event === 'string') listeners.emit(event, payload);
   };
 
   return {
@@ -146,20 +137,11 @@ export function createBrowserTransport(options: BrowserTransportOptions = {}): B
     },
 
     subscribe(event: EventName, listener: (payload: unknown) => void) {
-      // A wrapper per subscription, so the same function subscribed twice needs two unsubscribes.
-      const entry = (payload: unknown) => listener(payload);
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(entry);
-      listenerCount += 1;
+      const remove = listeners.add(event, listener);
       if (socket === null && retryTimer === null) connect();
-      let subscribed = true;
       return () => {
-        if (!subscribed) return;
-        subscribed = false;
-        set.delete(entry);
-        listenerCount -= 1;
-        if (listenerCount === 0) disconnect();
+        remove();
+        if (listeners.size === 0) disconnect();
       };
     },
   };
@@ -183,11 +165,3 @@ function codeForStatus(status: number): ErrorCode {
   return status >= 500 ? 'HTTP_5XX' : 'INTERNAL';
 }
 
-function isReply(value: unknown): value is Reply<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { ok?: unknown; error?: unknown };
-  if (v.ok === true) return true;
-  if (v.ok !== false || typeof v.error !== 'object' || v.error === null) return false;
-  const e = v.error as { code?: unknown; message?: unknown };
-  return typeof e.code === 'string' && typeof e.message === 'string';
-}

@@ -7,9 +7,10 @@
  * and `details` (electron shell/renderer/api/electron_api_context_bridge.cc). A plain object is
  * copied whole, and `toTesseraError(reason)` from errors.ts turns it back into a TesseraError.
  */
-import type { BridgeTransport, EventName, Reply } from './contract.js';
+import type { BridgeTransport, EventName } from './contract.js';
 import type { SerializedError } from './errors.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-channels.js';
+import { ListenerSet, isReply } from './transport-kit.js';
 
 /** The parts of ipcRenderer the transport uses. */
 export interface IpcRendererLike {
@@ -21,19 +22,11 @@ export interface IpcRendererLike {
  * A transport over `ipc`. One IPC listener fans events out to per-event listener sets; the
  * listeners get the payload only, never Electron's event object (its `sender` is ipcRenderer).
  */
-export function createIpcTransport(ipc: IpcRendererLike, onListenerError: (error: unknown) => void = reportError): BridgeTransport {
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+export function createIpcTransport(ipc: IpcRendererLike, onListenerError?: (error: unknown) => void): BridgeTransport {
+  const listeners = new ListenerSet(onListenerError);
 
   ipc.on(EVENT_CHANNEL, (_event, name, payload) => {
-    if (typeof name !== 'string') return;
-    // A copy, so that a listener that unsubscribes while being called does not skip another.
-    for (const listener of [...(listeners.get(name) ?? [])]) {
-      try {
-        listener(payload);
-      } catch (error) {
-        onListenerError(error);
-      }
-    }
+    if (typeof name === 'string') listeners.emit(name, payload);
   });
 
   return {
@@ -50,12 +43,7 @@ export function createIpcTransport(ipc: IpcRendererLike, onListenerError: (error
     },
 
     subscribe(event: EventName, listener: (payload: unknown) => void) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-      };
+      return listeners.add(event, listener);
     },
   };
 }
@@ -64,15 +52,4 @@ function wireError(code: SerializedError['code'], message: string): SerializedEr
   return { code, message };
 }
 
-function isReply(value: unknown): value is Reply<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { ok?: unknown; error?: unknown };
-  if (v.ok === true) return true;
-  if (v.ok !== false || typeof v.error !== 'object' || v.error === null) return false;
-  const e = v.error as { code?: unknown; message?: unknown };
-  return typeof e.code === 'string' && typeof e.message === 'string';
-}
 
-function reportError(error: unknown): void {
-  console.error('tessera: an event listener threw', error);
-}

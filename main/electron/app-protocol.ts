@@ -7,8 +7,8 @@
  * serves to the map), then to the built renderer files. Every response carries the CSP.
  */
 import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Privileges, Protocol } from 'electron';
+import { contentTypeFor } from '../hosts/http-security.js';
 import { APP_SCHEME, CONTENT_SECURITY_POLICY, parseAppUrl, resolveAppAsset } from './security.js';
 
 /**
@@ -45,31 +45,6 @@ export interface AppProtocolOptions {
   onError?: (error: unknown, url: string) => void;
 }
 
-/** Content types of what Vite emits; anything else is served as bytes. */
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.pbf': 'application/x-protobuf',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The content type of a file by its extension. */
-export function contentTypeOf(file: string): string {
-  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /**
  * Adds the security headers to a response. The CSP goes on every response, not only on HTML:
@@ -102,7 +77,7 @@ export function createAppRequestHandler(options: AppProtocolOptions): (request: 
       if (file === null) return plain(404, 'not found');
       const info = await stat(file).catch(() => null);
       if (info === null || !info.isFile()) return plain(404, 'not found');
-      const headers = { 'Content-Type': contentTypeOf(file), 'Content-Length': String(info.size), 'Cache-Control': 'no-cache' };
+      const headers = { 'Content-Type': contentTypeFor(file), 'Content-Length': String(info.size), 'Cache-Control': 'no-cache' };
       // Renderer assets are at most a few MB, so reading them whole is simpler than streaming.
       const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(file));
       return withSecurityHeaders(new Response(body, { status: 200, headers }));

@@ -178,7 +178,7 @@ test('a tile entry pointing past the end of the file comes back short, for verif
   try {
     const got = await reader.readBatch(10, null, 100);
     assert.equal(got.length, tiles.length);
-    const short = got.filter((t, i) => t.data.byteLength !== tiles.filter((u) => u.x === t.x && u.y === t.y)[0]!.data.byteLength);
+    const short = got.filter((t) => t.data.byteLength !== tiles.filter((u) => u.x === t.x && u.y === t.y)[0]!.data.byteLength);
     assert.ok(short.length >= 1, 'at least the last stored tile is short');
     assert.equal(got.reduce((n, t) => n + t.data.byteLength, 0), tiles.reduce((n, t) => n + t.data.byteLength, 0) - cut);
   } finally {
