@@ -37,7 +37,6 @@ import type { Piscina as PiscinaPool } from 'piscina';
 type Gdal = typeof GdalModule;
 type Dataset = GdalModule.Dataset;
 type RasterBandPixels = GdalModule.RasterBandPixels;
-type SpatialReference = GdalModule.SpatialReference;
 
 const SELF = fileURLToPath(import.meta.url);
 const TILE = 256;
