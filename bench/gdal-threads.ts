@@ -65,6 +65,7 @@ interface RunSpec {
   procs: number; // 0: GDAL in the run process (model A); 2: two gdal-proc children (model B)
   sink: Sink; // checksum only | PNG in a piscina pool of the run process | PNG with sharp in the GDAL process
   encoders: number; // piscina threads (sink 'pool')
+  inflight?: number; // tiles queued for encoding before the GDAL side waits (default 2 × encoders)
 }
 
 interface RunResult {
@@ -509,7 +510,7 @@ async function roleGdalProc(): Promise<void> {
   await onMessage<{ type: string }>(process, (m) => m.type === 'go');
   const c0 = process.cpuUsage();
 
-  const local = makeLocalSink(spec.sink === 'local' ? 'local' : 'checksum', null, 2);
+  const local = makeLocalSink(spec.sink === 'local' ? 'local' : 'checksum', null, spec.inflight ?? 2);
   const nextBatch = async (): Promise<Tile[] | null> => {
     const reply = onMessage<{ type: string; tiles: Tile[] | null }>(process, (m) => m.type === 'batch');
     await send({ type: 'need' });
@@ -534,7 +535,7 @@ async function roleGdalProc(): Promise<void> {
 async function roleRun(): Promise<void> {
   const spec = await onMessage<{ type: string; spec: RunSpec }>(process, (m) => m.type === 'spec').then((m) => m.spec);
   const pool = spec.sink === 'pool' ? await makePool(spec.encoders) : null;
-  const inflight = 2 * Math.max(1, spec.encoders);
+  const inflight = spec.inflight ?? 2 * Math.max(1, spec.encoders);
   let cursor = 0;
   const takeBatch = (): Tile[] | null => {
     if (cursor >= spec.tiles.length) return null;
@@ -549,6 +550,7 @@ async function roleRun(): Promise<void> {
     const handles = await openHandles(gdal, spec.file, spec.api === 'sync' ? 1 : spec.handles, spec.api);
     const reader = makeReader(gdal, spec.mode, handles[0]!);
     const local = makeLocalSink(spec.sink, pool, inflight);
+    if (spec.sink === 'local') await encodePng(new Uint8Array(TILE_BYTES)); // load sharp outside the timing
     await send({ type: 'ready' });
     await onMessage<{ type: string }>(process, (m) => m.type === 'go');
     const c0 = process.cpuUsage();
@@ -724,6 +726,12 @@ async function orchestrate(): Promise<void> {
     ];
     const e2eSettings: Setting[] = [
       { name: 'A: async UV=4, 2 handles → piscina ×2 (transfer)', api: 'async', uv: 4, handles: 2, lanes: 2, procs: 0, sink: 'pool', encoders: 2 },
+      { name: 'A: async UV=4, 4 handles → piscina ×2 (transfer)', api: 'async', uv: 4, handles: 4, lanes: 4, procs: 0, sink: 'pool', encoders: 2 },
+      { name: 'A: async UV=8, 2 handles → piscina ×2, 8 queued', api: 'async', uv: 8, handles: 2, lanes: 2, procs: 0, sink: 'pool', encoders: 2, inflight: 8 },
+      { name: 'A: async UV=6, 2 handles → piscina ×3', api: 'async', uv: 6, handles: 2, lanes: 2, procs: 0, sink: 'pool', encoders: 3 },
+      { name: 'A: sync → piscina ×2', api: 'sync', uv: 4, handles: 1, lanes: 1, procs: 0, sink: 'pool', encoders: 2 },
+      { name: 'A: async UV=4, 2 handles, sharp on libuv pool', api: 'async', uv: 4, handles: 2, lanes: 2, procs: 0, sink: 'local', encoders: 0, inflight: 4 },
+      { name: 'A: async UV=8, 2 handles, sharp on libuv pool, 8 queued', api: 'async', uv: 8, handles: 2, lanes: 2, procs: 0, sink: 'local', encoders: 0, inflight: 8 },
       { name: 'B: 2 procs sync → IPC → piscina ×2', api: 'sync', uv: 4, handles: 1, lanes: 1, procs: 2, sink: 'pool', encoders: 2 },
       { name: 'B: 2 procs, sync + sharp in each', api: 'sync', uv: 4, handles: 1, lanes: 1, procs: 2, sink: 'local', encoders: 0 },
     ];

@@ -7,7 +7,6 @@
  * the history empty, (b) fills it, (c) counts it, (d) photographs it, (e) stops the console.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -15,30 +14,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../main/hosts/http-security.js';
 import type { JobSummary } from '../preload/contract.js';
 // For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
 import type {} from '../preload/window-api.js';
 import { corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from './fixtures.js';
-
-/** dist/e2e/ → the compiled CLI, and the source tree's gitignored artifacts folder. */
-const BIN = fileURLToPath(new URL('../main/cli/bin.js', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('../../e2e/artifacts/', import.meta.url));
-
-/** docs/environment.md: what works headless with Debian's Chromium (never --use-gl=swiftshader). */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until as untilWithin, within } from './harness.js';
 
 /** Tiles in the cache that (b) cancels mid-run: about 10 s of decoding on two cores, so there is time to watch it. */
 const LARGE_TILES = 6000;
@@ -46,23 +28,11 @@ const LARGE_TILES = 6000;
 const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
 const caches = { hillshade: '', corrupt: '', large: '' };
 
-interface Console {
-  child: ChildProcess;
-  /** The printed URL, with its token. */
-  url: string;
-  origin: string;
-  port: number;
-  token: string;
-  /** Everything the process wrote to stderr, for failure messages. */
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 let tessera: Console;
 let context: BrowserContext;
 let page: Page;
 /** Uncaught exceptions and console errors (CSP violations among them) in the console page; any is a failure. */
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
   caches.hillshade = hillshadeMbtiles(dir);
@@ -71,28 +41,12 @@ before(async () => {
   corruptCopy(caches.hillshade, caches.corrupt, { truncate: 2, zero: 1, garbage: 2 });
 
   tessera = await startConsole(join(dir, 'data'));
-  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1280, height: 720 },
-    colorScheme: 'light',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    const source = message.location().url;
-    // The renderer ships no favicon, and Chromium asks for one by itself: not the page's doing.
-    if (message.type() === 'error' && !source.endsWith('/favicon.ico')) pageErrors.push(`console: ${message.text()} (${source})`);
-  });
+  ({ context, page, pageErrors } = await launchBrowser(join(dir, 'chromium-profile')));
 });
 
 after(async () => {
   await context?.close().catch(() => {});
-  if (tessera && tessera.child.exitCode === null && tessera.child.signalCode === null) {
-    tessera.child.kill('SIGTERM');
-    if ((await within(tessera.exited, 10_000)) === null) tessera.child.kill('SIGKILL');
-  }
+  await stopConsole(tessera);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -278,69 +232,13 @@ test('e. SIGTERM stops the console cleanly', async () => {
 // Helpers
 
 /** Starts `tessera serve` on a free port and resolves with what its one line of JSON says. */
-async function startConsole(dataDir: string): Promise<Console> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
-    env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`tessera serve printed no URL within 15 s\n${stderr}`)), 15_000);
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        const end = out.indexOf('\n');
-        if (end === -1) return;
-        clearTimeout(timer);
-        resolve(out.slice(0, end));
-      });
-      void exited.then((e) => {
-        clearTimeout(timer);
-        reject(new Error(`tessera serve exited (${e.code ?? e.signal}) before printing its URL\n${stderr}`));
-      });
-    });
-    const doc = JSON.parse(line) as { url: string; dataDir: string; port: number };
-    const url = new URL(doc.url);
-    assert.equal(doc.dataDir, dataDir);
-    assert.equal(url.hostname, '127.0.0.1');
-    assert.equal(Number(url.port), doc.port);
-    const token = url.searchParams.get('token');
-    assert.ok(token !== null && token.length >= 16, `no token in ${doc.url}`);
-    return { child, url: doc.url, origin: url.origin, port: doc.port, token, stderr: () => stderr, exited };
-  } catch (error) {
-    // Not handed to the caller, so nothing else would stop it.
-    child.kill('SIGKILL');
-    throw error;
-  }
-}
 
 /**
  * Polls `probe` until it returns something other than null (a thrown error fails at once).
  * The console is event-driven, so a condition normally holds within a few polls.
  */
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 5000, intervalMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${tessera.stderr()}`);
-    await sleep(intervalMs);
-  }
-}
 
 /** What `promise` resolves to, or null when that takes longer than `ms` (the timer does not hold the process open). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A job row as the console shows it, or null while there is none. */
 async function rowOf(id: number): Promise<{ state: string | null; valueNow: number | null; text: string } | null> {
@@ -461,4 +359,8 @@ function rawRequest(port: number, host: string, token: string): Promise<{ status
     req.on('error', reject);
     req.end('{}');
   });
+}
+
+function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 5000, intervalMs = 25): Promise<T> {
+  return untilWithin(what, probe, timeoutMs, intervalMs, () => tessera.stderr());
 }

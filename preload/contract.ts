@@ -156,6 +156,62 @@ export interface Settings {
   /** Finished jobs older than this many days are deleted; null keeps history forever. */
   retentionDays: number | null;
   metricsEnabled: boolean;
+  /** Bytes all caches and catalogue data in the data directory may take; null: no quota. */
+  cacheQuotaBytes: number | null;
+  /** Free bytes kept on every volume in use: jobs wait rather than write below it. */
+  freeSpaceFloorBytes: number;
+}
+
+/** A tile cache opened for the map preview. */
+export interface TileCacheSummary {
+  /** Opaque handle for tile URLs; stable for a path while the engine runs. */
+  id: string;
+  path: string;
+  kind: 'mbtiles' | 'pmtiles' | 'directory';
+  format: 'png' | 'jpg' | 'webp' | 'pbf' | 'unknown';
+  name: string;
+  /** WGS84 west, south, east, north; null when the cache does not say and it cannot be derived. */
+  bounds: [number, number, number, number] | null;
+  minZoom: number;
+  maxZoom: number;
+  /** Vector caches: their layers (from metadata `json`, else from decoding a sample of tiles). */
+  vectorLayers: { id: string; fields: Record<string, string>; geometryType: 'point' | 'line' | 'polygon' | 'unknown'; minZoom: number; maxZoom: number }[];
+  /** Relative to the app's own origin: `tiles/<id>/{z}/{x}/{y}` (both hosts serve it, token-checked). */
+  tileUrlTemplate: string;
+}
+
+export interface VolumeStatus {
+  /** A directory on the volume that Tessera uses. */
+  path: string;
+  /** What Tessera keeps there ("data directory", "job 12 output"…). */
+  roles: string[];
+  totalBytes: number;
+  freeBytes: number;
+}
+
+export interface QuotaStatus {
+  name: string;
+  jobId: number | null;
+  limitBytes: number | null;
+  usedBytes: number;
+}
+
+export interface StorageStatus {
+  volumes: VolumeStatus[];
+  quotas: QuotaStatus[];
+  freeSpaceFloorBytes: number;
+  /** Human-readable warnings: a volume near its floor, a quota nearly used up. */
+  warnings: string[];
+}
+
+export type ReportFormat = 'json' | 'csv' | 'html' | 'pdf';
+
+export interface ReportFile {
+  fileName: string;
+  mimeType: string;
+  /** Text for json, csv and html; base64 for pdf. */
+  encoding: 'utf8' | 'base64';
+  content: string;
 }
 
 export interface AppInfo {
@@ -196,6 +252,8 @@ const SettingsPatch = z
     maxRunningPerKind: z.partialRecord(z.enum(JOB_KINDS), z.number().int().min(1).max(64)),
     retentionDays: z.number().int().min(1).max(36_500).nullable(),
     metricsEnabled: z.boolean(),
+    cacheQuotaBytes: z.number().int().positive().nullable(),
+    freeSpaceFloorBytes: z.number().int().min(0),
   })
   .partial()
   .strict();
@@ -229,9 +287,10 @@ export const requests = {
   'jobs.retry': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
   /** A new job with the same kind, params and priority. */
   'jobs.rerun': request<z.ZodType<{ id: number }>, JobSummary>(z.object({ id }).strict()),
-  'jobs.report': request<z.ZodType<{ id: number; format: 'json' | 'csv' }>, { fileName: string; mimeType: string; content: string }>(
-    z.object({ id, format: z.enum(['json', 'csv']) }).strict(),
-  ),
+  'jobs.report': request<z.ZodType<{ id: number; format: ReportFormat }>, ReportFile>(z.object({ id, format: z.enum(['json', 'csv', 'html', 'pdf']) }).strict()),
+  /** Opens a tile cache for the map preview (MBTiles, PMTiles or a z/x/y directory). */
+  'caches.open': request<z.ZodType<{ path: string }>, TileCacheSummary>(z.object({ path: z.string().trim().min(1, 'path is empty').max(4096) }).strict()),
+  'storage.status': request<z.ZodObject<{}>, StorageStatus>(z.object({}).strict()),
   'queue.get': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
   'queue.pause': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
   'queue.resume': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),

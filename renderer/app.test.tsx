@@ -1,287 +1,223 @@
 /**
- * The console's job table against the real contract: `window.tessera` is the real
- * createTesseraApi over an in-memory transport that validates every call with the contract's own
- * zod schemas (as the hosts' dispatcher does) before a handler holding a job list answers it.
- * So a call the console makes with bad input fails here as it would against the engine.
+ * The shell against the real contract over the in-memory transport (renderer/testing/): the
+ * header's health and pause/resume, hash routing both ways (reload, links, back), themes, keyboard
+ * shortcuts, and the note when a job finishes. The Queue screen has its own tests in queue/.
  *
- * main/hosts/dispatch.ts is not used: main/layering.test.ts keeps renderer/ (tests included) from
- * importing main/. No @testing-library either (not a dependency): react-dom/client and React's act().
+ * No @testing-library (not a dependency): react-dom/client and React's act(), as mount.tsx does.
  */
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act } from 'react';
-import { type Root, createRoot } from 'react-dom/client';
-import { afterEach, expect, test } from 'vitest';
-import type { z } from 'zod';
-import {
-  type BridgeTransport,
-  type EventName,
-  type Events,
-  type JobProgress,
-  type JobState,
-  type JobSummary,
-  type RequestName,
-  type RequestParsed,
-  type RequestResult,
-  createTesseraApi,
-  requests,
-} from '../preload/contract.js';
-import { TesseraError, fromSerialized, serializeError } from '../preload/errors.js';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { App } from './app.js';
 import { useLiveProgress } from './live-progress.js';
+import { NO_FILTERS } from './queue/filters.js';
+import { stubHistoryLayout } from './queue/layout-stub.js';
+import { useQueueUi } from './queue/queue-store.js';
+import { fakeEngine, history, job } from './queue/test-jobs.js';
+import { useToasts } from './shell/notifications.js';
+import { type Mounted, byText, click, mount, setValue, waitFor } from './testing/mount.js';
+import { useUi } from './ui-store.js';
 
-(globalThis as typeof globalThis & { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+let m: Mounted | null = null;
 
-type Handlers = { [N in RequestName]?: (input: RequestParsed<N>) => RequestResult<N> | Promise<RequestResult<N>> };
-
-interface MemoryTransport {
-  transport: BridgeTransport;
-  /** Every call that passed validation, with its parsed input. */
-  calls: { name: RequestName; input: unknown }[];
-  /** Pushes an engine event to the subscribed listeners, as the host's WebSocket would. */
-  emit<E extends EventName>(event: E, payload: Events[E]): void;
-}
-
-/** A BridgeTransport in memory: contract validation, then the handler, with errors in their wire form. */
-function memoryTransport(handlers: Handlers): MemoryTransport {
-  const calls: MemoryTransport['calls'] = [];
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const transport: BridgeTransport = {
-    async invoke(name, input) {
-      if (!Object.hasOwn(requests, name)) throw new TesseraError('UNKNOWN_REQUEST', `no such request: ${name}`);
-      const parsed = (requests[name].input as z.ZodType).safeParse(input ?? {});
-      if (!parsed.success) {
-        const text = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-        throw new TesseraError('BAD_INPUT', `${name}: ${text}`);
-      }
-      calls.push({ name, input: parsed.data });
-      const handler = handlers[name] as ((input: unknown) => unknown) | undefined;
-      if (!handler) throw new TesseraError('NOT_FOUND', `${name} is not served in this test`);
-      try {
-        // A copy, as the wire makes one: the console must not share objects with the "engine".
-        return structuredClone(await handler(parsed.data));
-      } catch (error) {
-        throw fromSerialized(serializeError(error));
-      }
-    },
-    subscribe(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-  };
-  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
-    for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
-  };
-  return { transport, calls, emit };
-}
-
-const NOW = '2026-11-29T09:00:00.000Z';
-
-function progress(jobId: number, done: number, total: number, extra: Partial<JobProgress> = {}): JobProgress {
-  return { jobId, done, total, failed: 0, bytes: 0, rate: 0, etaSeconds: null, ...extra };
-}
-
-function job(id: number, state: JobState, extra: Partial<JobSummary> = {}): JobSummary {
-  const finished = !['queued', 'running', 'cancelling'].includes(state);
-  return {
-    id,
-    kind: 'verify',
-    name: `verify cache-${id}.mbtiles`,
-    state,
-    priority: 0,
-    params: { cache: `/data/cache-${id}.mbtiles`, maxTileBytes: 512_000 },
-    createdAt: NOW,
-    startedAt: state === 'queued' ? null : NOW,
-    finishedAt: finished ? NOW : null,
-    updatedAt: NOW,
-    items: { total: 4, queued: 0, running: 0, succeeded: 4, failed: 0, cancelled: 0 },
-    progress: progress(id, finished ? 100 : 0, 100),
-    error: null,
-    ...extra,
-  };
-}
-
-/** What the console needs besides the job list, plus jobs.list/cancel/retry over `jobs` (mutated in place). */
-function consoleHandlers(jobs: JobSummary[]): Handlers {
-  const find = (id: number) => {
-    const found = jobs.find((j) => j.id === id);
-    if (!found) throw new TesseraError('NOT_FOUND', `job ${id} does not exist`);
-    return found;
-  };
-  return {
-    'app.info': () => ({ version: '0.1.0-test', host: 'headless', dataDir: '/data', threads: 2 }),
-    'app.health': () => [{ name: 'store', state: 'ok', message: 'job store open', checkedAt: NOW }],
-    'queue.get': () => ({ paused: false, queued: 0, running: 0, maxRunning: 2 }),
-    'jobs.list': ({ limit }) => ({ rows: jobs.slice(0, limit), nextCursor: null }),
-    'jobs.cancel': ({ ids }) => {
-      for (const id of ids) find(id).state = 'cancelled';
-      return { ok: ids, failed: [] };
-    },
-    'jobs.retry': ({ ids }) => {
-      for (const id of ids) find(id).state = 'queued';
-      return { ok: ids, failed: [] };
-    },
-  };
-}
-
-let root: Root | null = null;
-let container: HTMLDivElement | null = null;
-let queryClient: QueryClient | null = null;
-
-/** Renders the console as main.tsx does, over `handlers`; resolves once the first render is in. */
-async function renderApp(handlers: Handlers): Promise<MemoryTransport> {
-  const memory = memoryTransport(handlers);
-  Object.defineProperty(window, 'tessera', { value: createTesseraApi(memory.transport), configurable: true, enumerable: true, writable: false });
-  // No retries: a failing request shows its error at once instead of after three backoffs.
-  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 5_000, refetchOnWindowFocus: false } } });
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-  const client = queryClient;
-  await act(async () =>
-    root!.render(
-      <QueryClientProvider client={client}>
-        <App />
-      </QueryClientProvider>,
-    ),
-  );
-  return memory;
-}
+beforeEach(() => {
+  stubHistoryLayout();
+  window.history.replaceState(null, '', '/');
+});
 
 afterEach(async () => {
-  if (root) await act(async () => root!.unmount());
-  container?.remove();
-  queryClient?.clear();
-  root = null;
-  container = null;
-  queryClient = null;
+  await m?.unmount();
+  m = null;
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  useQueueUi.setState({ filters: NO_FILTERS, selected: new Set() });
+  useUi.setState({ screen: { name: 'queue' }, shortcutsOpen: false, theme: 'system' });
   useLiveProgress.setState({ byJob: {} });
-  delete (window as { tessera?: unknown }).tessera;
+  useToasts.setState({ toasts: [] });
+  localStorage.clear();
+  delete document.documentElement.dataset.theme;
 });
 
-/** Lets React and the queries run until `probe` returns something truthy. */
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the page holds:\n${container?.innerHTML}`);
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    });
-  }
-}
-
-const rowOf = (id: number) => container!.querySelector<HTMLTableRowElement>(`[data-testid="job-${id}"]`);
-const barOf = (id: number) => rowOf(id)?.querySelector('[role="progressbar"]') ?? null;
-
-/** The ids of the job rows in the table right after the heading that starts with `title`. */
-function idsUnder(title: string): number[] {
-  const heading = [...container!.querySelectorAll('h2')].find((h) => h.textContent?.startsWith(title));
-  if (!heading) throw new Error(`no "${title}" heading`);
-  const section = heading.nextElementSibling;
-  return [...(section?.querySelectorAll('[data-testid^="job-"]') ?? [])].map((row) => Number(row.getAttribute('data-testid')!.slice('job-'.length)));
-}
-
-test('running and queued jobs are under Queue, finished ones under History', async () => {
-  const jobs = [
-    job(5, 'running', { progress: progress(5, 10, 100) }),
-    job(4, 'queued'),
-    job(3, 'partial', { error: { code: 'TILE_CORRUPT', message: '1 of 4 item(s) failed; first: z10: 5 of 24 tiles at z10 are corrupt' } }),
-    job(2, 'cancelled'),
-    job(1, 'succeeded'),
-  ];
-  await renderApp(consoleHandlers(jobs));
-  await waitFor('the job rows', () => rowOf(1));
-
-  expect(container!.querySelector('h2')?.textContent).toBe('Queue (2)');
-  expect(idsUnder('Queue')).toEqual([5, 4]);
-  expect(idsUnder('History')).toEqual([3, 2, 1]);
-  expect(rowOf(5)?.dataset.state).toBe('running');
-  expect(rowOf(3)?.dataset.state).toBe('partial');
-  expect(rowOf(3)?.textContent).toContain('z10: 5 of 24 tiles at z10 are corrupt');
-  expect(barOf(5)?.getAttribute('aria-valuenow')).toBe('10');
-  // Finished jobs offer Retry, active ones Cancel, and a succeeded one neither.
-  const buttons = (id: number) => [...rowOf(id)!.querySelectorAll('button')].map((b) => b.textContent);
-  expect(buttons(5)).toEqual(['Cancel']);
-  expect(buttons(4)).toEqual(['Cancel']);
-  expect(buttons(3)).toEqual(['Retry']);
-  expect(buttons(1)).toEqual([]);
-});
-
-test('a job.progress event pushed by the host moves the running job’s bar, and only while it runs', async () => {
-  const jobs = [job(2, 'running', { progress: progress(2, 10, 200) }), job(1, 'succeeded')];
-  const memory = await renderApp(consoleHandlers(jobs));
-  await waitFor('the running job', () => barOf(2));
-  expect(barOf(2)?.getAttribute('aria-valuenow')).toBe('5');
-
-  await act(async () => memory.emit('job.progress', progress(2, 110, 200, { rate: 40, etaSeconds: 3 })));
-  expect(barOf(2)?.getAttribute('aria-valuenow')).toBe('55');
-  expect(rowOf(2)?.textContent).toContain('110/200');
-  expect(rowOf(2)?.textContent).toContain('ETA 3s');
-
-  await act(async () => memory.emit('job.progress', progress(2, 150, 200)));
-  expect(barOf(2)?.getAttribute('aria-valuenow')).toBe('75');
-
-  // A late tick for a finished job does not overwrite its final numbers.
-  await act(async () => memory.emit('job.progress', progress(1, 3, 100)));
-  expect(barOf(1)?.getAttribute('aria-valuenow')).toBe('100');
-});
-
-test('a job.changed event refetches the list, so a new job appears', async () => {
-  const jobs = [job(1, 'succeeded')];
-  const memory = await renderApp(consoleHandlers(jobs));
-  await waitFor('the first job', () => rowOf(1));
-
-  const started = job(2, 'running', { progress: progress(2, 0, 100) });
-  jobs.unshift(started);
-  await act(async () => memory.emit('job.changed', started));
-  await waitFor('the new job under Queue', () => idsUnder('Queue').includes(2));
-  expect(idsUnder('History')).toEqual([1]);
-});
-
-test('Cancel calls jobs.cancel with that job’s id, and the row moves to History', async () => {
-  const jobs = [job(3, 'running', { progress: progress(3, 40, 100) }), job(2, 'queued'), job(1, 'succeeded')];
-  const memory = await renderApp(consoleHandlers(jobs));
-  await waitFor('the running job', () => rowOf(3));
-
-  const cancel = [...rowOf(3)!.querySelectorAll('button')].find((b) => b.textContent === 'Cancel');
-  expect(cancel).toBeDefined();
-  await act(async () => cancel!.click());
-
-  await waitFor('jobs.cancel to be called', () => memory.calls.some((c) => c.name === 'jobs.cancel'));
-  expect(memory.calls.filter((c) => c.name === 'jobs.cancel')).toEqual([{ name: 'jobs.cancel', input: { ids: [3] } }]);
-  await waitFor('the cancelled job under History', () => rowOf(3)?.dataset.state === 'cancelled');
-  expect(idsUnder('Queue')).toEqual([2]);
-  expect(idsUnder('History')).toEqual([3, 1]);
-});
-
-test('with no jobs the empty state shows, and no table', async () => {
-  await renderApp(consoleHandlers([]));
-  const empty = await waitFor('the empty state', () => container!.querySelector('.empty'));
-  expect(empty.textContent).toMatch(/^No jobs yet\./);
-  expect(container!.querySelector('table')).toBeNull();
-  expect(container!.querySelector('[role="alert"]')).toBeNull();
-});
-
-test('an error from jobs.list shows the alert', async () => {
-  await renderApp({
-    ...consoleHandlers([]),
-    'jobs.list': () => {
-      throw new TesseraError('STORE_UNAVAILABLE', 'the job store is closed');
-    },
+const container = () => m!.container;
+const rowOf = (id: number) => container().querySelector<HTMLTableRowElement>(`[data-testid="job-${id}"]`);
+const screen = () => useUi.getState().screen;
+const press = async (key: string, target: EventTarget = window) => {
+  await act(async () => {
+    target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
   });
-  const alert = await waitFor('the alert', () => container!.querySelector('[role="alert"]'));
-  expect(alert.textContent).toBe('Could not load jobs: the job store is closed');
-  expect(container!.querySelector('.empty')).toBeNull();
-  expect(container!.querySelector('table')).toBeNull();
+};
+
+test('the header shows the name, one pill per health check, and pauses and resumes the queue', async () => {
+  const engine = fakeEngine(history(3));
+  m = await mount(<App />, engine.handlers);
+  const pills = await waitFor('the health pills', () => {
+    const texts = [...container().querySelectorAll('header .pill')].map((p) => p.textContent);
+    return texts.length > 0 && texts;
+  });
+  expect(container().querySelector('header h1')?.textContent).toBe('Tessera');
+  expect(pills).toEqual(['store: ok', 'disk: ok']);
+
+  const toggle = await waitFor('the queue button', () => container().querySelector<HTMLButtonElement>('[data-testid="toggle-queue"]'));
+  expect(toggle.textContent).toBe('Pause queue');
+  await click(toggle);
+  await waitFor('the queue to pause', () => toggle.textContent === 'Resume queue');
+  expect(m.callsTo('queue.pause')).toEqual([{}]);
+  expect(container().querySelector('.badge-warn')?.textContent).toContain('paused');
+
+  // Another window resumed it: the event says so.
+  await act(async () => m!.emit('queue.changed', { paused: false, queued: 0, running: 1, maxRunning: 2 }));
+  await waitFor('the button to follow the event', () => toggle.textContent === 'Pause queue');
 });
 
-test('the in-memory transport rejects what the contract rejects, before any handler runs', async () => {
-  const memory = await renderApp(consoleHandlers([job(1, 'running')]));
-  await expect(window.tessera.jobs.cancel({ ids: [] })).rejects.toMatchObject({ code: 'BAD_INPUT' });
-  await expect(window.tessera.jobs.list({ limit: 0 })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('limit') });
-  expect(memory.calls.map((c) => c.name)).not.toContain('jobs.cancel');
-  expect(memory.calls.filter((c) => c.name === 'jobs.list').map((c) => c.input)).not.toContainEqual(expect.objectContaining({ limit: 0 }));
+test('a job joining or leaving the queue refreshes its counts, which the engine does not announce', async () => {
+  const engine = fakeEngine(history(2));
+  engine.queue = { paused: true, queued: 0, running: 0, maxRunning: 2 };
+  m = await mount(<App />, engine.handlers);
+  const counts = () => container().querySelector('.active-section .section-head')?.textContent ?? '';
+  await waitFor('the queue counts', () => counts().includes('0 queued'));
+  const asked = m.callsTo('queue.get').length;
+
+  engine.queue = { ...engine.queue, queued: 1 };
+  await act(async () => m!.emit('job.changed', job(3, 'queued')));
+  await waitFor('the new count', () => counts().includes('1 queued'), { timeoutMs: 3000 });
+  expect(m.callsTo('queue.get')).toHaveLength(asked + 1);
+  expect(container().querySelector('nav [title="0 running, 1 queued"]')?.textContent).toBe('1');
+
+  // A counter moving on the same job asks nothing more.
+  await act(async () => m!.emit('job.changed', job(3, 'queued', { updatedAt: '2026-11-29T09:00:05.000Z' })));
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(m.callsTo('queue.get')).toHaveLength(asked + 1);
+});
+
+test('the hash names the screen: a reload keeps it, links and navigation write it, back returns', async () => {
+  window.history.replaceState(null, '', '/#/jobs/2');
+  const engine = fakeEngine(history(3));
+  m = await mount(<App />, engine.handlers);
+  expect(screen()).toEqual({ name: 'job', jobId: 2 });
+  // The rail shows the job under the queue.
+  await waitFor('the rail entry for the job', () => byText(container(), 'nav a', 'Job #2'));
+
+  await click(byText(container(), 'nav a', /^Queue/)!);
+  await waitFor('the queue', () => screen().name === 'queue' && rowOf(3));
+  expect(window.location.hash).toBe('#/queue');
+
+  await click(rowOf(3)!.querySelector('td.num')!);
+  expect(screen()).toEqual({ name: 'job', jobId: 3 });
+  expect(window.location.hash).toBe('#/jobs/3');
+
+  await act(async () => {
+    window.history.back();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  await waitFor('back to the queue', () => screen().name === 'queue');
+  expect(window.location.hash).toBe('#/queue');
+
+  await act(async () => {
+    window.location.hash = '#/settings';
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  expect(screen()).toEqual({ name: 'settings' });
+  expect(byText(container(), 'nav a[aria-current="page"]', /^Settings/)).not.toBeNull();
+});
+
+test('an empty address shows the queue and stays clean', async () => {
+  const engine = fakeEngine([]);
+  m = await mount(<App />, engine.handlers);
+  await waitFor('the empty queue', () => container().querySelector('main .empty'));
+  expect(window.location.hash).toBe('');
+});
+
+test('the theme picker switches light, dark and system, and remembers the choice', async () => {
+  m = await mount(<App />, fakeEngine([]).handlers);
+  expect(document.documentElement.dataset.theme).toBe('system');
+  const picker = container().querySelector<HTMLSelectElement>('select[aria-label="Theme"]')!;
+  await setValue(picker, 'dark');
+  expect(document.documentElement.dataset.theme).toBe('dark');
+  expect(localStorage.getItem('tessera.theme')).toBe('dark');
+  await setValue(picker, 'light');
+  expect(document.documentElement.dataset.theme).toBe('light');
+});
+
+test('keyboard shortcuts: g-sequences, p, /, ? and Esc; none fire while typing', async () => {
+  const engine = fakeEngine([job(4, 'running'), ...history(3)]);
+  m = await mount(<App />, engine.handlers);
+  await waitFor('the rows', () => rowOf(4));
+
+  await press('g');
+  await press('s');
+  expect(screen()).toEqual({ name: 'storage' });
+  await press('g');
+  await press(',');
+  expect(screen()).toEqual({ name: 'settings' });
+  await press('g');
+  await press('q');
+  expect(screen()).toEqual({ name: 'queue' });
+
+  await press('?');
+  const dialog = await waitFor('the shortcut list', () => container().querySelector('[role="dialog"]'));
+  expect(dialog.textContent).toContain('Pause or resume the queue');
+  expect(dialog.querySelectorAll('tr')).toHaveLength(8);
+  await press('Escape');
+  expect(container().querySelector('[role="dialog"]')).toBeNull();
+
+  await press('p');
+  await waitFor('queue.pause', () => m!.callsTo('queue.pause').length === 1);
+
+  const searchBox = await waitFor('the search box', () => container().querySelector<HTMLInputElement>('#queue-search'));
+  await press('/');
+  expect(document.activeElement).toBe(searchBox);
+  // Typed into the search box, g s is text.
+  await press('g', searchBox);
+  await press('s', searchBox);
+  expect(screen()).toEqual({ name: 'queue' });
+
+  // Esc closes the job detail.
+  await act(async () => useUi.getState().navigate({ name: 'job', jobId: 4 }));
+  searchBox.blur();
+  await press('Escape');
+  expect(screen()).toEqual({ name: 'queue' });
+});
+
+test('a job that finishes is announced once, in the page, with a way to open it', async () => {
+  const engine = fakeEngine([job(5, 'running'), ...history(2)]);
+  m = await mount(<App />, engine.handlers);
+  await waitFor('the rows', () => rowOf(5));
+
+  await act(async () => m!.emit('job.changed', job(5, 'running', { updatedAt: '2026-11-29T09:00:01.000Z' })));
+  expect(container().querySelector('[data-testid="toast"]')).toBeNull();
+
+  const finished = job(5, 'partial', { finishedAt: '2026-11-29T09:01:00.000Z', error: { code: 'TILE_CORRUPT', message: '2 of 40 tiles are corrupt' } });
+  await act(async () => m!.emit('job.changed', finished));
+  const toast = await waitFor('the toast', () => container().querySelector('[data-testid="toast"]'));
+  expect(toast.textContent).toContain('Job #5 partial');
+  expect(toast.textContent).toContain('TILE_CORRUPT: 2 of 40 tiles are corrupt');
+  expect(toast.classList.contains('tone-warn')).toBe(true);
+
+  // The same finish again (a counter moved) is not announced twice.
+  await act(async () => m!.emit('job.changed', finished));
+  expect(container().querySelectorAll('[data-testid="toast"]')).toHaveLength(1);
+
+  await click(byText(toast, 'button', 'Open')!);
+  expect(screen()).toEqual({ name: 'job', jobId: 5 });
+  expect(container().querySelector('[data-testid="toast"]')).toBeNull();
+});
+
+test('with the permission granted, a finish is a desktop notification instead', async () => {
+  const shown: { title: string; body: string | undefined }[] = [];
+  class FakeNotification {
+    static permission = 'granted';
+    static requestPermission = async () => 'granted';
+    onclick: (() => void) | null = null;
+    constructor(title: string, options?: NotificationOptions) {
+      shown.push({ title, body: options?.body });
+    }
+    close() {}
+  }
+  vi.stubGlobal('Notification', FakeNotification);
+  const engine = fakeEngine([job(7, 'running')]);
+  m = await mount(<App />, engine.handlers);
+  await waitFor('the row', () => rowOf(7));
+  await act(async () => m!.emit('job.changed', job(7, 'succeeded', { finishedAt: '2026-11-29T09:02:00.000Z' })));
+  expect(shown).toEqual([{ title: 'Job #7 succeeded', body: 'verify cache-7.mbtiles — 100 of 100 done' }]);
+  expect(container().querySelector('[data-testid="toast"]')).toBeNull();
+  expect(container().querySelector('nav')?.textContent).toContain('Desktop notifications on');
 });

@@ -9,9 +9,18 @@ import type { JobProgress } from '../preload/contract.js';
 interface LiveProgressState {
   byJob: Record<number, JobProgress>;
   update(progress: JobProgress): void;
+  /** Drops a job's ticks once it stops running: its summary then holds the final numbers. */
+  forget(jobId: number): void;
 }
 
 export const useLiveProgress = create<LiveProgressState>((set) => ({
   byJob: {},
   update: (progress) => set((s) => ({ byJob: { ...s.byJob, [progress.jobId]: progress } })),
+  forget: (jobId) =>
+    set((s) => {
+      if (!(jobId in s.byJob)) return s;
+      const byJob = { ...s.byJob };
+      delete byJob[jobId];
+      return { byJob };
+    }),
 }));

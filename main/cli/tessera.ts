@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { JobState, JobSummary, RequestResult } from '../../preload/contract.js';
+import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
 import { type DataDirLock, defaultDataDir, lockDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
@@ -17,9 +17,12 @@ import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
 import { startHeadlessHost } from '../hosts/headless-host.js';
+import { createTileRoute } from '../hosts/tile-route.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { ProgressBar } from './progress-bar.js';
+
+const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
 
 export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
 
@@ -33,7 +36,7 @@ Commands:
   jobs show <id>                                       a job, its items and its recent events
   jobs cancel <id>...                                  cancel queued or interrupted jobs
   jobs retry <id>...                                   re-run what did not succeed (alias: resume) and wait
-  jobs report <id> [--format json|csv] [-o FILE]       export a job's report
+  jobs report <id> [--format json|csv|html|pdf] [-o FILE]  export a job's report
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
@@ -131,13 +134,13 @@ async function jobs(
         cursor: values.cursor,
         limit: optionalInt(values.limit as string | undefined, '--limit') ?? 50,
       });
-      const page = withReadOnlyStore(dataDir, (store) => store?.listJobs(input.filter, input.cursor, input.limit) ?? { rows: [], nextCursor: null });
+      const page = await withReadOnlyStore(dataDir, (store) => store?.listJobs(input.filter, input.cursor, input.limit) ?? { rows: [], nextCursor: null });
       out(formatJobTable(page.rows) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''), page);
       return EXIT.succeeded;
     }
     case 'show': {
       const id = jobId(ids, 'show');
-      const shown = withReadOnlyStore(dataDir, (store) => {
+      const shown = await withReadOnlyStore(dataDir, (store) => {
         if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
         return { job: store.getJob(id), items: store.listItems(id, { limit: 1000 }).rows, events: store.events(id, 0, 1000) };
       });
@@ -146,16 +149,19 @@ async function jobs(
     }
     case 'report': {
       const id = jobId(ids, 'report');
-      const format = (values.format ?? 'json') as string;
-      if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, not ${format}`);
-      const report = withReadOnlyStore(dataDir, (store) => {
+      const format = (values.format ?? 'json') as ReportFormat;
+      if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${format}`);
+      const report = await withReadOnlyStore(dataDir, (store) => {
         if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
         return buildReport(store, id, format);
       });
+      const bytes = Buffer.from(report.content, report.encoding);
       if (values.output) {
-        await writeFile(values.output as string, report.content);
-        out(`wrote ${values.output}`, { file: resolve(values.output as string), fileName: report.fileName, mimeType: report.mimeType });
-      } else io.stdout.write(report.content.endsWith('\n') ? report.content : `${report.content}\n`);
+        await writeFile(values.output as string, bytes);
+        out(`wrote ${values.output}`, { file: resolve(values.output as string), fileName: report.fileName, mimeType: report.mimeType, bytes: bytes.byteLength });
+      } else if (report.encoding === 'base64' && io.stdout.isTTY) {
+        throw new UsageError(`a ${format} report is binary: write it to a file with -o ${report.fileName}`);
+      } else io.stdout.write(report.encoding === 'utf8' && !report.content.endsWith('\n') ? `${report.content}\n` : bytes);
       return EXIT.succeeded;
     }
     case 'cancel': {
@@ -235,6 +241,7 @@ async function serve(dataDir: string, values: Record<string, unknown>, out: (hum
     port: optionalInt(values.port as string | undefined, '--port') ?? 7340,
     allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
     logger,
+    tileHandler: createTileRoute(engine.caches),
   });
   // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
   out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
@@ -257,7 +264,7 @@ async function openEngine(dataDir: string, holder: string): Promise<Engine> {
  * start-up: jobs left running by a process that died are marked interrupted first, so they show as
  * what they are. When an engine owns it, this only reads (WAL lets a reader run beside it).
  */
-function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T): T {
+async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T | Promise<T>): Promise<T> {
   const file = join(dataDir, 'jobs.sqlite');
   if (!existsSync(file)) return read(null);
   let lock: DataDirLock | null = null;
@@ -270,7 +277,7 @@ function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) =>
   try {
     const store = new JobStore(db);
     if (lock) store.markInterrupted();
-    return read(store);
+    return await read(store);
   } finally {
     db.close();
     lock?.release();

@@ -15,6 +15,7 @@ import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
 import { registerIpcHost } from './ipc-host.js';
 import { buildMenuTemplate } from './menu.js';
 import { shellPaths } from './paths.js';
+import { createTileAppRoute } from './tile-route.js';
 import { type HardeningHooks, createMainWindow, hardenSession, hardenWebContents } from './window.js';
 
 /** How long quitting waits for the engine before giving up (its lock is taken over when stale). */
@@ -97,6 +98,8 @@ function start(): void {
       hardenSession(session.defaultSession);
       serveAppProtocol(protocol, {
         rendererDir: paths.rendererDir,
+        // The engine opens after the scheme is served: until then (and after quit) no cache is open.
+        routes: [createTileAppRoute({ tile: (id, z, x, y) => engine?.caches.tile(id, z, x, y) ?? Promise.resolve(null) })],
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 

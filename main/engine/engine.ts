@@ -35,6 +35,8 @@ import { EngineMetrics } from './metrics.js';
 import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { buildReport } from './report.js';
+import { storageStatus } from './storage.js';
+import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface EngineOptions {
@@ -51,8 +53,6 @@ export interface EngineOptions {
   maxAttempts?: number;
   /** Backoff between attempts. */
   backoff?: { initialDelayMs: number; maxDelayMs: number };
-  /** Free bytes below which the disk check reports failed. */
-  freeSpaceFloorBytes?: number;
   /** Interval of the disk check poll. */
   diskCheckIntervalMs?: number;
   version?: string;
@@ -60,7 +60,14 @@ export interface EngineOptions {
   plugins?: Partial<Record<JobKind, JobKindPlugin<never>>>;
 }
 
-const DEFAULT_SETTINGS: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true };
+const DEFAULT_SETTINGS: Settings = {
+  maxRunningJobs: 2,
+  maxRunningPerKind: {},
+  retentionDays: null,
+  metricsEnabled: true,
+  cacheQuotaBytes: null,
+  freeSpaceFloorBytes: 512 * 1024 * 1024,
+};
 
 interface ActiveJob {
   id: number;
@@ -76,6 +83,8 @@ export class Engine {
   readonly handlers: ContractHandlers;
   readonly store: JobStore;
   readonly dataDir: string;
+  /** Tile caches opened for the map preview; both hosts serve their tiles from here. */
+  readonly caches = new CacheRegistry();
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
@@ -169,7 +178,7 @@ export class Engine {
     try {
       const fs = await statfs(this.dataDir);
       const free = fs.bavail * fs.bsize;
-      const floor = this.options.freeSpaceFloorBytes ?? 512 * 1024 * 1024;
+      const floor = this.settings().freeSpaceFloorBytes;
       const gib = (free / 1024 ** 3).toFixed(1);
       if (free < floor) this.setHealth('disk', 'failed', `only ${gib} GiB free in ${this.dataDir} (floor ${(floor / 1024 ** 3).toFixed(1)} GiB)`);
       else this.setHealth('disk', 'ok', `${gib} GiB free in ${this.dataDir}`);
@@ -199,6 +208,8 @@ export class Engine {
       'jobs.retry': (i) => this.retry(i.ids),
       'jobs.rerun': (i) => this.rerun(i.id),
       'jobs.report': (i) => buildReport(this.store, i.id, i.format),
+      'caches.open': (i) => this.caches.open(i.path),
+      'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings() }),
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
@@ -222,13 +233,14 @@ export class Engine {
     await plugin.validate?.(parsed.params);
     const job = this.store.createJob({ kind: parsed.kind, name: parsed.name ?? plugin.describe(parsed.params), params: parsed.params, priority: parsed.priority });
     this.announce(job.id);
+    this.events.emit('queue.changed', this.queueState());
     this.pump();
     return this.store.getJob(job.id);
   }
 
   /** Cancels each job: a queued one at once (it never starts), a running one through cancelling. */
   cancel(ids: readonly number[]): BulkResult {
-    return this.bulk(ids, (id) => {
+    const result = this.bulk(ids, (id) => {
       const job = this.store.getJob(id);
       const target = cancelTarget(job.state);
       if (target === null) throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${job.state}; there is nothing to cancel`);
@@ -238,6 +250,8 @@ export class Engine {
       this.active.get(id)?.controller.abort();
       this.announce(id);
     });
+    this.events.emit('queue.changed', this.queueState());
+    return result;
   }
 
   /** Re-queues what did not succeed in each job (failed items of a partial job, the rest of an interrupted one). */
@@ -246,6 +260,7 @@ export class Engine {
       this.store.requeue(id);
       this.announce(id);
     });
+    this.events.emit('queue.changed', this.queueState());
     this.pump();
     return result;
   }
@@ -303,6 +318,7 @@ export class Engine {
     }
     await Promise.allSettled(running.map((j) => j.done));
     await this.pool.destroy();
+    await this.caches.close();
     this.flushEvents();
     this.db.close();
     this.lock.release();

@@ -3,29 +3,53 @@
  * CSV (one row per item, for a spreadsheet). Both page through the store, so a job with a million
  * tile issues is reported in full rather than cut at some page size.
  */
-import type { JobItem, JobEvent, TileIssue } from '../../preload/contract.js';
+import type { JobItem, JobEvent, ReportFile, ReportFormat, TileIssue } from '../../preload/contract.js';
 import type { JobStore } from '../store/job-store.js';
+import { assertNever } from './job-states.js';
+import { htmlReport } from './report-html.js';
+import { pdfReport } from './report-pdf.js';
 
-export interface Report {
-  fileName: string;
-  mimeType: string;
-  content: string;
+/** Everything a report shows, gathered once from the store. */
+export interface ReportData {
+  job: ReturnType<JobStore['getJob']>;
+  items: JobItem[];
+  events: JobEvent[];
+  tileIssues: TileIssue[];
+  generatedAt: string;
 }
 
-export function buildReport(store: JobStore, jobId: number, format: 'json' | 'csv'): Report {
+export async function buildReport(store: JobStore, jobId: number, format: ReportFormat): Promise<ReportFile> {
+  const base = `tessera-job-${jobId}`;
+  switch (format) {
+    case 'csv':
+      return { fileName: `${base}.csv`, mimeType: 'text/csv', encoding: 'utf8', content: itemsCsv(store, jobId) };
+    case 'json':
+      return { fileName: `${base}.json`, mimeType: 'application/json', encoding: 'utf8', content: JSON.stringify({ format: 'tessera-job-report', version: 1, ...gatherReport(store, jobId) }, null, 2) };
+    case 'html':
+      return { fileName: `${base}.html`, mimeType: 'text/html', encoding: 'utf8', content: await htmlReport(gatherReport(store, jobId)) };
+    case 'pdf':
+      return { fileName: `${base}.pdf`, mimeType: 'application/pdf', encoding: 'base64', content: (await pdfReport(gatherReport(store, jobId))).toString('base64') };
+    default:
+      return assertNever(format);
+  }
+}
+
+/** The whole job from the store: every item, the whole event log, every tile issue. */
+export function gatherReport(store: JobStore, jobId: number): ReportData {
   const job = store.getJob(jobId);
   const items = collect<JobItem>((cursor) => store.listItems(jobId, { cursor, limit: 1000 }));
-  const base = `tessera-job-${jobId}`;
-  if (format === 'csv') {
-    const header = ['item', 'state', 'attempts', 'done', 'total', 'failed', 'bytes', 'error_code', 'error_message', 'started_at', 'finished_at', 'result'];
-    const rows = items.map((i) => [i.label, i.state, i.attempts, i.done, i.total, i.failed, i.bytes, i.error?.code ?? '', i.error?.message ?? '', i.startedAt ?? '', i.finishedAt ?? '', i.result ? JSON.stringify(i.result) : '']);
-    return { fileName: `${base}.csv`, mimeType: 'text/csv', content: [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n' };
-  }
   const events: JobEvent[] = [];
   for (let batch = store.events(jobId, 0, 1000); batch.length > 0; batch = store.events(jobId, batch[batch.length - 1]!.id, 1000)) events.push(...batch);
   const tileIssues = collect<TileIssue>((cursor) => store.tileIssues(jobId, cursor, 5000));
-  const report = { format: 'tessera-job-report', version: 1, generatedAt: new Date().toISOString(), job, items, events, tileIssues };
-  return { fileName: `${base}.json`, mimeType: 'application/json', content: JSON.stringify(report, null, 2) };
+  return { job, items, events, tileIssues, generatedAt: new Date().toISOString() };
+}
+
+function itemsCsv(store: JobStore, jobId: number): string {
+  store.getJob(jobId); // NOT_FOUND before anything else
+  const items = collect<JobItem>((cursor) => store.listItems(jobId, { cursor, limit: 1000 }));
+  const header = ['item', 'state', 'attempts', 'done', 'total', 'failed', 'bytes', 'error_code', 'error_message', 'started_at', 'finished_at', 'result'];
+  const rows = items.map((i) => [i.label, i.state, i.attempts, i.done, i.total, i.failed, i.bytes, i.error?.code ?? '', i.error?.message ?? '', i.startedAt ?? '', i.finishedAt ?? '', i.result ? JSON.stringify(i.result) : '']);
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
 function collect<T>(page: (cursor: string | undefined) => { rows: T[]; nextCursor: string | null }): T[] {

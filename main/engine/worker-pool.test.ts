@@ -24,7 +24,7 @@ test('a task that ignores its abort flag is stopped by terminating its worker, w
   setTimeout(() => controller.abort(), 50);
   const started = performance.now();
   await assert.rejects(run, (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
-  assert.ok(performance.now() - started < 2_000, 'the hard stop does not wait for the task');
+  assert.ok(performance.now() - started < 4_000, 'the hard stop does not wait for the 5 s task');
   assert.deepEqual(await pool.run('spin', { ms: 1 }), { rounds: 1 }, 'the pool still works');
   await waitFor(() => pool.stats().workerRestarts > before);
 });
@@ -64,7 +64,7 @@ test('whenReady keeps the queue bounded: a planner that waits never overfills it
   assert.ok(maxQueued <= 4, `queue grew to ${maxQueued}`);
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > end) throw new Error('condition not met in time');

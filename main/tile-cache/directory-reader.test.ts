@@ -126,3 +126,29 @@ test('a directory without tiles and a missing directory are CACHE_UNREADABLE', a
   const missing = join(dir, 'missing');
   await assert.rejects(openTileDirectory(missing), (e: TesseraError) => e.code === 'CACHE_UNREADABLE' && e.message.includes(missing));
 });
+
+test('readTile reads one z/x/y file with the cache\'s own extensions, null for anything else', async () => {
+  const reader = await openTileDirectory(plain);
+  try {
+    for (const { z } of await reader.zoomLevels()) {
+      for (const t of await reader.readBatch(z, null, 1000)) assert.deepEqual(Buffer.from((await reader.readTile(t.z, t.x, t.y))!), Buffer.from(t.data));
+    }
+    // Zoom 9 has no tiles; the rest are off the grid.
+    for (const [z, x, y] of [[9, 0, 0], [5, 100, 0], [0, 0, 1], [-1, 0, 0], [5, 0.5, 0]] as const) assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
+  } finally {
+    await reader.close();
+  }
+  const jpeg = join(dir, 'jpeg-single');
+  await mkdir(join(jpeg, '3', '4'), { recursive: true });
+  await writeFile(join(jpeg, '3', '4', '2.jpeg'), Buffer.from([0xff, 0xd8, 0xff, 1]));
+  await writeFile(join(jpeg, '3', '4', '3.jpg'), Buffer.from([0xff, 0xd8, 0xff, 2]));
+  await writeFile(join(jpeg, '3', '4', '4.png'), Buffer.from([0x89]));
+  const jpg = await openTileDirectory(jpeg);
+  try {
+    assert.deepEqual([...(await jpg.readTile(3, 4, 2))!], [0xff, 0xd8, 0xff, 1]);
+    assert.deepEqual([...(await jpg.readTile(3, 4, 3))!], [0xff, 0xd8, 0xff, 2]);
+    assert.equal(await jpg.readTile(3, 4, 4), null, 'a .png in a JPEG cache is not a tile');
+  } finally {
+    await jpg.close();
+  }
+});

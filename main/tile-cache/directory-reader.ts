@@ -12,7 +12,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TesseraError } from '../../preload/errors.js';
 import { cacheError } from './cache-error.js';
-import type { TileCacheReader, TileFormat, TileRecord } from './tile-cache.js';
+import { type TileCacheReader, type TileFormat, type TileRecord, isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';
 
 /** Canonical decimals only: "007" would alias "7" and break the one-tile-per-(x, y) rule. */
@@ -84,6 +84,22 @@ export async function openTileDirectory(path: string): Promise<TileCacheReader> 
         for (; j < ys.length && picked.length < limit; j++) picked.push({ x, y: ys[j]!.y, file: ys[j]!.file });
       }
       return readTiles(path, z, picked);
+    },
+    async readTile(z, x, y) {
+      if (!isTileInGrid(z, x, y)) return null;
+      // In the order readBatch prefers them, so both name the same file when 3.pbf and 3.mvt exist.
+      for (const name of [...accepted].sort().map((e) => `${y}.${e}`)) {
+        const full = join(path, String(z), String(x), name);
+        try {
+          const data = await readFile(full);
+          return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') continue;
+          throw cacheError(full, 'cannot read tile', error);
+        }
+      }
+      return null;
     },
     async close() {
       columnsByZoom.clear();

@@ -195,3 +195,23 @@ test('a missing file, a file that is not SQLite and an SQLite file without tiles
     return true;
   });
 });
+
+test('readTile flips the TMS row: it returns the bytes readBatch gives for the same XYZ tile', async () => {
+  const reader = await openMbtiles(raster);
+  try {
+    for (const { z } of await reader.zoomLevels()) {
+      for (const t of await reader.readBatch(z, null, 1000)) {
+        const got = await reader.readTile(t.z, t.x, t.y);
+        assert.ok(got, `${t.z}/${t.x}/${t.y}`);
+        assert.deepEqual(Buffer.from(got), Buffer.from(t.data));
+      }
+    }
+    // z10 x517: XYZ row 351 exists; TMS row 351 (XYZ 672) does not, nor do off-grid coordinates.
+    assert.ok(await reader.readTile(10, 517, 351));
+    for (const [z, x, y] of [[10, 517, 1023 - 351], [11, 0, 0], [10, 1024, 351], [10, 517, -1], [1.5, 0, 0]] as const) {
+      assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
+    }
+  } finally {
+    await reader.close();
+  }
+});

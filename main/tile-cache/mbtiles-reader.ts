@@ -11,7 +11,7 @@
 import Database from 'better-sqlite3';
 import { TesseraError } from '../../preload/errors.js';
 import { cacheError } from './cache-error.js';
-import type { TileCacheReader, TileRecord } from './tile-cache.js';
+import { type TileCacheReader, type TileRecord, isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';
 
 /** Opens `path`; CACHE_UNREADABLE when it is not SQLite or has no tiles table or view. */
@@ -50,6 +50,7 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
   const column = db
     .prepare('SELECT tile_row, tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row < ? ORDER BY tile_row DESC LIMIT ?')
     .raw();
+  const one = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').pluck();
 
   return {
     kind: 'mbtiles',
@@ -83,6 +84,16 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
         throw cacheError(path, `cannot read tiles of zoom ${z}`, error);
       }
       return tiles;
+    },
+    async readTile(z, x, y) {
+      if (!isTileInGrid(z, x, y)) return null;
+      let data: unknown;
+      try {
+        data = one.get(z, x, 2 ** z - 1 - y);
+      } catch (error) {
+        throw cacheError(path, `cannot read tile ${z}/${x}/${y}`, error);
+      }
+      return data === undefined ? null : toBytes(data);
     },
     async close() {
       db.close();

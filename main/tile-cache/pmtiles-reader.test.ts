@@ -185,3 +185,31 @@ test('a tile entry pointing past the end of the file comes back short, for verif
     await reader.close();
   }
 });
+
+test('readTile finds single tiles through leaves and runs, as stored, and null outside the archive', async () => {
+  const tiles = [...rasterTiles, ...oceanTiles];
+  for (const leafSize of [undefined, 5, 2]) {
+    const reader = await openPmtiles(await write(`single-${leafSize}.pmtiles`, buildPmtiles(tiles, { tileType: TileType.Png, leafSize })));
+    try {
+      for (const t of tiles) {
+        const got = await reader.readTile(t.z, t.x, t.y);
+        assert.ok(got, `${t.z}/${t.x}/${t.y} found (leafSize ${leafSize})`);
+        assert.deepEqual(Buffer.from(got), Buffer.from(t.data), `${t.z}/${t.x}/${t.y}`);
+      }
+      // Zooms, columns and rows with no tile; coordinates off the grid; beyond PMTiles' zoom 26.
+      for (const [z, x, y] of [[4, 0, 0], [10, 0, 0], [3, 8, 0], [3, -1, 0], [3, 0.5, 1], [27, 0, 0], [31, 0, 0]] as const) {
+        assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+  const vector = await openPmtiles(await write('single-vector.pmtiles', buildPmtiles(vectorTiles, { tileType: TileType.Mvt, tileCompression: Compression.Gzip, leafSize: 4 })));
+  try {
+    const t = vectorTiles[vectorTiles.length - 1]!;
+    const got = await vector.readTile(t.z, t.x, t.y);
+    assert.deepEqual([...got!.subarray(0, 2)], [0x1f, 0x8b], 'still gzip');
+  } finally {
+    await vector.close();
+  }
+});

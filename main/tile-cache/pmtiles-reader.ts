@@ -12,17 +12,19 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { Compression, TileType, bytesToHeader, readVarint, tileIdToZxy } from 'pmtiles';
+import { Compression, TileType, bytesToHeader, findTile, readVarint, tileIdToZxy, zxyToTileId } from 'pmtiles';
 import type { Entry, Header, RangeResponse, Source } from 'pmtiles';
 import { TesseraError } from '../../preload/errors.js';
 import { cacheError } from './cache-error.js';
-import type { TileCacheReader, TileFormat, TileRecord } from './tile-cache.js';
+import { type TileCacheReader, type TileFormat, type TileRecord, isTileInGrid } from './tile-cache.js';
 
 const HEADER_BYTES = 127;
 /** The spec's limit (root + three levels of leaves); deeper means a directory points at itself. */
 const MAX_DEPTH = 4;
 /** Tiles read at once per batch. */
 const READ_CONCURRENCY = 32;
+/** Decoded directories kept for readTile: the root and the leaves of the area a map shows. */
+const DIRECTORY_CACHE = 64;
 const gunzip = promisify(zlib.gunzip);
 const brotliDecompress = promisify(zlib.brotliDecompress);
 
@@ -172,6 +174,49 @@ async function createReader(handle: FileHandle, path: string): Promise<TileCache
     return { z: zi.z, x, y, data };
   };
 
+  // readTile: the map asks for neighbouring tiles one at a time, which mostly share their leaves.
+  const cached = new Map<string, Promise<Entry[]>>();
+  const cachedDirectory = (offset: number, length: number): Promise<Entry[]> => {
+    const key = `${offset}:${length}`;
+    let entries = cached.get(key);
+    if (entries !== undefined) {
+      cached.delete(key);
+    } else {
+      const ready = directory(offset, length);
+      entries = ready;
+      // A failed read (say a disk hiccup) is not remembered.
+      ready.catch(() => {
+        if (cached.get(key) === ready) cached.delete(key);
+      });
+      if (cached.size >= DIRECTORY_CACHE) cached.delete(cached.keys().next().value!);
+    }
+    cached.set(key, entries);
+    return entries;
+  };
+
+  /**
+   * The lookup of pmtiles' getZxy, which cannot be used as it is: it decompresses tile data, and
+   * readers return tiles as stored (the tile route sends gzipped vector tiles as they are).
+   */
+  const readOne = async (z: number, x: number, y: number): Promise<Uint8Array | null> => {
+    if (!isTileInGrid(z, x, y) || z > 26) return null;
+    const id = zxyToTileId(z, x, y);
+    let offset = header.rootDirectoryOffset;
+    let length = header.rootDirectoryLength;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const entry = findTile(await cachedDirectory(offset, length), id);
+      if (entry === null) return null;
+      if (entry.runLength > 0) {
+        const position = header.tileDataOffset + entry.offset;
+        const size = Math.max(0, Math.min(entry.length, fileSize - position));
+        return new Uint8Array(await read(position, size, `tile ${z}/${x}/${y}`));
+      }
+      offset = header.leafDirectoryOffset + entry.offset;
+      length = entry.length;
+    }
+    throw broken(path, 'leaf directories nest deeper than the spec allows');
+  };
+
   return {
     kind: 'pmtiles',
     path,
@@ -206,7 +251,9 @@ async function createReader(handle: FileHandle, path: string): Promise<TileCache
       }
       return tiles;
     },
+    readTile: readOne,
     async close() {
+      cached.clear();
       await handle.close();
     },
   };

@@ -22,6 +22,13 @@ export interface TileCacheInfo {
   metadata: Record<string, string>;
 }
 
+/** True when (z, x, y) names a tile of the XYZ grid: integers, z in 0..30, x and y in 0..2^z - 1. */
+export function isTileInGrid(z: number, x: number, y: number): boolean {
+  if (!Number.isInteger(z) || !Number.isInteger(x) || !Number.isInteger(y) || z < 0 || z > 30) return false;
+  const side = 2 ** z;
+  return x >= 0 && y >= 0 && x < side && y < side;
+}
+
 export interface TileCacheReader extends TileCacheInfo {
   /** Zoom levels that hold tiles, ascending, with their tile counts. */
   zoomLevels(): Promise<{ z: number; count: number }[]>;
@@ -30,5 +37,10 @@ export interface TileCacheReader extends TileCacheInfo {
    * Resuming from the last tile of a batch therefore neither repeats nor skips a tile.
    */
   readBatch(z: number, after: { x: number; y: number } | null, limit: number): Promise<TileRecord[]>;
+  /**
+   * One tile's bytes as stored (gzipped vector tiles stay gzipped), or null when the cache has no
+   * such tile, including coordinates outside zoom z's grid: the map preview asks for tiles one by one.
+   */
+  readTile(z: number, x: number, y: number): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }

@@ -1,0 +1,56 @@
+/**
+ * A data directory holding real finished jobs for the report tests: verify jobs run by a real
+ * engine over GDAL-made caches, one clean, one damaged (with a hostile name and cache path), and
+ * one with 2,000 bad tiles in a cache that declares no bounds.
+ */
+import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Engine } from '../engine/engine.js';
+import { createLogger } from '../engine/logger.js';
+import { corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from './real-data.js';
+
+/** A job name and a cache file name that must reach a report as text, never as markup. */
+export const HOSTILE_NAME = '<script>alert(1)</script> "x"';
+export const HOSTILE_FILE = `dam<b>aged "x" & 'y'.mbtiles`;
+
+export interface ReportJobs {
+  dataDir: string;
+  /** Verify of the hillshade (lon 11–12, lat 57–58): succeeded. */
+  clean: number;
+  /** Verify of a damaged copy, named HOSTILE_NAME: partial, with failed items and tile issues. */
+  damaged: number;
+  damagedCache: string;
+  /** The tiles damaged in it, as z/x/y. */
+  damagedTiles: string[];
+  /** Verify of 2,500 z16 tiles, 2,000 of them empty files, in a cache without bounds metadata. */
+  many: number;
+}
+
+/** Runs the jobs in `root`/data and closes the engine, so the store can be read as the CLI does. */
+export async function runReportJobs(root: string): Promise<ReportJobs> {
+  const fixtures = join(root, 'fixtures');
+  mkdirSync(fixtures, { recursive: true });
+  const hillshade = hillshadeMbtiles(fixtures);
+  const damagedCache = join(fixtures, HOSTILE_FILE);
+  const damage = corruptCopy(hillshade, join(fixtures, 'damaged.mbtiles'), { truncate: 2, zero: 1, garbage: 2 });
+  renameSync(join(fixtures, 'damaged.mbtiles'), damagedCache);
+  const manyCache = join(fixtures, 'many-empty.mbtiles');
+  copyFileSync(largeRasterMbtiles(fixtures, 2500), manyCache);
+  // One statement rather than corruptCopy's 2,000 autocommits (seconds of fsync).
+  const db = new Database(manyCache);
+  db.prepare(`UPDATE tiles SET tile_data = x'' WHERE rowid IN (SELECT rowid FROM tiles ORDER BY tile_column, tile_row LIMIT 2000)`).run();
+  db.close();
+
+  const dataDir = join(root, 'data');
+  const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent'), threads: 2 });
+  try {
+    const clean = (await engine.start({ kind: 'verify', params: { cache: hillshade } })).id;
+    const damaged = (await engine.start({ kind: 'verify', params: { cache: damagedCache }, name: HOSTILE_NAME })).id;
+    const many = (await engine.start({ kind: 'verify', params: { cache: manyCache }, name: 'two thousand empty tiles' })).id;
+    for (const id of [clean, damaged, many]) await engine.waitFor(id);
+    return { dataDir, clean, damaged, damagedCache, damagedTiles: [...damage.truncated, ...damage.zeroed, ...damage.garbled], many };
+  } finally {
+    await engine.close();
+  }
+}

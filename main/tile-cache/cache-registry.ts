@@ -1,0 +1,177 @@
+/**
+ * The tile caches opened for the map preview, by id, and their tiles one by one.
+ *
+ * Both hosts serve `tiles/<id>/{z}/{x}/{y}` from here, so the page never learns (or sends back) a
+ * file path in a tile URL: the id is a short hash of the resolved path, stable while the engine
+ * runs, and only caches opened through the contract have one. Readers stay open (a map asks for
+ * dozens of tiles a second), at most `maxOpen` at a time; the least recently used beyond that is
+ * closed once the reads it is serving have finished.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { TileCacheSummary } from '../../preload/contract.js';
+import { cacheError } from './cache-error.js';
+import { imageFormatOf, isGzip, summariseCache } from './cache-summary.js';
+import { openTileCache } from './open-tile-cache.js';
+import type { TileCacheReader } from './tile-cache.js';
+
+/** One tile as the tile routes send it. */
+export interface TileResponse {
+  data: Uint8Array;
+  contentType: string;
+  /** Set when `data` is gzipped (vector tiles usually are): browsers inflate it themselves. */
+  contentEncoding?: 'gzip';
+}
+
+export interface CacheRegistryOptions {
+  /** Readers kept open at once; the least recently used beyond this are closed. Default 8. */
+  maxOpen?: number;
+  /** How a cache is opened; openTileCache unless a test wants to count or fail opens. */
+  openCache?: (path: string) => Promise<TileCacheReader>;
+}
+
+const CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', pbf: 'application/x-protobuf' } as const;
+const brotliDecompress = promisify(zlib.brotliDecompress);
+
+interface Slot {
+  id: string;
+  ready: Promise<{ reader: TileCacheReader; summary: TileCacheSummary }>;
+  /** What the path was when it was opened: a cache rewritten since is opened afresh. */
+  signature: string;
+  /** Tile reads in progress: an evicted reader is closed when the last one ends. */
+  busy: number;
+  evicted: boolean;
+}
+
+/** The registry's id for a path: 12 hex digits of the SHA-256 of the resolved path. */
+export function cacheIdFor(path: string): string {
+  return createHash('sha256').update(resolve(path)).digest('hex').slice(0, 12);
+}
+
+export class CacheRegistry {
+  /** In use order: the first entry is the least recently used. */
+  private readonly slots = new Map<string, Slot>();
+  private readonly closing = new Set<Promise<void>>();
+  private readonly maxOpen: number;
+  private readonly openCache: (path: string) => Promise<TileCacheReader>;
+
+  constructor(options: CacheRegistryOptions = {}) {
+    this.maxOpen = Math.max(1, options.maxOpen ?? 8);
+    this.openCache = options.openCache ?? openTileCache;
+  }
+
+  /** How many readers are open (or opening) now. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /**
+   * Opens the cache at `path` (or reuses it while it is unchanged on disk) and summarises it.
+   * A path that is not a tile cache rejects with the reader's CACHE_UNREADABLE naming it.
+   */
+  async open(path: string): Promise<TileCacheSummary> {
+    const full = resolve(path);
+    const id = cacheIdFor(full);
+    const signature = await signatureOf(full);
+    const existing = this.slots.get(id);
+    if (existing && existing.signature === signature) {
+      this.touch(existing);
+      return (await existing.ready).summary;
+    }
+    if (existing) this.evict(existing);
+
+    const ready = this.openCache(full).then(async (reader) => {
+      try {
+        return { reader, summary: await summariseCache(reader, id, nameOf(full)) };
+      } catch (error) {
+        await reader.close().catch(() => {});
+        throw cacheError(full, 'cannot summarise tile cache', error);
+      }
+    });
+    const slot: Slot = { id, ready, signature, busy: 0, evicted: false };
+    this.slots.set(id, slot);
+    ready.catch(() => {
+      if (this.slots.get(id) === slot) this.slots.delete(id);
+    });
+    for (const [, oldest] of this.slots) {
+      if (this.slots.size <= this.maxOpen) break;
+      if (oldest !== slot) this.evict(oldest);
+    }
+    return (await ready).summary;
+  }
+
+  /** Tile z/x/y (XYZ) of cache `id`; null when the id is not open or the cache has no such tile. */
+  async tile(id: string, z: number, x: number, y: number): Promise<TileResponse | null> {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return null;
+    this.touch(slot);
+    slot.busy++;
+    try {
+      const opened = await slot.ready.catch(() => null);
+      if (opened === null) return null;
+      const data = await opened.reader.readTile(z, x, y);
+      return data === null ? null : await tileResponse(data, opened.summary.format, opened.reader.metadata.tile_compression);
+    } finally {
+      slot.busy--;
+      if (slot.evicted && slot.busy === 0) this.closeSlot(slot);
+    }
+  }
+
+  /** Closes every reader; the registry can be used again afterwards. */
+  async close(): Promise<void> {
+    for (const slot of [...this.slots.values()]) this.evict(slot);
+    await Promise.all([...this.closing]);
+  }
+
+  private touch(slot: Slot): void {
+    this.slots.delete(slot.id);
+    this.slots.set(slot.id, slot);
+  }
+
+  private evict(slot: Slot): void {
+    if (this.slots.get(slot.id) === slot) this.slots.delete(slot.id);
+    if (slot.evicted) return;
+    slot.evicted = true;
+    if (slot.busy === 0) this.closeSlot(slot);
+  }
+
+  private closeSlot(slot: Slot): void {
+    const done = slot.ready.then(
+      ({ reader }) => reader.close().catch(() => {}),
+      () => {},
+    );
+    this.closing.add(done);
+    void done.then(() => this.closing.delete(done));
+  }
+}
+
+/** Size, time and inode of what is at `path`, so that a rewritten cache is not served from a stale reader. */
+async function signatureOf(path: string): Promise<string> {
+  const info = await stat(path).catch(() => null);
+  return info === null ? 'missing' : `${info.ino}:${info.size}:${info.mtimeMs}`;
+}
+
+/** "countries" for /data/countries.mbtiles: the name when the metadata has none. */
+function nameOf(path: string): string {
+  const base = basename(path);
+  return base.slice(0, base.length - extname(base).length) || base;
+}
+
+/**
+ * Content type and encoding of one tile. The bytes decide for images (caches mix JPEG into "png"
+ * caches); vector tiles are gzipped or not whatever the cache says, so the gzip magic decides the
+ * encoding. Brotli (PMTiles may use it) is inflated here: browsers only accept it over HTTPS.
+ */
+export async function tileResponse(data: Uint8Array, format: TileCacheSummary['format'], compression?: string): Promise<TileResponse> {
+  const image = imageFormatOf(data);
+  if (image !== null) return { data, contentType: CONTENT_TYPES[image] };
+  if (format === 'pbf' || isGzip(data)) {
+    if (isGzip(data)) return { data, contentType: CONTENT_TYPES.pbf, contentEncoding: 'gzip' };
+    if (compression === 'brotli' && data.length > 0) return { data: new Uint8Array(await brotliDecompress(data)), contentType: CONTENT_TYPES.pbf };
+    return { data, contentType: CONTENT_TYPES.pbf };
+  }
+  return { data, contentType: format === 'unknown' ? 'application/octet-stream' : CONTENT_TYPES[format] };
+}

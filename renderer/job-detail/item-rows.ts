@@ -1,0 +1,85 @@
+/**
+ * Sorting and filtering of a job's items, done in the console over the items it has loaded (the
+ * engine pages items in their planned order only). Pure functions, so they are tested directly.
+ */
+import type { ItemState, JobItem } from '../../preload/contract.js';
+
+/** The item table's sortable columns. */
+export const ITEM_COLUMNS = ['label', 'state', 'attempts', 'progress', 'failed', 'bytes', 'errorCode', 'errorMessage'] as const;
+export type ItemColumn = (typeof ITEM_COLUMNS)[number];
+
+export interface ItemSort {
+  column: ItemColumn;
+  direction: 'asc' | 'desc';
+}
+
+export interface ItemFilter {
+  /** Only items in this state; null for all. */
+  state: ItemState | null;
+  /** Case-insensitive; matches the label, the error code and the error message. */
+  text: string;
+}
+
+/** A column's value for sorting; null sorts last whichever the direction. */
+function valueOf(item: JobItem, column: ItemColumn): string | number | null {
+  switch (column) {
+    case 'label':
+      return item.label;
+    case 'state':
+      return item.state;
+    case 'attempts':
+      return item.attempts;
+    case 'progress':
+      // Share done, so a half-done small item and a half-done large one sit together.
+      return item.total > 0 ? item.done / item.total : item.done > 0 ? 1 : 0;
+    case 'failed':
+      return item.failed;
+    case 'bytes':
+      return item.bytes;
+    case 'errorCode':
+      return item.error?.code ?? null;
+    case 'errorMessage':
+      return item.error?.message ?? null;
+  }
+}
+
+/** Natural order for text, so z2 comes before z10. */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+function compare(a: string | number, b: string | number): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return collator.compare(String(a), String(b));
+}
+
+/** A sorted copy; ties keep the planned order (ordinal), so a sort never shuffles equal rows. */
+export function sortItems(items: readonly JobItem[], sort: ItemSort | null): JobItem[] {
+  const sign = sort?.direction === 'desc' ? -1 : 1;
+  return [...items].sort((a, b) => {
+    if (sort) {
+      const va = valueOf(a, sort.column);
+      const vb = valueOf(b, sort.column);
+      if (va === null || vb === null) {
+        if (va !== vb) return va === null ? 1 : -1;
+      } else {
+        const c = compare(va, vb);
+        if (c !== 0) return sign * c;
+      }
+    }
+    return a.ordinal - b.ordinal;
+  });
+}
+
+/** The items that pass the state and text filter, in their order. */
+export function filterItems(items: readonly JobItem[], filter: ItemFilter): JobItem[] {
+  const needle = filter.text.trim().toLowerCase();
+  return items.filter((item) => {
+    if (filter.state !== null && item.state !== filter.state) return false;
+    if (needle === '') return true;
+    return [item.label, item.error?.code ?? '', item.error?.message ?? ''].some((s) => s.toLowerCase().includes(needle));
+  });
+}
+
+/** Clicking a column's header: ascending first, then descending, then back to ascending. */
+export function nextSort(current: ItemSort | null, column: ItemColumn): ItemSort {
+  return current?.column === column && current.direction === 'asc' ? { column, direction: 'desc' } : { column, direction: 'asc' };
+}

@@ -1,0 +1,160 @@
+/**
+ * A job's items (one per dataset, layer, file or zoom level): sortable by any column and
+ * filterable by state and text, in the console over the items loaded. The items are paged from
+ * the engine by cursor; a job with up to AUTO_LOAD_ALL items is loaded whole at once, a larger one
+ * on request, so that sorting and filtering see every item.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../../preload/contract.js';
+import { formatBytes } from '../storage/bytes.js';
+import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
+import { useJobItems } from './job-queries.js';
+
+/** Jobs with at most this many items are loaded whole without asking. */
+export const AUTO_LOAD_ALL = 5000;
+/** Rows drawn at most; the filter narrows the rest down. */
+const MAX_ROWS = 500;
+
+const COLUMNS: readonly { column: ItemColumn; title: string; numeric?: boolean }[] = [
+  { column: 'label', title: 'Item' },
+  { column: 'state', title: 'State' },
+  { column: 'attempts', title: 'Attempts', numeric: true },
+  { column: 'progress', title: 'Done / total', numeric: true },
+  { column: 'failed', title: 'Failed', numeric: true },
+  { column: 'bytes', title: 'Bytes', numeric: true },
+  { column: 'errorCode', title: 'Error code' },
+  { column: 'errorMessage', title: 'Error message' },
+];
+
+/** The item table of one job; loads its items itself, sorts and filters them in place. */
+export function ItemTable({ job }: { job: JobSummary }) {
+  const items = useJobItems(job.id, true);
+  const [loadAllAsked, setLoadAll] = useState(false);
+  // Decided on every render: a job planned after the screen opened may turn out large.
+  const loadAll = loadAllAsked || job.items.total <= AUTO_LOAD_ALL;
+  const [sort, setSort] = useState<ItemSort | null>(null);
+  const [state, setState] = useState<ItemState | null>(null);
+  const [text, setText] = useState('');
+
+  const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = items;
+  // The page count is a dependency too: a fast page can start and finish between two renders,
+  // leaving every flag as it was.
+  const pageCount = items.data?.pages.length ?? 0;
+  useEffect(() => {
+    if (loadAll && hasNextPage && !isFetchingNextPage && !isFetching) void fetchNextPage();
+  }, [loadAll, hasNextPage, isFetchingNextPage, isFetching, fetchNextPage, pageCount]);
+
+  const loaded = useMemo(() => items.data?.pages.flatMap((p) => p.rows) ?? [], [items.data]);
+  const shown = useMemo(() => sortItems(filterItems(loaded, { state, text }), sort), [loaded, state, text, sort]);
+  const counts = useMemo(() => {
+    const byState: Partial<Record<ItemState, number>> = {};
+    for (const item of loaded) byState[item.state] = (byState[item.state] ?? 0) + 1;
+    return byState;
+  }, [loaded]);
+
+  return (
+    <section className="panel items" aria-labelledby="items-title">
+      <div className="panel-head">
+        <h3 id="items-title">Items</h3>
+        <select aria-label="Filter by state" value={state ?? ''} onChange={(e) => setState(e.currentTarget.value === '' ? null : (e.currentTarget.value as ItemState))}>
+          <option value="">All states ({loaded.length.toLocaleString()})</option>
+          {ITEM_STATES.map((s) => (
+            <option key={s} value={s}>
+              {s} ({(counts[s] ?? 0).toLocaleString()})
+            </option>
+          ))}
+        </select>
+        <input type="search" aria-label="Filter by item or error" placeholder="Filter by item, error code or message" value={text} onChange={(e) => setText(e.currentTarget.value)} />
+        <span className="muted small" data-testid="items-summary" aria-live="polite">
+          {summary(shown.length, loaded.length, job.items.total)}
+        </span>
+      </div>
+
+      {items.isPending && <p className="muted">Loading items…</p>}
+      {items.error && (
+        <p className="error" role="alert">
+          Could not load the items: {items.error.message}
+        </p>
+      )}
+      {items.isSuccess && loaded.length === 0 && <p className="muted">{job.state === 'queued' ? 'Not planned yet: items appear when the job starts.' : 'This job has no items.'}</p>}
+
+      {loaded.length > 0 && (
+        <div className="table-scroll">
+          <table className="grid items-table">
+            <thead>
+              <tr>
+                {COLUMNS.map(({ column, title, numeric }) => (
+                  <th key={column} className={numeric ? 'num' : undefined} aria-sort={sort?.column === column ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                    <button type="button" className="sort" data-column={column} onClick={() => setSort((s) => nextSort(s, column))}>
+                      {title}
+                      <span aria-hidden="true" className="sort-mark">
+                        {sort?.column === column ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+                      </span>
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {shown.slice(0, MAX_ROWS).map((item) => (
+                <ItemRow key={item.id} item={item} />
+              ))}
+              {shown.length === 0 && (
+                <tr>
+                  <td colSpan={COLUMNS.length} className="muted">
+                    No loaded item matches the filter.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {shown.length > MAX_ROWS && <p className="muted small">Showing the first {MAX_ROWS.toLocaleString()} of {shown.length.toLocaleString()} matching items; narrow the filter to see the rest.</p>}
+      {hasNextPage && !loadAll && (
+        <p className="muted small">
+          Sorting and filtering cover the {loaded.length.toLocaleString()} items loaded so far.{' '}
+          <button type="button" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+            Load more
+          </button>{' '}
+          <button type="button" onClick={() => setLoadAll(true)}>
+            Load all {job.items.total.toLocaleString()}
+          </button>
+        </p>
+      )}
+      {loadAll && hasNextPage && <p className="muted small">Loading items… {loaded.length.toLocaleString()} of {job.items.total.toLocaleString()}</p>}
+    </section>
+  );
+}
+
+function summary(shown: number, loaded: number, total: number): string {
+  const of = loaded < total ? ` (${loaded.toLocaleString()} of ${total.toLocaleString()} loaded)` : '';
+  if (shown === loaded) return `${loaded.toLocaleString()} item${loaded === 1 ? '' : 's'}${of}`;
+  return `${shown.toLocaleString()} of ${loaded.toLocaleString()} items match${of}`;
+}
+
+function ItemRow({ item }: { item: JobItem }) {
+  const pct = item.total > 0 ? Math.min(100, (100 * item.done) / item.total) : 0;
+  return (
+    <tr data-testid={`item-${item.id}`} data-state={item.state} data-label={item.label}>
+      <td className="label">{item.label}</td>
+      <td>
+        <span className={`pill state-${item.state}`}>{item.state}</span>
+      </td>
+      <td className="num" data-column="attempts">
+        {item.attempts}
+      </td>
+      <td className="num">
+        <span title={`${Math.round(pct)}%`}>
+          {item.done.toLocaleString()} / {item.total.toLocaleString()}
+        </span>
+      </td>
+      <td className={`num${item.failed > 0 ? ' error' : ''}`}>{item.failed.toLocaleString()}</td>
+      <td className="num" title={`${item.bytes.toLocaleString()} bytes`}>
+        {formatBytes(item.bytes)}
+      </td>
+      <td>{item.error && <code className="error">{item.error.code}</code>}</td>
+      <td className="message">{item.error?.message}</td>
+    </tr>
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * The preview's MapLibre style, built in code from a cache summary: a background, the cache's
+ * source, and for vector tiles one automatically styled group of layers per source layer.
+ *
+ * Offline by construction: no glyphs, no sprites, no remote sources, so there are no symbol layers
+ * (tile-grid labels are HTML markers, see map-preview.tsx). Pure functions, so they are tested
+ * without WebGL.
+ */
+import type { Feature, FeatureCollection, LineString } from 'geojson';
+import type * as maplibregl from 'maplibre-gl';
+import type { TileCacheSummary } from '../../preload/contract.js';
+
+export type StyleSpecification = Exclude<maplibregl.MapOptions['style'], string | undefined>;
+export type LayerSpecification = StyleSpecification['layers'][number];
+type VectorLayer = TileCacheSummary['vectorLayers'][number];
+type Bounds = [number, number, number, number];
+
+/** The id of the cache's source; every cache layer's id starts with CACHE_LAYER_PREFIX. */
+export const CACHE_SOURCE = 'cache';
+export const CACHE_LAYER_PREFIX = 'cache:';
+export const GRID_SOURCE = 'tessera-grid';
+export const EXTENT_SOURCE = 'tessera-extent';
+
+/** Map backgrounds: a pale blue-grey (light) or a dark slate, both unlike any layer colour below. */
+export const BACKGROUND = { light: '#dde6ee', dark: '#1c232b' } as const;
+/** Distinct, colour-blind-friendly hues (Okabe–Ito, then Tol's muted), one per source layer in order. */
+export const LAYER_COLOURS = ['#e69f00', '#0072b2', '#009e73', '#cc79a7', '#d55e00', '#56b4e9', '#882255', '#117733', '#999933', '#aa4499'];
+/** Fills are see-through so that overlapping layers and the tile grid stay visible. */
+export const FILL_OPACITY = 0.6;
+const GRID_COLOUR = '#c2185b';
+const EXTENT_COLOUR = '#111111';
+/** Raster tiles from GDAL and most tile servers are 256 px. */
+const RASTER_TILE_SIZE = 256;
+
+export function colourFor(index: number): string {
+  return LAYER_COLOURS[index % LAYER_COLOURS.length]!;
+}
+
+/**
+ * The full style for `summary`. `tileUrl` is the summary's template made absolute against the page
+ * (`new URL(summary.tileUrlTemplate, location.href).href`): MapLibre's worker cannot resolve relative URLs.
+ */
+export function buildStyle(summary: TileCacheSummary, tileUrl: string, theme: 'light' | 'dark'): StyleSpecification {
+  const bounds = summary.bounds ?? undefined;
+  const common = { tiles: [tileUrl], minzoom: summary.minZoom, maxzoom: summary.maxZoom, ...(bounds ? { bounds } : {}) };
+  const isVector = summary.format === 'pbf';
+  return {
+    version: 8,
+    sources: {
+      [CACHE_SOURCE]: isVector ? { type: 'vector', ...common } : { type: 'raster', tileSize: RASTER_TILE_SIZE, ...common },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND[theme] } },
+      ...(isVector ? summary.vectorLayers.flatMap((l, i) => vectorLayerStyle(l, i)) : [rasterLayer()]),
+    ],
+  };
+}
+
+function rasterLayer(): LayerSpecification {
+  // No fade: a preview should show what is in the cache as soon as it arrives (and tests sample it).
+  return { id: `${CACHE_LAYER_PREFIX}raster`, type: 'raster', source: CACHE_SOURCE, paint: { 'raster-fade-duration': 0 } };
+}
+
+/**
+ * One source layer's style layers: fill and outline for polygons, line for lines, circle for points.
+ * Every geometry kind is drawn, each filtered to its own type, whatever the summary says the layer
+ * holds: metadata is often wrong for mixed layers (GDAL's tilestats names one type for a layer of
+ * points and polygons), and a preview must not hide features. Points draw over lines over polygons.
+ */
+export function vectorLayerStyle(layer: VectorLayer, index: number): LayerSpecification[] {
+  const colour = colourFor(index);
+  const base = { source: CACHE_SOURCE, 'source-layer': layer.id };
+  const id = (part: string) => `${CACHE_LAYER_PREFIX}${layer.id}:${part}`;
+  const fill: LayerSpecification[] = [
+    { id: id('fill'), type: 'fill', ...base, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour, 'fill-opacity': FILL_OPACITY } },
+    { id: id('outline'), type: 'line', ...base, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'line-color': colour, 'line-width': 1 } },
+  ];
+  const line: LayerSpecification[] = [
+    { id: id('line'), type: 'line', ...base, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': colour, 'line-width': 1.5 } },
+  ];
+  const circle: LayerSpecification[] = [
+    {
+      id: id('circle'),
+      type: 'circle',
+      ...base,
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-color': colour, 'circle-radius': 4, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
+    },
+  ];
+  return [...fill, ...line, ...circle];
+}
+
+/** The ids of the style layers that draw source layer `layerId` (for visibility toggles). */
+export function styleLayerIdsFor(style: StyleSpecification, layerId: string): string[] {
+  return style.layers.filter((l) => 'source-layer' in l && l['source-layer'] === layerId).map((l) => l.id);
+}
+
+/**
+ * The map's zoom limits for a cache. MapLibre's zoom is based on 512-px tiles, so a 256-px raster
+ * tile of zoom z is drawn at map zoom z - 1. Overzooming a few levels past the deepest tiles is
+ * allowed (to look at pixels or vertices); zooming out past the shallowest is not, as nothing shows there.
+ */
+export function zoomLimits(summary: TileCacheSummary): { minZoom: number; maxZoom: number } {
+  const offset = summary.format === 'pbf' ? 0 : -1;
+  return { minZoom: Math.max(0, summary.minZoom + offset), maxZoom: Math.min(24, summary.maxZoom + offset + 4) };
+}
+
+/**
+ * The zoom of the cache tiles MapLibre draws at map zoom `mapZoom`: as its covering-tiles logic
+ * does, rounded for raster sources (256-px tiles, one level deeper) and floored for vector ones.
+ */
+export function tileZoomAt(summary: TileCacheSummary, mapZoom: number): number {
+  const z = summary.format === 'pbf' ? Math.floor(mapZoom + 1e-6) : Math.round(mapZoom + 1);
+  return Math.max(summary.minZoom, Math.min(summary.maxZoom, z));
+}
+
+/**
+ * The summary's relative tile URL template made absolute against the page. MapLibre's worker cannot
+ * resolve relative URLs, and `new URL()` alone would percent-encode the `{z}/{x}/{y}` placeholders,
+ * which MapLibre then never replaces.
+ */
+export function absoluteTileUrl(template: string, base: string): string {
+  return new URL(template, base).href.replace(/%7B(z|x|y)%7D/gi, '{$1}');
+}
+
+/** The XYZ tile of zoom `z` holding (lon, lat). */
+export function tileAt(lon: number, lat: number, z: number): { z: number; x: number; y: number } {
+  const side = 2 ** z;
+  return { z, x: Math.min(side - 1, Math.floor(lonToX(lon) * side)), y: Math.min(side - 1, Math.floor(latToY(lat) * side)) };
+}
+
+/** An XYZ tile with its WGS84 box and centre (the centre in Web Mercator, where labels go). */
+export interface GridTile {
+  z: number;
+  x: number;
+  y: number;
+  bounds: Bounds;
+  centre: [number, number];
+}
+
+/**
+ * The tiles of zoom `z` that meet `view` (west, south, east, north), or null when there are more
+ * than `limit` (a grid of hundreds of cells is noise, not information).
+ */
+export function tilesInView(view: Bounds, z: number, limit = 256): GridTile[] | null {
+  const side = 2 ** z;
+  const [w, s, e, n] = view;
+  const x0 = Math.max(0, Math.floor(lonToX(w) * side));
+  const x1 = Math.min(side - 1, Math.floor(lonToX(e) * side - 1e-9));
+  const y0 = Math.max(0, Math.floor(latToY(n) * side));
+  const y1 = Math.min(side - 1, Math.floor(latToY(s) * side - 1e-9));
+  if (x1 < x0 || y1 < y0) return [];
+  if ((x1 - x0 + 1) * (y1 - y0 + 1) > limit) return null;
+  const tiles: GridTile[] = [];
+  for (let x = x0; x <= x1; x++) {
+    for (let y = y0; y <= y1; y++) {
+      tiles.push({
+        z,
+        x,
+        y,
+        bounds: [xToLon(x / side), yToLat((y + 1) / side), xToLon((x + 1) / side), yToLat(y / side)],
+        centre: [xToLon((x + 0.5) / side), yToLat((y + 0.5) / side)],
+      });
+    }
+  }
+  return tiles;
+}
+
+/** Tile boundaries as GeoJSON lines (one closed ring per tile). */
+export function gridGeoJson(tiles: readonly GridTile[]): FeatureCollection {
+  return { type: 'FeatureCollection', features: tiles.map((t) => ring(t.bounds, { z: t.z, x: t.x, y: t.y })) };
+}
+
+/** A job's extent (west, south, east, north) as one closed GeoJSON line. */
+export function extentGeoJson(extent: Bounds): FeatureCollection {
+  return { type: 'FeatureCollection', features: [ring(extent, {})] };
+}
+
+/** The style layers for the tile grid and the extent outline, added on top when shown. */
+export function gridLayer(): LayerSpecification {
+  return { id: 'tessera-grid', type: 'line', source: GRID_SOURCE, paint: { 'line-color': GRID_COLOUR, 'line-width': 1 } };
+}
+
+export function extentLayers(): LayerSpecification[] {
+  return [
+    { id: 'tessera-extent-halo', type: 'line', source: EXTENT_SOURCE, paint: { 'line-color': '#ffffff', 'line-width': 4, 'line-opacity': 0.8 } },
+    { id: 'tessera-extent', type: 'line', source: EXTENT_SOURCE, paint: { 'line-color': EXTENT_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2] } },
+  ];
+}
+
+function ring([w, s, e, n]: Bounds, properties: Record<string, number>): Feature<LineString> {
+  return { type: 'Feature', properties, geometry: { type: 'LineString', coordinates: [[w, n], [e, n], [e, s], [w, s], [w, n]] } };
+}
+
+const MAX_LAT = 85.0511287798066;
+
+function lonToX(lon: number): number {
+  return (Math.max(-180, Math.min(180, lon)) + 180) / 360;
+}
+
+function latToY(lat: number): number {
+  const rad = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
+  return (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2;
+}
+
+function xToLon(x: number): number {
+  return x * 360 - 180;
+}
+
+function yToLat(y: number): number {
+  return (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI;
+}

@@ -1,0 +1,73 @@
+/**
+ * The queue's filter bar: text (sent once typing pauses), kind, creation dates and states. Every
+ * field ends up in `jobs.list`'s filter (see filters.ts); nothing is filtered in the console.
+ */
+import { JOB_KINDS, JOB_STATES, type JobKind, type JobState } from '../../preload/contract.js';
+import { hasFilters } from './filters.js';
+import { useQueueUi } from './queue-store.js';
+
+/** The search box's id: the `/` shortcut focuses it. */
+export const SEARCH_INPUT_ID = 'queue-search';
+
+/** The filter fields, bound to the queue store; the screen turns them into `jobs.list` filters. */
+export function FilterBar() {
+  const filters = useQueueUi((s) => s.filters);
+  const setFilters = useQueueUi((s) => s.setFilters);
+  const clearFilters = useQueueUi((s) => s.clearFilters);
+
+  const toggleState = (state: JobState) =>
+    setFilters({ states: filters.states.includes(state) ? filters.states.filter((s) => s !== state) : [...filters.states, state] });
+  const rangeBackwards = filters.createdFrom !== '' && filters.createdTo !== '' && filters.createdFrom > filters.createdTo;
+
+  return (
+    <div className="filter-bar" role="search" aria-label="Filter jobs">
+      <div className="filter-row">
+        <input
+          id={SEARCH_INPUT_ID}
+          type="search"
+          className="search"
+          placeholder="Search names, paths, errors…   /"
+          aria-label="Search jobs"
+          value={filters.text}
+          maxLength={200}
+          onChange={(e) => setFilters({ text: e.currentTarget.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') e.currentTarget.blur();
+          }}
+        />
+        <label className="field">
+          <span>Kind</span>
+          <select aria-label="Kind" value={filters.kinds[0] ?? ''} onChange={(e) => setFilters({ kinds: e.currentTarget.value === '' ? [] : [e.currentTarget.value as JobKind] })}>
+            <option value="">All kinds</option>
+            {JOB_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {kind}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Created from</span>
+          <input type="date" aria-label="Created from" value={filters.createdFrom} aria-invalid={rangeBackwards} onChange={(e) => setFilters({ createdFrom: e.currentTarget.value })} />
+        </label>
+        <label className="field">
+          <span>to</span>
+          <input type="date" aria-label="Created to" value={filters.createdTo} aria-invalid={rangeBackwards} onChange={(e) => setFilters({ createdTo: e.currentTarget.value })} />
+        </label>
+        {hasFilters(filters) && (
+          <button type="button" className="link" onClick={clearFilters}>
+            Clear filters
+          </button>
+        )}
+        {rangeBackwards && <span className="error small">“from” is after “to”</span>}
+      </div>
+      <div className="filter-row states" role="group" aria-label="States">
+        {JOB_STATES.map((state) => (
+          <button key={state} type="button" className={`chip state-${state}`} aria-pressed={filters.states.includes(state)} onClick={() => toggleState(state)}>
+            {state}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

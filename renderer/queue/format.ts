@@ -1,0 +1,50 @@
+/**
+ * How the queue shows numbers and times: rates, ETAs, durations and dates, short enough for a
+ * table cell. Pure, so the edge cases (unknown ETA, sub-second runs) are tested directly.
+ */
+
+/** Units per second: "1,234/s", "0.5/s"; an empty string when unknown. */
+export function formatRate(rate: number): string {
+  if (!(rate > 0)) return '';
+  return `${rate >= 10 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s`;
+}
+
+/** Seconds as "45s", "3m 20s", "2h 05m", "3d 4h"; null (unknown) as an em dash. */
+export function formatSeconds(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** How long a job ran, from its start to its finish (or to `now` while it runs); empty when it never started. */
+export function formatRunTime(startedAt: string | null, finishedAt: string | null, now = Date.now()): string {
+  if (startedAt === null) return '';
+  const end = finishedAt === null ? now : Date.parse(finishedAt);
+  const ms = Math.max(0, end - Date.parse(startedAt));
+  return ms < 1000 ? `${ms} ms` : formatSeconds(ms / 1000);
+}
+
+const sameYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const otherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** A timestamp in the operator's time zone, without the year when it is this year's. */
+export function formatWhen(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  return (date.getFullYear() === now.getFullYear() ? sameYear : otherYear).format(date);
+}
+
+/** "1,234 / 5,000", with the failed units when there are some. */
+export function formatCounts(done: number, total: number, failed: number): string {
+  const base = total > 0 ? `${done.toLocaleString('en')} / ${total.toLocaleString('en')}` : done > 0 ? done.toLocaleString('en') : '';
+  return failed > 0 ? `${base} · ${failed.toLocaleString('en')} bad` : base;
+}
+
+/** Percent done, 0–100; 0 when the total is not known yet. */
+export function percentDone(done: number, total: number): number {
+  return total > 0 ? Math.min(100, (100 * done) / total) : 0;
+}

@@ -1,0 +1,99 @@
+/**
+ * One job as a table row, in the active section or the history: state, live progress (rate and
+ * ETA while it runs), its error, and Cancel / Retry. Clicking the row opens the job's detail.
+ */
+import { memo, type MouseEvent } from 'react';
+import type { JobSummary } from '../../preload/contract.js';
+import { useLiveProgress } from '../live-progress.js';
+import { useUi } from '../ui-store.js';
+import { formatCounts, formatRate, formatRunTime, formatSeconds, formatWhen, percentDone } from './format.js';
+import { canCancel, canRetry, useRowAction } from './job-actions.js';
+
+/** Which table the row is in: the active one shows rate and ETA, the history creation and run time. */
+export type RowVariant = 'active' | 'history';
+
+interface JobRowProps {
+  job: JobSummary;
+  variant: RowVariant;
+  selected: boolean;
+  onSelect(ids: number[], on: boolean): void;
+  /** The virtualiser's index (history only): lets tests and the bench see how deep the list is. */
+  index?: number;
+}
+
+/** Clicks on these inside a row do their own thing and do not open the detail. */
+const OWN_CLICK = 'a, button, input, label, select';
+
+/** What the job works on (a cache path for verify), for the row's second line. */
+function subjectOf(job: JobSummary): string {
+  return 'cache' in job.params ? job.params.cache : job.kind;
+}
+
+/** A job row; memoised, so a live update re-renders only the row whose job changed. */
+export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, index }: JobRowProps) {
+  const navigate = useUi((s) => s.navigate);
+  const live = useLiveProgress((s) => (job.state === 'running' ? s.byJob[job.id] : undefined));
+  const progress = live ?? job.progress;
+  const pct = percentDone(progress.done, progress.total);
+  const action = useRowAction();
+
+  const open = (event: MouseEvent) => {
+    if ((event.target as Element).closest(OWN_CLICK)) return;
+    navigate({ name: 'job', jobId: job.id });
+  };
+
+  return (
+    <tr data-testid={`job-${job.id}`} data-state={job.state} data-index={index} className={selected ? 'job selected' : 'job'} onClick={open}>
+      <td className="check">
+        <input type="checkbox" checked={selected} aria-label={`Select job ${job.id}`} onChange={(e) => onSelect([job.id], e.currentTarget.checked)} />
+      </td>
+      <td className="num muted">{job.id}</td>
+      <td className="name">
+        <a href={`#/jobs/${job.id}`} title={job.name}>
+          {job.name}
+        </a>
+        {job.error ? (
+          <div className="error small line" title={`${job.error.code}: ${job.error.message}`}>
+            {job.error.message}
+          </div>
+        ) : (
+          <div className="muted small line" title={subjectOf(job)}>
+            {subjectOf(job)}
+          </div>
+        )}
+      </td>
+      <td>
+        <span className={`pill state-${job.state}`}>{job.state}</span>
+      </td>
+      <td className="progress">
+        <div className={`bar bar-${job.state}`} role="progressbar" aria-label={`Job ${job.id} progress`} aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}>
+          <div style={{ width: `${pct}%` }} />
+        </div>
+        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed)}</div>
+      </td>
+      {variant === 'active' ? (
+        <>
+          <td className="small num">{job.state === 'running' ? formatRate(progress.rate) : ''}</td>
+          <td className="small num">{job.state === 'running' && progress.total > 0 ? `ETA ${formatSeconds(progress.etaSeconds)}` : ''}</td>
+        </>
+      ) : (
+        <>
+          <td className="small">{formatWhen(job.createdAt)}</td>
+          <td className="small num">{formatRunTime(job.startedAt, job.finishedAt)}</td>
+        </>
+      )}
+      <td className="actions">
+        {canCancel(job.state) && (
+          <button type="button" onClick={() => action.mutate({ action: 'cancel', ids: [job.id] })} disabled={action.isPending}>
+            Cancel
+          </button>
+        )}
+        {canRetry(job.state) && (
+          <button type="button" onClick={() => action.mutate({ action: 'retry', ids: [job.id] })} disabled={action.isPending}>
+            {job.state === 'interrupted' ? 'Resume' : 'Retry'}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+});

@@ -1,0 +1,124 @@
+/**
+ * The settings form's model: the engine's Settings as the text of form fields, and back as a
+ * patch of only what changed, checked with the contract's own schema for settings.update, so the
+ * form refuses exactly what the engine would, with each message next to its field.
+ */
+import type { z } from 'zod';
+import { JOB_KINDS, type JobKind, type Settings, requests } from '../../preload/contract.js';
+import { BYTE_UNITS, type ByteUnit, bytesToInput, unitFor } from '../storage/bytes.js';
+
+/** What settings.update takes. */
+export type SettingsPatch = z.input<(typeof requests)['settings.update']['input']>;
+
+/** The form's fields as typed: text for numbers, so a half-typed value is kept as it is. */
+export interface SettingsForm {
+  maxRunningJobs: string;
+  /** Empty: no limit of its own for the kind (the overall limit applies). */
+  perKind: Record<JobKind, string>;
+  quotaOn: boolean;
+  quota: string;
+  quotaUnit: ByteUnit;
+  floor: string;
+  floorUnit: ByteUnit;
+  retentionOn: boolean;
+  retentionDays: string;
+  metricsEnabled: boolean;
+}
+
+/** Error messages by field, named as the contract's issue paths are ("maxRunningPerKind.verify"). */
+export type FieldErrors = Record<string, string>;
+
+const DEFAULT_QUOTA_GIB = '100';
+const DEFAULT_RETENTION_DAYS = '90';
+
+/** The form showing `s`, each size in the unit it reads best in. */
+export function formFromSettings(s: Settings): SettingsForm {
+  const quotaUnit = s.cacheQuotaBytes === null ? 'GiB' : unitFor(s.cacheQuotaBytes);
+  const floorUnit = unitFor(s.freeSpaceFloorBytes);
+  return {
+    maxRunningJobs: String(s.maxRunningJobs),
+    perKind: Object.fromEntries(JOB_KINDS.map((k) => [k, s.maxRunningPerKind[k] === undefined ? '' : String(s.maxRunningPerKind[k])])) as Record<JobKind, string>,
+    quotaOn: s.cacheQuotaBytes !== null,
+    quota: s.cacheQuotaBytes === null ? DEFAULT_QUOTA_GIB : bytesToInput(s.cacheQuotaBytes, quotaUnit),
+    quotaUnit,
+    floor: bytesToInput(s.freeSpaceFloorBytes, floorUnit),
+    floorUnit,
+    retentionOn: s.retentionDays !== null,
+    retentionDays: s.retentionDays === null ? DEFAULT_RETENTION_DAYS : String(s.retentionDays),
+    metricsEnabled: s.metricsEnabled,
+  };
+}
+
+/** A field's text as a number: NaN when it is empty or not a number, which the schema then refuses. */
+function num(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+function bytes(text: string, unit: ByteUnit): number {
+  return Math.round(num(text) * BYTE_UNITS[unit]);
+}
+
+/**
+ * The patch for settings.update: only the settings whose fields differ from `base` (the form as
+ * loaded), so a save never overwrites what nobody touched.
+ */
+export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsPatch {
+  const patch: SettingsPatch = {};
+  if (form.maxRunningJobs !== base.maxRunningJobs) patch.maxRunningJobs = num(form.maxRunningJobs);
+  if (JOB_KINDS.some((k) => form.perKind[k].trim() !== base.perKind[k].trim())) {
+    const perKind: Partial<Record<JobKind, number>> = {};
+    for (const k of JOB_KINDS) if (form.perKind[k].trim() !== '') perKind[k] = num(form.perKind[k]);
+    patch.maxRunningPerKind = perKind;
+  }
+  if (form.quotaOn !== base.quotaOn || (form.quotaOn && (form.quota !== base.quota || form.quotaUnit !== base.quotaUnit))) {
+    patch.cacheQuotaBytes = form.quotaOn ? bytes(form.quota, form.quotaUnit) : null;
+  }
+  if (form.floor !== base.floor || form.floorUnit !== base.floorUnit) patch.freeSpaceFloorBytes = bytes(form.floor, form.floorUnit);
+  if (form.retentionOn !== base.retentionOn || (form.retentionOn && form.retentionDays !== base.retentionDays)) {
+    patch.retentionDays = form.retentionOn ? num(form.retentionDays) : null;
+  }
+  if (form.metricsEnabled !== base.metricsEnabled) patch.metricsEnabled = form.metricsEnabled;
+  return patch;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** The schema's issue in an operator's words; the schema's own message for anything else. */
+function sayIssue(issue: Issue, field: string): string {
+  const isBytes = field === 'cacheQuotaBytes' || field === 'freeSpaceFloorBytes';
+  switch (issue.code) {
+    case 'too_small':
+      if (isBytes) return issue.inclusive ? 'Must not be negative' : 'Must be more than 0';
+      return issue.inclusive ? `Must be at least ${issue.minimum}` : `Must be more than ${issue.minimum}`;
+    case 'too_big':
+      if (isBytes) return 'Too large';
+      return issue.inclusive ? `Must be at most ${issue.maximum}` : `Must be less than ${issue.maximum}`;
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'Must be a whole number' : issue.expected === 'number' ? 'Enter a number' : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+/** Checks `patch` with the contract's settings.update schema; the errors by field, empty when it passes. */
+export function validatePatch(patch: SettingsPatch): FieldErrors {
+  const result = requests['settings.update'].input.safeParse(patch);
+  if (result.success) return {};
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.join('.') || '(input)';
+    errors[field] ??= sayIssue(issue, field);
+  }
+  return errors;
+}
+
+/** The field errors a BAD_INPUT from the engine carries in `details.issues`, if any. */
+export function serverFieldErrors(error: unknown): FieldErrors | null {
+  const e = error as { code?: unknown; details?: { issues?: unknown } } | null;
+  if (e?.code !== 'BAD_INPUT' || !Array.isArray(e.details?.issues)) return null;
+  const errors: FieldErrors = {};
+  for (const issue of e.details.issues as { field?: unknown; message?: unknown }[]) {
+    if (typeof issue.field === 'string' && typeof issue.message === 'string') errors[issue.field] ??= issue.message;
+  }
+  return Object.keys(errors).length > 0 ? errors : null;
+}

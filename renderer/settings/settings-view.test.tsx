@@ -1,0 +1,173 @@
+/**
+ * The settings form against settings.get/settings.update through the contract: bad values are
+ * refused next to their field before anything is sent, a valid edit sends only what changed, and a
+ * refusal from the engine lands next to its field too.
+ */
+import { afterEach, expect, test } from 'vitest';
+import type { Settings } from '../../preload/contract.js';
+import { TesseraError } from '../../preload/errors.js';
+import type { Handlers } from '../testing/memory-transport.js';
+import { type Mounted, byText, click, mount, setChecked, setValue, waitFor } from '../testing/mount.js';
+import { SettingsView } from './settings-view.js';
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+function handlers(initial: Partial<Settings> = {}): Handlers & { current: () => Settings } {
+  let settings: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true, cacheQuotaBytes: null, freeSpaceFloorBytes: 512 * MiB, ...initial };
+  return {
+    'app.info': () => ({ version: '0.1.0-test', host: 'headless', dataDir: '/srv/tessera', threads: 4 }),
+    'settings.get': () => settings,
+    'settings.update': (patch) => (settings = { ...settings, ...patch } as Settings),
+    current: () => settings,
+  };
+}
+
+let mounted: Mounted | null = null;
+afterEach(async () => {
+  await mounted?.unmount();
+  mounted = null;
+});
+
+const page = () => mounted!.container;
+const input = (field: string) => page().querySelector<HTMLInputElement>(`[data-field="${field}"]`)!;
+/** The error shown in the form row of a field. */
+const errorOf = (field: string) => input(field).closest('.field')?.querySelector('.field-error')?.textContent ?? null;
+const button = (name: string) => byText<HTMLButtonElement>(page(), 'button', name)!;
+const radio = (name: string, label: string) => [...page().querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${name}"]`)].find((r) => r.parentElement?.textContent?.trim() === label)!;
+
+async function open(h: Handlers): Promise<Mounted> {
+  mounted = await mount(<SettingsView />, h);
+  await waitFor('the form', () => page().querySelector('[data-field="maxRunningJobs"]'));
+  await waitFor('the data directory', () => page().querySelector<HTMLInputElement>('[data-testid="data-dir"]')?.value === '/srv/tessera');
+  return mounted;
+}
+
+test('the form shows the engine’s settings, and the data directory read-only with where it comes from', async () => {
+  await open(handlers({ cacheQuotaBytes: 150 * GiB, retentionDays: 14, maxRunningPerKind: { verify: 1 } }));
+  const dataDir = page().querySelector<HTMLInputElement>('[data-testid="data-dir"]')!;
+  expect(dataDir.readOnly).toBe(true);
+  expect(dataDir.closest('.field')?.textContent).toContain('--data-dir');
+  expect(dataDir.closest('.field')?.textContent).toContain('TESSERA_DATA_DIR');
+  expect(input('maxRunningJobs').value).toBe('2');
+  expect(input('maxRunningPerKind.verify').value).toBe('1');
+  expect(radio('quota', 'limit to').checked).toBe(true);
+  expect(input('cacheQuotaBytes').value).toBe('150');
+  expect(page().querySelector<HTMLSelectElement>('select[aria-label="Cache quota unit"]')?.value).toBe('GiB');
+  expect(input('freeSpaceFloorBytes').value).toBe('512');
+  expect(page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')?.value).toBe('MiB');
+  expect(radio('retention', 'for').checked).toBe(true);
+  expect(input('retentionDays').value).toBe('14');
+  expect(input('metricsEnabled').checked).toBe(true);
+  expect(button('Save').disabled).toBe(true);
+});
+
+test('max running jobs 0 is refused next to its field, and nothing is sent', async () => {
+  const m = await open(handlers());
+  await setValue(input('maxRunningJobs'), '0');
+  expect(errorOf('maxRunningJobs')).toBe('Must be at least 1');
+  expect(input('maxRunningJobs').getAttribute('aria-invalid')).toBe('true');
+  // The message is tied to the field for assistive technology.
+  const describedBy = input('maxRunningJobs').getAttribute('aria-describedby')!.split(' ');
+  expect(describedBy.map((id) => document.getElementById(id)?.textContent)).toContain('Must be at least 1');
+
+  await click(button('Save'));
+  expect(m.callsTo('settings.update')).toEqual([]);
+  expect(page().textContent).toContain('Nothing was saved: fix the fields marked above.');
+  expect(document.activeElement).toBe(input('maxRunningJobs'));
+
+  await setValue(input('maxRunningJobs'), '2.5');
+  expect(errorOf('maxRunningJobs')).toBe('Must be a whole number');
+  await setValue(input('maxRunningJobs'), '65');
+  expect(errorOf('maxRunningJobs')).toBe('Must be at most 64');
+  await setValue(input('maxRunningJobs'), '');
+  expect(errorOf('maxRunningJobs')).toBe('Enter a number');
+  await setValue(input('maxRunningPerKind.verify'), '0');
+  expect(errorOf('maxRunningPerKind.verify')).toBe('Must be at least 1');
+  await click(radio('retention', 'for'));
+  await setValue(input('retentionDays'), '0');
+  expect(errorOf('retentionDays')).toBe('Must be at least 1');
+  await click(button('Save'));
+  expect(m.callsTo('settings.update')).toEqual([]);
+});
+
+test('a valid edit sends only what changed, then shows Saved', async () => {
+  const h = handlers();
+  const m = await open(h);
+  await setValue(input('maxRunningJobs'), '3');
+  await click(radio('retention', 'for'));
+  await setValue(input('retentionDays'), '30');
+  await click(radio('quota', 'limit to'));
+  await setValue(input('cacheQuotaBytes'), '1.5');
+  await setValue(input('maxRunningPerKind.verify'), '1');
+  await setChecked(input('metricsEnabled'), false);
+  expect(page().querySelector('[data-testid="save-status"]')?.textContent).toBe('Unsaved changes');
+
+  await click(button('Save'));
+  await waitFor('the save', () => page().querySelector('[data-testid="save-status"]')?.textContent?.startsWith('Saved'));
+  expect(m.callsTo('settings.update')).toEqual([{ maxRunningJobs: 3, retentionDays: 30, cacheQuotaBytes: 1.5 * GiB, maxRunningPerKind: { verify: 1 }, metricsEnabled: false }]);
+  expect(h.current()).toMatchObject({ maxRunningJobs: 3, retentionDays: 30, cacheQuotaBytes: 1.5 * GiB, freeSpaceFloorBytes: 512 * MiB });
+  // The form now shows what the engine answered, with nothing left to save.
+  expect(input('retentionDays').value).toBe('30');
+  expect(button('Save').disabled).toBe(true);
+
+  // Only the floor, in GiB: nothing else is sent again.
+  await setValue(input('freeSpaceFloorBytes'), '2');
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')!, 'GiB');
+  await click(button('Save'));
+  await waitFor('the second save', () => m.callsTo('settings.update').length === 2);
+  expect(m.callsTo('settings.update')[1]).toEqual({ freeSpaceFloorBytes: 2 * GiB });
+
+  // Turning retention and the quota off sends null for each.
+  await click(radio('retention', 'forever'));
+  await click(radio('quota', 'none'));
+  await click(button('Save'));
+  await waitFor('the third save', () => m.callsTo('settings.update').length === 3);
+  expect(m.callsTo('settings.update')[2]).toEqual({ retentionDays: null, cacheQuotaBytes: null });
+});
+
+test('Reset puts back what the engine has', async () => {
+  const m = await open(handlers());
+  await setValue(input('maxRunningJobs'), '0');
+  await click(radio('retention', 'for'));
+  await click(button('Reset'));
+  expect(input('maxRunningJobs').value).toBe('2');
+  expect(radio('retention', 'forever').checked).toBe(true);
+  expect(errorOf('maxRunningJobs')).toBeNull();
+  expect(m.callsTo('settings.update')).toEqual([]);
+});
+
+test('a BAD_INPUT from the engine shows next to the field it names, until that field is edited', async () => {
+  const h = handlers();
+  const m = await open({
+    ...h,
+    'settings.update': () => {
+      throw new TesseraError('BAD_INPUT', 'settings.update: freeSpaceFloorBytes: larger than the volume', {
+        details: { request: 'settings.update', issues: [{ field: 'freeSpaceFloorBytes', message: 'larger than the volume (100 GiB)' }] },
+      });
+    },
+  });
+  await setValue(input('freeSpaceFloorBytes'), '900');
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')!, 'GiB');
+  await click(button('Save'));
+  await waitFor('the engine’s error', () => errorOf('freeSpaceFloorBytes'));
+  expect(m.callsTo('settings.update')).toEqual([{ freeSpaceFloorBytes: 900 * GiB }]);
+  expect(errorOf('freeSpaceFloorBytes')).toBe('larger than the volume (100 GiB)');
+  expect(page().querySelector('[data-testid="save-status"]')?.textContent).not.toContain('Saved');
+
+  await setValue(input('freeSpaceFloorBytes'), '50');
+  expect(errorOf('freeSpaceFloorBytes')).toBeNull();
+});
+
+test('any other failure to save is shown as such', async () => {
+  await open({
+    ...handlers(),
+    'settings.update': () => {
+      throw new TesseraError('STORE_UNAVAILABLE', 'the job store is closed');
+    },
+  });
+  await setChecked(input('metricsEnabled'), false);
+  await click(button('Save'));
+  const alert = await waitFor('the alert', () => byText(page(), '[role="alert"]', /^Could not save/));
+  expect(alert.textContent).toBe('Could not save: the job store is closed');
+});

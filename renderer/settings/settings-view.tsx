@@ -1,0 +1,266 @@
+/**
+ * The engine's settings as a form: how many jobs run at once (overall and per kind), the cache
+ * quota, the free-space floor, how long finished jobs are kept, and metrics. Checked with the
+ * contract's schema before it is sent, and a refusal from the engine lands next to its field too.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useState } from 'react';
+import { JOB_KINDS, type Settings } from '../../preload/contract.js';
+import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
+import { type FieldErrors, type SettingsForm, formFromSettings, patchFromForm, serverFieldErrors, validatePatch } from './settings-form.js';
+import '../controls.css';
+import './settings-view.css';
+
+/** The query key of settings.get. */
+export const settingsKey = ['settings'] as const;
+
+/** The settings screen for `#/settings`. */
+export function SettingsView() {
+  const queryClient = useQueryClient();
+  const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.tessera.app.info({}) });
+  const settings = useQuery({ queryKey: settingsKey, queryFn: () => window.tessera.settings.get({}) });
+  /** The settings the form started from; edits are compared with them. */
+  const [base, setBase] = useState<Settings | null>(null);
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [triedSave, setTriedSave] = useState(false);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [savedAt, setSavedAt] = useState<Date | null>(null);
+
+  useEffect(() => {
+    if (base === null && settings.data) {
+      setBase(settings.data);
+      setForm(formFromSettings(settings.data));
+    }
+  }, [base, settings.data]);
+
+  const baseForm = useMemo(() => (base ? formFromSettings(base) : null), [base]);
+  const patch = useMemo(() => (form && baseForm ? patchFromForm(form, baseForm) : {}), [form, baseForm]);
+  const clientErrors = useMemo(() => validatePatch(patch), [patch]);
+  const dirty = Object.keys(patch).length > 0;
+
+  const save = useMutation({
+    mutationFn: (p: typeof patch) => window.tessera.settings.update(p),
+    onSuccess: (next) => {
+      queryClient.setQueryData(settingsKey, next);
+      setBase(next);
+      setForm(formFromSettings(next));
+      setTriedSave(false);
+      setSavedAt(new Date());
+      // What the settings feed: the storage gauges' floor, the queue's limit, the metrics health.
+      for (const key of [['storage'], ['queue'], ['app.health']]) void queryClient.invalidateQueries({ queryKey: key });
+    },
+    onError: (error) => setServerErrors(serverFieldErrors(error) ?? {}),
+  });
+
+  if (settings.isPending) return <section className="settings-view"><p className="muted">Loading settings…</p></section>;
+  if (settings.error) {
+    return (
+      <section className="settings-view">
+        <p className="error" role="alert">
+          Could not load the settings: {settings.error.message}{' '}
+          <button type="button" onClick={() => void settings.refetch()}>
+            Try again
+          </button>
+        </p>
+      </section>
+    );
+  }
+  if (!form || !baseForm) return null;
+
+  /** Client errors show once a field was changed or a save was tried; the engine's until the field is edited. */
+  const errorFor = (field: string, changed: boolean): string | undefined => serverErrors[field] ?? (changed || triedSave ? clientErrors[field] : undefined);
+  const edit = (change: Partial<SettingsForm>, fields: string[]) => {
+    setForm({ ...form, ...change });
+    setSavedAt(null);
+    if (fields.some((f) => f in serverErrors)) setServerErrors(Object.fromEntries(Object.entries(serverErrors).filter(([f]) => !fields.includes(f))));
+  };
+  const serverOther = save.error && !serverFieldErrors(save.error) ? save.error.message : null;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTriedSave(true);
+    setSavedAt(null);
+    if (Object.keys(clientErrors).length > 0) {
+      const first = Object.keys(clientErrors)[0]!;
+      document.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus();
+      return;
+    }
+    if (!dirty) return;
+    setServerErrors({});
+    save.mutate(patch);
+  };
+  const reset = () => {
+    const latest = settings.data ?? base!;
+    setBase(latest);
+    setForm(formFromSettings(latest));
+    setTriedSave(false);
+    setServerErrors({});
+    setSavedAt(null);
+    save.reset();
+  };
+
+  return (
+    <section className="settings-view" aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
+      <form onSubmit={submit} noValidate aria-describedby={serverOther ? 'settings-error' : undefined}>
+        <fieldset>
+          <legend>Data</legend>
+          <Field label="Data directory" help={<>Chosen when Tessera starts, with <code>--data-dir</code> or <code>TESSERA_DATA_DIR</code>; it cannot be changed here.</>}>
+            {(id, describedBy) => <input id={id} aria-describedby={describedBy} className="wide" readOnly value={info.data?.dataDir ?? '…'} data-testid="data-dir" />}
+          </Field>
+        </fieldset>
+
+        <fieldset>
+          <legend>Jobs</legend>
+          <Field label="Jobs running at once" error={errorFor('maxRunningJobs', form.maxRunningJobs !== baseForm.maxRunningJobs)} help="1 to 64; queued jobs wait for a free slot.">
+            {(id, describedBy, invalid) => (
+              <input id={id} data-field="maxRunningJobs" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={1} max={64} step={1} className="short" value={form.maxRunningJobs} onChange={(e) => edit({ maxRunningJobs: e.currentTarget.value }, ['maxRunningJobs'])} />
+            )}
+          </Field>
+          {JOB_KINDS.map((kind) => {
+            const field = `maxRunningPerKind.${kind}`;
+            return (
+              <Field key={kind} label={`${kind} jobs at once`} error={errorFor(field, form.perKind[kind] !== baseForm.perKind[kind]) ?? errorFor('maxRunningPerKind', form.perKind[kind] !== baseForm.perKind[kind])} help="Empty: only the overall limit applies.">
+                {(id, describedBy, invalid) => (
+                  <input id={id} data-field={field} aria-describedby={describedBy} aria-invalid={invalid} type="number" min={1} max={64} step={1} className="short" placeholder="no limit" value={form.perKind[kind]} onChange={(e) => edit({ perKind: { ...form.perKind, [kind]: e.currentTarget.value } }, [field, 'maxRunningPerKind'])} />
+                )}
+              </Field>
+            );
+          })}
+          <Field group label="Keep finished jobs" error={errorFor('retentionDays', form.retentionOn !== baseForm.retentionOn || form.retentionDays !== baseForm.retentionDays)} help="Deleting old jobs removes their items, event log and tile issues.">
+            {(id, describedBy, invalid) => (
+              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
+                <label>
+                  <input type="radio" name="retention" checked={!form.retentionOn} onChange={() => edit({ retentionOn: false }, ['retentionDays'])} /> forever
+                </label>
+                <label>
+                  <input type="radio" name="retention" checked={form.retentionOn} onChange={() => edit({ retentionOn: true }, ['retentionDays'])} /> for
+                </label>
+                <input
+                  aria-label="Days to keep finished jobs"
+                  data-field="retentionDays"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  type="number"
+                  min={1}
+                  step={1}
+                  className="short"
+                  disabled={!form.retentionOn}
+                  value={form.retentionDays}
+                  onChange={(e) => edit({ retentionDays: e.currentTarget.value }, ['retentionDays'])}
+                />{' '}
+                days
+              </div>
+            )}
+          </Field>
+        </fieldset>
+
+        <fieldset>
+          <legend>Storage</legend>
+          <Field group label="Cache quota" error={errorFor('cacheQuotaBytes', form.quotaOn !== baseForm.quotaOn || form.quota !== baseForm.quota || form.quotaUnit !== baseForm.quotaUnit)} help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it.">
+            {(id, describedBy, invalid) => (
+              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
+                <label>
+                  <input type="radio" name="quota" checked={!form.quotaOn} onChange={() => edit({ quotaOn: false }, ['cacheQuotaBytes'])} /> none
+                </label>
+                <label>
+                  <input type="radio" name="quota" checked={form.quotaOn} onChange={() => edit({ quotaOn: true }, ['cacheQuotaBytes'])} /> limit to
+                </label>
+                <input aria-label="Cache quota" data-field="cacheQuotaBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" disabled={!form.quotaOn} value={form.quota} onChange={(e) => edit({ quota: e.currentTarget.value }, ['cacheQuotaBytes'])} />
+                <UnitPicker label="Cache quota unit" value={form.quotaUnit} disabled={!form.quotaOn} onChange={(quotaUnit) => edit({ quotaUnit }, ['cacheQuotaBytes'])} />
+              </div>
+            )}
+          </Field>
+          <Field label="Free-space floor" error={errorFor('freeSpaceFloorBytes', form.floor !== baseForm.floor || form.floorUnit !== baseForm.floorUnit)} help="Kept free on every volume Tessera writes to: jobs wait rather than write below it.">
+            {(id, describedBy, invalid) => (
+              <div className="choice">
+                <input id={id} data-field="freeSpaceFloorBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" value={form.floor} onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])} />
+                <UnitPicker label="Free-space floor unit" value={form.floorUnit} onChange={(floorUnit) => edit({ floorUnit }, ['freeSpaceFloorBytes'])} />
+              </div>
+            )}
+          </Field>
+        </fieldset>
+
+        <fieldset>
+          <legend>Monitoring</legend>
+          <Field label="Metrics" error={errorFor('metricsEnabled', form.metricsEnabled !== baseForm.metricsEnabled)} help={<>Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).</>}>
+            {(id, describedBy) => (
+              <label className="check">
+                <input id={id} data-field="metricsEnabled" aria-describedby={describedBy} type="checkbox" checked={form.metricsEnabled} onChange={(e) => edit({ metricsEnabled: e.currentTarget.checked }, ['metricsEnabled'])} /> serve metrics
+              </label>
+            )}
+          </Field>
+        </fieldset>
+
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={save.isPending || (!dirty && !triedSave)}>
+            {save.isPending ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" onClick={reset} disabled={save.isPending || (!dirty && Object.keys(serverErrors).length === 0)}>
+            Reset
+          </button>
+          <span role="status" className="saved" data-testid="save-status">
+            {savedAt && `Saved at ${savedAt.toLocaleTimeString()}`}
+            {!savedAt && dirty && <span className="muted">Unsaved changes</span>}
+          </span>
+        </div>
+        {serverOther && (
+          <p id="settings-error" className="error" role="alert">
+            Could not save: {serverOther}
+          </p>
+        )}
+        {triedSave && Object.keys(clientErrors).length > 0 && (
+          <p className="error" role="alert">
+            Nothing was saved: fix the fields marked above.
+          </p>
+        )}
+      </form>
+      {base && <p className="muted small">Free-space floor now: {formatBytes(base.freeSpaceFloorBytes)}; cache quota now: {base.cacheQuotaBytes === null ? 'none' : formatBytes(base.cacheQuotaBytes)}.</p>}
+    </section>
+  );
+}
+
+/** A labelled row of the form: the control, its help, and its error (announced and tied to the control). */
+function Field({ label, help, error, group, children }: { label: string; help?: ReactNode; error?: string | undefined; group?: boolean; children: (id: string, describedBy: string, invalid: boolean) => ReactNode }) {
+  const id = useId();
+  const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      {group ? (
+        // A group of controls is named by aria-labelledby; a <label> can only name one control.
+        <span id={`${id}-label`} className="field-label">
+          {label}
+        </span>
+      ) : (
+        <label id={`${id}-label`} htmlFor={id} className="field-label">
+          {label}
+        </label>
+      )}
+      <div className="field-control">
+        {children(id, describedBy, error !== undefined)}
+        {error && (
+          <div id={`${id}-error`} className="field-error" role="alert">
+            {error}
+          </div>
+        )}
+        {help && (
+          <div id={`${id}-help`} className="field-help small muted">
+            {help}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function UnitPicker({ label, value, disabled, onChange }: { label: string; value: ByteUnit; disabled?: boolean; onChange: (unit: ByteUnit) => void }) {
+  return (
+    <select aria-label={label} value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value as ByteUnit)}>
+      {(Object.keys(BYTE_UNITS) as ByteUnit[]).map((u) => (
+        <option key={u} value={u}>
+          {u}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * The console's one subscription to the engine's events, for as long as the shell is up:
+ * - job.changed: written into the cached queue lists in place (queue/job-cache.ts), and announced
+ *   when it is a finish;
+ * - job.progress: the live bars (live-progress.ts);
+ * - queue.changed: the ['queue'] query. The engine sends it when jobs start and end, but not when
+ *   a job joins the queue (created, retried) or leaves it unstarted (cancelled), so those
+ *   job.changed events ask for queue.get (at most once per QUEUE_REFRESH_MS); an answer that a
+ *   queue.changed event overtook meanwhile is dropped, as it is older.
+ * Screens that need more (the job detail's items and log) subscribe for themselves.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { FINISHED_JOB_STATES, type JobState } from '../../preload/contract.js';
+import { useLiveProgress } from '../live-progress.js';
+import { applyJobChanged, queueKeys } from '../queue/job-cache.js';
+import { useUi } from '../ui-store.js';
+import { FinishWatcher, announce } from './notifications.js';
+
+const QUEUE_REFRESH_MS = 300;
+
+/** Subscribes the shell to the engine's events for its lifetime. */
+export function useEngineEvents(): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const watcher = new FinishWatcher();
+    const api = window.tessera;
+    // The last state seen of each unfinished job, to tell a state change from a counter moving.
+    const states = new Map<number, JobState>();
+    let refresh: ReturnType<typeof setTimeout> | null = null;
+    let queueEvents = 0;
+    const refreshQueue = () => {
+      refresh ??= setTimeout(() => {
+        refresh = null;
+        const seen = queueEvents;
+        api.queue.get({}).then(
+          (state) => {
+            if (seen === queueEvents) queryClient.setQueryData(queueKeys.queueState, state);
+          },
+          () => {}, // the next event or refresh tries again; the header keeps the last state
+        );
+      }, QUEUE_REFRESH_MS);
+    };
+    const offs = [
+      api.on('job.changed', (job) => {
+        applyJobChanged(queryClient, job);
+        const before = states.get(job.id);
+        if (before !== job.state && (job.state === 'queued' || job.state === 'cancelled' || before === 'queued')) refreshQueue();
+        if (FINISHED_JOB_STATES.includes(job.state)) states.delete(job.id);
+        else states.set(job.id, job.state);
+        if (job.state !== 'running') useLiveProgress.getState().forget(job.id);
+        const notice = watcher.check(job);
+        if (notice) announce(notice, (jobId) => useUi.getState().navigate({ name: 'job', jobId }));
+      }),
+      api.on('job.progress', (progress) => useLiveProgress.getState().update(progress)),
+      api.on('queue.changed', (state) => {
+        queueEvents++;
+        queryClient.setQueryData(queueKeys.queueState, state);
+      }),
+    ];
+    return () => {
+      offs.forEach((off) => off());
+      if (refresh !== null) clearTimeout(refresh);
+    };
+  }, [queryClient]);
+}

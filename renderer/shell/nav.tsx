@@ -1,0 +1,73 @@
+/**
+ * The left rail: the four screens (the job detail opens from the queue and shows under it), what
+ * the queue is doing at a glance, the host, and desktop notifications.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { QueueState } from '../../preload/contract.js';
+import { type Screen, useUi } from '../ui-store.js';
+import { hashForScreen } from './routes.js';
+
+const ITEMS: readonly { screen: Screen; label: string; keys: string }[] = [
+  { screen: { name: 'queue' }, label: 'Queue', keys: 'g q' },
+  { screen: { name: 'map' }, label: 'Map', keys: 'g m' },
+  { screen: { name: 'storage' }, label: 'Storage', keys: 'g s' },
+  { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,' },
+];
+
+/** The screen links (real hash links, so they open in new tabs too), with the queue's count. */
+export function Nav({ queue }: { queue: QueueState | undefined }) {
+  const screen = useUi((s) => s.screen);
+  const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.tessera.app.info({}), staleTime: Infinity });
+  const current = screen.name === 'job' ? 'queue' : screen.name;
+  return (
+    <nav className="rail" aria-label="Screens">
+      <ul>
+        {ITEMS.map((item) => (
+          <li key={item.label}>
+            <a href={hashForScreen(item.screen)} aria-current={current === item.screen.name ? 'page' : undefined} title={`${item.label} (${item.keys})`}>
+              <span>{item.label}</span>
+              {item.screen.name === 'queue' && queue && (queue.running > 0 || queue.queued > 0) && (
+                <span className="count" title={`${queue.running} running, ${queue.queued} queued`}>
+                  {queue.running + queue.queued}
+                </span>
+              )}
+              <kbd>{item.keys}</kbd>
+            </a>
+            {item.screen.name === 'queue' && screen.name === 'job' && (
+              <a className="sub" href={hashForScreen(screen)} aria-current="page">
+                Job #{screen.jobId}
+              </a>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="rail-foot small muted">
+        <NotificationSwitch />
+        {info.data && (
+          <p title={info.data.dataDir}>
+            {info.data.host} · v{info.data.version}
+            <br />
+            <span className="path">{info.data.dataDir}</span>
+          </p>
+        )}
+      </div>
+    </nav>
+  );
+}
+
+/** Asks for desktop notifications (only on a click: browsers refuse to ask otherwise). */
+function NotificationSwitch() {
+  const supported = typeof Notification !== 'undefined';
+  const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
+  if (!supported) return null;
+  if (permission === 'granted') return <p>Desktop notifications on</p>;
+  if (permission === 'denied') return <p title="Finished jobs show as notes in the page">Notifications in the page</p>;
+  return (
+    <p>
+      <button type="button" className="link" onClick={() => void Notification.requestPermission().then(setPermission)}>
+        Notify me on the desktop
+      </button>
+    </p>
+  );
+}

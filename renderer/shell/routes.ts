@@ -1,0 +1,58 @@
+/**
+ * Hash routes of the console, both ways: `#/queue`, `#/jobs/<id>`, `#/map?path=…`, `#/storage`,
+ * `#/settings`. The hash (not the path) carries the screen because both hosts serve one
+ * index.html: Electron from tessera://app/ and the headless host from /, and neither has to know
+ * the console's routes. The map's own hash is read and written by renderer/map/route.ts, which
+ * owns what a map address holds.
+ */
+import { hashForMap, mapScreenFromHash } from '../map/route.js';
+import type { Screen } from '../ui-store.js';
+
+/** The screen a location hash names; anything unknown (or empty) is the queue. */
+export function screenFromHash(hash: string): Screen {
+  const route = hash.replace(/^#\/?/, '');
+  const [path = ''] = route.split('?');
+  const parts = path.split('/').filter((p) => p !== '');
+  switch (parts[0]) {
+    case 'jobs': {
+      const id = Number(parts[1]);
+      return Number.isSafeInteger(id) && id > 0 ? { name: 'job', jobId: id } : { name: 'queue' };
+    }
+    case 'map':
+      return mapScreenFromHash(hash) ?? { name: 'map' };
+    case 'storage':
+      return { name: 'storage' };
+    case 'settings':
+      return { name: 'settings' };
+    default:
+      return { name: 'queue' };
+  }
+}
+
+/** The hash of a screen (with its leading `#`). */
+export function hashForScreen(screen: Screen): string {
+  switch (screen.name) {
+    case 'queue':
+      return '#/queue';
+    case 'job':
+      return `#/jobs/${screen.jobId}`;
+    case 'map':
+      return hashForMap(screen.cachePath, screen.extent);
+    case 'storage':
+      return '#/storage';
+    case 'settings':
+      return '#/settings';
+    default:
+      return assertNever(screen);
+  }
+}
+
+/** Whether two screens are the same place (the same hash). */
+export function sameScreen(a: Screen, b: Screen): boolean {
+  return hashForScreen(a) === hashForScreen(b);
+}
+
+/** Makes a switch over a tagged union exhaustive: a new member fails to compile until handled. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

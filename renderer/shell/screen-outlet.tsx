@@ -1,0 +1,81 @@
+/**
+ * The screen the UI store names. The queue is part of the main bundle (it is the first screen);
+ * the others load on first visit, so the map's WebGL library does not delay the queue. Each screen
+ * sits in its own error boundary: a screen that throws shows its error, and the shell stays usable.
+ */
+import { Component, type ErrorInfo, type ReactNode, Suspense, lazy } from 'react';
+import { QueueScreen } from '../queue/queue-screen.js';
+import { type Screen, useUi } from '../ui-store.js';
+import { assertNever } from './routes.js';
+
+const JobDetail = lazy(() => import('../job-detail/job-detail.js').then((m) => ({ default: m.JobDetail })));
+const MapPreview = lazy(() => import('../map/map-preview.js').then((m) => ({ default: m.MapPreview })));
+const StorageView = lazy(() => import('../storage/storage-view.js').then((m) => ({ default: m.StorageView })));
+const SettingsView = lazy(() => import('../settings/settings-view.js').then((m) => ({ default: m.SettingsView })));
+
+function render(screen: Screen): ReactNode {
+  switch (screen.name) {
+    case 'queue':
+      return <QueueScreen />;
+    case 'job':
+      return <JobDetail jobId={screen.jobId} />;
+    case 'map':
+      return <MapPreview {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })} {...(screen.extent === undefined ? {} : { extent: screen.extent })} />;
+    case 'storage':
+      return <StorageView />;
+    case 'settings':
+      return <SettingsView />;
+    default:
+      return assertNever(screen);
+  }
+}
+
+/** Renders the current screen inside its error boundary and a loading fallback. */
+export function ScreenOutlet() {
+  const screen = useUi((s) => s.screen);
+  // A new boundary per screen (and per job), but not per map extent: panning must not remount the map.
+  const key = screen.name === 'job' ? `job-${screen.jobId}` : screen.name;
+  return (
+    <ScreenBoundary key={key}>
+      <Suspense
+        fallback={
+          <p className="muted screen-loading" aria-busy="true">
+            Loading…
+          </p>
+        }
+      >
+        {render(screen)}
+      </Suspense>
+    </ScreenBoundary>
+  );
+}
+
+class ScreenBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+
+  override componentDidCatch(error: Error, info: ErrorInfo): void {
+    console.error('screen crashed', error, info.componentStack);
+  }
+
+  override render() {
+    const { error } = this.state;
+    if (error === null) return this.props.children;
+    const chunk = /dynamically imported module|Failed to fetch/i.test(error.message);
+    return (
+      <div className="screen-error" role="alert">
+        <h2>{chunk ? 'This screen could not be loaded' : 'This screen stopped working'}</h2>
+        <p className="error">{error.message}</p>
+        <p>
+          <button type="button" onClick={() => (chunk ? window.location.reload() : this.setState({ error: null }))}>
+            {chunk ? 'Reload the console' : 'Try again'}
+          </button>{' '}
+          <a href="#/queue">Back to the queue</a>
+        </p>
+      </div>
+    );
+  }
+}

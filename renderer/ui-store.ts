@@ -1,0 +1,44 @@
+/**
+ * UI state that is not engine data: which screen is showing, the theme, and whether the shortcut
+ * list is open. Engine data lives in react-query (through the contract); this store never holds a
+ * copy of it. The screen is mirrored in the location hash by shell/use-hash-routing.ts.
+ */
+import { create } from 'zustand';
+
+export type Screen =
+  | { name: 'queue' }
+  | { name: 'job'; jobId: number }
+  | { name: 'map'; cachePath?: string; extent?: [number, number, number, number] }
+  | { name: 'storage' }
+  | { name: 'settings' };
+
+export type Theme = 'light' | 'dark' | 'system';
+
+interface UiState {
+  screen: Screen;
+  theme: Theme;
+  /** The keyboard shortcut list (`?`). */
+  shortcutsOpen: boolean;
+  navigate(screen: Screen): void;
+  setTheme(theme: Theme): void;
+  setShortcutsOpen(open: boolean): void;
+}
+
+const THEME_KEY = 'tessera.theme';
+
+function storedTheme(): Theme {
+  const value = globalThis.localStorage?.getItem(THEME_KEY);
+  return value === 'light' || value === 'dark' ? value : 'system';
+}
+
+export const useUi = create<UiState>((set) => ({
+  screen: { name: 'queue' },
+  theme: storedTheme(),
+  shortcutsOpen: false,
+  navigate: (screen) => set({ screen }),
+  setTheme: (theme) => {
+    globalThis.localStorage?.setItem(THEME_KEY, theme);
+    set({ theme });
+  },
+  setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
+}));
