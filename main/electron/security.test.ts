@@ -10,8 +10,8 @@ import {
   APP_SCHEME,
   CONTENT_SECURITY_POLICY,
   CSP_DIRECTIVES,
-  denyPermissionCheck,
-  denyPermissionRequest,
+  answerPermissionCheck,
+  answerPermissionRequest,
   isAllowedNavigation,
   isExternalLink,
   isTrustedSenderFrame,
@@ -208,15 +208,25 @@ test('window.open: always denied; only http(s) links go to the system browser', 
   assert.equal(isExternalLink('mailto:ops@example.com'), false);
 });
 
-test('permissions: every request and check is denied', () => {
-  for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'unknown']) {
+test('permissions: only notifications, only for the app page; everything else is denied', () => {
+  const ask = (permission: string, requestingUrl: string) => {
     let granted: boolean | undefined;
-    denyPermissionRequest({}, permission, (g) => {
-      granted = g;
-    });
-    assert.equal(granted, false, permission);
+    answerPermissionRequest({}, permission, (g) => (granted = g), { requestingUrl });
+    return granted;
+  };
+  for (const permission of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'unknown']) {
+    assert.equal(ask(permission, 'tessera://app/index.html'), false, permission);
+    assert.equal(answerPermissionCheck({}, permission, 'tessera://app'), false, permission);
   }
-  assert.equal(denyPermissionCheck(), false);
+  assert.equal(ask('notifications', 'tessera://app/index.html'), true);
+  assert.equal(answerPermissionCheck({}, 'notifications', 'tessera://app'), true);
+  for (const url of ['https://example.com/', 'file:///etc/passwd', 'tessera://evil/', '']) {
+    assert.equal(ask('notifications', url), false, url);
+    assert.equal(answerPermissionCheck({}, 'notifications', url), false, url);
+  }
+  let granted: boolean | undefined;
+  answerPermissionRequest({}, 'notifications', (g) => (granted = g));
+  assert.equal(granted, false, 'no details: no grant');
 });
 
 // ---------------------------------------------------------------------------------------------

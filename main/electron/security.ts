@@ -149,16 +149,20 @@ export function openExternalSafely(openExternal: OpenExternal, url: string, onEr
 }
 
 /**
- * Answers every permission request (camera, geolocation, notifications, …) with "no".
- * The console needs none, and a compromised page must not get any.
+ * The one permission the app itself may use: desktop notifications when a job finishes. Every
+ * other permission, and any permission asked for by something that is not the app's own page,
+ * is refused.
  */
-export function denyPermissionRequest(_webContents: unknown, _permission: string, callback: (granted: boolean) => void): void {
-  callback(false);
+const APP_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
+
+/** Electron's permission-request handler: grants only APP_PERMISSIONS, only to tessera://app. */
+export function answerPermissionRequest(_webContents: unknown, permission: string, callback: (granted: boolean) => void, details?: { requestingUrl?: string }): void {
+  callback(APP_PERMISSIONS.has(permission) && isTrustedSenderUrl(details?.requestingUrl ?? ''));
 }
 
-/** Answers every synchronous permission check with "no" (the request handler alone misses these). */
-export function denyPermissionCheck(): boolean {
-  return false;
+/** The synchronous permission check (the request handler alone misses these), with the same rule. */
+export function answerPermissionCheck(_webContents: unknown, permission: string, requestingOrigin: string): boolean {
+  return APP_PERMISSIONS.has(permission) && requestingOrigin === APP_ORIGIN;
 }
 
 /** A path segment that is empty, a dot segment, or could step outside a directory once decoded. */

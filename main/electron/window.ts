@@ -9,8 +9,8 @@ import type { BrowserWindow, BrowserWindowConstructorOptions, Session, WebConten
 import {
   APP_ENTRY_URL,
   type OpenExternal,
-  denyPermissionCheck,
-  denyPermissionRequest,
+  answerPermissionCheck,
+  answerPermissionRequest,
   isAllowedNavigation,
   isExternalLink,
   openExternalSafely,
@@ -85,8 +85,8 @@ export function hardenWebContents(
 
 /** Denies every permission request and check of a session. */
 export function hardenSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
-  session.setPermissionRequestHandler(denyPermissionRequest);
-  session.setPermissionCheckHandler(denyPermissionCheck);
+  session.setPermissionRequestHandler(answerPermissionRequest);
+  session.setPermissionCheckHandler(answerPermissionCheck);
 }
 
 /** Options of createMainWindow. */
