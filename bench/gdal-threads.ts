@@ -34,6 +34,10 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import type * as GdalModule from 'gdal-async';
 import type { Piscina as PiscinaPool } from 'piscina';
 
+// role uv-probe: does setting UV_THREADPOOL_SIZE in code, as the first statement of an ESM entry, still
+// size libuv's pool? (Checked by counting this process's threads after the pool has started.)
+if (isMainThread && process.argv[2] === 'uv-probe' && process.env.UV_PROBE_SET_IN_CODE) process.env.UV_THREADPOOL_SIZE = '12';
+
 type Gdal = typeof GdalModule;
 type Dataset = GdalModule.Dataset;
 type RasterBandPixels = GdalModule.RasterBandPixels;
@@ -47,8 +51,10 @@ const RASTER = 4096; // source raster is RASTER × RASTER pixels, 3 bands, Byte,
 const PIXEL_M = 10;
 const READ_ZOOMS: [number, number] = [10, 14]; // 10 m ≈ z14 (9.55 m/px); lower zooms come from the overviews
 const WARP_ZOOMS: [number, number] = [13, 14]; // GDALReprojectImage does not use overviews: base zooms only
-const WARP_MAX_TILES = 192; // the first ones in z/y/x order (keeps the bench well under 2 minutes)
-const E2E_MAX_TILES = 256; // read+PNG rows: the first read tiles in z/y/x order
+// tile lists are cut to their first N in z/y/x order, to keep the bench at about 1.5 minutes on 2 idle cores
+const READ_MAX_TILES = 320;
+const WARP_MAX_TILES = 128;
+const E2E_MAX_TILES = 192; // read+PNG rows: the first read tiles
 
 type Tile = [z: number, x: number, y: number];
 type Mode = 'read' | 'warp';
@@ -490,7 +496,7 @@ async function roleSetup(dir: string): Promise<SetupResult> {
     warpFile,
     readBytes: statSync(readFile).size,
     warpBytes: statSync(warpFile).size,
-    readTiles: tilesCovering([rb.minX, rb.minY, rb.maxX, rb.maxY], READ_ZOOMS),
+    readTiles: tilesCovering([rb.minX, rb.minY, rb.maxX, rb.maxY], READ_ZOOMS).slice(0, READ_MAX_TILES),
     warpTiles: tilesCovering([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], WARP_ZOOMS).slice(0, WARP_MAX_TILES),
     overviews,
     setupMs: ms(t0),
@@ -651,6 +657,14 @@ async function roleProbe(): Promise<void> {
   process.disconnect();
 }
 
+async function roleUvProbe(): Promise<void> {
+  const { readFile, readdir } = await import('node:fs/promises');
+  await readFile(SELF); // starts libuv's pool
+  const threads = (await readdir('/proc/self/task')).length;
+  await send({ type: 'uv-probe', threads });
+  process.disconnect();
+}
+
 async function workerGdalProbe(): Promise<void> {
   try {
     const g = await loadGdal();
@@ -667,7 +681,9 @@ function child<T>(role: string, msg: object | undefined, env: NodeJS.ProcessEnv,
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     let startupMs = 0;
-    const cp = fork(SELF, [role], { serialization: 'advanced', env: { ...process.env, ...env } });
+    const fullEnv = { ...process.env, ...env };
+    for (const k of Object.keys(fullEnv)) if (fullEnv[k] === undefined) delete fullEnv[k]; // (undefined: unset)
+    const cp = fork(SELF, [role], { serialization: 'advanced', env: fullEnv });
     const timer = setTimeout(() => {
       cp.kill();
       reject(new Error(`${role} timed out`));
@@ -709,7 +725,7 @@ async function orchestrate(): Promise<void> {
         `EPSG:3857 ${(setup.readBytes / 2 ** 20).toFixed(1)} MiB, EPSG:32632 ${(setup.warpBytes / 2 ** 20).toFixed(1)} MiB; set-up ${(setup.setupMs / 1000).toFixed(1)} s`,
     );
     console.log(
-      `read = windowed pixels.read(Async) ×3 bands, bilinear buffer resampling, z${READ_ZOOMS.join('–')}: ${setup.readTiles.length} tiles; ` +
+      `read = windowed pixels.read(Async) ×3 bands, bilinear buffer resampling, first ${setup.readTiles.length} tiles of z${READ_ZOOMS.join('–')}; ` +
         `warp = reprojectImage(Async) 32632→3857 into a 256² RGBA MEM dataset, bilinear, maxError 0.125, first ${setup.warpTiles.length} tiles of z${WARP_ZOOMS.join('–')}`,
     );
     console.log(`read+PNG = the first ${Math.min(E2E_MAX_TILES, setup.readTiles.length)} read tiles, then sharp PNG (RGBA, default settings)`);
@@ -808,6 +824,16 @@ async function orchestrate(): Promise<void> {
 
     const probe = await child<{ line: string }>('probe', undefined, {}, 'probe');
     console.log(`\n${probe.line}`);
+    if (process.platform === 'linux') {
+      const threads = async (env: NodeJS.ProcessEnv): Promise<number> => (await child<{ threads: number }>('uv-probe', undefined, env, 'uv-probe')).threads;
+      const none = await threads({ UV_THREADPOOL_SIZE: undefined });
+      const inCode = await threads({ UV_THREADPOOL_SIZE: undefined, UV_PROBE_SET_IN_CODE: '1' });
+      const env12 = await threads({ UV_THREADPOOL_SIZE: '12' });
+      console.log(
+        `UV_THREADPOOL_SIZE check (threads of a process after libuv's pool started): not set ${none}; ` +
+          `set to 12 by the first statement of this ESM entry ${inCode}; 12 in the environment ${env12}`,
+      );
+    }
     console.log(`total bench time ${(ms(tAll) / 1000).toFixed(1)} s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -829,6 +855,7 @@ async function dispatch(): Promise<void> {
   } else if (role === 'run') await roleRun();
   else if (role === 'gdal-proc') await roleGdalProc();
   else if (role === 'probe') await roleProbe();
+  else if (role === 'uv-probe') await roleUvProbe();
   else await orchestrate();
 }
 
