@@ -5,6 +5,7 @@
  *
  * --reps N     runs of every setting, interleaved; the table shows the median wall time (default 3)
  * --only TEXT  only the settings whose "work setting" text contains TEXT (e.g. --only warp, --only B:)
+ * --load N     keep N busy-loop processes running during the measurements (behaviour under CPU contention)
  *
  * gdal-async is not context-aware: it loads in one thread per process ("Module did not self-register"
  * in any other thread). So GDAL work either runs (A) through gdal-async's async API from ONE owning
@@ -665,6 +666,23 @@ async function roleUvProbe(): Promise<void> {
   process.disconnect();
 }
 
+/** --load: burn one core until the orchestrator kills this process, or it is gone, or 10 min pass. */
+function roleSpin(): void {
+  const parent = process.ppid; // (a value fixed at start in Node 20, so liveness is probed with signal 0)
+  const alive = (): boolean => {
+    try {
+      process.kill(parent, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const until = Date.now() + 600_000;
+  let x = 0;
+  while (alive() && Date.now() < until) for (let i = 0; i < 1e7; i++) x = (x + i) | 0;
+  process.exit(x === 1 ? 1 : 0);
+}
+
 async function workerGdalProbe(): Promise<void> {
   try {
     const g = await loadGdal();
@@ -713,11 +731,22 @@ const median = (xs: number[]): number => {
 async function orchestrate(): Promise<void> {
   const argReps = process.argv.indexOf('--reps');
   const reps = argReps > 0 ? Math.max(1, Number(process.argv[argReps + 1]) || 1) : 3;
+  const argLoad = process.argv.indexOf('--load');
+  const load = argLoad > 0 ? Math.max(0, Number(process.argv[argLoad + 1]) || 0) : 0;
+  const spinners: ChildProcess[] = [];
   const tAll = process.hrtime.bigint();
   const loadBefore = os.loadavg()[0]!;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-gdal-bench-'));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const sp of spinners) sp.kill();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const setup = await child<{ setup: SetupResult }>('setup', { type: 'setup', dir }, {}, 'setup', 120_000).then((m) => m.setup);
+    for (let i = 0; i < load; i++) spinners.push(fork(SELF, ['spin'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }));
     const cores = os.availableParallelism();
     console.log(`# GDAL threading bench — ${cores} cores, Node ${process.version}, GDAL ${setup.gdalVersion}`);
     console.log(
@@ -729,6 +758,7 @@ async function orchestrate(): Promise<void> {
         `warp = reprojectImage(Async) 32632→3857 into a 256² RGBA MEM dataset, bilinear, maxError 0.125, first ${setup.warpTiles.length} tiles of z${WARP_ZOOMS.join('–')}`,
     );
     console.log(`read+PNG = the first ${Math.min(E2E_MAX_TILES, setup.readTiles.length)} read tiles, then sharp PNG (RGBA, default settings)`);
+    if (load) console.log(`background load: ${load} busy-loop processes (--load) run during every measurement`);
     console.log(`work handed out in batches of ${BATCH} consecutive tiles; each setting is a fresh process (cold GDAL block cache); median of ${reps} run(s)\n`);
 
     type Setting = Omit<RunSpec, 'file' | 'tiles' | 'mode' | 'label'> & { name: string };
@@ -836,6 +866,7 @@ async function orchestrate(): Promise<void> {
     }
     console.log(`total bench time ${(ms(tAll) / 1000).toFixed(1)} s`);
   } finally {
+    for (const sp of spinners) sp.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -856,6 +887,7 @@ async function dispatch(): Promise<void> {
   else if (role === 'gdal-proc') await roleGdalProc();
   else if (role === 'probe') await roleProbe();
   else if (role === 'uv-probe') await roleUvProbe();
+  else if (role === 'spin') roleSpin();
   else await orchestrate();
 }
 
