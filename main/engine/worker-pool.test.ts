@@ -25,7 +25,9 @@ test('a task that ignores its abort flag is stopped by terminating its worker, w
   const started = performance.now();
   await assert.rejects(run, (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
   assert.ok(performance.now() - started < 4_000, 'the hard stop does not wait for the 5 s task');
-  assert.deepEqual(await pool.run('spin', { ms: 1 }), { rounds: 1 }, 'the pool still works');
+  // A 1 ms spin takes one or two 1 ms sleeps depending on timer granularity; any result means a live worker.
+  const after = await pool.run<{ rounds: number }>('spin', { ms: 1 });
+  assert.ok(after.rounds >= 1, 'the pool still works');
   await waitFor(() => pool.stats().workerRestarts > before);
 });
 
