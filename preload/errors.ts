@@ -19,6 +19,13 @@ export const ERROR_CODES = [
   'NO_ITEMS',
   'CACHE_UNREADABLE',
   'TILE_CORRUPT',
+  'QUOTA_EXCEEDED',
+  'DISK_FULL',
+  'DATASET_UNREADABLE',
+  'NO_GEOREFERENCE',
+  'OUTSIDE_EXTENT',
+  'TILE_TOO_LARGE',
+  'WRITE_FAILED',
   'WORKER_CRASHED',
   'IO_ERROR',
   'TIMEOUT',
@@ -39,7 +46,7 @@ export interface SerializedError {
 }
 
 /** Codes that are worth a retry unless the error says otherwise. */
-const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['IO_ERROR', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', 'WORKER_CRASHED']);
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['IO_ERROR', 'WRITE_FAILED', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', 'WORKER_CRASHED']);
 
 /** An error with a stable code, safe to send across any boundary. */
 export class TesseraError extends Error {

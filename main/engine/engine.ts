@@ -13,6 +13,7 @@ import {
   type AppInfo,
   FINISHED_JOB_STATES,
   type HealthCheck,
+  type JobEstimate,
   type JobStartInput,
   type JobSummary,
   type QueueState,
@@ -36,6 +37,7 @@ import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { buildReport } from './report.js';
 import { storageStatus } from './storage.js';
+import { waitForSpace } from './disk-guard.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -56,6 +58,8 @@ export interface EngineOptions {
   /** Interval of the disk check poll. */
   diskCheckIntervalMs?: number;
   version?: string;
+  /** How long a dry run (jobs.estimate) may take before it is abandoned (TIMEOUT). */
+  estimateTimeoutMs?: number;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<Record<JobKind, JobKindPlugin<never>>>;
 }
@@ -75,6 +79,8 @@ interface ActiveJob {
   controller: AbortController;
   tracker: ProgressTracker;
   done: Promise<void>;
+  /** What the kind's `begin` made for this run (e.g. its output writer). */
+  session?: unknown;
 }
 
 export class Engine {
@@ -204,6 +210,7 @@ export class Engine {
       'jobs.events': (i) => this.store.events(i.id, i.afterId, i.limit),
       'jobs.tileIssues': (i) => this.store.tileIssues(i.id, i.cursor, i.limit),
       'jobs.start': (i) => this.start(i),
+      'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),
       'jobs.retry': (i) => this.retry(i.ids),
       'jobs.rerun': (i) => this.rerun(i.id),
@@ -230,12 +237,25 @@ export class Engine {
     const parsed = parseRequest('jobs.start', input);
     if (this.closing) throw new TesseraError('STORE_UNAVAILABLE', 'the engine is shutting down');
     const plugin = this.plugin(parsed.kind);
-    await plugin.validate?.(parsed.params);
+    await plugin.validate?.(parsed.params, this.kindEnvironment());
     const job = this.store.createJob({ kind: parsed.kind, name: parsed.name ?? plugin.describe(parsed.params), params: parsed.params, priority: parsed.priority });
     this.announce(job.id);
     this.events.emit('queue.changed', this.queueState());
     this.pump();
     return this.store.getJob(job.id);
+  }
+
+  /** A dry run of a job that is not started: what it would make, need and take. */
+  async estimate(input: JobStartInput): Promise<JobEstimate> {
+    const parsed = parseRequest('jobs.estimate', input);
+    const plugin = this.plugin(parsed.kind);
+    if (!plugin.estimate) throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, { details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] } });
+    // A dry run reads datasets and renders a sample: bounded, so a slow source cannot hang the form.
+    return plugin.estimate(parsed.params, this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
+  }
+
+  private kindEnvironment() {
+    return { settings: () => this.settings(), dataDir: this.dataDir, pool: this.pool, logger: this.logger };
   }
 
   /** Cancels each job: a queued one at once (it never starts), a running one through cancelling. */
@@ -372,6 +392,7 @@ export class Engine {
     const job = this.store.getJob(id);
     const plugin = this.plugin(job.kind);
     let failure: TesseraError | null = null;
+    let began = false;
     const persist = setInterval(() => this.store.saveJobCounters(id, tracker.current), 1000);
     try {
       if (!this.store.isPlanned(id)) {
@@ -382,6 +403,8 @@ export class Engine {
         this.announce(id);
       }
       const queue = this.store.runnableItems(id);
+      run.session = plugin.begin ? await plugin.begin(job.params, this.kindEnvironment(), signal) : undefined;
+      began = true;
       const lanes = Array.from({ length: Math.max(1, plugin.itemConcurrency ?? 1) }, async () => {
         for (let item = queue.shift(); item && !signal.aborted; item = queue.shift()) await this.runItem(run, item);
       });
@@ -393,6 +416,16 @@ export class Engine {
       }
     } finally {
       clearInterval(persist);
+    }
+    if (began && plugin.end) {
+      try {
+        await plugin.end(job.params, run.session, { cancelled: signal.aborted, items: this.store.allItems(id) }, this.kindEnvironment());
+      } catch (error) {
+        if (!signal.aborted && !isAbortError(error)) {
+          failure ??= toTesseraError(error);
+          this.logger.warn(`job ${id}: completing its output failed: ${failure.message}`, { code: failure.code });
+        }
+      }
     }
     this.finishJob(run, failure);
   }
@@ -419,10 +452,25 @@ export class Engine {
     let item = this.store.transitionItem(queued.id, 'running');
     let counters: Counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
     this.announce(jobId);
+    let waitingFor: string | null = null;
     const context: ItemContext = {
+      ...this.kindEnvironment(),
+      session: run.session,
       signal,
-      pool: this.pool,
-      logger: this.logger,
+      waitForSpace: (path) =>
+        waitForSpace(path, {
+          signal,
+          floorBytes: () => this.settings().freeSpaceFloorBytes,
+          onWait: (message, data) => {
+            waitingFor = message;
+            this.logger.warn(`job ${jobId}: ${message}`);
+            context.event('waiting', `${item.label}: ${message}`, data);
+          },
+          onResume: (message) => {
+            if (waitingFor !== null) context.event('resumed', `${item.label}: ${message}`);
+            waitingFor = null;
+          },
+        }),
       progress: (delta) => {
         counters = { done: counters.done + (delta.done ?? 0), total: counters.total + (delta.total ?? 0), failed: counters.failed + (delta.failed ?? 0), bytes: counters.bytes + (delta.bytes ?? 0) };
         tracker.add(delta);

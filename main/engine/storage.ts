@@ -48,7 +48,7 @@ export async function storageStatus(inputs: StorageInputs): Promise<StorageStatu
 }
 
 /** The path itself or its closest existing parent (an output folder may not exist yet). */
-async function nearestExisting(path: string): Promise<string | null> {
+export async function nearestExisting(path: string): Promise<string | null> {
   for (let p = path; ; p = dirname(p)) {
     try {
       await stat(p);
@@ -60,7 +60,7 @@ async function nearestExisting(path: string): Promise<string | null> {
 }
 
 /** Bytes of the files under `dir` (allocated blocks, as a disk quota counts them). */
-async function directoryBytes(dir: string): Promise<number> {
+export async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
   const walk = async (d: string): Promise<void> => {
     let entries;

@@ -314,6 +314,11 @@ export class JobStore {
     };
   }
 
+  /** Every item of a job, in order, with specs and results (a job's items are its datasets: few). */
+  allItems(jobId: number): StoredItem[] {
+    return (this.db.prepare('SELECT * FROM job_items WHERE job_id = ? ORDER BY ordinal').all(jobId) as ItemRow[]).map(storedItem);
+  }
+
   /** The items the engine still has to run, in order. */
   runnableItems(jobId: number): StoredItem[] {
     return (this.stmt.itemsInState.all({ id: jobId, state: 'queued' }) as ItemRow[]).map(storedItem);

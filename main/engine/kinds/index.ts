@@ -4,10 +4,14 @@
  */
 import type { JobKind } from '../../../preload/contract.js';
 import type { JobKindPlugin } from './job-kind.js';
+import { rasterPreseedKind } from './preseed-raster.js';
+import { vectorPreseedKind } from './preseed-vector.js';
 import { verifyKind } from './verify.js';
 
 export const JOB_KIND_PLUGINS: { [K in JobKind]: JobKindPlugin<never> } = {
   verify: verifyKind as JobKindPlugin<never>,
+  'preseed-raster': rasterPreseedKind as JobKindPlugin<never>,
+  'preseed-vector': vectorPreseedKind as JobKindPlugin<never>,
 };
 
 export function pluginFor(kind: JobKind): JobKindPlugin<unknown> {

@@ -3,12 +3,22 @@
  * into items, and an item runner that splits an item into worker tasks. The engine owns states,
  * retries, cancellation and progress; a kind only does its own work and reports it.
  */
-import type { JobKind, TileIssue } from '../../../preload/contract.js';
+import type { JobEstimate, JobKind, Settings, TileIssue } from '../../../preload/contract.js';
 import type { Counters, NewItem, StoredItem } from '../../store/job-store.js';
 import type { Logger } from '../logger.js';
 import type { WorkerPool } from '../worker-pool.js';
 
-export interface ItemContext {
+/** What a kind may use outside one item: the engine's settings, data directory, pool and log. */
+export interface KindEnvironment {
+  settings(): Settings;
+  dataDir: string;
+  pool: WorkerPool;
+  logger: Logger;
+}
+
+export interface ItemContext extends KindEnvironment {
+  /** What the kind's `begin` made for this job (e.g. its output writer), shared by its items. */
+  session: unknown;
   /** Fires on cancel; pass it to every pool task and check it between batches. */
   signal: AbortSignal;
   pool: WorkerPool;
@@ -23,6 +33,12 @@ export interface ItemContext {
   recordIssues(issues: readonly Omit<TileIssue, 'itemId'>[]): void;
   /** A line in the job's event log. */
   event(type: string, message: string, data?: Record<string, unknown>): void;
+  /**
+   * Resolves when the volume holding `path` has more free space than the floor setting. Below the
+   * floor it logs why the job waits (once), then polls until space returns or the job is cancelled
+   * (rejects with AbortError). Call it before each batch of writes: a job waits, it never fills a disk.
+   */
+  waitForSpace(path: string): Promise<void>;
   /** Tiles or bytes produced, for metrics. */
   count(metric: 'tilesProcessed' | 'tilesWritten' | 'bytesWritten', n: number): void;
 }
@@ -31,10 +47,26 @@ export interface JobKindPlugin<P> {
   kind: JobKind;
   /** A default job name from the params (e.g. the cache's file name). */
   describe(params: P): string;
-  /** Checks that need I/O before the job is accepted; throws BAD_INPUT naming the field. */
-  validate?(params: P): Promise<void>;
+  /**
+   * Checks that need I/O before the job is accepted: throws BAD_INPUT naming the field, or
+   * QUOTA_EXCEEDED / DISK_FULL (with the numbers) when the job's estimate does not fit.
+   */
+  validate?(params: P, env: KindEnvironment): Promise<void>;
+  /** A dry run (jobs.estimate): tile counts over the real extent, a sampled size and time, the fit. */
+  estimate?(params: P, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate>;
   /** Splits the job into items. An empty plan fails the job with NO_ITEMS: nothing is never "done". */
   plan(params: P, signal: AbortSignal): Promise<NewItem[]>;
+  /**
+   * Makes what the job's items share (an output writer) before the first item runs, also when an
+   * interrupted or retried job resumes. Throwing fails the job.
+   */
+  begin?(params: P, env: KindEnvironment, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Always called after the last item, with `begin`'s session: completes the output from what
+   * succeeded (metadata, a PMTiles archive) unless the job was cancelled, then releases it.
+   * Throwing fails the job (its items keep their states).
+   */
+  end?(params: P, session: unknown, outcome: { cancelled: boolean; items: readonly StoredItem[] }, env: KindEnvironment): Promise<void>;
   /**
    * Runs one item (resuming from `item.checkpoint` when set) and returns its result. Throw to fail
    * it: a transient TesseraError is retried with backoff, anything else fails the item at once.
