@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Settings } from '../../preload/contract.js';
+import { checkFits, freeBytesAt, isInside, waitForSpace } from './disk-guard.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-guard-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const base: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: false, cacheQuotaBytes: null, freeSpaceFloorBytes: 0 };
+
+test('a job that fits has no problem; free space is read from the nearest existing folder', async () => {
+  const fits = await checkFits({ output: join(dir, 'not', 'yet', 'made.mbtiles'), bytes: 1024, settings: base, dataDir: dir });
+  assert.equal(fits.problem, null);
+  assert.equal(fits.freeBytes, await freeBytesAt(dir));
+});
+
+test('the floor refuses with DISK_FULL and the quota with QUOTA_EXCEEDED, naming the numbers', async () => {
+  const floor = await checkFits({ output: join(dir, 'a.mbtiles'), bytes: 1, settings: { ...base, freeSpaceFloorBytes: Number.MAX_SAFE_INTEGER }, dataDir: dir });
+  assert.equal(floor.problem?.code, 'DISK_FULL');
+  assert.match(floor.problem!.message, /free-space floor/);
+
+  mkdirSync(join(dir, 'caches'), { recursive: true });
+  writeFileSync(join(dir, 'caches', 'old.mbtiles'), Buffer.alloc(64 * 1024));
+  const quota = await checkFits({ output: join(dir, 'caches', 'b.mbtiles'), bytes: 10 * 1024, settings: { ...base, cacheQuotaBytes: 70 * 1024 }, dataDir: dir });
+  assert.equal(quota.problem?.code, 'QUOTA_EXCEEDED');
+  assert.ok(quota.quotaUsedBytes >= 64 * 1024, `used ${quota.quotaUsedBytes}`);
+  assert.match(quota.problem!.message, /70\.0 KiB cache quota/);
+  // The quota covers the data directory only: the same job writing elsewhere fits.
+  const outside = await checkFits({ output: join(tmpdir(), 'elsewhere.mbtiles'), bytes: 10 * 1024, settings: { ...base, cacheQuotaBytes: 70 * 1024 }, dataDir: dir });
+  assert.equal(outside.problem, null);
+  assert.equal(isInside(dir, join(dir, 'caches', 'x')), true);
+  assert.equal(isInside(dir, join(dir, '..', 'x')), false);
+});
+
+test('waitForSpace waits below the floor, says why once, and resumes when space returns', async () => {
+  const readings = [100, 100, 100, 5000];
+  const waits: string[] = [];
+  const resumes: string[] = [];
+  await waitForSpace('/data', {
+    floorBytes: () => 1000,
+    signal: new AbortController().signal,
+    pollMs: 1,
+    freeBytes: async () => readings.shift()!,
+    onWait: (m) => waits.push(m),
+    onResume: (m) => resumes.push(m),
+  });
+  assert.equal(readings.length, 0);
+  assert.equal(waits.length, 1);
+  assert.match(waits[0]!, /waiting for disk space: 100 B free at \/data, below the 1000 B floor/);
+  assert.equal(resumes.length, 1);
+});
+
+test('waitForSpace gives up at once when the job is cancelled', async () => {
+  const controller = new AbortController();
+  const waiting = waitForSpace('/data', { floorBytes: () => 1000, signal: controller.signal, pollMs: 60_000, freeBytes: async () => 0, onWait: () => controller.abort() });
+  await assert.rejects(waiting, (e: Error & { code?: string }) => e.code === 'ABORTED');
+});
