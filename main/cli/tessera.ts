@@ -20,6 +20,7 @@ import { startHeadlessHost } from '../hosts/headless-host.js';
 import { createTileRoute } from '../hosts/tile-route.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
+import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 import { ProgressBar } from './progress-bar.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
@@ -32,6 +33,12 @@ Commands:
   serve [--port N] [--host ADDR] [--allowed-host NAME]   start the headless console; prints its URL
   verify <cache> [--min-zoom N] [--max-zoom N] [--max-tile-bytes N]
                                                        decode every tile of an MBTiles, PMTiles or tile directory
+  preseed raster <dataset...> --zoom MIN-MAX -o OUT [--bbox W,S,E,N] [--coverage FILE] [--tile-size 256|512]
+         [--format png|jpeg|webp] [--quality N] [--png-palette] [--resampling nearest|bilinear|cubic|lanczos|average]
+         [--scale auto|MIN,MAX] [--mode resume|overwrite|refresh] [--older-than TIME] [--title T] [--dry-run]
+  preseed vector <source...> --zoom MIN-MAX -o OUT [--layer NAME[:MINZ-MAXZ]]... [--attributes a,b]
+         [--bbox W,S,E,N] [--coverage FILE] [--max-tile-bytes N] [--thin] [--mode ...] [--older-than TIME] [--dry-run]
+                                                       make a tile cache; OUT.mbtiles, OUT.pmtiles or a tile directory
   jobs list [--state S]... [--kind K] [--text T] [--from ISO] [--to ISO] [--limit N] [--cursor C]
   jobs show <id>                                       a job, its items and its recent events
   jobs cancel <id>...                                  cancel queued or interrupted jobs
@@ -78,6 +85,21 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         cursor: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        zoom: { type: 'string' },
+        bbox: { type: 'string' },
+        coverage: { type: 'string' },
+        'tile-size': { type: 'string' },
+        quality: { type: 'string' },
+        'png-palette': { type: 'boolean' },
+        resampling: { type: 'string' },
+        scale: { type: 'string' },
+        mode: { type: 'string' },
+        'older-than': { type: 'string' },
+        layer: { type: 'string', multiple: true },
+        attributes: { type: 'string' },
+        thin: { type: 'boolean' },
+        title: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
       },
     });
     json = values.json ?? false;
@@ -101,6 +123,21 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           maxTileBytes: optionalInt(values['max-tile-bytes'], '--max-tile-bytes'),
         };
         return await runJob(dataDir, io, json, (engine) => engine.start({ kind: 'verify', params: stripUndefined(params) as { cache: string } }));
+      }
+      case 'preseed': {
+        const [kind, ...inputs] = rest;
+        const input = preseedInput(kind, inputs, values);
+        if (values['dry-run']) {
+          const engine = await openEngine(dataDir, 'tessera (cli)');
+          try {
+            const estimate = await engine.estimate(input);
+            out(formatEstimate(estimate), estimate);
+            return estimate.storage.problem ? EXIT.failed : EXIT.succeeded;
+          } finally {
+            await engine.close();
+          }
+        }
+        return await runJob(dataDir, io, json, (engine) => engine.start(input));
       }
       case 'jobs':
         return await jobs(dataDir, rest, values, io, json, out);
@@ -309,7 +346,7 @@ export function exitCodeFor(state: JobState): number {
 }
 
 function reportError(error: unknown, io: Io, json: boolean): number {
-  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof PreseedUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_CURSOR' || e.code === 'CACHE_UNREADABLE' ? EXIT.usage : EXIT.failed;
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
