@@ -327,3 +327,93 @@ test('switched-off features stay quiet: nothing about them above debug', async (
     await engine.close();
   }
 });
+
+test('a kind’s begin makes one session for all items and end completes it, told whether the job was cancelled', async () => {
+  const ends: { cancelled: boolean; states: string[]; session: unknown }[] = [];
+  let begins = 0;
+  const base = scriptedKind(['ok', 'fail:TILE_CORRUPT', 'slow']);
+  const sessions = new Set<unknown>();
+  const plugin: JobKindPlugin<VerifyParams> = {
+    ...base,
+    async begin() {
+      begins++;
+      return { writer: begins };
+    },
+    async runItem(params, item, context) {
+      sessions.add(context.session);
+      return base.runItem(params, item, context);
+    },
+    async end(_params, session, outcome) {
+      ends.push({ cancelled: outcome.cancelled, states: outcome.items.map((i) => i.state), session });
+    },
+  };
+  const engine = await engineWith(plugin);
+  try {
+    const j = await engine.start(job());
+    const final = await engine.waitFor(j.id);
+    assert.equal(final.state, 'partial');
+    assert.equal(begins, 1);
+    assert.deepEqual([...sessions], [{ writer: 1 }], 'every item saw the same session');
+    assert.deepEqual(ends, [{ cancelled: false, states: ['succeeded', 'failed', 'succeeded'], session: { writer: 1 } }]);
+
+    const k = await engine.start(job());
+    await new Promise<void>((resolve) => {
+      const off = engine.events.on('job.progress', (p) => {
+        if (p.jobId === k.id && p.done >= 1) {
+          off();
+          resolve();
+        }
+      });
+    });
+    engine.cancel([k.id]);
+    assert.equal((await engine.waitFor(k.id)).state, 'cancelled');
+    assert.equal(ends.at(-1)!.cancelled, true, 'end still runs on cancel, to release what begin made');
+  } finally {
+    await engine.close();
+  }
+});
+
+test('an end that fails fails the job with its error; a kind without an estimate refuses jobs.estimate', async () => {
+  const base = scriptedKind(['ok']);
+  const engine = await engineWith({ ...base, async end() { throw new TesseraError('WRITE_FAILED', 'could not write the archive /x.pmtiles'); } });
+  try {
+    const j = await engine.start(job());
+    const final = await engine.waitFor(j.id);
+    assert.equal(final.state, 'failed');
+    assert.equal(final.error?.code, 'WRITE_FAILED');
+    await assert.rejects(engine.estimate(job()), (e: TesseraError) => e.code === 'BAD_INPUT' && /no estimate/.test(e.message));
+  } finally {
+    await engine.close();
+  }
+});
+
+test('an item below the free-space floor waits (the reason in the job log) instead of writing, and cancel ends the wait', async () => {
+  const base = scriptedKind(['ok']);
+  const plugin: JobKindPlugin<VerifyParams> = {
+    ...base,
+    async runItem(_params, _item, context) {
+      await context.waitForSpace(context.dataDir);
+      return {};
+    },
+  };
+  const engine = await engineWith(plugin);
+  try {
+    engine.handlers['settings.update']({ freeSpaceFloorBytes: Number.MAX_SAFE_INTEGER });
+    const j = await engine.start(job());
+    await new Promise<void>((resolve) => {
+      const off = engine.events.on('job.event', (e) => {
+        if (e.jobId === j.id && e.type === 'waiting') {
+          off();
+          resolve();
+        }
+      });
+    });
+    assert.equal(engine.store.getJob(j.id).state, 'running');
+    const waiting = engine.store.events(j.id, 0, 100).find((e) => e.type === 'waiting')!;
+    assert.match(waiting.message, /waiting for disk space: .* free at .*, below the .* floor/);
+    engine.cancel([j.id]);
+    assert.equal((await engine.waitFor(j.id)).state, 'cancelled');
+  } finally {
+    await engine.close();
+  }
+});

@@ -6,7 +6,7 @@
  * Both hosts and the CLI drive it through `handlers`, the contract's requests.
  */
 import { statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import {
@@ -216,7 +216,7 @@ export class Engine {
       'jobs.rerun': (i) => this.rerun(i.id),
       'jobs.report': (i) => buildReport(this.store, i.id, i.format),
       'caches.open': (i) => this.caches.open(i.path),
-      'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings() }),
+      'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings(), extraPaths: this.outputPaths() }),
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
@@ -252,6 +252,16 @@ export class Engine {
     if (!plugin.estimate) throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, { details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] } });
     // A dry run reads datasets and renders a sample: bounded, so a slow source cannot hang the form.
     return plugin.estimate(parsed.params, this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
+  }
+
+  /** Where the running jobs write, so the storage gauges show those volumes too. */
+  private outputPaths(): { path: string; role: string }[] {
+    const paths: { path: string; role: string }[] = [];
+    for (const id of this.active.keys()) {
+      const params = this.store.getJob(id).params as { output?: unknown };
+      if (typeof params.output === 'string') paths.push({ path: dirname(params.output), role: `job ${id} output` });
+    }
+    return paths;
   }
 
   private kindEnvironment() {
