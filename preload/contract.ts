@@ -25,7 +25,7 @@ export type ItemState = (typeof ITEM_STATES)[number];
 export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted'];
 
 /** Job kinds the engine knows. Each has a params schema below and a plug-in in main/engine/kinds. */
-export const JOB_KINDS = ['verify', 'preseed-raster', 'preseed-vector'] as const;
+export const JOB_KINDS = ['verify', 'preseed-raster', 'preseed-vector', 'ingest', 'migrate-esri'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -153,6 +153,43 @@ export const VectorPreseedParams = preseedChecks(
 );
 export type VectorPreseedParams = z.output<typeof VectorPreseedParams>;
 
+/**
+ * ingest: files into the local catalogue (one item per file and per layer inside it). Files are
+ * paths on the engine's machine (CLI, desktop drop) or uploads the headless host has staged
+ * (`upload:<id>`, from its streaming upload route).
+ */
+export const IngestParams = z
+  .object({
+    files: z.array(z.string().trim().min(1, 'file path is empty').max(4096)).min(1, 'no files').max(10_000),
+    /** CRS for sources that have none (a Shapefile without .prj): `EPSG:N` or any definition GDAL reads. */
+    assignCrs: z.string().trim().min(1).max(20_000).optional(),
+    /** Reproject vector layers to this CRS on import; layers keep their own CRS when absent. */
+    targetCrs: z.string().trim().min(1).max(20_000).optional(),
+    /** Bytes this job may stage and import; the ingestJobQuotaBytes setting when absent. */
+    quotaBytes: z.number().int().positive().optional(),
+  })
+  .strict();
+export type IngestParams = z.output<typeof IngestParams>;
+
+/**
+ * migrate-esri: layers of an ArcGIS FeatureServer/MapServer into one GeoPackage in the catalogue
+ * (one item per layer). Credentials live in the credential store and are referred to by id only:
+ * never in params, logs, reports or URLs.
+ */
+export const EsriMigrateParams = z
+  .object({
+    /** A service (FeatureServer or MapServer, with or without a layer id or trailing slash). */
+    url: z.url({ protocol: /^https?$/ }),
+    /** Layer and table ids; every layer and table of the service when absent. */
+    layers: z.array(z.number().int().min(0)).min(1).optional(),
+    where: z.string().trim().min(1).max(10_000).optional(),
+    credentialId: z.string().trim().min(1).max(200).optional(),
+    /** The catalogue dataset's name. */
+    name: z.string().trim().min(1).max(200),
+  })
+  .strict();
+export type EsriMigrateParams = z.output<typeof EsriMigrateParams>;
+
 const priority = z.number().int().min(-10).max(10).default(0);
 const jobName = z.string().trim().min(1).max(200).optional();
 
@@ -161,6 +198,8 @@ export const JobStartInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('verify'), params: VerifyParams, name: jobName, priority }).strict(),
   z.object({ kind: z.literal('preseed-raster'), params: RasterPreseedParams, name: jobName, priority }).strict(),
   z.object({ kind: z.literal('preseed-vector'), params: VectorPreseedParams, name: jobName, priority }).strict(),
+  z.object({ kind: z.literal('ingest'), params: IngestParams, name: jobName, priority }).strict(),
+  z.object({ kind: z.literal('migrate-esri'), params: EsriMigrateParams, name: jobName, priority }).strict(),
 ]);
 export type JobStartInput = z.input<typeof JobStartInput>;
 export type JobParams = z.output<typeof JobStartInput>['params'];
@@ -264,6 +303,8 @@ export interface Settings {
   cacheQuotaBytes: number | null;
   /** Free bytes kept on every volume in use: jobs wait rather than write below it. */
   freeSpaceFloorBytes: number;
+  /** Bytes one ingest job may stage and import unless it asks for less; null: only the other limits. */
+  ingestJobQuotaBytes: number | null;
 }
 
 /** A tile cache opened for the map preview. */
@@ -308,6 +349,66 @@ export interface JobEstimate {
     /** Why the job would not fit; null when it fits (or nothing is known against it). */
     problem: SerializedError | null;
   };
+}
+
+export interface CatalogLayer {
+  name: string;
+  /** OGR's name for it ('Polygon', 'Multi Line String'…); null for tables without geometry. */
+  geometryType: string | null;
+  featureCount: number;
+  fields: { name: string; type: string }[];
+  /** The CRS as `AUTHORITY:CODE` when it has one, else its WKT name; null when unknown. */
+  crs: string | null;
+  /** WGS84 west, south, east, north. */
+  bounds: Bbox | null;
+  /** Features whose geometry GDAL finds invalid (kept, counted). */
+  invalidGeometries: number;
+}
+
+/** A dataset in the local catalogue: an imported GeoPackage (vector) or a Cloud-Optimized GeoTIFF (raster). */
+export interface CatalogDataset {
+  id: number;
+  name: string;
+  kind: 'vector' | 'raster';
+  /** The file in the data directory that previews and preseeds read. */
+  path: string;
+  layers: CatalogLayer[];
+  raster: { width: number; height: number; bands: number; dataType: string; crs: string | null } | null;
+  /** WGS84 west, south, east, north of the whole dataset. */
+  bounds: Bbox | null;
+  sizeBytes: number;
+  source: { type: 'file'; files: string[] } | { type: 'esri'; url: string; layers: number[]; copiedAt: string };
+  /** The job that made (or last refreshed) it. */
+  jobId: number | null;
+  createdAt: string;
+  updatedAt: string;
+  /** A small PNG as a data: URL; null when none could be drawn. */
+  thumbnail: string | null;
+}
+
+/** An ArcGIS REST service as discovered before a migration (esri.discover). */
+export interface EsriService {
+  /** The service's own URL, normalised (no layer id, no query, no trailing slash). */
+  url: string;
+  type: 'FeatureServer' | 'MapServer' | 'folder';
+  name: string;
+  /** Services under a folder URL. */
+  services: { name: string; type: string; url: string }[];
+  layers: {
+    id: number;
+    name: string;
+    type: 'layer' | 'table';
+    geometryType: string | null;
+    fields: { name: string; type: string; alias: string | null }[];
+    /** `EPSG:N` from the layer's spatial reference (latestWkid preferred); null when it has none. */
+    crs: string | null;
+    maxRecordCount: number;
+    supportsPagination: boolean;
+    supportsAdvancedQueries: boolean;
+    /** From returnCountOnly; null when the server would not say. */
+    count: number | null;
+    error: SerializedError | null;
+  }[];
 }
 
 export interface VolumeStatus {
@@ -384,6 +485,7 @@ const SettingsPatch = z
     metricsEnabled: z.boolean(),
     cacheQuotaBytes: z.number().int().positive().nullable(),
     freeSpaceFloorBytes: z.number().int().min(0),
+    ingestJobQuotaBytes: z.number().int().positive().nullable(),
   })
   .partial()
   .strict();
@@ -422,6 +524,23 @@ export const requests = {
   'jobs.report': request<z.ZodType<{ id: number; format: ReportFormat }>, ReportFile>(z.object({ id, format: z.enum(['json', 'csv', 'html', 'pdf']) }).strict()),
   /** Opens a tile cache for the map preview (MBTiles, PMTiles or a z/x/y directory). */
   'caches.open': request<z.ZodType<{ path: string }>, TileCacheSummary>(z.object({ path: z.string().trim().min(1, 'path is empty').max(4096) }).strict()),
+  'catalog.list': request<z.ZodType<{ text?: string; kind?: 'vector' | 'raster'; cursor?: string; limit: number }>, Page<CatalogDataset>>(
+    z.object({ text: z.string().trim().max(200).optional(), kind: z.enum(['vector', 'raster']).optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  ),
+  'catalog.get': request<z.ZodType<{ id: number }>, CatalogDataset>(z.object({ id }).strict()),
+  /** Deletes datasets and their files (frees quota); a dataset in use by a running job is refused. */
+  'catalog.delete': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
+  /** Reads a service's (or folder's) JSON and its layers' counts, before a migration. */
+  'esri.discover': request<z.ZodType<{ url: string; credentialId?: string }>, EsriService>(
+    z.object({ url: z.url({ protocol: /^https?$/ }), credentialId: z.string().trim().min(1).max(200).optional() }).strict(),
+  ),
+  /** Stores a token, or a username and password for generateToken, for a server; returns its id only. */
+  'credentials.save': request<z.ZodType<{ url: string; token?: string; username?: string; password?: string }>, { id: string }>(
+    z
+      .object({ url: z.url({ protocol: /^https?$/ }), token: z.string().min(1).max(10_000).optional(), username: z.string().min(1).max(500).optional(), password: z.string().min(1).max(10_000).optional() })
+      .strict()
+      .refine((c) => c.token !== undefined || (c.username !== undefined && c.password !== undefined), { message: 'give a token, or a username and a password' }),
+  ),
   'storage.status': request<z.ZodObject<{}>, StorageStatus>(z.object({}).strict()),
   'queue.get': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
   'queue.pause': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),

@@ -8,7 +8,7 @@ import { checkFits, freeBytesAt, isInside, waitForSpace } from './disk-guard.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-guard-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const base: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: false, cacheQuotaBytes: null, freeSpaceFloorBytes: 0 };
+const base: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: false, cacheQuotaBytes: null, freeSpaceFloorBytes: 0, ingestJobQuotaBytes: null };
 
 test('a job that fits has no problem; free space is read from the nearest existing folder', async () => {
   const fits = await checkFits({ output: join(dir, 'not', 'yet', 'made.mbtiles'), bytes: 1024, settings: base, dataDir: dir });

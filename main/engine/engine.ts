@@ -40,6 +40,9 @@ import { storageStatus } from './storage.js';
 import { waitForSpace } from './disk-guard.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from './worker-pool.js';
+import { Catalog } from '../catalog/catalog.js';
+import { CredentialStore } from '../credentials/credential-store.js';
+import { discoverEsri } from '../esri/discover.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -71,6 +74,7 @@ const DEFAULT_SETTINGS: Settings = {
   metricsEnabled: true,
   cacheQuotaBytes: null,
   freeSpaceFloorBytes: 512 * 1024 * 1024,
+  ingestJobQuotaBytes: null,
 };
 
 interface ActiveJob {
@@ -91,6 +95,8 @@ export class Engine {
   readonly dataDir: string;
   /** Tile caches opened for the map preview; both hosts serve their tiles from here. */
   readonly caches = new CacheRegistry();
+  readonly catalog: Catalog;
+  readonly credentials: CredentialStore;
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
@@ -109,6 +115,8 @@ export class Engine {
     this.db = db;
     this.logger = logger;
     this.store = new JobStore(db);
+    this.catalog = new Catalog(db, options.dataDir);
+    this.credentials = new CredentialStore(options.dataDir);
     this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
     this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
     this.pool = new WorkerPool({ filename: options.workerFile ?? defaultWorkerFile(), threads: options.threads });
@@ -216,6 +224,11 @@ export class Engine {
       'jobs.rerun': (i) => this.rerun(i.id),
       'jobs.report': (i) => buildReport(this.store, i.id, i.format),
       'caches.open': (i) => this.caches.open(i.path),
+      'catalog.list': (i) => this.catalog.list(i),
+      'catalog.get': (i) => this.catalog.get(i.id),
+      'catalog.delete': (i) => this.catalog.delete(i.ids),
+      'esri.discover': (i) => discoverEsri(i.url, { credentials: this.credentials, credentialId: i.credentialId, signal: AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000) }),
+      'credentials.save': (i) => this.credentials.save(i),
       'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings(), extraPaths: this.outputPaths() }),
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
@@ -265,7 +278,7 @@ export class Engine {
   }
 
   private kindEnvironment() {
-    return { settings: () => this.settings(), dataDir: this.dataDir, pool: this.pool, logger: this.logger };
+    return { settings: () => this.settings(), dataDir: this.dataDir, pool: this.pool, logger: this.logger, catalog: this.catalog, credentials: this.credentials };
   }
 
   /** Cancels each job: a queued one at once (it never starts), a running one through cancelling. */

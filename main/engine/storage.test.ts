@@ -15,6 +15,7 @@ const settings = (patch: Partial<Settings> = {}): Settings => ({
   metricsEnabled: true,
   cacheQuotaBytes: null,
   freeSpaceFloorBytes: 0,
+  ingestJobQuotaBytes: null,
   ...patch,
 });
 

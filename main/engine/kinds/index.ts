@@ -4,6 +4,8 @@
  */
 import type { JobKind } from '../../../preload/contract.js';
 import type { JobKindPlugin } from './job-kind.js';
+import { ingestKind } from './ingest.js';
+import { esriMigrateKind } from './migrate-esri.js';
 import { rasterPreseedKind } from './preseed-raster.js';
 import { vectorPreseedKind } from './preseed-vector.js';
 import { verifyKind } from './verify.js';
@@ -12,6 +14,8 @@ export const JOB_KIND_PLUGINS: { [K in JobKind]: JobKindPlugin<never> } = {
   verify: verifyKind as JobKindPlugin<never>,
   'preseed-raster': rasterPreseedKind as JobKindPlugin<never>,
   'preseed-vector': vectorPreseedKind as JobKindPlugin<never>,
+  ingest: ingestKind as JobKindPlugin<never>,
+  'migrate-esri': esriMigrateKind as JobKindPlugin<never>,
 };
 
 export function pluginFor(kind: JobKind): JobKindPlugin<unknown> {

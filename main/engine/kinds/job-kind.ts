@@ -5,6 +5,8 @@
  */
 import type { JobEstimate, JobKind, Settings, TileIssue } from '../../../preload/contract.js';
 import type { Counters, NewItem, StoredItem } from '../../store/job-store.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { CredentialStore } from '../../credentials/credential-store.js';
 import type { Logger } from '../logger.js';
 import type { WorkerPool } from '../worker-pool.js';
 
@@ -12,6 +14,10 @@ import type { WorkerPool } from '../worker-pool.js';
 export interface KindEnvironment {
   settings(): Settings;
   dataDir: string;
+  /** The local catalogue: ingest and migrations add datasets, preseeds read them. */
+  catalog: Catalog;
+  /** Secrets by id (Esri tokens); never copied into params, logs or reports. */
+  credentials: CredentialStore;
   pool: WorkerPool;
   logger: Logger;
 }
