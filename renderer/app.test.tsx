@@ -155,7 +155,7 @@ test('keyboard shortcuts: g-sequences, p, /, ? and Esc; none fire while typing',
   await press('?');
   const dialog = await waitFor('the shortcut list', () => container().querySelector('[role="dialog"]'));
   expect(dialog.textContent).toContain('Pause or resume the queue');
-  expect(dialog.querySelectorAll('tr')).toHaveLength(8);
+  expect(dialog.querySelectorAll('tr')).toHaveLength(9);
   await press('Escape');
   expect(container().querySelector('[role="dialog"]')).toBeNull();
 

@@ -9,6 +9,8 @@ export type Screen =
   | { name: 'queue' }
   | { name: 'job'; jobId: number }
   | { name: 'map'; cachePath?: string; extent?: [number, number, number, number] }
+  /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
+  | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }
   | { name: 'settings' };
 

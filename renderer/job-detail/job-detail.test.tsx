@@ -283,6 +283,32 @@ test('"Run again with these settings" starts a rerun and goes to the new job; "O
   expect(useUi.getState().screen).toEqual({ name: 'job', jobId: 107 });
 });
 
+test('a preseed offers "Open on map" for its output once it succeeded or ended partial, framed by its bbox', async () => {
+  const output = '/srv/tessera/caches/N57E011.mbtiles';
+  const params = { datasets: ['/data/N57E011.hgt'], minZoom: 8, maxZoom: 10, bbox: [11.2, 57.2, 11.8, 57.8] as [number, number, number, number], mode: 'resume' as const, output, tileSize: 256 as const, format: 'png' as const, quality: 85, pngPalette: false, resampling: 'average' as const, scale: 'auto' as const };
+  const preseed = summary(9, [item(9, 0, { label: 'N57E011.hgt' })], { kind: 'preseed-raster', name: `preseed raster ${output}`, state: 'running', finishedAt: null, error: null, params });
+  const e = engine(preseed, [item(9, 0, { label: 'N57E011.hgt', state: 'running' })]);
+  const memory = await show(e);
+  await waitFor('the actions', () => button('Run again with these settings'));
+  // Still running: the output is not finished, so there is nothing to open yet.
+  expect(button('Open on map')).toBeNull();
+
+  for (const state of ['failed', 'cancelled'] as const) {
+    e.job = { ...e.job, state, finishedAt: NOW };
+    memory.emit('job.changed', e.job);
+    await waitFor(`the ${state} state`, () => page().querySelector('[data-testid="job-state"]')?.textContent === state);
+    expect(button('Open on map')).toBeNull();
+  }
+  for (const state of ['partial', 'succeeded'] as const) {
+    e.job = { ...e.job, state, finishedAt: NOW };
+    memory.emit('job.changed', e.job);
+    await waitFor(`the ${state} state`, () => page().querySelector('[data-testid="job-state"]')?.textContent === state);
+    expect(button('Open on map')?.title).toBe(output);
+  }
+  await click(button('Open on map')!);
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: output, extent: [11.2, 57.2, 11.8, 57.8] });
+});
+
 test('tile issues page by cursor on request', { timeout: 20_000 }, async () => {
   const issues: TileIssue[] = Array.from({ length: 620 }, (_, i) => ({ itemId: 1010, z: 10, x: i, y: 3, issue: 'corrupt', detail: 'bad' }));
   const e = engine(summary(7, zoomItems(7)), zoomItems(7), [], issues);

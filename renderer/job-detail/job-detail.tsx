@@ -9,6 +9,7 @@ import { ExportButtons } from '../reports/export-buttons.js';
 import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';
 import { ItemTable } from './item-table.js';
+import { mapTargetOf, outputOf } from './job-output.js';
 import { codeOf, eventsKey, issuesKey, itemsKey, jobKey, useJob, useLiveJob } from './job-queries.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
@@ -57,11 +58,14 @@ export function JobDetail({ jobId }: { jobId: number }) {
 }
 
 function JobView({ job }: { job: JobSummary }) {
-  const cachePath = job.kind === 'verify' ? job.params.cache : null;
+  // Tile issues can be shown on the map wherever the job names a cache (a preseed's failed tiles
+  // are framed there too, though they are missing from it).
+  const output = outputOf(job);
+  const cachePath = output === '' ? null : output;
   return (
     <section className="job-detail" data-testid="job-detail" data-state={job.state} aria-labelledby="job-title">
       <Header job={job} />
-      <Actions job={job} cachePath={cachePath} />
+      <Actions job={job} />
       <div className="job-body">
         <ItemTable job={job} />
         <TileIssues jobId={job.id} cachePath={cachePath} />
@@ -131,7 +135,7 @@ function Header({ job }: { job: JobSummary }) {
   );
 }
 
-function Actions({ job, cachePath }: { job: JobSummary; cachePath: string | null }) {
+function Actions({ job }: { job: JobSummary }) {
   const queryClient = useQueryClient();
   const refresh = () => {
     for (const key of [jobKey(job.id), itemsKey(job.id), issuesKey(job.id), eventsKey(job.id)]) void queryClient.invalidateQueries({ queryKey: key, exact: true });
@@ -156,6 +160,7 @@ function Actions({ job, cachePath }: { job: JobSummary; cachePath: string | null
   });
   const failure = retry.error ?? cancel.error ?? rerun.error;
   const s = job.state;
+  const mapTarget = mapTargetOf(job);
 
   return (
     <div className="job-actions">
@@ -182,8 +187,8 @@ function Actions({ job, cachePath }: { job: JobSummary; cachePath: string | null
       <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending} title="Start a new job with the same kind, parameters and priority">
         Run again with these settings
       </button>
-      {cachePath !== null && (
-        <button type="button" onClick={() => useUi.getState().navigate({ name: 'map', cachePath })} title={cachePath}>
+      {mapTarget !== null && (
+        <button type="button" onClick={() => useUi.getState().navigate({ name: 'map', ...mapTarget })} title={mapTarget.cachePath}>
           Open on map
         </button>
       )}

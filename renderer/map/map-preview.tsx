@@ -12,11 +12,9 @@
  * tiles loaded (and back to "false" while it loads more), and carries the map instance as `__map`.
  */
 import { useQuery } from '@tanstack/react-query';
-import * as maplibregl from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { TileCacheSummary } from '../../preload/contract.js';
+import { useResolvedTheme } from '../shell/theme.js';
 import { useUi } from '../ui-store.js';
 import {
   BACKGROUND,
@@ -39,10 +37,8 @@ import {
   tilesInView,
   zoomLimits,
 } from './map-style.js';
+import { maplibregl } from './maplibre.js';
 import './map.css';
-
-// maplibre-gl 6 ships its worker as a separate module; without this the map never loads under Vite.
-maplibregl.setWorkerUrl(workerUrl);
 
 type Bounds = [number, number, number, number];
 
@@ -406,19 +402,4 @@ function PickedPanel({ picked, isVector }: { picked: Picked | null; isVector: bo
 function fieldsTitle(fields: Record<string, string>): string {
   const entries = Object.entries(fields);
   return entries.length === 0 ? 'no fields' : entries.map(([k, t]) => `${k}: ${t}`).join('\n');
-}
-
-/** The app's theme with 'system' resolved, following the OS while the preview is open. */
-function useResolvedTheme(): 'light' | 'dark' {
-  const theme = useUi((s) => s.theme);
-  const query = useMemo(() => globalThis.matchMedia?.('(prefers-color-scheme: dark)'), []);
-  const [systemDark, setSystemDark] = useState(query?.matches ?? false);
-  useEffect(() => {
-    if (!query) return;
-    const onChange = () => setSystemDark(query.matches);
-    query.addEventListener('change', onChange);
-    return () => query.removeEventListener('change', onChange);
-  }, [query]);
-  if (theme === 'system') return systemDark ? 'dark' : 'light';
-  return theme;
 }

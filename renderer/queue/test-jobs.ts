@@ -8,6 +8,7 @@
  */
 import type { BulkResult, JobProgress, JobState, JobSummary, Page, QueueState, RequestParsed } from '../../preload/contract.js';
 import { TesseraError } from '../../preload/errors.js';
+import { outputOf } from '../job-detail/job-output.js';
 import type { Handlers } from '../testing/memory-transport.js';
 
 export const NOW = '2026-11-29T09:00:00.000Z';
@@ -64,7 +65,7 @@ export function fakeEngine(jobs: JobSummary[]): FakeEngine {
         (!filter?.kinds || filter.kinds.includes(j.kind)) &&
         (!filter?.createdFrom || Date.parse(j.createdAt) >= Date.parse(filter.createdFrom)) &&
         (!filter?.createdTo || Date.parse(j.createdAt) <= Date.parse(filter.createdTo)) &&
-        (!text || `${j.name} ${j.params.cache}`.toLowerCase().includes(text)),
+        (!text || `${j.name} ${outputOf(j)}`.toLowerCase().includes(text)),
     );
     const page = rows.slice(0, limit);
     return { rows: page, nextCursor: rows.length > limit ? `c${page.at(-1)!.id}` : null };

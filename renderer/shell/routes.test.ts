@@ -6,6 +6,9 @@ test('every screen survives a round trip through its hash', () => {
   const screens: Screen[] = [
     { name: 'queue' },
     { name: 'job', jobId: 42 },
+    { name: 'preseed' },
+    { name: 'preseed', kind: 'raster' },
+    { name: 'preseed', kind: 'vector' },
     { name: 'map' },
     { name: 'map', cachePath: '/data/alps & co/tiles #1.mbtiles' },
     { name: 'map', cachePath: '/data/a.pmtiles', extent: [5.9, 45.8, 10.5, 47.8] },

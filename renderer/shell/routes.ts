@@ -1,6 +1,6 @@
 /**
- * Hash routes of the console, both ways: `#/queue`, `#/jobs/<id>`, `#/map?path=…`, `#/storage`,
- * `#/settings`. The hash (not the path) carries the screen because both hosts serve one
+ * Hash routes of the console, both ways: `#/queue`, `#/jobs/<id>`, `#/preseed[/raster|/vector]`,
+ * `#/map?path=…`, `#/storage`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
  * index.html: Electron from tessera://app/ and the headless host from /, and neither has to know
  * the console's routes. The map's own hash is read and written by renderer/map/route.ts, which
  * owns what a map address holds.
@@ -18,6 +18,8 @@ export function screenFromHash(hash: string): Screen {
       const id = Number(parts[1]);
       return Number.isSafeInteger(id) && id > 0 ? { name: 'job', jobId: id } : { name: 'queue' };
     }
+    case 'preseed':
+      return parts[1] === 'raster' || parts[1] === 'vector' ? { name: 'preseed', kind: parts[1] } : { name: 'preseed' };
     case 'map':
       return mapScreenFromHash(hash) ?? { name: 'map' };
     case 'storage':
@@ -36,6 +38,8 @@ export function hashForScreen(screen: Screen): string {
       return '#/queue';
     case 'job':
       return `#/jobs/${screen.jobId}`;
+    case 'preseed':
+      return screen.kind === undefined ? '#/preseed' : `#/preseed/${screen.kind}`;
     case 'map':
       return hashForMap(screen.cachePath, screen.extent);
     case 'storage':

@@ -9,6 +9,7 @@ import { type Screen, useUi } from '../ui-store.js';
 import { assertNever } from './routes.js';
 
 const JobDetail = lazy(() => import('../job-detail/job-detail.js').then((m) => ({ default: m.JobDetail })));
+const PreseedView = lazy(() => import('../preseed/preseed-view.js').then((m) => ({ default: m.PreseedView })));
 const MapPreview = lazy(() => import('../map/map-preview.js').then((m) => ({ default: m.MapPreview })));
 const StorageView = lazy(() => import('../storage/storage-view.js').then((m) => ({ default: m.StorageView })));
 const SettingsView = lazy(() => import('../settings/settings-view.js').then((m) => ({ default: m.SettingsView })));
@@ -19,6 +20,8 @@ function render(screen: Screen): ReactNode {
       return <QueueScreen />;
     case 'job':
       return <JobDetail jobId={screen.jobId} />;
+    case 'preseed':
+      return <PreseedView {...(screen.kind === undefined ? {} : { kind: screen.kind })} />;
     case 'map':
       return <MapPreview {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })} {...(screen.extent === undefined ? {} : { extent: screen.extent })} />;
     case 'storage':
@@ -33,7 +36,8 @@ function render(screen: Screen): ReactNode {
 /** Renders the current screen inside its error boundary and a loading fallback. */
 export function ScreenOutlet() {
   const screen = useUi((s) => s.screen);
-  // A new boundary per screen (and per job), but not per map extent: panning must not remount the map.
+  // A new boundary per screen (and per job), but not per map extent (panning must not remount the
+  // map) nor per preseed tab (each tab keeps its draft).
   const key = screen.name === 'job' ? `job-${screen.jobId}` : screen.name;
   return (
     <ScreenBoundary key={key}>

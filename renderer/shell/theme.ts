@@ -3,7 +3,7 @@
  * with light-dark(), so "system" is the browser's own prefers-color-scheme and follows it live;
  * light and dark pin `color-scheme`, which every variable (and the form controls) follows.
  */
-import { useEffect } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { type Theme, useUi } from '../ui-store.js';
 
 /** The theme picker's choices. */
@@ -19,4 +19,22 @@ export function useApplyTheme(): void {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+}
+
+/**
+ * The theme with 'system' resolved to what the OS shows now, following it live: for the maps,
+ * whose background MapLibre paints itself and so cannot follow the CSS variables.
+ */
+export function useResolvedTheme(): 'light' | 'dark' {
+  const theme = useUi((s) => s.theme);
+  const query = useMemo(() => globalThis.matchMedia?.('(prefers-color-scheme: dark)'), []);
+  const [systemDark, setSystemDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const onChange = () => setSystemDark(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, [query]);
+  if (theme === 'system') return systemDark ? 'dark' : 'light';
+  return theme;
 }

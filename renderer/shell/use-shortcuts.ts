@@ -35,6 +35,8 @@ export function useShortcuts(toggleQueue: () => void): void {
           return;
         case 'go-queue':
           return ui.navigate({ name: 'queue' });
+        case 'go-preseed':
+          return ui.navigate({ name: 'preseed' });
         case 'go-map':
           return ui.navigate({ name: 'map' });
         case 'go-storage':

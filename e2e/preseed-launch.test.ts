@@ -1,0 +1,257 @@
+/**
+ * A raster preseed launched from the console, end to end: the real `tessera serve`, Debian's
+ * Chromium (WebGL2 on SwiftShader), and a hillshade GDAL makes from the real SRTM tile N57E011 in
+ * the test's temp dir. The form is filled for z8–10 (reached with the `g p` shortcut), the dry run
+ * must show the tiles per zoom of the DEM's real extent (counted here from gdalinfo's WGS84 extent,
+ * independently of the engine), Start must open the new job, the job must succeed, and "Open on
+ * map" must draw grey hillshade inside the square degree, sampled at `map.project()` points as
+ * e2e/map-preview.test.ts does. Then a cache quota far below what the job needs must block Start
+ * with the numbers. Screenshots: e2e/artifacts/preseed*.png.
+ *
+ * The tests run in order on one console and one page.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import type { JobSummary } from '../preload/contract.js';
+// For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
+import type {} from '../preload/window-api.js';
+import { cacheIdFor } from '../main/tile-cache/cache-registry.js';
+import { countriesTopoJson, srtmDem } from './fixtures.js';
+import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until as untilWithin } from './harness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-preseed-'));
+const dataDir = join(dir, 'data');
+const hillshade = join(dir, 'hillshade.tif');
+/** Where the form puts the cache by default: `<dataDir>/caches/<first dataset's name>.mbtiles`. */
+const output = join(dataDir, 'caches', 'hillshade.mbtiles');
+const ZOOMS = [8, 9, 10];
+let tessera: Console;
+let context: BrowserContext;
+let page: Page;
+let pageErrors: string[] = [];
+let job: JobSummary;
+
+type Rgb = [number, number, number];
+
+before(async () => {
+  // As main/testing/real-data.ts makes its hillshade: GDAL's own, edges computed, degrees to metres.
+  execFileSync('gdaldem', ['hillshade', '-q', '-compute_edges', '-s', '111120', srtmDem(), hillshade], { stdio: ['ignore', 'ignore', 'pipe'] });
+  tessera = await startConsole(dataDir);
+  ({ context, page, pageErrors } = await launchBrowser(join(dir, 'chromium-profile'), { width: 1440, height: 960 }));
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await stopConsole(tessera);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const until = <T>(what: string, probe: () => Promise<T | null>, timeoutMs = 5000) => untilWithin(what, probe, timeoutMs, 50, () => `console stderr:\n${tessera.stderr().slice(-3000)}`);
+const field = (name: string) => page.locator(`[data-field="${name}"]`);
+
+/** Page errors that are this test's business: the catalogue is not built yet, and its refusal is logged by the browser. */
+function ownErrors(): string[] {
+  return pageErrors.filter((e) => !e.includes('/api/catalog.list'));
+}
+
+/** WGS84 west, south, east, north of a raster, from gdalinfo. */
+function wgs84Extent(path: string): [number, number, number, number] {
+  const info = JSON.parse(execFileSync('gdalinfo', ['-json', path], { encoding: 'utf8' })) as { wgs84Extent: { coordinates: [number, number][][] } };
+  const ring = info.wgs84Extent.coordinates[0]!;
+  const lons = ring.map((p) => p[0]);
+  const lats = ring.map((p) => p[1]);
+  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+}
+
+/** XYZ tiles of zoom `z` that meet a WGS84 box. */
+function tilesOver([w, s, e, n]: [number, number, number, number], z: number): number {
+  const side = 2 ** z;
+  const x = (lon: number) => Math.floor(((lon + 180) / 360) * side);
+  const y = (lat: number) => {
+    const rad = (lat * Math.PI) / 180;
+    return Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * side);
+  };
+  return (x(e) - x(w) + 1) * (y(s) - y(n) + 1);
+}
+
+/**
+ * The whole form in one picture: the shell is one window high and the screen scrolls inside it,
+ * so the window is made tall enough for the form while the picture is taken.
+ */
+async function screenshotWhole(file: string): Promise<void> {
+  const viewport = page.viewportSize()!;
+  const height = await page.locator('.preseed-view').evaluate((el) => el.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.min(3000, height + 120) });
+  try {
+    // The extent map follows its container's size on the next frame.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, file) });
+  } finally {
+    await page.setViewportSize(viewport);
+  }
+}
+
+function distance(a: Rgb, b: Rgb): number {
+  return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
+}
+
+test('a. the raster form, reached with g p, shows the dry run of the hillshade at z8–10', async () => {
+  await page.goto(tessera.url);
+  assert.equal(page.url(), `${tessera.origin}/`);
+  await page.locator('header h1').waitFor();
+  await page.keyboard.press('g');
+  await page.keyboard.press('p');
+  await page.locator('#preseed-form-raster').waitFor({ timeout: 15_000 });
+  assert.equal(new URL(page.url()).hash, '#/preseed');
+  assert.equal(await page.locator('nav a[aria-current="page"] span').first().textContent(), 'Preseed');
+
+  await field('params.datasets.0').fill(hillshade);
+  await field('params.minZoom').fill('8');
+  await field('params.maxZoom').fill('10');
+  // The default output, in the data directory, and the format it makes.
+  await until('the default output', async () => ((await field('params.output').inputValue()) === output ? true : null));
+  assert.match((await page.locator('[data-testid="output-kind"]').textContent()) ?? '', /MBTiles/);
+
+  // The dry run comes by itself once the form is valid and still.
+  const rows = page.locator('[data-testid="estimate-zooms"] tbody tr');
+  await until('the dry run', async () => ((await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false' ? true : null), 90_000);
+  const extent = wgs84Extent(hillshade);
+  for (const [i, z] of ZOOMS.entries()) {
+    const cells = await rows.nth(i).locator('th, td').allTextContents();
+    assert.equal(cells[0], `z${z}`);
+    assert.equal(Number(cells[1]!.replace(/,/g, '')), tilesOver(extent, z), `tiles at z${z}: ${cells.join(' | ')}`);
+  }
+  const total = ZOOMS.reduce((n, z) => n + tilesOver(extent, z), 0);
+  assert.equal(Number(((await page.locator('[data-testid="estimate-tiles"]').textContent()) ?? '').replace(/,/g, '')), total);
+  assert.match((await page.locator('[data-testid="estimate-bytes"]').textContent()) ?? '', /^about \d|^unknown/);
+  assert.match((await page.locator('[data-testid="estimate-time"]').textContent()) ?? '', /^about \d|^unknown/);
+  // The dataset is usable, and the job fits.
+  const dataset = page.locator(`[data-testid="estimate-datasets"] li[data-path="${hillshade}"]`);
+  assert.match((await dataset.textContent()) ?? '', new RegExp(`${total} tiles`));
+  assert.equal(await page.locator('[data-testid="storage-problem"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="start"]').isDisabled(), false);
+
+  await screenshotWhole('preseed.png');
+  assert.deepEqual(ownErrors(), []);
+});
+
+test('b. Start opens the new job, which succeeds and writes the MBTiles', async () => {
+  await page.locator('[data-testid="start"]').click();
+  await until('the job detail', async () => (/^#\/jobs\/\d+$/.test(new URL(page.url()).hash) ? true : null), 15_000);
+  const id = Number(new URL(page.url()).hash.split('/')[2]);
+  const detail = page.locator('[data-testid="job-detail"]');
+  await detail.waitFor();
+  await until('the job to finish', async () => {
+    const state = await detail.getAttribute('data-state');
+    return state === 'succeeded' || state === 'partial' || state === 'failed' || state === 'cancelled' ? state : null;
+  }, 240_000);
+  job = await page.evaluate((jobId) => window.tessera.jobs.get({ id: jobId }), id);
+  assert.equal(job.kind, 'preseed-raster');
+  assert.equal(job.state, 'succeeded', `the job ended ${job.state}: ${JSON.stringify(job.error)}`);
+  assert.deepEqual(job.params, { ...job.params, datasets: [hillshade], minZoom: 8, maxZoom: 10, output, format: 'png', tileSize: 256 });
+  assert.ok(existsSync(output), `no cache at ${output}`);
+  assert.match((await page.locator('#job-title').textContent()) ?? '', /\S/);
+  await page.getByRole('button', { name: 'Open on map' }).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'preseed-job.png') });
+  assert.deepEqual(ownErrors(), []);
+});
+
+test('c. "Open on map" draws the new cache: grey hillshade inside its square degree', async () => {
+  await page.getByRole('button', { name: 'Open on map' }).click();
+  const selector = `[data-testid="map"][data-cache-id="${cacheIdFor(output)}"]`;
+  await page.locator(`${selector}[data-ready="true"]`).waitFor({ timeout: 30_000 });
+  assert.equal(new URL(page.url()).hash, `#/map?path=${encodeURIComponent(output)}`);
+
+  const background = await page.evaluate((sel) => {
+    const el = document.querySelector(sel) as HTMLElement & { __map: { getPaintProperty(l: string, p: string): unknown } };
+    return el.__map.getPaintProperty('background', 'background-color') as string;
+  }, selector);
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(background);
+  assert.ok(m, `background ${background}`);
+  const bg: Rgb = [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
+
+  const inside: [number, number][] = [
+    [11.5, 57.5],
+    [11.25, 57.75],
+    [11.75, 57.25],
+    [11.1, 57.1],
+    [11.9, 57.9],
+  ];
+  const points = await page.evaluate(
+    ([sel, pts]) => {
+      const el = document.querySelector(sel) as HTMLElement & { __map: { project(p: [number, number]): { x: number; y: number } } };
+      return pts.map((p) => {
+        const { x, y } = el.__map.project(p);
+        return { x, y };
+      });
+    },
+    [selector, inside] as const,
+  );
+  const png = await page.locator(selector).screenshot();
+  writeFileSync(join(ARTIFACTS, 'preseed-result-map.png'), png);
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  points.forEach((p, i) => {
+    const px = Math.round(p.x);
+    const py = Math.round(p.y);
+    assert.ok(px >= 0 && py >= 0 && px < info.width && py < info.height, `${inside[i]} is off the map`);
+    const k = (py * info.width + px) * info.channels;
+    const rgb: Rgb = [data[k]!, data[k + 1]!, data[k + 2]!];
+    assert.ok(distance(rgb, bg) > 20, `${inside[i]} is the background colour ${rgb}: no hillshade drawn there`);
+    assert.ok(Math.max(...rgb) - Math.min(...rgb) <= 6, `${inside[i]} is ${rgb}, not the hillshade's grey`);
+    assert.ok(rgb[0] > 30, `${inside[i]} is ${rgb}, too dark for a hillshade`);
+  });
+  assert.match((await page.locator('.map-facts').textContent()) ?? '', /MBTiles · PNG/);
+  assert.match((await page.locator('.map-facts').textContent()) ?? '', /8–10/);
+  await page.screenshot({ path: join(ARTIFACTS, 'preseed-result-map-console.png') });
+  assert.deepEqual(ownErrors(), []);
+});
+
+test('d. a cache quota far below what a job needs blocks Start, with the numbers', async () => {
+  await page.evaluate(() => window.tessera.settings.update({ cacheQuotaBytes: 64 * 1024 }));
+  try {
+    // Back to the form through the console (no reload: the draft is kept), one zoom deeper into another file.
+    await page.locator('nav a', { hasText: 'Preseed' }).click();
+    await page.locator('#preseed-form-raster').waitFor();
+    assert.equal(await field('params.datasets.0').inputValue(), hillshade);
+    await field('params.output').fill(join(dataDir, 'caches', 'hillshade-z11.mbtiles'));
+    await field('params.maxZoom').fill('11');
+    const problem = page.locator('[data-testid="storage-problem"]');
+    await problem.waitFor({ timeout: 90_000 });
+    const text = (await problem.textContent()) ?? '';
+    assert.match(text, /QUOTA_EXCEEDED/);
+    assert.match(text, /the job needs about [\d.]+ (?:[KMGT]i)?B, and the data directory already holds [\d.]+ (?:[KMGT]i)?B of its 64 KiB quota/);
+    assert.equal(await page.locator('[data-testid="start"]').isDisabled(), true);
+    await screenshotWhole('preseed-quota.png');
+  } finally {
+    await page.evaluate(() => window.tessera.settings.update({ cacheQuotaBytes: null }));
+  }
+  assert.deepEqual(ownErrors(), []);
+});
+
+test('e. the vector form: a source, a layer with its attributes and zooms, the size policy', async () => {
+  await page.locator('#preseed-tab-vector').click();
+  await page.locator('#preseed-form-vector').waitFor();
+  assert.equal(new URL(page.url()).hash, '#/preseed/vector');
+  await field('params.sources.0').fill(countriesTopoJson());
+  await field('params.minZoom').fill('0');
+  await field('params.maxZoom').fill('4');
+  await page.getByRole('button', { name: 'Add layer' }).click();
+  await field('params.layers.0.name').fill('countries');
+  await page.getByLabel('Layer 1 attributes: which').selectOption('only');
+  await field('params.layers.0.attributes').fill('name');
+  await page.getByLabel('thin them until they fit').check();
+  assert.equal(await field('params.output').inputValue(), join(dataDir, 'caches', 'countries-110m.mbtiles'));
+  // Whatever the vector kind answers (it is built separately), the form waits for it before the picture.
+  await until('the vector dry run to answer', async () => ((await page.locator('[data-testid="estimate-zooms"], [data-testid="estimate-error"]').count()) > 0 ? true : null), 90_000);
+  await screenshotWhole('preseed-vector.png');
+  // The raster draft is where it was.
+  await page.locator('#preseed-tab-raster').click();
+  assert.equal(await field('params.datasets.0').inputValue(), hillshade);
+});

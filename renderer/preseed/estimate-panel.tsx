@@ -1,0 +1,178 @@
+/**
+ * The dry run shown beside the form: tiles per zoom over the real extent, the size and time
+ * measured on a sample, what each dataset contributes or why it cannot be used, and whether the
+ * output fits (a job that does not fit is refused by the engine, so the form says so first).
+ */
+import type { JobEstimate } from '../../preload/contract.js';
+import { formatSeconds } from '../queue/format.js';
+import { formatBytes } from '../storage/bytes.js';
+import type { Estimate } from './use-estimate.js';
+
+/** Storage numbers from the problem's details, falling back to the estimate's storage facts. */
+function numberIn(details: unknown, key: string): number | null {
+  const v = (details as Record<string, unknown> | null | undefined)?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Why the job does not fit, with the numbers: what it needs against what the volume or the quota
+ * leaves. Null when it fits.
+ */
+export function storageProblemText(estimate: JobEstimate): string | null {
+  const { storage } = estimate;
+  const problem = storage.problem;
+  if (problem === null) return null;
+  const needed = numberIn(problem.details, 'neededBytes') ?? estimate.estimatedBytes ?? 0;
+  switch (problem.code) {
+    case 'DISK_FULL': {
+      const free = numberIn(problem.details, 'freeBytes') ?? storage.freeBytes;
+      const floor = numberIn(problem.details, 'floorBytes') ?? storage.floorBytes;
+      return `Not enough disk space: the job needs about ${formatBytes(needed)}, and the volume of ${storage.output} has ${formatBytes(free)} free, of which ${formatBytes(floor)} must stay free (the free-space floor).`;
+    }
+    case 'QUOTA_EXCEEDED': {
+      const quota = numberIn(problem.details, 'quotaBytes') ?? storage.quotaBytes ?? 0;
+      const used = numberIn(problem.details, 'quotaUsedBytes') ?? storage.quotaUsedBytes;
+      return `Over the cache quota: the job needs about ${formatBytes(needed)}, and the data directory already holds ${formatBytes(used)} of its ${formatBytes(quota)} quota (${formatBytes(Math.max(0, quota - used))} left).`;
+    }
+    default:
+      return problem.message;
+  }
+}
+
+function boundsText(b: [number, number, number, number]): string {
+  return b.map((v) => v.toFixed(3)).join(', ');
+}
+
+export function EstimatePanel({ estimate, canEstimate, onEstimate }: { estimate: Estimate; canEstimate: boolean; onEstimate: () => void }) {
+  const { data, error, fetching, waiting, outdated } = estimate;
+  const status = fetching
+    ? 'Estimating…'
+    : waiting
+      ? 'Estimating when the form is still…'
+      : outdated
+        ? 'The form changed since this estimate.'
+        : data || error
+          ? `Estimated at ${new Date(estimate.updatedAt || Date.now()).toLocaleTimeString()}`
+          : '';
+  return (
+    <section className="panel estimate" aria-labelledby="estimate-title" aria-busy={fetching} data-testid="estimate" data-outdated={outdated}>
+      <div className="panel-head">
+        <h3 id="estimate-title">Dry run</h3>
+        {/* Off only while the form's own input is being estimated: a newer input may be sent at once. */}
+        <button type="button" onClick={onEstimate} disabled={fetching && !waiting} title="Count the tiles and measure a sample now">
+          Estimate
+        </button>
+        <span className="muted small" role="status" data-testid="estimate-status">
+          {status}
+        </span>
+      </div>
+      {!data && !error && !fetching && !waiting && (
+        <p className="muted small">
+          {canEstimate ? 'Press Estimate to count the tiles.' : 'Once the form is complete, the tiles per zoom, the size and the time are estimated here before anything starts.'}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="estimate-error">
+          Could not estimate: {error.message}
+        </p>
+      )}
+      {data && <EstimateBody data={data} outdated={outdated} />}
+    </section>
+  );
+}
+
+function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean }) {
+  const problem = storageProblemText(data);
+  const perTile = data.sample?.bytesPerTile ?? null;
+  const failing = data.datasets.filter((d) => d.error !== null);
+  return (
+    <div className={outdated ? 'estimate-body outdated' : 'estimate-body'}>
+      {problem && (
+        <div className="storage-problem" role="alert" data-testid="storage-problem">
+          <strong>This job does not fit and cannot start.</strong> <code>{data.storage.problem!.code}</code>
+          <p>{problem}</p>
+          <p className="small">
+            Choose fewer zoom levels or a smaller extent, an output on another volume, or change the limits in <a href="#/settings">Settings</a>.
+          </p>
+        </div>
+      )}
+      <dl className="estimate-totals">
+        <dt>Tiles</dt>
+        <dd data-testid="estimate-tiles">{data.totalTiles.toLocaleString('en')}</dd>
+        <dt>Size</dt>
+        <dd data-testid="estimate-bytes">{data.estimatedBytes === null ? 'unknown (no sample could be made)' : `about ${formatBytes(data.estimatedBytes)}`}</dd>
+        <dt>Time</dt>
+        <dd data-testid="estimate-time">{data.estimatedSeconds === null ? 'unknown' : `about ${formatSeconds(data.estimatedSeconds)}`}</dd>
+        {data.sample && (
+          <>
+            <dt>Sample</dt>
+            <dd className="muted small">
+              {data.sample.tiles.toLocaleString('en')} tiles: {formatBytes(Math.round(data.sample.bytesPerTile))} and {(data.sample.secondsPerTile * 1000).toFixed(1)} ms per tile
+            </dd>
+          </>
+        )}
+      </dl>
+      {data.totalTiles === 0 && failing.length < data.datasets.length && (
+        <p className="warn-note" role="note">
+          No tiles to make: the data does not meet the box or the coverage at these zooms.
+        </p>
+      )}
+      {data.zooms.length > 0 && (
+        <table className="grid estimate-zooms" data-testid="estimate-zooms">
+          <caption className="visually-hidden">Tiles per zoom level</caption>
+          <thead>
+            <tr>
+              <th scope="col">Zoom</th>
+              <th scope="col" className="num">
+                Tiles
+              </th>
+              {perTile !== null && (
+                <th scope="col" className="num">
+                  Size
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {data.zooms.map((z) => (
+              <tr key={z.z} data-zoom={z.z}>
+                <th scope="row">z{z.z}</th>
+                <td className="num">{z.tiles.toLocaleString('en')}</td>
+                {perTile !== null && <td className="num">{formatBytes(Math.round(z.tiles * perTile))}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h4>{data.datasets.length === 1 ? 'Dataset' : `Datasets (${data.datasets.length})`}</h4>
+      <ul className="estimate-datasets" data-testid="estimate-datasets">
+        {data.datasets.map((d, i) => (
+          <li key={`${i}:${d.path}`} className={d.error ? 'bad' : undefined} data-path={d.path}>
+            <span className="path" title={d.path}>
+              {d.path}
+            </span>
+            {d.error ? (
+              <span className="error small">
+                <code>{d.error.code}</code> {d.error.message}
+              </span>
+            ) : (
+              <span className="muted small">
+                {d.tiles.toLocaleString('en')} tiles{d.bounds && ` · ${boundsText(d.bounds)}`}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {failing.length > 0 && failing.length < data.datasets.length && (
+        <p className="warn-note small">
+          {failing.length} of {data.datasets.length} cannot be used: the job would end partial, with their errors.
+        </p>
+      )}
+      {failing.length > 0 && failing.length === data.datasets.length && <p className="warn-note small">None of the data can be used: the job would fail.</p>}
+      <p className="muted small estimate-storage" data-testid="estimate-storage">
+        {formatBytes(data.storage.freeBytes)} free where the output goes (keeps {formatBytes(data.storage.floorBytes)})
+        {data.storage.quotaBytes !== null && ` · quota ${formatBytes(data.storage.quotaUsedBytes)} of ${formatBytes(data.storage.quotaBytes)} used`}
+      </p>
+    </div>
+  );
+}
