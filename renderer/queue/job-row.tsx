@@ -4,6 +4,7 @@
  */
 import { memo, type MouseEvent } from 'react';
 import type { JobSummary } from '../../preload/contract.js';
+import { outputOf } from '../job-detail/job-output.js';
 import { useLiveProgress } from '../live-progress.js';
 import { useUi } from '../ui-store.js';
 import { formatCounts, formatRate, formatRunTime, formatSeconds, formatWhen, percentDone } from './format.js';
@@ -25,8 +26,14 @@ interface JobRowProps {
 const OWN_CLICK = 'a, button, input, label, select';
 
 /** What the job works on (a cache path for verify), for the row's second line. */
+/** What the job is about: its cache or output, the files it ingests, the service it copies. */
 function subjectOf(job: JobSummary): string {
-  return 'cache' in job.params ? job.params.cache : job.kind;
+  const params = job.params as { files?: string[]; url?: string; datasets?: string[]; sources?: string[] };
+  const output = outputOf(job);
+  const inputs = params.datasets ?? params.sources;
+  if (output !== '') return inputs ? `${inputs.length === 1 ? inputs[0] : `${inputs.length} inputs`} → ${output}` : output;
+  if (params.files) return params.files.length === 1 ? params.files[0]! : `${params.files.length} files`;
+  return params.url ?? job.kind;
 }
 
 /** A job row; memoised, so a live update re-renders only the row whose job changed. */

@@ -47,7 +47,8 @@ export function SettingsView() {
       setTriedSave(false);
       setSavedAt(new Date());
       // What the settings feed: the storage gauges' floor, the queue's limit, the metrics health.
-      for (const key of [['storage'], ['queue'], ['app.health']]) void queryClient.invalidateQueries({ queryKey: key });
+      // Quotas and the floor change what a dry run concludes, so open estimates are redone.
+      for (const key of [['storage'], ['queue'], ['app.health'], ['jobs.estimate']]) void queryClient.invalidateQueries({ queryKey: key });
     },
     onError: (error) => setServerErrors(serverFieldErrors(error) ?? {}),
   });
