@@ -1,0 +1,349 @@
+/**
+ * Writes tiles into an MBTiles 1.3 file (SQLite through better-sqlite3, WAL, busy timeout).
+ *
+ * Schema: the spec's plain `tiles` table (TMS rows) and `metadata` table, which GDAL, QGIS, mbutil
+ * and our reader all read, plus one side table, `tessera_tile_written` (position → ms since the
+ * epoch), for resume and refresh. A side table rather than a column, so `tiles` keeps exactly the
+ * spec's shape, and so that files made by other tools can be continued without altering theirs,
+ * including mbutil's deduplicating layout where `tiles` is a view over `map` and `images` (written
+ * through those tables here). Tiles without a row there (another tool's) were "written at 0".
+ *
+ * Each `write` is one IMMEDIATE transaction with synchronous=FULL, so a batch is durable when its
+ * promise resolves and absent when it rejects. better-sqlite3 is synchronous: a call runs to its
+ * end before the next starts, so concurrent callers cannot interleave inside a batch.
+ *
+ * At open, a new file gets `name` and `format` at once (and any existing file keeps its own): a
+ * job that is cancelled or fails before `finish` still leaves a file that readers can identify
+ * (GDAL picks the raster or vector driver from `format`). `finish` writes the full 1.3 set.
+ * `close` leaves WAL mode again so read-only readers (GDAL, QGIS on a read-only share) need no
+ * -wal/-shm files beside it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open } from 'node:fs/promises';
+import { basename, dirname, extname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Bbox } from '../../preload/contract.js';
+import { TesseraError } from '../../preload/errors.js';
+import { imageFormatOf, isGzip, parseBounds } from './cache-summary.js';
+import { isTileInGrid } from './tile-cache.js';
+import { normaliseFormat } from './tile-format.js';
+import { type TileToWrite, type TileWriter, type TilesetMetadata, type WrittenTileFormat, tileKey } from './tile-writer.js';
+import { assertTilesInGrid, notWritable, statOutput, writeFailed } from './tile-output.js';
+import { mbtilesRows, widenToOutput } from './tileset-metadata.js';
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** How long a write waits for another connection's lock before SQLITE_BUSY (then WRITE_FAILED, retried). */
+const BUSY_TIMEOUT_MS = 10_000;
+/** The side table of written times (position → ms since the epoch). */
+export const WRITTEN_TABLE = 'tessera_tile_written';
+
+/** `tiles` as a table (the spec, GDAL), or as a view over `map` and `images` (mbutil). */
+type Layout = 'table' | 'map-images';
+
+export interface MbtilesWriterOptions {
+  format: WrittenTileFormat;
+  /** The provisional `name` of a new file; its file name without extension when absent. */
+  name?: string;
+}
+
+/** What an existing file holds, checked before it is opened for writing. */
+interface Existing {
+  layout: Layout | null;
+  previousBounds: Bbox | null;
+}
+
+/** Opens (or creates) the MBTiles at `path` for writing `options.format` tiles. */
+export async function openMbtilesWriter(path: string, options: MbtilesWriterOptions): Promise<MbtilesWriter> {
+  const existing = await inspect(path, options.format);
+  let db: Database.Database | undefined;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    const layout = existing.layout ?? 'table';
+    db.transaction(() => prepareSchema(db!, layout, existing.layout === null, options))();
+    return new MbtilesWriter(path, db, layout, existing.previousBounds);
+  } catch (error) {
+    db?.close();
+    throw writeFailed(path, 'cannot open MBTiles for writing', error);
+  }
+}
+
+/** One MBTiles being written; also the PMTiles writer's working file. */
+export class MbtilesWriter implements TileWriter {
+  readonly kind = 'mbtiles';
+  private closed = false;
+  private readonly positions: string;
+  private readonly insertTile: (z: number, x: number, row: number, data: Buffer) => void;
+  private readonly deleteTile: Database.Statement;
+  private readonly markWritten: Database.Statement;
+  private readonly unmarkWritten: Database.Statement;
+  private readonly timesInRange: Database.Statement;
+  private readonly oneTile: Database.Statement;
+
+  constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+    private readonly layout: Layout,
+    /** What the file declared before this writer, when it held tiles: finish keeps covering it. */
+    private readonly previousBounds: Bbox | null,
+  ) {
+    this.positions = layout === 'table' ? 'tiles' : 'map';
+    this.deleteTile = db.prepare(`DELETE FROM ${this.positions} WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`);
+    if (layout === 'table') {
+      const insert = db.prepare('INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)');
+      this.insertTile = (z, x, row, data) => {
+        this.deleteTile.run(z, x, row);
+        insert.run(z, x, row, data);
+      };
+    } else {
+      const insertImage = db.prepare('INSERT INTO images (tile_id, tile_data) SELECT @id, @data WHERE NOT EXISTS (SELECT 1 FROM images WHERE tile_id = @id)');
+      const insertMap = db.prepare('INSERT INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)');
+      this.insertTile = (z, x, row, data) => {
+        const id = createHash('sha256').update(data).digest('hex');
+        insertImage.run({ id, data });
+        this.deleteTile.run(z, x, row);
+        insertMap.run(z, x, row, id);
+      };
+    }
+    this.markWritten = db.prepare(`INSERT OR REPLACE INTO ${WRITTEN_TABLE} (zoom_level, tile_column, tile_row, written_at) VALUES (?, ?, ?, ?)`);
+    this.unmarkWritten = db.prepare(`DELETE FROM ${WRITTEN_TABLE} WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`);
+    this.timesInRange = db
+      .prepare(
+        `SELECT p.tile_column, p.tile_row, coalesce(w.written_at, 0) FROM ${this.positions} p
+         LEFT JOIN ${WRITTEN_TABLE} w ON w.zoom_level = p.zoom_level AND w.tile_column = p.tile_column AND w.tile_row = p.tile_row
+         WHERE p.zoom_level = ? AND p.tile_column BETWEEN ? AND ? AND p.tile_row BETWEEN ? AND ?`,
+      )
+      .raw();
+    this.oneTile = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').pluck();
+  }
+
+  /** A tile as stored (XYZ), or null: kinds compose new edge tiles over what the output holds. */
+  async readTile(z: number, x: number, y: number): Promise<Uint8Array | null> {
+    this.assertOpen();
+    if (!isTileInGrid(z, x, y)) return null;
+    try {
+      const data = this.oneTile.get(z, x, 2 ** z - 1 - y) as Buffer | undefined;
+      return data === undefined ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    } catch (error) {
+      throw writeFailed(this.path, `cannot read tile ${z}/${x}/${y}`, error);
+    }
+  }
+
+  async writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>> {
+    this.assertOpen();
+    const top = 2 ** z - 1;
+    const times = new Map<string, number>();
+    try {
+      // XYZ rows minY..maxY are TMS rows top - maxY..top - minY.
+      for (const [x, row, at] of this.timesInRange.all(z, minX, maxX, top - maxY, top - minY) as [number, number, number][]) {
+        times.set(tileKey(x, top - row), at);
+      }
+    } catch (error) {
+      throw writeFailed(this.path, `cannot read which tiles of zoom ${z} are written`, error);
+    }
+    return times;
+  }
+
+  async write(tiles: readonly TileToWrite[]): Promise<void> {
+    this.writeAt(tiles, Date.now());
+  }
+
+  /** `write` with a chosen time: tiles imported from an archive keep the archive's age. */
+  writeAt(tiles: readonly TileToWrite[], writtenAt: number): void {
+    this.eachInTransaction(tiles, `cannot write ${tiles.length} tiles`, (t, row) => {
+      this.insertTile(t.z, t.x, row, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      this.markWritten.run(t.z, t.x, row, writtenAt);
+    });
+  }
+
+  async remove(tiles: readonly { z: number; x: number; y: number }[]): Promise<void> {
+    this.eachInTransaction(tiles, `cannot remove ${tiles.length} tiles`, (t, row) => {
+      this.deleteTile.run(t.z, t.x, row);
+      this.unmarkWritten.run(t.z, t.x, row);
+    });
+  }
+
+  /** Runs `change` for every tile (with its TMS row) in one transaction: all of them or none. */
+  private eachInTransaction<T extends { z: number; x: number; y: number }>(tiles: readonly T[], what: string, change: (tile: T, row: number) => void): void {
+    this.assertOpen();
+    assertTilesInGrid(this.path, tiles);
+    try {
+      this.db.transaction(() => {
+        for (const t of tiles) change(t, 2 ** t.z - 1 - t.y);
+      }).immediate();
+    } catch (error) {
+      throw writeFailed(this.path, what, error);
+    }
+  }
+
+  async finish(metadata: TilesetMetadata): Promise<void> {
+    this.recordMetadata(metadata);
+  }
+
+  /** Writes the 1.3 metadata widened to everything the file holds; returns what it wrote. */
+  recordMetadata(metadata: TilesetMetadata): TilesetMetadata {
+    this.assertOpen();
+    try {
+      const zooms = this.db.prepare(`SELECT min(zoom_level), max(zoom_level) FROM ${this.positions}`).raw().get() as [number | null, number | null];
+      const widened = widenToOutput(metadata, {
+        previousBounds: this.previousBounds,
+        zooms: zooms[0] === null || zooms[1] === null ? null : [zooms[0], zooms[1]],
+      });
+      this.db.transaction(() => {
+        this.putRows(mbtilesRows(widened));
+        // Contents that `write` or `remove` left without a position.
+        if (this.layout === 'map-images') this.db.exec('DELETE FROM images WHERE tile_id NOT IN (SELECT tile_id FROM map)');
+      }).immediate();
+      return widened;
+    } catch (error) {
+      throw writeFailed(this.path, 'cannot write the metadata', error);
+    }
+  }
+
+  /** Sets metadata rows as given, in one transaction. */
+  putMetadata(rows: ReadonlyMap<string, string>): void {
+    this.assertOpen();
+    try {
+      this.db.transaction(() => this.putRows(rows)).immediate();
+    } catch (error) {
+      throw writeFailed(this.path, 'cannot write the metadata', error);
+    }
+  }
+
+  private putRows(rows: ReadonlyMap<string, string>): void {
+    const remove = this.db.prepare('DELETE FROM metadata WHERE name = ?');
+    const insert = this.db.prepare('INSERT INTO metadata (name, value) VALUES (?, ?)');
+    // Delete and insert: files from other tools may lack a unique index on name.
+    for (const [name, value] of rows) {
+      remove.run(name);
+      insert.run(name, value);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      // Fails harmlessly (SQLITE_BUSY) while another connection has the file open: it stays WAL.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.pragma('journal_mode = DELETE');
+    } catch {
+      // Leaving WAL is a courtesy to other readers; the data is committed either way.
+    }
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TesseraError('INTERNAL', `the MBTiles writer for ${this.path} is closed`);
+  }
+}
+
+/** Creates what is missing: the spec's tables for a new file, the side table, the indexes writes rely on. */
+function prepareSchema(db: Database.Database, layout: Layout, fresh: boolean, options: MbtilesWriterOptions): void {
+  if (fresh) {
+    db.exec(`CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL, value TEXT);
+             CREATE UNIQUE INDEX IF NOT EXISTS metadata_name ON metadata (name);
+             CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL);
+             CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_column, tile_row);`);
+  }
+  db.exec(`CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT);
+           CREATE TABLE IF NOT EXISTS ${WRITTEN_TABLE} (
+             zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, written_at INTEGER NOT NULL,
+             PRIMARY KEY (zoom_level, tile_column, tile_row)) WITHOUT ROWID;`);
+  // Without an index on the position, every replace would scan the whole table.
+  const positions = layout === 'table' ? 'tiles' : 'map';
+  if (!hasIndexOn(db, positions, ['zoom_level', 'tile_column', 'tile_row'])) {
+    db.exec(`CREATE INDEX tessera_${positions}_position ON ${positions} (zoom_level, tile_column, tile_row)`);
+  }
+  if (layout === 'map-images' && !hasIndexOn(db, 'images', ['tile_id'])) db.exec('CREATE INDEX tessera_images_id ON images (tile_id)');
+  const provisional = db.prepare('INSERT INTO metadata (name, value) SELECT @name, @value WHERE NOT EXISTS (SELECT 1 FROM metadata WHERE name = @name)');
+  provisional.run({ name: 'name', value: options.name ?? nameOf(db.name) });
+  provisional.run({ name: 'format', value: options.format });
+}
+
+function hasIndexOn(db: Database.Database, table: string, columns: string[]): boolean {
+  const indexes = db.prepare(`SELECT name FROM pragma_index_list(?)`).pluck().all(table) as string[];
+  return indexes.some((index) => {
+    const indexed = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(index) as string[];
+    return columns.every((c, i) => indexed[i] === c);
+  });
+}
+
+/** "world" for /data/world.mbtiles. */
+function nameOf(path: string): string {
+  const base = basename(path);
+  return base.slice(0, base.length - extname(base).length) || base;
+}
+
+/**
+ * Checks an existing file read-only, before anything opens it for writing: BAD_INPUT when it is
+ * not an MBTiles file, has a layout this writer cannot write through, or holds another format.
+ * A missing or empty file is new.
+ */
+async function inspect(path: string, format: WrittenTileFormat): Promise<Existing> {
+  const info = await statOutput(path);
+  if (info === null || (info.isFile() && info.size === 0)) return { layout: null, previousBounds: null };
+  if (!info.isFile()) throw notWritable(path, 'it is not a file (an MBTiles output is one SQLite file)');
+  if (!(await startsLikeSqlite(path))) throw notWritable(path, 'it exists and is not an MBTiles file (not SQLite)');
+
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw notWritable(path, `it cannot be opened as SQLite (${(error as Error).message})`);
+  }
+  try {
+    const objects = db.prepare(`SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')`).raw().all() as [string, string][];
+    if (objects.length === 0) return { layout: null, previousBounds: null };
+    const kinds = new Map(objects);
+    const layout = layoutOf(db, kinds, path);
+    const metadata = new Map<string, string>();
+    if (kinds.has('metadata')) {
+      for (const [name, value] of db.prepare('SELECT name, value FROM metadata').raw().all() as [unknown, unknown][]) {
+        if (typeof name === 'string' && value !== null) metadata.set(name, String(value));
+      }
+    }
+    const first = db.prepare('SELECT tile_data FROM tiles LIMIT 1').pluck().get() as Uint8Array | null | undefined;
+    const held = metadata.has('format') ? normaliseFormat(metadata.get('format')) : first ? sniff(first) : 'unknown';
+    if (held !== 'unknown' && held !== format) throw notWritable(path, `it holds ${held} tiles, not ${format}`);
+    return { layout, previousBounds: first === undefined ? null : parseBounds(metadata.get('bounds')) };
+  } catch (error) {
+    if (error instanceof TesseraError) throw error;
+    throw notWritable(path, `it cannot be read as MBTiles (${(error as Error).message})`);
+  } finally {
+    db.close();
+  }
+}
+
+function layoutOf(db: Database.Database, kinds: Map<string, string>, path: string): Layout {
+  const columns = (table: string) => new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
+  const has = (table: string, names: string[]) => kinds.get(table) === 'table' && names.every((n) => columns(table).has(n));
+  const position = ['zoom_level', 'tile_column', 'tile_row'];
+  if (!kinds.has('tiles')) throw notWritable(path, 'it is an SQLite database without a tiles table (not MBTiles)');
+  if (has('tiles', [...position, 'tile_data'])) return 'table';
+  if (kinds.get('tiles') === 'view' && has('map', [...position, 'tile_id']) && has('images', ['tile_id', 'tile_data'])) return 'map-images';
+  throw notWritable(path, 'its tiles are not a table with the spec columns, nor a view over map and images');
+}
+
+function sniff(data: Uint8Array): WrittenTileFormat | 'unknown' {
+  const image = imageFormatOf(data);
+  if (image !== null) return image;
+  return isGzip(data) ? 'pbf' : 'unknown';
+}
+
+/** Whether the file begins with SQLite's header string. */
+async function startsLikeSqlite(path: string): Promise<boolean> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(SQLITE_HEADER.length), position: 0 });
+      return bytesRead === SQLITE_HEADER.length && buffer.equals(SQLITE_HEADER);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw writeFailed(path, 'cannot read the output', error);
+  }
+}
