@@ -274,6 +274,7 @@ test('tile content types come from the bytes; gzip is flagged, brotli inflated',
 
 test('bounds and layer metadata parsing', () => {
   assert.deepEqual(parseBounds('2,48,3.024,49.024'), [2, 48, 3.024, 49.024]);
+  assert.deepEqual(parseBounds('[2, 48, 3.024, 49.024]'), [2, 48, 3.024, 49.024], 'TileJSON array form');
   assertBoundsNear(parseBounds('-180,-90,180,90'), [-180, -85.0511287798066, 180, 85.0511287798066], 1e-9);
   for (const bad of [undefined, '', '0,0,0,0', '1,2,3', 'a,b,c,d', '10,50,20,40']) assert.equal(parseBounds(bad), null, String(bad));
   assertBoundsNear(boundsOfTiles([{ z: 1, x: 1, y: 0 }]), [0, 0, 180, 85.0511287798066], 1e-9);
