@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
 const require = createRequire(import.meta.url);
@@ -112,4 +113,36 @@ export function largeRasterMbtiles(dir: string, count: number): string {
   })();
   db.close();
   return out;
+}
+
+/** The real data fetched by .ci/fetch-data (the repository's `.data/`), from src or dist alike. */
+export function realDataPath(...parts: string[]): string {
+  return join(fileURLToPath(new URL('../../../.data/', import.meta.url)), ...parts);
+}
+
+/** NASA Blue Marble, 2700×1350 RGB, EPSG:4326 over the whole world (DEFLATE GeoTIFF). */
+export function blueMarbleTif(): string {
+  return realDataPath('bluemarble.tif');
+}
+
+/** GDAL's classic sample SP27GTIF.TIF: 699×929 grey, NAD27 / Illinois East (US survey feet). */
+export function illinoisNad27Tif(): string {
+  return realDataPath('rgdal', 'pictures', 'SP27GTIF.TIF');
+}
+
+/** A hillshade (Byte, EPSG:4326) of the SRTM DEM, made with gdaldem in `dir`. */
+export function srtmHillshadeTif(dir: string): string {
+  const out = join(dir, 'hillshade.tif');
+  if (!existsSync(out)) gdal('gdaldem', ['hillshade', '-q', '-compute_edges', '-s', '111120', srtmDem(), out]);
+  return out;
+}
+
+/** Natural Earth in one GeoPackage (QGIS's world_map.gpkg): states_provinces (4,556), countries, disputed_borders. */
+export function worldMapGpkg(): string {
+  return realDataPath('world_map.gpkg');
+}
+
+/** One of rgdal's classic sample vectors (cities.shp: 606 points; test_trk2.gpx: a GPS track…). */
+export function rgdalVector(name: string): string {
+  return realDataPath('rgdal', 'vectors', name);
 }

@@ -1,0 +1,145 @@
+/**
+ * What an OGR source holds, read with GDAL on the engine's thread: its layers, their attributes,
+ * feature counts and extents in WGS84 (lon/lat). A source GDAL cannot open, or that has no vector
+ * layer, is DATASET_UNREADABLE with GDAL's own message and the file's name.
+ */
+import gdal from 'gdal-async';
+import type { Bbox } from '../../../preload/contract.js';
+import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
+import { toLonLat } from '../../tiling/crs.js';
+
+export interface SourceLayerInfo {
+  name: string;
+  featureCount: number;
+  /** Attribute name → OGR field type ('string', 'integer', 'real', 'date'…). */
+  fields: Record<string, string>;
+  /** WGS84 [west, south, east, north], clamped to the world; null when the layer is empty. */
+  bounds: Bbox | null;
+  /** The layer's CRS as GDAL describes it (a short name), or null when it has none (taken as lon/lat). */
+  crs: string | null;
+  /** Lon/lat of a point on the layer's first feature: where a sample of real (non-empty) tiles is cut. */
+  samplePoint: [number, number] | null;
+}
+
+export interface SourceInfo {
+  path: string;
+  driver: string;
+  layers: SourceLayerInfo[];
+}
+
+/** Names GDAL treats as connections or virtual files, not paths on disk. */
+export function isConnectionOrVirtual(path: string): boolean {
+  return /^(PG:|MySQL:|OCI:|MSSQL:|ODBC:|WFS:|\/vsi)/i.test(path);
+}
+
+export function unreadable(path: string, why: string): TesseraError {
+  return new TesseraError('DATASET_UNREADABLE', `${path}: ${why}`, { details: { path } });
+}
+
+/** Opens `path` read-only with GDAL's async API (the caller closes it). */
+export async function openSource(path: string): Promise<gdal.Dataset> {
+  try {
+    return await gdal.openAsync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, `GDAL cannot open it: ${(error as Error).message}`);
+  }
+}
+
+export async function inspectSource(path: string, signal?: AbortSignal): Promise<SourceInfo> {
+  const ds = await openSource(path);
+  try {
+    const count = ds.layers.count();
+    if (count === 0) throw unreadable(path, `GDAL opened it (${ds.driver.description}) but found no vector layer in it`);
+    const layers: SourceLayerInfo[] = [];
+    for (let i = 0; i < count; i++) {
+      if (signal) throwIfAborted(signal);
+      const layer = await ds.layers.getAsync(i);
+      const fields: Record<string, string> = {};
+      for (const f of layer.fields.map((d) => d)) fields[f.name] = f.type;
+      let featureCount = 0;
+      try {
+        featureCount = await layer.features.countAsync(true);
+      } catch {
+        featureCount = 0;
+      }
+      layers.push({
+        name: layer.name,
+        featureCount,
+        fields,
+        bounds: featureCount > 0 ? layerBounds(layer) : null,
+        crs: layer.srs ? crsName(layer.srs) : null,
+        samplePoint: featureCount > 0 ? await firstPoint(layer) : null,
+      });
+    }
+    return { path, driver: ds.driver.description, layers };
+  } catch (error) {
+    if (error instanceof TesseraError) throw error;
+    throw unreadable(path, `GDAL cannot read it: ${(error as Error).message}`);
+  } finally {
+    ds.close();
+  }
+}
+
+async function firstPoint(layer: gdal.Layer): Promise<[number, number] | null> {
+  try {
+    const feature = await layer.features.firstAsync();
+    const geometry = feature?.getGeometry();
+    if (!geometry) return null;
+    const env = geometry.getEnvelope();
+    const transform = layer.srs ? toLonLat(layer.srs) : null;
+    const p = { x: (env.minX + env.maxX) / 2, y: (env.minY + env.maxY) / 2 };
+    const t = transform ? transform.transformPoint(p.x, p.y) : p;
+    return [t.x, t.y];
+  } catch {
+    return null;
+  }
+}
+
+function crsName(srs: gdal.SpatialReference): string {
+  try {
+    const code = srs.getAuthorityCode(null);
+    const name = srs.getAuthorityName(null);
+    if (code && name) return `${name}:${code}`;
+  } catch {
+    // no authority: fall through to the WKT name
+  }
+  return srs.toWKT().match(/^[A-Z]+\["([^"]+)"/)?.[1] ?? 'unnamed CRS';
+}
+
+/** The layer's extent in WGS84, from its envelope's boundary densified (21 points a side). */
+function layerBounds(layer: gdal.Layer): Bbox | null {
+  let env: gdal.Envelope;
+  try {
+    env = layer.getExtent();
+  } catch {
+    return null;
+  }
+  const transform = layer.srs ? toLonLat(layer.srs) : null;
+  if (!transform) return clampWorld([env.minX, env.minY, env.maxX, env.maxY]);
+  const out: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
+  const steps = 20;
+  for (let i = 0; i <= steps; i++) {
+    const t = i / steps;
+    for (const [x, y] of [
+      [env.minX + (env.maxX - env.minX) * t, env.minY],
+      [env.minX + (env.maxX - env.minX) * t, env.maxY],
+      [env.minX, env.minY + (env.maxY - env.minY) * t],
+      [env.maxX, env.minY + (env.maxY - env.minY) * t],
+    ] as [number, number][]) {
+      try {
+        const p = transform.transformPoint(x, y);
+        out[0] = Math.min(out[0], p.x);
+        out[1] = Math.min(out[1], p.y);
+        out[2] = Math.max(out[2], p.x);
+        out[3] = Math.max(out[3], p.y);
+      } catch {
+        // a corner outside the CRS's area of use: the other points still bound the layer
+      }
+    }
+  }
+  return out[0] <= out[2] ? clampWorld(out) : null;
+}
+
+function clampWorld(b: Bbox): Bbox {
+  return [Math.max(-180, b[0]), Math.max(-90, b[1]), Math.min(180, b[2]), Math.min(90, b[3])];
+}

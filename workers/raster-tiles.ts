@@ -1,0 +1,151 @@
+/**
+ * The raster preseed's worker task: cuts a warped metatile into tiles, stretches non-8-bit data,
+ * drops fully transparent tiles, and encodes the rest with sharp (PNG, optionally palette-
+ * quantised; JPEG; WebP).
+ *
+ * - A tile that turns out fully opaque loses its alpha channel before encoding (RGB or grey PNG
+ *   and WebP are smaller and about twice as fast to encode as RGBA).
+ * - JPEG has no alpha: a tile with transparent pixels is flattened onto black, which is what
+ *   the warp leaves outside the data anyway.
+ * - A tile sent with `under` (a tile an earlier dataset of the same job wrote there) is
+ *   composited over it, so datasets that share a tile along their edges both show in it.
+ */
+import sharp, { type Sharp } from 'sharp';
+import { AbortFlag } from './abort-flag.js';
+
+export type RasterTileFormat = 'png' | 'jpeg' | 'webp';
+
+export interface RasterTilesTask {
+  /** Interleaved pixels of the whole metatile: colour channels, then alpha. */
+  pixels: ArrayBuffer;
+  sample: 'byte' | 'float32';
+  width: number;
+  height: number;
+  /** Colour channels (1 grey or 3 RGB), + 1 when `alpha`. */
+  channels: number;
+  /** False: the metatile has no alpha channel, every pixel is opaque. */
+  alpha: boolean;
+  /** float32 data: per colour channel, the [min, max] that maps to 0–255. */
+  stretch: [number, number][] | null;
+  tileSize: number;
+  /** The tiles to cut; column and row count tiles from the metatile's top-left corner. */
+  tiles: { x: number; y: number; column: number; row: number; under?: Uint8Array }[];
+  format: RasterTileFormat;
+  quality: number;
+  pngPalette: boolean;
+  abort?: SharedArrayBuffer;
+}
+
+export interface RasterTilesResult {
+  /** In the task's order; data null: the tile is fully transparent (nothing to write). */
+  tiles: { x: number; y: number; data: Uint8Array | null }[];
+}
+
+/** Encodes at once per task: sharp works on libuv's pool, shared with GDAL's warps. */
+const IN_FLIGHT = 2;
+
+export async function rasterTiles(task: RasterTilesTask): Promise<RasterTilesResult> {
+  const flag = new AbortFlag(task.abort);
+  flag.throwIfAborted();
+  const bytes = task.sample === 'byte' ? new Uint8Array(task.pixels) : toBytes(new Float32Array(task.pixels), task.channels, task.alpha, task.stretch);
+  const out: RasterTilesResult['tiles'] = new Array(task.tiles.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < task.tiles.length) {
+      flag.throwIfAborted();
+      const i = next++;
+      const tile = task.tiles[i]!;
+      const rgba = cut(bytes, task, tile.column, tile.row);
+      out[i] = { x: tile.x, y: tile.y, data: await encodeTile(rgba, task, tile.under) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, task.tiles.length) }, lane));
+  return { tiles: out };
+}
+
+/** Maps each colour value through its band's stretch (rounded, clamped); alpha is clamped. */
+export function toBytes(values: Float32Array, channels: number, hasAlpha: boolean, stretch: [number, number][] | null): Uint8Array {
+  const out = new Uint8Array(values.length);
+  const colour = hasAlpha ? channels - 1 : channels;
+  const scale: number[] = [];
+  const offset: number[] = [];
+  for (let c = 0; c < colour; c++) {
+    const [min, max] = stretch?.[c] ?? [0, 255];
+    scale.push(255 / (max - min));
+    offset.push(min);
+  }
+  for (let i = 0; i < values.length; i += channels) {
+    for (let c = 0; c < colour; c++) out[i + c] = clampByte((values[i + c]! - offset[c]!) * scale[c]!);
+    if (hasAlpha) out[i + colour] = clampByte(values[i + colour]!);
+  }
+  return out;
+}
+
+function clampByte(v: number): number {
+  if (!(v > 0)) return 0; // also NaN
+  if (v >= 255) return 255;
+  return Math.round(v);
+}
+
+/** The tile's pixels, copied out of the metatile row by row. */
+function cut(bytes: Uint8Array, task: RasterTilesTask, column: number, row: number): Uint8Array {
+  const size = task.tileSize;
+  const ch = task.channels;
+  const rowBytes = size * ch;
+  const out = new Uint8Array(size * rowBytes);
+  const stride = task.width * ch;
+  let from = row * size * stride + column * size * ch;
+  for (let r = 0; r < size; r++, from += stride) out.set(bytes.subarray(from, from + rowBytes), r * rowBytes);
+  return out;
+}
+
+/** The tile's alpha: 'none' (fully transparent), 'all' (fully opaque) or 'some'. */
+export function alphaCoverage(pixels: Uint8Array, channels: number): 'none' | 'all' | 'some' {
+  let any = false;
+  let every = true;
+  for (let i = channels - 1; i < pixels.length; i += channels) {
+    const a = pixels[i]!;
+    if (a !== 0) any = true;
+    if (a !== 255) every = false;
+    if (any && !every) return 'some';
+  }
+  return any ? 'all' : 'none';
+}
+
+async function encodeTile(pixels: Uint8Array, task: RasterTilesTask, under: Uint8Array | undefined): Promise<Uint8Array | null> {
+  const size = task.tileSize;
+  const coverage = task.alpha ? alphaCoverage(pixels, task.channels) : 'all';
+  if (coverage === 'none') return null;
+  let image: Sharp;
+  if (under && coverage === 'some') {
+    const composed = await sharp(under)
+      .ensureAlpha()
+      .composite([{ input: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), raw: { width: size, height: size, channels: task.channels as 2 | 4 } }])
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    image = sharp(composed.data, { raw: { width: composed.info.width, height: composed.info.height, channels: composed.info.channels } });
+  } else if (coverage === 'all' || task.format === 'jpeg') {
+    const colour = task.alpha ? task.channels - 1 : task.channels;
+    const raw = coverage === 'all' && task.alpha ? dropAlpha(pixels, task.channels) : pixels;
+    image = sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { raw: { width: size, height: size, channels: (coverage === 'all' ? colour : task.channels) as 1 | 2 | 3 | 4 } });
+    if (coverage !== 'all') image = image.flatten({ background: { r: 0, g: 0, b: 0 } });
+  } else {
+    image = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width: size, height: size, channels: task.channels as 2 | 4 } });
+  }
+  const encoded =
+    task.format === 'png'
+      ? await image.png(task.pngPalette ? { palette: true, effort: 3 } : {}).toBuffer()
+      : task.format === 'jpeg'
+        ? await image.jpeg({ quality: task.quality }).toBuffer()
+        : await image.webp({ quality: task.quality }).toBuffer();
+  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}
+
+function dropAlpha(pixels: Uint8Array, channels: number): Uint8Array {
+  const colour = channels - 1;
+  const out = new Uint8Array((pixels.length / channels) * colour);
+  for (let i = 0, j = 0; i < pixels.length; i += channels, j += colour) {
+    for (let c = 0; c < colour; c++) out[j + c] = pixels[i + c]!;
+  }
+  return out;
+}
