@@ -115,6 +115,10 @@ test('start-up recovery marks running and cancelling jobs interrupted and re-que
   store.transitionItem(i0!.id, 'running');
   store.transitionItem(i0!.id, 'succeeded');
   store.transitionItem(i1!.id, 'running');
+  // The items' checkpoints got further than the job's last timed save before the "crash".
+  store.saveItemProgress(i0!.id, { done: 10, total: 10, failed: 0, bytes: 500 });
+  store.saveItemProgress(i1!.id, { done: 4, total: 10, failed: 1, bytes: 200 }, { next: 4 });
+  store.saveJobCounters(running, { done: 9, total: 20, failed: 0, bytes: 450 });
   const cancelling = store.createJob({ kind: 'verify', name: 'c', params: params('/c'), priority: 0 }).id;
   store.transitionJob(cancelling, 'running');
   store.transitionJob(cancelling, 'cancelling');
@@ -126,6 +130,8 @@ test('start-up recovery marks running and cancelling jobs interrupted and re-que
   assert.equal(store.getJob(queued).state, 'queued');
   assert.equal(store.getItem(i1!.id).state, 'queued');
   assert.equal(store.getItem(i0!.id).state, 'succeeded');
+  const { done, total, failed, bytes } = store.getJob(running).progress;
+  assert.deepEqual({ done, total, failed, bytes }, { done: 14, total: 20, failed: 1, bytes: 700 }, 'the job resumes from its items’ checkpointed counters');
 
   store.requeue(running);
   assert.equal(store.getJob(running).state, 'queued');

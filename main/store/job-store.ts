@@ -239,6 +239,9 @@ export class JobStore {
         for (const item of this.stmt.itemsInState.all({ id, state: 'running' }) as ItemRow[]) {
           this.transitionItem(item.id, 'queued', { message: 'attempt cut short by a restart' });
         }
+        // The job's counters are saved on a timer and the items' with each checkpoint, so after a
+        // crash the items are the truth: the job resumes from their sum, not from a stale total.
+        this.stmt.jobCountersFromItems.run({ id, at: this.timestamp() });
         this.transitionJob(id, 'interrupted', { message: 'found running at start-up: the previous process stopped without finishing it' });
       }
       return ids;
@@ -533,6 +536,9 @@ function prepare(db: Db) {
                       error_code = @code, error_message = @message, error_details = @details
                     WHERE id = @id AND state = @from`),
     setJobCounters: s('UPDATE jobs SET done = @done, total = @total, failed = @failed, bytes = @bytes, updated_at = @at WHERE id = @id'),
+    jobCountersFromItems: s(
+      `UPDATE jobs SET (done, total, failed, bytes) = (SELECT COALESCE(SUM(done), 0), COALESCE(SUM(total), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(bytes), 0) FROM job_items WHERE job_id = @id), updated_at = @at WHERE id = @id`,
+    ),
     appendSearch: s('UPDATE jobs SET search_text = search_text || @text WHERE id = @id'),
     markPlanned: s('UPDATE jobs SET planned = 1, total = @total, search_text = search_text || @text WHERE id = @id'),
     queued: s(`SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY priority DESC, id`),

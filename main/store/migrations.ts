@@ -84,4 +84,30 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+
+  // 2: the local catalogue of datasets (main/catalog/catalog.ts). No foreign key to jobs: retention
+  // may purge the job that made a dataset, and the dataset stays.
+  `
+  CREATE TABLE catalog_datasets (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT    NOT NULL,
+    kind        TEXT    NOT NULL CHECK (kind IN ('vector', 'raster')),
+    -- The file previews and preseeds read, and the folder that holds it and its side files.
+    path        TEXT    NOT NULL UNIQUE,
+    dir         TEXT    NOT NULL UNIQUE,
+    layers      TEXT    NOT NULL,
+    raster      TEXT,
+    bounds      TEXT,
+    size_bytes  INTEGER NOT NULL,
+    source      TEXT    NOT NULL,
+    job_id      INTEGER,
+    preview     TEXT,
+    thumbnail   TEXT,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    -- Lower-cased name, source and layer names: what the catalogue's text filter searches.
+    search_text TEXT    NOT NULL DEFAULT ''
+  );
+  CREATE INDEX catalog_by_kind ON catalog_datasets (kind, id);
+  `,
 ];

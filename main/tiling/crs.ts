@@ -20,7 +20,11 @@ export function webMercator(): gdal.SpatialReference {
   return (mercator ??= gdal.SpatialReference.fromEPSG(3857));
 }
 
-/** A transform from `srs` to lon/lat WGS84 (x = longitude), or null when `srs` is already that. */
+/**
+ * A transform from `srs` to lon/lat WGS84 (x = longitude), or null when `srs` is already that.
+ * `srs` must come from a layer or a dataset (GDAL gives those the traditional x/y order); one made
+ * with fromEPSG for a geographic CRS would take its input latitude first.
+ */
 export function toLonLat(srs: gdal.SpatialReference): gdal.CoordinateTransformation | null {
   const target = wgs84LonLat();
   return srs.isSame(target) ? null : new gdal.CoordinateTransformation(srs, target);

@@ -63,6 +63,16 @@ test('loadCoverage reads a polygon file in a projected CRS into lon/lat', async 
   assert.ok(Math.abs(w - 11) < 1e-6 && Math.abs(s - 56) < 1e-6 && Math.abs(e - 19) < 1e-6 && Math.abs(n - 62) < 1e-6, `bbox ${loaded.bbox}`);
 });
 
+test('loadCoverage keeps longitude first for a geographic CRS with latitude-first axes (NAD27)', async () => {
+  const source = join(dir, 'area-4326.geojson');
+  writeFileSync(source, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [triangle] } }] }));
+  const nad27 = join(dir, 'area-4267.gpkg');
+  execFileSync('ogr2ogr', ['-f', 'GPKG', '-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:4267', nad27, source]);
+  const [w, s, e, n] = (await loadCoverage(nad27)).bbox;
+  // NAD27 → WGS84 moves points by well under 0.01° here; swapped axes would move them by 40°.
+  assert.ok(Math.abs(w - 11) < 0.01 && Math.abs(s - 56) < 0.01 && Math.abs(e - 19) < 0.01 && Math.abs(n - 62) < 0.01, `bbox ${[w, s, e, n]}`);
+});
+
 test('loadCoverage names the file when it is unreadable or holds no polygons', async () => {
   const garbage = join(dir, 'garbage.geojson');
   writeFileSync(garbage, '{ not json');
