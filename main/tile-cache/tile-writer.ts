@@ -63,6 +63,8 @@ export interface TileWriter {
    * absent from the map is not in the output. For resume (skip present) and refresh (redo older).
    */
   writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>>;
+  /** A tile the output holds (pbf as stored: gzip-compressed), or null: for composing over what is there. */
+  readTile(z: number, x: number, y: number): Promise<Uint8Array | null>;
   /** Stores a batch durably; rejects with WRITE_FAILED (transient) and then none of it counts. */
   write(tiles: readonly TileToWrite[]): Promise<void>;
   /** Removes tiles (overwrite mode when a tile is now empty or transparent). */

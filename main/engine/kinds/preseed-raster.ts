@@ -23,7 +23,6 @@ import { unionBbox } from '../../tiling/tile-grid.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey, writerKindFor } from '../../tile-cache/tile-writer.js';
 import { inspectDataset } from '../../preseed/raster/dataset-info.js';
-import { type ExistingTiles, existingTiles } from '../../preseed/raster/existing-tiles.js';
 import { itemExtent } from '../../preseed/raster/item-extent.js';
 import { type Metatile, metatiles, pickMetatileSide } from '../../preseed/raster/metatiles.js';
 import { type BlockStyle, type TileJob, renderBlock } from '../../preseed/raster/render-block.js';
@@ -72,7 +71,6 @@ export interface RasterSession {
   writer: TileWriter;
   coverage: Coverage | undefined;
   coverageIndex: CoverageIndex | undefined;
-  existing: ExistingTiles;
 }
 
 export const WRITTEN_FORMAT: Record<RasterPreseedParams['format'], WrittenTileFormat> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
@@ -128,7 +126,7 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     const coverage = params.coverage ? await loadCoverage(params.coverage) : undefined;
     throwIfAborted(signal);
     const writer = await openTileWriter(params.output, { format: WRITTEN_FORMAT[params.format], tileSize: params.tileSize });
-    return { writer, coverage, coverageIndex: coverage ? new CoverageIndex(coverage) : undefined, existing: existingTiles(writer) } satisfies RasterSession;
+    return { writer, coverage, coverageIndex: coverage ? new CoverageIndex(coverage) : undefined } satisfies RasterSession;
   },
 
   async end(params, session, outcome) {
@@ -151,7 +149,6 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
         description: `Rendered by Tessera from ${params.datasets.map((d) => basename(d)).join(', ')}`,
       });
     } finally {
-      await s.existing.close();
       await s.writer.close();
     }
   },
@@ -305,7 +302,7 @@ async function runBlocks(run: BlockRun): Promise<void> {
         }
         for (const job of jobs) {
           if (actions.get(tileKey(job.x, job.y)) !== 'compose') continue;
-          const under = await session.existing.read(z, job.x, job.y);
+          const under = await session.writer.readTile(z, job.x, job.y);
           if (under) job.under = under;
         }
         await ctx.pool.whenReady(ctx.signal);
