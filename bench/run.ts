@@ -1,10 +1,25 @@
 /**
- * `npm run bench`: every benchmark of the engine spine, one after another, each printing its table.
+ * `npm run bench`: every benchmark, one after another, each printing its table (ratios against the
+ * peer tools measured in the same run). `npm run bench -- raster vector` runs only those.
  * (bench/gdal-threads.js is run on its own: it measures GDAL threading models for docs/gdal-threading.md.)
  */
+import { loadavg } from 'node:os';
 import { runEngineBench } from './engine-bench.js';
+import { runRasterPreseedBench } from './raster-preseed-bench.js';
 import { runRendererBench } from './renderer-bench.js';
+import { runVectorPreseedBench } from './vector-preseed-bench.js';
 
-console.log(`Tessera benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
-await runEngineBench();
-await runRendererBench();
+const benches: Record<string, () => Promise<unknown>> = {
+  engine: runEngineBench,
+  renderer: runRendererBench,
+  raster: () => runRasterPreseedBench(),
+  vector: () => runVectorPreseedBench(),
+};
+
+const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of chosen) if (!(name in benches)) throw new Error(`unknown bench "${name}" (have: ${Object.keys(benches).join(', ')})`);
+console.log(`Tessera benchmarks — Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const [name, run] of Object.entries(benches)) {
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
+  await run();
+}
