@@ -1,0 +1,79 @@
+/**
+ * What the migration tests and benchmarks share (not shipped logic): the Koop fixture, an engine
+ * on a fresh data directory, and checks of a finished copy against the fixture's source files.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { JobItem, JobSummary } from '../../../preload/contract.js';
+import { Engine } from '../../engine/engine.js';
+import { createLogger, type LogEntry } from '../../engine/logger.js';
+import { fixtureGeojsonPath } from './koop-fixture.js';
+import { geojsonDigest, gpkgDigest, type LayerDigest } from './layer-digest.js';
+import type { FixtureLayer } from './natural-earth-services.js';
+
+/** An engine with every log line kept (to search them for secrets). */
+export async function openTestEngine(root: string, name: string): Promise<{ engine: Engine; dataDir: string; logs: LogEntry[] }> {
+  const dataDir = mkdtempSync(join(root, `${name}-`));
+  const logs: LogEntry[] = [];
+  const engine = await Engine.open({
+    dataDir,
+    host: 'headless',
+    threads: 1,
+    logger: createLogger('debug', (entry) => logs.push(entry)),
+    backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+  });
+  return { engine, dataDir, logs };
+}
+
+export function testRoot(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Table name per layer name, from the copy's own record of its sources. */
+export function copiedTables(gpkg: string): Map<string, { table: string; layerId: number; count: number; serviceUrl: string; copiedAt: string }> {
+  const db = new Database(gpkg, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT table_name, layer_id, layer_name, feature_count, service_url, copied_at FROM tessera_esri_layers').all() as {
+      table_name: string;
+      layer_id: number;
+      layer_name: string;
+      feature_count: number;
+      service_url: string;
+      copied_at: string;
+    }[];
+    return new Map(rows.map((r) => [r.layer_name, { table: r.table_name, layerId: r.layer_id, count: r.feature_count, serviceUrl: r.service_url, copiedAt: r.copied_at }]));
+  } finally {
+    db.close();
+  }
+}
+
+export interface LayerComparison {
+  layer: string;
+  source: LayerDigest;
+  copy: LayerDigest;
+  /** Ids whose feature differs (attributes or geometry), missing or extra. */
+  differing: number[];
+}
+
+/** Compares every listed fixture layer with its table in the copy: count, id set, checksum. */
+export function compareWithSource(fixtureDir: string, gpkg: string, layers: readonly FixtureLayer[]): LayerComparison[] {
+  const tables = copiedTables(gpkg);
+  return layers.map((layer) => {
+    const fields = layer.fields.map((f) => f.name).filter((n) => n !== 'OBJECTID');
+    const dates = layer.fields.filter((f) => f.type === 'Date').map((f) => f.name);
+    const source = geojsonDigest(fixtureGeojsonPath(fixtureDir, layer), fields, dates);
+    const table = tables.get(layer.name);
+    if (!table) throw new Error(`${gpkg} has no table for layer "${layer.name}" (it has: ${[...tables.keys()].join(', ')})`);
+    const copy = gpkgDigest(gpkg, table.table, fields, dates);
+    const ids = new Set([...source.ids, ...copy.ids]);
+    const differing = [...ids].filter((id) => source.features.get(id) !== copy.features.get(id));
+    return { layer: layer.name, source, copy, differing };
+  });
+}
+
+/** Items with their results, and the job's events, for assertions and printed reports. */
+export function jobDetail(engine: Engine, job: JobSummary): { items: JobItem[]; events: ReturnType<Engine['store']['events']> } {
+  return { items: engine.store.listItems(job.id, { limit: 1000 }).rows, events: engine.store.events(job.id, 0, 1000) };
+}
