@@ -6,13 +6,15 @@
  * the scheme and the sandbox are set before `ready`, the engine opens before any window exists,
  * and quitting waits for the engine to close so that no job is left half-written.
  */
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { useSecretCipher } from '../credentials/secret-cipher.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { createDispatcher } from '../hosts/dispatch.js';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
 import { registerIpcHost } from './ipc-host.js';
+import { safeStorageCipher } from './safe-storage-cipher.js';
 import { buildMenuTemplate } from './menu.js';
 import { shellPaths } from './paths.js';
 import { createTileAppRoute } from './tile-route.js';
@@ -103,6 +105,8 @@ function start(): void {
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 
+      // Server credentials are sealed by the OS keychain on the desktop (a key file only without one).
+      useSecretCipher((dir) => safeStorageCipher(safeStorage, dir, (message) => logger.warn(message)));
       try {
         engine = await Engine.open({ dataDir: dataDir(), host: 'electron', logger, version: app.getVersion() });
       } catch (error) {

@@ -419,7 +419,7 @@ export class Engine {
     const persist = setInterval(() => this.store.saveJobCounters(id, tracker.current), 1000);
     try {
       if (!this.store.isPlanned(id)) {
-        const items = await plugin.plan(job.params, signal);
+        const items = await plugin.plan(job.params, signal, this.kindEnvironment());
         if (items.length === 0) throw new TesseraError('NO_ITEMS', 'the job has nothing to do: its plan is empty');
         this.store.addItems(id, items);
         tracker.add({ total: items.reduce((n, i) => n + (i.total ?? 0), 0) });

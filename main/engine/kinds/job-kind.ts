@@ -61,7 +61,7 @@ export interface JobKindPlugin<P> {
   /** A dry run (jobs.estimate): tile counts over the real extent, a sampled size and time, the fit. */
   estimate?(params: P, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate>;
   /** Splits the job into items. An empty plan fails the job with NO_ITEMS: nothing is never "done". */
-  plan(params: P, signal: AbortSignal): Promise<NewItem[]>;
+  plan(params: P, signal: AbortSignal, env: KindEnvironment): Promise<NewItem[]>;
   /**
    * Makes what the job's items share (an output writer) before the first item runs, also when an
    * interrupted or retried job resumes. Throwing fails the job.
