@@ -14,6 +14,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   renderer: runRendererBench,
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
+  // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).
+  esri: () => import('./esri-migrate.js'),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
