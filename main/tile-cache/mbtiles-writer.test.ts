@@ -153,6 +153,38 @@ test("tiles of a file made by another tool count as written at 0, and the tool's
   assert.deepEqual((await gdalInfo(path)).bands.map((b) => b.checksum), (await gdalInfo(bed.hillshade.source)).bands.map((b) => b.checksum));
 });
 
+test('rewrites and removals keep one tile per position with its own time, with a unique position index (one statement) and without (another tool\'s file)', async () => {
+  const withoutUniqueIndex = join(bed.dir, 'no-unique-index.mbtiles');
+  const made = new Database(withoutUniqueIndex);
+  made.exec(`CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);`);
+  made.close();
+  for (const path of [join(bed.dir, 'unique-index.mbtiles'), withoutUniqueIndex]) {
+    const writer = (await openMbtilesWriter(path, { format: 'png' })) as MbtilesWriter;
+    const tiles = at(10).slice(0, 12);
+    writer.writeAt(tiles, 1_000);
+    // The two newest rows go, so the next batch's rows reuse their rowids.
+    const removed = tiles.slice(10);
+    await writer.remove(removed);
+    const again = tiles.slice(0, 3).map((t, i) => ({ ...t, data: tiles[11 - i]!.data }));
+    writer.writeAt([...removed, ...again], 2_000);
+    writer.writeAt(again.slice(0, 1), 3_000);
+
+    const times = await writer.writtenAt(10, 0, 0, 1023, 1023);
+    const expected = new Map(tiles.map((t) => [tileKey(t.x, t.y), 1_000]));
+    for (const t of [...removed, ...again]) expected.set(tileKey(t.x, t.y), 2_000);
+    expected.set(tileKey(again[0]!.x, again[0]!.y), 3_000);
+    assert.deepEqual(new Map([...times].sort()), new Map([...expected].sort()), path);
+    assert.deepEqual(await writer.readTile(10, again[1]!.x, again[1]!.y), new Uint8Array(again[1]!.data), 'the rewritten data, not the first');
+    await writer.close();
+
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.prepare('SELECT count(*) FROM tiles').pluck().get(), tiles.length, `${path}: one row per position`);
+    assert.equal(db.prepare('SELECT count(*) FROM tessera_tile_written').pluck().get(), tiles.length);
+    db.close();
+  }
+});
+
 test('writtenAt answers a 100,000-tile range with one query', async (t) => {
   const path = join(bed.dir, 'many.mbtiles');
   const writer = await openTileWriter(path, { format: 'png' });
