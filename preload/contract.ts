@@ -384,6 +384,26 @@ export interface CatalogDataset {
   updatedAt: string;
   /** A small PNG as a data: URL; null when none could be drawn. */
   thumbnail: string | null;
+  /**
+   * A small raster MBTiles (Web Mercator PNG tiles drawn from the data) beside the dataset, for the
+   * map preview: `caches.open` opens it like any cache. Null when none could be made.
+   */
+  preview: string | null;
+}
+
+/**
+ * The headless host's upload route (`POST /uploads?name=&size=`, then `POST /uploads/<id>?offset=`
+ * for further chunks; main/hosts/upload-route.ts) answers `{ ok: true, result: UploadStatus }`.
+ * Not a contract request: its body is the file's bytes, not JSON.
+ */
+export interface UploadStatus {
+  id: string;
+  /** `upload:<id>`: goes into an ingest job's `files` once the upload is complete. */
+  file: string;
+  name: string;
+  size: number;
+  received: number;
+  complete: boolean;
 }
 
 /** An ArcGIS REST service as discovered before a migration (esri.discover). */

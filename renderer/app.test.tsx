@@ -14,6 +14,7 @@ import { stubHistoryLayout } from './queue/layout-stub.js';
 import { useQueueUi } from './queue/queue-store.js';
 import { fakeEngine, history, job } from './queue/test-jobs.js';
 import { useToasts } from './shell/notifications.js';
+import { SHORTCUTS } from './shell/shortcuts.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from './testing/mount.js';
 import { useUi } from './ui-store.js';
 
@@ -155,7 +156,7 @@ test('keyboard shortcuts: g-sequences, p, /, ? and Esc; none fire while typing',
   await press('?');
   const dialog = await waitFor('the shortcut list', () => container().querySelector('[role="dialog"]'));
   expect(dialog.textContent).toContain('Pause or resume the queue');
-  expect(dialog.querySelectorAll('tr')).toHaveLength(9);
+  expect(dialog.querySelectorAll('tr')).toHaveLength(SHORTCUTS.length);
   await press('Escape');
   expect(container().querySelector('[role="dialog"]')).toBeNull();
 

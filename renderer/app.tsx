@@ -4,6 +4,7 @@
  * keyboard shortcuts; the screens live in their folders (queue/, job-detail/, map/, storage/,
  * settings/).
  */
+import { IngestDropZone } from './ingest/drop-zone.js';
 import { useEngineEvents } from './shell/engine-events.js';
 import { Header } from './shell/header.js';
 import { Nav } from './shell/nav.js';
@@ -32,6 +33,7 @@ export function App() {
       </main>
       <ShortcutHelp />
       <Toasts />
+      <IngestDropZone />
     </div>
   );
 }

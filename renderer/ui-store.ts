@@ -12,6 +12,10 @@ export type Screen =
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }
+  /** The local catalogue of ingested datasets. */
+  | { name: 'catalog' }
+  /** The Esri migration wizard (renderer/esri/). */
+  | { name: 'migrate' }
   | { name: 'settings' };
 
 export type Theme = 'light' | 'dark' | 'system';

@@ -1,26 +1,336 @@
 /**
- * The local catalogue of datasets (imported GeoPackages and COGs in the data directory).
- * Being written for the ingestion issue: this is the API the engine and the kinds use.
+ * The local catalogue: datasets imported into the data directory (a GeoPackage per vector dataset,
+ * a Cloud-Optimized GeoTIFF per raster), each in its own folder under `<dataDir>/catalog/` with a
+ * preview MBTiles beside it, and one row in the store describing it.
+ *
+ * Writers (the ingest kind, Esri migrations) never write into the catalogue directly. They open a
+ * draft, write the dataset file the draft names, and commit it:
+ *
+ *   const draft = await catalog.openDraft({ jobId, key: 'layer-7', kind: 'vector', name: 'parcels' });
+ *   await gdal.vectorTranslateAsync(draft.file, source, [...]);          // any number of steps
+ *   const dataset = await catalog.commit(draft, { name: 'parcels', jobId, source: { type: 'esri', … } });
+ *   // or, on failure or cancel: await catalog.discardDraft(draft);
+ *
+ * A draft lives in `<dataDir>/catalog/.partial/job<jobId>-<key>/`, so the same job and key open the
+ * same draft again (a retried job continues it). `commit` describes the file (layers, counts, CRS,
+ * bounds, invalid geometries), draws its thumbnail and preview, then renames the draft's folder into
+ * the catalogue and inserts the row: until that rename the catalogue does not change, so a failure or
+ * a cancel at any earlier point leaves it exactly as it was. `commit(draft, { replaces: id })` swaps
+ * a dataset's files for the draft's and keeps its id (a refreshed migration).
  */
-import type { BulkResult, CatalogDataset, Page } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { BulkResult, CatalogDataset, CatalogLayer, Page } from '../../preload/contract.js';
+import { TesseraError, serializeError } from '../../preload/errors.js';
+import { directoryBytes } from '../engine/storage.js';
+import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
+import { type DatasetDescription, describeDataset } from './describe.js';
+import { renderPreview } from './preview.js';
+
+export interface CatalogListInput {
+  text?: string;
+  kind?: 'vector' | 'raster';
+  cursor?: string;
+  limit: number;
+}
+
+/** A dataset being written: write `file`, then commit or discard the draft. */
+export interface DatasetDraft {
+  jobId: number;
+  key: string;
+  kind: CatalogDataset['kind'];
+  /** The draft's folder (the dataset file and anything GDAL puts beside it). */
+  dir: string;
+  /** The dataset file to write: `<slug>.gpkg` (vector) or `<slug>.tif` (raster). */
+  file: string;
+}
+
+export interface CommitInput {
+  name: string;
+  source: CatalogDataset['source'];
+  jobId: number | null;
+  /** What describeDataset says about the file; described at commit when absent. */
+  description?: DatasetDescription;
+  /** The dataset whose files the draft replaces (its id, name and creation time stay). */
+  replaces?: number;
+  signal?: AbortSignal;
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  kind: CatalogDataset['kind'];
+  path: string;
+  dir: string;
+  layers: string;
+  raster: string | null;
+  bounds: string | null;
+  size_bytes: number;
+  source: string;
+  job_id: number | null;
+  preview: string | null;
+  thumbnail: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Finished drafts of jobs that can no longer resume them are removed after this long. */
+const DRAFT_MAX_AGE_MS = 7 * 24 * 3600_000;
+const PARTIAL = '.partial';
 
 export class Catalog {
+  /** `<dataDir>/catalog`: one folder per dataset, drafts under `.partial/`. */
+  readonly root: string;
+  private readonly committing = new Set<string>();
+  private swept: Promise<void> | null = null;
+
   constructor(
     readonly db: Db,
     readonly dataDir: string,
-  ) {}
-
-  list(_input: { text?: string; kind?: 'vector' | 'raster'; cursor?: string; limit: number }): Page<CatalogDataset> {
-    throw new TesseraError('INTERNAL', 'the catalogue is not built yet');
+  ) {
+    this.root = join(dataDir, 'catalog');
   }
 
-  delete(_ids: readonly number[]): BulkResult {
-    throw new TesseraError('INTERNAL', 'the catalogue is not built yet');
+  /** Newest first, by keyset (the cursor is the last id of the previous page). */
+  list(input: CatalogListInput): Page<CatalogDataset> {
+    const where: string[] = [];
+    const args: Record<string, unknown> = { limit: input.limit + 1 };
+    if (input.cursor !== undefined) {
+      const [lastId] = decodeCursor('catalog', input.cursor, ['number'] as const);
+      where.push('id < @lastId');
+      args.lastId = lastId;
+    }
+    if (input.kind) {
+      where.push('kind = @kind');
+      args.kind = input.kind;
+    }
+    const text = input.text?.trim().toLowerCase();
+    if (text) {
+      where.push(`instr(search_text, @text) > 0`);
+      args.text = text;
+    }
+    const rows = this.db.prepare(`SELECT * FROM catalog_datasets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`).all(args) as DatasetRow[];
+    const page = rows.slice(0, input.limit).map(toDataset);
+    return { rows: page, nextCursor: rows.length > input.limit ? encodeCursor('catalog', [page[page.length - 1]!.id]) : null };
   }
 
+  /** The dataset, or NOT_FOUND. */
   get(id: number): CatalogDataset {
-    throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist`);
+    const row = this.db.prepare('SELECT * FROM catalog_datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+    if (!row) throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist in the catalogue`, { details: { id } });
+    return toDataset(row);
   }
+
+  /** Datasets a job made (or last refreshed), oldest first. */
+  madeBy(jobId: number): CatalogDataset[] {
+    return (this.db.prepare('SELECT * FROM catalog_datasets WHERE job_id = ? ORDER BY id').all(jobId) as DatasetRow[]).map(toDataset);
+  }
+
+  /** Datasets migrated from this service URL (as CommitInput's esri source recorded it), oldest first. */
+  findByServiceUrl(url: string): CatalogDataset[] {
+    return (this.db.prepare(`SELECT * FROM catalog_datasets WHERE json_extract(source, '$.type') = 'esri' AND json_extract(source, '$.url') = ? ORDER BY id`).all(url) as DatasetRow[]).map(toDataset);
+  }
+
+  /** Bytes the catalogue's datasets take on disk (their files and previews). */
+  usedBytes(): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(size_bytes), 0) AS n FROM catalog_datasets').get() as { n: number }).n;
+  }
+
+  /**
+   * Deletes each dataset: its row, then its folder (which frees its quota). A dataset named by the
+   * params of a queued or running job is refused (ILLEGAL_TRANSITION naming the job).
+   */
+  delete(ids: readonly number[]): BulkResult {
+    const result: BulkResult = { ok: [], failed: [] };
+    for (const id of ids) {
+      try {
+        const dataset = this.get(id);
+        const row = this.db.prepare('SELECT dir FROM catalog_datasets WHERE id = ?').get(id) as { dir: string };
+        const user = this.activeJobUsing(row.dir);
+        if (user !== null) throw new TesseraError('ILLEGAL_TRANSITION', `dataset ${id} (${dataset.name}) is in use by job ${user}, which is ${this.jobState(user)}; cancel it or let it finish first`, { details: { id, jobId: user } });
+        this.db.prepare('DELETE FROM catalog_datasets WHERE id = ?').run(id);
+        // A folder that cannot be removed now is an orphan; the next sweep removes it.
+        rmSync(row.dir, { recursive: true, force: true });
+        result.ok.push(id);
+      } catch (error) {
+        result.failed.push({ id, error: serializeError(error) });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The draft `key` of job `jobId`, made empty when new and reopened as it was when it exists
+   * (a retried job continues what its earlier run wrote).
+   */
+  async openDraft(input: { jobId: number; key: string; kind: CatalogDataset['kind']; name: string }): Promise<DatasetDraft> {
+    await (this.swept ??= this.sweep().then(
+      () => {},
+      () => {},
+    ));
+    const dir = join(this.root, PARTIAL, `job${input.jobId}-${safeSlug(input.key)}`);
+    await mkdir(dir, { recursive: true });
+    const extension = input.kind === 'vector' ? 'gpkg' : 'tif';
+    return { jobId: input.jobId, key: input.key, kind: input.kind, dir, file: join(dir, `${safeSlug(input.name)}.${extension}`) };
+  }
+
+  /** Removes a draft and everything in it. */
+  async discardDraft(draft: DatasetDraft): Promise<void> {
+    await rm(draft.dir, { recursive: true, force: true });
+  }
+
+  /** Whether the draft's dataset file exists (something was written into it). */
+  draftExists(draft: DatasetDraft): boolean {
+    return existsSync(draft.file);
+  }
+
+  /**
+   * Describes the draft's file, draws its thumbnail and preview, moves the draft's folder into the
+   * catalogue and records it. Returns the dataset as catalog.get shows it.
+   */
+  async commit(draft: DatasetDraft, input: CommitInput): Promise<CatalogDataset> {
+    if (!existsSync(draft.file)) throw new TesseraError('INTERNAL', `the draft of ${input.name} has no dataset file (${draft.file})`);
+    const description = input.description ?? (await describeDataset(draft.file, input.signal));
+    const previewFile = join(draft.dir, 'preview.mbtiles');
+    const preview = await renderPreview(draft.file, description, previewFile, input.name, input.signal).catch(() => ({ mbtiles: null, thumbnail: null }));
+    const sizeBytes = await directoryBytes(draft.dir);
+    const finalDir = join(this.root, `${safeSlug(input.name)}-${randomBytes(4).toString('hex')}`);
+    this.committing.add(finalDir);
+    try {
+      await rename(draft.dir, finalDir);
+      const path = join(finalDir, basename(draft.file));
+      const now = new Date().toISOString();
+      const values = {
+        name: input.name,
+        kind: description.kind,
+        path,
+        dir: finalDir,
+        layers: JSON.stringify(description.layers),
+        raster: description.raster === null ? null : JSON.stringify(description.raster),
+        bounds: description.bounds === null ? null : JSON.stringify(description.bounds),
+        size: sizeBytes,
+        source: JSON.stringify(input.source),
+        jobId: input.jobId,
+        preview: preview.mbtiles === null ? null : join(finalDir, basename(preview.mbtiles)),
+        thumbnail: preview.thumbnail,
+        now,
+        search: searchText(input.name, description, input.source),
+      };
+      let id: number;
+      let replacedDir: string | null = null;
+      try {
+        if (input.replaces !== undefined) {
+          replacedDir = (this.db.prepare('SELECT dir FROM catalog_datasets WHERE id = ?').get(input.replaces) as { dir: string } | undefined)?.dir ?? null;
+          if (replacedDir === null) throw new TesseraError('NOT_FOUND', `dataset ${input.replaces} does not exist in the catalogue (nothing to replace)`);
+          this.db
+            .prepare(
+              `UPDATE catalog_datasets SET kind = @kind, path = @path, dir = @dir, layers = @layers, raster = @raster, bounds = @bounds, size_bytes = @size,
+               source = @source, job_id = @jobId, preview = @preview, thumbnail = @thumbnail, updated_at = @now, search_text = @search WHERE id = @id`,
+            )
+            .run({ ...values, id: input.replaces });
+          id = input.replaces;
+        } else {
+          const info = this.db
+            .prepare(
+              `INSERT INTO catalog_datasets (name, kind, path, dir, layers, raster, bounds, size_bytes, source, job_id, preview, thumbnail, created_at, updated_at, search_text)
+               VALUES (@name, @kind, @path, @dir, @layers, @raster, @bounds, @size, @source, @jobId, @preview, @thumbnail, @now, @now, @search)`,
+            )
+            .run(values);
+          id = Number(info.lastInsertRowid);
+        }
+      } catch (error) {
+        // Not recorded: the folder goes too, so the catalogue is as it was.
+        await rm(finalDir, { recursive: true, force: true });
+        throw error;
+      }
+      if (replacedDir !== null) await rm(replacedDir, { recursive: true, force: true });
+      return this.get(id);
+    } finally {
+      this.committing.delete(finalDir);
+    }
+  }
+
+  /**
+   * Removes what no row and no resumable job needs: dataset folders without a row (a crash between
+   * a commit's rename and its insert, a delete whose files could not go), and drafts of jobs that
+   * are gone, succeeded, or older than a week.
+   */
+  async sweep(): Promise<{ removed: string[] }> {
+    const removed: string[] = [];
+    const known = new Set((this.db.prepare('SELECT dir FROM catalog_datasets').all() as { dir: string }[]).map((r) => r.dir));
+    const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === PARTIAL) continue;
+      const dir = join(this.root, entry.name);
+      if (known.has(dir) || this.committing.has(dir)) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+    const drafts = await readdir(join(this.root, PARTIAL), { withFileTypes: true }).catch(() => []);
+    for (const entry of drafts) {
+      const dir = join(this.root, PARTIAL, entry.name);
+      const jobId = Number(/^job(\d+)-/.exec(entry.name)?.[1] ?? NaN);
+      const state = Number.isSafeInteger(jobId) ? this.jobState(jobId) : null;
+      if (state === 'queued' || state === 'running' || state === 'cancelling') continue;
+      // A failed, partial, cancelled or interrupted job may be retried: it continues its drafts.
+      const resumable = state !== null && state !== 'succeeded';
+      const old = Date.now() - (await stat(dir)).mtimeMs > DRAFT_MAX_AGE_MS;
+      if (resumable && !old) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+    return { removed };
+  }
+
+  /** The state of job `id`, or null when it does not exist (purged). */
+  jobState(id: number): string | null {
+    return (this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string } | undefined)?.state ?? null;
+  }
+
+  /** A queued, running or cancelling job whose params name something inside `dir`, if any. */
+  private activeJobUsing(dir: string): number | null {
+    // Params are stored as JSON: the folder appears in them JSON-escaped.
+    const needle = JSON.stringify(dir).slice(1, -1);
+    const row = this.db.prepare(`SELECT id FROM jobs WHERE state IN ('queued', 'running', 'cancelling') AND instr(params, ?) > 0 ORDER BY id LIMIT 1`).get(needle) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+}
+
+function toDataset(row: DatasetRow): CatalogDataset {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    path: row.path,
+    layers: JSON.parse(row.layers) as CatalogLayer[],
+    raster: row.raster === null ? null : (JSON.parse(row.raster) as CatalogDataset['raster']),
+    bounds: row.bounds === null ? null : (JSON.parse(row.bounds) as CatalogDataset['bounds']),
+    sizeBytes: row.size_bytes,
+    source: JSON.parse(row.source) as CatalogDataset['source'],
+    jobId: row.job_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    thumbnail: row.thumbnail,
+    preview: row.preview !== null && existsSync(row.preview) ? row.preview : null,
+  };
+}
+
+function searchText(name: string, description: DatasetDescription, source: CatalogDataset['source']): string {
+  const parts = [name, description.kind, ...description.layers.flatMap((l) => [l.name, l.crs ?? '']), description.raster?.crs ?? ''];
+  if (source.type === 'file') parts.push(...source.files);
+  else parts.push(source.url);
+  return parts.join(' ').toLowerCase();
+}
+
+/** A file-name-safe, readable form of a name: letters, digits, `-` and `_`, at most 60 characters. */
+export function safeSlug(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^[._-]+|[._-]+$/g, '')
+    .slice(0, 60);
+  return slug || 'dataset';
 }

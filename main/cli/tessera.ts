@@ -18,9 +18,13 @@ import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
 import { startHeadlessHost } from '../hosts/headless-host.js';
 import { createTileRoute } from '../hosts/tile-route.js';
+import { createUploadRoute } from '../hosts/upload-route.js';
+import { uploadInUse } from '../ingest/uploads.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
+import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
+import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { ProgressBar } from './progress-bar.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
@@ -39,6 +43,12 @@ Commands:
   preseed vector <source...> --zoom MIN-MAX -o OUT [--layer NAME[:MINZ-MAXZ]]... [--attributes a,b]
          [--bbox W,S,E,N] [--coverage FILE] [--max-tile-bytes N] [--thin] [--mode ...] [--older-than TIME] [--dry-run]
                                                        make a tile cache; OUT.mbtiles, OUT.pmtiles or a tile directory
+  ${MIGRATE_USAGE}
+  ingest <file...> [--crs EPSG:N] [--target-crs CRS] [--quota BYTES]
+                                                       files (GeoPackage, Shapefile, GeoJSON, GeoTIFF, ZIP…) into the catalogue
+  catalog list [--kind vector|raster] [--text T] [--limit N] [--cursor C]
+  catalog show <id>                                    a dataset: layers, CRS, extent, counts, size, source
+  catalog delete <id>...                               delete datasets and their files
   jobs list [--state S]... [--kind K] [--text T] [--from ISO] [--to ISO] [--limit N] [--cursor C]
   jobs show <id>                                       a job, its items and its recent events
   jobs cancel <id>...                                  cancel queued or interrupted jobs
@@ -100,6 +110,13 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         thin: { type: 'boolean' },
         title: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        crs: { type: 'string' },
+        'target-crs': { type: 'string' },
+        quota: { type: 'string' },
+        layers: { type: 'string' },
+        where: { type: 'string' },
+        token: { type: 'string' },
+        username: { type: 'string' },
       },
     });
     json = values.json ?? false;
@@ -139,6 +156,14 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         }
         return await runJob(dataDir, io, json, (engine) => engine.start(input));
       }
+      case 'migrate':
+        return await runJob(dataDir, io, json, async (engine) => engine.start(await migrateEsriInput(rest, values, engine.credentials)));
+      case 'ingest': {
+        const input = ingestInput(rest, values);
+        return await runJob(dataDir, io, json, (engine) => engine.start(input));
+      }
+      case 'catalog':
+        return await catalogCommand(dataDir, rest, values, out);
       case 'jobs':
         return await jobs(dataDir, rest, values, io, json, out);
       default:
@@ -279,6 +304,7 @@ async function serve(dataDir: string, values: Record<string, unknown>, out: (hum
     allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
     logger,
     tileHandler: createTileRoute(engine.caches),
+    uploadHandler: createUploadRoute({ dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
   });
   // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
   out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
@@ -346,7 +372,7 @@ export function exitCodeFor(state: JobState): number {
 }
 
 function reportError(error: unknown, io: Io, json: boolean): number {
-  const usage = error instanceof UsageError || error instanceof PreseedUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_CURSOR' || e.code === 'CACHE_UNREADABLE' ? EXIT.usage : EXIT.failed;
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);

@@ -78,6 +78,11 @@ export interface HeadlessHostOptions {
    * /api, /events or /metrics, before static files. Resolves true when it answered the request.
    */
   tileHandler?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * The streaming upload route (upload-route.ts): called for authenticated requests to /uploads and
+   * /uploads/…, whatever their method. Resolves true when it answered.
+   */
+  uploadHandler?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
   /** WebSocket ping interval; a client that missed the previous ping is terminated. Default 30 s. */
   heartbeatIntervalMs?: number;
   /** A WebSocket client with more than this many bytes waiting to be sent is dropped. Default 1 MiB. */
@@ -206,6 +211,12 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     }
 
     if (rawPath.startsWith('/api/') || rawPath === '/api') return handleApi(req, res, rawPath.slice('/api/'.length));
+    if (o.uploadHandler && (rawPath === '/uploads' || rawPath.startsWith('/uploads/'))) {
+      const url = new URL(originForHost(g.host));
+      url.pathname = rawPath;
+      url.search = q === -1 ? '' : raw.slice(q);
+      if (await o.uploadHandler(req, res, url)) return;
+    }
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (rawPath === '/metrics') return handleMetrics(res, method);
     if (rawPath === '/events') return sendJson(res, 426, errorBody('BAD_INPUT', 'This is a WebSocket endpoint.'), { Upgrade: 'websocket' });

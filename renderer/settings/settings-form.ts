@@ -20,6 +20,10 @@ export interface SettingsForm {
   quotaUnit: ByteUnit;
   floor: string;
   floorUnit: ByteUnit;
+  /** A per-job ingest quota (ingestJobQuotaBytes) or none. */
+  ingestQuotaOn: boolean;
+  ingestQuota: string;
+  ingestQuotaUnit: ByteUnit;
   retentionOn: boolean;
   retentionDays: string;
   metricsEnabled: boolean;
@@ -29,12 +33,14 @@ export interface SettingsForm {
 export type FieldErrors = Record<string, string>;
 
 const DEFAULT_QUOTA_GIB = '100';
+const DEFAULT_INGEST_QUOTA_GIB = '10';
 const DEFAULT_RETENTION_DAYS = '90';
 
 /** The form showing `s`, each size in the unit it reads best in. */
 export function formFromSettings(s: Settings): SettingsForm {
   const quotaUnit = s.cacheQuotaBytes === null ? 'GiB' : unitFor(s.cacheQuotaBytes);
   const floorUnit = unitFor(s.freeSpaceFloorBytes);
+  const ingestQuotaUnit = s.ingestJobQuotaBytes === null ? 'GiB' : unitFor(s.ingestJobQuotaBytes);
   return {
     maxRunningJobs: String(s.maxRunningJobs),
     perKind: Object.fromEntries(JOB_KINDS.map((k) => [k, s.maxRunningPerKind[k] === undefined ? '' : String(s.maxRunningPerKind[k])])) as Record<JobKind, string>,
@@ -43,6 +49,9 @@ export function formFromSettings(s: Settings): SettingsForm {
     quotaUnit,
     floor: bytesToInput(s.freeSpaceFloorBytes, floorUnit),
     floorUnit,
+    ingestQuotaOn: s.ingestJobQuotaBytes !== null,
+    ingestQuota: s.ingestJobQuotaBytes === null ? DEFAULT_INGEST_QUOTA_GIB : bytesToInput(s.ingestJobQuotaBytes, ingestQuotaUnit),
+    ingestQuotaUnit,
     retentionOn: s.retentionDays !== null,
     retentionDays: s.retentionDays === null ? DEFAULT_RETENTION_DAYS : String(s.retentionDays),
     metricsEnabled: s.metricsEnabled,
@@ -74,6 +83,9 @@ export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsP
     patch.cacheQuotaBytes = form.quotaOn ? bytes(form.quota, form.quotaUnit) : null;
   }
   if (form.floor !== base.floor || form.floorUnit !== base.floorUnit) patch.freeSpaceFloorBytes = bytes(form.floor, form.floorUnit);
+  if (form.ingestQuotaOn !== base.ingestQuotaOn || (form.ingestQuotaOn && (form.ingestQuota !== base.ingestQuota || form.ingestQuotaUnit !== base.ingestQuotaUnit))) {
+    patch.ingestJobQuotaBytes = form.ingestQuotaOn ? bytes(form.ingestQuota, form.ingestQuotaUnit) : null;
+  }
   if (form.retentionOn !== base.retentionOn || (form.retentionOn && form.retentionDays !== base.retentionDays)) {
     patch.retentionDays = form.retentionOn ? num(form.retentionDays) : null;
   }
@@ -85,7 +97,7 @@ type Issue = z.core.$ZodIssue;
 
 /** The schema's issue in an operator's words; the schema's own message for anything else. */
 function sayIssue(issue: Issue, field: string): string {
-  const isBytes = field === 'cacheQuotaBytes' || field === 'freeSpaceFloorBytes';
+  const isBytes = field === 'cacheQuotaBytes' || field === 'freeSpaceFloorBytes' || field === 'ingestJobQuotaBytes';
   switch (issue.code) {
     case 'too_small':
       if (isBytes) return issue.inclusive ? 'Must not be negative' : 'Must be more than 0';

@@ -14,7 +14,7 @@ const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
 function handlers(initial: Partial<Settings> = {}): Handlers & { current: () => Settings } {
-  let settings: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true, cacheQuotaBytes: null, freeSpaceFloorBytes: 512 * MiB, ...initial };
+  let settings: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true, cacheQuotaBytes: null, freeSpaceFloorBytes: 512 * MiB, ingestJobQuotaBytes: null, ...initial };
   return {
     'app.info': () => ({ version: '0.1.0-test', host: 'headless', dataDir: '/srv/tessera', threads: 4 }),
     'settings.get': () => settings,
@@ -124,6 +124,25 @@ test('a valid edit sends only what changed, then shows Saved', async () => {
   await click(button('Save'));
   await waitFor('the third save', () => m.callsTo('settings.update').length === 3);
   expect(m.callsTo('settings.update')[2]).toEqual({ retentionDays: null, cacheQuotaBytes: null });
+});
+
+test('the ingest quota per job: off, a limit in any unit, refused when not positive', async () => {
+  const m = await open(handlers({ ingestJobQuotaBytes: 2 * GiB }));
+  expect(radio('ingestQuota', 'limit to').checked).toBe(true);
+  expect(input('ingestJobQuotaBytes').value).toBe('2');
+  await setValue(input('ingestJobQuotaBytes'), '0');
+  await click(button('Save'));
+  expect(errorOf('ingestJobQuotaBytes')).toBe('Must be more than 0');
+  expect(m.callsTo('settings.update')).toEqual([]);
+  await setValue(input('ingestJobQuotaBytes'), '500');
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Ingest quota unit"]')!, 'MiB');
+  await click(button('Save'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ ingestJobQuotaBytes: 500 * MiB });
+  await click(radio('ingestQuota', 'none'));
+  await click(button('Save'));
+  await waitFor('the second save', () => m.callsTo('settings.update').length === 2);
+  expect(m.callsTo('settings.update')[1]).toEqual({ ingestJobQuotaBytes: null });
 });
 
 test('Reset puts back what the engine has', async () => {

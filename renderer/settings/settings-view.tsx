@@ -1,6 +1,6 @@
 /**
  * The engine's settings as a form: how many jobs run at once (overall and per kind), the cache
- * quota, the free-space floor, how long finished jobs are kept, and metrics. Checked with the
+ * quota, the free-space floor, the ingest quota per job, how long finished jobs are kept, and metrics. Checked with the
  * contract's schema before it is sent, and a refusal from the engine lands next to its field too.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -177,6 +177,25 @@ export function SettingsView() {
               <div className="choice">
                 <input id={id} data-field="freeSpaceFloorBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" value={form.floor} onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])} />
                 <UnitPicker label="Free-space floor unit" value={form.floorUnit} onChange={(floorUnit) => edit({ floorUnit }, ['freeSpaceFloorBytes'])} />
+              </div>
+            )}
+          </Field>
+          <Field
+            group
+            label="Ingest quota per job"
+            error={errorFor('ingestJobQuotaBytes', form.ingestQuotaOn !== baseForm.ingestQuotaOn || form.ingestQuota !== baseForm.ingestQuota || form.ingestQuotaUnit !== baseForm.ingestQuotaUnit)}
+            help="What one ingest job (or one upload) may stage and import; a file that does not fit is refused before it is copied. A job may ask for less."
+          >
+            {(id, describedBy, invalid) => (
+              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
+                <label>
+                  <input type="radio" name="ingestQuota" checked={!form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: false }, ['ingestJobQuotaBytes'])} /> none
+                </label>
+                <label>
+                  <input type="radio" name="ingestQuota" checked={form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: true }, ['ingestJobQuotaBytes'])} /> limit to
+                </label>
+                <input aria-label="Ingest quota per job" data-field="ingestJobQuotaBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" disabled={!form.ingestQuotaOn} value={form.ingestQuota} onChange={(e) => edit({ ingestQuota: e.currentTarget.value }, ['ingestJobQuotaBytes'])} />
+                <UnitPicker label="Ingest quota unit" value={form.ingestQuotaUnit} disabled={!form.ingestQuotaOn} onChange={(ingestQuotaUnit) => edit({ ingestQuotaUnit }, ['ingestJobQuotaBytes'])} />
               </div>
             )}
           </Field>

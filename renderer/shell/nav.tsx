@@ -1,5 +1,5 @@
 /**
- * The left rail: the five screens (the job detail opens from the queue and shows under it), what
+ * The left rail: the seven screens (the job detail opens from the queue and shows under it), what
  * the queue is doing at a glance, the host, and desktop notifications.
  */
 import { useQuery } from '@tanstack/react-query';
@@ -11,6 +11,8 @@ import { hashForScreen } from './routes.js';
 const ITEMS: readonly { screen: Screen; label: string; keys: string }[] = [
   { screen: { name: 'queue' }, label: 'Queue', keys: 'g q' },
   { screen: { name: 'preseed' }, label: 'Preseed', keys: 'g p' },
+  { screen: { name: 'catalog' }, label: 'Catalogue', keys: 'g c' },
+  { screen: { name: 'migrate' }, label: 'Migrate', keys: 'g e' },
   { screen: { name: 'map' }, label: 'Map', keys: 'g m' },
   { screen: { name: 'storage' }, label: 'Storage', keys: 'g s' },
   { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,' },

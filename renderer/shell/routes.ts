@@ -1,6 +1,6 @@
 /**
  * Hash routes of the console, both ways: `#/queue`, `#/jobs/<id>`, `#/preseed[/raster|/vector]`,
- * `#/map?path=…`, `#/storage`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
+ * `#/map?path=…`, `#/storage`, `#/catalog`, `#/migrate`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
  * index.html: Electron from tessera://app/ and the headless host from /, and neither has to know
  * the console's routes. The map's own hash is read and written by renderer/map/route.ts, which
  * owns what a map address holds.
@@ -24,6 +24,10 @@ export function screenFromHash(hash: string): Screen {
       return mapScreenFromHash(hash) ?? { name: 'map' };
     case 'storage':
       return { name: 'storage' };
+    case 'catalog':
+      return { name: 'catalog' };
+    case 'migrate':
+      return { name: 'migrate' };
     case 'settings':
       return { name: 'settings' };
     default:
@@ -44,6 +48,10 @@ export function hashForScreen(screen: Screen): string {
       return hashForMap(screen.cachePath, screen.extent);
     case 'storage':
       return '#/storage';
+    case 'catalog':
+      return '#/catalog';
+    case 'migrate':
+      return '#/migrate';
     case 'settings':
       return '#/settings';
     default:

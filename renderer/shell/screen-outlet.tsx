@@ -12,6 +12,8 @@ const JobDetail = lazy(() => import('../job-detail/job-detail.js').then((m) => (
 const PreseedView = lazy(() => import('../preseed/preseed-view.js').then((m) => ({ default: m.PreseedView })));
 const MapPreview = lazy(() => import('../map/map-preview.js').then((m) => ({ default: m.MapPreview })));
 const StorageView = lazy(() => import('../storage/storage-view.js').then((m) => ({ default: m.StorageView })));
+const CatalogView = lazy(() => import('../catalog/catalog-view.js').then((m) => ({ default: m.CatalogView })));
+const MigrateView = lazy(() => import('../esri/migrate-view.js').then((m) => ({ default: m.MigrateView })));
 const SettingsView = lazy(() => import('../settings/settings-view.js').then((m) => ({ default: m.SettingsView })));
 
 function render(screen: Screen): ReactNode {
@@ -26,6 +28,10 @@ function render(screen: Screen): ReactNode {
       return <MapPreview {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })} {...(screen.extent === undefined ? {} : { extent: screen.extent })} />;
     case 'storage':
       return <StorageView />;
+    case 'catalog':
+      return <CatalogView />;
+    case 'migrate':
+      return <MigrateView />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -20,6 +20,8 @@ test('single keys and g-sequences resolve to their actions', () => {
   expect(type([['Escape', 0]])).toEqual(['close']);
   expect(type([['g', 0], ['q', 100]])).toEqual(['go-queue']);
   expect(type([['g', 0], ['p', 100]])).toEqual(['go-preseed']);
+  expect(type([['g', 0], ['c', 100]])).toEqual(['go-catalog']);
+  expect(type([['g', 0], ['e', 100]])).toEqual(['go-migrate']);
   expect(type([['g', 0], ['m', 100]])).toEqual(['go-map']);
   expect(type([['g', 0], ['s', 100]])).toEqual(['go-storage']);
   expect(type([['g', 0], [',', 100]])).toEqual(['go-settings']);

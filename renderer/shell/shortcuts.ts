@@ -3,7 +3,7 @@
  * for key sequences such as `g q`, so the rules are tested without a DOM.
  */
 
-export type ShortcutAction = 'focus-search' | 'go-queue' | 'go-preseed' | 'go-map' | 'go-storage' | 'go-settings' | 'toggle-queue' | 'close' | 'help';
+export type ShortcutAction = 'focus-search' | 'go-queue' | 'go-preseed' | 'go-catalog' | 'go-migrate' | 'go-map' | 'go-storage' | 'go-settings' | 'toggle-queue' | 'close' | 'help';
 
 /** One shortcut: its keys, what it does, and how the `?` list describes it. */
 export interface Shortcut {
@@ -18,6 +18,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['/'], action: 'focus-search', description: 'Search the job history' },
   { keys: ['g', 'q'], action: 'go-queue', description: 'Go to the queue' },
   { keys: ['g', 'p'], action: 'go-preseed', description: 'Go to the preseed form' },
+  { keys: ['g', 'c'], action: 'go-catalog', description: 'Go to the catalogue' },
+  { keys: ['g', 'e'], action: 'go-migrate', description: 'Go to the Esri migration wizard' },
   { keys: ['g', 'm'], action: 'go-map', description: 'Go to the map' },
   { keys: ['g', 's'], action: 'go-storage', description: 'Go to storage' },
   { keys: ['g', ','], action: 'go-settings', description: 'Go to settings' },

@@ -37,6 +37,10 @@ export function useShortcuts(toggleQueue: () => void): void {
           return ui.navigate({ name: 'queue' });
         case 'go-preseed':
           return ui.navigate({ name: 'preseed' });
+        case 'go-catalog':
+          return ui.navigate({ name: 'catalog' });
+        case 'go-migrate':
+          return ui.navigate({ name: 'migrate' });
         case 'go-map':
           return ui.navigate({ name: 'map' });
         case 'go-storage':

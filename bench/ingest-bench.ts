@@ -1,0 +1,208 @@
+/**
+ * Ingestion against the GDAL command-line tools on the same files: the time of a whole ingest job
+ * (staging copy, checks, import, counts and validity, thumbnail and preview, commit) against
+ * `ogr2ogr` / `gdal_translate` writing the same GeoPackage / COG with the same options, and the
+ * ratio (target: at most 1.1×). Then the peak RSS of an engine process ingesting a raster larger
+ * than 1 GB (made with GDAL in a temporary folder; target: under 300 MB).
+ *
+ * Run alone: `node dist/bench/ingest-bench.js [--reps N] [--big-mb MB] [--skip-big]`.
+ * Set-up (fixtures, the big file) is outside every timing; each figure is the median of the reps.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import gdal from 'gdal-async';
+import { Engine } from '../main/engine/engine.js';
+import { createLogger } from '../main/engine/logger.js';
+import { GDAL_CACHE_MEGABYTES, cogArguments } from '../main/ingest/import-dataset.js';
+import { countriesShapefileZip } from '../main/ingest/testing/ingest-fixtures.js';
+import { illinoisNad27Tif, srtmDem, worldMapGpkg } from '../main/testing/real-data.js';
+
+const run = promisify(execFile);
+
+export interface IngestBenchOptions {
+  reps?: number;
+  /** Size of the big raster, in MiB (more than 1024). */
+  bigMegabytes?: number;
+  skipBig?: boolean;
+}
+
+export interface IngestBenchRow {
+  file: string;
+  bytes: number;
+  ingestMs: number;
+  toolMs: number;
+  ratio: number;
+}
+
+export interface IngestBenchResult {
+  rows: IngestBenchRow[];
+  big: { bytes: number; toolMs: number; runs: { threads: string; ingestMs: number; ratio: number; peakRssBytes: number }[] } | null;
+}
+
+/** What each file is compared with: the tool and arguments that write what the ingest writes. */
+function peerCommand(file: string, out: string): [string, string[]] {
+  if (/\.(gpkg|zip)$/i.test(file)) {
+    const source = file.endsWith('.zip') ? `/vsizip/${file}` : file;
+    const promote = file.endsWith('.zip') ? ['-nlt', 'PROMOTE_TO_MULTI'] : [];
+    return ['ogr2ogr', ['-f', 'GPKG', out, source, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536', ...promote]];
+  }
+  // The same creation options as the import (averaged overviews, except for paletted rasters).
+  const ds = gdal.open(file);
+  const paletted = Boolean(ds.bands.get(1).colorTable);
+  ds.close();
+  return ['gdal_translate', ['-q', ...cogArguments(paletted), file, out]];
+}
+
+async function timeTool(file: string, dir: string): Promise<number> {
+  const out = join(dir, `peer-${Date.now()}${/\.(gpkg|zip)$/i.test(file) ? '.gpkg' : '.tif'}`);
+  const [tool, args] = peerCommand(file, out);
+  const started = performance.now();
+  // With the block cache the engine runs with (import-dataset.ts bounds it): GDAL's default of 5% of
+  // RAM made the same gdal_translate slower, not faster, on this machine.
+  await run(tool, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GDAL_CACHEMAX: process.env.GDAL_CACHEMAX ?? String(GDAL_CACHE_MEGABYTES) } });
+  const ms = performance.now() - started;
+  rmSync(out, { force: true });
+  return ms;
+}
+
+async function timeIngest(engine: Engine, file: string): Promise<number> {
+  const started = performance.now();
+  const job = await engine.start({ kind: 'ingest', params: { files: [file] } });
+  const done = await engine.waitFor(job.id);
+  const ms = performance.now() - started;
+  if (done.state !== 'succeeded') throw new Error(`ingest of ${file} ended ${done.state}: ${done.error?.message}`);
+  // Keep the data directory small: each rep starts from an empty catalogue.
+  engine.catalog.delete(engine.catalog.madeBy(job.id).map((d) => d.id));
+  return ms;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function table(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\n${title}\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+}
+
+const MiB = 1024 * 1024;
+
+/** Runs the benchmark and prints its tables. */
+export async function runIngestBench(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
+  const reps = options.reps ?? 3;
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-ingest-bench-'));
+  try {
+    mkdirSync(join(dir, 'files'));
+    const files = [worldMapGpkg(), await countriesShapefileZip(join(dir, 'files')), srtmDem(), illinoisNad27Tif()];
+    const engine = await Engine.open({ dataDir: join(dir, 'data'), host: 'headless', holder: 'ingest bench', threads: 1, logger: createLogger('silent') });
+    const rows: IngestBenchRow[] = [];
+    try {
+      await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
+      for (const file of files) {
+        const ingest: number[] = [];
+        const tool: number[] = [];
+        // Alternated, so that a slow moment of a loaded machine does not fall on one side only.
+        for (let r = 0; r < reps; r++) {
+          tool.push(await timeTool(file, dir));
+          ingest.push(await timeIngest(engine, file));
+        }
+        const row = { file: file.split('/').at(-1)!, bytes: statSync(file).size, ingestMs: median(ingest), toolMs: median(tool), ratio: median(ingest) / median(tool) };
+        rows.push(row);
+      }
+    } finally {
+      await engine.close();
+    }
+    table(
+      `Ingest vs ogr2ogr / gdal_translate (median of ${reps}; target ratio ≤ 1.1×)`,
+      ['file', 'size', 'ingest ms', 'tool ms', 'ratio'],
+      rows.map((r) => [r.file, `${(r.bytes / MiB).toFixed(1)} MiB`, r.ingestMs.toFixed(0), r.toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`]),
+    );
+    let big: IngestBenchResult['big'] = null;
+    if (!options.skipBig) big = await bigFile(dir, options.bigMegabytes ?? 1100);
+    return { rows, big };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A > 1 GB raster (the SRTM DEM resampled up, uncompressed Int16), ingested by an engine in a child process. */
+async function bigFile(dir: string, megabytes: number): Promise<NonNullable<IngestBenchResult['big']>> {
+  const side = Math.ceil(Math.sqrt((megabytes * MiB) / 2));
+  const big = join(dir, 'files', `srtm-${side}.tif`);
+  await run('gdal_translate', ['-q', '-of', 'GTiff', '-outsize', String(side), String(side), '-r', 'bilinear', '-co', 'TILED=YES', '-co', 'BIGTIFF=YES', srtmDem(), big]);
+  const bytes = statSync(big).size;
+  const toolMs = await timeTool(big, dir);
+  // The engine as it runs by default (a worker per core), and with one worker: the workers sit idle
+  // during an ingest but each holds its own heap and modules.
+  const runs: NonNullable<IngestBenchResult['big']>['runs'] = [];
+  for (const threads of ['default', '1']) {
+    const child = await measureInChild(big, join(dir, `big-data-${threads}`), threads);
+    runs.push({ threads: threads === 'default' ? `${availableParallelism()} (default)` : threads, ingestMs: child.ms, ratio: child.ms / toolMs, peakRssBytes: child.peakRssBytes });
+  }
+  table(
+    'A raster larger than 1 GB: one engine process ingesting it (targets: ratio ≤ 1.1×, peak RSS < 300 MB)',
+    ['file', 'size', 'worker threads', 'ingest ms', 'gdal_translate ms', 'ratio', 'peak RSS'],
+    runs.map((r) => [big.split('/').at(-1)!, `${(bytes / MiB).toFixed(0)} MiB`, r.threads, r.ingestMs.toFixed(0), toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`, `${(r.peakRssBytes / MiB).toFixed(0)} MiB (${(r.peakRssBytes / 1e6).toFixed(0)} MB)`]),
+  );
+  rmSync(big, { force: true });
+  return { bytes, toolMs, runs };
+}
+
+/** Ingests `file` in a fresh Node process (so the peak RSS is this ingest's alone). */
+function measureInChild(file: string, dataDir: string, threads: string): Promise<{ ms: number; peakRssBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--measure', file, dataDir, threads], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`the measuring process exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; peakRssBytes: number });
+    });
+  });
+}
+
+/** The child's side: one engine, one ingest, then the process's peak RSS (getrusage). */
+async function measure(file: string, dataDir: string, threads: string): Promise<void> {
+  const engine = await Engine.open({ dataDir, host: 'headless', holder: 'ingest bench (rss)', logger: createLogger('silent'), ...(threads === 'default' ? {} : { threads: Number(threads) }) });
+  try {
+    await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
+    const started = performance.now();
+    const job = await engine.start({ kind: 'ingest', params: { files: [file] } });
+    // Which step the peak falls in: the item running when RSS was sampled highest.
+    let peak = { rss: 0, during: 'start' };
+    const sampler = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      if (rss <= peak.rss) return;
+      const running = engine.store.listItems(job.id, { states: ['running'], limit: 1 }).rows[0];
+      peak = { rss, during: running?.label ?? 'planning or committing' };
+    }, 100);
+    const done = await engine.waitFor(job.id);
+    clearInterval(sampler);
+    const ms = performance.now() - started;
+    if (done.state !== 'succeeded') throw new Error(`ingest ended ${done.state}: ${done.error?.message}`);
+    process.stdout.write(`${JSON.stringify({ ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, sampledPeakDuring: peak.during })}\n`);
+  } finally {
+    await engine.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--measure') await measure(args[1]!, args[2]!, args[3] ?? 'default');
+  else {
+    const flag = (name: string) => {
+      const i = args.indexOf(name);
+      return i === -1 ? undefined : args[i + 1];
+    };
+    console.log(`Tessera ingest benchmark — Node ${process.version}, ${new Date().toISOString()}`);
+    await runIngestBench({ reps: Number(flag('--reps') ?? 3), bigMegabytes: Number(flag('--big-mb') ?? 1100), skipBig: args.includes('--skip-big') });
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * What the catalogue says about a dataset file, read with GDAL's async API: its layers (geometry
+ * type, feature count, fields, CRS, WGS84 bounds, invalid geometries) or its raster (size, bands,
+ * type, CRS), and the WGS84 bounds of the whole.
+ *
+ * Used on the catalogue's own files (an imported GeoPackage or COG), so the cheap paths apply:
+ * GeoPackage counts and extents come from its metadata tables, and invalid geometries are counted
+ * by one SQL statement (ST_IsValid, SpatiaLite) on GDAL's thread pool rather than feature by feature.
+ */
+import gdal from 'gdal-async';
+import type { Bbox, CatalogDataset, CatalogLayer } from '../../preload/contract.js';
+import { throwIfAborted } from '../../preload/errors.js';
+import { toLonLat } from '../tiling/crs.js';
+
+export interface DatasetDescription {
+  kind: CatalogDataset['kind'];
+  layers: CatalogLayer[];
+  raster: CatalogDataset['raster'];
+  /** WGS84 bounds of everything in the dataset; null when nothing has a known place. */
+  bounds: Bbox | null;
+}
+
+/** Describes the vector GeoPackage or raster file at `file`. */
+export async function describeDataset(file: string, signal?: AbortSignal): Promise<DatasetDescription> {
+  const ds = await gdal.openAsync(file);
+  try {
+    const layerCount = await ds.layers.countAsync();
+    if (layerCount > 0) {
+      const layers: CatalogLayer[] = [];
+      for (let i = 0; i < layerCount; i++) {
+        throwIfAborted(signal);
+        layers.push(await describeLayer(ds, await ds.layers.getAsync(i)));
+      }
+      return { kind: 'vector', layers, raster: null, bounds: unionBounds(layers.map((l) => l.bounds)) };
+    }
+    const bands = await ds.bands.countAsync();
+    const band = bands > 0 ? await ds.bands.getAsync(1) : null;
+    const srs = ds.srs;
+    return {
+      kind: 'raster',
+      layers: [],
+      raster: { width: ds.rasterSize.x, height: ds.rasterSize.y, bands, dataType: band?.dataType ?? 'unknown', crs: crsLabel(srs) },
+      bounds: srs && ds.geoTransform ? rasterBounds(ds.geoTransform, ds.rasterSize, srs) : null,
+    };
+  } finally {
+    ds.close();
+  }
+}
+
+/**
+ * One layer of a GeoPackage (or any OGR file). Without `validity`, invalidGeometries is left 0 for
+ * the caller to fill (the ingest counts them on the source while the import runs).
+ */
+export async function describeLayerOf(file: string, name: string, options: { validity: boolean }): Promise<CatalogLayer> {
+  const ds = await gdal.openAsync(file);
+  try {
+    return await describeLayer(ds, await ds.layers.getAsync(name), options.validity);
+  } finally {
+    ds.close();
+  }
+}
+
+async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validity = true): Promise<CatalogLayer> {
+  const hasGeometry = layer.geomType !== gdal.wkbNone;
+  const featureCount = await layer.features.countAsync(true);
+  const srs = layer.srs;
+  let bounds: Bbox | null = null;
+  if (hasGeometry && featureCount > 0) {
+    const e = layer.getExtent(false);
+    bounds = transformBounds([e.minX, e.minY, e.maxX, e.maxY], srs);
+  }
+  return {
+    name: layer.name,
+    geometryType: hasGeometry ? gdal.Geometry.getName(layer.geomType) : null,
+    featureCount,
+    fields: layer.fields.map((f) => ({ name: f.name, type: f.type })),
+    crs: crsLabel(srs),
+    bounds,
+    invalidGeometries: validity && hasGeometry && featureCount > 0 ? await countInvalid(ds, layer) : 0,
+  };
+}
+
+/**
+ * Features whose geometry GEOS finds invalid: one SQL statement (a GeoPackage's own SQLite, or
+ * GDAL's SQLite dialect over any other driver), else a scan when there is no SpatiaLite.
+ */
+export async function countInvalid(ds: gdal.Dataset, layer: gdal.Layer): Promise<number> {
+  const native = ds.driver.description === 'GPKG' || ds.driver.description === 'SQLite';
+  const table = quoteIdentifier(layer.name);
+  const column = quoteIdentifier(layer.geomColumn || (native ? 'geom' : 'GEOMETRY'));
+  try {
+    const sql = `SELECT COUNT(*) AS invalid FROM ${table} WHERE ${column} IS NOT NULL AND NOT ST_IsValid(${column})`;
+    const result = native ? await ds.executeSQLAsync(sql) : await ds.executeSQLAsync(sql, undefined, 'SQLite');
+    const row = await result.features.nextAsync();
+    const value = row?.fields.get('invalid');
+    if (typeof value === 'number') return value;
+  } catch {
+    // GDAL without SpatiaLite has no ST_IsValid: count feature by feature below.
+  }
+  let invalid = 0;
+  layer.features.first();
+  for (let f = await layer.features.nextAsync(); f; f = await layer.features.nextAsync()) {
+    const g = f.getGeometry();
+    if (g && !(await g.isValidAsync())) invalid++;
+  }
+  return invalid;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `EPSG:4326` when the CRS has an authority code (identified if need be), else its WKT name. */
+export function crsLabel(srs: gdal.SpatialReference | null): string | null {
+  if (!srs) return null;
+  const named = authority(srs);
+  if (named) return named;
+  try {
+    const copy = srs.clone();
+    copy.autoIdentifyEPSG();
+    const identified = authority(copy);
+    if (identified) return identified;
+  } catch {
+    // Not identifiable: fall back to its name.
+  }
+  return srs.getAttrValue(srs.isProjected() ? 'PROJCS' : 'GEOGCS') || 'unnamed CRS';
+}
+
+function authority(srs: gdal.SpatialReference): string | null {
+  const key = srs.isProjected() ? 'PROJCS' : srs.isGeographic() ? 'GEOGCS' : null;
+  const name = srs.getAuthorityName(key);
+  const code = srs.getAuthorityCode(key);
+  return name && code ? `${name}:${code}` : null;
+}
+
+/**
+ * A bbox in `srs` as WGS84 lon/lat: its edges are densified (projected edges curve in lon/lat),
+ * points that do not transform are skipped, and the result is clamped to the world. A layer
+ * without a CRS is taken as lon/lat when its numbers fit, as GeoJSON's rule has it.
+ */
+export function transformBounds(bbox: Bbox, srs: gdal.SpatialReference | null): Bbox | null {
+  const [w, s, e, n] = bbox;
+  if (![w, s, e, n].every(Number.isFinite)) return null;
+  let transform: gdal.CoordinateTransformation | null = null;
+  if (srs) {
+    try {
+      transform = toLonLat(srs);
+    } catch {
+      return null;
+    }
+  } else if (w < -180 || e > 180 || s < -90 || n > 90) return null;
+  const steps = 20;
+  const out = { w: Infinity, s: Infinity, e: -Infinity, n: -Infinity };
+  for (let i = 0; i <= steps; i++) {
+    const fx = w + ((e - w) * i) / steps;
+    const fy = s + ((n - s) * i) / steps;
+    for (const [x, y] of [
+      [fx, s],
+      [fx, n],
+      [w, fy],
+      [e, fy],
+    ] as const) {
+      let point = { x, y };
+      if (transform) {
+        try {
+          point = transform.transformPoint(x, y) as { x: number; y: number };
+        } catch {
+          continue;
+        }
+      }
+      if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) continue;
+      out.w = Math.min(out.w, point.x);
+      out.e = Math.max(out.e, point.x);
+      out.s = Math.min(out.s, point.y);
+      out.n = Math.max(out.n, point.y);
+    }
+  }
+  if (!Number.isFinite(out.w)) return null;
+  const clamp = (v: number, limit: number) => Math.max(-limit, Math.min(limit, v));
+  return [clamp(out.w, 180), clamp(out.s, 90), clamp(out.e, 180), clamp(out.n, 90)];
+}
+
+function rasterBounds(gt: number[], size: { x: number; y: number }, srs: gdal.SpatialReference): Bbox | null {
+  const [x0, dx, rx, y0, ry, dy] = gt as [number, number, number, number, number, number];
+  const xs = [x0, x0 + dx * size.x + rx * size.y, x0 + rx * size.y, x0 + dx * size.x];
+  const ys = [y0, y0 + ry * size.x + dy * size.y, y0 + dy * size.y, y0 + ry * size.x];
+  return transformBounds([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], srs);
+}
+
+/** The bbox around all of `boxes` (nulls skipped); null when there are none. */
+export function unionBounds(boxes: readonly (Bbox | null)[]): Bbox | null {
+  const present = boxes.filter((b): b is Bbox => b !== null);
+  if (present.length === 0) return null;
+  return [Math.min(...present.map((b) => b[0])), Math.min(...present.map((b) => b[1])), Math.max(...present.map((b) => b[2])), Math.max(...present.map((b) => b[3]))];
+}

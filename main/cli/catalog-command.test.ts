@@ -1,0 +1,92 @@
+/**
+ * `tessera ingest` and `tessera catalog` as a user runs them: a real child process, real files,
+ * the exit codes and the --json documents.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import type { BulkResult, CatalogDataset, JobItem, JobSummary, Page } from '../../preload/contract.js';
+import { shapefileWithoutPrjZip } from '../ingest/testing/ingest-fixtures.js';
+import { illinoisNad27Tif, worldMapGpkg } from '../testing/real-data.js';
+import { byteCount, ingestInput } from './catalog-command.js';
+
+const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tessera-catalog-cli-'));
+const dataDir = join(dir, 'data');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], { env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+test('byte counts and ingest params from the command line', () => {
+  assert.equal(byteCount('1048576', '--quota'), 1048576);
+  assert.equal(byteCount('512K', '--quota'), 512 * 1024);
+  assert.equal(byteCount('1.5G', '--quota'), 1.5 * 1024 ** 3);
+  assert.throws(() => byteCount('lots', '--quota'), /--quota must be a number of bytes/);
+  assert.deepEqual(ingestInput(['a.gpkg'], { crs: 'EPSG:27700', quota: '10M' }), { kind: 'ingest', params: { files: [join(process.cwd(), 'a.gpkg')], assignCrs: 'EPSG:27700', quotaBytes: 10 * 1024 ** 2 } });
+  assert.throws(() => ingestInput([], {}), /ingest needs at least one file/);
+});
+
+test('ingest, list with sizes, show, delete', { timeout: 180_000 }, async () => {
+  const ingested = await run(['ingest', worldMapGpkg(), illinoisNad27Tif(), '--json']);
+  assert.equal(ingested.code, 0, ingested.stderr);
+  const doc = JSON.parse(ingested.stdout) as { job: JobSummary; items: JobItem[] };
+  assert.equal(doc.job.state, 'succeeded');
+  assert.equal(doc.items.length, 7);
+
+  const listed = await run(['catalog', 'list', '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const page = JSON.parse(listed.stdout) as Page<CatalogDataset>;
+  assert.deepEqual(page.rows.map((d) => d.name).sort(), ['SP27GTIF', 'world_map']);
+  for (const d of page.rows) assert.ok(d.sizeBytes > 0, `${d.name} reports its size`);
+
+  const rasters = JSON.parse((await run(['catalog', 'list', '--kind', 'raster', '--json'])).stdout) as Page<CatalogDataset>;
+  assert.deepEqual(rasters.rows.map((d) => d.name), ['SP27GTIF']);
+
+  const table = await run(['catalog', 'list']);
+  assert.match(table.stdout, /vector\s+4 layer\(s\), 4,846 features\s+mixed|vector\s+4 layer\(s\), 4,846 features\s+EPSG:4326/);
+  assert.match(table.stdout, /raster\s+699×929, 1 band\(s\) Byte\s+EPSG:26771/);
+
+  const raster = rasters.rows[0]!;
+  const shown = await run(['catalog', 'show', String(raster.id)]);
+  assert.equal(shown.code, 0);
+  assert.match(shown.stdout, new RegExp(`dataset ${raster.id} \\(raster\\) SP27GTIF`));
+  assert.match(shown.stdout, /source\s+.*SP27GTIF\.TIF/);
+
+  const deleted = await run(['catalog', 'delete', String(raster.id), '999', '--json']);
+  assert.equal(deleted.code, 1, 'a failed delete is exit 1');
+  const result = JSON.parse(deleted.stdout) as BulkResult;
+  assert.deepEqual(result.ok, [raster.id]);
+  assert.equal(result.failed[0]?.error.code, 'NOT_FOUND');
+  assert.equal(existsSync(raster.path), false);
+  assert.equal((await run(['catalog', 'show', String(raster.id)])).code, 2, 'NOT_FOUND is exit 2');
+});
+
+test('a Shapefile without .prj: exit 3 (partial) naming --crs; with --crs it succeeds', { timeout: 120_000 }, async () => {
+  const zip = shapefileWithoutPrjZip(dir);
+  const refused = await run(['ingest', zip]);
+  assert.equal(refused.code, 3);
+  assert.match(refused.stdout, /NO_GEOREFERENCE: .*has no CRS \(no \.prj beside the Shapefile\); say which it is \(assignCrs, or tessera ingest --crs EPSG:N\)/);
+  const assigned = await run(['ingest', zip, '--crs', 'EPSG:4326']);
+  assert.equal(assigned.code, 0, assigned.stdout + assigned.stderr);
+});
+
+test('bad usage and bad input are exit 2', async () => {
+  assert.equal((await run(['ingest'])).code, 2);
+  assert.equal((await run(['ingest', join(dir, 'missing.gpkg')])).code, 2);
+  assert.equal((await run(['ingest', worldMapGpkg(), '--crs', 'EPSG:999999999'])).code, 2);
+  assert.equal((await run(['catalog', 'frobnicate'])).code, 2);
+  assert.equal((await run(['catalog', 'show', 'x'])).code, 2);
+});

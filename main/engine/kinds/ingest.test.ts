@@ -1,0 +1,190 @@
+/**
+ * The ingest kind end to end through a real engine: real files in several formats into the
+ * catalogue, a Shapefile without a .prj, quotas, cancel and retry.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
+import { countriesShapefileZip, manyPointsGpkg, pointsGeoJson, shapefileWithoutPrjZip } from '../../ingest/testing/ingest-fixtures.js';
+import { countriesTopoJson, illinoisNad27Tif, srtmDem, worldMapGpkg } from '../../testing/real-data.js';
+import { Engine } from '../engine.js';
+import { createLogger } from '../logger.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tessera-ingest-'));
+const fixtures = join(root, 'fixtures');
+let engine: Engine;
+
+before(async () => {
+  mkdirSync(fixtures);
+  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+  // These tests are about the ingest itself, not about disks: the machine's free space is what it is.
+  await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
+});
+after(async () => {
+  await engine.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function ingest(files: string[], extra: { assignCrs?: string; targetCrs?: string; quotaBytes?: number } = {}): Promise<{ job: JobSummary; items: JobItem[]; datasets: CatalogDataset[] }> {
+  const started = await engine.start({ kind: 'ingest', params: { files, ...extra } });
+  const job = await engine.waitFor(started.id);
+  return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
+}
+
+function stagingIsEmpty(): boolean {
+  const staging = join(engine.dataDir, 'staging');
+  return !existsSync(staging) || readdirSync(staging).filter((n) => n !== 'uploads').length === 0;
+}
+
+test('Natural Earth as a GeoPackage: one item per layer, one dataset with every layer', async () => {
+  const { job, items, datasets } = await ingest([worldMapGpkg()]);
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  assert.deepEqual(
+    items.map((i) => i.label),
+    ['world_map.gpkg', 'world_map.gpkg › states_provinces', 'world_map.gpkg › countries', 'world_map.gpkg › disputed_borders', 'world_map.gpkg › layer_styles'],
+  );
+  assert.equal(datasets.length, 1);
+  const [dataset] = datasets as [CatalogDataset];
+  assert.equal(dataset.kind, 'vector');
+  assert.equal(dataset.name, 'world_map');
+  assert.deepEqual(
+    dataset.layers.map((l) => [l.name, l.featureCount, l.crs]),
+    [
+      ['states_provinces', 4556, 'EPSG:4326'],
+      ['countries', 240, 'EPSG:4326'],
+      ['disputed_borders', 46, 'EPSG:4326'],
+      ['layer_styles', 4, null],
+    ],
+  );
+  assert.equal(dataset.layers[3]!.geometryType, null, 'a table without geometry is kept as a table');
+  assert.equal(dataset.layers[0]!.fields.length, 10, 'fields are kept');
+  assert.deepEqual(dataset.source, { type: 'file', files: [worldMapGpkg()] });
+  assert.ok(dataset.preview && dataset.thumbnail);
+  assert.ok(stagingIsEmpty(), 'the staging area is emptied at the end');
+  assert.equal(job.progress.done, job.progress.total);
+});
+
+test('Natural Earth as a zipped Shapefile and as TopoJSON, a GeoJSON, all in one job', async () => {
+  const shpZip = await countriesShapefileZip(fixtures);
+  const geojson = pointsGeoJson(join(fixtures, 'cities.geojson'));
+  const { job, datasets } = await ingest([shpZip, countriesTopoJson(), geojson]);
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const byName = new Map(datasets.map((d) => [d.name, d]));
+  const countries = byName.get('countries')!;
+  assert.deepEqual(
+    countries.layers.map((l) => [l.name, l.featureCount, l.crs, l.geometryType]),
+    [['countries', 240, 'EPSG:4326', 'Multi Polygon']],
+    'Shapefile polygons are promoted to multipolygons',
+  );
+  const topo = byName.get('countries-110m')!;
+  assert.deepEqual(
+    topo.layers.map((l) => [l.name, l.featureCount, l.crs]),
+    [
+      ['countries', 177, 'EPSG:4326'],
+      ['land', 1, 'EPSG:4326'],
+    ],
+  );
+  const cities = byName.get('cities')!;
+  assert.deepEqual(
+    cities.layers[0]!.fields.map((f) => [f.name, f.type]),
+    [
+      ['name', 'string'],
+      ['population', 'integer'],
+    ],
+  );
+  assert.deepEqual(cities.bounds, [10.59, 57.71, 11.97, 57.72]);
+});
+
+test('rasters become Cloud-Optimized GeoTIFFs: the SRTM DEM and a NAD27 GeoTIFF', async () => {
+  const { job, items, datasets } = await ingest([srtmDem(), illinoisNad27Tif()]);
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  assert.deepEqual(
+    items.map((i) => i.label),
+    ['N57E011.hgt', 'N57E011.hgt › raster', 'SP27GTIF.TIF', 'SP27GTIF.TIF › raster'],
+  );
+  const [dem, nad27] = datasets as [CatalogDataset, CatalogDataset];
+  assert.deepEqual(dem.raster, { width: 1201, height: 1201, bands: 1, dataType: 'Int16', crs: 'EPSG:4326' });
+  assert.ok(dem.path.endsWith('.tif'));
+  assert.equal(nad27.raster?.crs, 'EPSG:26771');
+  const gdal = (await import('gdal-async')).default;
+  const cog = await gdal.openAsync(dem.path);
+  assert.equal(cog.getMetadata('IMAGE_STRUCTURE').LAYOUT, 'COG');
+  assert.ok((await cog.bands.getAsync(1)).overviews.count() >= 1, 'overviews are built');
+  cog.close();
+});
+
+test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is given', async () => {
+  const zip = shapefileWithoutPrjZip(fixtures);
+  const refused = await ingest([zip]);
+  assert.equal(refused.job.state, 'partial');
+  const layer = refused.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!;
+  assert.equal(layer.state, 'failed');
+  assert.equal(layer.error?.code, 'NO_GEOREFERENCE');
+  assert.match(layer.error!.message, /layer trin_inca_pl03 has no CRS \(no \.prj beside the Shapefile\); say which it is \(assignCrs, or tessera ingest --crs EPSG:N\)/);
+  assert.equal(refused.datasets.length, 0, 'nothing reaches the catalogue');
+
+  const assigned = await ingest([zip], { assignCrs: 'EPSG:4326' });
+  assert.equal(assigned.job.state, 'succeeded', JSON.stringify(assigned.job.error));
+  assert.equal(assigned.datasets[0]!.layers[0]!.crs, 'EPSG:4326');
+  assert.equal(assigned.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!.result!.crs, 'assigned');
+});
+
+test('targetCrs reprojects vector layers on import', async () => {
+  const { job, datasets } = await ingest([pointsGeoJson(join(fixtures, 'reproject.geojson'))], { targetCrs: 'EPSG:3857' });
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const layer = datasets[0]!.layers[0]!;
+  assert.equal(layer.crs, 'EPSG:3857');
+  assert.ok(Math.abs(layer.bounds![0] - 10.59) < 1e-6, 'bounds are still WGS84');
+});
+
+test('a file larger than the job quota is refused before any byte is copied', async () => {
+  const size = statSync(worldMapGpkg()).size;
+  const { job, items, datasets } = await ingest([worldMapGpkg()], { quotaBytes: size - 1 });
+  assert.equal(job.state, 'failed');
+  const stage = items[0]!;
+  assert.equal(stage.error?.code, 'QUOTA_EXCEEDED');
+  assert.match(stage.error!.message, /world_map\.gpkg \(\d+\.\d MiB\) does not fit the job's quota: 0 B of \d+\.\d MiB is used/);
+  assert.equal(stage.bytes, 0, 'not a byte was copied');
+  assert.ok(items.slice(1).every((i) => i.state === 'failed' && i.error?.code === 'QUOTA_EXCEEDED' && /not imported, because/.test(i.error.message)));
+  assert.equal(datasets.length, 0);
+  assert.ok(stagingIsEmpty());
+});
+
+test('the ingestJobQuotaBytes setting applies when the job asks for none', async () => {
+  await engine.handlers['settings.update']({ ingestJobQuotaBytes: 1000 });
+  try {
+    const { job, items } = await ingest([illinoisNad27Tif()]);
+    assert.equal(job.state, 'failed');
+    assert.equal(items[0]!.error?.code, 'QUOTA_EXCEEDED');
+  } finally {
+    await engine.handlers['settings.update']({ ingestJobQuotaBytes: null });
+  }
+});
+
+test('a cancelled import leaves the catalogue as it was; the retry finishes it', async () => {
+  const big = await manyPointsGpkg(join(fixtures, 'cancel-points.gpkg'), 300_000);
+  const before = engine.catalog.list({ limit: 1000 }).rows.length;
+  const started = await engine.start({ kind: 'ingest', params: { files: [big] } });
+  await new Promise<void>((resolveRunning) => {
+    const off = engine.events.on('job.changed', (j) => {
+      if (j.id === started.id && j.items.running > 0 && j.items.succeeded >= 1) {
+        off();
+        resolveRunning();
+      }
+    });
+  });
+  engine.cancel([started.id]);
+  const cancelled = await engine.waitFor(started.id);
+  assert.equal(cancelled.state, 'cancelled');
+  assert.equal(engine.catalog.list({ limit: 1000 }).rows.length, before, 'nothing was added');
+  assert.ok(stagingIsEmpty());
+
+  engine.retry([started.id]);
+  const done = await engine.waitFor(started.id);
+  assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+  const [dataset] = engine.catalog.madeBy(started.id);
+  assert.equal(dataset?.layers[0]?.featureCount, 300_000);
+});

@@ -1,0 +1,108 @@
+/**
+ * What GDAL finds in a file: vector layers (with feature counts where they are cheap), a raster, or
+ * raster subdatasets (a GeoPackage's tile tables, a NetCDF's variables). Used to plan a job's items
+ * (on the source, or through /vsizip/ inside an archive) and again on the staged copy.
+ */
+import gdal from 'gdal-async';
+import { extensionOf } from './inputs.js';
+import { fromGdal } from './ingest-errors.js';
+
+/** One dataset inside a unit: a vector dataset (all its layers) or one raster. */
+export interface FoundDataset {
+  kind: 'vector' | 'raster';
+  /** Its file, relative to the unit's staging folder (`roads.shp`, `x/data/dem.tif`). */
+  relPath: string;
+  /** A raster subdataset's GDAL name with the file's path replaced by `{path}`. */
+  subdataset?: string;
+  /** The dataset's name in the catalogue. */
+  name: string;
+  /** Vector: its layers, with their feature counts (-1 when counting would mean reading it all). */
+  layers: { name: string; features: number }[];
+}
+
+/** CSV sources: geometry from lon/lat or WKT columns. */
+const CSV_OPEN_OPTIONS = ['X_POSSIBLE_NAMES=lon,lng,long,longitude,x', 'Y_POSSIBLE_NAMES=lat,latitude,y', 'GEOM_POSSIBLE_NAMES=wkt,geom,geometry,the_geom', 'KEEP_GEOM_COLUMNS=NO'];
+
+/**
+ * Opens a source read-only. CSV files are opened with the options that find their geometry columns;
+ * gdal-async's Driver.openAsync drops open options (its callback index is off by one), so they are
+ * opened with the synchronous call, which only reads the header line.
+ */
+export async function openSource(path: string): Promise<gdal.Dataset> {
+  if (extensionOf(path) === 'csv') return gdal.drivers.get('CSV').open(path, 'r', CSV_OPEN_OPTIONS);
+  return gdal.openAsync(path);
+}
+
+/** Drivers whose format fixes lon/lat WGS84 when a layer names no CRS (GeoJSON's rule and kin). */
+const LON_LAT_DRIVERS = new Set(['GeoJSON', 'GeoJSONSeq', 'TopoJSON', 'KML', 'LIBKML', 'GPX', 'CSV']);
+
+export function impliesLonLat(driver: string): boolean {
+  return LON_LAT_DRIVERS.has(driver);
+}
+
+/**
+ * The datasets of the file at `gdalPath`. Throws DATASET_UNREADABLE with GDAL's reason when GDAL
+ * cannot open it, or when it holds neither layers nor bands.
+ */
+export async function findDatasets(gdalPath: string, relPath: string, label: string): Promise<FoundDataset[]> {
+  let ds: gdal.Dataset;
+  try {
+    ds = await openSource(gdalPath);
+  } catch (error) {
+    throw fromGdal(error, `${label}: GDAL cannot open it`);
+  }
+  try {
+    const name = datasetName(relPath);
+    const found: FoundDataset[] = [];
+    const layerCount = await ds.layers.countAsync();
+    if (layerCount > 0) {
+      const layers: FoundDataset['layers'] = [];
+      for (let i = 0; i < layerCount; i++) {
+        const layer = await ds.layers.getAsync(i);
+        layers.push({ name: layer.name, features: await layer.features.countAsync(false) });
+      }
+      found.push({ kind: 'vector', relPath, name, layers });
+    }
+    const subdatasets = subdatasetNames(ds);
+    if (subdatasets.length > 0) {
+      subdatasets.forEach((sub, i) => found.push({ kind: 'raster', relPath, subdataset: sub.split(gdalPath).join('{path}'), name: `${name}-${subdatasetLabel(sub, i)}`, layers: [] }));
+    } else if ((await ds.bands.countAsync()) > 0) {
+      found.push({ kind: 'raster', relPath, name, layers: [] });
+    }
+    if (found.length === 0) throw fromGdal(new Error('it holds no layers and no raster bands'), label);
+    return found;
+  } finally {
+    ds.close();
+  }
+}
+
+function subdatasetNames(ds: gdal.Dataset): string[] {
+  let metadata: Record<string, string>;
+  try {
+    metadata = ds.getMetadata('SUBDATASETS') as Record<string, string>;
+  } catch {
+    return [];
+  }
+  return Object.entries(metadata)
+    .filter(([k]) => /^SUBDATASET_\d+_NAME$/.test(k))
+    .sort(([a], [b]) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
+    .map(([, v]) => v);
+}
+
+function subdatasetLabel(sub: string, index: number): string {
+  const last = sub.split(':').at(-1) ?? '';
+  return /^[\w.-]{1,40}$/.test(last) ? last : String(index + 1);
+}
+
+/** `roads` for `x/data/roads.shp`. */
+export function datasetName(relPath: string): string {
+  const base = relPath.split('/').at(-1) ?? relPath;
+  const ext = extensionOf(base);
+  return ext === '' ? base : base.slice(0, base.length - ext.length - 1);
+}
+
+/** The GDAL name of a found dataset once its unit sits in `unitDir`. */
+export function gdalPathOf(dataset: Pick<FoundDataset, 'relPath' | 'subdataset'>, unitDir: string): string {
+  const file = `${unitDir}/${dataset.relPath}`;
+  return dataset.subdataset === undefined ? file : dataset.subdataset.split('{path}').join(file);
+}

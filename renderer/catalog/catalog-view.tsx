@@ -1,0 +1,199 @@
+/**
+ * The catalogue: every dataset ingested (or migrated) into the data directory, with its kind,
+ * layers, CRS, extent, counts, size, source and thumbnail; and what can be done with it: preview
+ * it on the map (its preview MBTiles, opened like any cache), preseed it (the preseed form
+ * prefilled with it), or delete it (which frees its quota). Files dropped anywhere on the window,
+ * or picked with "Add files…", are ingested into it.
+ */
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { type CatalogDataset, FINISHED_JOB_STATES } from '../../preload/contract.js';
+import { AddFilesButton } from '../ingest/drop-zone.js';
+import { useDebounced } from '../queue/use-debounced.js';
+import { formatBytes } from '../storage/bytes.js';
+import { useUi } from '../ui-store.js';
+import { prefillPreseed } from './catalog-actions.js';
+import { crsSummary, extentText, layerSummary, previewTarget, sourceText } from './dataset-format.js';
+import '../controls.css';
+import './catalog-view.css';
+
+const PAGE = 50;
+
+/** The catalogue screen for `#/catalog`. */
+export function CatalogView() {
+  const queryClient = useQueryClient();
+  const [text, setText] = useState('');
+  const [kind, setKind] = useState<'all' | 'vector' | 'raster'>('all');
+  const search = useDebounced(text.trim(), 250);
+  const list = useInfiniteQuery({
+    queryKey: ['catalog.list', search, kind],
+    queryFn: ({ pageParam }) => window.tessera.catalog.list({ limit: PAGE, ...(search ? { text: search } : {}), ...(kind === 'all' ? {} : { kind }), ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+
+  useEffect(
+    () =>
+      window.tessera.on('job.changed', (job) => {
+        if ((job.kind === 'ingest' || job.kind === 'migrate-esri') && FINISHED_JOB_STATES.includes(job.state)) void queryClient.invalidateQueries({ queryKey: ['catalog.list'] });
+      }),
+    [queryClient],
+  );
+
+  const rows = list.data?.pages.flatMap((p) => p.rows) ?? [];
+  const filtered = search !== '' || kind !== 'all';
+  return (
+    <section className="catalog-view" aria-labelledby="catalog-title">
+      <div className="view-head">
+        <h2 id="catalog-title">Catalogue</h2>
+        <AddFilesButton />
+        <span className="muted small">or drop files anywhere on this window</span>
+      </div>
+      <div className="catalog-filters">
+        <input type="search" aria-label="Search the catalogue" placeholder="Name, layer, file, CRS…" value={text} onChange={(e) => setText(e.currentTarget.value)} />
+        <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as typeof kind)}>
+          <option value="all">vector and raster</option>
+          <option value="vector">vector</option>
+          <option value="raster">raster</option>
+        </select>
+      </div>
+      {list.isPending && <p className="muted">Loading the catalogue…</p>}
+      {list.error && (
+        <p className="error" role="alert">
+          Could not read the catalogue: {list.error.message}{' '}
+          <button type="button" onClick={() => void list.refetch()}>
+            Try again
+          </button>
+        </p>
+      )}
+      {list.data && rows.length === 0 && (
+        <div className="empty catalog-empty">
+          {filtered ? (
+            <p>No dataset matches.</p>
+          ) : (
+            <>
+              <p>The catalogue is empty.</p>
+              <p className="muted small">
+                Drop files anywhere on this window, or use Add files…: GeoPackage, Shapefile (zipped, or with its .dbf, .shx and .prj), GeoJSON, TopoJSON, KML/KMZ, GML, GPX, CSV, FlatGeobuf,
+                GeoTIFF and other rasters, and ZIP archives of these. From a terminal: <code>tessera ingest &lt;file…&gt;</code>.
+              </p>
+            </>
+          )}
+        </div>
+      )}
+      {rows.length > 0 && (
+        <table className="catalog-table">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span className="visually-hidden">Thumbnail</span>
+              </th>
+              <th scope="col">Dataset</th>
+              <th scope="col">Contents</th>
+              <th scope="col">CRS</th>
+              <th scope="col">Extent (W, S, E, N)</th>
+              <th scope="col">Size</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((d) => (
+              <DatasetRow key={d.id} dataset={d} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list.hasNextPage && (
+        <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? 'Loading…' : 'More'}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
+  const queryClient = useQueryClient();
+  const navigate = useUi((s) => s.navigate);
+  const [confirming, setConfirming] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => window.tessera.catalog.delete({ ids: [d.id] }),
+    onSuccess: (result) => {
+      if (result.ok.includes(d.id)) void queryClient.invalidateQueries({ queryKey: ['catalog.list'] });
+    },
+  });
+  const refused = remove.data?.failed[0]?.error.message ?? (remove.error ? remove.error.message : null);
+  const preview = previewTarget(d);
+  return (
+    <tr data-testid="dataset" data-id={d.id} data-name={d.name}>
+      <td className="thumb">{d.thumbnail ? <img src={d.thumbnail} alt={`A picture of ${d.name}`} width={64} /> : <span className="muted small">no picture</span>}</td>
+      <td>
+        <div className="dataset-name">
+          <strong>{d.name}</strong> <span className={`pill kind-${d.kind}`}>{d.kind}</span>
+        </div>
+        <div className="small muted" title={d.path}>
+          {sourceText(d)}
+        </div>
+        <div className="small muted">
+          {new Date(d.createdAt).toLocaleString()}
+          {d.jobId !== null && (
+            <>
+              {' · '}
+              <a href={`#/jobs/${d.jobId}`}>job #{d.jobId}</a>
+            </>
+          )}
+        </div>
+      </td>
+      <td>
+        {d.raster ? (
+          <span>{layerSummary(d)[0]}</span>
+        ) : (
+          <ul className="layers">
+            {layerSummary(d).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td>{crsSummary(d)}</td>
+      <td className="numbers">{extentText(d.bounds)}</td>
+      <td className="numbers">{formatBytes(d.sizeBytes)}</td>
+      <td className="actions">
+        <button type="button" disabled={preview === null} title={preview === null ? 'Nothing to draw: the dataset has no features or no known place' : 'Its preview, on the map'} onClick={() => preview && navigate({ name: 'map', ...preview })}>
+          Preview on map
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            prefillPreseed(d);
+            navigate({ name: 'preseed', kind: d.kind });
+          }}
+        >
+          Preseed {d.kind}…
+        </button>
+        {confirming ? (
+          <span className="confirm">
+            <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+              {remove.isPending ? 'Deleting…' : `Delete ${d.name}`}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Delete…
+          </button>
+        )}
+        {refused && (
+          <p className="error small" role="alert">
+            Not deleted: {refused}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
