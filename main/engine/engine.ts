@@ -416,7 +416,15 @@ export class Engine {
     const plugin = this.plugin(job.kind);
     let failure: TesseraError | null = null;
     let began = false;
-    const persist = setInterval(() => this.store.saveJobCounters(id, tracker.current), 1000);
+    // A timed save that fails (a full disk: SQLITE_FULL) must not take the process down from a
+    // timer; the items' checkpoints stay the truth and the next save or recovery catches up.
+    const persist = setInterval(() => {
+      try {
+        this.store.saveJobCounters(id, tracker.current);
+      } catch (error) {
+        this.logger.warn(`job ${id}: could not save its counters: ${String(error)}`);
+      }
+    }, 1000);
     try {
       if (!this.store.isPlanned(id)) {
         const items = await plugin.plan(job.params, signal, this.kindEnvironment());
