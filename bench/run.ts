@@ -5,6 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import { runEngineBench } from './engine-bench.js';
+import { runIngestBench } from './ingest-bench.js';
 import { runRasterPreseedBench } from './raster-preseed-bench.js';
 import { runRendererBench } from './renderer-bench.js';
 import { runVectorPreseedBench } from './vector-preseed-bench.js';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   renderer: runRendererBench,
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
+  ingest: () => runIngestBench(),
   // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).
   esri: () => import('./esri-migrate.js'),
 };
