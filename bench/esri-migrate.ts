@@ -68,17 +68,17 @@ function ogr2ogr(queryUrl: string, out: string, env: Record<string, string>): Pr
 }
 
 async function tessera(serviceUrl: string, name: string): Promise<Outcome & { retries: number }> {
-  const { engine, dataDir } = await openTestEngine(root, name);
+  const { engine } = await openTestEngine(root, name);
   const started = performance.now();
   try {
     const job = await engine.start({ kind: 'migrate-esri', params: { url: serviceUrl, layers: [0], name } });
     const done = await engine.waitFor(job.id);
     const ms = performance.now() - started;
     const item = jobDetail(engine, done).items[0]!;
-    const gpkg = join(dataDir, 'catalog', `${name}.gpkg`);
     let features = 0;
     let exact = false;
     if (done.state === 'succeeded') {
+      const gpkg = engine.catalog.list({ limit: 100 }).rows.find((d) => d.name === name)!.path;
       const copy = gpkgDigest(gpkg, copiedTables(gpkg).get(layer.name)!.table, fields);
       features = copy.count;
       exact = copy.checksum === source.checksum;

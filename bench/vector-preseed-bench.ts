@@ -11,7 +11,7 @@
  *
  *   node dist/bench/vector-preseed-bench.js [--max-zoom N] [--skip-ogr2ogr]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import GeoJSONVT from 'geojson-vt';
 import { worldMapGpkg } from '../main/testing/real-data.js';
+import { measure, table } from './measure-process.js';
 
 const DIST = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -35,56 +36,6 @@ export interface VectorBenchRow {
   /** CPU time of the whole process (all threads), when it can tell. */
   cpuSeconds: number | null;
   detail: string;
-}
-
-function table(title: string, header: string[], rows: (string | number)[][]): void {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(`\n${title}\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.slice(1).map(line).join('\n')}`);
-}
-
-/** RSS (KiB) of `root` and all its descendants, from one `ps` listing. */
-function treeRssKiB(root: number): number {
-  let listing: string;
-  try {
-    listing = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' });
-  } catch {
-    return 0;
-  }
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const l of listing.trim().split('\n')) {
-    const [pid, ppid, kib] = l.trim().split(/\s+/).map(Number) as [number, number, number];
-    rss.set(pid, kib);
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return total;
-}
-
-async function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ seconds: number; peakKiB: number; stdout: string }> {
-  const started = performance.now();
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  let peak = 0;
-  const sampler = setInterval(() => {
-    if (child.pid) peak = Math.max(peak, treeRssKiB(child.pid));
-  }, 50);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(sampler);
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
-  return { seconds, peakKiB: peak, stdout };
 }
 
 function countTiles(mbtiles: string): number {

@@ -19,7 +19,7 @@ import type { JobSummary } from '../preload/contract.js';
 import type {} from '../preload/window-api.js';
 import { type FaultProxy, startFaultProxy } from '../main/esri/testing/fault-proxy.js';
 import { type KoopFixture, startKoopFixture } from '../main/esri/testing/koop-fixture.js';
-import { compareWithSource } from '../main/esri/testing/migration-harness.js';
+import { cataloguedCopy, compareWithSource } from '../main/esri/testing/migration-harness.js';
 import { type FixtureServices, naturalEarthServicesCached } from '../main/esri/testing/natural-earth-services.js';
 import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until } from './harness.js';
 
@@ -88,7 +88,10 @@ test('a. a secured service: the token typed once, layers with counts, a checked 
   );
   assert.ok(!everything.includes(koop.staticToken), 'the token is in no job data or report');
   assert.ok(!(await page.content()).includes(koop.staticToken), 'nor in the page');
-  const [c] = compareWithSource(fixtureDir, join(dataDir, 'catalog', 'secure-borders.gpkg'), [services.secure![0]!]);
+  const copy = cataloguedCopy(dataDir, 'secure borders');
+  assert.equal(copy.source.url, proxy.via(koop.serviceUrl('secure')));
+  assert.ok(!Number.isNaN(Date.parse(copy.source.copiedAt)), copy.source.copiedAt);
+  const [c] = compareWithSource(fixtureDir, copy.path, [services.secure![0]!]);
   assert.equal(c!.copy.checksum, c!.source.checksum);
   assert.deepEqual(pageErrors, []);
 });
@@ -118,7 +121,7 @@ test('b. an outage mid-migration: the breaker shows "source unavailable, retryin
     await until(`${label} checked`, async () => ((await page.locator(`tr[data-label="${label}"] [data-column="checked"]`).textContent())?.includes('count and ids match') ? true : null), 10_000);
   }
   await page.screenshot({ path: join(ARTIFACTS, 'esri-migrate-done.png'), fullPage: true });
-  for (const c of compareWithSource(fixtureDir, join(dataDir, 'catalog', 'world-outage.gpkg'), [services.world![0]!, services.world![1]!])) {
+  for (const c of compareWithSource(fixtureDir, cataloguedCopy(dataDir, 'world outage').path, [services.world![0]!, services.world![1]!])) {
     assert.deepEqual(c.differing, [], c.layer);
     assert.equal(c.copy.checksum, c.source.checksum, c.layer);
   }

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { type KoopFixture, startKoopFixture } from '../esri/testing/koop-fixture.js';
+import { cataloguedCopy } from '../esri/testing/migration-harness.js';
 import { naturalEarthServicesCached } from '../esri/testing/natural-earth-services.js';
 import { MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 
@@ -82,7 +83,11 @@ test('tessera migrate esri with --token: the layer is copied, exit 0, and the to
   ] as const) {
     assert.ok(!text.includes(token), `the token leaked into ${where}`);
   }
-  assert.ok(readFileSync(join(dataDir, 'catalog', 'secure-borders.gpkg')).byteLength > 0);
+  const copy = cataloguedCopy(dataDir, 'secure borders');
+  assert.equal(copy.source.url, koop.serviceUrl('secure'));
+  assert.deepEqual(copy.source.layers, [0]);
+  assert.ok(!Number.isNaN(Date.parse(copy.source.copiedAt)), copy.source.copiedAt);
+  assert.ok(readFileSync(copy.path).byteLength > 0);
 });
 
 test('exit codes: 2 for bad usage or input, 1 for a job that failed', async () => {

@@ -1,23 +1,17 @@
 /**
- * Where a migration writes, and how its GeoPackage reaches the catalogue atomically.
+ * Where a migration writes while it copies.
  *
  * The copy is written to a staging file under `<dataDir>/esri-staging/`, named by a hash of
  * what is copied (service, layers, where, name), so an interrupted or retried job finds its own
- * file and resumes it. Only a copy whose every layer passed its final check is published: it is
- * renamed over `<dataDir>/catalog/<name>.gpkg` (same volume, so the rename is atomic: readers see
- * the old file or the new one, never half of one), and then registered in the catalogue.
+ * file and resumes it. Only a copy whose every layer passed its final check reaches the catalogue:
+ * the migrate-esri kind's `end` renames it into a catalogue draft and commits that (atomic, see
+ * main/catalog/catalog.ts).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EsriMigrateParams } from '../../preload/contract.js';
 import { TesseraError } from '../../preload/errors.js';
-import type { Catalog } from '../catalog/catalog.js';
-import type { Logger } from '../engine/logger.js';
-
-export function catalogDir(dataDir: string): string {
-  return join(dataDir, 'catalog');
-}
 
 /**
  * The staging file of a migration: stable for the same service, layers, where and name. Outside
@@ -27,11 +21,6 @@ export function stagingPath(dataDir: string, params: EsriMigrateParams, serviceU
   const key = JSON.stringify({ serviceUrl, layers: params.layers ? [...params.layers].sort((a, b) => a - b) : null, where: params.where ?? null, name: params.name });
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return join(dataDir, 'esri-staging', `esri-${slug(params.name)}-${hash}.gpkg`);
-}
-
-/** Where the finished GeoPackage lands (a refresh replaces it in one rename). */
-export function publishedPath(dataDir: string, name: string): string {
-  return join(catalogDir(dataDir), `${slug(name)}.gpkg`);
 }
 
 /** A file-name-safe form of a dataset name. */
@@ -86,33 +75,4 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Moves the finished staging file over the published one in one rename. */
-export function publish(staging: string, target: string): { path: string; sizeBytes: number } {
-  mkdirSync(join(target, '..'), { recursive: true });
-  renameSync(staging, target);
-  return { path: target, sizeBytes: statSync(target).size };
-}
-
-export interface MigratedDataset {
-  name: string;
-  path: string;
-  serviceUrl: string;
-  layers: number[];
-  copiedAt: string;
-  jobId: number | null;
-  sizeBytes: number;
-}
-
-/**
- * Registers the published GeoPackage in the catalogue (source: esri, its URL and the time of the
- * copy; a refresh updates the same dataset).
- *
- * NOT WIRED YET: the catalogue's write API is being built by the ingestion issue. Until it lands
- * this only logs; the file is already in place under <dataDir>/catalog/. This is the one call the
- * lead replaces.
- */
-export async function registerInCatalog(_catalog: Catalog, dataset: MigratedDataset, logger: Logger): Promise<void> {
-  logger.info(`migrated GeoPackage ready for the catalogue: ${dataset.path}`, { name: dataset.name, source: dataset.serviceUrl, layers: dataset.layers, copiedAt: dataset.copiedAt, sizeBytes: dataset.sizeBytes });
 }

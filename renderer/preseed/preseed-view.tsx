@@ -17,7 +17,7 @@ import { useUi } from '../ui-store.js';
 import { EstimatePanel } from './estimate-panel.js';
 import { bboxFields } from './extent.js';
 import { ExtentMap } from './extent-map.js';
-import { Field } from './field.js';
+import { Field } from '../shell/field.js';
 import {
   type AttributeChoice,
   type CommonForm,

@@ -4,10 +4,11 @@
  * contract's schema before it is sent, and a refusal from the engine lands next to its field too.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { JOB_KINDS, type Settings } from '../../preload/contract.js';
 import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
 import { type FieldErrors, type SettingsForm, formFromSettings, patchFromForm, serverFieldErrors, validatePatch } from './settings-form.js';
+import { Field } from '../shell/field.js';
 import '../controls.css';
 import './settings-view.css';
 
@@ -240,38 +241,6 @@ export function SettingsView() {
   );
 }
 
-/** A labelled row of the form: the control, its help, and its error (announced and tied to the control). */
-function Field({ label, help, error, group, children }: { label: string; help?: ReactNode; error?: string | undefined; group?: boolean; children: (id: string, describedBy: string, invalid: boolean) => ReactNode }) {
-  const id = useId();
-  const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      {group ? (
-        // A group of controls is named by aria-labelledby; a <label> can only name one control.
-        <span id={`${id}-label`} className="field-label">
-          {label}
-        </span>
-      ) : (
-        <label id={`${id}-label`} htmlFor={id} className="field-label">
-          {label}
-        </label>
-      )}
-      <div className="field-control">
-        {children(id, describedBy, error !== undefined)}
-        {error && (
-          <div id={`${id}-error`} className="field-error" role="alert">
-            {error}
-          </div>
-        )}
-        {help && (
-          <div id={`${id}-help`} className="field-help small muted">
-            {help}
-          </div>
-        )}
-      </div>
-    </div>
-  );
-}
 
 function UnitPicker({ label, value, disabled, onChange }: { label: string; value: ByteUnit; disabled?: boolean; onChange: (unit: ByteUnit) => void }) {
   return (

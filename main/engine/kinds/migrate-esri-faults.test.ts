@@ -16,9 +16,11 @@ import Database from 'better-sqlite3';
 import { buildReport } from '../report.js';
 import { FAULTS, startFaultProxy } from '../../esri/testing/fault-proxy.js';
 import { type KoopFixture, startKoopFixture } from '../../esri/testing/koop-fixture.js';
-import { compareWithSource, jobDetail, openTestEngine, testRoot } from '../../esri/testing/migration-harness.js';
+import { cataloguedCopy, compareWithSource, jobDetail, openTestEngine, testRoot } from '../../esri/testing/migration-harness.js';
 import { naturalEarthServicesCached, type FixtureServices } from '../../esri/testing/natural-earth-services.js';
 import { stagingPath } from '../../esri/migration-output.js';
+import { parseServiceUrl } from '../../esri/service-url.js';
+import type { Engine } from '../engine.js';
 import { tuneEsriMigration } from './migrate-esri.js';
 
 const root = testRoot('tessera-esri-faults-');
@@ -58,9 +60,19 @@ interface RunSummary {
   reportHasRetries: boolean;
 }
 
+/** The migrated GeoPackage's path, found through the catalogue (which recorded its Esri source). */
+function inCatalogue(engine: Engine, name: string, url: string): string {
+  const dataset = engine.catalog.list({ limit: 100 }).rows.find((d) => d.name === name);
+  assert.ok(dataset, `"${name}" is in the catalogue`);
+  assert.equal(dataset.source.type, 'esri');
+  assert.equal(dataset.source.type === 'esri' && dataset.source.url, parseServiceUrl(url, 'url').serviceUrl);
+  assert.ok(dataset.source.type === 'esri' && !Number.isNaN(Date.parse(dataset.source.copiedAt)), 'copiedAt is a time');
+  return dataset.path;
+}
+
 async function seededRun(seed: number): Promise<RunSummary> {
   const proxy = await startFaultProxy({ target: koop.origin, seed, rate: 0.3, slowMs: SLOW_MS, retryAfterSeconds: 1 });
-  const { engine, dataDir } = await openTestEngine(root, `seed${seed}`);
+  const { engine } = await openTestEngine(root, `seed${seed}`);
   try {
     const job = await engine.start({ kind: 'migrate-esri', params: { url: proxy.via(koop.serviceUrl('sample')), name: `sample ${seed}` } });
     const done = await engine.waitFor(job.id);
@@ -79,7 +91,7 @@ async function seededRun(seed: number): Promise<RunSummary> {
     let differing: string[] = items.filter((i) => i.error).map((i) => `${i.label}: ${i.error!.code}: ${i.error!.message} (attempts ${i.attempts})`);
     if (done.error) differing.push(`job: ${done.error.code}: ${done.error.message}`);
     if (done.state === 'succeeded') {
-      const comparison = compareWithSource(fixtureDir, join(dataDir, 'catalog', `sample-${seed}.gpkg`), services.sample!);
+      const comparison = compareWithSource(fixtureDir, inCatalogue(engine, `sample ${seed}`, proxy.via(koop.serviceUrl('sample'))), services.sample!);
       differing = comparison.filter((c) => c.differing.length > 0 || c.copy.checksum !== c.source.checksum).map((c) => `${c.layer}: ${c.differing.slice(0, 5).join(', ')}`);
     }
     const injected = Object.values(proxy.injected).reduce((a, b) => a + b, 0);
@@ -115,7 +127,7 @@ test('20 seeded runs at 30% faults: every layer of every run identical to the so
 
 test('a server that stays down: the breaker opens, the job waits and says until when, and completes once the server is back', async () => {
   const proxy = await startFaultProxy({ target: koop.origin, seed: 1, rate: 0 });
-  const { engine, dataDir } = await openTestEngine(root, 'down');
+  const { engine } = await openTestEngine(root, 'down');
   try {
     await proxy.down();
     // Layer ids given: the plan needs no server, so the job starts and its items meet the outage.
@@ -142,7 +154,7 @@ test('a server that stays down: the breaker opens, the job waits and says until 
     assert.ok(all.some((e) => e.type === 'esri.available' && /source available again/.test(e.message)));
     assert.ok(items.every((i) => i.attempts === 1));
     assert.ok(items.some((i) => ((i.result?.breakerOpenings as number) ?? 0) > 0));
-    for (const c of compareWithSource(fixtureDir, join(dataDir, 'catalog', 'down.gpkg'), [services.sample![1]!, services.sample![3]!])) {
+    for (const c of compareWithSource(fixtureDir, inCatalogue(engine, 'down', proxy.via(koop.serviceUrl('sample'))), [services.sample![1]!, services.sample![3]!])) {
       assert.deepEqual(c.differing, [], c.layer);
       assert.equal(c.copy.checksum, c.source.checksum, c.layer);
     }
@@ -196,7 +208,10 @@ test('killed in the middle of a layer and restarted, the job resumes from its ch
   const everyPage = pages(started, koop.log.length);
   for (let offset = 0; offset < atKill.offset; offset += 1000) assert.equal(everyPage.filter((o) => o === offset).length, 1, `page ${offset} fetched once`);
 
-  const [c] = compareWithSource(fixtureDir, join(dataDir, 'catalog', 'states.gpkg'), [services.world![0]!]);
+  const copy = cataloguedCopy(dataDir, 'states');
+  assert.equal(copy.source.url, koop.serviceUrl('world'));
+  assert.ok(!Number.isNaN(Date.parse(copy.source.copiedAt)), copy.source.copiedAt);
+  const [c] = compareWithSource(fixtureDir, copy.path, [services.world![0]!]);
   assert.equal(c!.copy.count, 4556);
   assert.deepEqual(c!.differing, []);
   assert.equal(c!.copy.checksum, c!.source.checksum);

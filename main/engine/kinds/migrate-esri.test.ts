@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import gdal from 'gdal-async';
-import type { JobSummary } from '../../../preload/contract.js';
+import type { CatalogDataset, JobSummary } from '../../../preload/contract.js';
+import type { Engine } from '../engine.js';
 import { buildReport } from '../report.js';
 import { type KoopFixture, FIXTURE_USER, startKoopFixture } from '../../esri/testing/koop-fixture.js';
 import { compareWithSource, copiedTables, jobDetail, openTestEngine, testRoot } from '../../esri/testing/migration-harness.js';
@@ -32,6 +33,18 @@ after(async () => {
   await koop?.close();
   rmSync(root, { recursive: true, force: true });
 });
+
+/** The migrated dataset in the catalogue, with its Esri source recorded. */
+function catalogued(engine: Engine, name: string, serviceUrl: string): CatalogDataset & { source: { type: 'esri' } } {
+  const dataset = engine.catalog.list({ limit: 100 }).rows.find((d) => d.name === name);
+  assert.ok(dataset, `"${name}" is in the catalogue`);
+  assert.equal(dataset.source.type, 'esri');
+  if (dataset.source.type !== 'esri') throw new Error('unreachable');
+  assert.equal(dataset.source.url, serviceUrl);
+  assert.ok(!Number.isNaN(Date.parse(dataset.source.copiedAt)), `copiedAt is a time: ${dataset.source.copiedAt}`);
+  assert.ok(existsSync(dataset.path), `${dataset.path} exists`);
+  return dataset as CatalogDataset & { source: { type: 'esri' } };
+}
 
 function queriesOf(service: string, layer: number) {
   return koop.log.filter((r) => r.service === service && r.layer === layer && r.operation === 'query');
@@ -56,8 +69,10 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
     }
     assert.equal(done.progress.done, 4556 + 240 + 46 + 606 + 165 + 27 + 240);
 
-    const gpkg = join(dataDir, 'catalog', 'Natural-Earth.gpkg');
-    assert.ok(existsSync(gpkg), 'the copy is published in the catalogue folder');
+    const dataset = catalogued(engine, 'Natural Earth', koop.serviceUrl('world'));
+    assert.deepEqual(dataset.source.layers, [0, 1, 2, 3, 4, 5, 6]);
+    assert.equal(dataset.jobId, done.id);
+    const gpkg = dataset.path;
     assert.deepEqual(readdirSync(join(dataDir, 'esri-staging')).filter((f) => f.endsWith('.gpkg')), [], 'no staging file is left');
     for (const c of compareWithSource(fixtureDir, gpkg, services.world!)) {
       assert.equal(c.copy.count, c.source.count, `${c.layer}: count`);
@@ -128,7 +143,7 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
 });
 
 test('a MapServer layer URL without a trailing slash: that layer only, its URL built by appending, not by resolving', async () => {
-  const { engine, dataDir } = await openTestEngine(root, 'mapserver');
+  const { engine } = await openTestEngine(root, 'mapserver');
   const started = koop.log.length;
   try {
     const job = await engine.start({ kind: 'migrate-esri', params: { url: `${koop.serviceUrl('world', 'MapServer')}/2`, name: 'borders' } });
@@ -138,16 +153,29 @@ test('a MapServer layer URL without a trailing slash: that layer only, its URL b
     assert.deepEqual(items.map((i) => i.label), ['2 Disputed borders']);
     // The reviewed server's bug: resolving "2" against …/MapServer (no slash) drops "MapServer".
     assert.ok(koop.log.slice(started).every((r) => /\/MapServer(\/\d+(\/query)?)?$/.test(r.url)), koop.log.slice(started).map((r) => r.url).join('\n'));
-    const [c] = compareWithSource(fixtureDir, join(dataDir, 'catalog', 'borders.gpkg'), [services.world![2]!]);
+    const first = catalogued(engine, 'borders', koop.serviceUrl('world', 'MapServer'));
+    assert.deepEqual(first.source.layers, [2]);
+    const [c] = compareWithSource(fixtureDir, first.path, [services.world![2]!]);
     assert.deepEqual(c!.differing, []);
     assert.equal(c!.copy.checksum, c!.source.checksum);
+
+    // Refresh: the same name from the same service replaces the dataset and keeps its id.
+    const again = await engine.waitFor((await engine.start({ kind: 'migrate-esri', params: { url: `${koop.serviceUrl('world', 'MapServer')}/2`, name: 'borders' } })).id);
+    assert.equal(again.state, 'succeeded', JSON.stringify(jobDetail(engine, again).items.map((i) => i.error)));
+    const refreshed = catalogued(engine, 'borders', koop.serviceUrl('world', 'MapServer'));
+    assert.equal(refreshed.id, first.id, 'the refresh kept the dataset id');
+    assert.equal(refreshed.jobId, again.id);
+    assert.ok(refreshed.source.copiedAt > first.source.copiedAt, `copiedAt moved on: ${first.source.copiedAt} -> ${refreshed.source.copiedAt}`);
+    assert.equal(engine.catalog.list({ limit: 100 }).rows.filter((d) => d.name === 'borders').length, 1, 'one dataset, not two');
+    assert.ok(!existsSync(first.path), 'the earlier copy\'s files are gone');
+    assert.equal(compareWithSource(fixtureDir, refreshed.path, [services.world![2]!])[0]!.copy.checksum, c!.source.checksum);
   } finally {
     await engine.close();
   }
 });
 
 test('a layer without pagination is read in object-id batches of at most maxRecordCount, never by offset', async () => {
-  const { engine, dataDir } = await openTestEngine(root, 'nopaging');
+  const { engine } = await openTestEngine(root, 'nopaging');
   const started = koop.log.length;
   try {
     const job = await engine.start({ kind: 'migrate-esri', params: { url: koop.serviceUrl('world'), layers: [1], name: 'countries' } });
@@ -158,7 +186,7 @@ test('a layer without pagination is read in object-id batches of at most maxReco
     const queries = koop.log.slice(started).filter((r) => r.layer === 1 && r.operation === 'query');
     assert.equal(queries.length, Math.ceil(240 / 50));
     assert.ok(queries.every((r) => r.params.resultOffset === undefined && r.params.objectIds!.split(',').length <= 50));
-    const [c] = compareWithSource(fixtureDir, join(dataDir, 'catalog', 'countries.gpkg'), [services.world![1]!]);
+    const [c] = compareWithSource(fixtureDir, catalogued(engine, 'countries', koop.serviceUrl('world')).path, [services.world![1]!]);
     assert.equal(c!.copy.checksum, c!.source.checksum);
     assert.deepEqual(c!.differing, []);
   } finally {

@@ -4,12 +4,13 @@
  *
  * The plan reads the service (names and counts for the items); `begin` opens the job's staging
  * GeoPackage and its HTTP client (one breaker per host, shared by the items); each item copies one
- * layer page by page (main/esri/layer-copy.ts) and proves it complete; `end` publishes the file
- * only when every layer passed its check. Outages make items wait (their events say until when),
+ * layer page by page (main/esri/layer-copy.ts) and proves it complete; `end` commits the file to the
+ * catalogue (a draft, then one commit; a refresh replaces the earlier copy and keeps its id) only
+ * when every layer passed its check. Outages make items wait (their events say until when),
  * they do not fail them. Credentials are resolved from their id inside the engine: params,
  * events, results and logs never hold a secret.
  */
-import { basename } from 'node:path';
+import { rename } from 'node:fs/promises';
 import type { EsriMigrateParams } from '../../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../../preload/errors.js';
 import { sameServer } from '../../credentials/credential-store.js';
@@ -19,7 +20,7 @@ import { type ClientEvent, type ClientOptions, EsriClient } from '../../esri/esr
 import { listedLayers } from '../../esri/esri-layer.js';
 import { copyLayer, type LayerCopyResult } from '../../esri/layer-copy.js';
 import { MigrationGeoPackage } from '../../esri/migration-geopackage.js';
-import { lockStaging, publish, publishedPath, registerInCatalog, stagingPath } from '../../esri/migration-output.js';
+import { lockStaging, stagingPath } from '../../esri/migration-output.js';
 import { layerUrl, parseServiceUrl, queryUrl } from '../../esri/service-url.js';
 import type { NewItem } from '../../store/job-store.js';
 import type { JobKindPlugin, KindEnvironment } from './job-kind.js';
@@ -239,19 +240,25 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
         // Closed whatever happened: a failed finish leaves the staging file for a retry, not a handle.
         await s.file.close();
       }
-      const target = publishedPath(env.dataDir, params.name);
-      const published = publish(s.staging, target);
-      const dataset = {
-        name: params.name,
-        path: published.path,
-        serviceUrl: s.serviceUrl,
-        layers: outcome.items.map((i) => i.spec.layerId as number),
-        copiedAt,
-        jobId: outcome.items[0]?.jobId ?? null,
-        sizeBytes: published.sizeBytes,
-      };
-      await registerInCatalog(env.catalog, dataset, env.logger);
-      env.logger.info(`migration "${params.name}" published as ${basename(published.path)}`);
+      const jobId = outcome.items[0]?.jobId;
+      if (jobId === undefined) throw new TesseraError('INTERNAL', `migration "${params.name}" finished with no items; nothing to record in the catalogue`);
+      const draft = await env.catalog.openDraft({ jobId, key: 'esri', kind: 'vector', name: params.name });
+      try {
+        // Same volume (both under the data directory), so the finished copy moves in one rename.
+        await rename(s.staging, draft.file);
+        // A refresh is a migration with the same name from the same service: it keeps the dataset's id.
+        const earlier = env.catalog.findByServiceUrl(s.serviceUrl).find((d) => d.name === params.name);
+        const dataset = await env.catalog.commit(draft, {
+          name: params.name,
+          jobId,
+          source: { type: 'esri', url: s.serviceUrl, layers: outcome.items.map((i) => i.spec.layerId as number), copiedAt },
+          ...(earlier ? { replaces: earlier.id } : {}),
+        });
+        env.logger.info(`migration "${params.name}" is in the catalogue as dataset ${dataset.id}${earlier ? ' (refreshed)' : ''}`);
+      } catch (error) {
+        await env.catalog.discardDraft(draft);
+        throw error;
+      }
     } finally {
       s.stop.abort();
       s.release();

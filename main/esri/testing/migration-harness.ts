@@ -6,12 +6,36 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { JobItem, JobSummary } from '../../../preload/contract.js';
+import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
 import { Engine } from '../../engine/engine.js';
 import { createLogger, type LogEntry } from '../../engine/logger.js';
 import { fixtureGeojsonPath } from './koop-fixture.js';
 import { geojsonDigest, gpkgDigest, type LayerDigest } from './layer-digest.js';
 import type { FixtureLayer } from './natural-earth-services.js';
+
+/** A migrated dataset as the catalogue recorded it. */
+export interface CataloguedCopy {
+  id: number;
+  path: string;
+  source: Extract<CatalogDataset['source'], { type: 'esri' }>;
+}
+
+/**
+ * The newest catalogue entry named `name` in a data directory, read from the store file (for tests
+ * whose engine runs in another process); throws when there is none or it is not an Esri copy.
+ */
+export function cataloguedCopy(dataDir: string, name: string): CataloguedCopy {
+  const db = new Database(join(dataDir, 'jobs.sqlite'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT id, path, source FROM catalog_datasets WHERE name = ? ORDER BY id DESC').get(name) as { id: number; path: string; source: string } | undefined;
+    if (!row) throw new Error(`no dataset named "${name}" in the catalogue of ${dataDir}`);
+    const source = JSON.parse(row.source) as CatalogDataset['source'];
+    if (source.type !== 'esri') throw new Error(`dataset "${name}" in ${dataDir} is not an Esri copy: ${row.source}`);
+    return { id: row.id, path: row.path, source };
+  } finally {
+    db.close();
+  }
+}
 
 /** An engine with every log line kept (to search them for secrets). */
 export async function openTestEngine(root: string, name: string): Promise<{ engine: Engine; dataDir: string; logs: LogEntry[] }> {

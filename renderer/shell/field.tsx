@@ -1,6 +1,6 @@
 /**
- * A labelled row of the preseed forms: the control, its help, and its error, announced and tied to
- * the control with aria-describedby (the settings form's pattern, settings/settings-view.tsx).
+ * A labelled row of a form (settings, preseed, Esri wizard): the control, its help, and its error,
+ * announced and tied to the control with aria-describedby.
  */
 import { type ReactNode, useId } from 'react';
 
