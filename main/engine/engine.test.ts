@@ -184,7 +184,7 @@ test('a queued job that is cancelled never starts', async () => {
 });
 
 test('a running job reaches cancelled promptly, in the middle of a long task', async () => {
-  const engine = await engineWith(scriptedKind(['slow', 'slow2', 'slow3']));
+  const engine = await engineWith(scriptedKind(['slow', 'slow:2', 'slow:3']));
   try {
     const j = await engine.start(job());
     await new Promise<void>((resolve) => {
