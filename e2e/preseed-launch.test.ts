@@ -23,7 +23,7 @@ import type { JobSummary } from '../preload/contract.js';
 import type {} from '../preload/window-api.js';
 import { cacheIdFor } from '../main/tile-cache/cache-registry.js';
 import { countriesTopoJson, srtmDem } from './fixtures.js';
-import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until as untilWithin } from './harness.js';
+import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until as untilWithin, within } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-preseed-'));
 const dataDir = join(dir, 'data');
@@ -148,10 +148,27 @@ test('b. Start opens the new job, which succeeds and writes the MBTiles', async 
   const id = Number(new URL(page.url()).hash.split('/')[2]);
   const detail = page.locator('[data-testid="job-detail"]');
   await detail.waitFor();
-  await until('the job to finish', async () => {
-    const state = await detail.getAttribute('data-state');
-    return state === 'succeeded' || state === 'partial' || state === 'failed' || state === 'cancelled' ? state : null;
-  }, 240_000);
+  try {
+    await until('the job to finish', async () => {
+      const state = await detail.getAttribute('data-state');
+      return state === 'succeeded' || state === 'partial' || state === 'failed' || state === 'cancelled' ? state : null;
+    }, 240_000);
+  } catch (error) {
+    // Say where the job stood (from the engine itself), so a stall can be told from a slow run.
+    const where = await within(
+      page.evaluate(async (jobId) => {
+        const [j, items, events, queue] = await Promise.all([
+          window.tessera.jobs.get({ id: jobId }),
+          window.tessera.jobs.items({ id: jobId, limit: 20 }),
+          window.tessera.jobs.events({ id: jobId, limit: 50 }),
+          window.tessera.queue.get({}),
+        ]);
+        return JSON.stringify({ state: j.state, progress: j.progress, items: items.rows.map((i) => [i.label, i.state, i.done, i.total, i.error]), events: events.map((e) => `${e.type}: ${e.message}`), queue });
+      }, id),
+      10_000,
+    ).catch((e: unknown) => `the engine did not answer: ${String(e)}`);
+    throw new Error(`${(error as Error).message}\njob ${id}: ${where ?? 'the engine did not answer within 10 s'}`);
+  }
   job = await page.evaluate((jobId) => window.tessera.jobs.get({ id: jobId }), id);
   assert.equal(job.kind, 'preseed-raster');
   assert.equal(job.state, 'succeeded', `the job ended ${job.state}: ${JSON.stringify(job.error)}`);
