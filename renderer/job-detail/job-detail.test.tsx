@@ -341,3 +341,29 @@ test('a queued job with no items yet says what to expect', async () => {
   expect(button('Cancel')).not.toBeNull();
   expect(button('Retry failed items')).toBeNull();
 });
+
+test('a job that finishes while its summary is being read shows its final state, not the stale answer', async () => {
+  const items = [item(9, 0, { state: 'running', done: 1, total: 10 })];
+  const running = summary(9, items, { state: 'running', finishedAt: null, error: null });
+  const e = engine(running, items);
+  // The first jobs.get is answered only after the job has finished: its answer is stale on arrival.
+  let release: (() => void) | null = null;
+  let calls = 0;
+  e.handlers['jobs.get'] = async () => {
+    calls++;
+    const answer = e.job;
+    if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
+    return answer;
+  };
+  const memory = await show(e);
+  await waitFor('the first jobs.get', () => release !== null);
+  const done = [{ ...items[0]!, state: 'succeeded' as const, done: 10 }];
+  const finished = summary(9, done, { state: 'succeeded', error: null });
+  // The engine has finished the job and says so; the stale "running" answer lands after that.
+  e.job = finished;
+  memory.emit('job.changed', finished);
+  (release as unknown as () => void)();
+  await waitFor('the final state', () => page().querySelector('[data-testid="job-state"]')?.textContent === 'succeeded');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(page().querySelector('[data-testid="job-state"]')?.textContent).toBe('succeeded');
+});

@@ -4,7 +4,7 @@
  */
 import { type InfiniteData, type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { JobEvent, JobSummary } from '../../preload/contract.js';
+import { FINISHED_JOB_STATES, type JobEvent, type JobSummary } from '../../preload/contract.js';
 
 /** Query keys of one job's data; all under ['job', id]. */
 export const jobKey = (id: number) => ['job', id] as const;
@@ -19,6 +19,9 @@ export const EVENT_PAGE = 500;
 /** Tile issues per jobs.tileIssues page. */
 export const ISSUE_PAGE = 500;
 
+/** How often an unfinished job's summary is read again besides its live events. */
+const UNFINISHED_REFRESH_MS = 5000;
+
 /** The error code carried by a contract error, if any. */
 export function codeOf(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
@@ -32,6 +35,8 @@ export function useJob(jobId: number) {
     queryFn: () => window.tessera.jobs.get({ id: jobId }),
     // A job that does not exist will not start existing on the next try.
     retry: (failures, error) => codeOf(error) !== 'NOT_FOUND' && failures < 2,
+    // Events keep it live; this only catches up after one was missed (a reconnect) while it runs.
+    refetchInterval: (query) => (query.state.data && !FINISHED_JOB_STATES.includes(query.state.data.state) ? UNFINISHED_REFRESH_MS : false),
   });
 }
 
@@ -120,7 +125,11 @@ export function useLiveJob(jobId: number): void {
     const offs = [
       api.on('job.changed', (job) => {
         if (job.id !== jobId) return;
+        // A jobs.get answer in flight was read before this change and would overwrite it when it
+        // lands (a short job can finish between the request and its answer): ask again instead.
+        const inFlight = queryClient.getQueryState(jobKey(jobId))?.fetchStatus === 'fetching';
         queryClient.setQueryData(jobKey(jobId), job);
+        if (inFlight) void queryClient.invalidateQueries({ queryKey: jobKey(jobId), exact: true });
         refreshLists();
       }),
       api.on('job.progress', (progress) => {
