@@ -184,7 +184,7 @@ test('killed in the middle of a layer and restarted, the job resumes from its ch
   }
   first.kill('SIGKILL');
   await once(first, 'exit');
-  const atKill = readProgress(staging)!;
+  const atKill = readProgress(staging, true)!;
   assert.ok(atKill.written >= 2000 && atKill.written < 4556, `killed mid-layer: ${JSON.stringify(atKill)}`);
   assert.equal(atKill.offset, atKill.written, 'the committed offset and the rows in the file agree');
   const jobId = Number(/job (\d+):/.exec(stderr)?.[1]);
@@ -218,9 +218,14 @@ test('killed in the middle of a layer and restarted, the job resumes from its ch
 });
 
 /** The committed progress of layer 0 in a staging file, read while another process writes it. */
-function readProgress(path: string): { offset: number; written: number } | null {
+/**
+ * The staging file's committed progress. While the migration runs it is read read-only; after the
+ * writer was killed, read-write, so SQLite can roll back the hot journal it left (a read-only
+ * connection cannot, and would see nothing).
+ */
+function readProgress(path: string, writerDead = false): { offset: number; written: number } | null {
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
+    const db = new Database(path, { readonly: !writerDead, fileMustExist: true, timeout: 5000 });
     try {
       const row = db.prepare('SELECT next_offset, written FROM tessera_esri_progress WHERE layer_id = 0').get() as { next_offset: number; written: number } | undefined;
       const rows = row ? (db.prepare(`SELECT count(*) n FROM states_and_provinces`).get() as { n: number }).n : 0;
