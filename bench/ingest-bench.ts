@@ -5,19 +5,20 @@
  * ratio (target: at most 1.1×). Then the peak RSS of an engine process ingesting a raster larger
  * than 1 GB (made with GDAL in a temporary folder; target: under 300 MB).
  *
- * Run alone: `node dist/bench/ingest-bench.js [--reps N] [--big-mb MB] [--skip-big]`.
+ * Run alone: `node dist/bench/ingest-bench.js [--reps N] [--big-mb MB] [--skip-big | --only-big]`.
  * Set-up (fixtures, the big file) is outside every timing; each figure is the median of the reps.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import gdal from 'gdal-async';
 import { Engine } from '../main/engine/engine.js';
 import { createLogger } from '../main/engine/logger.js';
-import { GDAL_CACHE_MEGABYTES, cogArguments } from '../main/ingest/import-dataset.js';
+import { GDAL_CACHE_MEGABYTES } from '../main/engine/gdal-config.js';
+import { cogArguments } from '../main/ingest/import-dataset.js';
 import { countriesShapefileZip } from '../main/ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, srtmDem, worldMapGpkg } from '../main/testing/real-data.js';
 
@@ -28,6 +29,8 @@ export interface IngestBenchOptions {
   /** Size of the big raster, in MiB (more than 1024). */
   bigMegabytes?: number;
   skipBig?: boolean;
+  /** Only the big raster (its peak RSS, `reps` engine processes of each thread count). */
+  onlyBig?: boolean;
 }
 
 export interface IngestBenchRow {
@@ -40,7 +43,7 @@ export interface IngestBenchRow {
 
 export interface IngestBenchResult {
   rows: IngestBenchRow[];
-  big: { bytes: number; toolMs: number; runs: { threads: string; ingestMs: number; ratio: number; peakRssBytes: number }[] } | null;
+  big: { bytes: number; toolMs: number; runs: { threads: string; ingestMs: number; ratio: number; peakRssBytes: number; peakDuring: string }[] } | null;
 }
 
 /** What each file is compared with: the tool and arguments that write what the ingest writes. */
@@ -61,8 +64,8 @@ async function timeTool(file: string, dir: string): Promise<number> {
   const out = join(dir, `peer-${Date.now()}${/\.(gpkg|zip)$/i.test(file) ? '.gpkg' : '.tif'}`);
   const [tool, args] = peerCommand(file, out);
   const started = performance.now();
-  // With the block cache the engine runs with (import-dataset.ts bounds it): GDAL's default of 5% of
-  // RAM made the same gdal_translate slower, not faster, on this machine.
+  // With the block cache the engine runs with (Engine.open bounds it: main/engine/gdal-config.ts):
+  // GDAL's default of 5% of RAM made the same gdal_translate slower, not faster, on this machine.
   await run(tool, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GDAL_CACHEMAX: process.env.GDAL_CACHEMAX ?? String(GDAL_CACHE_MEGABYTES) } });
   const ms = performance.now() - started;
   rmSync(out, { force: true });
@@ -99,63 +102,79 @@ export async function runIngestBench(options: IngestBenchOptions = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'tessera-ingest-bench-'));
   try {
     mkdirSync(join(dir, 'files'));
-    const files = [worldMapGpkg(), await countriesShapefileZip(join(dir, 'files')), srtmDem(), illinoisNad27Tif()];
-    const engine = await Engine.open({ dataDir: join(dir, 'data'), host: 'headless', holder: 'ingest bench', threads: 1, logger: createLogger('silent') });
     const rows: IngestBenchRow[] = [];
-    try {
-      await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
-      for (const file of files) {
-        const ingest: number[] = [];
-        const tool: number[] = [];
-        // Alternated, so that a slow moment of a loaded machine does not fall on one side only.
-        for (let r = 0; r < reps; r++) {
-          tool.push(await timeTool(file, dir));
-          ingest.push(await timeIngest(engine, file));
-        }
-        const row = { file: file.split('/').at(-1)!, bytes: statSync(file).size, ingestMs: median(ingest), toolMs: median(tool), ratio: median(ingest) / median(tool) };
-        rows.push(row);
-      }
-    } finally {
-      await engine.close();
-    }
-    table(
-      `Ingest vs ogr2ogr / gdal_translate (median of ${reps}; target ratio ≤ 1.1×)`,
-      ['file', 'size', 'ingest ms', 'tool ms', 'ratio'],
-      rows.map((r) => [r.file, `${(r.bytes / MiB).toFixed(1)} MiB`, r.ingestMs.toFixed(0), r.toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`]),
-    );
+    if (!options.onlyBig) rows.push(...(await smallFiles(dir, reps)));
     let big: IngestBenchResult['big'] = null;
-    if (!options.skipBig) big = await bigFile(dir, options.bigMegabytes ?? 1100);
+    if (!options.skipBig) big = await bigFile(dir, options.bigMegabytes ?? 1100, options.onlyBig ? reps : 1);
     return { rows, big };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** A > 1 GB raster (the SRTM DEM resampled up, uncompressed Int16), ingested by an engine in a child process. */
-async function bigFile(dir: string, megabytes: number): Promise<NonNullable<IngestBenchResult['big']>> {
+/** The small files against ogr2ogr / gdal_translate, in one engine. */
+async function smallFiles(dir: string, reps: number): Promise<IngestBenchRow[]> {
+  const files = [worldMapGpkg(), await countriesShapefileZip(join(dir, 'files')), srtmDem(), illinoisNad27Tif()];
+  const engine = await Engine.open({ dataDir: join(dir, 'data'), host: 'headless', holder: 'ingest bench', threads: 1, logger: createLogger('silent') });
+  const rows: IngestBenchRow[] = [];
+  try {
+    await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
+    for (const file of files) {
+      const ingest: number[] = [];
+      const tool: number[] = [];
+      // Alternated, so that a slow moment of a loaded machine does not fall on one side only.
+      for (let r = 0; r < reps; r++) {
+        tool.push(await timeTool(file, dir));
+        ingest.push(await timeIngest(engine, file));
+      }
+      const row = { file: file.split('/').at(-1)!, bytes: statSync(file).size, ingestMs: median(ingest), toolMs: median(tool), ratio: median(ingest) / median(tool) };
+      rows.push(row);
+    }
+  } finally {
+    await engine.close();
+  }
+  table(
+    `Ingest vs ogr2ogr / gdal_translate (median of ${reps}; target ratio ≤ 1.1×)`,
+    ['file', 'size', 'ingest ms', 'tool ms', 'ratio'],
+    rows.map((r) => [r.file, `${(r.bytes / MiB).toFixed(1)} MiB`, r.ingestMs.toFixed(0), r.toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`]),
+  );
+  return rows;
+}
+
+/**
+ * A > 1 GB raster (the SRTM DEM resampled up, uncompressed Int16), ingested by an engine in a child
+ * process, `reps` times for each thread count (a fresh process each time: RSS varies by ±15 MiB
+ * from run to run with how glibc's arenas happen to be used).
+ */
+async function bigFile(dir: string, megabytes: number, reps: number): Promise<NonNullable<IngestBenchResult['big']>> {
   const side = Math.ceil(Math.sqrt((megabytes * MiB) / 2));
   const big = join(dir, 'files', `srtm-${side}.tif`);
   await run('gdal_translate', ['-q', '-of', 'GTiff', '-outsize', String(side), String(side), '-r', 'bilinear', '-co', 'TILED=YES', '-co', 'BIGTIFF=YES', srtmDem(), big]);
   const bytes = statSync(big).size;
   const toolMs = await timeTool(big, dir);
-  // The engine as it runs by default (a worker per core), and with one worker: the workers sit idle
-  // during an ingest but each holds its own heap and modules.
+  // The engine as it runs by default (a worker per core), and with one worker: an ingest does not
+  // use the pool, whose threads start with its first task (worker-pool.ts), so both should match.
   const runs: NonNullable<IngestBenchResult['big']>['runs'] = [];
-  for (const threads of ['default', '1']) {
-    const child = await measureInChild(big, join(dir, `big-data-${threads}`), threads);
-    runs.push({ threads: threads === 'default' ? `${availableParallelism()} (default)` : threads, ingestMs: child.ms, ratio: child.ms / toolMs, peakRssBytes: child.peakRssBytes });
+  for (let rep = 0; rep < reps; rep++) {
+    for (const threads of ['default', '1']) {
+      const dataDir = join(dir, `big-data-${threads}-${rep}`);
+      const child = await measureInChild(big, dataDir, threads);
+      rmSync(dataDir, { recursive: true, force: true });
+      runs.push({ threads: threads === 'default' ? `${availableParallelism()} (default)` : threads, ingestMs: child.ms, ratio: child.ms / toolMs, peakRssBytes: child.peakRssBytes, peakDuring: child.sampledPeakDuring });
+    }
   }
   table(
     'A raster larger than 1 GB: one engine process ingesting it (targets: ratio ≤ 1.1×, peak RSS < 300 MB)',
-    ['file', 'size', 'worker threads', 'ingest ms', 'gdal_translate ms', 'ratio', 'peak RSS'],
-    runs.map((r) => [big.split('/').at(-1)!, `${(bytes / MiB).toFixed(0)} MiB`, r.threads, r.ingestMs.toFixed(0), toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`, `${(r.peakRssBytes / MiB).toFixed(0)} MiB (${(r.peakRssBytes / 1e6).toFixed(0)} MB)`]),
+    ['file', 'size', 'worker threads', 'ingest ms', 'gdal_translate ms', 'ratio', 'peak RSS', 'highest sample during'],
+    runs.map((r) => [big.split('/').at(-1)!, `${(bytes / MiB).toFixed(0)} MiB`, r.threads, r.ingestMs.toFixed(0), toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`, `${(r.peakRssBytes / MiB).toFixed(0)} MiB (${(r.peakRssBytes / 1e6).toFixed(0)} MB)`, r.peakDuring]),
   );
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   rmSync(big, { force: true });
   return { bytes, toolMs, runs };
 }
 
 /** Ingests `file` in a fresh Node process (so the peak RSS is this ingest's alone). */
-function measureInChild(file: string, dataDir: string, threads: string): Promise<{ ms: number; peakRssBytes: number }> {
+function measureInChild(file: string, dataDir: string, threads: string): Promise<{ ms: number; peakRssBytes: number; sampledPeakDuring: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--measure', file, dataDir, threads], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -163,7 +182,7 @@ function measureInChild(file: string, dataDir: string, threads: string): Promise
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`the measuring process exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; peakRssBytes: number });
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; peakRssBytes: number; sampledPeakDuring: string });
     });
   });
 }
@@ -203,6 +222,7 @@ if (invokedDirectly) {
       return i === -1 ? undefined : args[i + 1];
     };
     console.log(`Tessera ingest benchmark — Node ${process.version}, ${new Date().toISOString()}`);
-    await runIngestBench({ reps: Number(flag('--reps') ?? 3), bigMegabytes: Number(flag('--big-mb') ?? 1100), skipBig: args.includes('--skip-big') });
+    console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    await runIngestBench({ reps: Number(flag('--reps') ?? 3), bigMegabytes: Number(flag('--big-mb') ?? 1100), skipBig: args.includes('--skip-big'), onlyBig: args.includes('--only-big') });
   }
 }

@@ -95,7 +95,8 @@ test('dropped files are uploaded, ingested and listed in the catalogue; refusals
   assert.match(text, /states_provinces: Multi Polygon, 4,556 features/);
   assert.match(text, /EPSG:4326/);
   assert.match(text, /world_map\.gpkg \(uploaded\)/);
-  assert.ok(await world.locator('img').isVisible(), 'a thumbnail');
+  // Drawn just after the dataset is recorded, and announced by catalog.changed.
+  await until('a thumbnail', async () => ((await world.locator('img').count()) > 0 && (await world.locator('img').isVisible()) ? true : null), 20_000);
   assert.match((await page.locator('[data-testid="dataset"][data-name="N57E011"]').textContent()) ?? '', /1201 × 1201 px, 1 band Int16/);
   assert.match((await page.locator('[data-testid="dataset"][data-name="SP27GTIF"]').textContent()) ?? '', /EPSG:26771/);
 

@@ -389,6 +389,8 @@ export interface CatalogDataset {
    * map preview: `caches.open` opens it like any cache. Null when none could be made.
    */
   preview: string | null;
+  /** The thumbnail and preview are being drawn (just after the dataset was recorded); catalog.changed follows. */
+  previewPending: boolean;
 }
 
 /**
@@ -587,9 +589,11 @@ export interface Events {
   /** A new entry in a job's event log. */
   'job.event': JobEvent;
   'queue.changed': QueueState;
+  /** Datasets that changed without a request of the renderer's (their preview was drawn). */
+  'catalog.changed': { ids: number[] };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['job.changed', 'job.progress', 'job.event', 'queue.changed'];
+export const EVENT_NAMES: readonly EventName[] = ['job.changed', 'job.progress', 'job.event', 'queue.changed', 'catalog.changed'];
 
 // ---------------------------------------------------------------------------------------------
 // The window API both bridges expose

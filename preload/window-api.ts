@@ -6,10 +6,25 @@
  */
 import type { TesseraApi } from './contract.js';
 
+/**
+ * Where a dropped or picked File lives on this machine. Only the Electron preload offers it
+ * (webUtils.getPathForFile, since Electron 32 removed `File.path`); a page cannot know it.
+ */
+export interface TesseraFiles {
+  /** The file's path, or null when the File is not backed by a file on disk. */
+  pathFor(file: File): string | null;
+}
+
+/**
+ * `window.tessera`: the contract, plus `files` on the desktop only. In the browser `files` is
+ * absent, and the renderer uploads dropped files instead.
+ */
+export type TesseraWindowApi = TesseraApi & { readonly files?: TesseraFiles | undefined };
+
 declare global {
   interface Window {
-    /** The contract's named functions and `on()`; see preload/contract.ts. */
-    readonly tessera: TesseraApi;
+    /** The contract's named functions and `on()` (see preload/contract.ts), and on the desktop `files`. */
+    readonly tessera: TesseraWindowApi;
   }
 }
 

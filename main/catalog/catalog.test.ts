@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,11 +13,10 @@ const root = mkdtempSync(join(tmpdir(), 'tessera-catalog-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 
-function open(): { catalog: Catalog; store: JobStore; dataDir: string } {
-  const dataDir = join(root, `d${++dirs}`);
+function open(onChanged?: (ids: number[]) => void, dataDir = join(root, `d${++dirs}`)): { catalog: Catalog; store: JobStore; dataDir: string } {
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(join(dataDir, 'jobs.sqlite'));
-  return { catalog: new Catalog(db, dataDir), store: new JobStore(db), dataDir };
+  return { catalog: new Catalog(db, dataDir, onChanged), store: new JobStore(db), dataDir };
 }
 
 async function countriesDraft(catalog: Catalog, jobId = 1, key = 'world') {
@@ -29,12 +28,19 @@ async function countriesDraft(catalog: Catalog, jobId = 1, key = 'world') {
 }
 
 test('a committed vector dataset is described, drawn and listed', async () => {
-  const { catalog, dataDir } = open();
+  const changed: number[][] = [];
+  const { catalog, dataDir } = open((ids) => changed.push(ids));
   const draft = await countriesDraft(catalog);
   assert.ok(draft.dir.startsWith(join(dataDir, 'catalog', '.partial')));
   assert.equal(catalog.list({ limit: 10 }).rows.length, 0, 'a draft is not in the catalogue');
 
-  const dataset = await catalog.commit(draft, { name: 'world map', jobId: 7, source: { type: 'file', files: [worldMapGpkg()] } });
+  const committed = await catalog.commit(draft, { name: 'world map', jobId: 7, source: { type: 'file', files: [worldMapGpkg()] } });
+  assert.equal(committed.previewPending, true, 'recorded first, drawn after');
+  assert.equal(committed.thumbnail, null);
+  await catalog.previewsDrawn();
+  assert.deepEqual(changed, [[committed.id]]);
+  const dataset = catalog.get(committed.id);
+  assert.equal(dataset.previewPending, false);
   assert.equal(dataset.kind, 'vector');
   assert.equal(dataset.name, 'world map');
   assert.equal(dataset.jobId, 7);
@@ -69,7 +75,9 @@ test('a raster (a paletted NAD27 GeoTIFF) is described with its CRS and WGS84 bo
   const source = await gdal.openAsync(illinoisNad27Tif());
   (await gdal.translateAsync(draft.file, source, ['-of', 'COG'])).close();
   source.close();
-  const dataset = await catalog.commit(draft, { name: 'SP27GTIF', jobId: null, source: { type: 'file', files: [illinoisNad27Tif()] } });
+  const committed = await catalog.commit(draft, { name: 'SP27GTIF', jobId: null, source: { type: 'file', files: [illinoisNad27Tif()] } });
+  await catalog.previewsDrawn();
+  const dataset = catalog.get(committed.id);
   assert.equal(dataset.kind, 'raster');
   assert.deepEqual(dataset.raster, { width: 699, height: 929, bands: 1, dataType: 'Byte', crs: 'EPSG:26771' });
   const [w, s, e, n] = dataset.bounds!;
@@ -154,4 +162,35 @@ test('the sweep removes orphan folders and drafts no job can resume', async () =
   assert.deepEqual(removed.sort(), [gone.dir, orphan].sort());
   assert.ok(existsSync(kept.path) && existsSync(resumable.dir));
   assert.deepEqual(readdirSync(join(dataDir, 'catalog')).length, 2);
+});
+
+test('a dataset deleted while its preview is drawn keeps nothing of it', async () => {
+  const { catalog, dataDir } = open();
+  const dataset = await catalog.commit(await countriesDraft(catalog), { name: 'short-lived', jobId: 1, source: { type: 'file', files: ['/s'] } });
+  assert.deepEqual(catalog.delete([dataset.id]).ok, [dataset.id]);
+  await catalog.previewsDrawn();
+  assert.deepEqual(readdirSync(join(dataDir, 'catalog')).filter((n) => n !== '.partial'), [], 'no folder, no preview file');
+  assert.equal(catalog.usedBytes(), 0);
+});
+
+test('previews a stopped catalogue left undrawn are drawn when it opens again', async () => {
+  const dataDir = join(root, `d${++dirs}`);
+  const first = open(undefined, dataDir);
+  const dataset = await first.catalog.commit(await countriesDraft(first.catalog), { name: 'undrawn', jobId: 1, source: { type: 'file', files: ['/u'] } });
+  // As if the process had stopped before drawing: the row is recorded without a picture.
+  first.catalog.db.prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?').run(statSync(dataset.path).size, dataset.id);
+  await first.catalog.previewsDrawn();
+  first.catalog.db.prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?').run(statSync(dataset.path).size, dataset.id);
+  assert.equal(first.catalog.get(dataset.id).previewPending, true);
+  first.catalog.db.close();
+
+  const changed: number[] = [];
+  const again = open((ids) => changed.push(...ids), dataDir);
+  again.catalog.resumePreviews();
+  await again.catalog.previewsDrawn();
+  const drawn = again.catalog.get(dataset.id);
+  assert.deepEqual(changed, [dataset.id]);
+  assert.ok(drawn.thumbnail && drawn.preview && existsSync(drawn.preview));
+  assert.equal(drawn.sizeBytes, statSync(drawn.path).size + statSync(drawn.preview).size);
+  assert.equal(drawn.previewPending, false);
 });

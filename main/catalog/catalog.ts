@@ -13,10 +13,12 @@
  *
  * A draft lives in `<dataDir>/catalog/.partial/job<jobId>-<key>/`, so the same job and key open the
  * same draft again (a retried job continues it). `commit` describes the file (layers, counts, CRS,
- * bounds, invalid geometries), draws its thumbnail and preview, then renames the draft's folder into
+ * bounds, invalid geometries) unless the writer already did, then renames the draft's folder into
  * the catalogue and inserts the row: until that rename the catalogue does not change, so a failure or
  * a cancel at any earlier point leaves it exactly as it was. `commit(draft, { replaces: id })` swaps
- * a dataset's files for the draft's and keeps its id (a refreshed migration).
+ * a dataset's files for the draft's and keeps its id (a refreshed migration). The thumbnail and
+ * preview are drawn right after, one dataset at a time (`previewPending` until then, then
+ * catalog.changed).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
@@ -87,11 +89,66 @@ export class Catalog {
   private readonly committing = new Set<string>();
   private swept: Promise<void> | null = null;
 
+  /** Previews still to draw, one after the other (`drawLater`). */
+  private drawing: Promise<void> = Promise.resolve();
+  private readonly pendingPreviews = new Set<number>();
+  private readonly closing = new AbortController();
+
+  /** `onChanged` hears of datasets that changed without a request (a preview drawn). */
   constructor(
     readonly db: Db,
     readonly dataDir: string,
+    private readonly onChanged: (ids: number[]) => void = () => {},
   ) {
     this.root = join(dataDir, 'catalog');
+  }
+
+  /**
+   * Queues the drawing of the dataset's thumbnail and preview MBTiles. Drawn after the commit, not
+   * inside it: reading every geometry again to draw it cost as much as the import itself, and the
+   * dataset is complete and usable without it (catalog.changed announces the picture, and
+   * `previewPending` says it is coming). A dataset deleted or replaced meanwhile keeps nothing.
+   */
+  drawLater(id: number): void {
+    if (this.closing.signal.aborted || this.pendingPreviews.has(id)) return;
+    this.pendingPreviews.add(id);
+    this.drawing = this.drawing.then(() => this.drawPreview(id).finally(() => this.pendingPreviews.delete(id)));
+  }
+
+  /** Queues the previews a stopped engine left undrawn (recorded, not yet drawn, with a place to draw). */
+  resumePreviews(): void {
+    const rows = this.db.prepare('SELECT id FROM catalog_datasets WHERE thumbnail IS NULL AND bounds IS NOT NULL ORDER BY id').all() as { id: number }[];
+    for (const row of rows) this.drawLater(row.id);
+  }
+
+  /** Resolves when every preview queued so far is drawn. */
+  previewsDrawn(): Promise<void> {
+    return this.drawing;
+  }
+
+  /** Draws what is queued (the CLI exits with its previews drawn), then takes no more. */
+  async close(): Promise<void> {
+    await this.drawing;
+    this.closing.abort();
+  }
+
+  private async drawPreview(id: number): Promise<void> {
+    const row = this.db.prepare('SELECT * FROM catalog_datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+    if (!row || row.thumbnail !== null) return;
+    const dataset = toDataset(row);
+    const description: DatasetDescription = { kind: dataset.kind, layers: dataset.layers, raster: dataset.raster, bounds: dataset.bounds };
+    // A picture that cannot be drawn is recorded as none (an empty thumbnail), so it is not tried again.
+    const drawn = await renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name).catch(() => ({ mbtiles: null, thumbnail: null }));
+    const bytes = drawn.mbtiles === null ? 0 : await stat(drawn.mbtiles).then((s) => s.size, () => 0);
+    const recorded = this.db
+      .prepare('UPDATE catalog_datasets SET preview = @preview, thumbnail = @thumbnail, size_bytes = size_bytes + @bytes WHERE id = @id AND dir = @dir AND thumbnail IS NULL')
+      .run({ id, dir: row.dir, preview: drawn.mbtiles, thumbnail: drawn.thumbnail ?? '', bytes });
+    if (recorded.changes === 0) {
+      // Deleted or replaced while it was drawn: nothing of it stays.
+      if (drawn.mbtiles !== null) await rm(drawn.mbtiles, { force: true });
+      return;
+    }
+    this.onChanged([id]);
   }
 
   /** Newest first, by keyset (the cursor is the last id of the previous page). */
@@ -188,14 +245,13 @@ export class Catalog {
   }
 
   /**
-   * Describes the draft's file, draws its thumbnail and preview, moves the draft's folder into the
-   * catalogue and records it. Returns the dataset as catalog.get shows it.
+   * Describes the draft's file, moves the draft's folder into the catalogue and records it; its
+   * thumbnail and preview are drawn right after (`drawLater`). Returns the dataset as catalog.get
+   * shows it.
    */
   async commit(draft: DatasetDraft, input: CommitInput): Promise<CatalogDataset> {
     if (!existsSync(draft.file)) throw new TesseraError('INTERNAL', `the draft of ${input.name} has no dataset file (${draft.file})`);
     const description = input.description ?? (await describeDataset(draft.file, input.signal));
-    const previewFile = join(draft.dir, 'preview.mbtiles');
-    const preview = await renderPreview(draft.file, description, previewFile, input.name, input.signal).catch(() => ({ mbtiles: null, thumbnail: null }));
     const sizeBytes = await directoryBytes(draft.dir);
     const finalDir = join(this.root, `${safeSlug(input.name)}-${randomBytes(4).toString('hex')}`);
     this.committing.add(finalDir);
@@ -214,8 +270,8 @@ export class Catalog {
         size: sizeBytes,
         source: JSON.stringify(input.source),
         jobId: input.jobId,
-        preview: preview.mbtiles === null ? null : join(finalDir, basename(preview.mbtiles)),
-        thumbnail: preview.thumbnail,
+        preview: null,
+        thumbnail: null,
         now,
         search: searchText(input.name, description, input.source),
       };
@@ -247,6 +303,7 @@ export class Catalog {
         throw error;
       }
       if (replacedDir !== null) await rm(replacedDir, { recursive: true, force: true });
+      this.drawLater(id);
       return this.get(id);
     } finally {
       this.committing.delete(finalDir);
@@ -313,8 +370,10 @@ function toDataset(row: DatasetRow): CatalogDataset {
     jobId: row.job_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    thumbnail: row.thumbnail,
+    // An empty thumbnail records a dataset with nothing to draw; null, one whose picture is coming.
+    thumbnail: row.thumbnail || null,
     preview: row.preview !== null && existsSync(row.preview) ? row.preview : null,
+    previewPending: row.thumbnail === null && row.bounds !== null,
   };
 }
 

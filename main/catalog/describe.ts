@@ -60,7 +60,8 @@ export async function describeLayerOf(file: string, name: string, options: { val
   }
 }
 
-async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validity = true): Promise<CatalogLayer> {
+/** One open layer; `validity` false leaves invalidGeometries 0 for the caller to fill. */
+export async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validity = true): Promise<CatalogLayer> {
   const hasGeometry = layer.geomType !== gdal.wkbNone;
   const featureCount = await layer.features.countAsync(true);
   const srs = layer.srs;

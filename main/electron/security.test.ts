@@ -288,17 +288,27 @@ test('source: no insecure flag is written anywhere in the shell or the preload',
   }
 });
 
-test('source: the preload exposes only the API, never ipcRenderer', () => {
+test('source: the preload exposes only the API and files.pathFor, never ipcRenderer or webUtils', () => {
   const preload = blankComments(source('preload/electron-preload.ts'));
   const exposures = [...preload.matchAll(/exposeInMainWorld\(([\s\S]*?)\);/g)].map((m) => m[1]!);
   assert.equal(exposures.length, 1, 'exactly one exposeInMainWorld call');
   const [key, ...rest] = exposures[0]!.split(',');
   assert.equal(key!.trim(), "'tessera'");
-  const value = rest.join(',').trim();
-  assert.match(value, /^createTesseraApi\(/, 'the exposed value is the contract API');
+  const value = rest.join(',').replace(/\s+/g, ' ').trim();
+  // One object: the contract API with `files` beside it, nothing else spread in or added.
+  assert.equal(value, '{ ...createTesseraApi(createIpcTransport(ipcRenderer)), files } satisfies TesseraWindowApi');
   // ipcRenderer may only appear as the argument of createIpcTransport, which wraps it.
-  assert.equal(value.replace('createIpcTransport(ipcRenderer)', ''), 'createTesseraApi()');
   assert.equal(preload.split('ipcRenderer').length - 1, 2, 'ipcRenderer: imported once, wrapped once');
+  // webUtils may only be called for getPathForFile, inside files.pathFor, which holds nothing else.
+  assert.equal(preload.split('webUtils').length - 1, 2, 'webUtils: imported once, used once');
+  const files = /const files: TesseraFiles = \{([\s\S]*?)\n\};/.exec(preload);
+  assert.ok(files, 'files is declared as a TesseraFiles object literal');
+  assert.deepEqual([...files[1]!.matchAll(/^\s*([\w$]+)\s*[:(]/gm)].map((m) => m[1]), ['pathFor'], 'files holds pathFor alone');
+  assert.match(files[1]!, /pathFor: \(file\) => webUtils\.getPathForFile\(file\) \|\| null,/, "pathFor asks webUtils, and '' is no path");
+  // Of electron, the preload takes exactly these; anything more would be one more way into the page.
+  const electronImport = /import\s*\{([^}]*)\}\s*from\s*'electron'/.exec(preload);
+  assert.ok(electronImport, 'the preload imports from electron by name');
+  assert.deepEqual(electronImport[1]!.split(',').map((n) => n.trim()).filter(Boolean).sort(), ['contextBridge', 'ipcRenderer', 'webUtils']);
   assert.doesNotMatch(preload, /exposeInIsolatedWorld/);
 });
 

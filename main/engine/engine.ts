@@ -40,6 +40,7 @@ import { storageStatus } from './storage.js';
 import { waitForSpace } from './disk-guard.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from './worker-pool.js';
+import { configureGdal } from './gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { discoverEsri } from '../esri/discover.js';
@@ -115,7 +116,7 @@ export class Engine {
     this.db = db;
     this.logger = logger;
     this.store = new JobStore(db);
-    this.catalog = new Catalog(db, options.dataDir);
+    this.catalog = new Catalog(db, options.dataDir, (ids) => this.events.emit('catalog.changed', { ids }));
     this.credentials = new CredentialStore(options.dataDir);
     this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
     this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
@@ -134,6 +135,8 @@ export class Engine {
    * failing service is reported, it does not stop the engine.
    */
   static async open(options: EngineOptions): Promise<Engine> {
+    // Before any job can read a raster: GDAL fixes its cache size at the first read.
+    configureGdal();
     const logger = options.logger ?? createLogger();
     const lock = lockDataDir(options.dataDir, options.holder ?? options.host);
     let db: Db;
@@ -146,6 +149,8 @@ export class Engine {
     const engine = new Engine(options, lock, db, logger);
     engine.setHealth('store', 'ok', 'job store open and migrated');
     engine.runStartupServices();
+    // Thumbnails a stopped engine left undrawn.
+    engine.catalog.resumePreviews();
     await engine.checkDisk();
     engine.pollers.push(startPoller(() => engine.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
     engine.pollers.push(startPoller(async () => engine.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
@@ -360,6 +365,7 @@ export class Engine {
       }
     }
     await Promise.allSettled(running.map((j) => j.done));
+    await this.catalog.close();
     await this.pool.destroy();
     await this.caches.close();
     this.flushEvents();

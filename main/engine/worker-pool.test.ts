@@ -66,6 +66,22 @@ test('whenReady keeps the queue bounded: a planner that waits never overfills it
   assert.ok(maxQueued <= 4, `queue grew to ${maxQueued}`);
 });
 
+test('no thread starts before the first task; then all start and stay', async () => {
+  const lazy = new WorkerPool({ filename, threads: 2 });
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(lazy.stats().startedThreads, 0, 'an idle pool holds no thread');
+    await lazy.run('spin', { ms: 1 });
+    await waitFor(() => lazy.stats().startedThreads === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(lazy.stats().startedThreads, 2, 'threads are kept once started');
+  } finally {
+    await lazy.destroy();
+  }
+  await assert.rejects(lazy.run('spin', { ms: 1 }), (e: unknown) => e instanceof TesseraError && /destroyed/.test(e.message));
+  assert.equal(lazy.stats().startedThreads, 0);
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {

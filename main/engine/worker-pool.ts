@@ -6,6 +6,13 @@
  * that has not settled `graceMs` after the abort has its worker terminated and replaced), waiting
  * for room instead of failing when the queue is full (back-pressure for planners), coded errors,
  * and counters for metrics.
+ *
+ * The threads start with the first task, not with the pool: each holds a V8 isolate and its own
+ * native modules (~20 MiB of RSS), and an engine whose jobs never use the pool (an ingest runs its
+ * GDAL work on the main thread) should not pay for idle ones. From then on the pool is what it
+ * always was: all threads kept, a dead one replaced at once (which piscina does only below its
+ * minThreads, hence a piscina made on first use rather than one with minThreads 0, whose queued
+ * tasks would wait for a next `run` once its last thread died).
  */
 import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
@@ -37,11 +44,16 @@ export interface PoolStats {
   queued: number;
   completed: number;
   workerRestarts: number;
+  /** Threads alive now: 0 until the first task, at most `threads`. */
+  startedThreads: number;
 }
 
 export class WorkerPool {
   readonly threads: number;
-  private readonly piscina: Piscina;
+  private readonly options: WorkerPoolOptions;
+  /** Made by the first `run`. */
+  private piscina: Piscina | null = null;
+  private destroyed = false;
   private readonly graceMs: number;
   private readonly maxQueue: number;
   private running = 0;
@@ -55,24 +67,32 @@ export class WorkerPool {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxQueue = options.maxQueue ?? this.threads * 4;
     this.graceMs = options.graceMs ?? 100;
+    this.options = options;
+  }
+
+  private started(): Piscina {
+    if (this.piscina) return this.piscina;
     this.piscina = new Piscina({
-      filename: options.filename,
+      filename: this.options.filename,
       minThreads: this.threads,
       maxThreads: this.threads,
       // Room for the planner to get ahead without unbounded memory; whenReady() keeps it below this.
       maxQueue: this.maxQueue * 2,
       // A worker that died is replaced right away (piscina's default), only its task fails.
       idleTimeout: Number.POSITIVE_INFINITY,
-      resourceLimits: options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } : undefined,
+      resourceLimits: this.options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } : undefined,
     });
     // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
     this.piscina.on('error', () => {});
+    return this.piscina;
   }
 
   /** Runs the worker export `name` with `task`; rejects with a TesseraError (ABORTED when cancelled). */
   async run<R>(name: string, task: Record<string, unknown>, options: RunOptions = {}): Promise<R> {
     const { signal } = options;
     if (signal?.aborted) throw new AbortError();
+    // Else a task sent during shut-down would start threads that nothing stops.
+    if (this.destroyed) throw new TesseraError('INTERNAL', `worker task ${name}: the worker pool is destroyed (the engine is closing)`);
     const flag = createAbortFlag();
     const hardStop = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -83,7 +103,7 @@ export class WorkerPool {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.running++;
     try {
-      return (await this.piscina.run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as R;
+      return (await this.started().run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as R;
     } catch (error) {
       // Piscina replaces a worker that exited or was terminated; count it either way.
       if (hardStop.signal.aborted) this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));
@@ -102,7 +122,7 @@ export class WorkerPool {
 
   /** Resolves when the queue has room for another task: planners await this before each `run`. */
   async whenReady(signal?: AbortSignal): Promise<void> {
-    while (this.piscina.queueSize >= this.maxQueue) {
+    while ((this.piscina?.queueSize ?? 0) >= this.maxQueue) {
       if (signal?.aborted) throw new AbortError();
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -121,14 +141,16 @@ export class WorkerPool {
     return {
       threads: this.threads,
       running: this.running,
-      queued: this.piscina.queueSize,
+      queued: this.piscina?.queueSize ?? 0,
       completed: this.completed,
       workerRestarts: this.restarts,
+      startedThreads: this.piscina?.threads.length ?? 0,
     };
   }
 
   async destroy(): Promise<void> {
-    await this.piscina.destroy();
+    this.destroyed = true;
+    await this.piscina?.destroy();
   }
 
   private workerReplaced(reason: TesseraError): void {

@@ -6,24 +6,11 @@
  * A running GDAL call cannot be interrupted (docs/gdal-threading.md): a cancel takes effect when the
  * current layer or raster is written, and the draft it went into is the caller's to discard.
  */
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import { TesseraError } from '../../preload/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
-import { countInvalid } from '../catalog/describe.js';
-import { impliesLonLat, openSource } from './inspect.js';
-
-/**
- * GDAL's block cache defaults to 5% of the machine's RAM (1.2 GB here) and a COG made from a
- * 1 GB raster fills it: the engine's RSS went to 1.5 GB (bench/ingest-bench.ts). GDAL reads the
- * setting once, at its first raster read, so it is bounded here, when the engine loads its kinds,
- * before any job runs: 32 MiB keeps a 1 GB ingest near 290 MiB of RSS, and made gdal_translate
- * faster, not slower, on this machine (28 s against 52 s). An operator's own GDAL_CACHEMAX (in the
- * environment) wins.
- */
-export const GDAL_CACHE_MEGABYTES = 32;
-if (process.env.GDAL_CACHEMAX === undefined && !gdal.config.get('GDAL_CACHEMAX')) gdal.config.set('GDAL_CACHEMAX', String(GDAL_CACHE_MEGABYTES));
+import { impliesLonLat } from './inspect.js';
 
 export interface ImportInput {
   /** The source as GDAL opens it (a path, or a subdataset name). */
@@ -48,17 +35,13 @@ export interface LayerImport {
 const LONLAT = 'EPSG:4326';
 
 /**
- * Writes layer `layer` of the source into the GeoPackage `target` (created by the first layer,
- * updated by the next ones; a layer of that name already there is replaced, so a retry starts over).
- * On failure the half-written layer is dropped from the GeoPackage again.
+ * Writes layer `layer` of the open `source` into the open GeoPackage `target` (a layer of that name
+ * already there is replaced, so a retry starts over). Both handles stay open for the dataset's next
+ * layers: opening a GeoPackage costs more than writing a small layer into it. On failure the
+ * half-written layer is dropped again.
  */
-export async function importVectorLayer(input: ImportInput & { layer: string; targetCrs?: string }): Promise<LayerImport> {
-  let source: gdal.Dataset;
-  try {
-    source = await openSource(input.source);
-  } catch (error) {
-    throw fromGdal(error, `${input.label}: GDAL cannot open it`);
-  }
+export async function importVectorLayer(input: { source: gdal.Dataset; target: gdal.Dataset; layer: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<LayerImport> {
+  const { source, target } = input;
   let created = false;
   try {
     let layer: gdal.Layer;
@@ -82,8 +65,7 @@ export async function importVectorLayer(input: ImportInput & { layer: string; ta
         throw refused('no-crs', `${input.label}: layer ${input.layer} has no CRS${driver === 'ESRI Shapefile' ? ' (no .prj beside the Shapefile)' : ''}; say which it is (assignCrs, or tessera ingest --crs EPSG:N)`, { layer: input.layer });
       }
     }
-    const args = existsSync(input.target) ? ['-update', '-overwrite'] : ['-f', 'GPKG'];
-    args.push('-nln', input.layer, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536');
+    const args = ['-overwrite', '-nln', input.layer, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536'];
     // Shapefiles mix polygons and multipolygons under one "Polygon" type; a GeoPackage layer is strict.
     if (driver === 'ESRI Shapefile' && /polygon|line/i.test(gdal.Geometry.getName(layer.geomType))) args.push('-nlt', 'PROMOTE_TO_MULTI');
     const reproject = hasGeometry && input.targetCrs !== undefined ? input.targetCrs : undefined;
@@ -92,59 +74,32 @@ export async function importVectorLayer(input: ImportInput & { layer: string; ta
     else if (reproject !== undefined) args.push('-t_srs', reproject);
     args.push(input.layer);
     created = true;
-    const out = await gdal.vectorTranslateAsync(input.target, source, args, progressOptions(input.onProgress));
-    try {
-      if (crs === 'implied-lon-lat' && reproject === undefined) {
-        const written = await out.layers.getAsync(input.layer);
-        const e = (await written.features.countAsync(true)) > 0 ? written.getExtent(false) : null;
-        if (e && (e.minX < -180.0001 || e.maxX > 180.0001 || e.minY < -90.0001 || e.maxY > 90.0001)) {
-          throw refused('no-crs', `${input.label}: layer ${input.layer} names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}); say which CRS it is (assignCrs, or --crs EPSG:N)`, { layer: input.layer });
-        }
+    await gdal.vectorTranslateAsync(target, source, args, progressOptions(input.onProgress));
+    if (crs === 'implied-lon-lat' && reproject === undefined) {
+      const written = await target.layers.getAsync(input.layer);
+      const e = (await written.features.countAsync(true)) > 0 ? written.getExtent(false) : null;
+      if (e && (e.minX < -180.0001 || e.maxX > 180.0001 || e.minY < -90.0001 || e.maxY > 90.0001)) {
+        throw refused('no-crs', `${input.label}: layer ${input.layer} names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}); say which CRS it is (assignCrs, or --crs EPSG:N)`, { layer: input.layer });
       }
-    } finally {
-      out.close();
     }
     return { layer: input.layer, crs, reprojectedTo: reproject ?? null };
   } catch (error) {
-    if (created) await dropLayer(input.target, input.layer);
+    if (created) await dropLayer(target, input.layer);
     throw fromGdal(error, input.label);
-  } finally {
-    source.close();
   }
 }
 
-/** Features of a source layer whose geometry GEOS finds invalid (its own dataset handle, read-only). */
-export async function countInvalidInSource(source: string, layer: string): Promise<number> {
-  const ds = await openSource(source);
+/** Removes a (half-written) layer from an open GeoPackage. */
+async function dropLayer(target: gdal.Dataset, layer: string): Promise<void> {
   try {
-    const l = await ds.layers.getAsync(layer);
-    if (l.geomType === gdal.wkbNone) return 0;
-    return await countInvalid(ds, l);
-  } finally {
-    ds.close();
-  }
-}
-
-/** Removes a (half-written) layer from a GeoPackage; the file goes when it was its only layer. */
-async function dropLayer(target: string, layer: string): Promise<void> {
-  if (!existsSync(target)) return;
-  try {
-    const ds = await gdal.openAsync(target, 'r+');
-    try {
-      const count = await ds.layers.countAsync();
-      for (let i = 0; i < count; i++) {
-        if ((await ds.layers.getAsync(i)).name !== layer) continue;
-        await ds.layers.removeAsync(i);
-        break;
-      }
-      if ((await ds.layers.countAsync()) > 0) return;
-    } finally {
-      ds.close();
+    const count = await target.layers.countAsync();
+    for (let i = 0; i < count; i++) {
+      if ((await target.layers.getAsync(i)).name !== layer) continue;
+      await target.layers.removeAsync(i);
+      return;
     }
-    await rm(target, { force: true });
   } catch {
-    // A GeoPackage GDAL cannot even open is of no use to a retry either.
-    await rm(target, { force: true });
+    // A GeoPackage GDAL cannot change any more fails the retry's import with GDAL's reason.
   }
 }
 

@@ -55,6 +55,14 @@ export function isSidecar(name: string): boolean {
   return SIDECARS.has(extensionOf(name));
 }
 
+/**
+ * Whether `name` is a format that is a ZIP inside (KMZ, XLSX, ODS) that GDAL reads as it is: not
+ * unpacked, but its directory gets the archive checks all the same (a KMZ can be a zip bomb too).
+ */
+export function isZipFormat(name: string): boolean {
+  return ZIP_FORMATS.has(extensionOf(name));
+}
+
 /** Whether bytes that start with `head` (at least 4 of them) named `name` are a ZIP archive to unpack. */
 export function isArchive(name: string, head: Uint8Array | null): boolean {
   const ext = extensionOf(name);

@@ -12,7 +12,7 @@ import { dirname, join, posix } from 'node:path';
 import gdal from 'gdal-async';
 import { throwIfAborted } from '../../preload/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
-import { type InputFile, groupInputs, isArchive } from './inputs.js';
+import { type InputFile, groupInputs, isArchive, isZipFormat } from './inputs.js';
 import { type FoundDataset, findDatasets } from './inspect.js';
 import type { QuotaGuard } from './quota-guard.js';
 import { copyFileStreamed } from './streamed-copy.js';
@@ -93,6 +93,7 @@ export async function discoverInPlace(unit: PlannedUnit, limits: ArchiveLimits =
     if (!together && /\.shp$/i.test(main.name)) {
       return { datasets: [{ kind: 'vector', relPath: main.name, name: main.name.slice(0, -4), layers: [{ name: main.name.slice(0, -4), features: -1 }] }], skipped: [] };
     }
+    if (isZipFormat(main.name)) await inspectZip(main.path, unit.name, limits);
     return { datasets: await findDatasets(main.path, main.name, unit.name), skipped: [] };
   }
   const entries = await inspectZip(main.path, unit.name, limits);
@@ -169,7 +170,11 @@ export async function stageUnit(unit: PlannedUnit, dir: string, options: StageOp
       const staged = join(dir, unit.files[0]!.name);
       const head = await headOf(staged);
       // A ZIP behind another extension (a wrong one) is unpacked all the same.
-      if (!isArchive(unit.files[0]!.name, head)) return { dir, bytes, datasets: await findDatasets(staged, unit.files[0]!.name, unit.name), skipped: [] };
+      if (!isArchive(unit.files[0]!.name, head)) {
+        // GDAL reads a KMZ through /vsizip/: its directory passes the archive checks first.
+        if (isZipFormat(unit.files[0]!.name) && isArchive('', head)) await inspectZip(staged, unit.name, options.limits ?? DEFAULT_ARCHIVE_LIMITS);
+        return { dir, bytes, datasets: await findDatasets(staged, unit.files[0]!.name, unit.name), skipped: [] };
+      }
     }
     const limits = { ...(options.limits ?? DEFAULT_ARCHIVE_LIMITS) };
     const archive = join(dir, unit.files[0]!.name);

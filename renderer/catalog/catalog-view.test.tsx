@@ -26,6 +26,7 @@ const world: CatalogDataset = {
   updatedAt: '2026-11-29T10:00:00.000Z',
   thumbnail: 'data:image/png;base64,iVBORw0KGgo=',
   preview: '/data/catalog/world_map-1a2b/preview.mbtiles',
+  previewPending: false,
 };
 const dem: CatalogDataset = {
   ...world,
@@ -130,6 +131,20 @@ test('search and kind filter go to the engine; the list refreshes when an ingest
   rows.push(dem);
   mounted.emit('job.changed', { id: 5, kind: 'ingest', state: 'succeeded' } as JobSummary);
   await waitFor('the new dataset', () => row('N57E011'));
+});
+
+test('a picture still being drawn says so, and appears when catalog.changed announces it', async () => {
+  let current: CatalogDataset = { ...world, thumbnail: null, preview: null, previewPending: true };
+  mounted = await mount(<CatalogView />, { ...handlers([]), 'catalog.list': () => ({ rows: [current], nextCursor: null }) });
+  await waitFor('the row', () => row('world_map'));
+  expect(row('world_map')!.querySelector('[data-testid="picture-state"]')?.textContent).toBe('drawing…');
+  const previewButton = byText(row('world_map')!, 'button', 'Preview on map') as HTMLButtonElement;
+  expect(previewButton.disabled).toBe(true);
+  expect(previewButton.title).toBe('Its preview is being drawn');
+  current = world;
+  mounted.emit('catalog.changed', { ids: [world.id] });
+  await waitFor('the thumbnail', () => row('world_map')!.querySelector('img'));
+  expect((byText(row('world_map')!, 'button', 'Preview on map') as HTMLButtonElement).disabled).toBe(false);
 });
 
 test('an empty catalogue says how to fill it', async () => {

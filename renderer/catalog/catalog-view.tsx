@@ -33,13 +33,16 @@ export function CatalogView() {
     placeholderData: keepPreviousData,
   });
 
-  useEffect(
-    () =>
+  useEffect(() => {
+    const offs = [
       window.tessera.on('job.changed', (job) => {
         if ((job.kind === 'ingest' || job.kind === 'migrate-esri') && FINISHED_JOB_STATES.includes(job.state)) void queryClient.invalidateQueries({ queryKey: ['catalog.list'] });
       }),
-    [queryClient],
-  );
+      // A thumbnail and preview drawn just after a dataset was recorded.
+      window.tessera.on('catalog.changed', () => void queryClient.invalidateQueries({ queryKey: ['catalog.list'] })),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [queryClient]);
 
   const rows = list.data?.pages.flatMap((p) => p.rows) ?? [];
   const filtered = search !== '' || kind !== 'all';
@@ -129,7 +132,15 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
   const preview = previewTarget(d);
   return (
     <tr data-testid="dataset" data-id={d.id} data-name={d.name}>
-      <td className="thumb">{d.thumbnail ? <img src={d.thumbnail} alt={`A picture of ${d.name}`} width={64} /> : <span className="muted small">no picture</span>}</td>
+      <td className="thumb">
+        {d.thumbnail ? (
+          <img src={d.thumbnail} alt={`A picture of ${d.name}`} width={64} />
+        ) : (
+          <span className="muted small" data-testid="picture-state">
+            {d.previewPending ? 'drawing…' : 'no picture'}
+          </span>
+        )}
+      </td>
       <td>
         <div className="dataset-name">
           <strong>{d.name}</strong> <span className={`pill kind-${d.kind}`}>{d.kind}</span>
@@ -162,7 +173,12 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
       <td className="numbers">{extentText(d.bounds)}</td>
       <td className="numbers">{formatBytes(d.sizeBytes)}</td>
       <td className="actions">
-        <button type="button" disabled={preview === null} title={preview === null ? 'Nothing to draw: the dataset has no features or no known place' : 'Its preview, on the map'} onClick={() => preview && navigate({ name: 'map', ...preview })}>
+        <button
+          type="button"
+          disabled={preview === null}
+          title={preview !== null ? 'Its preview, on the map' : d.previewPending ? 'Its preview is being drawn' : 'Nothing to draw: the dataset has no features or no known place'}
+          onClick={() => preview && navigate({ name: 'map', ...preview })}
+        >
           Preview on map
         </button>
         <button

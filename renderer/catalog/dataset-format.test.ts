@@ -20,6 +20,7 @@ const vector: CatalogDataset = {
   updatedAt: '2026-11-29T10:00:00.000Z',
   thumbnail: null,
   preview: '/data/catalog/world_map-1a2b/preview.mbtiles',
+  previewPending: false,
 };
 
 test('layers, CRS, extent and source in words', () => {

@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest';
 import type { JobSummary, Settings } from '../../preload/contract.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, mount, waitFor } from '../testing/mount.js';
-import { IngestDropZone } from './drop-zone.js';
+import { IngestDropZone, dropDeps } from './drop-zone.js';
 import { useIngest } from './ingest-store.js';
 
 const settings: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true, cacheQuotaBytes: null, freeSpaceFloorBytes: 0, ingestJobQuotaBytes: 1000 };
@@ -36,12 +36,24 @@ function dragEvent(type: string, entries: { name: string; bytes: number; directo
   return event;
 }
 
+/**
+ * Adds `files` to the mounted `window.tessera`, as the Electron preload exposes it: one object with
+ * the contract and `files`. mount() builds the contract alone, as the browser bridge does.
+ */
+function offerPaths(pathFor: (file: File) => string | null): void {
+  Object.defineProperty(window, 'tessera', { value: { ...window.tessera, files: { pathFor } }, configurable: true, enumerable: true, writable: false });
+}
+
+/** vitest's jsdom environment exposes its JSDOM; reconfigure() moves the page to another origin. */
+const jsdomInstance = (globalThis as unknown as { jsdom: { reconfigure(settings: { url: string }): void } }).jsdom;
+const JSDOM_DEFAULT_URL = 'http://localhost:3000/';
+
 let mounted: Mounted | null = null;
 afterEach(async () => {
   await mounted?.unmount();
   mounted = null;
   useIngest.setState({ sessions: [] });
-  delete (window as { tesseraFiles?: unknown }).tesseraFiles;
+  jsdomInstance.reconfigure({ url: JSDOM_DEFAULT_URL });
 });
 const page = () => mounted!.container;
 const rowOf = (name: string) => page().querySelector<HTMLElement>(`[data-testid="ingest-row"][data-name="${name}"]`);
@@ -74,8 +86,8 @@ test('folders, empty files and files over the quota are refused before a byte is
 
 test('on the desktop host the dropped files’ paths go into one ingest job, followed in the panel', async () => {
   const started: { files: string[] }[] = [];
-  Object.defineProperty(window, 'tesseraFiles', { value: { pathFor: (file: File) => `/home/gis/${file.name}` }, configurable: true });
   mounted = await mount(<IngestDropZone />, handlers('electron', started));
+  offerPaths((file) => `/home/gis/${file.name}`);
   await waitFor('the host', () => mounted!.callsTo('app.info').length > 0);
   await act(async () => void window.dispatchEvent(dragEvent('drop', [
     { name: 'roads.shp', bytes: 300 },
@@ -88,4 +100,48 @@ test('on the desktop host the dropped files’ paths go into one ingest job, fol
   const meter = page().querySelector('[role="meter"][aria-label="This drop’s quota"]')!;
   expect(meter.getAttribute('aria-valuenow')).toBe('500');
   expect(meter.getAttribute('aria-valuemax')).toBe('1000');
+});
+
+test('dropDeps on the desktop asks window.tessera.files.pathFor; without it, a drop is refused, not uploaded', async () => {
+  mounted = await mount(<IngestDropZone />, handlers('electron', []));
+  const file = new File([new Uint8Array(3)], 'rivers.gpkg');
+
+  const bare = dropDeps('electron');
+  expect(bare.pathFor).toBeUndefined();
+  await expect(bare.upload(file, () => {})).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('rivers.gpkg: this desktop build cannot see where dropped files are') });
+
+  const asked: File[] = [];
+  offerPaths((f) => {
+    asked.push(f);
+    return f.name === 'rivers.gpkg' ? '/srv/gis/rivers.gpkg' : null;
+  });
+  const deps = dropDeps('electron');
+  expect(deps.pathFor?.(file)).toBe('/srv/gis/rivers.gpkg');
+  expect(deps.pathFor?.(new File([], 'made-in-script.geojson'))).toBeNull();
+  expect(asked.map((f) => f.name)).toEqual(['rivers.gpkg', 'made-in-script.geojson']);
+  expect(asked[0]).toBe(file);
+});
+
+test('on the headless host a dropped file goes to the upload route, never to pathFor', async () => {
+  const started: { files: string[] }[] = [];
+  // Nothing listens on port 1 of loopback: the upload is really sent there and really refused.
+  jsdomInstance.reconfigure({ url: 'http://127.0.0.1:1/' });
+  mounted = await mount(<IngestDropZone />, handlers('headless', started));
+  // The browser bridge's window.tessera has no `files`.
+  expect(window.tessera.files).toBeUndefined();
+  expect(dropDeps('headless').pathFor).toBeUndefined();
+  // Even were a path on offer, the headless host cannot read the page's disk: it still uploads.
+  const asked: File[] = [];
+  offerPaths((f) => {
+    asked.push(f);
+    return `/home/gis/${f.name}`;
+  });
+  expect(dropDeps('headless').pathFor).toBeUndefined();
+
+  await waitFor('the host', () => mounted!.callsTo('app.info').length > 0);
+  await act(async () => void window.dispatchEvent(dragEvent('drop', [{ name: 'parcels.geojson', bytes: 40 }])));
+  await waitFor('the upload to fail', () => page().querySelector('[data-testid="ingest-card"][data-state="nothing"]'), { timeoutMs: 5000 });
+  expect(rowOf('parcels.geojson')!.textContent).toContain('the upload to /uploads failed (the connection broke)');
+  expect(asked).toEqual([]);
+  expect(started).toEqual([]);
 });

@@ -12,21 +12,16 @@ import { type DropDeps, type DroppedFile, ingestDrop } from './ingest-store.js';
 import { uploadFile } from './upload-client.js';
 import './ingest.css';
 
-/** What the desktop preload may offer: a dropped File's path on this machine. */
-interface FilePaths {
-  pathFor(file: File): string | null;
-}
-
-function filePaths(): FilePaths | undefined {
-  return (window as Window & { tesseraFiles?: FilePaths }).tesseraFiles;
-}
-
-/** How files reach the engine on this host. */
+/**
+ * How files reach the engine on this host. On the desktop the preload's `files.pathFor` names
+ * where a dropped file lives, and the job reads it there; in the browser `window.tessera.files`
+ * is absent and every file is uploaded to the headless host.
+ */
 export function dropDeps(host: 'electron' | 'headless' | undefined): DropDeps {
-  const paths = filePaths();
   if (host === 'electron') {
+    const files = window.tessera.files;
     return {
-      pathFor: paths ? (file) => paths.pathFor(file) : undefined,
+      pathFor: files ? (file) => files.pathFor(file) : undefined,
       upload: async (file) => {
         throw new TesseraError('BAD_INPUT', `${file.name}: this desktop build cannot see where dropped files are; ingest it with tessera ingest <file>`);
       },

@@ -4,7 +4,7 @@
  * UI state only; the job itself is engine data and is read through the contract.
  *
  * In the browser the files are uploaded to the headless host's upload route; in the desktop app a
- * dropped File has a path on this machine (when the preload offers `tesseraFiles.pathFor`), and
+ * dropped File has a path on this machine (when the preload offers `window.tessera.files.pathFor`), and
  * the job reads it from there.
  */
 import { create } from 'zustand';

@@ -38,6 +38,8 @@ interface Outcome {
 async function ingest(paths: string[]): Promise<Outcome> {
   const started = await engine.start({ kind: 'ingest', params: { files: paths } });
   const job = await engine.waitFor(started.id);
+  // Thumbnails and previews are drawn just after the commit.
+  await engine.catalog.previewsDrawn();
   return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
 }
 
@@ -140,6 +142,27 @@ test('a zip bomb is refused by its compression ratio', async () => {
   assert.equal(f.reason, 'compression-ratio');
   assert.match(f.message, /bomb\.zip: entry dem\.tif inflates \d+:1/);
   nothingLeft(outcome);
+  await stillWorks();
+});
+
+test('a KMZ, which GDAL reads without unpacking, gets the archive checks too', async () => {
+  const kml = Buffer.from('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>x</name><Point><coordinates>10,50</coordinates></Point></Placemark></Document></kml>');
+  const bomb = join(files, 'bomb.kmz');
+  writeZip(bomb, [
+    { name: 'doc.kml', data: kml },
+    { name: 'files/overlay.png', data: Buffer.alloc(64 * 1024 * 1024) },
+  ]);
+  const refusedOutcome = await ingest([bomb]);
+  const f = failure(refusedOutcome);
+  assert.equal(f.reason, 'compression-ratio');
+  assert.match(f.message, /bomb\.kmz: entry files\/overlay\.png inflates \d+:1/);
+  nothingLeft(refusedOutcome);
+
+  const good = join(files, 'good.kmz');
+  writeZip(good, [{ name: 'doc.kml', data: kml }]);
+  const imported = await ingest([good]);
+  assert.equal(imported.job.state, 'succeeded', JSON.stringify(imported.job.error));
+  assert.equal(imported.datasets[0]?.layers[0]?.featureCount, 1);
   await stillWorks();
 });
 

@@ -3,7 +3,7 @@
  * catalogue, a Shapefile without a .prj, quotas, cancel and retry.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,6 +31,8 @@ after(async () => {
 async function ingest(files: string[], extra: { assignCrs?: string; targetCrs?: string; quotaBytes?: number } = {}): Promise<{ job: JobSummary; items: JobItem[]; datasets: CatalogDataset[] }> {
   const started = await engine.start({ kind: 'ingest', params: { files, ...extra } });
   const job = await engine.waitFor(started.id);
+  // Thumbnails and previews are drawn just after the commit.
+  await engine.catalog.previewsDrawn();
   return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
 }
 
@@ -40,7 +42,10 @@ function stagingIsEmpty(): boolean {
 }
 
 test('Natural Earth as a GeoPackage: one item per layer, one dataset with every layer', async () => {
+  const changed: number[] = [];
+  const off = engine.events.on('catalog.changed', ({ ids }) => changed.push(...ids));
   const { job, items, datasets } = await ingest([worldMapGpkg()]);
+  off();
   assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
   assert.deepEqual(
     items.map((i) => i.label),
@@ -63,6 +68,9 @@ test('Natural Earth as a GeoPackage: one item per layer, one dataset with every 
   assert.equal(dataset.layers[0]!.fields.length, 10, 'fields are kept');
   assert.deepEqual(dataset.source, { type: 'file', files: [worldMapGpkg()] });
   assert.ok(dataset.preview && dataset.thumbnail);
+  assert.equal(dataset.previewPending, false);
+  assert.deepEqual(changed, [dataset.id], 'catalog.changed announced the picture');
+  assert.ok(dataset.sizeBytes >= statSync(dataset.preview).size + statSync(dataset.path).size, 'the preview counts in the size');
   assert.ok(stagingIsEmpty(), 'the staging area is emptied at the end');
   assert.equal(job.progress.done, job.progress.total);
 });
@@ -130,6 +138,24 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
   assert.equal(assigned.job.state, 'succeeded', JSON.stringify(assigned.job.error));
   assert.equal(assigned.datasets[0]!.layers[0]!.crs, 'EPSG:4326');
   assert.equal(assigned.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!.result!.crs, 'assigned');
+});
+
+test('invalid geometries are counted per layer, kept, and logged', async () => {
+  // A self-crossing ring (a bow tie), a ring whose hole lies outside it, and a valid square.
+  const square = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]];
+  const bowTie = [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]];
+  const holeOutside = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], [[2, 2], [3, 2], [3, 3], [2, 3], [2, 2]]];
+  const features = [square, bowTie, holeOutside].map((coordinates, id) => ({ type: 'Feature', id, properties: { id }, geometry: { type: 'Polygon', coordinates } }));
+  const file = join(fixtures, 'invalid.geojson');
+  writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+  const { job, datasets } = await ingest([file]);
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const layer = datasets[0]!.layers[0]!;
+  assert.equal(layer.featureCount, 3, 'invalid features are kept');
+  assert.equal(layer.invalidGeometries, 2);
+  const logged = engine.store.events(job.id).filter((e) => e.type === 'ingest.invalid');
+  assert.equal(logged.length, 1);
+  assert.match(logged[0]!.message, /invalid\.geojson › invalid: 2 feature\(s\) have invalid geometries \(kept\)/);
 });
 
 test('targetCrs reprojects vector layers on import', async () => {

@@ -11,14 +11,16 @@
  * or an earlier one): until then its draft waits in the catalogue's `.partial/` folder, so a failure
  * or a cancel leaves the catalogue as it was, and a retry redoes only the items that failed.
  */
+import { existsSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import gdal from 'gdal-async';
 import type { CatalogLayer, IngestParams } from '../../../preload/contract.js';
 import { type SerializedError, TesseraError, serializeError, throwIfAborted, toTesseraError } from '../../../preload/errors.js';
 import type { DatasetDraft } from '../../catalog/catalog.js';
-import { type DatasetDescription, describeDataset, describeLayerOf, unionBounds } from '../../catalog/describe.js';
-import { countInvalidInSource, importRaster, importVectorLayer } from '../../ingest/import-dataset.js';
+import { type DatasetDescription, describeDataset, unionBounds } from '../../catalog/describe.js';
+import { importRaster } from '../../ingest/import-dataset.js';
+import { VectorDraftWriter } from '../../ingest/vector-draft.js';
 import { refused } from '../../ingest/ingest-errors.js';
 import { type InputFile, groupInputs, localFile } from '../../ingest/inputs.js';
 import { type FoundDataset, gdalPathOf } from '../../ingest/inspect.js';
@@ -46,6 +48,10 @@ type IngestSpec =
 
 interface Session {
   guard: QuotaGuard;
+  /** Vector datasets being written in this run (their handles stay open between layers), by key. */
+  writers: Map<string, Promise<VectorDraftWriter>>;
+
+
   /** Units staged (or being staged) in this run, by unit index. */
   staged: Map<number, Promise<StagedUnit>>;
   /** Units whose stage item failed in this run: their datasets' items fail with the same reason. */
@@ -144,6 +150,7 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
       ),
       staged: new Map(),
       stageFailures: new Map(),
+      writers: new Map(),
     };
     return session;
   },
@@ -161,7 +168,10 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
     }
   },
 
-  async end(params, _session, outcome, env) {
+  async end(params, sessionValue, outcome, env) {
+    const session = sessionValue as Session | undefined;
+    // Datasets left half-way (a cancel, a failure): their GeoPackages are flushed for a retry.
+    for (const key of [...(session?.writers.keys() ?? [])]) await closeWriter(session!, key);
     const jobId = outcome.items[0]?.jobId;
     if (jobId === undefined) return;
     const errors: TesseraError[] = [];
@@ -294,23 +304,54 @@ async function intoDraft<T>(spec: Exclude<IngestSpec, { step: 'stage' }>, item: 
 
 async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step: 'vector' }>, item: StoredItem, context: ItemContext, session: Session): Promise<Record<string, unknown>> {
   const staged = await stagedUnit(spec, item, context, session);
-  const source = gdalPathOf(spec.dataset, staged.dir);
-  // A GeoPackage source is counted by its own SQLite while the import writes (GDAL's thread pool
-  // runs both); any other driver would need GDAL's slower SQLite dialect, so its import is counted.
-  const invalid = /\.gpkg$/i.test(spec.dataset.relPath) ? countInvalidInSource(source, spec.layer).catch(() => null) : Promise.resolve(null);
-  const { draft, value } = await intoDraft(spec, item, context, session, (d, onProgress) =>
-    importVectorLayer({ source, target: d.file, layer: spec.layer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) }),
-  ).catch(async (error: unknown) => {
-    await invalid;
-    throw error;
-  });
-  const described = await describeLayerOf(draft.file, spec.layer, { validity: false }).catch(() => null);
-  if (!described) throw new TesseraError('INTERNAL', `${item.label}: the layer was written but GDAL does not list it in ${draft.file}`);
-  const counted = await invalid;
-  // A source the SQL cannot count (no SpatiaLite for its driver) is counted on the import instead.
-  const layer = counted === null ? await describeLayerOf(draft.file, spec.layer, { validity: true }) : { ...described, invalidGeometries: counted };
-  if (layer.invalidGeometries > 0) context.event('ingest.invalid', `${item.label}: ${layer.invalidGeometries} of ${layer.featureCount} feature(s) have invalid geometries (kept)`, { layer: layer.name, invalid: layer.invalidGeometries });
-  return { dataset: spec.dataset.key, layer, crs: value.crs, reprojectedTo: value.reprojectedTo };
+  const key = spec.dataset.key;
+  const layers = spec.dataset.layers;
+  const last = layers.indexOf(spec.layer) >= layers.length - 1;
+  let writer: VectorDraftWriter | undefined;
+  try {
+    const { value } = await intoDraft(spec, item, context, session, async (d, onProgress) => {
+      writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
+      const written = await writer.write({ layer: spec.layer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
+      // The dataset's last layer: the spatial indexes are built now, inside the growth counted.
+      if (last) await writer.finish();
+      return written;
+    });
+    const { invalidGeometries: _uncounted, ...layer } = value.described;
+    const result = { dataset: key, layer, crs: value.crs, reprojectedTo: value.reprojectedTo };
+    if (!last) return result;
+    // The dataset's validity summary, once: counted beside the imports, so waited for only here.
+    const invalid: Record<string, number> = {};
+    for (const name of layers) {
+      invalid[name] = await writer!.invalidGeometries(name);
+      const count = invalid[name]!;
+      if (count > 0) context.event('ingest.invalid', `${spec.unit.name} › ${name}: ${count} feature(s) have invalid geometries (kept)`, { layer: name, invalid: count });
+    }
+    return { ...result, invalidGeometries: invalid };
+  } finally {
+    if (last) await closeWriter(session, key);
+  }
+}
+
+/**
+ * The dataset's open writer, opened by its first layer in this run. Invalid geometries of this
+ * layer and the ones after it start being counted at once, beside the import.
+ */
+function writerFor(session: Session, spec: Extract<IngestSpec, { step: 'vector' }>, source: string, draft: DatasetDraft, label: string): Promise<VectorDraftWriter> {
+  const key = spec.dataset.key;
+  let writer = session.writers.get(key);
+  if (!writer) {
+    const layers = spec.dataset.layers.slice(Math.max(0, spec.dataset.layers.indexOf(spec.layer)));
+    writer = VectorDraftWriter.open(source, draft.file, label, layers, existsSync(draft.file));
+    session.writers.set(key, writer);
+    writer.catch(() => session.writers.delete(key));
+  }
+  return writer;
+}
+
+async function closeWriter(session: Session, key: string): Promise<void> {
+  const writer = session.writers.get(key);
+  session.writers.delete(key);
+  await (await writer?.catch(() => undefined))?.close();
 }
 
 async function rasterItem(params: IngestParams, spec: Extract<IngestSpec, { step: 'raster' }>, item: StoredItem, context: ItemContext, session: Session): Promise<Record<string, unknown>> {
@@ -354,9 +395,11 @@ function descriptionOf(group: DatasetGroup): DatasetDescription | undefined {
     const result = group.items[0]?.result as { raster?: DatasetDescription['raster']; bounds?: DatasetDescription['bounds'] } | null;
     return result?.raster ? { kind: 'raster', layers: [], raster: result.raster, bounds: result.bounds ?? null } : undefined;
   }
-  const layers = group.items.map((i) => (i.result as { layer?: CatalogLayer } | null)?.layer);
-  if (layers.some((l) => l === undefined)) return undefined;
-  const present = layers as CatalogLayer[];
+  const results = group.items.map((i) => i.result as { layer?: Omit<CatalogLayer, 'invalidGeometries'>; invalidGeometries?: Record<string, number> } | null);
+  // The dataset's last layer item carries the validity counts of all its layers.
+  const invalid = results.at(-1)?.invalidGeometries;
+  if (invalid === undefined || results.some((r) => r?.layer === undefined)) return undefined;
+  const present = results.map((r) => ({ ...r!.layer!, invalidGeometries: invalid[r!.layer!.name] ?? 0 }));
   return { kind: 'vector', layers: present, raster: null, bounds: unionBounds(present.map((l) => l.bounds)) };
 }
 
