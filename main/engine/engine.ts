@@ -17,6 +17,7 @@ import {
   type JobStartInput,
   type JobSummary,
   type QueueState,
+  type QuotaStatus,
   type Settings,
   type BulkResult,
   type JobKind,
@@ -234,7 +235,7 @@ export class Engine {
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': (i) => discoverEsri(i.url, { credentials: this.credentials, credentialId: i.credentialId, signal: AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000) }),
       'credentials.save': (i) => this.credentials.save(i),
-      'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings(), extraPaths: this.outputPaths() }),
+      'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings(), extraPaths: this.outputPaths(), jobQuotas: this.jobQuotas() }),
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
@@ -280,6 +281,17 @@ export class Engine {
       if (typeof params.output === 'string') paths.push({ path: dirname(params.output), role: `job ${id} output` });
     }
     return paths;
+  }
+
+  /** Running jobs' own quotas (an ingest's per-job quota), with what each holds so far. */
+  private jobQuotas(): QuotaStatus[] {
+    const quotas: QuotaStatus[] = [];
+    for (const run of this.active.values()) {
+      const job = this.store.getJob(run.id);
+      const quota = this.plugin(job.kind).jobQuota?.(job.params, run.session);
+      if (quota) quotas.push({ name: `job ${job.id} quota (${job.name})`, jobId: job.id, ...quota });
+    }
+    return quotas;
   }
 
   private kindEnvironment() {

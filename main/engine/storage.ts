@@ -14,6 +14,8 @@ export interface StorageInputs {
   settings: Settings;
   /** Other folders in use, with what they hold (e.g. a job's output folder). */
   extraPaths?: { path: string; role: string }[];
+  /** Quotas of running jobs (an ingest's per-job quota), with what each holds. */
+  jobQuotas?: QuotaStatus[];
 }
 
 /** Share of a quota or of a volume above which a warning is raised. */
@@ -43,6 +45,10 @@ export async function storageStatus(inputs: StorageInputs): Promise<StorageStatu
   quotas.push({ name: 'cache quota (data directory)', jobId: null, limitBytes: cacheQuota, usedBytes: used });
   if (cacheQuota !== null && used >= cacheQuota * WARN_AT) {
     warnings.push(`the data directory holds ${gib(used)} of its ${gib(cacheQuota)} quota${used >= cacheQuota ? ' (over quota)' : ''}`);
+  }
+  for (const quota of inputs.jobQuotas ?? []) {
+    quotas.push(quota);
+    if (quota.limitBytes !== null && quota.usedBytes >= quota.limitBytes * WARN_AT) warnings.push(`${quota.name}: ${gib(quota.usedBytes)} of ${gib(quota.limitBytes)} used`);
   }
   return { volumes: [...volumes.values()], quotas, freeSpaceFloorBytes: floor, warnings };
 }

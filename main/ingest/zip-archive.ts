@@ -168,6 +168,7 @@ function meter(label: string, entry: ArchiveEntry, onBytes: ExtractOptions['onBy
 }
 
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const STREAM_CHUNK = 256 * 1024;
 
 /** The entry's data, inflated when it is deflated, read from where its local header says it starts. */
 async function entryStream(path: string, label: string, raw: YauzlEntry, entry: ArchiveEntry): Promise<Readable> {
@@ -183,9 +184,11 @@ async function entryStream(path: string, label: string, raw: YauzlEntry, entry: 
     await handle.close();
   }
   const start = raw.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-  const data = raw.compressedSize === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + raw.compressedSize - 1 });
+  // Large chunks: each one passes the quota meter and a write, and 16 KiB ones made unpacking a
+  // 3.5 MB Shapefile take twice as long as `unzip` does.
+  const data = raw.compressedSize === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + raw.compressedSize - 1, highWaterMark: STREAM_CHUNK });
   if (raw.compressionMethod === 0) return data;
-  const inflate = createInflateRaw();
+  const inflate = createInflateRaw({ chunkSize: STREAM_CHUNK });
   data.on('error', (error: Error) => inflate.destroy(error));
   return data.pipe(inflate);
 }

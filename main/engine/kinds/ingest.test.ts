@@ -193,7 +193,8 @@ test('the ingestJobQuotaBytes setting applies when the job asks for none', async
 test('a cancelled import leaves the catalogue as it was; the retry finishes it', async () => {
   const big = await manyPointsGpkg(join(fixtures, 'cancel-points.gpkg'), 300_000);
   const before = engine.catalog.list({ limit: 1000 }).rows.length;
-  const started = await engine.start({ kind: 'ingest', params: { files: [big] } });
+  const quotaBytes = 10 * statSync(big).size;
+  const started = await engine.start({ kind: 'ingest', params: { files: [big], quotaBytes } });
   await new Promise<void>((resolveRunning) => {
     const off = engine.events.on('job.changed', (j) => {
       if (j.id === started.id && j.items.running > 0 && j.items.succeeded >= 1) {
@@ -202,6 +203,10 @@ test('a cancelled import leaves the catalogue as it was; the retry finishes it',
       }
     });
   });
+  // While it runs, its own quota is shown with the storage gauges: the staged copy counts in it.
+  const jobQuota = (await engine.handlers['storage.status']({})).quotas.find((q) => q.jobId === started.id);
+  assert.equal(jobQuota?.limitBytes, quotaBytes);
+  assert.ok(jobQuota.usedBytes >= statSync(big).size, `used ${jobQuota.usedBytes}`);
   engine.cancel([started.id]);
   const cancelled = await engine.waitFor(started.id);
   assert.equal(cancelled.state, 'cancelled');
@@ -211,6 +216,7 @@ test('a cancelled import leaves the catalogue as it was; the retry finishes it',
   engine.retry([started.id]);
   const done = await engine.waitFor(started.id);
   assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+  assert.equal((await engine.handlers['storage.status']({})).quotas.find((q) => q.jobId === started.id), undefined, 'gone with the job');
   const [dataset] = engine.catalog.madeBy(started.id);
   assert.equal(dataset?.layers[0]?.featureCount, 300_000);
 });

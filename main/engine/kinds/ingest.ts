@@ -155,6 +155,11 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
     return session;
   },
 
+  jobQuota(_params, session) {
+    const guard = (session as Session | undefined)?.guard;
+    return guard && guard.limits.jobLimit !== null ? { limitBytes: guard.limits.jobLimit, usedBytes: guard.used } : null;
+  },
+
   async runItem(params, item, context) {
     const spec = item.spec as unknown as IngestSpec;
     const session = context.session as Session;

@@ -78,6 +78,11 @@ export interface JobKindPlugin<P> {
    * it: a transient TesseraError is retried with backoff, anything else fails the item at once.
    */
   runItem(params: P, item: StoredItem, context: ItemContext): Promise<Record<string, unknown>>;
+  /**
+   * A quota of the job's own (an ingest's per-job quota) and what it holds against it so far, while
+   * it runs with `begin`'s session: storage.status shows it beside the data directory's quota.
+   */
+  jobQuota?(params: P, session: unknown): { limitBytes: number; usedBytes: number } | null;
   /** Items of one job run at once (the pool is shared, so this mainly keeps it fed). */
   itemConcurrency?: number;
 }
