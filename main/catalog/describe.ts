@@ -84,13 +84,20 @@ export async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validit
 /**
  * Features whose geometry GEOS finds invalid: one SQL statement (a GeoPackage's own SQLite, or
  * GDAL's SQLite dialect over any other driver), else a scan when there is no SpatiaLite.
+ *
+ * `share` counts only the features whose FID falls in share `part` of `parts` (by FID modulo), so
+ * that several handles can count one layer side by side on GDAL's thread pool; their counts add up
+ * to the layer's. The scan fallback is done whole by share 0.
  */
-export async function countInvalid(ds: gdal.Dataset, layer: gdal.Layer): Promise<number> {
+export async function countInvalid(ds: gdal.Dataset, layer: gdal.Layer, share: { part: number; parts: number } = { part: 0, parts: 1 }): Promise<number> {
   const native = ds.driver.description === 'GPKG' || ds.driver.description === 'SQLite';
   const table = quoteIdentifier(layer.name);
   const column = quoteIdentifier(layer.geomColumn || (native ? 'geom' : 'GEOMETRY'));
+  const { part, parts } = share;
+  // ROWID is the FID in both; FIDs may be negative, hence the double modulo.
+  const inShare = parts > 1 ? `((ROWID % ${parts}) + ${parts}) % ${parts} = ${part} AND ` : '';
   try {
-    const sql = `SELECT COUNT(*) AS invalid FROM ${table} WHERE ${column} IS NOT NULL AND NOT ST_IsValid(${column})`;
+    const sql = `SELECT COUNT(*) AS invalid FROM ${table} WHERE ${inShare}${column} IS NOT NULL AND NOT ST_IsValid(${column})`;
     const result = native ? await ds.executeSQLAsync(sql) : await ds.executeSQLAsync(sql, undefined, 'SQLite');
     const row = await result.features.nextAsync();
     const value = row?.fields.get('invalid');
@@ -98,6 +105,7 @@ export async function countInvalid(ds: gdal.Dataset, layer: gdal.Layer): Promise
   } catch {
     // GDAL without SpatiaLite has no ST_IsValid: count feature by feature below.
   }
+  if (part !== 0) return 0;
   let invalid = 0;
   layer.features.first();
   for (let f = await layer.features.nextAsync(); f; f = await layer.features.nextAsync()) {

@@ -7,9 +7,12 @@ import gdal from 'gdal-async';
 
 /**
  * GDAL's block cache defaults to 5% of the machine's RAM (1.2 GB here) and a COG made from a
- * 1 GB raster fills it: the engine's RSS went to 1.5 GB (bench/ingest-bench.ts). 32 MiB kept that
- * ingest near 290 MiB and made gdal_translate faster, not slower, on this machine (28 s against
- * 52 s).
+ * 1 GB raster fills it: the engine's RSS went to 1.5 GB (bench/ingest-bench.ts). Bounded, it is
+ * filled all the same, so it counts in full in that ingest's peak: 32 MiB left it at 257–269 MiB
+ * (preview included, pool threads started on demand), 16 MiB at 243–261. gdal_translate writing
+ * that COG took the same time with 8, 16 or 32 MiB (15 s), and far less than with the default
+ * (28 s against 52 s). It is process-wide, so raster preseeds warp with it too, and there 16 MiB
+ * was slower: Blue Marble z0–5 took 7.1–8.1 s against 6.8 s with 32 MiB. Hence 32.
  */
 export const GDAL_CACHE_MEGABYTES = 32;
 
