@@ -91,7 +91,6 @@ export class Catalog {
 
   /** Previews still to draw, one after the other (`drawLater`). */
   private drawing: Promise<void> = Promise.resolve();
-  private readonly pendingPreviews = new Set<number>();
   private readonly closing = new AbortController();
 
   /** `onChanged` hears of datasets that changed without a request (a preview drawn). */
@@ -110,9 +109,11 @@ export class Catalog {
    * `previewPending` says it is coming). A dataset deleted or replaced meanwhile keeps nothing.
    */
   drawLater(id: number): void {
-    if (this.closing.signal.aborted || this.pendingPreviews.has(id)) return;
-    this.pendingPreviews.add(id);
-    this.drawing = this.drawing.then(() => this.drawPreview(id).finally(() => this.pendingPreviews.delete(id)));
+    if (this.closing.signal.aborted) return;
+    // Not deduplicated: a dataset replaced while its old files are drawn is queued again, and a
+    // dataset already drawn is skipped when its turn comes.
+    // A draw that fails (the store closed under it) leaves the dataset to be drawn at the next open.
+    this.drawing = this.drawing.then(() => this.drawPreview(id)).catch(() => {});
   }
 
   /** Queues the previews a stopped engine left undrawn (recorded, not yet drawn, with a place to draw). */
