@@ -1,8 +1,9 @@
 /**
  * Ingestion against the GDAL command-line tools on the same files: the time of a whole ingest job
- * (staging copy, checks, import, counts and validity, thumbnail and preview, commit) against
- * `ogr2ogr` / `gdal_translate` writing the same GeoPackage / COG with the same options, and the
- * ratio (target: at most 1.1×). Then the peak RSS of an engine process ingesting a raster larger
+ * (staging copy, checks, import, counts and validity summary, commit) against `ogr2ogr` /
+ * `gdal_translate` writing the same GeoPackage / COG with the same options, and the ratio (target:
+ * at most 1.1×); beside it, the time until the dataset's thumbnail and preview, drawn after the
+ * commit, are there too. Then the peak RSS of an engine process ingesting a raster larger
  * than 1 GB (made with GDAL in a temporary folder; target: under 300 MB).
  *
  * Run alone: `node dist/bench/ingest-bench.js [--reps N] [--big-mb MB] [--skip-big | --only-big]`.

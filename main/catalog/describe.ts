@@ -47,19 +47,6 @@ export async function describeDataset(file: string, signal?: AbortSignal): Promi
   }
 }
 
-/**
- * One layer of a GeoPackage (or any OGR file). Without `validity`, invalidGeometries is left 0 for
- * the caller to fill (the ingest counts them on the source while the import runs).
- */
-export async function describeLayerOf(file: string, name: string, options: { validity: boolean }): Promise<CatalogLayer> {
-  const ds = await gdal.openAsync(file);
-  try {
-    return await describeLayer(ds, await ds.layers.getAsync(name), options.validity);
-  } finally {
-    ds.close();
-  }
-}
-
 /** One open layer; `validity` false leaves invalidGeometries 0 for the caller to fill. */
 export async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validity = true): Promise<CatalogLayer> {
   const hasGeometry = layer.geomType !== gdal.wkbNone;

@@ -50,8 +50,6 @@ interface Session {
   guard: QuotaGuard;
   /** Vector datasets being written in this run (their handles stay open between layers), by key. */
   writers: Map<string, Promise<VectorDraftWriter>>;
-
-
   /** Units staged (or being staged) in this run, by unit index. */
   staged: Map<number, Promise<StagedUnit>>;
   /** Units whose stage item failed in this run: their datasets' items fail with the same reason. */
