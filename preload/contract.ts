@@ -161,7 +161,11 @@ export type VectorPreseedParams = z.output<typeof VectorPreseedParams>;
 export const IngestParams = z
   .object({
     files: z.array(z.string().trim().min(1, 'file path is empty').max(4096)).min(1, 'no files').max(10_000),
-    /** CRS for sources that have none (a Shapefile without .prj): `EPSG:N` or any definition GDAL reads. */
+    /**
+     * CRS for sources that have none (a Shapefile without .prj, a GML without srsName, a CSV's x/y
+     * columns): `EPSG:N` or any definition GDAL reads. GeoJSON, KML and GPX are lon/lat WGS84 by
+     * their specifications whatever this says; a CSV is taken as lon/lat when this is absent.
+     */
     assignCrs: z.string().trim().min(1).max(20_000).optional(),
     /** Reproject vector layers to this CRS on import; layers keep their own CRS when absent. */
     targetCrs: z.string().trim().min(1).max(20_000).optional(),

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import { TesseraError } from '../../preload/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
-import { impliesLonLat } from './inspect.js';
+import { impliedLonLat } from './inspect.js';
 
 export interface ImportInput {
   /** The source as GDAL opens it (a path, or a subdataset name). */
@@ -55,12 +55,13 @@ export async function importVectorLayer(input: { source: gdal.Dataset; target: g
     let crs: LayerImport['crs'] = hasGeometry ? 'own' : 'none';
     let assign: string | undefined;
     if (hasGeometry && layer.srs === null) {
-      if (input.assignCrs !== undefined) {
-        assign = input.assignCrs;
-        crs = 'assigned';
-      } else if (impliesLonLat(driver)) {
+      const implied = impliedLonLat(driver);
+      if (implied === 'fixed' || (implied === 'assumed' && input.assignCrs === undefined)) {
         assign = LONLAT;
         crs = 'implied-lon-lat';
+      } else if (input.assignCrs !== undefined) {
+        assign = input.assignCrs;
+        crs = 'assigned';
       } else {
         throw refused('no-crs', `${input.label}: layer ${input.layer} has no CRS${driver === 'ESRI Shapefile' ? ' (no .prj beside the Shapefile)' : ''}; say which it is (assignCrs, or tessera ingest --crs EPSG:N)`, { layer: input.layer });
       }

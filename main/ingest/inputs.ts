@@ -32,8 +32,8 @@ const SIDECARS = new Set([
   'dbf', 'shx', 'prj', 'cpg', 'qix', 'sbn', 'sbx', 'fbn', 'fbx', 'ain', 'aih', 'atx', 'ixs', 'mxs', 'qmd', 'shp.xml',
   // World files, PAM and overviews
   'tfw', 'tifw', 'tiffw', 'wld', 'jgw', 'jpgw', 'pgw', 'pngw', 'gfw', 'aux.xml', 'aux', 'ovr', 'rrd', 'xml', 'hdr',
-  // MapInfo TAB and MIF, CSV column types
-  'dat', 'map', 'id', 'ind', 'mid', 'csvt',
+  // MapInfo TAB and MIF, CSV column types, GML schemas (GDAL's .gfs, an application schema)
+  'dat', 'map', 'id', 'ind', 'mid', 'csvt', 'gfs', 'xsd',
 ]);
 
 /** Formats that are ZIP files inside but that GDAL reads as they are. */

@@ -33,12 +33,17 @@ export async function openSource(path: string): Promise<gdal.Dataset> {
   return gdal.openAsync(path);
 }
 
-/** Drivers whose format fixes lon/lat WGS84 when a layer names no CRS (GeoJSON's rule and kin). */
-const LON_LAT_DRIVERS = new Set(['GeoJSON', 'GeoJSONSeq', 'TopoJSON', 'KML', 'LIBKML', 'GPX', 'CSV']);
-
-export function impliesLonLat(driver: string): boolean {
-  return LON_LAT_DRIVERS.has(driver);
+/**
+ * What a layer that names no CRS is in, by its driver: `fixed` when the format's specification says
+ * lon/lat WGS84 (GeoJSON's rule and kin: a CRS the user assigns does not apply), `assumed` for CSV
+ * (lon/lat unless the user assigns a CRS: x/y columns may be in any), else `unknown`.
+ */
+export function impliedLonLat(driver: string): 'fixed' | 'assumed' | 'unknown' {
+  if (LON_LAT_FORMATS.has(driver)) return 'fixed';
+  return driver === 'CSV' ? 'assumed' : 'unknown';
 }
+
+const LON_LAT_FORMATS = new Set(['GeoJSON', 'GeoJSONSeq', 'TopoJSON', 'KML', 'LIBKML', 'GPX']);
 
 /**
  * The datasets of the file at `gdalPath`. Throws DATASET_UNREADABLE with GDAL's reason when GDAL

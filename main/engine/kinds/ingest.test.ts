@@ -3,13 +3,14 @@
  * catalogue, a Shapefile without a .prj, quotas, cancel and retry.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import gdal from 'gdal-async';
 import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
 import { countriesShapefileZip, manyPointsGpkg, pointsGeoJson, shapefileWithoutPrjZip } from '../../ingest/testing/ingest-fixtures.js';
-import { countriesTopoJson, illinoisNad27Tif, srtmDem, worldMapGpkg } from '../../testing/real-data.js';
+import { countriesTopoJson, illinoisNad27Tif, rgdalVector, srtmDem, worldMapGpkg } from '../../testing/real-data.js';
 import { Engine } from '../engine.js';
 import { createLogger } from '../logger.js';
 
@@ -138,6 +139,66 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
   assert.equal(assigned.job.state, 'succeeded', JSON.stringify(assigned.job.error));
   assert.equal(assigned.datasets[0]!.layers[0]!.crs, 'EPSG:4326');
   assert.equal(assigned.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!.result!.crs, 'assigned');
+});
+
+test('every other accepted format: GPX, GML with its .gfs, MapInfo TAB, FlatGeobuf, GeoJSONSeq, KML, CSV with lon/lat or WKT', async () => {
+  const dir = join(fixtures, 'formats');
+  mkdirSync(dir, { recursive: true });
+  // Real files (rgdal's samples) as they are, and GDAL's own conversions of real data.
+  const real = ['test_trk2.gpx', 'airports.gml', 'airports.gfs', 'PacoursIKA2.TAB', 'PacoursIKA2.DAT', 'PacoursIKA2.ID', 'PacoursIKA2.MAP'].map((name) => {
+    copyFileSync(rgdalVector(name), join(dir, name));
+    return join(dir, name);
+  });
+  const cities = await gdal.openAsync(rgdalVector('cities.shp'));
+  const converted: string[] = [];
+  for (const [name, driver] of [
+    ['cities.fgb', 'FlatGeobuf'],
+    ['cities.geojsonl', 'GeoJSONSeq'],
+    ['cities.kml', 'KML'],
+  ] as const) {
+    (await gdal.vectorTranslateAsync(join(dir, name), cities, ['-f', driver, '-t_srs', 'EPSG:4326'])).close();
+    converted.push(join(dir, name));
+  }
+  // lon/lat columns as a spreadsheet would have them, from the real points.
+  const rows = ['name,lon,lat'];
+  const layer = await cities.layers.getAsync(0);
+  // From the first feature: the conversions above read this layer to its end.
+  for (let f = layer.features.first(); f; f = await layer.features.nextAsync()) {
+    const p = f.getGeometry() as gdal.Point;
+    rows.push(`"${String(f.fields.get('NAME')).replaceAll('"', '""')}",${p.x},${p.y}`);
+  }
+  cities.close();
+  writeFileSync(join(dir, 'cities-lonlat.csv'), `${rows.join('\n')}\n`);
+  const world = await gdal.openAsync(worldMapGpkg());
+  (await gdal.vectorTranslateAsync(join(dir, 'countries-wkt.csv'), world, ['-f', 'CSV', '-lco', 'GEOMETRY=AS_WKT', 'countries'])).close();
+  const countries = await (await world.layers.getAsync('countries')).features.countAsync(true);
+  world.close();
+
+  // The GML names no CRS (its coordinates are UTM): the job's assignCrs gives it one. The KML,
+  // the GPX and the GeoJSONSeq stay lon/lat whatever assignCrs says (their specifications fix it).
+  const { job, items, datasets } = await ingest([...real, ...converted], { assignCrs: 'EPSG:32613' });
+  assert.equal(job.state, 'succeeded', JSON.stringify(items.filter((i) => i.state !== 'succeeded').map((i) => [i.label, i.error?.message])));
+  const byName = new Map(datasets.map((d) => [d.name, d]));
+  const layersOf = (name: string) => byName.get(name)?.layers.map((l) => [l.name, l.featureCount, l.crs]);
+  assert.deepEqual(layersOf('test_trk2')?.find((l) => l[0] === 'track_points'), ['track_points', 27, 'EPSG:4326']);
+  assert.deepEqual(layersOf('test_trk2')?.find((l) => l[0] === 'tracks'), ['tracks', 2, 'EPSG:4326']);
+  assert.deepEqual(layersOf('airports'), [['airports', 13, 'EPSG:32613']], 'the .gfs came along, the CRS was assigned');
+  assert.equal(byName.get('PacoursIKA2')?.layers[0]?.featureCount, 5);
+  assert.notEqual(byName.get('PacoursIKA2')?.layers[0]?.crs, 'EPSG:32613', 'a file with its own CRS keeps it');
+  const cityDatasets = datasets.filter((d) => d.name === 'cities');
+  assert.equal(cityDatasets.length, 3, 'FlatGeobuf, GeoJSONSeq and KML');
+  for (const d of cityDatasets) assert.deepEqual([d.layers[0]!.featureCount, d.layers[0]!.crs], [606, 'EPSG:4326'], `${d.source.type === 'file' ? d.source.files : ''}`);
+
+  // CSV: lon/lat columns, and a WKT column (polygons), taken as lon/lat when no CRS is assigned.
+  const csv = await ingest([join(dir, 'cities-lonlat.csv'), join(dir, 'countries-wkt.csv')]);
+  assert.equal(csv.job.state, 'succeeded', JSON.stringify(csv.items.map((i) => i.error?.message)));
+  const lonLat = csv.datasets.find((d) => d.name === 'cities-lonlat')!;
+  assert.deepEqual([lonLat.layers[0]!.featureCount, lonLat.layers[0]!.geometryType, lonLat.layers[0]!.crs], [606, 'Point', 'EPSG:4326']);
+  assert.deepEqual(lonLat.layers[0]!.fields.map((f) => f.name), ['name'], 'the coordinate columns became the geometry');
+  const wkt = csv.datasets.find((d) => d.name === 'countries-wkt')!;
+  assert.deepEqual([wkt.layers[0]!.featureCount, wkt.layers[0]!.crs], [countries, 'EPSG:4326']);
+  assert.ok(wkt.bounds![0] < -170 && wkt.bounds![2] > 170, `the WKT column became the geometry (bounds ${wkt.bounds})`);
+  assert.ok(!wkt.layers[0]!.fields.some((f) => /^wkt$/i.test(f.name)));
 });
 
 test('invalid geometries are counted per layer, kept, and logged', async () => {

@@ -1,0 +1,12 @@
+const { Engine } = await import('./dist/main/engine/engine.js');
+const { createLogger } = await import('./dist/main/engine/logger.js');
+import { rmSync } from 'node:fs';
+rmSync('/tmp/dbg/data',{recursive:true,force:true});
+const engine = await Engine.open({ dataDir: '/tmp/dbg/data', host: 'headless', holder: 'p', threads: 1, logger: createLogger('silent') });
+await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
+const files = process.argv.slice(2).map(f=>'/tmp/dbg/'+f);
+const job = await engine.start({ kind: 'ingest', params: { files } });
+const done = await engine.waitFor(job.id);
+console.log(done.state);
+for (const i of engine.store.listItems(job.id,{limit:100}).rows) console.log(i.label, i.state, JSON.stringify(i.result?.layer ?? i.error?.message ?? '').slice(0,200));
+await engine.close();
