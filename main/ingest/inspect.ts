@@ -4,6 +4,7 @@
  * (on the source, or through /vsizip/ inside an archive) and again on the staged copy.
  */
 import gdal from 'gdal-async';
+import { openVector } from '../gdal/open-vector.js';
 import { extensionOf } from './inputs.js';
 import { fromGdal } from './ingest-errors.js';
 
@@ -20,18 +21,8 @@ export interface FoundDataset {
   layers: { name: string; features: number }[];
 }
 
-/** CSV sources: geometry from lon/lat or WKT columns. */
-const CSV_OPEN_OPTIONS = ['X_POSSIBLE_NAMES=lon,lng,long,longitude,x', 'Y_POSSIBLE_NAMES=lat,latitude,y', 'GEOM_POSSIBLE_NAMES=wkt,geom,geometry,the_geom', 'KEEP_GEOM_COLUMNS=NO'];
-
-/**
- * Opens a source read-only. CSV files are opened with the options that find their geometry columns;
- * gdal-async's Driver.openAsync drops open options (its callback index is off by one), so they are
- * opened with the synchronous call, which only reads the header line.
- */
-export async function openSource(path: string): Promise<gdal.Dataset> {
-  if (extensionOf(path) === 'csv') return gdal.drivers.get('CSV').open(path, 'r', CSV_OPEN_OPTIONS);
-  return gdal.openAsync(path);
-}
+/** Opens a source read-only (CSV with the options that find its geometry columns). */
+export const openSource = openVector;
 
 /**
  * What a layer that names no CRS is in, by its driver: `fixed` when the format's specification says

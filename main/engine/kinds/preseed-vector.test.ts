@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { PbfReader } from 'pbf';
 import type { JobSummary, TileIssue, VectorPreseedParams } from '../../../preload/contract.js';
 import { rgdalVector, worldMapGpkg } from '../../testing/real-data.js';
+import { lonLatToTileFraction } from '../../tiling/tile-grid.js';
 import { Engine } from '../engine.js';
 import { createLogger } from '../logger.js';
 
@@ -332,6 +333,64 @@ test('the estimate gives extents, tiles per zoom (an upper bound) and a sampled 
     assert.equal(estimate.zooms[0]!.tiles, 1);
     assert.ok(estimate.sample && estimate.sample.tiles > 0 && estimate.sample.bytesPerTile > 0, JSON.stringify(estimate.sample));
     assert.equal(estimate.storage.problem, null);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('overwrite removes the tiles its sources no longer reach, inside its zooms and bbox only', async () => {
+  const dir = freshDir();
+  const engine = await openEngine(dir);
+  try {
+    const source = join(dir, 'points.geojson');
+    const points = (coordinates: [number, number][]) =>
+      writeFileSync(source, JSON.stringify({ type: 'FeatureCollection', features: coordinates.map((c, id) => ({ type: 'Feature', id, properties: { id }, geometry: { type: 'Point', coordinates: c } })) }));
+    const atlantic: [number, number] = [-30, 40];
+    const indianOcean: [number, number] = [100, -30];
+    const pacific: [number, number] = [150, 60];
+    const output = join(dir, 'points.mbtiles');
+    points([atlantic, indianOcean, pacific]);
+    assert.equal((await run(engine, { sources: [source], output, minZoom: 0, maxZoom: 4 })).state, 'succeeded');
+    const tileOf = ([lon, lat]: [number, number], z: number) => {
+      const f = lonLatToTileFraction(lon, lat, z);
+      return `${z}/${Math.floor(f.x)}/${Math.floor(f.y)}`;
+    };
+    const present = () => new Set(decodeAll(output).map((t) => `${t.z}/${t.x}/${t.y}`));
+    const before = present();
+    for (const p of [atlantic, indianOcean, pacific]) for (const z of [3, 4]) assert.ok(before.has(tileOf(p, z)), `${tileOf(p, z)} made`);
+
+    // The Indian Ocean and Pacific points are gone from the source; the bbox ends at 120° E.
+    points([atlantic]);
+    const job = await run(engine, { sources: [source], output, minZoom: 0, maxZoom: 3, bbox: [-180, -60, 120, 80], mode: 'overwrite' });
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    const after = present();
+    assert.ok(!after.has(tileOf(indianOcean, 3)) && !after.has(tileOf(indianOcean, 2)), 'a tile the source no longer reaches is removed');
+    assert.ok(after.has(tileOf(atlantic, 3)), 'a tile still reached stays');
+    assert.ok(after.has(tileOf(pacific, 3)), 'a tile beyond the bbox stays');
+    assert.ok(after.has(tileOf(indianOcean, 4)), 'a tile of a zoom the job did not make stays');
+    const world = decodeAll(output).find((t) => t.z === 0)!;
+    assert.equal(world.tile.layers.points?.length, 1, 'the world tile was made again from what is left');
+  } finally {
+    await engine.close();
+  }
+});
+
+test('a CSV with lon/lat columns is a point source', async () => {
+  const dir = freshDir();
+  const engine = await openEngine(dir);
+  try {
+    const csv = join(dir, 'cities.csv');
+    // rgdal's 606 cities as a spreadsheet would hold them: the name, then the coordinates.
+    execFileSync('ogr2ogr', ['-f', 'CSV', csv, rgdalVector('cities.shp'), '-t_srs', 'EPSG:4326', '-lco', 'GEOMETRY=AS_XY', '-select', 'NAME']);
+    const output = join(dir, 'cities.mbtiles');
+    const job = await run(engine, { sources: [csv], output, minZoom: 0, maxZoom: 2 });
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    const world = decodeAll(output).find((t) => t.z === 0)!;
+    const layer = world.tile.layers.cities!;
+    // Points near ±180° are repeated in the tile's wrapped buffer: count the features once each.
+    const ids = new Set(Array.from({ length: layer.length }, (_, i) => layer.feature(i).id));
+    assert.equal(ids.size, 606);
+    assert.deepEqual(Object.keys(layer.feature(0).properties), ['NAME'], 'the X and Y columns became the geometry');
   } finally {
     await engine.close();
   }

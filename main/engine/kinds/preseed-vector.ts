@@ -23,13 +23,13 @@ import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../preload/co
 import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
-import { MAX_LATITUDE, intersectBbox, unionBbox } from '../../tiling/tile-grid.js';
+import { MAX_LATITUDE, WORLD_BBOX, intersectBbox, unionBbox } from '../../tiling/tile-grid.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
 import { type ChosenLayer, chooseLayers } from '../../preseed/vector/layer-choice.js';
 import { type ExtractedSource, extractSource } from '../../preseed/vector/extract-source.js';
 import { estimateVectorPreseed } from '../../preseed/vector/estimate.js';
-import { type ModeRule, tilesToWrite } from '../../preseed/vector/output-sink.js';
+import { type ModeRule, removeUnwrittenTiles, tilesToWrite } from '../../preseed/vector/output-sink.js';
 import { choosePartitionZoom, zoomRanges } from '../../preseed/vector/partition-plan.js';
 import { type SourceInfo, inspectSource, isConnectionOrVirtual } from '../../preseed/vector/source-info.js';
 import { type TileTaskInput, WriteQueue, streamTileTask } from '../../preseed/vector/tile-stream.js';
@@ -151,10 +151,17 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
     } satisfies VectorSession;
   },
 
-  async end(params, session, outcome) {
+  async end(params, session, outcome, env) {
     const s = session as VectorSession;
     try {
       if (outcome.cancelled) return;
+      // Only once every source is cut: a failed source's tiles are not made, not gone.
+      const plannedAt = (outcome.items[0]?.spec as unknown as ItemSpec | undefined)?.plannedAt;
+      if (params.mode === 'overwrite' && !s.fresh && plannedAt !== undefined && outcome.items.every((i) => i.state === 'succeeded')) {
+        const scope = { bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX, minZoom: params.minZoom, maxZoom: params.maxZoom, ...(s.coverage ? { coverage: s.coverage } : {}) };
+        const removed = await removeUnwrittenTiles(s.writer, scope, plannedAt);
+        if (removed > 0) env.logger.info(`overwrite of ${params.output}: removed ${removed} tile(s) the sources no longer reach`);
+      }
       const outcomes: LayerOutcome[] = [];
       let bounds: Bbox | null = null;
       for (const item of outcome.items) {

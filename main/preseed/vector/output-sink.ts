@@ -8,9 +8,12 @@
  * replaces them, `refresh` replaces those written before `olderThan`. An output that did not
  * exist when the run began holds nothing older, so its batches skip the look-up.
  */
-import type { PreseedMode } from '../../../preload/contract.js';
+import type { Bbox, PreseedMode } from '../../../preload/contract.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
 import { tileKey } from '../../tile-cache/tile-writer.js';
+import type { Coverage } from '../../tiling/coverage.js';
+import { tileRange } from '../../tiling/tile-grid.js';
+import { CoverageIndex, tileTouchesCoverage } from '../../tiling/tile-plan.js';
 
 export interface ModeRule {
   mode: PreseedMode;
@@ -60,4 +63,43 @@ export async function tilesToWrite(writer: TileWriter, tiles: TileToWrite[], rul
     }
   }
   return out;
+}
+
+/** What an overwrite job answers for: its zooms, within its bbox (or the world) and coverage. */
+export interface JobScope {
+  bbox: Bbox;
+  minZoom: number;
+  maxZoom: number;
+  coverage?: Coverage;
+}
+
+/** Rows of tiles looked up at once: bounds the memory a zoom of a large output takes. */
+const ROWS_PER_LOOKUP = 512;
+
+/**
+ * Overwrite mode, once every source is cut: a tile of the output inside the job's scope that the
+ * job did not write is one the sources no longer put anything in (features deleted or moved away),
+ * and left there it would still draw them. Such tiles are removed, so the scope holds exactly what
+ * the job made; tiles outside it (other zooms, beyond the bbox or the coverage) stay as they were.
+ * Returns how many were removed.
+ */
+export async function removeUnwrittenTiles(writer: TileWriter, scope: JobScope, plannedAt: number): Promise<number> {
+  const coverage = scope.coverage ? new CoverageIndex(scope.coverage) : undefined;
+  let removed = 0;
+  for (let z = scope.minZoom; z <= scope.maxZoom; z++) {
+    const range = tileRange(scope.bbox, z);
+    for (let y0 = range.minY; y0 <= range.maxY; y0 += ROWS_PER_LOOKUP) {
+      const written = await writer.writtenAt(z, range.minX, y0, range.maxX, Math.min(range.maxY, y0 + ROWS_PER_LOOKUP - 1));
+      const stale: { z: number; x: number; y: number }[] = [];
+      for (const [key, at] of written) {
+        if (at >= plannedAt) continue;
+        const [x, y] = key.split('/').map(Number) as [number, number];
+        if (coverage && !tileTouchesCoverage(z, x, y, coverage)) continue;
+        stale.push({ z, x, y });
+      }
+      if (stale.length > 0) await writer.remove(stale);
+      removed += stale.length;
+    }
+  }
+  return removed;
 }

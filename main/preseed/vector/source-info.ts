@@ -4,6 +4,7 @@
  * layer, is DATASET_UNREADABLE with GDAL's own message and the file's name.
  */
 import gdal from 'gdal-async';
+import { openVector } from '../../gdal/open-vector.js';
 import type { Bbox } from '../../../preload/contract.js';
 import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
 import { toLonLat } from '../../tiling/crs.js';
@@ -39,7 +40,7 @@ export function unreadable(path: string, why: string): TesseraError {
 /** Opens `path` read-only with GDAL's async API (the caller closes it). */
 export async function openSource(path: string): Promise<gdal.Dataset> {
   try {
-    return await gdal.openAsync(path, 'r');
+    return await openVector(path);
   } catch (error) {
     throw unreadable(path, `GDAL cannot open it: ${(error as Error).message}`);
   }
