@@ -30,7 +30,7 @@ import { directoryBytes } from '../engine/storage.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
 import { type DatasetDescription, describeDataset } from './describe.js';
-import { renderPreview } from './preview.js';
+import { type Preview, renderPreview } from './preview.js';
 
 export interface CatalogListInput {
   text?: string;
@@ -127,19 +127,31 @@ export class Catalog {
     return this.drawing;
   }
 
-  /** Draws what is queued (the CLI exits with its previews drawn), then takes no more. */
+  /**
+   * Takes no more previews and stops drawing: the one being drawn is given up at its next step, the
+   * queued ones are left for the next open (resumePreviews). A caller that wants its previews (the
+   * CLI's ingest) awaits previewsDrawn() first.
+   */
   async close(): Promise<void> {
-    await this.drawing;
     this.closing.abort();
+    await this.drawing;
   }
 
   private async drawPreview(id: number): Promise<void> {
+    if (this.closing.signal.aborted) return;
     const row = this.db.prepare('SELECT * FROM catalog_datasets WHERE id = ?').get(id) as DatasetRow | undefined;
     if (!row || row.thumbnail !== null) return;
     const dataset = toDataset(row);
     const description: DatasetDescription = { kind: dataset.kind, layers: dataset.layers, raster: dataset.raster, bounds: dataset.bounds };
     // A picture that cannot be drawn is recorded as none (an empty thumbnail), so it is not tried again.
-    const drawn = await renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name).catch(() => ({ mbtiles: null, thumbnail: null }));
+    let drawn: Preview;
+    try {
+      drawn = await renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name, this.closing.signal);
+    } catch {
+      // Closing: left undrawn for the next open. Anything else: recorded as no picture (below).
+      if (this.closing.signal.aborted) return;
+      drawn = { mbtiles: null, thumbnail: null };
+    }
     const bytes = drawn.mbtiles === null ? 0 : await stat(drawn.mbtiles).then((s) => s.size, () => 0);
     const recorded = this.db
       .prepare('UPDATE catalog_datasets SET preview = @preview, thumbnail = @thumbnail, size_bytes = size_bytes + @bytes WHERE id = @id AND dir = @dir AND thumbnail IS NULL')
@@ -210,9 +222,12 @@ export class Catalog {
         const user = this.activeJobUsing(row.dir);
         if (user !== null) throw new TesseraError('ILLEGAL_TRANSITION', `dataset ${id} (${dataset.name}) is in use by job ${user}, which is ${this.jobState(user)}; cancel it or let it finish first`, { details: { id, jobId: user } });
         this.db.prepare('DELETE FROM catalog_datasets WHERE id = ?').run(id);
-        // A folder that cannot be removed now is an orphan; the next sweep removes it.
-        rmSync(row.dir, { recursive: true, force: true });
         result.ok.push(id);
+        try {
+          rmSync(row.dir, { recursive: true, force: true });
+        } catch {
+          // Held open (Windows: its preview being drawn): an orphan now, which the next sweep removes.
+        }
       } catch (error) {
         result.failed.push({ id, error: serializeError(error) });
       }
@@ -303,7 +318,8 @@ export class Catalog {
         await rm(finalDir, { recursive: true, force: true });
         throw error;
       }
-      if (replacedDir !== null) await rm(replacedDir, { recursive: true, force: true });
+      // The replacement is recorded: old files that cannot go now are an orphan for the sweep.
+      if (replacedDir !== null) await rm(replacedDir, { recursive: true, force: true }).catch(() => {});
       this.drawLater(id);
       return this.get(id);
     } finally {

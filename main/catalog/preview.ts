@@ -54,7 +54,7 @@ interface Picture extends PictureFrame {
 export async function renderPreview(file: string, description: DatasetDescription, mbtilesPath: string, name: string, signal?: AbortSignal): Promise<Preview> {
   if (description.bounds === null) return { mbtiles: null, thumbnail: null };
   const frame = pictureFrame(description.bounds);
-  const picture = description.kind === 'vector' ? await drawVector(file, description, frame) : await drawRaster(file, frame);
+  const picture = description.kind === 'vector' ? await drawVector(file, description, frame, signal) : await drawRaster(file, frame);
   throwIfAborted(signal);
   const [thumbnail] = await Promise.all([thumbnailOf(picture, description.bounds), writeMbtiles(picture, mbtilesPath, name, description.bounds)]);
   return { mbtiles: mbtilesPath, thumbnail };
@@ -96,7 +96,7 @@ const DRAW_CONCURRENCY = 2;
  * Layers are rasterized side by side on GDAL's thread pool, then merged: points over lines over
  * polygons.
  */
-async function drawVector(file: string, description: DatasetDescription, frame: PictureFrame): Promise<Picture> {
+async function drawVector(file: string, description: DatasetDescription, frame: PictureFrame, signal?: AbortSignal): Promise<Picture> {
   const { width, height, extent } = frame;
   const burn = (geometryType: string | null) => (geometryType === null ? 0 : /polygon|surface/i.test(geometryType) ? 1 : /point/i.test(geometryType) ? 3 : 2);
   const queue = description.layers.filter((l) => burn(l.geometryType) > 0 && l.featureCount > 0);
@@ -106,6 +106,7 @@ async function drawVector(file: string, description: DatasetDescription, frame: 
     const canvas = await memDataset(width, height, 1, extent);
     try {
       for (let layer = queue.shift(); layer; layer = queue.shift()) {
+        throwIfAborted(signal);
         const value = burn(layer.geometryType);
         const band = await canvas.bands.getAsync(1);
         await band.fillAsync(0);

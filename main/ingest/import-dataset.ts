@@ -40,7 +40,17 @@ const LONLAT = 'EPSG:4326';
  * layers: opening a GeoPackage costs more than writing a small layer into it. On failure the
  * half-written layer is dropped again.
  */
-export async function importVectorLayer(input: { source: gdal.Dataset; target: gdal.Dataset; layer: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<LayerImport> {
+export async function importVectorLayer(input: {
+  source: gdal.Dataset;
+  target: gdal.Dataset;
+  layer: string;
+  label: string;
+  assignCrs?: string;
+  targetCrs?: string;
+  onProgress?(fraction: number): void;
+  /** Set by the retry of a layer whose coordinates turned out not to be lon/lat: assignCrs applies. */
+  notLonLat?: boolean;
+}): Promise<LayerImport> {
   const { source, target } = input;
   let created = false;
   try {
@@ -55,7 +65,7 @@ export async function importVectorLayer(input: { source: gdal.Dataset; target: g
     let crs: LayerImport['crs'] = hasGeometry ? 'own' : 'none';
     let assign: string | undefined;
     if (hasGeometry && layer.srs === null) {
-      const implied = impliedLonLat(driver);
+      const implied = input.notLonLat ? 'unknown' : impliedLonLat(driver);
       if (implied === 'fixed' || (implied === 'assumed' && input.assignCrs === undefined)) {
         assign = LONLAT;
         crs = 'implied-lon-lat';
@@ -74,12 +84,22 @@ export async function importVectorLayer(input: { source: gdal.Dataset; target: g
     else if (assign !== undefined) args.push('-a_srs', assign);
     else if (reproject !== undefined) args.push('-t_srs', reproject);
     args.push(input.layer);
+    // The extent GDAL already knows (GeoJSON's): a file that is not lon/lat is caught before writing.
+    const known = crs === 'implied-lon-lat' ? knownExtent(layer) : null;
     created = true;
-    await gdal.vectorTranslateAsync(target, source, args, progressOptions(input.onProgress));
-    if (crs === 'implied-lon-lat' && reproject === undefined) {
-      const written = await target.layers.getAsync(input.layer);
-      const e = (await written.features.countAsync(true)) > 0 ? written.getExtent(false) : null;
-      if (e && (e.minX < -180.0001 || e.maxX > 180.0001 || e.minY < -90.0001 || e.maxY > 90.0001)) {
+    if (!(known && !isLonLat(known))) await gdal.vectorTranslateAsync(target, source, args, progressOptions(input.onProgress));
+    if (crs === 'implied-lon-lat' && (known !== null || reproject === undefined)) {
+      let e = known;
+      if (e === null) {
+        const written = await target.layers.getAsync(input.layer);
+        e = (await written.features.countAsync(true)) > 0 ? written.getExtent(false) : null;
+      }
+      if (e && !isLonLat(e)) {
+        // The format says lon/lat, the numbers say otherwise: a CRS the user gave is the answer.
+        if (input.assignCrs !== undefined) {
+          await dropLayer(target, input.layer);
+          return await importVectorLayer({ ...input, notLonLat: true });
+        }
         throw refused('no-crs', `${input.label}: layer ${input.layer} names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}); say which CRS it is (assignCrs, or --crs EPSG:N)`, { layer: input.layer });
       }
     }
@@ -87,6 +107,19 @@ export async function importVectorLayer(input: { source: gdal.Dataset; target: g
   } catch (error) {
     if (created) await dropLayer(target, input.layer);
     throw fromGdal(error, input.label);
+  }
+}
+
+function isLonLat(e: gdal.Envelope): boolean {
+  return e.minX >= -180.0001 && e.maxX <= 180.0001 && e.minY >= -90.0001 && e.maxY <= 90.0001;
+}
+
+/** The layer's extent when its driver knows it without reading the features; else null. */
+function knownExtent(layer: gdal.Layer): gdal.Envelope | null {
+  try {
+    return layer.getExtent(false);
+  } catch {
+    return null;
   }
 }
 

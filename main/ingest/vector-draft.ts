@@ -33,9 +33,9 @@ export class VectorDraftWriter {
 
   /**
    * Opens the source (read-only) and the draft's GeoPackage (created, or opened for update when a
-   * retry continues it), and starts counting invalid geometries of `layers` on the second lane.
+   * retry continues it).
    */
-  static async open(sourcePath: string, file: string, label: string, layers: readonly string[], exists: boolean): Promise<VectorDraftWriter> {
+  static async open(sourcePath: string, file: string, label: string, exists: boolean): Promise<VectorDraftWriter> {
     let source: gdal.Dataset;
     try {
       source = await openSource(sourcePath);
@@ -49,13 +49,29 @@ export class VectorDraftWriter {
       source.close();
       throw fromGdal(error, `${label}: the catalogue's GeoPackage ${file} cannot be written`);
     }
-    const validity = new ValidityLane(sourcePath);
-    for (const layer of layers) validity.count(layer);
-    return new VectorDraftWriter(source, target, file, validity);
+    if (exists) {
+      try {
+        await ensureSpatialIndexes(target);
+      } catch (error) {
+        target.close();
+        source.close();
+        throw fromGdal(error, `${label}: the catalogue's GeoPackage ${file} cannot be repaired`);
+      }
+    }
+    return new VectorDraftWriter(source, target, file, new ValidityLane(sourcePath));
   }
 
-  /** Writes one layer (replacing a half-written one of that name) and describes it as written. */
+  /**
+   * Writes one layer (replacing a half-written one of that name) and describes it as written. Its
+   * invalid geometries start being counted on the second lane at once, beside the import.
+   *
+   * Not flushed per layer: GDAL builds the spatial indexes when the GeoPackage is closed, and
+   * flushing after each layer made world_map.gpkg's ingest 10% slower (1.16–1.20× ogr2ogr against
+   * 1.07–1.08×). A crash before the close leaves finished layers without their index; `open`
+   * repairs that when a retry continues the draft.
+   */
   async write(input: { layer: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<WrittenLayer> {
+    void this.validity.count(input.layer);
     const written = await importVectorLayer({ ...input, source: this.source, target: this.target });
     const described = await describeLayer(this.target, await this.target.layers.getAsync(input.layer), false);
     return { ...written, described };
@@ -76,19 +92,18 @@ export class VectorDraftWriter {
     }
   }
 
-  /**
-   * Flushes and closes the source and the GeoPackage; the validity lane goes on. GDAL builds the
-   * GeoPackage's spatial indexes here (it defers them while layers are written), so the file is
-   * complete only once this resolves.
-   */
+  /** Flushes and closes the source and the GeoPackage; the validity lane goes on. */
   async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     try {
       await this.target.flushAsync();
     } finally {
-      this.target.close();
-      this.source.close();
+      try {
+        this.target.close();
+      } finally {
+        this.source.close();
+      }
     }
   }
 
@@ -100,6 +115,27 @@ export class VectorDraftWriter {
       await this.validity.close();
     }
   }
+}
+
+/**
+ * Builds the spatial index of every layer of a draft that lacks one: GDAL defers building them to
+ * the GeoPackage's close, so layers written before a crash have none.
+ */
+export async function ensureSpatialIndexes(target: gdal.Dataset): Promise<string[]> {
+  const built: string[] = [];
+  const count = await target.layers.countAsync();
+  for (let i = 0; i < count; i++) {
+    const layer = await target.layers.getAsync(i);
+    if (layer.geomType === gdal.wkbNone || !layer.geomColumn) continue;
+    const args = `'${layer.name.replaceAll("'", "''")}', '${layer.geomColumn.replaceAll("'", "''")}'`;
+    // GDAL answers this statement itself, in a column it names (HasSpatialIndex), whatever AS says.
+    const has = await target.executeSQLAsync(`SELECT HasSpatialIndex(${args})`);
+    const present = Object.values((await has.features.nextAsync())?.fields.toObject() ?? {})[0];
+    if (present === 1) continue;
+    await target.executeSQLAsync(`SELECT CreateSpatialIndex(${args})`);
+    built.push(layer.name);
+  }
+  return built;
 }
 
 /**

@@ -101,6 +101,12 @@ test('writtenAt: the tiles of the range asked with their files’ modification t
 
   await writer.remove(z10.slice(0, 5));
   assert.equal((await writer.writtenAt(10, 0, 0, 1023, 1023)).size, z10.length - 5);
+
+  // The file system's clock against ours: a local disk stamps files with this machine's clock
+  // (within its timestamp granularity), and the probe file does not stay.
+  const offset = await writer.clockOffsetMs!();
+  assert.ok(Math.abs(offset) < 1000, `offset ${offset} ms`);
+  assert.deepEqual((await readdir(path)).filter((n) => n.startsWith('.tessera-clock')), []);
   await writer.close();
 });
 

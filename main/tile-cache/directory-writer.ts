@@ -64,6 +64,22 @@ class DirectoryWriter implements TileWriter {
     private readonly tileSize: number | undefined,
   ) {}
 
+  async clockOffsetMs(): Promise<number> {
+    // A file written now, stamped by the same clock as the tiles.
+    const probe = join(this.path, `.tessera-clock-${randomUUID()}`);
+    const before = Date.now();
+    try {
+      const handle = await open(probe, 'wx');
+      await handle.close();
+      const stamped = (await stat(probe)).mtimeMs;
+      return Math.floor(stamped - (before + Date.now()) / 2);
+    } catch (error) {
+      throw writeFailed(probe, 'cannot read the file system\'s clock', error);
+    } finally {
+      await rm(probe, { force: true });
+    }
+  }
+
   async writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>> {
     const times = new Map<string, number>();
     const zoomDir = join(this.path, String(z));

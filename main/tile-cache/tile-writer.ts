@@ -63,6 +63,12 @@ export interface TileWriter {
    * absent from the map is not in the output. For resume (skip present) and refresh (redo older).
    */
   writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>>;
+  /**
+   * How far the clock behind `writtenAt` runs ahead of this process's (negative: behind). Only
+   * outputs stamped by another clock have one: a directory's tiles carry the file system's mtimes,
+   * and a network file system stamps them with its server's clock.
+   */
+  clockOffsetMs?(): Promise<number>;
   /** A tile the output holds (pbf as stored: gzip-compressed), or null: for composing over what is there. */
   readTile(z: number, x: number, y: number): Promise<Uint8Array | null>;
   /** Stores a batch durably; rejects with WRITE_FAILED (transient) and then none of it counts. */

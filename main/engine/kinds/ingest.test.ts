@@ -145,10 +145,15 @@ test('every other accepted format: GPX, GML with its .gfs, MapInfo TAB, FlatGeob
   const dir = join(fixtures, 'formats');
   mkdirSync(dir, { recursive: true });
   // Real files (rgdal's samples) as they are, and GDAL's own conversions of real data.
-  const real = ['test_trk2.gpx', 'airports.gml', 'airports.gfs', 'PacoursIKA2.TAB', 'PacoursIKA2.DAT', 'PacoursIKA2.ID', 'PacoursIKA2.MAP'].map((name) => {
+  const real = ['test_trk2.gpx', 'airports.gml', 'PacoursIKA2.TAB', 'PacoursIKA2.DAT', 'PacoursIKA2.ID', 'PacoursIKA2.MAP'].map((name) => {
     copyFileSync(rgdalVector(name), join(dir, name));
     return join(dir, name);
   });
+  // GDAL writes a .gfs (the GML's schema, as it read it) beside a GML it opens: it is dropped
+  // with the GML, as a user's folder would have it.
+  (await gdal.openAsync(join(dir, 'airports.gml'))).close();
+  assert.ok(existsSync(join(dir, 'airports.gfs')), 'GDAL wrote the .gfs');
+  real.push(join(dir, 'airports.gfs'));
   const cities = await gdal.openAsync(rgdalVector('cities.shp'));
   const converted: string[] = [];
   for (const [name, driver] of [

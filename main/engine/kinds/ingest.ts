@@ -173,13 +173,21 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
 
   async end(params, sessionValue, outcome, env) {
     const session = sessionValue as Session | undefined;
-    // Datasets left half-way (a cancel, a failure): their GeoPackages are flushed for a retry.
-    for (const key of [...(session?.writers.keys() ?? [])]) await closeWriter(session!, key);
     const jobId = outcome.items[0]?.jobId;
-    if (jobId === undefined) return;
     const errors: TesseraError[] = [];
+    // Datasets left half-way (a cancel, a failure): their GeoPackages are closed for a retry. One
+    // that cannot be closed is not committed; the others are.
+    const unclosed = new Set<string>();
+    for (const key of [...(session?.writers.keys() ?? [])]) {
+      await closeWriter(session!, key).catch((error: unknown) => {
+        unclosed.add(key);
+        errors.push(toTesseraError(error));
+      });
+    }
+    if (jobId === undefined) return;
     try {
       for (const group of datasetGroups(outcome.items)) {
+        if (unclosed.has(group.dataset.key)) continue;
         const draft = await env.catalog.openDraft({ jobId, key: group.dataset.key, kind: group.dataset.kind, name: group.dataset.name });
         const succeeded = group.items.filter((i) => i.state === 'succeeded');
         if (succeeded.length === 0) {
@@ -322,11 +330,13 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
     const { invalidGeometries: _uncounted, ...layer } = value.described;
     const result = { dataset: key, layer, crs: value.crs, reprojectedTo: value.reprojectedTo };
     if (!last) return result;
-    // The dataset's validity summary, once: counted beside the imports, so waited for only here.
+    // The dataset's validity summary, once: counted beside the imports, so waited for only here. A
+    // layer that cannot be counted (its own item failed) is left out: the commit counts the file.
     const invalid: Record<string, number> = {};
     for (const name of layers) {
-      invalid[name] = await writer!.invalidGeometries(name);
-      const count = invalid[name]!;
+      const count = await writer!.invalidGeometries(name).catch(() => null);
+      if (count === null) continue;
+      invalid[name] = count;
       if (count > 0) context.event('ingest.invalid', `${spec.unit.name} › ${name}: ${count} feature(s) have invalid geometries (kept)`, { layer: name, invalid: count });
     }
     return { ...result, invalidGeometries: invalid };
@@ -335,16 +345,12 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
   }
 }
 
-/**
- * The dataset's open writer, opened by its first layer in this run. Invalid geometries of this
- * layer and the ones after it start being counted at once, beside the import.
- */
+/** The dataset's open writer, opened by its first layer in this run. */
 function writerFor(session: Session, spec: Extract<IngestSpec, { step: 'vector' }>, source: string, draft: DatasetDraft, label: string): Promise<VectorDraftWriter> {
   const key = spec.dataset.key;
   let writer = session.writers.get(key);
   if (!writer) {
-    const layers = spec.dataset.layers.slice(Math.max(0, spec.dataset.layers.indexOf(spec.layer)));
-    writer = VectorDraftWriter.open(source, draft.file, label, layers, existsSync(draft.file));
+    writer = VectorDraftWriter.open(source, draft.file, label, existsSync(draft.file));
     session.writers.set(key, writer);
     writer.catch(() => session.writers.delete(key));
   }
@@ -402,7 +408,8 @@ function descriptionOf(group: DatasetGroup): DatasetDescription | undefined {
   // The dataset's last layer item carries the validity counts of all its layers.
   const invalid = results.at(-1)?.invalidGeometries;
   if (invalid === undefined || results.some((r) => r?.layer === undefined)) return undefined;
-  const present = results.map((r) => ({ ...r!.layer!, invalidGeometries: invalid[r!.layer!.name] ?? 0 }));
+  if (results.some((r) => invalid[r!.layer!.name] === undefined)) return undefined;
+  const present = results.map((r) => ({ ...r!.layer!, invalidGeometries: invalid[r!.layer!.name]! }));
   return { kind: 'vector', layers: present, raster: null, bounds: unionBounds(present.map((l) => l.bounds)) };
 }
 

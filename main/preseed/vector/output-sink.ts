@@ -73,6 +73,8 @@ export interface JobScope {
   coverage?: Coverage;
 }
 
+const TIMESTAMP_MARGIN_MS = 2000;
+
 /** Rows of tiles looked up at once: bounds the memory a zoom of a large output takes. */
 const ROWS_PER_LOOKUP = 512;
 
@@ -85,6 +87,12 @@ const ROWS_PER_LOOKUP = 512;
  */
 export async function removeUnwrittenTiles(writer: TileWriter, scope: JobScope, plannedAt: number): Promise<number> {
   const coverage = scope.coverage ? new CoverageIndex(scope.coverage) : undefined;
+  // "Written by this job" is a time comparison, and a tile wrongly taken for an old one would be
+  // deleted: the threshold moves back by the output's clock lag (a file server's clock behind ours)
+  // and by the coarsest timestamps file systems keep (FAT: 2 s). Erring this way keeps a stale tile
+  // written in those seconds before the job, never removes one the job wrote.
+  const lag = Math.min(0, (await writer.clockOffsetMs?.()) ?? 0);
+  const threshold = plannedAt + lag - TIMESTAMP_MARGIN_MS;
   let removed = 0;
   for (let z = scope.minZoom; z <= scope.maxZoom; z++) {
     const range = tileRange(scope.bbox, z);
@@ -92,7 +100,7 @@ export async function removeUnwrittenTiles(writer: TileWriter, scope: JobScope, 
       const written = await writer.writtenAt(z, range.minX, y0, range.maxX, Math.min(range.maxY, y0 + ROWS_PER_LOOKUP - 1));
       const stale: { z: number; x: number; y: number }[] = [];
       for (const [key, at] of written) {
-        if (at >= plannedAt) continue;
+        if (at >= threshold) continue;
         const [x, y] = key.split('/').map(Number) as [number, number];
         if (coverage && !tileTouchesCoverage(z, x, y, coverage)) continue;
         stale.push({ z, x, y });
