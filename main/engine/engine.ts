@@ -150,8 +150,12 @@ export class Engine {
     const engine = new Engine(options, lock, db, logger);
     engine.setHealth('store', 'ok', 'job store open and migrated');
     engine.runStartupServices();
-    // Thumbnails a stopped engine left undrawn.
-    engine.catalog.resumePreviews();
+    // Thumbnails a stopped engine left undrawn: a convenience, never a reason not to start.
+    try {
+      engine.catalog.resumePreviews();
+    } catch (error) {
+      logger.warn('undrawn previews were not queued', { error: String(error) });
+    }
     await engine.checkDisk();
     engine.pollers.push(startPoller(() => engine.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
     engine.pollers.push(startPoller(async () => engine.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
