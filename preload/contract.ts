@@ -365,8 +365,11 @@ export interface CatalogLayer {
   crs: string | null;
   /** WGS84 west, south, east, north. */
   bounds: Bbox | null;
-  /** Features whose geometry GDAL finds invalid (kept, counted). */
-  invalidGeometries: number;
+  /**
+   * Features whose geometry GEOS finds invalid (kept, counted). Null while they are being counted,
+   * just after the dataset is recorded (catalog.changed announces the count).
+   */
+  invalidGeometries: number | null;
 }
 
 /** A dataset in the local catalogue: an imported GeoPackage (vector) or a Cloud-Optimized GeoTIFF (raster). */
@@ -393,8 +396,11 @@ export interface CatalogDataset {
    * map preview: `caches.open` opens it like any cache. Null when none could be made.
    */
   preview: string | null;
-  /** The thumbnail and preview are being drawn (just after the dataset was recorded); catalog.changed follows. */
-  previewPending: boolean;
+  /**
+   * Its invalid geometries are being counted, or its thumbnail and preview drawn: just after the
+   * dataset was recorded. catalog.changed follows.
+   */
+  analysisPending: boolean;
 }
 
 /**

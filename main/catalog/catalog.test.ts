@@ -35,12 +35,12 @@ test('a committed vector dataset is described, drawn and listed', async () => {
   assert.equal(catalog.list({ limit: 10 }).rows.length, 0, 'a draft is not in the catalogue');
 
   const committed = await catalog.commit(draft, { name: 'world map', jobId: 7, source: { type: 'file', files: [worldMapGpkg()] } });
-  assert.equal(committed.previewPending, true, 'recorded first, drawn after');
+  assert.equal(committed.analysisPending, true, 'recorded first, drawn after');
   assert.equal(committed.thumbnail, null);
-  await catalog.previewsDrawn();
+  await catalog.analysesDone();
   assert.deepEqual(changed, [[committed.id]]);
   const dataset = catalog.get(committed.id);
-  assert.equal(dataset.previewPending, false);
+  assert.equal(dataset.analysisPending, false);
   assert.equal(dataset.kind, 'vector');
   assert.equal(dataset.name, 'world map');
   assert.equal(dataset.jobId, 7);
@@ -76,7 +76,7 @@ test('a raster (a paletted NAD27 GeoTIFF) is described with its CRS and WGS84 bo
   (await gdal.translateAsync(draft.file, source, ['-of', 'COG'])).close();
   source.close();
   const committed = await catalog.commit(draft, { name: 'SP27GTIF', jobId: null, source: { type: 'file', files: [illinoisNad27Tif()] } });
-  await catalog.previewsDrawn();
+  await catalog.analysesDone();
   const dataset = catalog.get(committed.id);
   assert.equal(dataset.kind, 'raster');
   assert.deepEqual(dataset.raster, { width: 699, height: 929, bands: 1, dataType: 'Byte', crs: 'EPSG:26771' });
@@ -168,29 +168,33 @@ test('a dataset deleted while its preview is drawn keeps nothing of it', async (
   const { catalog, dataDir } = open();
   const dataset = await catalog.commit(await countriesDraft(catalog), { name: 'short-lived', jobId: 1, source: { type: 'file', files: ['/s'] } });
   assert.deepEqual(catalog.delete([dataset.id]).ok, [dataset.id]);
-  await catalog.previewsDrawn();
+  await catalog.analysesDone();
   assert.deepEqual(readdirSync(join(dataDir, 'catalog')).filter((n) => n !== '.partial'), [], 'no folder, no preview file');
   assert.equal(catalog.usedBytes(), 0);
 });
 
-test('previews a stopped catalogue left undrawn are drawn when it opens again', async () => {
+test('analyses a stopped catalogue left undone (counts, preview) are done when it opens again', async () => {
   const dataDir = join(root, `d${++dirs}`);
   const first = open(undefined, dataDir);
   const dataset = await first.catalog.commit(await countriesDraft(first.catalog), { name: 'undrawn', jobId: 1, source: { type: 'file', files: ['/u'] } });
   // As if the process had stopped before drawing: the row is recorded without a picture.
   first.catalog.db.prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?').run(statSync(dataset.path).size, dataset.id);
-  await first.catalog.previewsDrawn();
+  await first.catalog.analysesDone();
   first.catalog.db.prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?').run(statSync(dataset.path).size, dataset.id);
-  assert.equal(first.catalog.get(dataset.id).previewPending, true);
+  // …and its invalid geometries not counted yet.
+  const uncounted = dataset.layers.map((l) => ({ ...l, invalidGeometries: null }));
+  first.catalog.db.prepare('UPDATE catalog_datasets SET layers = ? WHERE id = ?').run(JSON.stringify(uncounted), dataset.id);
+  assert.equal(first.catalog.get(dataset.id).analysisPending, true);
   first.catalog.db.close();
 
   const changed: number[] = [];
   const again = open((ids) => changed.push(...ids), dataDir);
-  again.catalog.resumePreviews();
-  await again.catalog.previewsDrawn();
+  again.catalog.resumeAnalyses();
+  await again.catalog.analysesDone();
   const drawn = again.catalog.get(dataset.id);
   assert.deepEqual(changed, [dataset.id]);
   assert.ok(drawn.thumbnail && drawn.preview && existsSync(drawn.preview));
   assert.equal(drawn.sizeBytes, statSync(drawn.path).size + statSync(drawn.preview).size);
-  assert.equal(drawn.previewPending, false);
+  assert.equal(drawn.analysisPending, false);
+  assert.deepEqual(drawn.layers.map((l) => l.invalidGeometries), [0, 0], 'counted');
 });

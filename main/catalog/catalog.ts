@@ -17,7 +17,7 @@
  * the catalogue and inserts the row: until that rename the catalogue does not change, so a failure or
  * a cancel at any earlier point leaves it exactly as it was. `commit(draft, { replaces: id })` swaps
  * a dataset's files for the draft's and keeps its id (a refreshed migration). The thumbnail and
- * preview are drawn right after, one dataset at a time (`previewPending` until then, then
+ * preview are drawn right after, one dataset at a time (`analysisPending` until then, then
  * catalog.changed).
  */
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,7 @@ import { TesseraError, serializeError } from '../../preload/errors.js';
 import { directoryBytes } from '../engine/storage.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
-import { type DatasetDescription, describeDataset } from './describe.js';
+import { type DatasetDescription, countInvalidShared, describeDataset } from './describe.js';
 import { type Preview, renderPreview } from './preview.js';
 
 export interface CatalogListInput {
@@ -89,8 +89,8 @@ export class Catalog {
   private readonly committing = new Set<string>();
   private swept: Promise<void> | null = null;
 
-  /** Previews still to draw, one after the other (`drawLater`). */
-  private drawing: Promise<void> = Promise.resolve();
+  /** Analyses still to do, one after the other (`analyseLater`). */
+  private analysing: Promise<void> = Promise.resolve();
   private readonly closing = new AbortController();
 
   /** `onChanged` hears of datasets that changed without a request (a preview drawn). */
@@ -103,45 +103,70 @@ export class Catalog {
   }
 
   /**
-   * Queues the drawing of the dataset's thumbnail and preview MBTiles. Drawn after the commit, not
-   * inside it: reading every geometry again to draw it cost as much as the import itself, and the
-   * dataset is complete and usable without it (catalog.changed announces the picture, and
-   * `previewPending` says it is coming). A dataset deleted or replaced meanwhile keeps nothing.
+   * Queues the dataset's analysis: its invalid geometries counted (GEOS) and its thumbnail and
+   * preview MBTiles drawn. Done after the commit, not inside the job: each reads every geometry
+   * again, and together they cost more than the import itself (world_map.gpkg: 230 ms of counting
+   * and 170 ms of drawing against 150 ms of import), while the dataset is complete and usable
+   * without them. `analysisPending` says they are coming; catalog.changed announces them. A
+   * dataset deleted or replaced meanwhile keeps nothing of them.
    */
-  drawLater(id: number): void {
+  analyseLater(id: number): void {
     if (this.closing.signal.aborted) return;
-    // Not deduplicated: a dataset replaced while its old files are drawn is queued again, and a
-    // dataset already drawn is skipped when its turn comes.
-    // A draw that fails (the store closed under it) leaves the dataset to be drawn at the next open.
-    this.drawing = this.drawing.then(() => this.drawPreview(id)).catch(() => {});
+    // Not deduplicated: a dataset replaced while its old files are analysed is queued again, and a
+    // dataset already analysed is skipped when its turn comes.
+    // An analysis that fails (the store closed under it) leaves the dataset to the next open.
+    this.analysing = this.analysing.then(() => this.analyse(id)).catch(() => {});
   }
 
-  /** Queues the previews a stopped engine left undrawn (recorded, not yet drawn, with a place to draw). */
-  resumePreviews(): void {
-    const rows = this.db.prepare('SELECT id FROM catalog_datasets WHERE thumbnail IS NULL AND bounds IS NOT NULL ORDER BY id').all() as { id: number }[];
-    for (const row of rows) this.drawLater(row.id);
+  /** Queues the analyses a stopped engine left undone. */
+  resumeAnalyses(): void {
+    const rows = this.db.prepare(`SELECT id FROM catalog_datasets WHERE (thumbnail IS NULL AND bounds IS NOT NULL) OR instr(layers, '"invalidGeometries":null') > 0 ORDER BY id`).all() as { id: number }[];
+    for (const row of rows) this.analyseLater(row.id);
   }
 
-  /** Resolves when every preview queued so far is drawn. */
-  previewsDrawn(): Promise<void> {
-    return this.drawing;
+  /** Resolves when every analysis queued so far is done. */
+  analysesDone(): Promise<void> {
+    return this.analysing;
   }
 
   /**
-   * Takes no more previews and stops drawing: the one being drawn is given up at its next step, the
-   * queued ones are left for the next open (resumePreviews). A caller that wants its previews (the
-   * CLI's ingest) awaits previewsDrawn() first.
+   * Takes no more analyses and stops: the one running is given up at its next step, the queued ones
+   * are left for the next open (resumeAnalyses). A caller that wants its datasets analysed (the
+   * CLI's commands) awaits analysesDone() first.
    */
   async close(): Promise<void> {
     this.closing.abort();
-    await this.drawing;
+    await this.analysing;
   }
 
-  private async drawPreview(id: number): Promise<void> {
+  /**
+   * Counts the dataset's invalid geometries (layers recorded without a count) and draws its
+   * thumbnail and preview (when it has none), then announces the change. Each result is recorded
+   * only if the dataset is still the one analysed (not deleted or replaced meanwhile).
+   */
+  private async analyse(id: number): Promise<void> {
     if (this.closing.signal.aborted) return;
     const row = this.db.prepare('SELECT * FROM catalog_datasets WHERE id = ?').get(id) as DatasetRow | undefined;
-    if (!row || row.thumbnail !== null) return;
+    if (!row) return;
     const dataset = toDataset(row);
+    let changed = false;
+    if (dataset.layers.some((l) => l.invalidGeometries === null)) {
+      const layers: CatalogLayer[] = [];
+      for (const layer of dataset.layers) {
+        if (this.closing.signal.aborted) return;
+        // One that cannot be counted stays uncounted (null) rather than pass for valid.
+        layers.push(layer.invalidGeometries === null ? { ...layer, invalidGeometries: await countInvalidShared(row.path, layer.name).catch(() => null) } : layer);
+      }
+      const recorded = this.db.prepare('UPDATE catalog_datasets SET layers = @layers WHERE id = @id AND dir = @dir').run({ id, dir: row.dir, layers: JSON.stringify(layers) });
+      if (recorded.changes === 0) return;
+      changed = true;
+    }
+    if (row.thumbnail === null && !this.closing.signal.aborted) changed = (await this.drawPreview(row, dataset)) || changed;
+    if (changed) this.onChanged([id]);
+  }
+
+  /** Draws and records the thumbnail and preview; false when the dataset changed meanwhile or closing. */
+  private async drawPreview(row: DatasetRow, dataset: CatalogDataset): Promise<boolean> {
     const description: DatasetDescription = { kind: dataset.kind, layers: dataset.layers, raster: dataset.raster, bounds: dataset.bounds };
     // A picture that cannot be drawn is recorded as none (an empty thumbnail), so it is not tried again.
     let drawn: Preview;
@@ -149,19 +174,19 @@ export class Catalog {
       drawn = await renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name, this.closing.signal);
     } catch {
       // Closing: left undrawn for the next open. Anything else: recorded as no picture (below).
-      if (this.closing.signal.aborted) return;
+      if (this.closing.signal.aborted) return false;
       drawn = { mbtiles: null, thumbnail: null };
     }
     const bytes = drawn.mbtiles === null ? 0 : await stat(drawn.mbtiles).then((s) => s.size, () => 0);
     const recorded = this.db
       .prepare('UPDATE catalog_datasets SET preview = @preview, thumbnail = @thumbnail, size_bytes = size_bytes + @bytes WHERE id = @id AND dir = @dir AND thumbnail IS NULL')
-      .run({ id, dir: row.dir, preview: drawn.mbtiles, thumbnail: drawn.thumbnail ?? '', bytes });
+      .run({ id: row.id, dir: row.dir, preview: drawn.mbtiles, thumbnail: drawn.thumbnail ?? '', bytes });
     if (recorded.changes === 0) {
       // Deleted or replaced while it was drawn: nothing of it stays.
       if (drawn.mbtiles !== null) await rm(drawn.mbtiles, { force: true });
-      return;
+      return false;
     }
-    this.onChanged([id]);
+    return true;
   }
 
   /** Newest first, by keyset (the cursor is the last id of the previous page). */
@@ -262,7 +287,7 @@ export class Catalog {
 
   /**
    * Describes the draft's file, moves the draft's folder into the catalogue and records it; its
-   * thumbnail and preview are drawn right after (`drawLater`). Returns the dataset as catalog.get
+   * thumbnail and preview are drawn right after (`analyseLater`). Returns the dataset as catalog.get
    * shows it.
    */
   async commit(draft: DatasetDraft, input: CommitInput): Promise<CatalogDataset> {
@@ -320,7 +345,7 @@ export class Catalog {
       }
       // The replacement is recorded: old files that cannot go now are an orphan for the sweep.
       if (replacedDir !== null) await rm(replacedDir, { recursive: true, force: true }).catch(() => {});
-      this.drawLater(id);
+      this.analyseLater(id);
       return this.get(id);
     } finally {
       this.committing.delete(finalDir);
@@ -390,7 +415,7 @@ function toDataset(row: DatasetRow): CatalogDataset {
     // An empty thumbnail records a dataset with nothing to draw; null, one whose picture is coming.
     thumbnail: row.thumbnail || null,
     preview: row.preview !== null && existsSync(row.preview) ? row.preview : null,
-    previewPending: row.thumbnail === null && row.bounds !== null,
+    analysisPending: (row.thumbnail === null && row.bounds !== null) || row.layers.includes('"invalidGeometries":null'),
   };
 }
 

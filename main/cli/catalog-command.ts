@@ -142,7 +142,7 @@ export function formatDataset(d: CatalogDataset): string {
   ];
   if (d.raster) lines.push(`  raster   ${d.raster.width}×${d.raster.height}, ${d.raster.bands} band(s) ${d.raster.dataType}, ${d.raster.crs ?? 'no CRS'}`);
   for (const l of d.layers) {
-    lines.push(`  layer    ${l.name}: ${l.geometryType ?? 'table'}, ${l.featureCount.toLocaleString('en')} features, ${l.crs ?? 'no CRS'}${l.invalidGeometries ? `, ${l.invalidGeometries} invalid geometries` : ''}`);
+    lines.push(`  layer    ${l.name}: ${l.geometryType ?? 'table'}, ${l.featureCount.toLocaleString('en')} features, ${l.crs ?? 'no CRS'}${l.invalidGeometries === null ? ', geometries being checked' : l.invalidGeometries ? `, ${l.invalidGeometries} invalid geometries` : ''}`);
     lines.push(`           fields ${l.fields.map((f) => `${f.name}:${f.type}`).join(', ') || '(none)'}`);
   }
   return lines.join('\n');

@@ -277,9 +277,9 @@ async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: E
     jobIdValue = job.id;
     if (!json) io.stderr.write(`job ${job.id}: ${job.name}\n`);
     const final = await engine.waitFor(job.id);
-    // Datasets the job added to the catalogue leave with their thumbnails and previews drawn
+    // Datasets the job added to the catalogue leave analysed (counts, thumbnails, previews)
     // (closing the engine would leave them for its next start).
-    await engine.catalog.previewsDrawn();
+    await engine.catalog.analysesDone();
     bar.done();
     const items = engine.store.listItems(job.id, { limit: 1000 }).rows;
     const issues = collectIssues(engine.store, job.id);

@@ -150,11 +150,11 @@ export class Engine {
     const engine = new Engine(options, lock, db, logger);
     engine.setHealth('store', 'ok', 'job store open and migrated');
     engine.runStartupServices();
-    // Thumbnails a stopped engine left undrawn: a convenience, never a reason not to start.
+    // Analyses (counts, previews) a stopped engine left undone: never a reason not to start.
     try {
-      engine.catalog.resumePreviews();
+      engine.catalog.resumeAnalyses();
     } catch (error) {
-      logger.warn('undrawn previews were not queued', { error: String(error) });
+      logger.warn('undone dataset analyses were not queued', { error: String(error) });
     }
     await engine.checkDisk();
     engine.pollers.push(startPoller(() => engine.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));

@@ -1,23 +1,21 @@
 /**
  * One vector dataset on its way into its catalogue draft: its source and its GeoPackage held open
- * from its first layer to its last, and its geometries checked by GEOS on a second lane while the
- * layers are written.
+ * from its first layer to its last.
  *
  * Why held open: opening a GeoPackage (and the source) per layer cost more than writing the small
  * layers themselves (world_map.gpkg: 4 layers in 225 ms one handle per layer, 115–180 ms held).
- * Why a second lane: counting invalid geometries reads every feature again and costs more than the
- * import does (GEOS checks every ring); on handles of its own it runs on other threads of GDAL's
- * pool than the import's, so it overlaps the writing instead of following it.
+ * Invalid geometries are not counted here: the catalogue counts them just after the commit
+ * (main/catalog/catalog.ts), beside drawing the preview.
  */
 import gdal from 'gdal-async';
 import type { CatalogLayer } from '../../preload/contract.js';
-import { countInvalid, describeLayer } from '../catalog/describe.js';
+import { describeLayer } from '../catalog/describe.js';
 import { type LayerImport, importVectorLayer } from './import-dataset.js';
 import { fromGdal } from './ingest-errors.js';
 import { openSource } from './inspect.js';
 
 export interface WrittenLayer extends LayerImport {
-  /** The layer as written (invalidGeometries is the source's count, filled by `countInvalid`). */
+  /** The layer as written (invalidGeometries null: counted after the commit). */
   described: CatalogLayer;
 }
 
@@ -26,10 +24,9 @@ export class VectorDraftWriter {
     private readonly source: gdal.Dataset,
     private readonly target: gdal.Dataset,
     readonly file: string,
-    private readonly validity: ValidityLane,
   ) {}
 
-  private finished = false;
+  private closed = false;
 
   /**
    * Opens the source (read-only) and the draft's GeoPackage (created, or opened for update when a
@@ -58,12 +55,11 @@ export class VectorDraftWriter {
         throw fromGdal(error, `${label}: the catalogue's GeoPackage ${file} cannot be repaired`);
       }
     }
-    return new VectorDraftWriter(source, target, file, new ValidityLane(sourcePath));
+    return new VectorDraftWriter(source, target, file);
   }
 
   /**
-   * Writes one layer (replacing a half-written one of that name) and describes it as written. Its
-   * invalid geometries start being counted on the second lane at once, beside the import.
+   * Writes one layer (replacing a half-written one of that name) and describes it as written.
    *
    * Not flushed per layer: GDAL builds the spatial indexes when the GeoPackage is closed, and
    * flushing after each layer made world_map.gpkg's ingest 10% slower (1.16–1.20× ogr2ogr against
@@ -71,31 +67,15 @@ export class VectorDraftWriter {
    * repairs that when a retry continues the draft.
    */
   async write(input: { layer: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<WrittenLayer> {
-    void this.validity.count(input.layer);
     const written = await importVectorLayer({ ...input, source: this.source, target: this.target });
     const described = await describeLayer(this.target, await this.target.layers.getAsync(input.layer), false);
     return { ...written, described };
   }
 
-  /**
-   * Invalid geometries of `layer`: counted on the source by the second lane, or on the written
-   * layer (a handle of its own) when the source's driver cannot count them and its scan failed too.
-   */
-  async invalidGeometries(layer: string): Promise<number> {
-    const counted = await this.validity.count(layer);
-    if (counted !== null) return counted;
-    const ds = await gdal.openAsync(this.file);
-    try {
-      return await countInvalid(ds, await ds.layers.getAsync(layer));
-    } finally {
-      ds.close();
-    }
-  }
-
-  /** Flushes and closes the source and the GeoPackage; the validity lane goes on. */
-  async finish(): Promise<void> {
-    if (this.finished) return;
-    this.finished = true;
+  /** Flushes and closes the GeoPackage (GDAL builds its spatial indexes now) and the source. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       await this.target.flushAsync();
     } finally {
@@ -104,15 +84,6 @@ export class VectorDraftWriter {
       } finally {
         this.source.close();
       }
-    }
-  }
-
-  /** Finishes writing and stops the validity lane (the count running ends first: GDAL cannot stop it). */
-  async close(): Promise<void> {
-    try {
-      await this.finish();
-    } finally {
-      await this.validity.close();
     }
   }
 }
@@ -137,52 +108,3 @@ export async function ensureSpatialIndexes(target: gdal.Dataset): Promise<string
   }
   return built;
 }
-
-/**
- * Counts invalid geometries layer after layer, each layer split between COUNT_SHARES read-only
- * handles of its own (by FID) that GDAL's pool runs side by side: on world_map.gpkg two shares
- * took 161–179 ms against 239–299 for one. A count that fails (the driver's SQL cannot, and the
- * scan broke) is null, never an exception: the import decides.
- */
-class ValidityLane {
-  private readonly counts = new Map<string, Promise<number | null>>();
-  private handles: Promise<(gdal.Dataset | null)[]> | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
-  /** Set by close: counts not yet started are not worth starting (a cancel, a failed layer). */
-  private closing = false;
-
-  constructor(private readonly sourcePath: string) {}
-
-  count(layer: string): Promise<number | null> {
-    const known = this.counts.get(layer);
-    if (known) return known;
-    const counted = this.tail.then(async () => {
-      if (this.closing) return null;
-      this.handles ??= Promise.all(Array.from({ length: COUNT_SHARES }, () => openSource(this.sourcePath).catch(() => null)));
-      const handles = await this.handles;
-      if (handles.some((h) => h === null)) return null;
-      const shares = await Promise.all(
-        handles.map(async (ds, part) => {
-          const l = await ds!.layers.getAsync(layer);
-          return l.geomType === gdal.wkbNone ? 0 : countInvalid(ds!, l, { part, parts: handles.length });
-        }),
-      );
-      return shares.reduce((a, b) => a + b, 0);
-    });
-    const settled = counted.catch(() => null);
-    this.counts.set(layer, settled);
-    this.tail = settled;
-    return settled;
-  }
-
-  /** Lets the count running finish (GDAL cannot stop it), skips the rest, closes the handles. */
-  async close(): Promise<void> {
-    this.closing = true;
-    await this.tail;
-    for (const ds of (await this.handles) ?? []) ds?.close();
-    this.handles = null;
-  }
-}
-
-/** Handles counting one layer side by side: the engine's machines have 2 cores and more. */
-const COUNT_SHARES = 2;

@@ -26,7 +26,7 @@ const world: CatalogDataset = {
   updatedAt: '2026-11-29T10:00:00.000Z',
   thumbnail: 'data:image/png;base64,iVBORw0KGgo=',
   preview: '/data/catalog/world_map-1a2b/preview.mbtiles',
-  previewPending: false,
+  analysisPending: false,
 };
 const dem: CatalogDataset = {
   ...world,
@@ -134,7 +134,7 @@ test('search and kind filter go to the engine; the list refreshes when an ingest
 });
 
 test('a picture still being drawn says so, and appears when catalog.changed announces it', async () => {
-  let current: CatalogDataset = { ...world, thumbnail: null, preview: null, previewPending: true };
+  let current: CatalogDataset = { ...world, thumbnail: null, preview: null, analysisPending: true };
   mounted = await mount(<CatalogView />, { ...handlers([]), 'catalog.list': () => ({ rows: [current], nextCursor: null }) });
   await waitFor('the row', () => row('world_map'));
   expect(row('world_map')!.querySelector('[data-testid="picture-state"]')?.textContent).toBe('drawing…');

@@ -137,7 +137,7 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
           <img src={d.thumbnail} alt={`A picture of ${d.name}`} width={64} />
         ) : (
           <span className="muted small" data-testid="picture-state">
-            {d.previewPending ? 'drawing…' : 'no picture'}
+            {d.analysisPending ? 'drawing…' : 'no picture'}
           </span>
         )}
       </td>
@@ -176,7 +176,7 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
         <button
           type="button"
           disabled={preview === null}
-          title={preview !== null ? 'Its preview, on the map' : d.previewPending ? 'Its preview is being drawn' : 'Nothing to draw: the dataset has no features or no known place'}
+          title={preview !== null ? 'Its preview, on the map' : d.analysisPending ? 'Its preview is being drawn' : 'Nothing to draw: the dataset has no features or no known place'}
           onClick={() => preview && navigate({ name: 'map', ...preview })}
         >
           Preview on map

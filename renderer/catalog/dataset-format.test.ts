@@ -20,11 +20,13 @@ const vector: CatalogDataset = {
   updatedAt: '2026-11-29T10:00:00.000Z',
   thumbnail: null,
   preview: '/data/catalog/world_map-1a2b/preview.mbtiles',
-  previewPending: false,
+  analysisPending: false,
 };
 
 test('layers, CRS, extent and source in words', () => {
   expect(layerSummary(vector)).toEqual(['countries: Multi Polygon, 240 features, 2 invalid', 'layer_styles: table, 1 row']);
+  const counting = { ...vector, layers: [{ ...vector.layers[0]!, invalidGeometries: null }], analysisPending: true };
+  expect(layerSummary(counting)).toEqual(['countries: Multi Polygon, 240 features, geometries being checked']);
   expect(crsSummary(vector)).toBe('EPSG:4326');
   expect(extentText(vector.bounds)).toBe('-179.90, -89.90, 179.90, 83.63');
   expect(extentText([11.9, 57.7, 11.95, 57.72])).toBe('11.9000, 57.7000, 11.9500, 57.7200');

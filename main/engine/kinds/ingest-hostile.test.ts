@@ -38,8 +38,8 @@ interface Outcome {
 async function ingest(paths: string[]): Promise<Outcome> {
   const started = await engine.start({ kind: 'ingest', params: { files: paths } });
   const job = await engine.waitFor(started.id);
-  // Thumbnails and previews are drawn just after the commit.
-  await engine.catalog.previewsDrawn();
+  // Invalid geometries are counted, thumbnails and previews drawn, just after the commit.
+  await engine.catalog.analysesDone();
   return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
 }
 

@@ -318,28 +318,16 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
   const key = spec.dataset.key;
   const layers = spec.dataset.layers;
   const last = layers.indexOf(spec.layer) >= layers.length - 1;
-  let writer: VectorDraftWriter | undefined;
   try {
     const { value } = await intoDraft(spec, item, context, session, async (d, onProgress) => {
-      writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
+      const writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
       const written = await writer.write({ layer: spec.layer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
       // The dataset's last layer: the spatial indexes are built now, inside the growth counted.
-      if (last) await writer.finish();
+      if (last) await writer.close();
       return written;
     });
-    const { invalidGeometries: _uncounted, ...layer } = value.described;
-    const result = { dataset: key, layer, crs: value.crs, reprojectedTo: value.reprojectedTo };
-    if (!last) return result;
-    // The dataset's validity summary, once: counted beside the imports, so waited for only here. A
-    // layer that cannot be counted (its own item failed) is left out: the commit counts the file.
-    const invalid: Record<string, number> = {};
-    for (const name of layers) {
-      const count = await writer!.invalidGeometries(name).catch(() => null);
-      if (count === null) continue;
-      invalid[name] = count;
-      if (count > 0) context.event('ingest.invalid', `${spec.unit.name} › ${name}: ${count} feature(s) have invalid geometries (kept)`, { layer: name, invalid: count });
-    }
-    return { ...result, invalidGeometries: invalid };
+    // Its invalid geometries are counted by the catalogue once the dataset is recorded.
+    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo };
   } finally {
     if (last) await closeWriter(session, key);
   }
@@ -404,12 +392,9 @@ function descriptionOf(group: DatasetGroup): DatasetDescription | undefined {
     const result = group.items[0]?.result as { raster?: DatasetDescription['raster']; bounds?: DatasetDescription['bounds'] } | null;
     return result?.raster ? { kind: 'raster', layers: [], raster: result.raster, bounds: result.bounds ?? null } : undefined;
   }
-  const results = group.items.map((i) => i.result as { layer?: Omit<CatalogLayer, 'invalidGeometries'>; invalidGeometries?: Record<string, number> } | null);
-  // The dataset's last layer item carries the validity counts of all its layers.
-  const invalid = results.at(-1)?.invalidGeometries;
-  if (invalid === undefined || results.some((r) => r?.layer === undefined)) return undefined;
-  if (results.some((r) => invalid[r!.layer!.name] === undefined)) return undefined;
-  const present = results.map((r) => ({ ...r!.layer!, invalidGeometries: invalid[r!.layer!.name]! }));
+  const layers = group.items.map((i) => (i.result as { layer?: CatalogLayer } | null)?.layer);
+  if (layers.some((l) => l === undefined)) return undefined;
+  const present = layers as CatalogLayer[];
   return { kind: 'vector', layers: present, raster: null, bounds: unionBounds(present.map((l) => l.bounds)) };
 }
 
