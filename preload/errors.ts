@@ -90,6 +90,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError();
 }
 
+/** A full volume: DISK_FULL, or any error whose errno says so (a writer's WRITE_FAILED with ENOSPC). */
+export function isDiskFull(error: unknown): boolean {
+  const e = toTesseraError(error);
+  if (e.code === 'DISK_FULL') return true;
+  const errno = (e.details as { errno?: unknown } | undefined)?.errno;
+  return errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL';
+}
+
 /** Node system error codes that mean "try again later" rather than "this input is bad". */
 const TRANSIENT_ERRNO = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EIO', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 
@@ -103,6 +111,18 @@ export function toTesseraError(error: unknown, fallback: ErrorCode = 'INTERNAL')
   if (isSerializedError(error)) return fromSerialized(error);
   if (error instanceof Error) {
     const errno = (error as NodeLikeError).code;
+    // A full volume, whoever hit it (a tile write's ENOSPC, the store's SQLITE_FULL): the job waits
+    // for space and tries again, so it is transient; callers that cannot wait fail with it.
+    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL') {
+      return new TesseraError('DISK_FULL', `${errno}: ${error.message}`, { cause: error, transient: true, details: { errno } });
+    }
+    // SQLite's I/O errors (SQLITE_IOERR_WRITE, _FSYNC, …) are the disk's hiccups, as EIO is.
+    if (typeof errno === 'string' && errno.startsWith('SQLITE_IOERR')) {
+      return new TesseraError('IO_ERROR', `${errno}: ${error.message}`, { cause: error, details: { errno } });
+    }
+    if (errno === 'SQLITE_CORRUPT' || errno === 'SQLITE_NOTADB' || errno === 'SQLITE_READONLY' || errno === 'SQLITE_CANTOPEN') {
+      return new TesseraError('IO_ERROR', `${errno}: ${error.message}`, { cause: error, transient: false, details: { errno } });
+    }
     if (typeof errno === 'string' && TRANSIENT_ERRNO.has(errno)) {
       return new TesseraError('IO_ERROR', `${errno}: ${error.message}`, { cause: error, details: { errno } });
     }

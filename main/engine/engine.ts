@@ -22,7 +22,7 @@ import {
   type BulkResult,
   type JobKind,
 } from '../../preload/contract.js';
-import { type SerializedError, TesseraError, isAbortError, serializeError, toTesseraError } from '../../preload/errors.js';
+import { type SerializedError, TesseraError, isAbortError, isDiskFull, serializeError, toTesseraError } from '../../preload/errors.js';
 import type { ContractHandlers } from '../hosts/dispatch.js';
 import { parseRequest } from '../hosts/dispatch.js';
 import { type Db, openDatabase } from '../store/database.js';
@@ -68,6 +68,12 @@ export interface EngineOptions {
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<Record<JobKind, JobKindPlugin<never>>>;
 }
+
+/** Room the job store needs to commit (WAL frames, a checkpoint): waited for even with a floor of 0. */
+const STORE_HEADROOM_BYTES = 8 * 1024 * 1024;
+/** How often, and how long each time, an outcome is tried again on a full store volume. */
+const SETTLE_ATTEMPTS = 4;
+const SETTLE_WAIT_MS = 15_000;
 
 const DEFAULT_SETTINGS: Settings = {
   maxRunningJobs: 2,
@@ -308,10 +314,11 @@ export class Engine {
       const job = this.store.getJob(id);
       const target = cancelTarget(job.state);
       if (target === null) throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${job.state}; there is nothing to cancel`);
+      // The signal first: a cancel must stop the work even when the store cannot record it (a full volume).
+      this.active.get(id)?.controller.abort();
       this.store.transitionJob(id, target, { message: `cancel requested (${job.state} → ${target})` });
       if (target === 'cancelled') this.cancelQueuedItems(id);
       this.metrics.cancellations.inc({ kind: job.kind });
-      this.active.get(id)?.controller.abort();
       this.announce(id);
     });
     this.events.emit('queue.changed', this.queueState());
@@ -355,6 +362,9 @@ export class Engine {
       if (FINISHED_JOB_STATES.includes(job.state) && !this.active.has(id)) return job;
       const running = this.active.get(id);
       if (running) await running.done;
+      // Running in the store but run by nobody: its end could not be recorded (see runJob). It
+      // stays so until start-up recovery; waiting for it would never end.
+      else if (job.state === 'running' || job.state === 'cancelling') return job;
       else
         await new Promise<void>((resolve) => {
           const off = this.events.on('job.changed', (j) => {
@@ -480,19 +490,38 @@ export class Engine {
         }
       }
     }
-    this.finishJob(run, failure);
+    try {
+      await this.finishJob(run, failure);
+    } catch (error) {
+      // The store could not record the end (its volume stayed full). The job stays `running` in the
+      // store, which start-up recovery turns into `interrupted` with its unfinished items queued:
+      // nothing is claimed that was not done.
+      run.tracker.stop();
+      this.setHealth('store', 'failed', `could not record the end of job ${id}: ${toTesseraError(error).message}`);
+      this.logger.error(`job ${id}: could not record its end: ${String(error)}`);
+    }
   }
 
-  private finishJob(run: ActiveJob, failure: TesseraError | null): void {
+  private async finishJob(run: ActiveJob, failure: TesseraError | null): Promise<void> {
     const { id, controller, tracker } = run;
     const aborted = controller.signal.aborted;
-    if (aborted) this.cancelQueuedItems(id);
     tracker.stop();
-    this.store.saveJobCounters(id, tracker.current);
-    const { items, state: current } = this.store.getJob(id);
-    const final = current === 'cancelling' || aborted ? 'cancelled' : failure ? 'failed' : finalJobState(items, false);
-    const summary = this.store.transitionJob(id, final, { error: final === 'cancelled' ? null : (failure?.toJSON() ?? this.itemFailureSummary(id, items)) });
-    this.metrics.jobsFinished.inc({ kind: summary.kind, state: final });
+    await this.settle(id, controller.signal, () => {
+      if (aborted) this.cancelQueuedItems(id);
+      // An item still `running` here is one whose outcome could not be recorded (a full store
+      // volume): its attempt was cut short, so it goes back to the queue for the next retry.
+      for (const item of this.store.itemsInState(id, 'running')) this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', { message: `${item.label}: attempt cut short, its outcome was not recorded` });
+      this.store.saveJobCounters(id, tracker.current);
+      const { items, state: current } = this.store.getJob(id);
+      const unfinished = items.queued + items.running;
+      let error = failure;
+      if (!error && !aborted && unfinished > 0) {
+        error = new TesseraError('INTERNAL', `${unfinished} of ${items.total} item(s) did not run to their end; retry the job to run them`, { details: { unfinishedItems: unfinished } });
+      }
+      const final = current === 'cancelling' || aborted ? 'cancelled' : error ? (items.succeeded > 0 && !failure ? 'partial' : 'failed') : finalJobState(items, false);
+      const summary = this.store.transitionJob(id, final, { error: final === 'cancelled' ? null : (error?.toJSON() ?? this.itemFailureSummary(id, items)) });
+      this.metrics.jobsFinished.inc({ kind: summary.kind, state: final });
+    });
     tracker.flush();
     this.announce(id);
   }
@@ -545,29 +574,111 @@ export class Engine {
     );
     const onRetry = policy.onRetry((event) => {
       if (!('error' in event)) return;
-      this.store.recordAttemptError(item.id, serializeError(event.error), event.delay);
       this.metrics.retries.inc({ kind: job.kind });
-      this.flushEvents();
+      try {
+        this.store.recordAttemptError(item.id, serializeError(event.error), event.delay);
+        this.flushEvents();
+      } catch (error) {
+        // The store's own volume may be the full one: the retry goes on, unrecorded.
+        this.logger.warn(`job ${jobId}: could not record a failed attempt of ${item.label}: ${String(error)}`);
+      }
     });
     try {
       const result = await policy.execute(async () => {
         item = this.store.getItem(item.id); // a retry resumes from the latest checkpoint
-        return plugin.runItem(job.params, item, context);
+        // ...and so do its counters: what a failed attempt counted after that checkpoint is done again,
+        // so it is taken back (else a retried item ends at more than its total).
+        const lost = { done: counters.done - item.done, failed: counters.failed - item.failed, bytes: counters.bytes - item.bytes, total: counters.total - item.total };
+        if (lost.done || lost.failed || lost.bytes || lost.total) tracker.add({ done: -lost.done, failed: -lost.failed, bytes: -lost.bytes, total: -lost.total });
+        counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
+        try {
+          return await plugin.runItem(job.params, item, context);
+        } catch (error) {
+          // A full volume (the store's SQLITE_FULL, an output's ENOSPC) is waited out like an output
+          // below the floor, then the item resumes from its last checkpoint.
+          if (!signal.aborted && isDiskFull(error)) await this.waitForRoom(jobId, context, job.params);
+          throw error;
+        }
       }, signal);
-      this.store.saveItemProgress(item.id, counters);
-      this.store.transitionItem(item.id, 'succeeded', { result });
+      await this.settle(jobId, signal, () => {
+        this.store.saveItemProgress(item.id, counters);
+        this.store.transitionItem(item.id, 'succeeded', { result });
+      });
     } catch (error) {
-      this.store.saveItemProgress(item.id, counters);
-      if (signal.aborted || isAbortError(error)) {
-        this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
-      } else {
-        const e = toTesseraError(error);
-        const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined;
-        this.store.transitionItem(item.id, 'failed', { error: e.toJSON(), result: details });
-      }
+      await this.settle(jobId, signal, () => {
+        this.store.saveItemProgress(item.id, counters);
+        if (signal.aborted || isAbortError(error)) {
+          this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
+        } else {
+          const e = toTesseraError(error);
+          const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined;
+          this.store.transitionItem(item.id, 'failed', { error: e.toJSON(), result: details });
+        }
+      });
     } finally {
       onRetry.dispose();
-      this.announce(jobId);
+      try {
+        this.announce(jobId);
+      } catch (error) {
+        this.logger.warn(`job ${jobId}: could not announce its change: ${String(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Waits until the data directory's volume (the store writes checkpoints there) and the job's
+   * output volume have room again: above the free-space floor and never less than STORE_HEADROOM,
+   * since SQLite cannot commit into a volume with a few blocks left even when the floor is 0.
+   */
+  private async waitForRoom(jobId: number, context: ItemContext, params: unknown): Promise<void> {
+    const output = (params as { output?: unknown }).output;
+    const paths = [this.dataDir, ...(typeof output === 'string' ? [output] : [])];
+    for (const path of paths) {
+      await waitForSpace(path, {
+        signal: context.signal,
+        floorBytes: () => Math.max(this.settings().freeSpaceFloorBytes, STORE_HEADROOM_BYTES),
+        onWait: (message, data) => {
+          this.logger.warn(`job ${jobId}: ${message}`);
+          try {
+            context.event('waiting', message, data);
+          } catch {
+            // the store's volume is the full one: the log line above says it
+          }
+        },
+        onResume: (message) => {
+          try {
+            context.event('resumed', message);
+          } catch {
+            // as above
+          }
+        },
+      });
+    }
+  }
+
+  /**
+   * Runs a store write that records an outcome (an item's or job's state). When the store's volume
+   * is full it waits for room and tries again, so an outcome is never dropped while the work it
+   * describes is done; a write that still fails is thrown, and the job ends without claiming
+   * success (markInterrupted or the next retry puts its unfinished items back in the queue).
+   */
+  private async settle(jobId: number, signal: AbortSignal, write: () => void): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        write();
+        return;
+      } catch (error) {
+        const e = toTesseraError(error);
+        // A cancelled job tries once more only: its user asked it to stop, not to wait for a disk.
+        if (!isDiskFull(e) || attempt >= (signal.aborted ? 2 : SETTLE_ATTEMPTS)) throw e;
+        this.logger.warn(`job ${jobId}: the job store's volume is full; waiting for room to record an outcome`);
+        const wait = signal.aborted ? AbortSignal.timeout(SETTLE_WAIT_MS / 5) : AbortSignal.any([signal, AbortSignal.timeout(SETTLE_WAIT_MS)]);
+        await waitForSpace(this.dataDir, {
+          signal: wait,
+          floorBytes: () => STORE_HEADROOM_BYTES,
+          onWait: (message) => this.logger.warn(`job ${jobId}: ${message}`),
+        }).catch(() => {});
+      }
     }
   }
 

@@ -257,7 +257,9 @@ export class JobStore {
       const job = this.getJob(id);
       assertJobTransition(id, job.state, 'queued');
       for (const item of this.stmt.itemsOf.all(id) as ItemRow[]) {
-        if (item.state === 'failed' || item.state === 'cancelled') this.transitionItem(item.id, 'queued', { message: 're-queued for retry', keepError: true });
+        // A finished job holds no running item, unless an older engine could not record an
+        // item's outcome (a full disk): that attempt never ended, so it runs again too.
+        if (item.state === 'failed' || item.state === 'cancelled' || item.state === 'running') this.transitionItem(item.id, 'queued', { message: 're-queued for retry', keepError: true });
       }
       this.transitionJob(id, 'queued', { error: null, message: `${job.state} → queued (retry)` });
     })();
@@ -323,6 +325,10 @@ export class JobStore {
   }
 
   /** The items the engine still has to run, in order. */
+  itemsInState(jobId: number, state: ItemState): StoredItem[] {
+    return (this.stmt.itemsInState.all({ id: jobId, state }) as ItemRow[]).map(storedItem);
+  }
+
   runnableItems(jobId: number): StoredItem[] {
     return (this.stmt.itemsInState.all({ id: jobId, state: 'queued' }) as ItemRow[]).map(storedItem);
   }
