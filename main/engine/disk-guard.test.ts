@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Settings } from '../../preload/contract.js';
-import { checkFits, freeBytesAt, isInside, waitForSpace } from './disk-guard.js';
+import { checkFits, freeBytesAt, isInside, peakBytes, waitForSpace } from './disk-guard.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-guard-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,4 +56,17 @@ test('waitForSpace gives up at once when the job is cancelled', async () => {
   const controller = new AbortController();
   const waiting = waitForSpace('/data', { floorBytes: () => 1000, signal: controller.signal, pollMs: 60_000, freeBytes: async () => 0, onWait: () => controller.abort() });
   await assert.rejects(waiting, (e: Error & { code?: string }) => e.code === 'ABORTED');
+});
+
+test('a PMTiles output reserves its peak: the working MBTiles and the archive side by side (issue 12, item 3)', async () => {
+  const free = await freeBytesAt(dir);
+  // Tiles that fit once with room to spare, but not twice.
+  const bytes = Math.floor(free / 1.6);
+  const mbtiles = await checkFits({ output: join(dir, 'c.mbtiles'), bytes, settings: base, dataDir: dir });
+  assert.equal(mbtiles.problem, null);
+  const pmtiles = await checkFits({ output: join(dir, 'c.pmtiles'), bytes, settings: base, dataDir: dir });
+  assert.equal(pmtiles.problem?.code, 'DISK_FULL');
+  assert.match(pmtiles.problem!.message, /held twice while the archive is built/);
+  assert.ok((pmtiles.problem!.details as { neededBytes: number }).neededBytes >= 2 * bytes);
+  assert.equal(peakBytes(join(dir, 'tiles'), 1000), 1000, 'a tile directory needs what its files take');
 });

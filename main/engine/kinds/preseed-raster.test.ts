@@ -547,3 +547,34 @@ test('resume after a kill: SIGKILL mid-job, a new engine resumes the interrupted
     await engine.close();
   }
 });
+
+test('succeeded means the tiles are there: tiles lost after the walk are found, walked again and made; the job ends with every tile', async () => {
+  const engine = await openEngine();
+  try {
+    const output = out('holes.mbtiles');
+    const first = await runJob(engine, { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 3, output });
+    assert.equal(first.state, 'succeeded');
+    const full = readMbtilesTiles(output).size;
+    // The output as a crash between the two stores could leave it: the item's checkpoint says its
+    // walk ended, but a batch of its tiles never reached the cache.
+    const db = new Database(output);
+    const lost = db.prepare('DELETE FROM tiles WHERE zoom_level = 3 AND tile_column < 4').run().changes;
+    db.close();
+    assert.ok(lost > 0);
+    // Marked failed as the item left by the crash would be, so that a retry runs it again.
+    const item = engine.store.listItems(first.id).rows[0]!;
+    const raw = new Database(join(engine.dataDir, 'jobs.sqlite'));
+    raw.prepare("UPDATE job_items SET state = 'failed' WHERE id = ?").run(item.id);
+    raw.prepare("UPDATE jobs SET state = 'failed' WHERE id = ?").run(first.id);
+    raw.close();
+    engine.retry([first.id]);
+    const final = await engine.waitFor(first.id);
+    assert.equal(final.state, 'succeeded', JSON.stringify(final.error));
+    assert.equal(readMbtilesTiles(output).size, full, 'every tile is back');
+    const events = engine.store.events(first.id, 0, 500).map((e) => e.message).join('\n');
+    assert.match(events, /missing/, 'the holes are named in the job log');
+    assert.equal(final.progress.done, final.progress.total, 'counted once, not twice');
+  } finally {
+    await engine.close();
+  }
+});

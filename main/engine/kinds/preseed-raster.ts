@@ -18,7 +18,8 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Bbox, JobEstimate, RasterPreseedParams } from '../../../preload/contract.js';
 import { AbortError, TesseraError, throwIfAborted } from '../../../preload/errors.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
-import { CoverageIndex, planTiles } from '../../tiling/tile-plan.js';
+import { CoverageIndex, type ZoomPlan, planTiles } from '../../tiling/tile-plan.js';
+import { countPresentTiles } from '../../tile-cache/present-tiles.js';
 import { unionBbox } from '../../tiling/tile-grid.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey, writerKindFor } from '../../tile-cache/tile-writer.js';
@@ -64,6 +65,14 @@ interface RasterCheckpoint {
   kept: number;
   removed: number;
   bytes: number;
+  /**
+   * Set when the item's walk ended but the cache lacked some of its tiles: the next attempt walks
+   * again from the start, taking tiles written before this instant (ms) as the output's, so the
+   * mode keeps or replaces them and only what is missing is made.
+   */
+  rewalkFrom?: number;
+  /** The walk starts over at the next attempt, its counters taken back first. */
+  rewalk?: boolean;
   [key: string]: unknown;
 }
 
@@ -163,10 +172,16 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     if (total === 0) {
       throw new TesseraError('OUTSIDE_EXTENT', `${spec.path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, { details: { path: spec.path } });
     }
-    const tally: RasterCheckpoint = (item.checkpoint as RasterCheckpoint | null) ?? { counted: false, z: params.minZoom, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0 };
+    let tally: RasterCheckpoint = (item.checkpoint as RasterCheckpoint | null) ?? { counted: false, z: params.minZoom, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0 };
     if (!tally.counted) {
       ctx.progress({ total: total - item.total });
       tally.counted = true;
+      ctx.checkpoint({ ...tally });
+    }
+    if (tally.rewalk) {
+      // The last walk left holes (see assertTilesPresent): this one starts over, counted afresh.
+      ctx.progress({ done: -item.done, bytes: -item.bytes });
+      tally = { ...tally, rewalk: false };
       ctx.checkpoint({ ...tally });
     }
     const renderSpecOf = renderSpec(info);
@@ -181,9 +196,10 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
         resampling: params.resampling,
         stretch: await source.stretch(params.scale),
       };
-      const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: spec.plannedAt };
+      const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: tally.rewalkFrom ?? spec.plannedAt };
       await runBlocks({ params, ctx, session, source, style, rule, extent, tally });
       finished = true;
+      await assertTilesPresent(spec.path, zooms, total, tally, session.writer, ctx);
     } finally {
       // After a cancel, warps already running finish on libuv's pool; the handles close after them
       // without holding up the cancel.
@@ -206,6 +222,23 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     };
   },
 };
+
+/**
+ * Every tile the item walked is in the output or was skipped as fully transparent: otherwise
+ * (a write lost to a crash between two stores, a tile removed under the job) the item fails
+ * with the numbers, and its next attempt walks again for the missing tiles.
+ */
+async function assertTilesPresent(path: string, zooms: readonly ZoomPlan[], total: number, tally: RasterCheckpoint, writer: TileWriter, ctx: ItemContext): Promise<void> {
+  const present = await countPresentTiles(writer, zooms.map((z) => z.range), ctx.signal);
+  if (present + tally.transparent >= total) return;
+  const missing = total - tally.transparent - present;
+  ctx.checkpoint({ counted: true, z: zooms[0]?.z ?? tally.z, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0, rewalkFrom: Date.now(), rewalk: true } satisfies RasterCheckpoint);
+  throw new TesseraError('WRITE_FAILED', `${path}: the cache holds ${present} of the ${total - tally.transparent} tiles made for it (${missing} missing); walking again to make them`, {
+    // Transient: the engine's next attempt walks again for the missing tiles (see rewalkFrom).
+    transient: true,
+    details: { path, present, expected: total - tally.transparent, missing },
+  });
+}
 
 interface BlockRun {
   params: RasterPreseedParams;
