@@ -20,7 +20,6 @@ import { coverageFromRings } from '../../tiling/coverage.js';
 import { planTiles, tileTouchesCoverage } from '../../tiling/tile-plan.js';
 import { tileBoundsLonLat } from '../../tiling/tile-grid.js';
 import { Engine } from '../engine.js';
-import { WRITE_BATCH_TILES } from './preseed-raster.js';
 import { createLogger } from '../logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-raster-'));
@@ -541,8 +540,9 @@ test('resume after a kill: SIGKILL mid-job, a new engine resumes the interrupted
       } else if (afterTimes.get(key) !== t) redone++;
     }
     assert.ok(kept > 0);
-    // Only a batch written in the instant between its commit and its checkpoint may be made again.
-    assert.ok(redone <= WRITE_BATCH_TILES, `${redone} tiles after the checkpoint were made again`);
+    // A batch written in the instant between its commit and its checkpoint is the item's own: kept,
+    // not made again (issue 12, item 9: 928 tiles re-rendered where 688 were missing).
+    assert.equal(redone, 0, `${redone} tiles after the checkpoint were made again`);
   } finally {
     await engine.close();
   }

@@ -73,6 +73,8 @@ interface RasterCheckpoint {
   rewalkFrom?: number;
   /** The walk starts over at the next attempt, its counters taken back first. */
   rewalk?: boolean;
+  /** When this walk of the item began (ms): tiles written since are its own (ModeRule.ownSince). */
+  startedAt?: number;
   [key: string]: unknown;
 }
 
@@ -176,12 +178,13 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     if (!tally.counted) {
       ctx.progress({ total: total - item.total });
       tally.counted = true;
+      tally.startedAt = Date.now();
       ctx.checkpoint({ ...tally });
     }
     if (tally.rewalk) {
       // The last walk left holes (see assertTilesPresent): this one starts over, counted afresh.
       ctx.progress({ done: -item.done, bytes: -item.bytes });
-      tally = { ...tally, rewalk: false };
+      tally = { ...tally, rewalk: false, startedAt: Date.now() };
       ctx.checkpoint({ ...tally });
     }
     const renderSpecOf = renderSpec(info);
@@ -196,7 +199,7 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
         resampling: params.resampling,
         stretch: await source.stretch(params.scale),
       };
-      const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: tally.rewalkFrom ?? spec.plannedAt };
+      const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: tally.rewalkFrom ?? spec.plannedAt, ownSince: tally.startedAt };
       await runBlocks({ params, ctx, session, source, style, rule, extent, tally });
       finished = true;
       await assertTilesPresent(spec.path, zooms, total, tally, session.writer, ctx);

@@ -20,3 +20,11 @@ test('older tiles: resume keeps, overwrite replaces, refresh replaces only those
   // Tiles other tools wrote have no time: they count as written at 0.
   assert.equal(decideTile(0, { mode: 'refresh', olderThanMs: 500, plannedAt }), 'replace');
 });
+
+test('a tile the item itself wrote since it started is kept, not composed over itself again', () => {
+  const plannedAt = 1000;
+  const rule = { mode: 'overwrite' as const, olderThanMs: null, plannedAt, ownSince: 2000 };
+  assert.equal(decideTile(2500, rule), 'keep');
+  assert.equal(decideTile(1500, rule), 'compose', 'an earlier item’s tile of this job is still composed over');
+  assert.equal(decideTile(500, rule), 'replace');
+});

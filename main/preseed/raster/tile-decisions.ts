@@ -18,10 +18,17 @@ export interface ModeRule {
   olderThanMs: number | null;
   /** When the job was planned (ms): tiles written since are this job's. */
   plannedAt: number;
+  /**
+   * When the item itself started (ms; its items run one at a time): tiles written since are its
+   * own, finished renderings written just before a crash cut its checkpoint short. Composing
+   * over them again would only redo the work and, where pixels are half transparent, darken them.
+   */
+  ownSince?: number;
 }
 
 export function decideTile(writtenAt: number | undefined, rule: ModeRule): TileAction {
   if (writtenAt === undefined) return 'make';
+  if (rule.ownSince !== undefined && writtenAt >= rule.ownSince) return 'keep';
   if (writtenAt >= rule.plannedAt) return 'compose';
   switch (rule.mode) {
     case 'resume':
