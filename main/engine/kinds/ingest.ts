@@ -19,13 +19,14 @@ import type { CatalogLayer, IngestParams } from '../../../preload/contract.js';
 import { type SerializedError, TesseraError, serializeError, throwIfAborted, toTesseraError } from '../../../preload/errors.js';
 import type { DatasetDraft } from '../../catalog/catalog.js';
 import { type DatasetDescription, describeDataset, unionBounds } from '../../catalog/describe.js';
+import { geopackageLayerNames } from '../../gdal/translate-layer.js';
 import { importRaster } from '../../ingest/import-dataset.js';
 import { VectorDraftWriter } from '../../ingest/vector-draft.js';
 import { refused } from '../../ingest/ingest-errors.js';
 import { type InputFile, groupInputs, localFile } from '../../ingest/inputs.js';
 import { type FoundDataset, gdalPathOf } from '../../ingest/inspect.js';
 import { QuotaGuard } from '../../ingest/quota-guard.js';
-import { type PlannedUnit, type StagedUnit, discoverInPlace, headOf, stageUnit, unitDir } from '../../ingest/staging.js';
+import { type PlannedUnit, type StagedUnit, discoverInPlace, headOf, stageUnit, unitDir, withSidecarsBeside } from '../../ingest/staging.js';
 import { isUploadRef, removeUpload, resolveUpload, stagingRoot, sweepUploads, uploadInUse } from '../../ingest/uploads.js';
 import type { StoredItem } from '../../store/job-store.js';
 import type { ItemContext, JobKindPlugin, KindEnvironment } from './job-kind.js';
@@ -99,7 +100,8 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
   },
 
   async plan(params, signal, env) {
-    const files = params.files.map((ref) => inputFile(ref, env.dataDir));
+    // A Shapefile named alone brings its .shx/.dbf/.prj/.cpg… from beside it.
+    const files = await withSidecarsBeside(params.files.map((ref) => inputFile(ref, env.dataDir)));
     const heads = new Map<string, Uint8Array | null>();
     for (const file of files) heads.set(file.path, await headOf(file.path));
     const items: { label: string; spec: IngestSpec; total: number }[] = [];
@@ -321,13 +323,16 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
   try {
     const { value } = await intoDraft(spec, item, context, session, async (d, onProgress) => {
       const writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
-      const written = await writer.write({ layer: spec.layer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
+      // GeoPackage refuses some names ("-x", "$x", "gpkg_x"): those layers get one it takes.
+      const targetLayer = geopackageLayerNames(layers).get(spec.layer) ?? spec.layer;
+      const written = await writer.write({ layer: spec.layer, targetLayer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
       // The dataset's last layer: the spatial indexes are built now, inside the growth counted.
       if (last) await writer.close();
       return written;
     });
     // Its invalid geometries are counted by the catalogue once the dataset is recorded.
-    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo };
+    if (value.sourceLayer !== undefined) context.event('ingest.renamed', `${item.label}: GeoPackage does not take the layer name ${JSON.stringify(value.sourceLayer)}; it is ${JSON.stringify(value.layer)} in the catalogue`, { from: value.sourceLayer, to: value.layer });
+    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo, ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }) };
   } finally {
     if (last) await closeWriter(session, key);
   }
