@@ -62,10 +62,21 @@ export function resolveUpload(ref: string, dataDir: string): ResolvedUpload {
   return { ...meta, dir, file };
 }
 
-/** Checks an uploaded file's name: a plain base name, no path, nothing hidden, nothing odd. */
+/**
+ * The longest upload name, in UTF-8 bytes: file systems limit a path component to 255 bytes (not
+ * characters: 200 "é" are 400 bytes), and the name is written with ".part" after it while it arrives.
+ */
+export const MAX_UPLOAD_NAME_BYTES = 255 - '.part'.length;
+
+/** Checks an uploaded file's name: a plain base name, no path, nothing hidden, nothing odd, not too long. */
 export function checkUploadName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > 255 || basename(trimmed) !== trimmed || trimmed.startsWith('.') || /[\u0000-\u001f/\\:]/.test(trimmed) || trimmed === 'upload.json') {
+  const bytes = Buffer.byteLength(trimmed, 'utf8');
+  if (bytes > MAX_UPLOAD_NAME_BYTES) {
+    const message = `the name is ${bytes} bytes long in UTF-8; file names may have ${MAX_UPLOAD_NAME_BYTES} bytes at most`;
+    throw new TesseraError('BAD_INPUT', `name: ${message}`, { details: { issues: [{ field: 'name', message }] } });
+  }
+  if (trimmed === '' || basename(trimmed) !== trimmed || trimmed.startsWith('.') || /[\u0000-\u001f/\\:]/.test(trimmed) || trimmed === 'upload.json') {
     throw new TesseraError('BAD_INPUT', `name: ${JSON.stringify(name.slice(0, 100))} is not a file name an upload may have`, { details: { issues: [{ field: 'name', message: 'not a plain file name' }] } });
   }
   return trimmed;
