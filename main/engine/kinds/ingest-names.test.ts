@@ -4,7 +4,7 @@
  * Shapefile named alone, whose side files must come with it. Real files, a real engine, real GDAL.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,6 +12,10 @@ import gdal from 'gdal-async';
 import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
 import { gpkgWithLayerNamed, pointsGeoJson } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector } from '../../testing/real-data.js';
+import { createDispatcher } from '../../hosts/dispatch.js';
+import { startHeadlessHost } from '../../hosts/headless-host.js';
+import { createUploadRoute } from '../../hosts/upload-route.js';
+import { EventBus } from '../event-bus.js';
 import { Engine } from '../engine.js';
 import { createLogger } from '../logger.js';
 
@@ -104,4 +108,31 @@ test('NO_GEOREFERENCE says ".prj missing" only when no .prj is beside the Shapef
   assert.equal(second.error!.code, 'NO_GEOREFERENCE');
   assert.doesNotMatch(second.error!.message, /no \.prj/);
   assert.match(second.error!.message, /trin_inca_pl03\.Prj names no CRS GDAL can read/);
+});
+
+test('files uploaded through the upload route under such names are imported whole', async () => {
+  const rendererDir = mkdtempSync(join(files, 'renderer-'));
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+  const host = await startHeadlessHost({
+    dispatch: createDispatcher(engine.handlers),
+    events: new EventBus(),
+    rendererDir,
+    port: 0,
+    logger: { info() {}, warn() {}, debug() {} },
+    uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings() }),
+  });
+  try {
+    for (const name of ['-rf.geojson', '$(touch x).geojson', '(a);b.geojson', '-skipfailures.gpkg']) {
+      const body = name.endsWith('.gpkg') ? readFileSync(await gpkgWithLayerNamed(join(mkdtempSync(join(files, 'up-')), 'x.gpkg'), '-skipfailures')) : readFileSync(pointsGeoJson(join(mkdtempSync(join(files, 'up-')), 'x.geojson')));
+      const response = await fetch(`${host.origin}/uploads?name=${encodeURIComponent(name)}&size=${body.length}`, { method: 'POST', body, headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' } });
+      const reply = (await response.json()) as { ok: boolean; result: { file: string; complete: boolean } };
+      assert.equal(response.status, 200, JSON.stringify(reply));
+      const { job, items, datasets } = await ingest([reply.result.file]);
+      assert.equal(job.state, 'succeeded', `${name}: ${JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) })}`);
+      const counts = datasets[0]!.layers.map((l) => l.featureCount);
+      assert.deepEqual(counts, name.endsWith('.gpkg') ? [4556, 240] : [2], name);
+    }
+  } finally {
+    await host.close();
+  }
 });
