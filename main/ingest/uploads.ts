@@ -115,8 +115,24 @@ export async function removeUpload(ref: string, dataDir: string): Promise<void> 
   await rm(join(uploadsRoot(dataDir), id), { recursive: true, force: true });
 }
 
-/** Whether an ingest job that may still run (or be retried) names the upload: it is kept then. */
-export function uploadInUse(db: Db, id: string): boolean {
-  const row = db.prepare(`SELECT 1 FROM jobs WHERE kind = 'ingest' AND state <> 'succeeded' AND instr(params, ?) > 0 LIMIT 1`).get(`${UPLOAD_PREFIX}${id}`);
+/** How long the upload of a failed, partial or cancelled ingest is kept for a retry of that job. */
+export const UPLOAD_RETRY_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Whether an ingest job still needs the upload: one that is queued, running or interrupted (it
+ * resumes), or one that failed, ended partial or was cancelled less than `retryWindowMs` ago (it may
+ * be retried, and a retry stages the upload again). A succeeded job has used it; a failure older
+ * than the window no longer holds it, so failed ingests do not keep their uploads forever.
+ */
+export function uploadInUse(db: Db, id: string, options: { retryWindowMs?: number; now?: Date } = {}): boolean {
+  const since = new Date((options.now ?? new Date()).getTime() - (options.retryWindowMs ?? UPLOAD_RETRY_WINDOW_MS)).toISOString();
+  const row = db
+    .prepare(
+      `SELECT 1 FROM jobs WHERE kind = 'ingest' AND instr(params, ?) > 0
+         AND (state IN ('queued', 'running', 'cancelling', 'interrupted')
+              OR (state IN ('failed', 'partial', 'cancelled') AND (finished_at IS NULL OR finished_at > ?)))
+       LIMIT 1`,
+    )
+    .get(`${UPLOAD_PREFIX}${id}`, since);
   return row !== undefined;
 }

@@ -408,13 +408,25 @@ function descriptionOf(group: DatasetGroup): DatasetDescription | undefined {
  * and uploads nobody finished or used.
  */
 async function sweepStaging(env: KindEnvironment): Promise<void> {
+  await sweepIngestStaging(env, { jobFolders: 'not-running' });
+}
+
+/**
+ * The staging area's housekeeping, also run by the engine at start and on a timer (not only when an
+ * ingest begins or an upload arrives): uploads no job needs any more (uploadInUse: a failed ingest's
+ * upload is kept for a retry, for UPLOAD_RETRY_WINDOW_MS after it failed), incomplete uploads left
+ * idle, and staging folders of jobs that cannot be using them. With `jobFolders: 'finished'` (while
+ * jobs may start) only folders of finished or deleted jobs go: a queued job may start at any moment.
+ */
+export async function sweepIngestStaging(env: Pick<KindEnvironment, 'dataDir' | 'catalog'>, options: { jobFolders: 'not-running' | 'finished' } = { jobFolders: 'finished' }): Promise<string[]> {
   const root = stagingRoot(env.dataDir);
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const id = Number(/^job-(\d+)$/.exec(name)?.[1] ?? NaN);
     if (!Number.isSafeInteger(id)) continue;
     const state = env.catalog.jobState(id);
     if (state === 'running' || state === 'cancelling') continue;
+    if (options.jobFolders === 'finished' && (state === 'queued' || state === 'interrupted')) continue;
     await rm(join(root, name), { recursive: true, force: true });
   }
-  await sweepUploads(env.dataDir, { idleMs: UPLOAD_IDLE_MS, maxAgeMs: UPLOAD_MAX_AGE_MS, keep: (id) => uploadInUse(env.catalog.db, id) });
+  return sweepUploads(env.dataDir, { idleMs: UPLOAD_IDLE_MS, maxAgeMs: UPLOAD_MAX_AGE_MS, keep: (id) => uploadInUse(env.catalog.db, id) });
 }
