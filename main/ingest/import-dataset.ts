@@ -7,7 +7,7 @@
  * current layer or raster is written, and the draft it went into is the caller's to discard.
  */
 import { readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import gdal from 'gdal-async';
 import { TesseraError } from '../../preload/errors.js';
@@ -35,6 +35,8 @@ export interface LayerImport {
   sourceLayer?: string;
   crs: 'own' | 'assigned' | 'implied-lon-lat' | 'none';
   reprojectedTo: string | null;
+  /** Features whose geometry GDAL could not read (stored without one); null when it could not be told. */
+  unreadableGeometries: number | null;
 }
 
 /** What a lon/lat source without a CRS gets: ogr2ogr keeps x = longitude for it in a GeoPackage. */
@@ -118,7 +120,8 @@ export async function importVectorLayer(input: {
         throw refused('no-crs', `${input.label}: layer ${input.layer} names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}); say which CRS it is (assignCrs, or --crs EPSG:N)`, { layer: input.layer });
       }
     }
-    return { layer: name, ...(name === input.layer ? {} : { sourceLayer: input.layer }), crs, reprojectedTo: reproject ?? null };
+    const unreadable = hasGeometry ? await unreadableGeometries(source.description, driver, target, name) : 0;
+    return { layer: name, ...(name === input.layer ? {} : { sourceLayer: input.layer }), crs, reprojectedTo: reproject ?? null, unreadableGeometries: unreadable };
   } catch (error) {
     if (created) await dropLayer(target, name);
     throw fromGdal(error, input.label);
@@ -139,6 +142,44 @@ export function shapefileCrsHint(path: string, layer: string): string {
   }
   const prj = names.find((n) => n.toLowerCase() === `${layer.toLowerCase()}.prj`);
   return prj === undefined ? ' (no .prj beside the Shapefile)' : ` (its ${prj} names no CRS GDAL can read)`;
+}
+
+/** GeoJSON files read in full to tell unreadable geometries from `"geometry": null` ones, at most. */
+const UNREADABLE_CHECK_BYTES = 256 * 1024 * 1024;
+
+/**
+ * GeoJSON features whose geometry GDAL could not read: GDAL's GeoJSON reader stores a geometry such
+ * as `{"type": "Point", "coordinates": ["x"]}` as NULL without an error or a warning. Only looked
+ * for when the written layer holds NULL geometries at all; then the source's features are read and
+ * those whose `geometry` is null (or absent) taken off. Null when it cannot be told (a file too large
+ * to read whole, or inside an archive).
+ */
+export async function unreadableGeometries(path: string, driver: string, target: gdal.Dataset, layer: string): Promise<number | null> {
+  if (driver !== 'GeoJSON' && driver !== 'GeoJSONSeq') return 0;
+  const written = await target.layers.getAsync(layer);
+  const column = written.geomColumn;
+  if (!column) return 0;
+  const quoted = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+  const result = await target.executeSQLAsync(`SELECT COUNT(*) AS n FROM ${quoted(layer)} WHERE ${quoted(column)} IS NULL`);
+  const missing = Number((await result.features.nextAsync())?.fields.get('n') ?? 0);
+  if (missing === 0) return 0;
+  if (path.startsWith('/vsi')) return null;
+  const size = await stat(path).then((s) => s.size, () => Infinity);
+  if (size > UNREADABLE_CHECK_BYTES) return null;
+  const text = await readFile(path, 'utf8');
+  let features: unknown[];
+  try {
+    if (driver === 'GeoJSONSeq') {
+      features = text.split(/[\n\u001e]/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    } else {
+      const json = JSON.parse(text) as { type?: string; features?: unknown[] };
+      features = json.type === 'FeatureCollection' ? (json.features ?? []) : json.type === 'Feature' ? [json] : [];
+    }
+  } catch {
+    return null;
+  }
+  const withoutGeometry = features.filter((f) => (f as { geometry?: unknown } | null)?.geometry == null).length;
+  return Math.max(0, missing - withoutGeometry);
 }
 
 function isLonLat(e: gdal.Envelope): boolean {

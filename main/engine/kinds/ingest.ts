@@ -331,8 +331,18 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
       return written;
     });
     // Its invalid geometries are counted by the catalogue once the dataset is recorded.
+    if (value.unreadableGeometries !== 0) {
+      const n = value.unreadableGeometries;
+      context.event(
+        'ingest.unreadable-geometries',
+        n === null
+          ? `${item.label}: some features have no geometry, and the file is too large to tell whether GDAL could not read theirs`
+          : `${item.label}: ${n} feature(s) have a geometry GDAL cannot read (such as "coordinates": ["x"]); they are kept without geometry and counted as invalid`,
+        { layer: value.layer, unreadable: n },
+      );
+    }
     if (value.sourceLayer !== undefined) context.event('ingest.renamed', `${item.label}: GeoPackage does not take the layer name ${JSON.stringify(value.sourceLayer)}; it is ${JSON.stringify(value.layer)} in the catalogue`, { from: value.sourceLayer, to: value.layer });
-    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo, ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }) };
+    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo, unreadableGeometries: value.unreadableGeometries, ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }) };
   } finally {
     if (last) await closeWriter(session, key);
   }
