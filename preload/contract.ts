@@ -370,6 +370,11 @@ export interface CatalogLayer {
    * just after the dataset is recorded (catalog.changed announces the count).
    */
   invalidGeometries: number | null;
+  /**
+   * Of those, features whose geometry the source held but GDAL could not read (a GeoJSON
+   * `"coordinates": ["x"]`): stored without geometry, and counted as invalid. Absent when none.
+   */
+  unreadableGeometries?: number;
 }
 
 /** A dataset in the local catalogue: an imported GeoPackage (vector) or a Cloud-Optimized GeoTIFF (raster). */

@@ -155,7 +155,9 @@ export class Catalog {
       for (const layer of dataset.layers) {
         if (this.closing.signal.aborted) return;
         // One that cannot be counted stays uncounted (null) rather than pass for valid.
-        layers.push(layer.invalidGeometries === null ? { ...layer, invalidGeometries: await countInvalidShared(row.path, layer.name).catch(() => null) } : layer);
+        // Geometries the import could not read are stored as NULL, which GEOS never sees: added here.
+        const counted = layer.invalidGeometries === null ? await countInvalidShared(row.path, layer.name).catch(() => null) : layer.invalidGeometries;
+        layers.push(layer.invalidGeometries === null ? { ...layer, invalidGeometries: counted === null ? null : counted + (layer.unreadableGeometries ?? 0) } : layer);
       }
       const recorded = this.db.prepare('UPDATE catalog_datasets SET layers = @layers WHERE id = @id AND dir = @dir').run({ id, dir: row.dir, layers: JSON.stringify(layers) });
       if (recorded.changes === 0) return;

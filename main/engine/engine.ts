@@ -32,6 +32,7 @@ import { EventBus } from './event-bus.js';
 import { cancelTarget, finalJobState } from './job-states.js';
 import type { ItemContext, JobKindPlugin } from './kinds/job-kind.js';
 import { pluginFor } from './kinds/index.js';
+import { sweepIngestStaging } from './kinds/ingest.js';
 import { type Logger, createLogger } from './logger.js';
 import { EngineMetrics } from './metrics.js';
 import { type Poller, startPoller } from './poller.js';
@@ -62,6 +63,8 @@ export interface EngineOptions {
   backoff?: { initialDelayMs: number; maxDelayMs: number };
   /** Interval of the disk check poll. */
   diskCheckIntervalMs?: number;
+  /** Interval of the staging area's sweep (uploads no job needs, leftovers of stopped jobs). */
+  stagingSweepIntervalMs?: number;
   version?: string;
   /** How long a dry run (jobs.estimate) may take before it is abandoned (TIMEOUT). */
   estimateTimeoutMs?: number;
@@ -165,6 +168,10 @@ export class Engine {
     await engine.checkDisk();
     engine.pollers.push(startPoller(() => engine.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
     engine.pollers.push(startPoller(async () => engine.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
+    // Uploads of failed ingests and leftovers of stopped jobs go at start and hourly, not only when an upload arrives.
+    const sweep = () => sweepIngestStaging(engine, { jobFolders: 'finished' }).then(() => {});
+    await sweep().catch((e: unknown) => logger.warn('staging sweep failed', { error: String(e) }));
+    engine.pollers.push(startPoller(sweep, options.stagingSweepIntervalMs ?? 3600_000, (e) => logger.warn('staging sweep failed', { error: String(e) })));
     engine.pump();
     return engine;
   }

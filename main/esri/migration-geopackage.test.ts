@@ -13,7 +13,7 @@ import gdal from 'gdal-async';
 import { TesseraError } from '../../preload/errors.js';
 import { planColumns } from './esri-fields.js';
 import { esriGeometryToWkb } from './esri-geometry.js';
-import { MigrationGeoPackage, type TableSpec } from './migration-geopackage.js';
+import { ESRI_SOURCES_SQL, MigrationGeoPackage, type TableSpec } from './migration-geopackage.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-esri-gpkg-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -115,9 +115,10 @@ test('the finished file: ZM points in EPSG:3857, aliases and domains as GeoPacka
     ]);
     assert.equal((db.prepare('SELECT SEEN FROM gauging_stations WHERE OBJECTID = 5').get() as { SEEN: string }).SEEN, '2021-03-04T05:06:07.890Z');
     assert.equal((db.prepare('SELECT count(*) n FROM rtree_gauging_stations_geom').get() as { n: number }).n, 2);
-    assert.deepEqual(db.prepare('SELECT table_name, layer_id, layer_name, service_url, feature_count, copied_at FROM tessera_esri_layers').all(), [
-      { table_name: 'gauging_stations', layer_id: 3, layer_name: 'Gauging stations', service_url: 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer', feature_count: 2, copied_at: '2026-11-29T12:00:00.000Z' },
+    assert.deepEqual((db.prepare(ESRI_SOURCES_SQL).all() as { metadata: string }[]).map((r) => JSON.parse(r.metadata)), [
+      { table_name: 'gauging_stations', layer_id: 3, layer_name: 'Gauging stations', service_url: 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer', where_clause: null, feature_count: 2, copied_at: '2026-11-29T12:00:00.000Z' },
     ]);
+    assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name LIKE 'tessera%'").get(), undefined, 'no table of ours in the user’s file');
     assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tessera_esri_progress'").get(), undefined);
     assert.equal((db.prepare("SELECT identifier FROM gpkg_contents WHERE table_name = 'gauging_stations'").get() as { identifier: string }).identifier, 'Gauging stations');
   } finally {

@@ -1,8 +1,11 @@
 /**
  * The GeoPackage a migration writes: one table per Esri layer, the layer's object ids as the
  * primary key (so a feature can never be written twice), its fields as columns with their
- * aliases and domains kept in GeoPackage data-column tables, an R-tree spatial index, and a
- * `tessera_esri_layers` table recording where each table came from and when.
+ * aliases and domains kept in GeoPackage data-column tables, an R-tree spatial index, and where
+ * each table came from and when as GeoPackage metadata (gpkg_metadata, referenced per table, JSON
+ * under ESRI_SOURCE_URI). Not as a table of its own: GDAL and QGIS list any table outside
+ * gpkg_contents as a layer of the user's file (a `tessera_esri_layers` table did, 4,557 features
+ * counted for 4,556).
  *
  * Every page is written in ONE transaction together with the layer's progress (next offset, last
  * object id, count written), so after a retry, a restart or a crash the file and its progress
@@ -25,7 +28,24 @@ const PROGRESS_TABLE = 'tessera_esri_progress';
  * bare integer column it guesses is one) as the result's FID and drops it from the fields.
  */
 const PROGRESS_SELECT = `SELECT CAST(layer_id AS INTEGER) AS layer_id_value, table_name, mode, CAST(next_offset AS INTEGER) AS next_offset_value, CAST(last_object_id AS INTEGER) AS last_object_id_value, CAST(written AS INTEGER) AS written_value, CAST(verified AS INTEGER) AS verified_value, columns_json, check_json FROM ${PROGRESS_TABLE}`;
-const SOURCE_TABLE = 'tessera_esri_layers';
+/** Where earlier versions kept the sources: removed from a file being finished. */
+const LEGACY_SOURCE_TABLE = 'tessera_esri_layers';
+/** The md_standard_uri of a table's source record in gpkg_metadata. */
+export const ESRI_SOURCE_URI = 'urn:tessera:esri-source:1';
+
+/** A table's source record (gpkg_metadata JSON). */
+export interface EsriTableSource {
+  table_name: string;
+  layer_id: number;
+  layer_name: string;
+  service_url: string;
+  where_clause: string | null;
+  feature_count: number;
+  copied_at: string;
+}
+
+/** SQLite reading every table's source record of a finished copy (one JSON `metadata` per row). */
+export const ESRI_SOURCES_SQL = `SELECT r.table_name AS table_name, m.metadata AS metadata FROM gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id WHERE m.md_standard_uri = '${ESRI_SOURCE_URI}' AND r.reference_scope = 'table' ORDER BY r.table_name`;
 export const GEOMETRY_COLUMN = 'geom';
 
 export type DownloadMode = 'offset' | 'ids';
@@ -214,13 +234,16 @@ export class MigrationGeoPackage {
       const progress = (await this.select(PROGRESS_SELECT)).map(progressFromRow);
       await this.exec('BEGIN');
       try {
-        await this.exec(`CREATE TABLE IF NOT EXISTS ${SOURCE_TABLE} (table_name TEXT PRIMARY KEY, layer_id INTEGER NOT NULL, layer_name TEXT NOT NULL, service_url TEXT NOT NULL, where_clause TEXT, feature_count INTEGER NOT NULL, copied_at TEXT NOT NULL)`);
+        await this.exec(`DROP TABLE IF EXISTS ${LEGACY_SOURCE_TABLE}`);
+        await this.ensureMetadataTables();
+        await this.exec(`DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM gpkg_metadata WHERE md_standard_uri = ${text(ESRI_SOURCE_URI)})`);
+        await this.exec(`DELETE FROM gpkg_metadata WHERE md_standard_uri = ${text(ESRI_SOURCE_URI)}`);
         for (const layer of source.layers) {
           const p = progress.find((r) => r.layerId === layer.layerId);
           if (!p) continue;
-          await this.exec(
-            `INSERT OR REPLACE INTO ${SOURCE_TABLE} VALUES (${text(p.tableName)}, ${int(layer.layerId)}, ${text(layer.layerName)}, ${text(source.serviceUrl)}, ${source.where === null ? 'NULL' : text(source.where)}, ${int(layer.sourceCount)}, ${text(source.copiedAt)})`,
-          );
+          const record: EsriTableSource = { table_name: p.tableName, layer_id: layer.layerId, layer_name: layer.layerName, service_url: source.serviceUrl, where_clause: source.where, feature_count: layer.sourceCount, copied_at: source.copiedAt };
+          await this.exec(`INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', ${text(ESRI_SOURCE_URI)}, 'application/json', ${text(JSON.stringify(record))})`);
+          await this.exec(`INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id) VALUES ('table', ${text(p.tableName)}, NULL, NULL, ${text(source.copiedAt)}, (SELECT max(id) FROM gpkg_metadata))`);
           await this.writeDataColumns(p.tableName, p.columns);
         }
         await this.exec(`DROP TABLE IF EXISTS ${PROGRESS_TABLE}`);
@@ -236,6 +259,21 @@ export class MigrationGeoPackage {
         if (!has[0] || Number(has[0].has) !== 1) await this.select(`SELECT CreateSpatialIndex(${text(p.tableName)}, ${text(String(geometry[0]!.column_name))})`);
       }
     });
+  }
+
+  /** The GeoPackage metadata extension's tables (spec 1.2.1, F.8), registered in gpkg_extensions. */
+  private async ensureMetadataTables(): Promise<void> {
+    await this.exec(
+      `CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '')`,
+    );
+    await this.exec(
+      `CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, table_name TEXT, column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), md_file_id INTEGER NOT NULL, md_parent_id INTEGER, CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id), CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))`,
+    );
+    for (const table of ['gpkg_metadata', 'gpkg_metadata_reference']) {
+      await this.exec(
+        `INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) SELECT ${text(table)}, NULL, 'gpkg_metadata', 'http://www.geopackage.org/spec121/#extension_metadata', 'read-write' WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = ${text(table)} AND extension_name = 'gpkg_metadata')`,
+      );
+    }
   }
 
   /** GeoPackage schema extension: a column's alias is its `name`, its domain a data-column constraint. */

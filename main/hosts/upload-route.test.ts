@@ -150,3 +150,19 @@ test('a body longer than it says is cut off and refused', async () => {
   const response = await upload('/uploads?name=liar.tif&size=10', bytes(20));
   assert.equal(response.status, 400);
 });
+
+test('a name of 200 "é" (400 bytes in UTF-8) is refused as BAD_INPUT naming the field, without a path; 250 bytes pass', async () => {
+  const long = 'é'.repeat(200);
+  const response = await upload(`/uploads?name=${encodeURIComponent(long)}&size=10`, bytes(10));
+  const body = (await response.json()) as { ok: boolean; error: { code: string; message: string; details?: { issues?: { field: string }[] } } };
+  assert.equal(response.status, 400, JSON.stringify(body));
+  assert.equal(body.error.code, 'BAD_INPUT');
+  assert.deepEqual(body.error.details?.issues?.map((i) => i.field), ['name']);
+  assert.doesNotMatch(JSON.stringify(body), new RegExp(dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  assert.doesNotMatch(body.error.message, /\/staging|ENAMETOOLONG/);
+  // The longest name allowed (250 bytes: 125 "é") is stored and resolves.
+  const longest = `${'é'.repeat(123)}.tif`;
+  assert.equal(Buffer.byteLength(longest), 250);
+  const status = await ok(await upload(`/uploads?name=${encodeURIComponent(longest)}&size=10`, bytes(10)));
+  assert.equal(resolveUpload(status.file, dataDir).name, longest);
+});

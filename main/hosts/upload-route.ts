@@ -91,9 +91,9 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
       reply(200, { ok: true, result: await receive(req, meta, received, length, guard) });
       return true;
     } catch (error) {
-      const failure = error instanceof HttpError ? error : toTesseraError(error);
+      const failure = error instanceof HttpError ? error : outward(error, options.dataDir);
       // Past the first byte, a refused upload goes whole: nothing partial stays behind.
-      if (id !== null && !(error instanceof HttpError && error.keepUpload)) await rm(join(root, id), { recursive: true, force: true });
+      if (id !== null && !(error instanceof HttpError && error.keepUpload)) await rm(join(root, id), { recursive: true, force: true }).catch(() => {});
       reply(error instanceof HttpError ? error.status : statusFor(failure.code), { ok: false, error: failure.toJSON() });
       return true;
     } finally {
@@ -146,6 +146,24 @@ function contentLength(req: http.IncomingMessage): number {
 function count(value: string | null | undefined, field: string): number {
   if (value == null || !COUNT.test(value)) throw new HttpError(400, 'BAD_INPUT', `${field} must be a whole number of bytes`);
   return Number(value);
+}
+
+/**
+ * What a failure tells the client: never a path inside the server (the data directory's folders,
+ * the staging area). A name the file system refuses as too long is the client's input (BAD_INPUT,
+ * field `name`); other system errors keep their errno and lose their path.
+ */
+function outward(error: unknown, dataDir: string): TesseraError {
+  const errno = (error as { code?: unknown } | null)?.code;
+  if (errno === 'ENAMETOOLONG') {
+    const message = 'the file name is longer than the file system allows';
+    return new TesseraError('BAD_INPUT', `name: ${message}`, { details: { issues: [{ field: 'name', message }] } });
+  }
+  const failure = toTesseraError(error);
+  const internal = failure.message.includes(dataDir) || (error instanceof Error && !(error instanceof TesseraError) && typeof (error as { path?: unknown }).path === 'string');
+  if (!internal) return failure;
+  const reason = typeof errno === 'string' ? ` (${errno})` : '';
+  return new TesseraError(failure.code, `the upload could not be stored in the staging area${reason}`, { details: typeof errno === 'string' ? { errno } : undefined, transient: failure.transient });
 }
 
 function statusFor(code: ErrorCode): number {

@@ -6,9 +6,12 @@
  * A running GDAL call cannot be interrupted (docs/gdal-threading.md): a cancel takes effect when the
  * current layer or raster is written, and the draft it went into is the caller's to discard.
  */
-import { rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import gdal from 'gdal-async';
 import { TesseraError } from '../../preload/errors.js';
+import { translatableLayer } from '../gdal/translate-layer.js';
 import { fromGdal, refused } from './ingest-errors.js';
 import { impliedLonLat } from './inspect.js';
 
@@ -26,9 +29,14 @@ export interface ImportInput {
 
 /** What happened to the layer's CRS, for the item's result. */
 export interface LayerImport {
+  /** Its name in the GeoPackage. */
   layer: string;
+  /** Its name in the source, when GeoPackage needed another (geopackageLayerNames). */
+  sourceLayer?: string;
   crs: 'own' | 'assigned' | 'implied-lon-lat' | 'none';
   reprojectedTo: string | null;
+  /** Features whose geometry GDAL could not read (stored without one); null when it could not be told. */
+  unreadableGeometries: number | null;
 }
 
 /** What a lon/lat source without a CRS gets: ogr2ogr keeps x = longitude for it in a GeoPackage. */
@@ -44,6 +52,8 @@ export async function importVectorLayer(input: {
   source: gdal.Dataset;
   target: gdal.Dataset;
   layer: string;
+  /** The layer's name in the GeoPackage when it differs (geopackageLayerNames). */
+  targetLayer?: string;
   label: string;
   assignCrs?: string;
   targetCrs?: string;
@@ -52,6 +62,7 @@ export async function importVectorLayer(input: {
   notLonLat?: boolean;
 }): Promise<LayerImport> {
   const { source, target } = input;
+  const name = input.targetLayer ?? input.layer;
   let created = false;
   try {
     let layer: gdal.Layer;
@@ -73,41 +84,102 @@ export async function importVectorLayer(input: {
         assign = input.assignCrs;
         crs = 'assigned';
       } else {
-        throw refused('no-crs', `${input.label}: layer ${input.layer} has no CRS${driver === 'ESRI Shapefile' ? ' (no .prj beside the Shapefile)' : ''}; say which it is (assignCrs, or tessera ingest --crs EPSG:N)`, { layer: input.layer });
+        throw refused('no-crs', `${input.label}: layer ${input.layer} has no CRS${driver === 'ESRI Shapefile' ? shapefileCrsHint(source.description, input.layer) : ''}; say which it is (assignCrs, or tessera ingest --crs EPSG:N)`, { layer: input.layer });
       }
     }
-    const args = ['-overwrite', '-nln', input.layer, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536'];
+    const args = ['-overwrite', '-nln', name, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536'];
     // Shapefiles mix polygons and multipolygons under one "Polygon" type; a GeoPackage layer is strict.
     if (driver === 'ESRI Shapefile' && /polygon|line/i.test(gdal.Geometry.getName(layer.geomType))) args.push('-nlt', 'PROMOTE_TO_MULTI');
     const reproject = hasGeometry && input.targetCrs !== undefined ? input.targetCrs : undefined;
     if (assign !== undefined && reproject !== undefined) args.push('-s_srs', assign, '-t_srs', reproject);
     else if (assign !== undefined) args.push('-a_srs', assign);
     else if (reproject !== undefined) args.push('-t_srs', reproject);
-    args.push(input.layer);
     // The extent GDAL already knows (GeoJSON's): a file that is not lon/lat is caught before writing.
     const known = crs === 'implied-lon-lat' ? knownExtent(layer) : null;
     created = true;
-    if (!(known && !isLonLat(known))) await gdal.vectorTranslateAsync(target, source, args, progressOptions(input.onProgress));
+    if (!(known && !isLonLat(known))) {
+      const from = await translatableLayer(source, input.layer);
+      try {
+        await gdal.vectorTranslateAsync(target, from.dataset, [...args, ...from.args], progressOptions(input.onProgress));
+      } finally {
+        from.close();
+      }
+    }
     if (crs === 'implied-lon-lat' && (known !== null || reproject === undefined)) {
       let e = known;
       if (e === null) {
-        const written = await target.layers.getAsync(input.layer);
+        const written = await target.layers.getAsync(name);
         e = (await written.features.countAsync(true)) > 0 ? written.getExtent(false) : null;
       }
       if (e && !isLonLat(e)) {
         // The format says lon/lat, the numbers say otherwise: a CRS the user gave is the answer.
         if (input.assignCrs !== undefined) {
-          await dropLayer(target, input.layer);
+          await dropLayer(target, name);
           return await importVectorLayer({ ...input, notLonLat: true });
         }
         throw refused('no-crs', `${input.label}: layer ${input.layer} names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}); say which CRS it is (assignCrs, or --crs EPSG:N)`, { layer: input.layer });
       }
     }
-    return { layer: input.layer, crs, reprojectedTo: reproject ?? null };
+    const unreadable = hasGeometry ? await unreadableGeometries(source.description, driver, target, name) : 0;
+    return { layer: name, ...(name === input.layer ? {} : { sourceLayer: input.layer }), crs, reprojectedTo: reproject ?? null, unreadableGeometries: unreadable };
   } catch (error) {
-    if (created) await dropLayer(target, input.layer);
+    if (created) await dropLayer(target, name);
     throw fromGdal(error, input.label);
   }
+}
+
+/**
+ * Why a Shapefile has no CRS, as truthful as the files beside it allow: no .prj at all, or one that
+ * GDAL cannot make a CRS of (its name is matched case-insensitively, as GDAL does).
+ */
+export function shapefileCrsHint(path: string, layer: string): string {
+  const dir = /\.shp$/i.test(path) ? dirname(path) : path;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return '';
+  }
+  const prj = names.find((n) => n.toLowerCase() === `${layer.toLowerCase()}.prj`);
+  return prj === undefined ? ' (no .prj beside the Shapefile)' : ` (its ${prj} names no CRS GDAL can read)`;
+}
+
+/** GeoJSON files read in full to tell unreadable geometries from `"geometry": null` ones, at most. */
+const UNREADABLE_CHECK_BYTES = 256 * 1024 * 1024;
+
+/**
+ * GeoJSON features whose geometry GDAL could not read: GDAL's GeoJSON reader stores a geometry such
+ * as `{"type": "Point", "coordinates": ["x"]}` as NULL without an error or a warning. Only looked
+ * for when the written layer holds NULL geometries at all; then the source's features are read and
+ * those whose `geometry` is null (or absent) taken off. Null when it cannot be told (a file too large
+ * to read whole, or inside an archive).
+ */
+export async function unreadableGeometries(path: string, driver: string, target: gdal.Dataset, layer: string): Promise<number | null> {
+  if (driver !== 'GeoJSON' && driver !== 'GeoJSONSeq') return 0;
+  const written = await target.layers.getAsync(layer);
+  const column = written.geomColumn;
+  if (!column) return 0;
+  const quoted = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+  const result = await target.executeSQLAsync(`SELECT COUNT(*) AS n FROM ${quoted(layer)} WHERE ${quoted(column)} IS NULL`);
+  const missing = Number((await result.features.nextAsync())?.fields.get('n') ?? 0);
+  if (missing === 0) return 0;
+  if (path.startsWith('/vsi')) return null;
+  const size = await stat(path).then((s) => s.size, () => Infinity);
+  if (size > UNREADABLE_CHECK_BYTES) return null;
+  const text = await readFile(path, 'utf8');
+  let features: unknown[];
+  try {
+    if (driver === 'GeoJSONSeq') {
+      features = text.split(/[\n\u001e]/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    } else {
+      const json = JSON.parse(text) as { type?: string; features?: unknown[] };
+      features = json.type === 'FeatureCollection' ? (json.features ?? []) : json.type === 'Feature' ? [json] : [];
+    }
+  } catch {
+    return null;
+  }
+  const withoutGeometry = features.filter((f) => (f as { geometry?: unknown } | null)?.geometry == null).length;
+  return Math.max(0, missing - withoutGeometry);
 }
 
 function isLonLat(e: gdal.Envelope): boolean {

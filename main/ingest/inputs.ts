@@ -46,7 +46,8 @@ export function extensionOf(name: string): string {
   return extname(lower).slice(1);
 }
 
-function stemOf(name: string): string {
+/** The file's name without its extension (two-part ones included), lower-cased: how side files match. */
+export function stemOf(name: string): string {
   const ext = extensionOf(name);
   return (ext === '' ? name : name.slice(0, name.length - ext.length - 1)).toLowerCase();
 }

@@ -12,7 +12,7 @@ import { dirname, join, posix } from 'node:path';
 import gdal from 'gdal-async';
 import { throwIfAborted } from '../../preload/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
-import { type InputFile, groupInputs, isArchive, isZipFormat } from './inputs.js';
+import { type InputFile, groupInputs, isArchive, isSidecar, isZipFormat, localFile, stemOf } from './inputs.js';
 import { type FoundDataset, findDatasets } from './inspect.js';
 import type { QuotaGuard } from './quota-guard.js';
 import { copyFileStreamed } from './streamed-copy.js';
@@ -43,6 +43,35 @@ export interface StagedUnit extends Discovery {
 /** The folder a unit is staged in. */
 export function unitDir(stagingDir: string, unit: number): string {
   return join(stagingDir, `u${unit}`);
+}
+
+/**
+ * The files as given plus the side files that sit beside each local main file (same folder, same
+ * stem whatever its case: `X.shp` brings `X.shx`, `x.dbf`, `X.PRJ`, `X.shp.xml`…), so that
+ * `tessera ingest X.shp` stages what GDAL reads beside it. Uploads are taken as they are (their side
+ * files are uploaded, or not, by the user). A folder that cannot be listed adds nothing.
+ */
+export async function withSidecarsBeside(files: readonly InputFile[]): Promise<InputFile[]> {
+  const out = [...files];
+  const given = new Set(files.map((f) => f.path));
+  const listings = new Map<string, Promise<string[]>>();
+  for (const file of files) {
+    if (file.folder === 'uploads' || isUploadRef(file.ref) || isSidecar(file.name)) continue;
+    let listing = listings.get(file.folder);
+    if (!listing) {
+      listing = readdir(file.folder).catch(() => [] as string[]);
+      listings.set(file.folder, listing);
+    }
+    const stem = stemOf(file.name);
+    for (const name of (await listing).sort()) {
+      const path = join(file.folder, name);
+      if (given.has(path) || !isSidecar(name) || stemOf(name) !== stem) continue;
+      if (!(await stat(path).catch(() => null))?.isFile()) continue;
+      given.add(path);
+      out.push(localFile(path));
+    }
+  }
+  return out;
 }
 
 /** Reads a file's first bytes (to tell archives by content, whatever their names say). */

@@ -62,10 +62,21 @@ export function resolveUpload(ref: string, dataDir: string): ResolvedUpload {
   return { ...meta, dir, file };
 }
 
-/** Checks an uploaded file's name: a plain base name, no path, nothing hidden, nothing odd. */
+/**
+ * The longest upload name, in UTF-8 bytes: file systems limit a path component to 255 bytes (not
+ * characters: 200 "é" are 400 bytes), and the name is written with ".part" after it while it arrives.
+ */
+export const MAX_UPLOAD_NAME_BYTES = 255 - '.part'.length;
+
+/** Checks an uploaded file's name: a plain base name, no path, nothing hidden, nothing odd, not too long. */
 export function checkUploadName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > 255 || basename(trimmed) !== trimmed || trimmed.startsWith('.') || /[\u0000-\u001f/\\:]/.test(trimmed) || trimmed === 'upload.json') {
+  const bytes = Buffer.byteLength(trimmed, 'utf8');
+  if (bytes > MAX_UPLOAD_NAME_BYTES) {
+    const message = `the name is ${bytes} bytes long in UTF-8; file names may have ${MAX_UPLOAD_NAME_BYTES} bytes at most`;
+    throw new TesseraError('BAD_INPUT', `name: ${message}`, { details: { issues: [{ field: 'name', message }] } });
+  }
+  if (trimmed === '' || basename(trimmed) !== trimmed || trimmed.startsWith('.') || /[\u0000-\u001f/\\:]/.test(trimmed) || trimmed === 'upload.json') {
     throw new TesseraError('BAD_INPUT', `name: ${JSON.stringify(name.slice(0, 100))} is not a file name an upload may have`, { details: { issues: [{ field: 'name', message: 'not a plain file name' }] } });
   }
   return trimmed;
@@ -104,8 +115,24 @@ export async function removeUpload(ref: string, dataDir: string): Promise<void> 
   await rm(join(uploadsRoot(dataDir), id), { recursive: true, force: true });
 }
 
-/** Whether an ingest job that may still run (or be retried) names the upload: it is kept then. */
-export function uploadInUse(db: Db, id: string): boolean {
-  const row = db.prepare(`SELECT 1 FROM jobs WHERE kind = 'ingest' AND state <> 'succeeded' AND instr(params, ?) > 0 LIMIT 1`).get(`${UPLOAD_PREFIX}${id}`);
+/** How long the upload of a failed, partial or cancelled ingest is kept for a retry of that job. */
+export const UPLOAD_RETRY_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Whether an ingest job still needs the upload: one that is queued, running or interrupted (it
+ * resumes), or one that failed, ended partial or was cancelled less than `retryWindowMs` ago (it may
+ * be retried, and a retry stages the upload again). A succeeded job has used it; a failure older
+ * than the window no longer holds it, so failed ingests do not keep their uploads forever.
+ */
+export function uploadInUse(db: Db, id: string, options: { retryWindowMs?: number; now?: Date } = {}): boolean {
+  const since = new Date((options.now ?? new Date()).getTime() - (options.retryWindowMs ?? UPLOAD_RETRY_WINDOW_MS)).toISOString();
+  const row = db
+    .prepare(
+      `SELECT 1 FROM jobs WHERE kind = 'ingest' AND instr(params, ?) > 0
+         AND (state IN ('queued', 'running', 'cancelling', 'interrupted')
+              OR (state IN ('failed', 'partial', 'cancelled') AND (finished_at IS NULL OR finished_at > ?)))
+       LIMIT 1`,
+    )
+    .get(`${UPLOAD_PREFIX}${id}`, since);
   return row !== undefined;
 }

@@ -66,9 +66,11 @@ export class VectorDraftWriter {
    * 1.07–1.08×). A crash before the close leaves finished layers without their index; `open`
    * repairs that when a retry continues the draft.
    */
-  async write(input: { layer: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<WrittenLayer> {
+  async write(input: { layer: string; targetLayer?: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<WrittenLayer> {
     const written = await importVectorLayer({ ...input, source: this.source, target: this.target });
-    const described = await describeLayer(this.target, await this.target.layers.getAsync(input.layer), false);
+    const layer = await describeLayer(this.target, await this.target.layers.getAsync(written.layer), false);
+    // Counted as invalid by the catalogue with what GEOS finds (they are stored without geometry).
+    const described = written.unreadableGeometries ? { ...layer, unreadableGeometries: written.unreadableGeometries } : layer;
     return { ...written, described };
   }
 

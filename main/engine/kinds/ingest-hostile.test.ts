@@ -235,3 +235,32 @@ test('a layer of two million features imports cleanly', { timeout: 15 * 60_000 }
   assert.ok(outcome.datasets[0]!.thumbnail);
   await stillWorks();
 });
+
+test('a GeoJSON geometry GDAL cannot read ("coordinates": ["x"]) is counted as invalid, with a warning; a null geometry is not', async () => {
+  const file = join(files, 'unreadable-coordinates.geojson');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { n: 1 }, geometry: { type: 'Point', coordinates: [11.97, 57.71] } },
+        { type: 'Feature', properties: { n: 2 }, geometry: { type: 'Point', coordinates: ['x'] } },
+        { type: 'Feature', properties: { n: 3 }, geometry: null },
+        // A bow tie: GEOS finds it invalid, as before.
+        { type: 'Feature', properties: { n: 4 }, geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]] } },
+      ],
+    }),
+  );
+  const outcome = await ingest([file]);
+  assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.job.error));
+  const layer = outcome.datasets[0]!.layers[0]!;
+  assert.equal(layer.featureCount, 4);
+  assert.equal(layer.unreadableGeometries, 1);
+  assert.equal(layer.invalidGeometries, 2, 'the unreadable geometry and the bow tie');
+  const warning = engine.store.events(outcome.job.id, 0, 1000).find((e) => e.type === 'ingest.unreadable-geometries');
+  assert.ok(warning, 'the job’s events say so');
+  assert.match(warning.message, /1 feature\(s\) have a geometry GDAL cannot read/);
+  const item = outcome.items.find((i) => i.result && 'layer' in i.result)!;
+  assert.equal(item.result!.unreadableGeometries, 1);
+  await stillWorks();
+});

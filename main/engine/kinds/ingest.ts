@@ -19,13 +19,14 @@ import type { CatalogLayer, IngestParams } from '../../../preload/contract.js';
 import { type SerializedError, TesseraError, serializeError, throwIfAborted, toTesseraError } from '../../../preload/errors.js';
 import type { DatasetDraft } from '../../catalog/catalog.js';
 import { type DatasetDescription, describeDataset, unionBounds } from '../../catalog/describe.js';
+import { geopackageLayerNames } from '../../gdal/translate-layer.js';
 import { importRaster } from '../../ingest/import-dataset.js';
 import { VectorDraftWriter } from '../../ingest/vector-draft.js';
 import { refused } from '../../ingest/ingest-errors.js';
 import { type InputFile, groupInputs, localFile } from '../../ingest/inputs.js';
 import { type FoundDataset, gdalPathOf } from '../../ingest/inspect.js';
 import { QuotaGuard } from '../../ingest/quota-guard.js';
-import { type PlannedUnit, type StagedUnit, discoverInPlace, headOf, stageUnit, unitDir } from '../../ingest/staging.js';
+import { type PlannedUnit, type StagedUnit, discoverInPlace, headOf, stageUnit, unitDir, withSidecarsBeside } from '../../ingest/staging.js';
 import { isUploadRef, removeUpload, resolveUpload, stagingRoot, sweepUploads, uploadInUse } from '../../ingest/uploads.js';
 import type { StoredItem } from '../../store/job-store.js';
 import type { ItemContext, JobKindPlugin, KindEnvironment } from './job-kind.js';
@@ -99,7 +100,8 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
   },
 
   async plan(params, signal, env) {
-    const files = params.files.map((ref) => inputFile(ref, env.dataDir));
+    // A Shapefile named alone brings its .shx/.dbf/.prj/.cpg… from beside it.
+    const files = await withSidecarsBeside(params.files.map((ref) => inputFile(ref, env.dataDir)));
     const heads = new Map<string, Uint8Array | null>();
     for (const file of files) heads.set(file.path, await headOf(file.path));
     const items: { label: string; spec: IngestSpec; total: number }[] = [];
@@ -321,13 +323,26 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
   try {
     const { value } = await intoDraft(spec, item, context, session, async (d, onProgress) => {
       const writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
-      const written = await writer.write({ layer: spec.layer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
+      // GeoPackage refuses some names ("-x", "$x", "gpkg_x"): those layers get one it takes.
+      const targetLayer = geopackageLayerNames(layers).get(spec.layer) ?? spec.layer;
+      const written = await writer.write({ layer: spec.layer, targetLayer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
       // The dataset's last layer: the spatial indexes are built now, inside the growth counted.
       if (last) await writer.close();
       return written;
     });
     // Its invalid geometries are counted by the catalogue once the dataset is recorded.
-    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo };
+    if (value.unreadableGeometries !== 0) {
+      const n = value.unreadableGeometries;
+      context.event(
+        'ingest.unreadable-geometries',
+        n === null
+          ? `${item.label}: some features have no geometry, and the file is too large to tell whether GDAL could not read theirs`
+          : `${item.label}: ${n} feature(s) have a geometry GDAL cannot read (such as "coordinates": ["x"]); they are kept without geometry and counted as invalid`,
+        { layer: value.layer, unreadable: n },
+      );
+    }
+    if (value.sourceLayer !== undefined) context.event('ingest.renamed', `${item.label}: GeoPackage does not take the layer name ${JSON.stringify(value.sourceLayer)}; it is ${JSON.stringify(value.layer)} in the catalogue`, { from: value.sourceLayer, to: value.layer });
+    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo, unreadableGeometries: value.unreadableGeometries, ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }) };
   } finally {
     if (last) await closeWriter(session, key);
   }
@@ -403,13 +418,25 @@ function descriptionOf(group: DatasetGroup): DatasetDescription | undefined {
  * and uploads nobody finished or used.
  */
 async function sweepStaging(env: KindEnvironment): Promise<void> {
+  await sweepIngestStaging(env, { jobFolders: 'not-running' });
+}
+
+/**
+ * The staging area's housekeeping, also run by the engine at start and on a timer (not only when an
+ * ingest begins or an upload arrives): uploads no job needs any more (uploadInUse: a failed ingest's
+ * upload is kept for a retry, for UPLOAD_RETRY_WINDOW_MS after it failed), incomplete uploads left
+ * idle, and staging folders of jobs that cannot be using them. With `jobFolders: 'finished'` (while
+ * jobs may start) only folders of finished or deleted jobs go: a queued job may start at any moment.
+ */
+export async function sweepIngestStaging(env: Pick<KindEnvironment, 'dataDir' | 'catalog'>, options: { jobFolders: 'not-running' | 'finished' } = { jobFolders: 'finished' }): Promise<string[]> {
   const root = stagingRoot(env.dataDir);
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const id = Number(/^job-(\d+)$/.exec(name)?.[1] ?? NaN);
     if (!Number.isSafeInteger(id)) continue;
     const state = env.catalog.jobState(id);
     if (state === 'running' || state === 'cancelling') continue;
+    if (options.jobFolders === 'finished' && (state === 'queued' || state === 'interrupted')) continue;
     await rm(join(root, name), { recursive: true, force: true });
   }
-  await sweepUploads(env.dataDir, { idleMs: UPLOAD_IDLE_MS, maxAgeMs: UPLOAD_MAX_AGE_MS, keep: (id) => uploadInUse(env.catalog.db, id) });
+  return sweepUploads(env.dataDir, { idleMs: UPLOAD_IDLE_MS, maxAgeMs: UPLOAD_MAX_AGE_MS, keep: (id) => uploadInUse(env.catalog.db, id) });
 }

@@ -4,6 +4,7 @@
  * GDAL. No mocks: the server, the HTTP stack, GDAL and the job store are the real ones.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -107,9 +108,13 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
       assert.equal(ds.layers.get(tables.get('States and provinces')!.table).srs?.getAuthorityCode(null), '4326');
       assert.equal(ds.layers.get(tables.get('States and provinces')!.table).fidColumn, 'OBJECTID');
       assert.equal(tables.get('States and provinces')!.serviceUrl, koop.serviceUrl('world'));
+      // GDAL (and so ogrinfo and QGIS) lists the copied layers and nothing of ours.
+      assert.deepEqual(ds.layers.map((l) => l.name).sort(), [...tables.values()].map((t) => t.table).sort());
     } finally {
       ds.close();
     }
+    const listed = execFileSync('ogrinfo', ['-ro', '-q', gpkg], { encoding: 'utf8' });
+    assert.doesNotMatch(listed, /tessera_/, 'ogrinfo lists no bookkeeping table');
     const db = new Database(gpkg, { readonly: true });
     try {
       const tables = copiedTables(gpkg);
@@ -134,6 +139,7 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
         if (hasGeometry) assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(`rtree_${table}_geom`), `${table} has its spatial index`);
       }
       assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tessera_esri_progress'").get(), undefined, 'the progress table is gone from the published copy');
+      assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tessera%'").all(), [], 'no bookkeeping table is left in the user’s GeoPackage');
     } finally {
       db.close();
     }

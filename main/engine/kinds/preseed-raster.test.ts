@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -574,6 +574,41 @@ test('succeeded means the tiles are there: tiles lost after the walk are found, 
     const events = engine.store.events(first.id, 0, 500).map((e) => e.message).join('\n');
     assert.match(events, /missing/, 'the holes are named in the job log');
     assert.equal(final.progress.done, final.progress.total, 'counted once, not twice');
+  } finally {
+    await engine.close();
+  }
+});
+
+test('a failed job that made nothing leaves nothing at its output (MBTiles, PMTiles, directory); an output already there is untouched', async () => {
+  const engine = await openEngine();
+  try {
+    const truncated = join(root, 'only-truncated.tif');
+    writeFileSync(truncated, readFileSync(blueMarbleTif()).subarray(0, 200_000));
+    for (const name of ['failed.mbtiles', 'failed.pmtiles', 'failed-dir']) {
+      const folder = out('nothing');
+      mkdirSync(folder);
+      const output = join(folder, name);
+      const job = await runJob(engine, { datasets: [truncated], minZoom: 0, maxZoom: 2, output });
+      assert.equal(job.state, 'failed');
+      assert.equal(existsSync(output), false, `${name}: no empty cache left behind`);
+      assert.deepEqual(readdirSync(dirname(output)), [], `${name}: no working or journal file either`);
+    }
+    // A cache made before: the failed job does not change a byte of it.
+    const kept = out('kept.mbtiles');
+    assert.equal((await runJob(engine, { datasets: [hillshade], minZoom: 6, maxZoom: 7, output: kept })).state, 'succeeded');
+    const contents = () => {
+      const db = new Database(kept, { readonly: true });
+      try {
+        return { tiles: db.prepare('SELECT zoom_level, tile_column, tile_row, hex(tile_data) d FROM tiles ORDER BY 1, 2, 3').all(), metadata: db.prepare('SELECT * FROM metadata ORDER BY name').all() };
+      } finally {
+        db.close();
+      }
+    };
+    const before = contents();
+    assert.ok(before.tiles.length > 0);
+    const job = await runJob(engine, { datasets: [truncated], minZoom: 0, maxZoom: 2, output: kept });
+    assert.equal(job.state, 'failed');
+    assert.deepEqual(contents(), before, 'the existing cache keeps every tile and its metadata');
   } finally {
     await engine.close();
   }

@@ -21,6 +21,7 @@ import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { CoverageIndex, type ZoomPlan, planTiles } from '../../tiling/tile-plan.js';
 import { countPresentTiles } from '../../tile-cache/present-tiles.js';
 import { unionBbox } from '../../tiling/tile-grid.js';
+import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey, writerKindFor } from '../../tile-cache/tile-writer.js';
 import { inspectDataset } from '../../preseed/raster/dataset-info.js';
@@ -80,6 +81,8 @@ interface RasterCheckpoint {
 
 export interface RasterSession {
   writer: TileWriter;
+  /** Something was at the output before this run opened it: it is never removed then. */
+  existed: boolean;
   coverage: Coverage | undefined;
   coverageIndex: CoverageIndex | undefined;
 }
@@ -136,12 +139,14 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
   async begin(params, _env, signal) {
     const coverage = params.coverage ? await loadCoverage(params.coverage) : undefined;
     throwIfAborted(signal);
+    const existed = await outputExists(params.output);
     const writer = await openTileWriter(params.output, { format: WRITTEN_FORMAT[params.format], tileSize: params.tileSize });
-    return { writer, coverage, coverageIndex: coverage ? new CoverageIndex(coverage) : undefined } satisfies RasterSession;
+    return { writer, existed, coverage, coverageIndex: coverage ? new CoverageIndex(coverage) : undefined } satisfies RasterSession;
   },
 
   async end(params, session, outcome) {
     const s = session as RasterSession;
+    let described = false;
     try {
       if (outcome.cancelled) return;
       let bounds: Bbox | null = null;
@@ -159,8 +164,11 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
         type: 'baselayer',
         description: `Rendered by Tessera from ${params.datasets.map((d) => basename(d)).join(', ')}`,
       });
+      described = true;
     } finally {
       await s.writer.close();
+      // A run that made nothing where nothing was leaves nothing (not an empty MBTiles).
+      if (!s.existed && !described) await removeEmptyOutput(params.output);
     }
   },
 

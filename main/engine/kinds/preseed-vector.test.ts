@@ -10,6 +10,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import Database from 'better-sqlite3';
 import { PbfReader } from 'pbf';
 import type { JobSummary, TileIssue, VectorPreseedParams } from '../../../preload/contract.js';
+import { gpkgWithLayerNamed } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector, worldMapGpkg } from '../../testing/real-data.js';
 import { lonLatToTileFraction } from '../../tiling/tile-grid.js';
 import { Engine } from '../engine.js';
@@ -397,3 +398,27 @@ test('a CSV with lon/lat columns is a point source', async () => {
     await engine.close();
   }
 });
+
+for (const name of ['-skipfailures', '-rf']) {
+  test(`a source layer named ${name} is tiled as that layer, never taken as an option by GDAL`, async () => {
+    const dir = freshDir();
+    const engine = await openEngine(dir);
+    try {
+      const source = await gpkgWithLayerNamed(join(dir, 'hostile-layer.gpkg'), name);
+      const output = join(dir, 'states.mbtiles');
+      const job = await run(engine, { sources: [source], layers: [{ name, as: 'states', attributes: ['name'] }], bbox: UK, output, minZoom: 0, maxZoom: 3 });
+      assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+      // The same layer under its own name in world_map.gpkg: the same features, no other layer's.
+      const reference = join(dir, 'reference.mbtiles');
+      const expected = await run(engine, { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces', as: 'states', attributes: ['name'] }], bbox: UK, output: reference, minZoom: 0, maxZoom: 3 });
+      assert.equal(expected.state, 'succeeded', JSON.stringify(expected.error));
+      const count = (file: string) => decodeAll(file).reduce((n, t) => n + (t.tile.layers.states?.length ?? 0), 0);
+      assert.ok(count(reference) > 0);
+      assert.equal(count(output), count(reference));
+      const world = decodeAll(output).find((t) => t.z === 0)!;
+      assert.deepEqual(Object.keys(world.tile.layers.states!.feature(0).properties), ['name']);
+    } finally {
+      await engine.close();
+    }
+  });
+}

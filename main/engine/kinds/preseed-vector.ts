@@ -24,6 +24,7 @@ import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
 import { MAX_LATITUDE, WORLD_BBOX, intersectBbox, unionBbox } from '../../tiling/tile-grid.js';
+import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
 import { type ChosenLayer, chooseLayers } from '../../preseed/vector/layer-choice.js';
@@ -134,7 +135,7 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
     );
     const layerSpecs: TileLayerSpec[] = [];
     for (const layer of bySource.flat()) layerSpecs[layer.id] = { name: layer.name, minZoom: layer.minZoom, maxZoom: layer.maxZoom };
-    const fresh = !(await exists(params.output));
+    const fresh = !(await outputExists(params.output));
     const writer = await openTileWriter(params.output, { format: 'pbf' });
     return {
       writer,
@@ -153,6 +154,7 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
 
   async end(params, session, outcome, env) {
     const s = session as VectorSession;
+    let described = false;
     try {
       if (outcome.cancelled) return;
       // Only once every source is cut: a failed source's tiles are not made, not gone.
@@ -187,8 +189,11 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
         vectorLayers: layers,
         tilestats,
       });
+      described = true;
     } finally {
       await s.writer.close();
+      // A run that made nothing where nothing was leaves nothing (not an empty MBTiles).
+      if (s.fresh && !described) await removeEmptyOutput(params.output);
       if (s.spillDir) await rm(s.spillDir, { recursive: true, force: true });
     }
   },

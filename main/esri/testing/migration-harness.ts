@@ -12,6 +12,7 @@ import { createLogger, type LogEntry } from '../../engine/logger.js';
 import { fixtureGeojsonPath } from './koop-fixture.js';
 import { geojsonDigest, gpkgDigest, type LayerDigest } from './layer-digest.js';
 import type { FixtureLayer } from './natural-earth-services.js';
+import { ESRI_SOURCES_SQL, type EsriTableSource } from '../migration-geopackage.js';
 
 /** A migrated dataset as the catalogue recorded it. */
 export interface CataloguedCopy {
@@ -59,14 +60,7 @@ export function testRoot(prefix: string): string {
 export function copiedTables(gpkg: string): Map<string, { table: string; layerId: number; count: number; serviceUrl: string; copiedAt: string }> {
   const db = new Database(gpkg, { readonly: true });
   try {
-    const rows = db.prepare('SELECT table_name, layer_id, layer_name, feature_count, service_url, copied_at FROM tessera_esri_layers').all() as {
-      table_name: string;
-      layer_id: number;
-      layer_name: string;
-      feature_count: number;
-      service_url: string;
-      copied_at: string;
-    }[];
+    const rows = (db.prepare(ESRI_SOURCES_SQL).all() as { metadata: string }[]).map((r) => JSON.parse(r.metadata) as EsriTableSource);
     return new Map(rows.map((r) => [r.layer_name, { table: r.table_name, layerId: r.layer_id, count: r.feature_count, serviceUrl: r.service_url, copiedAt: r.copied_at }]));
   } finally {
     db.close();

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import gdal from 'gdal-async';
 import { rgdalVector, worldMapGpkg } from '../../testing/real-data.js';
 import { type ZipFixtureEntry, writeZip } from './zip-writer.js';
@@ -116,3 +117,29 @@ export function hostileZip(dir: string, kind: 'bomb' | 'zip-slip' | 'absolute' |
   return path;
 }
 
+
+/**
+ * world_map.gpkg's states_provinces (4,556) and countries (240) in one GeoPackage where
+ * states_provinces is renamed `name` (GDAL refuses to create a layer named "-skipfailures", so the
+ * tables are renamed in SQLite, as another tool could have made them).
+ */
+export async function gpkgWithLayerNamed(target: string, name: string): Promise<string> {
+  const source = await gdal.openAsync(worldMapGpkg());
+  const out = await gdal.drivers.get('GPKG').createAsync(target, 0, 0, 0, gdal.GDT_Unknown);
+  await gdal.vectorTranslateAsync(out, source, ['-nln', 'renamed_later', '-lco', 'SPATIAL_INDEX=NO', 'states_provinces']);
+  await gdal.vectorTranslateAsync(out, source, ['-nln', 'countries', 'countries']);
+  out.close();
+  source.close();
+  const db = new Database(target);
+  try {
+    db.pragma('foreign_keys = OFF');
+    const quoted = `"${name.replaceAll('"', '""')}"`;
+    db.transaction(() => {
+      db.exec(`ALTER TABLE renamed_later RENAME TO ${quoted}`);
+      for (const table of ['gpkg_contents', 'gpkg_geometry_columns']) db.prepare(`UPDATE ${table} SET table_name = ? WHERE table_name = 'renamed_later'`).run(name);
+    })();
+  } finally {
+    db.close();
+  }
+  return target;
+}

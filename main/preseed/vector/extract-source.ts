@@ -14,6 +14,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import gdal from 'gdal-async';
 import type { Bbox } from '../../../preload/contract.js';
+import { translatableLayer } from '../../gdal/translate-layer.js';
 import { AbortError, throwIfAborted } from '../../../preload/errors.js';
 import type { WorkerPool } from '../../engine/worker-pool.js';
 import type { PartitionResult } from '../../../workers/vector-tiles.js';
@@ -101,8 +102,18 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
         const b = paddedBbox(options.bbox, options.minZoom, options.buffer, options.extent);
         args.push('-spat', String(b[0]), String(b[1]), String(b[2]), String(b[3]), '-spat_srs', 'EPSG:4326');
       }
-      args.push(layer.sourceLayer);
-      const work = gdal.vectorTranslateAsync(seq, ds, args).then((out) => out.close());
+      // Never a positional "-name" GDAL would take for an option (main/gdal/translate-layer.ts).
+      const from = await translatableLayer(ds, layer.sourceLayer);
+      const work = gdal.vectorTranslateAsync(seq, from.dataset, [...args, ...from.args]).then(
+        (out) => {
+          out.close();
+          from.close();
+        },
+        (error: unknown) => {
+          from.close();
+          throw error;
+        },
+      );
       inFlight = work;
       try {
         await unlessAborted(work, options.signal, () => void rm(seq, { force: true }).catch(() => {}));

@@ -1,0 +1,138 @@
+/**
+ * Names that must stay names: layers and files whose names GDAL's argument parser could take for
+ * options ("-skipfailures", "-rf") or that a shell would expand ("$(touch x)", "(a);b"), and a
+ * Shapefile named alone, whose side files must come with it. Real files, a real engine, real GDAL.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import gdal from 'gdal-async';
+import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
+import { gpkgWithLayerNamed, pointsGeoJson } from '../../ingest/testing/ingest-fixtures.js';
+import { rgdalVector } from '../../testing/real-data.js';
+import { createDispatcher } from '../../hosts/dispatch.js';
+import { startHeadlessHost } from '../../hosts/headless-host.js';
+import { createUploadRoute } from '../../hosts/upload-route.js';
+import { EventBus } from '../event-bus.js';
+import { Engine } from '../engine.js';
+import { createLogger } from '../logger.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tessera-names-'));
+const files = join(root, 'files');
+let engine: Engine;
+
+before(async () => {
+  mkdirSync(files);
+  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+  await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
+});
+after(async () => {
+  await engine.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function ingest(paths: string[]): Promise<{ job: JobSummary; items: JobItem[]; datasets: CatalogDataset[] }> {
+  const started = await engine.start({ kind: 'ingest', params: { files: paths } });
+  const job = await engine.waitFor(started.id);
+  await engine.catalog.analysesDone();
+  return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
+}
+
+/** The layers GDAL lists in a catalogue GeoPackage, with their feature counts. */
+function gdalLayers(file: string): Record<string, number> {
+  const ds = gdal.open(file);
+  try {
+    return Object.fromEntries(ds.layers.map((l) => [l.name, l.features.count()]));
+  } finally {
+    ds.close();
+  }
+}
+
+test('a GeoPackage layer named -skipfailures is imported as a layer, never taken as an option', async () => {
+  const gpkg = await gpkgWithLayerNamed(join(files, 'hostile-layer.gpkg'), '-skipfailures');
+  const { job, items, datasets } = await ingest([gpkg]);
+  assert.equal(job.state, 'succeeded', JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) }));
+  const [dataset] = datasets;
+  assert.ok(dataset);
+  // GeoPackage refuses a table name starting with "-": it is "_-skipfailures" in the catalogue.
+  assert.deepEqual(Object.fromEntries(dataset.layers.map((l) => [l.name, l.featureCount])), { '_-skipfailures': 4556, countries: 240 });
+  assert.deepEqual(gdalLayers(engine.catalog.get(dataset.id).path), { '_-skipfailures': 4556, countries: 240 });
+  const renamed = engine.store.events(job.id, 0, 1000).find((e) => e.type === 'ingest.renamed');
+  assert.ok(renamed, 'the rename is in the job’s events');
+});
+
+for (const name of ['-rf', '$(touch x)', '(a);b', '-skipfailures']) {
+  test(`a GeoJSON file named ${name}.geojson is imported whole`, async () => {
+    const dir = mkdtempSync(join(files, 'json-'));
+    const file = pointsGeoJson(join(dir, `${name}.geojson`));
+    const { job, items, datasets } = await ingest([file]);
+    assert.equal(job.state, 'succeeded', JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) }));
+    assert.equal(datasets.length, 1);
+    assert.deepEqual(
+      datasets[0]!.layers.map((l) => l.featureCount),
+      [2],
+    );
+    assert.deepEqual(readdirSync(dir), [`${name}.geojson`], 'nothing was run: no file "x" appeared');
+  });
+}
+
+test('a Shapefile named alone brings its side files from beside it, whatever the case of their extensions', async () => {
+  const dir = mkdtempSync(join(files, 'shp-'));
+  copyFileSync(rgdalVector('cities.shp'), join(dir, 'cities.shp'));
+  for (const [from, to] of [['shx', 'SHX'], ['dbf', 'dbf'], ['prj', 'PRJ'], ['sbn', 'sbn'], ['sbx', 'SBX']]) copyFileSync(rgdalVector(`cities.${from}`), join(dir, `cities.${to}`));
+  writeFileSync(join(dir, 'cities.cpg'), 'UTF-8');
+  writeFileSync(join(dir, 'other.dbf'), 'not a side file of cities');
+  const { job, items, datasets } = await ingest([join(dir, 'cities.shp')]);
+  assert.equal(job.state, 'succeeded', JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) }));
+  const layer = datasets[0]!.layers[0]!;
+  assert.equal(layer.featureCount, 606);
+  assert.equal(layer.crs, 'EPSG:4326', 'its .PRJ came with it');
+  assert.ok(layer.fields.some((f) => f.name === 'NAME'), 'its .dbf came with it');
+  const sources = (engine.catalog.get(datasets[0]!.id).source as { files: string[] }).files.map((f) => f.split('/').at(-1)).sort();
+  assert.deepEqual(sources, ['cities.PRJ', 'cities.SBX', 'cities.cpg', 'cities.dbf', 'cities.sbn', 'cities.shp', 'cities.SHX'].sort());
+});
+
+test('NO_GEOREFERENCE says ".prj missing" only when no .prj is beside the Shapefile', async () => {
+  const dir = mkdtempSync(join(files, 'noprj-'));
+  for (const ext of ['shp', 'shx', 'dbf']) copyFileSync(rgdalVector(`trin_inca_pl03.${ext}`), join(dir, `trin_inca_pl03.${ext}`));
+  const missing = await ingest([join(dir, 'trin_inca_pl03.shp')]);
+  const first = missing.items.find((i) => i.state === 'failed')!;
+  assert.equal(first.error!.code, 'NO_GEOREFERENCE');
+  assert.match(first.error!.message, /no \.prj beside the Shapefile/);
+
+  writeFileSync(join(dir, 'trin_inca_pl03.Prj'), 'this is not a CRS');
+  const unreadable = await ingest([join(dir, 'trin_inca_pl03.shp')]);
+  const second = unreadable.items.find((i) => i.state === 'failed')!;
+  assert.equal(second.error!.code, 'NO_GEOREFERENCE');
+  assert.doesNotMatch(second.error!.message, /no \.prj/);
+  assert.match(second.error!.message, /trin_inca_pl03\.Prj names no CRS GDAL can read/);
+});
+
+test('files uploaded through the upload route under such names are imported whole', async () => {
+  const rendererDir = mkdtempSync(join(files, 'renderer-'));
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+  const host = await startHeadlessHost({
+    dispatch: createDispatcher(engine.handlers),
+    events: new EventBus(),
+    rendererDir,
+    port: 0,
+    logger: { info() {}, warn() {}, debug() {} },
+    uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings() }),
+  });
+  try {
+    for (const name of ['-rf.geojson', '$(touch x).geojson', '(a);b.geojson', '-skipfailures.gpkg']) {
+      const body = name.endsWith('.gpkg') ? readFileSync(await gpkgWithLayerNamed(join(mkdtempSync(join(files, 'up-')), 'x.gpkg'), '-skipfailures')) : readFileSync(pointsGeoJson(join(mkdtempSync(join(files, 'up-')), 'x.geojson')));
+      const response = await fetch(`${host.origin}/uploads?name=${encodeURIComponent(name)}&size=${body.length}`, { method: 'POST', body, headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' } });
+      const reply = (await response.json()) as { ok: boolean; result: { file: string; complete: boolean } };
+      assert.equal(response.status, 200, JSON.stringify(reply));
+      const { job, items, datasets } = await ingest([reply.result.file]);
+      assert.equal(job.state, 'succeeded', `${name}: ${JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) })}`);
+      const counts = datasets[0]!.layers.map((l) => l.featureCount);
+      assert.deepEqual(counts, name.endsWith('.gpkg') ? [4556, 240] : [2], name);
+    }
+  } finally {
+    await host.close();
+  }
+});
