@@ -603,7 +603,9 @@ export class Engine {
         } catch (error) {
           // A full volume (the store's SQLITE_FULL, an output's ENOSPC) is waited out like an output
           // below the floor, then the item resumes from its last checkpoint.
-          if (!signal.aborted && isDiskFull(error)) await this.waitForRoom(jobId, context, job.params);
+          // (A kind that decided a full disk is final, as ingest does for a copy that ran out of room,
+          // throws it as not transient: that fails the item at once.)
+          if (!signal.aborted && isDiskFull(error) && toTesseraError(error).transient) await this.waitForRoom(jobId, context, job.params);
           throw error;
         }
       }, signal);
