@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,8 @@ import { after, test } from 'node:test';
 import type { BulkResult, CatalogDataset, JobItem, JobSummary, Page } from '../../preload/contract.js';
 import { shapefileWithoutPrjZip } from '../ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, worldMapGpkg } from '../testing/real-data.js';
-import { byteCount, ingestInput } from './catalog-command.js';
+import { liveOwner, lockDataDir } from '../engine/data-dir.js';
+import { byteCount, formatDataset, ingestInput } from './catalog-command.js';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-catalog-cli-'));
@@ -89,4 +91,41 @@ test('bad usage and bad input are exit 2', async () => {
   assert.equal((await run(['ingest', worldMapGpkg(), '--crs', 'EPSG:999999999'])).code, 2);
   assert.equal((await run(['catalog', 'frobnicate'])).code, 2);
   assert.equal((await run(['catalog', 'show', 'x'])).code, 2);
+});
+
+test('a dataset whose analysis a kill cut short reads "not checked yet" while no engine holds the data directory (issue 12, item 8)', () => {
+  const layer = { name: 'points', geometryType: 'Point', featureCount: 3, fields: [], crs: 'EPSG:4326', bounds: null, invalidGeometries: null };
+  const dataset: CatalogDataset = {
+    id: 1,
+    name: 'points',
+    kind: 'vector',
+    path: '/data/points.gpkg',
+    layers: [layer],
+    raster: null,
+    bounds: null,
+    sizeBytes: 4096,
+    source: { type: 'file', files: ['points.geojson'] },
+    jobId: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    thumbnail: null,
+    preview: null,
+    analysisPending: true,
+  };
+  assert.match(formatDataset(dataset, true), /geometries being checked/);
+  assert.match(formatDataset(dataset, false), /geometries not checked yet \(they are checked when Tessera next opens this data directory/);
+  assert.doesNotMatch(formatDataset(dataset, false), /being checked/);
+
+  // Who holds a data directory: nobody, a dead process (its lock is stale), this live process.
+  const lockDir = join(dir, 'lock-probe');
+  mkdirSync(lockDir, { recursive: true });
+  assert.equal(liveOwner(lockDir), null);
+  writeFileSync(join(lockDir, 'engine.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: hostname(), startedAt: 'x', holder: 'killed' }));
+  assert.equal(liveOwner(lockDir), null, 'a killed engine holds nothing');
+  const lock = lockDataDir(lockDir, 'test');
+  try {
+    assert.equal(liveOwner(lockDir)?.pid, process.pid);
+  } finally {
+    lock.release();
+  }
 });

@@ -10,6 +10,7 @@ import type { CatalogDataset, JobStartInput, Page } from '../../preload/contract
 import { TesseraError } from '../../preload/errors.js';
 import { Catalog } from '../catalog/catalog.js';
 import { formatBytes } from '../engine/disk-guard.js';
+import { liveOwner } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { parseRequest } from '../hosts/dispatch.js';
@@ -72,7 +73,7 @@ export async function catalogCommand(dataDir: string, args: string[], o: Catalog
         if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist (no catalogue in ${dataDir} yet)`);
         return catalog.get(id);
       });
-      out(formatDataset(dataset), dataset);
+      out(formatDataset(dataset, liveOwner(dataDir) !== null), dataset);
       return 0;
     }
     case 'delete': {
@@ -129,8 +130,13 @@ function crsOf(d: CatalogDataset): string | null {
   return all.length === 0 ? null : all.length === 1 ? all[0]! : 'mixed';
 }
 
-/** A dataset in full, for `catalog show`. */
-export function formatDataset(d: CatalogDataset): string {
+/**
+ * A dataset in full, for `catalog show`. `engineRunning`: whether an engine holds the data
+ * directory now; without one, analyses left undone (a kill cut them short) are not under way but
+ * wait for the next engine to open it.
+ */
+export function formatDataset(d: CatalogDataset, engineRunning = true): string {
+  const unchecked = engineRunning ? ', geometries being checked' : ', geometries not checked yet (they are checked when Tessera next opens this data directory: tessera serve or any job)';
   const lines = [
     `dataset ${d.id} (${d.kind}) ${d.name}`,
     `  file     ${d.path}`,
@@ -142,7 +148,7 @@ export function formatDataset(d: CatalogDataset): string {
   ];
   if (d.raster) lines.push(`  raster   ${d.raster.width}×${d.raster.height}, ${d.raster.bands} band(s) ${d.raster.dataType}, ${d.raster.crs ?? 'no CRS'}`);
   for (const l of d.layers) {
-    lines.push(`  layer    ${l.name}: ${l.geometryType ?? 'table'}, ${l.featureCount.toLocaleString('en')} features, ${l.crs ?? 'no CRS'}${l.invalidGeometries === null ? ', geometries being checked' : l.invalidGeometries ? `, ${l.invalidGeometries} invalid geometries` : ''}`);
+    lines.push(`  layer    ${l.name}: ${l.geometryType ?? 'table'}, ${l.featureCount.toLocaleString('en')} features, ${l.crs ?? 'no CRS'}${l.invalidGeometries === null ? unchecked : l.invalidGeometries ? `, ${l.invalidGeometries} invalid geometries` : ''}`);
     lines.push(`           fields ${l.fields.map((f) => `${f.name}:${f.type}`).join(', ') || '(none)'}`);
   }
   return lines.join('\n');

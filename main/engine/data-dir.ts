@@ -88,3 +88,13 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * The live engine that holds `dataDir` now, or null. Read-only commands use it to tell work that
+ * is under way from work that waits for an engine (a dataset's analysis cut short by a kill).
+ */
+export function liveOwner(dataDir: string): LockInfo | null {
+  const owner = readLock(join(dataDir, 'engine.lock'));
+  if (!owner) return null;
+  return owner.hostname !== hostname() || isAlive(owner.pid) ? owner : null;
+}
