@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from '../testing/real-data.js';
+import { blueMarbleTif, corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from '../testing/real-data.js';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
@@ -216,4 +216,12 @@ test('jobs list pages newest first and filters; report exports CSV and JSON', as
   assert.equal(report.items.length, 4);
   assert.equal(report.tileIssues.length, 5);
   assert.ok(report.events.length >= 6);
+});
+
+test('a bbox west of Greenwich and a negative scale are taken as values (no --bbox=… workaround)', async () => {
+  const run = await tessera('preseed', 'raster', blueMarbleTif(), '--bbox', '-10,40,5,50', '--scale', '-100,3000', '--zoom', '0-2', '-o', join(dir, 'west.mbtiles'), '--dry-run', '--json', '--data-dir', freshDataDir());
+  assert.equal(run.code, 0, run.stderr);
+  const estimate = JSON.parse(run.stdout) as { totalTiles: number; zooms: { z: number; tiles: number }[] };
+  // z2 tiles are 90° wide: -10..5 spans x=1 and x=2, 40..50 lies in y=1 only.
+  assert.deepEqual(estimate.zooms.find((z) => z.z === 2), { z: 2, tiles: 2 });
 });

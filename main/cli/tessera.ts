@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
 import { type DataDirLock, defaultDataDir, lockDataDir } from '../engine/data-dir.js';
@@ -25,6 +24,7 @@ import { JobStore } from '../store/job-store.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
+import { CommandLineError, parseCommandLine } from './command-line.js';
 import { ProgressBar } from './progress-bar.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
@@ -59,6 +59,7 @@ Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
   --json           print one JSON document on stdout
   -h, --help       this help
+An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
 
@@ -72,53 +73,7 @@ interface Io {
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let json = false;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'allowed-host': { type: 'string', multiple: true },
-        'min-zoom': { type: 'string' },
-        'max-zoom': { type: 'string' },
-        'max-tile-bytes': { type: 'string' },
-        state: { type: 'string', multiple: true },
-        kind: { type: 'string', multiple: true },
-        text: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        zoom: { type: 'string' },
-        bbox: { type: 'string' },
-        coverage: { type: 'string' },
-        'tile-size': { type: 'string' },
-        quality: { type: 'string' },
-        'png-palette': { type: 'boolean' },
-        resampling: { type: 'string' },
-        scale: { type: 'string' },
-        mode: { type: 'string' },
-        'older-than': { type: 'string' },
-        layer: { type: 'string', multiple: true },
-        attributes: { type: 'string' },
-        thin: { type: 'boolean' },
-        title: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        crs: { type: 'string' },
-        'target-crs': { type: 'string' },
-        quota: { type: 'string' },
-        layers: { type: 'string' },
-        where: { type: 'string' },
-        token: { type: 'string' },
-        username: { type: 'string' },
-      },
-    });
+    const { values, positionals } = parseCommandLine(argv);
     json = values.json ?? false;
     const [command, ...rest] = positionals;
     if (values.help || !command) {
@@ -375,7 +330,7 @@ export function exitCodeFor(state: JobState): number {
 }
 
 function reportError(error: unknown, io: Io, json: boolean): number {
-  const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || error instanceof CommandLineError;
   const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_CURSOR' || e.code === 'CACHE_UNREADABLE' ? EXIT.usage : EXIT.failed;
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
