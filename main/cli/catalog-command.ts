@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { CatalogDataset, JobStartInput, Page } from '../../preload/contract.js';
 import { TesseraError } from '../../preload/errors.js';
 import { Catalog } from '../catalog/catalog.js';
+import { prepareDataDir } from '../engine/data-dir.js';
 import { formatBytes } from '../engine/disk-guard.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
@@ -96,7 +97,7 @@ export async function catalogCommand(dataDir: string, args: string[], o: Catalog
 /** Reads the catalogue without taking the lock (WAL lets a reader run beside an engine). */
 function readCatalog<T>(dataDir: string, read: (catalog: Catalog | null) => T): T {
   const file = join(dataDir, 'jobs.sqlite');
-  if (!existsSync(file)) return read(null);
+  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null);
   const db = openDatabase(file, { readonly: true });
   try {
     return read(new Catalog(db, dataDir));

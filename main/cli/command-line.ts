@@ -95,7 +95,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) throw new CommandLineError(error.message.replace(/^error: /, ''));
+    if (error instanceof CommanderError) throw new CommandLineError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     throw error;
   }
   const opts = program.opts<Record<string, string | string[] | boolean | undefined>>();

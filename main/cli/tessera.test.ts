@@ -225,3 +225,30 @@ test('a bbox west of Greenwich and a negative scale are taken as values (no --bb
   // z2 tiles are 90° wide: -10..5 spans x=1 and x=2, 40..50 lies in y=1 only.
   assert.deepEqual(estimate.zooms.find((z) => z.z === 2), { z: 2, tiles: 2 });
 });
+
+test('a bad data directory is refused at once: exit 2, one line naming the path and what is wrong', async () => {
+  const file = join(dir, 'a-file');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  writeFileSync(file, 'x');
+  const notStore = join(dir, 'not-a-store');
+  mkdirSync(notStore, { recursive: true });
+  writeFileSync(join(notStore, 'jobs.sqlite'), 'garbage');
+  const cases: [string[], RegExp][] = [
+    [['jobs', 'list', '--data-dir', file], new RegExp(`data directory ${file}: is a file, not a folder`)],
+    [['catalog', 'list', '--data-dir', file], /is a file, not a folder/],
+    [['verify', hillshade, '--data-dir', join(file, 'sub')], new RegExp(`${file} is a file, not a folder`)],
+    [['jobs', 'list', '--data-dir', notStore], /jobs\.sqlite is not a job store/],
+    [['ingest', blueMarbleTif(), '--data-dir', '/proc/tessera-nope'], /data directory \/proc\/tessera-nope: cannot create/],
+    [['verify', hillshade, '--data-dir', '/proc'], /data directory \/proc: cannot create files in it/],
+  ];
+  for (const [args, message] of cases) {
+    // Without the fix, the /proc case spins in mkdir for ever: the child is killed after 20 s.
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, message, args.join(' '));
+    assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
+  }
+});

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
-import { type DataDirLock, defaultDataDir, lockDataDir } from '../engine/data-dir.js';
+import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
@@ -287,7 +287,7 @@ async function openEngine(dataDir: string, holder: string): Promise<Engine> {
  */
 async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T | Promise<T>): Promise<T> {
   const file = join(dataDir, 'jobs.sqlite');
-  if (!existsSync(file)) return read(null);
+  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null);
   let lock: DataDirLock | null = null;
   try {
     lock = lockDataDir(dataDir, 'tessera (read)');
