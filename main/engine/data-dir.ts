@@ -37,7 +37,7 @@ function unusable(dataDir: string, what: string, errno?: string): TesseraError {
 }
 
 /** "permission denied" for EACCES: the reason without the errno's path (the caller names the path). */
-function reason(error: unknown): string {
+export function fsReason(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   switch (e.code) {
     case 'EACCES':
@@ -76,7 +76,7 @@ export function prepareDataDir(dataDir: string, options: { create: boolean }): b
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // ENOTDIR: a file above; walking up finds it and names it.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw unusable(dataDir, `cannot be read (${reason(error)})`, code);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw unusable(dataDir, `cannot be read (${fsReason(error)})`, code);
       missing.unshift(folder);
       const parent = dirname(folder);
       if (parent === folder) throw unusable(dataDir, 'no part of the path exists');
@@ -90,7 +90,7 @@ export function prepareDataDir(dataDir: string, options: { create: boolean }): b
   try {
     accessSync(folder, options.create ? constants.R_OK | constants.W_OK | constants.X_OK : constants.R_OK | constants.X_OK);
   } catch (error) {
-    throw unusable(dataDir, `${folder === dataDir ? 'cannot be' : `its folder ${folder} cannot be`} ${options.create ? 'written' : 'read'} (${reason(error)})`, (error as NodeJS.ErrnoException).code);
+    throw unusable(dataDir, `${folder === dataDir ? 'cannot be' : `its folder ${folder} cannot be`} ${options.create ? 'written' : 'read'} (${fsReason(error)})`, (error as NodeJS.ErrnoException).code);
   }
   for (const dir of missing) {
     try {
@@ -98,7 +98,7 @@ export function prepareDataDir(dataDir: string, options: { create: boolean }): b
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // made meanwhile
-      throw unusable(dataDir, `cannot create ${dir} (${reason(error)})`, code);
+      throw unusable(dataDir, `cannot create ${dir} (${fsReason(error)})`, code);
     }
   }
   if (missing.length === 0) checkStoreFile(dataDir);
@@ -120,7 +120,7 @@ function checkStoreFile(dataDir: string): void {
     fd = openSync(file, 'r');
     readSync(fd, head, 0, head.length, 0);
   } catch (error) {
-    throw unusable(dataDir, `${file} cannot be read (${reason(error)})`, (error as NodeJS.ErrnoException).code);
+    throw unusable(dataDir, `${file} cannot be read (${fsReason(error)})`, (error as NodeJS.ErrnoException).code);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -141,7 +141,7 @@ export function lockDataDir(dataDir: string, holder: string): DataDirLock {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') throw error;
         // e.g. /proc or /sys: a folder whose file system takes no files (ENOENT), a read-only mount
-        throw unusable(dataDir, `cannot create files in it (${reason(error)})`, code);
+        throw unusable(dataDir, `cannot create files in it (${fsReason(error)})`, code);
       }
       writeSync(fd, JSON.stringify(info));
       closeSync(fd);
