@@ -18,6 +18,7 @@ import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
 import { startHeadlessHost } from '../hosts/headless-host.js';
+import { isLoopbackHost } from '../hosts/http-security.js';
 import { createTileRoute } from '../hosts/tile-route.js';
 import { createUploadRoute } from '../hosts/upload-route.js';
 import { uploadInUse } from '../ingest/uploads.js';
@@ -271,7 +272,8 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
     }
   }
   const logger = createLogger();
-  const engine = await openEngine(dataDir, 'tessera serve');
+  // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
+  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
   const version = await packageVersion();
   let host;
   try {
@@ -303,8 +305,8 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
   return EXIT.succeeded;
 }
 
-async function openEngine(dataDir: string, holder: string): Promise<Engine> {
-  return Engine.open({ dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
+async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
+  return Engine.open({ ...extra, dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
 }
 
 /**
