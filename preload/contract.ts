@@ -309,6 +309,14 @@ export interface Settings {
   freeSpaceFloorBytes: number;
   /** Bytes one ingest job may stage and import unless it asks for less; null: only the other limits. */
   ingestJobQuotaBytes: number | null;
+  /**
+   * Absolute folders requests may read and write besides the data directory (always one). When
+   * non-empty, or when the headless host listens beyond loopback, a path outside them is refused.
+   * Absent: none (settings saved before it existed; the engine always answers with a list).
+   */
+  dataRoots?: string[];
+  /** Whether requests may name GDAL virtual paths (/vsicurl/…, PG:…) where data roots apply. Absent: false. */
+  allowGdalVirtualPaths?: boolean;
 }
 
 /** A tile cache opened for the map preview. */
@@ -523,6 +531,18 @@ const SettingsPatch = z
     cacheQuotaBytes: z.number().int().positive().nullable(),
     freeSpaceFloorBytes: z.number().int().min(0),
     ingestJobQuotaBytes: z.number().int().positive().nullable(),
+    dataRoots: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1, 'folder is empty')
+          .max(4096)
+          // POSIX /…, Windows C:\… or \\server\share: the platform is not known here, the engine resolves it.
+          .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute folder path'),
+      )
+      .max(100),
+    allowGdalVirtualPaths: z.boolean(),
   })
   .partial()
   .strict();

@@ -67,11 +67,18 @@ test('ingest, list with sizes, show, delete', { timeout: 180_000 }, async () => 
   assert.match(shown.stdout, new RegExp(`dataset ${raster.id} \\(raster\\) SP27GTIF`));
   assert.match(shown.stdout, /source\s+.*SP27GTIF\.TIF/);
 
-  const deleted = await run(['catalog', 'delete', String(raster.id), '999', '--json']);
-  assert.equal(deleted.code, 1, 'a failed delete is exit 1');
+  // An unknown id refuses the whole command up front: exit 2, one line on stderr, nothing deleted.
+  const refused = await run(['catalog', 'delete', String(raster.id), '4242']);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(refused.stdout, '');
+  assert.match(refused.stderr, /^tessera: NOT_FOUND: dataset 4242 does not exist in the catalogue\n/);
+  assert.equal(existsSync(raster.path), true);
+
+  const deleted = await run(['catalog', 'delete', String(raster.id), '--json']);
+  assert.equal(deleted.code, 0, deleted.stderr);
   const result = JSON.parse(deleted.stdout) as BulkResult;
   assert.deepEqual(result.ok, [raster.id]);
-  assert.equal(result.failed[0]?.error.code, 'NOT_FOUND');
+  assert.deepEqual(result.failed, []);
   assert.equal(existsSync(raster.path), false);
   assert.equal((await run(['catalog', 'show', String(raster.id)])).code, 2, 'NOT_FOUND is exit 2');
 });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { CatalogDataset, JobStartInput, Page } from '../../preload/contract.js';
 import { TesseraError } from '../../preload/errors.js';
 import { Catalog } from '../catalog/catalog.js';
+import { prepareDataDir } from '../engine/data-dir.js';
 import { formatBytes } from '../engine/disk-guard.js';
 import { liveOwner } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
@@ -56,7 +57,13 @@ export interface CatalogCommandOptions {
 }
 
 /** Runs `tessera catalog <sub> ...`; returns the exit code (0, or 1 when a delete failed). */
-export async function catalogCommand(dataDir: string, args: string[], o: CatalogCommandOptions, out: (human: string, doc: unknown) => void): Promise<number> {
+export async function catalogCommand(
+  dataDir: string,
+  args: string[],
+  o: CatalogCommandOptions,
+  out: (human: string, doc: unknown) => void,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'list': {
@@ -79,11 +86,17 @@ export async function catalogCommand(dataDir: string, args: string[], o: Catalog
     case 'delete': {
       if (rest.length === 0) throw new CatalogUsageError('catalog delete needs at least one dataset id');
       const ids = rest.map(datasetId);
+      // An id that does not exist refuses the whole command before anything is deleted (exit 2).
+      readCatalog(dataDir, (catalog) => {
+        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${ids[0]} does not exist (no catalogue in ${dataDir} yet)`);
+        for (const id of ids) catalog.get(id);
+      });
       // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.
       const engine = await Engine.open({ dataDir, host: 'headless', holder: 'tessera catalog delete', logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
       try {
         const result = engine.catalog.delete(ids);
-        out([...result.ok.map((i) => `dataset ${i}: deleted`), ...result.failed.map((f) => `dataset ${f.id}: ${f.error.code}: ${f.error.message}`)].join('\n'), result);
+        out(result.ok.map((i) => `dataset ${i}: deleted`).join('\n'), result);
+        for (const f of result.failed) warn(`tessera: ${f.error.code}: dataset ${f.id}: ${f.error.message}`);
         return result.failed.length ? 1 : 0;
       } finally {
         await engine.close();
@@ -97,7 +110,7 @@ export async function catalogCommand(dataDir: string, args: string[], o: Catalog
 /** Reads the catalogue without taking the lock (WAL lets a reader run beside an engine). */
 function readCatalog<T>(dataDir: string, read: (catalog: Catalog | null) => T): T {
   const file = join(dataDir, 'jobs.sqlite');
-  if (!existsSync(file)) return read(null);
+  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null);
   const db = openDatabase(file, { readonly: true });
   try {
     return read(new Catalog(db, dataDir));

@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from '../testing/real-data.js';
+import { blueMarbleTif, corruptCopy, hillshadeMbtiles, largeRasterMbtiles, worldMapGpkg } from '../testing/real-data.js';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
@@ -167,7 +167,7 @@ test('bad usage and bad input exit 2 with a message that names what was wrong', 
     assert.match(run.stderr, message, args.join(' '));
   }
   const notCache = await tessera('verify', bin, '--data-dir', dataDir);
-  assert.equal(notCache.code, 1, 'a file that is not a tile cache fails the job');
+  assert.equal(notCache.code, 2, 'a file that is not a tile cache is refused before any job');
 });
 
 test('one engine per data directory: a second command that needs it is refused; reads still work', async () => {
@@ -216,4 +216,80 @@ test('jobs list pages newest first and filters; report exports CSV and JSON', as
   assert.equal(report.items.length, 4);
   assert.equal(report.tileIssues.length, 5);
   assert.ok(report.events.length >= 6);
+});
+
+test('a bbox west of Greenwich and a negative scale are taken as values (no --bbox=… workaround)', async () => {
+  const run = await tessera('preseed', 'raster', blueMarbleTif(), '--bbox', '-10,40,5,50', '--scale', '-100,3000', '--zoom', '0-2', '-o', join(dir, 'west.mbtiles'), '--dry-run', '--json', '--data-dir', freshDataDir());
+  assert.equal(run.code, 0, run.stderr);
+  const estimate = JSON.parse(run.stdout) as { totalTiles: number; zooms: { z: number; tiles: number }[] };
+  // z2 tiles are 90° wide: -10..5 spans x=1 and x=2, 40..50 lies in y=1 only.
+  assert.deepEqual(estimate.zooms.find((z) => z.z === 2), { z: 2, tiles: 2 });
+});
+
+test('a bad data directory is refused at once: exit 2, one line naming the path and what is wrong', async () => {
+  const file = join(dir, 'a-file');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  writeFileSync(file, 'x');
+  const notStore = join(dir, 'not-a-store');
+  mkdirSync(notStore, { recursive: true });
+  writeFileSync(join(notStore, 'jobs.sqlite'), 'garbage');
+  const cases: [string[], RegExp][] = [
+    [['jobs', 'list', '--data-dir', file], new RegExp(`data directory ${file}: is a file, not a folder`)],
+    [['catalog', 'list', '--data-dir', file], /is a file, not a folder/],
+    [['verify', hillshade, '--data-dir', join(file, 'sub')], new RegExp(`${file} is a file, not a folder`)],
+    [['jobs', 'list', '--data-dir', notStore], /jobs\.sqlite is not a job store/],
+    [['ingest', blueMarbleTif(), '--data-dir', '/proc/tessera-nope'], /data directory \/proc\/tessera-nope: cannot create/],
+    [['verify', hillshade, '--data-dir', '/proc'], /data directory \/proc: cannot create files in it/],
+  ];
+  for (const [args, message] of cases) {
+    // Without the fix, the /proc case spins in mkdir for ever: the child is killed after 20 s.
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, message, args.join(' '));
+    assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
+  }
+});
+
+test('inputs that cannot work are refused up front: exit 2, one line on stderr naming what is wrong', async () => {
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const dataDir = freshDataDir();
+  const emptyFolder = join(dir, 'empty-folder');
+  mkdirSync(emptyFolder, { recursive: true });
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'hello\n');
+  const notMbtiles = join(dir, 'notes.mbtiles');
+  writeFileSync(notMbtiles, 'my notes, not SQLite\n');
+  assert.equal((await tessera('verify', hillshade, '--data-dir', dataDir)).code, 0);
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const busyPort = String((busy.address() as { port: number }).port);
+  const cases: [string[], RegExp][] = [
+    [['preseed', 'raster', emptyFolder, '--zoom', '0-1', '-o', join(dir, 'x.mbtiles')], /params\.datasets\.0: .*empty-folder is a folder, not a raster dataset/],
+    [['verify', emptyFolder], /params\.cache: .*empty-folder is not a tile cache/],
+    [['verify', text], /params\.cache: .*notes\.txt is not a tile cache/],
+    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],
+    [['preseed', 'vector', worldMapGpkg(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],
+    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles'], /params\.output: cannot create files in \/proc/],
+    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', join(dir, 'no', 'such', 'a.mbtiles')], /params\.output: the folder .*no\/such does not exist/],
+    [['serve', '--port', '99999'], /--port must be between 0 and 65535, not 99999/],
+    [['serve', '--host', '999.1.1.1'], /--host 999\.1\.1\.1 is neither an IP address nor a host name/],
+    [['serve', '--port', busyPort], new RegExp(`port ${busyPort} on 127\\.0\\.0\\.1 is in use`)],
+    [['jobs', 'resume', '1'], /ILLEGAL_TRANSITION: job 1 is succeeded; only failed, partial, cancelled or interrupted jobs can be resumed/],
+  ];
+  try {
+    for (const [args, message] of cases) {
+      const run = await tessera(...args, '--data-dir', dataDir);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message, args.join(' '));
+      assert.equal(run.stderr.trim().split('\n').length, 1, `one line: ${run.stderr}`);
+      assert.equal(run.stdout, '', `${args.join(' ')}: nothing on stdout`);
+    }
+  } finally {
+    busy.close();
+  }
+  assert.equal(existsSync(join(dir, 'no')), false, 'no folder was made for the refused output');
 });

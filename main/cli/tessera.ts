@@ -8,15 +8,17 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
-import { type DataDirLock, defaultDataDir, lockDataDir } from '../engine/data-dir.js';
+import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
 import { startHeadlessHost } from '../hosts/headless-host.js';
+import { isLoopbackHost } from '../hosts/http-security.js';
 import { createTileRoute } from '../hosts/tile-route.js';
 import { createUploadRoute } from '../hosts/upload-route.js';
 import { uploadInUse } from '../ingest/uploads.js';
@@ -25,6 +27,7 @@ import { JobStore } from '../store/job-store.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
+import { CommandLineError, type OptionValues, parseCommandLine } from './command-line.js';
 import { ProgressBar } from './progress-bar.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
@@ -59,10 +62,14 @@ Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
   --json           print one JSON document on stdout
   -h, --help       this help
+An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
 
 class UsageError extends Error {}
+
+/** Errors that mean the command asked for something that cannot be (exit 2), not that work failed. */
+const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_INPUT', 'NOT_FOUND', 'BAD_CURSOR', 'CACHE_UNREADABLE', 'ILLEGAL_TRANSITION']);
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -72,53 +79,7 @@ interface Io {
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let json = false;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'allowed-host': { type: 'string', multiple: true },
-        'min-zoom': { type: 'string' },
-        'max-zoom': { type: 'string' },
-        'max-tile-bytes': { type: 'string' },
-        state: { type: 'string', multiple: true },
-        kind: { type: 'string', multiple: true },
-        text: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        zoom: { type: 'string' },
-        bbox: { type: 'string' },
-        coverage: { type: 'string' },
-        'tile-size': { type: 'string' },
-        quality: { type: 'string' },
-        'png-palette': { type: 'boolean' },
-        resampling: { type: 'string' },
-        scale: { type: 'string' },
-        mode: { type: 'string' },
-        'older-than': { type: 'string' },
-        layer: { type: 'string', multiple: true },
-        attributes: { type: 'string' },
-        thin: { type: 'boolean' },
-        title: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        crs: { type: 'string' },
-        'target-crs': { type: 'string' },
-        quota: { type: 'string' },
-        layers: { type: 'string' },
-        where: { type: 'string' },
-        token: { type: 'string' },
-        username: { type: 'string' },
-      },
-    });
+    const { values, positionals } = parseCommandLine(argv);
     json = values.json ?? false;
     const [command, ...rest] = positionals;
     if (values.help || !command) {
@@ -163,7 +124,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await runJob(dataDir, io, json, (engine) => engine.start(input));
       }
       case 'catalog':
-        return await catalogCommand(dataDir, rest, values, out);
+        return await catalogCommand(dataDir, rest, values, out, (line) => io.stderr.write(`${line}\n`));
       case 'jobs':
         return await jobs(dataDir, rest, values, io, json, out);
       default:
@@ -244,7 +205,12 @@ async function jobs(
       for (const id of list) {
         const c = await runJob(dataDir, io, json, async (engine) => {
           const result = engine.retry([id]);
-          if (result.failed[0]) throw toTesseraError(result.failed[0].error);
+          const failure = result.failed[0] && toTesseraError(result.failed[0].error);
+          if (failure?.code === 'ILLEGAL_TRANSITION') {
+            const from = (failure.details as { from?: string } | undefined)?.from ?? engine.store.getJob(id).state;
+            throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${from}; only failed, partial, cancelled or interrupted jobs can be resumed`, { details: failure.details });
+          }
+          if (failure) throw failure;
           return engine.store.getJob(id);
         });
         code = Math.max(code, c);
@@ -293,22 +259,40 @@ async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: E
   }
 }
 
-async function serve(dataDir: string, values: Record<string, unknown>, out: (human: string, doc: unknown) => void): Promise<number> {
+async function serve(dataDir: string, values: OptionValues, out: (human: string, doc: unknown) => void): Promise<number> {
+  // Checked before the engine opens: a bad address or port is the command line's fault (exit 2).
+  const port = optionalInt(values.port, '--port') ?? 7340;
+  if (port > 65_535) throw badInput(`--port must be between 0 and 65535, not ${port}`);
+  const bindHost = values.host ?? '127.0.0.1';
+  if (isIP(bindHost) === 0) {
+    try {
+      await lookup(bindHost);
+    } catch {
+      throw badInput(`--host ${bindHost} is neither an IP address nor a host name that resolves`);
+    }
+  }
   const logger = createLogger();
-  const engine = await openEngine(dataDir, 'tessera serve');
+  // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
+  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
   const version = await packageVersion();
-  const host = await startHeadlessHost({
-    dispatch: createDispatcher(engine.handlers, (error, name) => logger.error(`request ${name} failed`, { error: String(error) })),
-    events: engine.events,
-    metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
-    rendererDir: rendererDir(),
-    host: (values.host as string | undefined) ?? '127.0.0.1',
-    port: optionalInt(values.port as string | undefined, '--port') ?? 7340,
-    allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
-    logger,
-    tileHandler: createTileRoute(engine.caches),
-    uploadHandler: createUploadRoute({ dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
-  });
+  let host;
+  try {
+    host = await startHeadlessHost({
+      dispatch: createDispatcher(engine.handlers, (error, name) => logger.error(`request ${name} failed`, { error: String(error) })),
+      events: engine.events,
+      metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
+      rendererDir: rendererDir(),
+      host: bindHost,
+      port,
+      allowedHosts: values['allowed-host'] ?? [],
+      logger,
+      tileHandler: createTileRoute(engine.caches),
+      uploadHandler: createUploadRoute({ dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
+    });
+  } catch (error) {
+    await engine.close();
+    throw listenError(error, bindHost, port);
+  }
   // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
   out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
   await new Promise<void>((resolveStop) => {
@@ -321,8 +305,8 @@ async function serve(dataDir: string, values: Record<string, unknown>, out: (hum
   return EXIT.succeeded;
 }
 
-async function openEngine(dataDir: string, holder: string): Promise<Engine> {
-  return Engine.open({ dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
+async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
+  return Engine.open({ ...extra, dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
 }
 
 /**
@@ -332,7 +316,7 @@ async function openEngine(dataDir: string, holder: string): Promise<Engine> {
  */
 async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T | Promise<T>): Promise<T> {
   const file = join(dataDir, 'jobs.sqlite');
-  if (!existsSync(file)) return read(null);
+  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null);
   let lock: DataDirLock | null = null;
   try {
     lock = lockDataDir(dataDir, 'tessera (read)');
@@ -375,12 +359,34 @@ export function exitCodeFor(state: JobState): number {
 }
 
 function reportError(error: unknown, io: Io, json: boolean): number {
-  const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || error instanceof CommandLineError;
   const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
-  const code = usage || e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_CURSOR' || e.code === 'CACHE_UNREADABLE' ? EXIT.usage : EXIT.failed;
+  const code = usage || USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
   io.stderr.write(`tessera: ${e.code}: ${e.message}\n${usage ? 'Run tessera --help for usage.\n' : ''}`);
   return code;
+}
+
+/** A refusal that is not about the command line's syntax: one line, no pointer to --help. */
+function badInput(message: string): TesseraError {
+  return new TesseraError('BAD_INPUT', message);
+}
+
+/** Why the host could not listen, as the user can act on it (exit 2); other errors pass through. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return badInput(`port ${port} on ${host} is in use by another program; choose another with --port (0 picks a free one)`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return badInput(`--host ${host} is not an address of this machine`);
+    case 'EACCES':
+      return badInput(`port ${port} on ${host} needs privileges this process lacks; use a port above 1023`);
+    case 'ERR_SOCKET_BAD_PORT':
+      return badInput(`--port must be between 0 and 65535, not ${port}`);
+    default:
+      return error;
+  }
 }
 
 function optionalInt(value: string | undefined, flag: string): number | undefined {

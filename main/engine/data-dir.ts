@@ -5,9 +5,9 @@
  * holding its pid); a second engine gets DATA_DIR_LOCKED naming the owner instead of a store
  * corrupted by two writers. A lock left by a process that no longer exists is taken over.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TesseraError } from '../../preload/errors.js';
 
 /** The per-user application data folder (the same one Electron's `userData` uses), or TESSERA_DATA_DIR. */
@@ -31,14 +31,118 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** A data directory that cannot be one: BAD_INPUT with one line naming the path and what is wrong. */
+function unusable(dataDir: string, what: string, errno?: string): TesseraError {
+  return new TesseraError('BAD_INPUT', `data directory ${dataDir}: ${what}`, { details: { issues: [{ field: 'dataDir', message: what }], dataDir, ...(errno && { errno }) } });
+}
+
+/** "permission denied" for EACCES: the reason without the errno's path (the caller names the path). */
+export function fsReason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    case 'ENOENT':
+      return 'this file system does not allow new folders or files here';
+    default:
+      return e.code ?? String(error);
+  }
+}
+
+/**
+ * Checks that `dataDir` is (or, with `create`, can become) a data directory, and makes its missing
+ * folders one by one. Returns whether it exists now. Every problem is BAD_INPUT naming the path:
+ * a file where the folder should be, a folder that cannot be made or written.
+ *
+ * Not `mkdirSync(…, { recursive: true })`: on Node 20 that never returns for a path under /proc
+ * (libuv's mkdir -p retries ENOENT forever at 100% CPU).
+ */
+export function prepareDataDir(dataDir: string, options: { create: boolean }): boolean {
+  const missing: string[] = [];
+  let folder = dataDir;
+  for (;;) {
+    let info;
+    try {
+      info = statSync(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTDIR: a file above; walking up finds it and names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw unusable(dataDir, `cannot be read (${fsReason(error)})`, code);
+      missing.unshift(folder);
+      const parent = dirname(folder);
+      if (parent === folder) throw unusable(dataDir, 'no part of the path exists');
+      folder = parent;
+      continue;
+    }
+    if (!info.isDirectory()) throw unusable(dataDir, folder === dataDir ? 'is a file, not a folder' : `${folder} is a file, not a folder`);
+    break;
+  }
+  if (missing.length > 0 && !options.create) return false;
+  try {
+    accessSync(folder, options.create ? constants.R_OK | constants.W_OK | constants.X_OK : constants.R_OK | constants.X_OK);
+  } catch (error) {
+    throw unusable(dataDir, `${folder === dataDir ? 'cannot be' : `its folder ${folder} cannot be`} ${options.create ? 'written' : 'read'} (${fsReason(error)})`, (error as NodeJS.ErrnoException).code);
+  }
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // made meanwhile
+      throw unusable(dataDir, `cannot create ${dir} (${fsReason(error)})`, code);
+    }
+  }
+  if (missing.length === 0) checkStoreFile(dataDir);
+  return true;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** A jobs.sqlite that is a folder or not SQLite at all means this is not a Tessera data directory. */
+function checkStoreFile(dataDir: string): void {
+  const file = join(dataDir, 'jobs.sqlite');
+  const info = statSync(file, { throwIfNoEntry: false });
+  if (info === undefined) return;
+  if (!info.isFile()) throw unusable(dataDir, `${file} is not a file (is this a Tessera data directory?)`);
+  if (info.size === 0) return;
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, head, 0, head.length, 0);
+  } catch (error) {
+    throw unusable(dataDir, `${file} cannot be read (${fsReason(error)})`, (error as NodeJS.ErrnoException).code);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (!head.equals(SQLITE_HEADER)) throw unusable(dataDir, `${file} is not a job store (not an SQLite file; is this a Tessera data directory?)`);
+}
+
 /** Takes the data directory's lock or throws DATA_DIR_LOCKED naming the live owner. */
 export function lockDataDir(dataDir: string, holder: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir, { create: true });
   const path = join(dataDir, 'engine.lock');
   const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), holder };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
+      let fd: number;
+      try {
+        fd = openSync(path, 'wx', 0o600);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw error;
+        // e.g. /proc or /sys: a folder whose file system takes no files (ENOENT), a read-only mount
+        throw unusable(dataDir, `cannot create files in it (${fsReason(error)})`, code);
+      }
       writeSync(fd, JSON.stringify(info));
       closeSync(fd);
       let released = false;

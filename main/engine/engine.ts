@@ -35,6 +35,7 @@ import { pluginFor } from './kinds/index.js';
 import { sweepIngestStaging } from './kinds/ingest.js';
 import { type Logger, createLogger } from './logger.js';
 import { EngineMetrics } from './metrics.js';
+import { type PathUse, assertPathsAllowed, jobPaths, pathPolicy } from './path-policy.js';
 import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { buildReport } from './report.js';
@@ -68,6 +69,11 @@ export interface EngineOptions {
   version?: string;
   /** How long a dry run (jobs.estimate) may take before it is abandoned (TIMEOUT). */
   estimateTimeoutMs?: number;
+  /**
+   * The headless host listens beyond loopback: every path a request names must lie in a data root
+   * (path-policy.ts), as when Settings list data roots.
+   */
+  exposed?: boolean;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<Record<JobKind, JobKindPlugin<never>>>;
 }
@@ -86,6 +92,8 @@ const DEFAULT_SETTINGS: Settings = {
   cacheQuotaBytes: null,
   freeSpaceFloorBytes: 512 * 1024 * 1024,
   ingestJobQuotaBytes: null,
+  dataRoots: [],
+  allowGdalVirtualPaths: false,
 };
 
 interface ActiveJob {
@@ -246,7 +254,10 @@ export class Engine {
       'jobs.retry': (i) => this.retry(i.ids),
       'jobs.rerun': (i) => this.rerun(i.id),
       'jobs.report': (i) => buildReport(this.store, i.id, i.format),
-      'caches.open': (i) => this.caches.open(i.path),
+      'caches.open': async (i) => {
+        await this.assertPaths([{ field: 'path', path: i.path }]);
+        return this.caches.open(i.path);
+      },
       'catalog.list': (i) => this.catalog.list(i),
       'catalog.get': (i) => this.catalog.get(i.id),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
@@ -273,6 +284,7 @@ export class Engine {
     const parsed = parseRequest('jobs.start', input);
     if (this.closing) throw new TesseraError('STORE_UNAVAILABLE', 'the engine is shutting down');
     const plugin = this.plugin(parsed.kind);
+    await this.assertPaths(jobPaths(parsed)); // before validate, which would tell whether a file exists
     await plugin.validate?.(parsed.params, this.kindEnvironment());
     const job = this.store.createJob({ kind: parsed.kind, name: parsed.name ?? plugin.describe(parsed.params), params: parsed.params, priority: parsed.priority });
     this.announce(job.id);
@@ -285,6 +297,7 @@ export class Engine {
   async estimate(input: JobStartInput): Promise<JobEstimate> {
     const parsed = parseRequest('jobs.estimate', input);
     const plugin = this.plugin(parsed.kind);
+    await this.assertPaths(jobPaths(parsed));
     if (!plugin.estimate) throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, { details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] } });
     // A dry run reads datasets and renders a sample: bounded, so a slow source cannot hang the form.
     return plugin.estimate(parsed.params, this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
@@ -309,6 +322,11 @@ export class Engine {
       if (quota) quotas.push({ name: `job ${job.id} quota (${job.name})`, jobId: job.id, ...quota });
     }
     return quotas;
+  }
+
+  /** Refuses (BAD_INPUT naming the field) paths outside the data roots, where they apply. */
+  private assertPaths(uses: readonly PathUse[]): Promise<void> {
+    return assertPathsAllowed(uses, pathPolicy(this.settings(), this.dataDir, this.options.exposed ?? false));
   }
 
   private kindEnvironment() {

@@ -16,11 +16,14 @@ import WebSocket from 'ws';
 import { type AppInfo, type QueueState, REQUEST_NAMES } from '../../preload/contract.js';
 import { TesseraError } from '../../preload/errors.js';
 import { EventBus } from '../engine/event-bus.js';
+import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { type ContractHandlers, createDispatcher } from './dispatch.js';
 import { type HeadlessHost, type HeadlessHostOptions, startHeadlessHost } from './headless-host.js';
 
 const INFO: AppInfo = { version: '0.0.0-test', host: 'headless', dataDir: '/nowhere', threads: 1 };
 const QUEUE: QueueState = { paused: false, queued: 0, running: 0, maxRunning: 2 };
+/** A real registry: caches.open is the one request here whose failures the host maps. */
+const caches = new CacheRegistry();
 
 /** A few requests answer with fixed data; the rest throw NOT_FOUND. The tests are about the host. */
 function testHandlers(): ContractHandlers {
@@ -32,6 +35,7 @@ function testHandlers(): ContractHandlers {
     'app.info': () => INFO,
     'jobs.list': () => ({ rows: [], nextCursor: null }),
     'queue.get': () => QUEUE,
+    'caches.open': (i: { path: string }) => caches.open(i.path),
   } as unknown as ContractHandlers;
 }
 
@@ -92,6 +96,7 @@ before(async () => {
 
 after(async () => {
   await host.close();
+  await caches.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -336,6 +341,19 @@ test('replies map to HTTP statuses: BAD_INPUT 400 naming the field, unknown and 
   const missing = await post('jobs.get', { id: 7 });
   assert.equal(missing.status, 404);
   assert.equal(json(missing).error?.code, 'NOT_FOUND');
+});
+
+test('caches.open of a missing path and of a file that is no cache: the same 404, no errno, no 500', async () => {
+  const bodies: string[] = [];
+  for (const path of [join(dir, 'missing.mbtiles'), join(dir, 'secret.txt'), rendererDir]) {
+    const res = await post('caches.open', { path });
+    assert.equal(res.status, 404, res.body);
+    const body = json(res);
+    assert.equal(body.error?.code, 'NOT_FOUND');
+    assert.doesNotMatch(res.body, /ENOENT|EISDIR|SQLITE|errno|TOP-SECRET/);
+    bodies.push(res.body.replace(JSON.stringify(path).slice(1, -1), '<path>'));
+  }
+  assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
 });
 
 test('engine events arrive over the WebSocket; what the client sends is ignored', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { copyFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -176,15 +177,30 @@ test('opens PMTiles: bounds from the header, layers from the JSON metadata, type
   assert.equal(vt!.contentEncoding, 'gzip');
 });
 
-test('a path that is not a tile cache is the reader\'s CACHE_UNREADABLE naming it', async () => {
+test('missing, not a cache, a folder without tiles: one NOT_FOUND, the same words, no errno (no file-existence oracle)', async () => {
   const caches = registry();
-  const missing = join(dir, 'missing.mbtiles');
-  await assert.rejects(caches.open(missing), (e: TesseraError) => e.code === 'CACHE_UNREADABLE' && e.message.includes(missing));
   const text = join(dir, 'notes.txt');
   await writeFile(text, 'hello, not tiles');
-  await assert.rejects(caches.open(text), (e: TesseraError) => e.code === 'CACHE_UNREADABLE' && e.message.includes(text));
+  const empty = join(dir, 'empty-folder');
+  await mkdir(empty, { recursive: true });
+  const answers: string[] = [];
+  for (const path of [join(dir, 'missing.mbtiles'), join(dir, 'no-folder', 'x.pmtiles'), text, empty, bin()]) {
+    await assert.rejects(caches.open(path), (e: TesseraError) => {
+      assert.equal(e.code, 'NOT_FOUND');
+      assert.ok(e.message.includes(path), e.message);
+      assert.doesNotMatch(JSON.stringify(e.toJSON()), /E[A-Z]{3,}|SQLITE|errno/);
+      answers.push(JSON.stringify(e.toJSON()).replace(path, '<path>'));
+      return true;
+    });
+  }
+  assert.equal(new Set(answers).size, 1, `one answer for all: ${[...new Set(answers)].join(' | ')}`);
   assert.equal(caches.size, 0, 'nothing stays open');
 });
+
+/** This compiled test file itself: a file that exists and is no cache. */
+function bin(): string {
+  return fileURLToPath(import.meta.url);
+}
 
 /** A reader that counts its closes and can hold a read open until released. */
 function fakeReader(path: string, log: string[], gate?: Promise<void>): TileCacheReader {

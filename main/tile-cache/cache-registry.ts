@@ -13,6 +13,7 @@ import { basename, extname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { TileCacheSummary } from '../../preload/contract.js';
+import { TesseraError, isAbortError } from '../../preload/errors.js';
 import { cacheError } from './cache-error.js';
 import { imageFormatOf, isGzip, summariseCache } from './cache-summary.js';
 import { openTileCache } from './open-tile-cache.js';
@@ -70,9 +71,24 @@ export class CacheRegistry {
 
   /**
    * Opens the cache at `path` (or reuses it while it is unchanged on disk) and summarises it.
-   * A path that is not a tile cache rejects with the reader's CACHE_UNREADABLE naming it.
+   *
+   * Anything that is not a readable tile cache (missing, a folder without tiles, a text file, no
+   * permission) rejects with one NOT_FOUND naming only the path as given: this is a request from a
+   * page (over HTTP, from any token holder), so the answer must be a 4xx that does not tell
+   * "missing" from "exists but is not a cache", nor carry an errno or a resolved path.
    */
   async open(path: string): Promise<TileCacheSummary> {
+    try {
+      return await this.openSummary(path);
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      throw new TesseraError('NOT_FOUND', `path: no tile cache at ${path} (an MBTiles file, a PMTiles archive or a z/x/y tile directory)`, {
+        details: { issues: [{ field: 'path', message: 'no tile cache here' }] },
+      });
+    }
+  }
+
+  private async openSummary(path: string): Promise<TileCacheSummary> {
     const full = resolve(path);
     const id = cacheIdFor(full);
     const signature = await signatureOf(full);

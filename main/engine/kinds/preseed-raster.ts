@@ -13,8 +13,8 @@
  * Several datasets write into one output as a mosaic: later datasets over earlier ones, composed
  * tile by tile where they share a tile (main/preseed/raster/tile-decisions.ts).
  */
-import { access, constants, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Bbox, JobEstimate, RasterPreseedParams } from '../../../preload/contract.js';
 import { AbortError, TesseraError, throwIfAborted } from '../../../preload/errors.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
@@ -23,7 +23,7 @@ import { countPresentTiles } from '../../tile-cache/present-tiles.js';
 import { unionBbox } from '../../tiling/tile-grid.js';
 import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
-import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey, writerKindFor } from '../../tile-cache/tile-writer.js';
+import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey } from '../../tile-cache/tile-writer.js';
 import { inspectDataset } from '../../preseed/raster/dataset-info.js';
 import { itemExtent } from '../../preseed/raster/item-extent.js';
 import { type Metatile, metatiles, pickMetatileSide } from '../../preseed/raster/metatiles.js';
@@ -35,6 +35,7 @@ import { estimateRasterPreseed } from '../../preseed/raster/estimate.js';
 import type { RasterTilesResult } from '../../../workers/raster-tiles.js';
 import { assertFits } from '../disk-guard.js';
 import type { ItemContext, JobKindPlugin } from './job-kind.js';
+import { checkOutputPath, isGdalVirtualPath, pathExists as exists } from './output-path.js';
 
 /**
  * Dataset handles, and so warps at once, per item: the measured best for model A on this class of
@@ -102,13 +103,19 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     await Promise.all(
       params.datasets.map(async (path, i) => {
         if (isGdalVirtualPath(path)) return;
-        if (!(await exists(path))) issues.push({ field: `params.datasets.${i}`, message: `no such file: ${path}` });
+        const info = await stat(path).catch(() => null);
+        if (info === null) issues.push({ field: `params.datasets.${i}`, message: `no such file: ${path}` });
+        // A few rasters are folders (Arc/Info binary grids): a folder is refused here only when GDAL
+        // cannot open it as one, since its item would fail at once anyway.
+        else if (info.isDirectory() && !(await inspectDataset(path).then(() => true, () => false))) {
+          issues.push({ field: `params.datasets.${i}`, message: `${path} is a folder, not a raster dataset` });
+        }
       }),
     );
     if (params.coverage !== undefined && !isGdalVirtualPath(params.coverage) && !(await exists(params.coverage))) {
       issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
     }
-    const outputProblem = await checkOutputPath(params.output);
+    const outputProblem = await checkOutputPath(params.output, env.dataDir);
     if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
     if (issues.length > 0) {
       issues.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));
@@ -402,43 +409,3 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** GDAL paths that are not files on disk: /vsi… virtual file systems and DRIVER:… connection strings. */
-function isGdalVirtualPath(path: string): boolean {
-  return path.startsWith('/vsi') || /^[A-Za-z][A-Za-z0-9_]+:/.test(path);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why tiles cannot be written at `output`, or null: its folder (or the nearest existing one) must be writable. */
-async function checkOutputPath(output: string): Promise<string | null> {
-  const kind = writerKindFor(output);
-  const full = resolve(output);
-  try {
-    const s = await stat(full);
-    if (kind === 'directory' && !s.isDirectory()) return `${output} exists and is not a directory (a tile directory was asked for; use .mbtiles or .pmtiles for a file)`;
-    if (kind !== 'directory' && s.isDirectory()) return `${output} is a directory, not a ${kind} file`;
-  } catch {
-    // Not there yet: the writer makes it.
-  }
-  let folder = kind === 'directory' ? full : dirname(full);
-  for (;;) {
-    try {
-      const s = await stat(folder);
-      if (!s.isDirectory()) return `${folder} is not a directory`;
-      await access(folder, constants.W_OK);
-      return null;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'EACCES') return `${folder} is not writable`;
-      const parent = dirname(folder);
-      if (parent === folder) return `no existing folder above ${output}`;
-      folder = parent;
-    }
-  }
-}

@@ -17,7 +17,7 @@
  * gets to it in a run; later items skip it. A source that cannot be read is left out of the tiles
  * it would have reached, and its retry cuts its partitions again with everyone's layers.
  */
-import { access, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../preload/contract.js';
 import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
@@ -40,6 +40,7 @@ import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../wo
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { assertFits } from '../disk-guard.js';
 import type { ItemContext, JobKindPlugin } from './job-kind.js';
+import { checkOutputPath, pathExists as exists } from './output-path.js';
 
 interface ItemSpec {
   path: string;
@@ -99,6 +100,8 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
     if (params.coverage !== undefined && !isConnectionOrVirtual(params.coverage) && !(await exists(params.coverage))) {
       issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
     }
+    const outputProblem = await checkOutputPath(params.output, env.dataDir);
+    if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
     if (issues.length === 0) {
       // Unreadable sources are not the form's error: they fail their own item when the job runs.
       const infos = await Promise.all(params.sources.map((p) => inspectSource(p).catch(() => null)));
@@ -437,15 +440,6 @@ async function sizeOf(path: string): Promise<number> {
     return (await stat(path)).size;
   } catch {
     return 0;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { VerifyParams } from '../../../preload/contract.js';
-import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
+import { TesseraError, throwIfAborted, toTesseraError } from '../../../preload/errors.js';
 import { openTileCache } from '../../tile-cache/open-tile-cache.js';
 import type { TileRecord } from '../../tile-cache/tile-cache.js';
 import type { VerifyTilesResult } from '../../../workers/verify-tiles.js';
@@ -48,11 +48,31 @@ export const verifyKind: JobKindPlugin<VerifyParams> = {
 
   describe: (params) => `verify ${basename(params.cache)}`,
 
+  /** The cache must open and hold tiles in the zoom range: anything else is the caller's mistake (BAD_INPUT), not a failed job. */
   async validate(params) {
+    const refuse = (message: string) => new TesseraError('BAD_INPUT', `params.cache: ${message}`, { details: { issues: [{ field: 'params.cache', message }] } });
     try {
       await stat(params.cache);
     } catch {
-      throw new TesseraError('BAD_INPUT', `params.cache: no such file or directory: ${params.cache}`, { details: { issues: [{ field: 'params.cache', message: 'not found' }] } });
+      throw refuse(`no such file or directory: ${params.cache}`);
+    }
+    let cache;
+    try {
+      cache = await openTileCache(params.cache);
+    } catch (error) {
+      const e = toTesseraError(error);
+      if (e.code !== 'CACHE_UNREADABLE') throw e;
+      throw refuse(`${params.cache} is not a tile cache (MBTiles, PMTiles or a z/x/y tile directory)`);
+    }
+    try {
+      const levels = (await cache.zoomLevels()).filter((l) => (params.minZoom === undefined || l.z >= params.minZoom) && (params.maxZoom === undefined || l.z <= params.maxZoom));
+      if (levels.length === 0) throw refuse(`${params.cache} holds no tiles${params.minZoom !== undefined || params.maxZoom !== undefined ? ' in the zoom range asked for' : ''}`);
+    } catch (error) {
+      const e = toTesseraError(error);
+      if (e.code === 'CACHE_UNREADABLE') throw refuse(`${params.cache} is not a tile cache (MBTiles, PMTiles or a z/x/y tile directory)`);
+      throw e;
+    } finally {
+      await cache.close();
     }
   },
 
