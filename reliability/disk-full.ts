@@ -1,0 +1,2 @@
+import type { Family } from './harness.js';
+export const diskFullFamily: Family = async () => {};
