@@ -27,6 +27,11 @@ export interface FamilyContext {
   scratch: string;
   /** Runs one case within `timeoutMs`; a case that throws or takes longer fails with the reason. */
   check(name: string, timeoutMs: number, body: (signal: AbortSignal) => Promise<void>): Promise<boolean>;
+  /**
+   * Runs a slow check in the background while the next families run (e.g. waiting for a server's
+   * own timeouts); the suite waits for it before the summary, and it counts in this family's row.
+   */
+  background(name: string, timeoutMs: number, body: (signal: AbortSignal) => Promise<void>): void;
   /** Records a case that could not run here (e.g. no permission to mount), with why. */
   skip(name: string, reason: string): void;
   /** Records many cases at once (the fuzz and attack families count calls, not functions). */
@@ -94,12 +99,16 @@ export function subSeed(seed: number, name: string): number {
 
 export class TimeoutError extends Error {}
 
+/** Background checks still running; the runner awaits them before its summary. */
+export const pendingBackground: Promise<void>[] = [];
+
 /** Runs a family and its cases, with time limits, collecting the results. */
 export async function runFamily(name: string, family: Family, options: SuiteOptions, scratchRoot: string): Promise<FamilyResult> {
   const result: FamilyResult = { name, run: 0, passed: 0, failed: 0, skipped: 0, seconds: 0, failures: [], notes: [] };
   const scratch = join(scratchRoot, name);
   mkdirSync(scratch, { recursive: true });
   const started = performance.now();
+  let backgrounds = 0;
   const log = (message: string) => process.stderr.write(`[${name}] ${message}\n`);
   const ctx: FamilyContext = {
     seed: subSeed(options.seed, name),
@@ -121,6 +130,16 @@ export async function runFamily(name: string, family: Family, options: SuiteOpti
       result.failures.push(...failures);
       for (const f of failures.slice(0, 20)) log(`FAIL ${f}`);
       if (failures.length > 20) log(`… and ${failures.length - 20} more failures`);
+    },
+    background(caseName, timeoutMs, body) {
+      const t0 = performance.now();
+      backgrounds++;
+      pendingBackground.push(
+        ctx.check(caseName, timeoutMs, body).then(() => {
+          result.seconds += (performance.now() - t0) / 1000;
+          if (--backgrounds === 0 && !options.keep) rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+        }),
+      );
     },
     async check(caseName, timeoutMs, body) {
       const limit = Math.round(timeoutMs * options.timeScale);
@@ -159,9 +178,9 @@ export async function runFamily(name: string, family: Family, options: SuiteOpti
     result.failures.push(`${name} (set-up): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     log(`FAIL set-up: ${String(error)}`);
   } finally {
-    if (!options.keep) rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+    if (!options.keep && backgrounds === 0) rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   }
-  result.seconds = (performance.now() - started) / 1000;
+  result.seconds += (performance.now() - started) / 1000;
   return result;
 }
 

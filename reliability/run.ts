@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { contractFuzzFamily } from './contract-fuzz.js';
 import { diskFullFamily } from './disk-full.js';
-import { type Family, type FamilyResult, type SuiteOptions, cleanUpAll, runFamily } from './harness.js';
+import { type Family, type FamilyResult, type SuiteOptions, cleanUpAll, pendingBackground, runFamily } from './harness.js';
 import { hostAttackFamily } from './host-attacks.js';
 import { hostileFilesFamily } from './hostile-files.js';
 import { killFamily } from './kill.js';
@@ -77,6 +77,7 @@ async function main(): Promise<number> {
   const results: FamilyResult[] = [];
   try {
     for (const name of only) results.push(await runFamily(name, FAMILIES[name]!, options, scratchRoot));
+    await Promise.all(pendingBackground);
   } finally {
     cleanUpAll();
     if (!options.keep) rmSync(scratchRoot, { recursive: true, force: true, maxRetries: 3 });
