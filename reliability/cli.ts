@@ -19,8 +19,8 @@ export const CLI = fileURLToPath(new URL('../main/cli/bin.js', import.meta.url))
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts `tessera ARGS…` as a child; logs go to stderr at warn level. */
-export function tessera(args: string[], signal?: AbortSignal): ChildRun {
-  return spawnChild(process.execPath, [CLI, ...args], { cwd: REPO, signal, env: { ...process.env, TESSERA_LOG_LEVEL: '' } });
+export function tessera(args: string[], signal?: AbortSignal, cwd = REPO): ChildRun {
+  return spawnChild(process.execPath, [CLI, ...args], { cwd, signal, env: { ...process.env, TESSERA_LOG_LEVEL: '' } });
 }
 
 /** Runs `tessera ARGS… --json` to its end; the parsed stdout, the exit code and stderr. */
