@@ -158,6 +158,9 @@ const UPSTREAM_CODES = new Set(['IO_ERROR', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', '
 
 /** What is wrong with one reply (null: nothing). */
 function judge(reply: unknown, status: number | null, name: string): string | null {
+  const code = (reply as { error?: { code?: string } } | null)?.error?.code;
+  // esri.discover reaches out to a server: that server being unreachable is not the caller's input fault.
+  if (name === 'esri.discover' && code !== undefined && UPSTREAM_CODES.has(code)) return null;
   if (status !== null && status >= 500) return `HTTP ${status}: ${JSON.stringify(reply).slice(0, 300)}`;
   if (typeof reply !== 'object' || reply === null || !('ok' in reply)) return `not a Reply: ${JSON.stringify(reply)?.slice(0, 200)}`;
   const r = reply as Reply<unknown>;
@@ -165,8 +168,6 @@ function judge(reply: unknown, status: number | null, name: string): string | nu
   const e = r.error as SerializedError | undefined;
   if (!e || typeof e.code !== 'string' || typeof e.message !== 'string') return `a rejection without {code, message}: ${JSON.stringify(r).slice(0, 200)}`;
   const wanted = httpStatusForError(e.code);
-  // esri.discover reaches out to a server: that server being unreachable is not the caller's input fault.
-  if (name === 'esri.discover' && UPSTREAM_CODES.has(e.code)) return null;
   if (wanted >= 500) return `${e.code} (a ${wanted}): ${e.message.slice(0, 300)}`;
   if (status !== null && status !== wanted) return `${e.code} answered with HTTP ${status}, not ${wanted}`;
   if (status !== null && (status < 400 || status >= 500)) return `a rejection with HTTP ${status}`;

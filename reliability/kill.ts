@@ -28,7 +28,7 @@ const STEP_LIMIT_MS = 60_000;
 
 export const killFamily: Family = async (ctx, options) => {
   const geojson = countriesGeoJson(join(ctx.scratch, 'inputs'));
-  const argsFor = (kind: Kind, dir: string) => (kind === 'ingest' ? JOBS.ingest(geojson) : JOBS[kind](join(dir, `${kind}.mbtiles`)));
+  const argsFor = (kind: Kind, dir: string) => (kind === 'ingest' ? JOBS.ingest(geojson) : kind === 'raster' ? JOBS.rasterSmall(join(dir, 'raster.mbtiles')) : JOBS.vector(join(dir, 'vector.mbtiles')));
 
   // Uninterrupted reference runs, once: the count every resumed run must reach, and the timing the kill moments are drawn over.
   const refs = new Map<Kind, Reference>();
