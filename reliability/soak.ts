@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Engine } from '../main/engine/engine.js';
 import { createLogger } from '../main/engine/logger.js';
-import { type Family, expect, sleep } from './harness.js';
+import { type Family, expect, pendingBackground, sleep } from './harness.js';
 
 const WARM_UP_JOBS = 50;
 const CONCURRENCY = 4;
@@ -37,6 +37,8 @@ export const soakFamily: Family = async (ctx, options) => {
     ctx.skip('soak', 'needs node --expose-gc (npm run test:reliability passes it)');
     return;
   }
+  // Other families' background checks (the host's slow connections) hold sockets: let them end first.
+  await Promise.all(pendingBackground);
   const dir = join(ctx.scratch, 'soak');
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp, { recursive: true });
