@@ -27,9 +27,9 @@ export function isInsideFolder(folder: string, path: string): boolean {
 /**
  * Why tiles cannot be written at `output`, or null. An existing output must be what its name says
  * (an MBTiles is SQLite, a PMTiles starts with its magic, a tile directory is a folder); its folder
- * must exist (missing folders are made only inside the data directory) and take a new file there.
+ * nearest existing folder must take a new file.
  */
-export async function checkOutputPath(output: string, dataDir: string): Promise<string | null> {
+export async function checkOutputPath(output: string): Promise<string | null> {
   const kind = writerKindFor(output);
   const full = resolve(output);
   const existing = await stat(full).catch(() => null);
@@ -57,9 +57,9 @@ export async function checkOutputPath(output: string, dataDir: string): Promise<
     if (parent === nearest) return `no existing folder above ${output}`;
     nearest = parent;
   }
-  if (nearest !== folder && !isInsideFolder(dataDir, folder)) {
-    return `the folder ${folder} does not exist; create it first (Tessera makes missing folders only inside its data directory)`;
-  }
+  // Missing folders are made, as gdal2tiles and tippecanoe do for a terminal user. Where another
+  // user drives the engine (serve --host, data roots set), the path policy has already kept the
+  // output inside a data root before this runs (engine.start → assertPaths).
   return canCreateFileIn(nearest);
 }
 

@@ -115,7 +115,7 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     if (params.coverage !== undefined && !isGdalVirtualPath(params.coverage) && !(await exists(params.coverage))) {
       issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
     }
-    const outputProblem = await checkOutputPath(params.output, env.dataDir);
+    const outputProblem = await checkOutputPath(params.output);
     if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
     if (issues.length > 0) {
       issues.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));

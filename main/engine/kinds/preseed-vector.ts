@@ -100,7 +100,7 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
     if (params.coverage !== undefined && !isConnectionOrVirtual(params.coverage) && !(await exists(params.coverage))) {
       issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
     }
-    const outputProblem = await checkOutputPath(params.output, env.dataDir);
+    const outputProblem = await checkOutputPath(params.output);
     if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
     if (issues.length === 0) {
       // Unreadable sources are not the form's error: they fail their own item when the job runs.
