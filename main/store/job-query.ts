@@ -83,14 +83,18 @@ export function jobPageQuery(filter: JobFilter, options: JobPageOptions): JobPag
 
   const arms: string[][] = [];
   let driver: JobPageDriver;
+  let index: string;
   if (states.length && kinds.length) {
     driver = 'state-kind';
+    index = 'jobs_by_state_kind';
     states.forEach((_, i) => kinds.forEach((_, j) => arms.push([`state = @s${i}`, `kind = @k${j}`])));
   } else if (states.length) {
     driver = 'state';
+    index = 'jobs_by_state_id';
     states.forEach((_, i) => arms.push([`state = @s${i}`]));
   } else if (kinds.length) {
     driver = 'kind';
+    index = 'jobs_by_kind';
     kinds.forEach((_, j) => arms.push([`kind = @k${j}`]));
   } else if ((filter.createdFrom || filter.createdTo) && options.byCreated) {
     // The range's ids come from the index alone, the newest kept by a bounded sort; then the rows.
@@ -101,10 +105,13 @@ export function jobPageQuery(filter: JobFilter, options: JobPageOptions): JobPag
     const where = common.map((c) => c.replace(/^created_at/, '+created_at'));
     return { sql: `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`, args, driver: 'id' };
   }
+  // INDEXED BY: with statistics (ANALYZE) SQLite may judge a walk of every id cheaper for a
+  // common state on a small store; a rare state on a big one then reads the whole table.
   const wheres = arms.map((arm) => [...arm, ...common].join(' AND '));
-  if (wheres.length === 1) return { sql: `SELECT * FROM jobs WHERE ${wheres[0]} ORDER BY id DESC LIMIT @limit`, args, driver };
+  const arm = (where: string) => `SELECT * FROM jobs INDEXED BY ${index} WHERE ${where}`;
+  if (wheres.length === 1) return { sql: `${arm(wheres[0]!)} ORDER BY id DESC LIMIT @limit`, args, driver };
   // A compound ORDER BY is pushed into each arm, whose index range is already in id order, and
   // the arms are merged as co-routines: no sort, and the LIMIT stops every arm early.
-  const sql = `${wheres.map((w) => `SELECT * FROM jobs WHERE ${w}`).join(' UNION ALL ')} ORDER BY id DESC LIMIT @limit`;
+  const sql = `${wheres.map(arm).join(' UNION ALL ')} ORDER BY id DESC LIMIT @limit`;
   return { sql, args, driver };
 }
