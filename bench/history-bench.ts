@@ -131,6 +131,7 @@ const CASES: Case[] = [
   { name: 'state=failed kind=migrate-esri', filter: { states: ['failed'], kinds: ['migrate-esri'] } },
   { name: 'created in March 2024', filter: { createdFrom: '2024-03-01T00:00:00Z', createdTo: '2024-03-31T23:59:59Z' } },
   { name: 'created since 2025-01-01', filter: { createdFrom: '2025-01-01T00:00:00Z' } },
+  { name: 'state=failed created in March 2024', filter: { states: ['failed'], createdFrom: '2024-03-01T00:00:00Z', createdTo: '2024-03-31T23:59:59Z' } },
   { name: 'text "zürich hillshade" (matches)', filter: { text: 'zürich hillshade' } },
   { name: 'text "crc mismatch" (matches)', filter: { text: 'crc mismatch' } },
   { name: 'text "no-such-dataset" (none)', filter: { text: 'no-such-dataset' } },
