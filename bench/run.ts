@@ -5,6 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import { runEngineBench } from './engine-bench.js';
+import { runHistoryBench } from './history-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runRasterPreseedBench } from './raster-preseed-bench.js';
 import { runRendererBench } from './renderer-bench.js';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
   ingest: () => runIngestBench(),
+  history: runHistoryBench,
   // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).
   esri: () => import('./esri-migrate.js'),
 };

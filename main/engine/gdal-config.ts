@@ -17,10 +17,27 @@ import gdal from 'gdal-async';
 export const GDAL_CACHE_MEGABYTES = 32;
 
 /**
- * Bounds GDAL's block cache unless the operator set GDAL_CACHEMAX (environment or `--config`),
- * which wins. GDAL reads the setting once, at its first raster read, so this must run before any
- * job does; later calls change nothing GDAL has already read.
+ * GDAL's GeoJSON driver refuses a JSON object it must hold whole (a feature) above this many
+ * megabytes, 200 by default: such a file failed its ingest with DATASET_UNREADABLE after 7 s and
+ * 1.24 GB (issue 14), and nothing let the operator say otherwise. 0 removes the limit (GDAL >=
+ * 3.5.2; gdal-async bundles 3.6). The limit protects servers from hostile uploads; here the
+ * operator chose the file. An operator's own OGR_GEOJSON_MAX_OBJ_SIZE still wins.
+ */
+export const GEOJSON_MAX_OBJECT_MEGABYTES = '0';
+
+/** Sets `key` unless the operator set it (environment, which GDAL also reads, or `--config`). */
+function setUnlessOperatorDid(key: string, value: string): void {
+  if (process.env[key] === undefined && !gdal.config.get(key)) gdal.config.set(key, value);
+}
+
+/**
+ * Bounds GDAL's block cache and lifts the GeoJSON object-size limit, unless the operator set
+ * GDAL_CACHEMAX or OGR_GEOJSON_MAX_OBJ_SIZE (environment or `--config`), which wins. GDAL reads the
+ * cache size once, at its first raster read, so this must run before any job does; later calls
+ * change nothing GDAL has already read. The settings are process-wide (CPLSetConfigOption), so they
+ * hold on the pool's worker threads too; no child process opens datasets.
  */
 export function configureGdal(): void {
-  if (process.env.GDAL_CACHEMAX === undefined && !gdal.config.get('GDAL_CACHEMAX')) gdal.config.set('GDAL_CACHEMAX', String(GDAL_CACHE_MEGABYTES));
+  setUnlessOperatorDid('GDAL_CACHEMAX', String(GDAL_CACHE_MEGABYTES));
+  setUnlessOperatorDid('OGR_GEOJSON_MAX_OBJ_SIZE', GEOJSON_MAX_OBJECT_MEGABYTES);
 }

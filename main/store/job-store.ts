@@ -21,6 +21,7 @@ import {
 import { type SerializedError, TesseraError } from '../../preload/errors.js';
 import { assertItemTransition, assertJobTransition } from '../engine/job-states.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { jobPageQuery } from './job-query.js';
 import type { Db } from './database.js';
 
 export interface NewJob {
@@ -98,6 +99,7 @@ export class JobStore {
   private readonly db: Db;
   private readonly now: Clock;
   private readonly stmt: ReturnType<typeof prepare>;
+  private readonly pageStatements = new Map<string, Statement>();
 
   constructor(db: Db, options: { clock?: Clock } = {}) {
     this.db = db;
@@ -184,41 +186,50 @@ export class JobStore {
 
   /**
    * Newest first, by keyset: the cursor is the id of the last row of the previous page, so rows
-   * added meanwhile (which get larger ids) neither repeat nor shift the pages that follow.
+   * added meanwhile (which get larger ids) neither repeat nor shift the pages that follow. Each
+   * filter reads an index in id order and stops after the page (main/store/job-query.ts).
    */
   listJobs(filter: JobFilter = {}, cursor?: string, limit = 100): Page<JobSummary> {
-    const where: string[] = [];
-    const args: Record<string, unknown> = { limit: limit + 1 };
-    if (cursor !== undefined) {
-      const [lastId] = decodeCursor('jobs', cursor, ['number'] as const);
-      where.push('id < @lastId');
-      args.lastId = lastId;
-    }
-    if (filter.states?.length) {
-      where.push(`state IN (${filter.states.map((_, i) => `@state${i}`).join(', ')})`);
-      filter.states.forEach((s, i) => (args[`state${i}`] = s));
-    }
-    if (filter.kinds?.length) {
-      where.push(`kind IN (${filter.kinds.map((_, i) => `@kind${i}`).join(', ')})`);
-      filter.kinds.forEach((k, i) => (args[`kind${i}`] = k));
-    }
-    if (filter.text) {
-      where.push(`search_text LIKE @text ESCAPE '\\'`);
-      args.text = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    }
-    if (filter.createdFrom) {
-      where.push('created_at >= @from');
-      args.from = new Date(filter.createdFrom).toISOString();
-    }
-    if (filter.createdTo) {
-      where.push('created_at <= @to');
-      args.to = new Date(filter.createdTo).toISOString();
-    }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    const rows = this.db.prepare(sql).all(args) as JobRow[];
+    const lastId = cursor === undefined ? undefined : decodeCursor('jobs', cursor, ['number'] as const)[0];
+    const query = this.pageQuery(filter, lastId, limit + 1);
+    const rows = this.statement(query.sql).all(query.args) as JobRow[];
     const more = rows.length > limit;
     if (more) rows.pop();
     return { rows: this.summaries(rows), nextCursor: more ? encodeCursor('jobs', [rows[rows.length - 1]!.id]) : null };
+  }
+
+  /** The SELECT listJobs runs for this page, and the index that drives it (for plan tests and the bench). */
+  pageQuery(filter: JobFilter, lastId: number | undefined, limit: number): ReturnType<typeof jobPageQuery> {
+    const onlyDates = !filter.states?.length && !filter.kinds?.length && !filter.text && (filter.createdFrom !== undefined || filter.createdTo !== undefined);
+    return jobPageQuery(filter, { lastId, limit, byCreated: onlyDates && this.createdRangeIsSmaller(filter, lastId) });
+  }
+
+  /**
+   * Whether a date range holds fewer jobs than are newer than it (below the cursor), estimated in
+   * four index look-ups from the ids at the range's ends in jobs_by_created: ids and creation times
+   * rise together unless the clock went back, and the estimate only picks between two exact plans.
+   */
+  private createdRangeIsSmaller(filter: JobFilter, lastId: number | undefined): boolean {
+    const from = filter.createdFrom === undefined ? null : new Date(filter.createdFrom).toISOString();
+    const to = filter.createdTo === undefined ? null : new Date(filter.createdTo).toISOString();
+    const top = Math.min(lastId ?? Number.MAX_SAFE_INTEGER, ((this.stmt.maxId.get() as { id: number | null }).id ?? 0) + 1);
+    const high = to === null ? top : (this.stmt.lastIdCreatedBy.get(to) as { id: number } | undefined)?.id;
+    const low = from === null ? 0 : (this.stmt.firstIdCreatedFrom.get(from) as { id: number } | undefined)?.id;
+    if (high === undefined || low === undefined) return true; // nothing in the range: the index says so at once
+    const inRange = Math.max(0, Math.min(high, top) - low);
+    const newer = Math.max(0, top - high);
+    return inRange < newer;
+  }
+
+  /** Prepared statements for listJobs' SQL shapes, kept (a shape depends only on the filter's form). */
+  private statement(sql: string): Statement {
+    let statement = this.pageStatements.get(sql);
+    if (!statement) {
+      if (this.pageStatements.size >= 256) this.pageStatements.clear();
+      statement = this.db.prepare(sql);
+      this.pageStatements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Queued jobs in the order the scheduler should start them: priority, then age. */
@@ -538,6 +549,9 @@ function prepare(db: Db) {
     insertJob: s(`INSERT INTO jobs (kind, name, state, priority, params, created_at, updated_at, search_text)
                   VALUES (@kind, @name, @state, @priority, @params, @at, @at, @search)`),
     getJob: s('SELECT * FROM jobs WHERE id = ?'),
+    maxId: s('SELECT max(id) AS id FROM jobs'),
+    lastIdCreatedBy: s('SELECT id FROM jobs WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1'),
+    firstIdCreatedFrom: s('SELECT id FROM jobs WHERE created_at >= ? ORDER BY created_at LIMIT 1'),
     setJobState: s(`UPDATE jobs SET state = @to, updated_at = @at, started_at = @started, finished_at = @finished,
                       error_code = @code, error_message = @message, error_details = @details
                     WHERE id = @id AND state = @from`),
