@@ -13,15 +13,14 @@ import { isIP } from 'node:net';
 import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
 import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '../engine/data-dir.js';
-import { Engine } from '../engine/engine.js';
+// The engine, the hosts and what they load (GDAL, sharp, the worker pool) are imported by the
+// commands that run jobs or serve, never by the read-only ones (jobs list|show|report, catalog
+// list|show), which answer from the store alone.
+import type { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
-import { startHeadlessHost } from '../hosts/headless-host.js';
 import { isLoopbackHost } from '../hosts/http-security.js';
-import { createTileRoute } from '../hosts/tile-route.js';
-import { createUploadRoute } from '../hosts/upload-route.js';
-import { uploadInUse } from '../ingest/uploads.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
@@ -275,6 +274,12 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
   const version = await packageVersion();
+  const [{ startHeadlessHost }, { createTileRoute }, { createUploadRoute }, { uploadInUse }] = await Promise.all([
+    import('../hosts/headless-host.js'),
+    import('../hosts/tile-route.js'),
+    import('../hosts/upload-route.js'),
+    import('../ingest/uploads.js'),
+  ]);
   let host;
   try {
     host = await startHeadlessHost({
@@ -306,6 +311,7 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
 }
 
 async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
+  const { Engine } = await import('../engine/engine.js');
   return Engine.open({ ...extra, dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
 }
 
