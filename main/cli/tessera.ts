@@ -191,8 +191,13 @@ async function jobs(
       const engine = await openEngine(dataDir, 'tessera jobs cancel');
       try {
         const result = engine.cancel(list);
-        out(formatBulk('cancelled', result), result);
-        return result.failed.length ? EXIT.failed : EXIT.succeeded;
+        // What was cancelled on stdout; each refusal on stderr, and a refusal of what the command
+        // asked (no such job, a finished one) is bad input: exit 2.
+        if (json) out('', result);
+        else if (result.ok.length > 0) out(result.ok.map((id) => `job ${id}: cancelled`).join('\n'), result);
+        for (const f of result.failed) if (!json) io.stderr.write(`job ${f.id}: ${f.error.code}: ${f.error.message}\n`);
+        if (result.failed.length === 0) return EXIT.succeeded;
+        return result.failed.every((f) => USAGE_CODES.has(f.error.code)) ? EXIT.usage : EXIT.failed;
       } finally {
         await engine.close();
       }
@@ -446,10 +451,6 @@ function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string 
   const shown = issues.slice(0, 50).map((t) => `  ${t.issue.padEnd(9)} ${t.z}/${t.x}/${t.y}  ${t.detail}`);
   const more = issues.length > shown.length ? [`  … and ${issues.length - shown.length} more (tessera jobs report <id>)`] : [];
   return `tile issues (z/x/y, XYZ):\n${[...shown, ...more].join('\n')}\n`;
-}
-
-function formatBulk(verb: string, result: RequestResult<'jobs.cancel'>): string {
-  return [...result.ok.map((id) => `job ${id}: ${verb}`), ...result.failed.map((f) => `job ${f.id}: ${f.error.code}: ${f.error.message}`)].join('\n');
 }
 
 async function packageVersion(): Promise<string> {
