@@ -29,8 +29,10 @@ import { TesseraError, serializeError } from '../../preload/errors.js';
 import { directoryBytes } from '../engine/storage.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
-import { type DatasetDescription, countInvalidShared, describeDataset } from './describe.js';
-import { type Preview, renderPreview } from './preview.js';
+// describe.js and preview.js bring GDAL: loaded when a dataset is recorded or analysed, so that
+// reading the catalogue (tessera catalog list|show) loads no native geodata library.
+import type { DatasetDescription } from './describe.js';
+import type { Preview } from './preview.js';
 
 export interface CatalogListInput {
   text?: string;
@@ -156,7 +158,7 @@ export class Catalog {
         if (this.closing.signal.aborted) return;
         // One that cannot be counted stays uncounted (null) rather than pass for valid.
         // Geometries the import could not read are stored as NULL, which GEOS never sees: added here.
-        const counted = layer.invalidGeometries === null ? await countInvalidShared(row.path, layer.name).catch(() => null) : layer.invalidGeometries;
+        const counted = layer.invalidGeometries === null ? await (await import('./describe.js')).countInvalidShared(row.path, layer.name).catch(() => null) : layer.invalidGeometries;
         layers.push(layer.invalidGeometries === null ? { ...layer, invalidGeometries: counted === null ? null : counted + (layer.unreadableGeometries ?? 0) } : layer);
       }
       const recorded = this.db.prepare('UPDATE catalog_datasets SET layers = @layers WHERE id = @id AND dir = @dir').run({ id, dir: row.dir, layers: JSON.stringify(layers) });
@@ -173,7 +175,7 @@ export class Catalog {
     // A picture that cannot be drawn is recorded as none (an empty thumbnail), so it is not tried again.
     let drawn: Preview;
     try {
-      drawn = await renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name, this.closing.signal);
+      drawn = await (await import('./preview.js')).renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name, this.closing.signal);
     } catch {
       // Closing: left undrawn for the next open. Anything else: recorded as no picture (below).
       if (this.closing.signal.aborted) return false;
@@ -294,7 +296,7 @@ export class Catalog {
    */
   async commit(draft: DatasetDraft, input: CommitInput): Promise<CatalogDataset> {
     if (!existsSync(draft.file)) throw new TesseraError('INTERNAL', `the draft of ${input.name} has no dataset file (${draft.file})`);
-    const description = input.description ?? (await describeDataset(draft.file, input.signal));
+    const description = input.description ?? (await (await import('./describe.js')).describeDataset(draft.file, input.signal));
     const sizeBytes = await directoryBytes(draft.dir);
     const finalDir = join(this.root, `${safeSlug(input.name)}-${randomBytes(4).toString('hex')}`);
     this.committing.add(finalDir);

@@ -12,7 +12,7 @@ import { Catalog } from '../catalog/catalog.js';
 import { prepareDataDir } from '../engine/data-dir.js';
 import { formatBytes } from '../engine/disk-guard.js';
 import { liveOwner } from '../engine/data-dir.js';
-import { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { parseRequest } from '../hosts/dispatch.js';
 import { openDatabase } from '../store/database.js';
@@ -92,7 +92,7 @@ export async function catalogCommand(
         for (const id of ids) catalog.get(id);
       });
       // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.
-      const engine = await Engine.open({ dataDir, host: 'headless', holder: 'tessera catalog delete', logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
+      const engine: Engine = await (await import('../engine/engine.js')).Engine.open({ dataDir, host: 'headless', holder: 'tessera catalog delete', logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
       try {
         const result = engine.catalog.delete(ids);
         out(result.ok.map((i) => `dataset ${i}: deleted`).join('\n'), result);

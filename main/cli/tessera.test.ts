@@ -274,11 +274,14 @@ test('inputs that cannot work are refused up front: exit 2, one line on stderr n
     [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],
     [['preseed', 'vector', worldMapGpkg(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],
     [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles'], /params\.output: cannot create files in \/proc/],
+    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles', '--dry-run'], /params\.output: cannot create files in \/proc/],
     [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', join(text, 'a.mbtiles')], /params\.output: .*notes\.txt is a file, not a folder/],
     [['serve', '--port', '99999'], /--port must be between 0 and 65535, not 99999/],
     [['serve', '--host', '999.1.1.1'], /--host 999\.1\.1\.1 is neither an IP address nor a host name/],
     [['serve', '--port', busyPort], new RegExp(`port ${busyPort} on 127\\.0\\.0\\.1 is in use`)],
     [['jobs', 'resume', '1'], /ILLEGAL_TRANSITION: job 1 is succeeded; only failed, partial, cancelled or interrupted jobs can be resumed/],
+    [['jobs', 'cancel', '4242'], /job 4242: NOT_FOUND: job 4242 does not exist/],
+    [['jobs', 'cancel', '1'], /job 1: ILLEGAL_TRANSITION: job 1 is succeeded; there is nothing to cancel/],
   ];
   try {
     for (const [args, message] of cases) {

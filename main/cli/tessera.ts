@@ -13,15 +13,14 @@ import { isIP } from 'node:net';
 import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
 import { TesseraError, toTesseraError } from '../../preload/errors.js';
 import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '../engine/data-dir.js';
-import { Engine } from '../engine/engine.js';
+// The engine, the hosts and what they load (GDAL, sharp, the worker pool) are imported by the
+// commands that run jobs or serve, never by the read-only ones (jobs list|show|report, catalog
+// list|show), which answer from the store alone.
+import type { Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
-import { startHeadlessHost } from '../hosts/headless-host.js';
 import { isLoopbackHost } from '../hosts/http-security.js';
-import { createTileRoute } from '../hosts/tile-route.js';
-import { createUploadRoute } from '../hosts/upload-route.js';
-import { uploadInUse } from '../ingest/uploads.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
@@ -192,8 +191,13 @@ async function jobs(
       const engine = await openEngine(dataDir, 'tessera jobs cancel');
       try {
         const result = engine.cancel(list);
-        out(formatBulk('cancelled', result), result);
-        return result.failed.length ? EXIT.failed : EXIT.succeeded;
+        // What was cancelled on stdout; each refusal on stderr, and a refusal of what the command
+        // asked (no such job, a finished one) is bad input: exit 2.
+        if (json) out('', result);
+        else if (result.ok.length > 0) out(result.ok.map((id) => `job ${id}: cancelled`).join('\n'), result);
+        for (const f of result.failed) if (!json) io.stderr.write(`job ${f.id}: ${f.error.code}: ${f.error.message}\n`);
+        if (result.failed.length === 0) return EXIT.succeeded;
+        return result.failed.every((f) => USAGE_CODES.has(f.error.code)) ? EXIT.usage : EXIT.failed;
       } finally {
         await engine.close();
       }
@@ -275,6 +279,12 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
   const version = await packageVersion();
+  const [{ startHeadlessHost }, { createTileRoute }, { createUploadRoute }, { uploadInUse }] = await Promise.all([
+    import('../hosts/headless-host.js'),
+    import('../hosts/tile-route.js'),
+    import('../hosts/upload-route.js'),
+    import('../ingest/uploads.js'),
+  ]);
   let host;
   try {
     host = await startHeadlessHost({
@@ -306,6 +316,7 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
 }
 
 async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
+  const { Engine } = await import('../engine/engine.js');
   return Engine.open({ ...extra, dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
 }
 
@@ -440,10 +451,6 @@ function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string 
   const shown = issues.slice(0, 50).map((t) => `  ${t.issue.padEnd(9)} ${t.z}/${t.x}/${t.y}  ${t.detail}`);
   const more = issues.length > shown.length ? [`  … and ${issues.length - shown.length} more (tessera jobs report <id>)`] : [];
   return `tile issues (z/x/y, XYZ):\n${[...shown, ...more].join('\n')}\n`;
-}
-
-function formatBulk(verb: string, result: RequestResult<'jobs.cancel'>): string {
-  return [...result.ok.map((id) => `job ${id}: ${verb}`), ...result.failed.map((f) => `job ${f.id}: ${f.error.code}: ${f.error.message}`)].join('\n');
 }
 
 async function packageVersion(): Promise<string> {

@@ -13,7 +13,8 @@ const base: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays
 test('a job that fits has no problem; free space is read from the nearest existing folder', async () => {
   const fits = await checkFits({ output: join(dir, 'not', 'yet', 'made.mbtiles'), bytes: 1024, settings: base, dataDir: dir });
   assert.equal(fits.problem, null);
-  assert.equal(fits.freeBytes, await freeBytesAt(dir));
+  // Other tests write to the same disk meanwhile: the two readings agree to within what they write.
+  assert.ok(Math.abs(fits.freeBytes - (await freeBytesAt(dir))) < 256 * 1024 ** 2, 'read from the volume of the nearest existing folder');
 });
 
 test('the floor refuses with DISK_FULL and the quota with QUOTA_EXCEEDED, naming the numbers', async () => {

@@ -27,6 +27,9 @@ export interface SettingsForm {
   retentionOn: boolean;
   retentionDays: string;
   metricsEnabled: boolean;
+  /** Extra data roots, one absolute folder per line (the data directory is always one). */
+  dataRoots: string;
+  allowGdalVirtualPaths: boolean;
 }
 
 /** Error messages by field, named as the contract's issue paths are ("maxRunningPerKind.verify"). */
@@ -55,7 +58,17 @@ export function formFromSettings(s: Settings): SettingsForm {
     retentionOn: s.retentionDays !== null,
     retentionDays: s.retentionDays === null ? DEFAULT_RETENTION_DAYS : String(s.retentionDays),
     metricsEnabled: s.metricsEnabled,
+    dataRoots: (s.dataRoots ?? []).join('\n'),
+    allowGdalVirtualPaths: s.allowGdalVirtualPaths ?? false,
   };
+}
+
+/** The data roots typed in the form: one folder per line, blank lines and surrounding spaces dropped. */
+export function rootsOf(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 /** A field's text as a number: NaN when it is empty or not a number, which the schema then refuses. */
@@ -90,6 +103,9 @@ export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsP
     patch.retentionDays = form.retentionOn ? num(form.retentionDays) : null;
   }
   if (form.metricsEnabled !== base.metricsEnabled) patch.metricsEnabled = form.metricsEnabled;
+  const roots = rootsOf(form.dataRoots);
+  if (roots.join('\n') !== rootsOf(base.dataRoots).join('\n')) patch.dataRoots = roots;
+  if (form.allowGdalVirtualPaths !== base.allowGdalVirtualPaths) patch.allowGdalVirtualPaths = form.allowGdalVirtualPaths;
   return patch;
 }
 

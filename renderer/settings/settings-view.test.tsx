@@ -190,3 +190,23 @@ test('any other failure to save is shown as such', async () => {
   const alert = await waitFor('the alert', () => byText(page(), '[role="alert"]', /^Could not save/));
   expect(alert.textContent).toBe('Could not save: the job store is closed');
 });
+
+test('data roots: one folder per line, a relative one refused next to the field, a valid list sent as a list; GDAL virtual paths off until allowed', async () => {
+  const h = handlers({ dataRoots: [], allowGdalVirtualPaths: false });
+  const m = await open(h);
+  const roots = page().querySelector<HTMLTextAreaElement>('[data-field="dataRoots"]')!;
+  expect(roots.value).toBe('');
+  expect(input('allowGdalVirtualPaths').checked).toBe(false);
+
+  await setValue(roots, '/srv/geodata\ntiles/here\n');
+  await click(button('Save'));
+  expect(roots.closest('.field')?.querySelector('.field-error')?.textContent).toBe('must be an absolute folder path');
+  expect(m.callsTo('settings.update')).toEqual([]);
+
+  await setValue(roots, '  /srv/geodata\n\n/srv/tiles  \n');
+  await setChecked(input('allowGdalVirtualPaths'), true);
+  await click(button('Save'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ dataRoots: ['/srv/geodata', '/srv/tiles'], allowGdalVirtualPaths: true });
+  expect(h.current().dataRoots).toEqual(['/srv/geodata', '/srv/tiles']);
+});

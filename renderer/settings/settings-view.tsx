@@ -110,6 +110,26 @@ export function SettingsView() {
           <Field label="Data directory" help={<>Chosen when Tessera starts, with <code>--data-dir</code> or <code>TESSERA_DATA_DIR</code>; it cannot be changed here.</>}>
             {(id, describedBy) => <input id={id} aria-describedby={describedBy} className="wide" readOnly value={info.data?.dataDir ?? '…'} data-testid="data-dir" />}
           </Field>
+          <Field
+            label="Data roots"
+            error={errorFor('dataRoots', form.dataRoots !== baseForm.dataRoots) ?? Object.entries(serverErrors).find(([f]) => f.startsWith('dataRoots.'))?.[1] ?? Object.entries(clientErrors).find(([f]) => f.startsWith('dataRoots.'))?.[1]}
+            help={
+              <>
+                One absolute folder per line. When set (and always on a console served with <code>--host</code>), jobs, uploads and the map read and write only inside these folders and the data directory.
+              </>
+            }
+          >
+            {(id, describedBy, invalid) => (
+              <textarea id={id} data-field="dataRoots" aria-describedby={describedBy} aria-invalid={invalid} className="wide" rows={3} spellCheck={false} placeholder={'/srv/geodata\n/srv/tiles'} value={form.dataRoots} onChange={(e) => edit({ dataRoots: e.currentTarget.value }, ['dataRoots'])} />
+            )}
+          </Field>
+          <Field label="GDAL virtual paths" error={errorFor('allowGdalVirtualPaths', form.allowGdalVirtualPaths !== baseForm.allowGdalVirtualPaths)} help={<>Let jobs name <code>/vsicurl/</code>, <code>/vsis3/</code> and other GDAL virtual file systems or connections; the server then fetches what they point at.</>}>
+            {(id, describedBy) => (
+              <label className="check">
+                <input id={id} data-field="allowGdalVirtualPaths" aria-describedby={describedBy} type="checkbox" checked={form.allowGdalVirtualPaths} onChange={(e) => edit({ allowGdalVirtualPaths: e.currentTarget.checked }, ['allowGdalVirtualPaths'])} /> allow
+              </label>
+            )}
+          </Field>
         </fieldset>
 
         <fieldset>

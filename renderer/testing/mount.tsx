@@ -58,8 +58,8 @@ export async function click(element: Element): Promise<void> {
  * Types into an input or picks an option, the way React notices: through the native value setter,
  * then an input (and change) event.
  */
-export async function setValue(element: HTMLInputElement | HTMLSelectElement, value: string): Promise<void> {
-  const proto = element instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+export async function setValue(element: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, value: string): Promise<void> {
+  const proto = element instanceof HTMLSelectElement ? HTMLSelectElement.prototype : element instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
   await act(async () => {
     Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(element, value);
     element.dispatchEvent(new Event('input', { bubbles: true }));

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { TesseraError } from '../../../preload/errors.js';
 import { writerKindFor } from '../../tile-cache/tile-writer.js';
 import { fsReason } from '../data-dir.js';
 
@@ -94,4 +95,10 @@ async function readHead(path: string, bytes: number): Promise<string | null> {
 /** Whether something exists at `path` (a file or folder). */
 export async function pathExists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
+}
+
+/** Throws BAD_INPUT naming params.output when tiles cannot be written there (a dry run asks this first). */
+export async function assertOutputPath(output: string): Promise<void> {
+  const problem = await checkOutputPath(output);
+  if (problem) throw new TesseraError('BAD_INPUT', `params.output: ${problem}`, { details: { issues: [{ field: 'params.output', message: problem }] } });
 }

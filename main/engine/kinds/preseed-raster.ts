@@ -35,7 +35,7 @@ import { estimateRasterPreseed } from '../../preseed/raster/estimate.js';
 import type { RasterTilesResult } from '../../../workers/raster-tiles.js';
 import { assertFits } from '../disk-guard.js';
 import type { ItemContext, JobKindPlugin } from './job-kind.js';
-import { checkOutputPath, isGdalVirtualPath, pathExists as exists } from './output-path.js';
+import { assertOutputPath, checkOutputPath, isGdalVirtualPath, pathExists as exists } from './output-path.js';
 
 /**
  * Dataset handles, and so warps at once, per item: the measured best for model A on this class of
@@ -129,7 +129,9 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     assertFits(await estimateRasterPreseed(params, env, signal));
   },
 
-  estimate(params, env, signal): Promise<JobEstimate> {
+  async estimate(params, env, signal): Promise<JobEstimate> {
+    // A dry run at an output that cannot be written says so, rather than how much would not fit there.
+    await assertOutputPath(params.output);
     return estimateRasterPreseed(params, env, signal);
   },
 

@@ -40,7 +40,7 @@ import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../wo
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { assertFits } from '../disk-guard.js';
 import type { ItemContext, JobKindPlugin } from './job-kind.js';
-import { checkOutputPath, pathExists as exists } from './output-path.js';
+import { assertOutputPath, checkOutputPath, pathExists as exists } from './output-path.js';
 
 interface ItemSpec {
   path: string;
@@ -113,7 +113,9 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
     assertFits(await estimateVectorPreseed(params, env, AbortSignal.timeout(60_000)));
   },
 
-  estimate(params, env, signal): Promise<JobEstimate> {
+  async estimate(params, env, signal): Promise<JobEstimate> {
+    // A dry run at an output that cannot be written says so, rather than how much would not fit there.
+    await assertOutputPath(params.output);
     return estimateVectorPreseed(params, env, signal);
   },
 
