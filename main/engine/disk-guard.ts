@@ -8,7 +8,7 @@
  * (Settings.cacheQuotaBytes): outputs elsewhere are bounded by their volume's free space and floor.
  */
 import { statfs } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { JobEstimate, Settings } from '../../preload/contract.js';
 import { AbortError, TesseraError, throwIfAborted } from '../../preload/errors.js';
 import { directoryBytes, nearestExisting } from './storage.js';
@@ -22,9 +22,10 @@ export async function freeBytesAt(path: string): Promise<number> {
   return fs.bavail * fs.bsize;
 }
 
+/** True when `path` is `dir` or lies inside it (a sibling named "..x" is not "..": it is inside). */
 export function isInside(dir: string, path: string): boolean {
   const rel = relative(resolve(dir), resolve(path));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**

@@ -16,7 +16,8 @@ import { realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { IngestParams, JobKind, RasterPreseedParams, Settings, VectorPreseedParams, VerifyParams } from '../../preload/contract.js';
 import { TesseraError } from '../../preload/errors.js';
-import { isGdalVirtualPath, isInsideFolder } from './kinds/output-path.js';
+import { isInside } from './disk-guard.js';
+import { isGdalVirtualPath } from './kinds/output-path.js';
 
 /** One path a request names: the field it came in (`params.datasets.1`) and the path. */
 export interface PathUse {
@@ -71,7 +72,7 @@ export async function assertPathsAllowed(uses: readonly PathUse[], policy: PathP
       continue;
     }
     const real = await resolveReal(resolve(use.path));
-    if (!roots.some((root) => isInsideFolder(root, real))) {
+    if (!roots.some((root) => isInside(root, real))) {
       issues.push({ field: use.field, message: `${use.path} is outside the data roots (${policy.roots.join(', ')}); add its folder to Settings › Data roots` });
     }
   }

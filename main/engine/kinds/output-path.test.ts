@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { checkOutputPath, isInsideFolder } from './output-path.js';
+import { isInside } from '../disk-guard.js';
+import { checkOutputPath } from './output-path.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-output-path-'));
 const dataDir = join(root, 'data');
@@ -46,9 +47,10 @@ test('a folder that takes no files (/proc) is refused by name, not reported as a
   assert.match((await checkOutputPath('/proc/a.mbtiles')) ?? '', /^cannot create files in \/proc \(/);
 });
 
-test('isInsideFolder', () => {
-  assert.equal(isInsideFolder('/data', '/data'), true);
-  assert.equal(isInsideFolder('/data', '/data/a/b'), true);
-  assert.equal(isInsideFolder('/data', '/data2/a'), false);
-  assert.equal(isInsideFolder('/data', '/data/../etc'), false);
+test('isInside', () => {
+  assert.equal(isInside('/data', '/data'), true);
+  assert.equal(isInside('/data', '/data/a/b'), true);
+  assert.equal(isInside('/data', '/data2/a'), false);
+  assert.equal(isInside('/data', '/data/../etc'), false);
+  assert.equal(isInside('/data', '/data/..hidden'), true, 'a name that starts with two dots is a name');
 });

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TesseraError } from '../../../preload/errors.js';
 import { writerKindFor } from '../../tile-cache/tile-writer.js';
 import { fsReason } from '../data-dir.js';
@@ -17,12 +17,6 @@ const PMTILES_MAGIC = 'PMTiles';
 /** GDAL paths that are not files on disk: /vsi… virtual file systems and DRIVER:… connection strings. */
 export function isGdalVirtualPath(path: string): boolean {
   return path.startsWith('/vsi') || /^[A-Za-z][A-Za-z0-9_]+:/.test(path);
-}
-
-/** True when `path` lies in `folder` (or is it). */
-export function isInsideFolder(folder: string, path: string): boolean {
-  const rel = relative(resolve(folder), resolve(path));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**
