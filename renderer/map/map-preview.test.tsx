@@ -88,13 +88,13 @@ test('without a path it asks for one and opens nothing', async () => {
 test('a path that is no tile cache shows the engine\'s error, naming it', async () => {
   mounted = await mount(<MapPreview />, {
     'caches.open': ({ path }) => {
-      throw new TesseraError('CACHE_UNREADABLE', `not a tile cache: ${path} (expected an MBTiles file, a PMTiles archive or a z/x/y directory)`);
+      throw new TesseraError('NOT_FOUND', `path: no tile cache at ${path} (an MBTiles file, a PMTiles archive or a z/x/y tile directory)`);
     },
   });
   await setValue(mounted.container.querySelector('#map-cache-path')!, '  /data/notes.txt ');
   await click(mounted.container.querySelector('button[type=submit]')!);
   const alert = await waitFor('the error', () => mounted!.container.querySelector('[role=alert]'));
-  expect(alert.textContent).toContain('not a tile cache: /data/notes.txt');
+  expect(alert.textContent).toBe('No tile cache at /data/notes.txt (an MBTiles file, a PMTiles archive or a z/x/y tile directory)');
   expect(mounted.callsTo('caches.open')).toEqual([{ path: '/data/notes.txt' }]);
   expect(created).toEqual([]);
 });

@@ -112,7 +112,7 @@ export function MapPreview({ cachePath, extent }: MapPreviewProps) {
       {openPath.trim() === '' && <p className="empty map-empty">Open an MBTiles, PMTiles or tile folder to preview it.</p>}
       {opened.error && (
         <p className="error map-message" role="alert">
-          Could not open {openPath}: {(opened.error as Error).message}
+          {openErrorText(openPath, (opened.error as Error).message)}
         </p>
       )}
       {opened.isPending && openPath.trim() !== '' && <p className="muted map-message">Opening {openPath}…</p>}
@@ -402,4 +402,10 @@ function PickedPanel({ picked, isVector }: { picked: Picked | null; isVector: bo
 function fieldsTitle(fields: Record<string, string>): string {
   const entries = Object.entries(fields);
   return entries.length === 0 ? 'no fields' : entries.map(([k, t]) => `${k}: ${t}`).join('\n');
+}
+
+/** The engine's refusal for the map's path, said once: without its field name, and the path only if the message lacks it. */
+export function openErrorText(path: string, message: string): string {
+  const text = message.replace(/^path: /, '');
+  return text.includes(path) ? text.charAt(0).toUpperCase() + text.slice(1) : `Could not open ${path}: ${text}`;
 }
