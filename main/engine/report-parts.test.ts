@@ -24,7 +24,7 @@ import {
 const root = mkdtempSync(join(tmpdir(), 'tessera-report-parts-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const job = (params: Record<string, unknown>) => ({ job: { params } as unknown as JobSummary });
+const job = (params: Record<string, unknown>) => ({ job: { kind: 'verify', params } as unknown as JobSummary, items: [], datasets: null });
 
 /** Even-odd point-in-land test on the projected rings, as the reports fill them. */
 function isLand(t: Thumbnail, x: number, y: number): boolean {
