@@ -253,7 +253,7 @@ export class Engine {
       'jobs.cancel': (i) => this.cancel(i.ids),
       'jobs.retry': (i) => this.retry(i.ids),
       'jobs.rerun': (i) => this.rerun(i.id),
-      'jobs.report': (i) => buildReport(this.store, i.id, i.format),
+      'jobs.report': (i) => buildReport(this.store, i.id, i.format, this.catalog),
       'caches.open': async (i) => {
         await this.assertPaths([{ field: 'path', path: i.path }]);
         return this.caches.open(i.path);

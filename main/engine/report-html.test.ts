@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
-import { HOSTILE_FILE, HOSTILE_NAME, type ReportJobs, runReportJobs } from '../testing/report-jobs.js';
+import { Catalog } from '../catalog/catalog.js';
+import { HOSTILE_FILE, HOSTILE_NAME, type ReportJobs, UNICODE_NAME, runReportJobs } from '../testing/report-jobs.js';
 import { buildReport, gatherReport } from './report.js';
 import { htmlReport } from './report-html.js';
 import { thumbnail, tileRangeBounds } from './report-parts.js';
@@ -32,8 +33,8 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const html = async (id: number) => {
-  const report = await buildReport(store, id, 'html');
+const html = async (id: number, catalog?: Catalog) => {
+  const report = await buildReport(store, id, 'html', catalog);
   assert.deepEqual([report.fileName, report.mimeType, report.encoding], [`tessera-job-${id}.html`, 'text/html', 'utf8']);
   return report.content;
 };
@@ -121,6 +122,46 @@ test('a clean job; hostile error messages; a cache that has gone: "extent unknow
   assert.ok(page.includes('<div class="unknown-extent">Extent unknown</div>'));
   assert.match(page, /the cache cannot be opened: no such file or directory: [^<]*moved away\.mbtiles\./);
   assert.ok(!page.includes('<svg'));
+});
+
+/** The bounds the page's map says it shows, from the SVG's data-bounds. */
+function svgBounds(page: string): number[] {
+  const value = /<svg class="thumbnail"[^>]* data-bounds="([^"]+)"/.exec(page)?.[1];
+  assert.ok(value, 'an extent map with its bounds');
+  return value.split(',').map(Number);
+}
+
+test("preseeds: the output's extent and each item's footprint drawn, never \"Extent unknown\"", async () => {
+  const raster = await html(jobs.raster);
+  assert.ok(!raster.includes('Extent unknown') && !raster.includes('names no tile cache'));
+  assert.ok(raster.includes(`<span class="name">${escaped(UNICODE_NAME)}</span>`), 'the name in four scripts, as it is');
+  // SP27GTIF.tif (Illinois, about 88.2°W–87.4°W) to the hillshade (11–12°E, 57–58°N).
+  const [w, s, e, n] = svgBounds(raster);
+  assert.ok(w! > -88.5 && w! < -87.3 && s! > 41.5 && s! < 42 && Math.abs(e! - 12) < 0.01 && Math.abs(n! - 58) < 0.01, `${w} ${s} ${e} ${n}`);
+  assert.ok(raster.includes('declared by the output (mbtiles metadata)'));
+  extentRect(raster);
+  const footprints = [...raster.matchAll(/<(?:rect|circle) class="footprint"[^>]*><title>(\d+)\. ([^<]*)<\/title>/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(footprints, ['1 SP27GTIF.tif', '2 hillshade.tif']);
+  assert.ok(raster.includes('<ol class="footprints"><li>SP27GTIF.tif</li><li>hillshade.tif</li></ol>'));
+  assert.match(raster, /<th scope="row">Data<\/th><td>[\d.]+ KiB<\/td>/);
+  assert.match(raster, /<th scope="row">Output<\/th><td>the tile cache [^<]*raster-out\.mbtiles<\/td>/);
+
+  const vector = await html(jobs.vector);
+  assert.ok(!vector.includes('Extent unknown'));
+  const [vw, vs, ve, vn] = svgBounds(vector);
+  assert.ok(vw! > -9 && vw! < -8 && ve! > -1 && ve! < 0 && vs! > 54 && vs! < 55 && vn! > 60 && vn! < 61.5, `Scotland: ${vw} ${vs} ${ve} ${vn}`);
+  assert.ok(vector.includes('declared by the output (pmtiles header)'));
+  assert.match(vector, /<rect class="footprint"[^>]*><title>1\. scot_BNG\.shp<\/title>/);
+});
+
+test('an ingest: the dataset it made in the catalogue, and where its items lie', async () => {
+  const page = await html(jobs.ingest, new Catalog(db, jobs.dataDir));
+  assert.deepEqual(svgBounds(page), [22.94, 35.34, 25.13, 40.64]);
+  assert.ok(page.includes('of the datasets it made'));
+  assert.match(page, /the dataset Ελλάδα \(#\d+\) in the catalogue/);
+  // Without the catalogue (the CLI over a closed data directory) the items' footprints still place it.
+  const alone = await html(jobs.ingest);
+  assert.deepEqual(svgBounds(alone), [22.94, 35.34, 25.13, 40.64]);
 });
 
 test('self-contained and printable: no scripts, no external resources, print styles', async () => {

@@ -9,7 +9,8 @@
  */
 import { ITEM_STATES, JOB_STATES } from '../../preload/contract.js';
 import type { ReportData } from './report.js';
-import { type ReportModel, type Thumbnail, type TimelineRow, extentOf, formatBounds, reportModel, stateColour, thumbnail } from './report-parts.js';
+import { MAX_FOOTPRINTS } from './report-map.js';
+import { type Bounds, type ReportModel, type Thumbnail, type TimelineRow, extentOf, formatBounds, reportModel, stateColour, thumbnail } from './report-parts.js';
 
 /** Tile issues and events an HTML report lists; the JSON report has all of them. */
 const LIMITS = { issues: 500, eventsHead: 500, eventsTail: 500 };
@@ -94,34 +95,62 @@ ${timeline(m.timeline)}
 }
 
 function extentFigure(m: ReportModel): string {
-  if (m.extent.bounds === null) {
-    return `    <div class="unknown-extent">Extent unknown</div>\n    <figcaption>${esc(m.extent.note)}.</figcaption>`;
+  const { bounds, note, footprints } = m.extent;
+  if (bounds === null) {
+    return `    <div class="unknown-extent">Extent unknown</div>\n    <figcaption>${esc(note)}.</figcaption>`;
   }
-  return `${svgThumbnail(thumbnail(m.extent.bounds, MAP_WIDTH, MAP_HEIGHT), formatBounds(m.extent.bounds))}
-    <figcaption>${esc(formatBounds(m.extent.bounds))}<br>${esc(m.extent.note)}. Land: Natural Earth.</figcaption>`;
+  const t = thumbnail(bounds, MAP_WIDTH, MAP_HEIGHT, { footprints });
+  return `${svgThumbnail(t, bounds)}
+    <figcaption>${esc(formatBounds(bounds))}<br>${esc(note)}. Land: Natural Earth.${footprintLegend(t, footprints.length)}</figcaption>`;
 }
 
-/** The thumbnail as inline SVG: sea, land, graticule with labels, and the extent's rectangle on top. */
-function svgThumbnail(t: Thumbnail, label: string): string {
+/** "▭ footprints of its 3 items:" and, when they are few, their numbered list (the map's numbers). */
+function footprintLegend(t: Thumbnail, total: number): string {
+  if (total === 0) return '';
+  const drawn = total > MAX_FOOTPRINTS ? ` (the first ${MAX_FOOTPRINTS} drawn)` : '';
+  const head = `<br><span class="footprint-key"></span> ${total === 1 ? 'the footprint of its item' : `footprints of its ${total.toLocaleString('en-US')} items${drawn}`}`;
+  if (t.footprints.length > FOOTPRINTS_LISTED) return `${head}.`;
+  return `${head}:<ol class="footprints">${t.footprints.map((f) => `<li>${esc(f.label)}</li>`).join('')}</ol>`;
+}
+
+/** Footprints numbered on the map and listed under it: more would be unreadable at this size. */
+const FOOTPRINTS_LISTED = 12;
+
+/** The thumbnail as inline SVG: sea, land, graticule with labels, the items' footprints, and the extent's rectangle on top. */
+function svgThumbnail(t: Thumbnail, bounds: Bounds): string {
+  const label = formatBounds(bounds);
   const land = t.land.map((ring) => `M${pairs(ring)}Z`).join('');
   const lines = [...t.meridians.map((g) => `M${g.x} 0V${t.height}`), ...t.parallels.map((g) => `M0 ${g.y}H${t.width}`)].join('');
   const labels = [
     ...t.meridians.map((g) => `<text x="${g.x + 2}" y="${t.height - 4}">${esc(g.label)}</text>`),
     ...t.parallels.map((g) => `<text x="3" y="${g.y - 3}">${esc(g.label)}</text>`),
   ].join('');
+  const numbered = t.footprints.length <= FOOTPRINTS_LISTED;
+  const footprints = t.footprints
+    .map((f) =>
+      f.dot
+        ? `<circle class="footprint" cx="${f.dot.x}" cy="${f.dot.y}" r="2.5" fill-opacity="1" stroke="none"><title>${f.n}. ${esc(f.label)}</title></circle>`
+        : `<rect class="footprint" x="${f.x}" y="${f.y}" width="${f.width}" height="${f.height}"><title>${f.n}. ${esc(f.label)}</title></rect>`,
+    )
+    .join('');
+  // Inside a rectangle's corner; beside a dot.
+  const numbers = numbered ? t.footprints.map((f) => (f.dot ? `<text x="${f.dot.x + 4}" y="${f.dot.y - 3}">${f.n}</text>` : `<text x="${f.x + 2}" y="${f.y + 9}">${f.n}</text>`)).join('') : '';
   const r = t.extent;
-  return `    <svg class="thumbnail" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${t.width} ${t.height}" width="${t.width}" height="${t.height}" role="img" aria-label="Map of the extent: ${esc(label)}">
+  return `    <svg class="thumbnail" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${t.width} ${t.height}" width="${t.width}" height="${t.height}" role="img" aria-label="Map of the extent: ${esc(label)}" data-bounds="${bounds.join(',')}">
       <defs><clipPath id="thumbnail-box"><rect width="${t.width}" height="${t.height}"/></clipPath></defs>
       <g clip-path="url(#thumbnail-box)">
         <rect class="sea" width="${t.width}" height="${t.height}" fill="#dbe7f1"/>
         <path class="land" d="${land}" fill="#f5f2ea" fill-rule="evenodd" stroke="#98a2ab" stroke-width="0.6" stroke-linejoin="round"/>
         <path class="graticule" d="${lines}" fill="none" stroke="#7f93a6" stroke-opacity="0.45" stroke-width="0.5" stroke-dasharray="2 2"/>
-        <rect class="extent" x="${r.x}" y="${r.y}" width="${r.width}" height="${r.height}" fill="#c2410c" fill-opacity="0.18" stroke="#c2410c" stroke-width="1.5"/>
-${t.marker ? `        <circle class="marker" cx="${t.marker.x}" cy="${t.marker.y}" r="${t.marker.r}" fill="none" stroke="#c2410c" stroke-width="1.5"/>\n` : ''}        <g class="labels" font-family="system-ui, sans-serif" font-size="9" fill="#4d5b69" stroke="#ffffff" stroke-width="2.5" stroke-opacity="0.8" paint-order="stroke">${labels}</g>
+${footprints ? `        <g class="footprints" fill="${FOOTPRINT}" fill-opacity="0.08" stroke="${FOOTPRINT}" stroke-width="1" stroke-dasharray="3 2">${footprints}</g>\n` : ''}        <rect class="extent" x="${r.x}" y="${r.y}" width="${r.width}" height="${r.height}" fill="#c2410c" fill-opacity="0.18" stroke="#c2410c" stroke-width="1.5"/>
+${t.marker ? `        <circle class="marker" cx="${t.marker.x}" cy="${t.marker.y}" r="${t.marker.r}" fill="none" stroke="#c2410c" stroke-width="1.5"/>\n` : ''}${numbers ? `        <g class="footprint-numbers" font-family="system-ui, sans-serif" font-size="8" font-weight="600" fill="${FOOTPRINT}">${numbers}</g>\n` : ''}        <g class="labels" font-family="system-ui, sans-serif" font-size="9" fill="#4d5b69" stroke="#ffffff" stroke-width="2.5" stroke-opacity="0.8" paint-order="stroke">${labels}</g>
         <rect width="${t.width}" height="${t.height}" fill="none" stroke="#c7ced5"/>
       </g>
     </svg>`;
 }
+
+/** The footprints' colour: a blue that stays apart from the extent's orange and the land's greys. */
+const FOOTPRINT = '#1f5f99';
 
 function timeline(t: ReportModel['timeline']): string {
   if (t.head.length === 0) return '  <p class="none">No events.</p>';
@@ -181,6 +210,8 @@ h2 .count { font-weight: 400; color: var(--muted); margin-left: 8px; }
 figure { margin: 0; }
 svg.thumbnail { display: block; width: 100%; height: auto; border-radius: 3px; }
 figcaption { margin-top: 6px; font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
+.footprint-key { display: inline-block; width: 14px; height: 8px; border: 1px dashed ${FOOTPRINT}; background: rgba(31, 95, 153, 0.08); vertical-align: baseline; }
+ol.footprints { margin: 2px 0 0; padding-left: 22px; }
 .unknown-extent { display: flex; align-items: center; justify-content: center; aspect-ratio: ${MAP_WIDTH} / ${MAP_HEIGHT}; border: 1px dashed var(--line); border-radius: 3px; background: var(--soft); color: var(--muted); font-weight: 600; }
 table { width: 100%; border-collapse: collapse; }
 table.kv th { width: 104px; text-align: left; font-weight: 500; color: var(--muted); padding: 3px 12px 3px 0; vertical-align: top; }

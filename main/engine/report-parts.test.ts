@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { TileType } from 'pmtiles';
-import type { JobSummary } from '../../preload/contract.js';
+import type { JobItem, JobSummary } from '../../preload/contract.js';
 import { buildPmtiles } from '../tile-cache/pmtiles-fixture.js';
 import {
   type Bounds,
@@ -24,7 +24,8 @@ import {
 const root = mkdtempSync(join(tmpdir(), 'tessera-report-parts-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const job = (params: Record<string, unknown>) => ({ job: { params } as unknown as JobSummary });
+const job = (params: Record<string, unknown>, kind: JobSummary['kind'] = 'verify', items: JobItem[] = []) => ({ job: { kind, params } as unknown as JobSummary, items, datasets: null });
+const footprintItem = (label: string, bounds: number[]) => ({ label, result: { bounds } }) as unknown as JobItem;
 
 /** Even-odd point-in-land test on the projected rings, as the reports fill them. */
 function isLand(t: Thumbnail, x: number, y: number): boolean {
@@ -103,7 +104,8 @@ test('formatting: times in UTC, durations, bytes, bounds, flattened params', () 
   assert.equal(formatTime('2026-03-04T07:06:07+02:00'), '2026-03-04 05:06:07');
   assert.equal(formatTime(null), '—');
   assert.deepEqual([0, 850, 12_340, 245_000, 7_380_000, 97_200_000, null].map(formatDuration), ['0 ms', '850 ms', '12.3 s', '4 min 05 s', '2 h 03 min', '1 d 03 h', '—']);
-  assert.deepEqual([0, 512, 1536, 23.4 * 1024 ** 2, 5 * 1024 ** 4].map(formatBytes), ['0 B', '512 B', '1.50 KB', '23.4 MB', '5.00 TB']);
+  // The console's binary units (renderer/storage/bytes.ts re-exports the same formatter).
+  assert.deepEqual([0, 512, 1536, 23.4 * 1024 ** 2, 77 * 1024 ** 3, 5 * 1024 ** 4].map(formatBytes), ['0 B', '512 B', '1.5 KiB', '23.4 MiB', '77 GiB', '5 TiB']);
   assert.equal(formatBounds([11, 57, 12, 58]), '11.00°E – 12.00°E, 57.00°N – 58.00°N');
   assert.equal(formatBounds([-15.2, -15, -14.9, -14.7]), '15.20°W – 14.90°W, 15.00°S – 14.70°S');
   assert.deepEqual(flattenParams({ cache: '/a b.mbtiles', maxTileBytes: 512000, nested: { list: [1, 'x'], none: null, empty: {} }, flag: true }), [
@@ -121,7 +123,7 @@ test('extentOf: declared bounds, bounds from tiles, and why there are none', asy
   // PMTiles: the header's bounds.
   const pmtiles = join(root, 'area.pmtiles');
   writeFileSync(pmtiles, buildPmtiles([{ z: 0, x: 0, y: 0, data: new Uint8Array([1, 2, 3]) }], { tileType: TileType.Png, bounds: [5.5, 45.25, 10.5, 47.75] }));
-  assert.deepEqual(await extentOf(job({ cache: pmtiles })), { bounds: [5.5, 45.25, 10.5, 47.75], note: 'declared by the cache (pmtiles header)' });
+  assert.deepEqual(await extentOf(job({ cache: pmtiles })), { bounds: [5.5, 45.25, 10.5, 47.75], note: 'declared by the cache (pmtiles header)', footprints: [], produced: `the tile cache ${pmtiles}` });
 
   // MBTiles whose declared bounds are empty ("0,0,0,0", as some writers leave them): from the deepest zoom's tiles.
   const mbtiles = join(root, 'no-bounds.mbtiles');
@@ -144,5 +146,33 @@ test('extentOf: declared bounds, bounds from tiles, and why there are none', asy
   const gone = await extentOf(job({ cache: join(root, 'moved-away.mbtiles') }));
   assert.equal(gone.bounds, null);
   assert.match(gone.note, /^the cache cannot be opened: no such file or directory/);
-  assert.deepEqual(await extentOf(job({ source: 'x' })), { bounds: null, note: 'the job names no tile cache' });
+});
+
+test("extentOf: a preseed's extent is its output's, with its items' footprints; their union when the output is gone", async () => {
+  const output = join(root, 'preseed-out.pmtiles');
+  writeFileSync(output, buildPmtiles([{ z: 0, x: 0, y: 0, data: new Uint8Array([1]) }], { tileType: TileType.Png, bounds: [-88.25, 41.75, 12, 58] }));
+  const items = [footprintItem('SP27GTIF.tif', [-88.25, 41.75, -87.5, 42.5]), footprintItem('hillshade.tif', [11, 57, 12, 58])];
+  const raster = await extentOf(job({ output, datasets: [] }, 'preseed-raster', items));
+  assert.deepEqual(raster.bounds, [-88.25, 41.75, 12, 58]);
+  assert.equal(raster.note, 'declared by the output (pmtiles header)');
+  assert.deepEqual(raster.footprints.map((f) => f.label), ['SP27GTIF.tif', 'hillshade.tif']);
+  assert.equal(raster.produced, `the tile cache ${output}`);
+
+  const gone = await extentOf(job({ output: join(root, 'deleted.mbtiles'), datasets: [] }, 'preseed-raster', items));
+  assert.deepEqual(gone.bounds, [-88.25, 41.75, 12, 58]);
+  assert.match(gone.note, /^from its items' footprints \(the output cannot be opened: /);
+
+  const nothing = await extentOf(job({ output: join(root, 'deleted.mbtiles'), sources: [] }, 'preseed-vector'));
+  assert.equal(nothing.bounds, null);
+  assert.match(nothing.note, /^the output cannot be opened: /);
+});
+
+test('thumbnail: footprints projected like the extent; a tiny one is a dot', () => {
+  const t = thumbnail([-88.25, 41.75, 12, 58], 340, 250, { footprints: [{ label: 'big', bounds: [-60, 45, -20, 55] }, { label: 'tiny', bounds: [11.9, 57.9, 12, 58] }] });
+  const [big, tiny] = t.footprints;
+  assert.deepEqual([big!.n, big!.label, tiny!.n, tiny!.label], [1, 'big', 2, 'tiny']);
+  const [x, y] = at(t, -60, 55);
+  assert.ok(Math.abs(big!.x - x) < 0.2 && Math.abs(big!.y - y) < 0.2, JSON.stringify(big));
+  assert.equal(big!.dot, null);
+  assert.ok(tiny!.dot && Math.abs(tiny!.dot.x - at(t, 11.95, 57.95)[0]) < 0.5, JSON.stringify(tiny));
 });

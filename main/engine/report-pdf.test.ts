@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
-import { HOSTILE_NAME, type ReportJobs, runReportJobs } from '../testing/report-jobs.js';
+import { Catalog } from '../catalog/catalog.js';
+import { HOSTILE_NAME, type ReportJobs, UNICODE_NAME, runReportJobs } from '../testing/report-jobs.js';
 import { buildReport, gatherReport } from './report.js';
 import { pdfReport, pdfText } from './report-pdf.js';
 
@@ -33,16 +34,21 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function pdf(id: number): Promise<Buffer> {
-  const report = await buildReport(store, id, 'pdf');
+async function pdf(id: number, catalog?: Catalog): Promise<Buffer> {
+  const report = await buildReport(store, id, 'pdf', catalog);
   assert.deepEqual([report.fileName, report.mimeType, report.encoding], [`tessera-job-${id}.pdf`, 'application/pdf', 'base64']);
   return Buffer.from(report.content, 'base64');
 }
 
-/** The text of each page, as poppler reads it; poppler must not complain about the file. */
-function pages(bytes: Buffer): string[] {
+function writePdf(bytes: Buffer): string {
   const file = join(root, `r${++files}.pdf`);
   writeFileSync(file, bytes);
+  return file;
+}
+
+/** The text of each page, as poppler reads it; poppler must not complain about the file. */
+function pages(bytes: Buffer): string[] {
+  const file = writePdf(bytes);
   const run = spawnSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stderr, '', 'poppler reports no syntax errors');
@@ -62,7 +68,7 @@ test('a partial job: name, summary, parameters, item errors, every bad tile, tim
   assert.match(text, /maxTileBytes\s+512000/);
   assert.match(text, /Tiles\s+41 of 41 done, 5 bad/);
   assert.ok(text.includes('11.00°E – 12.00°E, 57.00°N – 58.00°N'));
-  assert.match(text, /state\.partial\s+running -> partial/);
+  assert.match(text, /state\.partial\s+running → partial/);
   assert.match(text, /Page 1 of \d/);
 });
 
@@ -89,25 +95,75 @@ test('2,000 tile issues: many pages, the table header on each, the first 500 lis
   assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
 });
 
-test('a long event log is cut in the middle; an unknown extent; text Helvetica cannot show', async () => {
+test('a long event log is cut in the middle; an unknown extent; text the font cannot show', async () => {
   const data = gatherReport(store, jobs.damaged);
   const template = data.events[0]!;
   data.events = Array.from({ length: 1000 }, (_, i) => ({ ...template, id: i + 1, type: 'item.retry', message: `attempt ${i + 1} → Ωmega Łódź 東京` }));
   data.job = { ...data.job, params: { ...data.job.params, cache: join(root, 'moved-away.mbtiles') } };
   const text = pages(await pdfReport(data)).join('\n');
-  assert.ok(text.includes('attempt 60 -> ?mega Lódz ??'));
+  assert.match(text, /attempt 60 → Ωmega Łódź \[U\+6771\sU\+4EAC\]/);
   assert.ok(!text.includes('attempt 61 '));
   assert.ok(text.includes('… 900 events left out here; the JSON report has the whole log.'));
   assert.ok(text.includes('attempt 961 ') && text.includes('attempt 1000 '));
   assert.ok(text.includes('Extent unknown'));
   assert.match(text, /the cache cannot be opened: no such file or directory/);
+  assert.match(text, /Characters the PDF's font \(DejaVu Sans\) has no glyph for/);
 });
 
-test('pdfText keeps Windows-1252, spells arrows, drops accents it cannot show', () => {
+test('pdfText keeps Latin, Greek and Cyrillic and arrows, and spells CJK as code points', () => {
   assert.equal(pdfText('Zürich – “ok” … €5 ½'), 'Zürich – “ok” … €5 ½');
-  assert.equal(pdfText('a → b ≤ c'), 'a -> b <= c');
-  assert.equal(pdfText('Łódź Kraków Ωmega 東京'), 'Lódz Kraków ?mega ??');
+  assert.equal(pdfText('a → b ≤ c'), 'a → b ≤ c');
+  assert.equal(pdfText('Łódź Москва Ελλάδα 東京'), 'Łódź Москва Ελλάδα [U+6771\u00a0U+4EAC]');
   assert.equal(pdfText('line\nbreak\ttab\u0007bell'), 'line break tabbell');
+});
+
+test("a raster preseed: the output's extent drawn with numbers, its items' footprints, a name in four scripts", async () => {
+  const bytes = await pdf(jobs.raster);
+  const [first, ...rest] = pages(bytes);
+  const text = [first, ...rest].join('\n');
+  assert.ok(!text.includes('Extent unknown'), 'no more "Extent unknown" for a preseed');
+  assert.ok(!text.includes('names no tile cache'));
+  // The heading and the extent in numbers under the map: SP27GTIF.tif (Illinois) to the hillshade (Sweden).
+  assert.match(first!, /Extent/);
+  assert.match(text, /87\.\d\d°W – 12\.00°E, 41\.\d\d°N – 58\.00°N/);
+  assert.match(text, /declared by the output \(mbtiles metadata\)/);
+  assert.match(text, /Footprints of its 2 items:\s+1 SP27GTIF\.tif\s+2 hillshade\.tif/);
+  // Latin with accents, Cyrillic, Greek and the arrow as themselves; CJK as code points, said once.
+  assert.ok(text.includes('Zürich → Москва, Ελλάδα'), 'the name as text');
+  assert.match(text, /\[U\+6771\sU\+4EAC\]/);
+  assert.ok(!/\?{2}|->/.test(text), 'no "?" for letters, no "->" for arrows');
+  assert.match(text, /printed as their code\s+points/);
+  // Units as the console's; file names whole in the items table.
+  assert.match(text, /Data\s+[\d.]+ KiB/);
+  assert.doesNotMatch(text, /\d (KB|MB|GB)\b/);
+  assert.match(text, /SP27GTIF\.tif\s+succeeded/);
+  assert.match(text, /hillshade\.tif\s+succeeded/);
+  // The document's title keeps every character.
+  const info = spawnSync('pdfinfo', [writePdf(bytes)], { encoding: 'utf8' });
+  assert.ok(info.stdout.includes(`Tessera job ${jobs.raster} – ${UNICODE_NAME}`), info.stdout);
+  // The font is embedded, a subset of DejaVu Sans; no base-14 Helvetica is left.
+  const fonts = spawnSync('pdffonts', [writePdf(bytes)], { encoding: 'utf8' }).stdout;
+  assert.match(fonts, /DejaVuSans\s/);
+  assert.doesNotMatch(fonts, /Helvetica/);
+});
+
+test('a vector preseed: the extent of its PMTiles output; an ingest: the dataset it made', async () => {
+  const vector = pages(await pdf(jobs.vector)).join('\n');
+  assert.ok(!vector.includes('Extent unknown'));
+  assert.match(vector, /\d\.\d\d°W – \d\.\d\d°W, 5\d\.\d\d°N – 6\d\.\d\d°N/, 'Scotland');
+  assert.match(vector, /declared by the output \(pmtiles header\)/);
+  assert.match(vector, /The footprint of its item:\s+1 scot_BNG\.shp/);
+
+  const ingest = pages(await pdf(jobs.ingest, new Catalog(db, jobs.dataDir))).join('\n');
+  assert.match(ingest, /22\.94°E – 25\.13°E, 35\.34°N – 40\.64°N/);
+  assert.match(ingest, /of the datasets it made/);
+  assert.match(ingest, /the dataset Ελλάδα \(#\d+\) in the catalogue/);
+});
+
+test('the first page of a preseed report renders (poppler rasterises it)', async () => {
+  const file = writePdf(await pdf(jobs.raster));
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, join(root, 'raster-page')]);
+  assert.equal(readFileSync(join(root, 'raster-page.png')).subarray(1, 4).toString('latin1'), 'PNG');
 });
 
 test('tessera jobs report --format pdf -o FILE, after the engine has closed', () => {
