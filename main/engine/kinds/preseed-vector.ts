@@ -321,9 +321,10 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
     // as threads lets a worker start the next partition while this thread still writes the last one's tiles.
     await runLimited(tasks, ctx.pool.threads * 2, async (task) => finish(task.key, await streamTileTask(ctx.pool, task.input, queue, ctx.signal)));
 
-    // The upper bound counted empty tiles that were never cut: the total becomes what was made.
+    // The upper bound counted empty tiles that were never cut, and missed tiles of other sources in
+    // partitions this item cut for everyone (see s.cut): the total becomes what was made, so done = total.
     const made = tally.written + tally.kept + tally.failed;
-    if (made < total) ctx.progress({ total: made - total });
+    if (made !== total) ctx.progress({ total: made - total });
 
     const result = {
       path: spec.path,
