@@ -66,6 +66,9 @@ const OPTIONS = {
 
 type Options = typeof OPTIONS;
 
+/** The long name of every option the parser knows (command-specs.ts says which command takes which). */
+export const OPTION_NAMES = Object.keys(OPTIONS) as (keyof Options)[];
+
 /** Option values by long name: a string, a list of strings (multiple) or true (a switch given). */
 export type OptionValues = {
   -readonly [K in keyof Options]?: Options[K] extends { multiple: true } ? string[] : Options[K] extends { value: true } ? string : boolean;

@@ -65,7 +65,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     path: ['serve'],
     summary: 'start the headless console (browser UI and API) and print its URL',
-    description: 'Start the headless console on this data directory and print its URL; Ctrl-C stops it.\nBeyond loopback (--host 0.0.0.0) every path a request names must lie in a data root (Settings).',
+    description: 'Start the headless console on this data directory and print its URL; Ctrl-C stops it. Beyond loopback (--host 0.0.0.0) every path a request names must lie in a data root (Settings).',
     options: [
       { name: 'port', value: 'N', description: 'the TCP port; 0 picks a free one', default: '7340' },
       { name: 'host', value: 'ADDR', description: 'the address to listen on: an IP address or a host name', default: '127.0.0.1' },
@@ -77,7 +77,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['verify'],
     args: ['<cache>'],
     summary: 'decode every tile of an MBTiles, PMTiles or tile directory',
-    description: 'Decode every tile of a cache (MBTiles, PMTiles or a z/x/y directory) and report the corrupt, empty\nand oversized ones. Exit 3 when some tiles are bad.',
+    description: 'Decode every tile of a cache (MBTiles, PMTiles or a z/x/y directory) and report the corrupt, empty and oversized ones. Exit 3 when some tiles are bad.',
     options: [...zoomFrom('check'), { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes as oversized', default: '512000 (500 KiB)' }],
     examples: ['tessera verify world.mbtiles', 'tessera verify tiles/ --min-zoom 10 --max-zoom 12 --json'],
   },
@@ -127,7 +127,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['ingest'],
     args: ['<file...>'],
     summary: 'add files (GeoPackage, Shapefile, GeoJSON, GeoTIFF, ZIP…) to the catalogue',
-    description: 'Add files to the catalogue: GeoPackage, Shapefile, GeoJSON, KML, CSV, GeoTIFF, ZIP of these…\nOne item per file and one per layer inside it. Exit 3 when some files or layers could not be read.',
+    description: 'Add files to the catalogue: GeoPackage, Shapefile, GeoJSON, KML, CSV, GeoTIFF, ZIP of these… One item per file and one per layer inside it. Exit 3 when some files or layers could not be read.',
     options: [
       { name: 'crs', value: 'CRS', description: 'the CRS of sources that name none, such as a Shapefile without .prj: EPSG:N or any definition GDAL reads', default: 'none; GeoJSON, KML and GPX are WGS84, a CSV lon/lat' },
       { name: 'target-crs', value: 'CRS', description: 'reproject vector layers to this CRS on import', default: 'each layer keeps its own' },
@@ -146,8 +146,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: ['<url>'],
     summary: 'copy ArcGIS FeatureServer/MapServer layers into the catalogue',
     description:
-      'Copy the layers and tables of an ArcGIS FeatureServer or MapServer into one GeoPackage in the catalogue,\n' +
-      'checked against the server by count and by id. A token may come from TESSERA_ESRI_TOKEN, a password\n' +
+      'Copy the layers and tables of an ArcGIS FeatureServer or MapServer into one GeoPackage in the catalogue, ' +
+      'checked against the server by count and by id. A token may come from TESSERA_ESRI_TOKEN, a password ' +
       'only from TESSERA_ESRI_PASSWORD; either is kept in the credential store, never in the job.',
     options: [
       { name: 'output', value: 'NAME', description: "the dataset's name in the catalogue", required: true },
@@ -233,7 +233,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['resume'],
     args: ['<id...>'],
     summary: 're-run what did not succeed and wait for the end',
-    description: 'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after\nthe other, and wait for each to end. Tiles already made are kept.',
+    description: 'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after the other, and wait for each to end. Tiles already made are kept.',
     options: [],
     examples: ['tessera jobs retry 12', 'tessera jobs resume 12 13 --json'],
   },

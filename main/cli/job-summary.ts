@@ -85,7 +85,8 @@ function madeRows(s: SummaryInput): [string, string][] {
       const size = s.datasets.reduce((n, d) => n + d.sizeBytes, 0);
       const what = [layers && plural(layers, 'layer'), layers && plural(features, 'feature')].filter(Boolean).join(', ');
       const read = job.kind === 'ingest' ? `; ${formatBytes(p.bytes)} read` : '';
-      const rows: [string, string][] = [['made', `${plural(s.datasets.length, 'dataset')}${what ? ` (${what})` : ''}, ${formatBytes(size)}${read}`]];
+      const made = s.datasets.length === 0 ? 'no dataset' : `${plural(s.datasets.length, 'dataset')}${what ? ` (${what})` : ''}, ${formatBytes(size)}`;
+      const rows: [string, string][] = [['made', `${made}${read}`]];
       if (s.datasets.length > 0) {
         const width = Math.max(...s.datasets.map((d) => d.name.length));
         const list = s.datasets.map((d) => `  dataset ${String(d.id).padEnd(4)} ${d.name.padEnd(width)}  ${d.path}`);
@@ -98,8 +99,8 @@ function madeRows(s: SummaryInput): [string, string][] {
 
 /**
  * An error as an operator reads it: without the item's label repeated in front of it (the summary
- * names the item already), without the staging folder an upload was copied to, and with its code
- * last, for searching and scripts.
+ * names the item already) and without the staging folder an upload was copied to; its code in
+ * front, as every other refusal of the CLI prints it.
  */
 export function operatorMessage(error: SerializedError, label?: string): string {
   let text = error.message.trim();
@@ -116,7 +117,7 @@ export function operatorMessage(error: SerializedError, label?: string): string 
   }
   // GDAL quotes paths as `path'; an upload's path is its staging copy, which the user never chose.
   text = text.replace(/(?:\/[^\s`'"/]+)*\/staging\/job-\d+\/[^\s`'"/]+\//g, '').replace(/`([^`'\n]*)'/g, "'$1'");
-  return `${text} [${error.code}]`;
+  return `${error.code}: ${text}`;
 }
 
 /** Milliseconds from one ISO time to another; null when either is missing. */
