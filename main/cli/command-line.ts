@@ -5,7 +5,9 @@
  * `--bbox -10,40,5,50` (any bbox west of Greenwich) and `--scale -100,3000` needed `--bbox=…`.
  * commander takes the next argument as the value of an option declared `<value>` whatever it starts
  * with. It is used here as one flat parser (no sub-command objects): the commands read `values` by
- * the option's long name, as they did with parseArgs, and the help text stays tessera.ts's own.
+ * the option's long name, as they did with parseArgs, and an option wherever it stands (before the
+ * command too) is read the same way. Which command takes which option, and each command's help, are
+ * in command-specs.ts, whose table a test holds to OPTIONS.
  */
 import { Command, CommanderError, Option } from 'commander';
 
