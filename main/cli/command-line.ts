@@ -5,7 +5,9 @@
  * `--bbox -10,40,5,50` (any bbox west of Greenwich) and `--scale -100,3000` needed `--bbox=…`.
  * commander takes the next argument as the value of an option declared `<value>` whatever it starts
  * with. It is used here as one flat parser (no sub-command objects): the commands read `values` by
- * the option's long name, as they did with parseArgs, and the help text stays tessera.ts's own.
+ * the option's long name, as they did with parseArgs, and an option wherever it stands (before the
+ * command too) is read the same way. Which command takes which option, and each command's help, are
+ * in command-specs.ts, whose table a test holds to OPTIONS.
  */
 import { Command, CommanderError, Option } from 'commander';
 
@@ -65,6 +67,9 @@ const OPTIONS = {
 } as const satisfies Record<string, Spec>;
 
 type Options = typeof OPTIONS;
+
+/** The long name of every option the parser knows (command-specs.ts says which command takes which). */
+export const OPTION_NAMES = Object.keys(OPTIONS) as (keyof Options)[];
 
 /** Option values by long name: a string, a list of strings (multiple) or true (a switch given). */
 export type OptionValues = {

@@ -21,7 +21,7 @@ export interface MigrateOptions {
   output?: string;
 }
 
-export const MIGRATE_USAGE = `tessera migrate esri <url> -o NAME [--layers 0,2] [--where SQL] [--token T | --username U]
+export const MIGRATE_USAGE = `migrate esri <url> -o NAME [--layers 0,2] [--where SQL] [--token T | --username U]
                                                        copy ArcGIS FeatureServer/MapServer layers into the catalogue
                                                        (token also from TESSERA_ESRI_TOKEN; password from TESSERA_ESRI_PASSWORD)`;
 

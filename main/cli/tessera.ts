@@ -17,6 +17,7 @@ import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '.
 // commands that run jobs or serve, never by the read-only ones (jobs list|show|report, catalog
 // list|show), which answer from the store alone.
 import type { Engine } from '../engine/engine.js';
+import { formatBytes } from '../engine/disk-guard.js';
 import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
@@ -27,12 +28,15 @@ import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-comma
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, type OptionValues, parseCommandLine } from './command-line.js';
+import { commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
+import { formatJobSummary } from './job-summary.js';
 import { ProgressBar } from './progress-bar.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
 
 export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
 
+/** The overview (`tessera --help`); each command's own help comes from command-specs.ts. */
 const USAGE = `Usage: tessera <command> [options]
 
 Commands:
@@ -60,7 +64,8 @@ Commands:
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
   --json           print one JSON document on stdout
-  -h, --help       this help
+  -h, --help       this help; tessera <command> --help (or tessera help <command>) for a command's
+                   options, their defaults and examples
 An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
@@ -77,13 +82,30 @@ interface Io {
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let json = false;
+  // Where a usage error points: the command's own help once the command is known.
+  let helpHint = 'tessera --help';
   try {
+    const guessed = findCommand(argv.filter((a) => !a.startsWith('-')));
+    if (guessed) helpHint = `${commandName(guessed)} --help`;
     const { values, positionals } = parseCommandLine(argv);
     json = values.json ?? false;
     const [command, ...rest] = positionals;
-    if (values.help || !command) {
-      io.stdout.write(`${USAGE}\n`);
-      return command || values.help ? EXIT.succeeded : EXIT.usage;
+    if (values.help || !command || command === 'help') {
+      const path = command === 'help' ? rest : positionals;
+      if (path.length === 0) {
+        io.stdout.write(`${USAGE}\n`);
+        return command || values.help ? EXIT.succeeded : EXIT.usage;
+      }
+      const spec = findCommand(path);
+      if (!spec) throw new UsageError(`unknown command: ${path.join(' ')}`);
+      io.stdout.write(commandHelp(spec));
+      return EXIT.succeeded;
+    }
+    const spec = findCommand(positionals);
+    if (spec) {
+      helpHint = `${commandName(spec)} --help`;
+      const foreign = foreignOption(spec, values);
+      if (foreign) throw new UsageError(foreign);
     }
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     const out = (human: string, doc: unknown) => io.stdout.write(json ? `${JSON.stringify(doc, null, command === 'serve' ? undefined : 2)}\n` : `${human}\n`);
@@ -130,7 +152,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         throw new UsageError(`unknown command: ${command}`);
     }
   } catch (error) {
-    return reportError(error, io, json);
+    return reportError(error, io, json, helpHint);
   }
 }
 
@@ -254,7 +276,7 @@ async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: E
     const items = engine.store.listItems(job.id, { limit: 1000 }).rows;
     const issues = collectIssues(engine.store, job.id);
     if (json) io.stdout.write(`${JSON.stringify({ job: final, items, tileIssues: issues }, null, 2)}\n`);
-    else io.stdout.write(`${formatJobDetail({ job: final, items, events: [] })}\n${formatIssues(issues)}`);
+    else io.stdout.write(`${formatJobSummary({ job: final, items, datasets: engine.catalog.madeBy(job.id), dataDir })}\n${formatIssues(issues)}`);
     return exitCodeFor(final.state);
   } finally {
     off();
@@ -369,12 +391,13 @@ export function exitCodeFor(state: JobState): number {
   }
 }
 
-function reportError(error: unknown, io: Io, json: boolean): number {
+function reportError(error: unknown, io: Io, json: boolean, helpHint = 'tessera --help'): number {
   const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || error instanceof CommandLineError;
   const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
-  io.stderr.write(`tessera: ${e.code}: ${e.message}\n${usage ? 'Run tessera --help for usage.\n' : ''}`);
+  // One line: the refusal, and for a usage error where the command's options are described.
+  io.stderr.write(`tessera: ${e.code}: ${e.message}${usage ? ` (see ${helpHint})` : ''}\n`);
   return code;
 }
 
@@ -437,7 +460,7 @@ function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'
   const lines = [
     `job ${j.id} (${j.kind}) ${j.name}: ${j.state}`,
     `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`,
-    `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad, ${j.progress.bytes} bytes`,
+    `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad, ${formatBytes(j.progress.bytes)}`,
     ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
     `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.queued} queued):`,
     ...d.items.map((i) => `    ${i.label.padEnd(12)} ${i.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`),
