@@ -22,7 +22,8 @@ import { createLogger } from '../engine/logger.js';
 import { buildReport } from '../engine/report.js';
 import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
 import { isLoopbackHost } from '../hosts/http-security.js';
-import { openDatabase } from '../store/database.js';
+import { type Db, openDatabase } from '../store/database.js';
+import { Catalog } from '../catalog/catalog.js';
 import { JobStore } from '../store/job-store.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
@@ -195,9 +196,10 @@ async function jobs(
       const id = jobId(ids, 'report');
       const format = (values.format ?? 'json') as ReportFormat;
       if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${format}`);
-      const report = await withReadOnlyStore(dataDir, (store) => {
-        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
-        return buildReport(store, id, format);
+      const report = await withReadOnlyStore(dataDir, (store, db) => {
+        if (!store || !db) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
+        // The catalogue says where an ingest's or a migration's datasets are, for the report's map.
+        return buildReport(store, id, format, new Catalog(db, dataDir));
       });
       const bytes = Buffer.from(report.content, report.encoding);
       if (values.output) {
@@ -347,9 +349,9 @@ async function openEngine(dataDir: string, holder: string, extra: { exposed?: bo
  * start-up: jobs left running by a process that died are marked interrupted first, so they show as
  * what they are. When an engine owns it, this only reads (WAL lets a reader run beside it).
  */
-async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null) => T | Promise<T>): Promise<T> {
+async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null, db: Db | null) => T | Promise<T>): Promise<T> {
   const file = join(dataDir, 'jobs.sqlite');
-  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null);
+  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null, null);
   let lock: DataDirLock | null = null;
   try {
     lock = lockDataDir(dataDir, 'tessera (read)');
@@ -360,7 +362,7 @@ async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | nu
   try {
     const store = new JobStore(db);
     if (lock) store.markInterrupted();
-    return await read(store);
+    return await read(store, db);
   } finally {
     db.close();
     lock?.release();
