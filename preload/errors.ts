@@ -114,17 +114,17 @@ export function toTesseraError(error: unknown, fallback: ErrorCode = 'INTERNAL')
     // A full volume, whoever hit it (a tile write's ENOSPC, the store's SQLITE_FULL): the job waits
     // for space and tries again, so it is transient; callers that cannot wait fail with it.
     if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL') {
-      return new TesseraError('DISK_FULL', `${errno}: ${error.message}`, { cause: error, transient: true, details: { errno } });
+      return new TesseraError('DISK_FULL', withErrno(errno, error.message), { cause: error, transient: true, details: { errno } });
     }
     // SQLite's I/O errors (SQLITE_IOERR_WRITE, _FSYNC, …) are the disk's hiccups, as EIO is.
     if (typeof errno === 'string' && errno.startsWith('SQLITE_IOERR')) {
-      return new TesseraError('IO_ERROR', `${errno}: ${error.message}`, { cause: error, details: { errno } });
+      return new TesseraError('IO_ERROR', withErrno(errno, error.message), { cause: error, details: { errno } });
     }
     if (errno === 'SQLITE_CORRUPT' || errno === 'SQLITE_NOTADB' || errno === 'SQLITE_READONLY' || errno === 'SQLITE_CANTOPEN') {
-      return new TesseraError('IO_ERROR', `${errno}: ${error.message}`, { cause: error, transient: false, details: { errno } });
+      return new TesseraError('IO_ERROR', withErrno(errno, error.message), { cause: error, transient: false, details: { errno } });
     }
     if (typeof errno === 'string' && TRANSIENT_ERRNO.has(errno)) {
-      return new TesseraError('IO_ERROR', `${errno}: ${error.message}`, { cause: error, details: { errno } });
+      return new TesseraError('IO_ERROR', withErrno(errno, error.message), { cause: error, details: { errno } });
     }
     if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR' || errno === 'ENOTDIR') {
       return new TesseraError('IO_ERROR', error.message, { cause: error, transient: false, details: { errno } });
@@ -132,6 +132,11 @@ export function toTesseraError(error: unknown, fallback: ErrorCode = 'INTERNAL')
     return new TesseraError(fallback, error.message, { cause: error });
   }
   return new TesseraError(fallback, String(error));
+}
+
+/** A system error's message led by its errno, once (Node's own messages already start with it). */
+function withErrno(errno: string, message: string): string {
+  return message.startsWith(errno) ? message : `${errno}: ${message}`;
 }
 
 interface NodeLikeError extends Error {

@@ -146,8 +146,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await runJob(dataDir, io, json, (engine) => engine.start(input));
       }
       case 'catalog':
+        if (values['data-dir'] !== undefined) assertHasStore(dataDir);
         return await catalogCommand(dataDir, rest, values, out, (line) => io.stderr.write(`${line}\n`));
       case 'jobs':
+        if (values['data-dir'] !== undefined) assertHasStore(dataDir);
         return await jobs(dataDir, rest, values, io, json, out);
       default:
         throw new UsageError(`unknown command: ${command}`);
@@ -349,6 +351,16 @@ async function openEngine(dataDir: string, holder: string, extra: { exposed?: bo
  * start-up: jobs left running by a process that died are marked interrupted first, so they show as
  * what they are. When an engine owns it, this only reads (WAL lets a reader run beside it).
  */
+/**
+ * A data directory named with --data-dir for reading jobs or the catalogue must hold a job store:
+ * a typo or a wrong folder answered with "no jobs" (exit 0) would read as an empty history. (The
+ * default directory of a fresh install is simply empty.)
+ */
+function assertHasStore(dataDir: string): void {
+  if (!prepareDataDir(dataDir, { create: false })) throw badInput(`data directory ${dataDir} does not exist; check --data-dir`);
+  if (!existsSync(join(dataDir, 'jobs.sqlite'))) throw badInput(`data directory ${dataDir} holds no Tessera job store (no jobs.sqlite: nothing has run there); check --data-dir`);
+}
+
 async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null, db: Db | null) => T | Promise<T>): Promise<T> {
   const file = join(dataDir, 'jobs.sqlite');
   if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null, null);
@@ -356,7 +368,9 @@ async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | nu
   try {
     lock = lockDataDir(dataDir, 'tessera (read)');
   } catch (error) {
-    if (toTesseraError(error).code !== 'DATA_DIR_LOCKED') throw error;
+    // Held by an engine, or a full volume that takes no lock file: read beside it, read-only.
+    const code = toTesseraError(error).code;
+    if (code !== 'DATA_DIR_LOCKED' && code !== 'DISK_FULL') throw error;
   }
   const db = openDatabase(file, { readonly: lock === null });
   try {
@@ -427,6 +441,7 @@ function listenError(error: unknown, host: string, port: number): unknown {
 
 function optionalInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
+  if (/^-\d+$/.test(value)) throw new UsageError(`${flag} must not be negative, not ${value}`);
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}"`);
   return Number(value);
 }

@@ -143,7 +143,15 @@ export function lockDataDir(dataDir: string, holder: string): DataDirLock {
         // e.g. /proc or /sys: a folder whose file system takes no files (ENOENT), a read-only mount
         throw unusable(dataDir, `cannot create files in it (${fsReason(error)})`, code);
       }
-      writeSync(fd, JSON.stringify(info));
+      try {
+        writeSync(fd, JSON.stringify(info));
+      } catch (error) {
+        // A full volume: no empty lock file is left behind for the next start to puzzle over.
+        closeSync(fd);
+        rmSync(path, { force: true });
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new TesseraError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO_ERROR', `data directory ${dataDir}: cannot write its lock file (${fsReason(error)})`, { details: { dataDir, errno: code } });
+      }
       closeSync(fd);
       let released = false;
       const release = () => {

@@ -71,3 +71,10 @@ test('a PMTiles output reserves its peak: the working MBTiles and the archive si
   assert.ok((pmtiles.problem!.details as { neededBytes: number }).neededBytes >= 2 * bytes);
   assert.equal(peakBytes(join(dir, 'tiles'), 1000), 1000, 'a tile directory needs what its files take');
 });
+
+test('with no floor, a wait on a full volume says the volume is full (not "below the 0 B floor")', async () => {
+  const readings = [0, 4096];
+  const waits: string[] = [];
+  await waitForSpace('/data', { floorBytes: () => 0, signal: new AbortController().signal, pollMs: 1, freeBytes: async () => readings.shift()!, onWait: (m) => waits.push(m) });
+  assert.deepEqual(waits, ['waiting for disk space: the volume at /data is full']);
+});

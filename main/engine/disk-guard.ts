@@ -111,7 +111,8 @@ export async function waitForSpace(path: string, options: WaitForSpaceOptions): 
     }
     if (!waiting) {
       waiting = true;
-      options.onWait(`waiting for disk space: ${formatBytes(free)} free at ${path}, below the ${formatBytes(floor)} floor`, { path, freeBytes: free, floorBytes: floor });
+      const why = floor === 0 ? `the volume at ${path} is full` : `${formatBytes(free)} free at ${path}, below the ${formatBytes(floor)} floor`;
+      options.onWait(`waiting for disk space: ${why}`, { path, freeBytes: free, floorBytes: floor });
     }
     await sleep(options.pollMs ?? 2000, options.signal);
   }

@@ -40,7 +40,7 @@ import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { buildReport } from './report.js';
 import { storageStatus } from './storage.js';
-import { waitForSpace } from './disk-guard.js';
+import { formatBytes, waitForSpace } from './disk-guard.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from './worker-pool.js';
 import { configureGdal } from './gdal-config.js';
@@ -224,9 +224,8 @@ export class Engine {
       const fs = await statfs(this.dataDir);
       const free = fs.bavail * fs.bsize;
       const floor = this.settings().freeSpaceFloorBytes;
-      const gib = (free / 1024 ** 3).toFixed(1);
-      if (free < floor) this.setHealth('disk', 'failed', `only ${gib} GiB free in ${this.dataDir} (floor ${(floor / 1024 ** 3).toFixed(1)} GiB)`);
-      else this.setHealth('disk', 'ok', `${gib} GiB free in ${this.dataDir}`);
+      if (free < floor) this.setHealth('disk', 'failed', `only ${formatBytes(free)} free in ${this.dataDir} (floor ${formatBytes(floor)})`);
+      else this.setHealth('disk', 'ok', `${formatBytes(free)} free in ${this.dataDir}`);
     } catch (error) {
       this.setHealth('disk', 'failed', `cannot read free space of ${this.dataDir}: ${(error as Error).message}`);
     }
@@ -268,11 +267,13 @@ export class Engine {
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
       'settings.get': () => this.settings(),
-      'settings.update': (patch) => {
+      'settings.update': async (patch) => {
         const next = { ...this.settings(), ...patch } as Settings;
         this.store.setSetting('settings', next);
         this.setHealth('metrics', next.metricsEnabled ? 'ok' : 'disabled', next.metricsEnabled ? 'served at /metrics by the headless host' : 'switched off in settings');
         this.applyRetention();
+        // A new floor changes the disk's health at once, not at the next 30 s poll.
+        await this.checkDisk();
         this.pump();
         return next;
       },
@@ -475,11 +476,16 @@ export class Engine {
     let began = false;
     // A timed save that fails (a full disk: SQLITE_FULL) must not take the process down from a
     // timer; the items' checkpoints stay the truth and the next save or recovery catches up.
+    let saveFailing = false;
     const persist = setInterval(() => {
       try {
         this.store.saveJobCounters(id, tracker.current);
+        if (saveFailing) this.logger.info(`job ${id}: its counters are saved again`);
+        saveFailing = false;
       } catch (error) {
-        this.logger.warn(`job ${id}: could not save its counters: ${String(error)}`);
+        // Once per streak: a full volume would otherwise write this line every second.
+        if (!saveFailing) this.logger.warn(`job ${id}: could not save its counters (retried every second, said once): ${toTesseraError(error).message}`);
+        saveFailing = true;
       }
     }, 1000);
     try {
@@ -664,7 +670,10 @@ export class Engine {
       await waitForSpace(path, {
         signal: context.signal,
         floorBytes: () => Math.max(this.settings().freeSpaceFloorBytes, STORE_HEADROOM_BYTES),
-        onWait: (message, data) => {
+        onWait: (waiting, data) => {
+          // The store's own need, when it is above the floor the user set, is said: a wait "below
+          // the 8.0 MiB floor" with the floor set to 0 would read as a bug.
+          const message = path === this.dataDir && data.floorBytes > this.settings().freeSpaceFloorBytes ? `${waiting} (the job store needs that much room to record progress)` : waiting;
           this.logger.warn(`job ${jobId}: ${message}`);
           try {
             context.event('waiting', message, data);

@@ -30,7 +30,9 @@ export async function storageStatus(inputs: StorageInputs): Promise<StorageStatu
     if (existing === null) continue;
     const [fs, info] = await Promise.all([statfs(existing), stat(existing)]);
     const key = String(info.dev);
-    const volume = volumes.get(key) ?? { path: existing, roles: [], totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+    // Total as df counts it: what is used plus what a user may still write (root's reserved blocks
+    // are neither), so that total − free is what is really used.
+    const volume = volumes.get(key) ?? { path: existing, roles: [], totalBytes: (fs.blocks - fs.bfree + fs.bavail) * fs.bsize, freeBytes: fs.bavail * fs.bsize };
     volume.roles.push(place.role);
     volumes.set(key, volume);
   }
