@@ -254,7 +254,7 @@ test('d. a path that is not a tile cache says so, naming it', async () => {
   const alert = page.locator('.map-preview [role="alert"]');
   await alert.waitFor({ timeout: 10_000 });
   // The same answer as for a missing path (no file-existence oracle), naming the path.
-  assert.match((await alert.textContent()) ?? '', new RegExp(`no tile cache at ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.match((await alert.textContent()) ?? '', new RegExp(`No tile cache at ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   // Failed contract calls are answered, not logged as page errors.
   assert.deepEqual(pageErrors.filter((e) => !e.includes('/api/caches.open')), []);
 });
