@@ -2,8 +2,9 @@
  * The console's shell and Queue screen end to end: the real `tessera serve` on a store seeded with
  * a small history (queue paused), Debian's Chromium at 1280×800. Filters by state and text, bulk
  * retry of two failed jobs, the finish notes when they run again, the dark theme (and that it
- * survives a reload, as the screen does), keyboard shortcuts, and a screenshot of each state to
- * e2e/artifacts/ (queue*.png, shortcuts.png).
+ * survives a reload, as the screen does), keyboard shortcuts, the 1024×700 layout (nothing scrolls
+ * sideways on the queue, the catalogue and a job detail; row actions and the error column whole),
+ * and a screenshot of each state to e2e/artifacts/ (queue*.png, shortcuts.png, job-detail-1024.png).
  *
  * The tests run in order on one console and one page.
  */
@@ -172,6 +173,59 @@ test('e. keyboard shortcuts move between screens, list themselves, search and pa
   assert.equal((await page.evaluate(() => window.tessera.queue.get({}))).paused, !paused);
   assert.deepEqual(pageErrors, []);
 });
+
+test('f. at 1024×700 the queue, the catalogue and a job detail do not scroll sideways, and row actions are whole', async () => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  try {
+    await page.goto(`${tessera.url.split('#')[0]}#/queue`);
+    await until('the rows', async () => ((await historyIds()).length > 0 ? true : null));
+    assert.deepEqual(await sideways(), [], 'the queue scrolls sideways');
+    // Every row's buttons (Retry of the failed jobs, Cancel / Resume) lie whole inside the table's
+    // box, and the Job column keeps a readable width.
+    const boxes = await page.evaluate(() => {
+      const scroller = document.querySelector('.history-scroll')!.getBoundingClientRect();
+      const buttons = [...document.querySelectorAll('.history-scroll td.actions button')].map((b) => {
+        const r = b.getBoundingClientRect();
+        return { text: b.textContent, inside: r.left >= scroller.left && r.right <= scroller.right, clipped: b.scrollWidth > b.clientWidth };
+      });
+      return { buttons, name: document.querySelector('.history-scroll td.name')!.getBoundingClientRect().width };
+    });
+    assert.ok(boxes.buttons.some((b) => b.text === 'Retry'), JSON.stringify(boxes));
+    for (const b of boxes.buttons) assert.ok(b.inside && !b.clipped, `a row button is cut off: ${JSON.stringify(b)}`);
+    assert.ok(boxes.name >= 160, `the Job column is ${boxes.name} px wide`);
+    await shot('queue-1024');
+
+    await page.goto(`${tessera.url.split('#')[0]}#/catalog`);
+    await page.locator('.catalog-view').waitFor();
+    assert.deepEqual(await sideways(), [], 'the catalogue scrolls sideways');
+
+    await page.goto(`${tessera.url.split('#')[0]}#/jobs/3`);
+    await page.locator('.items-table tr[data-label]').first().waitFor({ timeout: 10_000 });
+    assert.deepEqual(await sideways(), [], 'the job detail scrolls sideways');
+    const message = await page.evaluate(() => {
+      const cell = document.querySelector('.items-table td.message code')!.closest('td')!.getBoundingClientRect();
+      const panel = document.querySelector('.items .table-scroll')!.getBoundingClientRect();
+      return { left: cell.left, right: cell.right, panelRight: panel.right };
+    });
+    assert.ok(message.right <= message.panelRight + 0.5 && message.right - message.left >= 200, `the error column is cut off: ${JSON.stringify(message)}`);
+    await shot('job-detail-1024');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+/** Whatever scrolls sideways: the page, <main>, or a table's scroller (each as `what: scroll > client`). */
+function sideways(): Promise<string[]> {
+  return page.evaluate(() => {
+    const wide = (el: Element | null, what: string) => (el && el.scrollWidth > el.clientWidth ? [`${what}: ${el.scrollWidth} > ${el.clientWidth}`] : []);
+    return [
+      ...wide(document.scrollingElement, 'page'),
+      ...wide(document.querySelector('main'), 'main'),
+      ...[...document.querySelectorAll('.history-scroll, .active-scroll, .table-scroll, .catalog-scroll')].flatMap((el) => wide(el, el.className)),
+    ];
+  });
+}
 
 // -----------------------------------------------------------------------------------------------
 

@@ -86,28 +86,41 @@ export function CatalogView() {
         </div>
       )}
       {rows.length > 0 && (
-        <table className="catalog-table">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">Thumbnail</span>
-              </th>
-              <th scope="col">Dataset</th>
-              <th scope="col">Contents</th>
-              <th scope="col">CRS</th>
-              <th scope="col">Extent (W, S, E, N)</th>
-              <th scope="col">Size</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <DatasetRow key={d.id} dataset={d} />
-            ))}
-          </tbody>
-        </table>
+        <div className="catalog-scroll">
+          <table className="catalog-table">
+            {/* Fixed widths for the short columns; the name and the contents share the rest and wrap,
+                so the table fits its panel from a 1024-px window up and the actions never leave it. */}
+            <colgroup>
+              <col className="col-thumb" />
+              <col />
+              <col />
+              <col className="col-place" />
+              <col className="col-size" />
+              <col className="col-actions" />
+            </colgroup>
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="visually-hidden">Thumbnail</span>
+                </th>
+                <th scope="col">Dataset</th>
+                <th scope="col">Contents</th>
+                <th scope="col">CRS · extent (W, S, E, N)</th>
+                <th scope="col" className="numbers">
+                  Size
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((d) => (
+                <DatasetRow key={d.id} dataset={d} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {list.hasNextPage && (
         <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
@@ -141,7 +154,7 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
           </span>
         )}
       </td>
-      <td>
+      <td className="dataset">
         <div className="dataset-name">
           <strong>{d.name}</strong> <span className={`pill kind-${d.kind}`}>{d.kind}</span>
         </div>
@@ -158,7 +171,7 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
           )}
         </div>
       </td>
-      <td>
+      <td className="contents">
         {d.raster ? (
           <span>{layerSummary(d)[0]}</span>
         ) : (
@@ -169,8 +182,10 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
           </ul>
         )}
       </td>
-      <td>{crsSummary(d)}</td>
-      <td className="numbers">{extentText(d.bounds)}</td>
+      <td className="place">
+        <div>{crsSummary(d)}</div>
+        <div className="extent small">{extentText(d.bounds)}</div>
+      </td>
       <td className="numbers">{formatBytes(d.sizeBytes)}</td>
       <td className="actions">
         <button

@@ -15,15 +15,25 @@ export const AUTO_LOAD_ALL = 5000;
 /** Rows drawn at most; the filter narrows the rest down. */
 const MAX_ROWS = 500;
 
-const COLUMNS: readonly { column: ItemColumn; title: string; numeric?: boolean }[] = [
-  { column: 'label', title: 'Item' },
-  { column: 'state', title: 'State' },
-  { column: 'attempts', title: 'Attempts', numeric: true },
-  { column: 'progress', title: 'Done / total', numeric: true },
-  { column: 'failed', title: 'Failed', numeric: true },
-  { column: 'bytes', title: 'Bytes', numeric: true },
-  { column: 'errorCode', title: 'Error code' },
-  { column: 'errorMessage', title: 'Error message' },
+/**
+ * The table's header cells, each with the columns it sorts by. The error code and its message share
+ * one cell (the code above the message), so that the message keeps a readable width in a 1024-px
+ * window without the table scrolling sideways.
+ */
+const COLUMNS: readonly { key: string; sorts: readonly { column: ItemColumn; title: string }[]; numeric?: boolean }[] = [
+  { key: 'label', sorts: [{ column: 'label', title: 'Item' }] },
+  { key: 'state', sorts: [{ column: 'state', title: 'State' }] },
+  { key: 'attempts', sorts: [{ column: 'attempts', title: 'Attempts' }], numeric: true },
+  { key: 'progress', sorts: [{ column: 'progress', title: 'Done / total' }], numeric: true },
+  { key: 'failed', sorts: [{ column: 'failed', title: 'Failed' }], numeric: true },
+  { key: 'bytes', sorts: [{ column: 'bytes', title: 'Bytes' }], numeric: true },
+  {
+    key: 'error',
+    sorts: [
+      { column: 'errorCode', title: 'Error code' },
+      { column: 'errorMessage', title: 'message' },
+    ],
+  },
 ];
 
 /** The item table of one job; loads its items itself, sorts and filters them in place. */
@@ -83,16 +93,24 @@ export function ItemTable({ job }: { job: JobSummary }) {
           <table className="grid items-table">
             <thead>
               <tr>
-                {COLUMNS.map(({ column, title, numeric }) => (
-                  <th key={column} className={numeric ? 'num' : undefined} aria-sort={sort?.column === column ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
-                    <button type="button" className="sort" data-column={column} onClick={() => setSort((s) => nextSort(s, column))}>
-                      {title}
-                      <span aria-hidden="true" className="sort-mark">
-                        {sort?.column === column ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-                      </span>
-                    </button>
-                  </th>
-                ))}
+                {COLUMNS.map(({ key, sorts, numeric }) => {
+                  const sorted = sorts.some(({ column }) => sort?.column === column);
+                  return (
+                    <th key={key} className={numeric ? 'num' : `col-${key}`} aria-sort={sorted ? (sort!.direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                      {sorts.map(({ column, title }, i) => (
+                        <span key={column}>
+                          {i > 0 && <span className="muted"> · </span>}
+                          <button type="button" className="sort" data-column={column} onClick={() => setSort((s) => nextSort(s, column))}>
+                            {title}
+                            <span aria-hidden="true" className="sort-mark">
+                              {sort?.column === column ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+                            </span>
+                          </button>
+                        </span>
+                      ))}
+                    </th>
+                  );
+                })}
               </tr>
             </thead>
             <tbody>
@@ -144,7 +162,7 @@ function ItemRow({ item }: { item: JobItem }) {
       <td className="num" data-column="attempts">
         {item.attempts}
       </td>
-      <td className="num">
+      <td className="num progress">
         <span title={`${Math.round(pct)}%`}>
           {item.done.toLocaleString()} / {item.total.toLocaleString()}
         </span>
@@ -153,8 +171,14 @@ function ItemRow({ item }: { item: JobItem }) {
       <td className="num" title={`${item.bytes.toLocaleString()} bytes`}>
         {formatBytes(item.bytes)}
       </td>
-      <td>{item.error && <code className="error">{item.error.code}</code>}</td>
-      <td className="message">{item.error?.message}</td>
+      <td className="message">
+        {item.error && (
+          <>
+            <code className="error">{item.error.code}</code>
+            <div>{item.error.message}</div>
+          </>
+        )}
+      </td>
     </tr>
   );
 }

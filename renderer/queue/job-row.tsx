@@ -43,6 +43,7 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
   const progress = live ?? job.progress;
   const pct = percentDone(progress.done, progress.total);
   const action = useRowAction();
+  const ran = variant === 'history' ? formatRunTime(job.startedAt, job.finishedAt) : '';
 
   const open = (event: MouseEvent) => {
     if ((event.target as Element).closest(OWN_CLICK)) return;
@@ -79,27 +80,47 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
         <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed)}</div>
       </td>
       {variant === 'active' ? (
-        <>
-          <td className="small num">{job.state === 'running' ? formatRate(progress.rate) : ''}</td>
-          <td className="small num">{job.state === 'running' && progress.total > 0 ? `ETA ${formatSeconds(progress.etaSeconds)}` : ''}</td>
-        </>
+        <td className="small num when">
+          {job.state === 'running' && (
+            <>
+              <div className="line">{formatRate(progress.rate)}</div>
+              {progress.total > 0 && <div className="line muted">ETA {formatSeconds(progress.etaSeconds)}</div>}
+            </>
+          )}
+        </td>
       ) : (
-        <>
-          <td className="small">{formatWhen(job.createdAt)}</td>
-          <td className="small num">{formatRunTime(job.startedAt, job.finishedAt)}</td>
-        </>
+        <td className="small when">
+          <div className="line">{formatWhen(job.createdAt)}</div>
+          <div className="line muted" title="How long it ran">
+            {ran && `ran ${ran}`}
+          </div>
+        </td>
       )}
       <td className="actions">
-        {canCancel(job.state) && (
-          <button type="button" onClick={() => action.mutate({ action: 'cancel', ids: [job.id] })} disabled={action.isPending}>
-            Cancel
-          </button>
-        )}
+        {/* Every row fits its actions in the column: one labelled button, and when a job has two
+            (an interrupted one resumes or is dropped) the second is a compact one. */}
         {canRetry(job.state) && (
           <button type="button" onClick={() => action.mutate({ action: 'retry', ids: [job.id] })} disabled={action.isPending}>
             {job.state === 'interrupted' ? 'Resume' : 'Retry'}
           </button>
         )}
+        {canCancel(job.state) &&
+          (canRetry(job.state) ? (
+            <button
+              type="button"
+              className="compact"
+              aria-label="Cancel"
+              title={`Cancel job #${job.id} instead of resuming it`}
+              onClick={() => action.mutate({ action: 'cancel', ids: [job.id] })}
+              disabled={action.isPending}
+            >
+              <span aria-hidden="true">✕</span>
+            </button>
+          ) : (
+            <button type="button" onClick={() => action.mutate({ action: 'cancel', ids: [job.id] })} disabled={action.isPending}>
+              Cancel
+            </button>
+          ))}
       </td>
     </tr>
   );

@@ -6,10 +6,14 @@ import { useMemo } from 'react';
 import type { JobSummary } from '../../preload/contract.js';
 import type { RowVariant } from './job-row.js';
 
-/** Column widths in px; the name takes what is left. */
+/**
+ * Column widths in px; the name takes what is left. They add up to 600, so at 1024×700 (a panel
+ * about 810 px wide) the name still gets some 210 px, and the actions column holds its widest
+ * content (Resume and the compact cancel of an interrupted job) without clipping it.
+ */
 const COLUMNS: Record<RowVariant, (number | null)[]> = {
-  active: [36, 64, null, 108, 210, 84, 96, 156],
-  history: [36, 64, null, 108, 210, 128, 80, 156],
+  active: [36, 52, null, 104, 168, 116, 124],
+  history: [36, 52, null, 104, 168, 116, 124],
 };
 
 /** Columns of both tables (a full-width cell spans them). */
@@ -64,18 +68,10 @@ export function TableHead({ variant, rows, selected, onSelect, label }: HeadProp
         <th>Job</th>
         <th>State</th>
         <th>Progress</th>
-        {variant === 'active' ? (
-          <>
-            <th className="num">Rate</th>
-            <th className="num">ETA</th>
-          </>
-        ) : (
-          <>
-            <th>Created</th>
-            <th className="num">Ran</th>
-          </>
-        )}
-        <th />
+        {variant === 'active' ? <th className="num">Rate · ETA</th> : <th>Created</th>}
+        <th>
+          <span className="visually-hidden">Actions</span>
+        </th>
       </tr>
     </thead>
   );
