@@ -54,8 +54,9 @@ export async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validit
   const srs = layer.srs;
   let bounds: Bbox | null = null;
   if (hasGeometry && featureCount > 0) {
-    const e = layer.getExtent(false);
-    bounds = transformBounds([e.minX, e.minY, e.maxX, e.maxY], srs);
+    // No extent when no feature has a geometry GDAL could read (GeoJSON's "coordinates": ["x"]).
+    const e = extentOf(layer);
+    if (e) bounds = transformBounds([e.minX, e.minY, e.maxX, e.maxY], srs);
   }
   return {
     name: layer.name,
@@ -66,6 +67,19 @@ export async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validit
     bounds,
     invalidGeometries: !hasGeometry || featureCount === 0 ? 0 : validity ? await countInvalid(ds, layer) : null,
   };
+}
+
+/** The layer's extent; null when it has none (every geometry NULL: GDAL then refuses to give one). */
+function extentOf(layer: gdal.Layer): gdal.Envelope | null {
+  try {
+    return layer.getExtent(false);
+  } catch {
+    try {
+      return layer.getExtent(true);
+    } catch {
+      return null;
+    }
+  }
 }
 
 /**

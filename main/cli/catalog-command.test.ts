@@ -87,7 +87,7 @@ test('a Shapefile without .prj: exit 3 (partial) naming --crs; with --crs it suc
   const zip = shapefileWithoutPrjZip(dir);
   const refused = await run(['ingest', zip]);
   assert.equal(refused.code, 3);
-  assert.match(refused.stdout, /NO_GEOREFERENCE: .*has no CRS \(no \.prj beside the Shapefile\); say which it is \(assignCrs, or tessera ingest --crs EPSG:N\)/);
+  assert.match(refused.stdout, /NO_GEOREFERENCE: .*has no CRS \(no \.prj beside the Shapefile\); run the ingest again with its CRS, e.g. --crs EPSG:27700/);
   const assigned = await run(['ingest', zip, '--crs', 'EPSG:4326']);
   assert.equal(assigned.code, 0, assigned.stdout + assigned.stderr);
 });

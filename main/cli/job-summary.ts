@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { CatalogDataset, JobItem, JobSummary } from '../../preload/contract.js';
 import type { SerializedError } from '../../preload/errors.js';
 import { formatBytes } from '../engine/disk-guard.js';
+import { CRS_ADVICE, CRS_ADVICE_CLI } from '../ingest/ingest-errors.js';
 
 export interface SummaryInput {
   job: JobSummary;
@@ -117,6 +118,8 @@ export function operatorMessage(error: SerializedError, label?: string): string 
   }
   // GDAL quotes paths as `path'; an upload's path is its staging copy, which the user never chose.
   text = text.replace(/(?:\/[^\s`'"/]+)*\/staging\/job-\d+\/[^\s`'"/]+\//g, '').replace(/`([^`'\n]*)'/g, "'$1'");
+  // The console's advice for a missing CRS ("give its CRS and retry") is --crs on the command line.
+  text = text.split(CRS_ADVICE).join(CRS_ADVICE_CLI);
   return `${error.code}: ${text}`;
 }
 

@@ -724,7 +724,8 @@ export class Engine {
     const first = this.store.listItems(jobId, { states: ['failed'], limit: 1 }).rows[0];
     return {
       code: first?.error?.code ?? 'INTERNAL',
-      message: `${items.failed} of ${items.total} item(s) failed; first: ${first?.label}: ${first?.error?.message ?? 'unknown error'}`,
+      // An item's message names its file (and layer) already: it is not named twice.
+      message: `${items.failed} of ${items.total} item(s) failed; first: ${first?.error?.message.startsWith(`${first.label}: `) ? first.error.message : `${first?.label}: ${first?.error?.message ?? 'unknown error'}`}`,
       details: { failedItems: items.failed },
     };
   }

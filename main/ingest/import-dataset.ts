@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import gdal from 'gdal-async';
 import { TesseraError } from '../../preload/errors.js';
 import { translatableLayer } from '../gdal/translate-layer.js';
-import { fromGdal, refused } from './ingest-errors.js';
+import { fromGdal, noCrs, refused } from './ingest-errors.js';
 import { impliedLonLat } from './inspect.js';
 
 export interface ImportInput {
@@ -69,7 +69,7 @@ export async function importVectorLayer(input: {
     try {
       layer = await source.layers.getAsync(input.layer);
     } catch {
-      throw refused('layer-missing', `${input.label}: it has no layer named ${input.layer} (any more)`, { layer: input.layer });
+      throw refused('layer-missing', `${input.label}: the file no longer has this layer`, { layer: input.layer });
     }
     const hasGeometry = layer.geomType !== gdal.wkbNone;
     const driver = source.driver.description;
@@ -84,7 +84,7 @@ export async function importVectorLayer(input: {
         assign = input.assignCrs;
         crs = 'assigned';
       } else {
-        throw refused('no-crs', `${input.label}: layer ${input.layer} has no CRS${driver === 'ESRI Shapefile' ? shapefileCrsHint(source.description, input.layer) : ''}; say which it is (assignCrs, or tessera ingest --crs EPSG:N)`, { layer: input.layer });
+        throw noCrs(input.label, `it has no CRS${driver === 'ESRI Shapefile' ? shapefileCrsHint(source.description, input.layer) : ''}`, { layer: input.layer });
       }
     }
     const args = ['-overwrite', '-nln', name, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536'];
@@ -117,14 +117,14 @@ export async function importVectorLayer(input: {
           await dropLayer(target, name);
           return await importVectorLayer({ ...input, notLonLat: true });
         }
-        throw refused('no-crs', `${input.label}: layer ${input.layer} names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}); say which CRS it is (assignCrs, or --crs EPSG:N)`, { layer: input.layer });
+        throw noCrs(input.label, `it names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)})`, { layer: input.layer });
       }
     }
     const unreadable = hasGeometry ? await unreadableGeometries(source.description, driver, target, name) : 0;
     return { layer: name, ...(name === input.layer ? {} : { sourceLayer: input.layer }), crs, reprojectedTo: reproject ?? null, unreadableGeometries: unreadable };
   } catch (error) {
     if (created) await dropLayer(target, name);
-    throw fromGdal(error, input.label);
+    throw fromGdal(error, input.label, { known: { [source.description]: input.label } });
   }
 }
 
@@ -219,7 +219,7 @@ export async function importRaster(input: ImportInput): Promise<{ crs: 'own' | '
   try {
     source = await gdal.openAsync(input.source);
   } catch (error) {
-    throw fromGdal(error, `${input.label}: GDAL cannot open it`);
+    throw fromGdal(error, input.label, { opening: true, known: { [input.source]: input.label } });
   }
   try {
     const transform = source.geoTransform;
@@ -229,7 +229,7 @@ export async function importRaster(input: ImportInput): Promise<{ crs: 'own' | '
     const paletted = (await source.bands.countAsync()) > 0 && Boolean((await source.bands.getAsync(1)).colorTable);
     const args = cogArguments(paletted);
     if (source.srs === null && source.getGCPProjection() === '') {
-      if (input.assignCrs === undefined) throw refused('no-crs', `${input.label}: it has no CRS; say which it is (assignCrs, or tessera ingest --crs EPSG:N)`);
+      if (input.assignCrs === undefined) throw noCrs(input.label, 'it has no CRS');
       args.push('-a_srs', input.assignCrs);
       crs = 'assigned';
     }
@@ -242,7 +242,7 @@ export async function importRaster(input: ImportInput): Promise<{ crs: 'own' | '
     }
     return { crs };
   } catch (error) {
-    throw fromGdal(error, input.label);
+    throw fromGdal(error, input.label, { known: { [input.source]: input.label, [input.target]: 'the catalogue draft' } });
   } finally {
     source.close();
   }

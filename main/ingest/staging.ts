@@ -14,6 +14,7 @@ import { throwIfAborted } from '../../preload/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
 import { type InputFile, groupInputs, isArchive, isSidecar, isZipFormat, localFile, stemOf } from './inputs.js';
 import { type FoundDataset, findDatasets } from './inspect.js';
+import { gunzipStreamed, innerName, inspectGzip, isGzipName, isTarName, tarRefusal } from './gzip-file.js';
 import type { QuotaGuard } from './quota-guard.js';
 import { copyFileStreamed } from './streamed-copy.js';
 import { isUploadRef } from './uploads.js';
@@ -101,10 +102,10 @@ export async function discoverFiles(files: readonly { rel: string; gdalPath: str
   for (const unit of groupInputs(inputs)) {
     const main = byPath.get(unit.files[0]!.path)!;
     try {
-      discovery.datasets.push(...(await findDatasets(main.gdalPath, main.rel, `${label}: ${main.rel}`)));
+      discovery.datasets.push(...(await findDatasets(main.gdalPath, main.rel, `${label} › ${main.rel.replace(/^x\//, '')}`)));
     } catch (error) {
       if (!skipUnreadable) throw error;
-      discovery.skipped.push({ file: main.rel, reason: (error as Error).message });
+      discovery.skipped.push({ file: main.rel.replace(/^x\//, ''), reason: (error as Error).message });
     }
   }
   return discovery;
@@ -116,6 +117,18 @@ export async function discoverFiles(files: readonly { rel: string; gdalPath: str
  */
 export async function discoverInPlace(unit: PlannedUnit, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<Discovery> {
   const main = unit.files[0]!;
+  if (isTarName(main.name)) throw tarRefusal(unit.name);
+  if (!unit.archive && isGzipName(main.name)) {
+    // Inflated once to its end first: GDAL then reads what is known to be no bomb.
+    await inspectGzip(main.path, unit.name, limits);
+    const inner = innerName(main.name);
+    const datasets = await findDatasets(`/vsigzip/${main.path}`, inner, unit.name);
+    // GDAL names a single-layer file's layer after the file ("small.geojson" for small.geojson.gz);
+    // the staged, inflated copy's layer is named after the inner file ("small").
+    const gzStem = posix.basename(main.path).replace(/\.[^.]*$/, '');
+    for (const d of datasets) d.layers = d.layers.map((l) => (l.name === gzStem && gzStem !== d.name ? { ...l, name: d.name } : l));
+    return { datasets, skipped: [] };
+  }
   if (!unit.archive) {
     const together = unit.files.every((f) => posix.dirname(f.path) === posix.dirname(main.path) && f.name === posix.basename(f.path));
     // Side files uploaded one by one sit in different folders: a Shapefile's single layer is its stem.
@@ -176,10 +189,15 @@ export async function stageUnit(unit: PlannedUnit, dir: string, options: StageOp
     options.onBytes?.(n);
   };
   try {
-    for (const file of unit.files) {
+    if (isTarName(unit.files[0]!.name)) throw tarRefusal(unit.name);
+    const gzipped = !unit.archive && isGzipName(unit.files[0]!.name);
+    for (const [i, file] of unit.files.entries()) {
       throwIfAborted(signal);
       const target = join(dir, file.name);
-      if (isUploadRef(file.ref)) {
+      if (gzipped && i === 0) {
+        // Inflated straight from where it is (an upload, a local file): the staged file has the inner name.
+        await gunzipStreamed(file.path, join(dir, innerName(file.name)), { guard, label: unit.name, signal, onBytes: count, limits: options.limits ?? DEFAULT_ARCHIVE_LIMITS });
+      } else if (isUploadRef(file.ref)) {
         // Uploads are already in the staging area, counted against the data directory as they
         // arrived: linked, not copied, and counted against this job's quota only.
         const size = (await stat(file.path)).size;
@@ -194,6 +212,10 @@ export async function stageUnit(unit: PlannedUnit, dir: string, options: StageOp
       } else if (!(await linkedInPlace(file, target, guard, count))) {
         await copyFileStreamed(file.path, target, { guard, label: file.name, signal, onBytes: count });
       }
+    }
+    if (gzipped) {
+      const inner = innerName(unit.files[0]!.name);
+      return { dir, bytes, datasets: await findDatasets(join(dir, inner), inner, unit.name), skipped: [] };
     }
     if (!unit.archive) {
       const staged = join(dir, unit.files[0]!.name);

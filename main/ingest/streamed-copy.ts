@@ -38,7 +38,7 @@ export async function copyFileStreamed(source: string, target: string, options: 
  * guard. With `expectedBytes`, a source that turns out longer (a file growing while it is copied,
  * a request body longer than it said) is cut off at that size.
  */
-export async function writeStreamed(input: Readable, target: string, options: StreamedCopyOptions & { expectedBytes?: number; append?: boolean }): Promise<number> {
+export async function writeStreamed(input: Readable, target: string, options: StreamedCopyOptions & { expectedBytes?: number; append?: boolean; through?: Transform[] }): Promise<number> {
   let written = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -58,7 +58,7 @@ export async function writeStreamed(input: Readable, target: string, options: St
   });
   const output = createWriteStream(target, { flags: options.append ? 'a' : 'wx' });
   try {
-    await pipeline(input, meter, output, { signal: options.signal });
+    await pipeline([input, ...(options.through ?? []), meter, output], { signal: options.signal });
     return written;
   } catch (error) {
     // An unlinked file's blocks come back only when its descriptor is closed: on a full disk the

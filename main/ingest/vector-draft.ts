@@ -11,7 +11,8 @@ import gdal from 'gdal-async';
 import type { CatalogLayer } from '../../preload/contract.js';
 import { describeLayer } from '../catalog/describe.js';
 import { type LayerImport, importVectorLayer } from './import-dataset.js';
-import { fromGdal } from './ingest-errors.js';
+import { TesseraError } from '../../preload/errors.js';
+import { fromGdal, operatorText } from './ingest-errors.js';
 import { openSource } from './inspect.js';
 
 export interface WrittenLayer extends LayerImport {
@@ -37,14 +38,14 @@ export class VectorDraftWriter {
     try {
       source = await openSource(sourcePath);
     } catch (error) {
-      throw fromGdal(error, `${label}: GDAL cannot open it`);
+      throw fromGdal(error, label, { opening: true });
     }
     let target: gdal.Dataset;
     try {
       target = exists ? await gdal.openAsync(file, 'r+') : await gdal.drivers.get('GPKG').createAsync(file, 0, 0, 0, gdal.GDT_Unknown);
     } catch (error) {
       source.close();
-      throw fromGdal(error, `${label}: the catalogue's GeoPackage ${file} cannot be written`);
+      throw new TesseraError(fromGdal(error, label).code, `${label}: the catalogue's GeoPackage for it cannot be written (${operatorText(String((error as Error)?.message ?? error), { [file]: 'the draft' })})`, { cause: error, details: { reason: 'catalogue', gdal: String((error as Error)?.message ?? error), file } });
     }
     if (exists) {
       try {
@@ -52,7 +53,7 @@ export class VectorDraftWriter {
       } catch (error) {
         target.close();
         source.close();
-        throw fromGdal(error, `${label}: the catalogue's GeoPackage ${file} cannot be repaired`);
+        throw new TesseraError(fromGdal(error, label).code, `${label}: the catalogue's GeoPackage for it cannot be repaired (${operatorText(String((error as Error)?.message ?? error), { [file]: 'the draft' })})`, { cause: error, details: { reason: 'catalogue', gdal: String((error as Error)?.message ?? error), file } });
       }
     }
     return new VectorDraftWriter(source, target, file);
@@ -68,7 +69,12 @@ export class VectorDraftWriter {
    */
   async write(input: { layer: string; targetLayer?: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<WrittenLayer> {
     const written = await importVectorLayer({ ...input, source: this.source, target: this.target });
-    const layer = await describeLayer(this.target, await this.target.layers.getAsync(written.layer), false);
+    let layer: CatalogLayer;
+    try {
+      layer = await describeLayer(this.target, await this.target.layers.getAsync(written.layer), false);
+    } catch (error) {
+      throw fromGdal(error, input.label);
+    }
     // Counted as invalid by the catalogue with what GEOS finds (they are stored without geometry).
     const described = written.unreadableGeometries ? { ...layer, unreadableGeometries: written.unreadableGeometries } : layer;
     return { ...written, described };

@@ -132,7 +132,7 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
   const layer = refused.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!;
   assert.equal(layer.state, 'failed');
   assert.equal(layer.error?.code, 'NO_GEOREFERENCE');
-  assert.match(layer.error!.message, /layer trin_inca_pl03 has no CRS \(no \.prj beside the Shapefile\); say which it is \(assignCrs, or tessera ingest --crs EPSG:N\)/);
+  assert.match(layer.error!.message, /^trin_inca_no_prj\.zip › trin_inca_pl03\.shp › trin_inca_pl03: it has no CRS \(no \.prj beside the Shapefile\); give its CRS \(e\.g\. EPSG:27700\) and retry$/);
   assert.equal(refused.datasets.length, 0, 'nothing reaches the catalogue');
 
   const assigned = await ingest([zip], { assignCrs: 'EPSG:4326' });

@@ -26,6 +26,7 @@ import { refused } from '../../ingest/ingest-errors.js';
 import { type InputFile, groupInputs, localFile } from '../../ingest/inputs.js';
 import { type FoundDataset, gdalPathOf } from '../../ingest/inspect.js';
 import { QuotaGuard } from '../../ingest/quota-guard.js';
+import { innerName } from '../../ingest/gzip-file.js';
 import { type PlannedUnit, type StagedUnit, discoverInPlace, headOf, stageUnit, unitDir, withSidecarsBeside } from '../../ingest/staging.js';
 import { isUploadRef, removeUpload, resolveUpload, stagingRoot, sweepUploads, uploadInUse } from '../../ingest/uploads.js';
 import type { StoredItem } from '../../store/job-store.js';
@@ -127,7 +128,7 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
       items.push({ label: unit.name, spec: { step: 'stage', unit, datasets, planError }, total: Math.max(1, unit.bytes) });
       const share = Math.max(1, Math.round(unit.bytes / Math.max(1, found.length)));
       for (const [i, dataset] of datasets.entries()) {
-        const prefix = datasets.length > 1 || dataset.name !== stem(unit.name) ? `${unit.name} › ${dataset.relPath.replace(/^x\//, '')}` : unit.name;
+        const prefix = datasets.length > 1 || dataset.name !== stem(innerName(unit.name)) ? `${unit.name} › ${dataset.relPath.replace(/^x\//, '')}` : unit.name;
         if (dataset.kind === 'raster') {
           items.push({ label: dataset.subdataset ? `${prefix} › ${dataset.name}` : `${prefix} › raster`, spec: { step: 'raster', unit, dataset }, total: share });
           continue;
@@ -280,7 +281,11 @@ function datasetId(d: { relPath: string; subdataset?: string | undefined }): str
 /** The staged unit, staged again when this run has not (a retry of a layer whose stage succeeded before). */
 async function stagedUnit(spec: Exclude<IngestSpec, { step: 'stage' }>, item: StoredItem, context: ItemContext, session: Session): Promise<StagedUnit> {
   const failed = session.stageFailures.get(spec.unit.index);
-  if (failed) throw new TesseraError(failed.code, `${item.label}: not imported, because ${failed.message}`, { details: failed.details });
+  if (failed) {
+    // The file is named once: the item's label says it already.
+    const why = failed.message.startsWith(`${spec.unit.name}: `) ? failed.message.slice(spec.unit.name.length + 2) : failed.message;
+    throw new TesseraError(failed.code, `${item.label}: not imported, because ${why}`, { details: failed.details });
+  }
   let staging = session.staged.get(spec.unit.index);
   if (!staging) {
     staging = stageUnit(spec.unit, unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index), { guard: session.guard, signal: context.signal, onBytes: (n) => context.progress({ bytes: n }) });
