@@ -164,7 +164,7 @@ async function jobs(
     case 'show': {
       const id = jobId(ids, 'show');
       const shown = await withReadOnlyStore(dataDir, (store) => {
-        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
+        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
         return { job: store.getJob(id), items: store.listItems(id, { limit: 1000 }).rows, events: store.events(id, 0, 1000) };
       });
       out(formatJobDetail(shown), shown);
@@ -175,7 +175,7 @@ async function jobs(
       const format = (values.format ?? 'json') as ReportFormat;
       if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${format}`);
       const report = await withReadOnlyStore(dataDir, (store) => {
-        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
+        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
         return buildReport(store, id, format);
       });
       const bytes = Buffer.from(report.content, report.encoding);

@@ -51,7 +51,12 @@ test('unknown requests are refused by name', async () => {
   for (const name of ['jobs.drop', '__proto__', 'constructor', 'toString', '']) {
     const reply = await dispatch(name, {});
     assert.equal(reply.ok, false);
-    if (!reply.ok) assert.equal(reply.error.code, 'UNKNOWN_REQUEST');
+    if (!reply.ok) {
+      assert.equal(reply.error.code, 'UNKNOWN_REQUEST');
+      // Errors cross boundaries as {code, message, details}: the details name the request.
+      assert.deepEqual(reply.error.details, { request: name });
+      assert.equal(reply.error.message, `no such request: ${name}`);
+    }
   }
   assert.deepEqual(calls, []);
 });
