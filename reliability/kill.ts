@@ -40,7 +40,8 @@ export const killFamily: Family = async (ctx, options) => {
   const geojson = countriesGeoJson(join(ctx.scratch, 'inputs'));
   const argsFor = (kind: Kind, dir: string) => (kind === 'ingest' ? JOBS.ingest(geojson) : kind === 'raster' ? JOBS.rasterSmall(join(dir, 'raster.mbtiles')) : JOBS.vectorSmall(join(dir, 'vector.mbtiles')));
 
-  // Uninterrupted reference runs, once: the count every resumed run must reach, and the timing the kill moments are drawn over.
+  // Uninterrupted reference runs, once, one at a time (a lane of its own gives the timing of the job
+  // alone): the count every resumed run must reach, and the span the kill moments are drawn over.
   const refs = new Map<Kind, Reference>();
   for (const kind of KINDS) {
     await ctx.check(`reference ${kind} run (uninterrupted)`, 120_000, async (signal) => {
@@ -85,7 +86,7 @@ async function killCases(ctx: FamilyContext, options: SuiteOptions, refs: Map<Ki
       return;
     }
     // Over the job's whole span: from acceptance to the reference run's end (two lanes make each
-    // job slower than its reference, so the span's last part is still covered by a kill's resume).
+    // job a little slower than its reference; its last part is then covered by the resume).
     const delayMs = Math.round(fraction * ref.jobSeconds * 1000);
     const name = `kill #${n + 1} ${kind} at +${delayMs} ms (seed ${options.seed})`;
     await ctx.check(name, 4 * STEP_LIMIT_MS, async (signal) => {

@@ -8,9 +8,11 @@
  * libvips' (sharp) spawn threads as work arrives, and the isolates' heaps, glibc's malloc arenas
  * and SQLite's page cache fill up. Measured on a 2-core machine with 3,000 jobs sampled every 250
  * (issue 12): RSS rose 150 → 350 MiB over the first 750 jobs and then stayed within 349–371 MiB to
- * job 3,000 (the same with MALLOC_ARENA_MAX=2), the main JS heap flat, 33 fds throughout, threads
- * 14 → 20–22 by job 500 and no more; closing the engine gave back 130 MiB (the workers' share).
- * A plateau, not a leak; but its first 750 jobs are growth that a comparison must not count.
+ * job 3,000 (340–354 MiB with MALLOC_ARENA_MAX=2), the main JS heap flat, 31–33 fds throughout,
+ * threads 14 → 20–22 by job 500 (24–26 by job 1,250 with the arena cap) and no more; closing the
+ * engine gave back 130 MiB (the workers' share). Inside a full suite run (after the other families)
+ * RSS went 383 → 463 MiB over the 1,000 warm-up jobs, then 465–471 MiB over the soak's 1,000.
+ * A plateau, not a leak; but its first 750–1,000 jobs are growth that a comparison must not count.
  *
  * Rules: WARM_UP_JOBS (1,000) first, then the soak's own jobs (--soak-jobs, 1,000), sampling every
  * SAMPLE_EVERY jobs. "start" is the plateau the warm-up reached, "end" where the soak left it; each
