@@ -16,6 +16,8 @@ const BAD: [RequestName, unknown, string][] = [
   ['jobs.list', { limit: 0 }, 'limit'],
   ['jobs.list', { filter: { states: ['done'] } }, 'filter.states.0'],
   ['jobs.list', { filter: { createdFrom: 'yesterday' } }, 'filter.createdFrom'],
+  // SQLite's FTS5 query ends at a NUL: was a 500 "unterminated string" from the store.
+  ['jobs.list', { filter: { text: '\u202e\u0644\u0000\ud83d\ude00' } }, 'filter.text'],
   ['jobs.list', { cursor: '' }, 'cursor'],
   ['jobs.start', { kind: 'nope', params: {} }, 'kind'],
   ['jobs.start', { kind: 'verify', params: {} }, 'params.cache'],
