@@ -514,8 +514,11 @@ export const JobFilter = z
   .object({
     states: z.array(z.enum(JOB_STATES)).optional(),
     kinds: z.array(z.enum(JOB_KINDS)).optional(),
-    /** Matches names, params (datasets, paths) and error messages of the job and its items. */
-    text: z.string().trim().max(200).optional(),
+    /**
+     * Matches names, params (datasets, paths) and error messages of the job and its items. No NUL:
+     * SQLite's full-text query ends at one ("unterminated string", a 500 before this rule).
+     */
+    text: z.string().trim().max(200).refine((t) => !t.includes('\u0000'), 'must not contain a NUL character').optional(),
     createdFrom: isoDate.optional(),
     createdTo: isoDate.optional(),
   })

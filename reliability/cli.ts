@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Catalog } from '../main/catalog/catalog.js';
+import { Engine } from '../main/engine/engine.js';
+import { createLogger } from '../main/engine/logger.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
 import type { CatalogDataset, JobItem, JobSummary } from '../preload/contract.js';
@@ -110,10 +112,29 @@ export function tileCount(mbtiles: string): number {
   }
 }
 
-/** `tessera verify CACHE` with its own data directory (so it adds no job to the one under test). */
-export async function expectVerifies(cache: string, verifyDataDir: string, signal?: AbortSignal): Promise<void> {
-  const r = await tesseraJson<ShownJob>(['verify', cache, '--data-dir', verifyDataDir], signal);
-  expect(r.code === 0 && r.doc?.job.state === 'succeeded', `tessera verify ${cache} did not pass (exit ${r.code}, state ${r.doc?.job.state ?? '?'}): ${lastLines(r.stderr)}`);
+/**
+ * Verifies caches with the engine's own verify job (what `tessera verify` runs), through one
+ * engine on a data directory of its own (so it adds no job to the one under test) opened once per
+ * family: a `tessera verify` process per case cost a Node start-up and an engine open each.
+ */
+export class Verifier {
+  private engine: Promise<Engine> | null = null;
+
+  constructor(private readonly dataDir: string) {}
+
+  async expectVerifies(cache: string): Promise<void> {
+    this.engine ??= Engine.open({ dataDir: this.dataDir, host: 'headless', holder: 'reliability verify', logger: createLogger('silent'), threads: 1 });
+    const engine = await this.engine;
+    const end = await engine.waitFor((await engine.start({ kind: 'verify', params: { cache } })).id);
+    const items = engine.store.listItems(end.id, { limit: 1000 }).rows;
+    expect(end.state === 'succeeded', `verify of ${cache} did not pass: ${describeJob({ job: end, items })}`);
+  }
+
+  async close(): Promise<void> {
+    const engine = this.engine;
+    this.engine = null;
+    if (engine) await (await engine).close();
+  }
 }
 
 export function lastLines(text: string, n = 3): string {

@@ -251,7 +251,8 @@ export const contractFuzzFamily: Family = async (ctx, options) => {
 
 function judgeUnknown(body: unknown): string | null {
   const e = (body as { error?: SerializedError })?.error;
-  return e?.code === 'UNKNOWN_REQUEST' || e?.code === 'NOT_FOUND' ? null : `an unknown request answered ${JSON.stringify(body).slice(0, 200)}`;
+  if (e?.code !== 'UNKNOWN_REQUEST' && e?.code !== 'NOT_FOUND') return `an unknown request answered ${JSON.stringify(body).slice(0, 200)}`;
+  return e.details === undefined ? `a ${e.code} rejection of an unknown request without details: ${e.message.slice(0, 200)}` : null;
 }
 
 function subSeedFor(seed: number, name: string): number {

@@ -325,7 +325,7 @@ export class Catalog {
       try {
         if (input.replaces !== undefined) {
           replacedDir = (this.db.prepare('SELECT dir FROM catalog_datasets WHERE id = ?').get(input.replaces) as { dir: string } | undefined)?.dir ?? null;
-          if (replacedDir === null) throw new TesseraError('NOT_FOUND', `dataset ${input.replaces} does not exist in the catalogue (nothing to replace)`);
+          if (replacedDir === null) throw new TesseraError('NOT_FOUND', `dataset ${input.replaces} does not exist in the catalogue (nothing to replace)`, { details: { field: 'replaces', id: input.replaces } });
           this.db
             .prepare(
               `UPDATE catalog_datasets SET kind = @kind, path = @path, dir = @dir, layers = @layers, raster = @raster, bounds = @bounds, size_bytes = @size,

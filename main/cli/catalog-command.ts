@@ -77,7 +77,7 @@ export async function catalogCommand(
       if (rest.length !== 1) throw new CatalogUsageError('catalog show takes exactly one dataset id');
       const id = datasetId(rest[0]!);
       const dataset = readCatalog(dataDir, (catalog) => {
-        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist (no catalogue in ${dataDir} yet)`);
+        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist (no catalogue in ${dataDir} yet)`, { details: { id } });
         return catalog.get(id);
       });
       out(formatDataset(dataset, liveOwner(dataDir) !== null), dataset);
@@ -88,7 +88,7 @@ export async function catalogCommand(
       const ids = rest.map(datasetId);
       // An id that does not exist refuses the whole command before anything is deleted (exit 2).
       readCatalog(dataDir, (catalog) => {
-        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${ids[0]} does not exist (no catalogue in ${dataDir} yet)`);
+        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${ids[0]} does not exist (no catalogue in ${dataDir} yet)`, { details: { id: ids[0] } });
         for (const id of ids) catalog.get(id);
       });
       // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.

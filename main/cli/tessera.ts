@@ -188,7 +188,7 @@ async function jobs(
     case 'show': {
       const id = jobId(ids, 'show');
       const shown = await withReadOnlyStore(dataDir, (store) => {
-        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`);
+        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
         return { job: store.getJob(id), items: store.listItems(id, { limit: 1000 }).rows, events: store.events(id, 0, 1000) };
       });
       out(formatJobDetail(shown), shown);

@@ -114,7 +114,7 @@ export class CredentialStore {
 
   private entry(id: string): StoredEntry {
     const e = this.read().credentials[id];
-    if (!e) throw new TesseraError('NOT_FOUND', `credential ${id} does not exist (saved credentials live in ${join(this.dataDir, FILE)})`);
+    if (!e) throw new TesseraError('NOT_FOUND', `credential ${id} does not exist (saved credentials live in ${join(this.dataDir, FILE)})`, { details: { id } });
     return e;
   }
 

@@ -16,6 +16,8 @@ const BAD: [RequestName, unknown, string][] = [
   ['jobs.list', { limit: 0 }, 'limit'],
   ['jobs.list', { filter: { states: ['done'] } }, 'filter.states.0'],
   ['jobs.list', { filter: { createdFrom: 'yesterday' } }, 'filter.createdFrom'],
+  // SQLite's FTS5 query ends at a NUL: was a 500 "unterminated string" from the store.
+  ['jobs.list', { filter: { text: '\u202e\u0644\u0000\ud83d\ude00' } }, 'filter.text'],
   ['jobs.list', { cursor: '' }, 'cursor'],
   ['jobs.start', { kind: 'nope', params: {} }, 'kind'],
   ['jobs.start', { kind: 'verify', params: {} }, 'params.cache'],
@@ -51,7 +53,12 @@ test('unknown requests are refused by name', async () => {
   for (const name of ['jobs.drop', '__proto__', 'constructor', 'toString', '']) {
     const reply = await dispatch(name, {});
     assert.equal(reply.ok, false);
-    if (!reply.ok) assert.equal(reply.error.code, 'UNKNOWN_REQUEST');
+    if (!reply.ok) {
+      assert.equal(reply.error.code, 'UNKNOWN_REQUEST');
+      // Errors cross boundaries as {code, message, details}: the details name the request.
+      assert.deepEqual(reply.error.details, { request: name });
+      assert.equal(reply.error.message, `no such request: ${name}`);
+    }
   }
   assert.deepEqual(calls, []);
 });

@@ -341,6 +341,7 @@ test('replies map to HTTP statuses: BAD_INPUT 400 naming the field, unknown and 
   const missing = await post('jobs.get', { id: 7 });
   assert.equal(missing.status, 404);
   assert.equal(json(missing).error?.code, 'NOT_FOUND');
+  assert.deepEqual(json(unknown).error?.details, { request: 'jobs.explode' });
 });
 
 test('caches.open of a missing path and of a file that is no cache: the same 404, no errno, no 500', async () => {
@@ -397,6 +398,7 @@ test('/metrics: authenticated Prometheus text, 404 and quiet when switched off',
     const off = await raw({ path: '/metrics', headers: { Authorization: bearer } });
     assert.equal(off.status, 404);
     assert.equal(json(off).error?.code, 'NOT_FOUND');
+    assert.deepEqual(json(off).error?.details, { path: '/metrics' });
     assert.deepEqual(logs.slice(before).filter((l) => l.level !== 'debug'), [], 'a disabled feature logs nothing above debug');
   } finally {
     metricsOn = true;

@@ -255,7 +255,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
   async function handleMetrics(res: http.ServerResponse, method: string): Promise<void> {
     if (!o.metrics || !o.metrics.enabled()) {
       log.debug('headless host: /metrics requested while metrics are disabled');
-      return sendJson(res, 404, errorBody('NOT_FOUND', 'Metrics are switched off.'));
+      return sendJson(res, 404, errorBody('NOT_FOUND', 'Metrics are switched off.', { path: '/metrics' }));
     }
     const text = await o.metrics.registry.metrics();
     res.writeHead(200, { 'Content-Type': o.metrics.registry.contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
@@ -266,7 +266,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     const target = resolveStaticPath(rawPath);
     if (target.kind === 'refused') {
       log.debug('headless host: refused static path', { path: rawPath.slice(0, 200), reason: target.reason });
-      return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.'));
+      return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.', { path: (rawPath ?? '').slice(0, 200) }));
     }
     const segments = target.kind === 'page' ? ['index.html'] : target.segments;
     const file = path.join(rendererDir, ...segments);
@@ -282,9 +282,9 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
       size = info.size;
     } catch {
       if (target.kind === 'page') return sendHtml(res, 503, notBuiltPage());
-      return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.'));
+      return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.', { path: (rawPath ?? '').slice(0, 200) }));
     }
-    if (!isInside(root, real)) return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.'));
+    if (!isInside(root, real)) return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.', { path: (rawPath ?? '').slice(0, 200) }));
 
     res.writeHead(200, { 'Content-Type': contentTypeFor(real), 'Content-Length': size, 'Cache-Control': cacheControlFor(segments) });
     if (method === 'HEAD') {
@@ -305,7 +305,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     const g = gate(req, true);
     if (!g.ok) return refuseUpgrade(socket, g.status, g.code, g.message);
     const rawPath = (req.url ?? '').split('?')[0];
-    if (rawPath !== '/events') return refuseUpgrade(socket, 404, 'NOT_FOUND', 'WebSockets are served at /events only.');
+    if (rawPath !== '/events') return refuseUpgrade(socket, 404, 'NOT_FOUND', 'WebSockets are served at /events only.', { path: (rawPath ?? '').slice(0, 200) });
     if (g.auth === null) return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'Open the URL printed by `tessera serve` first.');
     if (wss.clients.size >= maxClients) return refuseUpgrade(socket, 503, 'INTERNAL', 'Too many event connections.');
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -409,8 +409,8 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function errorBody(code: SerializedError['code'], message: string): { ok: false; error: SerializedError } {
-  return { ok: false, error: { code, message } };
+function errorBody(code: SerializedError['code'], message: string, details?: unknown): { ok: false; error: SerializedError } {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
@@ -460,12 +460,12 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 't
 const STATUS_TEXT: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
 /** Answers a refused upgrade with a plain HTTP response on the raw socket, then closes it. */
-function refuseUpgrade(socket: Duplex, status: number, code: SerializedError['code'], message: string): void {
+function refuseUpgrade(socket: Duplex, status: number, code: SerializedError['code'], message: string, details?: unknown): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(errorBody(code, message));
+  const body = JSON.stringify(errorBody(code, message, details));
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +

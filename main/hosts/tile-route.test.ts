@@ -105,6 +105,12 @@ test('404 for unknown caches and missing tiles, 400 for malformed coordinates', 
     assert.equal(response.status, status, path);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/, path);
     assert.equal(response.headers.get('cache-control'), 'no-store', path);
+    if (status === 404) {
+      // Errors cross boundaries as {code, message, details}: a 404 names what was not found.
+      const error = ((await response.json()) as { error: { code: string; details?: unknown } }).error;
+      assert.equal(error.code, 'NOT_FOUND', path);
+      assert.ok(error.details && typeof error.details === 'object', `${path}: no details`);
+    }
   }
 });
 

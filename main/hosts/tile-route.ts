@@ -39,15 +39,15 @@ const TILE_CACHE_CONTROL = 'private, max-age=60';
 export async function tileReply(caches: TileSource, pathname: string): Promise<TileReply | null> {
   if (!pathname.startsWith(PREFIX)) return null;
   const parts = pathname.slice(PREFIX.length).split('/');
-  if (parts.length !== 4) return error(404, 'NOT_FOUND', 'Tile URLs are /tiles/<id>/<z>/<x>/<y>.');
+  if (parts.length !== 4) return error(404, 'NOT_FOUND', 'Tile URLs are /tiles/<id>/<z>/<x>/<y>.', { path: pathname.slice(0, 200) });
   const [id, zs, xs, ys] = parts as [string, string, string, string];
-  if (!ID.test(id)) return error(404, 'NOT_FOUND', 'No tile cache is open with that id.');
+  if (!ID.test(id)) return error(404, 'NOT_FOUND', 'No tile cache is open with that id.', { id: id.slice(0, 100) });
   if (![zs, xs, ys].every((c) => COORDINATE.test(c))) return error(400, 'BAD_INPUT', 'Tile coordinates must be whole numbers.');
   const [z, x, y] = [Number(zs), Number(xs), Number(ys)];
   if (!isTileInGrid(z, x, y)) return error(400, 'BAD_INPUT', `${z}/${x}/${y} is not a tile of the XYZ grid.`);
 
   const tile = await caches.tile(id, z, x, y);
-  if (tile === null) return error(404, 'NOT_FOUND', `No tile ${z}/${x}/${y} in this cache.`);
+  if (tile === null) return error(404, 'NOT_FOUND', `No tile ${z}/${x}/${y} in this cache.`, { id, z, x, y });
   const headers: Record<string, string> = {
     'Content-Type': tile.contentType,
     'Content-Length': String(tile.data.byteLength),
@@ -71,8 +71,8 @@ export function createTileRoute(caches: TileSource): (req: http.IncomingMessage,
   };
 }
 
-function error(status: 400 | 404, code: SerializedError['code'], message: string): TileReply {
-  const body = new TextEncoder().encode(JSON.stringify({ ok: false, error: { code, message } }));
+function error(status: 400 | 404, code: SerializedError['code'], message: string, details?: unknown): TileReply {
+  const body = new TextEncoder().encode(JSON.stringify({ ok: false, error: details === undefined ? { code, message } : { code, message, details } }));
   return {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.byteLength), 'Cache-Control': 'no-store' },

@@ -77,7 +77,7 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
         return true;
       }
       const candidate = path.slice('/uploads/'.length);
-      if (!ID.test(candidate)) throw new HttpError(404, 'NOT_FOUND', 'No such upload.');
+      if (!ID.test(candidate)) throw new HttpError(404, 'NOT_FOUND', 'No such upload.', { upload: candidate.slice(0, 100) });
       const meta = await readMeta(root, candidate);
       if (busy.has(candidate)) throw new HttpError(409, 'ILLEGAL_TRANSITION', `upload ${candidate} is receiving another chunk; send chunks one after the other`);
       id = candidate;
@@ -126,7 +126,7 @@ async function readMeta(root: string, id: string): Promise<UploadMeta> {
   try {
     return JSON.parse(await readFile(join(root, id, 'upload.json'), 'utf8')) as UploadMeta;
   } catch {
-    throw new HttpError(404, 'NOT_FOUND', `no upload ${id} (never made, refused, or expired)`);
+    throw new HttpError(404, 'NOT_FOUND', `no upload ${id} (never made, refused, or expired)`, { upload: id });
   }
 }
 

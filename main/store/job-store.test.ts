@@ -208,3 +208,22 @@ test('unknown ids are NOT_FOUND', () => {
   assert.throws(() => store.transitionJob(999, 'running'), isCode('NOT_FOUND'));
   assert.throws(() => store.listItems(999), isCode('NOT_FOUND'));
 });
+
+test('a NOT_FOUND names what was not found in its details (errors cross boundaries as {code, message, details})', () => {
+  const store = freshStore();
+  const details = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      assert.ok(error instanceof TesseraError && error.code === 'NOT_FOUND', String(error));
+      return error.toJSON().details;
+    }
+    assert.fail('no NOT_FOUND');
+  };
+  assert.deepEqual(details(() => store.getJob(999)), { id: 999 });
+  assert.deepEqual(details(() => store.listItems(998)), { id: 998 });
+  assert.deepEqual(details(() => store.events(997)), { id: 997 });
+  assert.deepEqual(details(() => store.tileIssues(996)), { id: 996 });
+  assert.deepEqual(details(() => store.addItems(995, [])), { id: 995 });
+  assert.deepEqual(details(() => store.getItem(994)), { item: 994 });
+});

@@ -289,7 +289,7 @@ export class JobStore {
   addItems(jobId: number, items: readonly NewItem[]): void {
     this.db.transaction(() => {
       const job = this.stmt.getJob.get(jobId) as JobRow | undefined;
-      if (!job) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`);
+      if (!job) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`, { details: { id: jobId } });
       if (job.planned) throw new TesseraError('INTERNAL', `job ${jobId} was already planned`);
       items.forEach((item, ordinal) => {
         this.stmt.insertItem.run({ jobId, ordinal, label: item.label, spec: JSON.stringify(item.spec), total: item.total ?? 0 });
@@ -302,13 +302,13 @@ export class JobStore {
 
   getItem(id: number): StoredItem {
     const row = this.stmt.getItem.get(id) as ItemRow | undefined;
-    if (!row) throw new TesseraError('NOT_FOUND', `item ${id} does not exist`);
+    if (!row) throw new TesseraError('NOT_FOUND', `item ${id} does not exist`, { details: { item: id } });
     return storedItem(row);
   }
 
   /** Items of a job in planning order, optionally only some states, by keyset on ordinal. */
   listItems(jobId: number, options: { states?: readonly ItemState[]; cursor?: string; limit?: number } = {}): Page<JobItem> {
-    if (!this.jobExists(jobId)) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`);
+    if (!this.jobExists(jobId)) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`, { details: { id: jobId } });
     const limit = options.limit ?? 200;
     const where = ['job_id = @jobId'];
     const args: Record<string, unknown> = { jobId, limit: limit + 1 };
@@ -351,7 +351,7 @@ export class JobStore {
   ): StoredItem {
     return this.db.transaction(() => {
       const row = this.stmt.getItem.get(id) as ItemRow | undefined;
-      if (!row) throw new TesseraError('NOT_FOUND', `item ${id} does not exist`);
+      if (!row) throw new TesseraError('NOT_FOUND', `item ${id} does not exist`, { details: { item: id } });
       assertItemTransition(id, row.state, to);
       const at = this.timestamp();
       const error = options.error ?? (options.keepError || to === 'failed' ? errorOf(row) : null);
@@ -414,7 +414,7 @@ export class JobStore {
 
   /** The job's event log after `afterId`, oldest first. */
   events(jobId: number, afterId = 0, limit = 200): JobEvent[] {
-    if (!this.jobExists(jobId)) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`);
+    if (!this.jobExists(jobId)) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`, { details: { id: jobId } });
     return (this.stmt.events.all({ jobId, afterId, limit }) as EventRow[]).map(eventOf);
   }
 
@@ -436,7 +436,7 @@ export class JobStore {
   }
 
   tileIssues(jobId: number, cursor?: string, limit = 500): Page<TileIssue> {
-    if (!this.jobExists(jobId)) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`);
+    if (!this.jobExists(jobId)) throw new TesseraError('NOT_FOUND', `job ${jobId} does not exist`, { details: { id: jobId } });
     let after = { z: -1, x: -1, y: -1, issue: '' };
     if (cursor !== undefined) {
       const [z, x, y, issue] = decodeCursor(`issues:${jobId}`, cursor, ['number', 'number', 'number', 'string'] as const);

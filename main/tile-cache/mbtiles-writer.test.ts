@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,6 +25,7 @@ import {
   withSmallVolume,
 } from './writer-fixtures.js';
 
+const require = createRequire(import.meta.url);
 const bed = useRealTiles('mbtiles-writer');
 const { at } = bed;
 
@@ -101,6 +105,23 @@ test('a job stopped before finish leaves a file readers can identify: name and f
   const info = await gdalInfo(path);
   assert.equal(info.driverShortName, 'MBTiles');
   assert.ok(info.size[0] > 0 && info.bands.length === 4);
+});
+
+test('a file whose writer was killed mid-transaction (a hot rollback journal) is taken up again, not refused as "not MBTiles"', async () => {
+  const path = join(bed.dir, 'killed.mbtiles');
+  const first = await openTileWriter(path, { format: 'png' });
+  await first.write(at(10));
+  await first.close();
+  const committed = (await readBack(openMbtiles(path))).tiles.length;
+  // A writer SIGKILLed inside a transaction that had spilled to the file: a hot -journal remains.
+  const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(path)}); db.pragma('journal_mode = DELETE'); db.pragma('cache_size = 1'); db.exec('BEGIN'); const ins = db.prepare('INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)'); for (let i = 0; i < 2000; i++) ins.run(20, i, 0, Buffer.alloc(1000, 1)); process.kill(process.pid, 'SIGKILL');`;
+  spawnSync(process.execPath, ['-e', script]);
+  assert.ok(existsSync(`${path}-journal`), 'the killed writer left a hot journal');
+  assert.throws(() => new Database(path, { readonly: true }).prepare('SELECT 1 FROM tiles').get(), /readonly/, 'a read-only look cannot get past it');
+
+  const writer = await openTileWriter(path, { format: 'png' });
+  await writer.close();
+  assert.equal((await readBack(openMbtiles(path))).tiles.length, committed, 'back at its last commit, nothing of the killed transaction');
 });
 
 test('writtenAt: each tile of the range asked with its written time (rows flipped); a rewrite refreshes it', async () => {

@@ -362,6 +362,39 @@ function nameOf(path: string): string {
  * A missing or empty file is new.
  */
 async function inspect(path: string, format: WrittenTileFormat): Promise<Existing> {
+  try {
+    return await inspectOnce(path, format);
+  } catch (error) {
+    if (!isHotJournal(error)) throw error;
+    // A writer killed mid-transaction (kill -9, power loss) left a hot journal that a read-only
+    // connection may not roll back: roll it back as any SQLite reader would (the file returns to
+    // its last commit), then look again. Without this, resuming the killed job refused its own
+    // output as "not MBTiles".
+    recoverHotJournal(path);
+    return await inspectOnce(path, format);
+  }
+}
+
+/** The error a read-only connection gives for a hot rollback journal or a WAL that needs recovery. */
+function isHotJournal(error: unknown): boolean {
+  const code = error instanceof TesseraError ? undefined : (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_READONLY_ROLLBACK' || code === 'SQLITE_READONLY_RECOVERY';
+}
+
+function recoverHotJournal(path: string): void {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    // The first read takes the shared lock, finds the hot journal and rolls it back.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch {
+    // Inspecting again reports what is wrong in the usual words.
+  } finally {
+    db?.close();
+  }
+}
+
+async function inspectOnce(path: string, format: WrittenTileFormat): Promise<Existing> {
   const info = await statOutput(path);
   if (info === null || (info.isFile() && info.size === 0)) return { layout: null, previousBounds: null };
   if (!info.isFile()) throw notWritable(path, 'it is not a file (an MBTiles output is one SQLite file)');
@@ -371,6 +404,7 @@ async function inspect(path: string, format: WrittenTileFormat): Promise<Existin
   try {
     db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
+    if (isHotJournal(error)) throw error;
     throw notWritable(path, `it cannot be opened as SQLite (${(error as Error).message})`);
   }
   try {
@@ -389,7 +423,7 @@ async function inspect(path: string, format: WrittenTileFormat): Promise<Existin
     if (held !== 'unknown' && held !== format) throw notWritable(path, `it holds ${held} tiles, not ${format}`);
     return { layout, previousBounds: first === undefined ? null : parseBounds(metadata.get('bounds')) };
   } catch (error) {
-    if (error instanceof TesseraError) throw error;
+    if (error instanceof TesseraError || isHotJournal(error)) throw error;
     throw notWritable(path, `it cannot be read as MBTiles (${(error as Error).message})`);
   } finally {
     db.close();
