@@ -176,9 +176,21 @@ function ItemRow({ item }: { item: JobItem }) {
           <>
             <code className="error">{item.error.code}</code>
             <div>{item.error.message}</div>
+            {rawText(item.error.details) && (
+              <details className="raw-error">
+                <summary>GDAL's own words</summary>
+                <pre>{rawText(item.error.details)}</pre>
+              </details>
+            )}
           </>
         )}
       </td>
     </tr>
   );
+}
+
+/** The tool's raw text behind an operator's message (ingest keeps GDAL's in `details.gdal`), if any. */
+function rawText(details: unknown): string | null {
+  const raw = (details as { gdal?: unknown } | null | undefined)?.gdal;
+  return typeof raw === 'string' && raw.trim() !== '' ? raw : null;
 }

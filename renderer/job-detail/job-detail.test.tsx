@@ -367,3 +367,15 @@ test('a job that finishes while its summary is being read shows its final state,
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(page().querySelector('[data-testid="job-state"]')?.textContent).toBe('succeeded');
 });
+
+test('an item error written for the operator keeps GDAL’s own words one click away', async () => {
+  const gdal = "`/data/staging/job-3/u0/garbage.bin' not recognized as a supported file format.";
+  const items = [item(3, 0, { label: 'garbage.bin', state: 'failed', error: { code: 'DATASET_UNREADABLE', message: 'garbage.bin: not a format Tessera reads', details: { reason: 'unrecognised-format', gdal } } }), item(3, 1, { state: 'failed', error: { code: 'IO_ERROR', message: 'EIO: read failed' } })];
+  await show(engine(summary(3, items), items));
+  await waitFor('the items', () => itemLabels().length === 2);
+  const raw = page().querySelectorAll<HTMLDetailsElement>('.items-table details.raw-error');
+  expect(raw.length).toBe(1);
+  expect(raw[0]!.open).toBe(false);
+  expect(raw[0]!.querySelector('summary')?.textContent).toBe('GDAL’s own words'.replace('’', "'"));
+  expect(raw[0]!.querySelector('pre')?.textContent).toBe(gdal);
+});
