@@ -4,47 +4,20 @@
  * afterwards (each case ends by ingesting a good file).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
+import { test } from 'node:test';
+import { type IngestOutcome, useIngestBed } from '../../ingest/testing/ingest-bed.js';
 import { emptyLayerGeoJson, garbage, hostileZip, manyPointsGpkg, pointsGeoJson, truncatedCopy } from '../../ingest/testing/ingest-fixtures.js';
 import { writeZip } from '../../ingest/testing/zip-writer.js';
 import { illinoisNad27Tif, worldMapGpkg } from '../../testing/real-data.js';
-import { Engine } from '../engine.js';
-import { createLogger } from '../logger.js';
 
-const root = mkdtempSync(join(tmpdir(), 'tessera-hostile-'));
-const files = join(root, 'files');
-let engine: Engine;
-
-before(async () => {
-  mkdirSync(files);
-  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
-  await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
-});
-after(async () => {
-  await engine.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Outcome {
-  job: JobSummary;
-  items: JobItem[];
-  datasets: CatalogDataset[];
-}
-
-async function ingest(paths: string[]): Promise<Outcome> {
-  const started = await engine.start({ kind: 'ingest', params: { files: paths } });
-  const job = await engine.waitFor(started.id);
-  // Invalid geometries are counted, thumbnails and previews drawn, just after the commit.
-  await engine.catalog.analysesDone();
-  return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
-}
+const bed = useIngestBed('hostile');
+const { files } = bed;
+const ingest = bed.ingest;
 
 /** The one failed item's error, with its reason. */
-function failure(outcome: Outcome): { code: string; reason: string | undefined; message: string } {
+function failure(outcome: IngestOutcome): { code: string; reason: string | undefined; message: string } {
   const failed = outcome.items.filter((i) => i.state === 'failed');
   assert.ok(failed.length >= 1, `expected a failed item, got ${outcome.items.map((i) => `${i.label}: ${i.state}`).join(', ')}`);
   const error = failed[0]!.error!;
@@ -52,11 +25,11 @@ function failure(outcome: Outcome): { code: string; reason: string | undefined; 
 }
 
 /** Nothing half-made is left: no staging folders, no drafts, no datasets from the job. */
-function nothingLeft(outcome: Outcome): void {
+function nothingLeft(outcome: IngestOutcome): void {
   assert.equal(outcome.datasets.length, 0, 'nothing reached the catalogue');
-  const staging = join(engine.dataDir, 'staging');
+  const staging = join(bed.engine.dataDir, 'staging');
   assert.deepEqual(existsSync(staging) ? readdirSync(staging).filter((n) => n !== 'uploads') : [], []);
-  const partial = join(engine.dataDir, 'catalog', '.partial');
+  const partial = join(bed.engine.dataDir, 'catalog', '.partial');
   assert.deepEqual(existsSync(partial) ? readdirSync(partial) : [], []);
 }
 
@@ -257,7 +230,7 @@ test('a GeoJSON geometry GDAL cannot read ("coordinates": ["x"]) is counted as i
   assert.equal(layer.featureCount, 4);
   assert.equal(layer.unreadableGeometries, 1);
   assert.equal(layer.invalidGeometries, 2, 'the unreadable geometry and the bow tie');
-  const warning = engine.store.events(outcome.job.id, 0, 1000).find((e) => e.type === 'ingest.unreadable-geometries');
+  const warning = bed.engine.store.events(outcome.job.id, 0, 1000).find((e) => e.type === 'ingest.unreadable-geometries');
   assert.ok(warning, 'the job’s events say so');
   assert.match(warning.message, /1 feature\(s\) have a geometry GDAL cannot read/);
   const item = outcome.items.find((i) => i.result && 'layer' in i.result)!;

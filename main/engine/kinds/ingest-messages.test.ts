@@ -5,12 +5,11 @@
  * tar archives are refused. Real files made here, a real engine, real GDAL.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { after, before, test } from 'node:test';
-import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
+import { test } from 'node:test';
+import { type IngestOutcome, useIngestBed } from '../../ingest/testing/ingest-bed.js';
 import type { SerializedError } from '../../../preload/errors.js';
 import { operatorMessage } from '../../cli/job-summary.js';
 import { garbage, pointsGeoJson } from '../../ingest/testing/ingest-fixtures.js';
@@ -19,37 +18,12 @@ import { createDispatcher } from '../../hosts/dispatch.js';
 import { startHeadlessHost } from '../../hosts/headless-host.js';
 import { createUploadRoute } from '../../hosts/upload-route.js';
 import { EventBus } from '../event-bus.js';
-import { Engine } from '../engine.js';
-import { createLogger } from '../logger.js';
 
-const root = mkdtempSync(join(tmpdir(), 'tessera-messages-'));
-const files = join(root, 'files');
-let engine: Engine;
+const bed = useIngestBed('messages');
+const { files } = bed;
+const ingest = bed.ingest;
 
-before(async () => {
-  mkdirSync(files);
-  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
-  await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
-});
-after(async () => {
-  await engine.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Outcome {
-  job: JobSummary;
-  items: JobItem[];
-  datasets: CatalogDataset[];
-}
-
-async function ingest(paths: string[]): Promise<Outcome> {
-  const started = await engine.start({ kind: 'ingest', params: { files: paths } });
-  const job = await engine.waitFor(started.id);
-  await engine.catalog.analysesDone();
-  return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
-}
-
-function firstFailure(outcome: Outcome): { label: string; error: SerializedError } {
+function firstFailure(outcome: IngestOutcome): { label: string; error: SerializedError } {
   const failed = outcome.items.find((i) => i.state === 'failed');
   assert.ok(failed, `expected a failed item, got ${outcome.items.map((i) => `${i.label}: ${i.state}`).join(', ')}`);
   return { label: failed.label, error: failed.error! };
@@ -85,12 +59,12 @@ test('a Shapefile uploaded alone says its .shx and .dbf are missing', async () =
   const rendererDir = mkdtempSync(join(files, 'renderer-'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
   const host = await startHeadlessHost({
-    dispatch: createDispatcher(engine.handlers),
+    dispatch: createDispatcher(bed.engine.handlers),
     events: new EventBus(),
     rendererDir,
     port: 0,
     logger: { info() {}, warn() {}, debug() {} },
-    uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings() }),
+    uploadHandler: createUploadRoute({ dataDir: bed.engine.dataDir, settings: () => bed.engine.settings() }),
   });
   try {
     const body = readFileSync(rgdalVector('cities.shp'));
@@ -135,7 +109,7 @@ test('a GeoJSON whose only geometry GDAL cannot read is imported, its feature co
   const outcome = await ingest([file]);
   assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.items.map((i) => [i.label, i.error])));
   assert.equal(outcome.datasets[0]!.layers[0]!.featureCount, 1);
-  const event = engine.store.events(outcome.job.id, 0, 1000).find((e) => e.type === 'ingest.unreadable-geometries');
+  const event = bed.engine.store.events(outcome.job.id, 0, 1000).find((e) => e.type === 'ingest.unreadable-geometries');
   assert.ok(event, 'the unreadable geometry is in the job’s events');
 });
 

@@ -4,41 +4,21 @@
  * Shapefile named alone, whose side files must come with it. Real files, a real engine, real GDAL.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { useIngestBed } from '../../ingest/testing/ingest-bed.js';
 import gdal from 'gdal-async';
-import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
 import { gpkgWithLayerNamed, pointsGeoJson } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector } from '../../testing/real-data.js';
 import { createDispatcher } from '../../hosts/dispatch.js';
 import { startHeadlessHost } from '../../hosts/headless-host.js';
 import { createUploadRoute } from '../../hosts/upload-route.js';
 import { EventBus } from '../event-bus.js';
-import { Engine } from '../engine.js';
-import { createLogger } from '../logger.js';
 
-const root = mkdtempSync(join(tmpdir(), 'tessera-names-'));
-const files = join(root, 'files');
-let engine: Engine;
-
-before(async () => {
-  mkdirSync(files);
-  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
-  await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
-});
-after(async () => {
-  await engine.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function ingest(paths: string[]): Promise<{ job: JobSummary; items: JobItem[]; datasets: CatalogDataset[] }> {
-  const started = await engine.start({ kind: 'ingest', params: { files: paths } });
-  const job = await engine.waitFor(started.id);
-  await engine.catalog.analysesDone();
-  return { job, items: engine.store.listItems(job.id, { limit: 1000 }).rows, datasets: engine.catalog.madeBy(job.id) };
-}
+const bed = useIngestBed('names');
+const { files } = bed;
+const ingest = bed.ingest;
 
 /** The layers GDAL lists in a catalogue GeoPackage, with their feature counts. */
 function gdalLayers(file: string): Record<string, number> {
@@ -58,8 +38,8 @@ test('a GeoPackage layer named -skipfailures is imported as a layer, never taken
   assert.ok(dataset);
   // GeoPackage refuses a table name starting with "-": it is "_-skipfailures" in the catalogue.
   assert.deepEqual(Object.fromEntries(dataset.layers.map((l) => [l.name, l.featureCount])), { '_-skipfailures': 4556, countries: 240 });
-  assert.deepEqual(gdalLayers(engine.catalog.get(dataset.id).path), { '_-skipfailures': 4556, countries: 240 });
-  const renamed = engine.store.events(job.id, 0, 1000).find((e) => e.type === 'ingest.renamed');
+  assert.deepEqual(gdalLayers(bed.engine.catalog.get(dataset.id).path), { '_-skipfailures': 4556, countries: 240 });
+  const renamed = bed.engine.store.events(job.id, 0, 1000).find((e) => e.type === 'ingest.renamed');
   assert.ok(renamed, 'the rename is in the job’s events');
 });
 
@@ -90,7 +70,7 @@ test('a Shapefile named alone brings its side files from beside it, whatever the
   assert.equal(layer.featureCount, 606);
   assert.equal(layer.crs, 'EPSG:4326', 'its .PRJ came with it');
   assert.ok(layer.fields.some((f) => f.name === 'NAME'), 'its .dbf came with it');
-  const sources = (engine.catalog.get(datasets[0]!.id).source as { files: string[] }).files.map((f) => f.split('/').at(-1)).sort();
+  const sources = (bed.engine.catalog.get(datasets[0]!.id).source as { files: string[] }).files.map((f) => f.split('/').at(-1)).sort();
   assert.deepEqual(sources, ['cities.PRJ', 'cities.SBX', 'cities.cpg', 'cities.dbf', 'cities.sbn', 'cities.shp', 'cities.SHX'].sort());
 });
 
@@ -114,12 +94,12 @@ test('files uploaded through the upload route under such names are imported whol
   const rendererDir = mkdtempSync(join(files, 'renderer-'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
   const host = await startHeadlessHost({
-    dispatch: createDispatcher(engine.handlers),
+    dispatch: createDispatcher(bed.engine.handlers),
     events: new EventBus(),
     rendererDir,
     port: 0,
     logger: { info() {}, warn() {}, debug() {} },
-    uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings() }),
+    uploadHandler: createUploadRoute({ dataDir: bed.engine.dataDir, settings: () => bed.engine.settings() }),
   });
   try {
     for (const name of ['-rf.geojson', '$(touch x).geojson', '(a);b.geojson', '-skipfailures.gpkg']) {
