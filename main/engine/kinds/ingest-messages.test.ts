@@ -14,10 +14,6 @@ import type { SerializedError } from '../../../preload/errors.js';
 import { operatorMessage } from '../../cli/job-summary.js';
 import { garbage, pointsGeoJson } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector, worldMapGpkg } from '../../testing/real-data.js';
-import { createDispatcher } from '../../hosts/dispatch.js';
-import { startHeadlessHost } from '../../hosts/headless-host.js';
-import { createUploadRoute } from '../../hosts/upload-route.js';
-import { EventBus } from '../event-bus.js';
 
 const bed = useIngestBed('messages');
 const { files } = bed;
@@ -56,30 +52,14 @@ test('a file GDAL does not recognise says which formats are read; GDAL’s words
 });
 
 test('a Shapefile uploaded alone says its .shx and .dbf are missing', async () => {
-  const rendererDir = mkdtempSync(join(files, 'renderer-'));
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
-  const host = await startHeadlessHost({
-    dispatch: createDispatcher(bed.engine.handlers),
-    events: new EventBus(),
-    rendererDir,
-    port: 0,
-    logger: { info() {}, warn() {}, debug() {} },
-    uploadHandler: createUploadRoute({ dataDir: bed.engine.dataDir, settings: () => bed.engine.settings() }),
-  });
-  try {
-    const body = readFileSync(rgdalVector('cities.shp'));
-    const response = await fetch(`${host.origin}/uploads?name=cities.shp&size=${body.length}`, { method: 'POST', body, headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' } });
-    const reply = (await response.json()) as { result: { file: string } };
-    assert.equal(response.status, 200, JSON.stringify(reply));
-    const outcome = await ingest([reply.result.file]);
-    assert.equal(outcome.job.state, 'failed');
-    const { error } = firstFailure(outcome);
-    assert.equal(error.code, 'DATASET_UNREADABLE');
-    assert.equal(error.message, 'cities.shp: its .shx and .dbf are missing; add them (or a .zip of the set)');
-    assert.equal((error.details as { reason: string }).reason, 'missing-parts');
-  } finally {
-    await host.close();
-  }
+  const sent = await bed.upload('cities.shp', readFileSync(rgdalVector('cities.shp')));
+  assert.equal(sent.status, 200, JSON.stringify(sent.reply));
+  const outcome = await ingest([sent.file!]);
+  assert.equal(outcome.job.state, 'failed');
+  const { error } = firstFailure(outcome);
+  assert.equal(error.code, 'DATASET_UNREADABLE');
+  assert.equal(error.message, 'cities.shp: its .shx and .dbf are missing; add them (or a .zip of the set)');
+  assert.equal((error.details as { reason: string }).reason, 'missing-parts');
 });
 
 test('a Shapefile with its .dbf but no .shx beside it names only the .shx', async () => {

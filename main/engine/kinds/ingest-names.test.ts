@@ -11,10 +11,6 @@ import { useIngestBed } from '../../ingest/testing/ingest-bed.js';
 import gdal from 'gdal-async';
 import { gpkgWithLayerNamed, pointsGeoJson } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector } from '../../testing/real-data.js';
-import { createDispatcher } from '../../hosts/dispatch.js';
-import { startHeadlessHost } from '../../hosts/headless-host.js';
-import { createUploadRoute } from '../../hosts/upload-route.js';
-import { EventBus } from '../event-bus.js';
 
 const bed = useIngestBed('names');
 const { files } = bed;
@@ -91,28 +87,13 @@ test('NO_GEOREFERENCE says ".prj missing" only when no .prj is beside the Shapef
 });
 
 test('files uploaded through the upload route under such names are imported whole', async () => {
-  const rendererDir = mkdtempSync(join(files, 'renderer-'));
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
-  const host = await startHeadlessHost({
-    dispatch: createDispatcher(bed.engine.handlers),
-    events: new EventBus(),
-    rendererDir,
-    port: 0,
-    logger: { info() {}, warn() {}, debug() {} },
-    uploadHandler: createUploadRoute({ dataDir: bed.engine.dataDir, settings: () => bed.engine.settings() }),
-  });
-  try {
-    for (const name of ['-rf.geojson', '$(touch x).geojson', '(a);b.geojson', '-skipfailures.gpkg']) {
-      const body = name.endsWith('.gpkg') ? readFileSync(await gpkgWithLayerNamed(join(mkdtempSync(join(files, 'up-')), 'x.gpkg'), '-skipfailures')) : readFileSync(pointsGeoJson(join(mkdtempSync(join(files, 'up-')), 'x.geojson')));
-      const response = await fetch(`${host.origin}/uploads?name=${encodeURIComponent(name)}&size=${body.length}`, { method: 'POST', body, headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' } });
-      const reply = (await response.json()) as { ok: boolean; result: { file: string; complete: boolean } };
-      assert.equal(response.status, 200, JSON.stringify(reply));
-      const { job, items, datasets } = await ingest([reply.result.file]);
-      assert.equal(job.state, 'succeeded', `${name}: ${JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) })}`);
-      const counts = datasets[0]!.layers.map((l) => l.featureCount);
-      assert.deepEqual(counts, name.endsWith('.gpkg') ? [4556, 240] : [2], name);
-    }
-  } finally {
-    await host.close();
+  for (const name of ['-rf.geojson', '$(touch x).geojson', '(a);b.geojson', '-skipfailures.gpkg']) {
+    const body = name.endsWith('.gpkg') ? readFileSync(await gpkgWithLayerNamed(join(mkdtempSync(join(files, 'up-')), 'x.gpkg'), '-skipfailures')) : readFileSync(pointsGeoJson(join(mkdtempSync(join(files, 'up-')), 'x.geojson')));
+    const sent = await bed.upload(name, body);
+    assert.equal(sent.status, 200, JSON.stringify(sent.reply));
+    const { job, items, datasets } = await ingest([sent.file!]);
+    assert.equal(job.state, 'succeeded', `${name}: ${JSON.stringify({ error: job.error, items: items.map((i) => [i.label, i.state, i.error]) })}`);
+    const counts = datasets[0]!.layers.map((l) => l.featureCount);
+    assert.deepEqual(counts, name.endsWith('.gpkg') ? [4556, 240] : [2], name);
   }
 });

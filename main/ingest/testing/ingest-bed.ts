@@ -3,13 +3,17 @@
  * folder for the files the tests write, and `ingest` that waits for the job and its analyses.
  * Registers its own `before`/`after`, so call it once at the top of a test file.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
 import { Engine } from '../../engine/engine.js';
+import { EventBus } from '../../engine/event-bus.js';
 import { createLogger } from '../../engine/logger.js';
+import { createDispatcher } from '../../hosts/dispatch.js';
+import { startHeadlessHost } from '../../hosts/headless-host.js';
+import { createUploadRoute } from '../../hosts/upload-route.js';
 
 export interface IngestOutcome {
   job: JobSummary;
@@ -26,6 +30,11 @@ export interface IngestBed {
   readonly engine: Engine;
   /** Ingests `paths` and waits for the job and for the analyses of what it added (counts, previews). */
   ingest(paths: string[]): Promise<IngestOutcome>;
+  /**
+   * Sends `body` named `name` through a real headless host's upload route on a loopback port, as
+   * the console does, and returns the `upload:…` reference an ingest takes (the reply when refused).
+   */
+  upload(name: string, body: Buffer): Promise<{ status: number; file: string | null; reply: unknown }>;
 }
 
 export function useIngestBed(name: string): IngestBed {
@@ -54,6 +63,30 @@ export function useIngestBed(name: string): IngestBed {
       const job = await e.waitFor(started.id);
       await e.catalog.analysesDone();
       return { job, items: e.store.listItems(job.id, { limit: 1000 }).rows, datasets: e.catalog.madeBy(job.id) };
+    },
+    async upload(name, body) {
+      const e = bed.engine;
+      const rendererDir = mkdtempSync(join(files, 'renderer-'));
+      writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+      const host = await startHeadlessHost({
+        dispatch: createDispatcher(e.handlers),
+        events: new EventBus(),
+        rendererDir,
+        port: 0,
+        logger: { info() {}, warn() {}, debug() {} },
+        uploadHandler: createUploadRoute({ dataDir: e.dataDir, settings: () => e.settings() }),
+      });
+      try {
+        const response = await fetch(`${host.origin}/uploads?name=${encodeURIComponent(name)}&size=${body.length}`, {
+          method: 'POST',
+          body,
+          headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' },
+        });
+        const reply = (await response.json()) as { result?: { file?: string } };
+        return { status: response.status, file: reply.result?.file ?? null, reply };
+      } finally {
+        await host.close();
+      }
     },
   };
   return bed;
