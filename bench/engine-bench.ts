@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { largeRasterMbtiles } from '../main/testing/real-data.js';
 import { Engine } from '../main/engine/engine.js';
-import { createLogger } from '../main/engine/logger.js';
+import { createLogger } from '../main/logging/logger.js';
 import { openTileCache } from '../main/tile-cache/open-tile-cache.js';
 import { verifyTiles } from '../workers/verify-tiles.js';
 

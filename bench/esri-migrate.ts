@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { tuneEsriMigration } from '../main/engine/kinds/migrate-esri.js';
+import { tuneEsriMigration } from '../main/esri/migrate-kind.js';
 import { startFaultProxy } from '../main/esri/testing/fault-proxy.js';
 import { fixtureGeojsonPath, startKoopFixture } from '../main/esri/testing/koop-fixture.js';
 import { geojsonDigest, gpkgDigest } from '../main/esri/testing/layer-digest.js';

@@ -13,7 +13,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobFilter, JobKind, JobState } from '../preload/contract.js';
+import type { JobFilter, JobKind, JobState } from '../shared/contract.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
 import { table } from './measure-process.js';

@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import gdal from 'gdal-async';
 import { Engine } from '../main/engine/engine.js';
-import { createLogger } from '../main/engine/logger.js';
-import { GDAL_CACHE_MEGABYTES } from '../main/engine/gdal-config.js';
+import { createLogger } from '../main/logging/logger.js';
+import { GDAL_CACHE_MEGABYTES } from '../main/gdal/gdal-config.js';
 import { cogArguments } from '../main/ingest/import-dataset.js';
 import { countriesShapefileZip } from '../main/ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, srtmDem, worldMapGpkg } from '../main/testing/real-data.js';
@@ -102,7 +102,7 @@ function serveTools(): void {
 async function timeTool(runner: ToolRunner, file: string, dir: string): Promise<number> {
   const out = join(dir, `peer-${Date.now()}${/\.(gpkg|zip)$/i.test(file) ? '.gpkg' : '.tif'}`);
   const [tool, args] = peerCommand(file, out);
-  // With the block cache the engine runs with (Engine.open bounds it: main/engine/gdal-config.ts):
+  // With the block cache the engine runs with (Engine.open bounds it: main/gdal/gdal-config.ts):
   // GDAL's default of 5% of RAM made the same gdal_translate slower, not faster, on this machine.
   const ms = await runner.time(tool, args, { ...process.env, GDAL_CACHEMAX: process.env.GDAL_CACHEMAX ?? String(GDAL_CACHE_MEGABYTES) });
   rmSync(out, { force: true });

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GDAL2TILES, SYSTEM_PYTHON } from '../main/preseed/raster/gdal2tiles-reference.js';
+import { GDAL2TILES, SYSTEM_PYTHON } from '../main/preseed/raster/testing/gdal2tiles-reference.js';
 import { blueMarbleTif, srtmHillshadeTif } from '../main/testing/real-data.js';
 import { measure, table } from './measure-process.js';
 
@@ -53,7 +53,7 @@ async function runGdal2TilesTimed(c: BenchCase, dir: string): Promise<Measured> 
 function tesseraScript(dataDir: string, params: Record<string, unknown>): string {
   return `
     import { Engine } from ${JSON.stringify(join(DIST, 'main/engine/engine.js'))};
-    import { createLogger } from ${JSON.stringify(join(DIST, 'main/engine/logger.js'))};
+    import { createLogger } from ${JSON.stringify(join(DIST, 'main/logging/logger.js'))};
     const engine = await Engine.open({ dataDir: ${JSON.stringify(dataDir)}, host: 'headless', logger: createLogger('warn') });
     const started = performance.now();
     const job = await engine.start({ kind: 'preseed-raster', params: ${JSON.stringify(params)} });

@@ -50,7 +50,7 @@ function countTiles(mbtiles: string): number {
 function tesseraScript(dataDir: string, params: Record<string, unknown>): string {
   return `
     import { Engine } from ${JSON.stringify(join(DIST, 'main/engine/engine.js'))};
-    import { createLogger } from ${JSON.stringify(join(DIST, 'main/engine/logger.js'))};
+    import { createLogger } from ${JSON.stringify(join(DIST, 'main/logging/logger.js'))};
     const engine = await Engine.open({ dataDir: ${JSON.stringify(dataDir)}, host: 'headless', logger: createLogger('warn') });
     const started = performance.now();
     const job = await engine.start({ kind: 'preseed-vector', params: ${JSON.stringify(params)} });

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { JobSummary } from '../preload/contract.js';
+import type { JobSummary } from '../shared/contract.js';
 import type {} from '../preload/window-api.js';
 import { type FaultProxy, startFaultProxy } from '../main/esri/testing/fault-proxy.js';
 import { type KoopFixture, startKoopFixture } from '../main/esri/testing/koop-fixture.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../main/hosts/http-security.js';
-import type { JobSummary } from '../preload/contract.js';
+import type { JobSummary } from '../shared/contract.js';
 // For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
 import type {} from '../preload/window-api.js';
 import { corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from './fixtures.js';

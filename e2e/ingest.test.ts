@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import type { CatalogDataset, Page as ResultPage } from '../preload/contract.js';
+import type { CatalogDataset, Page as ResultPage } from '../shared/contract.js';
 import { countriesShapefileZip, shapefileWithoutPrjZip } from '../main/ingest/testing/ingest-fixtures.js';
 import { countriesTopoJson, illinoisNad27Tif, srtmDem, worldMapGpkg } from './fixtures.js';
 import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until } from './harness.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { JobSummary } from '../preload/contract.js';
+import type { JobSummary } from '../shared/contract.js';
 // For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
 import type {} from '../preload/window-api.js';
 import { corruptCopy, hillshadeMbtiles } from './fixtures.js';

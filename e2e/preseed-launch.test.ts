@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import type { JobSummary } from '../preload/contract.js';
+import type { JobSummary } from '../shared/contract.js';
 // For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
 import type {} from '../preload/window-api.js';
 import { cacheIdFor } from '../main/tile-cache/cache-registry.js';

@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobState } from '../preload/contract.js';
-import type { SerializedError } from '../preload/errors.js';
+import type { JobState } from '../shared/contract.js';
+import type { SerializedError } from '../shared/errors.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
 

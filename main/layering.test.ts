@@ -17,11 +17,11 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { importsOf, sourceFilesUnder } from './source-imports.js';
+import { importsOf, sourceFilesUnder } from './testing/source-imports.js';
 
 /** dist/main/layering.test.js → the repository root. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const LAYERS = ['main', 'preload', 'workers', 'renderer'] as const;
+const LAYERS = ['main', 'shared', 'preload', 'workers', 'renderer'] as const;
 
 const ELECTRON_ALLOWED = (file: string) => file.startsWith('main/electron/') || file === 'preload/electron-preload.ts';
 const NATIVE_MODULES = ['better-sqlite3', 'gdal-async', 'sharp', '@img', 'original-fs'];
@@ -81,7 +81,7 @@ function format(violations: Violation[]): string {
 test('the source tree keeps its process layers apart', () => {
   const files = LAYERS.flatMap((layer) => sourceFilesUnder(REPO, layer));
   assert.ok(files.includes('main/layering.test.ts'), `the walk did not find this test's own source under ${REPO}`);
-  assert.ok(files.includes('preload/contract.ts'));
+  assert.ok(files.includes('shared/contract.ts'));
   const violations = files.flatMap((file) => violationsOf(file, readFileSync(path.join(REPO, file), 'utf8')));
   assert.deepEqual(violations, [], `layering violations:\n${format(violations)}`);
 });
@@ -159,8 +159,8 @@ test('Node built-ins and native modules are refused in the renderer and the prel
 test('workers stay out of main/ and renderer/, the renderer out of main/ and workers/', () => {
   assert.equal(violationsOf('workers/verify/run.ts', `import { x } from '../../main/engine/engine.js';`).length, 1);
   assert.equal(violationsOf('workers/run.ts', `import { x } from '../renderer/app.js';`).length, 1);
-  assert.deepEqual(violationsOf('workers/run.ts', `import { TesseraError } from '../preload/errors.js';`), []);
+  assert.deepEqual(violationsOf('workers/run.ts', `import { TesseraError } from '../shared/errors.js';`), []);
   assert.equal(violationsOf('renderer/jobs/list.tsx', `import { x } from '../../main/store/job-store.js';`).length, 1);
   assert.equal(violationsOf('preload/x.ts', `import { x } from '../workers/task.js';`).length, 1);
-  assert.deepEqual(violationsOf('main/hosts/dispatch.ts', `import { x } from '../../preload/contract.js';`), []);
+  assert.deepEqual(violationsOf('main/engine/handlers.ts', `import { x } from '../../preload/contract.js';`), []);
 });

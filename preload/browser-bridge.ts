@@ -6,8 +6,8 @@
  * DOM only, no Node: Vite bundles this into the renderer. In Electron the preload has already set
  * `window.tessera`, and installBrowserBridge leaves it alone.
  */
-import { type BridgeTransport, type EventName, createTesseraApi } from './contract.js';
-import { type ErrorCode, TesseraError, fromSerialized } from './errors.js';
+import { type BridgeTransport, type EventName, createTesseraApi } from '../shared/contract.js';
+import { type ErrorCode, TesseraError, fromSerialized } from '../shared/errors.js';
 import { ListenerSet, isReply } from './transport-kit.js';
 import type { TesseraApi } from './window-api.js';
 

@@ -9,7 +9,7 @@
  * preload can ask where a File lives.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { createTesseraApi } from './contract.js';
+import { createTesseraApi } from '../shared/contract.js';
 import { createIpcTransport } from './ipc-transport.js';
 import type { TesseraFiles, TesseraWindowApi } from './window-api.js';
 

@@ -7,8 +7,8 @@
  * and `details` (electron shell/renderer/api/electron_api_context_bridge.cc). A plain object is
  * copied whole, and `toTesseraError(reason)` from errors.ts turns it back into a TesseraError.
  */
-import type { BridgeTransport, EventName } from './contract.js';
-import type { SerializedError } from './errors.js';
+import type { BridgeTransport, EventName } from '../shared/contract.js';
+import type { SerializedError } from '../shared/errors.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-channels.js';
 import { ListenerSet, isReply } from './transport-kit.js';
 

@@ -2,7 +2,7 @@
  * What both bridges' transports share: the per-event listener fan-out and the check of a wire reply.
  * (The Electron preload and the browser bridge differ only in how bytes travel.)
  */
-import type { Reply } from './contract.js';
+import type { Reply } from '../shared/contract.js';
 
 type Listener = (payload: unknown) => void;
 

@@ -4,7 +4,7 @@
  * The Electron preload sets it with contextBridge, the browser bridge with installBrowserBridge();
  * the renderer only reads it. DOM only: this file is part of the renderer's world.
  */
-import type { TesseraApi } from './contract.js';
+import type { TesseraApi } from '../shared/contract.js';
 
 /**
  * Where a dropped or picked File lives on this machine. Only the Electron preload offers it
@@ -23,7 +23,7 @@ export type TesseraWindowApi = TesseraApi & { readonly files?: TesseraFiles | un
 
 declare global {
   interface Window {
-    /** The contract's named functions and `on()` (see preload/contract.ts), and on the desktop `files`. */
+    /** The contract's named functions and `on()` (see shared/contract.ts), and on the desktop `files`. */
     readonly tessera: TesseraWindowApi;
   }
 }

@@ -14,15 +14,15 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { registerIpcHost } from '../main/electron/ipc-host.js';
 import { Engine } from '../main/engine/engine.js';
-import { pluginFor } from '../main/engine/kinds/index.js';
-import type { JobKindPlugin } from '../main/engine/kinds/job-kind.js';
-import { createLogger } from '../main/engine/logger.js';
-import { createDispatcher } from '../main/hosts/dispatch.js';
+import { pluginFor } from '../main/kinds/index.js';
+import type { JobKindPlugin } from '../main/kinds/job-kind.js';
+import { createLogger } from '../main/logging/logger.js';
+import { createDispatcher } from '../main/engine/handlers.js';
 import { type HeadlessHost, startHeadlessHost } from '../main/hosts/headless-host.js';
 import { createTileRoute } from '../main/hosts/tile-route.js';
 import { createUploadRoute } from '../main/hosts/upload-route.js';
 import { uploadInUse } from '../main/ingest/uploads.js';
-import { JOB_KINDS, type JobKind, type Reply } from '../preload/contract.js';
+import { JOB_KINDS, type JobKind, type Reply } from '../shared/contract.js';
 import { INVOKE_CHANNEL } from '../preload/ipc-channels.js';
 
 export interface Bridges {

@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Catalog } from '../main/catalog/catalog.js';
 import { Engine } from '../main/engine/engine.js';
-import { createLogger } from '../main/engine/logger.js';
+import { createLogger } from '../main/logging/logger.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
-import type { CatalogDataset, JobItem, JobSummary } from '../preload/contract.js';
+import type { CatalogDataset, JobItem, JobSummary } from '../shared/contract.js';
 import { type ChildRun, expect, spawnChild } from './harness.js';
 
 /** The built CLI next to this file in dist/. */

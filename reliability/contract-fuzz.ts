@@ -15,8 +15,8 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { httpStatusForError } from '../main/hosts/http-security.js';
-import { REQUEST_NAMES, type Reply, type RequestName } from '../preload/contract.js';
-import type { SerializedError } from '../preload/errors.js';
+import { REQUEST_NAMES, type Reply, type RequestName } from '../shared/contract.js';
+import type { SerializedError } from '../shared/errors.js';
 import { type Bridges, rawRequest, startBridges } from './bridges.js';
 import type { Family } from './harness.js';
 

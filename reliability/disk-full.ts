@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { mountSmallVolume } from '../main/ingest/testing/small-volume.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
-import type { Settings } from '../preload/contract.js';
+import type { Settings } from '../shared/contract.js';
 import { describeJob, expectIntegrity, lastLines, resumeJob, type ShownJob, showJob, tessera, tileCount, Verifier } from './cli.js';
 import { JOBS } from './fixtures.js';
 import { type FamilyContext, type Family, expect, onCleanup, sleep } from './harness.js';

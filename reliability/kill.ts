@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { formatDataset } from '../main/cli/catalog-command.js';
 import { liveOwner } from '../main/engine/data-dir.js';
 import { Engine } from '../main/engine/engine.js';
-import { createLogger } from '../main/engine/logger.js';
+import { createLogger } from '../main/logging/logger.js';
 import { catalogDatasets, describeJob, expectIntegrity, lastLines, listedJobIds, resumeJob, showJob, tessera, tileCount, Verifier } from './cli.js';
 import { countriesGeoJson, JOBS } from './fixtures.js';
 import { type Family, type FamilyContext, type SuiteOptions, expect, prng, sleep } from './harness.js';

@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Engine } from '../main/engine/engine.js';
-import { createLogger } from '../main/engine/logger.js';
+import { createLogger } from '../main/logging/logger.js';
 import { type Family, expect, pendingBackground, sleep } from './harness.js';
 
 const WARM_UP_JOBS = 1000;

@@ -12,7 +12,7 @@ import { useLiveProgress } from './live-progress.js';
 import { NO_FILTERS } from './queue/filters.js';
 import { stubHistoryLayout } from './queue/layout-stub.js';
 import { useQueueUi } from './queue/queue-store.js';
-import { fakeEngine, history, job } from './queue/test-jobs.js';
+import { fakeEngine, history, job } from './testing/test-jobs.js';
 import { useToasts } from './shell/notifications.js';
 import { SHORTCUTS } from './shell/shortcuts.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from './testing/mount.js';

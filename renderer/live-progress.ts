@@ -4,7 +4,7 @@
  * only the bar that shows it.
  */
 import { create } from 'zustand';
-import type { JobProgress } from '../preload/contract.js';
+import type { JobProgress } from '../shared/contract.js';
 
 interface LiveProgressState {
   byJob: Record<number, JobProgress>;

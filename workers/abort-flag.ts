@@ -4,7 +4,7 @@
  * it between tiles (or feature batches) with `throwIfAborted()`. The pool terminates a worker that
  * does not stop within its grace period, so a loop stuck inside one native call cannot hold a cancel.
  */
-import { AbortError } from '../preload/errors.js';
+import { AbortError } from '../shared/errors.js';
 
 /** Allocates a flag for one task (the pool does this). */
 export function createAbortFlag(): SharedArrayBuffer {

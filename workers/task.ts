@@ -3,7 +3,7 @@
  * Structured cloning keeps an Error's message but drops its own properties (`code`, `details`),
  * so a failure is thrown across as its plain wire form and rebuilt by the pool.
  */
-import { TesseraError, toTesseraError } from '../preload/errors.js';
+import { TesseraError, toTesseraError } from '../shared/errors.js';
 
 export function defineTask<T, R>(fn: (task: T) => Promise<R>): (task: T) => Promise<R> {
   return async (task: T) => {

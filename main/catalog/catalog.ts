@@ -24,9 +24,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { BulkResult, CatalogDataset, CatalogLayer, Page } from '../../preload/contract.js';
-import { TesseraError, serializeError } from '../../preload/errors.js';
-import { directoryBytes } from '../engine/storage.js';
+import type { BulkResult, CatalogDataset, CatalogLayer, Page } from '../../shared/contract.js';
+import { TesseraError, serializeError } from '../../shared/errors.js';
+import { directoryBytes } from '../disk/storage.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
 // describe.js and preview.js bring GDAL: loaded when a dataset is recorded or analysed, so that

@@ -8,8 +8,8 @@
  * by one SQL statement (ST_IsValid, SpatiaLite) on GDAL's thread pool rather than feature by feature.
  */
 import gdal from 'gdal-async';
-import type { Bbox, CatalogDataset, CatalogLayer } from '../../preload/contract.js';
-import { throwIfAborted } from '../../preload/errors.js';
+import type { Bbox, CatalogDataset, CatalogLayer } from '../../shared/contract.js';
+import { throwIfAborted } from '../../shared/errors.js';
 import { toLonLat } from '../tiling/crs.js';
 
 export interface DatasetDescription {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import type { BulkResult, CatalogDataset, JobItem, JobSummary, Page } from '../../preload/contract.js';
+import type { BulkResult, CatalogDataset, JobItem, JobSummary, Page } from '../../shared/contract.js';
 import { shapefileWithoutPrjZip } from '../ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, worldMapGpkg } from '../testing/real-data.js';
 import { liveOwner, lockDataDir } from '../engine/data-dir.js';

@@ -6,15 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CatalogDataset, JobStartInput, Page } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { Catalog } from '../catalog/catalog.js';
 import { prepareDataDir } from '../engine/data-dir.js';
-import { formatBytes } from '../engine/disk-guard.js';
+import { formatBytes } from '../disk/disk-guard.js';
 import { liveOwner } from '../engine/data-dir.js';
 import type { Engine } from '../engine/engine.js';
-import { createLogger } from '../engine/logger.js';
-import { parseRequest } from '../hosts/dispatch.js';
+import { createLogger } from '../logging/logger.js';
+import { parseRequest } from '../engine/handlers.js';
 import { openDatabase } from '../store/database.js';
 
 export class CatalogUsageError extends Error {}

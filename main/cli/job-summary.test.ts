@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import type { JobItem, JobSummary } from '../../preload/contract.js';
+import type { JobItem, JobSummary } from '../../shared/contract.js';
 import { blueMarbleTif, rgdalVector } from '../testing/real-data.js';
 import { formatJobSummary, operatorMessage } from './job-summary.js';
 

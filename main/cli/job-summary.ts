@@ -5,9 +5,9 @@
  * built elsewhere and does not pass through here.
  */
 import { basename } from 'node:path';
-import type { CatalogDataset, JobItem, JobSummary } from '../../preload/contract.js';
-import type { SerializedError } from '../../preload/errors.js';
-import { formatBytes } from '../engine/disk-guard.js';
+import type { CatalogDataset, JobItem, JobSummary } from '../../shared/contract.js';
+import type { SerializedError } from '../../shared/errors.js';
+import { formatBytes } from '../disk/disk-guard.js';
 import { CRS_ADVICE, CRS_ADVICE_CLI } from '../ingest/ingest-errors.js';
 
 export interface SummaryInput {

@@ -7,7 +7,7 @@
  * A token given with --token is visible to other local users in the process list while the
  * command runs; TESSERA_ESRI_TOKEN in the environment is not.
  */
-import type { JobStartInput } from '../../preload/contract.js';
+import type { JobStartInput } from '../../shared/contract.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { parseServiceUrl } from '../esri/service-url.js';
 

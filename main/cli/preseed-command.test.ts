@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { JobStartInput } from '../../preload/contract.js';
+import { JobStartInput } from '../../shared/contract.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 
 test('raster options become params that the contract accepts, with defaults filled in', () => {

@@ -3,8 +3,8 @@
  * (the same zod schemas the console's form is checked with), and prints a dry run as a table.
  */
 import { resolve } from 'node:path';
-import type { JobEstimate, JobStartInput } from '../../preload/contract.js';
-import { formatBytes } from '../engine/disk-guard.js';
+import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
+import { formatBytes } from '../disk/disk-guard.js';
 
 export class PreseedUsageError extends Error {}
 

@@ -2,7 +2,7 @@
  * A one-line progress bar for terminals: percent, counts, rate and ETA, redrawn in place on stderr.
  * Not drawn when stderr is not a terminal (logs and pipes get no carriage-return noise).
  */
-import type { JobProgress } from '../../preload/contract.js';
+import type { JobProgress } from '../../shared/contract.js';
 
 export function formatProgress(p: JobProgress, width = 24, unit = 'tiles'): string {
   const ratio = p.total > 0 ? Math.min(1, p.done / p.total) : 0;

@@ -10,17 +10,17 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../preload/contract.js';
-import { TesseraError, toTesseraError } from '../../preload/errors.js';
+import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../shared/contract.js';
+import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '../engine/data-dir.js';
 // The engine, the hosts and what they load (GDAL, sharp, the worker pool) are imported by the
 // commands that run jobs or serve, never by the read-only ones (jobs list|show|report, catalog
 // list|show), which answer from the store alone.
 import type { Engine } from '../engine/engine.js';
-import { formatBytes } from '../engine/disk-guard.js';
-import { createLogger } from '../engine/logger.js';
-import { buildReport } from '../engine/report.js';
-import { createDispatcher, parseRequest } from '../hosts/dispatch.js';
+import { formatBytes } from '../disk/disk-guard.js';
+import { createLogger } from '../logging/logger.js';
+import { buildReport } from '../reports/report.js';
+import { createDispatcher, parseRequest } from '../engine/handlers.js';
 import { isLoopbackHost } from '../hosts/http-security.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { Catalog } from '../catalog/catalog.js';

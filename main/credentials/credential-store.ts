@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TesseraError, toTesseraError } from '../../preload/errors.js';
+import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { TOKEN_REFERER, type TokenSource } from '../esri/esri-client.js';
 import { type SecretCipher, defaultCipher } from './secret-cipher.js';
 

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IpcMainInvokeEvent } from 'electron';
-import { type AppInfo, type JobProgress, type QueueState, createTesseraApi } from '../../preload/contract.js';
-import { toTesseraError } from '../../preload/errors.js';
+import { type AppInfo, type JobProgress, type QueueState, createTesseraApi } from '../../shared/contract.js';
+import { toTesseraError } from '../../shared/errors.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../preload/ipc-channels.js';
 import { createIpcTransport } from '../../preload/ipc-transport.js';
 import { EventBus } from '../engine/event-bus.js';
-import { type ContractHandlers, createDispatcher } from '../hosts/dispatch.js';
+import { type ContractHandlers, createDispatcher } from '../engine/handlers.js';
 import { FORBIDDEN_REPLY, registerIpcHost } from './ipc-host.js';
 
 type Frame = { url: string; parent: unknown } | null;

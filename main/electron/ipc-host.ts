@@ -6,10 +6,10 @@
  * window module, it takes ipcMain as a parameter so that it is tested under plain Node.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { Reply } from '../../preload/contract.js';
+import type { Reply } from '../../shared/contract.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../preload/ipc-channels.js';
 import type { EventBus } from '../engine/event-bus.js';
-import type { Dispatcher } from '../hosts/dispatch.js';
+import type { Dispatcher } from '../engine/handlers.js';
 import { isTrustedSenderFrame, isTrustedSenderUrl } from './security.js';
 
 /** The web contents events are sent to. */

@@ -10,8 +10,8 @@ import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, safeStorage, sessi
 import { useSecretCipher } from '../credentials/secret-cipher.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
-import { createLogger } from '../engine/logger.js';
-import { createDispatcher } from '../hosts/dispatch.js';
+import { createLogger } from '../logging/logger.js';
+import { createDispatcher } from '../engine/handlers.js';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
 import { registerIpcHost } from './ipc-host.js';
 import { safeStorageCipher } from './safe-storage-cipher.js';

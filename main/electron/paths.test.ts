@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { REQUEST_NAMES } from '../../preload/contract.js';
+import { REQUEST_NAMES } from '../../shared/contract.js';
 import type { TesseraWindowApi } from '../../preload/window-api.js';
 import { shellPaths } from './paths.js';
 

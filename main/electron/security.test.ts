@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { blankComments, importsOf } from '../source-imports.js';
+import { blankComments, importsOf } from '../testing/source-imports.js';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,

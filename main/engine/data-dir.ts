@@ -8,7 +8,7 @@
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 
 /** The per-user application data folder (the same one Electron's `userData` uses), or TESSERA_DATA_DIR. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {

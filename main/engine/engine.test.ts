@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import type { JobProgress, VerifyParams } from '../../preload/contract.js';
-import { TesseraError, type ErrorCode } from '../../preload/errors.js';
+import type { JobProgress, VerifyParams } from '../../shared/contract.js';
+import { TesseraError, type ErrorCode } from '../../shared/errors.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { Engine, type EngineOptions } from './engine.js';
-import type { JobKindPlugin } from './kinds/job-kind.js';
-import { createLogger } from './logger.js';
+import type { JobKindPlugin } from '../kinds/job-kind.js';
+import { createLogger } from '../logging/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-engine-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -21,29 +21,29 @@ import {
   type Settings,
   type BulkResult,
   type JobKind,
-} from '../../preload/contract.js';
-import { type SerializedError, TesseraError, isAbortError, isDiskFull, serializeError, toTesseraError } from '../../preload/errors.js';
-import type { ContractHandlers } from '../hosts/dispatch.js';
-import { parseRequest } from '../hosts/dispatch.js';
+} from '../../shared/contract.js';
+import { type SerializedError, TesseraError, isAbortError, isDiskFull, serializeError, toTesseraError } from '../../shared/errors.js';
+import type { ContractHandlers } from './handlers.js';
+import { parseRequest } from './handlers.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { type Counters, JobStore, type StoredItem } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir } from './data-dir.js';
 import { EventBus } from './event-bus.js';
-import { cancelTarget, finalJobState } from './job-states.js';
-import type { ItemContext, JobKindPlugin } from './kinds/job-kind.js';
-import { pluginFor } from './kinds/index.js';
-import { sweepIngestStaging } from './kinds/ingest.js';
-import { type Logger, createLogger } from './logger.js';
+import { cancelTarget, finalJobState } from '../store/job-states.js';
+import type { ItemContext, JobKindPlugin } from '../kinds/job-kind.js';
+import { pluginFor } from '../kinds/index.js';
+import { sweepIngestStaging } from '../ingest/ingest-kind.js';
+import { type Logger, createLogger } from '../logging/logger.js';
 import { EngineMetrics } from './metrics.js';
-import { type PathUse, assertPathsAllowed, jobPaths, pathPolicy } from './path-policy.js';
+import { type PathUse, assertPathsAllowed, jobPaths, pathPolicy } from '../paths/path-policy.js';
 import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
-import { buildReport } from './report.js';
-import { storageStatus } from './storage.js';
-import { formatBytes, waitForSpace } from './disk-guard.js';
+import { buildReport } from '../reports/report.js';
+import { storageStatus } from '../disk/storage.js';
+import { formatBytes, waitForSpace } from '../disk/disk-guard.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
-import { WorkerPool } from './worker-pool.js';
-import { configureGdal } from './gdal-config.js';
+import { WorkerPool } from '../pool/worker-pool.js';
+import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { discoverEsri } from '../esri/discover.js';

@@ -2,7 +2,7 @@
  * A typed event bus for the contract's events: hosts subscribe once and forward to their clients.
  * A throwing listener is isolated so one bad subscriber cannot break the engine's loop.
  */
-import { EVENT_NAMES, type EventName, type Events } from '../../preload/contract.js';
+import { EVENT_NAMES, type EventName, type Events } from '../../shared/contract.js';
 
 type Listener<E extends EventName> = (payload: Events[E]) => void;
 

@@ -5,7 +5,7 @@
  * and the store needs far fewer. Counters are plain additions on the engine's single thread, so no
  * update is lost to interleaving (unlike `bytes += await f()`).
  */
-import type { JobProgress } from '../../preload/contract.js';
+import type { JobProgress } from '../../shared/contract.js';
 import type { Counters } from '../store/job-store.js';
 
 const RATE_WINDOW_MS = 5_000;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { discoverEsri } from './discover.js';
 import { type KoopFixture, startKoopFixture } from './testing/koop-fixture.js';

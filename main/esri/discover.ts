@@ -7,8 +7,8 @@
  * says what went wrong, rather than waiting out an outage like a job does. A layer that cannot be
  * read gets its own error; the others are still listed.
  */
-import type { EsriService } from '../../preload/contract.js';
-import { AbortError, serializeError, toTesseraError } from '../../preload/errors.js';
+import type { EsriService } from '../../shared/contract.js';
+import { AbortError, serializeError, toTesseraError } from '../../shared/errors.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { connectEsri } from './connect.js';
 import type { ClientOptions, EsriClient } from './esri-client.js';

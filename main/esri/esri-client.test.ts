@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { type ClientEvent, EsriClient, type TokenSource } from './esri-client.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;

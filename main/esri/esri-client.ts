@@ -17,7 +17,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError } from 'cockatiel';
-import { AbortError, TesseraError, isAbortError, serializeError, type SerializedError } from '../../preload/errors.js';
+import { AbortError, TesseraError, isAbortError, serializeError, type SerializedError } from '../../shared/errors.js';
 import { esriErrorOf, esriErrorToTesseraError, failure, httpStatusToTesseraError, parseRetryAfter, reasonOf, type FailureReason } from './esri-errors.js';
 import { DEFAULT_BREAKER, HostBreaker, type BreakerOptions } from './host-breaker.js';
 

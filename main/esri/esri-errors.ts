@@ -5,7 +5,7 @@
  * reviewed server missed those and wrote nothing, silently. Here an error body is an error
  * whatever the status, and the server's message is kept (it is what an operator can act on).
  */
-import { TesseraError, type ErrorCode } from '../../preload/errors.js';
+import { TesseraError, type ErrorCode } from '../../shared/errors.js';
 
 /** Why a request failed, for retry statistics and the job report. */
 export type FailureReason = 'timeout' | 'connection' | 'http-429' | 'http-5xx' | 'esri-error' | 'truncated' | 'not-json' | 'auth' | 'client-error';

@@ -6,7 +6,7 @@
  *
  * Pure: no GDAL here; the writer turns `OgrFieldType` into GDAL's constants.
  */
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 
 export type OgrFieldType = 'Integer' | 'Integer64' | 'Real' | 'String' | 'Date' | 'Time' | 'DateTime' | 'Binary';
 

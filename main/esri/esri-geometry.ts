@@ -11,7 +11,7 @@
  *
  * Pure: no I/O, no GDAL. The writer hands the WKB to GDAL.
  */
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 
 export type EsriGeometryType = 'esriGeometryPoint' | 'esriGeometryMultipoint' | 'esriGeometryPolyline' | 'esriGeometryPolygon' | 'esriGeometryEnvelope';
 

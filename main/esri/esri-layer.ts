@@ -2,7 +2,7 @@
  * A layer's (or table's) JSON read into what a migration needs: the object-id field, paging
  * capabilities, the page size it may ask for, dimensions, spatial reference and fields.
  */
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import type { EsriField } from './esri-fields.js';
 import { isEsriGeometryType, type EsriGeometryType } from './esri-geometry.js';
 

@@ -7,7 +7,7 @@
  */
 import { CircuitState, ConsecutiveBreaker, type IBackoff, type IBackoffFactory, type IHalfOpenAfterBackoffContext, circuitBreaker, handleWhen } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import { isAbortError, toTesseraError } from '../../preload/errors.js';
+import { isAbortError, toTesseraError } from '../../shared/errors.js';
 
 export interface BreakerOptions {
   /** Consecutive transient failures that open the breaker. */

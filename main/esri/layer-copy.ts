@@ -14,7 +14,7 @@
  *   its object-id set against returnIdsOnly. A mismatch fails the layer naming the missing and
  *   extra ids, and empties the table so a retry copies it again.
  */
-import { TesseraError, throwIfAborted } from '../../preload/errors.js';
+import { TesseraError, throwIfAborted } from '../../shared/errors.js';
 import { type ClientEvent, type ClientStats, type EsriClient, emptyStats } from './esri-client.js';
 import { convertValue, planColumns, type ColumnPlan } from './esri-fields.js';
 import { esriGeometryToWkb, type Dimensions } from './esri-geometry.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import gdal from 'gdal-async';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { planColumns } from './esri-fields.js';
 import { esriGeometryToWkb } from './esri-geometry.js';
 import { ESRI_SOURCES_SQL, MigrationGeoPackage, type TableSpec } from './migration-geopackage.js';

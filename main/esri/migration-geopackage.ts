@@ -17,7 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import gdal from 'gdal-async';
-import { TesseraError, toTesseraError } from '../../preload/errors.js';
+import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import type { ColumnPlan, EsriDomain, OgrFieldType, StoredValue } from './esri-fields.js';
 import { WKB_BASE_TYPE, type EsriGeometryType } from './esri-geometry.js';
 import type { EsriSpatialReference } from './esri-layer.js';

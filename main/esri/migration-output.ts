@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EsriMigrateParams } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { EsriMigrateParams } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 
 /**
  * The staging file of a migration: stable for the same service, layers, where and name. Outside

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { layerUrl, parseEsriUrl, parseServiceUrl, queryUrl, restInfoUrl, servicesRoot } from './service-url.js';
 
 const base = 'https://gis.example.org/arcgis/rest/services/Hydro/Rivers';

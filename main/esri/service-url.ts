@@ -7,7 +7,7 @@
  * URLs relative to the pasted one, so a missing trailing slash dropped the `FeatureServer`
  * segment; here every URL is built by appending path segments to the normalised service URL.
  */
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 
 export type EsriServiceType = 'FeatureServer' | 'MapServer';
 

@@ -12,10 +12,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { type BrowserTransportOptions, createBrowserTransport } from '../../preload/browser-bridge.js';
-import { type AppInfo, type QueueState, REQUEST_NAMES, type TesseraApi, createTesseraApi } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import { type AppInfo, type QueueState, REQUEST_NAMES, type TesseraApi, createTesseraApi } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { EventBus } from '../engine/event-bus.js';
-import { type ContractHandlers, createDispatcher } from './dispatch.js';
+import { type ContractHandlers, createDispatcher } from '../engine/handlers.js';
 import { type HeadlessHost, startHeadlessHost } from './headless-host.js';
 
 const INFO: AppInfo = { version: '0.0.0-test', host: 'headless', dataDir: '/nowhere', threads: 1 };

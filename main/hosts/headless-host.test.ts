@@ -13,11 +13,11 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, Registry } from 'prom-client';
 import WebSocket from 'ws';
-import { type AppInfo, type QueueState, REQUEST_NAMES } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import { type AppInfo, type QueueState, REQUEST_NAMES } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { EventBus } from '../engine/event-bus.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
-import { type ContractHandlers, createDispatcher } from './dispatch.js';
+import { type ContractHandlers, createDispatcher } from '../engine/handlers.js';
 import { type HeadlessHost, type HeadlessHostOptions, startHeadlessHost } from './headless-host.js';
 
 const INFO: AppInfo = { version: '0.0.0-test', host: 'headless', dataDir: '/nowhere', threads: 1 };

@@ -20,9 +20,9 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SerializedError } from '../../preload/errors.js';
+import type { SerializedError } from '../../shared/errors.js';
 import type { EventBus } from '../engine/event-bus.js';
-import type { Dispatcher } from './dispatch.js';
+import type { Dispatcher } from '../engine/handlers.js';
 import {
   type AuthKind,
   DEFAULT_BIND_HOST,

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import type { ErrorCode } from '../../preload/errors.js';
+import type { ErrorCode } from '../../shared/errors.js';
 import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES } from '../electron/security.js';
 
 /** Where the host binds unless told otherwise: loopback only. */

@@ -7,12 +7,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { REQUEST_NAMES, type TileCacheSummary } from '../../preload/contract.js';
+import { REQUEST_NAMES, type TileCacheSummary } from '../../shared/contract.js';
 import { EventBus } from '../engine/event-bus.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
-import { makeRasterMbtiles, makeTempDir, makeVectorMbtiles } from '../tile-cache/gdal-fixtures.js';
+import { makeRasterMbtiles, makeTempDir, makeVectorMbtiles } from '../tile-cache/testing/gdal-fixtures.js';
 import { openMbtiles } from '../tile-cache/mbtiles-reader.js';
-import { type ContractHandlers, createDispatcher } from './dispatch.js';
+import { type ContractHandlers, createDispatcher } from '../engine/handlers.js';
 import { type HeadlessHost, startHeadlessHost } from './headless-host.js';
 import { type TileSource, createTileRoute, tileReply } from './tile-route.js';
 

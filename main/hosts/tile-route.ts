@@ -8,7 +8,7 @@
  * empty; malformed coordinates are a 400.
  */
 import type http from 'node:http';
-import type { SerializedError } from '../../preload/errors.js';
+import type { SerializedError } from '../../shared/errors.js';
 import type { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { isTileInGrid } from '../tile-cache/tile-cache.js';
 

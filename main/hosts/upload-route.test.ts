@@ -8,11 +8,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REQUEST_NAMES, type Settings, type UploadStatus } from '../../preload/contract.js';
+import { REQUEST_NAMES, type Settings, type UploadStatus } from '../../shared/contract.js';
 import { EventBus } from '../engine/event-bus.js';
 import { resolveUpload, uploadsRoot } from '../ingest/uploads.js';
-import { makeTempDir } from '../tile-cache/gdal-fixtures.js';
-import { type ContractHandlers, createDispatcher } from './dispatch.js';
+import { makeTempDir } from '../tile-cache/testing/gdal-fixtures.js';
+import { type ContractHandlers, createDispatcher } from '../engine/handlers.js';
 import { type HeadlessHost, startHeadlessHost } from './headless-host.js';
 import { createUploadRoute } from './upload-route.js';
 

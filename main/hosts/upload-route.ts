@@ -16,9 +16,9 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { join } from 'node:path';
-import type { Settings, UploadStatus } from '../../preload/contract.js';
-import { type ErrorCode, type SerializedError, TesseraError, toTesseraError } from '../../preload/errors.js';
-import { QuotaGuard } from '../ingest/quota-guard.js';
+import type { Settings, UploadStatus } from '../../shared/contract.js';
+import { type ErrorCode, type SerializedError, TesseraError, toTesseraError } from '../../shared/errors.js';
+import { QuotaGuard } from '../disk/quota-guard.js';
 import { writeStreamed } from '../ingest/streamed-copy.js';
 import { type UploadMeta, UPLOAD_PREFIX, checkUploadName, newUploadId, sweepUploads, uploadsRoot } from '../ingest/uploads.js';
 

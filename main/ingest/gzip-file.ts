@@ -10,10 +10,10 @@ import { stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { AbortError } from '../../preload/errors.js';
-import { formatBytes } from '../engine/disk-guard.js';
+import { AbortError } from '../../shared/errors.js';
+import { formatBytes } from '../disk/disk-guard.js';
 import { refused } from './ingest-errors.js';
-import type { QuotaGuard } from './quota-guard.js';
+import type { QuotaGuard } from '../disk/quota-guard.js';
 import { writeStreamed } from './streamed-copy.js';
 import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from './zip-archive.js';
 

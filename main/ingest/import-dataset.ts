@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import gdal from 'gdal-async';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { translatableLayer } from '../gdal/translate-layer.js';
 import { fromGdal, noCrs, refused } from './ingest-errors.js';
 import { impliedLonLat } from './inspect.js';

@@ -3,7 +3,7 @@
  * the console, the CLI and the tests tell a zip bomb from a zip-slip entry without reading prose.
  */
 import { posix } from 'node:path';
-import { TesseraError, toTesseraError } from '../../preload/errors.js';
+import { TesseraError, toTesseraError } from '../../shared/errors.js';
 
 /** Why a file was refused or could not be read. */
 export type RefusalReason =

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { QuotaGuard } from './quota-guard.js';
+import { QuotaGuard } from '../disk/quota-guard.js';
 import { type PlannedUnit, discoverInPlace, stageUnit } from './staging.js';
 import { pointsGeoJson } from './testing/ingest-fixtures.js';
 import { mountSmallVolume } from './testing/small-volume.js';

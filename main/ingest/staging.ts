@@ -10,12 +10,12 @@
 import { link, mkdir, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import gdal from 'gdal-async';
-import { throwIfAborted } from '../../preload/errors.js';
+import { throwIfAborted } from '../../shared/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
 import { type InputFile, groupInputs, isArchive, isSidecar, isZipFormat, localFile, stemOf } from './inputs.js';
 import { type FoundDataset, findDatasets } from './inspect.js';
 import { gunzipStreamed, innerName, inspectGzip, isGzipName, isTarName, tarRefusal } from './gzip-file.js';
-import type { QuotaGuard } from './quota-guard.js';
+import type { QuotaGuard } from '../disk/quota-guard.js';
 import { copyFileStreamed } from './streamed-copy.js';
 import { isUploadRef } from './uploads.js';
 import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, extractZip, inspectZip, vsizipPath } from './zip-archive.js';

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TesseraError } from '../../preload/errors.js';
-import { QuotaGuard } from './quota-guard.js';
+import { TesseraError } from '../../shared/errors.js';
+import { QuotaGuard } from '../disk/quota-guard.js';
 import { copyFileStreamed } from './streamed-copy.js';
 import { mountSmallVolume } from './testing/small-volume.js';
 

@@ -8,10 +8,10 @@ import { rm, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
-import { AbortError, TesseraError } from '../../preload/errors.js';
-import { formatBytes } from '../engine/disk-guard.js';
+import { AbortError, TesseraError } from '../../shared/errors.js';
+import { formatBytes } from '../disk/disk-guard.js';
 import { fromGdal, refused } from './ingest-errors.js';
-import type { QuotaGuard } from './quota-guard.js';
+import type { QuotaGuard } from '../disk/quota-guard.js';
 
 export interface StreamedCopyOptions {
   guard: QuotaGuard;

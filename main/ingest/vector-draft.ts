@@ -8,10 +8,10 @@
  * (main/catalog/catalog.ts), beside drawing the preview.
  */
 import gdal from 'gdal-async';
-import type { CatalogLayer } from '../../preload/contract.js';
+import type { CatalogLayer } from '../../shared/contract.js';
 import { describeLayer } from '../catalog/describe.js';
 import { type LayerImport, importVectorLayer } from './import-dataset.js';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { fromGdal, operatorText } from './ingest-errors.js';
 import { openSource } from './inspect.js';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { reasonOf } from './ingest-errors.js';
 import { writeZip } from './testing/zip-writer.js';
 import { DEFAULT_ARCHIVE_LIMITS, extractZip, inspectZip } from './zip-archive.js';

@@ -19,7 +19,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { createInflateRaw } from 'node:zlib';
-import { AbortError, throwIfAborted } from '../../preload/errors.js';
+import { AbortError, throwIfAborted } from '../../shared/errors.js';
 import { refused } from './ingest-errors.js';
 
 /** The limits an archive must keep. */

@@ -2,7 +2,7 @@
  * Opaque keyset cursors. A cursor names the last row of a page, so a page never repeats or skips
  * rows when new ones are added in between; a cursor that does not decode is BAD_CURSOR, never page 1.
  */
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 
 /** Encodes the key of the last row of a page, tagged with what it pages through. */
 export function encodeCursor(scope: string, key: readonly (number | string)[]): string {

@@ -3,7 +3,7 @@
  * numbered migrations, each in its own transaction so a failed one leaves the previous schema intact.
  */
 import Database from 'better-sqlite3';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { JOB_KINDS, JOB_STATES, type JobFilter, type JobKind, type JobState } from '../../preload/contract.js';
+import { JOB_KINDS, JOB_STATES, type JobFilter, type JobKind, type JobState } from '../../shared/contract.js';
 import { type Db, latestVersion, openDatabase, schemaVersion } from './database.js';
 import { JobStore } from './job-store.js';
 import { MIGRATIONS } from './migrations.js';

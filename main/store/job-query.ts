@@ -13,7 +13,7 @@
  * - created dates alone: see `byCreated`.
  * - nothing: the table itself, newest id first.
  */
-import type { JobFilter } from '../../preload/contract.js';
+import type { JobFilter } from '../../shared/contract.js';
 
 export interface JobPageQuery {
   sql: string;

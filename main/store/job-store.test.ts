@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { JobSummary } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { JobSummary } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { latestVersion, openDatabase, schemaVersion } from './database.js';
 import { JobStore } from './job-store.js';
 

@@ -17,9 +17,9 @@ import {
   type JobSummary,
   type Page,
   type TileIssue,
-} from '../../preload/contract.js';
-import { type SerializedError, TesseraError } from '../../preload/errors.js';
-import { assertItemTransition, assertJobTransition } from '../engine/job-states.js';
+} from '../../shared/contract.js';
+import { type SerializedError, TesseraError } from '../../shared/errors.js';
+import { assertItemTransition, assertJobTransition } from './job-states.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { jobPageQuery } from './job-query.js';
 import type { Db } from './database.js';

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Engine } from '../engine/engine.js';
-import { createLogger } from '../engine/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { corruptCopy, hillshadeMbtiles, illinoisNad27Tif, largeRasterMbtiles, rgdalVector, srtmHillshadeTif } from './real-data.js';
 
 /** A job name and a cache file name that must reach a report as text, never as markup. */

@@ -4,7 +4,7 @@
  * The engine retries IO_ERROR (a busy or flaky disk) and fails the job at once on CACHE_UNREADABLE
  * (the file is not what it claims to be), so the split matters more than the wording.
  */
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 
 /** errno / SQLite codes that a later attempt may not hit again. */
 const TRANSIENT = /^(EAGAIN|EBUSY|EMFILE|ENFILE|EIO|ETIMEDOUT|SQLITE_BUSY|SQLITE_LOCKED|SQLITE_IOERR|SQLITE_NOMEM)/;

@@ -6,12 +6,12 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Compression, TileType } from 'pmtiles';
-import type { TesseraError } from '../../preload/errors.js';
+import type { TesseraError } from '../../shared/errors.js';
 import { CacheRegistry, cacheIdFor, tileResponse } from './cache-registry.js';
 import { boundsOfTiles, layersFromMetadata, parseBounds } from './cache-summary.js';
-import { DEM_BOUNDS, gdal, makeRasterMbtiles, makeTempDir, makeVectorMbtiles } from './gdal-fixtures.js';
+import { DEM_BOUNDS, gdal, makeRasterMbtiles, makeTempDir, makeVectorMbtiles } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
-import { buildPmtiles, type FixtureTile } from './pmtiles-fixture.js';
+import { buildPmtiles, type FixtureTile } from './testing/pmtiles-fixture.js';
 import type { TileCacheReader } from './tile-cache.js';
 
 let dir: string;

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
-import type { TileCacheSummary } from '../../preload/contract.js';
+import type { TileCacheSummary } from '../../shared/contract.js';
 import type { TileCacheReader, TileFormat, TileRecord } from './tile-cache.js';
 
 export type VectorLayerSummary = TileCacheSummary['vectorLayers'][number];

@@ -3,9 +3,9 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import type { TesseraError } from '../../preload/errors.js';
+import type { TesseraError } from '../../shared/errors.js';
 import { openTileDirectory } from './directory-reader.js';
-import { makeMvtDirectory, makeTempDir, makeVectorMbtiles, names, readInSteps } from './gdal-fixtures.js';
+import { makeMvtDirectory, makeTempDir, makeVectorMbtiles, names, readInSteps } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
 
 let dir: string;

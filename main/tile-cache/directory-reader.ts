@@ -10,7 +10,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { cacheError } from './cache-error.js';
 import { type TileCacheReader, type TileFormat, type TileRecord, isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import type { TesseraError } from '../../preload/errors.js';
+import type { TesseraError } from '../../shared/errors.js';
 import { openTileDirectory } from './directory-reader.js';
 import { openDirectoryWriter } from './directory-writer.js';
 import { openTileWriter } from './open-tile-writer.js';
@@ -18,7 +18,7 @@ import {
   readBack,
   useRealTiles,
   withSmallVolume,
-} from './writer-fixtures.js';
+} from './testing/writer-fixtures.js';
 
 const bed = useRealTiles('directory-writer');
 const { at } = bed;

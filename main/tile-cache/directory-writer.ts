@@ -16,8 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Bbox } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { Bbox } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { parseBounds } from './cache-summary.js';
 import { openTileDirectory } from './directory-reader.js';
 import { type TileCacheReader, isTileInGrid } from './tile-cache.js';

@@ -3,10 +3,10 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { openMbtiles } from './mbtiles-reader.js';
 import type { TileRecord } from './tile-cache.js';
-import { gdal, makeRasterMbtiles, makeTempDir, makeVectorMbtiles, names, readInSteps, tileAt } from './gdal-fixtures.js';
+import { gdal, makeRasterMbtiles, makeTempDir, makeVectorMbtiles, names, readInSteps, tileAt } from './testing/gdal-fixtures.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -9,7 +9,7 @@
  * columns of the spec are used, so both work.
  */
 import Database from 'better-sqlite3';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { cacheError } from './cache-error.js';
 import { type TileCacheReader, type TileRecord, isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';

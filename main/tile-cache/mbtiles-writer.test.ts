@@ -6,9 +6,9 @@ import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { TesseraError } from '../../preload/errors.js';
+import type { TesseraError } from '../../shared/errors.js';
 import { countriesTopoJson } from '../testing/real-data.js';
-import { gdal } from './gdal-fixtures.js';
+import { gdal } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
 import { type MbtilesWriter, openMbtilesWriter } from './mbtiles-writer.js';
 import { openTileWriter } from './open-tile-writer.js';
@@ -23,7 +23,7 @@ import {
   readBack,
   useRealTiles,
   withSmallVolume,
-} from './writer-fixtures.js';
+} from './testing/writer-fixtures.js';
 
 const require = createRequire(import.meta.url);
 const bed = useRealTiles('mbtiles-writer');

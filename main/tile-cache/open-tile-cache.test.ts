@@ -3,11 +3,11 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TileType } from 'pmtiles';
-import type { TesseraError } from '../../preload/errors.js';
-import { makeMvtDirectory, makeTempDir, makeVectorMbtiles } from './gdal-fixtures.js';
+import type { TesseraError } from '../../shared/errors.js';
+import { makeMvtDirectory, makeTempDir, makeVectorMbtiles } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
 import { openTileCache } from './open-tile-cache.js';
-import { buildPmtiles } from './pmtiles-fixture.js';
+import { buildPmtiles } from './testing/pmtiles-fixture.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

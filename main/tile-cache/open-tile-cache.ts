@@ -7,7 +7,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { cacheError } from './cache-error.js';
 import { openTileDirectory } from './directory-reader.js';
 import { openMbtiles } from './mbtiles-reader.js';

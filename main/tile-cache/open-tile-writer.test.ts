@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { Bbox } from '../../preload/contract.js';
+import type { Bbox } from '../../shared/contract.js';
 import { CacheRegistry } from './cache-registry.js';
 import { openTileCache } from './open-tile-cache.js';
 import { openTileWriter } from './open-tile-writer.js';
 import type { WrittenTileFormat } from './tile-writer.js';
-import { COUNTRIES_LAYER, assertSameTiles, readBack, useRealTiles } from './writer-fixtures.js';
+import { COUNTRIES_LAYER, assertSameTiles, readBack, useRealTiles } from './testing/writer-fixtures.js';
 
 const bed = useRealTiles('open-tile-writer');
 const registry = new CacheRegistry();

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { Compression, PMTiles, TileType } from 'pmtiles';
-import type { TesseraError } from '../../preload/errors.js';
-import { makeRasterMbtiles, makeTempDir, makeVectorMbtiles, names, readInSteps } from './gdal-fixtures.js';
+import type { TesseraError } from '../../shared/errors.js';
+import { makeRasterMbtiles, makeTempDir, makeVectorMbtiles, names, readInSteps } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
-import { buildPmtiles, type FixtureTile } from './pmtiles-fixture.js';
+import { buildPmtiles, type FixtureTile } from './testing/pmtiles-fixture.js';
 import { FileHandleSource, openPmtiles } from './pmtiles-reader.js';
 import type { TileCacheReader } from './tile-cache.js';
 

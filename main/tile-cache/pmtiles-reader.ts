@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Compression, TileType, bytesToHeader, findTile, readVarint, tileIdToZxy, zxyToTileId } from 'pmtiles';
 import type { Entry, Header, RangeResponse, Source } from 'pmtiles';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { cacheError } from './cache-error.js';
 import { type TileCacheReader, type TileFormat, type TileRecord, isTileInGrid } from './tile-cache.js';
 

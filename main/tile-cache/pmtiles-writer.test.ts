@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { Compression, type Header, PMTiles, TileType, readVarint } from 'pmtiles';
-import type { TesseraError } from '../../preload/errors.js';
-import { buildPmtiles } from './pmtiles-fixture.js';
+import type { TesseraError } from '../../shared/errors.js';
+import { buildPmtiles } from './testing/pmtiles-fixture.js';
 import { FileHandleSource, openPmtiles } from './pmtiles-reader.js';
 import { openTileWriter } from './open-tile-writer.js';
 import { OLDEST_WRITE_KEY, openPmtilesWriter, workingFileOf } from './pmtiles-writer.js';
 import type { TileRecord } from './tile-cache.js';
 import { type TileToWrite, tileKey } from './tile-writer.js';
-import { COUNTRIES_LAYER, allTiles, fingerprint, useRealTiles, withSmallVolume } from './writer-fixtures.js';
+import { COUNTRIES_LAYER, allTiles, fingerprint, useRealTiles, withSmallVolume } from './testing/writer-fixtures.js';
 
 const bed = useRealTiles('pmtiles-writer');
 const { at } = bed;

@@ -28,7 +28,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { Compression, TileType, zxyToTileId } from 'pmtiles';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { isGzip } from './cache-summary.js';
 import { type MbtilesWriter, WRITTEN_TABLE, openMbtilesWriter } from './mbtiles-writer.js';
 import { ArchiveEntries, HEADER_BYTES, ROOT_LIMIT, archiveHeader, buildDirectoriesInTurns } from './pmtiles-layout.js';

@@ -2,7 +2,7 @@
  * How many tiles an output holds within tile ranges: what a preseed checks before it calls an item
  * done ("succeeded" means the tiles are there, not that a loop ran to its end).
  */
-import { throwIfAborted } from '../../preload/errors.js';
+import { throwIfAborted } from '../../shared/errors.js';
 import type { TileRange } from '../tiling/tile-grid.js';
 import type { TileWriter } from './tile-writer.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { assertTilesInGrid, writeFailed } from './tile-output.js';
 
 const failure = (code: string, message: string) => Object.assign(new Error(message), { code });

@@ -9,7 +9,7 @@
  */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { isTileInGrid } from './tile-cache.js';
 
 /** errno and SQLite codes (better-sqlite3 uses extended codes such as SQLITE_READONLY_DBMOVED). */

@@ -11,7 +11,7 @@
  *   PMTiles, builds the archive from the working MBTiles and renames it into place.
  * - Nothing already in the output is lost or half-written when a job fails or is cancelled.
  */
-import type { Bbox } from '../../preload/contract.js';
+import type { Bbox } from '../../shared/contract.js';
 
 export type TileWriterKind = 'mbtiles' | 'pmtiles' | 'directory';
 /** Tile formats a preseed writes: raster images, or Mapbox Vector Tiles (stored gzip-compressed). */

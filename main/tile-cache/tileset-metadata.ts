@@ -6,7 +6,7 @@
  * a job that adds zoom levels or an area to an existing cache must not hide what was already
  * there (a reader such as GDAL stops at the declared zooms and bounds).
  */
-import type { Bbox } from '../../preload/contract.js';
+import type { Bbox } from '../../shared/contract.js';
 import { MAX_LATITUDE, unionBbox } from '../tiling/tile-grid.js';
 import type { TilesetMetadata } from './tile-writer.js';
 

@@ -7,8 +7,8 @@
  * drew them as.
  */
 import gdal from 'gdal-async';
-import type { Bbox } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { Bbox } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { toLonLat } from './crs.js';
 
 type Ring = [number, number][];

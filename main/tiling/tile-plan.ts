@@ -4,7 +4,7 @@
  * world: a coverage is classified by descending the quadtree, and a tile wholly inside (or outside)
  * settles its whole subtree at once.
  */
-import type { Bbox } from '../../preload/contract.js';
+import type { Bbox } from '../../shared/contract.js';
 import { type Coverage, type CoverageRelation, coverageTouches } from './coverage.js';
 import { MAX_LATITUDE, type TileRange, intersectBbox, rangeSize, tileBoundsLonLat, tileRange } from './tile-grid.js';
 

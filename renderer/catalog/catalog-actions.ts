@@ -3,7 +3,7 @@
  * the dataset as its only input, keeping what else the operator had typed, and its output follows
  * the default (named after the dataset) again. The screen then navigates to the preseed tab.
  */
-import type { CatalogDataset } from '../../preload/contract.js';
+import type { CatalogDataset } from '../../shared/contract.js';
 import { usePreseedDraft } from '../preseed/preseed-draft.js';
 
 /** Prefills the preseed form of the dataset's kind with it. */

@@ -4,7 +4,7 @@
  * ingest finishes.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { BulkResult, CatalogDataset, JobSummary } from '../../preload/contract.js';
+import type { BulkResult, CatalogDataset, JobSummary } from '../../shared/contract.js';
 import { usePreseedDraft } from '../preseed/preseed-draft.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';

@@ -7,7 +7,7 @@
  */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { type CatalogDataset, FINISHED_JOB_STATES } from '../../preload/contract.js';
+import { type CatalogDataset, FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { AddFilesButton } from '../ingest/drop-zone.js';
 import { useDebounced } from '../queue/use-debounced.js';
 import { formatBytes } from '../storage/bytes.js';

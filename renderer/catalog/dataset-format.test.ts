@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { CatalogDataset } from '../../preload/contract.js';
+import type { CatalogDataset } from '../../shared/contract.js';
 import { crsSummary, extentText, layerSummary, previewTarget, sourceText } from './dataset-format.js';
 
 const vector: CatalogDataset = {

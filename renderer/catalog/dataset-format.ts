@@ -2,7 +2,7 @@
  * A catalogue dataset as the catalogue screen words it: its layers or raster in one line each, its
  * CRS, extent and source, and where its map preview goes. Pure: tested without a DOM.
  */
-import type { Bbox, CatalogDataset } from '../../preload/contract.js';
+import type { Bbox, CatalogDataset } from '../../shared/contract.js';
 
 /** One line per layer ("countries: Multi Polygon, 240 features"), or one for a raster. */
 export function layerSummary(d: CatalogDataset): string[] {

@@ -5,8 +5,8 @@
  * progress, the breaker's banner from the job's events, and the checks at the end.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { EsriService, JobEvent, JobItem, JobSummary } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { EsriService, JobEvent, JobItem, JobSummary } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
 import { MigrateView } from './migrate-view.js';

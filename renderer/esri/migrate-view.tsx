@@ -10,7 +10,7 @@
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
-import { type EsriService, FINISHED_JOB_STATES, type JobSummary } from '../../preload/contract.js';
+import { type EsriService, FINISHED_JOB_STATES, type JobSummary } from '../../shared/contract.js';
 import { Field } from '../shell/field.js';
 import {
   type CredentialChoice,

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { EsriService, JobEvent, JobItem } from '../../preload/contract.js';
+import type { EsriService, JobEvent, JobItem } from '../../shared/contract.js';
 import { breakerFromEvents, defaultName, defaultSelection, doneOf, layerIdInUrl, layerRows, migrateStartInput, totalFeatures } from './migrate-wizard.js';
 
 const layer = (id: number, count: number | null, error = false): EsriService['layers'][number] => ({

@@ -4,7 +4,7 @@
  * state of the source's circuit breaker from the job's events (`esri.unavailable` opens it with a
  * time of the next probe, `esri.available` closes it).
  */
-import type { EsriService, JobEvent, JobItem, JobStartInput } from '../../preload/contract.js';
+import type { EsriService, JobEvent, JobItem, JobStartInput } from '../../shared/contract.js';
 
 export type CredentialChoice = 'none' | 'token' | 'password';
 

@@ -5,7 +5,7 @@
  */
 import { act } from 'react';
 import { afterEach, expect, test } from 'vitest';
-import type { JobSummary, Settings } from '../../preload/contract.js';
+import type { JobSummary, Settings } from '../../shared/contract.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, mount, waitFor } from '../testing/mount.js';
 import { IngestDropZone, dropDeps } from './drop-zone.js';

@@ -6,7 +6,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { TesseraError } from '../../preload/errors.js';
+import { TesseraError } from '../../shared/errors.js';
 import { IngestPanel } from './ingest-panel.js';
 import { type DropDeps, type DroppedFile, ingestDrop } from './ingest-store.js';
 import { uploadFile } from './upload-client.js';

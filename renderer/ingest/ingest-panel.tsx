@@ -6,7 +6,7 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { FINISHED_JOB_STATES, type JobItem } from '../../preload/contract.js';
+import { FINISHED_JOB_STATES, type JobItem } from '../../shared/contract.js';
 import { useLiveProgress } from '../live-progress.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';

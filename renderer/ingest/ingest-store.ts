@@ -8,8 +8,8 @@
  * the job reads it from there.
  */
 import { create } from 'zustand';
-import type { Settings, StorageStatus, UploadStatus } from '../../preload/contract.js';
-import { isAbortError, toTesseraError } from '../../preload/errors.js';
+import type { Settings, StorageStatus, UploadStatus } from '../../shared/contract.js';
+import { isAbortError, toTesseraError } from '../../shared/errors.js';
 import { type DroppedEntry, planDrop } from './drop-plan.js';
 
 export interface DropRow {

@@ -3,8 +3,8 @@
  * progress events, which fetch does not have), so every request stays short and the progress bar
  * moves with the bytes actually sent. The session cookie authenticates it, as it does /api.
  */
-import type { UploadStatus } from '../../preload/contract.js';
-import { AbortError, type SerializedError, TesseraError, fromSerialized } from '../../preload/errors.js';
+import type { UploadStatus } from '../../shared/contract.js';
+import { AbortError, type SerializedError, TesseraError, fromSerialized } from '../../shared/errors.js';
 
 /** Bytes per request: small enough for the host's request timeout on a slow link. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { JobItem } from '../../preload/contract.js';
+import type { JobItem } from '../../shared/contract.js';
 import { filterItems, nextSort, sortItems } from './item-rows.js';
 
 function item(ordinal: number, extra: Partial<JobItem> = {}): JobItem {

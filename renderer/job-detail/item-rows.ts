@@ -2,7 +2,7 @@
  * Sorting and filtering of a job's items, done in the console over the items it has loaded (the
  * engine pages items in their planned order only). Pure functions, so they are tested directly.
  */
-import type { ItemState, JobItem } from '../../preload/contract.js';
+import type { ItemState, JobItem } from '../../shared/contract.js';
 
 /** The item table's sortable columns. */
 export const ITEM_COLUMNS = ['label', 'state', 'attempts', 'progress', 'failed', 'bytes', 'errorCode', 'errorMessage'] as const;

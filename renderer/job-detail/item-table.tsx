@@ -5,7 +5,7 @@
  * on request, so that sorting and filtering see every item.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../../preload/contract.js';
+import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../../shared/contract.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
 import { useJobItems } from './job-queries.js';

@@ -4,8 +4,8 @@
  * the actions, and the live updates from engine events.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { ItemState, JobEvent, JobItem, JobSummary, TileIssue } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { ItemState, JobEvent, JobItem, JobSummary, TileIssue } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
 import { useUi } from '../ui-store.js';

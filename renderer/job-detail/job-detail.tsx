@@ -4,7 +4,7 @@
  * run it again, look at its cache on the map, export a report).
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { JobState, JobSummary } from '../../preload/contract.js';
+import type { JobState, JobSummary } from '../../shared/contract.js';
 import { ExportButtons } from '../reports/export-buttons.js';
 import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';

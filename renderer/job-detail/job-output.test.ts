@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { JobSummary } from '../../preload/contract.js';
+import type { JobSummary } from '../../shared/contract.js';
 import { mapTargetOf, outputOf } from './job-output.js';
 
 const raster = { kind: 'preseed-raster', params: { datasets: ['/d/a.tif'], minZoom: 0, maxZoom: 4, mode: 'resume', output: '/c/a.mbtiles', tileSize: 256, format: 'png', quality: 85, pngPalette: false, resampling: 'average', scale: 'auto' } } as const;

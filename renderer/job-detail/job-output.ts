@@ -4,7 +4,7 @@
  * union that its `kind` does not narrow, so the params are narrowed by their own fields here,
  * once, instead of at every place that wants the path.
  */
-import type { Bbox, JobState, JobSummary } from '../../preload/contract.js';
+import type { Bbox, JobState, JobSummary } from '../../shared/contract.js';
 import { assertNever } from '../shell/routes.js';
 
 type JobLike = Pick<JobSummary, 'kind' | 'params'>;

@@ -4,7 +4,7 @@
  */
 import { type InfiniteData, type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { FINISHED_JOB_STATES, type JobEvent, type JobSummary } from '../../preload/contract.js';
+import { FINISHED_JOB_STATES, type JobEvent, type JobSummary } from '../../shared/contract.js';
 
 /** Query keys of one job's data; all under ['job', id]. */
 export const jobKey = (id: number) => ['job', id] as const;

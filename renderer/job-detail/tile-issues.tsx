@@ -3,7 +3,7 @@
  * engine, each with a way to look at it on the map.
  */
 import { useMemo } from 'react';
-import type { TileIssue } from '../../preload/contract.js';
+import type { TileIssue } from '../../shared/contract.js';
 import { useUi } from '../ui-store.js';
 import { useJobItems, useTileIssues } from './job-queries.js';
 

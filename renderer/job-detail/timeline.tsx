@@ -3,7 +3,7 @@
  * changes, items failing or retrying, items finishing.
  */
 import { Fragment, useLayoutEffect, useRef } from 'react';
-import type { JobEvent } from '../../preload/contract.js';
+import type { JobEvent } from '../../shared/contract.js';
 import { useJobEvents } from './job-queries.js';
 
 export type EventTone = 'ok' | 'bad' | 'warn' | 'info' | 'muted';

@@ -4,8 +4,8 @@
  * drawing itself is proved in Chromium by e2e/map-preview.test.ts.
  */
 import { afterEach, expect, test, vi } from 'vitest';
-import type { TileCacheSummary } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { TileCacheSummary } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { type Mounted, click, mount, setChecked, setValue, waitFor } from '../testing/mount.js';
 
 const created: { options: Record<string, unknown>; layout: Record<string, string> }[] = [];

@@ -13,7 +13,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import type { TileCacheSummary } from '../../preload/contract.js';
+import type { TileCacheSummary } from '../../shared/contract.js';
 import { useResolvedTheme } from '../shell/theme.js';
 import { useUi } from '../ui-store.js';
 import {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { TileCacheSummary } from '../../preload/contract.js';
+import type { TileCacheSummary } from '../../shared/contract.js';
 import {
   BACKGROUND,
   CACHE_SOURCE,

@@ -8,7 +8,7 @@
  */
 import type { Feature, FeatureCollection, LineString } from 'geojson';
 import type * as maplibregl from 'maplibre-gl';
-import type { TileCacheSummary } from '../../preload/contract.js';
+import type { TileCacheSummary } from '../../shared/contract.js';
 
 export type StyleSpecification = Exclude<maplibregl.MapOptions['style'], string | undefined>;
 export type LayerSpecification = StyleSpecification['layers'][number];

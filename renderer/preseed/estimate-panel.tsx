@@ -3,7 +3,7 @@
  * measured on a sample, what each dataset contributes or why it cannot be used, and whether the
  * output fits (a job that does not fit is refused by the engine, so the form says so first).
  */
-import type { JobEstimate } from '../../preload/contract.js';
+import type { JobEstimate } from '../../shared/contract.js';
 import { formatSeconds } from '../queue/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import type { Estimate } from './use-estimate.js';

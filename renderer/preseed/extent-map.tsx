@@ -12,7 +12,7 @@
  */
 import type { FeatureCollection, Polygon } from 'geojson';
 import { useEffect, useRef, useState } from 'react';
-import type { Bbox } from '../../preload/contract.js';
+import type { Bbox } from '../../shared/contract.js';
 import { maplibregl } from '../map/maplibre.js';
 import { BACKGROUND, type StyleSpecification } from '../map/map-style.js';
 import { useResolvedTheme } from '../shell/theme.js';

@@ -2,7 +2,7 @@
  * A box on the extent map as the form's four bbox fields: dragged corners to a normalised WGS84
  * box inside Web Mercator's world, with as many decimals as a person would type. Pure.
  */
-import type { Bbox } from '../../preload/contract.js';
+import type { Bbox } from '../../shared/contract.js';
 
 /** Web Mercator's latitude limit: tiles stop here, so a box beyond it means nothing more. */
 export const MAX_LATITUDE = 85.0511287798066;

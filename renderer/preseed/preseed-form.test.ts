@@ -3,7 +3,7 @@
  * verdict on it in an operator's words, at the field the engine would name.
  */
 import { expect, test } from 'vitest';
-import { JobStartInput } from '../../preload/contract.js';
+import { JobStartInput } from '../../shared/contract.js';
 import {
   type RasterForm,
   type VectorForm,

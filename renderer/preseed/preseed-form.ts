@@ -11,7 +11,7 @@ import {
   type PreseedMode,
   type RASTER_FORMATS,
   type RESAMPLINGS,
-} from '../../preload/contract.js';
+} from '../../shared/contract.js';
 
 export type PreseedKind = 'raster' | 'vector';
 export type RasterFormat = (typeof RASTER_FORMATS)[number];

@@ -8,8 +8,8 @@
  */
 import { act } from 'react';
 import { afterEach, expect, test, vi } from 'vitest';
-import type { Bbox, JobEstimate, JobSummary, RasterPreseedParams, RequestParsed } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { Bbox, JobEstimate, JobSummary, RasterPreseedParams, RequestParsed } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setChecked, setValue, waitFor } from '../testing/mount.js';
 import { useUi } from '../ui-store.js';

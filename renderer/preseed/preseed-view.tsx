@@ -10,7 +10,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ClipboardEvent, type FormEvent, type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
-import { type Bbox, type JobStartInput, PRESEED_MODES, type PreseedMode, RASTER_FORMATS, RESAMPLINGS } from '../../preload/contract.js';
+import { type Bbox, type JobStartInput, PRESEED_MODES, type PreseedMode, RASTER_FORMATS, RESAMPLINGS } from '../../shared/contract.js';
 import { jobKey } from '../job-detail/job-queries.js';
 import { serverFieldErrors } from '../settings/settings-form.js';
 import { useUi } from '../ui-store.js';

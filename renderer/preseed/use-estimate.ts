@@ -8,7 +8,7 @@
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
-import type { JobEstimate, JobStartInput } from '../../preload/contract.js';
+import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
 
 /** How long the form must be still before it is estimated: a dry run reads datasets and renders a sample. */
 export const ESTIMATE_DELAY_MS = 800;

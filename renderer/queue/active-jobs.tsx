@@ -2,7 +2,7 @@
  * The top of the queue: what runs now and what waits, with live bars, rate and ETA. Running jobs
  * come first, then the queued ones in the order the scheduler will start them.
  */
-import type { JobState, JobSummary, QueueState } from '../../preload/contract.js';
+import type { JobState, JobSummary, QueueState } from '../../shared/contract.js';
 import { JobRow } from './job-row.js';
 import { ColumnWidths, TableHead } from './job-table.js';
 

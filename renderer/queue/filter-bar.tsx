@@ -2,7 +2,7 @@
  * The queue's filter bar: text (sent once typing pauses), kind, creation dates and states. Every
  * field ends up in `jobs.list`'s filter (see filters.ts); nothing is filtered in the console.
  */
-import { JOB_KINDS, JOB_STATES, type JobKind, type JobState } from '../../preload/contract.js';
+import { JOB_KINDS, JOB_STATES, type JobKind, type JobState } from '../../shared/contract.js';
 import { hasFilters } from './filters.js';
 import { useQueueUi } from './queue-store.js';
 

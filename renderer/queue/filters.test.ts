@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { NO_FILTERS, dayBoundary, hasFilters, matchesFilter, splitFilter, toJobFilter } from './filters.js';
-import { job } from './test-jobs.js';
+import { job } from '../testing/test-jobs.js';
 
 test('blank fields stay out of the contract filter; dates are whole local days', () => {
   expect(toJobFilter(NO_FILTERS)).toEqual({});

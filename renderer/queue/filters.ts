@@ -3,7 +3,7 @@
  * the active section (running, cancelling, queued) and one for the history (everything else).
  * Pure functions, tested directly; queue-store.ts holds the values.
  */
-import type { JobFilter, JobKind, JobState, JobSummary } from '../../preload/contract.js';
+import type { JobFilter, JobKind, JobState, JobSummary } from '../../shared/contract.js';
 
 /** What the filter bar holds. Dates are the inputs' own `YYYY-MM-DD` in the operator's time zone. */
 export interface QueueFilters {

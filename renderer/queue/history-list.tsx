@@ -6,7 +6,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
-import type { JobSummary } from '../../preload/contract.js';
+import type { JobSummary } from '../../shared/contract.js';
 import { JobRow } from './job-row.js';
 import { COLUMN_COUNT, ColumnWidths, TableHead } from './job-table.js';
 

@@ -4,7 +4,7 @@
  * The rows themselves change through the engine's job.changed events, not through a refetch.
  */
 import { useMutation } from '@tanstack/react-query';
-import type { BulkResult, JobState } from '../../preload/contract.js';
+import type { BulkResult, JobState } from '../../shared/contract.js';
 import { useToasts } from '../shell/notifications.js';
 
 /** The two actions the queue applies to many jobs at once. */

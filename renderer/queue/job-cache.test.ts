@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import type { JobSummary, Page } from '../../preload/contract.js';
+import type { JobSummary, Page } from '../../shared/contract.js';
 import { type HistoryData, applyToPage, applyToPages } from './job-cache.js';
-import { job } from './test-jobs.js';
+import { job } from '../testing/test-jobs.js';
 
 const FINISHED = { states: ['succeeded', 'failed', 'partial', 'cancelled', 'interrupted'] } as const;
 const ids = (data: HistoryData) => data.pages.map((p) => p.rows.map((r) => r.id));

@@ -5,7 +5,7 @@
  * newest first, tells where a row belongs).
  */
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
-import type { JobFilter, JobSummary, Page } from '../../preload/contract.js';
+import type { JobFilter, JobSummary, Page } from '../../shared/contract.js';
 import { matchesFilter } from './filters.js';
 
 /** Rows per `jobs.list` call of the history. */

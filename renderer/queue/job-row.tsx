@@ -3,7 +3,7 @@
  * ETA while it runs), its error, and Cancel / Retry. Clicking the row opens the job's detail.
  */
 import { memo, type MouseEvent } from 'react';
-import type { JobSummary } from '../../preload/contract.js';
+import type { JobSummary } from '../../shared/contract.js';
 import { outputOf } from '../job-detail/job-output.js';
 import { useLiveProgress } from '../live-progress.js';
 import { useUi } from '../ui-store.js';

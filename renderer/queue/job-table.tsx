@@ -3,7 +3,7 @@
  * re-flow as different rows scroll in) and the header with its select-all box.
  */
 import { useMemo } from 'react';
-import type { JobSummary } from '../../preload/contract.js';
+import type { JobSummary } from '../../shared/contract.js';
 import type { RowVariant } from './job-row.js';
 
 /**

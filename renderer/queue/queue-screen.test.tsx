@@ -6,7 +6,7 @@
  */
 import { act } from 'react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { JobFilter, RequestParsed } from '../../preload/contract.js';
+import type { JobFilter, RequestParsed } from '../../shared/contract.js';
 import { App } from '../app.js';
 import { useLiveProgress } from '../live-progress.js';
 import { useToasts } from '../shell/notifications.js';
@@ -16,7 +16,7 @@ import { NO_FILTERS } from './filters.js';
 import { HEADER_HEIGHT, ROW_HEIGHT } from './history-list.js';
 import { stubHistoryLayout } from './layout-stub.js';
 import { useQueueUi } from './queue-store.js';
-import { fakeEngine, history, job, progress } from './test-jobs.js';
+import { fakeEngine, history, job, progress } from '../testing/test-jobs.js';
 
 const ACTIVE = ['running', 'cancelling', 'queued'];
 

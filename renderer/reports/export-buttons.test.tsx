@@ -3,8 +3,8 @@
  * report's type through an object URL (stubbed: jsdom has none) and an <a download>.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { ReportFile, ReportFormat } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { ReportFile, ReportFormat } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { type Mounted, byText, click, mount, waitFor } from '../testing/mount.js';
 import { ExportButtons } from './export-buttons.js';
 import { reportBlob } from './report-file.js';

@@ -3,7 +3,7 @@
  * report and saves what comes back as a file.
  */
 import { useMutation } from '@tanstack/react-query';
-import type { ReportFormat } from '../../preload/contract.js';
+import type { ReportFormat } from '../../shared/contract.js';
 import { downloadReport } from './report-file.js';
 import './export-buttons.css';
 

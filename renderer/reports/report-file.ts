@@ -2,7 +2,7 @@
  * Turns a ReportFile from `jobs.report` into a download. Kept apart from the buttons so the byte
  * handling (base64 for PDF, text for the rest) is testable on its own.
  */
-import type { ReportFile } from '../../preload/contract.js';
+import type { ReportFile } from '../../shared/contract.js';
 
 /** The file's bytes in a Blob of its MIME type; base64 content is decoded, text is kept as UTF-8. */
 export function reportBlob(file: ReportFile): Blob {

@@ -4,7 +4,7 @@
  * form refuses exactly what the engine would, with each message next to its field.
  */
 import type { z } from 'zod';
-import { JOB_KINDS, type JobKind, type Settings, requests } from '../../preload/contract.js';
+import { JOB_KINDS, type JobKind, type Settings, requests } from '../../shared/contract.js';
 import { BYTE_UNITS, type ByteUnit, bytesToInput, unitFor } from '../storage/bytes.js';
 
 /** What settings.update takes. */

@@ -4,8 +4,8 @@
  * refusal from the engine lands next to its field too.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { Settings } from '../../preload/contract.js';
-import { TesseraError } from '../../preload/errors.js';
+import type { Settings } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setChecked, setValue, waitFor } from '../testing/mount.js';
 import { SettingsView } from './settings-view.js';

@@ -5,7 +5,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { JOB_KINDS, type Settings } from '../../preload/contract.js';
+import { JOB_KINDS, type Settings } from '../../shared/contract.js';
 import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
 import { type FieldErrors, type SettingsForm, formFromSettings, patchFromForm, serverFieldErrors, validatePatch } from './settings-form.js';
 import { Field } from '../shell/field.js';

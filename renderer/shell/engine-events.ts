@@ -11,7 +11,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { FINISHED_JOB_STATES, type JobState } from '../../preload/contract.js';
+import { FINISHED_JOB_STATES, type JobState } from '../../shared/contract.js';
 import { useLiveProgress } from '../live-progress.js';
 import { applyJobChanged, queueKeys } from '../queue/job-cache.js';
 import { useUi } from '../ui-store.js';

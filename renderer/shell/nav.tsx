@@ -4,7 +4,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { QueueState } from '../../preload/contract.js';
+import type { QueueState } from '../../shared/contract.js';
 import { type Screen, useUi } from '../ui-store.js';
 import { hashForScreen } from './routes.js';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { job, progress } from '../queue/test-jobs.js';
+import { job, progress } from '../testing/test-jobs.js';
 import { FinishWatcher, useToasts } from './notifications.js';
 
 test('a finish is announced once per id, state and finish time; running and queued never', () => {

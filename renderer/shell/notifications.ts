@@ -4,7 +4,7 @@
  * permission, else a toast in the page, which always works.
  */
 import { create } from 'zustand';
-import type { JobState, JobSummary } from '../../preload/contract.js';
+import type { JobState, JobSummary } from '../../shared/contract.js';
 
 /** How a note looks: finished well, finished with problems, failed, or neutral. */
 export type Tone = 'ok' | 'bad' | 'warn' | 'info';

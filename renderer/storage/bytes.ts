@@ -1,6 +1,6 @@
 /**
  * Byte sizes as people read and type them. Binary units (1 GiB = 1024³ bytes), labelled as such,
- * because the engine counts and warns in them; the formatter is preload/bytes.ts, shared with the
+ * because the engine counts and warns in them; the formatter is shared/format.ts, shared with the
  * job reports so that a report and the console print the same size the same way.
  */
 
@@ -9,7 +9,7 @@ export const BYTE_UNITS = { MiB: 1024 ** 2, GiB: 1024 ** 3 } as const;
 export type ByteUnit = keyof typeof BYTE_UNITS;
 
 /** "1.5 GiB", "512 MiB", "740 B": the one formatter every process shares (the reports print the same). */
-export { formatBytes } from '../../preload/bytes.js';
+export { formatBytes } from '../../shared/format.js';
 
 /** The unit a byte count reads best in for an input: GiB when it is at least one GiB, else MiB. */
 export function unitFor(bytes: number): ByteUnit {

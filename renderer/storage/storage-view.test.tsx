@@ -3,7 +3,7 @@
  * the floor marked, warnings on top, and a refetch when a job finishes.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { JobSummary, StorageStatus } from '../../preload/contract.js';
+import type { JobSummary, StorageStatus } from '../../shared/contract.js';
 import { type Mounted, mount, waitFor } from '../testing/mount.js';
 import { formatBytes } from './bytes.js';
 import { StorageView } from './storage-view.js';

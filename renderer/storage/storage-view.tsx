@@ -5,7 +5,7 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { FINISHED_JOB_STATES, type QuotaStatus, type VolumeStatus } from '../../preload/contract.js';
+import { FINISHED_JOB_STATES, type QuotaStatus, type VolumeStatus } from '../../shared/contract.js';
 import { formatBytes } from './bytes.js';
 import { Gauge } from './gauge.js';
 import '../controls.css';

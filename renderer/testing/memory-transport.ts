@@ -1,15 +1,15 @@
 /**
  * A contract transport in memory, for component tests: every call is validated with the
- * contract's own zod schemas (as main/hosts/dispatch.ts does, BAD_INPUT naming each field) before
+ * contract's own zod schemas (as main/engine/handlers.ts does, BAD_INPUT naming each field) before
  * a handler answers it, and errors travel in their wire form. So a call a screen makes with bad
  * input fails here as it would against the engine.
  *
- * main/hosts/dispatch.ts itself is not used: main/layering.test.ts keeps renderer/ from importing main/.
+ * main/engine/handlers.ts itself is not used: main/layering.test.ts keeps renderer/ from importing main/.
  */
 import type { z } from 'zod';
-import type { BridgeTransport, EventName, Events, RequestName, RequestParsed, RequestResult } from '../../preload/contract.js';
-import { requests } from '../../preload/contract.js';
-import { TesseraError, fromSerialized, serializeError } from '../../preload/errors.js';
+import type { BridgeTransport, EventName, Events, RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
+import { requests } from '../../shared/contract.js';
+import { TesseraError, fromSerialized, serializeError } from '../../shared/errors.js';
 
 /** What the test's "engine" answers: a function per request it serves, taking parsed input. */
 export type Handlers = { [N in RequestName]?: (input: RequestParsed<N>) => RequestResult<N> | Promise<RequestResult<N>> };

@@ -5,7 +5,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, act } from 'react';
 import { type Root, createRoot } from 'react-dom/client';
-import { createTesseraApi } from '../../preload/contract.js';
+import { createTesseraApi } from '../../shared/contract.js';
 import { type Handlers, type MemoryTransport, memoryTransport } from './memory-transport.js';
 
 (globalThis as typeof globalThis & { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -4,7 +4,7 @@
  * Loaded only by tests, through their own pool; never by the app's pool-entry.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TesseraError, type ErrorCode } from '../../preload/errors.js';
+import { TesseraError, type ErrorCode } from '../../shared/errors.js';
 import { AbortFlag } from '../abort-flag.js';
 import { defineTask } from '../task.js';
 

@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { CatalogDataset, JobItem, JobSummary } from '../../../preload/contract.js';
+import type { CatalogDataset, JobItem, JobSummary } from '../../../shared/contract.js';
 import { Engine } from '../../engine/engine.js';
 import { EventBus } from '../../engine/event-bus.js';
-import { createLogger } from '../../engine/logger.js';
-import { createDispatcher } from '../../hosts/dispatch.js';
+import { createLogger } from '../../logging/logger.js';
+import { createDispatcher } from '../../engine/handlers.js';
 import { startHeadlessHost } from '../../hosts/headless-host.js';
 import { createUploadRoute } from '../../hosts/upload-route.js';
 

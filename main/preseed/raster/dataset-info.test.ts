@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TesseraError } from '../../../preload/errors.js';
+import { TesseraError } from '../../../shared/errors.js';
 import { blueMarbleTif, illinoisNad27Tif, realDataPath, srtmDem } from '../../testing/real-data.js';
 import { inspectDataset } from './dataset-info.js';
 

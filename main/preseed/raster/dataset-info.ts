@@ -8,8 +8,8 @@
  * code and GDAL's reason, naming the file.
  */
 import gdal from 'gdal-async';
-import type { Bbox } from '../../../preload/contract.js';
-import { TesseraError } from '../../../preload/errors.js';
+import type { Bbox } from '../../../shared/contract.js';
+import { TesseraError } from '../../../shared/errors.js';
 
 export interface BandInfo {
   /** GDAL's type name: Byte, UInt16, Int16, Float32… */

@@ -9,14 +9,14 @@
  * are costed at the nearer sample. Tiles shared by neighbouring datasets count once per dataset
  * (each renders them), which slightly overstates the bytes: the safe side for a quota.
  */
-import type { Bbox, JobEstimate, RasterPreseedParams } from '../../../preload/contract.js';
-import { TesseraError, isAbortError, serializeError, throwIfAborted } from '../../../preload/errors.js';
+import type { Bbox, JobEstimate, RasterPreseedParams } from '../../../shared/contract.js';
+import { TesseraError, isAbortError, serializeError, throwIfAborted } from '../../../shared/errors.js';
 import type { RasterTilesResult } from '../../../workers/raster-tiles.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { CoverageIndex, type ZoomPlan, planTiles } from '../../tiling/tile-plan.js';
 import { writerKindFor } from '../../tile-cache/tile-writer.js';
-import { checkFits } from '../../engine/disk-guard.js';
-import type { KindEnvironment } from '../../engine/kinds/job-kind.js';
+import { checkFits } from '../../disk/disk-guard.js';
+import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type DatasetInfo, inspectDataset } from './dataset-info.js';
 import { itemExtent } from './item-extent.js';
 import { type Metatile, metatiles, middleMetatile, pickMetatileSide } from './metatiles.js';

@@ -3,8 +3,8 @@
  * clipped to Web Mercator's ±85.0511°. OUTSIDE_EXTENT names the file and both boxes when
  * nothing is left.
  */
-import type { Bbox } from '../../../preload/contract.js';
-import { TesseraError } from '../../../preload/errors.js';
+import type { Bbox } from '../../../shared/contract.js';
+import { TesseraError } from '../../../shared/errors.js';
 import type { Coverage } from '../../tiling/coverage.js';
 import { clipToWorld } from '../../tiling/tile-plan.js';
 import { intersectBbox } from '../../tiling/tile-grid.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Bbox } from '../../../preload/contract.js';
+import type { Bbox } from '../../../shared/contract.js';
 import { coverageFromRings } from '../../tiling/coverage.js';
 import { CoverageIndex, planTiles } from '../../tiling/tile-plan.js';
 import { metatileAt, metatileGrid, metatiles, middleMetatile, pickMetatileSide } from './metatiles.js';

@@ -7,7 +7,7 @@
  * level's tile range, so a checkpoint "zoom z, next block n" means the same tiles on every
  * resume. A block keeps only the tiles the coverage wants and shrinks to their bounding box.
  */
-import type { Bbox } from '../../../preload/contract.js';
+import type { Bbox } from '../../../shared/contract.js';
 import { type CoverageIndex, clipToWorld } from '../../tiling/tile-plan.js';
 import { type TileRange, tileRange } from '../../tiling/tile-grid.js';
 

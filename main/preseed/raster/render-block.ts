@@ -2,10 +2,10 @@
  * One metatile from source to encoded tiles: GDAL warps it on the engine's thread, then a pool
  * worker cuts and encodes it, with the pixel buffer moved (transferred), not copied.
  */
-import type { RasterPreseedParams } from '../../../preload/contract.js';
-import { throwIfAborted } from '../../../preload/errors.js';
+import type { RasterPreseedParams } from '../../../shared/contract.js';
+import { throwIfAborted } from '../../../shared/errors.js';
 import type { RasterTilesResult, RasterTilesTask } from '../../../workers/raster-tiles.js';
-import type { WorkerPool } from '../../engine/worker-pool.js';
+import type { WorkerPool } from '../../pool/worker-pool.js';
 import type { Metatile } from './metatiles.js';
 import type { WarpSource } from './warp-source.js';
 

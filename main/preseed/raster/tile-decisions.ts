@@ -7,7 +7,7 @@
  * show in it, and where they overlap the later dataset wins. Anything older belongs to the output
  * as it was before the job, and the mode decides.
  */
-import type { PreseedMode } from '../../../preload/contract.js';
+import type { PreseedMode } from '../../../shared/contract.js';
 
 /** keep: leave as it is; make: render, nothing there; replace: render over an older tile; compose: render over this job's tile. */
 export type TileAction = 'keep' | 'make' | 'replace' | 'compose';

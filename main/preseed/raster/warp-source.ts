@@ -15,8 +15,8 @@
  * - A warp that has started cannot be interrupted; `close` waits for running ones.
  */
 import gdal from 'gdal-async';
-import type { RasterPreseedParams } from '../../../preload/contract.js';
-import { AbortError } from '../../../preload/errors.js';
+import type { RasterPreseedParams } from '../../../shared/contract.js';
+import { AbortError } from '../../../shared/errors.js';
 import { tileBoundsMercator } from '../../tiling/tile-grid.js';
 import { webMercator } from '../../tiling/crs.js';
 import { type DatasetInfo, unreadable } from './dataset-info.js';

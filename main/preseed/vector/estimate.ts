@@ -10,10 +10,10 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../preload/contract.js';
-import { TesseraError, serializeError, throwIfAborted } from '../../../preload/errors.js';
-import { checkFits } from '../../engine/disk-guard.js';
-import type { KindEnvironment } from '../../engine/kinds/job-kind.js';
+import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../shared/contract.js';
+import { TesseraError, serializeError, throwIfAborted } from '../../../shared/errors.js';
+import { checkFits } from '../../disk/disk-guard.js';
+import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
 import { intersectBbox, lonLatToTileFraction, unionBbox } from '../../tiling/tile-grid.js';

@@ -13,10 +13,10 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import gdal from 'gdal-async';
-import type { Bbox } from '../../../preload/contract.js';
+import type { Bbox } from '../../../shared/contract.js';
 import { translatableLayer } from '../../gdal/translate-layer.js';
-import { AbortError, throwIfAborted } from '../../../preload/errors.js';
-import type { WorkerPool } from '../../engine/worker-pool.js';
+import { AbortError, throwIfAborted } from '../../../shared/errors.js';
+import type { WorkerPool } from '../../pool/worker-pool.js';
 import type { PartitionResult } from '../../../workers/vector-tiles.js';
 import { LOW_BAND_FILE, partitionFileName } from '../../../workers/vector/partition-features.js';
 import type { ChosenLayer } from './layer-choice.js';

@@ -10,7 +10,7 @@
  *   which the MVT spec forbids).
  * - A layer's own zooms are clamped into the job's.
  */
-import type { VectorPreseedParams } from '../../../preload/contract.js';
+import type { VectorPreseedParams } from '../../../shared/contract.js';
 import type { SourceInfo, SourceLayerInfo } from './source-info.js';
 
 export interface ChosenLayer {

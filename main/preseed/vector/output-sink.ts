@@ -8,7 +8,7 @@
  * replaces them, `refresh` replaces those written before `olderThan`. An output that did not
  * exist when the run began holds nothing older, so its batches skip the look-up.
  */
-import type { Bbox, PreseedMode } from '../../../preload/contract.js';
+import type { Bbox, PreseedMode } from '../../../shared/contract.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
 import { tileKey } from '../../tile-cache/tile-writer.js';
 import type { Coverage } from '../../tiling/coverage.js';

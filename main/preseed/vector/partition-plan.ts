@@ -8,7 +8,7 @@
  * one index 6.2 s: deeper partitions repeat the cuts above P and rebuild more indexes, shallower
  * ones balance worse and hold more in each worker).
  */
-import type { Bbox } from '../../../preload/contract.js';
+import type { Bbox } from '../../../shared/contract.js';
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { clipToWorld } from '../../tiling/tile-plan.js';
 import { tileRange } from '../../tiling/tile-grid.js';

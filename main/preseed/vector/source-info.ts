@@ -5,8 +5,8 @@
  */
 import gdal from 'gdal-async';
 import { openVector } from '../../gdal/open-vector.js';
-import type { Bbox } from '../../../preload/contract.js';
-import { TesseraError, throwIfAborted } from '../../../preload/errors.js';
+import type { Bbox } from '../../../shared/contract.js';
+import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
 import { toLonLat } from '../../tiling/crs.js';
 
 export interface SourceLayerInfo {

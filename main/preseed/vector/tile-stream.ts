@@ -12,8 +12,8 @@
  * transactions keep the engine's thread free for the rest.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { AbortError, isAbortError } from '../../../preload/errors.js';
-import type { WorkerPool } from '../../engine/worker-pool.js';
+import { AbortError, isAbortError } from '../../../shared/errors.js';
+import type { WorkerPool } from '../../pool/worker-pool.js';
 import type { TileToWrite } from '../../tile-cache/tile-writer.js';
 import type { TileBatchMessage, TileIssueOut, VectorTilesResult, VectorTilesTask } from '../../../workers/vector-tiles.js';
 

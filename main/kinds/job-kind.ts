@@ -1,0 +1,88 @@
+/**
+ * The plug-in shape of a job kind: a params schema (in the contract), a planner that splits a job
+ * into items, and an item runner that splits an item into worker tasks. The engine owns states,
+ * retries, cancellation and progress; a kind only does its own work and reports it.
+ */
+import type { JobEstimate, JobKind, Settings, TileIssue } from '../../shared/contract.js';
+import type { Counters, NewItem, StoredItem } from '../store/job-store.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import type { Logger } from '../logging/logger.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+
+/** What a kind may use outside one item: the engine's settings, data directory, pool and log. */
+export interface KindEnvironment {
+  settings(): Settings;
+  dataDir: string;
+  /** The local catalogue: ingest and migrations add datasets, preseeds read them. */
+  catalog: Catalog;
+  /** Secrets by id (Esri tokens); never copied into params, logs or reports. */
+  credentials: CredentialStore;
+  pool: WorkerPool;
+  logger: Logger;
+}
+
+export interface ItemContext extends KindEnvironment {
+  /** What the kind's `begin` made for this job (e.g. its output writer), shared by its items. */
+  session: unknown;
+  /** Fires on cancel; pass it to every pool task and check it between batches. */
+  signal: AbortSignal;
+  pool: WorkerPool;
+  logger: Logger;
+  /** Adds to the item's and job's counters (throttled announcements). */
+  progress(delta: Partial<Counters>): void;
+  /**
+   * Saves the item's counters with a checkpoint. A retry or resume of the item gets it back as
+   * `item.checkpoint`, so work before it is never redone. Only checkpoint work that is finished.
+   */
+  checkpoint(checkpoint: Record<string, unknown>): void;
+  recordIssues(issues: readonly Omit<TileIssue, 'itemId'>[]): void;
+  /** A line in the job's event log. */
+  event(type: string, message: string, data?: Record<string, unknown>): void;
+  /**
+   * Resolves when the volume holding `path` has more free space than the floor setting. Below the
+   * floor it logs why the job waits (once), then polls until space returns or the job is cancelled
+   * (rejects with AbortError). Call it before each batch of writes: a job waits, it never fills a disk.
+   */
+  waitForSpace(path: string): Promise<void>;
+  /** Tiles or bytes produced, for metrics. */
+  count(metric: 'tilesProcessed' | 'tilesWritten' | 'bytesWritten', n: number): void;
+}
+
+export interface JobKindPlugin<P> {
+  kind: JobKind;
+  /** A default job name from the params (e.g. the cache's file name). */
+  describe(params: P): string;
+  /**
+   * Checks that need I/O before the job is accepted: throws BAD_INPUT naming the field, or
+   * QUOTA_EXCEEDED / DISK_FULL (with the numbers) when the job's estimate does not fit.
+   */
+  validate?(params: P, env: KindEnvironment): Promise<void>;
+  /** A dry run (jobs.estimate): tile counts over the real extent, a sampled size and time, the fit. */
+  estimate?(params: P, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate>;
+  /** Splits the job into items. An empty plan fails the job with NO_ITEMS: nothing is never "done". */
+  plan(params: P, signal: AbortSignal, env: KindEnvironment): Promise<NewItem[]>;
+  /**
+   * Makes what the job's items share (an output writer) before the first item runs, also when an
+   * interrupted or retried job resumes. Throwing fails the job.
+   */
+  begin?(params: P, env: KindEnvironment, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Always called after the last item, with `begin`'s session: completes the output from what
+   * succeeded (metadata, a PMTiles archive) unless the job was cancelled, then releases it.
+   * Throwing fails the job (its items keep their states).
+   */
+  end?(params: P, session: unknown, outcome: { cancelled: boolean; items: readonly StoredItem[] }, env: KindEnvironment): Promise<void>;
+  /**
+   * Runs one item (resuming from `item.checkpoint` when set) and returns its result. Throw to fail
+   * it: a transient TesseraError is retried with backoff, anything else fails the item at once.
+   */
+  runItem(params: P, item: StoredItem, context: ItemContext): Promise<Record<string, unknown>>;
+  /**
+   * A quota of the job's own (an ingest's per-job quota) and what it holds against it so far, while
+   * it runs with `begin`'s session: storage.status shows it beside the data directory's quota.
+   */
+  jobQuota?(params: P, session: unknown): { limitBytes: number; usedBytes: number } | null;
+  /** Items of one job run at once (the pool is shared, so this mainly keeps it fed). */
+  itemConcurrency?: number;
+}

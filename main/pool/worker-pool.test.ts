@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { TesseraError } from '../../shared/errors.js';
+import { WorkerPool } from './worker-pool.js';
+
+const filename = fileURLToPath(new URL('../../workers/testing/scripted-tasks.js', import.meta.url));
+const pool = new WorkerPool({ filename, threads: 2, maxQueue: 4, graceMs: 50 });
+after(() => pool.destroy());
+
+test('a task that honours its abort flag stops at once and rejects with ABORTED', async () => {
+  const controller = new AbortController();
+  const started = performance.now();
+  const run = pool.run('spin', { ms: 10_000 }, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  await assert.rejects(run, (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
+  assert.ok(performance.now() - started < 2_000);
+});
+
+test('a task that ignores its abort flag is stopped by terminating its worker, which is replaced', async () => {
+  const before = pool.stats().workerRestarts;
+  const controller = new AbortController();
+  const run = pool.run('ignoreAbort', { ms: 5_000 }, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  const started = performance.now();
+  await assert.rejects(run, (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
+  assert.ok(performance.now() - started < 4_000, 'the hard stop does not wait for the 5 s task');
+  // A 1 ms spin takes one or two 1 ms sleeps depending on timer granularity; any result means a live worker.
+  const after = await pool.run<{ rounds: number }>('spin', { ms: 1 });
+  assert.ok(after.rounds >= 1, 'the pool still works');
+  await waitFor(() => pool.stats().workerRestarts > before);
+});
+
+test('a crashing worker fails only its own task, with WORKER_CRASHED, and is replaced', async () => {
+  const before = pool.stats().workerRestarts;
+  const others = [pool.run('spin', { ms: 100 }), pool.run('spin', { ms: 100 })];
+  await assert.rejects(pool.run('crash', {}), (e: unknown) => e instanceof TesseraError && e.code === 'WORKER_CRASHED' && e.transient);
+  const results = await Promise.all(others);
+  assert.equal(results.length, 2);
+  await waitFor(() => pool.stats().workerRestarts > before);
+  assert.ok(await pool.run('spin', { ms: 1 }));
+});
+
+test('coded errors cross the thread boundary with their code', async () => {
+  await assert.rejects(pool.run('fail', { code: 'TILE_CORRUPT', message: 'tile 1/2/3 is truncated' }), (e: unknown) => {
+    return e instanceof TesseraError && e.code === 'TILE_CORRUPT' && e.message === 'tile 1/2/3 is truncated' && !e.transient;
+  });
+});
+
+test('buffers in the transfer list are moved, not copied', async () => {
+  const data = new Uint8Array(1 << 20);
+  const result = await pool.run<{ bytes: number }>('measure', { data }, { transferList: [data.buffer] });
+  assert.equal(result.bytes, 1 << 20);
+  assert.equal(data.byteLength, 0, 'the sender no longer owns the buffer');
+});
+
+test('whenReady keeps the queue bounded: a planner that waits never overfills it', async () => {
+  let maxQueued = 0;
+  const runs: Promise<unknown>[] = [];
+  for (let i = 0; i < 40; i++) {
+    await pool.whenReady();
+    runs.push(pool.run('spin', { ms: 5 }));
+    maxQueued = Math.max(maxQueued, pool.stats().queued);
+  }
+  await Promise.all(runs);
+  assert.ok(maxQueued <= 4, `queue grew to ${maxQueued}`);
+});
+
+test('no thread starts before the first task; then all start and stay', async () => {
+  const lazy = new WorkerPool({ filename, threads: 2 });
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(lazy.stats().startedThreads, 0, 'an idle pool holds no thread');
+    await lazy.run('spin', { ms: 1 });
+    await waitFor(() => lazy.stats().startedThreads === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(lazy.stats().startedThreads, 2, 'threads are kept once started');
+  } finally {
+    await lazy.destroy();
+  }
+  await assert.rejects(lazy.run('spin', { ms: 1 }), (e: unknown) => e instanceof TesseraError && /destroyed/.test(e.message));
+  assert.equal(lazy.stats().startedThreads, 0);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The CPU worker pool: piscina over worker_threads, sized to the cores, with a bounded queue.
+ *
+ * What it adds to piscina: cooperative cancellation (each task gets a shared abort flag that the
+ * worker loop reads between tiles; see workers/abort-flag.ts) with a hard stop behind it (a task
+ * that has not settled `graceMs` after the abort has its worker terminated and replaced), waiting
+ * for room instead of failing when the queue is full (back-pressure for planners), coded errors,
+ * and counters for metrics.
+ *
+ * The threads start with the first task, not with the pool: each holds a V8 isolate and its own
+ * native modules (~20 MiB of RSS), and an engine whose jobs never use the pool (an ingest runs its
+ * GDAL work on the main thread) should not pay for idle ones. From then on the pool is what it
+ * always was: all threads kept, a dead one replaced at once (which piscina does only below its
+ * minThreads, hence a piscina made on first use rather than one with minThreads 0, whose queued
+ * tasks would wait for a next `run` once its last thread died).
+ */
+import { availableParallelism } from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../shared/errors.js';
+import { createAbortFlag, raiseAbortFlag } from '../../workers/abort-flag.js';
+
+export interface WorkerPoolOptions {
+  /** The worker module (compiled JS); tasks are its named exports. */
+  filename: string;
+  /** Threads; defaults to the number of cores. */
+  threads?: number;
+  /** Tasks waiting beyond the running ones before `whenReady()` makes callers wait. */
+  maxQueue?: number;
+  /** How long a cancelled task may take to notice its abort flag before its worker is terminated. */
+  graceMs?: number;
+  /** Memory cap per worker (MB of old-generation heap). */
+  maxOldGenerationSizeMb?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  transferList?: TransferListItem[];
+}
+
+export interface PoolStats {
+  threads: number;
+  running: number;
+  queued: number;
+  completed: number;
+  workerRestarts: number;
+  /** Threads alive now: 0 until the first task, at most `threads`. */
+  startedThreads: number;
+}
+
+export class WorkerPool {
+  readonly threads: number;
+  private readonly options: WorkerPoolOptions;
+  /** Made by the first `run`. */
+  private piscina: Piscina | null = null;
+  private destroyed = false;
+  private readonly graceMs: number;
+  private readonly maxQueue: number;
+  private running = 0;
+  private completed = 0;
+  private restarts = 0;
+  private readonly roomWaiters = new Set<() => void>();
+  /** Called whenever a worker dies and is replaced (for metrics and logs). */
+  onWorkerRestart: (error: TesseraError) => void = () => {};
+
+  constructor(options: WorkerPoolOptions) {
+    this.threads = Math.max(1, options.threads ?? availableParallelism());
+    this.maxQueue = options.maxQueue ?? this.threads * 4;
+    this.graceMs = options.graceMs ?? 100;
+    this.options = options;
+  }
+
+  private started(): Piscina {
+    if (this.piscina) return this.piscina;
+    this.piscina = new Piscina({
+      filename: this.options.filename,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      // Room for the planner to get ahead without unbounded memory; whenReady() keeps it below this.
+      maxQueue: this.maxQueue * 2,
+      // A worker that died is replaced right away (piscina's default), only its task fails.
+      idleTimeout: Number.POSITIVE_INFINITY,
+      resourceLimits: this.options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } : undefined,
+    });
+    // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
+    this.piscina.on('error', () => {});
+    return this.piscina;
+  }
+
+  /** Runs the worker export `name` with `task`; rejects with a TesseraError (ABORTED when cancelled). */
+  async run<R>(name: string, task: Record<string, unknown>, options: RunOptions = {}): Promise<R> {
+    const { signal } = options;
+    if (signal?.aborted) throw new AbortError();
+    // Else a task sent during shut-down would start threads that nothing stops.
+    if (this.destroyed) throw new TesseraError('INTERNAL', `worker task ${name}: the worker pool is destroyed (the engine is closing)`);
+    const flag = createAbortFlag();
+    const hardStop = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      raiseAbortFlag(flag);
+      timer = setTimeout(() => hardStop.abort(), this.graceMs);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.running++;
+    try {
+      return (await this.started().run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as R;
+    } catch (error) {
+      // Piscina replaces a worker that exited or was terminated; count it either way.
+      if (hardStop.signal.aborted) this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));
+      if (signal?.aborted || isAbortError(error)) throw new AbortError();
+      const coded = workerError(error);
+      if (coded.code === 'WORKER_CRASHED') this.workerReplaced(coded);
+      throw coded;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.running--;
+      this.completed++;
+      this.wakeRoomWaiters();
+    }
+  }
+
+  /** Resolves when the queue has room for another task: planners await this before each `run`. */
+  async whenReady(signal?: AbortSignal): Promise<void> {
+    while ((this.piscina?.queueSize ?? 0) >= this.maxQueue) {
+      if (signal?.aborted) throw new AbortError();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.roomWaiters.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.roomWaiters.add(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+    if (signal?.aborted) throw new AbortError();
+  }
+
+  stats(): PoolStats {
+    return {
+      threads: this.threads,
+      running: this.running,
+      queued: this.piscina?.queueSize ?? 0,
+      completed: this.completed,
+      workerRestarts: this.restarts,
+      startedThreads: this.piscina?.threads.length ?? 0,
+    };
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await this.piscina?.destroy();
+  }
+
+  private workerReplaced(reason: TesseraError): void {
+    this.restarts++;
+    this.onWorkerRestart(reason);
+  }
+
+  private wakeRoomWaiters(): void {
+    for (const wake of [...this.roomWaiters]) wake();
+  }
+}
+
+/**
+ * Tells a dead worker from a failed task. Tasks made with workers/task.ts throw their wire form
+ * (`{ code, message }`), so a real Error reaching us comes from the pool itself. Piscina gives
+ * those no code, only these texts (piscina 5, dist/index.js onWorkerExit and errors.js), plus
+ * Node's own code when a worker runs out of memory.
+ */
+function workerError(error: unknown): TesseraError {
+  if (error instanceof Error && !(error instanceof TesseraError)) {
+    const died =
+      /^worker exited with code/.test(error.message) ||
+      error.message === 'Terminating worker thread' ||
+      (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    if (died) return new TesseraError('WORKER_CRASHED', `worker thread died while running a task: ${error.message}`, { cause: error });
+  }
+  return toTesseraError(error);
+}

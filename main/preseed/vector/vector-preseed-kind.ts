@@ -1,0 +1,465 @@
+/**
+ * preseed-vector: OGR sources (any CRS) to Mapbox Vector Tiles in one MBTiles, PMTiles or z/x/y
+ * output. One item per source, so a source that cannot be read fails its own item (the job ends
+ * partial), never the job.
+ *
+ * The work, for each source (main/preseed/vector):
+ * 1. GDAL (this thread, async) writes the chosen layers as WGS84 GeoJSONSeq; a pool worker splits
+ *    them into partition files, one per tile of the partition zoom P (partition-plan.ts) that a
+ *    feature touches, plus one for the zooms above P (the low band).
+ * 2. One pool task per partition builds geojson-vt indexes from its file (one per layer, every
+ *    source's layers together) and walks the partition's subtree, streaming gzipped tiles back in
+ *    batches; this thread writes each batch in one writer transaction (tile-stream.ts).
+ * 3. A partition finished and written is checkpointed; a resumed item skips it.
+ *
+ * Sources share tiles (roads and buildings of one city): a tile holds the layers of every source,
+ * so a partition is cut once with the files of all sources that reach it, by the first item that
+ * gets to it in a run; later items skip it. A source that cannot be read is left out of the tiles
+ * it would have reached, and its retry cuts its partitions again with everyone's layers.
+ */
+import { rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../shared/contract.js';
+import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
+import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
+import { planTiles } from '../../tiling/tile-plan.js';
+import { MAX_LATITUDE, WORLD_BBOX, intersectBbox, unionBbox } from '../../tiling/tile-grid.js';
+import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
+import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
+import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
+import { type ChosenLayer, chooseLayers } from './layer-choice.js';
+import { type ExtractedSource, extractSource } from './extract-source.js';
+import { estimateVectorPreseed } from './estimate.js';
+import { type ModeRule, removeUnwrittenTiles, tilesToWrite } from './output-sink.js';
+import { choosePartitionZoom, zoomRanges } from './partition-plan.js';
+import { type SourceInfo, inspectSource, isConnectionOrVirtual } from './source-info.js';
+import { type TileTaskInput, WriteQueue, streamTileTask } from './tile-stream.js';
+import { type LayerOutcome, vectorLayers } from './tileset-metadata.js';
+import type { LayerStats } from '../../../workers/vector/layer-stats.js';
+import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../workers/vector-tiles.js';
+import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
+import { assertFits } from '../../disk/disk-guard.js';
+import type { ItemContext, JobKindPlugin } from '../../kinds/job-kind.js';
+import { assertOutputPath, checkOutputPath, pathExists as exists } from '../../paths/output-path.js';
+
+interface ItemSpec {
+  path: string;
+  index: number;
+  /** When the job was planned: tiles written since are this job's own (see output-sink.ts). */
+  plannedAt: number;
+}
+
+interface VectorCheckpoint {
+  counted: boolean;
+  /** Partitions ("x/y", or "low" for the band above P) finished and written by this item. */
+  done: string[];
+  written: number;
+  kept: number;
+  bytes: number;
+  oversized: number;
+  thinned: number;
+  failed: number;
+  droppedFeatures: number;
+  droppedVertices: number;
+  [key: string]: unknown;
+}
+
+export interface VectorSession {
+  writer: TileWriter;
+  coverage: Coverage | undefined;
+  sources: (SourceInfo | TesseraError)[];
+  chosen: ChosenLayer[][];
+  /** By layer id. */
+  layerSpecs: TileLayerSpec[];
+  partitionZoom: number | null;
+  ranges: (ZoomRange | null)[] | undefined;
+  /** The output did not exist when this run began. */
+  fresh: boolean;
+  spillDir: string | null;
+  extractions: Map<number, Promise<ExtractedSource>>;
+  /** Partitions cut in this run with every readable source's layers. */
+  cut: Set<string>;
+}
+
+/** Items in order: a partition shared by several sources is cut once, by the first to reach it. */
+const ITEM_CONCURRENCY = 1;
+
+export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
+  kind: 'preseed-vector',
+  itemConcurrency: ITEM_CONCURRENCY,
+
+  describe: (params) => `preseed vector ${params.sources.length === 1 ? basename(params.sources[0]!) : `${params.sources.length} sources`} → ${basename(params.output)}`,
+
+  async validate(params, env) {
+    const issues: { field: string; message: string }[] = [];
+    await Promise.all(
+      params.sources.map(async (path, i) => {
+        if (!isConnectionOrVirtual(path) && !(await exists(path))) issues.push({ field: `params.sources.${i}`, message: `no such file or directory: ${path}` });
+      }),
+    );
+    if (params.coverage !== undefined && !isConnectionOrVirtual(params.coverage) && !(await exists(params.coverage))) {
+      issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
+    }
+    const outputProblem = await checkOutputPath(params.output);
+    if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
+    if (issues.length === 0) {
+      // Unreadable sources are not the form's error: they fail their own item when the job runs.
+      const infos = await Promise.all(params.sources.map((p) => inspectSource(p).catch(() => null)));
+      issues.push(...chooseLayers(params, infos).problems);
+    }
+    if (issues.length > 0) {
+      throw new TesseraError('BAD_INPUT', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+    }
+    assertFits(await estimateVectorPreseed(params, env, AbortSignal.timeout(60_000)));
+  },
+
+  async estimate(params, env, signal): Promise<JobEstimate> {
+    // A dry run at an output that cannot be written says so, rather than how much would not fit there.
+    await assertOutputPath(params.output);
+    return estimateVectorPreseed(params, env, signal);
+  },
+
+  async plan(params) {
+    // Nothing is opened here: a broken source must fail its own item, not the plan.
+    const plannedAt = Date.now();
+    const names = params.sources.map((p) => basename(p));
+    return params.sources.map((path, index) => ({
+      label: names.filter((n) => n === names[index]).length > 1 ? `${names[index]} (${index + 1})` : names[index]!,
+      spec: { path, index, plannedAt } satisfies ItemSpec,
+    }));
+  },
+
+  async begin(params, _env, signal) {
+    const coverage = params.coverage ? await loadCoverage(params.coverage) : undefined;
+    throwIfAborted(signal);
+    const sources = await Promise.all(params.sources.map((p) => inspectSource(p, signal).catch((e: unknown) => (e instanceof TesseraError ? e : new TesseraError('DATASET_UNREADABLE', `${p}: ${String(e)}`)))));
+    throwIfAborted(signal);
+    const { bySource } = chooseLayers(
+      params,
+      sources.map((s) => (s instanceof TesseraError ? null : s)),
+    );
+    const layerSpecs: TileLayerSpec[] = [];
+    for (const layer of bySource.flat()) layerSpecs[layer.id] = { name: layer.name, minZoom: layer.minZoom, maxZoom: layer.maxZoom };
+    const fresh = !(await outputExists(params.output));
+    const writer = await openTileWriter(params.output, { format: 'pbf' });
+    return {
+      writer,
+      coverage,
+      sources,
+      chosen: bySource,
+      layerSpecs,
+      partitionZoom: choosePartitionZoom(await chosenBytes(sources, bySource), params.maxZoom),
+      ranges: params.bbox ? zoomRanges(params.bbox, params.maxZoom) : undefined,
+      fresh,
+      spillDir: null,
+      extractions: new Map(),
+      cut: new Set(),
+    } satisfies VectorSession;
+  },
+
+  async end(params, session, outcome, env) {
+    const s = session as VectorSession;
+    let described = false;
+    try {
+      if (outcome.cancelled) return;
+      // Only once every source is cut: a failed source's tiles are not made, not gone.
+      const plannedAt = (outcome.items[0]?.spec as unknown as ItemSpec | undefined)?.plannedAt;
+      if (params.mode === 'overwrite' && !s.fresh && plannedAt !== undefined && outcome.items.every((i) => i.state === 'succeeded')) {
+        const scope = { bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX, minZoom: params.minZoom, maxZoom: params.maxZoom, ...(s.coverage ? { coverage: s.coverage } : {}) };
+        const removed = await removeUnwrittenTiles(s.writer, scope, plannedAt);
+        if (removed > 0) env.logger.info(`overwrite of ${params.output}: removed ${removed} tile(s) the sources no longer reach`);
+      }
+      const outcomes: LayerOutcome[] = [];
+      let bounds: Bbox | null = null;
+      for (const item of outcome.items) {
+        const layers = item.result?.layers as ItemLayerResult[] | undefined;
+        for (const l of layers ?? []) {
+          if (l.stats.count === 0) continue;
+          outcomes.push({ name: l.name, minZoom: l.minZoom, maxZoom: l.maxZoom, fields: l.fields, stats: l.stats });
+          if (l.bounds) bounds = bounds ? unionBbox(bounds, l.bounds) : l.bounds;
+        }
+      }
+      if (!bounds) return; // nothing was tiled: no tileset to describe
+      if (params.bbox) bounds = intersectBbox(bounds, params.bbox) ?? bounds;
+      bounds = [bounds[0], Math.max(bounds[1], -MAX_LATITUDE), bounds[2], Math.min(bounds[3], MAX_LATITUDE)];
+      const { vectorLayers: layers, tilestats } = vectorLayers(outcomes);
+      await s.writer.finish({
+        name: params.title ?? basename(params.output).replace(/\.(mbtiles|pmtiles)$/i, ''),
+        format: 'pbf',
+        bounds,
+        minzoom: params.minZoom,
+        maxzoom: params.maxZoom,
+        type: 'overlay',
+        description: `Tiled by Tessera from ${params.sources.map((p) => basename(p)).join(', ')}`,
+        vectorLayers: layers,
+        tilestats,
+      });
+      described = true;
+    } finally {
+      await s.writer.close();
+      // A run that made nothing where nothing was leaves nothing (not an empty MBTiles).
+      if (s.fresh && !described) await removeEmptyOutput(params.output);
+      if (s.spillDir) await rm(s.spillDir, { recursive: true, force: true });
+    }
+  },
+
+  async runItem(params, item, ctx) {
+    const spec = item.spec as unknown as ItemSpec;
+    const s = ctx.session as VectorSession;
+    const info = s.sources[spec.index];
+    if (!info || info instanceof TesseraError) throw info ?? new TesseraError('INTERNAL', `no inspection for ${spec.path}`);
+    const chosen = s.chosen[spec.index]!;
+    if (chosen.length === 0) {
+      throw new TesseraError('BAD_INPUT', `params.sources.${spec.index}: ${spec.path} has none of the chosen layers (it has: ${info.layers.map((l) => l.name).join(', ')})`);
+    }
+    if (s.spillDir === null) {
+      s.spillDir = join(ctx.dataDir, 'tmp', 'preseed-vector', `job-${item.jobId}`);
+      // Left by a run that was killed: nothing in it can be trusted to be whole.
+      await rm(s.spillDir, { recursive: true, force: true });
+    }
+    const own = await extracted(s, params, spec.index, ctx);
+    const tally: VectorCheckpoint = (item.checkpoint as VectorCheckpoint | null) ?? {
+      counted: false,
+      done: [],
+      written: 0,
+      kept: 0,
+      bytes: 0,
+      oversized: 0,
+      thinned: 0,
+      failed: 0,
+      droppedFeatures: 0,
+      droppedVertices: 0,
+    };
+    const ownBounds = boundsOf(own);
+    let total = item.total;
+    if (!tally.counted) {
+      const extent = ownBounds && params.bbox ? intersectBbox(ownBounds, params.bbox) : ownBounds;
+      const upperBound = extent ? planTiles(padDegenerate(extent), params.minZoom, params.maxZoom, s.coverage).reduce((n, z) => n + z.tiles, 0) : 0;
+      ctx.progress({ total: upperBound - total });
+      total = upperBound;
+      tally.counted = true;
+      ctx.checkpoint({ ...tally });
+    }
+
+    // Every readable source's files, for the tiles they share with this one.
+    const others: ExtractedSource[] = [];
+    for (let j = 0; j < s.sources.length; j++) {
+      if (j === spec.index) continue;
+      const e = await extracted(s, params, j, ctx).catch(() => null);
+      if (e) others.push(e);
+    }
+    const everyone = [own, ...others];
+    const done = new Set(tally.done);
+    const tasks: { key: string; input: TileTaskInput; weight: number }[] = [];
+    const common = {
+      layers: s.layerSpecs,
+      extent: params.extent,
+      buffer: params.buffer,
+      tolerance: params.tolerance,
+      minZoom: params.minZoom,
+      ranges: s.ranges,
+      coverage: s.coverage?.polygons ?? null,
+      maxTileBytes: params.maxTileBytes,
+      thin: params.thin,
+    };
+    const P = s.partitionZoom;
+    if (!s.cut.has('low') && !done.has('low')) {
+      const files = everyone.flatMap((e) => (e.low ? [e.low.file] : []));
+      if (files.length > 0) tasks.push({ key: 'low', weight: Infinity, input: { ...common, root: { z: 0, x: 0, y: 0 }, stopZoom: P === null ? params.maxZoom : P - 1, files } });
+    }
+    if (P !== null) {
+      for (const [key, p] of own.partitions) {
+        if (s.cut.has(key) || done.has(key)) continue;
+        const files = everyone.flatMap((e) => {
+          const f = e.partitions.get(key);
+          return f ? [f.file] : [];
+        });
+        const weight = everyone.reduce((n, e) => n + (e.partitions.get(key)?.bytes ?? 0), 0);
+        tasks.push({ key, weight, input: { ...common, root: { z: P, x: p.x, y: p.y }, stopZoom: params.maxZoom, files } });
+      }
+    }
+    // Largest first, so the last task to finish is a small one and both workers stay busy to the end.
+    tasks.sort((a, b) => b.weight - a.weight);
+
+    const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: spec.plannedAt, fresh: s.fresh };
+    const failedTiles: string[] = [];
+    const sink = {
+      write: async (tiles: TileToWrite[], issues: TileIssueOut[]) => {
+        const chosenTiles = await tilesToWrite(s.writer, tiles, rule);
+        if (chosenTiles.length > 0) {
+          await ctx.waitForSpace(params.output);
+          await s.writer.write(chosenTiles);
+        }
+        let bytes = 0;
+        for (const t of chosenTiles) bytes += t.data.byteLength;
+        const failed = issues.filter((i) => i.issue === 'failed');
+        for (const f of failed) failedTiles.push(`${f.z}/${f.x}/${f.y}`);
+        if (issues.length > 0) ctx.recordIssues(issues);
+        tally.written += chosenTiles.length;
+        tally.kept += tiles.length - chosenTiles.length;
+        tally.bytes += bytes;
+        ctx.progress({ done: tiles.length + failed.length, failed: failed.length, bytes });
+        ctx.count('tilesProcessed', tiles.length);
+        ctx.count('tilesWritten', chosenTiles.length);
+        ctx.count('bytesWritten', bytes);
+      },
+    };
+
+    const finish = (key: string, r: VectorTilesResult) => {
+      done.add(key);
+      s.cut.add(key);
+      tally.done = [...done];
+      tally.oversized += r.oversized;
+      tally.thinned += r.thinned;
+      tally.failed += r.failed;
+      tally.droppedFeatures += r.droppedFeatures;
+      tally.droppedVertices += r.droppedVertices;
+      ctx.checkpoint({ ...tally });
+    };
+    const queue = new WriteQueue(sink, ctx.signal);
+    // A task is done when its last batch is written, not when its worker is: twice as many tasks
+    // as threads lets a worker start the next partition while this thread still writes the last one's tiles.
+    await runLimited(tasks, ctx.pool.threads * 2, async (task) => finish(task.key, await streamTileTask(ctx.pool, task.input, queue, ctx.signal)));
+
+    // The upper bound counted empty tiles that were never cut, and missed tiles of other sources in
+    // partitions this item cut for everyone (see s.cut): the total becomes what was made, so done = total.
+    const made = tally.written + tally.kept + tally.failed;
+    if (made !== total) ctx.progress({ total: made - total });
+
+    const result = {
+      path: spec.path,
+      partitionZoom: P,
+      partitions: tally.done.length,
+      /** Partitions (and the low band) cut by this run of the item: a resumed item skips the finished ones. */
+      cutThisRun: tasks.length,
+      layers: chosen.map((l) => layerResult(l, own)),
+      written: tally.written,
+      kept: tally.kept,
+      bytes: tally.bytes,
+      oversized: tally.oversized,
+      thinned: tally.thinned,
+      failedTiles: tally.failed,
+      droppedFeatures: tally.droppedFeatures,
+      droppedVertices: tally.droppedVertices,
+      extractSeconds: own.seconds,
+    };
+    if (tally.failed > 0) {
+      throw new TesseraError(
+        'TILE_TOO_LARGE',
+        `${spec.path}: ${tally.failed} tile(s) stayed over ${params.maxTileBytes.toLocaleString('en')} bytes after thinning and were not written (first: ${failedTiles[0] ?? 'see the tile issues'})`,
+        { details: result },
+      );
+    }
+    return result;
+  },
+};
+
+interface ItemLayerResult {
+  id: number;
+  name: string;
+  sourceLayer: string;
+  minZoom: number;
+  maxZoom: number;
+  fields: Record<string, string>;
+  bounds: Bbox | null;
+  features: number;
+  stats: LayerStats;
+}
+
+function layerResult(layer: ChosenLayer, source: ExtractedSource): ItemLayerResult {
+  const r = source.layers[layer.id];
+  return {
+    id: layer.id,
+    name: layer.name,
+    sourceLayer: layer.sourceLayer,
+    minZoom: layer.minZoom,
+    maxZoom: layer.maxZoom,
+    fields: layer.fields,
+    bounds: r?.bounds ?? null,
+    features: r?.count ?? 0,
+    stats: r ? { count: r.count, geometry: r.geometry, geometries: r.geometries, attributes: r.attributes } : { count: 0, geometry: null, geometries: {}, attributes: [] },
+  };
+}
+
+/** The source's extraction in this run (made once, shared by every item that needs its files). */
+function extracted(s: VectorSession, params: VectorPreseedParams, index: number, ctx: ItemContext): Promise<ExtractedSource> {
+  let e = s.extractions.get(index);
+  if (!e) {
+    const info = s.sources[index];
+    const layers = s.chosen[index] ?? [];
+    if (!info || info instanceof TesseraError) e = Promise.reject(info ?? new TesseraError('INTERNAL', `source ${index} was not inspected`));
+    else if (layers.length === 0) e = Promise.reject(new TesseraError('BAD_INPUT', `params.sources.${index}: none of the chosen layers is in ${info.path}`));
+    else
+      e = extractSource(info.path, layers, {
+        dir: join(s.spillDir!, `source-${index}`),
+        partitionZoom: s.partitionZoom,
+        minZoom: params.minZoom,
+        maxZoom: params.maxZoom,
+        extent: params.extent,
+        buffer: params.buffer,
+        tolerance: params.tolerance,
+        bbox: params.bbox ?? null,
+        pool: ctx.pool,
+        signal: ctx.signal,
+      });
+    e.catch(() => {});
+    s.extractions.set(index, e);
+    // A cancelled or crashed extraction is not kept: a retry in this run starts it again.
+    e.catch(() => {
+      if (s.extractions.get(index) === e && ctx.signal.aborted) s.extractions.delete(index);
+    });
+  }
+  return e;
+}
+
+function boundsOf(source: ExtractedSource): Bbox | null {
+  let b: Bbox | null = null;
+  for (const layer of Object.values(source.layers)) if (layer.bounds) b = b ? unionBbox(b, layer.bounds) : layer.bounds;
+  return b;
+}
+
+/** A single point (or a vertical line) has an extent without area; it still touches one tile per zoom. */
+export function padDegenerate(b: Bbox): Bbox {
+  const e = 1e-9;
+  return [b[0] === b[2] ? b[0] - e : b[0], b[1] === b[3] ? b[1] - e : b[1], b[0] === b[2] ? b[2] + e : b[2], b[1] === b[3] ? b[3] + e : b[3]];
+}
+
+/** Bytes of source data behind the chosen layers (the file's size by the layers' share of its features). */
+async function chosenBytes(sources: readonly (SourceInfo | TesseraError)[], chosen: readonly ChosenLayer[][]): Promise<number> {
+  let bytes = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const info = sources[i];
+    if (!info || info instanceof TesseraError) continue;
+    const all = info.layers.reduce((n, l) => n + l.featureCount, 0);
+    const mine = (chosen[i] ?? []).reduce((n, c) => n + (info.layers.find((l) => l.name === c.sourceLayer)?.featureCount ?? 0), 0);
+    const size = isConnectionOrVirtual(info.path) ? 64 * 1024 * 1024 : await sizeOf(info.path);
+    bytes += all > 0 ? (size * mine) / all : size;
+  }
+  return bytes;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once; the first failure stops new starts and is thrown. */
+async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async () => {
+    while (failure === null && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failure !== null) throw failure;
+}
