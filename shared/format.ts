@@ -1,6 +1,8 @@
 /**
- * Byte sizes as people read them, for every process: the console, the reports and the CLI.
- * Binary units (1 GiB = 1024³ bytes), labelled as such, because the engine counts and warns in
+ * Sizes and durations as people read them, for every process: the console, the reports and the
+ * CLI print the same value the same way.
+ *
+ * Byte sizes use binary units (1 GiB = 1024³ bytes), labelled as such, because the engine counts and warns in
  * them (its default free-space floor is exactly 512 MiB): a decimal "GB" would disagree with the
  * engine's own messages.
  */
@@ -24,4 +26,39 @@ export function formatBytes(bytes: number): string {
 function trim(n: number): string {
   const fixed = n.toFixed(1);
   return fixed.endsWith('.0') ? fixed.slice(0, -2) : fixed;
+}
+
+/** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min", "3 d 04 h"; "—" when unknown. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
+  return `${Math.floor(s / 86_400)} d ${pad(Math.floor((s % 86_400) / 3600))} h`;
+}
+
+/** Seconds for a table cell: "45s", "3m 20s", "2h 05m", "3d 4h"; unknown (null, negative) as "—". */
+export function formatSecondsShort(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${pad(s % 60)}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${pad(m % 60)}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Seconds as a clock for a progress line's ETA: "3:07", "1:02:03". */
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+function pad(v: number): string {
+  return String(v).padStart(2, '0');
 }

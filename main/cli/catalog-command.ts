@@ -10,7 +10,7 @@ import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.
 import { TesseraError } from '../../shared/errors.js';
 import { Catalog } from '../catalog/catalog.js';
 import { prepareDataDir } from '../engine/data-dir.js';
-import { formatBytes } from '../disk/disk-guard.js';
+import { formatBytes } from '../../shared/format.js';
 import { liveOwner } from '../engine/data-dir.js';
 import type { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';

@@ -101,7 +101,7 @@ test('a job cancelled before any item ended says how far it got', () => {
   });
   assert.match(text, /^job 7 cancelled after 4 min 05 s: /);
   assert.match(text, /\n {2}items {4}0 of 1 succeeded, 1 cancelled\n/);
-  assert.match(text, /\n {2}made {5}53 of 1,365 tiles done, z0–6, 3\.0 GiB\n/);
+  assert.match(text, /\n {2}made {5}53 of 1,365 tiles done, z0–6, 3 GiB\n/);
 });
 
 test("an item's error loses the prefixes that repeat its label, and GDAL's staging path", () => {

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import type { CatalogDataset, JobItem, JobSummary } from '../../shared/contract.js';
 import type { SerializedError } from '../../shared/errors.js';
-import { formatBytes } from '../disk/disk-guard.js';
+import { formatBytes, formatDuration } from '../../shared/format.js';
 import { CRS_ADVICE, CRS_ADVICE_CLI } from '../ingest/ingest-errors.js';
 
 export interface SummaryInput {
@@ -25,7 +25,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n ==
 export function formatJobSummary(s: SummaryInput): string {
   const { job } = s;
   const elapsed = elapsedMs(job.startedAt, job.finishedAt);
-  const head = `job ${job.id} ${job.state}${elapsed === null ? '' : `${job.state === 'succeeded' ? ' in' : ' after'} ${formatElapsed(elapsed)}`}: ${job.name}`;
+  const head = `job ${job.id} ${job.state}${elapsed === null ? '' : `${job.state === 'succeeded' ? ' in' : ' after'} ${formatDuration(elapsed)}`}: ${job.name}`;
   const rows: [string, string][] = [];
   const i = job.items;
   if (i.succeeded !== i.total) {
@@ -130,12 +130,3 @@ function elapsedMs(from: string | null, to: string | null): number | null {
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
-/** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min". */
-export function formatElapsed(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  const pad = (v: number) => String(v).padStart(2, '0');
-  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
-}

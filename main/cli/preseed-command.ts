@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
-import { formatBytes } from '../disk/disk-guard.js';
+import { formatBytes } from '../../shared/format.js';
 
 export class PreseedUsageError extends Error {}
 

@@ -2,6 +2,7 @@
  * A one-line progress bar for terminals: percent, counts, rate and ETA, redrawn in place on stderr.
  * Not drawn when stderr is not a terminal (logs and pipes get no carriage-return noise).
  */
+import { formatClock } from '../../shared/format.js';
 import type { JobProgress } from '../../shared/contract.js';
 
 export function formatProgress(p: JobProgress, width = 24, unit = 'tiles'): string {
@@ -11,17 +12,10 @@ export function formatProgress(p: JobProgress, width = 24, unit = 'tiles'): stri
   const n = (v: number) => v.toLocaleString('en-US');
   const failed = p.failed > 0 ? `, ${n(p.failed)} bad` : '';
   const rate = p.rate > 0 ? ` ${n(Math.round(p.rate))}/s` : '';
-  const eta = p.etaSeconds === null ? '' : ` ETA ${formatDuration(p.etaSeconds)}`;
+  const eta = p.etaSeconds === null ? '' : ` ETA ${formatClock(p.etaSeconds)}`;
   return `${bar} ${(ratio * 100).toFixed(1).padStart(5)}% ${n(p.done)}/${n(p.total)} ${unit}${failed}${rate}${eta}`;
 }
 
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (v: number) => String(v).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
-}
 
 export class ProgressBar {
   private readonly stream: NodeJS.WriteStream;

@@ -17,7 +17,7 @@ import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '.
 // commands that run jobs or serve, never by the read-only ones (jobs list|show|report, catalog
 // list|show), which answer from the store alone.
 import type { Engine } from '../engine/engine.js';
-import { formatBytes } from '../disk/disk-guard.js';
+import { formatBytes } from '../../shared/format.js';
 import { createLogger } from '../logging/logger.js';
 import { buildReport } from '../reports/report.js';
 import { createDispatcher, parseRequest } from '../engine/handlers.js';

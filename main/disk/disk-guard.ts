@@ -7,6 +7,7 @@
  * another disk is checked against that disk. The cache quota covers the data directory only
  * (Settings.cacheQuotaBytes): outputs elsewhere are bounded by their volume's free space and floor.
  */
+import { formatBytes } from '../../shared/format.js';
 import { statfs } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { JobEstimate, Settings } from '../../shared/contract.js';
@@ -132,9 +133,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}

@@ -8,7 +8,8 @@
  * at ENOSPC. Each refusal names the file and the numbers.
  */
 import { TesseraError } from '../../shared/errors.js';
-import { freeBytesAt, formatBytes } from './disk-guard.js';
+import { formatBytes } from '../../shared/format.js';
+import { freeBytesAt } from './disk-guard.js';
 import { directoryBytes } from './storage.js';
 
 export interface QuotaLimits {

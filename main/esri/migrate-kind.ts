@@ -10,6 +10,7 @@
  * they do not fail them. Credentials are resolved from their id inside the engine: params,
  * events, results and logs never hold a secret.
  */
+import { formatDuration } from '../../shared/format.js';
 import { rename } from 'node:fs/promises';
 import type { EsriMigrateParams } from '../../shared/contract.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
@@ -170,7 +171,7 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
     const announce = (event: ClientEvent) => {
       switch (event.type) {
         case 'retry':
-          ctx.event('esri.retry', `${item.label}: ${event.reason} (${event.error.message}); attempt ${event.attempt + 1} in ${formatMs(event.delayMs)}`, { layerId, reason: event.reason, attempt: event.attempt, delayMs: event.delayMs, code: event.error.code });
+          ctx.event('esri.retry', `${item.label}: ${event.reason} (${event.error.message}); attempt ${event.attempt + 1} in ${formatDuration(event.delayMs)}`, { layerId, reason: event.reason, attempt: event.attempt, delayMs: event.delayMs, code: event.error.code });
           break;
         case 'unavailable': {
           // One breaker per host serves every item: say each new probe time once per job.
@@ -182,7 +183,7 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
         }
         case 'available':
           if (!session.outages.delete(event.host)) break;
-          ctx.event('esri.available', `source available again (${event.host}) after ${formatMs(event.downMs)}`, { layerId, host: event.host, downMs: event.downMs, breaker: 'closed' });
+          ctx.event('esri.available', `source available again (${event.host}) after ${formatDuration(event.downMs)}`, { layerId, host: event.host, downMs: event.downMs, breaker: 'closed' });
           break;
         case 'token-renewed':
           ctx.event('esri.token', `${item.label}: the server refused the token; a new one was made`, { layerId, host: event.host });
@@ -266,6 +267,3 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
   },
 };
 
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
-}

@@ -11,7 +11,7 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { AbortError } from '../../shared/errors.js';
-import { formatBytes } from '../disk/disk-guard.js';
+import { formatBytes } from '../../shared/format.js';
 import { refused } from './ingest-errors.js';
 import type { QuotaGuard } from '../disk/quota-guard.js';
 import { writeStreamed } from './streamed-copy.js';

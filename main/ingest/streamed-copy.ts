@@ -9,7 +9,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import { AbortError, TesseraError } from '../../shared/errors.js';
-import { formatBytes } from '../disk/disk-guard.js';
+import { formatBytes } from '../../shared/format.js';
 import { fromGdal, refused } from './ingest-errors.js';
 import type { QuotaGuard } from '../disk/quota-guard.js';
 

@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import type { Bbox, CatalogDataset, JobItem, JobKind, JobStartInput, JobSummary } from '../../shared/contract.js';
 import { MAX_LATITUDE, unionBbox } from '../tiling/tile-grid.js';
-import { assertNever } from '../store/job-states.js';
+import { assertNever } from '../../shared/assert-never.js';
 
 /** A job's kind with its own params type: what JobSummary does not yet tie together. */
 export type KindedJob = { [K in JobKind]: { kind: K; params: Extract<z.output<typeof JobStartInput>, { kind: K }>['params'] } }[JobKind];

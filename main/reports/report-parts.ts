@@ -4,12 +4,12 @@
  * formatting of times, durations and bytes. Everything here is pure except `extentOf`, which reads
  * the job's tile cache. The map itself is report-map.ts.
  */
-import { formatBytes } from '../../shared/format.js';
+import { formatBytes, formatDuration } from '../../shared/format.js';
 import type { ItemState, JobState } from '../../shared/contract.js';
 import { openTileCache } from '../tile-cache/open-tile-cache.js';
 import type { TileCacheReader } from '../tile-cache/tile-cache.js';
 import { type Footprint, type JobOutputs, jobOutputs, kindedJob } from './job-outputs.js';
-import { assertNever } from '../store/job-states.js';
+import { assertNever } from '../../shared/assert-never.js';
 import type { Bounds } from './report-map.js';
 import type { ReportData } from './report.js';
 
@@ -134,17 +134,7 @@ export function durationMs(from: string | null, to: string | null): number | nul
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
-/** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min", "3 d 04 h"; "—" when unknown. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  const pad = (v: number) => String(v).padStart(2, '0');
-  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
-  return `${Math.floor(s / 86_400)} d ${pad(Math.floor((s % 86_400) / 3600))} h`;
-}
+export { formatDuration };
 
 /** 1234567 → "1,234,567". */
 export function formatCount(n: number): string {

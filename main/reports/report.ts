@@ -6,7 +6,7 @@
 import type { CatalogDataset, JobItem, JobEvent, ReportFile, ReportFormat, TileIssue } from '../../shared/contract.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { JobStore } from '../store/job-store.js';
-import { assertNever } from '../store/job-states.js';
+import { assertNever } from '../../shared/assert-never.js';
 import { htmlReport } from './report-html.js';
 import { pdfReport } from './report-pdf.js';
 

@@ -5,6 +5,7 @@
  * (ILLEGAL_TRANSITION), never a silent overwrite. That is what keeps a cancelled queued job
  * from being picked up and run anyway, the defect of the reviewed server.
  */
+import { assertNever } from '../../shared/assert-never.js';
 import { TesseraError } from '../../shared/errors.js';
 import type { ItemState, JobState } from '../../shared/contract.js';
 
@@ -89,9 +90,6 @@ export function finalJobState(counts: { succeeded: number; failed: number; cance
   return 'succeeded';
 }
 
-export function assertNever(value: never): never {
-  throw new TesseraError('INTERNAL', `unexpected value: ${String(value)}`);
-}
 
 export const JOB_TRANSITION_TABLE = JOB_TRANSITIONS;
 export const ITEM_TRANSITION_TABLE = ITEM_TRANSITIONS;

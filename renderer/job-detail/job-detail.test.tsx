@@ -246,7 +246,7 @@ test('a running job follows job.progress, job.changed and job.event; Cancel send
   memory.emit('job.progress', { jobId: 4, done: 60, total: 100, failed: 1, bytes: 0, rate: 25, etaSeconds: 2 });
   memory.emit('job.progress', { jobId: 5, done: 99, total: 100, failed: 0, bytes: 0, rate: 0, etaSeconds: null });
   await waitFor('the bar to move', () => bar() === '60');
-  expect(page().querySelector('[data-testid="job-progress-text"]')?.textContent).toBe('60 / 100 · 1 bad · 25/s · ETA 2 s');
+  expect(page().querySelector('[data-testid="job-progress-text"]')?.textContent).toBe('60 / 100 · 1 bad · 25/s · ETA 2.0 s');
 
   memory.emit('job.event', event(4, 2, 'item.retry', 'z0: attempt 1 failed (IO_ERROR); retrying in 250 ms'));
   memory.emit('job.event', event(4, 2, 'item.retry', 'z0: attempt 1 failed (IO_ERROR); retrying in 250 ms'));

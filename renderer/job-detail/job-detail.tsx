@@ -3,6 +3,7 @@
  * the whole event log, with the actions an operator takes on it (retry the failed items, cancel,
  * run it again, look at its cache on the map, export a report).
  */
+import { formatDuration } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { JobState, JobSummary } from '../../shared/contract.js';
 import { ExportButtons } from '../reports/export-buttons.js';
@@ -105,7 +106,7 @@ function Header({ job }: { job: JobSummary }) {
           {p.failed > 0 && <span className="error"> · {p.failed.toLocaleString()} bad</span>}
           {p.bytes > 0 && ` · ${formatBytes(p.bytes)}`}
           {running && p.rate > 0 && ` · ${Math.round(p.rate).toLocaleString()}/s`}
-          {running && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds)}`}
+          {running && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds * 1000)}`}
         </span>
         <span className="muted small">
           items: {job.items.succeeded} succeeded
@@ -122,8 +123,8 @@ function Header({ job }: { job: JobSummary }) {
         <dd>{job.startedAt ? when(job.startedAt) : '—'}</dd>
         <dt>{ACTIVE.includes(job.state) ? 'Running for' : 'Finished'}</dt>
         <dd>
-          {job.finishedAt ? when(job.finishedAt) : job.startedAt ? formatDuration((Date.now() - Date.parse(job.startedAt)) / 1000) : '—'}
-          {job.finishedAt && job.startedAt && <span className="muted"> (took {formatDuration((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000)})</span>}
+          {job.finishedAt ? when(job.finishedAt) : job.startedAt ? formatDuration(Date.now() - Date.parse(job.startedAt)) : '—'}
+          {job.finishedAt && job.startedAt && <span className="muted"> (took {formatDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))})</span>}
         </dd>
       </dl>
       {job.error && (
@@ -236,10 +237,3 @@ function when(iso: string): string {
   return new Date(iso).toLocaleString();
 }
 
-/** "45 s", "3 min 20 s", "2 h 5 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
-}

@@ -5,7 +5,7 @@
  * once, instead of at every place that wants the path.
  */
 import type { Bbox, JobState, JobSummary } from '../../shared/contract.js';
-import { assertNever } from '../shell/routes.js';
+import { assertNever } from '../../shared/assert-never.js';
 
 type JobLike = Pick<JobSummary, 'kind' | 'params'>;
 

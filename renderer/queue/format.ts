@@ -9,17 +9,9 @@ export function formatRate(rate: number): string {
   return `${rate >= 10 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s`;
 }
 
-/** Seconds as "45s", "3m 20s", "2h 05m", "3d 4h"; null (unknown) as an em dash. */
-export function formatSeconds(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
+import { formatSecondsShort as formatSeconds } from '../../shared/format.js';
+
+export { formatSeconds };
 
 /** How long a job ran, from its start to its finish (or to `now` while it runs); empty when it never started. */
 export function formatRunTime(startedAt: string | null, finishedAt: string | null, now = Date.now()): string {

@@ -5,6 +5,7 @@
  * the console's routes. The map's own hash is read and written by renderer/map/route.ts, which
  * owns what a map address holds.
  */
+import { assertNever } from '../../shared/assert-never.js';
 import { hashForMap, mapScreenFromHash } from '../map/route.js';
 import type { Screen } from '../ui-store.js';
 
@@ -64,7 +65,4 @@ export function sameScreen(a: Screen, b: Screen): boolean {
   return hashForScreen(a) === hashForScreen(b);
 }
 
-/** Makes a switch over a tagged union exhaustive: a new member fails to compile until handled. */
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
-}
+

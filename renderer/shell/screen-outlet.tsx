@@ -6,7 +6,7 @@
 import { Component, type ErrorInfo, type ReactNode, Suspense, lazy } from 'react';
 import { QueueScreen } from '../queue/queue-screen.js';
 import { type Screen, useUi } from '../ui-store.js';
-import { assertNever } from './routes.js';
+import { assertNever } from '../../shared/assert-never.js';
 
 const JobDetail = lazy(() => import('../job-detail/job-detail.js').then((m) => ({ default: m.JobDetail })));
 const PreseedView = lazy(() => import('../preseed/preseed-view.js').then((m) => ({ default: m.PreseedView })));
