@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import type { Bbox } from '../../shared/contract.js';
 import { throwIfAborted } from '../../shared/errors.js';
 import { webMercator } from '../tiling/crs.js';
-import { type TileRange, clampLatitude, lonLatToMercator, tileBoundsMercator, tileRange } from '../tiling/tile-grid.js';
+import { type TileRange, clampLatitude, lonLatToMercator, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
 import type { DatasetDescription } from './describe.js';
 
 const TILE = 256;

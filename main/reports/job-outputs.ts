@@ -9,7 +9,7 @@
  */
 import type { z } from 'zod';
 import type { Bbox, CatalogDataset, JobItem, JobKind, JobStartInput, JobSummary } from '../../shared/contract.js';
-import { MAX_LATITUDE, unionBbox } from '../tiling/tile-grid.js';
+import { MAX_LATITUDE, unionBbox } from '../../shared/tile-grid.js';
 import { assertNever } from '../../shared/assert-never.js';
 
 /** A job's kind with its own params type: what JobSummary does not yet tie together. */

@@ -3,7 +3,7 @@
  * done ("succeeded" means the tiles are there, not that a loop ran to its end).
  */
 import { throwIfAborted } from '../../shared/errors.js';
-import type { TileRange } from '../tiling/tile-grid.js';
+import type { TileRange } from '../../shared/tile-grid.js';
 import type { TileWriter } from './tile-writer.js';
 
 /** Tiles asked of the writer at once: bounds the map `writtenAt` builds on deep zooms. */

@@ -7,7 +7,7 @@
  * there (a reader such as GDAL stops at the declared zooms and bounds).
  */
 import type { Bbox } from '../../shared/contract.js';
-import { MAX_LATITUDE, unionBbox } from '../tiling/tile-grid.js';
+import { MAX_LATITUDE, unionBbox } from '../../shared/tile-grid.js';
 import type { TilesetMetadata } from './tile-writer.js';
 
 /** What the output held before this job, and the zooms that hold tiles now. */

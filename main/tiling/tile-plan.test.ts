@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { coverageFromRings, coverageTouches, loadCoverage, segmentTouchesRect } from './coverage.js';
 import { CoverageIndex, forEachTile, planTiles } from './tile-plan.js';
-import { tileBoundsLonLat } from './tile-grid.js';
+import { tileBoundsLonLat } from '../../shared/tile-grid.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-plan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

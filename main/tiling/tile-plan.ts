@@ -6,7 +6,7 @@
  */
 import type { Bbox } from '../../shared/contract.js';
 import { type Coverage, type CoverageRelation, coverageTouches } from './coverage.js';
-import { MAX_LATITUDE, type TileRange, intersectBbox, rangeSize, tileBoundsLonLat, tileRange } from './tile-grid.js';
+import { MAX_LATITUDE, type TileRange, intersectBbox, rangeSize, tileBoundsLonLat, tileRange } from '../../shared/tile-grid.js';
 
 export interface ZoomPlan {
   z: number;

@@ -7,7 +7,7 @@ import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError } from '../../../shared/errors.js';
 import type { Coverage } from '../../tiling/coverage.js';
 import { clipToWorld } from '../../tiling/tile-plan.js';
-import { intersectBbox } from '../../tiling/tile-grid.js';
+import { intersectBbox } from '../../../shared/tile-grid.js';
 
 export function itemExtent(path: string, footprint: Bbox, bbox: Bbox | undefined, coverage: Coverage | undefined): Bbox {
   const world = clipToWorld(footprint);

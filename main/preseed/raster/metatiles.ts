@@ -9,7 +9,7 @@
  */
 import type { Bbox } from '../../../shared/contract.js';
 import { type CoverageIndex, clipToWorld } from '../../tiling/tile-plan.js';
-import { type TileRange, tileRange } from '../../tiling/tile-grid.js';
+import { type TileRange, tileRange } from '../../../shared/tile-grid.js';
 
 /** Pixels along a metatile's side: 4×4 tiles of 256 px, 2×2 of 512 px (see pickMetatileSide). */
 export const METATILE_PIXELS = 1024;

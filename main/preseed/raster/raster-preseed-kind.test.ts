@@ -18,7 +18,7 @@ import { metatileAt, metatileGrid, pickMetatileSide } from './metatiles.js';
 import { blueMarbleTif, illinoisNad27Tif, srtmDem, srtmHillshadeTif } from '../../testing/real-data.js';
 import { coverageFromRings } from '../../tiling/coverage.js';
 import { planTiles, tileTouchesCoverage } from '../../tiling/tile-plan.js';
-import { tileBoundsLonLat } from '../../tiling/tile-grid.js';
+import { tileBoundsLonLat } from '../../../shared/tile-grid.js';
 import { Engine } from '../../engine/engine.js';
 import { createLogger } from '../../logging/logger.js';
 

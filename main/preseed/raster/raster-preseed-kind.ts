@@ -20,7 +20,7 @@ import { AbortError, TesseraError, throwIfAborted } from '../../../shared/errors
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { CoverageIndex, type ZoomPlan, planTiles } from '../../tiling/tile-plan.js';
 import { countPresentTiles } from '../../tile-cache/present-tiles.js';
-import { unionBbox } from '../../tiling/tile-grid.js';
+import { unionBbox } from '../../../shared/tile-grid.js';
 import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey } from '../../tile-cache/tile-writer.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BandInfo, DatasetInfo } from './dataset-info.js';
 import { describeSpec, insideFootprint, renderSpec } from './render-spec.js';
-import { lonLatToMercator } from '../../tiling/tile-grid.js';
+import { lonLatToMercator } from '../../../shared/tile-grid.js';
 
 function band(colorInterp: string, extra: Partial<BandInfo> = {}): BandInfo {
   return { dataType: 'Byte', colorInterp, noData: null, palette: null, statedRange: null, allValid: true, ...extra };

@@ -6,7 +6,7 @@
  * Tiles always carry an alpha channel out of the warp (outside the data, nodata, the source's own
  * alpha); the worker drops it again for tiles that turn out fully opaque.
  */
-import { mercatorToLonLat } from '../../tiling/tile-grid.js';
+import { mercatorToLonLat } from '../../../shared/tile-grid.js';
 import type { BandInfo, DatasetInfo } from './dataset-info.js';
 
 export interface RenderSpec {

@@ -17,7 +17,7 @@
 import gdal from 'gdal-async';
 import type { RasterPreseedParams } from '../../../shared/contract.js';
 import { AbortError } from '../../../shared/errors.js';
-import { tileBoundsMercator } from '../../tiling/tile-grid.js';
+import { tileBoundsMercator } from '../../../shared/tile-grid.js';
 import { webMercator } from '../../tiling/crs.js';
 import { type DatasetInfo, unreadable } from './dataset-info.js';
 import { type RenderSpec, insideFootprint } from './render-spec.js';

@@ -16,7 +16,7 @@ import { checkFits } from '../../disk/disk-guard.js';
 import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
-import { intersectBbox, lonLatToTileFraction, unionBbox } from '../../tiling/tile-grid.js';
+import { intersectBbox, lonLatToTileFraction, unionBbox } from '../../../shared/tile-grid.js';
 import type { VectorTilesResult } from '../../../workers/vector-tiles.js';
 import { extractSource } from './extract-source.js';
 import { chooseLayers } from './layer-choice.js';

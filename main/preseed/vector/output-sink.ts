@@ -12,7 +12,7 @@ import type { Bbox, PreseedMode } from '../../../shared/contract.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
 import { tileKey } from '../../tile-cache/tile-writer.js';
 import type { Coverage } from '../../tiling/coverage.js';
-import { tileRange } from '../../tiling/tile-grid.js';
+import { tileRange } from '../../../shared/tile-grid.js';
 import { CoverageIndex, tileTouchesCoverage } from '../../tiling/tile-plan.js';
 
 export interface ModeRule {

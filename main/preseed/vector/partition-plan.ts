@@ -11,7 +11,7 @@
 import type { Bbox } from '../../../shared/contract.js';
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { clipToWorld } from '../../tiling/tile-plan.js';
-import { tileRange } from '../../tiling/tile-grid.js';
+import { tileRange } from '../../../shared/tile-grid.js';
 
 const BYTES_PER_PARTITION = 48 * 1024;
 const MIN_PARTITION_ZOOM = 2;

@@ -12,7 +12,7 @@ import { PbfReader } from 'pbf';
 import type { JobSummary, TileIssue, VectorPreseedParams } from '../../../shared/contract.js';
 import { gpkgWithLayerNamed } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector, worldMapGpkg } from '../../testing/real-data.js';
-import { lonLatToTileFraction } from '../../tiling/tile-grid.js';
+import { lonLatToTileFraction } from '../../../shared/tile-grid.js';
 import { Engine } from '../../engine/engine.js';
 import { createLogger } from '../../logging/logger.js';
 

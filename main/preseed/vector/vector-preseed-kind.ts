@@ -23,7 +23,7 @@ import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../shared/con
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
-import { MAX_LATITUDE, WORLD_BBOX, intersectBbox, unionBbox } from '../../tiling/tile-grid.js';
+import { MAX_LATITUDE, WORLD_BBOX, intersectBbox, unionBbox } from '../../../shared/tile-grid.js';
 import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
 import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';

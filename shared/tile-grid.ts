@@ -4,7 +4,7 @@
  * Coordinates are WGS84 degrees or EPSG:3857 metres; bounding boxes are [west, south, east, north].
  * Latitudes are clamped to ±MAX_LATITUDE, where the square Mercator world ends.
  */
-import type { Bbox } from '../../shared/contract.js';
+import type { Bbox } from './contract.js';
 
 /** The latitude at which Web Mercator's square world ends: atan(sinh(π)) in degrees. */
 export const MAX_LATITUDE = 85.0511287798066;
