@@ -24,189 +24,19 @@ export type ItemState = (typeof ITEM_STATES)[number];
 /** States a job never leaves on its own. */
 export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted'];
 
-/** Job kinds the engine knows. Each has a params schema below and a plug-in in main/engine/kinds. */
-export const JOB_KINDS = ['verify', 'preseed-raster', 'preseed-vector', 'ingest', 'migrate-esri'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-
-// ---------------------------------------------------------------------------------------------
-// Params of each job kind
-
-const zoom = z.number().int().min(0).max(30);
-const isoDateTime = z.iso.datetime({ offset: true });
-
-/** verify: decode every tile of a cache and report corrupt, empty and oversized tiles per zoom. */
-export const VerifyParams = z
-  .object({
-    /** An MBTiles file, a PMTiles archive, or a z/x/y tile directory. */
-    cache: z.string().trim().min(1, 'cache path is empty'),
-    /** Tiles larger than this are reported as oversized (500 KB is the common vector-tile limit). */
-    maxTileBytes: z.number().int().positive().default(500 * 1024),
-    /** Only these zoom levels; all of the cache's when absent. */
-    minZoom: zoom.optional(),
-    maxZoom: zoom.optional(),
-  })
-  .strict()
-  .refine((p) => p.minZoom === undefined || p.maxZoom === undefined || p.minZoom <= p.maxZoom, {
-    message: 'minZoom must not be greater than maxZoom',
-    path: ['minZoom'],
-  });
-export type VerifyParams = z.output<typeof VerifyParams>;
-
-/** WGS84 west, south, east, north (degrees). */
-export const Bbox = z
-  .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])
-  .refine((b) => b[0] < b[2], { message: 'west must be less than east (a bbox across the antimeridian is two jobs)' })
-  .refine((b) => b[1] < b[3], { message: 'south must be less than north' });
-export type Bbox = [number, number, number, number];
-
-/**
- * What to do with tiles the output already holds: `resume` keeps them (an interrupted or extended
- * seed only adds what is missing), `overwrite` renders every tile again, `refresh` renders again
- * only tiles written before `olderThan`.
- */
-export const PRESEED_MODES = ['resume', 'overwrite', 'refresh'] as const;
-export type PreseedMode = (typeof PRESEED_MODES)[number];
-
-/** Fields shared by raster and vector preseeds: where, which zooms, into what. */
-const preseedFields = {
-  minZoom: zoom,
-  maxZoom: zoom,
-  /** Intersected with each dataset's own extent. */
-  bbox: Bbox.optional(),
-  /** A polygon file (GeoJSON or any OGR source, any CRS): only tiles touching its polygons are made. */
-  coverage: z.string().trim().min(1).optional(),
-  mode: z.enum(PRESEED_MODES).default('resume'),
-  /** For mode `refresh`: tiles written before this instant are made again. */
-  olderThan: isoDateTime.optional(),
-  /** `.mbtiles` or `.pmtiles` picks that format; any other path is a z/x/y tile directory. */
-  output: z.string().trim().min(1, 'output path is empty').max(4096),
-  /** The tileset's name in the output's metadata; the output's file name when absent. */
-  title: z.string().trim().min(1).max(200).optional(),
-};
-
-function preseedChecks<T extends { minZoom: number; maxZoom: number; mode: PreseedMode; olderThan?: string | undefined }>(schema: z.ZodType<T>) {
-  return schema
-    .refine((p) => p.minZoom <= p.maxZoom, { message: 'minZoom must not be greater than maxZoom', path: ['minZoom'] })
-    .refine((p) => p.mode !== 'refresh' || p.olderThan !== undefined, { message: 'mode refresh needs olderThan', path: ['olderThan'] });
-}
-
-export const RASTER_FORMATS = ['png', 'jpeg', 'webp'] as const;
-export const RESAMPLINGS = ['nearest', 'bilinear', 'cubic', 'lanczos', 'average'] as const;
-
-/** preseed-raster: GDAL rasters (any CRS) to PNG/JPEG/WebP tiles; one item per dataset. */
-export const RasterPreseedParams = preseedChecks(
-  z
-    .object({
-      ...preseedFields,
-      datasets: z.array(z.string().trim().min(1, 'dataset path is empty').max(4096)).min(1, 'no datasets').max(1000),
-      tileSize: z.union([z.literal(256), z.literal(512)]).default(256),
-      format: z.enum(RASTER_FORMATS).default('png'),
-      /** JPEG and WebP quality; PNG: none. */
-      quality: z.number().int().min(1).max(100).default(85),
-      /** PNG only: quantise to a palette of at most 256 colours (much smaller files). */
-      pngPalette: z.boolean().default(false),
-      resampling: z.enum(RESAMPLINGS).default('average'),
-      /**
-       * How 16-bit and float bands become 8-bit: `auto` stretches each band's min–max (from its
-       * statistics), `[min, max]` stretches that range. 8-bit data is never scaled.
-       */
-      scale: z.union([z.literal('auto'), z.tuple([z.number(), z.number()]).refine((r) => r[0] < r[1], { message: 'scale min must be less than max' })]).default('auto'),
-    })
-    .strict(),
-);
-export type RasterPreseedParams = z.output<typeof RasterPreseedParams>;
-
-/** One source layer of a vector preseed and how it becomes an MVT layer. */
-export const VectorLayerChoice = z
-  .object({
-    /** The source layer's name (as OGR lists it). */
-    name: z.string().trim().min(1),
-    /** The MVT layer's name; the source layer's name when absent. */
-    as: z.string().trim().min(1).max(100).optional(),
-    /** Attributes to keep; all of them when absent, none when empty. */
-    attributes: z.array(z.string().min(1)).optional(),
-    minZoom: zoom.optional(),
-    maxZoom: zoom.optional(),
-  })
-  .strict();
-export type VectorLayerChoice = z.output<typeof VectorLayerChoice>;
-
-/** preseed-vector: OGR sources (any CRS) to Mapbox Vector Tiles; one item per source. */
-export const VectorPreseedParams = preseedChecks(
-  z
-    .object({
-      ...preseedFields,
-      sources: z.array(z.string().trim().min(1, 'source path is empty').max(4096)).min(1, 'no sources').max(1000),
-      /** The layers to tile; every layer of every source when absent. A name matches in any source. */
-      layers: z.array(VectorLayerChoice).min(1).optional(),
-      /** Attributes kept for layers that do not choose their own; all when absent. */
-      attributes: z.array(z.string().min(1)).optional(),
-      /** Tile extent in MVT units, buffer around it, and simplification tolerance (as geojson-vt). */
-      extent: z.number().int().min(256).max(16384).default(4096),
-      buffer: z.number().int().min(0).max(1024).default(64),
-      tolerance: z.number().min(0).max(100).default(3),
-      /** Tiles larger than this (encoded, before gzip) are reported; with `thin`, thinned until they fit. */
-      maxTileBytes: z.number().int().min(1024).default(500 * 1024),
-      thin: z.boolean().default(false),
-    })
-    .strict(),
-);
-export type VectorPreseedParams = z.output<typeof VectorPreseedParams>;
-
-/**
- * ingest: files into the local catalogue (one item per file and per layer inside it). Files are
- * paths on the engine's machine (CLI, desktop drop) or uploads the headless host has staged
- * (`upload:<id>`, from its streaming upload route).
- */
-export const IngestParams = z
-  .object({
-    files: z.array(z.string().trim().min(1, 'file path is empty').max(4096)).min(1, 'no files').max(10_000),
-    /**
-     * CRS for sources that have none (a Shapefile without .prj, a GML without srsName, a CSV's x/y
-     * columns): `EPSG:N` or any definition GDAL reads. GeoJSON, KML and GPX are lon/lat WGS84 by
-     * their specifications whatever this says; a CSV is taken as lon/lat when this is absent.
-     */
-    assignCrs: z.string().trim().min(1).max(20_000).optional(),
-    /** Reproject vector layers to this CRS on import; layers keep their own CRS when absent. */
-    targetCrs: z.string().trim().min(1).max(20_000).optional(),
-    /** Bytes this job may stage and import; the ingestJobQuotaBytes setting when absent. */
-    quotaBytes: z.number().int().positive().optional(),
-  })
-  .strict();
-export type IngestParams = z.output<typeof IngestParams>;
-
-/**
- * migrate-esri: layers of an ArcGIS FeatureServer/MapServer into one GeoPackage in the catalogue
- * (one item per layer). Credentials live in the credential store and are referred to by id only:
- * never in params, logs, reports or URLs.
- */
-export const EsriMigrateParams = z
-  .object({
-    /** A service (FeatureServer or MapServer, with or without a layer id or trailing slash). */
-    url: z.url({ protocol: /^https?$/ }),
-    /** Layer and table ids; every layer and table of the service when absent. */
-    layers: z.array(z.number().int().min(0)).min(1).optional(),
-    where: z.string().trim().min(1).max(10_000).optional(),
-    credentialId: z.string().trim().min(1).max(200).optional(),
-    /** The catalogue dataset's name. */
-    name: z.string().trim().min(1).max(200),
-  })
-  .strict();
-export type EsriMigrateParams = z.output<typeof EsriMigrateParams>;
-
-const priority = z.number().int().min(-10).max(10).default(0);
-const jobName = z.string().trim().min(1).max(200).optional();
-
-/** Input of jobs.start: one member per job kind. */
-export const JobStartInput = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('verify'), params: VerifyParams, name: jobName, priority }).strict(),
-  z.object({ kind: z.literal('preseed-raster'), params: RasterPreseedParams, name: jobName, priority }).strict(),
-  z.object({ kind: z.literal('preseed-vector'), params: VectorPreseedParams, name: jobName, priority }).strict(),
-  z.object({ kind: z.literal('ingest'), params: IngestParams, name: jobName, priority }).strict(),
-  z.object({ kind: z.literal('migrate-esri'), params: EsriMigrateParams, name: jobName, priority }).strict(),
-]);
-export type JobStartInput = z.input<typeof JobStartInput>;
-export type JobParams = z.output<typeof JobStartInput>['params'];
+// The kinds, their params and the jobs.start union come from one list: shared/kinds/index.ts.
+import { JOB_KINDS, type JobKind, JobStartInput, type KindedParams } from './kinds/index.js';
+export { JOB_KINDS, JobStartInput };
+export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf } from './kinds/index.js';
+export type { JobKind, JobParams, JobParamsOf, JobStart, KindedParams, Footprint, JobCache, PathUse } from './kinds/index.js';
+export { Bbox, PRESEED_MODES } from './kinds/fields.js';
+export type { PreseedMode } from './kinds/fields.js';
+export { VerifyParams } from './kinds/verify.js';
+export { RASTER_FORMATS, RESAMPLINGS, RasterPreseedParams } from './kinds/raster-preseed.js';
+export { VectorLayerChoice, VectorPreseedParams } from './kinds/vector-preseed.js';
+export { IngestParams } from './kinds/ingest.js';
+export { EsriMigrateParams } from './kinds/esri-migrate.js';
+import type { Bbox } from './kinds/fields.js';
 
 // ---------------------------------------------------------------------------------------------
 // Data shapes
@@ -224,13 +54,11 @@ export interface JobProgress {
   etaSeconds: number | null;
 }
 
-export interface JobSummary {
+interface JobSummaryFields {
   id: number;
-  kind: JobKind;
   name: string;
   state: JobState;
   priority: number;
-  params: JobParams;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -239,6 +67,9 @@ export interface JobSummary {
   progress: JobProgress;
   error: SerializedError | null;
 }
+
+/** A job as every consumer sees it: its `kind` narrows its `params`. */
+export type JobSummary = JobSummaryFields & KindedParams;
 
 export interface JobItem {
   id: number;

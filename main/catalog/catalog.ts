@@ -23,12 +23,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { BulkResult, CatalogDataset, CatalogLayer, Page } from '../../shared/contract.js';
 import { TesseraError, serializeError } from '../../shared/errors.js';
 import { directoryBytes } from '../disk/storage.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
+import { jobHolding } from '../store/jobs-holding.js';
+import { isInside } from '../disk/disk-guard.js';
 // describe.js and preview.js bring GDAL: loaded when a dataset is recorded or analysed, so that
 // reading the catalogue (tessera catalog list|show) loads no native geodata library.
 import type { DatasetDescription } from './describe.js';
@@ -393,12 +395,9 @@ export class Catalog {
     return (this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string } | undefined)?.state ?? null;
   }
 
-  /** A queued, running or cancelling job whose params name something inside `dir`, if any. */
+  /** A queued, running or cancelling job that reads or writes something inside `dir`, if any. */
   private activeJobUsing(dir: string): number | null {
-    // Params are stored as JSON: the folder appears in them JSON-escaped.
-    const needle = JSON.stringify(dir).slice(1, -1);
-    const row = this.db.prepare(`SELECT id FROM jobs WHERE state IN ('queued', 'running', 'cancelling') AND instr(params, ?) > 0 ORDER BY id LIMIT 1`).get(needle) as { id: number } | undefined;
-    return row?.id ?? null;
+    return jobHolding(this.db, { states: ['queued', 'running', 'cancelling'] }, (path) => isInside(dir, resolve(path)));
   }
 }
 

@@ -75,7 +75,7 @@ const job = (over: Partial<JobSummary>): JobSummary => ({
   name: 'preseed raster ne.tif → ne.pmtiles',
   state: 'succeeded',
   priority: 0,
-  params: { datasets: ['/d/ne.tif'], minZoom: 0, maxZoom: 6, output: '/out/ne.pmtiles' } as JobSummary['params'],
+  params: { datasets: ['/d/ne.tif'], minZoom: 0, maxZoom: 6, output: '/out/ne.pmtiles' },
   createdAt: '2024-05-01T10:00:00.000Z',
   startedAt: '2024-05-01T10:00:00.000Z',
   finishedAt: '2024-05-01T10:04:05.000Z',
@@ -84,7 +84,7 @@ const job = (over: Partial<JobSummary>): JobSummary => ({
   progress: { jobId: 7, done: 5461, total: 5461, failed: 0, bytes: 42_732_197, rate: 0, etaSeconds: null },
   error: null,
   ...over,
-});
+}) as JobSummary;
 const item = (over: Partial<JobItem>): JobItem => ({ id: 1, jobId: 7, ordinal: 0, label: 'ne.tif', state: 'succeeded', attempts: 1, done: 0, total: 0, failed: 0, bytes: 0, error: null, result: null, startedAt: null, finishedAt: null, ...over });
 
 test('bytes in binary units, minutes and seconds, tiles already there and empty ones', () => {

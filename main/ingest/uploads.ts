@@ -11,6 +11,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TesseraError } from '../../shared/errors.js';
 import type { Db } from '../store/database.js';
+import { jobHolding } from '../store/jobs-holding.js';
 
 export const UPLOAD_PREFIX = 'upload:';
 const ID = /^[0-9a-f]{32}$/;
@@ -126,13 +127,7 @@ export const UPLOAD_RETRY_WINDOW_MS = 24 * 3600_000;
  */
 export function uploadInUse(db: Db, id: string, options: { retryWindowMs?: number; now?: Date } = {}): boolean {
   const since = new Date((options.now ?? new Date()).getTime() - (options.retryWindowMs ?? UPLOAD_RETRY_WINDOW_MS)).toISOString();
-  const row = db
-    .prepare(
-      `SELECT 1 FROM jobs WHERE kind = 'ingest' AND instr(params, ?) > 0
-         AND (state IN ('queued', 'running', 'cancelling', 'interrupted')
-              OR (state IN ('failed', 'partial', 'cancelled') AND (finished_at IS NULL OR finished_at > ?)))
-       LIMIT 1`,
-    )
-    .get(`${UPLOAD_PREFIX}${id}`, since);
-  return row !== undefined;
+  const ref = `${UPLOAD_PREFIX}${id}`;
+  const holding = jobHolding(db, { states: ['queued', 'running', 'cancelling', 'interrupted'], recent: { states: ['failed', 'partial', 'cancelled'], since } }, (path) => path === ref);
+  return holding !== null;
 }

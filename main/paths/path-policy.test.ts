@@ -8,6 +8,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { JobStartInput } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { httpStatusForError } from '../hosts/http-security.js';
@@ -63,11 +64,13 @@ test('GDAL virtual paths and connections are refused unless Settings allow them'
 });
 
 test('every kind declares its path params', () => {
-  const fields = (input: Parameters<typeof jobPaths>[0]) => jobPaths(input).map((u) => u.field);
-  assert.deepEqual(fields({ kind: 'verify', params: { cache: '/a' } }), ['params.cache']);
-  assert.deepEqual(fields({ kind: 'preseed-raster', params: { datasets: ['/a', '/b'], coverage: '/c', output: '/o.mbtiles' } }), ['params.datasets.0', 'params.datasets.1', 'params.coverage', 'params.output']);
-  assert.deepEqual(fields({ kind: 'preseed-vector', params: { sources: ['/a'], output: '/o' } }), ['params.sources.0', 'params.output']);
-  assert.deepEqual(fields({ kind: 'ingest', params: { files: ['/a', '/b'] } }), ['params.files.0', 'params.files.1']);
+  // Parsed as jobs.start parses them, so the params are what the engine stores (defaults applied).
+  const fields = (input: JobStartInput) => jobPaths(JobStartInput.parse(input)).map((u) => `${u.access} ${u.field}`);
+  const zooms = { minZoom: 0, maxZoom: 3 };
+  assert.deepEqual(fields({ kind: 'verify', params: { cache: '/a' } }), ['read params.cache']);
+  assert.deepEqual(fields({ kind: 'preseed-raster', params: { datasets: ['/a', '/b'], coverage: '/c', output: '/o.mbtiles', ...zooms } }), ['read params.datasets.0', 'read params.datasets.1', 'read params.coverage', 'write params.output']);
+  assert.deepEqual(fields({ kind: 'preseed-vector', params: { sources: ['/a'], output: '/o', ...zooms } }), ['read params.sources.0', 'write params.output']);
+  assert.deepEqual(fields({ kind: 'ingest', params: { files: ['/a', '/b'] } }), ['read params.files.0', 'read params.files.1']);
   assert.deepEqual(fields({ kind: 'migrate-esri', params: { url: 'https://x/FeatureServer', name: 'n' } }), []);
 });
 

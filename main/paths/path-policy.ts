@@ -10,20 +10,16 @@
  * A path is checked as the operating system will see it: the real path of its nearest existing
  * ancestor (a symlink inside a root that points outside it does not escape) plus the rest.
  *
- * Which params are paths is declared here, per kind, in one table the type checker keeps complete.
+ * Which params are paths each kind's contract says (shared/kinds/).
  */
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { IngestParams, JobKind, RasterPreseedParams, Settings, VectorPreseedParams, VerifyParams } from '../../shared/contract.js';
+import { type KindedParams, type PathUse, type Settings, pathsOf } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { isInside } from '../disk/disk-guard.js';
 import { isGdalVirtualPath } from './output-path.js';
 
-/** One path a request names: the field it came in (`params.datasets.1`) and the path. */
-export interface PathUse {
-  field: string;
-  path: string;
-}
+export type { PathUse };
 
 export interface PathPolicy {
   /** False: the desktop case on loopback without roots, where every path the user can reach is fine. */
@@ -40,29 +36,16 @@ export function pathPolicy(settings: Pick<Settings, 'dataRoots' | 'allowGdalVirt
   return { enforced: exposed || listed.length > 0, roots, allowGdalVirtualPaths: settings.allowGdalVirtualPaths ?? false };
 }
 
-const list = (field: string, paths: readonly string[]): PathUse[] => paths.map((path, i) => ({ field: `${field}.${i}`, path }));
-const optional = (field: string, path: string | undefined): PathUse[] => (path === undefined ? [] : [{ field, path }]);
-
-/** Every path param of every kind, read or written (a new kind cannot be added without its entry). */
-const KIND_PATHS: { [K in JobKind]: (params: never) => PathUse[] } = {
-  verify: (p: VerifyParams) => [{ field: 'params.cache', path: p.cache }],
-  'preseed-raster': (p: RasterPreseedParams) => [...list('params.datasets', p.datasets), ...optional('params.coverage', p.coverage), { field: 'params.output', path: p.output }],
-  'preseed-vector': (p: VectorPreseedParams) => [...list('params.sources', p.sources), ...optional('params.coverage', p.coverage), { field: 'params.output', path: p.output }],
-  ingest: (p: IngestParams) => list('params.files', p.files),
-  // A service URL and a catalogue name: no path on this machine.
-  'migrate-esri': () => [],
-};
-
-/** The paths a job's params name. */
-export function jobPaths(input: { kind: JobKind; params: unknown }): PathUse[] {
-  return (KIND_PATHS[input.kind] as (params: unknown) => PathUse[])(input.params);
+/** The paths a job's params name, read or written (each kind's contract says which params are paths). */
+export function jobPaths(job: KindedParams): PathUse[] {
+  return pathsOf(job);
 }
 
 /**
  * Throws BAD_INPUT naming each field whose path is outside the roots (or a GDAL virtual path that
  * is not allowed); does nothing when the policy is not enforced.
  */
-export async function assertPathsAllowed(uses: readonly PathUse[], policy: PathPolicy): Promise<void> {
+export async function assertPathsAllowed(uses: readonly Pick<PathUse, 'field' | 'path'>[], policy: PathPolicy): Promise<void> {
   if (!policy.enforced || uses.length === 0) return;
   const roots = await Promise.all(policy.roots.map((r) => resolveReal(r)));
   const issues: { field: string; message: string }[] = [];

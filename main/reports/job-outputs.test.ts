@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CatalogDataset, JobItem, JobSummary } from '../../shared/contract.js';
-import { type KindedJob, bboxOf, jobOutputs, kindedJob } from './job-outputs.js';
+import type { CatalogDataset, JobItem, KindedParams } from '../../shared/contract.js';
+import { jobOutputs } from './job-outputs.js';
+import { bboxOf } from '../../shared/kinds/fields.js';
 
 function item(label: string, result: Record<string, unknown> | null, state: JobItem['state'] = 'succeeded'): JobItem {
   return { id: 1, jobId: 1, ordinal: 0, label, state, attempts: 1, done: 1, total: 1, failed: 0, bytes: 0, error: null, result, startedAt: null, finishedAt: null };
@@ -29,12 +30,6 @@ function dataset(id: number, name: string, bounds: CatalogDataset['bounds'], lay
 
 const preseed = { minZoom: 0, maxZoom: 4, mode: 'resume' as const, output: '/out/x.mbtiles' };
 
-test("kindedJob ties a summary's params to its kind", () => {
-  const job = { kind: 'verify', params: { cache: '/a.mbtiles', maxTileBytes: 1 } } as Pick<JobSummary, 'kind' | 'params'>;
-  const kinded = kindedJob(job);
-  assert.equal(kinded.kind === 'verify' && kinded.params.cache, '/a.mbtiles');
-});
-
 test('verify: the cache it checked, no footprints', () => {
   const out = jobOutputs({ kind: 'verify', params: { cache: '/c/a.pmtiles', maxTileBytes: 1 } }, [item('z3', { empty: 0 })], null);
   assert.deepEqual(out.cache, { path: '/c/a.pmtiles', role: 'cache' });
@@ -43,7 +38,7 @@ test('verify: the cache it checked, no footprints', () => {
 });
 
 test("preseed-raster: params.output, and each dataset item's rendered bounds as its footprint", () => {
-  const job: KindedJob = {
+  const job: KindedParams = {
     kind: 'preseed-raster',
     params: { ...preseed, datasets: ['/d/SP27GTIF.tif', '/d/gone.tif'], tileSize: 256, format: 'png', quality: 85, pngPalette: false, resampling: 'average', scale: 'auto' },
   };
@@ -54,7 +49,7 @@ test("preseed-raster: params.output, and each dataset item's rendered bounds as 
 });
 
 test("preseed-vector: the union of a source's layers, clipped to the bbox and to Web Mercator", () => {
-  const job: KindedJob = {
+  const job: KindedParams = {
     kind: 'preseed-vector',
     params: { ...preseed, bbox: [-10, -89, 20, 89], sources: ['/s/a.shp', '/s/b.gpkg', '/s/point.geojson'], extent: 4096, buffer: 64, tolerance: 3, maxTileBytes: 1024, thin: false },
   };
@@ -71,7 +66,7 @@ test("preseed-vector: the union of a source's layers, clipped to the bbox and to
 });
 
 test('ingest: the datasets it made (catalogue bounds), footprints from rasters and layers', () => {
-  const job: KindedJob = { kind: 'ingest', params: { files: ['/f/a.zip'] } };
+  const job: KindedParams = { kind: 'ingest', params: { files: ['/f/a.zip'] } };
   const items = [
     item('a.zip', { ref: '/f/a.zip' }),
     item('a.zip › dem.tif', { dataset: 'k1', raster: {}, bounds: [10, 40, 11, 41] }),
@@ -95,7 +90,7 @@ test('ingest: the datasets it made (catalogue bounds), footprints from rasters a
 });
 
 test('migrate-esri: the dataset in the catalogue and its layers as footprints', () => {
-  const job: KindedJob = { kind: 'migrate-esri', params: { url: 'https://example.test/arcgis/rest/services/x/FeatureServer', name: 'parcels' } };
+  const job: KindedParams = { kind: 'migrate-esri', params: { url: 'https://example.test/arcgis/rest/services/x/FeatureServer', name: 'parcels' } };
   const made = [dataset(7, 'parcels', [-74.3, 40.5, -73.7, 40.9], [['Parcels', [-74.3, 40.5, -73.7, 40.9]], ['Owners', null]])];
   const out = jobOutputs(job, [item('Parcels', { layerId: 0 })], made);
   assert.deepEqual(out.bounds, [-74.3, 40.5, -73.7, 40.9]);

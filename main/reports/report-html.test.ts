@@ -112,7 +112,9 @@ test('a clean job; hostile error messages; a cache that has gone: "extent unknow
 
   const data = gatherReport(store, jobs.damaged);
   const hostile = '<img src=x onerror=alert(1)> "quoted" & \'single\'';
-  data.job = { ...data.job, params: { ...data.job.params, cache: join(root, 'moved away.mbtiles') } };
+  const verify = data.job;
+  assert.ok(verify.kind === 'verify');
+  data.job = { ...verify, params: { ...verify.params, cache: join(root, 'moved away.mbtiles') } };
   data.items = data.items.map((i) => ({ ...i, error: { code: 'IO_ERROR', message: hostile } }));
   data.events = data.events.map((e) => ({ ...e, message: hostile, type: `<i>${e.type}</i>` }));
   data.tileIssues = data.tileIssues.map((t) => ({ ...t, detail: hostile }));

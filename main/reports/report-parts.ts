@@ -8,7 +8,7 @@ import { formatBytes, formatDuration } from '../../shared/format.js';
 import type { ItemState, JobState } from '../../shared/contract.js';
 import { openTileCache } from '../tile-cache/open-tile-cache.js';
 import type { TileCacheReader } from '../tile-cache/tile-cache.js';
-import { type Footprint, type JobOutputs, jobOutputs, kindedJob } from './job-outputs.js';
+import { type Footprint, type JobOutputs, jobOutputs } from './job-outputs.js';
 import { assertNever } from '../../shared/assert-never.js';
 import type { Bounds } from './report-map.js';
 import type { ReportData } from './report.js';
@@ -38,7 +38,7 @@ const SCAN_LIMIT = 20_000;
  * extent unknown (or the items' footprints), with the reason.
  */
 export async function extentOf(data: Pick<ReportData, 'job' | 'items' | 'datasets'>): Promise<JobExtent> {
-  const outputs = jobOutputs(kindedJob(data.job), data.items, data.datasets);
+  const outputs = jobOutputs(data.job, data.items, data.datasets);
   const { footprints, produced } = outputs;
   if (outputs.cache === null) {
     return { bounds: outputs.bounds, note: outputs.bounds ? 'of the datasets it made' : outputs.unknownBecause, footprints, produced };

@@ -99,7 +99,9 @@ test('a long event log is cut in the middle; an unknown extent; text the font ca
   const data = gatherReport(store, jobs.damaged);
   const template = data.events[0]!;
   data.events = Array.from({ length: 1000 }, (_, i) => ({ ...template, id: i + 1, type: 'item.retry', message: `attempt ${i + 1} → Ωmega Łódź 東京` }));
-  data.job = { ...data.job, params: { ...data.job.params, cache: join(root, 'moved-away.mbtiles') } };
+  const verify = data.job;
+  assert.ok(verify.kind === 'verify');
+  data.job = { ...verify, params: { ...verify.params, cache: join(root, 'moved-away.mbtiles') } };
   const text = pages(await pdfReport(data)).join('\n');
   assert.match(text, /attempt 60 → Ωmega Łódź \[U\+6771\sU\+4EAC\]/);
   assert.ok(!text.includes('attempt 61 '));

@@ -13,6 +13,7 @@ import {
   type JobItem,
   type JobKind,
   type JobParams,
+  type KindedParams,
   type JobState,
   type JobSummary,
   type Page,
@@ -481,11 +482,10 @@ export class JobStore {
     }
     return rows.map((r) => ({
       id: r.id,
-      kind: r.kind,
+      ...kindedParams(r.kind, r.params),
       name: r.name,
       state: r.state,
       priority: r.priority,
-      params: JSON.parse(r.params) as JobParams,
       createdAt: r.created_at,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
@@ -495,6 +495,14 @@ export class JobStore {
       error: errorOf(r),
     }));
   }
+}
+
+/**
+ * A row's kind with its params. The store takes only params that passed their kind's schema at
+ * jobs.start (Engine.start parses them), so the two belong together: this is the one place that says so.
+ */
+export function kindedParams(kind: string, params: string): KindedParams {
+  return { kind, params: JSON.parse(params) } as KindedParams;
 }
 
 interface EventRow {

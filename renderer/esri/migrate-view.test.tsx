@@ -5,7 +5,7 @@
  * progress, the breaker's banner from the job's events, and the checks at the end.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { EsriService, JobEvent, JobItem, JobSummary } from '../../shared/contract.js';
+import type { JobParamsOf, EsriService, JobEvent, JobItem, JobSummary } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
@@ -26,7 +26,7 @@ const service: EsriService = {
   ],
 };
 
-function summary(state: JobSummary['state'], params: JobSummary['params']): JobSummary {
+function summary(state: JobSummary['state'], params: JobParamsOf<'migrate-esri'>): JobSummary {
   const now = '2026-11-29T12:00:00.000Z';
   return {
     id: 9,
@@ -57,7 +57,7 @@ afterEach(async () => {
 
 test('from URL and token to a finished copy, the secret sent once and never again', async () => {
   let phase: 'running' | 'waiting' | 'done' = 'running';
-  let params: JobSummary['params'] | null = null;
+  let params: JobParamsOf<'migrate-esri'> | null = null;
   const events = (): JobEvent[] => {
     const base: JobEvent[] = [{ id: 1, jobId: 9, at: '', type: 'esri.retry', message: '0 States and provinces: http-5xx; attempt 2 in 40 ms', data: {} }];
     if (phase === 'done') base.push({ id: 3, jobId: 9, at: '', type: 'esri.available', message: 'source available again (127.0.0.1:7341) after 5.2 s', data: { host: '127.0.0.1:7341' } });
@@ -67,7 +67,11 @@ test('from URL and token to a finished copy, the secret sent once and never agai
   const handlers: Handlers = {
     'credentials.save': () => ({ id: 'cred_abc' }),
     'esri.discover': () => service,
-    'jobs.start': (input) => ((params = input.params), summary('running', input.params)),
+    'jobs.start': (input) => {
+      if (input.kind !== 'migrate-esri') throw new Error(`the wizard started a ${input.kind} job`);
+      params = input.params;
+      return summary('running', input.params);
+    },
     'jobs.get': () => summary(phase === 'done' ? 'succeeded' : 'running', params!),
     'jobs.items': () => ({
       rows:

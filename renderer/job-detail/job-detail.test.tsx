@@ -30,7 +30,7 @@ function summary(id: number, items: JobItem[], extra: Partial<JobSummary> = {}):
     progress: { jobId: id, done: 100, total: 100, failed: 5, bytes: 1 << 20, rate: 0, etaSeconds: null },
     error: { code: 'TILE_CORRUPT', message: '1 of 6 item(s) failed; first: z10: 5 of 24 tiles at z10 are corrupt' },
     ...extra,
-  };
+  } as JobSummary;
 }
 
 function item(jobId: number, ordinal: number, extra: Partial<JobItem> = {}): JobItem {

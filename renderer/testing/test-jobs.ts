@@ -34,7 +34,7 @@ export function job(id: number, state: JobState, extra: Partial<JobSummary> = {}
     progress: progress(id, finished ? 100 : 0, 100),
     error: null,
     ...extra,
-  };
+  } as JobSummary;
 }
 
 const CANCELLABLE: JobState[] = ['queued', 'running', 'interrupted'];
