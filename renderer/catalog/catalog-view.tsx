@@ -7,7 +7,7 @@
  */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { type CatalogDataset, FINISHED_JOB_STATES } from '../../shared/contract.js';
+import { type CatalogDataset, FINISHED_JOB_STATES, makesDatasets } from '../../shared/contract.js';
 import { AddFilesButton } from '../ingest/drop-zone.js';
 import { useDebounced } from '../queue/use-debounced.js';
 import { formatBytes } from '../storage/bytes.js';
@@ -36,7 +36,7 @@ export function CatalogView() {
   useEffect(() => {
     const offs = [
       window.tessera.on('job.changed', (job) => {
-        if ((job.kind === 'ingest' || job.kind === 'migrate-esri') && FINISHED_JOB_STATES.includes(job.state)) void queryClient.invalidateQueries({ queryKey: ['catalog.list'] });
+        if (makesDatasets(job.kind) && FINISHED_JOB_STATES.includes(job.state)) void queryClient.invalidateQueries({ queryKey: ['catalog.list'] });
       }),
       // A thumbnail and preview drawn just after a dataset was recorded.
       window.tessera.on('catalog.changed', () => void queryClient.invalidateQueries({ queryKey: ['catalog.list'] })),
