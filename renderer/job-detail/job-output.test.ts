@@ -7,8 +7,8 @@ const vector: KindedParams = { kind: 'preseed-vector', params: { sources: ['/d/w
 
 test('the cache a job is about: verify’s cache, a preseed’s output, none for catalogue kinds', () => {
   expect(outputOf({ kind: 'verify', params: { cache: '/c/x.mbtiles', maxTileBytes: 1024 } })).toBe('/c/x.mbtiles');
-  expect(outputOf(raster).toBe('/c/a.mbtiles');
-  expect(outputOf(vector).toBe('/c/w.pmtiles');
+  expect(outputOf(raster)).toBe('/c/a.mbtiles');
+  expect(outputOf(vector)).toBe('/c/w.pmtiles');
   expect(outputOf({ kind: 'ingest', params: { files: ['/d/a.shp'] } })).toBe('');
 });
 
