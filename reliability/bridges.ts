@@ -14,15 +14,15 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { registerIpcHost } from '../main/electron/ipc-host.js';
 import { Engine } from '../main/engine/engine.js';
-import { pluginFor } from '../main/kinds/index.js';
-import type { JobKindPlugin } from '../main/kinds/job-kind.js';
+import { JOB_KIND_PLUGINS, type KindPlugins } from '../main/kinds/index.js';
+import type { AnyJobKindPlugin } from '../main/kinds/job-kind.js';
 import { createLogger } from '../main/logging/logger.js';
 import { createDispatcher } from '../main/engine/handlers.js';
 import { type HeadlessHost, startHeadlessHost } from '../main/hosts/headless-host.js';
 import { createTileRoute } from '../main/hosts/tile-route.js';
 import { createUploadRoute } from '../main/hosts/upload-route.js';
 import { uploadInUse } from '../main/ingest/uploads.js';
-import { JOB_KINDS, type JobKind, type Reply } from '../shared/contract.js';
+import { type JobKind, type Reply } from '../shared/contract.js';
 import { INVOKE_CHANNEL } from '../preload/ipc-channels.js';
 
 export interface Bridges {
@@ -46,17 +46,20 @@ export async function startBridges(dir: string, port: number): Promise<Bridges> 
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'TOP-SECRET');
-  const inert = Object.fromEntries(
-    JOB_KINDS.map((kind) => {
-      const real = pluginFor(kind);
-      const plugin: JobKindPlugin<unknown> = { ...real, plan: async () => [], runItem: async () => ({}) };
-      delete (plugin as { begin?: unknown }).begin;
-      delete (plugin as { end?: unknown }).end;
-      return [kind, plugin];
-    }),
-  ) as Record<JobKind, JobKindPlugin<never>>;
+  // The real kinds' validation and estimates, with nothing to run: every job plans no item.
+  const inert = <K extends JobKind>(real: AnyJobKindPlugin<K>): AnyJobKindPlugin<K> => {
+    const { begin: _begin, end: _end, ...rest } = real;
+    return { ...rest, plan: async () => [], runItem: async () => ({}) };
+  };
+  const plugins: KindPlugins = {
+    verify: inert(JOB_KIND_PLUGINS.verify),
+    'preseed-raster': inert(JOB_KIND_PLUGINS['preseed-raster']),
+    'preseed-vector': inert(JOB_KIND_PLUGINS['preseed-vector']),
+    ingest: inert(JOB_KIND_PLUGINS.ingest),
+    'migrate-esri': inert(JOB_KIND_PLUGINS['migrate-esri']),
+  };
   const logger = createLogger('silent');
-  const engine = await Engine.open({ dataDir, host: 'headless', holder: 'reliability suite', logger, threads: 1, estimateTimeoutMs: 3000, plugins: inert });
+  const engine = await Engine.open({ dataDir, host: 'headless', holder: 'reliability suite', logger, threads: 1, estimateTimeoutMs: 3000, plugins });
   await engine.handlers['queue.pause']({});
   const internalErrors: string[] = [];
   const dispatch = createDispatcher(engine.handlers, (error, name) => internalErrors.push(`${name}: ${String(error).slice(0, 300)}`));

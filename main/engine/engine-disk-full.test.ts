@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import type { VerifyParams } from '../../shared/contract.js';
 import { TesseraError, isDiskFull, toTesseraError } from '../../shared/errors.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
@@ -30,7 +29,10 @@ const STEPS = 40;
 const PADDING = 'x'.repeat(96 * 1024);
 
 /** Items of STEPS steps, each checkpointed; `onStep` lets the test act in the middle of a run. */
-function steppingKind(labels: string[], onStep: (label: string, step: number) => Promise<void> | void): JobKindPlugin<VerifyParams> {
+/** A stepping item: its label names it; its checkpoint counts the steps done (padded, so the store grows). */
+type SteppingKind = JobKindPlugin<'verify', { label: string }, { done: number; padding: string }>;
+
+function steppingKind(labels: string[], onStep: (label: string, step: number) => Promise<void> | void): SteppingKind {
   return {
     kind: 'verify',
     itemConcurrency: 1,
@@ -39,8 +41,8 @@ function steppingKind(labels: string[], onStep: (label: string, step: number) =>
       return labels.map((label) => ({ label, spec: { label }, total: STEPS }));
     },
     async runItem(_params, item, context) {
-      const label = item.spec.label as string;
-      const start = (item.checkpoint?.done as number | undefined) ?? 0;
+      const label = item.spec.label;
+      const start = item.checkpoint?.done ?? 0;
       for (let step = start; step < STEPS; step++) {
         await onStep(label, step);
         await context.pool.run('spin', { ms: 1 }, { signal: context.signal });
@@ -52,7 +54,7 @@ function steppingKind(labels: string[], onStep: (label: string, step: number) =>
   };
 }
 
-function openEngine(dataDir: string, plugin: JobKindPlugin<VerifyParams>): Promise<Engine> {
+function openEngine(dataDir: string, plugin: SteppingKind): Promise<Engine> {
   return Engine.open({
     dataDir,
     host: 'headless',
@@ -61,7 +63,7 @@ function openEngine(dataDir: string, plugin: JobKindPlugin<VerifyParams>): Promi
     logger: createLogger('silent'),
     backoff: { initialDelayMs: 5, maxDelayMs: 20 },
     diskCheckIntervalMs: 3_600_000,
-    plugins: { verify: plugin as JobKindPlugin<never> },
+    plugins: { verify: plugin },
   });
 }
 

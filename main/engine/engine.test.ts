@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import type { JobProgress, VerifyParams } from '../../shared/contract.js';
+import type { JobProgress } from '../../shared/contract.js';
 import { TesseraError, type ErrorCode } from '../../shared/errors.js';
 import { openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
@@ -22,7 +22,10 @@ let dirs = 0;
  * 'ok' spins briefly; 'slow' spins long (cancellation); 'fail:CODE' fails; 'flaky:N' fails N times
  * with IO_ERROR first; 'crash-once' crashes its worker on the first attempt.
  */
-function scriptedKind(script: string[], calls: { plans: number; attempts: Map<string, number> } = { plans: 0, attempts: new Map() }): JobKindPlugin<VerifyParams> {
+/** A scripted item: its label says what it does; its checkpoint how many steps are done. */
+type ScriptedKind = JobKindPlugin<'verify', { label: string }, { done: number }, unknown>;
+
+function scriptedKind(script: string[], calls: { plans: number; attempts: Map<string, number> } = { plans: 0, attempts: new Map() }): ScriptedKind {
   return {
     kind: 'verify',
     itemConcurrency: 2,
@@ -32,11 +35,11 @@ function scriptedKind(script: string[], calls: { plans: number; attempts: Map<st
       return script.map((label) => ({ label, spec: { label }, total: 10 }));
     },
     async runItem(_params, item, context) {
-      const label = item.spec.label as string;
+      const label = item.spec.label;
       const attempt = (calls.attempts.get(label) ?? 0) + 1;
       calls.attempts.set(label, attempt);
       const [what, arg] = label.split(':');
-      const start = (item.checkpoint?.done as number | undefined) ?? 0;
+      const start = item.checkpoint?.done ?? 0;
       for (let step = start; step < 10; step++) {
         if (what === 'fail' && step === 5) await context.pool.run('fail', { code: arg as ErrorCode, message: `${label} failed at step 5` }, { signal: context.signal });
         if (what === 'flaky' && attempt <= Number(arg) && step === 3) throw new TesseraError('IO_ERROR', `EIO on attempt ${attempt}`);
@@ -50,7 +53,7 @@ function scriptedKind(script: string[], calls: { plans: number; attempts: Map<st
   };
 }
 
-async function engineWith(plugin: JobKindPlugin<VerifyParams>, options: Partial<EngineOptions> = {}): Promise<Engine> {
+async function engineWith(plugin: ScriptedKind, options: Partial<EngineOptions> = {}): Promise<Engine> {
   return Engine.open({
     dataDir: join(root, `d${++dirs}`),
     host: 'headless',
@@ -58,7 +61,7 @@ async function engineWith(plugin: JobKindPlugin<VerifyParams>, options: Partial<
     threads: 2,
     logger: createLogger('silent'),
     backoff: { initialDelayMs: 5, maxDelayMs: 20 },
-    plugins: { verify: plugin as JobKindPlugin<never> },
+    plugins: { verify: plugin },
     ...options,
   });
 }
@@ -333,7 +336,7 @@ test('a kind’s begin makes one session for all items and end completes it, tol
   let begins = 0;
   const base = scriptedKind(['ok', 'fail:TILE_CORRUPT', 'slow']);
   const sessions = new Set<unknown>();
-  const plugin: JobKindPlugin<VerifyParams> = {
+  const plugin: ScriptedKind = {
     ...base,
     async begin() {
       begins++;
@@ -389,7 +392,7 @@ test('an end that fails fails the job with its error; a kind without an estimate
 
 test('an item below the free-space floor waits (the reason in the job log) instead of writing, and cancel ends the wait', async () => {
   const base = scriptedKind(['ok']);
-  const plugin: JobKindPlugin<VerifyParams> = {
+  const plugin: ScriptedKind = {
     ...base,
     async runItem(_params, _item, context) {
       await context.waitForSpace(context.dataDir);

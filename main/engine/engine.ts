@@ -8,7 +8,6 @@
 import { statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import {
   type AppInfo,
   FINISHED_JOB_STATES,
@@ -20,18 +19,20 @@ import {
   type QuotaStatus,
   type Settings,
   type BulkResult,
-  type JobKind,
+  type KindedParams,
+  pathsOf,
 } from '../../shared/contract.js';
-import { type SerializedError, TesseraError, isAbortError, isDiskFull, serializeError, toTesseraError } from '../../shared/errors.js';
+import { TesseraError, serializeError, toTesseraError } from '../../shared/errors.js';
 import type { ContractHandlers } from './handlers.js';
 import { parseRequest } from './handlers.js';
 import { type Db, openDatabase } from '../store/database.js';
-import { type Counters, JobStore, type StoredItem } from '../store/job-store.js';
+import { JobStore } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir } from './data-dir.js';
 import { EventBus } from './event-bus.js';
-import { cancelTarget, finalJobState } from '../store/job-states.js';
-import type { ItemContext, JobKindPlugin } from '../kinds/job-kind.js';
-import { pluginFor } from '../kinds/index.js';
+import { cancelTarget } from '../store/job-states.js';
+import type { KindEnvironment } from '../kinds/job-kind.js';
+import { type BoundKind, type KindPlugins, bindKind, kindRequest } from '../kinds/index.js';
+import { type ActiveJob, JobRunner } from './job-runner.js';
 import { sweepIngestStaging } from '../ingest/ingest-kind.js';
 import { type Logger, createLogger } from '../logging/logger.js';
 import { EngineMetrics } from './metrics.js';
@@ -41,13 +42,11 @@ import { ProgressTracker } from './progress-tracker.js';
 import { buildReport } from '../reports/report.js';
 import { storageStatus } from '../disk/storage.js';
 import { formatBytes } from '../../shared/format.js';
-import { waitForSpace } from '../disk/disk-guard.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { CredentialStore } from '../credentials/credential-store.js';
-import { discoverEsri } from '../esri/discover.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -76,14 +75,9 @@ export interface EngineOptions {
    */
   exposed?: boolean;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
-  plugins?: Partial<Record<JobKind, JobKindPlugin<never>>>;
+  plugins?: Partial<KindPlugins>;
 }
 
-/** Room the job store needs to commit (WAL frames, a checkpoint): waited for even with a floor of 0. */
-const STORE_HEADROOM_BYTES = 8 * 1024 * 1024;
-/** How often, and how long each time, an outcome is tried again on a full store volume. */
-const SETTLE_ATTEMPTS = 4;
-const SETTLE_WAIT_MS = 15_000;
 
 const DEFAULT_SETTINGS: Settings = {
   maxRunningJobs: 2,
@@ -97,15 +91,6 @@ const DEFAULT_SETTINGS: Settings = {
   allowGdalVirtualPaths: false,
 };
 
-interface ActiveJob {
-  id: number;
-  kind: JobSummary['kind'];
-  controller: AbortController;
-  tracker: ProgressTracker;
-  done: Promise<void>;
-  /** What the kind's `begin` made for this run (e.g. its output writer). */
-  session?: unknown;
-}
 
 export class Engine {
   readonly events: EventBus;
@@ -123,6 +108,7 @@ export class Engine {
   private readonly pool: WorkerPool;
   private readonly options: EngineOptions;
   private readonly active = new Map<number, ActiveJob>();
+  private readonly runner: JobRunner;
   private readonly health = new Map<string, HealthCheck>();
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
@@ -145,6 +131,20 @@ export class Engine {
       logger.warn(error.message);
     };
     this.lastEventId = this.store.lastEventId();
+    this.runner = new JobRunner({
+      store: this.store,
+      dataDir: this.dataDir,
+      logger,
+      metrics: this.metrics,
+      settings: () => this.settings(),
+      environment: () => this.kindEnvironment(),
+      kindOf: (job) => this.kindOf(job),
+      announce: (id) => this.announce(id),
+      flushEvents: () => this.flushEvents(),
+      setHealth: (name, state, message) => this.setHealth(name, state, message),
+      maxAttempts: options.maxAttempts ?? 4,
+      backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 30_000 },
+    });
     this.handlers = this.createHandlers();
   }
 
@@ -261,7 +261,7 @@ export class Engine {
       'catalog.list': (i) => this.catalog.list(i),
       'catalog.get': (i) => this.catalog.get(i.id),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
-      'esri.discover': (i) => discoverEsri(i.url, { credentials: this.credentials, credentialId: i.credentialId, signal: AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000) }),
+      'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),
       'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings(), extraPaths: this.outputPaths(), jobQuotas: this.jobQuotas() }),
       'queue.get': () => this.queueState(),
@@ -285,10 +285,10 @@ export class Engine {
   async start(input: JobStartInput): Promise<JobSummary> {
     const parsed = parseRequest('jobs.start', input);
     if (this.closing) throw new TesseraError('STORE_UNAVAILABLE', 'the engine is shutting down');
-    const plugin = this.plugin(parsed.kind);
+    const kind = this.kindOf(parsed);
     await this.assertPaths(jobPaths(parsed)); // before validate, which would tell whether a file exists
-    await plugin.validate?.(parsed.params, this.kindEnvironment());
-    const job = this.store.createJob({ kind: parsed.kind, name: parsed.name ?? plugin.describe(parsed.params), params: parsed.params, priority: parsed.priority });
+    await kind.validate(this.kindEnvironment());
+    const job = this.store.createJob({ kind: parsed.kind, name: parsed.name ?? kind.describe(), params: parsed.params, priority: parsed.priority });
     this.announce(job.id);
     this.events.emit('queue.changed', this.queueState());
     this.pump();
@@ -298,19 +298,18 @@ export class Engine {
   /** A dry run of a job that is not started: what it would make, need and take. */
   async estimate(input: JobStartInput): Promise<JobEstimate> {
     const parsed = parseRequest('jobs.estimate', input);
-    const plugin = this.plugin(parsed.kind);
+    const kind = this.kindOf(parsed);
     await this.assertPaths(jobPaths(parsed));
-    if (!plugin.estimate) throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, { details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] } });
+    if (!kind.estimate) throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, { details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] } });
     // A dry run reads datasets and renders a sample: bounded, so a slow source cannot hang the form.
-    return plugin.estimate(parsed.params, this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
+    return kind.estimate(this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
   }
 
   /** Where the running jobs write, so the storage gauges show those volumes too. */
   private outputPaths(): { path: string; role: string }[] {
     const paths: { path: string; role: string }[] = [];
-    for (const id of this.active.keys()) {
-      const params = this.store.getJob(id).params as { output?: unknown };
-      if (typeof params.output === 'string') paths.push({ path: dirname(params.output), role: `job ${id} output` });
+    for (const run of this.active.values()) {
+      for (const output of run.outputs) paths.push({ path: dirname(output), role: `job ${run.id} output` });
     }
     return paths;
   }
@@ -320,7 +319,7 @@ export class Engine {
     const quotas: QuotaStatus[] = [];
     for (const run of this.active.values()) {
       const job = this.store.getJob(run.id);
-      const quota = this.plugin(job.kind).jobQuota?.(job.params, run.session);
+      const quota = this.kindOf(job).jobQuota(run.session);
       if (quota) quotas.push({ name: `job ${job.id} quota (${job.name})`, jobId: job.id, ...quota });
     }
     return quotas;
@@ -331,8 +330,8 @@ export class Engine {
     return assertPathsAllowed(uses, pathPolicy(this.settings(), this.dataDir, this.options.exposed ?? false));
   }
 
-  private kindEnvironment() {
-    return { settings: () => this.settings(), dataDir: this.dataDir, pool: this.pool, logger: this.logger, catalog: this.catalog, credentials: this.credentials };
+  private kindEnvironment(): KindEnvironment {
+    return { settings: () => this.settings(), dataDir: this.dataDir, pool: this.pool, logger: this.logger, catalog: this.catalog, credentials: this.credentials, requestTimeoutMs: this.options.estimateTimeoutMs ?? 60_000 };
   }
 
   /** Cancels each job: a queued one at once (it never starts), a running one through cancelling. */
@@ -344,7 +343,7 @@ export class Engine {
       // The signal first: a cancel must stop the work even when the store cannot record it (a full volume).
       this.active.get(id)?.controller.abort();
       this.store.transitionJob(id, target, { message: `cancel requested (${job.state} → ${target})` });
-      if (target === 'cancelled') this.cancelQueuedItems(id);
+      if (target === 'cancelled') this.runner.cancelQueuedItems(id);
       this.metrics.cancellations.inc({ kind: job.kind });
       this.announce(id);
     });
@@ -378,8 +377,9 @@ export class Engine {
     return { ...DEFAULT_SETTINGS, ...(this.store.getSetting<Partial<Settings>>('settings') ?? {}) };
   }
 
-  private plugin(kind: JobKind): JobKindPlugin<unknown> {
-    return (this.options.plugins?.[kind] as JobKindPlugin<unknown> | undefined) ?? pluginFor(kind);
+  /** The job's kind with its params bound (tests may replace a kind's plug-in). */
+  private kindOf(job: KindedParams): BoundKind {
+    return bindKind(job, this.options.plugins);
   }
 
   /** Waits until the job reaches a state it does not leave by itself. */
@@ -389,7 +389,7 @@ export class Engine {
       if (FINISHED_JOB_STATES.includes(job.state) && !this.active.has(id)) return job;
       const running = this.active.get(id);
       if (running) await running.done;
-      // Running in the store but run by nobody: its end could not be recorded (see runJob). It
+      // Running in the store but run by nobody: its end could not be recorded (see JobRunner.run). It
       // stays so until start-up recovery; waiting for it would never end.
       else if (job.state === 'running' || job.state === 'cancelling') return job;
       else
@@ -456,283 +456,18 @@ export class Engine {
     const job = this.store.transitionJob(id, 'running');
     const controller = new AbortController();
     const tracker = new ProgressTracker(id, job.progress, (p) => this.events.emit('job.progress', p));
-    const entry: ActiveJob = { id, kind: job.kind, controller, tracker, done: Promise.resolve() };
+    // What it writes (a preseed's output): the storage gauges show that volume, a full one is waited out.
+    const outputs = pathsOf(job).flatMap((use) => (use.access === 'write' ? [use.path] : []));
+    const entry: ActiveJob = { id, kind: job.kind, controller, tracker, outputs, done: Promise.resolve() };
     this.active.set(id, entry);
     this.metrics.jobsStarted.inc({ kind: job.kind });
     this.announce(id);
     this.events.emit('queue.changed', this.queueState());
-    entry.done = this.runJob(entry).finally(() => {
+    entry.done = this.runner.run(entry).finally(() => {
       this.active.delete(id);
       this.events.emit('queue.changed', this.queueState());
       this.pump();
     });
-  }
-
-  private async runJob(run: ActiveJob): Promise<void> {
-    const { id, controller, tracker } = run;
-    const signal = controller.signal;
-    const job = this.store.getJob(id);
-    const plugin = this.plugin(job.kind);
-    let failure: TesseraError | null = null;
-    let began = false;
-    // A timed save that fails (a full disk: SQLITE_FULL) must not take the process down from a
-    // timer; the items' checkpoints stay the truth and the next save or recovery catches up.
-    let saveFailing = false;
-    const persist = setInterval(() => {
-      try {
-        this.store.saveJobCounters(id, tracker.current);
-        if (saveFailing) this.logger.info(`job ${id}: its counters are saved again`);
-        saveFailing = false;
-      } catch (error) {
-        // Once per streak: a full volume would otherwise write this line every second.
-        if (!saveFailing) this.logger.warn(`job ${id}: could not save its counters (retried every second, said once): ${toTesseraError(error).message}`);
-        saveFailing = true;
-      }
-    }, 1000);
-    try {
-      if (!this.store.isPlanned(id)) {
-        const items = await plugin.plan(job.params, signal, this.kindEnvironment());
-        if (items.length === 0) throw new TesseraError('NO_ITEMS', 'the job has nothing to do: its plan is empty');
-        this.store.addItems(id, items);
-        tracker.add({ total: items.reduce((n, i) => n + (i.total ?? 0), 0) });
-        this.announce(id);
-      }
-      const queue = this.store.runnableItems(id);
-      run.session = plugin.begin ? await plugin.begin(job.params, this.kindEnvironment(), signal) : undefined;
-      began = true;
-      const lanes = Array.from({ length: Math.max(1, plugin.itemConcurrency ?? 1) }, async () => {
-        for (let item = queue.shift(); item && !signal.aborted; item = queue.shift()) await this.runItem(run, item);
-      });
-      await Promise.all(lanes);
-    } catch (error) {
-      if (!signal.aborted && !isAbortError(error)) {
-        failure = toTesseraError(error);
-        this.logger.warn(`job ${id} failed: ${failure.message}`, { code: failure.code });
-      }
-    } finally {
-      clearInterval(persist);
-    }
-    if (began && plugin.end) {
-      try {
-        await plugin.end(job.params, run.session, { cancelled: signal.aborted, items: this.store.allItems(id) }, this.kindEnvironment());
-      } catch (error) {
-        if (!signal.aborted && !isAbortError(error)) {
-          failure ??= toTesseraError(error);
-          this.logger.warn(`job ${id}: completing its output failed: ${failure.message}`, { code: failure.code });
-        }
-      }
-    }
-    try {
-      await this.finishJob(run, failure);
-    } catch (error) {
-      // The store could not record the end (its volume stayed full). The job stays `running` in the
-      // store, which start-up recovery turns into `interrupted` with its unfinished items queued:
-      // nothing is claimed that was not done.
-      run.tracker.stop();
-      this.setHealth('store', 'failed', `could not record the end of job ${id}: ${toTesseraError(error).message}`);
-      this.logger.error(`job ${id}: could not record its end: ${String(error)}`);
-    }
-  }
-
-  private async finishJob(run: ActiveJob, failure: TesseraError | null): Promise<void> {
-    const { id, controller, tracker } = run;
-    const aborted = controller.signal.aborted;
-    tracker.stop();
-    await this.settle(id, controller.signal, () => {
-      if (aborted) this.cancelQueuedItems(id);
-      // An item still `running` here is one whose outcome could not be recorded (a full store
-      // volume): its attempt was cut short, so it goes back to the queue for the next retry.
-      for (const item of this.store.itemsInState(id, 'running')) this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', { message: `${item.label}: attempt cut short, its outcome was not recorded` });
-      this.store.saveJobCounters(id, tracker.current);
-      const { items, state: current } = this.store.getJob(id);
-      const unfinished = items.queued + items.running;
-      let error = failure;
-      if (!error && !aborted && unfinished > 0) {
-        error = new TesseraError('INTERNAL', `${unfinished} of ${items.total} item(s) did not run to their end; retry the job to run them`, { details: { unfinishedItems: unfinished } });
-      }
-      const final = current === 'cancelling' || aborted ? 'cancelled' : error ? (items.succeeded > 0 && !failure ? 'partial' : 'failed') : finalJobState(items, false);
-      const summary = this.store.transitionJob(id, final, { error: final === 'cancelled' ? null : (error?.toJSON() ?? this.itemFailureSummary(id, items)) });
-      this.metrics.jobsFinished.inc({ kind: summary.kind, state: final });
-    });
-    tracker.flush();
-    this.announce(id);
-  }
-
-  private async runItem(run: ActiveJob, queued: StoredItem): Promise<void> {
-    const { id: jobId, controller, tracker } = run;
-    const signal = controller.signal;
-    const job = this.store.getJob(jobId);
-    const plugin = this.plugin(job.kind);
-    let item = this.store.transitionItem(queued.id, 'running');
-    let counters: Counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
-    this.announce(jobId);
-    let waitingFor: string | null = null;
-    const context: ItemContext = {
-      ...this.kindEnvironment(),
-      session: run.session,
-      signal,
-      waitForSpace: (path) =>
-        waitForSpace(path, {
-          signal,
-          floorBytes: () => this.settings().freeSpaceFloorBytes,
-          onWait: (message, data) => {
-            waitingFor = message;
-            this.logger.warn(`job ${jobId}: ${message}`);
-            context.event('waiting', `${item.label}: ${message}`, data);
-          },
-          onResume: (message) => {
-            if (waitingFor !== null) context.event('resumed', `${item.label}: ${message}`);
-            waitingFor = null;
-          },
-        }),
-      progress: (delta) => {
-        counters = { done: counters.done + (delta.done ?? 0), total: counters.total + (delta.total ?? 0), failed: counters.failed + (delta.failed ?? 0), bytes: counters.bytes + (delta.bytes ?? 0) };
-        tracker.add(delta);
-      },
-      checkpoint: (checkpoint) => this.store.saveItemProgress(item.id, counters, checkpoint),
-      recordIssues: (issues) => this.store.recordTileIssues(jobId, issues.map((i) => ({ ...i, itemId: item.id }))),
-      event: (type, message, data) => {
-        this.store.appendEvent(jobId, type, message, data ?? null);
-        this.flushEvents();
-      },
-      count: (metric, n) => this.metrics[metric].inc({ kind: job.kind }, n),
-    };
-    const policy = retry(
-      handleWhen((error) => !isAbortError(error) && toTesseraError(error).transient),
-      {
-        maxAttempts: (this.options.maxAttempts ?? 4) - 1,
-        backoff: new ExponentialBackoff({ initialDelay: this.options.backoff?.initialDelayMs ?? 250, maxDelay: this.options.backoff?.maxDelayMs ?? 30_000 }),
-      },
-    );
-    const onRetry = policy.onRetry((event) => {
-      if (!('error' in event)) return;
-      this.metrics.retries.inc({ kind: job.kind });
-      try {
-        this.store.recordAttemptError(item.id, serializeError(event.error), event.delay);
-        this.flushEvents();
-      } catch (error) {
-        // The store's own volume may be the full one: the retry goes on, unrecorded.
-        this.logger.warn(`job ${jobId}: could not record a failed attempt of ${item.label}: ${String(error)}`);
-      }
-    });
-    try {
-      const result = await policy.execute(async () => {
-        item = this.store.getItem(item.id); // a retry resumes from the latest checkpoint
-        // ...and so do its counters: what a failed attempt counted after that checkpoint is done again,
-        // so it is taken back (else a retried item ends at more than its total).
-        const lost = { done: counters.done - item.done, failed: counters.failed - item.failed, bytes: counters.bytes - item.bytes, total: counters.total - item.total };
-        if (lost.done || lost.failed || lost.bytes || lost.total) tracker.add({ done: -lost.done, failed: -lost.failed, bytes: -lost.bytes, total: -lost.total });
-        counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
-        try {
-          return await plugin.runItem(job.params, item, context);
-        } catch (error) {
-          // A full volume (the store's SQLITE_FULL, an output's ENOSPC) is waited out like an output
-          // below the floor, then the item resumes from its last checkpoint.
-          // (A kind that decided a full disk is final, as ingest does for a copy that ran out of room,
-          // throws it as not transient: that fails the item at once.)
-          if (!signal.aborted && isDiskFull(error) && toTesseraError(error).transient) await this.waitForRoom(jobId, context, job.params);
-          throw error;
-        }
-      }, signal);
-      await this.settle(jobId, signal, () => {
-        this.store.saveItemProgress(item.id, counters);
-        this.store.transitionItem(item.id, 'succeeded', { result });
-      });
-    } catch (error) {
-      await this.settle(jobId, signal, () => {
-        this.store.saveItemProgress(item.id, counters);
-        if (signal.aborted || isAbortError(error)) {
-          this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
-        } else {
-          const e = toTesseraError(error);
-          const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined;
-          this.store.transitionItem(item.id, 'failed', { error: e.toJSON(), result: details });
-        }
-      });
-    } finally {
-      onRetry.dispose();
-      try {
-        this.announce(jobId);
-      } catch (error) {
-        this.logger.warn(`job ${jobId}: could not announce its change: ${String(error)}`);
-      }
-    }
-  }
-
-  /**
-   * Waits until the data directory's volume (the store writes checkpoints there) and the job's
-   * output volume have room again: above the free-space floor and never less than STORE_HEADROOM,
-   * since SQLite cannot commit into a volume with a few blocks left even when the floor is 0.
-   */
-  private async waitForRoom(jobId: number, context: ItemContext, params: unknown): Promise<void> {
-    const output = (params as { output?: unknown }).output;
-    const paths = [this.dataDir, ...(typeof output === 'string' ? [output] : [])];
-    for (const path of paths) {
-      await waitForSpace(path, {
-        signal: context.signal,
-        floorBytes: () => Math.max(this.settings().freeSpaceFloorBytes, STORE_HEADROOM_BYTES),
-        onWait: (waiting, data) => {
-          // The store's own need, when it is above the floor the user set, is said: a wait "below
-          // the 8.0 MiB floor" with the floor set to 0 would read as a bug.
-          const message = path === this.dataDir && data.floorBytes > this.settings().freeSpaceFloorBytes ? `${waiting} (the job store needs that much room to record progress)` : waiting;
-          this.logger.warn(`job ${jobId}: ${message}`);
-          try {
-            context.event('waiting', message, data);
-          } catch {
-            // the store's volume is the full one: the log line above says it
-          }
-        },
-        onResume: (message) => {
-          try {
-            context.event('resumed', message);
-          } catch {
-            // as above
-          }
-        },
-      });
-    }
-  }
-
-  /**
-   * Runs a store write that records an outcome (an item's or job's state). When the store's volume
-   * is full it waits for room and tries again, so an outcome is never dropped while the work it
-   * describes is done; a write that still fails is thrown, and the job ends without claiming
-   * success (markInterrupted or the next retry puts its unfinished items back in the queue).
-   */
-  private async settle(jobId: number, signal: AbortSignal, write: () => void): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        write();
-        return;
-      } catch (error) {
-        const e = toTesseraError(error);
-        // A cancelled job tries once more only: its user asked it to stop, not to wait for a disk.
-        if (!isDiskFull(e) || attempt >= (signal.aborted ? 2 : SETTLE_ATTEMPTS)) throw e;
-        this.logger.warn(`job ${jobId}: the job store's volume is full; waiting for room to record an outcome`);
-        const wait = signal.aborted ? AbortSignal.timeout(SETTLE_WAIT_MS / 5) : AbortSignal.any([signal, AbortSignal.timeout(SETTLE_WAIT_MS)]);
-        await waitForSpace(this.dataDir, {
-          signal: wait,
-          floorBytes: () => STORE_HEADROOM_BYTES,
-          onWait: (message) => this.logger.warn(`job ${jobId}: ${message}`),
-        }).catch(() => {});
-      }
-    }
-  }
-
-  /** The job-level error of a job whose items failed: how many, and the first item's reason. */
-  private itemFailureSummary(jobId: number, items: JobSummary['items']): SerializedError | null {
-    if (items.failed === 0) return null;
-    const first = this.store.listItems(jobId, { states: ['failed'], limit: 1 }).rows[0];
-    return {
-      code: first?.error?.code ?? 'INTERNAL',
-      // An item's message names its file (and layer) already: it is not named twice.
-      message: `${items.failed} of ${items.total} item(s) failed; first: ${first?.error?.message.startsWith(`${first.label}: `) ? first.error.message : `${first?.label}: ${first?.error?.message ?? 'unknown error'}`}`,
-      details: { failedItems: items.failed },
-    };
-  }
-
-  private cancelQueuedItems(jobId: number): void {
-    for (const item of this.store.runnableItems(jobId)) this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled before it started` });
   }
 
   private bulk(ids: readonly number[], action: (id: number) => void): BulkResult {

@@ -12,11 +12,10 @@
  */
 import { formatDuration } from '../../shared/format.js';
 import { rename } from 'node:fs/promises';
-import type { EsriMigrateParams } from '../../shared/contract.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { sameServer } from '../credentials/credential-store.js';
 import { connectEsri } from './connect.js';
-import { DISCOVERY_CLIENT } from './discover.js';
+import { DISCOVERY_CLIENT, discoverEsri } from './discover.js';
 import { type ClientEvent, type ClientOptions, EsriClient } from './esri-client.js';
 import { listedLayers } from './esri-layer.js';
 import { copyLayer, type LayerCopyResult } from './layer-copy.js';
@@ -24,7 +23,7 @@ import { MigrationGeoPackage } from './migration-geopackage.js';
 import { lockStaging, stagingPath } from './migration-output.js';
 import { layerUrl, parseServiceUrl, queryUrl } from './service-url.js';
 import type { NewItem } from '../store/job-store.js';
-import type { JobKindPlugin, KindEnvironment } from '../kinds/job-kind.js';
+import type { JobKindPlugin } from '../kinds/job-kind.js';
 
 /** Knobs for tests and benchmarks (timeouts, backoff, breaker, page size); production uses the defaults. */
 export interface MigrationTuning {
@@ -59,22 +58,34 @@ interface Session {
   release: () => void;
 }
 
-/**
- * The engine passes its environment to `plan` only from the version that reads credentials there;
- * until then, the environment `validate` saw for the same params stands in (jobs.start always
- * validates before the job is planned).
- */
-const environments = new Map<string, KindEnvironment>();
-
-function paramsKey(params: EsriMigrateParams): string {
-  return JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k as keyof EsriMigrateParams]]));
+/** One item per layer or table of the service. */
+interface LayerSpec {
+  layerId: number;
+  url: string;
 }
 
-export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
+/**
+ * Where a layer's copy stood at its last commit. The GeoPackage's own progress table is what a
+ * resume reads; this copy is for the job's item row (shown in the job detail).
+ */
+interface LayerCheckpoint {
+  table: string | null;
+  mode: string | null;
+  nextOffset: number | null;
+  lastObjectId: number | null;
+  written: number;
+}
+
+export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerCheckpoint, Session> = {
   kind: 'migrate-esri',
   itemConcurrency: 2,
 
   describe: (params) => `migrate ${params.name} from ${new URL(params.url).host}`,
+
+  // The wizard's first step: what a service holds, read with a saved credential when one is named.
+  requests: (env) => ({
+    'esri.discover': (input) => discoverEsri(input.url, { credentials: env.credentials, credentialId: input.credentialId, signal: AbortSignal.timeout(env.requestTimeoutMs) }),
+  }),
 
   async validate(params, env) {
     const service = parseServiceUrl(params.url, 'params.url');
@@ -94,28 +105,22 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
     if (params.layers && new Set(params.layers).size !== params.layers.length) {
       throw new TesseraError('BAD_INPUT', 'params.layers: a layer id is listed twice', { details: { issues: [{ field: 'params.layers', message: 'duplicate layer id' }] } });
     }
-    environments.set(paramsKey(params), env);
-    if (environments.size > 200) environments.delete(environments.keys().next().value as string);
   },
 
-  async plan(params, signal, env?: KindEnvironment): Promise<NewItem[]> {
+  async plan(params, signal, env): Promise<NewItem<LayerSpec>[]> {
     const service = parseServiceUrl(params.url, 'params.url');
-    const environment = env ?? environments.get(paramsKey(params));
     const wanted = params.layers ?? (service.layerId !== null ? [service.layerId] : null);
     let listed: { id: number; name: string; type: 'layer' | 'table' }[] | null = null;
     let client: EsriClient | null = null;
     try {
-      if (!environment && params.credentialId) throw new TesseraError('INTERNAL', 'the credential store is not reachable from plan()');
-      client = environment
-        ? await connectEsri(service.serviceUrl, { credentials: environment.credentials, credentialId: params.credentialId, client: { ...DISCOVERY_CLIENT, ...tuning.client, ...PLAN_CLIENT }, signal })
-        : new EsriClient({ ...DISCOVERY_CLIENT, ...tuning.client, ...PLAN_CLIENT });
+      client = await connectEsri(service.serviceUrl, { credentials: env.credentials, credentialId: params.credentialId, client: { ...DISCOVERY_CLIENT, ...tuning.client, ...PLAN_CLIENT }, signal });
       listed = listedLayers(await client.request(service.serviceUrl, {}, { signal }));
     } catch (error) {
       // With layer ids given, the items can be made without the server: they wait for it when they run.
       if (wanted === null) throw toTesseraError(error);
     }
     const ids = wanted ?? listed!.map((l) => l.id);
-    const items: NewItem[] = [];
+    const items: NewItem<LayerSpec>[] = [];
     for (const id of ids) {
       const known = listed?.find((l) => l.id === id);
       let total = 0;
@@ -164,8 +169,8 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
   },
 
   async runItem(params, item, ctx) {
-    const session = ctx.session as Session;
-    const layerId = item.spec.layerId as number;
+    const session = ctx.session;
+    const layerId = item.spec.layerId;
     let done = item.done;
     let total = item.total;
     const announce = (event: ClientEvent) => {
@@ -218,7 +223,7 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
   },
 
   async end(params, session, outcome, env) {
-    const s = session as Session;
+    const s = session;
     try {
       const failedOrLeft = outcome.items.filter((i) => i.state !== 'succeeded');
       if (outcome.cancelled || failedOrLeft.length > 0) {
@@ -234,7 +239,7 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
           where: params.where ?? null,
           layers: outcome.items.map((i) => {
             const r = i.result as { layerId?: number; layerName?: string; sourceCount?: number } | null;
-            return { layerId: r?.layerId ?? (i.spec.layerId as number), layerName: r?.layerName ?? i.label, sourceCount: r?.sourceCount ?? i.done };
+            return { layerId: r?.layerId ?? i.spec.layerId, layerName: r?.layerName ?? i.label, sourceCount: r?.sourceCount ?? i.done };
           }),
         });
       } finally {
@@ -252,7 +257,7 @@ export const esriMigrateKind: JobKindPlugin<EsriMigrateParams> = {
         const dataset = await env.catalog.commit(draft, {
           name: params.name,
           jobId,
-          source: { type: 'esri', url: s.serviceUrl, layers: outcome.items.map((i) => i.spec.layerId as number), copiedAt },
+          source: { type: 'esri', url: s.serviceUrl, layers: outcome.items.map((i) => i.spec.layerId), copiedAt },
           ...(earlier ? { replaces: earlier.id } : {}),
         });
         env.logger.info(`migration "${params.name}" is in the catalogue as dataset ${dataset.id}${earlier ? ' (refreshed)' : ''}`);

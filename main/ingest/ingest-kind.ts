@@ -62,7 +62,7 @@ interface Session {
 const UPLOAD_IDLE_MS = 3600_000;
 const UPLOAD_MAX_AGE_MS = 24 * 3600_000;
 
-export const ingestKind: JobKindPlugin<IngestParams> = {
+export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = {
   kind: 'ingest',
   itemConcurrency: 1,
 
@@ -138,7 +138,7 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
         dataset.layers.forEach((layer, l) => items.push({ label: `${prefix} › ${layer}`, spec: { step: 'vector', unit, dataset, layer }, total: Math.max(1, Math.round((share * counts[l]!) / all)) }));
       }
     }
-    return items as unknown as { label: string; spec: Record<string, unknown>; total: number }[];
+    return items;
   },
 
   async begin(params, env) {
@@ -157,13 +157,13 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
   },
 
   jobQuota(_params, session) {
-    const guard = (session as Session | undefined)?.guard;
+    const guard = session?.guard;
     return guard && guard.limits.jobLimit !== null ? { limitBytes: guard.limits.jobLimit, usedBytes: guard.used } : null;
   },
 
   async runItem(params, item, context) {
-    const spec = item.spec as unknown as IngestSpec;
-    const session = context.session as Session;
+    const spec = item.spec;
+    const session = context.session;
     switch (spec.step) {
       case 'stage':
         return stageItem(spec, item, context, session);
@@ -174,15 +174,14 @@ export const ingestKind: JobKindPlugin<IngestParams> = {
     }
   },
 
-  async end(params, sessionValue, outcome, env) {
-    const session = sessionValue as Session | undefined;
+  async end(params, session, outcome, env) {
     const jobId = outcome.items[0]?.jobId;
     const errors: TesseraError[] = [];
     // Datasets left half-way (a cancel, a failure): their GeoPackages are closed for a retry. One
     // that cannot be closed is not committed; the others are.
     const unclosed = new Set<string>();
-    for (const key of [...(session?.writers.keys() ?? [])]) {
-      await closeWriter(session!, key).catch((error: unknown) => {
+    for (const key of [...session.writers.keys()]) {
+      await closeWriter(session, key).catch((error: unknown) => {
         unclosed.add(key);
         errors.push(toTesseraError(error));
       });
@@ -394,10 +393,10 @@ interface DatasetGroup {
   items: StoredItem[];
 }
 
-function datasetGroups(items: readonly StoredItem[]): DatasetGroup[] {
+function datasetGroups(items: readonly StoredItem<IngestSpec>[]): DatasetGroup[] {
   const groups = new Map<string, DatasetGroup>();
   for (const item of items) {
-    const spec = item.spec as unknown as IngestSpec;
+    const spec = item.spec;
     if (spec.step === 'stage') continue;
     const group = groups.get(spec.dataset.key) ?? { dataset: spec.dataset, unit: spec.unit, items: [] };
     group.items.push(item);

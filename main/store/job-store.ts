@@ -32,17 +32,17 @@ export interface NewJob {
   priority: number;
 }
 
-export interface NewItem {
+export interface NewItem<Spec extends object = object> {
   label: string;
-  /** What the kind needs to run the item (e.g. the zoom level); opaque to the store. */
-  spec: Record<string, unknown>;
+  /** What the kind needs to run the item (e.g. the zoom level); opaque to the store (JSON). */
+  spec: Spec;
   total?: number;
 }
 
 /** An item as the engine runs it: the public row plus its spec and checkpoint. */
-export interface StoredItem extends JobItem {
-  spec: Record<string, unknown>;
-  checkpoint: Record<string, unknown> | null;
+export interface StoredItem<Spec extends object = object, Checkpoint extends object = object> extends JobItem {
+  spec: Spec;
+  checkpoint: Checkpoint | null;
 }
 
 export interface Counters {
@@ -393,7 +393,7 @@ export class JobStore {
   }
 
   /** Saves an item's counters and, with them, the checkpoint that resuming starts from. */
-  saveItemProgress(id: number, counters: Counters, checkpoint?: Record<string, unknown>): void {
+  saveItemProgress(id: number, counters: Counters, checkpoint?: object): void {
     this.stmt.setItemProgress.run({ id, ...counters, checkpoint: checkpoint === undefined ? null : JSON.stringify(checkpoint), keep: checkpoint === undefined ? 1 : 0 });
   }
 

@@ -6,7 +6,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { VerifyParams } from '../../shared/contract.js';
 import { TesseraError, throwIfAborted, toTesseraError } from '../../shared/errors.js';
 import { openTileCache } from '../tile-cache/open-tile-cache.js';
 import type { TileRecord } from '../tile-cache/tile-cache.js';
@@ -23,7 +22,11 @@ interface VerifyCheckpoint {
   corrupt: number;
   empty: number;
   oversized: number;
-  [key: string]: unknown;
+}
+
+/** One item per zoom level. */
+interface VerifySpec {
+  z: number;
 }
 
 /**
@@ -42,7 +45,7 @@ function withOutOfGrid(result: VerifyTilesResult, outside: readonly TileRecord[]
   };
 }
 
-export const verifyKind: JobKindPlugin<VerifyParams> = {
+export const verifyKind: JobKindPlugin<'verify', VerifySpec, VerifyCheckpoint> = {
   kind: 'verify',
   itemConcurrency: 2,
 
@@ -89,9 +92,8 @@ export const verifyKind: JobKindPlugin<VerifyParams> = {
   },
 
   async runItem(params, item, context) {
-    const z = item.spec.z as number;
-    const saved = item.checkpoint as VerifyCheckpoint | null;
-    const tally: VerifyCheckpoint = saved ?? { after: null, checked: 0, bytes: 0, corrupt: 0, empty: 0, oversized: 0 };
+    const z = item.spec.z;
+    const tally: VerifyCheckpoint = item.checkpoint ?? { after: null, checked: 0, bytes: 0, corrupt: 0, empty: 0, oversized: 0 };
     const cache = await openTileCache(params.cache);
     const inFlight: { last: TileRecord; outside: TileRecord[]; result: Promise<VerifyTilesResult> }[] = [];
     const window = context.pool.threads * 2;

@@ -77,8 +77,9 @@ interface RasterCheckpoint {
   rewalk?: boolean;
   /** When this walk of the item began (ms): tiles written since are its own (ModeRule.ownSince). */
   startedAt?: number;
-  [key: string]: unknown;
 }
+
+type RasterItemContext = ItemContext<RasterSession, RasterCheckpoint>;
 
 export interface RasterSession {
   writer: TileWriter;
@@ -90,7 +91,7 @@ export interface RasterSession {
 
 export const WRITTEN_FORMAT: Record<RasterPreseedParams['format'], WrittenTileFormat> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
-export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
+export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, RasterCheckpoint, RasterSession> = {
   kind: 'preseed-raster',
   // Items share tiles along dataset edges and compose over each other: one at a time keeps that
   // read-compose-write free of races; an item keeps the whole pool busy on its own.
@@ -154,7 +155,7 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
   },
 
   async end(params, session, outcome) {
-    const s = session as RasterSession;
+    const s = session;
     let described = false;
     try {
       if (outcome.cancelled) return;
@@ -182,8 +183,8 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
   },
 
   async runItem(params, item, ctx) {
-    const spec = item.spec as unknown as ItemSpec;
-    const session = ctx.session as RasterSession;
+    const spec = item.spec;
+    const session = ctx.session;
     const info = await inspectDataset(spec.path);
     const extent = itemExtent(spec.path, info.bounds, params.bbox, session.coverage);
     const zooms = planTiles(extent, params.minZoom, params.maxZoom, session.coverage);
@@ -191,7 +192,7 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
     if (total === 0) {
       throw new TesseraError('OUTSIDE_EXTENT', `${spec.path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, { details: { path: spec.path } });
     }
-    let tally: RasterCheckpoint = (item.checkpoint as RasterCheckpoint | null) ?? { counted: false, z: params.minZoom, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0 };
+    let tally: RasterCheckpoint = item.checkpoint ?? { counted: false, z: params.minZoom, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0 };
     if (!tally.counted) {
       ctx.progress({ total: total - item.total });
       tally.counted = true;
@@ -248,7 +249,7 @@ export const rasterPreseedKind: JobKindPlugin<RasterPreseedParams> = {
  * (a write lost to a crash between two stores, a tile removed under the job) the item fails
  * with the numbers, and its next attempt walks again for the missing tiles.
  */
-async function assertTilesPresent(path: string, zooms: readonly ZoomPlan[], total: number, tally: RasterCheckpoint, writer: TileWriter, ctx: ItemContext): Promise<void> {
+async function assertTilesPresent(path: string, zooms: readonly ZoomPlan[], total: number, tally: RasterCheckpoint, writer: TileWriter, ctx: RasterItemContext): Promise<void> {
   const present = await countPresentTiles(writer, zooms.map((z) => z.range), ctx.signal);
   if (present + tally.transparent >= total) return;
   const missing = total - tally.transparent - present;
@@ -262,7 +263,7 @@ async function assertTilesPresent(path: string, zooms: readonly ZoomPlan[], tota
 
 interface BlockRun {
   params: RasterPreseedParams;
-  ctx: ItemContext;
+  ctx: RasterItemContext;
   session: RasterSession;
   source: WarpSource;
   style: BlockStyle;

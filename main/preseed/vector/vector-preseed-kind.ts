@@ -61,7 +61,6 @@ interface VectorCheckpoint {
   failed: number;
   droppedFeatures: number;
   droppedVertices: number;
-  [key: string]: unknown;
 }
 
 export interface VectorSession {
@@ -84,7 +83,7 @@ export interface VectorSession {
 /** Items in order: a partition shared by several sources is cut once, by the first to reach it. */
 const ITEM_CONCURRENCY = 1;
 
-export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
+export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, VectorCheckpoint, VectorSession> = {
   kind: 'preseed-vector',
   itemConcurrency: ITEM_CONCURRENCY,
 
@@ -158,12 +157,12 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
   },
 
   async end(params, session, outcome, env) {
-    const s = session as VectorSession;
+    const s = session;
     let described = false;
     try {
       if (outcome.cancelled) return;
       // Only once every source is cut: a failed source's tiles are not made, not gone.
-      const plannedAt = (outcome.items[0]?.spec as unknown as ItemSpec | undefined)?.plannedAt;
+      const plannedAt = outcome.items[0]?.spec.plannedAt;
       if (params.mode === 'overwrite' && !s.fresh && plannedAt !== undefined && outcome.items.every((i) => i.state === 'succeeded')) {
         const scope = { bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX, minZoom: params.minZoom, maxZoom: params.maxZoom, ...(s.coverage ? { coverage: s.coverage } : {}) };
         const removed = await removeUnwrittenTiles(s.writer, scope, plannedAt);
@@ -204,8 +203,8 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
   },
 
   async runItem(params, item, ctx) {
-    const spec = item.spec as unknown as ItemSpec;
-    const s = ctx.session as VectorSession;
+    const spec = item.spec;
+    const s = ctx.session;
     const info = s.sources[spec.index];
     if (!info || info instanceof TesseraError) throw info ?? new TesseraError('INTERNAL', `no inspection for ${spec.path}`);
     const chosen = s.chosen[spec.index]!;
@@ -218,7 +217,7 @@ export const vectorPreseedKind: JobKindPlugin<VectorPreseedParams> = {
       await rm(s.spillDir, { recursive: true, force: true });
     }
     const own = await extracted(s, params, spec.index, ctx);
-    const tally: VectorCheckpoint = (item.checkpoint as VectorCheckpoint | null) ?? {
+    const tally: VectorCheckpoint = item.checkpoint ?? {
       counted: false,
       done: [],
       written: 0,
@@ -382,7 +381,7 @@ function layerResult(layer: ChosenLayer, source: ExtractedSource): ItemLayerResu
 }
 
 /** The source's extraction in this run (made once, shared by every item that needs its files). */
-function extracted(s: VectorSession, params: VectorPreseedParams, index: number, ctx: ItemContext): Promise<ExtractedSource> {
+function extracted(s: VectorSession, params: VectorPreseedParams, index: number, ctx: ItemContext<VectorSession, VectorCheckpoint>): Promise<ExtractedSource> {
   let e = s.extractions.get(index);
   if (!e) {
     const info = s.sources[index];
