@@ -357,11 +357,12 @@ async function withReadOnly<T>(dataDir: string, read: (handlers: ReadOnlyHandler
 }
 
 /**
- * The datasets a job added to the catalogue, for its summary. The contract has no filter by job on
- * catalog.list: the catalogue is read page by page and filtered here.
+ * The datasets a job added to the catalogue (or last refreshed), oldest first, for its summary. The
+ * contract has no filter by job on catalog.list: the catalogue is read page by page and filtered here.
  */
 async function datasetsMadeBy(engine: Engine, jobId: number): Promise<CatalogDataset[]> {
-  return (await allRows(engine.handlers, 'catalog.list', { limit: 1000 })).filter((d) => d.jobId === jobId);
+  const all = await allRows(engine.handlers, 'catalog.list', { limit: 1000 });
+  return all.filter((d) => d.jobId === jobId).sort((a, b) => a.id - b.id);
 }
 
 export function exitCodeFor(state: JobState): number {
