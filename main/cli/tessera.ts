@@ -120,7 +120,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           maxZoom: optionalInt(values['max-zoom'], '--max-zoom'),
           maxTileBytes: optionalInt(values['max-tile-bytes'], '--max-tile-bytes'),
         };
-        return await runJob(dataDir, io, json, (engine) => engine.start({ kind: 'verify', params: stripUndefined(params) as { cache: string } }));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', { kind: 'verify', params: stripUndefined(params) }));
       }
       case 'preseed': {
         const [kind, ...inputs] = rest;
@@ -128,20 +128,20 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         if (values['dry-run']) {
           const engine = await openEngine(dataDir, 'tessera (cli)');
           try {
-            const estimate = await engine.estimate(input);
+            const estimate = await request(engine.handlers, 'jobs.estimate', input);
             out(formatEstimate(estimate), estimate);
             return estimate.storage.problem ? EXIT.failed : EXIT.succeeded;
           } finally {
             await engine.close();
           }
         }
-        return await runJob(dataDir, io, json, (engine) => engine.start(input));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
       case 'migrate':
-        return await runJob(dataDir, io, json, async (engine) => engine.start(await migrateEsriInput(rest, values, engine.credentials)));
+        return await runJob(dataDir, io, json, async (engine) => request(engine.handlers, 'jobs.start', await migrateEsriInput(rest, values, engine.credentials)));
       case 'ingest': {
         const input = ingestInput(rest, values);
-        return await runJob(dataDir, io, json, (engine) => engine.start(input));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
       case 'catalog':
         if (values['data-dir'] !== undefined) assertHasStore(dataDir);
@@ -263,7 +263,7 @@ async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: E
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.cancelled);
     io.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
-    if (jobIdValue) engine.cancel([jobIdValue]);
+    if (jobIdValue) request(engine.handlers, 'jobs.cancel', { ids: [jobIdValue] }).catch(() => {});
   };
   process.on('SIGINT', onSigint);
   const off = engine.events.on('job.progress', (p) => {
