@@ -4,18 +4,16 @@
  * zod schema the console is checked with), and datasets print as tables for people or as the
  * contract's CatalogDataset with --json (sizes included).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
-import { Catalog } from '../catalog/catalog.js';
-import { prepareDataDir } from '../engine/data-dir.js';
 import { formatBytes } from '../../shared/format.js';
 import { liveOwner } from '../engine/data-dir.js';
 import type { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { parseRequest } from '../engine/handlers.js';
-import { openDatabase } from '../store/database.js';
+import { type ReadOnlyHandlers, openReadOnly } from '../engine/read-only-handlers.js';
+import { request } from './request.js';
 
 export class CatalogUsageError extends Error {}
 
@@ -69,16 +67,16 @@ export async function catalogCommand(
     case 'list': {
       const kind = o.kind?.[0];
       const input = parseRequest('catalog.list', { text: o.text, kind, cursor: o.cursor, limit: o.limit === undefined ? 50 : Number(o.limit) });
-      const page = readCatalog(dataDir, (catalog) => catalog?.list(input) ?? ({ rows: [], nextCursor: null } as Page<CatalogDataset>));
+      const page = await readCatalog(dataDir, (handlers) => (handlers ? request(handlers, 'catalog.list', input) : ({ rows: [], nextCursor: null } as Page<CatalogDataset>)));
       out(formatCatalogTable(page.rows) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''), page);
       return 0;
     }
     case 'show': {
       if (rest.length !== 1) throw new CatalogUsageError('catalog show takes exactly one dataset id');
       const id = datasetId(rest[0]!);
-      const dataset = readCatalog(dataDir, (catalog) => {
-        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist (no catalogue in ${dataDir} yet)`, { details: { id } });
-        return catalog.get(id);
+      const dataset = await readCatalog(dataDir, (handlers) => {
+        if (!handlers) throw new TesseraError('NOT_FOUND', `dataset ${id} does not exist (no catalogue in ${dataDir} yet)`, { details: { id } });
+        return request(handlers, 'catalog.get', { id });
       });
       out(formatDataset(dataset, liveOwner(dataDir) !== null), dataset);
       return 0;
@@ -87,14 +85,14 @@ export async function catalogCommand(
       if (rest.length === 0) throw new CatalogUsageError('catalog delete needs at least one dataset id');
       const ids = rest.map(datasetId);
       // An id that does not exist refuses the whole command before anything is deleted (exit 2).
-      readCatalog(dataDir, (catalog) => {
-        if (!catalog) throw new TesseraError('NOT_FOUND', `dataset ${ids[0]} does not exist (no catalogue in ${dataDir} yet)`, { details: { id: ids[0] } });
-        for (const id of ids) catalog.get(id);
+      await readCatalog(dataDir, async (handlers) => {
+        if (!handlers) throw new TesseraError('NOT_FOUND', `dataset ${ids[0]} does not exist (no catalogue in ${dataDir} yet)`, { details: { id: ids[0] } });
+        for (const id of ids) await request(handlers, 'catalog.get', { id });
       });
       // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.
       const engine: Engine = await (await import('../engine/engine.js')).Engine.open({ dataDir, host: 'headless', holder: 'tessera catalog delete', logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
       try {
-        const result = engine.catalog.delete(ids);
+        const result = await request(engine.handlers, 'catalog.delete', { ids });
         out(result.ok.map((i) => `dataset ${i}: deleted`).join('\n'), result);
         for (const f of result.failed) warn(`tessera: ${f.error.code}: dataset ${f.id}: ${f.error.message}`);
         return result.failed.length ? 1 : 0;
@@ -107,15 +105,16 @@ export async function catalogCommand(
   }
 }
 
-/** Reads the catalogue without taking the lock (WAL lets a reader run beside an engine). */
-function readCatalog<T>(dataDir: string, read: (catalog: Catalog | null) => T): T {
-  const file = join(dataDir, 'jobs.sqlite');
-  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null);
-  const db = openDatabase(file, { readonly: true });
+/**
+ * Reads the catalogue through the read-only handlers, without an engine and without taking the lock
+ * (WAL lets a reader run beside an engine). Null: no store there yet.
+ */
+async function readCatalog<T>(dataDir: string, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
+  const opened = openReadOnly(dataDir, { recover: false });
   try {
-    return read(new Catalog(db, dataDir));
+    return await read(opened?.handlers ?? null);
   } finally {
-    db.close();
+    opened?.close();
   }
 }
 

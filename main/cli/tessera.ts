@@ -10,21 +10,19 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { JobState, JobSummary, ReportFormat, RequestResult } from '../../shared/contract.js';
+import type { CatalogDataset, JobState, JobSummary, ReportFormat, RequestResult } from '../../shared/contract.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
-import { type DataDirLock, defaultDataDir, lockDataDir, prepareDataDir } from '../engine/data-dir.js';
+import { defaultDataDir, prepareDataDir } from '../engine/data-dir.js';
 // The engine, the hosts and what they load (GDAL, sharp, the worker pool) are imported by the
 // commands that run jobs or serve, never by the read-only ones (jobs list|show|report, catalog
 // list|show), which answer from the store alone.
 import type { Engine } from '../engine/engine.js';
 import { formatBytes } from '../../shared/format.js';
 import { createLogger } from '../logging/logger.js';
-import { buildReport } from '../reports/report.js';
-import { createDispatcher, parseRequest } from '../engine/handlers.js';
+import { parseRequest } from '../engine/handlers.js';
 import { isLoopbackHost } from '../hosts/http-security.js';
-import { type Db, openDatabase } from '../store/database.js';
-import { Catalog } from '../catalog/catalog.js';
-import { JobStore } from '../store/job-store.js';
+import { type ReadOnlyHandlers, openReadOnly } from '../engine/read-only-handlers.js';
+import { allRows, request } from './request.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
@@ -122,7 +120,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           maxZoom: optionalInt(values['max-zoom'], '--max-zoom'),
           maxTileBytes: optionalInt(values['max-tile-bytes'], '--max-tile-bytes'),
         };
-        return await runJob(dataDir, io, json, (engine) => engine.start({ kind: 'verify', params: stripUndefined(params) as { cache: string } }));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', { kind: 'verify', params: stripUndefined(params) }));
       }
       case 'preseed': {
         const [kind, ...inputs] = rest;
@@ -130,20 +128,20 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         if (values['dry-run']) {
           const engine = await openEngine(dataDir, 'tessera (cli)');
           try {
-            const estimate = await engine.estimate(input);
+            const estimate = await request(engine.handlers, 'jobs.estimate', input);
             out(formatEstimate(estimate), estimate);
             return estimate.storage.problem ? EXIT.failed : EXIT.succeeded;
           } finally {
             await engine.close();
           }
         }
-        return await runJob(dataDir, io, json, (engine) => engine.start(input));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
       case 'migrate':
-        return await runJob(dataDir, io, json, async (engine) => engine.start(await migrateEsriInput(rest, values, engine.credentials)));
+        return await runJob(dataDir, io, json, async (engine) => request(engine.handlers, 'jobs.start', await migrateEsriInput(rest, values, engine.credentials)));
       case 'ingest': {
         const input = ingestInput(rest, values);
-        return await runJob(dataDir, io, json, (engine) => engine.start(input));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
       case 'catalog':
         if (values['data-dir'] !== undefined) assertHasStore(dataDir);
@@ -181,15 +179,19 @@ async function jobs(
         cursor: values.cursor,
         limit: optionalInt(values.limit as string | undefined, '--limit') ?? 50,
       });
-      const page = await withReadOnlyStore(dataDir, (store) => store?.listJobs(input.filter, input.cursor, input.limit) ?? { rows: [], nextCursor: null });
+      const page = await withReadOnly(dataDir, (handlers) => (handlers ? request(handlers, 'jobs.list', input) : { rows: [], nextCursor: null }));
       out(formatJobTable(page.rows) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''), page);
       return EXIT.succeeded;
     }
     case 'show': {
       const id = jobId(ids, 'show');
-      const shown = await withReadOnlyStore(dataDir, (store) => {
-        if (!store) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
-        return { job: store.getJob(id), items: store.listItems(id, { limit: 1000 }).rows, events: store.events(id, 0, 1000) };
+      const shown = await withReadOnly(dataDir, async (handlers) => {
+        if (!handlers) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
+        return {
+          job: await request(handlers, 'jobs.get', { id }),
+          items: (await request(handlers, 'jobs.items', { id, limit: 1000 })).rows,
+          events: await request(handlers, 'jobs.events', { id, limit: 1000 }),
+        };
       });
       out(formatJobDetail(shown), shown);
       return EXIT.succeeded;
@@ -198,10 +200,9 @@ async function jobs(
       const id = jobId(ids, 'report');
       const format = (values.format ?? 'json') as ReportFormat;
       if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${format}`);
-      const report = await withReadOnlyStore(dataDir, (store, db) => {
-        if (!store || !db) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
-        // The catalogue says where an ingest's or a migration's datasets are, for the report's map.
-        return buildReport(store, id, format, new Catalog(db, dataDir));
+      const report = await withReadOnly(dataDir, (handlers) => {
+        if (!handlers) throw new TesseraError('NOT_FOUND', `job ${id} does not exist (no job store in ${dataDir} yet)`, { details: { id } });
+        return request(handlers, 'jobs.report', { id, format });
       });
       const bytes = Buffer.from(report.content, report.encoding);
       if (values.output) {
@@ -216,7 +217,7 @@ async function jobs(
       const list = jobIds(ids, 'cancel');
       const engine = await openEngine(dataDir, 'tessera jobs cancel');
       try {
-        const result = engine.cancel(list);
+        const result = await request(engine.handlers, 'jobs.cancel', { ids: list });
         // What was cancelled on stdout; each refusal on stderr, and a refusal of what the command
         // asked (no such job, a finished one) is bad input: exit 2.
         if (json) out('', result);
@@ -234,14 +235,14 @@ async function jobs(
       let code: number = EXIT.succeeded;
       for (const id of list) {
         const c = await runJob(dataDir, io, json, async (engine) => {
-          const result = engine.retry([id]);
+          const result = await request(engine.handlers, 'jobs.retry', { ids: [id] });
           const failure = result.failed[0] && toTesseraError(result.failed[0].error);
           if (failure?.code === 'ILLEGAL_TRANSITION') {
-            const from = (failure.details as { from?: string } | undefined)?.from ?? engine.store.getJob(id).state;
+            const from = (failure.details as { from?: string } | undefined)?.from ?? (await request(engine.handlers, 'jobs.get', { id })).state;
             throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${from}; only failed, partial, cancelled or interrupted jobs can be resumed`, { details: failure.details });
           }
           if (failure) throw failure;
-          return engine.store.getJob(id);
+          return request(engine.handlers, 'jobs.get', { id });
         });
         code = Math.max(code, c);
       }
@@ -262,7 +263,7 @@ async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: E
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.cancelled);
     io.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
-    if (jobIdValue) engine.cancel([jobIdValue]);
+    if (jobIdValue) request(engine.handlers, 'jobs.cancel', { ids: [jobIdValue] }).catch(() => {});
   };
   process.on('SIGINT', onSigint);
   const off = engine.events.on('job.progress', (p) => {
@@ -277,10 +278,10 @@ async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: E
     // (closing the engine would leave them for its next start).
     await engine.catalog.analysesDone();
     bar.done();
-    const items = engine.store.listItems(job.id, { limit: 1000 }).rows;
-    const issues = collectIssues(engine.store, job.id);
+    const items = (await request(engine.handlers, 'jobs.items', { id: job.id, limit: 1000 })).rows;
+    const issues = await allRows(engine.handlers, 'jobs.tileIssues', { id: job.id, limit: 5000 });
     if (json) io.stdout.write(`${JSON.stringify({ job: final, items, tileIssues: issues }, null, 2)}\n`);
-    else io.stdout.write(`${formatJobSummary({ job: final, items, datasets: engine.catalog.madeBy(job.id), dataDir })}\n${formatIssues(issues)}`);
+    else io.stdout.write(`${formatJobSummary({ job: final, items, datasets: await datasetsMadeBy(engine, job.id), dataDir })}\n${formatIssues(issues)}`);
     return exitCodeFor(final.state);
   } finally {
     off();
@@ -305,26 +306,10 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
   const version = await packageVersion();
-  const [{ startHeadlessHost }, { createTileRoute }, { createUploadRoute }, { uploadInUse }] = await Promise.all([
-    import('../hosts/headless-host.js'),
-    import('../hosts/tile-route.js'),
-    import('../hosts/upload-route.js'),
-    import('../ingest/uploads.js'),
-  ]);
   let host;
   try {
-    host = await startHeadlessHost({
-      dispatch: createDispatcher(engine.handlers, (error, name) => logger.error(`request ${name} failed`, { error: String(error) })),
-      events: engine.events,
-      metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
-      rendererDir: rendererDir(),
-      host: bindHost,
-      port,
-      allowedHosts: values['allowed-host'] ?? [],
-      logger,
-      tileHandler: createTileRoute(engine.caches),
-      uploadHandler: createUploadRoute({ dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
-    });
+    const { startHeadless } = await import('../hosts/start-headless.js');
+    host = await startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger });
   } catch (error) {
     await engine.close();
     throw listenError(error, bindHost, port);
@@ -347,11 +332,6 @@ async function openEngine(dataDir: string, holder: string, extra: { exposed?: bo
 }
 
 /**
- * Reads the store for list/show/report. When no engine owns the data directory, this is also a
- * start-up: jobs left running by a process that died are marked interrupted first, so they show as
- * what they are. When an engine owns it, this only reads (WAL lets a reader run beside it).
- */
-/**
  * A data directory named with --data-dir for reading jobs or the catalogue must hold a job store:
  * a typo or a wrong folder answered with "no jobs" (exit 0) would read as an empty history. (The
  * default directory of a fresh install is simply empty.)
@@ -361,37 +341,28 @@ function assertHasStore(dataDir: string): void {
   if (!existsSync(join(dataDir, 'jobs.sqlite'))) throw badInput(`data directory ${dataDir} holds no Tessera job store (no jobs.sqlite: nothing has run there); check --data-dir`);
 }
 
-async function withReadOnlyStore<T>(dataDir: string, read: (store: JobStore | null, db: Db | null) => T | Promise<T>): Promise<T> {
-  const file = join(dataDir, 'jobs.sqlite');
-  if (!prepareDataDir(dataDir, { create: false }) || !existsSync(file)) return read(null, null);
-  let lock: DataDirLock | null = null;
+/**
+ * Answers list/show/report through the read-only handlers, without an engine (no GDAL, sharp or
+ * pool). When no engine owns the data directory, this is also a start-up: jobs left running by a
+ * process that died are marked interrupted first, so they show as what they are. When an engine
+ * owns it, this only reads (WAL lets a reader run beside it). Null: no job store there yet.
+ */
+async function withReadOnly<T>(dataDir: string, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
+  const opened = openReadOnly(dataDir, { holder: 'tessera (read)' });
   try {
-    lock = lockDataDir(dataDir, 'tessera (read)');
-  } catch (error) {
-    // Held by an engine, or a full volume that takes no lock file: read beside it, read-only.
-    const code = toTesseraError(error).code;
-    if (code !== 'DATA_DIR_LOCKED' && code !== 'DISK_FULL') throw error;
-  }
-  const db = openDatabase(file, { readonly: lock === null });
-  try {
-    const store = new JobStore(db);
-    if (lock) store.markInterrupted();
-    return await read(store, db);
+    return await read(opened?.handlers ?? null);
   } finally {
-    db.close();
-    lock?.release();
+    opened?.close();
   }
 }
 
-function collectIssues(store: JobStore, id: number): RequestResult<'jobs.tileIssues'>['rows'] {
-  const all: RequestResult<'jobs.tileIssues'>['rows'] = [];
-  let cursor: string | undefined;
-  do {
-    const page = store.tileIssues(id, cursor, 5000);
-    all.push(...page.rows);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return all;
+/**
+ * The datasets a job added to the catalogue (or last refreshed), oldest first, for its summary. The
+ * contract has no filter by job on catalog.list: the catalogue is read page by page and filtered here.
+ */
+async function datasetsMadeBy(engine: Engine, jobId: number): Promise<CatalogDataset[]> {
+  const all = await allRows(engine.handlers, 'catalog.list', { limit: 1000 });
+  return all.filter((d) => d.jobId === jobId).sort((a, b) => a.id - b.id);
 }
 
 export function exitCodeFor(state: JobState): number {
@@ -496,9 +467,5 @@ function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string 
 async function packageVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-function rendererDir(): string {
-  return fileURLToPath(new URL('../../renderer/', import.meta.url));
 }
 

@@ -236,14 +236,30 @@ function source(relative: string): string {
   return readFileSync(path.join(REPO, relative), 'utf8');
 }
 
-/** main/electron/*.ts (tests included) and the Electron preload. */
+/** The Content-Security-Policy both shells send: outside main/electron/, so the headless host can import it. */
+const CSP_SOURCE = 'main/hosts/content-security-policy.ts';
+
+/** main/electron/*.ts (tests included), the Electron preload and the CSP the shell sends. */
 function shellSources(): string[] {
   const dir = path.join(REPO, 'main', 'electron');
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => `main/electron/${f}`);
-  return [...files, 'preload/electron-preload.ts'];
+  return [...files, 'preload/electron-preload.ts', CSP_SOURCE];
 }
+
+test('source: one Content-Security-Policy for both shells, written once, importing nothing', async () => {
+  const shared = await import('../hosts/content-security-policy.js');
+  assert.equal(CONTENT_SECURITY_POLICY, shared.CONTENT_SECURITY_POLICY);
+  assert.equal(CSP_DIRECTIVES, shared.CSP_DIRECTIVES);
+  assert.equal(APP_SCHEME, shared.APP_SCHEME);
+  assert.deepEqual(importsOf(source(CSP_SOURCE)), [], `${CSP_SOURCE} is plain data`);
+  // No second copy of the directives in either shell: the policy is written in one place.
+  const writers = [...shellSources(), 'main/hosts/http-security.ts', 'main/hosts/headless-host.ts'].filter(
+    (file) => !file.endsWith('.test.ts') && /['"]default-src['"]\s*:/.test(blankComments(source(file))),
+  );
+  assert.deepEqual(writers, [CSP_SOURCE]);
+});
 
 test('source: the main window uses the secure preferences and installs every guard', () => {
   const window = source('main/electron/window.ts');

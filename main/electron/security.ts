@@ -2,13 +2,14 @@
  * The Electron shell's security policy as plain data and pure functions.
  *
  * Nothing here imports `electron` at run time (types only), so the tests check the policy under
- * plain Node and the headless host reuses the same Content-Security-Policy.
+ * plain Node. The Content-Security-Policy both shells send is in main/hosts/content-security-policy.ts.
  */
 import path from 'node:path';
 import type { HandlerDetails, WebPreferences, WindowOpenHandlerResponse } from 'electron';
+import { APP_SCHEME as CSP_APP_SCHEME } from '../hosts/content-security-policy.js';
 
-/** The privileged scheme the app is served from (registered in app-protocol.ts). */
-export const APP_SCHEME = 'tessera';
+/** The privileged scheme the app is served from (registered in app-protocol.ts); the CSP names it. */
+export const APP_SCHEME = CSP_APP_SCHEME;
 /** The only host of that scheme; other hosts are refused everywhere. */
 export const APP_HOST = 'app';
 /** The app's origin: the only origin trusted to send IPC and the only place it may navigate to. */
@@ -43,34 +44,9 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
-/**
- * The Content-Security-Policy directives of every app document, one entry per directive.
- *
- * - style-src allows 'unsafe-inline' because maplibre-gl sets inline styles on its canvas, markers
- *   and controls (and injects a style element); scripts stay strictly 'self'.
- * - worker-src allows blob: because maplibre-gl may start its worker from a blob: URL.
- * - img-src and connect-src also name the `tessera:` scheme, leaving room for data served on another
- *   host of the app's own scheme; the protocol handler decides what exists (today only
- *   tessera://app). Nothing remote is ever allowed: the console works offline.
- */
-export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  'default-src': ["'none'"],
-  'script-src': ["'self'"],
-  'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:', 'blob:', `${APP_SCHEME}:`],
-  'connect-src': ["'self'", `${APP_SCHEME}:`],
-  'worker-src': ["'self'", 'blob:'],
-  'font-src': ["'self'"],
-  'object-src': ["'none'"],
-  'base-uri': ["'none'"],
-  'form-action': ["'none'"],
-  'frame-ancestors': ["'none'"],
-});
-
-/** The policy as a header value; the headless host sends the same one. */
-export const CONTENT_SECURITY_POLICY = Object.entries(CSP_DIRECTIVES)
-  .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
-  .join('; ');
+// The Content-Security-Policy is shared with the headless host, which must import nothing from
+// main/electron/: it lives in main/hosts/content-security-policy.ts and is re-exported here.
+export { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES } from '../hosts/content-security-policy.js';
 
 /** Parses `url` if it is on the app origin (no credentials, no port); null for anything else. */
 export function parseAppUrl(url: string): URL | null {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CONTENT_SECURITY_POLICY } from '../electron/security.js';
+import { CONTENT_SECURITY_POLICY } from './content-security-policy.js';
 import {
   type OriginFacts,
   SESSION_COOKIE,

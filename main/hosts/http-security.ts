@@ -10,7 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { ErrorCode } from '../../shared/errors.js';
-import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES } from '../electron/security.js';
+import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES } from './content-security-policy.js';
 
 /** Where the host binds unless told otherwise: loopback only. */
 export const DEFAULT_BIND_HOST = '127.0.0.1';
@@ -257,7 +257,7 @@ export function cacheControlFor(segments: readonly string[]): string {
 // Response headers
 
 /**
- * The Electron shell's Content-Security-Policy (main/electron/security.ts), with the host's own
+ * The Content-Security-Policy both shells send (content-security-policy.ts), with the host's own
  * WebSocket origin added to connect-src: older Safari and Firefox do not let 'self' match ws:.
  */
 export function contentSecurityPolicy(host: string | null): string {

@@ -1,0 +1,28 @@
+/**
+ * How the CLI asks the engine (or the read-only handlers) for something: by the contract's request
+ * name, with the input checked by the request's zod schema (defaults filled in) as a host's
+ * dispatcher does, but throwing the TesseraError instead of answering a reply.
+ */
+import type { RequestName, RequestResult } from '../../shared/contract.js';
+import { type ContractHandlers, parseRequest } from '../engine/handlers.js';
+
+export async function request<N extends RequestName>(handlers: Pick<ContractHandlers, N>, name: N, input: unknown): Promise<RequestResult<N>> {
+  const handler = handlers[name] as (input: unknown) => Promise<RequestResult<N>> | RequestResult<N>;
+  return handler(parseRequest(name, input));
+}
+
+/** Every row of a paged request, page after page. */
+export async function allRows<N extends 'jobs.tileIssues' | 'catalog.list' | 'jobs.items' | 'jobs.list', Row = RequestResult<N>['rows'][number]>(
+  handlers: Pick<ContractHandlers, N>,
+  name: N,
+  input: Record<string, unknown>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = (await request(handlers, name, { ...input, ...(cursor !== undefined && { cursor }) })) as { rows: Row[]; nextCursor: string | null };
+    rows.push(...page.rows);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return rows;
+}

@@ -1,0 +1,52 @@
+/**
+ * The headless host, assembled on a running engine: the engine's handlers behind a dispatcher, its
+ * event bus, its metrics (while Settings enable them), the tile route over its open caches, the
+ * streaming upload route (an upload a job still needs is kept), and the built renderer.
+ *
+ * `tessera serve` starts it this way; so can tests, the reliability suite and the benchmarks,
+ * instead of assembling the same pieces by hand.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Engine } from '../engine/engine.js';
+import { createDispatcher } from '../engine/handlers.js';
+import { uploadInUse } from '../ingest/uploads.js';
+import { type HeadlessHost, type HeadlessHostOptions, type HostLogger, startHeadlessHost } from './headless-host.js';
+import { createTileRoute } from './tile-route.js';
+import { createUploadRoute } from './upload-route.js';
+
+/** What the host needs of the engine. */
+export type HostedEngine = Pick<Engine, 'handlers' | 'events' | 'metrics' | 'caches' | 'catalog' | 'dataDir' | 'settings'>;
+
+export interface StartHeadlessOptions
+  extends Pick<HeadlessHostOptions, 'host' | 'port' | 'allowedHosts' | 'token' | 'heartbeatIntervalMs' | 'maxBufferedBytes' | 'maxEventClients'> {
+  /** The built renderer; default the one beside this module (dist/renderer/). */
+  rendererDir?: string;
+  /** The host's log and the requests that failed with INTERNAL; default warnings to the console. */
+  logger?: HostLogger & { error(message: string, data?: object): void };
+  /** Also told of every request that failed with INTERNAL (tests count them). */
+  onInternalError?: (error: unknown, name: string) => void;
+}
+
+/** The renderer the build puts beside main/: dist/renderer/. */
+export function defaultRendererDir(): string {
+  return fileURLToPath(new URL('../../renderer/', import.meta.url));
+}
+
+/** Starts the headless host on `engine`; resolves once it listens. Closing it leaves the engine open. */
+export function startHeadless(engine: HostedEngine, options: StartHeadlessOptions = {}): Promise<HeadlessHost> {
+  const { rendererDir = defaultRendererDir(), logger, onInternalError, ...listen } = options;
+  const dispatch = createDispatcher(engine.handlers, (error, name) => {
+    logger?.error(`request ${name} failed`, { error: String(error) });
+    onInternalError?.(error, name);
+  });
+  return startHeadlessHost({
+    ...listen,
+    dispatch,
+    events: engine.events,
+    metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
+    rendererDir,
+    ...(logger && { logger }),
+    tileHandler: createTileRoute(engine.caches),
+    uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
+  });
+}
