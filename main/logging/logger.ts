@@ -68,9 +68,12 @@ export interface LoggerOutput {
 export function createLogger(level: LogLevel = levelFromEnv(), sink?: (entry: LogEntry) => void): Logger {
   if (level === 'silent') return SILENT;
   if (sink) return createLoggerTo(level, { stream: sinkStream(sink) });
-  // Synchronous writes: a line logged just before the process exits is not lost.
+  // On a terminal pino-pretty writes fd 2 synchronously; otherwise the lines go through
+  // process.stderr as before (synchronous for files and pipes on Linux, and harmless where a GUI
+  // app has no usable stderr, as an Electron app on Windows), so a line logged just before the
+  // process exits is not lost.
   const tty = process.stderr.isTTY === true;
-  return createLoggerTo(level, { stream: 2, pretty: tty, colorize: tty });
+  return createLoggerTo(level, tty ? { stream: 2, pretty: true, colorize: true } : { stream: process.stderr });
 }
 
 /** A logger writing to `output.stream`: JSON lines, or pretty ones. */
