@@ -19,6 +19,7 @@ import { withSmallVolume } from '../tile-cache/testing/writer-fixtures.js';
 import { Engine } from './engine.js';
 import type { JobKindPlugin } from '../kinds/job-kind.js';
 import { createLogger } from '../logging/logger.js';
+import { scriptedPool } from '../pool/testing/scripted-pool.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-engine-full-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ function steppingKind(labels: string[], onStep: (label: string, step: number) =>
       const start = item.checkpoint?.done ?? 0;
       for (let step = start; step < STEPS; step++) {
         await onStep(label, step);
-        await context.pool.run('spin', { ms: 1 }, { signal: context.signal });
+        await scriptedPool(context.pool).run('spin', { ms: 1 }, { signal: context.signal });
         context.progress({ done: 1 });
         context.checkpoint({ done: step + 1, padding: PADDING });
       }

@@ -11,6 +11,7 @@ import { JobStore } from '../store/job-store.js';
 import { Engine, type EngineOptions } from './engine.js';
 import type { JobKindPlugin } from '../kinds/job-kind.js';
 import { createLogger } from '../logging/logger.js';
+import { scriptedPool } from '../pool/testing/scripted-pool.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-engine-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -41,10 +42,10 @@ function scriptedKind(script: string[], calls: { plans: number; attempts: Map<st
       const [what, arg] = label.split(':');
       const start = item.checkpoint?.done ?? 0;
       for (let step = start; step < 10; step++) {
-        if (what === 'fail' && step === 5) await context.pool.run('fail', { code: arg as ErrorCode, message: `${label} failed at step 5` }, { signal: context.signal });
+        if (what === 'fail' && step === 5) await scriptedPool(context.pool).run('fail', { code: arg as ErrorCode, message: `${label} failed at step 5` }, { signal: context.signal });
         if (what === 'flaky' && attempt <= Number(arg) && step === 3) throw new TesseraError('IO_ERROR', `EIO on attempt ${attempt}`);
-        if (what === 'crash-once' && attempt === 1 && step === 2) await context.pool.run('crash', {}, { signal: context.signal });
-        await context.pool.run('spin', { ms: what === 'slow' ? 400 : 2 }, { signal: context.signal });
+        if (what === 'crash-once' && attempt === 1 && step === 2) await scriptedPool(context.pool).run('crash', {}, { signal: context.signal });
+        await scriptedPool(context.pool).run('spin', { ms: what === 'slow' ? 400 : 2 }, { signal: context.signal });
         context.progress({ done: 1, bytes: 100 });
         context.checkpoint({ done: step + 1 });
       }

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { TesseraError } from '../../shared/errors.js';
+import type { ScriptedTasks } from '../../workers/testing/scripted-tasks.js';
 import { WorkerPool } from './worker-pool.js';
 
 const filename = fileURLToPath(new URL('../../workers/testing/scripted-tasks.js', import.meta.url));
-const pool = new WorkerPool({ filename, threads: 2, maxQueue: 4, graceMs: 50 });
+const pool = new WorkerPool<ScriptedTasks>({ filename, threads: 2, maxQueue: 4, graceMs: 50 });
 after(() => pool.destroy());
 
 test('a task that honours its abort flag stops at once and rejects with ABORTED', async () => {
@@ -26,7 +27,7 @@ test('a task that ignores its abort flag is stopped by terminating its worker, w
   await assert.rejects(run, (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
   assert.ok(performance.now() - started < 4_000, 'the hard stop does not wait for the 5 s task');
   // A 1 ms spin takes one or two 1 ms sleeps depending on timer granularity; any result means a live worker.
-  const after = await pool.run<{ rounds: number }>('spin', { ms: 1 });
+  const after = await pool.run('spin', { ms: 1 });
   assert.ok(after.rounds >= 1, 'the pool still works');
   await waitFor(() => pool.stats().workerRestarts > before);
 });
@@ -49,7 +50,7 @@ test('coded errors cross the thread boundary with their code', async () => {
 
 test('buffers in the transfer list are moved, not copied', async () => {
   const data = new Uint8Array(1 << 20);
-  const result = await pool.run<{ bytes: number }>('measure', { data }, { transferList: [data.buffer] });
+  const result = await pool.run('measure', { data }, { transferList: [data.buffer] });
   assert.equal(result.bytes, 1 << 20);
   assert.equal(data.byteLength, 0, 'the sender no longer owns the buffer');
 });
@@ -67,7 +68,7 @@ test('whenReady keeps the queue bounded: a planner that waits never overfills it
 });
 
 test('no thread starts before the first task; then all start and stay', async () => {
-  const lazy = new WorkerPool({ filename, threads: 2 });
+  const lazy = new WorkerPool<ScriptedTasks>({ filename, threads: 2 });
   try {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(lazy.stats().startedThreads, 0, 'an idle pool holds no thread');

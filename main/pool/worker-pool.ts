@@ -19,6 +19,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../shared/errors.js';
 import { createAbortFlag, raiseAbortFlag } from '../../workers/abort-flag.js';
+import type { TaskInput, TaskMap, TaskName, TaskOutput, WorkerTasks } from '../../workers/task-map.js';
 
 export interface WorkerPoolOptions {
   /** The worker module (compiled JS); tasks are its named exports. */
@@ -48,7 +49,12 @@ export interface PoolStats {
   startedThreads: number;
 }
 
-export class WorkerPool {
+/**
+ * `Tasks` is the map of the worker module's tasks (workers/task-map.ts): `run` takes only its task
+ * names, each with its own input type, and resolves to that task's output type. The default is the
+ * app's map (workers/pool-entry.ts); tests that load workers/testing/scripted-tasks.ts use theirs.
+ */
+export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
   readonly threads: number;
   private readonly options: WorkerPoolOptions;
   /** Made by the first `run`. */
@@ -88,7 +94,7 @@ export class WorkerPool {
   }
 
   /** Runs the worker export `name` with `task`; rejects with a TesseraError (ABORTED when cancelled). */
-  async run<R>(name: string, task: Record<string, unknown>, options: RunOptions = {}): Promise<R> {
+  async run<K extends TaskName<Tasks>>(name: K, task: TaskInput<Tasks, K>, options: RunOptions = {}): Promise<TaskOutput<Tasks, K>> {
     const { signal } = options;
     if (signal?.aborted) throw new AbortError();
     // Else a task sent during shut-down would start threads that nothing stops.
@@ -103,7 +109,7 @@ export class WorkerPool {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.running++;
     try {
-      return (await this.started().run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as R;
+      return (await this.started().run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as TaskOutput<Tasks, K>;
     } catch (error) {
       // Piscina replaces a worker that exited or was terminated; count it either way.
       if (hardStop.signal.aborted) this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));

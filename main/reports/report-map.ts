@@ -1,9 +1,9 @@
 /**
  * The extent map of the printable reports: land and graticule projected into a box around an
  * extent, with the job's items' footprints, as plain numbers that the HTML report writes as SVG
- * and the PDF report as vector paths. Pure: no I/O.
+ * and the PDF report as vector paths. Pure but for the land outline, read once (world-land.ts).
  */
-import { LAND_RINGS_E2 } from './world-land.js';
+import { worldLandRings } from './world-land.js';
 
 /** West, south, east, north in degrees (WGS84); east < west crosses the antimeridian. */
 export type Bounds = [west: number, south: number, east: number, north: number];
@@ -76,7 +76,7 @@ export function thumbnail(bounds: Bounds, width: number, height: number, options
   const view: Bounds = [cx - halfLon, cy - halfLat, cx + halfLon, cy + halfLat];
 
   const land: number[][] = [];
-  for (const ring of landRings()) {
+  for (const ring of worldLandRings()) {
     // Land east of 180° is drawn again, shifted, when the view reaches past the antimeridian.
     for (const shift of [0, 360, -360]) {
       if (ring.e + shift < view[0] || ring.w + shift > view[2] || ring.n < view[1] || ring.s > view[3]) continue;
@@ -119,44 +119,6 @@ export function thumbnail(bounds: Bounds, width: number, height: number, options
     return { n: i + 1, label: f.label, ...r, dot };
   });
   return { width, height, view, land, meridians, parallels, extent, marker, footprints };
-}
-
-interface LandRing {
-  coords: Float64Array;
-  w: number;
-  s: number;
-  e: number;
-  n: number;
-}
-
-let decodedLand: LandRing[] | undefined;
-
-/** The land rings in degrees, decoded from world-land.ts once and kept. */
-function landRings(): LandRing[] {
-  if (decodedLand) return decodedLand;
-  decodedLand = LAND_RINGS_E2.map((encoded) => {
-    const coords = new Float64Array(encoded.length);
-    let x = 0;
-    let y = 0;
-    let w = Infinity;
-    let s = Infinity;
-    let e = -Infinity;
-    let n = -Infinity;
-    for (let i = 0; i < encoded.length; i += 2) {
-      x += encoded[i]!;
-      y += encoded[i + 1]!;
-      const lon = x / 100;
-      const lat = y / 100;
-      coords[i] = lon;
-      coords[i + 1] = lat;
-      w = Math.min(w, lon);
-      e = Math.max(e, lon);
-      s = Math.min(s, lat);
-      n = Math.max(n, lat);
-    }
-    return { coords, w, s, e, n };
-  });
-  return decodedLand;
 }
 
 /** Sutherland–Hodgman: a flat ring clipped to a rectangle (edges along it stay outside the visible box). */

@@ -127,7 +127,7 @@ export const verifyKind: JobKindPlugin<'verify', VerifySpec, VerifyCheckpoint> =
         const outside = tiles.filter((t) => t.x < 0 || t.y < 0 || t.x >= size || t.y >= size);
         // Each tile gets its own copy of its bytes, so the buffers can be moved, not cloned.
         const copies = tiles.filter((t) => !outside.includes(t)).map((t) => ({ z: t.z, x: t.x, y: t.y, data: t.data.slice() }));
-        const result = context.pool.run<VerifyTilesResult>(
+        const result = context.pool.run(
           'verifyTiles',
           { tiles: copies, format: cache.format, maxTileBytes: params.maxTileBytes },
           { signal: context.signal, transferList: copies.map((t) => t.data.buffer as ArrayBuffer) },

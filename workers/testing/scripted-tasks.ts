@@ -6,10 +6,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TesseraError, type ErrorCode } from '../../shared/errors.js';
 import { AbortFlag } from '../abort-flag.js';
+import type { TaskSpec, WorkerTaskFn } from '../task-map.js';
 import { defineTask } from '../task.js';
 
+/** The task map of this module, for a test's `new WorkerPool<ScriptedTasks>(…)`. */
+export interface ScriptedTasks {
+  spin: TaskSpec<{ ms: number }, { rounds: number }>;
+  ignoreAbort: TaskSpec<{ ms: number }, { blocked: number }>;
+  crash: TaskSpec<Record<string, never>, never>;
+  fail: TaskSpec<{ code: ErrorCode; message: string }, never>;
+  measure: TaskSpec<{ data: Uint8Array }, { bytes: number }>;
+}
+
 /** Works for `ms`, checking the abort flag every millisecond like a tile loop does. */
-export const spin = defineTask(async (task: { ms: number; abort?: SharedArrayBuffer }) => {
+export const spin: WorkerTaskFn<ScriptedTasks, 'spin'> = defineTask(async (task: { ms: number; abort?: SharedArrayBuffer }) => {
   const flag = new AbortFlag(task.abort);
   const end = performance.now() + task.ms;
   let rounds = 0;
@@ -22,7 +32,7 @@ export const spin = defineTask(async (task: { ms: number; abort?: SharedArrayBuf
 });
 
 /** Blocks the thread for `ms` without ever looking at the abort flag (a stuck native call). */
-export const ignoreAbort = defineTask(async (task: { ms: number }) => {
+export const ignoreAbort: WorkerTaskFn<ScriptedTasks, 'ignoreAbort'> = defineTask(async (task: { ms: number }) => {
   const end = Date.now() + task.ms;
   while (Date.now() < end) {
     // busy: nothing can interrupt this but terminating the thread
@@ -31,14 +41,14 @@ export const ignoreAbort = defineTask(async (task: { ms: number }) => {
 });
 
 /** Kills its worker thread mid-task. */
-export const crash = defineTask(async () => {
+export const crash: WorkerTaskFn<ScriptedTasks, 'crash'> = defineTask(async () => {
   process.exit(3);
 });
 
 /** Fails with a coded error. */
-export const fail = defineTask(async (task: { code: ErrorCode; message: string }) => {
+export const fail: WorkerTaskFn<ScriptedTasks, 'fail'> = defineTask(async (task: { code: ErrorCode; message: string }) => {
   throw new TesseraError(task.code, task.message);
 });
 
 /** Returns the size of a transferred buffer (proves transfer, not copy: the sender's view is detached). */
-export const measure = defineTask(async (task: { data: Uint8Array }) => ({ bytes: task.data.byteLength }));
+export const measure: WorkerTaskFn<ScriptedTasks, 'measure'> = defineTask(async (task: { data: Uint8Array }) => ({ bytes: task.data.byteLength }));

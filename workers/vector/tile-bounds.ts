@@ -1,6 +1,6 @@
 /**
  * The little Web Mercator tile maths a worker needs (workers/ may not import main/tiling; these
- * are the same formulas as main/tiling/tile-grid.ts).
+ * are the same formulas as shared/tile-grid.ts).
  */
 
 /** Web Mercator's latitude limit: atan(sinh(π)) in degrees. */

@@ -61,13 +61,18 @@ export interface WalkStats {
   droppedVertices: number;
 }
 
-interface IndexInternals {
+/**
+ * The two private fields of a geojson-vt 5 index this walk reads and prunes (src/index.js): its tile
+ * cache by tileId, and the list of tiles cut (which only grows). tile-walk.test.ts checks them on a
+ * real index, so an upgrade that renames or reshapes them fails there, not as a memory blow-up.
+ */
+export interface IndexInternals {
   tiles: Record<number, unknown>;
   tileCoords: unknown[];
 }
 
 /** geojson-vt's tile cache key (src/index.js toID). */
-function tileId(z: number, x: number, y: number): number {
+export function tileId(z: number, x: number, y: number): number {
   return ((1 << z) * y + x) * 32 + z;
 }
 

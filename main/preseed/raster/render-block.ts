@@ -49,5 +49,5 @@ export async function renderBlock(source: WarpSource, pool: WorkerPool, block: M
     quality: style.quality,
     pngPalette: style.pngPalette,
   };
-  return pool.run<RasterTilesResult>('rasterTiles', task as unknown as Record<string, unknown>, { signal, transferList: [pixels.data] });
+  return pool.run('rasterTiles', task, { signal, transferList: [pixels.data] });
 }

@@ -17,7 +17,6 @@ import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
 import { intersectBbox, lonLatToTileFraction, unionBbox } from '../../../shared/tile-grid.js';
-import type { VectorTilesResult } from '../../../workers/vector-tiles.js';
 import { extractSource } from './extract-source.js';
 import { chooseLayers } from './layer-choice.js';
 import { type SourceInfo, inspectSource } from './source-info.js';
@@ -120,7 +119,7 @@ async function cutSample(
     const byId: { name: string; minZoom: number; maxZoom: number }[] = [];
     layers.forEach((l, i) => (byId[l.id] = specs[i]!));
     for (let i = 0; i < byId.length; i++) byId[i] ??= { name: `unused-${i}`, minZoom: 0, maxZoom: 0 };
-    const result = await env.pool.run<VectorTilesResult>(
+    const result = await env.pool.run(
       'vectorTiles',
       {
         root,

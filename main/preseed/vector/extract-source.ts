@@ -133,7 +133,7 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
   let bytes = 0;
   for (const f of files) bytes += (await stat(f.path)).size;
   const lowBandTolerance = options.partitionZoom !== null && bytes > LOW_BAND_EXACT_BYTES ? options.tolerance / 4 / (2 ** (options.partitionZoom - 1) * options.extent) : null;
-  const result = await options.pool.run<PartitionResult>(
+  const result = await options.pool.run(
     'vectorPartition',
     {
       files,

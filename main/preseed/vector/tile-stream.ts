@@ -135,7 +135,7 @@ export async function streamTileTask(pool: WorkerPool, task: TileTaskInput, queu
   try {
     let result: VectorTilesResult;
     try {
-      result = await pool.run<VectorTilesResult>('vectorTiles', { ...task, port: port2, credits }, { signal: stop.signal, transferList: [port2] });
+      result = await pool.run('vectorTiles', { ...task, port: port2, credits }, { signal: stop.signal, transferList: [port2] });
     } catch (error) {
       await writes;
       if (writeError !== null) throw writeError;
