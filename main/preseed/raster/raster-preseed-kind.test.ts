@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,7 +13,9 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import type { JobSummary, RasterPreseedParams } from '../../../shared/contract.js';
 import { TesseraError } from '../../../shared/errors.js';
-import { type TileDifference, compareTiles, gdalwarpTiles, hasContent, readMbtilesTiles, readTileDirectory, rgba, runGdal2Tiles } from './testing/gdal2tiles-reference.js';
+import { type Gdal2TilesOptions, assertClose, compareTiles, demScaledLikeGdalTranslate, gdalwarpTiles, hasContent, readMbtilesTiles, rgba, runGdal2Tiles } from './testing/gdal2tiles-reference.js';
+import { type GoldenTiles, compareWithGolden, goldenFromDirectory } from './testing/golden-tiles.js';
+import { golden } from '../../../workers/testing/golden.js';
 import { metatileAt, metatileGrid, pickMetatileSide } from './metatiles.js';
 import { blueMarbleTif, illinoisNad27Tif, srtmDem, srtmHillshadeTif } from '../../testing/real-data.js';
 import { coverageFromRings } from '../../tiling/coverage.js';
@@ -45,43 +47,19 @@ function out(name: string): string {
   return join(root, `${++dirs}-${name}`);
 }
 
-/** Compares our MBTiles with gdal2tiles' directory: the same tiles with content, and per-zoom mean differences. */
-async function compareWithGdal2Tiles(ours: string, reference: string): Promise<{ perZoom: Map<number, { tiles: number; colour: number; alpha: number; worst: number }>; onlyOurs: string[]; onlyReference: string[] }> {
-  const a = readMbtilesTiles(ours);
-  const b = await readTileDirectory(reference);
-  const onlyOurs = [...a.keys()].filter((k) => !b.has(k));
-  const onlyReference: string[] = [];
-  for (const [k, data] of b) if (!a.has(k) && (await hasContent(data))) onlyReference.push(k);
-  const perZoom = new Map<number, { tiles: number; colour: number; alpha: number; worst: number }>();
-  for (const [k, data] of a) {
-    const ref = b.get(k);
-    if (!ref) continue;
-    const d: TileDifference = await compareTiles(data, ref);
-    const z = Number(k.split('/')[0]);
-    const s = perZoom.get(z) ?? { tiles: 0, colour: 0, alpha: 0, worst: 0 };
-    s.tiles++;
-    s.colour += d.colour;
-    s.alpha += d.alpha;
-    s.worst = Math.max(s.worst, d.colour);
-    perZoom.set(z, s);
-  }
-  for (const s of perZoom.values()) {
-    s.colour /= s.tiles;
-    s.alpha /= s.tiles;
-  }
-  return { perZoom, onlyOurs, onlyReference };
-}
-
-function assertClose(result: Awaited<ReturnType<typeof compareWithGdal2Tiles>>, limits: { colour: number; alpha: number; worst: number }, label: string): void {
-  assert.deepEqual(result.onlyOurs, [], `${label}: tiles only we made`);
-  assert.deepEqual(result.onlyReference, [], `${label}: tiles with content only gdal2tiles made`);
-  assert.ok(result.perZoom.size > 0, `${label}: nothing compared`);
-  for (const [z, s] of result.perZoom) {
-    const at = `${label} z${z} (${s.tiles} tiles): mean colour ${s.colour.toFixed(2)}, alpha ${s.alpha.toFixed(2)}, worst tile ${s.worst.toFixed(2)}`;
-    assert.ok(s.colour < limits.colour, at);
-    assert.ok(s.alpha < limits.alpha, at);
-    assert.ok(s.worst < limits.worst, at);
-  }
+/**
+ * gdal2tiles' tiles of an input, from the golden file beside this test (testing/golden/NAME.json);
+ * with UPDATE=1, gdal2tiles.py is run and the file written again. The live comparison with
+ * gdal2tiles, and the check that these files are still what it makes, is in
+ * raster-preseed-kind.reference.ts (npm run test:reference).
+ */
+function gdal2tilesGolden(name: string, input: () => string, options: Gdal2TilesOptions): Promise<GoldenTiles> {
+  return golden(import.meta.url, name, async () => {
+    const reference = out(`${name}-gdal2tiles`);
+    await runGdal2Tiles(input(), reference, options);
+    const version = execFileSync('gdalinfo', ['--version'], { encoding: 'utf8' }).trim();
+    return goldenFromDirectory(reference, `gdal2tiles.py --xyz -z ${options.minZoom}-${options.maxZoom} -r ${options.resampling} (${version})`);
+  });
 }
 
 function gdalinfoJson(path: string): { metadata: Record<string, Record<string, string>>; wgs84Extent?: { coordinates: number[][][] }; size: number[] } {
@@ -94,9 +72,8 @@ test('SRTM hillshade: tiles match gdal2tiles tile for tile, and GDAL reads the M
     const output = out('hillshade.mbtiles');
     const job = await runJob(engine, { datasets: [hillshade], minZoom: 8, maxZoom: 11, output, resampling: 'average' });
     assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
-    const reference = out('hillshade-gdal2tiles');
-    await runGdal2Tiles(hillshade, reference, { minZoom: 8, maxZoom: 11, resampling: 'average' });
-    assertClose(await compareWithGdal2Tiles(output, reference), { colour: 3, alpha: 3, worst: 12 }, 'hillshade');
+    const reference = await gdal2tilesGolden('hillshade', () => hillshade, { minZoom: 8, maxZoom: 11, resampling: 'average' });
+    assertClose(await compareWithGolden(output, reference), { colour: 3, alpha: 3, worst: 12 }, 'hillshade');
 
     const info = gdalinfoJson(output);
     assert.equal(info.metadata['']!.minzoom, '8');
@@ -124,9 +101,21 @@ test('Blue Marble (RGB, whole world): tiles match gdal2tiles at z0–3', async (
     const job = await runJob(engine, { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 3, output, resampling: 'average' });
     assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
     assert.equal(job.progress.done, 85);
-    const reference = out('bluemarble-gdal2tiles');
-    await runGdal2Tiles(blueMarbleTif(), reference, { minZoom: 0, maxZoom: 3, resampling: 'average', processes: 2 });
-    assertClose(await compareWithGdal2Tiles(output, reference), { colour: 3, alpha: 1, worst: 8 }, 'bluemarble');
+    const reference = await gdal2tilesGolden('bluemarble', blueMarbleTif, { minZoom: 0, maxZoom: 3, resampling: 'average', processes: 2 });
+    assertClose(await compareWithGolden(output, reference), { colour: 3, alpha: 1, worst: 8 }, 'bluemarble');
+    // The golden comparison sees drift: the same tiles 6 levels darker, or one tile left out, fail it.
+    const darker = out('bluemarble-darker.mbtiles');
+    copyFileSync(output, darker);
+    const db = new Database(darker);
+    try {
+      const rows = db.prepare('SELECT rowid, tile_data d FROM tiles').all() as { rowid: number; d: Buffer }[];
+      for (const row of rows) db.prepare('UPDATE tiles SET tile_data = ? WHERE rowid = ?').run(await sharp(row.d).linear(1, -6).png().toBuffer(), row.rowid);
+    } finally {
+      db.close();
+    }
+    await assert.rejects(async () => assertClose(await compareWithGolden(darker, reference), { colour: 3, alpha: 1, worst: 8 }, 'darker'), /darker z\d.*mean colour/);
+    const missing = await compareWithGolden(output, { ...reference, tiles: { ...reference.tiles, '9/0/0': reference.tiles['3/4/2']! } });
+    assert.deepEqual(missing.onlyReference, ['9/0/0']);
     const info = gdalinfoJson(output);
     assert.equal(info.metadata['']!.format, 'png');
     assert.deepEqual(info.size, [2048, 2048]);
@@ -139,17 +128,12 @@ test('SRTM Int16 DEM with scale auto: stretched like gdal_translate -scale min m
   const engine = await openEngine();
   try {
     const dem = srtmDem();
-    // gdalinfo -mm computes the exact min/max without writing an .aux.xml next to the DEM.
-    const mm = execFileSync('gdalinfo', ['-mm', dem], { encoding: 'utf8' }).match(/Computed Min\/Max=(-?[\d.]+),(-?[\d.]+)/)!;
-    const scaled = join(root, 'dem-scaled.vrt');
-    execFileSync('gdal_translate', ['-q', '-of', 'VRT', '-ot', 'Byte', '-scale', mm[1]!, mm[2]!, '0', '255', dem, scaled]);
     const output = out('dem.mbtiles');
     const job = await runJob(engine, { datasets: [dem], minZoom: 8, maxZoom: 10, output, scale: 'auto' });
     assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
     assert.match(String(engine.store.allItems(job.id)[0]!.result!.pixels), /Int16 grey, stretched/);
-    const reference = out('dem-gdal2tiles');
-    await runGdal2Tiles(scaled, reference, { minZoom: 8, maxZoom: 10, resampling: 'average' });
-    assertClose(await compareWithGdal2Tiles(output, reference), { colour: 3, alpha: 3, worst: 12 }, 'dem');
+    const reference = await gdal2tilesGolden('dem-scaled', () => demScaledLikeGdalTranslate(dem, root), { minZoom: 8, maxZoom: 10, resampling: 'average' });
+    assertClose(await compareWithGolden(output, reference), { colour: 3, alpha: 3, worst: 12 }, 'dem');
   } finally {
     await engine.close();
   }
@@ -185,9 +169,8 @@ test('a projected, grey input (SP27GTIF, NAD27 / Illinois East) is warped exactl
     await compareWithGdalwarp(output, illinoisNad27Tif(), bounds, 14, 'bilinear', 'illinois');
     // gdal2tiles goes through a nearest-neighbour VRT at the source's resolution first, so on this
     // detailed aerial photo its tiles sit up to a source pixel away (about 3 px at z15): only roughly alike.
-    const reference = out('illinois-gdal2tiles');
-    await runGdal2Tiles(illinoisNad27Tif(), reference, { minZoom: 12, maxZoom: 12, resampling: 'bilinear' });
-    const loose = await compareWithGdal2Tiles(output, reference);
+    const reference = await gdal2tilesGolden('illinois-z12', illinoisNad27Tif, { minZoom: 12, maxZoom: 12, resampling: 'bilinear' });
+    const loose = await compareWithGolden(output, reference, [12]);
     assert.ok(loose.perZoom.get(12)!.colour < 10, `z12 mean colour ${loose.perZoom.get(12)!.colour}`);
   } finally {
     await engine.close();

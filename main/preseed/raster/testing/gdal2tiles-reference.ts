@@ -3,7 +3,8 @@
  * python3-gdal, GDAL 3.6, run by /usr/bin/python3, which has `osgeo`), and a tile-by-tile
  * comparison of two outputs decoded with sharp. Used by the tests and the bench.
  */
-import { execFile } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,4 +127,60 @@ export async function gdalwarpTiles(input: string, workDir: string, range: { z: 
     }
   }
   return tiles;
+}
+
+/** Two tile sets compared: tiles only in one of them, and per zoom the mean and worst differences. */
+export interface ComparisonResult {
+  perZoom: Map<number, { tiles: number; colour: number; alpha: number; worst: number }>;
+  onlyOurs: string[];
+  onlyReference: string[];
+}
+
+/** Compares our MBTiles with gdal2tiles' directory: the same tiles with content, and per-zoom mean differences. */
+export async function compareWithGdal2Tiles(ours: string, reference: string): Promise<ComparisonResult> {
+  const a = readMbtilesTiles(ours);
+  const b = await readTileDirectory(reference);
+  const onlyOurs = [...a.keys()].filter((k) => !b.has(k));
+  const onlyReference: string[] = [];
+  for (const [k, data] of b) if (!a.has(k) && (await hasContent(data))) onlyReference.push(k);
+  const perZoom: ComparisonResult['perZoom'] = new Map();
+  for (const [k, data] of a) {
+    const ref = b.get(k);
+    if (!ref) continue;
+    const d: TileDifference = await compareTiles(data, ref);
+    const z = Number(k.split('/')[0]);
+    const s = perZoom.get(z) ?? { tiles: 0, colour: 0, alpha: 0, worst: 0 };
+    s.tiles++;
+    s.colour += d.colour;
+    s.alpha += d.alpha;
+    s.worst = Math.max(s.worst, d.colour);
+    perZoom.set(z, s);
+  }
+  for (const s of perZoom.values()) {
+    s.colour /= s.tiles;
+    s.alpha /= s.tiles;
+  }
+  return { perZoom, onlyOurs, onlyReference };
+}
+
+/** The same tiles with content on both sides, and per zoom the differences under the limits. */
+export function assertClose(result: ComparisonResult, limits: { colour: number; alpha: number; worst: number }, label: string): void {
+  assert.deepEqual(result.onlyOurs, [], `${label}: tiles only we made`);
+  assert.deepEqual(result.onlyReference, [], `${label}: tiles with content only gdal2tiles made`);
+  assert.ok(result.perZoom.size > 0, `${label}: nothing compared`);
+  for (const [z, s] of result.perZoom) {
+    const at = `${label} z${z} (${s.tiles} tiles): mean colour ${s.colour.toFixed(2)}, alpha ${s.alpha.toFixed(2)}, worst tile ${s.worst.toFixed(2)}`;
+    assert.ok(s.colour < limits.colour, at);
+    assert.ok(s.alpha < limits.alpha, at);
+    assert.ok(s.worst < limits.worst, at);
+  }
+}
+
+/** The DEM stretched as `gdal_translate -ot Byte -scale min max 0 255` does (a VRT in `dir`): what gdal2tiles is given for scale auto. */
+export function demScaledLikeGdalTranslate(dem: string, dir: string): string {
+  // gdalinfo -mm computes the exact min/max without writing an .aux.xml next to the DEM.
+  const mm = execFileSync('gdalinfo', ['-mm', dem], { encoding: 'utf8' }).match(/Computed Min\/Max=(-?[\d.]+),(-?[\d.]+)/)!;
+  const scaled = join(dir, 'dem-scaled.vrt');
+  execFileSync('gdal_translate', ['-q', '-of', 'VRT', '-ot', 'Byte', '-scale', mm[1]!, mm[2]!, '0', '255', dem, scaled]);
+  return scaled;
 }
