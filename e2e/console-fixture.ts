@@ -35,7 +35,10 @@ export interface ConsoleSession {
 }
 
 interface TestFixtures {
-  /** Attaches what the host wrote to stderr to every failed test (the report and the list show it). */
+  /**
+   * Attaches what the host wrote to stderr to every failed test (the report and the list show it),
+   * and fails a test whose file would share another file's console.
+   */
   hostLog: void;
 }
 
@@ -48,6 +51,9 @@ interface ConsoleFixtures {
   tessera: Console;
   session: ConsoleSession;
 }
+
+/** The spec file whose tests this worker's console serves (see `hostLog`). */
+let consoleFile: string | undefined;
 
 /** Hosts and GDAL-made fixtures take a while on two shared cores. */
 const SETUP_TIMEOUT = 120_000;
@@ -102,8 +108,12 @@ export const test = base.extend<TestFixtures, ConsoleFixtures>({
 
   hostLog: [
     async ({ tessera }, use, testInfo) => {
+      // Each file's story needs a console of its own: two files sharing a worker would share one.
+      consoleFile ??= testInfo.file;
+      if (testInfo.file !== consoleFile) throw new Error(`${testInfo.file} shares a console with ${consoleFile}: give each spec file its own top-level test.use({ consoleOptions: … })`);
       await use();
-      if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('tessera serve stderr', { body: tessera.stderr().slice(-20_000), contentType: 'text/plain' });
+      const stderr = tessera.stderr();
+      if (testInfo.status !== testInfo.expectedStatus && stderr !== '') await testInfo.attach('tessera serve stderr', { body: stderr.slice(-20_000), contentType: 'text/plain' });
     },
     { auto: true },
   ],

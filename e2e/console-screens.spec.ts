@@ -21,21 +21,21 @@ import { type SeedJob, seedStore } from './seed-store.js';
 const seedJobs = (dir: string): SeedJob[] => {
   const missing = (name: string) => join(dir, 'gone', name);
   return [
-  { name: 'verify alps-hillshade.mbtiles', cache: '/srv/tiles/alps-hillshade.mbtiles', state: 'succeeded', total: 5460 },
-  { name: 'verify pyrenees-dem.mbtiles', cache: missing('pyrenees-dem.mbtiles'), state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('pyrenees-dem.mbtiles')}` } },
-  {
-    name: 'verify tatra-ortho.mbtiles',
-    cache: '/srv/tiles/tatra-ortho.mbtiles',
-    state: 'partial',
-    total: 4096,
-    failed: 17,
-    items: ['z9', 'z10', 'z11', 'z12'],
-    error: { code: 'TILE_CORRUPT', message: '1 of 4 item(s) failed; first: z12: 17 of 1024 tiles at z12 are corrupt' },
-  },
-  { name: 'verify carpathians.mbtiles', cache: missing('carpathians.mbtiles'), state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('carpathians.mbtiles')}` } },
-  { name: 'verify alps-vector.pmtiles', cache: '/srv/tiles/alps-vector.pmtiles', state: 'succeeded', total: 21_845 },
-  { name: 'verify balkans-hillshade.mbtiles', cache: '/srv/tiles/balkans-hillshade.mbtiles', state: 'cancelled' },
-  { name: 'verify dolomites.mbtiles', cache: missing('dolomites.mbtiles'), state: 'queued' },
+    { name: 'verify alps-hillshade.mbtiles', cache: '/srv/tiles/alps-hillshade.mbtiles', state: 'succeeded', total: 5460 },
+    { name: 'verify pyrenees-dem.mbtiles', cache: missing('pyrenees-dem.mbtiles'), state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('pyrenees-dem.mbtiles')}` } },
+    {
+      name: 'verify tatra-ortho.mbtiles',
+      cache: '/srv/tiles/tatra-ortho.mbtiles',
+      state: 'partial',
+      total: 4096,
+      failed: 17,
+      items: ['z9', 'z10', 'z11', 'z12'],
+      error: { code: 'TILE_CORRUPT', message: '1 of 4 item(s) failed; first: z12: 17 of 1024 tiles at z12 are corrupt' },
+    },
+    { name: 'verify carpathians.mbtiles', cache: missing('carpathians.mbtiles'), state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('carpathians.mbtiles')}` } },
+    { name: 'verify alps-vector.pmtiles', cache: '/srv/tiles/alps-vector.pmtiles', state: 'succeeded', total: 21_845 },
+    { name: 'verify balkans-hillshade.mbtiles', cache: '/srv/tiles/balkans-hillshade.mbtiles', state: 'cancelled' },
+    { name: 'verify dolomites.mbtiles', cache: missing('dolomites.mbtiles'), state: 'queued' },
   ];
 };
 const FAILED = [2, 4];

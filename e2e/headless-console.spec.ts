@@ -3,7 +3,7 @@
  * GDAL-made caches. A person's path through the console (open the printed URL, watch a job, cancel,
  * retry), what a hostile page on another port of 127.0.0.1 can and cannot do to it, and a screenshot.
  *
- * The tests run in order and share one console, one browser profile and one job history: (a) needs
+ * The tests run in order (serial) and share one console, one browser context and one job history: (a) needs
  * the history empty, (b) fills it, (c) counts it, (d) photographs it, (e) stops the console.
  */
 import { once } from 'node:events';

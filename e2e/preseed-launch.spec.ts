@@ -5,7 +5,7 @@
  * must show the tiles per zoom of the DEM's real extent (counted here from gdalinfo's WGS84 extent,
  * independently of the engine), Start must open the new job, the job must succeed, and "Open on
  * map" must draw grey hillshade inside the square degree, sampled at `map.project()` points as
- * e2e/map-preview.test.ts does. Then a cache quota far below what the job needs must block Start
+ * e2e/map-preview.spec.ts does. Then a cache quota far below what the job needs must block Start
  * with the numbers. Screenshots: e2e/artifacts/preseed*.png.
  *
  * The tests run in order on one console and one page.
