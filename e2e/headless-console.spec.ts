@@ -3,150 +3,139 @@
  * GDAL-made caches. A person's path through the console (open the printed URL, watch a job, cancel,
  * retry), what a hostile page on another port of 127.0.0.1 can and cannot do to it, and a screenshot.
  *
- * The tests run in order and share one console, one browser profile and one job history: (a) needs
+ * The tests run in order (serial) and share one console, one browser context and one job history: (a) needs
  * the history empty, (b) fills it, (c) counts it, (d) photographs it, (e) stops the console.
  */
-import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from '@playwright/test';
 import { SESSION_COOKIE } from '../main/hosts/http-security.js';
 import type { JobSummary } from '../shared/contract.js';
 // For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
 import type {} from '../preload/window-api.js';
+import { ARTIFACTS, expect, test, within } from './console-fixture.js';
 import { corruptCopy, hillshadeMbtiles, largeRasterMbtiles } from './fixtures.js';
-import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until as untilWithin, within } from './harness.js';
+
+test.describe.configure({ mode: 'serial' });
+// Its own worker (and so its own console), as every spec file has.
+test.use({ consoleOptions: { viewport: { width: 1280, height: 720 } } });
 
 /** Tiles in the cache that (b) cancels mid-run: about 10 s of decoding on two cores, so there is time to watch it. */
 const LARGE_TILES = 6000;
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
 const caches = { hillshade: '', corrupt: '', large: '' };
 
-let tessera: Console;
 let context: BrowserContext;
 let page: Page;
 /** Uncaught exceptions and console errors (CSP violations among them) in the console page; any is a failure. */
 let pageErrors: string[] = [];
 
-before(async () => {
-  caches.hillshade = hillshadeMbtiles(dir);
-  caches.large = largeRasterMbtiles(dir, LARGE_TILES);
-  caches.corrupt = join(dir, 'hillshade-damaged.mbtiles');
+test.beforeAll(({ workDir, session }) => {
+  caches.hillshade = hillshadeMbtiles(workDir);
+  caches.large = largeRasterMbtiles(workDir, LARGE_TILES);
+  caches.corrupt = join(workDir, 'hillshade-damaged.mbtiles');
   corruptCopy(caches.hillshade, caches.corrupt, { truncate: 2, zero: 1, garbage: 2 });
-
-  tessera = await startConsole(join(dir, 'data'));
-  ({ context, page, pageErrors } = await launchBrowser(join(dir, 'chromium-profile')));
-});
-
-after(async () => {
-  await context?.close().catch(() => {});
-  await stopConsole(tessera);
-  rmSync(dir, { recursive: true, force: true });
+  ({ context, page, pageErrors } = session);
 });
 
 // -----------------------------------------------------------------------------------------------
 
-test('a. the printed URL signs the browser in and shows the empty console', async () => {
+test('a. the printed URL signs the browser in and shows the empty console', async ({ tessera }) => {
   const response = await page.goto(tessera.url);
-  assert.ok(response);
-  assert.equal(response.status(), 200);
-  assert.equal(response.request().redirectedFrom()?.url(), tessera.url, 'the token URL should redirect');
+  expect(response).toBeTruthy();
+  expect(response!.status()).toBe(200);
+  expect(response!.request().redirectedFrom()?.url(), 'the token URL should redirect').toBe(tessera.url);
 
   const address = new URL(page.url());
-  assert.equal(address.href, `${tessera.origin}/`, 'the token should be gone from the address bar');
+  expect(address.href, 'the token should be gone from the address bar').toBe(`${tessera.origin}/`);
 
   const cookie = (await context.cookies(tessera.origin)).find((c) => c.name === SESSION_COOKIE);
-  assert.ok(cookie, 'the session cookie should be set');
-  assert.equal(cookie.httpOnly, true);
-  assert.equal(cookie.sameSite, 'Strict');
+  expect(cookie, 'the session cookie should be set').toBeTruthy();
+  expect(cookie!.httpOnly).toBe(true);
+  expect(cookie!.sameSite).toBe('Strict');
   const scriptCookies = await page.evaluate(() => document.cookie);
-  assert.ok(!scriptCookies.includes(SESSION_COOKIE) && !scriptCookies.includes(tessera.token), `document.cookie shows the session: ${scriptCookies}`);
+  expect(!scriptCookies.includes(SESSION_COOKIE) && !scriptCookies.includes(tessera.token), `document.cookie shows the session: ${scriptCookies}`).toBe(true);
 
-  assert.equal(await page.locator('header h1').textContent(), 'Tessera');
-  const pills = await until('the health pills', async () => {
-    const texts = await page.locator('header .pill').allTextContents();
-    return texts.includes('store: ok') ? texts : null;
-  });
-  assert.ok(pills.includes('recovery: ok'), `no "recovery: ok" pill in ${JSON.stringify(pills)}`);
-  assert.ok(pills.some((p) => p.startsWith('disk: ')), `no disk pill in ${JSON.stringify(pills)}`);
+  expect(await page.locator('header h1').textContent()).toBe('Tessera');
+  const pillTexts = () => page.locator('header .pill').allTextContents();
+  await expect.poll(pillTexts, { message: 'the health pills' }).toContain('store: ok');
+  const pills = await pillTexts();
+  expect(pills, `no "recovery: ok" pill in ${JSON.stringify(pills)}`).toContain('recovery: ok');
+  expect(pills.some((p) => p.startsWith('disk: ')), `no disk pill in ${JSON.stringify(pills)}`).toBe(true);
 
   const empty = page.locator('main .empty');
-  await empty.waitFor({ timeout: 5000 });
-  assert.match((await empty.textContent()) ?? '', /^No jobs yet\./);
-  assert.equal(await page.locator('[data-testid^="job-"]').count(), 0);
+  await expect(empty).toHaveText(/^No jobs yet\./);
+  expect(await page.locator('[data-testid^="job-"]').count()).toBe(0);
 });
 
 test('b. a job started through the page bridge runs live, cancels, fails partly, retries and succeeds', async () => {
   // -- a long verify: running, its bar moving, then Cancel.
   const large = await startJob(caches.large);
-  await until('the job row to show running', async () => ((await rowOf(large.id))?.state === 'running' ? true : null), 10_000);
+  await expect(row(large.id), 'the job row to show running').toHaveAttribute('data-state', 'running', { timeout: 10_000 });
 
   const seen = new Set<number>();
-  await until(
-    'the progress bar to move twice while running',
-    async () => {
-      const row = await rowOf(large.id);
-      if (row?.state === 'running' && row.valueNow !== null) seen.add(row.valueNow);
-      if (row !== null && row.state !== 'running') throw new Error(`the job left running (${row.state}) after bar values ${[...seen].join(', ')}`);
-      return seen.size >= 3 ? true : null;
-    },
-    8000,
-    40,
-  );
+  await expect
+    .poll(
+      async () => {
+        const r = await rowOf(large.id);
+        if (r?.state === 'running' && r.valueNow !== null) seen.add(r.valueNow);
+        if (r !== null && r.state !== 'running') throw new Error(`the job left running (${r.state}) after bar values ${[...seen].join(', ')}`);
+        return seen.size;
+      },
+      { message: 'the progress bar to move twice while running', timeout: 8000, intervals: [40] },
+    )
+    .toBeGreaterThanOrEqual(3);
 
-  const cancelButton = page.locator(`[data-testid="job-${large.id}"]`).getByRole('button', { name: 'Cancel' });
+  const cancelButton = row(large.id).getByRole('button', { name: 'Cancel' });
   await cancelButton.click();
   const clickedAt = Date.now();
-  await until('the row to show cancelled', async () => ((await rowOf(large.id))?.state === 'cancelled' ? true : null), 2000, 20);
-  assert.ok(Date.now() - clickedAt <= 2000);
+  await expect(row(large.id), 'the row to show cancelled').toHaveAttribute('data-state', 'cancelled', { timeout: 2000 });
+  expect(Date.now() - clickedAt).toBeLessThanOrEqual(2000);
   const cancelled = await bridgeGet(large.id);
-  assert.equal(cancelled.state, 'cancelled');
-  assert.ok(cancelled.progress.done < LARGE_TILES, `the job was cancelled after it finished (${cancelled.progress.done} tiles done)`);
+  expect(cancelled.state).toBe('cancelled');
+  expect(cancelled.progress.done, `the job was cancelled after it finished (${cancelled.progress.done} tiles done)`).toBeLessThan(LARGE_TILES);
 
   // -- a damaged copy: partial, with its error; Retry runs it again, and it is still partial.
   const damaged = await startJob(caches.corrupt);
-  await until('the damaged cache to end partial', async () => ((await rowOf(damaged.id))?.state === 'partial' ? true : null), 15_000);
+  await expect(row(damaged.id), 'the damaged cache to end partial').toHaveAttribute('data-state', 'partial', { timeout: 15_000 });
   const partial = await bridgeGet(damaged.id);
-  assert.ok(partial.error);
-  assert.equal(partial.error.code, 'TILE_CORRUPT');
-  assert.match(partial.error.message, /z10: 5 of \d+ tiles at z10 are corrupt/);
-  assert.ok((await rowOf(damaged.id))?.text.includes(partial.error.message), 'the row should show the error text');
+  expect(partial.error).toBeTruthy();
+  expect(partial.error!.code).toBe('TILE_CORRUPT');
+  expect(partial.error!.message).toMatch(/z10: 5 of \d+ tiles at z10 are corrupt/);
+  expect((await rowOf(damaged.id))?.text.includes(partial.error!.message), 'the row should show the error text').toBe(true);
   const firstFinish = partial.finishedAt;
-  assert.ok(firstFinish);
+  expect(firstFinish).toBeTruthy();
 
-  await page.locator(`[data-testid="job-${damaged.id}"]`).getByRole('button', { name: 'Retry' }).click();
-  const retried = await until(
-    'the retried job to finish again',
-    async () => {
-      const job = await bridgeGet(damaged.id);
-      return job.state === 'partial' && job.finishedAt !== null && job.finishedAt > firstFinish ? job : null;
-    },
-    15_000,
-  );
+  await row(damaged.id).getByRole('button', { name: 'Retry' }).click();
+  let retried: JobSummary | undefined;
+  await expect
+    .poll(
+      async () => {
+        const job = await bridgeGet(damaged.id);
+        retried = job;
+        return job.state === 'partial' && job.finishedAt !== null && job.finishedAt > firstFinish!;
+      },
+      { message: 'the retried job to finish again', timeout: 15_000 },
+    )
+    .toBe(true);
   const log = await page.evaluate((id) => window.tessera.jobs.events({ id }), damaged.id);
-  assert.ok(log.some((e) => e.message.includes('(retry)')), `no retry in the job's log: ${JSON.stringify(log.map((e) => e.message))}`);
-  const again = retried.error;
-  assert.ok(again);
-  assert.equal(again.code, 'TILE_CORRUPT', 'the tiles are still bad, so the retry should end partial again');
-  await until('the row to show partial again with the error', async () => {
-    const row = await rowOf(damaged.id);
-    return row?.state === 'partial' && row.text.includes(again.message) ? true : null;
-  });
+  expect(log.some((e) => e.message.includes('(retry)')), `no retry in the job's log: ${JSON.stringify(log.map((e) => e.message))}`).toBe(true);
+  const again = retried!.error;
+  expect(again).toBeTruthy();
+  expect(again!.code, 'the tiles are still bad, so the retry should end partial again').toBe('TILE_CORRUPT');
+  await expect(page.locator(`[data-testid="job-${damaged.id}"][data-state="partial"]`), 'the row to show partial again with the error').toContainText(again!.message);
 
   // -- a clean cache: succeeded, no error.
   const clean = await startJob(caches.hillshade);
-  await until('the clean cache to succeed', async () => ((await rowOf(clean.id))?.state === 'succeeded' ? true : null), 15_000);
-  assert.equal((await bridgeGet(clean.id)).error, null);
-  assert.deepEqual(pageErrors, []);
+  await expect(row(clean.id), 'the clean cache to succeed').toHaveAttribute('data-state', 'succeeded', { timeout: 15_000 });
+  expect((await bridgeGet(clean.id)).error).toBeNull();
+  expect(pageErrors).toEqual([]);
 });
 
-test('c. a page on another origin cannot drive the console, nor can a rebinding Host', async () => {
+test('c. a page on another origin cannot drive the console, nor can a rebinding Host', async ({ tessera }) => {
   const jobsBefore = await listJobs();
   const evil = await startEvilServer(tessera.port, caches.hillshade);
   const attacker = await context.newPage();
@@ -159,26 +148,36 @@ test('c. a page on another origin cannot drive the console, nor can a rebinding 
     });
 
     await attacker.goto(evil.origin);
-    const results = await until('the evil page to finish its attempts', () => attacker.evaluate(() => (window as unknown as { attacks?: AttackResults }).attacks ?? null), 10_000);
+    let results: AttackResults | undefined;
+    await expect
+      .poll(
+        async () => {
+          results = await attacker.evaluate(() => (window as unknown as { attacks?: AttackResults }).attacks);
+          return results !== undefined;
+        },
+        { message: 'the evil page to finish its attempts', timeout: 10_000 },
+      )
+      .toBe(true);
+    const r = results!;
 
-    assert.equal(results.corsFetch.ok, false, `a credentialed JSON fetch succeeded: ${JSON.stringify(results.corsFetch)}`);
-    assert.ok(!results.noCorsPost.ok || (results.noCorsPost.type === 'opaque' && results.noCorsPost.status === 0), `the no-cors POST was readable: ${JSON.stringify(results.noCorsPost)}`);
-    assert.ok(!results.socket.includes('open') && !results.socket.includes('message'), `the WebSocket opened: ${results.socket.join(' ')}`);
-    assert.ok(results.socket.includes('error') || results.socket.some((e) => e.startsWith('close')), `the WebSocket neither failed nor closed: ${results.socket.join(' ')}`);
+    expect(r.corsFetch.ok, `a credentialed JSON fetch succeeded: ${JSON.stringify(r.corsFetch)}`).toBe(false);
+    expect(!r.noCorsPost.ok || (r.noCorsPost.type === 'opaque' && r.noCorsPost.status === 0), `the no-cors POST was readable: ${JSON.stringify(r.noCorsPost)}`).toBe(true);
+    expect(!r.socket.includes('open') && !r.socket.includes('message'), `the WebSocket opened: ${r.socket.join(' ')}`).toBe(true);
+    expect(r.socket.includes('error') || r.socket.some((e) => e.startsWith('close')), `the WebSocket neither failed nor closed: ${r.socket.join(' ')}`).toBe(true);
 
     // A classic form CSRF: a real navigation, text/plain. It is same-site (another port of 127.0.0.1),
     // so even the SameSite=Strict cookie goes along: only the console's Origin check stands in the way.
-    const navigation = attacker.waitForResponse((r) => r.request().isNavigationRequest() && r.url() === `${tessera.origin}/api/jobs.start`);
+    const navigation = attacker.waitForResponse((res) => res.request().isNavigationRequest() && res.url() === `${tessera.origin}/api/jobs.start`);
     await attacker.evaluate(() => (document.getElementById('csrf') as HTMLFormElement).submit());
     const formResponse = await navigation;
-    assert.equal(formResponse.request().method(), 'POST');
-    assert.ok(((await formResponse.request().allHeaders()).cookie ?? '').includes(SESSION_COOKIE), 'the form post went without the session cookie, so it proves nothing');
-    assert.equal(formResponse.status(), 403, `the form post got ${formResponse.status()}: ${await formResponse.text()}`);
+    expect(formResponse.request().method()).toBe('POST');
+    expect((await formResponse.request().allHeaders()).cookie ?? '', 'the form post went without the session cookie, so it proves nothing').toContain(SESSION_COOKIE);
+    expect(formResponse.status(), `the form post got ${formResponse.status()}: ${await formResponse.text()}`).toBe(403);
 
     // Whatever else of the attacks reached the console was refused too.
     const seen = await Promise.all(answered);
-    assert.ok(seen.some((r) => r.method === 'POST' && r.url.endsWith('/api/jobs.start')), `no POST from the evil page reached the console: ${JSON.stringify(seen)}`);
-    for (const r of seen) assert.equal(r.status, 403, `${r.method} ${r.url} was answered ${r.status}`);
+    expect(seen.some((a) => a.method === 'POST' && a.url.endsWith('/api/jobs.start')), `no POST from the evil page reached the console: ${JSON.stringify(seen)}`).toBe(true);
+    for (const a of seen) expect(a.status, `${a.method} ${a.url} was answered ${a.status}`).toBe(403);
   } finally {
     await attacker.close();
     await evil.close();
@@ -186,59 +185,59 @@ test('c. a page on another origin cannot drive the console, nor can a rebinding 
 
   // DNS rebinding: the right credentials, but a Host the console does not answer to.
   const rebound = await rawRequest(tessera.port, `evil.example:${tessera.port}`, tessera.token);
-  assert.equal(rebound.status, 403, `a rebinding Host got ${rebound.status}: ${rebound.body}`);
+  expect(rebound.status, `a rebinding Host got ${rebound.status}: ${rebound.body}`).toBe(403);
   const control = await rawRequest(tessera.port, `127.0.0.1:${tessera.port}`, tessera.token);
-  assert.equal(control.status, 200, `the same request with the console's own Host got ${control.status}: ${control.body}`);
+  expect(control.status, `the same request with the console's own Host got ${control.status}: ${control.body}`).toBe(200);
 
   const jobsAfter = await listJobs();
-  assert.deepEqual(
+  expect(
     jobsAfter.map((j) => j.id),
-    jobsBefore.map((j) => j.id),
     'an attack created a job',
-  );
+  ).toEqual(jobsBefore.map((j) => j.id));
 });
 
 test('d. a screenshot of the console with jobs in it', async () => {
   // A running job makes the queue worth a look; it is cancelled once photographed.
   const running = await startJob(caches.large);
-  await until('a running job with some progress', async () => {
-    const row = await rowOf(running.id);
-    return row?.state === 'running' && (row.valueNow ?? 0) >= 8 ? true : null;
-  }, 10_000);
+  await expect
+    .poll(
+      async () => {
+        const r = await rowOf(running.id);
+        return r?.state === 'running' && (r.valueNow ?? 0) >= 8;
+      },
+      { message: 'a running job with some progress', timeout: 10_000 },
+    )
+    .toBe(true);
   const shot = await page.screenshot({ fullPage: true, animations: 'disabled' });
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, 'console.png'), shot);
-  assert.ok(shot.length > 10_000, 'the screenshot is suspiciously small');
+  expect(shot.length, 'the screenshot is suspiciously small').toBeGreaterThan(10_000);
 
   // The layout holds: the table fits the viewport's width and nothing spills sideways.
   const layout = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, tables: document.querySelectorAll('table.jobs').length }));
-  assert.ok(layout.scrollWidth <= layout.innerWidth, `the page scrolls sideways: ${JSON.stringify(layout)}`);
-  assert.equal(layout.tables, 2);
+  expect(layout.scrollWidth, `the page scrolls sideways: ${JSON.stringify(layout)}`).toBeLessThanOrEqual(layout.innerWidth);
+  expect(layout.tables).toBe(2);
 
   await page.evaluate((id) => window.tessera.jobs.cancel({ ids: [id] }), running.id);
-  await until('the photographed job to be cancelled', async () => ((await rowOf(running.id))?.state === 'cancelled' ? true : null), 5000);
-  assert.deepEqual(pageErrors, []);
+  await expect(row(running.id), 'the photographed job to be cancelled').toHaveAttribute('data-state', 'cancelled');
+  expect(pageErrors).toEqual([]);
 });
 
-test('e. SIGTERM stops the console cleanly', async () => {
+test('e. SIGTERM stops the console cleanly', async ({ tessera }) => {
   await context.close();
   tessera.child.kill('SIGTERM');
   const exit = await within(tessera.exited, 10_000);
-  assert.ok(exit, `the console did not stop within 10 s of SIGTERM\n${tessera.stderr()}`);
-  assert.deepEqual(exit, { code: 0, signal: null }, tessera.stderr());
+  expect(exit, `the console did not stop within 10 s of SIGTERM\n${tessera.stderr()}`).toBeTruthy();
+  expect(exit, tessera.stderr()).toEqual({ code: 0, signal: null });
 });
 
 // -----------------------------------------------------------------------------------------------
 // Helpers
 
-/** Starts `tessera serve` on a free port and resolves with what its one line of JSON says. */
-
-/**
- * Polls `probe` until it returns something other than null (a thrown error fails at once).
- * The console is event-driven, so a condition normally holds within a few polls.
- */
-
-/** What `promise` resolves to, or null when that takes longer than `ms` (the timer does not hold the process open). */
+/** A job's row in the console. */
+function row(id: number) {
+  return page.locator(`[data-testid="job-${id}"]`);
+}
 
 /** A job row as the console shows it, or null while there is none. */
 async function rowOf(id: number): Promise<{ state: string | null; valueNow: number | null; text: string } | null> {
@@ -359,8 +358,4 @@ function rawRequest(port: number, host: string, token: string): Promise<{ status
     req.on('error', reject);
     req.end('{}');
   });
-}
-
-function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 5000, intervalMs = 25): Promise<T> {
-  return untilWithin(what, probe, timeoutMs, intervalMs, () => tessera.stderr());
 }

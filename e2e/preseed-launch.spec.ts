@@ -5,54 +5,46 @@
  * must show the tiles per zoom of the DEM's real extent (counted here from gdalinfo's WGS84 extent,
  * independently of the engine), Start must open the new job, the job must succeed, and "Open on
  * map" must draw grey hillshade inside the square degree, sampled at `map.project()` points as
- * e2e/map-preview.test.ts does. Then a cache quota far below what the job needs must block Start
+ * e2e/map-preview.spec.ts does. Then a cache quota far below what the job needs must block Start
  * with the numbers. Screenshots: e2e/artifacts/preseed*.png.
  *
  * The tests run in order on one console and one page.
  */
-import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { JobSummary } from '../shared/contract.js';
 // For its declaration of `window.tessera`, which the page.evaluate callbacks below call.
 import type {} from '../preload/window-api.js';
 import { cacheIdFor } from '../main/tile-cache/cache-registry.js';
+import { ARTIFACTS, expect, test, within } from './console-fixture.js';
 import { countriesTopoJson, srtmDem } from './fixtures.js';
-import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until as untilWithin, within } from './harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-preseed-'));
-const dataDir = join(dir, 'data');
-const hillshade = join(dir, 'hillshade.tif');
+test.use({ consoleOptions: { viewport: { width: 1440, height: 960 } } });
+test.describe.configure({ mode: 'serial' });
+
+let dataDir = '';
+let hillshade = '';
 /** Where the form puts the cache by default: `<dataDir>/caches/<first dataset's name>.mbtiles`. */
-const output = join(dataDir, 'caches', 'hillshade.mbtiles');
+let output = '';
 const ZOOMS = [8, 9, 10];
-let tessera: Console;
-let context: BrowserContext;
 let page: Page;
 let pageErrors: string[] = [];
 let job: JobSummary;
 
 type Rgb = [number, number, number];
 
-before(async () => {
+test.beforeAll(({ workDir, dataDir: data, session }) => {
+  dataDir = data;
+  hillshade = join(workDir, 'hillshade.tif');
+  output = join(dataDir, 'caches', 'hillshade.mbtiles');
   // As main/testing/real-data.ts makes its hillshade: GDAL's own, edges computed, degrees to metres.
   execFileSync('gdaldem', ['hillshade', '-q', '-compute_edges', '-s', '111120', srtmDem(), hillshade], { stdio: ['ignore', 'ignore', 'pipe'] });
-  tessera = await startConsole(dataDir);
-  ({ context, page, pageErrors } = await launchBrowser(join(dir, 'chromium-profile'), { width: 1440, height: 960 }));
+  ({ page, pageErrors } = session);
 });
 
-after(async () => {
-  await context?.close().catch(() => {});
-  await stopConsole(tessera);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const until = <T>(what: string, probe: () => Promise<T | null>, timeoutMs = 5000) => untilWithin(what, probe, timeoutMs, 50, () => `console stderr:\n${tessera.stderr().slice(-3000)}`);
 const field = (name: string) => page.locator(`[data-field="${name}"]`);
 
 /** Page errors that are this test's business: the catalogue is not built yet, and its refusal is logged by the browser. */
@@ -102,57 +94,59 @@ function distance(a: Rgb, b: Rgb): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
 }
 
-test('a. the raster form, reached with g p, shows the dry run of the hillshade at z8–10', async () => {
+test('a. the raster form, reached with g p, shows the dry run of the hillshade at z8–10', async ({ tessera }) => {
+  // The dry run waits for the engine's estimate (up to 90 s on busy cores).
+  test.setTimeout(180_000);
   await page.goto(tessera.url);
-  assert.equal(page.url(), `${tessera.origin}/`);
+  expect(page.url()).toBe(`${tessera.origin}/`);
   await page.locator('header h1').waitFor();
   await page.keyboard.press('g');
   await page.keyboard.press('p');
   await page.locator('#preseed-form-raster').waitFor({ timeout: 15_000 });
-  assert.equal(new URL(page.url()).hash, '#/preseed');
-  assert.equal(await page.locator('nav a[aria-current="page"] span').first().textContent(), 'Preseed');
+  expect(new URL(page.url()).hash).toBe('#/preseed');
+  expect(await page.locator('nav a[aria-current="page"] span').first().textContent()).toBe('Preseed');
 
   await field('params.datasets.0').fill(hillshade);
   await field('params.minZoom').fill('8');
   await field('params.maxZoom').fill('10');
   // The default output, in the data directory, and the format it makes.
-  await until('the default output', async () => ((await field('params.output').inputValue()) === output ? true : null));
-  assert.match((await page.locator('[data-testid="output-kind"]').textContent()) ?? '', /MBTiles/);
+  await expect(field('params.output'), 'the default output').toHaveValue(output);
+  expect((await page.locator('[data-testid="output-kind"]').textContent()) ?? '').toMatch(/MBTiles/);
 
   // The dry run comes by itself once the form is valid and still.
   const rows = page.locator('[data-testid="estimate-zooms"] tbody tr');
-  await until('the dry run', async () => ((await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false' ? true : null), 90_000);
+  await expect
+    .poll(async () => (await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false', { message: 'the dry run', timeout: 90_000, intervals: [50] })
+    .toBe(true);
   const extent = wgs84Extent(hillshade);
   for (const [i, z] of ZOOMS.entries()) {
     const cells = await rows.nth(i).locator('th, td').allTextContents();
-    assert.equal(cells[0], `z${z}`);
-    assert.equal(Number(cells[1]!.replace(/,/g, '')), tilesOver(extent, z), `tiles at z${z}: ${cells.join(' | ')}`);
+    expect(cells[0]).toBe(`z${z}`);
+    expect(Number(cells[1]!.replace(/,/g, '')), `tiles at z${z}: ${cells.join(' | ')}`).toBe(tilesOver(extent, z));
   }
   const total = ZOOMS.reduce((n, z) => n + tilesOver(extent, z), 0);
-  assert.equal(Number(((await page.locator('[data-testid="estimate-tiles"]').textContent()) ?? '').replace(/,/g, '')), total);
-  assert.match((await page.locator('[data-testid="estimate-bytes"]').textContent()) ?? '', /^about \d|^unknown/);
-  assert.match((await page.locator('[data-testid="estimate-time"]').textContent()) ?? '', /^about \d|^unknown/);
+  expect(Number(((await page.locator('[data-testid="estimate-tiles"]').textContent()) ?? '').replace(/,/g, ''))).toBe(total);
+  expect((await page.locator('[data-testid="estimate-bytes"]').textContent()) ?? '').toMatch(/^about \d|^unknown/);
+  expect((await page.locator('[data-testid="estimate-time"]').textContent()) ?? '').toMatch(/^about \d|^unknown/);
   // The dataset is usable, and the job fits.
   const dataset = page.locator(`[data-testid="estimate-datasets"] li[data-path="${hillshade}"]`);
-  assert.match((await dataset.textContent()) ?? '', new RegExp(`${total} tiles`));
-  assert.equal(await page.locator('[data-testid="storage-problem"]').count(), 0);
-  assert.equal(await page.locator('[data-testid="start"]').isDisabled(), false);
+  expect((await dataset.textContent()) ?? '').toMatch(new RegExp(`${total} tiles`));
+  expect(await page.locator('[data-testid="storage-problem"]').count()).toBe(0);
+  expect(await page.locator('[data-testid="start"]').isDisabled()).toBe(false);
 
   await screenshotWhole('preseed.png');
-  assert.deepEqual(ownErrors(), []);
+  expect(ownErrors()).toEqual([]);
 });
 
 test('b. Start opens the new job, which succeeds and writes the MBTiles', async () => {
+  test.setTimeout(300_000);
   await page.locator('[data-testid="start"]').click();
-  await until('the job detail', async () => (/^#\/jobs\/\d+$/.test(new URL(page.url()).hash) ? true : null), 15_000);
+  await expect(page, 'the job detail').toHaveURL(/#\/jobs\/\d+$/, { timeout: 15_000 });
   const id = Number(new URL(page.url()).hash.split('/')[2]);
   const detail = page.locator('[data-testid="job-detail"]');
   await detail.waitFor();
   try {
-    await until('the job to finish', async () => {
-      const state = await detail.getAttribute('data-state');
-      return state === 'succeeded' || state === 'partial' || state === 'failed' || state === 'cancelled' ? state : null;
-    }, 240_000);
+    await expect(detail, 'the job to finish').toHaveAttribute('data-state', /^(succeeded|partial|failed|cancelled)$/, { timeout: 240_000 });
   } catch (error) {
     // Say where the job stood (from the engine itself), so a stall can be told from a slow run.
     const where = await within(
@@ -170,28 +164,29 @@ test('b. Start opens the new job, which succeeds and writes the MBTiles', async 
     throw new Error(`${(error as Error).message}\njob ${id}: ${where ?? 'the engine did not answer within 10 s'}`);
   }
   job = await page.evaluate((jobId) => window.tessera.jobs.get({ id: jobId }), id);
-  assert.equal(job.kind, 'preseed-raster');
-  assert.equal(job.state, 'succeeded', `the job ended ${job.state}: ${JSON.stringify(job.error)}`);
-  assert.deepEqual(job.params, { ...job.params, datasets: [hillshade], minZoom: 8, maxZoom: 10, output, format: 'png', tileSize: 256 });
-  assert.ok(existsSync(output), `no cache at ${output}`);
-  assert.match((await page.locator('#job-title').textContent()) ?? '', /\S/);
+  expect(job.kind).toBe('preseed-raster');
+  expect(job.state, `the job ended ${job.state}: ${JSON.stringify(job.error)}`).toBe('succeeded');
+  expect(job.params).toEqual({ ...job.params, datasets: [hillshade], minZoom: 8, maxZoom: 10, output, format: 'png', tileSize: 256 });
+  expect(existsSync(output), `no cache at ${output}`).toBe(true);
+  expect((await page.locator('#job-title').textContent()) ?? '').toMatch(/\S/);
   await page.getByRole('button', { name: 'Open on map' }).waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'preseed-job.png') });
-  assert.deepEqual(ownErrors(), []);
+  expect(ownErrors()).toEqual([]);
 });
 
 test('c. "Open on map" draws the new cache: grey hillshade inside its square degree', async () => {
   await page.getByRole('button', { name: 'Open on map' }).click();
   const selector = `[data-testid="map"][data-cache-id="${cacheIdFor(output)}"]`;
   await page.locator(`${selector}[data-ready="true"]`).waitFor({ timeout: 30_000 });
-  assert.equal(new URL(page.url()).hash, `#/map?path=${encodeURIComponent(output)}`);
+  expect(new URL(page.url()).hash).toBe(`#/map?path=${encodeURIComponent(output)}`);
 
   const background = await page.evaluate((sel) => {
     const el = document.querySelector(sel) as HTMLElement & { __map: { getPaintProperty(l: string, p: string): unknown } };
     return el.__map.getPaintProperty('background', 'background-color') as string;
   }, selector);
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(background);
-  assert.ok(m, `background ${background}`);
+  expect(m, `background ${background}`).toBeTruthy();
+  if (!m) throw new Error(`background ${background}`);
   const bg: Rgb = [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
 
   const inside: [number, number][] = [
@@ -217,45 +212,49 @@ test('c. "Open on map" draws the new cache: grey hillshade inside its square deg
   points.forEach((p, i) => {
     const px = Math.round(p.x);
     const py = Math.round(p.y);
-    assert.ok(px >= 0 && py >= 0 && px < info.width && py < info.height, `${inside[i]} is off the map`);
+    expect(px >= 0 && py >= 0 && px < info.width && py < info.height, `${inside[i]} is off the map`).toBe(true);
     const k = (py * info.width + px) * info.channels;
     const rgb: Rgb = [data[k]!, data[k + 1]!, data[k + 2]!];
-    assert.ok(distance(rgb, bg) > 20, `${inside[i]} is the background colour ${rgb}: no hillshade drawn there`);
-    assert.ok(Math.max(...rgb) - Math.min(...rgb) <= 6, `${inside[i]} is ${rgb}, not the hillshade's grey`);
-    assert.ok(rgb[0] > 30, `${inside[i]} is ${rgb}, too dark for a hillshade`);
+    expect(distance(rgb, bg), `${inside[i]} is the background colour ${rgb}: no hillshade drawn there`).toBeGreaterThan(20);
+    expect(Math.max(...rgb) - Math.min(...rgb), `${inside[i]} is ${rgb}, not the hillshade's grey`).toBeLessThanOrEqual(6);
+    expect(rgb[0], `${inside[i]} is ${rgb}, too dark for a hillshade`).toBeGreaterThan(30);
   });
-  assert.match((await page.locator('.map-facts').textContent()) ?? '', /MBTiles · PNG/);
-  assert.match((await page.locator('.map-facts').textContent()) ?? '', /8–10/);
+  expect((await page.locator('.map-facts').textContent()) ?? '').toMatch(/MBTiles · PNG/);
+  expect((await page.locator('.map-facts').textContent()) ?? '').toMatch(/8–10/);
   await page.screenshot({ path: join(ARTIFACTS, 'preseed-result-map-console.png') });
-  assert.deepEqual(ownErrors(), []);
+  expect(ownErrors()).toEqual([]);
 });
 
 test('d. a cache quota far below what a job needs blocks Start, with the numbers', async () => {
+  // The dry run waits for the engine's estimate (up to 90 s on busy cores).
+  test.setTimeout(180_000);
   await page.evaluate(() => window.tessera.settings.update({ cacheQuotaBytes: 64 * 1024 }));
   try {
     // Back to the form through the console (no reload: the draft is kept), one zoom deeper into another file.
     await page.locator('nav a', { hasText: 'Preseed' }).click();
     await page.locator('#preseed-form-raster').waitFor();
-    assert.equal(await field('params.datasets.0').inputValue(), hillshade);
+    expect(await field('params.datasets.0').inputValue()).toBe(hillshade);
     await field('params.output').fill(join(dataDir, 'caches', 'hillshade-z11.mbtiles'));
     await field('params.maxZoom').fill('11');
     const problem = page.locator('[data-testid="storage-problem"]');
     await problem.waitFor({ timeout: 90_000 });
     const text = (await problem.textContent()) ?? '';
-    assert.match(text, /QUOTA_EXCEEDED/);
-    assert.match(text, /the job needs about [\d.]+ (?:[KMGT]i)?B, and the data directory already holds [\d.]+ (?:[KMGT]i)?B of its 64 KiB quota/);
-    assert.equal(await page.locator('[data-testid="start"]').isDisabled(), true);
+    expect(text).toMatch(/QUOTA_EXCEEDED/);
+    expect(text).toMatch(/the job needs about [\d.]+ (?:[KMGT]i)?B, and the data directory already holds [\d.]+ (?:[KMGT]i)?B of its 64 KiB quota/);
+    expect(await page.locator('[data-testid="start"]').isDisabled()).toBe(true);
     await screenshotWhole('preseed-quota.png');
   } finally {
     await page.evaluate(() => window.tessera.settings.update({ cacheQuotaBytes: null }));
   }
-  assert.deepEqual(ownErrors(), []);
+  expect(ownErrors()).toEqual([]);
 });
 
 test('e. the vector form: a source, a layer with its attributes and zooms, the size policy', async () => {
+  // The dry run waits for the engine's estimate (up to 90 s on busy cores).
+  test.setTimeout(180_000);
   await page.locator('#preseed-tab-vector').click();
   await page.locator('#preseed-form-vector').waitFor();
-  assert.equal(new URL(page.url()).hash, '#/preseed/vector');
+  expect(new URL(page.url()).hash).toBe('#/preseed/vector');
   await field('params.sources.0').fill(countriesTopoJson());
   await field('params.minZoom').fill('0');
   await field('params.maxZoom').fill('4');
@@ -264,11 +263,11 @@ test('e. the vector form: a source, a layer with its attributes and zooms, the s
   await page.getByLabel('Layer 1 attributes: which').selectOption('only');
   await field('params.layers.0.attributes').fill('name');
   await page.getByLabel('thin them until they fit').check();
-  assert.equal(await field('params.output').inputValue(), join(dataDir, 'caches', 'countries-110m.mbtiles'));
+  expect(await field('params.output').inputValue()).toBe(join(dataDir, 'caches', 'countries-110m.mbtiles'));
   // Whatever the vector kind answers (it is built separately), the form waits for it before the picture.
-  await until('the vector dry run to answer', async () => ((await page.locator('[data-testid="estimate-zooms"], [data-testid="estimate-error"]').count()) > 0 ? true : null), 90_000);
+  await expect.poll(() => page.locator('[data-testid="estimate-zooms"], [data-testid="estimate-error"]').count(), { message: 'the vector dry run to answer', timeout: 90_000 }).toBeGreaterThan(0);
   await screenshotWhole('preseed-vector.png');
   // The raster draft is where it was.
   await page.locator('#preseed-tab-raster').click();
-  assert.equal(await field('params.datasets.0').inputValue(), hillshade);
+  expect(await field('params.datasets.0').inputValue()).toBe(hillshade);
 });

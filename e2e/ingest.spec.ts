@@ -5,44 +5,34 @@
  * previewed on the map, where its pixels are sampled. Refusals (an empty file, a file over the
  * ingest quota, a Shapefile without a .prj) show with their reasons.
  */
-import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { CatalogDataset, Page as ResultPage } from '../shared/contract.js';
 import { countriesShapefileZip, shapefileWithoutPrjZip } from '../main/ingest/testing/ingest-fixtures.js';
+import { ARTIFACTS, expect, test } from './console-fixture.js';
 import { countriesTopoJson, illinoisNad27Tif, srtmDem, worldMapGpkg } from './fixtures.js';
-import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until } from './harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-ingest-'));
-let tessera: Console;
-let context: BrowserContext;
+test.use({ consoleOptions: { viewport: { width: 1400, height: 900 } } });
+test.describe.configure({ mode: 'serial' });
+
 let page: Page;
 let pageErrors: string[] = [];
 const files: Record<string, string> = {};
 
-before(async () => {
-  mkdirSync(join(dir, 'files'));
+test.beforeAll(async ({ workDir, tessera, session }) => {
+  mkdirSync(join(workDir, 'files'));
   files.gpkg = worldMapGpkg();
-  files.shpZip = await countriesShapefileZip(join(dir, 'files'));
+  files.shpZip = await countriesShapefileZip(join(workDir, 'files'));
   files.topo = countriesTopoJson();
   files.dem = srtmDem();
   files.nad27 = illinoisNad27Tif();
-  files.noPrj = shapefileWithoutPrjZip(join(dir, 'files'));
-  files.empty = join(dir, 'files', 'empty.geojson');
+  files.noPrj = shapefileWithoutPrjZip(join(workDir, 'files'));
+  files.empty = join(workDir, 'files', 'empty.geojson');
   writeFileSync(files.empty, '');
-  tessera = await startConsole(join(dir, 'data'));
-  ({ context, page, pageErrors } = await launchBrowser(join(dir, 'chromium-profile'), { width: 1400, height: 900 }));
+  ({ page, pageErrors } = session);
   await page.goto(tessera.url);
-});
-
-after(async () => {
-  await context?.close().catch(() => {});
-  await stopConsole(tessera);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Drops `paths` on the page as a drag from the desktop would: dragenter, dragover, drop. */
@@ -72,7 +62,8 @@ async function api<T>(name: string, input: unknown): Promise<T> {
   ) as Promise<T>;
 }
 
-test('dropped files are uploaded, ingested and listed in the catalogue; refusals say why', { timeout: 300_000 }, async () => {
+test('dropped files are uploaded, ingested and listed in the catalogue; refusals say why', async ({ tessera }) => {
+  test.setTimeout(300_000);
   await page.goto(`${tessera.origin}/#/catalog`);
   await page.locator('.catalog-empty').waitFor();
   await dropFiles([files.gpkg!, files.shpZip!, files.topo!, files.dem!, files.nad27!, files.noPrj!, files.empty!]);
@@ -80,33 +71,34 @@ test('dropped files are uploaded, ingested and listed in the catalogue; refusals
   const card = page.locator('[data-testid="ingest-card"]').first();
   await card.waitFor();
   const row = (name: string) => card.locator(`[data-testid="ingest-row"][data-name="${name}"]`);
-  await until('the empty file to be refused', async () => ((await row('empty.geojson').textContent())?.includes('empty.geojson is empty (0 bytes)') ? true : null), 10_000);
+  await expect(row('empty.geojson'), 'the empty file to be refused').toContainText('empty.geojson is empty (0 bytes)', { timeout: 10_000 });
   // The job runs once every other file has arrived; it ends partial: the Shapefile without .prj needs a CRS.
-  await until('the job to finish', async () => ((await card.getAttribute('data-state')) === 'partial' ? true : null), 240_000, 250, () => tessera.stderr());
+  await expect(card, 'the job to finish').toHaveAttribute('data-state', 'partial', { timeout: 240_000 });
   const noPrj = await row('trin_inca_no_prj.zip').locator('[data-testid="item-error"]').textContent();
-  assert.match(noPrj ?? '', /has no CRS \(no \.prj beside the Shapefile\)/);
-  assert.match((await row('world_map.gpkg').textContent()) ?? '', /5 of 5 done/);
+  expect(noPrj ?? '').toMatch(/has no CRS \(no \.prj beside the Shapefile\)/);
+  expect((await row('world_map.gpkg').textContent()) ?? '').toMatch(/5 of 5 done/);
 
   await page.locator('a[href="#/catalog"]').last().click();
   const datasets = page.locator('[data-testid="dataset"]');
-  await until('five datasets', async () => ((await datasets.count()) === 5 ? true : null), 20_000);
+  await expect(datasets, 'five datasets').toHaveCount(5, { timeout: 20_000 });
   const world = page.locator('[data-testid="dataset"][data-name="world_map"]');
   const text = (await world.textContent()) ?? '';
-  assert.match(text, /states_provinces: Multi Polygon, 4,556 features/);
-  assert.match(text, /EPSG:4326/);
-  assert.match(text, /world_map\.gpkg \(uploaded\)/);
+  expect(text).toMatch(/states_provinces: Multi Polygon, 4,556 features/);
+  expect(text).toMatch(/EPSG:4326/);
+  expect(text).toMatch(/world_map\.gpkg \(uploaded\)/);
   // Drawn just after the dataset is recorded, and announced by catalog.changed.
-  await until('a thumbnail', async () => ((await world.locator('img').count()) > 0 && (await world.locator('img').isVisible()) ? true : null), 20_000);
-  assert.match((await page.locator('[data-testid="dataset"][data-name="N57E011"]').textContent()) ?? '', /1201 × 1201 px, 1 band Int16/);
-  assert.match((await page.locator('[data-testid="dataset"][data-name="SP27GTIF"]').textContent()) ?? '', /EPSG:26771/);
+  await expect(world.locator('img').first(), 'a thumbnail').toBeVisible({ timeout: 20_000 });
+  expect((await page.locator('[data-testid="dataset"][data-name="N57E011"]').textContent()) ?? '').toMatch(/1201 × 1201 px, 1 band Int16/);
+  expect((await page.locator('[data-testid="dataset"][data-name="SP27GTIF"]').textContent()) ?? '').toMatch(/EPSG:26771/);
 
   const listed = await api<ResultPage<CatalogDataset>>('catalog.list', { limit: 100 });
-  assert.deepEqual(listed.rows.map((d) => d.name).sort(), ['N57E011', 'SP27GTIF', 'countries', 'countries-110m', 'world_map']);
+  expect(listed.rows.map((d) => d.name).sort()).toEqual(['N57E011', 'SP27GTIF', 'countries', 'countries-110m', 'world_map']);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'catalogue.png'), fullPage: true });
 });
 
-test('a dataset previews on the map: its features are drawn where they are', { timeout: 120_000 }, async () => {
+test('a dataset previews on the map: its features are drawn where they are', async ({ tessera }) => {
+  test.setTimeout(120_000);
   await page.goto(`${tessera.origin}/#/catalog`);
   // The finished drop's card is put away, as an operator would once it has been read.
   const dismiss = page.locator('[data-testid="ingest-card"]').getByRole('button', { name: 'Dismiss' });
@@ -128,10 +120,11 @@ test('a dataset previews on the map: its features are drawn where they are', { t
   };
   const land = at(brazil!);
   const sea = at(atlantic!);
-  assert.ok(Math.max(...land.map((v, i) => Math.abs(v - sea[i]!))) > 30, `Brazil ${land} should differ from the Atlantic ${sea}`);
+  expect(Math.max(...land.map((v, i) => Math.abs(v - sea[i]!))), `Brazil ${land} should differ from the Atlantic ${sea}`).toBeGreaterThan(30);
 });
 
-test('a file larger than the ingest quota is refused before a byte is sent', { timeout: 60_000 }, async () => {
+test('a file larger than the ingest quota is refused before a byte is sent', async ({ tessera }) => {
+  test.setTimeout(60_000);
   await api('settings.update', { ingestJobQuotaBytes: 1024 * 1024 });
   try {
     await page.goto(`${tessera.origin}/#/catalog`);
@@ -143,10 +136,10 @@ test('a file larger than the ingest quota is refused before a byte is sent', { t
     await dropFiles([files.dem!]);
     const card = page.locator('[data-testid="ingest-card"][data-state="nothing"]');
     await card.waitFor({ timeout: 20_000 });
-    assert.match((await card.textContent()) ?? '', /N57E011\.hgt \(2\.8 MiB\) is larger than the ingest quota per job \(1 MiB\); nothing of it was sent/);
-    assert.deepEqual(uploads, []);
+    expect((await card.textContent()) ?? '').toMatch(/N57E011\.hgt \(2\.8 MiB\) is larger than the ingest quota per job \(1 MiB\); nothing of it was sent/);
+    expect(uploads).toEqual([]);
   } finally {
     await api('settings.update', { ingestJobQuotaBytes: null });
   }
-  assert.deepEqual(pageErrors, []);
+  expect(pageErrors).toEqual([]);
 });

@@ -7,47 +7,41 @@
  * page makes must go to the console's own origin (the map works offline), and the page must log no
  * error (CSP violations included).
  */
-import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { cacheIdFor } from '../main/tile-cache/cache-registry.js';
+import { ARTIFACTS, type Console, expect, test } from './console-fixture.js';
 import { countriesMbtiles, hillshadeMbtiles } from './fixtures.js';
-import { ARTIFACTS, type Console, launchBrowser, startConsole, stopConsole, until } from './harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-map-'));
+test.use({ consoleOptions: { viewport: { width: 1400, height: 860 } } });
+test.describe.configure({ mode: 'serial' });
+
 const caches = { raster: '', vector: '' };
 let tessera: Console;
-let context: BrowserContext;
 let page: Page;
 let pageErrors: string[] = [];
+let workDir = '';
 /** Every URL the page asked for, and the status of every tile response. */
 const requested: string[] = [];
 const tileStatuses: { url: string; status: number }[] = [];
 
 type Rgb = [number, number, number];
 
-before(async () => {
+test.beforeAll(async ({ workDir: dir, tessera: host, session }) => {
+  workDir = dir;
+  tessera = host;
   caches.raster = hillshadeMbtiles(dir);
   caches.vector = countriesMbtiles(dir, 4);
-  tessera = await startConsole(join(dir, 'data'));
-  ({ context, page, pageErrors } = await launchBrowser(join(dir, 'chromium-profile'), { width: 1400, height: 860 }));
+  ({ page, pageErrors } = session);
   page.on('request', (r) => requested.push(r.url()));
   page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/tiles/')) tileStatuses.push({ url: r.url(), status: r.status() });
   });
   // Sign in: the printed URL trades its token for the session cookie.
   await page.goto(tessera.url);
-  assert.equal(new URL(page.url()).href, `${tessera.origin}/`);
-});
-
-after(async () => {
-  await context?.close().catch(() => {});
-  await stopConsole(tessera);
-  rmSync(dir, { recursive: true, force: true });
+  expect(new URL(page.url()).href).toBe(`${tessera.origin}/`);
 });
 
 const mapSelector = (path: string) => `[data-testid="map"][data-cache-id="${cacheIdFor(path)}"]`;
@@ -94,7 +88,7 @@ async function mapPixels(path: string, file: string): Promise<(x: number, y: num
   return (x, y) => {
     const px = Math.round(x);
     const py = Math.round(y);
-    assert.ok(px >= 0 && py >= 0 && px < info.width && py < info.height, `(${px}, ${py}) is outside the ${info.width}×${info.height} map`);
+    expect(px >= 0 && py >= 0 && px < info.width && py < info.height, `(${px}, ${py}) is outside the ${info.width}×${info.height} map`).toBe(true);
     const i = (py * info.width + px) * info.channels;
     return [data[i]!, data[i + 1]!, data[i + 2]!];
   };
@@ -102,7 +96,8 @@ async function mapPixels(path: string, file: string): Promise<(x: number, y: num
 
 function hex(colour: string): Rgb {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
-  assert.ok(m, `not a #rrggbb colour: ${colour}`);
+  expect(m, `not a #rrggbb colour: ${colour}`).toBeTruthy();
+  if (!m) throw new Error(`not a #rrggbb colour: ${colour}`);
   return [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
 }
 
@@ -117,7 +112,7 @@ function tileY(lat: number, z: number): number {
 
 function assertOffline(): void {
   const foreign = requested.filter((url) => !url.startsWith(`${tessera.origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'the page asked for something outside the console');
+  expect(foreign, 'the page asked for something outside the console').toEqual([]);
 }
 
 test('a. a GDAL raster MBTiles is drawn: grey hillshade inside its square degree, background outside', async () => {
@@ -141,21 +136,21 @@ test('a. a GDAL raster MBTiles is drawn: grey hillshade inside its square degree
   const pixel = await mapPixels(caches.raster, 'map-raster.png');
   points.slice(0, inside.length).forEach((p, i) => {
     const [r, g, b] = pixel(p.x, p.y);
-    assert.ok(distance([r, g, b], background) > 20, `${inside[i]} is the background colour ${[r, g, b]}: no hillshade drawn there`);
-    assert.ok(Math.max(r, g, b) - Math.min(r, g, b) <= 6, `${inside[i]} is ${[r, g, b]}, not the hillshade's grey`);
-    assert.ok(r > 30, `${inside[i]} is ${[r, g, b]}, too dark for a hillshade`);
+    expect(distance([r, g, b], background), `${inside[i]} is the background colour ${[r, g, b]}: no hillshade drawn there`).toBeGreaterThan(20);
+    expect(Math.max(r, g, b) - Math.min(r, g, b), `${inside[i]} is ${[r, g, b]}, not the hillshade's grey`).toBeLessThanOrEqual(6);
+    expect(r, `${inside[i]} is ${[r, g, b]}, too dark for a hillshade`).toBeGreaterThan(30);
   });
   points.slice(inside.length).forEach((p, i) => {
-    assert.ok(distance(pixel(p.x, p.y), background) <= 3, `${outside[i]} should be background, is ${pixel(p.x, p.y)}`);
+    expect(distance(pixel(p.x, p.y), background), `${outside[i]} should be background, is ${pixel(p.x, p.y)}`).toBeLessThanOrEqual(3);
   });
 
   const tiles = tileStatuses.filter((t) => t.url.includes(`/tiles/${cacheIdFor(caches.raster)}/`));
-  assert.ok(tiles.length >= 4, `only ${tiles.length} tile requests`);
-  assert.ok(tiles.every((t) => t.status === 200), `tile responses: ${JSON.stringify(tiles)}`);
-  assert.match((await page.locator('.map-facts').textContent()) ?? '', /MBTiles · PNG/);
+  expect(tiles.length, `only ${tiles.length} tile requests`).toBeGreaterThanOrEqual(4);
+  expect(tiles.every((t) => t.status === 200), `tile responses: ${JSON.stringify(tiles)}`).toBe(true);
+  expect((await page.locator('.map-facts').textContent()) ?? '').toMatch(/MBTiles · PNG/);
   await page.screenshot({ path: join(ARTIFACTS, 'map-raster-console.png') });
   assertOffline();
-  assert.deepEqual(pageErrors, []);
+  expect(pageErrors).toEqual([]);
 });
 
 test('b. a vector MBTiles is drawn: country fill over Brazil and Russia, background over the ocean', async () => {
@@ -179,24 +174,24 @@ test('b. a vector MBTiles is drawn: country fill over Brazil and Russia, backgro
   const pixel = await mapPixels(caches.vector, 'map-vector.png');
   points.slice(0, land.length).forEach((p, i) => {
     const got = pixel(p.x, p.y);
-    assert.ok(distance(got, expectedFill) <= 6, `${land[i]} is ${got}, expected the countries fill ${expectedFill}`);
+    expect(distance(got, expectedFill), `${land[i]} is ${got}, expected the countries fill ${expectedFill}`).toBeLessThanOrEqual(6);
   });
   points.slice(land.length).forEach((p, i) => {
     const got = pixel(p.x, p.y);
-    assert.ok(distance(got, background) <= 3, `${ocean[i]} is ${got}, expected the background ${background}`);
+    expect(distance(got, background), `${ocean[i]} is ${got}, expected the background ${background}`).toBeLessThanOrEqual(3);
   });
 
   // The layer list, from the cache's metadata.
   const layers = page.locator('.map-layers li');
-  assert.equal(await layers.count(), 1);
-  assert.match((await layers.textContent()) ?? '', /countries\s*polygon · z0–4/);
+  expect(await layers.count()).toBe(1);
+  expect((await layers.textContent()) ?? '').toMatch(/countries\s*polygon · z0–4/);
 
   // Clicking Brazil shows its attributes.
   const box = (await page.locator(mapSelector(caches.vector)).boundingBox())!;
   await page.mouse.click(box.x + points[0]!.x, box.y + points[0]!.y);
   const picked = page.locator('[data-testid="map-picked"]');
-  await until('the clicked feature\'s attributes', async () => (/Brazil/.test((await picked.textContent().catch(() => '')) ?? '') ? true : null), 5000);
-  assert.match((await picked.locator('caption').first().textContent()) ?? '', /countries/);
+  await expect(picked, "the clicked feature's attributes").toContainText('Brazil');
+  expect((await picked.locator('caption').first().textContent()) ?? '').toMatch(/countries/);
   await page.screenshot({ path: join(ARTIFACTS, 'map-vector-console.png') });
 
   // Hiding the layer leaves only the background.
@@ -210,15 +205,15 @@ test('b. a vector MBTiles is drawn: country fill over Brazil and Russia, backgro
       }),
   );
   const hiddenPixel = await mapPixels(caches.vector, 'map-vector-hidden.png');
-  assert.ok(distance(hiddenPixel(points[0]!.x, points[0]!.y), background) <= 3, 'Brazil still drawn with its layer hidden');
+  expect(distance(hiddenPixel(points[0]!.x, points[0]!.y), background), 'Brazil still drawn with its layer hidden').toBeLessThanOrEqual(3);
   await layers.locator('input[type=checkbox]').check();
 
   // Missing ocean tiles are 404s, drawn as empty; nothing else fails.
   const tiles = tileStatuses.filter((t) => t.url.includes(`/tiles/${cacheIdFor(caches.vector)}/`));
-  assert.ok(tiles.some((t) => t.status === 200), 'no vector tile was served');
-  assert.ok(tiles.every((t) => t.status === 200 || t.status === 404), `tile responses: ${JSON.stringify(tiles.filter((t) => t.status !== 200 && t.status !== 404))}`);
+  expect(tiles.some((t) => t.status === 200), 'no vector tile was served').toBe(true);
+  expect(tiles.every((t) => t.status === 200 || t.status === 404), `tile responses: ${JSON.stringify(tiles.filter((t) => t.status !== 200 && t.status !== 404))}`).toBe(true);
   assertOffline();
-  assert.deepEqual(pageErrors, []);
+  expect(pageErrors).toEqual([]);
 });
 
 test('c. the tile grid shows z/x/y labels and the job extent is outlined', async () => {
@@ -226,35 +221,35 @@ test('c. the tile grid shows z/x/y labels and the job extent is outlined', async
   await openMap(caches.raster, extent);
   await page.getByLabel('Tile grid with z/x/y').check();
   const labels = page.locator('.map-tile-label');
-  await until('grid labels', async () => ((await labels.count()) > 0 ? true : null));
+  await expect.poll(() => labels.count(), { message: 'grid labels' }).toBeGreaterThan(0);
   const texts = await labels.allTextContents();
-  assert.ok(texts.every((t) => /^\d+\/\d+\/\d+$/.test(t)), JSON.stringify(texts));
+  expect(texts.every((t) => /^\d+\/\d+\/\d+$/.test(t)), JSON.stringify(texts)).toBe(true);
   // Labelled at the zoom of the 256-px tiles MapLibre draws: the map's zoom, rounded, plus one.
   const mapZoom = await page.locator(mapSelector(caches.raster)).evaluate((el) => (el as HTMLElement & { __map: { getZoom(): number } }).__map.getZoom());
   const tileZoom = Math.min(10, Math.max(7, Math.round(mapZoom) + 1));
-  assert.ok(texts.every((t) => t.startsWith(`${tileZoom}/`)), `map zoom ${mapZoom}: ${JSON.stringify(texts)}`);
+  expect(texts.every((t) => t.startsWith(`${tileZoom}/`)), `map zoom ${mapZoom}: ${JSON.stringify(texts)}`).toBe(true);
   // The labelled tiles are the ones over N57E011.
-  assert.ok(texts.includes(`${tileZoom}/${Math.floor(((11.5 + 180) / 360) * 2 ** tileZoom)}/${tileY(57.5, tileZoom)}`), JSON.stringify(texts));
+  expect(texts, JSON.stringify(texts)).toContain(`${tileZoom}/${Math.floor(((11.5 + 180) / 360) * 2 ** tileZoom)}/${tileY(57.5, tileZoom)}`);
 
   // The extent's dashed outline: dark pixels somewhere along its north edge.
   const along = Array.from({ length: 21 }, (_, i) => [extent[0] + ((extent[2] - extent[0]) * i) / 20, extent[3]] as [number, number]);
   const points = await project(caches.raster, along);
   const pixel = await mapPixels(caches.raster, 'map-grid-extent.png');
   const dark = points.filter((p) => pixel(p.x, p.y).every((c) => c < 60));
-  assert.ok(dark.length >= 5, `only ${dark.length} of ${points.length} points on the extent's north edge are dark`);
+  expect(dark.length, `only ${dark.length} of ${points.length} points on the extent's north edge are dark`).toBeGreaterThanOrEqual(5);
   await page.screenshot({ path: join(ARTIFACTS, 'map-grid-extent-console.png') });
   assertOffline();
-  assert.deepEqual(pageErrors, []);
+  expect(pageErrors).toEqual([]);
 });
 
 test('d. a path that is not a tile cache says so, naming it', async () => {
-  const bogus = join(dir, 'not-a-cache.txt');
+  const bogus = join(workDir, 'not-a-cache.txt');
   writeFileSync(bogus, 'hello');
   await page.goto(`${tessera.origin}/#/map?path=${encodeURIComponent(bogus)}`);
   const alert = page.locator('.map-preview [role="alert"]');
   await alert.waitFor({ timeout: 10_000 });
   // The same answer as for a missing path (no file-existence oracle), naming the path.
-  assert.match((await alert.textContent()) ?? '', new RegExp(`No tile cache at ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  expect((await alert.textContent()) ?? '').toMatch(new RegExp(`No tile cache at ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   // Failed contract calls are answered, not logged as page errors.
-  assert.deepEqual(pageErrors.filter((e) => !e.includes('/api/caches.open')), []);
+  expect(pageErrors.filter((e) => !e.includes('/api/caches.open'))).toEqual([]);
 });
