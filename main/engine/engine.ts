@@ -5,13 +5,11 @@
  *
  * Both hosts and the CLI drive it through `handlers`, the contract's requests.
  */
-import { statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type AppInfo,
   FINISHED_JOB_STATES,
-  type HealthCheck,
   type JobEstimate,
   type JobStartInput,
   type JobSummary,
@@ -22,9 +20,10 @@ import {
   type KindedParams,
   pathsOf,
 } from '../../shared/contract.js';
-import { TesseraError, serializeError, toTesseraError } from '../../shared/errors.js';
+import { TesseraError, serializeError } from '../../shared/errors.js';
 import type { ContractHandlers } from './handlers.js';
 import { parseRequest } from './handlers.js';
+import { readOnlyHandlers } from './read-only-handlers.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir } from './data-dir.js';
@@ -33,15 +32,14 @@ import { cancelTarget } from '../store/job-states.js';
 import type { KindEnvironment } from '../kinds/job-kind.js';
 import { type BoundKind, type KindPlugins, bindKind, kindRequest } from '../kinds/index.js';
 import { type ActiveJob, JobRunner } from './job-runner.js';
+import { EngineHealth } from './health.js';
 import { sweepIngestStaging } from '../ingest/ingest-kind.js';
 import { type Logger, createLogger } from '../logging/logger.js';
 import { EngineMetrics } from './metrics.js';
 import { type PathUse, assertPathsAllowed, jobPaths, pathPolicy } from '../paths/path-policy.js';
 import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
-import { buildReport } from '../reports/report.js';
 import { storageStatus } from '../disk/storage.js';
-import { formatBytes } from '../../shared/format.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
@@ -109,7 +107,7 @@ export class Engine {
   private readonly options: EngineOptions;
   private readonly active = new Map<number, ActiveJob>();
   private readonly runner: JobRunner;
-  private readonly health = new Map<string, HealthCheck>();
+  private readonly health: EngineHealth;
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
   private closing = false;
@@ -131,6 +129,7 @@ export class Engine {
       logger.warn(error.message);
     };
     this.lastEventId = this.store.lastEventId();
+    this.health = new EngineHealth({ store: this.store, dataDir: this.dataDir, logger, settings: () => this.settings(), flushEvents: () => this.flushEvents() });
     this.runner = new JobRunner({
       store: this.store,
       dataDir: this.dataDir,
@@ -141,7 +140,7 @@ export class Engine {
       kindOf: (job) => this.kindOf(job),
       announce: (id) => this.announce(id),
       flushEvents: () => this.flushEvents(),
-      setHealth: (name, state, message) => this.setHealth(name, state, message),
+      setHealth: (name, state, message) => this.health.set(name, state, message),
       maxAttempts: options.maxAttempts ?? 4,
       backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 30_000 },
     });
@@ -166,17 +165,17 @@ export class Engine {
       throw error;
     }
     const engine = new Engine(options, lock, db, logger);
-    engine.setHealth('store', 'ok', 'job store open and migrated');
-    engine.runStartupServices();
+    engine.health.set('store', 'ok', 'job store open and migrated');
+    engine.health.runStartupServices();
     // Analyses (counts, previews) a stopped engine left undone: never a reason not to start.
     try {
       engine.catalog.resumeAnalyses();
     } catch (error) {
       logger.warn('undone dataset analyses were not queued', { error: String(error) });
     }
-    await engine.checkDisk();
-    engine.pollers.push(startPoller(() => engine.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
-    engine.pollers.push(startPoller(async () => engine.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
+    await engine.health.checkDisk();
+    engine.pollers.push(startPoller(() => engine.health.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
+    engine.pollers.push(startPoller(async () => engine.health.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
     // Uploads of failed ingests and leftovers of stopped jobs go at start and hourly, not only when an upload arrives.
     const sweep = () => sweepIngestStaging(engine, { jobFolders: 'finished' }).then(() => {});
     await sweep().catch((e: unknown) => logger.warn('staging sweep failed', { error: String(e) }));
@@ -186,80 +185,22 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Start-up services and health
-
-  private runStartupServices(): void {
-    try {
-      const ids = this.store.markInterrupted();
-      this.setHealth('recovery', 'ok', ids.length ? `marked ${ids.length} job(s) interrupted: ${ids.join(', ')}` : 'no job was left running');
-      if (ids.length) this.logger.warn(`found ${ids.length} job(s) left running by a previous process; marked interrupted`, { ids });
-    } catch (error) {
-      this.setHealth('recovery', 'failed', toTesseraError(error).message);
-      this.logger.error('crash recovery failed', { error: String(error) });
-    }
-    this.applyRetention();
-    const settings = this.settings();
-    this.setHealth('metrics', settings.metricsEnabled ? 'ok' : 'disabled', settings.metricsEnabled ? 'served at /metrics by the headless host' : 'switched off in settings');
-    this.flushEvents();
-  }
-
-  private applyRetention(): void {
-    const days = this.settings().retentionDays;
-    if (days === null) {
-      // Switched off: say so at debug only, so a disabled feature stays quiet.
-      this.logger.debug('retention is off: job history is kept forever');
-      this.setHealth('retention', 'disabled', 'off: history is kept forever');
-      return;
-    }
-    try {
-      const purged = this.store.purgeFinishedBefore(new Date(Date.now() - days * 86_400_000));
-      this.setHealth('retention', 'ok', `keeps ${days} day(s); purged ${purged} job(s)`);
-      if (purged) this.logger.info(`retention purged ${purged} finished job(s) older than ${days} day(s)`);
-    } catch (error) {
-      this.setHealth('retention', 'failed', toTesseraError(error).message);
-    }
-  }
-
-  private async checkDisk(): Promise<void> {
-    try {
-      const fs = await statfs(this.dataDir);
-      const free = fs.bavail * fs.bsize;
-      const floor = this.settings().freeSpaceFloorBytes;
-      if (free < floor) this.setHealth('disk', 'failed', `only ${formatBytes(free)} free in ${this.dataDir} (floor ${formatBytes(floor)})`);
-      else this.setHealth('disk', 'ok', `${formatBytes(free)} free in ${this.dataDir}`);
-    } catch (error) {
-      this.setHealth('disk', 'failed', `cannot read free space of ${this.dataDir}: ${(error as Error).message}`);
-    }
-  }
-
-  private setHealth(name: string, state: HealthCheck['state'], message: string): void {
-    this.health.set(name, { name, state, message, checkedAt: new Date().toISOString() });
-  }
-
-  // ------------------------------------------------------------------------------------------
   // Requests
 
   private createHandlers(): ContractHandlers {
     return {
+      ...readOnlyHandlers({ store: this.store, catalog: this.catalog, withLiveProgress: (job) => this.withLiveProgress(job) }),
       'app.info': () => ({ version: this.options.version ?? '0.0.0', host: this.options.host, dataDir: this.dataDir, threads: this.pool.threads }),
-      'app.health': () => [...this.health.values()],
-      'jobs.list': (i) => this.store.listJobs(i.filter, i.cursor, i.limit),
-      'jobs.get': (i) => this.withLiveProgress(this.store.getJob(i.id)),
-      'jobs.items': (i) => this.store.listItems(i.id, { states: i.states, cursor: i.cursor, limit: i.limit }),
-      'jobs.events': (i) => this.store.events(i.id, i.afterId, i.limit),
-      'jobs.tileIssues': (i) => this.store.tileIssues(i.id, i.cursor, i.limit),
+      'app.health': () => this.health.list(),
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),
       'jobs.retry': (i) => this.retry(i.ids),
       'jobs.rerun': (i) => this.rerun(i.id),
-      'jobs.report': (i) => buildReport(this.store, i.id, i.format, this.catalog),
       'caches.open': async (i) => {
         await this.assertPaths([{ field: 'path', path: i.path }]);
         return this.caches.open(i.path);
       },
-      'catalog.list': (i) => this.catalog.list(i),
-      'catalog.get': (i) => this.catalog.get(i.id),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),
@@ -271,10 +212,10 @@ export class Engine {
       'settings.update': async (patch) => {
         const next = { ...this.settings(), ...patch } as Settings;
         this.store.setSetting('settings', next);
-        this.setHealth('metrics', next.metricsEnabled ? 'ok' : 'disabled', next.metricsEnabled ? 'served at /metrics by the headless host' : 'switched off in settings');
-        this.applyRetention();
+        this.health.setMetrics(next.metricsEnabled);
+        this.health.applyRetention();
         // A new floor changes the disk's health at once, not at the next 30 s poll.
-        await this.checkDisk();
+        await this.health.checkDisk();
         this.pump();
         return next;
       },
