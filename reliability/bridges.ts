@@ -18,10 +18,8 @@ import { JOB_KIND_PLUGINS, type KindPlugins } from '../main/kinds/index.js';
 import type { AnyJobKindPlugin } from '../main/kinds/job-kind.js';
 import { createLogger } from '../main/logging/logger.js';
 import { createDispatcher } from '../main/engine/handlers.js';
-import { type HeadlessHost, startHeadlessHost } from '../main/hosts/headless-host.js';
-import { createTileRoute } from '../main/hosts/tile-route.js';
-import { createUploadRoute } from '../main/hosts/upload-route.js';
-import { uploadInUse } from '../main/ingest/uploads.js';
+import type { HeadlessHost } from '../main/hosts/headless-host.js';
+import { startHeadless } from '../main/hosts/start-headless.js';
 import { type JobKind, type Reply } from '../shared/contract.js';
 import { INVOKE_CHANNEL } from '../preload/ipc-channels.js';
 
@@ -63,15 +61,11 @@ export async function startBridges(dir: string, port: number): Promise<Bridges> 
   await engine.handlers['queue.pause']({});
   const internalErrors: string[] = [];
   const dispatch = createDispatcher(engine.handlers, (error, name) => internalErrors.push(`${name}: ${String(error).slice(0, 300)}`));
-  const host = await startHeadlessHost({
-    dispatch,
-    events: engine.events,
-    metrics: { registry: engine.metrics.registry, enabled: () => true },
+  const host = await startHeadless(engine, {
     rendererDir,
     port,
-    logger: { info() {}, debug() {}, warn() {} },
-    tileHandler: createTileRoute(engine.caches),
-    uploadHandler: createUploadRoute({ dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
+    logger: { info() {}, debug() {}, warn() {}, error() {} },
+    onInternalError: (error, name) => internalErrors.push(`${name}: ${String(error).slice(0, 300)}`),
   });
   let handler: Handler | null = null;
   const unregister = registerIpcHost({

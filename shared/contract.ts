@@ -446,6 +446,10 @@ export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
 export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
 export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
 export type RequestResult<N extends RequestName> = Requests[N]['result'];
+/** What the engine implements: one function per contract request, taking parsed input. */
+export type ContractHandlers = {
+  [N in RequestName]: (input: RequestParsed<N>) => Promise<RequestResult<N>> | RequestResult<N>;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Events (engine → renderer)

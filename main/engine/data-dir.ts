@@ -5,6 +5,7 @@
  * holding its pid); a second engine gets DATA_DIR_LOCKED naming the owner instead of a store
  * corrupted by two writers. A lock left by a process that no longer exists is taken over.
  */
+import { fsReason } from '../paths/fs-reason.js';
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,27 +37,6 @@ function unusable(dataDir: string, what: string, errno?: string): TesseraError {
   return new TesseraError('BAD_INPUT', `data directory ${dataDir}: ${what}`, { details: { issues: [{ field: 'dataDir', message: what }], dataDir, ...(errno && { errno }) } });
 }
 
-/** "permission denied" for EACCES: the reason without the errno's path (the caller names the path). */
-export function fsReason(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
-    case 'ENAMETOOLONG':
-      return 'the path is too long';
-    case 'ENOENT':
-      return 'this file system does not allow new folders or files here';
-    default:
-      return e.code ?? String(error);
-  }
-}
 
 /**
  * Checks that `dataDir` is (or, with `create`, can become) a data directory, and makes its missing

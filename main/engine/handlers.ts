@@ -4,13 +4,10 @@
  * field, and never reaches the engine), and every outcome becomes a wire reply.
  */
 import type { z } from 'zod';
-import { type Reply, type RequestName, type RequestParsed, type RequestResult, requests } from '../../shared/contract.js';
+import { type ContractHandlers, type Reply, type RequestName, type RequestParsed, requests } from '../../shared/contract.js';
 import { TesseraError, serializeError } from '../../shared/errors.js';
 
-/** What the engine implements: one function per contract request, taking parsed input. */
-export type ContractHandlers = {
-  [N in RequestName]: (input: RequestParsed<N>) => Promise<RequestResult<N>> | RequestResult<N>;
-};
+export type { ContractHandlers };
 
 export type Dispatcher = (name: string, input: unknown) => Promise<Reply<unknown>>;
 

@@ -11,6 +11,7 @@
  * (a session cookie for the browser, a Bearer header for scripts). The decisions themselves are
  * pure functions in http-security.ts.
  */
+import { createLogger } from '../logging/logger.js';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
@@ -107,11 +108,8 @@ export interface HeadlessHost {
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
 
-const defaultLogger: HostLogger = {
-  info: () => {},
-  debug: () => {},
-  warn: (message, data) => console.warn(message, data ?? ''),
-};
+/** Without a logger of the caller's: warnings as the engine logs them (structured, secrets redacted). */
+const defaultLogger: HostLogger = createLogger('warn');
 
 /** Starts the host and resolves once it listens. */
 export async function startHeadlessHost(o: HeadlessHostOptions): Promise<HeadlessHost> {

@@ -2,9 +2,8 @@
  * The registry of job kinds' plug-ins. A new kind adds its contract to shared/kinds/index.ts and
  * its plug-in here; the engine, hosts and CLI need no other change.
  */
-import type { JobEstimate, JobKind, JobParamsOf, RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
+import type { ContractHandlers, JobEstimate, JobKind, JobParamsOf, RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
-import type { ContractHandlers } from '../engine/handlers.js';
 import type { NewItem, StoredItem } from '../store/job-store.js';
 import type { AnyJobKindPlugin, ItemContext, KindEnvironment } from './job-kind.js';
 import { esriMigrateKind } from '../esri/migrate-kind.js';

@@ -7,8 +7,7 @@
  * A plug-in is typed by its kind (which fixes its params), its items' spec, their checkpoint and
  * the session its `begin` makes: what it stores it gets back with the same types, with no cast.
  */
-import type { JobEstimate, JobKind, JobParamsOf, Settings, TileIssue } from '../../shared/contract.js';
-import type { ContractHandlers } from '../engine/handlers.js';
+import type { ContractHandlers, JobEstimate, JobKind, JobParamsOf, Settings, TileIssue } from '../../shared/contract.js';
 import type { Counters, NewItem, StoredItem } from '../store/job-store.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CredentialStore } from '../credentials/credential-store.js';

@@ -9,7 +9,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TesseraError } from '../../shared/errors.js';
 import { writerKindFor } from '../tile-cache/tile-writer.js';
-import { fsReason } from '../engine/data-dir.js';
+import { fsReason } from './fs-reason.js';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 const PMTILES_MAGIC = 'PMTiles';

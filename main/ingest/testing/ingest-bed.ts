@@ -9,11 +9,8 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { CatalogDataset, JobItem, JobSummary } from '../../../shared/contract.js';
 import { Engine } from '../../engine/engine.js';
-import { EventBus } from '../../engine/event-bus.js';
 import { createLogger } from '../../logging/logger.js';
-import { createDispatcher } from '../../engine/handlers.js';
-import { startHeadlessHost } from '../../hosts/headless-host.js';
-import { createUploadRoute } from '../../hosts/upload-route.js';
+import { startHeadless } from '../../hosts/start-headless.js';
 
 export interface IngestOutcome {
   job: JobSummary;
@@ -68,14 +65,7 @@ export function useIngestBed(name: string): IngestBed {
       const e = bed.engine;
       const rendererDir = mkdtempSync(join(files, 'renderer-'));
       writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
-      const host = await startHeadlessHost({
-        dispatch: createDispatcher(e.handlers),
-        events: new EventBus(),
-        rendererDir,
-        port: 0,
-        logger: { info() {}, warn() {}, debug() {} },
-        uploadHandler: createUploadRoute({ dataDir: e.dataDir, settings: () => e.settings() }),
-      });
+      const host = await startHeadless(e, { rendererDir, port: 0, logger: { info() {}, warn() {}, debug() {}, error() {} } });
       try {
         const response = await fetch(`${host.origin}/uploads?name=${encodeURIComponent(name)}&size=${body.length}`, {
           method: 'POST',
