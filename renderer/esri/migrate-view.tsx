@@ -8,10 +8,11 @@
  * Secrets are sent once, to credentials.save, and dropped from the page: everything after uses
  * the credential's id (the job's params hold nothing else).
  */
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type EsriService, FINISHED_JOB_STATES, type JobSummary } from '../../shared/contract.js';
-import { Field } from '../shell/field.js';
+import { seedJob, useJob, useJobEvents, useJobItems } from '../data/job-queries.js';
+import { Field } from '../forms/field.js';
 import {
   type CredentialChoice,
   breakerFromEvents,
@@ -25,6 +26,7 @@ import {
 import './migrate.css';
 
 export function MigrateView() {
+  const queryClient = useQueryClient();
   const [url, setUrl] = useState('');
   const [choice, setChoice] = useState<CredentialChoice>('none');
   const [token, setToken] = useState('');
@@ -61,7 +63,10 @@ export function MigrateView() {
 
   const start = useMutation({
     mutationFn: () => window.tessera.jobs.start(migrateStartInput({ service: service!, selected, name, where, credentialId: choice === 'none' ? null : (credential?.id ?? null) })),
-    onSuccess: setJob,
+    onSuccess: (started) => {
+      seedJob(queryClient, started);
+      setJob(started);
+    },
   });
 
   const onDiscover = (e: FormEvent) => {
@@ -233,13 +238,18 @@ export function MigrateView() {
   );
 }
 
+/** How often a running migration's layers are read: their features move without a job.changed. */
+const RUN_POLL_MS = 1000;
+
 /** The running (then finished) migration: per-layer progress, the breaker, the checks. */
 function MigrationRun({ job: started, onAnother }: { job: JobSummary; onAnother: () => void }) {
-  const live = (data: JobSummary | undefined) => (data && FINISHED_JOB_STATES.includes(data.state) ? false : 1000);
-  const job = useQuery({ queryKey: ['migrate', 'job', started.id], queryFn: () => window.tessera.jobs.get({ id: started.id }), initialData: started, refetchInterval: (q) => live(q.state.data) });
-  const running = !FINISHED_JOB_STATES.includes(job.data.state);
-  const items = useQuery({ queryKey: ['migrate', 'items', started.id], queryFn: () => window.tessera.jobs.items({ id: started.id, limit: 1000 }), refetchInterval: running ? 1000 : false });
-  const events = useQuery({ queryKey: ['migrate', 'events', started.id], queryFn: () => window.tessera.jobs.events({ id: started.id, limit: 1000 }), refetchInterval: running ? 1000 : false });
+  // The job is followed by its events like everywhere else; a layer's features move without a
+  // job.changed, so its rows (and the breaker's log) are also read every second while it runs.
+  const job = useJob(started.id, { pollMs: RUN_POLL_MS });
+  const current = job.data ?? started;
+  const running = !FINISHED_JOB_STATES.includes(current.state);
+  const items = useJobItems(started.id, { pageSize: 1000, pollMs: running && RUN_POLL_MS });
+  const events = useJobEvents(started.id, { pageSize: 1000, pollMs: running && RUN_POLL_MS });
   // One last read when the job finishes: the items' results (counts and checks) arrive with it.
   const refetchItems = items.refetch;
   const refetchEvents = events.refetch;
@@ -248,12 +258,12 @@ function MigrationRun({ job: started, onAnother }: { job: JobSummary; onAnother:
     void refetchItems();
     void refetchEvents();
   }, [running, refetchItems, refetchEvents]);
-  const breaker = breakerFromEvents(events.data ?? []);
-  const rows = layerRows(items.data?.rows ?? []);
+  const breaker = breakerFromEvents(events.data?.pages.flatMap((p) => p.rows) ?? []);
+  const rows = layerRows(items.data?.pages.flatMap((p) => p.rows) ?? []);
   return (
     <section className="migrate-view" aria-labelledby="migrate-run-title">
       <h2 id="migrate-run-title">
-        {job.data.name} <span className={`state state-${job.data.state}`} data-testid="migrate-state">{job.data.state}</span>
+        {current.name} <span className={`state state-${current.state}`} data-testid="migrate-state">{current.state}</span>
       </h2>
       <p className="small">
         <a href={`#/jobs/${started.id}`}>Job #{started.id}: events, attempts and the report</a>
@@ -277,9 +287,9 @@ function MigrationRun({ job: started, onAnother }: { job: JobSummary; onAnother:
           <>Source reachable.</>
         )}
       </div>
-      {job.data.error && (
+      {current.error && (
         <p className="field-error" role="alert">
-          {job.data.error.code}: {job.data.error.message}
+          {current.error.code}: {current.error.message}
         </p>
       )}
       <table className="layer-table progress-table">

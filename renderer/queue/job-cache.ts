@@ -6,6 +6,7 @@
  */
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import type { JobFilter, JobSummary, Page } from '../../shared/contract.js';
+import { queryKey } from '../data/query-keys.js';
 import { matchesFilter } from './filters.js';
 
 /** Rows per `jobs.list` call of the history. */
@@ -17,7 +18,7 @@ export const ACTIVE_LIMIT = 200;
 export const queueKeys = {
   active: (filter: JobFilter) => ['jobs.list', 'active', filter] as const,
   history: (filter: JobFilter) => ['jobs.list', 'history', filter] as const,
-  queueState: ['queue'] as const,
+  queueState: queryKey('queue.get'),
 };
 
 /** The history's cached pages, as useInfiniteQuery keeps them. */
