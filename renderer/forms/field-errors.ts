@@ -68,9 +68,16 @@ export function serverFieldErrors(error: unknown): FieldErrors | null {
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
-/** A failure that is not about fields (so no field can show it): said as such beside the form. */
-export function formFailure(error: unknown): Error | null {
-  return error instanceof Error && !serverFieldErrors(error) ? error : null;
+/**
+ * A failure that no field of the form can show, to be said beside it: any error but a BAD_INPUT
+ * naming fields, or (given the form's `fields`) one naming none of them.
+ */
+export function formFailure(error: unknown, fields?: readonly string[]): Error | null {
+  if (!(error instanceof Error)) return null;
+  const byField = serverFieldErrors(error);
+  if (byField === null) return error;
+  if (fields === undefined) return null;
+  return Object.keys(byField).some((f) => fields.some((g) => related(f, g))) ? null : error;
 }
 
 export interface VisibleInput {

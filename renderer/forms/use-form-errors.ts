@@ -18,8 +18,12 @@ export interface FormErrors {
   errorFor(...groups: string[]): string | undefined;
   /** Whether a control at `field` has an error on show (at it, above it or under it). */
   invalid(field: string): boolean;
-  /** The operator changed `groups`: their own errors may show, the engine's about them are stale. */
+  /** The operator changed `groups`: their own errors show at once, the engine's about them are stale. */
   edited(groups: readonly string[]): void;
+  /** As `edited`, but their own errors wait until the field is left (a URL is wrong until typed to its end). */
+  changed(groups: readonly string[]): void;
+  /** The operator left `groups` (blur): their own errors may show; the engine's still stand, nothing changed. */
+  left(groups: readonly string[]): void;
   /** A submit was tried. */
   submitted(): void;
   /** The engine refused a submit: its BAD_INPUT lands on the fields it names; anything else on none. */
@@ -41,14 +45,22 @@ export function useFormErrors(client: FieldErrors, engine: FieldErrors = NONE): 
 
   const visible = useMemo(() => visibleErrors({ client, touched, tried, engine: [engine, server] }), [client, touched, tried, engine, server]);
 
-  const edited = useCallback((groups: readonly string[]) => {
-    if (groups.length === 0) return;
+  const left = useCallback((groups: readonly string[]) => {
     setTouched((prev) => (groups.every((g) => prev.has(g)) ? prev : new Set([...prev, ...groups])));
+  }, []);
+  const changed = useCallback((groups: readonly string[]) => {
     setServer((prev) => {
       const kept = withoutGroups(prev, groups);
       return Object.keys(kept).length === Object.keys(prev).length ? prev : kept;
     });
   }, []);
+  const edited = useCallback(
+    (groups: readonly string[]) => {
+      changed(groups);
+      left(groups);
+    },
+    [changed, left],
+  );
   const reset = useCallback(() => {
     setTouched(new Set());
     setTried(false);
@@ -64,6 +76,8 @@ export function useFormErrors(client: FieldErrors, engine: FieldErrors = NONE): 
     errorFor: (...groups) => first(...groups)?.message,
     invalid: (field) => Object.keys(visible).some((f) => related(f, field)),
     edited,
+    changed,
+    left,
     submitted: () => setTried(true),
     rejected: (error) => setServer(serverFieldErrors(error) ?? NONE),
     clearServer: () => setServer(NONE),
