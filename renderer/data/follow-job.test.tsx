@@ -34,6 +34,11 @@ function JobLog({ id }: { id: number }) {
   return <p data-testid="log">{events.data?.pages.flatMap((p) => p.rows.map((e) => e.message)).join('|') ?? '…'}</p>;
 }
 
+function Polled() {
+  const j = useJob(7, { pollMs: 20 });
+  return <p data-testid="polled">{j.data?.state ?? '…'}</p>;
+}
+
 const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent;
 const logEvent = (id: number, message: string): JobEvent => ({ id, jobId: 7, at: '2026-11-29T09:00:00.000Z', type: 'note', message, data: {} });
 
@@ -108,10 +113,6 @@ test('the fallback poll of an unfinished job never starts while one is in flight
   let most = 0;
   let calls = 0;
   let state: JobSummary['state'] = 'running';
-  function Polled() {
-    const j = useJob(7, { pollMs: 20 });
-    return <p data-testid="polled">{j.data?.state ?? '…'}</p>;
-  }
   m = await mount(<Polled />, {
     'jobs.get': async () => {
       calls++;

@@ -95,9 +95,8 @@ const following = new WeakMap<QueryClient, Map<number, Following>>();
 
 /** Follows `jobId` for as long as the returned function is not called; shared by every follower of the job. */
 export function followJob(queryClient: QueryClient, events: EventSource, jobId: number): () => void {
-  let byJob = following.get(queryClient);
-  if (!byJob) following.set(queryClient, (byJob = new Map()));
-  const jobs = byJob;
+  const jobs = following.get(queryClient) ?? new Map<number, Following>();
+  following.set(queryClient, jobs);
   const current = jobs.get(jobId) ?? { count: 0, unsubscribe: subscribe(queryClient, events, jobId) };
   current.count += 1;
   jobs.set(jobId, current);

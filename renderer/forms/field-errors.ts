@@ -42,10 +42,10 @@ export function fieldOf(path: readonly PropertyKey[]): string {
 }
 
 /** Issues as errors by field, each told by `describe`; the first issue at a field is the one shown. */
-export function errorsFromIssues<I>(issues: readonly I[], describe: (issue: I) => FieldError): FieldErrors {
+export function errorsFromIssues<I>(issues: readonly I[], tell: (issue: I) => FieldError): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of issues) {
-    const { field, message } = describe(issue);
+    const { field, message } = tell(issue);
     errors[field] ??= message;
   }
   return errors;

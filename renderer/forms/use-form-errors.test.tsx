@@ -1,9 +1,9 @@
 /** The forms kit's hook: touched, tried and the engine's refusals, as a form uses them. */
+import { act } from 'react';
 import { afterEach, expect, test } from 'vitest';
 import { TesseraError } from '../../shared/errors.js';
 import { type Mounted, mount } from '../testing/mount.js';
 import { type FormErrors, useFormErrors } from './use-form-errors.js';
-import { act } from 'react';
 
 let m: Mounted | undefined;
 afterEach(async () => {
@@ -13,13 +13,17 @@ afterEach(async () => {
 
 const CLIENT = { 'params.minZoom': 'Required', 'params.bbox.1': 'Enter a number', url: 'Enter a URL' };
 
+/** The error state of the last render of Probe. */
+let latest: FormErrors | null = null;
+
+function Probe() {
+  latest = useFormErrors(CLIENT);
+  return null;
+}
+
 /** Mounts a form's error state; `run` acts on it as the form's handlers would. */
 async function form(): Promise<{ errors: () => FormErrors; run: (f: (e: FormErrors) => void) => Promise<void> }> {
-  let latest: FormErrors | null = null;
-  function Probe() {
-    latest = useFormErrors(CLIENT);
-    return null;
-  }
+  latest = null;
   m = await mount(<Probe />, {});
   const errors = () => {
     if (latest === null) throw new Error('not rendered');

@@ -1,9 +1,8 @@
 /** The vector form's own fields: the sources, which layers and attributes, and the tiles' geometry and size policy. */
-import type { AttributeChoice, LayerForm, VectorForm } from './preseed-form.js';
-import { emptyLayer } from './preseed-form.js';
 import { Field } from '../forms/field.js';
 import { NumberField, ZoomField } from './common-fields.js';
 import { PathList } from './path-list.js';
+import { type AttributeChoice, type LayerForm, type VectorForm, emptyLayer } from './preseed-form.js';
 import { type DatasetVerdicts, LAYERS_LIST, type PartProps } from './preseed-parts.js';
 
 /** What the catalogue knows of the sources' layers (a path cannot be read from here). */
