@@ -2,7 +2,7 @@
  * One job's engine data as react-query queries: its summary, items, event log and tile issues,
  * each under the key of the request that reads it (job-keys.ts), kept live by followJob.
  */
-import { type QueryClient, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { type QueryClient, skipToken, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { FINISHED_JOB_STATES, type JobSummary } from '../../shared/contract.js';
 import { EVENT_PAGE, ISSUE_PAGE, ITEM_PAGE, jobKeys } from './job-keys.js';
 import { type EventPage, useFollowJob } from './follow-job.js';
@@ -26,6 +26,9 @@ export interface UseJobOptions {
   pollMs?: number;
 }
 
+/** The key a query without a job yet sits under: no job has id 0, and it is never fetched. */
+const NO_JOB = 0;
+
 /**
  * One job's summary, followed live (null: no job yet). A missing job is not retried: it will not
  * start existing on the next try.
@@ -33,9 +36,8 @@ export interface UseJobOptions {
 export function useJob(jobId: number | null, { pollMs = UNFINISHED_REFRESH_MS }: UseJobOptions = {}) {
   useFollowJob(jobId);
   return useQuery({
-    queryKey: jobKeys.summary(jobId ?? 0),
-    queryFn: () => window.tessera.jobs.get({ id: jobId ?? 0 }),
-    enabled: jobId !== null,
+    queryKey: jobKeys.summary(jobId ?? NO_JOB),
+    queryFn: jobId === null ? skipToken : () => window.tessera.jobs.get({ id: jobId }),
     retry: (failures, error) => codeOf(error) !== 'NOT_FOUND' && failures < 2,
     refetchInterval: (query) => (query.state.data && !isFinished(query.state.data) ? pollMs : false),
   });
@@ -62,11 +64,11 @@ export interface ListOptions {
 /** A job's items, a page per cursor. */
 export function useJobItems(jobId: number | null, { enabled = true, pageSize = ITEM_PAGE, pollMs = false }: ListOptions = {}) {
   return useInfiniteQuery({
-    queryKey: jobKeys.items(jobId ?? 0, pageSize),
-    queryFn: ({ pageParam }) => window.tessera.jobs.items({ id: jobId ?? 0, limit: pageSize, ...(pageParam === undefined ? {} : { cursor: pageParam }) }),
+    queryKey: jobKeys.items(jobId ?? NO_JOB, pageSize),
+    queryFn: jobId === null ? skipToken : ({ pageParam }) => window.tessera.jobs.items({ id: jobId, limit: pageSize, ...(pageParam === undefined ? {} : { cursor: pageParam }) }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    enabled: enabled && jobId !== null,
+    enabled,
     refetchInterval: pollMs,
   });
 }
