@@ -6,12 +6,12 @@
 import { formatDuration } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { JobState, JobSummary } from '../../shared/contract.js';
+import { codeOf, invalidateJob, seedJob, useJob } from '../data/job-queries.js';
 import { ExportButtons } from '../reports/export-buttons.js';
 import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';
 import { ItemTable } from './item-table.js';
 import { mapTargetOf, outputOf } from './job-output.js';
-import { codeOf, invalidateJob, seedJob, useJob } from '../data/job-queries.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
 import '../controls.css';
