@@ -4,6 +4,7 @@
  * layers with their counts, the job started with exactly the chosen layers, then per-layer
  * progress, the breaker's banner from the job's events, and the checks at the end.
  */
+import { act } from 'react';
 import { afterEach, expect, test } from 'vitest';
 import type { JobParamsOf, EsriService, JobEvent, JobItem, JobSummary } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
@@ -141,4 +142,41 @@ test('a folder lists its services; a refusal from the server is shown with its c
   await waitFor('the refusal', () => c.querySelector('[role="alert"]'));
   expect(c.querySelector('[role="alert"]')!.textContent).toBe('UNAUTHORIZED: the server answered error 499: Token Required (a token is required)');
   expect(m.callsTo('esri.discover').map((i) => i.url)).toEqual([folder.url, URL_]);
+});
+
+test('a wrong URL is said at its field once it is left, not while it is typed; the engine’s refusal of a name lands at the name', async () => {
+  m = await mount(<MigrateView />, {
+    'esri.discover': () => service,
+    'jobs.start': () => {
+      throw new TesseraError('BAD_INPUT', 'jobs.start: params.name: a dataset of that name is being written', {
+        details: { request: 'jobs.start', issues: [{ field: 'params.name', message: 'a dataset of that name is being written' }] },
+      });
+    },
+  });
+  const c = m.container;
+  const urlInput = c.querySelector<HTMLInputElement>('input[data-field="url"]')!;
+  await setValue(urlInput, 'ftp://h/arcgis');
+  expect(urlInput.getAttribute('aria-invalid')).toBe('false');
+  expect(c.querySelector('[role="alert"]')).toBeNull();
+  await act(async () => urlInput.dispatchEvent(new FocusEvent('focusout', { bubbles: true })));
+  expect(urlInput.getAttribute('aria-invalid')).toBe('true');
+  expect(c.querySelector('.field.has-error [role="alert"]')?.textContent).toBe('Enter the server’s http or https address');
+  // Discover sends nothing while the URL is wrong.
+  await click(byText(c, 'button', 'Discover layers')!);
+  expect(m.callsTo('esri.discover')).toEqual([]);
+  expect(document.activeElement).toBe(urlInput);
+
+  await setValue(urlInput, URL_);
+  expect(c.querySelector('.field.has-error')).toBeNull();
+  await click(byText(c, 'button', 'Discover layers')!);
+  await waitFor('the layers', () => c.querySelector('tr[data-layer="6"]'));
+  await click(byText(c, 'button', 'Start the migration')!);
+  const nameInput = c.querySelector<HTMLInputElement>('input[data-field="params.name"]')!;
+  await waitFor('the refusal at the name', () => nameInput.getAttribute('aria-invalid') === 'true');
+  expect(nameInput.closest('.field')!.querySelector('[role="alert"]')!.textContent).toBe('a dataset of that name is being written');
+  // Said at its field, so not again beside the button; and gone once the name is edited.
+  expect(c.querySelectorAll('[role="alert"]').length).toBe(1);
+  await setValue(nameInput, 'world 2');
+  expect(nameInput.getAttribute('aria-invalid')).toBe('false');
+  expect(c.querySelector('[role="alert"]')).toBeNull();
 });

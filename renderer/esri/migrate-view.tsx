@@ -1,30 +1,31 @@
 /**
  * The Esri migration wizard (`#/migrate`): a service URL and its credentials, the layers the
  * server describes (with their feature counts, page sizes and paging support) to choose from, the
- * target dataset's name, then the running job: each layer's features done of total, the source's
- * circuit breaker ("source unavailable, retrying at …"), and at the end each layer's counts and
- * checks against the source.
+ * target dataset's name, then the running job (migration-run.tsx). Both forms are checked with the
+ * contract's schemas (once a field is left, or on submit) and the engine's refusals land at the
+ * field they name, through the forms kit.
  *
  * Secrets are sent once, to credentials.save, and dropped from the page: everything after uses
  * the credential's id (the job's params hold nothing else).
  */
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useState } from 'react';
-import { type EsriService, FINISHED_JOB_STATES, type JobSummary } from '../../shared/contract.js';
-import { Field } from '../shell/field.js';
-import {
-  type CredentialChoice,
-  breakerFromEvents,
-  defaultName,
-  defaultSelection,
-  doneOf,
-  layerRows,
-  migrateStartInput,
-  totalFeatures,
-} from './migrate-wizard.js';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useMemo, useState } from 'react';
+import type { EsriService, JobSummary } from '../../shared/contract.js';
+import { seedJob } from '../data/job-queries.js';
+import { Field } from '../forms/field.js';
+import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
+import { useFormErrors } from '../forms/use-form-errors.js';
+import { LayerTable } from './layer-table.js';
+import { MigrationRun } from './migration-run.js';
+import { type CredentialChoice, defaultName, defaultSelection, migrateStartInput, serviceUrlErrors, startErrors, totalFeatures } from './migrate-wizard.js';
 import './migrate.css';
 
+/** The fields of each form that the engine's refusals can name. */
+const SERVICE_FIELDS = ['url', 'token', 'username', 'password'];
+const TARGET_FIELDS = ['params.name', 'params.where', 'params.layers'];
+
 export function MigrateView() {
+  const queryClient = useQueryClient();
   const [url, setUrl] = useState('');
   const [choice, setChoice] = useState<CredentialChoice>('none');
   const [token, setToken] = useState('');
@@ -36,6 +37,13 @@ export function MigrateView() {
   const [name, setName] = useState('');
   const [where, setWhere] = useState('');
   const [job, setJob] = useState<JobSummary | null>(null);
+
+  const credentialId = choice === 'none' ? null : (credential?.id ?? null);
+  const startInput = useMemo(() => (service && service.type !== 'folder' ? migrateStartInput({ service, selected, name, where, credentialId }) : null), [service, selected, name, where, credentialId]);
+  const urlCheck = useMemo(() => serviceUrlErrors(url), [url]);
+  const startCheck = useMemo(() => (startInput ? startErrors(startInput) : {}), [startInput]);
+  const serviceErrors = useFormErrors(urlCheck);
+  const targetErrors = useFormErrors(startCheck);
 
   const discover = useMutation({
     mutationFn: async (target: string) => {
@@ -57,24 +65,49 @@ export function MigrateView() {
       setSelected(found.type === 'folder' ? [] : defaultSelection(found, target));
       if (name === '' && found.type !== 'folder') setName(defaultName(found));
     },
+    onError: serviceErrors.rejected,
   });
 
   const start = useMutation({
-    mutationFn: () => window.tessera.jobs.start(migrateStartInput({ service: service!, selected, name, where, credentialId: choice === 'none' ? null : (credential?.id ?? null) })),
-    onSuccess: setJob,
+    mutationFn: (input: NonNullable<typeof startInput>) => window.tessera.jobs.start(input),
+    onSuccess: (started) => {
+      seedJob(queryClient, started);
+      setJob(started);
+    },
+    onError: targetErrors.rejected,
   });
 
-  const onDiscover = (e: FormEvent) => {
+  const onDiscover = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    serviceErrors.submitted();
+    if (Object.keys(urlCheck).length > 0) {
+      focusFirstInvalid(e.currentTarget, urlCheck);
+      return;
+    }
+    serviceErrors.clearServer();
     if (url.trim() !== '') discover.mutate(url.trim());
   };
   const openService = (next: string) => {
     setUrl(next);
     setName('');
+    serviceErrors.reset();
     discover.mutate(next);
   };
+  const onStart = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    targetErrors.submitted();
+    if (Object.keys(startCheck).length > 0) {
+      focusFirstInvalid(e.currentTarget, startCheck);
+      return;
+    }
+    targetErrors.clearServer();
+    if (startInput) start.mutate(startInput);
+  };
+  // What the engine refuses at a field shows there; anything else beside the button.
+  const discoverFailure = formFailure(discover.error, SERVICE_FIELDS);
+  const startFailure = formFailure(start.error, TARGET_FIELDS);
 
-  if (job) return <MigrationRun job={job} onAnother={() => (setJob(null), start.reset())} />;
+  if (job) return <MigrationRun job={job} onAnother={() => (setJob(null), start.reset(), targetErrors.reset())} />;
 
   const layers = service && service.type !== 'folder' ? service.layers : [];
   const total = service && service.type !== 'folder' ? totalFeatures(service, selected) : null;
@@ -83,15 +116,27 @@ export function MigrateView() {
       <h2 id="migrate-title">Migrate from ArcGIS</h2>
       <p className="muted small">Copies FeatureServer or MapServer layers into one GeoPackage in the catalogue, page by page, checked against the server at the end.</p>
 
-      <form onSubmit={onDiscover} aria-label="Service">
+      <form onSubmit={onDiscover} noValidate aria-label="Service">
         <fieldset>
           <legend>1. Service</legend>
-          <Field label="Service URL" help="A FeatureServer or MapServer (a layer URL or a services folder works too).">
-            {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} className="wide" type="url" required value={url} placeholder="https://…/arcgis/rest/services/…/FeatureServer" onChange={(e) => setUrl(e.target.value)} />
+          <Field label="Service URL" error={serviceErrors.errorFor('url')} help="A FeatureServer or MapServer (a layer URL or a services folder works too).">
+            {(id, describedBy, invalid) => (
+              <input
+                id={id}
+                data-field="url"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                className="wide"
+                type="url"
+                required
+                value={url}
+                placeholder="https://…/arcgis/rest/services/…/FeatureServer"
+                onChange={(e) => (setUrl(e.target.value), serviceErrors.changed(['url']))}
+                onBlur={() => serviceErrors.left(['url'])}
+              />
             )}
           </Field>
-          <Field label="Credentials" group help={credential ? `Saved as ${credential.id} (${credential.label}); only the id is used from now on.` : 'Kept in the credential store; jobs refer to them by id.'}>
+          <Field label="Credentials" group error={serviceErrors.errorFor('token', 'username', 'password')} help={credential ? `Saved as ${credential.id} (${credential.label}); only the id is used from now on.` : 'Kept in the credential store; jobs refer to them by id.'}>
             {() => (
               <div className="credential-choice">
                 <div className="choice">
@@ -103,12 +148,12 @@ export function MigrateView() {
                   ))}
                 </div>
                 {choice === 'token' && (
-                  <input aria-label="Token" type="password" autoComplete="off" value={token} placeholder={credential ? 'saved; paste a new one to replace it' : 'token'} onChange={(e) => setToken(e.target.value)} />
+                  <input aria-label="Token" type="password" autoComplete="off" value={token} placeholder={credential ? 'saved; paste a new one to replace it' : 'token'} onChange={(e) => (setToken(e.target.value), serviceErrors.changed(['token']))} />
                 )}
                 {choice === 'password' && (
                   <div className="choice">
-                    <input aria-label="User name" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
-                    <input aria-label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+                    <input aria-label="User name" autoComplete="username" value={username} onChange={(e) => (setUsername(e.target.value), serviceErrors.changed(['username']))} />
+                    <input aria-label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => (setPassword(e.target.value), serviceErrors.changed(['password']))} />
                   </div>
                 )}
               </div>
@@ -118,9 +163,9 @@ export function MigrateView() {
             <button type="submit" disabled={discover.isPending || url.trim() === ''}>
               {discover.isPending ? 'Reading the service…' : 'Discover layers'}
             </button>
-            {discover.error && (
+            {discoverFailure && (
               <p className="field-error" role="alert">
-                {errorText(discover.error)}
+                {errorText(discoverFailure)}
               </p>
             )}
           </div>
@@ -148,81 +193,40 @@ export function MigrateView() {
       )}
 
       {service && service.type !== 'folder' && (
-        <form
-          aria-label="Layers and target"
-          onSubmit={(e) => {
-            e.preventDefault();
-            start.mutate();
-          }}
-        >
+        <form aria-label="Layers and target" noValidate onSubmit={onStart}>
           <fieldset>
             <legend>
               2. Layers of {service.name} ({service.type})
             </legend>
-            <table className="layer-table">
-              <thead>
-                <tr>
-                  <th scope="col">Copy</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Geometry</th>
-                  <th scope="col" className="num">
-                    Features
-                  </th>
-                  <th scope="col">CRS</th>
-                  <th scope="col" className="num">
-                    Page size
-                  </th>
-                  <th scope="col">Paging</th>
-                </tr>
-              </thead>
-              <tbody>
-                {layers.map((l) => (
-                  <tr key={l.id} data-layer={l.id} className={l.error ? 'has-error' : undefined}>
-                    <td>
-                      <input
-                        type="checkbox"
-                        aria-label={`Copy ${l.name}`}
-                        checked={selected.includes(l.id)}
-                        onChange={(e) => setSelected((s) => (e.target.checked ? [...s, l.id] : s.filter((x) => x !== l.id)))}
-                      />
-                    </td>
-                    <td>{l.id}</td>
-                    <td>
-                      {l.name}
-                      {l.type === 'table' && <span className="muted small"> (table)</span>}
-                      {l.error && <div className="field-error small">{`${l.error.code}: ${l.error.message}`}</div>}
-                    </td>
-                    <td>{l.geometryType?.replace('esriGeometry', '') ?? '—'}</td>
-                    <td className="num" data-column="count">
-                      {l.count === null ? '?' : l.count.toLocaleString('en')}
-                    </td>
-                    <td>{l.crs ?? '—'}</td>
-                    <td className="num">{l.maxRecordCount || '—'}</td>
-                    <td>{l.supportsPagination ? 'offset' : 'id batches'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <LayerTable layers={layers} selected={selected} onSelect={setSelected} />
+            {targetErrors.errorFor('params.layers') && (
+              <p className="field-error" role="alert">
+                {targetErrors.errorFor('params.layers')}
+              </p>
+            )}
             <p className="small muted">
               {selected.length} of {layers.length} selected{total !== null ? `, ${total.toLocaleString('en')} features` : ''}.
             </p>
           </fieldset>
           <fieldset>
             <legend>3. Target</legend>
-            <Field label="Dataset name" help="The GeoPackage's name in the catalogue; a second copy with the same name replaces the first (a refresh).">
-              {(id, describedBy) => <input id={id} aria-describedby={describedBy} required value={name} onChange={(e) => setName(e.target.value)} />}
+            <Field label="Dataset name" error={targetErrors.errorFor('params.name')} help="The GeoPackage's name in the catalogue; a second copy with the same name replaces the first (a refresh).">
+              {(id, describedBy, invalid) => (
+                <input id={id} data-field="params.name" aria-describedby={describedBy} aria-invalid={invalid} required value={name} onChange={(e) => (setName(e.target.value), targetErrors.changed(['params.name']))} onBlur={() => targetErrors.left(['params.name'])} />
+              )}
             </Field>
-            <Field label="Where" help="An optional filter in the server's SQL (e.g. POP > 10000); all features when empty.">
-              {(id, describedBy) => <input id={id} aria-describedby={describedBy} className="wide" value={where} placeholder="1=1" onChange={(e) => setWhere(e.target.value)} />}
+            <Field label="Where" error={targetErrors.errorFor('params.where')} help="An optional filter in the server's SQL (e.g. POP > 10000); all features when empty.">
+              {(id, describedBy, invalid) => (
+                <input id={id} data-field="params.where" aria-describedby={describedBy} aria-invalid={invalid} className="wide" value={where} placeholder="1=1" onChange={(e) => (setWhere(e.target.value), targetErrors.changed(['params.where']))} onBlur={() => targetErrors.left(['params.where'])} />
+              )}
             </Field>
             <div className="form-actions">
               <button type="submit" className="primary" disabled={start.isPending || selected.length === 0 || name.trim() === ''}>
                 Start the migration
               </button>
-              {start.error && (
+              {startFailure && (
                 <p className="field-error" role="alert">
-                  {errorText(start.error)}
+                  {errorText(startFailure)}
                 </p>
               )}
             </div>
@@ -233,111 +237,8 @@ export function MigrateView() {
   );
 }
 
-/** The running (then finished) migration: per-layer progress, the breaker, the checks. */
-function MigrationRun({ job: started, onAnother }: { job: JobSummary; onAnother: () => void }) {
-  const live = (data: JobSummary | undefined) => (data && FINISHED_JOB_STATES.includes(data.state) ? false : 1000);
-  const job = useQuery({ queryKey: ['migrate', 'job', started.id], queryFn: () => window.tessera.jobs.get({ id: started.id }), initialData: started, refetchInterval: (q) => live(q.state.data) });
-  const running = !FINISHED_JOB_STATES.includes(job.data.state);
-  const items = useQuery({ queryKey: ['migrate', 'items', started.id], queryFn: () => window.tessera.jobs.items({ id: started.id, limit: 1000 }), refetchInterval: running ? 1000 : false });
-  const events = useQuery({ queryKey: ['migrate', 'events', started.id], queryFn: () => window.tessera.jobs.events({ id: started.id, limit: 1000 }), refetchInterval: running ? 1000 : false });
-  // One last read when the job finishes: the items' results (counts and checks) arrive with it.
-  const refetchItems = items.refetch;
-  const refetchEvents = events.refetch;
-  useEffect(() => {
-    if (running) return;
-    void refetchItems();
-    void refetchEvents();
-  }, [running, refetchItems, refetchEvents]);
-  const breaker = breakerFromEvents(events.data ?? []);
-  const rows = layerRows(items.data?.rows ?? []);
-  return (
-    <section className="migrate-view" aria-labelledby="migrate-run-title">
-      <h2 id="migrate-run-title">
-        {job.data.name} <span className={`state state-${job.data.state}`} data-testid="migrate-state">{job.data.state}</span>
-      </h2>
-      <p className="small">
-        <a href={`#/jobs/${started.id}`}>Job #{started.id}: events, attempts and the report</a>
-        {!running && (
-          <>
-            {' · '}
-            <button type="button" className="link" onClick={onAnother}>
-              Migrate another service
-            </button>
-          </>
-        )}
-      </p>
-      <div className={`breaker breaker-${breaker.state}`} role="status" data-testid="breaker" data-state={breaker.state}>
-        {breaker.state === 'open' ? (
-          <>
-            <strong>Source unavailable</strong> ({breaker.host}): waiting, retrying at {breaker.retryAt ? new Date(breaker.retryAt).toLocaleTimeString() : 'soon'}.
-          </>
-        ) : breaker.message ? (
-          <>{breaker.message.charAt(0).toUpperCase() + breaker.message.slice(1)}.</>
-        ) : (
-          <>Source reachable.</>
-        )}
-      </div>
-      {job.data.error && (
-        <p className="field-error" role="alert">
-          {job.data.error.code}: {job.data.error.message}
-        </p>
-      )}
-      <table className="layer-table progress-table">
-        <thead>
-          <tr>
-            <th scope="col">Layer</th>
-            <th scope="col">State</th>
-            <th scope="col">Features</th>
-            <th scope="col" className="num">
-              Source count
-            </th>
-            <th scope="col" className="num">
-              Written
-            </th>
-            <th scope="col">Id set checked</th>
-            <th scope="col">Read by</th>
-            <th scope="col" className="num">
-              Pages
-            </th>
-            <th scope="col" className="num">
-              Retries
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.label} data-label={r.label} data-state={r.state}>
-              <th scope="row">{r.label}</th>
-              <td>{r.state}</td>
-              <td data-column="progress">
-                <progress max={Math.max(1, r.total)} value={Math.min(r.done, Math.max(1, r.total))} aria-label={`${r.label}: ${doneOf(r.done, r.total)} features`} /> {doneOf(r.done, r.total)}
-              </td>
-              <td className="num">{r.sourceCount?.toLocaleString('en') ?? '—'}</td>
-              <td className="num">{r.written?.toLocaleString('en') ?? '—'}</td>
-              <td data-column="checked">{r.idsChecked === null ? '—' : r.idsChecked ? '✓ count and ids match' : '✗'}</td>
-              <td>{r.mode === null ? '—' : r.mode === 'offset' ? 'offset pages' : 'id batches'}</td>
-              <td className="num">{r.pages ?? '—'}</td>
-              <td className="num" data-column="retries">
-                {r.retries === null ? '—' : `${r.retries}${r.breakerOpenings ? ` (breaker opened ${r.breakerOpenings}×)` : ''}`}
-              </td>
-            </tr>
-          ))}
-          {rows
-            .filter((r) => r.error)
-            .map((r) => (
-              <tr key={`${r.label}-error`} className="has-error">
-                <td colSpan={9} className="field-error">
-                  {r.label}: {r.error}
-                </td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-function errorText(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  return e.code ? `${e.code}: ${e.message ?? ''}` : String(e.message ?? error);
+/** "CODE: message" for the engine's errors (they carry a code); the message alone for anything else. */
+function errorText(error: Error): string {
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : null;
+  return code ? `${code}: ${error.message}` : error.message;
 }

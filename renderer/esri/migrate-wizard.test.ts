@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { EsriService, JobEvent, JobItem } from '../../shared/contract.js';
-import { breakerFromEvents, defaultName, defaultSelection, doneOf, layerIdInUrl, layerRows, migrateStartInput, totalFeatures } from './migrate-wizard.js';
+import { breakerFromEvents, defaultName, defaultSelection, doneOf, layerIdInUrl, layerRows, migrateStartInput, serviceUrlErrors, startErrors, totalFeatures } from './migrate-wizard.js';
 
 const layer = (id: number, count: number | null, error = false): EsriService['layers'][number] => ({
   id,
@@ -52,4 +52,14 @@ test('layer rows carry progress and, once finished, the counts and checks', () =
   expect(running).toMatchObject({ state: 'running', done: 40, total: 46, idsChecked: null, retries: null });
   expect(doneOf(1234, 4556)).toBe('1,234 of 4,556');
   expect(doneOf(12, 0)).toBe('12');
+});
+
+test('the wizard checks what it sends with the contract’s schemas, each message at its field', () => {
+  expect(serviceUrlErrors('')).toEqual({});
+  expect(serviceUrlErrors(' https://h/arcgis/rest/services/Hydro/Rivers/FeatureServer ')).toEqual({});
+  expect(serviceUrlErrors('ftp://h/arcgis')).toEqual({ url: 'Enter the server’s http or https address' });
+  expect(serviceUrlErrors('not a url')).toEqual({ url: 'Enter the server’s http or https address' });
+  expect(startErrors(migrateStartInput({ service, selected: [0], name: 'rivers', where: '', credentialId: null }))).toEqual({});
+  expect(startErrors(migrateStartInput({ service, selected: [0], name: 'x'.repeat(201), where: '', credentialId: null }))).toEqual({ 'params.name': expect.stringMatching(/200/) });
+  expect(Object.keys(startErrors(migrateStartInput({ service, selected: [0], name: '  ', where: '', credentialId: null })))).toEqual(['params.name']);
 });

@@ -4,7 +4,8 @@
  * state of the source's circuit breaker from the job's events (`esri.unavailable` opens it with a
  * time of the next probe, `esri.available` closes it).
  */
-import type { EsriService, JobEvent, JobItem, JobStartInput } from '../../shared/contract.js';
+import { type EsriService, type JobEvent, type JobItem, JobStartInput, requests } from '../../shared/contract.js';
+import { type FieldErrors, errorsFromIssues, fieldOf } from '../forms/field-errors.js';
 
 export type CredentialChoice = 'none' | 'token' | 'password';
 
@@ -113,4 +114,26 @@ export function doneOf(done: number, total: number): string {
 
 function stringOr(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
+}
+
+type Issue = { code: string; path: readonly PropertyKey[]; message: string };
+
+/** An issue of the contract's in the wizard's words; the schema's own message, capitalised, for the rest. */
+function sayIssue(issue: Issue): string {
+  if (issue.code === 'invalid_format') return 'Enter the server’s http or https address';
+  if (issue.code === 'too_small') return 'Required';
+  return issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+}
+
+/** The contract's verdict on a typed service URL (esri.discover's), by field; nothing while it is empty. */
+export function serviceUrlErrors(url: string): FieldErrors {
+  if (url.trim() === '') return {};
+  const result = requests['esri.discover'].input.safeParse({ url: url.trim() });
+  return result.success ? {} : errorsFromIssues(result.error.issues, (issue) => ({ field: fieldOf(issue.path), message: sayIssue(issue) }));
+}
+
+/** The contract's verdict on the migration to start (jobs.start's), by field ("params.name", "params.where"). */
+export function startErrors(input: JobStartInput): FieldErrors {
+  const result = JobStartInput.safeParse(input);
+  return result.success ? {} : errorsFromIssues(result.error.issues, (issue) => ({ field: fieldOf(issue.path), message: sayIssue(issue) }));
 }

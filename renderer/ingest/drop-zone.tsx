@@ -4,7 +4,7 @@
  * refusal with its reason) once they are dropped. `AddFilesButton` does the same from a file
  * picker, for keyboards and for people who do not drag.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useAppInfo } from '../data/app-info.js';
 import { useEffect, useRef, useState } from 'react';
 import { TesseraError } from '../../shared/errors.js';
 import { IngestPanel } from './ingest-panel.js';
@@ -49,7 +49,7 @@ function carriesFiles(event: DragEvent): boolean {
 
 /** The whole-window drop target and the ingest panel. Mounted once, by the shell. */
 export function IngestDropZone() {
-  const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.tessera.app.info({}), staleTime: Infinity });
+  const info = useAppInfo();
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   const host = useRef(info.data?.host);
@@ -113,7 +113,7 @@ export function IngestDropZone() {
 
 /** A button with a file picker that ingests what is picked, as a drop would. */
 export function AddFilesButton() {
-  const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.tessera.app.info({}), staleTime: Infinity });
+  const info = useAppInfo();
   const input = useRef<HTMLInputElement>(null);
   return (
     <>

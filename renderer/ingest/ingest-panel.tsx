@@ -4,9 +4,11 @@
  * which move with the bytes as they are sent (and as the job stages them); then the job that
  * ingests them, with what became of each file.
  */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { FINISHED_JOB_STATES, type JobItem } from '../../shared/contract.js';
+import { useJob, useJobItems } from '../data/job-queries.js';
+import { queryKey } from '../data/query-keys.js';
 import { useLiveProgress } from '../live-progress.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
@@ -27,16 +29,16 @@ function DropCard({ session }: { session: DropSession }) {
   const dismiss = useIngest((s) => s.dismiss);
   const queryClient = useQueryClient();
   const jobId = session.jobId;
-  const job = useQuery({ queryKey: ['jobs.get', jobId], queryFn: () => window.tessera.jobs.get({ id: jobId! }), enabled: jobId !== null });
-  const items = useQuery({ queryKey: ['jobs.items', jobId, 'ingest-panel'], queryFn: () => window.tessera.jobs.items({ id: jobId!, limit: 1000 }), enabled: jobId !== null });
+  // Followed like every job (its items are read again as they move); 1000 a page, as a drop of many files is one page.
+  const job = useJob(jobId);
+  const items = useJobItems(jobId, { pageSize: 1000 });
+  const itemRows = items.data?.pages.flatMap((p) => p.rows);
   const live = useLiveProgress((s) => (jobId === null ? undefined : s.byJob[jobId]));
   useEffect(() => {
     if (jobId === null) return;
+    // What the job imported is in the catalogue once it ends.
     return window.tessera.on('job.changed', (changed) => {
-      if (changed.id !== jobId) return;
-      queryClient.setQueryData(['jobs.get', jobId], changed);
-      void queryClient.invalidateQueries({ queryKey: ['jobs.items', jobId, 'ingest-panel'] });
-      if (FINISHED_JOB_STATES.includes(changed.state)) void queryClient.invalidateQueries({ queryKey: ['catalog.list'] });
+      if (changed.id === jobId && FINISHED_JOB_STATES.includes(changed.state)) void queryClient.invalidateQueries({ queryKey: queryKey('catalog.list') });
     });
   }, [jobId, queryClient]);
 
@@ -61,7 +63,7 @@ function DropCard({ session }: { session: DropSession }) {
       </header>
       <ul className="ingest-rows">
         {session.rows.map((row) => (
-          <FileRow key={row.name} row={row} items={items.data?.rows.filter((i) => i.label === row.name || i.label.startsWith(`${row.name} ›`)) ?? []} />
+          <FileRow key={row.name} row={row} items={itemRows?.filter((i) => i.label === row.name || i.label.startsWith(`${row.name} ›`)) ?? []} />
         ))}
       </ul>
       <div className="ingest-gauges">

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../../shared/contract.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
-import { useJobItems } from './job-queries.js';
+import { useJobItems } from '../data/job-queries.js';
 
 /** Jobs with at most this many items are loaded whole without asking. */
 export const AUTO_LOAD_ALL = 5000;
@@ -38,7 +38,7 @@ const COLUMNS: readonly { key: string; sorts: readonly { column: ItemColumn; tit
 
 /** The item table of one job; loads its items itself, sorts and filters them in place. */
 export function ItemTable({ job }: { job: JobSummary }) {
-  const items = useJobItems(job.id, true);
+  const items = useJobItems(job.id);
   const [loadAllAsked, setLoadAll] = useState(false);
   // Decided on every render: a job planned after the screen opened may turn out large.
   const loadAll = loadAllAsked || job.items.total <= AUTO_LOAD_ALL;

@@ -6,12 +6,12 @@
 import { formatDuration } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { JobState, JobSummary } from '../../shared/contract.js';
+import { codeOf, invalidateJob, seedJob, useJob } from '../data/job-queries.js';
 import { ExportButtons } from '../reports/export-buttons.js';
 import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';
 import { ItemTable } from './item-table.js';
 import { mapTargetOf, outputOf } from './job-output.js';
-import { codeOf, eventsKey, issuesKey, itemsKey, jobKey, useJob, useLiveJob } from './job-queries.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
 import '../controls.css';
@@ -19,7 +19,6 @@ import './job-detail.css';
 
 /** The job detail screen for `#/jobs/<id>`: loading, missing and failed states, then the job itself. */
 export function JobDetail({ jobId }: { jobId: number }) {
-  useLiveJob(jobId);
   const job = useJob(jobId);
 
   if (job.isPending) {
@@ -138,9 +137,7 @@ function Header({ job }: { job: JobSummary }) {
 
 function Actions({ job }: { job: JobSummary }) {
   const queryClient = useQueryClient();
-  const refresh = () => {
-    for (const key of [jobKey(job.id), itemsKey(job.id), issuesKey(job.id), eventsKey(job.id)]) void queryClient.invalidateQueries({ queryKey: key, exact: true });
-  };
+  const refresh = () => invalidateJob(queryClient, job.id);
   const bulkFailure = (result: { failed: { error: { message: string } }[] }) => {
     if (result.failed[0]) throw new Error(result.failed[0].error.message);
   };
@@ -155,7 +152,7 @@ function Actions({ job }: { job: JobSummary }) {
   const rerun = useMutation({
     mutationFn: () => window.tessera.jobs.rerun({ id: job.id }),
     onSuccess: (next) => {
-      queryClient.setQueryData(jobKey(next.id), next);
+      seedJob(queryClient, next);
       useUi.getState().navigate({ name: 'job', jobId: next.id });
     },
   });

@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import type { TileIssue } from '../../shared/contract.js';
 import { useUi } from '../ui-store.js';
-import { useJobItems, useTileIssues } from './job-queries.js';
+import { useJobItems, useTileIssues } from '../data/job-queries.js';
 
 /** WGS84 west, south, east, north of an XYZ tile (Web Mercator). */
 export function tileBounds(z: number, x: number, y: number): [number, number, number, number] {
@@ -17,8 +17,8 @@ export function tileBounds(z: number, x: number, y: number): [number, number, nu
 
 /** `cachePath`: the cache the tiles are in, when the job names one, so each tile can be shown on the map. */
 export function TileIssues({ jobId, cachePath }: { jobId: number; cachePath: string | null }) {
-  const issues = useTileIssues(jobId, true);
-  const items = useJobItems(jobId, true);
+  const issues = useTileIssues(jobId);
+  const items = useJobItems(jobId);
   const labels = useMemo(() => new Map(items.data?.pages.flatMap((p) => p.rows.map((i) => [i.id, i.label] as const)) ?? []), [items.data]);
   const rows = issues.data?.pages.flatMap((p) => p.rows) ?? [];
 

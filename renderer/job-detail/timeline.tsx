@@ -4,7 +4,7 @@
  */
 import { Fragment, useLayoutEffect, useRef } from 'react';
 import type { JobEvent } from '../../shared/contract.js';
-import { useJobEvents } from './job-queries.js';
+import { useJobEvents } from '../data/job-queries.js';
 
 export type EventTone = 'ok' | 'bad' | 'warn' | 'info' | 'muted';
 
@@ -37,9 +37,9 @@ export function eventTone(type: string): EventTone {
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
-/** The event log of one job, loaded by pages and extended live by `job.event` (see useLiveJob). */
+/** The event log of one job, loaded by pages and extended live by `job.event` (see data/follow-job.ts). */
 export function Timeline({ jobId }: { jobId: number }) {
-  const events = useJobEvents(jobId, true);
+  const events = useJobEvents(jobId);
   const rows = events.data?.pages.flatMap((p) => p.rows) ?? [];
   const list = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);

@@ -3,7 +3,7 @@
  * source, and for vector tiles one automatically styled group of layers per source layer.
  *
  * Offline by construction: no glyphs, no sprites, no remote sources, so there are no symbol layers
- * (tile-grid labels are HTML markers, see map-preview.tsx). Pure functions, so they are tested
+ * (tile-grid labels are HTML markers, see map-overlays.ts). Pure functions, so they are tested
  * without WebGL.
  */
 import type { Feature, FeatureCollection, LineString } from 'geojson';

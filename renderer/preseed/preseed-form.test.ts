@@ -13,7 +13,6 @@ import {
   emptyLayer,
   emptyRasterForm,
   emptyVectorForm,
-  firstError,
   outputKindOf,
   rasterInput,
   validateForm,
@@ -142,11 +141,4 @@ test('the output: named after the first input, in the data directory, its kind f
   expect(outputKindOf('/t/a.pmtiles')).toBe('pmtiles');
   expect(outputKindOf('/t/tiles')).toBe('directory');
   expect(outputKindOf('/t/a.mbtiles.d/')).toBe('directory');
-});
-
-test('firstError finds an error inside a group of fields', () => {
-  const errors = { 'params.bbox.2': 'Enter a number', 'params.output': 'Output path is empty' };
-  expect(firstError(errors, ['params.bbox'])).toEqual({ field: 'params.bbox.2', message: 'Enter a number' });
-  expect(firstError(errors, ['params.bbo'])).toBeNull();
-  expect(firstError(errors, ['params.minZoom', 'params.output'])?.field).toBe('params.output');
 });

@@ -12,13 +12,11 @@ import {
   type RASTER_FORMATS,
   type RESAMPLINGS,
 } from '../../shared/contract.js';
+import { type FieldError, type FieldErrors, errorsFromIssues, fieldOf } from '../forms/field-errors.js';
 
 export type PreseedKind = 'raster' | 'vector';
 export type RasterFormat = (typeof RASTER_FORMATS)[number];
 export type Resampling = (typeof RESAMPLINGS)[number];
-
-/** Error messages by field, named as the contract's issue paths are ("params.datasets.0"). */
-export type FieldErrors = Record<string, string>;
 
 /** Which attributes a layer keeps: all of them (absent), none (empty list), or the listed ones. */
 export interface AttributeChoice {
@@ -331,14 +329,14 @@ const isBareValue = (branch: readonly Issue[]) => branch.length === 1 && branch[
  * a `[min, max]` scale with a blank minimum is "Enter a number" at `params.scale.0`, not
  * "Invalid input" at `params.scale`; a union of literals lists them.
  */
-function describe(issue: Issue, path: readonly PropertyKey[]): { field: string; message: string } {
-  const field = () => path.map(String).join('.') || '(input)';
-  if (issue.code !== 'invalid_union') return { field: field(), message: sayIssue(issue, field()) };
+function describe(issue: Issue, path: readonly PropertyKey[]): FieldError {
+  const field = fieldOf(path);
+  if (issue.code !== 'invalid_union') return { field, message: sayIssue(issue, field) };
   const branches = issue.errors.filter((b) => b.length > 0);
-  if (branches.length === 0) return { field: field(), message: capitalise(issue.message) };
+  if (branches.length === 0) return { field, message: capitalise(issue.message) };
   if (branches.every(isBareValue)) {
     const values = branches.flatMap((b) => (b[0]!.code === 'invalid_value' ? b[0]!.values : []));
-    return { field: field(), message: `Must be one of ${values.map(String).join(', ')}` };
+    return { field, message: `Must be one of ${values.map(String).join(', ')}` };
   }
   const inner = (branches.find((b) => !isBareValue(b)) ?? branches[0]!)[0]!;
   return describe(inner, [...path, ...inner.path]);
@@ -347,13 +345,7 @@ function describe(issue: Issue, path: readonly PropertyKey[]): { field: string; 
 /** The schema's verdict on `input` by field; empty when the engine would accept it. */
 export function schemaErrors(input: JobStartInput): FieldErrors {
   const result = JobStartInput.safeParse(input);
-  if (result.success) return {};
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const { field, message } = describe(issue, issue.path);
-    errors[field] ??= message;
-  }
-  return errors;
+  return result.success ? {} : errorsFromIssues(result.error.issues, (issue) => describe(issue, issue.path));
 }
 
 /**
@@ -391,15 +383,3 @@ export function validateForm(kind: PreseedKind, form: RasterForm | VectorForm, i
   return { ...formErrors(kind, form), ...schemaErrors(input) };
 }
 
-/** Whether an error at `field` belongs to the group of fields named `group` ("params.bbox" holds "params.bbox.2"). */
-export function inGroup(field: string, group: string): boolean {
-  return field === group || field.startsWith(`${group}.`);
-}
-
-/** The first error among `groups` (and the fields under them), with the field it is at. */
-export function firstError(errors: FieldErrors, groups: readonly string[]): { field: string; message: string } | null {
-  for (const group of groups) {
-    for (const [field, message] of Object.entries(errors)) if (inGroup(field, group)) return { field, message };
-  }
-  return null;
-}

@@ -420,7 +420,7 @@ test('a started job opens its detail, and its paths are suggested next time', as
     },
   ]);
   // The new job is in the cache already: the detail does not start from "Loading".
-  expect(m.queryClient.getQueryData(['job', 42])).toMatchObject({ id: 42 });
+  expect(m.queryClient.getQueryData(['jobs.get', { id: 42 }])).toMatchObject({ id: 42 });
   expect(JSON.parse(localStorage.getItem('tessera.recentPaths')!)).toEqual([DEM, `${DATA_DIR}/caches/N57E011.mbtiles`]);
 });
 

@@ -9,6 +9,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
+import { queryKey } from '../data/query-keys.js';
 
 /** How long the form must be still before it is estimated: a dry run reads datasets and renders a sample. */
 export const ESTIMATE_DELAY_MS = 800;
@@ -46,7 +47,8 @@ export function useEstimate(input: JobStartInput | null, delayMs = ESTIMATE_DELA
   }, [key, sent, delayMs]);
 
   const query = useQuery({
-    queryKey: ['jobs.estimate', sent],
+    // Under the request's name (so settings can ask for every estimate again), then its input as sent.
+    queryKey: [...queryKey('jobs.estimate'), sent],
     queryFn: () => window.tessera.jobs.estimate(JSON.parse(sent!) as JobStartInput),
     enabled: sent !== null,
     // An estimate is a measurement of a moment (free space, the quota, a sample): coming back to

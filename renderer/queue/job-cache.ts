@@ -6,6 +6,7 @@
  */
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import type { JobFilter, JobSummary, Page } from '../../shared/contract.js';
+import { pagedKey, queryKey } from '../data/query-keys.js';
 import { matchesFilter } from './filters.js';
 
 /** Rows per `jobs.list` call of the history. */
@@ -13,12 +14,24 @@ export const HISTORY_PAGE_SIZE = 200;
 /** Active jobs fetched; more are counted (queue.get) but not listed. */
 export const ACTIVE_LIMIT = 200;
 
-/** Query keys: `jobs.list` results per section and filter, and the queue state. */
+/**
+ * Query keys, from the requests that read them: the active section is one `jobs.list` answer, the
+ * history its pages (so the two never share an entry, even under the same filter), and the queue state.
+ */
 export const queueKeys = {
-  active: (filter: JobFilter) => ['jobs.list', 'active', filter] as const,
-  history: (filter: JobFilter) => ['jobs.list', 'history', filter] as const,
-  queueState: ['queue'] as const,
+  active: (filter: JobFilter) => queryKey('jobs.list', { filter, limit: ACTIVE_LIMIT }),
+  history: (filter: JobFilter) => pagedKey('jobs.list', { filter, limit: HISTORY_PAGE_SIZE }),
+  queueState: queryKey('queue.get'),
 };
+
+/** The filter a cached `jobs.list` key was read with, and whether it holds pages (the history). */
+function listOf(key: readonly unknown[]): { filter: JobFilter; paged: boolean } | null {
+  const [, input, pages] = key;
+  if (typeof input !== 'object' || input === null || !('filter' in input)) return null;
+  const filter: unknown = input.filter;
+  if (typeof filter !== 'object' || filter === null) return null;
+  return { filter, paged: pages === 'pages' };
+}
 
 /** The history's cached pages, as useInfiniteQuery keeps them. */
 export type HistoryData = InfiniteData<Page<JobSummary>, string | undefined>;
@@ -70,10 +83,11 @@ export function applyToPages(data: HistoryData, job: JobSummary, filter: JobFilt
 
 /** Writes a `job.changed` payload into every cached queue list, whatever its filter. */
 export function applyJobChanged(queryClient: QueryClient, job: JobSummary): void {
-  for (const query of queryClient.getQueryCache().findAll({ queryKey: ['jobs.list'] })) {
-    const [, section, filter] = query.queryKey as [string, 'active' | 'history', JobFilter];
-    if (query.state.data === undefined) continue;
-    if (section === 'active') queryClient.setQueryData<Page<JobSummary>>(query.queryKey, (page) => page && applyToPage(page, job, filter));
-    else if (section === 'history') queryClient.setQueryData<HistoryData>(query.queryKey, (data) => data && applyToPages(data, job, filter));
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKey('jobs.list') })) {
+    const list = listOf(query.queryKey);
+    if (list === null || query.state.data === undefined) continue;
+    const { filter, paged } = list;
+    if (paged) queryClient.setQueryData<HistoryData>(query.queryKey, (data) => data && applyToPages(data, job, filter));
+    else queryClient.setQueryData<Page<JobSummary>>(query.queryKey, (page) => page && applyToPage(page, job, filter));
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { JOB_KINDS, type JobKind, type Settings, requests } from '../../shared/contract.js';
+import { type FieldErrors, errorsFromIssues, fieldOf } from '../forms/field-errors.js';
 import { BYTE_UNITS, type ByteUnit, bytesToInput, unitFor } from '../storage/bytes.js';
 
 /** What settings.update takes. */
@@ -31,9 +32,6 @@ export interface SettingsForm {
   dataRoots: string;
   allowGdalVirtualPaths: boolean;
 }
-
-/** Error messages by field, named as the contract's issue paths are ("maxRunningPerKind.verify"). */
-export type FieldErrors = Record<string, string>;
 
 const DEFAULT_QUOTA_GIB = '100';
 const DEFAULT_INGEST_QUOTA_GIB = '10';
@@ -132,21 +130,8 @@ function sayIssue(issue: Issue, field: string): string {
 export function validatePatch(patch: SettingsPatch): FieldErrors {
   const result = requests['settings.update'].input.safeParse(patch);
   if (result.success) return {};
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const field = issue.path.join('.') || '(input)';
-    errors[field] ??= sayIssue(issue, field);
-  }
-  return errors;
-}
-
-/** The field errors a BAD_INPUT from the engine carries in `details.issues`, if any. */
-export function serverFieldErrors(error: unknown): FieldErrors | null {
-  const e = error as { code?: unknown; details?: { issues?: unknown } } | null;
-  if (e?.code !== 'BAD_INPUT' || !Array.isArray(e.details?.issues)) return null;
-  const errors: FieldErrors = {};
-  for (const issue of e.details.issues as { field?: unknown; message?: unknown }[]) {
-    if (typeof issue.field === 'string' && typeof issue.message === 'string') errors[issue.field] ??= issue.message;
-  }
-  return Object.keys(errors).length > 0 ? errors : null;
+  return errorsFromIssues(result.error.issues, (issue) => {
+    const field = fieldOf(issue.path);
+    return { field, message: sayIssue(issue, field) };
+  });
 }

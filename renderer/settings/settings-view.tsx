@@ -4,27 +4,29 @@
  * contract's schema before it is sent, and a refusal from the engine lands next to its field too.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useAppInfo } from '../data/app-info.js';
+import { queryKey } from '../data/query-keys.js';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { JOB_KINDS, type Settings } from '../../shared/contract.js';
 import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
-import { type FieldErrors, type SettingsForm, formFromSettings, patchFromForm, serverFieldErrors, validatePatch } from './settings-form.js';
-import { Field } from '../shell/field.js';
+import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
+import { useFormErrors } from '../forms/use-form-errors.js';
+import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
+import { Field } from '../forms/field.js';
 import '../controls.css';
 import './settings-view.css';
 
 /** The query key of settings.get. */
-export const settingsKey = ['settings'] as const;
+export const settingsKey = queryKey('settings.get');
 
 /** The settings screen for `#/settings`. */
 export function SettingsView() {
   const queryClient = useQueryClient();
-  const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.tessera.app.info({}) });
+  const info = useAppInfo();
   const settings = useQuery({ queryKey: settingsKey, queryFn: () => window.tessera.settings.get({}) });
   /** The settings the form started from; edits are compared with them. */
   const [base, setBase] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
-  const [triedSave, setTriedSave] = useState(false);
-  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [savedAt, setSavedAt] = useState<Date | null>(null);
 
   useEffect(() => {
@@ -37,6 +39,7 @@ export function SettingsView() {
   const baseForm = useMemo(() => (base ? formFromSettings(base) : null), [base]);
   const patch = useMemo(() => (form && baseForm ? patchFromForm(form, baseForm) : {}), [form, baseForm]);
   const clientErrors = useMemo(() => validatePatch(patch), [patch]);
+  const errors = useFormErrors(clientErrors);
   const dirty = Object.keys(patch).length > 0;
 
   const save = useMutation({
@@ -45,13 +48,13 @@ export function SettingsView() {
       queryClient.setQueryData(settingsKey, next);
       setBase(next);
       setForm(formFromSettings(next));
-      setTriedSave(false);
+      errors.reset();
       setSavedAt(new Date());
       // What the settings feed: the storage gauges' floor, the queue's limit, the metrics health.
       // Quotas and the floor change what a dry run concludes, so open estimates are redone.
-      for (const key of [['storage'], ['queue'], ['app.health'], ['jobs.estimate']]) void queryClient.invalidateQueries({ queryKey: key });
+      for (const key of [queryKey('storage.status'), queryKey('queue.get'), queryKey('app.health'), queryKey('jobs.estimate')]) void queryClient.invalidateQueries({ queryKey: key });
     },
-    onError: (error) => setServerErrors(serverFieldErrors(error) ?? {}),
+    onError: errors.rejected,
   });
 
   if (settings.isPending) return <section className="settings-view"><p className="muted">Loading settings…</p></section>;
@@ -69,34 +72,32 @@ export function SettingsView() {
   }
   if (!form || !baseForm) return null;
 
-  /** Client errors show once a field was changed or a save was tried; the engine's until the field is edited. */
-  const errorFor = (field: string, changed: boolean): string | undefined => serverErrors[field] ?? (changed || triedSave ? clientErrors[field] : undefined);
+  // Errors show as the forms kit says: the form's own once a field was edited or a save tried, the engine's until the field is edited.
+  const errorFor = errors.errorFor;
   const edit = (change: Partial<SettingsForm>, fields: string[]) => {
     setForm({ ...form, ...change });
     setSavedAt(null);
-    if (fields.some((f) => f in serverErrors)) setServerErrors(Object.fromEntries(Object.entries(serverErrors).filter(([f]) => !fields.includes(f))));
+    errors.edited(fields);
   };
-  const serverOther = save.error && !serverFieldErrors(save.error) ? save.error.message : null;
+  const serverOther = formFailure(save.error)?.message ?? null;
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setTriedSave(true);
+    errors.submitted();
     setSavedAt(null);
     if (Object.keys(clientErrors).length > 0) {
-      const first = Object.keys(clientErrors)[0]!;
-      document.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus();
+      focusFirstInvalid(event.currentTarget, clientErrors);
       return;
     }
     if (!dirty) return;
-    setServerErrors({});
+    errors.clearServer();
     save.mutate(patch);
   };
   const reset = () => {
     const latest = settings.data ?? base!;
     setBase(latest);
     setForm(formFromSettings(latest));
-    setTriedSave(false);
-    setServerErrors({});
+    errors.reset();
     setSavedAt(null);
     save.reset();
   };
@@ -112,7 +113,7 @@ export function SettingsView() {
           </Field>
           <Field
             label="Data roots"
-            error={errorFor('dataRoots', form.dataRoots !== baseForm.dataRoots) ?? Object.entries(serverErrors).find(([f]) => f.startsWith('dataRoots.'))?.[1] ?? Object.entries(clientErrors).find(([f]) => f.startsWith('dataRoots.'))?.[1]}
+            error={errorFor('dataRoots')}
             help={
               <>
                 One absolute folder per line. When set (and always on a console served with <code>--host</code>), jobs, uploads and the map read and write only inside these folders and the data directory.
@@ -123,7 +124,7 @@ export function SettingsView() {
               <textarea id={id} data-field="dataRoots" aria-describedby={describedBy} aria-invalid={invalid} className="wide" rows={3} spellCheck={false} placeholder={'/srv/geodata\n/srv/tiles'} value={form.dataRoots} onChange={(e) => edit({ dataRoots: e.currentTarget.value }, ['dataRoots'])} />
             )}
           </Field>
-          <Field label="GDAL virtual paths" error={errorFor('allowGdalVirtualPaths', form.allowGdalVirtualPaths !== baseForm.allowGdalVirtualPaths)} help={<>Let jobs name <code>/vsicurl/</code>, <code>/vsis3/</code> and other GDAL virtual file systems or connections; the server then fetches what they point at.</>}>
+          <Field label="GDAL virtual paths" error={errorFor('allowGdalVirtualPaths')} help={<>Let jobs name <code>/vsicurl/</code>, <code>/vsis3/</code> and other GDAL virtual file systems or connections; the server then fetches what they point at.</>}>
             {(id, describedBy) => (
               <label className="check">
                 <input id={id} data-field="allowGdalVirtualPaths" aria-describedby={describedBy} type="checkbox" checked={form.allowGdalVirtualPaths} onChange={(e) => edit({ allowGdalVirtualPaths: e.currentTarget.checked }, ['allowGdalVirtualPaths'])} /> allow
@@ -134,7 +135,7 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Jobs</legend>
-          <Field label="Jobs running at once" error={errorFor('maxRunningJobs', form.maxRunningJobs !== baseForm.maxRunningJobs)} help="1 to 64; queued jobs wait for a free slot.">
+          <Field label="Jobs running at once" error={errorFor('maxRunningJobs')} help="1 to 64; queued jobs wait for a free slot.">
             {(id, describedBy, invalid) => (
               <input id={id} data-field="maxRunningJobs" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={1} max={64} step={1} className="short" value={form.maxRunningJobs} onChange={(e) => edit({ maxRunningJobs: e.currentTarget.value }, ['maxRunningJobs'])} />
             )}
@@ -142,14 +143,14 @@ export function SettingsView() {
           {JOB_KINDS.map((kind) => {
             const field = `maxRunningPerKind.${kind}`;
             return (
-              <Field key={kind} label={`${kind} jobs at once`} error={errorFor(field, form.perKind[kind] !== baseForm.perKind[kind]) ?? errorFor('maxRunningPerKind', form.perKind[kind] !== baseForm.perKind[kind])} help="Empty: only the overall limit applies.">
+              <Field key={kind} label={`${kind} jobs at once`} error={errorFor(field) ?? errors.visible.maxRunningPerKind} help="Empty: only the overall limit applies.">
                 {(id, describedBy, invalid) => (
                   <input id={id} data-field={field} aria-describedby={describedBy} aria-invalid={invalid} type="number" min={1} max={64} step={1} className="short" placeholder="no limit" value={form.perKind[kind]} onChange={(e) => edit({ perKind: { ...form.perKind, [kind]: e.currentTarget.value } }, [field, 'maxRunningPerKind'])} />
                 )}
               </Field>
             );
           })}
-          <Field group label="Keep finished jobs" error={errorFor('retentionDays', form.retentionOn !== baseForm.retentionOn || form.retentionDays !== baseForm.retentionDays)} help="Deleting old jobs removes their items, event log and tile issues.">
+          <Field group label="Keep finished jobs" error={errorFor('retentionDays')} help="Deleting old jobs removes their items, event log and tile issues.">
             {(id, describedBy, invalid) => (
               <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
                 <label>
@@ -179,7 +180,7 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Storage</legend>
-          <Field group label="Cache quota" error={errorFor('cacheQuotaBytes', form.quotaOn !== baseForm.quotaOn || form.quota !== baseForm.quota || form.quotaUnit !== baseForm.quotaUnit)} help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it.">
+          <Field group label="Cache quota" error={errorFor('cacheQuotaBytes')} help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it.">
             {(id, describedBy, invalid) => (
               <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
                 <label>
@@ -193,7 +194,7 @@ export function SettingsView() {
               </div>
             )}
           </Field>
-          <Field label="Free-space floor" error={errorFor('freeSpaceFloorBytes', form.floor !== baseForm.floor || form.floorUnit !== baseForm.floorUnit)} help="Kept free on every volume Tessera writes to: jobs wait rather than write below it.">
+          <Field label="Free-space floor" error={errorFor('freeSpaceFloorBytes')} help="Kept free on every volume Tessera writes to: jobs wait rather than write below it.">
             {(id, describedBy, invalid) => (
               <div className="choice">
                 <input id={id} data-field="freeSpaceFloorBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" value={form.floor} onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])} />
@@ -204,7 +205,7 @@ export function SettingsView() {
           <Field
             group
             label="Ingest quota per job"
-            error={errorFor('ingestJobQuotaBytes', form.ingestQuotaOn !== baseForm.ingestQuotaOn || form.ingestQuota !== baseForm.ingestQuota || form.ingestQuotaUnit !== baseForm.ingestQuotaUnit)}
+            error={errorFor('ingestJobQuotaBytes')}
             help="What one ingest job (or one upload) may stage and import; a file that does not fit is refused before it is copied. A job may ask for less."
           >
             {(id, describedBy, invalid) => (
@@ -224,7 +225,7 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Monitoring</legend>
-          <Field label="Metrics" error={errorFor('metricsEnabled', form.metricsEnabled !== baseForm.metricsEnabled)} help={<>Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).</>}>
+          <Field label="Metrics" error={errorFor('metricsEnabled')} help={<>Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).</>}>
             {(id, describedBy) => (
               <label className="check">
                 <input id={id} data-field="metricsEnabled" aria-describedby={describedBy} type="checkbox" checked={form.metricsEnabled} onChange={(e) => edit({ metricsEnabled: e.currentTarget.checked }, ['metricsEnabled'])} /> serve metrics
@@ -234,10 +235,10 @@ export function SettingsView() {
         </fieldset>
 
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={save.isPending || (!dirty && !triedSave)}>
+          <button type="submit" className="primary" disabled={save.isPending || (!dirty && !errors.tried)}>
             {save.isPending ? 'Saving…' : 'Save'}
           </button>
-          <button type="button" onClick={reset} disabled={save.isPending || (!dirty && Object.keys(serverErrors).length === 0)}>
+          <button type="button" onClick={reset} disabled={save.isPending || (!dirty && Object.keys(errors.server).length === 0)}>
             Reset
           </button>
           <span role="status" className="saved" data-testid="save-status">
@@ -250,7 +251,7 @@ export function SettingsView() {
             Could not save: {serverOther}
           </p>
         )}
-        {triedSave && Object.keys(clientErrors).length > 0 && (
+        {errors.tried && Object.keys(clientErrors).length > 0 && (
           <p className="error" role="alert">
             Nothing was saved: fix the fields marked above.
           </p>

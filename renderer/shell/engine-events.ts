@@ -3,11 +3,11 @@
  * - job.changed: written into the cached queue lists in place (queue/job-cache.ts), and announced
  *   when it is a finish;
  * - job.progress: the live bars (live-progress.ts);
- * - queue.changed: the ['queue'] query. The engine sends it when jobs start and end, but not when
+ * - queue.changed: the queue.get query. The engine sends it when jobs start and end, but not when
  *   a job joins the queue (created, retried) or leaves it unstarted (cancelled), so those
  *   job.changed events ask for queue.get (at most once per QUEUE_REFRESH_MS); an answer that a
  *   queue.changed event overtook meanwhile is dropped, as it is older.
- * Screens that need more (the job detail's items and log) subscribe for themselves.
+ * A job on screen is followed by data/follow-job.ts (its summary, items and log), not from here.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';

@@ -3,6 +3,7 @@
  * resume of the queue, the theme, and the shortcut list.
  */
 import { useQuery } from '@tanstack/react-query';
+import { queryKey } from '../data/query-keys.js';
 import { type Theme, useUi } from '../ui-store.js';
 import { THEMES } from './theme.js';
 
@@ -48,7 +49,7 @@ export function Header({ queue, queuePending, onToggleQueue }: HeaderProps) {
 }
 
 function HealthPills() {
-  const health = useQuery({ queryKey: ['app.health'], queryFn: () => window.tessera.app.health({}), refetchInterval: HEALTH_POLL_MS });
+  const health = useQuery({ queryKey: queryKey('app.health'), queryFn: () => window.tessera.app.health({}), refetchInterval: HEALTH_POLL_MS });
   if (health.isPending) return <span className="muted small">checking health…</span>;
   if (health.error) {
     return (

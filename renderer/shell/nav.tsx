@@ -2,7 +2,7 @@
  * The left rail: the seven screens (the job detail opens from the queue and shows under it), what
  * the queue is doing at a glance, the host, and desktop notifications.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useAppInfo } from '../data/app-info.js';
 import { useState } from 'react';
 import type { QueueState } from '../../shared/contract.js';
 import { type Screen, useUi } from '../ui-store.js';
@@ -21,7 +21,7 @@ const ITEMS: readonly { screen: Screen; label: string; keys: string }[] = [
 /** The screen links (real hash links, so they open in new tabs too), with the queue's count. */
 export function Nav({ queue }: { queue: QueueState | undefined }) {
   const screen = useUi((s) => s.screen);
-  const info = useQuery({ queryKey: ['app.info'], queryFn: () => window.tessera.app.info({}), staleTime: Infinity });
+  const info = useAppInfo();
   const current = screen.name === 'job' ? 'queue' : screen.name;
   return (
     <nav className="rail" aria-label="Screens">

@@ -1,6 +1,6 @@
 /**
  * Pause and resume of the queue, for the header button and the `p` shortcut. The answer (and the
- * queue.changed event) go into the ['queue'] query that both read.
+ * queue.changed event) go into the queue.get query that both read.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { queueKeys } from '../queue/job-cache.js';

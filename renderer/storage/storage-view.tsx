@@ -6,13 +6,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { FINISHED_JOB_STATES, type QuotaStatus, type VolumeStatus } from '../../shared/contract.js';
+import { queryKey } from '../data/query-keys.js';
 import { formatBytes } from './bytes.js';
 import { Gauge } from './gauge.js';
 import '../controls.css';
 import './storage-view.css';
 
 /** The query key of storage.status, for whoever changes what it reports (settings). */
-export const storageKey = ['storage'] as const;
+export const storageKey = queryKey('storage.status');
 const REFRESH_MS = 10_000;
 
 /** The storage screen for `#/storage`. */

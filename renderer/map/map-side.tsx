@@ -1,0 +1,89 @@
+/** The preview's side panel: what the cache is, its layers with their toggles, and what a click found. */
+import type { TileCacheSummary } from '../../shared/contract.js';
+import type { Picked } from './map-overlays.js';
+import { colourFor } from './map-style.js';
+
+export function CacheFacts({ summary }: { summary: TileCacheSummary }) {
+  const kind = { mbtiles: 'MBTiles', pmtiles: 'PMTiles', directory: 'Tile folder' }[summary.kind];
+  return (
+    <dl className="map-facts">
+      <dt>Name</dt>
+      <dd>{summary.name}</dd>
+      <dt>Cache</dt>
+      <dd title={summary.path}>
+        {kind} · {summary.format === 'pbf' ? 'vector (MVT)' : summary.format.toUpperCase()}
+      </dd>
+      <dt>Zooms</dt>
+      <dd>
+        {summary.minZoom}–{summary.maxZoom}
+      </dd>
+      <dt>Bounds</dt>
+      <dd>{summary.bounds ? summary.bounds.map((v) => v.toFixed(3)).join(', ') : 'unknown'}</dd>
+    </dl>
+  );
+}
+
+export function PickedPanel({ picked, isVector }: { picked: Picked | null; isVector: boolean }) {
+  if (picked === null) return <p className="muted small map-hint">{isVector ? 'Click a feature to see its attributes.' : 'Click the map to see which tile is there.'}</p>;
+  const { tile } = picked;
+  return (
+    <div className="map-picked" data-testid="map-picked">
+      <h3>
+        {picked.lngLat[0].toFixed(5)}, {picked.lngLat[1].toFixed(5)}
+      </h3>
+      <p className="muted small">
+        Tile {tile.z}/{tile.x}/{tile.y}
+      </p>
+      {isVector && picked.features.length === 0 && <p className="muted small">No feature here.</p>}
+      {picked.features.map((f, i) => (
+        <table key={i} className="map-attributes">
+          <caption>
+            {f.layer} <span className="muted">({f.geometry}{f.id !== undefined ? `, id ${f.id}` : ''})</span>
+          </caption>
+          <tbody>
+            {Object.entries(f.properties).length === 0 && (
+              <tr>
+                <td className="muted" colSpan={2}>
+                  no attributes
+                </td>
+              </tr>
+            )}
+            {Object.entries(f.properties).map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+    </div>
+  );
+}
+
+function fieldsTitle(fields: Record<string, string>): string {
+  const entries = Object.entries(fields);
+  return entries.length === 0 ? 'no fields' : entries.map(([k, t]) => `${k}: ${t}`).join('\n');
+}
+
+/** The vector layers, each with its swatch, zooms and fields, and a box to hide it. */
+export function LayerList({ summary, hidden, onToggle }: { summary: TileCacheSummary; hidden: ReadonlySet<string>; onToggle: (layerId: string) => void }) {
+  if (summary.format !== 'pbf') return <p className="muted small">Raster tiles ({summary.format.toUpperCase()}).</p>;
+  if (summary.vectorLayers.length === 0) return <p className="muted small">No layers found in the metadata or in a sample of tiles.</p>;
+  return (
+    <ul className="map-layers">
+      {summary.vectorLayers.map((layer, i) => (
+        <li key={layer.id}>
+          <label title={fieldsTitle(layer.fields)}>
+            <input type="checkbox" checked={!hidden.has(layer.id)} onChange={() => onToggle(layer.id)} />
+            <span className={`map-swatch map-swatch-${layer.geometryType}`} style={{ background: colourFor(i), borderColor: colourFor(i) }} />
+            <span className="map-layer-name">{layer.id}</span>
+            <span className="muted small">
+              {layer.geometryType} · z{layer.minZoom}–{layer.maxZoom} · {Object.keys(layer.fields).length} fields
+            </span>
+          </label>
+        </li>
+      ))}
+    </ul>
+  );
+}

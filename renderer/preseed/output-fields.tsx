@@ -1,0 +1,69 @@
+/** Where the tiles go and the job that makes them: the output path (and what format it means), its title, the job's name and priority. */
+import { Field } from '../forms/field.js';
+import { type CommonForm, OUTPUT_KIND_LABELS, outputKindOf } from './preseed-form.js';
+import { PATHS_LIST, type PartProps } from './preseed-parts.js';
+
+/** `output`: the path the form stands for (typed, or the default); `dataDir` undefined while it loads. */
+export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProps<CommonForm> & { output: string; dataDir: string | undefined }) {
+  const outputKind = outputKindOf(output);
+  return (
+    <fieldset>
+      <legend>Output</legend>
+      <Field
+        label="Output"
+        error={errorFor('params.output')}
+        help={
+          <>
+            <span data-testid="output-kind">Makes: {OUTPUT_KIND_LABELS[outputKind]}</span>. <code>.mbtiles</code> or <code>.pmtiles</code> picks that format; any other path is a tile folder.
+            {form.output === null ? ' The default is in the data directory’s caches folder, named after the first dataset.' : ''}
+          </>
+        }
+      >
+        {(id, describedBy, bad) => (
+          <div className="path-row">
+            <input
+              id={id}
+              data-field="params.output"
+              aria-describedby={describedBy}
+              aria-invalid={bad}
+              className="wide"
+              list={PATHS_LIST}
+              spellCheck={false}
+              value={output}
+              placeholder={dataDir === undefined ? 'loading the data directory…' : undefined}
+              onChange={(e) => edit({ output: e.currentTarget.value }, ['params.output'])}
+            />
+            {form.output !== null && (
+              <button type="button" onClick={() => edit({ output: null }, ['params.output'])}>
+                Use the default
+              </button>
+            )}
+          </div>
+        )}
+      </Field>
+      <Field label="Title" error={errorFor('params.title')} help="The tileset’s name in the output’s metadata; the file’s name when empty.">
+        {(id, describedBy, bad) => (
+          <input id={id} data-field="params.title" aria-describedby={describedBy} aria-invalid={bad} className="wide" value={form.title} onChange={(e) => edit({ title: e.currentTarget.value }, ['params.title'])} />
+        )}
+      </Field>
+    </fieldset>
+  );
+}
+
+export function JobFields({ form, edit, errorFor }: PartProps<CommonForm>) {
+  return (
+    <fieldset>
+      <legend>Job</legend>
+      <Field label="Name" error={errorFor('name')} help="How the job shows in the queue; named after the output when empty.">
+        {(id, describedBy, bad) => (
+          <input id={id} data-field="name" aria-describedby={describedBy} aria-invalid={bad} className="wide" value={form.name} onChange={(e) => edit({ name: e.currentTarget.value }, ['name'])} />
+        )}
+      </Field>
+      <Field label="Priority" error={errorFor('priority')} help="−10 to 10; higher starts first among queued jobs.">
+        {(id, describedBy, bad) => (
+          <input id={id} data-field="priority" aria-describedby={describedBy} aria-invalid={bad} type="number" min={-10} max={10} step={1} className="short" value={form.priority} onChange={(e) => edit({ priority: e.currentTarget.value }, ['priority'])} />
+        )}
+      </Field>
+    </fieldset>
+  );
+}
