@@ -6,6 +6,7 @@
  * a tile directory's metadata.json); what it does not say is derived from the tiles: bounds from
  * the tile range at the lowest zoom, layers, fields and geometry types from decoding a sample.
  */
+import { MAX_LATITUDE as MAX_LAT } from '../../shared/tile-grid.js';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -18,7 +19,6 @@ export type GeometryType = VectorLayerSummary['geometryType'];
 type Bounds = [number, number, number, number];
 
 /** Web Mercator's latitude limit: the map cannot show anything beyond it. */
-const MAX_LAT = 85.0511287798066;
 /** Tiles read per sampled zoom (lowest, middle, highest) when layers or types must be decoded. */
 const SAMPLE_TILES_PER_ZOOM = 8;
 /** Features looked at per layer and tile when counting geometry types and fields. */

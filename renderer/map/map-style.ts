@@ -6,6 +6,7 @@
  * (tile-grid labels are HTML markers, see map-overlays.ts). Pure functions, so they are tested
  * without WebGL.
  */
+import { MAX_LATITUDE as MAX_LAT } from '../../shared/tile-grid.js';
 import type { Feature, FeatureCollection, LineString } from 'geojson';
 import type * as maplibregl from 'maplibre-gl';
 import type { TileCacheSummary } from '../../shared/contract.js';
@@ -192,7 +193,6 @@ function ring([w, s, e, n]: Bounds, properties: Record<string, number>): Feature
   return { type: 'Feature', properties, geometry: { type: 'LineString', coordinates: [[w, n], [e, n], [e, s], [w, s], [w, n]] } };
 }
 
-const MAX_LAT = 85.0511287798066;
 
 function lonToX(lon: number): number {
   return (Math.max(-180, Math.min(180, lon)) + 180) / 360;

@@ -2,10 +2,11 @@
  * A box on the extent map as the form's four bbox fields: dragged corners to a normalised WGS84
  * box inside Web Mercator's world, with as many decimals as a person would type. Pure.
  */
+import { MAX_LATITUDE } from '../../shared/tile-grid.js';
 import type { Bbox } from '../../shared/contract.js';
 
 /** Web Mercator's latitude limit: tiles stop here, so a box beyond it means nothing more. */
-export const MAX_LATITUDE = 85.0511287798066;
+export { MAX_LATITUDE };
 
 /** Decimals kept from a drawn box: 1e-5° is about a metre, finer than any tile the form makes. */
 const DECIMALS = 5;
