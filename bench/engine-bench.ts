@@ -55,9 +55,19 @@ async function cancelLatency(dir: string, cache: string): Promise<void> {
     await engine.close();
   }
   latencies.sort((a, b) => a - b);
-  table(`Cancel latency: cancel → job state "cancelled", during a verify of ${TILES.toLocaleString()} PNG tiles (${TRIALS} trials)`, ['p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'target p99'], [
-    [percentile(latencies, 50).toFixed(1), percentile(latencies, 90).toFixed(1), percentile(latencies, 99).toFixed(1), latencies.at(-1)!.toFixed(1), '< 250 ms'],
-  ]);
+  table(
+    `Cancel latency: cancel → job state "cancelled", during a verify of ${TILES.toLocaleString()} PNG tiles (${TRIALS} trials)`,
+    ['p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'target p99'],
+    [
+      [
+        percentile(latencies, 50).toFixed(1),
+        percentile(latencies, 90).toFixed(1),
+        percentile(latencies, 99).toFixed(1),
+        latencies.at(-1)!.toFixed(1),
+        '< 250 ms',
+      ],
+    ],
+  );
 }
 
 async function overhead(dir: string, cache: string): Promise<void> {
@@ -91,7 +101,11 @@ async function overhead(dir: string, cache: string): Promise<void> {
       await engine.close();
     }
   }
-  table(`Engine overhead: verify of ${TILES.toLocaleString()} PNG tiles in tasks of 64 tiles`, ['run', 'threads', 'tasks', 'wall ms', 'tiles/s', '(engine − direct) per task'], rows);
+  table(
+    `Engine overhead: verify of ${TILES.toLocaleString()} PNG tiles in tasks of 64 tiles`,
+    ['run', 'threads', 'tasks', 'wall ms', 'tiles/s', '(engine − direct) per task'],
+    rows,
+  );
   // The engine's time includes the store, scheduler, checkpoints and messaging; it can still come
   // out below the direct loop because it reads the next batches while workers decode.
   console.log('A negative difference: the engine pipelines reading with decoding, which the direct loop cannot.');

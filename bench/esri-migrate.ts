@@ -46,7 +46,19 @@ function ogr2ogr(queryUrl: string, out: string, env: Record<string, string>): Pr
   return new Promise((resolve) => {
     execFile(
       'ogr2ogr',
-      ['-f', 'GPKG', out, `ESRIJSON:${queryUrl}?where=1%3D1&outFields=*&f=json`, '-nln', 'states', '-nlt', 'MULTIPOLYGON', '-lco', 'FID=OBJECTID', '-overwrite'],
+      [
+        '-f',
+        'GPKG',
+        out,
+        `ESRIJSON:${queryUrl}?where=1%3D1&outFields=*&f=json`,
+        '-nln',
+        'states',
+        '-nlt',
+        'MULTIPOLYGON',
+        '-lco',
+        'FID=OBJECTID',
+        '-overwrite',
+      ],
       { env: { ...process.env, GDAL_HTTP_TIMEOUT: '20', OGR_ORGANIZE_POLYGONS: 'DEFAULT', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, _stdout, stderr) => {
         const ms = performance.now() - started;
@@ -61,7 +73,12 @@ function ogr2ogr(queryUrl: string, out: string, env: Record<string, string>): Pr
         }
         const lines = stderr.split('\n').filter((l) => l.trim() !== '');
         const firstError = lines.find((l) => /^ERROR/.test(l)) ?? (error ? (lines[lines.length - 1] ?? '') : '');
-        resolve({ ms, features, exact, note: `exit ${error ? ((error as { code?: number }).code ?? 1) : 0}${firstError ? `: ${firstError.slice(0, 90)}` : ''}` });
+        resolve({
+          ms,
+          features,
+          exact,
+          note: `exit ${error ? ((error as { code?: number }).code ?? 1) : 0}${firstError ? `: ${firstError.slice(0, 90)}` : ''}`,
+        });
       },
     );
   });
@@ -83,7 +100,13 @@ async function tessera(serviceUrl: string, name: string): Promise<Outcome & { re
       features = copy.count;
       exact = copy.checksum === source.checksum;
     }
-    return { ms, features, exact, retries: (item.result?.retries as number) ?? 0, note: `${done.state}${item.error ? `: ${item.error.message.slice(0, 80)}` : ''}` };
+    return {
+      ms,
+      features,
+      exact,
+      retries: (item.result?.retries as number) ?? 0,
+      note: `${done.state}${item.error ? `: ${item.error.message.slice(0, 80)}` : ''}`,
+    };
   } finally {
     await engine.close();
   }
@@ -111,8 +134,16 @@ for (let i = 0; i < reps; i++) {
 await clean.close();
 console.log('Clean proxy (median of %d, interleaved)', reps);
 console.log('  reader                        time      features/s');
-console.log(`  ogr2ogr ESRIJSON → GPKG   ${seconds(median(times.gdal)).padStart(9)}   ${Math.round(source.count / (median(times.gdal) / 1000)).toString().padStart(10)}`);
-console.log(`  Tessera migrate-esri      ${seconds(median(times.tessera)).padStart(9)}   ${Math.round(source.count / (median(times.tessera) / 1000)).toString().padStart(10)}`);
+console.log(
+  `  ogr2ogr ESRIJSON → GPKG   ${seconds(median(times.gdal)).padStart(9)}   ${Math.round(source.count / (median(times.gdal) / 1000))
+    .toString()
+    .padStart(10)}`,
+);
+console.log(
+  `  Tessera migrate-esri      ${seconds(median(times.tessera)).padStart(9)}   ${Math.round(source.count / (median(times.tessera) / 1000))
+    .toString()
+    .padStart(10)}`,
+);
 console.log(`  ratio Tessera / ogr2ogr: ${(median(times.tessera) / median(times.gdal)).toFixed(2)}× (target ≤ 1.2×)\n`);
 
 // 2. 20% faults.
@@ -131,7 +162,9 @@ for (let seed = 1; seed <= seeds; seed++) {
   }
   const proxy = await startFaultProxy({ target: koop.origin, seed, rate: 0.2, slowMs: 6000 });
   const t = await tessera(proxy.via(koop.serviceUrl('world')), `faults-${seed}`);
-  console.log(`  ${String(seed).padStart(4)}  ${'Tessera'.padEnd(34)}  ${String(t.features).padStart(8)}  ${String(t.exact).padEnd(5)}  ${t.note}, ${t.retries} retries, ${seconds(t.ms)}`);
+  console.log(
+    `  ${String(seed).padStart(4)}  ${'Tessera'.padEnd(34)}  ${String(t.features).padStart(8)}  ${String(t.exact).padEnd(5)}  ${t.note}, ${t.retries} retries, ${seconds(t.ms)}`,
+  );
   await proxy.close();
 }
 

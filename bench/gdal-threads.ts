@@ -191,7 +191,9 @@ function loadSharp(): Promise<SharpFn> {
 
 async function encodePng(buf: Uint8Array): Promise<number> {
   const sharp = await loadSharp();
-  const png = await sharp(buf, { raw: { width: TILE, height: TILE, channels: 4 } }).png().toBuffer();
+  const png = await sharp(buf, { raw: { width: TILE, height: TILE, channels: 4 } })
+    .png()
+    .toBuffer();
   return png.length;
 }
 
@@ -563,7 +565,13 @@ async function roleRun(): Promise<void> {
     await onMessage<{ type: string }>(process, (m) => m.type === 'go');
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    await gdalLoop(reader, handles, spec, async () => takeBatch(), (rgba) => local.sink(rgba));
+    await gdalLoop(
+      reader,
+      handles,
+      spec,
+      async () => takeBatch(),
+      (rgba) => local.sink(rgba),
+    );
     await local.drain();
     const wallMs = ms(t0);
     const cpu = cpuMs(process.cpuUsage(c0));
@@ -639,7 +647,15 @@ async function roleRun(): Promise<void> {
   const wallMs = ms(t0);
   const cpu = cpuMs(process.cpuUsage(c0)) + kidCpu;
   await pool?.destroy();
-  const result: Omit<RunResult, 'startupMs'> = { label: spec.label, tiles: spec.tiles.length, wallMs, cpuMs: cpu, rssKiB: maxRssKiB() + kidRss, checksum, pngBytes };
+  const result: Omit<RunResult, 'startupMs'> = {
+    label: spec.label,
+    tiles: spec.tiles.length,
+    wallMs,
+    cpuMs: cpu,
+    rssKiB: maxRssKiB() + kidRss,
+    checksum,
+    pngBytes,
+  };
   await send({ type: 'result', result });
   process.disconnect();
 }
@@ -759,7 +775,9 @@ async function orchestrate(): Promise<void> {
     );
     console.log(`read+PNG = the first ${Math.min(E2E_MAX_TILES, setup.readTiles.length)} read tiles, then sharp PNG (RGBA, default settings)`);
     if (load) console.log(`background load: ${load} busy-loop processes (--load) run during every measurement`);
-    console.log(`work handed out in batches of ${BATCH} consecutive tiles; each setting is a fresh process (cold GDAL block cache); median of ${reps} run(s)\n`);
+    console.log(
+      `work handed out in batches of ${BATCH} consecutive tiles; each setting is a fresh process (cold GDAL block cache); median of ${reps} run(s)\n`,
+    );
 
     type Setting = Omit<RunSpec, 'file' | 'tiles' | 'mode' | 'label'> & { name: string };
     const base = { sink: 'checksum' as Sink, encoders: 0, procs: 0 };

@@ -40,7 +40,23 @@ const STATES: [JobState, number][] = [
   ['interrupted', 0.03],
 ];
 const LIVE: JobState[] = [...Array<JobState>(40).fill('queued'), 'running', 'running', 'cancelling'];
-const REGIONS = ['europe', 'north-america', 'south-america', 'africa', 'asia', 'oceania', 'antarctica', 'world', 'alps', 'sahel', 'andes', 'île-de-france', 'zürich', 'são-paulo', 'kraków'];
+const REGIONS = [
+  'europe',
+  'north-america',
+  'south-america',
+  'africa',
+  'asia',
+  'oceania',
+  'antarctica',
+  'world',
+  'alps',
+  'sahel',
+  'andes',
+  'île-de-france',
+  'zürich',
+  'são-paulo',
+  'kraków',
+];
 const LAYERS = ['roads', 'buildings', 'landuse', 'water', 'boundaries', 'places', 'hillshade', 'srtm', 'bluemarble', 'parcels'];
 const ERRORS: [string, string][] = [
   ['DATASET_UNREADABLE', 'gdal could not open {path}: not recognized as a supported file format'],
@@ -73,7 +89,8 @@ export function seedHistory(file: string, jobs: number): void {
   const tmp = `${file}.partial`;
   rmSync(tmp, { force: true });
   const db = openDatabase(tmp);
-  const insert = db.prepare(`INSERT INTO jobs (kind, name, state, priority, params, created_at, started_at, finished_at, updated_at, done, total, failed, bytes, planned, error_code, error_message, search_text)
+  const insert =
+    db.prepare(`INSERT INTO jobs (kind, name, state, priority, params, created_at, started_at, finished_at, updated_at, done, total, failed, bytes, planned, error_code, error_message, search_text)
     VALUES (@kind, @name, @state, 0, @params, @created, @started, @finished, @finished, @done, @total, @failed, @bytes, 1, @code, @message, @search)`);
   const r = random(14);
   const batch = 50_000;
@@ -87,12 +104,22 @@ export function seedHistory(file: string, jobs: number): void {
         const n = Math.floor(r() * 100_000);
         const path = `/srv/geodata/${region}/${layer}-${n}.${kind === 'preseed-raster' ? 'tif' : kind === 'verify' ? 'mbtiles' : 'gpkg'}`;
         const name = `${kind} ${region} ${layer} #${i}`;
-        const params = JSON.stringify(kind === 'migrate-esri' ? { url: `https://gis.example.org/arcgis/rest/services/${region}/${layer}/MapServer`, out: path } : { source: path, cache: `/srv/caches/${region}-${layer}.mbtiles`, minZoom: 0, maxZoom: 6 + (n % 9) });
+        const params = JSON.stringify(
+          kind === 'migrate-esri'
+            ? { url: `https://gis.example.org/arcgis/rest/services/${region}/${layer}/MapServer`, out: path }
+            : { source: path, cache: `/srv/caches/${region}-${layer}.mbtiles`, minZoom: 0, maxZoom: 6 + (n % 9) },
+        );
         const created = new Date(START + Math.floor((i / jobs) * SPAN_MS + r() * 30_000)).toISOString();
         const live = state === 'queued' || state === 'running' || state === 'cancelling';
         const finished = live ? null : new Date(Date.parse(created) + 1000 + Math.floor(r() * 600_000)).toISOString();
         const error = state === 'failed' || state === 'partial' || state === 'interrupted' ? ERRORS[Math.floor(r() * ERRORS.length)]! : null;
-        const message = error?.[1].replace('{path}', path).replace('{n}', String(n * 1000)).replace('{z}', String(n % 15)).replace('{x}', String(n % 977)).replace('{y}', String(n % 541)) ?? null;
+        const message =
+          error?.[1]
+            .replace('{path}', path)
+            .replace('{n}', String(n * 1000))
+            .replace('{z}', String(n % 15))
+            .replace('{x}', String(n % 977))
+            .replace('{y}', String(n % 541)) ?? null;
         const total = 1000 + n;
         insert.run({
           kind,
@@ -125,7 +152,10 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  ...(['queued', 'running', 'cancelling', 'succeeded', 'partial', 'failed', 'cancelled', 'interrupted'] as const).map((s) => ({ name: `state=${s}`, filter: { states: [s] } })),
+  ...(['queued', 'running', 'cancelling', 'succeeded', 'partial', 'failed', 'cancelled', 'interrupted'] as const).map((s) => ({
+    name: `state=${s}`,
+    filter: { states: [s] },
+  })),
   { name: 'state=failed,partial,interrupted', filter: { states: ['failed', 'partial', 'interrupted'] } },
   { name: 'kind=migrate-esri', filter: { kinds: ['migrate-esri'] } },
   { name: 'state=failed kind=migrate-esri', filter: { states: ['failed'], kinds: ['migrate-esri'] } },
@@ -206,7 +236,17 @@ export async function runHistoryBench(): Promise<void> {
       peerWarm = median(Array.from({ length: WARM_RUNS }, () => sqliteCliMs(file, sql))).toFixed(1);
     }
     const worst = Math.max(cold, median(warm));
-    rows.push([c.name, query.driver, first.rows.length, (t1 - t0).toFixed(1), cold.toFixed(1), median(warm).toFixed(1), peerCold, peerWarm, worst < 50 ? 'yes' : 'NO']);
+    rows.push([
+      c.name,
+      query.driver,
+      first.rows.length,
+      (t1 - t0).toFixed(1),
+      cold.toFixed(1),
+      median(warm).toFixed(1),
+      peerCold,
+      peerWarm,
+      worst < 50 ? 'yes' : 'NO',
+    ]);
   }
   table(
     `History first pages (100 rows) over ${JOBS.toLocaleString()} jobs: Tessera listJobs against the sqlite3 CLI ${sqliteVersion} running the same SELECT (ms; cold = page cache dropped, warm = median of ${WARM_RUNS})`,

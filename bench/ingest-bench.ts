@@ -76,7 +76,9 @@ class ToolRunner {
   /** Wall milliseconds of `tool args` (it must exit 0). */
   time(tool: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return new Promise((resolveTime, reject) => {
-      this.child.once('message', (reply: { ms?: number; error?: string }) => (reply.error === undefined ? resolveTime(reply.ms!) : reject(new Error(reply.error))));
+      this.child.once('message', (reply: { ms?: number; error?: string }) =>
+        reply.error === undefined ? resolveTime(reply.ms!) : reject(new Error(reply.error)),
+      );
       this.child.send({ tool, args, env });
     });
   }
@@ -175,7 +177,14 @@ async function smallFiles(dir: string, reps: number): Promise<IngestBenchRow[]> 
         ingest.push(timed.ms);
         drawn.push(timed.drawnMs);
       }
-      const row = { file: file.split('/').at(-1)!, bytes: statSync(file).size, ingestMs: median(ingest), drawnMs: median(drawn), toolMs: median(tool), ratio: median(ingest) / median(tool) };
+      const row = {
+        file: file.split('/').at(-1)!,
+        bytes: statSync(file).size,
+        ingestMs: median(ingest),
+        drawnMs: median(drawn),
+        toolMs: median(tool),
+        ratio: median(ingest) / median(tool),
+      };
       rows.push(row);
     }
   } finally {
@@ -185,7 +194,15 @@ async function smallFiles(dir: string, reps: number): Promise<IngestBenchRow[]> 
   table(
     `Ingest vs ogr2ogr / gdal_translate (median of ${reps}; target ratio ≤ 1.1×). "ingest": the job, until the dataset is in the catalogue; "+ analysis": until its invalid geometries are counted and its thumbnail and preview drawn too (after the commit), not in the ratio`,
     ['file', 'size', 'ingest ms', 'tool ms', 'ratio', '+ analysis ms', 'ratio with analysis'],
-    rows.map((r) => [r.file, `${(r.bytes / MiB).toFixed(1)} MiB`, r.ingestMs.toFixed(0), r.toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`, r.drawnMs.toFixed(0), `${(r.drawnMs / r.toolMs).toFixed(2)}×`]),
+    rows.map((r) => [
+      r.file,
+      `${(r.bytes / MiB).toFixed(1)} MiB`,
+      r.ingestMs.toFixed(0),
+      r.toolMs.toFixed(0),
+      `${r.ratio.toFixed(2)}×`,
+      r.drawnMs.toFixed(0),
+      `${(r.drawnMs / r.toolMs).toFixed(2)}×`,
+    ]),
   );
   return rows;
 }
@@ -198,7 +215,22 @@ async function smallFiles(dir: string, reps: number): Promise<IngestBenchRow[]> 
 async function bigFile(dir: string, megabytes: number, reps: number): Promise<NonNullable<IngestBenchResult['big']>> {
   const side = Math.ceil(Math.sqrt((megabytes * MiB) / 2));
   const big = join(dir, 'files', `srtm-${side}.tif`);
-  await run('gdal_translate', ['-q', '-of', 'GTiff', '-outsize', String(side), String(side), '-r', 'bilinear', '-co', 'TILED=YES', '-co', 'BIGTIFF=YES', srtmDem(), big]);
+  await run('gdal_translate', [
+    '-q',
+    '-of',
+    'GTiff',
+    '-outsize',
+    String(side),
+    String(side),
+    '-r',
+    'bilinear',
+    '-co',
+    'TILED=YES',
+    '-co',
+    'BIGTIFF=YES',
+    srtmDem(),
+    big,
+  ]);
   const bytes = statSync(big).size;
   const runner = new ToolRunner();
   const toolMs = await timeTool(runner, big, dir).finally(() => runner.close());
@@ -210,15 +242,34 @@ async function bigFile(dir: string, megabytes: number, reps: number): Promise<No
       const dataDir = join(dir, `big-data-${threads}-${rep}`);
       const child = await measureInChild(big, dataDir, threads);
       rmSync(dataDir, { recursive: true, force: true });
-      runs.push({ threads: threads === 'default' ? `${availableParallelism()} (default)` : threads, ingestMs: child.ms, ratio: child.ms / toolMs, peakRssBytes: child.peakRssBytes, peakDuring: child.sampledPeakDuring });
+      runs.push({
+        threads: threads === 'default' ? `${availableParallelism()} (default)` : threads,
+        ingestMs: child.ms,
+        ratio: child.ms / toolMs,
+        peakRssBytes: child.peakRssBytes,
+        peakDuring: child.sampledPeakDuring,
+      });
     }
   }
   table(
     'A raster larger than 1 GB: one engine process ingesting it (targets: ratio ≤ 1.1×, peak RSS < 300 MB)',
     ['file', 'size', 'worker threads', 'ingest ms', 'gdal_translate ms', 'ratio', 'peak RSS', 'highest sample during'],
-    runs.map((r) => [big.split('/').at(-1)!, `${(bytes / MiB).toFixed(0)} MiB`, r.threads, r.ingestMs.toFixed(0), toolMs.toFixed(0), `${r.ratio.toFixed(2)}×`, `${(r.peakRssBytes / MiB).toFixed(0)} MiB (${(r.peakRssBytes / 1e6).toFixed(0)} MB)`, r.peakDuring]),
+    runs.map((r) => [
+      big.split('/').at(-1)!,
+      `${(bytes / MiB).toFixed(0)} MiB`,
+      r.threads,
+      r.ingestMs.toFixed(0),
+      toolMs.toFixed(0),
+      `${r.ratio.toFixed(2)}×`,
+      `${(r.peakRssBytes / MiB).toFixed(0)} MiB (${(r.peakRssBytes / 1e6).toFixed(0)} MB)`,
+      r.peakDuring,
+    ]),
   );
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   rmSync(big, { force: true });
   return { bytes, toolMs, runs };
 }
@@ -242,7 +293,13 @@ function measureInChild(file: string, dataDir: string, threads: string): Promise
  * catalogue's analysis after the commit (the preview of the raster) is done and the engine closed.
  */
 async function measure(file: string, dataDir: string, threads: string): Promise<void> {
-  const engine = await Engine.open({ dataDir, host: 'headless', holder: 'ingest bench (rss)', logger: createLogger('silent'), ...(threads === 'default' ? {} : { threads: Number(threads) }) });
+  const engine = await Engine.open({
+    dataDir,
+    host: 'headless',
+    holder: 'ingest bench (rss)',
+    logger: createLogger('silent'),
+    ...(threads === 'default' ? {} : { threads: Number(threads) }),
+  });
   // Which step the peak falls in: the item running when RSS was sampled highest.
   let peak = { rss: 0, during: 'start' };
   let jobDone = false;
@@ -283,7 +340,16 @@ if (invokedDirectly) {
       return i === -1 ? undefined : args[i + 1];
     };
     console.log(`Tessera ingest benchmark — Node ${process.version}, ${new Date().toISOString()}`);
-    console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    await runIngestBench({ reps: Number(flag('--reps') ?? 3), bigMegabytes: Number(flag('--big-mb') ?? 1100), skipBig: args.includes('--skip-big'), onlyBig: args.includes('--only-big') });
+    console.log(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    await runIngestBench({
+      reps: Number(flag('--reps') ?? 3),
+      bigMegabytes: Number(flag('--big-mb') ?? 1100),
+      skipBig: args.includes('--skip-big'),
+      onlyBig: args.includes('--only-big'),
+    });
   }
 }

@@ -38,7 +38,11 @@ export function treeRssKiB(root: number): number {
 }
 
 /** Runs a command to completion, timing it and sampling its process tree's memory every 50 ms. */
-export async function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ seconds: number; peakKiB: number; stdout: string }> {
+export async function measure(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ seconds: number; peakKiB: number; stdout: string }> {
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -45,7 +45,20 @@ function countFiles(dir: string, extension: string): number {
 
 async function runGdal2TilesTimed(c: BenchCase, dir: string): Promise<Measured> {
   const out = join(dir, `${c.name}-gdal2tiles`);
-  const m = await measure(SYSTEM_PYTHON, [GDAL2TILES, '--processes=2', '--xyz', '-q', '-w', 'none', '-z', `${c.minZoom}-${c.maxZoom}`, '-r', 'average', c.input, out]);
+  const m = await measure(SYSTEM_PYTHON, [
+    GDAL2TILES,
+    '--processes=2',
+    '--xyz',
+    '-q',
+    '-w',
+    'none',
+    '-z',
+    `${c.minZoom}-${c.maxZoom}`,
+    '-r',
+    'average',
+    c.input,
+    out,
+  ]);
   return { wallSeconds: m.seconds, tiles: countFiles(out, '.png'), peakRssMiB: m.peakKiB / 1024, detail: 'PNG files' };
 }
 
@@ -89,12 +102,14 @@ function median(values: number[]): number {
 }
 
 /** Runs the cases and prints one table; returns the measured rows. */
-export async function runRasterPreseedBench(options: { reps?: number; only?: string } = {}): Promise<{ case: string; tool: string; seconds: number; tiles: number; peakRssMiB: number }[]> {
+export async function runRasterPreseedBench(
+  options: { reps?: number; only?: string } = {},
+): Promise<{ case: string; tool: string; seconds: number; tiles: number; peakRssMiB: number }[]> {
   const reps = options.reps ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-raster-bench-'));
   const rows: (string | number)[][] = [];
   const results: { case: string; tool: string; seconds: number; tiles: number; peakRssMiB: number }[] = [];
-  const load = () => (readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?');
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
   const loadBefore = load();
   try {
     const cases: BenchCase[] = [
@@ -113,13 +128,39 @@ export async function runRasterPreseedBench(options: { reps?: number; only?: str
           rmSync(fresh, { recursive: true, force: true });
         }
       }
-      const summary = (list: Measured[]) => ({ seconds: median(list.map((m) => m.wallSeconds)), tiles: list[0]!.tiles, rss: Math.max(...list.map((m) => m.peakRssMiB)), detail: list[0]!.detail });
+      const summary = (list: Measured[]) => ({
+        seconds: median(list.map((m) => m.wallSeconds)),
+        tiles: list[0]!.tiles,
+        rss: Math.max(...list.map((m) => m.peakRssMiB)),
+        detail: list[0]!.detail,
+      });
       const g = summary(runs.gdal);
       const t = summary(runs.tessera);
       const label = `${c.name} z${c.minZoom}–${c.maxZoom}`;
-      rows.push([label, 'gdal2tiles.py --processes=2 --xyz -r average', g.seconds.toFixed(1), g.tiles, (g.tiles / g.seconds).toFixed(0), g.rss.toFixed(0), '1.00×', g.detail]);
-      rows.push([label, 'Tessera preseed-raster (average, PNG)', t.seconds.toFixed(1), t.tiles, (t.tiles / t.seconds).toFixed(0), t.rss.toFixed(0), `${(g.seconds / t.seconds).toFixed(2)}×`, t.detail]);
-      results.push({ case: label, tool: 'gdal2tiles', seconds: g.seconds, tiles: g.tiles, peakRssMiB: g.rss }, { case: label, tool: 'tessera', seconds: t.seconds, tiles: t.tiles, peakRssMiB: t.rss });
+      rows.push([
+        label,
+        'gdal2tiles.py --processes=2 --xyz -r average',
+        g.seconds.toFixed(1),
+        g.tiles,
+        (g.tiles / g.seconds).toFixed(0),
+        g.rss.toFixed(0),
+        '1.00×',
+        g.detail,
+      ]);
+      rows.push([
+        label,
+        'Tessera preseed-raster (average, PNG)',
+        t.seconds.toFixed(1),
+        t.tiles,
+        (t.tiles / t.seconds).toFixed(0),
+        t.rss.toFixed(0),
+        `${(g.seconds / t.seconds).toFixed(2)}×`,
+        t.detail,
+      ]);
+      results.push(
+        { case: label, tool: 'gdal2tiles', seconds: g.seconds, tiles: g.tiles, peakRssMiB: g.rss },
+        { case: label, tool: 'tessera', seconds: t.seconds, tiles: t.tiles, peakRssMiB: t.rss },
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -129,7 +170,9 @@ export async function runRasterPreseedBench(options: { reps?: number; only?: str
     ['case', 'tool', 'wall s', 'tiles', 'tiles/s', 'peak RSS MiB', 'speed-up', 'notes'],
     rows,
   );
-  console.log('wall = spawn to exit (start-up included); peak RSS = max over 50 ms samples of the RSS summed over the process tree; speed-up = gdal2tiles wall / Tessera wall.');
+  console.log(
+    'wall = spawn to exit (start-up included); peak RSS = max over 50 ms samples of the RSS summed over the process tree; speed-up = gdal2tiles wall / Tessera wall.',
+  );
   return results;
 }
 

@@ -46,7 +46,15 @@ function seeds(n: number): SeedJob[] {
     const cache = `/srv/tiles/${region}/${region}-${i}.mbtiles`;
     const total = 1000 + (i % 5000);
     if (i % 500 === 7) {
-      return { name, cache, state: 'partial', total, failed: 12, items: ['z9', 'z10', 'z11', 'z12'], error: { code: 'TILE_CORRUPT', message: '1 of 4 item(s) failed; first: z12: 12 tiles at z12 are corrupt' } };
+      return {
+        name,
+        cache,
+        state: 'partial',
+        total,
+        failed: 12,
+        items: ['z9', 'z10', 'z11', 'z12'],
+        error: { code: 'TILE_CORRUPT', message: '1 of 4 item(s) failed; first: z12: 12 tiles at z12 are corrupt' },
+      };
     }
     if (i % 37 === 3) return { name, cache, state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${cache}` } };
     if (i % 53 === 5) return { name, cache, state: 'cancelled' };

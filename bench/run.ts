@@ -24,7 +24,11 @@ const benches: Record<string, () => Promise<unknown>> = {
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of chosen) if (!(name in benches)) throw new Error(`unknown bench "${name}" (have: ${Object.keys(benches).join(', ')})`);
-console.log(`Tessera benchmarks — Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `Tessera benchmarks — Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 for (const [name, run] of Object.entries(benches)) {
   if (chosen.length > 0 && !chosen.includes(name)) continue;
   await run();

@@ -69,7 +69,13 @@ async function runTessera(dir: string, maxZoom: number): Promise<VectorBenchRow>
   const params = { sources: [worldMapGpkg()], layers: [{ name: LAYER }], minZoom: 0, maxZoom, output };
   const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()) };
   const m = await measure(process.execPath, ['--input-type=module', '-e', tesseraScript(dataDir, params)], env);
-  const run = JSON.parse(m.stdout) as { state: string; seconds: number; cpuSeconds: number; result: { written: number; bytes: number; partitionZoom: number; extractSeconds: number }; error: unknown };
+  const run = JSON.parse(m.stdout) as {
+    state: string;
+    seconds: number;
+    cpuSeconds: number;
+    result: { written: number; bytes: number; partitionZoom: number; extractSeconds: number };
+    error: unknown;
+  };
   if (run.state !== 'succeeded') throw new Error(`tessera job ended ${run.state}: ${JSON.stringify(run.error)}`);
   const mib = (statSync(output).size / 1024 ** 2).toFixed(1);
   return {
@@ -103,7 +109,16 @@ async function runOgr2ogr(dir: string, maxZoom: number): Promise<VectorBenchRow>
   const output = join(dir, `ogr2ogr-z${maxZoom}.mbtiles`);
   const m = await measure('ogr2ogr', ['-f', 'MVT', '-dsco', 'FORMAT=MBTILES', '-dsco', `MAXZOOM=${maxZoom}`, output, worldMapGpkg(), LAYER]);
   const tiles = countTiles(output);
-  return { tool: 'ogr2ogr -f MVT (GDAL 3.6)', zooms: `z0–${maxZoom}`, seconds: m.seconds, tiles, tilesPerSecond: tiles / m.seconds, peakRssMiB: m.peakKiB / 1024, cpuSeconds: null, detail: 'MBTiles' };
+  return {
+    tool: 'ogr2ogr -f MVT (GDAL 3.6)',
+    zooms: `z0–${maxZoom}`,
+    seconds: m.seconds,
+    tiles,
+    tilesPerSecond: tiles / m.seconds,
+    peakRssMiB: m.peakKiB / 1024,
+    cpuSeconds: null,
+    detail: 'MBTiles',
+  };
 }
 
 /** The plain single-thread loop, run in its own process by runPlainLoop. */
@@ -149,13 +164,22 @@ export async function runVectorPreseedBench(options: { maxZoom?: number; skipOgr
     table(
       `# Vector preseed — Natural Earth ${LAYER} (4,556 polygons), ${availableParallelism()} cores, Node ${process.version}; 1-min load ${load.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
       ['tool', 'zooms', 'wall s', 'CPU s', 'tiles', 'tiles/s', 'peak RSS MiB', 'detail'],
-      rows.map((r) => [r.tool, r.zooms, r.seconds.toFixed(1), r.cpuSeconds === null ? '–' : r.cpuSeconds.toFixed(1), r.tiles.toLocaleString('en'), Math.round(r.tilesPerSecond).toLocaleString('en'), Math.round(r.peakRssMiB), r.detail]),
+      rows.map((r) => [
+        r.tool,
+        r.zooms,
+        r.seconds.toFixed(1),
+        r.cpuSeconds === null ? '–' : r.cpuSeconds.toFixed(1),
+        r.tiles.toLocaleString('en'),
+        Math.round(r.tilesPerSecond).toLocaleString('en'),
+        Math.round(r.peakRssMiB),
+        r.detail,
+      ]),
     );
     console.log(
       `\nTessera vs the plain loop at z0–${maxZoom}: ${(ours.tilesPerSecond / loop.tilesPerSecond).toFixed(2)}× the throughput (target ≥ 1.8×, writing included on our side only); ` +
         `peak RSS ${Math.round(ours.peakRssMiB)} MiB (target < 800); wall ${ours.seconds.toFixed(1)} s (target < 22 s, a third of the C++ tiler's 67 s in docs/data.md).` +
-        '\nWall times are from spawn to exit: process start, loading GDAL and the job\'s own checks (the estimate and its sample) are in Tessera\'s.' +
-        '\nCPU s = user + system time of the whole process, all threads (the other rows\' tools fork no workers). On a shared machine, wall times stretch with the load; CPU times much less.',
+        "\nWall times are from spawn to exit: process start, loading GDAL and the job's own checks (the estimate and its sample) are in Tessera's." +
+        "\nCPU s = user + system time of the whole process, all threads (the other rows' tools fork no workers). On a shared machine, wall times stretch with the load; CPU times much less.",
     );
     return rows;
   } finally {

@@ -110,10 +110,12 @@ export const test = base.extend<TestFixtures, ConsoleFixtures>({
     async ({ tessera }, use, testInfo) => {
       // Each file's story needs a console of its own: two files sharing a worker would share one.
       consoleFile ??= testInfo.file;
-      if (testInfo.file !== consoleFile) throw new Error(`${testInfo.file} shares a console with ${consoleFile}: give each spec file its own top-level test.use({ consoleOptions: … })`);
+      if (testInfo.file !== consoleFile)
+        throw new Error(`${testInfo.file} shares a console with ${consoleFile}: give each spec file its own top-level test.use({ consoleOptions: … })`);
       await use();
       const stderr = tessera.stderr();
-      if (testInfo.status !== testInfo.expectedStatus && stderr !== '') await testInfo.attach('tessera serve stderr', { body: stderr.slice(-20_000), contentType: 'text/plain' });
+      if (testInfo.status !== testInfo.expectedStatus && stderr !== '')
+        await testInfo.attach('tessera serve stderr', { body: stderr.slice(-20_000), contentType: 'text/plain' });
     },
     { auto: true },
   ],

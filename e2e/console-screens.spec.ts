@@ -22,7 +22,12 @@ const seedJobs = (dir: string): SeedJob[] => {
   const missing = (name: string) => join(dir, 'gone', name);
   return [
     { name: 'verify alps-hillshade.mbtiles', cache: '/srv/tiles/alps-hillshade.mbtiles', state: 'succeeded', total: 5460 },
-    { name: 'verify pyrenees-dem.mbtiles', cache: missing('pyrenees-dem.mbtiles'), state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('pyrenees-dem.mbtiles')}` } },
+    {
+      name: 'verify pyrenees-dem.mbtiles',
+      cache: missing('pyrenees-dem.mbtiles'),
+      state: 'failed',
+      error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('pyrenees-dem.mbtiles')}` },
+    },
     {
       name: 'verify tatra-ortho.mbtiles',
       cache: '/srv/tiles/tatra-ortho.mbtiles',
@@ -32,7 +37,12 @@ const seedJobs = (dir: string): SeedJob[] => {
       items: ['z9', 'z10', 'z11', 'z12'],
       error: { code: 'TILE_CORRUPT', message: '1 of 4 item(s) failed; first: z12: 17 of 1024 tiles at z12 are corrupt' },
     },
-    { name: 'verify carpathians.mbtiles', cache: missing('carpathians.mbtiles'), state: 'failed', error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('carpathians.mbtiles')}` } },
+    {
+      name: 'verify carpathians.mbtiles',
+      cache: missing('carpathians.mbtiles'),
+      state: 'failed',
+      error: { code: 'CACHE_UNREADABLE', message: `no such file or directory: ${missing('carpathians.mbtiles')}` },
+    },
     { name: 'verify alps-vector.pmtiles', cache: '/srv/tiles/alps-vector.pmtiles', state: 'succeeded', total: 21_845 },
     { name: 'verify balkans-hillshade.mbtiles', cache: '/srv/tiles/balkans-hillshade.mbtiles', state: 'cancelled' },
     { name: 'verify dolomites.mbtiles', cache: missing('dolomites.mbtiles'), state: 'queued' },
@@ -66,7 +76,12 @@ test('a. the queue shows the waiting job on top and the history below, and fits 
   expect((await page.locator('.active-section .badge-warn').textContent()) ?? '').toMatch(/paused/);
   expect((await rowText(3)) ?? '').toMatch(/z12: 17 of 1024 tiles at z12 are corrupt/);
 
-  const layout = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, scrollHeight: document.documentElement.scrollHeight, innerWidth, innerHeight }));
+  const layout = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    scrollHeight: document.documentElement.scrollHeight,
+    innerWidth,
+    innerHeight,
+  }));
   expect(layout.scrollWidth <= layout.innerWidth && layout.scrollHeight <= layout.innerHeight, `the page scrolls: ${JSON.stringify(layout)}`).toBe(true);
   await shot('queue');
 });
@@ -113,7 +128,11 @@ test('c. bulk retry of the two failed jobs re-queues both; resumed, they fail ag
   const toasts = page.locator('[data-testid="toast"]');
   await expect(toasts, 'the three finish notes').toHaveCount(3, { timeout: 15_000 });
   const notes = await toasts.allTextContents();
-  for (const id of [2, 4, 7]) expect(notes.some((n) => n.startsWith(`Job #${id} failed`)), `no note for job ${id}: ${JSON.stringify(notes)}`).toBe(true);
+  for (const id of [2, 4, 7])
+    expect(
+      notes.some((n) => n.startsWith(`Job #${id} failed`)),
+      `no note for job ${id}: ${JSON.stringify(notes)}`,
+    ).toBe(true);
   await expect.poll(async () => (await activeIds()).length, { message: 'the queue to empty' }).toBe(0);
   await expect(page.locator('.active-section .section-head'), 'the counts to settle').toContainText('0 running of 2 · 0 queued');
   await shot('queue-notes');
@@ -187,7 +206,10 @@ test('f. at 1024×700 the queue, the catalogue and a job detail do not scroll si
       });
       return { buttons, name: document.querySelector('.history-scroll td.name')!.getBoundingClientRect().width };
     });
-    expect(boxes.buttons.some((b) => b.text === 'Retry'), JSON.stringify(boxes)).toBe(true);
+    expect(
+      boxes.buttons.some((b) => b.text === 'Retry'),
+      JSON.stringify(boxes),
+    ).toBe(true);
     for (const b of boxes.buttons) expect(b.inside && !b.clipped, `a row button is cut off: ${JSON.stringify(b)}`).toBe(true);
     expect(boxes.name, `the Job column is ${boxes.name} px wide`).toBeGreaterThanOrEqual(160);
     await shot('queue-1024');
@@ -204,7 +226,9 @@ test('f. at 1024×700 the queue, the catalogue and a job detail do not scroll si
       const panel = document.querySelector('.items .table-scroll')!.getBoundingClientRect();
       return { left: cell.left, right: cell.right, panelRight: panel.right };
     });
-    expect(message.right <= message.panelRight + 0.5 && message.right - message.left >= 200, `the error column is cut off: ${JSON.stringify(message)}`).toBe(true);
+    expect(message.right <= message.panelRight + 0.5 && message.right - message.left >= 200, `the error column is cut off: ${JSON.stringify(message)}`).toBe(
+      true,
+    );
     await shot('job-detail-1024');
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -232,7 +256,10 @@ async function shot(name: string): Promise<void> {
 }
 
 function ids(selector: string): Promise<number[]> {
-  return page.evaluate((sel) => [...document.querySelectorAll(`${sel} [data-testid^="job-"]`)].map((r) => Number(r.getAttribute('data-testid')!.slice(4))), selector);
+  return page.evaluate(
+    (sel) => [...document.querySelectorAll(`${sel} [data-testid^="job-"]`)].map((r) => Number(r.getAttribute('data-testid')!.slice(4))),
+    selector,
+  );
 }
 const activeIds = () => ids('table.jobs.active');
 const historyIds = () => ids('.history-scroll');

@@ -65,17 +65,22 @@ test('a. a secured service: the token typed once, layers with counts, a checked 
   await page.getByLabel('Dataset name').fill('secure borders');
   await page.getByRole('button', { name: 'Start the migration' }).click();
   await expect(page.locator('[data-testid="migrate-state"]'), 'the copy to succeed').toHaveText('succeeded', { timeout: 30_000 });
-  await expect(page.locator('tr[data-label="0 Disputed borders"] [data-column="checked"]'), 'the checks').toContainText('count and ids match', { timeout: 10_000 });
+  await expect(page.locator('tr[data-label="0 Disputed borders"] [data-column="checked"]'), 'the checks').toContainText('count and ids match', {
+    timeout: 10_000,
+  });
 
   const [job] = await jobs();
   expect(String((job!.params as { credentialId?: string }).credentialId)).toMatch(/^cred_/);
   const everything = JSON.stringify(
-    await page.evaluate(async (id) => ({
-      job: await window.tessera.jobs.get({ id }),
-      items: await window.tessera.jobs.items({ id, limit: 100 }),
-      events: await window.tessera.jobs.events({ id, limit: 1000 }),
-      report: await window.tessera.jobs.report({ id, format: 'json' }),
-    }), job!.id),
+    await page.evaluate(
+      async (id) => ({
+        job: await window.tessera.jobs.get({ id }),
+        items: await window.tessera.jobs.items({ id, limit: 100 }),
+        events: await window.tessera.jobs.events({ id, limit: 1000 }),
+        report: await window.tessera.jobs.report({ id, format: 'json' }),
+      }),
+      job!.id,
+    ),
   );
   expect(everything.includes(koop.staticToken), 'the token is in no job data or report').toBe(false);
   expect((await page.content()).includes(koop.staticToken), 'nor in the page').toBe(false);
@@ -110,7 +115,9 @@ test('b. an outage mid-migration: the breaker shows "source unavailable, retryin
   await expect(breaker, 'the breaker to close').toHaveAttribute('data-state', 'closed', { timeout: 10_000 });
   expect((await breaker.textContent()) ?? '').toMatch(/^Source available again \(127\.0\.0\.1:\d+\) after [\d.]+ (ms|s|min)\.$/);
   for (const label of ['0 States and provinces', '1 Countries']) {
-    await expect(page.locator(`tr[data-label="${label}"] [data-column="checked"]`), `${label} checked`).toContainText('count and ids match', { timeout: 10_000 });
+    await expect(page.locator(`tr[data-label="${label}"] [data-column="checked"]`), `${label} checked`).toContainText('count and ids match', {
+      timeout: 10_000,
+    });
   }
   await page.screenshot({ path: join(ARTIFACTS, 'esri-migrate-done.png'), fullPage: true });
   for (const c of compareWithSource(fixtureDir, cataloguedCopy(dataDir, 'world outage').path, [services.world![0]!, services.world![1]!])) {

@@ -88,7 +88,10 @@ export async function stopConsole(tessera: Console | undefined): Promise<void> {
  * Chromium on a fresh profile in `profileDir`, with one page whose uncaught errors and console
  * errors (CSP violations among them) are collected in `pageErrors`.
  */
-export async function launchBrowser(profileDir: string, options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+export async function launchBrowser(
+  profileDir: string,
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,

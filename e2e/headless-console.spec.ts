@@ -64,7 +64,10 @@ test('a. the printed URL signs the browser in and shows the empty console', asyn
   await expect.poll(pillTexts, { message: 'the health pills' }).toContain('store: ok');
   const pills = await pillTexts();
   expect(pills, `no "recovery: ok" pill in ${JSON.stringify(pills)}`).toContain('recovery: ok');
-  expect(pills.some((p) => p.startsWith('disk: ')), `no disk pill in ${JSON.stringify(pills)}`).toBe(true);
+  expect(
+    pills.some((p) => p.startsWith('disk: ')),
+    `no disk pill in ${JSON.stringify(pills)}`,
+  ).toBe(true);
 
   const empty = page.locator('main .empty');
   await expect(empty).toHaveText(/^No jobs yet\./);
@@ -122,11 +125,16 @@ test('b. a job started through the page bridge runs live, cancels, fails partly,
     )
     .toBe(true);
   const log = await page.evaluate((id) => window.tessera.jobs.events({ id }), damaged.id);
-  expect(log.some((e) => e.message.includes('(retry)')), `no retry in the job's log: ${JSON.stringify(log.map((e) => e.message))}`).toBe(true);
+  expect(
+    log.some((e) => e.message.includes('(retry)')),
+    `no retry in the job's log: ${JSON.stringify(log.map((e) => e.message))}`,
+  ).toBe(true);
   const again = retried!.error;
   expect(again).toBeTruthy();
   expect(again!.code, 'the tiles are still bad, so the retry should end partial again').toBe('TILE_CORRUPT');
-  await expect(page.locator(`[data-testid="job-${damaged.id}"][data-state="partial"]`), 'the row to show partial again with the error').toContainText(again!.message);
+  await expect(page.locator(`[data-testid="job-${damaged.id}"][data-state="partial"]`), 'the row to show partial again with the error').toContainText(
+    again!.message,
+  );
 
   // -- a clean cache: succeeded, no error.
   const clean = await startJob(caches.hillshade);
@@ -161,9 +169,14 @@ test('c. a page on another origin cannot drive the console, nor can a rebinding 
     const r = results!;
 
     expect(r.corsFetch.ok, `a credentialed JSON fetch succeeded: ${JSON.stringify(r.corsFetch)}`).toBe(false);
-    expect(!r.noCorsPost.ok || (r.noCorsPost.type === 'opaque' && r.noCorsPost.status === 0), `the no-cors POST was readable: ${JSON.stringify(r.noCorsPost)}`).toBe(true);
+    expect(
+      !r.noCorsPost.ok || (r.noCorsPost.type === 'opaque' && r.noCorsPost.status === 0),
+      `the no-cors POST was readable: ${JSON.stringify(r.noCorsPost)}`,
+    ).toBe(true);
     expect(!r.socket.includes('open') && !r.socket.includes('message'), `the WebSocket opened: ${r.socket.join(' ')}`).toBe(true);
-    expect(r.socket.includes('error') || r.socket.some((e) => e.startsWith('close')), `the WebSocket neither failed nor closed: ${r.socket.join(' ')}`).toBe(true);
+    expect(r.socket.includes('error') || r.socket.some((e) => e.startsWith('close')), `the WebSocket neither failed nor closed: ${r.socket.join(' ')}`).toBe(
+      true,
+    );
 
     // A classic form CSRF: a real navigation, text/plain. It is same-site (another port of 127.0.0.1),
     // so even the SameSite=Strict cookie goes along: only the console's Origin check stands in the way.
@@ -171,12 +184,17 @@ test('c. a page on another origin cannot drive the console, nor can a rebinding 
     await attacker.evaluate(() => (document.getElementById('csrf') as HTMLFormElement).submit());
     const formResponse = await navigation;
     expect(formResponse.request().method()).toBe('POST');
-    expect((await formResponse.request().allHeaders()).cookie ?? '', 'the form post went without the session cookie, so it proves nothing').toContain(SESSION_COOKIE);
+    expect((await formResponse.request().allHeaders()).cookie ?? '', 'the form post went without the session cookie, so it proves nothing').toContain(
+      SESSION_COOKIE,
+    );
     expect(formResponse.status(), `the form post got ${formResponse.status()}: ${await formResponse.text()}`).toBe(403);
 
     // Whatever else of the attacks reached the console was refused too.
     const seen = await Promise.all(answered);
-    expect(seen.some((a) => a.method === 'POST' && a.url.endsWith('/api/jobs.start')), `no POST from the evil page reached the console: ${JSON.stringify(seen)}`).toBe(true);
+    expect(
+      seen.some((a) => a.method === 'POST' && a.url.endsWith('/api/jobs.start')),
+      `no POST from the evil page reached the console: ${JSON.stringify(seen)}`,
+    ).toBe(true);
     for (const a of seen) expect(a.status, `${a.method} ${a.url} was answered ${a.status}`).toBe(403);
   } finally {
     await attacker.close();
@@ -214,7 +232,11 @@ test('d. a screenshot of the console with jobs in it', async () => {
   expect(shot.length, 'the screenshot is suspiciously small').toBeGreaterThan(10_000);
 
   // The layout holds: the table fits the viewport's width and nothing spills sideways.
-  const layout = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, tables: document.querySelectorAll('table.jobs').length }));
+  const layout = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    tables: document.querySelectorAll('table.jobs').length,
+  }));
   expect(layout.scrollWidth, `the page scrolls sideways: ${JSON.stringify(layout)}`).toBeLessThanOrEqual(layout.innerWidth);
   expect(layout.tables).toBe(2);
 

@@ -45,7 +45,8 @@ async function dropFiles(paths: string[]): Promise<void> {
       transfer.items.add(new File([bytes], f.name));
     }
     const target = document.querySelector('main') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    for (const type of ['dragenter', 'dragover', 'drop'])
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
   }, payload);
 }
 

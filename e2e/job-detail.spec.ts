@@ -62,7 +62,9 @@ test('b. the detail of a partial verify: the failed z10 item, its error and the 
   expect(z10Text.includes('TILE_CORRUPT'), `the z10 row: ${z10Text}`).toBe(true);
   expect(await z10.locator('[data-column="attempts"]').textContent()).toBe('1');
   // The other zoom levels are fine.
-  const others = await page.locator('.items-table tbody tr[data-label]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-label')}:${r.getAttribute('data-state')}`));
+  const others = await page
+    .locator('.items-table tbody tr[data-label]')
+    .evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-label')}:${r.getAttribute('data-state')}`));
   expect(others.length, `items: ${others.join(' ')}`).toBeGreaterThan(1);
   for (const row of others) if (!row.startsWith('z10:')) expect(row, `items: ${others.join(' ')}`).toMatch(/:succeeded$/);
 
@@ -84,7 +86,10 @@ test('c. "Retry failed items" runs z10 a second time, and only z10', async () =>
   await page.getByRole('button', { name: 'Retry failed items' }).click();
   const z10 = page.locator('.items-table tr[data-label="z10"]');
   await expect
-    .poll(async () => `${await z10.locator('[data-column="attempts"]').textContent()} ${await z10.getAttribute('data-state')}`, { message: 'z10 on its second attempt, failed again', timeout: 20_000 })
+    .poll(async () => `${await z10.locator('[data-column="attempts"]').textContent()} ${await z10.getAttribute('data-state')}`, {
+      message: 'z10 on its second attempt, failed again',
+      timeout: 20_000,
+    })
     .toBe('2 failed');
   await expect(page.locator('[data-testid="job-state"]'), 'the job partial again').toHaveText('partial', { timeout: 10_000 });
   const afterRetry = await itemAttempts();
@@ -186,13 +191,18 @@ function bridgeGet(id: number): Promise<JobSummary> {
 
 /** Attempts per item label, as the table shows them. */
 async function itemAttempts(): Promise<Record<string, number>> {
-  const rows = await page.locator('.items-table tbody tr[data-label]').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-label')!, Number(tr.querySelector('[data-column="attempts"]')?.textContent)] as const));
+  const rows = await page
+    .locator('.items-table tbody tr[data-label]')
+    .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-label')!, Number(tr.querySelector('[data-column="attempts"]')?.textContent)] as const));
   return Object.fromEntries(rows);
 }
 
 /** Clicks a report button and returns what the browser downloaded. */
 async function download(format: 'json' | 'csv' | 'html' | 'pdf'): Promise<{ name: string; body: Buffer }> {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.locator(`.export-buttons button[data-format="${format}"]`).click()]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download', { timeout: 20_000 }),
+    page.locator(`.export-buttons button[data-format="${format}"]`).click(),
+  ]);
   const failure = await file.failure();
   expect(failure, `the ${format} download failed`).toBeNull();
   const path = await file.path();

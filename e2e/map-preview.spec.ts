@@ -146,7 +146,10 @@ test('a. a GDAL raster MBTiles is drawn: grey hillshade inside its square degree
 
   const tiles = tileStatuses.filter((t) => t.url.includes(`/tiles/${cacheIdFor(caches.raster)}/`));
   expect(tiles.length, `only ${tiles.length} tile requests`).toBeGreaterThanOrEqual(4);
-  expect(tiles.every((t) => t.status === 200), `tile responses: ${JSON.stringify(tiles)}`).toBe(true);
+  expect(
+    tiles.every((t) => t.status === 200),
+    `tile responses: ${JSON.stringify(tiles)}`,
+  ).toBe(true);
   expect((await page.locator('.map-facts').textContent()) ?? '').toMatch(/MBTiles · PNG/);
   await page.screenshot({ path: join(ARTIFACTS, 'map-raster-console.png') });
   assertOffline();
@@ -210,8 +213,14 @@ test('b. a vector MBTiles is drawn: country fill over Brazil and Russia, backgro
 
   // Missing ocean tiles are 404s, drawn as empty; nothing else fails.
   const tiles = tileStatuses.filter((t) => t.url.includes(`/tiles/${cacheIdFor(caches.vector)}/`));
-  expect(tiles.some((t) => t.status === 200), 'no vector tile was served').toBe(true);
-  expect(tiles.every((t) => t.status === 200 || t.status === 404), `tile responses: ${JSON.stringify(tiles.filter((t) => t.status !== 200 && t.status !== 404))}`).toBe(true);
+  expect(
+    tiles.some((t) => t.status === 200),
+    'no vector tile was served',
+  ).toBe(true);
+  expect(
+    tiles.every((t) => t.status === 200 || t.status === 404),
+    `tile responses: ${JSON.stringify(tiles.filter((t) => t.status !== 200 && t.status !== 404))}`,
+  ).toBe(true);
   assertOffline();
   expect(pageErrors).toEqual([]);
 });
@@ -223,11 +232,17 @@ test('c. the tile grid shows z/x/y labels and the job extent is outlined', async
   const labels = page.locator('.map-tile-label');
   await expect.poll(() => labels.count(), { message: 'grid labels' }).toBeGreaterThan(0);
   const texts = await labels.allTextContents();
-  expect(texts.every((t) => /^\d+\/\d+\/\d+$/.test(t)), JSON.stringify(texts)).toBe(true);
+  expect(
+    texts.every((t) => /^\d+\/\d+\/\d+$/.test(t)),
+    JSON.stringify(texts),
+  ).toBe(true);
   // Labelled at the zoom of the 256-px tiles MapLibre draws: the map's zoom, rounded, plus one.
   const mapZoom = await page.locator(mapSelector(caches.raster)).evaluate((el) => (el as HTMLElement & { __map: { getZoom(): number } }).__map.getZoom());
   const tileZoom = Math.min(10, Math.max(7, Math.round(mapZoom) + 1));
-  expect(texts.every((t) => t.startsWith(`${tileZoom}/`)), `map zoom ${mapZoom}: ${JSON.stringify(texts)}`).toBe(true);
+  expect(
+    texts.every((t) => t.startsWith(`${tileZoom}/`)),
+    `map zoom ${mapZoom}: ${JSON.stringify(texts)}`,
+  ).toBe(true);
   // The labelled tiles are the ones over N57E011.
   expect(texts, JSON.stringify(texts)).toContain(`${tileZoom}/${Math.floor(((11.5 + 180) / 360) * 2 ** tileZoom)}/${tileY(57.5, tileZoom)}`);
 

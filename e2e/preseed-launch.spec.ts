@@ -116,7 +116,11 @@ test('a. the raster form, reached with g p, shows the dry run of the hillshade a
   // The dry run comes by itself once the form is valid and still.
   const rows = page.locator('[data-testid="estimate-zooms"] tbody tr');
   await expect
-    .poll(async () => (await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false', { message: 'the dry run', timeout: 90_000, intervals: [50] })
+    .poll(async () => (await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false', {
+      message: 'the dry run',
+      timeout: 90_000,
+      intervals: [50],
+    })
     .toBe(true);
   const extent = wgs84Extent(hillshade);
   for (const [i, z] of ZOOMS.entries()) {
@@ -157,7 +161,13 @@ test('b. Start opens the new job, which succeeds and writes the MBTiles', async 
           window.tessera.jobs.events({ id: jobId, limit: 50 }),
           window.tessera.queue.get({}),
         ]);
-        return JSON.stringify({ state: j.state, progress: j.progress, items: items.rows.map((i) => [i.label, i.state, i.done, i.total, i.error]), events: events.map((e) => `${e.type}: ${e.message}`), queue });
+        return JSON.stringify({
+          state: j.state,
+          progress: j.progress,
+          items: items.rows.map((i) => [i.label, i.state, i.done, i.total, i.error]),
+          events: events.map((e) => `${e.type}: ${e.message}`),
+          queue,
+        });
       }, id),
       10_000,
     ).catch((e: unknown) => `the engine did not answer: ${String(e)}`);
@@ -265,7 +275,12 @@ test('e. the vector form: a source, a layer with its attributes and zooms, the s
   await page.getByLabel('thin them until they fit').check();
   expect(await field('params.output').inputValue()).toBe(join(dataDir, 'caches', 'countries-110m.mbtiles'));
   // Whatever the vector kind answers (it is built separately), the form waits for it before the picture.
-  await expect.poll(() => page.locator('[data-testid="estimate-zooms"], [data-testid="estimate-error"]').count(), { message: 'the vector dry run to answer', timeout: 90_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.locator('[data-testid="estimate-zooms"], [data-testid="estimate-error"]').count(), {
+      message: 'the vector dry run to answer',
+      timeout: 90_000,
+    })
+    .toBeGreaterThan(0);
   await screenshotWhole('preseed-vector.png');
   // The raster draft is where it was.
   await page.locator('#preseed-tab-raster').click();

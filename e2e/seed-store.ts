@@ -81,7 +81,10 @@ export function seedStore(dataDir: string, jobs: readonly SeedJob[], options: Se
           continue;
         }
         if (seed.items?.length) {
-          store.addItems(id, seed.items.map((label, i) => ({ label, spec: { index: i }, total: Math.round(total / seed.items!.length) })));
+          store.addItems(
+            id,
+            seed.items.map((label, i) => ({ label, spec: { index: i }, total: Math.round(total / seed.items!.length) })),
+          );
         }
         store.transitionJob(id, 'running');
         for (const [i, item] of store.runnableItems(id).entries()) {

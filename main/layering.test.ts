@@ -10,6 +10,8 @@
  *    run in Node and are exempt.
  * 3. workers/ import nothing from main/ or renderer/; renderer/ and preload/ nothing from main/
  *    or workers/.
+ * 4. shared/ (the contract, errors, formatters, tile grid: the core every process imports) imports
+ *    nothing but itself and plain packages (zod): no Node built-in, no native module, no layer.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -65,7 +67,11 @@ function violationsOf(file: string, source: string): Violation[] {
       if (isNodeBuiltin(specifier)) add(`${layer}/ must not import Node built-ins`);
       if (isNative(specifier)) add(`${layer}/ must not import native modules`);
     }
+    if (layer === 'shared' && !RUNS_IN_NODE(file)) {
+      if (isNodeBuiltin(specifier) || isNative(specifier)) add('shared/ runs in every process: no Node built-ins, no native modules');
+    }
     const target = layerOf(file, specifier);
+    if (layer === 'shared' && target !== null && target !== 'shared') add('shared/ imports nothing from the layers that use it');
     if (layer === 'workers' && (target === 'main' || target === 'renderer')) add('workers/ must not import from main/ or renderer/');
     if ((layer === 'renderer' || layer === 'preload') && (target === 'main' || target === 'workers')) {
       add(`${layer}/ must not import from main/ or workers/`);
@@ -145,7 +151,18 @@ test('electron is refused outside the shell, type-only imports included', () => 
 });
 
 test('Node built-ins and native modules are refused in the renderer and the preloads', () => {
-  for (const specifier of ['node:fs', 'fs', 'fs/promises', 'path', 'worker_threads', 'child_process', 'better-sqlite3', 'gdal-async', 'sharp', '@img/sharp-linux-x64']) {
+  for (const specifier of [
+    'node:fs',
+    'fs',
+    'fs/promises',
+    'path',
+    'worker_threads',
+    'child_process',
+    'better-sqlite3',
+    'gdal-async',
+    'sharp',
+    '@img/sharp-linux-x64',
+  ]) {
     const source = `import x from '${specifier}';`;
     for (const file of ['renderer/app.tsx', 'preload/browser-bridge.ts', 'preload/electron-preload.ts']) {
       assert.equal(violationsOf(file, source).length, 1, `${file} importing ${specifier}`);

@@ -47,12 +47,7 @@ function distFiles(): string[] {
 
 /** A file that belongs to tests only: a test, a reference test, a helper or fixture, or test tooling. */
 function testOnly(path: string): boolean {
-  return (
-    /\/testing\//.test(path) ||
-    /\.test\.js(\.map)?$/.test(path) ||
-    /\.reference\.js(\.map)?$/.test(path) ||
-    /^dist\/(e2e|bench|reliability)\//.test(path)
-  );
+  return /\/testing\//.test(path) || /\.test\.js(\.map)?$/.test(path) || /\.reference\.js(\.map)?$/.test(path) || /^dist\/(e2e|bench|reliability)\//.test(path);
 }
 
 /** The relative module specifiers a compiled ES module loads: static and dynamic imports, re-exports, `new URL(…, import.meta.url)`. */
@@ -97,8 +92,14 @@ test('relativeImports finds every way a compiled module loads another', () => {
 test('the package leaves out every test, test helper, fixture and test tool, and keeps the app', () => {
   const patterns = filePatterns();
   const files = distFiles();
-  assert.ok(files.some((f) => /\/testing\/.+\.js$/.test(f)), 'dist/ holds compiled test helpers (is it built?)');
-  assert.ok(files.some((f) => f.endsWith('.test.js')), 'dist/ holds compiled tests (is it built?)');
+  assert.ok(
+    files.some((f) => /\/testing\/.+\.js$/.test(f)),
+    'dist/ holds compiled test helpers (is it built?)',
+  );
+  assert.ok(
+    files.some((f) => f.endsWith('.test.js')),
+    'dist/ holds compiled tests (is it built?)',
+  );
   const leaked = files.filter((f) => testOnly(f) && shipped(f, patterns));
   assert.deepEqual(leaked, [], 'test-only files the package would ship');
   // The app itself is in: its entry points and the worker pool.

@@ -164,4 +164,3 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 404) return 'NOT_FOUND';
   return status >= 500 ? 'HTTP_5XX' : 'INTERNAL';
 }
-

@@ -51,5 +51,3 @@ export function createIpcTransport(ipc: IpcRendererLike, onListenerError?: (erro
 function wireError(code: SerializedError['code'], message: string): SerializedError {
   return { code, message };
 }
-
-

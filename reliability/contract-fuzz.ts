@@ -30,7 +30,10 @@ const VALID: Record<RequestName, unknown> = {
   'jobs.events': { id: 1, afterId: 0, limit: 10 },
   'jobs.tileIssues': { id: 1, limit: 10 },
   'jobs.start': { kind: 'verify', params: { cache: '/tmp/none.mbtiles', minZoom: 0, maxZoom: 2 }, name: 'fuzz', priority: 0 },
-  'jobs.estimate': { kind: 'preseed-raster', params: { datasets: ['/tmp/none.tif'], minZoom: 0, maxZoom: 1, output: '/tmp/rel-none/out.mbtiles', bbox: [-10, 40, 5, 50] } },
+  'jobs.estimate': {
+    kind: 'preseed-raster',
+    params: { datasets: ['/tmp/none.tif'], minZoom: 0, maxZoom: 1, output: '/tmp/rel-none/out.mbtiles', bbox: [-10, 40, 5, 50] },
+  },
   'jobs.cancel': { ids: [1, 2] },
   'jobs.retry': { ids: [1] },
   'jobs.rerun': { id: 1 },
@@ -90,7 +93,9 @@ function hostileValue(ipc: boolean): fc.Arbitrary<unknown> {
     ...(ipc ? [fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY)] : []),
   );
   const strings = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 20 }));
-  const extra = ipc ? [fc.constant(undefined), fc.bigInt(), fc.date({ noInvalidDate: false }), fc.constant(new Map([['a', 1]])), fc.constant(new Uint8Array(3))] : [];
+  const extra = ipc
+    ? [fc.constant(undefined), fc.bigInt(), fc.date({ noInvalidDate: false }), fc.constant(new Map([['a', 1]])), fc.constant(new Uint8Array(3))]
+    : [];
   const leaf = fc.oneof(numbers, strings, fc.boolean(), fc.constant(null), ...extra);
   return fc.oneof(
     { weight: 5, arbitrary: leaf },
@@ -147,11 +152,19 @@ function callArbitrary(ipc: boolean): fc.Arbitrary<Call> {
   });
   const outright = fc.record({ name: names.map((n) => n as string), input: hostileValue(ipc) });
   const badNames = fc.record({
-    name: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'jobs', 'jobs.', 'jobs.list.x', '../app.info', 'app.info\u0000', 'APP.INFO'), fc.string({ maxLength: 30 })),
+    name: fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'toString', 'jobs', 'jobs.', 'jobs.list.x', '../app.info', 'app.info\u0000', 'APP.INFO'),
+      fc.string({ maxLength: 30 }),
+    ),
     input: fc.constant({}),
   });
   const valid = names.map((name) => ({ name: name as string, input: VALID[name] }));
-  return fc.oneof({ weight: 6, arbitrary: structured }, { weight: 2, arbitrary: outright }, { weight: 1, arbitrary: badNames }, { weight: 1, arbitrary: valid });
+  return fc.oneof(
+    { weight: 6, arbitrary: structured },
+    { weight: 2, arbitrary: outright },
+    { weight: 1, arbitrary: badNames },
+    { weight: 1, arbitrary: valid },
+  );
 }
 
 const UPSTREAM_CODES = new Set(['IO_ERROR', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', 'UNAUTHORIZED']);
@@ -177,7 +190,8 @@ function judge(reply: unknown, status: number | null, name: string): string | nu
     if (!Array.isArray(issues) || issues.length === 0) return `BAD_INPUT without details.issues: ${e.message.slice(0, 200)}`;
     const unnamed = issues.find((i) => typeof i.field !== 'string' || i.field.length === 0 || typeof i.message !== 'string');
     if (unnamed) return `BAD_INPUT issue without a field name: ${JSON.stringify(unnamed).slice(0, 200)}`;
-    if (!e.message.includes(String(issues[0]!.field))) return `BAD_INPUT message does not name the field ${String(issues[0]!.field)}: ${e.message.slice(0, 200)}`;
+    if (!e.message.includes(String(issues[0]!.field)))
+      return `BAD_INPUT message does not name the field ${String(issues[0]!.field)}: ${e.message.slice(0, 200)}`;
   }
   return null;
 }
@@ -209,7 +223,13 @@ export const contractFuzzFamily: Family = async (ctx, options) => {
           let problem: string | null;
           try {
             if (bridge === 'http') {
-              const res = await rawRequest(b.host.port, { method: 'POST', path: `/api/${encodeURIComponent(call.name)}`, headers, body: JSON.stringify(call.input) ?? '', timeoutMs: 15_000 });
+              const res = await rawRequest(b.host.port, {
+                method: 'POST',
+                path: `/api/${encodeURIComponent(call.name)}`,
+                headers,
+                body: JSON.stringify(call.input) ?? '',
+                timeoutMs: 15_000,
+              });
               let body: unknown;
               try {
                 body = JSON.parse(res.body);
@@ -224,7 +244,8 @@ export const contractFuzzFamily: Family = async (ctx, options) => {
           } catch (error) {
             problem = `no answer: ${String(error).slice(0, 200)}`;
           }
-          if (problem === null && b.internalErrors.length > internalBefore) problem = `the dispatcher reported an internal error: ${b.internalErrors[b.internalErrors.length - 1]}`;
+          if (problem === null && b.internalErrors.length > internalBefore)
+            problem = `the dispatcher reported an internal error: ${b.internalErrors[b.internalErrors.length - 1]}`;
           if (problem) {
             const rule = `${call.name.slice(0, 30)}: ${problem.replace(/\d+/g, 'N').slice(0, 80)}`;
             byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
@@ -236,7 +257,14 @@ export const contractFuzzFamily: Family = async (ctx, options) => {
       await Promise.all(Array.from({ length: 4 }, worker));
       ctx.tally(samples.length - failures.length, failures);
       ctx.log(`${bridge}: ${samples.length} calls, ${failures.length} failed, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      if (byRule.size) ctx.note(`${bridge} failures by kind: ${[...byRule].sort((a, c) => c[1] - a[1]).slice(0, 8).map(([r, n]) => `${n}× ${r}`).join(' | ')}`);
+      if (byRule.size)
+        ctx.note(
+          `${bridge} failures by kind: ${[...byRule]
+            .sort((a, c) => c[1] - a[1])
+            .slice(0, 8)
+            .map(([r, n]) => `${n}× ${r}`)
+            .join(' | ')}`,
+        );
     }
     // Still alive and answering after all that.
     const info = await b.ipcInvoke('app.info', {});
@@ -267,5 +295,7 @@ function bigintSafe(_key: string, value: unknown): unknown {
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(
+    () => clearTimeout(timer),
+  );
 }

@@ -37,13 +37,34 @@ interface Scenario {
 
 export const SCENARIOS: Scenario[] = [
   // 21 MiB of tiles: admitted on 48 MiB with a 4 MiB floor, then the filler leaves 1 MiB (below the floor).
-  { name: 'output volume fills during a raster preseed (floor 4 MiB)', full: 'output', volumeMiB: 48, floorBytes: 4 * MiB, leaveBytes: 1 * MiB, fillAfterMs: 1500 },
+  {
+    name: 'output volume fills during a raster preseed (floor 4 MiB)',
+    full: 'output',
+    volumeMiB: 48,
+    floorBytes: 4 * MiB,
+    leaveBytes: 1 * MiB,
+    fillAfterMs: 1500,
+  },
   // Issue 12 item 1: the data directory's volume fills (SQLITE_FULL in the job store), floor 0.
   { name: 'data-directory volume fills early in a raster preseed (floor 0)', full: 'data', volumeMiB: 24, floorBytes: 0, leaveBytes: 0, fillAfterMs: 1500 },
   // Nearly full rather than full: the job's own writes take the last 40 KiB, later in the run.
-  { name: 'data-directory volume nearly full late in a raster preseed (floor 0)', full: 'data', volumeMiB: 24, floorBytes: 0, leaveBytes: 40 * 1024, fillAfterMs: 2500 },
+  {
+    name: 'data-directory volume nearly full late in a raster preseed (floor 0)',
+    full: 'data',
+    volumeMiB: 24,
+    floorBytes: 0,
+    leaveBytes: 40 * 1024,
+    fillAfterMs: 2500,
+  },
   // The issue's own reproduction: the data directory and its cache on one volume that the tiles fill.
-  { name: 'data directory and output on one volume that the tiles fill (floor 0)', full: 'both', volumeMiB: 48, floorBytes: 0, leaveBytes: 6 * MiB, fillAfterMs: 1000 },
+  {
+    name: 'data directory and output on one volume that the tiles fill (floor 0)',
+    full: 'both',
+    volumeMiB: 48,
+    floorBytes: 0,
+    leaveBytes: 6 * MiB,
+    fillAfterMs: 1000,
+  },
 ];
 
 export const diskFullFamily: Family = async (ctx) => {
@@ -110,7 +131,9 @@ async function runScenario(ctx: FamilyContext, s: Scenario, volume: string, refe
     during = showJob(dataDir, id);
     ctx.log(`while full: exit ${whileFull.code}, ${describeJob(during)}`);
     if (during.job.state === 'running' || during.job.state === 'queued') {
-      problems.push(`the CLI exited ${whileFull.code} while its job store still says ${describeJob(during)}: the end was never recorded (${lastLines(whileFull.stderr, 2)})`);
+      problems.push(
+        `the CLI exited ${whileFull.code} while its job store still says ${describeJob(during)}: the end was never recorded (${lastLines(whileFull.stderr, 2)})`,
+      );
     } else checkEndWhileFull(during, reference, output, problems);
   } else {
     ctx.log('while full: the job is still running (waiting for space); freeing space');
@@ -155,7 +178,8 @@ function checkEndWhileFull(shown: ShownJob, reference: number, output: string, p
   }
   if (job.state === 'failed' || job.state === 'partial') {
     const codes = [job.error?.code, ...items.map((i) => i.error?.code)].filter(Boolean);
-    if (!codes.includes('DISK_FULL')) problems.push(`the job ended ${job.state} without DISK_FULL (codes: ${codes.join(', ') || 'none'}; ${describeJob(shown)})`);
+    if (!codes.includes('DISK_FULL'))
+      problems.push(`the job ended ${job.state} without DISK_FULL (codes: ${codes.join(', ') || 'none'}; ${describeJob(shown)})`);
     const running = items.filter((i) => i.state === 'running');
     if (running.length) problems.push(`the job ended ${job.state} but left item(s) running: ${running.map((i) => i.label).join(', ')}`);
     return;

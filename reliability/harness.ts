@@ -92,7 +92,7 @@ export function prng(seed: number): () => number {
 
 /** A seed for a named sub-stream of the run's seed (stable across runs and families). */
 export function subSeed(seed: number, name: string): number {
-  let h = seed >>> 0 ^ 0x9e3779b9;
+  let h = (seed >>> 0) ^ 0x9e3779b9;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return h >>> 0;
 }

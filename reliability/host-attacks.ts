@@ -28,7 +28,9 @@ export const hostAttackFamily: Family = async (ctx) => {
     const post = (path: string, headers: Record<string, string>, body = '{}') => rawRequest(port, { method: 'POST', path, headers, body, keepAlive: false });
     const get = (path: string, headers: Record<string, string> = auth) => rawRequest(port, { path, headers, keepAlive: false });
     const status = (res: RawResponse, allowed: number[], what: string) =>
-      allowed.includes(res.status) && !SECRET.test(res.body) ? null : `${what}: HTTP ${res.status} (wanted ${allowed.join('/')})${SECRET.test(res.body) ? ' AND THE SECRET LEAKED' : ''}: ${res.body.slice(0, 120)}`;
+      allowed.includes(res.status) && !SECRET.test(res.body)
+        ? null
+        : `${what}: HTTP ${res.status} (wanted ${allowed.join('/')})${SECRET.test(res.body) ? ' AND THE SECRET LEAKED' : ''}: ${res.body.slice(0, 120)}`;
     const json = { 'Content-Type': 'application/json' };
 
     // Slow connections first, left open while the other cases run: the host must keep answering.
@@ -41,59 +43,149 @@ export const hostAttackFamily: Family = async (ctx) => {
     });
 
     const cases: Case[] = [
-      ['sanity: the token opens app.info', async () => status(await post('/api/app.info', { ...auth, ...json, Origin: origin }), [200], 'own origin with the token')],
-      ['Host of another site (DNS rebinding) with the token', async () => status(await post('/api/app.info', { ...auth, ...json, Host: `evil.example:${port}` }), [403], 'rebinding Host')],
+      [
+        'sanity: the token opens app.info',
+        async () => status(await post('/api/app.info', { ...auth, ...json, Origin: origin }), [200], 'own origin with the token'),
+      ],
+      [
+        'Host of another site (DNS rebinding) with the token',
+        async () => status(await post('/api/app.info', { ...auth, ...json, Host: `evil.example:${port}` }), [403], 'rebinding Host'),
+      ],
       ['Host of another port', async () => status(await post('/api/app.info', { ...auth, ...json, Host: '127.0.0.1:1' }), [403], 'Host with another port')],
-      ['Host that only starts like loopback', async () => status(await get('/', { ...cookie, Host: `127.0.0.1.evil.example:${port}` }), [403], 'look-alike Host')],
-      ['no Host header', async () => status(await rawRequest(port, { path: '/api/app.info', method: 'POST', headers: { Host: '', ...auth, ...json }, body: '{}', keepAlive: false }), [400, 403], 'empty Host')],
-      ['cross-site Origin with the cookie', async () => status(await post('/api/queue.resume', { ...cookie, ...json, Origin: 'http://evil.example' }), [403], 'cross-site POST')],
+      [
+        'Host that only starts like loopback',
+        async () => status(await get('/', { ...cookie, Host: `127.0.0.1.evil.example:${port}` }), [403], 'look-alike Host'),
+      ],
+      [
+        'no Host header',
+        async () =>
+          status(
+            await rawRequest(port, { path: '/api/app.info', method: 'POST', headers: { Host: '', ...auth, ...json }, body: '{}', keepAlive: false }),
+            [400, 403],
+            'empty Host',
+          ),
+      ],
+      [
+        'cross-site Origin with the cookie',
+        async () => status(await post('/api/queue.resume', { ...cookie, ...json, Origin: 'http://evil.example' }), [403], 'cross-site POST'),
+      ],
       ['Origin null with the cookie', async () => status(await post('/api/queue.resume', { ...cookie, ...json, Origin: 'null' }), [403], 'Origin null')],
-      ['Sec-Fetch-Site cross-site, no Origin', async () => status(await post('/api/queue.resume', { ...cookie, ...json, 'Sec-Fetch-Site': 'cross-site' }), [403], 'Fetch Metadata cross-site')],
-      ['form POST (text/plain) with the cookie', async () => status(await post('/api/queue.resume', { ...cookie, 'Content-Type': 'text/plain', Origin: origin }), [403, 415], 'text/plain POST')],
-      ['form POST (urlencoded) with the cookie', async () => status(await post('/api/queue.resume', { ...cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, 'a=1'), [403, 415], 'form POST')],
+      [
+        'Sec-Fetch-Site cross-site, no Origin',
+        async () => status(await post('/api/queue.resume', { ...cookie, ...json, 'Sec-Fetch-Site': 'cross-site' }), [403], 'Fetch Metadata cross-site'),
+      ],
+      [
+        'form POST (text/plain) with the cookie',
+        async () => status(await post('/api/queue.resume', { ...cookie, 'Content-Type': 'text/plain', Origin: origin }), [403, 415], 'text/plain POST'),
+      ],
+      [
+        'form POST (urlencoded) with the cookie',
+        async () =>
+          status(
+            await post('/api/queue.resume', { ...cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, 'a=1'),
+            [403, 415],
+            'form POST',
+          ),
+      ],
       ['no token', async () => status(await post('/api/app.info', { ...json, Origin: origin }), [401], 'no token')],
       ['wrong token', async () => status(await post('/api/app.info', { ...json, Authorization: `Bearer ${'x'.repeat(43)}` }), [401], 'wrong bearer')],
       ['wrong cookie', async () => status(await post('/api/app.info', { ...json, Origin: origin, Cookie: 'tessera_session=nope' }), [401], 'wrong cookie')],
-      ['token in the query of an API call', async () => status(await post(`/api/app.info?token=${bridges.host.token}`, { ...json, Origin: origin }), [401], 'query token on /api')],
+      [
+        'token in the query of an API call',
+        async () => status(await post(`/api/app.info?token=${bridges.host.token}`, { ...json, Origin: origin }), [401], 'query token on /api'),
+      ],
       ['GET of a request (a link or <img> firing it)', async () => status(await get('/api/queue.resume'), [405], 'GET /api')],
-      ['CORS preflight', async () => {
-        const res = await rawRequest(port, { method: 'OPTIONS', path: '/api/app.info', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' }, keepAlive: false });
-        return Object.keys(res.headers).some((h) => h.startsWith('access-control-')) ? `a preflight got CORS headers: ${JSON.stringify(res.headers)}` : null;
-      }],
+      [
+        'CORS preflight',
+        async () => {
+          const res = await rawRequest(port, {
+            method: 'OPTIONS',
+            path: '/api/app.info',
+            headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+            keepAlive: false,
+          });
+          return Object.keys(res.headers).some((h) => h.startsWith('access-control-')) ? `a preflight got CORS headers: ${JSON.stringify(res.headers)}` : null;
+        },
+      ],
       ['metrics without a token', async () => status(await get('/metrics', {}), [401], 'metrics without token')],
-      ['oversized body (2 MiB)', async () => status(await post('/api/app.info', { ...auth, ...json }, JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })).catch((e) => ({ status: 413, headers: {}, body: String(e) })), [413], 'oversized body')],
-      ['declared Content-Length of 1 GiB', async () => {
-        const res = await new Promise<string>((resolve) => {
-          const s = net.connect(port, '127.0.0.1', () => s.write(`POST /api/app.info HTTP/1.1\r\nHost: ${own}\r\nAuthorization: Bearer ${bridges.host.token}\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{`));
-          let data = '';
-          s.on('data', (d) => (data += d));
-          s.on('close', () => resolve(data));
-          s.on('error', () => resolve(data));
-          setTimeout(() => s.destroy(), 5000);
-        });
-        return /^HTTP\/1\.1 413/.test(res) ? null : `a 1 GiB Content-Length got: ${res.slice(0, 80) || '(nothing within 5 s)'}`;
-      }],
-      ...['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e%5c%2e%2e%5csecret.txt', '//etc/passwd', '/assets/..%252f..%252fsecret.txt', '/%00/../secret.txt', '/assets/app.js%00.html', '/..;/secret.txt', '/assets/%c0%ae%c0%ae/secret.txt'].map(
-        (path): Case => [`static traversal ${path}`, async () => status(await get(path), [200, 400, 404], `static ${path}`)],
-      ),
-      ...['/tiles/../../../etc/passwd', '/tiles/%2e%2e/%2e%2e/0/0/0', '/tiles/..%2f..%2f..%2fetc%2fpasswd/0/0/0', '/tiles/x/0/0/0', '/tiles/x/-1/0/0', '/tiles/x/99/99999999999/0', '/tiles/%00/0/0/0'].map(
-        (path): Case => [`tile route ${path}`, async () => status(await get(path), [400, 404], `tile ${path}`)],
-      ),
+      [
+        'oversized body (2 MiB)',
+        async () =>
+          status(
+            await post('/api/app.info', { ...auth, ...json }, JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })).catch((e) => ({
+              status: 413,
+              headers: {},
+              body: String(e),
+            })),
+            [413],
+            'oversized body',
+          ),
+      ],
+      [
+        'declared Content-Length of 1 GiB',
+        async () => {
+          const res = await new Promise<string>((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () =>
+              s.write(
+                `POST /api/app.info HTTP/1.1\r\nHost: ${own}\r\nAuthorization: Bearer ${bridges.host.token}\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{`,
+              ),
+            );
+            let data = '';
+            s.on('data', (d) => (data += d));
+            s.on('close', () => resolve(data));
+            s.on('error', () => resolve(data));
+            setTimeout(() => s.destroy(), 5000);
+          });
+          return /^HTTP\/1\.1 413/.test(res) ? null : `a 1 GiB Content-Length got: ${res.slice(0, 80) || '(nothing within 5 s)'}`;
+        },
+      ],
+      ...[
+        '/../secret.txt',
+        '/%2e%2e/secret.txt',
+        '/assets/..%2f..%2fsecret.txt',
+        '/assets/%2e%2e%5c%2e%2e%5csecret.txt',
+        '//etc/passwd',
+        '/assets/..%252f..%252fsecret.txt',
+        '/%00/../secret.txt',
+        '/assets/app.js%00.html',
+        '/..;/secret.txt',
+        '/assets/%c0%ae%c0%ae/secret.txt',
+      ].map((path): Case => [`static traversal ${path}`, async () => status(await get(path), [200, 400, 404], `static ${path}`)]),
+      ...[
+        '/tiles/../../../etc/passwd',
+        '/tiles/%2e%2e/%2e%2e/0/0/0',
+        '/tiles/..%2f..%2f..%2fetc%2fpasswd/0/0/0',
+        '/tiles/x/0/0/0',
+        '/tiles/x/-1/0/0',
+        '/tiles/x/99/99999999999/0',
+        '/tiles/%00/0/0/0',
+      ].map((path): Case => [`tile route ${path}`, async () => status(await get(path), [400, 404], `tile ${path}`)]),
       ...[
         ['Origin of another site', { Origin: 'http://evil.example', ...cookie }],
         ['no token', { Origin: origin }],
         ['rebinding Host', { Origin: `http://evil.example:${port}`, Host: `evil.example:${port}`, ...cookie }],
-      ].map(([what, headers]): Case => [`WebSocket upgrade refused: ${what as string}`, async () => {
-        const outcome = await wsOutcome(port, headers as Record<string, string>);
-        return outcome === 'open' ? `a WebSocket from ${what as string} was accepted` : null;
-      }]),
-      ['WebSocket upgrade accepted for the app itself', async () => ((await wsOutcome(port, { Origin: origin, ...cookie })) === 'open' ? null : 'the app page could not open /events')],
-      ['answers within 2 s while 40 slow connections hang', async () => {
-        const t0 = performance.now();
-        const res = await post('/api/app.info', { ...auth, ...json });
-        const ms = performance.now() - t0;
-        return res.status === 200 && ms < 2000 ? null : `HTTP ${res.status} after ${ms.toFixed(0)} ms`;
-      }],
+      ].map(
+        ([what, headers]): Case => [
+          `WebSocket upgrade refused: ${what as string}`,
+          async () => {
+            const outcome = await wsOutcome(port, headers as Record<string, string>);
+            return outcome === 'open' ? `a WebSocket from ${what as string} was accepted` : null;
+          },
+        ],
+      ),
+      [
+        'WebSocket upgrade accepted for the app itself',
+        async () => ((await wsOutcome(port, { Origin: origin, ...cookie })) === 'open' ? null : 'the app page could not open /events'),
+      ],
+      [
+        'answers within 2 s while 40 slow connections hang',
+        async () => {
+          const t0 = performance.now();
+          const res = await post('/api/app.info', { ...auth, ...json });
+          const ms = performance.now() - t0;
+          return res.status === 200 && ms < 2000 ? null : `HTTP ${res.status} after ${ms.toFixed(0)} ms`;
+        },
+      ],
     ];
     const failures: string[] = [];
     for (const [name, run] of cases) {
@@ -106,7 +198,10 @@ export const hostAttackFamily: Family = async (ctx) => {
     }
     ctx.tally(cases.length - failures.length, failures);
 
-    ctx.tally(bridges.internalErrors.length === 0 ? 1 : 0, bridges.internalErrors.length === 0 ? [] : [`internal errors during the attacks: ${bridges.internalErrors.slice(0, 3).join(' | ')}`]);
+    ctx.tally(
+      bridges.internalErrors.length === 0 ? 1 : 0,
+      bridges.internalErrors.length === 0 ? [] : [`internal errors during the attacks: ${bridges.internalErrors.slice(0, 3).join(' | ')}`],
+    );
     // The slow connections must be cut: headersTimeout is 10 s, and Node checks it every
     // connectionsCheckingInterval (30 s), so a stalled connection lives up to about 40 s. That wait
     // runs in the background, beside the next families; the host closes when it is over.

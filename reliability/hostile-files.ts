@@ -40,14 +40,22 @@ const CASES: HostileCase[] = [
   { name: 'zip bomb (64 MiB of zeros in one entry)', expect: 'refused', make: (d) => [hostileZip(d, 'bomb')] },
   { name: 'zip slip (../../../../tmp/…)', expect: 'either', make: (d) => [hostileZip(d, 'zip-slip')] },
   { name: 'absolute entry name (/tmp/…)', expect: 'either', make: (d) => [hostileZip(d, 'absolute')] },
-  { name: 'symlink entry to /etc/passwd', expect: 'either', make: (d) => [hostileZip(d, 'symlink')], imported: (ds) => (ds.some((x) => /passwd/.test(x.name)) ? 'a symlink entry was imported' : null) },
+  {
+    name: 'symlink entry to /etc/passwd',
+    expect: 'either',
+    make: (d) => [hostileZip(d, 'symlink')],
+    imported: (ds) => (ds.some((x) => /passwd/.test(x.name)) ? 'a symlink entry was imported' : null),
+  },
   { name: 'zip nested three deep', expect: 'refused', make: (d) => [hostileZip(d, 'nested-too-deep')] },
   {
     name: 'zip of 12,000 entries',
     expect: 'refused',
     make: (d) => {
       const p = join(d, 'many.zip');
-      writeZip(p, Array.from({ length: 12_000 }, (_, i) => ({ name: `f${i}.txt`, data: Buffer.from('x'), method: 'store' as const })));
+      writeZip(
+        p,
+        Array.from({ length: 12_000 }, (_, i) => ({ name: `f${i}.txt`, data: Buffer.from('x'), method: 'store' as const })),
+      );
       return [p];
     },
   },
@@ -73,16 +81,39 @@ const CASES: HostileCase[] = [
       return said ? null : 'the layer was renamed _-skipfailures without an ingest.renamed event';
     },
   },
-  { name: 'file named -rf.geojson (CLI, relative)', item: 2, expect: 'imported', make: (d) => [pointsGeoJson(join(d, '-rf.geojson'))], cli: ['ingest', './-rf.geojson'], imported: (ds) => (features(ds) === 2 ? null : `${features(ds)} features, not 2`) },
-  { name: 'file named $(touch x).geojson (CLI)', item: 2, expect: 'imported', make: (d) => [pointsGeoJson(join(d, '$(touch x).geojson'))], cli: ['ingest', '$(touch x).geojson'], imported: (ds) => (features(ds) === 2 ? null : `${features(ds)} features, not 2`) },
-  { name: 'file named (a);b.geojson', item: 2, expect: 'imported', make: (d) => [pointsGeoJson(join(d, '(a);b.geojson'))], imported: (ds) => (features(ds) === 2 ? null : `${features(ds)} features, not 2`) },
+  {
+    name: 'file named -rf.geojson (CLI, relative)',
+    item: 2,
+    expect: 'imported',
+    make: (d) => [pointsGeoJson(join(d, '-rf.geojson'))],
+    cli: ['ingest', './-rf.geojson'],
+    imported: (ds) => (features(ds) === 2 ? null : `${features(ds)} features, not 2`),
+  },
+  {
+    name: 'file named $(touch x).geojson (CLI)',
+    item: 2,
+    expect: 'imported',
+    make: (d) => [pointsGeoJson(join(d, '$(touch x).geojson'))],
+    cli: ['ingest', '$(touch x).geojson'],
+    imported: (ds) => (features(ds) === 2 ? null : `${features(ds)} features, not 2`),
+  },
+  {
+    name: 'file named (a);b.geojson',
+    item: 2,
+    expect: 'imported',
+    make: (d) => [pointsGeoJson(join(d, '(a);b.geojson'))],
+    imported: (ds) => (features(ds) === 2 ? null : `${features(ds)} features, not 2`),
+  },
   {
     name: 'GeoJSON feature with "coordinates":["x"]',
     item: 13,
     expect: 'either',
     make: (d) => {
       const p = join(d, 'bad-coords.geojson');
-      writeFileSync(p, '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":1},"geometry":{"type":"Point","coordinates":[1,2]}},{"type":"Feature","properties":{"n":2},"geometry":{"type":"Point","coordinates":["x"]}}]}');
+      writeFileSync(
+        p,
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":1},"geometry":{"type":"Point","coordinates":[1,2]}},{"type":"Feature","properties":{"n":2},"geometry":{"type":"Point","coordinates":["x"]}}]}',
+      );
       return [p];
     },
     // Imported is fine only if the bad geometry is not silently a NULL: counted as invalid, or dropped.
@@ -90,7 +121,9 @@ const CASES: HostileCase[] = [
       const layer = ds[0]?.layers[0];
       if (!layer) return 'no layer imported';
       if (layer.featureCount === 1) return null;
-      return (layer.invalidGeometries ?? 0) >= 1 ? null : `imported ${layer.featureCount} features with the bad geometry as NULL and invalidGeometries ${layer.invalidGeometries}: silent`;
+      return (layer.invalidGeometries ?? 0) >= 1
+        ? null
+        : `imported ${layer.featureCount} features with the bad geometry as NULL and invalidGeometries ${layer.invalidGeometries}: silent`;
     },
   },
   {
@@ -101,7 +134,8 @@ const CASES: HostileCase[] = [
       for (const ext of ['shp', 'shx', 'dbf', 'prj']) copyFileSync(rgdalVector(`cities.${ext}`), join(d, `cities.${ext}`));
       return [join(d, 'cities.shp')];
     },
-    imported: (ds) => (features(ds) === 606 && ds[0]?.layers[0]?.crs ? null : `${features(ds)} features (606 expected), CRS ${ds[0]?.layers[0]?.crs ?? 'none'}`),
+    imported: (ds) =>
+      features(ds) === 606 && ds[0]?.layers[0]?.crs ? null : `${features(ds)} features (606 expected), CRS ${ds[0]?.layers[0]?.crs ?? 'none'}`,
   },
 ];
 
@@ -128,7 +162,10 @@ export const hostileFilesFamily: Family = async (ctx) => {
           // judged below
         }
         if (!doc.job) {
-          expect(c.expect !== 'imported', `the CLI refused it (exit ${r.code}): ${doc.error ? `${doc.error.code}: ${doc.error.message}` : lastLines(r.stderr)}`);
+          expect(
+            c.expect !== 'imported',
+            `the CLI refused it (exit ${r.code}): ${doc.error ? `${doc.error.code}: ${doc.error.message}` : lastLines(r.stderr)}`,
+          );
           expect(doc.error && doc.error.code !== 'INTERNAL' && doc.error.message, `refused without a named reason: ${lastLines(r.stderr)}`);
           return;
         }
@@ -169,7 +206,10 @@ export const hostileFilesFamily: Family = async (ctx) => {
         expect(problem === null, `imported wrongly: ${problem}`);
       } else {
         expect(c.expect !== 'imported', `job ${job.state}: ${job.error ? `${job.error.code}: ${job.error.message}` : 'no error'}`);
-        expect(job.error && job.error.code !== 'INTERNAL' && job.error.message.trim(), `refused without a named reason: ${job.error ? `${job.error.code}: "${job.error.message}"` : 'no error'}`);
+        expect(
+          job.error && job.error.code !== 'INTERNAL' && job.error.message.trim(),
+          `refused without a named reason: ${job.error ? `${job.error.code}: "${job.error.message}"` : 'no error'}`,
+        );
       }
     });
   }

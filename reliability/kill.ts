@@ -38,7 +38,12 @@ const LANES = 2;
 
 export const killFamily: Family = async (ctx, options) => {
   const geojson = countriesGeoJson(join(ctx.scratch, 'inputs'));
-  const argsFor = (kind: Kind, dir: string) => (kind === 'ingest' ? JOBS.ingest(geojson) : kind === 'raster' ? JOBS.rasterSmall(join(dir, 'raster.mbtiles')) : JOBS.vectorSmall(join(dir, 'vector.mbtiles')));
+  const argsFor = (kind: Kind, dir: string) =>
+    kind === 'ingest'
+      ? JOBS.ingest(geojson)
+      : kind === 'raster'
+        ? JOBS.rasterSmall(join(dir, 'raster.mbtiles'))
+        : JOBS.vectorSmall(join(dir, 'vector.mbtiles'));
 
   // Uninterrupted reference runs, once, one at a time (a lane of its own gives the timing of the job
   // alone): the count every resumed run must reach, and the span the kill moments are drawn over.
@@ -68,7 +73,13 @@ export const killFamily: Family = async (ctx, options) => {
   }
 };
 
-async function killCases(ctx: FamilyContext, options: SuiteOptions, refs: Map<Kind, Reference>, argsFor: (kind: Kind, dir: string) => string[], verifier: Verifier): Promise<void> {
+async function killCases(
+  ctx: FamilyContext,
+  options: SuiteOptions,
+  refs: Map<Kind, Reference>,
+  argsFor: (kind: Kind, dir: string) => string[],
+  verifier: Verifier,
+): Promise<void> {
   const random = prng(ctx.seed);
   ctx.log(`${options.kills} kill(s), seed ${options.seed} (replay: npm run test:reliability -- --only kill --kills ${options.kills} --seed ${options.seed})`);
   let finishedBeforeKill = 0;
@@ -132,7 +143,13 @@ async function killCases(ctx: FamilyContext, options: SuiteOptions, refs: Map<Ki
         if (got.pending) {
           expect(liveOwner(dataDir) === null, `a killed engine still holds ${dataDir}`);
           const shown = formatDataset(catalogDatasets(dataDir)[0]!, false);
-          expect(!/being checked/.test(shown), `catalog show says "being checked" while no engine runs: ${shown.split('\n').find((l) => /checked/.test(l))?.trim()}`);
+          expect(
+            !/being checked/.test(shown),
+            `catalog show says "being checked" while no engine runs: ${shown
+              .split('\n')
+              .find((l) => /checked/.test(l))
+              ?.trim()}`,
+          );
           await finishAnalyses(dataDir);
           const after = datasets(dataDir);
           expect(!after.pending, 'the next engine to open the data directory did not finish the analysis the kill cut short');

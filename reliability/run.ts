@@ -44,7 +44,12 @@ function positive(value: string): number {
 
 const program = new Command('test:reliability')
   .description('Tessera reliability suite: kill -9, disk full, contract fuzz, host attacks, hostile files, soak')
-  .option('--only <families>', `comma-separated families to run: ${Object.keys(FAMILIES).join(', ')}`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--only <families>', `comma-separated families to run: ${Object.keys(FAMILIES).join(', ')}`, (v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .option('--kills <n>', 'kill -9 cases, spread over raster preseed, vector preseed and ingest', count, 21)
   .option('--seed <n>', 'seed of every random draw (default: a new one, printed)', count)
   .option('--fuzz-calls <n>', 'fuzzed contract calls in all, half through each bridge', count, 10_000)
@@ -56,7 +61,16 @@ const program = new Command('test:reliability')
 
 async function main(): Promise<number> {
   program.parse(process.argv);
-  const o = program.opts<{ only?: string[]; kills: number; seed?: number; fuzzCalls: number; soakJobs: number; timeScale: number; keep: boolean; verbose: boolean }>();
+  const o = program.opts<{
+    only?: string[];
+    kills: number;
+    seed?: number;
+    fuzzCalls: number;
+    soakJobs: number;
+    timeScale: number;
+    keep: boolean;
+    verbose: boolean;
+  }>();
   const only = o.only ?? Object.keys(FAMILIES);
   const unknown = only.filter((f) => !(f in FAMILIES));
   if (unknown.length) {

@@ -109,12 +109,24 @@ export const soakFamily: Family = async (ctx, options) => {
     ctx.log(`end:   ${format(end)}`);
     const rssTrail = `RSS along the way (MiB, every ${SAMPLE_EVERY} jobs): warm-up ${warmTrail.map((t) => t.rssMiB.toFixed(0)).join(' ')} | soak ${soakTrail.map((t) => t.rssMiB.toFixed(0)).join(' ')}`;
     const within = (a: number, b: number) => (a === 0 ? b === 0 : b <= Math.floor(a * 1.1));
-    await ctx.check(`RSS within 10% (${start.rssMiB.toFixed(1)} → ${end.rssMiB.toFixed(1)} MiB)`, 1000, async () => expect(end.rssMiB <= start.rssMiB * 1.1, `RSS grew ${((end.rssMiB / start.rssMiB - 1) * 100).toFixed(1)}% after a warm-up of ${WARM_UP_JOBS} jobs; ${rssTrail}`));
-    await ctx.check(`open file descriptors within 10% (${start.fds} → ${end.fds})`, 1000, async () => expect(within(start.fds, end.fds), `fds ${start.fds} → ${end.fds}`));
-    await ctx.check(`threads within 10% of the warmed-up pools (${warmThreads} → ${end.threads})`, 1000, async () =>
-      expect(within(warmThreads, end.threads), `threads ${warmThreads} (most seen in the warm-up) → ${end.threads}; along the way ${[...warmTrail, ...soakTrail].map((t) => t.threads).join(' ')}`),
+    await ctx.check(`RSS within 10% (${start.rssMiB.toFixed(1)} → ${end.rssMiB.toFixed(1)} MiB)`, 1000, async () =>
+      expect(
+        end.rssMiB <= start.rssMiB * 1.1,
+        `RSS grew ${((end.rssMiB / start.rssMiB - 1) * 100).toFixed(1)}% after a warm-up of ${WARM_UP_JOBS} jobs; ${rssTrail}`,
+      ),
     );
-    await ctx.check(`temp files within 10% (${start.tempFiles} → ${end.tempFiles})`, 1000, async () => expect(within(start.tempFiles, end.tempFiles), `temp files ${start.tempFiles} → ${end.tempFiles}`));
+    await ctx.check(`open file descriptors within 10% (${start.fds} → ${end.fds})`, 1000, async () =>
+      expect(within(start.fds, end.fds), `fds ${start.fds} → ${end.fds}`),
+    );
+    await ctx.check(`threads within 10% of the warmed-up pools (${warmThreads} → ${end.threads})`, 1000, async () =>
+      expect(
+        within(warmThreads, end.threads),
+        `threads ${warmThreads} (most seen in the warm-up) → ${end.threads}; along the way ${[...warmTrail, ...soakTrail].map((t) => t.threads).join(' ')}`,
+      ),
+    );
+    await ctx.check(`temp files within 10% (${start.tempFiles} → ${end.tempFiles})`, 1000, async () =>
+      expect(within(start.tempFiles, end.tempFiles), `temp files ${start.tempFiles} → ${end.tempFiles}`),
+    );
     ctx.note(rssTrail);
   } finally {
     await engine.close();
@@ -165,14 +177,19 @@ function format(s: Sample): string {
 async function tinyMbtiles(path: string): Promise<string> {
   const db = new Database(path);
   try {
-    db.exec('CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB); CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);');
+    db.exec(
+      'CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB); CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);',
+    );
     const meta = db.prepare('INSERT INTO metadata VALUES (?, ?)');
-    for (const [k, v] of Object.entries({ name: 'soak', format: 'png', minzoom: '0', maxzoom: '2', bounds: '-180,-85,180,85', type: 'baselayer' })) meta.run(k, v);
+    for (const [k, v] of Object.entries({ name: 'soak', format: 'png', minzoom: '0', maxzoom: '2', bounds: '-180,-85,180,85', type: 'baselayer' }))
+      meta.run(k, v);
     const insert = db.prepare('INSERT INTO tiles VALUES (?, ?, ?, ?)');
     for (let z = 0; z <= 2; z++)
       for (let x = 0; x < 1 << z; x++)
         for (let y = 0; y < 1 << z; y++) {
-          const png = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 40 * z, g: 20 * x, b: 20 * y } } }).png().toBuffer();
+          const png = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 40 * z, g: 20 * x, b: 20 * y } } })
+            .png()
+            .toBuffer();
           insert.run(z, x, y, png);
         }
   } finally {

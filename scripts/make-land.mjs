@@ -31,11 +31,22 @@ const SCALE = 100;
 async function simplified() {
   const src = gdal.open(sourcePath);
   const vsi = '/vsimem/tessera-land.geojson';
-  const dst = await gdal.vectorTranslateAsync(vsi, src, ['-f', 'GeoJSON', '-a_srs', 'EPSG:4326', '-simplify', String(TOLERANCE), '-lco', 'COORDINATE_PRECISION=2', 'land']);
+  const dst = await gdal.vectorTranslateAsync(vsi, src, [
+    '-f',
+    'GeoJSON',
+    '-a_srs',
+    'EPSG:4326',
+    '-simplify',
+    String(TOLERANCE),
+    '-lco',
+    'COORDINATE_PRECISION=2',
+    'land',
+  ]);
   dst.close();
   src.close();
   const collection = JSON.parse(gdal.vsimem.release(vsi).toString('utf8'));
-  if (collection.features.length !== 1 || collection.features[0].geometry.type !== 'MultiPolygon') throw new Error('expected one MultiPolygon feature in land-50m');
+  if (collection.features.length !== 1 || collection.features[0].geometry.type !== 'MultiPolygon')
+    throw new Error('expected one MultiPolygon feature in land-50m');
   return collection.features[0].geometry.coordinates;
 }
 

@@ -349,7 +349,12 @@ export const JobFilter = z
      * Matches names, params (datasets, paths) and error messages of the job and its items. No NUL:
      * SQLite's full-text query ends at one ("unterminated string", a 500 before this rule).
      */
-    text: z.string().trim().max(200).refine((t) => !t.includes('\u0000'), 'must not contain a NUL character').optional(),
+    text: z
+      .string()
+      .trim()
+      .max(200)
+      .refine((t) => !t.includes('\u0000'), 'must not contain a NUL character')
+      .optional(),
     createdFrom: isoDate.optional(),
     createdTo: isoDate.optional(),
   })
@@ -412,11 +417,20 @@ export const requests = {
   'jobs.retry': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
   /** A new job with the same kind, params and priority. */
   'jobs.rerun': request<z.ZodType<{ id: number }>, JobSummary>(z.object({ id }).strict()),
-  'jobs.report': request<z.ZodType<{ id: number; format: ReportFormat }>, ReportFile>(z.object({ id, format: z.enum(['json', 'csv', 'html', 'pdf']) }).strict()),
+  'jobs.report': request<z.ZodType<{ id: number; format: ReportFormat }>, ReportFile>(
+    z.object({ id, format: z.enum(['json', 'csv', 'html', 'pdf']) }).strict(),
+  ),
   /** Opens a tile cache for the map preview (MBTiles, PMTiles or a z/x/y directory). */
   'caches.open': request<z.ZodType<{ path: string }>, TileCacheSummary>(z.object({ path: z.string().trim().min(1, 'path is empty').max(4096) }).strict()),
   'catalog.list': request<z.ZodType<{ text?: string; kind?: 'vector' | 'raster'; cursor?: string; limit: number }>, Page<CatalogDataset>>(
-    z.object({ text: z.string().trim().max(200).optional(), kind: z.enum(['vector', 'raster']).optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    z
+      .object({
+        text: z.string().trim().max(200).optional(),
+        kind: z.enum(['vector', 'raster']).optional(),
+        cursor: cursor.optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
   ),
   'catalog.get': request<z.ZodType<{ id: number }>, CatalogDataset>(z.object({ id }).strict()),
   /** Deletes datasets and their files (frees quota); a dataset in use by a running job is refused. */
@@ -428,9 +442,16 @@ export const requests = {
   /** Stores a token, or a username and password for generateToken, for a server; returns its id only. */
   'credentials.save': request<z.ZodType<{ url: string; token?: string; username?: string; password?: string }>, { id: string }>(
     z
-      .object({ url: z.url({ protocol: /^https?$/ }), token: z.string().min(1).max(10_000).optional(), username: z.string().min(1).max(500).optional(), password: z.string().min(1).max(10_000).optional() })
+      .object({
+        url: z.url({ protocol: /^https?$/ }),
+        token: z.string().min(1).max(10_000).optional(),
+        username: z.string().min(1).max(500).optional(),
+        password: z.string().min(1).max(10_000).optional(),
+      })
       .strict()
-      .refine((c) => c.token !== undefined || (c.username !== undefined && c.password !== undefined), { message: 'give a token, or a username and a password' }),
+      .refine((c) => c.token !== undefined || (c.username !== undefined && c.password !== undefined), {
+        message: 'give a token, or a username and a password',
+      }),
   ),
   'storage.status': request<z.ZodObject<{}>, StorageStatus>(z.object({}).strict()),
   'queue.get': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
@@ -477,9 +498,7 @@ type Method<N, NS extends string> = N extends `${NS}.${infer M}` ? M : never;
 /** `window.tessera`: `tessera.jobs.list({...})`, `tessera.on('job.progress', cb)`. */
 export type TesseraApi = {
   [NS in Namespace<RequestName>]: {
-    [M in Method<RequestName, NS>]: `${NS}.${M}` extends infer N extends RequestName
-      ? (input: RequestInput<N>) => Promise<RequestResult<N>>
-      : never;
+    [M in Method<RequestName, NS>]: `${NS}.${M}` extends infer N extends RequestName ? (input: RequestInput<N>) => Promise<RequestResult<N>> : never;
   };
 } & {
   /** Subscribes to an engine event; returns the unsubscribe function. */

@@ -9,7 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { AbortError, ERROR_CODES, type ErrorCode, TesseraError, fromSerialized, isAbortError, isDiskFull, serializeError, throwIfAborted, toTesseraError } from './errors.js';
+import {
+  AbortError,
+  ERROR_CODES,
+  type ErrorCode,
+  TesseraError,
+  fromSerialized,
+  isAbortError,
+  isDiskFull,
+  serializeError,
+  throwIfAborted,
+  toTesseraError,
+} from './errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-errors-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -67,7 +78,8 @@ test('isAbortError: our AbortError, AbortSignal’s own reason, ABORT_ERR, pisci
   );
   assert.ok(isAbortError(fromNode), `Node's own AbortError (${String(fromNode)})`);
   assert.ok(isAbortError(Object.assign(new Error('cancelled'), { name: 'TaskCancelledError' })));
-  for (const other of [new Error('x'), new TesseraError('TIMEOUT', 'x'), null, undefined, 'AbortError', { name: 'TypeError' }]) assert.ok(!isAbortError(other), String(other));
+  for (const other of [new Error('x'), new TesseraError('TIMEOUT', 'x'), null, undefined, 'AbortError', { name: 'TypeError' }])
+    assert.ok(!isAbortError(other), String(other));
   assert.ok(toTesseraError(controller.signal.reason) instanceof AbortError, 'an abort becomes our AbortError');
 });
 

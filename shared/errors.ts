@@ -63,9 +63,7 @@ export class TesseraError extends Error {
   }
 
   toJSON(): SerializedError {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }
 
@@ -99,7 +97,19 @@ export function isDiskFull(error: unknown): boolean {
 }
 
 /** Node system error codes that mean "try again later" rather than "this input is bad". */
-const TRANSIENT_ERRNO = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EIO', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
+const TRANSIENT_ERRNO = new Set([
+  'EAGAIN',
+  'EBUSY',
+  'EMFILE',
+  'ENFILE',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EIO',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+]);
 
 /**
  * Turns anything thrown into a TesseraError, keeping the code when there is one.

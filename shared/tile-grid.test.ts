@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_LATITUDE, childTiles, flipY, intersectBbox, lonLatToMercator, mercatorToLonLat, rangeSize, tileBoundsLonLat, tileBoundsMercator, tileRange } from './tile-grid.js';
+import {
+  MAX_LATITUDE,
+  childTiles,
+  flipY,
+  intersectBbox,
+  lonLatToMercator,
+  mercatorToLonLat,
+  rangeSize,
+  tileBoundsLonLat,
+  tileBoundsMercator,
+  tileRange,
+} from './tile-grid.js';
 
 test('tile bounds match the published Web Mercator values', () => {
   const [minX, minY, maxX, maxY] = tileBoundsMercator(0, 0, 0);
@@ -8,7 +19,10 @@ test('tile bounds match the published Web Mercator values', () => {
   assert.ok(Math.abs(maxX - 20037508.342789244) < 1e-6 && Math.abs(minY + 20037508.342789244) < 1e-6);
   // z1 x1 y0 is the north-east quarter.
   const ne = tileBoundsLonLat(1, 1, 0);
-  assert.deepEqual(ne.map((v) => Math.round(v * 1e6) / 1e6), [0, 0, 180, Math.round(MAX_LATITUDE * 1e6) / 1e6]);
+  assert.deepEqual(
+    ne.map((v) => Math.round(v * 1e6) / 1e6),
+    [0, 0, 180, Math.round(MAX_LATITUDE * 1e6) / 1e6],
+  );
   // Zurich is in tile 8/134/89 (as OSM's tile calculator gives).
   const r = tileRange([8.54, 47.37, 8.541, 47.371], 8);
   assert.deepEqual([r.minX, r.minY, r.maxX, r.maxY], [134, 89, 134, 89]);
@@ -32,7 +46,10 @@ test('mercator round trip, intersections, children and the TMS flip', () => {
   assert.ok(Math.abs(lon - 11.5) < 1e-9 && Math.abs(lat - 57.5) < 1e-9);
   assert.deepEqual(intersectBbox([0, 0, 10, 10], [5, 5, 20, 20]), [5, 5, 10, 10]);
   assert.equal(intersectBbox([0, 0, 10, 10], [10, 0, 20, 10]), null, 'touching edges do not overlap');
-  assert.deepEqual(childTiles({ z: 2, x: 1, y: 3 }).map((t) => `${t.z}/${t.x}/${t.y}`), ['3/2/6', '3/3/6', '3/2/7', '3/3/7']);
+  assert.deepEqual(
+    childTiles({ z: 2, x: 1, y: 3 }).map((t) => `${t.z}/${t.x}/${t.y}`),
+    ['3/2/6', '3/3/6', '3/2/7', '3/3/7'],
+  );
   assert.equal(flipY(3, 0), 7);
   assert.equal(flipY(3, flipY(3, 5)), 5);
 });

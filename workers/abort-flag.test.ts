@@ -12,7 +12,10 @@ test('a flag is down until raised; then every check throws ABORTED', () => {
   flag.throwIfAborted();
   raiseAbortFlag(buffer);
   assert.equal(flag.aborted, true);
-  assert.throws(() => flag.throwIfAborted(), (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
+  assert.throws(
+    () => flag.throwIfAborted(),
+    (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED',
+  );
   assert.equal(new AbortFlag(undefined).aborted, false, 'a task run without a flag (a test, a sample) is never aborted');
 });
 

@@ -61,12 +61,17 @@ test('a partly transparent tile keeps alpha (PNG, WebP); JPEG flattens it onto b
   const { data, info } = await sharp(jpeg.tiles[1]!.data!).raw().toBuffer({ resolveWithObject: true });
   assert.equal(info.channels, 3);
   const at = (x: number, y: number) => [...data.subarray((y * 256 + x) * 3, (y * 256 + x) * 3 + 3)];
-  assert.ok(at(200, 100).every((v) => v < 8), `flattened ${at(200, 100)}`);
+  assert.ok(
+    at(200, 100).every((v) => v < 8),
+    `flattened ${at(200, 100)}`,
+  );
   assert.ok(Math.abs(at(50, 100)[2]! - 100) < 8);
 });
 
 test('a tile sent with `under` is composed over it: the new pixels where opaque, the old ones where transparent', async () => {
-  const red = await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+  const red = await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+    .png()
+    .toBuffer();
   const t = task(metatile('half'));
   t.tiles[1]!.under = new Uint8Array(red);
   const result = await rasterTiles(t);

@@ -120,14 +120,18 @@ async function encodeTile(pixels: Uint8Array, task: RasterTilesTask, under: Uint
   if (under && coverage === 'some') {
     const composed = await sharp(under)
       .ensureAlpha()
-      .composite([{ input: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), raw: { width: size, height: size, channels: task.channels as 2 | 4 } }])
+      .composite([
+        { input: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), raw: { width: size, height: size, channels: task.channels as 2 | 4 } },
+      ])
       .raw()
       .toBuffer({ resolveWithObject: true });
     image = sharp(composed.data, { raw: { width: composed.info.width, height: composed.info.height, channels: composed.info.channels } });
   } else if (coverage === 'all' || task.format === 'jpeg') {
     const colour = task.alpha ? task.channels - 1 : task.channels;
     const raw = coverage === 'all' && task.alpha ? dropAlpha(pixels, task.channels) : pixels;
-    image = sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { raw: { width: size, height: size, channels: (coverage === 'all' ? colour : task.channels) as 1 | 2 | 3 | 4 } });
+    image = sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+      raw: { width: size, height: size, channels: (coverage === 'all' ? colour : task.channels) as 1 | 2 | 3 | 4 },
+    });
     if (coverage !== 'all') image = image.flatten({ background: { r: 0, g: 0, b: 0 } });
   } else {
     image = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width: size, height: size, channels: task.channels as 2 | 4 } });

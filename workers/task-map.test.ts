@@ -27,11 +27,21 @@ test('pool-entry exports exactly the tasks of the map, as functions', () => {
 test('a task of pool-entry keeps its error code across the wrapper (wire form)', async () => {
   // An empty batch checks nothing; a raised abort flag makes the task throw ABORTED in wire form.
   const flag = new SharedArrayBuffer(4);
-  assert.deepEqual(await entry.verifyTiles({ tiles: [], format: 'png', maxTileBytes: 1000, abort: flag }), { checked: 0, bytes: 0, corrupt: 0, empty: 0, oversized: 0, issues: [] });
-  Atomics.store(new Int32Array(flag), 0, 1);
-  await assert.rejects(entry.verifyTiles({ tiles: [{ z: 0, x: 0, y: 0, data: new Uint8Array(4) }], format: 'png', maxTileBytes: 1000, abort: flag }), (e: unknown) => {
-    assert.equal((e as { code?: unknown }).code, 'ABORTED');
-    assert.ok(!(e instanceof Error), 'thrown as a plain object, which structured cloning keeps whole');
-    return true;
+  assert.deepEqual(await entry.verifyTiles({ tiles: [], format: 'png', maxTileBytes: 1000, abort: flag }), {
+    checked: 0,
+    bytes: 0,
+    corrupt: 0,
+    empty: 0,
+    oversized: 0,
+    issues: [],
   });
+  Atomics.store(new Int32Array(flag), 0, 1);
+  await assert.rejects(
+    entry.verifyTiles({ tiles: [{ z: 0, x: 0, y: 0, data: new Uint8Array(4) }], format: 'png', maxTileBytes: 1000, abort: flag }),
+    (e: unknown) => {
+      assert.equal((e as { code?: unknown }).code, 'ABORTED');
+      assert.ok(!(e instanceof Error), 'thrown as a plain object, which structured cloning keeps whole');
+      return true;
+    },
+  );
 });

@@ -14,11 +14,26 @@ import { type TileBatchMessage, type VectorTilesTask, vectorPartition, vectorTil
 const dir = mkdtempSync(join(tmpdir(), 'tessera-vector-tiles-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const point = (lon: number, lat: number, name: string): Feature => ({ type: 'Feature', properties: { name }, geometry: { type: 'Point', coordinates: [lon, lat] } });
+const point = (lon: number, lat: number, name: string): Feature => ({
+  type: 'Feature',
+  properties: { name },
+  geometry: { type: 'Point', coordinates: [lon, lat] },
+});
 const square = (w: number, s: number, size: number): Feature => ({
   type: 'Feature',
   properties: { kind: 'area' },
-  geometry: { type: 'Polygon', coordinates: [[[w, s], [w + size, s], [w + size, s + size], [w, s + size], [w, s]]] },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [w, s],
+        [w + size, s],
+        [w + size, s + size],
+        [w, s + size],
+        [w, s],
+      ],
+    ],
+  },
 });
 
 /** A partition file: `<layer id>\t<GeoJSON feature>` lines. */
@@ -103,8 +118,20 @@ test('vectorPartition splits GeoJSONSeq files into partition files and counts wh
   const seq = join(dir, 'layer0.geojsonseq');
   writeFileSync(seq, [point(10, 50, 'a'), point(-100, 40, 'b'), point(11, 51, 'c')].map((f) => JSON.stringify(f)).join('\n') + '\n');
   const out = join(dir, 'parts');
-  const result = await vectorPartition({ files: [{ path: seq, layer: 0, attributes: null }], outDir: out, partitionZoom: 1, extent: 4096, buffer: 64, bbox: null, minZoom: 0, lowBandTolerance: null });
+  const result = await vectorPartition({
+    files: [{ path: seq, layer: 0, attributes: null }],
+    outDir: out,
+    partitionZoom: 1,
+    extent: 4096,
+    buffer: 64,
+    bbox: null,
+    minZoom: 0,
+    lowBandTolerance: null,
+  });
   assert.equal(result.layers[0]!.count, 3);
-  assert.equal(result.partitions.reduce((n, p) => n + p.features, 0), 3);
+  assert.equal(
+    result.partitions.reduce((n, p) => n + p.features, 0),
+    3,
+  );
   assert.deepEqual(result.partitions.map((p) => `${p.x}/${p.y}`).sort(), ['0/0', '1/0']);
 });

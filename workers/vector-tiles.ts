@@ -116,7 +116,12 @@ export async function vectorTiles(task: VectorTilesTask): Promise<VectorTilesRes
     byLayer.delete(id);
     return {
       ...spec,
-      index: list?.length ? new GeoJSONVT({ type: 'FeatureCollection', features: list }, { maxZoom: spec.maxZoom, indexMaxZoom: 0, tolerance: task.tolerance, extent: task.extent, buffer: task.buffer }) : null,
+      index: list?.length
+        ? new GeoJSONVT(
+            { type: 'FeatureCollection', features: list },
+            { maxZoom: spec.maxZoom, indexMaxZoom: 0, tolerance: task.tolerance, extent: task.extent, buffer: task.buffer },
+          )
+        : null,
     };
   });
   abort.throwIfAborted();

@@ -49,8 +49,34 @@ before(async () => {
       type: 'FeatureCollection',
       features: [
         { type: 'Feature', properties: { name: 'a' }, geometry: { type: 'Point', coordinates: [2.35, 48.85] } },
-        { type: 'Feature', properties: { name: 'b' }, geometry: { type: 'LineString', coordinates: [[-70, 40], [10, 50], [120, -30]] } },
-        { type: 'Feature', properties: { name: 'c' }, geometry: { type: 'Polygon', coordinates: [[[-10, -10], [30, -10], [30, 20], [-10, 20], [-10, -10]]] } },
+        {
+          type: 'Feature',
+          properties: { name: 'b' },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [-70, 40],
+              [10, 50],
+              [120, -30],
+            ],
+          },
+        },
+        {
+          type: 'Feature',
+          properties: { name: 'c' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [-10, -10],
+                [30, -10],
+                [30, 20],
+                [-10, 20],
+                [-10, -10],
+              ],
+            ],
+          },
+        },
       ],
     }),
   );
@@ -89,7 +115,8 @@ async function verifyAll(tiles: Tile[], format: VerifyTilesTask['format'], maxTi
 
 const issueNames = (r: VerifyTilesResult) => r.issues.map((i) => `${i.z}/${i.x}/${i.y} ${i.issue}`);
 const tile = (data: Uint8Array, x = 0): Tile => ({ z: 1, x, y: 0, data });
-const detailOf = async (data: Uint8Array, format: VerifyTilesTask['format'] = 'unknown') => (await verifyTiles({ tiles: [tile(data)], format, maxTileBytes: 1e9 })).issues;
+const detailOf = async (data: Uint8Array, format: VerifyTilesTask['format'] = 'unknown') =>
+  (await verifyTiles({ tiles: [tile(data)], format, maxTileBytes: 1e9 })).issues;
 
 /** Deterministic garbage (xorshift), so a failure reproduces. */
 function garbage(length: number, seed: number): Uint8Array {
@@ -116,7 +143,10 @@ test('every tile GDAL wrote (PNG, palette PNG, JPEG, gzipped MVT) decodes cleanl
     const r = await verifyAll(tiles, format);
     assert.deepEqual(r.issues, [], path);
     assert.equal(r.checked, tiles.length);
-    assert.equal(r.bytes, tiles.reduce((n, t) => n + t.data.byteLength, 0));
+    assert.equal(
+      r.bytes,
+      tiles.reduce((n, t) => n + t.data.byteLength, 0),
+    );
     assert.deepEqual([r.corrupt, r.empty, r.oversized], [0, 0, 0]);
   }
   // The same vector tiles uncompressed, and declared 'unknown': the bytes say what they are.
@@ -129,8 +159,12 @@ test('every tile GDAL wrote (PNG, palette PNG, JPEG, gzipped MVT) decodes cleanl
 test('a damaged copy of a GDAL MBTiles: exactly the damaged tiles are reported, with what is wrong', async () => {
   const damaged = join(dir, 'damaged.mbtiles');
   await copyFile(png, damaged);
-  const transparent = await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-  const ocean = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 30, g: 80, b: 200 } } }).png().toBuffer();
+  const transparent = await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
+  const ocean = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 30, g: 80, b: 200 } } })
+    .png()
+    .toBuffer();
   const db = new Database(damaged);
   // The z9 tiles in XYZ order (x ascending, TMS row descending), so the damage lands on known names.
   const z9 = db.prepare('SELECT tile_column AS x, tile_row AS row, length(tile_data) AS n FROM tiles WHERE zoom_level = 9 ORDER BY x, row DESC').all() as {
@@ -148,7 +182,9 @@ test('a damaged copy of a GDAL MBTiles: exactly the damaged tiles are reported, 
   set(4, '?', ocean);
   set(5, 'substr(tile_data, 1, length(tile_data) - 10)');
   set(6, 'substr(tile_data, 1, length(tile_data) / 2)');
-  const original = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = 9 AND tile_column = ? AND tile_row = ?').get(z9[7]!.x, z9[7]!.row) as { tile_data: Buffer };
+  const original = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = 9 AND tile_column = ? AND tile_row = ?').get(z9[7]!.x, z9[7]!.row) as {
+    tile_data: Buffer;
+  };
   const garbled = Buffer.from(original.tile_data);
   for (let i = 100; i < 160; i++) garbled[i]! ^= 0x5a;
   set(7, '?', garbled);
@@ -203,10 +239,14 @@ test('images: truncated or garbled JPEG and WebP are corrupt; transparent is emp
   const webp = await sharp(pngTile!.data).webp({ lossless: true }).toBuffer();
   assert.deepEqual(await detailOf(webp, 'png'), [], 'a WebP in a png cache is decoded as WebP');
   assert.equal((await detailOf(webp.subarray(0, webp.length >> 1), 'webp'))[0]?.issue, 'corrupt');
-  const clearWebp = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#00000000' } }).webp({ lossless: true }).toBuffer();
+  const clearWebp = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#00000000' } })
+    .webp({ lossless: true })
+    .toBuffer();
   assert.deepEqual(await detailOf(clearWebp, 'webp'), [{ z: 1, x: 0, y: 0, issue: 'empty', detail: 'fully transparent' }]);
 
-  const clearPalette = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#00000000' } }).png({ palette: true }).toBuffer();
+  const clearPalette = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#00000000' } })
+    .png({ palette: true })
+    .toBuffer();
   assert.equal((await sharp(clearPalette).metadata()).isPalette, true);
   assert.deepEqual(await detailOf(clearPalette, 'png'), [{ z: 1, x: 0, y: 0, issue: 'empty', detail: 'fully transparent' }]);
   const halfClear = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#00000000' } })
@@ -214,9 +254,13 @@ test('images: truncated or garbled JPEG and WebP are corrupt; transparent is emp
     .png()
     .toBuffer();
   assert.deepEqual(await detailOf(halfClear, 'png'), [], 'one visible pixel is not empty');
-  const huge = await sharp({ create: { width: 5000, height: 4000, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const huge = await sharp({ create: { width: 5000, height: 4000, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
   assert.match((await detailOf(huge, 'png'))[0]!.detail, /^png: .*pixel limit/);
-  const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#ffffff' } }).jpeg().toBuffer();
+  const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#ffffff' } })
+    .jpeg()
+    .toBuffer();
   assert.deepEqual(await detailOf(white, 'jpg'), [], 'a uniform opaque tile is a real tile');
 });
 
@@ -241,21 +285,29 @@ test('vector tiles: truncated, garbled or featureless tiles are found; gzip is h
   }
 
   const emptyLayer = new PbfWriter();
-  emptyLayer.writeMessage(3, (_: null, p: PbfWriter) => {
-    p.writeVarintField(15, 2);
-    p.writeStringField(1, 'roads');
-    p.writeVarintField(5, 4096);
-  }, null);
+  emptyLayer.writeMessage(
+    3,
+    (_: null, p: PbfWriter) => {
+      p.writeVarintField(15, 2);
+      p.writeStringField(1, 'roads');
+      p.writeVarintField(5, 4096);
+    },
+    null,
+  );
   assert.deepEqual(await detailOf(emptyLayer.finish(), 'pbf'), [{ z: 1, x: 0, y: 0, issue: 'empty', detail: 'no features in 1 layer' }]);
   assert.deepEqual(await detailOf(gzipSync(Buffer.alloc(0)), 'pbf'), [{ z: 1, x: 0, y: 0, issue: 'empty', detail: 'no layers' }]);
   assert.deepEqual(await detailOf(new Uint8Array(0), 'pbf'), [{ z: 1, x: 0, y: 0, issue: 'corrupt', detail: '0 bytes' }]);
 
   const noGeometry = new PbfWriter();
-  noGeometry.writeMessage(3, (_: null, p: PbfWriter) => {
-    p.writeVarintField(15, 2);
-    p.writeStringField(1, 'roads');
-    p.writeMessage(2, (__: null, f: PbfWriter) => f.writeVarintField(3, 2), null);
-  }, null);
+  noGeometry.writeMessage(
+    3,
+    (_: null, p: PbfWriter) => {
+      p.writeVarintField(15, 2);
+      p.writeStringField(1, 'roads');
+      p.writeMessage(2, (__: null, f: PbfWriter) => f.writeVarintField(3, 2), null);
+    },
+    null,
+  );
   assert.deepEqual(await detailOf(noGeometry.finish(), 'pbf'), [{ z: 1, x: 0, y: 0, issue: 'corrupt', detail: 'pbf: feature has no geometry' }]);
 });
 

@@ -144,7 +144,10 @@ function truncatedImage(bytes: Buffer, kind: Kind): Finding {
     return { issue: 'corrupt', detail: 'png: no IEND chunk at the end (truncated)' };
   }
   if (kind === 'webp' && bytes.readUInt32LE(4) + 8 > bytes.length) {
-    return { issue: 'corrupt', detail: `webp: RIFF size says ${thousands(bytes.readUInt32LE(4) + 8)} bytes, the tile has ${thousands(bytes.length)} (truncated)` };
+    return {
+      issue: 'corrupt',
+      detail: `webp: RIFF size says ${thousands(bytes.readUInt32LE(4) + 8)} bytes, the tile has ${thousands(bytes.length)} (truncated)`,
+    };
   }
   return null;
 }
@@ -206,7 +209,14 @@ function inspectVector(bytes: Buffer, label: string): Finding {
 
 /** libvips repeats its messages over several lines; one line reads better in a table. */
 function oneLine(message: string): string {
-  const lines = [...new Set(message.split('\n').map((l) => l.trim()).filter((l) => l !== ''))];
+  const lines = [
+    ...new Set(
+      message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ),
+  ];
   return lines.join('; ');
 }
 

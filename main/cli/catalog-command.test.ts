@@ -23,7 +23,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], { env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir], {
+      env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -37,7 +40,10 @@ test('byte counts and ingest params from the command line', () => {
   assert.equal(byteCount('512K', '--quota'), 512 * 1024);
   assert.equal(byteCount('1.5G', '--quota'), 1.5 * 1024 ** 3);
   assert.throws(() => byteCount('lots', '--quota'), /--quota must be a number of bytes/);
-  assert.deepEqual(ingestInput(['a.gpkg'], { crs: 'EPSG:27700', quota: '10M' }), { kind: 'ingest', params: { files: [join(process.cwd(), 'a.gpkg')], assignCrs: 'EPSG:27700', quotaBytes: 10 * 1024 ** 2 } });
+  assert.deepEqual(ingestInput(['a.gpkg'], { crs: 'EPSG:27700', quota: '10M' }), {
+    kind: 'ingest',
+    params: { files: [join(process.cwd(), 'a.gpkg')], assignCrs: 'EPSG:27700', quotaBytes: 10 * 1024 ** 2 },
+  });
   assert.throws(() => ingestInput([], {}), /ingest needs at least one file/);
 });
 
@@ -55,7 +61,10 @@ test('ingest, list with sizes, show, delete', { timeout: 180_000 }, async () => 
   for (const d of page.rows) assert.ok(d.sizeBytes > 0, `${d.name} reports its size`);
 
   const rasters = JSON.parse((await run(['catalog', 'list', '--kind', 'raster', '--json'])).stdout) as Page<CatalogDataset>;
-  assert.deepEqual(rasters.rows.map((d) => d.name), ['SP27GTIF']);
+  assert.deepEqual(
+    rasters.rows.map((d) => d.name),
+    ['SP27GTIF'],
+  );
 
   const table = await run(['catalog', 'list']);
   assert.match(table.stdout, /vector\s+4 layer\(s\), 4,846 features\s+mixed|vector\s+4 layer\(s\), 4,846 features\s+EPSG:4326/);

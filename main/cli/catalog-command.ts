@@ -67,7 +67,9 @@ export async function catalogCommand(
     case 'list': {
       const kind = o.kind?.[0];
       const input = parseRequest('catalog.list', { text: o.text, kind, cursor: o.cursor, limit: o.limit === undefined ? 50 : Number(o.limit) });
-      const page = await readCatalog(dataDir, (handlers) => (handlers ? request(handlers, 'catalog.list', input) : ({ rows: [], nextCursor: null } as Page<CatalogDataset>)));
+      const page = await readCatalog(dataDir, (handlers) =>
+        handlers ? request(handlers, 'catalog.list', input) : ({ rows: [], nextCursor: null } as Page<CatalogDataset>),
+      );
       out(formatCatalogTable(page.rows) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''), page);
       return 0;
     }
@@ -90,7 +92,12 @@ export async function catalogCommand(
         for (const id of ids) await request(handlers, 'catalog.get', { id });
       });
       // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.
-      const engine: Engine = await (await import('../engine/engine.js')).Engine.open({ dataDir, host: 'headless', holder: 'tessera catalog delete', logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
+      const engine: Engine = await (await import('../engine/engine.js')).Engine.open({
+        dataDir,
+        host: 'headless',
+        holder: 'tessera catalog delete',
+        logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn'),
+      });
       try {
         const result = await request(engine.handlers, 'catalog.delete', { ids });
         out(result.ok.map((i) => `dataset ${i}: deleted`).join('\n'), result);
@@ -126,7 +133,11 @@ function datasetId(text: string): number {
 /** One line per dataset: id, kind, name, what is in it, its CRS, size and where it came from. */
 export function formatCatalogTable(rows: readonly CatalogDataset[]): string {
   if (rows.length === 0) return 'the catalogue is empty';
-  const lines = rows.map((d) => [String(d.id).padStart(5), d.kind.padEnd(6), contents(d).padEnd(26), (crsOf(d) ?? '-').padEnd(11), formatBytes(d.sizeBytes).padStart(10), d.name].join('  '));
+  const lines = rows.map((d) =>
+    [String(d.id).padStart(5), d.kind.padEnd(6), contents(d).padEnd(26), (crsOf(d) ?? '-').padEnd(11), formatBytes(d.sizeBytes).padStart(10), d.name].join(
+      '  ',
+    ),
+  );
   return [`${'id'.padStart(5)}  ${'kind'.padEnd(6)}  ${'contents'.padEnd(26)}  ${'crs'.padEnd(11)}  ${'size'.padStart(10)}  name`, ...lines].join('\n');
 }
 
@@ -148,7 +159,9 @@ function crsOf(d: CatalogDataset): string | null {
  * wait for the next engine to open it.
  */
 export function formatDataset(d: CatalogDataset, engineRunning = true): string {
-  const unchecked = engineRunning ? ', geometries being checked' : ', geometries not checked yet (they are checked when Tessera next opens this data directory: tessera serve or any job)';
+  const unchecked = engineRunning
+    ? ', geometries being checked'
+    : ', geometries not checked yet (they are checked when Tessera next opens this data directory: tessera serve or any job)';
   const lines = [
     `dataset ${d.id} (${d.kind}) ${d.name}`,
     `  file     ${d.path}`,
@@ -160,7 +173,9 @@ export function formatDataset(d: CatalogDataset, engineRunning = true): string {
   ];
   if (d.raster) lines.push(`  raster   ${d.raster.width}×${d.raster.height}, ${d.raster.bands} band(s) ${d.raster.dataType}, ${d.raster.crs ?? 'no CRS'}`);
   for (const l of d.layers) {
-    lines.push(`  layer    ${l.name}: ${l.geometryType ?? 'table'}, ${l.featureCount.toLocaleString('en')} features, ${l.crs ?? 'no CRS'}${l.invalidGeometries === null ? unchecked : l.invalidGeometries ? `, ${l.invalidGeometries} invalid geometries` : ''}`);
+    lines.push(
+      `  layer    ${l.name}: ${l.geometryType ?? 'table'}, ${l.featureCount.toLocaleString('en')} features, ${l.crs ?? 'no CRS'}${l.invalidGeometries === null ? unchecked : l.invalidGeometries ? `, ${l.invalidGeometries} invalid geometries` : ''}`,
+    );
     lines.push(`           fields ${l.fields.map((f) => `${f.name}:${f.type}`).join(', ') || '(none)'}`);
   }
   return lines.join('\n');

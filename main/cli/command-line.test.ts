@@ -4,14 +4,23 @@ import { CommandLineError, parseCommandLine } from './command-line.js';
 
 test('a value starting with "-" is the option\'s value: bboxes west of Greenwich, negative scales and zooms', () => {
   const { values, positionals } = parseCommandLine([
-    'preseed', 'raster', 'a.tif',
-    '--bbox', '-10,40,5,50',
-    '--scale', '-100,3000',
-    '--min-zoom', '-1',
-    '--quality', '-5',
-    '-o', '-out.mbtiles',
-    '--where', "-x > 1",
-    '--zoom', '0-3',
+    'preseed',
+    'raster',
+    'a.tif',
+    '--bbox',
+    '-10,40,5,50',
+    '--scale',
+    '-100,3000',
+    '--min-zoom',
+    '-1',
+    '--quality',
+    '-5',
+    '-o',
+    '-out.mbtiles',
+    '--where',
+    '-x > 1',
+    '--zoom',
+    '0-3',
   ]);
   assert.deepEqual(positionals, ['preseed', 'raster', 'a.tif']);
   assert.equal(values.bbox, '-10,40,5,50');
@@ -24,7 +33,20 @@ test('a value starting with "-" is the option\'s value: bboxes west of Greenwich
 });
 
 test('the --name=value form, repeated options, switches and options after positionals', () => {
-  const { values, positionals } = parseCommandLine(['jobs', 'list', '--state', 'failed', '--json', '--state=partial', '--bbox=-1,-2,3,4', '-h', '--layer', 'a:1-3', '--layer', '-b']);
+  const { values, positionals } = parseCommandLine([
+    'jobs',
+    'list',
+    '--state',
+    'failed',
+    '--json',
+    '--state=partial',
+    '--bbox=-1,-2,3,4',
+    '-h',
+    '--layer',
+    'a:1-3',
+    '--layer',
+    '-b',
+  ]);
   assert.deepEqual(positionals, ['jobs', 'list']);
   assert.deepEqual(values.state, ['failed', 'partial']);
   assert.deepEqual(values.layer, ['a:1-3', '-b']);
@@ -40,6 +62,12 @@ test('"--" ends the options: a file named like an option is a positional', () =>
 });
 
 test('unknown options and missing values are refused, naming the option', () => {
-  assert.throws(() => parseCommandLine(['verify', 'a', '--bogus']), (e: unknown) => e instanceof CommandLineError && /--bogus/.test(e.message));
-  assert.throws(() => parseCommandLine(['preseed', 'raster', 'a', '--bbox']), (e: unknown) => e instanceof CommandLineError && /--bbox/.test(e.message) && /argument missing/.test(e.message));
+  assert.throws(
+    () => parseCommandLine(['verify', 'a', '--bogus']),
+    (e: unknown) => e instanceof CommandLineError && /--bogus/.test(e.message),
+  );
+  assert.throws(
+    () => parseCommandLine(['preseed', 'raster', 'a', '--bbox']),
+    (e: unknown) => e instanceof CommandLineError && /--bbox/.test(e.message) && /argument missing/.test(e.message),
+  );
 });

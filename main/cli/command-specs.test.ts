@@ -29,14 +29,20 @@ test("each command's help has its usage, every option with its default, and exam
 test('the examples parse, options and all; where a command takes --bbox, one example is west of Greenwich', () => {
   for (const spec of leaves) {
     for (const example of spec.examples) {
-      const words = example.match(/"[^"]*"|\S+/g)!.slice(1).map((w) => w.replace(/^"|"$/g, ''));
+      const words = example
+        .match(/"[^"]*"|\S+/g)!
+        .slice(1)
+        .map((w) => w.replace(/^"|"$/g, ''));
       const cut = words.indexOf('>');
       const { values, positionals } = parseCommandLine(cut < 0 ? words : words.slice(0, cut));
       assert.equal(findCommand(positionals), spec, example);
       assert.equal(foreignOption(spec, values), null, example);
     }
     if (spec.options.some((o) => o.name === 'bbox')) {
-      assert.ok(spec.examples.some((e) => /--bbox -\d/.test(e)), `${spec.path.join(' ')}: a bbox with a negative west`);
+      assert.ok(
+        spec.examples.some((e) => /--bbox -\d/.test(e)),
+        `${spec.path.join(' ')}: a bbox with a negative west`,
+      );
     }
   }
 });

@@ -40,7 +40,12 @@ export interface CommandSpec {
 
 /** --data-dir, --json and --help: every command takes them. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
-  { name: 'data-dir', value: 'DIR', description: 'the data directory: job store, catalogue, settings', default: 'TESSERA_DATA_DIR, else the per-user app data folder' },
+  {
+    name: 'data-dir',
+    value: 'DIR',
+    description: 'the data directory: job store, catalogue, settings',
+    default: 'TESSERA_DATA_DIR, else the per-user app data folder',
+  },
   { name: 'json', description: 'print one JSON document on stdout instead of text; progress and logs stay on stderr' },
   { name: 'help', description: "this command's help" },
 ];
@@ -55,7 +60,12 @@ const preseedCommon = (input: string): OptionSpec[] => [
   { name: 'output', value: 'OUT', description: 'OUT.mbtiles, OUT.pmtiles, or any other path for a z/x/y tile directory, made if missing', required: true },
   { name: 'bbox', value: 'W,S,E,N', description: 'only tiles inside this WGS84 box, in degrees; west may be negative', default: `each ${input}'s own extent` },
   { name: 'coverage', value: 'FILE', description: 'only tiles touching the polygons of this file: GeoJSON or any OGR source, any CRS', default: 'none' },
-  { name: 'mode', value: 'MODE', description: 'tiles the output already holds: resume keeps them, overwrite makes all again, refresh makes those older than --older-than again', default: 'resume' },
+  {
+    name: 'mode',
+    value: 'MODE',
+    description: 'tiles the output already holds: resume keeps them, overwrite makes all again, refresh makes those older than --older-than again',
+    default: 'resume',
+  },
   { name: 'older-than', value: 'TIME', description: 'with --mode refresh: a date (2024-05-01) or ISO date-time' },
   { name: 'title', value: 'T', description: "the tileset's name in the output's metadata", default: "the output's file name" },
   { name: 'dry-run', description: 'count the tiles and estimate size, time and free space; make nothing' },
@@ -65,11 +75,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     path: ['serve'],
     summary: 'start the headless console (browser UI and API) and print its URL',
-    description: 'Start the headless console on this data directory and print its URL; Ctrl-C stops it. Beyond loopback (--host 0.0.0.0) every path a request names must lie in a data root (Settings).',
+    description:
+      'Start the headless console on this data directory and print its URL; Ctrl-C stops it. Beyond loopback (--host 0.0.0.0) every path a request names must lie in a data root (Settings).',
     options: [
       { name: 'port', value: 'N', description: 'the TCP port; 0 picks a free one', default: '7340' },
       { name: 'host', value: 'ADDR', description: 'the address to listen on: an IP address or a host name', default: '127.0.0.1' },
-      { name: 'allowed-host', value: 'NAME', description: 'a Host header to accept besides the listening address, e.g. behind a proxy', repeatable: true, default: 'none' },
+      {
+        name: 'allowed-host',
+        value: 'NAME',
+        description: 'a Host header to accept besides the listening address, e.g. behind a proxy',
+        repeatable: true,
+        default: 'none',
+      },
     ],
     examples: ['tessera serve', 'tessera serve --port 0 --json'],
   },
@@ -77,8 +94,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['verify'],
     args: ['<cache>'],
     summary: 'decode every tile of an MBTiles, PMTiles or tile directory',
-    description: 'Decode every tile of a cache (MBTiles, PMTiles or a z/x/y directory) and report the corrupt, empty and oversized ones. Exit 3 when some tiles are bad.',
-    options: [...zoomFrom('check'), { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes as oversized', default: '512000 (500 KiB)' }],
+    description:
+      'Decode every tile of a cache (MBTiles, PMTiles or a z/x/y directory) and report the corrupt, empty and oversized ones. Exit 3 when some tiles are bad.',
+    options: [
+      ...zoomFrom('check'),
+      { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes as oversized', default: '512000 (500 KiB)' },
+    ],
     examples: ['tessera verify world.mbtiles', 'tessera verify tiles/ --min-zoom 10 --max-zoom 12 --json'],
   },
   {
@@ -99,7 +120,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'quality', value: 'N', description: 'JPEG and WebP quality, 1-100; PNG ignores it', default: '85' },
       { name: 'png-palette', description: 'PNG only: quantise to at most 256 colours, for much smaller files', default: 'off' },
       { name: 'resampling', value: 'METHOD', description: 'nearest, bilinear, cubic, lanczos or average', default: 'average' },
-      { name: 'scale', value: 'auto|MIN,MAX', description: "how 16-bit and float bands become 8-bit: auto stretches each band's min-max, MIN,MAX that range", default: 'auto' },
+      {
+        name: 'scale',
+        value: 'auto|MIN,MAX',
+        description: "how 16-bit and float bands become 8-bit: auto stretches each band's min-max, MIN,MAX that range",
+        default: 'auto',
+      },
     ],
     examples: [
       'tessera preseed raster bluemarble.tif --zoom 0-6 -o bluemarble.mbtiles',
@@ -113,7 +139,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Cut OGR sources (GeoPackage, Shapefile, GeoJSON…, any CRS) into Mapbox Vector Tiles, one item per source.',
     options: [
       ...preseedCommon('source'),
-      { name: 'layer', value: 'NAME[:MINZ-MAXZ]', description: 'a source layer to tile, optionally only at those zooms', repeatable: true, default: 'every layer of every source' },
+      {
+        name: 'layer',
+        value: 'NAME[:MINZ-MAXZ]',
+        description: 'a source layer to tile, optionally only at those zooms',
+        repeatable: true,
+        default: 'every layer of every source',
+      },
       { name: 'attributes', value: 'a,b', description: 'the attributes to keep, comma-separated', default: 'all' },
       { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes, encoded, before gzip', default: '512000 (500 KiB)' },
       { name: 'thin', description: 'drop features from oversized tiles until they fit', default: 'off' },
@@ -127,11 +159,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['ingest'],
     args: ['<file...>'],
     summary: 'add files (GeoPackage, Shapefile, GeoJSON, GeoTIFF, ZIP…) to the catalogue',
-    description: 'Add files to the catalogue: GeoPackage, Shapefile, GeoJSON, KML, CSV, GeoTIFF, ZIP of these… One item per file and one per layer inside it. Exit 3 when some files or layers could not be read.',
+    description:
+      'Add files to the catalogue: GeoPackage, Shapefile, GeoJSON, KML, CSV, GeoTIFF, ZIP of these… One item per file and one per layer inside it. Exit 3 when some files or layers could not be read.',
     options: [
-      { name: 'crs', value: 'CRS', description: 'the CRS of sources that name none, such as a Shapefile without .prj: EPSG:N or any definition GDAL reads', default: 'none; GeoJSON, KML and GPX are WGS84, a CSV lon/lat' },
+      {
+        name: 'crs',
+        value: 'CRS',
+        description: 'the CRS of sources that name none, such as a Shapefile without .prj: EPSG:N or any definition GDAL reads',
+        default: 'none; GeoJSON, KML and GPX are WGS84, a CSV lon/lat',
+      },
       { name: 'target-crs', value: 'CRS', description: 'reproject vector layers to this CRS on import', default: 'each layer keeps its own' },
-      { name: 'quota', value: 'BYTES', description: 'bytes this job may stage and import: 1048576, 512K, 500M, 2G (powers of 1024)', default: 'the ingest job quota in Settings' },
+      {
+        name: 'quota',
+        value: 'BYTES',
+        description: 'bytes this job may stage and import: 1048576, 512K, 500M, 2G (powers of 1024)',
+        default: 'the ingest job quota in Settings',
+      },
     ],
     examples: ['tessera ingest states.gpkg rivers.zip', 'tessera ingest parcels.shp --crs EPSG:2263 --target-crs EPSG:4326 --quota 2G'],
   },
@@ -203,8 +246,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['jobs', 'list'],
     summary: 'jobs, newest first',
     options: [
-      { name: 'state', value: 'S', description: 'only jobs in this state: queued, running, succeeded, partial, failed, cancelled, interrupted', repeatable: true, default: 'all' },
-      { name: 'kind', value: 'K', description: 'only jobs of this kind: verify, preseed-raster, preseed-vector, ingest, migrate-esri', repeatable: true, default: 'all' },
+      {
+        name: 'state',
+        value: 'S',
+        description: 'only jobs in this state: queued, running, succeeded, partial, failed, cancelled, interrupted',
+        repeatable: true,
+        default: 'all',
+      },
+      {
+        name: 'kind',
+        value: 'K',
+        description: 'only jobs of this kind: verify, preseed-raster, preseed-vector, ingest, migrate-esri',
+        repeatable: true,
+        default: 'all',
+      },
       { name: 'text', value: 'T', description: 'only jobs whose name contains this text' },
       { name: 'from', value: 'ISO', description: 'only jobs created at or after this time, e.g. 2024-05-01T00:00:00Z' },
       { name: 'to', value: 'ISO', description: 'only jobs created before this time' },
@@ -233,7 +288,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['resume'],
     args: ['<id...>'],
     summary: 're-run what did not succeed and wait for the end',
-    description: 'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after the other, and wait for each to end. Tiles already made are kept.',
+    description:
+      'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after the other, and wait for each to end. Tiles already made are kept.',
     options: [],
     examples: ['tessera jobs retry 12', 'tessera jobs resume 12 13 --json'],
   },
@@ -304,7 +360,9 @@ export function commandHelp(spec: CommandSpec): string {
   }
   // Each option once, under the command; the common ones after the command's own.
   for (const o of [...spec.options, ...COMMON_OPTIONS]) {
-    const extra = [o.required ? 'required' : null, o.repeatable ? 'repeatable' : null, o.default !== undefined ? `default: ${o.default}` : null].filter(Boolean);
+    const extra = [o.required ? 'required' : null, o.repeatable ? 'repeatable' : null, o.default !== undefined ? `default: ${o.default}` : null].filter(
+      Boolean,
+    );
     command.addOption(new Option(flags(o), `${o.description}${extra.length ? ` (${extra.join('; ')})` : ''}`));
   }
   if (subcommands.length > 0) command.usage(`<command> [options]`);

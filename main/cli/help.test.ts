@@ -10,7 +10,8 @@ import { COMMANDS } from './command-specs.js';
 import { main } from './tessera.js';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
-const tessera = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, TESSERA_DATA_DIR: '/nonexistent/tessera-help' } });
+const tessera = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, TESSERA_DATA_DIR: '/nonexistent/tessera-help' } });
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 /** `main` in this process, its stdout and stderr caught: cheaper than a child for what a child already showed. */
@@ -22,7 +23,7 @@ async function inProcess(...args: string[]): Promise<{ code: number; stdout: str
   return { code, stdout, stderr };
 }
 
-test('tessera <command> --help prints that command\'s help, exit 0, for every command; tessera help <command> the same', async () => {
+test("tessera <command> --help prints that command's help, exit 0, for every command; tessera help <command> the same", async () => {
   for (const spec of COMMANDS) {
     const run = tessera(...spec.path, '--help');
     const name = `tessera ${spec.path.join(' ')}`;
@@ -41,7 +42,7 @@ test('tessera <command> --help prints that command\'s help, exit 0, for every co
   }
 });
 
-test('-h anywhere in a command line, arguments and all, is that command\'s help', () => {
+test("-h anywhere in a command line, arguments and all, is that command's help", () => {
   const run = tessera('preseed', 'raster', 'a.tif', '--zoom', '0-3', '-h');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^Usage: tessera preseed raster \[options\] <dataset\.\.\.>/);
@@ -61,7 +62,7 @@ test('tessera --help and tessera help keep the overview, exit 0; migrate esri is
   assert.equal((await inProcess()).code, 2, 'no command at all is bad usage');
 });
 
-test('bad command lines: exit 2, one line on stderr naming the command\'s help', async () => {
+test("bad command lines: exit 2, one line on stderr naming the command's help", async () => {
   const cases: [string[], RegExp][] = [
     [['verify', 'a.mbtiles', '--bogus'], /^tessera: BAD_INPUT: unknown option '--bogus'.* \(see tessera verify --help\)\n$/],
     [['preseed', 'raster', 'a.tif', '--bbox'], /^tessera: BAD_INPUT: option '--bbox <value>' argument missing \(see tessera preseed raster --help\)\n$/],

@@ -48,7 +48,10 @@ test('a preseed and a verify of what it made end in a summary: state, duration, 
   const verify = await tessera('verify', out, '--data-dir', dataDir);
   assert.equal(verify.code, 0, verify.stderr);
   assertHuman(verify.stdout);
-  assert.match(verify.stdout, /^job 2 succeeded in .*: verify bluemarble\.mbtiles\n {2}checked {2}5 of 5 tiles, z0–1, \d+(\.\d)? KiB: 0 corrupt, 0 empty, 0 oversized\n {2}cache {4}\S+bluemarble\.mbtiles\n$/);
+  assert.match(
+    verify.stdout,
+    /^job 2 succeeded in .*: verify bluemarble\.mbtiles\n {2}checked {2}5 of 5 tiles, z0–1, \d+(\.\d)? KiB: 0 corrupt, 0 empty, 0 oversized\n {2}cache {4}\S+bluemarble\.mbtiles\n$/,
+  );
 });
 
 test('a failing ingest names the file and the reason once, without the staging path', { timeout: 120_000 }, async () => {
@@ -69,32 +72,60 @@ test('a failing ingest names the file and the reason once, without the staging p
   assert.doesNotMatch(run.stdout, /staging|`/);
 });
 
-const job = (over: Partial<JobSummary>): JobSummary => ({
-  id: 7,
-  kind: 'preseed-raster',
-  name: 'preseed raster ne.tif → ne.pmtiles',
+const job = (over: Partial<JobSummary>): JobSummary =>
+  ({
+    id: 7,
+    kind: 'preseed-raster',
+    name: 'preseed raster ne.tif → ne.pmtiles',
+    state: 'succeeded',
+    priority: 0,
+    params: { datasets: ['/d/ne.tif'], minZoom: 0, maxZoom: 6, output: '/out/ne.pmtiles' },
+    createdAt: '2024-05-01T10:00:00.000Z',
+    startedAt: '2024-05-01T10:00:00.000Z',
+    finishedAt: '2024-05-01T10:04:05.000Z',
+    updatedAt: '2024-05-01T10:04:05.000Z',
+    items: { total: 1, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0 },
+    progress: { jobId: 7, done: 5461, total: 5461, failed: 0, bytes: 42_732_197, rate: 0, etaSeconds: null },
+    error: null,
+    ...over,
+  }) as JobSummary;
+const item = (over: Partial<JobItem>): JobItem => ({
+  id: 1,
+  jobId: 7,
+  ordinal: 0,
+  label: 'ne.tif',
   state: 'succeeded',
-  priority: 0,
-  params: { datasets: ['/d/ne.tif'], minZoom: 0, maxZoom: 6, output: '/out/ne.pmtiles' },
-  createdAt: '2024-05-01T10:00:00.000Z',
-  startedAt: '2024-05-01T10:00:00.000Z',
-  finishedAt: '2024-05-01T10:04:05.000Z',
-  updatedAt: '2024-05-01T10:04:05.000Z',
-  items: { total: 1, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0 },
-  progress: { jobId: 7, done: 5461, total: 5461, failed: 0, bytes: 42_732_197, rate: 0, etaSeconds: null },
+  attempts: 1,
+  done: 0,
+  total: 0,
+  failed: 0,
+  bytes: 0,
   error: null,
+  result: null,
+  startedAt: null,
+  finishedAt: null,
   ...over,
-}) as JobSummary;
-const item = (over: Partial<JobItem>): JobItem => ({ id: 1, jobId: 7, ordinal: 0, label: 'ne.tif', state: 'succeeded', attempts: 1, done: 0, total: 0, failed: 0, bytes: 0, error: null, result: null, startedAt: null, finishedAt: null, ...over });
+});
 
 test('bytes in binary units, minutes and seconds, tiles already there and empty ones', () => {
   const text = formatJobSummary({ job: job({}), items: [item({ result: { written: 5000, kept: 400, transparent: 61 } })], datasets: [], dataDir: '/data' });
-  assert.equal(text, ['job 7 succeeded in 4 min 05 s: preseed raster ne.tif → ne.pmtiles', '  made     5,000 tiles, 400 already there, 61 empty skipped, z0–6, 40.8 MiB', '  output   /out/ne.pmtiles'].join('\n'));
+  assert.equal(
+    text,
+    [
+      'job 7 succeeded in 4 min 05 s: preseed raster ne.tif → ne.pmtiles',
+      '  made     5,000 tiles, 400 already there, 61 empty skipped, z0–6, 40.8 MiB',
+      '  output   /out/ne.pmtiles',
+    ].join('\n'),
+  );
 });
 
 test('a job cancelled before any item ended says how far it got', () => {
   const text = formatJobSummary({
-    job: job({ state: 'cancelled', items: { total: 1, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 1 }, progress: { jobId: 7, done: 53, total: 1365, failed: 0, bytes: 3 * 1024 ** 3, rate: 0, etaSeconds: null } }),
+    job: job({
+      state: 'cancelled',
+      items: { total: 1, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 1 },
+      progress: { jobId: 7, done: 53, total: 1365, failed: 0, bytes: 3 * 1024 ** 3, rate: 0, etaSeconds: null },
+    }),
     items: [item({ state: 'cancelled' })],
     datasets: [],
     dataDir: '/data',
@@ -107,20 +138,34 @@ test('a job cancelled before any item ended says how far it got', () => {
 test("an item's error loses the prefixes that repeat its label, and GDAL's staging path", () => {
   const label = 'GSHHS_l_L2.shp › GSHHS_l_L2';
   assert.equal(
-    operatorMessage({ code: 'DATASET_UNREADABLE', message: 'GSHHS_l_L2.shp › GSHHS_l_L2: GSHHS_l_L2.shp › GSHHS_l_L2: layer GSHHS_l_L2 cannot be read' }, label),
+    operatorMessage(
+      { code: 'DATASET_UNREADABLE', message: 'GSHHS_l_L2.shp › GSHHS_l_L2: GSHHS_l_L2.shp › GSHHS_l_L2: layer GSHHS_l_L2 cannot be read' },
+      label,
+    ),
     'DATASET_UNREADABLE: layer GSHHS_l_L2 cannot be read',
   );
   assert.equal(
-    operatorMessage({ code: 'DATASET_UNREADABLE', message: "a.bin: a.bin: GDAL cannot open it: `/home/u/.tessera/staging/job-12/u0/a.bin' not recognized" }, 'a.bin'),
+    operatorMessage(
+      { code: 'DATASET_UNREADABLE', message: "a.bin: a.bin: GDAL cannot open it: `/home/u/.tessera/staging/job-12/u0/a.bin' not recognized" },
+      'a.bin',
+    ),
     "DATASET_UNREADABLE: GDAL cannot open it: 'a.bin' not recognized",
   );
   // A message that only mentions the name further on keeps it.
-  assert.equal(operatorMessage({ code: 'DATASET_UNREADABLE', message: 'cannot read a.bin: truncated' }, 'a.bin'), 'DATASET_UNREADABLE: cannot read a.bin: truncated');
+  assert.equal(
+    operatorMessage({ code: 'DATASET_UNREADABLE', message: 'cannot read a.bin: truncated' }, 'a.bin'),
+    'DATASET_UNREADABLE: cannot read a.bin: truncated',
+  );
 });
 
 test('a job that failed as a whole, with no failed item, shows its own error', () => {
   const text = formatJobSummary({
-    job: job({ state: 'failed', error: { code: 'DISK_FULL', message: 'only 300 MiB free on /out, below the 512 MiB floor' }, items: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, cancelled: 0 }, progress: { jobId: 7, done: 0, total: 5461, failed: 0, bytes: 0, rate: 0, etaSeconds: null } }),
+    job: job({
+      state: 'failed',
+      error: { code: 'DISK_FULL', message: 'only 300 MiB free on /out, below the 512 MiB floor' },
+      items: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
+      progress: { jobId: 7, done: 0, total: 5461, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
+    }),
     items: [item({ state: 'queued' })],
     datasets: [],
     dataDir: '/data',

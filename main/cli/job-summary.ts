@@ -29,7 +29,11 @@ export function formatJobSummary(s: SummaryInput): string {
   const rows: [string, string][] = [];
   const i = job.items;
   if (i.succeeded !== i.total) {
-    const rest = [i.failed && `${count(i.failed)} failed`, i.cancelled && `${count(i.cancelled)} cancelled`, i.queued + i.running && `${count(i.queued + i.running)} not run`].filter(Boolean);
+    const rest = [
+      i.failed && `${count(i.failed)} failed`,
+      i.cancelled && `${count(i.cancelled)} cancelled`,
+      i.queued + i.running && `${count(i.queued + i.running)} not run`,
+    ].filter(Boolean);
     rows.push(['items', `${count(i.succeeded)} of ${count(i.total)} succeeded${rest.length ? `, ${rest.join(', ')}` : ''}`]);
   }
   rows.push(...madeRows(s));
@@ -62,7 +66,9 @@ function madeRows(s: SummaryInput): [string, string][] {
       const unfinished = ended && p.done < p.total ? ` (${count(p.done)} of ${count(p.total)} done)` : '';
       const rows: [string, string][] = [['made', `${made}${notes.length ? `, ${notes.join(', ')}` : ''}${unfinished}, ${zooms}, ${formatBytes(p.bytes)}`]];
       if (job.kind === 'preseed-vector') {
-        const features = results.flatMap((r) => (Array.isArray(r.layers) ? (r.layers as { features?: number }[]) : [])).reduce((n, l) => n + (l.features ?? 0), 0);
+        const features = results
+          .flatMap((r) => (Array.isArray(r.layers) ? (r.layers as { features?: number }[]) : []))
+          .reduce((n, l) => n + (l.features ?? 0), 0);
         const dropped = sum('droppedFeatures');
         if (features > 0) rows.push(['from', `${plural(features, 'feature')}${dropped ? `, ${count(dropped)} dropped to fit` : ''}`]);
       }
@@ -129,4 +135,3 @@ function elapsedMs(from: string | null, to: string | null): number | null {
   const ms = Date.parse(to) - Date.parse(from);
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
-

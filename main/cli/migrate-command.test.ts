@@ -41,13 +41,16 @@ async function tessera(args: string[], env: Record<string, string> = {}): Promis
   return { code, signal, stdout, stderr };
 }
 
-test('the command line becomes the contract\'s params; a token becomes a credential id', async () => {
+test("the command line becomes the contract's params; a token becomes a credential id", async () => {
   const store = new CredentialStore(mkdtempSync(join(root, 'p-')));
   const url = 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer';
   const input = await migrateEsriInput(['esri', url], { layers: '0, 2', where: "TYPE = 'river'", token: 'tok-secret-123', output: 'Hydro' }, store, {});
   assert.equal(input.kind, 'migrate-esri');
   const params = input.params as Record<string, unknown>;
-  assert.deepEqual({ ...params, credentialId: typeof params.credentialId }, { url, name: 'Hydro', layers: [0, 2], where: "TYPE = 'river'", credentialId: 'string' });
+  assert.deepEqual(
+    { ...params, credentialId: typeof params.credentialId },
+    { url, name: 'Hydro', layers: [0, 2], where: "TYPE = 'river'", credentialId: 'string' },
+  );
   assert.ok(!JSON.stringify(input).includes('tok-secret-123'));
   assert.equal(store.info(params.credentialId as string).kind, 'token');
 
@@ -69,12 +72,31 @@ test('the command line becomes the contract\'s params; a token becomes a credent
 test('tessera migrate esri with --token: the layer is copied, exit 0, and the token is nowhere but the credential store', async () => {
   const dataDir = join(root, 'run');
   const token = koop.staticToken;
-  const run = await tessera(['migrate', 'esri', `${koop.serviceUrl('secure')}/`, '--layers', '0', '--token', token, '-o', 'secure borders', '--json', '--data-dir', dataDir]);
+  const run = await tessera([
+    'migrate',
+    'esri',
+    `${koop.serviceUrl('secure')}/`,
+    '--layers',
+    '0',
+    '--token',
+    token,
+    '-o',
+    'secure borders',
+    '--json',
+    '--data-dir',
+    dataDir,
+  ]);
   assert.equal(run.code, 0, run.stderr);
-  const doc = JSON.parse(run.stdout) as { job: { state: string; params: Record<string, unknown> }; items: { label: string; state: string; done: number; result: Record<string, unknown> }[] };
+  const doc = JSON.parse(run.stdout) as {
+    job: { state: string; params: Record<string, unknown> };
+    items: { label: string; state: string; done: number; result: Record<string, unknown> }[];
+  };
   assert.equal(doc.job.state, 'succeeded');
   assert.match(String(doc.job.params.credentialId), /^cred_/);
-  assert.deepEqual(doc.items.map((i) => [i.label, i.state, i.done, i.result.idsChecked]), [['0 Disputed borders', 'succeeded', 46, true]]);
+  assert.deepEqual(
+    doc.items.map((i) => [i.label, i.state, i.done, i.result.idsChecked]),
+    [['0 Disputed borders', 'succeeded', 46, true]],
+  );
   for (const [where, text] of [
     ['stdout', run.stdout],
     ['stderr', run.stderr],

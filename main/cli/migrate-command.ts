@@ -26,7 +26,12 @@ export const MIGRATE_USAGE = `migrate esri <url> -o NAME [--layers 0,2] [--where
                                                        (token also from TESSERA_ESRI_TOKEN; password from TESSERA_ESRI_PASSWORD)`;
 
 /** The jobs.start input for `tessera migrate esri …`; saves the credential it was given, if any. */
-export async function migrateEsriInput(args: string[], o: MigrateOptions, credentials: CredentialStore, env: NodeJS.ProcessEnv = process.env): Promise<JobStartInput> {
+export async function migrateEsriInput(
+  args: string[],
+  o: MigrateOptions,
+  credentials: CredentialStore,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<JobStartInput> {
   const [source, url, ...extra] = args;
   if (source !== 'esri') throw new MigrateUsageError(`migrate needs a source: tessera migrate esri <url> -o NAME (got "${source ?? ''}")`);
   if (!url) throw new MigrateUsageError('migrate esri needs the service URL (…/FeatureServer or …/MapServer)');
@@ -57,7 +62,11 @@ export async function migrateEsriInput(args: string[], o: MigrateOptions, creden
 }
 
 function layerList(text: string): number[] {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) throw new MigrateUsageError(`--layers takes comma-separated layer ids, e.g. --layers 0,2 (got "${text}")`);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p)))
+    throw new MigrateUsageError(`--layers takes comma-separated layer ids, e.g. --layers 0,2 (got "${text}")`);
   return parts.map(Number);
 }

@@ -5,7 +5,18 @@ import { JobStartInput } from '../../shared/contract.js';
 import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
 
 test('raster options become params that the contract accepts, with defaults filled in', () => {
-  const input = preseedInput('raster', ['a.tif', 'b.vrt'], { zoom: '3-9', output: 'out.mbtiles', bbox: '10,55,20,63', 'tile-size': '512', format: 'jpg', quality: '70', resampling: 'cubic', scale: '0,3000', 'older-than': '2026-01-02', mode: 'refresh' });
+  const input = preseedInput('raster', ['a.tif', 'b.vrt'], {
+    zoom: '3-9',
+    output: 'out.mbtiles',
+    bbox: '10,55,20,63',
+    'tile-size': '512',
+    format: 'jpg',
+    quality: '70',
+    resampling: 'cubic',
+    scale: '0,3000',
+    'older-than': '2026-01-02',
+    mode: 'refresh',
+  });
   const parsed = JobStartInput.parse(input);
   assert.equal(parsed.kind, 'preseed-raster');
   if (parsed.kind !== 'preseed-raster') return;
@@ -20,7 +31,14 @@ test('raster options become params that the contract accepts, with defaults fill
 });
 
 test('vector options: layers with their own zooms, attributes, the size policy', () => {
-  const input = preseedInput('vector', ['world.gpkg'], { zoom: '0-10', output: 'tiles', layer: ['states_provinces:4-10', 'countries'], attributes: 'name, iso_a2', 'max-tile-bytes': '200000', thin: true });
+  const input = preseedInput('vector', ['world.gpkg'], {
+    zoom: '0-10',
+    output: 'tiles',
+    layer: ['states_provinces:4-10', 'countries'],
+    attributes: 'name, iso_a2',
+    'max-tile-bytes': '200000',
+    thin: true,
+  });
   const parsed = JobStartInput.parse(input);
   assert.equal(parsed.kind, 'preseed-vector');
   if (parsed.kind !== 'preseed-vector') return;
@@ -47,8 +65,15 @@ test('bad options are refused with a message naming the option', () => {
 test('a dry run prints tiles per zoom, the sample and whether it fits', () => {
   const text = formatEstimate({
     kind: 'preseed-raster',
-    datasets: [{ path: '/d/a.tif', bounds: [0, 0, 1, 1], tiles: 21, error: null }, { path: '/d/bad.tif', bounds: null, tiles: 0, error: { code: 'DATASET_UNREADABLE', message: 'not a raster' } }],
-    zooms: [{ z: 0, tiles: 1 }, { z: 1, tiles: 4 }, { z: 2, tiles: 16 }],
+    datasets: [
+      { path: '/d/a.tif', bounds: [0, 0, 1, 1], tiles: 21, error: null },
+      { path: '/d/bad.tif', bounds: null, tiles: 0, error: { code: 'DATASET_UNREADABLE', message: 'not a raster' } },
+    ],
+    zooms: [
+      { z: 0, tiles: 1 },
+      { z: 1, tiles: 4 },
+      { z: 2, tiles: 16 },
+    ],
     totalTiles: 21,
     sample: { tiles: 4, bytesPerTile: 20_000, secondsPerTile: 0.004 },
     estimatedBytes: 420_000,

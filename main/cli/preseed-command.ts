@@ -30,7 +30,8 @@ export interface PreseedOptions {
 
 /** The jobs.start input for `tessera preseed <kind> <inputs...>`; zod checks the values themselves. */
 export function preseedInput(kind: string | undefined, inputs: string[], o: PreseedOptions): JobStartInput {
-  if (kind !== 'raster' && kind !== 'vector') throw new PreseedUsageError('preseed needs a kind: tessera preseed raster|vector <input...> --zoom MIN-MAX -o OUT');
+  if (kind !== 'raster' && kind !== 'vector')
+    throw new PreseedUsageError('preseed needs a kind: tessera preseed raster|vector <input...> --zoom MIN-MAX -o OUT');
   if (inputs.length === 0) throw new PreseedUsageError(`preseed ${kind} needs at least one ${kind === 'raster' ? 'dataset' : 'source'}`);
   if (!o.zoom) throw new PreseedUsageError('--zoom MIN-MAX is required (e.g. --zoom 0-8)');
   if (!o.output) throw new PreseedUsageError('-o OUT is required (OUT.mbtiles, OUT.pmtiles, or a tile directory)');
@@ -46,7 +47,8 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
     ...(o.title !== undefined && { title: o.title }),
   };
   if (kind === 'raster') {
-    for (const flag of ['layer', 'attributes', 'thin', 'max-tile-bytes'] as const) if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for vector preseeds`);
+    for (const flag of ['layer', 'attributes', 'thin', 'max-tile-bytes'] as const)
+      if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for vector preseeds`);
     return {
       kind: 'preseed-raster',
       params: {
@@ -61,14 +63,20 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
       },
     };
   }
-  for (const flag of ['tile-size', 'format', 'quality', 'png-palette', 'resampling', 'scale'] as const) if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for raster preseeds`);
+  for (const flag of ['tile-size', 'format', 'quality', 'png-palette', 'resampling', 'scale'] as const)
+    if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for raster preseeds`);
   return {
     kind: 'preseed-vector',
     params: {
       ...common,
       sources: inputs.map((p) => resolve(p)),
       ...(o.layer && { layers: o.layer.map(layerChoice) }),
-      ...(o.attributes !== undefined && { attributes: o.attributes.split(',').map((a) => a.trim()).filter(Boolean) }),
+      ...(o.attributes !== undefined && {
+        attributes: o.attributes
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      }),
       ...(o['max-tile-bytes'] !== undefined && { maxTileBytes: integer(o['max-tile-bytes'], '--max-tile-bytes') }),
       ...(o.thin && { thin: true }),
     },
@@ -91,7 +99,8 @@ function zoomRange(text: string, flag: string): [number, number] {
 
 function numbers(text: string, flag: string, count: number): number[] {
   const parts = text.split(',').map((p) => Number(p.trim()));
-  if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) throw new PreseedUsageError(`${flag} needs ${count} comma-separated numbers (got "${text}")`);
+  if (parts.length !== count || parts.some((n) => !Number.isFinite(n)))
+    throw new PreseedUsageError(`${flag} needs ${count} comma-separated numbers (got "${text}")`);
   return parts;
 }
 
@@ -110,14 +119,22 @@ function isoInstant(text: string): string {
 /** The dry run as a table, for people. */
 export function formatEstimate(e: JobEstimate): string {
   const lines: string[] = [];
-  for (const d of e.datasets) lines.push(d.error ? `  ✗ ${d.path}: ${d.error.code}: ${d.error.message}` : `  ✓ ${d.path}: ${d.tiles.toLocaleString('en')} tiles`);
+  for (const d of e.datasets)
+    lines.push(d.error ? `  ✗ ${d.path}: ${d.error.code}: ${d.error.message}` : `  ✓ ${d.path}: ${d.tiles.toLocaleString('en')} tiles`);
   lines.push('', '  zoom        tiles');
   for (const z of e.zooms) lines.push(`  ${String(z.z).padStart(4)}  ${z.tiles.toLocaleString('en').padStart(11)}`);
   lines.push(`  total ${e.totalTiles.toLocaleString('en').padStart(10)}`, '');
-  if (e.sample) lines.push(`  sample: ${e.sample.tiles} tiles, ${formatBytes(Math.round(e.sample.bytesPerTile))} and ${(e.sample.secondsPerTile * 1000).toFixed(1)} ms per tile`);
-  lines.push(`  estimated size ${e.estimatedBytes === null ? 'unknown' : formatBytes(e.estimatedBytes)}, time ${e.estimatedSeconds === null ? 'unknown' : `${Math.ceil(e.estimatedSeconds)} s`}`);
+  if (e.sample)
+    lines.push(
+      `  sample: ${e.sample.tiles} tiles, ${formatBytes(Math.round(e.sample.bytesPerTile))} and ${(e.sample.secondsPerTile * 1000).toFixed(1)} ms per tile`,
+    );
+  lines.push(
+    `  estimated size ${e.estimatedBytes === null ? 'unknown' : formatBytes(e.estimatedBytes)}, time ${e.estimatedSeconds === null ? 'unknown' : `${Math.ceil(e.estimatedSeconds)} s`}`,
+  );
   const s = e.storage;
-  lines.push(`  output ${s.output}: ${formatBytes(s.freeBytes)} free, floor ${formatBytes(s.floorBytes)}${s.quotaBytes === null ? '' : `, quota ${formatBytes(s.quotaUsedBytes)} of ${formatBytes(s.quotaBytes)} used`}`);
+  lines.push(
+    `  output ${s.output}: ${formatBytes(s.freeBytes)} free, floor ${formatBytes(s.floorBytes)}${s.quotaBytes === null ? '' : `, quota ${formatBytes(s.quotaUsedBytes)} of ${formatBytes(s.quotaBytes)} used`}`,
+  );
   lines.push(s.problem ? `  ✗ does not fit: ${s.problem.code}: ${s.problem.message}` : '  ✓ fits');
   return lines.join('\n');
 }

@@ -16,7 +16,6 @@ export function formatProgress(p: JobProgress, width = 24, unit = 'tiles'): stri
   return `${bar} ${(ratio * 100).toFixed(1).padStart(5)}% ${n(p.done)}/${n(p.total)} ${unit}${failed}${rate}${eta}`;
 }
 
-
 export class ProgressBar {
   private readonly stream: NodeJS.WriteStream;
   private drawn = false;

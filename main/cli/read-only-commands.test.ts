@@ -36,7 +36,13 @@ test('jobs list|show|report and catalog list|show load no GDAL, sharp or libvips
   const dataDir = join(dir, 'data');
   const ingest = spawnSync(process.execPath, [bin, 'ingest', realDataPath('rgdal', 'vectors', 'cities.shp'), '--data-dir', dataDir], { encoding: 'utf8' });
   assert.equal(ingest.status, 0, ingest.stderr);
-  for (const args of [['jobs', 'list'], ['jobs', 'show', '1'], ['jobs', 'report', '1', '--format', 'csv'], ['catalog', 'list'], ['catalog', 'show', '1']]) {
+  for (const args of [
+    ['jobs', 'list'],
+    ['jobs', 'show', '1'],
+    ['jobs', 'report', '1', '--format', 'csv'],
+    ['catalog', 'list'],
+    ['catalog', 'show', '1'],
+  ]) {
     const { code, libraries, stderr } = nativeLibrariesAfter([...args, '--data-dir', dataDir]);
     assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
     assert.deepEqual(libraries, ['better_sqlite3'], `${args.join(' ')} loads only SQLite`);

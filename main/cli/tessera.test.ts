@@ -81,7 +81,11 @@ const runningWithProgress = (db: Database.Database) =>
 test('verify --json on a GDAL-made MBTiles reports every tile and exits 0', async () => {
   const run = await tessera('verify', hillshade, '--json', '--data-dir', freshDataDir());
   assert.equal(run.code, 0, run.stderr);
-  const doc = JSON.parse(run.stdout) as { job: { state: string; progress: { done: number; total: number } }; items: { label: string; state: string; result: { checked: number; corrupt: number } }[]; tileIssues: unknown[] };
+  const doc = JSON.parse(run.stdout) as {
+    job: { state: string; progress: { done: number; total: number } };
+    items: { label: string; state: string; result: { checked: number; corrupt: number } }[];
+    tileIssues: unknown[];
+  };
   const expected = tilesIn(hillshade);
   assert.equal(doc.job.state, 'succeeded');
   assert.deepEqual(
@@ -99,10 +103,16 @@ test('verify on a copy with corrupted rows exits 3 (partial) and names each bad 
   const damaged = corruptCopy(hillshade, bad, { truncate: 2, zero: 1, garbage: 2 });
   const run = await tessera('verify', bad, '--json', '--data-dir', freshDataDir());
   assert.equal(run.code, 3, run.stderr);
-  const doc = JSON.parse(run.stdout) as { job: { state: string; error: { code: string } }; tileIssues: { z: number; x: number; y: number; issue: string; detail: string }[] };
+  const doc = JSON.parse(run.stdout) as {
+    job: { state: string; error: { code: string } };
+    tileIssues: { z: number; x: number; y: number; issue: string; detail: string }[];
+  };
   assert.equal(doc.job.state, 'partial');
   assert.equal(doc.job.error.code, 'TILE_CORRUPT');
-  const named = doc.tileIssues.filter((t) => t.issue === 'corrupt').map((t) => `${t.z}/${t.x}/${t.y}`).sort();
+  const named = doc.tileIssues
+    .filter((t) => t.issue === 'corrupt')
+    .map((t) => `${t.z}/${t.x}/${t.y}`)
+    .sort();
   assert.deepEqual(named, [...damaged.truncated, ...damaged.zeroed, ...damaged.garbled].sort());
   const zero = doc.tileIssues.find((t) => `${t.z}/${t.x}/${t.y}` === damaged.zeroed[0]);
   assert.equal(zero?.detail, '0 bytes');
@@ -144,7 +154,11 @@ test('killed mid-run and started again: the job shows interrupted, and resumes t
   const doc = JSON.parse(resumed.stdout) as { job: { state: string; progress: { done: number; total: number } }; items: { done: number; total: number }[] };
   assert.equal(doc.job.state, 'succeeded');
   assert.equal(doc.job.progress.total, 8000);
-  assert.equal(doc.items.reduce((n, i) => n + i.done, 0), 8000, 'no tile counted twice after the resume');
+  assert.equal(
+    doc.items.reduce((n, i) => n + i.done, 0),
+    8000,
+    'no tile counted twice after the resume',
+  );
 });
 
 test('bad usage and bad input exit 2 with a message that names what was wrong', async () => {
@@ -195,13 +209,28 @@ test('jobs list pages newest first and filters; report exports CSV and JSON', as
   const dataDir = freshDataDir();
   await tessera('verify', hillshade, '--data-dir', dataDir);
   await tessera('verify', join(dir, 'damaged.mbtiles'), '--data-dir', dataDir);
-  const page1 = JSON.parse((await tessera('jobs', 'list', '--json', '--limit', '1', '--data-dir', dataDir)).stdout) as { rows: { id: number }[]; nextCursor: string };
-  assert.deepEqual(page1.rows.map((j) => j.id), [2]);
-  const page2 = JSON.parse((await tessera('jobs', 'list', '--json', '--limit', '1', '--cursor', page1.nextCursor, '--data-dir', dataDir)).stdout) as { rows: { id: number }[]; nextCursor: null };
-  assert.deepEqual(page2.rows.map((j) => j.id), [1]);
+  const page1 = JSON.parse((await tessera('jobs', 'list', '--json', '--limit', '1', '--data-dir', dataDir)).stdout) as {
+    rows: { id: number }[];
+    nextCursor: string;
+  };
+  assert.deepEqual(
+    page1.rows.map((j) => j.id),
+    [2],
+  );
+  const page2 = JSON.parse((await tessera('jobs', 'list', '--json', '--limit', '1', '--cursor', page1.nextCursor, '--data-dir', dataDir)).stdout) as {
+    rows: { id: number }[];
+    nextCursor: null;
+  };
+  assert.deepEqual(
+    page2.rows.map((j) => j.id),
+    [1],
+  );
   assert.equal(page2.nextCursor, null);
   const partial = JSON.parse((await tessera('jobs', 'list', '--json', '--state', 'partial', '--data-dir', dataDir)).stdout) as { rows: { id: number }[] };
-  assert.deepEqual(partial.rows.map((j) => j.id), [2]);
+  assert.deepEqual(
+    partial.rows.map((j) => j.id),
+    [2],
+  );
   const csv = await tessera('jobs', 'report', '2', '--format', 'csv', '--data-dir', dataDir);
   assert.equal(csv.code, 0);
   const lines = csv.stdout.trim().split('\r\n');
@@ -219,11 +248,30 @@ test('jobs list pages newest first and filters; report exports CSV and JSON', as
 });
 
 test('a bbox west of Greenwich and a negative scale are taken as values (no --bbox=… workaround)', async () => {
-  const run = await tessera('preseed', 'raster', blueMarbleTif(), '--bbox', '-10,40,5,50', '--scale', '-100,3000', '--zoom', '0-2', '-o', join(dir, 'west.mbtiles'), '--dry-run', '--json', '--data-dir', freshDataDir());
+  const run = await tessera(
+    'preseed',
+    'raster',
+    blueMarbleTif(),
+    '--bbox',
+    '-10,40,5,50',
+    '--scale',
+    '-100,3000',
+    '--zoom',
+    '0-2',
+    '-o',
+    join(dir, 'west.mbtiles'),
+    '--dry-run',
+    '--json',
+    '--data-dir',
+    freshDataDir(),
+  );
   assert.equal(run.code, 0, run.stderr);
   const estimate = JSON.parse(run.stdout) as { totalTiles: number; zooms: { z: number; tiles: number }[] };
   // z2 tiles are 90° wide: -10..5 spans x=1 and x=2, 40..50 lies in y=1 only.
-  assert.deepEqual(estimate.zooms.find((z) => z.z === 2), { z: 2, tiles: 2 });
+  assert.deepEqual(
+    estimate.zooms.find((z) => z.z === 2),
+    { z: 2, tiles: 2 },
+  );
 });
 
 test('a bad data directory is refused at once: exit 2, one line naming the path and what is wrong', async () => {
@@ -268,7 +316,10 @@ test('inputs that cannot work are refused up front: exit 2, one line on stderr n
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   const busyPort = String((busy.address() as { port: number }).port);
   const cases: [string[], RegExp][] = [
-    [['preseed', 'raster', emptyFolder, '--zoom', '0-1', '-o', join(dir, 'x.mbtiles')], /params\.datasets\.0: .*empty-folder is a folder, not a raster dataset/],
+    [
+      ['preseed', 'raster', emptyFolder, '--zoom', '0-1', '-o', join(dir, 'x.mbtiles')],
+      /params\.datasets\.0: .*empty-folder is a folder, not a raster dataset/,
+    ],
     [['verify', emptyFolder], /params\.cache: .*empty-folder is not a tile cache/],
     [['verify', text], /params\.cache: .*notes\.txt is not a tile cache/],
     [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],

@@ -138,7 +138,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
       case 'migrate':
-        return await runJob(dataDir, io, json, async (engine) => request(engine.handlers, 'jobs.start', await migrateEsriInput(rest, values, engine.credentials)));
+        return await runJob(dataDir, io, json, async (engine) =>
+          request(engine.handlers, 'jobs.start', await migrateEsriInput(rest, values, engine.credentials)),
+        );
       case 'ingest': {
         const input = ingestInput(rest, values);
         return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
@@ -207,7 +209,12 @@ async function jobs(
       const bytes = Buffer.from(report.content, report.encoding);
       if (values.output) {
         await writeFile(values.output as string, bytes);
-        out(`wrote ${values.output}`, { file: resolve(values.output as string), fileName: report.fileName, mimeType: report.mimeType, bytes: bytes.byteLength });
+        out(`wrote ${values.output}`, {
+          file: resolve(values.output as string),
+          fileName: report.fileName,
+          mimeType: report.mimeType,
+          bytes: bytes.byteLength,
+        });
       } else if (report.encoding === 'base64' && io.stdout.isTTY) {
         throw new UsageError(`a ${format} report is binary: write it to a file with -o ${report.fileName}`);
       } else io.stdout.write(report.encoding === 'utf8' && !report.content.endsWith('\n') ? `${report.content}\n` : bytes);
@@ -239,7 +246,9 @@ async function jobs(
           const failure = result.failed[0] && toTesseraError(result.failed[0].error);
           if (failure?.code === 'ILLEGAL_TRANSITION') {
             const from = (failure.details as { from?: string } | undefined)?.from ?? (await request(engine.handlers, 'jobs.get', { id })).state;
-            throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${from}; only failed, partial, cancelled or interrupted jobs can be resumed`, { details: failure.details });
+            throw new TesseraError('ILLEGAL_TRANSITION', `job ${id} is ${from}; only failed, partial, cancelled or interrupted jobs can be resumed`, {
+              details: failure.details,
+            });
           }
           if (failure) throw failure;
           return request(engine.handlers, 'jobs.get', { id });
@@ -328,7 +337,14 @@ async function serve(dataDir: string, values: OptionValues, out: (human: string,
 
 async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
   const { Engine } = await import('../engine/engine.js');
-  return Engine.open({ ...extra, dataDir, host: 'headless', holder, version: await packageVersion(), logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn') });
+  return Engine.open({
+    ...extra,
+    dataDir,
+    host: 'headless',
+    holder,
+    version: await packageVersion(),
+    logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn'),
+  });
 }
 
 /**
@@ -338,7 +354,8 @@ async function openEngine(dataDir: string, holder: string, extra: { exposed?: bo
  */
 function assertHasStore(dataDir: string): void {
   if (!prepareDataDir(dataDir, { create: false })) throw badInput(`data directory ${dataDir} does not exist; check --data-dir`);
-  if (!existsSync(join(dataDir, 'jobs.sqlite'))) throw badInput(`data directory ${dataDir} holds no Tessera job store (no jobs.sqlite: nothing has run there); check --data-dir`);
+  if (!existsSync(join(dataDir, 'jobs.sqlite')))
+    throw badInput(`data directory ${dataDir} holds no Tessera job store (no jobs.sqlite: nothing has run there); check --data-dir`);
 }
 
 /**
@@ -379,7 +396,12 @@ export function exitCodeFor(state: JobState): number {
 }
 
 function reportError(error: unknown, io: Io, json: boolean, helpHint = 'tessera --help'): number {
-  const usage = error instanceof UsageError || error instanceof PreseedUsageError || error instanceof CatalogUsageError || error instanceof MigrateUsageError || error instanceof CommandLineError;
+  const usage =
+    error instanceof UsageError ||
+    error instanceof PreseedUsageError ||
+    error instanceof CatalogUsageError ||
+    error instanceof MigrateUsageError ||
+    error instanceof CommandLineError;
   const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
@@ -438,9 +460,18 @@ function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
 function formatJobTable(rows: JobSummary[]): string {
   if (rows.length === 0) return 'no jobs';
   const lines = rows.map((j) =>
-    [String(j.id).padStart(6), j.state.padEnd(11), j.kind.padEnd(8), `${j.progress.done}/${j.progress.total}`.padStart(15), j.createdAt.slice(0, 19).replace('T', ' '), j.name].join('  '),
+    [
+      String(j.id).padStart(6),
+      j.state.padEnd(11),
+      j.kind.padEnd(8),
+      `${j.progress.done}/${j.progress.total}`.padStart(15),
+      j.createdAt.slice(0, 19).replace('T', ' '),
+      j.name,
+    ].join('  '),
   );
-  return [`${'id'.padStart(6)}  ${'state'.padEnd(11)}  ${'kind'.padEnd(8)}  ${'done/total'.padStart(15)}  ${'created (UTC)'.padEnd(19)}  name`, ...lines].join('\n');
+  return [`${'id'.padStart(6)}  ${'state'.padEnd(11)}  ${'kind'.padEnd(8)}  ${'done/total'.padStart(15)}  ${'created (UTC)'.padEnd(19)}  name`, ...lines].join(
+    '\n',
+  );
 }
 
 function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'>['rows']; events: RequestResult<'jobs.events'> }): string {
@@ -451,7 +482,10 @@ function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'
     `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad, ${formatBytes(j.progress.bytes)}`,
     ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
     `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.queued} queued):`,
-    ...d.items.map((i) => `    ${i.label.padEnd(12)} ${i.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`),
+    ...d.items.map(
+      (i) =>
+        `    ${i.label.padEnd(12)} ${i.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`,
+    ),
   ];
   if (d.events.length) lines.push('  events:', ...d.events.map((e) => `    ${e.at}  ${e.type.padEnd(16)} ${e.message}`));
   return lines.join('\n');
@@ -468,4 +502,3 @@ async function packageVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
   return pkg.version;
 }
-

@@ -23,7 +23,10 @@ test('a saved token is sealed at rest (0600 files, no secret in clear) and comes
   assert.equal(statSync(join(dir, 'credentials.json')).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'credentials.key')).mode & 0o777, 0o600);
   assert.deepEqual(readdirSync(dir).sort(), ['credentials.json', 'credentials.key'], 'no temp file left behind');
-  assert.deepEqual({ ...store.info(id), createdAt: '' }, { id, url: 'https://gis.example.org/arcgis/rest/services/Secure/FeatureServer', kind: 'token', createdAt: '' });
+  assert.deepEqual(
+    { ...store.info(id), createdAt: '' },
+    { id, url: 'https://gis.example.org/arcgis/rest/services/Secure/FeatureServer', kind: 'token', createdAt: '' },
+  );
 
   // A new store (another process) opens it with the key beside it.
   const source = await new CredentialStore(dir).tokenSource(id, 'https://gis.example.org/arcgis/rest/services/Secure/FeatureServer/0/query', never);
@@ -36,8 +39,15 @@ test('a credential is not sent to another server, and a tampered file or a wrong
   const dir = mkdtempSync(join(root, 'b-'));
   const store = new CredentialStore(dir);
   const { id } = await store.save({ url: 'https://gis.example.org/arcgis/rest/services/A/FeatureServer', token: 'secret-token-1' });
-  await assert.rejects(store.tokenSource(id, 'https://evil.example.net/arcgis/rest/services/A/FeatureServer', never), (e: unknown) => e instanceof TesseraError && e.code === 'FORBIDDEN' && /not sent to another server/.test(e.message));
-  await assert.rejects(store.tokenSource(id, 'http://gis.example.org/arcgis/rest/services/A/FeatureServer', never), /FORBIDDEN|not sent/, 'never downgraded to http');
+  await assert.rejects(
+    store.tokenSource(id, 'https://evil.example.net/arcgis/rest/services/A/FeatureServer', never),
+    (e: unknown) => e instanceof TesseraError && e.code === 'FORBIDDEN' && /not sent to another server/.test(e.message),
+  );
+  await assert.rejects(
+    store.tokenSource(id, 'http://gis.example.org/arcgis/rest/services/A/FeatureServer', never),
+    /FORBIDDEN|not sent/,
+    'never downgraded to http',
+  );
   await assert.rejects(store.tokenSource('cred_nope', 'https://gis.example.org/x', never), (e: unknown) => e instanceof TesseraError && e.code === 'NOT_FOUND');
 
   writeFileSync(join(dir, 'credentials.key'), Buffer.alloc(32, 7));
@@ -52,7 +62,7 @@ test('same server: the same host, or hosts of one organisation domain (ArcGIS On
   assert.ok(!sameServer('https://gis.example.org/a', 'http://gis.example.org/a'));
 });
 
-test('a username and password make a token with the server\'s generateToken, found through rest/info', async () => {
+test("a username and password make a token with the server's generateToken, found through rest/info", async () => {
   const dir = mkdtempSync(join(root, 'c-'));
   const store = new CredentialStore(dir);
   const { id } = await store.save({ url: 'https://gis.example.org/arcgis/rest/services/A/FeatureServer', username: 'ops', password: 'p4ssw0rd!' });
@@ -62,7 +72,8 @@ test('a username and password make a token with the server\'s generateToken, fou
   let n = 0;
   const post = async (url: string, params: Record<string, string | number>) => {
     calls.push({ url, params });
-    if (url.endsWith('/rest/info')) return { authInfo: { isTokenBasedSecurity: true, tokenServicesUrl: 'https://gis.example.org/portal/sharing/rest/generateToken' } };
+    if (url.endsWith('/rest/info'))
+      return { authInfo: { isTokenBasedSecurity: true, tokenServicesUrl: 'https://gis.example.org/portal/sharing/rest/generateToken' } };
     return { token: `made-${++n}`, expires: Date.now() + 3600_000 };
   };
   const source = await store.tokenSource(id, 'https://gis.example.org/arcgis/rest/services/A/FeatureServer', post);
@@ -76,7 +87,7 @@ test('a username and password make a token with the server\'s generateToken, fou
   assert.deepEqual(source.secrets(), ['p4ssw0rd!', 'made-1', 'made-2']);
 });
 
-test('a refused username and password is UNAUTHORIZED, with the server\'s reason', async () => {
+test("a refused username and password is UNAUTHORIZED, with the server's reason", async () => {
   const dir = mkdtempSync(join(root, 'd-'));
   const store = new CredentialStore(dir);
   const { id } = await store.save({ url: 'https://gis.example.org/arcgis/rest/services/A/FeatureServer', username: 'ops', password: 'wrong' });
@@ -85,17 +96,23 @@ test('a refused username and password is UNAUTHORIZED, with the server\'s reason
     throw new TesseraError('BAD_INPUT', 'the server answered error 400: Unable to generate token.; Invalid username or password.');
   };
   const source = await store.tokenSource(id, 'https://gis.example.org/arcgis/rest/services/A/FeatureServer', post);
-  await assert.rejects(source.token(signal), (e: unknown) => e instanceof TesseraError && e.code === 'UNAUTHORIZED' && /made no token for user ops: .*Invalid username or password/.test(e.message));
+  await assert.rejects(
+    source.token(signal),
+    (e: unknown) => e instanceof TesseraError && e.code === 'UNAUTHORIZED' && /made no token for user ops: .*Invalid username or password/.test(e.message),
+  );
 });
 
-test('another cipher (the keychain\'s under Electron) is used when given, and recorded per credential', async () => {
+test("another cipher (the keychain's under Electron) is used when given, and recorded per credential", async () => {
   const dir = mkdtempSync(join(root, 'e-'));
   const reversed: SecretCipher = { name: 'test/reverse', seal: async (p) => [...p].reverse().join(''), open: async (s) => [...s].reverse().join('') };
   const store = new CredentialStore(dir, reversed);
   const { id } = await store.save({ url: 'https://gis.example.org/a', token: 'keychain-token' });
   assert.equal(await (await store.tokenSource(id, 'https://gis.example.org/a', never)).token(signal), 'keychain-token');
   // A process with the file key cannot open it, and says why.
-  await assert.rejects(new CredentialStore(dir, new FileKeyCipher(dir)).tokenSource(id, 'https://gis.example.org/a', never), /sealed with test\/reverse, which this process cannot open/);
+  await assert.rejects(
+    new CredentialStore(dir, new FileKeyCipher(dir)).tokenSource(id, 'https://gis.example.org/a', never),
+    /sealed with test\/reverse, which this process cannot open/,
+  );
 });
 
 test('saving needs a token or a username and a password', async () => {

@@ -66,7 +66,10 @@ export class CredentialStore {
   async save(input: CredentialInput): Promise<{ id: string }> {
     const hasToken = typeof input.token === 'string' && input.token !== '';
     const hasPassword = typeof input.username === 'string' && input.username !== '' && typeof input.password === 'string' && input.password !== '';
-    if (!hasToken && !hasPassword) throw new TesseraError('BAD_INPUT', 'a credential needs a token, or a username and a password', { details: { issues: [{ field: 'token', message: 'give a token, or a username and a password' }] } });
+    if (!hasToken && !hasPassword)
+      throw new TesseraError('BAD_INPUT', 'a credential needs a token, or a username and a password', {
+        details: { issues: [{ field: 'token', message: 'give a token, or a username and a password' }] },
+      });
     const url = scopeOf(input.url);
     const secret: Secret = hasToken ? { token: input.token } : { username: input.username, password: input.password };
     const entry: StoredEntry = {
@@ -102,10 +105,16 @@ export class CredentialStore {
   async tokenSource(id: string, targetUrl: string, post: AnonymousPost): Promise<TokenSource> {
     const entry = this.entry(id);
     if (!sameServer(entry.url, targetUrl)) {
-      throw new TesseraError('FORBIDDEN', `credential ${id} was saved for ${new URL(entry.url).host}, not ${new URL(targetUrl).host}: it is not sent to another server`);
+      throw new TesseraError(
+        'FORBIDDEN',
+        `credential ${id} was saved for ${new URL(entry.url).host}, not ${new URL(targetUrl).host}: it is not sent to another server`,
+      );
     }
     if (entry.cipher !== this.cipher.name) {
-      throw new TesseraError('UNAUTHORIZED', `credential ${id} was sealed with ${entry.cipher}, which this process cannot open (it uses ${this.cipher.name}); save it again here`);
+      throw new TesseraError(
+        'UNAUTHORIZED',
+        `credential ${id} was sealed with ${entry.cipher}, which this process cannot open (it uses ${this.cipher.name}); save it again here`,
+      );
     }
     const secret = JSON.parse(await this.cipher.open(entry.sealed)) as Secret;
     if (secret.token) return staticToken(secret.token);
@@ -122,7 +131,8 @@ export class CredentialStore {
     const path = join(this.dataDir, FILE);
     if (!existsSync(path)) return { version: 1, credentials: {} };
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as FileShape;
-    if (parsed.version !== 1 || typeof parsed.credentials !== 'object') throw new TesseraError('STORE_UNAVAILABLE', `${path} is not a credentials file this version reads`);
+    if (parsed.version !== 1 || typeof parsed.credentials !== 'object')
+      throw new TesseraError('STORE_UNAVAILABLE', `${path} is not a credentials file this version reads`);
     return parsed;
   }
 

@@ -68,7 +68,11 @@ export class FileKeyCipher implements SecretCipher {
     }
     chmodSync(path, 0o600);
     const key = readFileSync(path);
-    if (key.length !== 32) throw new TesseraError('UNAUTHORIZED', `${path} is not a 32-byte key (${key.length} bytes); move it away to start a new one (saved credentials are then lost)`);
+    if (key.length !== 32)
+      throw new TesseraError(
+        'UNAUTHORIZED',
+        `${path} is not a 32-byte key (${key.length} bytes); move it away to start a new one (saved credentials are then lost)`,
+      );
     this.key = key;
     return key;
   }

@@ -8,7 +8,15 @@ import { checkFits, freeBytesAt, isInside, peakBytes, waitForSpace } from './dis
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-guard-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const base: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: false, cacheQuotaBytes: null, freeSpaceFloorBytes: 0, ingestJobQuotaBytes: null };
+const base: Settings = {
+  maxRunningJobs: 2,
+  maxRunningPerKind: {},
+  retentionDays: null,
+  metricsEnabled: false,
+  cacheQuotaBytes: null,
+  freeSpaceFloorBytes: 0,
+  ingestJobQuotaBytes: null,
+};
 
 test('a job that fits has no problem; free space is read from the nearest existing folder', async () => {
   const fits = await checkFits({ output: join(dir, 'not', 'yet', 'made.mbtiles'), bytes: 1024, settings: base, dataDir: dir });
@@ -18,18 +26,33 @@ test('a job that fits has no problem; free space is read from the nearest existi
 });
 
 test('the floor refuses with DISK_FULL and the quota with QUOTA_EXCEEDED, naming the numbers', async () => {
-  const floor = await checkFits({ output: join(dir, 'a.mbtiles'), bytes: 1, settings: { ...base, freeSpaceFloorBytes: Number.MAX_SAFE_INTEGER }, dataDir: dir });
+  const floor = await checkFits({
+    output: join(dir, 'a.mbtiles'),
+    bytes: 1,
+    settings: { ...base, freeSpaceFloorBytes: Number.MAX_SAFE_INTEGER },
+    dataDir: dir,
+  });
   assert.equal(floor.problem?.code, 'DISK_FULL');
   assert.match(floor.problem!.message, /free-space floor/);
 
   mkdirSync(join(dir, 'caches'), { recursive: true });
   writeFileSync(join(dir, 'caches', 'old.mbtiles'), Buffer.alloc(64 * 1024));
-  const quota = await checkFits({ output: join(dir, 'caches', 'b.mbtiles'), bytes: 10 * 1024, settings: { ...base, cacheQuotaBytes: 70 * 1024 }, dataDir: dir });
+  const quota = await checkFits({
+    output: join(dir, 'caches', 'b.mbtiles'),
+    bytes: 10 * 1024,
+    settings: { ...base, cacheQuotaBytes: 70 * 1024 },
+    dataDir: dir,
+  });
   assert.equal(quota.problem?.code, 'QUOTA_EXCEEDED');
   assert.ok(quota.quotaUsedBytes >= 64 * 1024, `used ${quota.quotaUsedBytes}`);
   assert.match(quota.problem!.message, /70 KiB cache quota/);
   // The quota covers the data directory only: the same job writing elsewhere fits.
-  const outside = await checkFits({ output: join(tmpdir(), 'elsewhere.mbtiles'), bytes: 10 * 1024, settings: { ...base, cacheQuotaBytes: 70 * 1024 }, dataDir: dir });
+  const outside = await checkFits({
+    output: join(tmpdir(), 'elsewhere.mbtiles'),
+    bytes: 10 * 1024,
+    settings: { ...base, cacheQuotaBytes: 70 * 1024 },
+    dataDir: dir,
+  });
   assert.equal(outside.problem, null);
   assert.equal(isInside(dir, join(dir, 'caches', 'x')), true);
   assert.equal(isInside(dir, join(dir, '..', 'x')), false);
@@ -55,7 +78,13 @@ test('waitForSpace waits below the floor, says why once, and resumes when space 
 
 test('waitForSpace gives up at once when the job is cancelled', async () => {
   const controller = new AbortController();
-  const waiting = waitForSpace('/data', { floorBytes: () => 1000, signal: controller.signal, pollMs: 60_000, freeBytes: async () => 0, onWait: () => controller.abort() });
+  const waiting = waitForSpace('/data', {
+    floorBytes: () => 1000,
+    signal: controller.signal,
+    pollMs: 60_000,
+    freeBytes: async () => 0,
+    onWait: () => controller.abort(),
+  });
   await assert.rejects(waiting, (e: Error & { code?: string }) => e.code === 'ABORTED');
 });
 
@@ -75,6 +104,12 @@ test('a PMTiles output reserves its peak: the working MBTiles and the archive si
 test('with no floor, a wait on a full volume says the volume is full (not "below the 0 B floor")', async () => {
   const readings = [0, 4096];
   const waits: string[] = [];
-  await waitForSpace('/data', { floorBytes: () => 0, signal: new AbortController().signal, pollMs: 1, freeBytes: async () => readings.shift()!, onWait: (m) => waits.push(m) });
+  await waitForSpace('/data', {
+    floorBytes: () => 0,
+    signal: new AbortController().signal,
+    pollMs: 1,
+    freeBytes: async () => readings.shift()!,
+    onWait: (m) => waits.push(m),
+  });
   assert.deepEqual(waits, ['waiting for disk space: the volume at /data is full']);
 });

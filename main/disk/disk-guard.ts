@@ -43,7 +43,10 @@ export async function checkFits(input: { output: string; bytes: number | null; s
   let problem: TesseraError | null = null;
   const need = peakBytes(output, input.bytes ?? 0);
   if (freeBytes - need < floorBytes) {
-    const peak = need > (input.bytes ?? 0) ? ` at its peak (${formatBytes(input.bytes ?? 0)} of tiles${writerKindFor(output) === 'pmtiles' ? ', held twice while the archive is built from its working MBTiles' : ' in SQLite'})` : '';
+    const peak =
+      need > (input.bytes ?? 0)
+        ? ` at its peak (${formatBytes(input.bytes ?? 0)} of tiles${writerKindFor(output) === 'pmtiles' ? ', held twice while the archive is built from its working MBTiles' : ' in SQLite'})`
+        : '';
     problem = new TesseraError(
       'DISK_FULL',
       `${output}: the job needs about ${formatBytes(need)}${peak} but its volume has ${formatBytes(freeBytes)} free and must keep ${formatBytes(floorBytes)} (the free-space floor)`,
@@ -132,4 +135,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
-

@@ -74,31 +74,42 @@ export class QuotaGuard {
   async admit(what: string, bytes: number): Promise<void> {
     const { jobLimit, globalLimit, floorBytes } = this.limits;
     if (jobLimit !== null && this.jobUsed + bytes > jobLimit) {
-      throw quotaError('job', `${what} (${formatBytes(bytes)}) does not fit the job's quota: ${formatBytes(this.jobUsed)} of ${formatBytes(jobLimit)} is used, ${formatBytes(Math.max(0, jobLimit - this.jobUsed))} is left`, {
-        neededBytes: bytes,
-        limitBytes: jobLimit,
-        usedBytes: this.jobUsed,
-      });
+      throw quotaError(
+        'job',
+        `${what} (${formatBytes(bytes)}) does not fit the job's quota: ${formatBytes(this.jobUsed)} of ${formatBytes(jobLimit)} is used, ${formatBytes(Math.max(0, jobLimit - this.jobUsed))} is left`,
+        {
+          neededBytes: bytes,
+          limitBytes: jobLimit,
+          usedBytes: this.jobUsed,
+        },
+      );
     }
     if (globalLimit !== null) {
       // Measured afresh at each file: other jobs and deletions change it between files.
       this.globalBase = await this.readUsed(this.options.dataDir);
       this.sinceGlobalBase = 0;
       if (this.globalBase + bytes > globalLimit) {
-        throw quotaError('global', `${what} (${formatBytes(bytes)}) does not fit the data directory's quota: it holds ${formatBytes(this.globalBase)} of ${formatBytes(globalLimit)}`, {
-          neededBytes: bytes,
-          limitBytes: globalLimit,
-          usedBytes: this.globalBase,
-        });
+        throw quotaError(
+          'global',
+          `${what} (${formatBytes(bytes)}) does not fit the data directory's quota: it holds ${formatBytes(this.globalBase)} of ${formatBytes(globalLimit)}`,
+          {
+            neededBytes: bytes,
+            limitBytes: globalLimit,
+            usedBytes: this.globalBase,
+          },
+        );
       }
     }
     const free = await this.readFree(this.options.volumePath);
     if (free - bytes < floorBytes) {
-      throw floorError(`${what} (${formatBytes(bytes)}) does not fit: ${formatBytes(free)} is free at ${this.options.volumePath} and ${formatBytes(floorBytes)} must stay free (the free-space floor)`, {
-        neededBytes: bytes,
-        freeBytes: free,
-        floorBytes,
-      });
+      throw floorError(
+        `${what} (${formatBytes(bytes)}) does not fit: ${formatBytes(free)} is free at ${this.options.volumePath} and ${formatBytes(floorBytes)} must stay free (the free-space floor)`,
+        {
+          neededBytes: bytes,
+          freeBytes: free,
+          floorBytes,
+        },
+      );
     }
     this.sinceCheck = 0;
   }
@@ -110,11 +121,15 @@ export class QuotaGuard {
   async adopt(what: string, bytes: number): Promise<void> {
     const { jobLimit } = this.limits;
     if (jobLimit !== null && this.jobUsed + bytes > jobLimit) {
-      throw quotaError('job', `${what} (${formatBytes(bytes)}) does not fit the job's quota: ${formatBytes(this.jobUsed)} of ${formatBytes(jobLimit)} is used, ${formatBytes(Math.max(0, jobLimit - this.jobUsed))} is left`, {
-        neededBytes: bytes,
-        limitBytes: jobLimit,
-        usedBytes: this.jobUsed,
-      });
+      throw quotaError(
+        'job',
+        `${what} (${formatBytes(bytes)}) does not fit the job's quota: ${formatBytes(this.jobUsed)} of ${formatBytes(jobLimit)} is used, ${formatBytes(Math.max(0, jobLimit - this.jobUsed))} is left`,
+        {
+          neededBytes: bytes,
+          limitBytes: jobLimit,
+          usedBytes: this.jobUsed,
+        },
+      );
     }
     this.jobUsed += bytes;
   }
@@ -126,16 +141,25 @@ export class QuotaGuard {
     this.sinceCheck += bytes;
     const { jobLimit, globalLimit, floorBytes } = this.limits;
     if (jobLimit !== null && this.jobUsed > jobLimit) {
-      throw quotaError('job', `${what}: writing stopped at the job's quota of ${formatBytes(jobLimit)} (${formatBytes(this.jobUsed)} written)`, { limitBytes: jobLimit, usedBytes: this.jobUsed });
+      throw quotaError('job', `${what}: writing stopped at the job's quota of ${formatBytes(jobLimit)} (${formatBytes(this.jobUsed)} written)`, {
+        limitBytes: jobLimit,
+        usedBytes: this.jobUsed,
+      });
     }
     if (globalLimit !== null && this.globalBase !== null && this.globalBase + this.sinceGlobalBase > globalLimit) {
-      throw quotaError('global', `${what}: writing stopped at the data directory's quota of ${formatBytes(globalLimit)}`, { limitBytes: globalLimit, usedBytes: this.globalBase + this.sinceGlobalBase });
+      throw quotaError('global', `${what}: writing stopped at the data directory's quota of ${formatBytes(globalLimit)}`, {
+        limitBytes: globalLimit,
+        usedBytes: this.globalBase + this.sinceGlobalBase,
+      });
     }
     if (this.sinceCheck >= this.recheckEvery) {
       this.sinceCheck = 0;
       const free = await this.readFree(this.options.volumePath);
       if (free < floorBytes) {
-        throw floorError(`${what}: writing stopped: only ${formatBytes(free)} is left free at ${this.options.volumePath}, below the ${formatBytes(floorBytes)} floor`, { freeBytes: free, floorBytes });
+        throw floorError(
+          `${what}: writing stopped: only ${formatBytes(free)} is left free at ${this.options.volumePath}, below the ${formatBytes(floorBytes)} floor`,
+          { freeBytes: free, floorBytes },
+        );
       }
     }
   }

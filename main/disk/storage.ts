@@ -32,14 +32,20 @@ export async function storageStatus(inputs: StorageInputs): Promise<StorageStatu
     const key = String(info.dev);
     // Total as df counts it: what is used plus what a user may still write (root's reserved blocks
     // are neither), so that total − free is what is really used.
-    const volume = volumes.get(key) ?? { path: existing, roles: [], totalBytes: (fs.blocks - fs.bfree + fs.bavail) * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+    const volume = volumes.get(key) ?? {
+      path: existing,
+      roles: [],
+      totalBytes: (fs.blocks - fs.bfree + fs.bavail) * fs.bsize,
+      freeBytes: fs.bavail * fs.bsize,
+    };
     volume.roles.push(place.role);
     volumes.set(key, volume);
   }
   const floor = inputs.settings.freeSpaceFloorBytes;
   for (const v of volumes.values()) {
     if (v.freeBytes < floor) warnings.push(`${v.path}: ${gib(v.freeBytes)} free, below the ${gib(floor)} floor`);
-    else if (v.freeBytes - floor < (v.totalBytes - floor) * (1 - WARN_AT)) warnings.push(`${v.path}: ${gib(v.freeBytes)} free, close to the ${gib(floor)} floor`);
+    else if (v.freeBytes - floor < (v.totalBytes - floor) * (1 - WARN_AT))
+      warnings.push(`${v.path}: ${gib(v.freeBytes)} free, close to the ${gib(floor)} floor`);
   }
   const quotas: QuotaStatus[] = [];
   const cacheQuota = inputs.settings.cacheQuotaBytes;
@@ -50,7 +56,8 @@ export async function storageStatus(inputs: StorageInputs): Promise<StorageStatu
   }
   for (const quota of inputs.jobQuotas ?? []) {
     quotas.push(quota);
-    if (quota.limitBytes !== null && quota.usedBytes >= quota.limitBytes * WARN_AT) warnings.push(`${quota.name}: ${gib(quota.usedBytes)} of ${gib(quota.limitBytes)} used`);
+    if (quota.limitBytes !== null && quota.usedBytes >= quota.limitBytes * WARN_AT)
+      warnings.push(`${quota.name}: ${gib(quota.usedBytes)} of ${gib(quota.limitBytes)} used`);
   }
   return { volumes: [...volumes.values()], quotas, freeSpaceFloorBytes: floor, warnings };
 }

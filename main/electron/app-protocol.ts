@@ -45,7 +45,6 @@ export interface AppProtocolOptions {
   onError?: (error: unknown, url: string) => void;
 }
 
-
 /**
  * Adds the security headers to a response. The CSP goes on every response, not only on HTML:
  * a worker started from a script file takes its policy from that file's response.

@@ -4,10 +4,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { buildMenuTemplate } from './menu.js';
 
 function roles(items: MenuItemConstructorOptions[]): string[] {
-  return items.flatMap((item) => [
-    ...(item.role ? [item.role] : []),
-    ...(Array.isArray(item.submenu) ? roles(item.submenu) : []),
-  ]);
+  return items.flatMap((item) => [...(item.role ? [item.role] : []), ...(Array.isArray(item.submenu) ? roles(item.submenu) : [])]);
 }
 
 const DEV_ONLY = ['reload', 'forceReload', 'toggleDevTools'];

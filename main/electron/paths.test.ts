@@ -86,11 +86,15 @@ test('the preload bundle, run, exposes one object: the contract, on() and files.
   const required: string[] = [];
   const module = { exports: {} };
   const run = vm.compileFunction(built.bundle, ['require', 'module', 'exports'], { filename: built.file });
-  run((id: string) => {
-    required.push(id);
-    if (id !== 'electron') throw new Error(`the sandboxed preload cannot require ${id}`);
-    return electron;
-  }, module, module.exports);
+  run(
+    (id: string) => {
+      required.push(id);
+      if (id !== 'electron') throw new Error(`the sandboxed preload cannot require ${id}`);
+      return electron;
+    },
+    module,
+    module.exports,
+  );
 
   assert.deepEqual(required, ['electron']);
   assert.equal(exposed.length, 1, 'exactly one exposeInMainWorld call');

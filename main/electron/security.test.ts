@@ -191,17 +191,31 @@ test('window.open: always denied; only http(s) links go to the system browser', 
   const handler = windowOpenHandler((url) => {
     opened.push(url);
   });
-  for (const url of ['https://maplibre.org/', 'http://example.com/docs', 'tessera://app/index.html', 'file:///etc/passwd', 'ms-msdt:/id', 'javascript:alert(1)', 'https://user:pw@example.com/']) {
+  for (const url of [
+    'https://maplibre.org/',
+    'http://example.com/docs',
+    'tessera://app/index.html',
+    'file:///etc/passwd',
+    'ms-msdt:/id',
+    'javascript:alert(1)',
+    'https://user:pw@example.com/',
+  ]) {
     assert.deepEqual(handler({ url }), { action: 'deny' }, url);
   }
   assert.deepEqual(opened, ['https://maplibre.org/', 'http://example.com/docs']);
 
   const errors: unknown[] = [];
-  const failing = windowOpenHandler(() => Promise.reject(new Error('no browser')), (e) => errors.push(e));
+  const failing = windowOpenHandler(
+    () => Promise.reject(new Error('no browser')),
+    (e) => errors.push(e),
+  );
   assert.deepEqual(failing({ url: 'https://example.com/' }), { action: 'deny' });
-  const throwing = windowOpenHandler(() => {
-    throw new Error('no shell');
-  }, (e) => errors.push(e));
+  const throwing = windowOpenHandler(
+    () => {
+      throw new Error('no shell');
+    },
+    (e) => errors.push(e),
+  );
   assert.deepEqual(throwing({ url: 'https://example.com/' }), { action: 'deny' });
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(errors.length, 2);
@@ -319,12 +333,23 @@ test('source: the preload exposes only the API and files.pathFor, never ipcRende
   assert.equal(preload.split('webUtils').length - 1, 2, 'webUtils: imported once, used once');
   const files = /const files: TesseraFiles = \{([\s\S]*?)\n\};/.exec(preload);
   assert.ok(files, 'files is declared as a TesseraFiles object literal');
-  assert.deepEqual([...files[1]!.matchAll(/^\s*([\w$]+)\s*[:(]/gm)].map((m) => m[1]), ['pathFor'], 'files holds pathFor alone');
+  assert.deepEqual(
+    [...files[1]!.matchAll(/^\s*([\w$]+)\s*[:(]/gm)].map((m) => m[1]),
+    ['pathFor'],
+    'files holds pathFor alone',
+  );
   assert.match(files[1]!, /pathFor: \(file\) => webUtils\.getPathForFile\(file\) \|\| null,/, "pathFor asks webUtils, and '' is no path");
   // Of electron, the preload takes exactly these; anything more would be one more way into the page.
   const electronImport = /import\s*\{([^}]*)\}\s*from\s*'electron'/.exec(preload);
   assert.ok(electronImport, 'the preload imports from electron by name');
-  assert.deepEqual(electronImport[1]!.split(',').map((n) => n.trim()).filter(Boolean).sort(), ['contextBridge', 'ipcRenderer', 'webUtils']);
+  assert.deepEqual(
+    electronImport[1]!
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .sort(),
+    ['contextBridge', 'ipcRenderer', 'webUtils'],
+  );
   assert.doesNotMatch(preload, /exposeInIsolatedWorld/);
 });
 

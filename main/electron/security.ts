@@ -132,7 +132,12 @@ export function openExternalSafely(openExternal: OpenExternal, url: string, onEr
 const APP_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
 
 /** Electron's permission-request handler: grants only APP_PERMISSIONS, only to tessera://app. */
-export function answerPermissionRequest(_webContents: unknown, permission: string, callback: (granted: boolean) => void, details?: { requestingUrl?: string }): void {
+export function answerPermissionRequest(
+  _webContents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details?: { requestingUrl?: string },
+): void {
   callback(APP_PERMISSIONS.has(permission) && isTrustedSenderUrl(details?.requestingUrl ?? ''));
 }
 

@@ -49,10 +49,7 @@ const hardened = new WeakSet<object>();
  * Idempotent, because main.ts applies it to every contents on 'web-contents-created' and the main
  * window applies it to its own.
  */
-export function hardenWebContents(
-  contents: Pick<WebContents, 'setWindowOpenHandler' | 'on'>,
-  hooks: HardeningHooks,
-): void {
+export function hardenWebContents(contents: Pick<WebContents, 'setWindowOpenHandler' | 'on'>, hooks: HardeningHooks): void {
   if (hardened.has(contents)) return;
   hardened.add(contents);
   const blocked = hooks.onBlocked ?? (() => {});

@@ -9,7 +9,8 @@ import { lockDataDir, prepareDataDir } from './data-dir.js';
 const root = mkdtempSync(join(tmpdir(), 'tessera-data-dir-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const refused = (pattern: RegExp) => (error: unknown) => error instanceof TesseraError && error.code === 'BAD_INPUT' && pattern.test(error.message) && !error.message.includes('\n');
+const refused = (pattern: RegExp) => (error: unknown) =>
+  error instanceof TesseraError && error.code === 'BAD_INPUT' && pattern.test(error.message) && !error.message.includes('\n');
 
 test('missing folders are made one by one; a reader is told the directory is not there yet', () => {
   const dir = join(root, 'a', 'b', 'c');
@@ -40,7 +41,9 @@ test('a jobs.sqlite that is not SQLite, or a folder, is refused before the store
   assert.throws(() => lockDataDir(folderStore, 'test'), refused(/jobs\.sqlite is not a file/));
 });
 
-test('a folder under /proc is refused at once (the recursive mkdir of Node loops forever there)', { skip: !statSync('/proc', { throwIfNoEntry: false }) && 'no /proc here' }, () => {
+test('a folder under /proc is refused at once (the recursive mkdir of Node loops forever there)', {
+  skip: !statSync('/proc', { throwIfNoEntry: false }) && 'no /proc here',
+}, () => {
   assert.throws(() => prepareDataDir('/proc/tessera-nope/data', { create: true }), refused(/cannot create \/proc\/tessera-nope/));
   assert.throws(() => lockDataDir('/proc', 'test'), refused(/data directory \/proc: cannot create files in it/));
 });

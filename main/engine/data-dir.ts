@@ -34,9 +34,10 @@ export interface DataDirLock {
 
 /** A data directory that cannot be one: BAD_INPUT with one line naming the path and what is wrong. */
 function unusable(dataDir: string, what: string, errno?: string): TesseraError {
-  return new TesseraError('BAD_INPUT', `data directory ${dataDir}: ${what}`, { details: { issues: [{ field: 'dataDir', message: what }], dataDir, ...(errno && { errno }) } });
+  return new TesseraError('BAD_INPUT', `data directory ${dataDir}: ${what}`, {
+    details: { issues: [{ field: 'dataDir', message: what }], dataDir, ...(errno && { errno }) },
+  });
 }
-
 
 /**
  * Checks that `dataDir` is (or, with `create`, can become) a data directory, and makes its missing
@@ -70,7 +71,11 @@ export function prepareDataDir(dataDir: string, options: { create: boolean }): b
   try {
     accessSync(folder, options.create ? constants.R_OK | constants.W_OK | constants.X_OK : constants.R_OK | constants.X_OK);
   } catch (error) {
-    throw unusable(dataDir, `${folder === dataDir ? 'cannot be' : `its folder ${folder} cannot be`} ${options.create ? 'written' : 'read'} (${fsReason(error)})`, (error as NodeJS.ErrnoException).code);
+    throw unusable(
+      dataDir,
+      `${folder === dataDir ? 'cannot be' : `its folder ${folder} cannot be`} ${options.create ? 'written' : 'read'} (${fsReason(error)})`,
+      (error as NodeJS.ErrnoException).code,
+    );
   }
   for (const dir of missing) {
     try {
@@ -130,7 +135,9 @@ export function lockDataDir(dataDir: string, holder: string): DataDirLock {
         closeSync(fd);
         rmSync(path, { force: true });
         const code = (error as NodeJS.ErrnoException).code;
-        throw new TesseraError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO_ERROR', `data directory ${dataDir}: cannot write its lock file (${fsReason(error)})`, { details: { dataDir, errno: code } });
+        throw new TesseraError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO_ERROR', `data directory ${dataDir}: cannot write its lock file (${fsReason(error)})`, {
+          details: { dataDir, errno: code },
+        });
       }
       closeSync(fd);
       let released = false;

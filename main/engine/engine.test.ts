@@ -42,7 +42,8 @@ function scriptedKind(script: string[], calls: { plans: number; attempts: Map<st
       const [what, arg] = label.split(':');
       const start = item.checkpoint?.done ?? 0;
       for (let step = start; step < 10; step++) {
-        if (what === 'fail' && step === 5) await scriptedPool(context.pool).run('fail', { code: arg as ErrorCode, message: `${label} failed at step 5` }, { signal: context.signal });
+        if (what === 'fail' && step === 5)
+          await scriptedPool(context.pool).run('fail', { code: arg as ErrorCode, message: `${label} failed at step 5` }, { signal: context.signal });
         if (what === 'flaky' && attempt <= Number(arg) && step === 3) throw new TesseraError('IO_ERROR', `EIO on attempt ${attempt}`);
         if (what === 'crash-once' && attempt === 1 && step === 2) await scriptedPool(context.pool).run('crash', {}, { signal: context.signal });
         await scriptedPool(context.pool).run('spin', { ms: what === 'slow' ? 400 : 2 }, { signal: context.signal });
@@ -206,7 +207,10 @@ test('a running job reaches cancelled promptly, in the middle of a long task', a
     assert.equal(final.state, 'cancelled');
     assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms (bench/ measures the p99 against the 250 ms target)`);
     const items = engine.store.listItems(j.id).rows;
-    assert.ok(items.every((i) => i.state === 'cancelled'), items.map((i) => i.state).join());
+    assert.ok(
+      items.every((i) => i.state === 'cancelled'),
+      items.map((i) => i.state).join(),
+    );
     // Cancelled jobs can be resumed: the items go back to queued and finish from their checkpoints.
     engine.retry([j.id]);
     assert.equal(engine.store.getJob(j.id).state === 'queued' || engine.store.getJob(j.id).state === 'running', true);
@@ -324,7 +328,10 @@ test('switched-off features stay quiet: nothing about them above debug', async (
   try {
     const loud = entries.filter((e) => e.level !== 'debug' && /retention|metrics/i.test(e.message));
     assert.deepEqual(loud, []);
-    assert.ok(entries.some((e) => e.level === 'debug' && /retention is off/.test(e.message)), 'it is still there at debug');
+    assert.ok(
+      entries.some((e) => e.level === 'debug' && /retention is off/.test(e.message)),
+      'it is still there at debug',
+    );
     const health = await engine.handlers['app.health']({});
     assert.equal(health.find((h) => h.name === 'metrics')?.state, 'disabled');
   } finally {
@@ -379,7 +386,12 @@ test('a kind’s begin makes one session for all items and end completes it, tol
 
 test('an end that fails fails the job with its error; a kind without an estimate refuses jobs.estimate', async () => {
   const base = scriptedKind(['ok']);
-  const engine = await engineWith({ ...base, async end() { throw new TesseraError('WRITE_FAILED', 'could not write the archive /x.pmtiles'); } });
+  const engine = await engineWith({
+    ...base,
+    async end() {
+      throw new TesseraError('WRITE_FAILED', 'could not write the archive /x.pmtiles');
+    },
+  });
   try {
     const j = await engine.start(job());
     const final = await engine.waitFor(j.id);

@@ -76,7 +76,6 @@ export interface EngineOptions {
   plugins?: Partial<KindPlugins>;
 }
 
-
 const DEFAULT_SETTINGS: Settings = {
   maxRunningJobs: 2,
   maxRunningPerKind: {},
@@ -88,7 +87,6 @@ const DEFAULT_SETTINGS: Settings = {
   dataRoots: [],
   allowGdalVirtualPaths: false,
 };
-
 
 export class Engine {
   readonly events: EventBus;
@@ -129,7 +127,13 @@ export class Engine {
       logger.warn(error.message);
     };
     this.lastEventId = this.store.lastEventId();
-    this.health = new EngineHealth({ store: this.store, dataDir: this.dataDir, logger, settings: () => this.settings(), flushEvents: () => this.flushEvents() });
+    this.health = new EngineHealth({
+      store: this.store,
+      dataDir: this.dataDir,
+      logger,
+      settings: () => this.settings(),
+      flushEvents: () => this.flushEvents(),
+    });
     this.runner = new JobRunner({
       store: this.store,
       dataDir: this.dataDir,
@@ -174,8 +178,20 @@ export class Engine {
       logger.warn('undone dataset analyses were not queued', { error: String(error) });
     }
     await engine.health.checkDisk();
-    engine.pollers.push(startPoller(() => engine.health.checkDisk(), options.diskCheckIntervalMs ?? 30_000, (e) => logger.warn('disk check failed', { error: String(e) })));
-    engine.pollers.push(startPoller(async () => engine.health.applyRetention(), 6 * 3600_000, (e) => logger.warn('retention failed', { error: String(e) })));
+    engine.pollers.push(
+      startPoller(
+        () => engine.health.checkDisk(),
+        options.diskCheckIntervalMs ?? 30_000,
+        (e) => logger.warn('disk check failed', { error: String(e) }),
+      ),
+    );
+    engine.pollers.push(
+      startPoller(
+        async () => engine.health.applyRetention(),
+        6 * 3600_000,
+        (e) => logger.warn('retention failed', { error: String(e) }),
+      ),
+    );
     // Uploads of failed ingests and leftovers of stopped jobs go at start and hourly, not only when an upload arrives.
     const sweep = () => sweepIngestStaging(engine, { jobFolders: 'finished' }).then(() => {});
     await sweep().catch((e: unknown) => logger.warn('staging sweep failed', { error: String(e) }));
@@ -241,7 +257,10 @@ export class Engine {
     const parsed = parseRequest('jobs.estimate', input);
     const kind = this.kindOf(parsed);
     await this.assertPaths(jobPaths(parsed));
-    if (!kind.estimate) throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, { details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] } });
+    if (!kind.estimate)
+      throw new TesseraError('BAD_INPUT', `kind: ${parsed.kind} jobs have no estimate`, {
+        details: { issues: [{ field: 'kind', message: 'no estimate for this kind' }] },
+      });
     // A dry run reads datasets and renders a sample: bounded, so a slow source cannot hang the form.
     return kind.estimate(this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
   }
@@ -272,7 +291,15 @@ export class Engine {
   }
 
   private kindEnvironment(): KindEnvironment {
-    return { settings: () => this.settings(), dataDir: this.dataDir, pool: this.pool, logger: this.logger, catalog: this.catalog, credentials: this.credentials, requestTimeoutMs: this.options.estimateTimeoutMs ?? 60_000 };
+    return {
+      settings: () => this.settings(),
+      dataDir: this.dataDir,
+      pool: this.pool,
+      logger: this.logger,
+      catalog: this.catalog,
+      credentials: this.credentials,
+      requestTimeoutMs: this.options.estimateTimeoutMs ?? 60_000,
+    };
   }
 
   /** Cancels each job: a queued one at once (it never starts), a running one through cancelling. */
@@ -444,7 +471,6 @@ export class Engine {
     }
   }
 }
-
 
 /** The compiled worker module next to this file in dist/. */
 export function defaultWorkerFile(): string {

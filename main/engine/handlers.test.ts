@@ -41,7 +41,10 @@ test('bad input is rejected with BAD_INPUT naming the field, and never reaches t
     if (reply.ok) continue;
     assert.equal(reply.error.code, 'BAD_INPUT');
     const issues = (reply.error.details as { issues: { field: string }[] }).issues;
-    assert.ok(issues.some((i) => i.field === field), `${name} ${JSON.stringify(input)}: expected field ${field}, got ${JSON.stringify(issues)}`);
+    assert.ok(
+      issues.some((i) => i.field === field),
+      `${name} ${JSON.stringify(input)}: expected field ${field}, got ${JSON.stringify(issues)}`,
+    );
     assert.ok(reply.error.message.startsWith(`${name}: `));
   }
   assert.deepEqual(calls, []);

@@ -31,7 +31,8 @@ export function parseRequest<N extends RequestName>(name: N, input: unknown): Re
 export function createDispatcher(handlers: ContractHandlers, onInternalError?: (error: unknown, name: string) => void): Dispatcher {
   return async (name, input) => {
     try {
-      if (!isRequestName(name)) throw new TesseraError('UNKNOWN_REQUEST', `no such request: ${name.slice(0, 100)}`, { details: { request: name.slice(0, 100) } });
+      if (!isRequestName(name))
+        throw new TesseraError('UNKNOWN_REQUEST', `no such request: ${name.slice(0, 100)}`, { details: { request: name.slice(0, 100) } });
       const parsed = parseRequest(name, input);
       const handler = handlers[name] as (input: unknown) => unknown;
       return { ok: true, result: await handler(parsed) };

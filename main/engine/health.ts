@@ -37,7 +37,6 @@ export class EngineHealth {
     this.set('metrics', enabled ? 'ok' : 'disabled', enabled ? 'served at /metrics by the headless host' : 'switched off in settings');
   }
 
-
   /** Crash recovery (jobs a dead process left running become interrupted), retention, the metrics switch. */
   runStartupServices(): void {
     try {

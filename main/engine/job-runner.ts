@@ -150,15 +150,19 @@ export class JobRunner {
       if (aborted) this.cancelQueuedItems(id);
       // An item still `running` here is one whose outcome could not be recorded (a full store
       // volume): its attempt was cut short, so it goes back to the queue for the next retry.
-      for (const item of this.store.itemsInState(id, 'running')) this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', { message: `${item.label}: attempt cut short, its outcome was not recorded` });
+      for (const item of this.store.itemsInState(id, 'running'))
+        this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', { message: `${item.label}: attempt cut short, its outcome was not recorded` });
       this.store.saveJobCounters(id, tracker.current);
       const { items, state: current } = this.store.getJob(id);
       const unfinished = items.queued + items.running;
       let error = failure;
       if (!error && !aborted && unfinished > 0) {
-        error = new TesseraError('INTERNAL', `${unfinished} of ${items.total} item(s) did not run to their end; retry the job to run them`, { details: { unfinishedItems: unfinished } });
+        error = new TesseraError('INTERNAL', `${unfinished} of ${items.total} item(s) did not run to their end; retry the job to run them`, {
+          details: { unfinishedItems: unfinished },
+        });
       }
-      const final = current === 'cancelling' || aborted ? 'cancelled' : error ? (items.succeeded > 0 && !failure ? 'partial' : 'failed') : finalJobState(items, false);
+      const final =
+        current === 'cancelling' || aborted ? 'cancelled' : error ? (items.succeeded > 0 && !failure ? 'partial' : 'failed') : finalJobState(items, false);
       const summary = this.store.transitionJob(id, final, { error: final === 'cancelled' ? null : (error?.toJSON() ?? this.itemFailureSummary(id, items)) });
       this.metrics.jobsFinished.inc({ kind: summary.kind, state: final });
     });
@@ -192,11 +196,20 @@ export class JobRunner {
           },
         }),
       progress: (delta) => {
-        counters = { done: counters.done + (delta.done ?? 0), total: counters.total + (delta.total ?? 0), failed: counters.failed + (delta.failed ?? 0), bytes: counters.bytes + (delta.bytes ?? 0) };
+        counters = {
+          done: counters.done + (delta.done ?? 0),
+          total: counters.total + (delta.total ?? 0),
+          failed: counters.failed + (delta.failed ?? 0),
+          bytes: counters.bytes + (delta.bytes ?? 0),
+        };
         tracker.add(delta);
       },
       checkpoint: (checkpoint) => this.store.saveItemProgress(item.id, counters, checkpoint),
-      recordIssues: (issues) => this.store.recordTileIssues(jobId, issues.map((i) => ({ ...i, itemId: item.id }))),
+      recordIssues: (issues) =>
+        this.store.recordTileIssues(
+          jobId,
+          issues.map((i) => ({ ...i, itemId: item.id })),
+        ),
       event: (type, message, data) => {
         this.store.appendEvent(jobId, type, message, data ?? null);
         this.deps.flushEvents();
@@ -226,8 +239,14 @@ export class JobRunner {
         item = this.store.getItem(item.id); // a retry resumes from the latest checkpoint
         // ...and so do its counters: what a failed attempt counted after that checkpoint is done again,
         // so it is taken back (else a retried item ends at more than its total).
-        const lost = { done: counters.done - item.done, failed: counters.failed - item.failed, bytes: counters.bytes - item.bytes, total: counters.total - item.total };
-        if (lost.done || lost.failed || lost.bytes || lost.total) tracker.add({ done: -lost.done, failed: -lost.failed, bytes: -lost.bytes, total: -lost.total });
+        const lost = {
+          done: counters.done - item.done,
+          failed: counters.failed - item.failed,
+          bytes: counters.bytes - item.bytes,
+          total: counters.total - item.total,
+        };
+        if (lost.done || lost.failed || lost.bytes || lost.total)
+          tracker.add({ done: -lost.done, failed: -lost.failed, bytes: -lost.bytes, total: -lost.total });
         counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
         try {
           return await kind.runItem(item, context);
@@ -279,7 +298,10 @@ export class JobRunner {
         onWait: (waiting, data) => {
           // The store's own need, when it is above the floor the user set, is said: a wait "below
           // the 8.0 MiB floor" with the floor set to 0 would read as a bug.
-          const message = path === this.dataDir && data.floorBytes > this.deps.settings().freeSpaceFloorBytes ? `${waiting} (the job store needs that much room to record progress)` : waiting;
+          const message =
+            path === this.dataDir && data.floorBytes > this.deps.settings().freeSpaceFloorBytes
+              ? `${waiting} (the job store needs that much room to record progress)`
+              : waiting;
           this.logger.warn(`job ${jobId}: ${message}`);
           try {
             context.event('waiting', message, data);
@@ -337,6 +359,7 @@ export class JobRunner {
   }
 
   cancelQueuedItems(jobId: number): void {
-    for (const item of this.store.runnableItems(jobId)) this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled before it started` });
+    for (const item of this.store.runnableItems(jobId))
+      this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled before it started` });
   }
 }

@@ -39,7 +39,14 @@ function seededDataDir(): { dataDir: string; jobId: number } {
   db.prepare(
     `INSERT INTO catalog_datasets (name, kind, path, dir, layers, raster, bounds, size_bytes, source, job_id, preview, thumbnail, created_at, updated_at, search_text)
      VALUES (@name, 'vector', @path, @dir, '[]', NULL, NULL, 1234, @source, @jobId, NULL, '', @now, @now, 'cities')`,
-  ).run({ name: 'cities', path: join(dataDir, 'catalog', 'cities', 'cities.gpkg'), dir: join(dataDir, 'catalog', 'cities'), source: JSON.stringify({ type: 'file', files: ['/in/cities.shp'] }), jobId: job.id, now });
+  ).run({
+    name: 'cities',
+    path: join(dataDir, 'catalog', 'cities', 'cities.gpkg'),
+    dir: join(dataDir, 'catalog', 'cities'),
+    source: JSON.stringify({ type: 'file', files: ['/in/cities.shp'] }),
+    jobId: job.id,
+    now,
+  });
   db.close();
   return { dataDir, jobId: job.id };
 }
@@ -56,21 +63,33 @@ test('every read-only request answers from the store and the catalogue', async (
     const handlers = readOnlyHandlers({ store: new JobStore(db), catalog: new Catalog(db, dataDir) });
     assert.deepEqual(Object.keys(handlers).sort(), [...READ_ONLY_REQUESTS].sort());
     const list = await call(handlers, 'jobs.list', {});
-    assert.deepEqual(list.rows.map((j) => j.id), [jobId]);
+    assert.deepEqual(
+      list.rows.map((j) => j.id),
+      [jobId],
+    );
     assert.equal(list.nextCursor, null);
     assert.equal((await call(handlers, 'jobs.list', { filter: { states: ['succeeded'] } })).rows.length, 0);
     const job = await call(handlers, 'jobs.get', { id: jobId });
     assert.equal(job.name, 'verify world');
     assert.equal(job.state, 'running');
-    assert.deepEqual((await call(handlers, 'jobs.items', { id: jobId })).rows.map((i) => i.label), ['z0', 'z1']);
+    assert.deepEqual(
+      (await call(handlers, 'jobs.items', { id: jobId })).rows.map((i) => i.label),
+      ['z0', 'z1'],
+    );
     assert.ok((await call(handlers, 'jobs.events', { id: jobId })).some((e) => e.message === 'started'));
-    assert.deepEqual((await call(handlers, 'jobs.tileIssues', { id: jobId })).rows.map((t) => [t.z, t.x, t.y, t.issue]), [[1, 0, 1, 'corrupt']]);
+    assert.deepEqual(
+      (await call(handlers, 'jobs.tileIssues', { id: jobId })).rows.map((t) => [t.z, t.x, t.y, t.issue]),
+      [[1, 0, 1, 'corrupt']],
+    );
     const report = await call(handlers, 'jobs.report', { id: jobId, format: 'csv' });
     assert.equal(report.encoding, 'utf8');
     assert.match(report.content, /^item,state,/);
     assert.match(report.content, /\nz1,queued,/);
     const datasets = await call(handlers, 'catalog.list', {});
-    assert.deepEqual(datasets.rows.map((d) => [d.name, d.jobId]), [['cities', jobId]]);
+    assert.deepEqual(
+      datasets.rows.map((d) => [d.name, d.jobId]),
+      [['cities', jobId]],
+    );
     assert.equal((await call(handlers, 'catalog.get', { id: datasets.rows[0]!.id })).sizeBytes, 1234);
     await assert.rejects(async () => call(handlers, 'jobs.get', { id: jobId + 1 }), isCode('NOT_FOUND'));
     await assert.rejects(async () => call(handlers, 'catalog.get', { id: 999 }), isCode('NOT_FOUND'));
@@ -102,7 +121,7 @@ test('openReadOnly: no store yet is null; nothing is created', () => {
   assert.equal(existsSync(join(empty, 'jobs.sqlite')), false);
 });
 
-test('openReadOnly with nobody holding the data directory marks a dead process\'s running jobs interrupted', async () => {
+test("openReadOnly with nobody holding the data directory marks a dead process's running jobs interrupted", async () => {
   const { dataDir, jobId } = seededDataDir();
   const opened = openReadOnly(dataDir)!;
   try {

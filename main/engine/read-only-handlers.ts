@@ -25,7 +25,16 @@ import { type DataDirLock, lockDataDir, prepareDataDir } from './data-dir.js';
 import type { ContractHandlers } from './handlers.js';
 
 /** The requests answered here. */
-export const READ_ONLY_REQUESTS = ['jobs.list', 'jobs.get', 'jobs.items', 'jobs.events', 'jobs.tileIssues', 'jobs.report', 'catalog.list', 'catalog.get'] as const;
+export const READ_ONLY_REQUESTS = [
+  'jobs.list',
+  'jobs.get',
+  'jobs.items',
+  'jobs.events',
+  'jobs.tileIssues',
+  'jobs.report',
+  'catalog.list',
+  'catalog.get',
+] as const;
 
 export type ReadOnlyRequest = (typeof READ_ONLY_REQUESTS)[number];
 export type ReadOnlyHandlers = Pick<ContractHandlers, ReadOnlyRequest>;

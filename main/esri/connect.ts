@@ -11,6 +11,8 @@ export async function connectEsri(
 ): Promise<EsriClient> {
   if (!options.credentialId) return new EsriClient(options.client);
   const anonymous = new EsriClient({ ...options.client, waitWhenUnavailable: false, maxAttempts: Math.min(3, options.client?.maxAttempts ?? 3) });
-  const source = await options.credentials.tokenSource(options.credentialId, targetUrl, (url, params, signal) => anonymous.request(url, params, { signal, anonymous: true }));
+  const source = await options.credentials.tokenSource(options.credentialId, targetUrl, (url, params, signal) =>
+    anonymous.request(url, params, { signal, anonymous: true }),
+  );
   return new EsriClient(options.client, source);
 }

@@ -72,11 +72,17 @@ test('a secured service: refused without a token (UNAUTHORIZED, once), listed wi
   assert.equal(koop.log.length - start, 1, 'a refusal is not retried');
   const { id } = await credentials.save({ url: koop.serviceUrl('secure'), token: koop.staticToken });
   const service = await discoverEsri(koop.serviceUrl('secure'), { credentials, credentialId: id, signal: signal() });
-  assert.deepEqual(service.layers.map((l) => [l.name, l.count]), [['Disputed borders', 46]]);
+  assert.deepEqual(
+    service.layers.map((l) => [l.name, l.count]),
+    [['Disputed borders', 46]],
+  );
 });
 
 test('a URL that is not an ArcGIS service is refused before any request', async () => {
   const before = koop.log.length;
-  await assert.rejects(discoverEsri(`${koop.origin}/wms?service=WMS`, { credentials, signal: signal() }), (e: unknown) => e instanceof TesseraError && e.code === 'BAD_INPUT');
+  await assert.rejects(
+    discoverEsri(`${koop.origin}/wms?service=WMS`, { credentials, signal: signal() }),
+    (e: unknown) => e instanceof TesseraError && e.code === 'BAD_INPUT',
+  );
   assert.equal(koop.log.length, before);
 });

@@ -16,7 +16,14 @@ import { crsLabel, listedLayers, readLayerInfo, type EsriLayerInfo } from './esr
 import { layerUrl, parseEsriUrl, queryUrl, servicesRoot } from './service-url.js';
 
 /** Discovery's client: quick to give up, never waits for an open breaker. */
-export const DISCOVERY_CLIENT: Partial<ClientOptions> = { timeoutMs: 30_000, maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 3_000, maxRetryAfterMs: 10_000, waitWhenUnavailable: false };
+export const DISCOVERY_CLIENT: Partial<ClientOptions> = {
+  timeoutMs: 30_000,
+  maxAttempts: 3,
+  baseDelayMs: 300,
+  maxDelayMs: 3_000,
+  maxRetryAfterMs: 10_000,
+  waitWhenUnavailable: false,
+};
 
 /** Layers read at once: enough to be quick, few enough not to hammer a small server. */
 const LAYER_CONCURRENCY = 4;
@@ -27,13 +34,20 @@ export async function discoverEsri(
 ): Promise<EsriService> {
   const parsed = parseEsriUrl(url);
   const target = parsed.kind === 'service' ? parsed.serviceUrl : parsed.folderUrl;
-  const client = await connectEsri(target, { credentials: options.credentials, credentialId: options.credentialId, client: { ...DISCOVERY_CLIENT, ...options.client }, signal: options.signal });
+  const client = await connectEsri(target, {
+    credentials: options.credentials,
+    credentialId: options.credentialId,
+    client: { ...DISCOVERY_CLIENT, ...options.client },
+    signal: options.signal,
+  });
   if (parsed.kind === 'folder') {
     const json = await client.request(parsed.folderUrl, {}, { signal: options.signal });
     const root = servicesRoot(parsed.folderUrl) ?? parsed.folderUrl;
     const path = (name: string) => name.split('/').map(encodeURIComponent).join('/');
     // Sub-folders are listed too (type 'Folder'), so a person can walk down to a service.
-    const folders = (Array.isArray(json.folders) ? (json.folders as unknown[]) : []).filter((f): f is string => typeof f === 'string').map((f) => ({ name: f, type: 'Folder', url: `${root}/${path(f)}` }));
+    const folders = (Array.isArray(json.folders) ? (json.folders as unknown[]) : [])
+      .filter((f): f is string => typeof f === 'string')
+      .map((f) => ({ name: f, type: 'Folder', url: `${root}/${path(f)}` }));
     const services = (Array.isArray(json.services) ? (json.services as { name?: unknown; type?: unknown }[]) : [])
       .filter((s) => typeof s.name === 'string' && typeof s.type === 'string')
       .map((s) => ({ name: s.name as string, type: s.type as string, url: `${root}/${path(s.name as string)}/${s.type as string}` }));
@@ -68,7 +82,19 @@ async function describeLayer(
     if (signal.aborted) throw new AbortError();
     const e = serializeError(toTesseraError(error));
     if (info) return summary(info, null, e);
-    return { id, name: listed.name, type: listed.type, geometryType: null, fields: [], crs: null, maxRecordCount: 0, supportsPagination: false, supportsAdvancedQueries: false, count: null, error: e };
+    return {
+      id,
+      name: listed.name,
+      type: listed.type,
+      geometryType: null,
+      fields: [],
+      crs: null,
+      maxRecordCount: 0,
+      supportsPagination: false,
+      supportsAdvancedQueries: false,
+      count: null,
+      error: e,
+    };
   }
 }
 

@@ -43,7 +43,10 @@ function fresh(extra: Partial<ConstructorParameters<typeof EsriClient>[0]> = {},
   script = [];
   seen.length = 0;
   // A generous timeout: a loaded machine must not turn a scripted answer into a timeout.
-  return new EsriClient({ timeoutMs: 5000, baseDelayMs: 5, maxDelayMs: 20, breaker: { threshold: 4, openMs: 50, maxOpenMs: 200 }, random: () => 0.5, ...extra }, auth);
+  return new EsriClient(
+    { timeoutMs: 5000, baseDelayMs: 5, maxDelayMs: 20, breaker: { threshold: 4, openMs: 50, maxOpenMs: 200 }, random: () => 0.5, ...extra },
+    auth,
+  );
 }
 
 function run(client: EsriClient, params: Record<string, string> = { where: '1=1' }) {
@@ -52,11 +55,18 @@ function run(client: EsriClient, params: Record<string, string> = { where: '1=1'
   return { events, promise };
 }
 
-test('an Esri error body with HTTP 200 is an error: a 400 fails at once with the server\'s message', async () => {
+test("an Esri error body with HTTP 200 is an error: a 400 fails at once with the server's message", async () => {
   const client = fresh();
   script = [(_q, _b, r) => json(r, { error: { code: 400, message: 'Unable to complete operation.', details: ["'where' parameter is invalid"] } })];
   const { promise, events } = run(client);
-  await assert.rejects(promise, (e: unknown) => e instanceof TesseraError && e.code === 'BAD_INPUT' && !e.transient && e.message === "the server answered error 400: Unable to complete operation.; 'where' parameter is invalid");
+  await assert.rejects(
+    promise,
+    (e: unknown) =>
+      e instanceof TesseraError &&
+      e.code === 'BAD_INPUT' &&
+      !e.transient &&
+      e.message === "the server answered error 400: Unable to complete operation.; 'where' parameter is invalid",
+  );
   assert.equal(seen.length, 1, 'not retried');
   assert.equal(events.length, 0);
 });
@@ -102,7 +112,10 @@ test('429 waits as long as Retry-After says (plus a little jitter), not the shor
 test('exponential backoff with full jitter, capped', () => {
   const client = new EsriClient({ baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.999 });
   const plain = new TesseraError('HTTP_5XX', 'x');
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => client.delayFor(a, plain)), [100, 200, 400, 799, 999, 999]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((a) => client.delayFor(a, plain)),
+    [100, 200, 400, 799, 999, 999],
+  );
   const low = new EsriClient({ baseDelayMs: 100, maxDelayMs: 1000, random: () => 0 });
   assert.equal(low.delayFor(4, plain), 0);
 });
@@ -110,7 +123,10 @@ test('exponential backoff with full jitter, capped', () => {
 test('an HTML page with HTTP 200 is not taken for data, and not retried', async () => {
   const client = fresh();
   script = [(_q, _b, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please sign in</body></html>')];
-  await assert.rejects(run(client).promise, (e: unknown) => e instanceof TesseraError && e.code === 'BAD_INPUT' && /did not answer JSON.*Please sign in/.test(e.message));
+  await assert.rejects(
+    run(client).promise,
+    (e: unknown) => e instanceof TesseraError && e.code === 'BAD_INPUT' && /did not answer JSON.*Please sign in/.test(e.message),
+  );
   assert.equal(seen.length, 1);
 });
 
@@ -134,16 +150,25 @@ test('parameters and the token travel in a POST body, never in the URL; a refuse
 test('a token the credential can make again is renewed once after a 498', async () => {
   let n = 0;
   const client = fresh({}, { token: async () => `t${n}`, renew: async () => (++n, true), secrets: () => [`t${n}`] });
-  script = [(_q, _b, r) => json(r, { error: { code: 498, message: 'Invalid token.' } }), (_q, b, r) => json(r, { count: 3, sent: new URLSearchParams(b).get('token') })];
+  script = [
+    (_q, _b, r) => json(r, { error: { code: 498, message: 'Invalid token.' } }),
+    (_q, b, r) => json(r, { count: 3, sent: new URLSearchParams(b).get('token') }),
+  ];
   const { promise, events } = run(client);
   assert.deepEqual(await promise, { count: 3, sent: 't1' });
-  assert.deepEqual(events.map((e) => e.type), ['token-renewed']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['token-renewed'],
+  );
 });
 
 test('a person waiting (discovery) gets "source unavailable" once the breaker opens, not endless retries', async () => {
   const client = fresh({ waitWhenUnavailable: false, maxAttempts: 10 });
   script = Array.from({ length: 10 }, () => (_q: IncomingMessage, _b: string, r: ServerResponse) => void r.writeHead(502).end());
-  await assert.rejects(run(client).promise, (e: unknown) => e instanceof TesseraError && e.transient && /^source unavailable: 127\.0\.0\.1:\d+ failed 4 times in a row; last: HTTP 502/.test(e.message));
+  await assert.rejects(
+    run(client).promise,
+    (e: unknown) => e instanceof TesseraError && e.transient && /^source unavailable: 127\.0\.0\.1:\d+ failed 4 times in a row; last: HTTP 502/.test(e.message),
+  );
   assert.equal(seen.length, 4);
 });
 
@@ -155,12 +180,18 @@ test('a job waits while the breaker is open, probes the service, and carries on 
   const { promise, events } = run(client);
   assert.deepEqual(await promise, { features: [] });
   const types = events.map((e) => e.type);
-  assert.deepEqual(types.filter((t) => t !== 'retry'), ['unavailable', 'unavailable', 'available']);
+  assert.deepEqual(
+    types.filter((t) => t !== 'retry'),
+    ['unavailable', 'unavailable', 'available'],
+  );
   const [first, second] = events.filter((e) => e.type === 'unavailable') as Extract<ClientEvent, { type: 'unavailable' }>[];
   assert.ok(Date.parse(second!.retryAt) > Date.parse(first!.retryAt));
   assert.match(first!.error.message, /HTTP 503/);
   // The probes asked for the service, not the query.
-  assert.deepEqual(seen.slice(4, 6).map((s) => s.url), ['/arcgis/rest/services/A/FeatureServer', '/arcgis/rest/services/A/FeatureServer']);
+  assert.deepEqual(
+    seen.slice(4, 6).map((s) => s.url),
+    ['/arcgis/rest/services/A/FeatureServer', '/arcgis/rest/services/A/FeatureServer'],
+  );
   assert.equal(client.stats.breakerOpenings, 2);
 });
 

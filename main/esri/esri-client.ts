@@ -191,7 +191,12 @@ export class EsriClient {
   }
 
   /** Sleeps until the breaker allows a probe, announcing the outage, then probes the service. */
-  private async waitForProbe(breaker: HostBreaker, url: string, options: RequestOptions, outage: { since: number; announcedRetryAt: number | null }): Promise<void> {
+  private async waitForProbe(
+    breaker: HostBreaker,
+    url: string,
+    options: RequestOptions,
+    outage: { since: number; announcedRetryAt: number | null },
+  ): Promise<void> {
     const { signal } = options;
     const retryAt = breaker.retryAt ?? Date.now();
     if (outage.announcedRetryAt !== retryAt && breaker.state === 'open') {
@@ -219,7 +224,11 @@ export class EsriClient {
 
   private unavailableError(breaker: HostBreaker, url: string): TesseraError {
     const last = breaker.lastError ? this.scrub(breaker.lastError) : null;
-    return failure('HTTP_5XX', `source unavailable: ${breaker.host} failed ${this.options.breaker.threshold} times in a row${last ? `; last: ${last.message}` : ''}`, { reason: reasonOf(last) ?? 'connection', url: url.split('?')[0]! });
+    return failure(
+      'HTTP_5XX',
+      `source unavailable: ${breaker.host} failed ${this.options.breaker.threshold} times in a row${last ? `; last: ${last.message}` : ''}`,
+      { reason: reasonOf(last) ?? 'connection', url: url.split('?')[0]! },
+    );
   }
 
   /** Exponential backoff with full jitter; Retry-After wins when the server gives one. */
@@ -262,21 +271,31 @@ export class EsriClient {
       response = await this.options.fetch(bare, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': this.options.userAgent, referer: TOKEN_REFERER },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          'user-agent': this.options.userAgent,
+          referer: TOKEN_REFERER,
+        },
         signal: both,
         redirect: 'follow',
       });
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
       if (signal.aborted) throw new AbortError();
-      if (timeout.aborted) throw failure('TIMEOUT', `no complete answer from ${new URL(bare).host} within ${this.options.timeoutMs} ms`, { reason: 'timeout', url: bare });
+      if (timeout.aborted)
+        throw failure('TIMEOUT', `no complete answer from ${new URL(bare).host} within ${this.options.timeoutMs} ms`, { reason: 'timeout', url: bare });
       throw this.transportError(error, bare);
     }
     this.count(options, (s) => (s.bytes += bytes.byteLength));
     const text = new TextDecoder().decode(bytes);
     const declared = response.headers.get('content-length');
     if (declared !== null && !response.headers.get('content-encoding') && Number(declared) !== bytes.byteLength) {
-      throw failure('IO_ERROR', `the answer was cut short: ${bytes.byteLength} of ${declared} bytes`, { reason: 'truncated', url: bare, status: response.status });
+      throw failure('IO_ERROR', `the answer was cut short: ${bytes.byteLength} of ${declared} bytes`, {
+        reason: 'truncated',
+        url: bare,
+        status: response.status,
+      });
     }
     const parsed = parseJson(text);
     if (!response.ok) {
@@ -285,11 +304,27 @@ export class EsriClient {
         const e = esriErrorToTesseraError(esri, bare, response.status);
         if (e.transient || response.status < 500) throw e;
       }
-      throw httpStatusToTesseraError(response.status, response.statusText, bare, parseRetryAfter(response.headers.get('retry-after')), parsed.ok ? '' : snippet(text));
+      throw httpStatusToTesseraError(
+        response.status,
+        response.statusText,
+        bare,
+        parseRetryAfter(response.headers.get('retry-after')),
+        parsed.ok ? '' : snippet(text),
+      );
     }
     if (!parsed.ok) {
-      if (/^\s*[{[]/.test(text)) throw failure('IO_ERROR', `the answer is not complete JSON (${bytes.byteLength} bytes; cut short?)`, { reason: 'truncated', url: bare, status: response.status });
-      throw failure('BAD_INPUT', `the server did not answer JSON (is this an ArcGIS REST URL?): ${snippet(text)}`, { reason: 'not-json', url: bare, status: response.status }, false);
+      if (/^\s*[{[]/.test(text))
+        throw failure('IO_ERROR', `the answer is not complete JSON (${bytes.byteLength} bytes; cut short?)`, {
+          reason: 'truncated',
+          url: bare,
+          status: response.status,
+        });
+      throw failure(
+        'BAD_INPUT',
+        `the server did not answer JSON (is this an ArcGIS REST URL?): ${snippet(text)}`,
+        { reason: 'not-json', url: bare, status: response.status },
+        false,
+      );
     }
     const value = parsed.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -299,7 +334,8 @@ export class EsriClient {
     if (esri) {
       const e = esriErrorToTesseraError(esri, bare, response.status);
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      if (retryAfterMs !== undefined && e.transient) throw new TesseraError(e.code, e.message, { details: { ...(e.details as object), retryAfterMs }, transient: true });
+      if (retryAfterMs !== undefined && e.transient)
+        throw new TesseraError(e.code, e.message, { details: { ...(e.details as object), retryAfterMs }, transient: true });
       throw e;
     }
     return value as Record<string, unknown>;
@@ -315,10 +351,19 @@ export class EsriClient {
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       return failure('IO_ERROR', `cannot resolve ${host}: ${code}`, { reason: 'connection', url, errno: code }, code === 'EAI_AGAIN');
     }
-    if (code === 'CERT_HAS_EXPIRED' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    if (
+      code === 'CERT_HAS_EXPIRED' ||
+      code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+      code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+    ) {
       return failure('BAD_INPUT', `TLS: ${host}'s certificate is not trusted (${code})`, { reason: 'client-error', url, errno: code }, false);
     }
-    return failure('IO_ERROR', `${truncated ? 'the answer was cut short' : 'connection failed'} (${host}${code ? `: ${code}` : ''}): ${message}`, { reason: truncated ? 'truncated' : 'connection', url, errno: code });
+    return failure('IO_ERROR', `${truncated ? 'the answer was cut short' : 'connection failed'} (${host}${code ? `: ${code}` : ''}): ${message}`, {
+      reason: truncated ? 'truncated' : 'connection',
+      url,
+      errno: code,
+    });
   }
 
   private count(options: RequestOptions, apply: (s: ClientStats) => void): void {
@@ -328,7 +373,8 @@ export class EsriClient {
 
   /** Replaces every secret the token source knows with [redacted]. */
   scrub(error: unknown): TesseraError {
-    const e = error instanceof TesseraError ? error : failure('IO_ERROR', error instanceof Error ? error.message : String(error), { reason: 'connection', url: '' });
+    const e =
+      error instanceof TesseraError ? error : failure('IO_ERROR', error instanceof Error ? error.message : String(error), { reason: 'connection', url: '' });
     const secrets = this.auth?.secrets().filter((s) => s.length >= 4) ?? [];
     if (secrets.length === 0) return e;
     const clean = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), s);
@@ -346,6 +392,9 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 function snippet(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
 }

@@ -73,7 +73,15 @@ export function planColumns(fields: readonly EsriField[], idField: string, geome
     for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${f.name}_${k}`;
     taken.add(name.toLowerCase());
     const alias = typeof f.alias === 'string' && f.alias !== '' && f.alias !== f.name ? f.alias : null;
-    columns.push({ source: f.name, name, ogrType, esriType: f.type, width: ogrType === 'String' && typeof f.length === 'number' && f.length > 0 ? f.length : 0, alias, domain: normalizeDomain(f.domain) });
+    columns.push({
+      source: f.name,
+      name,
+      ogrType,
+      esriType: f.type,
+      width: ogrType === 'String' && typeof f.length === 'number' && f.length > 0 ? f.length : 0,
+      alias,
+      domain: normalizeDomain(f.domain),
+    });
   }
   return columns;
 }

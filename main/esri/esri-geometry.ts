@@ -70,7 +70,8 @@ export function esriGeometryToWkb(geometry: unknown, type: EsriGeometryType, dim
   if (geometry === null || geometry === undefined) return null;
   if (typeof geometry !== 'object') throw badGeometry(`a geometry must be an object, not ${typeof geometry}`);
   const g = geometry as EsriGeometryJson;
-  if (g.curveRings !== undefined || g.curvePaths !== undefined) throw badGeometry('true curves (curveRings/curvePaths) are not supported; the query asks for densified geometries');
+  if (g.curveRings !== undefined || g.curvePaths !== undefined)
+    throw badGeometry('true curves (curveRings/curvePaths) are not supported; the query asks for densified geometries');
   const writer = new WkbWriter(dims);
   switch (type) {
     case 'esriGeometryPoint':
@@ -195,7 +196,10 @@ export function organizeRings(rings: readonly Ring[]): Ring[][] {
   return polygons.map((p) => p.rings);
 }
 
-function ownerOf(hole: Ring, outers: readonly { ring: Ring; box: Box; area: number; holes: Ring[] }[]): { ring: Ring; box: Box; area: number; holes: Ring[] } | undefined {
+function ownerOf(
+  hole: Ring,
+  outers: readonly { ring: Ring; box: Box; area: number; holes: Ring[] }[],
+): { ring: Ring; box: Box; area: number; holes: Ring[] } | undefined {
   const box = boxOf(hole);
   const candidates = outers.filter((o) => o.box.minX <= box.minX && o.box.minY <= box.minY && o.box.maxX >= box.maxX && o.box.maxY >= box.maxY);
   if (candidates.length === 1) return candidates[0];

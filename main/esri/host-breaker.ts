@@ -5,7 +5,15 @@
  * Only transient failures (timeouts, resets, 429, 5xx, truncated bodies) count against a host: a
  * 400 for a bad where clause means the server is up and answering.
  */
-import { CircuitState, ConsecutiveBreaker, type IBackoff, type IBackoffFactory, type IHalfOpenAfterBackoffContext, circuitBreaker, handleWhen } from 'cockatiel';
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  type IBackoff,
+  type IBackoffFactory,
+  type IHalfOpenAfterBackoffContext,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { isAbortError, toTesseraError } from '../../shared/errors.js';
 

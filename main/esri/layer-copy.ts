@@ -80,7 +80,8 @@ export async function copyLayer(options: LayerCopyOptions): Promise<LayerCopyRes
   const local = new AbortController();
   const stopLocal = () => local.abort();
   signal.addEventListener('abort', stopLocal, { once: true });
-  const request = (url: string, params: Record<string, string | number | boolean>) => client.request(url, params, { signal: local.signal, stats, probeUrl: serviceUrl, onEvent: options.onClientEvent });
+  const request = (url: string, params: Record<string, string | number | boolean>) =>
+    client.request(url, params, { signal: local.signal, stats, probeUrl: serviceUrl, onEvent: options.onClientEvent });
   try {
     return await copyWith(request);
   } finally {
@@ -93,7 +94,11 @@ export async function copyLayer(options: LayerCopyOptions): Promise<LayerCopyRes
 
     const info = readLayerInfo(await request(layerUrl(serviceUrl, layerId), {}), layerId, await options.serviceJson());
     const columns = planColumns(info.fields, info.objectIdField, GEOMETRY_COLUMN);
-    const { table, progress: initial, restarted } = await options.file.table({
+    const {
+      table,
+      progress: initial,
+      restarted,
+    } = await options.file.table({
       layerId,
       layerName: info.name,
       geometryType: info.geometryType,
@@ -116,7 +121,8 @@ export async function copyLayer(options: LayerCopyOptions): Promise<LayerCopyRes
       pages: 0,
       duplicatesSkipped: 0,
       vanished: 0,
-      resumedFrom: progress.written > 0 || progress.verified ? { nextOffset: progress.nextOffset, lastObjectId: progress.lastObjectId, written: progress.written } : null,
+      resumedFrom:
+        progress.written > 0 || progress.verified ? { nextOffset: progress.nextOffset, lastObjectId: progress.lastObjectId, written: progress.written } : null,
       requests: 0,
       retries: 0,
       retriesByReason: {},
@@ -125,7 +131,15 @@ export async function copyLayer(options: LayerCopyOptions): Promise<LayerCopyRes
       bytes: 0,
       columns,
     });
-    const withStats = (r: LayerCopyResult): LayerCopyResult => ({ ...r, requests: stats.requests, retries: stats.retries, retriesByReason: stats.retriesByReason, breakerOpenings: stats.breakerOpenings, waitedMs: stats.waitedMs, bytes: stats.bytes });
+    const withStats = (r: LayerCopyResult): LayerCopyResult => ({
+      ...r,
+      requests: stats.requests,
+      retries: stats.retries,
+      retriesByReason: stats.retriesByReason,
+      breakerOpenings: stats.breakerOpenings,
+      waitedMs: stats.waitedMs,
+      bytes: stats.bytes,
+    });
 
     options.onProgress({}, progress);
     if (progress.verified && progress.check) {
@@ -236,7 +250,11 @@ export async function copyLayer(options: LayerCopyOptions): Promise<LayerCopyRes
     }
 
     // The final check: the table against the source, by count and by id set.
-    const [sourceCount, sourceIds, tableIds] = await Promise.all([countOf(request, serviceUrl, layerId, where), allIds(request, serviceUrl, layerId, where, info), table.ids()]);
+    const [sourceCount, sourceIds, tableIds] = await Promise.all([
+      countOf(request, serviceUrl, layerId, where),
+      allIds(request, serviceUrl, layerId, where, info),
+      table.ids(),
+    ]);
     const source = new Set(sourceIds);
     const inTable = new Set(tableIds);
     const missing = sourceIds.filter((id) => !inTable.has(id));
@@ -263,7 +281,15 @@ export async function copyLayer(options: LayerCopyOptions): Promise<LayerCopyRes
       );
     }
     result.idsChecked = true;
-    const check = { sourceCount, written: tableIds.length, idsChecked: true, pages: result.pages, duplicatesSkipped: result.duplicatesSkipped, vanished: result.vanished, mode };
+    const check = {
+      sourceCount,
+      written: tableIds.length,
+      idsChecked: true,
+      pages: result.pages,
+      duplicatesSkipped: result.duplicatesSkipped,
+      vanished: result.vanished,
+      mode,
+    };
     await table.markVerified(check);
     return withStats(result);
   }
@@ -288,7 +314,9 @@ interface EsriFeature {
 async function countOf(request: Request, serviceUrl: string, layerId: number, where: string): Promise<number> {
   const answer = await request(queryUrl(serviceUrl, layerId), { where, returnCountOnly: true });
   if (typeof answer.count !== 'number' || !Number.isInteger(answer.count) || answer.count < 0) {
-    throw new TesseraError('IO_ERROR', `layer ${layerId}: returnCountOnly gave no count (${JSON.stringify(answer).slice(0, 120)})`, { details: { reason: 'truncated', url: queryUrl(serviceUrl, layerId) } });
+    throw new TesseraError('IO_ERROR', `layer ${layerId}: returnCountOnly gave no count (${JSON.stringify(answer).slice(0, 120)})`, {
+      details: { reason: 'truncated', url: queryUrl(serviceUrl, layerId) },
+    });
   }
   return answer.count;
 }
@@ -303,10 +331,13 @@ async function allIds(request: Request, serviceUrl: string, layerId: number, whe
   for (;;) {
     const answer = await request(queryUrl(serviceUrl, layerId), { where: clause, returnIdsOnly: true });
     if (!Array.isArray(answer.objectIds) && answer.objectIds !== null) {
-      throw new TesseraError('IO_ERROR', `layer ${layerId}: returnIdsOnly gave no objectIds (${JSON.stringify(answer).slice(0, 120)})`, { details: { reason: 'truncated', url: queryUrl(serviceUrl, layerId) } });
+      throw new TesseraError('IO_ERROR', `layer ${layerId}: returnIdsOnly gave no objectIds (${JSON.stringify(answer).slice(0, 120)})`, {
+        details: { reason: 'truncated', url: queryUrl(serviceUrl, layerId) },
+      });
     }
     const page = ((answer.objectIds as unknown[] | null) ?? []).map((id) => {
-      if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new TesseraError('DATASET_UNREADABLE', `layer ${layerId}: object id ${JSON.stringify(id)} is not an integer`);
+      if (typeof id !== 'number' || !Number.isSafeInteger(id))
+        throw new TesseraError('DATASET_UNREADABLE', `layer ${layerId}: object id ${JSON.stringify(id)} is not an integer`);
       return id;
     });
     ids.push(...page);
@@ -321,7 +352,9 @@ async function allIds(request: Request, serviceUrl: string, layerId: number, whe
 function featuresOf(page: Record<string, unknown>, serviceUrl: string, layerId: number): EsriFeature[] {
   if (!Array.isArray(page.features)) {
     // A query answer without a features array is a broken answer, not an empty page.
-    throw new TesseraError('IO_ERROR', `layer ${layerId}: the query answer has no features array`, { details: { reason: 'truncated', url: queryUrl(serviceUrl, layerId) } });
+    throw new TesseraError('IO_ERROR', `layer ${layerId}: the query answer has no features array`, {
+      details: { reason: 'truncated', url: queryUrl(serviceUrl, layerId) },
+    });
   }
   return page.features as EsriFeature[];
 }
@@ -334,7 +367,8 @@ function objectIdOf(f: EsriFeature, info: EsriLayerInfo): number {
     const key = Object.keys(attributes).find((k) => k.toLowerCase() === info.objectIdField.toLowerCase());
     id = key === undefined ? undefined : attributes[key];
   }
-  if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new TesseraError('DATASET_UNREADABLE', `layer ${info.id}: a feature has no integer ${info.objectIdField} (${JSON.stringify(id)})`);
+  if (typeof id !== 'number' || !Number.isSafeInteger(id))
+    throw new TesseraError('DATASET_UNREADABLE', `layer ${info.id}: a feature has no integer ${info.objectIdField} (${JSON.stringify(id)})`);
   return id;
 }
 

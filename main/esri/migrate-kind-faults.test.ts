@@ -86,13 +86,18 @@ async function seededRun(seed: number): Promise<RunSummary> {
       breakerOpenings += r?.breakerOpenings ?? 0;
       for (const [k, v] of Object.entries(r?.retriesByReason ?? {})) byReason[k] = (byReason[k] ?? 0) + v;
     }
-    const report = JSON.parse((await buildReport(engine.store, job.id, 'json')).content) as { items: { result: { retries?: number } | null }[]; events: { type: string }[] };
+    const report = JSON.parse((await buildReport(engine.store, job.id, 'json')).content) as {
+      items: { result: { retries?: number } | null }[];
+      events: { type: string }[];
+    };
     const reportHasRetries = report.items.some((i) => (i.result?.retries ?? 0) > 0) && report.events.some((e) => e.type === 'esri.retry');
     let differing: string[] = items.filter((i) => i.error).map((i) => `${i.label}: ${i.error!.code}: ${i.error!.message} (attempts ${i.attempts})`);
     if (done.error) differing.push(`job: ${done.error.code}: ${done.error.message}`);
     if (done.state === 'succeeded') {
       const comparison = compareWithSource(fixtureDir, inCatalogue(engine, `sample ${seed}`, proxy.via(koop.serviceUrl('sample'))), services.sample!);
-      differing = comparison.filter((c) => c.differing.length > 0 || c.copy.checksum !== c.source.checksum).map((c) => `${c.layer}: ${c.differing.slice(0, 5).join(', ')}`);
+      differing = comparison
+        .filter((c) => c.differing.length > 0 || c.copy.checksum !== c.source.checksum)
+        .map((c) => `${c.layer}: ${c.differing.slice(0, 5).join(', ')}`);
     }
     const injected = Object.values(proxy.injected).reduce((a, b) => a + b, 0);
     return { seed, state: done.state, injected, retries, byReason, breakerOpenings, identical: differing.length === 0, differing, reportHasRetries };
@@ -112,16 +117,22 @@ test('20 seeded runs at 30% faults: every layer of every run identical to the so
   runs.sort((a, b) => a.seed - b.seed);
   t.diagnostic('seed  state      faults  retries  breaker  identical  retries by reason');
   for (const r of runs) {
-    t.diagnostic(`${String(r.seed).padStart(4)}  ${r.state.padEnd(9)}  ${String(r.injected).padStart(6)}  ${String(r.retries).padStart(7)}  ${String(r.breakerOpenings).padStart(7)}  ${String(r.identical).padEnd(9)}  ${JSON.stringify(r.byReason)}`);
+    t.diagnostic(
+      `${String(r.seed).padStart(4)}  ${r.state.padEnd(9)}  ${String(r.injected).padStart(6)}  ${String(r.retries).padStart(7)}  ${String(r.breakerOpenings).padStart(7)}  ${String(r.identical).padEnd(9)}  ${JSON.stringify(r.byReason)}`,
+    );
   }
   for (const r of runs) {
     assert.equal(r.state, 'succeeded', `seed ${r.seed}`);
     assert.ok(r.identical, `seed ${r.seed}: ${r.differing.join('; ')}`);
-    assert.ok(r.injected > 0 && r.retries > 0 && r.reportHasRetries, `seed ${r.seed}: faults ${r.injected}, retries ${r.retries}, in report ${r.reportHasRetries}`);
+    assert.ok(
+      r.injected > 0 && r.retries > 0 && r.reportHasRetries,
+      `seed ${r.seed}: faults ${r.injected}, retries ${r.retries}, in report ${r.reportHasRetries}`,
+    );
   }
   // Over twenty runs every kind of fault was met and retried.
   const reasons = new Set(runs.flatMap((r) => Object.keys(r.byReason)));
-  for (const reason of ['http-5xx', 'http-429', 'connection', 'timeout', 'esri-error', 'truncated']) assert.ok(reasons.has(reason), `no ${reason} retry in 20 runs (${[...reasons].join(', ')})`);
+  for (const reason of ['http-5xx', 'http-429', 'connection', 'timeout', 'esri-error', 'truncated'])
+    assert.ok(reasons.has(reason), `no ${reason} retry in 20 runs (${[...reasons].join(', ')})`);
   assert.equal(FAULTS.length, 6);
 });
 
@@ -138,14 +149,25 @@ test('a server that stays down: the breaker opens, the job waits and says until 
         if (events.length >= count) return events;
         await sleep(25);
       }
-      throw new Error(`no ${count} "source unavailable" events; events: ${engine.store.events(job.id, 0, 1000).map((e) => e.message).join(' | ')}`);
+      throw new Error(
+        `no ${count} "source unavailable" events; events: ${engine.store
+          .events(job.id, 0, 1000)
+          .map((e) => e.message)
+          .join(' | ')}`,
+      );
     };
     const events = await waiting(3);
     assert.equal(engine.store.getJob(job.id).state, 'running', 'the job waits; it does not fail');
     assert.match(events[0]!.message, /^source unavailable \(127\.0\.0\.1:\d+\): .*ECONNREFUSED.*; retrying at \d{4}-\d\d-\d\dT/);
     const retryAts = events.map((e) => Date.parse(String(e.data?.retryAt)));
-    assert.ok(retryAts.every((at, i) => i === 0 || at > retryAts[i - 1]!), `each probe is announced once, with its own time: ${events.map((e) => e.data?.retryAt).join(', ')}`);
-    assert.ok(engine.store.listItems(job.id, { limit: 10 }).rows.every((i) => i.state === 'running' && i.attempts <= 1), 'no item failed or was retried by the engine');
+    assert.ok(
+      retryAts.every((at, i) => i === 0 || at > retryAts[i - 1]!),
+      `each probe is announced once, with its own time: ${events.map((e) => e.data?.retryAt).join(', ')}`,
+    );
+    assert.ok(
+      engine.store.listItems(job.id, { limit: 10 }).rows.every((i) => i.state === 'running' && i.attempts <= 1),
+      'no item failed or was retried by the engine',
+    );
 
     await proxy.up();
     const done = await engine.waitFor(job.id);
@@ -154,7 +176,10 @@ test('a server that stays down: the breaker opens, the job waits and says until 
     assert.ok(all.some((e) => e.type === 'esri.available' && /source available again/.test(e.message)));
     assert.ok(items.every((i) => i.attempts === 1));
     assert.ok(items.some((i) => ((i.result?.breakerOpenings as number) ?? 0) > 0));
-    for (const c of compareWithSource(fixtureDir, inCatalogue(engine, 'down', proxy.via(koop.serviceUrl('sample'))), [services.sample![1]!, services.sample![3]!])) {
+    for (const c of compareWithSource(fixtureDir, inCatalogue(engine, 'down', proxy.via(koop.serviceUrl('sample'))), [
+      services.sample![1]!,
+      services.sample![3]!,
+    ])) {
       assert.deepEqual(c.differing, [], c.layer);
       assert.equal(c.copy.checksum, c.source.checksum, c.layer);
     }
@@ -170,7 +195,8 @@ test('killed in the middle of a layer and restarted, the job resumes from its ch
   const params = { url, layers: [0], name: 'states' };
   const staging = stagingPath(dataDir, params, url);
   const started = koop.log.length;
-  const cli = (args: string[]) => spawn(process.execPath, [BIN, ...args, '--data-dir', dataDir], { env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = (args: string[]) =>
+    spawn(process.execPath, [BIN, ...args, '--data-dir', dataDir], { env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
 
   const first = cli(['migrate', 'esri', url, '--layers', '0', '-o', 'states']);
   let stderr = '';
@@ -201,10 +227,20 @@ test('killed in the middle of a layer and restarted, the job resumes from its ch
   assert.equal(result.items[0]!.result.resumedFrom?.nextOffset, atKill.offset, 'the item says where it resumed');
 
   // The fixture's request log: pages before the checkpoint were fetched once, by the first process.
-  const pages = (from: number, to: number) => koop.log.slice(from, to).filter((r) => r.service === 'world' && r.layer === 0 && r.operation === 'query').map((r) => Number(r.params.resultOffset));
+  const pages = (from: number, to: number) =>
+    koop.log
+      .slice(from, to)
+      .filter((r) => r.service === 'world' && r.layer === 0 && r.operation === 'query')
+      .map((r) => Number(r.params.resultOffset));
   const afterRestart = pages(restartAt, koop.log.length);
-  assert.ok(afterRestart.every((o) => o >= atKill.offset), `after the restart only pages from ${atKill.offset} on: ${afterRestart.join(', ')}`);
-  assert.deepEqual(afterRestart, Array.from({ length: Math.ceil((4556 - atKill.offset) / 1000) }, (_, i) => atKill.offset + i * 1000));
+  assert.ok(
+    afterRestart.every((o) => o >= atKill.offset),
+    `after the restart only pages from ${atKill.offset} on: ${afterRestart.join(', ')}`,
+  );
+  assert.deepEqual(
+    afterRestart,
+    Array.from({ length: Math.ceil((4556 - atKill.offset) / 1000) }, (_, i) => atKill.offset + i * 1000),
+  );
   const everyPage = pages(started, koop.log.length);
   for (let offset = 0; offset < atKill.offset; offset += 1000) assert.equal(everyPage.filter((o) => o === offset).length, 1, `page ${offset} fetched once`);
 
@@ -227,7 +263,9 @@ function readProgress(path: string, writerDead = false): { offset: number; writt
   try {
     const db = new Database(path, { readonly: !writerDead, fileMustExist: true, timeout: 5000 });
     try {
-      const row = db.prepare('SELECT next_offset, written FROM tessera_esri_progress WHERE layer_id = 0').get() as { next_offset: number; written: number } | undefined;
+      const row = db.prepare('SELECT next_offset, written FROM tessera_esri_progress WHERE layer_id = 0').get() as
+        | { next_offset: number; written: number }
+        | undefined;
       const rows = row ? (db.prepare(`SELECT count(*) n FROM states_and_provinces`).get() as { n: number }).n : 0;
       return row ? { offset: row.next_offset, written: Math.min(row.written, rows) } : null;
     } finally {

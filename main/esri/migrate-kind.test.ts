@@ -74,7 +74,11 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
     assert.deepEqual(dataset.source.layers, [0, 1, 2, 3, 4, 5, 6]);
     assert.equal(dataset.jobId, done.id);
     const gpkg = dataset.path;
-    assert.deepEqual(readdirSync(join(dataDir, 'esri-staging')).filter((f) => f.endsWith('.gpkg')), [], 'no staging file is left');
+    assert.deepEqual(
+      readdirSync(join(dataDir, 'esri-staging')).filter((f) => f.endsWith('.gpkg')),
+      [],
+      'no staging file is left',
+    );
     for (const c of compareWithSource(fixtureDir, gpkg, services.world!)) {
       assert.equal(c.copy.count, c.source.count, `${c.layer}: count`);
       assert.deepEqual(c.copy.ids, c.source.ids, `${c.layer}: id set`);
@@ -84,14 +88,20 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
 
     // Paging: states by offset, never above maxRecordCount, continuing past exceededTransferLimit.
     const states = queriesOf('world', 0).filter((r) => koop.log.indexOf(r) >= started);
-    assert.deepEqual(states.map((r) => Number(r.params.resultOffset)), [0, 1000, 2000, 3000, 4000]);
+    assert.deepEqual(
+      states.map((r) => Number(r.params.resultOffset)),
+      [0, 1000, 2000, 3000, 4000],
+    );
     assert.ok(states.every((r) => Number(r.params.resultRecordCount) <= 1000 && r.params.orderByFields === 'OBJECTID ASC'));
     // Countries has no pagination: object-id batches of at most its maxRecordCount (50), no offsets.
     const countries = queriesOf('world', 1).filter((r) => koop.log.indexOf(r) >= started);
     assert.ok(countries.length >= 5 && countries.every((r) => r.params.resultOffset === undefined && r.params.objectIds!.split(',').length <= 50));
     // Every request a POST with its parameters in the body: nothing (no token, no id list) in a URL.
     const mine = koop.log.slice(started);
-    assert.ok(mine.every((r) => r.method === 'POST' && !r.url.includes('?')), mine.find((r) => r.method !== 'POST' || r.url.includes('?'))?.url);
+    assert.ok(
+      mine.every((r) => r.method === 'POST' && !r.url.includes('?')),
+      mine.find((r) => r.method !== 'POST' || r.url.includes('?'))?.url,
+    );
 
     // What GDAL makes of the file: types per layer, Z on the track, the CRS, aliases and domains.
     const ds = await gdal.openAsync(gpkg);
@@ -136,10 +146,18 @@ test('every layer of a service, one per Esri geometry type, copied exactly (coun
       assert.equal(dates[5]!.RECORDED, '1969-07-20T20:17:40.250Z');
       for (const { table } of tables.values()) {
         const hasGeometry = db.prepare('SELECT 1 FROM gpkg_geometry_columns WHERE table_name = ?').get(table);
-        if (hasGeometry) assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(`rtree_${table}_geom`), `${table} has its spatial index`);
+        if (hasGeometry) assert.ok(db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(`rtree_${table}_geom`), `${table} has its spatial index`);
       }
-      assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tessera_esri_progress'").get(), undefined, 'the progress table is gone from the published copy');
-      assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tessera%'").all(), [], 'no bookkeeping table is left in the user’s GeoPackage');
+      assert.equal(
+        db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tessera_esri_progress'").get(),
+        undefined,
+        'the progress table is gone from the published copy',
+      );
+      assert.deepEqual(
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tessera%'").all(),
+        [],
+        'no bookkeeping table is left in the user’s GeoPackage',
+      );
     } finally {
       db.close();
     }
@@ -156,9 +174,18 @@ test('a MapServer layer URL without a trailing slash: that layer only, its URL b
     const done = await engine.waitFor(job.id);
     const { items } = jobDetail(engine, done);
     assert.equal(done.state, 'succeeded', JSON.stringify(items.map((i) => i.error)));
-    assert.deepEqual(items.map((i) => i.label), ['2 Disputed borders']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['2 Disputed borders'],
+    );
     // The reviewed server's bug: resolving "2" against …/MapServer (no slash) drops "MapServer".
-    assert.ok(koop.log.slice(started).every((r) => /\/MapServer(\/\d+(\/query)?)?$/.test(r.url)), koop.log.slice(started).map((r) => r.url).join('\n'));
+    assert.ok(
+      koop.log.slice(started).every((r) => /\/MapServer(\/\d+(\/query)?)?$/.test(r.url)),
+      koop.log
+        .slice(started)
+        .map((r) => r.url)
+        .join('\n'),
+    );
     const first = catalogued(engine, 'borders', koop.serviceUrl('world', 'MapServer'));
     assert.deepEqual(first.source.layers, [2]);
     const [c] = compareWithSource(fixtureDir, first.path, [services.world![2]!]);
@@ -166,14 +193,16 @@ test('a MapServer layer URL without a trailing slash: that layer only, its URL b
     assert.equal(c!.copy.checksum, c!.source.checksum);
 
     // Refresh: the same name from the same service replaces the dataset and keeps its id.
-    const again = await engine.waitFor((await engine.start({ kind: 'migrate-esri', params: { url: `${koop.serviceUrl('world', 'MapServer')}/2`, name: 'borders' } })).id);
+    const again = await engine.waitFor(
+      (await engine.start({ kind: 'migrate-esri', params: { url: `${koop.serviceUrl('world', 'MapServer')}/2`, name: 'borders' } })).id,
+    );
     assert.equal(again.state, 'succeeded', JSON.stringify(jobDetail(engine, again).items.map((i) => i.error)));
     const refreshed = catalogued(engine, 'borders', koop.serviceUrl('world', 'MapServer'));
     assert.equal(refreshed.id, first.id, 'the refresh kept the dataset id');
     assert.equal(refreshed.jobId, again.id);
     assert.ok(refreshed.source.copiedAt > first.source.copiedAt, `copiedAt moved on: ${first.source.copiedAt} -> ${refreshed.source.copiedAt}`);
     assert.equal(engine.catalog.list({ limit: 100 }).rows.filter((d) => d.name === 'borders').length, 1, 'one dataset, not two');
-    assert.ok(!existsSync(first.path), 'the earlier copy\'s files are gone');
+    assert.ok(!existsSync(first.path), "the earlier copy's files are gone");
     assert.equal(compareWithSource(fixtureDir, refreshed.path, [services.world![2]!])[0]!.copy.checksum, c!.source.checksum);
   } finally {
     await engine.close();
@@ -200,7 +229,7 @@ test('a layer without pagination is read in object-id batches of at most maxReco
   }
 });
 
-test('permanent errors fail their item at once with the server\'s message: a bad where clause, a missing layer', async () => {
+test("permanent errors fail their item at once with the server's message: a bad where clause, a missing layer", async () => {
   const { engine } = await openTestEngine(root, 'permanent');
   try {
     const bad = await engine.start({ kind: 'migrate-esri', params: { url: koop.serviceUrl('world'), layers: [2], where: 'nonsense ===', name: 'bad where' } });
@@ -216,10 +245,13 @@ test('permanent errors fail their item at once with the server\'s message: a bad
     const missingDone = await engine.waitFor(missing.id);
     const { items } = jobDetail(engine, missingDone);
     assert.equal(missingDone.state, 'partial');
-    assert.deepEqual(items.map((i) => [i.label, i.state]), [
-      ['2 Disputed borders', 'succeeded'],
-      ['layer 42', 'failed'],
-    ]);
+    assert.deepEqual(
+      items.map((i) => [i.label, i.state]),
+      [
+        ['2 Disputed borders', 'succeeded'],
+        ['layer 42', 'failed'],
+      ],
+    );
     assert.equal(items[1]!.attempts, 1);
     assert.match(items[1]!.error?.message ?? '', /Layer 42 does not exist/);
   } finally {
@@ -255,7 +287,10 @@ test('credentials by id only: a username and password make tokens; no secret in 
     const password = await engine.credentials.save({ url: koop.serviceUrl(SECURE), ...FIXTURE_USER });
     const token = await engine.credentials.save({ url: koop.serviceUrl(SECURE), token: koop.staticToken });
     const jobs: JobSummary[] = [];
-    for (const [name, id] of [['by password', password.id], ['by token', token.id]] as const) {
+    for (const [name, id] of [
+      ['by password', password.id],
+      ['by token', token.id],
+    ] as const) {
       const job = await engine.start({ kind: 'migrate-esri', params: { url: koop.serviceUrl(SECURE), credentialId: id, name } });
       const done = await engine.waitFor(job.id);
       assert.equal(done.state, 'succeeded', JSON.stringify(jobDetail(engine, done).items.map((i) => i.error)));
@@ -270,11 +305,13 @@ test('credentials by id only: a username and password make tokens; no secret in 
       haystacks.push([`job ${job.id}`, JSON.stringify(engine.store.getJob(job.id))]);
       haystacks.push([`items ${job.id}`, JSON.stringify(jobDetail(engine, job).items)]);
       haystacks.push([`events ${job.id}`, JSON.stringify(jobDetail(engine, job).events)]);
-      for (const format of ['json', 'csv', 'html'] as const) haystacks.push([`${format} report ${job.id}`, (await buildReport(engine.store, job.id, format)).content]);
+      for (const format of ['json', 'csv', 'html'] as const)
+        haystacks.push([`${format} report ${job.id}`, (await buildReport(engine.store, job.id, format)).content]);
     }
     // And the store itself, every table.
     const db = new Database(join(engine.dataDir, 'jobs.sqlite'), { readonly: true });
-    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) haystacks.push([`table ${name}`, JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())]);
+    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
+      haystacks.push([`table ${name}`, JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())]);
     db.close();
     // The credentials file holds them sealed, never in clear.
     haystacks.push(['credentials.json', readFileSync(join(engine.dataDir, 'credentials.json'), 'utf8')]);
@@ -282,8 +319,14 @@ test('credentials by id only: a username and password make tokens; no secret in 
 
     const mine = koop.log.slice(started).filter((r) => r.service === SECURE);
     assert.ok(mine.length > 0 && mine.every((r) => r.hadToken), 'every request to the secured service carried a token');
-    assert.ok(koop.log.slice(started).every((r) => !secrets.some((s) => r.url.includes(s))), 'no secret in any URL');
-    assert.ok(koop.log.slice(started).some((r) => r.operation === 'token' && r.method === 'POST' && !r.url.includes('?')), 'the password went in a POST body');
+    assert.ok(
+      koop.log.slice(started).every((r) => !secrets.some((s) => r.url.includes(s))),
+      'no secret in any URL',
+    );
+    assert.ok(
+      koop.log.slice(started).some((r) => r.operation === 'token' && r.method === 'POST' && !r.url.includes('?')),
+      'the password went in a POST body',
+    );
   } finally {
     await engine.close();
   }

@@ -84,7 +84,8 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
 
   // The wizard's first step: what a service holds, read with a saved credential when one is named.
   requests: (env) => ({
-    'esri.discover': (input) => discoverEsri(input.url, { credentials: env.credentials, credentialId: input.credentialId, signal: AbortSignal.timeout(env.requestTimeoutMs) }),
+    'esri.discover': (input) =>
+      discoverEsri(input.url, { credentials: env.credentials, credentialId: input.credentialId, signal: AbortSignal.timeout(env.requestTimeoutMs) }),
   }),
 
   async validate(params, env) {
@@ -94,16 +95,24 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
       try {
         info = env.credentials.info(params.credentialId);
       } catch {
-        throw new TesseraError('BAD_INPUT', `params.credentialId: no saved credential ${params.credentialId}`, { details: { issues: [{ field: 'params.credentialId', message: 'not found' }] } });
+        throw new TesseraError('BAD_INPUT', `params.credentialId: no saved credential ${params.credentialId}`, {
+          details: { issues: [{ field: 'params.credentialId', message: 'not found' }] },
+        });
       }
       if (!sameServer(info.url, service.serviceUrl)) {
-        throw new TesseraError('BAD_INPUT', `params.credentialId: credential ${params.credentialId} is for ${new URL(info.url).host}, not ${new URL(service.serviceUrl).host}`, {
-          details: { issues: [{ field: 'params.credentialId', message: 'saved for another server' }] },
-        });
+        throw new TesseraError(
+          'BAD_INPUT',
+          `params.credentialId: credential ${params.credentialId} is for ${new URL(info.url).host}, not ${new URL(service.serviceUrl).host}`,
+          {
+            details: { issues: [{ field: 'params.credentialId', message: 'saved for another server' }] },
+          },
+        );
       }
     }
     if (params.layers && new Set(params.layers).size !== params.layers.length) {
-      throw new TesseraError('BAD_INPUT', 'params.layers: a layer id is listed twice', { details: { issues: [{ field: 'params.layers', message: 'duplicate layer id' }] } });
+      throw new TesseraError('BAD_INPUT', 'params.layers: a layer id is listed twice', {
+        details: { issues: [{ field: 'params.layers', message: 'duplicate layer id' }] },
+      });
     }
   },
 
@@ -113,7 +122,12 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
     let listed: { id: number; name: string; type: 'layer' | 'table' }[] | null = null;
     let client: EsriClient | null = null;
     try {
-      client = await connectEsri(service.serviceUrl, { credentials: env.credentials, credentialId: params.credentialId, client: { ...DISCOVERY_CLIENT, ...tuning.client, ...PLAN_CLIENT }, signal });
+      client = await connectEsri(service.serviceUrl, {
+        credentials: env.credentials,
+        credentialId: params.credentialId,
+        client: { ...DISCOVERY_CLIENT, ...tuning.client, ...PLAN_CLIENT },
+        signal,
+      });
       listed = listedLayers(await client.request(service.serviceUrl, {}, { signal }));
     } catch (error) {
       // With layer ids given, the items can be made without the server: they wait for it when they run.
@@ -142,7 +156,12 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
     const staging = stagingPath(env.dataDir, params, service.serviceUrl);
     const release = lockStaging(staging);
     try {
-      const client = await connectEsri(service.serviceUrl, { credentials: env.credentials, credentialId: params.credentialId, client: tuning.client, signal: AbortSignal.timeout(60_000) });
+      const client = await connectEsri(service.serviceUrl, {
+        credentials: env.credentials,
+        credentialId: params.credentialId,
+        client: tuning.client,
+        signal: AbortSignal.timeout(60_000),
+      });
       const file = await MigrationGeoPackage.open(staging);
       const stop = new AbortController();
       let serviceJson: Promise<Record<string, unknown>> | null = null;
@@ -176,19 +195,36 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
     const announce = (event: ClientEvent) => {
       switch (event.type) {
         case 'retry':
-          ctx.event('esri.retry', `${item.label}: ${event.reason} (${event.error.message}); attempt ${event.attempt + 1} in ${formatDuration(event.delayMs)}`, { layerId, reason: event.reason, attempt: event.attempt, delayMs: event.delayMs, code: event.error.code });
+          ctx.event('esri.retry', `${item.label}: ${event.reason} (${event.error.message}); attempt ${event.attempt + 1} in ${formatDuration(event.delayMs)}`, {
+            layerId,
+            reason: event.reason,
+            attempt: event.attempt,
+            delayMs: event.delayMs,
+            code: event.error.code,
+          });
           break;
         case 'unavailable': {
           // One breaker per host serves every item: say each new probe time once per job.
           const outage = session.outages.get(event.host);
           if (outage?.retryAt === event.retryAt) break;
           session.outages.set(event.host, { retryAt: event.retryAt });
-          ctx.event('esri.unavailable', `source unavailable (${event.host}): ${event.error.message}; retrying at ${event.retryAt}`, { layerId, host: event.host, retryAt: event.retryAt, openings: event.failures, breaker: 'open' });
+          ctx.event('esri.unavailable', `source unavailable (${event.host}): ${event.error.message}; retrying at ${event.retryAt}`, {
+            layerId,
+            host: event.host,
+            retryAt: event.retryAt,
+            openings: event.failures,
+            breaker: 'open',
+          });
           break;
         }
         case 'available':
           if (!session.outages.delete(event.host)) break;
-          ctx.event('esri.available', `source available again (${event.host}) after ${formatDuration(event.downMs)}`, { layerId, host: event.host, downMs: event.downMs, breaker: 'closed' });
+          ctx.event('esri.available', `source available again (${event.host}) after ${formatDuration(event.downMs)}`, {
+            layerId,
+            host: event.host,
+            downMs: event.downMs,
+            breaker: 'closed',
+          });
           break;
         case 'token-renewed':
           ctx.event('esri.token', `${item.label}: the server refused the token; a new one was made`, { layerId, host: event.host });
@@ -215,7 +251,13 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
         if (doneDelta !== 0 || totalDelta !== 0 || delta.bytes) ctx.progress({ done: doneDelta, total: totalDelta, bytes: delta.bytes ?? 0 });
         done = progress.written;
         if (delta.total !== undefined) total = delta.total;
-        ctx.checkpoint({ table: progress.tableName, mode: progress.mode, nextOffset: progress.nextOffset, lastObjectId: progress.lastObjectId, written: progress.written });
+        ctx.checkpoint({
+          table: progress.tableName,
+          mode: progress.mode,
+          nextOffset: progress.nextOffset,
+          lastObjectId: progress.lastObjectId,
+          written: progress.written,
+        });
       },
     });
     const { columns, ...rest } = result;
@@ -271,4 +313,3 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
     }
   },
 };
-

@@ -21,7 +21,18 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const fields = [
   { name: 'OBJECTID', type: 'esriFieldTypeOID' },
   { name: 'NAME', type: 'esriFieldTypeString', alias: 'Station name', length: 40 },
-  { name: 'KIND', type: 'esriFieldTypeSmallInteger', domain: { type: 'codedValue' as const, name: 'station_kind', codedValues: [{ name: 'gauge', code: 1 }, { name: 'weir', code: 2 }] } },
+  {
+    name: 'KIND',
+    type: 'esriFieldTypeSmallInteger',
+    domain: {
+      type: 'codedValue' as const,
+      name: 'station_kind',
+      codedValues: [
+        { name: 'gauge', code: 1 },
+        { name: 'weir', code: 2 },
+      ],
+    },
+  },
   { name: 'LEVEL', type: 'esriFieldTypeDouble', domain: { type: 'range' as const, name: 'level_range', range: [0, 12.5] as [number, number] } },
   { name: 'SEEN', type: 'esriFieldTypeDate' },
 ];
@@ -41,7 +52,11 @@ function spec(overrides: Partial<TableSpec> = {}): TableSpec {
 }
 
 const dims = { hasZ: true, hasM: true };
-const row = (id: number, name: string) => ({ id, values: [name, 1, 3.25, '2021-03-04T05:06:07.890Z'], wkb: esriGeometryToWkb({ x: 1000 + id, y: 2000, z: 12, m: id / 10 }, 'esriGeometryPoint', dims) });
+const row = (id: number, name: string) => ({
+  id,
+  values: [name, 1, 3.25, '2021-03-04T05:06:07.890Z'],
+  wkb: esriGeometryToWkb({ x: 1000 + id, y: 2000, z: 12, m: id / 10 }, 'esriGeometryPoint', dims),
+});
 
 test('a page and the progress after it commit together; a failing page leaves neither', async () => {
   const path = join(root, 'atomic.gpkg');
@@ -50,7 +65,10 @@ test('a page and the progress after it commit together; a failing page leaves ne
   assert.equal(progress.written, 0);
   await table.writePage([row(10, 'a'), row(11, 'b')], { mode: 'offset', nextOffset: 2, lastObjectId: 11, written: 2 });
   // Id 11 again: the primary key refuses it, and the whole page (with id 12) is rolled back.
-  await assert.rejects(table.writePage([row(12, 'c'), row(11, 'b again')], { mode: 'offset', nextOffset: 4, lastObjectId: 12, written: 4 }), (e: unknown) => e instanceof TesseraError && e.code === 'WRITE_FAILED');
+  await assert.rejects(
+    table.writePage([row(12, 'c'), row(11, 'b again')], { mode: 'offset', nextOffset: 4, lastObjectId: 12, written: 4 }),
+    (e: unknown) => e instanceof TesseraError && e.code === 'WRITE_FAILED',
+  );
   assert.deepEqual(await table.ids(), [10, 11]);
   const after = await file.progress(3);
   assert.equal(after?.nextOffset, 2);
@@ -67,7 +85,7 @@ test('a page and the progress after it commit together; a failing page leaves ne
   await again.close();
 });
 
-test('when the layer\'s fields changed since the copy began, its table starts again', async () => {
+test("when the layer's fields changed since the copy began, its table starts again", async () => {
   const path = join(root, 'schema.gpkg');
   const file = await MigrationGeoPackage.open(path);
   const { table } = await file.table(spec());
@@ -85,7 +103,12 @@ test('the finished file: ZM points in EPSG:3857, aliases and domains as GeoPacka
   const { table } = await file.table(spec());
   await table.writePage([row(5, 'Upper weir'), row(9, 'Lower gauge')], { mode: 'offset', nextOffset: 2, lastObjectId: 9, written: 2 });
   await table.markVerified({ sourceCount: 2 });
-  await file.finish({ serviceUrl: 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer', copiedAt: '2026-11-29T12:00:00.000Z', where: null, layers: [{ layerId: 3, layerName: 'Gauging stations', sourceCount: 2 }] });
+  await file.finish({
+    serviceUrl: 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer',
+    copiedAt: '2026-11-29T12:00:00.000Z',
+    where: null,
+    layers: [{ layerId: 3, layerName: 'Gauging stations', sourceCount: 2 }],
+  });
   await file.close();
 
   const ds = await gdal.openAsync(path);
@@ -97,7 +120,10 @@ test('the finished file: ZM points in EPSG:3857, aliases and domains as GeoPacka
     const f = await layer.features.getAsync(9);
     assert.equal(f.fields.get('NAME'), 'Lower gauge');
     const wkb = f.getGeometry()!.toWKB(gdal.wkbNDR, gdal.wkbVariantIso);
-    assert.deepEqual([5, 13, 21, 29].map((o) => wkb.readDoubleLE(o)), [1009, 2000, 12, 0.9]);
+    assert.deepEqual(
+      [5, 13, 21, 29].map((o) => wkb.readDoubleLE(o)),
+      [1009, 2000, 12, 0.9],
+    );
   } finally {
     ds.close();
   }
@@ -108,19 +134,36 @@ test('the finished file: ZM points in EPSG:3857, aliases and domains as GeoPacka
       { column_name: 'LEVEL', name: null, constraint_name: 'level_range' },
       { column_name: 'NAME', name: 'Station name', constraint_name: null },
     ]);
-    assert.deepEqual(db.prepare("SELECT constraint_type, value, min, max, description FROM gpkg_data_column_constraints ORDER BY constraint_name, value").all(), [
-      { constraint_type: 'range', value: null, min: 0, max: 12.5, description: null },
-      { constraint_type: 'enum', value: '1', min: null, max: null, description: 'gauge' },
-      { constraint_type: 'enum', value: '2', min: null, max: null, description: 'weir' },
-    ]);
+    assert.deepEqual(
+      db.prepare('SELECT constraint_type, value, min, max, description FROM gpkg_data_column_constraints ORDER BY constraint_name, value').all(),
+      [
+        { constraint_type: 'range', value: null, min: 0, max: 12.5, description: null },
+        { constraint_type: 'enum', value: '1', min: null, max: null, description: 'gauge' },
+        { constraint_type: 'enum', value: '2', min: null, max: null, description: 'weir' },
+      ],
+    );
     assert.equal((db.prepare('SELECT SEEN FROM gauging_stations WHERE OBJECTID = 5').get() as { SEEN: string }).SEEN, '2021-03-04T05:06:07.890Z');
     assert.equal((db.prepare('SELECT count(*) n FROM rtree_gauging_stations_geom').get() as { n: number }).n, 2);
-    assert.deepEqual((db.prepare(ESRI_SOURCES_SQL).all() as { metadata: string }[]).map((r) => JSON.parse(r.metadata)), [
-      { table_name: 'gauging_stations', layer_id: 3, layer_name: 'Gauging stations', service_url: 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer', where_clause: null, feature_count: 2, copied_at: '2026-11-29T12:00:00.000Z' },
-    ]);
+    assert.deepEqual(
+      (db.prepare(ESRI_SOURCES_SQL).all() as { metadata: string }[]).map((r) => JSON.parse(r.metadata)),
+      [
+        {
+          table_name: 'gauging_stations',
+          layer_id: 3,
+          layer_name: 'Gauging stations',
+          service_url: 'https://gis.example.org/arcgis/rest/services/Hydro/FeatureServer',
+          where_clause: null,
+          feature_count: 2,
+          copied_at: '2026-11-29T12:00:00.000Z',
+        },
+      ],
+    );
     assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name LIKE 'tessera%'").get(), undefined, 'no table of ours in the user’s file');
     assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tessera_esri_progress'").get(), undefined);
-    assert.equal((db.prepare("SELECT identifier FROM gpkg_contents WHERE table_name = 'gauging_stations'").get() as { identifier: string }).identifier, 'Gauging stations');
+    assert.equal(
+      (db.prepare("SELECT identifier FROM gpkg_contents WHERE table_name = 'gauging_stations'").get() as { identifier: string }).identifier,
+      'Gauging stations',
+    );
   } finally {
     db.close();
   }

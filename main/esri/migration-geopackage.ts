@@ -192,7 +192,17 @@ export class MigrationGeoPackage {
       const taken = new Set((await this.select(`SELECT table_name FROM ${PROGRESS_TABLE}`)).map((r) => String(r.table_name).toLowerCase()));
       const tableName = uniqueTableName(spec.layerName, spec.layerId, taken);
       await this.createLayer(tableName, spec);
-      const progress: LayerProgress = { layerId: spec.layerId, tableName, mode: null, nextOffset: 0, lastObjectId: null, written: 0, verified: false, columns: spec.columns, check: null };
+      const progress: LayerProgress = {
+        layerId: spec.layerId,
+        tableName,
+        mode: null,
+        nextOffset: 0,
+        lastObjectId: null,
+        written: 0,
+        verified: false,
+        columns: spec.columns,
+        check: null,
+      };
       await this.exec(
         `INSERT INTO ${PROGRESS_TABLE} (layer_id, table_name, columns_json, updated_at) VALUES (${int(spec.layerId)}, ${text(tableName)}, ${text(JSON.stringify(spec.columns))}, ${text(new Date().toISOString())})`,
       );
@@ -211,7 +221,11 @@ export class MigrationGeoPackage {
   private async createLayer(tableName: string, spec: TableSpec): Promise<void> {
     const srs = spec.geometryType ? await spatialReferenceFor(spec.spatialReference) : null;
     const geometryType = spec.geometryType ? ogrGeometryType(spec.geometryType, spec.hasZ, spec.hasM) : gdal.wkbNone;
-    const options = [`FID=${spec.objectIdField}`, ...(spec.geometryType ? [`GEOMETRY_NAME=${GEOMETRY_COLUMN}`, 'SPATIAL_INDEX=YES'] : []), `IDENTIFIER=${spec.layerName}`];
+    const options = [
+      `FID=${spec.objectIdField}`,
+      ...(spec.geometryType ? [`GEOMETRY_NAME=${GEOMETRY_COLUMN}`, 'SPATIAL_INDEX=YES'] : []),
+      `IDENTIFIER=${spec.layerName}`,
+    ];
     const layer = await this.ds.layers.createAsync(tableName, srs, geometryType, options);
     for (const c of spec.columns) {
       const def = new gdal.FieldDefn(c.name, OGR_TYPES[c.ogrType]);
@@ -221,7 +235,9 @@ export class MigrationGeoPackage {
   }
 
   /** Internal to LayerTable: everything on the handle goes through the queue. */
-  run<T>(work: (ds: gdal.Dataset, file: { exec: (sql: string) => Promise<void>; select: (sql: string) => Promise<Record<string, unknown>[]> }) => Promise<T>): Promise<T> {
+  run<T>(
+    work: (ds: gdal.Dataset, file: { exec: (sql: string) => Promise<void>; select: (sql: string) => Promise<Record<string, unknown>[]> }) => Promise<T>,
+  ): Promise<T> {
     return this.serial(() => work(this.ds, { exec: (sql) => this.exec(sql), select: (sql) => this.select(sql) }));
   }
 
@@ -229,21 +245,40 @@ export class MigrationGeoPackage {
    * Completes the file for the catalogue: aliases and domains as GeoPackage data columns, a
    * spatial index on every geometry table, the source of each table, and no progress table.
    */
-  async finish(source: { serviceUrl: string; copiedAt: string; where: string | null; layers: { layerId: number; layerName: string; sourceCount: number }[] }): Promise<void> {
+  async finish(source: {
+    serviceUrl: string;
+    copiedAt: string;
+    where: string | null;
+    layers: { layerId: number; layerName: string; sourceCount: number }[];
+  }): Promise<void> {
     await this.serial(async () => {
       const progress = (await this.select(PROGRESS_SELECT)).map(progressFromRow);
       await this.exec('BEGIN');
       try {
         await this.exec(`DROP TABLE IF EXISTS ${LEGACY_SOURCE_TABLE}`);
         await this.ensureMetadataTables();
-        await this.exec(`DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM gpkg_metadata WHERE md_standard_uri = ${text(ESRI_SOURCE_URI)})`);
+        await this.exec(
+          `DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM gpkg_metadata WHERE md_standard_uri = ${text(ESRI_SOURCE_URI)})`,
+        );
         await this.exec(`DELETE FROM gpkg_metadata WHERE md_standard_uri = ${text(ESRI_SOURCE_URI)}`);
         for (const layer of source.layers) {
           const p = progress.find((r) => r.layerId === layer.layerId);
           if (!p) continue;
-          const record: EsriTableSource = { table_name: p.tableName, layer_id: layer.layerId, layer_name: layer.layerName, service_url: source.serviceUrl, where_clause: source.where, feature_count: layer.sourceCount, copied_at: source.copiedAt };
-          await this.exec(`INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', ${text(ESRI_SOURCE_URI)}, 'application/json', ${text(JSON.stringify(record))})`);
-          await this.exec(`INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id) VALUES ('table', ${text(p.tableName)}, NULL, NULL, ${text(source.copiedAt)}, (SELECT max(id) FROM gpkg_metadata))`);
+          const record: EsriTableSource = {
+            table_name: p.tableName,
+            layer_id: layer.layerId,
+            layer_name: layer.layerName,
+            service_url: source.serviceUrl,
+            where_clause: source.where,
+            feature_count: layer.sourceCount,
+            copied_at: source.copiedAt,
+          };
+          await this.exec(
+            `INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', ${text(ESRI_SOURCE_URI)}, 'application/json', ${text(JSON.stringify(record))})`,
+          );
+          await this.exec(
+            `INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id) VALUES ('table', ${text(p.tableName)}, NULL, NULL, ${text(source.copiedAt)}, (SELECT max(id) FROM gpkg_metadata))`,
+          );
           await this.writeDataColumns(p.tableName, p.columns);
         }
         await this.exec(`DROP TABLE IF EXISTS ${PROGRESS_TABLE}`);
@@ -256,7 +291,8 @@ export class MigrationGeoPackage {
         const geometry = await this.select(`SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ${text(p.tableName)}`);
         if (geometry.length === 0) continue;
         const has = await this.select(`SELECT HasSpatialIndex(${text(p.tableName)}, ${text(String(geometry[0]!.column_name))}) AS has`);
-        if (!has[0] || Number(has[0].has) !== 1) await this.select(`SELECT CreateSpatialIndex(${text(p.tableName)}, ${text(String(geometry[0]!.column_name))})`);
+        if (!has[0] || Number(has[0].has) !== 1)
+          await this.select(`SELECT CreateSpatialIndex(${text(p.tableName)}, ${text(String(geometry[0]!.column_name))})`);
       }
     });
   }
@@ -306,7 +342,9 @@ export class MigrationGeoPackage {
   private async writeDomain(domain: EsriDomain): Promise<void> {
     if (domain.type === 'codedValue') {
       for (const v of domain.codedValues) {
-        await this.exec(`INSERT OR IGNORE INTO gpkg_data_column_constraints (constraint_name, constraint_type, value, description) VALUES (${text(domain.name)}, 'enum', ${text(String(v.code))}, ${text(String(v.name))})`);
+        await this.exec(
+          `INSERT OR IGNORE INTO gpkg_data_column_constraints (constraint_name, constraint_type, value, description) VALUES (${text(domain.name)}, 'enum', ${text(String(v.code))}, ${text(String(v.name))})`,
+        );
       }
     } else {
       await this.exec(
@@ -357,14 +395,20 @@ export class LayerTable {
       } catch (error) {
         await sql.exec('ROLLBACK').catch(() => {});
         const e = toTesseraError(error);
-        throw new TesseraError('WRITE_FAILED', `${this.tableName}: writing a page of ${rows.length} feature(s) failed: ${e.message}`, { transient: e.transient });
+        throw new TesseraError('WRITE_FAILED', `${this.tableName}: writing a page of ${rows.length} feature(s) failed: ${e.message}`, {
+          transient: e.transient,
+        });
       }
     });
   }
 
   /** Every object id in the table, ascending. */
   async ids(): Promise<number[]> {
-    return this.file.run(async (_ds, sql) => (await sql.select(`SELECT CAST(${quote(this.spec.objectIdField)} AS INTEGER) AS object_id FROM ${quote(this.tableName)} ORDER BY 1`)).map((r) => Number(r.object_id)));
+    return this.file.run(async (_ds, sql) =>
+      (await sql.select(`SELECT CAST(${quote(this.spec.objectIdField)} AS INTEGER) AS object_id FROM ${quote(this.tableName)} ORDER BY 1`)).map((r) =>
+        Number(r.object_id),
+      ),
+    );
   }
 
   /** Empties the table and its progress (a failed final check starts the layer again on retry). */
@@ -372,14 +416,18 @@ export class LayerTable {
     await this.file.run(async (_ds, sql) => {
       await sql.exec('BEGIN');
       await sql.exec(`DELETE FROM ${quote(this.tableName)}`);
-      await sql.exec(`UPDATE ${PROGRESS_TABLE} SET mode = NULL, next_offset = 0, last_object_id = NULL, written = 0, verified = 0, check_json = NULL WHERE layer_id = ${int(this.spec.layerId)}`);
+      await sql.exec(
+        `UPDATE ${PROGRESS_TABLE} SET mode = NULL, next_offset = 0, last_object_id = NULL, written = 0, verified = 0, check_json = NULL WHERE layer_id = ${int(this.spec.layerId)}`,
+      );
       await sql.exec('COMMIT');
     });
   }
 
   async markVerified(check: Record<string, unknown>): Promise<void> {
     await this.file.run(async (_ds, sql) => {
-      await sql.exec(`UPDATE ${PROGRESS_TABLE} SET verified = 1, check_json = ${text(JSON.stringify(check))}, updated_at = ${text(new Date().toISOString())} WHERE layer_id = ${int(this.spec.layerId)}`);
+      await sql.exec(
+        `UPDATE ${PROGRESS_TABLE} SET verified = 1, check_json = ${text(JSON.stringify(check))}, updated_at = ${text(new Date().toISOString())} WHERE layer_id = ${int(this.spec.layerId)}`,
+      );
     });
   }
 }
@@ -429,7 +477,8 @@ export function uniqueTableName(layerName: string, layerId: number, taken: Reado
     .replace(/[^A-Za-z0-9_]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toLowerCase();
-  if (base === '' || /^\d/.test(base) || base.startsWith('gpkg_') || base.startsWith('rtree_') || base.startsWith('tessera_') || base.startsWith('sqlite_')) base = `layer_${base || layerId}`;
+  if (base === '' || /^\d/.test(base) || base.startsWith('gpkg_') || base.startsWith('rtree_') || base.startsWith('tessera_') || base.startsWith('sqlite_'))
+    base = `layer_${base || layerId}`;
   let name = base;
   for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}_${layerId}${k > 2 ? `_${k}` : ''}`;
   return name;

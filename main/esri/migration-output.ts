@@ -18,7 +18,12 @@ import { TesseraError } from '../../shared/errors.js';
  * `catalog/` on purpose: the catalogue sweeps folders of its own that it has no row for.
  */
 export function stagingPath(dataDir: string, params: EsriMigrateParams, serviceUrl: string): string {
-  const key = JSON.stringify({ serviceUrl, layers: params.layers ? [...params.layers].sort((a, b) => a - b) : null, where: params.where ?? null, name: params.name });
+  const key = JSON.stringify({
+    serviceUrl,
+    layers: params.layers ? [...params.layers].sort((a, b) => a - b) : null,
+    where: params.where ?? null,
+    name: params.name,
+  });
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return join(dataDir, 'esri-staging', `esri-${slug(params.name)}-${hash}.gpkg`);
 }
@@ -64,7 +69,9 @@ export function lockStaging(path: string): () => void {
       break;
     }
   }
-  throw new TesseraError('BAD_INPUT', `another job is already copying the same layers into "${path}"; wait for it or cancel it`, { details: { issues: [{ field: 'params.name', message: 'a job with the same service, layers, where and name is running' }] } });
+  throw new TesseraError('BAD_INPUT', `another job is already copying the same layers into "${path}"; wait for it or cancel it`, {
+    details: { issues: [{ field: 'params.name', message: 'a job with the same service, layers, where and name is running' }] },
+  });
 }
 
 function alive(pid: number): boolean {

@@ -23,7 +23,13 @@ test('service URLs in every form people paste them normalise to one', () => {
 });
 
 test('a layer or query URL keeps its layer id; MapServer is recognised', () => {
-  assert.deepEqual(parseEsriUrl(`${base}/MapServer/3`), { kind: 'service', serviceUrl: `${base}/MapServer`, type: 'MapServer', name: 'Hydro/Rivers', layerId: 3 });
+  assert.deepEqual(parseEsriUrl(`${base}/MapServer/3`), {
+    kind: 'service',
+    serviceUrl: `${base}/MapServer`,
+    type: 'MapServer',
+    name: 'Hydro/Rivers',
+    layerId: 3,
+  });
   assert.equal(parseServiceUrl(`${base}/FeatureServer/12/query?where=1%3D1&outFields=*&f=json`).layerId, 12);
   assert.equal(parseServiceUrl(`${base}/MapServer/0/`).layerId, 0);
   assert.equal(parseServiceUrl(`${base}/FeatureServer/layers`).layerId, null);
@@ -39,8 +45,16 @@ test('layer and query URLs are appended segments, whatever the pasted URL ended 
 });
 
 test('folders of the services directory', () => {
-  assert.deepEqual(parseEsriUrl('https://gis.example.org/arcgis/rest/services/Hydro?f=json'), { kind: 'folder', folderUrl: 'https://gis.example.org/arcgis/rest/services/Hydro', name: 'Hydro' });
-  assert.deepEqual(parseEsriUrl('https://gis.example.org/arcgis/rest/services/'), { kind: 'folder', folderUrl: 'https://gis.example.org/arcgis/rest/services', name: '' });
+  assert.deepEqual(parseEsriUrl('https://gis.example.org/arcgis/rest/services/Hydro?f=json'), {
+    kind: 'folder',
+    folderUrl: 'https://gis.example.org/arcgis/rest/services/Hydro',
+    name: 'Hydro',
+  });
+  assert.deepEqual(parseEsriUrl('https://gis.example.org/arcgis/rest/services/'), {
+    kind: 'folder',
+    folderUrl: 'https://gis.example.org/arcgis/rest/services',
+    name: '',
+  });
   assert.equal(servicesRoot(`${base}/FeatureServer/0`), 'https://gis.example.org/arcgis/rest/services');
   assert.equal(restInfoUrl(`${base}/FeatureServer`), 'https://gis.example.org/arcgis/rest/info');
   assert.throws(() => parseServiceUrl('https://gis.example.org/arcgis/rest/services/Hydro'), /is a services-directory folder/);

@@ -31,7 +31,20 @@ export type ParsedEsriUrl =
     };
 
 const SERVICE_TYPES: Record<string, EsriServiceType> = { featureserver: 'FeatureServer', mapserver: 'MapServer' };
-const OTHER_TYPES = new Set(['imageserver', 'gpserver', 'geocodeserver', 'geometryserver', 'networkanalysisserver', 'sceneserver', 'vectortileserver', 'streamserver', 'naserver', 'globeserver', 'mobileserver', 'schematicsserver']);
+const OTHER_TYPES = new Set([
+  'imageserver',
+  'gpserver',
+  'geocodeserver',
+  'geometryserver',
+  'networkanalysisserver',
+  'sceneserver',
+  'vectortileserver',
+  'streamserver',
+  'naserver',
+  'globeserver',
+  'mobileserver',
+  'schematicsserver',
+]);
 
 /** Query parameters that carry secrets: refused in a pasted URL so they never reach job params. */
 const SECRET_PARAMS = ['token', 'password', 'username', 'key', 'apikey', 'api_key'];
@@ -50,12 +63,18 @@ export function parseEsriUrl(raw: string, field = 'url'): ParsedEsriUrl {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badUrl(field, `${field}: only http and https URLs are supported, not ${url.protocol}`);
   for (const name of url.searchParams.keys()) {
     if (SECRET_PARAMS.includes(name.toLowerCase())) {
-      throw badUrl(field, `${field}: the URL carries a "${name}" parameter; save the token as a credential instead, so it never lands in job params, logs or reports`);
+      throw badUrl(
+        field,
+        `${field}: the URL carries a "${name}" parameter; save the token as a credential instead, so it never lands in job params, logs or reports`,
+      );
     }
   }
   if (url.username || url.password) throw badUrl(field, `${field}: the URL carries a user name or password; save them as a credential instead`);
 
-  const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  const segments = url.pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => decodeURIComponent(s));
   const origin = url.origin;
   const typeAt = segments.findIndex((s) => SERVICE_TYPES[s.toLowerCase()] !== undefined);
   const servicesAt = indexOfPair(segments, 'rest', 'services');
@@ -77,7 +96,14 @@ export function parseEsriUrl(raw: string, field = 'url'): ParsedEsriUrl {
   if (servicesAt >= 0) {
     const folder = segments.slice(servicesAt + 2);
     if (folder.length > 1) throw badUrl(field, `${field}: ${raw} is neither a service (…/FeatureServer, …/MapServer) nor a services-directory folder`);
-    return { kind: 'folder', folderUrl: `${origin}/${segments.slice(0, servicesAt + 2 + folder.length).map(encodeSegment).join('/')}`, name: folder[0] ?? '' };
+    return {
+      kind: 'folder',
+      folderUrl: `${origin}/${segments
+        .slice(0, servicesAt + 2 + folder.length)
+        .map(encodeSegment)
+        .join('/')}`,
+      name: folder[0] ?? '',
+    };
   }
   throw badUrl(field, `${field}: ${raw} is not an ArcGIS REST URL (expected …/rest/services/…/FeatureServer or …/MapServer)`);
 }

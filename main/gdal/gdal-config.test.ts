@@ -53,12 +53,18 @@ function writeBigFeature(path: string): void {
   const ring: [number, number][] = [];
   for (let i = 0; i < n; i++) ring.push([Number((10 * Math.cos((2 * Math.PI * i) / n)).toFixed(6)), Number((10 * Math.sin((2 * Math.PI * i) / n)).toFixed(6))]);
   ring.push([10, 0]);
-  const collection = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'big' }, geometry: { type: 'Polygon', coordinates: [ring] } }] };
+  const collection = {
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', properties: { name: 'big' }, geometry: { type: 'Polygon', coordinates: [ring] } }],
+  };
   writeFileSync(path, JSON.stringify(collection));
 }
 
 /** Opens `path` the way every job kind does (openVector) in a fresh process, after configureGdal, and reads every feature. */
-async function readAfterConfigure(path: string, env: NodeJS.ProcessEnv): Promise<{ setting: string | null; features?: number; vertices?: number; error?: string }> {
+async function readAfterConfigure(
+  path: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ setting: string | null; features?: number; vertices?: number; error?: string }> {
   const script = `
     import gdal from ${JSON.stringify(import.meta.resolve('gdal-async'))};
     import { configureGdal } from ${JSON.stringify(new URL('./gdal-config.js', import.meta.url).href)};

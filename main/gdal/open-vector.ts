@@ -9,7 +9,12 @@ import gdal from 'gdal-async';
  * CSV files: geometry from lon/lat (or x/y) columns, or from a WKT column, and those columns not
  * kept as attributes. Without these options GDAL's CSV driver finds no geometry at all.
  */
-export const CSV_OPEN_OPTIONS = ['X_POSSIBLE_NAMES=lon,lng,long,longitude,x', 'Y_POSSIBLE_NAMES=lat,latitude,y', 'GEOM_POSSIBLE_NAMES=wkt,geom,geometry,the_geom', 'KEEP_GEOM_COLUMNS=NO'];
+export const CSV_OPEN_OPTIONS = [
+  'X_POSSIBLE_NAMES=lon,lng,long,longitude,x',
+  'Y_POSSIBLE_NAMES=lat,latitude,y',
+  'GEOM_POSSIBLE_NAMES=wkt,geom,geometry,the_geom',
+  'KEEP_GEOM_COLUMNS=NO',
+];
 
 /**
  * Opens `path` read-only. CSV files get CSV_OPEN_OPTIONS; gdal-async's Driver.openAsync drops open

@@ -32,10 +32,15 @@ export async function translatableLayer(source: gdal.Dataset, name: string): Pro
 
 /** An OGR VRT passing one layer through unchanged (its fields, geometry, CRS and FIDs). */
 export function oneLayerVrt(path: string, layer: string, openOptions: readonly string[] = []): string {
-  const options = openOptions.length === 0 ? '' : `<OpenOptions>${openOptions.map((o) => {
-    const eq = o.indexOf('=');
-    return `<OOI key="${xml(o.slice(0, eq))}">${xml(o.slice(eq + 1))}</OOI>`;
-  }).join('')}</OpenOptions>`;
+  const options =
+    openOptions.length === 0
+      ? ''
+      : `<OpenOptions>${openOptions
+          .map((o) => {
+            const eq = o.indexOf('=');
+            return `<OOI key="${xml(o.slice(0, eq))}">${xml(o.slice(eq + 1))}</OOI>`;
+          })
+          .join('')}</OpenOptions>`;
   return `<OGRVRTDataSource><OGRVRTLayer name="${xml(layer)}"><SrcDataSource>${xml(path)}</SrcDataSource>${options}<SrcLayer>${xml(layer)}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>`;
 }
 

@@ -33,7 +33,14 @@ let bus: EventBus;
 let host: HeadlessHost;
 
 function start(port: number, events: EventBus): Promise<HeadlessHost> {
-  return startHeadlessHost({ dispatch: createDispatcher(testHandlers()), events, rendererDir: dir, port, token: TOKEN, logger: { info() {}, warn() {}, debug() {} } });
+  return startHeadlessHost({
+    dispatch: createDispatcher(testHandlers()),
+    events,
+    rendererDir: dir,
+    port,
+    token: TOKEN,
+    logger: { info() {}, warn() {}, debug() {} },
+  });
 }
 
 before(async () => {
@@ -92,7 +99,10 @@ test('a failed request rejects with a TesseraError carrying code and details', a
   );
   assert.ok(bad instanceof TesseraError);
   assert.equal(bad.code, 'BAD_INPUT');
-  assert.deepEqual((bad.details as { issues: { field: string }[] }).issues.map((i) => i.field), ['id']);
+  assert.deepEqual(
+    (bad.details as { issues: { field: string }[] }).issues.map((i) => i.field),
+    ['id'],
+  );
 
   await assert.rejects(api.jobs.get({ id: 1 }), (error: TesseraError) => error.code === 'NOT_FOUND');
   const noToken = createTesseraApi(createBrowserTransport({ baseUrl: host.origin }));

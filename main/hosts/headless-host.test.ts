@@ -111,7 +111,14 @@ function raw(options: { method?: string; path?: string; headers?: Record<string,
   const port = options.port ?? host.port;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: { Host: `127.0.0.1:${port}`, ...options.headers }, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: { Host: `127.0.0.1:${port}`, ...options.headers },
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -193,7 +200,12 @@ test('a wrong token is refused wherever it is presented', async () => {
   const viaUrl = await raw({ path: `/?token=${wrong}` });
   assert.equal(viaUrl.status, 401);
   assert.equal(viaUrl.headers['set-cookie'], undefined);
-  const viaBearer = await raw({ method: 'POST', path: '/api/app.info', headers: { Authorization: `Bearer ${wrong}`, 'Content-Type': 'application/json' }, body: '{}' });
+  const viaBearer = await raw({
+    method: 'POST',
+    path: '/api/app.info',
+    headers: { Authorization: `Bearer ${wrong}`, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(viaBearer.status, 401);
   const viaCookie = await raw({ path: '/', headers: { Cookie: `tessera_session=${wrong}` } });
   assert.equal(viaCookie.status, 401);
@@ -223,13 +235,22 @@ test('the cookie (with our Origin) and a Bearer header (without one) both authen
   assert.equal(viaBearer.status, 200);
   assert.deepEqual(json(viaBearer), { ok: true, result: { rows: [], nextCursor: null } });
 
-  const emptyBody = await raw({ method: 'POST', path: '/api/queue.get', headers: { Authorization: bearer, 'Content-Type': 'application/json; charset=utf-8' } });
+  const emptyBody = await raw({
+    method: 'POST',
+    path: '/api/queue.get',
+    headers: { Authorization: bearer, 'Content-Type': 'application/json; charset=utf-8' },
+  });
   assert.equal(emptyBody.status, 200, 'an empty body is the empty input');
 });
 
 test('a Host that is not ours is refused even with a valid token (DNS rebinding)', async () => {
   for (const badHost of [`evil.com:${host.port}`, `127.0.0.1.nip.io:${host.port}`, `localhost:${host.port + 1}`, '127.0.0.1', `0.0.0.0:${host.port}`]) {
-    const api = await raw({ method: 'POST', path: '/api/app.info', headers: { Host: badHost, Authorization: bearer, 'Content-Type': 'application/json' }, body: '{}' });
+    const api = await raw({
+      method: 'POST',
+      path: '/api/app.info',
+      headers: { Host: badHost, Authorization: bearer, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(api.status, 403, badHost);
     assert.equal(json(api).error?.code, 'FORBIDDEN');
     const login = await raw({ path: `/?token=${host.token}`, headers: { Host: badHost } });
@@ -242,7 +263,12 @@ test('a Host that is not ours is refused even with a valid token (DNS rebinding)
     assert.equal(ws.status, 403, badHost);
   }
   for (const goodHost of [`localhost:${host.port}`, `[::1]:${host.port}`]) {
-    const res = await raw({ method: 'POST', path: '/api/app.info', headers: { Host: goodHost, Origin: `http://${goodHost}`, Cookie: cookie, 'Content-Type': 'application/json' }, body: '{}' });
+    const res = await raw({
+      method: 'POST',
+      path: '/api/app.info',
+      headers: { Host: goodHost, Origin: `http://${goodHost}`, Cookie: cookie, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(res.status, 200, goodHost);
   }
 });
@@ -257,7 +283,12 @@ test('cross-origin requests are refused: foreign Origin, missing Origin on a coo
   const noOrigin = await raw({ method: 'POST', path: '/api/app.info', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: '{}' });
   assert.equal(noOrigin.status, 403);
 
-  const bearerForeign = await raw({ method: 'POST', path: '/api/app.info', headers: { Authorization: bearer, Origin: 'http://evil.com', 'Content-Type': 'application/json' }, body: '{}' });
+  const bearerForeign = await raw({
+    method: 'POST',
+    path: '/api/app.info',
+    headers: { Authorization: bearer, Origin: 'http://evil.com', 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(bearerForeign.status, 403, 'a foreign Origin is refused whatever the authentication');
 
   const crossSite = await raw({ path: '/', headers: { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' } });
@@ -292,12 +323,19 @@ test('state never changes by GET, and there is no CORS', async () => {
     headers: { Origin: 'http://evil.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
   });
   assert.ok(preflight.status === 405 || preflight.status === 403, String(preflight.status));
-  const sameOriginOptions = await raw({ method: 'OPTIONS', path: '/api/jobs.cancel', headers: { Origin: host.origin, 'Access-Control-Request-Method': 'POST' } });
+  const sameOriginOptions = await raw({
+    method: 'OPTIONS',
+    path: '/api/jobs.cancel',
+    headers: { Origin: host.origin, 'Access-Control-Request-Method': 'POST' },
+  });
   assert.equal(sameOriginOptions.status, 405);
   assert.equal(sameOriginOptions.headers.allow, 'POST');
 
   for (const res of [preflight, sameOriginOptions, await post('app.info', {}), await raw({ path: '/', headers: { Cookie: cookie, Origin: host.origin } })]) {
-    assert.deepEqual(Object.keys(res.headers).filter((h) => h.startsWith('access-control-')), []);
+    assert.deepEqual(
+      Object.keys(res.headers).filter((h) => h.startsWith('access-control-')),
+      [],
+    );
   }
 });
 
@@ -329,7 +367,10 @@ test('replies map to HTTP statuses: BAD_INPUT 400 naming the field, unknown and 
   assert.equal(body.ok, false);
   assert.equal(body.error?.code, 'BAD_INPUT');
   assert.match(body.error!.message, /\bid\b/);
-  assert.deepEqual((body.error?.details as { issues: { field: string }[] }).issues.map((i) => i.field), ['id']);
+  assert.deepEqual(
+    (body.error?.details as { issues: { field: string }[] }).issues.map((i) => i.field),
+    ['id'],
+  );
 
   const unknown = await post('jobs.explode', {});
   assert.equal(unknown.status, 404);
@@ -399,7 +440,11 @@ test('/metrics: authenticated Prometheus text, 404 and quiet when switched off',
     assert.equal(off.status, 404);
     assert.equal(json(off).error?.code, 'NOT_FOUND');
     assert.deepEqual(json(off).error?.details, { path: '/metrics' });
-    assert.deepEqual(logs.slice(before).filter((l) => l.level !== 'debug'), [], 'a disabled feature logs nothing above debug');
+    assert.deepEqual(
+      logs.slice(before).filter((l) => l.level !== 'debug'),
+      [],
+      'a disabled feature logs nothing above debug',
+    );
   } finally {
     metricsOn = true;
   }
@@ -507,9 +552,19 @@ test('binding beyond loopback happens only when asked, with a warning; allowedHo
     assert.equal(wide.url, `http://127.0.0.1:${wide.port}/?token=a-fixed-token-for-this-test`);
     assert.equal(lines.filter((l) => l.level === 'warn').length, 1);
     const named = `tessera.test:${wide.port}`;
-    const ok = await raw({ port: wide.port, method: 'POST', path: '/api/app.info', headers: { Host: named, Origin: `http://${named}`, Cookie: 'tessera_session=a-fixed-token-for-this-test', 'Content-Type': 'application/json' }, body: '{}' });
+    const ok = await raw({
+      port: wide.port,
+      method: 'POST',
+      path: '/api/app.info',
+      headers: { Host: named, Origin: `http://${named}`, Cookie: 'tessera_session=a-fixed-token-for-this-test', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(ok.status, 200);
-    const other = await raw({ port: wide.port, path: '/', headers: { Host: `other.test:${wide.port}`, Cookie: 'tessera_session=a-fixed-token-for-this-test' } });
+    const other = await raw({
+      port: wide.port,
+      path: '/',
+      headers: { Host: `other.test:${wide.port}`, Cookie: 'tessera_session=a-fixed-token-for-this-test' },
+    });
     assert.equal(other.status, 403);
   } finally {
     await wide.close();

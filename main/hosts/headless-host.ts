@@ -303,7 +303,8 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     const g = gate(req, true);
     if (!g.ok) return refuseUpgrade(socket, g.status, g.code, g.message);
     const rawPath = (req.url ?? '').split('?')[0];
-    if (rawPath !== '/events') return refuseUpgrade(socket, 404, 'NOT_FOUND', 'WebSockets are served at /events only.', { path: (rawPath ?? '').slice(0, 200) });
+    if (rawPath !== '/events')
+      return refuseUpgrade(socket, 404, 'NOT_FOUND', 'WebSockets are served at /events only.', { path: (rawPath ?? '').slice(0, 200) });
     if (g.auth === null) return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'Open the URL printed by `tessera serve` first.');
     if (wss.clients.size >= maxClients) return refuseUpgrade(socket, 503, 'INTERNAL', 'Too many event connections.');
     wss.handleUpgrade(req, socket, head, (ws) => {

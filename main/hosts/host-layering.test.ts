@@ -57,14 +57,20 @@ test('the engine imports no host', () => {
   const engine = sourceFilesUnder(REPO, 'main/engine').filter((f) => !isTest(f));
   assert.ok(engine.includes('main/engine/engine.ts'), `the walk found main/engine/ under ${REPO}`);
   const via = reachable(engine, { dynamic: true });
-  assert.deepEqual(offending(via, (f) => f.startsWith('main/hosts/') || f.startsWith('main/electron/')), []);
+  assert.deepEqual(
+    offending(via, (f) => f.startsWith('main/hosts/') || f.startsWith('main/electron/')),
+    [],
+  );
 });
 
 test('the headless host imports nothing from main/electron/', () => {
   const hosts = sourceFilesUnder(REPO, 'main/hosts').filter((f) => !isTest(f));
   assert.ok(hosts.includes('main/hosts/start-headless.ts') && hosts.includes('main/hosts/content-security-policy.ts'));
   const via = reachable(hosts, { dynamic: true });
-  assert.deepEqual(offending(via, (f) => f.startsWith('main/electron/')), []);
+  assert.deepEqual(
+    offending(via, (f) => f.startsWith('main/electron/')),
+    [],
+  );
 });
 
 test('the CLI reaches the store only through the contract handlers', () => {
@@ -89,5 +95,8 @@ test('the CLI reaches the store only through the contract handlers', () => {
 
 test('the read-only handlers load neither the engine nor what runs jobs', () => {
   const via = reachable(['main/engine/read-only-handlers.ts'], { dynamic: false });
-  assert.deepEqual(offending(via, (f) => f === 'main/engine/engine.ts' || /^main\/(pool|kinds|gdal|hosts|electron)\//.test(f) || f.startsWith('workers/')), []);
+  assert.deepEqual(
+    offending(via, (f) => f === 'main/engine/engine.ts' || /^main\/(pool|kinds|gdal|hosts|electron)\//.test(f) || f.startsWith('workers/')),
+    [],
+  );
 });

@@ -36,7 +36,11 @@ test('startHeadless: listens on the engine, answers a request, and closes leavin
       assert.equal(reply.result.version, '9.9.9');
       assert.equal(reply.result.host, 'headless');
       // A refused request is a reply with a code, not an internal error.
-      const missing = await fetch(`${host.origin}/api/jobs.get`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"id":42}' });
+      const missing = await fetch(`${host.origin}/api/jobs.get`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: '{"id":42}',
+      });
       assert.equal(missing.status, 404);
       assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
       // Metrics follow the settings (on by default); the renderer is served; so is the tile route.

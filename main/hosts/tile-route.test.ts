@@ -54,7 +54,7 @@ test('serves a raster tile with its type, length and a short private cache lifet
   assert.equal(response.headers.get('content-type'), 'image/png');
   assert.equal(response.headers.get('cache-control'), 'private, max-age=60');
   assert.equal(response.headers.get('content-encoding'), null);
-  assert.equal(response.headers.get('x-content-type-options'), 'nosniff', 'the host\'s security headers are on tiles too');
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff', "the host's security headers are on tiles too");
   const body = new Uint8Array(await response.arrayBuffer());
   assert.equal(Number(response.headers.get('content-length')), body.byteLength);
   assert.deepEqual([...body.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);

@@ -53,7 +53,11 @@ after(async () => {
 });
 
 function upload(path: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${host.origin}${path}`, { method: 'POST', body, headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream', ...headers } });
+  return fetch(`${host.origin}${path}`, {
+    method: 'POST',
+    body,
+    headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream', ...headers },
+  });
 }
 
 async function ok(response: Response): Promise<UploadStatus> {
@@ -89,7 +93,11 @@ test('a file in chunks: each must follow on; a complete upload takes no more', a
 });
 
 test('the gate in front: no token is 401, another origin is 403, a GET is 405', async () => {
-  const anonymous = await fetch(`${host.origin}/uploads?name=a.tif&size=1`, { method: 'POST', body: bytes(1), headers: { 'Content-Type': 'application/octet-stream' } });
+  const anonymous = await fetch(`${host.origin}/uploads?name=a.tif&size=1`, {
+    method: 'POST',
+    body: bytes(1),
+    headers: { 'Content-Type': 'application/octet-stream' },
+  });
   assert.equal(anonymous.status, 401);
   const foreign = await upload('/uploads?name=a.tif&size=1', bytes(1), { Origin: 'http://evil.example' });
   assert.equal(foreign.status, 403);
@@ -157,7 +165,10 @@ test('a name of 200 "é" (400 bytes in UTF-8) is refused as BAD_INPUT naming the
   const body = (await response.json()) as { ok: boolean; error: { code: string; message: string; details?: { issues?: { field: string }[] } } };
   assert.equal(response.status, 400, JSON.stringify(body));
   assert.equal(body.error.code, 'BAD_INPUT');
-  assert.deepEqual(body.error.details?.issues?.map((i) => i.field), ['name']);
+  assert.deepEqual(
+    body.error.details?.issues?.map((i) => i.field),
+    ['name'],
+  );
   assert.doesNotMatch(JSON.stringify(body), new RegExp(dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   assert.doesNotMatch(body.error.message, /\/staging|ENAMETOOLONG/);
   // The longest name allowed (250 bytes: 125 "é") is stored and resolves.

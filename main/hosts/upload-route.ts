@@ -46,7 +46,11 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
     const reply = (status: number, body: { ok: true; result: UploadStatus } | { ok: false; error: SerializedError }) => {
       const text = JSON.stringify(body);
       // A refused body may still be arriving: close the connection rather than read it all.
-      const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-store' };
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(Buffer.byteLength(text)),
+        'Cache-Control': 'no-store',
+      };
       if (!body.ok && !req.complete) headers.Connection = 'close';
       res.writeHead(status, headers);
       res.end(text);
@@ -57,14 +61,19 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
         res.setHeader('Allow', 'POST');
         throw new HttpError(405, 'BAD_INPUT', 'Uploads are POSTed.');
       }
-      if ((req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/octet-stream') throw new HttpError(415, 'BAD_INPUT', 'Content-Type must be application/octet-stream.');
+      if ((req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/octet-stream')
+        throw new HttpError(415, 'BAD_INPUT', 'Content-Type must be application/octet-stream.');
       const length = contentLength(req);
       if (path === '/uploads') {
         const name = checkUploadName(url.searchParams.get('name') ?? '');
         const size = count(url.searchParams.get('size'), 'size');
         if (size === 0) throw new HttpError(400, 'BAD_INPUT', `${name} is empty (0 bytes); there is nothing to ingest in it`);
         if (length > size) throw new HttpError(400, 'BAD_INPUT', `the body (${length} bytes) is longer than the file's size (${size})`);
-        await sweepUploads(options.dataDir, { idleMs: options.idleMs ?? 3600_000, maxAgeMs: options.maxAgeMs ?? 24 * 3600_000, keep: options.isInUse ?? (() => false) });
+        await sweepUploads(options.dataDir, {
+          idleMs: options.idleMs ?? 3600_000,
+          maxAgeMs: options.maxAgeMs ?? 24 * 3600_000,
+          keep: options.isInUse ?? (() => false),
+        });
         id = newUploadId();
         const meta: UploadMeta = { id, name, size, createdAt: new Date().toISOString() };
         const guard = guardFor(options, 0);
@@ -79,12 +88,14 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
       const candidate = path.slice('/uploads/'.length);
       if (!ID.test(candidate)) throw new HttpError(404, 'NOT_FOUND', 'No such upload.', { upload: candidate.slice(0, 100) });
       const meta = await readMeta(root, candidate);
-      if (busy.has(candidate)) throw new HttpError(409, 'ILLEGAL_TRANSITION', `upload ${candidate} is receiving another chunk; send chunks one after the other`);
+      if (busy.has(candidate))
+        throw new HttpError(409, 'ILLEGAL_TRANSITION', `upload ${candidate} is receiving another chunk; send chunks one after the other`);
       id = candidate;
       busy.add(id);
       const received = await receivedBytes(root, meta);
       const offset = count(url.searchParams.get('offset'), 'offset');
-      if (offset !== received) throw new HttpError(409, 'ILLEGAL_TRANSITION', `upload ${id} has ${received} bytes; a chunk at offset ${offset} does not follow on`, { received });
+      if (offset !== received)
+        throw new HttpError(409, 'ILLEGAL_TRANSITION', `upload ${id} has ${received} bytes; a chunk at offset ${offset} does not follow on`, { received });
       if (received + length > meta.size) throw new HttpError(400, 'BAD_INPUT', `the chunk would take ${meta.name} past its ${meta.size} bytes`);
       const guard = guardFor(options, received);
       await guard.admit(meta.name, length);
@@ -160,10 +171,14 @@ function outward(error: unknown, dataDir: string): TesseraError {
     return new TesseraError('BAD_INPUT', `name: ${message}`, { details: { issues: [{ field: 'name', message }] } });
   }
   const failure = toTesseraError(error);
-  const internal = failure.message.includes(dataDir) || (error instanceof Error && !(error instanceof TesseraError) && typeof (error as { path?: unknown }).path === 'string');
+  const internal =
+    failure.message.includes(dataDir) || (error instanceof Error && !(error instanceof TesseraError) && typeof (error as { path?: unknown }).path === 'string');
   if (!internal) return failure;
   const reason = typeof errno === 'string' ? ` (${errno})` : '';
-  return new TesseraError(failure.code, `the upload could not be stored in the staging area${reason}`, { details: typeof errno === 'string' ? { errno } : undefined, transient: failure.transient });
+  return new TesseraError(failure.code, `the upload could not be stored in the staging area${reason}`, {
+    details: typeof errno === 'string' ? { errno } : undefined,
+    transient: failure.transient,
+  });
 }
 
 function statusFor(code: ErrorCode): number {

@@ -55,11 +55,15 @@ function inflationCheck(label: string, compressedBytes: number, limits: ArchiveL
       seen += chunk.length;
       if (seen > cap) {
         return callback(
-          refused('compression-ratio', `${label}: it inflates more than ${limits.maxRatio}:1 (${formatBytes(compressedBytes)} to over ${formatBytes(seen)}); that is taken for a gzip bomb and refused`, {
-            ratio: Math.round(seen / Math.max(1, compressedBytes)),
-            limit: limits.maxRatio,
-            compressedBytes,
-          }),
+          refused(
+            'compression-ratio',
+            `${label}: it inflates more than ${limits.maxRatio}:1 (${formatBytes(compressedBytes)} to over ${formatBytes(seen)}); that is taken for a gzip bomb and refused`,
+            {
+              ratio: Math.round(seen / Math.max(1, compressedBytes)),
+              limit: limits.maxRatio,
+              compressedBytes,
+            },
+          ),
         );
       }
       callback(null, chunk);
@@ -118,7 +122,13 @@ export async function gunzipStreamed(source: string, target: string, options: Gu
   const check = inflationCheck(options.label, size, limits);
   const input = createReadStream(source, { highWaterMark: 1024 * 1024 });
   try {
-    return await writeStreamed(input, target, { guard: options.guard, label: options.label, ...(options.signal ? { signal: options.signal } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}), through: [createGunzip({ chunkSize: 256 * 1024 }), check] });
+    return await writeStreamed(input, target, {
+      guard: options.guard,
+      label: options.label,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+      through: [createGunzip({ chunkSize: 256 * 1024 }), check],
+    });
   } catch (error) {
     throw corrupt(options.label, (error as { cause?: unknown }).cause ?? error);
   }

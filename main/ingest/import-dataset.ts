@@ -84,7 +84,9 @@ export async function importVectorLayer(input: {
         assign = input.assignCrs;
         crs = 'assigned';
       } else {
-        throw noCrs(input.label, `it has no CRS${driver === 'ESRI Shapefile' ? shapefileCrsHint(source.description, input.layer) : ''}`, { layer: input.layer });
+        throw noCrs(input.label, `it has no CRS${driver === 'ESRI Shapefile' ? shapefileCrsHint(source.description, input.layer) : ''}`, {
+          layer: input.layer,
+        });
       }
     }
     const args = ['-overwrite', '-nln', name, '-lco', 'SPATIAL_INDEX=YES', '-gt', '65536'];
@@ -117,11 +119,21 @@ export async function importVectorLayer(input: {
           await dropLayer(target, name);
           return await importVectorLayer({ ...input, notLonLat: true });
         }
-        throw noCrs(input.label, `it names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)})`, { layer: input.layer });
+        throw noCrs(
+          input.label,
+          `it names no CRS and its coordinates are not longitude/latitude (x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)})`,
+          { layer: input.layer },
+        );
       }
     }
     const unreadable = hasGeometry ? await unreadableGeometries(source.description, driver, target, name) : 0;
-    return { layer: name, ...(name === input.layer ? {} : { sourceLayer: input.layer }), crs, reprojectedTo: reproject ?? null, unreadableGeometries: unreadable };
+    return {
+      layer: name,
+      ...(name === input.layer ? {} : { sourceLayer: input.layer }),
+      crs,
+      reprojectedTo: reproject ?? null,
+      unreadableGeometries: unreadable,
+    };
   } catch (error) {
     if (created) await dropLayer(target, name);
     throw fromGdal(error, input.label, { known: { [source.description]: input.label } });
@@ -164,13 +176,19 @@ export async function unreadableGeometries(path: string, driver: string, target:
   const missing = Number((await result.features.nextAsync())?.fields.get('n') ?? 0);
   if (missing === 0) return 0;
   if (path.startsWith('/vsi')) return null;
-  const size = await stat(path).then((s) => s.size, () => Infinity);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => Infinity,
+  );
   if (size > UNREADABLE_CHECK_BYTES) return null;
   const text = await readFile(path, 'utf8');
   let features: unknown[];
   try {
     if (driver === 'GeoJSONSeq') {
-      features = text.split(/[\n\u001e]/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+      features = text
+        .split(/[\n\u001e]/)
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as unknown);
     } else {
       const json = JSON.parse(text) as { type?: string; features?: unknown[] };
       features = json.type === 'FeatureCollection' ? (json.features ?? []) : json.type === 'Feature' ? [json] : [];
@@ -223,8 +241,14 @@ export async function importRaster(input: ImportInput): Promise<{ crs: 'own' | '
   }
   try {
     const transform = source.geoTransform;
-    const placed = (transform !== null && !(transform[0] === 0 && transform[1] === 1 && transform[3] === 0 && transform[5] === 1)) || source.getGCPs().length > 0;
-    if (!placed) throw new TesseraError('NO_GEOREFERENCE', `${input.label}: it has no georeferencing (no geotransform, no ground control points, no world file): its pixels have no place on a map`, { details: { reason: 'no-georeference' } });
+    const placed =
+      (transform !== null && !(transform[0] === 0 && transform[1] === 1 && transform[3] === 0 && transform[5] === 1)) || source.getGCPs().length > 0;
+    if (!placed)
+      throw new TesseraError(
+        'NO_GEOREFERENCE',
+        `${input.label}: it has no georeferencing (no geotransform, no ground control points, no world file): its pixels have no place on a map`,
+        { details: { reason: 'no-georeference' } },
+      );
     let crs: 'own' | 'assigned' = 'own';
     const paletted = (await source.bands.countAsync()) > 0 && Boolean((await source.bands.getAsync(1)).colorTable);
     const args = cogArguments(paletted);
@@ -254,7 +278,18 @@ export async function importRaster(input: ImportInput): Promise<{ crs: 'own' | '
  * except for paletted rasters, whose indexes are picked (nearest), never averaged.
  */
 export function cogArguments(paletted: boolean): string[] {
-  return ['-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-co', 'OVERVIEWS=AUTO', '-co', `OVERVIEW_RESAMPLING=${paletted ? 'NEAREST' : 'AVERAGE'}`, '-co', 'BIGTIFF=IF_SAFER'];
+  return [
+    '-of',
+    'COG',
+    '-co',
+    'COMPRESS=DEFLATE',
+    '-co',
+    'OVERVIEWS=AUTO',
+    '-co',
+    `OVERVIEW_RESAMPLING=${paletted ? 'NEAREST' : 'AVERAGE'}`,
+    '-co',
+    'BIGTIFF=IF_SAFER',
+  ];
 }
 
 function progressOptions(onProgress: ImportInput['onProgress']): gdal.UtilOptions | undefined {

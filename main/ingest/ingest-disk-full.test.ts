@@ -53,7 +53,10 @@ test('a disk that fills up during the copy fails the item cleanly and the engine
     assert.equal(stage?.error?.code, 'DISK_FULL', JSON.stringify(stage?.error));
     assert.match(stage!.error!.message, /points\.gpkg: the disk filled up while writing \(ENOSPC/);
     assert.equal(existsSync(partial), false, 'the partial copy is gone');
-    assert.deepEqual(readdirSync(join(engine.dataDir, 'staging')).filter((n) => n !== 'uploads'), []);
+    assert.deepEqual(
+      readdirSync(join(engine.dataDir, 'staging')).filter((n) => n !== 'uploads'),
+      [],
+    );
     assert.equal(engine.catalog.list({ limit: 10 }).rows.length, 0);
 
     rmSync(filler);

@@ -39,7 +39,8 @@ export function reasonOf(error: unknown): RefusalReason | undefined {
 }
 
 /** What the ingest reads, in a line an operator can act on. */
-export const ACCEPTED_FORMATS = 'GeoPackage, Shapefile (.shp with its .shx and .dbf), GeoJSON, CSV with coordinates, KML/KMZ, GML, GPX, FlatGeobuf, or a raster such as GeoTIFF; also a .zip of them or a .gz of one file';
+export const ACCEPTED_FORMATS =
+  'GeoPackage, Shapefile (.shp with its .shx and .dbf), GeoJSON, CSV with coordinates, KML/KMZ, GML, GPX, FlatGeobuf, or a raster such as GeoTIFF; also a .zip of them or a .gz of one file';
 
 /** What a layer or raster without a CRS asks of the operator in the console ("Retry with CRS…"). */
 export const CRS_ADVICE = 'give its CRS (e.g. EPSG:27700) and retry';
@@ -98,15 +99,27 @@ export function fromGdal(error: unknown, what: string, options: { opening?: bool
   const message = operatorText(raw, options.known);
   const errno = (error as { code?: unknown }).code;
   if (errno === 'ENOSPC' || /no space left|disk is full|disk full/i.test(raw)) {
-    return new TesseraError('DISK_FULL', `${what}: the disk filled up while writing (${message})`, { cause: error, details: { reason: 'disk-full', gdal: raw } });
+    return new TesseraError('DISK_FULL', `${what}: the disk filled up while writing (${message})`, {
+      cause: error,
+      details: { reason: 'disk-full', gdal: raw },
+    });
   }
-  if (errno === 'EDQUOT') return new TesseraError('QUOTA_EXCEEDED', `${what}: the file system's quota is used up (${message})`, { cause: error, details: { gdal: raw } });
-  if (typeof errno === 'string' && errno.startsWith('Z_')) return refused('unreadable', `${what}: not a readable gzip file (corrupt or cut short)`, { gdal: raw });
+  if (errno === 'EDQUOT')
+    return new TesseraError('QUOTA_EXCEEDED', `${what}: the file system's quota is used up (${message})`, { cause: error, details: { gdal: raw } });
+  if (typeof errno === 'string' && errno.startsWith('Z_'))
+    return refused('unreadable', `${what}: not a readable gzip file (corrupt or cut short)`, { gdal: raw });
   if (typeof errno === 'string') return toTesseraError(error);
   if (/not recogni[sz]ed as a supported file format|not recogni[sz]ed as being in a supported file format/i.test(raw)) {
     return refused('unrecognised-format', `${what}: not a format Tessera reads. Accepted: ${ACCEPTED_FORMATS}`, { gdal: raw });
   }
   const shx = /Unable to open (\S+?)\.shx\b/i.exec(raw);
-  if (shx) return new TesseraError('DATASET_UNREADABLE', `${what}: its .shx is missing; add it (or a .zip of the set)`, { cause: error, details: { reason: 'missing-parts', missing: ['.shx'], gdal: raw } });
-  return new TesseraError('DATASET_UNREADABLE', `${what}: ${options.opening ? 'GDAL cannot open it: ' : ''}${message}`, { cause: error, details: { reason: 'unreadable', gdal: raw } });
+  if (shx)
+    return new TesseraError('DATASET_UNREADABLE', `${what}: its .shx is missing; add it (or a .zip of the set)`, {
+      cause: error,
+      details: { reason: 'missing-parts', missing: ['.shx'], gdal: raw },
+    });
+  return new TesseraError('DATASET_UNREADABLE', `${what}: ${options.opening ? 'GDAL cannot open it: ' : ''}${message}`, {
+    cause: error,
+    details: { reason: 'unreadable', gdal: raw },
+  });
 }

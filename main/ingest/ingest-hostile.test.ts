@@ -77,7 +77,14 @@ test('wrong extensions: content decides (GeoJSON named .tif, a ZIP named .geojso
   const geojsonAsTif = join(files, 'points.tif');
   copyFileSync(pointsGeoJson(join(files, 'p.geojson')), geojsonAsTif);
   const zipAsGeojson = join(files, 'archive.geojson');
-  writeZip(zipAsGeojson, [{ name: 'inside.geojson', data: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [1, 2] } }] })) }]);
+  writeZip(zipAsGeojson, [
+    {
+      name: 'inside.geojson',
+      data: Buffer.from(
+        JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [1, 2] } }] }),
+      ),
+    },
+  ]);
   const outcome = await ingest([geojsonAsTif, zipAsGeojson]);
   assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.job.error));
   assert.deepEqual(outcome.datasets.map((d) => [d.name, d.kind, d.layers[0]?.featureCount]).sort(), [
@@ -119,7 +126,9 @@ test('a zip bomb is refused by its compression ratio', async () => {
 });
 
 test('a KMZ, which GDAL reads without unpacking, gets the archive checks too', async () => {
-  const kml = Buffer.from('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>x</name><Point><coordinates>10,50</coordinates></Point></Placemark></Document></kml>');
+  const kml = Buffer.from(
+    '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>x</name><Point><coordinates>10,50</coordinates></Point></Placemark></Document></kml>',
+  );
   const bomb = join(files, 'bomb.kmz');
   writeZip(bomb, [
     { name: 'doc.kml', data: kml },
@@ -176,7 +185,14 @@ test('archives nested more than one level deep are refused', async () => {
 });
 
 test('an archive inside an archive (one level) is unpacked and imported', async () => {
-  const inner = writeZip(join(files, 'inner.zip'), [{ name: 'p.geojson', data: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { a: 1 }, geometry: { type: 'Point', coordinates: [5, 6] } }] })) }]);
+  const inner = writeZip(join(files, 'inner.zip'), [
+    {
+      name: 'p.geojson',
+      data: Buffer.from(
+        JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { a: 1 }, geometry: { type: 'Point', coordinates: [5, 6] } }] }),
+      ),
+    },
+  ]);
   const outer = join(files, 'outer.zip');
   writeZip(outer, [
     { name: 'README.txt', data: Buffer.from('not geodata') },
@@ -184,9 +200,15 @@ test('an archive inside an archive (one level) is unpacked and imported', async 
   ]);
   const outcome = await ingest([outer]);
   assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.job.error));
-  assert.deepEqual(outcome.datasets.map((d) => d.name), ['p']);
+  assert.deepEqual(
+    outcome.datasets.map((d) => d.name),
+    ['p'],
+  );
   const stage = outcome.items[0]!;
-  assert.deepEqual((stage.result as { skipped: { file: string }[] }).skipped.map((s) => s.file), ['README.txt']);
+  assert.deepEqual(
+    (stage.result as { skipped: { file: string }[] }).skipped.map((s) => s.file),
+    ['README.txt'],
+  );
 });
 
 test('a layer with 0 features imports cleanly, with no bounds', async () => {
@@ -220,7 +242,22 @@ test('a GeoJSON geometry GDAL cannot read ("coordinates": ["x"]) is counted as i
         { type: 'Feature', properties: { n: 2 }, geometry: { type: 'Point', coordinates: ['x'] } },
         { type: 'Feature', properties: { n: 3 }, geometry: null },
         // A bow tie: GEOS finds it invalid, as before.
-        { type: 'Feature', properties: { n: 4 }, geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]] } },
+        {
+          type: 'Feature',
+          properties: { n: 4 },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [1, 1],
+                [1, 0],
+                [0, 1],
+                [0, 0],
+              ],
+            ],
+          },
+        },
       ],
     }),
   );

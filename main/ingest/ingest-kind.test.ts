@@ -20,7 +20,13 @@ let engine: Engine;
 
 before(async () => {
   mkdirSync(fixtures);
-  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+  engine = await Engine.open({
+    dataDir: join(root, 'data'),
+    host: 'headless',
+    threads: 1,
+    logger: createLogger('silent'),
+    backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+  });
   // These tests are about the ingest itself, not about disks: the machine's free space is what it is.
   await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
 });
@@ -29,7 +35,10 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function ingest(files: string[], extra: { assignCrs?: string; targetCrs?: string; quotaBytes?: number } = {}): Promise<{ job: JobSummary; items: JobItem[]; datasets: CatalogDataset[] }> {
+async function ingest(
+  files: string[],
+  extra: { assignCrs?: string; targetCrs?: string; quotaBytes?: number } = {},
+): Promise<{ job: JobSummary; items: JobItem[]; datasets: CatalogDataset[] }> {
   const started = await engine.start({ kind: 'ingest', params: { files, ...extra } });
   const job = await engine.waitFor(started.id);
   // Invalid geometries are counted, thumbnails and previews drawn, just after the commit.
@@ -132,7 +141,10 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
   const layer = refused.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!;
   assert.equal(layer.state, 'failed');
   assert.equal(layer.error?.code, 'NO_GEOREFERENCE');
-  assert.match(layer.error!.message, /^trin_inca_no_prj\.zip › trin_inca_pl03\.shp › trin_inca_pl03: it has no CRS \(no \.prj beside the Shapefile\); give its CRS \(e\.g\. EPSG:27700\) and retry$/);
+  assert.match(
+    layer.error!.message,
+    /^trin_inca_no_prj\.zip › trin_inca_pl03\.shp › trin_inca_pl03: it has no CRS \(no \.prj beside the Shapefile\); give its CRS \(e\.g\. EPSG:27700\) and retry$/,
+  );
   assert.equal(refused.datasets.length, 0, 'nothing reaches the catalogue');
 
   const assigned = await ingest([zip], { assignCrs: 'EPSG:4326' });
@@ -185,21 +197,32 @@ test('every other accepted format: GPX, GML with its .gfs, MapInfo TAB, FlatGeob
   assert.equal(job.state, 'succeeded', JSON.stringify(items.filter((i) => i.state !== 'succeeded').map((i) => [i.label, i.error?.message])));
   const byName = new Map(datasets.map((d) => [d.name, d]));
   const layersOf = (name: string) => byName.get(name)?.layers.map((l) => [l.name, l.featureCount, l.crs]);
-  assert.deepEqual(layersOf('test_trk2')?.find((l) => l[0] === 'track_points'), ['track_points', 27, 'EPSG:4326']);
-  assert.deepEqual(layersOf('test_trk2')?.find((l) => l[0] === 'tracks'), ['tracks', 2, 'EPSG:4326']);
+  assert.deepEqual(
+    layersOf('test_trk2')?.find((l) => l[0] === 'track_points'),
+    ['track_points', 27, 'EPSG:4326'],
+  );
+  assert.deepEqual(
+    layersOf('test_trk2')?.find((l) => l[0] === 'tracks'),
+    ['tracks', 2, 'EPSG:4326'],
+  );
   assert.deepEqual(layersOf('airports'), [['airports', 13, 'EPSG:32613']], 'the .gfs came along, the CRS was assigned');
   assert.equal(byName.get('PacoursIKA2')?.layers[0]?.featureCount, 5);
   assert.notEqual(byName.get('PacoursIKA2')?.layers[0]?.crs, 'EPSG:32613', 'a file with its own CRS keeps it');
   const cityDatasets = datasets.filter((d) => d.name === 'cities');
   assert.equal(cityDatasets.length, 3, 'FlatGeobuf, GeoJSONSeq and KML');
-  for (const d of cityDatasets) assert.deepEqual([d.layers[0]!.featureCount, d.layers[0]!.crs], [606, 'EPSG:4326'], `${d.source.type === 'file' ? d.source.files : ''}`);
+  for (const d of cityDatasets)
+    assert.deepEqual([d.layers[0]!.featureCount, d.layers[0]!.crs], [606, 'EPSG:4326'], `${d.source.type === 'file' ? d.source.files : ''}`);
 
   // CSV: lon/lat columns, and a WKT column (polygons), taken as lon/lat when no CRS is assigned.
   const csv = await ingest([join(dir, 'cities-lonlat.csv'), join(dir, 'countries-wkt.csv')]);
   assert.equal(csv.job.state, 'succeeded', JSON.stringify(csv.items.map((i) => i.error?.message)));
   const lonLat = csv.datasets.find((d) => d.name === 'cities-lonlat')!;
   assert.deepEqual([lonLat.layers[0]!.featureCount, lonLat.layers[0]!.geometryType, lonLat.layers[0]!.crs], [606, 'Point', 'EPSG:4326']);
-  assert.deepEqual(lonLat.layers[0]!.fields.map((f) => f.name), ['name'], 'the coordinate columns became the geometry');
+  assert.deepEqual(
+    lonLat.layers[0]!.fields.map((f) => f.name),
+    ['name'],
+    'the coordinate columns became the geometry',
+  );
   const wkt = csv.datasets.find((d) => d.name === 'countries-wkt')!;
   assert.deepEqual([wkt.layers[0]!.featureCount, wkt.layers[0]!.crs], [countries, 'EPSG:4326']);
   assert.ok(wkt.bounds![0] < -170 && wkt.bounds![2] > 170, `the WKT column became the geometry (bounds ${wkt.bounds})`);
@@ -208,10 +231,46 @@ test('every other accepted format: GPX, GML with its .gfs, MapInfo TAB, FlatGeob
 
 test('invalid geometries are counted per layer (after the commit) and kept', async () => {
   // A self-crossing ring (a bow tie), a ring whose hole lies outside it, and a valid square.
-  const square = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]];
-  const bowTie = [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]];
-  const holeOutside = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], [[2, 2], [3, 2], [3, 3], [2, 3], [2, 2]]];
-  const features = [square, bowTie, holeOutside].map((coordinates, id) => ({ type: 'Feature', id, properties: { id }, geometry: { type: 'Polygon', coordinates } }));
+  const square = [
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+      [0, 0],
+    ],
+  ];
+  const bowTie = [
+    [
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  ];
+  const holeOutside = [
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+      [0, 0],
+    ],
+    [
+      [2, 2],
+      [3, 2],
+      [3, 3],
+      [2, 3],
+      [2, 2],
+    ],
+  ];
+  const features = [square, bowTie, holeOutside].map((coordinates, id) => ({
+    type: 'Feature',
+    id,
+    properties: { id },
+    geometry: { type: 'Polygon', coordinates },
+  }));
   const file = join(fixtures, 'invalid.geojson');
   writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
   const { job, datasets } = await ingest([file]);
@@ -281,7 +340,11 @@ test('a cancelled import leaves the catalogue as it was; the retry finishes it',
   engine.retry([started.id]);
   const done = await engine.waitFor(started.id);
   assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
-  assert.equal((await engine.handlers['storage.status']({})).quotas.find((q) => q.jobId === started.id), undefined, 'gone with the job');
+  assert.equal(
+    (await engine.handlers['storage.status']({})).quotas.find((q) => q.jobId === started.id),
+    undefined,
+    'gone with the job',
+  );
   const [dataset] = engine.catalog.madeBy(started.id);
   assert.equal(dataset?.layers[0]?.featureCount, 300_000);
 });

@@ -108,8 +108,21 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
     const items: { label: string; spec: IngestSpec; total: number }[] = [];
     for (const [index, group] of groupInputs(files, heads).entries()) {
       throwIfAborted(signal);
-      const sizes = await Promise.all(group.files.map((f) => stat(f.path).then((s) => s.size, () => 0)));
-      const unit: PlannedUnit = { index, name: group.name, archive: group.archive, files: group.files.map(({ ref, path, name }) => ({ ref, path, name })), bytes: sizes.reduce((a, b) => a + b, 0) };
+      const sizes = await Promise.all(
+        group.files.map((f) =>
+          stat(f.path).then(
+            (s) => s.size,
+            () => 0,
+          ),
+        ),
+      );
+      const unit: PlannedUnit = {
+        index,
+        name: group.name,
+        archive: group.archive,
+        files: group.files.map(({ ref, path, name }) => ({ ref, path, name })),
+        bytes: sizes.reduce((a, b) => a + b, 0),
+      };
       let found: FoundDataset[] = [];
       let planError: SerializedError | null = null;
       try {
@@ -130,12 +143,22 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
       for (const [i, dataset] of datasets.entries()) {
         const prefix = datasets.length > 1 || dataset.name !== stem(innerName(unit.name)) ? `${unit.name} › ${dataset.relPath.replace(/^x\//, '')}` : unit.name;
         if (dataset.kind === 'raster') {
-          items.push({ label: dataset.subdataset ? `${prefix} › ${dataset.name}` : `${prefix} › raster`, spec: { step: 'raster', unit, dataset }, total: share });
+          items.push({
+            label: dataset.subdataset ? `${prefix} › ${dataset.name}` : `${prefix} › raster`,
+            spec: { step: 'raster', unit, dataset },
+            total: share,
+          });
           continue;
         }
         const counts = found[i]!.layers.map((l) => Math.max(1, l.features));
         const all = counts.reduce((a, b) => a + b, 0);
-        dataset.layers.forEach((layer, l) => items.push({ label: `${prefix} › ${layer}`, spec: { step: 'vector', unit, dataset, layer }, total: Math.max(1, Math.round((share * counts[l]!) / all)) }));
+        dataset.layers.forEach((layer, l) =>
+          items.push({
+            label: `${prefix} › ${layer}`,
+            spec: { step: 'vector', unit, dataset, layer },
+            total: Math.max(1, Math.round((share * counts[l]!) / all)),
+          }),
+        );
       }
     }
     return items;
@@ -199,7 +222,12 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
         // A cancel commits nothing; datasets with failed items wait for a retry in their drafts.
         if (outcome.cancelled || succeeded.length < group.items.length || !env.catalog.draftExists(draft)) continue;
         try {
-          const dataset = await env.catalog.commit(draft, { name: group.dataset.name, jobId, source: { type: 'file', files: group.unit.files.map(sourceName) }, description: descriptionOf(group) });
+          const dataset = await env.catalog.commit(draft, {
+            name: group.dataset.name,
+            jobId,
+            source: { type: 'file', files: group.unit.files.map(sourceName) },
+            description: descriptionOf(group),
+          });
           env.logger.info(`job ${jobId}: ${dataset.name} is in the catalogue as dataset ${dataset.id}`);
         } catch (error) {
           errors.push(toTesseraError(error));
@@ -238,7 +266,12 @@ function jobStaging(dataDir: string, jobId: number): string {
   return join(stagingRoot(dataDir), `job-${jobId}`);
 }
 
-async function stageItem(spec: Extract<IngestSpec, { step: 'stage' }>, item: StoredItem, context: ItemContext, session: Session): Promise<Record<string, unknown>> {
+async function stageItem(
+  spec: Extract<IngestSpec, { step: 'stage' }>,
+  item: StoredItem,
+  context: ItemContext,
+  session: Session,
+): Promise<Record<string, unknown>> {
   const dir = unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index);
   let done = 0;
   const staging = stageUnit(spec.unit, dir, {
@@ -264,7 +297,12 @@ async function stageItem(spec: Extract<IngestSpec, { step: 'stage' }>, item: Sto
   context.progress({ done: Math.max(0, item.total - done) });
   const planned = new Set(spec.datasets.map(datasetId));
   const unplanned = staged.datasets.filter((d) => !planned.has(datasetId(d))).map((d) => d.relPath);
-  if (unplanned.length > 0) context.event('ingest.unplanned', `${spec.unit.name}: ${unplanned.length} dataset(s) appeared only once it was staged and are not imported: ${unplanned.join(', ')}`, { unplanned });
+  if (unplanned.length > 0)
+    context.event(
+      'ingest.unplanned',
+      `${spec.unit.name}: ${unplanned.length} dataset(s) appeared only once it was staged and are not imported: ${unplanned.join(', ')}`,
+      { unplanned },
+    );
   for (const s of staged.skipped) context.event('ingest.skipped', `${spec.unit.name}: skipped ${s.file}: ${s.reason}`, s);
   return {
     bytes: staged.bytes,
@@ -287,7 +325,11 @@ async function stagedUnit(spec: Exclude<IngestSpec, { step: 'stage' }>, item: St
   }
   let staging = session.staged.get(spec.unit.index);
   if (!staging) {
-    staging = stageUnit(spec.unit, unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index), { guard: session.guard, signal: context.signal, onBytes: (n) => context.progress({ bytes: n }) });
+    staging = stageUnit(spec.unit, unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index), {
+      guard: session.guard,
+      signal: context.signal,
+      onBytes: (n) => context.progress({ bytes: n }),
+    });
     session.staged.set(spec.unit.index, staging);
     staging.catch(() => session.staged.delete(spec.unit.index));
   }
@@ -298,7 +340,13 @@ async function stagedUnit(spec: Exclude<IngestSpec, { step: 'stage' }>, item: St
 }
 
 /** Runs an import into the dataset's draft under the quota: admitted first, the growth counted after. */
-async function intoDraft<T>(spec: Exclude<IngestSpec, { step: 'stage' }>, item: StoredItem, context: ItemContext, session: Session, write: (draft: DatasetDraft, onProgress: (f: number) => void) => Promise<T>): Promise<{ draft: DatasetDraft; value: T }> {
+async function intoDraft<T>(
+  spec: Exclude<IngestSpec, { step: 'stage' }>,
+  item: StoredItem,
+  context: ItemContext,
+  session: Session,
+  write: (draft: DatasetDraft, onProgress: (f: number) => void) => Promise<T>,
+): Promise<{ draft: DatasetDraft; value: T }> {
   throwIfAborted(context.signal);
   const draft = await context.catalog.openDraft({ jobId: item.jobId, key: spec.dataset.key, kind: spec.dataset.kind, name: spec.dataset.name });
   // The import's size is not known before it is written: the source's share stands in for it.
@@ -319,7 +367,13 @@ async function intoDraft<T>(spec: Exclude<IngestSpec, { step: 'stage' }>, item: 
   return { draft, value };
 }
 
-async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step: 'vector' }>, item: StoredItem, context: ItemContext, session: Session): Promise<Record<string, unknown>> {
+async function vectorItem(
+  params: IngestParams,
+  spec: Extract<IngestSpec, { step: 'vector' }>,
+  item: StoredItem,
+  context: ItemContext,
+  session: Session,
+): Promise<Record<string, unknown>> {
   const staged = await stagedUnit(spec, item, context, session);
   const key = spec.dataset.key;
   const layers = spec.dataset.layers;
@@ -329,7 +383,14 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
       const writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
       // GeoPackage refuses some names ("-x", "$x", "gpkg_x"): those layers get one it takes.
       const targetLayer = geopackageLayerNames(layers).get(spec.layer) ?? spec.layer;
-      const written = await writer.write({ layer: spec.layer, targetLayer, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}), ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}) });
+      const written = await writer.write({
+        layer: spec.layer,
+        targetLayer,
+        label: item.label,
+        onProgress,
+        ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}),
+        ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}),
+      });
       // The dataset's last layer: the spatial indexes are built now, inside the growth counted.
       if (last) await writer.close();
       return written;
@@ -345,15 +406,33 @@ async function vectorItem(params: IngestParams, spec: Extract<IngestSpec, { step
         { layer: value.layer, unreadable: n },
       );
     }
-    if (value.sourceLayer !== undefined) context.event('ingest.renamed', `${item.label}: GeoPackage does not take the layer name ${JSON.stringify(value.sourceLayer)}; it is ${JSON.stringify(value.layer)} in the catalogue`, { from: value.sourceLayer, to: value.layer });
-    return { dataset: key, layer: value.described, crs: value.crs, reprojectedTo: value.reprojectedTo, unreadableGeometries: value.unreadableGeometries, ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }) };
+    if (value.sourceLayer !== undefined)
+      context.event(
+        'ingest.renamed',
+        `${item.label}: GeoPackage does not take the layer name ${JSON.stringify(value.sourceLayer)}; it is ${JSON.stringify(value.layer)} in the catalogue`,
+        { from: value.sourceLayer, to: value.layer },
+      );
+    return {
+      dataset: key,
+      layer: value.described,
+      crs: value.crs,
+      reprojectedTo: value.reprojectedTo,
+      unreadableGeometries: value.unreadableGeometries,
+      ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }),
+    };
   } finally {
     if (last) await closeWriter(session, key);
   }
 }
 
 /** The dataset's open writer, opened by its first layer in this run. */
-function writerFor(session: Session, spec: Extract<IngestSpec, { step: 'vector' }>, source: string, draft: DatasetDraft, label: string): Promise<VectorDraftWriter> {
+function writerFor(
+  session: Session,
+  spec: Extract<IngestSpec, { step: 'vector' }>,
+  source: string,
+  draft: DatasetDraft,
+  label: string,
+): Promise<VectorDraftWriter> {
   const key = spec.dataset.key;
   let writer = session.writers.get(key);
   if (!writer) {
@@ -370,7 +449,13 @@ async function closeWriter(session: Session, key: string): Promise<void> {
   await (await writer?.catch(() => undefined))?.close();
 }
 
-async function rasterItem(params: IngestParams, spec: Extract<IngestSpec, { step: 'raster' }>, item: StoredItem, context: ItemContext, session: Session): Promise<Record<string, unknown>> {
+async function rasterItem(
+  params: IngestParams,
+  spec: Extract<IngestSpec, { step: 'raster' }>,
+  item: StoredItem,
+  context: ItemContext,
+  session: Session,
+): Promise<Record<string, unknown>> {
   const staged = await stagedUnit(spec, item, context, session);
   const source = gdalPathOf(spec.dataset, staged.dir);
   const { draft, value } = await intoDraft(spec, item, context, session, (d, onProgress) =>
@@ -432,7 +517,10 @@ async function sweepStaging(env: KindEnvironment): Promise<void> {
  * idle, and staging folders of jobs that cannot be using them. With `jobFolders: 'finished'` (while
  * jobs may start) only folders of finished or deleted jobs go: a queued job may start at any moment.
  */
-export async function sweepIngestStaging(env: Pick<KindEnvironment, 'dataDir' | 'catalog'>, options: { jobFolders: 'not-running' | 'finished' } = { jobFolders: 'finished' }): Promise<string[]> {
+export async function sweepIngestStaging(
+  env: Pick<KindEnvironment, 'dataDir' | 'catalog'>,
+  options: { jobFolders: 'not-running' | 'finished' } = { jobFolders: 'finished' },
+): Promise<string[]> {
   const root = stagingRoot(env.dataDir);
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const id = Number(/^job-(\d+)$/.exec(name)?.[1] ?? NaN);

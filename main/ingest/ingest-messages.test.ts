@@ -80,12 +80,18 @@ test('a layer without a CRS asks for one in the operator’s words (the console�
   assertOperatorMessage(error.message, 'scot_BNG.shp › scot_BNG');
   // The job's error does not repeat the item's label.
   assert.equal(occurrences(outcome.job.error!.message, 'scot_BNG.shp › scot_BNG'), 1, outcome.job.error!.message);
-  assert.equal(operatorMessage(error, label), 'NO_GEOREFERENCE: it has no CRS (no .prj beside the Shapefile); run the ingest again with its CRS, e.g. --crs EPSG:27700');
+  assert.equal(
+    operatorMessage(error, label),
+    'NO_GEOREFERENCE: it has no CRS (no .prj beside the Shapefile); run the ingest again with its CRS, e.g. --crs EPSG:27700',
+  );
 });
 
 test('a GeoJSON whose only geometry GDAL cannot read is imported, its feature counted as unreadable', async () => {
   const file = join(files, 'bad-coords.geojson');
-  writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { a: 1 }, geometry: { type: 'Point', coordinates: ['x'] } }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { a: 1 }, geometry: { type: 'Point', coordinates: ['x'] } }] }),
+  );
   const outcome = await ingest([file]);
   assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.items.map((i) => [i.label, i.error])));
   assert.equal(outcome.datasets[0]!.layers[0]!.featureCount, 1);
@@ -99,10 +105,16 @@ test('a .geojson.gz is ingested whole, staged under its inner name', async () =>
   writeFileSync(gz, gzipSync(readFileSync(plain)));
   const outcome = await ingest([gz]);
   assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.items.map((i) => [i.label, i.error])));
-  assert.deepEqual(outcome.items.map((i) => i.label), ['small.geojson.gz', 'small.geojson.gz › small']);
+  assert.deepEqual(
+    outcome.items.map((i) => i.label),
+    ['small.geojson.gz', 'small.geojson.gz › small'],
+  );
   assert.equal(outcome.datasets.length, 1);
   assert.equal(outcome.datasets[0]!.name, 'small');
-  assert.deepEqual(outcome.datasets[0]!.layers.map((l) => [l.name, l.featureCount]), [['small', 2]]);
+  assert.deepEqual(
+    outcome.datasets[0]!.layers.map((l) => [l.name, l.featureCount]),
+    [['small', 2]],
+  );
   const stage = outcome.items[0]!.result as { bytes: number };
   assert.equal(stage.bytes, readFileSync(plain).length, 'the inflated bytes are what the stage counted');
 });
@@ -140,7 +152,10 @@ test('tar archives are refused plainly, by name or by what a .gz holds', async (
   block.write('ustar', 257);
   const hidden = join(files, 'hidden.geojson.gz');
   writeFileSync(hidden, gzipSync(block));
-  for (const [file, name] of [[named, 'data.tar.gz'], [hidden, 'hidden.geojson.gz']] as const) {
+  for (const [file, name] of [
+    [named, 'data.tar.gz'],
+    [hidden, 'hidden.geojson.gz'],
+  ] as const) {
     const { error } = firstFailure(await ingest([file]));
     assert.equal(error.message, `${name}: tar archives are not supported; use .zip`);
     assert.equal(error.code, 'DATASET_UNREADABLE');

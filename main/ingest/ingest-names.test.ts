@@ -57,7 +57,14 @@ for (const name of ['-rf', '$(touch x)', '(a);b', '-skipfailures']) {
 test('a Shapefile named alone brings its side files from beside it, whatever the case of their extensions', async () => {
   const dir = mkdtempSync(join(files, 'shp-'));
   copyFileSync(rgdalVector('cities.shp'), join(dir, 'cities.shp'));
-  for (const [from, to] of [['shx', 'SHX'], ['dbf', 'dbf'], ['prj', 'PRJ'], ['sbn', 'sbn'], ['sbx', 'SBX']]) copyFileSync(rgdalVector(`cities.${from}`), join(dir, `cities.${to}`));
+  for (const [from, to] of [
+    ['shx', 'SHX'],
+    ['dbf', 'dbf'],
+    ['prj', 'PRJ'],
+    ['sbn', 'sbn'],
+    ['sbx', 'SBX'],
+  ])
+    copyFileSync(rgdalVector(`cities.${from}`), join(dir, `cities.${to}`));
   writeFileSync(join(dir, 'cities.cpg'), 'UTF-8');
   writeFileSync(join(dir, 'other.dbf'), 'not a side file of cities');
   const { job, items, datasets } = await ingest([join(dir, 'cities.shp')]);
@@ -65,7 +72,10 @@ test('a Shapefile named alone brings its side files from beside it, whatever the
   const layer = datasets[0]!.layers[0]!;
   assert.equal(layer.featureCount, 606);
   assert.equal(layer.crs, 'EPSG:4326', 'its .PRJ came with it');
-  assert.ok(layer.fields.some((f) => f.name === 'NAME'), 'its .dbf came with it');
+  assert.ok(
+    layer.fields.some((f) => f.name === 'NAME'),
+    'its .dbf came with it',
+  );
   const sources = (bed.engine.catalog.get(datasets[0]!.id).source as { files: string[] }).files.map((f) => f.split('/').at(-1)).sort();
   assert.deepEqual(sources, ['cities.PRJ', 'cities.SBX', 'cities.cpg', 'cities.dbf', 'cities.sbn', 'cities.shp', 'cities.SHX'].sort());
 });
@@ -88,7 +98,9 @@ test('NO_GEOREFERENCE says ".prj missing" only when no .prj is beside the Shapef
 
 test('files uploaded through the upload route under such names are imported whole', async () => {
   for (const name of ['-rf.geojson', '$(touch x).geojson', '(a);b.geojson', '-skipfailures.gpkg']) {
-    const body = name.endsWith('.gpkg') ? readFileSync(await gpkgWithLayerNamed(join(mkdtempSync(join(files, 'up-')), 'x.gpkg'), '-skipfailures')) : readFileSync(pointsGeoJson(join(mkdtempSync(join(files, 'up-')), 'x.geojson')));
+    const body = name.endsWith('.gpkg')
+      ? readFileSync(await gpkgWithLayerNamed(join(mkdtempSync(join(files, 'up-')), 'x.gpkg'), '-skipfailures'))
+      : readFileSync(pointsGeoJson(join(mkdtempSync(join(files, 'up-')), 'x.geojson')));
     const sent = await bed.upload(name, body);
     assert.equal(sent.status, 200, JSON.stringify(sent.reply));
     const { job, items, datasets } = await ingest([sent.file!]);

@@ -17,7 +17,14 @@ const root = mkdtempSync(join(tmpdir(), 'tessera-sweep-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function open(dataDir: string, sweepMs?: number): Promise<Engine> {
-  return Engine.open({ dataDir, host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 }, ...(sweepMs ? { stagingSweepIntervalMs: sweepMs } : {}) });
+  return Engine.open({
+    dataDir,
+    host: 'headless',
+    threads: 1,
+    logger: createLogger('silent'),
+    backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+    ...(sweepMs ? { stagingSweepIntervalMs: sweepMs } : {}),
+  });
 }
 
 /** An upload as the upload route leaves it once complete: a file GDAL cannot read, so its ingest fails. */

@@ -68,7 +68,9 @@ export async function findDatasets(gdalPath: string, relPath: string, label: str
     }
     const subdatasets = subdatasetNames(ds);
     if (subdatasets.length > 0) {
-      subdatasets.forEach((sub, i) => found.push({ kind: 'raster', relPath, subdataset: sub.split(gdalPath).join('{path}'), name: `${name}-${subdatasetLabel(sub, i)}`, layers: [] }));
+      subdatasets.forEach((sub, i) =>
+        found.push({ kind: 'raster', relPath, subdataset: sub.split(gdalPath).join('{path}'), name: `${name}-${subdatasetLabel(sub, i)}`, layers: [] }),
+      );
     } else if ((await ds.bands.countAsync()) > 0) {
       found.push({ kind: 'raster', relPath, name, layers: [] });
     }

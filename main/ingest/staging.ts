@@ -133,7 +133,10 @@ export async function discoverInPlace(unit: PlannedUnit, limits: ArchiveLimits =
     const together = unit.files.every((f) => posix.dirname(f.path) === posix.dirname(main.path) && f.name === posix.basename(f.path));
     // Side files uploaded one by one sit in different folders: a Shapefile's single layer is its stem.
     if (!together && /\.shp$/i.test(main.name)) {
-      return { datasets: [{ kind: 'vector', relPath: main.name, name: main.name.slice(0, -4), layers: [{ name: main.name.slice(0, -4), features: -1 }] }], skipped: [] };
+      return {
+        datasets: [{ kind: 'vector', relPath: main.name, name: main.name.slice(0, -4), layers: [{ name: main.name.slice(0, -4), features: -1 }] }],
+        skipped: [],
+      };
     }
     if (isZipFormat(main.name)) await inspectZip(main.path, unit.name, limits);
     return { datasets: await findDatasets(main.path, main.name, unit.name), skipped: [] };
@@ -196,7 +199,13 @@ export async function stageUnit(unit: PlannedUnit, dir: string, options: StageOp
       const target = join(dir, file.name);
       if (gzipped && i === 0) {
         // Inflated straight from where it is (an upload, a local file): the staged file has the inner name.
-        await gunzipStreamed(file.path, join(dir, innerName(file.name)), { guard, label: unit.name, signal, onBytes: count, limits: options.limits ?? DEFAULT_ARCHIVE_LIMITS });
+        await gunzipStreamed(file.path, join(dir, innerName(file.name)), {
+          guard,
+          label: unit.name,
+          signal,
+          onBytes: count,
+          limits: options.limits ?? DEFAULT_ARCHIVE_LIMITS,
+        });
       } else if (isUploadRef(file.ref)) {
         // Uploads are already in the staging area, counted against the data directory as they
         // arrived: linked, not copied, and counted against this job's quota only.
@@ -238,8 +247,15 @@ export async function stageUnit(unit: PlannedUnit, dir: string, options: StageOp
     const files = (await listFiles(unpacked)).map((rel) => ({ rel: `x/${rel}`, gdalPath: join(unpacked, rel) }));
     const discovery = await discoverFiles(files, unit.name, true);
     if (discovery.datasets.length === 0) {
-      const skipped = discovery.skipped.map((s) => s.file).slice(0, 5).join(', ');
-      throw refused('no-data', `${unit.name}: no geodata GDAL can read in it${skipped ? ` (skipped: ${skipped}${discovery.skipped.length > 5 ? ', …' : ''})` : ' (it is empty)'}`, { skipped: discovery.skipped });
+      const skipped = discovery.skipped
+        .map((s) => s.file)
+        .slice(0, 5)
+        .join(', ');
+      throw refused(
+        'no-data',
+        `${unit.name}: no geodata GDAL can read in it${skipped ? ` (skipped: ${skipped}${discovery.skipped.length > 5 ? ', …' : ''})` : ' (it is empty)'}`,
+        { skipped: discovery.skipped },
+      );
     }
     return { dir, bytes, ...discovery };
   } catch (error) {
@@ -275,7 +291,13 @@ async function linkedInPlace(file: PlannedUnit['files'][number], target: string,
 }
 
 /** Unpacks `archive` into `destination`, and archives inside it one level deep. */
-async function unpack(archive: string, label: string, destination: string, depth: number, options: StageOptions & { limits: ArchiveLimits; onBytes: (n: number) => void }): Promise<void> {
+async function unpack(
+  archive: string,
+  label: string,
+  destination: string,
+  depth: number,
+  options: StageOptions & { limits: ArchiveLimits; onBytes: (n: number) => void },
+): Promise<void> {
   const { guard } = options;
   const remaining = guard.jobRemaining;
   const limits = { ...options.limits, maxTotalBytes: remaining === null ? options.limits.maxTotalBytes : Math.min(options.limits.maxTotalBytes, remaining) };
@@ -291,7 +313,12 @@ async function unpack(archive: string, label: string, destination: string, depth
   for (const entry of written) {
     const path = join(destination, ...entry.name.split('/'));
     if (!isArchive(entry.name, await headOf(path))) continue;
-    if (depth >= 1) throw refused('nested-archive', `${label}: ${entry.name} is an archive inside an archive inside an archive; archives are unpacked one level deep at most`, { entry: entry.name });
+    if (depth >= 1)
+      throw refused(
+        'nested-archive',
+        `${label}: ${entry.name} is an archive inside an archive inside an archive; archives are unpacked one level deep at most`,
+        { entry: entry.name },
+      );
     await unpack(path, `${label}: ${entry.name}`, `${path}.d`, depth + 1, options);
     const size = (await stat(path)).size;
     await rm(path, { force: true });

@@ -13,7 +13,11 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const MiB = 1024 * 1024;
 
-function guard(limits: Partial<ConstructorParameters<typeof QuotaGuard>[0]>, volumePath = root, extra: Partial<ConstructorParameters<typeof QuotaGuard>[1]> = {}): QuotaGuard {
+function guard(
+  limits: Partial<ConstructorParameters<typeof QuotaGuard>[0]>,
+  volumePath = root,
+  extra: Partial<ConstructorParameters<typeof QuotaGuard>[1]> = {},
+): QuotaGuard {
   return new QuotaGuard({ jobLimit: null, globalLimit: null, floorBytes: 0, ...limits }, { dataDir: root, volumePath, ...extra });
 }
 
@@ -56,10 +60,14 @@ test('a file larger than the job quota is refused before a byte is copied', asyn
 
 test('the data directory quota and the free-space floor are checked before copying', async () => {
   const source = file('c.bin', MiB);
-  const global = await failure(copyFileStreamed(source, join(root, 'c1'), { guard: guard({ globalLimit: 5 * MiB }, root, { usedBytes: async () => 4.5 * MiB }), label: 'c.bin' }));
+  const global = await failure(
+    copyFileStreamed(source, join(root, 'c1'), { guard: guard({ globalLimit: 5 * MiB }, root, { usedBytes: async () => 4.5 * MiB }), label: 'c.bin' }),
+  );
   assert.equal(global.code, 'QUOTA_EXCEEDED');
   assert.match(global.message, /data directory's quota: it holds 4.5 MiB of 5 MiB/);
-  const floor = await failure(copyFileStreamed(source, join(root, 'c2'), { guard: guard({ floorBytes: 100 * MiB }, root, { freeBytes: async () => 100.5 * MiB }), label: 'c.bin' }));
+  const floor = await failure(
+    copyFileStreamed(source, join(root, 'c2'), { guard: guard({ floorBytes: 100 * MiB }, root, { freeBytes: async () => 100.5 * MiB }), label: 'c.bin' }),
+  );
   assert.equal(floor.code, 'DISK_FULL');
   assert.match(floor.message, /100\.5 MiB is free .* 100 MiB must stay free/);
 });

@@ -25,7 +25,10 @@ export interface StreamedCopyOptions {
 /** Copies the regular file `source` to `target` (which must not exist). Returns the bytes copied. */
 export async function copyFileStreamed(source: string, target: string, options: StreamedCopyOptions): Promise<number> {
   const info = await stat(source).catch((error: unknown) => {
-    throw new TesseraError('DATASET_UNREADABLE', `${options.label}: cannot read it (${(error as Error).message})`, { cause: error, details: { reason: 'unreadable' } });
+    throw new TesseraError('DATASET_UNREADABLE', `${options.label}: cannot read it (${(error as Error).message})`, {
+      cause: error,
+      details: { reason: 'unreadable' },
+    });
   });
   if (!info.isFile()) throw refused('not-a-file', `${options.label} is not a regular file`);
   if (info.size === 0) throw refused('empty', `${options.label} is empty (0 bytes)`);
@@ -38,13 +41,21 @@ export async function copyFileStreamed(source: string, target: string, options: 
  * guard. With `expectedBytes`, a source that turns out longer (a file growing while it is copied,
  * a request body longer than it said) is cut off at that size.
  */
-export async function writeStreamed(input: Readable, target: string, options: StreamedCopyOptions & { expectedBytes?: number; append?: boolean; through?: Transform[] }): Promise<number> {
+export async function writeStreamed(
+  input: Readable,
+  target: string,
+  options: StreamedCopyOptions & { expectedBytes?: number; append?: boolean; through?: Transform[] },
+): Promise<number> {
   let written = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
       if (options.expectedBytes !== undefined && written > options.expectedBytes) {
-        callback(new TesseraError('DATASET_UNREADABLE', `${options.label} grew past ${formatBytes(options.expectedBytes)} while it was copied`, { details: { reason: 'unreadable' } }));
+        callback(
+          new TesseraError('DATASET_UNREADABLE', `${options.label} grew past ${formatBytes(options.expectedBytes)} while it was copied`, {
+            details: { reason: 'unreadable' },
+          }),
+        );
         return;
       }
       options.guard.wrote(options.label, chunk.length).then(

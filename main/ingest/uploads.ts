@@ -47,7 +47,6 @@ export function isUploadRef(value: string): boolean {
   return value.startsWith(UPLOAD_PREFIX);
 }
 
-
 /**
  * The complete upload `upload:<id>` names. NOT_FOUND when there is no such upload (expired or
  * never made); BAD_INPUT when it is still arriving.
@@ -56,7 +55,8 @@ export function resolveUpload(ref: string, dataDir: string): ResolvedUpload {
   const id = ref.slice(UPLOAD_PREFIX.length);
   if (!ID.test(id)) throw new TesseraError('BAD_INPUT', `${ref} is not an upload reference (upload:<32 hex digits>)`);
   const dir = join(uploadsRoot(dataDir), id);
-  if (!existsSync(join(dir, 'upload.json'))) throw new TesseraError('NOT_FOUND', `${ref}: no such upload (it was never made, or it expired and was removed)`, { details: { id } });
+  if (!existsSync(join(dir, 'upload.json')))
+    throw new TesseraError('NOT_FOUND', `${ref}: no such upload (it was never made, or it expired and was removed)`, { details: { id } });
   const meta = JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as UploadMeta;
   const file = join(dir, meta.name);
   if (!existsSync(file)) throw new TesseraError('BAD_INPUT', `${ref} (${meta.name}) has not arrived completely yet`, { details: { id } });
@@ -78,7 +78,9 @@ export function checkUploadName(name: string): string {
     throw new TesseraError('BAD_INPUT', `name: ${message}`, { details: { issues: [{ field: 'name', message }] } });
   }
   if (trimmed === '' || basename(trimmed) !== trimmed || trimmed.startsWith('.') || /[\u0000-\u001f/\\:]/.test(trimmed) || trimmed === 'upload.json') {
-    throw new TesseraError('BAD_INPUT', `name: ${JSON.stringify(name.slice(0, 100))} is not a file name an upload may have`, { details: { issues: [{ field: 'name', message: 'not a plain file name' }] } });
+    throw new TesseraError('BAD_INPUT', `name: ${JSON.stringify(name.slice(0, 100))} is not a file name an upload may have`, {
+      details: { issues: [{ field: 'name', message: 'not a plain file name' }] },
+    });
   }
   return trimmed;
 }
@@ -128,6 +130,10 @@ export const UPLOAD_RETRY_WINDOW_MS = 24 * 3600_000;
 export function uploadInUse(db: Db, id: string, options: { retryWindowMs?: number; now?: Date } = {}): boolean {
   const since = new Date((options.now ?? new Date()).getTime() - (options.retryWindowMs ?? UPLOAD_RETRY_WINDOW_MS)).toISOString();
   const ref = `${UPLOAD_PREFIX}${id}`;
-  const holding = jobHolding(db, { states: ['queued', 'running', 'cancelling', 'interrupted'], recent: { states: ['failed', 'partial', 'cancelled'], since } }, (path) => path === ref);
+  const holding = jobHolding(
+    db,
+    { states: ['queued', 'running', 'cancelling', 'interrupted'], recent: { states: ['failed', 'partial', 'cancelled'], since } },
+    (path) => path === ref,
+  );
   return holding !== null;
 }

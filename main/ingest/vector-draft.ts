@@ -45,7 +45,11 @@ export class VectorDraftWriter {
       target = exists ? await gdal.openAsync(file, 'r+') : await gdal.drivers.get('GPKG').createAsync(file, 0, 0, 0, gdal.GDT_Unknown);
     } catch (error) {
       source.close();
-      throw new TesseraError(fromGdal(error, label).code, `${label}: the catalogue's GeoPackage for it cannot be written (${operatorText(String((error as Error)?.message ?? error), { [file]: 'the draft' })})`, { cause: error, details: { reason: 'catalogue', gdal: String((error as Error)?.message ?? error), file } });
+      throw new TesseraError(
+        fromGdal(error, label).code,
+        `${label}: the catalogue's GeoPackage for it cannot be written (${operatorText(String((error as Error)?.message ?? error), { [file]: 'the draft' })})`,
+        { cause: error, details: { reason: 'catalogue', gdal: String((error as Error)?.message ?? error), file } },
+      );
     }
     if (exists) {
       try {
@@ -53,7 +57,11 @@ export class VectorDraftWriter {
       } catch (error) {
         target.close();
         source.close();
-        throw new TesseraError(fromGdal(error, label).code, `${label}: the catalogue's GeoPackage for it cannot be repaired (${operatorText(String((error as Error)?.message ?? error), { [file]: 'the draft' })})`, { cause: error, details: { reason: 'catalogue', gdal: String((error as Error)?.message ?? error), file } });
+        throw new TesseraError(
+          fromGdal(error, label).code,
+          `${label}: the catalogue's GeoPackage for it cannot be repaired (${operatorText(String((error as Error)?.message ?? error), { [file]: 'the draft' })})`,
+          { cause: error, details: { reason: 'catalogue', gdal: String((error as Error)?.message ?? error), file } },
+        );
       }
     }
     return new VectorDraftWriter(source, target, file);
@@ -67,7 +75,14 @@ export class VectorDraftWriter {
    * 1.07–1.08×). A crash before the close leaves finished layers without their index; `open`
    * repairs that when a retry continues the draft.
    */
-  async write(input: { layer: string; targetLayer?: string; label: string; assignCrs?: string; targetCrs?: string; onProgress?(fraction: number): void }): Promise<WrittenLayer> {
+  async write(input: {
+    layer: string;
+    targetLayer?: string;
+    label: string;
+    assignCrs?: string;
+    targetCrs?: string;
+    onProgress?(fraction: number): void;
+  }): Promise<WrittenLayer> {
     const written = await importVectorLayer({ ...input, source: this.source, target: this.target });
     let layer: CatalogLayer;
     try {

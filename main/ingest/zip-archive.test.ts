@@ -95,7 +95,10 @@ test('an entry that inflates past its declared size is cut off (a lying bomb)', 
 
 test('too many entries, too many bytes and duplicate names are refused', async () => {
   const many = join(root, 'many.zip');
-  writeZip(many, Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.txt`, data: Buffer.from('x') })));
+  writeZip(
+    many,
+    Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.txt`, data: Buffer.from('x') })),
+  );
   const limits = { ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 10 };
   const r = await refusal(inspectZip(many, 'many.zip', limits));
   assert.equal(r.reason, 'too-many-entries');

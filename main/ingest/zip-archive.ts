@@ -72,7 +72,11 @@ interface YauzlZipFile {
   on(event: 'error', listener: (error: Error) => void): this;
 }
 interface Yauzl {
-  open(path: string, options: { lazyEntries: boolean; autoClose: boolean; decodeStrings: boolean; validateEntrySizes: boolean; strictFileNames: boolean }, callback: (error: Error | null, zip: YauzlZipFile) => void): void;
+  open(
+    path: string,
+    options: { lazyEntries: boolean; autoClose: boolean; decodeStrings: boolean; validateEntrySizes: boolean; strictFileNames: boolean },
+    callback: (error: Error | null, zip: YauzlZipFile) => void,
+  ): void;
 }
 const yauzl = createRequire(import.meta.url)('yauzl') as Yauzl;
 
@@ -115,7 +119,8 @@ export async function extractZip(path: string, label: string, destination: strin
     throwIfAborted(options.signal);
     const target = resolve(root, ...entry.name.split('/'));
     // yauzl already refuses `..` and absolute names; this keeps the promise if that ever changes.
-    if (target !== root && !target.startsWith(root + sep)) throw refused('path-traversal', `${label}: entry ${entry.name} would be written outside its folder`, { entry: entry.name });
+    if (target !== root && !target.startsWith(root + sep))
+      throw refused('path-traversal', `${label}: entry ${entry.name} would be written outside its folder`, { entry: entry.name });
     if (entry.directory) {
       await mkdir(target, { recursive: true });
       return;
@@ -149,19 +154,27 @@ function meter(label: string, entry: ArchiveEntry, onBytes: ExtractOptions['onBy
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
       if (seen > entry.size) {
-        callback(refused('too-large', `${label}: entry ${entry.name} inflates to more than the ${entry.size} bytes it declares (a zip bomb)`, { entry: entry.name, declaredBytes: entry.size }));
+        callback(
+          refused('too-large', `${label}: entry ${entry.name} inflates to more than the ${entry.size} bytes it declares (a zip bomb)`, {
+            entry: entry.name,
+            declaredBytes: entry.size,
+          }),
+        );
         return;
       }
       if (!onBytes) return callback(null, chunk);
       Promise.resolve()
         .then(() => onBytes(chunk.length))
         .then(
-        () => callback(null, chunk),
-        (error: Error) => callback(error),
-      );
+          () => callback(null, chunk),
+          (error: Error) => callback(error),
+        );
     },
     flush(callback) {
-      if (seen < entry.size) callback(refused('unreadable', `${label}: entry ${entry.name} holds ${seen} bytes but declares ${entry.size} (truncated or corrupt)`, { entry: entry.name }));
+      if (seen < entry.size)
+        callback(
+          refused('unreadable', `${label}: entry ${entry.name} holds ${seen} bytes but declares ${entry.size} (truncated or corrupt)`, { entry: entry.name }),
+        );
       else callback();
     },
   });
@@ -173,20 +186,24 @@ const STREAM_CHUNK = 256 * 1024;
 /** The entry's data, inflated when it is deflated, read from where its local header says it starts. */
 async function entryStream(path: string, label: string, raw: YauzlEntry, entry: ArchiveEntry): Promise<Readable> {
   if (raw.compressionMethod !== 0 && raw.compressionMethod !== 8) {
-    throw refused('unreadable', `${label}: entry ${entry.name} uses compression method ${raw.compressionMethod}; only stored and deflated entries are read`, { entry: entry.name });
+    throw refused('unreadable', `${label}: entry ${entry.name} uses compression method ${raw.compressionMethod}; only stored and deflated entries are read`, {
+      entry: entry.name,
+    });
   }
   const header = Buffer.alloc(30);
   const handle = await openFile(path, 'r');
   try {
     const { bytesRead } = await handle.read(header, 0, 30, raw.relativeOffsetOfLocalHeader);
-    if (bytesRead < 30 || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw refused('unreadable', `${label}: entry ${entry.name} has no local header where the directory says`, { entry: entry.name });
+    if (bytesRead < 30 || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE)
+      throw refused('unreadable', `${label}: entry ${entry.name} has no local header where the directory says`, { entry: entry.name });
   } finally {
     await handle.close();
   }
   const start = raw.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   // Large chunks: each one passes the quota meter and a write, and 16 KiB ones made unpacking a
   // 3.5 MB Shapefile take twice as long as `unzip` does.
-  const data = raw.compressedSize === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + raw.compressedSize - 1, highWaterMark: STREAM_CHUNK });
+  const data =
+    raw.compressedSize === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + raw.compressedSize - 1, highWaterMark: STREAM_CHUNK });
   if (raw.compressionMethod === 0) return data;
   const inflate = createInflateRaw({ chunkSize: STREAM_CHUNK });
   data.on('error', (error: Error) => inflate.destroy(error));
@@ -194,7 +211,12 @@ async function entryStream(path: string, label: string, raw: YauzlEntry, entry: 
 }
 
 /** Visits every entry after checking it; `open` streams its inflated bytes. */
-async function walkZip(path: string, label: string, limits: ArchiveLimits, visit: (entry: ArchiveEntry, open: () => Promise<Readable>) => Promise<void>): Promise<void> {
+async function walkZip(
+  path: string,
+  label: string,
+  limits: ArchiveLimits,
+  visit: (entry: ArchiveEntry, open: () => Promise<Readable>) => Promise<void>,
+): Promise<void> {
   const zip = await new Promise<YauzlZipFile>((resolveOpen, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: false, strictFileNames: false }, (error, z) => {
       if (error) reject(refused('not-an-archive', `${label} is not a readable ZIP archive (${error.message})`, { cause: error.message }));
@@ -203,7 +225,10 @@ async function walkZip(path: string, label: string, limits: ArchiveLimits, visit
   });
   try {
     if (zip.entryCount > limits.maxEntries) {
-      throw refused('too-many-entries', `${label} holds ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`, { entries: zip.entryCount, limit: limits.maxEntries });
+      throw refused('too-many-entries', `${label} holds ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`, {
+        entries: zip.entryCount,
+        limit: limits.maxEntries,
+      });
     }
     const seen = new Set<string>();
     let total = 0;
@@ -223,7 +248,11 @@ async function walkZip(path: string, label: string, limits: ArchiveLimits, visit
           const entry = checkEntry(raw, label, limits, seen);
           total += entry.size;
           if (total > limits.maxTotalBytes) {
-            throw refused('too-large', `${label} inflates to more than ${limits.maxTotalBytes} bytes (at least ${total}); that is more than this job may stage`, { totalBytes: total, limit: limits.maxTotalBytes });
+            throw refused(
+              'too-large',
+              `${label} inflates to more than ${limits.maxTotalBytes} bytes (at least ${total}); that is more than this job may stage`,
+              { totalBytes: total, limit: limits.maxTotalBytes },
+            );
           }
           const open = () => entryStream(path, label, raw, entry);
           visit(entry, open).then(
@@ -244,26 +273,36 @@ async function walkZip(path: string, label: string, limits: ArchiveLimits, visit
 function checkEntry(raw: YauzlEntry, label: string, limits: ArchiveLimits, seen: Set<string>): ArchiveEntry {
   const name = raw.fileName;
   const mode = (raw.externalFileAttributes >>> 16) & S_IFMT;
-  if (mode === S_IFLNK) throw refused('symlink', `${label}: entry ${name} is a symbolic link; links in archives are refused (they can point anywhere)`, { entry: name });
+  if (mode === S_IFLNK)
+    throw refused('symlink', `${label}: entry ${name} is a symbolic link; links in archives are refused (they can point anywhere)`, { entry: name });
   // Control characters (NUL above all) in a name can cut a path short on the way to the file system.
-  if (/[\u0000-\u001f]/.test(name)) throw refused('path-traversal', `${label}: entry ${JSON.stringify(name)} has control characters in its name`, { entry: name });
+  if (/[\u0000-\u001f]/.test(name))
+    throw refused('path-traversal', `${label}: entry ${JSON.stringify(name)} has control characters in its name`, { entry: name });
   if (raw.isEncrypted()) throw refused('encrypted', `${label}: entry ${name} is encrypted; encrypted archives cannot be ingested`, { entry: name });
   const normalised = posix.normalize(name);
   if (seen.has(normalised)) throw refused('duplicate-entry', `${label}: entry ${name} appears twice`, { entry: name });
   seen.add(normalised);
   if (raw.compressionMethod === 0 && raw.compressedSize !== raw.uncompressedSize) {
-    throw refused('unreadable', `${label}: entry ${name} is stored uncompressed but declares ${raw.compressedSize} stored and ${raw.uncompressedSize} real bytes`, { entry: name });
+    throw refused(
+      'unreadable',
+      `${label}: entry ${name} is stored uncompressed but declares ${raw.compressedSize} stored and ${raw.uncompressedSize} real bytes`,
+      { entry: name },
+    );
   }
   const directory = name.endsWith('/');
   const size = raw.uncompressedSize;
   const compressedSize = raw.compressedSize;
   if (!directory && size > limits.ratioFloorBytes && size > limits.maxRatio * Math.max(1, compressedSize)) {
     const ratio = Math.round(size / Math.max(1, compressedSize));
-    throw refused('compression-ratio', `${label}: entry ${name} inflates ${ratio}:1 (${compressedSize} → ${size} bytes); more than ${limits.maxRatio}:1 is taken for a zip bomb`, {
-      entry: name,
-      ratio,
-      limit: limits.maxRatio,
-    });
+    throw refused(
+      'compression-ratio',
+      `${label}: entry ${name} inflates ${ratio}:1 (${compressedSize} → ${size} bytes); more than ${limits.maxRatio}:1 is taken for a zip bomb`,
+      {
+        entry: name,
+        ratio,
+        limit: limits.maxRatio,
+      },
+    );
   }
   return { name: directory ? name.slice(0, -1) : name, size, compressedSize, directory };
 }
@@ -271,12 +310,16 @@ function checkEntry(raw: YauzlEntry, label: string, limits: ArchiveLimits, seen:
 /** yauzl's own refusals (it checks names before handing entries over) with our reasons. */
 function yauzlRefusal(error: Error, label: string): Error {
   const message = error.message;
-  if (message.startsWith('absolute path: ')) return refused('absolute-path', `${label}: entry ${message.slice(15)} has an absolute path; archives may only hold relative names`, { entry: message.slice(15) });
+  if (message.startsWith('absolute path: '))
+    return refused('absolute-path', `${label}: entry ${message.slice(15)} has an absolute path; archives may only hold relative names`, {
+      entry: message.slice(15),
+    });
   if (message.startsWith('invalid relative path: ')) {
     const name = message.slice(23);
     return refused('path-traversal', `${label}: entry ${name} climbs out of the archive's folder (zip-slip)`, { entry: name });
   }
-  if (message.startsWith('invalid characters in fileName: ')) return refused('path-traversal', `${label}: entry ${message.slice(32)} has characters no file name may have`, { entry: message.slice(32) });
+  if (message.startsWith('invalid characters in fileName: '))
+    return refused('path-traversal', `${label}: entry ${message.slice(32)} has characters no file name may have`, { entry: message.slice(32) });
   if ((error as { code?: string }).code === 'ENOENT') return error;
   return refused('not-an-archive', `${label} is not a readable ZIP archive (${message})`, { cause: message });
 }

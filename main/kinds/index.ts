@@ -65,7 +65,11 @@ export function bindKind<K extends JobKind>(job: { kind: K; params: JobParamsOf<
  * The handler of a request a kind serves itself (see JobKindPlugin.requests): the engine lists the
  * request, the kind that declares it answers it, with the engine's environment at the time of the call.
  */
-export function kindRequest<N extends RequestName>(name: N, env: () => KindEnvironment, plugins: Partial<KindPlugins> = {}): (input: RequestParsed<N>) => Promise<RequestResult<N>> | RequestResult<N> {
+export function kindRequest<N extends RequestName>(
+  name: N,
+  env: () => KindEnvironment,
+  plugins: Partial<KindPlugins> = {},
+): (input: RequestParsed<N>) => Promise<RequestResult<N>> | RequestResult<N> {
   const all: KindPlugins = { ...JOB_KIND_PLUGINS, ...plugins };
   return (input) => {
     for (const plugin of Object.values(all)) {

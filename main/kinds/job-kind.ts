@@ -82,7 +82,12 @@ export interface JobKindPlugin<K extends JobKind, Spec extends object = object, 
    * succeeded (metadata, a PMTiles archive) unless the job was cancelled, then releases it.
    * Throwing fails the job (its items keep their states).
    */
-  end?(params: JobParamsOf<K>, session: Session, outcome: { cancelled: boolean; items: readonly StoredItem<Spec, Checkpoint>[] }, env: KindEnvironment): Promise<void>;
+  end?(
+    params: JobParamsOf<K>,
+    session: Session,
+    outcome: { cancelled: boolean; items: readonly StoredItem<Spec, Checkpoint>[] },
+    env: KindEnvironment,
+  ): Promise<void>;
   /**
    * Runs one item (resuming from `item.checkpoint` when set) and returns its result. Throw to fail
    * it: a transient TesseraError is retried with backoff, anything else fails the item at once.

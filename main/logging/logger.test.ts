@@ -31,7 +31,15 @@ test('levels: debug 20, info 30, warn 40, error 50; data that names a pino field
   logger.info('i');
   logger.warn('w');
   logger.error('e', { level: 'high', msg: 'inner' });
-  assert.deepEqual(parsed().map((l) => [l.level, l.msg]), [[20, 'd'], [30, 'i'], [40, 'w'], [50, 'e']]);
+  assert.deepEqual(
+    parsed().map((l) => [l.level, l.msg]),
+    [
+      [20, 'd'],
+      [30, 'i'],
+      [40, 'w'],
+      [50, 'e'],
+    ],
+  );
   assert.deepEqual([parsed()[3]!.level_, parsed()[3]!.msg_], ['high', 'inner']);
 });
 
@@ -41,7 +49,10 @@ test('a level filters what is below it; silent writes nothing', () => {
   warn.logger.info('no');
   warn.logger.warn('yes');
   warn.logger.error('yes too');
-  assert.deepEqual(warn.parsed().map((l) => l.msg), ['yes', 'yes too']);
+  assert.deepEqual(
+    warn.parsed().map((l) => l.msg),
+    ['yes', 'yes too'],
+  );
   const silent = collecting('silent');
   silent.logger.error('nothing');
   assert.equal(silent.lines.length, 0);
@@ -127,13 +138,26 @@ test('pretty lines for a terminal are text, not JSON, and redacted', async () =>
 test('a process logs to stderr only (JSON lines when not a terminal), never to stdout; TESSERA_LOG_LEVEL sets the level', () => {
   const url = new URL('./logger.js', import.meta.url).href;
   const script = `import(${JSON.stringify(url)}).then(({ createLogger }) => { const l = createLogger(); l.debug('dbg'); l.info('hello', { token: 'T-5' }); process.stdout.write('human output\\n'); });`;
-  const run = (level: string) => spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, TESSERA_LOG_LEVEL: level } });
+  const run = (level: string) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, TESSERA_LOG_LEVEL: level } });
   const info = run('info');
   assert.equal(info.status, 0, info.stderr);
   assert.equal(info.stdout, 'human output\n');
-  const lines = info.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(lines.map((l) => [l.level, l.msg, l.token]), [[30, 'hello', REDACTED]]);
+  const lines = info.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg, l.token]),
+    [[30, 'hello', REDACTED]],
+  );
   const debug = run('debug');
-  assert.deepEqual(debug.stderr.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg), ['dbg', 'hello']);
+  assert.deepEqual(
+    debug.stderr
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['dbg', 'hello'],
+  );
   assert.equal(run('error').stderr, '');
 });

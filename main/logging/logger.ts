@@ -37,10 +37,36 @@ export const REDACTED = '[Redacted]';
  * Keys whose values are never logged: compared lower-cased without `-` and `_`, and a key that
  * ends in one of them counts too (`esriToken`, `x-api-key`, `clientSecret`, `proxy-authorization`).
  */
-export const SECRET_KEYS = ['token', 'password', 'passwd', 'passphrase', 'secret', 'authorization', 'cookie', 'credential', 'credentials', 'apikey', 'privatekey', 'signature'] as const;
+export const SECRET_KEYS = [
+  'token',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'authorization',
+  'cookie',
+  'credential',
+  'credentials',
+  'apikey',
+  'privatekey',
+  'signature',
+] as const;
 
 /** URL parameters whose values are never logged (ArcGIS `token`, OAuth, API keys). */
-const SECRET_PARAMS = ['token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey', 'key', 'password', 'client_secret', 'code', 'sig', 'signature'];
+const SECRET_PARAMS = [
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'key',
+  'password',
+  'client_secret',
+  'code',
+  'sig',
+  'signature',
+];
 
 const SECRET_KEY = new RegExp(`(?:${SECRET_KEYS.join('|')})$`);
 const SECRET_PARAM = new RegExp(`([?&;#](?:${SECRET_PARAMS.join('|')})=)[^&#;\\s"'<>]+`, 'gi');
@@ -111,7 +137,8 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (value instanceof Set) return redact([...value], depth, seen);
   if (value instanceof Date) return value.toISOString();
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = isSecretKey(key) && v !== null && v !== undefined && v !== '' ? REDACTED : redact(v, depth + 1, seen);
+  for (const [key, v] of Object.entries(value))
+    out[key] = isSecretKey(key) && v !== null && v !== undefined && v !== '' ? REDACTED : redact(v, depth + 1, seen);
   return out;
 }
 

@@ -21,7 +21,10 @@ test('a new file in an existing folder, an existing MBTiles, an empty file: acce
   writeFileSync(join(root, 'empty.mbtiles'), '');
   assert.equal(await checkOutputPath(join(root, 'empty.mbtiles')), null);
   assert.equal(await checkOutputPath(join(root, 'tiles')), null);
-  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.tessera-probe')), []);
+  assert.deepEqual(
+    readdirSync(root).filter((n) => n.startsWith('.tessera-probe')),
+    [],
+  );
 });
 
 test('an existing file that is not what its name says is refused, not overwritten', async () => {
@@ -43,7 +46,9 @@ test('a missing output folder is no refusal for a local user (the path policy gu
   assert.equal(await checkOutputPath(join(dataDir, 'caches', 'tiles')), null);
 });
 
-test('a folder that takes no files (/proc) is refused by name, not reported as a full disk', { skip: !existsSync('/proc/self') && 'no /proc here' }, async () => {
+test('a folder that takes no files (/proc) is refused by name, not reported as a full disk', {
+  skip: !existsSync('/proc/self') && 'no /proc here',
+}, async () => {
   assert.match((await checkOutputPath('/proc/a.mbtiles')) ?? '', /^cannot create files in \/proc \(/);
 });
 

@@ -29,13 +29,15 @@ export async function checkOutputPath(output: string): Promise<string | null> {
   const full = resolve(output);
   const existing = await stat(full).catch(() => null);
   if (existing) {
-    if (kind === 'directory' && !existing.isDirectory()) return `${output} exists and is not a directory (a tile directory was asked for; use .mbtiles or .pmtiles for a file)`;
+    if (kind === 'directory' && !existing.isDirectory())
+      return `${output} exists and is not a directory (a tile directory was asked for; use .mbtiles or .pmtiles for a file)`;
     if (kind !== 'directory' && !existing.isFile()) return `${output} is ${existing.isDirectory() ? 'a directory' : 'not a regular file'}, not a ${kind} file`;
     if (kind !== 'directory' && existing.size > 0) {
       const magic = kind === 'mbtiles' ? SQLITE_HEADER : PMTILES_MAGIC;
       const head = await readHead(full, magic.length);
       if (head === null) return `${output} exists and cannot be read`;
-      if (head !== magic) return `${output} exists and is not ${kind === 'mbtiles' ? 'an MBTiles file (not SQLite)' : 'a PMTiles archive'}; refusing to overwrite it`;
+      if (head !== magic)
+        return `${output} exists and is not ${kind === 'mbtiles' ? 'an MBTiles file (not SQLite)' : 'a PMTiles archive'}; refusing to overwrite it`;
     }
   }
   // The folder that must exist: the output's own folder, or a tile directory's parent.

@@ -25,7 +25,10 @@ for (const d of [dataDir, maps, elsewhere]) mkdirSync(d, { recursive: true });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const refusal = (field: RegExp, message: RegExp) => (error: unknown) =>
-  error instanceof TesseraError && error.code === 'BAD_INPUT' && (error.details as { issues: { field: string }[] }).issues.some((i) => field.test(i.field)) && message.test(error.message);
+  error instanceof TesseraError &&
+  error.code === 'BAD_INPUT' &&
+  (error.details as { issues: { field: string }[] }).issues.some((i) => field.test(i.field)) &&
+  message.test(error.message);
 
 test('not enforced on loopback without roots; enforced when exposed or when roots are listed', () => {
   assert.equal(pathPolicy({ dataRoots: [], allowGdalVirtualPaths: false }, dataDir, false).enforced, false);
@@ -37,29 +40,56 @@ test('not enforced on loopback without roots; enforced when exposed or when root
 
 test('paths inside a root pass, also when they do not exist yet; outside, each field is named with the roots', async () => {
   const policy = pathPolicy({ dataRoots: [maps] }, dataDir, false);
-  await assertPathsAllowed([{ field: 'params.output', path: join(maps, 'new', 'deeper', 'a.mbtiles') }, { field: 'params.cache', path: join(dataDir, 'x.mbtiles') }], policy);
+  await assertPathsAllowed(
+    [
+      { field: 'params.output', path: join(maps, 'new', 'deeper', 'a.mbtiles') },
+      { field: 'params.cache', path: join(dataDir, 'x.mbtiles') },
+    ],
+    policy,
+  );
   await assert.rejects(
-    assertPathsAllowed([{ field: 'params.datasets.0', path: join(maps, 'ok.tif') }, { field: 'params.output', path: '/x/y/a.mbtiles' }], policy),
+    assertPathsAllowed(
+      [
+        { field: 'params.datasets.0', path: join(maps, 'ok.tif') },
+        { field: 'params.output', path: '/x/y/a.mbtiles' },
+      ],
+      policy,
+    ),
     (error: unknown) => {
       assert.ok(error instanceof TesseraError && error.code === 'BAD_INPUT');
       assert.equal(error.message, `params.output: /x/y/a.mbtiles is outside the data roots (${dataDir}, ${maps}); add its folder to Settings › Data roots`);
-      assert.deepEqual((error.details as { issues: { field: string }[] }).issues.map((i) => i.field), ['params.output']);
+      assert.deepEqual(
+        (error.details as { issues: { field: string }[] }).issues.map((i) => i.field),
+        ['params.output'],
+      );
       return true;
     },
   );
-  await assert.rejects(assertPathsAllowed([{ field: 'params.output', path: join(maps, '..', 'elsewhere', 'a.mbtiles') }], policy), refusal(/^params\.output$/, /outside the data roots/));
+  await assert.rejects(
+    assertPathsAllowed([{ field: 'params.output', path: join(maps, '..', 'elsewhere', 'a.mbtiles') }], policy),
+    refusal(/^params\.output$/, /outside the data roots/),
+  );
 });
 
 test('a symlink inside a root that points outside does not escape, even to a file not yet made', async () => {
   const policy = pathPolicy({ dataRoots: [maps] }, dataDir, false);
   symlinkSync(elsewhere, join(maps, 'link'));
-  await assert.rejects(assertPathsAllowed([{ field: 'params.output', path: join(maps, 'link', 'new', 'a.mbtiles') }], policy), refusal(/^params\.output$/, /link\/new\/a\.mbtiles is outside/));
+  await assert.rejects(
+    assertPathsAllowed([{ field: 'params.output', path: join(maps, 'link', 'new', 'a.mbtiles') }], policy),
+    refusal(/^params\.output$/, /link\/new\/a\.mbtiles is outside/),
+  );
   await assert.rejects(assertPathsAllowed([{ field: 'params.cache', path: join(maps, 'link') }], policy), refusal(/^params\.cache$/, /outside/));
 });
 
 test('GDAL virtual paths and connections are refused unless Settings allow them', async () => {
-  const uses = [{ field: 'params.datasets.0', path: '/vsicurl/http://127.0.0.1:1/x.tif' }, { field: 'params.sources.0', path: 'PG:dbname=x' }];
-  await assert.rejects(assertPathsAllowed(uses, pathPolicy({}, dataDir, true)), (e: unknown) => refusal(/^params\.datasets\.0$/, /GDAL virtual path/)(e) && refusal(/^params\.sources\.0$/, /GDAL virtual path/)(e));
+  const uses = [
+    { field: 'params.datasets.0', path: '/vsicurl/http://127.0.0.1:1/x.tif' },
+    { field: 'params.sources.0', path: 'PG:dbname=x' },
+  ];
+  await assert.rejects(
+    assertPathsAllowed(uses, pathPolicy({}, dataDir, true)),
+    (e: unknown) => refusal(/^params\.datasets\.0$/, /GDAL virtual path/)(e) && refusal(/^params\.sources\.0$/, /GDAL virtual path/)(e),
+  );
   await assertPathsAllowed(uses, pathPolicy({ allowGdalVirtualPaths: true }, dataDir, true));
 });
 
@@ -68,13 +98,20 @@ test('every kind declares its path params', () => {
   const fields = (input: JobStartInput) => jobPaths(JobStartInput.parse(input)).map((u) => `${u.access} ${u.field}`);
   const zooms = { minZoom: 0, maxZoom: 3 };
   assert.deepEqual(fields({ kind: 'verify', params: { cache: '/a' } }), ['read params.cache']);
-  assert.deepEqual(fields({ kind: 'preseed-raster', params: { datasets: ['/a', '/b'], coverage: '/c', output: '/o.mbtiles', ...zooms } }), ['read params.datasets.0', 'read params.datasets.1', 'read params.coverage', 'write params.output']);
+  assert.deepEqual(fields({ kind: 'preseed-raster', params: { datasets: ['/a', '/b'], coverage: '/c', output: '/o.mbtiles', ...zooms } }), [
+    'read params.datasets.0',
+    'read params.datasets.1',
+    'read params.coverage',
+    'write params.output',
+  ]);
   assert.deepEqual(fields({ kind: 'preseed-vector', params: { sources: ['/a'], output: '/o', ...zooms } }), ['read params.sources.0', 'write params.output']);
   assert.deepEqual(fields({ kind: 'ingest', params: { files: ['/a', '/b'] } }), ['read params.files.0', 'read params.files.1']);
   assert.deepEqual(fields({ kind: 'migrate-esri', params: { url: 'https://x/FeatureServer', name: 'n' } }), []);
 });
 
-test('an exposed engine refuses, as 400s naming the field, what lies outside its roots; it fetches nothing and makes no folder', { timeout: 120_000 }, async () => {
+test('an exposed engine refuses, as 400s naming the field, what lies outside its roots; it fetches nothing and makes no folder', {
+  timeout: 120_000,
+}, async () => {
   const hits: string[] = [];
   const listener = http.createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
@@ -93,11 +130,20 @@ test('an exposed engine refuses, as 400s naming the field, what lies outside its
       assert.equal(httpStatusForError(reply.error.code), 400, JSON.stringify(reply.error));
       return reply.error;
     };
-    const curl = await call('jobs.start', { kind: 'preseed-raster', params: { datasets: [`/vsicurl/http://127.0.0.1:${port}/world.tif`], minZoom: 0, maxZoom: 1, output: join(dataDir, 'a.mbtiles') } });
+    const curl = await call('jobs.start', {
+      kind: 'preseed-raster',
+      params: { datasets: [`/vsicurl/http://127.0.0.1:${port}/world.tif`], minZoom: 0, maxZoom: 1, output: join(dataDir, 'a.mbtiles') },
+    });
     assert.match(curl.message, /params\.datasets\.0: \/vsicurl\/.* is a GDAL virtual path/);
-    const out = await call('jobs.start', { kind: 'preseed-raster', params: { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 1, output: '/nonexistent/dir/a.mbtiles' } });
+    const out = await call('jobs.start', {
+      kind: 'preseed-raster',
+      params: { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 1, output: '/nonexistent/dir/a.mbtiles' },
+    });
     assert.match(out.message, /params\.output: \/nonexistent\/dir\/a\.mbtiles is outside the data roots \(.*\); add its folder to Settings › Data roots/);
-    const estimate = await call('jobs.estimate', { kind: 'preseed-vector', params: { sources: [join(elsewhere, 'x.gpkg')], minZoom: 0, maxZoom: 1, output: join(dataDir, 'v.mbtiles') } });
+    const estimate = await call('jobs.estimate', {
+      kind: 'preseed-vector',
+      params: { sources: [join(elsewhere, 'x.gpkg')], minZoom: 0, maxZoom: 1, output: join(dataDir, 'v.mbtiles') },
+    });
     assert.match(estimate.message, /params\.sources\.0: .* is outside the data roots/);
     const verify = await call('jobs.start', { kind: 'verify', params: { cache } });
     assert.match(verify.message, /params\.cache: .* is outside the data roots/);

@@ -51,7 +51,11 @@ export async function assertPathsAllowed(uses: readonly Pick<PathUse, 'field' | 
   const issues: { field: string; message: string }[] = [];
   for (const use of uses) {
     if (isGdalVirtualPath(use.path)) {
-      if (!policy.allowGdalVirtualPaths) issues.push({ field: use.field, message: `${use.path} is a GDAL virtual path or connection, which this Tessera does not open for requests; allow them in Settings › GDAL virtual paths` });
+      if (!policy.allowGdalVirtualPaths)
+        issues.push({
+          field: use.field,
+          message: `${use.path} is a GDAL virtual path or connection, which this Tessera does not open for requests; allow them in Settings › GDAL virtual paths`,
+        });
       continue;
     }
     const real = await resolveReal(resolve(use.path));

@@ -109,10 +109,14 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.running++;
     try {
-      return (await this.started().run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as TaskOutput<Tasks, K>;
+      return (await this.started().run({ ...task, abort: flag }, { name, signal: hardStop.signal, transferList: options.transferList })) as TaskOutput<
+        Tasks,
+        K
+      >;
     } catch (error) {
       // Piscina replaces a worker that exited or was terminated; count it either way.
-      if (hardStop.signal.aborted) this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));
+      if (hardStop.signal.aborted)
+        this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));
       if (signal?.aborted || isAbortError(error)) throw new AbortError();
       const coded = workerError(error);
       if (coded.code === 'WORKER_CRASHED') this.workerReplaced(coded);

@@ -45,10 +45,20 @@ function datasetOutputs(datasets: readonly CatalogDataset[] | null, footprints: 
   const bounds = placed.length > 0 ? placed.reduce(unionBbox) : footprints.length > 0 ? footprints.map((f) => f.bounds).reduce(unionBbox) : null;
   const names = (datasets ?? []).map((d) => `${d.name} (#${d.id})`);
   return {
-    produced: datasets === null ? 'datasets in the catalogue (not read for this report)' : names.length === 0 ? 'no dataset in the catalogue' : `${names.length === 1 ? 'the dataset' : `${names.length} datasets:`} ${names.join(', ')} in the catalogue`,
+    produced:
+      datasets === null
+        ? 'datasets in the catalogue (not read for this report)'
+        : names.length === 0
+          ? 'no dataset in the catalogue'
+          : `${names.length === 1 ? 'the dataset' : `${names.length} datasets:`} ${names.join(', ')} in the catalogue`,
     cache: null,
     bounds,
     footprints,
-    unknownBecause: datasets === null ? 'the catalogue was not read and no item found a place' : datasets.length === 0 ? 'the job made no dataset that is in the catalogue' : 'nothing the job made has a known place',
+    unknownBecause:
+      datasets === null
+        ? 'the catalogue was not read and no item found a place'
+        : datasets.length === 0
+          ? 'the job made no dataset that is in the catalogue'
+          : 'nothing the job made has a known place',
   };
 }

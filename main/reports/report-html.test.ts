@@ -64,13 +64,17 @@ test('a partial job: its name escaped, item errors, every bad tile, parameters, 
   const failed = store.listItems(jobs.damaged, { states: ['failed'] }).rows;
   assert.ok(failed.length > 0);
   for (const item of failed) {
-    assert.ok(page.includes(`<td>${escaped(item.label)}</td><td class="mono code">${item.error!.code}</td><td>${escaped(item.error!.message)}</td>`), item.label);
+    assert.ok(
+      page.includes(`<td>${escaped(item.label)}</td><td class="mono code">${item.error!.code}</td><td>${escaped(item.error!.message)}</td>`),
+      item.label,
+    );
   }
   for (const tile of jobs.damagedTiles) assert.ok(page.includes(`<td class="mono nowrap">${tile}</td>`), tile);
   assert.ok(page.includes('<td class="mono key">maxTileBytes</td><td class="mono">512000</td>'));
   assert.ok(page.includes('<td class="mono key">cache</td>'));
   assert.ok(page.includes('<div class="state state-partial">partial</div>'));
-  for (const item of store.listItems(jobs.damaged).rows) assert.ok(page.includes(`<td>${item.label}</td><td class="item-state state-text-${item.state}">${item.state}</td>`));
+  for (const item of store.listItems(jobs.damaged).rows)
+    assert.ok(page.includes(`<td>${item.label}</td><td class="item-state state-text-${item.state}">${item.state}</td>`));
   for (const type of ['created', 'planned', 'item.failed', 'state.partial']) assert.ok(page.includes(`<td class="mono nowrap">${type}</td>`), type);
   assert.ok(page.includes('5 corrupt'));
 });
@@ -133,7 +137,7 @@ function svgBounds(page: string): number[] {
   return value.split(',').map(Number);
 }
 
-test("preseeds: the output's extent and each item's footprint drawn, never \"Extent unknown\"", async () => {
+test('preseeds: the output\'s extent and each item\'s footprint drawn, never "Extent unknown"', async () => {
   const raster = await html(jobs.raster);
   assert.ok(!raster.includes('Extent unknown') && !raster.includes('names no tile cache'));
   assert.ok(raster.includes(`<span class="name">${escaped(UNICODE_NAME)}</span>`), 'the name in four scripts, as it is');
@@ -178,7 +182,9 @@ test('self-contained and printable: no scripts, no external resources, print sty
 
 test('tessera jobs report --format html -o FILE writes the same page', () => {
   const out = join(root, 'report.html');
-  const stdout = execFileSync(process.execPath, [bin, 'jobs', 'report', String(jobs.damaged), '--format', 'html', '-o', out, '--data-dir', jobs.dataDir], { encoding: 'utf8' });
+  const stdout = execFileSync(process.execPath, [bin, 'jobs', 'report', String(jobs.damaged), '--format', 'html', '-o', out, '--data-dir', jobs.dataDir], {
+    encoding: 'utf8',
+  });
   assert.match(stdout, /wrote .*report\.html/);
   const page = readFileSync(out, 'utf8');
   assert.ok(page.includes(escaped(HOSTILE_NAME)) && page.includes('<svg '));

@@ -10,7 +10,17 @@
 import { ITEM_STATES, JOB_STATES } from '../../shared/contract.js';
 import type { ReportData } from './report.js';
 import { MAX_FOOTPRINTS } from './report-map.js';
-import { type Bounds, type ReportModel, type Thumbnail, type TimelineRow, extentOf, formatBounds, reportModel, stateColour, thumbnail } from './report-parts.js';
+import {
+  type Bounds,
+  type ReportModel,
+  type Thumbnail,
+  type TimelineRow,
+  extentOf,
+  formatBounds,
+  reportModel,
+  stateColour,
+  thumbnail,
+} from './report-parts.js';
 
 /** Tile issues and events an HTML report lists; the JSON report has all of them. */
 const LIMITS = { issues: 500, eventsHead: 500, eventsTail: 500 };
@@ -56,7 +66,14 @@ ${extentFigure(m)}
 </section>
 <section>
   <h2>Parameters</h2>
-${m.params.length === 0 ? '  <p class="none">No parameters.</p>' : table(['Parameter', 'Value'], m.params.map(([k, v]) => [cell(k, 'mono key'), cell(v, 'mono')]))}
+${
+  m.params.length === 0
+    ? '  <p class="none">No parameters.</p>'
+    : table(
+        ['Parameter', 'Value'],
+        m.params.map(([k, v]) => [cell(k, 'mono key'), cell(v, 'mono')]),
+      )
+}
 </section>
 <section>
   <h2>Items and timings</h2>
@@ -65,22 +82,39 @@ ${
     ? '  <p class="none">The job has no items (it was never planned).</p>'
     : table(
         ['Item', 'State', 'Started', 'Finished', 'Duration', 'Attempts', 'Tiles'],
-        m.items.map((i) => [cell(i.label), `<td class="item-state state-text-${esc(i.state)}">${esc(i.state)}</td>`, cell(i.started, 'nowrap'), cell(i.finished, 'nowrap'), cell(i.duration, 'num'), cell(i.attempts, 'num'), cell(i.tiles, 'num')]),
+        m.items.map((i) => [
+          cell(i.label),
+          `<td class="item-state state-text-${esc(i.state)}">${esc(i.state)}</td>`,
+          cell(i.started, 'nowrap'),
+          cell(i.finished, 'nowrap'),
+          cell(i.duration, 'num'),
+          cell(i.attempts, 'num'),
+          cell(i.tiles, 'num'),
+        ]),
         [4, 5, 6],
       )
 }
 </section>
 <section>
   <h2>Item errors</h2>
-${m.itemErrors.length === 0 ? '  <p class="none">No item failed.</p>' : table(['Item', 'Code', 'Message'], m.itemErrors.map((e) => [cell(e.label), cell(e.code, 'mono code'), cell(e.message)]))}
+${
+  m.itemErrors.length === 0
+    ? '  <p class="none">No item failed.</p>'
+    : table(
+        ['Item', 'Code', 'Message'],
+        m.itemErrors.map((e) => [cell(e.label), cell(e.code, 'mono code'), cell(e.message)]),
+      )
+}
 </section>
 <section>
   <h2>Tile issues <span class="count">${esc(m.issueCounts)}</span></h2>
 ${
   m.issues.length === 0
     ? '  <p class="none">No tile issues.</p>'
-    : table(['Tile (z/x/y)', 'Issue', 'Item', 'Detail'], m.issues.map((t) => [cell(t.tile, 'mono nowrap'), cell(t.issue, `issue issue-${esc(t.issue)}`), cell(t.item), cell(t.detail)])) +
-      (m.issuesLeftOut > 0 ? `\n  <p class="more">… and ${m.issuesLeftOut.toLocaleString('en-US')} more in the JSON report.</p>` : '')
+    : table(
+        ['Tile (z/x/y)', 'Issue', 'Item', 'Detail'],
+        m.issues.map((t) => [cell(t.tile, 'mono nowrap'), cell(t.issue, `issue issue-${esc(t.issue)}`), cell(t.item), cell(t.detail)]),
+      ) + (m.issuesLeftOut > 0 ? `\n  <p class="more">… and ${m.issuesLeftOut.toLocaleString('en-US')} more in the JSON report.</p>` : '')
 }
 </section>
 <section>
@@ -134,7 +168,11 @@ function svgThumbnail(t: Thumbnail, bounds: Bounds): string {
     )
     .join('');
   // Inside a rectangle's corner; beside a dot.
-  const numbers = numbered ? t.footprints.map((f) => (f.dot ? `<text x="${f.dot.x + 4}" y="${f.dot.y - 3}">${f.n}</text>` : `<text x="${f.x + 2}" y="${f.y + 9}">${f.n}</text>`)).join('') : '';
+  const numbers = numbered
+    ? t.footprints
+        .map((f) => (f.dot ? `<text x="${f.dot.x + 4}" y="${f.dot.y - 3}">${f.n}</text>` : `<text x="${f.x + 2}" y="${f.y + 9}">${f.n}</text>`))
+        .join('')
+    : '';
   const r = t.extent;
   return `    <svg class="thumbnail" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${t.width} ${t.height}" width="${t.width}" height="${t.height}" role="img" aria-label="Map of the extent: ${esc(label)}" data-bounds="${bounds.join(',')}">
       <defs><clipPath id="thumbnail-box"><rect width="${t.width}" height="${t.height}"/></clipPath></defs>
@@ -155,7 +193,13 @@ const FOOTPRINT = '#1f5f99';
 function timeline(t: ReportModel['timeline']): string {
   if (t.head.length === 0) return '  <p class="none">No events.</p>';
   const row = (e: TimelineRow) => [cell(e.time, 'nowrap'), cell(e.type, 'mono nowrap'), cell(e.message)];
-  const rows = [...t.head.map(row), ...(t.leftOut > 0 ? [`<td colspan="3" class="more">… ${t.leftOut.toLocaleString('en-US')} events left out here; the JSON report has the whole log.</td>`] : []), ...t.tail.map(row)];
+  const rows = [
+    ...t.head.map(row),
+    ...(t.leftOut > 0
+      ? [`<td colspan="3" class="more">… ${t.leftOut.toLocaleString('en-US')} events left out here; the JSON report has the whole log.</td>`]
+      : []),
+    ...t.tail.map(row),
+  ];
   return table(['Time', 'Event', 'Message'], rows);
 }
 

@@ -24,7 +24,11 @@ import {
 const root = mkdtempSync(join(tmpdir(), 'tessera-report-parts-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const job = (params: Record<string, unknown>, kind: JobSummary['kind'] = 'verify', items: JobItem[] = []) => ({ job: { kind, params } as unknown as JobSummary, items, datasets: null });
+const job = (params: Record<string, unknown>, kind: JobSummary['kind'] = 'verify', items: JobItem[] = []) => ({
+  job: { kind, params } as unknown as JobSummary,
+  items,
+  datasets: null,
+});
 const footprintItem = (label: string, bounds: number[]) => ({ label, result: { bounds } }) as unknown as JobItem;
 
 /** Even-odd point-in-land test on the projected rings, as the reports fill them. */
@@ -56,9 +60,15 @@ test('parseBounds reads "w,s,e,n" and refuses what is not an area', () => {
 
 test('tileRangeBounds covers whole XYZ tiles in Web Mercator', () => {
   const world = tileRangeBounds(0, 0, 0, 0, 0);
-  assert.deepEqual(world.map((v) => Math.round(v * 1e4) / 1e4), [-180, -85.0511, 180, 85.0511]);
+  assert.deepEqual(
+    world.map((v) => Math.round(v * 1e4) / 1e4),
+    [-180, -85.0511, 180, 85.0511],
+  );
   const ne = tileRangeBounds(1, 1, 0, 1, 0);
-  assert.deepEqual(ne.map((v) => Math.round(v * 1e4) / 1e4), [0, 0, 180, 85.0511]);
+  assert.deepEqual(
+    ne.map((v) => Math.round(v * 1e4) / 1e4),
+    [0, 0, 180, 85.0511],
+  );
 });
 
 test('thumbnail: the extent sits in the middle at its true shape, land where land is', () => {
@@ -95,7 +105,10 @@ test('thumbnail: the whole world fits, a tiny extent gets a marker, the antimeri
 
   const fiji = thumbnail([177, -19, -178, -16], 340, 250);
   assert.ok(fiji.extent.width > 0 && Math.abs(fiji.extent.x + fiji.extent.width / 2 - 170) < 1);
-  assert.ok(fiji.meridians.some((m) => m.label === '180°'), JSON.stringify(fiji.meridians));
+  assert.ok(
+    fiji.meridians.some((m) => m.label === '180°'),
+    JSON.stringify(fiji.meridians),
+  );
   assert.ok(fiji.land.length > 0, 'Fiji is drawn on both sides of 180°');
 });
 
@@ -103,9 +116,24 @@ test('formatting: times in UTC, durations, bytes, bounds, flattened params', () 
   assert.equal(formatTime('2026-03-04T05:06:07.890Z'), '2026-03-04 05:06:07');
   assert.equal(formatTime('2026-03-04T07:06:07+02:00'), '2026-03-04 05:06:07');
   assert.equal(formatTime(null), '—');
-  assert.deepEqual([0, 850, 12_340, 245_000, 7_380_000, 97_200_000, null].map(formatDuration), ['0 ms', '850 ms', '12.3 s', '4 min 05 s', '2 h 03 min', '1 d 03 h', '—']);
+  assert.deepEqual([0, 850, 12_340, 245_000, 7_380_000, 97_200_000, null].map(formatDuration), [
+    '0 ms',
+    '850 ms',
+    '12.3 s',
+    '4 min 05 s',
+    '2 h 03 min',
+    '1 d 03 h',
+    '—',
+  ]);
   // The console's binary units (renderer/storage/bytes.ts re-exports the same formatter).
-  assert.deepEqual([0, 512, 1536, 23.4 * 1024 ** 2, 77 * 1024 ** 3, 5 * 1024 ** 4].map(formatBytes), ['0 B', '512 B', '1.5 KiB', '23.4 MiB', '77 GiB', '5 TiB']);
+  assert.deepEqual([0, 512, 1536, 23.4 * 1024 ** 2, 77 * 1024 ** 3, 5 * 1024 ** 4].map(formatBytes), [
+    '0 B',
+    '512 B',
+    '1.5 KiB',
+    '23.4 MiB',
+    '77 GiB',
+    '5 TiB',
+  ]);
   assert.equal(formatBounds([11, 57, 12, 58]), '11.00°E – 12.00°E, 57.00°N – 58.00°N');
   assert.equal(formatBounds([-15.2, -15, -14.9, -14.7]), '15.20°W – 14.90°W, 15.00°S – 14.70°S');
   assert.deepEqual(flattenParams({ cache: '/a b.mbtiles', maxTileBytes: 512000, nested: { list: [1, 'x'], none: null, empty: {} }, flag: true }), [
@@ -123,7 +151,12 @@ test('extentOf: declared bounds, bounds from tiles, and why there are none', asy
   // PMTiles: the header's bounds.
   const pmtiles = join(root, 'area.pmtiles');
   writeFileSync(pmtiles, buildPmtiles([{ z: 0, x: 0, y: 0, data: new Uint8Array([1, 2, 3]) }], { tileType: TileType.Png, bounds: [5.5, 45.25, 10.5, 47.75] }));
-  assert.deepEqual(await extentOf(job({ cache: pmtiles })), { bounds: [5.5, 45.25, 10.5, 47.75], note: 'declared by the cache (pmtiles header)', footprints: [], produced: `the tile cache ${pmtiles}` });
+  assert.deepEqual(await extentOf(job({ cache: pmtiles })), {
+    bounds: [5.5, 45.25, 10.5, 47.75],
+    note: 'declared by the cache (pmtiles header)',
+    footprints: [],
+    produced: `the tile cache ${pmtiles}`,
+  });
 
   // MBTiles whose declared bounds are empty ("0,0,0,0", as some writers leave them): from the deepest zoom's tiles.
   const mbtiles = join(root, 'no-bounds.mbtiles');
@@ -132,7 +165,12 @@ test('extentOf: declared bounds, bounds from tiles, and why there are none', asy
            INSERT INTO metadata VALUES ('format', 'png'), ('bounds', '0,0,0,0');`);
   const insert = db.prepare('INSERT INTO tiles VALUES (?, ?, ?, ?)');
   insert.run(2, 2, 2, Buffer.from([1])); // z2: x 2, XYZ y 1
-  for (const [x, y] of [[4, 2], [5, 3], [4, 3]] as const) insert.run(3, x, 7 - y, Buffer.from([1])); // TMS rows
+  for (const [x, y] of [
+    [4, 2],
+    [5, 3],
+    [4, 3],
+  ] as const)
+    insert.run(3, x, 7 - y, Buffer.from([1])); // TMS rows
   insert.run(3, 9, 0, Buffer.from([1])); // outside the z3 grid: ignored
   db.close();
   const derived = await extentOf(job({ cache: mbtiles }));
@@ -155,7 +193,10 @@ test("extentOf: a preseed's extent is its output's, with its items' footprints; 
   const raster = await extentOf(job({ output, datasets: [] }, 'preseed-raster', items));
   assert.deepEqual(raster.bounds, [-88.25, 41.75, 12, 58]);
   assert.equal(raster.note, 'declared by the output (pmtiles header)');
-  assert.deepEqual(raster.footprints.map((f) => f.label), ['SP27GTIF.tif', 'hillshade.tif']);
+  assert.deepEqual(
+    raster.footprints.map((f) => f.label),
+    ['SP27GTIF.tif', 'hillshade.tif'],
+  );
   assert.equal(raster.produced, `the tile cache ${output}`);
 
   const gone = await extentOf(job({ output: join(root, 'deleted.mbtiles'), datasets: [] }, 'preseed-raster', items));
@@ -168,7 +209,12 @@ test("extentOf: a preseed's extent is its output's, with its items' footprints; 
 });
 
 test('thumbnail: footprints projected like the extent; a tiny one is a dot', () => {
-  const t = thumbnail([-88.25, 41.75, 12, 58], 340, 250, { footprints: [{ label: 'big', bounds: [-60, 45, -20, 55] }, { label: 'tiny', bounds: [11.9, 57.9, 12, 58] }] });
+  const t = thumbnail([-88.25, 41.75, 12, 58], 340, 250, {
+    footprints: [
+      { label: 'big', bounds: [-60, 45, -20, 55] },
+      { label: 'tiny', bounds: [11.9, 57.9, 12, 58] },
+    ],
+  });
   const [big, tiny] = t.footprints;
   assert.deepEqual([big!.n, big!.label, tiny!.n, tiny!.label], [1, 'big', 2, 'tiny']);
   const [x, y] = at(t, -60, 55);

@@ -152,7 +152,7 @@ export function flattenParams(value: unknown, prefix = ''): [key: string, value:
     if (entries.length === 0) return prefix === '' ? [] : [[prefix, '{}']];
     return entries.flatMap(([k, v]) => flattenParams(v, prefix === '' ? k : `${prefix}.${k}`));
   }
-  return [[prefix, typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)]];
+  return [[prefix, typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))]];
 }
 
 /** The colour a state is shown in: the console's palette (green done, red failed, blue moving, amber interrupted). */
@@ -236,7 +236,9 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     ['Items', `${itemCounts.join(', ')} (of ${formatCount(job.items.total)})`],
     ['Tiles', `${formatCount(p.done)} of ${formatCount(p.total)} done, ${formatCount(p.failed)} bad`],
     ['Data', formatBytes(p.bytes)],
-    ...(elapsed !== null && elapsed > 0 && p.done > 0 ? ([['Throughput', `${formatCount(Math.round(p.done / (elapsed / 1000)))} tiles/s`]] as [string, string][]) : []),
+    ...(elapsed !== null && elapsed > 0 && p.done > 0
+      ? ([['Throughput', `${formatCount(Math.round(p.done / (elapsed / 1000)))} tiles/s`]] as [string, string][])
+      : []),
     ['Tile issues', issueCounts(tileIssues)],
     ['Priority', String(job.priority)],
   ];
@@ -263,10 +265,16 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     })),
     itemErrors: items.filter((i) => i.error !== null).map((i) => ({ label: i.label, code: i.error!.code, message: i.error!.message })),
     issueCounts: issueCounts(tileIssues),
-    issues: tileIssues.slice(0, limits.issues).map((t) => ({ tile: `${t.z}/${t.x}/${t.y}`, issue: t.issue, item: labels.get(t.itemId) ?? `#${t.itemId}`, detail: t.detail })),
+    issues: tileIssues
+      .slice(0, limits.issues)
+      .map((t) => ({ tile: `${t.z}/${t.x}/${t.y}`, issue: t.issue, item: labels.get(t.itemId) ?? `#${t.itemId}`, detail: t.detail })),
     issuesLeftOut: Math.max(0, tileIssues.length - limits.issues),
     timeline: cut
-      ? { head: events.slice(0, limits.eventsHead).map(toRow), leftOut: events.length - limits.eventsHead - limits.eventsTail, tail: events.slice(events.length - limits.eventsTail).map(toRow) }
+      ? {
+          head: events.slice(0, limits.eventsHead).map(toRow),
+          leftOut: events.length - limits.eventsHead - limits.eventsTail,
+          tail: events.slice(events.length - limits.eventsTail).map(toRow),
+        }
       : { head: events.map(toRow), leftOut: 0, tail: [] },
     extent,
   };
@@ -276,7 +284,10 @@ function issueCounts(issues: ReportData['tileIssues']): string {
   if (issues.length === 0) return 'none';
   const counts = new Map<string, number>();
   for (const t of issues) counts.set(t.issue, (counts.get(t.issue) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([issue, n]) => `${formatCount(n)} ${issue}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([issue, n]) => `${formatCount(n)} ${issue}`)
+    .join(', ');
 }
 
 function messageOf(error: unknown): string {

@@ -170,7 +170,11 @@ test('the first page of a preseed report renders (poppler rasterises it)', async
 
 test('tessera jobs report --format pdf -o FILE, after the engine has closed', () => {
   const out = join(root, 'out.pdf');
-  const stdout = execFileSync(process.execPath, [bin, 'jobs', 'report', String(jobs.damaged), '--format', 'pdf', '-o', out, '--data-dir', jobs.dataDir, '--json'], { encoding: 'utf8' });
+  const stdout = execFileSync(
+    process.execPath,
+    [bin, 'jobs', 'report', String(jobs.damaged), '--format', 'pdf', '-o', out, '--data-dir', jobs.dataDir, '--json'],
+    { encoding: 'utf8' },
+  );
   const doc = JSON.parse(stdout) as { fileName: string; mimeType: string; bytes: number };
   assert.deepEqual([doc.fileName, doc.mimeType], [`tessera-job-${jobs.damaged}.pdf`, 'application/pdf']);
   const bytes = readFileSync(out);

@@ -23,7 +23,17 @@ const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = { top: 48, bottom: 54, left: 48, right: 48 };
 const CONTENT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
 const MAP = { width: 224, height: 165 };
-const COLOUR = { fg: '#1d2329', muted: '#6b7580', line: '#d9dde1', rowLine: '#eceff2', soft: '#f5f7f9', zebra: '#fafbfc', bad: '#b3261e', warn: '#a86b00', extent: '#c2410c' };
+const COLOUR = {
+  fg: '#1d2329',
+  muted: '#6b7580',
+  line: '#d9dde1',
+  rowLine: '#eceff2',
+  soft: '#f5f7f9',
+  zebra: '#fafbfc',
+  bad: '#b3261e',
+  warn: '#a86b00',
+  extent: '#c2410c',
+};
 const FONT = { regular: 'DejaVuSans', bold: 'DejaVuSans-Bold', oblique: 'DejaVuSans-Oblique' };
 const FOOTPRINT = '#1f5f99';
 /** Footprints numbered on the map and listed under it; beyond this many they are only drawn. */
@@ -70,13 +80,25 @@ export async function pdfReport(data: ReportData): Promise<Buffer> {
 
   header(doc, m);
   if (hasUnprintable(JSON.stringify(m), fonts.covers)) {
-    note(doc, 'Characters the PDF\'s font (DejaVu Sans) has no glyph for, such as Chinese, Japanese or Korean, are printed as their code points in brackets ([U+6771]); the HTML report shows them as they are.', true);
+    note(
+      doc,
+      "Characters the PDF's font (DejaVu Sans) has no glyph for, such as Chinese, Japanese or Korean, are printed as their code points in brackets ([U+6771]); the HTML report shows them as they are.",
+      true,
+    );
   }
   overview(doc, m);
 
   section(doc, 'Parameters');
   if (m.params.length === 0) note(doc, 'No parameters.');
-  else table(doc, [{ header: 'Parameter', width: 0.3, font: FONT.bold }, { header: 'Value', width: 0.7 }], m.params);
+  else
+    table(
+      doc,
+      [
+        { header: 'Parameter', width: 0.3, font: FONT.bold },
+        { header: 'Value', width: 0.7 },
+      ],
+      m.params,
+    );
 
   section(doc, 'Items and timings');
   if (m.items.length === 0) note(doc, 'The job has no items (it was never planned).');
@@ -97,7 +119,16 @@ export async function pdfReport(data: ReportData): Promise<Buffer> {
 
   section(doc, 'Item errors');
   if (m.itemErrors.length === 0) note(doc, 'No item failed.');
-  else table(doc, [{ header: 'Item', width: 0.12 }, { header: 'Code', width: 0.2, font: FONT.bold, colour: () => COLOUR.bad }, { header: 'Message', width: 0.68 }], m.itemErrors.map((e) => [e.label, e.code, e.message]));
+  else
+    table(
+      doc,
+      [
+        { header: 'Item', width: 0.12 },
+        { header: 'Code', width: 0.2, font: FONT.bold, colour: () => COLOUR.bad },
+        { header: 'Message', width: 0.68 },
+      ],
+      m.itemErrors.map((e) => [e.label, e.code, e.message]),
+    );
 
   section(doc, 'Tile issues', m.issueCounts);
   if (m.issues.length === 0) note(doc, 'No tile issues.');
@@ -118,7 +149,11 @@ export async function pdfReport(data: ReportData): Promise<Buffer> {
   section(doc, 'Event timeline');
   if (m.timeline.head.length === 0) note(doc, 'No events.');
   else {
-    const columns: Column[] = [{ header: 'Time', width: 0.22 }, { header: 'Event', width: 0.18 }, { header: 'Message', width: 0.6 }];
+    const columns: Column[] = [
+      { header: 'Time', width: 0.22 },
+      { header: 'Event', width: 0.18 },
+      { header: 'Message', width: 0.6 },
+    ];
     const row = (e: { time: string; type: string; message: string }) => [e.time, e.type, e.message];
     table(doc, columns, m.timeline.head.map(row));
     if (m.timeline.leftOut > 0) {
@@ -185,9 +220,18 @@ function header(doc: Doc, m: ReportModel): void {
   doc.roundedRect(x + CONTENT_WIDTH - pillW, titleY + 1, pillW, 18, 9).fill(stateColour(m.state));
   doc.font(FONT.bold).fontSize(8.5).fillColor('#ffffff');
   oneLine(doc, state, x + CONTENT_WIDTH - pillW, titleY + 5, pillW, 'center', 0.6);
-  const subY = block(doc, `${m.kind} job · report generated ${m.generatedAt} UTC · all times UTC`, x, Math.max(afterTitle, titleY + 20) + 2, CONTENT_WIDTH, { font: FONT.regular, size: 8.5, colour: COLOUR.muted });
+  const subY = block(doc, `${m.kind} job · report generated ${m.generatedAt} UTC · all times UTC`, x, Math.max(afterTitle, titleY + 20) + 2, CONTENT_WIDTH, {
+    font: FONT.regular,
+    size: 8.5,
+    colour: COLOUR.muted,
+  });
   const ruleY = subY + 6;
-  doc.moveTo(x, ruleY).lineTo(x + CONTENT_WIDTH, ruleY).lineWidth(1.5).strokeColor(COLOUR.fg).stroke();
+  doc
+    .moveTo(x, ruleY)
+    .lineTo(x + CONTENT_WIDTH, ruleY)
+    .lineWidth(1.5)
+    .strokeColor(COLOUR.fg)
+    .stroke();
   doc.y = ruleY + 10;
   if (m.jobError) {
     // The code on a line of its own, in bold, the message under it.
@@ -237,7 +281,15 @@ function overview(doc: Doc, m: ReportModel): void {
     if (footprints.length > 0) {
       const drawn = footprints.length > MAX_FOOTPRINTS ? ` (the first ${MAX_FOOTPRINTS} drawn)` : '';
       const listed = t.footprints.length <= FOOTPRINTS_LISTED;
-      doc.save().rect(mapX, cy + 2.5, 12, 6).dash(2, { space: 1.5 }).lineWidth(0.8).fillOpacity(0.08).fillAndStroke(FOOTPRINT, FOOTPRINT).undash().restore();
+      doc
+        .save()
+        .rect(mapX, cy + 2.5, 12, 6)
+        .dash(2, { space: 1.5 })
+        .lineWidth(0.8)
+        .fillOpacity(0.08)
+        .fillAndStroke(FOOTPRINT, FOOTPRINT)
+        .undash()
+        .restore();
       const legend = footprints.length === 1 ? 'The footprint of its item' : `Footprints of its ${footprints.length.toLocaleString('en-US')} items${drawn}`;
       cy = block(doc, `${legend}${listed ? ':' : '.'}`, mapX + 16, cy + 1, MAP.width - 16, caption);
       if (listed) for (const f of t.footprints) cy = block(doc, `${f.n}  ${f.label}`, mapX + 16, cy, MAP.width - 16, caption);
@@ -267,24 +319,46 @@ function drawThumbnail(doc: Doc, t: Thumbnail, x: number, y: number): void {
   for (const f of t.footprints) {
     doc.save();
     if (f.dot) doc.circle(x + f.dot.x, y + f.dot.y, 2.2).fill(FOOTPRINT);
-    else doc.rect(x + f.x, y + f.y, f.width, f.height).dash(2.5, { space: 1.5 }).lineWidth(0.8).fillOpacity(0.08).fillAndStroke(FOOTPRINT, FOOTPRINT);
+    else
+      doc
+        .rect(x + f.x, y + f.y, f.width, f.height)
+        .dash(2.5, { space: 1.5 })
+        .lineWidth(0.8)
+        .fillOpacity(0.08)
+        .fillAndStroke(FOOTPRINT, FOOTPRINT);
     doc.restore();
   }
   const r = t.extent;
   doc.save();
-  doc.rect(x + r.x, y + r.y, r.width, r.height).fillOpacity(0.18).fill(COLOUR.extent);
+  doc
+    .rect(x + r.x, y + r.y, r.width, r.height)
+    .fillOpacity(0.18)
+    .fill(COLOUR.extent);
   doc.restore();
-  doc.rect(x + r.x, y + r.y, r.width, r.height).lineWidth(1.2).stroke(COLOUR.extent);
-  if (t.marker) doc.circle(x + t.marker.x, y + t.marker.y, t.marker.r).lineWidth(1.2).stroke(COLOUR.extent);
+  doc
+    .rect(x + r.x, y + r.y, r.width, r.height)
+    .lineWidth(1.2)
+    .stroke(COLOUR.extent);
+  if (t.marker)
+    doc
+      .circle(x + t.marker.x, y + t.marker.y, t.marker.r)
+      .lineWidth(1.2)
+      .stroke(COLOUR.extent);
   if (t.footprints.length <= FOOTPRINTS_LISTED) {
     doc.font(FONT.bold).fontSize(6).fillColor(FOOTPRINT);
     // Inside a rectangle's corner; beside a dot.
-    for (const f of t.footprints) doc.text(String(f.n), f.dot ? x + f.dot.x + 3 : x + f.x + 1.5, f.dot ? y + f.dot.y - 3.5 : y + f.y + 1.5, { lineBreak: false });
+    for (const f of t.footprints)
+      doc.text(String(f.n), f.dot ? x + f.dot.x + 3 : x + f.x + 1.5, f.dot ? y + f.dot.y - 3.5 : y + f.y + 1.5, { lineBreak: false });
   }
   doc.font(FONT.regular).fontSize(5.5);
   const label = (text: string, lx: number, ly: number) => {
     const w = doc.widthOfString(text);
-    doc.save().rect(lx - 1, ly - 1, w + 2, 7.5).fillOpacity(0.7).fill('#ffffff').restore();
+    doc
+      .save()
+      .rect(lx - 1, ly - 1, w + 2, 7.5)
+      .fillOpacity(0.7)
+      .fill('#ffffff')
+      .restore();
     doc.fillColor('#4d5b69').text(text, lx, ly, { lineBreak: false });
   };
   for (const g of t.meridians) label(g.label, x + g.x + 2, y + t.height - 9);
@@ -309,7 +383,12 @@ function heading(doc: Doc, title: string, x: number, y: number, width: number, a
     below = Math.max(below, block(doc, aside, asideX, y + 1.5, x + width - asideX, { font: FONT.regular, size: 8.5, colour: COLOUR.muted }));
   }
   const ruleY = below + 2;
-  doc.moveTo(x, ruleY).lineTo(x + width, ruleY).lineWidth(0.6).strokeColor(COLOUR.line).stroke();
+  doc
+    .moveTo(x, ruleY)
+    .lineTo(x + width, ruleY)
+    .lineWidth(0.6)
+    .strokeColor(COLOUR.line)
+    .stroke();
   doc.x = MARGIN.left;
   doc.y = ruleY + 6;
 }
@@ -352,7 +431,12 @@ function table(doc: Doc, columns: Column[], rows: string[][]): void {
   const drawHeader = () => {
     const y = doc.y;
     doc.rect(MARGIN.left, y, CONTENT_WIDTH, headerHeight).fill(COLOUR.soft);
-    doc.moveTo(MARGIN.left, y + headerHeight).lineTo(MARGIN.left + CONTENT_WIDTH, y + headerHeight).lineWidth(0.6).strokeColor('#b9c0c7').stroke();
+    doc
+      .moveTo(MARGIN.left, y + headerHeight)
+      .lineTo(MARGIN.left + CONTENT_WIDTH, y + headerHeight)
+      .lineWidth(0.6)
+      .strokeColor('#b9c0c7')
+      .stroke();
     doc.font(FONT.bold).fillColor(COLOUR.muted);
     columns.forEach((c, i) => {
       const label = c.header.toUpperCase();
@@ -391,7 +475,12 @@ function table(doc: Doc, columns: Column[], rows: string[][]): void {
         .fillColor(c.colour ? c.colour(raw[i] ?? '') : COLOUR.fg);
       cellLines.forEach((line, k) => oneLine(doc, line, xs[i]! + CELL_PAD.x, y + CELL_PAD.y + k * lineHeight, widths[i]! - 2 * CELL_PAD.x, c.align));
     });
-    doc.moveTo(MARGIN.left, y + height).lineTo(MARGIN.left + CONTENT_WIDTH, y + height).lineWidth(0.4).strokeColor(COLOUR.rowLine).stroke();
+    doc
+      .moveTo(MARGIN.left, y + height)
+      .lineTo(MARGIN.left + CONTENT_WIDTH, y + height)
+      .lineWidth(0.4)
+      .strokeColor(COLOUR.rowLine)
+      .stroke();
     doc.y = y + height;
   });
   doc.x = MARGIN.left;
@@ -408,7 +497,12 @@ function footers(doc: Doc, title: string): void {
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const y = A4.height - 34;
-    doc.moveTo(MARGIN.left, y - 6).lineTo(MARGIN.left + CONTENT_WIDTH, y - 6).lineWidth(0.5).strokeColor(COLOUR.line).stroke();
+    doc
+      .moveTo(MARGIN.left, y - 6)
+      .lineTo(MARGIN.left + CONTENT_WIDTH, y - 6)
+      .lineWidth(0.5)
+      .strokeColor(COLOUR.line)
+      .stroke();
     doc.font(FONT.regular).fontSize(7.5).fillColor(COLOUR.muted);
     const lines = wrapText(pdfText(title), CONTENT_WIDTH - 100, (s) => doc.widthOfString(s));
     oneLine(doc, lines.length > 1 ? `${lines[0]} …` : (lines[0] ?? ''), MARGIN.left, y, CONTENT_WIDTH - 90);

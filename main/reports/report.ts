@@ -32,12 +32,22 @@ export async function buildReport(store: JobStore, jobId: number, format: Report
     case 'json': {
       // Version 1 as it was: the datasets are for the printable reports' map.
       const { datasets: _, ...data } = gatherReport(store, jobId);
-      return { fileName: `${base}.json`, mimeType: 'application/json', encoding: 'utf8', content: JSON.stringify({ format: 'tessera-job-report', version: 1, ...data }, null, 2) };
+      return {
+        fileName: `${base}.json`,
+        mimeType: 'application/json',
+        encoding: 'utf8',
+        content: JSON.stringify({ format: 'tessera-job-report', version: 1, ...data }, null, 2),
+      };
     }
     case 'html':
       return { fileName: `${base}.html`, mimeType: 'text/html', encoding: 'utf8', content: await htmlReport(gatherReport(store, jobId, catalog)) };
     case 'pdf':
-      return { fileName: `${base}.pdf`, mimeType: 'application/pdf', encoding: 'base64', content: (await pdfReport(gatherReport(store, jobId, catalog))).toString('base64') };
+      return {
+        fileName: `${base}.pdf`,
+        mimeType: 'application/pdf',
+        encoding: 'base64',
+        content: (await pdfReport(gatherReport(store, jobId, catalog))).toString('base64'),
+      };
     default:
       return assertNever(format);
   }
@@ -57,7 +67,20 @@ function itemsCsv(store: JobStore, jobId: number): string {
   store.getJob(jobId); // NOT_FOUND before anything else
   const items = collect<JobItem>((cursor) => store.listItems(jobId, { cursor, limit: 1000 }));
   const header = ['item', 'state', 'attempts', 'done', 'total', 'failed', 'bytes', 'error_code', 'error_message', 'started_at', 'finished_at', 'result'];
-  const rows = items.map((i) => [i.label, i.state, i.attempts, i.done, i.total, i.failed, i.bytes, i.error?.code ?? '', i.error?.message ?? '', i.startedAt ?? '', i.finishedAt ?? '', i.result ? JSON.stringify(i.result) : '']);
+  const rows = items.map((i) => [
+    i.label,
+    i.state,
+    i.attempts,
+    i.done,
+    i.total,
+    i.failed,
+    i.bytes,
+    i.error?.code ?? '',
+    i.error?.message ?? '',
+    i.startedAt ?? '',
+    i.finishedAt ?? '',
+    i.result ? JSON.stringify(i.result) : '',
+  ]);
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -27,14 +27,29 @@ test('the land outline is in dist/ beside the compiled decoder (tsc emits it), a
   assert.deepEqual([w, s, n], [-180, -90, 83.56]);
   assert.ok(e > 180 && e < 195, `east edge ${e}`);
   // Great Britain is there, where it should be.
-  assert.ok(polygons.some(([outer]) => outer!.w > -6.5 && outer!.w < -5 && outer!.e > 1.5 && outer!.e < 2 && outer!.s > 49.8 && outer!.s < 50.2 && outer!.n > 58.5 && outer!.n < 58.8));
+  assert.ok(
+    polygons.some(
+      ([outer]) =>
+        outer!.w > -6.5 && outer!.w < -5 && outer!.e > 1.5 && outer!.e < 2 && outer!.s > 49.8 && outer!.s < 50.2 && outer!.n > 58.5 && outer!.n < 58.8,
+    ),
+  );
 });
 
 test('a ring decodes from deltas in 1/scale of a degree, with its bounds', () => {
   const ring = decodeRing([1000, 5000, 100, 0, 0, 50, -100, 0], 100);
   assert.deepEqual([...ring.coords], [10, 50, 11, 50, 11, 50.5, 10, 50.5]);
   assert.deepEqual([ring.w, ring.s, ring.e, ring.n], [10, 50, 11, 50.5]);
-  assert.deepEqual(landCoordinates([[ring]]), [[[[10, 50], [11, 50], [11, 50.5], [10, 50.5], [10, 50]]]]);
+  assert.deepEqual(landCoordinates([[ring]]), [
+    [
+      [
+        [10, 50],
+        [11, 50],
+        [11, 50.5],
+        [10, 50.5],
+        [10, 50],
+      ],
+    ],
+  ]);
 });
 
 test('a file of another shape is refused, not drawn as garbage', () => {
@@ -48,7 +63,8 @@ test('a file of another shape is refused, not drawn as garbage', () => {
 test('a report map draws the land around an extent: Scandinavia around a box in the Kattegat', () => {
   const map = thumbnail([11, 57, 12, 58], 340, 250);
   assert.ok(map.land.length >= 5, `${map.land.length} rings`);
-  for (const ring of map.land) for (let i = 0; i < ring.length; i += 2) assert.ok(ring[i]! >= -2 && ring[i]! <= 342 && ring[i + 1]! >= -2 && ring[i + 1]! <= 252);
+  for (const ring of map.land)
+    for (let i = 0; i < ring.length; i += 2) assert.ok(ring[i]! >= -2 && ring[i]! <= 342 && ring[i + 1]! >= -2 && ring[i + 1]! <= 252);
 });
 
 test('the committed land file is what scripts/make-land.mjs makes from world-atlas', async () => {

@@ -33,7 +33,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     const current = schemaVersion(db);
     if (current !== latestVersion()) {
       db.close();
-      throw new TesseraError('STORE_UNAVAILABLE', `the job store ${file} is at schema ${current}, this Tessera needs ${latestVersion()}; start the engine once to migrate it`);
+      throw new TesseraError(
+        'STORE_UNAVAILABLE',
+        `the job store ${file} is at schema ${current}, this Tessera needs ${latestVersion()}; start the engine once to migrate it`,
+      );
     }
   }
   return db;

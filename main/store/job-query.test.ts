@@ -14,7 +14,36 @@ const dir = mkdtempSync(join(tmpdir(), 'tessera-job-query-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Pieces of names and paths: unicode, case, quotes, LIKE's % _ \ and FTS5's query syntax. */
-const WORDS = ['Zürich', 'ZÜRICH', 'straße', 'İstanbul', 'ΣΟΦΙΑ', 'σοφια', '東京', '🗺️tiles', 'naïve', 'e\u0301', "o'neil", 'say "hi"', '100%', 'a_b', 'c:\\tmp', 'x*', '-neg', 'OR', 'AND', 'NOT', 'NEAR(a b)', '^start', '(x)', 'col:val', 'roads', 'water', '  ', 'tab\there'];
+const WORDS = [
+  'Zürich',
+  'ZÜRICH',
+  'straße',
+  'İstanbul',
+  'ΣΟΦΙΑ',
+  'σοφια',
+  '東京',
+  '🗺️tiles',
+  'naïve',
+  'e\u0301',
+  "o'neil",
+  'say "hi"',
+  '100%',
+  'a_b',
+  'c:\\tmp',
+  'x*',
+  '-neg',
+  'OR',
+  'AND',
+  'NOT',
+  'NEAR(a b)',
+  '^start',
+  '(x)',
+  'col:val',
+  'roads',
+  'water',
+  '  ',
+  'tab\there',
+];
 const START = Date.parse('2024-01-01T00:00:00Z');
 
 function seeded(name: string, jobs: number, seed: number): { store: JobStore; db: Db; at: (i: number) => string } {
@@ -63,7 +92,9 @@ function oracle(db: Db, filter: JobFilter): number[] {
   if (filter.createdFrom) where.push('created_at >= ?'), args.push(new Date(filter.createdFrom).toISOString());
   if (filter.createdTo) where.push('created_at <= ?'), args.push(new Date(filter.createdTo).toISOString());
   if (filter.text) where.push(`search_text LIKE ? ESCAPE '\\'`), args.push(`%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  return (db.prepare(`SELECT id FROM jobs NOT INDEXED ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`).all(...args) as { id: number }[]).map((r) => r.id);
+  return (
+    db.prepare(`SELECT id FROM jobs NOT INDEXED ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`).all(...args) as { id: number }[]
+  ).map((r) => r.id);
 }
 
 /** FTS5's own check of an external-content index against the jobs table (rank 1: compare with the content). */
@@ -84,7 +115,9 @@ test('text search through the trigram index finds exactly what LIKE finds (prope
       const cut = chars.slice(s, s + length).join('');
       return upper ? cut.toUpperCase() : cut;
     });
-  const free = fc.array(fc.constantFrom(...WORDS, '"', '""', '*', '-', ' OR ', '%', '_', '\\', 'é', 'ß', 'zz'), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(''));
+  const free = fc
+    .array(fc.constantFrom(...WORDS, '"', '""', '*', '-', ' OR ', '%', '_', '\\', 'é', 'ß', 'zz'), { minLength: 1, maxLength: 3 })
+    .map((parts) => parts.join(''));
   fc.assert(
     fc.property(fc.oneof(fromStored, free), (text) => {
       assert.deepEqual(allPages(store, { text }, 1000), oracle(db, { text }), JSON.stringify(text));
@@ -141,7 +174,13 @@ test('migrating a store that already holds jobs backfills the text index', () =>
     raw.pragma(`user_version = ${i + 1}`);
   }
   const insert = raw.prepare(`INSERT INTO jobs (kind, name, state, params, created_at, updated_at, search_text) VALUES ('ingest', ?, 'failed', '{}', ?, ?, ?)`);
-  for (let i = 0; i < 50; i++) insert.run(`job ${i}`, `2024-01-0${1 + (i % 9)}T00:00:00.000Z`, '2024-01-01T00:00:00.000Z', `job ${i} ${i % 5 === 0 ? 'gdal could not open île.tif' : 'fine'}`);
+  for (let i = 0; i < 50; i++)
+    insert.run(
+      `job ${i}`,
+      `2024-01-0${1 + (i % 9)}T00:00:00.000Z`,
+      '2024-01-01T00:00:00.000Z',
+      `job ${i} ${i % 5 === 0 ? 'gdal could not open île.tif' : 'fine'}`,
+    );
   raw.close();
 
   const db = openDatabase(file);

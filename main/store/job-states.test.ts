@@ -40,7 +40,11 @@ test('every job transition: the legal ones are applied, every other one is ILLEG
         assert.equal(store.transitionJob(id, to).state, to, `${from} → ${to}`);
         legal++;
       } else {
-        assert.throws(() => store.transitionJob(id, to), (e: unknown) => e instanceof TesseraError && e.code === 'ILLEGAL_TRANSITION', `${from} → ${to} must be refused`);
+        assert.throws(
+          () => store.transitionJob(id, to),
+          (e: unknown) => e instanceof TesseraError && e.code === 'ILLEGAL_TRANSITION',
+          `${from} → ${to} must be refused`,
+        );
         assert.equal(store.getJob(id).state, from, `${from} → ${to} must leave the job as it was`);
       }
     }
@@ -79,7 +83,10 @@ test('a job cancelled while queued can never start', () => {
   store.transitionJob(id, 'cancelled');
   assert.equal(canTransitionJob('cancelled', 'running'), false);
   assert.throws(() => store.transitionJob(id, 'running'), /cannot go from cancelled to running/);
-  assert.deepEqual(store.queuedJobs().filter((j) => j.id === id), []);
+  assert.deepEqual(
+    store.queuedJobs().filter((j) => j.id === id),
+    [],
+  );
 });
 
 test('final state: a failure is never hidden behind success', () => {

@@ -90,6 +90,5 @@ export function finalJobState(counts: { succeeded: number; failed: number; cance
   return 'succeeded';
 }
 
-
 export const JOB_TRANSITION_TABLE = JOB_TRANSITIONS;
 export const ITEM_TRANSITION_TABLE = ITEM_TRANSITIONS;

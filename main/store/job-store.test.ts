@@ -53,8 +53,15 @@ test('keyset pages are stable while jobs are added between pages', () => {
   assert.equal(pages, 10);
   assert.equal(seen.length, 95, 'every original job exactly once');
   assert.equal(new Set(seen).size, 95);
-  assert.deepEqual(seen, [...seen].sort((a, b) => b - a), 'newest first');
-  assert.deepEqual(seen, Array.from({ length: 95 }, (_, i) => 95 - i));
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => b - a),
+    'newest first',
+  );
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 95 }, (_, i) => 95 - i),
+  );
 });
 
 test('history is never capped', () => {
@@ -109,7 +116,10 @@ test('filters: state, kind, text over names, params and errors, date range', () 
 test('start-up recovery marks running and cancelling jobs interrupted and re-queues their running items', () => {
   const store = freshStore();
   const running = store.createJob({ kind: 'verify', name: 'r', params: params('/r'), priority: 0 }).id;
-  store.addItems(running, [{ label: 'z0', spec: {} }, { label: 'z1', spec: {} }]);
+  store.addItems(running, [
+    { label: 'z0', spec: {} },
+    { label: 'z1', spec: {} },
+  ]);
   store.transitionJob(running, 'running');
   const [i0, i1] = store.runnableItems(running);
   store.transitionItem(i0!.id, 'running');
@@ -135,13 +145,20 @@ test('start-up recovery marks running and cancelling jobs interrupted and re-que
 
   store.requeue(running);
   assert.equal(store.getJob(running).state, 'queued');
-  assert.deepEqual(store.runnableItems(running).map((i) => i.id), [i1!.id], 'only what did not succeed runs again');
+  assert.deepEqual(
+    store.runnableItems(running).map((i) => i.id),
+    [i1!.id],
+    'only what did not succeed runs again',
+  );
 });
 
 test('retry re-queues only failed items and keeps their attempts and last error', () => {
   const store = freshStore();
   const id = store.createJob({ kind: 'verify', name: 'p', params: params('/p'), priority: 0 }).id;
-  store.addItems(id, [{ label: 'ok', spec: {} }, { label: 'bad', spec: {} }]);
+  store.addItems(id, [
+    { label: 'ok', spec: {} },
+    { label: 'bad', spec: {} },
+  ]);
   store.transitionJob(id, 'running');
   const [ok, bad] = store.runnableItems(id);
   store.transitionItem(ok!.id, 'running');
@@ -164,8 +181,14 @@ test('the event log is append-only and ordered', () => {
   store.transitionJob(id, 'running');
   store.appendEvent(id, 'note', 'hello', { a: 1 });
   const events = store.events(id);
-  assert.deepEqual(events.map((e) => e.type), ['created', 'state.running', 'note']);
-  assert.deepEqual(store.events(id, events[1]!.id).map((e) => e.type), ['note']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['created', 'state.running', 'note'],
+  );
+  assert.deepEqual(
+    store.events(id, events[1]!.id).map((e) => e.type),
+    ['note'],
+  );
   const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
   assert.throws(() => db.prepare('UPDATE job_events SET message = ? WHERE id = ?').run('rewritten', events[0]!.id), /append-only/);
 });
@@ -184,7 +207,10 @@ test('tile issues are kept once per tile and page by keyset', () => {
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   assert.equal(all.length, 25);
-  assert.deepEqual(all.map((t) => t.x), Array.from({ length: 25 }, (_, i) => i));
+  assert.deepEqual(
+    all.map((t) => t.x),
+    Array.from({ length: 25 }, (_, i) => i),
+  );
 });
 
 test('retention purges only finished jobs older than the cut-off', () => {
@@ -220,10 +246,28 @@ test('a NOT_FOUND names what was not found in its details (errors cross boundari
     }
     assert.fail('no NOT_FOUND');
   };
-  assert.deepEqual(details(() => store.getJob(999)), { id: 999 });
-  assert.deepEqual(details(() => store.listItems(998)), { id: 998 });
-  assert.deepEqual(details(() => store.events(997)), { id: 997 });
-  assert.deepEqual(details(() => store.tileIssues(996)), { id: 996 });
-  assert.deepEqual(details(() => store.addItems(995, [])), { id: 995 });
-  assert.deepEqual(details(() => store.getItem(994)), { item: 994 });
+  assert.deepEqual(
+    details(() => store.getJob(999)),
+    { id: 999 },
+  );
+  assert.deepEqual(
+    details(() => store.listItems(998)),
+    { id: 998 },
+  );
+  assert.deepEqual(
+    details(() => store.events(997)),
+    { id: 997 },
+  );
+  assert.deepEqual(
+    details(() => store.tileIssues(996)),
+    { id: 996 },
+  );
+  assert.deepEqual(
+    details(() => store.addItems(995, [])),
+    { id: 995 },
+  );
+  assert.deepEqual(
+    details(() => store.getItem(994)),
+    { item: 994 },
+  );
 });

@@ -271,7 +271,8 @@ export class JobStore {
       for (const item of this.stmt.itemsOf.all(id) as ItemRow[]) {
         // A finished job holds no running item, unless an older engine could not record an
         // item's outcome (a full disk): that attempt never ended, so it runs again too.
-        if (item.state === 'failed' || item.state === 'cancelled' || item.state === 'running') this.transitionItem(item.id, 'queued', { message: 're-queued for retry', keepError: true });
+        if (item.state === 'failed' || item.state === 'cancelled' || item.state === 'running')
+          this.transitionItem(item.id, 'queued', { message: 're-queued for retry', keepError: true });
       }
       this.transitionJob(id, 'queued', { error: null, message: `${job.state} → queued (retry)` });
     })();
@@ -383,18 +384,28 @@ export class JobStore {
       const row = this.stmt.getItem.get(id) as ItemRow;
       this.stmt.setItemError.run({ id, code: error.code, message: error.message, details: error.details === undefined ? null : JSON.stringify(error.details) });
       this.stmt.bumpAttempts.run({ id });
-      this.insertEvent(row.job_id, 'item.retry', `${row.label}: attempt ${row.attempts} failed (${error.code}: ${error.message}); retrying in ${Math.round(retryInMs)} ms`, {
-        itemId: id,
-        attempt: row.attempts,
-        error,
-        retryInMs: Math.round(retryInMs),
-      });
+      this.insertEvent(
+        row.job_id,
+        'item.retry',
+        `${row.label}: attempt ${row.attempts} failed (${error.code}: ${error.message}); retrying in ${Math.round(retryInMs)} ms`,
+        {
+          itemId: id,
+          attempt: row.attempts,
+          error,
+          retryInMs: Math.round(retryInMs),
+        },
+      );
     })();
   }
 
   /** Saves an item's counters and, with them, the checkpoint that resuming starts from. */
   saveItemProgress(id: number, counters: Counters, checkpoint?: object): void {
-    this.stmt.setItemProgress.run({ id, ...counters, checkpoint: checkpoint === undefined ? null : JSON.stringify(checkpoint), keep: checkpoint === undefined ? 1 : 0 });
+    this.stmt.setItemProgress.run({
+      id,
+      ...counters,
+      checkpoint: checkpoint === undefined ? null : JSON.stringify(checkpoint),
+      keep: checkpoint === undefined ? 1 : 0,
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -515,7 +526,14 @@ interface EventRow {
 }
 
 function eventOf(r: EventRow): JobEvent {
-  return { id: r.id, jobId: r.job_id, at: r.at, type: r.type, message: r.message, data: r.data === null ? null : (JSON.parse(r.data) as Record<string, unknown>) };
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    at: r.at,
+    type: r.type,
+    message: r.message,
+    data: r.data === null ? null : (JSON.parse(r.data) as Record<string, unknown>),
+  };
 }
 
 function errorOf(r: { error_code: string | null; error_message: string | null; error_details: string | null }): SerializedError | null {

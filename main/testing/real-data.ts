@@ -42,7 +42,21 @@ export function countriesMbtiles(dir: string, maxZoom = 4): string {
   if (existsSync(out)) return out;
   // TopoJSON carries no CRS: assign WGS84. GDAL's MVT writer does not clip to Web Mercator's
   // latitude limit, and only Antarctica crosses it, so it is left out rather than clipped.
-  gdal('ogr2ogr', ['-f', 'MBTILES', '-a_srs', 'EPSG:4326', '-where', "name <> 'Antarctica'", '-dsco', `MAXZOOM=${maxZoom}`, '-nln', 'countries', out, countriesTopoJson(), 'countries']);
+  gdal('ogr2ogr', [
+    '-f',
+    'MBTILES',
+    '-a_srs',
+    'EPSG:4326',
+    '-where',
+    "name <> 'Antarctica'",
+    '-dsco',
+    `MAXZOOM=${maxZoom}`,
+    '-nln',
+    'countries',
+    out,
+    countriesTopoJson(),
+    'countries',
+  ]);
   return out;
 }
 
@@ -50,19 +64,28 @@ export function countriesMbtiles(dir: string, maxZoom = 4): string {
  * A copy of `source` with some tiles damaged on purpose; returns the XYZ names of what was done.
  * Writes to the real table even when `tiles` is a view over map/images (GDAL's layout).
  */
-export function corruptCopy(source: string, target: string, damage: { truncate?: number; zero?: number; garbage?: number }): { truncated: string[]; zeroed: string[]; garbled: string[] } {
+export function corruptCopy(
+  source: string,
+  target: string,
+  damage: { truncate?: number; zero?: number; garbage?: number },
+): { truncated: string[]; zeroed: string[]; garbled: string[] } {
   copyFileSync(source, target);
   const db = new Database(target);
   try {
     const isView = (db.prepare(`SELECT type FROM sqlite_master WHERE name = 'tiles'`).get() as { type: string }).type === 'view';
-    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r FROM tiles ORDER BY zoom_level DESC, tile_column, tile_row').all() as { z: number; x: number; r: number }[];
+    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r FROM tiles ORDER BY zoom_level DESC, tile_column, tile_row').all() as {
+      z: number;
+      x: number;
+      r: number;
+    }[];
     const name = (t: { z: number; x: number; r: number }) => `${t.z}/${t.x}/${(1 << t.z) - 1 - t.r}`;
     const set = (t: { z: number; x: number; r: number }, data: Buffer) => {
       if (!isView) {
         db.prepare('UPDATE tiles SET tile_data = ? WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').run(data, t.z, t.x, t.r);
         return;
       }
-      const id = (db.prepare('SELECT tile_id FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').get(t.z, t.x, t.r) as { tile_id: string }).tile_id;
+      const id = (db.prepare('SELECT tile_id FROM map WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').get(t.z, t.x, t.r) as { tile_id: string })
+        .tile_id;
       const fresh = `${id}-damaged-${t.z}-${t.x}-${t.r}`;
       db.prepare('INSERT INTO images (tile_id, tile_data) VALUES (?, ?)').run(fresh, data);
       db.prepare('UPDATE map SET tile_id = ? WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').run(fresh, t.z, t.x, t.r);

@@ -64,15 +64,32 @@ export async function runReportJobs(root: string): Promise<ReportJobs> {
     const illinois = join(fixtures, 'SP27GTIF.tif');
     copyFileSync(illinoisNad27Tif(), illinois);
     const datasets = [illinois, srtmHillshadeTif(fixtures)];
-    const raster = (await engine.start({ kind: 'preseed-raster', params: { datasets, minZoom: 0, maxZoom: 6, output: join(fixtures, 'raster-out.mbtiles') }, name: UNICODE_NAME })).id;
+    const raster = (
+      await engine.start({
+        kind: 'preseed-raster',
+        params: { datasets, minZoom: 0, maxZoom: 6, output: join(fixtures, 'raster-out.mbtiles') },
+        name: UNICODE_NAME,
+      })
+    ).id;
     // One after the other: once in a full run under load, the raster output declared bounds of
     // 4.38–12.00°E, 57.00–66.95°N (neither dataset's) while the vector preseed ran beside it. A
     // suspected race in shared GDAL transforms, left open; these fixtures check the reports.
     await engine.waitFor(raster);
-    const vector = (await engine.start({ kind: 'preseed-vector', params: { sources: [rgdalVector('scot_BNG.shp')], minZoom: 0, maxZoom: 5, output: join(fixtures, 'scotland.pmtiles') } })).id;
+    const vector = (
+      await engine.start({
+        kind: 'preseed-vector',
+        params: { sources: [rgdalVector('scot_BNG.shp')], minZoom: 0, maxZoom: 5, output: join(fixtures, 'scotland.pmtiles') },
+      })
+    ).id;
     const places = join(fixtures, 'Ελλάδα.geojson');
     const point = (name: string, lon: number, lat: number) => ({ type: 'Feature', properties: { name }, geometry: { type: 'Point', coordinates: [lon, lat] } });
-    writeFileSync(places, JSON.stringify({ type: 'FeatureCollection', features: [point('Αθήνα', 23.73, 37.98), point('Θεσσαλονίκη', 22.94, 40.64), point('Ηράκλειο', 25.13, 35.34)] }));
+    writeFileSync(
+      places,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [point('Αθήνα', 23.73, 37.98), point('Θεσσαλονίκη', 22.94, 40.64), point('Ηράκλειο', 25.13, 35.34)],
+      }),
+    );
     const ingest = (await engine.start({ kind: 'ingest', params: { files: [places] } })).id;
     for (const id of [clean, damaged, many, raster, vector, ingest]) await engine.waitFor(id);
     return { dataDir, clean, damaged, damagedCache, damagedTiles: [...damage.truncated, ...damage.zeroed, ...damage.garbled], many, raster, vector, ingest };

@@ -27,7 +27,9 @@ export async function loadCoverage(path: string): Promise<Coverage> {
   try {
     ds = await gdal.openAsync(path);
   } catch (error) {
-    throw new TesseraError('BAD_INPUT', `coverage ${path}: GDAL cannot open it (${(error as Error).message})`, { details: { issues: [{ field: 'params.coverage', message: 'unreadable' }] } });
+    throw new TesseraError('BAD_INPUT', `coverage ${path}: GDAL cannot open it (${(error as Error).message})`, {
+      details: { issues: [{ field: 'params.coverage', message: 'unreadable' }] },
+    });
   }
   try {
     const polygons: Ring[][] = [];
@@ -43,7 +45,9 @@ export async function loadCoverage(path: string): Promise<Coverage> {
       }
     }
     if (polygons.length === 0) {
-      throw new TesseraError('BAD_INPUT', `coverage ${path}: no polygons in it (a coverage must be polygon data)`, { details: { issues: [{ field: 'params.coverage', message: 'no polygons' }] } });
+      throw new TesseraError('BAD_INPUT', `coverage ${path}: no polygons in it (a coverage must be polygon data)`, {
+        details: { issues: [{ field: 'params.coverage', message: 'no polygons' }] },
+      });
     }
     return { bbox: ringsBbox(polygons), polygons };
   } finally {

@@ -12,8 +12,19 @@ const dir = mkdtempSync(join(tmpdir(), 'tessera-plan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // A triangle over southern Sweden with a square hole, in GeoJSON order.
-const triangle: [number, number][] = [[11, 56], [19, 56], [15, 62], [11, 56]];
-const hole: [number, number][] = [[14, 57], [16, 57], [16, 58], [14, 58], [14, 57]];
+const triangle: [number, number][] = [
+  [11, 56],
+  [19, 56],
+  [15, 62],
+  [11, 56],
+];
+const hole: [number, number][] = [
+  [14, 57],
+  [16, 57],
+  [16, 58],
+  [14, 58],
+  [14, 57],
+];
 const coverage = coverageFromRings([[triangle, hole]]);
 
 test('rectangles are classified as outside, inside, or across the boundary (holes count as outside)', () => {
@@ -48,12 +59,21 @@ test('plan counts equal a brute-force walk of every tile in range', () => {
 
 test('an extent beyond the Mercator world is clipped; one entirely outside it has no tiles', () => {
   assert.equal(planTiles([-180, -90, 180, 90], 2, 2)[0]!.tiles, 16);
-  assert.equal(planTiles([0, 86, 10, 89], 0, 3).reduce((n, z) => n + z.tiles, 0), 0);
+  assert.equal(
+    planTiles([0, 86, 10, 89], 0, 3).reduce((n, z) => n + z.tiles, 0),
+    0,
+  );
 });
 
 test('loadCoverage reads a polygon file in a projected CRS into lon/lat', async () => {
   const source = join(dir, 'area.geojson');
-  writeFileSync(source, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [triangle, hole] } }] }));
+  writeFileSync(
+    source,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [triangle, hole] } }],
+    }),
+  );
   const projected = join(dir, 'area-3006.gpkg');
   execFileSync('ogr2ogr', ['-f', 'GPKG', '-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:3006', projected, source]);
   const loaded = await loadCoverage(projected);
@@ -65,7 +85,10 @@ test('loadCoverage reads a polygon file in a projected CRS into lon/lat', async 
 
 test('loadCoverage keeps longitude first for a geographic CRS with latitude-first axes (NAD27)', async () => {
   const source = join(dir, 'area-4326.geojson');
-  writeFileSync(source, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [triangle] } }] }));
+  writeFileSync(
+    source,
+    JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [triangle] } }] }),
+  );
   const nad27 = join(dir, 'area-4267.gpkg');
   execFileSync('ogr2ogr', ['-f', 'GPKG', '-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:4267', nad27, source]);
   const [w, s, e, n] = (await loadCoverage(nad27)).bbox;
@@ -78,6 +101,9 @@ test('loadCoverage names the file when it is unreadable or holds no polygons', a
   writeFileSync(garbage, '{ not json');
   await assert.rejects(loadCoverage(garbage), (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && e.message.includes(garbage));
   const points = join(dir, 'points.geojson');
-  writeFileSync(points, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [1, 2] } }] }));
+  writeFileSync(
+    points,
+    JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [1, 2] } }] }),
+  );
   await assert.rejects(loadCoverage(points), /no polygons/);
 });

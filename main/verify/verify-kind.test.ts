@@ -33,7 +33,13 @@ before(() => {
 });
 
 async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await Engine.open({ dataDir: join(root, `d${++dirs}`), host: 'headless', logger: createLogger('silent'), threads: 2, backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+  const engine = await Engine.open({
+    dataDir: join(root, `d${++dirs}`),
+    host: 'headless',
+    logger: createLogger('silent'),
+    threads: 2,
+    backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+  });
   try {
     return await fn(engine);
   } finally {
@@ -159,6 +165,6 @@ test('refused up front (BAD_INPUT naming params.cache): a missing file, a file t
     await refused({ cache: join(root, 'nope.mbtiles') }, /no such file or directory/);
     await refused({ cache: text }, /is not a tile cache/);
     await refused({ cache: hillshade, minZoom: 20, maxZoom: 22 }, /holds no tiles in the zoom range asked for/);
-    assert.deepEqual(engine.store.listJobs().rows, [], "no job was made");
+    assert.deepEqual(engine.store.listJobs().rows, [], 'no job was made');
   });
 });

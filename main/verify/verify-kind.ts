@@ -41,7 +41,10 @@ function withOutOfGrid(result: VerifyTilesResult, outside: readonly TileRecord[]
     checked: result.checked + outside.length,
     bytes: result.bytes + outside.reduce((n, t) => n + t.data.byteLength, 0),
     corrupt: result.corrupt + outside.length,
-    issues: [...result.issues, ...outside.map((t) => ({ z: t.z, x: t.x, y: t.y, issue: 'corrupt' as const, detail: `outside the z${t.z} grid (x and y must be 0–${max})` }))],
+    issues: [
+      ...result.issues,
+      ...outside.map((t) => ({ z: t.z, x: t.x, y: t.y, issue: 'corrupt' as const, detail: `outside the z${t.z} grid (x and y must be 0–${max})` })),
+    ],
   };
 }
 
@@ -53,7 +56,8 @@ export const verifyKind: JobKindPlugin<'verify', VerifySpec, VerifyCheckpoint> =
 
   /** The cache must open and hold tiles in the zoom range: anything else is the caller's mistake (BAD_INPUT), not a failed job. */
   async validate(params) {
-    const refuse = (message: string) => new TesseraError('BAD_INPUT', `params.cache: ${message}`, { details: { issues: [{ field: 'params.cache', message }] } });
+    const refuse = (message: string) =>
+      new TesseraError('BAD_INPUT', `params.cache: ${message}`, { details: { issues: [{ field: 'params.cache', message }] } });
     try {
       await stat(params.cache);
     } catch {
@@ -68,8 +72,11 @@ export const verifyKind: JobKindPlugin<'verify', VerifySpec, VerifyCheckpoint> =
       throw refuse(`${params.cache} is not a tile cache (MBTiles, PMTiles or a z/x/y tile directory)`);
     }
     try {
-      const levels = (await cache.zoomLevels()).filter((l) => (params.minZoom === undefined || l.z >= params.minZoom) && (params.maxZoom === undefined || l.z <= params.maxZoom));
-      if (levels.length === 0) throw refuse(`${params.cache} holds no tiles${params.minZoom !== undefined || params.maxZoom !== undefined ? ' in the zoom range asked for' : ''}`);
+      const levels = (await cache.zoomLevels()).filter(
+        (l) => (params.minZoom === undefined || l.z >= params.minZoom) && (params.maxZoom === undefined || l.z <= params.maxZoom),
+      );
+      if (levels.length === 0)
+        throw refuse(`${params.cache} holds no tiles${params.minZoom !== undefined || params.maxZoom !== undefined ? ' in the zoom range asked for' : ''}`);
     } catch (error) {
       const e = toTesseraError(error);
       if (e.code === 'CACHE_UNREADABLE') throw refuse(`${params.cache} is not a tile cache (MBTiles, PMTiles or a z/x/y tile directory)`);
@@ -83,8 +90,14 @@ export const verifyKind: JobKindPlugin<'verify', VerifySpec, VerifyCheckpoint> =
     const cache = await openTileCache(params.cache);
     try {
       throwIfAborted(signal);
-      const levels = (await cache.zoomLevels()).filter((l) => (params.minZoom === undefined || l.z >= params.minZoom) && (params.maxZoom === undefined || l.z <= params.maxZoom));
-      if (levels.length === 0) throw new TesseraError('NO_ITEMS', `${params.cache} holds no tiles${params.minZoom !== undefined || params.maxZoom !== undefined ? ' in the zoom range asked for' : ''}`);
+      const levels = (await cache.zoomLevels()).filter(
+        (l) => (params.minZoom === undefined || l.z >= params.minZoom) && (params.maxZoom === undefined || l.z <= params.maxZoom),
+      );
+      if (levels.length === 0)
+        throw new TesseraError(
+          'NO_ITEMS',
+          `${params.cache} holds no tiles${params.minZoom !== undefined || params.maxZoom !== undefined ? ' in the zoom range asked for' : ''}`,
+        );
       return levels.map((l) => ({ label: `z${l.z}`, spec: { z: l.z }, total: l.count }));
     } finally {
       await cache.close();

@@ -16,7 +16,17 @@ const world: CatalogDataset = {
   name: 'world_map',
   kind: 'vector',
   path: '/data/catalog/world_map-1a2b/world_map.gpkg',
-  layers: [{ name: 'countries', geometryType: 'Multi Polygon', featureCount: 240, fields: [{ name: 'NAME', type: 'string' }], crs: 'EPSG:4326', bounds: [-179.9, -89.9, 179.9, 83.6], invalidGeometries: 0 }],
+  layers: [
+    {
+      name: 'countries',
+      geometryType: 'Multi Polygon',
+      featureCount: 240,
+      fields: [{ name: 'NAME', type: 'string' }],
+      crs: 'EPSG:4326',
+      bounds: [-179.9, -89.9, 179.9, 83.6],
+      invalidGeometries: 0,
+    },
+  ],
   raster: null,
   bounds: [-179.9, -89.9, 179.9, 83.6],
   sizeBytes: 5 * 1024 ** 2,
@@ -47,7 +57,10 @@ function handlers(rows: CatalogDataset[], deleteResult?: (ids: number[]) => Bulk
   let current = [...rows];
   return {
     'app.info': () => ({ version: '0.1.0', host: 'headless', dataDir: '/data', threads: 2 }),
-    'catalog.list': (input) => ({ rows: current.filter((d) => !input.kind || d.kind === input.kind).filter((d) => !input.text || d.name.toLowerCase().includes(input.text.toLowerCase())), nextCursor: null }),
+    'catalog.list': (input) => ({
+      rows: current.filter((d) => !input.kind || d.kind === input.kind).filter((d) => !input.text || d.name.toLowerCase().includes(input.text.toLowerCase())),
+      nextCursor: null,
+    }),
     'catalog.delete': ({ ids }) => {
       const result = deleteResult?.(ids) ?? { ok: ids, failed: [] };
       current = current.filter((d) => !result.ok.includes(d.id));
@@ -105,7 +118,11 @@ test('preseed opens the form of its kind with the dataset in it', async () => {
 test('delete asks first, then removes the row; a refusal is shown with its reason', async () => {
   mounted = await mount(
     <CatalogView />,
-    handlers([world, dem], (ids) => (ids.includes(2) ? { ok: [], failed: [{ id: 2, error: { code: 'ILLEGAL_TRANSITION', message: 'dataset 2 (N57E011) is in use by job 9, which is running' } }] } : { ok: ids, failed: [] })),
+    handlers([world, dem], (ids) =>
+      ids.includes(2)
+        ? { ok: [], failed: [{ id: 2, error: { code: 'ILLEGAL_TRANSITION', message: 'dataset 2 (N57E011) is in use by job 9, which is running' } }] }
+        : { ok: ids, failed: [] },
+    ),
   );
   await waitFor('the rows', () => row('N57E011'));
   await click(byText(row('world_map')!, 'button', 'Delete…')!);

@@ -27,7 +27,13 @@ export function CatalogView() {
   const search = useDebounced(text.trim(), 250);
   const list = useInfiniteQuery({
     queryKey: ['catalog.list', search, kind],
-    queryFn: ({ pageParam }) => window.tessera.catalog.list({ limit: PAGE, ...(search ? { text: search } : {}), ...(kind === 'all' ? {} : { kind }), ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }) =>
+      window.tessera.catalog.list({
+        limit: PAGE,
+        ...(search ? { text: search } : {}),
+        ...(kind === 'all' ? {} : { kind }),
+        ...(pageParam ? { cursor: pageParam } : {}),
+      }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -54,7 +60,13 @@ export function CatalogView() {
         <span className="muted small">or drop files anywhere on this window</span>
       </div>
       <div className="catalog-filters">
-        <input type="search" aria-label="Search the catalogue" placeholder="Name, layer, file, CRS…" value={text} onChange={(e) => setText(e.currentTarget.value)} />
+        <input
+          type="search"
+          aria-label="Search the catalogue"
+          placeholder="Name, layer, file, CRS…"
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+        />
         <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as typeof kind)}>
           <option value="all">vector and raster</option>
           <option value="vector">vector</option>
@@ -78,8 +90,9 @@ export function CatalogView() {
             <>
               <p>The catalogue is empty.</p>
               <p className="muted small">
-                Drop files anywhere on this window, or use Add files…: GeoPackage, Shapefile (zipped, or with its .dbf, .shx and .prj), GeoJSON, TopoJSON, KML/KMZ, GML, GPX, CSV, FlatGeobuf,
-                GeoTIFF and other rasters, and ZIP archives of these. From a terminal: <code>tessera ingest &lt;file…&gt;</code>.
+                Drop files anywhere on this window, or use Add files…: GeoPackage, Shapefile (zipped, or with its .dbf, .shx and .prj), GeoJSON, TopoJSON,
+                KML/KMZ, GML, GPX, CSV, FlatGeobuf, GeoTIFF and other rasters, and ZIP archives of these. From a terminal:{' '}
+                <code>tessera ingest &lt;file…&gt;</code>.
               </p>
             </>
           )}
@@ -191,7 +204,13 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
         <button
           type="button"
           disabled={preview === null}
-          title={preview !== null ? 'Its preview, on the map' : d.analysisPending ? 'Its preview is being drawn' : 'Nothing to draw: the dataset has no features or no known place'}
+          title={
+            preview !== null
+              ? 'Its preview, on the map'
+              : d.analysisPending
+                ? 'Its preview is being drawn'
+                : 'Nothing to draw: the dataset has no features or no known place'
+          }
           onClick={() => preview && navigate({ name: 'map', ...preview })}
         >
           Preview on map

@@ -32,9 +32,16 @@ test('layers, CRS, extent and source in words', () => {
   expect(extentText([11.9, 57.7, 11.95, 57.72])).toBe('11.9000, 57.7000, 11.9500, 57.7200');
   expect(extentText(null)).toBe('unknown');
   expect(sourceText(vector)).toBe('world_map.gpkg');
-  const raster: CatalogDataset = { ...vector, kind: 'raster', layers: [], raster: { width: 1201, height: 1201, bands: 1, dataType: 'Int16', crs: 'EPSG:4326' } };
+  const raster: CatalogDataset = {
+    ...vector,
+    kind: 'raster',
+    layers: [],
+    raster: { width: 1201, height: 1201, bands: 1, dataType: 'Int16', crs: 'EPSG:4326' },
+  };
   expect(layerSummary(raster)).toEqual(['1201 × 1201 px, 1 band Int16']);
-  expect(sourceText({ ...vector, source: { type: 'esri', url: 'https://x.test/FeatureServer', layers: [0, 2], copiedAt: '2026-01-01T00:00:00Z' } })).toBe('https://x.test/FeatureServer (layers 0, 2)');
+  expect(sourceText({ ...vector, source: { type: 'esri', url: 'https://x.test/FeatureServer', layers: [0, 2], copiedAt: '2026-01-01T00:00:00Z' } })).toBe(
+    'https://x.test/FeatureServer (layers 0, 2)',
+  );
 });
 
 test('the preview goes to the map framed by the extent, when there is a preview and a real box', () => {

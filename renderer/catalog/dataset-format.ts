@@ -10,7 +10,8 @@ export function layerSummary(d: CatalogDataset): string[] {
   if (d.layers.length === 0) return ['no layers'];
   return d.layers.map((l) => {
     const features = `${l.featureCount.toLocaleString('en')} ${l.geometryType === null ? 'row' : 'feature'}${l.featureCount === 1 ? '' : 's'}`;
-    const invalid = l.invalidGeometries === null ? ', geometries being checked' : l.invalidGeometries > 0 ? `, ${l.invalidGeometries.toLocaleString('en')} invalid` : '';
+    const invalid =
+      l.invalidGeometries === null ? ', geometries being checked' : l.invalidGeometries > 0 ? `, ${l.invalidGeometries.toLocaleString('en')} invalid` : '';
     return `${l.name}: ${l.geometryType ?? 'table'}, ${features}${invalid}`;
   });
 }

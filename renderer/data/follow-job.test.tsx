@@ -82,7 +82,10 @@ test('a job shown twice is one cache entry, moved by job.progress and job.change
 
   const summaries = m.queryClient.getQueryCache().findAll({ queryKey: ['jobs.get'] });
   expect(summaries.map((q) => q.queryKey)).toEqual([jobKeys.summary(7)]);
-  const keys = m.queryClient.getQueryCache().findAll().map((q) => String(q.queryKey[0]));
+  const keys = m.queryClient
+    .getQueryCache()
+    .findAll()
+    .map((q) => String(q.queryKey[0]));
   expect(keys.every((k) => k.startsWith('jobs.'))).toBe(true);
 });
 

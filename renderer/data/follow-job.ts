@@ -33,7 +33,9 @@ export function applyJobChanged(queryClient: QueryClient, job: JobSummary): void
 
 /** Moves a running job's numbers; a late tick for a job that has finished must not overwrite its final ones. */
 export function applyJobProgress(queryClient: QueryClient, progress: JobSummary['progress']): void {
-  queryClient.setQueryData<JobSummary>(jobKeys.summary(progress.jobId), (job) => (job && (job.state === 'running' || job.state === 'cancelling') ? { ...job, progress } : job));
+  queryClient.setQueryData<JobSummary>(jobKeys.summary(progress.jobId), (job) =>
+    job && (job.state === 'running' || job.state === 'cancelling') ? { ...job, progress } : job,
+  );
 }
 
 /**

@@ -50,7 +50,8 @@ export function seedJob(queryClient: QueryClient, job: JobSummary): void {
 
 /** Reads all of a job's data again (after an action on it). */
 export function invalidateJob(queryClient: QueryClient, jobId: number): void {
-  for (const key of [jobKeys.summary(jobId), jobKeys.allItems(jobId), jobKeys.allIssues(jobId), jobKeys.allEvents(jobId)]) void queryClient.invalidateQueries({ queryKey: key });
+  for (const key of [jobKeys.summary(jobId), jobKeys.allItems(jobId), jobKeys.allIssues(jobId), jobKeys.allEvents(jobId)])
+    void queryClient.invalidateQueries({ queryKey: key });
 }
 
 export interface ListOptions {
@@ -65,7 +66,10 @@ export interface ListOptions {
 export function useJobItems(jobId: number | null, { enabled = true, pageSize = ITEM_PAGE, pollMs = false }: ListOptions = {}) {
   return useInfiniteQuery({
     queryKey: jobKeys.items(jobId ?? NO_JOB, pageSize),
-    queryFn: jobId === null ? skipToken : ({ pageParam }) => window.tessera.jobs.items({ id: jobId, limit: pageSize, ...(pageParam === undefined ? {} : { cursor: pageParam }) }),
+    queryFn:
+      jobId === null
+        ? skipToken
+        : ({ pageParam }) => window.tessera.jobs.items({ id: jobId, limit: pageSize, ...(pageParam === undefined ? {} : { cursor: pageParam }) }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled,

@@ -13,7 +13,8 @@ test('a key is the request’s name, then the input it names', () => {
 
 test('a job’s keys, whatever page size reads them, are reached by one invalidation and only that job’s', async () => {
   const queryClient = new QueryClient();
-  for (const key of [jobKeys.items(7), jobKeys.items(7, 1000), jobKeys.items(8), jobKeys.summary(7), jobKeys.events(7)]) queryClient.setQueryData(key, { seeded: true });
+  for (const key of [jobKeys.items(7), jobKeys.items(7, 1000), jobKeys.items(8), jobKeys.summary(7), jobKeys.events(7)])
+    queryClient.setQueryData(key, { seeded: true });
   await queryClient.invalidateQueries({ queryKey: jobKeys.allItems(7), refetchType: 'none' });
   const invalid = queryClient
     .getQueryCache()

@@ -21,9 +21,45 @@ const service: EsriService = {
   name: 'world',
   services: [],
   layers: [
-    { id: 0, name: 'States and provinces', type: 'layer', geometryType: 'esriGeometryPolygon', fields: [], crs: 'EPSG:4326', maxRecordCount: 1000, supportsPagination: true, supportsAdvancedQueries: true, count: 4556, error: null },
-    { id: 1, name: 'Countries', type: 'layer', geometryType: 'esriGeometryPolygon', fields: [], crs: 'EPSG:4326', maxRecordCount: 50, supportsPagination: false, supportsAdvancedQueries: true, count: 240, error: null },
-    { id: 6, name: 'Country codes', type: 'table', geometryType: null, fields: [], crs: null, maxRecordCount: 100, supportsPagination: true, supportsAdvancedQueries: true, count: 240, error: null },
+    {
+      id: 0,
+      name: 'States and provinces',
+      type: 'layer',
+      geometryType: 'esriGeometryPolygon',
+      fields: [],
+      crs: 'EPSG:4326',
+      maxRecordCount: 1000,
+      supportsPagination: true,
+      supportsAdvancedQueries: true,
+      count: 4556,
+      error: null,
+    },
+    {
+      id: 1,
+      name: 'Countries',
+      type: 'layer',
+      geometryType: 'esriGeometryPolygon',
+      fields: [],
+      crs: 'EPSG:4326',
+      maxRecordCount: 50,
+      supportsPagination: false,
+      supportsAdvancedQueries: true,
+      count: 240,
+      error: null,
+    },
+    {
+      id: 6,
+      name: 'Country codes',
+      type: 'table',
+      geometryType: null,
+      fields: [],
+      crs: null,
+      maxRecordCount: 100,
+      supportsPagination: true,
+      supportsAdvancedQueries: true,
+      count: 240,
+      error: null,
+    },
   ],
 };
 
@@ -47,7 +83,22 @@ function summary(state: JobSummary['state'], params: JobParamsOf<'migrate-esri'>
 }
 
 function item(label: string, done: number, total: number, result: Record<string, unknown> | null, state: JobItem['state']): JobItem {
-  return { id: done + total, jobId: 9, ordinal: 0, label, state, attempts: 1, done, total, failed: 0, bytes: 0, error: null, result, startedAt: null, finishedAt: null };
+  return {
+    id: done + total,
+    jobId: 9,
+    ordinal: 0,
+    label,
+    state,
+    attempts: 1,
+    done,
+    total,
+    failed: 0,
+    bytes: 0,
+    error: null,
+    result,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 let m: Mounted | undefined;
@@ -61,8 +112,24 @@ test('from URL and token to a finished copy, the secret sent once and never agai
   let params: JobParamsOf<'migrate-esri'> | null = null;
   const events = (): JobEvent[] => {
     const base: JobEvent[] = [{ id: 1, jobId: 9, at: '', type: 'esri.retry', message: '0 States and provinces: http-5xx; attempt 2 in 40 ms', data: {} }];
-    if (phase === 'done') base.push({ id: 3, jobId: 9, at: '', type: 'esri.available', message: 'source available again (127.0.0.1:7341) after 5.2 s', data: { host: '127.0.0.1:7341' } });
-    if (phase !== 'running') base.splice(1, 0, { id: 2, jobId: 9, at: '', type: 'esri.unavailable', message: 'source unavailable (127.0.0.1:7341): ECONNREFUSED; retrying at 2026-11-29T12:00:05.000Z', data: { host: '127.0.0.1:7341', retryAt: '2026-11-29T12:00:05.000Z' } });
+    if (phase === 'done')
+      base.push({
+        id: 3,
+        jobId: 9,
+        at: '',
+        type: 'esri.available',
+        message: 'source available again (127.0.0.1:7341) after 5.2 s',
+        data: { host: '127.0.0.1:7341' },
+      });
+    if (phase !== 'running')
+      base.splice(1, 0, {
+        id: 2,
+        jobId: 9,
+        at: '',
+        type: 'esri.unavailable',
+        message: 'source unavailable (127.0.0.1:7341): ECONNREFUSED; retrying at 2026-11-29T12:00:05.000Z',
+        data: { host: '127.0.0.1:7341', retryAt: '2026-11-29T12:00:05.000Z' },
+      });
     return base;
   };
   const handlers: Handlers = {
@@ -78,8 +145,20 @@ test('from URL and token to a finished copy, the secret sent once and never agai
       rows:
         phase === 'done'
           ? [
-              item('0 States and provinces', 4556, 4556, { sourceCount: 4556, written: 4556, idsChecked: true, mode: 'offset', pages: 5, retries: 1, breakerOpenings: 1 }, 'succeeded'),
-              item('6 Country codes', 240, 240, { sourceCount: 240, written: 240, idsChecked: true, mode: 'offset', pages: 3, retries: 0, breakerOpenings: 0 }, 'succeeded'),
+              item(
+                '0 States and provinces',
+                4556,
+                4556,
+                { sourceCount: 4556, written: 4556, idsChecked: true, mode: 'offset', pages: 5, retries: 1, breakerOpenings: 1 },
+                'succeeded',
+              ),
+              item(
+                '6 Country codes',
+                240,
+                240,
+                { sourceCount: 240, written: 240, idsChecked: true, mode: 'offset', pages: 3, retries: 0, breakerOpenings: 0 },
+                'succeeded',
+              ),
             ]
           : [item('0 States and provinces', 2000, 4556, null, 'running'), item('6 Country codes', 0, 240, null, 'queued')],
       nextCursor: null,
@@ -107,10 +186,14 @@ test('from URL and token to a finished copy, the secret sent once and never agai
   expect(byText<HTMLInputElement>(c, 'label', 'Dataset name')).not.toBeNull();
   await click(byText(c, 'button', 'Start the migration')!);
   await waitFor('the run', () => c.querySelector('[data-testid="migrate-state"]'));
-  expect(m.callsTo('jobs.start')).toEqual([{ kind: 'migrate-esri', params: { url: URL_, name: 'world', layers: [0, 6], credentialId: 'cred_abc' }, priority: 0 }]);
+  expect(m.callsTo('jobs.start')).toEqual([
+    { kind: 'migrate-esri', params: { url: URL_, name: 'world', layers: [0, 6], credentialId: 'cred_abc' }, priority: 0 },
+  ]);
   expect(JSON.stringify(m.calls.filter((call) => call.name !== 'credentials.save'))).not.toContain(TOKEN);
 
-  await waitFor('per-layer progress', () => c.querySelector('tr[data-label="0 States and provinces"] [data-column="progress"]')?.textContent?.includes('2,000 of 4,556'));
+  await waitFor('per-layer progress', () =>
+    c.querySelector('tr[data-label="0 States and provinces"] [data-column="progress"]')?.textContent?.includes('2,000 of 4,556'),
+  );
   expect(c.querySelector('[data-testid="breaker"]')!.getAttribute('data-state')).toBe('closed');
 
   phase = 'waiting';
@@ -119,7 +202,11 @@ test('from URL and token to a finished copy, the secret sent once and never agai
 
   phase = 'done';
   await waitFor('the finished report', () => c.querySelector('[data-testid="migrate-state"]')?.textContent === 'succeeded', { timeoutMs: 4000 });
-  await waitFor('the checks', () => c.querySelector('tr[data-label="0 States and provinces"] [data-column="checked"]')?.textContent?.includes('count and ids match'), { timeoutMs: 4000 });
+  await waitFor(
+    'the checks',
+    () => c.querySelector('tr[data-label="0 States and provinces"] [data-column="checked"]')?.textContent?.includes('count and ids match'),
+    { timeoutMs: 4000 },
+  );
   expect(c.querySelector('tr[data-label="0 States and provinces"] [data-column="retries"]')!.textContent).toBe('1 (breaker opened 1×)');
   expect(c.querySelector('[data-testid="breaker"]')!.getAttribute('data-state')).toBe('closed');
   expect(c.querySelector('[data-testid="breaker"]')!.textContent).toBe('Source available again (127.0.0.1:7341) after 5.2 s.');
@@ -127,7 +214,13 @@ test('from URL and token to a finished copy, the secret sent once and never agai
 }, 20_000);
 
 test('a folder lists its services; a refusal from the server is shown with its code', async () => {
-  const folder: EsriService = { url: 'http://h/arcgis/rest/services/Natural_Earth', type: 'folder', name: 'Natural_Earth', services: [{ name: 'Natural_Earth/world', type: 'FeatureServer', url: URL_ }], layers: [] };
+  const folder: EsriService = {
+    url: 'http://h/arcgis/rest/services/Natural_Earth',
+    type: 'folder',
+    name: 'Natural_Earth',
+    services: [{ name: 'Natural_Earth/world', type: 'FeatureServer', url: URL_ }],
+    layers: [],
+  };
   m = await mount(<MigrateView />, {
     'esri.discover': (input) => {
       if (input.url === folder.url) return folder;

@@ -39,7 +39,10 @@ export function MigrateView() {
   const [job, setJob] = useState<JobSummary | null>(null);
 
   const credentialId = choice === 'none' ? null : (credential?.id ?? null);
-  const startInput = useMemo(() => (service && service.type !== 'folder' ? migrateStartInput({ service, selected, name, where, credentialId }) : null), [service, selected, name, where, credentialId]);
+  const startInput = useMemo(
+    () => (service && service.type !== 'folder' ? migrateStartInput({ service, selected, name, where, credentialId }) : null),
+    [service, selected, name, where, credentialId],
+  );
   const urlCheck = useMemo(() => serviceUrlErrors(url), [url]);
   const startCheck = useMemo(() => (startInput ? startErrors(startInput) : {}), [startInput]);
   const serviceErrors = useFormErrors(urlCheck);
@@ -114,7 +117,9 @@ export function MigrateView() {
   return (
     <section className="migrate-view" aria-labelledby="migrate-title">
       <h2 id="migrate-title">Migrate from ArcGIS</h2>
-      <p className="muted small">Copies FeatureServer or MapServer layers into one GeoPackage in the catalogue, page by page, checked against the server at the end.</p>
+      <p className="muted small">
+        Copies FeatureServer or MapServer layers into one GeoPackage in the catalogue, page by page, checked against the server at the end.
+      </p>
 
       <form onSubmit={onDiscover} noValidate aria-label="Service">
         <fieldset>
@@ -136,7 +141,16 @@ export function MigrateView() {
               />
             )}
           </Field>
-          <Field label="Credentials" group error={serviceErrors.errorFor('token', 'username', 'password')} help={credential ? `Saved as ${credential.id} (${credential.label}); only the id is used from now on.` : 'Kept in the credential store; jobs refer to them by id.'}>
+          <Field
+            label="Credentials"
+            group
+            error={serviceErrors.errorFor('token', 'username', 'password')}
+            help={
+              credential
+                ? `Saved as ${credential.id} (${credential.label}); only the id is used from now on.`
+                : 'Kept in the credential store; jobs refer to them by id.'
+            }
+          >
             {() => (
               <div className="credential-choice">
                 <div className="choice">
@@ -148,12 +162,30 @@ export function MigrateView() {
                   ))}
                 </div>
                 {choice === 'token' && (
-                  <input aria-label="Token" type="password" autoComplete="off" value={token} placeholder={credential ? 'saved; paste a new one to replace it' : 'token'} onChange={(e) => (setToken(e.target.value), serviceErrors.changed(['token']))} />
+                  <input
+                    aria-label="Token"
+                    type="password"
+                    autoComplete="off"
+                    value={token}
+                    placeholder={credential ? 'saved; paste a new one to replace it' : 'token'}
+                    onChange={(e) => (setToken(e.target.value), serviceErrors.changed(['token']))}
+                  />
                 )}
                 {choice === 'password' && (
                   <div className="choice">
-                    <input aria-label="User name" autoComplete="username" value={username} onChange={(e) => (setUsername(e.target.value), serviceErrors.changed(['username']))} />
-                    <input aria-label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => (setPassword(e.target.value), serviceErrors.changed(['password']))} />
+                    <input
+                      aria-label="User name"
+                      autoComplete="username"
+                      value={username}
+                      onChange={(e) => (setUsername(e.target.value), serviceErrors.changed(['username']))}
+                    />
+                    <input
+                      aria-label="Password"
+                      type="password"
+                      autoComplete="current-password"
+                      value={password}
+                      onChange={(e) => (setPassword(e.target.value), serviceErrors.changed(['password']))}
+                    />
                   </div>
                 )}
               </div>
@@ -210,14 +242,41 @@ export function MigrateView() {
           </fieldset>
           <fieldset>
             <legend>3. Target</legend>
-            <Field label="Dataset name" error={targetErrors.errorFor('params.name')} help="The GeoPackage's name in the catalogue; a second copy with the same name replaces the first (a refresh).">
+            <Field
+              label="Dataset name"
+              error={targetErrors.errorFor('params.name')}
+              help="The GeoPackage's name in the catalogue; a second copy with the same name replaces the first (a refresh)."
+            >
               {(id, describedBy, invalid) => (
-                <input id={id} data-field="params.name" aria-describedby={describedBy} aria-invalid={invalid} required value={name} onChange={(e) => (setName(e.target.value), targetErrors.changed(['params.name']))} onBlur={() => targetErrors.left(['params.name'])} />
+                <input
+                  id={id}
+                  data-field="params.name"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  required
+                  value={name}
+                  onChange={(e) => (setName(e.target.value), targetErrors.changed(['params.name']))}
+                  onBlur={() => targetErrors.left(['params.name'])}
+                />
               )}
             </Field>
-            <Field label="Where" error={targetErrors.errorFor('params.where')} help="An optional filter in the server's SQL (e.g. POP > 10000); all features when empty.">
+            <Field
+              label="Where"
+              error={targetErrors.errorFor('params.where')}
+              help="An optional filter in the server's SQL (e.g. POP > 10000); all features when empty."
+            >
               {(id, describedBy, invalid) => (
-                <input id={id} data-field="params.where" aria-describedby={describedBy} aria-invalid={invalid} className="wide" value={where} placeholder="1=1" onChange={(e) => (setWhere(e.target.value), targetErrors.changed(['params.where']))} onBlur={() => targetErrors.left(['params.where'])} />
+                <input
+                  id={id}
+                  data-field="params.where"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  className="wide"
+                  value={where}
+                  placeholder="1=1"
+                  onChange={(e) => (setWhere(e.target.value), targetErrors.changed(['params.where']))}
+                  onBlur={() => targetErrors.left(['params.where'])}
+                />
               )}
             </Field>
             <div className="form-actions">

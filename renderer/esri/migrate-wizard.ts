@@ -38,7 +38,13 @@ export function totalFeatures(service: EsriService, selected: readonly number[])
 }
 
 /** The job to start. Every layer selected is the same as none given, but explicit is clearer. */
-export function migrateStartInput(form: { service: EsriService; selected: readonly number[]; name: string; where: string; credentialId: string | null }): JobStartInput {
+export function migrateStartInput(form: {
+  service: EsriService;
+  selected: readonly number[];
+  name: string;
+  where: string;
+  credentialId: string | null;
+}): JobStartInput {
   const layers = [...form.selected].sort((a, b) => a - b);
   return {
     kind: 'migrate-esri',

@@ -33,7 +33,10 @@ export function MigrationRun({ job: started, onAnother }: { job: JobSummary; onA
   return (
     <section className="migrate-view" aria-labelledby="migrate-run-title">
       <h2 id="migrate-run-title">
-        {current.name} <span className={`state state-${current.state}`} data-testid="migrate-state">{current.state}</span>
+        {current.name}{' '}
+        <span className={`state state-${current.state}`} data-testid="migrate-state">
+          {current.state}
+        </span>
       </h2>
       <p className="small">
         <a href={`#/jobs/${started.id}`}>Job #{started.id}: events, attempts and the report</a>
@@ -49,7 +52,8 @@ export function MigrationRun({ job: started, onAnother }: { job: JobSummary; onA
       <div className={`breaker breaker-${breaker.state}`} role="status" data-testid="breaker" data-state={breaker.state}>
         {breaker.state === 'open' ? (
           <>
-            <strong>Source unavailable</strong> ({breaker.host}): waiting, retrying at {breaker.retryAt ? new Date(breaker.retryAt).toLocaleTimeString() : 'soon'}.
+            <strong>Source unavailable</strong> ({breaker.host}): waiting, retrying at{' '}
+            {breaker.retryAt ? new Date(breaker.retryAt).toLocaleTimeString() : 'soon'}.
           </>
         ) : breaker.message ? (
           <>{breaker.message.charAt(0).toUpperCase() + breaker.message.slice(1)}.</>
@@ -90,7 +94,12 @@ export function MigrationRun({ job: started, onAnother }: { job: JobSummary; onA
               <th scope="row">{r.label}</th>
               <td>{r.state}</td>
               <td data-column="progress">
-                <progress max={Math.max(1, r.total)} value={Math.min(r.done, Math.max(1, r.total))} aria-label={`${r.label}: ${doneOf(r.done, r.total)} features`} /> {doneOf(r.done, r.total)}
+                <progress
+                  max={Math.max(1, r.total)}
+                  value={Math.min(r.done, Math.max(1, r.total))}
+                  aria-label={`${r.label}: ${doneOf(r.done, r.total)} features`}
+                />{' '}
+                {doneOf(r.done, r.total)}
               </td>
               <td className="num">{r.sourceCount?.toLocaleString('en') ?? '—'}</td>
               <td className="num">{r.written?.toLocaleString('en') ?? '—'}</td>

@@ -2,7 +2,17 @@
 import { expect, test } from 'vitest';
 import { z } from 'zod';
 import { TesseraError, fromSerialized, serializeError } from '../../shared/errors.js';
-import { errorsFromIssues, fieldOf, firstError, focusFirstInvalid, formFailure, inGroup, serverFieldErrors, visibleErrors, withoutGroups } from './field-errors.js';
+import {
+  errorsFromIssues,
+  fieldOf,
+  firstError,
+  focusFirstInvalid,
+  formFailure,
+  inGroup,
+  serverFieldErrors,
+  visibleErrors,
+  withoutGroups,
+} from './field-errors.js';
 
 test('firstError finds an error inside a group of fields', () => {
   const errors = { 'params.bbox.2': 'Enter a number', 'params.output': 'Output path is empty' };
@@ -28,7 +38,14 @@ test('zod issues become one message per field, the first issue at a field winnin
 
 test('the engine’s BAD_INPUT, as it crosses the wire, lands on the fields it names', () => {
   const refusal = new TesseraError('BAD_INPUT', 'settings.update: maxRunningJobs: too big', {
-    details: { request: 'settings.update', issues: [{ field: 'maxRunningJobs', message: 'Too big: expected number to be <=64' }, { field: 'dataRoots.1', message: 'must be an absolute folder path' }, { field: 'maxRunningJobs', message: 'a second word' }] },
+    details: {
+      request: 'settings.update',
+      issues: [
+        { field: 'maxRunningJobs', message: 'Too big: expected number to be <=64' },
+        { field: 'dataRoots.1', message: 'must be an absolute folder path' },
+        { field: 'maxRunningJobs', message: 'a second word' },
+      ],
+    },
   });
   const wire = fromSerialized(serializeError(refusal));
   expect(serverFieldErrors(wire)).toEqual({ maxRunningJobs: 'Too big: expected number to be <=64', 'dataRoots.1': 'must be an absolute folder path' });
@@ -46,7 +63,9 @@ test('a form’s own errors show once their field is touched, or all of them onc
   expect(visibleErrors({ client, touched: new Set(), tried: false })).toEqual({});
   // Touching a group shows the errors inside it; touching a part shows the error at its group.
   expect(visibleErrors({ client, touched: new Set(['params.bbox']), tried: false })).toEqual({ 'params.bbox.2': 'Enter a number' });
-  expect(visibleErrors({ client: { 'params.bbox': 'West must be less than east' }, touched: new Set(['params.bbox.0']), tried: false })).toEqual({ 'params.bbox': 'West must be less than east' });
+  expect(visibleErrors({ client: { 'params.bbox': 'West must be less than east' }, touched: new Set(['params.bbox.0']), tried: false })).toEqual({
+    'params.bbox': 'West must be less than east',
+  });
   expect(visibleErrors({ client, touched: new Set(), tried: true })).toEqual(client);
 });
 
@@ -54,7 +73,10 @@ test('the engine’s errors show untouched, and a later word wins at a field', (
   const client = { 'params.output': 'Required' };
   const estimate = { 'params.datasets.0': 'not found' };
   const start = { 'params.datasets.0': 'still not found', priority: 'too high' };
-  expect(visibleErrors({ client, touched: new Set(), tried: false, engine: [estimate, start] })).toEqual({ 'params.datasets.0': 'still not found', priority: 'too high' });
+  expect(visibleErrors({ client, touched: new Set(), tried: false, engine: [estimate, start] })).toEqual({
+    'params.datasets.0': 'still not found',
+    priority: 'too high',
+  });
 });
 
 test('focus goes to the first control in the page with an error, not the first error found', () => {

@@ -57,7 +57,14 @@ test('a field changed but not yet left keeps its own error to itself until it is
 
 test('the engine’s refusal lands on the fields it names and stays until that field is edited', async () => {
   const { errors, run } = await form();
-  const refusal = new TesseraError('BAD_INPUT', 'jobs.start: …', { details: { issues: [{ field: 'params.output', message: 'not inside a data root' }, { field: 'priority', message: 'too high' }] } });
+  const refusal = new TesseraError('BAD_INPUT', 'jobs.start: …', {
+    details: {
+      issues: [
+        { field: 'params.output', message: 'not inside a data root' },
+        { field: 'priority', message: 'too high' },
+      ],
+    },
+  });
   await run((e) => e.rejected(refusal));
   expect(errors().errorFor('params.output')).toBe('not inside a data root');
   expect(errors().errorFor('priority')).toBe('too high');

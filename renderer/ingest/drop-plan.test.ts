@@ -32,5 +32,7 @@ test('a file larger than the per-job quota, or one the drop has no room left for
   );
   expect(plan.accepted).toEqual([1, 3]);
   expect(plan.refused[0]).toEqual({ index: 0, message: 'dem.tif (300 MiB) is larger than the ingest quota per job (200 MiB); nothing of it was sent' });
-  expect(plan.refused[1]!.message).toBe("b.gpkg (100 MiB) does not fit this drop's ingest quota: 150 MiB of 200 MiB is taken by the files before it; drop it on its own");
+  expect(plan.refused[1]!.message).toBe(
+    "b.gpkg (100 MiB) does not fit this drop's ingest quota: 150 MiB of 200 MiB is taken by the files before it; drop it on its own",
+  );
 });

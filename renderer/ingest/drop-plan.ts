@@ -32,7 +32,10 @@ export function planDrop(entries: readonly DroppedEntry[], jobQuotaBytes: number
       return;
     }
     if (jobQuotaBytes !== null && entry.size > jobQuotaBytes) {
-      plan.refused.push({ index, message: `${entry.name} (${formatBytes(entry.size)}) is larger than the ingest quota per job (${formatBytes(jobQuotaBytes)}); nothing of it was sent` });
+      plan.refused.push({
+        index,
+        message: `${entry.name} (${formatBytes(entry.size)}) is larger than the ingest quota per job (${formatBytes(jobQuotaBytes)}); nothing of it was sent`,
+      });
       return;
     }
     if (jobQuotaBytes !== null && total + entry.size > jobQuotaBytes) {

@@ -11,18 +11,46 @@ import { type Mounted, mount, waitFor } from '../testing/mount.js';
 import { IngestDropZone, dropDeps } from './drop-zone.js';
 import { useIngest } from './ingest-store.js';
 
-const settings: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true, cacheQuotaBytes: null, freeSpaceFloorBytes: 0, ingestJobQuotaBytes: 1000 };
+const settings: Settings = {
+  maxRunningJobs: 2,
+  maxRunningPerKind: {},
+  retentionDays: null,
+  metricsEnabled: true,
+  cacheQuotaBytes: null,
+  freeSpaceFloorBytes: 0,
+  ingestJobQuotaBytes: 1000,
+};
 
 function handlers(host: 'electron' | 'headless', started: { files: string[] }[]): Handlers {
   return {
     'app.info': () => ({ version: '0.1.0', host, dataDir: '/data', threads: 2 }),
     'settings.get': () => settings,
-    'storage.status': () => ({ volumes: [{ path: '/data', roles: ['data directory'], totalBytes: 10_000, freeBytes: 8000 }], quotas: [{ name: 'cache quota (data directory)', jobId: null, limitBytes: 5000, usedBytes: 1000 }], freeSpaceFloorBytes: 500, warnings: [] }),
+    'storage.status': () => ({
+      volumes: [{ path: '/data', roles: ['data directory'], totalBytes: 10_000, freeBytes: 8000 }],
+      quotas: [{ name: 'cache quota (data directory)', jobId: null, limitBytes: 5000, usedBytes: 1000 }],
+      freeSpaceFloorBytes: 500,
+      warnings: [],
+    }),
     'jobs.start': (input) => {
       started.push(input.params as { files: string[] });
-      return { id: 77, kind: 'ingest', name: 'ingest', state: 'queued', items: { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 }, progress: { jobId: 77, done: 0, total: 0, failed: 0, bytes: 0, rate: 0, etaSeconds: null } } as unknown as JobSummary;
+      return {
+        id: 77,
+        kind: 'ingest',
+        name: 'ingest',
+        state: 'queued',
+        items: { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
+        progress: { jobId: 77, done: 0, total: 0, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
+      } as unknown as JobSummary;
     },
-    'jobs.get': () => ({ id: 77, kind: 'ingest', name: 'ingest', state: 'running', items: { total: 2, queued: 1, running: 1, succeeded: 0, failed: 0, cancelled: 0 }, progress: { jobId: 77, done: 0, total: 10, failed: 0, bytes: 0, rate: 0, etaSeconds: null } }) as unknown as JobSummary,
+    'jobs.get': () =>
+      ({
+        id: 77,
+        kind: 'ingest',
+        name: 'ingest',
+        state: 'running',
+        items: { total: 2, queued: 1, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+        progress: { jobId: 77, done: 0, total: 10, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
+      }) as unknown as JobSummary,
     'jobs.items': () => ({ rows: [], nextCursor: null }),
   };
 }
@@ -30,7 +58,11 @@ function handlers(host: 'electron' | 'headless', started: { files: string[] }[])
 /** A drag event carrying files, as browsers make them (jsdom has no DataTransfer). */
 function dragEvent(type: string, entries: { name: string; bytes: number; directory?: boolean }[]): Event {
   const files = entries.map((e) => new File([new Uint8Array(e.bytes)], e.name));
-  const items = entries.map((e, i) => ({ kind: 'file', getAsFile: () => files[i]!, webkitGetAsEntry: () => ({ name: e.name, isDirectory: e.directory ?? false }) }));
+  const items = entries.map((e, i) => ({
+    kind: 'file',
+    getAsFile: () => files[i]!,
+    webkitGetAsEntry: () => ({ name: e.name, isDirectory: e.directory ?? false }),
+  }));
   const event = new Event(type, { bubbles: true, cancelable: true });
   Object.defineProperty(event, 'dataTransfer', { value: { types: ['Files'], items, files, dropEffect: 'none' } });
   return event;
@@ -89,10 +121,15 @@ test('on the desktop host the dropped files’ paths go into one ingest job, fol
   mounted = await mount(<IngestDropZone />, handlers('electron', started));
   offerPaths((file) => `/home/gis/${file.name}`);
   await waitFor('the host', () => mounted!.callsTo('app.info').length > 0);
-  await act(async () => void window.dispatchEvent(dragEvent('drop', [
-    { name: 'roads.shp', bytes: 300 },
-    { name: 'roads.dbf', bytes: 200 },
-  ])));
+  await act(
+    async () =>
+      void window.dispatchEvent(
+        dragEvent('drop', [
+          { name: 'roads.shp', bytes: 300 },
+          { name: 'roads.dbf', bytes: 200 },
+        ]),
+      ),
+  );
   await waitFor('the job', () => page().querySelector('a[href="#/jobs/77"]'));
   expect(started).toEqual([{ files: ['/home/gis/roads.shp', '/home/gis/roads.dbf'] }]);
   expect(rowOf('roads.shp')).not.toBeNull();
@@ -108,7 +145,10 @@ test('dropDeps on the desktop asks window.tessera.files.pathFor; without it, a d
 
   const bare = dropDeps('electron');
   expect(bare.pathFor).toBeUndefined();
-  await expect(bare.upload(file, () => {})).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('rivers.gpkg: this desktop build cannot see where dropped files are') });
+  await expect(bare.upload(file, () => {})).rejects.toMatchObject({
+    code: 'BAD_INPUT',
+    message: expect.stringContaining('rivers.gpkg: this desktop build cannot see where dropped files are'),
+  });
 
   const asked: File[] = [];
   offerPaths((f) => {

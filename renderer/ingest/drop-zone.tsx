@@ -82,7 +82,14 @@ export function IngestDropZone() {
       if (files.length === 0) return;
       // A drop in the first moments of a page may come before the host is known: ask for it then.
       const known = host.current;
-      void (known ? Promise.resolve(known) : window.tessera.app.info({}).then((i) => i.host, () => undefined)).then((h) => ingestDrop(files, dropDeps(h)));
+      void (
+        known
+          ? Promise.resolve(known)
+          : window.tessera.app.info({}).then(
+              (i) => i.host,
+              () => undefined,
+            )
+      ).then((h) => ingestDrop(files, dropDeps(h)));
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);
@@ -102,7 +109,10 @@ export function IngestDropZone() {
         <div className="ingest-overlay" data-testid="drop-overlay">
           <div className="ingest-overlay-card">
             <strong>Drop to ingest into the catalogue</strong>
-            <span className="small">GeoPackage, Shapefile (zipped, or with its .dbf/.shx/.prj), GeoJSON, TopoJSON, KML/KMZ, GML, GPX, CSV, FlatGeobuf, GeoTIFF and other rasters, ZIP archives of these</span>
+            <span className="small">
+              GeoPackage, Shapefile (zipped, or with its .dbf/.shx/.prj), GeoJSON, TopoJSON, KML/KMZ, GML, GPX, CSV, FlatGeobuf, GeoTIFF and other rasters, ZIP
+              archives of these
+            </span>
           </div>
         </div>
       )}

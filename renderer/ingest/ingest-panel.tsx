@@ -51,9 +51,7 @@ function DropCard({ session }: { session: DropSession }) {
   return (
     <section className="ingest-card" data-testid="ingest-card" data-state={job.data?.state ?? session.state}>
       <header>
-        <strong>
-          {session.rows.length === 1 ? session.rows[0]!.name : `${session.rows.length} files`}
-        </strong>
+        <strong>{session.rows.length === 1 ? session.rows[0]!.name : `${session.rows.length} files`}</strong>
         <span className="small muted">{cardStatus(session, job.data?.state)}</span>
         {finished && (
           <button type="button" className="link" onClick={() => dismiss(session.id)} aria-label="Dismiss">
@@ -67,9 +65,16 @@ function DropCard({ session }: { session: DropSession }) {
         ))}
       </ul>
       <div className="ingest-gauges">
-        {limits.jobQuota !== null && <Meter label="This drop’s quota" used={moved} total={limits.jobQuota} text={`${formatBytes(moved)} of ${formatBytes(limits.jobQuota)}`} />}
+        {limits.jobQuota !== null && (
+          <Meter label="This drop’s quota" used={moved} total={limits.jobQuota} text={`${formatBytes(moved)} of ${formatBytes(limits.jobQuota)}`} />
+        )}
         {limits.dataDirQuota !== null && limits.dataDirUsed !== null && (
-          <Meter label="Data directory quota" used={limits.dataDirUsed + moved} total={limits.dataDirQuota} text={`${formatBytes(limits.dataDirUsed + moved)} of ${formatBytes(limits.dataDirQuota)}`} />
+          <Meter
+            label="Data directory quota"
+            used={limits.dataDirUsed + moved}
+            total={limits.dataDirQuota}
+            text={`${formatBytes(limits.dataDirUsed + moved)} of ${formatBytes(limits.dataDirQuota)}`}
+          />
         )}
         {limits.free !== null && (
           <Meter
@@ -88,7 +93,8 @@ function DropCard({ session }: { session: DropSession }) {
       {jobId !== null && (
         <p className="small">
           <a href={`#/jobs/${jobId}`}>Job #{jobId}</a>
-          {job.data && ` · ${job.data.state} · ${job.data.items.succeeded} of ${job.data.items.total} item(s) done${job.data.items.failed ? `, ${job.data.items.failed} failed` : ''}`}
+          {job.data &&
+            ` · ${job.data.state} · ${job.data.items.succeeded} of ${job.data.items.total} item(s) done${job.data.items.failed ? `, ${job.data.items.failed} failed` : ''}`}
           {job.data && FINISHED_JOB_STATES.includes(job.data.state) && job.data.items.succeeded > 0 && (
             <>
               {' · '}
@@ -167,7 +173,15 @@ function Meter({ label, used, total, text }: { label: string; used: number; tota
   return (
     <div className={`ingest-meter tone-${tone}`}>
       <span className="small">{label}</span>
-      <div className="ingest-bar" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={Math.min(used, total)} aria-valuetext={text}>
+      <div
+        className="ingest-bar"
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={Math.min(used, total)}
+        aria-valuetext={text}
+      >
         <div style={{ width: `${pct}%` }} />
       </div>
       <span className="small muted">{text}</span>

@@ -43,7 +43,8 @@ export const useIngest = create<IngestState>((set) => ({
   sessions: [],
   add: (session) => set((s) => ({ sessions: [...s.sessions, session] })),
   update: (id, change) => set((s) => ({ sessions: s.sessions.map((x) => (x.id === id ? { ...x, ...change } : x)) })),
-  updateRow: (id, index, change) => set((s) => ({ sessions: s.sessions.map((x) => (x.id === id ? { ...x, rows: x.rows.map((r, i) => (i === index ? { ...r, ...change } : r)) } : x)) })),
+  updateRow: (id, index, change) =>
+    set((s) => ({ sessions: s.sessions.map((x) => (x.id === id ? { ...x, rows: x.rows.map((r, i) => (i === index ? { ...r, ...change } : r)) } : x)) })),
   dismiss: (id) => set((s) => ({ sessions: s.sessions.filter((x) => x.id !== id) })),
 }));
 
@@ -68,7 +69,10 @@ let nextId = 1;
 export async function ingestDrop(files: readonly DroppedFile[], deps: DropDeps): Promise<number> {
   const store = useIngest.getState();
   const id = nextId++;
-  const [settings, storage] = await Promise.all([window.tessera.settings.get({}).catch(() => null as Settings | null), window.tessera.storage.status({}).catch(() => null as StorageStatus | null)]);
+  const [settings, storage] = await Promise.all([
+    window.tessera.settings.get({}).catch(() => null as Settings | null),
+    window.tessera.storage.status({}).catch(() => null as StorageStatus | null),
+  ]);
   const jobQuota = settings?.ingestJobQuotaBytes ?? null;
   const quota = storage?.quotas.find((q) => q.jobId === null) ?? null;
   const volume = storage?.volumes.find((v) => v.roles.includes('data directory')) ?? storage?.volumes[0] ?? null;
@@ -80,7 +84,13 @@ export async function ingestDrop(files: readonly DroppedFile[], deps: DropDeps):
     state: 'sending',
     jobId: null,
     message: null,
-    limits: { jobQuota, dataDirUsed: quota?.usedBytes ?? null, dataDirQuota: quota?.limitBytes ?? null, free: volume?.freeBytes ?? null, floor: storage?.freeSpaceFloorBytes ?? settings?.freeSpaceFloorBytes ?? 0 },
+    limits: {
+      jobQuota,
+      dataDirUsed: quota?.usedBytes ?? null,
+      dataDirQuota: quota?.limitBytes ?? null,
+      free: volume?.freeBytes ?? null,
+      floor: storage?.freeSpaceFloorBytes ?? settings?.freeSpaceFloorBytes ?? 0,
+    },
   });
   const refs: string[] = [];
   for (const index of plan.accepted) {
@@ -110,7 +120,10 @@ export async function ingestDrop(files: readonly DroppedFile[], deps: DropDeps):
     return id;
   }
   store.update(id, { state: 'starting' });
-  const sent = useIngest.getState().sessions.find((x) => x.id === id)!.rows.filter((r) => r.state === 'sent');
+  const sent = useIngest
+    .getState()
+    .sessions.find((x) => x.id === id)!
+    .rows.filter((r) => r.state === 'sent');
   // Named here: the engine cannot see an upload's file name when it names a job.
   const name = `ingest ${sent[0]!.name}${sent.length > 1 ? ` and ${sent.length - 1} more` : ''}`.slice(0, 200);
   try {

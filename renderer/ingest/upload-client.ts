@@ -26,8 +26,7 @@ export async function uploadFile(file: File, options: UploadOptions = {}): Promi
   let offset = 0;
   do {
     const end = Math.min(file.size, offset + chunk);
-    const url =
-      status === null ? `${base}/uploads?name=${encodeURIComponent(file.name)}&size=${file.size}` : `${base}/uploads/${status.id}?offset=${offset}`;
+    const url = status === null ? `${base}/uploads?name=${encodeURIComponent(file.name)}&size=${file.size}` : `${base}/uploads/${status.id}?offset=${offset}`;
     const start = offset;
     status = await send(url, file.slice(start, end), (loaded) => options.onProgress?.(start + loaded), options.signal);
     offset = status.received;

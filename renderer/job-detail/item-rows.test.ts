@@ -3,7 +3,23 @@ import type { JobItem } from '../../shared/contract.js';
 import { filterItems, nextSort, sortItems } from './item-rows.js';
 
 function item(ordinal: number, extra: Partial<JobItem> = {}): JobItem {
-  return { id: 100 + ordinal, jobId: 1, ordinal, label: `z${ordinal}`, state: 'succeeded', attempts: 1, done: 10, total: 10, failed: 0, bytes: 1000, error: null, result: null, startedAt: null, finishedAt: null, ...extra };
+  return {
+    id: 100 + ordinal,
+    jobId: 1,
+    ordinal,
+    label: `z${ordinal}`,
+    state: 'succeeded',
+    attempts: 1,
+    done: 10,
+    total: 10,
+    failed: 0,
+    bytes: 1000,
+    error: null,
+    result: null,
+    startedAt: null,
+    finishedAt: null,
+    ...extra,
+  };
 }
 
 const labels = (items: JobItem[]) => items.map((i) => i.label);
@@ -21,7 +37,11 @@ test('no sort is the planned order; ties keep it', () => {
 });
 
 test('items without an error sort last whichever the direction', () => {
-  const items = [item(1), item(2, { state: 'failed', error: { code: 'TILE_CORRUPT', message: 'b' } }), item(3, { state: 'failed', error: { code: 'IO_ERROR', message: 'a' } })];
+  const items = [
+    item(1),
+    item(2, { state: 'failed', error: { code: 'TILE_CORRUPT', message: 'b' } }),
+    item(3, { state: 'failed', error: { code: 'IO_ERROR', message: 'a' } }),
+  ];
   expect(labels(sortItems(items, { column: 'errorCode', direction: 'asc' }))).toEqual(['z3', 'z2', 'z1']);
   expect(labels(sortItems(items, { column: 'errorCode', direction: 'desc' }))).toEqual(['z2', 'z3', 'z1']);
   expect(labels(sortItems(items, { column: 'errorMessage', direction: 'asc' }))).toEqual(['z3', 'z2', 'z1']);

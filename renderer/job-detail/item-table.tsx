@@ -66,7 +66,11 @@ export function ItemTable({ job }: { job: JobSummary }) {
     <section className="panel items" aria-labelledby="items-title">
       <div className="panel-head">
         <h3 id="items-title">Items</h3>
-        <select aria-label="Filter by state" value={state ?? ''} onChange={(e) => setState(e.currentTarget.value === '' ? null : (e.currentTarget.value as ItemState))}>
+        <select
+          aria-label="Filter by state"
+          value={state ?? ''}
+          onChange={(e) => setState(e.currentTarget.value === '' ? null : (e.currentTarget.value as ItemState))}
+        >
           <option value="">All states ({loaded.length.toLocaleString()})</option>
           {ITEM_STATES.map((s) => (
             <option key={s} value={s}>
@@ -74,7 +78,13 @@ export function ItemTable({ job }: { job: JobSummary }) {
             </option>
           ))}
         </select>
-        <input type="search" aria-label="Filter by item or error" placeholder="Filter by item, error code or message" value={text} onChange={(e) => setText(e.currentTarget.value)} />
+        <input
+          type="search"
+          aria-label="Filter by item or error"
+          placeholder="Filter by item, error code or message"
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+        />
         <span className="muted small" data-testid="items-summary" aria-live="polite">
           {summary(shown.length, loaded.length, job.items.total)}
         </span>
@@ -86,7 +96,9 @@ export function ItemTable({ job }: { job: JobSummary }) {
           Could not load the items: {items.error.message}
         </p>
       )}
-      {items.isSuccess && loaded.length === 0 && <p className="muted">{job.state === 'queued' ? 'Not planned yet: items appear when the job starts.' : 'This job has no items.'}</p>}
+      {items.isSuccess && loaded.length === 0 && (
+        <p className="muted">{job.state === 'queued' ? 'Not planned yet: items appear when the job starts.' : 'This job has no items.'}</p>
+      )}
 
       {loaded.length > 0 && (
         <div className="table-scroll">
@@ -96,7 +108,11 @@ export function ItemTable({ job }: { job: JobSummary }) {
                 {COLUMNS.map(({ key, sorts, numeric }) => {
                   const sorted = sorts.some(({ column }) => sort?.column === column);
                   return (
-                    <th key={key} className={numeric ? 'num' : `col-${key}`} aria-sort={sorted ? (sort!.direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                    <th
+                      key={key}
+                      className={numeric ? 'num' : `col-${key}`}
+                      aria-sort={sorted ? (sort!.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+                    >
                       {sorts.map(({ column, title }, i) => (
                         <span key={column}>
                           {i > 0 && <span className="muted"> · </span>}
@@ -128,7 +144,11 @@ export function ItemTable({ job }: { job: JobSummary }) {
           </table>
         </div>
       )}
-      {shown.length > MAX_ROWS && <p className="muted small">Showing the first {MAX_ROWS.toLocaleString()} of {shown.length.toLocaleString()} matching items; narrow the filter to see the rest.</p>}
+      {shown.length > MAX_ROWS && (
+        <p className="muted small">
+          Showing the first {MAX_ROWS.toLocaleString()} of {shown.length.toLocaleString()} matching items; narrow the filter to see the rest.
+        </p>
+      )}
       {hasNextPage && !loadAll && (
         <p className="muted small">
           Sorting and filtering cover the {loaded.length.toLocaleString()} items loaded so far.{' '}
@@ -140,7 +160,11 @@ export function ItemTable({ job }: { job: JobSummary }) {
           </button>
         </p>
       )}
-      {loadAll && hasNextPage && <p className="muted small">Loading items… {loaded.length.toLocaleString()} of {job.items.total.toLocaleString()}</p>}
+      {loadAll && hasNextPage && (
+        <p className="muted small">
+          Loading items… {loaded.length.toLocaleString()} of {job.items.total.toLocaleString()}
+        </p>
+      )}
     </section>
   );
 }

@@ -26,7 +26,14 @@ function summary(id: number, items: JobItem[], extra: Partial<JobSummary> = {}):
     startedAt: NOW,
     finishedAt: NOW,
     updatedAt: NOW,
-    items: { total: items.length, queued: count('queued'), running: count('running'), succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') },
+    items: {
+      total: items.length,
+      queued: count('queued'),
+      running: count('running'),
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      cancelled: count('cancelled'),
+    },
     progress: { jobId: id, done: 100, total: 100, failed: 5, bytes: 1 << 20, rate: 0, etaSeconds: null },
     error: { code: 'TILE_CORRUPT', message: '1 of 6 item(s) failed; first: z10: 5 of 24 tiles at z10 are corrupt' },
     ...extra,
@@ -34,7 +41,23 @@ function summary(id: number, items: JobItem[], extra: Partial<JobSummary> = {}):
 }
 
 function item(jobId: number, ordinal: number, extra: Partial<JobItem> = {}): JobItem {
-  return { id: 1000 + ordinal, jobId, ordinal, label: `z${ordinal}`, state: 'succeeded', attempts: 1, done: 4 ** Math.min(ordinal, 8), total: 4 ** Math.min(ordinal, 8), failed: 0, bytes: 100 * ordinal, error: null, result: null, startedAt: NOW, finishedAt: NOW, ...extra };
+  return {
+    id: 1000 + ordinal,
+    jobId,
+    ordinal,
+    label: `z${ordinal}`,
+    state: 'succeeded',
+    attempts: 1,
+    done: 4 ** Math.min(ordinal, 8),
+    total: 4 ** Math.min(ordinal, 8),
+    failed: 0,
+    bytes: 100 * ordinal,
+    error: null,
+    result: null,
+    startedAt: NOW,
+    finishedAt: NOW,
+    ...extra,
+  };
 }
 
 /** Six zoom levels, as verify plans them; z10 failed with corrupt tiles, z7 retried once. */
@@ -107,10 +130,21 @@ const header = (column: string) => page().querySelector<HTMLButtonElement>(`butt
 const button = (name: string | RegExp) => byText<HTMLButtonElement>(page(), 'button', name);
 
 test('the header, parameters, items, tile issues and timeline of a partial verify job', async () => {
-  const e = engine(summary(7, zoomItems(7)), zoomItems(7), [event(7, 1, 'created', 'verify job created'), event(7, 2, 'state.running', 'queued → running'), event(7, 3, 'item.retry', 'z7: attempt 1 failed'), event(7, 4, 'item.failed', 'z10: running → failed'), event(7, 5, 'state.partial', 'running → partial')], [
-    { itemId: 1010, z: 10, x: 550, y: 300, issue: 'corrupt', detail: 'PNG truncated' },
-    { itemId: 1010, z: 10, x: 551, y: 300, issue: 'corrupt', detail: 'empty file' },
-  ]);
+  const e = engine(
+    summary(7, zoomItems(7)),
+    zoomItems(7),
+    [
+      event(7, 1, 'created', 'verify job created'),
+      event(7, 2, 'state.running', 'queued → running'),
+      event(7, 3, 'item.retry', 'z7: attempt 1 failed'),
+      event(7, 4, 'item.failed', 'z10: running → failed'),
+      event(7, 5, 'state.partial', 'running → partial'),
+    ],
+    [
+      { itemId: 1010, z: 10, x: 550, y: 300, issue: 'corrupt', detail: 'PNG truncated' },
+      { itemId: 1010, z: 10, x: 551, y: 300, issue: 'corrupt', detail: 'empty file' },
+    ],
+  );
   await show(e);
   await waitFor('the items', () => itemLabels().length === 6);
 
@@ -173,7 +207,14 @@ test('items filter by state and by text in the error message, together with a so
   await waitFor('the items', () => itemLabels().length === 6);
   const stateFilter = page().querySelector<HTMLSelectElement>('select[aria-label="Filter by state"]')!;
   const textFilter = page().querySelector<HTMLInputElement>('input[aria-label="Filter by item or error"]')!;
-  expect([...stateFilter.options].map((o) => o.textContent)).toEqual(['All states (6)', 'queued (0)', 'running (0)', 'succeeded (3)', 'failed (2)', 'cancelled (1)']);
+  expect([...stateFilter.options].map((o) => o.textContent)).toEqual([
+    'All states (6)',
+    'queued (0)',
+    'running (0)',
+    'succeeded (3)',
+    'failed (2)',
+    'cancelled (1)',
+  ]);
 
   await setValue(stateFilter, 'failed');
   expect(itemLabels()).toEqual(['z9', 'z10']);
@@ -200,7 +241,12 @@ test('items filter by state and by text in the error message, together with a so
 
 test('a job with many items is paged through jobs.items by cursor until every item is loaded', { timeout: 20_000 }, async () => {
   const many = Array.from({ length: 1234 }, (_, i) =>
-    item(3, i, { id: i + 1, label: `tile-block-${i}`, state: i % 100 === 99 ? 'failed' : 'succeeded', error: i % 100 === 99 ? { code: 'TILE_CORRUPT', message: `block ${i} is corrupt` } : null }),
+    item(3, i, {
+      id: i + 1,
+      label: `tile-block-${i}`,
+      state: i % 100 === 99 ? 'failed' : 'succeeded',
+      error: i % 100 === 99 ? { code: 'TILE_CORRUPT', message: `block ${i} is corrupt` } : null,
+    }),
   );
   const e = engine(summary(3, many), many);
   const memory = await show(e);
@@ -237,7 +283,16 @@ test('"Retry failed items" sends jobs.retry for this job, and the attempts move 
 
 test('a running job follows job.progress, job.changed and job.event; Cancel sends jobs.cancel', async () => {
   const items = [item(4, 0, { state: 'running', done: 10, total: 100 })];
-  const e = engine(summary(4, items, { state: 'running', finishedAt: null, error: null, progress: { jobId: 4, done: 10, total: 100, failed: 0, bytes: 0, rate: 0, etaSeconds: null } }), items, [event(4, 1, 'state.running', 'queued → running')]);
+  const e = engine(
+    summary(4, items, {
+      state: 'running',
+      finishedAt: null,
+      error: null,
+      progress: { jobId: 4, done: 10, total: 100, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
+    }),
+    items,
+    [event(4, 1, 'state.running', 'queued → running')],
+  );
   const memory = await show(e);
   const bar = () => page().querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow');
   await waitFor('the header', () => bar() === '10');
@@ -285,8 +340,28 @@ test('"Run again with these settings" starts a rerun and goes to the new job; "O
 
 test('a preseed offers "Open on map" for its output once it succeeded or ended partial, framed by its bbox', async () => {
   const output = '/srv/tessera/caches/N57E011.mbtiles';
-  const params = { datasets: ['/data/N57E011.hgt'], minZoom: 8, maxZoom: 10, bbox: [11.2, 57.2, 11.8, 57.8] as [number, number, number, number], mode: 'resume' as const, output, tileSize: 256 as const, format: 'png' as const, quality: 85, pngPalette: false, resampling: 'average' as const, scale: 'auto' as const };
-  const preseed = summary(9, [item(9, 0, { label: 'N57E011.hgt' })], { kind: 'preseed-raster', name: `preseed raster ${output}`, state: 'running', finishedAt: null, error: null, params });
+  const params = {
+    datasets: ['/data/N57E011.hgt'],
+    minZoom: 8,
+    maxZoom: 10,
+    bbox: [11.2, 57.2, 11.8, 57.8] as [number, number, number, number],
+    mode: 'resume' as const,
+    output,
+    tileSize: 256 as const,
+    format: 'png' as const,
+    quality: 85,
+    pngPalette: false,
+    resampling: 'average' as const,
+    scale: 'auto' as const,
+  };
+  const preseed = summary(9, [item(9, 0, { label: 'N57E011.hgt' })], {
+    kind: 'preseed-raster',
+    name: `preseed raster ${output}`,
+    state: 'running',
+    finishedAt: null,
+    error: null,
+    params,
+  });
   const e = engine(preseed, [item(9, 0, { label: 'N57E011.hgt', state: 'running' })]);
   const memory = await show(e);
   await waitFor('the actions', () => button('Run again with these settings'));
@@ -370,7 +445,14 @@ test('a job that finishes while its summary is being read shows its final state,
 
 test('an item error written for the operator keeps GDAL’s own words one click away', async () => {
   const gdal = "`/data/staging/job-3/u0/garbage.bin' not recognized as a supported file format.";
-  const items = [item(3, 0, { label: 'garbage.bin', state: 'failed', error: { code: 'DATASET_UNREADABLE', message: 'garbage.bin: not a format Tessera reads', details: { reason: 'unrecognised-format', gdal } } }), item(3, 1, { state: 'failed', error: { code: 'IO_ERROR', message: 'EIO: read failed' } })];
+  const items = [
+    item(3, 0, {
+      label: 'garbage.bin',
+      state: 'failed',
+      error: { code: 'DATASET_UNREADABLE', message: 'garbage.bin: not a format Tessera reads', details: { reason: 'unrecognised-format', gdal } },
+    }),
+    item(3, 1, { state: 'failed', error: { code: 'IO_ERROR', message: 'EIO: read failed' } }),
+  ];
   await show(engine(summary(3, items), items));
   await waitFor('the items', () => itemLabels().length === 2);
   const raw = page().querySelectorAll<HTMLDetailsElement>('.items-table details.raw-error');

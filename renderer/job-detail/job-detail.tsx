@@ -163,12 +163,24 @@ function Actions({ job }: { job: JobSummary }) {
   return (
     <div className="job-actions">
       {(s === 'partial' || s === 'failed') && (
-        <button type="button" className="primary" onClick={() => retry.mutate()} disabled={retry.isPending} title={`Queue the failed item${job.items.failed === 1 ? '' : 's'} again; succeeded items are kept`}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => retry.mutate()}
+          disabled={retry.isPending}
+          title={`Queue the failed item${job.items.failed === 1 ? '' : 's'} again; succeeded items are kept`}
+        >
           Retry failed items
         </button>
       )}
       {(s === 'interrupted' || s === 'cancelled') && (
-        <button type="button" className="primary" onClick={() => retry.mutate()} disabled={retry.isPending} title="Run what did not succeed, from its checkpoints">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => retry.mutate()}
+          disabled={retry.isPending}
+          title="Run what did not succeed, from its checkpoints"
+        >
           Resume
         </button>
       )}
@@ -233,4 +245,3 @@ function paramText(key: string, value: unknown): string {
 function when(iso: string): string {
   return new Date(iso).toLocaleString();
 }
-

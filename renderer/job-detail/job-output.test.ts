@@ -2,8 +2,38 @@ import { expect, test } from 'vitest';
 import type { KindedParams } from '../../shared/contract.js';
 import { mapTargetOf, outputOf } from './job-output.js';
 
-const raster: KindedParams = { kind: 'preseed-raster', params: { datasets: ['/d/a.tif'], minZoom: 0, maxZoom: 4, mode: 'resume', output: '/c/a.mbtiles', tileSize: 256, format: 'png', quality: 85, pngPalette: false, resampling: 'average', scale: 'auto' } };
-const vector: KindedParams = { kind: 'preseed-vector', params: { sources: ['/d/w.gpkg'], minZoom: 0, maxZoom: 4, bbox: [5, 45, 11, 48], mode: 'resume', output: '/c/w.pmtiles', extent: 4096, buffer: 64, tolerance: 3, maxTileBytes: 512_000, thin: false } };
+const raster: KindedParams = {
+  kind: 'preseed-raster',
+  params: {
+    datasets: ['/d/a.tif'],
+    minZoom: 0,
+    maxZoom: 4,
+    mode: 'resume',
+    output: '/c/a.mbtiles',
+    tileSize: 256,
+    format: 'png',
+    quality: 85,
+    pngPalette: false,
+    resampling: 'average',
+    scale: 'auto',
+  },
+};
+const vector: KindedParams = {
+  kind: 'preseed-vector',
+  params: {
+    sources: ['/d/w.gpkg'],
+    minZoom: 0,
+    maxZoom: 4,
+    bbox: [5, 45, 11, 48],
+    mode: 'resume',
+    output: '/c/w.pmtiles',
+    extent: 4096,
+    buffer: 64,
+    tolerance: 3,
+    maxTileBytes: 512_000,
+    thin: false,
+  },
+};
 
 test('the cache a job is about: verify’s cache, a preseed’s output, none for catalogue kinds', () => {
   expect(outputOf({ kind: 'verify', params: { cache: '/c/x.mbtiles', maxTileBytes: 1024 } })).toBe('/c/x.mbtiles');

@@ -80,7 +80,12 @@ function IssueRow({ issue, label, cachePath }: { issue: TileIssue; label: string
       <td>{label}</td>
       {cachePath !== null && (
         <td>
-          <button type="button" className="link" title={`Show tile ${name} on the map`} onClick={() => useUi.getState().navigate({ name: 'map', cachePath, extent: tileBounds(issue.z, issue.x, issue.y) })}>
+          <button
+            type="button"
+            className="link"
+            title={`Show tile ${name} on the map`}
+            onClick={() => useUi.getState().navigate({ name: 'map', cachePath, extent: tileBounds(issue.z, issue.x, issue.y) })}
+          >
             Map
           </button>
         </td>

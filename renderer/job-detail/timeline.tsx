@@ -73,7 +73,9 @@ export function Timeline({ jobId }: { jobId: number }) {
         >
           {rows.map((event, i) => (
             <Fragment key={event.id}>
-              {(i === 0 || day.format(new Date(rows[i - 1]!.at)) !== day.format(new Date(event.at))) && <li className="tl-day">{day.format(new Date(event.at))}</li>}
+              {(i === 0 || day.format(new Date(rows[i - 1]!.at)) !== day.format(new Date(event.at))) && (
+                <li className="tl-day">{day.format(new Date(event.at))}</li>
+              )}
               <TimelineEntry event={event} />
             </Fragment>
           ))}

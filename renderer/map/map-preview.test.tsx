@@ -85,7 +85,7 @@ test('without a path it asks for one and opens nothing', async () => {
   expect(created).toEqual([]);
 });
 
-test('a path that is no tile cache shows the engine\'s error, naming it', async () => {
+test("a path that is no tile cache shows the engine's error, naming it", async () => {
   mounted = await mount(<MapPreview />, {
     'caches.open': ({ path }) => {
       throw new TesseraError('NOT_FOUND', `path: no tile cache at ${path} (an MBTiles file, a PMTiles archive or a z/x/y tile directory)`);

@@ -24,7 +24,8 @@ export function CacheFacts({ summary }: { summary: TileCacheSummary }) {
 }
 
 export function PickedPanel({ picked, isVector }: { picked: Picked | null; isVector: boolean }) {
-  if (picked === null) return <p className="muted small map-hint">{isVector ? 'Click a feature to see its attributes.' : 'Click the map to see which tile is there.'}</p>;
+  if (picked === null)
+    return <p className="muted small map-hint">{isVector ? 'Click a feature to see its attributes.' : 'Click the map to see which tile is there.'}</p>;
   const { tile } = picked;
   return (
     <div className="map-picked" data-testid="map-picked">
@@ -38,7 +39,11 @@ export function PickedPanel({ picked, isVector }: { picked: Picked | null; isVec
       {picked.features.map((f, i) => (
         <table key={i} className="map-attributes">
           <caption>
-            {f.layer} <span className="muted">({f.geometry}{f.id !== undefined ? `, id ${f.id}` : ''})</span>
+            {f.layer}{' '}
+            <span className="muted">
+              ({f.geometry}
+              {f.id !== undefined ? `, id ${f.id}` : ''})
+            </span>
           </caption>
           <tbody>
             {Object.entries(f.properties).length === 0 && (

@@ -44,7 +44,14 @@ test('tile URLs are absolute with their placeholders intact', () => {
 
 test('a raster style: background and the cache as 256-px raster tiles within its bounds and zooms; nothing remote', () => {
   const style = buildStyle(raster, 'http://h/tiles/{z}/{x}/{y}', 'light');
-  expect(style.sources[CACHE_SOURCE]).toEqual({ type: 'raster', tileSize: 256, tiles: ['http://h/tiles/{z}/{x}/{y}'], minzoom: 7, maxzoom: 10, bounds: [11, 57, 12, 58] });
+  expect(style.sources[CACHE_SOURCE]).toEqual({
+    type: 'raster',
+    tileSize: 256,
+    tiles: ['http://h/tiles/{z}/{x}/{y}'],
+    minzoom: 7,
+    maxzoom: 10,
+    bounds: [11, 57, 12, 58],
+  });
   expect(style.layers.map((l) => [l.id, l.type])).toEqual([
     ['background', 'background'],
     ['cache:raster', 'raster'],
@@ -60,7 +67,12 @@ test('a vector style: every geometry kind of every layer, filtered by type, one 
   expect(style.sources[CACHE_SOURCE]).toEqual({ type: 'vector', tiles: ['http://h/t/{z}/{x}/{y}'], minzoom: 0, maxzoom: 4 });
   expect(styleLayerIdsFor(style, 'countries')).toEqual(['cache:countries:fill', 'cache:countries:outline', 'cache:countries:line', 'cache:countries:circle']);
   const fill = style.layers.find((l) => l.id === 'cache:countries:fill')!;
-  expect(fill).toMatchObject({ type: 'fill', 'source-layer': 'countries', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': LAYER_COLOURS[0] } });
+  expect(fill).toMatchObject({
+    type: 'fill',
+    'source-layer': 'countries',
+    filter: ['==', ['geometry-type'], 'Polygon'],
+    paint: { 'fill-color': LAYER_COLOURS[0] },
+  });
   expect(style.layers.find((l) => l.id === 'cache:roads:line')).toMatchObject({ paint: { 'line-color': LAYER_COLOURS[1] } });
   expect(style.layers.some((l) => l.type === 'symbol')).toBe(false);
 });

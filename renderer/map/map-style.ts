@@ -190,9 +190,21 @@ export function extentLayers(): LayerSpecification[] {
 }
 
 function ring([w, s, e, n]: Bounds, properties: Record<string, number>): Feature<LineString> {
-  return { type: 'Feature', properties, geometry: { type: 'LineString', coordinates: [[w, n], [e, n], [e, s], [w, s], [w, n]] } };
+  return {
+    type: 'Feature',
+    properties,
+    geometry: {
+      type: 'LineString',
+      coordinates: [
+        [w, n],
+        [e, n],
+        [e, s],
+        [w, s],
+        [w, n],
+      ],
+    },
+  };
 }
-
 
 function lonToX(lon: number): number {
   return (Math.max(-180, Math.min(180, lon)) + 180) / 360;

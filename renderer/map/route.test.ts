@@ -6,7 +6,11 @@ test('reads the map screen, its cache path and extent from the hash', () => {
   expect(mapScreenFromHash('#/map/')).toEqual({ name: 'map' });
   expect(mapScreenFromHash('/map')).toEqual({ name: 'map' });
   expect(mapScreenFromHash('#/map?path=%2Fdata%2Fa%20b.mbtiles')).toEqual({ name: 'map', cachePath: '/data/a b.mbtiles' });
-  expect(mapScreenFromHash('#/map?path=C%3A%5Ctiles%5Cx.pmtiles&extent=11,57,12,58')).toEqual({ name: 'map', cachePath: 'C:\\tiles\\x.pmtiles', extent: [11, 57, 12, 58] });
+  expect(mapScreenFromHash('#/map?path=C%3A%5Ctiles%5Cx.pmtiles&extent=11,57,12,58')).toEqual({
+    name: 'map',
+    cachePath: 'C:\\tiles\\x.pmtiles',
+    extent: [11, 57, 12, 58],
+  });
   expect(mapScreenFromHash('#/map?path=')).toEqual({ name: 'map' });
 });
 

@@ -18,10 +18,34 @@ export function ZoomField({ form, edit, errorFor, invalid }: PartProps<CommonFor
       {(_id, describedBy) => (
         <div className="choice">
           <label>
-            from <input data-field="params.minZoom" aria-describedby={describedBy} aria-invalid={invalid('params.minZoom')} type="number" min={0} max={30} step={1} className="tiny" value={form.minZoom} onChange={(e) => edit({ minZoom: e.currentTarget.value }, ['params.minZoom'])} />
+            from{' '}
+            <input
+              data-field="params.minZoom"
+              aria-describedby={describedBy}
+              aria-invalid={invalid('params.minZoom')}
+              type="number"
+              min={0}
+              max={30}
+              step={1}
+              className="tiny"
+              value={form.minZoom}
+              onChange={(e) => edit({ minZoom: e.currentTarget.value }, ['params.minZoom'])}
+            />
           </label>
           <label>
-            to <input data-field="params.maxZoom" aria-describedby={describedBy} aria-invalid={invalid('params.maxZoom')} type="number" min={0} max={30} step={1} className="tiny" value={form.maxZoom} onChange={(e) => edit({ maxZoom: e.currentTarget.value }, ['params.maxZoom'])} />
+            to{' '}
+            <input
+              data-field="params.maxZoom"
+              aria-describedby={describedBy}
+              aria-invalid={invalid('params.maxZoom')}
+              type="number"
+              min={0}
+              max={30}
+              step={1}
+              className="tiny"
+              value={form.maxZoom}
+              onChange={(e) => edit({ maxZoom: e.currentTarget.value }, ['params.maxZoom'])}
+            />
           </label>
         </div>
       )}
@@ -82,7 +106,14 @@ export function ModeFields({ form, edit, errorFor, invalid }: PartProps<CommonFo
           <div className="modes" role="radiogroup" aria-label="Mode">
             {PRESEED_MODES.map((mode) => (
               <label key={mode} className="mode">
-                <input type="radio" name="mode" value={mode} data-field={mode === 'resume' ? 'params.mode' : undefined} checked={form.mode === mode} onChange={() => edit({ mode }, groups)} />
+                <input
+                  type="radio"
+                  name="mode"
+                  value={mode}
+                  data-field={mode === 'resume' ? 'params.mode' : undefined}
+                  checked={form.mode === mode}
+                  onChange={() => edit({ mode }, groups)}
+                />
                 <span>
                   <strong>{mode}</strong>: {MODE_TEXT[mode]}
                 </span>
@@ -107,12 +138,32 @@ export function ModeFields({ form, edit, errorFor, invalid }: PartProps<CommonFo
   );
 }
 
-export function NumberField({ label, field, unit, help, value, step, onChange, errorFor, invalid }: ErrorProps & { label: string; field: string; unit: string; help: ReactNode; value: string; step?: string; onChange: (v: string) => void }) {
+export function NumberField({
+  label,
+  field,
+  unit,
+  help,
+  value,
+  step,
+  onChange,
+  errorFor,
+  invalid,
+}: ErrorProps & { label: string; field: string; unit: string; help: ReactNode; value: string; step?: string; onChange: (v: string) => void }) {
   return (
     <Field label={label} error={errorFor(field)} help={help}>
       {(id, describedBy) => (
         <div className="choice">
-          <input id={id} data-field={field} aria-describedby={describedBy} aria-invalid={invalid(field)} type="number" step={step ?? 1} className="short" value={value} onChange={(e) => onChange(e.currentTarget.value)} />
+          <input
+            id={id}
+            data-field={field}
+            aria-describedby={describedBy}
+            aria-invalid={invalid(field)}
+            type="number"
+            step={step ?? 1}
+            className="short"
+            value={value}
+            onChange={(e) => onChange(e.currentTarget.value)}
+          />
           {unit && <span className="muted small">{unit}</span>}
         </div>
       )}
@@ -125,7 +176,9 @@ export function ExtentFields({ form, edit, errorFor, invalid, dataBounds }: Part
   return (
     <fieldset>
       <legend>Extent</legend>
-      <p className="muted small fieldset-note">Tiles are made only where the data, the box and the coverage all overlap; with neither, over the data’s whole extent.</p>
+      <p className="muted small fieldset-note">
+        Tiles are made only where the data, the box and the coverage all overlap; with neither, over the data’s whole extent.
+      </p>
       <BboxField form={form} edit={edit} errorFor={errorFor} invalid={invalid} bbox={bboxOf(form.bbox)} dataBounds={dataBounds} />
       <Field label="Coverage file" error={errorFor('params.coverage')} help="Polygons (GeoJSON or any OGR source, any CRS): only tiles touching them are made.">
         {(id, describedBy, bad) => (

@@ -68,7 +68,9 @@ export function EstimatePanel({ estimate, canEstimate, onEstimate }: { estimate:
       </div>
       {!data && !error && !fetching && !waiting && (
         <p className="muted small">
-          {canEstimate ? 'Press Estimate to count the tiles.' : 'Once the form is complete, the tiles per zoom, the size and the time are estimated here before anything starts.'}
+          {canEstimate
+            ? 'Press Estimate to count the tiles.'
+            : 'Once the form is complete, the tiles per zoom, the size and the time are estimated here before anything starts.'}
         </p>
       )}
       {error && (
@@ -107,7 +109,8 @@ function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean
           <>
             <dt>Sample</dt>
             <dd className="muted small">
-              {data.sample.tiles.toLocaleString('en')} tiles: {formatBytes(Math.round(data.sample.bytesPerTile))} and {(data.sample.secondsPerTile * 1000).toFixed(1)} ms per tile
+              {data.sample.tiles.toLocaleString('en')} tiles: {formatBytes(Math.round(data.sample.bytesPerTile))} and{' '}
+              {(data.sample.secondsPerTile * 1000).toFixed(1)} ms per tile
             </dd>
           </>
         )}

@@ -31,7 +31,22 @@ const DATA_SOURCE = 'preseed-data';
 function boxes(list: readonly Bbox[]): FeatureCollection<Polygon> {
   return {
     type: 'FeatureCollection',
-    features: list.map(([w, s, e, n]) => ({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[w, n], [e, n], [e, s], [w, s], [w, n]]] } })),
+    features: list.map(([w, s, e, n]) => ({
+      type: 'Feature',
+      properties: {},
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [w, n],
+            [e, n],
+            [e, s],
+            [w, s],
+            [w, n],
+          ],
+        ],
+      },
+    })),
   };
 }
 
@@ -201,7 +216,13 @@ export function ExtentMap({ bbox, dataBounds, onBox }: ExtentMapProps) {
   return (
     <div className="extent-map">
       <div className="extent-map-tools">
-        <button type="button" aria-pressed={drawing} onClick={() => setDrawing(!drawing)} disabled={map === null} title="Drag on the map to draw the box (or hold Shift while dragging)">
+        <button
+          type="button"
+          aria-pressed={drawing}
+          onClick={() => setDrawing(!drawing)}
+          disabled={map === null}
+          title="Drag on the map to draw the box (or hold Shift while dragging)"
+        >
           {drawing ? 'Drawing: drag on the map' : 'Draw a box'}
         </button>
         <button type="button" onClick={useView} disabled={map === null} title="The part of the world the map shows now becomes the box">
@@ -210,7 +231,12 @@ export function ExtentMap({ bbox, dataBounds, onBox }: ExtentMapProps) {
         <button type="button" onClick={() => fit(bbox)} disabled={map === null || bbox === null}>
           Zoom to box
         </button>
-        <button type="button" onClick={() => fit(dataUnion)} disabled={map === null || dataUnion === null} title={dataUnion ? 'The datasets’ extents from the dry run' : 'The dry run has not found the data’s extent yet'}>
+        <button
+          type="button"
+          onClick={() => fit(dataUnion)}
+          disabled={map === null || dataUnion === null}
+          title={dataUnion ? 'The datasets’ extents from the dry run' : 'The dry run has not found the data’s extent yet'}
+        >
           Zoom to data
         </button>
       </div>
@@ -230,7 +256,13 @@ export function ExtentMap({ bbox, dataBounds, onBox }: ExtentMapProps) {
       ) : (
         <p className="muted small extent-map-note">
           <span>
-            Shift-drag to draw a box{dataBounds.length > 0 && <>; <span className="data-key" /> the data from the dry run</>}.
+            Shift-drag to draw a box
+            {dataBounds.length > 0 && (
+              <>
+                ; <span className="data-key" /> the data from the dry run
+              </>
+            )}
+            .
           </span>
           {pointer && (
             <span className="extent-pointer" aria-hidden="true">

@@ -20,6 +20,11 @@ test('a click or a drag along one axis is no box', () => {
 test('fields, unions and the pointer read-out', () => {
   expect(bboxFields([11.2, 57.25, 11.8, 57.9])).toEqual(['11.2', '57.25', '11.8', '57.9']);
   expect(unionOf([])).toBeNull();
-  expect(unionOf([[11, 57, 12, 58], [10, 57.5, 11.5, 59]])).toEqual([10, 57, 12, 59]);
+  expect(
+    unionOf([
+      [11, 57, 12, 58],
+      [10, 57.5, 11.5, 59],
+    ]),
+  ).toEqual([10, 57, 12, 59]);
   expect(formatLonLat(-3.5, -20.25)).toBe('3.5000° W, 20.2500° S');
 });

@@ -19,7 +19,9 @@ let land: FeatureCollection<MultiPolygon> | null = null;
 export function worldLand(): FeatureCollection<MultiPolygon> {
   land ??= {
     type: 'FeatureCollection',
-    features: [{ type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: landCoordinates(decodeLand(parseLandFile(JSON.parse(landJson)))) } }],
+    features: [
+      { type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: landCoordinates(decodeLand(parseLandFile(JSON.parse(landJson)))) } },
+    ],
   };
   return land;
 }

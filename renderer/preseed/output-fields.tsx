@@ -14,7 +14,8 @@ export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProp
         error={errorFor('params.output')}
         help={
           <>
-            <span data-testid="output-kind">Makes: {OUTPUT_KIND_LABELS[outputKind]}</span>. <code>.mbtiles</code> or <code>.pmtiles</code> picks that format; any other path is a tile folder.
+            <span data-testid="output-kind">Makes: {OUTPUT_KIND_LABELS[outputKind]}</span>. <code>.mbtiles</code> or <code>.pmtiles</code> picks that format;
+            any other path is a tile folder.
             {form.output === null ? ' The default is in the data directory’s caches folder, named after the first dataset.' : ''}
           </>
         }
@@ -43,7 +44,15 @@ export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProp
       </Field>
       <Field label="Title" error={errorFor('params.title')} help="The tileset’s name in the output’s metadata; the file’s name when empty.">
         {(id, describedBy, bad) => (
-          <input id={id} data-field="params.title" aria-describedby={describedBy} aria-invalid={bad} className="wide" value={form.title} onChange={(e) => edit({ title: e.currentTarget.value }, ['params.title'])} />
+          <input
+            id={id}
+            data-field="params.title"
+            aria-describedby={describedBy}
+            aria-invalid={bad}
+            className="wide"
+            value={form.title}
+            onChange={(e) => edit({ title: e.currentTarget.value }, ['params.title'])}
+          />
         )}
       </Field>
     </fieldset>
@@ -56,12 +65,32 @@ export function JobFields({ form, edit, errorFor }: PartProps<CommonForm>) {
       <legend>Job</legend>
       <Field label="Name" error={errorFor('name')} help="How the job shows in the queue; named after the output when empty.">
         {(id, describedBy, bad) => (
-          <input id={id} data-field="name" aria-describedby={describedBy} aria-invalid={bad} className="wide" value={form.name} onChange={(e) => edit({ name: e.currentTarget.value }, ['name'])} />
+          <input
+            id={id}
+            data-field="name"
+            aria-describedby={describedBy}
+            aria-invalid={bad}
+            className="wide"
+            value={form.name}
+            onChange={(e) => edit({ name: e.currentTarget.value }, ['name'])}
+          />
         )}
       </Field>
       <Field label="Priority" error={errorFor('priority')} help="−10 to 10; higher starts first among queued jobs.">
         {(id, describedBy, bad) => (
-          <input id={id} data-field="priority" aria-describedby={describedBy} aria-invalid={bad} type="number" min={-10} max={10} step={1} className="short" value={form.priority} onChange={(e) => edit({ priority: e.currentTarget.value }, ['priority'])} />
+          <input
+            id={id}
+            data-field="priority"
+            aria-describedby={describedBy}
+            aria-invalid={bad}
+            type="number"
+            min={-10}
+            max={10}
+            step={1}
+            className="short"
+            value={form.priority}
+            onChange={(e) => edit({ priority: e.currentTarget.value }, ['priority'])}
+          />
         )}
       </Field>
     </fieldset>

@@ -14,9 +14,17 @@ export interface PathListProps extends ErrorProps {
 }
 
 export function PathList({ field, noun, paths, onChange, errorFor, invalid, verdicts }: PathListProps) {
-  const set = (i: number, value: string) => onChange(paths.map((p, j) => (j === i ? value : p)), [`${field}.${i}`]);
+  const set = (i: number, value: string) =>
+    onChange(
+      paths.map((p, j) => (j === i ? value : p)),
+      [`${field}.${i}`],
+    );
   const onPaste = (i: number, e: ClipboardEvent<HTMLInputElement>) => {
-    const lines = e.clipboardData.getData('text').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = e.clipboardData
+      .getData('text')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (lines.length < 2) return;
     e.preventDefault();
     onChange([...paths.slice(0, i), ...lines, ...paths.slice(i + 1)], [field]);
@@ -43,7 +51,18 @@ export function PathList({ field, noun, paths, onChange, errorFor, invalid, verd
                 onChange={(e) => set(i, e.currentTarget.value)}
                 onPaste={(e) => onPaste(i, e)}
               />
-              <button type="button" aria-label={`Remove ${noun.toLowerCase()} ${i + 1}`} title="Remove" disabled={paths.length === 1} onClick={() => onChange(paths.filter((_, j) => j !== i), [field])}>
+              <button
+                type="button"
+                aria-label={`Remove ${noun.toLowerCase()} ${i + 1}`}
+                title="Remove"
+                disabled={paths.length === 1}
+                onClick={() =>
+                  onChange(
+                    paths.filter((_, j) => j !== i),
+                    [field],
+                  )
+                }
+              >
                 ×
               </button>
             </div>

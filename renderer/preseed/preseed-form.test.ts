@@ -36,7 +36,18 @@ test('a complete raster form is the contract’s input, with the default output 
   const input = rasterInput(raster(), DATA);
   expect(input).toEqual({
     kind: 'preseed-raster',
-    params: { minZoom: 8, maxZoom: 10, mode: 'resume', output: '/srv/tessera/caches/N57E011.mbtiles', datasets: ['/data/srtm/N57E011.hgt'], tileSize: 256, format: 'png', pngPalette: false, resampling: 'average', scale: 'auto' },
+    params: {
+      minZoom: 8,
+      maxZoom: 10,
+      mode: 'resume',
+      output: '/srv/tessera/caches/N57E011.mbtiles',
+      datasets: ['/data/srtm/N57E011.hgt'],
+      tileSize: 256,
+      format: 'png',
+      pngPalette: false,
+      resampling: 'average',
+      scale: 'auto',
+    },
     priority: 0,
   });
   expect(errorsOf(raster())).toEqual({});
@@ -45,10 +56,33 @@ test('a complete raster form is the contract’s input, with the default output 
 
 test('optional fields go in only when filled: bbox, coverage, quality for JPEG, a scale range, refresh time, name', () => {
   const input = rasterInput(
-    raster({ bbox: ['11', '57.2', '11.8', '57.9'], coverage: ' /data/aoi.geojson ', format: 'jpeg', quality: '70', scaleMode: 'range', scaleMin: '0', scaleMax: '1500', mode: 'refresh', olderThan: '2026-11-01T08:30', name: 'srtm', priority: '3', output: '/tiles/srtm', title: 'SRTM' }),
+    raster({
+      bbox: ['11', '57.2', '11.8', '57.9'],
+      coverage: ' /data/aoi.geojson ',
+      format: 'jpeg',
+      quality: '70',
+      scaleMode: 'range',
+      scaleMin: '0',
+      scaleMax: '1500',
+      mode: 'refresh',
+      olderThan: '2026-11-01T08:30',
+      name: 'srtm',
+      priority: '3',
+      output: '/tiles/srtm',
+      title: 'SRTM',
+    }),
     DATA,
   );
-  expect(input.params).toMatchObject({ bbox: [11, 57.2, 11.8, 57.9], coverage: '/data/aoi.geojson', format: 'jpeg', quality: 70, scale: [0, 1500], mode: 'refresh', output: '/tiles/srtm', title: 'SRTM' });
+  expect(input.params).toMatchObject({
+    bbox: [11, 57.2, 11.8, 57.9],
+    coverage: '/data/aoi.geojson',
+    format: 'jpeg',
+    quality: 70,
+    scale: [0, 1500],
+    mode: 'refresh',
+    output: '/tiles/srtm',
+    title: 'SRTM',
+  });
   expect(input.params).not.toHaveProperty('pngPalette');
   expect((input.params as { olderThan: string }).olderThan).toBe(new Date('2026-11-01T08:30').toISOString());
   expect(input).toMatchObject({ name: 'srtm', priority: 3 });
@@ -67,13 +101,18 @@ test('each bad field is named as the engine names it, in words', () => {
 
 test('a reversed zoom range is said even while another field is wrong (the schema’s own check waits for that)', () => {
   expect(errorsOf(raster({ minZoom: '12', maxZoom: '10' }))).toEqual({ 'params.minZoom': 'The first zoom must not be greater than the last' });
-  expect(errorsOf(raster({ minZoom: '12', maxZoom: '10', datasets: [''] }))).toEqual({ 'params.minZoom': 'The first zoom must not be greater than the last', 'params.datasets.0': 'Dataset path is empty' });
+  expect(errorsOf(raster({ minZoom: '12', maxZoom: '10', datasets: [''] }))).toEqual({
+    'params.minZoom': 'The first zoom must not be greater than the last',
+    'params.datasets.0': 'Dataset path is empty',
+  });
 });
 
 test('the bbox: all four or none; a blank or reversed one is named', () => {
   expect(rasterInput(raster({ bbox: ['', '', '', ''] }), DATA).params).not.toHaveProperty('bbox');
   expect(errorsOf(raster({ bbox: ['11', '', '12', '58'] }))).toEqual({ 'params.bbox.1': 'Enter a number' });
-  expect(errorsOf(raster({ bbox: ['12', '57', '11', '58'] }))).toEqual({ 'params.bbox': 'West must be less than east (a box across the antimeridian is two jobs)' });
+  expect(errorsOf(raster({ bbox: ['12', '57', '11', '58'] }))).toEqual({
+    'params.bbox': 'West must be less than east (a box across the antimeridian is two jobs)',
+  });
   expect(errorsOf(raster({ bbox: ['11', '95', '12', '96'] }))).toMatchObject({ 'params.bbox.1': 'Must be at most 90' });
   expect(bboxOf(['11', '57', '12', '58'])).toEqual([11, 57, 12, 58]);
   expect(bboxOf(['11', '57', '', '58'])).toBeNull();
@@ -123,9 +162,13 @@ test('vector: layers with their names, attributes and zooms; all, none or some a
 });
 
 test('vector: "only these" attributes with no names, a nameless layer, a tiny size limit, a bad extent', () => {
-  expect(vectorErrorsOf(vector({ attributes: { keep: 'only', list: ' , ' } }))).toEqual({ 'params.attributes': 'Name the attributes to keep, or choose “none”' });
+  expect(vectorErrorsOf(vector({ attributes: { keep: 'only', list: ' , ' } }))).toEqual({
+    'params.attributes': 'Name the attributes to keep, or choose “none”',
+  });
   expect(vectorErrorsOf(vector({ layers: [emptyLayer()] }))).toEqual({ 'params.layers.0.name': 'Required' });
-  expect(vectorErrorsOf(vector({ layers: [{ ...emptyLayer(), name: 'a', minZoom: '5', maxZoom: '2' }] }))).toEqual({ 'params.layers.0.minZoom': 'The first zoom must not be greater than the last' });
+  expect(vectorErrorsOf(vector({ layers: [{ ...emptyLayer(), name: 'a', minZoom: '5', maxZoom: '2' }] }))).toEqual({
+    'params.layers.0.minZoom': 'The first zoom must not be greater than the last',
+  });
   expect(vectorErrorsOf(vector({ maxTileKiB: '0.5' }))).toEqual({ 'params.maxTileBytes': 'Must be at least 1 KiB' });
   expect(vectorErrorsOf(vector({ extent: '100' }))).toEqual({ 'params.extent': 'Must be at least 256' });
   expect(vectorErrorsOf(vector({ sources: [''] }))).toEqual({ 'params.sources.0': 'Source path is empty' });

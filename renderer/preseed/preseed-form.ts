@@ -5,13 +5,7 @@
  * ("params.datasets.0", "params.bbox.2"). Pure: tested without a DOM.
  */
 import type { z } from 'zod';
-import {
-  type Bbox,
-  JobStartInput,
-  type PreseedMode,
-  type RASTER_FORMATS,
-  type RESAMPLINGS,
-} from '../../shared/contract.js';
+import { type Bbox, JobStartInput, type PreseedMode, type RASTER_FORMATS, type RESAMPLINGS } from '../../shared/contract.js';
 import { type FieldError, type FieldErrors, errorsFromIssues, fieldOf } from '../forms/field-errors.js';
 
 export type PreseedKind = 'raster' | 'vector';
@@ -91,12 +85,35 @@ const COMMON_DEFAULTS: CommonForm = {
 
 /** A blank raster form with the contract's defaults (256 px PNG, average resampling, auto scale). */
 export function emptyRasterForm(): RasterForm {
-  return { ...COMMON_DEFAULTS, bbox: ['', '', '', ''], datasets: [''], tileSize: 256, format: 'png', quality: '85', pngPalette: false, resampling: 'average', scaleMode: 'auto', scaleMin: '', scaleMax: '' };
+  return {
+    ...COMMON_DEFAULTS,
+    bbox: ['', '', '', ''],
+    datasets: [''],
+    tileSize: 256,
+    format: 'png',
+    quality: '85',
+    pngPalette: false,
+    resampling: 'average',
+    scaleMode: 'auto',
+    scaleMin: '',
+    scaleMax: '',
+  };
 }
 
 /** A blank vector form with the contract's defaults (extent 4096, buffer 64, tolerance 3, 500 KiB). */
 export function emptyVectorForm(): VectorForm {
-  return { ...COMMON_DEFAULTS, bbox: ['', '', '', ''], sources: [''], layers: [], attributes: { keep: 'all', list: '' }, extent: '4096', buffer: '64', tolerance: '3', maxTileKiB: '500', thin: false };
+  return {
+    ...COMMON_DEFAULTS,
+    bbox: ['', '', '', ''],
+    sources: [''],
+    layers: [],
+    attributes: { keep: 'all', list: '' },
+    extent: '4096',
+    buffer: '64',
+    tolerance: '3',
+    maxTileKiB: '500',
+    thin: false,
+  };
 }
 
 export function emptyLayer(): LayerForm {
@@ -363,7 +380,8 @@ function formErrors(kind: PreseedKind, form: RasterForm | VectorForm): FieldErro
     const r = form as RasterForm;
     const lo = num(r.scaleMin);
     const hi = num(r.scaleMax);
-    if (r.scaleMode === 'range' && Number.isFinite(lo) && Number.isFinite(hi) && lo >= hi) errors['params.scale'] = REFINEMENTS['scale min must be less than max']!;
+    if (r.scaleMode === 'range' && Number.isFinite(lo) && Number.isFinite(hi) && lo >= hi)
+      errors['params.scale'] = REFINEMENTS['scale min must be less than max']!;
   } else {
     const v = form as VectorForm;
     const noNames = 'Name the attributes to keep, or choose “none”';
@@ -372,7 +390,8 @@ function formErrors(kind: PreseedKind, form: RasterForm | VectorForm): FieldErro
       if (l.attributes.keep === 'only' && splitList(l.attributes.list).length === 0) errors[`params.layers.${i}.attributes`] = noNames;
       const lmin = optionalNum(l.minZoom);
       const lmax = optionalNum(l.maxZoom);
-      if (lmin !== undefined && lmax !== undefined && lmin > lmax) errors[`params.layers.${i}.minZoom`] = REFINEMENTS['minZoom must not be greater than maxZoom']!;
+      if (lmin !== undefined && lmax !== undefined && lmin > lmax)
+        errors[`params.layers.${i}.minZoom`] = REFINEMENTS['minZoom must not be greater than maxZoom']!;
     });
   }
   return errors;
@@ -382,4 +401,3 @@ function formErrors(kind: PreseedKind, form: RasterForm | VectorForm): FieldErro
 export function validateForm(kind: PreseedKind, form: RasterForm | VectorForm, input: JobStartInput): FieldErrors {
   return { ...formErrors(kind, form), ...schemaErrors(input) };
 }
-

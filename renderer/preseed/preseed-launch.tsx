@@ -152,7 +152,9 @@ export function PreseedLaunch({ kind, estimateDelayMs }: { kind: PreseedKind; es
             Could not start: {startOther.message}
           </p>
         )}
-        {inputs.length > 0 && <p className="muted small">Each {kind === 'raster' ? 'dataset' : 'source'} is one item of the job: one that fails does not stop the others.</p>}
+        {inputs.length > 0 && (
+          <p className="muted small">Each {kind === 'raster' ? 'dataset' : 'source'} is one item of the job: one that fails does not stop the others.</p>
+        )}
       </aside>
     </div>
   );

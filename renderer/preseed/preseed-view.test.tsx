@@ -253,12 +253,19 @@ test('the dry run: tiles per zoom, size and time, a dataset it cannot use, and a
         const e = estimateOf(input);
         return {
           ...e,
-          datasets: [e.datasets[0]!, { path: broken, bounds: null, tiles: 0, error: { code: 'DATASET_UNREADABLE', message: `${broken}: not recognized as a supported file format` } }],
+          datasets: [
+            e.datasets[0]!,
+            { path: broken, bounds: null, tiles: 0, error: { code: 'DATASET_UNREADABLE', message: `${broken}: not recognized as a supported file format` } },
+          ],
           storage: {
             ...e.storage,
             quotaBytes: 2 * GiB,
             quotaUsedBytes: 1.9 * GiB,
-            problem: { code: 'QUOTA_EXCEEDED', message: 'quota', details: { output: e.storage.output, neededBytes: 840 * MiB, quotaBytes: 2 * GiB, quotaUsedBytes: 1.9 * GiB } },
+            problem: {
+              code: 'QUOTA_EXCEEDED',
+              message: 'quota',
+              details: { output: e.storage.output, neededBytes: 840 * MiB, quotaBytes: 2 * GiB, quotaUsedBytes: 1.9 * GiB },
+            },
           },
         };
       },
@@ -271,7 +278,11 @@ test('the dry run: tiles per zoom, size and time, a dataset it cannot use, and a
   // Estimated by itself once the form is valid and still.
   await waitFor('the estimate', () => page().querySelector('[data-testid="estimate-zooms"]'));
   expect(m.callsTo('jobs.estimate')).toHaveLength(1);
-  expect(m.callsTo('jobs.estimate')[0]).toEqual({ kind: 'preseed-raster', priority: 0, params: expect.objectContaining({ datasets: [DEM, broken], minZoom: 8, maxZoom: 10 }) });
+  expect(m.callsTo('jobs.estimate')[0]).toEqual({
+    kind: 'preseed-raster',
+    priority: 0,
+    params: expect.objectContaining({ datasets: [DEM, broken], minZoom: 8, maxZoom: 10 }),
+  });
 
   const rows = [...page().querySelectorAll('[data-testid="estimate-zooms"] tbody tr')].map((r) => [...r.children].map((c) => c.textContent));
   expect(rows).toEqual([
@@ -311,14 +322,27 @@ test('a disk-full refusal names the free space and the floor', async () => {
     handlers({
       'jobs.estimate': (input) => {
         const e = estimateOf(input);
-        return { ...e, storage: { ...e.storage, freeBytes: 3 * GiB, problem: { code: 'DISK_FULL', message: 'disk', details: { output: e.storage.output, neededBytes: 2.8 * GiB, freeBytes: 3 * GiB, floorBytes: 512 * MiB } } } };
+        return {
+          ...e,
+          storage: {
+            ...e.storage,
+            freeBytes: 3 * GiB,
+            problem: {
+              code: 'DISK_FULL',
+              message: 'disk',
+              details: { output: e.storage.output, neededBytes: 2.8 * GiB, freeBytes: 3 * GiB, floorBytes: 512 * MiB },
+            },
+          },
+        };
       },
     }),
   );
   await fillRaster();
   await click(button('Estimate')!);
   const problem = await waitFor('the refusal', () => page().querySelector('[data-testid="storage-problem"]'));
-  expect(problem.textContent).toContain(`Not enough disk space: the job needs about 2.8 GiB, and the volume of ${DATA_DIR}/caches/N57E011.mbtiles has 3 GiB free, of which 512 MiB must stay free (the free-space floor).`);
+  expect(problem.textContent).toContain(
+    `Not enough disk space: the job needs about 2.8 GiB, and the volume of ${DATA_DIR}/caches/N57E011.mbtiles has 3 GiB free, of which 512 MiB must stay free (the free-space floor).`,
+  );
 });
 
 test('an estimate that arrives after a newer one does not replace it', async () => {
@@ -416,7 +440,19 @@ test('a started job opens its detail, and its paths are suggested next time', as
       kind: 'preseed-raster',
       name: 'SRTM hillshade',
       priority: 0,
-      params: { datasets: [DEM], minZoom: 8, maxZoom: 10, tileSize: 256, format: 'webp', quality: 70, pngPalette: false, resampling: 'average', scale: 'auto', mode: 'resume', output: `${DATA_DIR}/caches/N57E011.mbtiles` },
+      params: {
+        datasets: [DEM],
+        minZoom: 8,
+        maxZoom: 10,
+        tileSize: 256,
+        format: 'webp',
+        quality: 70,
+        pngPalette: false,
+        resampling: 'average',
+        scale: 'auto',
+        mode: 'resume',
+        output: `${DATA_DIR}/caches/N57E011.mbtiles`,
+      },
     },
   ]);
   // The new job is in the cache already: the detail does not start from "Loading".
@@ -425,7 +461,11 @@ test('a started job opens its detail, and its paths are suggested next time', as
 });
 
 test('the vector form: sources, layers with names, attributes and zooms, the size policy', async () => {
-  const m = await open(handlers({ 'jobs.start': (input) => ({ ...job(7, {} as RasterPreseedParams), kind: 'preseed-vector', params: input.params as never }) }), 10_000, 'vector');
+  const m = await open(
+    handlers({ 'jobs.start': (input) => ({ ...job(7, {} as RasterPreseedParams), kind: 'preseed-vector', params: input.params as never }) }),
+    10_000,
+    'vector',
+  );
   await setValue(field('params.sources.0'), '/data/world_map.gpkg');
   await setValue(field('params.minZoom'), '0');
   await setValue(field('params.maxZoom'), '6');

@@ -68,7 +68,8 @@ export function PreseedView({ kind, estimateDelayMs = ESTIMATE_DELAY_MS }: Prese
           ))}
         </div>
         <p className="muted small">
-          {shown === 'raster' ? 'GDAL rasters (any CRS) to PNG, JPEG or WebP tiles.' : 'OGR sources (any CRS) to Mapbox Vector Tiles.'} One job item per dataset.
+          {shown === 'raster' ? 'GDAL rasters (any CRS) to PNG, JPEG or WebP tiles.' : 'OGR sources (any CRS) to Mapbox Vector Tiles.'} One job item per
+          dataset.
         </p>
       </div>
       <div role="tabpanel" id={`preseed-panel-${shown}`} aria-labelledby={`preseed-tab-${shown}`}>

@@ -12,8 +12,18 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
     <>
       <fieldset>
         <legend>Datasets</legend>
-        <p className="muted small fieldset-note">GeoTIFF, COG, VRT or anything GDAL opens, in any CRS: paths on the engine’s machine, or datasets from the catalogue.</p>
-        <PathList field="params.datasets" noun="Dataset" paths={form.datasets} onChange={(datasets, groups) => edit({ datasets }, groups)} errorFor={errorFor} invalid={invalid} verdicts={verdicts} />
+        <p className="muted small fieldset-note">
+          GeoTIFF, COG, VRT or anything GDAL opens, in any CRS: paths on the engine’s machine, or datasets from the catalogue.
+        </p>
+        <PathList
+          field="params.datasets"
+          noun="Dataset"
+          paths={form.datasets}
+          onChange={(datasets, groups) => edit({ datasets }, groups)}
+          errorFor={errorFor}
+          invalid={invalid}
+          verdicts={verdicts}
+        />
       </fieldset>
       <fieldset>
         <legend>Tiles</legend>
@@ -23,16 +33,33 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
             <div className="choice" role="radiogroup" aria-label="Tile size">
               {([256, 512] as const).map((size) => (
                 <label key={size}>
-                  <input type="radio" name="tileSize" data-field={size === 256 ? 'params.tileSize' : undefined} checked={form.tileSize === size} onChange={() => edit({ tileSize: size }, ['params.tileSize'])} /> {size} px
+                  <input
+                    type="radio"
+                    name="tileSize"
+                    data-field={size === 256 ? 'params.tileSize' : undefined}
+                    checked={form.tileSize === size}
+                    onChange={() => edit({ tileSize: size }, ['params.tileSize'])}
+                  />{' '}
+                  {size} px
                 </label>
               ))}
             </div>
           )}
         </Field>
-        <Field group label="Format" error={errorFor('params.format', 'params.quality', 'params.pngPalette')} help={usesQuality ? 'Quality 1–100: lower is smaller.' : 'PNG is lossless; a palette of at most 256 colours makes much smaller files.'}>
+        <Field
+          group
+          label="Format"
+          error={errorFor('params.format', 'params.quality', 'params.pngPalette')}
+          help={usesQuality ? 'Quality 1–100: lower is smaller.' : 'PNG is lossless; a palette of at most 256 colours makes much smaller files.'}
+        >
           {(_id, describedBy) => (
             <div className="choice">
-              <select aria-label="Image format" data-field="params.format" value={form.format} onChange={(e) => edit({ format: e.currentTarget.value as RasterForm['format'] }, ['params.format', 'params.quality', 'params.pngPalette'])}>
+              <select
+                aria-label="Image format"
+                data-field="params.format"
+                value={form.format}
+                onChange={(e) => edit({ format: e.currentTarget.value as RasterForm['format'] }, ['params.format', 'params.quality', 'params.pngPalette'])}
+              >
                 {RASTER_FORMATS.map((f) => (
                   <option key={f} value={f}>
                     {f.toUpperCase()}
@@ -42,19 +69,46 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
               {usesQuality ? (
                 <label>
                   quality{' '}
-                  <input data-field="params.quality" aria-describedby={describedBy} aria-invalid={invalid('params.quality')} type="number" min={1} max={100} step={1} className="tiny" value={form.quality} onChange={(e) => edit({ quality: e.currentTarget.value }, ['params.quality'])} />
+                  <input
+                    data-field="params.quality"
+                    aria-describedby={describedBy}
+                    aria-invalid={invalid('params.quality')}
+                    type="number"
+                    min={1}
+                    max={100}
+                    step={1}
+                    className="tiny"
+                    value={form.quality}
+                    onChange={(e) => edit({ quality: e.currentTarget.value }, ['params.quality'])}
+                  />
                 </label>
               ) : (
                 <label>
-                  <input type="checkbox" data-field="params.pngPalette" checked={form.pngPalette} onChange={(e) => edit({ pngPalette: e.currentTarget.checked }, ['params.pngPalette'])} /> palette (≤ 256 colours)
+                  <input
+                    type="checkbox"
+                    data-field="params.pngPalette"
+                    checked={form.pngPalette}
+                    onChange={(e) => edit({ pngPalette: e.currentTarget.checked }, ['params.pngPalette'])}
+                  />{' '}
+                  palette (≤ 256 colours)
                 </label>
               )}
             </div>
           )}
         </Field>
-        <Field label="Resampling" error={errorFor('params.resampling')} help="How source pixels become tile pixels; average suits imagery and DEMs at lower zooms.">
+        <Field
+          label="Resampling"
+          error={errorFor('params.resampling')}
+          help="How source pixels become tile pixels; average suits imagery and DEMs at lower zooms."
+        >
           {(id, describedBy) => (
-            <select id={id} data-field="params.resampling" aria-describedby={describedBy} value={form.resampling} onChange={(e) => edit({ resampling: e.currentTarget.value as RasterForm['resampling'] }, ['params.resampling'])}>
+            <select
+              id={id}
+              data-field="params.resampling"
+              aria-describedby={describedBy}
+              value={form.resampling}
+              onChange={(e) => edit({ resampling: e.currentTarget.value as RasterForm['resampling'] }, ['params.resampling'])}
+            >
               {RESAMPLINGS.map((r) => (
                 <option key={r} value={r}>
                   {r}
@@ -63,18 +117,54 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
             </select>
           )}
         </Field>
-        <Field group label="Scaling to 8 bits" error={errorFor('params.scale')} help="For 16-bit and float data (DEMs, scientific rasters); 8-bit data is never scaled.">
+        <Field
+          group
+          label="Scaling to 8 bits"
+          error={errorFor('params.scale')}
+          help="For 16-bit and float data (DEMs, scientific rasters); 8-bit data is never scaled."
+        >
           {(_id, describedBy) => (
             <div className="choice" role="radiogroup" aria-label="Scaling to 8 bits">
               <label>
-                <input type="radio" name="scaleMode" data-field="params.scale" checked={form.scaleMode === 'auto'} onChange={() => edit({ scaleMode: 'auto' }, ['params.scale'])} /> each band’s min–max
+                <input
+                  type="radio"
+                  name="scaleMode"
+                  data-field="params.scale"
+                  checked={form.scaleMode === 'auto'}
+                  onChange={() => edit({ scaleMode: 'auto' }, ['params.scale'])}
+                />{' '}
+                each band’s min–max
               </label>
               <label>
-                <input type="radio" name="scaleMode" checked={form.scaleMode === 'range'} onChange={() => edit({ scaleMode: 'range' }, ['params.scale'])} /> from
+                <input type="radio" name="scaleMode" checked={form.scaleMode === 'range'} onChange={() => edit({ scaleMode: 'range' }, ['params.scale'])} />{' '}
+                from
               </label>
-              <input aria-label="Scale from" data-field="params.scale.0" aria-describedby={describedBy} aria-invalid={invalid('params.scale.0') || invalid('params.scale')} type="number" step="any" className="short" disabled={form.scaleMode !== 'range'} value={form.scaleMin} onChange={(e) => edit({ scaleMin: e.currentTarget.value }, ['params.scale'])} />
+              <input
+                aria-label="Scale from"
+                data-field="params.scale.0"
+                aria-describedby={describedBy}
+                aria-invalid={invalid('params.scale.0') || invalid('params.scale')}
+                type="number"
+                step="any"
+                className="short"
+                disabled={form.scaleMode !== 'range'}
+                value={form.scaleMin}
+                onChange={(e) => edit({ scaleMin: e.currentTarget.value }, ['params.scale'])}
+              />
               <label>
-                to <input aria-label="Scale to" data-field="params.scale.1" aria-describedby={describedBy} aria-invalid={invalid('params.scale.1')} type="number" step="any" className="short" disabled={form.scaleMode !== 'range'} value={form.scaleMax} onChange={(e) => edit({ scaleMax: e.currentTarget.value }, ['params.scale'])} />
+                to{' '}
+                <input
+                  aria-label="Scale to"
+                  data-field="params.scale.1"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid('params.scale.1')}
+                  type="number"
+                  step="any"
+                  className="short"
+                  disabled={form.scaleMode !== 'range'}
+                  value={form.scaleMax}
+                  onChange={(e) => edit({ scaleMax: e.currentTarget.value }, ['params.scale'])}
+                />
               </label>
             </div>
           )}

@@ -8,10 +8,28 @@ import { type DatasetVerdicts, LAYERS_LIST, type PartProps } from './preseed-par
 /** What the catalogue knows of the sources' layers (a path cannot be read from here). */
 export type CatalogRows = { path: string; layers: { name: string; fields: { name: string }[] }[] }[];
 
-function AttributePicker({ label, field, choice, onChange, invalid, fields }: { label: string; field: string; choice: AttributeChoice; onChange: (c: AttributeChoice) => void; invalid: boolean; fields?: string[] }) {
+function AttributePicker({
+  label,
+  field,
+  choice,
+  onChange,
+  invalid,
+  fields,
+}: {
+  label: string;
+  field: string;
+  choice: AttributeChoice;
+  onChange: (c: AttributeChoice) => void;
+  invalid: boolean;
+  fields?: string[];
+}) {
   return (
     <span className="attribute-picker">
-      <select aria-label={`${label}: which`} value={choice.keep} onChange={(e) => onChange({ ...choice, keep: e.currentTarget.value as AttributeChoice['keep'] })}>
+      <select
+        aria-label={`${label}: which`}
+        value={choice.keep}
+        onChange={(e) => onChange({ ...choice, keep: e.currentTarget.value as AttributeChoice['keep'] })}
+      >
         <option value="all">all attributes</option>
         <option value="none">no attributes</option>
         <option value="only">only these:</option>
@@ -32,17 +50,35 @@ function AttributePicker({ label, field, choice, onChange, invalid, fields }: { 
   );
 }
 
-export function VectorFields({ form, edit, errorFor, invalid, verdicts, catalog }: PartProps<VectorForm> & { verdicts: DatasetVerdicts; catalog: CatalogRows }) {
+export function VectorFields({
+  form,
+  edit,
+  errorFor,
+  invalid,
+  verdicts,
+  catalog,
+}: PartProps<VectorForm> & { verdicts: DatasetVerdicts; catalog: CatalogRows }) {
   // Layer names and their fields, where a source is a catalogue dataset (the engine can list them; a path cannot be read from here).
   const known = catalog.filter((d) => form.sources.some((s) => s.trim() === d.path)).flatMap((d) => d.layers);
   const fieldsOf = (name: string) => known.find((l) => l.name === name.trim())?.fields.map((f) => f.name);
-  const setLayer = (i: number, change: Partial<LayerForm>, groups: string[]) => edit({ layers: form.layers.map((l, j) => (j === i ? { ...l, ...change } : l)) }, groups);
+  const setLayer = (i: number, change: Partial<LayerForm>, groups: string[]) =>
+    edit({ layers: form.layers.map((l, j) => (j === i ? { ...l, ...change } : l)) }, groups);
   return (
     <>
       <fieldset>
         <legend>Sources</legend>
-        <p className="muted small fieldset-note">GeoJSON, GeoPackage, Shapefile, FlatGeobuf, TopoJSON, KML, CSV… in any CRS: paths on the engine’s machine, or datasets from the catalogue.</p>
-        <PathList field="params.sources" noun="Source" paths={form.sources} onChange={(sources, groups) => edit({ sources }, groups)} errorFor={errorFor} invalid={invalid} verdicts={verdicts} />
+        <p className="muted small fieldset-note">
+          GeoJSON, GeoPackage, Shapefile, FlatGeobuf, TopoJSON, KML, CSV… in any CRS: paths on the engine’s machine, or datasets from the catalogue.
+        </p>
+        <PathList
+          field="params.sources"
+          noun="Source"
+          paths={form.sources}
+          onChange={(sources, groups) => edit({ sources }, groups)}
+          errorFor={errorFor}
+          invalid={invalid}
+          verdicts={verdicts}
+        />
       </fieldset>
       <fieldset>
         <legend>Layers</legend>
@@ -51,7 +87,11 @@ export function VectorFields({ form, edit, errorFor, invalid, verdicts, catalog 
             <option key={l.name} value={l.name} />
           ))}
         </datalist>
-        {form.layers.length === 0 && <p className="muted small fieldset-note">Every layer of every source, named as in the source. Add a layer to choose layers, rename them, pick their attributes or zooms.</p>}
+        {form.layers.length === 0 && (
+          <p className="muted small fieldset-note">
+            Every layer of every source, named as in the source. Add a layer to choose layers, rename them, pick their attributes or zooms.
+          </p>
+        )}
         {form.layers.map((layer, i) => {
           const base = `params.layers.${i}`;
           const error = errorFor(base);
@@ -59,22 +99,74 @@ export function VectorFields({ form, edit, errorFor, invalid, verdicts, catalog 
             <div key={i} className={`layer-row${error ? ' has-error' : ''}`} role="group" aria-label={`Layer ${i + 1}`}>
               <label>
                 Source layer{' '}
-                <input data-field={`${base}.name`} aria-invalid={invalid(`${base}.name`)} list={LAYERS_LIST} spellCheck={false} className="layer-name" value={layer.name} onChange={(e) => setLayer(i, { name: e.currentTarget.value }, [`${base}.name`])} />
+                <input
+                  data-field={`${base}.name`}
+                  aria-invalid={invalid(`${base}.name`)}
+                  list={LAYERS_LIST}
+                  spellCheck={false}
+                  className="layer-name"
+                  value={layer.name}
+                  onChange={(e) => setLayer(i, { name: e.currentTarget.value }, [`${base}.name`])}
+                />
               </label>
               <label>
                 as{' '}
-                <input data-field={`${base}.as`} aria-invalid={invalid(`${base}.as`)} spellCheck={false} className="layer-name" placeholder="same name" value={layer.as} onChange={(e) => setLayer(i, { as: e.currentTarget.value }, [`${base}.as`])} />
+                <input
+                  data-field={`${base}.as`}
+                  aria-invalid={invalid(`${base}.as`)}
+                  spellCheck={false}
+                  className="layer-name"
+                  placeholder="same name"
+                  value={layer.as}
+                  onChange={(e) => setLayer(i, { as: e.currentTarget.value }, [`${base}.as`])}
+                />
               </label>
-              <AttributePicker label={`Layer ${i + 1} attributes`} field={`${base}.attributes`} choice={layer.attributes} invalid={invalid(`${base}.attributes`)} fields={fieldsOf(layer.name)} onChange={(attributes) => setLayer(i, { attributes }, [`${base}.attributes`])} />
+              <AttributePicker
+                label={`Layer ${i + 1} attributes`}
+                field={`${base}.attributes`}
+                choice={layer.attributes}
+                invalid={invalid(`${base}.attributes`)}
+                fields={fieldsOf(layer.name)}
+                onChange={(attributes) => setLayer(i, { attributes }, [`${base}.attributes`])}
+              />
               <label>
                 zooms{' '}
-                <input aria-label={`Layer ${i + 1} first zoom`} data-field={`${base}.minZoom`} aria-invalid={invalid(`${base}.minZoom`)} type="number" min={0} max={30} step={1} className="tiny" placeholder="all" value={layer.minZoom} onChange={(e) => setLayer(i, { minZoom: e.currentTarget.value }, [`${base}.minZoom`, `${base}.maxZoom`])} />
+                <input
+                  aria-label={`Layer ${i + 1} first zoom`}
+                  data-field={`${base}.minZoom`}
+                  aria-invalid={invalid(`${base}.minZoom`)}
+                  type="number"
+                  min={0}
+                  max={30}
+                  step={1}
+                  className="tiny"
+                  placeholder="all"
+                  value={layer.minZoom}
+                  onChange={(e) => setLayer(i, { minZoom: e.currentTarget.value }, [`${base}.minZoom`, `${base}.maxZoom`])}
+                />
               </label>
               <label>
                 –{' '}
-                <input aria-label={`Layer ${i + 1} last zoom`} data-field={`${base}.maxZoom`} aria-invalid={invalid(`${base}.maxZoom`)} type="number" min={0} max={30} step={1} className="tiny" placeholder="all" value={layer.maxZoom} onChange={(e) => setLayer(i, { maxZoom: e.currentTarget.value }, [`${base}.minZoom`, `${base}.maxZoom`])} />
+                <input
+                  aria-label={`Layer ${i + 1} last zoom`}
+                  data-field={`${base}.maxZoom`}
+                  aria-invalid={invalid(`${base}.maxZoom`)}
+                  type="number"
+                  min={0}
+                  max={30}
+                  step={1}
+                  className="tiny"
+                  placeholder="all"
+                  value={layer.maxZoom}
+                  onChange={(e) => setLayer(i, { maxZoom: e.currentTarget.value }, [`${base}.minZoom`, `${base}.maxZoom`])}
+                />
               </label>
-              <button type="button" aria-label={`Remove layer ${i + 1}`} title="Remove" onClick={() => edit({ layers: form.layers.filter((_, j) => j !== i) }, ['params.layers'])}>
+              <button
+                type="button"
+                aria-label={`Remove layer ${i + 1}`}
+                title="Remove"
+                onClick={() => edit({ layers: form.layers.filter((_, j) => j !== i) }, ['params.layers'])}
+              >
                 ×
               </button>
               {error && (
@@ -91,28 +183,82 @@ export function VectorFields({ form, edit, errorFor, invalid, verdicts, catalog 
           </button>
         </p>
         <Field group label="Other layers’ attributes" error={errorFor('params.attributes')} help="For layers that do not choose their own.">
-          {() => <AttributePicker label="Attributes" field="params.attributes" choice={form.attributes} invalid={invalid('params.attributes')} onChange={(attributes) => edit({ attributes }, ['params.attributes'])} />}
+          {() => (
+            <AttributePicker
+              label="Attributes"
+              field="params.attributes"
+              choice={form.attributes}
+              invalid={invalid('params.attributes')}
+              onChange={(attributes) => edit({ attributes }, ['params.attributes'])}
+            />
+          )}
         </Field>
       </fieldset>
       <fieldset>
         <legend>Tiles</legend>
         <ZoomField form={form} edit={edit} errorFor={errorFor} invalid={invalid} />
-        <NumberField label="Tile extent" field="params.extent" unit="MVT units" help="256 to 16384; 4096 is the common choice." value={form.extent} onChange={(extent) => edit({ extent }, ['params.extent'])} errorFor={errorFor} invalid={invalid} />
-        <NumberField label="Buffer" field="params.buffer" unit="MVT units" help="Drawn beyond the tile’s edge so lines and labels join up; 0 to 1024." value={form.buffer} onChange={(buffer) => edit({ buffer }, ['params.buffer'])} errorFor={errorFor} invalid={invalid} />
-        <NumberField label="Simplification" field="params.tolerance" unit="" step="any" help="0 to 100 (as geojson-vt’s tolerance); 0 keeps every vertex." value={form.tolerance} onChange={(tolerance) => edit({ tolerance }, ['params.tolerance'])} errorFor={errorFor} invalid={invalid} />
-        <Field group label="Tile size limit" error={errorFor('params.maxTileBytes', 'params.thin')} help="A tile over the limit is never dropped or written oversize without a word: it is reported, and thinned if you choose so.">
+        <NumberField
+          label="Tile extent"
+          field="params.extent"
+          unit="MVT units"
+          help="256 to 16384; 4096 is the common choice."
+          value={form.extent}
+          onChange={(extent) => edit({ extent }, ['params.extent'])}
+          errorFor={errorFor}
+          invalid={invalid}
+        />
+        <NumberField
+          label="Buffer"
+          field="params.buffer"
+          unit="MVT units"
+          help="Drawn beyond the tile’s edge so lines and labels join up; 0 to 1024."
+          value={form.buffer}
+          onChange={(buffer) => edit({ buffer }, ['params.buffer'])}
+          errorFor={errorFor}
+          invalid={invalid}
+        />
+        <NumberField
+          label="Simplification"
+          field="params.tolerance"
+          unit=""
+          step="any"
+          help="0 to 100 (as geojson-vt’s tolerance); 0 keeps every vertex."
+          value={form.tolerance}
+          onChange={(tolerance) => edit({ tolerance }, ['params.tolerance'])}
+          errorFor={errorFor}
+          invalid={invalid}
+        />
+        <Field
+          group
+          label="Tile size limit"
+          error={errorFor('params.maxTileBytes', 'params.thin')}
+          help="A tile over the limit is never dropped or written oversize without a word: it is reported, and thinned if you choose so."
+        >
           {(_id, describedBy) => (
             <>
               <div className="choice">
-                <input aria-label="Tile size limit in KiB" data-field="params.maxTileBytes" aria-describedby={describedBy} aria-invalid={invalid('params.maxTileBytes')} type="number" min={1} step="any" className="short" value={form.maxTileKiB} onChange={(e) => edit({ maxTileKiB: e.currentTarget.value }, ['params.maxTileBytes'])} />
+                <input
+                  aria-label="Tile size limit in KiB"
+                  data-field="params.maxTileBytes"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid('params.maxTileBytes')}
+                  type="number"
+                  min={1}
+                  step="any"
+                  className="short"
+                  value={form.maxTileKiB}
+                  onChange={(e) => edit({ maxTileKiB: e.currentTarget.value }, ['params.maxTileBytes'])}
+                />
                 <span>KiB</span>
               </div>
               <div className="modes" role="radiogroup" aria-label="Tiles over the limit">
                 <label className="mode">
-                  <input type="radio" name="thin" data-field="params.thin" checked={!form.thin} onChange={() => edit({ thin: false }, ['params.thin'])} /> <span>report oversized tiles</span>
+                  <input type="radio" name="thin" data-field="params.thin" checked={!form.thin} onChange={() => edit({ thin: false }, ['params.thin'])} />{' '}
+                  <span>report oversized tiles</span>
                 </label>
                 <label className="mode">
-                  <input type="radio" name="thin" checked={form.thin} onChange={() => edit({ thin: true }, ['params.thin'])} /> <span>thin them until they fit (what is dropped is counted)</span>
+                  <input type="radio" name="thin" checked={form.thin} onChange={() => edit({ thin: true }, ['params.thin'])} />{' '}
+                  <span>thin them until they fit (what is dropped is counted)</span>
                 </label>
               </div>
             </>

@@ -37,7 +37,11 @@ export function FilterBar() {
         />
         <label className="field">
           <span>Kind</span>
-          <select aria-label="Kind" value={filters.kinds[0] ?? ''} onChange={(e) => setFilters({ kinds: e.currentTarget.value === '' ? [] : [e.currentTarget.value as JobKind] })}>
+          <select
+            aria-label="Kind"
+            value={filters.kinds[0] ?? ''}
+            onChange={(e) => setFilters({ kinds: e.currentTarget.value === '' ? [] : [e.currentTarget.value as JobKind] })}
+          >
             <option value="">All kinds</option>
             {JOB_KINDS.map((kind) => (
               <option key={kind} value={kind}>
@@ -48,11 +52,23 @@ export function FilterBar() {
         </label>
         <label className="field">
           <span>Created from</span>
-          <input type="date" aria-label="Created from" value={filters.createdFrom} aria-invalid={rangeBackwards} onChange={(e) => setFilters({ createdFrom: e.currentTarget.value })} />
+          <input
+            type="date"
+            aria-label="Created from"
+            value={filters.createdFrom}
+            aria-invalid={rangeBackwards}
+            onChange={(e) => setFilters({ createdFrom: e.currentTarget.value })}
+          />
         </label>
         <label className="field">
           <span>to</span>
-          <input type="date" aria-label="Created to" value={filters.createdTo} aria-invalid={rangeBackwards} onChange={(e) => setFilters({ createdTo: e.currentTarget.value })} />
+          <input
+            type="date"
+            aria-label="Created to"
+            value={filters.createdTo}
+            aria-invalid={rangeBackwards}
+            onChange={(e) => setFilters({ createdTo: e.currentTarget.value })}
+          />
         </label>
         {hasFilters(filters) && (
           <button type="button" className="link" onClick={clearFilters}>

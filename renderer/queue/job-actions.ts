@@ -43,6 +43,7 @@ export function useBulkAction(onDone?: (outcome: BulkOutcome) => void) {
 /** For a single row: the one failure as a toast (the row stays as the engine says it is). */
 export function useRowAction() {
   return useBulkAction(({ action, result }) => {
-    for (const f of result.failed) useToasts.getState().push({ tone: 'bad', title: `Job #${f.id}: ${action} refused`, body: `${f.error.code}: ${f.error.message}`, jobId: f.id });
+    for (const f of result.failed)
+      useToasts.getState().push({ tone: 'bad', title: `Job #${f.id}: ${action} refused`, body: `${f.error.code}: ${f.error.message}`, jobId: f.id });
   });
 }

@@ -12,7 +12,10 @@ const filter = { states: [...FINISHED.states] };
 test('a changed row is replaced where it is, and only its page is copied', () => {
   const data = pages(page([9, 8, 7], 'c7'), page([6, 5, 4], 'c4'));
   const next = applyToPages(data, job(5, 'failed'), filter);
-  expect(ids(next)).toEqual([[9, 8, 7], [6, 5, 4]]);
+  expect(ids(next)).toEqual([
+    [9, 8, 7],
+    [6, 5, 4],
+  ]);
   expect(next.pages[1]!.rows[1]!.state).toBe('failed');
   expect(next.pages[0]).toBe(data.pages[0]);
   expect(next.pages[1]!.nextCursor).toBe('c4');
@@ -20,12 +23,27 @@ test('a changed row is replaced where it is, and only its page is copied', () =>
 
 test('a row that stops matching goes; a new one goes where its id belongs', () => {
   const data = pages(page([9, 8, 6], 'c6'), page([5, 3, 2], null));
-  expect(ids(applyToPages(data, job(8, 'queued'), filter))).toEqual([[9, 6], [5, 3, 2]]);
-  expect(ids(applyToPages(data, job(12, 'succeeded'), filter))).toEqual([[12, 9, 8, 6], [5, 3, 2]]);
-  expect(ids(applyToPages(data, job(7, 'succeeded'), filter))).toEqual([[9, 8, 7, 6], [5, 3, 2]]);
-  expect(ids(applyToPages(data, job(4, 'succeeded'), filter))).toEqual([[9, 8, 6], [5, 4, 3, 2]]);
+  expect(ids(applyToPages(data, job(8, 'queued'), filter))).toEqual([
+    [9, 6],
+    [5, 3, 2],
+  ]);
+  expect(ids(applyToPages(data, job(12, 'succeeded'), filter))).toEqual([
+    [12, 9, 8, 6],
+    [5, 3, 2],
+  ]);
+  expect(ids(applyToPages(data, job(7, 'succeeded'), filter))).toEqual([
+    [9, 8, 7, 6],
+    [5, 3, 2],
+  ]);
+  expect(ids(applyToPages(data, job(4, 'succeeded'), filter))).toEqual([
+    [9, 8, 6],
+    [5, 4, 3, 2],
+  ]);
   // Older than everything loaded, and no page follows: it is the last row.
-  expect(ids(applyToPages(data, job(1, 'succeeded'), filter))).toEqual([[9, 8, 6], [5, 3, 2, 1]]);
+  expect(ids(applyToPages(data, job(1, 'succeeded'), filter))).toEqual([
+    [9, 8, 6],
+    [5, 3, 2, 1],
+  ]);
   // Not in the filter: nothing changes (the same object comes back).
   expect(applyToPages(data, job(10, 'running'), filter)).toBe(data);
 });

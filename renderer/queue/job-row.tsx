@@ -74,7 +74,14 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
         <span className={`pill state-${job.state}`}>{job.state}</span>
       </td>
       <td className="progress">
-        <div className={`bar bar-${job.state}`} role="progressbar" aria-label={`Job ${job.id} progress`} aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}>
+        <div
+          className={`bar bar-${job.state}`}
+          role="progressbar"
+          aria-label={`Job ${job.id} progress`}
+          aria-valuenow={Math.round(pct)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
           <div style={{ width: `${pct}%` }} />
         </div>
         <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed)}</div>

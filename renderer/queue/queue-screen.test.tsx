@@ -39,7 +39,8 @@ afterEach(async () => {
 
 const container = () => m!.container;
 const rowOf = (id: number) => container().querySelector<HTMLTableRowElement>(`[data-testid="job-${id}"]`);
-const idsIn = (selector: string) => [...container().querySelectorAll(`${selector} [data-testid^="job-"]`)].map((r) => Number(r.getAttribute('data-testid')!.slice(4)));
+const idsIn = (selector: string) =>
+  [...container().querySelectorAll(`${selector} [data-testid^="job-"]`)].map((r) => Number(r.getAttribute('data-testid')!.slice(4)));
 const activeIds = () => idsIn('table.jobs.active');
 const historyIds = () => idsIn('.history-scroll');
 const listCalls = () => m!.callsTo('jobs.list');

@@ -44,7 +44,8 @@ export function QueueScreen() {
   });
   const history = useInfiniteQuery({
     queryKey: queueKeys.history(split.history ?? {}),
-    queryFn: ({ pageParam }) => window.tessera.jobs.list({ filter: split.history ?? {}, limit: HISTORY_PAGE_SIZE, ...(pageParam === undefined ? {} : { cursor: pageParam }) }),
+    queryFn: ({ pageParam }) =>
+      window.tessera.jobs.list({ filter: split.history ?? {}, limit: HISTORY_PAGE_SIZE, ...(pageParam === undefined ? {} : { cursor: pageParam }) }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: split.history !== null,

@@ -73,7 +73,12 @@ test('each button requests its format and downloads a Blob of the report’s typ
   mounted = await mount(<ExportButtons jobId={12} />, { 'jobs.report': ({ id, format }) => report(id, format) });
   expect([...mounted.container.querySelectorAll('[role="group"] button')].map((b) => b.textContent)).toEqual(['JSON', 'CSV', 'HTML', 'PDF']);
 
-  for (const [label, format] of [['JSON', 'json'], ['CSV', 'csv'], ['HTML', 'html'], ['PDF', 'pdf']] as const) {
+  for (const [label, format] of [
+    ['JSON', 'json'],
+    ['CSV', 'csv'],
+    ['HTML', 'html'],
+    ['PDF', 'pdf'],
+  ] as const) {
     await click(button(label));
     await waitFor(`the ${label} download`, () => downloads.length === mounted!.callsTo('jobs.report').length && !button(label).disabled);
     expect(mounted.callsTo('jobs.report').at(-1)).toEqual({ id: 12, format });

@@ -29,7 +29,15 @@ export function ExportButtons({ jobId }: { jobId: number }) {
       <div role="group" aria-label="Export report" className="button-group">
         <span className="muted small">Report</span>
         {FORMATS.map(({ format, label, what }) => (
-          <button key={format} type="button" data-format={format} title={`Download the report as ${label}: ${what}`} disabled={busy !== null} aria-busy={busy === format} onClick={() => exportReport.mutate(format)}>
+          <button
+            key={format}
+            type="button"
+            data-format={format}
+            title={`Download the report as ${label}: ${what}`}
+            disabled={busy !== null}
+            aria-busy={busy === format}
+            onClick={() => exportReport.mutate(format)}
+          >
             {busy === format ? `${label}…` : label}
           </button>
         ))}

@@ -44,7 +44,10 @@ export function formFromSettings(s: Settings): SettingsForm {
   const ingestQuotaUnit = s.ingestJobQuotaBytes === null ? 'GiB' : unitFor(s.ingestJobQuotaBytes);
   return {
     maxRunningJobs: String(s.maxRunningJobs),
-    perKind: Object.fromEntries(JOB_KINDS.map((k) => [k, s.maxRunningPerKind[k] === undefined ? '' : String(s.maxRunningPerKind[k])])) as Record<JobKind, string>,
+    perKind: Object.fromEntries(JOB_KINDS.map((k) => [k, s.maxRunningPerKind[k] === undefined ? '' : String(s.maxRunningPerKind[k])])) as Record<
+      JobKind,
+      string
+    >,
     quotaOn: s.cacheQuotaBytes !== null,
     quota: s.cacheQuotaBytes === null ? DEFAULT_QUOTA_GIB : bytesToInput(s.cacheQuotaBytes, quotaUnit),
     quotaUnit,
@@ -94,7 +97,10 @@ export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsP
     patch.cacheQuotaBytes = form.quotaOn ? bytes(form.quota, form.quotaUnit) : null;
   }
   if (form.floor !== base.floor || form.floorUnit !== base.floorUnit) patch.freeSpaceFloorBytes = bytes(form.floor, form.floorUnit);
-  if (form.ingestQuotaOn !== base.ingestQuotaOn || (form.ingestQuotaOn && (form.ingestQuota !== base.ingestQuota || form.ingestQuotaUnit !== base.ingestQuotaUnit))) {
+  if (
+    form.ingestQuotaOn !== base.ingestQuotaOn ||
+    (form.ingestQuotaOn && (form.ingestQuota !== base.ingestQuota || form.ingestQuotaUnit !== base.ingestQuotaUnit))
+  ) {
     patch.ingestJobQuotaBytes = form.ingestQuotaOn ? bytes(form.ingestQuota, form.ingestQuotaUnit) : null;
   }
   if (form.retentionOn !== base.retentionOn || (form.retentionOn && form.retentionDays !== base.retentionDays)) {

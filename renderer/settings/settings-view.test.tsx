@@ -14,7 +14,16 @@ const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
 function handlers(initial: Partial<Settings> = {}): Handlers & { current: () => Settings } {
-  let settings: Settings = { maxRunningJobs: 2, maxRunningPerKind: {}, retentionDays: null, metricsEnabled: true, cacheQuotaBytes: null, freeSpaceFloorBytes: 512 * MiB, ingestJobQuotaBytes: null, ...initial };
+  let settings: Settings = {
+    maxRunningJobs: 2,
+    maxRunningPerKind: {},
+    retentionDays: null,
+    metricsEnabled: true,
+    cacheQuotaBytes: null,
+    freeSpaceFloorBytes: 512 * MiB,
+    ingestJobQuotaBytes: null,
+    ...initial,
+  };
   return {
     'app.info': () => ({ version: '0.1.0-test', host: 'headless', dataDir: '/srv/tessera', threads: 4 }),
     'settings.get': () => settings,
@@ -34,7 +43,8 @@ const input = (field: string) => page().querySelector<HTMLInputElement>(`[data-f
 /** The error shown in the form row of a field. */
 const errorOf = (field: string) => input(field).closest('.field')?.querySelector('.field-error')?.textContent ?? null;
 const button = (name: string) => byText<HTMLButtonElement>(page(), 'button', name)!;
-const radio = (name: string, label: string) => [...page().querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${name}"]`)].find((r) => r.parentElement?.textContent?.trim() === label)!;
+const radio = (name: string, label: string) =>
+  [...page().querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${name}"]`)].find((r) => r.parentElement?.textContent?.trim() === label)!;
 
 async function open(h: Handlers): Promise<Mounted> {
   mounted = await mount(<SettingsView />, h);
@@ -105,7 +115,9 @@ test('a valid edit sends only what changed, then shows Saved', async () => {
 
   await click(button('Save'));
   await waitFor('the save', () => page().querySelector('[data-testid="save-status"]')?.textContent?.startsWith('Saved'));
-  expect(m.callsTo('settings.update')).toEqual([{ maxRunningJobs: 3, retentionDays: 30, cacheQuotaBytes: 1.5 * GiB, maxRunningPerKind: { verify: 1 }, metricsEnabled: false }]);
+  expect(m.callsTo('settings.update')).toEqual([
+    { maxRunningJobs: 3, retentionDays: 30, cacheQuotaBytes: 1.5 * GiB, maxRunningPerKind: { verify: 1 }, metricsEnabled: false },
+  ]);
   expect(h.current()).toMatchObject({ maxRunningJobs: 3, retentionDays: 30, cacheQuotaBytes: 1.5 * GiB, freeSpaceFloorBytes: 512 * MiB });
   // The form now shows what the engine answered, with nothing left to save.
   expect(input('retentionDays').value).toBe('30');

@@ -52,12 +52,18 @@ export function SettingsView() {
       setSavedAt(new Date());
       // What the settings feed: the storage gauges' floor, the queue's limit, the metrics health.
       // Quotas and the floor change what a dry run concludes, so open estimates are redone.
-      for (const key of [queryKey('storage.status'), queryKey('queue.get'), queryKey('app.health'), queryKey('jobs.estimate')]) void queryClient.invalidateQueries({ queryKey: key });
+      for (const key of [queryKey('storage.status'), queryKey('queue.get'), queryKey('app.health'), queryKey('jobs.estimate')])
+        void queryClient.invalidateQueries({ queryKey: key });
     },
     onError: errors.rejected,
   });
 
-  if (settings.isPending) return <section className="settings-view"><p className="muted">Loading settings…</p></section>;
+  if (settings.isPending)
+    return (
+      <section className="settings-view">
+        <p className="muted">Loading settings…</p>
+      </section>
+    );
   if (settings.error) {
     return (
       <section className="settings-view">
@@ -108,26 +114,64 @@ export function SettingsView() {
       <form onSubmit={submit} noValidate aria-describedby={serverOther ? 'settings-error' : undefined}>
         <fieldset>
           <legend>Data</legend>
-          <Field label="Data directory" help={<>Chosen when Tessera starts, with <code>--data-dir</code> or <code>TESSERA_DATA_DIR</code>; it cannot be changed here.</>}>
-            {(id, describedBy) => <input id={id} aria-describedby={describedBy} className="wide" readOnly value={info.data?.dataDir ?? '…'} data-testid="data-dir" />}
+          <Field
+            label="Data directory"
+            help={
+              <>
+                Chosen when Tessera starts, with <code>--data-dir</code> or <code>TESSERA_DATA_DIR</code>; it cannot be changed here.
+              </>
+            }
+          >
+            {(id, describedBy) => (
+              <input id={id} aria-describedby={describedBy} className="wide" readOnly value={info.data?.dataDir ?? '…'} data-testid="data-dir" />
+            )}
           </Field>
           <Field
             label="Data roots"
             error={errorFor('dataRoots')}
             help={
               <>
-                One absolute folder per line. When set (and always on a console served with <code>--host</code>), jobs, uploads and the map read and write only inside these folders and the data directory.
+                One absolute folder per line. When set (and always on a console served with <code>--host</code>), jobs, uploads and the map read and write only
+                inside these folders and the data directory.
               </>
             }
           >
             {(id, describedBy, invalid) => (
-              <textarea id={id} data-field="dataRoots" aria-describedby={describedBy} aria-invalid={invalid} className="wide" rows={3} spellCheck={false} placeholder={'/srv/geodata\n/srv/tiles'} value={form.dataRoots} onChange={(e) => edit({ dataRoots: e.currentTarget.value }, ['dataRoots'])} />
+              <textarea
+                id={id}
+                data-field="dataRoots"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                className="wide"
+                rows={3}
+                spellCheck={false}
+                placeholder={'/srv/geodata\n/srv/tiles'}
+                value={form.dataRoots}
+                onChange={(e) => edit({ dataRoots: e.currentTarget.value }, ['dataRoots'])}
+              />
             )}
           </Field>
-          <Field label="GDAL virtual paths" error={errorFor('allowGdalVirtualPaths')} help={<>Let jobs name <code>/vsicurl/</code>, <code>/vsis3/</code> and other GDAL virtual file systems or connections; the server then fetches what they point at.</>}>
+          <Field
+            label="GDAL virtual paths"
+            error={errorFor('allowGdalVirtualPaths')}
+            help={
+              <>
+                Let jobs name <code>/vsicurl/</code>, <code>/vsis3/</code> and other GDAL virtual file systems or connections; the server then fetches what they
+                point at.
+              </>
+            }
+          >
             {(id, describedBy) => (
               <label className="check">
-                <input id={id} data-field="allowGdalVirtualPaths" aria-describedby={describedBy} type="checkbox" checked={form.allowGdalVirtualPaths} onChange={(e) => edit({ allowGdalVirtualPaths: e.currentTarget.checked }, ['allowGdalVirtualPaths'])} /> allow
+                <input
+                  id={id}
+                  data-field="allowGdalVirtualPaths"
+                  aria-describedby={describedBy}
+                  type="checkbox"
+                  checked={form.allowGdalVirtualPaths}
+                  onChange={(e) => edit({ allowGdalVirtualPaths: e.currentTarget.checked }, ['allowGdalVirtualPaths'])}
+                />{' '}
+                allow
               </label>
             )}
           </Field>
@@ -137,15 +181,45 @@ export function SettingsView() {
           <legend>Jobs</legend>
           <Field label="Jobs running at once" error={errorFor('maxRunningJobs')} help="1 to 64; queued jobs wait for a free slot.">
             {(id, describedBy, invalid) => (
-              <input id={id} data-field="maxRunningJobs" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={1} max={64} step={1} className="short" value={form.maxRunningJobs} onChange={(e) => edit({ maxRunningJobs: e.currentTarget.value }, ['maxRunningJobs'])} />
+              <input
+                id={id}
+                data-field="maxRunningJobs"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                type="number"
+                min={1}
+                max={64}
+                step={1}
+                className="short"
+                value={form.maxRunningJobs}
+                onChange={(e) => edit({ maxRunningJobs: e.currentTarget.value }, ['maxRunningJobs'])}
+              />
             )}
           </Field>
           {JOB_KINDS.map((kind) => {
             const field = `maxRunningPerKind.${kind}`;
             return (
-              <Field key={kind} label={`${kind} jobs at once`} error={errorFor(field) ?? errors.visible.maxRunningPerKind} help="Empty: only the overall limit applies.">
+              <Field
+                key={kind}
+                label={`${kind} jobs at once`}
+                error={errorFor(field) ?? errors.visible.maxRunningPerKind}
+                help="Empty: only the overall limit applies."
+              >
                 {(id, describedBy, invalid) => (
-                  <input id={id} data-field={field} aria-describedby={describedBy} aria-invalid={invalid} type="number" min={1} max={64} step={1} className="short" placeholder="no limit" value={form.perKind[kind]} onChange={(e) => edit({ perKind: { ...form.perKind, [kind]: e.currentTarget.value } }, [field, 'maxRunningPerKind'])} />
+                  <input
+                    id={id}
+                    data-field={field}
+                    aria-describedby={describedBy}
+                    aria-invalid={invalid}
+                    type="number"
+                    min={1}
+                    max={64}
+                    step={1}
+                    className="short"
+                    placeholder="no limit"
+                    value={form.perKind[kind]}
+                    onChange={(e) => edit({ perKind: { ...form.perKind, [kind]: e.currentTarget.value } }, [field, 'maxRunningPerKind'])}
+                  />
                 )}
               </Field>
             );
@@ -180,7 +254,12 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Storage</legend>
-          <Field group label="Cache quota" error={errorFor('cacheQuotaBytes')} help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it.">
+          <Field
+            group
+            label="Cache quota"
+            error={errorFor('cacheQuotaBytes')}
+            help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it."
+          >
             {(id, describedBy, invalid) => (
               <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
                 <label>
@@ -189,15 +268,47 @@ export function SettingsView() {
                 <label>
                   <input type="radio" name="quota" checked={form.quotaOn} onChange={() => edit({ quotaOn: true }, ['cacheQuotaBytes'])} /> limit to
                 </label>
-                <input aria-label="Cache quota" data-field="cacheQuotaBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" disabled={!form.quotaOn} value={form.quota} onChange={(e) => edit({ quota: e.currentTarget.value }, ['cacheQuotaBytes'])} />
-                <UnitPicker label="Cache quota unit" value={form.quotaUnit} disabled={!form.quotaOn} onChange={(quotaUnit) => edit({ quotaUnit }, ['cacheQuotaBytes'])} />
+                <input
+                  aria-label="Cache quota"
+                  data-field="cacheQuotaBytes"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  type="number"
+                  min={0}
+                  step="any"
+                  className="short"
+                  disabled={!form.quotaOn}
+                  value={form.quota}
+                  onChange={(e) => edit({ quota: e.currentTarget.value }, ['cacheQuotaBytes'])}
+                />
+                <UnitPicker
+                  label="Cache quota unit"
+                  value={form.quotaUnit}
+                  disabled={!form.quotaOn}
+                  onChange={(quotaUnit) => edit({ quotaUnit }, ['cacheQuotaBytes'])}
+                />
               </div>
             )}
           </Field>
-          <Field label="Free-space floor" error={errorFor('freeSpaceFloorBytes')} help="Kept free on every volume Tessera writes to: jobs wait rather than write below it.">
+          <Field
+            label="Free-space floor"
+            error={errorFor('freeSpaceFloorBytes')}
+            help="Kept free on every volume Tessera writes to: jobs wait rather than write below it."
+          >
             {(id, describedBy, invalid) => (
               <div className="choice">
-                <input id={id} data-field="freeSpaceFloorBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" value={form.floor} onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])} />
+                <input
+                  id={id}
+                  data-field="freeSpaceFloorBytes"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  type="number"
+                  min={0}
+                  step="any"
+                  className="short"
+                  value={form.floor}
+                  onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])}
+                />
                 <UnitPicker label="Free-space floor unit" value={form.floorUnit} onChange={(floorUnit) => edit({ floorUnit }, ['freeSpaceFloorBytes'])} />
               </div>
             )}
@@ -211,13 +322,37 @@ export function SettingsView() {
             {(id, describedBy, invalid) => (
               <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
                 <label>
-                  <input type="radio" name="ingestQuota" checked={!form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: false }, ['ingestJobQuotaBytes'])} /> none
+                  <input
+                    type="radio"
+                    name="ingestQuota"
+                    checked={!form.ingestQuotaOn}
+                    onChange={() => edit({ ingestQuotaOn: false }, ['ingestJobQuotaBytes'])}
+                  />{' '}
+                  none
                 </label>
                 <label>
-                  <input type="radio" name="ingestQuota" checked={form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: true }, ['ingestJobQuotaBytes'])} /> limit to
+                  <input type="radio" name="ingestQuota" checked={form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: true }, ['ingestJobQuotaBytes'])} />{' '}
+                  limit to
                 </label>
-                <input aria-label="Ingest quota per job" data-field="ingestJobQuotaBytes" aria-describedby={describedBy} aria-invalid={invalid} type="number" min={0} step="any" className="short" disabled={!form.ingestQuotaOn} value={form.ingestQuota} onChange={(e) => edit({ ingestQuota: e.currentTarget.value }, ['ingestJobQuotaBytes'])} />
-                <UnitPicker label="Ingest quota unit" value={form.ingestQuotaUnit} disabled={!form.ingestQuotaOn} onChange={(ingestQuotaUnit) => edit({ ingestQuotaUnit }, ['ingestJobQuotaBytes'])} />
+                <input
+                  aria-label="Ingest quota per job"
+                  data-field="ingestJobQuotaBytes"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  type="number"
+                  min={0}
+                  step="any"
+                  className="short"
+                  disabled={!form.ingestQuotaOn}
+                  value={form.ingestQuota}
+                  onChange={(e) => edit({ ingestQuota: e.currentTarget.value }, ['ingestJobQuotaBytes'])}
+                />
+                <UnitPicker
+                  label="Ingest quota unit"
+                  value={form.ingestQuotaUnit}
+                  disabled={!form.ingestQuotaOn}
+                  onChange={(ingestQuotaUnit) => edit({ ingestQuotaUnit }, ['ingestJobQuotaBytes'])}
+                />
               </div>
             )}
           </Field>
@@ -225,10 +360,26 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Monitoring</legend>
-          <Field label="Metrics" error={errorFor('metricsEnabled')} help={<>Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).</>}>
+          <Field
+            label="Metrics"
+            error={errorFor('metricsEnabled')}
+            help={
+              <>
+                Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).
+              </>
+            }
+          >
             {(id, describedBy) => (
               <label className="check">
-                <input id={id} data-field="metricsEnabled" aria-describedby={describedBy} type="checkbox" checked={form.metricsEnabled} onChange={(e) => edit({ metricsEnabled: e.currentTarget.checked }, ['metricsEnabled'])} /> serve metrics
+                <input
+                  id={id}
+                  data-field="metricsEnabled"
+                  aria-describedby={describedBy}
+                  type="checkbox"
+                  checked={form.metricsEnabled}
+                  onChange={(e) => edit({ metricsEnabled: e.currentTarget.checked }, ['metricsEnabled'])}
+                />{' '}
+                serve metrics
               </label>
             )}
           </Field>
@@ -257,11 +408,15 @@ export function SettingsView() {
           </p>
         )}
       </form>
-      {base && <p className="muted small">Free-space floor now: {formatBytes(base.freeSpaceFloorBytes)}; cache quota now: {base.cacheQuotaBytes === null ? 'none' : formatBytes(base.cacheQuotaBytes)}.</p>}
+      {base && (
+        <p className="muted small">
+          Free-space floor now: {formatBytes(base.freeSpaceFloorBytes)}; cache quota now:{' '}
+          {base.cacheQuotaBytes === null ? 'none' : formatBytes(base.cacheQuotaBytes)}.
+        </p>
+      )}
     </section>
   );
 }
-
 
 function UnitPicker({ label, value, disabled, onChange }: { label: string; value: ByteUnit; disabled?: boolean; onChange: (unit: ByteUnit) => void }) {
   return (

@@ -27,7 +27,14 @@ export function Header({ queue, queuePending, onToggleQueue }: HeaderProps) {
       <div className="spacer" />
       <HealthPills />
       {queue && (
-        <button type="button" className={queue.paused ? 'queue-toggle paused' : 'queue-toggle'} onClick={onToggleQueue} disabled={queuePending} data-testid="toggle-queue" title="Pause or resume the queue (p)">
+        <button
+          type="button"
+          className={queue.paused ? 'queue-toggle paused' : 'queue-toggle'}
+          onClick={onToggleQueue}
+          disabled={queuePending}
+          data-testid="toggle-queue"
+          title="Pause or resume the queue (p)"
+        >
           {queue.paused ? 'Resume queue' : 'Pause queue'}
         </button>
       )}

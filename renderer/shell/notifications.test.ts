@@ -11,7 +11,9 @@ test('a finish is announced once per id, state and finish time; running and queu
   expect(watcher.check(done)).toEqual({ title: 'Job #1 succeeded', body: 'verify cache-1.mbtiles — 1,200 of 1,200 done', tone: 'ok', jobId: 1 });
   expect(watcher.check(done)).toBeNull();
   // Retried and finished again: a new finish.
-  expect(watcher.check({ ...done, state: 'failed', finishedAt: '2026-11-29T11:00:00.000Z', error: { code: 'NO_ITEMS', message: 'nothing to verify' } })).toEqual({
+  expect(
+    watcher.check({ ...done, state: 'failed', finishedAt: '2026-11-29T11:00:00.000Z', error: { code: 'NO_ITEMS', message: 'nothing to verify' } }),
+  ).toEqual({
     title: 'Job #1 failed',
     body: 'verify cache-1.mbtiles — NO_ITEMS: nothing to verify',
     tone: 'bad',

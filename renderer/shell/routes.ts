@@ -64,5 +64,3 @@ export function hashForScreen(screen: Screen): string {
 export function sameScreen(a: Screen, b: Screen): boolean {
   return hashForScreen(a) === hashForScreen(b);
 }
-
-

@@ -25,7 +25,12 @@ function render(screen: Screen): ReactNode {
     case 'preseed':
       return <PreseedView {...(screen.kind === undefined ? {} : { kind: screen.kind })} />;
     case 'map':
-      return <MapPreview {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })} {...(screen.extent === undefined ? {} : { extent: screen.extent })} />;
+      return (
+        <MapPreview
+          {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })}
+          {...(screen.extent === undefined ? {} : { extent: screen.extent })}
+        />
+      );
     case 'storage':
       return <StorageView />;
     case 'catalog':

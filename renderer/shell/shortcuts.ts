@@ -3,7 +3,18 @@
  * for key sequences such as `g q`, so the rules are tested without a DOM.
  */
 
-export type ShortcutAction = 'focus-search' | 'go-queue' | 'go-preseed' | 'go-catalog' | 'go-migrate' | 'go-map' | 'go-storage' | 'go-settings' | 'toggle-queue' | 'close' | 'help';
+export type ShortcutAction =
+  | 'focus-search'
+  | 'go-queue'
+  | 'go-preseed'
+  | 'go-catalog'
+  | 'go-migrate'
+  | 'go-map'
+  | 'go-storage'
+  | 'go-settings'
+  | 'toggle-queue'
+  | 'close'
+  | 'help';
 
 /** One shortcut: its keys, what it does, and how the `?` list describes it. */
 export interface Shortcut {

@@ -21,7 +21,15 @@ export function Gauge({ label, used, total, mark, text, valueText, tone }: Gauge
   return (
     <div className={`gauge tone-${tone}`}>
       <div className="gauge-label">{label}</div>
-      <div className="gauge-track" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={Math.min(used, total)} aria-valuetext={valueText}>
+      <div
+        className="gauge-track"
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={Math.min(used, total)}
+        aria-valuetext={valueText}
+      >
         <div className="gauge-fill" style={{ width: `${pct(used)}%` }} />
         {mark && <div className="gauge-mark" style={{ left: `${pct(mark.at)}%` }} title={mark.label} aria-hidden="true" />}
       </div>

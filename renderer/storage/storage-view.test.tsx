@@ -83,7 +83,9 @@ test('no warnings, no warning box', async () => {
 
 test('a job that finishes refreshes the gauges; one that merely changes does not', async () => {
   let free = 120 * GiB;
-  mounted = await mount(<StorageView />, { 'storage.status': () => status({ volumes: [{ path: '/srv/tessera', roles: ['data directory'], totalBytes: 500 * GiB, freeBytes: free }], warnings: [] }) });
+  mounted = await mount(<StorageView />, {
+    'storage.status': () => status({ volumes: [{ path: '/srv/tessera', roles: ['data directory'], totalBytes: 500 * GiB, freeBytes: free }], warnings: [] }),
+  });
   await waitFor('the meter', () => meters().length === 2);
   const calls = () => mounted!.callsTo('storage.status').length;
   expect(calls()).toBe(1);

@@ -33,7 +33,9 @@ export function StorageView() {
     <section className="storage-view" aria-labelledby="storage-title">
       <div className="view-head">
         <h2 id="storage-title">Storage</h2>
-        <span className="muted small">{storage.dataUpdatedAt > 0 && `checked ${new Date(storage.dataUpdatedAt).toLocaleTimeString()} · every ${REFRESH_MS / 1000} s`}</span>
+        <span className="muted small">
+          {storage.dataUpdatedAt > 0 && `checked ${new Date(storage.dataUpdatedAt).toLocaleTimeString()} · every ${REFRESH_MS / 1000} s`}
+        </span>
       </div>
       {storage.isPending && <p className="muted">Checking the volumes…</p>}
       {storage.error && (
@@ -48,9 +50,7 @@ export function StorageView() {
         <>
           {storage.data.warnings.length > 0 && (
             <div className="storage-warnings" role="alert" aria-label="Storage warnings">
-              <strong>
-                {storage.data.warnings.length === 1 ? 'Warning' : `${storage.data.warnings.length} warnings`}
-              </strong>
+              <strong>{storage.data.warnings.length === 1 ? 'Warning' : `${storage.data.warnings.length} warnings`}</strong>
               <ul>
                 {storage.data.warnings.map((w) => (
                   <li key={w}>{w}</li>
@@ -67,7 +67,8 @@ export function StorageView() {
               ))}
             </div>
             <p className="muted small">
-              The marked line is the free-space floor ({formatBytes(storage.data.freeSpaceFloorBytes)}): jobs wait rather than write past it. Change it in Settings.
+              The marked line is the free-space floor ({formatBytes(storage.data.freeSpaceFloorBytes)}): jobs wait rather than write past it. Change it in
+              Settings.
             </p>
           </section>
           <section className="panel" aria-labelledby="quotas-title">
@@ -95,7 +96,11 @@ function VolumeGauge({ volume, floor }: { volume: VolumeStatus; floor: number })
         label={volume.path}
         used={used}
         total={volume.totalBytes}
-        mark={floor > 0 && floor < volume.totalBytes ? { at: volume.totalBytes - floor, label: `free-space floor: ${formatBytes(floor)} must stay free` } : undefined}
+        mark={
+          floor > 0 && floor < volume.totalBytes
+            ? { at: volume.totalBytes - floor, label: `free-space floor: ${formatBytes(floor)} must stay free` }
+            : undefined
+        }
         text={`${valueText}${volume.freeBytes < floor ? ' — below the floor' : ''}`}
         valueText={valueText}
         tone={tone}
@@ -127,7 +132,14 @@ function QuotaGauge({ quota }: { quota: QuotaStatus }) {
   const valueText = `${formatBytes(quota.usedBytes)} used of ${formatBytes(quota.limitBytes)}`;
   return (
     <div className="quota" data-testid="quota" data-name={quota.name}>
-      <Gauge label={title} used={quota.usedBytes} total={quota.limitBytes} text={`${valueText} (${Math.round(share * 100)}%)`} valueText={valueText} tone={share >= 1 ? 'bad' : share >= 0.9 ? 'warn' : 'ok'} />
+      <Gauge
+        label={title}
+        used={quota.usedBytes}
+        total={quota.limitBytes}
+        text={`${valueText} (${Math.round(share * 100)}%)`}
+        valueText={valueText}
+        tone={share >= 1 ? 'bad' : share >= 0.9 ? 'warn' : 'ok'}
+      />
     </div>
   );
 }

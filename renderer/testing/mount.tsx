@@ -37,12 +37,17 @@ export async function mount(element: ReactNode, handlers: Handlers): Promise<Mou
 }
 
 /** Lets React and the queries run until `probe` returns something truthy. */
-export async function waitFor<T>(what: string, probe: () => T | null | undefined | false, options: { timeoutMs?: number; container?: HTMLElement } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | null | undefined | false,
+  options: { timeoutMs?: number; container?: HTMLElement } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 2000);
   for (;;) {
     const value = probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the page holds:\n${(options.container?.innerHTML ?? document.body.innerHTML).slice(0, 4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; the page holds:\n${(options.container?.innerHTML ?? document.body.innerHTML).slice(0, 4000)}`);
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     });
@@ -59,7 +64,12 @@ export async function click(element: Element): Promise<void> {
  * then an input (and change) event.
  */
 export async function setValue(element: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, value: string): Promise<void> {
-  const proto = element instanceof HTMLSelectElement ? HTMLSelectElement.prototype : element instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  const proto =
+    element instanceof HTMLSelectElement
+      ? HTMLSelectElement.prototype
+      : element instanceof HTMLTextAreaElement
+        ? HTMLTextAreaElement.prototype
+        : HTMLInputElement.prototype;
   await act(async () => {
     Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(element, value);
     element.dispatchEvent(new Event('input', { bubbles: true }));
@@ -74,8 +84,10 @@ export async function setChecked(element: HTMLInputElement, checked: boolean): P
 
 /** The element whose trimmed text is `text`, among those matching `selector`. */
 export function byText<E extends Element = HTMLElement>(root: ParentNode, selector: string, text: string | RegExp): E | null {
-  return ([...root.querySelectorAll<E>(selector)].find((e) => {
-    const t = (e.textContent ?? '').trim();
-    return typeof text === 'string' ? t === text : text.test(t);
-  }) ?? null);
+  return (
+    [...root.querySelectorAll<E>(selector)].find((e) => {
+      const t = (e.textContent ?? '').trim();
+      return typeof text === 'string' ? t === text : text.test(t);
+    }) ?? null
+  );
 }

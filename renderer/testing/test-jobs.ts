@@ -104,6 +104,10 @@ export function fakeEngine(jobs: JobSummary[]): FakeEngine {
 export function history(n: number, first = 1): JobSummary[] {
   return Array.from({ length: n }, (_, i) => {
     const id = first + n - 1 - i;
-    return job(id, id % 3 === 0 ? 'failed' : 'succeeded', id % 3 === 0 ? { error: { code: 'IO_ERROR', message: `cache-${id}.mbtiles could not be read` } } : {});
+    return job(
+      id,
+      id % 3 === 0 ? 'failed' : 'succeeded',
+      id % 3 === 0 ? { error: { code: 'IO_ERROR', message: `cache-${id}.mbtiles could not be read` } } : {},
+    );
   });
 }

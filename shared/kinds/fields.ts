@@ -55,6 +55,11 @@ export function bboxOf(value: unknown): Bbox | null {
 
 /** `b` within `limit` and Web Mercator's latitudes, kept when it has no area (a point still has a place); null when outside. */
 export function clipBbox(b: Bbox, limit: Bbox): Bbox | null {
-  const out: Bbox = [Math.max(b[0], limit[0]), Math.max(b[1], Math.max(limit[1], -MAX_LATITUDE)), Math.min(b[2], limit[2]), Math.min(b[3], Math.min(limit[3], MAX_LATITUDE))];
+  const out: Bbox = [
+    Math.max(b[0], limit[0]),
+    Math.max(b[1], Math.max(limit[1], -MAX_LATITUDE)),
+    Math.min(b[2], limit[2]),
+    Math.min(b[3], Math.min(limit[3], MAX_LATITUDE)),
+  ];
   return out[0] <= out[2] && out[1] <= out[3] ? out : null;
 }

@@ -23,7 +23,9 @@ export const RasterPreseedParams = preseedChecks(
        * How 16-bit and float bands become 8-bit: `auto` stretches each band's min–max (from its
        * statistics), `[min, max]` stretches that range. 8-bit data is never scaled.
        */
-      scale: z.union([z.literal('auto'), z.tuple([z.number(), z.number()]).refine((r) => r[0] < r[1], { message: 'scale min must be less than max' })]).default('auto'),
+      scale: z
+        .union([z.literal('auto'), z.tuple([z.number(), z.number()]).refine((r) => r[0] < r[1], { message: 'scale min must be less than max' })])
+        .default('auto'),
     })
     .strict(),
 );

@@ -35,7 +35,11 @@ export const VectorPreseedParams = preseedChecks(
       buffer: z.number().int().min(0).max(1024).default(64),
       tolerance: z.number().min(0).max(100).default(3),
       /** Tiles larger than this (encoded, before gzip) are reported; with `thin`, thinned until they fit. */
-      maxTileBytes: z.number().int().min(1024).default(500 * 1024),
+      maxTileBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(500 * 1024),
       thin: z.boolean().default(false),
     })
     .strict(),

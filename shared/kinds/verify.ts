@@ -9,7 +9,11 @@ export const VerifyParams = z
     /** An MBTiles file, a PMTiles archive, or a z/x/y tile directory. */
     cache: z.string().trim().min(1, 'cache path is empty'),
     /** Tiles larger than this are reported as oversized (500 KB is the common vector-tile limit). */
-    maxTileBytes: z.number().int().positive().default(500 * 1024),
+    maxTileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(500 * 1024),
     /** Only these zoom levels; all of the cache's when absent. */
     minZoom: zoom.optional(),
     maxZoom: zoom.optional(),

@@ -10,6 +10,8 @@ export const WORLD_MAP_GPKG = fileURLToPath(new URL('../../../.data/world_map.gp
 /** A layer of world_map.gpkg (countries, states_provinces…) as a WGS84 FeatureCollection, all of it or what touches `bbox`. */
 export function worldLayerGeoJson(layer: string, bbox?: [number, number, number, number]): GeoJSON.FeatureCollection {
   const spat = bbox ? ['-spat', ...bbox.map(String)] : [];
-  const text = execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', ...spat, '/vsistdout/', WORLD_MAP_GPKG, layer], { maxBuffer: 256 * 1024 * 1024 }).toString('utf8');
+  const text = execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', ...spat, '/vsistdout/', WORLD_MAP_GPKG, layer], {
+    maxBuffer: 256 * 1024 * 1024,
+  }).toString('utf8');
   return JSON.parse(text) as GeoJSON.FeatureCollection;
 }

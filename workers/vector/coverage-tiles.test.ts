@@ -4,8 +4,20 @@ import { CoverageTest } from './coverage-tiles.js';
 
 test('a box is inside, outside or across the coverage, holes included', () => {
   // A 10° square with a 2° hole in its middle.
-  const square: [number, number][] = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]];
-  const hole: [number, number][] = [[4, 4], [4, 6], [6, 6], [6, 4], [4, 4]];
+  const square: [number, number][] = [
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+    [0, 0],
+  ];
+  const hole: [number, number][] = [
+    [4, 4],
+    [4, 6],
+    [6, 6],
+    [6, 4],
+    [4, 4],
+  ];
   const coverage = new CoverageTest([[square, hole]]);
   assert.equal(coverage.place([1, 1, 2, 2]), 'inside');
   assert.equal(coverage.place([20, 20, 21, 21]), 'outside');

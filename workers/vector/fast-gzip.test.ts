@@ -57,7 +57,8 @@ test('repeats at every distance the window allows, and none beyond it, decode ri
     input.set(block, distance);
     input.set(block.subarray(0, 10), distance * 2);
     const gz = roundTrips(input, `distance ${distance}`);
-    if (distance >= 100 && distance <= 32768) assert.ok(gz.length < input.length * 0.75, `distance ${distance}: the repeat is found (${gz.length} of ${input.length})`);
+    if (distance >= 100 && distance <= 32768)
+      assert.ok(gz.length < input.length * 0.75, `distance ${distance}: the repeat is found (${gz.length} of ${input.length})`);
   }
 });
 

@@ -44,7 +44,9 @@ for (let d = 0; d < 30; d++) DIST_CODE[d] = reverse(d, 5);
 
 const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+const DIST_BASE = [
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+];
 const DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
 
 /** Length 3..258 → index into LENGTH_BASE. */
@@ -102,7 +104,13 @@ export function fastGzip(input: Uint8Array): Uint8Array {
       const h = ((input[i]! << 10) ^ (input[i + 1]! << 5) ^ input[i + 2]!) & (HASH_SIZE - 1);
       const candidate = head[h]! - b;
       head[h] = i + b;
-      if (candidate >= 0 && i - candidate <= WINDOW && input[candidate] === input[i] && input[candidate + 1] === input[i + 1] && input[candidate + 2] === input[i + 2]) {
+      if (
+        candidate >= 0 &&
+        i - candidate <= WINDOW &&
+        input[candidate] === input[i] &&
+        input[candidate + 1] === input[i + 1] &&
+        input[candidate + 2] === input[i + 2]
+      ) {
         let l = 3;
         const max = Math.min(MAX_MATCH, n - i);
         while (l < max && input[candidate + l] === input[i + l]) l++;

@@ -4,8 +4,26 @@ import type { Geometry } from 'geojson';
 import { LayerStatsCollector, dominant, geometryKind, mergeLayerStats } from './layer-stats.js';
 
 const point: Geometry = { type: 'Point', coordinates: [0, 0] };
-const line: Geometry = { type: 'LineString', coordinates: [[0, 0], [1, 1]] };
-const polygon: Geometry = { type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 0]]]] };
+const line: Geometry = {
+  type: 'LineString',
+  coordinates: [
+    [0, 0],
+    [1, 1],
+  ],
+};
+const polygon: Geometry = {
+  type: 'MultiPolygon',
+  coordinates: [
+    [
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 0],
+      ],
+    ],
+  ],
+};
 
 test('geometry kinds as tilestats names them; a collection takes its first member’s', () => {
   assert.equal(geometryKind({ type: 'MultiPoint', coordinates: [] }), 'Point');

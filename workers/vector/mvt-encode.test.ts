@@ -27,7 +27,14 @@ function ring(rnd: () => number, cx: number, cy: number, r: number, clockwise: b
 }
 
 function randomFeature(rnd: () => number, id: number): RawTileFeature {
-  const tags: Record<string, unknown> = { name: `f${Math.floor(rnd() * 5)}`, n: Math.floor(rnd() * 10) - 5, x: rnd(), ok: rnd() < 0.5, none: null, ü: 'ünïcode' };
+  const tags: Record<string, unknown> = {
+    name: `f${Math.floor(rnd() * 5)}`,
+    n: Math.floor(rnd() * 10) - 5,
+    x: rnd(),
+    ok: rnd() < 0.5,
+    none: null,
+    ü: 'ünïcode',
+  };
   const kind = Math.floor(rnd() * 4);
   const cx = 200 + rnd() * 3600;
   const cy = 200 + rnd() * 3600;
@@ -59,10 +66,18 @@ test('every encoded feature decodes with @mapbox/vector-tile to its geometry, at
       const rings = decoded.loadGeometry().map((r) => r.flatMap((p) => [p.x, p.y]));
       if (f.type === 4) assert.deepEqual(rings, [[f.x, f.y]]);
       else if (f.type === 1) assert.deepEqual(rings.flat(), [...f.geometry]);
-      else if (f.type === 2) assert.deepEqual(rings, f.geometry.map((g) => [...g]));
+      else if (f.type === 2)
+        assert.deepEqual(
+          rings,
+          f.geometry.map((g) => [...g]),
+        );
       else {
         // The closing vertex is ClosePath in MVT; decoders add it back.
-        assert.deepEqual(rings, f.geometry.map((g) => [...g]), `seed ${seed} feature ${i}`);
+        assert.deepEqual(
+          rings,
+          f.geometry.map((g) => [...g]),
+          `seed ${seed} feature ${i}`,
+        );
         assert.equal(decoded.toGeoJSON(0, 0, 0).geometry.type, 'Polygon', 'outer ring and hole are classified as one polygon');
       }
     }
@@ -95,6 +110,9 @@ test('a layer whose every feature collapsed is left out, and an empty tile encod
   const flat: RawTileFeature = { tags: { a: 1 }, type: 3, geometry: [Int16Array.from([0, 0, 10, 0, 20, 0, 0, 0])] };
   const still: RawTileFeature = { tags: {}, type: 2, geometry: [Int16Array.from([5, 5, 5, 5])] };
   assert.equal(encoder.encode([{ name: 'a', features: [flat, still] }]), null);
-  const bytes = encoder.encode([{ name: 'a', features: [flat] }, { name: 'b', features: [{ tags: null, type: 4, x: 1, y: 2 }] }])!;
+  const bytes = encoder.encode([
+    { name: 'a', features: [flat] },
+    { name: 'b', features: [{ tags: null, type: 4, x: 1, y: 2 }] },
+  ])!;
   assert.deepEqual(Object.keys(new VectorTile(new PbfReader(bytes)).layers), ['b']);
 });

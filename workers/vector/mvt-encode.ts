@@ -23,7 +23,6 @@ export interface LayerToEncode {
   features: readonly RawTileFeature[];
 }
 
-
 type Scalar = string | number | boolean;
 
 /** A feature's attributes made ready once: keys and values in order, nulls dropped. */

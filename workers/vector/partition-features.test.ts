@@ -52,7 +52,18 @@ test('tiles cut partition by partition are byte for byte the tiles of one index 
   const P = 3;
   const maxZoom = 5;
   const out = join(dir, 'parts');
-  const result = partitionFeatures({ files: [{ path: seq, layer: 0, attributes: ['name', 'iso_a2'] }], outDir: out, partitionZoom: P, ...options, bbox: null, minZoom: 0, lowBandTolerance: null }, abort);
+  const result = partitionFeatures(
+    {
+      files: [{ path: seq, layer: 0, attributes: ['name', 'iso_a2'] }],
+      outDir: out,
+      partitionZoom: P,
+      ...options,
+      bbox: null,
+      minZoom: 0,
+      lowBandTolerance: null,
+    },
+    abort,
+  );
   assert.equal(result.layers[0]!.count, states.features.length);
   assert.equal(result.low.features, states.features.length);
   assert.ok(result.partitions.length > 15, `${result.partitions.length} partitions`);
@@ -79,14 +90,36 @@ test('a feature within a buffer of the antimeridian also goes to the partition a
 });
 
 test('geometries are clipped to Web Mercator latitudes, not squashed onto the edge', () => {
-  const line = { type: 'LineString' as const, coordinates: [[0, 80], [0, 89], [10, 89], [10, 80]] };
+  const line = {
+    type: 'LineString' as const,
+    coordinates: [
+      [0, 80],
+      [0, 89],
+      [10, 89],
+      [10, 80],
+    ],
+  };
   const clipped = clipToLatitudes(line, MAX_LATITUDE, geometryBounds(line)!);
   assert.equal(clipped?.type, 'MultiLineString');
   const parts = (clipped as GeoJSON.MultiLineString).coordinates;
-  assert.deepEqual(parts.map((p) => p.length), [2, 2]);
+  assert.deepEqual(
+    parts.map((p) => p.length),
+    [2, 2],
+  );
   assert.ok(Math.abs(parts[0]![1]![1]! - MAX_LATITUDE) < 1e-9 && parts[0]![1]![0] === 0);
 
-  const polar = { type: 'Polygon' as const, coordinates: [[[-180, -90], [180, -90], [180, -60], [-180, -60], [-180, -90]]] };
+  const polar = {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [-180, -90],
+        [180, -90],
+        [180, -60],
+        [-180, -60],
+        [-180, -90],
+      ],
+    ],
+  };
   const cap = clipToLatitudes(polar, MAX_LATITUDE, geometryBounds(polar)!) as GeoJSON.Polygon;
   assert.equal(Math.min(...cap.coordinates[0]!.map((p) => p[1]!)), -MAX_LATITUDE);
 

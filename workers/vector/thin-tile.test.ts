@@ -8,7 +8,14 @@ const point = (x: number, y: number, id: number): RawTileFeature => ({ type: 4, 
 /** A closed ring, counter-clockwise in tile coordinates (y down), as geojson-vt winds an outer ring: positive signed area here. */
 const square = (x: number, y: number, size: number, outer = true): Int32Array => {
   const ring = [x, y, x, y + size, x + size, y + size, x + size, y, x, y];
-  if (!outer) for (let i = 0; i < ring.length / 2; i += 2) [ring[i], ring[i + 1], ring[ring.length - 2 - i], ring[ring.length - 1 - i]] = [ring[ring.length - 2 - i]!, ring[ring.length - 1 - i]!, ring[i]!, ring[i + 1]!];
+  if (!outer)
+    for (let i = 0; i < ring.length / 2; i += 2)
+      [ring[i], ring[i + 1], ring[ring.length - 2 - i], ring[ring.length - 1 - i]] = [
+        ring[ring.length - 2 - i]!,
+        ring[ring.length - 1 - i]!,
+        ring[i]!,
+        ring[i + 1]!,
+      ];
   return Int32Array.from(ring);
 };
 
@@ -72,7 +79,15 @@ test('polygons: a ring smaller than the tolerance goes, with the holes of an out
 test('thinning works on copies: the index’s own arrays are left as they were', () => {
   const ring = square(0, 0, 3000);
   const wiggly = Int32Array.from([0, 0, 1, 1, 2, 0, 3, 1, 1000, 0]);
-  const layers: LayerToEncode[] = [{ name: 'x', features: [{ type: 3, tags: null, geometry: [ring] }, { type: 2, tags: null, geometry: [wiggly] }] }];
+  const layers: LayerToEncode[] = [
+    {
+      name: 'x',
+      features: [
+        { type: 3, tags: null, geometry: [ring] },
+        { type: 2, tags: null, geometry: [wiggly] },
+      ],
+    },
+  ];
   const before = [[...ring], [...wiggly]];
   thinLayers(layers, 5, EXTENT);
   assert.deepEqual([[...ring], [...wiggly]], before);

@@ -24,7 +24,10 @@ test('the cache keeps a copy: a tile buffer reused by the encoder does not poiso
   const before = gzip.gzip(buffer);
   buffer.fill(1); // the encoder writes the next tile into the same memory
   assert.deepEqual(gunzip(gzip.gzip(buffer)), new Uint8Array(100).fill(1));
-  assert.deepEqual(gunzip(before), Uint8Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    gunzip(before),
+    Uint8Array.from({ length: 100 }, (_, i) => i),
+  );
 });
 
 test('small, medium and large tiles all round-trip (fixed-code encoder, then zlib with a window sized to the tile)', () => {

@@ -21,7 +21,18 @@ function pointAt(lon: number, lat: number, properties: Record<string, unknown> =
 const box = (w: number, s: number, e: number, n: number, properties: Record<string, unknown> = {}): Feature => ({
   type: 'Feature',
   properties,
-  geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [w, s],
+        [e, s],
+        [e, n],
+        [w, n],
+        [w, s],
+      ],
+    ],
+  },
 });
 const layerOf = (name: string, data: FeatureCollection, minZoom: number, maxZoom: number): WalkLayer => ({
   name,
@@ -78,7 +89,12 @@ test('geojson-vt’s private fields the walk reads exist with the shapes it expe
   // Drilling to a child cuts all four children into the cache under those keys and lists them.
   const raw = index.getTileRaw(1, 1, 0);
   assert.ok(raw && raw.features.length === 1);
-  assert.deepEqual(Object.keys(own.tiles).map(Number).sort((a, b) => a - b), [tileId(0, 0, 0), tileId(1, 0, 0), tileId(1, 1, 0), tileId(1, 0, 1), tileId(1, 1, 1)].sort((a, b) => a - b));
+  assert.deepEqual(
+    Object.keys(own.tiles)
+      .map(Number)
+      .sort((a, b) => a - b),
+    [tileId(0, 0, 0), tileId(1, 0, 0), tileId(1, 1, 0), tileId(1, 0, 1), tileId(1, 1, 1)].sort((a, b) => a - b),
+  );
   assert.equal(tileId(1, 1, 0), 33);
   assert.equal(own.tileCoords.length, 5);
   // The cache entry is the tile getTileRaw reads: the same feature array, not a copy.
@@ -96,10 +112,16 @@ test('geojson-vt’s private fields the walk reads exist with the shapes it expe
 test('a point: exactly the tiles that hold it, from minZoom to stopZoom, each a valid MVT with the feature', () => {
   const lon = 10.3;
   const lat = 50.3;
-  const { tiles, stats, issues } = walk({ z: 0, x: 0, y: 0 }, [layerOf('places', collection([pointAt(lon, lat, { name: 'Fulda' })]), 0, 6)], { minZoom: 2, stopZoom: 6 });
+  const { tiles, stats, issues } = walk({ z: 0, x: 0, y: 0 }, [layerOf('places', collection([pointAt(lon, lat, { name: 'Fulda' })]), 0, 6)], {
+    minZoom: 2,
+    stopZoom: 6,
+  });
   assert.deepEqual([...tiles.keys()].sort(), [2, 3, 4, 5, 6].map((z) => tileOf(lon, lat, z)).sort());
   assert.equal(stats.tiles, 5);
-  assert.equal(stats.rawBytes, [...tiles.values()].reduce((n, t) => n + t.length, 0));
+  assert.equal(
+    stats.rawBytes,
+    [...tiles.values()].reduce((n, t) => n + t.length, 0),
+  );
   assert.deepEqual(issues, []);
   for (const [key, bytes] of tiles) {
     const layer = decode(bytes).layers.places;
@@ -120,7 +142,12 @@ test('after a walk the index holds no tile: each is let go as soon as its childr
 });
 
 test('the bbox ranges: only tiles inside each zoom’s range are written or descended into', () => {
-  const ranges = [{ minX: 0, minY: 0, maxX: 0, maxY: 0 }, { minX: 1, minY: 0, maxX: 1, maxY: 0 }, { minX: 2, minY: 0, maxX: 3, maxY: 1 }, { minX: 5, minY: 1, maxX: 6, maxY: 2 }];
+  const ranges = [
+    { minX: 0, minY: 0, maxX: 0, maxY: 0 },
+    { minX: 1, minY: 0, maxX: 1, maxY: 0 },
+    { minX: 2, minY: 0, maxX: 3, maxY: 1 },
+    { minX: 5, minY: 1, maxX: 6, maxY: 2 },
+  ];
   const { tiles } = walk({ z: 0, x: 0, y: 0 }, [layerOf('land', collection([box(-170, -80, 170, 80)]), 0, 3)], { ranges });
   assert.deepEqual([...tiles.keys()].sort(), ['0/0/0', '1/1/0', '2/2/0', '2/2/1', '2/3/0', '2/3/1', '3/5/1', '3/5/2', '3/6/1', '3/6/2'].sort());
 });
@@ -155,7 +182,10 @@ test('an oversized tile: written as it is when thinning is off, with an issue', 
   const { tiles, issues, stats } = walk({ z: 0, x: 0, y: 0 }, [layerOf('p', crowd(2000), 0, 0)], { stopZoom: 0, maxTileBytes: 4000 });
   assert.ok(tiles.get('0/0/0')!.length > 4000);
   assert.equal(stats.oversized, 1);
-  assert.deepEqual(issues.map((i) => [i.key, i.issue]), [['0/0/0', 'oversized']]);
+  assert.deepEqual(
+    issues.map((i) => [i.key, i.issue]),
+    [['0/0/0', 'oversized']],
+  );
   assert.match(issues[0]!.detail, /written as it is: thinning is off/);
 });
 
@@ -173,7 +203,10 @@ test('a tile that cannot be thinned to fit is left out and reported failed', () 
   const { tiles, issues, stats } = walk({ z: 0, x: 0, y: 0 }, [layerOf('p', crowd(200), 0, 0)], { stopZoom: 0, maxTileBytes: 10, thin: true });
   assert.equal(tiles.size, 0);
   assert.equal(stats.failed, 1);
-  assert.deepEqual(issues.map((i) => i.issue), ['failed']);
+  assert.deepEqual(
+    issues.map((i) => i.issue),
+    ['failed'],
+  );
 });
 
 test('a raised abort flag stops the walk with ABORTED', () => {

@@ -170,7 +170,13 @@ export function walkTiles(root: { z: number; x: number; y: number }, options: Wa
       stats.oversized++;
       const size = tile.length;
       if (!options.thin) {
-        options.issue(z, x, y, 'oversized', `${size.toLocaleString('en')} bytes > ${options.maxTileBytes.toLocaleString('en')} (written as it is: thinning is off)`);
+        options.issue(
+          z,
+          x,
+          y,
+          'oversized',
+          `${size.toLocaleString('en')} bytes > ${options.maxTileBytes.toLocaleString('en')} (written as it is: thinning is off)`,
+        );
       } else {
         let fitted: Uint8Array | null = null;
         let round = 0;
@@ -185,7 +191,13 @@ export function walkTiles(root: { z: number; x: number; y: number }, options: Wa
         }
         if (!fitted || fitted.length === 0) {
           stats.failed++;
-          options.issue(z, x, y, 'failed', `${size.toLocaleString('en')} bytes > ${options.maxTileBytes.toLocaleString('en')}, and still too large after ${round} rounds of thinning: not written`);
+          options.issue(
+            z,
+            x,
+            y,
+            'failed',
+            `${size.toLocaleString('en')} bytes > ${options.maxTileBytes.toLocaleString('en')}, and still too large after ${round} rounds of thinning: not written`,
+          );
           return;
         }
         stats.thinned++;

@@ -87,8 +87,13 @@ const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {}, silly() {}
 export async function startKoopFixture(dataDir: string, services: FixtureServices): Promise<KoopFixture> {
   // Koop reads node-config from the working directory; there is none, and that is fine.
   process.env.SUPPRESS_NO_CONFIG_WARNING = '1';
-  const Koop = require('@koopjs/koop-core') as new (options: Record<string, unknown>) => { server: ExpressLike; register(plugin: unknown, options?: unknown): void };
-  const fileGeojson = require('@koopjs/provider-file-geojson') as { Model: new (koop: unknown, options: Record<string, unknown>) => { getData(req: unknown, callback: (error: unknown, data?: unknown) => void): void }; version: string };
+  const Koop = require('@koopjs/koop-core') as new (
+    options: Record<string, unknown>,
+  ) => { server: ExpressLike; register(plugin: unknown, options?: unknown): void };
+  const fileGeojson = require('@koopjs/provider-file-geojson') as {
+    Model: new (koop: unknown, options: Record<string, unknown>) => { getData(req: unknown, callback: (error: unknown, data?: unknown) => void): void };
+    version: string;
+  };
   const express = require('express') as (() => ExpressLike) & { urlencoded(o: object): unknown; json(o: object): unknown };
 
   const tokens = new Set<string>();
@@ -114,7 +119,9 @@ export async function startKoopFixture(dataDir: string, services: FixtureService
         let data = parsed.get(layer.file);
         if (!data) {
           data = await new Promise<{ type: string; features: unknown[]; metadata: Record<string, unknown> }>((resolve, reject) =>
-            this.files.getData({ params: { id: layer.file } }, (error, value) => (error ? reject(error) : resolve(value as { type: string; features: unknown[]; metadata: Record<string, unknown> }))),
+            this.files.getData({ params: { id: layer.file } }, (error, value) =>
+              error ? reject(error) : resolve(value as { type: string; features: unknown[]; metadata: Record<string, unknown> }),
+            ),
           );
           parsed.set(layer.file, data);
         }
@@ -123,10 +130,15 @@ export async function startKoopFixture(dataDir: string, services: FixtureService
       };
       if (req.params.layer === undefined || req.params.layer === 'layers') {
         const all = await Promise.all(layers.map(load));
-        return { layers: all.filter((l) => l.metadata.geometryType), tables: all.filter((l) => !l.metadata.geometryType), metadata: { name: req.params.id, maxRecordCount: 1000 } };
+        return {
+          layers: all.filter((l) => l.metadata.geometryType),
+          tables: all.filter((l) => !l.metadata.geometryType),
+          metadata: { name: req.params.id, maxRecordCount: 1000 },
+        };
       }
       const layer = layers[Number(req.params.layer)];
-      if (!/^\d+$/.test(req.params.layer) || !layer) throw Object.assign(new Error('Invalid or missing input parameters.'), { code: 400, details: [`Layer ${req.params.layer} does not exist`] });
+      if (!/^\d+$/.test(req.params.layer) || !layer)
+        throw Object.assign(new Error('Invalid or missing input parameters.'), { code: 400, details: [`Layer ${req.params.layer} does not exist`] });
       return load(layer);
     }
   }
@@ -137,7 +149,8 @@ export async function startKoopFixture(dataDir: string, services: FixtureService
     version: '1.0.0',
     async authenticate(req: Req) {
       const p = { ...req.query, ...req.body } as Record<string, unknown>;
-      if (p.username !== FIXTURE_USER.username || p.password !== FIXTURE_USER.password) throw Object.assign(new Error('Invalid username or password.'), { code: 401 });
+      if (p.username !== FIXTURE_USER.username || p.password !== FIXTURE_USER.password)
+        throw Object.assign(new Error('Invalid username or password.'), { code: 401 });
       const token = `issued-${randomBytes(18).toString('hex')}`;
       tokens.add(token);
       return { token, expires: Date.now() + 60 * 60_000, ssl: false };
@@ -164,7 +177,14 @@ export async function startKoopFixture(dataDir: string, services: FixtureService
   const directory = (res: Res, folder: string | null) => {
     if (folder === null) return res.json({ currentVersion: 11.2, folders: [FIXTURE_FOLDER], services: [] });
     if (folder !== FIXTURE_FOLDER) return res.status(200).json({ error: { code: 404, message: 'Folder not found', details: [] } });
-    return res.json({ currentVersion: 11.2, folders: [], services: Object.keys(services).flatMap((s) => [{ name: `${FIXTURE_FOLDER}/${s}`, type: 'FeatureServer' }, { name: `${FIXTURE_FOLDER}/${s}`, type: 'MapServer' }]) });
+    return res.json({
+      currentVersion: 11.2,
+      folders: [],
+      services: Object.keys(services).flatMap((s) => [
+        { name: `${FIXTURE_FOLDER}/${s}`, type: 'FeatureServer' },
+        { name: `${FIXTURE_FOLDER}/${s}`, type: 'MapServer' },
+      ]),
+    });
   };
 
   app.use((req: Req, res: Res, next: () => void) => {

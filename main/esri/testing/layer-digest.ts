@@ -23,7 +23,12 @@ export interface LayerDigest {
 }
 
 type Position = number[];
-type Canonical = { type: 'Point'; c: Position } | { type: 'MultiPoint'; c: Position[] } | { type: 'MultiLineString'; c: Position[][] } | { type: 'MultiPolygon'; c: Position[][][] } | null;
+type Canonical =
+  | { type: 'Point'; c: Position }
+  | { type: 'MultiPoint'; c: Position[] }
+  | { type: 'MultiLineString'; c: Position[][] }
+  | { type: 'MultiPolygon'; c: Position[][][] }
+  | null;
 
 function area2(ring: Position[]): number {
   let s = 0;
@@ -155,7 +160,9 @@ function digest(entries: [number, string][]): LayerDigest {
 
 /** The digest of a fixture GeoJSON file (the server's source), over `fields` (OBJECTID is the id). */
 export function geojsonDigest(path: string, fields: readonly string[], dateFields: readonly string[] = []): LayerDigest {
-  const doc = JSON.parse(readFileSync(path, 'utf8')) as { features: { properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } | null }[] };
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as {
+    features: { properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } | null }[];
+  };
   return digest(
     doc.features.map((f) => {
       const attributes = fields.map((name) => `${name}=${attributeText(f.properties[name], dateFields.includes(name))}`).join(';');
@@ -170,7 +177,8 @@ export function gpkgDigest(path: string, table: string, fields: readonly string[
   try {
     const info = db.prepare(`PRAGMA table_info("${table.replace(/"/g, '""')}")`).all() as { name: string; pk: number }[];
     const pk = info.find((c) => c.pk === 1)!.name;
-    const geometry = (db.prepare('SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?').get(table) as { column_name: string } | undefined)?.column_name ?? null;
+    const geometry =
+      (db.prepare('SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?').get(table) as { column_name: string } | undefined)?.column_name ?? null;
     const rows = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}"`).all() as Record<string, unknown>[];
     return digest(
       rows.map((r) => {

@@ -28,7 +28,9 @@ export interface CataloguedCopy {
 export function cataloguedCopy(dataDir: string, name: string): CataloguedCopy {
   const db = new Database(join(dataDir, 'jobs.sqlite'), { readonly: true });
   try {
-    const row = db.prepare('SELECT id, path, source FROM catalog_datasets WHERE name = ? ORDER BY id DESC').get(name) as { id: number; path: string; source: string } | undefined;
+    const row = db.prepare('SELECT id, path, source FROM catalog_datasets WHERE name = ? ORDER BY id DESC').get(name) as
+      | { id: number; path: string; source: string }
+      | undefined;
     if (!row) throw new Error(`no dataset named "${name}" in the catalogue of ${dataDir}`);
     const source = JSON.parse(row.source) as CatalogDataset['source'];
     if (source.type !== 'esri') throw new Error(`dataset "${name}" in ${dataDir} is not an Esri copy: ${row.source}`);
@@ -61,7 +63,9 @@ export function copiedTables(gpkg: string): Map<string, { table: string; layerId
   const db = new Database(gpkg, { readonly: true });
   try {
     const rows = (db.prepare(ESRI_SOURCES_SQL).all() as { metadata: string }[]).map((r) => JSON.parse(r.metadata) as EsriTableSource);
-    return new Map(rows.map((r) => [r.layer_name, { table: r.table_name, layerId: r.layer_id, count: r.feature_count, serviceUrl: r.service_url, copiedAt: r.copied_at }]));
+    return new Map(
+      rows.map((r) => [r.layer_name, { table: r.table_name, layerId: r.layer_id, count: r.feature_count, serviceUrl: r.service_url, copiedAt: r.copied_at }]),
+    );
   } finally {
     db.close();
   }

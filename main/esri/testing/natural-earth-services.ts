@@ -32,7 +32,11 @@ export interface FixtureLayer {
 /** Services by id: their layers in layer-id order (tables last, as ArcGIS numbers them). */
 export type FixtureServices = Record<string, FixtureLayer[]>;
 
-type Geojson = { type: 'FeatureCollection'; features: { type: 'Feature'; properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } | null }[]; metadata?: Record<string, unknown> };
+type Geojson = {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } | null }[];
+  metadata?: Record<string, unknown>;
+};
 
 function ogr(args: string[]): void {
   execFileSync('ogr2ogr', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -45,13 +49,29 @@ function readGeojson(path: string): Geojson {
 function fieldsOf(sample: Record<string, unknown>, overrides: Record<string, Partial<FixtureField>> = {}): FixtureField[] {
   return Object.entries(sample).map(([name, value]) => ({
     name,
-    type: name === 'OBJECTID' || (typeof value === 'number' && Number.isInteger(value) && !/ele|area/i.test(name)) ? 'Integer' : typeof value === 'number' ? 'Double' : 'String',
+    type:
+      name === 'OBJECTID' || (typeof value === 'number' && Number.isInteger(value) && !/ele|area/i.test(name))
+        ? 'Integer'
+        : typeof value === 'number'
+          ? 'Double'
+          : 'String',
     ...overrides[name],
   }));
 }
 
 function write(dir: string, layer: FixtureLayer, data: Geojson, extra: Record<string, unknown> = {}): FixtureLayer {
-  const doc = { type: data.type, features: data.features, metadata: { name: layer.name, idField: 'OBJECTID', maxRecordCount: layer.maxRecordCount, supportsPagination: layer.supportsPagination, fields: layer.fields, ...extra } };
+  const doc = {
+    type: data.type,
+    features: data.features,
+    metadata: {
+      name: layer.name,
+      idField: 'OBJECTID',
+      maxRecordCount: layer.maxRecordCount,
+      supportsPagination: layer.supportsPagination,
+      fields: layer.fields,
+      ...extra,
+    },
+  };
   writeFileSync(join(dir, `${layer.file}.geojson`), JSON.stringify(doc));
   return layer;
 }
@@ -59,7 +79,17 @@ function write(dir: string, layer: FixtureLayer, data: Geojson, extra: Record<st
 /** states_provinces with OBJECTID = 3·fid − fid mod 2 (+100,000 past fid 2000). */
 function statesRaw(dir: string): Geojson {
   const raw = join(dir, 'states.raw.geojson');
-  if (!existsSync(raw)) ogr(['-f', 'GeoJSON', raw, worldMapGpkg(), '-dialect', 'SQLITE', '-sql', 'SELECT fid*3-(fid%2) + CASE WHEN fid > 2000 THEN 100000 ELSE 0 END AS OBJECTID, * FROM states_provinces ORDER BY fid']);
+  if (!existsSync(raw))
+    ogr([
+      '-f',
+      'GeoJSON',
+      raw,
+      worldMapGpkg(),
+      '-dialect',
+      'SQLITE',
+      '-sql',
+      'SELECT fid*3-(fid%2) + CASE WHEN fid > 2000 THEN 100000 ELSE 0 END AS OBJECTID, * FROM states_provinces ORDER BY fid',
+    ]);
   return readGeojson(raw);
 }
 
@@ -71,7 +101,11 @@ function states(dir: string, file: string, limit: number | null, page: { maxReco
     file,
     name: 'States and provinces',
     ...page,
-    fields: fieldsOf(data.features[0]!.properties, { name: { alias: 'Province name' }, admin: { alias: 'Country' }, adm0_a3: { alias: 'Country code (ISO 3)' } }),
+    fields: fieldsOf(data.features[0]!.properties, {
+      name: { alias: 'Province name' },
+      admin: { alias: 'Country' },
+      adm0_a3: { alias: 'Country code (ISO 3)' },
+    }),
   };
   return write(dir, layer, data);
 }
@@ -80,7 +114,11 @@ function countries(dir: string, page: { maxRecordCount: number; supportsPaginati
   const raw = join(dir, 'countries.raw.geojson');
   ogr(['-f', 'GeoJSON', raw, worldMapGpkg(), '-dialect', 'SQLITE', '-sql', 'SELECT fid*7+11 AS OBJECTID, * FROM countries ORDER BY fid']);
   const data = readGeojson(raw);
-  return write(dir, { file: 'countries', name: 'Countries', ...page, fields: fieldsOf(data.features[0]!.properties, { NAME: { alias: 'Country name' } }) }, data);
+  return write(
+    dir,
+    { file: 'countries', name: 'Countries', ...page, fields: fieldsOf(data.features[0]!.properties, { NAME: { alias: 'Country name' } }) },
+    data,
+  );
 }
 
 function borders(dir: string, page: { maxRecordCount: number; supportsPagination: boolean }): FixtureLayer {
@@ -90,17 +128,34 @@ function borders(dir: string, page: { maxRecordCount: number; supportsPagination
   return write(dir, { file: 'borders', name: 'Disputed borders', ...page, fields: fieldsOf(data.features[0]!.properties) }, data);
 }
 
-const CAPITAL_DOMAIN: FixtureField['domain'] = { type: 'codedValue', name: 'capital_flag', codedValues: [{ name: 'capital city', code: 'Y' }, { name: 'other city', code: 'N' }] };
+const CAPITAL_DOMAIN: FixtureField['domain'] = {
+  type: 'codedValue',
+  name: 'capital_flag',
+  codedValues: [
+    { name: 'capital city', code: 'Y' },
+    { name: 'other city', code: 'N' },
+  ],
+};
 
 function citiesRaw(dir: string): Geojson {
   const raw = join(dir, 'cities.raw.geojson');
-  if (!existsSync(raw)) ogr(['-f', 'GeoJSON', raw, rgdalVector('cities.shp'), '-dialect', 'SQLITE', '-sql', 'SELECT ROWID*2+5 AS OBJECTID, * FROM cities ORDER BY ROWID']);
+  if (!existsSync(raw))
+    ogr(['-f', 'GeoJSON', raw, rgdalVector('cities.shp'), '-dialect', 'SQLITE', '-sql', 'SELECT ROWID*2+5 AS OBJECTID, * FROM cities ORDER BY ROWID']);
   return readGeojson(raw);
 }
 
 function cities(dir: string, page: { maxRecordCount: number; supportsPagination: boolean }): FixtureLayer {
   const data = citiesRaw(dir);
-  return write(dir, { file: 'cities', name: 'Cities', ...page, fields: fieldsOf(data.features[0]!.properties, { CAPITAL: { alias: 'Capital?', domain: CAPITAL_DOMAIN }, POPULATION: { alias: 'Population' } }) }, data);
+  return write(
+    dir,
+    {
+      file: 'cities',
+      name: 'Cities',
+      ...page,
+      fields: fieldsOf(data.features[0]!.properties, { CAPITAL: { alias: 'Capital?', domain: CAPITAL_DOMAIN }, POPULATION: { alias: 'Population' } }),
+    },
+    data,
+  );
 }
 
 /** Cities grouped by country into one MultiPoint each. */
@@ -118,7 +173,11 @@ function cityClusters(dir: string, page: { maxRecordCount: number; supportsPagin
     properties: { OBJECTID: 1000 + i * 4, COUNTRY: country, CITIES: points.length },
     geometry: { type: 'MultiPoint', coordinates: points },
   }));
-  return write(dir, { file: 'city_clusters', name: 'City clusters', ...page, fields: fieldsOf(features[0]!.properties) }, { type: 'FeatureCollection', features });
+  return write(
+    dir,
+    { file: 'city_clusters', name: 'City clusters', ...page, fields: fieldsOf(features[0]!.properties) },
+    { type: 'FeatureCollection', features },
+  );
 }
 
 /** The GPX track's points with Z from their elevation and a recording time (ms precision). */
@@ -130,7 +189,11 @@ function trackPoints(dir: string, page: { maxRecordCount: number; supportsPagina
   data.features = data.features.map((f, i) => {
     const [x, y] = f.geometry!.coordinates as number[];
     const recorded = i === 3 ? null : i === 5 ? '1969-07-20T20:17:40.250Z' : new Date(start + i * 61_789).toISOString();
-    return { ...f, properties: { OBJECTID: 40 + i * 3, POINT: f.properties.track_seg_point_id, ELEVATION: f.properties.ele, RECORDED: recorded }, geometry: { type: 'Point', coordinates: [x!, y!, f.properties.ele as number] } };
+    return {
+      ...f,
+      properties: { OBJECTID: 40 + i * 3, POINT: f.properties.track_seg_point_id, ELEVATION: f.properties.ele, RECORDED: recorded },
+      geometry: { type: 'Point', coordinates: [x!, y!, f.properties.ele as number] },
+    };
   });
   const fields: FixtureField[] = [
     { name: 'OBJECTID', type: 'Integer' },

@@ -40,7 +40,13 @@ export function useIngestBed(name: string): IngestBed {
   let engine: Engine | null = null;
   before(async () => {
     mkdirSync(files);
-    engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 1, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+    engine = await Engine.open({
+      dataDir: join(root, 'data'),
+      host: 'headless',
+      threads: 1,
+      logger: createLogger('silent'),
+      backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
     await engine.handlers['settings.update']({ freeSpaceFloorBytes: 0 });
   });
   after(async () => {

@@ -86,7 +86,24 @@ export async function manyPointsGpkg(target: string, count: number): Promise<str
   const source = await gdal.openAsync(worldMapGpkg());
   const side = Math.ceil(Math.sqrt(count));
   const sql = `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ${count - 1}) SELECT i AS id, MakePoint(-170 + (i % ${side}) * ${340 / side}, -80 + (i / ${side}) * ${160 / side}) AS geom FROM c`;
-  (await gdal.vectorTranslateAsync(target, source, ['-f', 'GPKG', '-dialect', 'SQLite', '-sql', sql, '-nln', 'points', '-a_srs', 'EPSG:4326', '-nlt', 'POINT', '-lco', 'SPATIAL_INDEX=NO'])).close();
+  (
+    await gdal.vectorTranslateAsync(target, source, [
+      '-f',
+      'GPKG',
+      '-dialect',
+      'SQLite',
+      '-sql',
+      sql,
+      '-nln',
+      'points',
+      '-a_srs',
+      'EPSG:4326',
+      '-nlt',
+      'POINT',
+      '-lco',
+      'SPATIAL_INDEX=NO',
+    ])
+  ).close();
   source.close();
   return target;
 }
@@ -117,7 +134,6 @@ export function hostileZip(dir: string, kind: 'bomb' | 'zip-slip' | 'absolute' |
   return path;
 }
 
-
 /**
  * world_map.gpkg's states_provinces (4,556) and countries (240) in one GeoPackage where
  * states_provinces is renamed `name` (GDAL refuses to create a layer named "-skipfailures", so the
@@ -136,7 +152,8 @@ export async function gpkgWithLayerNamed(target: string, name: string): Promise<
     const quoted = `"${name.replaceAll('"', '""')}"`;
     db.transaction(() => {
       db.exec(`ALTER TABLE renamed_later RENAME TO ${quoted}`);
-      for (const table of ['gpkg_contents', 'gpkg_geometry_columns']) db.prepare(`UPDATE ${table} SET table_name = ? WHERE table_name = 'renamed_later'`).run(name);
+      for (const table of ['gpkg_contents', 'gpkg_geometry_columns'])
+        db.prepare(`UPDATE ${table} SET table_name = ? WHERE table_name = 'renamed_later'`).run(name);
     })();
   } finally {
     db.close();

@@ -68,7 +68,10 @@ function geometryHash(rings: { x: number; y: number }[][]): string {
 }
 
 export function withoutRepeats(ring: { x: number; y: number }[]): string {
-  return ring.filter((p, i) => i === 0 || p.x !== ring[i - 1]!.x || p.y !== ring[i - 1]!.y).map((p) => `${p.x},${p.y}`).join(' ');
+  return ring
+    .filter((p, i) => i === 0 || p.x !== ring[i - 1]!.x || p.y !== ring[i - 1]!.y)
+    .map((p) => `${p.x},${p.y}`)
+    .join(' ');
 }
 
 export function collapsed(ring: { x: number; y: number }[]): boolean {
@@ -106,7 +109,11 @@ export function assertMatches(ours: VectorTileLayer | undefined, theirs: Feature
     }
     assert.ok(mine, `${label}: feature ${i} (${name.join(' ')}) of vt-pbf's tile is missing from ours`);
     j++;
-    assert.equal(propertiesHash({ ...mine.properties }), properties, `${label}: attributes of ${name.join(' ')} differ from vt-pbf's (${JSON.stringify(mine.properties)})`);
+    assert.equal(
+      propertiesHash({ ...mine.properties }),
+      properties,
+      `${label}: attributes of ${name.join(' ')} differ from vt-pbf's (${JSON.stringify(mine.properties)})`,
+    );
     assert.equal(geometryHash(mine.loadGeometry()), geometry, `${label}: geometry of ${name.join(' ')} differs from vt-pbf's`);
     compared++;
   }
