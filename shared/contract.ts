@@ -10,22 +10,13 @@
 import { z } from 'zod';
 import type { SerializedError } from './errors.js';
 
-// ---------------------------------------------------------------------------------------------
-// States and kinds
-
-/** Job states. Which transitions are legal lives in main/engine/job-states.ts, nowhere else. */
-export const JOB_STATES = ['queued', 'running', 'cancelling', 'succeeded', 'partial', 'failed', 'cancelled', 'interrupted'] as const;
-export type JobState = (typeof JOB_STATES)[number];
-
-/** Item states: one item per dataset, layer, file or zoom level of a job. */
-export const ITEM_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type ItemState = (typeof ITEM_STATES)[number];
-
-/** States a job never leaves on its own. */
-export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted'];
+// States (shared/job-states.ts), kinds (shared/kinds/), data shapes (shared/job-shapes.ts, shared/data-shapes.ts)
+import { ITEM_STATES, type ItemState, JOB_STATES } from './job-states.js';
+export { FINISHED_JOB_STATES, ITEM_STATES, JOB_STATES } from './job-states.js';
+export type { ItemState, JobState } from './job-states.js';
 
 // The kinds, their params and the jobs.start union come from one list: shared/kinds/index.ts.
-import { JOB_KINDS, type JobKind, JobStartInput, type KindedParams } from './kinds/index.js';
+import { JOB_KINDS, JobStartInput } from './kinds/index.js';
 export { JOB_KINDS, JobStartInput };
 export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf } from './kinds/index.js';
 export type { JobKind, JobParams, JobParamsOf, JobStart, KindedParams, Footprint, JobCache, PathUse } from './kinds/index.js';
@@ -36,302 +27,24 @@ export { RASTER_FORMATS, RESAMPLINGS, RasterPreseedParams } from './kinds/raster
 export { VectorLayerChoice, VectorPreseedParams } from './kinds/vector-preseed.js';
 export { IngestParams } from './kinds/ingest.js';
 export { EsriMigrateParams } from './kinds/esri-migrate.js';
-import type { Bbox } from './kinds/fields.js';
 
-// ---------------------------------------------------------------------------------------------
-// Data shapes
-
-export interface JobProgress {
-  jobId: number;
-  /** Units (tiles, features, bytes of a file…) done, out of total; failed units are also done. */
-  done: number;
-  total: number;
-  failed: number;
-  bytes: number;
-  /** Units per second over the last few seconds; 0 when unknown. */
-  rate: number;
-  /** Seconds left at the current rate; null when unknown. */
-  etaSeconds: number | null;
-}
-
-interface JobSummaryFields {
-  id: number;
-  name: string;
-  state: JobState;
-  priority: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-  items: { total: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number };
-  progress: JobProgress;
-  error: SerializedError | null;
-}
-
-/** A job as every consumer sees it: its `kind` narrows its `params`. */
-export type JobSummary = JobSummaryFields & KindedParams;
-
-export interface JobItem {
-  id: number;
-  jobId: number;
-  ordinal: number;
-  label: string;
-  state: ItemState;
-  attempts: number;
-  done: number;
-  total: number;
-  failed: number;
-  bytes: number;
-  error: SerializedError | null;
-  /** What the kind reports about a finished item (e.g. verify's counts of empty and oversized tiles). */
-  result: Record<string, unknown> | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface JobEvent {
-  id: number;
-  jobId: number;
-  at: string;
-  type: string;
-  message: string;
-  data: Record<string, unknown> | null;
-}
-
-/** A tile the job found or left wrong, kept so operators can act on the exact list. */
-export interface TileIssue {
-  itemId: number;
-  z: number;
-  x: number;
-  y: number;
-  issue: 'corrupt' | 'empty' | 'oversized' | 'failed';
-  detail: string;
-}
-
-export interface Page<T> {
-  rows: T[];
-  /** Pass back to get the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
-export interface QueueState {
-  paused: boolean;
-  queued: number;
-  running: number;
-  maxRunning: number;
-}
-
-export interface HealthCheck {
-  name: string;
-  state: 'ok' | 'failed' | 'disabled';
-  message: string;
-  checkedAt: string;
-}
-
-export interface Settings {
-  maxRunningJobs: number;
-  maxRunningPerKind: Partial<Record<JobKind, number>>;
-  /** Finished jobs older than this many days are deleted; null keeps history forever. */
-  retentionDays: number | null;
-  metricsEnabled: boolean;
-  /** Bytes all caches and catalogue data in the data directory may take; null: no quota. */
-  cacheQuotaBytes: number | null;
-  /** Free bytes kept on every volume in use: jobs wait rather than write below it. */
-  freeSpaceFloorBytes: number;
-  /** Bytes one ingest job may stage and import unless it asks for less; null: only the other limits. */
-  ingestJobQuotaBytes: number | null;
-  /**
-   * Absolute folders requests may read and write besides the data directory (always one). When
-   * non-empty, or when the headless host listens beyond loopback, a path outside them is refused.
-   * Absent: none (settings saved before it existed; the engine always answers with a list).
-   */
-  dataRoots?: string[];
-  /** Whether requests may name GDAL virtual paths (/vsicurl/…, PG:…) where data roots apply. Absent: false. */
-  allowGdalVirtualPaths?: boolean;
-}
-
-/** A tile cache opened for the map preview. */
-export interface TileCacheSummary {
-  /** Opaque handle for tile URLs; stable for a path while the engine runs. */
-  id: string;
-  path: string;
-  kind: 'mbtiles' | 'pmtiles' | 'directory';
-  format: 'png' | 'jpg' | 'webp' | 'pbf' | 'unknown';
-  name: string;
-  /** WGS84 west, south, east, north; null when the cache does not say and it cannot be derived. */
-  bounds: [number, number, number, number] | null;
-  minZoom: number;
-  maxZoom: number;
-  /** Vector caches: their layers (from metadata `json`, else from decoding a sample of tiles). */
-  vectorLayers: { id: string; fields: Record<string, string>; geometryType: 'point' | 'line' | 'polygon' | 'unknown'; minZoom: number; maxZoom: number }[];
-  /** Relative to the app's own origin: `tiles/<id>/{z}/{x}/{y}` (both hosts serve it, token-checked). */
-  tileUrlTemplate: string;
-}
-
-/**
- * A dry run of a job: what it would make and need, before it starts (jobs.estimate). jobs.start
- * refuses a job whose estimate does not fit (QUOTA_EXCEEDED, DISK_FULL) with these numbers.
- */
-export interface JobEstimate {
-  kind: JobKind;
-  /** One per dataset or source: its extent and tile count, or why it cannot be used. */
-  datasets: { path: string; bounds: Bbox | null; tiles: number; error: SerializedError | null }[];
-  /** Tiles per zoom level over the real extent (datasets ∩ bbox ∩ coverage), all datasets together. */
-  zooms: { z: number; tiles: number }[];
-  totalTiles: number;
-  /** Measured on a small sample of real tiles; null when no sample could be made. */
-  sample: { tiles: number; bytesPerTile: number; secondsPerTile: number } | null;
-  estimatedBytes: number | null;
-  estimatedSeconds: number | null;
-  storage: {
-    output: string;
-    freeBytes: number;
-    floorBytes: number;
-    quotaBytes: number | null;
-    quotaUsedBytes: number;
-    /** Why the job would not fit; null when it fits (or nothing is known against it). */
-    problem: SerializedError | null;
-  };
-}
-
-export interface CatalogLayer {
-  name: string;
-  /** OGR's name for it ('Polygon', 'Multi Line String'…); null for tables without geometry. */
-  geometryType: string | null;
-  featureCount: number;
-  fields: { name: string; type: string }[];
-  /** The CRS as `AUTHORITY:CODE` when it has one, else its WKT name; null when unknown. */
-  crs: string | null;
-  /** WGS84 west, south, east, north. */
-  bounds: Bbox | null;
-  /**
-   * Features whose geometry GEOS finds invalid (kept, counted). Null while they are being counted,
-   * just after the dataset is recorded (catalog.changed announces the count).
-   */
-  invalidGeometries: number | null;
-  /**
-   * Of those, features whose geometry the source held but GDAL could not read (a GeoJSON
-   * `"coordinates": ["x"]`): stored without geometry, and counted as invalid. Absent when none.
-   */
-  unreadableGeometries?: number;
-}
-
-/** A dataset in the local catalogue: an imported GeoPackage (vector) or a Cloud-Optimized GeoTIFF (raster). */
-export interface CatalogDataset {
-  id: number;
-  name: string;
-  kind: 'vector' | 'raster';
-  /** The file in the data directory that previews and preseeds read. */
-  path: string;
-  layers: CatalogLayer[];
-  raster: { width: number; height: number; bands: number; dataType: string; crs: string | null } | null;
-  /** WGS84 west, south, east, north of the whole dataset. */
-  bounds: Bbox | null;
-  sizeBytes: number;
-  source: { type: 'file'; files: string[] } | { type: 'esri'; url: string; layers: number[]; copiedAt: string };
-  /** The job that made (or last refreshed) it. */
-  jobId: number | null;
-  createdAt: string;
-  updatedAt: string;
-  /** A small PNG as a data: URL; null when none could be drawn. */
-  thumbnail: string | null;
-  /**
-   * A small raster MBTiles (Web Mercator PNG tiles drawn from the data) beside the dataset, for the
-   * map preview: `caches.open` opens it like any cache. Null when none could be made.
-   */
-  preview: string | null;
-  /**
-   * Its invalid geometries are being counted, or its thumbnail and preview drawn: just after the
-   * dataset was recorded. catalog.changed follows.
-   */
-  analysisPending: boolean;
-}
-
-/**
- * The headless host's upload route (`POST /uploads?name=&size=`, then `POST /uploads/<id>?offset=`
- * for further chunks; main/hosts/upload-route.ts) answers `{ ok: true, result: UploadStatus }`.
- * Not a contract request: its body is the file's bytes, not JSON.
- */
-export interface UploadStatus {
-  id: string;
-  /** `upload:<id>`: goes into an ingest job's `files` once the upload is complete. */
-  file: string;
-  name: string;
-  size: number;
-  received: number;
-  complete: boolean;
-}
-
-/** An ArcGIS REST service as discovered before a migration (esri.discover). */
-export interface EsriService {
-  /** The service's own URL, normalised (no layer id, no query, no trailing slash). */
-  url: string;
-  type: 'FeatureServer' | 'MapServer' | 'folder';
-  name: string;
-  /** Services under a folder URL. */
-  services: { name: string; type: string; url: string }[];
-  layers: {
-    id: number;
-    name: string;
-    type: 'layer' | 'table';
-    geometryType: string | null;
-    fields: { name: string; type: string; alias: string | null }[];
-    /** `EPSG:N` from the layer's spatial reference (latestWkid preferred); null when it has none. */
-    crs: string | null;
-    maxRecordCount: number;
-    supportsPagination: boolean;
-    supportsAdvancedQueries: boolean;
-    /** From returnCountOnly; null when the server would not say. */
-    count: number | null;
-    error: SerializedError | null;
-  }[];
-}
-
-export interface VolumeStatus {
-  /** A directory on the volume that Tessera uses. */
-  path: string;
-  /** What Tessera keeps there ("data directory", "job 12 output"…). */
-  roles: string[];
-  totalBytes: number;
-  freeBytes: number;
-}
-
-export interface QuotaStatus {
-  name: string;
-  jobId: number | null;
-  limitBytes: number | null;
-  usedBytes: number;
-}
-
-export interface StorageStatus {
-  volumes: VolumeStatus[];
-  quotas: QuotaStatus[];
-  freeSpaceFloorBytes: number;
-  /** Human-readable warnings: a volume near its floor, a quota nearly used up. */
-  warnings: string[];
-}
-
-export type ReportFormat = 'json' | 'csv' | 'html' | 'pdf';
-
-export interface ReportFile {
-  fileName: string;
-  mimeType: string;
-  /** Text for json, csv and html; base64 for pdf. */
-  encoding: 'utf8' | 'base64';
-  content: string;
-}
-
-export interface AppInfo {
-  version: string;
-  host: 'electron' | 'headless';
-  dataDir: string;
-  threads: number;
-}
-
-export interface BulkResult {
-  ok: number[];
-  failed: { id: number; error: SerializedError }[];
-}
+export type * from './job-shapes.js';
+export type * from './data-shapes.js';
+import type { AppInfo, CatalogDataset, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
+import type {
+  BulkResult,
+  HealthCheck,
+  JobEstimate,
+  JobEvent,
+  JobItem,
+  JobProgress,
+  JobSummary,
+  Page,
+  QueueState,
+  ReportFile,
+  ReportFormat,
+  TileIssue,
+} from './job-shapes.js';
 
 // ---------------------------------------------------------------------------------------------
 // Requests
