@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import type { Bbox } from '../../shared/contract.js';
 import { rgdalVector, srtmDem } from '../testing/real-data.js';
-import { lonLatToTileFraction, tileRange } from '../../shared/tile-grid.js';
+import { flipY, lonLatToTileFraction, tileRange } from '../../shared/tile-grid.js';
 import { describeDataset } from './describe.js';
 import { colourise, interleave, pictureFrame, renderPreview } from './preview.js';
 
@@ -29,7 +29,7 @@ function readMbtiles(path: string): { metadata: Record<string, string>; tiles: T
   const db = new Database(path, { readonly: true });
   try {
     const metadata = Object.fromEntries((db.prepare('SELECT name, value FROM metadata').all() as { name: string; value: string }[]).map((r) => [r.name, r.value]));
-    const tiles = (db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[]).map((t) => ({ z: t.z, x: t.x, y: 2 ** t.z - 1 - t.r, png: t.d }));
+    const tiles = (db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[]).map((t) => ({ z: t.z, x: t.x, y: flipY(t.z, t.r), png: t.d }));
     return { metadata, tiles };
   } finally {
     db.close();

@@ -41,6 +41,7 @@ import { basename, dirname, extname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Bbox } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
+import { flipY } from '../../shared/tile-grid.js';
 import { imageFormatOf, isGzip, parseBounds } from './cache-summary.js';
 import { isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';
@@ -160,7 +161,7 @@ export class MbtilesWriter implements TileWriter {
     this.assertOpen();
     if (!isTileInGrid(z, x, y)) return null;
     try {
-      const data = this.oneTile.get(z, x, 2 ** z - 1 - y) as Buffer | undefined;
+      const data = this.oneTile.get(z, x, flipY(z, y)) as Buffer | undefined;
       return data === undefined ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     } catch (error) {
       throw writeFailed(this.path, `cannot read tile ${z}/${x}/${y}`, error);
@@ -169,12 +170,11 @@ export class MbtilesWriter implements TileWriter {
 
   async writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>> {
     this.assertOpen();
-    const top = 2 ** z - 1;
     const times = new Map<string, number>();
     try {
-      // XYZ rows minY..maxY are TMS rows top - maxY..top - minY.
-      for (const [x, row, at] of this.timesInRange.all(z, minX, maxX, top - maxY, top - minY) as [number, number, number][]) {
-        times.set(tileKey(x, top - row), at);
+      // XYZ rows minY..maxY are TMS rows flipY(maxY)..flipY(minY).
+      for (const [x, row, at] of this.timesInRange.all(z, minX, maxX, flipY(z, maxY), flipY(z, minY)) as [number, number, number][]) {
+        times.set(tileKey(x, flipY(z, row)), at);
       }
     } catch (error) {
       throw writeFailed(this.path, `cannot read which tiles of zoom ${z} are written`, error);
@@ -206,7 +206,7 @@ export class MbtilesWriter implements TileWriter {
     const replace = this.replaceTile!;
     for (let i = 0; i < tiles.length; i++) {
       const t = tiles[i]!;
-      const row = 2 ** t.z - 1 - t.y;
+      const row = flipY(t.z, t.y);
       replace.run(t.z, t.x, row, t.data);
       if (!marksByRowid) this.markWritten.run(t.z, t.x, row, writtenAt);
     }
@@ -223,7 +223,7 @@ export class MbtilesWriter implements TileWriter {
   /** Runs `change` for every tile (with its TMS row) in one transaction: all of them or none. */
   private eachInTransaction<T extends { z: number; x: number; y: number }>(tiles: readonly T[], what: string, change: (tile: T, row: number) => void): void {
     this.inTransaction(tiles, what, () => {
-      for (const t of tiles) change(t, 2 ** t.z - 1 - t.y);
+      for (const t of tiles) change(t, flipY(t.z, t.y));
     });
   }
 
