@@ -128,7 +128,14 @@ test('a raster preview (SRTM Int16 DEM): PNG tiles at the frame’s zoom, halved
   // Cropped to the data and fitted in 128 px: a degree at 57.5°N is cos 57.5° as wide as it is tall in Mercator.
   assert.equal(thumb.height, 128);
   assert.ok(Math.abs(thumb.width! - 128 * Math.cos((57.5 * Math.PI) / 180)) <= 2, `${thumb.width}×${thumb.height}`);
-  assert.deepEqual(readdirSync(root).filter((f) => f.endsWith('.part')), [], 'no partial file is left');
+  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.part') || f.endsWith('-wal') || f.endsWith('-shm')), [], 'no partial file or WAL is left');
+  // Written by the project's MBTiles writer, as a file of the spec's two tables alone (no written times).
+  const db = new Database(path, { readonly: true });
+  assert.deepEqual(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all(), ['metadata', 'tiles']);
+  db.close();
+  assert.equal(metadata.type, 'overlay');
+  assert.equal(metadata.description, 'Preview of N57E011');
+  assert.deepEqual(metadata.bounds!.split(',').map(Number), description.bounds!.map((v) => Number(v.toFixed(7))));
 });
 
 test('a vector preview of a projected layer (scot_BNG): polygons drawn where they are in lon/lat, sea left empty; points drawn too', async () => {
