@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { TesseraError } from '../../shared/errors.js';
+import { flipY } from '../../shared/tile-grid.js';
 import { countriesTopoJson } from '../testing/real-data.js';
 import { gdal } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
@@ -317,7 +318,7 @@ test("writes through mbutil's layout, where tiles is a view over map and images"
   const insertMap = db.prepare('INSERT INTO map VALUES (?, ?, ?, ?, NULL)');
   for (const [i, t] of bed.hillshade.tiles.filter((t) => t.z < 10).entries()) {
     insertImage.run(Buffer.from(t.data), `mbutil-${i}`);
-    insertMap.run(t.z, t.x, 2 ** t.z - 1 - t.y, `mbutil-${i}`);
+    insertMap.run(t.z, t.x, flipY(t.z, t.y), `mbutil-${i}`);
   }
   db.prepare("INSERT INTO metadata VALUES ('format', 'png'), ('bounds', ?)").run(bed.hillshade.bounds.join(','));
   db.close();
