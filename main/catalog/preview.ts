@@ -269,7 +269,7 @@ async function writeMbtiles(picture: Picture, path: string, name: string, bounds
     }
     await rename(partial, path);
   } catch (error) {
-    await rm(partial, { force: true });
+    await Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(`${partial}${suffix}`, { force: true })));
     throw error;
   }
 }
