@@ -53,3 +53,20 @@ test('mercator round trip, intersections, children and the TMS flip', () => {
   assert.equal(flipY(3, 0), 7);
   assert.equal(flipY(3, flipY(3, 5)), 5);
 });
+
+test('flipY: XYZ rows to TMS rows and back, at z0 and the edge rows', () => {
+  assert.equal(flipY(0, 0), 0, 'z0 has one row');
+  assert.equal(flipY(1, 0), 1);
+  assert.equal(flipY(1, 1), 0);
+  for (const z of [0, 1, 5, 14, 22, 30]) {
+    const last = 2 ** z - 1;
+    assert.equal(flipY(z, 0), last, `z${z}: the top XYZ row is the last TMS row`);
+    assert.equal(flipY(z, last), 0, `z${z}: the bottom XYZ row is TMS row 0`);
+    for (const y of [0, 1, Math.floor(last / 2), last - 1, last]) {
+      if (y < 0 || y > last) continue;
+      const row = flipY(z, y);
+      assert.ok(row >= 0 && row <= last, `z${z}: row ${row} is in the grid`);
+      assert.equal(flipY(z, row), y, `z${z}: the flip is its own inverse`);
+    }
+  }
+});

@@ -123,7 +123,10 @@ export function childTiles(t: TileCoord): TileCoord[] {
   ];
 }
 
-/** MBTiles rows count from the south (TMS); XYZ from the north. The flip is its own inverse. */
+/**
+ * MBTiles rows count from the south (TMS); XYZ from the north. The flip is its own inverse: XYZ y
+ * to TMS tile_row, and tile_row back to y. Every MBTiles reader and writer goes through this.
+ */
 export function flipY(z: number, y: number): number {
   return 2 ** z - 1 - y;
 }

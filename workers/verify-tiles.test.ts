@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { PbfWriter } from 'pbf';
 import sharp from 'sharp';
+import { flipY } from '../shared/tile-grid.js';
 import { createAbortFlag, raiseAbortFlag } from './abort-flag.js';
 import { verifyTiles as pooledVerifyTiles } from './pool-entry.js';
 import { verifyTiles, type VerifyTilesResult, type VerifyTilesTask } from './verify-tiles.js';
@@ -95,7 +96,7 @@ function readTiles(path: string): Tile[] {
     data: Buffer;
   }[];
   db.close();
-  return rows.map(({ z, x, row, data }) => ({ z, x, y: 2 ** z - 1 - row, data: new Uint8Array(data) }));
+  return rows.map(({ z, x, row, data }) => ({ z, x, y: flipY(z, row), data: new Uint8Array(data) }));
 }
 
 /** Runs the worker over `tiles` in batches, as the engine does, and adds the results up. */
@@ -191,7 +192,7 @@ test('a damaged copy of a GDAL MBTiles: exactly the damaged tiles are reported, 
   db.close();
 
   const tiles = readTiles(damaged);
-  const y = (i: number) => 2 ** 9 - 1 - z9[i]!.row;
+  const y = (i: number) => flipY(9, z9[i]!.row);
   const name = (i: number) => `9/${z9[i]!.x}/${y(i)}`;
   // Oversized: a threshold just under the largest tile, so the largest one (or ones) are over it.
   const largest = Math.max(...tiles.map((t) => t.data.byteLength));

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import type { Bbox } from '../../shared/contract.js';
 import { rgdalVector, srtmDem } from '../testing/real-data.js';
-import { lonLatToTileFraction, tileRange } from '../../shared/tile-grid.js';
+import { flipY, lonLatToTileFraction, tileRange } from '../../shared/tile-grid.js';
 import { describeDataset } from './describe.js';
 import { colourise, interleave, pictureFrame, renderPreview } from './preview.js';
 
@@ -29,7 +29,7 @@ function readMbtiles(path: string): { metadata: Record<string, string>; tiles: T
   const db = new Database(path, { readonly: true });
   try {
     const metadata = Object.fromEntries((db.prepare('SELECT name, value FROM metadata').all() as { name: string; value: string }[]).map((r) => [r.name, r.value]));
-    const tiles = (db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[]).map((t) => ({ z: t.z, x: t.x, y: 2 ** t.z - 1 - t.r, png: t.d }));
+    const tiles = (db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[]).map((t) => ({ z: t.z, x: t.x, y: flipY(t.z, t.r), png: t.d }));
     return { metadata, tiles };
   } finally {
     db.close();
@@ -128,7 +128,14 @@ test('a raster preview (SRTM Int16 DEM): PNG tiles at the frame’s zoom, halved
   // Cropped to the data and fitted in 128 px: a degree at 57.5°N is cos 57.5° as wide as it is tall in Mercator.
   assert.equal(thumb.height, 128);
   assert.ok(Math.abs(thumb.width! - 128 * Math.cos((57.5 * Math.PI) / 180)) <= 2, `${thumb.width}×${thumb.height}`);
-  assert.deepEqual(readdirSync(root).filter((f) => f.endsWith('.part')), [], 'no partial file is left');
+  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.part') || f.endsWith('-wal') || f.endsWith('-shm')), [], 'no partial file or WAL is left');
+  // Written by the project's MBTiles writer, as a file of the spec's two tables alone (no written times).
+  const db = new Database(path, { readonly: true });
+  assert.deepEqual(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all(), ['metadata', 'tiles']);
+  db.close();
+  assert.equal(metadata.type, 'overlay');
+  assert.equal(metadata.description, 'Preview of N57E011');
+  assert.deepEqual(metadata.bounds!.split(',').map(Number), description.bounds!.map((v) => Number(v.toFixed(7))));
 });
 
 test('a vector preview of a projected layer (scot_BNG): polygons drawn where they are in lon/lat, sea left empty; points drawn too', async () => {

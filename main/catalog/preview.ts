@@ -3,8 +3,8 @@
  * 512 × 512 px and aligned to the tile grid, drawn by GDAL (rasterized features, or the raster
  * warped and stretched to 8 bits). From it come the catalogue's thumbnail and a small raster
  * MBTiles (PNG tiles cut straight from the picture, and halved down to one tile) that the map screen
- * opens with `caches.open` like any other cache. Encoding is sharp's; the tiles go into SQLite
- * directly (there are at most a few dozen).
+ * opens with `caches.open` like any other cache. Encoding is sharp's; the tiles (at most a few
+ * dozen) go through the MBTiles writer the preseeds use, in one batch.
  *
  * Vectors are previewed as a picture on purpose: a GeoPackage is not a tile cache, and cutting
  * vector tiles is the preseed's job (the catalogue offers it). Drawing is bounded by the picture's
@@ -12,11 +12,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import Database from 'better-sqlite3';
 import gdal from 'gdal-async';
 import sharp from 'sharp';
 import type { Bbox } from '../../shared/contract.js';
 import { throwIfAborted } from '../../shared/errors.js';
+import { openMbtilesWriter } from '../tile-cache/mbtiles-writer.js';
 import { webMercator } from '../tiling/crs.js';
 import { type TileRange, clampLatitude, lonLatToMercator, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
 import type { DatasetDescription } from './describe.js';
@@ -259,26 +259,19 @@ async function writeMbtiles(picture: Picture, path: string, name: string, bounds
   // Encoded side by side on sharp's threads.
   const pngs = await Promise.all(tiles.map((t) => t.png));
   const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
-  const db = new Database(partial);
   try {
-    db.exec(`CREATE TABLE metadata (name TEXT, value TEXT);
-             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-             CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);`);
-    const meta = db.prepare('INSERT INTO metadata VALUES (?, ?)');
-    const insert = db.prepare('INSERT INTO tiles VALUES (?, ?, ?, ?)');
-    db.transaction(() => {
-      const entries = { name, type: 'overlay', version: '1.3', format: 'png', description: `Preview of ${name}`, bounds: bounds.join(','), minzoom: String(levels.at(-1)!.range.z), maxzoom: String(picture.range.z) };
-      for (const [k, v] of Object.entries(entries)) meta.run(k, v);
-      // MBTiles counts rows from the south (TMS).
-      for (const [i, t] of tiles.entries()) insert.run(t.z, t.x, 2 ** t.z - 1 - t.y, pngs[i]!);
-    })();
-  } finally {
-    db.close();
-  }
-  await rename(partial, path).catch(async (error: unknown) => {
-    await rm(partial, { force: true });
+    const writer = await openMbtilesWriter(partial, { format: 'png', name, writtenTimes: false });
+    try {
+      await writer.write(tiles.map((t, i) => ({ z: t.z, x: t.x, y: t.y, data: pngs[i]! })));
+      await writer.finish({ name, format: 'png', type: 'overlay', version: '1.3', description: `Preview of ${name}`, bounds, minzoom: levels.at(-1)!.range.z, maxzoom: picture.range.z });
+    } finally {
+      await writer.close();
+    }
+    await rename(partial, path);
+  } catch (error) {
+    await Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(`${partial}${suffix}`, { force: true })));
     throw error;
-  });
+  }
 }
 
 /** The level above: the tiles' parents, each made of its four children scaled to half. */

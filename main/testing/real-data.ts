@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { flipY } from '../../shared/tile-grid.js';
 
 const require = createRequire(import.meta.url);
 
@@ -73,12 +74,8 @@ export function corruptCopy(
   const db = new Database(target);
   try {
     const isView = (db.prepare(`SELECT type FROM sqlite_master WHERE name = 'tiles'`).get() as { type: string }).type === 'view';
-    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r FROM tiles ORDER BY zoom_level DESC, tile_column, tile_row').all() as {
-      z: number;
-      x: number;
-      r: number;
-    }[];
-    const name = (t: { z: number; x: number; r: number }) => `${t.z}/${t.x}/${(1 << t.z) - 1 - t.r}`;
+    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r FROM tiles ORDER BY zoom_level DESC, tile_column, tile_row').all() as { z: number; x: number; r: number }[];
+    const name = (t: { z: number; x: number; r: number }) => `${t.z}/${t.x}/${flipY(t.z, t.r)}`;
     const set = (t: { z: number; x: number; r: number }, data: Buffer) => {
       if (!isView) {
         db.prepare('UPDATE tiles SET tile_data = ? WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').run(data, t.z, t.x, t.r);

@@ -6,19 +6,18 @@
  * a tile directory's metadata.json); what it does not say is derived from the tiles: bounds from
  * the tile range at the lowest zoom, layers, fields and geometry types from decoding a sample.
  */
-import { MAX_LATITUDE as MAX_LAT } from '../../shared/tile-grid.js';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import type { TileCacheSummary } from '../../shared/contract.js';
+import { clampLatitude } from '../../shared/tile-grid.js';
 import type { TileCacheReader, TileFormat, TileRecord } from './tile-cache.js';
 
 export type VectorLayerSummary = TileCacheSummary['vectorLayers'][number];
 export type GeometryType = VectorLayerSummary['geometryType'];
 type Bounds = [number, number, number, number];
 
-/** Web Mercator's latitude limit: the map cannot show anything beyond it. */
 /** Tiles read per sampled zoom (lowest, middle, highest) when layers or types must be decoded. */
 const SAMPLE_TILES_PER_ZOOM = 8;
 /** Features looked at per layer and tile when counting geometry types and fields. */
@@ -97,7 +96,7 @@ export function parseBounds(text: string | undefined): Bounds | null {
   const parts = text.replace(/^\s*\[|\]\s*$/g, '').split(',').map((p) => Number(p.trim()));
   if (parts.length !== 4 || parts.some((p) => !Number.isFinite(p))) return null;
   const [w, s, e, n] = parts as Bounds;
-  const clamped: Bounds = [clamp(w, -180, 180), clamp(s, -MAX_LAT, MAX_LAT), clamp(e, -180, 180), clamp(n, -MAX_LAT, MAX_LAT)];
+  const clamped: Bounds = [clamp(w, -180, 180), clampLatitude(s), clamp(e, -180, 180), clampLatitude(n)];
   if (clamped[0] === clamped[2] || clamped[1] >= clamped[3]) return null;
   return clamped;
 }

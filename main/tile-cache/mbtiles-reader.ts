@@ -2,7 +2,7 @@
  * Reads an MBTiles file (SQLite, opened read-only) as a TileCacheReader.
  *
  * MBTiles stores TMS rows (0 at the south), the engine speaks XYZ (0 at the north): with
- * y = 2^z - 1 - tile_row, "y ascending" is "tile_row descending", so batches walk columns in
+ * y = flipY(z, tile_row) = 2^z - 1 - tile_row, "y ascending" is "tile_row descending", so batches walk columns in
  * ascending order and each column's rows in descending order, and resume after `after` by
  * converting its y back to a row.
  * `tiles` may be a table or a view over map/images (mbutil's deduplicating layout): only the
@@ -10,6 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import { TesseraError } from '../../shared/errors.js';
+import { flipY } from '../../shared/tile-grid.js';
 import { cacheError } from './cache-error.js';
 import { type TileCacheReader, type TileRecord, isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';
@@ -65,16 +66,15 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
       }
     },
     async readBatch(z, from, limit) {
-      const top = 2 ** z - 1;
       const tiles: TileRecord[] = [];
       try {
         // Rows below `belowRow` in column `x`: the rest of `from`'s column first, then whole columns
         // (no upper bound there, so a row out of range for its zoom is still read, not skipped).
         let x = (from === null ? firstColumn.get(z) : from.x) as number | null;
-        let belowRow = from === null ? Number.MAX_SAFE_INTEGER : top - from.y;
+        let belowRow = from === null ? Number.MAX_SAFE_INTEGER : flipY(z, from.y);
         while (x !== null && tiles.length < limit) {
           for (const [row, data] of column.all(z, x, belowRow, limit - tiles.length) as [number, unknown][]) {
-            tiles.push({ z, x, y: top - row, data: toBytes(data) });
+            tiles.push({ z, x, y: flipY(z, row), data: toBytes(data) });
           }
           if (tiles.length >= limit) break;
           x = nextColumn.get(z, x) as number | null;
@@ -89,7 +89,7 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
       if (!isTileInGrid(z, x, y)) return null;
       let data: unknown;
       try {
-        data = one.get(z, x, 2 ** z - 1 - y);
+        data = one.get(z, x, flipY(z, y));
       } catch (error) {
         throw cacheError(path, `cannot read tile ${z}/${x}/${y}`, error);
       }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { TesseraError } from '../../shared/errors.js';
+import { flipY } from '../../shared/tile-grid.js';
 import { countriesTopoJson } from '../testing/real-data.js';
 import { gdal } from './testing/gdal-fixtures.js';
 import { openMbtiles } from './mbtiles-reader.js';
@@ -239,6 +240,41 @@ test('remove deletes tiles and their times', async () => {
   db.close();
 });
 
+test('writtenTimes: false makes a file of the spec\'s two tables alone; a file that has the side table keeps it up', async () => {
+  const path = join(bed.dir, 'untracked.mbtiles');
+  const tables = () => {
+    const db = new Database(path, { readonly: true });
+    const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
+    db.close();
+    return names;
+  };
+  const writer = await openMbtilesWriter(path, { format: 'png', name: 'preview', writtenTimes: false });
+  await writer.write(at(9));
+  await writer.write(at(9).slice(0, 3)); // a rewrite replaces in place
+  await writer.remove(at(9).slice(0, 1));
+  const times = await writer.writtenAt(9, 0, 0, 511, 511);
+  assert.equal(times.size, at(9).length - 1, 'every tile held is there');
+  assert.ok([...times.values()].every((t) => t === 0), 'written at 0, as another tool\'s tiles');
+  await writer.finish({ name: 'preview', format: 'png', bounds: [-10, -10, 10, 10], minzoom: 9, maxzoom: 9 });
+  await writer.close();
+  assert.deepEqual(tables(), ['metadata', 'tiles']);
+  assertSameTiles((await readBack(openMbtiles(path))).tiles, at(9).slice(1));
+
+  // Continued as a preseed does: the side table comes, and stays kept up even when asked for none.
+  const resumed = await openMbtilesWriter(path, { format: 'png' });
+  await resumed.write(at(9).slice(0, 1));
+  await resumed.close();
+  assert.deepEqual(tables(), ['metadata', 'tessera_tile_written', 'tiles']);
+  const again = await openMbtilesWriter(path, { format: 'png', writtenTimes: false });
+  await again.remove(at(9).slice(0, 1));
+  const left = await again.writtenAt(9, 0, 0, 511, 511);
+  assert.equal(left.size, at(9).length - 1);
+  await again.close();
+  const db = new Database(path, { readonly: true });
+  assert.equal(db.prepare('SELECT count(*) FROM tessera_tile_written').pluck().get(), 0, 'the removed tile is unmarked');
+  db.close();
+});
+
 test('an existing file of another format, or one that is not MBTiles, is refused (BAD_INPUT naming it) and left untouched', async () => {
   const vector = join(bed.dir, 'vector-cache.mbtiles');
   await copyFile(bed.countries.source, vector);
@@ -282,7 +318,7 @@ test("writes through mbutil's layout, where tiles is a view over map and images"
   const insertMap = db.prepare('INSERT INTO map VALUES (?, ?, ?, ?, NULL)');
   for (const [i, t] of bed.hillshade.tiles.filter((t) => t.z < 10).entries()) {
     insertImage.run(Buffer.from(t.data), `mbutil-${i}`);
-    insertMap.run(t.z, t.x, 2 ** t.z - 1 - t.y, `mbutil-${i}`);
+    insertMap.run(t.z, t.x, flipY(t.z, t.y), `mbutil-${i}`);
   }
   db.prepare("INSERT INTO metadata VALUES ('format', 'png'), ('bounds', ?)").run(bed.hillshade.bounds.join(','));
   db.close();

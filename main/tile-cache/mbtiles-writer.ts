@@ -7,6 +7,8 @@
  * spec's shape, and so that files made by other tools can be continued without altering theirs,
  * including mbutil's deduplicating layout where `tiles` is a view over `map` and `images` (written
  * through those tables here). Tiles without a row there (another tool's) were "written at 0".
+ * A new file written once and never continued (the catalogue's previews) can go without it
+ * (`writtenTimes: false`): it is then the spec's two tables alone.
  *
  * Each `write` is one IMMEDIATE transaction with synchronous=FULL, so a batch is durable when its
  * promise resolves and absent when it rejects. better-sqlite3 is synchronous: a call runs to its
@@ -41,6 +43,7 @@ import { basename, dirname, extname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Bbox } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
+import { flipY } from '../../shared/tile-grid.js';
 import { imageFormatOf, isGzip, parseBounds } from './cache-summary.js';
 import { isTileInGrid } from './tile-cache.js';
 import { normaliseFormat } from './tile-format.js';
@@ -65,6 +68,11 @@ export interface MbtilesWriterOptions {
   format: WrittenTileFormat;
   /** The provisional `name` of a new file; its file name without extension when absent. */
   name?: string;
+  /**
+   * false: no side table of written times in a file that has none (one written once and never
+   * resumed or refreshed); `writtenAt` then gives 0 for every tile. A file that has the table keeps it up.
+   */
+  writtenTimes?: boolean;
 }
 
 /** What an existing file holds, checked before it is opened for writing. */
@@ -85,8 +93,8 @@ export async function openMbtilesWriter(path: string, options: MbtilesWriterOpti
     db.pragma(`cache_size = -${CACHE_KIB}`);
     db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     const layout = existing.layout ?? 'table';
-    db.transaction(() => prepareSchema(db!, layout, existing.layout === null, options))();
-    return new MbtilesWriter(path, db, layout, existing.previousBounds);
+    const tracksWrites = db.transaction(() => prepareSchema(db!, layout, existing.layout === null, options))();
+    return new MbtilesWriter(path, db, layout, existing.previousBounds, tracksWrites);
   } catch (error) {
     db?.close();
     throw writeFailed(path, 'cannot open MBTiles for writing', error);
@@ -105,8 +113,9 @@ export class MbtilesWriter implements TileWriter {
   private readonly largestRowid: Database.Statement | undefined;
   private readonly markAddedSince: Database.Statement | undefined;
   private readonly deleteTile: Database.Statement;
-  private readonly markWritten: Database.Statement;
-  private readonly unmarkWritten: Database.Statement;
+  /** Marks and unmarks a tile's written time; nothing without the side table. */
+  private readonly markWritten: (z: number, x: number, row: number, writtenAt: number) => void;
+  private readonly unmarkWritten: (z: number, x: number, row: number) => void;
   private readonly timesInRange: Database.Statement;
   private readonly oneTile: Database.Statement;
 
@@ -116,6 +125,8 @@ export class MbtilesWriter implements TileWriter {
     private readonly layout: Layout,
     /** What the file declared before this writer, when it held tiles: finish keeps covering it. */
     private readonly previousBounds: Bbox | null,
+    /** Whether the file has the side table of written times (see `writtenTimes`). */
+    tracksWrites = true,
   ) {
     this.positions = layout === 'table' ? 'tiles' : 'map';
     this.deleteTile = db.prepare(`DELETE FROM ${this.positions} WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`);
@@ -123,9 +134,11 @@ export class MbtilesWriter implements TileWriter {
     if (this.replacesInPlace) {
       this.replaceTile = db.prepare('INSERT OR REPLACE INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)');
       this.largestRowid = db.prepare('SELECT coalesce(max(rowid), 0) FROM tiles').pluck();
-      this.markAddedSince = db.prepare(
-        `INSERT OR REPLACE INTO ${WRITTEN_TABLE} (zoom_level, tile_column, tile_row, written_at) SELECT zoom_level, tile_column, tile_row, ? FROM tiles WHERE rowid > ?`,
-      );
+      if (tracksWrites) {
+        this.markAddedSince = db.prepare(
+          `INSERT OR REPLACE INTO ${WRITTEN_TABLE} (zoom_level, tile_column, tile_row, written_at) SELECT zoom_level, tile_column, tile_row, ? FROM tiles WHERE rowid > ?`,
+        );
+      }
     }
     if (layout === 'table') {
       const insert = db.prepare('INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)');
@@ -143,15 +156,20 @@ export class MbtilesWriter implements TileWriter {
         insertMap.run(z, x, row, id);
       };
     }
-    this.markWritten = db.prepare(`INSERT OR REPLACE INTO ${WRITTEN_TABLE} (zoom_level, tile_column, tile_row, written_at) VALUES (?, ?, ?, ?)`);
-    this.unmarkWritten = db.prepare(`DELETE FROM ${WRITTEN_TABLE} WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`);
-    this.timesInRange = db
-      .prepare(
-        `SELECT p.tile_column, p.tile_row, coalesce(w.written_at, 0) FROM ${this.positions} p
-         LEFT JOIN ${WRITTEN_TABLE} w ON w.zoom_level = p.zoom_level AND w.tile_column = p.tile_column AND w.tile_row = p.tile_row
-         WHERE p.zoom_level = ? AND p.tile_column BETWEEN ? AND ? AND p.tile_row BETWEEN ? AND ?`,
-      )
-      .raw();
+    if (tracksWrites) {
+      const mark = db.prepare(`INSERT OR REPLACE INTO ${WRITTEN_TABLE} (zoom_level, tile_column, tile_row, written_at) VALUES (?, ?, ?, ?)`);
+      const unmark = db.prepare(`DELETE FROM ${WRITTEN_TABLE} WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`);
+      this.markWritten = (z, x, row, writtenAt) => mark.run(z, x, row, writtenAt);
+      this.unmarkWritten = (z, x, row) => unmark.run(z, x, row);
+    } else {
+      this.markWritten = () => {};
+      this.unmarkWritten = () => {};
+    }
+    const times = tracksWrites
+      ? `SELECT p.tile_column, p.tile_row, coalesce(w.written_at, 0) FROM ${this.positions} p
+         LEFT JOIN ${WRITTEN_TABLE} w ON w.zoom_level = p.zoom_level AND w.tile_column = p.tile_column AND w.tile_row = p.tile_row`
+      : `SELECT p.tile_column, p.tile_row, 0 FROM ${this.positions} p`;
+    this.timesInRange = db.prepare(`${times} WHERE p.zoom_level = ? AND p.tile_column BETWEEN ? AND ? AND p.tile_row BETWEEN ? AND ?`).raw();
     this.oneTile = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').pluck();
   }
 
@@ -160,7 +178,7 @@ export class MbtilesWriter implements TileWriter {
     this.assertOpen();
     if (!isTileInGrid(z, x, y)) return null;
     try {
-      const data = this.oneTile.get(z, x, 2 ** z - 1 - y) as Buffer | undefined;
+      const data = this.oneTile.get(z, x, flipY(z, y)) as Buffer | undefined;
       return data === undefined ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     } catch (error) {
       throw writeFailed(this.path, `cannot read tile ${z}/${x}/${y}`, error);
@@ -169,12 +187,11 @@ export class MbtilesWriter implements TileWriter {
 
   async writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>> {
     this.assertOpen();
-    const top = 2 ** z - 1;
     const times = new Map<string, number>();
     try {
-      // XYZ rows minY..maxY are TMS rows top - maxY..top - minY.
-      for (const [x, row, at] of this.timesInRange.all(z, minX, maxX, top - maxY, top - minY) as [number, number, number][]) {
-        times.set(tileKey(x, top - row), at);
+      // XYZ rows minY..maxY are TMS rows flipY(maxY)..flipY(minY).
+      for (const [x, row, at] of this.timesInRange.all(z, minX, maxX, flipY(z, maxY), flipY(z, minY)) as [number, number, number][]) {
+        times.set(tileKey(x, flipY(z, row)), at);
       }
     } catch (error) {
       throw writeFailed(this.path, `cannot read which tiles of zoom ${z} are written`, error);
@@ -194,7 +211,7 @@ export class MbtilesWriter implements TileWriter {
     }
     this.eachInTransaction(tiles, `cannot write ${tiles.length} tiles`, (t, row) => {
       this.insertTile(t.z, t.x, row, t.data);
-      this.markWritten.run(t.z, t.x, row, writtenAt);
+      this.markWritten(t.z, t.x, row, writtenAt);
     });
   }
 
@@ -202,13 +219,13 @@ export class MbtilesWriter implements TileWriter {
   private replaceBatch(tiles: readonly TileToWrite[], writtenAt: number): void {
     const before = this.largestRowid!.get() as number;
     // Past 2^53 the rowid is not exact in JS, and at 2^63 SQLite picks rowids at random.
-    const marksByRowid = before < Number.MAX_SAFE_INTEGER;
+    const marksByRowid = this.markAddedSince !== undefined && before < Number.MAX_SAFE_INTEGER;
     const replace = this.replaceTile!;
     for (let i = 0; i < tiles.length; i++) {
       const t = tiles[i]!;
-      const row = 2 ** t.z - 1 - t.y;
+      const row = flipY(t.z, t.y);
       replace.run(t.z, t.x, row, t.data);
-      if (!marksByRowid) this.markWritten.run(t.z, t.x, row, writtenAt);
+      if (!marksByRowid) this.markWritten(t.z, t.x, row, writtenAt);
     }
     if (marksByRowid) this.markAddedSince!.run(writtenAt, before);
   }
@@ -216,14 +233,14 @@ export class MbtilesWriter implements TileWriter {
   async remove(tiles: readonly { z: number; x: number; y: number }[]): Promise<void> {
     this.eachInTransaction(tiles, `cannot remove ${tiles.length} tiles`, (t, row) => {
       this.deleteTile.run(t.z, t.x, row);
-      this.unmarkWritten.run(t.z, t.x, row);
+      this.unmarkWritten(t.z, t.x, row);
     });
   }
 
   /** Runs `change` for every tile (with its TMS row) in one transaction: all of them or none. */
   private eachInTransaction<T extends { z: number; x: number; y: number }>(tiles: readonly T[], what: string, change: (tile: T, row: number) => void): void {
     this.inTransaction(tiles, what, () => {
-      for (const t of tiles) change(t, 2 ** t.z - 1 - t.y);
+      for (const t of tiles) change(t, flipY(t.z, t.y));
     });
   }
 
@@ -300,18 +317,24 @@ export class MbtilesWriter implements TileWriter {
   }
 }
 
-/** Creates what is missing: the spec's tables for a new file, the side table, the indexes writes rely on. */
-function prepareSchema(db: Database.Database, layout: Layout, fresh: boolean, options: MbtilesWriterOptions): void {
+/**
+ * Creates what is missing: the spec's tables for a new file, the side table (unless `writtenTimes`
+ * is false), the indexes writes rely on. Returns whether the file has the side table.
+ */
+function prepareSchema(db: Database.Database, layout: Layout, fresh: boolean, options: MbtilesWriterOptions): boolean {
   if (fresh) {
     db.exec(`CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL, value TEXT);
              CREATE UNIQUE INDEX IF NOT EXISTS metadata_name ON metadata (name);
              CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL);
              CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_row, tile_column);`);
   }
-  db.exec(`CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT);
-           CREATE TABLE IF NOT EXISTS ${WRITTEN_TABLE} (
-             zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, written_at INTEGER NOT NULL,
-             PRIMARY KEY (zoom_level, tile_row, tile_column)) WITHOUT ROWID;`);
+  db.exec('CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT)');
+  const tracksWrites = options.writtenTimes !== false || db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(WRITTEN_TABLE) !== undefined;
+  if (tracksWrites) {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${WRITTEN_TABLE} (
+               zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, written_at INTEGER NOT NULL,
+               PRIMARY KEY (zoom_level, tile_row, tile_column)) WITHOUT ROWID;`);
+  }
   // Without an index on the position, every replace would scan the whole table.
   const positions = layout === 'table' ? 'tiles' : 'map';
   if (!hasIndexOn(db, positions, ['zoom_level', 'tile_column', 'tile_row']) && !hasIndexOn(db, positions, ['zoom_level', 'tile_row', 'tile_column'])) {
@@ -321,6 +344,7 @@ function prepareSchema(db: Database.Database, layout: Layout, fresh: boolean, op
   const provisional = db.prepare('INSERT INTO metadata (name, value) SELECT @name, @value WHERE NOT EXISTS (SELECT 1 FROM metadata WHERE name = @name)');
   provisional.run({ name: 'name', value: options.name ?? nameOf(db.name) });
   provisional.run({ name: 'format', value: options.format });
+  return tracksWrites;
 }
 
 /**

@@ -29,6 +29,7 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { Compression, TileType, zxyToTileId } from 'pmtiles';
 import { TesseraError } from '../../shared/errors.js';
+import { flipY } from '../../shared/tile-grid.js';
 import { isGzip } from './cache-summary.js';
 import { type MbtilesWriter, WRITTEN_TABLE, openMbtilesWriter } from './mbtiles-writer.js';
 import { ArchiveEntries, HEADER_BYTES, ROOT_LIMIT, archiveHeader, buildDirectoriesInTurns } from './pmtiles-layout.js';
@@ -318,7 +319,7 @@ async function scanContents(db: Database.Database): Promise<ContentScan> {
     )
     .raw();
   for (const [z, x, row, data, writtenAt] of rows.iterate() as IterableIterator<[number, number, number, Buffer, number]>) {
-    ids[n] = zxyToTileId(z, x, 2 ** z - 1 - row);
+    ids[n] = zxyToTileId(z, x, flipY(z, row));
     oldestWrite = Math.min(oldestWrite, writtenAt);
     const hash = createHash('sha256').update(data).digest('base64');
     let content = contentByHash.get(hash);

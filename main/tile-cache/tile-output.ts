@@ -10,6 +10,7 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { TesseraError } from '../../shared/errors.js';
+import { describeCause } from './cache-error.js';
 import { isTileInGrid } from './tile-cache.js';
 
 /** errno and SQLite codes (better-sqlite3 uses extended codes such as SQLITE_READONLY_DBMOVED). */
@@ -18,9 +19,7 @@ const PERMANENT = /^(EROFS|EACCES|EPERM|SQLITE_READONLY|SQLITE_CORRUPT|SQLITE_NO
 /** `what` says what was being done ("cannot write 12 tiles"), `path` which output it was. */
 export function writeFailed(path: string, what: string, cause: unknown): TesseraError {
   if (cause instanceof TesseraError) return cause;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const code = (cause as { code?: unknown } | null)?.code;
-  const errno = typeof code === 'string' ? code : undefined;
+  const { message, errno } = describeCause(cause);
   // Without an errno or SQLite code it was not the disk or the database that failed, but our code.
   if (errno === undefined) return new TesseraError('INTERNAL', `${what} to ${path}: ${message}`, { cause, details: { path } });
   return new TesseraError('WRITE_FAILED', `${what} to ${path}: ${message.includes(errno) ? '' : `${errno}: `}${message}`, {

@@ -7,7 +7,7 @@
  * there (a reader such as GDAL stops at the declared zooms and bounds).
  */
 import type { Bbox } from '../../shared/contract.js';
-import { MAX_LATITUDE, unionBbox } from '../../shared/tile-grid.js';
+import { clampLatitude, unionBbox } from '../../shared/tile-grid.js';
 import type { TilesetMetadata } from './tile-writer.js';
 
 /** What the output held before this job, and the zooms that hold tiles now. */
@@ -35,8 +35,7 @@ export function centerOf(metadata: TilesetMetadata): [number, number, number] {
 
 /** Bounds as web maps can show them: latitudes clamped to Web Mercator's limit. */
 export function mercatorBounds(bounds: Bbox): Bbox {
-  const clamp = (lat: number) => Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat));
-  return [bounds[0], clamp(bounds[1]), bounds[2], clamp(bounds[3])];
+  return [bounds[0], clampLatitude(bounds[1]), bounds[2], clampLatitude(bounds[3])];
 }
 
 /** MBTiles 1.3 `metadata` rows (name → value); `json` holds the vector layers of pbf tilesets. */

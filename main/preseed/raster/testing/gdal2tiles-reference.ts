@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
+import { flipY } from '../../../../shared/tile-grid.js';
 
 const run = promisify(execFile);
 
@@ -53,7 +54,7 @@ export function readMbtilesTiles(path: string): Map<string, Buffer> {
   const db = new Database(path, { readonly: true });
   try {
     const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[];
-    return new Map(rows.map((t) => [`${t.z}/${t.x}/${2 ** t.z - 1 - t.r}`, t.d]));
+    return new Map(rows.map((t) => [`${t.z}/${t.x}/${flipY(t.z, t.r)}`, t.d]));
   } finally {
     db.close();
   }
