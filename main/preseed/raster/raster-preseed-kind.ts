@@ -100,14 +100,11 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
         missing: (path) => `no such file: ${path}`,
         // A few rasters are folders (Arc/Info binary grids): a folder is refused here only when GDAL
         // cannot open it as one, since its item would fail at once anyway.
-        checkExisting: async (path, info) =>
-          info.isDirectory() &&
-          !(await inspectDataset(path).then(
-            () => true,
-            () => false,
-          ))
-            ? `${path} is a folder, not a raster dataset`
-            : null,
+        checkExisting: async (path, info) => {
+          if (!info.isDirectory()) return null;
+          const opens = await inspectDataset(path).then(() => true, () => false);
+          return opens ? null : `${path} is a folder, not a raster dataset`;
+        },
       }),
     );
     // Most jobs fit even if every tile took its worst case: then no sample needs rendering, and the
