@@ -13,16 +13,13 @@
  * Several datasets write into one output as a mosaic: later datasets over earlier ones, composed
  * tile by tile where they share a tile (main/preseed/raster/tile-decisions.ts).
  */
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Bbox, JobEstimate, RasterPreseedParams } from '../../../shared/contract.js';
+import type { Bbox, RasterPreseedParams } from '../../../shared/contract.js';
 import { AbortError, TesseraError, throwIfAborted } from '../../../shared/errors.js';
-import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
+import type { Coverage } from '../../tiling/coverage.js';
 import { CoverageIndex, type ZoomPlan, planTiles } from '../../tiling/tile-plan.js';
 import { countPresentTiles } from '../../tile-cache/present-tiles.js';
 import { unionBbox } from '../../../shared/tile-grid.js';
-import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
-import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import { type TileToWrite, type TileWriter, type WrittenTileFormat, tileKey } from '../../tile-cache/tile-writer.js';
 import { inspectDataset } from './dataset-info.js';
 import { itemExtent } from './item-extent.js';
@@ -35,7 +32,8 @@ import { estimateRasterPreseed } from './estimate.js';
 import type { RasterTilesResult } from '../../../workers/raster-tiles.js';
 import { assertFits } from '../../disk/disk-guard.js';
 import type { ItemContext, JobKindPlugin } from '../../kinds/job-kind.js';
-import { assertOutputPath, checkOutputPath, isGdalVirtualPath, pathExists as exists } from '../../paths/output-path.js';
+import { isGdalVirtualPath } from '../../paths/output-path.js';
+import { type OpenedOutput, type PreseedItemSpec, checkPreseedPaths, describePreseed, estimateAtWritableOutput, finishOutput, loadJobCoverage, openOutput, planInputs, throwIssues } from '../preseed-kind-parts.js';
 
 /**
  * Dataset handles, and so warps at once, per item: the measured best for model A on this class of
@@ -48,13 +46,8 @@ export const WRITE_BATCH_TILES = 256;
 /** …unless the batch has waited this long: progress and checkpoints stay fresh on slow sources. */
 const WRITE_BATCH_MS = 1000;
 
-interface ItemSpec {
-  path: string;
-  /** Position in params.datasets (its field name in errors). */
-  index: number;
-  /** When the job was planned: tiles written since are this job's (see tile-decisions.ts). */
-  plannedAt: number;
-}
+/** A dataset; plannedAt: tiles written since are this job's (see tile-decisions.ts). */
+type ItemSpec = PreseedItemSpec;
 
 interface RasterCheckpoint {
   /** The item's tile total has been added to its counters. */
@@ -81,10 +74,7 @@ interface RasterCheckpoint {
 
 type RasterItemContext = ItemContext<RasterSession, RasterCheckpoint>;
 
-export interface RasterSession {
-  writer: TileWriter;
-  /** Something was at the output before this run opened it: it is never removed then. */
-  existed: boolean;
+export interface RasterSession extends OpenedOutput {
   coverage: Coverage | undefined;
   coverageIndex: CoverageIndex | undefined;
 }
@@ -97,31 +87,26 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
   // read-compose-write free of races; an item keeps the whole pool busy on its own.
   itemConcurrency: 1,
 
-  describe: (params) => `preseed raster ${params.datasets.length === 1 ? basename(params.datasets[0]!) : `${params.datasets.length} datasets`} → ${basename(params.output)}`,
+  describe: (params) => describePreseed('raster', params.datasets, 'datasets', params.output),
 
   async validate(params, env) {
-    const issues: { field: string; message: string }[] = [];
-    await Promise.all(
-      params.datasets.map(async (path, i) => {
-        if (isGdalVirtualPath(path)) return;
-        const info = await stat(path).catch(() => null);
-        if (info === null) issues.push({ field: `params.datasets.${i}`, message: `no such file: ${path}` });
+    throwIssues(
+      await checkPreseedPaths({
+        inputs: params.datasets,
+        inputField: 'params.datasets',
+        coverage: params.coverage,
+        output: params.output,
+        isVirtual: isGdalVirtualPath,
+        missing: (path) => `no such file: ${path}`,
         // A few rasters are folders (Arc/Info binary grids): a folder is refused here only when GDAL
         // cannot open it as one, since its item would fail at once anyway.
-        else if (info.isDirectory() && !(await inspectDataset(path).then(() => true, () => false))) {
-          issues.push({ field: `params.datasets.${i}`, message: `${path} is a folder, not a raster dataset` });
-        }
+        checkExisting: async (path, info) => {
+          if (!info.isDirectory()) return null;
+          const opens = await inspectDataset(path).then(() => true, () => false);
+          return opens ? null : `${path} is a folder, not a raster dataset`;
+        },
       }),
     );
-    if (params.coverage !== undefined && !isGdalVirtualPath(params.coverage) && !(await exists(params.coverage))) {
-      issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
-    }
-    const outputProblem = await checkOutputPath(params.output);
-    if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
-    if (issues.length > 0) {
-      issues.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));
-      throw new TesseraError('BAD_INPUT', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
-    }
     // Most jobs fit even if every tile took its worst case: then no sample needs rendering, and the
     // job starts at once. Only when that bound does not fit does a sampled estimate decide.
     const signal = AbortSignal.timeout(60_000);
@@ -130,56 +115,31 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
     assertFits(await estimateRasterPreseed(params, env, signal));
   },
 
-  async estimate(params, env, signal): Promise<JobEstimate> {
-    // A dry run at an output that cannot be written says so, rather than how much would not fit there.
-    await assertOutputPath(params.output);
-    return estimateRasterPreseed(params, env, signal);
-  },
+  estimate: estimateAtWritableOutput(estimateRasterPreseed),
 
-  async plan(params) {
-    // No dataset is opened here: a broken one must fail its own item, not the plan.
-    const plannedAt = Date.now();
-    const names = params.datasets.map((p) => basename(p));
-    return params.datasets.map((path, index) => ({
-      label: names.filter((n) => n === names[index]).length > 1 ? `${names[index]} (${index + 1})` : names[index]!,
-      spec: { path, index, plannedAt } satisfies ItemSpec,
-    }));
-  },
+  plan: async (params) => planInputs(params.datasets),
 
   async begin(params, _env, signal) {
-    const coverage = params.coverage ? await loadCoverage(params.coverage) : undefined;
-    throwIfAborted(signal);
-    const existed = await outputExists(params.output);
-    const writer = await openTileWriter(params.output, { format: WRITTEN_FORMAT[params.format], tileSize: params.tileSize });
+    const coverage = await loadJobCoverage(params.coverage, signal);
+    const { writer, existed } = await openOutput(params.output, { format: WRITTEN_FORMAT[params.format], tileSize: params.tileSize });
     return { writer, existed, coverage, coverageIndex: coverage ? new CoverageIndex(coverage) : undefined } satisfies RasterSession;
   },
 
   async end(params, session, outcome) {
-    const s = session;
-    let described = false;
-    try {
-      if (outcome.cancelled) return;
+    await finishOutput(params, session, outcome, async () => {
       let bounds: Bbox | null = null;
       for (const item of outcome.items) {
         const b = item.state === 'succeeded' ? (item.result?.bounds as Bbox | undefined) : undefined;
         if (b) bounds = bounds ? unionBbox(bounds, b) : b;
       }
-      if (!bounds) return; // nothing succeeded: no tileset to describe
-      await s.writer.finish({
-        name: params.title ?? basename(params.output).replace(/\.(mbtiles|pmtiles)$/i, ''),
+      if (!bounds) return null; // nothing succeeded: no tileset to describe
+      return {
         format: WRITTEN_FORMAT[params.format],
         bounds,
-        minzoom: params.minZoom,
-        maxzoom: params.maxZoom,
         type: 'baselayer',
         description: `Rendered by Tessera from ${params.datasets.map((d) => basename(d)).join(', ')}`,
-      });
-      described = true;
-    } finally {
-      await s.writer.close();
-      // A run that made nothing where nothing was leaves nothing (not an empty MBTiles).
-      if (!s.existed && !described) await removeEmptyOutput(params.output);
-    }
+      };
+    });
   },
 
   async runItem(params, item, ctx) {

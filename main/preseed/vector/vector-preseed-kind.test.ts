@@ -10,6 +10,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import Database from 'better-sqlite3';
 import { PbfReader } from 'pbf';
 import type { JobSummary, TileIssue, VectorPreseedParams } from '../../../shared/contract.js';
+import { TesseraError } from '../../../shared/errors.js';
 import { gpkgWithLayerNamed } from '../../ingest/testing/ingest-fixtures.js';
 import { rgdalVector, worldMapGpkg } from '../../testing/real-data.js';
 import { golden } from '../../../workers/testing/golden.js';
@@ -420,3 +421,36 @@ for (const name of ['-skipfailures', '-rf']) {
     }
   });
 }
+
+test('a vector preseed to an unwritable output is refused at params.output: jobs.start makes no job, and a dry run says the same', async () => {
+  const dir = freshDir();
+  const engine = await openEngine(dir);
+  try {
+    const notAFolder = join(dir, 'not-a-folder');
+    writeFileSync(notAFolder, 'a regular file');
+    for (const [output, message] of [
+      [join(notAFolder, 'scot.mbtiles'), `${notAFolder} is a file, not a folder`],
+      ['/proc/tessera-scot.mbtiles', /^cannot create files in \/proc/],
+    ] as const) {
+      const params = { sources: [rgdalVector('scot_BNG.shp')], minZoom: 0, maxZoom: 6, output };
+      const refusedAtOutput = (error: unknown) => {
+        assert.ok(error instanceof TesseraError, String(error));
+        assert.equal(error.code, 'BAD_INPUT');
+        const issues = (error.details as { issues: { field: string; message: string }[] }).issues;
+        assert.deepEqual(
+          issues.map((i) => i.field),
+          ['params.output'],
+        );
+        if (typeof message === 'string') assert.equal(issues[0]!.message, message);
+        else assert.match(issues[0]!.message, message);
+        assert.match(error.message, /^params\.output: /);
+        return true;
+      };
+      await assert.rejects(() => engine.start({ kind: 'preseed-vector', params }), refusedAtOutput);
+      await assert.rejects(() => engine.estimate({ kind: 'preseed-vector', params }), refusedAtOutput);
+    }
+    assert.equal(engine.store.listJobs(undefined, undefined, 10).rows.length, 0);
+  } finally {
+    await engine.close();
+  }
+});

@@ -19,13 +19,11 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Bbox, JobEstimate, VectorPreseedParams } from '../../../shared/contract.js';
+import type { Bbox, VectorPreseedParams } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
-import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
+import type { Coverage } from '../../tiling/coverage.js';
 import { planTiles } from '../../tiling/tile-plan.js';
 import { MAX_LATITUDE, WORLD_BBOX, intersectBbox, unionBbox } from '../../../shared/tile-grid.js';
-import { outputExists, removeEmptyOutput } from '../../tile-cache/empty-output.js';
-import { openTileWriter } from '../../tile-cache/open-tile-writer.js';
 import type { TileToWrite, TileWriter } from '../../tile-cache/tile-writer.js';
 import { type ChosenLayer, chooseLayers } from './layer-choice.js';
 import { type ExtractedSource, extractSource } from './extract-source.js';
@@ -40,14 +38,10 @@ import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../wo
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { assertFits } from '../../disk/disk-guard.js';
 import type { ItemContext, JobKindPlugin } from '../../kinds/job-kind.js';
-import { assertOutputPath, checkOutputPath, pathExists as exists } from '../../paths/output-path.js';
+import { type PreseedItemSpec, checkPreseedPaths, describePreseed, estimateAtWritableOutput, finishOutput, loadJobCoverage, openOutput, planInputs, throwIssues } from '../preseed-kind-parts.js';
 
-interface ItemSpec {
-  path: string;
-  index: number;
-  /** When the job was planned: tiles written since are this job's own (see output-sink.ts). */
-  plannedAt: number;
-}
+/** A source; plannedAt: tiles written since are this job's own (see output-sink.ts). */
+type ItemSpec = PreseedItemSpec;
 
 interface VectorCheckpoint {
   counted: boolean;
@@ -87,50 +81,32 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
   kind: 'preseed-vector',
   itemConcurrency: ITEM_CONCURRENCY,
 
-  describe: (params) => `preseed vector ${params.sources.length === 1 ? basename(params.sources[0]!) : `${params.sources.length} sources`} → ${basename(params.output)}`,
+  describe: (params) => describePreseed('vector', params.sources, 'sources', params.output),
 
   async validate(params, env) {
-    const issues: { field: string; message: string }[] = [];
-    await Promise.all(
-      params.sources.map(async (path, i) => {
-        if (!isConnectionOrVirtual(path) && !(await exists(path))) issues.push({ field: `params.sources.${i}`, message: `no such file or directory: ${path}` });
-      }),
-    );
-    if (params.coverage !== undefined && !isConnectionOrVirtual(params.coverage) && !(await exists(params.coverage))) {
-      issues.push({ field: 'params.coverage', message: `no such file: ${params.coverage}` });
-    }
-    const outputProblem = await checkOutputPath(params.output);
-    if (outputProblem) issues.push({ field: 'params.output', message: outputProblem });
+    const issues = await checkPreseedPaths({
+      inputs: params.sources,
+      inputField: 'params.sources',
+      coverage: params.coverage,
+      output: params.output,
+      isVirtual: isConnectionOrVirtual,
+      missing: (path) => `no such file or directory: ${path}`,
+    });
     if (issues.length === 0) {
       // Unreadable sources are not the form's error: they fail their own item when the job runs.
       const infos = await Promise.all(params.sources.map((p) => inspectSource(p).catch(() => null)));
       issues.push(...chooseLayers(params, infos).problems);
     }
-    if (issues.length > 0) {
-      throw new TesseraError('BAD_INPUT', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
-    }
+    throwIssues(issues);
     assertFits(await estimateVectorPreseed(params, env, AbortSignal.timeout(60_000)));
   },
 
-  async estimate(params, env, signal): Promise<JobEstimate> {
-    // A dry run at an output that cannot be written says so, rather than how much would not fit there.
-    await assertOutputPath(params.output);
-    return estimateVectorPreseed(params, env, signal);
-  },
+  estimate: estimateAtWritableOutput(estimateVectorPreseed),
 
-  async plan(params) {
-    // Nothing is opened here: a broken source must fail its own item, not the plan.
-    const plannedAt = Date.now();
-    const names = params.sources.map((p) => basename(p));
-    return params.sources.map((path, index) => ({
-      label: names.filter((n) => n === names[index]).length > 1 ? `${names[index]} (${index + 1})` : names[index]!,
-      spec: { path, index, plannedAt } satisfies ItemSpec,
-    }));
-  },
+  plan: async (params) => planInputs(params.sources),
 
   async begin(params, _env, signal) {
-    const coverage = params.coverage ? await loadCoverage(params.coverage) : undefined;
-    throwIfAborted(signal);
+    const coverage = await loadJobCoverage(params.coverage, signal);
     const sources = await Promise.all(params.sources.map((p) => inspectSource(p, signal).catch((e: unknown) => (e instanceof TesseraError ? e : new TesseraError('DATASET_UNREADABLE', `${p}: ${String(e)}`)))));
     throwIfAborted(signal);
     const { bySource } = chooseLayers(
@@ -139,8 +115,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     );
     const layerSpecs: TileLayerSpec[] = [];
     for (const layer of bySource.flat()) layerSpecs[layer.id] = { name: layer.name, minZoom: layer.minZoom, maxZoom: layer.maxZoom };
-    const fresh = !(await outputExists(params.output));
-    const writer = await openTileWriter(params.output, { format: 'pbf' });
+    const { writer, existed } = await openOutput(params.output, { format: 'pbf' });
     return {
       writer,
       coverage,
@@ -149,7 +124,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       layerSpecs,
       partitionZoom: choosePartitionZoom(await chosenBytes(sources, bySource), params.maxZoom),
       ranges: params.bbox ? zoomRanges(params.bbox, params.maxZoom) : undefined,
-      fresh,
+      fresh: !existed,
       spillDir: null,
       extractions: new Map(),
       cut: new Set(),
@@ -158,46 +133,39 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
 
   async end(params, session, outcome, env) {
     const s = session;
-    let described = false;
     try {
-      if (outcome.cancelled) return;
-      // Only once every source is cut: a failed source's tiles are not made, not gone.
-      const plannedAt = outcome.items[0]?.spec.plannedAt;
-      if (params.mode === 'overwrite' && !s.fresh && plannedAt !== undefined && outcome.items.every((i) => i.state === 'succeeded')) {
-        const scope = { bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX, minZoom: params.minZoom, maxZoom: params.maxZoom, ...(s.coverage ? { coverage: s.coverage } : {}) };
-        const removed = await removeUnwrittenTiles(s.writer, scope, plannedAt);
-        if (removed > 0) env.logger.info(`overwrite of ${params.output}: removed ${removed} tile(s) the sources no longer reach`);
-      }
-      const outcomes: LayerOutcome[] = [];
-      let bounds: Bbox | null = null;
-      for (const item of outcome.items) {
-        const layers = item.result?.layers as ItemLayerResult[] | undefined;
-        for (const l of layers ?? []) {
-          if (l.stats.count === 0) continue;
-          outcomes.push({ name: l.name, minZoom: l.minZoom, maxZoom: l.maxZoom, fields: l.fields, stats: l.stats });
-          if (l.bounds) bounds = bounds ? unionBbox(bounds, l.bounds) : l.bounds;
+      await finishOutput(params, { writer: s.writer, existed: !s.fresh }, outcome, async () => {
+        // Only once every source is cut: a failed source's tiles are not made, not gone.
+        const plannedAt = outcome.items[0]?.spec.plannedAt;
+        if (params.mode === 'overwrite' && !s.fresh && plannedAt !== undefined && outcome.items.every((i) => i.state === 'succeeded')) {
+          const scope = { bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX, minZoom: params.minZoom, maxZoom: params.maxZoom, ...(s.coverage ? { coverage: s.coverage } : {}) };
+          const removed = await removeUnwrittenTiles(s.writer, scope, plannedAt);
+          if (removed > 0) env.logger.info(`overwrite of ${params.output}: removed ${removed} tile(s) the sources no longer reach`);
         }
-      }
-      if (!bounds) return; // nothing was tiled: no tileset to describe
-      if (params.bbox) bounds = intersectBbox(bounds, params.bbox) ?? bounds;
-      bounds = [bounds[0], Math.max(bounds[1], -MAX_LATITUDE), bounds[2], Math.min(bounds[3], MAX_LATITUDE)];
-      const { vectorLayers: layers, tilestats } = vectorLayers(outcomes);
-      await s.writer.finish({
-        name: params.title ?? basename(params.output).replace(/\.(mbtiles|pmtiles)$/i, ''),
-        format: 'pbf',
-        bounds,
-        minzoom: params.minZoom,
-        maxzoom: params.maxZoom,
-        type: 'overlay',
-        description: `Tiled by Tessera from ${params.sources.map((p) => basename(p)).join(', ')}`,
-        vectorLayers: layers,
-        tilestats,
+        const outcomes: LayerOutcome[] = [];
+        let bounds: Bbox | null = null;
+        for (const item of outcome.items) {
+          const layers = item.result?.layers as ItemLayerResult[] | undefined;
+          for (const l of layers ?? []) {
+            if (l.stats.count === 0) continue;
+            outcomes.push({ name: l.name, minZoom: l.minZoom, maxZoom: l.maxZoom, fields: l.fields, stats: l.stats });
+            if (l.bounds) bounds = bounds ? unionBbox(bounds, l.bounds) : l.bounds;
+          }
+        }
+        if (!bounds) return null; // nothing was tiled: no tileset to describe
+        if (params.bbox) bounds = intersectBbox(bounds, params.bbox) ?? bounds;
+        bounds = [bounds[0], Math.max(bounds[1], -MAX_LATITUDE), bounds[2], Math.min(bounds[3], MAX_LATITUDE)];
+        const { vectorLayers: layers, tilestats } = vectorLayers(outcomes);
+        return {
+          format: 'pbf',
+          bounds,
+          type: 'overlay',
+          description: `Tiled by Tessera from ${params.sources.map((p) => basename(p)).join(', ')}`,
+          vectorLayers: layers,
+          tilestats,
+        };
       });
-      described = true;
     } finally {
-      await s.writer.close();
-      // A run that made nothing where nothing was leaves nothing (not an empty MBTiles).
-      if (s.fresh && !described) await removeEmptyOutput(params.output);
       if (s.spillDir) await rm(s.spillDir, { recursive: true, force: true });
     }
   },

@@ -137,6 +137,29 @@ export interface ComparisonResult {
   onlyReference: string[];
 }
 
+/** Differences tile by tile, gathered per zoom: `means` gives each zoom's mean colour and alpha and its worst colour. */
+export class PerZoomDifferences {
+  private readonly perZoom: ComparisonResult['perZoom'] = new Map();
+
+  add(key: string, d: { colour: number; alpha: number }): void {
+    const z = Number(key.split('/')[0]);
+    const s = this.perZoom.get(z) ?? { tiles: 0, colour: 0, alpha: 0, worst: 0 };
+    s.tiles++;
+    s.colour += d.colour;
+    s.alpha += d.alpha;
+    s.worst = Math.max(s.worst, d.colour);
+    this.perZoom.set(z, s);
+  }
+
+  means(): ComparisonResult['perZoom'] {
+    for (const s of this.perZoom.values()) {
+      s.colour /= s.tiles;
+      s.alpha /= s.tiles;
+    }
+    return this.perZoom;
+  }
+}
+
 /** Compares our MBTiles with gdal2tiles' directory: the same tiles with content, and per-zoom mean differences. */
 export async function compareWithGdal2Tiles(ours: string, reference: string): Promise<ComparisonResult> {
   const a = readMbtilesTiles(ours);
@@ -144,24 +167,14 @@ export async function compareWithGdal2Tiles(ours: string, reference: string): Pr
   const onlyOurs = [...a.keys()].filter((k) => !b.has(k));
   const onlyReference: string[] = [];
   for (const [k, data] of b) if (!a.has(k) && (await hasContent(data))) onlyReference.push(k);
-  const perZoom: ComparisonResult['perZoom'] = new Map();
+  const perZoom = new PerZoomDifferences();
   for (const [k, data] of a) {
     const ref = b.get(k);
     if (!ref) continue;
     const d: TileDifference = await compareTiles(data, ref);
-    const z = Number(k.split('/')[0]);
-    const s = perZoom.get(z) ?? { tiles: 0, colour: 0, alpha: 0, worst: 0 };
-    s.tiles++;
-    s.colour += d.colour;
-    s.alpha += d.alpha;
-    s.worst = Math.max(s.worst, d.colour);
-    perZoom.set(z, s);
+    perZoom.add(k, d);
   }
-  for (const s of perZoom.values()) {
-    s.colour /= s.tiles;
-    s.alpha /= s.tiles;
-  }
-  return { perZoom, onlyOurs, onlyReference };
+  return { perZoom: perZoom.means(), onlyOurs, onlyReference };
 }
 
 /** The same tiles with content on both sides, and per zoom the differences under the limits. */

@@ -6,7 +6,7 @@
  * a shift by a fraction of a tile, a colour or stretch change, a missing or extra tile fails here
  * too. Finer drift (a pixel or two) is for the live comparison in the reference suite.
  */
-import { hasContent, readMbtilesTiles, readTileDirectory, rgba, type ComparisonResult } from './gdal2tiles-reference.js';
+import { PerZoomDifferences, hasContent, readMbtilesTiles, readTileDirectory, rgba, type ComparisonResult } from './gdal2tiles-reference.js';
 
 export const THUMBNAIL = 8;
 
@@ -83,22 +83,12 @@ export async function compareWithGolden(ours: string, golden: GoldenTiles, zooms
   const onlyOurs = [...mine.keys()].filter((k) => inZoom(k) && !reference.has(k));
   const onlyReference = [...reference].filter(([k, t]) => t !== null && !mine.has(k)).map(([k]) => k);
   const empty = Buffer.alloc(THUMBNAIL * THUMBNAIL * 4);
-  const perZoom: ComparisonResult['perZoom'] = new Map();
+  const perZoom = new PerZoomDifferences();
   for (const [key, data] of mine) {
     if (!reference.has(key)) continue;
     const ref = reference.get(key);
     const d = thumbnailDifference(await thumbnail(data), ref ? Buffer.from(ref, 'base64') : empty);
-    const z = Number(key.split('/')[0]);
-    const s = perZoom.get(z) ?? { tiles: 0, colour: 0, alpha: 0, worst: 0 };
-    s.tiles++;
-    s.colour += d.colour;
-    s.alpha += d.alpha;
-    s.worst = Math.max(s.worst, d.colour);
-    perZoom.set(z, s);
+    perZoom.add(key, d);
   }
-  for (const s of perZoom.values()) {
-    s.colour /= s.tiles;
-    s.alpha /= s.tiles;
-  }
-  return { perZoom, onlyOurs, onlyReference };
+  return { perZoom: perZoom.means(), onlyOurs, onlyReference };
 }
