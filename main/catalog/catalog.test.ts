@@ -63,8 +63,15 @@ test('a committed vector dataset is described, drawn and listed', async () => {
   assert.ok(dataset.sizeBytes > 0);
 
   assert.deepEqual(catalog.get(dataset.id), dataset);
-  assert.deepEqual(catalog.list({ limit: 10 }).rows.map((d) => d.id), [dataset.id]);
-  assert.deepEqual(catalog.list({ text: 'DISPUTED', limit: 10 }).rows.map((d) => d.id), [dataset.id], 'layer names are searched');
+  assert.deepEqual(
+    catalog.list({ limit: 10 }).rows.map((d) => d.id),
+    [dataset.id],
+  );
+  assert.deepEqual(
+    catalog.list({ text: 'DISPUTED', limit: 10 }).rows.map((d) => d.id),
+    [dataset.id],
+    'layer names are searched',
+  );
   assert.deepEqual(catalog.list({ kind: 'raster', limit: 10 }).rows, []);
   assert.equal(catalog.usedBytes(), dataset.sizeBytes);
 });
@@ -89,21 +96,36 @@ test('a raster (a paletted NAD27 GeoTIFF) is described with its CRS and WGS84 bo
 test('pages are keyset cursors, newest first', async () => {
   const { catalog } = open();
   const ids: number[] = [];
-  for (let i = 0; i < 3; i++) ids.push((await catalog.commit(await countriesDraft(catalog, 1, `k${i}`), { name: `w${i}`, jobId: 1, source: { type: 'file', files: ['/x'] } })).id);
+  for (let i = 0; i < 3; i++)
+    ids.push((await catalog.commit(await countriesDraft(catalog, 1, `k${i}`), { name: `w${i}`, jobId: 1, source: { type: 'file', files: ['/x'] } })).id);
   const first = catalog.list({ limit: 2 });
-  assert.deepEqual(first.rows.map((d) => d.id), [ids[2], ids[1]]);
+  assert.deepEqual(
+    first.rows.map((d) => d.id),
+    [ids[2], ids[1]],
+  );
   const second = catalog.list({ limit: 2, cursor: first.nextCursor! });
-  assert.deepEqual(second.rows.map((d) => d.id), [ids[0]]);
+  assert.deepEqual(
+    second.rows.map((d) => d.id),
+    [ids[0]],
+  );
   assert.equal(second.nextCursor, null);
   assert.throws(() => catalog.list({ limit: 2, cursor: 'nonsense' }), { code: 'BAD_CURSOR' });
-  assert.deepEqual(catalog.madeBy(1).map((d) => d.id), ids);
+  assert.deepEqual(
+    catalog.madeBy(1).map((d) => d.id),
+    ids,
+  );
 });
 
 test('delete frees the files; a dataset a running job reads is refused', async () => {
   const { catalog, store } = open();
   const a = await catalog.commit(await countriesDraft(catalog, 1, 'a'), { name: 'a', jobId: 1, source: { type: 'file', files: ['/a'] } });
   const b = await catalog.commit(await countriesDraft(catalog, 1, 'b'), { name: 'b', jobId: 1, source: { type: 'file', files: ['/b'] } });
-  const job = store.createJob({ kind: 'preseed-vector', name: 'seed b', priority: 0, params: { sources: [b.path], minZoom: 0, maxZoom: 2, output: '/tmp/x.mbtiles' } as never });
+  const job = store.createJob({
+    kind: 'preseed-vector',
+    name: 'seed b',
+    priority: 0,
+    params: { sources: [b.path], minZoom: 0, maxZoom: 2, output: '/tmp/x.mbtiles' } as never,
+  });
   const result = catalog.delete([a.id, b.id, 999]);
   assert.deepEqual(result.ok, [a.id]);
   assert.equal(existsSync(a.path), false);
@@ -130,7 +152,11 @@ test('a draft can be reopened, discarded, or replace an existing dataset', async
   await catalog.discardDraft(reopened);
   assert.equal(existsSync(draft.dir), false);
 
-  const first = await catalog.commit(await countriesDraft(catalog, 4, 'v1'), { name: 'svc', jobId: 4, source: { type: 'esri', url: 'https://example.test/FeatureServer', layers: [0], copiedAt: '2026-01-01T00:00:00Z' } });
+  const first = await catalog.commit(await countriesDraft(catalog, 4, 'v1'), {
+    name: 'svc',
+    jobId: 4,
+    source: { type: 'esri', url: 'https://example.test/FeatureServer', layers: [0], copiedAt: '2026-01-01T00:00:00Z' },
+  });
   const second = await catalog.commit(await countriesDraft(catalog, 5, 'v2'), {
     name: 'svc',
     jobId: 5,
@@ -143,7 +169,10 @@ test('a draft can be reopened, discarded, or replace an existing dataset', async
   assert.notEqual(second.path, first.path);
   assert.equal(existsSync(first.path), false, 'the replaced files are gone');
   assert.equal(catalog.list({ limit: 10 }).rows.length, 1);
-  assert.deepEqual(catalog.findByServiceUrl('https://example.test/FeatureServer').map((d) => d.id), [first.id]);
+  assert.deepEqual(
+    catalog.findByServiceUrl('https://example.test/FeatureServer').map((d) => d.id),
+    [first.id],
+  );
   assert.deepEqual(catalog.findByServiceUrl('https://example.test/MapServer'), []);
 });
 
@@ -169,7 +198,11 @@ test('a dataset deleted while its preview is drawn keeps nothing of it', async (
   const dataset = await catalog.commit(await countriesDraft(catalog), { name: 'short-lived', jobId: 1, source: { type: 'file', files: ['/s'] } });
   assert.deepEqual(catalog.delete([dataset.id]).ok, [dataset.id]);
   await catalog.analysesDone();
-  assert.deepEqual(readdirSync(join(dataDir, 'catalog')).filter((n) => n !== '.partial'), [], 'no folder, no preview file');
+  assert.deepEqual(
+    readdirSync(join(dataDir, 'catalog')).filter((n) => n !== '.partial'),
+    [],
+    'no folder, no preview file',
+  );
   assert.equal(catalog.usedBytes(), 0);
 });
 
@@ -178,9 +211,13 @@ test('analyses a stopped catalogue left undone (counts, preview) are done when i
   const first = open(undefined, dataDir);
   const dataset = await first.catalog.commit(await countriesDraft(first.catalog), { name: 'undrawn', jobId: 1, source: { type: 'file', files: ['/u'] } });
   // As if the process had stopped before drawing: the row is recorded without a picture.
-  first.catalog.db.prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?').run(statSync(dataset.path).size, dataset.id);
+  first.catalog.db
+    .prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?')
+    .run(statSync(dataset.path).size, dataset.id);
   await first.catalog.analysesDone();
-  first.catalog.db.prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?').run(statSync(dataset.path).size, dataset.id);
+  first.catalog.db
+    .prepare('UPDATE catalog_datasets SET thumbnail = NULL, preview = NULL, size_bytes = ? WHERE id = ?')
+    .run(statSync(dataset.path).size, dataset.id);
   // …and its invalid geometries not counted yet.
   const uncounted = dataset.layers.map((l) => ({ ...l, invalidGeometries: null }));
   first.catalog.db.prepare('UPDATE catalog_datasets SET layers = ? WHERE id = ?').run(JSON.stringify(uncounted), dataset.id);
@@ -196,5 +233,9 @@ test('analyses a stopped catalogue left undone (counts, preview) are done when i
   assert.ok(drawn.thumbnail && drawn.preview && existsSync(drawn.preview));
   assert.equal(drawn.sizeBytes, statSync(drawn.path).size + statSync(drawn.preview).size);
   assert.equal(drawn.analysisPending, false);
-  assert.deepEqual(drawn.layers.map((l) => l.invalidGeometries), [0, 0], 'counted');
+  assert.deepEqual(
+    drawn.layers.map((l) => l.invalidGeometries),
+    [0, 0],
+    'counted',
+  );
 });

@@ -124,7 +124,9 @@ export class Catalog {
 
   /** Queues the analyses a stopped engine left undone. */
   resumeAnalyses(): void {
-    const rows = this.db.prepare(`SELECT id FROM catalog_datasets WHERE (thumbnail IS NULL AND bounds IS NOT NULL) OR instr(layers, '"invalidGeometries":null') > 0 ORDER BY id`).all() as { id: number }[];
+    const rows = this.db
+      .prepare(`SELECT id FROM catalog_datasets WHERE (thumbnail IS NULL AND bounds IS NOT NULL) OR instr(layers, '"invalidGeometries":null') > 0 ORDER BY id`)
+      .all() as { id: number }[];
     for (const row of rows) this.analyseLater(row.id);
   }
 
@@ -160,10 +162,17 @@ export class Catalog {
         if (this.closing.signal.aborted) return;
         // One that cannot be counted stays uncounted (null) rather than pass for valid.
         // Geometries the import could not read are stored as NULL, which GEOS never sees: added here.
-        const counted = layer.invalidGeometries === null ? await (await import('./describe.js')).countInvalidShared(row.path, layer.name).catch(() => null) : layer.invalidGeometries;
-        layers.push(layer.invalidGeometries === null ? { ...layer, invalidGeometries: counted === null ? null : counted + (layer.unreadableGeometries ?? 0) } : layer);
+        const counted =
+          layer.invalidGeometries === null
+            ? await (await import('./describe.js')).countInvalidShared(row.path, layer.name).catch(() => null)
+            : layer.invalidGeometries;
+        layers.push(
+          layer.invalidGeometries === null ? { ...layer, invalidGeometries: counted === null ? null : counted + (layer.unreadableGeometries ?? 0) } : layer,
+        );
       }
-      const recorded = this.db.prepare('UPDATE catalog_datasets SET layers = @layers WHERE id = @id AND dir = @dir').run({ id, dir: row.dir, layers: JSON.stringify(layers) });
+      const recorded = this.db
+        .prepare('UPDATE catalog_datasets SET layers = @layers WHERE id = @id AND dir = @dir')
+        .run({ id, dir: row.dir, layers: JSON.stringify(layers) });
       if (recorded.changes === 0) return;
       changed = true;
     }
@@ -183,9 +192,17 @@ export class Catalog {
       if (this.closing.signal.aborted) return false;
       drawn = { mbtiles: null, thumbnail: null };
     }
-    const bytes = drawn.mbtiles === null ? 0 : await stat(drawn.mbtiles).then((s) => s.size, () => 0);
+    const bytes =
+      drawn.mbtiles === null
+        ? 0
+        : await stat(drawn.mbtiles).then(
+            (s) => s.size,
+            () => 0,
+          );
     const recorded = this.db
-      .prepare('UPDATE catalog_datasets SET preview = @preview, thumbnail = @thumbnail, size_bytes = size_bytes + @bytes WHERE id = @id AND dir = @dir AND thumbnail IS NULL')
+      .prepare(
+        'UPDATE catalog_datasets SET preview = @preview, thumbnail = @thumbnail, size_bytes = size_bytes + @bytes WHERE id = @id AND dir = @dir AND thumbnail IS NULL',
+      )
       .run({ id: row.id, dir: row.dir, preview: drawn.mbtiles, thumbnail: drawn.thumbnail ?? '', bytes });
     if (recorded.changes === 0) {
       // Deleted or replaced while it was drawn: nothing of it stays.
@@ -213,7 +230,9 @@ export class Catalog {
       where.push(`instr(search_text, @text) > 0`);
       args.text = text;
     }
-    const rows = this.db.prepare(`SELECT * FROM catalog_datasets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`).all(args) as DatasetRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM catalog_datasets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
+      .all(args) as DatasetRow[];
     const page = rows.slice(0, input.limit).map(toDataset);
     return { rows: page, nextCursor: rows.length > input.limit ? encodeCursor('catalog', [page[page.length - 1]!.id]) : null };
   }
@@ -232,7 +251,11 @@ export class Catalog {
 
   /** Datasets migrated from this service URL (as CommitInput's esri source recorded it), oldest first. */
   findByServiceUrl(url: string): CatalogDataset[] {
-    return (this.db.prepare(`SELECT * FROM catalog_datasets WHERE json_extract(source, '$.type') = 'esri' AND json_extract(source, '$.url') = ? ORDER BY id`).all(url) as DatasetRow[]).map(toDataset);
+    return (
+      this.db
+        .prepare(`SELECT * FROM catalog_datasets WHERE json_extract(source, '$.type') = 'esri' AND json_extract(source, '$.url') = ? ORDER BY id`)
+        .all(url) as DatasetRow[]
+    ).map(toDataset);
   }
 
   /** Bytes the catalogue's datasets take on disk (their files and previews). */
@@ -251,7 +274,12 @@ export class Catalog {
         const dataset = this.get(id);
         const row = this.db.prepare('SELECT dir FROM catalog_datasets WHERE id = ?').get(id) as { dir: string };
         const user = this.activeJobUsing(row.dir);
-        if (user !== null) throw new TesseraError('ILLEGAL_TRANSITION', `dataset ${id} (${dataset.name}) is in use by job ${user}, which is ${this.jobState(user)}; cancel it or let it finish first`, { details: { id, jobId: user } });
+        if (user !== null)
+          throw new TesseraError(
+            'ILLEGAL_TRANSITION',
+            `dataset ${id} (${dataset.name}) is in use by job ${user}, which is ${this.jobState(user)}; cancel it or let it finish first`,
+            { details: { id, jobId: user } },
+          );
         this.db.prepare('DELETE FROM catalog_datasets WHERE id = ?').run(id);
         result.ok.push(id);
         try {
@@ -327,7 +355,10 @@ export class Catalog {
       try {
         if (input.replaces !== undefined) {
           replacedDir = (this.db.prepare('SELECT dir FROM catalog_datasets WHERE id = ?').get(input.replaces) as { dir: string } | undefined)?.dir ?? null;
-          if (replacedDir === null) throw new TesseraError('NOT_FOUND', `dataset ${input.replaces} does not exist in the catalogue (nothing to replace)`, { details: { field: 'replaces', id: input.replaces } });
+          if (replacedDir === null)
+            throw new TesseraError('NOT_FOUND', `dataset ${input.replaces} does not exist in the catalogue (nothing to replace)`, {
+              details: { field: 'replaces', id: input.replaces },
+            });
           this.db
             .prepare(
               `UPDATE catalog_datasets SET kind = @kind, path = @path, dir = @dir, layers = @layers, raster = @raster, bounds = @bounds, size_bytes = @size,

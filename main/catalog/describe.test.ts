@@ -31,8 +31,38 @@ function bowTie(): { geojson: string; gpkg: string } {
     JSON.stringify({
       type: 'FeatureCollection',
       features: [
-        { type: 'Feature', properties: { name: 'square', n: 1 }, geometry: { type: 'Polygon', coordinates: [[[10, 50], [11, 50], [11, 51], [10, 51], [10, 50]]] } },
-        { type: 'Feature', properties: { name: 'bow tie', n: 2 }, geometry: { type: 'Polygon', coordinates: [[[12, 50], [13, 51], [13, 50], [12, 51], [12, 50]]] } },
+        {
+          type: 'Feature',
+          properties: { name: 'square', n: 1 },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [10, 50],
+                [11, 50],
+                [11, 51],
+                [10, 51],
+                [10, 50],
+              ],
+            ],
+          },
+        },
+        {
+          type: 'Feature',
+          properties: { name: 'bow tie', n: 2 },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [12, 50],
+                [13, 51],
+                [13, 50],
+                [12, 51],
+                [12, 50],
+              ],
+            ],
+          },
+        },
       ],
     }),
   );
@@ -50,7 +80,10 @@ test('a GeoPackage: every layer with its geometry type, counts, fields, CRS and 
   assert.deepEqual([byName.countries!.geometryType, byName.countries!.featureCount, byName.countries!.crs], ['Multi Polygon', 240, 'EPSG:4326']);
   assert.deepEqual([byName.states_provinces!.featureCount, byName.disputed_borders!.featureCount], [4556, 46]);
   assert.equal(byName.disputed_borders!.geometryType, 'Multi Line String');
-  assert.ok(byName.countries!.fields.some((f) => f.name === 'NAME' && f.type === 'string'), JSON.stringify(byName.countries!.fields.slice(0, 5)));
+  assert.ok(
+    byName.countries!.fields.some((f) => f.name === 'NAME' && f.type === 'string'),
+    JSON.stringify(byName.countries!.fields.slice(0, 5)),
+  );
   near(byName.countries!.bounds, [-180, -90, 180, 83.7], 0.5, 'countries');
   assert.ok(typeof byName.countries!.invalidGeometries === 'number' && byName.countries!.invalidGeometries >= 0);
   // QGIS's layer_styles is a plain table.
@@ -96,7 +129,10 @@ test('a raster: size, bands, data type, CRS and bounds (the SRTM tile; SP27GTIF 
 test('a cancelled description stops between layers with AbortError', async () => {
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(() => describeDataset(worldMapGpkg(), controller.signal), (error: unknown) => error instanceof AbortError);
+  await assert.rejects(
+    () => describeDataset(worldMapGpkg(), controller.signal),
+    (error: unknown) => error instanceof AbortError,
+  );
 });
 
 test('transformBounds: densified edges in lon/lat, clamped to the world; without a CRS, lon/lat only when the numbers fit', () => {
@@ -108,7 +144,10 @@ test('transformBounds: densified edges in lon/lat, clamped to the world; without
   assert.equal(transformBounds([200000, 700000, 300000, 800000], null), null, 'metres without a CRS are no place');
   assert.equal(transformBounds([Number.NaN, 0, 1, 1], null), null);
   const mercator = gdal.SpatialReference.fromEPSG(3857);
-  assert.deepEqual(transformBounds([-1e9, -1e9, 1e9, 1e9], mercator)?.map((v) => Math.abs(v) <= 180), [true, true, true, true]);
+  assert.deepEqual(
+    transformBounds([-1e9, -1e9, 1e9, 1e9], mercator)?.map((v) => Math.abs(v) <= 180),
+    [true, true, true, true],
+  );
   const huge = transformBounds([-1e9, -1e9, 1e9, 1e9], mercator)!;
   assert.ok(huge[1] < -89.9 && huge[3] > 89.9, `latitudes ${huge[1]}…${huge[3]}`);
 });
@@ -116,7 +155,12 @@ test('transformBounds: densified edges in lon/lat, clamped to the world; without
 test('crsLabel: AUTHORITY:CODE, identified when the CRS lacks one, else its name; unionBounds skips nulls', () => {
   assert.equal(crsLabel(null), null);
   assert.equal(crsLabel(gdal.SpatialReference.fromEPSG(4326)), 'EPSG:4326');
-  const withoutAuthority = (epsg: number) => gdal.SpatialReference.fromWKT(gdal.SpatialReference.fromEPSG(epsg).toWKT().replace(/,AUTHORITY\["EPSG","\d+"\]/g, ''));
+  const withoutAuthority = (epsg: number) =>
+    gdal.SpatialReference.fromWKT(
+      gdal.SpatialReference.fromEPSG(epsg)
+        .toWKT()
+        .replace(/,AUTHORITY\["EPSG","\d+"\]/g, ''),
+    );
   assert.equal(crsLabel(withoutAuthority(4326)), 'EPSG:4326', 'identified');
   assert.equal(crsLabel(withoutAuthority(27700)), 'OSGB36 / British National Grid', 'not identified: its name');
   assert.equal(crsLabel(gdal.SpatialReference.fromProj4('+proj=ortho +lat_0=50 +lon_0=10 +datum=WGS84 +units=m +no_defs')), 'unknown');

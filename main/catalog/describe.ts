@@ -221,5 +221,10 @@ function rasterBounds(gt: number[], size: { x: number; y: number }, srs: gdal.Sp
 export function unionBounds(boxes: readonly (Bbox | null)[]): Bbox | null {
   const present = boxes.filter((b): b is Bbox => b !== null);
   if (present.length === 0) return null;
-  return [Math.min(...present.map((b) => b[0])), Math.min(...present.map((b) => b[1])), Math.max(...present.map((b) => b[2])), Math.max(...present.map((b) => b[3]))];
+  return [
+    Math.min(...present.map((b) => b[0])),
+    Math.min(...present.map((b) => b[1])),
+    Math.max(...present.map((b) => b[2])),
+    Math.max(...present.map((b) => b[3])),
+  ];
 }

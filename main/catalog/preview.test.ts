@@ -28,8 +28,12 @@ interface Tile {
 function readMbtiles(path: string): { metadata: Record<string, string>; tiles: Tile[] } {
   const db = new Database(path, { readonly: true });
   try {
-    const metadata = Object.fromEntries((db.prepare('SELECT name, value FROM metadata').all() as { name: string; value: string }[]).map((r) => [r.name, r.value]));
-    const tiles = (db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[]).map((t) => ({ z: t.z, x: t.x, y: flipY(t.z, t.r), png: t.d }));
+    const metadata = Object.fromEntries(
+      (db.prepare('SELECT name, value FROM metadata').all() as { name: string; value: string }[]).map((r) => [r.name, r.value]),
+    );
+    const tiles = (
+      db.prepare('SELECT zoom_level z, tile_column x, tile_row r, tile_data d FROM tiles').all() as { z: number; x: number; r: number; d: Buffer }[]
+    ).map((t) => ({ z: t.z, x: t.x, y: flipY(t.z, t.r), png: t.d }));
     return { metadata, tiles };
   } finally {
     db.close();
@@ -48,7 +52,13 @@ async function pixelAt(tiles: Tile[], lon: number, lat: number): Promise<number[
 }
 
 test('pictureFrame: the deepest zoom (16 at most) where the bounds fit in 2 × 2 tiles, as a block of whole tiles', () => {
-  const cases: Bbox[] = [[11, 57, 12, 58], [-8.6, 54.6, -0.7, 60.9], [-180, -85, 180, 85], [2.35, 48.85, 2.36, 48.86], [2.35, 48.85, 2.35, 48.85]];
+  const cases: Bbox[] = [
+    [11, 57, 12, 58],
+    [-8.6, 54.6, -0.7, 60.9],
+    [-180, -85, 180, 85],
+    [2.35, 48.85, 2.36, 48.86],
+    [2.35, 48.85, 2.35, 48.85],
+  ];
   for (const bounds of cases) {
     const f = pictureFrame(bounds);
     const { z } = f.range;
@@ -82,7 +92,13 @@ test('colourise: polygons filled with a darker outline, lines, points grown to 3
   assert.deepEqual(at(1, 1), [24, 72, 128, 255], 'edge');
   assert.deepEqual(at(2, 2), [56, 132, 196, 150], 'inside');
   assert.deepEqual(at(0, 6), [20, 60, 110, 255], 'line');
-  for (const [x, y] of [[4, 4], [5, 5], [6, 6], [6, 4]] as const) assert.deepEqual(at(x, y), [200, 60, 40, 255], `point ${x},${y}`);
+  for (const [x, y] of [
+    [4, 4],
+    [5, 5],
+    [6, 6],
+    [6, 4],
+  ] as const)
+    assert.deepEqual(at(x, y), [200, 60, 40, 255], `point ${x},${y}`);
   assert.deepEqual(at(0, 0), [0, 0, 0, 0], 'nothing');
 });
 
@@ -111,7 +127,10 @@ test('a raster preview (SRTM Int16 DEM): PNG tiles at the frame’s zoom, halved
   assert.equal(Number(metadata.maxzoom), frame.range.z);
   const minZoom = Number(metadata.minzoom);
   assert.equal(tiles.filter((t) => t.z === minZoom).length, 1, 'the top level is one tile');
-  assert.deepEqual([...new Set(tiles.map((t) => t.z))].sort((a, b) => a - b), Array.from({ length: frame.range.z - minZoom + 1 }, (_, i) => minZoom + i));
+  assert.deepEqual(
+    [...new Set(tiles.map((t) => t.z))].sort((a, b) => a - b),
+    Array.from({ length: frame.range.z - minZoom + 1 }, (_, i) => minZoom + i),
+  );
   for (const t of tiles) {
     const info = await sharp(t.png).metadata();
     assert.deepEqual([info.format, info.width, info.height], ['png', 256, 256]);
@@ -121,21 +140,35 @@ test('a raster preview (SRTM Int16 DEM): PNG tiles at the frame’s zoom, halved
   assert.equal((await pixelAt(tiles, 10.5, 57.5))[3], 0);
   // The DEM is stretched over its min–max: the picture is not one flat grey.
   const greys = new Set<number>();
-  for (const [lon, lat] of [[11.1, 57.1], [11.5, 57.5], [11.9, 57.9], [11.2, 57.8], [11.8, 57.2]] as const) greys.add((await pixelAt(tiles, lon, lat))[0]!);
+  for (const [lon, lat] of [
+    [11.1, 57.1],
+    [11.5, 57.5],
+    [11.9, 57.9],
+    [11.2, 57.8],
+    [11.8, 57.2],
+  ] as const)
+    greys.add((await pixelAt(tiles, lon, lat))[0]!);
   assert.ok(greys.size > 1, `greys ${[...greys]}`);
   assert.match(preview.thumbnail!, /^data:image\/png;base64,/);
   const thumb = await sharp(Buffer.from(preview.thumbnail!.split(',')[1]!, 'base64')).metadata();
   // Cropped to the data and fitted in 128 px: a degree at 57.5°N is cos 57.5° as wide as it is tall in Mercator.
   assert.equal(thumb.height, 128);
   assert.ok(Math.abs(thumb.width! - 128 * Math.cos((57.5 * Math.PI) / 180)) <= 2, `${thumb.width}×${thumb.height}`);
-  assert.deepEqual(readdirSync(root).filter((f) => f.includes('.part') || f.endsWith('-wal') || f.endsWith('-shm')), [], 'no partial file or WAL is left');
+  assert.deepEqual(
+    readdirSync(root).filter((f) => f.includes('.part') || f.endsWith('-wal') || f.endsWith('-shm')),
+    [],
+    'no partial file or WAL is left',
+  );
   // Written by the project's MBTiles writer, as a file of the spec's two tables alone (no written times).
   const db = new Database(path, { readonly: true });
   assert.deepEqual(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all(), ['metadata', 'tiles']);
   db.close();
   assert.equal(metadata.type, 'overlay');
   assert.equal(metadata.description, 'Preview of N57E011');
-  assert.deepEqual(metadata.bounds!.split(',').map(Number), description.bounds!.map((v) => Number(v.toFixed(7))));
+  assert.deepEqual(
+    metadata.bounds!.split(',').map(Number),
+    description.bounds!.map((v) => Number(v.toFixed(7))),
+  );
 });
 
 test('a vector preview of a projected layer (scot_BNG): polygons drawn where they are in lon/lat, sea left empty; points drawn too', async () => {

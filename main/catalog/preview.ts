@@ -132,7 +132,15 @@ export function colourise(values: Uint8Array, width: number, height: number): Ui
       const i = y * width + x;
       const v = values[i]!;
       if (v === 1) {
-        const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1 || values[i - 1] !== 1 || values[i + 1] !== 1 || values[i - width] !== 1 || values[i + width] !== 1;
+        const edge =
+          x === 0 ||
+          y === 0 ||
+          x === width - 1 ||
+          y === height - 1 ||
+          values[i - 1] !== 1 ||
+          values[i + 1] !== 1 ||
+          values[i - width] !== 1 ||
+          values[i + width] !== 1;
         put(i, edge ? OUTLINE : FILL);
       } else if (v === 2) put(i, LINE);
     }
@@ -140,7 +148,8 @@ export function colourise(values: Uint8Array, width: number, height: number): Ui
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (values[y * width + x] !== 3) continue;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (x + dx >= 0 && x + dx < width && y + dy >= 0 && y + dy < height) put((y + dy) * width + x + dx, POINT);
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) if (x + dx >= 0 && x + dx < width && y + dy >= 0 && y + dy < height) put((y + dy) * width + x + dx, POINT);
     }
   }
   return rgba;
@@ -162,7 +171,14 @@ async function drawRaster(file: string, frame: PictureFrame): Promise<Picture> {
     // every pixel of a gigabyte to average them down to 512.
     const { x: sourceWidth, y: sourceHeight } = source.rasterSize;
     const scale = Math.min(1, (2 * Math.max(width, height)) / Math.max(sourceWidth, sourceHeight));
-    if (scale < 1) args.push('-outsize', String(Math.max(1, Math.round(sourceWidth * scale))), String(Math.max(1, Math.round(sourceHeight * scale))), '-r', paletted ? 'nearest' : 'average');
+    if (scale < 1)
+      args.push(
+        '-outsize',
+        String(Math.max(1, Math.round(sourceWidth * scale))),
+        String(Math.max(1, Math.round(sourceHeight * scale))),
+        '-r',
+        paletted ? 'nearest' : 'average',
+      );
     if (paletted) args.push('-expand', 'rgb');
     else if (band.dataType !== gdal.GDT_Byte) {
       const stats = await band.computeStatisticsAsync(true);
@@ -221,7 +237,9 @@ async function thumbnailOf(picture: Picture, bounds: Bbox): Promise<string> {
   };
   crop.width = Math.max(1, Math.min(picture.width - crop.left, Math.ceil(right) - crop.left));
   crop.height = Math.max(1, Math.min(picture.height - crop.top, Math.ceil(bottom) - crop.top));
-  const png = await sharp(Buffer.from(picture.rgba.buffer, picture.rgba.byteOffset, picture.rgba.byteLength), { raw: { width: picture.width, height: picture.height, channels: 4 } })
+  const png = await sharp(Buffer.from(picture.rgba.buffer, picture.rgba.byteOffset, picture.rgba.byteLength), {
+    raw: { width: picture.width, height: picture.height, channels: 4 },
+  })
     .extract(crop)
     .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside' })
     .png({ compressionLevel: 9, palette: true, colours: 64, dither: 0 })
@@ -236,7 +254,12 @@ async function thumbnailOf(picture: Picture, bounds: Bbox): Promise<string> {
  */
 async function writeMbtiles(picture: Picture, path: string, name: string, bounds: Bbox): Promise<void> {
   const levels: { range: TileRange; rgba: Buffer; width: number; height: number }[] = [];
-  let level = { range: picture.range, rgba: Buffer.from(picture.rgba.buffer, picture.rgba.byteOffset, picture.rgba.byteLength), width: picture.width, height: picture.height };
+  let level = {
+    range: picture.range,
+    rgba: Buffer.from(picture.rgba.buffer, picture.rgba.byteOffset, picture.rgba.byteLength),
+    width: picture.width,
+    height: picture.height,
+  };
   levels.push(level);
   while (level.range.z > 0 && (level.range.minX !== level.range.maxX || level.range.minY !== level.range.maxY)) {
     level = await halve(level);
@@ -252,7 +275,14 @@ async function writeMbtiles(picture: Picture, path: string, name: string, bounds
         // Cut here rather than by sharp's extract, which would take in the whole picture per tile.
         const tile = Buffer.alloc(TILE * TILE * 4);
         for (let row = 0; row < TILE; row++) l.rgba.copy(tile, row * TILE * 4, ((top + row) * l.width + left) * 4, ((top + row) * l.width + left + TILE) * 4);
-        tiles.push({ z: l.range.z, x: tx, y: ty, png: sharp(tile, { raw: { width: TILE, height: TILE, channels: 4 } }).png({ compressionLevel: 6 }).toBuffer() });
+        tiles.push({
+          z: l.range.z,
+          x: tx,
+          y: ty,
+          png: sharp(tile, { raw: { width: TILE, height: TILE, channels: 4 } })
+            .png({ compressionLevel: 6 })
+            .toBuffer(),
+        });
       }
     }
   }
@@ -263,7 +293,16 @@ async function writeMbtiles(picture: Picture, path: string, name: string, bounds
     const writer = await openMbtilesWriter(partial, { format: 'png', name, writtenTimes: false });
     try {
       await writer.write(tiles.map((t, i) => ({ z: t.z, x: t.x, y: t.y, data: pngs[i]! })));
-      await writer.finish({ name, format: 'png', type: 'overlay', version: '1.3', description: `Preview of ${name}`, bounds, minzoom: levels.at(-1)!.range.z, maxzoom: picture.range.z });
+      await writer.finish({
+        name,
+        format: 'png',
+        type: 'overlay',
+        version: '1.3',
+        description: `Preview of ${name}`,
+        bounds,
+        minzoom: levels.at(-1)!.range.z,
+        maxzoom: picture.range.z,
+      });
     } finally {
       await writer.close();
     }
@@ -275,14 +314,29 @@ async function writeMbtiles(picture: Picture, path: string, name: string, bounds
 }
 
 /** The level above: the tiles' parents, each made of its four children scaled to half. */
-async function halve(level: { range: TileRange; rgba: Buffer; width: number; height: number }): Promise<{ range: TileRange; rgba: Buffer; width: number; height: number }> {
+async function halve(level: {
+  range: TileRange;
+  rgba: Buffer;
+  width: number;
+  height: number;
+}): Promise<{ range: TileRange; rgba: Buffer; width: number; height: number }> {
   const r = level.range;
   const range: TileRange = { z: r.z - 1, minX: r.minX >> 1, minY: r.minY >> 1, maxX: r.maxX >> 1, maxY: r.maxY >> 1 };
   const width = (range.maxX - range.minX + 1) * TILE;
   const height = (range.maxY - range.minY + 1) * TILE;
-  const half = await sharp(level.rgba, { raw: { width: level.width, height: level.height, channels: 4 } }).resize(level.width / 2, level.height / 2).raw().toBuffer();
+  const half = await sharp(level.rgba, { raw: { width: level.width, height: level.height, channels: 4 } })
+    .resize(level.width / 2, level.height / 2)
+    .raw()
+    .toBuffer();
   const rgba = await sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
-    .composite([{ input: half, raw: { width: level.width / 2, height: level.height / 2, channels: 4 }, left: (r.minX - range.minX * 2) * (TILE / 2), top: (r.minY - range.minY * 2) * (TILE / 2) }])
+    .composite([
+      {
+        input: half,
+        raw: { width: level.width / 2, height: level.height / 2, channels: 4 },
+        left: (r.minX - range.minX * 2) * (TILE / 2),
+        top: (r.minY - range.minY * 2) * (TILE / 2),
+      },
+    ])
     .raw()
     .toBuffer();
   return { range, rgba, width, height };

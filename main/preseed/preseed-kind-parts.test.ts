@@ -60,14 +60,25 @@ test('path checks: missing inputs and coverage are named by field, virtual paths
     ],
   );
   // A virtual coverage is not checked either; with nothing wrong there are no issues.
-  assert.deepEqual(await checkPreseedPaths({ inputs: [present], inputField: 'params.sources', coverage: '/vsicurl/x', output: join(root, 'out.mbtiles'), isVirtual: (p) => p.startsWith('/vsi'), missing: () => 'missing' }), []);
+  assert.deepEqual(
+    await checkPreseedPaths({
+      inputs: [present],
+      inputField: 'params.sources',
+      coverage: '/vsicurl/x',
+      output: join(root, 'out.mbtiles'),
+      isVirtual: (p) => p.startsWith('/vsi'),
+      missing: () => 'missing',
+    }),
+    [],
+  );
   assert.equal(existsSync(join(root, 'out.mbtiles')), false);
 });
 
 test('path checks: an output that cannot be written is params.output (under a regular file, under /proc)', async () => {
   const file = join(root, 'a-file');
   writeFileSync(file, 'not a folder');
-  const check = (output: string) => checkPreseedPaths({ inputs: [], inputField: 'params.sources', coverage: undefined, output, isVirtual: () => false, missing: () => 'missing' });
+  const check = (output: string) =>
+    checkPreseedPaths({ inputs: [], inputField: 'params.sources', coverage: undefined, output, isVirtual: () => false, missing: () => 'missing' });
   assert.deepEqual(await check(join(file, 'tiles.mbtiles')), [{ field: 'params.output', message: `${file} is a file, not a folder` }]);
   const proc = await check('/proc/tessera-test.mbtiles');
   assert.equal(proc.length, 1);
@@ -115,16 +126,25 @@ test('end: metadata is written with the common fields, then the writer closes; a
   const finished: TilesetMetadata[] = [];
   const output = join(root, 'kept.mbtiles');
   const params = { output, minZoom: 2, maxZoom: 5 };
-  await finishOutput(params, { writer: fakeWriter(log, finished), existed: false }, { cancelled: false }, async () => ({ format: 'png', bounds: [0, 0, 1, 1], type: 'baselayer' }));
+  await finishOutput(params, { writer: fakeWriter(log, finished), existed: false }, { cancelled: false }, async () => ({
+    format: 'png',
+    bounds: [0, 0, 1, 1],
+    type: 'baselayer',
+  }));
   assert.deepEqual(log, ['finish', 'close']);
   assert.deepEqual(finished[0], { name: 'kept', format: 'png', bounds: [0, 0, 1, 1], minzoom: 2, maxzoom: 5, type: 'baselayer' });
   assert.deepEqual(Object.keys(finished[0]!), ['name', 'format', 'bounds', 'minzoom', 'maxzoom', 'type']);
 
   // A title names the tileset; a cancel writes nothing.
-  await finishOutput({ ...params, title: 'Roads' }, { writer: fakeWriter(log, finished), existed: true }, { cancelled: false }, async () => ({ format: 'pbf', bounds: [0, 0, 1, 1] }));
+  await finishOutput({ ...params, title: 'Roads' }, { writer: fakeWriter(log, finished), existed: true }, { cancelled: false }, async () => ({
+    format: 'pbf',
+    bounds: [0, 0, 1, 1],
+  }));
   assert.equal(finished[1]!.name, 'Roads');
   log.length = 0;
-  await finishOutput(params, { writer: fakeWriter(log, finished), existed: true }, { cancelled: true }, async () => assert.fail('not described after a cancel'));
+  await finishOutput(params, { writer: fakeWriter(log, finished), existed: true }, { cancelled: true }, async () =>
+    assert.fail('not described after a cancel'),
+  );
   assert.deepEqual(log, ['close']);
 
   // Nothing made: a new (empty) output is removed, one that was there stays.

@@ -82,7 +82,9 @@ export function throwIssues(issues: FieldIssue[]): void {
 }
 
 /** A kind's estimate, after the output check: a dry run at an output that cannot be written says so, rather than how much would not fit there. */
-export function estimateAtWritableOutput<P extends { output: string }>(estimate: (params: P, env: KindEnvironment, signal: AbortSignal) => Promise<JobEstimate>) {
+export function estimateAtWritableOutput<P extends { output: string }>(
+  estimate: (params: P, env: KindEnvironment, signal: AbortSignal) => Promise<JobEstimate>,
+) {
   return async (params: P, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate> => {
     await assertOutputPath(params.output);
     return estimate(params, env, signal);

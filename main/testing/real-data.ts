@@ -74,7 +74,11 @@ export function corruptCopy(
   const db = new Database(target);
   try {
     const isView = (db.prepare(`SELECT type FROM sqlite_master WHERE name = 'tiles'`).get() as { type: string }).type === 'view';
-    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r FROM tiles ORDER BY zoom_level DESC, tile_column, tile_row').all() as { z: number; x: number; r: number }[];
+    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r FROM tiles ORDER BY zoom_level DESC, tile_column, tile_row').all() as {
+      z: number;
+      x: number;
+      r: number;
+    }[];
     const name = (t: { z: number; x: number; r: number }) => `${t.z}/${t.x}/${flipY(t.z, t.r)}`;
     const set = (t: { z: number; x: number; r: number }, data: Buffer) => {
       if (!isView) {

@@ -38,9 +38,40 @@ before(async () => {
 
   const feature = (geometry: unknown, properties: Record<string, unknown>) => ({ type: 'Feature', properties, geometry });
   const collections = {
-    places: [feature({ type: 'Point', coordinates: [2.35, 48.85] }, { name: 'Paris', pop: 2.1 }), feature({ type: 'Point', coordinates: [-70, 40] }, { name: 'sea', pop: 0 })],
-    roads: [feature({ type: 'LineString', coordinates: [[-70, 40], [10, 50], [120, -30]] }, { ref: 'A1', paved: true })],
-    land: [feature({ type: 'Polygon', coordinates: [[[-10, -10], [30, -10], [30, 20], [-10, 20], [-10, -10]]] }, { kind: 'park' })],
+    places: [
+      feature({ type: 'Point', coordinates: [2.35, 48.85] }, { name: 'Paris', pop: 2.1 }),
+      feature({ type: 'Point', coordinates: [-70, 40] }, { name: 'sea', pop: 0 }),
+    ],
+    roads: [
+      feature(
+        {
+          type: 'LineString',
+          coordinates: [
+            [-70, 40],
+            [10, 50],
+            [120, -30],
+          ],
+        },
+        { ref: 'A1', paved: true },
+      ),
+    ],
+    land: [
+      feature(
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [-10, -10],
+              [30, -10],
+              [30, 20],
+              [-10, 20],
+              [-10, -10],
+            ],
+          ],
+        },
+        { kind: 'park' },
+      ),
+    ],
   };
   const gpkg = join(dir, 'layers.gpkg');
   for (const [name, features] of Object.entries(collections)) {
@@ -152,7 +183,10 @@ test('samples the tiles of a folder without metadata for its layers, fields and 
 test('opens PMTiles: bounds from the header, layers from the JSON metadata, types from sampling', async () => {
   const caches = registry();
   const rasterPath = join(dir, 'dem.pmtiles');
-  await writeFile(rasterPath, buildPmtiles(rasterTiles, { tileType: TileType.Png, leafSize: 4, bounds: [2, 48, 3.024, 49.024], metadata: { name: 'dem archive' } }));
+  await writeFile(
+    rasterPath,
+    buildPmtiles(rasterTiles, { tileType: TileType.Png, leafSize: 4, bounds: [2, 48, 3.024, 49.024], metadata: { name: 'dem archive' } }),
+  );
   const r = await caches.open(rasterPath);
   assert.equal(r.kind, 'pmtiles');
   assert.equal(r.format, 'png');
@@ -166,7 +200,11 @@ test('opens PMTiles: bounds from the header, layers from the JSON metadata, type
   const vectorPath = join(dir, 'sample.pmtiles');
   await writeFile(
     vectorPath,
-    buildPmtiles(vectorTiles, { tileType: TileType.Mvt, tileCompression: Compression.Gzip, metadata: { vector_layers: [{ id: 'sample', fields: { name: 'String' }, minzoom: 0, maxzoom: 5 }] } }),
+    buildPmtiles(vectorTiles, {
+      tileType: TileType.Mvt,
+      tileCompression: Compression.Gzip,
+      metadata: { vector_layers: [{ id: 'sample', fields: { name: 'String' }, minzoom: 0, maxzoom: 5 }] },
+    }),
   );
   const v = await caches.open(vectorPath);
   assert.equal(v.name, 'sample');
@@ -267,7 +305,7 @@ test('a cache rewritten on disk is opened afresh; an unchanged one is not', asyn
   await utimes(copy, later, later);
   const second = await caches.open(copy);
   assert.equal(opens, 2);
-  assert.equal(second.id, first.id, 'the id is the path\'s, so open maps keep working');
+  assert.equal(second.id, first.id, "the id is the path's, so open maps keep working");
 });
 
 test('tile content types come from the bytes; gzip is flagged, brotli inflated', async () => {
@@ -300,7 +338,15 @@ test('bounds and layer metadata parsing', () => {
   assert.deepEqual(layersFromMetadata({ vector_layers: JSON.stringify([{ id: 'roads', fields: { ref: 'String' }, minzoom: 4, maxzoom: 14 }]) }), [
     { id: 'roads', fields: { ref: 'String' }, geometryType: 'unknown', minZoom: 4, maxZoom: 14 },
   ]);
-  const json = JSON.stringify({ vector_layers: [{ id: 'water' }, { id: 'poi' }], tilestats: { layers: [{ layer: 'water', geometry: 'MultiPolygon' }, { layer: 'poi', geometry: 'Point' }] } });
+  const json = JSON.stringify({
+    vector_layers: [{ id: 'water' }, { id: 'poi' }],
+    tilestats: {
+      layers: [
+        { layer: 'water', geometry: 'MultiPolygon' },
+        { layer: 'poi', geometry: 'Point' },
+      ],
+    },
+  });
   assert.deepEqual(
     layersFromMetadata({ json })!.map((l) => [l.id, l.geometryType, l.minZoom, l.maxZoom]),
     [

@@ -93,7 +93,10 @@ function declaredZooms(meta: Record<string, string>): { minZoom: number; maxZoom
 export function parseBounds(text: string | undefined): Bounds | null {
   if (text === undefined) return null;
   // MBTiles metadata says "w,s,e,n"; TileJSON's metadata.json says [w, s, e, n].
-  const parts = text.replace(/^\s*\[|\]\s*$/g, '').split(',').map((p) => Number(p.trim()));
+  const parts = text
+    .replace(/^\s*\[|\]\s*$/g, '')
+    .split(',')
+    .map((p) => Number(p.trim()));
   if (parts.length !== 4 || parts.some((p) => !Number.isFinite(p))) return null;
   const [w, s, e, n] = parts as Bounds;
   const clamped: Bounds = [clamp(w, -180, 180), clampLatitude(s), clamp(e, -180, 180), clampLatitude(n)];

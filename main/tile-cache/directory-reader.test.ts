@@ -27,7 +27,10 @@ after(() => cleanup());
 /** Counts the .pbf files per zoom, independently of the reader. */
 async function countFiles(root: string): Promise<{ z: number; count: number }[]> {
   const out: { z: number; count: number }[] = [];
-  for (const z of (await readdir(root)).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b)) {
+  for (const z of (await readdir(root))
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b)) {
     let count = 0;
     for (const x of await readdir(join(root, String(z)), { withFileTypes: true })) {
       if (x.isDirectory()) count += (await readdir(join(root, String(z), x.name))).filter((n) => /^\d+\.pbf$/.test(n)).length;
@@ -46,7 +49,10 @@ test('reads format, metadata.json and per-zoom file counts of an ogr2ogr MVT dir
     assert.equal(reader.metadata.maxzoom, '5');
     const levels = await reader.zoomLevels();
     assert.deepEqual(levels, await countFiles(plain));
-    assert.deepEqual(levels.map((l) => l.z), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      levels.map((l) => l.z),
+      [0, 1, 2, 3, 4, 5],
+    );
   } finally {
     await reader.close();
   }
@@ -127,14 +133,21 @@ test('a directory without tiles and a missing directory are CACHE_UNREADABLE', a
   await assert.rejects(openTileDirectory(missing), (e: TesseraError) => e.code === 'CACHE_UNREADABLE' && e.message.includes(missing));
 });
 
-test('readTile reads one z/x/y file with the cache\'s own extensions, null for anything else', async () => {
+test("readTile reads one z/x/y file with the cache's own extensions, null for anything else", async () => {
   const reader = await openTileDirectory(plain);
   try {
     for (const { z } of await reader.zoomLevels()) {
       for (const t of await reader.readBatch(z, null, 1000)) assert.deepEqual(Buffer.from((await reader.readTile(t.z, t.x, t.y))!), Buffer.from(t.data));
     }
     // Zoom 9 has no tiles; the rest are off the grid.
-    for (const [z, x, y] of [[9, 0, 0], [5, 100, 0], [0, 0, 1], [-1, 0, 0], [5, 0.5, 0]] as const) assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
+    for (const [z, x, y] of [
+      [9, 0, 0],
+      [5, 100, 0],
+      [0, 0, 1],
+      [-1, 0, 0],
+      [5, 0.5, 0],
+    ] as const)
+      assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
   } finally {
     await reader.close();
   }

@@ -80,7 +80,13 @@ export async function openTileDirectory(path: string): Promise<TileCacheReader> 
       for (let i = after === null ? 0 : firstAtLeast(xs, after.x); i < xs.length && picked.length < limit; i++) {
         const x = xs[i]!;
         const ys = await rows(z, x);
-        let j = after !== null && x === after.x ? firstAtLeast(ys.map((r) => r.y), after.y + 1) : 0;
+        let j =
+          after !== null && x === after.x
+            ? firstAtLeast(
+                ys.map((r) => r.y),
+                after.y + 1,
+              )
+            : 0;
         for (; j < ys.length && picked.length < limit; j++) picked.push({ x, y: ys[j]!.y, file: ys[j]!.file });
       }
       return readTiles(path, z, picked);
@@ -151,7 +157,10 @@ async function findExtension(path: string, zooms: number[]): Promise<string | un
   for (const z of zooms) {
     for (const x of await numericEntries(join(path, String(z)))) {
       const names = await readdir(join(path, String(z), String(x))).catch(() => [] as string[]);
-      const tile = names.sort().map((n) => TILE_FILE.exec(n)).find((m) => m !== null);
+      const tile = names
+        .sort()
+        .map((n) => TILE_FILE.exec(n))
+        .find((m) => m !== null);
       if (tile) return tile[2];
     }
   }

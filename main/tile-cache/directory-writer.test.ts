@@ -61,7 +61,14 @@ test('vector tiles are stored gzipped as given; GDAL reads the directory and its
   const path = join(bed.dir, 'countries');
   const writer = await openTileWriter(path, { format: 'pbf' });
   await writer.write(bed.countries.tiles);
-  await writer.finish({ name: 'countries', format: 'pbf', bounds: bed.countries.bounds, minzoom: 0, maxzoom: 4, vectorLayers: [{ ...COUNTRIES_LAYER, fields: { ...COUNTRIES_LAYER.fields, declared: 'Number' } }] });
+  await writer.finish({
+    name: 'countries',
+    format: 'pbf',
+    bounds: bed.countries.bounds,
+    minzoom: 0,
+    maxzoom: 4,
+    vectorLayers: [{ ...COUNTRIES_LAYER, fields: { ...COUNTRIES_LAYER.fields, declared: 'Number' } }],
+  });
   await writer.close();
 
   const { tiles, metadata } = await readBack(openTileDirectory(path));
@@ -69,7 +76,9 @@ test('vector tiles are stored gzipped as given; GDAL reads the directory and its
   const stored = await readFile(join(path, '0', '0', '0.pbf'));
   assert.deepEqual([stored[0], stored[1]], [0x1f, 0x8b], 'gzip magic');
   assert.ok(gunzipSync(stored).length > stored.length);
-  assert.deepEqual(JSON.parse(metadata.vector_layers!), [{ id: 'countries', minzoom: 0, maxzoom: 4, fields: { id: 'String', name: 'String', declared: 'Number' } }]);
+  assert.deepEqual(JSON.parse(metadata.vector_layers!), [
+    { id: 'countries', minzoom: 0, maxzoom: 4, fields: { id: 'String', name: 'String', declared: 'Number' } },
+  ]);
   // GDAL opens a zoom level of a tile directory and takes the layers from the parent's metadata.json
   // (a field only declared there proves the file was read).
   const layers = await ogrLayers(join(path, '4'));
@@ -106,13 +115,18 @@ test('writtenAt: the tiles of the range asked with their files’ modification t
   // (within its timestamp granularity), and the probe file does not stay.
   const offset = await writer.clockOffsetMs!();
   assert.ok(Math.abs(offset) < 1000, `offset ${offset} ms`);
-  assert.deepEqual((await readdir(path)).filter((n) => n.startsWith('.tessera-clock')), []);
+  assert.deepEqual(
+    (await readdir(path)).filter((n) => n.startsWith('.tessera-clock')),
+    [],
+  );
   await writer.close();
 });
 
 test('an existing directory is continued in its own spelling (.jpeg stays .jpeg)', async () => {
   const path = join(bed.dir, 'jpeg-cache');
-  const jpeg = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 40, g: 90, b: 160 } } })
+    .jpeg()
+    .toBuffer();
   await mkdir(join(path, '1', '0'), { recursive: true });
   await writeFile(join(path, '1', '0', '0.jpeg'), jpeg);
   const writer = await openTileWriter(path, { format: 'jpg' });
@@ -156,7 +170,10 @@ test('a write on a full disk is WRITE_FAILED naming the directory; earlier tiles
     await writer.write(at(7));
     await assertFailsWhenFull(volume, () => writer.write(at(10)), path, /^ENOSPC$/);
     assert.deepEqual(await strayFiles(path), []);
-    assertSameTiles((await readBack(openTileDirectory(path))).tiles.filter((x) => x.z === 7), at(7));
+    assertSameTiles(
+      (await readBack(openTileDirectory(path))).tiles.filter((x) => x.z === 7),
+      at(7),
+    );
     await volume.free();
     await writer.write(at(10));
     await writer.close();

@@ -74,7 +74,7 @@ class DirectoryWriter implements TileWriter {
       const stamped = (await stat(probe)).mtimeMs;
       return Math.floor(stamped - (before + Date.now()) / 2);
     } catch (error) {
-      throw writeFailed(probe, 'cannot read the file system\'s clock', error);
+      throw writeFailed(probe, "cannot read the file system's clock", error);
     } finally {
       await rm(probe, { force: true });
     }
@@ -83,7 +83,10 @@ class DirectoryWriter implements TileWriter {
   async writtenAt(z: number, minX: number, minY: number, maxX: number, maxY: number): Promise<Map<string, number>> {
     const times = new Map<string, number>();
     const zoomDir = join(this.path, String(z));
-    const xs = (await this.list(zoomDir)).filter((n) => NUMBER.test(n)).map(Number).filter((x) => x >= minX && x <= maxX);
+    const xs = (await this.list(zoomDir))
+      .filter((n) => NUMBER.test(n))
+      .map(Number)
+      .filter((x) => x >= minX && x <= maxX);
     const files: { x: number; y: number; file: string }[] = [];
     await Promise.all(
       xs.map(async (x) => {
@@ -235,7 +238,8 @@ async function inspect(path: string, format: WrittenTileFormat): Promise<{ exten
     throw writeFailed(path, 'cannot list the output', error);
   });
   const others = names.filter((n) => !NUMBER.test(n) && n !== METADATA_FILE && !n.startsWith('.'));
-  if (!names.some((n) => NUMBER.test(n)) && others.length > 0) throw notWritable(path, `it is a folder of other files (${others.slice(0, 3).join(', ')}), not a tile directory`);
+  if (!names.some((n) => NUMBER.test(n)) && others.length > 0)
+    throw notWritable(path, `it is a folder of other files (${others.slice(0, 3).join(', ')}), not a tile directory`);
 
   let reader: TileCacheReader;
   try {

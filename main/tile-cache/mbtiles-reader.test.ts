@@ -81,7 +81,10 @@ test('batches come in (x, y) order and resume exactly after `after`, whatever th
       for (const step of [1, 2, 3, 7]) {
         const stepped = await readInSteps(reader, z, step);
         assert.deepEqual(names(stepped), names(all), `zoom ${z}, step ${step}`);
-        assert.deepEqual(stepped.map((t) => Buffer.from(t.data)), all.map((t) => Buffer.from(t.data)));
+        assert.deepEqual(
+          stepped.map((t) => Buffer.from(t.data)),
+          all.map((t) => Buffer.from(t.data)),
+        );
       }
     }
     // `after` need not be a tile of the cache: resume from the next tile in order.
@@ -208,7 +211,13 @@ test('readTile flips the TMS row: it returns the bytes readBatch gives for the s
     }
     // z10 x517: XYZ row 351 exists; TMS row 351 (XYZ 672) does not, nor do off-grid coordinates.
     assert.ok(await reader.readTile(10, 517, 351));
-    for (const [z, x, y] of [[10, 517, 1023 - 351], [11, 0, 0], [10, 1024, 351], [10, 517, -1], [1.5, 0, 0]] as const) {
+    for (const [z, x, y] of [
+      [10, 517, 1023 - 351],
+      [11, 0, 0],
+      [10, 1024, 351],
+      [10, 517, -1],
+      [1.5, 0, 0],
+    ] as const) {
       assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
     }
   } finally {

@@ -41,7 +41,16 @@ test('a raster MBTiles of real PNG tiles reads in GDAL exactly as the file GDAL 
   const writer = await openTileWriter(path, { format: 'png' });
   assert.equal(writer.kind, 'mbtiles');
   await writeInBatches((b) => writer.write(b), bed.hillshade.tiles);
-  await writer.finish({ name: 'SRTM hillshade', format: 'png', bounds: bed.hillshade.bounds, minzoom: 7, maxzoom: 10, type: 'overlay', description: 'hillshade', attribution: 'SRTM' });
+  await writer.finish({
+    name: 'SRTM hillshade',
+    format: 'png',
+    bounds: bed.hillshade.bounds,
+    minzoom: 7,
+    maxzoom: 10,
+    type: 'overlay',
+    description: 'hillshade',
+    attribution: 'SRTM',
+  });
   await writer.close();
 
   const [ours, gdals] = [await gdalInfo(path), await gdalInfo(bed.hillshade.source)];
@@ -73,7 +82,10 @@ test('a raster MBTiles of real PNG tiles reads in GDAL exactly as the file GDAL 
     },
   );
   // close() left WAL mode: nothing beside the file, and read-only readers need no -shm.
-  assert.deepEqual((await readdir(bed.dir)).filter((n) => n.startsWith('hillshade-copy')), ['hillshade-copy.mbtiles']);
+  assert.deepEqual(
+    (await readdir(bed.dir)).filter((n) => n.startsWith('hillshade-copy')),
+    ['hillshade-copy.mbtiles'],
+  );
   assert.equal((await readFile(path))[18], 1, 'rollback-journal file format, not WAL');
 });
 
@@ -87,14 +99,20 @@ test('a vector MBTiles of real MVT tiles shows its layer and features in ogrinfo
 
   const layers = await ogrLayers(path);
   assert.deepEqual(layers, await ogrLayers(bed.countries.source));
-  assert.deepEqual(layers.map((l) => [l.name, l.geometry]), [['countries', 'Multi Polygon']]);
+  assert.deepEqual(
+    layers.map((l) => [l.name, l.geometry]),
+    [['countries', 'Multi Polygon']],
+  );
   assert.ok(layers[0]!.features > 100, `${layers[0]!.features} features`);
   assert.deepEqual(layers[0]!.fields, ['mvt_id', 'id', 'name']);
 
   const { tiles, metadata } = await readBack(openMbtiles(path));
   assertSameTiles(tiles, bed.countries.tiles);
   assert.equal(metadata.format, 'pbf');
-  assert.deepEqual(JSON.parse(metadata.json!), { vector_layers: [{ id: 'countries', minzoom: 0, maxzoom: 4, fields: { id: 'String', name: 'String' } }], tilestats });
+  assert.deepEqual(JSON.parse(metadata.json!), {
+    vector_layers: [{ id: 'countries', minzoom: 0, maxzoom: 4, fields: { id: 'String', name: 'String' } }],
+    tilestats,
+  });
 });
 
 test('a job stopped before finish leaves a file readers can identify: name and format are written at open', async () => {
@@ -149,7 +167,13 @@ test('writtenAt: each tile of the range asked with its written time (rows flippe
   const one = z10[0]!;
   assert.deepEqual([...(await writer.writtenAt(10, one.x, one.y, one.x, one.y)).keys()], [tileKey(one.x, one.y)]);
   const column = await writer.writtenAt(10, one.x, 0, one.x, 1023);
-  assert.deepEqual([...column.keys()].sort(), z10.filter((t) => t.x === one.x).map((t) => tileKey(t.x, t.y)).sort());
+  assert.deepEqual(
+    [...column.keys()].sort(),
+    z10
+      .filter((t) => t.x === one.x)
+      .map((t) => tileKey(t.x, t.y))
+      .sort(),
+  );
   assert.equal((await writer.writtenAt(9, 0, 0, 511, 511)).size, 0);
 
   // refresh: the old tiles are made again and their time moves on.
@@ -172,10 +196,13 @@ test("tiles of a file made by another tool count as written at 0, and the tool's
   assert.ok(after.get(tileKey(first!.x, first!.y))! > 0);
   assert.equal([...after.values()].filter((v) => v === 0).length, 23);
   await writer.close();
-  assert.deepEqual((await gdalInfo(path)).bands.map((b) => b.checksum), (await gdalInfo(bed.hillshade.source)).bands.map((b) => b.checksum));
+  assert.deepEqual(
+    (await gdalInfo(path)).bands.map((b) => b.checksum),
+    (await gdalInfo(bed.hillshade.source)).bands.map((b) => b.checksum),
+  );
 });
 
-test('rewrites and removals keep one tile per position with its own time, with a unique position index (one statement) and without (another tool\'s file)', async () => {
+test("rewrites and removals keep one tile per position with its own time, with a unique position index (one statement) and without (another tool's file)", async () => {
   const withoutUniqueIndex = join(bed.dir, 'no-unique-index.mbtiles');
   const made = new Database(withoutUniqueIndex);
   made.exec(`CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
@@ -240,7 +267,7 @@ test('remove deletes tiles and their times', async () => {
   db.close();
 });
 
-test('writtenTimes: false makes a file of the spec\'s two tables alone; a file that has the side table keeps it up', async () => {
+test("writtenTimes: false makes a file of the spec's two tables alone; a file that has the side table keeps it up", async () => {
   const path = join(bed.dir, 'untracked.mbtiles');
   const tables = () => {
     const db = new Database(path, { readonly: true });
@@ -254,7 +281,10 @@ test('writtenTimes: false makes a file of the spec\'s two tables alone; a file t
   await writer.remove(at(9).slice(0, 1));
   const times = await writer.writtenAt(9, 0, 0, 511, 511);
   assert.equal(times.size, at(9).length - 1, 'every tile held is there');
-  assert.ok([...times.values()].every((t) => t === 0), 'written at 0, as another tool\'s tiles');
+  assert.ok(
+    [...times.values()].every((t) => t === 0),
+    "written at 0, as another tool's tiles",
+  );
   await writer.finish({ name: 'preview', format: 'png', bounds: [-10, -10, 10, 10], minzoom: 9, maxzoom: 9 });
   await writer.close();
   assert.deepEqual(tables(), ['metadata', 'tiles']);
@@ -339,7 +369,10 @@ test("writes through mbutil's layout, where tiles is a view over map and images"
   assert.equal(check.prepare(`SELECT type FROM sqlite_master WHERE name = 'tiles'`).pluck().get(), 'view');
   assert.equal(check.prepare('SELECT count(*) FROM images WHERE tile_id NOT IN (SELECT tile_id FROM map)').pluck().get(), 0, 'no orphaned images');
   check.close();
-  assert.deepEqual((await gdalInfo(path)).bands.map((b) => b.checksum), (await gdalInfo(bed.hillshade.source)).bands.map((b) => b.checksum));
+  assert.deepEqual(
+    (await gdalInfo(path)).bands.map((b) => b.checksum),
+    (await gdalInfo(bed.hillshade.source)).bands.map((b) => b.checksum),
+  );
 });
 
 test('a write on a full disk is WRITE_FAILED naming the file; earlier batches stay, the failed one leaves nothing', (t) =>
@@ -372,5 +405,8 @@ test('finish keeps covering what an earlier job left: zooms and bounds widen, ne
   const { metadata } = await readBack(openMbtiles(path));
   assert.equal(metadata.name, 'second');
   assert.deepEqual([metadata.minzoom, metadata.maxzoom], ['7', '10']);
-  assert.deepEqual(metadata.bounds!.split(',').map(Number), bed.hillshade.bounds.map((v) => Number(v.toFixed(7))));
+  assert.deepEqual(
+    metadata.bounds!.split(',').map(Number),
+    bed.hillshade.bounds.map((v) => Number(v.toFixed(7))),
+  );
 });

@@ -268,11 +268,13 @@ export class MbtilesWriter implements TileWriter {
         previousBounds: this.previousBounds,
         zooms: zooms[0] === null || zooms[1] === null ? null : [zooms[0], zooms[1]],
       });
-      this.db.transaction(() => {
-        this.putRows(mbtilesRows(widened));
-        // Contents that `write` or `remove` left without a position.
-        if (this.layout === 'map-images') this.db.exec('DELETE FROM images WHERE tile_id NOT IN (SELECT tile_id FROM map)');
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.putRows(mbtilesRows(widened));
+          // Contents that `write` or `remove` left without a position.
+          if (this.layout === 'map-images') this.db.exec('DELETE FROM images WHERE tile_id NOT IN (SELECT tile_id FROM map)');
+        })
+        .immediate();
       return widened;
     } catch (error) {
       throw writeFailed(this.path, 'cannot write the metadata', error);
@@ -355,7 +357,9 @@ function prepareSchema(db: Database.Database, layout: Layout, fresh: boolean, op
  * REPLACE does, so it keeps the general path too.
  */
 function replacesByPosition(db: Database.Database): boolean {
-  const unique = (db.prepare(`SELECT name, "unique", partial FROM pragma_index_list('tiles')`).raw().all() as [string, number, number][]).filter(([, u]) => u === 1);
+  const unique = (db.prepare(`SELECT name, "unique", partial FROM pragma_index_list('tiles')`).raw().all() as [string, number, number][]).filter(
+    ([, u]) => u === 1,
+  );
   const position = ['tile_column', 'tile_row', 'zoom_level'];
   const onPosition = (index: string) => {
     const columns = (db.prepare('SELECT name FROM pragma_index_info(?)').pluck().all(index) as (string | null)[]).sort();

@@ -33,11 +33,9 @@ export async function openTileCache(path: string): Promise<TileCacheReader> {
   const magic = await readMagic(path);
   if (magic.startsWith(PMTILES_MAGIC)) return openPmtiles(path);
   if (magic === SQLITE_MAGIC) return openMbtiles(path);
-  throw new TesseraError(
-    'CACHE_UNREADABLE',
-    `not a tile cache: ${path} (expected an MBTiles file, a PMTiles archive or a z/x/y directory)`,
-    { details: { path } },
-  );
+  throw new TesseraError('CACHE_UNREADABLE', `not a tile cache: ${path} (expected an MBTiles file, a PMTiles archive or a z/x/y directory)`, {
+    details: { path },
+  });
 }
 
 /** The first 16 bytes as Latin-1 (one char per byte), fewer for a shorter file. */

@@ -12,7 +12,8 @@ const bed = useRealTiles('open-tile-writer');
 const registry = new CacheRegistry();
 after(() => registry.close());
 
-const contains = (outer: Bbox, inner: Bbox) => outer[0] <= inner[0] + 1e-6 && outer[1] <= inner[1] + 1e-6 && outer[2] >= inner[2] - 1e-6 && outer[3] >= inner[3] - 1e-6;
+const contains = (outer: Bbox, inner: Bbox) =>
+  outer[0] <= inner[0] + 1e-6 && outer[1] <= inner[1] + 1e-6 && outer[2] >= inner[2] - 1e-6 && outer[3] >= inner[3] - 1e-6;
 
 for (const name of ['out.mbtiles', 'out.pmtiles', 'out-tiles']) {
   for (const format of ['png', 'pbf'] as WrittenTileFormat[]) {
@@ -42,13 +43,23 @@ for (const name of ['out.mbtiles', 'out.pmtiles', 'out-tiles']) {
       const reader = await openTileCache(path);
       assert.equal(reader.kind, writer.kind);
       assert.equal(reader.format, format);
-      assert.equal((await reader.zoomLevels()).reduce((n, l) => n + l.count, 0), source.tiles.length);
+      assert.equal(
+        (await reader.zoomLevels()).reduce((n, l) => n + l.count, 0),
+        source.tiles.length,
+      );
       await reader.close();
 
       const summary = await registry.open(path);
-      assert.deepEqual([summary.kind, summary.format, summary.name, summary.minZoom, summary.maxZoom], [writer.kind, format, `preview ${format}`, source.minzoom, source.maxzoom]);
+      assert.deepEqual(
+        [summary.kind, summary.format, summary.name, summary.minZoom, summary.maxZoom],
+        [writer.kind, format, `preview ${format}`, source.minzoom, source.maxzoom],
+      );
       assert.ok(summary.bounds && contains(summary.bounds, source.bounds), `bounds ${summary.bounds}`);
-      if (format === 'pbf') assert.deepEqual(summary.vectorLayers.map((l) => [l.id, l.geometryType]), [['countries', 'polygon']]);
+      if (format === 'pbf')
+        assert.deepEqual(
+          summary.vectorLayers.map((l) => [l.id, l.geometryType]),
+          [['countries', 'polygon']],
+        );
       const [tile] = source.tiles.filter((t) => t.z === source.maxzoom);
       const response = await registry.tile(summary.id, tile!.z, tile!.x, tile!.y);
       assert.deepEqual(

@@ -113,7 +113,12 @@ test('enumerates every tile, runs and leaf directories included, in (x, y) order
 test('returns gzip-compressed vector tiles as stored and reads the JSON metadata', async () => {
   const path = await write(
     'vector.pmtiles',
-    buildPmtiles(vectorTiles, { tileType: TileType.Mvt, tileCompression: Compression.Gzip, leafSize: 10, metadata: { name: 'sample', vector_layers: [{ id: 'sample' }] } }),
+    buildPmtiles(vectorTiles, {
+      tileType: TileType.Mvt,
+      tileCompression: Compression.Gzip,
+      leafSize: 10,
+      metadata: { name: 'sample', vector_layers: [{ id: 'sample' }] },
+    }),
   );
   // The package decompresses tiles itself: it must see gzip that inflates to the MVT.
   await assertPackageReads(path, vectorTiles, (b) => gunzipSync(b));
@@ -152,7 +157,9 @@ test('a truncated archive, an old spec version and a non-PMTiles file are CACHE_
   };
   const header = (await readFile(await write('probe.pmtiles', good))).subarray(0, 127);
   const rootEnd = Number(Buffer.from(header).readBigUInt64LE(8) + Buffer.from(header).readBigUInt64LE(16));
-  await expectUnreadable(await write('cut-root.pmtiles', good.subarray(0, rootEnd - 5)), 'directory at byte 127 runs past the end of the file', (r) => r.zoomLevels());
+  await expectUnreadable(await write('cut-root.pmtiles', good.subarray(0, rootEnd - 5)), 'directory at byte 127 runs past the end of the file', (r) =>
+    r.zoomLevels(),
+  );
 
   const v2 = Buffer.from(good);
   v2[7] = 2;
@@ -163,7 +170,9 @@ test('a truncated archive, an old spec version and a non-PMTiles file are CACHE_
   // A header that counts fewer tiles than the directories hold: what a garbage run length looks like.
   const undercounted = Buffer.from(good);
   undercounted.writeBigUInt64LE(3n, 72);
-  await expectUnreadable(await write('undercounted.pmtiles', undercounted), "directories address more tiles than the header's 3", (r) => r.readBatch(3, null, 5));
+  await expectUnreadable(await write('undercounted.pmtiles', undercounted), "directories address more tiles than the header's 3", (r) =>
+    r.readBatch(3, null, 5),
+  );
 
   const garbled = Buffer.from(good);
   garbled.fill(0xff, 127, 127 + 20);
@@ -180,7 +189,10 @@ test('a tile entry pointing past the end of the file comes back short, for verif
     assert.equal(got.length, tiles.length);
     const short = got.filter((t) => t.data.byteLength !== tiles.filter((u) => u.x === t.x && u.y === t.y)[0]!.data.byteLength);
     assert.ok(short.length >= 1, 'at least the last stored tile is short');
-    assert.equal(got.reduce((n, t) => n + t.data.byteLength, 0), tiles.reduce((n, t) => n + t.data.byteLength, 0) - cut);
+    assert.equal(
+      got.reduce((n, t) => n + t.data.byteLength, 0),
+      tiles.reduce((n, t) => n + t.data.byteLength, 0) - cut,
+    );
   } finally {
     await reader.close();
   }
@@ -197,14 +209,24 @@ test('readTile finds single tiles through leaves and runs, as stored, and null o
         assert.deepEqual(Buffer.from(got), Buffer.from(t.data), `${t.z}/${t.x}/${t.y}`);
       }
       // Zooms, columns and rows with no tile; coordinates off the grid; beyond PMTiles' zoom 26.
-      for (const [z, x, y] of [[4, 0, 0], [10, 0, 0], [3, 8, 0], [3, -1, 0], [3, 0.5, 1], [27, 0, 0], [31, 0, 0]] as const) {
+      for (const [z, x, y] of [
+        [4, 0, 0],
+        [10, 0, 0],
+        [3, 8, 0],
+        [3, -1, 0],
+        [3, 0.5, 1],
+        [27, 0, 0],
+        [31, 0, 0],
+      ] as const) {
         assert.equal(await reader.readTile(z, x, y), null, `${z}/${x}/${y}`);
       }
     } finally {
       await reader.close();
     }
   }
-  const vector = await openPmtiles(await write('single-vector.pmtiles', buildPmtiles(vectorTiles, { tileType: TileType.Mvt, tileCompression: Compression.Gzip, leafSize: 4 })));
+  const vector = await openPmtiles(
+    await write('single-vector.pmtiles', buildPmtiles(vectorTiles, { tileType: TileType.Mvt, tileCompression: Compression.Gzip, leafSize: 4 })),
+  );
   try {
     const t = vectorTiles[vectorTiles.length - 1]!;
     const got = await vector.readTile(t.z, t.x, t.y);

@@ -323,7 +323,12 @@ async function readMetadata(
   const metadata: Record<string, string> = {};
   if (header.jsonMetadataLength > 0) {
     try {
-      const raw = await decompress(await read(header.jsonMetadataOffset, header.jsonMetadataLength, 'metadata'), header.internalCompression, path, 'the metadata');
+      const raw = await decompress(
+        await read(header.jsonMetadataOffset, header.jsonMetadataLength, 'metadata'),
+        header.internalCompression,
+        path,
+        'the metadata',
+      );
       const parsed: unknown = JSON.parse(new TextDecoder().decode(raw));
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
         for (const [key, value] of Object.entries(parsed)) metadata[key] = typeof value === 'string' ? value : JSON.stringify(value);

@@ -95,9 +95,15 @@ test('a raster archive of real PNGs: both readers read every tile; contents stor
   assert.ok(header.numTileEntries < tiles.length - 40, `${header.numTileEntries} entries: the ocean's 64 tiles fold into runs`);
   assert.ok(Math.abs(header.minLon - bed.hillshade.bounds[0]) < 1e-6 && Math.abs(header.maxLat - bed.hillshade.bounds[3]) < 1e-6);
   assert.ok(header.rootDirectoryOffset + header.rootDirectoryLength <= 16_384);
-  assert.ok((await rootEntries(path, header)).every((e) => e.runLength === 0), 'the root only points at leaves');
+  assert.ok(
+    (await rootEntries(path, header)).every((e) => e.runLength === 0),
+    'the root only points at leaves',
+  );
   const metadata = (await withPackage(path, (a) => a.getMetadata())) as Record<string, unknown>;
-  assert.deepEqual({ ...metadata, [OLDEST_WRITE_KEY]: typeof metadata[OLDEST_WRITE_KEY] }, { name: 'hillshade', attribution: 'SRTM', format: 'png', tileSize: 256, [OLDEST_WRITE_KEY]: 'number' });
+  assert.deepEqual(
+    { ...metadata, [OLDEST_WRITE_KEY]: typeof metadata[OLDEST_WRITE_KEY] },
+    { name: 'hillshade', attribution: 'SRTM', format: 'png', tileSize: 256, [OLDEST_WRITE_KEY]: 'number' },
+  );
   assert.deepEqual(await leftovers('hillshade.pmtiles'), [], 'no working file, no temp file');
 });
 
@@ -170,7 +176,12 @@ test('resume: a stopped job leaves its working file; an archive without one is i
   const importedAt = Date.now();
   const third = await openTileWriter(path, { format: 'png' });
   const times = await third.writtenAt(9, 0, 0, 511, 511);
-  assert.deepEqual([...times.keys()].sort(), at(9).map((t) => tileKey(t.x, t.y)).sort());
+  assert.deepEqual(
+    [...times.keys()].sort(),
+    at(9)
+      .map((t) => tileKey(t.x, t.y))
+      .sort(),
+  );
   const [oldest] = new Set([...times.values(), ...(await third.writtenAt(7, 0, 0, 127, 127)).values()]);
   assert.ok(oldest! >= started && oldest! <= importedAt, `imported tiles written at ${oldest}`);
   await third.write(at(10));
@@ -180,7 +191,10 @@ test('resume: a stopped job leaves its working file; an archive without one is i
   await assertBothRead(path, bed.hillshade.tiles);
   const header = await withPackage(path, (a) => a.getHeader());
   assert.deepEqual([header.minZoom, header.maxZoom], [7, 10]);
-  assert.ok(Math.abs(header.minLon - bed.hillshade.bounds[0]) < 1e-6 && Math.abs(header.minLat - bed.hillshade.bounds[1]) < 1e-6, 'bounds still cover the first jobs');
+  assert.ok(
+    Math.abs(header.minLon - bed.hillshade.bounds[0]) < 1e-6 && Math.abs(header.minLat - bed.hillshade.bounds[1]) < 1e-6,
+    'bounds still cover the first jobs',
+  );
 });
 
 test('an existing archive of another format, or a file that is not PMTiles, is refused (BAD_INPUT naming it) and left untouched', async () => {
@@ -229,7 +243,11 @@ test('a finish that fails on a full disk is WRITE_FAILED and leaves the previous
       return true;
     });
     assert.equal(await fingerprint(path), archive, 'the previous archive is untouched');
-    assert.deepEqual((await readdir(volume.path)).filter((n) => n.startsWith('full.pmtiles.')).sort(), ['full.pmtiles.work.mbtiles', 'full.pmtiles.work.mbtiles-shm', 'full.pmtiles.work.mbtiles-wal']);
+    assert.deepEqual((await readdir(volume.path)).filter((n) => n.startsWith('full.pmtiles.')).sort(), [
+      'full.pmtiles.work.mbtiles',
+      'full.pmtiles.work.mbtiles-shm',
+      'full.pmtiles.work.mbtiles-wal',
+    ]);
     await volume.free();
     await second.finish({ name: 'full', format: 'png', bounds: bed.hillshade.bounds, minzoom: 7, maxzoom: 10 });
     await second.close();

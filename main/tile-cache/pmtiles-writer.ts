@@ -263,8 +263,15 @@ async function buildArchive(source: string, target: string, metadata: TilesetMet
     db.exec('COMMIT');
 
     const pack = (bytes: Uint8Array) => zlib.gzipSync(bytes);
-    const { root, leaves, leavesLength } = await buildDirectoriesInTurns(archive.entries, options.leafSize === undefined ? { pack } : { pack, leafSize: options.leafSize }, () => yieldToLoop());
-    const extra = { [OLDEST_WRITE_KEY]: scan.oldestWrite, ...(options.tileSize !== undefined && options.format !== 'pbf' ? { tileSize: options.tileSize } : {}) };
+    const { root, leaves, leavesLength } = await buildDirectoriesInTurns(
+      archive.entries,
+      options.leafSize === undefined ? { pack } : { pack, leafSize: options.leafSize },
+      () => yieldToLoop(),
+    );
+    const extra = {
+      [OLDEST_WRITE_KEY]: scan.oldestWrite,
+      ...(options.tileSize !== undefined && options.format !== 'pbf' ? { tileSize: options.tileSize } : {}),
+    };
     const json = pack(new TextEncoder().encode(JSON.stringify(pmtilesJson(metadata, extra))));
     const leafOffset = DATA_START + archive.dataLength;
     const jsonFitsUpFront = HEADER_BYTES + root.byteLength + json.byteLength <= DATA_START;
@@ -272,7 +279,12 @@ async function buildArchive(source: string, target: string, metadata: TilesetMet
 
     const header = archiveHeader(
       archive,
-      { root: [HEADER_BYTES, root.byteLength], metadata: [jsonOffset, json.byteLength], leaves: [leafOffset, leavesLength], data: [DATA_START, archive.dataLength] },
+      {
+        root: [HEADER_BYTES, root.byteLength],
+        metadata: [jsonOffset, json.byteLength],
+        leaves: [leafOffset, leavesLength],
+        data: [DATA_START, archive.dataLength],
+      },
       {
         internalCompression: Compression.Gzip,
         // Vector tiles arrive gzipped and are stored as they are; images are compressed already.

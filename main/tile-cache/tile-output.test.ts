@@ -24,7 +24,10 @@ test('write failures become WRITE_FAILED naming the output; only causes that wai
     assert.deepEqual(error.details, { path: '/data/world.mbtiles', errno: code });
   }
   // Node puts the errno in its messages already: it is not repeated.
-  assert.equal(writeFailed('/t', 'cannot write', failure('ENOSPC', 'ENOSPC: no space left on device, write')).message, 'cannot write to /t: ENOSPC: no space left on device, write');
+  assert.equal(
+    writeFailed('/t', 'cannot write', failure('ENOSPC', 'ENOSPC: no space left on device, write')).message,
+    'cannot write to /t: ENOSPC: no space left on device, write',
+  );
   // No errno: our own bug, not the disk's.
   const bug = writeFailed('/t', 'cannot write', new TypeError('x is undefined'));
   assert.deepEqual([bug.code, bug.transient], ['INTERNAL', false]);
@@ -33,8 +36,18 @@ test('write failures become WRITE_FAILED naming the output; only causes that wai
 });
 
 test('a tile outside the XYZ grid is refused before anything is written', () => {
-  assertTilesInGrid('/t', [{ z: 0, x: 0, y: 0 }, { z: 3, x: 7, y: 7 }]);
-  for (const bad of [{ z: 0, x: 1, y: 0 }, { z: 2, x: 0, y: -1 }, { z: 1.5, x: 0, y: 0 }]) {
-    assert.throws(() => assertTilesInGrid('/t', [bad]), (e: TesseraError) => e.code === 'INTERNAL' && e.message.includes(`${bad.z}/${bad.x}/${bad.y}`));
+  assertTilesInGrid('/t', [
+    { z: 0, x: 0, y: 0 },
+    { z: 3, x: 7, y: 7 },
+  ]);
+  for (const bad of [
+    { z: 0, x: 1, y: 0 },
+    { z: 2, x: 0, y: -1 },
+    { z: 1.5, x: 0, y: 0 },
+  ]) {
+    assert.throws(
+      () => assertTilesInGrid('/t', [bad]),
+      (e: TesseraError) => e.code === 'INTERNAL' && e.message.includes(`${bad.z}/${bad.x}/${bad.y}`),
+    );
   }
 });

@@ -48,6 +48,8 @@ export async function statOutput(path: string): Promise<Stats | null> {
 export function assertTilesInGrid(path: string, tiles: readonly { z: number; x: number; y: number }[]): void {
   const bad = tiles.find((t) => !isTileInGrid(t.z, t.x, t.y));
   if (bad) {
-    throw new TesseraError('INTERNAL', `tile ${bad.z}/${bad.x}/${bad.y} is not in the XYZ grid (writing ${path})`, { details: { path, z: bad.z, x: bad.x, y: bad.y } });
+    throw new TesseraError('INTERNAL', `tile ${bad.z}/${bad.x}/${bad.y} is not in the XYZ grid (writing ${path})`, {
+      details: { path, z: bad.z, x: bad.x, y: bad.y },
+    });
   }
 }

@@ -13,7 +13,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('Blue Marble: RGB bytes, a lon/lat rectangle over the whole world', async () => {
   const info = await inspectDataset(blueMarbleTif());
   assert.deepEqual([info.width, info.height], [2700, 1350]);
-  assert.deepEqual(info.bands.map((b) => [b.dataType, b.colorInterp, b.allValid]), [['Byte', 'Red', true], ['Byte', 'Green', true], ['Byte', 'Blue', true]]);
+  assert.deepEqual(
+    info.bands.map((b) => [b.dataType, b.colorInterp, b.allValid]),
+    [
+      ['Byte', 'Red', true],
+      ['Byte', 'Green', true],
+      ['Byte', 'Blue', true],
+    ],
+  );
   assert.deepEqual(info.bounds, [-180, -90, 180, 90]);
   assert.equal(info.rectangle?.crs, 'lonlat');
 });
@@ -34,9 +41,18 @@ test('a projected CRS: its footprint is found in WGS84 by sampling its edges (NA
 });
 
 test('no georeference → NO_GEOREFERENCE; not a raster or missing → DATASET_UNREADABLE, each naming the file and GDAL’s reason', async () => {
-  await assert.rejects(inspectDataset(realDataPath('rgdal', 'pictures', 'Rlogo.jpg')), (e: unknown) => e instanceof TesseraError && e.code === 'NO_GEOREFERENCE' && /Rlogo\.jpg/.test(e.message));
+  await assert.rejects(
+    inspectDataset(realDataPath('rgdal', 'pictures', 'Rlogo.jpg')),
+    (e: unknown) => e instanceof TesseraError && e.code === 'NO_GEOREFERENCE' && /Rlogo\.jpg/.test(e.message),
+  );
   const json = join(dir, 'not-a-raster.json');
   writeFileSync(json, '{"hello": 1}');
-  await assert.rejects(inspectDataset(json), (e: unknown) => e instanceof TesseraError && e.code === 'DATASET_UNREADABLE' && e.message.includes(json) && /not recognized/.test(e.message));
-  await assert.rejects(inspectDataset(join(dir, 'missing.tif')), (e: unknown) => e instanceof TesseraError && e.code === 'DATASET_UNREADABLE' && /No such file/.test(e.message));
+  await assert.rejects(
+    inspectDataset(json),
+    (e: unknown) => e instanceof TesseraError && e.code === 'DATASET_UNREADABLE' && e.message.includes(json) && /not recognized/.test(e.message),
+  );
+  await assert.rejects(
+    inspectDataset(join(dir, 'missing.tif')),
+    (e: unknown) => e instanceof TesseraError && e.code === 'DATASET_UNREADABLE' && /No such file/.test(e.message),
+  );
 });

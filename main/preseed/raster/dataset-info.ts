@@ -77,7 +77,10 @@ async function lonLatBounds(path: string, ds: gdal.Dataset): Promise<Bbox> {
   try {
     out = await gdal.suggestedWarpOutputAsync({ src: ds, s_srs: ds.srs ?? gdal.SpatialReference.fromWKT(ds.getGCPProjection()), t_srs: wgs84() });
   } catch (error) {
-    throw new TesseraError('NO_GEOREFERENCE', `${path}: its footprint cannot be placed in WGS84: ${(error as Error).message}`, { cause: error, details: { path } });
+    throw new TesseraError('NO_GEOREFERENCE', `${path}: its footprint cannot be placed in WGS84: ${(error as Error).message}`, {
+      cause: error,
+      details: { path },
+    });
   }
   const [x0, dx, , y0, , dy] = out.geoTransform;
   const west = x0!;
@@ -85,7 +88,9 @@ async function lonLatBounds(path: string, ds: gdal.Dataset): Promise<Bbox> {
   const east = west + out.rasterSize.x * dx!;
   const south = north + out.rasterSize.y * dy!;
   if (![west, south, east, north].every(Number.isFinite) || !(west < east && south < north)) {
-    throw new TesseraError('NO_GEOREFERENCE', `${path}: its footprint in WGS84 is not a valid box (${[west, south, east, north].join(', ')})`, { details: { path } });
+    throw new TesseraError('NO_GEOREFERENCE', `${path}: its footprint in WGS84 is not a valid box (${[west, south, east, north].join(', ')})`, {
+      details: { path },
+    });
   }
   return [west, south, east, north];
 }
@@ -97,15 +102,24 @@ function wgs84(): gdal.SpatialReference {
 
 function describe(path: string, ds: gdal.Dataset): Omit<DatasetInfo, 'bounds'> {
   const count = ds.bands.count();
-  if (count === 0) throw new TesseraError('DATASET_UNREADABLE', `${path}: GDAL opens it (${ds.driver.description}) but it has no raster bands`, { details: { path } });
+  if (count === 0)
+    throw new TesseraError('DATASET_UNREADABLE', `${path}: GDAL opens it (${ds.driver.description}) but it has no raster bands`, { details: { path } });
   const gt = ds.geoTransform;
   const gcps = ds.getGCPs().map((g) => ({ pixel: g.dfGCPPixel, line: g.dfGCPLine, x: g.dfGCPX, y: g.dfGCPY }));
   const srs = gt ? ds.srs : gcps.length > 0 ? gcpSrs(ds) : null;
   if (!gt && gcps.length === 0) {
-    throw new TesseraError('NO_GEOREFERENCE', `${path}: no georeference (GDAL finds neither a geotransform nor GCPs); assign one, e.g. gdal_translate -a_srs EPSG:4326 -a_ullr W N E S`, { details: { path } });
+    throw new TesseraError(
+      'NO_GEOREFERENCE',
+      `${path}: no georeference (GDAL finds neither a geotransform nor GCPs); assign one, e.g. gdal_translate -a_srs EPSG:4326 -a_ullr W N E S`,
+      { details: { path } },
+    );
   }
   if (!srs) {
-    throw new TesseraError('NO_GEOREFERENCE', `${path}: no coordinate reference system (the ${gt ? 'geotransform' : 'GCPs'} cannot be placed); assign one, e.g. gdal_edit.py -a_srs EPSG:4326`, { details: { path } });
+    throw new TesseraError(
+      'NO_GEOREFERENCE',
+      `${path}: no coordinate reference system (the ${gt ? 'geotransform' : 'GCPs'} cannot be placed); assign one, e.g. gdal_edit.py -a_srs EPSG:4326`,
+      { details: { path } },
+    );
   }
   const bands: BandInfo[] = [];
   for (let i = 1; i <= count; i++) bands.push(bandInfo(ds.bands.get(i)));

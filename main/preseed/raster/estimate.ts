@@ -55,7 +55,12 @@ export interface EstimateOptions {
   sample?: boolean;
 }
 
-export async function estimateRasterPreseed(params: RasterPreseedParams, env: KindEnvironment, signal: AbortSignal, options: EstimateOptions = {}): Promise<JobEstimate> {
+export async function estimateRasterPreseed(
+  params: RasterPreseedParams,
+  env: KindEnvironment,
+  signal: AbortSignal,
+  options: EstimateOptions = {},
+): Promise<JobEstimate> {
   const coverage: Coverage | undefined = params.coverage ? await loadCoverage(params.coverage) : undefined;
   const datasets: JobEstimate['datasets'] = [];
   const perZoom = new Map<number, number>();
@@ -67,7 +72,10 @@ export async function estimateRasterPreseed(params: RasterPreseedParams, env: Ki
       const extent = itemExtent(path, info.bounds, params.bbox, coverage);
       const zooms = planTiles(extent, params.minZoom, params.maxZoom, coverage);
       const tiles = zooms.reduce((n, z) => n + z.tiles, 0);
-      if (tiles === 0) throw new TesseraError('OUTSIDE_EXTENT', `${path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, { details: { path } });
+      if (tiles === 0)
+        throw new TesseraError('OUTSIDE_EXTENT', `${path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, {
+          details: { path },
+        });
       datasets.push({ path, bounds: extent, tiles, error: null });
       for (const z of zooms) perZoom.set(z.z, (perZoom.get(z.z) ?? 0) + z.tiles);
       usable.push({ info, extent, zooms, tiles });
@@ -141,7 +149,14 @@ async function sampleDataset(
   }
   try {
     const stretch = await source.stretch(params.scale);
-    const style = { tileSize: params.tileSize, format: params.format, quality: params.quality, pngPalette: params.pngPalette, resampling: params.resampling, stretch };
+    const style = {
+      tileSize: params.tileSize,
+      format: params.format,
+      quality: params.quality,
+      pngPalette: params.pngPalette,
+      resampling: params.resampling,
+      stretch,
+    };
     const bytesOf = (r: RasterTilesResult) => r.tiles.reduce((n, t) => n + (t.data?.byteLength ?? 0), 0);
     const first = await renderBlock(source, env.pool, warm, warm.tiles, style, signal);
     const zooms: ZoomSample[] = [{ z: shallowZ, tiles: first.tiles.length, bytes: bytesOf(first) }];

@@ -30,8 +30,18 @@ function out(name: string): string {
 }
 
 /** Runs the job and gdal2tiles on the same input; returns our MBTiles and gdal2tiles' directory. */
-async function both(params: Pick<RasterPreseedParams, 'datasets' | 'minZoom' | 'maxZoom'> & Partial<RasterPreseedParams>, referenceInput: string, options: Gdal2TilesOptions): Promise<{ ours: string; reference: string }> {
-  const engine = await Engine.open({ dataDir: out('data'), host: 'headless', logger: createLogger('silent'), threads: 2, backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+async function both(
+  params: Pick<RasterPreseedParams, 'datasets' | 'minZoom' | 'maxZoom'> & Partial<RasterPreseedParams>,
+  referenceInput: string,
+  options: Gdal2TilesOptions,
+): Promise<{ ours: string; reference: string }> {
+  const engine = await Engine.open({
+    dataDir: out('data'),
+    host: 'headless',
+    logger: createLogger('silent'),
+    threads: 2,
+    backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+  });
   try {
     const ours = out('ours.mbtiles');
     const job = await engine.start({ kind: 'preseed-raster', params: { ...params, output: ours } });
@@ -49,7 +59,11 @@ async function both(params: Pick<RasterPreseedParams, 'datasets' | 'minZoom' | '
 async function assertGoldenCurrent(name: string, reference: string): Promise<void> {
   const committed = readGolden<GoldenTiles>(new URL('./raster-preseed-kind.test.js', import.meta.url).href, name);
   const live = await goldenFromDirectory(reference, committed.tool);
-  assert.deepEqual(Object.keys(live.tiles), Object.keys(committed.tiles), `${name}: gdal2tiles now makes other tiles; run UPDATE=1 on raster-preseed-kind.test.js`);
+  assert.deepEqual(
+    Object.keys(live.tiles),
+    Object.keys(committed.tiles),
+    `${name}: gdal2tiles now makes other tiles; run UPDATE=1 on raster-preseed-kind.test.js`,
+  );
   for (const key of Object.keys(live.tiles)) {
     assert.equal(live.tiles[key], committed.tiles[key], `${name} ${key}: gdal2tiles now makes another tile; run UPDATE=1 on raster-preseed-kind.test.js`);
   }

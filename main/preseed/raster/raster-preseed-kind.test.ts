@@ -13,7 +13,17 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import type { JobSummary, RasterPreseedParams } from '../../../shared/contract.js';
 import { TesseraError } from '../../../shared/errors.js';
-import { type Gdal2TilesOptions, assertClose, compareTiles, demScaledLikeGdalTranslate, gdalwarpTiles, hasContent, readMbtilesTiles, rgba, runGdal2Tiles } from './testing/gdal2tiles-reference.js';
+import {
+  type Gdal2TilesOptions,
+  assertClose,
+  compareTiles,
+  demScaledLikeGdalTranslate,
+  gdalwarpTiles,
+  hasContent,
+  readMbtilesTiles,
+  rgba,
+  runGdal2Tiles,
+} from './testing/gdal2tiles-reference.js';
 import { type GoldenTiles, compareWithGolden, goldenFromDirectory } from './testing/golden-tiles.js';
 import { golden } from '../../../workers/testing/golden.js';
 import { metatileAt, metatileGrid, pickMetatileSide } from './metatiles.js';
@@ -88,7 +98,10 @@ test('SRTM hillshade: tiles match gdal2tiles tile for tile, and GDAL reads the M
     assert.ok(Math.min(...lats) <= 57 && Math.min(...lats) > 56.9, `south ${Math.min(...lats)}`);
     assert.ok(Math.max(...lats) >= 58 && Math.max(...lats) < 58.1, `north ${Math.max(...lats)}`);
     const items = engine.store.allItems(job.id);
-    assert.deepEqual(items[0]!.result!.zooms, planTiles(items[0]!.result!.bounds as [number, number, number, number], 8, 11).map((z) => ({ z: z.z, tiles: z.tiles })));
+    assert.deepEqual(
+      items[0]!.result!.zooms,
+      planTiles(items[0]!.result!.bounds as [number, number, number, number], 8, 11).map((z) => ({ z: z.z, tiles: z.tiles })),
+    );
   } finally {
     await engine.close();
   }
@@ -113,7 +126,10 @@ test('Blue Marble (RGB, whole world): tiles match gdal2tiles at z0–3', async (
     } finally {
       db.close();
     }
-    await assert.rejects(async () => assertClose(await compareWithGolden(darker, reference), { colour: 3, alpha: 1, worst: 8 }, 'darker'), /darker z\d.*mean colour/);
+    await assert.rejects(
+      async () => assertClose(await compareWithGolden(darker, reference), { colour: 3, alpha: 1, worst: 8 }, 'darker'),
+      /darker z\d.*mean colour/,
+    );
     const missing = await compareWithGolden(output, { ...reference, tiles: { ...reference.tiles, '9/0/0': reference.tiles['3/4/2']! } });
     assert.deepEqual(missing.onlyReference, ['9/0/0']);
     const info = gdalinfoJson(output);
@@ -140,7 +156,14 @@ test('SRTM Int16 DEM with scale auto: stretched like gdal_translate -scale min m
 });
 
 /** Our tiles of zoom z against gdalwarp's straight onto the same grid (see gdalwarpTiles). */
-async function compareWithGdalwarp(output: string, input: string, bounds: [number, number, number, number], z: number, resampling: 'near' | 'bilinear' | 'average', label: string): Promise<void> {
+async function compareWithGdalwarp(
+  output: string,
+  input: string,
+  bounds: [number, number, number, number],
+  z: number,
+  resampling: 'near' | 'bilinear' | 'average',
+  label: string,
+): Promise<void> {
   const ours = readMbtilesTiles(output);
   const range = planTiles(bounds, z, z)[0]!.range;
   const reference = await gdalwarpTiles(input, root, range, resampling);
@@ -240,7 +263,10 @@ test('polygon coverage: only tiles touching the polygon are made, all of them', 
       [11.1, 57.1],
     ];
     const coveragePath = join(root, 'triangle.geojson');
-    writeFileSync(coveragePath, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }] }));
+    writeFileSync(
+      coveragePath,
+      JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }] }),
+    );
     const coverage = coverageFromRings([[ring]]);
     const output = out('triangle.mbtiles');
     const job = await runJob(engine, { datasets: [hillshade], minZoom: 9, maxZoom: 11, output, coverage: coveragePath });
@@ -276,7 +302,9 @@ test('two datasets that share edge tiles make one mosaic: the shared tiles show 
     const b = readMbtilesTiles(mosaic);
     assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
     // The tiles that both halves touch: composed, they match the whole dataset's.
-    const westTiles = new Set(planTiles(engine.store.allItems(job.id)[0]!.result!.bounds as [number, number, number, number], 9, 10).flatMap((z) => tilesOf(z.range)));
+    const westTiles = new Set(
+      planTiles(engine.store.allItems(job.id)[0]!.result!.bounds as [number, number, number, number], 9, 10).flatMap((z) => tilesOf(z.range)),
+    );
     const eastTiles = planTiles(engine.store.allItems(job.id)[1]!.result!.bounds as [number, number, number, number], 9, 10).flatMap((z) => tilesOf(z.range));
     const shared = eastTiles.filter((k) => westTiles.has(k));
     assert.ok(shared.length > 0);
@@ -328,7 +356,10 @@ test('a truncated GeoTIFF among good datasets fails its own item (DATASET_UNREAD
     const job = await runJob(engine, { datasets: [hillshade, truncated, illinoisNad27Tif()], minZoom: 6, maxZoom: 8, output });
     assert.equal(job.state, 'partial');
     const items = engine.store.allItems(job.id);
-    assert.deepEqual(items.map((i) => i.state), ['succeeded', 'failed', 'succeeded']);
+    assert.deepEqual(
+      items.map((i) => i.state),
+      ['succeeded', 'failed', 'succeeded'],
+    );
     assert.equal(items[1]!.error!.code, 'DATASET_UNREADABLE');
     assert.match(items[1]!.error!.message, /truncated\.tif/);
     assert.match(items[1]!.error!.message, /TIFFRead|IReadBlock|failed/i);
@@ -337,7 +368,8 @@ test('a truncated GeoTIFF among good datasets fails its own item (DATASET_UNREAD
     for (const item of [items[0]!, items[2]!]) {
       const b = item.result!.bounds as [number, number, number, number];
       for (const z of planTiles(b, 6, 8)) {
-        for (let x = z.range.minX; x <= z.range.maxX; x++) for (let y = z.range.minY; y <= z.range.maxY; y++) assert.ok(tiles.has(`${z.z}/${x}/${y}`), `${item.label}: ${z.z}/${x}/${y}`);
+        for (let x = z.range.minX; x <= z.range.maxX; x++)
+          for (let y = z.range.minY; y <= z.range.maxY; y++) assert.ok(tiles.has(`${z.z}/${x}/${y}`), `${item.label}: ${z.z}/${x}/${y}`);
       }
     }
     const info = gdalinfoJson(output);
@@ -365,9 +397,15 @@ test('a job whose estimate exceeds the cache quota is refused with QUOTA_EXCEEDE
       },
     );
     assert.equal(engine.store.listJobs(undefined, undefined, 10).rows.length, 0);
-    const estimate = await engine.estimate({ kind: 'preseed-raster', params: { datasets: [blueMarbleTif(), join(root, 'missing.tif')], minZoom: 0, maxZoom: 4, output } });
+    const estimate = await engine.estimate({
+      kind: 'preseed-raster',
+      params: { datasets: [blueMarbleTif(), join(root, 'missing.tif')], minZoom: 0, maxZoom: 4, output },
+    });
     assert.equal(estimate.totalTiles, 341);
-    assert.deepEqual(estimate.zooms.map((z) => z.tiles), [1, 4, 16, 64, 256]);
+    assert.deepEqual(
+      estimate.zooms.map((z) => z.tiles),
+      [1, 4, 16, 64, 256],
+    );
     assert.equal(estimate.datasets[1]!.error!.code, 'DATASET_UNREADABLE');
     assert.ok(estimate.sample && estimate.sample.tiles > 0 && estimate.sample.bytesPerTile > 0);
     assert.equal(estimate.storage.problem?.code, 'QUOTA_EXCEEDED');
@@ -380,7 +418,8 @@ test('validate names the bad field: a missing dataset is params.datasets.1', asy
   const engine = await openEngine();
   try {
     await assert.rejects(
-      () => engine.start({ kind: 'preseed-raster', params: { datasets: [hillshade, join(root, 'nope.tif')], minZoom: 0, maxZoom: 2, output: out('x.mbtiles') } }),
+      () =>
+        engine.start({ kind: 'preseed-raster', params: { datasets: [hillshade, join(root, 'nope.tif')], minZoom: 0, maxZoom: 2, output: out('x.mbtiles') } }),
       (error: unknown) => error instanceof TesseraError && error.code === 'BAD_INPUT' && /params\.datasets\.1/.test(error.message),
     );
   } finally {
@@ -392,7 +431,12 @@ test('validate names the bad field: a missing dataset is params.datasets.1', asy
 function writtenTimes(path: string): Map<string, number> {
   const db = new Database(path, { readonly: true });
   try {
-    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r, written_at t FROM tessera_tile_written').all() as { z: number; x: number; r: number; t: number }[];
+    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r, written_at t FROM tessera_tile_written').all() as {
+      z: number;
+      x: number;
+      r: number;
+      t: number;
+    }[];
     return new Map(rows.map((r) => [`${r.z}/${r.x}/${2 ** r.z - 1 - r.r}`, r.t]));
   } finally {
     db.close();
@@ -473,7 +517,10 @@ test('resume after a kill: SIGKILL mid-job, a new engine resumes the interrupted
     await engine.waitFor(job.id);
     process.stdout.write(JSON.stringify({ finished: true }) + '\\n');
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, UV_THREADPOOL_SIZE: '4' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const killedAt = await new Promise<number>((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -554,7 +601,10 @@ test('succeeded means the tiles are there: tiles lost after the walk are found, 
     const final = await engine.waitFor(first.id);
     assert.equal(final.state, 'succeeded', JSON.stringify(final.error));
     assert.equal(readMbtilesTiles(output).size, full, 'every tile is back');
-    const events = engine.store.events(first.id, 0, 500).map((e) => e.message).join('\n');
+    const events = engine.store
+      .events(first.id, 0, 500)
+      .map((e) => e.message)
+      .join('\n');
     assert.match(events, /missing/, 'the holes are named in the job log');
     assert.equal(final.progress.done, final.progress.total, 'counted once, not twice');
   } finally {
@@ -582,7 +632,10 @@ test('a failed job that made nothing leaves nothing at its output (MBTiles, PMTi
     const contents = () => {
       const db = new Database(kept, { readonly: true });
       try {
-        return { tiles: db.prepare('SELECT zoom_level, tile_column, tile_row, hex(tile_data) d FROM tiles ORDER BY 1, 2, 3').all(), metadata: db.prepare('SELECT * FROM metadata ORDER BY name').all() };
+        return {
+          tiles: db.prepare('SELECT zoom_level, tile_column, tile_row, hex(tile_data) d FROM tiles ORDER BY 1, 2, 3').all(),
+          metadata: db.prepare('SELECT * FROM metadata ORDER BY name').all(),
+        };
       } finally {
         db.close();
       }

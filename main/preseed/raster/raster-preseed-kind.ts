@@ -33,7 +33,18 @@ import type { RasterTilesResult } from '../../../workers/raster-tiles.js';
 import { assertFits } from '../../disk/disk-guard.js';
 import type { ItemContext, JobKindPlugin } from '../../kinds/job-kind.js';
 import { isGdalVirtualPath } from '../../paths/output-path.js';
-import { type OpenedOutput, type PreseedItemSpec, checkPreseedPaths, describePreseed, estimateAtWritableOutput, finishOutput, loadJobCoverage, openOutput, planInputs, throwIssues } from '../preseed-kind-parts.js';
+import {
+  type OpenedOutput,
+  type PreseedItemSpec,
+  checkPreseedPaths,
+  describePreseed,
+  estimateAtWritableOutput,
+  finishOutput,
+  loadJobCoverage,
+  openOutput,
+  planInputs,
+  throwIssues,
+} from '../preseed-kind-parts.js';
 
 /**
  * Dataset handles, and so warps at once, per item: the measured best for model A on this class of
@@ -102,7 +113,10 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
         // cannot open it as one, since its item would fail at once anyway.
         checkExisting: async (path, info) => {
           if (!info.isDirectory()) return null;
-          const opens = await inspectDataset(path).then(() => true, () => false);
+          const opens = await inspectDataset(path).then(
+            () => true,
+            () => false,
+          );
           return opens ? null : `${path} is a folder, not a raster dataset`;
         },
       }),
@@ -150,7 +164,9 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
     const zooms = planTiles(extent, params.minZoom, params.maxZoom, session.coverage);
     const total = zooms.reduce((n, z) => n + z.tiles, 0);
     if (total === 0) {
-      throw new TesseraError('OUTSIDE_EXTENT', `${spec.path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, { details: { path: spec.path } });
+      throw new TesseraError('OUTSIDE_EXTENT', `${spec.path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, {
+        details: { path: spec.path },
+      });
     }
     let tally: RasterCheckpoint = item.checkpoint ?? { counted: false, z: params.minZoom, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0 };
     if (!tally.counted) {
@@ -177,7 +193,12 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
         resampling: params.resampling,
         stretch: await source.stretch(params.scale),
       };
-      const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: tally.rewalkFrom ?? spec.plannedAt, ownSince: tally.startedAt };
+      const rule: ModeRule = {
+        mode: params.mode,
+        olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null,
+        plannedAt: tally.rewalkFrom ?? spec.plannedAt,
+        ownSince: tally.startedAt,
+      };
       await runBlocks({ params, ctx, session, source, style, rule, extent, tally });
       finished = true;
       await assertTilesPresent(spec.path, zooms, total, tally, session.writer, ctx);
@@ -209,16 +230,42 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
  * (a write lost to a crash between two stores, a tile removed under the job) the item fails
  * with the numbers, and its next attempt walks again for the missing tiles.
  */
-async function assertTilesPresent(path: string, zooms: readonly ZoomPlan[], total: number, tally: RasterCheckpoint, writer: TileWriter, ctx: RasterItemContext): Promise<void> {
-  const present = await countPresentTiles(writer, zooms.map((z) => z.range), ctx.signal);
+async function assertTilesPresent(
+  path: string,
+  zooms: readonly ZoomPlan[],
+  total: number,
+  tally: RasterCheckpoint,
+  writer: TileWriter,
+  ctx: RasterItemContext,
+): Promise<void> {
+  const present = await countPresentTiles(
+    writer,
+    zooms.map((z) => z.range),
+    ctx.signal,
+  );
   if (present + tally.transparent >= total) return;
   const missing = total - tally.transparent - present;
-  ctx.checkpoint({ counted: true, z: zooms[0]?.z ?? tally.z, next: 0, written: 0, transparent: 0, kept: 0, removed: 0, bytes: 0, rewalkFrom: Date.now(), rewalk: true } satisfies RasterCheckpoint);
-  throw new TesseraError('WRITE_FAILED', `${path}: the cache holds ${present} of the ${total - tally.transparent} tiles made for it (${missing} missing); walking again to make them`, {
-    // Transient: the engine's next attempt walks again for the missing tiles (see rewalkFrom).
-    transient: true,
-    details: { path, present, expected: total - tally.transparent, missing },
-  });
+  ctx.checkpoint({
+    counted: true,
+    z: zooms[0]?.z ?? tally.z,
+    next: 0,
+    written: 0,
+    transparent: 0,
+    kept: 0,
+    removed: 0,
+    bytes: 0,
+    rewalkFrom: Date.now(),
+    rewalk: true,
+  } satisfies RasterCheckpoint);
+  throw new TesseraError(
+    'WRITE_FAILED',
+    `${path}: the cache holds ${present} of the ${total - tally.transparent} tiles made for it (${missing} missing); walking again to make them`,
+    {
+      // Transient: the engine's next attempt walks again for the missing tiles (see rewalkFrom).
+      transient: true,
+      details: { path, present, expected: total - tally.transparent, missing },
+    },
+  );
 }
 
 interface BlockRun {
@@ -371,4 +418,3 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
-

@@ -26,7 +26,14 @@ export interface TileJob {
   under?: Uint8Array;
 }
 
-export async function renderBlock(source: WarpSource, pool: WorkerPool, block: Metatile, tiles: readonly TileJob[], style: BlockStyle, signal: AbortSignal): Promise<RasterTilesResult> {
+export async function renderBlock(
+  source: WarpSource,
+  pool: WorkerPool,
+  block: Metatile,
+  tiles: readonly TileJob[],
+  style: BlockStyle,
+  signal: AbortSignal,
+): Promise<RasterTilesResult> {
   throwIfAborted(signal);
   // Only the part of the block that holds tiles to make is warped.
   const minX = Math.min(...tiles.map((t) => t.x));

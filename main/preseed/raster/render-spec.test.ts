@@ -9,11 +9,31 @@ function band(colorInterp: string, extra: Partial<BandInfo> = {}): BandInfo {
 }
 
 function dataset(bands: BandInfo[], extra: Partial<DatasetInfo> = {}): DatasetInfo {
-  return { path: '/x.tif', driver: 'GTiff', width: 100, height: 50, geoTransform: [0, 1, 0, 50, 0, -1], srsWkt: '', gcps: [], bands, overviews: 0, rectangle: null, bounds: [0, 0, 100, 50], ...extra };
+  return {
+    path: '/x.tif',
+    driver: 'GTiff',
+    width: 100,
+    height: 50,
+    geoTransform: [0, 1, 0, 50, 0, -1],
+    srsWkt: '',
+    gcps: [],
+    bands,
+    overviews: 0,
+    rectangle: null,
+    bounds: [0, 0, 100, 50],
+    ...extra,
+  };
 }
 
 test('RGB and RGBA are warped as they are; RGBA uses its alpha band', () => {
-  assert.deepEqual(renderSpec(dataset([band('Red'), band('Green'), band('Blue')])), { colorBands: [1, 2, 3], alphaBand: null, expand: null, vrtBands: null, sample: 'byte', opaque: true });
+  assert.deepEqual(renderSpec(dataset([band('Red'), band('Green'), band('Blue')])), {
+    colorBands: [1, 2, 3],
+    alphaBand: null,
+    expand: null,
+    vrtBands: null,
+    sample: 'byte',
+    opaque: true,
+  });
   const rgba = renderSpec(dataset([band('Red'), band('Green'), band('Blue'), band('Alpha', { allValid: false })]));
   assert.deepEqual([rgba.colorBands, rgba.alphaBand, rgba.vrtBands, rgba.opaque], [[1, 2, 3], 4, null, false]);
 });
@@ -30,7 +50,13 @@ test('a palette is expanded in a VRT: RGBA when an entry is translucent or an in
   assert.deepEqual([opaque.expand, opaque.vrtBands, opaque.alphaBand, opaque.opaque], ['rgb', [1], null, true]);
   const nodata = renderSpec(dataset([band('Palette', { palette: { entries: 16, translucent: false }, noData: 0, allValid: false })]));
   assert.deepEqual([nodata.expand, nodata.alphaBand, nodata.opaque], ['rgba', 4, false]);
-  assert.equal(describeSpec(dataset([band('Palette', { palette: { entries: 16, translucent: true } })]), renderSpec(dataset([band('Palette', { palette: { entries: 16, translucent: true } })]))), 'palette → RGBA');
+  assert.equal(
+    describeSpec(
+      dataset([band('Palette', { palette: { entries: 16, translucent: true } })]),
+      renderSpec(dataset([band('Palette', { palette: { entries: 16, translucent: true } })])),
+    ),
+    'palette → RGBA',
+  );
 });
 
 test('16-bit and float data are stretched; extra bands are left out through a VRT, alpha last', () => {

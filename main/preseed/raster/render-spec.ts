@@ -40,7 +40,14 @@ export function renderSpec(info: DatasetInfo): RenderSpec {
   const first = bands[0]!;
   if (first.palette) {
     const expand = first.palette.translucent || first.noData !== null ? 'rgba' : 'rgb';
-    return { colorBands: [1, 2, 3], alphaBand: expand === 'rgba' ? 4 : null, expand, vrtBands: [1], sample: 'byte', opaque: expand === 'rgb' && first.allValid };
+    return {
+      colorBands: [1, 2, 3],
+      alphaBand: expand === 'rgba' ? 4 : null,
+      expand,
+      vrtBands: [1],
+      sample: 'byte',
+      opaque: expand === 'rgb' && first.allValid,
+    };
   }
   const alphaIndex = bands.findIndex((b) => b.colorInterp === 'Alpha');
   const alphaBand = alphaIndex >= 0 ? alphaIndex + 1 : null;

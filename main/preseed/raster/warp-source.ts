@@ -153,7 +153,11 @@ export class WarpSource {
         // One read per band straight into its interleaved place (pixel_space in bytes, offset in values).
         for (let b = 1; b <= channels; b++) {
           const band = await mem.bands.getAsync(b);
-          await band.pixels.readAsync(0, 0, width, height, view, { pixel_space: channels * bytesPerValue, line_space: width * channels * bytesPerValue, offset: b - 1 });
+          await band.pixels.readAsync(0, 0, width, height, view, {
+            pixel_space: channels * bytesPerValue,
+            line_space: width * channels * bytesPerValue,
+            offset: b - 1,
+          });
         }
         return { width, height, channels, alpha, sample, data };
       } finally {
@@ -211,7 +215,11 @@ async function sampledRange(band: gdal.RasterBand, path: string): Promise<[numbe
   const bufferHeight = Math.max(1, Math.round(height * scale));
   let values: ArrayLike<number | bigint>;
   try {
-    values = await band.pixels.readAsync(0, 0, width, height, undefined, { buffer_width: bufferWidth, buffer_height: bufferHeight, data_type: gdal.GDT_Float64 });
+    values = await band.pixels.readAsync(0, 0, width, height, undefined, {
+      buffer_width: bufferWidth,
+      buffer_height: bufferHeight,
+      data_type: gdal.GDT_Float64,
+    });
   } catch (error) {
     throw unreadable(path, error);
   }

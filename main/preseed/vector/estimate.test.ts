@@ -16,7 +16,13 @@ import { planTiles } from '../../tiling/tile-plan.js';
 const root = mkdtempSync(join(tmpdir(), 'tessera-vector-estimate-'));
 let engine: Engine;
 before(async () => {
-  engine = await Engine.open({ dataDir: join(root, 'data'), host: 'headless', threads: 2, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
+  engine = await Engine.open({
+    dataDir: join(root, 'data'),
+    host: 'headless',
+    threads: 2,
+    logger: createLogger('silent'),
+    backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+  });
 });
 after(async () => {
   await engine.close();
@@ -30,9 +36,18 @@ function estimate(params: Partial<VectorPreseedParams> & Pick<VectorPreseedParam
 test('tiles per zoom are those of the sources’ extent; the total adds them up; a sample of real tiles gives bytes and time', async () => {
   const e = await estimate({ sources: [rgdalVector('scot_BNG.shp')], minZoom: 2, maxZoom: 9 });
   const extent = e.datasets[0]!.bounds as Bbox;
-  assert.deepEqual(e.zooms.map((z) => z.z), [2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(e.zooms, planTiles(extent, 2, 9).map((z) => ({ z: z.z, tiles: z.tiles })));
-  assert.equal(e.totalTiles, e.zooms.reduce((n, z) => n + z.tiles, 0));
+  assert.deepEqual(
+    e.zooms.map((z) => z.z),
+    [2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(
+    e.zooms,
+    planTiles(extent, 2, 9).map((z) => ({ z: z.z, tiles: z.tiles })),
+  );
+  assert.equal(
+    e.totalTiles,
+    e.zooms.reduce((n, z) => n + z.tiles, 0),
+  );
   assert.equal(e.datasets[0]!.tiles, e.totalTiles);
   assert.ok(e.sample && e.sample.tiles > 0 && e.sample.bytesPerTile > 100 && e.sample.secondsPerTile > 0, JSON.stringify(e.sample));
   assert.equal(e.estimatedBytes, Math.round(e.sample.bytesPerTile * e.totalTiles));
@@ -42,7 +57,16 @@ test('tiles per zoom are those of the sources’ extent; the total adds them up;
 test('a bbox cuts the extent; a source wholly outside it is OUTSIDE_EXTENT with its feature count and no tiles', async () => {
   const orkney: Bbox = [-3.6, 58.6, -2.3, 59.5];
   const edinburgh = join(root, 'edinburgh.geojson');
-  writeFileSync(edinburgh, JSON.stringify({ type: 'FeatureCollection', features: [[-3.19, 55.95], [-3.2, 55.96]].map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } })) }));
+  writeFileSync(
+    edinburgh,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        [-3.19, 55.95],
+        [-3.2, 55.96],
+      ].map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } })),
+    }),
+  );
   const e = await estimate({ sources: [rgdalVector('scot_BNG.shp'), edinburgh], minZoom: 0, maxZoom: 8, bbox: orkney });
   const [scot, cities] = e.datasets;
   const b = scot!.bounds!;
@@ -51,14 +75,26 @@ test('a bbox cuts the extent; a source wholly outside it is OUTSIDE_EXTENT with 
   // Edinburgh is not in Orkney. (The test is on the layer's extent: cities.shp, all over the world, would overlap any bbox.)
   assert.deepEqual([cities!.bounds, cities!.tiles, cities!.error?.code], [null, 0, 'OUTSIDE_EXTENT']);
   assert.match(cities!.error!.message, /2 feature\(s\), none inside the extent asked for/);
-  assert.deepEqual(e.zooms, planTiles(b, 0, 8).map((z) => ({ z: z.z, tiles: z.tiles })));
+  assert.deepEqual(
+    e.zooms,
+    planTiles(b, 0, 8).map((z) => ({ z: z.z, tiles: z.tiles })),
+  );
 });
 
 test('a single point still has tiles (one per zoom); an unreadable source is reported, not thrown', async () => {
   const point = join(root, 'point.geojson');
-  writeFileSync(point, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Edinburgh' }, geometry: { type: 'Point', coordinates: [-3.19, 55.95] } }] }));
+  writeFileSync(
+    point,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { name: 'Edinburgh' }, geometry: { type: 'Point', coordinates: [-3.19, 55.95] } }],
+    }),
+  );
   const e = await estimate({ sources: [point, join(root, 'missing.shp')], minZoom: 0, maxZoom: 6 });
-  assert.deepEqual(e.zooms.map((z) => z.tiles), [1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(
+    e.zooms.map((z) => z.tiles),
+    [1, 1, 1, 1, 1, 1, 1],
+  );
   assert.equal(e.datasets[1]!.error?.code, 'DATASET_UNREADABLE');
   assert.equal(e.datasets[1]!.tiles, 0);
 });
@@ -66,7 +102,30 @@ test('a single point still has tiles (one per zoom); an unreadable source is rep
 test('a coverage polygon narrows the tiles counted', async () => {
   const coverage = join(root, 'coverage.geojson');
   // A small square around Inverness, inside the Scottish extent.
-  writeFileSync(coverage, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-4.4, 57.4], [-4.0, 57.4], [-4.0, 57.6], [-4.4, 57.6], [-4.4, 57.4]]] } }] }));
+  writeFileSync(
+    coverage,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: {},
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [-4.4, 57.4],
+                [-4.0, 57.4],
+                [-4.0, 57.6],
+                [-4.4, 57.6],
+                [-4.4, 57.4],
+              ],
+            ],
+          },
+        },
+      ],
+    }),
+  );
   const whole = await estimate({ sources: [rgdalVector('scot_BNG.shp')], minZoom: 8, maxZoom: 9 });
   const covered = await estimate({ sources: [rgdalVector('scot_BNG.shp')], minZoom: 8, maxZoom: 9, coverage });
   assert.ok(covered.totalTiles > 0 && covered.totalTiles < whole.totalTiles / 10, `${covered.totalTiles} of ${whole.totalTiles}`);

@@ -60,7 +60,12 @@ export async function estimateVectorPreseed(params: VectorPreseedParams, env: Ki
     const tiles = extent ? planTiles(padded(extent), params.minZoom, params.maxZoom, coverage).reduce((n, z) => n + z.tiles, 0) : 0;
     if (extent) union = union ? unionBbox(union, extent) : extent;
     const features = bySource[i]!.reduce((n, l) => n + (infos[i]!.layers.find((x) => x.name === l.sourceLayer)?.featureCount ?? 0), 0);
-    return { path, bounds: extent, tiles, error: extent ? null : serializeError(new TesseraError('OUTSIDE_EXTENT', `${path}: ${features} feature(s), none inside the extent asked for`)) };
+    return {
+      path,
+      bounds: extent,
+      tiles,
+      error: extent ? null : serializeError(new TesseraError('OUTSIDE_EXTENT', `${path}: ${features} feature(s), none inside the extent asked for`)),
+    };
   });
   const zooms = union ? planTiles(padded(union), params.minZoom, params.maxZoom, coverage).map((z) => ({ z: z.z, tiles: z.tiles })) : [];
   const totalTiles = zooms.reduce((n, z) => n + z.tiles, 0);
@@ -93,7 +98,9 @@ async function cutSample(
 ): Promise<NonNullable<JobEstimate['sample']>> {
   const z = Math.min(params.maxZoom, SAMPLE_ROOT_MAX_ZOOM);
   // A real feature's tile, not the extent's middle (for the world, that is the open sea off Africa).
-  const seed = layers.map((l) => info.layers.find((x) => x.name === l.sourceLayer)?.samplePoint).find((p) => p && p[0] >= extent[0] && p[0] <= extent[2] && p[1] >= extent[1] && p[1] <= extent[3]);
+  const seed = layers
+    .map((l) => info.layers.find((x) => x.name === l.sourceLayer)?.samplePoint)
+    .find((p) => p && p[0] >= extent[0] && p[0] <= extent[2] && p[1] >= extent[1] && p[1] <= extent[3]);
   const centre = lonLatToTileFraction(seed ? seed[0] : (extent[0] + extent[2]) / 2, seed ? seed[1] : (extent[1] + extent[3]) / 2, z);
   const root = { z, x: Math.min(2 ** z - 1, Math.floor(centre.x)), y: Math.min(2 ** z - 1, Math.floor(centre.y)) };
   const n = 2 ** z;

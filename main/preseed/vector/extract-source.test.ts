@@ -32,7 +32,19 @@ async function scotLayers(extra: Record<string, unknown> = {}) {
 }
 
 function options(extra: Partial<ExtractOptions> = {}): ExtractOptions {
-  return { dir: join(root, `x${++dirs}`), partitionZoom: 4, minZoom: 0, maxZoom: 10, extent: 4096, buffer: 64, tolerance: 3, bbox: null, pool, signal: new AbortController().signal, ...extra };
+  return {
+    dir: join(root, `x${++dirs}`),
+    partitionZoom: 4,
+    minZoom: 0,
+    maxZoom: 10,
+    extent: 4096,
+    buffer: 64,
+    tolerance: 3,
+    bbox: null,
+    pool,
+    signal: new AbortController().signal,
+    ...extra,
+  };
 }
 
 test('coordinate precision keeps a tenth of a tile unit at the deepest zoom (7 digits at least, 15 at most)', () => {
@@ -77,7 +89,10 @@ test('a projected source is cut into partition files at P, one per tile of its e
   const [w, s, e, n] = layer.bounds!;
   assert.ok(w > -9.5 && e < -0.5 && s > 54 && n < 61, `lon/lat bounds ${layer.bounds}`);
   // The GeoJSONSeq files GDAL wrote are gone; only partition files and the low band stay.
-  assert.deepEqual(readdirSync(o.dir).filter((f) => f.endsWith('.geojsonl')), []);
+  assert.deepEqual(
+    readdirSync(o.dir).filter((f) => f.endsWith('.geojsonl')),
+    [],
+  );
 });
 
 test('attributes are selected by GDAL; a bbox keeps what touches it (padded); no partition zoom puts everything in the low band', async () => {
@@ -87,8 +102,15 @@ test('attributes are selected by GDAL; a bbox keeps what touches it (padded); no
   assert.equal(orkney.partitions.size, 0);
   const stats = orkney.layers[layers[0]!.id]!;
   assert.ok(orkney.low && orkney.low.features > 0 && orkney.low.features < 56, `${orkney.low?.features} districts near Orkney`);
-  assert.deepEqual(stats.attributes.map((a) => a.attribute), ['NAME']);
-  assert.deepEqual([...stats.attributes[0]!.values].sort(), ['Caithness', 'Orkney', 'Shetland'], 'Orkney, and the districts whose extents reach its padded bbox');
+  assert.deepEqual(
+    stats.attributes.map((a) => a.attribute),
+    ['NAME'],
+  );
+  assert.deepEqual(
+    [...stats.attributes[0]!.values].sort(),
+    ['Caithness', 'Orkney', 'Shetland'],
+    'Orkney, and the districts whose extents reach its padded bbox',
+  );
 });
 
 test('a layer GDAL cannot read is DATASET_UNREADABLE naming it; a cancelled extraction is AbortError', async () => {
@@ -99,5 +121,8 @@ test('a layer GDAL cannot read is DATASET_UNREADABLE naming it; a cancelled extr
   );
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(() => extractSource(SCOT, layers, options({ signal: controller.signal })), (error: unknown) => error instanceof AbortError);
+  await assert.rejects(
+    () => extractSource(SCOT, layers, options({ signal: controller.signal })),
+    (error: unknown) => error instanceof AbortError,
+  );
 });

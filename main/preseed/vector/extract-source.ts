@@ -93,7 +93,17 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
       const source = await ds.layers.getAsync(layer.sourceLayer).catch((error: Error) => {
         throw unreadable(path, `GDAL cannot read layer "${layer.sourceLayer}": ${error.message}`);
       });
-      const args = ['-f', 'GeoJSONSeq', '-t_srs', 'EPSG:4326', '-dim', 'XY', '-preserve_fid', '-lco', `COORDINATE_PRECISION=${coordinatePrecision(options.maxZoom, options.extent)}`];
+      const args = [
+        '-f',
+        'GeoJSONSeq',
+        '-t_srs',
+        'EPSG:4326',
+        '-dim',
+        'XY',
+        '-preserve_fid',
+        '-lco',
+        `COORDINATE_PRECISION=${coordinatePrecision(options.maxZoom, options.extent)}`,
+      ];
       // A layer without a CRS is lon/lat (GeoJSON's rule); ogr2ogr refuses to reproject it otherwise.
       if (!source.srs) args.push('-s_srs', 'EPSG:4326');
       const wanted = layer.attributes?.filter((a) => layer.fields[a] !== undefined);
@@ -126,13 +136,18 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
     }
   } finally {
     // After a cancel the running translation still uses the dataset: close it when that is over.
-    if (inFlight) inFlight.then(() => ds.close(), () => ds.close());
+    if (inFlight)
+      inFlight.then(
+        () => ds.close(),
+        () => ds.close(),
+      );
     else ds.close();
   }
 
   let bytes = 0;
   for (const f of files) bytes += (await stat(f.path)).size;
-  const lowBandTolerance = options.partitionZoom !== null && bytes > LOW_BAND_EXACT_BYTES ? options.tolerance / 4 / (2 ** (options.partitionZoom - 1) * options.extent) : null;
+  const lowBandTolerance =
+    options.partitionZoom !== null && bytes > LOW_BAND_EXACT_BYTES ? options.tolerance / 4 / (2 ** (options.partitionZoom - 1) * options.extent) : null;
   const result = await options.pool.run(
     'vectorPartition',
     {

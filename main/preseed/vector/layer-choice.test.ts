@@ -8,7 +8,11 @@ function layer(name: string, fields: Record<string, string>): SourceLayerInfo {
   return { name, featureCount: 10, fields, bounds: [0, 0, 1, 1], crs: 'WGS 84', samplePoint: [0.5, 0.5] };
 }
 
-const world: SourceInfo = { path: '/data/world.gpkg', driver: 'GPKG', layers: [layer('countries', { name: 'String', pop: 'Integer' }), layer('rivers', { name: 'String', length: 'Real' })] };
+const world: SourceInfo = {
+  path: '/data/world.gpkg',
+  driver: 'GPKG',
+  layers: [layer('countries', { name: 'String', pop: 'Integer' }), layer('rivers', { name: 'String', length: 'Real' })],
+};
 const scot: SourceInfo = { path: '/data/scot.shp', driver: 'ESRI Shapefile', layers: [layer('countries', { NAME: 'String', name: 'String' })] };
 
 function params(extra: Record<string, unknown> = {}): VectorPreseedParams {
@@ -41,11 +45,17 @@ test('job attributes are kept where a layer has them: fields hold only those pre
 });
 
 test('a choice applies to every source holding the layer: renamed, own attributes, zooms clamped into the job', () => {
-  const { bySource, problems } = chooseLayers(params({ layers: [{ name: 'countries', as: 'admin', attributes: ['name'], minZoom: 0, maxZoom: 12 }] }), [world, scot]);
+  const { bySource, problems } = chooseLayers(params({ layers: [{ name: 'countries', as: 'admin', attributes: ['name'], minZoom: 0, maxZoom: 12 }] }), [
+    world,
+    scot,
+  ]);
   assert.deepEqual(problems, []);
   for (const [s, layers] of bySource.entries()) {
     assert.equal(layers.length, 1);
-    assert.deepEqual({ ...layers[0]!, fields: undefined }, { id: s, source: s, sourceLayer: 'countries', name: 'admin', attributes: ['name'], minZoom: 2, maxZoom: 8, fields: undefined });
+    assert.deepEqual(
+      { ...layers[0]!, fields: undefined },
+      { id: s, source: s, sourceLayer: 'countries', name: 'admin', attributes: ['name'], minZoom: 2, maxZoom: 8, fields: undefined },
+    );
   }
 });
 
@@ -58,11 +68,7 @@ test('an empty attribute list keeps none', () => {
 test('problems name the field: unknown layer (with the names there are), zooms reversed or outside the job, unknown attributes, a source with none of the layers', () => {
   const { problems } = chooseLayers(
     params({
-      layers: [
-        { name: 'lakes' },
-        { name: 'rivers', minZoom: 7, maxZoom: 5, attributes: ['depth'] },
-        { name: 'countries', minZoom: 10 },
-      ],
+      layers: [{ name: 'lakes' }, { name: 'rivers', minZoom: 7, maxZoom: 5, attributes: ['depth'] }, { name: 'countries', minZoom: 10 }],
       attributes: ['colour'],
     }),
     [world, scot],

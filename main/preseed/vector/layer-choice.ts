@@ -50,7 +50,15 @@ export function chooseLayers(params: VectorPreseedParams, sources: readonly (Sou
     if (!source) return;
     if (!params.layers) {
       for (const layer of source.layers) {
-        bySource[s]!.push({ id: id++, source: s, sourceLayer: layer.name, name: layer.name, minZoom: params.minZoom, maxZoom: params.maxZoom, ...select(layer, params.attributes) });
+        bySource[s]!.push({
+          id: id++,
+          source: s,
+          sourceLayer: layer.name,
+          name: layer.name,
+          minZoom: params.minZoom,
+          maxZoom: params.maxZoom,
+          ...select(layer, params.attributes),
+        });
       }
       return;
     }
@@ -94,7 +102,10 @@ export function chooseLayers(params: VectorPreseedParams, sources: readonly (Sou
   }
   sources.forEach((source, s) => {
     if (source && bySource[s]!.length === 0) {
-      problems.push({ field: `params.sources.${s}`, message: `${source.path} has none of the chosen layers (it has: ${source.layers.map((l) => l.name).join(', ')})` });
+      problems.push({
+        field: `params.sources.${s}`,
+        message: `${source.path} has none of the chosen layers (it has: ${source.layers.map((l) => l.name).join(', ')})`,
+      });
     }
   });
   return { bySource, problems };

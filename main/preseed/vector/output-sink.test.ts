@@ -91,7 +91,17 @@ test('removeUnwrittenTiles: old tiles in the scope go; this job’s, other zooms
   }
   // A coverage polygon over tile 4/8/5 only: 4/7/5 is outside it and stays.
   const [w, s, e, n] = tileBoundsLonLat(4, 8, 5);
-  const coverage = coverageFromRings([[[[w + 1, s + 1], [e - 1, s + 1], [e - 1, n - 1], [w + 1, n - 1], [w + 1, s + 1]]]]);
+  const coverage = coverageFromRings([
+    [
+      [
+        [w + 1, s + 1],
+        [e - 1, s + 1],
+        [e - 1, n - 1],
+        [w + 1, n - 1],
+        [w + 1, s + 1],
+      ],
+    ],
+  ]);
   const again = await writerWith([{ tiles: inside, at: PLANNED - DAY }]);
   try {
     assert.equal(await removeUnwrittenTiles(again, { bbox: [-30, 30, 30, 70], minZoom: 4, maxZoom: 4, coverage }, PLANNED), 1);

@@ -54,7 +54,11 @@ test('what GDAL cannot open, or opens without a vector layer, is DATASET_UNREADA
   for (const path of [text, missing]) {
     await assert.rejects(
       () => inspectSource(path),
-      (error: unknown) => error instanceof TesseraError && error.code === 'DATASET_UNREADABLE' && error.message.startsWith(`${path}: `) && (error.details as { path: string }).path === path,
+      (error: unknown) =>
+        error instanceof TesseraError &&
+        error.code === 'DATASET_UNREADABLE' &&
+        error.message.startsWith(`${path}: `) &&
+        (error.details as { path: string }).path === path,
       path,
     );
   }
@@ -67,10 +71,14 @@ test('what GDAL cannot open, or opens without a vector layer, is DATASET_UNREADA
 test('cancel stops between layers with AbortError', async () => {
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(() => inspectSource(worldMapGpkg(), controller.signal), (error: unknown) => error instanceof AbortError);
+  await assert.rejects(
+    () => inspectSource(worldMapGpkg(), controller.signal),
+    (error: unknown) => error instanceof AbortError,
+  );
 });
 
 test('connection strings and GDAL virtual paths are told apart from files', () => {
-  for (const p of ['PG:dbname=gis', 'pg:host=x', 'WFS:https://example.com/wfs', '/vsizip/a.zip/b.shp', '/vsicurl/https://x/y.fgb', 'MSSQL:server=x']) assert.ok(isConnectionOrVirtual(p), p);
+  for (const p of ['PG:dbname=gis', 'pg:host=x', 'WFS:https://example.com/wfs', '/vsizip/a.zip/b.shp', '/vsicurl/https://x/y.fgb', 'MSSQL:server=x'])
+    assert.ok(isConnectionOrVirtual(p), p);
   for (const p of ['/data/world.gpkg', 'C:\\data\\x.shp', './vsizip.gpkg', 'PGfile.gpkg']) assert.ok(!isConnectionOrVirtual(p), p);
 });

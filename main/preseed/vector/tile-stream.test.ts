@@ -52,7 +52,10 @@ test('a call holds at most 16,384 tiles; a larger single batch still goes whole'
   const waiting = [queue.write(tiles(10_000), []), queue.write(tiles(10_000), []), queue.write(tiles(20_000), [])];
   sink.open();
   await Promise.all([first, ...waiting]);
-  assert.deepEqual(sink.calls.map((c) => c.tiles), [1, 10_000, 10_000, 20_000]);
+  assert.deepEqual(
+    sink.calls.map((c) => c.tiles),
+    [1, 10_000, 10_000, 20_000],
+  );
 });
 
 test('a failed write rejects the batches it held, and only them', async () => {

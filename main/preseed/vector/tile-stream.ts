@@ -119,16 +119,18 @@ export async function streamTileTask(pool: WorkerPool, task: TileTaskInput, queu
     // Queued at once, so batches of the tasks running together share transactions; credited in order.
     const written = writeError === null && !stop.signal.aborted ? queue.write(batchTiles(message), message.issues) : Promise.resolve();
     written.catch(() => {}); // handled in order below; this only keeps an early rejection from going unhandled
-    writes = writes.then(() => written).then(
-      () => {
-        Atomics.add(creditView, 0, 1);
-        Atomics.notify(creditView, 0);
-      },
-      (error: unknown) => {
-        if (!isAbortError(error)) writeError ??= error;
-        stop.abort();
-      },
-    );
+    writes = writes
+      .then(() => written)
+      .then(
+        () => {
+          Atomics.add(creditView, 0, 1);
+          Atomics.notify(creditView, 0);
+        },
+        (error: unknown) => {
+          if (!isAbortError(error)) writeError ??= error;
+          stop.abort();
+        },
+      );
     if (received >= expected) wakeWhenReceived?.();
   });
 

@@ -37,7 +37,13 @@ export function vectorLayers(outcomes: readonly LayerOutcome[]): { vectorLayers:
     // The values seen win over the declared type: GDAL writes OGR booleans (an integer subtype) as true/false.
     for (const a of stats.attributes) fields[a.attribute] = FROM_VALUES[a.type];
     vector.push({ id: name, minzoom: Math.min(...parts.map((p) => p.minZoom)), maxzoom: Math.max(...parts.map((p) => p.maxZoom)), fields });
-    layers.push({ layer: name, count: stats.count, geometry: stats.geometry ?? 'Unknown', attributeCount: stats.attributes.length, attributes: stats.attributes });
+    layers.push({
+      layer: name,
+      count: stats.count,
+      geometry: stats.geometry ?? 'Unknown',
+      attributeCount: stats.attributes.length,
+      attributes: stats.attributes,
+    });
   }
   return { vectorLayers: vector, tilestats: { layerCount: layers.length, layers } };
 }

@@ -12,5 +12,9 @@ import { statesInside } from './testing/states-inside.js';
 test('reference: ogr2ogr still finds the states of the golden file wholly inside the UK bbox', () => {
   const live = statesInside([-8.7, 49.8, 2.0, 60.9]);
   assert.ok(live.length > 50);
-  assert.deepEqual(live, readGolden<string[]>(new URL('./vector-preseed-kind.test.js', import.meta.url).href, 'uk-states-inside'), 'run UPDATE=1 on vector-preseed-kind.test.js');
+  assert.deepEqual(
+    live,
+    readGolden<string[]>(new URL('./vector-preseed-kind.test.js', import.meta.url).href, 'uk-states-inside'),
+    'run UPDATE=1 on vector-preseed-kind.test.js',
+  );
 });

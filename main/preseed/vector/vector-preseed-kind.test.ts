@@ -32,7 +32,10 @@ async function openEngine(dataDir: string): Promise<Engine> {
   return Engine.open({ dataDir, host: 'headless', threads: 2, logger: createLogger('silent'), backoff: { initialDelayMs: 5, maxDelayMs: 20 } });
 }
 
-async function run(engine: Engine, params: Partial<VectorPreseedParams> & Pick<VectorPreseedParams, 'sources' | 'output' | 'minZoom' | 'maxZoom'>): Promise<JobSummary> {
+async function run(
+  engine: Engine,
+  params: Partial<VectorPreseedParams> & Pick<VectorPreseedParams, 'sources' | 'output' | 'minZoom' | 'maxZoom'>,
+): Promise<JobSummary> {
   const job = await engine.start({ kind: 'preseed-vector', params });
   return engine.waitFor(job.id);
 }
@@ -96,7 +99,10 @@ test('two sources, one in British National Grid: every tile decodes in GDAL and 
     const output = join(dir, 'uk.mbtiles');
     const final = await run(engine, {
       sources: [worldMapGpkg(), rgdalVector('scot_BNG.shp')],
-      layers: [{ name: 'states_provinces', as: 'states', attributes: ['name', 'iso_a2'] }, { name: 'scot_BNG', minZoom: 5 }],
+      layers: [
+        { name: 'states_provinces', as: 'states', attributes: ['name', 'iso_a2'] },
+        { name: 'scot_BNG', minZoom: 5 },
+      ],
       bbox: UK,
       minZoom: 0,
       maxZoom: 8,
@@ -119,14 +125,21 @@ test('two sources, one in British National Grid: every tile decodes in GDAL and 
     // Attribute selection: states keep name and iso_a2 only; scot_BNG keeps all of its attributes.
     for (const t of tiles) {
       const states = t.tile.layers.states;
-      for (let i = 0; states && i < states.length; i++) assert.deepEqual(Object.keys(states.feature(i).properties).sort(), ['iso_a2', 'name'].filter((k) => states.feature(i).properties[k] !== undefined));
+      for (let i = 0; states && i < states.length; i++)
+        assert.deepEqual(
+          Object.keys(states.feature(i).properties).sort(),
+          ['iso_a2', 'name'].filter((k) => states.feature(i).properties[k] !== undefined),
+        );
       const scot = t.tile.layers.scot_BNG;
       if (scot) {
         assert.ok(t.z >= 5, `scot_BNG starts at z5 but is in ${t.z}/${t.x}/${t.y}`);
         assert.ok('NAME' in scot.feature(0).properties && 'SMR' in scot.feature(0).properties);
       }
     }
-    assert.ok(tiles.some((t) => t.tile.layers.states && t.tile.layers.scot_BNG), 'some tile holds both layers');
+    assert.ok(
+      tiles.some((t) => t.tile.layers.states && t.tile.layers.scot_BNG),
+      'some tile holds both layers',
+    );
 
     // At the max zoom every Scottish district is there (features cut by tile edges counted once).
     assert.equal(idsAt(tiles, 8, 'scot_BNG').size, 56);
@@ -144,7 +157,9 @@ test('two sources, one in British National Grid: every tile decodes in GDAL and 
       const layer = t.tile.layers.scot_BNG!;
       for (let i = 0; i < layer.length; i++) {
         const f = layer.feature(i).toGeoJSON(t.x, t.y, t.z);
-        const points = JSON.stringify(f.geometry).match(/-?\d+(\.\d+)?,-?\d+(\.\d+)?/g)!.map((p) => p.split(',').map(Number) as [number, number]);
+        const points = JSON.stringify(f.geometry)
+          .match(/-?\d+(\.\d+)?,-?\d+(\.\d+)?/g)!
+          .map((p) => p.split(',').map(Number) as [number, number]);
         for (const [x, y] of points) {
           west.push(x);
           north.push(y);
@@ -163,7 +178,10 @@ test('two sources, one in British National Grid: every tile decodes in GDAL and 
     // Metadata: vector_layers with fields and zooms, tilestats with counts.
     const meta = metadata(output);
     assert.equal(meta.format, 'pbf');
-    const json = JSON.parse(meta.json!) as { vector_layers: { id: string; fields: Record<string, string>; minzoom: number; maxzoom: number }[]; tilestats: { layers: { layer: string; count: number; geometry: string }[] } };
+    const json = JSON.parse(meta.json!) as {
+      vector_layers: { id: string; fields: Record<string, string>; minzoom: number; maxzoom: number }[];
+      tilestats: { layers: { layer: string; count: number; geometry: string }[] };
+    };
     const byId = Object.fromEntries(json.vector_layers.map((l) => [l.id, l]));
     assert.deepEqual(byId.states!.fields, { name: 'String', iso_a2: 'String' });
     assert.equal(byId.scot_BNG!.minzoom, 5);
@@ -210,7 +228,10 @@ test('cancel while z10 is being cut: the job is cancelled and the output holds o
   const engine = await openEngine(dir);
   try {
     const output = join(dir, 'europe.mbtiles');
-    const job = await engine.start({ kind: 'preseed-vector', params: { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces' }], bbox: [-15, 30, 40, 65], minZoom: 0, maxZoom: 10, output } });
+    const job = await engine.start({
+      kind: 'preseed-vector',
+      params: { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces' }], bbox: [-15, 30, 40, 65], minZoom: 0, maxZoom: 10, output },
+    });
     let cancelledAt = 0;
     await new Promise<void>((resolve) => {
       const off = engine.events.on('job.progress', (p) => {
@@ -245,7 +266,10 @@ test('a broken source among good ones fails its own item (DATASET_UNREADABLE nam
     const final = await run(engine, { sources: [rgdalVector('scot_BNG.shp'), broken, rgdalVector('cities.shp')], minZoom: 0, maxZoom: 4, output });
     assert.equal(final.state, 'partial');
     const items = engine.store.allItems(final.id);
-    assert.deepEqual(items.map((i) => i.state), ['succeeded', 'failed', 'succeeded']);
+    assert.deepEqual(
+      items.map((i) => i.state),
+      ['succeeded', 'failed', 'succeeded'],
+    );
     assert.equal(items[1]!.error!.code, 'DATASET_UNREADABLE');
     assert.ok(items[1]!.error!.message.includes(broken), items[1]!.error!.message);
     const layers = new Set(decodeAll(output).flatMap((t) => Object.keys(t.tile.layers)));
@@ -324,7 +348,10 @@ test('the estimate gives extents, tiles per zoom (an upper bound) and a sampled 
   const dir = freshDir();
   const engine = await openEngine(dir);
   try {
-    const estimate = await engine.estimate({ kind: 'preseed-vector', params: { sources: [rgdalVector('scot_BNG.shp'), join(dir, 'missing.shp')], minZoom: 0, maxZoom: 10, output: join(dir, 'e.mbtiles') } });
+    const estimate = await engine.estimate({
+      kind: 'preseed-vector',
+      params: { sources: [rgdalVector('scot_BNG.shp'), join(dir, 'missing.shp')], minZoom: 0, maxZoom: 10, output: join(dir, 'e.mbtiles') },
+    });
     assert.equal(estimate.datasets.length, 2);
     const [scot, missing] = estimate.datasets;
     assert.ok(scot!.bounds![0] > -9.5 && scot!.bounds![2] < -0.5 && scot!.bounds![1] > 54 && scot!.bounds![3] < 61, JSON.stringify(scot!.bounds));
@@ -344,7 +371,13 @@ test('overwrite removes the tiles its sources no longer reach, inside its zooms 
   try {
     const source = join(dir, 'points.geojson');
     const points = (coordinates: [number, number][]) =>
-      writeFileSync(source, JSON.stringify({ type: 'FeatureCollection', features: coordinates.map((c, id) => ({ type: 'Feature', id, properties: { id }, geometry: { type: 'Point', coordinates: c } })) }));
+      writeFileSync(
+        source,
+        JSON.stringify({
+          type: 'FeatureCollection',
+          features: coordinates.map((c, id) => ({ type: 'Feature', id, properties: { id }, geometry: { type: 'Point', coordinates: c } })),
+        }),
+      );
     const atlantic: [number, number] = [-30, 40];
     const indianOcean: [number, number] = [100, -30];
     const pacific: [number, number] = [150, 60];
@@ -409,7 +442,14 @@ for (const name of ['-skipfailures', '-rf']) {
       assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
       // The same layer under its own name in world_map.gpkg: the same features, no other layer's.
       const reference = join(dir, 'reference.mbtiles');
-      const expected = await run(engine, { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces', as: 'states', attributes: ['name'] }], bbox: UK, output: reference, minZoom: 0, maxZoom: 3 });
+      const expected = await run(engine, {
+        sources: [worldMapGpkg()],
+        layers: [{ name: 'states_provinces', as: 'states', attributes: ['name'] }],
+        bbox: UK,
+        output: reference,
+        minZoom: 0,
+        maxZoom: 3,
+      });
       assert.equal(expected.state, 'succeeded', JSON.stringify(expected.error));
       const count = (file: string) => decodeAll(file).reduce((n, t) => n + (t.tile.layers.states?.length ?? 0), 0);
       assert.ok(count(reference) > 0);

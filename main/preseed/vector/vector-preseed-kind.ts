@@ -38,7 +38,17 @@ import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../wo
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { assertFits } from '../../disk/disk-guard.js';
 import type { ItemContext, JobKindPlugin } from '../../kinds/job-kind.js';
-import { type PreseedItemSpec, checkPreseedPaths, describePreseed, estimateAtWritableOutput, finishOutput, loadJobCoverage, openOutput, planInputs, throwIssues } from '../preseed-kind-parts.js';
+import {
+  type PreseedItemSpec,
+  checkPreseedPaths,
+  describePreseed,
+  estimateAtWritableOutput,
+  finishOutput,
+  loadJobCoverage,
+  openOutput,
+  planInputs,
+  throwIssues,
+} from '../preseed-kind-parts.js';
 
 /** A source; plannedAt: tiles written since are this job's own (see output-sink.ts). */
 type ItemSpec = PreseedItemSpec;
@@ -107,7 +117,11 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
 
   async begin(params, _env, signal) {
     const coverage = await loadJobCoverage(params.coverage, signal);
-    const sources = await Promise.all(params.sources.map((p) => inspectSource(p, signal).catch((e: unknown) => (e instanceof TesseraError ? e : new TesseraError('DATASET_UNREADABLE', `${p}: ${String(e)}`)))));
+    const sources = await Promise.all(
+      params.sources.map((p) =>
+        inspectSource(p, signal).catch((e: unknown) => (e instanceof TesseraError ? e : new TesseraError('DATASET_UNREADABLE', `${p}: ${String(e)}`))),
+      ),
+    );
     throwIfAborted(signal);
     const { bySource } = chooseLayers(
       params,
@@ -138,7 +152,12 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
         // Only once every source is cut: a failed source's tiles are not made, not gone.
         const plannedAt = outcome.items[0]?.spec.plannedAt;
         if (params.mode === 'overwrite' && !s.fresh && plannedAt !== undefined && outcome.items.every((i) => i.state === 'succeeded')) {
-          const scope = { bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX, minZoom: params.minZoom, maxZoom: params.maxZoom, ...(s.coverage ? { coverage: s.coverage } : {}) };
+          const scope = {
+            bbox: params.bbox ? (intersectBbox(params.bbox, WORLD_BBOX) ?? WORLD_BBOX) : WORLD_BBOX,
+            minZoom: params.minZoom,
+            maxZoom: params.maxZoom,
+            ...(s.coverage ? { coverage: s.coverage } : {}),
+          };
           const removed = await removeUnwrittenTiles(s.writer, scope, plannedAt);
           if (removed > 0) env.logger.info(`overwrite of ${params.output}: removed ${removed} tile(s) the sources no longer reach`);
         }
@@ -177,7 +196,10 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     if (!info || info instanceof TesseraError) throw info ?? new TesseraError('INTERNAL', `no inspection for ${spec.path}`);
     const chosen = s.chosen[spec.index]!;
     if (chosen.length === 0) {
-      throw new TesseraError('BAD_INPUT', `params.sources.${spec.index}: ${spec.path} has none of the chosen layers (it has: ${info.layers.map((l) => l.name).join(', ')})`);
+      throw new TesseraError(
+        'BAD_INPUT',
+        `params.sources.${spec.index}: ${spec.path} has none of the chosen layers (it has: ${info.layers.map((l) => l.name).join(', ')})`,
+      );
     }
     if (s.spillDir === null) {
       s.spillDir = join(ctx.dataDir, 'tmp', 'preseed-vector', `job-${item.jobId}`);
@@ -232,7 +254,8 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     const P = s.partitionZoom;
     if (!s.cut.has('low') && !done.has('low')) {
       const files = everyone.flatMap((e) => (e.low ? [e.low.file] : []));
-      if (files.length > 0) tasks.push({ key: 'low', weight: Infinity, input: { ...common, root: { z: 0, x: 0, y: 0 }, stopZoom: P === null ? params.maxZoom : P - 1, files } });
+      if (files.length > 0)
+        tasks.push({ key: 'low', weight: Infinity, input: { ...common, root: { z: 0, x: 0, y: 0 }, stopZoom: P === null ? params.maxZoom : P - 1, files } });
     }
     if (P !== null) {
       for (const [key, p] of own.partitions) {
@@ -248,7 +271,12 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     // Largest first, so the last task to finish is a small one and both workers stay busy to the end.
     tasks.sort((a, b) => b.weight - a.weight);
 
-    const rule: ModeRule = { mode: params.mode, olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null, plannedAt: spec.plannedAt, fresh: s.fresh };
+    const rule: ModeRule = {
+      mode: params.mode,
+      olderThanMs: params.olderThan ? Date.parse(params.olderThan) : null,
+      plannedAt: spec.plannedAt,
+      fresh: s.fresh,
+    };
     const failedTiles: string[] = [];
     const sink = {
       write: async (tiles: TileToWrite[], issues: TileIssueOut[]) => {
@@ -344,7 +372,9 @@ function layerResult(layer: ChosenLayer, source: ExtractedSource): ItemLayerResu
     fields: layer.fields,
     bounds: r?.bounds ?? null,
     features: r?.count ?? 0,
-    stats: r ? { count: r.count, geometry: r.geometry, geometries: r.geometries, attributes: r.attributes } : { count: 0, geometry: null, geometries: {}, attributes: [] },
+    stats: r
+      ? { count: r.count, geometry: r.geometry, geometries: r.geometries, attributes: r.attributes }
+      : { count: 0, geometry: null, geometries: {}, attributes: [] },
   };
 }
 

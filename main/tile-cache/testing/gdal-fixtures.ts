@@ -20,11 +20,33 @@ export const SAMPLE_GEOJSON = {
   type: 'FeatureCollection',
   features: [
     { type: 'Feature', properties: { name: 'a', n: 1 }, geometry: { type: 'Point', coordinates: [2.35, 48.85] } },
-    { type: 'Feature', properties: { name: 'b', n: 2 }, geometry: { type: 'LineString', coordinates: [[-70, 40], [10, 50], [120, -30]] } },
+    {
+      type: 'Feature',
+      properties: { name: 'b', n: 2 },
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [-70, 40],
+          [10, 50],
+          [120, -30],
+        ],
+      },
+    },
     {
       type: 'Feature',
       properties: { name: 'c', n: 3 },
-      geometry: { type: 'Polygon', coordinates: [[[-10, -10], [30, -10], [30, 20], [-10, 20], [-10, -10]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [-10, -10],
+            [30, -10],
+            [30, 20],
+            [-10, 20],
+            [-10, -10],
+          ],
+        ],
+      },
     },
   ],
 };

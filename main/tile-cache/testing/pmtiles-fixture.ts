@@ -42,7 +42,10 @@ export function buildPmtiles(tiles: FixtureTile[], options: PmtilesFixtureOption
   const archive = new ArchiveEntries();
   const chunks: Uint8Array[] = [];
   for (const t of sorted) if (archive.add(t.id, t.data).fresh) chunks.push(t.data);
-  const { root, leaves, leavesLength } = buildDirectories(archive.entries, options.leafSize === undefined ? { pack, maxRootBytes: Number.POSITIVE_INFINITY } : { pack, leafSize: options.leafSize });
+  const { root, leaves, leavesLength } = buildDirectories(
+    archive.entries,
+    options.leafSize === undefined ? { pack, maxRootBytes: Number.POSITIVE_INFINITY } : { pack, leafSize: options.leafSize },
+  );
   const metadata = pack(new TextEncoder().encode(JSON.stringify(options.metadata ?? {})));
 
   const rootOffset = HEADER_BYTES;
@@ -52,7 +55,12 @@ export function buildPmtiles(tiles: FixtureTile[], options: PmtilesFixtureOption
   const [minLon, minLat, maxLon, maxLat] = options.bounds ?? [-180, -85.0511287, 180, 85.0511287];
   const header = archiveHeader(
     archive,
-    { root: [rootOffset, root.byteLength], metadata: [metadataOffset, metadata.byteLength], leaves: [leafOffset, leavesLength], data: [dataOffset, archive.dataLength] },
+    {
+      root: [rootOffset, root.byteLength],
+      metadata: [metadataOffset, metadata.byteLength],
+      leaves: [leafOffset, leavesLength],
+      data: [dataOffset, archive.dataLength],
+    },
     {
       internalCompression: internal,
       tileCompression: options.tileCompression ?? Compression.None,

@@ -145,7 +145,9 @@ export async function ogrLayers(path: string): Promise<{ name: string; geometry:
 /** Size, modification time and SHA-256 of a file: equal before and after means untouched. */
 export async function fingerprint(path: string): Promise<string> {
   const info = await stat(path);
-  return `${info.size}:${info.mtimeMs}:${createHash('sha256').update(await readFile(path)).digest('hex')}`;
+  return `${info.size}:${info.mtimeMs}:${createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex')}`;
 }
 
 /** A small tmpfs whose free space can be taken away and given back. */

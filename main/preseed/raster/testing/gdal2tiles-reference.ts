@@ -27,7 +27,18 @@ export interface Gdal2TilesOptions {
 
 /** Runs gdal2tiles.py --xyz into `outDir` (PNG tiles as z/x/y.png). */
 export async function runGdal2Tiles(input: string, outDir: string, options: Gdal2TilesOptions): Promise<void> {
-  const args = [GDAL2TILES, '--xyz', '-q', '-w', 'none', `--processes=${options.processes ?? 1}`, '-z', `${options.minZoom}-${options.maxZoom}`, '-r', options.resampling];
+  const args = [
+    GDAL2TILES,
+    '--xyz',
+    '-q',
+    '-w',
+    'none',
+    `--processes=${options.processes ?? 1}`,
+    '-z',
+    `${options.minZoom}-${options.maxZoom}`,
+    '-r',
+    options.resampling,
+  ];
   if (options.tileSize) args.push(`--tilesize=${options.tileSize}`);
   await run(SYSTEM_PYTHON, [...args, input, outDir], { maxBuffer: 16 * 1024 * 1024 });
 }
@@ -106,7 +117,13 @@ export async function hasContent(data: Uint8Array): Promise<boolean> {
  * gdal2tiles' intermediate native-resolution VRT (nearest-neighbour), which shifts detailed
  * imagery by up to half a source pixel. Keyed "z/x/y", PNG-encoded.
  */
-export async function gdalwarpTiles(input: string, workDir: string, range: { z: number; minX: number; minY: number; maxX: number; maxY: number }, resampling: Gdal2TilesOptions['resampling'], tileSize = 256): Promise<Map<string, Buffer>> {
+export async function gdalwarpTiles(
+  input: string,
+  workDir: string,
+  range: { z: number; minX: number; minY: number; maxX: number; maxY: number },
+  resampling: Gdal2TilesOptions['resampling'],
+  tileSize = 256,
+): Promise<Map<string, Buffer>> {
   const origin = 20037508.342789244;
   const size = (2 * origin) / 2 ** range.z;
   const west = -origin + range.minX * size;
@@ -116,7 +133,25 @@ export async function gdalwarpTiles(input: string, workDir: string, range: { z: 
   const columns = range.maxX - range.minX + 1;
   const rows = range.maxY - range.minY + 1;
   const mosaic = join(workDir, `gdalwarp-z${range.z}-${range.minX}-${range.minY}.tif`);
-  await run('gdalwarp', ['-q', '-overwrite', '-t_srs', 'EPSG:3857', '-te', String(west), String(south), String(east), String(north), '-ts', String(columns * tileSize), String(rows * tileSize), '-r', resampling, '-dstalpha', input, mosaic]);
+  await run('gdalwarp', [
+    '-q',
+    '-overwrite',
+    '-t_srs',
+    'EPSG:3857',
+    '-te',
+    String(west),
+    String(south),
+    String(east),
+    String(north),
+    '-ts',
+    String(columns * tileSize),
+    String(rows * tileSize),
+    '-r',
+    resampling,
+    '-dstalpha',
+    input,
+    mosaic,
+  ]);
   const tiles = new Map<string, Buffer>();
   for (let y = range.minY; y <= range.maxY; y++) {
     for (let x = range.minX; x <= range.maxX; x++) {
