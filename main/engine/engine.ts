@@ -6,9 +6,7 @@
  * Both hosts and the CLI drive it through `handlers`, the contract's requests.
  */
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  type AppInfo,
   FINISHED_JOB_STATES,
   type JobEstimate,
   type JobStartInput,
@@ -30,13 +28,14 @@ import { type DataDirLock, lockDataDir } from './data-dir.js';
 import { EventBus } from './event-bus.js';
 import { cancelTarget } from '../store/job-states.js';
 import type { KindEnvironment } from '../kinds/job-kind.js';
-import { type BoundKind, type KindPlugins, bindKind, kindRequest } from '../kinds/index.js';
+import { type BoundKind, bindKind, kindRequest } from '../kinds/index.js';
 import { type ActiveJob, JobRunner } from './job-runner.js';
 import { EngineHealth } from './health.js';
 import { sweepIngestStaging } from '../ingest/ingest-kind.js';
 import { type Logger, createLogger } from '../logging/logger.js';
 import { EngineMetrics } from './metrics.js';
 import { type PathUse, assertPathsAllowed, jobPaths, pathPolicy } from '../paths/path-policy.js';
+import { DEFAULT_SETTINGS, type EngineOptions, defaultWorkerFile } from './engine-options.js';
 import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { storageStatus } from '../disk/storage.js';
@@ -46,47 +45,7 @@ import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
-export interface EngineOptions {
-  dataDir: string;
-  host: AppInfo['host'];
-  /** What holds the data directory's lock, shown to a second engine that is refused. */
-  holder?: string;
-  logger?: Logger;
-  /** CPU worker threads (default: the cores). */
-  threads?: number;
-  /** The pool's worker module; defaults to the compiled workers/pool-entry.js. */
-  workerFile?: string;
-  /** Max attempts per item for transient failures (first try included). */
-  maxAttempts?: number;
-  /** Backoff between attempts. */
-  backoff?: { initialDelayMs: number; maxDelayMs: number };
-  /** Interval of the disk check poll. */
-  diskCheckIntervalMs?: number;
-  /** Interval of the staging area's sweep (uploads no job needs, leftovers of stopped jobs). */
-  stagingSweepIntervalMs?: number;
-  version?: string;
-  /** How long a dry run (jobs.estimate) may take before it is abandoned (TIMEOUT). */
-  estimateTimeoutMs?: number;
-  /**
-   * The headless host listens beyond loopback: every path a request names must lie in a data root
-   * (path-policy.ts), as when Settings list data roots.
-   */
-  exposed?: boolean;
-  /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
-  plugins?: Partial<KindPlugins>;
-}
-
-const DEFAULT_SETTINGS: Settings = {
-  maxRunningJobs: 2,
-  maxRunningPerKind: {},
-  retentionDays: null,
-  metricsEnabled: true,
-  cacheQuotaBytes: null,
-  freeSpaceFloorBytes: 512 * 1024 * 1024,
-  ingestJobQuotaBytes: null,
-  dataRoots: [],
-  allowGdalVirtualPaths: false,
-};
+export { defaultWorkerFile, type EngineOptions };
 
 export class Engine {
   readonly events: EventBus;
@@ -470,9 +429,4 @@ export class Engine {
       this.lastEventId = batch[batch.length - 1]!.id;
     }
   }
-}
-
-/** The compiled worker module next to this file in dist/. */
-export function defaultWorkerFile(): string {
-  return fileURLToPath(new URL('../../workers/pool-entry.js', import.meta.url));
 }

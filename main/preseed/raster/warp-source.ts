@@ -57,7 +57,8 @@ let vrtCounter = 0;
 
 export class WarpSource {
   private readonly idle: gdal.Dataset[];
-  private readonly waiting: ((ds: gdal.Dataset) => void)[] = [];
+  /** Leases waiting for a handle; `null` tells them the source closed. */
+  private readonly waiting: ((ds: gdal.Dataset | null) => void)[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -171,7 +172,7 @@ export class WarpSource {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.running]);
-    for (const waiter of this.waiting.splice(0)) waiter(undefined as unknown as gdal.Dataset);
+    for (const waiter of this.waiting.splice(0)) waiter(null);
     for (const ds of this.handles) ds.close();
     if (this.vrtPath) releaseVsimem(this.vrtPath);
   }

@@ -1,0 +1,56 @@
+/**
+ * How an engine is opened (hosts, the CLI and tests choose these), its default settings, and where
+ * its worker module is.
+ */
+import { fileURLToPath } from 'node:url';
+import type { AppInfo, Settings } from '../../shared/contract.js';
+import type { KindPlugins } from '../kinds/index.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  host: AppInfo['host'];
+  /** What holds the data directory's lock, shown to a second engine that is refused. */
+  holder?: string;
+  logger?: Logger;
+  /** CPU worker threads (default: the cores). */
+  threads?: number;
+  /** The pool's worker module; defaults to the compiled workers/pool-entry.js. */
+  workerFile?: string;
+  /** Max attempts per item for transient failures (first try included). */
+  maxAttempts?: number;
+  /** Backoff between attempts. */
+  backoff?: { initialDelayMs: number; maxDelayMs: number };
+  /** Interval of the disk check poll. */
+  diskCheckIntervalMs?: number;
+  /** Interval of the staging area's sweep (uploads no job needs, leftovers of stopped jobs). */
+  stagingSweepIntervalMs?: number;
+  version?: string;
+  /** How long a dry run (jobs.estimate) may take before it is abandoned (TIMEOUT). */
+  estimateTimeoutMs?: number;
+  /**
+   * The headless host listens beyond loopback: every path a request names must lie in a data root
+   * (path-policy.ts), as when Settings list data roots.
+   */
+  exposed?: boolean;
+  /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
+  plugins?: Partial<KindPlugins>;
+}
+
+/** Settings before the user changes any (Settings › Reset goes back to these). */
+export const DEFAULT_SETTINGS: Settings = {
+  maxRunningJobs: 2,
+  maxRunningPerKind: {},
+  retentionDays: null,
+  metricsEnabled: true,
+  cacheQuotaBytes: null,
+  freeSpaceFloorBytes: 512 * 1024 * 1024,
+  ingestJobQuotaBytes: null,
+  dataRoots: [],
+  allowGdalVirtualPaths: false,
+};
+
+/** The compiled worker module next to this file in dist/. */
+export function defaultWorkerFile(): string {
+  return fileURLToPath(new URL('../../workers/pool-entry.js', import.meta.url));
+}
