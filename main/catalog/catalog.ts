@@ -34,6 +34,9 @@ import { isInside } from '../disk/disk-guard.js';
 // describe.js and preview.js bring GDAL: loaded when a dataset is recorded or analysed, so that
 // reading the catalogue (tessera catalog list|show) loads no native geodata library.
 import type { DatasetDescription } from './describe.js';
+import { type DatasetRow, safeSlug, searchText, toDataset } from './catalog-rows.js';
+
+export { safeSlug };
 import type { Preview } from './preview.js';
 
 export interface CatalogListInput {
@@ -63,24 +66,6 @@ export interface CommitInput {
   /** The dataset whose files the draft replaces (its id, name and creation time stay). */
   replaces?: number;
   signal?: AbortSignal;
-}
-
-interface DatasetRow {
-  id: number;
-  name: string;
-  kind: CatalogDataset['kind'];
-  path: string;
-  dir: string;
-  layers: string;
-  raster: string | null;
-  bounds: string | null;
-  size_bytes: number;
-  source: string;
-  job_id: number | null;
-  preview: string | null;
-  thumbnail: string | null;
-  created_at: string;
-  updated_at: string;
 }
 
 /** Finished drafts of jobs that can no longer resume them are removed after this long. */
@@ -430,42 +415,4 @@ export class Catalog {
   private activeJobUsing(dir: string): number | null {
     return jobHolding(this.db, { states: ['queued', 'running', 'cancelling'] }, (path) => isInside(dir, resolve(path)));
   }
-}
-
-function toDataset(row: DatasetRow): CatalogDataset {
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind,
-    path: row.path,
-    layers: JSON.parse(row.layers) as CatalogLayer[],
-    raster: row.raster === null ? null : (JSON.parse(row.raster) as CatalogDataset['raster']),
-    bounds: row.bounds === null ? null : (JSON.parse(row.bounds) as CatalogDataset['bounds']),
-    sizeBytes: row.size_bytes,
-    source: JSON.parse(row.source) as CatalogDataset['source'],
-    jobId: row.job_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    // An empty thumbnail records a dataset with nothing to draw; null, one whose picture is coming.
-    thumbnail: row.thumbnail || null,
-    preview: row.preview !== null && existsSync(row.preview) ? row.preview : null,
-    analysisPending: (row.thumbnail === null && row.bounds !== null) || row.layers.includes('"invalidGeometries":null'),
-  };
-}
-
-function searchText(name: string, description: DatasetDescription, source: CatalogDataset['source']): string {
-  const parts = [name, description.kind, ...description.layers.flatMap((l) => [l.name, l.crs ?? '']), description.raster?.crs ?? ''];
-  if (source.type === 'file') parts.push(...source.files);
-  else parts.push(source.url);
-  return parts.join(' ').toLowerCase();
-}
-
-/** A file-name-safe, readable form of a name: letters, digits, `-` and `_`, at most 60 characters. */
-export function safeSlug(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[^\w.-]+/g, '_')
-    .replace(/^[._-]+|[._-]+$/g, '')
-    .slice(0, 60);
-  return slug || 'dataset';
 }
