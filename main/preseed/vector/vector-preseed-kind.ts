@@ -17,6 +17,7 @@
  * gets to it in a run; later items skip it. A source that cannot be read is left out of the tiles
  * it would have reached, and its retry cuts its partitions again with everyone's layers.
  */
+import { type ItemLayerResult, boundsOf, layerResult, padDegenerate } from './item-result.js';
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Bbox, VectorPreseedParams } from '../../../shared/contract.js';
@@ -33,7 +34,6 @@ import { choosePartitionZoom, zoomRanges } from './partition-plan.js';
 import { type SourceInfo, inspectSource, isConnectionOrVirtual } from './source-info.js';
 import { type TileTaskInput, WriteQueue, streamTileTask } from './tile-stream.js';
 import { type LayerOutcome, vectorLayers } from './tileset-metadata.js';
-import type { LayerStats } from '../../../workers/vector/layer-stats.js';
 import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../workers/vector-tiles.js';
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { assertFits } from '../../disk/disk-guard.js';
@@ -349,35 +349,6 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
   },
 };
 
-interface ItemLayerResult {
-  id: number;
-  name: string;
-  sourceLayer: string;
-  minZoom: number;
-  maxZoom: number;
-  fields: Record<string, string>;
-  bounds: Bbox | null;
-  features: number;
-  stats: LayerStats;
-}
-
-function layerResult(layer: ChosenLayer, source: ExtractedSource): ItemLayerResult {
-  const r = source.layers[layer.id];
-  return {
-    id: layer.id,
-    name: layer.name,
-    sourceLayer: layer.sourceLayer,
-    minZoom: layer.minZoom,
-    maxZoom: layer.maxZoom,
-    fields: layer.fields,
-    bounds: r?.bounds ?? null,
-    features: r?.count ?? 0,
-    stats: r
-      ? { count: r.count, geometry: r.geometry, geometries: r.geometries, attributes: r.attributes }
-      : { count: 0, geometry: null, geometries: {}, attributes: [] },
-  };
-}
-
 /** The source's extraction in this run (made once, shared by every item that needs its files). */
 function extracted(s: VectorSession, params: VectorPreseedParams, index: number, ctx: ItemContext<VectorSession, VectorCheckpoint>): Promise<ExtractedSource> {
   let e = s.extractions.get(index);
@@ -407,18 +378,6 @@ function extracted(s: VectorSession, params: VectorPreseedParams, index: number,
     });
   }
   return e;
-}
-
-function boundsOf(source: ExtractedSource): Bbox | null {
-  let b: Bbox | null = null;
-  for (const layer of Object.values(source.layers)) if (layer.bounds) b = b ? unionBbox(b, layer.bounds) : layer.bounds;
-  return b;
-}
-
-/** A single point (or a vertical line) has an extent without area; it still touches one tile per zoom. */
-export function padDegenerate(b: Bbox): Bbox {
-  const e = 1e-9;
-  return [b[0] === b[2] ? b[0] - e : b[0], b[1] === b[3] ? b[1] - e : b[1], b[0] === b[2] ? b[2] + e : b[2], b[1] === b[3] ? b[3] + e : b[3]];
 }
 
 /** Bytes of source data behind the chosen layers (the file's size by the layers' share of its features). */
