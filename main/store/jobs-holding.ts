@@ -7,7 +7,7 @@
 import type { JobState } from '../../shared/contract.js';
 import { pathsOf } from '../../shared/kinds/index.js';
 import type { Db } from './database.js';
-import { kindedParams } from './job-store.js';
+import { kindedParams } from './job-rows.js';
 
 export interface HoldingQuery {
   /** Jobs in these states hold their paths. */

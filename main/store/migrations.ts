@@ -112,7 +112,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
 
   // 3: the history at a million jobs (issue 14.6). Every filtered first page must stop after its
-  // rows: listJobs (main/store/job-store.ts) reads one index range per state, kind or (state, kind)
+  // rows: listJobs (main/store/job-history.ts) reads one index range per state, kind or (state, kind)
   // in id order and merges them, so none of them sorts a whole state's jobs. jobs_by_state
   // (state, priority DESC, id) stays: it is the scheduler's order for queued jobs.
   // Text search goes through an FTS5 trigram index over search_text (substring matching, like the

@@ -1,0 +1,168 @@
+/**
+ * The job store's rows as SQLite holds them and their mapping to the shapes callers see: job
+ * summaries (with item counts by state), items, events and errors. The public types the store
+ * takes and gives (NewJob, NewItem, StoredItem, Counters) live here too; job-store.ts re-exports them.
+ */
+import type { ItemState, JobEvent, JobItem, JobKind, JobParams, JobState, JobSummary, KindedParams } from '../../shared/contract.js';
+import type { SerializedError } from '../../shared/errors.js';
+import type { Db } from './database.js';
+
+export interface NewJob {
+  kind: JobKind;
+  name: string;
+  params: JobParams;
+  priority: number;
+}
+
+export interface NewItem<Spec extends object = object> {
+  label: string;
+  /** What the kind needs to run the item (e.g. the zoom level); opaque to the store (JSON). */
+  spec: Spec;
+  total?: number;
+}
+
+/** An item as the engine runs it: the public row plus its spec and checkpoint. */
+export interface StoredItem<Spec extends object = object, Checkpoint extends object = object> extends JobItem {
+  spec: Spec;
+  checkpoint: Checkpoint | null;
+}
+
+export interface Counters {
+  done: number;
+  total: number;
+  failed: number;
+  bytes: number;
+}
+
+export interface JobRow {
+  id: number;
+  kind: JobKind;
+  name: string;
+  state: JobState;
+  priority: number;
+  params: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  done: number;
+  total: number;
+  failed: number;
+  bytes: number;
+  planned: number;
+  error_code: string | null;
+  error_message: string | null;
+  error_details: string | null;
+}
+
+export interface ItemRow {
+  id: number;
+  job_id: number;
+  ordinal: number;
+  label: string;
+  spec: string;
+  state: ItemState;
+  attempts: number;
+  done: number;
+  total: number;
+  failed: number;
+  bytes: number;
+  error_code: string | null;
+  error_message: string | null;
+  error_details: string | null;
+  checkpoint: string | null;
+  result: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface EventRow {
+  id: number;
+  job_id: number;
+  at: string;
+  type: string;
+  message: string;
+  data: string | null;
+}
+
+/** Summaries of job rows, with each job's item counts by state read in one query. */
+export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
+  if (rows.length === 0) return [];
+  const counts = new Map<number, JobSummary['items']>();
+  const ids = rows.map((r) => r.id);
+  const itemRows = db
+    .prepare(`SELECT job_id, state, count(*) AS n FROM job_items WHERE job_id IN (${ids.map(() => '?').join(',')}) GROUP BY job_id, state`)
+    .all(...ids) as { job_id: number; state: ItemState; n: number }[];
+  for (const r of itemRows) {
+    const c = counts.get(r.job_id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    c[r.state] += r.n;
+    c.total += r.n;
+    counts.set(r.job_id, c);
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    ...kindedParams(r.kind, r.params),
+    name: r.name,
+    state: r.state,
+    priority: r.priority,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    updatedAt: r.updated_at,
+    items: counts.get(r.id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
+    progress: { jobId: r.id, done: r.done, total: r.total, failed: r.failed, bytes: r.bytes, rate: 0, etaSeconds: null },
+    error: errorOf(r),
+  }));
+}
+
+/**
+ * A row's kind with its params. The store takes only params that passed their kind's schema at
+ * jobs.start (Engine.start parses them), so the two belong together: this is the one place that says so.
+ */
+export function kindedParams(kind: string, params: string): KindedParams {
+  return { kind, params: JSON.parse(params) } as KindedParams;
+}
+
+export function eventOf(r: EventRow): JobEvent {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    at: r.at,
+    type: r.type,
+    message: r.message,
+    data: r.data === null ? null : (JSON.parse(r.data) as Record<string, unknown>),
+  };
+}
+
+export function errorOf(r: { error_code: string | null; error_message: string | null; error_details: string | null }): SerializedError | null {
+  if (r.error_code === null) return null;
+  const e: SerializedError = { code: r.error_code as SerializedError['code'], message: r.error_message ?? '' };
+  if (r.error_details !== null) e.details = JSON.parse(r.error_details);
+  return e;
+}
+
+export function storedItem(r: ItemRow): StoredItem {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    ordinal: r.ordinal,
+    label: r.label,
+    state: r.state,
+    attempts: r.attempts,
+    done: r.done,
+    total: r.total,
+    failed: r.failed,
+    bytes: r.bytes,
+    error: errorOf(r),
+    result: r.result === null ? null : (JSON.parse(r.result) as Record<string, unknown>),
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    spec: JSON.parse(r.spec) as Record<string, unknown>,
+    checkpoint: r.checkpoint === null ? null : (JSON.parse(r.checkpoint) as Record<string, unknown>),
+  };
+}
+
+export function publicItem(item: StoredItem): JobItem {
+  const { spec: _spec, checkpoint: _checkpoint, ...rest } = item;
+  return rest;
+}
