@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tessera` executable (package.json bin): everything lives in tessera.ts, which tests import.
+// The `tessera` executable (package.json bin): the command is main() in tessera.ts, which tests import.
 import { EXIT, main } from './tessera.js';
 
 main(process.argv.slice(2)).then(

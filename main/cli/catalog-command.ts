@@ -9,10 +9,9 @@ import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.
 import { TesseraError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/format.js';
 import { liveOwner } from '../engine/data-dir.js';
-import type { Engine } from '../engine/engine.js';
-import { createLogger } from '../logging/logger.js';
 import { parseRequest } from '../engine/handlers.js';
-import { type ReadOnlyHandlers, openReadOnly } from '../engine/read-only-handlers.js';
+import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
+import { morePages, openEngine, withReadOnly } from './command-support.js';
 import { request } from './request.js';
 
 export class CatalogUsageError extends Error {}
@@ -70,7 +69,7 @@ export async function catalogCommand(
       const page = await readCatalog(dataDir, (handlers) =>
         handlers ? request(handlers, 'catalog.list', input) : ({ rows: [], nextCursor: null } as Page<CatalogDataset>),
       );
-      out(formatCatalogTable(page.rows) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''), page);
+      out(formatCatalogTable(page.rows) + morePages(page.nextCursor), page);
       return 0;
     }
     case 'show': {
@@ -92,12 +91,7 @@ export async function catalogCommand(
         for (const id of ids) await request(handlers, 'catalog.get', { id });
       });
       // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.
-      const engine: Engine = await (await import('../engine/engine.js')).Engine.open({
-        dataDir,
-        host: 'headless',
-        holder: 'tessera catalog delete',
-        logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn'),
-      });
+      const engine = await openEngine(dataDir, 'tessera catalog delete');
       try {
         const result = await request(engine.handlers, 'catalog.delete', { ids });
         out(result.ok.map((i) => `dataset ${i}: deleted`).join('\n'), result);
@@ -113,16 +107,11 @@ export async function catalogCommand(
 }
 
 /**
- * Reads the catalogue through the read-only handlers, without an engine and without taking the lock
- * (WAL lets a reader run beside an engine). Null: no store there yet.
+ * Reads the catalogue through the read-only handlers, without taking the lock (and so without
+ * marking another process's jobs interrupted). Null: no store there yet.
  */
-async function readCatalog<T>(dataDir: string, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
-  const opened = openReadOnly(dataDir, { recover: false });
-  try {
-    return await read(opened?.handlers ?? null);
-  } finally {
-    opened?.close();
-  }
+function readCatalog<T>(dataDir: string, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
+  return withReadOnly(dataDir, { recover: false }, read);
 }
 
 function datasetId(text: string): number {

@@ -55,6 +55,12 @@ const zoomFrom = (what: string): OptionSpec[] => [
   { name: 'max-zoom', value: 'N', description: `the highest zoom level to ${what}`, default: "the cache's highest" },
 ];
 
+/** --limit and --cursor of a listing of `rows`. */
+const paging = (rows: string): OptionSpec[] => [
+  { name: 'limit', value: 'N', description: `${rows} per page`, default: '50' },
+  { name: 'cursor', value: 'C', description: 'the next page, as printed after "more:"' },
+];
+
 const preseedCommon = (input: string): OptionSpec[] => [
   { name: 'zoom', value: 'MIN-MAX', description: 'the zoom levels to make, e.g. 0-8, or one level (5)', required: true },
   { name: 'output', value: 'OUT', description: 'OUT.mbtiles, OUT.pmtiles, or any other path for a z/x/y tile directory, made if missing', required: true },
@@ -216,8 +222,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { name: 'kind', value: 'vector|raster', description: 'only datasets of this kind', default: 'both' },
       { name: 'text', value: 'T', description: 'only datasets whose name or file contains this text' },
-      { name: 'limit', value: 'N', description: 'datasets per page', default: '50' },
-      { name: 'cursor', value: 'C', description: 'the next page, as printed after "more:"' },
+      ...paging('datasets'),
     ],
     examples: ['tessera catalog list', 'tessera catalog list --kind raster --text dem --json'],
   },
@@ -263,8 +268,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'text', value: 'T', description: 'only jobs whose name contains this text' },
       { name: 'from', value: 'ISO', description: 'only jobs created at or after this time, e.g. 2024-05-01T00:00:00Z' },
       { name: 'to', value: 'ISO', description: 'only jobs created before this time' },
-      { name: 'limit', value: 'N', description: 'jobs per page', default: '50' },
-      { name: 'cursor', value: 'C', description: 'the next page, as printed after "more:"' },
+      ...paging('jobs'),
     ],
     examples: ['tessera jobs list', 'tessera jobs list --state failed --state partial --kind ingest --json'],
   },

@@ -47,8 +47,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
     ...(o.title !== undefined && { title: o.title }),
   };
   if (kind === 'raster') {
-    for (const flag of ['layer', 'attributes', 'thin', 'max-tile-bytes'] as const)
-      if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for vector preseeds`);
+    refuseFlags(o, ['layer', 'attributes', 'thin', 'max-tile-bytes'], 'vector');
     return {
       kind: 'preseed-raster',
       params: {
@@ -63,8 +62,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
       },
     };
   }
-  for (const flag of ['tile-size', 'format', 'quality', 'png-palette', 'resampling', 'scale'] as const)
-    if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for raster preseeds`);
+  refuseFlags(o, ['tile-size', 'format', 'quality', 'png-palette', 'resampling', 'scale'], 'raster');
   return {
     kind: 'preseed-vector',
     params: {
@@ -81,6 +79,11 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
       ...(o.thin && { thin: true }),
     },
   };
+}
+
+/** Refuses the options of the other kind of preseed. */
+function refuseFlags(o: PreseedOptions, flags: readonly (keyof PreseedOptions)[], kind: 'raster' | 'vector'): void {
+  for (const flag of flags) if (o[flag] !== undefined && o[flag] !== false) throw new PreseedUsageError(`--${flag} is for ${kind} preseeds`);
 }
 
 /** `NAME` or `NAME:MINZ-MAXZ`. */

@@ -3,27 +3,24 @@
  * so Tessera can run on a server (or without Electron) and be opened in a browser.
  *
  * Requests: `POST /api/<request name>` with a JSON body, answered with the dispatcher's Reply.
- * Events: a WebSocket at `/events` pushing `{ event, payload }` for every engine event.
- * Also `/metrics` (Prometheus text) and the renderer's static files.
+ * Events: a WebSocket at `/events` pushing `{ event, payload }` for every engine event
+ * (event-stream.ts). Also `/metrics` (Prometheus text) and the renderer's static files
+ * (static-files.ts). The replies, error pages and body reading are in http-responses.ts.
  *
  * Every request and upgrade goes through the same gate, in this order: Host header (DNS
  * rebinding), Origin and Fetch Metadata (CSRF, cross-site WebSockets), then the per-launch token
  * (a session cookie for the browser, a Bearer header for scripts). The decisions themselves are
  * pure functions in http-security.ts.
  */
-import { createLogger } from '../logging/logger.js';
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Registry } from 'prom-client';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { SerializedError } from '../../shared/errors.js';
 import type { EventBus } from '../engine/event-bus.js';
 import type { Dispatcher } from '../engine/handlers.js';
+import { createLogger } from '../logging/logger.js';
+import { createEventStream } from './event-stream.js';
 import {
   type AuthKind,
   DEFAULT_BIND_HOST,
@@ -31,14 +28,11 @@ import {
   MAX_BODY_BYTES,
   acceptedHosts,
   authenticate,
-  cacheControlFor,
   checkOrigin,
-  contentTypeFor,
   generateToken,
   hostWithPort,
   httpStatusForError,
   isAcceptedHost,
-  isInside,
   isJsonContentType,
   isLoopbackHost,
   isWildcardHost,
@@ -49,6 +43,19 @@ import {
   sessionCookie,
   tokenMatches,
 } from './http-security.js';
+import {
+  errorBody,
+  forbiddenPage,
+  header,
+  methodNotAllowed,
+  readBody,
+  refuseUpgrade,
+  sendHtml,
+  sendJson,
+  tooLarge,
+  unauthorizedPage,
+} from './http-responses.js';
+import { createStaticFiles } from './static-files.js';
 
 /** The logger the host writes to; the engine's Logger fits. */
 export interface HostLogger {
@@ -105,9 +112,6 @@ export interface HeadlessHost {
   close(): Promise<void>;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const HTML_TYPE = 'text/html; charset=utf-8';
-
 /** Without a logger of the caller's: warnings as the engine logs them (structured, secrets redacted). */
 const defaultLogger: HostLogger = createLogger('warn');
 
@@ -117,10 +121,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
   const token = o.token ?? generateToken();
   if (token.length < 16) throw new Error('the headless host token must be at least 16 characters');
   const log = o.logger ?? defaultLogger;
-  const rendererDir = path.resolve(o.rendererDir);
-  const heartbeatMs = o.heartbeatIntervalMs ?? 30_000;
-  const maxBuffered = o.maxBufferedBytes ?? 1024 * 1024;
-  const maxClients = o.maxEventClients ?? 32;
+  const serveStatic = createStaticFiles(path.resolve(o.rendererDir), log);
 
   const server = http.createServer();
   // A request must arrive whole within these; slow-loris connections are cut.
@@ -209,22 +210,18 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     }
 
     if (rawPath.startsWith('/api/') || rawPath === '/api') return handleApi(req, res, rawPath.slice('/api/'.length));
-    if (o.uploadHandler && (rawPath === '/uploads' || rawPath.startsWith('/uploads/'))) {
+    // The URL the routes see, built by parts: `new URL('//other/x', base)` would take "other" for the host.
+    const routeUrl = () => {
       const url = new URL(originForHost(g.host));
       url.pathname = rawPath;
       url.search = q === -1 ? '' : raw.slice(q);
-      if (await o.uploadHandler(req, res, url)) return;
-    }
+      return url;
+    };
+    if (o.uploadHandler && (rawPath === '/uploads' || rawPath.startsWith('/uploads/')) && (await o.uploadHandler(req, res, routeUrl()))) return;
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (rawPath === '/metrics') return handleMetrics(res, method);
     if (rawPath === '/events') return sendJson(res, 426, errorBody('BAD_INPUT', 'This is a WebSocket endpoint.'), { Upgrade: 'websocket' });
-    if (o.tileHandler) {
-      // Built by parts: `new URL('//other/x', base)` would take "other" for the host.
-      const url = new URL(originForHost(g.host));
-      url.pathname = rawPath;
-      url.search = q === -1 ? '' : raw.slice(q);
-      if (await o.tileHandler(req, res, url)) return;
-    }
+    if (o.tileHandler && (await o.tileHandler(req, res, routeUrl()))) return;
     return serveStatic(res, rawPath, method);
   }
 
@@ -251,7 +248,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
   }
 
   async function handleMetrics(res: http.ServerResponse, method: string): Promise<void> {
-    if (!o.metrics || !o.metrics.enabled()) {
+    if (!o.metrics?.enabled()) {
       log.debug('headless host: /metrics requested while metrics are disabled');
       return sendJson(res, 404, errorBody('NOT_FOUND', 'Metrics are switched off.', { path: '/metrics' }));
     }
@@ -260,89 +257,23 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     res.end(method === 'HEAD' ? undefined : text);
   }
 
-  async function serveStatic(res: http.ServerResponse, rawPath: string, method: string): Promise<void> {
-    const target = resolveStaticPath(rawPath);
-    if (target.kind === 'refused') {
-      log.debug('headless host: refused static path', { path: rawPath.slice(0, 200), reason: target.reason });
-      return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.', { path: (rawPath ?? '').slice(0, 200) }));
-    }
-    const segments = target.kind === 'page' ? ['index.html'] : target.segments;
-    const file = path.join(rendererDir, ...segments);
-    let root: string;
-    let real: string;
-    let size: number;
-    try {
-      // Confine by real path as well, so a symlink inside the build cannot lead out of it.
-      root = await realpath(rendererDir);
-      real = await realpath(file);
-      const info = await stat(real);
-      if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-      size = info.size;
-    } catch {
-      if (target.kind === 'page') return sendHtml(res, 503, notBuiltPage());
-      return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.', { path: (rawPath ?? '').slice(0, 200) }));
-    }
-    if (!isInside(root, real)) return sendJson(res, 404, errorBody('NOT_FOUND', 'No such file.', { path: (rawPath ?? '').slice(0, 200) }));
-
-    res.writeHead(200, { 'Content-Type': contentTypeFor(real), 'Content-Length': size, 'Cache-Control': cacheControlFor(segments) });
-    if (method === 'HEAD') {
-      res.end();
-      return;
-    }
-    await pipeline(createReadStream(real), res);
-  }
-
   // ------------------------------------------------------------------------------------------
   // WebSocket events
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
-  const alive = new WeakSet<WebSocket>();
+  const events = createEventStream({
+    events: o.events,
+    log,
+    heartbeatMs: o.heartbeatIntervalMs ?? 30_000,
+    maxBufferedBytes: o.maxBufferedBytes ?? 1024 * 1024,
+    maxClients: o.maxEventClients ?? 32,
+  });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const g = gate(req, true);
     if (!g.ok) return refuseUpgrade(socket, g.status, g.code, g.message);
-    const rawPath = (req.url ?? '').split('?')[0];
-    if (rawPath !== '/events')
-      return refuseUpgrade(socket, 404, 'NOT_FOUND', 'WebSockets are served at /events only.', { path: (rawPath ?? '').slice(0, 200) });
-    if (g.auth === null) return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'Open the URL printed by `tessera serve` first.');
-    if (wss.clients.size >= maxClients) return refuseUpgrade(socket, 503, 'INTERNAL', 'Too many event connections.');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      alive.add(ws);
-      ws.on('pong', () => alive.add(ws));
-      // Requests go over POST; anything a client sends here is read and dropped.
-      ws.on('error', (error) => log.debug('headless host: event client error', { error: String(error) }));
-    });
+    events.upgrade(req, socket, head, g.auth);
   });
-
-  // One subscription for all clients: each event is serialised once, however many tabs are open.
-  const unsubscribe = o.events.onAny((event, payload) => {
-    if (wss.clients.size === 0) return;
-    const frame = JSON.stringify({ event, payload });
-    for (const ws of wss.clients) {
-      if (ws.readyState !== ws.OPEN) continue;
-      // A stuck tab must not grow our memory: drop it, and it reconnects and refetches when it wakes.
-      if (ws.bufferedAmount > maxBuffered) {
-        log.warn('headless host: dropping a slow event client', { bufferedBytes: ws.bufferedAmount });
-        ws.terminate();
-        continue;
-      }
-      ws.send(frame);
-    }
-  });
-
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
-        log.debug('headless host: terminating an unresponsive event client');
-        ws.terminate();
-        continue;
-      }
-      alive.delete(ws);
-      ws.ping();
-    }
-  }, heartbeatMs);
-  heartbeat.unref();
 
   // ------------------------------------------------------------------------------------------
   // Listen
@@ -356,9 +287,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
       });
     });
   } catch (error) {
-    clearInterval(heartbeat);
-    unsubscribe();
-    wss.close();
+    void events.close();
     throw error;
   }
   server.on('error', (error) => log.warn('headless host: server error', { error: String(error) }));
@@ -386,10 +315,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     address,
     close() {
       closing ??= (async () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-        for (const ws of wss.clients) ws.terminate();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await events.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
@@ -398,101 +324,4 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
       return closing;
     },
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function errorBody(code: SerializedError['code'], message: string, details?: unknown): { ok: false; error: SerializedError } {
-  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...extra, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-function sendHtml(res: http.ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'Content-Type': HTML_TYPE, 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
-  res.end(html);
-}
-
-function methodNotAllowed(res: http.ServerResponse, allow: string): void {
-  sendJson(res, 405, errorBody('BAD_INPUT', 'Method not allowed.'), { Allow: allow });
-}
-
-function tooLarge(res: http.ServerResponse): void {
-  // The rest of the body is not read: close the connection instead of draining it.
-  res.setHeader('Connection', 'close');
-  sendJson(res, 413, errorBody('BAD_INPUT', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-}
-
-/** The body; 'too-large' as soon as it grows past `limit` (the rest is not read); 'aborted' if the client went away. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    // A promise resolves once, so these are no-ops after 'end' or 'too-large'.
-    req.once('error', () => resolve('aborted'));
-    req.once('close', () => resolve('aborted'));
-  });
-}
-
-const STATUS_TEXT: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
-
-/** Answers a refused upgrade with a plain HTTP response on the raw socket, then closes it. */
-function refuseUpgrade(socket: Duplex, status: number, code: SerializedError['code'], message: string, details?: unknown): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify(errorBody(code, message, details));
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
-      'Connection: close\r\n' +
-      `Content-Type: ${JSON_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Cache-Control: no-store\r\n' +
-      '\r\n' +
-      body,
-  );
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} – Tessera</title></head><body><h1>${title}</h1>${body}</body></html>`;
-}
-
-function unauthorizedPage(): string {
-  return page(
-    'Sign-in needed',
-    '<p>This Tessera console needs its access token.</p><p>Open the full URL printed by <code>tessera serve</code> (it ends in <code>?token=…</code>). The token changes every time the server starts.</p>',
-  );
-}
-
-function forbiddenPage(message: string): string {
-  const escaped = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return page('Refused', `<p>${escaped}</p><p>Open the URL printed by <code>tessera serve</code> by pasting it into the address bar.</p>`);
-}
-
-function notBuiltPage(): string {
-  return page('Console not built', '<p>The renderer has not been built, so there is no page to serve.</p><p>Run <code>npm run build</code> and reload.</p>');
 }

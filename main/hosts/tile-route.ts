@@ -11,6 +11,7 @@ import type http from 'node:http';
 import type { SerializedError } from '../../shared/errors.js';
 import type { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { isTileInGrid } from '../tile-cache/tile-cache.js';
+import { errorBody } from './http-responses.js';
 
 /** What the route needs of the registry. */
 export type TileSource = Pick<CacheRegistry, 'tile'>;
@@ -72,7 +73,7 @@ export function createTileRoute(caches: TileSource): (req: http.IncomingMessage,
 }
 
 function error(status: 400 | 404, code: SerializedError['code'], message: string, details?: unknown): TileReply {
-  const body = new TextEncoder().encode(JSON.stringify({ ok: false, error: details === undefined ? { code, message } : { code, message, details } }));
+  const body = new TextEncoder().encode(JSON.stringify(errorBody(code, message, details)));
   return {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.byteLength), 'Cache-Control': 'no-store' },

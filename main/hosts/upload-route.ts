@@ -21,6 +21,7 @@ import { type ErrorCode, type SerializedError, TesseraError, toTesseraError } fr
 import { QuotaGuard } from '../disk/quota-guard.js';
 import { writeStreamed } from '../ingest/streamed-copy.js';
 import { type UploadMeta, UPLOAD_PREFIX, checkUploadName, newUploadId, sweepUploads, uploadsRoot } from '../ingest/uploads.js';
+import { sendJson } from './http-responses.js';
 
 export interface UploadRouteOptions {
   dataDir: string;
@@ -43,18 +44,9 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
   return async (req, res, url) => {
     const path = url.pathname;
     if (path !== '/uploads' && !path.startsWith('/uploads/')) return false;
-    const reply = (status: number, body: { ok: true; result: UploadStatus } | { ok: false; error: SerializedError }) => {
-      const text = JSON.stringify(body);
-      // A refused body may still be arriving: close the connection rather than read it all.
-      const headers: Record<string, string> = {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': String(Buffer.byteLength(text)),
-        'Cache-Control': 'no-store',
-      };
-      if (!body.ok && !req.complete) headers.Connection = 'close';
-      res.writeHead(status, headers);
-      res.end(text);
-    };
+    // A refused body may still be arriving: close the connection rather than read it all.
+    const reply = (status: number, body: { ok: true; result: UploadStatus } | { ok: false; error: SerializedError }) =>
+      sendJson(res, status, body, !body.ok && !req.complete ? { Connection: 'close' } : {});
     let id: string | null = null;
     try {
       if (req.method !== 'POST') {

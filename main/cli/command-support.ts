@@ -1,0 +1,97 @@
+/**
+ * What every `tessera` command shares: the exit codes, the usage error, the output callback, the
+ * option checks, and the two ways to reach a data directory (a whole engine, opened lazily, or the
+ * read-only handlers, which load no GDAL, sharp or worker pool).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TesseraError } from '../../shared/errors.js';
+import { prepareDataDir } from '../engine/data-dir.js';
+// The engine and what it loads (GDAL, sharp, the worker pool) are imported by the commands that
+// run jobs or serve, never by the read-only ones (jobs list|show|report, catalog list|show), which
+// answer from the store alone.
+import type { Engine } from '../engine/engine.js';
+import { createLogger } from '../logging/logger.js';
+import { type OpenReadOnlyOptions, type ReadOnlyHandlers, openReadOnly } from '../engine/read-only-handlers.js';
+
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
+
+/** The command line asked for something malformed: exit 2, with a pointer to the command's help. */
+export class UsageError extends Error {}
+
+/** Errors that mean the command asked for something that cannot be (exit 2), not that work failed. */
+export const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_INPUT', 'NOT_FOUND', 'BAD_CURSOR', 'CACHE_UNREADABLE', 'ILLEGAL_TRANSITION']);
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Prints a result: the human text, or with --json the document. */
+export type Out = (human: string, doc: unknown) => void;
+
+/** A refusal that is not about the command line's syntax: one line, no pointer to --help. */
+export function badInput(message: string): TesseraError {
+  return new TesseraError('BAD_INPUT', message);
+}
+
+export function optionalInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^-\d+$/.test(value)) throw new UsageError(`${flag} must not be negative, not ${value}`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+export function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The paging line under a table: how to ask for the next page, if there is one. */
+export function morePages(nextCursor: string | null): string {
+  return nextCursor ? `\nmore: --cursor ${nextCursor}` : '';
+}
+
+export async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Opens the engine on `dataDir` (taking its lock), importing it only now. */
+export async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
+  const { Engine } = await import('../engine/engine.js');
+  return Engine.open({
+    ...extra,
+    dataDir,
+    host: 'headless',
+    holder,
+    version: await packageVersion(),
+    logger: createLogger(process.env.TESSERA_LOG_LEVEL ? undefined : 'warn'),
+  });
+}
+
+/**
+ * Answers through the read-only handlers, without an engine (no GDAL, sharp or pool), and closes
+ * them after. WAL lets such a reader run beside an engine that owns the data directory. Null: no
+ * store there yet.
+ */
+export async function withReadOnly<T>(dataDir: string, options: OpenReadOnlyOptions, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
+  const opened = openReadOnly(dataDir, options);
+  try {
+    return await read(opened?.handlers ?? null);
+  } finally {
+    opened?.close();
+  }
+}
+
+/**
+ * A data directory named with --data-dir for reading jobs or the catalogue must hold a job store:
+ * a typo or a wrong folder answered with "no jobs" (exit 0) would read as an empty history. (The
+ * default directory of a fresh install is simply empty.)
+ */
+export function assertHasStore(dataDir: string): void {
+  if (!prepareDataDir(dataDir, { create: false })) throw badInput(`data directory ${dataDir} does not exist; check --data-dir`);
+  if (!existsSync(join(dataDir, 'jobs.sqlite')))
+    throw badInput(`data directory ${dataDir} holds no Tessera job store (no jobs.sqlite: nothing has run there); check --data-dir`);
+}

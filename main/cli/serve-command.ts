@@ -1,0 +1,61 @@
+/**
+ * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME]`: opens the engine, starts the
+ * headless console on it, prints its URL once it listens, and runs until SIGINT or SIGTERM.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isLoopbackHost } from '../hosts/http-security.js';
+import { createLogger } from '../logging/logger.js';
+import type { OptionValues } from './command-line.js';
+import { EXIT, type Out, badInput, openEngine, optionalInt, packageVersion } from './command-support.js';
+
+export async function serve(dataDir: string, values: OptionValues, out: Out): Promise<number> {
+  // Checked before the engine opens: a bad address or port is the command line's fault (exit 2).
+  const port = optionalInt(values.port, '--port') ?? 7340;
+  if (port > 65_535) throw badInput(`--port must be between 0 and 65535, not ${port}`);
+  const bindHost = values.host ?? '127.0.0.1';
+  if (isIP(bindHost) === 0) {
+    try {
+      await lookup(bindHost);
+    } catch {
+      throw badInput(`--host ${bindHost} is neither an IP address nor a host name that resolves`);
+    }
+  }
+  const logger = createLogger();
+  // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
+  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
+  const version = await packageVersion();
+  const host = await import('../hosts/start-headless.js')
+    .then(({ startHeadless }) => startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger }))
+    .catch(async (error: unknown) => {
+      await engine.close();
+      throw listenError(error, bindHost, port);
+    });
+  // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
+  out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await engine.close();
+  return EXIT.succeeded;
+}
+
+/** Why the host could not listen, as the user can act on it (exit 2); other errors pass through. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return badInput(`port ${port} on ${host} is in use by another program; choose another with --port (0 picks a free one)`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return badInput(`--host ${host} is not an address of this machine`);
+    case 'EACCES':
+      return badInput(`port ${port} on ${host} needs privileges this process lacks; use a port above 1023`);
+    case 'ERR_SOCKET_BAD_PORT':
+      return badInput(`--port must be between 0 and 65535, not ${port}`);
+    default:
+      return error;
+  }
+}
