@@ -19,7 +19,9 @@ import { type ClientEvent, type ClientStats, type EsriClient, emptyStats } from 
 import { convertValue, planColumns, type ColumnPlan } from './esri-fields.js';
 import { esriGeometryToWkb, type Dimensions } from './esri-geometry.js';
 import { readLayerInfo, type EsriLayerInfo } from './esri-layer.js';
-import { GEOMETRY_COLUMN, type FeatureRow, type LayerProgress, type MigrationGeoPackage } from './migration-geopackage.js';
+import { type FeatureRow, GEOMETRY_COLUMN } from './layer-table.js';
+import type { MigrationGeoPackage } from './migration-geopackage.js';
+import type { LayerProgress } from './migration-progress.js';
 import { layerUrl, queryUrl } from './service-url.js';
 
 export interface LayerCopyOptions {

@@ -10,59 +10,32 @@
  * A dataset is committed to the catalogue by `end` once every item of it has succeeded (in this run
  * or an earlier one): until then its draft waits in the catalogue's `.partial/` folder, so a failure
  * or a cancel leaves the catalogue as it was, and a retry redoes only the items that failed.
+ *
+ * Here: the plug-in and its plan. Beside it: what items store and share (ingest-spec.ts), the stage
+ * items (ingest-stage-item.ts), the vector and raster items (ingest-draft-items.ts), the commit of
+ * `end` (ingest-commit.ts) and the staging area's housekeeping (ingest-staging-sweep.ts).
  */
-import { existsSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import gdal from 'gdal-async';
-import type { CatalogLayer, IngestParams } from '../../shared/contract.js';
 import { type SerializedError, TesseraError, serializeError, throwIfAborted, toTesseraError } from '../../shared/errors.js';
-import type { DatasetDraft } from '../catalog/catalog.js';
-import { type DatasetDescription, describeDataset, unionBounds } from '../catalog/describe.js';
-import { geopackageLayerNames } from '../gdal/translate-layer.js';
-import { importRaster } from './import-dataset.js';
-import { VectorDraftWriter } from './vector-draft.js';
-import { refused } from './ingest-errors.js';
-import { type InputFile, groupInputs, localFile } from './inputs.js';
-import { type FoundDataset, gdalPathOf } from './inspect.js';
 import { QuotaGuard } from '../disk/quota-guard.js';
+import type { JobKindPlugin } from '../kinds/job-kind.js';
 import { innerName } from './gzip-file.js';
-import { type PlannedUnit, type StagedUnit, discoverInPlace, headOf, stageUnit, unitDir, withSidecarsBeside } from './staging.js';
-import { isUploadRef, removeUpload, resolveUpload, stagingRoot, sweepUploads, uploadInUse } from './uploads.js';
-import type { StoredItem } from '../store/job-store.js';
-import type { ItemContext, JobKindPlugin, KindEnvironment } from '../kinds/job-kind.js';
+import { commitDatasets } from './ingest-commit.js';
+import { closeWriter, rasterItem, vectorItem } from './ingest-draft-items.js';
+import type { IngestSession, IngestSpec, PlannedDataset } from './ingest-spec.js';
+import { stageItem } from './ingest-stage-item.js';
+import { sweepIngestStaging } from './ingest-staging-sweep.js';
+import { type InputFile, groupInputs, localFile } from './inputs.js';
+import type { FoundDataset } from './inspect.js';
+import { type PlannedUnit, discoverInPlace, headOf, withSidecarsBeside } from './staging.js';
+import { isUploadRef, removeUpload, resolveUpload } from './uploads.js';
 
-/** A dataset as the plan names it; its key is its draft's key. */
-interface PlannedDataset {
-  key: string;
-  kind: 'vector' | 'raster';
-  relPath: string;
-  subdataset?: string;
-  name: string;
-  /** Vector: its layers, in order (one item each). */
-  layers: string[];
-}
+/** The engine runs the staging area's housekeeping too (at start and on a timer). */
+export { sweepIngestStaging } from './ingest-staging-sweep.js';
 
-type IngestSpec =
-  | { step: 'stage'; unit: PlannedUnit; datasets: PlannedDataset[]; planError: SerializedError | null }
-  | { step: 'vector'; unit: PlannedUnit; dataset: PlannedDataset; layer: string }
-  | { step: 'raster'; unit: PlannedUnit; dataset: PlannedDataset };
-
-interface Session {
-  guard: QuotaGuard;
-  /** Vector datasets being written in this run (their handles stay open between layers), by key. */
-  writers: Map<string, Promise<VectorDraftWriter>>;
-  /** Units staged (or being staged) in this run, by unit index. */
-  staged: Map<number, Promise<StagedUnit>>;
-  /** Units whose stage item failed in this run: their datasets' items fail with the same reason. */
-  stageFailures: Map<number, TesseraError>;
-}
-
-/** Incomplete uploads idle this long, and complete ones unused this long, are removed. */
-const UPLOAD_IDLE_MS = 3600_000;
-const UPLOAD_MAX_AGE_MS = 24 * 3600_000;
-
-export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = {
+export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, IngestSession> = {
   kind: 'ingest',
   itemConcurrency: 1,
 
@@ -152,13 +125,13 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
         }
         const counts = found[i]!.layers.map((l) => Math.max(1, l.features));
         const all = counts.reduce((a, b) => a + b, 0);
-        dataset.layers.forEach((layer, l) =>
+        for (const [l, layer] of dataset.layers.entries()) {
           items.push({
             label: `${prefix} › ${layer}`,
             spec: { step: 'vector', unit, dataset, layer },
             total: Math.max(1, Math.round((share * counts[l]!) / all)),
-          }),
-        );
+          });
+        }
       }
     }
     return items;
@@ -166,8 +139,10 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
 
   async begin(params, env) {
     const settings = env.settings();
-    await sweepStaging(env);
-    const session: Session = {
+    // Staging folders of jobs no longer running (a crash, an engine stopped mid-job), and uploads
+    // nobody finished or used.
+    await sweepIngestStaging(env, { jobFolders: 'not-running' });
+    const session: IngestSession = {
       guard: new QuotaGuard(
         { jobLimit: params.quotaBytes ?? settings.ingestJobQuotaBytes, globalLimit: settings.cacheQuotaBytes, floorBytes: settings.freeSpaceFloorBytes },
         { dataDir: env.dataDir, volumePath: env.dataDir },
@@ -186,14 +161,13 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
 
   async runItem(params, item, context) {
     const spec = item.spec;
-    const session = context.session;
     switch (spec.step) {
       case 'stage':
-        return stageItem(spec, item, context, session);
+        return stageItem(spec, item, context);
       case 'vector':
-        return vectorItem(params, spec, item, context, session);
+        return vectorItem(params, spec, item, context);
       case 'raster':
-        return rasterItem(params, spec, item, context, session);
+        return rasterItem(params, spec, item, context);
     }
   },
 
@@ -210,32 +184,7 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, Session> = 
       });
     }
     if (jobId === undefined) return;
-    try {
-      for (const group of datasetGroups(outcome.items)) {
-        if (unclosed.has(group.dataset.key)) continue;
-        const draft = await env.catalog.openDraft({ jobId, key: group.dataset.key, kind: group.dataset.kind, name: group.dataset.name });
-        const succeeded = group.items.filter((i) => i.state === 'succeeded');
-        if (succeeded.length === 0) {
-          await env.catalog.discardDraft(draft);
-          continue;
-        }
-        // A cancel commits nothing; datasets with failed items wait for a retry in their drafts.
-        if (outcome.cancelled || succeeded.length < group.items.length || !env.catalog.draftExists(draft)) continue;
-        try {
-          const dataset = await env.catalog.commit(draft, {
-            name: group.dataset.name,
-            jobId,
-            source: { type: 'file', files: group.unit.files.map(sourceName) },
-            description: descriptionOf(group),
-          });
-          env.logger.info(`job ${jobId}: ${dataset.name} is in the catalogue as dataset ${dataset.id}`);
-        } catch (error) {
-          errors.push(toTesseraError(error));
-        }
-      }
-    } finally {
-      await rm(jobStaging(env.dataDir, jobId), { recursive: true, force: true });
-    }
+    errors.push(...(await commitDatasets(jobId, outcome, unclosed, env)));
     const everything = !outcome.cancelled && errors.length === 0 && outcome.items.every((i) => i.state === 'succeeded');
     if (everything) for (const ref of params.files.filter(isUploadRef)) await removeUpload(ref, env.dataDir);
     if (errors[0]) throw new TesseraError(errors[0].code, `recording the imported datasets failed: ${errors[0].message}`, { details: errors[0].details });
@@ -253,282 +202,7 @@ function inputFile(ref: string, dataDir: string): InputFile {
   }
 }
 
-function sourceName(file: PlannedUnit['files'][number]): string {
-  return isUploadRef(file.ref) ? `${file.name} (uploaded)` : file.path;
-}
-
 function stem(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
-}
-
-function jobStaging(dataDir: string, jobId: number): string {
-  return join(stagingRoot(dataDir), `job-${jobId}`);
-}
-
-async function stageItem(
-  spec: Extract<IngestSpec, { step: 'stage' }>,
-  item: StoredItem,
-  context: ItemContext,
-  session: Session,
-): Promise<Record<string, unknown>> {
-  const dir = unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index);
-  let done = 0;
-  const staging = stageUnit(spec.unit, dir, {
-    guard: session.guard,
-    signal: context.signal,
-    onBytes: (n) => {
-      const step = Math.min(n, Math.max(0, item.total - done));
-      done += step;
-      context.progress({ done: step, bytes: n });
-    },
-  });
-  session.staged.set(spec.unit.index, staging);
-  session.stageFailures.delete(spec.unit.index);
-  let staged: StagedUnit;
-  try {
-    staged = await staging;
-  } catch (error) {
-    session.staged.delete(spec.unit.index);
-    const failure = toTesseraError(error);
-    session.stageFailures.set(spec.unit.index, failure);
-    throw failure;
-  }
-  context.progress({ done: Math.max(0, item.total - done) });
-  const planned = new Set(spec.datasets.map(datasetId));
-  const unplanned = staged.datasets.filter((d) => !planned.has(datasetId(d))).map((d) => d.relPath);
-  if (unplanned.length > 0)
-    context.event(
-      'ingest.unplanned',
-      `${spec.unit.name}: ${unplanned.length} dataset(s) appeared only once it was staged and are not imported: ${unplanned.join(', ')}`,
-      { unplanned },
-    );
-  for (const s of staged.skipped) context.event('ingest.skipped', `${spec.unit.name}: skipped ${s.file}: ${s.reason}`, s);
-  return {
-    bytes: staged.bytes,
-    datasets: staged.datasets.map((d) => ({ name: d.name, kind: d.kind, file: d.relPath.replace(/^x\//, ''), layers: d.layers.map((l) => l.name) })),
-    skipped: staged.skipped,
-  };
-}
-
-function datasetId(d: { relPath: string; subdataset?: string | undefined }): string {
-  return `${d.relPath}\u0000${d.subdataset ?? ''}`;
-}
-
-/** The staged unit, staged again when this run has not (a retry of a layer whose stage succeeded before). */
-async function stagedUnit(spec: Exclude<IngestSpec, { step: 'stage' }>, item: StoredItem, context: ItemContext, session: Session): Promise<StagedUnit> {
-  const failed = session.stageFailures.get(spec.unit.index);
-  if (failed) {
-    // The file is named once: the item's label says it already.
-    const why = failed.message.startsWith(`${spec.unit.name}: `) ? failed.message.slice(spec.unit.name.length + 2) : failed.message;
-    throw new TesseraError(failed.code, `${item.label}: not imported, because ${why}`, { details: failed.details });
-  }
-  let staging = session.staged.get(spec.unit.index);
-  if (!staging) {
-    staging = stageUnit(spec.unit, unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index), {
-      guard: session.guard,
-      signal: context.signal,
-      onBytes: (n) => context.progress({ bytes: n }),
-    });
-    session.staged.set(spec.unit.index, staging);
-    staging.catch(() => session.staged.delete(spec.unit.index));
-  }
-  const staged = await staging;
-  const found = staged.datasets.find((d) => datasetId(d) === datasetId(spec.dataset));
-  if (!found) throw refused('layer-missing', `${item.label}: ${spec.dataset.relPath.replace(/^x\//, '')} is no longer in ${spec.unit.name}`);
-  return staged;
-}
-
-/** Runs an import into the dataset's draft under the quota: admitted first, the growth counted after. */
-async function intoDraft<T>(
-  spec: Exclude<IngestSpec, { step: 'stage' }>,
-  item: StoredItem,
-  context: ItemContext,
-  session: Session,
-  write: (draft: DatasetDraft, onProgress: (f: number) => void) => Promise<T>,
-): Promise<{ draft: DatasetDraft; value: T }> {
-  throwIfAborted(context.signal);
-  const draft = await context.catalog.openDraft({ jobId: item.jobId, key: spec.dataset.key, kind: spec.dataset.kind, name: spec.dataset.name });
-  // The import's size is not known before it is written: the source's share stands in for it.
-  await session.guard.admit(item.label, item.total);
-  const before = await fileSize(draft.file);
-  let reported = 0;
-  const onProgress = (fraction: number) => {
-    const target = Math.floor(fraction * item.total);
-    if (target > reported) {
-      context.progress({ done: target - reported });
-      reported = target;
-    }
-  };
-  const value = await write(draft, onProgress);
-  const grown = Math.max(0, (await fileSize(draft.file)) - before);
-  context.progress({ done: Math.max(0, item.total - reported), bytes: grown });
-  await session.guard.wrote(item.label, grown);
-  return { draft, value };
-}
-
-async function vectorItem(
-  params: IngestParams,
-  spec: Extract<IngestSpec, { step: 'vector' }>,
-  item: StoredItem,
-  context: ItemContext,
-  session: Session,
-): Promise<Record<string, unknown>> {
-  const staged = await stagedUnit(spec, item, context, session);
-  const key = spec.dataset.key;
-  const layers = spec.dataset.layers;
-  const last = layers.indexOf(spec.layer) >= layers.length - 1;
-  try {
-    const { value } = await intoDraft(spec, item, context, session, async (d, onProgress) => {
-      const writer = await writerFor(session, spec, gdalPathOf(spec.dataset, staged.dir), d, item.label);
-      // GeoPackage refuses some names ("-x", "$x", "gpkg_x"): those layers get one it takes.
-      const targetLayer = geopackageLayerNames(layers).get(spec.layer) ?? spec.layer;
-      const written = await writer.write({
-        layer: spec.layer,
-        targetLayer,
-        label: item.label,
-        onProgress,
-        ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}),
-        ...(params.targetCrs ? { targetCrs: params.targetCrs } : {}),
-      });
-      // The dataset's last layer: the spatial indexes are built now, inside the growth counted.
-      if (last) await writer.close();
-      return written;
-    });
-    // Its invalid geometries are counted by the catalogue once the dataset is recorded.
-    if (value.unreadableGeometries !== 0) {
-      const n = value.unreadableGeometries;
-      context.event(
-        'ingest.unreadable-geometries',
-        n === null
-          ? `${item.label}: some features have no geometry, and the file is too large to tell whether GDAL could not read theirs`
-          : `${item.label}: ${n} feature(s) have a geometry GDAL cannot read (such as "coordinates": ["x"]); they are kept without geometry and counted as invalid`,
-        { layer: value.layer, unreadable: n },
-      );
-    }
-    if (value.sourceLayer !== undefined)
-      context.event(
-        'ingest.renamed',
-        `${item.label}: GeoPackage does not take the layer name ${JSON.stringify(value.sourceLayer)}; it is ${JSON.stringify(value.layer)} in the catalogue`,
-        { from: value.sourceLayer, to: value.layer },
-      );
-    return {
-      dataset: key,
-      layer: value.described,
-      crs: value.crs,
-      reprojectedTo: value.reprojectedTo,
-      unreadableGeometries: value.unreadableGeometries,
-      ...(value.sourceLayer === undefined ? {} : { sourceLayer: value.sourceLayer }),
-    };
-  } finally {
-    if (last) await closeWriter(session, key);
-  }
-}
-
-/** The dataset's open writer, opened by its first layer in this run. */
-function writerFor(
-  session: Session,
-  spec: Extract<IngestSpec, { step: 'vector' }>,
-  source: string,
-  draft: DatasetDraft,
-  label: string,
-): Promise<VectorDraftWriter> {
-  const key = spec.dataset.key;
-  let writer = session.writers.get(key);
-  if (!writer) {
-    writer = VectorDraftWriter.open(source, draft.file, label, existsSync(draft.file));
-    session.writers.set(key, writer);
-    writer.catch(() => session.writers.delete(key));
-  }
-  return writer;
-}
-
-async function closeWriter(session: Session, key: string): Promise<void> {
-  const writer = session.writers.get(key);
-  session.writers.delete(key);
-  await (await writer?.catch(() => undefined))?.close();
-}
-
-async function rasterItem(
-  params: IngestParams,
-  spec: Extract<IngestSpec, { step: 'raster' }>,
-  item: StoredItem,
-  context: ItemContext,
-  session: Session,
-): Promise<Record<string, unknown>> {
-  const staged = await stagedUnit(spec, item, context, session);
-  const source = gdalPathOf(spec.dataset, staged.dir);
-  const { draft, value } = await intoDraft(spec, item, context, session, (d, onProgress) =>
-    importRaster({ source, target: d.file, label: item.label, onProgress, ...(params.assignCrs ? { assignCrs: params.assignCrs } : {}) }),
-  );
-  const description = await describeDataset(draft.file, context.signal);
-  return { dataset: spec.dataset.key, raster: description.raster, bounds: description.bounds, crs: value.crs };
-}
-
-async function fileSize(path: string): Promise<number> {
-  return stat(path).then(
-    (s) => s.size,
-    () => 0,
-  );
-}
-
-interface DatasetGroup {
-  dataset: PlannedDataset;
-  unit: PlannedUnit;
-  items: StoredItem[];
-}
-
-function datasetGroups(items: readonly StoredItem<IngestSpec>[]): DatasetGroup[] {
-  const groups = new Map<string, DatasetGroup>();
-  for (const item of items) {
-    const spec = item.spec;
-    if (spec.step === 'stage') continue;
-    const group = groups.get(spec.dataset.key) ?? { dataset: spec.dataset, unit: spec.unit, items: [] };
-    group.items.push(item);
-    groups.set(spec.dataset.key, group);
-  }
-  return [...groups.values()];
-}
-
-/** The dataset as its items' results found it, so committing does not read it all again. */
-function descriptionOf(group: DatasetGroup): DatasetDescription | undefined {
-  if (group.dataset.kind === 'raster') {
-    const result = group.items[0]?.result as { raster?: DatasetDescription['raster']; bounds?: DatasetDescription['bounds'] } | null;
-    return result?.raster ? { kind: 'raster', layers: [], raster: result.raster, bounds: result.bounds ?? null } : undefined;
-  }
-  const layers = group.items.map((i) => (i.result as { layer?: CatalogLayer } | null)?.layer);
-  if (layers.some((l) => l === undefined)) return undefined;
-  const present = layers as CatalogLayer[];
-  return { kind: 'vector', layers: present, raster: null, bounds: unionBounds(present.map((l) => l.bounds)) };
-}
-
-/**
- * Removes staging folders of jobs that are no longer running (a crash, an engine stopped mid-job)
- * and uploads nobody finished or used.
- */
-async function sweepStaging(env: KindEnvironment): Promise<void> {
-  await sweepIngestStaging(env, { jobFolders: 'not-running' });
-}
-
-/**
- * The staging area's housekeeping, also run by the engine at start and on a timer (not only when an
- * ingest begins or an upload arrives): uploads no job needs any more (uploadInUse: a failed ingest's
- * upload is kept for a retry, for UPLOAD_RETRY_WINDOW_MS after it failed), incomplete uploads left
- * idle, and staging folders of jobs that cannot be using them. With `jobFolders: 'finished'` (while
- * jobs may start) only folders of finished or deleted jobs go: a queued job may start at any moment.
- */
-export async function sweepIngestStaging(
-  env: Pick<KindEnvironment, 'dataDir' | 'catalog'>,
-  options: { jobFolders: 'not-running' | 'finished' } = { jobFolders: 'finished' },
-): Promise<string[]> {
-  const root = stagingRoot(env.dataDir);
-  for (const name of await readdir(root).catch(() => [] as string[])) {
-    const id = Number(/^job-(\d+)$/.exec(name)?.[1] ?? NaN);
-    if (!Number.isSafeInteger(id)) continue;
-    const state = env.catalog.jobState(id);
-    if (state === 'running' || state === 'cancelling') continue;
-    if (options.jobFolders === 'finished' && (state === 'queued' || state === 'interrupted')) continue;
-    await rm(join(root, name), { recursive: true, force: true });
-  }
-  return sweepUploads(env.dataDir, { idleMs: UPLOAD_IDLE_MS, maxAgeMs: UPLOAD_MAX_AGE_MS, keep: (id) => uploadInUse(env.catalog.db, id) });
 }

@@ -12,7 +12,7 @@ import { createLogger, type LogEntry } from '../../logging/logger.js';
 import { fixtureGeojsonPath } from './koop-fixture.js';
 import { geojsonDigest, gpkgDigest, type LayerDigest } from './layer-digest.js';
 import type { FixtureLayer } from './natural-earth-services.js';
-import { ESRI_SOURCES_SQL, type EsriTableSource } from '../migration-geopackage.js';
+import { ESRI_SOURCES_SQL, type EsriTableSource } from '../migration-finish.js';
 
 /** A migrated dataset as the catalogue recorded it. */
 export interface CataloguedCopy {
