@@ -24,7 +24,7 @@ import type { Engine } from '../engine/engine.js';
 import { tuneEsriMigration } from './migrate-kind.js';
 
 const root = testRoot('tessera-esri-faults-');
-const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 let fixtureDir = '';
 let services: FixtureServices;
 let koop: KoopFixture;

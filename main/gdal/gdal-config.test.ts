@@ -16,8 +16,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
  * setting once per process, so this process's own GDAL use must not decide the answer).
  */
 async function cacheMaxAroundOpen(name: string, env: NodeJS.ProcessEnv): Promise<{ before: string | null; after: string | null }> {
-  const engineUrl = new URL('./engine.js', import.meta.url).href;
-  const loggerUrl = new URL('./logger.js', import.meta.url).href;
+  const engineUrl = new URL('../engine/engine.js', import.meta.url).href;
+  const loggerUrl = new URL('../logging/logger.js', import.meta.url).href;
   const script = `
     import gdal from ${JSON.stringify(import.meta.resolve('gdal-async'))};
     import { Engine } from ${JSON.stringify(engineUrl)};
@@ -87,11 +87,11 @@ async function readAfterConfigure(
 }
 
 test("Engine.open lifts GDAL's GeoJSON object-size limit", async () => {
-  const engineUrl = new URL('./engine.js', import.meta.url).href;
+  const engineUrl = new URL('../engine/engine.js', import.meta.url).href;
   const script = `
     import gdal from ${JSON.stringify(import.meta.resolve('gdal-async'))};
     import { Engine } from ${JSON.stringify(engineUrl)};
-    import { createLogger } from ${JSON.stringify(new URL('./logger.js', import.meta.url).href)};
+    import { createLogger } from ${JSON.stringify(new URL('../logging/logger.js', import.meta.url).href)};
     const engine = await Engine.open({ dataDir: ${JSON.stringify(join(root, 'geojson'))}, host: 'headless', logger: createLogger('silent') });
     process.stdout.write(String(gdal.config.get('OGR_GEOJSON_MAX_OBJ_SIZE')));
     await engine.close();`;
