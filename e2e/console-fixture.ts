@@ -39,6 +39,7 @@ interface TestFixtures {
    * Attaches what the host wrote to stderr to every failed test (the report and the list show it),
    * and fails a test whose file would share another file's console.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: Playwright's type for a fixture that gives no value (`await use()`)
   hostLog: void;
 }
 

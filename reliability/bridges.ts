@@ -20,7 +20,7 @@ import { createLogger } from '../main/logging/logger.js';
 import { createDispatcher } from '../main/engine/handlers.js';
 import type { HeadlessHost } from '../main/hosts/headless-host.js';
 import { startHeadless } from '../main/hosts/start-headless.js';
-import { type JobKind, type Reply } from '../shared/contract.js';
+import type { JobKind, Reply } from '../shared/contract.js';
 import { INVOKE_CHANNEL } from '../preload/ipc-channels.js';
 
 export interface Bridges {

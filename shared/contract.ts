@@ -99,14 +99,18 @@ const SettingsPatch = z
   .partial()
   .strict();
 
+/** The input of a request that takes none: an empty object and nothing else. */
+const NoInput = z.object({}).strict();
+type NoInput = typeof NoInput;
+
 /** Pairs an input schema with a result type that exists only for the type checker. */
 function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as R };
 }
 
 export const requests = {
-  'app.info': request<z.ZodObject<{}>, AppInfo>(z.object({}).strict()),
-  'app.health': request<z.ZodObject<{}>, HealthCheck[]>(z.object({}).strict()),
+  'app.info': request<NoInput, AppInfo>(NoInput),
+  'app.health': request<NoInput, HealthCheck[]>(NoInput),
   'jobs.list': request<z.ZodType<{ filter?: JobFilter; cursor?: string; limit: number }>, Page<JobSummary>>(
     z.object({ filter: JobFilter.optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
@@ -166,11 +170,11 @@ export const requests = {
         message: 'give a token, or a username and a password',
       }),
   ),
-  'storage.status': request<z.ZodObject<{}>, StorageStatus>(z.object({}).strict()),
-  'queue.get': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
-  'queue.pause': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
-  'queue.resume': request<z.ZodObject<{}>, QueueState>(z.object({}).strict()),
-  'settings.get': request<z.ZodObject<{}>, Settings>(z.object({}).strict()),
+  'storage.status': request<NoInput, StorageStatus>(NoInput),
+  'queue.get': request<NoInput, QueueState>(NoInput),
+  'queue.pause': request<NoInput, QueueState>(NoInput),
+  'queue.resume': request<NoInput, QueueState>(NoInput),
+  'settings.get': request<NoInput, Settings>(NoInput),
   'settings.update': request<typeof SettingsPatch, Settings>(SettingsPatch),
 } as const;
 

@@ -116,7 +116,7 @@ test('a raised abort flag stops the task with ABORTED', async () => {
 
 test('vectorPartition splits GeoJSONSeq files into partition files and counts what went in', async () => {
   const seq = join(dir, 'layer0.geojsonseq');
-  writeFileSync(seq, [point(10, 50, 'a'), point(-100, 40, 'b'), point(11, 51, 'c')].map((f) => JSON.stringify(f)).join('\n') + '\n');
+  writeFileSync(seq, `${[point(10, 50, 'a'), point(-100, 40, 'b'), point(11, 51, 'c')].map((f) => JSON.stringify(f)).join('\n')}\n`);
   const out = join(dir, 'parts');
   const result = await vectorPartition({
     files: [{ path: seq, layer: 0, attributes: null }],

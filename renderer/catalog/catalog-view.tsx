@@ -160,7 +160,7 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
     <tr data-testid="dataset" data-id={d.id} data-name={d.name}>
       <td className="thumb">
         {d.thumbnail ? (
-          <img src={d.thumbnail} alt={`A picture of ${d.name}`} width={64} />
+          <img src={d.thumbnail} alt={`Thumbnail of ${d.name}`} width={64} />
         ) : (
           <span className="muted small" data-testid="picture-state">
             {d.analysisPending ? 'drawing…' : 'no picture'}

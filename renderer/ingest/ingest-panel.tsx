@@ -173,6 +173,7 @@ function Meter({ label, used, total, text }: { label: string; used: number; tota
   return (
     <div className={`ingest-meter tone-${tone}`}>
       <span className="small">{label}</span>
+      {/* biome-ignore lint/a11y/useSemanticElements: a styled track with a fill and tone colours, which <meter> cannot take */}
       <div
         className="ingest-bar"
         role="meter"

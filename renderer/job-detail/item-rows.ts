@@ -21,7 +21,7 @@ export interface ItemFilter {
 }
 
 /** A column's value for sorting; null sorts last whichever the direction. */
-function valueOf(item: JobItem, column: ItemColumn): string | number | null {
+function cellValue(item: JobItem, column: ItemColumn): string | number | null {
   switch (column) {
     case 'label':
       return item.label;
@@ -56,8 +56,8 @@ export function sortItems(items: readonly JobItem[], sort: ItemSort | null): Job
   const sign = sort?.direction === 'desc' ? -1 : 1;
   return [...items].sort((a, b) => {
     if (sort) {
-      const va = valueOf(a, sort.column);
-      const vb = valueOf(b, sort.column);
+      const va = cellValue(a, sort.column);
+      const vb = cellValue(b, sort.column);
       if (va === null || vb === null) {
         if (va !== vb) return va === null ? 1 : -1;
       } else {

@@ -50,6 +50,7 @@ export function ItemTable({ job }: { job: JobSummary }) {
   // The page count is a dependency too: a fast page can start and finish between two renders,
   // leaving every flag as it was.
   const pageCount = items.data?.pages.length ?? 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: pageCount re-runs the effect when a page lands (see above)
   useEffect(() => {
     if (loadAll && hasNextPage && !isFetchingNextPage && !isFetching) void fetchNextPage();
   }, [loadAll, hasNextPage, isFetchingNextPage, isFetching, fetchNextPage, pageCount]);

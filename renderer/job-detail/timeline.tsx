@@ -45,6 +45,7 @@ export function Timeline({ jobId }: { jobId: number }) {
   const pinned = useRef(true);
 
   // Follows new entries while the list is scrolled to its end, and leaves it alone otherwise.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rows.length is the trigger: each new entry scrolls
   useLayoutEffect(() => {
     const el = list.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;

@@ -13,8 +13,8 @@ const created: { options: Record<string, unknown>; layout: Record<string, string
 vi.mock('maplibre-gl/dist/maplibre-gl-worker.mjs?url', () => ({ default: '/assets/worker.mjs' }));
 vi.mock('maplibre-gl/dist/maplibre-gl.css', () => ({}));
 vi.mock('maplibre-gl', () => {
-  class Map {
-    private readonly handlers = new globalThis.Map<string, ((e: unknown) => void)[]>();
+  class FakeMap {
+    private readonly handlers = new Map<string, ((e: unknown) => void)[]>();
     readonly layout: Record<string, string> = {};
     constructor(readonly options: Record<string, unknown>) {
       created.push({ options, layout: this.layout });
@@ -53,7 +53,7 @@ vi.mock('maplibre-gl', () => {
     remove() {}
   }
   class Control {}
-  return { Map, NavigationControl: Control, ScaleControl: Control, Marker: Control, setWorkerUrl: () => {} };
+  return { Map: FakeMap, NavigationControl: Control, ScaleControl: Control, Marker: Control, setWorkerUrl: () => {} };
 });
 
 const { MapPreview } = await import('./map-preview.js');

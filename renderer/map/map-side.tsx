@@ -37,6 +37,7 @@ export function PickedPanel({ picked, isVector }: { picked: Picked | null; isVec
       </p>
       {isVector && picked.features.length === 0 && <p className="muted small">No feature here.</p>}
       {picked.features.map((f, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: one click's features, replaced whole by the next click; two may be alike
         <table key={i} className="map-attributes">
           <caption>
             {f.layer}{' '}

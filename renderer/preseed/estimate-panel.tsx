@@ -150,6 +150,7 @@ function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean
       <h4>{data.datasets.length === 1 ? 'Dataset' : `Datasets (${data.datasets.length})`}</h4>
       <ul className="estimate-datasets" data-testid="estimate-datasets">
         {data.datasets.map((d, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: one dry run's list, replaced whole; the same path may be listed twice
           <li key={`${i}:${d.path}`} className={d.error ? 'bad' : undefined} data-path={d.path}>
             <span className="path" title={d.path}>
               {d.path}

@@ -190,25 +190,31 @@ export function ExtentMap({ bbox, dataBounds, onBox }: ExtentMapProps) {
       setPointer(formatLonLat(lon, lat));
     };
     const onLeave = () => setPointer(null);
+    // Esc on the map (its canvas takes the focus) leaves the drawing mode.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && latest.current.drawing) setDrawing(false);
+    };
     el.addEventListener('mousedown', onDown, true);
     el.addEventListener('mousemove', onHover);
     el.addEventListener('mouseleave', onLeave);
+    el.addEventListener('keydown', onKey);
     return () => {
       el.removeEventListener('mousedown', onDown, true);
       el.removeEventListener('mousemove', onHover);
       el.removeEventListener('mouseleave', onLeave);
+      el.removeEventListener('keydown', onKey);
       window.removeEventListener('mousemove', onMove, true);
       window.removeEventListener('mouseup', onUp, true);
     };
   }, [map]);
 
-  const useView = () => {
+  const takeView = () => {
     if (map === null) return;
     const b = map.getBounds();
     const box = bboxFromView(b.getWest(), b.getSouth(), b.getEast(), b.getNorth());
     if (box) onBox(box);
   };
-  const fit = (box: Bbox | null) => {
+  const zoomTo = (box: Bbox | null) => {
     if (map && box) map.fitBounds(box, { padding: 24, maxZoom: 12 });
   };
   const dataUnion = unionOf(dataBounds);
@@ -225,30 +231,22 @@ export function ExtentMap({ bbox, dataBounds, onBox }: ExtentMapProps) {
         >
           {drawing ? 'Drawing: drag on the map' : 'Draw a box'}
         </button>
-        <button type="button" onClick={useView} disabled={map === null} title="The part of the world the map shows now becomes the box">
+        <button type="button" onClick={takeView} disabled={map === null} title="The part of the world the map shows now becomes the box">
           Use this view
         </button>
-        <button type="button" onClick={() => fit(bbox)} disabled={map === null || bbox === null}>
+        <button type="button" onClick={() => zoomTo(bbox)} disabled={map === null || bbox === null}>
           Zoom to box
         </button>
         <button
           type="button"
-          onClick={() => fit(dataUnion)}
+          onClick={() => zoomTo(dataUnion)}
           disabled={map === null || dataUnion === null}
           title={dataUnion ? 'The datasets’ extents from the dry run' : 'The dry run has not found the data’s extent yet'}
         >
           Zoom to data
         </button>
       </div>
-      <div
-        className={drawing ? 'extent-map-canvas drawing' : 'extent-map-canvas'}
-        ref={containerRef}
-        data-testid="extent-map"
-        data-ready="false"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape' && drawing) setDrawing(false);
-        }}
-      />
+      <div className={drawing ? 'extent-map-canvas drawing' : 'extent-map-canvas'} ref={containerRef} data-testid="extent-map" data-ready="false" />
       {mapError ? (
         <p className="error small extent-map-note" role="alert">
           {mapError}

@@ -36,6 +36,7 @@ export function PathList({ field, noun, paths, onChange, errorFor, invalid, verd
         const error = errorFor(name) ?? (i === 0 ? errorFor(field) : undefined);
         const verdict = verdicts?.[i]?.path === p.trim() ? verdicts[i]!.error : null;
         return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a row is a position: its field name, error and label go by index, its input is controlled
           <li key={i} className={error ? 'has-error' : undefined}>
             <div className="path-row">
               <input

@@ -346,7 +346,7 @@ const isBareValue = (branch: readonly Issue[]) => branch.length === 1 && branch[
  * a `[min, max]` scale with a blank minimum is "Enter a number" at `params.scale.0`, not
  * "Invalid input" at `params.scale`; a union of literals lists them.
  */
-function describe(issue: Issue, path: readonly PropertyKey[]): FieldError {
+function fieldErrorOf(issue: Issue, path: readonly PropertyKey[]): FieldError {
   const field = fieldOf(path);
   if (issue.code !== 'invalid_union') return { field, message: sayIssue(issue, field) };
   const branches = issue.errors.filter((b) => b.length > 0);
@@ -356,13 +356,13 @@ function describe(issue: Issue, path: readonly PropertyKey[]): FieldError {
     return { field, message: `Must be one of ${values.map(String).join(', ')}` };
   }
   const inner = (branches.find((b) => !isBareValue(b)) ?? branches[0]!)[0]!;
-  return describe(inner, [...path, ...inner.path]);
+  return fieldErrorOf(inner, [...path, ...inner.path]);
 }
 
 /** The schema's verdict on `input` by field; empty when the engine would accept it. */
 export function schemaErrors(input: JobStartInput): FieldErrors {
   const result = JobStartInput.safeParse(input);
-  return result.success ? {} : errorsFromIssues(result.error.issues, (issue) => describe(issue, issue.path));
+  return result.success ? {} : errorsFromIssues(result.error.issues, (issue) => fieldErrorOf(issue, issue.path));
 }
 
 /**

@@ -20,8 +20,8 @@ const mapData = new Map<string, unknown>();
 vi.mock('maplibre-gl/dist/maplibre-gl-worker.mjs?url', () => ({ default: '/assets/worker.mjs' }));
 vi.mock('maplibre-gl/dist/maplibre-gl.css', () => ({}));
 vi.mock('maplibre-gl', () => {
-  class Map {
-    private readonly handlers = new globalThis.Map<string, ((e: unknown) => void)[]>();
+  class FakeMap {
+    private readonly handlers = new Map<string, ((e: unknown) => void)[]>();
     constructor(readonly options: Record<string, unknown>) {
       setTimeout(() => this.fire('load', {}), 0);
     }
@@ -56,7 +56,7 @@ vi.mock('maplibre-gl', () => {
     remove() {}
   }
   class Control {}
-  return { Map, NavigationControl: Control, setWorkerUrl: () => {} };
+  return { Map: FakeMap, NavigationControl: Control, setWorkerUrl: () => {} };
 });
 
 const { PreseedView } = await import('./preseed-view.js');

@@ -96,6 +96,8 @@ export function VectorFields({
           const base = `params.layers.${i}`;
           const error = errorFor(base);
           return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a row is a position: its field names, error and labels go by index, its inputs are controlled
+            // biome-ignore lint/a11y/useSemanticElements: a row of a form's fieldset, not a nested <fieldset> with its legend and frame
             <div key={i} className={`layer-row${error ? ' has-error' : ''}`} role="group" aria-label={`Layer ${i + 1}`}>
               <label>
                 Source layer{' '}

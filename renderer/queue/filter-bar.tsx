@@ -20,7 +20,7 @@ export function FilterBar() {
   const rangeBackwards = filters.createdFrom !== '' && filters.createdTo !== '' && filters.createdFrom > filters.createdTo;
 
   return (
-    <div className="filter-bar" role="search" aria-label="Filter jobs">
+    <search className="filter-bar" aria-label="Filter jobs">
       <div className="filter-row">
         <input
           id={SEARCH_INPUT_ID}
@@ -77,6 +77,7 @@ export function FilterBar() {
         )}
         {rangeBackwards && <span className="error small">“from” is after “to”</span>}
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons (the ARIA toolbar-like group), not form fields for a <fieldset> */}
       <div className="filter-row states" role="group" aria-label="States">
         {JOB_STATES.map((state) => (
           <button key={state} type="button" className={`chip state-${state}`} aria-pressed={filters.states.includes(state)} onClick={() => toggleState(state)}>
@@ -84,6 +85,6 @@ export function FilterBar() {
           </button>
         ))}
       </div>
-    </div>
+    </search>
   );
 }

@@ -58,6 +58,7 @@ export function HistoryList({ rows, hasMore, loadingMore, loadMoreError, loadMor
         <ColumnWidths variant="history" />
         <TableHead variant="history" rows={rows} selected={selected} onSelect={onSelect} label="loaded history" />
         <tbody>
+          {/* biome-ignore lint/a11y/noAriaHiddenOnFocusable: an empty spacer row, nothing in it takes the focus */}
           {top > 0 && <tr className="spacer" aria-hidden="true" style={{ height: top }} />}
           {items.map((item) => {
             const job = rows[item.index];
@@ -81,6 +82,7 @@ export function HistoryList({ rows, hasMore, loadingMore, loadMoreError, loadMor
             }
             return <JobRow key={job.id} job={job} variant="history" index={item.index} selected={selected.has(job.id)} onSelect={onSelect} />;
           })}
+          {/* biome-ignore lint/a11y/noAriaHiddenOnFocusable: an empty spacer row, nothing in it takes the focus */}
           {bottom > 0 && <tr className="spacer" aria-hidden="true" style={{ height: bottom }} />}
         </tbody>
       </table>

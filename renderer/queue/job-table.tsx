@@ -24,6 +24,7 @@ export function ColumnWidths({ variant }: { variant: RowVariant }) {
   return (
     <colgroup>
       {COLUMNS[variant].map((width, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of columns, the position is the identity
         <col key={i} style={width === null ? undefined : { width }} />
       ))}
     </colgroup>

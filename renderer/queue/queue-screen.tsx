@@ -162,9 +162,10 @@ export function QueueScreen() {
 
 function LoadingRows() {
   return (
-    <div className="loading" aria-busy="true" aria-label="Loading jobs">
+    <div className="loading" aria-busy="true">
       <p className="muted small">Loading jobs…</p>
       {Array.from({ length: 6 }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: six identical placeholders, never reordered
         <div key={i} className="skeleton" />
       ))}
     </div>

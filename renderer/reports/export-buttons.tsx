@@ -26,6 +26,7 @@ export function ExportButtons({ jobId }: { jobId: number }) {
   const busy = exportReport.isPending ? exportReport.variables : null;
   return (
     <div className="export-buttons">
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of buttons (the ARIA group pattern), not form fields for a <fieldset> */}
       <div role="group" aria-label="Export report" className="button-group">
         <span className="muted small">Report</span>
         {FORMATS.map(({ format, label, what }) => (

@@ -18,6 +18,8 @@ export function ShortcutHelp() {
   }, [open]);
   if (!open) return null;
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop closes; the keyboard has Esc and the Close button
+    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; the keyboard has Esc and the Close button
     <div className="overlay" onClick={(e) => e.target === e.currentTarget && setOpen(false)}>
       <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
         <div className="dialog-head">
@@ -32,6 +34,7 @@ export function ShortcutHelp() {
               <tr key={s.action}>
                 <td>
                   {s.keys.map((k, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: a fixed key sequence, where a key may repeat
                     <kbd key={i}>{KEY_NAMES[k] ?? k}</kbd>
                   ))}
                 </td>

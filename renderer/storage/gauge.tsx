@@ -21,6 +21,7 @@ export function Gauge({ label, used, total, mark, text, valueText, tone }: Gauge
   return (
     <div className={`gauge tone-${tone}`}>
       <div className="gauge-label">{label}</div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a styled track with a fill and tone colours, which <meter> cannot take */}
       <div
         className="gauge-track"
         role="meter"

@@ -86,12 +86,12 @@ export class LayerStatsCollector {
       count: this.count,
       geometry: dominant(this.geometries),
       geometries: { ...this.geometries },
-      attributes: [...this.attributes].map(([attribute, a]) => describe(attribute, a)),
+      attributes: [...this.attributes].map(([attribute, a]) => attributeStatsOf(attribute, a)),
     };
   }
 }
 
-function describe(attribute: string, a: Gathering): AttributeStats {
+function attributeStatsOf(attribute: string, a: Gathering): AttributeStats {
   const type = a.types.size === 1 ? ([...a.types][0] as 'string' | 'number' | 'boolean') : 'mixed';
   const out: AttributeStats = { attribute, count: a.values.size, type, values: [...a.values] };
   if (a.min <= a.max) {
@@ -127,5 +127,5 @@ export function mergeLayerStats(parts: readonly LayerStats[]): LayerStats {
       if (attr.max !== undefined) a.max = Math.max(a.max, attr.max);
     }
   }
-  return { count, geometry: dominant(geometries), geometries, attributes: [...attributes].map(([name, a]) => describe(name, a)) };
+  return { count, geometry: dominant(geometries), geometries, attributes: [...attributes].map(([name, a]) => attributeStatsOf(name, a)) };
 }

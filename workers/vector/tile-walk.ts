@@ -9,7 +9,7 @@
  * Every index gets the same maxZoom, tolerance, extent and buffer whatever part of the data it
  * holds, so a tile cut from a partition's index is the tile one index over all the data would cut.
  */
-import GeoJSONVT from 'geojson-vt';
+import type GeoJSONVT from 'geojson-vt';
 import type { AbortFlag } from '../abort-flag.js';
 import type { CoverageTest, Placement } from './coverage-tiles.js';
 import { MvtEncoder, type LayerToEncode, type RawTileFeature } from './mvt-encode.js';
