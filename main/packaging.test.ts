@@ -51,7 +51,7 @@ function testOnly(path: string): boolean {
 }
 
 /** The relative module specifiers a compiled ES module loads: static and dynamic imports, re-exports, `new URL(…, import.meta.url)`. */
-export function relativeImports(source: string): string[] {
+function relativeImports(source: string): string[] {
   const found = new Set<string>();
   const patterns = [
     /\b(?:import|export)\s[^'"]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g,

@@ -5,6 +5,7 @@
  * Volumes are told apart by the device statfs reports (`type` + block totals) so two folders on one
  * disk show as one gauge with both roles.
  */
+import type { Dirent } from 'node:fs';
 import { lstat, readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { QuotaStatus, Settings, StorageStatus, VolumeStatus } from '../../shared/contract.js';
@@ -78,7 +79,7 @@ export async function nearestExisting(path: string): Promise<string | null> {
 export async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
   const walk = async (d: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch {

@@ -6,7 +6,7 @@
  * corrupted by two writers. A lock left by a process that no longer exists is taken over.
  */
 import { fsReason } from '../paths/fs-reason.js';
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { type Stats, accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { TesseraError } from '../../shared/errors.js';
@@ -51,7 +51,7 @@ export function prepareDataDir(dataDir: string, options: { create: boolean }): b
   const missing: string[] = [];
   let folder = dataDir;
   for (;;) {
-    let info;
+    let info: Stats;
     try {
       info = statSync(folder);
     } catch (error) {

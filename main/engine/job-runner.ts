@@ -7,7 +7,7 @@
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { JobKind, JobSummary, Settings, HealthCheck } from '../../shared/contract.js';
 import { type SerializedError, TesseraError, isAbortError, isDiskFull, serializeError, toTesseraError } from '../../shared/errors.js';
-import { type Counters, type JobStore, type StoredItem } from '../store/job-store.js';
+import type { Counters, JobStore, StoredItem } from '../store/job-store.js';
 import { finalJobState } from '../store/job-states.js';
 import type { ItemContext, KindEnvironment } from '../kinds/job-kind.js';
 import type { BoundKind } from '../kinds/index.js';

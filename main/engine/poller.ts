@@ -22,7 +22,7 @@ export function startPoller(task: (signal: AbortSignal) => Promise<void>, interv
   };
 
   const runNow = (): Promise<void> => {
-    if (current) return current;
+    if (current !== null) return current;
     clearTimeout(timer);
     current = (async () => {
       try {

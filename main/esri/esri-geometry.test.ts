@@ -60,8 +60,10 @@ test("points: x/y, Z, M, ZM, and Esri's empty point", () => {
 
 test('full double precision survives', () => {
   const x = 0.1 + 0.2; // 0.30000000000000004
+  // biome-ignore lint/correctness/noPrecisionLoss: the literal is the service's text, more digits than a double holds
   const wkb = esriGeometryToWkb({ x, y: -45.827688295000001 }, 'esriGeometryPoint', XY)!;
   assert.equal(wkb.readDoubleLE(5), x);
+  // biome-ignore lint/correctness/noPrecisionLoss: as above, compared with the double it parses to
   assert.equal(wkb.readDoubleLE(13), -45.827688295000001);
 });
 

@@ -16,7 +16,7 @@ import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { sameServer } from '../credentials/credential-store.js';
 import { connectEsri } from './connect.js';
 import { DISCOVERY_CLIENT, discoverEsri } from './discover.js';
-import { type ClientEvent, type ClientOptions, EsriClient } from './esri-client.js';
+import type { ClientEvent, ClientOptions, EsriClient } from './esri-client.js';
 import { listedLayers } from './esri-layer.js';
 import { copyLayer, type LayerCopyResult } from './layer-copy.js';
 import { MigrationGeoPackage } from './migration-geopackage.js';
@@ -91,7 +91,7 @@ export const esriMigrateKind: JobKindPlugin<'migrate-esri', LayerSpec, LayerChec
   async validate(params, env) {
     const service = parseServiceUrl(params.url, 'params.url');
     if (params.credentialId !== undefined) {
-      let info;
+      let info: ReturnType<typeof env.credentials.info>;
       try {
         info = env.credentials.info(params.credentialId);
       } catch {

@@ -368,7 +368,7 @@ test('replies map to HTTP statuses: BAD_INPUT 400 naming the field, unknown and 
   assert.equal(body.error?.code, 'BAD_INPUT');
   assert.match(body.error!.message, /\bid\b/);
   assert.deepEqual(
-    (body.error?.details as { issues: { field: string }[] }).issues.map((i) => i.field),
+    (body.error!.details as { issues: { field: string }[] }).issues.map((i) => i.field),
     ['id'],
   );
 

@@ -186,6 +186,7 @@ export async function unreadableGeometries(path: string, driver: string, target:
   try {
     if (driver === 'GeoJSONSeq') {
       features = text
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: RS (U+001E) separates GeoJSON text sequences (RFC 8142)
         .split(/[\n\u001e]/)
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as unknown);

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type IngestOutcome, useIngestBed } from './testing/ingest-bed.js';
+import { type IngestOutcome, ingestTestBed } from './testing/ingest-bed.js';
 import { emptyLayerGeoJson, garbage, hostileZip, manyPointsGpkg, pointsGeoJson, truncatedCopy } from './testing/ingest-fixtures.js';
 import { writeZip } from './testing/zip-writer.js';
 import { illinoisNad27Tif, worldMapGpkg } from '../testing/real-data.js';
 
-const bed = useIngestBed('hostile');
+const bed = ingestTestBed('hostile');
 const { files } = bed;
 const ingest = bed.ingest;
 

@@ -9,13 +9,13 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
-import { type IngestOutcome, useIngestBed } from './testing/ingest-bed.js';
+import { type IngestOutcome, ingestTestBed } from './testing/ingest-bed.js';
 import type { SerializedError } from '../../shared/errors.js';
 import { operatorMessage } from '../cli/job-summary.js';
 import { garbage, pointsGeoJson } from './testing/ingest-fixtures.js';
 import { rgdalVector, worldMapGpkg } from '../testing/real-data.js';
 
-const bed = useIngestBed('messages');
+const bed = ingestTestBed('messages');
 const { files } = bed;
 const ingest = bed.ingest;
 

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { useIngestBed } from './testing/ingest-bed.js';
+import { ingestTestBed } from './testing/ingest-bed.js';
 import gdal from 'gdal-async';
 import { gpkgWithLayerNamed, pointsGeoJson } from './testing/ingest-fixtures.js';
 import { rgdalVector } from '../testing/real-data.js';
 
-const bed = useIngestBed('names');
+const bed = ingestTestBed('names');
 const { files } = bed;
 const ingest = bed.ingest;
 

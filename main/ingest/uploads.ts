@@ -77,6 +77,7 @@ export function checkUploadName(name: string): string {
     const message = `the name is ${bytes} bytes long in UTF-8; file names may have ${MAX_UPLOAD_NAME_BYTES} bytes at most`;
     throw new TesseraError('BAD_INPUT', `name: ${message}`, { details: { issues: [{ field: 'name', message }] } });
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not hold
   if (trimmed === '' || basename(trimmed) !== trimmed || trimmed.startsWith('.') || /[\u0000-\u001f/\\:]/.test(trimmed) || trimmed === 'upload.json') {
     throw new TesseraError('BAD_INPUT', `name: ${JSON.stringify(name.slice(0, 100))} is not a file name an upload may have`, {
       details: { issues: [{ field: 'name', message: 'not a plain file name' }] },

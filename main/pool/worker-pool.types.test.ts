@@ -10,7 +10,7 @@ import type { RasterTilesResult } from '../../workers/raster-tiles.js';
 import type { VerifyTilesResult } from '../../workers/verify-tiles.js';
 import type { WorkerPool } from './worker-pool.js';
 
-export function typeChecks(pool: WorkerPool, scripted: WorkerPool<ScriptedTasks>, signal: AbortSignal): void {
+function typeChecks(pool: WorkerPool, scripted: WorkerPool<ScriptedTasks>, signal: AbortSignal): void {
   const batch = { tiles: [{ z: 0, x: 0, y: 0, data: new Uint8Array(1) }], format: 'png' as const, maxTileBytes: 500_000 };
 
   // The right name and input compile, and the result is the task's own output type.

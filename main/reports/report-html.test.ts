@@ -177,7 +177,7 @@ test('self-contained and printable: no scripts, no external resources, print sty
   // The only URLs are the SVG namespace and the thumbnail's own clip path.
   assert.deepEqual([...new Set(page.match(/https?:\/\/[^\s"')]+/g))], ['http://www.w3.org/2000/svg']);
   assert.deepEqual([...new Set(page.match(/url\([^)]*\)/g))], ['url(#thumbnail-box)']);
-  assert.match(page, /@media print \{[^]*@page \{ size: A4;[^]*thead \{ display: table-header-group; \}/);
+  assert.match(page, /@media print \{[\s\S]*@page \{ size: A4;[\s\S]*thead \{ display: table-header-group; \}/);
 });
 
 test('tessera jobs report --format html -o FILE writes the same page', () => {

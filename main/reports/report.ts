@@ -81,7 +81,7 @@ function itemsCsv(store: JobStore, jobId: number): string {
     i.finishedAt ?? '',
     i.result ? JSON.stringify(i.result) : '',
   ]);
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 function collect<T>(page: (cursor: string | undefined) => { rows: T[]; nextCursor: string | null }): T[] {

@@ -6,7 +6,7 @@
  * `import type`, dynamic `import()` and `require()`, after blanking out comments so that an
  * example in a doc comment is not taken for an import. Only literal specifiers are seen.
  */
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export interface SourceImport {
@@ -90,7 +90,7 @@ const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'release', 'coverage']);
 export function sourceFilesUnder(repoRoot: string, dir: string): string[] {
   const files: string[] = [];
   const walk = (relative: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(path.join(repoRoot, relative), { withFileTypes: true });
     } catch {

@@ -16,11 +16,11 @@ import {
   fingerprint,
   ogrLayers,
   readBack,
-  useRealTiles,
+  realTileBed,
   withSmallVolume,
 } from './testing/writer-fixtures.js';
 
-const bed = useRealTiles('directory-writer');
+const bed = realTileBed('directory-writer');
 const { at } = bed;
 
 /** Every file under `path` whose name is not a tile, a folder or metadata.json (temp files, say). */

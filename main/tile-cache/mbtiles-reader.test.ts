@@ -3,7 +3,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { TesseraError } from '../../shared/errors.js';
+import type { TesseraError } from '../../shared/errors.js';
 import { openMbtiles } from './mbtiles-reader.js';
 import type { TileRecord } from './tile-cache.js';
 import { gdal, makeRasterMbtiles, makeTempDir, makeVectorMbtiles, names, readInSteps, tileAt } from './testing/gdal-fixtures.js';

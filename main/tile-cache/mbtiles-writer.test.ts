@@ -22,12 +22,12 @@ import {
   gdalInfo,
   ogrLayers,
   readBack,
-  useRealTiles,
+  realTileBed,
   withSmallVolume,
 } from './testing/writer-fixtures.js';
 
 const require = createRequire(import.meta.url);
-const bed = useRealTiles('mbtiles-writer');
+const bed = realTileBed('mbtiles-writer');
 const { at } = bed;
 
 /** Four batches written at once, as a kind's concurrent items do. */

@@ -6,9 +6,9 @@ import { CacheRegistry } from './cache-registry.js';
 import { openTileCache } from './open-tile-cache.js';
 import { openTileWriter } from './open-tile-writer.js';
 import type { WrittenTileFormat } from './tile-writer.js';
-import { COUNTRIES_LAYER, assertSameTiles, readBack, useRealTiles } from './testing/writer-fixtures.js';
+import { COUNTRIES_LAYER, assertSameTiles, readBack, realTileBed } from './testing/writer-fixtures.js';
 
-const bed = useRealTiles('open-tile-writer');
+const bed = realTileBed('open-tile-writer');
 const registry = new CacheRegistry();
 after(() => registry.close());
 

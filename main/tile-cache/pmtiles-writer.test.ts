@@ -13,9 +13,9 @@ import { openTileWriter } from './open-tile-writer.js';
 import { OLDEST_WRITE_KEY, openPmtilesWriter, workingFileOf } from './pmtiles-writer.js';
 import type { TileRecord } from './tile-cache.js';
 import { type TileToWrite, tileKey } from './tile-writer.js';
-import { COUNTRIES_LAYER, allTiles, fingerprint, useRealTiles, withSmallVolume } from './testing/writer-fixtures.js';
+import { COUNTRIES_LAYER, allTiles, fingerprint, realTileBed, withSmallVolume } from './testing/writer-fixtures.js';
 
-const bed = useRealTiles('pmtiles-writer');
+const bed = realTileBed('pmtiles-writer');
 const { at } = bed;
 /** 64 identical tiles at z3: consecutive tile ids with one content, i.e. one stored content and runs. */
 const ocean = (): TileRecord[] => {

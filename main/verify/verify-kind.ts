@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { TesseraError, throwIfAborted, toTesseraError } from '../../shared/errors.js';
 import { openTileCache } from '../tile-cache/open-tile-cache.js';
-import type { TileRecord } from '../tile-cache/tile-cache.js';
+import type { TileCacheReader, TileRecord } from '../tile-cache/tile-cache.js';
 import type { VerifyTilesResult } from '../../workers/verify-tiles.js';
 import type { JobKindPlugin } from '../kinds/job-kind.js';
 
@@ -63,7 +63,7 @@ export const verifyKind: JobKindPlugin<'verify', VerifySpec, VerifyCheckpoint> =
     } catch {
       throw refuse(`no such file or directory: ${params.cache}`);
     }
-    let cache;
+    let cache: TileCacheReader;
     try {
       cache = await openTileCache(params.cache);
     } catch (error) {

@@ -96,7 +96,8 @@ export function useTileGrid(map: maplibregl.Map | null, shown: boolean, summary:
       const tiles = tilesInView([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], z, MAX_GRID_TILES);
       setNote(tiles === null ? `More than ${MAX_GRID_TILES} tiles of zoom ${z} in view: zoom in to see their boundaries.` : null);
       const inView: GridTile[] = tiles ?? [];
-      map.getSource<maplibregl.GeoJSONSource>(GRID_SOURCE)?.setData(gridGeoJson(inView));
+      // setData resolves when the worker has the data; nothing waits on that here.
+      void map.getSource<maplibregl.GeoJSONSource>(GRID_SOURCE)?.setData(gridGeoJson(inView));
       for (const m of markers) m.remove();
       markers = inView.map((t) => {
         const label = document.createElement('div');

@@ -139,14 +139,15 @@ export function ExtentMap({ bbox, dataBounds, onBox }: ExtentMapProps) {
   const shown = dragBox ?? bbox;
   const shownKey = shown?.join(',') ?? '';
   useEffect(() => {
-    (map?.getSource(BOX_SOURCE) as maplibregl.GeoJSONSource | undefined)?.setData(boxes(shownKey === '' ? [] : [shownKey.split(',').map(Number) as Bbox]));
+    // setData resolves when the worker has the data; nothing waits on that here.
+    void (map?.getSource(BOX_SOURCE) as maplibregl.GeoJSONSource | undefined)?.setData(boxes(shownKey === '' ? [] : [shownKey.split(',').map(Number) as Bbox]));
   }, [map, shownKey]);
 
   const dataKey = dataBounds.map((b) => b.join(',')).join(';');
   useEffect(() => {
     if (map === null) return;
     const list = dataKey === '' ? [] : dataKey.split(';').map((b) => b.split(',').map(Number) as Bbox);
-    (map.getSource(DATA_SOURCE) as maplibregl.GeoJSONSource | undefined)?.setData(boxes(list));
+    void (map.getSource(DATA_SOURCE) as maplibregl.GeoJSONSource | undefined)?.setData(boxes(list));
     // The first extents a dry run finds: show them, unless the operator is looking elsewhere or has a box.
     const union = unionOf(list);
     if (union && !moved.current && latest.current.bbox === null) map.fitBounds(union, { padding: 24, maxZoom: 10, animate: false });

@@ -34,7 +34,7 @@ export interface IngestBed {
   upload(name: string, body: Buffer): Promise<{ status: number; file: string | null; reply: unknown }>;
 }
 
-export function useIngestBed(name: string): IngestBed {
+export function ingestTestBed(name: string): IngestBed {
   const root = mkdtempSync(join(tmpdir(), `tessera-${name}-`));
   const files = join(root, 'files');
   let engine: Engine | null = null;

@@ -60,7 +60,7 @@ export async function inspectDataset(path: string): Promise<DatasetInfo> {
     throw unreadable(path, error);
   }
   try {
-    const described = describe(path, ds);
+    const described = describeRaster(path, ds);
     return { ...described, bounds: await lonLatBounds(path, ds) };
   } finally {
     ds.close();
@@ -100,7 +100,7 @@ function wgs84(): gdal.SpatialReference {
   return (epsg4326 ??= gdal.SpatialReference.fromEPSG(4326));
 }
 
-function describe(path: string, ds: gdal.Dataset): Omit<DatasetInfo, 'bounds'> {
+function describeRaster(path: string, ds: gdal.Dataset): Omit<DatasetInfo, 'bounds'> {
   const count = ds.bands.count();
   if (count === 0)
     throw new TesseraError('DATASET_UNREADABLE', `${path}: GDAL opens it (${ds.driver.description}) but it has no raster bands`, { details: { path } });

@@ -95,7 +95,7 @@ export async function estimateRasterPreseed(
     estimatedBytes = totalTiles * worstCaseTileBytes(params.tileSize);
   } else if (largest) {
     const measured = await sampleDataset(largest, params, env, signal, coverage);
-    if (measured && measured.zooms.some((z) => z.tiles > 0)) {
+    if (measured?.zooms.some((z) => z.tiles > 0)) {
       const perTile = (s: ZoomSample) => {
         const bytes = s.tiles > 0 ? s.bytes / s.tiles : 0;
         return writerKindFor(params.output) === 'directory' && bytes > 0 ? Math.ceil(bytes / FILE_BLOCK_BYTES) * FILE_BLOCK_BYTES : bytes;

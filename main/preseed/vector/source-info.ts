@@ -3,7 +3,7 @@
  * feature counts and extents in WGS84 (lon/lat). A source GDAL cannot open, or that has no vector
  * layer, is DATASET_UNREADABLE with GDAL's own message and the file's name.
  */
-import gdal from 'gdal-async';
+import type gdal from 'gdal-async';
 import { openVector } from '../../gdal/open-vector.js';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';

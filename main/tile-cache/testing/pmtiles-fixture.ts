@@ -8,7 +8,7 @@
  * Whole archive in memory: for fixtures, not planets.
  */
 import zlib from 'node:zlib';
-import { Compression, TileType, zxyToTileId } from 'pmtiles';
+import { Compression, type TileType, zxyToTileId } from 'pmtiles';
 import { ArchiveEntries, HEADER_BYTES, ROOT_LIMIT, archiveHeader, buildDirectories, serializeDirectory } from '../pmtiles-layout.js';
 
 /** A tile to put in the archive. */

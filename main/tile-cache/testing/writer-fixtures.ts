@@ -87,7 +87,7 @@ export interface RealTileBed {
 }
 
 /** Registers the before/after hooks of a test file and returns its bed (filled once `before` ran). */
-export function useRealTiles(prefix: string): RealTileBed {
+export function realTileBed(prefix: string): RealTileBed {
   let made: { dir: string; cleanup: () => Promise<void>; hillshade: RealTiles; countries: RealTiles } | undefined;
   const get = () => {
     if (made === undefined) throw new Error('the real tiles are made in before(): use them inside tests');
