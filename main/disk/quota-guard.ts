@@ -67,12 +67,9 @@ export class QuotaGuard {
     return this.limits.jobLimit === null ? null : Math.max(0, this.limits.jobLimit - this.jobUsed);
   }
 
-  /**
-   * Refuses (QUOTA_EXCEEDED or DISK_FULL, naming `what` and the numbers) unless `bytes` more fit
-   * every limit. Nothing is counted yet: `wrote` counts what is really written.
-   */
-  async admit(what: string, bytes: number): Promise<void> {
-    const { jobLimit, globalLimit, floorBytes } = this.limits;
+  /** QUOTA_EXCEEDED unless `bytes` more fit the job's own quota. */
+  private assertJobQuota(what: string, bytes: number): void {
+    const { jobLimit } = this.limits;
     if (jobLimit !== null && this.jobUsed + bytes > jobLimit) {
       throw quotaError(
         'job',
@@ -84,6 +81,15 @@ export class QuotaGuard {
         },
       );
     }
+  }
+
+  /**
+   * Refuses (QUOTA_EXCEEDED or DISK_FULL, naming `what` and the numbers) unless `bytes` more fit
+   * every limit. Nothing is counted yet: `wrote` counts what is really written.
+   */
+  async admit(what: string, bytes: number): Promise<void> {
+    const { globalLimit, floorBytes } = this.limits;
+    this.assertJobQuota(what, bytes);
     if (globalLimit !== null) {
       // Measured afresh at each file: other jobs and deletions change it between files.
       this.globalBase = await this.readUsed(this.options.dataDir);
@@ -119,18 +125,7 @@ export class QuotaGuard {
    * job's quota only: the data directory's quota and the disk counted them when they arrived.
    */
   async adopt(what: string, bytes: number): Promise<void> {
-    const { jobLimit } = this.limits;
-    if (jobLimit !== null && this.jobUsed + bytes > jobLimit) {
-      throw quotaError(
-        'job',
-        `${what} (${formatBytes(bytes)}) does not fit the job's quota: ${formatBytes(this.jobUsed)} of ${formatBytes(jobLimit)} is used, ${formatBytes(Math.max(0, jobLimit - this.jobUsed))} is left`,
-        {
-          neededBytes: bytes,
-          limitBytes: jobLimit,
-          usedBytes: this.jobUsed,
-        },
-      );
-    }
+    this.assertJobQuota(what, bytes);
     this.jobUsed += bytes;
   }
 

@@ -88,7 +88,7 @@ test('the CLI reaches the store only through the contract handlers', () => {
   const hostImports = cli.flatMap((file) =>
     importsOf(readFileSync(path.join(REPO, file), 'utf8'))
       .map((i) => resolveSource(file, i.specifier))
-      .filter((t): t is string => t?.startsWith('main/hosts/')),
+      .filter((t): t is string => t?.startsWith('main/hosts/') === true),
   );
   assert.deepEqual([...new Set(hostImports)].sort(), ['main/hosts/http-security.ts', 'main/hosts/start-headless.ts']);
 });

@@ -48,7 +48,8 @@ const LONLAT = 'EPSG:4326';
  * layers: opening a GeoPackage costs more than writing a small layer into it. On failure the
  * half-written layer is dropped again.
  */
-export async function importVectorLayer(input: {
+/** One layer to copy from an open source into an open GeoPackage. */
+export interface VectorLayerImport {
   source: gdal.Dataset;
   target: gdal.Dataset;
   layer: string;
@@ -60,7 +61,9 @@ export async function importVectorLayer(input: {
   onProgress?(fraction: number): void;
   /** Set by the retry of a layer whose coordinates turned out not to be lon/lat: assignCrs applies. */
   notLonLat?: boolean;
-}): Promise<LayerImport> {
+}
+
+export async function importVectorLayer(input: VectorLayerImport): Promise<LayerImport> {
   const { source, target } = input;
   const name = input.targetLayer ?? input.layer;
   let created = false;

@@ -10,7 +10,7 @@
 import gdal from 'gdal-async';
 import type { CatalogLayer } from '../../shared/contract.js';
 import { describeLayer } from '../catalog/describe.js';
-import { type LayerImport, importVectorLayer } from './import-dataset.js';
+import { type LayerImport, type VectorLayerImport, importVectorLayer } from './import-dataset.js';
 import { TesseraError } from '../../shared/errors.js';
 import { fromGdal, operatorText } from './ingest-errors.js';
 import { openSource } from './inspect.js';
@@ -75,14 +75,7 @@ export class VectorDraftWriter {
    * 1.07–1.08×). A crash before the close leaves finished layers without their index; `open`
    * repairs that when a retry continues the draft.
    */
-  async write(input: {
-    layer: string;
-    targetLayer?: string;
-    label: string;
-    assignCrs?: string;
-    targetCrs?: string;
-    onProgress?(fraction: number): void;
-  }): Promise<WrittenLayer> {
+  async write(input: Omit<VectorLayerImport, 'source' | 'target' | 'notLonLat'>): Promise<WrittenLayer> {
     const written = await importVectorLayer({ ...input, source: this.source, target: this.target });
     let layer: CatalogLayer;
     try {

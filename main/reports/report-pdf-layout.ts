@@ -81,14 +81,19 @@ export function heading(doc: Doc, title: string, x: number, y: number, width: nu
     below = Math.max(below, block(doc, aside, asideX, y + 1.5, x + width - asideX, { font: FONT.regular, size: 8.5, colour: COLOUR.muted }));
   }
   const ruleY = below + 2;
-  doc
-    .moveTo(x, ruleY)
-    .lineTo(x + width, ruleY)
-    .lineWidth(0.6)
-    .strokeColor(COLOUR.line)
-    .stroke();
+  rule(doc, x, ruleY, width, 0.6, COLOUR.line);
   doc.x = MARGIN.left;
   doc.y = ruleY + 6;
+}
+
+/** A horizontal rule at `y`, `width` long from `x`. */
+export function rule(doc: Doc, x: number, y: number, width: number, lineWidth: number, colour: string): void {
+  doc
+    .moveTo(x, y)
+    .lineTo(x + width, y)
+    .lineWidth(lineWidth)
+    .strokeColor(colour)
+    .stroke();
 }
 
 export function note(doc: Doc, text: string, italic = false): void {

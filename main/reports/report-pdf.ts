@@ -14,7 +14,7 @@ import PDFDocument from 'pdfkit';
 import type { ReportData } from './report.js';
 import { type ReportModel, extentOf, reportModel, stateColour } from './report-parts.js';
 import { hasUnprintable, reportFonts } from './report-pdf-text.js';
-import { COLOUR, CONTENT_WIDTH, type Doc, FONT, MARGIN, block, blockHeight, footers, note, oneLine, section } from './report-pdf-layout.js';
+import { COLOUR, CONTENT_WIDTH, type Doc, FONT, MARGIN, block, blockHeight, footers, note, oneLine, rule, section } from './report-pdf-layout.js';
 import { overview } from './report-pdf-overview.js';
 import { type Column, table } from './report-pdf-table.js';
 
@@ -156,12 +156,7 @@ function header(doc: Doc, m: ReportModel): void {
     colour: COLOUR.muted,
   });
   const ruleY = subY + 6;
-  doc
-    .moveTo(x, ruleY)
-    .lineTo(x + CONTENT_WIDTH, ruleY)
-    .lineWidth(1.5)
-    .strokeColor(COLOUR.fg)
-    .stroke();
+  rule(doc, x, ruleY, CONTENT_WIDTH, 1.5, COLOUR.fg);
   doc.y = ruleY + 10;
   if (m.jobError) {
     // The code on a line of its own, in bold, the message under it.
