@@ -6,13 +6,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAppInfo } from '../data/app-info.js';
 import { queryKey } from '../data/query-keys.js';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from 'react';
 import { JOB_KINDS, type Settings } from '../../shared/contract.js';
 import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
 import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
 import { Field } from '../forms/field.js';
+import { NumberField, NumberInput } from '../forms/inputs.js';
 import '../controls.css';
 import './settings-view.css';
 
@@ -179,75 +180,57 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Jobs</legend>
-          <Field label="Jobs running at once" error={errorFor('maxRunningJobs')} help="1 to 64; queued jobs wait for a free slot.">
-            {(id, describedBy, invalid) => (
-              <input
-                id={id}
-                data-field="maxRunningJobs"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                type="number"
-                min={1}
-                max={64}
-                step={1}
-                className="short"
-                value={form.maxRunningJobs}
-                onChange={(e) => edit({ maxRunningJobs: e.currentTarget.value }, ['maxRunningJobs'])}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Jobs running at once"
+            error={errorFor('maxRunningJobs')}
+            help="1 to 64; queued jobs wait for a free slot."
+            field="maxRunningJobs"
+            min={1}
+            max={64}
+            value={form.maxRunningJobs}
+            onValue={(maxRunningJobs) => edit({ maxRunningJobs }, ['maxRunningJobs'])}
+          />
           {JOB_KINDS.map((kind) => {
             const field = `maxRunningPerKind.${kind}`;
             return (
-              <Field
+              <NumberField
                 key={kind}
                 label={`${kind} jobs at once`}
                 error={errorFor(field) ?? errors.visible.maxRunningPerKind}
                 help="Empty: only the overall limit applies."
-              >
-                {(id, describedBy, invalid) => (
-                  <input
-                    id={id}
-                    data-field={field}
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    type="number"
-                    min={1}
-                    max={64}
-                    step={1}
-                    className="short"
-                    placeholder="no limit"
-                    value={form.perKind[kind]}
-                    onChange={(e) => edit({ perKind: { ...form.perKind, [kind]: e.currentTarget.value } }, [field, 'maxRunningPerKind'])}
-                  />
-                )}
-              </Field>
+                field={field}
+                min={1}
+                max={64}
+                placeholder="no limit"
+                value={form.perKind[kind]}
+                onValue={(v) => edit({ perKind: { ...form.perKind, [kind]: v } }, [field, 'maxRunningPerKind'])}
+              />
             );
           })}
           <Field group label="Keep finished jobs" error={errorFor('retentionDays')} help="Deleting old jobs removes their items, event log and tile issues.">
             {(id, describedBy, invalid) => (
-              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-                <label>
-                  <input type="radio" name="retention" checked={!form.retentionOn} onChange={() => edit({ retentionOn: false }, ['retentionDays'])} /> forever
-                </label>
-                <label>
-                  <input type="radio" name="retention" checked={form.retentionOn} onChange={() => edit({ retentionOn: true }, ['retentionDays'])} /> for
-                </label>
-                <input
+              <Switched
+                id={id}
+                name="retention"
+                off="forever"
+                on="for"
+                isOn={form.retentionOn}
+                onSwitch={(retentionOn) => edit({ retentionOn }, ['retentionDays'])}
+              >
+                <NumberInput
                   aria-label="Days to keep finished jobs"
-                  data-field="retentionDays"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
+                  field="retentionDays"
+                  describedBy={describedBy}
+                  invalid={invalid}
                   min={1}
                   step={1}
                   className="short"
                   disabled={!form.retentionOn}
                   value={form.retentionDays}
-                  onChange={(e) => edit({ retentionDays: e.currentTarget.value }, ['retentionDays'])}
+                  onValue={(retentionDays) => edit({ retentionDays }, ['retentionDays'])}
                 />{' '}
                 days
-              </div>
+              </Switched>
             )}
           </Field>
         </fieldset>
@@ -261,33 +244,18 @@ export function SettingsView() {
             help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it."
           >
             {(id, describedBy, invalid) => (
-              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-                <label>
-                  <input type="radio" name="quota" checked={!form.quotaOn} onChange={() => edit({ quotaOn: false }, ['cacheQuotaBytes'])} /> none
-                </label>
-                <label>
-                  <input type="radio" name="quota" checked={form.quotaOn} onChange={() => edit({ quotaOn: true }, ['cacheQuotaBytes'])} /> limit to
-                </label>
-                <input
-                  aria-label="Cache quota"
-                  data-field="cacheQuotaBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
-                  min={0}
-                  step="any"
-                  className="short"
+              <Switched id={id} name="quota" off="none" on="limit to" isOn={form.quotaOn} onSwitch={(quotaOn) => edit({ quotaOn }, ['cacheQuotaBytes'])}>
+                <ByteSize
+                  label="Cache quota"
+                  field="cacheQuotaBytes"
+                  describedBy={describedBy}
+                  invalid={invalid}
                   disabled={!form.quotaOn}
                   value={form.quota}
-                  onChange={(e) => edit({ quota: e.currentTarget.value }, ['cacheQuotaBytes'])}
+                  unit={form.quotaUnit}
+                  onChange={(change) => edit({ quota: change.value ?? form.quota, quotaUnit: change.unit ?? form.quotaUnit }, ['cacheQuotaBytes'])}
                 />
-                <UnitPicker
-                  label="Cache quota unit"
-                  value={form.quotaUnit}
-                  disabled={!form.quotaOn}
-                  onChange={(quotaUnit) => edit({ quotaUnit }, ['cacheQuotaBytes'])}
-                />
-              </div>
+              </Switched>
             )}
           </Field>
           <Field
@@ -297,19 +265,16 @@ export function SettingsView() {
           >
             {(id, describedBy, invalid) => (
               <div className="choice">
-                <input
+                <ByteSize
                   id={id}
-                  data-field="freeSpaceFloorBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
-                  min={0}
-                  step="any"
-                  className="short"
+                  label="Free-space floor"
+                  field="freeSpaceFloorBytes"
+                  describedBy={describedBy}
+                  invalid={invalid}
                   value={form.floor}
-                  onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])}
+                  unit={form.floorUnit}
+                  onChange={(change) => edit({ floor: change.value ?? form.floor, floorUnit: change.unit ?? form.floorUnit }, ['freeSpaceFloorBytes'])}
                 />
-                <UnitPicker label="Free-space floor unit" value={form.floorUnit} onChange={(floorUnit) => edit({ floorUnit }, ['freeSpaceFloorBytes'])} />
               </div>
             )}
           </Field>
@@ -320,40 +285,28 @@ export function SettingsView() {
             help="What one ingest job (or one upload) may stage and import; a file that does not fit is refused before it is copied. A job may ask for less."
           >
             {(id, describedBy, invalid) => (
-              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-                <label>
-                  <input
-                    type="radio"
-                    name="ingestQuota"
-                    checked={!form.ingestQuotaOn}
-                    onChange={() => edit({ ingestQuotaOn: false }, ['ingestJobQuotaBytes'])}
-                  />{' '}
-                  none
-                </label>
-                <label>
-                  <input type="radio" name="ingestQuota" checked={form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: true }, ['ingestJobQuotaBytes'])} />{' '}
-                  limit to
-                </label>
-                <input
-                  aria-label="Ingest quota per job"
-                  data-field="ingestJobQuotaBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
-                  min={0}
-                  step="any"
-                  className="short"
+              <Switched
+                id={id}
+                name="ingestQuota"
+                off="none"
+                on="limit to"
+                isOn={form.ingestQuotaOn}
+                onSwitch={(ingestQuotaOn) => edit({ ingestQuotaOn }, ['ingestJobQuotaBytes'])}
+              >
+                <ByteSize
+                  label="Ingest quota per job"
+                  unitLabel="Ingest quota unit"
+                  field="ingestJobQuotaBytes"
+                  describedBy={describedBy}
+                  invalid={invalid}
                   disabled={!form.ingestQuotaOn}
                   value={form.ingestQuota}
-                  onChange={(e) => edit({ ingestQuota: e.currentTarget.value }, ['ingestJobQuotaBytes'])}
+                  unit={form.ingestQuotaUnit}
+                  onChange={(change) =>
+                    edit({ ingestQuota: change.value ?? form.ingestQuota, ingestQuotaUnit: change.unit ?? form.ingestQuotaUnit }, ['ingestJobQuotaBytes'])
+                  }
                 />
-                <UnitPicker
-                  label="Ingest quota unit"
-                  value={form.ingestQuotaUnit}
-                  disabled={!form.ingestQuotaOn}
-                  onChange={(ingestQuotaUnit) => edit({ ingestQuotaUnit }, ['ingestJobQuotaBytes'])}
-                />
-              </div>
+              </Switched>
             )}
           </Field>
         </fieldset>
@@ -415,6 +368,80 @@ export function SettingsView() {
         </p>
       )}
     </section>
+  );
+}
+
+/** A radio group that switches a value off or on (`off` and `on` label the two radios), the value's controls after them. */
+function Switched({
+  id,
+  name,
+  off,
+  on,
+  isOn,
+  onSwitch,
+  children,
+}: {
+  id: string;
+  name: string;
+  off: string;
+  on: string;
+  isOn: boolean;
+  onSwitch: (on: boolean) => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
+      <label>
+        <input type="radio" name={name} checked={!isOn} onChange={() => onSwitch(false)} /> {off}
+      </label>
+      <label>
+        <input type="radio" name={name} checked={isOn} onChange={() => onSwitch(true)} /> {on}
+      </label>
+      {children}
+    </div>
+  );
+}
+
+/** A size in bytes as typed: a number (labelled `label`, unless `id` ties it to its row's label) and its unit. */
+function ByteSize({
+  id,
+  label,
+  unitLabel = `${label} unit`,
+  field,
+  describedBy,
+  invalid,
+  disabled,
+  value,
+  unit,
+  onChange,
+}: {
+  id?: string;
+  label: string;
+  unitLabel?: string;
+  field: string;
+  describedBy: string;
+  invalid: boolean;
+  disabled?: boolean;
+  value: string;
+  unit: ByteUnit;
+  onChange: (change: { value?: string; unit?: ByteUnit }) => void;
+}) {
+  return (
+    <>
+      <NumberInput
+        {...(id === undefined ? { 'aria-label': label } : { id })}
+        field={field}
+        describedBy={describedBy}
+        invalid={invalid}
+        min={0}
+        step="any"
+        className="short"
+        disabled={disabled}
+        value={value}
+        onValue={(v) => onChange({ value: v })}
+      />
+      <UnitPicker label={unitLabel} value={unit} disabled={disabled} onChange={(u) => onChange({ unit: u })} />
+    </>
   );
 }
 
