@@ -33,7 +33,7 @@ interface RowProps {
   error?: string | undefined;
 }
 
-/** A row of one wide text input. */
+/** A row of one text input, wide unless `className` says otherwise. */
 export function TextField({ label, help, error, ...input }: RowProps & Omit<InputProps, 'id' | 'describedBy'>) {
   return (
     <Field label={label} error={error} help={help}>
@@ -68,6 +68,35 @@ export function NumberField({
           </div>
         );
       }}
+    </Field>
+  );
+}
+
+/** A row of one checkbox, `children` its words. */
+export function CheckField({
+  label,
+  help,
+  error,
+  field,
+  checked,
+  onChecked,
+  children,
+}: RowProps & { field: string; checked: boolean; onChecked: (checked: boolean) => void; children: ReactNode }) {
+  return (
+    <Field label={label} error={error} help={help}>
+      {(id, describedBy) => (
+        <label className="check">
+          <input
+            id={id}
+            data-field={field}
+            aria-describedby={describedBy}
+            type="checkbox"
+            checked={checked}
+            onChange={(e) => onChecked(e.currentTarget.checked)}
+          />{' '}
+          {children}
+        </label>
+      )}
     </Field>
   );
 }

@@ -1,6 +1,6 @@
 /** Where the tiles go and the job that makes them: the output path (and what format it means), its title, the job's name and priority. */
 import { Field } from '../forms/field.js';
-import { NumberField, TextField } from '../forms/inputs.js';
+import { FieldInput, NumberField, TextField } from '../forms/inputs.js';
 import { type CommonForm, OUTPUT_KIND_LABELS, outputKindOf } from './preseed-form.js';
 import { PATHS_LIST, type PartProps } from './preseed-parts.js';
 
@@ -23,17 +23,17 @@ export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProp
       >
         {(id, describedBy, bad) => (
           <div className="path-row">
-            <input
+            <FieldInput
               id={id}
-              data-field="params.output"
-              aria-describedby={describedBy}
-              aria-invalid={bad}
+              field="params.output"
+              describedBy={describedBy}
+              invalid={bad}
               className="wide"
               list={PATHS_LIST}
               spellCheck={false}
               value={output}
               placeholder={dataDir === undefined ? 'loading the data directory…' : undefined}
-              onChange={(e) => edit({ output: e.currentTarget.value }, ['params.output'])}
+              onValue={(v) => edit({ output: v }, ['params.output'])}
             />
             {form.output !== null && (
               <button type="button" onClick={() => edit({ output: null }, ['params.output'])}>

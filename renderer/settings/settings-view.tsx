@@ -13,7 +13,7 @@ import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
 import { Field } from '../forms/field.js';
-import { NumberField, NumberInput } from '../forms/inputs.js';
+import { CheckField, NumberField, NumberInput } from '../forms/inputs.js';
 import '../controls.css';
 import './settings-view.css';
 
@@ -152,7 +152,7 @@ export function SettingsView() {
               />
             )}
           </Field>
-          <Field
+          <CheckField
             label="GDAL virtual paths"
             error={errorFor('allowGdalVirtualPaths')}
             help={
@@ -161,21 +161,12 @@ export function SettingsView() {
                 point at.
               </>
             }
+            field="allowGdalVirtualPaths"
+            checked={form.allowGdalVirtualPaths}
+            onChecked={(allowGdalVirtualPaths) => edit({ allowGdalVirtualPaths }, ['allowGdalVirtualPaths'])}
           >
-            {(id, describedBy) => (
-              <label className="check">
-                <input
-                  id={id}
-                  data-field="allowGdalVirtualPaths"
-                  aria-describedby={describedBy}
-                  type="checkbox"
-                  checked={form.allowGdalVirtualPaths}
-                  onChange={(e) => edit({ allowGdalVirtualPaths: e.currentTarget.checked }, ['allowGdalVirtualPaths'])}
-                />{' '}
-                allow
-              </label>
-            )}
-          </Field>
+            allow
+          </CheckField>
         </fieldset>
 
         <fieldset>
@@ -313,7 +304,7 @@ export function SettingsView() {
 
         <fieldset>
           <legend>Monitoring</legend>
-          <Field
+          <CheckField
             label="Metrics"
             error={errorFor('metricsEnabled')}
             help={
@@ -321,21 +312,12 @@ export function SettingsView() {
                 Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).
               </>
             }
+            field="metricsEnabled"
+            checked={form.metricsEnabled}
+            onChecked={(metricsEnabled) => edit({ metricsEnabled }, ['metricsEnabled'])}
           >
-            {(id, describedBy) => (
-              <label className="check">
-                <input
-                  id={id}
-                  data-field="metricsEnabled"
-                  aria-describedby={describedBy}
-                  type="checkbox"
-                  checked={form.metricsEnabled}
-                  onChange={(e) => edit({ metricsEnabled: e.currentTarget.checked }, ['metricsEnabled'])}
-                />{' '}
-                serve metrics
-              </label>
-            )}
-          </Field>
+            serve metrics
+          </CheckField>
         </fieldset>
 
         <div className="form-actions">
