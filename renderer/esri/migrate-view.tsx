@@ -13,7 +13,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import type { EsriService, JobSummary } from '../../shared/contract.js';
 import { seedJob } from '../data/job-queries.js';
 import { Field } from '../forms/field.js';
-import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
+import { formFailure } from '../forms/field-errors.js';
 import { TextField } from '../forms/inputs.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { LayerTable } from './layer-table.js';
@@ -83,13 +83,7 @@ export function MigrateView() {
 
   const onDiscover = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    serviceErrors.submitted();
-    if (Object.keys(urlCheck).length > 0) {
-      focusFirstInvalid(e.currentTarget, urlCheck);
-      return;
-    }
-    serviceErrors.clearServer();
-    if (url.trim() !== '') discover.mutate(url.trim());
+    if (serviceErrors.submitting(e.currentTarget, urlCheck) && url.trim() !== '') discover.mutate(url.trim());
   };
   const openService = (next: string) => {
     setUrl(next);
@@ -99,13 +93,7 @@ export function MigrateView() {
   };
   const onStart = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    targetErrors.submitted();
-    if (Object.keys(startCheck).length > 0) {
-      focusFirstInvalid(e.currentTarget, startCheck);
-      return;
-    }
-    targetErrors.clearServer();
-    if (startInput) start.mutate(startInput);
+    if (targetErrors.submitting(e.currentTarget, startCheck) && startInput) start.mutate(startInput);
   };
   // What the engine refuses at a field shows there; anything else beside the button.
   const discoverFailure = formFailure(discover.error, SERVICE_FIELDS);

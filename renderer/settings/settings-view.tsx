@@ -198,16 +198,18 @@ export function SettingsView() {
               />
             );
           })}
-          <Field group label="Keep finished jobs" error={errorFor('retentionDays')} help="Deleting old jobs removes their items, event log and tile issues.">
-            {(id, describedBy, invalid) => (
-              <Switched
-                id={id}
-                name="retention"
-                off="forever"
-                on="for"
-                isOn={form.retentionOn}
-                onSwitch={(retentionOn) => edit({ retentionOn }, ['retentionDays'])}
-              >
+          <SwitchedField
+            label="Keep finished jobs"
+            error={errorFor('retentionDays')}
+            help="Deleting old jobs removes their items, event log and tile issues."
+            name="retention"
+            off="forever"
+            on="for"
+            isOn={form.retentionOn}
+            onSwitch={(retentionOn) => edit({ retentionOn }, ['retentionDays'])}
+          >
+            {(describedBy, invalid) => (
+              <>
                 <NumberInput
                   aria-label="Days to keep finished jobs"
                   field="retentionDays"
@@ -221,34 +223,36 @@ export function SettingsView() {
                   onValue={(retentionDays) => edit({ retentionDays }, ['retentionDays'])}
                 />{' '}
                 days
-              </Switched>
+              </>
             )}
-          </Field>
+          </SwitchedField>
         </fieldset>
 
         <fieldset>
           <legend>Storage</legend>
-          <Field
-            group
+          <SwitchedField
             label="Cache quota"
             error={errorFor('cacheQuotaBytes')}
             help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it."
+            name="quota"
+            off="none"
+            on="limit to"
+            isOn={form.quotaOn}
+            onSwitch={(quotaOn) => edit({ quotaOn }, ['cacheQuotaBytes'])}
           >
-            {(id, describedBy, invalid) => (
-              <Switched id={id} name="quota" off="none" on="limit to" isOn={form.quotaOn} onSwitch={(quotaOn) => edit({ quotaOn }, ['cacheQuotaBytes'])}>
-                <ByteSize
-                  label="Cache quota"
-                  field="cacheQuotaBytes"
-                  describedBy={describedBy}
-                  invalid={invalid}
-                  disabled={!form.quotaOn}
-                  value={form.quota}
-                  unit={form.quotaUnit}
-                  onChange={(change) => edit({ quota: change.value ?? form.quota, quotaUnit: change.unit ?? form.quotaUnit }, ['cacheQuotaBytes'])}
-                />
-              </Switched>
+            {(describedBy, invalid) => (
+              <ByteSize
+                label="Cache quota"
+                field="cacheQuotaBytes"
+                describedBy={describedBy}
+                invalid={invalid}
+                disabled={!form.quotaOn}
+                value={form.quota}
+                unit={form.quotaUnit}
+                onChange={(change) => edit({ quota: change.value ?? form.quota, quotaUnit: change.unit ?? form.quotaUnit }, ['cacheQuotaBytes'])}
+              />
             )}
-          </Field>
+          </SwitchedField>
           <Field
             label="Free-space floor"
             error={errorFor('freeSpaceFloorBytes')}
@@ -269,37 +273,32 @@ export function SettingsView() {
               </div>
             )}
           </Field>
-          <Field
-            group
+          <SwitchedField
             label="Ingest quota per job"
             error={errorFor('ingestJobQuotaBytes')}
             help="What one ingest job (or one upload) may stage and import; a file that does not fit is refused before it is copied. A job may ask for less."
+            name="ingestQuota"
+            off="none"
+            on="limit to"
+            isOn={form.ingestQuotaOn}
+            onSwitch={(ingestQuotaOn) => edit({ ingestQuotaOn }, ['ingestJobQuotaBytes'])}
           >
-            {(id, describedBy, invalid) => (
-              <Switched
-                id={id}
-                name="ingestQuota"
-                off="none"
-                on="limit to"
-                isOn={form.ingestQuotaOn}
-                onSwitch={(ingestQuotaOn) => edit({ ingestQuotaOn }, ['ingestJobQuotaBytes'])}
-              >
-                <ByteSize
-                  label="Ingest quota per job"
-                  unitLabel="Ingest quota unit"
-                  field="ingestJobQuotaBytes"
-                  describedBy={describedBy}
-                  invalid={invalid}
-                  disabled={!form.ingestQuotaOn}
-                  value={form.ingestQuota}
-                  unit={form.ingestQuotaUnit}
-                  onChange={(change) =>
-                    edit({ ingestQuota: change.value ?? form.ingestQuota, ingestQuotaUnit: change.unit ?? form.ingestQuotaUnit }, ['ingestJobQuotaBytes'])
-                  }
-                />
-              </Switched>
+            {(describedBy, invalid) => (
+              <ByteSize
+                label="Ingest quota per job"
+                unitLabel="Ingest quota unit"
+                field="ingestJobQuotaBytes"
+                describedBy={describedBy}
+                invalid={invalid}
+                disabled={!form.ingestQuotaOn}
+                value={form.ingestQuota}
+                unit={form.ingestQuotaUnit}
+                onChange={(change) =>
+                  edit({ ingestQuota: change.value ?? form.ingestQuota, ingestQuotaUnit: change.unit ?? form.ingestQuotaUnit }, ['ingestJobQuotaBytes'])
+                }
+              />
             )}
-          </Field>
+          </SwitchedField>
         </fieldset>
 
         <fieldset>
@@ -353,9 +352,11 @@ export function SettingsView() {
   );
 }
 
-/** A radio group that switches a value off or on (`off` and `on` label the two radios), the value's controls after them. */
-function Switched({
-  id,
+/** A row whose value is switched off or on by two radios (`off` and `on` their words), the value's controls after them. */
+function SwitchedField({
+  label,
+  error,
+  help,
   name,
   off,
   on,
@@ -363,24 +364,30 @@ function Switched({
   onSwitch,
   children,
 }: {
-  id: string;
+  label: string;
+  error: string | undefined;
+  help: string;
   name: string;
   off: string;
   on: string;
   isOn: boolean;
   onSwitch: (on: boolean) => void;
-  children: ReactNode;
+  children: (describedBy: string, invalid: boolean) => ReactNode;
 }) {
   return (
-    <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-      <label>
-        <input type="radio" name={name} checked={!isOn} onChange={() => onSwitch(false)} /> {off}
-      </label>
-      <label>
-        <input type="radio" name={name} checked={isOn} onChange={() => onSwitch(true)} /> {on}
-      </label>
-      {children}
-    </div>
+    <Field group label={label} error={error} help={help}>
+      {(id, describedBy, invalid) => (
+        <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
+          <label>
+            <input type="radio" name={name} checked={!isOn} onChange={() => onSwitch(false)} /> {off}
+          </label>
+          <label>
+            <input type="radio" name={name} checked={isOn} onChange={() => onSwitch(true)} /> {on}
+          </label>
+          {children(describedBy, invalid)}
+        </div>
+      )}
+    </Field>
   );
 }
 
