@@ -100,3 +100,8 @@ export function CheckField({
     </Field>
   );
 }
+
+/** A search box, `label` its name. */
+export function SearchInput({ label, ...input }: { label: string } & Omit<InputProps, 'type' | 'aria-label'>) {
+  return <FieldInput type="search" aria-label={label} {...input} />;
+}

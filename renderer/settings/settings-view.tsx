@@ -16,6 +16,7 @@ import { Field } from '../forms/field.js';
 import { CheckField, NumberField, NumberInput } from '../forms/inputs.js';
 import '../controls.css';
 import './settings-view.css';
+import { LoadError } from '../shell/load-error.js';
 
 /** The query key of settings.get. */
 export const settingsKey = queryKey('settings.get');
@@ -68,12 +69,7 @@ export function SettingsView() {
   if (settings.error) {
     return (
       <section className="settings-view">
-        <p className="error" role="alert">
-          Could not load the settings: {settings.error.message}{' '}
-          <button type="button" onClick={() => void settings.refetch()}>
-            Try again
-          </button>
-        </p>
+        <LoadError what="load the settings" error={settings.error} retry={() => void settings.refetch()} />
       </section>
     );
   }
