@@ -19,6 +19,7 @@ import { useFormErrors } from '../forms/use-form-errors.js';
 import { LayerTable } from './layer-table.js';
 import { MigrationRun } from './migration-run.js';
 import { type CredentialChoice, defaultName, defaultSelection, migrateStartInput, serviceUrlErrors, startErrors, totalFeatures } from './migrate-wizard.js';
+import '../controls.css';
 import './migrate.css';
 
 /** The fields of each form that the engine's refusals can name. */
