@@ -15,6 +15,12 @@ export function ZoomInput(props: Omit<InputProps, 'type'>) {
   return <NumberInput min={0} max={30} step={1} className="tiny" {...props} />;
 }
 
+/** The zoom range's ends, with the words before each. */
+const ZOOM_ENDS = [
+  ['minZoom', 'from'],
+  ['maxZoom', 'to'],
+] as const;
+
 export function ZoomField({ form, edit, errorFor, invalid }: PartProps<CommonForm>) {
   // Each end is touched on its own: typing the last zoom first must not call the empty first one wrong.
   // A reversed range is reported at the first zoom, which was typed (touched) for it to be reversed.
@@ -22,26 +28,18 @@ export function ZoomField({ form, edit, errorFor, invalid }: PartProps<CommonFor
     <Field group label="Zoom levels" error={errorFor('params.minZoom', 'params.maxZoom')} help="0 to 30; every level from the first to the last is made.">
       {(_id, describedBy) => (
         <div className="choice">
-          <label>
-            from{' '}
-            <ZoomInput
-              field="params.minZoom"
-              describedBy={describedBy}
-              invalid={invalid('params.minZoom')}
-              value={form.minZoom}
-              onValue={(minZoom) => edit({ minZoom }, ['params.minZoom'])}
-            />
-          </label>
-          <label>
-            to{' '}
-            <ZoomInput
-              field="params.maxZoom"
-              describedBy={describedBy}
-              invalid={invalid('params.maxZoom')}
-              value={form.maxZoom}
-              onValue={(maxZoom) => edit({ maxZoom }, ['params.maxZoom'])}
-            />
-          </label>
+          {ZOOM_ENDS.map(([key, words]) => (
+            <label key={key}>
+              {words}{' '}
+              <ZoomInput
+                field={`params.${key}`}
+                describedBy={describedBy}
+                invalid={invalid(`params.${key}`)}
+                value={form[key]}
+                onValue={(v) => edit({ [key]: v }, [`params.${key}`])}
+              />
+            </label>
+          ))}
         </div>
       )}
     </Field>
