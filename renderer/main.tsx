@@ -8,7 +8,6 @@ import { createRoot } from 'react-dom/client';
 import { installBrowserBridge } from '../preload/browser-bridge.js';
 import { App } from './app.js';
 import './styles.css';
-import './controls.css';
 
 installBrowserBridge();
 const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: false } } });
