@@ -51,6 +51,13 @@ function AttributePicker({
   );
 }
 
+/** The tiles' number fields, each at `params.<key>`. */
+const TILE_NUMBERS: { key: 'extent' | 'buffer' | 'tolerance'; label: string; unit: string; help: string; step?: string }[] = [
+  { key: 'extent', label: 'Tile extent', unit: 'MVT units', help: '256 to 16384; 4096 is the common choice.' },
+  { key: 'buffer', label: 'Buffer', unit: 'MVT units', help: 'Drawn beyond the tile’s edge so lines and labels join up; 0 to 1024.' },
+  { key: 'tolerance', label: 'Simplification', unit: '', step: 'any', help: '0 to 100 (as geojson-vt’s tolerance); 0 keeps every vertex.' },
+];
+
 export function VectorFields({
   form,
   edit,
@@ -190,37 +197,20 @@ export function VectorFields({
       <fieldset>
         <legend>Tiles</legend>
         <ZoomField form={form} edit={edit} errorFor={errorFor} invalid={invalid} />
-        <NumberField
-          label="Tile extent"
-          field="params.extent"
-          unit="MVT units"
-          help="256 to 16384; 4096 is the common choice."
-          value={form.extent}
-          onValue={(extent) => edit({ extent }, ['params.extent'])}
-          error={errorFor('params.extent')}
-          invalid={invalid('params.extent')}
-        />
-        <NumberField
-          label="Buffer"
-          field="params.buffer"
-          unit="MVT units"
-          help="Drawn beyond the tile’s edge so lines and labels join up; 0 to 1024."
-          value={form.buffer}
-          onValue={(buffer) => edit({ buffer }, ['params.buffer'])}
-          error={errorFor('params.buffer')}
-          invalid={invalid('params.buffer')}
-        />
-        <NumberField
-          label="Simplification"
-          field="params.tolerance"
-          unit=""
-          step="any"
-          help="0 to 100 (as geojson-vt’s tolerance); 0 keeps every vertex."
-          value={form.tolerance}
-          onValue={(tolerance) => edit({ tolerance }, ['params.tolerance'])}
-          error={errorFor('params.tolerance')}
-          invalid={invalid('params.tolerance')}
-        />
+        {TILE_NUMBERS.map(({ key, ...row }) => {
+          const field = `params.${key}`;
+          return (
+            <NumberField
+              key={key}
+              {...row}
+              field={field}
+              value={form[key]}
+              onValue={(v) => edit({ [key]: v }, [field])}
+              error={errorFor(field)}
+              invalid={invalid(field)}
+            />
+          );
+        })}
         <Field
           group
           label="Tile size limit"
