@@ -16,6 +16,8 @@ import { prefillPreseed } from './catalog-actions.js';
 import { crsSummary, extentText, layerSummary, previewTarget, sourceText } from './dataset-format.js';
 import '../controls.css';
 import './catalog-view.css';
+import { SearchInput } from '../forms/inputs.js';
+import { LoadError } from '../shell/load-error.js';
 
 const PAGE = 50;
 
@@ -60,13 +62,7 @@ export function CatalogView() {
         <span className="muted small">or drop files anywhere on this window</span>
       </div>
       <div className="catalog-filters">
-        <input
-          type="search"
-          aria-label="Search the catalogue"
-          placeholder="Name, layer, file, CRS…"
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-        />
+        <SearchInput label="Search the catalogue" placeholder="Name, layer, file, CRS…" value={text} onValue={setText} />
         <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as typeof kind)}>
           <option value="all">vector and raster</option>
           <option value="vector">vector</option>
@@ -74,14 +70,7 @@ export function CatalogView() {
         </select>
       </div>
       {list.isPending && <p className="muted">Loading the catalogue…</p>}
-      {list.error && (
-        <p className="error" role="alert">
-          Could not read the catalogue: {list.error.message}{' '}
-          <button type="button" onClick={() => void list.refetch()}>
-            Try again
-          </button>
-        </p>
-      )}
+      {list.error && <LoadError what="read the catalogue" error={list.error} retry={() => void list.refetch()} />}
       {list.data && rows.length === 0 && (
         <div className="empty catalog-empty">
           {filtered ? (

@@ -13,11 +13,13 @@ import { type FormEvent, useMemo, useState } from 'react';
 import type { EsriService, JobSummary } from '../../shared/contract.js';
 import { seedJob } from '../data/job-queries.js';
 import { Field } from '../forms/field.js';
-import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
+import { formFailure } from '../forms/field-errors.js';
+import { TextField } from '../forms/inputs.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { LayerTable } from './layer-table.js';
 import { MigrationRun } from './migration-run.js';
 import { type CredentialChoice, defaultName, defaultSelection, migrateStartInput, serviceUrlErrors, startErrors, totalFeatures } from './migrate-wizard.js';
+import '../controls.css';
 import './migrate.css';
 
 /** The fields of each form that the engine's refusals can name. */
@@ -82,13 +84,7 @@ export function MigrateView() {
 
   const onDiscover = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    serviceErrors.submitted();
-    if (Object.keys(urlCheck).length > 0) {
-      focusFirstInvalid(e.currentTarget, urlCheck);
-      return;
-    }
-    serviceErrors.clearServer();
-    if (url.trim() !== '') discover.mutate(url.trim());
+    if (serviceErrors.submitting(e.currentTarget, urlCheck) && url.trim() !== '') discover.mutate(url.trim());
   };
   const openService = (next: string) => {
     setUrl(next);
@@ -98,13 +94,7 @@ export function MigrateView() {
   };
   const onStart = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    targetErrors.submitted();
-    if (Object.keys(startCheck).length > 0) {
-      focusFirstInvalid(e.currentTarget, startCheck);
-      return;
-    }
-    targetErrors.clearServer();
-    if (startInput) start.mutate(startInput);
+    if (targetErrors.submitting(e.currentTarget, startCheck) && startInput) start.mutate(startInput);
   };
   // What the engine refuses at a field shows there; anything else beside the button.
   const discoverFailure = formFailure(discover.error, SERVICE_FIELDS);
@@ -124,23 +114,18 @@ export function MigrateView() {
       <form onSubmit={onDiscover} noValidate aria-label="Service">
         <fieldset>
           <legend>1. Service</legend>
-          <Field label="Service URL" error={serviceErrors.errorFor('url')} help="A FeatureServer or MapServer (a layer URL or a services folder works too).">
-            {(id, describedBy, invalid) => (
-              <input
-                id={id}
-                data-field="url"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                className="wide"
-                type="url"
-                required
-                value={url}
-                placeholder="https://…/arcgis/rest/services/…/FeatureServer"
-                onChange={(e) => (setUrl(e.target.value), serviceErrors.changed(['url']))}
-                onBlur={() => serviceErrors.left(['url'])}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Service URL"
+            error={serviceErrors.errorFor('url')}
+            help="A FeatureServer or MapServer (a layer URL or a services folder works too)."
+            field="url"
+            type="url"
+            required
+            value={url}
+            placeholder="https://…/arcgis/rest/services/…/FeatureServer"
+            onValue={(v) => (setUrl(v), serviceErrors.changed(['url']))}
+            onBlur={() => serviceErrors.left(['url'])}
+          />
           <Field
             label="Credentials"
             group
@@ -242,43 +227,27 @@ export function MigrateView() {
           </fieldset>
           <fieldset>
             <legend>3. Target</legend>
-            <Field
+            <TextField
               label="Dataset name"
               error={targetErrors.errorFor('params.name')}
               help="The GeoPackage's name in the catalogue; a second copy with the same name replaces the first (a refresh)."
-            >
-              {(id, describedBy, invalid) => (
-                <input
-                  id={id}
-                  data-field="params.name"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  required
-                  value={name}
-                  onChange={(e) => (setName(e.target.value), targetErrors.changed(['params.name']))}
-                  onBlur={() => targetErrors.left(['params.name'])}
-                />
-              )}
-            </Field>
-            <Field
+              field="params.name"
+              className={undefined}
+              required
+              value={name}
+              onValue={(v) => (setName(v), targetErrors.changed(['params.name']))}
+              onBlur={() => targetErrors.left(['params.name'])}
+            />
+            <TextField
               label="Where"
               error={targetErrors.errorFor('params.where')}
               help="An optional filter in the server's SQL (e.g. POP > 10000); all features when empty."
-            >
-              {(id, describedBy, invalid) => (
-                <input
-                  id={id}
-                  data-field="params.where"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  className="wide"
-                  value={where}
-                  placeholder="1=1"
-                  onChange={(e) => (setWhere(e.target.value), targetErrors.changed(['params.where']))}
-                  onBlur={() => targetErrors.left(['params.where'])}
-                />
-              )}
-            </Field>
+              field="params.where"
+              value={where}
+              placeholder="1=1"
+              onValue={(v) => (setWhere(v), targetErrors.changed(['params.where']))}
+              onBlur={() => targetErrors.left(['params.where'])}
+            />
             <div className="form-actions">
               <button type="submit" className="primary" disabled={start.isPending || selected.length === 0 || name.trim() === ''}>
                 Start the migration

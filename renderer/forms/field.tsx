@@ -3,6 +3,7 @@
  * announced and tied to the control with aria-describedby.
  */
 import { type ReactNode, useId } from 'react';
+import './forms.css';
 
 export interface FieldProps {
   label: string;

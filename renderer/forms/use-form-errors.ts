@@ -3,7 +3,7 @@
  * refused by field; and from them what shows at each field (field-errors.ts has the rules).
  */
 import { useCallback, useMemo, useState } from 'react';
-import { type FieldError, type FieldErrors, firstError, related, serverFieldErrors, visibleErrors, withoutGroups } from './field-errors.js';
+import { type FieldError, type FieldErrors, firstError, focusFirstInvalid, related, serverFieldErrors, visibleErrors, withoutGroups } from './field-errors.js';
 
 export interface FormErrors {
   /** Every error on show, by field. */
@@ -26,6 +26,12 @@ export interface FormErrors {
   left(groups: readonly string[]): void;
   /** A submit was tried. */
   submitted(): void;
+  /**
+   * A submit of the form under `root` was tried: whether it may go on (`client`, the form's own
+   * verdict, has no error, and the engine's last word no longer stands); if not, the first invalid
+   * control under `root` gets the focus.
+   */
+  submitting(root: ParentNode, client: FieldErrors): boolean;
   /** The engine refused a submit: its BAD_INPUT lands on the fields it names; anything else on none. */
   rejected(error: unknown): void;
   /** Before sending again: the engine's last word no longer stands. */
@@ -79,6 +85,15 @@ export function useFormErrors(client: FieldErrors, engine: FieldErrors = NONE): 
     changed,
     left,
     submitted: () => setTried(true),
+    submitting: (root, client) => {
+      setTried(true);
+      if (Object.keys(client).length > 0) {
+        focusFirstInvalid(root, client);
+        return false;
+      }
+      setServer(NONE);
+      return true;
+    },
     rejected: (error) => setServer(serverFieldErrors(error) ?? NONE),
     clearServer: () => setServer(NONE),
     reset,

@@ -12,6 +12,7 @@ import { queryKey } from '../data/query-keys.js';
 import { useLiveProgress } from '../live-progress.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
+import { MeterTrack, percentOf } from '../storage/gauge.js';
 
 export function IngestPanel() {
   const sessions = useIngest((s) => s.sessions);
@@ -168,23 +169,12 @@ function FileRow({ row, items }: { row: DropRow; items: JobItem[] }) {
 }
 
 function Meter({ label, used, total, text }: { label: string; used: number; total: number; text: string }) {
-  const pct = total > 0 ? Math.min(100, (100 * used) / total) : 0;
+  const pct = percentOf(used, total);
   const tone = pct >= 100 ? 'bad' : pct >= 90 ? 'warn' : 'ok';
   return (
     <div className={`ingest-meter tone-${tone}`}>
       <span className="small">{label}</span>
-      {/* biome-ignore lint/a11y/useSemanticElements: a styled track with a fill and tone colours, which <meter> cannot take */}
-      <div
-        className="ingest-bar"
-        role="meter"
-        aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={Math.min(used, total)}
-        aria-valuetext={text}
-      >
-        <div style={{ width: `${pct}%` }} />
-      </div>
+      <MeterTrack className="ingest-bar" label={label} used={used} total={total} valueText={text} />
       <span className="small muted">{text}</span>
     </div>
   );

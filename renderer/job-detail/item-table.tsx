@@ -9,6 +9,7 @@ import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../.
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
 import { useJobItems } from '../data/job-queries.js';
+import { SearchInput } from '../forms/inputs.js';
 
 /** Jobs with at most this many items are loaded whole without asking. */
 export const AUTO_LOAD_ALL = 5000;
@@ -79,13 +80,7 @@ export function ItemTable({ job }: { job: JobSummary }) {
             </option>
           ))}
         </select>
-        <input
-          type="search"
-          aria-label="Filter by item or error"
-          placeholder="Filter by item, error code or message"
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-        />
+        <SearchInput label="Filter by item or error" placeholder="Filter by item, error code or message" value={text} onValue={setText} />
         <span className="muted small" data-testid="items-summary" aria-live="polite">
           {summary(shown.length, loaded.length, job.items.total)}
         </span>

@@ -195,15 +195,20 @@ function ring([w, s, e, n]: Bounds, properties: Record<string, number>): Feature
     properties,
     geometry: {
       type: 'LineString',
-      coordinates: [
-        [w, n],
-        [e, n],
-        [e, s],
-        [w, s],
-        [w, n],
-      ],
+      coordinates: boxRing([w, s, e, n]),
     },
   };
+}
+
+/** A box's outline as a closed ring of [lon, lat]: north-west, north-east, south-east, south-west, north-west. */
+export function boxRing([w, s, e, n]: readonly [number, number, number, number]): [number, number][] {
+  return [
+    [w, n],
+    [e, n],
+    [e, s],
+    [w, s],
+    [w, n],
+  ];
 }
 
 function lonToX(lon: number): number {

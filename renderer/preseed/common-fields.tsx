@@ -1,14 +1,25 @@
 /**
  * The fields both preseed forms have: the zoom range, the box (typed or drawn on the map), what to
- * do with tiles the output already has, and a number with its unit.
+ * do with tiles the output already has.
  */
-import type { ReactNode } from 'react';
 import { type Bbox, PRESEED_MODES, type PreseedMode } from '../../shared/contract.js';
 import { Field } from '../forms/field.js';
+import { type InputProps, NumberInput, TextField } from '../forms/inputs.js';
 import { bboxFields } from './extent.js';
 import { ExtentMap } from './extent-map.js';
 import { type CommonForm, bboxOf } from './preseed-form.js';
-import { type ErrorProps, PATHS_LIST, type PartProps } from './preseed-parts.js';
+import { PATHS_LIST, type PartProps } from './preseed-parts.js';
+
+/** A zoom level's input (0 to 30). */
+export function ZoomInput(props: Omit<InputProps, 'type'>) {
+  return <NumberInput min={0} max={30} step={1} className="tiny" {...props} />;
+}
+
+/** The zoom range's ends, with the words before each. */
+const ZOOM_ENDS = [
+  ['minZoom', 'from'],
+  ['maxZoom', 'to'],
+] as const;
 
 export function ZoomField({ form, edit, errorFor, invalid }: PartProps<CommonForm>) {
   // Each end is touched on its own: typing the last zoom first must not call the empty first one wrong.
@@ -17,36 +28,18 @@ export function ZoomField({ form, edit, errorFor, invalid }: PartProps<CommonFor
     <Field group label="Zoom levels" error={errorFor('params.minZoom', 'params.maxZoom')} help="0 to 30; every level from the first to the last is made.">
       {(_id, describedBy) => (
         <div className="choice">
-          <label>
-            from{' '}
-            <input
-              data-field="params.minZoom"
-              aria-describedby={describedBy}
-              aria-invalid={invalid('params.minZoom')}
-              type="number"
-              min={0}
-              max={30}
-              step={1}
-              className="tiny"
-              value={form.minZoom}
-              onChange={(e) => edit({ minZoom: e.currentTarget.value }, ['params.minZoom'])}
-            />
-          </label>
-          <label>
-            to{' '}
-            <input
-              data-field="params.maxZoom"
-              aria-describedby={describedBy}
-              aria-invalid={invalid('params.maxZoom')}
-              type="number"
-              min={0}
-              max={30}
-              step={1}
-              className="tiny"
-              value={form.maxZoom}
-              onChange={(e) => edit({ maxZoom: e.currentTarget.value }, ['params.maxZoom'])}
-            />
-          </label>
+          {ZOOM_ENDS.map(([key, words]) => (
+            <label key={key}>
+              {words}{' '}
+              <ZoomInput
+                field={`params.${key}`}
+                describedBy={describedBy}
+                invalid={invalid(`params.${key}`)}
+                value={form[key]}
+                onValue={(v) => edit({ [key]: v }, [`params.${key}`])}
+              />
+            </label>
+          ))}
         </div>
       )}
     </Field>
@@ -138,39 +131,6 @@ export function ModeFields({ form, edit, errorFor, invalid }: PartProps<CommonFo
   );
 }
 
-export function NumberField({
-  label,
-  field,
-  unit,
-  help,
-  value,
-  step,
-  onChange,
-  errorFor,
-  invalid,
-}: ErrorProps & { label: string; field: string; unit: string; help: ReactNode; value: string; step?: string; onChange: (v: string) => void }) {
-  return (
-    <Field label={label} error={errorFor(field)} help={help}>
-      {(id, describedBy) => (
-        <div className="choice">
-          <input
-            id={id}
-            data-field={field}
-            aria-describedby={describedBy}
-            aria-invalid={invalid(field)}
-            type="number"
-            step={step ?? 1}
-            className="short"
-            value={value}
-            onChange={(e) => onChange(e.currentTarget.value)}
-          />
-          {unit && <span className="muted small">{unit}</span>}
-        </div>
-      )}
-    </Field>
-  );
-}
-
 /** Where tiles are made: the box and the coverage file (with the data's own extent, from the dry run, on the map). */
 export function ExtentFields({ form, edit, errorFor, invalid, dataBounds }: PartProps<CommonForm> & { dataBounds: Bbox[] }) {
   return (
@@ -180,22 +140,17 @@ export function ExtentFields({ form, edit, errorFor, invalid, dataBounds }: Part
         Tiles are made only where the data, the box and the coverage all overlap; with neither, over the data’s whole extent.
       </p>
       <BboxField form={form} edit={edit} errorFor={errorFor} invalid={invalid} bbox={bboxOf(form.bbox)} dataBounds={dataBounds} />
-      <Field label="Coverage file" error={errorFor('params.coverage')} help="Polygons (GeoJSON or any OGR source, any CRS): only tiles touching them are made.">
-        {(id, describedBy, bad) => (
-          <input
-            id={id}
-            data-field="params.coverage"
-            aria-describedby={describedBy}
-            aria-invalid={bad}
-            className="wide"
-            list={PATHS_LIST}
-            spellCheck={false}
-            placeholder="none"
-            value={form.coverage}
-            onChange={(e) => edit({ coverage: e.currentTarget.value }, ['params.coverage'])}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Coverage file"
+        error={errorFor('params.coverage')}
+        help="Polygons (GeoJSON or any OGR source, any CRS): only tiles touching them are made."
+        field="params.coverage"
+        list={PATHS_LIST}
+        spellCheck={false}
+        placeholder="none"
+        value={form.coverage}
+        onValue={(coverage) => edit({ coverage }, ['params.coverage'])}
+      />
     </fieldset>
   );
 }

@@ -14,7 +14,7 @@ import type { FeatureCollection, Polygon } from 'geojson';
 import { useEffect, useRef, useState } from 'react';
 import type { Bbox } from '../../shared/contract.js';
 import { maplibregl } from '../map/maplibre.js';
-import { BACKGROUND, type StyleSpecification } from '../map/map-style.js';
+import { BACKGROUND, type StyleSpecification, boxRing } from '../map/map-style.js';
 import { useResolvedTheme } from '../shell/theme.js';
 import { bboxFromCorners, bboxFromView, formatLonLat, unionOf } from './extent.js';
 import { worldLand } from './land.js';
@@ -31,21 +31,10 @@ const DATA_SOURCE = 'preseed-data';
 function boxes(list: readonly Bbox[]): FeatureCollection<Polygon> {
   return {
     type: 'FeatureCollection',
-    features: list.map(([w, s, e, n]) => ({
+    features: list.map((box) => ({
       type: 'Feature',
       properties: {},
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [w, n],
-            [e, n],
-            [e, s],
-            [w, s],
-            [w, n],
-          ],
-        ],
-      },
+      geometry: { type: 'Polygon', coordinates: [boxRing(box)] },
     })),
   };
 }

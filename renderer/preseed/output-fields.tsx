@@ -1,5 +1,6 @@
 /** Where the tiles go and the job that makes them: the output path (and what format it means), its title, the job's name and priority. */
 import { Field } from '../forms/field.js';
+import { FieldInput, NumberField, TextField } from '../forms/inputs.js';
 import { type CommonForm, OUTPUT_KIND_LABELS, outputKindOf } from './preseed-form.js';
 import { PATHS_LIST, type PartProps } from './preseed-parts.js';
 
@@ -22,17 +23,17 @@ export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProp
       >
         {(id, describedBy, bad) => (
           <div className="path-row">
-            <input
+            <FieldInput
               id={id}
-              data-field="params.output"
-              aria-describedby={describedBy}
-              aria-invalid={bad}
+              field="params.output"
+              describedBy={describedBy}
+              invalid={bad}
               className="wide"
               list={PATHS_LIST}
               spellCheck={false}
               value={output}
               placeholder={dataDir === undefined ? 'loading the data directory…' : undefined}
-              onChange={(e) => edit({ output: e.currentTarget.value }, ['params.output'])}
+              onValue={(v) => edit({ output: v }, ['params.output'])}
             />
             {form.output !== null && (
               <button type="button" onClick={() => edit({ output: null }, ['params.output'])}>
@@ -42,19 +43,14 @@ export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProp
           </div>
         )}
       </Field>
-      <Field label="Title" error={errorFor('params.title')} help="The tileset’s name in the output’s metadata; the file’s name when empty.">
-        {(id, describedBy, bad) => (
-          <input
-            id={id}
-            data-field="params.title"
-            aria-describedby={describedBy}
-            aria-invalid={bad}
-            className="wide"
-            value={form.title}
-            onChange={(e) => edit({ title: e.currentTarget.value }, ['params.title'])}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Title"
+        error={errorFor('params.title')}
+        help="The tileset’s name in the output’s metadata; the file’s name when empty."
+        field="params.title"
+        value={form.title}
+        onValue={(title) => edit({ title }, ['params.title'])}
+      />
     </fieldset>
   );
 }
@@ -63,36 +59,24 @@ export function JobFields({ form, edit, errorFor }: PartProps<CommonForm>) {
   return (
     <fieldset>
       <legend>Job</legend>
-      <Field label="Name" error={errorFor('name')} help="How the job shows in the queue; named after the output when empty.">
-        {(id, describedBy, bad) => (
-          <input
-            id={id}
-            data-field="name"
-            aria-describedby={describedBy}
-            aria-invalid={bad}
-            className="wide"
-            value={form.name}
-            onChange={(e) => edit({ name: e.currentTarget.value }, ['name'])}
-          />
-        )}
-      </Field>
-      <Field label="Priority" error={errorFor('priority')} help="−10 to 10; higher starts first among queued jobs.">
-        {(id, describedBy, bad) => (
-          <input
-            id={id}
-            data-field="priority"
-            aria-describedby={describedBy}
-            aria-invalid={bad}
-            type="number"
-            min={-10}
-            max={10}
-            step={1}
-            className="short"
-            value={form.priority}
-            onChange={(e) => edit({ priority: e.currentTarget.value }, ['priority'])}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Name"
+        error={errorFor('name')}
+        help="How the job shows in the queue; named after the output when empty."
+        field="name"
+        value={form.name}
+        onValue={(name) => edit({ name }, ['name'])}
+      />
+      <NumberField
+        label="Priority"
+        error={errorFor('priority')}
+        help="−10 to 10; higher starts first among queued jobs."
+        field="priority"
+        min={-10}
+        max={10}
+        value={form.priority}
+        onValue={(priority) => edit({ priority }, ['priority'])}
+      />
     </fieldset>
   );
 }

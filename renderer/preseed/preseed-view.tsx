@@ -14,6 +14,7 @@ import { usePreseedDraft } from './preseed-draft.js';
 import type { PreseedKind } from './preseed-form.js';
 import { PreseedLaunch } from './preseed-launch.js';
 import { ESTIMATE_DELAY_MS } from './use-estimate.js';
+import '../controls.css';
 import './preseed.css';
 
 const KINDS: readonly { kind: PreseedKind; label: string }[] = [

@@ -1,6 +1,7 @@
 /** The raster form's own fields: the datasets, and how their pixels become tiles. */
 import { RASTER_FORMATS, RESAMPLINGS } from '../../shared/contract.js';
 import { Field } from '../forms/field.js';
+import { type InputProps, NumberInput } from '../forms/inputs.js';
 import { ZoomField } from './common-fields.js';
 import { PathList } from './path-list.js';
 import type { RasterForm } from './preseed-form.js';
@@ -69,17 +70,16 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
               {usesQuality ? (
                 <label>
                   quality{' '}
-                  <input
-                    data-field="params.quality"
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid('params.quality')}
-                    type="number"
+                  <NumberInput
+                    field="params.quality"
+                    describedBy={describedBy}
+                    invalid={invalid('params.quality')}
                     min={1}
                     max={100}
                     step={1}
                     className="tiny"
                     value={form.quality}
-                    onChange={(e) => edit({ quality: e.currentTarget.value }, ['params.quality'])}
+                    onValue={(quality) => edit({ quality }, ['params.quality'])}
                   />
                 </label>
               ) : (
@@ -139,31 +139,25 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
                 <input type="radio" name="scaleMode" checked={form.scaleMode === 'range'} onChange={() => edit({ scaleMode: 'range' }, ['params.scale'])} />{' '}
                 from
               </label>
-              <input
+              <ScaleInput
                 aria-label="Scale from"
-                data-field="params.scale.0"
-                aria-describedby={describedBy}
-                aria-invalid={invalid('params.scale.0') || invalid('params.scale')}
-                type="number"
-                step="any"
-                className="short"
+                field="params.scale.0"
+                describedBy={describedBy}
+                invalid={invalid('params.scale.0') || invalid('params.scale')}
                 disabled={form.scaleMode !== 'range'}
                 value={form.scaleMin}
-                onChange={(e) => edit({ scaleMin: e.currentTarget.value }, ['params.scale'])}
+                onValue={(scaleMin) => edit({ scaleMin }, ['params.scale'])}
               />
               <label>
                 to{' '}
-                <input
+                <ScaleInput
                   aria-label="Scale to"
-                  data-field="params.scale.1"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid('params.scale.1')}
-                  type="number"
-                  step="any"
-                  className="short"
+                  field="params.scale.1"
+                  describedBy={describedBy}
+                  invalid={invalid('params.scale.1')}
                   disabled={form.scaleMode !== 'range'}
                   value={form.scaleMax}
-                  onChange={(e) => edit({ scaleMax: e.currentTarget.value }, ['params.scale'])}
+                  onValue={(scaleMax) => edit({ scaleMax }, ['params.scale'])}
                 />
               </label>
             </div>
@@ -172,4 +166,9 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
       </fieldset>
     </>
   );
+}
+
+/** An end of the scaling range: any number. */
+function ScaleInput(props: Omit<InputProps, 'type'>) {
+  return <NumberInput step="any" className="short" {...props} />;
 }

@@ -1,6 +1,7 @@
 /** The vector form's own fields: the sources, which layers and attributes, and the tiles' geometry and size policy. */
 import { Field } from '../forms/field.js';
-import { NumberField, ZoomField } from './common-fields.js';
+import { NumberField, NumberInput } from '../forms/inputs.js';
+import { ZoomField, ZoomInput } from './common-fields.js';
 import { PathList } from './path-list.js';
 import { type AttributeChoice, type LayerForm, type VectorForm, emptyLayer } from './preseed-form.js';
 import { type DatasetVerdicts, LAYERS_LIST, type PartProps } from './preseed-parts.js';
@@ -49,6 +50,13 @@ function AttributePicker({
     </span>
   );
 }
+
+/** The tiles' number fields, each at `params.<key>`. */
+const TILE_NUMBERS: { key: 'extent' | 'buffer' | 'tolerance'; label: string; unit: string; help: string; step?: string }[] = [
+  { key: 'extent', label: 'Tile extent', unit: 'MVT units', help: '256 to 16384; 4096 is the common choice.' },
+  { key: 'buffer', label: 'Buffer', unit: 'MVT units', help: 'Drawn beyond the tile’s edge so lines and labels join up; 0 to 1024.' },
+  { key: 'tolerance', label: 'Simplification', unit: '', step: 'any', help: '0 to 100 (as geojson-vt’s tolerance); 0 keeps every vertex.' },
+];
 
 export function VectorFields({
   form,
@@ -133,34 +141,24 @@ export function VectorFields({
               />
               <label>
                 zooms{' '}
-                <input
+                <ZoomInput
                   aria-label={`Layer ${i + 1} first zoom`}
-                  data-field={`${base}.minZoom`}
-                  aria-invalid={invalid(`${base}.minZoom`)}
-                  type="number"
-                  min={0}
-                  max={30}
-                  step={1}
-                  className="tiny"
+                  field={`${base}.minZoom`}
+                  invalid={invalid(`${base}.minZoom`)}
                   placeholder="all"
                   value={layer.minZoom}
-                  onChange={(e) => setLayer(i, { minZoom: e.currentTarget.value }, [`${base}.minZoom`, `${base}.maxZoom`])}
+                  onValue={(minZoom) => setLayer(i, { minZoom }, [`${base}.minZoom`, `${base}.maxZoom`])}
                 />
               </label>
               <label>
                 –{' '}
-                <input
+                <ZoomInput
                   aria-label={`Layer ${i + 1} last zoom`}
-                  data-field={`${base}.maxZoom`}
-                  aria-invalid={invalid(`${base}.maxZoom`)}
-                  type="number"
-                  min={0}
-                  max={30}
-                  step={1}
-                  className="tiny"
+                  field={`${base}.maxZoom`}
+                  invalid={invalid(`${base}.maxZoom`)}
                   placeholder="all"
                   value={layer.maxZoom}
-                  onChange={(e) => setLayer(i, { maxZoom: e.currentTarget.value }, [`${base}.minZoom`, `${base}.maxZoom`])}
+                  onValue={(maxZoom) => setLayer(i, { maxZoom }, [`${base}.minZoom`, `${base}.maxZoom`])}
                 />
               </label>
               <button
@@ -199,37 +197,20 @@ export function VectorFields({
       <fieldset>
         <legend>Tiles</legend>
         <ZoomField form={form} edit={edit} errorFor={errorFor} invalid={invalid} />
-        <NumberField
-          label="Tile extent"
-          field="params.extent"
-          unit="MVT units"
-          help="256 to 16384; 4096 is the common choice."
-          value={form.extent}
-          onChange={(extent) => edit({ extent }, ['params.extent'])}
-          errorFor={errorFor}
-          invalid={invalid}
-        />
-        <NumberField
-          label="Buffer"
-          field="params.buffer"
-          unit="MVT units"
-          help="Drawn beyond the tile’s edge so lines and labels join up; 0 to 1024."
-          value={form.buffer}
-          onChange={(buffer) => edit({ buffer }, ['params.buffer'])}
-          errorFor={errorFor}
-          invalid={invalid}
-        />
-        <NumberField
-          label="Simplification"
-          field="params.tolerance"
-          unit=""
-          step="any"
-          help="0 to 100 (as geojson-vt’s tolerance); 0 keeps every vertex."
-          value={form.tolerance}
-          onChange={(tolerance) => edit({ tolerance }, ['params.tolerance'])}
-          errorFor={errorFor}
-          invalid={invalid}
-        />
+        {TILE_NUMBERS.map(({ key, ...row }) => {
+          const field = `params.${key}`;
+          return (
+            <NumberField
+              key={key}
+              {...row}
+              field={field}
+              value={form[key]}
+              onValue={(v) => edit({ [key]: v }, [field])}
+              error={errorFor(field)}
+              invalid={invalid(field)}
+            />
+          );
+        })}
         <Field
           group
           label="Tile size limit"
@@ -239,17 +220,16 @@ export function VectorFields({
           {(_id, describedBy) => (
             <>
               <div className="choice">
-                <input
+                <NumberInput
                   aria-label="Tile size limit in KiB"
-                  data-field="params.maxTileBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid('params.maxTileBytes')}
-                  type="number"
+                  field="params.maxTileBytes"
+                  describedBy={describedBy}
+                  invalid={invalid('params.maxTileBytes')}
                   min={1}
                   step="any"
                   className="short"
                   value={form.maxTileKiB}
-                  onChange={(e) => edit({ maxTileKiB: e.currentTarget.value }, ['params.maxTileBytes'])}
+                  onValue={(maxTileKiB) => edit({ maxTileKiB }, ['params.maxTileBytes'])}
                 />
                 <span>KiB</span>
               </div>

@@ -50,26 +50,14 @@ export function FilterBar() {
             ))}
           </select>
         </label>
-        <label className="field">
-          <span>Created from</span>
-          <input
-            type="date"
-            aria-label="Created from"
-            value={filters.createdFrom}
-            aria-invalid={rangeBackwards}
-            onChange={(e) => setFilters({ createdFrom: e.currentTarget.value })}
-          />
-        </label>
-        <label className="field">
-          <span>to</span>
-          <input
-            type="date"
-            aria-label="Created to"
-            value={filters.createdTo}
-            aria-invalid={rangeBackwards}
-            onChange={(e) => setFilters({ createdTo: e.currentTarget.value })}
-          />
-        </label>
+        <DateFilter
+          label="Created from"
+          words="Created from"
+          value={filters.createdFrom}
+          invalid={rangeBackwards}
+          onValue={(createdFrom) => setFilters({ createdFrom })}
+        />
+        <DateFilter label="Created to" words="to" value={filters.createdTo} invalid={rangeBackwards} onValue={(createdTo) => setFilters({ createdTo })} />
         {hasFilters(filters) && (
           <button type="button" className="link" onClick={clearFilters}>
             Clear filters
@@ -86,5 +74,27 @@ export function FilterBar() {
         ))}
       </div>
     </search>
+  );
+}
+
+/** A date of the filters, `words` beside it, `label` its name. */
+function DateFilter({
+  label,
+  words,
+  value,
+  invalid,
+  onValue,
+}: {
+  label: string;
+  words: string;
+  value: string;
+  invalid: boolean;
+  onValue: (date: string) => void;
+}) {
+  return (
+    <label className="field">
+      <span>{words}</span>
+      <input type="date" aria-label={label} value={value} aria-invalid={invalid} onChange={(e) => onValue(e.currentTarget.value)} />
+    </label>
   );
 }

@@ -6,15 +6,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAppInfo } from '../data/app-info.js';
 import { queryKey } from '../data/query-keys.js';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from 'react';
 import { JOB_KINDS, type Settings } from '../../shared/contract.js';
 import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
 import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
 import { Field } from '../forms/field.js';
+import { CheckField, NumberField, NumberInput } from '../forms/inputs.js';
 import '../controls.css';
 import './settings-view.css';
+import { LoadError } from '../shell/load-error.js';
 
 /** The query key of settings.get. */
 export const settingsKey = queryKey('settings.get');
@@ -67,12 +69,7 @@ export function SettingsView() {
   if (settings.error) {
     return (
       <section className="settings-view">
-        <p className="error" role="alert">
-          Could not load the settings: {settings.error.message}{' '}
-          <button type="button" onClick={() => void settings.refetch()}>
-            Try again
-          </button>
-        </p>
+        <LoadError what="load the settings" error={settings.error} retry={() => void settings.refetch()} />
       </section>
     );
   }
@@ -151,7 +148,7 @@ export function SettingsView() {
               />
             )}
           </Field>
-          <Field
+          <CheckField
             label="GDAL virtual paths"
             error={errorFor('allowGdalVirtualPaths')}
             help={
@@ -160,136 +157,98 @@ export function SettingsView() {
                 point at.
               </>
             }
+            field="allowGdalVirtualPaths"
+            checked={form.allowGdalVirtualPaths}
+            onChecked={(allowGdalVirtualPaths) => edit({ allowGdalVirtualPaths }, ['allowGdalVirtualPaths'])}
           >
-            {(id, describedBy) => (
-              <label className="check">
-                <input
-                  id={id}
-                  data-field="allowGdalVirtualPaths"
-                  aria-describedby={describedBy}
-                  type="checkbox"
-                  checked={form.allowGdalVirtualPaths}
-                  onChange={(e) => edit({ allowGdalVirtualPaths: e.currentTarget.checked }, ['allowGdalVirtualPaths'])}
-                />{' '}
-                allow
-              </label>
-            )}
-          </Field>
+            allow
+          </CheckField>
         </fieldset>
 
         <fieldset>
           <legend>Jobs</legend>
-          <Field label="Jobs running at once" error={errorFor('maxRunningJobs')} help="1 to 64; queued jobs wait for a free slot.">
-            {(id, describedBy, invalid) => (
-              <input
-                id={id}
-                data-field="maxRunningJobs"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                type="number"
-                min={1}
-                max={64}
-                step={1}
-                className="short"
-                value={form.maxRunningJobs}
-                onChange={(e) => edit({ maxRunningJobs: e.currentTarget.value }, ['maxRunningJobs'])}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Jobs running at once"
+            error={errorFor('maxRunningJobs')}
+            help="1 to 64; queued jobs wait for a free slot."
+            field="maxRunningJobs"
+            min={1}
+            max={64}
+            value={form.maxRunningJobs}
+            onValue={(maxRunningJobs) => edit({ maxRunningJobs }, ['maxRunningJobs'])}
+          />
           {JOB_KINDS.map((kind) => {
             const field = `maxRunningPerKind.${kind}`;
             return (
-              <Field
+              <NumberField
                 key={kind}
                 label={`${kind} jobs at once`}
                 error={errorFor(field) ?? errors.visible.maxRunningPerKind}
                 help="Empty: only the overall limit applies."
-              >
-                {(id, describedBy, invalid) => (
-                  <input
-                    id={id}
-                    data-field={field}
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    type="number"
-                    min={1}
-                    max={64}
-                    step={1}
-                    className="short"
-                    placeholder="no limit"
-                    value={form.perKind[kind]}
-                    onChange={(e) => edit({ perKind: { ...form.perKind, [kind]: e.currentTarget.value } }, [field, 'maxRunningPerKind'])}
-                  />
-                )}
-              </Field>
+                field={field}
+                min={1}
+                max={64}
+                placeholder="no limit"
+                value={form.perKind[kind]}
+                onValue={(v) => edit({ perKind: { ...form.perKind, [kind]: v } }, [field, 'maxRunningPerKind'])}
+              />
             );
           })}
-          <Field group label="Keep finished jobs" error={errorFor('retentionDays')} help="Deleting old jobs removes their items, event log and tile issues.">
-            {(id, describedBy, invalid) => (
-              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-                <label>
-                  <input type="radio" name="retention" checked={!form.retentionOn} onChange={() => edit({ retentionOn: false }, ['retentionDays'])} /> forever
-                </label>
-                <label>
-                  <input type="radio" name="retention" checked={form.retentionOn} onChange={() => edit({ retentionOn: true }, ['retentionDays'])} /> for
-                </label>
-                <input
+          <SwitchedField
+            label="Keep finished jobs"
+            error={errorFor('retentionDays')}
+            help="Deleting old jobs removes their items, event log and tile issues."
+            name="retention"
+            off="forever"
+            on="for"
+            isOn={form.retentionOn}
+            onSwitch={(retentionOn) => edit({ retentionOn }, ['retentionDays'])}
+          >
+            {(describedBy, invalid) => (
+              <>
+                <NumberInput
                   aria-label="Days to keep finished jobs"
-                  data-field="retentionDays"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
+                  field="retentionDays"
+                  describedBy={describedBy}
+                  invalid={invalid}
                   min={1}
                   step={1}
                   className="short"
                   disabled={!form.retentionOn}
                   value={form.retentionDays}
-                  onChange={(e) => edit({ retentionDays: e.currentTarget.value }, ['retentionDays'])}
+                  onValue={(retentionDays) => edit({ retentionDays }, ['retentionDays'])}
                 />{' '}
                 days
-              </div>
+              </>
             )}
-          </Field>
+          </SwitchedField>
         </fieldset>
 
         <fieldset>
           <legend>Storage</legend>
-          <Field
-            group
+          <SwitchedField
             label="Cache quota"
             error={errorFor('cacheQuotaBytes')}
             help="How much all caches and catalogue data in the data directory may take; jobs that write are refused beyond it."
+            name="quota"
+            off="none"
+            on="limit to"
+            isOn={form.quotaOn}
+            onSwitch={(quotaOn) => edit({ quotaOn }, ['cacheQuotaBytes'])}
           >
-            {(id, describedBy, invalid) => (
-              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-                <label>
-                  <input type="radio" name="quota" checked={!form.quotaOn} onChange={() => edit({ quotaOn: false }, ['cacheQuotaBytes'])} /> none
-                </label>
-                <label>
-                  <input type="radio" name="quota" checked={form.quotaOn} onChange={() => edit({ quotaOn: true }, ['cacheQuotaBytes'])} /> limit to
-                </label>
-                <input
-                  aria-label="Cache quota"
-                  data-field="cacheQuotaBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
-                  min={0}
-                  step="any"
-                  className="short"
-                  disabled={!form.quotaOn}
-                  value={form.quota}
-                  onChange={(e) => edit({ quota: e.currentTarget.value }, ['cacheQuotaBytes'])}
-                />
-                <UnitPicker
-                  label="Cache quota unit"
-                  value={form.quotaUnit}
-                  disabled={!form.quotaOn}
-                  onChange={(quotaUnit) => edit({ quotaUnit }, ['cacheQuotaBytes'])}
-                />
-              </div>
+            {(describedBy, invalid) => (
+              <ByteSize
+                label="Cache quota"
+                field="cacheQuotaBytes"
+                describedBy={describedBy}
+                invalid={invalid}
+                disabled={!form.quotaOn}
+                value={form.quota}
+                unit={form.quotaUnit}
+                onChange={(change) => edit({ quota: change.value ?? form.quota, quotaUnit: change.unit ?? form.quotaUnit }, ['cacheQuotaBytes'])}
+              />
             )}
-          </Field>
+          </SwitchedField>
           <Field
             label="Free-space floor"
             error={errorFor('freeSpaceFloorBytes')}
@@ -297,70 +256,50 @@ export function SettingsView() {
           >
             {(id, describedBy, invalid) => (
               <div className="choice">
-                <input
+                <ByteSize
                   id={id}
-                  data-field="freeSpaceFloorBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
-                  min={0}
-                  step="any"
-                  className="short"
+                  label="Free-space floor"
+                  field="freeSpaceFloorBytes"
+                  describedBy={describedBy}
+                  invalid={invalid}
                   value={form.floor}
-                  onChange={(e) => edit({ floor: e.currentTarget.value }, ['freeSpaceFloorBytes'])}
+                  unit={form.floorUnit}
+                  onChange={(change) => edit({ floor: change.value ?? form.floor, floorUnit: change.unit ?? form.floorUnit }, ['freeSpaceFloorBytes'])}
                 />
-                <UnitPicker label="Free-space floor unit" value={form.floorUnit} onChange={(floorUnit) => edit({ floorUnit }, ['freeSpaceFloorBytes'])} />
               </div>
             )}
           </Field>
-          <Field
-            group
+          <SwitchedField
             label="Ingest quota per job"
             error={errorFor('ingestJobQuotaBytes')}
             help="What one ingest job (or one upload) may stage and import; a file that does not fit is refused before it is copied. A job may ask for less."
+            name="ingestQuota"
+            off="none"
+            on="limit to"
+            isOn={form.ingestQuotaOn}
+            onSwitch={(ingestQuotaOn) => edit({ ingestQuotaOn }, ['ingestJobQuotaBytes'])}
           >
-            {(id, describedBy, invalid) => (
-              <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-                <label>
-                  <input
-                    type="radio"
-                    name="ingestQuota"
-                    checked={!form.ingestQuotaOn}
-                    onChange={() => edit({ ingestQuotaOn: false }, ['ingestJobQuotaBytes'])}
-                  />{' '}
-                  none
-                </label>
-                <label>
-                  <input type="radio" name="ingestQuota" checked={form.ingestQuotaOn} onChange={() => edit({ ingestQuotaOn: true }, ['ingestJobQuotaBytes'])} />{' '}
-                  limit to
-                </label>
-                <input
-                  aria-label="Ingest quota per job"
-                  data-field="ingestJobQuotaBytes"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  type="number"
-                  min={0}
-                  step="any"
-                  className="short"
-                  disabled={!form.ingestQuotaOn}
-                  value={form.ingestQuota}
-                  onChange={(e) => edit({ ingestQuota: e.currentTarget.value }, ['ingestJobQuotaBytes'])}
-                />
-                <UnitPicker
-                  label="Ingest quota unit"
-                  value={form.ingestQuotaUnit}
-                  disabled={!form.ingestQuotaOn}
-                  onChange={(ingestQuotaUnit) => edit({ ingestQuotaUnit }, ['ingestJobQuotaBytes'])}
-                />
-              </div>
+            {(describedBy, invalid) => (
+              <ByteSize
+                label="Ingest quota per job"
+                unitLabel="Ingest quota unit"
+                field="ingestJobQuotaBytes"
+                describedBy={describedBy}
+                invalid={invalid}
+                disabled={!form.ingestQuotaOn}
+                value={form.ingestQuota}
+                unit={form.ingestQuotaUnit}
+                onChange={(change) =>
+                  edit({ ingestQuota: change.value ?? form.ingestQuota, ingestQuotaUnit: change.unit ?? form.ingestQuotaUnit }, ['ingestJobQuotaBytes'])
+                }
+              />
             )}
-          </Field>
+          </SwitchedField>
         </fieldset>
 
         <fieldset>
           <legend>Monitoring</legend>
-          <Field
+          <CheckField
             label="Metrics"
             error={errorFor('metricsEnabled')}
             help={
@@ -368,21 +307,12 @@ export function SettingsView() {
                 Prometheus metrics at <code>/metrics</code> of the headless console (the token is needed there too).
               </>
             }
+            field="metricsEnabled"
+            checked={form.metricsEnabled}
+            onChecked={(metricsEnabled) => edit({ metricsEnabled }, ['metricsEnabled'])}
           >
-            {(id, describedBy) => (
-              <label className="check">
-                <input
-                  id={id}
-                  data-field="metricsEnabled"
-                  aria-describedby={describedBy}
-                  type="checkbox"
-                  checked={form.metricsEnabled}
-                  onChange={(e) => edit({ metricsEnabled: e.currentTarget.checked }, ['metricsEnabled'])}
-                />{' '}
-                serve metrics
-              </label>
-            )}
-          </Field>
+            serve metrics
+          </CheckField>
         </fieldset>
 
         <div className="form-actions">
@@ -415,6 +345,88 @@ export function SettingsView() {
         </p>
       )}
     </section>
+  );
+}
+
+/** A row whose value is switched off or on by two radios (`off` and `on` their words), the value's controls after them. */
+function SwitchedField({
+  label,
+  error,
+  help,
+  name,
+  off,
+  on,
+  isOn,
+  onSwitch,
+  children,
+}: {
+  label: string;
+  error: string | undefined;
+  help: string;
+  name: string;
+  off: string;
+  on: string;
+  isOn: boolean;
+  onSwitch: (on: boolean) => void;
+  children: (describedBy: string, invalid: boolean) => ReactNode;
+}) {
+  return (
+    <Field group label={label} error={error} help={help}>
+      {(id, describedBy, invalid) => (
+        <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
+          <label>
+            <input type="radio" name={name} checked={!isOn} onChange={() => onSwitch(false)} /> {off}
+          </label>
+          <label>
+            <input type="radio" name={name} checked={isOn} onChange={() => onSwitch(true)} /> {on}
+          </label>
+          {children(describedBy, invalid)}
+        </div>
+      )}
+    </Field>
+  );
+}
+
+/** A size in bytes as typed: a number (labelled `label`, unless `id` ties it to its row's label) and its unit. */
+function ByteSize({
+  id,
+  label,
+  unitLabel = `${label} unit`,
+  field,
+  describedBy,
+  invalid,
+  disabled,
+  value,
+  unit,
+  onChange,
+}: {
+  id?: string;
+  label: string;
+  unitLabel?: string;
+  field: string;
+  describedBy: string;
+  invalid: boolean;
+  disabled?: boolean;
+  value: string;
+  unit: ByteUnit;
+  onChange: (change: { value?: string; unit?: ByteUnit }) => void;
+}) {
+  return (
+    <>
+      <NumberInput
+        {...(id === undefined ? { 'aria-label': label } : { id })}
+        field={field}
+        describedBy={describedBy}
+        invalid={invalid}
+        min={0}
+        step="any"
+        className="short"
+        disabled={disabled}
+        value={value}
+        onValue={(v) => onChange({ value: v })}
+      />
+      <UnitPicker label={unitLabel} value={unit} disabled={disabled} onChange={(u) => onChange({ unit: u })} />
+    </>
   );
 }
 

@@ -11,6 +11,7 @@ import { formatBytes } from './bytes.js';
 import { Gauge } from './gauge.js';
 import '../controls.css';
 import './storage-view.css';
+import { LoadError } from '../shell/load-error.js';
 
 /** The query key of storage.status, for whoever changes what it reports (settings). */
 export const storageKey = queryKey('storage.status');
@@ -38,14 +39,7 @@ export function StorageView() {
         </span>
       </div>
       {storage.isPending && <p className="muted">Checking the volumes…</p>}
-      {storage.error && (
-        <p className="error" role="alert">
-          Could not read the storage status: {storage.error.message}{' '}
-          <button type="button" onClick={() => void storage.refetch()}>
-            Try again
-          </button>
-        </p>
-      )}
+      {storage.error && <LoadError what="read the storage status" error={storage.error} retry={() => void storage.refetch()} />}
       {storage.data && (
         <>
           {storage.data.warnings.length > 0 && (
