@@ -100,6 +100,9 @@ test('b. an outage mid-migration: the breaker shows "source unavailable, retryin
   await page.locator('tr[data-layer="6"]').waitFor();
   for (const id of [2, 3, 4, 5, 6]) await page.locator(`tr[data-layer="${id}"] input[type="checkbox"]`).uncheck();
   await page.getByLabel('Dataset name').fill('world outage');
+  // A second per answer: the states' five pages then take seconds, so the outage lands mid-layer
+  // however fast this machine copies (without it the layer could be done before the proxy goes down).
+  proxy.setLatency(1000);
   await page.getByRole('button', { name: 'Start the migration' }).click();
   const states = page.locator('tr[data-label="0 States and provinces"]');
   await states.waitFor();
@@ -110,6 +113,7 @@ test('b. an outage mid-migration: the breaker shows "source unavailable, retryin
   expect((await breaker.textContent()) ?? '').toMatch(/^Source unavailable \(127\.0\.0\.1:\d+\): waiting, retrying at /);
   expect(await page.locator('[data-testid="migrate-state"]').textContent(), 'the job waits; it does not fail').toBe('running');
   await page.screenshot({ path: join(ARTIFACTS, 'esri-migrate-outage.png'), fullPage: true });
+  proxy.setLatency(0);
   await proxy.up();
   await expect(page.locator('[data-testid="migrate-state"]'), 'the copy to succeed').toHaveText('succeeded', { timeout: 120_000 });
   await expect(breaker, 'the breaker to close').toHaveAttribute('data-state', 'closed', { timeout: 10_000 });

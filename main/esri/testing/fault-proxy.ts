@@ -47,6 +47,8 @@ export interface FaultProxy {
   log: ProxiedRequest[];
   injected: Record<Fault, number>;
   setRate(rate: number): void;
+  /** Holds every answer this long first, as a distant server does (an outage can then land mid-layer). */
+  setLatency(ms: number): void;
   /** Stops accepting connections (ECONNREFUSED) and drops the open ones. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -94,6 +96,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const slowMs = options.slowMs ?? 3000;
   const retryAfter = options.retryAfterSeconds ?? 1;
   let rate = options.rate;
+  let latencyMs = 0;
   const seen = new Map<string, number>();
   const log: ProxiedRequest[] = [];
   const injected = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
@@ -177,6 +180,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         break;
     }
     try {
+      if (latencyMs > 0) await sleep(latencyMs);
       send(res, await forward(req, body));
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' });
@@ -197,6 +201,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     log,
     injected,
     setRate: (r) => (rate = r),
+    setLatency: (ms) => (latencyMs = ms),
     down: async () => {
       if (isDown) return;
       isDown = true;
