@@ -18,7 +18,7 @@ export type { ItemState, JobState } from './job-states.js';
 // The kinds, their params and the jobs.start union come from one list: shared/kinds/index.ts.
 import { JOB_KINDS, JobStartInput } from './kinds/index.js';
 export { JOB_KINDS, JobStartInput };
-export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf } from './kinds/index.js';
+export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf, unitOf } from './kinds/index.js';
 export type { JobKind, JobParams, JobParamsOf, JobStart, KindedParams, Footprint, JobCache, PathUse } from './kinds/index.js';
 export { Bbox, PRESEED_MODES } from './kinds/fields.js';
 export type { PreseedMode } from './kinds/fields.js';

@@ -62,3 +62,16 @@ export function formatClock(seconds: number): string {
 function pad(v: number): string {
   return String(v).padStart(2, '0');
 }
+
+/** What a job's progress counts: tiles (preseeds, verify), features (migrations) or bytes (ingest). */
+export type ProgressUnit = 'tiles' | 'features' | 'bytes';
+
+/** "1,234 tiles", "240 features", "12.5 MiB": an amount of a job's unit. */
+export function formatAmount(n: number, unit: ProgressUnit): string {
+  return unit === 'bytes' ? formatBytes(n) : `${n.toLocaleString('en-US')} ${unit}`;
+}
+
+/** "1,234 tiles/s", "3.1 MiB/s": a rate of a job's unit. */
+export function formatUnitRate(perSecond: number, unit: ProgressUnit): string {
+  return unit === 'bytes' ? `${formatBytes(Math.round(perSecond))}/s` : `${Math.round(perSecond).toLocaleString('en-US')} ${unit}/s`;
+}

@@ -2,18 +2,20 @@
  * A one-line progress bar for terminals: percent, counts, rate and ETA, redrawn in place on stderr.
  * Not drawn when stderr is not a terminal (logs and pipes get no carriage-return noise).
  */
-import { formatClock } from '../../shared/format.js';
+import { type ProgressUnit, formatAmount, formatClock, formatUnitRate } from '../../shared/format.js';
 import type { JobProgress } from '../../shared/contract.js';
 
-export function formatProgress(p: JobProgress, width = 24, unit = 'tiles'): string {
+/** "███░░  42.0% 1,234/2,938 tiles, 3 bad 812 tiles/s ETA 0:02"; bytes as sizes ("12 MiB/40 MiB"). */
+export function formatProgress(p: JobProgress, width = 24, unit: ProgressUnit = 'tiles'): string {
   const ratio = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const filled = Math.round(ratio * width);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
   const n = (v: number) => v.toLocaleString('en-US');
-  const failed = p.failed > 0 ? `, ${n(p.failed)} bad` : '';
-  const rate = p.rate > 0 ? ` ${n(Math.round(p.rate))}/s` : '';
+  const counts = unit === 'bytes' ? `${formatAmount(p.done, unit)}/${formatAmount(p.total, unit)}` : `${n(p.done)}/${formatAmount(p.total, unit)}`;
+  const failed = p.failed > 0 ? `, ${unit === 'bytes' ? formatAmount(p.failed, unit) : n(p.failed)} bad` : '';
+  const rate = p.rate > 0 ? ` ${formatUnitRate(p.rate, unit)}` : '';
   const eta = p.etaSeconds === null ? '' : ` ETA ${formatClock(p.etaSeconds)}`;
-  return `${bar} ${(ratio * 100).toFixed(1).padStart(5)}% ${n(p.done)}/${n(p.total)} ${unit}${failed}${rate}${eta}`;
+  return `${bar} ${(ratio * 100).toFixed(1).padStart(5)}% ${counts}${failed}${rate}${eta}`;
 }
 
 export class ProgressBar {
@@ -28,10 +30,10 @@ export class ProgressBar {
     return this.stream.isTTY === true;
   }
 
-  update(progress: JobProgress): void {
+  update(progress: JobProgress, unit: ProgressUnit = 'tiles'): void {
     if (!this.enabled) return;
     const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - 60));
-    this.stream.write(`\r\x1b[2K${formatProgress(progress, width)}`);
+    this.stream.write(`\r\x1b[2K${formatProgress(progress, width, unit)}`);
     this.drawn = true;
   }
 

@@ -3,7 +3,8 @@
  * `jobs retry` do: a progress bar on stderr, Ctrl-C as cancel, the summary (or --json document) on
  * stdout, and the job's final state as the exit code.
  */
-import type { CatalogDataset, JobState, JobSummary, RequestResult } from '../../shared/contract.js';
+import { type CatalogDataset, type JobState, type JobSummary, type RequestResult, unitOf } from '../../shared/contract.js';
+import type { ProgressUnit } from '../../shared/format.js';
 import type { Engine } from '../engine/engine.js';
 import { EXIT, type Io, openEngine } from './command-support.js';
 import { formatJobSummary } from './job-summary.js';
@@ -16,6 +17,7 @@ export async function runJob(dataDir: string, io: Io, json: boolean, submit: (en
   const bar = new ProgressBar(io.stderr);
   let interrupts = 0;
   let jobIdValue = 0;
+  let unit: ProgressUnit = 'tiles';
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.cancelled);
@@ -24,11 +26,12 @@ export async function runJob(dataDir: string, io: Io, json: boolean, submit: (en
   };
   process.on('SIGINT', onSigint);
   const off = engine.events.on('job.progress', (p) => {
-    if (p.jobId === jobIdValue) bar.update(p);
+    if (p.jobId === jobIdValue) bar.update(p, unit);
   });
   try {
     const job = await submit(engine);
     jobIdValue = job.id;
+    unit = unitOf(job.kind);
     if (!json) io.stderr.write(`job ${job.id}: ${job.name}\n`);
     const final = await engine.waitFor(job.id);
     // Datasets the job added to the catalogue leave analysed (counts, thumbnails, previews)

@@ -121,6 +121,50 @@ test('a job whose items partly failed ends partial with every error kept; retry 
   }
 });
 
+test('a job retried twice counts each item once: an item without a checkpoint starts over, one with a checkpoint resumes from its counters', async () => {
+  // 'over' counts all its 10 units and fails with no checkpoint (as an ingest's copy does);
+  // 'resume' checkpoints 4 units, counts 6 more, and fails: it resumes from the 4.
+  const plugin: ScriptedKind = {
+    kind: 'verify',
+    describe: () => 'counting',
+    plan: async () => [
+      { label: 'over', spec: { label: 'over' }, total: 10 },
+      { label: 'resume', spec: { label: 'resume' }, total: 10 },
+    ],
+    async runItem(_params, item, context) {
+      if (item.spec.label === 'resume') {
+        if (item.checkpoint === null) {
+          context.progress({ done: 4, bytes: 40 });
+          context.checkpoint({ done: 4 });
+        }
+        context.progress({ done: 6, bytes: 60 });
+      } else context.progress({ done: 10, bytes: 100 });
+      throw new TesseraError('TILE_CORRUPT', `${item.spec.label}: failed after counting`);
+    },
+  };
+  const engine = await engineWith(plugin);
+  try {
+    const j = await engine.start(job());
+    let final = await engine.waitFor(j.id);
+    for (let retry = 1; retry <= 2; retry++) {
+      engine.retry([j.id]);
+      final = await engine.waitFor(j.id);
+    }
+    assert.equal(final.state, 'failed');
+    assert.deepEqual({ done: final.progress.done, total: final.progress.total, bytes: final.progress.bytes }, { done: 20, total: 20, bytes: 200 });
+    const items = engine.store.listItems(j.id).rows.map((i) => [i.label, i.done, i.total, i.bytes, i.attempts]);
+    assert.deepEqual(items, [
+      ['over', 10, 10, 100, 3],
+      ['resume', 10, 10, 100, 3],
+    ]);
+    // After a restart (the job's counters recomputed from its items) the numbers stay the same.
+    const stored = engine.store.getJob(j.id).progress;
+    assert.deepEqual({ done: stored.done, total: stored.total }, { done: 20, total: 20 });
+  } finally {
+    await engine.close();
+  }
+});
+
 test('transient failures are retried with backoff; each attempt and its error are recorded', async () => {
   const engine = await engineWith(scriptedKind(['flaky:2']));
   try {

@@ -236,18 +236,24 @@ export class JobRunner {
     });
     try {
       const result = await policy.execute(async () => {
-        item = this.store.getItem(item.id); // a retry resumes from the latest checkpoint
-        // ...and so do its counters: what a failed attempt counted after that checkpoint is done again,
-        // so it is taken back (else a retried item ends at more than its total).
+        // An attempt resumes from the item's checkpoint, and so do its counters: what an earlier
+        // attempt counted after that checkpoint is done again, so it is taken back (an item without
+        // a checkpoint starts over from nothing). Else a retried item ends at more than its total.
+        item = this.store.getItem(item.id);
+        const start = item.startCounters;
         const lost = {
-          done: counters.done - item.done,
-          failed: counters.failed - item.failed,
-          bytes: counters.bytes - item.bytes,
-          total: counters.total - item.total,
+          done: counters.done - start.done,
+          failed: counters.failed - start.failed,
+          bytes: counters.bytes - start.bytes,
+          total: counters.total - start.total,
         };
         if (lost.done || lost.failed || lost.bytes || lost.total)
           tracker.add({ done: -lost.done, failed: -lost.failed, bytes: -lost.bytes, total: -lost.total });
-        counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
+        if (item.done !== start.done || item.failed !== start.failed || item.bytes !== start.bytes || item.total !== start.total) {
+          this.store.saveItemProgress(item.id, start);
+          item = this.store.getItem(item.id);
+        }
+        counters = { ...start };
         try {
           return await kind.runItem(item, context);
         } catch (error) {

@@ -81,7 +81,7 @@ ${
   m.items.length === 0
     ? '  <p class="none">The job has no items (it was never planned).</p>'
     : table(
-        ['Item', 'State', 'Started', 'Finished', 'Duration', 'Attempts', 'Tiles'],
+        ['Item', 'State', 'Started', 'Finished', 'Duration', 'Attempts', m.unitLabel],
         m.items.map((i) => [
           cell(i.label),
           `<td class="item-state state-text-${esc(i.state)}">${esc(i.state)}</td>`,
@@ -89,7 +89,7 @@ ${
           cell(i.finished, 'nowrap'),
           cell(i.duration, 'num'),
           cell(i.attempts, 'num'),
-          cell(i.tiles, 'num'),
+          cell(i.amount, 'num'),
         ]),
         [4, 5, 6],
       )

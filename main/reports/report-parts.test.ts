@@ -53,6 +53,8 @@ test('parseBounds reads "w,s,e,n" and refuses what is not an area', () => {
   assert.deepEqual(parseBounds('11,57,12,58'), [11, 57, 12, 58]);
   assert.deepEqual(parseBounds(' -180 , -85.05, 180, 85.05 '), [-180, -85.05, 180, 85.05]);
   assert.deepEqual(parseBounds('170,-20,-170,-10'), [170, -20, -170, -10]); // across the antimeridian
+  // A z/x/y folder's metadata.json (TileJSON) writes them as an array.
+  assert.deepEqual(parseBounds('[-165.27,-53.15,177.13,78.2]'), [-165.27, -53.15, 177.13, 78.2]);
   for (const bad of [undefined, '', '1,2,3', '1,2,3,4,5', 'a,b,c,d', '0,0,0,0', '11,58,12,57', '-200,0,10,10', '0,-95,10,10']) {
     assert.equal(parseBounds(bad), null, String(bad));
   }

@@ -4,8 +4,9 @@
  * formatting of times, durations and bytes. Everything here is pure except `extentOf`, which reads
  * the job's tile cache. The map itself is report-map.ts.
  */
-import { formatBytes, formatDuration } from '../../shared/format.js';
-import type { ItemState, JobState } from '../../shared/contract.js';
+import { parseBounds } from '../tile-cache/cache-summary.js';
+import { formatBytes, formatDuration, formatUnitRate } from '../../shared/format.js';
+import { type ItemState, type JobState, unitOf } from '../../shared/contract.js';
 import { openTileCache } from '../tile-cache/open-tile-cache.js';
 import type { TileCacheReader } from '../tile-cache/tile-cache.js';
 import { type Footprint, type JobOutputs, jobOutputs } from './job-outputs.js';
@@ -97,16 +98,6 @@ async function scanTiles(reader: TileCacheReader, role: string): Promise<Pick<Jo
   }
   if (minX === Infinity) return { bounds: null, note: `the ${role} declares no bounds and its tiles lie outside the grid` };
   return { bounds: tileRangeBounds(level.z, minX, minY, maxX, maxY), note: `derived from the tiles at z${level.z}` };
-}
-
-/** Bounds of an MBTiles-style "w,s,e,n" string; null when absent, malformed or empty. */
-export function parseBounds(text: string | undefined): Bounds | null {
-  if (text === undefined) return null;
-  const parts = text.split(',').map((p) => Number(p.trim()));
-  if (parts.length !== 4 || parts.some((p) => !Number.isFinite(p))) return null;
-  const [w, s, e, n] = parts as [number, number, number, number];
-  if (Math.abs(w) > 180 || Math.abs(e) > 180 || s < -90 || n > 90 || s >= n || w === e) return null;
-  return [w, s, e, n];
 }
 
 /** WGS84 bounds of XYZ tiles minX..maxX, minY..maxY at zoom z (Web Mercator grid). */
@@ -204,7 +195,9 @@ export interface ReportModel {
   jobError: { code: string; message: string } | null;
   summary: [label: string, value: string][];
   params: [key: string, value: string][];
-  items: { label: string; state: ItemState; started: string; finished: string; duration: string; attempts: string; tiles: string }[];
+  /** What the job's progress counts, as a column heading ("Tiles", "Features", "Bytes"). */
+  unitLabel: string;
+  items: { label: string; state: ItemState; started: string; finished: string; duration: string; attempts: string; amount: string }[];
   itemErrors: { label: string; code: string; message: string }[];
   /** "3 corrupt, 1 empty", or "none". */
   issueCounts: string;
@@ -217,6 +210,9 @@ export interface ReportModel {
 export function reportModel(data: ReportData, extent: JobExtent, limits: ReportLimits): ReportModel {
   const { job, items, events, tileIssues } = data;
   const p = job.progress;
+  const unit = unitOf(job.kind);
+  const unitLabel = unit[0]!.toUpperCase() + unit.slice(1);
+  const amount = (n: number) => (unit === 'bytes' ? formatBytes(n) : formatCount(n));
   const end = job.finishedAt ?? (job.startedAt !== null ? data.generatedAt : null);
   const elapsed = durationMs(job.startedAt, end);
   const itemCounts = [
@@ -234,11 +230,9 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     ['Finished', formatTime(job.finishedAt)],
     ['Duration', job.finishedAt === null && elapsed !== null ? `${formatDuration(elapsed)} so far` : formatDuration(elapsed)],
     ['Items', `${itemCounts.join(', ')} (of ${formatCount(job.items.total)})`],
-    ['Tiles', `${formatCount(p.done)} of ${formatCount(p.total)} done, ${formatCount(p.failed)} bad`],
+    [unitLabel, `${amount(p.done)} of ${amount(p.total)} done${p.failed > 0 || unit === 'tiles' ? `, ${amount(p.failed)} bad` : ''}`],
     ['Data', formatBytes(p.bytes)],
-    ...(elapsed !== null && elapsed > 0 && p.done > 0
-      ? ([['Throughput', `${formatCount(Math.round(p.done / (elapsed / 1000)))} tiles/s`]] as [string, string][])
-      : []),
+    ...(elapsed !== null && elapsed > 0 && p.done > 0 ? ([['Throughput', formatUnitRate(p.done / (elapsed / 1000), unit)]] as [string, string][]) : []),
     ['Tile issues', issueCounts(tileIssues)],
     ['Priority', String(job.priority)],
   ];
@@ -253,6 +247,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     generatedAt: formatTime(data.generatedAt),
     jobError: job.error ? { code: job.error.code, message: job.error.message } : null,
     summary,
+    unitLabel,
     params: flattenParams(job.params),
     items: items.map((i) => ({
       label: i.label,
@@ -261,7 +256,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
       finished: formatTime(i.finishedAt),
       duration: formatDuration(durationMs(i.startedAt, i.finishedAt)),
       attempts: String(i.attempts),
-      tiles: `${formatCount(i.done)} / ${formatCount(i.total)}${i.failed > 0 ? ` (${formatCount(i.failed)} bad)` : ''}`,
+      amount: `${amount(i.done)} / ${amount(i.total)}${i.failed > 0 ? ` (${amount(i.failed)} bad)` : ''}`,
     })),
     itemErrors: items.filter((i) => i.error !== null).map((i) => ({ label: i.label, code: i.error!.code, message: i.error!.message })),
     issueCounts: issueCounts(tileIssues),
@@ -293,3 +288,5 @@ function issueCounts(issues: ReportData['tileIssues']): string {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+export { parseBounds };

@@ -80,9 +80,9 @@ export async function pdfReport(data: ReportData): Promise<Buffer> {
         { header: 'Finished', width: 0.18 },
         { header: 'Duration', width: 0.1, align: 'right' },
         { header: 'Attempts', width: 0.1, align: 'right' },
-        { header: 'Tiles', width: 0.24, align: 'right' },
+        { header: m.unitLabel, width: 0.24, align: 'right' },
       ],
-      m.items.map((i) => [i.label, i.state, i.started, i.finished, i.duration, i.attempts, i.tiles]),
+      m.items.map((i) => [i.label, i.state, i.started, i.finished, i.duration, i.attempts, i.amount]),
     );
 
   section(doc, 'Item errors');

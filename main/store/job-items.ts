@@ -139,6 +139,7 @@ export class JobItems {
       id,
       ...counters,
       checkpoint: checkpoint === undefined ? null : JSON.stringify(checkpoint),
+      checkpointCounters: checkpoint === undefined ? null : JSON.stringify(counters),
       keep: checkpoint === undefined ? 1 : 0,
     });
   }

@@ -25,6 +25,11 @@ export interface NewItem<Spec extends object = object> {
 export interface StoredItem<Spec extends object = object, Checkpoint extends object = object> extends JobItem {
   spec: Spec;
   checkpoint: Checkpoint | null;
+  /**
+   * Where an attempt of this item starts counting: the counters saved with its checkpoint, or
+   * nothing done and its planned total when it has none (it starts over).
+   */
+  startCounters: Counters;
 }
 
 export interface Counters {
@@ -71,6 +76,8 @@ export interface ItemRow {
   error_message: string | null;
   error_details: string | null;
   checkpoint: string | null;
+  checkpoint_counters: string | null;
+  planned_total: number | null;
   result: string | null;
   started_at: string | null;
   finished_at: string | null;
@@ -159,10 +166,18 @@ export function storedItem(r: ItemRow): StoredItem {
     finishedAt: r.finished_at,
     spec: JSON.parse(r.spec) as Record<string, unknown>,
     checkpoint: r.checkpoint === null ? null : (JSON.parse(r.checkpoint) as Record<string, unknown>),
+    startCounters: startCountersOf(r),
   };
 }
 
+/** See StoredItem.startCounters. Rows older than the columns that say it resume from their counters, as they did. */
+function startCountersOf(r: ItemRow): Counters {
+  if (r.checkpoint === null) return { done: 0, failed: 0, bytes: 0, total: r.planned_total ?? r.total };
+  if (r.checkpoint_counters !== null) return JSON.parse(r.checkpoint_counters) as Counters;
+  return { done: r.done, failed: r.failed, bytes: r.bytes, total: r.total };
+}
+
 export function publicItem(item: StoredItem): JobItem {
-  const { spec: _spec, checkpoint: _checkpoint, ...rest } = item;
+  const { spec: _spec, checkpoint: _checkpoint, startCounters: _start, ...rest } = item;
   return rest;
 }

@@ -23,7 +23,7 @@ const SQL = {
   active: `SELECT id FROM jobs WHERE state IN ('running', 'cancelling') ORDER BY id`,
   countByState: 'SELECT state, count(*) AS n FROM jobs GROUP BY state',
   purge: `DELETE FROM jobs WHERE created_at < @before AND state IN ('succeeded', 'partial', 'failed', 'cancelled')`,
-  insertItem: `INSERT INTO job_items (job_id, ordinal, label, spec, state, total) VALUES (@jobId, @ordinal, @label, @spec, 'queued', @total)`,
+  insertItem: `INSERT INTO job_items (job_id, ordinal, label, spec, state, total, planned_total) VALUES (@jobId, @ordinal, @label, @spec, 'queued', @total, @total)`,
   getItem: 'SELECT * FROM job_items WHERE id = ?',
   itemsOf: 'SELECT * FROM job_items WHERE job_id = ? ORDER BY ordinal',
   itemsInState: 'SELECT * FROM job_items WHERE job_id = @id AND state = @state ORDER BY ordinal',
@@ -33,7 +33,8 @@ const SQL = {
   setItemError: 'UPDATE job_items SET error_code = @code, error_message = @message, error_details = @details WHERE id = @id',
   bumpAttempts: 'UPDATE job_items SET attempts = attempts + 1 WHERE id = @id',
   setItemProgress: `UPDATE job_items SET done = @done, total = @total, failed = @failed, bytes = @bytes,
-                          checkpoint = CASE WHEN @keep = 1 THEN checkpoint ELSE @checkpoint END
+                          checkpoint = CASE WHEN @keep = 1 THEN checkpoint ELSE @checkpoint END,
+                          checkpoint_counters = CASE WHEN @keep = 1 THEN checkpoint_counters ELSE @checkpointCounters END
                         WHERE id = @id`,
   insertEvent: 'INSERT INTO job_events (job_id, at, type, message, data) VALUES (@jobId, @at, @type, @message, @data)',
   eventById: 'SELECT * FROM job_events WHERE id = ?',

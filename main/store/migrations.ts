@@ -140,4 +140,12 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild');
   `,
+  // 4: where a retried attempt starts its counting. An item resumes from its checkpoint, so its
+  // counters go back to what they were when that checkpoint was saved (checkpoint_counters); an
+  // item without one starts over, from nothing done and its planned total (planned_total). Before,
+  // an attempt continued from the counters the failed one left, and done passed total.
+  `
+  ALTER TABLE job_items ADD COLUMN planned_total INTEGER;
+  ALTER TABLE job_items ADD COLUMN checkpoint_counters TEXT;
+  `,
 ];

@@ -99,7 +99,9 @@ export function parseBounds(text: string | undefined): Bounds | null {
     .map((p) => Number(p.trim()));
   if (parts.length !== 4 || parts.some((p) => !Number.isFinite(p))) return null;
   const [w, s, e, n] = parts as Bounds;
-  const clamped: Bounds = [clamp(w, -180, 180), clampLatitude(s), clamp(e, -180, 180), clampLatitude(n)];
+  // Degrees out of range are not bounds (a projected box written by mistake): no area is better than a wrong one.
+  if (Math.abs(w) > 180 || Math.abs(e) > 180 || Math.abs(s) > 90 || Math.abs(n) > 90) return null;
+  const clamped: Bounds = [w, clampLatitude(s), e, clampLatitude(n)];
   if (clamped[0] === clamped[2] || clamped[1] >= clamped[3]) return null;
   return clamped;
 }
@@ -124,10 +126,6 @@ export function boundsOfTiles(tiles: readonly { z: number; x: number; y: number 
 /** The latitude of a Web Mercator row given as a fraction of the world (0 = north edge). */
 function latOfRow(fraction: number): number {
   return (Math.atan(Math.sinh(Math.PI * (1 - 2 * fraction))) * 180) / Math.PI;
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
 }
 
 /**

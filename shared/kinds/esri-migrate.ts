@@ -27,6 +27,7 @@ export const esriMigrateContract = kindContract({
   paths: () => [],
   cache: () => null,
   makesDatasets: true,
+  unit: 'features',
   // Its layers' places are the catalogue's (the report reads them from the datasets it made).
   footprints: () => [],
 });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Footprint, JobCache, KindContract, PathUse } from './kind-contract.js';
 import type { JobItem } from '../contract.js';
+import type { ProgressUnit } from '../format.js';
 import { esriMigrateContract } from './esri-migrate.js';
 import { ingestContract } from './ingest.js';
 import { rasterPreseedContract } from './raster-preseed.js';
@@ -74,6 +75,11 @@ export function cacheOf<K extends JobKind>(job: { kind: K; params: JobParamsOf<K
 /** Where each of a finished job's items did its work. */
 export function footprintsOf<K extends JobKind>(job: { kind: K; params: JobParamsOf<K> }, items: readonly JobItem[]): Footprint[] {
   return CONTRACTS[job.kind].footprints(job.params, items);
+}
+
+/** What a kind's progress counts. */
+export function unitOf(kind: JobKind): ProgressUnit {
+  return CONTRACTS[kind].unit;
 }
 
 /** Whether jobs of this kind add datasets to the catalogue. */

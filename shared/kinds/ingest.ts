@@ -30,6 +30,7 @@ export const ingestContract = kindContract({
   paths: (p) => pathList('files', p.files, 'read'),
   cache: () => null,
   makesDatasets: true,
+  unit: 'bytes',
   // A raster's bounds, or the layer a vector item imported.
   footprints: (_p, items) =>
     items.flatMap((i) => {

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import type { Bbox } from './fields.js';
 import type { JobItem } from '../contract.js';
+import type { ProgressUnit } from '../format.js';
 
 /** One path a job's params name: the field it came in (`params.datasets.1`), the path, and what the job does with it. */
 export interface PathUse {
@@ -39,6 +40,8 @@ export interface KindContract<S extends z.ZodType> {
   cache(params: z.output<S>): JobCache | null;
   /** Whether a finished job of this kind has added datasets to the catalogue. */
   makesDatasets: boolean;
+  /** What its progress counts (done, total, rate), so reports and screens name it. */
+  unit: ProgressUnit;
   /** Where each finished item's work lies, read from its stored result; items without a place have none. */
   footprints(params: z.output<S>, items: readonly JobItem[]): Footprint[];
 }

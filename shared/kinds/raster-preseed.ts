@@ -36,6 +36,7 @@ export const rasterPreseedContract = kindContract({
   paths: (p) => [...pathList('datasets', p.datasets, 'read'), ...coverageUse(p.coverage), { field: 'params.output', path: p.output, access: 'write' }],
   cache: (p) => ({ path: p.output, role: 'output' }),
   makesDatasets: false,
+  unit: 'tiles',
   // Each dataset's part of the output (its extent ∩ bbox ∩ coverage), as its item rendered it.
   footprints: (_p, items) =>
     items.flatMap((i) => {

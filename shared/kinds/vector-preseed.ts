@@ -51,6 +51,7 @@ export const vectorPreseedContract = kindContract({
   paths: (p) => [...pathList('sources', p.sources, 'read'), ...coverageUse(p.coverage), { field: 'params.output', path: p.output, access: 'write' }],
   cache: (p) => ({ path: p.output, role: 'output' }),
   makesDatasets: false,
+  unit: 'tiles',
   // The union of each source's tiled layers, within the bbox and Web Mercator's latitudes.
   footprints: (p, items) =>
     items.flatMap((i) => {

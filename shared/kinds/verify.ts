@@ -30,6 +30,7 @@ export const verifyContract = kindContract({
   paths: (p) => [{ field: 'params.cache', path: p.cache, access: 'read' }],
   cache: (p) => ({ path: p.cache, role: 'cache' }),
   makesDatasets: false,
+  unit: 'tiles',
   // A verify changes nothing: its extent is the cache's own, not its items'.
   footprints: () => [],
 });
