@@ -8,23 +8,14 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.js';
 
 /** dist/e2e/ → the compiled CLI. */
 const BIN = fileURLToPath(new URL('../main/cli/bin.js', import.meta.url));
 /** The source tree's gitignored folder for screenshots. */
 export const ARTIFACTS = fileURLToPath(new URL('../../e2e/artifacts/', import.meta.url));
 
-/** docs/environment.md: what works headless with Debian's Chromium (never --use-gl=swiftshader). */
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+export { CHROMIUM_FLAGS };
 
 export interface Console {
   child: ChildProcess;
@@ -93,7 +84,7 @@ export async function launchBrowser(
   options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
 ): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: options.width ?? 1280, height: options.height ?? 720 },
