@@ -7,7 +7,7 @@ import { afterEach, expect, test } from 'vitest';
 import type { EventName, Events, JobEvent, JobSummary } from '../../shared/contract.js';
 import { job, progress } from '../testing/test-jobs.js';
 import { type Mounted, mount, waitFor } from '../testing/mount.js';
-import { type EventPage, type EventSource, LIST_REFRESH_MS, followJob } from './follow-job.js';
+import { type EventPage, type EventSource, LIST_REFRESH_MS, LIVE_ROWS_MS, followJob } from './follow-job.js';
 import { jobKeys } from './job-keys.js';
 import { useJob, useJobEvents, useJobItems } from './job-queries.js';
 
@@ -87,6 +87,31 @@ test('a job shown twice is one cache entry, moved by job.progress and job.change
     .findAll()
     .map((q) => String(q.queryKey[0]));
   expect(keys.every((k) => k.startsWith('jobs.'))).toBe(true);
+});
+
+test('while a job runs, its item rows are read again from its progress ticks, at most once a second', async () => {
+  let done = 10;
+  m = await mount(
+    <>
+      <JobState id={7} label="a" />
+      <JobItems id={7} />
+    </>,
+    {
+      'jobs.get': () => job(7, 'running', { progress: progress(7, done, 100) }),
+      'jobs.items': () => ({ rows: [], nextCursor: null }),
+    },
+  );
+  await waitFor('the items', () => text('items') === '0' && text('a') === 'running 10');
+  const before = m.callsTo('jobs.items').length;
+  // Ten ticks in half a second (no job.changed: an item's counters move without a state change).
+  for (let i = 0; i < 10; i++) {
+    done += 5;
+    m.emit('job.progress', progress(7, done, 100));
+    await sleep(50);
+  }
+  await waitFor('the rows read again', () => m!.callsTo('jobs.items').length > before, { timeoutMs: LIVE_ROWS_MS + 1500 });
+  await sleep(200);
+  expect(m.callsTo('jobs.items').length, 'one read for the burst of ticks').toBe(before + 1);
 });
 
 test('every follower of a job shares one subscription, dropped with the last', () => {

@@ -17,6 +17,11 @@ export interface EventPage {
 
 /** How long item and tile-issue lists wait after a job change before refetching, so a burst refetches once. */
 export const LIST_REFRESH_MS = 300;
+/**
+ * While a job runs, its progress ticks move its items' counters too: their rows are read again at
+ * most this often, so a row never lags the header by more than about a second.
+ */
+export const LIVE_ROWS_MS = 1000;
 
 /** The events `followJob` needs of the window API (tests pass a transport's). */
 export type EventSource = Pick<TesseraApi, 'on'>;
@@ -62,12 +67,12 @@ export function applyJobEvent(queryClient: QueryClient, event: JobEvent): void {
 function subscribe(queryClient: QueryClient, events: EventSource, jobId: number): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   // Item and tile-issue counts just moved: their lists are read again, once per burst.
-  const refreshLists = () => {
+  const refreshLists = (afterMs = LIST_REFRESH_MS) => {
     timer ??= setTimeout(() => {
       timer = null;
       void queryClient.invalidateQueries({ queryKey: jobKeys.allItems(jobId) });
       void queryClient.invalidateQueries({ queryKey: jobKeys.allIssues(jobId) });
-    }, LIST_REFRESH_MS);
+    }, afterMs);
   };
   const offs = [
     events.on('job.changed', (job) => {
@@ -76,7 +81,11 @@ function subscribe(queryClient: QueryClient, events: EventSource, jobId: number)
       refreshLists();
     }),
     events.on('job.progress', (progress) => {
-      if (progress.jobId === jobId) applyJobProgress(queryClient, progress);
+      if (progress.jobId !== jobId) return;
+      applyJobProgress(queryClient, progress);
+      const state = queryClient.getQueryData<JobSummary>(jobKeys.summary(jobId))?.state;
+      // A tick for a job known to have finished is late: its lists were read at its finish.
+      if (state === undefined || state === 'running' || state === 'cancelling') refreshLists(LIVE_ROWS_MS);
     }),
     events.on('job.event', (event) => {
       if (event.jobId === jobId) applyJobEvent(queryClient, event);
