@@ -167,9 +167,38 @@ test('a person waiting (discovery) gets "source unavailable" once the breaker op
   script = Array.from({ length: 10 }, () => (_q: IncomingMessage, _b: string, r: ServerResponse) => void r.writeHead(502).end());
   await assert.rejects(
     run(client).promise,
-    (e: unknown) => e instanceof TesseraError && e.transient && /^source unavailable: 127\.0\.0\.1:\d+ failed 4 times in a row; last: HTTP 502/.test(e.message),
+    (e: unknown) =>
+      e instanceof TesseraError &&
+      e.code === 'HTTP_5XX' &&
+      e.transient &&
+      /^source unavailable: 127\.0\.0\.1:\d+ failed 4 times in a row; last: HTTP 502/.test(e.message),
   );
   assert.equal(seen.length, 4);
+});
+
+test('a refused connection is not an HTTP 5xx: IO_ERROR, retried, and the breaker still opens', async () => {
+  // A real closed loopback port: bound, its number noted, then closed before anything connects.
+  const closed = createServer();
+  closed.listen(0, '127.0.0.1');
+  await once(closed, 'listening');
+  const port = (closed.address() as { port: number }).port;
+  closed.close();
+  await once(closed, 'close');
+  const client = fresh({ waitWhenUnavailable: false, maxAttempts: 10 });
+  const events: ClientEvent[] = [];
+  const url = `http://127.0.0.1:${port}/arcgis/rest/services`;
+  await assert.rejects(client.request(url, {}, { signal: new AbortController().signal, onEvent: (e) => events.push(e) }), (e: unknown) => {
+    assert.ok(e instanceof TesseraError, String(e));
+    assert.equal(e.code, 'IO_ERROR');
+    assert.ok(e.transient);
+    assert.match(e.message, new RegExp(`^source unavailable: 127\\.0\\.0\\.1:${port} failed 4 times in a row; last: connection failed .*ECONNREFUSED`));
+    assert.equal((e.details as { reason?: string }).reason, 'connection');
+    return true;
+  });
+  const retries = events.filter((e) => e.type === 'retry') as Extract<ClientEvent, { type: 'retry' }>[];
+  assert.equal(retries.length, 4, 'each of the 4 failures that opened the breaker was retried');
+  assert.ok(retries.every((r) => r.reason === 'connection' && r.error.code === 'IO_ERROR'));
+  assert.equal(client.stats.breakerOpenings, 1);
 });
 
 test('a job waits while the breaker is open, probes the service, and carries on when it answers', async () => {

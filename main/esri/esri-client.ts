@@ -222,12 +222,18 @@ export class EsriClient {
     }
   }
 
+  /**
+   * The error for a person who cannot wait out an open breaker. It keeps the last failure's code:
+   * a refused or reset connection stays IO_ERROR, a timeout TIMEOUT, and only a server that
+   * answered 5xx is HTTP_5XX. Always transient: the host may be back in a moment.
+   */
   private unavailableError(breaker: HostBreaker, url: string): TesseraError {
     const last = breaker.lastError ? this.scrub(breaker.lastError) : null;
     return failure(
-      'HTTP_5XX',
+      last?.transient ? last.code : 'IO_ERROR',
       `source unavailable: ${breaker.host} failed ${this.options.breaker.threshold} times in a row${last ? `; last: ${last.message}` : ''}`,
       { reason: reasonOf(last) ?? 'connection', url: url.split('?')[0]! },
+      true,
     );
   }
 

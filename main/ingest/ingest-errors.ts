@@ -4,6 +4,7 @@
  */
 import { posix } from 'node:path';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
+import { missingPartsText } from '../gdal/shapefile-parts.js';
 
 /** Why a file was refused or could not be read. */
 export type RefusalReason =
@@ -80,9 +81,7 @@ export function operatorText(raw: string, known: Readonly<Record<string, string>
 
 /** How a Shapefile's missing mandatory parts are said: "its .shx and .dbf are missing; add them…". */
 export function missingParts(what: string, missing: readonly string[]): TesseraError {
-  const list = missing.map((m) => `.${m}`);
-  const named = list.length === 1 ? `${list[0]} is` : `${list.slice(0, -1).join(', ')} and ${list.at(-1)} are`;
-  return refused('missing-parts', `${what}: its ${named} missing; add ${list.length === 1 ? 'it' : 'them'} (or a .zip of the set)`, { missing: list });
+  return refused('missing-parts', `${what}: ${missingPartsText(missing, '(or a .zip of the set)')}`, { missing: missing.map((m) => `.${m}`) });
 }
 
 /**

@@ -3,10 +3,10 @@
  * raster subdatasets (a GeoPackage's tile tables, a NetCDF's variables). Used to plan a job's items
  * (on the source, or through /vsizip/ inside an archive) and again on the staged copy.
  */
-import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import gdal from 'gdal-async';
+import type gdal from 'gdal-async';
 import { openVector } from '../gdal/open-vector.js';
+import { isShapefile, shapefileMissing } from '../gdal/shapefile-parts.js';
 import { extensionOf } from './inputs.js';
 import { fromGdal, missingParts } from './ingest-errors.js';
 
@@ -44,7 +44,7 @@ const LON_LAT_FORMATS = new Set(['GeoJSON', 'GeoJSONSeq', 'TopoJSON', 'KML', 'LI
  */
 export async function findDatasets(gdalPath: string, relPath: string, label: string): Promise<FoundDataset[]> {
   const known = { [gdalPath]: posix.basename(relPath) };
-  if (/\.shp$/i.test(gdalPath)) {
+  if (isShapefile(gdalPath)) {
     const missing = await shapefileMissing(gdalPath);
     if (missing.length > 0) throw missingParts(label, missing);
   }
@@ -81,23 +81,6 @@ export async function findDatasets(gdalPath: string, relPath: string, label: str
   } finally {
     ds.close();
   }
-}
-
-/**
- * The mandatory parts (.shx, .dbf) missing beside a Shapefile, matched by stem whatever the case
- * (as GDAL does); in a real folder or a GDAL virtual one (inside an archive).
- */
-export async function shapefileMissing(shpPath: string): Promise<string[]> {
-  const dir = posix.dirname(shpPath);
-  let names: string[];
-  try {
-    names = shpPath.startsWith('/vsi') ? await gdal.fs.readDirAsync(dir) : await readdir(dir);
-  } catch {
-    return [];
-  }
-  const stem = posix.basename(shpPath).slice(0, -4).toLowerCase();
-  const present = new Set(names.map((n) => n.toLowerCase()));
-  return ['shx', 'dbf'].filter((ext) => !present.has(`${stem}.${ext}`));
 }
 
 function subdatasetNames(ds: gdal.Dataset): string[] {

@@ -1,6 +1,6 @@
 /** source-info: real GDAL on real sources (world_map.gpkg, rgdal's scot_BNG.shp and cities.shp) and broken ones. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -66,6 +66,27 @@ test('what GDAL cannot open, or opens without a vector layer, is DATASET_UNREADA
   const raster = join(root, 'tiny.asc');
   writeFileSync(raster, 'ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2\n3 4\n');
   await assert.rejects(() => inspectSource(raster), /found no vector layer/);
+});
+
+test("a Shapefile without its .shx and .dbf is DATASET_UNREADABLE in the ingest's words, not GDAL's SHAPE_RESTORE_SHX", async () => {
+  const lonely = join(root, 'lonely');
+  mkdirSync(lonely);
+  const shp = join(lonely, 'scot_BNG.shp');
+  copyFileSync(rgdalVector('scot_BNG.shp'), shp);
+  const refused = (missing: string) => (error: unknown) => {
+    assert.ok(error instanceof TesseraError, String(error));
+    assert.equal(error.code, 'DATASET_UNREADABLE');
+    assert.equal(error.message, `${shp}: its ${missing}; add ${missing.includes(' and ') ? 'them' : 'it'} beside it`);
+    assert.doesNotMatch(error.message, /SHAPE_RESTORE_SHX/);
+    assert.equal((error.details as { reason: string }).reason, 'missing-parts');
+    return true;
+  };
+  await assert.rejects(() => inspectSource(shp), refused('.shx and .dbf are missing'));
+  // An upper-case extension counts, as it does for GDAL: only the .dbf is missing now.
+  copyFileSync(rgdalVector('scot_BNG.shx'), join(lonely, 'scot_BNG.SHX'));
+  await assert.rejects(() => inspectSource(shp), refused('.dbf is missing'));
+  copyFileSync(rgdalVector('scot_BNG.dbf'), join(lonely, 'scot_BNG.dbf'));
+  assert.equal((await inspectSource(shp)).layers[0]!.featureCount, 56);
 });
 
 test('cancel stops between layers with AbortError', async () => {

@@ -5,6 +5,7 @@
  */
 import type gdal from 'gdal-async';
 import { openVector } from '../../gdal/open-vector.js';
+import { isShapefile, missingPartsText, shapefileMissing } from '../../gdal/shapefile-parts.js';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
 import { toLonLat } from '../../tiling/crs.js';
@@ -37,8 +38,23 @@ export function unreadable(path: string, why: string): TesseraError {
   return new TesseraError('DATASET_UNREADABLE', `${path}: ${why}`, { details: { path } });
 }
 
+/**
+ * A .shp without its .shx or .dbf beside it, as DATASET_UNREADABLE said as the ingest says it
+ * ("its .shx and .dbf are missing; add them …"), not as GDAL's SHAPE_RESTORE_SHX; null otherwise.
+ */
+export async function incompleteShapefile(path: string): Promise<TesseraError | null> {
+  if (!isShapefile(path)) return null;
+  const missing = await shapefileMissing(path);
+  if (missing.length === 0) return null;
+  return new TesseraError('DATASET_UNREADABLE', `${path}: ${missingPartsText(missing, 'beside it')}`, {
+    details: { path, reason: 'missing-parts', missing: missing.map((m) => `.${m}`) },
+  });
+}
+
 /** Opens `path` read-only with GDAL's async API (the caller closes it). */
 export async function openSource(path: string): Promise<gdal.Dataset> {
+  const incomplete = await incompleteShapefile(path);
+  if (incomplete) throw incomplete;
   try {
     return await openVector(path);
   } catch (error) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -490,6 +490,34 @@ test('a vector preseed to an unwritable output is refused at params.output: jobs
       await assert.rejects(() => engine.estimate({ kind: 'preseed-vector', params }), refusedAtOutput);
     }
     assert.equal(engine.store.listJobs(undefined, undefined, 10).rows.length, 0);
+  } finally {
+    await engine.close();
+  }
+});
+
+test("a lone .shp (no .shx or .dbf beside it) is refused at params.sources.N in the ingest's words: jobs.start makes no job; a dry run names it the same way", async () => {
+  const dir = freshDir();
+  const engine = await openEngine(dir);
+  try {
+    mkdirSync(join(dir, 'lonely'));
+    const shp = join(dir, 'lonely', 'scot_BNG.shp');
+    copyFileSync(rgdalVector('scot_BNG.shp'), shp);
+    const params = { sources: [rgdalVector('cities.shp'), shp], minZoom: 0, maxZoom: 6, output: join(dir, 'out.mbtiles') };
+    const refusedAtSource = (error: unknown) => {
+      assert.ok(error instanceof TesseraError, String(error));
+      assert.equal(error.code, 'BAD_INPUT');
+      const issues = (error.details as { issues: { field: string; message: string }[] }).issues;
+      assert.deepEqual(issues, [{ field: 'params.sources.1', message: `${shp}: its .shx and .dbf are missing; add them beside it` }]);
+      assert.doesNotMatch(error.message, /SHAPE_RESTORE_SHX/);
+      return true;
+    };
+    await assert.rejects(() => engine.start({ kind: 'preseed-vector', params }), refusedAtSource);
+    assert.equal(engine.store.listJobs(undefined, undefined, 10).rows.length, 0);
+    // A dry run estimates what it can read and says why it cannot read the rest.
+    const estimate = await engine.estimate({ kind: 'preseed-vector', params });
+    const lone = estimate.datasets.find((d) => d.path === shp)!;
+    assert.deepEqual([lone.error?.code, lone.error?.message], ['DATASET_UNREADABLE', `${shp}: its .shx and .dbf are missing; add them beside it`]);
+    assert.ok(!estimate.datasets.find((d) => d.path !== shp)!.error);
   } finally {
     await engine.close();
   }

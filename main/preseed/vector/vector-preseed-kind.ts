@@ -31,7 +31,7 @@ import { type ExtractedSource, extractSource } from './extract-source.js';
 import { estimateVectorPreseed } from './estimate.js';
 import { type ModeRule, removeUnwrittenTiles, tilesToWrite } from './output-sink.js';
 import { choosePartitionZoom, zoomRanges } from './partition-plan.js';
-import { type SourceInfo, inspectSource, isConnectionOrVirtual } from './source-info.js';
+import { type SourceInfo, incompleteShapefile, inspectSource, isConnectionOrVirtual } from './source-info.js';
 import { type TileTaskInput, WriteQueue, streamTileTask } from './tile-stream.js';
 import { type LayerOutcome, vectorLayers } from './tileset-metadata.js';
 import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../workers/vector-tiles.js';
@@ -101,6 +101,8 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       output: params.output,
       isVirtual: isConnectionOrVirtual,
       missing: (path) => `no such file or directory: ${path}`,
+      // A Shapefile without its .shx or .dbf cannot be read at all: the params are incomplete.
+      checkExisting: async (path) => (await incompleteShapefile(path))?.message ?? null,
     });
     if (issues.length === 0) {
       // Unreadable sources are not the form's error: they fail their own item when the job runs.
