@@ -61,6 +61,11 @@ test('a refused input names the options typed, in plain words with the value: ex
     ],
     [['verify', 'x.mbtiles', '--min-zoom', '5', '--max-zoom', '3'], 'tessera: BAD_INPUT: --min-zoom: 5 must not be greater than --max-zoom (3)\n'],
     [['jobs', 'list', '--limit', '5000'], 'tessera: BAD_INPUT: --limit: 5000 must be between 1 and 1000\n'],
+    // A job's own check (the files exist) names the argument too, one line each.
+    [
+      ['preseed', 'raster', 'nope.tif', 'nope2.tif', '--zoom', '0-2', '-o', 'out.mbtiles'],
+      `tessera: BAD_INPUT: dataset 1: no such file: ${join(dir, 'nope.tif')}\ntessera: BAD_INPUT: dataset 2: no such file: ${join(dir, 'nope2.tif')}\n`,
+    ],
   ];
   for (const [args, stderr] of cases) {
     const run = tessera(...args);

@@ -106,14 +106,19 @@ export interface IssueWords {
 
 /**
  * Each issue of a BAD_INPUT refusal in the words of `command` (`preseed raster`); null when the
- * error is not a refused request input with issues.
+ * error is not a refused input with issues (or, from a job's own checks, names a field the command
+ * did not set).
  */
 export function describeIssues(command: string | null, error: TesseraError): IssueWords[] | null {
   const details = error.details as { request?: string; issues?: { field: string; message: string }[] } | undefined;
-  if (error.code !== 'BAD_INPUT' || !details?.request || !Array.isArray(details.issues) || details.issues.length === 0) return null;
+  if (error.code !== 'BAD_INPUT' || !Array.isArray(details?.issues) || details.issues.length === 0) return null;
   const known = refused.get(error);
   const sources = (command !== null && FIELD_SOURCES[command]) || {};
-  return details.issues.map((issue) => wordsOf(issue, sources, known));
+  const words = details.issues.map((issue) => wordsOf(issue, sources, known));
+  // A job's own refusal (a dataset that does not exist: `params.datasets.0`) has its words already;
+  // only the fields are named again, when the command set every one of them.
+  if (!details.request && words.some((w) => w.option === null)) return null;
+  return words;
 }
 
 function wordsOf(issue: { field: string; message: string }, sources: Readonly<Record<string, Source>>, known: Refused | undefined): IssueWords {
