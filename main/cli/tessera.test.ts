@@ -318,15 +318,27 @@ test('inputs that cannot work are refused up front: exit 2, one line on stderr n
   const cases: [string[], RegExp][] = [
     [
       ['preseed', 'raster', emptyFolder, '--zoom', '0-1', '-o', join(dir, 'x.mbtiles')],
-      /params\.datasets\.0: .*empty-folder is a folder, not a raster dataset/,
+      /^tessera: BAD_INPUT: dataset 1: .*empty-folder is a folder, not a raster dataset/,
     ],
-    [['verify', emptyFolder], /params\.cache: .*empty-folder is not a tile cache/],
-    [['verify', text], /params\.cache: .*notes\.txt is not a tile cache/],
-    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],
-    [['preseed', 'vector', worldMapGpkg(), '--zoom', '0-1', '-o', notMbtiles], /params\.output: .*notes\.mbtiles exists and is not an MBTiles file/],
-    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles'], /params\.output: cannot create files in \/proc/],
-    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles', '--dry-run'], /params\.output: cannot create files in \/proc/],
-    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', join(text, 'a.mbtiles')], /params\.output: .*notes\.txt is a file, not a folder/],
+    [['verify', emptyFolder], /^tessera: BAD_INPUT: cache: .*empty-folder is not a tile cache/],
+    [['verify', text], /^tessera: BAD_INPUT: cache: .*notes\.txt is not a tile cache/],
+    [
+      ['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', notMbtiles],
+      /^tessera: BAD_INPUT: -o\/--output: .*notes\.mbtiles exists and is not an MBTiles file/,
+    ],
+    [
+      ['preseed', 'vector', worldMapGpkg(), '--zoom', '0-1', '-o', notMbtiles],
+      /^tessera: BAD_INPUT: -o\/--output: .*notes\.mbtiles exists and is not an MBTiles file/,
+    ],
+    [['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles'], /^tessera: BAD_INPUT: -o\/--output: cannot create files in \/proc/],
+    [
+      ['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', '/proc/a.mbtiles', '--dry-run'],
+      /^tessera: BAD_INPUT: -o\/--output: cannot create files in \/proc/,
+    ],
+    [
+      ['preseed', 'raster', blueMarbleTif(), '--zoom', '0-1', '-o', join(text, 'a.mbtiles')],
+      /^tessera: BAD_INPUT: -o\/--output: .*notes\.txt is a file, not a folder/,
+    ],
     [['serve', '--port', '99999'], /--port must be between 0 and 65535, not 99999/],
     [['serve', '--host', '999.1.1.1'], /--host 999\.1\.1\.1 is neither an IP address nor a host name/],
     [['serve', '--port', busyPort], new RegExp(`port ${busyPort} on 127\\.0\\.0\\.1 is in use`)],
