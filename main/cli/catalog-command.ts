@@ -9,10 +9,9 @@ import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.
 import { TesseraError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/format.js';
 import { liveOwner } from '../engine/data-dir.js';
-import { parseRequest } from '../engine/handlers.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { morePages, openEngine, withReadOnly } from './command-support.js';
-import { request } from './request.js';
+import { parseInput, request } from './request.js';
 
 export class CatalogUsageError extends Error {}
 
@@ -65,7 +64,7 @@ export async function catalogCommand(
   switch (sub) {
     case 'list': {
       const kind = o.kind?.[0];
-      const input = parseRequest('catalog.list', { text: o.text, kind, cursor: o.cursor, limit: o.limit === undefined ? 50 : Number(o.limit) });
+      const input = parseInput('catalog.list', { text: o.text, kind, cursor: o.cursor, limit: o.limit === undefined ? 50 : Number(o.limit) });
       const page = await readCatalog(dataDir, (handlers) =>
         handlers ? request(handlers, 'catalog.list', input) : ({ rows: [], nextCursor: null } as Page<CatalogDataset>),
       );

@@ -27,6 +27,7 @@ const OPTIONS = {
   'data-dir': { value: true },
   json: {},
   help: { short: 'h' },
+  version: { short: 'V' },
   port: { value: true },
   host: { value: true },
   'allowed-host': { value: true, multiple: true },

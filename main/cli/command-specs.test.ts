@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OPTION_NAMES, parseCommandLine } from './command-line.js';
-import { COMMANDS, COMMON_OPTIONS, commandHelp, findCommand, foreignOption } from './command-specs.js';
+import { COMMANDS, COMMON_OPTIONS, TOP_LEVEL_OPTIONS, commandHelp, findCommand, foreignOption } from './command-specs.js';
 
 const leaves = COMMANDS.filter((c) => !COMMANDS.some((o) => o.path.length > c.path.length && c.path.every((p, i) => o.path[i] === p)));
 
 test('every option the parser knows is described by at least one command, and only those', () => {
-  const described = new Set([...COMMON_OPTIONS, ...COMMANDS.flatMap((c) => c.options)].map((o) => o.name));
+  const described = new Set([...COMMON_OPTIONS, ...TOP_LEVEL_OPTIONS, ...COMMANDS.flatMap((c) => c.options)].map((o) => o.name));
   assert.deepEqual([...described].sort(), [...OPTION_NAMES].sort());
 });
 

@@ -50,6 +50,9 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', description: "this command's help" },
 ];
 
+/** Options of `tessera` alone, before any command: --version. */
+export const TOP_LEVEL_OPTIONS: readonly OptionSpec[] = [{ name: 'version', description: "print tessera's version and exit" }];
+
 const zoomFrom = (what: string): OptionSpec[] => [
   { name: 'min-zoom', value: 'N', description: `the lowest zoom level to ${what}`, default: "the cache's lowest" },
   { name: 'max-zoom', value: 'N', description: `the highest zoom level to ${what}`, default: "the cache's highest" },

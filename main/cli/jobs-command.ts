@@ -5,13 +5,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { JobSummary, ReportFormat, RequestResult } from '../../shared/contract.js';
+import { JOB_KINDS, JOB_STATES, type JobSummary, type ReportFormat, type RequestResult } from '../../shared/contract.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/format.js';
-import { type ContractHandlers, parseRequest } from '../engine/handlers.js';
+import type { ContractHandlers } from '../engine/handlers.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { EXIT, type Io, type Out, USAGE_CODES, UsageError, morePages, openEngine, optionalInt, stripUndefined, withReadOnly } from './command-support.js';
-import { request } from './request.js';
+import { parseInput, request } from './request.js';
 import { runJob } from './run-job.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
@@ -27,7 +27,7 @@ export async function jobsCommand(dataDir: string, args: string[], values: Recor
   const [sub, ...ids] = args;
   switch (sub) {
     case 'list': {
-      const input = parseRequest('jobs.list', {
+      const input = parseInput('jobs.list', {
         filter: stripUndefined({
           states: values.state as string[] | undefined,
           kinds: values.kind as string[] | undefined,
@@ -138,21 +138,28 @@ function jobIds(args: string[], sub: string): number[] {
   });
 }
 
-function formatJobTable(rows: JobSummary[]): string {
+/** Column widths that fit every state and kind, so that every page lines up the same. */
+const STATE_WIDTH = Math.max(...JOB_STATES.map((s) => s.length));
+const KIND_WIDTH = Math.max(...JOB_KINDS.map((k) => k.length));
+
+/** The jobs as a table: one row each, columns aligned whatever the kind or state. */
+export function formatJobTable(rows: readonly JobSummary[]): string {
   if (rows.length === 0) return 'no jobs';
+  const row = (cells: string[]) => cells.join('  ').trimEnd();
   const lines = rows.map((j) =>
-    [
+    row([
       String(j.id).padStart(6),
-      j.state.padEnd(11),
-      j.kind.padEnd(8),
+      j.state.padEnd(STATE_WIDTH),
+      j.kind.padEnd(KIND_WIDTH),
       `${j.progress.done}/${j.progress.total}`.padStart(15),
-      j.createdAt.slice(0, 19).replace('T', ' '),
+      j.createdAt.slice(0, 19).replace('T', ' ').padEnd(19),
       j.name,
-    ].join('  '),
+    ]),
   );
-  return [`${'id'.padStart(6)}  ${'state'.padEnd(11)}  ${'kind'.padEnd(8)}  ${'done/total'.padStart(15)}  ${'created (UTC)'.padEnd(19)}  name`, ...lines].join(
-    '\n',
-  );
+  return [
+    row(['id'.padStart(6), 'state'.padEnd(STATE_WIDTH), 'kind'.padEnd(KIND_WIDTH), 'done/total'.padStart(15), 'created (UTC)'.padEnd(19), 'name']),
+    ...lines,
+  ].join('\n');
 }
 
 function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'>['rows']; events: RequestResult<'jobs.events'> }): string {

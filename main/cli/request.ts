@@ -3,12 +3,24 @@
  * name, with the input checked by the request's zod schema (defaults filled in) as a host's
  * dispatcher does, but throwing the TesseraError instead of answering a reply.
  */
-import type { RequestName, RequestResult } from '../../shared/contract.js';
+import type { RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import { type ContractHandlers, parseRequest } from '../engine/handlers.js';
+import { rememberInput } from './input-words.js';
+
+/** parseRequest, remembering a refused input so that the refusal can name the options (input-words.ts). */
+export function parseInput<N extends RequestName>(name: N, input: unknown): RequestParsed<N> {
+  try {
+    return parseRequest(name, input);
+  } catch (error) {
+    if (error instanceof TesseraError) rememberInput(error, name, input);
+    throw error;
+  }
+}
 
 export async function request<N extends RequestName>(handlers: Pick<ContractHandlers, N>, name: N, input: unknown): Promise<RequestResult<N>> {
   const handler = handlers[name] as (input: unknown) => Promise<RequestResult<N>> | RequestResult<N>;
-  return handler(parseRequest(name, input));
+  return handler(parseInput(name, input));
 }
 
 /** Every row of a paged request, page after page. */

@@ -16,8 +16,20 @@ import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-comma
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, parseCommandLine } from './command-line.js';
-import { commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
-import { EXIT, type Io, type Out, USAGE_CODES, UsageError, assertHasStore, openEngine, optionalInt, stripUndefined } from './command-support.js';
+import { type CommandSpec, commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
+import {
+  EXIT,
+  type Io,
+  type Out,
+  USAGE_CODES,
+  UsageError,
+  assertHasStore,
+  openEngine,
+  optionalInt,
+  packageVersion,
+  stripUndefined,
+} from './command-support.js';
+import { describeIssues } from './input-words.js';
 import { jobsCommand } from './jobs-command.js';
 import { runJob } from './run-job.js';
 import { serve } from './serve-command.js';
@@ -55,6 +67,7 @@ Options for every command:
   --json           print one JSON document on stdout
   -h, --help       this help; tessera <command> --help (or tessera help <command>) for a command's
                    options, their defaults and examples
+  -V, --version    print tessera's version
 An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
@@ -63,12 +76,19 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   let json = false;
   // Where a usage error points: the command's own help once the command is known.
   let helpHint = 'tessera --help';
+  // The command, once known: a refused input names its options.
+  let spec: CommandSpec | undefined;
   try {
     const guessed = findCommand(argv.filter((a) => !a.startsWith('-')));
     if (guessed) helpHint = `${commandName(guessed)} --help`;
     const { values, positionals } = parseCommandLine(argv);
     json = values.json ?? false;
     const [command, ...rest] = positionals;
+    if (values.version && !values.help) {
+      const version = await packageVersion();
+      io.stdout.write(json ? `${JSON.stringify({ version }, null, 2)}\n` : `${version}\n`);
+      return EXIT.succeeded;
+    }
     if (values.help || !command || command === 'help') {
       const path = command === 'help' ? rest : positionals;
       if (path.length === 0) {
@@ -80,7 +100,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(commandHelp(spec));
       return EXIT.succeeded;
     }
-    const spec = findCommand(positionals);
+    spec = findCommand(positionals);
     if (spec) {
       helpHint = `${commandName(spec)} --help`;
       const foreign = foreignOption(spec, values);
@@ -135,20 +155,32 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         throw new UsageError(`unknown command: ${command}`);
     }
   } catch (error) {
-    return reportError(error, io, json, helpHint);
+    return reportError(error, io, json, helpHint, spec);
   }
 }
 
-function reportError(error: unknown, io: Io, json: boolean, helpHint = 'tessera --help'): number {
+function reportError(error: unknown, io: Io, json: boolean, helpHint = 'tessera --help', spec?: CommandSpec): number {
   const usage =
     error instanceof UsageError ||
     error instanceof PreseedUsageError ||
     error instanceof CatalogUsageError ||
     error instanceof MigrateUsageError ||
     error instanceof CommandLineError;
-  const e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
+  let e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+  // A refused request input: one line per problem, naming the option that set the field.
+  const issues = usage ? null : describeIssues(spec ? spec.path.join(' ') : null, e);
+  if (issues) {
+    const details = e.details as { issues: { field: string; message: string }[] };
+    e = new TesseraError(e.code, issues.map((i) => i.text).join('; '), {
+      details: { ...details, issues: details.issues.map((issue, n) => ({ ...issue, option: issues[n]!.option })) },
+    });
+  }
   if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+  if (issues) {
+    for (const issue of issues) io.stderr.write(`tessera: ${e.code}: ${issue.text}\n`);
+    return code;
+  }
   // One line: the refusal, and for a usage error where the command's options are described.
   io.stderr.write(`tessera: ${e.code}: ${e.message}${usage ? ` (see ${helpHint})` : ''}\n`);
   return code;
