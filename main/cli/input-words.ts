@@ -8,7 +8,7 @@
  * request.ts remembers the input each refused request was given (the values are read from it) and
  * the schema it was checked with (the bounds are read from it).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { requests } from '../../shared/contract.js';
 import type { TesseraError } from '../../shared/errors.js';
 
@@ -252,7 +252,8 @@ interface Def {
   values?: unknown[];
 }
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+/** A schema's definition, read loosely: only the fields that lead to a nested schema are used. */
+const defOf = (schema: z.ZodType): Def => schema._zod.def as Def;
 
 /** The schema that checked the value at `path` of `input`; a union's member is the one whose literals `input` matches. */
 function schemaAt(schema: z.ZodType | undefined, input: unknown, path: readonly string[]): z.ZodType | undefined {
@@ -295,8 +296,8 @@ function literalsMatch(schema: z.ZodType, input: unknown): boolean {
 
 /** A number schema's inclusive bounds, when it has both (not the safe-integer limits of `.int()`). */
 function numberBounds(schema: z.ZodType | undefined): [number | undefined, number | undefined] {
-  const s = schema as unknown as { minValue?: number | null; maxValue?: number | null } | undefined;
-  if (!s || defOf(schema!).type !== 'number') return [undefined, undefined];
+  if (!(schema instanceof z.ZodNumber)) return [undefined, undefined];
+  const s = schema;
   const bound = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) && Math.abs(n) < Number.MAX_SAFE_INTEGER ? n : undefined);
   const min = bound(s.minValue);
   const max = bound(s.maxValue);

@@ -5,7 +5,6 @@
  */
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import gdal from 'gdal-async';
 
 /** The parts GDAL cannot open a Shapefile without. */
 const MANDATORY = ['shx', 'dbf'] as const;
@@ -24,7 +23,9 @@ export async function shapefileMissing(shpPath: string): Promise<string[]> {
   const dir = posix.dirname(shpPath);
   let names: string[];
   try {
-    names = shpPath.startsWith('/vsi') ? await gdal.fs.readDirAsync(dir) : await readdir(dir);
+    // GDAL only for a virtual folder, and loaded only then: the messages here are read by code that
+    // must not load GDAL (the CLI's read-only commands report ingest errors).
+    names = shpPath.startsWith('/vsi') ? await (await import('gdal-async')).default.fs.readDirAsync(dir) : await readdir(dir);
   } catch {
     return [];
   }
