@@ -13,7 +13,7 @@ import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { cacheIdFor } from '../main/tile-cache/cache-registry.js';
 import { ARTIFACTS, type Console, expect, test } from './console-fixture.js';
-import { countriesMbtiles, hillshadeMbtiles } from './fixtures.js';
+import { HILLSHADE_INSIDE, countriesMbtiles, hillshadeMbtiles } from './fixtures.js';
 
 test.use({ consoleOptions: { viewport: { width: 1400, height: 860 } } });
 test.describe.configure({ mode: 'serial' });
@@ -120,13 +120,7 @@ test('a. a GDAL raster MBTiles is drawn: grey hillshade inside its square degree
   const background = hex((await paint(caches.raster, 'background', 'background-color')) as string);
 
   // Inside N57E011 (land and the Kattegat alike: the hillshade is grey everywhere there).
-  const inside: [number, number][] = [
-    [11.5, 57.5],
-    [11.25, 57.75],
-    [11.75, 57.25],
-    [11.1, 57.1],
-    [11.9, 57.9],
-  ];
+  const inside = HILLSHADE_INSIDE;
   // West and east of it, where the cache has no data.
   const outside: [number, number][] = [
     [10.8, 57.5],

@@ -20,7 +20,7 @@ import type { JobSummary } from '../shared/contract.js';
 import type {} from '../preload/window-api.js';
 import { cacheIdFor } from '../main/tile-cache/cache-registry.js';
 import { ARTIFACTS, expect, test, within } from './console-fixture.js';
-import { countriesTopoJson, srtmDem } from './fixtures.js';
+import { HILLSHADE_INSIDE, countriesTopoJson, srtmDem } from './fixtures.js';
 
 test.use({ consoleOptions: { viewport: { width: 1440, height: 960 } } });
 test.describe.configure({ mode: 'serial' });
@@ -199,13 +199,7 @@ test('c. "Open on map" draws the new cache: grey hillshade inside its square deg
   if (!m) throw new Error(`background ${background}`);
   const bg: Rgb = [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
 
-  const inside: [number, number][] = [
-    [11.5, 57.5],
-    [11.25, 57.75],
-    [11.75, 57.25],
-    [11.1, 57.1],
-    [11.9, 57.9],
-  ];
+  const inside = HILLSHADE_INSIDE;
   const points = await page.evaluate(
     ([sel, pts]) => {
       const el = document.querySelector(sel) as HTMLElement & { __map: { project(p: [number, number]): { x: number; y: number } } };
