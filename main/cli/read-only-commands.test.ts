@@ -18,10 +18,28 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const tessera = fileURLToPath(new URL('./tessera.js', import.meta.url));
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 
-/** Runs one command in a fresh process and lists the native libraries mapped into it afterwards. */
-function nativeLibrariesAfter(args: string[]): { code: number; libraries: string[]; stderr: string } {
+/**
+ * A module resolve hook (it runs on the loader's thread) that writes each npm package a module
+ * resolves into to stderr, one `package <name>` line each: what a command's imports pulled in.
+ */
+const packageHook = `data:text/javascript,${encodeURIComponent(`
+  export async function resolve(specifier, context, next) {
+    const resolved = await next(specifier, context);
+    const match = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(resolved.url);
+    if (match) process.stderr.write('package ' + match[1] + '\\n');
+    return resolved;
+  }
+`)}`;
+
+/**
+ * Runs one command in a fresh process; lists the native libraries mapped into it afterwards and
+ * the npm packages its imports loaded.
+ */
+function nativeLibrariesAfter(args: string[]): { code: number; libraries: string[]; packages: Set<string>; stderr: string } {
   const probe = `
     import { readFileSync } from 'node:fs';
+    import { register } from 'node:module';
+    register(${JSON.stringify(packageHook)});
     const { main } = await import(${JSON.stringify(tessera)});
     const code = await main(${JSON.stringify(args)}, { stdout: process.stderr, stderr: process.stderr });
     const maps = readFileSync('/proc/self/maps', 'utf8');
@@ -29,7 +47,8 @@ function nativeLibrariesAfter(args: string[]): { code: number; libraries: string
     process.stdout.write(JSON.stringify({ code, libraries }));
   `;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' } });
-  return { ...(JSON.parse(run.stdout) as { code: number; libraries: string[] }), stderr: run.stderr };
+  const packages = new Set([...run.stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1]!));
+  return { ...(JSON.parse(run.stdout) as { code: number; libraries: string[] }), packages, stderr: run.stderr };
 }
 
 test('jobs list|show|report and catalog list|show load no GDAL, sharp or libvips', { skip: process.platform !== 'linux' && 'reads /proc/self/maps' }, () => {
@@ -43,11 +62,17 @@ test('jobs list|show|report and catalog list|show load no GDAL, sharp or libvips
     ['catalog', 'list'],
     ['catalog', 'show', '1'],
   ]) {
-    const { code, libraries, stderr } = nativeLibrariesAfter([...args, '--data-dir', dataDir]);
+    const { code, libraries, packages, stderr } = nativeLibrariesAfter([...args, '--data-dir', dataDir]);
     assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
     assert.deepEqual(libraries, ['better_sqlite3'], `${args.join(' ')} loads only SQLite`);
+    assert.ok(packages.has('better-sqlite3'), `the hook sees the packages a command loads: ${[...packages].join(', ')}`);
+    // The report builder (pdfkit and its fonts, the tile-cache readers) and the terminal
+    // prettifier load only for the command that needs them: a listing is parsed by scripts.
+    const heavy = ['pdfkit', 'fontkit', 'pmtiles', '@mapbox/vector-tile', 'pino-pretty'].filter((p) => packages.has(p));
+    if (args[1] !== 'report') assert.deepEqual(heavy, [], `${args.join(' ')} loads no report or pretty-printing package`);
   }
   // The probe sees what a job does load: the check can fail.
+  assert.ok(nativeLibrariesAfter(['jobs', 'report', '1', '--format', 'pdf', '--data-dir', dataDir]).packages.has('pdfkit'), 'a PDF report loads pdfkit');
   const { libraries } = nativeLibrariesAfter(['verify', join(dir, 'missing.mbtiles'), '--data-dir', join(dir, 'other')]);
   assert.ok(libraries.includes('libgdal') || libraries.includes('gdal.node'), `a job-running command loads GDAL: ${libraries.join(', ')}`);
 });

@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import type { JobSummary } from '../../shared/contract.js';
 import { toTesseraError } from '../../shared/errors.js';
 import { Catalog } from '../catalog/catalog.js';
-import { buildReport } from '../reports/report.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir, prepareDataDir } from './data-dir.js';
@@ -57,7 +56,9 @@ export function readOnlyHandlers({ store, catalog, withLiveProgress = (job) => j
     'jobs.items': (i) => store.listItems(i.id, { states: i.states, cursor: i.cursor, limit: i.limit }),
     'jobs.events': (i) => store.events(i.id, i.afterId, i.limit),
     'jobs.tileIssues': (i) => store.tileIssues(i.id, i.cursor, i.limit),
-    'jobs.report': (i) => buildReport(store, i.id, i.format, catalog),
+    // Loaded on demand: reports bring pdfkit, fonts and the tile-cache readers, which `jobs list`
+    // and `catalog list` do not need (read-only commands answer in < 150 ms, issue 14.6).
+    'jobs.report': async (i) => (await import('../reports/report.js')).buildReport(store, i.id, i.format, catalog),
     'catalog.list': (i) => catalog.list(i),
     'catalog.get': (i) => catalog.get(i.id),
   };

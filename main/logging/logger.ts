@@ -14,7 +14,8 @@
  * (message, data?). A `sink` receives the entries instead (tests), redacted like the lines.
  */
 import { pino, type DestinationStream, type Level } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -102,11 +103,19 @@ export function createLogger(level: LogLevel = levelFromEnv(), sink?: (entry: Lo
   return createLoggerTo(level, tty ? { stream: 2, pretty: true, colorize: true } : { stream: process.stderr });
 }
 
+/**
+ * pino-pretty, loaded on first use: only a terminal needs it, and a read-only CLI command piped
+ * elsewhere should not pay for its dependencies (issue 14.6: those commands answer in < 150 ms).
+ */
+function loadPinoPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+}
+
 /** A logger writing to `output.stream`: JSON lines, or pretty ones. */
 export function createLoggerTo(level: LogLevel, output: LoggerOutput): Logger {
   if (level === 'silent') return SILENT;
   const destination = output.pretty
-    ? pinoPretty({ destination: output.stream, sync: true, colorize: output.colorize ?? false, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid' })
+    ? loadPinoPretty()({ destination: output.stream, sync: true, colorize: output.colorize ?? false, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid' })
     : typeof output.stream === 'number'
       ? pino.destination({ fd: output.stream, sync: true })
       : (output.stream as DestinationStream);
