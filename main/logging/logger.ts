@@ -115,7 +115,13 @@ function loadPinoPretty(): typeof PinoPretty {
 export function createLoggerTo(level: LogLevel, output: LoggerOutput): Logger {
   if (level === 'silent') return SILENT;
   const destination = output.pretty
-    ? loadPinoPretty()({ destination: output.stream, sync: true, colorize: output.colorize ?? false, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid' })
+    ? loadPinoPretty()({
+        destination: output.stream,
+        sync: true,
+        colorize: output.colorize ?? false,
+        translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+        ignore: 'pid',
+      })
     : typeof output.stream === 'number'
       ? pino.destination({ fd: output.stream, sync: true })
       : (output.stream as DestinationStream);
