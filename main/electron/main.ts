@@ -86,6 +86,7 @@ function start(): void {
     const created = createMainWindow(BrowserWindow, {
       ...hooks,
       preloadPath: paths.preload,
+      iconPath: paths.windowIcon,
       onLoadFailed: (error) => logger.error('the app page failed to load', { error: String(error) }),
     });
     created.on('closed', () => {

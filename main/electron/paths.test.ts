@@ -16,6 +16,9 @@ test('shell paths point at the bundled preload and the renderer build', () => {
   assert.equal(paths.preload, path.join(DIST, 'preload', 'electron-preload.cjs'));
   assert.equal(path.resolve(paths.rendererDir), path.join(DIST, 'renderer'));
   assert.ok(path.isAbsolute(paths.preload));
+  // The window icon is the committed 256 px render of assets/icon.svg, beside dist/ as in the package.
+  assert.equal(paths.windowIcon, path.join(DIST, '..', 'assets', 'icons', '256x256.png'));
+  assert.ok(existsSync(paths.windowIcon), paths.windowIcon);
 });
 
 test('the preload bundle is one CommonJS file that requires only electron', (t) => {

@@ -9,6 +9,11 @@ export interface ShellPaths {
   preload: string;
   /** The Vite build of the renderer, served on tessera://app. */
   rendererDir: string;
+  /**
+   * The window's icon (Linux and Windows show it in the title bar and task switcher; macOS uses
+   * the bundle's .icns). assets/ is in the package's files for this and the tray icons.
+   */
+  windowIcon: string;
 }
 
 /** The shell's paths; `moduleUrl` is a module of dist/main/electron/ (this one by default). */
@@ -16,5 +21,6 @@ export function shellPaths(moduleUrl: string = import.meta.url): ShellPaths {
   return {
     preload: fileURLToPath(new URL('../../preload/electron-preload.cjs', moduleUrl)),
     rendererDir: fileURLToPath(new URL('../../renderer/', moduleUrl)),
+    windowIcon: fileURLToPath(new URL('../../../assets/icons/256x256.png', moduleUrl)),
   };
 }

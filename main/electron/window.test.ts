@@ -78,6 +78,8 @@ test('main window options: 1280×800, hidden until ready, secure preferences', (
   assert.ok(options.minHeight! > 0 && options.minHeight! <= 800);
   assert.equal(options.show, false);
   assert.deepEqual(options.webPreferences, secureWebPreferences(PRELOAD));
+  assert.equal(options.icon, undefined, 'no icon given: Electron keeps its default');
+  assert.equal(mainWindowOptions(PRELOAD, '/app/assets/icons/256x256.png').icon, '/app/assets/icons/256x256.png');
 });
 
 test('createMainWindow: builds with the options, loads the app, shows when ready', () => {

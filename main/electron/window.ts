@@ -19,8 +19,9 @@ import {
 } from './security.js';
 
 /** The main window's options: a 1280×800 window that shows once its first paint is ready. */
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function mainWindowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {
   return {
+    ...(iconPath !== undefined && { icon: iconPath }),
     width: 1280,
     height: 800,
     // Below this the job table and the map no longer fit side by side.
@@ -90,6 +91,8 @@ export function hardenSession(session: Pick<Session, 'setPermissionRequestHandle
 export interface MainWindowOptions extends HardeningHooks {
   /** Absolute path of the bundled preload (dist/preload/electron-preload.cjs). */
   preloadPath: string;
+  /** The window's icon file (shellPaths().windowIcon); none leaves Electron's default. */
+  iconPath?: string;
   /** Told when the app page fails to load (the window stays, showing nothing). */
   onLoadFailed?: (error: unknown) => void;
 }
@@ -99,7 +102,7 @@ export function createMainWindow(
   BrowserWindowClass: new (options: BrowserWindowConstructorOptions) => BrowserWindow,
   options: MainWindowOptions,
 ): BrowserWindow {
-  const window = new BrowserWindowClass(mainWindowOptions(options.preloadPath));
+  const window = new BrowserWindowClass(mainWindowOptions(options.preloadPath, options.iconPath));
   hardenSession(window.webContents.session);
   hardenWebContents(window.webContents, options);
   window.once('ready-to-show', () => window.show());
