@@ -3,6 +3,7 @@
  * numbered migrations, each in its own transaction so a failed one leaves the previous schema intact.
  */
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import { TesseraError } from '../../shared/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -17,7 +18,7 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, withSqliteBinding({ readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false }));
   } catch (error) {
     throw new TesseraError('STORE_UNAVAILABLE', `cannot open the job store ${file}: ${(error as Error).message}`, { cause: error });
   }

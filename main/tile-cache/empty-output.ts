@@ -7,6 +7,7 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import { workingFileOf } from './pmtiles-writer.js';
 import { writerKindFor } from './tile-writer.js';
 
@@ -39,7 +40,7 @@ async function removeEmptyMbtiles(path: string): Promise<boolean> {
   if (!(await present(path))) return false;
   let empty: boolean;
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
+    const db = new Database(path, withSqliteBinding({ readonly: true, fileMustExist: true }));
     try {
       empty = db.prepare('SELECT 1 FROM tiles LIMIT 1').get() === undefined;
     } finally {

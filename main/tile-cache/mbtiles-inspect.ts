@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import type { Bbox } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { imageFormatOf, isGzip, parseBounds } from './cache-summary.js';
@@ -54,7 +55,7 @@ function isHotJournal(error: unknown): boolean {
 function recoverHotJournal(path: string): void {
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, withSqliteBinding({ fileMustExist: true, timeout: BUSY_TIMEOUT_MS }));
     // The first read takes the shared lock, finds the hot journal and rolls it back.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch {
@@ -72,7 +73,7 @@ async function inspectOnce(path: string, format: WrittenTileFormat): Promise<Exi
 
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, withSqliteBinding({ readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }));
   } catch (error) {
     if (isHotJournal(error)) throw error;
     throw notWritable(path, `it cannot be opened as SQLite (${(error as Error).message})`);

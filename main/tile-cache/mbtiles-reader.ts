@@ -9,6 +9,7 @@
  * columns of the spec are used, so both work.
  */
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import { TesseraError } from '../../shared/errors.js';
 import { flipY } from '../../shared/tile-grid.js';
 import { cacheError } from './cache-error.js';
@@ -19,7 +20,7 @@ import { normaliseFormat } from './tile-format.js';
 export async function openMbtiles(path: string): Promise<TileCacheReader> {
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new Database(path, withSqliteBinding({ readonly: true, fileMustExist: true }));
   } catch (error) {
     throw cacheError(path, 'cannot open MBTiles file', error);
   }

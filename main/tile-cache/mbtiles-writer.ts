@@ -41,6 +41,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import type { Bbox } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { flipY } from '../../shared/tile-grid.js';
@@ -74,7 +75,7 @@ export async function openMbtilesWriter(path: string, options: MbtilesWriterOpti
   let db: Database.Database | undefined;
   try {
     await mkdir(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, withSqliteBinding({ timeout: BUSY_TIMEOUT_MS }));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma(`cache_size = -${CACHE_KIB}`);

@@ -27,6 +27,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import { Compression, TileType, zxyToTileId } from 'pmtiles';
 import { TesseraError } from '../../shared/errors.js';
 import { flipY } from '../../shared/tile-grid.js';
@@ -245,7 +246,7 @@ function isRunning(pid: number): boolean {
  * slower on 600k tiles.
  */
 async function buildArchive(source: string, target: string, metadata: TilesetMetadata, options: PmtilesWriterOptions): Promise<void> {
-  const db = new Database(source, { readonly: true, fileMustExist: true });
+  const db = new Database(source, withSqliteBinding({ readonly: true, fileMustExist: true }));
   const handle = await open(target, 'w');
   try {
     db.exec('BEGIN');
