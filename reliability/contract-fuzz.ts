@@ -50,6 +50,8 @@ const VALID: Record<RequestName, unknown> = {
   'queue.resume': {},
   'settings.get': {},
   'settings.update': { retentionDays: 30 },
+  'plans.check': { source: '/tmp/none-plans' },
+  'plans.apply': { source: '/tmp/none-plans' },
 };
 
 const HOSTILE_STRINGS = [

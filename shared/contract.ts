@@ -30,6 +30,8 @@ export { EsriMigrateParams } from './kinds/esri-migrate.js';
 
 export type * from './job-shapes.js';
 export type * from './data-shapes.js';
+export type * from './plan-shapes.js';
+import type { PlanReport } from './plan-shapes.js';
 import type { AppInfo, CatalogDataset, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
 import type {
   BulkResult,
@@ -108,6 +110,18 @@ function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as R };
 }
 
+/** A plan source: a folder of plan files, given as an absolute path (the CLI resolves a relative one). */
+const PlanSourceInput = z
+  .object({
+    source: z
+      .string()
+      .trim()
+      .min(1, 'source is empty')
+      .max(4096)
+      .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'source must be an absolute folder path'),
+  })
+  .strict();
+
 export const requests = {
   'app.info': request<NoInput, AppInfo>(NoInput),
   'app.health': request<NoInput, HealthCheck[]>(NoInput),
@@ -176,6 +190,10 @@ export const requests = {
   'queue.resume': request<NoInput, QueueState>(NoInput),
   'settings.get': request<NoInput, Settings>(NoInput),
   'settings.update': request<typeof SettingsPatch, Settings>(SettingsPatch),
+  /** What a reconcile of a folder of plan files would do: each plan's sync state, its action and why; the files that are not valid plans. */
+  'plans.check': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
+  /** Reconciles a folder of plan files: starts the jobs of new and changed plans, records the ones that left. One reconcile per folder at a time. */
+  'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
 } as const;
 
 export type Requests = typeof requests;

@@ -65,6 +65,7 @@ const OPTIONS = {
   where: { value: true },
   token: { value: true },
   username: { value: true },
+  source: { value: true },
 } as const satisfies Record<string, Spec>;
 
 type Options = typeof OPTIONS;

@@ -31,6 +31,7 @@ import {
 } from './command-support.js';
 import { describeIssues } from './input-words.js';
 import { jobsCommand } from './jobs-command.js';
+import { plansCommand } from './plans-command.js';
 import { runJob } from './run-job.js';
 import { serve } from './serve-command.js';
 
@@ -61,6 +62,9 @@ Commands:
   jobs cancel <id>...                                  cancel queued or interrupted jobs
   jobs retry <id>...                                   re-run what did not succeed (alias: resume) and wait
   jobs report <id> [--format json|csv|html|pdf] [-o FILE]  export a job's report
+  plans diff --source DIR                              what a reconcile of a folder of plan files would do
+  plans list --source DIR                              each plan's state: new, changed, synced, removed
+  plans apply --source DIR                             start the jobs of new and changed plans and wait
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
@@ -151,6 +155,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       case 'jobs':
         if (values['data-dir'] !== undefined) assertHasStore(dataDir);
         return await jobsCommand(dataDir, rest, values, io, json, out);
+      case 'plans':
+        return await plansCommand(dataDir, rest, values, io, json, out);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

@@ -43,6 +43,8 @@ import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
+import { PlanService } from '../plans/plan-service.js';
+import { PlanRecords } from '../store/plan-records.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
 export { defaultWorkerFile, type EngineOptions };
@@ -65,6 +67,7 @@ export class Engine {
   private readonly active = new Map<number, ActiveJob>();
   private readonly runner: JobRunner;
   private readonly health: EngineHealth;
+  private readonly plans: PlanService;
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
   private closing = false;
@@ -106,6 +109,12 @@ export class Engine {
       setHealth: (name, state, message) => this.health.set(name, state, message),
       maxAttempts: options.maxAttempts ?? 4,
       backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 30_000 },
+    });
+    this.plans = new PlanService({
+      records: new PlanRecords(db),
+      job: (id) => (this.store.jobExists(id) ? this.store.getJob(id) : null),
+      start: (input) => this.start(input),
+      assertPaths: (uses) => this.assertPaths(uses),
     });
     this.handlers = this.createHandlers();
   }
@@ -183,6 +192,8 @@ export class Engine {
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
+      'plans.check': (i) => this.plans.check(i.source),
+      'plans.apply': (i) => this.plans.apply(i.source),
       'settings.get': () => this.settings(),
       'settings.update': async (patch) => {
         const next = { ...this.settings(), ...patch } as Settings;

@@ -148,4 +148,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE job_items ADD COLUMN planned_total INTEGER;
   ALTER TABLE job_items ADD COLUMN checkpoint_counters TEXT;
   `,
+  // 5: what the engine applied of each plan of each plan source (main/plans/, issue 17). The
+  // definition applied is kept whole (canonical JSON), not just its hash, so a reconcile can say
+  // which fields changed. No foreign key to jobs: retention may purge the job, the record stays.
+  // removed_at: the plan left its source; its outputs stay, its schedule stops.
+  `
+  CREATE TABLE plan_records (
+    source      TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    file        TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    definition  TEXT    NOT NULL,
+    job_id      INTEGER,
+    applied_at  TEXT    NOT NULL,
+    removed_at  TEXT,
+    PRIMARY KEY (source, name)
+  ) WITHOUT ROWID;
+  `,
 ];

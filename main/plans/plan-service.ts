@@ -1,0 +1,58 @@
+/**
+ * The engine's plan requests (plans.check, plans.apply) for folder sources. Reading a folder and
+ * diffing is free to run at any time; applying is single-flight per source, so a reconcile asked
+ * for while one runs makes exactly one more after it and never two jobs for one change.
+ */
+import type { JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
+import type { PlanReport } from '../../shared/plan-shapes.js';
+import type { PlanRecords } from '../store/plan-records.js';
+import { readPlanFolder } from './plan-source.js';
+import { applyPlans, diffPlans } from './reconcile.js';
+import { SingleFlight } from './single-flight.js';
+
+export interface PlanServiceOptions {
+  records: PlanRecords;
+  /** The job a record names, or null when it is gone. */
+  job(id: number): JobSummary | null;
+  /** jobs.start, as a person would call it. */
+  start(input: JobStartInput): Promise<JobSummary>;
+  /** The engine's path policy, for the source folder itself. */
+  assertPaths(uses: PathUse[]): Promise<void>;
+  now?: () => Date;
+}
+
+export class PlanService {
+  private readonly flights = new Map<string, SingleFlight<PlanReport>>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PlanServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** What a reconcile of `source` would do now (`tessera plans diff` / `plans list`). */
+  async check(source: string): Promise<PlanReport> {
+    await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
+    const snapshot = await readPlanFolder(source);
+    return diffPlans({ snapshot, records: this.options.records.list(source), job: this.options.job, now: this.now() });
+  }
+
+  /** Reconciles `source`: starts the jobs of new and changed plans, records removed ones. */
+  async apply(source: string): Promise<PlanReport> {
+    await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
+    let flight = this.flights.get(source);
+    if (!flight) {
+      flight = new SingleFlight(() => this.reconcile(source));
+      this.flights.set(source, flight);
+    }
+    return flight.run();
+  }
+
+  private async reconcile(source: string): Promise<PlanReport> {
+    const snapshot = await readPlanFolder(source);
+    const { records } = this.options;
+    return applyPlans(
+      { snapshot, records: records.list(source), job: this.options.job, now: this.now() },
+      { start: this.options.start, applied: (r) => records.applied(r), removed: (s, n, at) => records.removed(s, n, at) },
+    );
+  }
+}
