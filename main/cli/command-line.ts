@@ -66,6 +66,7 @@ const OPTIONS = {
   token: { value: true },
   username: { value: true },
   source: { value: true },
+  plans: { value: true, multiple: true },
 } as const satisfies Record<string, Spec>;
 
 type Options = typeof OPTIONS;

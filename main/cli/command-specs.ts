@@ -96,8 +96,15 @@ export const COMMANDS: readonly CommandSpec[] = [
         repeatable: true,
         default: 'none',
       },
+      {
+        name: 'plans',
+        value: 'DIR',
+        description: 'a folder of plan files to keep reconciled and on schedule while the console runs (watched, and polled every 30 s)',
+        repeatable: true,
+        default: 'none',
+      },
     ],
-    examples: ['tessera serve', 'tessera serve --port 0 --json'],
+    examples: ['tessera serve', 'tessera serve --port 0 --json', 'tessera serve --plans ./plans'],
   },
   {
     path: ['verify'],

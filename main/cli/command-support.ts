@@ -59,7 +59,7 @@ export async function packageVersion(): Promise<string> {
 }
 
 /** Opens the engine on `dataDir` (taking its lock), importing it only now. */
-export async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean } = {}): Promise<Engine> {
+export async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean; planSources?: string[] } = {}): Promise<Engine> {
   const { Engine } = await import('../engine/engine.js');
   return Engine.open({
     ...extra,

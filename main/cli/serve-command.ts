@@ -2,6 +2,7 @@
  * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME]`: opens the engine, starts the
  * headless console on it, prints its URL once it listens, and runs until SIGINT or SIGTERM.
  */
+import { resolve } from 'node:path';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isLoopbackHost } from '../hosts/http-security.js';
@@ -23,7 +24,9 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   }
   const logger = createLogger();
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
-  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost) });
+  // Plan folders kept reconciled while the console runs (main/plans/plan-sync.ts).
+  const planSources = (values.plans ?? []).map((dir) => resolve(dir));
+  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost), planSources });
   const version = await packageVersion();
   const host = await import('../hosts/start-headless.js')
     .then(({ startHeadless }) => startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger }))

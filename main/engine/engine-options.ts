@@ -33,6 +33,12 @@ export interface EngineOptions {
    * (path-policy.ts), as when Settings list data roots.
    */
   exposed?: boolean;
+  /**
+   * Folders of plan files kept reconciled while the engine runs (`tessera serve --plans DIR`):
+   * watched, polled every `planSyncIntervalMs` (30 s) and their schedules run (main/plans/plan-sync.ts).
+   */
+  planSources?: readonly string[];
+  planSyncIntervalMs?: number;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<KindPlugins>;
 }

@@ -44,6 +44,7 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { PlanService } from '../plans/plan-service.js';
+import { PlanSync } from '../plans/plan-sync.js';
 import { PlanRecords } from '../store/plan-records.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
@@ -68,6 +69,7 @@ export class Engine {
   private readonly runner: JobRunner;
   private readonly health: EngineHealth;
   private readonly plans: PlanService;
+  private planSync: PlanSync | null = null;
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
   private closing = false;
@@ -165,6 +167,16 @@ export class Engine {
     await sweep().catch((e: unknown) => logger.warn('staging sweep failed', { error: String(e) }));
     engine.pollers.push(startPoller(sweep, options.stagingSweepIntervalMs ?? 3600_000, (e) => logger.warn('staging sweep failed', { error: String(e) })));
     engine.pump();
+    if (options.planSources?.length) {
+      engine.planSync = new PlanSync({
+        sources: options.planSources,
+        apply: (source) => engine.plans.apply(source),
+        setHealth: (state, message) => engine.health.set('plans', state, message),
+        logger,
+        intervalMs: options.planSyncIntervalMs,
+      });
+      engine.planSync.start();
+    }
     return engine;
   }
 
@@ -346,6 +358,8 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.planSync?.close();
+    await this.plans.settled();
     await Promise.all(this.pollers.map((p) => p.stop()));
     const running = [...this.active.values()];
     for (const job of running) {

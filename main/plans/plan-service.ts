@@ -36,7 +36,7 @@ export class PlanService {
     return diffPlans({ snapshot, records: this.options.records.list(source), job: this.options.job, now: this.now() });
   }
 
-  /** Reconciles `source`: starts the jobs of new and changed plans, records removed ones. */
+  /** Reconciles `source`: starts the jobs of new and changed plans and of schedules that are due, records removed ones. */
   async apply(source: string): Promise<PlanReport> {
     await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
     let flight = this.flights.get(source);
@@ -47,12 +47,22 @@ export class PlanService {
     return flight.run();
   }
 
+  /** Resolves when no reconcile is running or queued (the engine waits for this before it closes). */
+  async settled(): Promise<void> {
+    for (const flight of this.flights.values()) await flight.settled();
+  }
+
   private async reconcile(source: string): Promise<PlanReport> {
     const snapshot = await readPlanFolder(source);
     const { records } = this.options;
     return applyPlans(
       { snapshot, records: records.list(source), job: this.options.job, now: this.now() },
-      { start: this.options.start, applied: (r) => records.applied(r), removed: (s, n, at) => records.removed(s, n, at) },
+      {
+        start: this.options.start,
+        applied: (r) => records.applied(r),
+        removed: (s, n, at) => records.removed(s, n, at),
+        scheduled: (s, n, at, outcome) => records.scheduled(s, n, at, outcome),
+      },
     );
   }
 }

@@ -53,6 +53,17 @@ export function nextRun(plan: Pick<Plan, 'schedule' | 'timezone'>, now: Date): s
   return new Cron(plan.schedule, { paused: true, timezone: plan.timezone }).nextRun(now)?.toISOString() ?? null;
 }
 
+/**
+ * Whether a synced plan's schedule is due at `now`: a slot has passed since the schedule was last
+ * handled (or the plan applied). However many slots passed while the app was closed, that is one
+ * due run, not one per slot.
+ */
+export function scheduleDue(plan: Pick<Plan, 'schedule' | 'timezone'>, record: Pick<PlanRecord, 'scheduledAt' | 'appliedAt'>, now: Date): string | null {
+  if (plan.schedule === null) return null;
+  const slot = nextRun(plan, new Date(record.scheduledAt ?? record.appliedAt));
+  return slot !== null && slot <= now.toISOString() ? slot : null;
+}
+
 export interface ReconcileInputs {
   snapshot: PlanSnapshot;
   records: PlanRecord[];
@@ -115,8 +126,9 @@ export function planJob(plan: Plan, now: Date): JobStartInput {
 
 export interface ApplyEffects {
   start(input: JobStartInput): Promise<JobSummary>;
-  applied(record: Omit<PlanRecord, 'removedAt'>): void;
+  applied(record: Omit<PlanRecord, 'removedAt' | 'scheduledAt' | 'skippedRuns'>): void;
   removed(source: string, name: string, at: string): void;
+  scheduled(source: string, name: string, at: string, outcome: { jobId: number } | 'skipped'): void;
 }
 
 /**
@@ -129,21 +141,29 @@ export async function applyPlans(inputs: ReconcileInputs, effects: ApplyEffects)
   const byName = new Map(inputs.snapshot.plans.map((p) => [p.name, p]));
   const errors: PlanFileError[] = [...report.errors];
   const at = inputs.now.toISOString();
+  const recorded = new Map(inputs.records.map((r) => [r.name, r]));
+  const source = inputs.snapshot.source;
   for (const status of report.plans) {
-    if (status.action === 'forget') effects.removed(inputs.snapshot.source, status.name, at);
-    if (status.action !== 'start') continue;
-    const plan = byName.get(status.name)!;
+    if (status.action === 'forget') effects.removed(source, status.name, at);
+    const plan = byName.get(status.name);
+    const record = recorded.get(status.name);
+    // A synced plan whose schedule is due runs now, unless its last job is still active: then the
+    // slot is skipped and counted, never piled up behind it.
+    const due = status.state === 'synced' && plan && record ? scheduleDue(plan, record, inputs.now) : null;
+    if (due !== null) {
+      if (status.lastJob && isActive(status.lastJob.state)) {
+        effects.scheduled(source, status.name, at, 'skipped');
+        status.changes = [...status.changes, `scheduled run of ${due} skipped: job ${status.lastJob.id} is still ${status.lastJob.state}`];
+        continue;
+      }
+      status.action = 'start';
+      status.changes = [...status.changes, `scheduled run due since ${due}`];
+    }
+    if (status.action !== 'start' || !plan) continue;
     try {
       const job = await effects.start(planJob(plan, inputs.now));
-      effects.applied({
-        source: inputs.snapshot.source,
-        name: plan.name,
-        file: plan.file,
-        kind: plan.kind,
-        definition: planDefinition(plan),
-        jobId: job.id,
-        appliedAt: at,
-      });
+      if (due !== null) effects.scheduled(source, plan.name, at, { jobId: job.id });
+      else effects.applied({ source, name: plan.name, file: plan.file, kind: plan.kind, definition: planDefinition(plan), jobId: job.id, appliedAt: at });
       status.startedJobId = job.id;
       status.lastJob = { id: job.id, state: job.state, createdAt: job.createdAt };
     } catch (error) {

@@ -33,6 +33,11 @@ export class SingleFlight<T> {
     return this.next;
   }
 
+  /** Resolves once nothing runs or waits to run (failures included: they are the callers' to see). */
+  async settled(): Promise<void> {
+    while (this.running !== null || this.next !== null) await (this.next ?? this.running)!.catch(() => undefined);
+  }
+
   private start(): Promise<T> {
     const run = this.task();
     this.running = run;

@@ -162,6 +162,10 @@ export const MIGRATIONS: readonly string[] = [
     job_id      INTEGER,
     applied_at  TEXT    NOT NULL,
     removed_at  TEXT,
+    -- The schedule: the last instant it was handled (a run started or skipped), and how many
+    -- due runs were skipped because the plan's previous job was still active.
+    scheduled_at  TEXT,
+    skipped_runs  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (source, name)
   ) WITHOUT ROWID;
   `,
