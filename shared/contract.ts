@@ -110,7 +110,7 @@ function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as R };
 }
 
-/** A plan source: a folder of plan files, given as an absolute path (the CLI resolves a relative one). */
+/** A plan source: a folder of plan files as an absolute path (the CLI resolves a relative one), or a git repository `URL#branch:folder`. */
 const PlanSourceInput = z
   .object({
     source: z
@@ -118,7 +118,10 @@ const PlanSourceInput = z
       .trim()
       .min(1, 'source is empty')
       .max(4096)
-      .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'source must be an absolute folder path'),
+      .refine(
+        (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || /^(https?|ssh|git|file):\/\//.test(p) || /^[\w.-]+@[\w.-]+:/.test(p),
+        'source must be an absolute folder path or a git repository URL (URL#branch:folder)',
+      ),
   })
   .strict();
 

@@ -48,8 +48,10 @@ export interface PlanStatus {
 }
 
 export interface PlanReport {
-  /** The source folder, absolute. */
+  /** The source: an absolute folder, or a git repository as `URL#branch:folder`. */
   source: string;
+  /** For a git source: the commit its plans were read at. */
+  commit?: string;
   plans: PlanStatus[];
   /** Files that could not be read as plans: each keeps its own error; the other plans are unaffected. */
   errors: PlanFileError[];

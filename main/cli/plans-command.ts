@@ -9,6 +9,7 @@ import type { JobSummary, PlanReport, PlanStatus } from '../../shared/contract.j
 import { FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { EXIT, type Io, type Out, UsageError, openEngine } from './command-support.js';
 import type { OptionValues } from './command-line.js';
+import { isGitSource } from '../plans/git-source.js';
 import { request } from './request.js';
 
 const ACTION_MARK: Record<PlanStatus['action'], string> = { start: '+', none: ' ', forget: '-' };
@@ -17,7 +18,7 @@ const ACTION_MARK: Record<PlanStatus['action'], string> = { start: '+', none: ' 
 export function planSource(rest: string[], values: OptionValues): string {
   const given = [...(values.source === undefined ? [] : [values.source]), ...rest];
   if (given.length !== 1) throw new UsageError('give one plan folder: tessera plans diff --source DIR (or tessera plans diff DIR)');
-  return resolve(given[0]!);
+  return isGitSource(given[0]!) ? given[0]! : resolve(given[0]!);
 }
 
 function planLine(p: PlanStatus, withAction: boolean): string {
@@ -29,7 +30,7 @@ function planLine(p: PlanStatus, withAction: boolean): string {
 
 /** The report as people read it: one block per plan, then the files that are not valid plans. */
 export function formatPlanReport(report: PlanReport, view: 'diff' | 'list' | 'apply'): string {
-  const lines = [`plans in ${report.source}:`];
+  const lines = [`plans in ${report.source}${report.commit ? ` at ${report.commit.slice(0, 12)}` : ''}:`];
   const plans = view === 'diff' ? report.plans.filter((p) => p.action !== 'none' || p.state !== 'synced') : report.plans;
   if (report.plans.length === 0) lines.push('  no plans (files ending .yaml, .yml or .json with name, kind and params)');
   else if (plans.length === 0) lines.push('  every plan is synced: nothing to do');

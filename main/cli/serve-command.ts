@@ -7,6 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isLoopbackHost } from '../hosts/http-security.js';
 import { createLogger } from '../logging/logger.js';
+import { isGitSource } from '../plans/git-source.js';
 import type { OptionValues } from './command-line.js';
 import { EXIT, type Out, badInput, openEngine, optionalInt, packageVersion } from './command-support.js';
 
@@ -25,7 +26,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   const logger = createLogger();
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   // Plan folders kept reconciled while the console runs (main/plans/plan-sync.ts).
-  const planSources = (values.plans ?? []).map((dir) => resolve(dir));
+  const planSources = (values.plans ?? []).map((source) => (isGitSource(source) ? source : resolve(source)));
   const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost), planSources });
   const version = await packageVersion();
   const host = await import('../hosts/start-headless.js')

@@ -113,6 +113,7 @@ export class Engine {
       backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 30_000 },
     });
     this.plans = new PlanService({
+      dataDir: options.dataDir,
       records: new PlanRecords(db),
       job: (id) => (this.store.jobExists(id) ? this.store.getJob(id) : null),
       start: (input) => this.start(input),

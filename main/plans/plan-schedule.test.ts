@@ -45,6 +45,7 @@ test('a scheduled plan runs when due, catches up once, and skips (counted) while
   let now = new Date('2026-12-07T01:00:00Z');
   const records = new PlanRecords(db);
   const plans = new PlanService({
+    dataDir,
     records,
     job: (id) => (engine.store.jobExists(id) ? engine.store.getJob(id) : null),
     start: (input) => engine.start(input),

@@ -6,11 +6,14 @@
 import type { JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
 import type { PlanReport } from '../../shared/plan-shapes.js';
 import type { PlanRecords } from '../store/plan-records.js';
-import { readPlanFolder } from './plan-source.js';
+import { checkoutGitSource, isGitSource, parseGitSource } from './git-source.js';
+import { type PlanSnapshot, readPlanFolder } from './plan-source.js';
 import { applyPlans, diffPlans } from './reconcile.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface PlanServiceOptions {
+  /** Where git sources are checked out (plan-sources/ under it). */
+  dataDir: string;
   records: PlanRecords;
   /** The job a record names, or null when it is gone. */
   job(id: number): JobSummary | null;
@@ -31,14 +34,29 @@ export class PlanService {
 
   /** What a reconcile of `source` would do now (`tessera plans diff` / `plans list`). */
   async check(source: string): Promise<PlanReport> {
-    await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
-    const snapshot = await readPlanFolder(source);
+    const snapshot = await this.snapshot(source);
     return diffPlans({ snapshot, records: this.options.records.list(source), job: this.options.job, now: this.now() });
+  }
+
+  /**
+   * The plans of a source now: a folder read as it is (the path policy applies to it), or a git
+   * source fetched and read at its branch's tip (the commit is named in the report).
+   */
+  private async snapshot(source: string): Promise<PlanSnapshot> {
+    if (!isGitSource(source)) {
+      await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
+      return readPlanFolder(source);
+    }
+    const git = parseGitSource(source);
+    const { folder, commit } = await checkoutGitSource(this.options.dataDir, git);
+    return { ...(await readPlanFolder(folder)), source, commit };
   }
 
   /** Reconciles `source`: starts the jobs of new and changed plans and of schedules that are due, records removed ones. */
   async apply(source: string): Promise<PlanReport> {
-    await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
+    if (isGitSource(source))
+      parseGitSource(source); // refuses a bad source before queueing a run
+    else await this.options.assertPaths([{ field: 'source', path: source, access: 'read' }]);
     let flight = this.flights.get(source);
     if (!flight) {
       flight = new SingleFlight(() => this.reconcile(source));
@@ -53,7 +71,7 @@ export class PlanService {
   }
 
   private async reconcile(source: string): Promise<PlanReport> {
-    const snapshot = await readPlanFolder(source);
+    const snapshot = await this.snapshot(source);
     const { records } = this.options;
     return applyPlans(
       { snapshot, records: records.list(source), job: this.options.job, now: this.now() },

@@ -18,6 +18,8 @@ const MAX_ENTRIES = 20_000;
 
 export interface PlanSnapshot {
   source: string;
+  /** The commit the plans were read at (git sources). */
+  commit?: string;
   plans: Plan[];
   errors: PlanFileError[];
 }

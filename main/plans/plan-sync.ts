@@ -8,6 +8,7 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import type { Logger } from '../logging/logger.js';
+import { isGitSource } from './git-source.js';
 import type { PlanReport } from '../../shared/plan-shapes.js';
 
 export interface PlanSyncOptions {
@@ -36,6 +37,8 @@ export class PlanSync {
     const { sources, intervalMs = 30_000 } = this.options;
     if (sources.length === 0) return;
     for (const source of sources) {
+      // A git source has no folder to watch: the poll fetches it.
+      if (isGitSource(source)) continue;
       try {
         // Recursive watching is native on Linux (Node ≥ 20), macOS and Windows.
         const watcher = watch(source, { recursive: true }, () => this.soon(source));

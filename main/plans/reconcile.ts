@@ -112,7 +112,12 @@ export function diffPlans({ snapshot, records, job, now }: ReconcileInputs): Pla
       lastJob: lastJob(record),
     });
   }
-  return { source: snapshot.source, plans: plans.sort((a, b) => a.name.localeCompare(b.name)), errors: snapshot.errors };
+  return {
+    source: snapshot.source,
+    ...(snapshot.commit !== undefined && { commit: snapshot.commit }),
+    plans: plans.sort((a, b) => a.name.localeCompare(b.name)),
+    errors: snapshot.errors,
+  };
 }
 
 /** The jobs.start input of a plan's run at `now`: a refresh plan asks for tiles older than its age. */
