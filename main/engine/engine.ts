@@ -5,14 +5,13 @@
  *
  * Both hosts and the CLI drive it through `handlers`, the contract's requests.
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   FINISHED_JOB_STATES,
   type JobEstimate,
   type JobStartInput,
   type JobSummary,
   type QueueState,
-  type QuotaStatus,
   type Settings,
   type BulkResult,
   type KindedParams,
@@ -30,6 +29,7 @@ import { cancelTarget } from '../store/job-states.js';
 import type { KindEnvironment } from '../kinds/job-kind.js';
 import { type BoundKind, bindKind, kindRequest } from '../kinds/index.js';
 import { type ActiveJob, JobRunner } from './job-runner.js';
+import { runningJobQuotas, runningOutputPaths } from './running-storage.js';
 import { EngineHealth } from './health.js';
 import { sweepIngestStaging } from '../ingest/ingest-kind.js';
 import { type Logger, createLogger } from '../logging/logger.js';
@@ -44,7 +44,6 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { PlanService } from '../plans/plan-service.js';
-import { PlanSync } from '../plans/plan-sync.js';
 import { PlanRecords } from '../store/plan-records.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
@@ -69,7 +68,6 @@ export class Engine {
   private readonly runner: JobRunner;
   private readonly health: EngineHealth;
   private readonly plans: PlanService;
-  private planSync: PlanSync | null = null;
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
   private closing = false;
@@ -118,6 +116,12 @@ export class Engine {
       job: (id) => (this.store.jobExists(id) ? this.store.getJob(id) : null),
       start: (input) => this.start(input),
       assertPaths: (uses) => this.assertPaths(uses),
+      sync: {
+        sources: options.planSources ?? [],
+        intervalMs: options.planSyncIntervalMs,
+        logger,
+        setHealth: (state, text) => this.health.set('plans', state, text),
+      },
     });
     this.handlers = this.createHandlers();
   }
@@ -168,16 +172,7 @@ export class Engine {
     await sweep().catch((e: unknown) => logger.warn('staging sweep failed', { error: String(e) }));
     engine.pollers.push(startPoller(sweep, options.stagingSweepIntervalMs ?? 3600_000, (e) => logger.warn('staging sweep failed', { error: String(e) })));
     engine.pump();
-    if (options.planSources?.length) {
-      engine.planSync = new PlanSync({
-        sources: options.planSources,
-        apply: (source) => engine.plans.apply(source),
-        setHealth: (state, message) => engine.health.set('plans', state, message),
-        logger,
-        intervalMs: options.planSyncIntervalMs,
-      });
-      engine.planSync.start();
-    }
+    engine.plans.startSync();
     return engine;
   }
 
@@ -201,7 +196,13 @@ export class Engine {
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),
-      'storage.status': () => storageStatus({ dataDir: this.dataDir, settings: this.settings(), extraPaths: this.outputPaths(), jobQuotas: this.jobQuotas() }),
+      'storage.status': () =>
+        storageStatus({
+          dataDir: this.dataDir,
+          settings: this.settings(),
+          extraPaths: runningOutputPaths(this.active.values()),
+          jobQuotas: runningJobQuotas(this.active.values(), this.store, (job) => this.kindOf(job)),
+        }),
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
@@ -246,26 +247,6 @@ export class Engine {
       });
     // A dry run reads datasets and renders a sample: bounded, so a slow source cannot hang the form.
     return kind.estimate(this.kindEnvironment(), AbortSignal.timeout(this.options.estimateTimeoutMs ?? 60_000));
-  }
-
-  /** Where the running jobs write, so the storage gauges show those volumes too. */
-  private outputPaths(): { path: string; role: string }[] {
-    const paths: { path: string; role: string }[] = [];
-    for (const run of this.active.values()) {
-      for (const output of run.outputs) paths.push({ path: dirname(output), role: `job ${run.id} output` });
-    }
-    return paths;
-  }
-
-  /** Running jobs' own quotas (an ingest's per-job quota), with what each holds so far. */
-  private jobQuotas(): QuotaStatus[] {
-    const quotas: QuotaStatus[] = [];
-    for (const run of this.active.values()) {
-      const job = this.store.getJob(run.id);
-      const quota = this.kindOf(job).jobQuota(run.session);
-      if (quota) quotas.push({ name: `job ${job.id} quota (${job.name})`, jobId: job.id, ...quota });
-    }
-    return quotas;
   }
 
   /** Refuses (BAD_INPUT naming the field) paths outside the data roots, where they apply. */
@@ -359,8 +340,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.planSync?.close();
-    await this.plans.settled();
+    await this.plans.close();
     await Promise.all(this.pollers.map((p) => p.stop()));
     const running = [...this.active.values()];
     for (const job of running) {

@@ -9,6 +9,8 @@ import type { PlanRecords } from '../store/plan-records.js';
 import { checkoutGitSource, isGitSource, parseGitSource } from './git-source.js';
 import { type PlanSnapshot, readPlanFolder } from './plan-source.js';
 import { applyPlans, diffPlans } from './reconcile.js';
+import type { Logger } from '../logging/logger.js';
+import { PlanSync } from './plan-sync.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface PlanServiceOptions {
@@ -22,11 +24,14 @@ export interface PlanServiceOptions {
   /** The engine's path policy, for the source folder itself. */
   assertPaths(uses: PathUse[]): Promise<void>;
   now?: () => Date;
+  /** Sources kept reconciled and on schedule while the engine runs (PlanSync), and where it reports. */
+  sync?: { sources: readonly string[]; intervalMs?: number; logger: Logger; setHealth(state: 'ok' | 'failed', message: string): void };
 }
 
 export class PlanService {
   private readonly flights = new Map<string, SingleFlight<PlanReport>>();
   private readonly now: () => Date;
+  private sync: PlanSync | null = null;
 
   constructor(private readonly options: PlanServiceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -65,8 +70,17 @@ export class PlanService {
     return flight.run();
   }
 
-  /** Resolves when no reconcile is running or queued (the engine waits for this before it closes). */
-  async settled(): Promise<void> {
+  /** Starts keeping the configured sources reconciled (nothing when there are none). */
+  startSync(): void {
+    const sync = this.options.sync;
+    if (!sync?.sources.length) return;
+    this.sync = new PlanSync({ ...sync, apply: (source) => this.apply(source) });
+    this.sync.start();
+  }
+
+  /** Stops the sync and waits for any reconcile running or queued (the engine calls this before it closes). */
+  async close(): Promise<void> {
+    this.sync?.close();
     for (const flight of this.flights.values()) await flight.settled();
   }
 
