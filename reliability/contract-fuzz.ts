@@ -52,6 +52,7 @@ const VALID: Record<RequestName, unknown> = {
   'settings.update': { retentionDays: 30 },
   'plans.check': { source: '/tmp/none-plans' },
   'plans.apply': { source: '/tmp/none-plans' },
+  'stac.export': { directory: '/tmp/none-stac-export' },
 };
 
 const HOSTILE_STRINGS = [

@@ -32,6 +32,15 @@ export type * from './job-shapes.js';
 export type * from './data-shapes.js';
 export type * from './plan-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
+
+/** What stac.export wrote. */
+export interface StacExportResult {
+  directory: string;
+  collections: number;
+  items: number;
+  /** Holdings left out, each with why (a deleted file, a cache that cannot be opened). */
+  skipped: string[];
+}
 import type { AppInfo, CatalogDataset, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
 import type {
   BulkResult,
@@ -197,6 +206,20 @@ export const requests = {
   'plans.check': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** Reconciles a folder of plan files: starts the jobs of new and changed plans, records the ones that left. One reconcile per folder at a time. */
   'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
+  /** Writes a static STAC catalogue of the catalogue's datasets and the preseeded tile caches into a folder (replacing an earlier export). */
+  'stac.export': request<z.ZodType<{ directory: string; checksums?: boolean }>, StacExportResult>(
+    z
+      .object({
+        directory: z
+          .string()
+          .trim()
+          .min(1, 'directory is empty')
+          .max(4096)
+          .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'directory must be an absolute path'),
+        checksums: z.boolean().optional(),
+      })
+      .strict(),
+  ),
 } as const;
 
 export type Requests = typeof requests;

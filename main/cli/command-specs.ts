@@ -275,6 +275,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     }),
   ),
   {
+    path: ['stac'],
+    summary: 'STAC: the datasets and tile caches Tessera holds, for STAC tools',
+    options: [],
+    examples: ['tessera stac export ./stac'],
+  },
+  {
+    path: ['stac', 'export'],
+    args: ['<folder>'],
+    summary: 'write a static STAC catalogue (catalog, a collection per kind, an item per dataset or cache)',
+    description:
+      'Write a self-contained static STAC 1.0 catalogue into a folder: catalog.json, one collection each for vector datasets, ' +
+      'raster datasets and tile caches, one item per dataset or cache with bbox, footprint, datetime, projection, and assets ' +
+      'pointing at the files with their size and SHA-256. The folder must be new, empty or an earlier export (it is replaced whole).',
+    options: [],
+    examples: ['tessera stac export ./stac', 'tessera stac export /srv/www/stac --json'],
+  },
+  {
     path: ['jobs'],
     summary: 'list, show, cancel, retry and report jobs',
     options: [],

@@ -65,6 +65,7 @@ Commands:
   plans diff --source DIR                              what a reconcile of a folder of plan files would do
   plans list --source DIR                              each plan's state: new, changed, synced, removed
   plans apply --source DIR                             start the jobs of new and changed plans and wait
+  stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
@@ -157,6 +158,19 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await jobsCommand(dataDir, rest, values, io, json, out);
       case 'plans':
         return await plansCommand(dataDir, rest, values, io, json, out);
+      case 'stac': {
+        const [sub, directory, ...extra] = rest;
+        if (sub !== 'export' || !directory || extra.length) throw new UsageError('tessera stac export <folder>');
+        const engine = await openEngine(dataDir, 'tessera (cli)');
+        try {
+          const result = await request(engine.handlers, 'stac.export', { directory: resolve(directory) });
+          const left = result.skipped.map((s) => `\n  left out: ${s}`).join('');
+          out(`STAC catalogue in ${result.directory}: ${result.items} item(s) in ${result.collections} collections (catalog.json)${left}`, result);
+          return EXIT.succeeded;
+        } finally {
+          await engine.close();
+        }
+      }
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

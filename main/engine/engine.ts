@@ -44,6 +44,8 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { PlanService } from '../plans/plan-service.js';
+import { exportStac } from '../stac/stac-export.js';
+import { stacHoldings } from '../stac/stac-holdings.js';
 import { PlanRecords } from '../store/plan-records.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
@@ -208,6 +210,10 @@ export class Engine {
       'queue.resume': () => this.setPaused(false),
       'plans.check': (i) => this.plans.check(i.source),
       'plans.apply': (i) => this.plans.apply(i.source),
+      'stac.export': async (i) => {
+        await this.assertPaths([{ field: 'directory', path: i.directory }]);
+        return exportStac(i.directory, stacHoldings(this), { checksums: i.checksums });
+      },
       'settings.get': () => this.settings(),
       'settings.update': async (patch) => {
         const next = { ...this.settings(), ...patch } as Settings;
