@@ -53,6 +53,7 @@ const VALID: Record<RequestName, unknown> = {
   'plans.check': { source: '/tmp/none-plans' },
   'plans.apply': { source: '/tmp/none-plans' },
   'stac.export': { directory: '/tmp/none-stac-export' },
+  'stac.search': { collections: ['tile-caches'], bbox: [-10, 40, 5, 50], datetime: '2026-01-01T00:00:00Z/..', limit: 5 },
 };
 
 const HOSTILE_STRINGS = [

@@ -20,7 +20,9 @@ import { JOB_KINDS, JobStartInput } from './kinds/index.js';
 export { JOB_KINDS, JobStartInput };
 export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf, unitOf } from './kinds/index.js';
 export type { JobKind, JobParams, JobParamsOf, JobStart, KindedParams, Footprint, JobCache, PathUse } from './kinds/index.js';
-export { Bbox, PRESEED_MODES } from './kinds/fields.js';
+import { Bbox } from './kinds/fields.js';
+export { Bbox };
+export { PRESEED_MODES } from './kinds/fields.js';
 export type { PreseedMode } from './kinds/fields.js';
 export { VerifyParams } from './kinds/verify.js';
 export { RASTER_FORMATS, RESAMPLINGS, RasterPreseedParams } from './kinds/raster-preseed.js';
@@ -31,6 +33,8 @@ export { EsriMigrateParams } from './kinds/esri-migrate.js';
 export type * from './job-shapes.js';
 export type * from './data-shapes.js';
 export type * from './plan-shapes.js';
+export type * from './stac-shapes.js';
+import type { StacSearchResult } from './stac-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
 /** What stac.export wrote. */
@@ -206,6 +210,22 @@ export const requests = {
   'plans.check': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** Reconciles a folder of plan files: starts the jobs of new and changed plans, records the ones that left. One reconcile per folder at a time. */
   'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
+  /** STAC item search over the datasets and caches Tessera holds (the STAC API's /search, /collections/…/items). */
+  'stac.search': request<
+    z.ZodType<{ collections?: string[]; ids?: string[]; bbox?: [number, number, number, number]; datetime?: string; limit: number; cursor?: string }>,
+    StacSearchResult
+  >(
+    z
+      .object({
+        collections: z.array(z.string().max(100)).max(20).optional(),
+        ids: z.array(z.string().max(200)).max(1000).optional(),
+        bbox: Bbox.optional(),
+        datetime: z.string().max(100).optional(),
+        limit: z.number().int().min(1).max(1000).default(10),
+        cursor: z.string().max(200).optional(),
+      })
+      .strict(),
+  ),
   /** Writes a static STAC catalogue of the catalogue's datasets and the preseeded tile caches into a folder (replacing an earlier export). */
   'stac.export': request<z.ZodType<{ directory: string; checksums?: boolean }>, StacExportResult>(
     z

@@ -46,6 +46,7 @@ import { Catalog } from '../catalog/catalog.js';
 import { PlanService } from '../plans/plan-service.js';
 import { exportStac } from '../stac/stac-export.js';
 import { stacHoldings } from '../stac/stac-holdings.js';
+import { searchStac } from '../stac/stac-search.js';
 import { PlanRecords } from '../store/plan-records.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
@@ -210,6 +211,7 @@ export class Engine {
       'queue.resume': () => this.setPaused(false),
       'plans.check': (i) => this.plans.check(i.source),
       'plans.apply': (i) => this.plans.apply(i.source),
+      'stac.search': (i) => searchStac(stacHoldings(this), i),
       'stac.export': async (i) => {
         await this.assertPaths([{ field: 'directory', path: i.directory }]);
         return exportStac(i.directory, stacHoldings(this), { checksums: i.checksums });

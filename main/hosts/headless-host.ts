@@ -86,6 +86,8 @@ export interface HeadlessHostOptions {
    * /api, /events or /metrics, before static files. Resolves true when it answered the request.
    */
   tileHandler?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+  /** Answers `/stac…` (the read-only STAC API, stac-route.ts), or resolves false. */
+  stacHandler?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
   /**
    * The streaming upload route (upload-route.ts): called for authenticated requests to /uploads and
    * /uploads/…, whatever their method. Resolves true when it answered.
@@ -222,6 +224,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     if (rawPath === '/metrics') return handleMetrics(res, method);
     if (rawPath === '/events') return sendJson(res, 426, errorBody('BAD_INPUT', 'This is a WebSocket endpoint.'), { Upgrade: 'websocket' });
     if (o.tileHandler && (await o.tileHandler(req, res, routeUrl()))) return;
+    if (o.stacHandler && (rawPath === '/stac' || rawPath.startsWith('/stac/')) && (await o.stacHandler(req, res, routeUrl()))) return;
     return serveStatic(res, rawPath, method);
   }
 

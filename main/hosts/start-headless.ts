@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { uploadInUse } from '../ingest/uploads.js';
 import { type HeadlessHost, type HeadlessHostOptions, type HostLogger, startHeadlessHost } from './headless-host.js';
+import { createStacRoute } from './stac-route.js';
 import { createTileRoute } from './tile-route.js';
 import { createUploadRoute } from './upload-route.js';
 
@@ -47,6 +48,7 @@ export function startHeadless(engine: HostedEngine, options: StartHeadlessOption
     rendererDir,
     ...(logger && { logger }),
     tileHandler: createTileRoute(engine.caches),
+    stacHandler: createStacRoute(engine.handlers),
     uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
   });
 }

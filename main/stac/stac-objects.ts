@@ -10,47 +10,8 @@ export const STAC_VERSION = '1.0.0';
 export const PROJECTION_EXTENSION = 'https://stac-extensions.github.io/projection/v2.0.0/schema.json';
 export const FILE_EXTENSION = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
 
-export interface StacLink {
-  rel: string;
-  href: string;
-  type?: string;
-  title?: string;
-  method?: string;
-}
-
-export interface StacAsset {
-  href: string;
-  type: string;
-  title?: string;
-  roles: string[];
-  'file:size'?: number;
-  'file:checksum'?: string;
-}
-
-export interface StacItem {
-  type: 'Feature';
-  stac_version: string;
-  stac_extensions: string[];
-  id: string;
-  collection: string;
-  bbox: Bbox;
-  geometry: { type: 'Polygon'; coordinates: number[][][] };
-  properties: Record<string, unknown> & { datetime: string };
-  links: StacLink[];
-  assets: Record<string, StacAsset>;
-}
-
-export interface StacCollection {
-  type: 'Collection';
-  stac_version: string;
-  stac_extensions: string[];
-  id: string;
-  title: string;
-  description: string;
-  license: string;
-  extent: { spatial: { bbox: Bbox[] }; temporal: { interval: [string | null, string | null][] } };
-  links: StacLink[];
-}
+export type { StacAsset, StacCollection, StacItem, StacLink } from '../../shared/stac-shapes.js';
+import type { StacCollection, StacItem } from '../../shared/stac-shapes.js';
 
 export type CollectionId = 'vector-datasets' | 'raster-datasets' | 'tile-caches';
 
