@@ -6,7 +6,8 @@
  * thumbnail and preview drawn) is done too. Then the peak RSS of an engine process ingesting a raster larger
  * than 1 GB (made with GDAL in a temporary folder; target: under 300 MB).
  *
- * Run alone: `node dist/bench/ingest-bench.js [--reps N] [--big-mb MB] [--skip-big | --only-big]`.
+ * Run alone: `node dist/bench/ingest-bench.js [--reps N] [--big-mb MB] [--skip-big | --only-big]`; with
+ * `--stress [--work DIR]`, the big GeoJSON case of bench/ingest-stress.ts instead.
  * Set-up (fixtures, the big file) is outside every timing; each figure is the median of the reps.
  */
 import { execFile, execFileSync, fork, spawn } from 'node:child_process';
@@ -22,6 +23,7 @@ import { GDAL_CACHE_MEGABYTES } from '../main/gdal/gdal-config.js';
 import { cogArguments } from '../main/ingest/import-dataset.js';
 import { countriesShapefileZip } from '../main/ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, srtmDem, worldMapGpkg } from '../main/testing/real-data.js';
+import { runIngestStress } from './ingest-stress.js';
 
 const run = promisify(execFile);
 
@@ -345,11 +347,13 @@ if (invokedDirectly) {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    await runIngestBench({
-      reps: Number(flag('--reps') ?? 3),
-      bigMegabytes: Number(flag('--big-mb') ?? 1100),
-      skipBig: args.includes('--skip-big'),
-      onlyBig: args.includes('--only-big'),
-    });
+    if (args.includes('--stress')) await runIngestStress({ reps: Number(flag('--reps') ?? 3), ...(flag('--work') ? { work: flag('--work')! } : {}) });
+    else
+      await runIngestBench({
+        reps: Number(flag('--reps') ?? 3),
+        bigMegabytes: Number(flag('--big-mb') ?? 1100),
+        skipBig: args.includes('--skip-big'),
+        onlyBig: args.includes('--only-big'),
+      });
   }
 }

@@ -81,6 +81,8 @@ export class Catalog {
   /** Analyses still to do, one after the other (`analyseLater`). */
   private analysing: Promise<void> = Promise.resolve();
   private readonly closing = new AbortController();
+  /** The analysis under way: a delete or a replacement of its dataset stops it at its next batch. */
+  private current: { id: number; stop: AbortController } | null = null;
 
   /** `onChanged` hears of datasets that changed without a request (a preview drawn). */
   constructor(
@@ -136,7 +138,27 @@ export class Catalog {
    * only if the dataset is still the one analysed (not deleted or replaced meanwhile).
    */
   private async analyse(id: number): Promise<void> {
-    if (this.closing.signal.aborted) return;
+    const stop = new AbortController();
+    this.current = { id, stop };
+    try {
+      await this.analyseOne(id, AbortSignal.any([this.closing.signal, stop.signal]));
+    } finally {
+      this.current = null;
+    }
+  }
+
+  /** The dataset whose analysis is under way, if any. */
+  analysingNow(): number | null {
+    return this.current?.id ?? null;
+  }
+
+  /** Stops the analysis of dataset `id` if it is the one under way (it was deleted or replaced). */
+  private stopAnalysisOf(id: number): void {
+    if (this.current?.id === id) this.current.stop.abort();
+  }
+
+  private async analyseOne(id: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
     const row = this.db.prepare('SELECT * FROM catalog_datasets WHERE id = ?').get(id) as DatasetRow | undefined;
     if (!row) return;
     const dataset = toDataset(row);
@@ -144,13 +166,15 @@ export class Catalog {
     if (dataset.layers.some((l) => l.invalidGeometries === null)) {
       const layers: CatalogLayer[] = [];
       for (const layer of dataset.layers) {
-        if (this.closing.signal.aborted) return;
-        // One that cannot be counted stays uncounted (null) rather than pass for valid.
+        if (signal.aborted) return;
+        // One that cannot be counted stays uncounted (null) rather than pass for valid; counted in
+        // batches, so a delete or a close stops a huge layer's count within one batch.
         // Geometries the import could not read are stored as NULL, which GEOS never sees: added here.
         const counted =
           layer.invalidGeometries === null
-            ? await (await import('./describe.js')).countInvalidShared(row.path, layer.name).catch(() => null)
+            ? await (await import('./describe.js')).countInvalidBatched(row.path, layer.name, { signal }).catch(() => null)
             : layer.invalidGeometries;
+        if (signal.aborted) return;
         layers.push(
           layer.invalidGeometries === null ? { ...layer, invalidGeometries: counted === null ? null : counted + (layer.unreadableGeometries ?? 0) } : layer,
         );
@@ -161,20 +185,21 @@ export class Catalog {
       if (recorded.changes === 0) return;
       changed = true;
     }
-    if (row.thumbnail === null && !this.closing.signal.aborted) changed = (await this.drawPreview(row, dataset)) || changed;
+    if (row.thumbnail === null && !signal.aborted) changed = (await this.drawPreview(row, dataset, signal)) || changed;
     if (changed) this.onChanged([id]);
   }
 
   /** Draws and records the thumbnail and preview; false when the dataset changed meanwhile or closing. */
-  private async drawPreview(row: DatasetRow, dataset: CatalogDataset): Promise<boolean> {
+  private async drawPreview(row: DatasetRow, dataset: CatalogDataset, signal: AbortSignal): Promise<boolean> {
     const description: DatasetDescription = { kind: dataset.kind, layers: dataset.layers, raster: dataset.raster, bounds: dataset.bounds };
     // A picture that cannot be drawn is recorded as none (an empty thumbnail), so it is not tried again.
     let drawn: Preview;
     try {
-      drawn = await (await import('./preview.js')).renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name, this.closing.signal);
+      drawn = await (await import('./preview.js')).renderPreview(row.path, description, join(row.dir, 'preview.mbtiles'), row.name, signal);
     } catch {
-      // Closing: left undrawn for the next open. Anything else: recorded as no picture (below).
-      if (this.closing.signal.aborted) return false;
+      // Closing: left undrawn for the next open; deleted or replaced: nothing to record. Anything
+      // else: recorded as no picture (below).
+      if (signal.aborted) return false;
       drawn = { mbtiles: null, thumbnail: null };
     }
     const bytes =
@@ -266,6 +291,7 @@ export class Catalog {
             { details: { id, jobId: user } },
           );
         this.db.prepare('DELETE FROM catalog_datasets WHERE id = ?').run(id);
+        this.stopAnalysisOf(id);
         result.ok.push(id);
         try {
           rmSync(row.dir, { recursive: true, force: true });
@@ -366,7 +392,10 @@ export class Catalog {
         throw error;
       }
       // The replacement is recorded: old files that cannot go now are an orphan for the sweep.
-      if (replacedDir !== null) await rm(replacedDir, { recursive: true, force: true }).catch(() => {});
+      if (replacedDir !== null) {
+        this.stopAnalysisOf(id);
+        await rm(replacedDir, { recursive: true, force: true }).catch(() => {});
+      }
       this.analyseLater(id);
       return this.get(id);
     } finally {

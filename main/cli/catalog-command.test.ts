@@ -14,7 +14,9 @@ import type { BulkResult, CatalogDataset, JobItem, JobSummary, Page } from '../.
 import { shapefileWithoutPrjZip } from '../ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, worldMapGpkg } from '../testing/real-data.js';
 import { liveOwner, lockDataDir } from '../engine/data-dir.js';
+import { repeatedStatesGpkg } from '../catalog/testing/big-dataset.js';
 import { byteCount, formatDataset, ingestInput } from './catalog-command.js';
+import { analysisNote } from './run-job.js';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-catalog-cli-'));
@@ -144,4 +146,41 @@ test('a dataset whose analysis a kill cut short reads "not checked yet" while no
   } finally {
     lock.release();
   }
+});
+
+test('ingest ends with the import; the analysis it leaves is done by the next engine, or waited for with --wait-analysis', { timeout: 300_000 }, async () => {
+  const big = await repeatedStatesGpkg(join(dir, 'states-x6.gpkg'), 6);
+  const quick = await run(['ingest', big, '--json']);
+  assert.equal(quick.code, 0, quick.stderr);
+  const doc = JSON.parse(quick.stdout) as { job: JobSummary; analysisPending?: number[]; analysisResumes?: string };
+  assert.equal(doc.job.state, 'succeeded');
+  const id = doc.analysisPending?.[0];
+  assert.ok(id !== undefined, 'the command did not wait for the analysis of 33,000 polygons');
+  assert.match(doc.analysisResumes ?? '', /next opens this data directory/);
+  // No engine now: the count waits for the next one, and catalog show says so.
+  const shown = await run(['catalog', 'show', String(id), '--json']);
+  assert.equal((JSON.parse(shown.stdout) as CatalogDataset).analysisPending, true);
+  assert.match((await run(['catalog', 'show', String(id)])).stdout, /geometries not checked yet \(they are checked when Tessera next opens/);
+
+  // Any job opens an engine, which takes up the analysis left undone; --wait-analysis waits for it.
+  const small = join(dir, 'one-point.geojson');
+  writeFileSync(
+    small,
+    JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [7.4, 46.9] } }] }),
+  );
+  const waited = await run(['ingest', small, '--wait-analysis']);
+  assert.equal(waited.code, 0, waited.stderr);
+  assert.doesNotMatch(waited.stdout, /not done yet/);
+  const done = JSON.parse((await run(['catalog', 'show', String(id), '--json'])).stdout) as CatalogDataset;
+  assert.equal(done.analysisPending, false);
+  assert.deepEqual(
+    done.layers.map((l) => l.invalidGeometries),
+    [6],
+  );
+});
+
+test('the summary names the datasets whose analysis is left for later, and how to wait for it', () => {
+  assert.equal(analysisNote([]), '');
+  assert.match(analysisNote([7]), /^ {2}analysis dataset 7: invalid geometries and preview not done yet; Tessera finishes them when it next opens/);
+  assert.match(analysisNote([7, 8]), /datasets 7, 8: .*`tessera catalog show 7` says when\. --wait-analysis waits for them here\.\n$/);
 });

@@ -61,6 +61,7 @@ const OPTIONS = {
   crs: { value: true },
   'target-crs': { value: true },
   quota: { value: true },
+  'wait-analysis': {},
   layers: { value: true },
   where: { value: true },
   token: { value: true },

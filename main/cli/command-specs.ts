@@ -191,8 +191,18 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'bytes this job may stage and import: 1048576, 512K, 500M, 2G (powers of 1024)',
         default: 'the ingest job quota in Settings',
       },
+      {
+        name: 'wait-analysis',
+        description:
+          'after the import, wait until the new datasets’ invalid geometries are counted and their previews drawn. Without it the command ends with the import; what is not done yet is done by the next Tessera that opens the data directory (tessera serve, any job), and tessera catalog show ID says when it is',
+        default: 'off',
+      },
     ],
-    examples: ['tessera ingest states.gpkg rivers.zip', 'tessera ingest parcels.shp --crs EPSG:2263 --target-crs EPSG:4326 --quota 2G'],
+    examples: [
+      'tessera ingest states.gpkg rivers.zip',
+      'tessera ingest coastline.geojson --wait-analysis',
+      'tessera ingest parcels.shp --crs EPSG:2263 --target-crs EPSG:4326 --quota 2G',
+    ],
   },
   {
     path: ['migrate'],

@@ -12,7 +12,19 @@ import { ProgressBar } from './progress-bar.js';
 import { allRows, request } from './request.js';
 
 /** Runs one job in this process to its end, with a progress bar and Ctrl-C as cancel. */
-export async function runJob(dataDir: string, io: Io, json: boolean, submit: (engine: Engine) => Promise<JobSummary> | JobSummary): Promise<number> {
+/**
+ * `waitAnalysis` false (ingest without --wait-analysis): the command ends with the job; the new
+ * datasets' analysis (invalid geometries, preview) runs meanwhile and, when this process exits
+ * first, is given up and done by the next engine that opens the data directory (its
+ * resumeAnalyses). The summary says which datasets wait for it.
+ */
+export async function runJob(
+  dataDir: string,
+  io: Io,
+  json: boolean,
+  submit: (engine: Engine) => Promise<JobSummary> | JobSummary,
+  options: { waitAnalysis: boolean } = { waitAnalysis: true },
+): Promise<number> {
   const engine = await openEngine(dataDir, 'tessera (cli)');
   const bar = new ProgressBar(io.stderr);
   let interrupts = 0;
@@ -34,14 +46,19 @@ export async function runJob(dataDir: string, io: Io, json: boolean, submit: (en
     unit = unitOf(job.kind);
     if (!json) io.stderr.write(`job ${job.id}: ${job.name}\n`);
     const final = await engine.waitFor(job.id);
-    // Datasets the job added to the catalogue leave analysed (counts, thumbnails, previews)
-    // (closing the engine would leave them for its next start).
-    await engine.catalog.analysesDone();
+    // Asked to: the datasets the job added leave analysed (counts, thumbnails, previews).
+    if (options.waitAnalysis) await engine.catalog.analysesDone();
     bar.done();
     const items = (await request(engine.handlers, 'jobs.items', { id: job.id, limit: 1000 })).rows;
     const issues = await allRows(engine.handlers, 'jobs.tileIssues', { id: job.id, limit: 5000 });
-    if (json) io.stdout.write(`${JSON.stringify({ job: final, items, tileIssues: issues }, null, 2)}\n`);
-    else io.stdout.write(`${formatJobSummary({ job: final, items, datasets: await datasetsMadeBy(engine, job.id), dataDir })}\n${formatIssues(issues)}`);
+    const datasets = await datasetsMadeBy(engine, job.id);
+    const pending = datasets.filter((d) => d.analysisPending).map((d) => d.id);
+    if (json) {
+      const analysis = pending.length
+        ? { analysisPending: pending, analysisResumes: 'when Tessera next opens this data directory (tessera serve, any job)' }
+        : {};
+      io.stdout.write(`${JSON.stringify({ job: final, items, tileIssues: issues, ...analysis }, null, 2)}\n`);
+    } else io.stdout.write(`${formatJobSummary({ job: final, items, datasets, dataDir })}\n${analysisNote(pending)}${formatIssues(issues)}`);
     return exitCodeFor(final.state);
   } finally {
     off();
@@ -70,6 +87,19 @@ export function exitCodeFor(state: JobState): number {
 async function datasetsMadeBy(engine: Engine, jobId: number): Promise<CatalogDataset[]> {
   const all = await allRows(engine.handlers, 'catalog.list', { limit: 1000 });
   return all.filter((d) => d.jobId === jobId).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * What is left of the new datasets' analysis when this command ends without waiting: it stops with
+ * this process and the next engine on the data directory finishes it (Catalog.resumeAnalyses).
+ */
+export function analysisNote(pending: readonly number[]): string {
+  if (pending.length === 0) return '';
+  const which = pending.length === 1 ? `dataset ${pending[0]}` : `datasets ${pending.join(', ')}`;
+  return (
+    `  analysis ${which}: invalid geometries and preview not done yet; Tessera finishes them when it next opens this data directory ` +
+    `(tessera serve, or any job); \`tessera catalog show ${pending[0]}\` says when. --wait-analysis waits for them here.\n`
+  );
 }
 
 function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string {

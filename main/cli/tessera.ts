@@ -52,7 +52,7 @@ Commands:
          [--bbox W,S,E,N] [--coverage FILE] [--max-tile-bytes N] [--thin] [--mode ...] [--older-than TIME] [--dry-run]
                                                        make a tile cache; OUT.mbtiles, OUT.pmtiles or a tile directory
   ${MIGRATE_USAGE}
-  ingest <file...> [--crs EPSG:N] [--target-crs CRS] [--quota BYTES]
+  ingest <file...> [--crs EPSG:N] [--target-crs CRS] [--quota BYTES] [--wait-analysis]
                                                        files (GeoPackage, Shapefile, GeoJSON, GeoTIFF, ZIP…) into the catalogue
   catalog list [--kind vector|raster] [--text T] [--limit N] [--cursor C]
   catalog show <id>                                    a dataset: layers, CRS, extent, counts, size, source
@@ -140,7 +140,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             await engine.close();
           }
         }
-        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input), { waitAnalysis: values['wait-analysis'] ?? false });
       }
       case 'migrate':
         return await runJob(dataDir, io, json, async (engine) =>
@@ -148,7 +148,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         );
       case 'ingest': {
         const input = ingestInput(rest, values);
-        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input), { waitAnalysis: values['wait-analysis'] ?? false });
       }
       case 'catalog':
         if (values['data-dir'] !== undefined) assertHasStore(dataDir);

@@ -29,6 +29,7 @@ import { stageItem } from './ingest-stage-item.js';
 import { sweepIngestStaging } from './ingest-staging-sweep.js';
 import { type InputFile, groupInputs, localFile } from './inputs.js';
 import type { FoundDataset } from './inspect.js';
+import { fileIdentity, forgetPlanned } from './planned-sources.js';
 import { type PlannedUnit, discoverInPlace, headOf, withSidecarsBeside } from './staging.js';
 import { isUploadRef, removeUpload, resolveUpload } from './uploads.js';
 
@@ -182,6 +183,11 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, IngestSessi
         unclosed.add(key);
         errors.push(toTesseraError(error));
       });
+    }
+    // Handles the plan kept for imports that did not run (a failed stage, a cancel) are closed now.
+    for (const ref of params.files) {
+      const identity = await fileIdentity(inputFile(ref, env.dataDir).path);
+      if (identity !== null) forgetPlanned(identity);
     }
     if (jobId === undefined) return;
     errors.push(...(await commitDatasets(jobId, outcome, unclosed, env)));

@@ -9,6 +9,7 @@ import { openVector } from '../gdal/open-vector.js';
 import { isShapefile, shapefileMissing } from '../gdal/shapefile-parts.js';
 import { extensionOf } from './inputs.js';
 import { fromGdal, missingParts } from './ingest-errors.js';
+import { fileIdentity, plannedDatasets, rememberPlanned } from './planned-sources.js';
 
 /** One dataset inside a unit: a vector dataset (all its layers) or one raster. */
 export interface FoundDataset {
@@ -41,13 +42,18 @@ const LON_LAT_FORMATS = new Set(['GeoJSON', 'GeoJSONSeq', 'TopoJSON', 'KML', 'LI
 /**
  * The datasets of the file at `gdalPath`. Throws DATASET_UNREADABLE with GDAL's reason when GDAL
  * cannot open it, or when it holds neither layers nor bands.
+ *
+ * `keep` (the plan of a unit that is this one file): what was found is kept for the job's staging
+ * (datasetsOfStaged) and, for a vector-only file, its open handle for the import (planned-sources.ts).
  */
-export async function findDatasets(gdalPath: string, relPath: string, label: string): Promise<FoundDataset[]> {
+export async function findDatasets(gdalPath: string, relPath: string, label: string, keep = false): Promise<FoundDataset[]> {
   const known = { [gdalPath]: posix.basename(relPath) };
   if (isShapefile(gdalPath)) {
     const missing = await shapefileMissing(gdalPath);
     if (missing.length > 0) throw missingParts(label, missing);
   }
+  const identity = keep ? await fileIdentity(gdalPath) : null;
+  let kept = false;
   let ds: gdal.Dataset;
   try {
     ds = await openSource(gdalPath);
@@ -75,12 +81,24 @@ export async function findDatasets(gdalPath: string, relPath: string, label: str
       found.push({ kind: 'raster', relPath, name, layers: [] });
     }
     if (found.length === 0) throw fromGdal(new Error('it holds no layers and no raster bands'), label);
+    if (identity !== null) {
+      kept = found.every((d) => d.kind === 'vector');
+      rememberPlanned(identity, found, kept ? ds : null);
+    }
     return found;
   } catch (error) {
     throw fromGdal(error, label, { known });
   } finally {
-    ds.close();
+    if (!kept) ds.close();
   }
+}
+
+/**
+ * The datasets of a staged file: what the plan found when the staged file is the very file it
+ * planned (hard-linked: same inode, size and mtime), else found again by GDAL.
+ */
+export async function datasetsOfStaged(gdalPath: string, relPath: string, label: string): Promise<FoundDataset[]> {
+  return plannedDatasets(await fileIdentity(gdalPath)) ?? (await findDatasets(gdalPath, relPath, label));
 }
 
 function subdatasetNames(ds: gdal.Dataset): string[] {

@@ -13,7 +13,7 @@ import gdal from 'gdal-async';
 import { throwIfAborted } from '../../shared/errors.js';
 import { fromGdal, refused } from './ingest-errors.js';
 import { type InputFile, groupInputs, isArchive, isSidecar, isZipFormat, localFile, stemOf } from './inputs.js';
-import { type FoundDataset, findDatasets } from './inspect.js';
+import { type FoundDataset, datasetsOfStaged, findDatasets } from './inspect.js';
 import { gunzipStreamed, innerName, inspectGzip, isGzipName, isTarName, tarRefusal } from './gzip-file.js';
 import type { QuotaGuard } from '../disk/quota-guard.js';
 import { copyFileStreamed } from './streamed-copy.js';
@@ -139,7 +139,8 @@ export async function discoverInPlace(unit: PlannedUnit, limits: ArchiveLimits =
       };
     }
     if (isZipFormat(main.name)) await inspectZip(main.path, unit.name, limits);
-    return { datasets: await findDatasets(main.path, main.name, unit.name), skipped: [] };
+    // A unit that is one file: what is found is kept for its staging and import (planned-sources.ts).
+    return { datasets: await findDatasets(main.path, main.name, unit.name, unit.files.length === 1), skipped: [] };
   }
   const entries = await inspectZip(main.path, unit.name, limits);
   const files: { rel: string; gdalPath: string }[] = [];
@@ -233,7 +234,10 @@ export async function stageUnit(unit: PlannedUnit, dir: string, options: StageOp
       if (!isArchive(unit.files[0]!.name, head)) {
         // GDAL reads a KMZ through /vsizip/: its directory passes the archive checks first.
         if (isZipFormat(unit.files[0]!.name) && isArchive('', head)) await inspectZip(staged, unit.name, options.limits ?? DEFAULT_ARCHIVE_LIMITS);
-        return { dir, bytes, datasets: await findDatasets(staged, unit.files[0]!.name, unit.name), skipped: [] };
+        // Hard-linked, it is the file the plan read: the plan's discovery stands (planned-sources.ts).
+        const datasets =
+          unit.files.length === 1 ? await datasetsOfStaged(staged, unit.files[0]!.name, unit.name) : await findDatasets(staged, unit.files[0]!.name, unit.name);
+        return { dir, bytes, datasets, skipped: [] };
       }
     }
     const limits = { ...(options.limits ?? DEFAULT_ARCHIVE_LIMITS) };

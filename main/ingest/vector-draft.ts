@@ -14,6 +14,7 @@ import { type LayerImport, type VectorLayerImport, importVectorLayer } from './i
 import { TesseraError } from '../../shared/errors.js';
 import { fromGdal, operatorText } from './ingest-errors.js';
 import { openSource } from './inspect.js';
+import { fileIdentity, takePlannedHandle } from './planned-sources.js';
 
 export interface WrittenLayer extends LayerImport {
   /** The layer as written (invalidGeometries null: counted after the commit). */
@@ -36,7 +37,8 @@ export class VectorDraftWriter {
   static async open(sourcePath: string, file: string, label: string, exists: boolean): Promise<VectorDraftWriter> {
     let source: gdal.Dataset;
     try {
-      source = await openSource(sourcePath);
+      // The plan's handle when the source is the file it opened (hard-linked): not parsed again.
+      source = takePlannedHandle(await fileIdentity(sourcePath)) ?? (await openSource(sourcePath));
     } catch (error) {
       throw fromGdal(error, label, { opening: true });
     }
