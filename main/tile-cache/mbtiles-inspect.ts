@@ -18,7 +18,7 @@ export const BUSY_TIMEOUT_MS = 10_000;
 /**
  * `tiles` as a table (the spec, GDAL, Tessera before de-duplication), as a view over `map` and
  * `images` made by another tool (mbutil, tippecanoe: text ids of their own hash), or as Tessera's
- * view over them (`map` has a `written_at` column; ids are our content hash, mbtiles-schema.ts).
+ * view over them (`map` has `written_at`, `images` has `content_hash`: mbtiles-schema.ts).
  */
 export type Layout = 'table' | 'map-images' | 'deduplicated';
 
@@ -111,7 +111,7 @@ function layoutOf(db: Database.Database, kinds: Map<string, string>, path: strin
   if (!kinds.has('tiles')) throw notWritable(path, 'it is an SQLite database without a tiles table (not MBTiles)');
   if (has('tiles', [...position, 'tile_data'])) return 'table';
   if (kinds.get('tiles') === 'view' && has('map', [...position, 'tile_id']) && has('images', ['tile_id', 'tile_data'])) {
-    return has('map', ['written_at']) ? 'deduplicated' : 'map-images';
+    return has('map', ['written_at']) && has('images', ['content_hash']) ? 'deduplicated' : 'map-images';
   }
   throw notWritable(path, 'its tiles are not a table with the spec columns, nor a view over map and images');
 }

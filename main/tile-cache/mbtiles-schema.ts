@@ -5,12 +5,19 @@
  * A new file stores every distinct tile once, as mbutil and tippecanoe do: `map` gives each position
  * a `tile_id`, `images` holds one row per distinct content, and `tiles` is a view joining them, so
  * readers that know only the spec's `tiles` (GDAL, QGIS, our readers) read it unchanged. Ocean tiles
- * of a raster world and empty-ish vector tiles repeat thousands of times; stored once, they cost a
- * map row each. The written time of a tile (ms since the epoch) is a column of its map row, which
- * costs 7 bytes per tile; the side table older files carry repeated the whole position and its
- * B-tree entry beside it. `map` has no rowid (its position is its key) and is keyed row first
- * (zoom_level, tile_row, tile_column), the order kinds write in (see mbtiles-writer.ts).
- * `images` keeps a rowid: its rows are tile images, far above the size WITHOUT ROWID suits.
+ * of a raster world and inland vector tiles repeat thousands of times; stored once, they cost a
+ * map row each.
+ *
+ * Every byte per tile counts here (a vector preseed writes ~600k tiles, many of them 50 bytes), so:
+ * - `tile_id` is the image's rowid, a small integer (1–3 bytes in each map row), not the 16–32 byte
+ *   hash text other tools use. Images are found by `content_hash` (48 bits of the SHA-256, a 6-byte
+ *   integer in a plain index) and their bytes compared, so two contents that share a hash are two
+ *   images, never one. Keyed by the hash itself, images would be inserted in random order, and a
+ *   table of tile data filled at random leaves its pages about a third empty.
+ * - the written time (ms since the epoch) is a column of the map row, 6 bytes; the side table of
+ *   flat files repeats the whole position and its B-tree entry beside it.
+ * - `map` has no rowid (its position is its key), keyed row first (zoom_level, tile_row,
+ *   tile_column), the order kinds write in (see mbtiles-writer.ts).
  */
 import type Database from 'better-sqlite3';
 import type { Layout } from './mbtiles-inspect.js';
@@ -18,17 +25,15 @@ import type { Layout } from './mbtiles-inspect.js';
 /** The side table of written times (position → ms since the epoch) of flat and foreign files. */
 export const WRITTEN_TABLE = 'tessera_tile_written';
 
-/** Bytes of a content hash kept as tile_id: 128 bits, so distinct tiles never share one in practice. */
-export const TILE_ID_BYTES = 16;
-
 /** The layout of a new file (see the top). */
 const DEDUPLICATED_SCHEMA = `
   CREATE TABLE metadata (name TEXT NOT NULL, value TEXT);
   CREATE UNIQUE INDEX metadata_name ON metadata (name);
-  CREATE TABLE map (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_id BLOB NOT NULL,
+  CREATE TABLE map (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_id INTEGER NOT NULL,
                     written_at INTEGER, PRIMARY KEY (zoom_level, tile_row, tile_column)) WITHOUT ROWID;
-  CREATE TABLE images (tile_data BLOB NOT NULL, tile_id BLOB NOT NULL);
-  CREATE UNIQUE INDEX images_id ON images (tile_id);
+  -- content_hash before tile_data: deleting an image reads it for the index, without its overflow pages.
+  CREATE TABLE images (tile_id INTEGER PRIMARY KEY, content_hash INTEGER NOT NULL, tile_data BLOB NOT NULL);
+  CREATE INDEX images_content ON images (content_hash);
   CREATE VIEW tiles AS SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, map.tile_row AS tile_row, images.tile_data AS tile_data
     FROM map JOIN images ON images.tile_id = map.tile_id;`;
 

@@ -133,7 +133,7 @@ test('a file whose writer was killed mid-transaction (a hot rollback journal) is
   await first.close();
   const committed = (await readBack(openMbtiles(path))).tiles.length;
   // A writer SIGKILLed inside a transaction that had spilled to the file: a hot -journal remains.
-  const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(path)}); db.pragma('journal_mode = DELETE'); db.pragma('cache_size = 1'); db.exec('BEGIN'); const ins = db.prepare('INSERT INTO images (tile_id, tile_data) VALUES (randomblob(16), ?)'); for (let i = 0; i < 2000; i++) ins.run(Buffer.alloc(1000, 1)); process.kill(process.pid, 'SIGKILL');`;
+  const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(path)}); db.pragma('journal_mode = DELETE'); db.pragma('cache_size = 1'); db.exec('BEGIN'); const ins = db.prepare('INSERT INTO images (content_hash, tile_data) VALUES (?, ?)'); for (let i = 0; i < 2000; i++) ins.run(i, Buffer.alloc(1000, 1)); process.kill(process.pid, 'SIGKILL');`;
   spawnSync(process.execPath, ['-e', script]);
   assert.ok(existsSync(`${path}-journal`), 'the killed writer left a hot journal');
   assert.throws(() => new Database(path, { readonly: true }).prepare('SELECT 1 FROM tiles').get(), /readonly/, 'a read-only look cannot get past it');

@@ -3,9 +3,9 @@
  *
  * Layouts (mbtiles-inspect.ts tells an existing file's, mbtiles-schema.ts makes a new one's):
  * - a new file de-duplicates: `map` (position → tile_id, written_at) and `images` (tile_id →
- *   tile_data) behind a `tiles` view, as mbutil and tippecanoe write them, with tile_id the first
- *   16 bytes of the tile's SHA-256. A tile is two statements: its image inserted unless that content
- *   is there already, its map row replaced. Replacing or removing a tile leaves its image for
+ *   tile_data) behind a `tiles` view, as mbutil and tippecanoe write them (the columns' sizes are
+ *   explained in mbtiles-schema.ts). A tile is two or three statements: its image looked up by
+ *   content, inserted when new, its map row replaced. Replacing or removing a tile leaves its image for
  *   other positions that share it; images no position uses any more are deleted at `finish`, in one
  *   statement, rather than looked up on every replace.
  * - a flat `tiles` table (Tessera before de-duplication, GDAL, most tools) and another tool's
@@ -54,7 +54,7 @@ import { type TileToWrite, type TileWriter, type TilesetMetadata, type WrittenTi
 import { assertTilesInGrid, writeFailed } from './tile-output.js';
 import { mbtilesRows, widenToOutput } from './tileset-metadata.js';
 import { BUSY_TIMEOUT_MS, type Layout, inspect } from './mbtiles-inspect.js';
-import { TILE_ID_BYTES, WRITTEN_TABLE, prepareSchema, replacesByPosition } from './mbtiles-schema.js';
+import { WRITTEN_TABLE, prepareSchema, replacesByPosition } from './mbtiles-schema.js';
 
 /** Page cache of a writing connection (KiB): index pages of a zoom being filled stay in memory. */
 const CACHE_KIB = 32 * 1024;
@@ -333,21 +333,26 @@ function tileInserter(
       };
     }
     case 'deduplicated': {
-      // The unique index on images.tile_id makes an image already there a no-op (one index probe).
-      const insertImage = db.prepare('INSERT OR IGNORE INTO images (tile_id, tile_data) VALUES (?, ?)');
+      // The index on content_hash finds candidates; SQLite compares their bytes (a blob compare).
+      const findImage = db.prepare('SELECT tile_id FROM images WHERE content_hash = ? AND tile_data = ?').pluck();
+      const insertImage = db.prepare('INSERT INTO images (content_hash, tile_data) VALUES (?, ?)');
       const putMap = db.prepare('INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id, written_at) VALUES (?, ?, ?, ?, ?)');
       return (z, x, row, data, writtenAt) => {
-        const id = tileIdOf(data);
-        insertImage.run(id, data);
+        const hash = contentHashOf(data);
+        let id = findImage.get(hash, data) as number | undefined;
+        if (id === undefined) id = Number(insertImage.run(hash, data).lastInsertRowid);
         putMap.run(z, x, row, id, tracksWrites ? writtenAt : null);
       };
     }
   }
 }
 
-/** A de-duplicated file's tile_id: the first 16 bytes of the content's SHA-256 (the fastest digest here). */
-export function tileIdOf(data: Uint8Array): Buffer {
-  return hash('sha256', data, 'buffer').subarray(0, TILE_ID_BYTES);
+/**
+ * A de-duplicated file's `content_hash`: the first 48 bits of the content's SHA-256 (the fastest
+ * digest here), a whole JS number; a shared hash is told apart by the bytes, so 48 bits suffice.
+ */
+export function contentHashOf(data: Uint8Array): number {
+  return hash('sha256', data, 'buffer').readUIntBE(0, 6);
 }
 
 /** "world" for /data/world.mbtiles. */
