@@ -122,8 +122,8 @@ test('Blue Marble (RGB, whole world): tiles match gdal2tiles at z0–3', async (
     const db = new Database(darker);
     try {
       // A new output stores each distinct tile once, in images (behind the tiles view).
-      const rows = db.prepare('SELECT rowid, tile_data d FROM images').all() as { rowid: number; d: Buffer }[];
-      for (const row of rows) db.prepare('UPDATE images SET tile_data = ? WHERE rowid = ?').run(await sharp(row.d).linear(1, -6).png().toBuffer(), row.rowid);
+      const rows = db.prepare('SELECT tile_id id, tile_data d FROM images').all() as { id: number; d: Buffer }[];
+      for (const row of rows) db.prepare('UPDATE images SET tile_data = ? WHERE tile_id = ?').run(await sharp(row.d).linear(1, -6).png().toBuffer(), row.id);
     } finally {
       db.close();
     }
