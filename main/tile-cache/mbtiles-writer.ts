@@ -23,18 +23,17 @@
  * already counts it done; so FULL stays.
  *
  * Writes run on the engine thread, so the cost per tile matters (a vector preseed writes ~600k
- * tiles). In a flat file, when `tiles` is a rowid table whose only unique index is on the position (every file this
- * writer creates, and GDAL's), a tile is one `INSERT OR REPLACE`, and the written times of a whole
+ * tiles). In a flat file, when `tiles` is a rowid table whose only unique index is on the position
+ * (every flat file this writer creates, and GDAL's), a tile is one `INSERT OR REPLACE`, and the written times of a whole
  * batch are one `INSERT ... SELECT` over the rows the batch added: SQLite gives every new row a rowid
  * above the largest one at the start of the transaction (REPLACE deletes the old row and adds a
  * new one), and no other connection can write inside an IMMEDIATE transaction. Other files (no
  * unique index, mbutil's layout) take the general path: delete, insert and mark per tile.
- * A new file's map (and a flat one's unique position index and side table) are keyed row first (zoom_level, tile_row,
- * tile_column) rather than in the spec's sample order (zoom_level, tile_column, tile_row): kinds
- * write row by row, and in row-first order a batch's index entries land next to each other instead
- * of one in every column's pages, which measured about 2 µs less per tile. It indexes the same
- * position, so it is as unique, and readers' lookups (all three columns equal, or ranges of
- * columns and rows within one zoom) use it the same way.
+ * A new flat file (the PMTiles working file, which is read whole, in rowid order) has its unique
+ * position index and side table keyed row first (zoom_level, tile_row, tile_column): kinds write
+ * row by row, and in row-first order a batch's index entries land next to each other instead of
+ * one in every column's pages, which measured about 2 µs less per tile. A de-duplicated file's map
+ * is keyed column first for its readers (mbtiles-schema.ts).
  *
  * At open, a new file gets `name` and `format` at once (and any existing file keeps its own): a
  * job that is cancelled or fails before `finish` still leaves a file that readers can identify
