@@ -4,9 +4,10 @@
  *
  * A new file stores every distinct tile once, as mbutil and tippecanoe do: `map` gives each position
  * a `tile_id`, `images` holds one row per distinct content, and `tiles` is a view joining them, so
- * readers that know only the spec's `tiles` (GDAL, QGIS, our readers) read it unchanged. Ocean tiles
- * of a raster world and inland vector tiles repeat thousands of times; stored once, they cost a
- * map row each.
+ * readers that know only the spec's `tiles` (GDAL, QGIS, our readers) read it unchanged. Inland
+ * vector tiles repeat by the thousand (Natural Earth states_provinces z0–10: 125k distinct of 573k
+ * tiles); stored once, they cost a map row each. Imagery barely repeats (Blue Marble z0–6: 17 of
+ * 5,461), and there the layout costs about 5 bytes per tile more than a flat file.
  *
  * Every byte per tile counts here (a vector preseed writes ~600k tiles, many of them 50 bytes), so:
  * - `tile_id` is the image's rowid, a small integer (1–3 bytes in each map row), not the 16–32 byte
