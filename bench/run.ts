@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { runEngineBench } from './engine-bench.js';
 import { runHistoryBench } from './history-bench.js';
 import { runIngestBench } from './ingest-bench.js';
+import { runMbtilesDedupeBench } from './mbtiles-dedupe-bench.js';
 import { runRasterPreseedBench } from './raster-preseed-bench.js';
 import { runRendererBench } from './renderer-bench.js';
 import { runVectorPreseedBench } from './vector-preseed-bench.js';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   renderer: runRendererBench,
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
+  dedupe: () => runMbtilesDedupeBench(),
   ingest: () => runIngestBench(),
   history: runHistoryBench,
   // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).

@@ -12,6 +12,7 @@ import { EventBus } from '../engine/event-bus.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { makeRasterMbtiles, makeTempDir, makeVectorMbtiles } from '../tile-cache/testing/gdal-fixtures.js';
 import { openMbtiles } from '../tile-cache/mbtiles-reader.js';
+import { openMbtilesWriter } from '../tile-cache/mbtiles-writer.js';
 import { type ContractHandlers, createDispatcher } from '../engine/handlers.js';
 import { type HeadlessHost, startHeadlessHost } from './headless-host.js';
 import { type TileSource, createTileRoute, tileReply } from './tile-route.js';
@@ -130,4 +131,23 @@ test('tileReply leaves other paths to other routes and lets read failures throug
   assert.equal(await tileReply(failing, '/index.html'), null);
   assert.equal(await tileReply(failing, '/tilesets/x'), null);
   await assert.rejects(tileReply(failing, `/tiles/${raster.id}/0/0/0`), /disk on fire/);
+});
+
+test("serves the tiles of Tessera's de-duplicated MBTiles: positions that share one stored image each get it", async () => {
+  // The raster fixture's tile, written by our writer at three positions: one image, three map rows.
+  const reader = await openMbtiles(raster.path);
+  const png = (await reader.readTile(10, 517, 351))!;
+  await reader.close();
+  const path = join(dir, 'shared.mbtiles');
+  const writer = await openMbtilesWriter(path, { format: 'png' });
+  await writer.write([0, 1, 2].map((i) => ({ z: 10, x: 517 + i, y: 351, data: png })));
+  await writer.finish({ name: 'shared', format: 'png', bounds: [1.8, 48, 3, 49], minzoom: 10, maxzoom: 10 });
+  await writer.close();
+  const shared = await caches.open(path);
+  for (const x of [517, 518, 519]) {
+    const response = await get(`/tiles/${shared.id}/10/${x}/351`);
+    assert.equal(response.status, 200, `10/${x}/351`);
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), png);
+  }
+  assert.equal((await get(`/tiles/${shared.id}/10/520/351`)).status, 404);
 });

@@ -16,8 +16,12 @@ import { notWritable, statOutput, writeFailed } from './tile-output.js';
 /** How long a connection waits for another writer's lock before it gives up (SQLITE_BUSY). */
 export const BUSY_TIMEOUT_MS = 10_000;
 
-export /** `tiles` as a table (the spec, GDAL), or as a view over `map` and `images` (mbutil). */
-type Layout = 'table' | 'map-images';
+/**
+ * `tiles` as a table (the spec, GDAL, Tessera before de-duplication), as a view over `map` and
+ * `images` made by another tool (mbutil, tippecanoe: text ids of their own hash), or as Tessera's
+ * view over them (`map` has `written_at`, `images` has `content_hash`: mbtiles-schema.ts).
+ */
+export type Layout = 'table' | 'map-images' | 'deduplicated';
 
 /** What an existing file holds, checked before it is opened for writing. */
 export interface Existing {
@@ -107,7 +111,9 @@ function layoutOf(db: Database.Database, kinds: Map<string, string>, path: strin
   const position = ['zoom_level', 'tile_column', 'tile_row'];
   if (!kinds.has('tiles')) throw notWritable(path, 'it is an SQLite database without a tiles table (not MBTiles)');
   if (has('tiles', [...position, 'tile_data'])) return 'table';
-  if (kinds.get('tiles') === 'view' && has('map', [...position, 'tile_id']) && has('images', ['tile_id', 'tile_data'])) return 'map-images';
+  if (kinds.get('tiles') === 'view' && has('map', [...position, 'tile_id']) && has('images', ['tile_id', 'tile_data'])) {
+    return has('map', ['written_at']) && has('images', ['content_hash']) ? 'deduplicated' : 'map-images';
+  }
   throw notWritable(path, 'its tiles are not a table with the spec columns, nor a view over map and images');
 }
 

@@ -5,8 +5,10 @@
  * y = flipY(z, tile_row) = 2^z - 1 - tile_row, "y ascending" is "tile_row descending", so batches walk columns in
  * ascending order and each column's rows in descending order, and resume after `after` by
  * converting its y back to a row.
- * `tiles` may be a table or a view over map/images (mbutil's deduplicating layout): only the
- * columns of the spec are used, so both work.
+ * `tiles` may be a table or a view over map/images (the de-duplicating layout of mbutil, tippecanoe
+ * and Tessera's writer): tiles are read through `tiles` either way. Through the view, though, every
+ * position a query passes is joined to its image, so `min(tile_column)` would read a whole zoom's
+ * images to find one column: the next column is looked up in `map` itself, where it is one index probe.
  */
 import Database from 'better-sqlite3';
 import { withSqliteBinding } from '../native/sqlite-binding.js';
@@ -47,8 +49,9 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
   // Column by column: with one column fixed, "tile_row DESC" is a backward walk of the
   // (zoom_level, tile_column, tile_row) index. One query ordered by (column ASC, row DESC) would
   // instead sort the rest of the current column, blobs and all, for every batch.
-  const firstColumn = db.prepare('SELECT min(tile_column) FROM tiles WHERE zoom_level = ?').pluck();
-  const nextColumn = db.prepare('SELECT min(tile_column) FROM tiles WHERE zoom_level = ? AND tile_column > ?').pluck();
+  const positions = hasMap(db) ? 'map' : 'tiles';
+  const firstColumn = db.prepare(`SELECT min(tile_column) FROM ${positions} WHERE zoom_level = ?`).pluck();
+  const nextColumn = db.prepare(`SELECT min(tile_column) FROM ${positions} WHERE zoom_level = ? AND tile_column > ?`).pluck();
   const column = db
     .prepare('SELECT tile_row, tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row < ? ORDER BY tile_row DESC LIMIT ?')
     .raw();
@@ -100,6 +103,13 @@ function createReader(db: Database.Database, path: string): TileCacheReader {
       db.close();
     },
   };
+}
+
+/** Whether `tiles` is a view beside a `map` table with the position columns (the de-duplicating layout). */
+function hasMap(db: Database.Database): boolean {
+  const isView = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'tiles' AND type = 'view'`).get() !== undefined;
+  const columns = new Set(db.prepare(`SELECT name FROM pragma_table_info('map')`).pluck().all() as string[]);
+  return isView && ['zoom_level', 'tile_column', 'tile_row'].every((c) => columns.has(c));
 }
 
 function readMetadata(db: Database.Database, path: string): Record<string, string> {

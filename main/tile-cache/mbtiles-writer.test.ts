@@ -133,7 +133,7 @@ test('a file whose writer was killed mid-transaction (a hot rollback journal) is
   await first.close();
   const committed = (await readBack(openMbtiles(path))).tiles.length;
   // A writer SIGKILLed inside a transaction that had spilled to the file: a hot -journal remains.
-  const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(path)}); db.pragma('journal_mode = DELETE'); db.pragma('cache_size = 1'); db.exec('BEGIN'); const ins = db.prepare('INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)'); for (let i = 0; i < 2000; i++) ins.run(20, i, 0, Buffer.alloc(1000, 1)); process.kill(process.pid, 'SIGKILL');`;
+  const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(path)}); db.pragma('journal_mode = DELETE'); db.pragma('cache_size = 1'); db.exec('BEGIN'); const ins = db.prepare('INSERT INTO images (content_hash, tile_data) VALUES (?, ?)'); for (let i = 0; i < 2000; i++) ins.run(i, Buffer.alloc(1000, 1)); process.kill(process.pid, 'SIGKILL');`;
   spawnSync(process.execPath, ['-e', script]);
   assert.ok(existsSync(`${path}-journal`), 'the killed writer left a hot journal');
   assert.throws(() => new Database(path, { readonly: true }).prepare('SELECT 1 FROM tiles').get(), /readonly/, 'a read-only look cannot get past it');
@@ -208,8 +208,13 @@ test("rewrites and removals keep one tile per position with its own time, with a
   made.exec(`CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
              CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);`);
   made.close();
-  for (const path of [join(bed.dir, 'unique-index.mbtiles'), withoutUniqueIndex]) {
-    const writer = (await openMbtilesWriter(path, { format: 'png' })) as MbtilesWriter;
+  const cases = [
+    [join(bed.dir, 'deduplicated.mbtiles'), true],
+    [join(bed.dir, 'unique-index.mbtiles'), false],
+    [withoutUniqueIndex, false],
+  ] as const;
+  for (const [path, deduplicate] of cases) {
+    const writer = (await openMbtilesWriter(path, { format: 'png', deduplicate })) as MbtilesWriter;
     const tiles = at(10).slice(0, 12);
     writer.writeAt(tiles, 1_000);
     // The two newest rows go, so the next batch's rows reuse their rowids.
@@ -229,7 +234,8 @@ test("rewrites and removals keep one tile per position with its own time, with a
 
     const db = new Database(path, { readonly: true });
     assert.equal(db.prepare('SELECT count(*) FROM tiles').pluck().get(), tiles.length, `${path}: one row per position`);
-    assert.equal(db.prepare('SELECT count(*) FROM tessera_tile_written').pluck().get(), tiles.length);
+    const marked = deduplicate ? 'SELECT count(written_at) FROM map' : 'SELECT count(*) FROM tessera_tile_written';
+    assert.equal(db.prepare(marked).pluck().get(), tiles.length);
     db.close();
   }
 });
@@ -254,20 +260,23 @@ test('writtenAt answers a 100,000-tile range with one query', async (t) => {
 });
 
 test('remove deletes tiles and their times', async () => {
-  const path = join(bed.dir, 'remove.mbtiles');
-  const writer = await openTileWriter(path, { format: 'png' });
-  await writer.write(at(9));
-  const [gone, kept] = [at(9).slice(0, 4), at(9).slice(4)];
-  await writer.remove(gone);
-  assert.deepEqual([...(await writer.writtenAt(9, 0, 0, 511, 511)).keys()].sort(), kept.map((t) => tileKey(t.x, t.y)).sort());
-  await writer.close();
-  assertSameTiles((await readBack(openMbtiles(path))).tiles, kept);
-  const db = new Database(path, { readonly: true });
-  assert.equal(db.prepare('SELECT count(*) FROM tessera_tile_written').pluck().get(), kept.length);
-  db.close();
+  for (const deduplicate of [true, false]) {
+    const path = join(bed.dir, `remove-${deduplicate}.mbtiles`);
+    const writer = await openMbtilesWriter(path, { format: 'png', deduplicate });
+    await writer.write(at(9));
+    const [gone, kept] = [at(9).slice(0, 4), at(9).slice(4)];
+    await writer.remove(gone);
+    assert.deepEqual([...(await writer.writtenAt(9, 0, 0, 511, 511)).keys()].sort(), kept.map((t) => tileKey(t.x, t.y)).sort());
+    await writer.close();
+    assertSameTiles((await readBack(openMbtiles(path))).tiles, kept);
+    const db = new Database(path, { readonly: true });
+    const times = deduplicate ? 'SELECT count(written_at) FROM map' : 'SELECT count(*) FROM tessera_tile_written';
+    assert.equal(db.prepare(times).pluck().get(), kept.length);
+    db.close();
+  }
 });
 
-test("writtenTimes: false makes a file of the spec's two tables alone; a file that has the side table keeps it up", async () => {
+test("writtenTimes: false makes a flat file of the spec's two tables alone; a file that has the side table keeps it up", async () => {
   const path = join(bed.dir, 'untracked.mbtiles');
   const tables = () => {
     const db = new Database(path, { readonly: true });
@@ -275,7 +284,7 @@ test("writtenTimes: false makes a file of the spec's two tables alone; a file th
     db.close();
     return names;
   };
-  const writer = await openMbtilesWriter(path, { format: 'png', name: 'preview', writtenTimes: false });
+  const writer = await openMbtilesWriter(path, { format: 'png', name: 'preview', writtenTimes: false, deduplicate: false });
   await writer.write(at(9));
   await writer.write(at(9).slice(0, 3)); // a rewrite replaces in place
   await writer.remove(at(9).slice(0, 1));
@@ -302,6 +311,26 @@ test("writtenTimes: false makes a file of the spec's two tables alone; a file th
   await again.close();
   const db = new Database(path, { readonly: true });
   assert.equal(db.prepare('SELECT count(*) FROM tessera_tile_written').pluck().get(), 0, 'the removed tile is unmarked');
+  db.close();
+});
+
+test('writtenTimes: false leaves a de-duplicated file its written times NULL; a preseed continuing it records them', async () => {
+  const path = join(bed.dir, 'untracked-deduplicated.mbtiles');
+  const writer = await openMbtilesWriter(path, { format: 'png', name: 'preview', writtenTimes: false });
+  await writer.write(at(9));
+  const times = await writer.writtenAt(9, 0, 0, 511, 511);
+  assert.equal(times.size, at(9).length);
+  assert.ok([...times.values()].every((t) => t === 0));
+  await writer.close();
+  const resumed = await openMbtilesWriter(path, { format: 'png' });
+  const before = Date.now();
+  await resumed.write(at(9).slice(0, 1));
+  const [first] = at(9);
+  assert.ok((await resumed.writtenAt(9, first!.x, first!.y, first!.x, first!.y)).get(tileKey(first!.x, first!.y))! >= before);
+  await resumed.close();
+  const db = new Database(path, { readonly: true });
+  assert.deepEqual(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all(), ['images', 'map', 'metadata']);
+  assert.equal(db.prepare('SELECT count(written_at) FROM map').pluck().get(), 1);
   db.close();
 });
 

@@ -1,14 +1,19 @@
 /**
  * Writes tiles into an MBTiles 1.3 file (SQLite through better-sqlite3, WAL, busy timeout).
  *
- * Schema: the spec's plain `tiles` table (TMS rows) and `metadata` table, which GDAL, QGIS, mbutil
- * and our reader all read, plus one side table, `tessera_tile_written` (position → ms since the
- * epoch), for resume and refresh. A side table rather than a column, so `tiles` keeps exactly the
- * spec's shape, and so that files made by other tools can be continued without altering theirs,
- * including mbutil's deduplicating layout where `tiles` is a view over `map` and `images` (written
- * through those tables here). Tiles without a row there (another tool's) were "written at 0".
- * A new file written once and never continued (the catalogue's previews) can go without it
- * (`writtenTimes: false`): it is then the spec's two tables alone.
+ * Layouts (mbtiles-inspect.ts tells an existing file's, mbtiles-schema.ts makes a new one's):
+ * - a new file de-duplicates: `map` (position → tile_id, written_at) and `images` (tile_id →
+ *   tile_data) behind a `tiles` view, as mbutil and tippecanoe write them (the columns' sizes are
+ *   explained in mbtiles-schema.ts). A tile is two or three statements: its image looked up by
+ *   content, inserted when new, its map row replaced. Replacing or removing a tile leaves its image for
+ *   other positions that share it; images no position uses any more are deleted at `finish`, in one
+ *   statement, rather than looked up on every replace.
+ * - a flat `tiles` table (Tessera before de-duplication, GDAL, most tools) and another tool's
+ *   map/images are continued in their own layout, never converted; their written times live in a
+ *   side table, `tessera_tile_written` (position → ms since the epoch), so their tables keep their
+ *   shape. Tiles without a row there (another tool's) were "written at 0".
+ * A writer asked for no written times (`writtenTimes: false`: the catalogue's previews, written once
+ * and never continued) leaves the column NULL, or makes no side table.
  *
  * Each `write` is one IMMEDIATE transaction with synchronous=FULL, so a batch is durable when its
  * promise resolves and absent when it rejects. better-sqlite3 is synchronous: a call runs to its
@@ -18,18 +23,17 @@
  * already counts it done; so FULL stays.
  *
  * Writes run on the engine thread, so the cost per tile matters (a vector preseed writes ~600k
- * tiles). When `tiles` is a rowid table whose only unique index is on the position (every file this
- * writer creates, and GDAL's), a tile is one `INSERT OR REPLACE`, and the written times of a whole
+ * tiles). In a flat file, when `tiles` is a rowid table whose only unique index is on the position
+ * (every flat file this writer creates, and GDAL's), a tile is one `INSERT OR REPLACE`, and the written times of a whole
  * batch are one `INSERT ... SELECT` over the rows the batch added: SQLite gives every new row a rowid
  * above the largest one at the start of the transaction (REPLACE deletes the old row and adds a
  * new one), and no other connection can write inside an IMMEDIATE transaction. Other files (no
  * unique index, mbutil's layout) take the general path: delete, insert and mark per tile.
- * A new file's unique position index and side table are keyed row first (zoom_level, tile_row,
- * tile_column) rather than in the spec's sample order (zoom_level, tile_column, tile_row): kinds
- * write row by row, and in row-first order a batch's index entries land next to each other instead
- * of one in every column's pages, which measured about 2 µs less per tile. It indexes the same
- * position, so it is as unique, and readers' lookups (all three columns equal, or ranges of
- * columns and rows within one zoom) use it the same way.
+ * A new flat file (the PMTiles working file, which is read whole, in rowid order) has its unique
+ * position index and side table keyed row first (zoom_level, tile_row, tile_column): kinds write
+ * row by row, and in row-first order a batch's index entries land next to each other instead of
+ * one in every column's pages, which measured about 2 µs less per tile. A de-duplicated file's map
+ * is keyed column first for its readers (mbtiles-schema.ts).
  *
  * At open, a new file gets `name` and `format` at once (and any existing file keeps its own): a
  * job that is cancelled or fails before `finish` still leaves a file that readers can identify
@@ -37,7 +41,7 @@
  * `close` leaves WAL mode again so read-only readers (GDAL, QGIS on a read-only share) need no
  * -wal/-shm files beside it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -50,23 +54,26 @@ import { type TileToWrite, type TileWriter, type TilesetMetadata, type WrittenTi
 import { assertTilesInGrid, writeFailed } from './tile-output.js';
 import { mbtilesRows, widenToOutput } from './tileset-metadata.js';
 import { BUSY_TIMEOUT_MS, type Layout, inspect } from './mbtiles-inspect.js';
+import { WRITTEN_TABLE, prepareSchema, replacesByPosition } from './mbtiles-schema.js';
 
 /** Page cache of a writing connection (KiB): index pages of a zoom being filled stay in memory. */
 const CACHE_KIB = 32 * 1024;
 /** The WAL is truncated back to this after a checkpoint, rather than keeping its largest size. */
 const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
-/** The side table of written times (position → ms since the epoch). */
-export const WRITTEN_TABLE = 'tessera_tile_written';
+export { WRITTEN_TABLE };
 
 export interface MbtilesWriterOptions {
   format: WrittenTileFormat;
   /** The provisional `name` of a new file; its file name without extension when absent. */
   name?: string;
   /**
-   * false: no side table of written times in a file that has none (one written once and never
-   * resumed or refreshed); `writtenAt` then gives 0 for every tile. A file that has the table keeps it up.
+   * false: no written times (a file written once and never resumed or refreshed): NULL in a new
+   * file's map, no side table in a flat file that has none; `writtenAt` then gives 0 for every tile.
+   * A flat file that has the side table keeps it up.
    */
   writtenTimes?: boolean;
+  /** false: a new file gets the spec's flat `tiles` table (the PMTiles working file, which dedupes at build). */
+  deduplicate?: boolean;
 }
 
 /** Opens (or creates) the MBTiles at `path` for writing `options.format` tiles. */
@@ -80,8 +87,9 @@ export async function openMbtilesWriter(path: string, options: MbtilesWriterOpti
     db.pragma('synchronous = FULL');
     db.pragma(`cache_size = -${CACHE_KIB}`);
     db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
-    const layout = existing.layout ?? 'table';
-    const tracksWrites = db.transaction(() => prepareSchema(db!, layout, existing.layout === null, options))();
+    const layout = existing.layout ?? (options.deduplicate === false ? 'table' : 'deduplicated');
+    const schema = { name: options.name ?? nameOf(path), format: options.format, writtenTimes: options.writtenTimes !== false };
+    const tracksWrites = db.transaction(() => prepareSchema(db!, layout, existing.layout === null, schema))();
     return new MbtilesWriter(path, db, layout, existing.previousBounds, tracksWrites);
   } catch (error) {
     db?.close();
@@ -96,12 +104,12 @@ export class MbtilesWriter implements TileWriter {
   private readonly positions: string;
   /** Whether a batch may use the one-statement insert and the per-batch marking (see the top). */
   private readonly replacesInPlace: boolean;
-  private readonly insertTile: (z: number, x: number, row: number, data: Uint8Array) => void;
+  private readonly insertTile: (z: number, x: number, row: number, data: Uint8Array, writtenAt: number) => void;
   private readonly replaceTile: Database.Statement | undefined;
   private readonly largestRowid: Database.Statement | undefined;
   private readonly markAddedSince: Database.Statement | undefined;
   private readonly deleteTile: Database.Statement;
-  /** Marks and unmarks a tile's written time; nothing without the side table. */
+  /** Marks and unmarks a tile's written time in the side table; nothing without one. */
   private readonly markWritten: (z: number, x: number, row: number, writtenAt: number) => void;
   private readonly unmarkWritten: (z: number, x: number, row: number) => void;
   private readonly timesInRange: Database.Statement;
@@ -113,7 +121,7 @@ export class MbtilesWriter implements TileWriter {
     private readonly layout: Layout,
     /** What the file declared before this writer, when it held tiles: finish keeps covering it. */
     private readonly previousBounds: Bbox | null,
-    /** Whether the file has the side table of written times (see `writtenTimes`). */
+    /** Whether this writer records written times (see `writtenTimes`). */
     tracksWrites = true,
   ) {
     this.positions = layout === 'table' ? 'tiles' : 'map';
@@ -128,35 +136,23 @@ export class MbtilesWriter implements TileWriter {
         );
       }
     }
-    if (layout === 'table') {
-      const insert = db.prepare('INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)');
-      this.insertTile = (z, x, row, data) => {
-        this.deleteTile.run(z, x, row);
-        insert.run(z, x, row, data);
-      };
-    } else {
-      const insertImage = db.prepare('INSERT INTO images (tile_id, tile_data) SELECT @id, @data WHERE NOT EXISTS (SELECT 1 FROM images WHERE tile_id = @id)');
-      const insertMap = db.prepare('INSERT INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)');
-      this.insertTile = (z, x, row, data) => {
-        const id = createHash('sha256').update(data).digest('hex');
-        insertImage.run({ id, data });
-        this.deleteTile.run(z, x, row);
-        insertMap.run(z, x, row, id);
-      };
-    }
-    if (tracksWrites) {
+    this.insertTile = tileInserter(db, layout, this.deleteTile, tracksWrites);
+    if (tracksWrites && layout !== 'deduplicated') {
       const mark = db.prepare(`INSERT OR REPLACE INTO ${WRITTEN_TABLE} (zoom_level, tile_column, tile_row, written_at) VALUES (?, ?, ?, ?)`);
       const unmark = db.prepare(`DELETE FROM ${WRITTEN_TABLE} WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`);
       this.markWritten = (z, x, row, writtenAt) => mark.run(z, x, row, writtenAt);
       this.unmarkWritten = (z, x, row) => unmark.run(z, x, row);
     } else {
+      // A de-duplicated file's map row carries its time: the insert wrote it, the delete takes it.
       this.markWritten = () => {};
       this.unmarkWritten = () => {};
     }
-    const times = tracksWrites
-      ? `SELECT p.tile_column, p.tile_row, coalesce(w.written_at, 0) FROM ${this.positions} p
-         LEFT JOIN ${WRITTEN_TABLE} w ON w.zoom_level = p.zoom_level AND w.tile_column = p.tile_column AND w.tile_row = p.tile_row`
-      : `SELECT p.tile_column, p.tile_row, 0 FROM ${this.positions} p`;
+    let times: string;
+    if (layout === 'deduplicated') times = 'SELECT p.tile_column, p.tile_row, coalesce(p.written_at, 0) FROM map p';
+    else if (tracksWrites) {
+      times = `SELECT p.tile_column, p.tile_row, coalesce(w.written_at, 0) FROM ${this.positions} p
+         LEFT JOIN ${WRITTEN_TABLE} w ON w.zoom_level = p.zoom_level AND w.tile_column = p.tile_column AND w.tile_row = p.tile_row`;
+    } else times = `SELECT p.tile_column, p.tile_row, 0 FROM ${this.positions} p`;
     this.timesInRange = db.prepare(`${times} WHERE p.zoom_level = ? AND p.tile_column BETWEEN ? AND ? AND p.tile_row BETWEEN ? AND ?`).raw();
     this.oneTile = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').pluck();
   }
@@ -198,7 +194,7 @@ export class MbtilesWriter implements TileWriter {
       return;
     }
     this.eachInTransaction(tiles, `cannot write ${tiles.length} tiles`, (t, row) => {
-      this.insertTile(t.z, t.x, row, t.data);
+      this.insertTile(t.z, t.x, row, t.data, writtenAt);
       this.markWritten(t.z, t.x, row, writtenAt);
     });
   }
@@ -259,8 +255,8 @@ export class MbtilesWriter implements TileWriter {
       this.db
         .transaction(() => {
           this.putRows(mbtilesRows(widened));
-          // Contents that `write` or `remove` left without a position.
-          if (this.layout === 'map-images') this.db.exec('DELETE FROM images WHERE tile_id NOT IN (SELECT tile_id FROM map)');
+          // Contents that replaced or removed tiles left without a position.
+          if (this.layout !== 'table') this.db.exec('DELETE FROM images WHERE tile_id NOT IN (SELECT tile_id FROM map)');
         })
         .immediate();
       return widened;
@@ -308,62 +304,55 @@ export class MbtilesWriter implements TileWriter {
 }
 
 /**
- * Creates what is missing: the spec's tables for a new file, the side table (unless `writtenTimes`
- * is false), the indexes writes rely on. Returns whether the file has the side table.
+ * Puts one tile (TMS row) in the file's layout, replacing what was at its position. Only a
+ * de-duplicated file's map row holds the written time; the other layouts mark it beside.
  */
-function prepareSchema(db: Database.Database, layout: Layout, fresh: boolean, options: MbtilesWriterOptions): boolean {
-  if (fresh) {
-    db.exec(`CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL, value TEXT);
-             CREATE UNIQUE INDEX IF NOT EXISTS metadata_name ON metadata (name);
-             CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL);
-             CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_row, tile_column);`);
+function tileInserter(
+  db: Database.Database,
+  layout: Layout,
+  deleteTile: Database.Statement,
+  tracksWrites: boolean,
+): (z: number, x: number, row: number, data: Uint8Array, writtenAt: number) => void {
+  switch (layout) {
+    case 'table': {
+      const insert = db.prepare('INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)');
+      return (z, x, row, data) => {
+        deleteTile.run(z, x, row);
+        insert.run(z, x, row, data);
+      };
+    }
+    case 'map-images': {
+      // Another tool's ids are its own hash, as text: ours are text too there, so its column keeps one type.
+      const insertImage = db.prepare('INSERT INTO images (tile_id, tile_data) SELECT @id, @data WHERE NOT EXISTS (SELECT 1 FROM images WHERE tile_id = @id)');
+      const insertMap = db.prepare('INSERT INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)');
+      return (z, x, row, data) => {
+        const id = createHash('sha256').update(data).digest('hex');
+        insertImage.run({ id, data });
+        deleteTile.run(z, x, row);
+        insertMap.run(z, x, row, id);
+      };
+    }
+    case 'deduplicated': {
+      // The index on content_hash finds candidates; SQLite compares their bytes (a blob compare).
+      const findImage = db.prepare('SELECT tile_id FROM images WHERE content_hash = ? AND tile_data = ?').pluck();
+      const insertImage = db.prepare('INSERT INTO images (content_hash, tile_data) VALUES (?, ?)');
+      const putMap = db.prepare('INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id, written_at) VALUES (?, ?, ?, ?, ?)');
+      return (z, x, row, data, writtenAt) => {
+        const hash = contentHashOf(data);
+        let id = findImage.get(hash, data) as number | undefined;
+        if (id === undefined) id = Number(insertImage.run(hash, data).lastInsertRowid);
+        putMap.run(z, x, row, id, tracksWrites ? writtenAt : null);
+      };
+    }
   }
-  db.exec('CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT)');
-  const tracksWrites = options.writtenTimes !== false || db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(WRITTEN_TABLE) !== undefined;
-  if (tracksWrites) {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${WRITTEN_TABLE} (
-               zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL, written_at INTEGER NOT NULL,
-               PRIMARY KEY (zoom_level, tile_row, tile_column)) WITHOUT ROWID;`);
-  }
-  // Without an index on the position, every replace would scan the whole table.
-  const positions = layout === 'table' ? 'tiles' : 'map';
-  if (!hasIndexOn(db, positions, ['zoom_level', 'tile_column', 'tile_row']) && !hasIndexOn(db, positions, ['zoom_level', 'tile_row', 'tile_column'])) {
-    db.exec(`CREATE INDEX tessera_${positions}_position ON ${positions} (zoom_level, tile_column, tile_row)`);
-  }
-  if (layout === 'map-images' && !hasIndexOn(db, 'images', ['tile_id'])) db.exec('CREATE INDEX tessera_images_id ON images (tile_id)');
-  const provisional = db.prepare('INSERT INTO metadata (name, value) SELECT @name, @value WHERE NOT EXISTS (SELECT 1 FROM metadata WHERE name = @name)');
-  provisional.run({ name: 'name', value: options.name ?? nameOf(db.name) });
-  provisional.run({ name: 'format', value: options.format });
-  return tracksWrites;
 }
 
 /**
- * Whether `INSERT OR REPLACE INTO tiles` replaces exactly the tile at the same position, and new rows
- * get rowids above the old ones: `tiles` is a rowid table, and its unique indexes (at least one) are
- * all on the whole position, without a WHERE clause. A unique index on anything else would let a
- * REPLACE delete some other tile. A trigger on `tiles` (another tool's) would not see the delete a
- * REPLACE does, so it keeps the general path too.
+ * A de-duplicated file's `content_hash`: the first 48 bits of the content's SHA-256 (the fastest
+ * digest here), a whole JS number; a shared hash is told apart by the bytes, so 48 bits suffice.
  */
-function replacesByPosition(db: Database.Database): boolean {
-  const unique = (db.prepare(`SELECT name, "unique", partial FROM pragma_index_list('tiles')`).raw().all() as [string, number, number][]).filter(
-    ([, u]) => u === 1,
-  );
-  const position = ['tile_column', 'tile_row', 'zoom_level'];
-  const onPosition = (index: string) => {
-    const columns = (db.prepare('SELECT name FROM pragma_index_info(?)').pluck().all(index) as (string | null)[]).sort();
-    return columns.length === position.length && columns.every((c, i) => c === position[i]);
-  };
-  if (unique.length === 0 || !unique.every(([name, , partial]) => partial === 0 && onPosition(name))) return false;
-  if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tiles'`).get() !== undefined) return false;
-  return db.prepare(`SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = 'tiles'`).pluck().get() === 0;
-}
-
-function hasIndexOn(db: Database.Database, table: string, columns: string[]): boolean {
-  const indexes = db.prepare(`SELECT name FROM pragma_index_list(?)`).pluck().all(table) as string[];
-  return indexes.some((index) => {
-    const indexed = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(index) as string[];
-    return columns.every((c, i) => indexed[i] === c);
-  });
+export function contentHashOf(data: Uint8Array): number {
+  return hash('sha256', data, 'buffer').readUIntBE(0, 6);
 }
 
 /** "world" for /data/world.mbtiles. */

@@ -79,7 +79,7 @@ export async function openPmtilesWriter(path: string, options: PmtilesWriterOpti
   } finally {
     await archive?.close();
   }
-  return new PmtilesWriter(path, await openMbtilesWriter(work, { format: options.format }), options);
+  return new PmtilesWriter(path, await openMbtilesWriter(work, { format: options.format, deduplicate: false }), options);
 }
 
 class PmtilesWriter implements TileWriter {
@@ -180,7 +180,7 @@ async function existingArchive(path: string, format: WrittenTileFormat): Promise
 async function importArchive(archive: TileCacheReader, work: string, format: WrittenTileFormat): Promise<void> {
   const partial = `${work}.import`;
   await removeDatabase(partial);
-  const writer = await openMbtilesWriter(partial, { format });
+  const writer = await openMbtilesWriter(partial, { format, deduplicate: false });
   try {
     const declared = Number(archive.metadata[OLDEST_WRITE_KEY]);
     const writtenAt = Number.isFinite(declared) && declared > 0 ? declared : 0;

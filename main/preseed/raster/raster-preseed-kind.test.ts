@@ -121,8 +121,9 @@ test('Blue Marble (RGB, whole world): tiles match gdal2tiles at z0–3', async (
     copyFileSync(output, darker);
     const db = new Database(darker);
     try {
-      const rows = db.prepare('SELECT rowid, tile_data d FROM tiles').all() as { rowid: number; d: Buffer }[];
-      for (const row of rows) db.prepare('UPDATE tiles SET tile_data = ? WHERE rowid = ?').run(await sharp(row.d).linear(1, -6).png().toBuffer(), row.rowid);
+      // A new output stores each distinct tile once, in images (behind the tiles view).
+      const rows = db.prepare('SELECT tile_id id, tile_data d FROM images').all() as { id: number; d: Buffer }[];
+      for (const row of rows) db.prepare('UPDATE images SET tile_data = ? WHERE tile_id = ?').run(await sharp(row.d).linear(1, -6).png().toBuffer(), row.id);
     } finally {
       db.close();
     }
@@ -431,7 +432,7 @@ test('validate names the bad field: a missing dataset is params.datasets.1', asy
 function writtenTimes(path: string): Map<string, number> {
   const db = new Database(path, { readonly: true });
   try {
-    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r, written_at t FROM tessera_tile_written').all() as {
+    const rows = db.prepare('SELECT zoom_level z, tile_column x, tile_row r, written_at t FROM map').all() as {
       z: number;
       x: number;
       r: number;
@@ -588,7 +589,7 @@ test('succeeded means the tiles are there: tiles lost after the walk are found, 
     // The output as a crash between the two stores could leave it: the item's checkpoint says its
     // walk ended, but a batch of its tiles never reached the cache.
     const db = new Database(output);
-    const lost = db.prepare('DELETE FROM tiles WHERE zoom_level = 3 AND tile_column < 4').run().changes;
+    const lost = db.prepare('DELETE FROM map WHERE zoom_level = 3 AND tile_column < 4').run().changes;
     db.close();
     assert.ok(lost > 0);
     // Marked failed as the item left by the crash would be, so that a retry runs it again.
