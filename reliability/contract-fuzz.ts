@@ -50,6 +50,7 @@ const VALID: Record<RequestName, unknown> = {
   'queue.resume': {},
   'settings.get': {},
   'settings.update': { retentionDays: 30 },
+  'plans.sources': {},
   'plans.check': { source: '/tmp/none-plans' },
   'plans.apply': { source: '/tmp/none-plans' },
   'stac.export': { directory: '/tmp/none-stac-export' },

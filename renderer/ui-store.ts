@@ -16,6 +16,8 @@ export type Screen =
   | { name: 'catalog' }
   /** The Esri migration wizard (renderer/esri/). */
   | { name: 'migrate' }
+  /** Plans as code: sources, each plan's sync state, Reconcile now (renderer/plans/). */
+  | { name: 'plans' }
   | { name: 'settings' };
 
 export type Theme = 'light' | 'dark' | 'system';

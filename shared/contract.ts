@@ -206,6 +206,8 @@ export const requests = {
   'queue.resume': request<NoInput, QueueState>(NoInput),
   'settings.get': request<NoInput, Settings>(NoInput),
   'settings.update': request<typeof SettingsPatch, Settings>(SettingsPatch),
+  /** The plan sources the engine keeps reconciled while it runs (`tessera serve --plans`). */
+  'plans.sources': request<NoInput, string[]>(NoInput),
   /** What a reconcile of a folder of plan files would do: each plan's sync state, its action and why; the files that are not valid plans. */
   'plans.check': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** Reconciles a folder of plan files: starts the jobs of new and changed plans, records the ones that left. One reconcile per folder at a time. */

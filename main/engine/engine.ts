@@ -209,6 +209,7 @@ export class Engine {
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
+      'plans.sources': () => [...(this.options.planSources ?? [])],
       'plans.check': (i) => this.plans.check(i.source),
       'plans.apply': (i) => this.plans.apply(i.source),
       'stac.search': (i) => searchStac(stacHoldings(this), i),

@@ -1,5 +1,5 @@
 /**
- * The left rail: the seven screens (the job detail opens from the queue and shows under it), what
+ * The left rail: the eight screens (the job detail opens from the queue and shows under it), what
  * the queue is doing at a glance, the host, and desktop notifications.
  */
 import { useAppInfo } from '../data/app-info.js';
@@ -15,6 +15,7 @@ const ITEMS: readonly { screen: Screen; label: string; keys: string }[] = [
   { screen: { name: 'migrate' }, label: 'Migrate', keys: 'g e' },
   { screen: { name: 'map' }, label: 'Map', keys: 'g m' },
   { screen: { name: 'storage' }, label: 'Storage', keys: 'g s' },
+  { screen: { name: 'plans' }, label: 'Plans', keys: 'g l' },
   { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,' },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Hash routes of the console, both ways: `#/queue`, `#/jobs/<id>`, `#/preseed[/raster|/vector]`,
- * `#/map?path=…`, `#/storage`, `#/catalog`, `#/migrate`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
+ * `#/map?path=…`, `#/storage`, `#/catalog`, `#/migrate`, `#/plans`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
  * index.html: Electron from tessera://app/ and the headless host from /, and neither has to know
  * the console's routes. The map's own hash is read and written by renderer/map/route.ts, which
  * owns what a map address holds.
@@ -29,6 +29,8 @@ export function screenFromHash(hash: string): Screen {
       return { name: 'catalog' };
     case 'migrate':
       return { name: 'migrate' };
+    case 'plans':
+      return { name: 'plans' };
     case 'settings':
       return { name: 'settings' };
     default:
@@ -53,6 +55,8 @@ export function hashForScreen(screen: Screen): string {
       return '#/catalog';
     case 'migrate':
       return '#/migrate';
+    case 'plans':
+      return '#/plans';
     case 'settings':
       return '#/settings';
     default:

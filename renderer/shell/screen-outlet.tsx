@@ -11,6 +11,7 @@ import { assertNever } from '../../shared/assert-never.js';
 const JobDetail = lazy(() => import('../job-detail/job-detail.js').then((m) => ({ default: m.JobDetail })));
 const PreseedView = lazy(() => import('../preseed/preseed-view.js').then((m) => ({ default: m.PreseedView })));
 const MapPreview = lazy(() => import('../map/map-preview.js').then((m) => ({ default: m.MapPreview })));
+const PlansView = lazy(() => import('../plans/plans-view.js').then((m) => ({ default: m.PlansView })));
 const StorageView = lazy(() => import('../storage/storage-view.js').then((m) => ({ default: m.StorageView })));
 const CatalogView = lazy(() => import('../catalog/catalog-view.js').then((m) => ({ default: m.CatalogView })));
 const MigrateView = lazy(() => import('../esri/migrate-view.js').then((m) => ({ default: m.MigrateView })));
@@ -33,6 +34,8 @@ function render(screen: Screen): ReactNode {
       );
     case 'storage':
       return <StorageView />;
+    case 'plans':
+      return <PlansView />;
     case 'catalog':
       return <CatalogView />;
     case 'migrate':

@@ -11,6 +11,7 @@ export type ShortcutAction =
   | 'go-migrate'
   | 'go-map'
   | 'go-storage'
+  | 'go-plans'
   | 'go-settings'
   | 'toggle-queue'
   | 'close'
@@ -33,6 +34,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'e'], action: 'go-migrate', description: 'Go to the Esri migration wizard' },
   { keys: ['g', 'm'], action: 'go-map', description: 'Go to the map' },
   { keys: ['g', 's'], action: 'go-storage', description: 'Go to storage' },
+  { keys: ['g', 'l'], action: 'go-plans', description: 'Go to the plans' },
   { keys: ['g', ','], action: 'go-settings', description: 'Go to settings' },
   { keys: ['p'], action: 'toggle-queue', description: 'Pause or resume the queue' },
   { keys: ['Escape'], action: 'close', description: 'Close the job detail or this list' },

@@ -45,6 +45,8 @@ export function useShortcuts(toggleQueue: () => void): void {
           return ui.navigate({ name: 'map' });
         case 'go-storage':
           return ui.navigate({ name: 'storage' });
+        case 'go-plans':
+          return ui.navigate({ name: 'plans' });
         case 'go-settings':
           return ui.navigate({ name: 'settings' });
         case 'toggle-queue':
