@@ -159,9 +159,10 @@ test('a raster preview (SRTM Int16 DEM): PNG tiles at the frame’s zoom, halved
     [],
     'no partial file or WAL is left',
   );
-  // Written by the project's MBTiles writer, as a file of the spec's two tables alone (no written times).
+  // Written by the project's MBTiles writer, de-duplicated, without written times.
   const db = new Database(path, { readonly: true });
-  assert.deepEqual(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all(), ['metadata', 'tiles']);
+  assert.deepEqual(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all(), ['images', 'map', 'metadata']);
+  assert.equal(db.prepare('SELECT count(written_at) FROM map').pluck().get(), 0);
   db.close();
   assert.equal(metadata.type, 'overlay');
   assert.equal(metadata.description, 'Preview of N57E011');
