@@ -18,9 +18,10 @@ import {
   type KindedParams,
   pathsOf,
 } from '../../shared/contract.js';
+import { type RetryChange, retryChange } from './retry-change.js';
+import { searchCrs } from '../gdal/crs-search.js';
 import { TesseraError, serializeError } from '../../shared/errors.js';
-import type { ContractHandlers } from './handlers.js';
-import { parseRequest } from './handlers.js';
+import { type ContractHandlers, parseRequest } from './handlers.js';
 import { readOnlyHandlers } from './read-only-handlers.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
@@ -170,7 +171,8 @@ export class Engine {
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),
-      'jobs.retry': (i) => this.retry(i.ids),
+      'jobs.retry': (i) => (i.params === undefined ? this.retry(i.ids) : this.retryWith(i.ids, i.params)),
+      'crs.search': (i) => searchCrs(i),
       'jobs.rerun': (i) => this.rerun(i.id),
       'caches.open': async (i) => {
         await this.assertPaths([{ field: 'path', path: i.path }]);
@@ -279,14 +281,29 @@ export class Engine {
   }
 
   /** Re-queues what did not succeed in each job (failed items of a partial job, the rest of an interrupted one). */
-  retry(ids: readonly number[]): BulkResult {
+  retry(ids: readonly number[], changes: readonly (RetryChange | { error: unknown } | undefined)[] = []): BulkResult {
     const result = this.bulk(ids, (id) => {
-      this.store.requeue(id);
+      const change = changes[ids.indexOf(id)];
+      if (change && 'error' in change) throw change.error;
+      this.store.requeue(id, change);
       this.announce(id);
     });
     this.events.emit('queue.changed', this.queueState());
     this.pump();
     return result;
+  }
+
+  /** A retry that changes params first ("Retry with CRS…" gives an ingest its assignCrs): see retry-change.ts. */
+  async retryWith(ids: readonly number[], patch: Readonly<Record<string, unknown>>): Promise<BulkResult> {
+    const env = this.kindEnvironment();
+    const changes = await Promise.all(
+      ids.map((id) =>
+        Promise.resolve()
+          .then(() => retryChange(this.store.getJob(id), patch, (job) => this.kindOf(job), env))
+          .catch((error: unknown) => ({ error })),
+      ),
+    );
+    return this.retry(ids, changes);
   }
 
   /** A new job with the same kind, params and priority. */
