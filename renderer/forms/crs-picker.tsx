@@ -82,55 +82,57 @@ export function CrsPicker({ label, value, onPick, autoFocus = false, help }: Crs
   return (
     <div className="crs-picker">
       <label htmlFor={`${id}-input`}>{label}</label>
-      <input
-        id={`${id}-input`}
-        type="search"
-        role="combobox"
-        autoComplete="off"
-        spellCheck={false}
-        // biome-ignore lint/a11y/noAutofocus: the picker opens on the operator's request ("Retry with CRS…"), to be typed in at once
-        autoFocus={autoFocus}
-        placeholder="EPSG code or name, e.g. 4326, 27700, WGS 84, Long Island"
-        aria-expanded={listOpen}
-        aria-controls={`${id}-list`}
-        aria-autocomplete="list"
-        aria-activedescendant={listOpen && matches[active] ? optionId(active) : undefined}
-        aria-describedby={`${id}-status`}
-        value={text}
-        onChange={(e) => {
-          setText(e.currentTarget.value);
-          setActive(0);
-          setOpen(true);
-        }}
-        onKeyDown={onKeyDown}
-        onBlur={() => setOpen(false)}
-        onFocus={() => setOpen(true)}
-      />
-      <div id={`${id}-list`} role="listbox" aria-label={`${label}: matches`} className="crs-list" hidden={!listOpen || matches.length === 0}>
-        {matches.map((m, i) => (
-          <div
-            key={m.code}
-            id={optionId(i)}
-            role="option"
-            // Focus stays in the input (aria-activedescendant points here); a click still picks.
-            tabIndex={-1}
-            aria-selected={i === active}
-            data-code={m.code}
-            className={i === active ? 'active' : undefined}
-            // mousedown, not click: the input's blur would close the list before a click lands.
-            onMouseDown={(e) => {
-              e.preventDefault();
-              pick(m);
-            }}
-            onMouseEnter={() => setActive(i)}
-          >
-            <span className="crs-code">{m.code}</span> <span className="crs-name">{m.name}</span>
-            <span className="crs-meta muted small">
-              {m.kind}
-              {m.area && ` · ${m.area}`}
-            </span>
-          </div>
-        ))}
+      <div className="crs-box">
+        <input
+          id={`${id}-input`}
+          type="search"
+          role="combobox"
+          autoComplete="off"
+          spellCheck={false}
+          // biome-ignore lint/a11y/noAutofocus: the picker opens on the operator's request ("Retry with CRS…"), to be typed in at once
+          autoFocus={autoFocus}
+          placeholder="EPSG code or name, e.g. 4326, 27700, WGS 84, Long Island"
+          aria-expanded={listOpen}
+          aria-controls={`${id}-list`}
+          aria-autocomplete="list"
+          aria-activedescendant={listOpen && matches[active] ? optionId(active) : undefined}
+          aria-describedby={`${id}-status`}
+          value={text}
+          onChange={(e) => {
+            setText(e.currentTarget.value);
+            setActive(0);
+            setOpen(true);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setOpen(false)}
+          onFocus={() => setOpen(true)}
+        />
+        <div id={`${id}-list`} role="listbox" aria-label={`${label}: matches`} className="crs-list" hidden={!listOpen || matches.length === 0}>
+          {matches.map((m, i) => (
+            <div
+              key={m.code}
+              id={optionId(i)}
+              role="option"
+              // Focus stays in the input (aria-activedescendant points here); a click still picks.
+              tabIndex={-1}
+              aria-selected={i === active}
+              data-code={m.code}
+              className={i === active ? 'active' : undefined}
+              // mousedown, not click: the input's blur would close the list before a click lands.
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(m);
+              }}
+              onMouseEnter={() => setActive(i)}
+            >
+              <span className="crs-code">{m.code}</span> <span className="crs-name">{m.name}</span>
+              <span className="crs-meta muted small">
+                {m.kind}
+                {m.area && ` · ${m.area}`}
+              </span>
+            </div>
+          ))}
+        </div>
       </div>
       <p id={`${id}-status`} className="muted small crs-status" aria-live="polite">
         {status}

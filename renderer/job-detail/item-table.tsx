@@ -5,7 +5,8 @@
  * on request, so that sorting and filtering see every item.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../../shared/contract.js';
+import { ITEM_STATES, type ItemState, type JobItem, type JobSummary, unitOf } from '../../shared/contract.js';
+import type { ProgressUnit } from '../../shared/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
 import { useJobItems } from '../data/job-queries.js';
@@ -51,6 +52,8 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
   const [sort, setSort] = useState<ItemSort | null>(null);
   const [state, setState] = useState<ItemState | null>(null);
   const [text, setText] = useState('');
+  // An ingest counts bytes: its done / total read in units, not as 61,568 / 61,568.
+  const unit = unitOf(job.kind);
 
   const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = items;
   // The page count is a dependency too: a fast page can start and finish between two renders,
@@ -132,7 +135,7 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
             </thead>
             <tbody>
               {shown.slice(0, MAX_ROWS).map((item) => (
-                <ItemRow key={item.id} item={item} onGiveCrs={onGiveCrs} />
+                <ItemRow key={item.id} item={item} unit={unit} onGiveCrs={onGiveCrs} />
               ))}
               {shown.length === 0 && (
                 <tr>
@@ -176,7 +179,7 @@ function summary(shown: number, loaded: number, total: number): string {
   return `${shown.toLocaleString()} of ${loaded.toLocaleString()} items match${of}`;
 }
 
-function ItemRow({ item, onGiveCrs }: { item: JobItem; onGiveCrs: (() => void) | undefined }) {
+function ItemRow({ item, unit, onGiveCrs }: { item: JobItem; unit: ProgressUnit; onGiveCrs: (() => void) | undefined }) {
   const pct = item.total > 0 ? Math.min(100, (100 * item.done) / item.total) : 0;
   return (
     <tr data-testid={`item-${item.id}`} data-state={item.state} data-label={item.label}>
@@ -189,7 +192,7 @@ function ItemRow({ item, onGiveCrs }: { item: JobItem; onGiveCrs: (() => void) |
       </td>
       <td className="num progress">
         <span title={`${Math.round(pct)}%`}>
-          {item.done.toLocaleString()} / {item.total.toLocaleString()}
+          {unit === 'bytes' ? `${formatBytes(item.done)} / ${formatBytes(item.total)}` : `${item.done.toLocaleString()} / ${item.total.toLocaleString()}`}
         </span>
       </td>
       <td className={`num${item.failed > 0 ? ' error' : ''}`}>{item.failed.toLocaleString()}</td>
