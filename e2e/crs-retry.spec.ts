@@ -150,6 +150,15 @@ test('Retry with CRS… picks EPSG:4326 from the keyboard, and the layer is impo
   await page.getByRole('combobox', { name: 'Coordinate reference system' }).fill('Long Island ftUS');
   await expect(page.locator('[role="option"][data-code="EPSG:2263"]')).toBeVisible({ timeout: 10_000 });
   await page.screenshot({ path: join(ARTIFACTS, 'crs-picker-1440.png'), fullPage: true });
+  // The same at 1024×700: the dialog, the list and the item table's error column inside the window.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  try {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, 'no sideways scroll at 1024 px').toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'crs-picker-1024.png'), fullPage: true });
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
   await page.getByRole('combobox', { name: 'Coordinate reference system' }).press('Escape');
   await expect(page.locator('[role="option"]').first()).toBeHidden();
 
@@ -166,10 +175,9 @@ test('Retry with CRS… picks EPSG:4326 from the keyboard, and the layer is impo
   await page.screenshot({ path: join(ARTIFACTS, 'crs-succeeded-1440.png'), fullPage: true });
 });
 
-test('at 1024×700 the picker, the items and their errors stay inside the window', async ({ tessera }) => {
+test('at 1024×700 Run again on an ingest offers its CRS fields, prefilled, inside the window', async ({ tessera }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
   try {
-    // A job of the same failure, to see the failed state at this size too.
     await page.goto(`${tessera.origin}/#/jobs/${ingest.id}`);
     await expect(detail()).toBeVisible();
     await page.getByRole('button', { name: 'Run again with these settings…' }).click();

@@ -40,6 +40,8 @@ export function CrsPicker({ label, value, onPick, autoFocus = false, help }: Crs
     queryFn: () => window.tessera.crs.search({ query: settled, limit: LIMIT }),
     enabled: settled !== '',
     staleTime: Number.POSITIVE_INFINITY,
+    // A search that fails (no proj database) fails the same way again: said at once, not after backoffs.
+    retry: false,
     // The previous text's matches stay while the next ones load (no flicker), marked as such below.
     placeholderData: keepPreviousData,
   });
@@ -74,8 +76,8 @@ export function CrsPicker({ label, value, onPick, autoFocus = false, help }: Crs
 
   let status: string;
   if (text.trim() === '') status = '';
+  else if (settled === text.trim() && search.isError) status = `The search failed: ${search.error.message}`;
   else if (!current) status = 'Searching…';
-  else if (search.isError) status = `The search failed: ${search.error.message}`;
   else if (matches.length === 0) status = `No coordinate system matches “${text.trim()}”`;
   else status = `${matches.length}${matches.length === LIMIT ? '+' : ''} match${matches.length === 1 ? '' : 'es'}; ↓ ↑ to choose, Enter to pick`;
 
