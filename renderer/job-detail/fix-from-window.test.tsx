@@ -6,7 +6,7 @@
  */
 import { act } from 'react';
 import { afterEach, expect, test } from 'vitest';
-import type { CrsMatch, JobEvent, JobItem, JobSummary, RequestParsed } from '../../shared/contract.js';
+import type { BulkResult, CrsMatch, JobEvent, JobItem, JobSummary, RequestParsed } from '../../shared/contract.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
 import { usePreseedDraft } from '../preseed/preseed-draft.js';
@@ -145,7 +145,7 @@ test('Retry with CRS… sends the CRS picked as the retry’s params; parameters
 
 test('a retry the engine refuses keeps the dialog open with the reason', async () => {
   const { job, items } = ingestJob();
-  const refuse = ({ ids }: RequestParsed<'jobs.retry'>) => ({
+  const refuse = ({ ids }: RequestParsed<'jobs.retry'>): BulkResult => ({
     ok: [],
     failed: ids.map((id) => ({ id, error: { code: 'BAD_INPUT', message: 'params.assignCrs: GDAL does not know the CRS "EPSG:4326"' } })),
   });

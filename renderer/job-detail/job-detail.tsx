@@ -10,6 +10,7 @@ import { type JobState, type JobSummary, unitOf } from '../../shared/contract.js
 import { codeOf, invalidateJob, seedJob, useJob, useJobItems } from '../data/job-queries.js';
 import { ExportButtons } from '../reports/export-buttons.js';
 import { useUi } from '../ui-store.js';
+import { ErrorDetails } from './error-details.js';
 import { ItemTable } from './item-table.js';
 import { mapTargetOf, outputOf } from './job-output.js';
 import { Parameters } from './parameters.js';
@@ -142,9 +143,10 @@ function Header({ job }: { job: JobSummary }) {
         </dd>
       </dl>
       {job.error && (
-        <p className="job-error">
-          <code>{job.error.code}</code> {job.error.message}
-        </p>
+        <div className="job-error">
+          <p>{job.error.message}</p>
+          <ErrorDetails error={job.error} />
+        </div>
       )}
     </header>
   );
