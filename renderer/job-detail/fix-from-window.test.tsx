@@ -7,6 +7,7 @@
 import { act } from 'react';
 import { afterEach, expect, test } from 'vitest';
 import type { BulkResult, CrsMatch, JobEvent, JobItem, JobSummary, RequestParsed } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
 import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
 import { usePreseedDraft } from '../preseed/preseed-draft.js';
@@ -221,4 +222,20 @@ test('Run again on a vector preseed opens its form filled in, and starts nothing
   expect(form.layers.map((l) => l.name)).toEqual(['states_provinces']);
   expect(mounted.callsTo('jobs.start')).toEqual([]);
   expect(mounted.callsTo('jobs.rerun')).toEqual([]);
+});
+
+test('Run again on an ingest whose uploads are gone says so in words, without upload ids', async () => {
+  const { job, items } = ingestJob();
+  const handlers = engine(job, items);
+  handlers['jobs.start'] = () => {
+    throw new TesseraError('BAD_INPUT', `params.files.0: ${FILES[0]}: no such upload (it was never made, or it expired and was removed)`);
+  };
+  mounted = await mount(<JobDetail jobId={5} />, handlers);
+  await waitFor('the actions', () => button('Run again with these settings…'));
+  await click(button('Run again with these settings…')!);
+  expect(page().querySelector('[data-testid="uploads-note"]')?.textContent).toContain('drop them on the window again');
+  await click(button('Start the new job')!);
+  await waitFor('the refusal', () => page().querySelector('[data-testid="run-again"] [role="alert"]'));
+  const said = page().querySelector('[data-testid="run-again"] [role="alert"]')!.textContent!;
+  expect(said).toBe('The new job was refused: file 1: the uploaded copy is no longer kept');
 });

@@ -11,6 +11,7 @@ import { prefillMigration } from '../esri/migrate-prefill.js';
 import { CrsPicker } from '../forms/crs-picker.js';
 import { prefillPreseed } from '../preseed/preseed-prefill.js';
 import { useUi } from '../ui-store.js';
+import { isUploadParam } from '../../shared/param-labels.js';
 
 /**
  * Opens the job's own form filled with its settings; true when it did (a preseed, a migration),
@@ -62,6 +63,12 @@ export function RunAgainPanel({ job, onClose }: { job: JobSummary; onClose: () =
     <section className="panel run-again" role="dialog" aria-labelledby="run-again-title" data-testid="run-again">
       <h3 id="run-again-title">Run again with these settings</h3>
       <p className="muted small">A new job with the parameters listed on this page{job.kind === 'ingest' ? ', and the coordinate systems chosen here' : ''}.</p>
+      {job.kind === 'ingest' && job.params.files.some(isUploadParam) && (
+        <p className="muted small" data-testid="uploads-note">
+          Uploaded files are kept only until their ingest succeeds (or for a while after it fails): if the engine no longer has them, drop them on the window
+          again.
+        </p>
+      )}
       {job.kind === 'ingest' && (
         <div className="run-again-fields">
           <CrsPicker label="CRS for sources without one" value={assign} onPick={setAssign} help="Used only where a file has no CRS of its own." />
@@ -78,9 +85,16 @@ export function RunAgainPanel({ job, onClose }: { job: JobSummary; onClose: () =
       </div>
       {start.error && (
         <p className="error" role="alert">
-          The new job was refused: {start.error.message}
+          The new job was refused: {refusalText(start.error.message)}
         </p>
       )}
     </section>
   );
+}
+
+/** An engine refusal without the field names and upload ids it may hold (an operator knows the files by place and name). */
+export function refusalText(message: string): string {
+  return message
+    .replace(/params\.files\.(\d+): /g, (_m, i: string) => `file ${Number(i) + 1}: `)
+    .replace(/upload:[\w-]+: no such upload \([^)]*\)/g, 'the uploaded copy is no longer kept');
 }

@@ -26,6 +26,7 @@ export function eventTone(type: string): EventTone {
     case 'item.cancelled':
     case 'item.retry':
       return 'warn';
+    case 'params.changed':
     case 'state.queued':
     case 'state.running':
     case 'item.queued':
