@@ -134,7 +134,7 @@ test('c. bulk retry of the two failed jobs re-queues both; resumed, they fail ag
       `no note for job ${id}: ${JSON.stringify(notes)}`,
     ).toBe(true);
   await expect.poll(async () => (await activeIds()).length, { message: 'the queue to empty' }).toBe(0);
-  await expect(page.locator('.active-section .section-head'), 'the counts to settle').toContainText('0 running of 2 · 0 queued');
+  await expect(page.locator('.active-section .section-head'), 'the counts to settle').toContainText('0 running · at most 2 at once · 0 queued');
   await shot('queue-notes');
   while ((await toasts.count()) > 0) await toasts.first().getByRole('button', { name: 'Dismiss' }).click();
   expect(pageErrors).toEqual([]);

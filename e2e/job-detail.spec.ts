@@ -53,7 +53,7 @@ test('b. the detail of a partial verify: the failed z10 item, its error and the 
   await expect(detail, 'the detail to show partial').toHaveAttribute('data-state', 'partial');
   expect(await page.locator('[data-testid="job-state"]').textContent()).toBe('partial');
   expect(await page.locator('#job-title').textContent()).toBe(job.name);
-  expect((await page.locator('.job-error').textContent()) ?? '').toMatch(/TILE_CORRUPT.*z10: 5 of \d+ tiles at z10 are corrupt/);
+  expect((await page.locator('.job-error').textContent()) ?? '').toMatch(/z10: 5 of \d+ tiles at z10 are corrupt.*TILE_CORRUPT/);
 
   const z10 = page.locator('.items-table tr[data-label="z10"]');
   await z10.waitFor();

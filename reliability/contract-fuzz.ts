@@ -37,6 +37,7 @@ const VALID: Record<RequestName, unknown> = {
   'jobs.cancel': { ids: [1, 2] },
   'jobs.retry': { ids: [1] },
   'jobs.rerun': { id: 1 },
+  'crs.search': { query: '4326', limit: 5 },
   'jobs.report': { id: 1, format: 'json' },
   'caches.open': { path: '/tmp/none.mbtiles' },
   'catalog.list': { text: 'a', kind: 'vector', limit: 5 },

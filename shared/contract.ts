@@ -18,7 +18,7 @@ export type { ItemState, JobState } from './job-states.js';
 // The kinds, their params and the jobs.start union come from one list: shared/kinds/index.ts.
 import { JOB_KINDS, JobStartInput } from './kinds/index.js';
 export { JOB_KINDS, JobStartInput };
-export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf, unitOf } from './kinds/index.js';
+export { DATASET_KINDS, cacheOf, footprintsOf, makesDatasets, pathsOf, retryParamsOf, unitOf } from './kinds/index.js';
 export type { JobKind, JobParams, JobParamsOf, JobStart, KindedParams, Footprint, JobCache, PathUse } from './kinds/index.js';
 import { Bbox } from './kinds/fields.js';
 export { Bbox };
@@ -45,7 +45,7 @@ export interface StacExportResult {
   /** Holdings left out, each with why (a deleted file, a cache that cannot be opened). */
   skipped: string[];
 }
-import type { AppInfo, CatalogDataset, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
+import type { AppInfo, CatalogDataset, CrsMatch, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
 import type {
   BulkResult,
   HealthCheck,
@@ -160,8 +160,18 @@ export const requests = {
   /** A dry run: tile counts per zoom over the real extent, bytes and time from a sample, whether it fits. */
   'jobs.estimate': request<typeof JobStartInput, JobEstimate>(JobStartInput),
   'jobs.cancel': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
-  /** Re-queues what did not succeed: the failed items of a partial job, the rest of an interrupted one. */
-  'jobs.retry': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
+  /**
+   * Re-queues what did not succeed: the failed items of a partial job, the rest of an interrupted one.
+   * `params` changes some params first (those the kind's `retryParams` names, checked by its schema):
+   * "Retry with CRS…" gives an ingest `{ assignCrs: 'EPSG:2263' }`.
+   */
+  'jobs.retry': request<z.ZodType<{ ids: number[]; params?: Record<string, unknown> }>, BulkResult>(
+    z.object({ ids, params: z.record(z.string().max(100), z.unknown()).optional() }).strict(),
+  ),
+  /** Coordinate reference systems of the proj database GDAL uses, by code ("2263", "EPSG:4326") or name words. */
+  'crs.search': request<z.ZodType<{ query: string; limit: number }>, CrsMatch[]>(
+    z.object({ query: z.string().trim().min(1, 'type a code or a name').max(200), limit: z.number().int().min(1).max(100).default(20) }).strict(),
+  ),
   /** A new job with the same kind, params and priority. */
   'jobs.rerun': request<z.ZodType<{ id: number }>, JobSummary>(z.object({ id }).strict()),
   'jobs.report': request<z.ZodType<{ id: number; format: ReportFormat }>, ReportFile>(

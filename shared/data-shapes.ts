@@ -169,3 +169,13 @@ export interface AppInfo {
   dataDir: string;
   threads: number;
 }
+
+/** One coordinate reference system of the proj database (crs.search). */
+export interface CrsMatch {
+  /** `EPSG:2263`: what an ingest's CRS param takes. */
+  code: string;
+  name: string;
+  /** Where it is meant to be used ("USA - New York - SPCS - Long Island"), when the database says. */
+  area: string | null;
+  kind: 'projected' | 'geographic';
+}

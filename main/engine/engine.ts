@@ -17,10 +17,12 @@ import {
   type KindedParams,
   pathsOf,
 } from '../../shared/contract.js';
+import { type RetryChange, retryChange } from './retry-change.js';
+import { searchCrs } from '../gdal/crs-search.js';
 import { TesseraError, serializeError } from '../../shared/errors.js';
-import type { ContractHandlers } from './handlers.js';
-import { parseRequest } from './handlers.js';
+import { type ContractHandlers, parseRequest } from './handlers.js';
 import { readOnlyHandlers } from './read-only-handlers.js';
+import { type AutomationRequests, automation } from './automation.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir } from './data-dir.js';
@@ -43,11 +45,7 @@ import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
-import { PlanService } from '../plans/plan-service.js';
-import { exportStac } from '../stac/stac-export.js';
-import { stacHoldings } from '../stac/stac-holdings.js';
-import { searchStac } from '../stac/stac-search.js';
-import { PlanRecords } from '../store/plan-records.js';
+import type { PlanService } from '../plans/plan-service.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 
 export { defaultWorkerFile, type EngineOptions };
@@ -71,6 +69,7 @@ export class Engine {
   private readonly runner: JobRunner;
   private readonly health: EngineHealth;
   private readonly plans: PlanService;
+  private readonly automationHandlers: Pick<ContractHandlers, AutomationRequests>;
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
   private closing = false;
@@ -113,19 +112,14 @@ export class Engine {
       maxAttempts: options.maxAttempts ?? 4,
       backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 30_000 },
     });
-    this.plans = new PlanService({
-      dataDir: options.dataDir,
-      records: new PlanRecords(db),
-      job: (id) => (this.store.jobExists(id) ? this.store.getJob(id) : null),
+    const automated = automation({
+      ...{ db, dataDir: options.dataDir, store: this.store, catalog: this.catalog, caches: this.caches, health: this.health, logger },
+      ...{ planSources: options.planSources ?? [], planSyncIntervalMs: options.planSyncIntervalMs },
       start: (input) => this.start(input),
       assertPaths: (uses) => this.assertPaths(uses),
-      sync: {
-        sources: options.planSources ?? [],
-        intervalMs: options.planSyncIntervalMs,
-        logger,
-        setHealth: (state, text) => this.health.set('plans', state, text),
-      },
     });
+    this.plans = automated.plans;
+    this.automationHandlers = automated.handlers;
     this.handlers = this.createHandlers();
   }
 
@@ -190,7 +184,8 @@ export class Engine {
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),
-      'jobs.retry': (i) => this.retry(i.ids),
+      'jobs.retry': (i) => (i.params === undefined ? this.retry(i.ids) : this.retryWith(i.ids, i.params)),
+      'crs.search': (i) => searchCrs(i),
       'jobs.rerun': (i) => this.rerun(i.id),
       'caches.open': async (i) => {
         await this.assertPaths([{ field: 'path', path: i.path }]);
@@ -209,14 +204,7 @@ export class Engine {
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
-      'plans.sources': () => [...(this.options.planSources ?? [])],
-      'plans.check': (i) => this.plans.check(i.source),
-      'plans.apply': (i) => this.plans.apply(i.source),
-      'stac.search': (i) => searchStac(stacHoldings(this), i),
-      'stac.export': async (i) => {
-        await this.assertPaths([{ field: 'directory', path: i.directory }]);
-        return exportStac(i.directory, stacHoldings(this), { checksums: i.checksums });
-      },
+      ...this.automationHandlers,
       'settings.get': () => this.settings(),
       'settings.update': async (patch) => {
         const next = { ...this.settings(), ...patch } as Settings;
@@ -293,14 +281,29 @@ export class Engine {
   }
 
   /** Re-queues what did not succeed in each job (failed items of a partial job, the rest of an interrupted one). */
-  retry(ids: readonly number[]): BulkResult {
+  retry(ids: readonly number[], changes: readonly (RetryChange | { error: unknown } | undefined)[] = []): BulkResult {
     const result = this.bulk(ids, (id) => {
-      this.store.requeue(id);
+      const change = changes[ids.indexOf(id)];
+      if (change && 'error' in change) throw change.error;
+      this.store.requeue(id, change);
       this.announce(id);
     });
     this.events.emit('queue.changed', this.queueState());
     this.pump();
     return result;
+  }
+
+  /** A retry that changes params first ("Retry with CRS…" gives an ingest its assignCrs): see retry-change.ts. */
+  async retryWith(ids: readonly number[], patch: Readonly<Record<string, unknown>>): Promise<BulkResult> {
+    const env = this.kindEnvironment();
+    const changes = await Promise.all(
+      ids.map((id) =>
+        Promise.resolve()
+          .then(() => retryChange(this.store.getJob(id), patch, (job) => this.kindOf(job), env))
+          .catch((error: unknown) => ({ error })),
+      ),
+    );
+    return this.retry(ids, changes);
   }
 
   /** A new job with the same kind, params and priority. */

@@ -20,6 +20,7 @@ import { resolve } from 'node:path';
 import gdal from 'gdal-async';
 import { type SerializedError, TesseraError, serializeError, throwIfAborted, toTesseraError } from '../../shared/errors.js';
 import { QuotaGuard } from '../disk/quota-guard.js';
+import type { IngestParams } from '../../shared/kinds/ingest.js';
 import type { JobKindPlugin } from '../kinds/job-kind.js';
 import { innerName } from './gzip-file.js';
 import { commitDatasets } from './ingest-commit.js';
@@ -62,15 +63,16 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, IngestSessi
       if (info === null) issues.push({ field: `params.files.${i}`, message: `no such file: ${ref}` });
       else if (!info.isFile()) issues.push({ field: `params.files.${i}`, message: `not a file: ${ref}` });
     }
-    for (const field of ['assignCrs', 'targetCrs'] as const) {
-      const value = params[field];
-      if (value === undefined) continue;
-      try {
-        await gdal.SpatialReference.fromUserInputAsync(value);
-      } catch {
-        issues.push({ field: `params.${field}`, message: `GDAL does not know the CRS ${JSON.stringify(value.slice(0, 100))} (try EPSG:4326)` });
-      }
-    }
+    issues.push(...(await crsIssues(params, ['assignCrs', 'targetCrs'])));
+    if (issues.length) throw new TesseraError('BAD_INPUT', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+  },
+
+  // A retry may give a CRS (retryParams): GDAL must know it; the files were checked at the start.
+  async validateRetry(params, changed) {
+    const issues = await crsIssues(
+      params,
+      (['assignCrs', 'targetCrs'] as const).filter((f) => changed.includes(f)),
+    );
     if (issues.length) throw new TesseraError('BAD_INPUT', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
   },
 
@@ -211,4 +213,19 @@ function inputFile(ref: string, dataDir: string): InputFile {
 function stem(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/** The CRS params among `fields` that GDAL does not read, as BAD_INPUT issues. */
+async function crsIssues(params: IngestParams, fields: readonly ('assignCrs' | 'targetCrs')[]): Promise<{ field: string; message: string }[]> {
+  const issues: { field: string; message: string }[] = [];
+  for (const field of fields) {
+    const value = params[field];
+    if (value === undefined) continue;
+    try {
+      await gdal.SpatialReference.fromUserInputAsync(value);
+    } catch {
+      issues.push({ field: `params.${field}`, message: `GDAL does not know the CRS ${JSON.stringify(value.slice(0, 100))} (try EPSG:4326)` });
+    }
+  }
+  return issues;
 }

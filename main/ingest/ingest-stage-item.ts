@@ -43,6 +43,8 @@ export async function stageItem(spec: StageSpec, item: IngestItem, context: Inge
     );
   for (const s of staged.skipped) context.event('ingest.skipped', `${spec.unit.name}: skipped ${s.file}: ${s.reason}`, s);
   return {
+    // Each file as the job's params name it and by its own name: the console shows an upload's name, not its id.
+    files: spec.unit.files.map((f) => ({ ref: f.ref, name: f.name })),
     bytes: staged.bytes,
     datasets: staged.datasets.map((d) => ({ name: d.name, kind: d.kind, file: d.relPath.replace(/^x\//, ''), layers: d.layers.map((l) => l.name) })),
     skipped: staged.skipped,

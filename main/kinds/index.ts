@@ -33,6 +33,7 @@ export interface BoundKind {
   itemConcurrency: number;
   describe(): string;
   validate(env: KindEnvironment): Promise<void>;
+  validateRetry(changed: readonly string[], env: KindEnvironment): Promise<void>;
   /** Undefined when the kind has no dry run. */
   estimate: ((env: KindEnvironment, signal: AbortSignal) => Promise<JobEstimate>) | undefined;
   plan(signal: AbortSignal, env: KindEnvironment): Promise<NewItem[]>;
@@ -52,6 +53,7 @@ export function bindKind<K extends JobKind>(job: { kind: K; params: JobParamsOf<
     itemConcurrency: Math.max(1, plugin.itemConcurrency ?? 1),
     describe: () => plugin.describe(params),
     validate: async (env) => plugin.validate?.(params, env),
+    validateRetry: async (changed, env) => plugin.validateRetry?.(params, changed, env),
     estimate: estimate && ((env, signal) => estimate.call(plugin, params, env, signal)),
     plan: (signal, env) => plugin.plan(params, signal, env),
     begin: async (env, signal) => plugin.begin?.(params, env, signal),

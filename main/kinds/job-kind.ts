@@ -68,6 +68,12 @@ export interface JobKindPlugin<K extends JobKind, Spec extends object = object, 
    * QUOTA_EXCEEDED / DISK_FULL (with the numbers) when the job's estimate does not fit.
    */
   validate?(params: JobParamsOf<K>, env: KindEnvironment): Promise<void>;
+  /**
+   * The checks of `validate` that a retry's new params need (jobs.retry with `params`): only the
+   * `changed` fields, since the rest was accepted when the job started and its inputs may since
+   * have been consumed (staged uploads). Throws BAD_INPUT naming the field.
+   */
+  validateRetry?(params: JobParamsOf<K>, changed: readonly string[], env: KindEnvironment): Promise<void>;
   /** A dry run (jobs.estimate): tile counts over the real extent, a sampled size and time, the fit. */
   estimate?(params: JobParamsOf<K>, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate>;
   /** Splits the job into items. An empty plan fails the job with NO_ITEMS: nothing is never "done". */

@@ -18,6 +18,7 @@ const SQL = {
   setJobCounters: 'UPDATE jobs SET done = @done, total = @total, failed = @failed, bytes = @bytes, updated_at = @at WHERE id = @id',
   jobCountersFromItems: `UPDATE jobs SET (done, total, failed, bytes) = (SELECT COALESCE(SUM(done), 0), COALESCE(SUM(total), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(bytes), 0) FROM job_items WHERE job_id = @id), updated_at = @at WHERE id = @id`,
   appendSearch: 'UPDATE jobs SET search_text = search_text || @text WHERE id = @id',
+  setParams: 'UPDATE jobs SET params = @params, updated_at = @at, search_text = search_text || @text WHERE id = @id',
   markPlanned: 'UPDATE jobs SET planned = 1, total = @total, search_text = search_text || @text WHERE id = @id',
   queued: `SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY priority DESC, id`,
   active: `SELECT id FROM jobs WHERE state IN ('running', 'cancelling') ORDER BY id`,

@@ -10,7 +10,7 @@
  * (job-items.ts), the event log and tile issues (job-event-log.ts) and the history pages
  * (job-history.ts), which share its connection, statements (job-statements.ts) and clock.
  */
-import type { ItemState, JobEvent, JobFilter, JobItem, JobKind, JobState, JobSummary, Page, TileIssue } from '../../shared/contract.js';
+import type { ItemState, JobEvent, JobFilter, JobItem, JobKind, JobParams, JobState, JobSummary, Page, TileIssue } from '../../shared/contract.js';
 import { type SerializedError, TesseraError } from '../../shared/errors.js';
 import type { Db } from './database.js';
 import { JobEventLog } from './job-event-log.js';
@@ -164,10 +164,15 @@ export class JobStore {
    * Re-queues a finished job for another try: its failed and cancelled items go back to queued
    * (with their attempts and last error kept); succeeded items stay done.
    */
-  requeue(id: number): JobSummary {
+  requeue(id: number, change?: { params: JobParams; message: string; patch: Record<string, unknown> }): JobSummary {
     this.db.transaction(() => {
       const job = this.getJob(id);
       assertJobTransition(id, job.state, 'queued');
+      // New params (a CRS given for the retry) land with the re-queue or not at all.
+      if (change) {
+        this.stmt.setParams.run({ id, params: JSON.stringify(change.params), text: ` ${JSON.stringify(change.patch).toLowerCase()}`, at: this.timestamp() });
+        this.log.insert(id, 'params.changed', change.message, { patch: change.patch });
+      }
       for (const item of this.stmt.itemsOf.all(id) as ItemRow[]) {
         // A finished job holds no running item, unless an older engine could not record an
         // item's outcome (a full disk): that attempt never ended, so it runs again too.

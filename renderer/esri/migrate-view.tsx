@@ -9,7 +9,7 @@
  * the credential's id (the job's params hold nothing else).
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { EsriService, JobSummary } from '../../shared/contract.js';
 import { seedJob } from '../data/job-queries.js';
 import { Field } from '../forms/field.js';
@@ -18,6 +18,7 @@ import { TextField } from '../forms/inputs.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { LayerTable } from './layer-table.js';
 import { MigrationRun } from './migration-run.js';
+import { useMigratePrefill } from './migrate-prefill.js';
 import { type CredentialChoice, defaultName, defaultSelection, migrateStartInput, serviceUrlErrors, startErrors, totalFeatures } from './migrate-wizard.js';
 import '../controls.css';
 import './migrate.css';
@@ -28,16 +29,20 @@ const TARGET_FIELDS = ['params.name', 'params.where', 'params.layers'];
 
 export function MigrateView() {
   const queryClient = useQueryClient();
-  const [url, setUrl] = useState('');
-  const [choice, setChoice] = useState<CredentialChoice>('none');
+  // A job's settings to run again ("Run again with these settings"), taken once when the wizard opens.
+  const [prefill] = useState(() => useMigratePrefill.getState().prefill);
+  const [url, setUrl] = useState(prefill?.url ?? '');
+  const [choice, setChoice] = useState<CredentialChoice>(prefill?.credentialId ? 'token' : 'none');
   const [token, setToken] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [credential, setCredential] = useState<{ id: string; label: string } | null>(null);
+  const [credential, setCredential] = useState<{ id: string; label: string } | null>(
+    prefill?.credentialId ? { id: prefill.credentialId, label: 'the earlier job’s credentials' } : null,
+  );
   const [service, setService] = useState<EsriService | null>(null);
   const [selected, setSelected] = useState<number[]>([]);
-  const [name, setName] = useState('');
-  const [where, setWhere] = useState('');
+  const [name, setName] = useState(prefill?.name ?? '');
+  const [where, setWhere] = useState(prefill?.where ?? '');
   const [job, setJob] = useState<JobSummary | null>(null);
 
   const credentialId = choice === 'none' ? null : (credential?.id ?? null);
@@ -67,7 +72,8 @@ export function MigrateView() {
     },
     onSuccess: (found, target) => {
       setService(found);
-      setSelected(found.type === 'folder' ? [] : defaultSelection(found, target));
+      const again = prefill?.url === target ? prefill.layers : undefined;
+      setSelected(found.type === 'folder' ? [] : (again ?? defaultSelection(found, target)));
       if (name === '' && found.type !== 'folder') setName(defaultName(found));
     },
     onError: serviceErrors.rejected,
@@ -81,6 +87,15 @@ export function MigrateView() {
     },
     onError: targetErrors.rejected,
   });
+
+  // A prefilled wizard reads its service at once, as the earlier job did.
+  const prefilled = useRef(false);
+  useEffect(() => {
+    if (prefill === null || prefilled.current) return;
+    prefilled.current = true;
+    useMigratePrefill.setState({ prefill: null });
+    discover.mutate(prefill.url);
+  }, [prefill, discover.mutate]);
 
   const onDiscover = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

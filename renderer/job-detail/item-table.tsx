@@ -5,11 +5,14 @@
  * on request, so that sorting and filtering see every item.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ITEM_STATES, type ItemState, type JobItem, type JobSummary } from '../../shared/contract.js';
+import { ITEM_STATES, type ItemState, type JobItem, type JobSummary, unitOf } from '../../shared/contract.js';
+import type { ProgressUnit } from '../../shared/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
 import { useJobItems } from '../data/job-queries.js';
 import { SearchInput } from '../forms/inputs.js';
+import { ErrorDetails } from './error-details.js';
+import { withoutLabel } from './error-text.js';
 
 /** Jobs with at most this many items are loaded whole without asking. */
 export const AUTO_LOAD_ALL = 5000;
@@ -37,8 +40,11 @@ const COLUMNS: readonly { key: string; sorts: readonly { column: ItemColumn; tit
   },
 ];
 
-/** The item table of one job; loads its items itself, sorts and filters them in place. */
-export function ItemTable({ job }: { job: JobSummary }) {
+/**
+ * The item table of one job; loads its items itself, sorts and filters them in place. `onGiveCrs`
+ * (when the job's kind can take a CRS on a retry) puts "Retry with CRS…" on items that failed without one.
+ */
+export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () => void }) {
   const items = useJobItems(job.id);
   const [loadAllAsked, setLoadAll] = useState(false);
   // Decided on every render: a job planned after the screen opened may turn out large.
@@ -46,6 +52,8 @@ export function ItemTable({ job }: { job: JobSummary }) {
   const [sort, setSort] = useState<ItemSort | null>(null);
   const [state, setState] = useState<ItemState | null>(null);
   const [text, setText] = useState('');
+  // An ingest counts bytes: its done / total read in units, not as 61,568 / 61,568.
+  const unit = unitOf(job.kind);
 
   const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = items;
   // The page count is a dependency too: a fast page can start and finish between two renders,
@@ -127,7 +135,7 @@ export function ItemTable({ job }: { job: JobSummary }) {
             </thead>
             <tbody>
               {shown.slice(0, MAX_ROWS).map((item) => (
-                <ItemRow key={item.id} item={item} />
+                <ItemRow key={item.id} item={item} unit={unit} onGiveCrs={onGiveCrs} />
               ))}
               {shown.length === 0 && (
                 <tr>
@@ -171,7 +179,7 @@ function summary(shown: number, loaded: number, total: number): string {
   return `${shown.toLocaleString()} of ${loaded.toLocaleString()} items match${of}`;
 }
 
-function ItemRow({ item }: { item: JobItem }) {
+function ItemRow({ item, unit, onGiveCrs }: { item: JobItem; unit: ProgressUnit; onGiveCrs: (() => void) | undefined }) {
   const pct = item.total > 0 ? Math.min(100, (100 * item.done) / item.total) : 0;
   return (
     <tr data-testid={`item-${item.id}`} data-state={item.state} data-label={item.label}>
@@ -184,7 +192,7 @@ function ItemRow({ item }: { item: JobItem }) {
       </td>
       <td className="num progress">
         <span title={`${Math.round(pct)}%`}>
-          {item.done.toLocaleString()} / {item.total.toLocaleString()}
+          {unit === 'bytes' ? `${formatBytes(item.done)} / ${formatBytes(item.total)}` : `${item.done.toLocaleString()} / ${item.total.toLocaleString()}`}
         </span>
       </td>
       <td className={`num${item.failed > 0 ? ' error' : ''}`}>{item.failed.toLocaleString()}</td>
@@ -194,23 +202,16 @@ function ItemRow({ item }: { item: JobItem }) {
       <td className="message">
         {item.error && (
           <>
-            <code className="error">{item.error.code}</code>
-            <div>{item.error.message}</div>
-            {rawText(item.error.details) && (
-              <details className="raw-error">
-                <summary>GDAL's own words</summary>
-                <pre>{rawText(item.error.details)}</pre>
-              </details>
+            <div>{withoutLabel(item.error.message, item.label)}</div>
+            {item.error.code === 'NO_GEOREFERENCE' && onGiveCrs && item.state === 'failed' && (
+              <button type="button" className="give-crs" onClick={onGiveCrs}>
+                Retry with CRS…
+              </button>
             )}
+            <ErrorDetails error={item.error} />
           </>
         )}
       </td>
     </tr>
   );
-}
-
-/** The tool's raw text behind an operator's message (ingest keeps GDAL's in `details.gdal`), if any. */
-function rawText(details: unknown): string | null {
-  const raw = (details as { gdal?: unknown } | null | undefined)?.gdal;
-  return typeof raw === 'string' && raw.trim() !== '' ? raw : null;
 }

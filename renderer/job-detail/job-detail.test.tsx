@@ -152,7 +152,8 @@ test('the header, parameters, items, tile issues and timeline of a partial verif
   expect(page().querySelector('[data-testid="job-state"]')?.textContent).toBe('partial');
   expect(page().querySelector('.job-error')?.textContent).toContain('TILE_CORRUPT');
   expect(page().querySelector('.kv')?.textContent).toContain('/data/damaged-7.mbtiles');
-  expect(page().querySelector('.kv')?.textContent).toContain('512,000 (500 KiB)');
+  // Labels and units, not field names and raw numbers.
+  expect(page().querySelector('.kv [data-field="maxTileBytes"]')?.textContent).toBe('Largest tile500 KiB');
   expect(itemLabels()).toEqual(['z5', 'z6', 'z7', 'z8', 'z9', 'z10']);
   const z10 = page().querySelector('tr[data-label="z10"]')!;
   expect(z10.textContent).toContain('TILE_CORRUPT');
@@ -301,7 +302,7 @@ test('a running job follows job.progress, job.changed and job.event; Cancel send
   memory.emit('job.progress', { jobId: 4, done: 60, total: 100, failed: 1, bytes: 0, rate: 25, etaSeconds: 2 });
   memory.emit('job.progress', { jobId: 5, done: 99, total: 100, failed: 0, bytes: 0, rate: 0, etaSeconds: null });
   await waitFor('the bar to move', () => bar() === '60');
-  expect(page().querySelector('[data-testid="job-progress-text"]')?.textContent).toBe('60 / 100 · 1 bad · 25/s · ETA 2.0 s');
+  expect(page().querySelector('[data-testid="job-progress-text"]')?.textContent).toBe('60 / 100 tiles · 1 bad · 25 tiles/s · ETA 2.0 s');
 
   memory.emit('job.event', event(4, 2, 'item.retry', 'z0: attempt 1 failed (IO_ERROR); retrying in 250 ms'));
   memory.emit('job.event', event(4, 2, 'item.retry', 'z0: attempt 1 failed (IO_ERROR); retrying in 250 ms'));
@@ -364,7 +365,7 @@ test('a preseed offers "Open on map" for its output once it succeeded or ended p
   });
   const e = engine(preseed, [item(9, 0, { label: 'N57E011.hgt', state: 'running' })]);
   const memory = await show(e);
-  await waitFor('the actions', () => button('Run again with these settings'));
+  await waitFor('the actions', () => button(/^Run again with these settings/));
   // Still running: the output is not finished, so there is nothing to open yet.
   expect(button('Open on map')).toBeNull();
 
@@ -455,9 +456,17 @@ test('an item error written for the operator keeps GDAL’s own words one click 
   ];
   await show(engine(summary(3, items), items));
   await waitFor('the items', () => itemLabels().length === 2);
+  // The file once (the Item column names it), the code and GDAL's words behind a disclosure.
+  const garbage = page().querySelector('tr[data-label="garbage.bin"] td.message')!;
+  expect(garbage.querySelector('div')?.textContent).toBe('not a format Tessera reads');
   const raw = page().querySelectorAll<HTMLDetailsElement>('.items-table details.raw-error');
-  expect(raw.length).toBe(1);
+  expect(raw.length).toBe(2);
   expect(raw[0]!.open).toBe(false);
-  expect(raw[0]!.querySelector('summary')?.textContent).toBe('GDAL’s own words'.replace('’', "'"));
+  expect(raw[0]!.querySelector('summary')?.textContent).toBe("Code and GDAL's own words");
+  expect(raw[0]!.querySelector('code')?.textContent).toBe('DATASET_UNREADABLE');
   expect(raw[0]!.querySelector('pre')?.textContent).toBe(gdal);
+  // An error without GDAL's text has its code behind the disclosure, and no raw text.
+  expect(raw[1]!.querySelector('summary')?.textContent).toBe('Error code');
+  expect(raw[1]!.querySelector('code')?.textContent).toBe('IO_ERROR');
+  expect(raw[1]!.querySelector('pre')).toBeNull();
 });

@@ -3,15 +3,19 @@
  * the whole event log, with the actions an operator takes on it (retry the failed items, cancel,
  * run it again, look at its cache on the map, export a report).
  */
-import { formatDuration } from '../../shared/format.js';
+import { formatAmount, formatDuration, formatUnitRate } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { JobState, JobSummary } from '../../shared/contract.js';
-import { codeOf, invalidateJob, seedJob, useJob } from '../data/job-queries.js';
+import { useMemo, useState } from 'react';
+import { type JobState, type JobSummary, unitOf } from '../../shared/contract.js';
+import { codeOf, invalidateJob, seedJob, useJob, useJobItems } from '../data/job-queries.js';
 import { ExportButtons } from '../reports/export-buttons.js';
-import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';
+import { ErrorDetails } from './error-details.js';
 import { ItemTable } from './item-table.js';
 import { mapTargetOf, outputOf } from './job-output.js';
+import { Parameters } from './parameters.js';
+import { RetryWithCrs, canRetryWithCrs, itemsWithoutCrs } from './retry-crs.js';
+import { RunAgainPanel, openPrefilledForm } from './run-again.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
 import '../controls.css';
@@ -57,17 +61,28 @@ export function JobDetail({ jobId }: { jobId: number }) {
   return <JobView job={job.data} />;
 }
 
+/** Which panel the actions opened under them, if any. */
+type Panel = 'crs' | 'run-again' | null;
+
 function JobView({ job }: { job: JobSummary }) {
   // Tile issues can be shown on the map wherever the job names a cache (a preseed's failed tiles
   // are framed there too, though they are missing from it).
   const output = outputOf(job);
   const cachePath = output === '' ? null : output;
+  const [panel, setPanel] = useState<Panel>(null);
+  // The item table's query (one cache entry): which failed items a CRS would fix.
+  const items = useJobItems(job.id);
+  const withoutCrs = useMemo(() => itemsWithoutCrs(items.data?.pages.flatMap((p) => p.rows) ?? []), [items.data]);
+  const giveCrs = canRetryWithCrs(job) && withoutCrs.length > 0 ? () => setPanel('crs') : undefined;
+  const close = () => setPanel(null);
   return (
     <section className="job-detail" data-testid="job-detail" data-state={job.state} aria-labelledby="job-title">
       <Header job={job} />
-      <Actions job={job} />
+      <Actions job={job} onGiveCrs={giveCrs} onRunAgain={() => setPanel('run-again')} />
+      {panel === 'crs' && giveCrs && <RetryWithCrs job={job} items={withoutCrs} onClose={close} />}
+      {panel === 'run-again' && <RunAgainPanel job={job} onClose={close} />}
       <div className="job-body">
-        <ItemTable job={job} />
+        <ItemTable job={job} onGiveCrs={giveCrs} />
         <TileIssues jobId={job.id} cachePath={cachePath} />
         <div className="job-side">
           <Parameters job={job} />
@@ -84,6 +99,7 @@ function Header({ job }: { job: JobSummary }) {
   const p = job.progress;
   const pct = p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : job.state === 'succeeded' ? 100 : 0;
   const running = job.state === 'running';
+  const unit = unitOf(job.kind);
   return (
     <header className="job-header">
       <div className="job-title-row">
@@ -101,10 +117,10 @@ function Header({ job }: { job: JobSummary }) {
           <div className={`fill state-${job.state}`} style={{ width: `${pct}%` }} />
         </div>
         <span data-testid="job-progress-text">
-          {p.done.toLocaleString()} / {p.total.toLocaleString()}
+          {progressText(job)}
           {p.failed > 0 && <span className="error"> · {p.failed.toLocaleString()} bad</span>}
-          {p.bytes > 0 && ` · ${formatBytes(p.bytes)}`}
-          {running && p.rate > 0 && ` · ${Math.round(p.rate).toLocaleString()}/s`}
+          {p.bytes > 0 && unit !== 'bytes' && ` · ${formatAmount(p.bytes, 'bytes')}`}
+          {running && p.rate > 0 && ` · ${formatUnitRate(p.rate, unit)}`}
           {running && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds * 1000)}`}
         </span>
         <span className="muted small">
@@ -127,15 +143,16 @@ function Header({ job }: { job: JobSummary }) {
         </dd>
       </dl>
       {job.error && (
-        <p className="job-error">
-          <code>{job.error.code}</code> {job.error.message}
-        </p>
+        <div className="job-error">
+          <p>{job.error.message}</p>
+          <ErrorDetails error={job.error} />
+        </div>
       )}
     </header>
   );
 }
 
-function Actions({ job }: { job: JobSummary }) {
+function Actions({ job, onGiveCrs, onRunAgain }: { job: JobSummary; onGiveCrs: (() => void) | undefined; onRunAgain: () => void }) {
   const queryClient = useQueryClient();
   const refresh = () => invalidateJob(queryClient, job.id);
   const bulkFailure = (result: { failed: { error: { message: string } }[] }) => {
@@ -149,6 +166,7 @@ function Actions({ job }: { job: JobSummary }) {
     mutationFn: async () => bulkFailure(await window.tessera.jobs.cancel({ ids: [job.id] })),
     onSettled: refresh,
   });
+  // A kind with a form opens it filled in; an ingest opens its panel here; a verify starts again at once.
   const rerun = useMutation({
     mutationFn: () => window.tessera.jobs.rerun({ id: job.id }),
     onSuccess: (next) => {
@@ -156,16 +174,26 @@ function Actions({ job }: { job: JobSummary }) {
       useUi.getState().navigate({ name: 'job', jobId: next.id });
     },
   });
+  const runAgain = () => {
+    if (openPrefilledForm(job)) return;
+    if (job.kind === 'verify') rerun.mutate();
+    else onRunAgain();
+  };
   const failure = retry.error ?? cancel.error ?? rerun.error;
   const s = job.state;
   const mapTarget = mapTargetOf(job);
 
   return (
     <div className="job-actions">
+      {onGiveCrs && (
+        <button type="button" className="primary" onClick={onGiveCrs} title="Pick the coordinate system of the items that have none, and retry them with it">
+          Retry with CRS…
+        </button>
+      )}
       {(s === 'partial' || s === 'failed') && (
         <button
           type="button"
-          className="primary"
+          className={onGiveCrs ? undefined : 'primary'}
           onClick={() => retry.mutate()}
           disabled={retry.isPending}
           title={`Queue the failed item${job.items.failed === 1 ? '' : 's'} again; succeeded items are kept`}
@@ -194,8 +222,13 @@ function Actions({ job }: { job: JobSummary }) {
           Cancelling…
         </button>
       )}
-      <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending} title="Start a new job with the same kind, parameters and priority">
-        Run again with these settings
+      <button
+        type="button"
+        onClick={runAgain}
+        disabled={rerun.isPending}
+        title={job.kind === 'verify' ? 'Start a new check of the same cache at once' : 'Open these settings to edit them, then start a new job'}
+      >
+        {job.kind === 'verify' ? 'Run again with these settings' : 'Run again with these settings…'}
       </button>
       {mapTarget !== null && (
         <button type="button" onClick={() => useUi.getState().navigate({ name: 'map', ...mapTarget })} title={mapTarget.cachePath}>
@@ -213,33 +246,15 @@ function Actions({ job }: { job: JobSummary }) {
   );
 }
 
-function Parameters({ job }: { job: JobSummary }) {
-  const entries = Object.entries(job.params as Record<string, unknown>);
-  return (
-    <section className="panel params" aria-labelledby="params-title">
-      <h3 id="params-title">Parameters</h3>
-      <table className="kv">
-        <tbody>
-          {entries.map(([key, value]) => (
-            <tr key={key}>
-              <th scope="row">{key}</th>
-              <td>{paramText(key, value)}</td>
-            </tr>
-          ))}
-          <tr>
-            <th scope="row">priority</th>
-            <td>{job.priority}</td>
-          </tr>
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-function paramText(key: string, value: unknown): string {
-  if (typeof value === 'number' && /bytes$/i.test(key)) return `${value.toLocaleString()} (${formatBytes(value)})`;
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
+/** Done / total in the job's unit ("1.6 MiB / 3.2 MiB" for an ingest), with an ingest's files counted. */
+function progressText(job: JobSummary): string {
+  const { done, total } = job.progress;
+  const unit = unitOf(job.kind);
+  const amounts =
+    unit === 'bytes' ? `${formatAmount(done, unit)} / ${formatAmount(total, unit)}` : `${done.toLocaleString()} / ${total.toLocaleString()} ${unit}`;
+  if (job.kind !== 'ingest') return amounts;
+  const files = job.params.files.length;
+  return `${amounts} · ${files.toLocaleString()} file${files === 1 ? '' : 's'}`;
 }
 
 function when(iso: string): string {

@@ -5,6 +5,8 @@
 import { Fragment, useLayoutEffect, useRef } from 'react';
 import type { JobEvent } from '../../shared/contract.js';
 import { useJobEvents } from '../data/job-queries.js';
+import { ErrorDetails } from './error-details.js';
+import { eventView } from './error-text.js';
 
 export type EventTone = 'ok' | 'bad' | 'warn' | 'info' | 'muted';
 
@@ -24,6 +26,7 @@ export function eventTone(type: string): EventTone {
     case 'item.cancelled':
     case 'item.retry':
       return 'warn';
+    case 'params.changed':
     case 'state.queued':
     case 'state.running':
     case 'item.queued':
@@ -93,13 +96,17 @@ export function Timeline({ jobId }: { jobId: number }) {
 
 function TimelineEntry({ event }: { event: JobEvent }) {
   const at = new Date(event.at);
+  const view = eventView(event);
   return (
     <li className={`tl tone-${eventTone(event.type)}`} data-type={event.type} data-testid={`event-${event.id}`}>
       <time dateTime={event.at} title={at.toLocaleString()}>
         {time.format(at)}
       </time>
       <span className="tl-type">{event.type}</span>
-      <span className="tl-message">{event.message}</span>
+      <span className="tl-message">
+        {view.text}
+        {view.error && <ErrorDetails error={view.error} />}
+      </span>
     </li>
   );
 }

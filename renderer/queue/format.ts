@@ -3,13 +3,14 @@
  * table cell. Pure, so the edge cases (unknown ETA, sub-second runs) are tested directly.
  */
 
-/** Units per second: "1,234/s", "0.5/s"; an empty string when unknown. */
-export function formatRate(rate: number): string {
+/** Units per second: "1,234/s", "0.5/s", bytes as "3.1 MiB/s"; an empty string when unknown. */
+export function formatRate(rate: number, unit?: ProgressUnit): string {
   if (!(rate > 0)) return '';
+  if (unit === 'bytes') return formatUnitRate(rate, unit);
   return `${rate >= 10 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s`;
 }
 
-import { formatSecondsShort as formatSeconds } from '../../shared/format.js';
+import { type ProgressUnit, formatBytes, formatSecondsShort as formatSeconds, formatUnitRate } from '../../shared/format.js';
 
 export { formatSeconds };
 
@@ -30,13 +31,22 @@ export function formatWhen(iso: string, now = new Date()): string {
   return (date.getFullYear() === now.getFullYear() ? sameYear : otherYear).format(date);
 }
 
-/** "1,234 / 5,000", with the failed units when there are some. */
-export function formatCounts(done: number, total: number, failed: number): string {
-  const base = total > 0 ? `${done.toLocaleString('en')} / ${total.toLocaleString('en')}` : done > 0 ? done.toLocaleString('en') : '';
+/** "1,234 / 5,000" ("1.2 MiB / 4.8 MiB" when the unit is bytes), with the failed units when there are some. */
+export function formatCounts(done: number, total: number, failed: number, unit?: ProgressUnit): string {
+  const n = (v: number) => (unit === 'bytes' ? formatBytes(v) : v.toLocaleString('en'));
+  const base = total > 0 ? `${n(done)} / ${n(total)}` : done > 0 ? n(done) : '';
   return failed > 0 ? `${base} · ${failed.toLocaleString('en')} bad` : base;
 }
 
 /** Percent done, 0–100; 0 when the total is not known yet. */
 export function percentDone(done: number, total: number): number {
   return total > 0 ? Math.min(100, (100 * done) / total) : 0;
+}
+
+/**
+ * The queue's head line, saying what the limit is: "0 running · at most 2 at once · 1 queued"
+ * (not "0 running of 2", which reads as two jobs that exist).
+ */
+export function concurrencyText(q: { running: number; maxRunning: number; queued: number }): string {
+  return `${q.running.toLocaleString('en')} running · at most ${q.maxRunning.toLocaleString('en')} at once · ${q.queued.toLocaleString('en')} queued`;
 }

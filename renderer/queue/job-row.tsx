@@ -3,7 +3,8 @@
  * ETA while it runs), its error, and Cancel / Retry. Clicking the row opens the job's detail.
  */
 import { memo, type MouseEvent } from 'react';
-import type { JobSummary } from '../../shared/contract.js';
+import { type JobSummary, unitOf } from '../../shared/contract.js';
+import { fileNameOf, isUploadParam } from '../../shared/param-labels.js';
 import { outputOf } from '../job-detail/job-output.js';
 import { useLiveProgress } from '../live-progress.js';
 import { useUi } from '../ui-store.js';
@@ -25,14 +26,15 @@ interface JobRowProps {
 /** Clicks on these inside a row do their own thing and do not open the detail. */
 const OWN_CLICK = 'a, button, input, label, select';
 
-/** What the job works on (a cache path for verify), for the row's second line. */
 /** What the job is about: its cache or output, the files it ingests, the service it copies. */
 function subjectOf(job: JobSummary): string {
   const params = job.params as { files?: string[]; url?: string; datasets?: string[]; sources?: string[] };
   const output = outputOf(job);
   const inputs = params.datasets ?? params.sources;
   if (output !== '') return inputs ? `${inputs.length === 1 ? inputs[0] : `${inputs.length} inputs`} → ${output}` : output;
-  if (params.files) return params.files.length === 1 ? params.files[0]! : `${params.files.length} files`;
+  // An upload's id means nothing to anyone: its name is the job's name (the console names ingests after their files).
+  if (params.files)
+    return params.files.length === 1 ? (isUploadParam(params.files[0]!) ? 'an uploaded file' : fileNameOf(params.files[0]!)) : `${params.files.length} files`;
   return params.url ?? job.kind;
 }
 
@@ -84,13 +86,13 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
         >
           <div style={{ width: `${pct}%` }} />
         </div>
-        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed)}</div>
+        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed, unitOf(job.kind))}</div>
       </td>
       {variant === 'active' ? (
         <td className="small num when">
           {job.state === 'running' && (
             <>
-              <div className="line">{formatRate(progress.rate)}</div>
+              <div className="line">{formatRate(progress.rate, unitOf(job.kind))}</div>
               {progress.total > 0 && <div className="line muted">ETA {formatSeconds(progress.etaSeconds)}</div>}
             </>
           )}

@@ -9,6 +9,7 @@ import { type BulkOutcome, useBulkAction } from './job-actions.js';
 import { ActiveJobs } from './active-jobs.js';
 import { BulkBar, BulkOutcomePanel } from './bulk-bar.js';
 import { FilterBar } from './filter-bar.js';
+import { concurrencyText } from './format.js';
 import { hasFilters, isActive, splitFilter, toJobFilter } from './filters.js';
 import { HistoryList } from './history-list.js';
 import { ACTIVE_LIMIT, HISTORY_PAGE_SIZE, queueKeys } from './job-cache.js';
@@ -118,11 +119,7 @@ export function QueueScreen() {
           <section className="section active-section" aria-labelledby="queue-active-heading">
             <div className="section-head">
               <h2 id="queue-active-heading">Queue ({activeRows.length + unlisted})</h2>
-              {q && (
-                <span className="small muted">
-                  {q.running} running of {q.maxRunning} · {q.queued} queued
-                </span>
-              )}
+              {q && <span className="small muted">{concurrencyText(q)}</span>}
               {q?.paused && <span className="badge badge-warn">paused — queued jobs wait</span>}
             </div>
             {split.active === null ? (

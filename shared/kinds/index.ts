@@ -82,6 +82,11 @@ export function unitOf(kind: JobKind): ProgressUnit {
   return CONTRACTS[kind].unit;
 }
 
+/** The params a retry of this kind may change (see KindContract.retryParams). */
+export function retryParamsOf(kind: JobKind): readonly string[] {
+  return CONTRACTS[kind].retryParams ?? [];
+}
+
 /** Whether jobs of this kind add datasets to the catalogue. */
 export function makesDatasets(kind: JobKind): boolean {
   return CONTRACTS[kind].makesDatasets;

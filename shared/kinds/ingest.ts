@@ -31,6 +31,8 @@ export const ingestContract = kindContract({
   cache: () => null,
   makesDatasets: true,
   unit: 'bytes',
+  // The layer and raster items read the CRS when they run: "Retry with CRS…" gives one to those that failed without.
+  retryParams: ['assignCrs'],
   // A raster's bounds, or the layer a vector item imported.
   footprints: (_p, items) =>
     items.flatMap((i) => {

@@ -44,6 +44,11 @@ export interface KindContract<S extends z.ZodType> {
   unit: ProgressUnit;
   /** Where each finished item's work lies, read from its stored result; items without a place have none. */
   footprints(params: z.output<S>, items: readonly JobItem[]): Footprint[];
+  /**
+   * Params a retry may change (jobs.retry's `params`): only those the items read when they run,
+   * never what the plan was made from, since a retry does not plan again. None when absent.
+   */
+  retryParams?: readonly (keyof z.output<S> & string)[];
 }
 
 /** Declares a kind's contract, keeping its params type (the identity, for inference). */
