@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import {
-  FINISHED_JOB_STATES,
   type JobEstimate,
   type JobStartInput,
   type JobSummary,
@@ -27,6 +26,7 @@ import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir } from './data-dir.js';
 import { EventBus } from './event-bus.js';
+import { waitForJob } from './wait-for-job.js';
 import { cancelTarget } from '../store/job-states.js';
 import type { KindEnvironment } from '../kinds/job-kind.js';
 import { type BoundKind, bindKind, kindRequest } from '../kinds/index.js';
@@ -327,25 +327,8 @@ export class Engine {
   }
 
   /** Waits until the job reaches a state it does not leave by itself. */
-  async waitFor(id: number): Promise<JobSummary> {
-    for (;;) {
-      const job = this.store.getJob(id);
-      if (FINISHED_JOB_STATES.includes(job.state) && !this.active.has(id)) return job;
-      const running = this.active.get(id);
-      if (running) await running.done;
-      // Running in the store but run by nobody: its end could not be recorded (see JobRunner.run). It
-      // stays so until start-up recovery; waiting for it would never end.
-      else if (job.state === 'running' || job.state === 'cancelling') return job;
-      else
-        await new Promise<void>((resolve) => {
-          const off = this.events.on('job.changed', (j) => {
-            if (j.id === id) {
-              off();
-              resolve();
-            }
-          });
-        });
-    }
+  waitFor(id: number): Promise<JobSummary> {
+    return waitForJob({ store: this.store, active: this.active, events: this.events }, id);
   }
 
   /** Stops taking jobs, cancels running ones (they end interrupted-free: cancelled), closes everything. */
