@@ -17,19 +17,9 @@ import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-comman
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, parseCommandLine } from './command-line.js';
 import { type CommandSpec, commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
-import {
-  EXIT,
-  type Io,
-  type Out,
-  USAGE_CODES,
-  UsageError,
-  assertHasStore,
-  openEngine,
-  optionalInt,
-  packageVersion,
-  stripUndefined,
-} from './command-support.js';
+import { EXIT, type Io, type Out, USAGE_CODES, UsageError, assertHasStore, optionalInt, packageVersion, stripUndefined } from './command-support.js';
 import { describeIssues } from './input-words.js';
+import { openJobEngine } from './job-engine.js';
 import { jobsCommand } from './jobs-command.js';
 import { runJob } from './run-job.js';
 import { serve } from './serve-command.js';
@@ -69,6 +59,9 @@ Options for every command:
                    options, their defaults and examples
   -V, --version    print tessera's version
 An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
+
+While a console (tessera serve on loopback) holds the data directory, every command asks it: jobs run
+in the console, progress and the summary show here, and Ctrl-C cancels the job as it would here.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
 
@@ -126,7 +119,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         const [kind, ...inputs] = rest;
         const input = preseedInput(kind, inputs, values);
         if (values['dry-run']) {
-          const engine = await openEngine(dataDir, 'tessera (cli)');
+          const engine = await openJobEngine(dataDir, 'tessera (cli)');
           try {
             const estimate = await request(engine.handlers, 'jobs.estimate', input);
             out(formatEstimate(estimate), estimate);
