@@ -4,11 +4,11 @@
  * zod schema the console is checked with), and datasets print as tables for people or as the
  * contract's CatalogDataset with --json (sizes included).
  */
-import { resolve } from 'node:path';
 import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/format.js';
 import { liveOwner } from '../engine/data-dir.js';
+import { resolveInputPath } from '../paths/gdal-path.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { morePages, withReadOnly } from './command-support.js';
 import { openJobEngine } from './job-engine.js';
@@ -28,7 +28,7 @@ export function ingestInput(files: string[], o: IngestOptions): JobStartInput {
   return {
     kind: 'ingest',
     params: {
-      files: files.map((f) => resolve(f)),
+      files: files.map((f) => resolveInputPath(f)),
       ...(o.crs !== undefined && { assignCrs: o.crs }),
       ...(o['target-crs'] !== undefined && { targetCrs: o['target-crs'] }),
       ...(o.quota !== undefined && { quotaBytes: byteCount(o.quota, '--quota') }),
