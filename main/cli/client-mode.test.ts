@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { CONNECTION_FILE } from '../hosts/connection-file.js';
-import { blueMarbleTif, hillshadeMbtiles, largeRasterMbtiles, rgdalVector } from '../testing/real-data.js';
+import { blueMarbleTif, corruptCopy, hillshadeMbtiles, largeRasterMbtiles, rgdalVector } from '../testing/real-data.js';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-client-'));
@@ -149,6 +149,46 @@ test('while tessera serve holds the data directory, jobs list, a dry run, a pres
   } finally {
     c.child.kill('SIGKILL');
   }
+});
+
+test('retry, cancel, report and catalog delete through the console keep their output and exit codes', async () => {
+  const bad = join(dir, 'damaged.mbtiles');
+  corruptCopy(hillshade, bad, { truncate: 2, zero: 1, garbage: 2 });
+  const c = await serve();
+  const through: Run[] = [];
+  try {
+    const verify = await tessera('verify', bad, '--data-dir', c.dataDir);
+    assert.equal(verify.code, 3, `partial is exit 3 through the console too: ${verify.stderr}`);
+    const retry = await tessera('jobs', 'retry', '1', '--data-dir', c.dataDir);
+    assert.equal(retry.code, 3, retry.stderr);
+    assert.match(retry.stdout, /job 1 partial/);
+    const ingest = await tessera('ingest', rgdalVector('cities.shp'), '--data-dir', c.dataDir);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const deleted = await tessera('catalog', 'delete', '1', '--data-dir', c.dataDir);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, /dataset 1: deleted/);
+    through.push(
+      await tessera('jobs', 'cancel', '1', '--data-dir', c.dataDir),
+      await tessera('jobs', 'report', '1', '--format', 'csv', '--data-dir', c.dataDir),
+      await tessera('catalog', 'show', '1', '--data-dir', c.dataDir),
+    );
+  } finally {
+    await stop(c);
+  }
+  const here = [
+    await tessera('jobs', 'cancel', '1', '--data-dir', c.dataDir),
+    await tessera('jobs', 'report', '1', '--format', 'csv', '--data-dir', c.dataDir),
+    await tessera('catalog', 'show', '1', '--data-dir', c.dataDir),
+  ];
+  assert.deepEqual(
+    through.map((r) => [r.code, r.stdout, r.stderr]),
+    here.map((r) => [r.code, r.stdout, r.stderr]),
+  );
+  assert.deepEqual(
+    here.map((r) => r.code),
+    [2, 0, 2],
+    'a finished job cannot be cancelled, the report exports, a deleted dataset is not found',
+  );
 });
 
 test('Ctrl-C during a job followed through the console cancels it there: exit 130, state cancelled', async () => {
