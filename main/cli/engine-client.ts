@@ -11,11 +11,19 @@ import { type ContractHandlers, type EventName, type Events, type JobSummary, ty
 import { FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { TesseraError, fromSerialized } from '../../shared/errors.js';
 import type { Connection } from '../hosts/connection-file.js';
+import { allRows } from './request.js';
 
-/** How long a request may take before the console is called unresponsive (reports can take a while). */
-const REQUEST_TIMEOUT_MS = 120_000;
+/**
+ * How long a request may take before the console is called unresponsive: long, as in-process has
+ * no limit and a report or an estimate over large data can take minutes; the first request (the
+ * ping) must answer at once.
+ */
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
+const PING_TIMEOUT_MS = 10_000;
 /** Between two looks at a job that is being waited for, when no event about it came. */
 const WAIT_POLL_MS = 1000;
+/** How long a finished job's datasets are waited for while the console analyses them. */
+const ANALYSIS_WAIT_MS = 120_000;
 
 /** The console went away or cannot be reached: the command fails (exit 1) saying so. */
 function unreachable(connection: Connection, error: unknown): TesseraError {
@@ -34,14 +42,14 @@ function errorText(error: unknown): string {
 }
 
 /** One contract request to the console; its refusal comes back as the TesseraError it was. */
-export async function callRemote(connection: Connection, name: string, input: unknown): Promise<unknown> {
+export async function callRemote(connection: Connection, name: string, input: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(`${connection.origin}/api/${name}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${connection.token}` },
       body: JSON.stringify(input ?? {}),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw unreachable(connection, error);
@@ -86,7 +94,7 @@ export class RemoteEngine {
 
   /** Asks the console who it is: a connection file whose console does not answer is found out here. */
   async ping(): Promise<void> {
-    await this.handlers['app.info']({});
+    await callRemote(this.connection, 'app.info', {}, PING_TIMEOUT_MS);
   }
 
   /** Opens the event stream; resolves once the console has accepted it, so no later event is missed. */
@@ -138,6 +146,27 @@ export class RemoteEngine {
         const off = this.on('job.changed', (j) => {
           if (j.id === id && FINISHED_JOB_STATES.includes(j.state)) done();
         });
+        function done() {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
+  }
+
+  /**
+   * Resolves once no dataset job `id` made is still being analysed in the console (it analyses
+   * them itself; the summary should read them finished, as in-process), or after ANALYSIS_WAIT_MS.
+   */
+  async analysesDone(id: number): Promise<void> {
+    const end = Date.now() + ANALYSIS_WAIT_MS;
+    for (;;) {
+      const pending = (await allRows(this.handlers, 'catalog.list', { limit: 1000 })).some((d) => d.jobId === id && d.analysisPending);
+      if (!pending || Date.now() > end) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, WAIT_POLL_MS);
+        const off = this.on('catalog.changed', () => done());
         function done() {
           clearTimeout(timer);
           off();

@@ -20,10 +20,10 @@ export interface JobEngine {
   /** Resolves with the job once it has ended. */
   waitFor(id: number): Promise<JobSummary>;
   /**
-   * Waits for what a job leaves running after it ends (catalogue analyses). A console goes on with
-   * them itself; an engine of this process would leave them for its next start, so it waits.
+   * Waits for what job `id` leaves running after it ends (the analyses of the datasets it made:
+   * invalid geometries, thumbnail, preview), so the summary reads them finished in both modes.
    */
-  settle(): Promise<void>;
+  settle(id: number): Promise<void>;
   /** Where a credential given on the command line is saved: the engine's store, by its contract request. */
   readonly credentials: Pick<CredentialStore, 'save'>;
   close(): Promise<void>;
@@ -50,7 +50,7 @@ export async function openJobEngine(dataDir: string, holder: string, options: { 
       console: connection,
       onProgress: (listener) => remote.on('job.progress', listener),
       waitFor: (id) => remote.waitFor(id),
-      settle: async () => {},
+      settle: (id) => remote.analysesDone(id),
       credentials: { save: (credential) => request(remote.handlers, 'credentials.save', credential) },
       close: () => remote.close(),
     };

@@ -37,7 +37,7 @@ export async function runJob(dataDir: string, io: Io, json: boolean, submit: (en
     if (!json) io.stderr.write(`job ${job.id}: ${job.name}${engine.console ? ` (in the console at ${engine.console.origin})` : ''}\n`);
     const final = await engine.waitFor(job.id);
     // Datasets the job added to the catalogue leave analysed (counts, thumbnails, previews).
-    await engine.settle();
+    await engine.settle(job.id);
     bar.done();
     const items = (await request(engine.handlers, 'jobs.items', { id: job.id, limit: 1000 })).rows;
     const issues = await allRows(engine.handlers, 'jobs.tileIssues', { id: job.id, limit: 5000 });

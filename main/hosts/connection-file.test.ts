@@ -91,3 +91,10 @@ test('removing leaves a file a later holder wrote alone', () => {
   assert.equal(readFileSync(file, 'utf8'), later);
   release();
 });
+
+test('a data directory that cannot hold one (a path below a file, a missing folder) has no connection', () => {
+  const file = join(root, 'a-file');
+  writeFileSync(file, 'x');
+  assert.equal(readConnection(join(file, 'sub')), null);
+  assert.equal(readConnection(join(root, 'missing', 'deeper')), null);
+});

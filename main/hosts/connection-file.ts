@@ -10,7 +10,7 @@
  * owner is the process that wrote it.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { type Stats, closeSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { liveOwner } from '../engine/data-dir.js';
@@ -62,7 +62,13 @@ export function writeConnectionFile(dataDir: string, origin: string, token: stri
  */
 export function readConnection(dataDir: string): Connection | null {
   const file = join(dataDir, CONNECTION_FILE);
-  const info = lstatSync(file, { throwIfNoEntry: false });
+  let info: Stats | undefined;
+  try {
+    info = lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    // Not a folder (ENOTDIR), not readable: no console there; opening the directory says why.
+    return null;
+  }
   if (!info?.isFile()) return null;
   // Readable by others, or not ours: another user could have planted it to collect our requests.
   if ((info.mode & 0o077) !== 0 || (process.getuid && info.uid !== process.getuid())) return null;
