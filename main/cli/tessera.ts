@@ -60,8 +60,9 @@ Options for every command:
   -V, --version    print tessera's version
 An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
 
-While a console (tessera serve on loopback) holds the data directory, every command asks it: jobs run
-in the console, progress and the summary show here, and Ctrl-C cancels the job as it would here.
+While a console (tessera serve on loopback, or the desktop app) holds the data directory, every
+command asks it: jobs run in the console, progress and the summary show here, and Ctrl-C cancels
+the job as it would here.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
 
