@@ -4,13 +4,14 @@
  * zod schema the console is checked with), and datasets print as tables for people or as the
  * contract's CatalogDataset with --json (sizes included).
  */
-import { resolve } from 'node:path';
 import type { CatalogDataset, JobStartInput, Page } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/format.js';
 import { liveOwner } from '../engine/data-dir.js';
+import { resolveInputPath } from '../paths/gdal-path.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
-import { morePages, openEngine, withReadOnly } from './command-support.js';
+import { morePages, withReadOnly } from './command-support.js';
+import { openJobEngine } from './job-engine.js';
 import { parseInput, request } from './request.js';
 
 export class CatalogUsageError extends Error {}
@@ -27,7 +28,7 @@ export function ingestInput(files: string[], o: IngestOptions): JobStartInput {
   return {
     kind: 'ingest',
     params: {
-      files: files.map((f) => resolve(f)),
+      files: files.map((f) => resolveInputPath(f)),
       ...(o.crs !== undefined && { assignCrs: o.crs }),
       ...(o['target-crs'] !== undefined && { targetCrs: o['target-crs'] }),
       ...(o.quota !== undefined && { quotaBytes: byteCount(o.quota, '--quota') }),
@@ -89,8 +90,9 @@ export async function catalogCommand(
         if (!handlers) throw new TesseraError('NOT_FOUND', `dataset ${ids[0]} does not exist (no catalogue in ${dataDir} yet)`, { details: { id: ids[0] } });
         for (const id of ids) await request(handlers, 'catalog.get', { id });
       });
-      // Deleting takes the data directory's lock: no engine may be writing the catalogue meanwhile.
-      const engine = await openEngine(dataDir, 'tessera catalog delete');
+      // Deleting takes the data directory's lock (or asks the console that holds it): no other
+      // engine may be writing the catalogue meanwhile.
+      const engine = await openJobEngine(dataDir, 'tessera catalog delete');
       try {
         const result = await request(engine.handlers, 'catalog.delete', { ids });
         out(result.ok.map((i) => `dataset ${i}: deleted`).join('\n'), result);

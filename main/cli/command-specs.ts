@@ -85,7 +85,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['serve'],
     summary: 'start the headless console (browser UI and API) and print its URL',
     description:
-      'Start the headless console on this data directory and print its URL; Ctrl-C stops it. Beyond loopback (--host 0.0.0.0) every path a request names must lie in a data root (Settings).',
+      'Start the headless console on this data directory and print its URL; Ctrl-C stops it. On loopback, other tessera commands on the same data directory run through it meanwhile (its address and token in engine.connection.json, readable by this user only). Beyond loopback (--host 0.0.0.0) every path a request names must lie in a data root (Settings), and other commands get DATA_DIR_LOCKED.',
     options: [
       { name: 'port', value: 'N', description: 'the TCP port; 0 picks a free one', default: '7340' },
       { name: 'host', value: 'ADDR', description: 'the address to listen on: an IP address or a host name', default: '127.0.0.1' },

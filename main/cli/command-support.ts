@@ -13,7 +13,9 @@ import { prepareDataDir } from '../engine/data-dir.js';
 // run jobs or serve, never by the read-only ones (jobs list|show|report, catalog list|show), which
 // answer from the store alone.
 import type { Engine } from '../engine/engine.js';
+import { readConnection } from '../hosts/connection-file.js';
 import { createLogger } from '../logging/logger.js';
+import { remoteHandlers } from './engine-client.js';
 import { type OpenReadOnlyOptions, type ReadOnlyHandlers, openReadOnly } from '../engine/read-only-handlers.js';
 
 export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
@@ -73,10 +75,13 @@ export async function openEngine(dataDir: string, holder: string, extra: { expos
 
 /**
  * Answers through the read-only handlers, without an engine (no GDAL, sharp or pool), and closes
- * them after. WAL lets such a reader run beside an engine that owns the data directory. Null: no
- * store there yet.
+ * them after. WAL would let such a reader run beside an engine that owns the data directory, but
+ * while a console offers its connection the answer is asked of it (client mode), as the other
+ * commands' are. Null: no store there yet.
  */
 export async function withReadOnly<T>(dataDir: string, options: OpenReadOnlyOptions, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
+  const connection = readConnection(dataDir);
+  if (connection) return read(remoteHandlers(connection));
   const opened = openReadOnly(dataDir, options);
   try {
     return await read(opened?.handlers ?? null);

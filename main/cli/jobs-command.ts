@@ -1,7 +1,8 @@
 /**
  * `tessera jobs list|show|report|cancel|retry`: list, show and report answer from the store alone
- * (the read-only handlers: no GDAL, sharp or pool); cancel opens an engine; retry (alias resume)
- * runs each job again in this process to its end.
+ * (the read-only handlers: no GDAL, sharp or pool) or from the console that holds the data
+ * directory; cancel opens an engine (or asks the console); retry (alias resume) runs each job
+ * again to its end.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/format.js';
 import type { ContractHandlers } from '../engine/handlers.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
-import { EXIT, type Io, type Out, USAGE_CODES, UsageError, morePages, openEngine, optionalInt, stripUndefined, withReadOnly } from './command-support.js';
+import { EXIT, type Io, type Out, USAGE_CODES, UsageError, morePages, optionalInt, stripUndefined, withReadOnly } from './command-support.js';
+import { openJobEngine } from './job-engine.js';
 import { parseInput, request } from './request.js';
 import { runJob } from './run-job.js';
 
@@ -95,7 +97,7 @@ async function report(dataDir: string, id: number, values: Record<string, unknow
 }
 
 async function cancel(dataDir: string, ids: number[], io: Io, json: boolean, out: Out): Promise<number> {
-  const engine = await openEngine(dataDir, 'tessera jobs cancel');
+  const engine = await openJobEngine(dataDir, 'tessera jobs cancel');
   try {
     const result = await request(engine.handlers, 'jobs.cancel', { ids });
     // What was cancelled on stdout; each refusal on stderr, and a refusal of what the command

@@ -126,3 +126,33 @@ test('exit codes: 2 for bad usage or input, 1 for a job that failed', async () =
   assert.equal(doc.items[0]!.error.code, 'UNAUTHORIZED');
   assert.match(doc.items[0]!.error.message, /error 499: Token Required/);
 });
+
+test('beside a running console (client mode) the migration runs in it: the token is saved in its credential store, never in the job', async () => {
+  const dataDir = join(root, 'client');
+  const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
+    env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = (await once(serve.stdout!, 'data')) as [Buffer];
+    const origin = new URL((JSON.parse(String(line).split('\n')[0]!) as { url: string }).url).origin;
+    const token = koop.staticToken;
+    const run = await tessera(['migrate', 'esri', koop.serviceUrl('secure'), '--layers', '0', '--token', token, '-o', 'via console', '--data-dir', dataDir]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stderr.includes(`(in the console at ${origin})`), run.stderr);
+    assert.match(run.stdout, /succeeded/);
+    assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token));
+    const shown = await tessera(['jobs', 'show', '1', '--json', '--data-dir', dataDir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const doc = JSON.parse(shown.stdout) as { job: { state: string; params: Record<string, unknown> } };
+    assert.equal(doc.job.state, 'succeeded');
+    // Saved by the console's engine in its credential store: a credential id in the job, no token.
+    assert.match(String(doc.job.params.credentialId), /^cred_/);
+    assert.ok(!shown.stdout.includes(token));
+    assert.ok(!readFileSync(join(dataDir, 'credentials.json'), 'utf8').includes(token));
+  } finally {
+    serve.kill('SIGTERM');
+    await once(serve, 'exit');
+  }
+  assert.equal(cataloguedCopy(dataDir, 'via console').source.url, koop.serviceUrl('secure'));
+});

@@ -29,7 +29,7 @@ export const MIGRATE_USAGE = `migrate esri <url> -o NAME [--layers 0,2] [--where
 export async function migrateEsriInput(
   args: string[],
   o: MigrateOptions,
-  credentials: CredentialStore,
+  credentials: Pick<CredentialStore, 'save'>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<JobStartInput> {
   const [source, url, ...extra] = args;

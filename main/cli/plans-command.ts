@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import type { JobSummary, PlanReport, PlanStatus } from '../../shared/contract.js';
 import { FINISHED_JOB_STATES } from '../../shared/contract.js';
-import { EXIT, type Io, type Out, UsageError, openEngine } from './command-support.js';
+import { EXIT, type Io, type Out, UsageError } from './command-support.js';
+import { openJobEngine } from './job-engine.js';
 import type { OptionValues } from './command-line.js';
 import { isGitSource } from '../plans/git-source.js';
 import { request } from './request.js';
@@ -46,7 +47,8 @@ export async function plansCommand(dataDir: string, rest: string[], values: Opti
   const [sub, ...args] = rest;
   if (sub !== 'diff' && sub !== 'list' && sub !== 'apply') throw new UsageError(`plans takes diff, list or apply, not ${sub ?? 'nothing'}`);
   const source = planSource(args, values);
-  const engine = await openEngine(dataDir, 'tessera (cli)');
+  // Beside a running console the plans are reconciled by it (client mode), as any job command.
+  const engine = await openJobEngine(dataDir, 'tessera (cli)');
   try {
     if (sub !== 'apply') {
       const report = await request(engine.handlers, 'plans.check', { source });

@@ -3,6 +3,7 @@
  * (the same zod schemas the console's form is checked with), and prints a dry run as a table.
  */
 import { resolve } from 'node:path';
+import { resolveInputPath } from '../paths/gdal-path.js';
 import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
 import { formatBytes } from '../../shared/format.js';
 
@@ -41,7 +42,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
     maxZoom,
     output: resolve(o.output),
     ...(o.bbox !== undefined && { bbox: numbers(o.bbox, '--bbox', 4) as [number, number, number, number] }),
-    ...(o.coverage !== undefined && { coverage: resolve(o.coverage) }),
+    ...(o.coverage !== undefined && { coverage: resolveInputPath(o.coverage) }),
     ...(o.mode !== undefined && { mode: o.mode as 'resume' }),
     ...(o['older-than'] !== undefined && { olderThan: isoInstant(o['older-than']) }),
     ...(o.title !== undefined && { title: o.title }),
@@ -52,7 +53,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
       kind: 'preseed-raster',
       params: {
         ...common,
-        datasets: inputs.map((p) => resolve(p)),
+        datasets: inputs.map((p) => resolveInputPath(p)),
         ...(o['tile-size'] !== undefined && { tileSize: integer(o['tile-size'], '--tile-size') as 256 }),
         ...(o.format !== undefined && { format: (o.format === 'jpg' ? 'jpeg' : o.format) as 'png' }),
         ...(o.quality !== undefined && { quality: integer(o.quality, '--quality') }),
@@ -67,7 +68,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
     kind: 'preseed-vector',
     params: {
       ...common,
-      sources: inputs.map((p) => resolve(p)),
+      sources: inputs.map((p) => resolveInputPath(p)),
       ...(o.layer && { layers: o.layer.map(layerChoice) }),
       ...(o.attributes !== undefined && {
         attributes: o.attributes

@@ -1,31 +1,35 @@
 /**
- * Running one job in this process to its end, as `verify`, `preseed`, `migrate`, `ingest` and
- * `jobs retry` do: a progress bar on stderr, Ctrl-C as cancel, the summary (or --json document) on
- * stdout, and the job's final state as the exit code.
+ * Running one job to its end, as `verify`, `preseed`, `migrate`, `ingest` and `jobs retry` do: a
+ * progress bar on stderr, Ctrl-C as cancel, the summary (or --json document) on stdout, and the
+ * job's final state as the exit code. The job runs in this process, or in the console that holds
+ * the data directory (client mode, job-engine.ts); the command behaves the same: in both, Ctrl-C
+ * cancels the job (a second Ctrl-C quits at once, the job going on being cancelled where it runs).
  */
 import { type CatalogDataset, type JobState, type JobSummary, type RequestResult, unitOf } from '../../shared/contract.js';
 import type { ProgressUnit } from '../../shared/format.js';
-import type { Engine } from '../engine/engine.js';
-import { EXIT, type Io, openEngine } from './command-support.js';
+import { EXIT, type Io } from './command-support.js';
+import { type JobEngine, openJobEngine } from './job-engine.js';
 import { formatJobSummary } from './job-summary.js';
 import { ProgressBar } from './progress-bar.js';
 import { allRows, request } from './request.js';
 
-/** Runs one job in this process to its end, with a progress bar and Ctrl-C as cancel. */
 /**
+ * Runs one job to its end, with a progress bar and Ctrl-C as cancel: in this process, or in the
+ * console that holds the data directory (client mode).
+ *
  * `waitAnalysis` false (ingest without --wait-analysis): the command ends with the job; the new
- * datasets' analysis (invalid geometries, preview) runs meanwhile and, when this process exits
- * first, is given up and done by the next engine that opens the data directory (its
- * resumeAnalyses). The summary says which datasets wait for it.
+ * datasets' analysis (invalid geometries, preview) runs meanwhile: in the console, which finishes
+ * it, or in this process, where it is given up at exit and done by the next engine that opens the
+ * data directory (its resumeAnalyses). The summary says which datasets wait for it.
  */
 export async function runJob(
   dataDir: string,
   io: Io,
   json: boolean,
-  submit: (engine: Engine) => Promise<JobSummary> | JobSummary,
+  submit: (engine: JobEngine) => Promise<JobSummary> | JobSummary,
   options: { waitAnalysis: boolean } = { waitAnalysis: true },
 ): Promise<number> {
-  const engine = await openEngine(dataDir, 'tessera (cli)');
+  const engine = await openJobEngine(dataDir, 'tessera (cli)', { events: true });
   const bar = new ProgressBar(io.stderr);
   let interrupts = 0;
   let jobIdValue = 0;
@@ -37,28 +41,32 @@ export async function runJob(
     if (jobIdValue) request(engine.handlers, 'jobs.cancel', { ids: [jobIdValue] }).catch(() => {});
   };
   process.on('SIGINT', onSigint);
-  const off = engine.events.on('job.progress', (p) => {
+  const off = engine.onProgress((p) => {
     if (p.jobId === jobIdValue) bar.update(p, unit);
   });
   try {
     const job = await submit(engine);
     jobIdValue = job.id;
     unit = unitOf(job.kind);
-    if (!json) io.stderr.write(`job ${job.id}: ${job.name}\n`);
+    if (!json) io.stderr.write(`job ${job.id}: ${job.name}${engine.console ? ` (in the console at ${engine.console.origin})` : ''}\n`);
     const final = await engine.waitFor(job.id);
     // Asked to: the datasets the job added leave analysed (counts, thumbnails, previews).
-    if (options.waitAnalysis) await engine.catalog.analysesDone();
+    if (options.waitAnalysis) await engine.settle(job.id);
     bar.done();
     const items = (await request(engine.handlers, 'jobs.items', { id: job.id, limit: 1000 })).rows;
     const issues = await allRows(engine.handlers, 'jobs.tileIssues', { id: job.id, limit: 5000 });
     const datasets = await datasetsMadeBy(engine, job.id);
     const pending = datasets.filter((d) => d.analysisPending).map((d) => d.id);
     if (json) {
-      const analysis = pending.length
-        ? { analysisPending: pending, analysisResumes: 'when Tessera next opens this data directory (tessera serve, any job)' }
-        : {};
+      const resumes = engine.console
+        ? `now, in the console at ${engine.console.origin}`
+        : 'when Tessera next opens this data directory (tessera serve, any job)';
+      const analysis = pending.length ? { analysisPending: pending, analysisResumes: resumes } : {};
       io.stdout.write(`${JSON.stringify({ job: final, items, tileIssues: issues, ...analysis }, null, 2)}\n`);
-    } else io.stdout.write(`${formatJobSummary({ job: final, items, datasets, dataDir })}\n${analysisNote(pending)}${formatIssues(issues)}`);
+    } else
+      io.stdout.write(
+        `${formatJobSummary({ job: final, items, datasets, dataDir })}\n${analysisNote(pending, engine.console !== null)}${formatIssues(issues)}`,
+      );
     return exitCodeFor(final.state);
   } finally {
     off();
@@ -84,7 +92,7 @@ export function exitCodeFor(state: JobState): number {
  * The datasets a job added to the catalogue (or last refreshed), oldest first, for its summary. The
  * contract has no filter by job on catalog.list: the catalogue is read page by page and filtered here.
  */
-async function datasetsMadeBy(engine: Engine, jobId: number): Promise<CatalogDataset[]> {
+async function datasetsMadeBy(engine: JobEngine, jobId: number): Promise<CatalogDataset[]> {
   const all = await allRows(engine.handlers, 'catalog.list', { limit: 1000 });
   return all.filter((d) => d.jobId === jobId).sort((a, b) => a.id - b.id);
 }
@@ -93,13 +101,11 @@ async function datasetsMadeBy(engine: Engine, jobId: number): Promise<CatalogDat
  * What is left of the new datasets' analysis when this command ends without waiting: it stops with
  * this process and the next engine on the data directory finishes it (Catalog.resumeAnalyses).
  */
-export function analysisNote(pending: readonly number[]): string {
+export function analysisNote(pending: readonly number[], inConsole = false): string {
   if (pending.length === 0) return '';
   const which = pending.length === 1 ? `dataset ${pending[0]}` : `datasets ${pending.join(', ')}`;
-  return (
-    `  analysis ${which}: invalid geometries and preview not done yet; Tessera finishes them when it next opens this data directory ` +
-    `(tessera serve, or any job); \`tessera catalog show ${pending[0]}\` says when. --wait-analysis waits for them here.\n`
-  );
+  const who = inConsole ? 'the console finishes them now' : 'Tessera finishes them when it next opens this data directory (tessera serve, or any job)';
+  return `  analysis ${which}: invalid geometries and preview not done yet; ${who}; \`tessera catalog show ${pending[0]}\` says when. --wait-analysis waits for them here.\n`;
 }
 
 function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string {

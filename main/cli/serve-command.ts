@@ -1,10 +1,13 @@
 /**
  * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME]`: opens the engine, starts the
- * headless console on it, prints its URL once it listens, and runs until SIGINT or SIGTERM.
+ * headless console on it, prints its URL once it listens, and runs until SIGINT or SIGTERM. On
+ * loopback it leaves its address and token in the data directory's connection file (0600, removed
+ * at close) for the `tessera` commands run meanwhile (main/hosts/connection-file.ts).
  */
 import { resolve } from 'node:path';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { writeConnectionFile } from '../hosts/connection-file.js';
 import { isLoopbackHost } from '../hosts/http-security.js';
 import { createLogger } from '../logging/logger.js';
 import { isGitSource } from '../plans/git-source.js';
@@ -35,6 +38,10 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
       await engine.close();
       throw listenError(error, bindHost, port);
     });
+  // Commands run beside this console ask it through the host (client mode). Only when it listens on
+  // loopback alone: a console bound beyond it (0.0.0.0 included) is a server whose token is not
+  // left in a file, and the commands meet DATA_DIR_LOCKED there as before.
+  const removeConnection = isLoopbackHost(bindHost) ? writeConnectionFile(dataDir, host.origin, host.token) : () => {};
   // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
   out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
   await new Promise<void>((resolveStop) => {
@@ -42,6 +49,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  removeConnection();
   await host.close();
   await engine.close();
   return EXIT.succeeded;

@@ -184,9 +184,10 @@ test('bad usage and bad input exit 2 with a message that names what was wrong', 
   assert.equal(notCache.code, 2, 'a file that is not a tile cache is refused before any job');
 });
 
-test('one engine per data directory: a second command that needs it is refused; reads still work', async () => {
+test('one engine per data directory: beside a console bound beyond loopback (no connection file), a command that needs the engine is refused; reads still work', async () => {
   const dataDir = freshDataDir();
-  const serve = start(['serve', '--port', '0', '--json', '--data-dir', dataDir]);
+  // On loopback the command would ask the console instead (client-mode.test.ts).
+  const serve = start(['serve', '--port', '0', '--host', '0.0.0.0', '--json', '--data-dir', dataDir]);
   await new Promise<void>((resolve, reject) => {
     serve.child.stdout!.on('data', () => resolve());
     serve.child.on('close', () => reject(new Error('serve exited')));

@@ -17,19 +17,9 @@ import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-comman
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, parseCommandLine } from './command-line.js';
 import { type CommandSpec, commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
-import {
-  EXIT,
-  type Io,
-  type Out,
-  USAGE_CODES,
-  UsageError,
-  assertHasStore,
-  openEngine,
-  optionalInt,
-  packageVersion,
-  stripUndefined,
-} from './command-support.js';
+import { EXIT, type Io, type Out, USAGE_CODES, UsageError, assertHasStore, optionalInt, packageVersion, stripUndefined } from './command-support.js';
 import { describeIssues } from './input-words.js';
+import { openJobEngine } from './job-engine.js';
 import { jobsCommand } from './jobs-command.js';
 import { plansCommand } from './plans-command.js';
 import { runJob } from './run-job.js';
@@ -74,6 +64,10 @@ Options for every command:
                    options, their defaults and examples
   -V, --version    print tessera's version
 An option's value may start with "-" (--bbox -10,40,5,50, --scale -100,3000); "--" ends the options.
+
+While a console (tessera serve on loopback, or the desktop app) holds the data directory, every
+command asks it: jobs run in the console, progress and the summary show here, and Ctrl-C cancels
+the job as it would here.
 
 Exit codes: 0 succeeded, 1 failed, 2 bad usage or input, 3 partial, 130 cancelled.`;
 
@@ -131,7 +125,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         const [kind, ...inputs] = rest;
         const input = preseedInput(kind, inputs, values);
         if (values['dry-run']) {
-          const engine = await openEngine(dataDir, 'tessera (cli)');
+          const engine = await openJobEngine(dataDir, 'tessera (cli)');
           try {
             const estimate = await request(engine.handlers, 'jobs.estimate', input);
             out(formatEstimate(estimate), estimate);
@@ -161,7 +155,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       case 'stac': {
         const [sub, directory, ...extra] = rest;
         if (sub !== 'export' || !directory || extra.length) throw new UsageError('tessera stac export <folder>');
-        const engine = await openEngine(dataDir, 'tessera (cli)');
+        const engine = await openJobEngine(dataDir, 'tessera (cli)');
         try {
           const result = await request(engine.handlers, 'stac.export', { directory: resolve(directory) });
           const left = result.skipped.map((s) => `\n  left out: ${s}`).join('');

@@ -12,6 +12,7 @@ import { defaultDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { createDispatcher } from '../engine/handlers.js';
+import { type ClientChannel, offerClientChannel } from '../hosts/client-channel.js';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
 import { registerIpcHost } from './ipc-host.js';
 import { safeStorageCipher } from './safe-storage-cipher.js';
@@ -42,6 +43,7 @@ function start(): void {
   let engine: Engine | null = null;
   let window: BrowserWindow | null = null;
   let disposeIpc: (() => void) | null = null;
+  let channel: ClientChannel | null = null;
   let quitState: 'running' | 'closing-engine' | 'ready-to-quit' = 'running';
 
   const hooks: HardeningHooks = {
@@ -73,7 +75,12 @@ function start(): void {
     const closing = engine;
     disposeIpc?.();
     disposeIpc = null;
-    closeWithin(closing, ENGINE_CLOSE_TIMEOUT_MS)
+    const offered = channel;
+    channel = null;
+    // The connection file goes first: a command started now opens the directory once it is free.
+    Promise.resolve(offered?.close())
+      .catch((error: unknown) => logger.warn('the CLI channel did not close cleanly', { error: String(error) }))
+      .then(() => closeWithin(closing, ENGINE_CLOSE_TIMEOUT_MS))
       .catch((error: unknown) => logger.error('engine did not close cleanly', { error: String(error) }))
       .finally(() => {
         engine = null;
@@ -123,6 +130,14 @@ function start(): void {
         eventTarget: () => (window !== null && !window.isDestroyed() ? window.webContents : null),
         onRefused: (detail) => logger.warn('refused IPC from an untrusted frame', detail),
       });
+      // `tessera` commands run beside the app go through its engine (the CLI's client mode) instead
+      // of failing with DATA_DIR_LOCKED; the app works on without it if it cannot listen.
+      offerClientChannel(opened, { logger })
+        .then((offered) => {
+          if (engine === opened && quitState === 'running') channel = offered;
+          else void offered.close();
+        })
+        .catch((error: unknown) => logger.warn('no channel for tessera commands', { error: String(error) }));
       Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, isPackaged: app.isPackaged })));
       openWindow();
     })

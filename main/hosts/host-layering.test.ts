@@ -83,14 +83,14 @@ test('the CLI reaches the store only through the contract handlers', () => {
       .map((t) => `${file} imports ${t}`),
   );
   assert.deepEqual(direct, []);
-  // The host is assembled in main/hosts/, not in the CLI: it names only start-headless (and the
-  // loopback check of its --host).
+  // The host is assembled in main/hosts/, not in the CLI: it names only start-headless, the
+  // loopback check of its --host, and the connection file that client mode reads.
   const hostImports = cli.flatMap((file) =>
     importsOf(readFileSync(path.join(REPO, file), 'utf8'))
       .map((i) => resolveSource(file, i.specifier))
       .filter((t): t is string => t?.startsWith('main/hosts/') === true),
   );
-  assert.deepEqual([...new Set(hostImports)].sort(), ['main/hosts/http-security.ts', 'main/hosts/start-headless.ts']);
+  assert.deepEqual([...new Set(hostImports)].sort(), ['main/hosts/connection-file.ts', 'main/hosts/http-security.ts', 'main/hosts/start-headless.ts']);
 });
 
 test('the read-only handlers load neither the engine nor what runs jobs', () => {

@@ -3,15 +3,17 @@
  * dispatcher as the headless host calls it, with a local HTTP listener that must never be reached.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { JobStartInput } from '../../shared/contract.js';
+import { type JobEstimate, JobStartInput, type Reply } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { httpStatusForError } from '../hosts/http-security.js';
+import { writeZip } from '../ingest/testing/zip-writer.js';
 import { blueMarbleTif, hillshadeMbtiles } from '../testing/real-data.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';
@@ -165,5 +167,38 @@ test('an exposed engine refuses, as 400s naming the field, what lies outside its
   } finally {
     await engine.close();
     listener.close();
+  }
+});
+
+test('with roots listed, the exact /vsizip// form is estimated once Settings allow virtual paths; the archive itself, in a root, always', {
+  timeout: 120_000,
+}, async () => {
+  const zipDir = join(root, 'zipped');
+  mkdirSync(zipDir, { recursive: true });
+  const tif = join(zipDir, 'small.tif');
+  execFileSync('gdal_translate', ['-q', '-outsize', '90', '45', blueMarbleTif(), tif]);
+  const zip = join(zipDir, 'small.tif.zip');
+  writeZip(zip, [{ name: 'small.tif', data: readFileSync(tif) }]);
+  const engine = await Engine.open({ dataDir: join(root, 'zip-data'), host: 'headless', threads: 1, logger: createLogger('warn') });
+  const dispatch = createDispatcher(engine.handlers);
+  const dispatchAs = dispatch as <R>(name: string, input: unknown) => Promise<Reply<R>>;
+  const estimate = (dataset: string) =>
+    dispatchAs<JobEstimate>('jobs.estimate', {
+      kind: 'preseed-raster',
+      params: { datasets: [dataset], minZoom: 0, maxZoom: 1, output: join(zipDir, 'out.mbtiles') },
+    });
+  try {
+    assert.ok((await dispatch('settings.update', { dataRoots: [zipDir] })).ok);
+    const exact = `/vsizip/${zip}/small.tif`;
+    assert.match(exact, /^\/vsizip\/\/.*zipped\/small\.tif\.zip\/small\.tif$/);
+    const refused = await estimate(exact);
+    assert.ok(!refused.ok && refused.error.code === 'BAD_INPUT' && /params\.datasets\.0: \/vsizip\/\/.* is a GDAL virtual path/.test(refused.error.message));
+    const archive = await estimate(zip);
+    assert.ok(archive.ok && archive.result.totalTiles === 5, JSON.stringify(archive));
+    assert.ok((await dispatch('settings.update', { allowGdalVirtualPaths: true })).ok);
+    const allowed = await estimate(exact);
+    assert.ok(allowed.ok && allowed.result.totalTiles === 5 && allowed.result.datasets[0]!.path === exact, JSON.stringify(allowed));
+  } finally {
+    await engine.close();
   }
 });

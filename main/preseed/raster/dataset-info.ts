@@ -10,6 +10,7 @@
 import gdal from 'gdal-async';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError } from '../../../shared/errors.js';
+import { gdalSourcePath } from '../../gdal/archive-source.js';
 
 export interface BandInfo {
   /** GDAL's type name: Byte, UInt16, Int16, Float32… */
@@ -53,15 +54,18 @@ export interface DatasetInfo {
 
 /** Opens `path` with GDAL and reads its description; DATASET_UNREADABLE or NO_GEOREFERENCE otherwise. */
 export async function inspectDataset(path: string): Promise<DatasetInfo> {
+  // A .zip or .gz is read inside its archive once the archive checks pass: `path` in the info is
+  // then what GDAL opens (/vsizip/…, /vsigzip/…); messages name the file as it was given.
+  const gdalPath = await gdalSourcePath(path);
   let ds: gdal.Dataset;
   try {
-    ds = await gdal.openAsync(path);
+    ds = await gdal.openAsync(gdalPath);
   } catch (error) {
     throw unreadable(path, error);
   }
   try {
     const described = describeRaster(path, ds);
-    return { ...described, bounds: await lonLatBounds(path, ds) };
+    return { ...described, path: gdalPath, bounds: await lonLatBounds(path, ds) };
   } finally {
     ds.close();
   }

@@ -4,6 +4,7 @@
  * layer, is DATASET_UNREADABLE with GDAL's own message and the file's name.
  */
 import type gdal from 'gdal-async';
+import { gdalSourcePath } from '../../gdal/archive-source.js';
 import { openVector } from '../../gdal/open-vector.js';
 import { isShapefile, missingPartsText, shapefileMissing } from '../../gdal/shapefile-parts.js';
 import type { Bbox } from '../../../shared/contract.js';
@@ -55,8 +56,10 @@ export async function incompleteShapefile(path: string): Promise<TesseraError | 
 export async function openSource(path: string): Promise<gdal.Dataset> {
   const incomplete = await incompleteShapefile(path);
   if (incomplete) throw incomplete;
+  // A .zip or .gz is read inside its archive once the archive checks pass (main/gdal/archive-source.ts).
+  const gdalPath = await gdalSourcePath(path);
   try {
-    return await openVector(path);
+    return await openVector(gdalPath);
   } catch (error) {
     throw unreadable(path, `GDAL cannot open it: ${(error as Error).message}`);
   }
