@@ -29,18 +29,21 @@ async function countriesGeoJson(path: string): Promise<string> {
   return path;
 }
 
-/** Changes the layer's name inside the file in place, keeping its size and modification time. */
+/** A whole-millisecond mtime, which utimes() can set back exactly (a file's own has nanoseconds). */
+const WHOLE_MS = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+
+/** Changes the layer's name inside the file in place, keeping its size and (whole-ms) modification time. */
 function renameInPlaceUnseen(path: string, from: string, to: string): void {
-  const before = statSync(path);
   const text = readFileSync(path, 'utf8');
   assert.equal(from.length, to.length);
   assert.ok(text.includes(`"name": "${from}"`));
   writeFileSync(path, text.replace(`"name": "${from}"`, `"name": "${to}"`));
-  utimesSync(path, before.atime, before.mtime);
+  utimesSync(path, WHOLE_MS, WHOLE_MS);
 }
 
 test('a hard-linked file is not parsed again when staged: the plan’s discovery stands (proved by a change the plan could not see)', async () => {
   const file = await countriesGeoJson(join(root, 'countries.geojson'));
+  utimesSync(file, WHOLE_MS, WHOLE_MS);
   const unit = unitOf(file, 'countries.geojson');
   const planned = await discoverInPlace(unit);
   assert.deepEqual(

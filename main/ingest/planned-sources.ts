@@ -38,8 +38,9 @@ export async function fileIdentity(path: string): Promise<string | null> {
   if (path.startsWith('/vsi')) return null;
   try {
     const info = await stat(await realpath(path));
-    // Whole milliseconds: what every file system and utimes() keep alike.
-    return info.isFile() ? `${info.dev}:${info.ino}:${info.size}:${Math.trunc(info.mtimeMs)}` : null;
+    // Whole milliseconds, rounded: what every file system and utimes() keep alike (a time set from a
+    // Date may read back a hair below its millisecond).
+    return info.isFile() ? `${info.dev}:${info.ino}:${info.size}:${Math.round(info.mtimeMs)}` : null;
   } catch {
     return null;
   }
