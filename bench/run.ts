@@ -10,12 +10,15 @@ import { runIngestBench } from './ingest-bench.js';
 import { runRasterPreseedBench } from './raster-preseed-bench.js';
 import { runRendererBench } from './renderer-bench.js';
 import { runVectorPreseedBench } from './vector-preseed-bench.js';
+import { runVectorStressBench } from './vector-stress-bench.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   engine: runEngineBench,
   renderer: runRendererBench,
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
+  // Fetches two @geo-maps packages (145 MB unpacked) into .data/ on first use.
+  'vector-stress': () => runVectorStressBench(),
   ingest: () => runIngestBench(),
   history: runHistoryBench,
   // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).
