@@ -80,7 +80,8 @@ test('vectorTiles cuts the partition and streams gzipped MVT tiles in batches ov
   const credits = new SharedArrayBuffer(4);
   Atomics.store(new Int32Array(credits), 0, 10);
   const result = await vectorTiles(task([file], { port: port2, credits }));
-  await new Promise((resolve) => setTimeout(resolve, 50)); // batches travel on their own port
+  // Batches travel on their own port and can arrive after the result (a fixed wait fails on a busy machine).
+  for (let waited = 0; batches.length < result.batches && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
   port1.close();
   assert.equal(result.features, 3);
   assert.equal(result.batches, batches.length);
@@ -141,4 +142,13 @@ test('vectorPartition splits GeoJSONSeq files into partition files and counts wh
     3,
   );
   assert.deepEqual(result.partitions.map((p) => `${p.x}/${p.y}`).sort(), ['0/0', '1/0']);
+});
+
+test('a task whose spilled input is over its bound fails with WORKER_OUT_OF_MEMORY before loading it', async () => {
+  const file = await partitionFile('bounded.seq', [[1, square(-170, -60, 330)]]);
+  await assert.rejects(
+    vectorTiles(task([file], { maxSpillBytes: 64 })),
+    (e: unknown) => e instanceof TesseraError && e.code === 'WORKER_OUT_OF_MEMORY' && /tile 0\/0\/0 holds/.test(e.message),
+  );
+  assert.ok((await vectorTiles(task([file], { maxSpillBytes: 1024 ** 2 }))).tiles > 0, 'under the bound it runs');
 });

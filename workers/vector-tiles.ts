@@ -9,7 +9,9 @@
  * neither side ever holds a whole partition's tiles. A shared credit counter bounds the batches in
  * flight: when the engine's writes fall behind, the walk waits (and still notices a cancel).
  */
+import { statSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
+import { TesseraError } from '../shared/errors.js';
 import { AbortFlag } from './abort-flag.js';
 import { CoverageTest, type CoveragePolygons } from './vector/coverage-tiles.js';
 import { indexFromPieces } from './vector/partition-clip.js';
@@ -56,6 +58,11 @@ export interface VectorTilesTask {
   port?: MessagePort;
   /** Int32[1]: batches the engine will still accept; the walk waits at 0. */
   credits?: SharedArrayBuffer;
+  /**
+   * Spilled bytes this task may load (its files' sizes): coordinates live in typed arrays outside
+   * the V8 heap the pool bounds, so the task checks its input itself. Absent: no bound.
+   */
+  maxSpillBytes?: number;
   /** Stop after this many tiles (the estimate's sample). */
   sampleLimit?: number;
   abort?: SharedArrayBuffer;
@@ -98,6 +105,18 @@ export async function vectorTiles(task: VectorTilesTask): Promise<VectorTilesRes
   const started = performance.now();
   const abort = new AbortFlag(task.abort);
   abort.throwIfAborted();
+  if (task.maxSpillBytes !== undefined) {
+    const bytes = task.files.reduce((n, f) => n + statSync(f).size, 0);
+    if (bytes > task.maxSpillBytes) {
+      const mb = (n: number) => (n / 1024 ** 2).toFixed(0);
+      const { z, x, y } = task.root;
+      throw new TesseraError(
+        'WORKER_OUT_OF_MEMORY',
+        `tile ${z}/${x}/${y} holds ${mb(bytes)} MB of features, more than the ${mb(task.maxSpillBytes)} MB one task may load (half its worker's memory bound): raise the bound with fewer threads, or tile a smaller bbox`,
+        { details: { z, x, y, bytes, maxSpillBytes: task.maxSpillBytes } },
+      );
+    }
+  }
   const byLayer = new Map<number, SpilledFeature[]>();
   let features = 0;
   for (const file of task.files) {

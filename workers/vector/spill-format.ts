@@ -13,6 +13,7 @@
  * The meta is encoded once per feature (encodeMeta) and shared by every partition the feature reaches.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { TesseraError } from '../../shared/errors.js';
 import { SINGLE_POINT, type VtAnyFeature, type VtFeature } from './vt-internals.js';
 
 const HEADER = 56;
@@ -72,7 +73,7 @@ function readAligned(path: string): ArrayBuffer {
     const view = new Uint8Array(buffer);
     for (let at = 0; at < size; ) {
       const n = readSync(fd, view, at, size - at, at);
-      if (n === 0) throw new Error(`${path}: ended after ${at} of ${size} bytes`);
+      if (n === 0) throw new TesseraError('INTERNAL', `spill file ${path} ended after ${at} of ${size} bytes`);
       at += n;
     }
     return buffer;
@@ -92,7 +93,8 @@ export function readSpill(path: string, onFeature: (spilled: SpilledFeature) => 
   const text = new TextDecoder();
   for (let at = 0; at < buffer.byteLength; ) {
     const size = data.getUint32(at, true);
-    if (size < HEADER || at + size > buffer.byteLength) throw new Error(`${path}: a record at byte ${at} claims ${size} bytes`);
+    if (size < HEADER || at + size > buffer.byteLength)
+      throw new TesseraError('INTERNAL', `spill file ${path}: a record at byte ${at} claims ${size} bytes of the ${buffer.byteLength - at} left`);
     const layer = data.getUint16(at + 4, true);
     const type = data.getUint8(at + 6) as VtAnyFeature['type'];
     const wrap = data.getUint8(at + 7) as WrapCopy;

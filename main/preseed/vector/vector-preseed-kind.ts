@@ -252,6 +252,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       coverage: s.coverage?.polygons ?? null,
       maxTileBytes: params.maxTileBytes,
       thin: params.thin,
+      maxSpillBytes: (ctx.pool.heapLimitMb * 1024 ** 2) / 2,
     };
     const P = s.partitionZoom;
     if (!s.cut.has('low') && !done.has('low')) {
