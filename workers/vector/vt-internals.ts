@@ -98,6 +98,11 @@ export function emptyIndex(o: IndexOptions): VtIndex {
   return index as unknown as VtIndex;
 }
 
+/** A GeoJSONVT as the index it is, for code that reaches its tile cache and splitTile. */
+export function asVtIndex(index: GeoJSONVT): VtIndex {
+  return index as unknown as VtIndex;
+}
+
 /** The GeoJSONVT object behind a VtIndex, for code typed against the public class. */
 export function asGeoJsonVt(index: VtIndex): GeoJSONVT {
   return index as unknown as GeoJSONVT;
