@@ -5,8 +5,9 @@
  * P follows the data's vertex density over its extent: the partitioner clips each feature to the
  * partition tiles it reaches, so a partition holds about (vertices / tiles of the extent at P), and
  * each step down a zoom quarters that. Aiming at VERTICES_PER_PARTITION gives Natural Earth states
- * (407,887 vertices over the world, z0–10) P = 4, which measured fastest when partitions held
- * whole features (P=3 5.1 s, P=4 4.4 s, P=5 6.3 s, one index 6.2 s) and is kept with clipped ones.
+ * (407,887 vertices over the world, estimated 602k from world_map.gpkg's bytes, z0–10) P = 4,
+ * which measured fastest when partitions held whole features (P=3 5.1 s, P=4 4.4 s, P=5 6.3 s,
+ * one index 6.2 s); with clipped partitions P = 5 ran 22.0 s of CPU against the plain loop's 25.7.
  * Whatever the bytes, a small region's dense data gets a deep P and the world's sparse data a
  * shallow one.
  */
@@ -15,7 +16,7 @@ import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { clipToWorld } from '../../tiling/tile-plan.js';
 import { tileRange } from '../../../shared/tile-grid.js';
 
-const VERTICES_PER_PARTITION = 2000;
+const VERTICES_PER_PARTITION = 2400;
 const MIN_PARTITION_ZOOM = 2;
 const MAX_PARTITION_ZOOM = 6;
 /**
