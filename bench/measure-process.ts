@@ -37,14 +37,35 @@ export function treeRssKiB(root: number): number {
   return total;
 }
 
-/** Runs a command to completion, timing it and sampling its process tree's memory every 50 ms. */
+/** Thrown by `measure` when the command ran past its time limit (it is killed). */
+export class TimedOut extends Error {
+  constructor(
+    readonly seconds: number,
+    readonly peakKiB: number,
+  ) {
+    super(`not finished after ${seconds.toFixed(0)} s`);
+  }
+}
+
+/**
+ * Runs a command to completion, timing it and sampling its process tree's memory every 50 ms;
+ * past `timeoutMs` the command is killed and TimedOut thrown (so one slow tool cannot stall a bench).
+ */
 export async function measure(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = Number.POSITIVE_INFINITY,
 ): Promise<{ seconds: number; peakKiB: number; stdout: string }> {
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let timedOut = false;
+  const limit = Number.isFinite(timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs)
+    : undefined;
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -55,7 +76,9 @@ export async function measure(
   }, 50);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(sampler);
+  clearTimeout(limit);
   const seconds = (performance.now() - started) / 1000;
+  if (timedOut) throw new TimedOut(seconds, peak);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
   return { seconds, peakKiB: peak, stdout };
 }

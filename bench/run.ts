@@ -11,6 +11,7 @@ import { runMbtilesDedupeBench } from './mbtiles-dedupe-bench.js';
 import { runRasterPreseedBench } from './raster-preseed-bench.js';
 import { runRendererBench } from './renderer-bench.js';
 import { runVectorPreseedBench } from './vector-preseed-bench.js';
+import { runVectorStressBench } from './vector-stress-bench.js';
 
 const benches: Record<string, () => Promise<unknown>> = {
   engine: runEngineBench,
@@ -18,6 +19,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
   dedupe: () => runMbtilesDedupeBench(),
+  // Fetches two @geo-maps packages (145 MB unpacked) into .data/ on first use.
+  'vector-stress': () => runVectorStressBench(),
   ingest: () => runIngestBench(),
   history: runHistoryBench,
   // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).

@@ -47,7 +47,8 @@ function countTiles(mbtiles: string): number {
   }
 }
 
-function tesseraScript(dataDir: string, params: Record<string, unknown>): string {
+/** A child process's script: one preseed-vector job on a fresh engine, its outcome as JSON on stdout. */
+export function tesseraScript(dataDir: string, params: Record<string, unknown>): string {
   return `
     import { Engine } from ${JSON.stringify(join(DIST, 'main/engine/engine.js'))};
     import { createLogger } from ${JSON.stringify(join(DIST, 'main/logging/logger.js'))};

@@ -10,6 +10,7 @@ import type { Feature } from 'geojson';
 import { PbfReader } from 'pbf';
 import { TesseraError } from '../shared/errors.js';
 import { type TileBatchMessage, type VectorTilesTask, vectorPartition, vectorTiles } from './vector-tiles.js';
+import { LOW_BAND_FILE } from './vector/partition-features.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-vector-tiles-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,11 +37,16 @@ const square = (w: number, s: number, size: number): Feature => ({
   },
 });
 
-/** A partition file: `<layer id>\t<GeoJSON feature>` lines. */
-function partitionFile(name: string, lines: [number, Feature][]): string {
-  const path = join(dir, name);
-  writeFileSync(path, lines.map(([layer, f]) => `${layer}\t${JSON.stringify(f)}\n`).join(''));
-  return path;
+/** A spill file of the whole band (no partition zoom) as the partitioner writes it, from [layer id, feature] pairs. */
+async function partitionFile(name: string, lines: [number, Feature][]): Promise<string> {
+  const outDir = join(dir, name);
+  const files = [...new Set(lines.map(([layer]) => layer))].map((layer) => {
+    const path = join(dir, `${name}-${layer}.geojsonl`);
+    writeFileSync(path, lines.flatMap(([l, f]) => (l === layer ? [`${JSON.stringify(f)}\n`] : [])).join(''));
+    return { path, layer, attributes: null, maxZoom: 3 };
+  });
+  await vectorPartition({ files, outDir, partitionZoom: null, extent: 4096, buffer: 64, tolerance: 3, bbox: null, minZoom: 0, lowBandTolerance: null });
+  return join(outDir, LOW_BAND_FILE);
 }
 
 function task(files: string[], extra: Partial<VectorTilesTask> = {}): VectorTilesTask {
@@ -63,7 +69,7 @@ function task(files: string[], extra: Partial<VectorTilesTask> = {}): VectorTile
 }
 
 test('vectorTiles cuts the partition and streams gzipped MVT tiles in batches over its port, taking a credit per batch', async () => {
-  const file = partitionFile('p.seq', [
+  const file = await partitionFile('p.seq', [
     [0, point(10.3, 50.3, 'Fulda')],
     [0, point(-100.2, 40.2, 'Kansas')],
     [1, square(5, 45, 10)],
@@ -74,7 +80,8 @@ test('vectorTiles cuts the partition and streams gzipped MVT tiles in batches ov
   const credits = new SharedArrayBuffer(4);
   Atomics.store(new Int32Array(credits), 0, 10);
   const result = await vectorTiles(task([file], { port: port2, credits }));
-  await new Promise((resolve) => setTimeout(resolve, 50)); // batches travel on their own port
+  // Batches travel on their own port and can arrive after the result (a fixed wait fails on a busy machine).
+  for (let waited = 0; batches.length < result.batches && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
   port1.close();
   assert.equal(result.features, 3);
   assert.equal(result.batches, batches.length);
@@ -100,7 +107,7 @@ test('vectorTiles cuts the partition and streams gzipped MVT tiles in batches ov
 });
 
 test('a sample stops after sampleLimit tiles and posts nothing (no port): only measured', async () => {
-  const file = partitionFile('sample.seq', [[1, square(-170, -60, 330)]]);
+  const file = await partitionFile('sample.seq', [[1, square(-170, -60, 330)]]);
   const result = await vectorTiles(task([file], { sampleLimit: 3 }));
   assert.equal(result.tiles, 3);
   assert.equal(result.batches, 0);
@@ -108,7 +115,7 @@ test('a sample stops after sampleLimit tiles and posts nothing (no port): only m
 });
 
 test('a raised abort flag stops the task with ABORTED', async () => {
-  const file = partitionFile('abort.seq', [[0, point(1, 1, 'x')]]);
+  const file = await partitionFile('abort.seq', [[0, point(1, 1, 'x')]]);
   const abort = new SharedArrayBuffer(4);
   Atomics.store(new Int32Array(abort), 0, 1);
   await assert.rejects(vectorTiles(task([file], { abort })), (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED');
@@ -119,11 +126,12 @@ test('vectorPartition splits GeoJSONSeq files into partition files and counts wh
   writeFileSync(seq, `${[point(10, 50, 'a'), point(-100, 40, 'b'), point(11, 51, 'c')].map((f) => JSON.stringify(f)).join('\n')}\n`);
   const out = join(dir, 'parts');
   const result = await vectorPartition({
-    files: [{ path: seq, layer: 0, attributes: null }],
+    files: [{ path: seq, layer: 0, attributes: null, maxZoom: 3 }],
     outDir: out,
     partitionZoom: 1,
     extent: 4096,
     buffer: 64,
+    tolerance: 3,
     bbox: null,
     minZoom: 0,
     lowBandTolerance: null,
@@ -134,4 +142,13 @@ test('vectorPartition splits GeoJSONSeq files into partition files and counts wh
     3,
   );
   assert.deepEqual(result.partitions.map((p) => `${p.x}/${p.y}`).sort(), ['0/0', '1/0']);
+});
+
+test('a task whose spilled input is over its bound fails with WORKER_OUT_OF_MEMORY before loading it', async () => {
+  const file = await partitionFile('bounded.seq', [[1, square(-170, -60, 330)]]);
+  await assert.rejects(
+    vectorTiles(task([file], { maxSpillBytes: 64 })),
+    (e: unknown) => e instanceof TesseraError && e.code === 'WORKER_OUT_OF_MEMORY' && /tile 0\/0\/0 holds/.test(e.message),
+  );
+  assert.ok((await vectorTiles(task([file], { maxSpillBytes: 1024 ** 2 }))).tiles > 0, 'under the bound it runs');
 });

@@ -2,20 +2,24 @@
  * The vector preseed's worker tasks.
  *
  * `vectorPartition` splits a source's GeoJSONSeq files (written by GDAL on the engine's thread)
- * into partition files. `vectorTiles` cuts one partition (or the low-zoom band): it builds a
- * geojson-vt index per source layer from the partition's files, walks the subtree, encodes and
+ * into partition files. `vectorTiles` cuts one partition (or the low-zoom band): it puts the
+ * partition's pieces (already projected and clipped, spill-format.ts) into a geojson-vt index per
+ * source layer at the partition's own tile, walks the subtree, encodes and
  * gzips each tile, and streams the tiles back to the engine in batches over a MessagePort, so
  * neither side ever holds a whole partition's tiles. A shared credit counter bounds the batches in
  * flight: when the engine's writes fall behind, the walk waits (and still notices a cancel).
  */
+import { statSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
-import type { Feature } from 'geojson';
-import GeoJSONVT from 'geojson-vt';
+import { TesseraError } from '../shared/errors.js';
 import { AbortFlag } from './abort-flag.js';
 import { CoverageTest, type CoveragePolygons } from './vector/coverage-tiles.js';
-import { type PartitionInput, type PartitionResult, forEachLine, partitionFeatures } from './vector/partition-features.js';
+import { indexFromPieces } from './vector/partition-clip.js';
+import { type PartitionInput, type PartitionResult, partitionFeatures } from './vector/partition-features.js';
+import { type SpilledFeature, readSpill } from './vector/spill-format.js';
 import { TileGzip } from './vector/tile-gzip.js';
 import { type WalkLayer, type WalkStats, type ZoomRange, walkTiles } from './vector/tile-walk.js';
+import { asGeoJsonVt } from './vector/vt-internals.js';
 
 export type { PartitionResult } from './vector/partition-features.js';
 
@@ -39,7 +43,7 @@ export interface VectorTilesTask {
   stopZoom: number;
   /** Tiles above (numerically below) this zoom are cut but not written. */
   minZoom: number;
-  /** Partition files (lines: `<layer id>\t<GeoJSON feature>`), one per source that has features here. */
+  /** Partition files (spill-format.ts records of any layer), one per source that has features here. */
   files: string[];
   /** By layer id (the number each line starts with). */
   layers: TileLayerSpec[];
@@ -54,6 +58,11 @@ export interface VectorTilesTask {
   port?: MessagePort;
   /** Int32[1]: batches the engine will still accept; the walk waits at 0. */
   credits?: SharedArrayBuffer;
+  /**
+   * Spilled bytes this task may load (its files' sizes): coordinates live in typed arrays outside
+   * the V8 heap the pool bounds, so the task checks its input itself. Absent: no bound.
+   */
+  maxSpillBytes?: number;
   /** Stop after this many tiles (the estimate's sample). */
   sampleLimit?: number;
   abort?: SharedArrayBuffer;
@@ -96,17 +105,26 @@ export async function vectorTiles(task: VectorTilesTask): Promise<VectorTilesRes
   const started = performance.now();
   const abort = new AbortFlag(task.abort);
   abort.throwIfAborted();
-  const byLayer = new Map<number, Feature[]>();
+  if (task.maxSpillBytes !== undefined) {
+    const bytes = task.files.reduce((n, f) => n + statSync(f).size, 0);
+    if (bytes > task.maxSpillBytes) {
+      const mb = (n: number) => (n / 1024 ** 2).toFixed(0);
+      const { z, x, y } = task.root;
+      throw new TesseraError(
+        'WORKER_OUT_OF_MEMORY',
+        `tile ${z}/${x}/${y} holds ${mb(bytes)} MB of features, more than the ${mb(task.maxSpillBytes)} MB one task may load (half its worker's memory bound): raise the bound with fewer threads, or tile a smaller bbox`,
+        { details: { z, x, y, bytes, maxSpillBytes: task.maxSpillBytes } },
+      );
+    }
+  }
+  const byLayer = new Map<number, SpilledFeature[]>();
   let features = 0;
   for (const file of task.files) {
-    let lines = 0;
-    forEachLine(file, (line) => {
-      if ((++lines & 1023) === 0) abort.throwIfAborted();
-      const tab = line.indexOf('\t');
-      const layer = Number(line.slice(0, tab));
-      let list = byLayer.get(layer);
-      if (!list) byLayer.set(layer, (list = []));
-      list.push(JSON.parse(line.slice(tab + 1)) as Feature);
+    abort.throwIfAborted();
+    readSpill(file, (spilled) => {
+      let list = byLayer.get(spilled.layer);
+      if (!list) byLayer.set(spilled.layer, (list = []));
+      list.push(spilled);
       features++;
     });
   }
@@ -114,15 +132,8 @@ export async function vectorTiles(task: VectorTilesTask): Promise<VectorTilesRes
   const layers: WalkLayer[] = task.layers.map((spec, id) => {
     const list = byLayer.get(id);
     byLayer.delete(id);
-    return {
-      ...spec,
-      index: list?.length
-        ? new GeoJSONVT(
-            { type: 'FeatureCollection', features: list },
-            { maxZoom: spec.maxZoom, indexMaxZoom: 0, tolerance: task.tolerance, extent: task.extent, buffer: task.buffer },
-          )
-        : null,
-    };
+    const options = { maxZoom: spec.maxZoom, tolerance: task.tolerance, extent: task.extent, buffer: task.buffer };
+    return { ...spec, index: list?.length && task.root.z <= spec.maxZoom ? asGeoJsonVt(indexFromPieces(list, task.root, options)) : null };
   });
   abort.throwIfAborted();
 

@@ -83,6 +83,21 @@ test('no thread starts before the first task; then all start and stay', async ()
   assert.equal(lazy.stats().startedThreads, 0);
 });
 
+test('a task over the memory bound fails alone with WORKER_OUT_OF_MEMORY (not retried), and the pool goes on', async () => {
+  const bounded = new WorkerPool<ScriptedTasks>({ filename, threads: 1, maxOldGenerationSizeMb: 48 });
+  try {
+    const started = performance.now();
+    await assert.rejects(bounded.run('hog', {}), (e: unknown) => {
+      return e instanceof TesseraError && e.code === 'WORKER_OUT_OF_MEMORY' && !e.transient && /hog/.test(e.message) && /48 MB/.test(e.message);
+    });
+    assert.ok(performance.now() - started < 30_000, 'stopped at the bound, not after filling the machine');
+    await waitFor(() => bounded.stats().workerRestarts === 1);
+    assert.ok((await bounded.run('spin', { ms: 1 })).rounds >= 1, 'a fresh worker runs the next task');
+  } finally {
+    await bounded.destroy();
+  }
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {

@@ -14,7 +14,7 @@
  * minThreads, hence a piscina made on first use rather than one with minThreads 0, whose queued
  * tasks would wait for a next `run` once its last thread died).
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../shared/errors.js';
@@ -30,7 +30,7 @@ export interface WorkerPoolOptions {
   maxQueue?: number;
   /** How long a cancelled task may take to notice its abort flag before its worker is terminated. */
   graceMs?: number;
-  /** Memory cap per worker (MB of old-generation heap). */
+  /** Memory cap per worker (MB of old-generation heap); defaults to defaultWorkerHeapMb(threads). */
   maxOldGenerationSizeMb?: number;
 }
 
@@ -73,7 +73,12 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxQueue = options.maxQueue ?? this.threads * 4;
     this.graceMs = options.graceMs ?? 100;
-    this.options = options;
+    this.options = { ...options, maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? defaultWorkerHeapMb(this.threads) };
+  }
+
+  /** The heap bound each worker runs under (MB). */
+  get heapLimitMb(): number {
+    return this.options.maxOldGenerationSizeMb!;
   }
 
   private started(): Piscina {
@@ -86,7 +91,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
       maxQueue: this.maxQueue * 2,
       // A worker that died is replaced right away (piscina's default), only its task fails.
       idleTimeout: Number.POSITIVE_INFINITY,
-      resourceLimits: this.options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } : undefined,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb },
     });
     // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
     this.piscina.on('error', () => {});
@@ -118,8 +123,8 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
       if (hardStop.signal.aborted)
         this.workerReplaced(new TesseraError('WORKER_CRASHED', `a worker ignored its abort flag for ${this.graceMs} ms and was terminated`));
       if (signal?.aborted || isAbortError(error)) throw new AbortError();
-      const coded = workerError(error);
-      if (coded.code === 'WORKER_CRASHED') this.workerReplaced(coded);
+      const coded = workerError(error, name, this.options.maxOldGenerationSizeMb);
+      if (coded.code === 'WORKER_CRASHED' || coded.code === 'WORKER_OUT_OF_MEMORY') this.workerReplaced(coded);
       throw coded;
     } finally {
       clearTimeout(timer);
@@ -174,17 +179,31 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
 }
 
 /**
+ * Half the machine's memory shared by the threads, between 256 MB and 4 GB each: every worker at
+ * its bound still leaves the engine and the OS room, so a task too big for its share fails with
+ * WORKER_OUT_OF_MEMORY instead of pushing the machine into swap.
+ */
+export function defaultWorkerHeapMb(threads: number, totalBytes = totalmem()): number {
+  return Math.max(256, Math.min(4096, Math.floor(totalBytes / 2 / 1024 ** 2 / Math.max(1, threads))));
+}
+
+/**
  * Tells a dead worker from a failed task. Tasks made with workers/task.ts throw their wire form
  * (`{ code, message }`), so a real Error reaching us comes from the pool itself. Piscina gives
  * those no code, only these texts (piscina 5, dist/index.js onWorkerExit and errors.js), plus
- * Node's own code when a worker runs out of memory.
+ * Node's own code when a worker runs out of memory. A task over the memory bound is not retried
+ * (WORKER_OUT_OF_MEMORY is not transient): the same input would only hit the bound again.
  */
-function workerError(error: unknown): TesseraError {
+function workerError(error: unknown, task: string, heapMb: number | undefined): TesseraError {
   if (error instanceof Error && !(error instanceof TesseraError)) {
-    const died =
-      /^worker exited with code/.test(error.message) ||
-      error.message === 'Terminating worker thread' ||
-      (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new TesseraError(
+        'WORKER_OUT_OF_MEMORY',
+        `worker task ${task} needed more than the worker's memory limit (${heapMb ?? 'V8 default'} MB of heap) and was stopped; its worker was replaced`,
+        { cause: error, details: { task, heapMb: heapMb ?? null } },
+      );
+    }
+    const died = /^worker exited with code/.test(error.message) || error.message === 'Terminating worker thread';
     if (died) return new TesseraError('WORKER_CRASHED', `worker thread died while running a task: ${error.message}`, { cause: error });
   }
   return toTesseraError(error);

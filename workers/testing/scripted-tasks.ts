@@ -1,6 +1,6 @@
 /**
  * Worker tasks with behaviour the engine's tests control: a loop that honours its abort flag,
- * one that ignores it (to prove the hard stop), a crash, and a coded failure.
+ * one that ignores it (to prove the hard stop), a crash, a coded failure, and a heap hog.
  * Loaded only by tests, through their own pool; never by the app's pool-entry.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ export interface ScriptedTasks {
   crash: TaskSpec<Record<string, never>, never>;
   fail: TaskSpec<{ code: ErrorCode; message: string }, never>;
   measure: TaskSpec<{ data: Uint8Array }, { bytes: number }>;
+  hog: TaskSpec<Record<string, never>, never>;
 }
 
 /** Works for `ms`, checking the abort flag every millisecond like a tile loop does. */
@@ -52,3 +53,9 @@ export const fail: WorkerTaskFn<ScriptedTasks, 'fail'> = defineTask(async (task:
 
 /** Returns the size of a transferred buffer (proves transfer, not copy: the sender's view is detached). */
 export const measure: WorkerTaskFn<ScriptedTasks, 'measure'> = defineTask(async (task: { data: Uint8Array }) => ({ bytes: task.data.byteLength }));
+
+/** Keeps allocating JS objects until the worker's heap limit stops it (the pool's resourceLimits). */
+export const hog: WorkerTaskFn<ScriptedTasks, 'hog'> = defineTask(async () => {
+  const kept: number[][] = [];
+  for (;;) kept.push(Array.from({ length: 1e5 }, (_, i) => i * 1.5));
+});

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import zlib from 'node:zlib';
 import type { Feature } from 'geojson';
@@ -10,26 +12,22 @@ import { AbortFlag } from '../abort-flag.js';
 import { fastGzip } from './fast-gzip.js';
 import { clipToLatitudes, geometryBounds } from './lat-clip.js';
 import { worldLayerGeoJson } from '../testing/natural-earth.js';
-import { LOW_BAND_FILE, forEachLine, partitionFeatures, partitionFileName, partitionsOf } from './partition-features.js';
+import { indexFromPieces } from './partition-clip.js';
+import { LOW_BAND_FILE, partitionFeatures, partitionFileName } from './partition-features.js';
+import { type SpilledFeature, readSpill } from './spill-format.js';
 import { walkTiles } from './tile-walk.js';
 import { MAX_LATITUDE } from './tile-bounds.js';
+import { asGeoJsonVt } from './vt-internals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-partition-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const abort = new AbortFlag(undefined);
 const options = { extent: 4096, buffer: 64, tolerance: 3 };
 
-function readFeatures(path: string): Feature[] {
-  const out: Feature[] = [];
-  forEachLine(path, (line) => out.push(JSON.parse(line.slice(line.indexOf('\t') + 1)) as Feature));
-  return out;
-}
-
-/** Every tile of the subtree of `root` down to `stopZoom`, by "z/x/y", as encoded bytes. */
-function cut(features: Feature[], maxZoom: number, root: { z: number; x: number; y: number }, stopZoom: number, into: Map<string, Buffer>): void {
-  const index = new GeoJSONVT({ type: 'FeatureCollection', features }, { maxZoom, indexMaxZoom: 0, ...options });
+/** Every tile of the subtree of `root` down to `stopZoom` in `index`, by "z/x/y", as encoded bytes. */
+function walk(index: GeoJSONVT, maxZoom: number, root: { z: number; x: number; y: number }, stopZoom: number, into: Map<string, Buffer>): void {
   walkTiles(root, {
-    layers: [{ name: 'states', minZoom: 0, maxZoom, index }],
+    layers: [{ name: 'layer', minZoom: 0, maxZoom, index }],
     extent: 4096,
     minZoom: 0,
     stopZoom,
@@ -44,49 +42,75 @@ function cut(features: Feature[], maxZoom: number, root: { z: number; x: number;
   });
 }
 
-test('tiles cut partition by partition are byte for byte the tiles of one index over all the data', () => {
-  // Europe, and the Russian Far East across the antimeridian (so wrapped copies are in play).
-  const states = worldLayerGeoJson('states_provinces', [-30, 30, 180, 75]);
-  const seq = join(dir, 'states.geojsonl');
-  writeFileSync(seq, states.features.map((f) => JSON.stringify(f)).join('\n'));
-  const P = 3;
-  const maxZoom = 5;
-  const out = join(dir, 'parts');
+/** What a tile task does with a spill file: its pieces in an index at its own tile, then the walk. */
+function cutSpill(path: string, maxZoom: number, root: { z: number; x: number; y: number }, stopZoom: number, into: Map<string, Buffer>): number {
+  const pieces: SpilledFeature[] = [];
+  readSpill(path, (p) => pieces.push(p));
+  walk(asGeoJsonVt(indexFromPieces(pieces, root, { maxZoom, ...options })), maxZoom, root, stopZoom, into);
+  return pieces.length;
+}
+
+/**
+ * Partitions `features` at P, cuts the low band and every partition as the tasks do, and checks
+ * the tiles against one plain geojson-vt index over the same features (the unclipped cut).
+ */
+function checkAgainstOneIndex(name: string, features: Feature[], attributes: string[] | null, P: number, maxZoom: number) {
+  const seq = join(dir, `${name}.geojsonl`);
+  writeFileSync(seq, features.map((f) => JSON.stringify(f)).join('\n'));
+  const out = join(dir, name);
   const result = partitionFeatures(
-    {
-      files: [{ path: seq, layer: 0, attributes: ['name', 'iso_a2'] }],
-      outDir: out,
-      partitionZoom: P,
-      ...options,
-      bbox: null,
-      minZoom: 0,
-      lowBandTolerance: null,
-    },
+    { files: [{ path: seq, layer: 0, attributes, maxZoom }], outDir: out, partitionZoom: P, ...options, bbox: null, minZoom: 0, lowBandTolerance: null },
     abort,
   );
+  const kept = features.map((f): Feature => {
+    const properties: Record<string, unknown> = {};
+    for (const key in f.properties) if (!attributes || attributes.includes(key)) properties[key] = f.properties![key];
+    const geometry = clipToLatitudes(f.geometry, MAX_LATITUDE, geometryBounds(f.geometry)!)!;
+    return f.id === undefined ? { type: 'Feature', geometry, properties } : { type: 'Feature', id: f.id, geometry, properties };
+  });
+  const whole = new Map<string, Buffer>();
+  walk(new GeoJSONVT({ type: 'FeatureCollection', features: kept }, { maxZoom, indexMaxZoom: 0, ...options }), maxZoom, { z: 0, x: 0, y: 0 }, maxZoom, whole);
+
+  const split = new Map<string, Buffer>();
+  cutSpill(join(out, LOW_BAND_FILE), maxZoom, { z: 0, x: 0, y: 0 }, P - 1, split);
+  for (const p of result.partitions) cutSpill(join(out, partitionFileName(P, p.x, p.y)), maxZoom, { z: P, x: p.x, y: p.y }, maxZoom, split);
+
+  assert.deepEqual([...split.keys()].sort(), [...whole.keys()].sort());
+  for (const [key, bytes] of whole) assert.ok(bytes.equals(split.get(key)!), `${name}: tile ${key} differs`);
+  return { result, tiles: whole.size, out };
+}
+
+test("the partitioner's clipped output equals the unclipped cut on real data: Natural Earth states, antimeridian included", () => {
+  // Europe, and the Russian Far East across the antimeridian (so wrapped copies are in play).
+  const states = worldLayerGeoJson('states_provinces', [-30, 30, 180, 75]);
+  const { result, tiles } = checkAgainstOneIndex('states', states.features, ['name', 'iso_a2'], 3, 5);
   assert.equal(result.layers[0]!.count, states.features.length);
   assert.equal(result.low.features, states.features.length);
   assert.ok(result.partitions.length > 15, `${result.partitions.length} partitions`);
-  assert.deepEqual(Object.keys(readFeatures(join(out, LOW_BAND_FILE))[0]!.properties!).sort(), ['iso_a2', 'name'], 'only the chosen attributes are kept');
-
-  const whole = new Map<string, Buffer>();
-  const all = readFeatures(join(out, LOW_BAND_FILE));
-  cut(all, maxZoom, { z: 0, x: 0, y: 0 }, maxZoom, whole);
-
-  const split = new Map<string, Buffer>();
-  cut(all, maxZoom, { z: 0, x: 0, y: 0 }, P - 1, split);
-  for (const p of result.partitions) cut(readFeatures(join(out, partitionFileName(P, p.x, p.y))), maxZoom, { z: P, x: p.x, y: p.y }, maxZoom, split);
-
-  assert.ok(whole.size > 300, `${whole.size} tiles`);
-  assert.deepEqual([...split.keys()].sort(), [...whole.keys()].sort());
-  for (const [key, bytes] of whole) assert.ok(bytes.equals(split.get(key)!), `tile ${key} differs`);
+  assert.ok(tiles > 300, `${tiles} tiles`);
+  // The far east's wrapped copies reach the partitions on the other side of the antimeridian.
+  assert.ok(result.partitions.some((p) => p.x === 0) && result.partitions.some((p) => p.x === 7), result.partitions.map((p) => `${p.x}/${p.y}`).join(' '));
+  const pieces: SpilledFeature[] = [];
+  readSpill(join(dir, 'states', LOW_BAND_FILE), (p) => pieces.push(p));
+  assert.deepEqual(Object.keys(pieces[0]!.feature.tags!).sort(), ['iso_a2', 'name'], 'only the chosen attributes are kept');
 });
 
-test('a feature within a buffer of the antimeridian also goes to the partition across it', () => {
-  const eastEdge = partitionsOf([179.99, 10, 179.999, 11], 8, 64 / 4096 / 8);
-  assert.ok(eastEdge.some(([x]) => x === 7) && eastEdge.some(([x]) => x === 0), JSON.stringify(eastEdge));
-  const middle = partitionsOf([10, 10, 11, 11], 8, 64 / 4096 / 8);
-  assert.deepEqual([...new Set(middle.map(([x]) => x))], [4]);
+test("the partitioner's clipped output equals the unclipped cut on world-atlas land-10m, and a partition holds its part of a continent, not the continent", () => {
+  const topo = fileURLToPath(new URL('../../../node_modules/world-atlas/land-10m.json', import.meta.url));
+  const text = execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-explodecollections', '/vsistdout/', topo, 'land'], { maxBuffer: 512 * 1024 * 1024 }).toString(
+    'utf8',
+  );
+  const land = (JSON.parse(text) as GeoJSON.FeatureCollection).features;
+  // Whole continents as single multi-part features: the islands gathered back by size into 4 features.
+  const groups: GeoJSON.Position[][][][] = [[], [], [], []];
+  land.forEach((f, i) => groups[i % 4]!.push((f.geometry as GeoJSON.Polygon).coordinates));
+  const features: Feature[] = groups.map((coordinates, i) => ({ type: 'Feature', properties: { part: i }, geometry: { type: 'MultiPolygon', coordinates } }));
+  const { result, out } = checkAgainstOneIndex('land', features, null, 3, 5);
+  let partitionBytes = 0;
+  for (const p of result.partitions) partitionBytes += statSync(join(out, partitionFileName(3, p.x, p.y))).size;
+  // Whole features copied to every partition their bbox touches would be ~64× the band's bytes.
+  assert.ok(partitionBytes < 2 * result.low.bytes, `partitions ${partitionBytes} bytes against ${result.low.bytes} in the band`);
+  assert.ok(result.partitions.length > 30, `${result.partitions.length} partitions`);
 });
 
 test('geometries are clipped to Web Mercator latitudes, not squashed onto the edge', () => {

@@ -1,9 +1,10 @@
 /**
  * Splits a source's features (GeoJSONSeq files that GDAL wrote in WGS84) into spatial partitions:
- * one file per tile at the partition zoom P that a feature's bbox touches, padded by the tile
- * buffer (and its copy across the antimeridian, which geojson-vt makes for features within a
- * buffer of ±180°), plus one file for the zooms above P (the "low band"). It streams: only the
- * line being read and the write buffers are in memory, whatever the size of the source.
+ * one spill file per tile at the partition zoom P, holding each feature cut to that tile plus its
+ * buffer exactly as one geojson-vt index over all the data would cut it (partition-clip.ts), in the
+ * compact binary form of spill-format.ts (projected once here, never parsed again as JSON), plus
+ * one file for the zooms above P (the "low band"). It streams: only the feature being read, its
+ * pieces and the write buffers are in memory, whatever the size of the source.
  *
  * On the way it keeps only the chosen attributes, clips to ±85.0511°, drops features outside the
  * job's bbox (padded by the widest buffer written), and gathers the tilestats of each layer.
@@ -14,16 +15,24 @@ import type { Feature, Geometry, Position } from 'geojson';
 import type { AbortFlag } from '../abort-flag.js';
 import { type Bounds, clipToLatitudes, geometryBounds, vertexCount } from './lat-clip.js';
 import { LayerStatsCollector, type LayerStats } from './layer-stats.js';
+import { clipToPartitions, wrapFeature } from './partition-clip.js';
+import { encodeMeta, encodeRecord } from './spill-format.js';
 import { MAX_LATITUDE, lonLatToUnit } from './tile-bounds.js';
+import { type VtOptions, emptyIndex, vtConvert } from './vt-internals.js';
 
 export interface PartitionInput {
-  /** One GeoJSONSeq file per source layer; `layer` is what the tile task knows the layer by. */
-  files: { path: string; layer: number; attributes: string[] | null }[];
+  /**
+   * One GeoJSONSeq file per source layer; `layer` is what the tile task knows the layer by, and
+   * `maxZoom` that layer's deepest zoom (geojson-vt's storage scale and simplification follow it).
+   */
+  files: { path: string; layer: number; attributes: string[] | null; maxZoom: number }[];
   outDir: string;
   /** Partition zoom P; null when the job's zooms all lie in the low band (everything in one file). */
   partitionZoom: number | null;
   extent: number;
   buffer: number;
+  /** geojson-vt's simplification tolerance (pixels at the tile extent), as the tile tasks use it. */
+  tolerance: number;
   /** The job's bbox; features farther than a buffer at minZoom are left out. */
   bbox: Bounds | null;
   minZoom: number;
@@ -48,10 +57,10 @@ export interface PartitionResult {
   layers: Record<number, LayerStats & { bounds: Bounds | null; vertices: number; skippedNoGeometry: number; outsideBbox: number }>;
 }
 
-export const LOW_BAND_FILE = 'low.seq';
+export const LOW_BAND_FILE = 'low.bin';
 
 export function partitionFileName(z: number, x: number, y: number): string {
-  return `p-${z}-${x}-${y}.seq`;
+  return `p-${z}-${x}-${y}.bin`;
 }
 
 /** Flush a partition's buffer beyond this, and everything beyond the second figure. */
@@ -59,23 +68,23 @@ const FLUSH_ONE = 256 * 1024;
 const FLUSH_ALL = 32 * 1024 * 1024;
 
 class SpillWriter {
-  private readonly buffers = new Map<string, string[]>();
+  private readonly buffers = new Map<string, Buffer[]>();
   private readonly sizes = new Map<string, number>();
   private total = 0;
 
   constructor(private readonly dir: string) {}
 
-  add(file: string, line: string): void {
+  add(file: string, record: Buffer): void {
     let buffer = this.buffers.get(file);
     if (!buffer) {
       buffer = [];
       this.buffers.set(file, buffer);
       this.sizes.set(file, 0);
     }
-    buffer.push(line);
-    const size = this.sizes.get(file)! + line.length;
+    buffer.push(record);
+    const size = this.sizes.get(file)! + record.length;
     this.sizes.set(file, size);
-    this.total += line.length;
+    this.total += record.length;
     if (size >= FLUSH_ONE) this.flush(file);
     if (this.total >= FLUSH_ALL) this.flushAll();
   }
@@ -83,7 +92,7 @@ class SpillWriter {
   flush(file: string): void {
     const buffer = this.buffers.get(file);
     if (!buffer || buffer.length === 0) return;
-    appendFileSync(join(this.dir, file), buffer.join(''));
+    appendFileSync(join(this.dir, file), buffer.length === 1 ? buffer[0]! : Buffer.concat(buffer));
     this.total -= this.sizes.get(file)!;
     this.buffers.set(file, []);
     this.sizes.set(file, 0);
@@ -143,8 +152,6 @@ export function partitionFeatures(input: PartitionInput, abort: AbortFlag): Part
   mkdirSync(input.outDir, { recursive: true });
   const spill = new SpillWriter(input.outDir);
   const P = input.partitionZoom;
-  const n = P === null ? 1 : 2 ** P;
-  const pad = input.buffer / input.extent / n;
   const bboxPad = (input.buffer / input.extent) * (360 / 2 ** input.minZoom);
   const bbox: Bounds | null = input.bbox ? [input.bbox[0] - bboxPad, input.bbox[1] - bboxPad, input.bbox[2] + bboxPad, input.bbox[3] + bboxPad] : null;
   const partitions = new Map<string, PartitionFile>();
@@ -155,6 +162,9 @@ export function partitionFeatures(input: PartitionInput, abort: AbortFlag): Part
     const stats = new LayerStatsCollector();
     const layerResult = { bounds: null as Bounds | null, vertices: 0, skippedNoGeometry: 0, outsideBbox: 0 };
     const keep = file.attributes ? new Set(file.attributes) : null;
+    // geojson-vt's own options for this layer's index, so what is projected here is what it would store.
+    const vt: VtOptions = emptyIndex({ maxZoom: file.maxZoom, tolerance: input.tolerance, extent: input.extent, buffer: input.buffer }).options;
+    const cutBelow = P !== null && file.maxZoom >= P;
     let lines = 0;
     forEachLine(file.path, (line) => {
       if ((++lines & 255) === 0) abort.throwIfAborted();
@@ -189,30 +199,37 @@ export function partitionFeatures(input: PartitionInput, abort: AbortFlag): Part
       layerResult.bounds = layerResult.bounds ? union(layerResult.bounds, bounds) : bounds;
       stats.add(geometry, properties);
 
-      const line2 = `${file.layer}\t${JSON.stringify(out)}\n`;
-      if (input.lowBandTolerance !== null && P !== null) {
-        const simpler = simplifyForLowBand(geometry, input.lowBandTolerance);
-        if (simpler) {
-          const lowLine = simpler === geometry ? line2 : `${file.layer}\t${JSON.stringify({ ...out, geometry: simpler })}\n`;
-          spill.add(LOW_BAND_FILE, lowLine);
-          low.features++;
-          low.bytes += lowLine.length;
-          low.vertices += simpler === geometry ? vertices : vertexCount(simpler);
+      const converted = vtConvert(out, vt);
+      if (converted.length === 0) return;
+      // Every piece of this feature shares one encoding of its id and tags.
+      const meta = encodeMeta(converted[0]!);
+      const wrapped = converted.flatMap((f) => wrapFeature(f, vt));
+
+      const simpler = input.lowBandTolerance !== null && P !== null ? simplifyForLowBand(geometry, input.lowBandTolerance) : geometry;
+      if (simpler) {
+        const lowCopies = simpler === geometry ? wrapped : vtConvert({ ...out, geometry: simpler }, vt).flatMap((f) => wrapFeature(f, vt));
+        for (const [copy, f] of lowCopies) {
+          const record = encodeRecord(file.layer, copy, f, meta);
+          spill.add(LOW_BAND_FILE, record);
+          low.bytes += record.length;
         }
-      } else {
-        spill.add(LOW_BAND_FILE, line2);
         low.features++;
-        low.bytes += line2.length;
-        low.vertices += vertices;
+        low.vertices += simpler === geometry ? vertices : vertexCount(simpler);
       }
-      if (P === null) return;
-      for (const [x, y] of partitionsOf(bounds, n, pad)) {
-        const name = partitionFileName(P, x, y);
-        let p = partitions.get(name);
-        if (!p) partitions.set(name, (p = { x, y, features: 0, bytes: 0 }));
-        p.features++;
-        p.bytes += line2.length;
-        spill.add(name, line2);
+      if (!cutBelow) return;
+      const reached = new Set<string>();
+      for (const [copy, f] of wrapped) {
+        clipToPartitions(f, P, vt, (x, y, piece) => {
+          const name = partitionFileName(P, x, y);
+          let p = partitions.get(name);
+          if (!p) partitions.set(name, (p = { x, y, features: 0, bytes: 0 }));
+          const record = encodeRecord(file.layer, copy, piece, meta);
+          // A feature counts once per partition, however many of its wrap copies reach it.
+          if (!reached.has(name)) p.features++;
+          reached.add(name);
+          p.bytes += record.length;
+          spill.add(name, record);
+        });
       }
     });
     result.layers[file.layer] = { ...stats.result(), ...layerResult };
@@ -224,23 +241,6 @@ export function partitionFeatures(input: PartitionInput, abort: AbortFlag): Part
 
 function union(a: Bounds, b: Bounds): Bounds {
   return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
-}
-
-/** The tiles at the partition zoom that the padded bbox touches, with the antimeridian copies. */
-export function partitionsOf(bounds: Bounds, n: number, pad: number): [number, number][] {
-  const [x0, y0] = lonLatToUnit(bounds[0], bounds[3]);
-  const [x1, y1] = lonLatToUnit(bounds[2], bounds[1]);
-  const rows: [number, number] = [Math.max(0, Math.floor((y0 - pad) * n)), Math.min(n - 1, Math.floor((y1 + pad) * n))];
-  const columns = new Set<number>();
-  const addColumns = (from: number, to: number) => {
-    for (let x = Math.max(0, Math.floor(from * n)); x <= Math.min(n - 1, Math.floor(to * n)); x++) columns.add(x);
-  };
-  addColumns(x0 - pad, x1 + pad);
-  if (x0 - pad < 0) addColumns(x0 - pad + 1, x1 + pad + 1);
-  if (x1 + pad > 1) addColumns(x0 - pad - 1, x1 + pad - 1);
-  const out: [number, number][] = [];
-  for (const x of columns) for (let y = rows[0]; y <= rows[1]; y++) out.push([x, y]);
-  return out;
 }
 
 /**

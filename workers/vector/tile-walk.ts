@@ -15,6 +15,7 @@ import type { CoverageTest, Placement } from './coverage-tiles.js';
 import { MvtEncoder, type LayerToEncode, type RawTileFeature } from './mvt-encode.js';
 import { MAX_THIN_ROUNDS, thinLayers } from './thin-tile.js';
 import { tileBoundsLonLat } from './tile-bounds.js';
+import { asVtIndex } from './vt-internals.js';
 
 export interface WalkLayer {
   /** The MVT layer's name; several source layers may share one (their features are merged). */
@@ -76,8 +77,9 @@ export function tileId(z: number, x: number, y: number): number {
   return ((1 << z) * y + x) * 32 + z;
 }
 
+/** The index's private fields; the one cast lives with geojson-vt's other internals (vt-internals.ts). */
 function internals(index: GeoJSONVT): IndexInternals {
-  return index as unknown as IndexInternals;
+  return asVtIndex(index);
 }
 
 /** Walks the subtree of (z, x, y). */

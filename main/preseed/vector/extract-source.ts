@@ -83,7 +83,7 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
   const started = performance.now();
   await rm(options.dir, { recursive: true, force: true });
   await mkdir(options.dir, { recursive: true });
-  const files: { path: string; layer: number; attributes: string[] | null }[] = [];
+  const files: { path: string; layer: number; attributes: string[] | null; maxZoom: number }[] = [];
   const ds = await openSource(path);
   let inFlight: Promise<unknown> | null = null;
   try {
@@ -132,7 +132,7 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
         throw unreadable(path, `GDAL cannot read layer "${layer.sourceLayer}": ${(error as Error).message}`);
       }
       inFlight = null;
-      files.push({ path: seq, layer: layer.id, attributes: layer.attributes });
+      files.push({ path: seq, layer: layer.id, attributes: layer.attributes, maxZoom: layer.maxZoom });
     }
   } finally {
     // After a cancel the running translation still uses the dataset: close it when that is over.
@@ -156,6 +156,7 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
       partitionZoom: options.partitionZoom,
       extent: options.extent,
       buffer: options.buffer,
+      tolerance: options.tolerance,
       bbox: options.bbox,
       minZoom: options.minZoom,
       lowBandTolerance,

@@ -3,6 +3,7 @@
  * feature counts and extents in WGS84 (lon/lat). A source GDAL cannot open, or that has no vector
  * layer, is DATASET_UNREADABLE with GDAL's own message and the file's name.
  */
+import { stat } from 'node:fs/promises';
 import type gdal from 'gdal-async';
 import { gdalSourcePath } from '../../gdal/archive-source.js';
 import { openVector } from '../../gdal/open-vector.js';
@@ -65,7 +66,39 @@ export async function openSource(path: string): Promise<gdal.Dataset> {
   }
 }
 
+/**
+ * Inspections of files by path, kept while the file's size and modification time stay the same: a
+ * job's validation, its estimate and its start each inspect every source, and GDAL's GeoJSON driver
+ * parses the whole file to open it (4.3 s of CPU for 38 MB), so the three share one.
+ */
+const inspected = new Map<string, { stamp: string; info: SourceInfo }>();
+const INSPECTED_KEPT = 32;
+
+async function fileStamp(path: string): Promise<string | null> {
+  if (isConnectionOrVirtual(path)) return null;
+  try {
+    const s = await stat(path);
+    return s.isFile() ? `${s.size}:${s.mtimeMs}:${s.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function inspectSource(path: string, signal?: AbortSignal): Promise<SourceInfo> {
+  if (signal) throwIfAborted(signal);
+  const stamp = await fileStamp(path);
+  const known = inspected.get(path);
+  if (stamp !== null && known?.stamp === stamp) return known.info;
+  const info = await inspectOnce(path, signal);
+  if (stamp !== null) {
+    inspected.delete(path);
+    inspected.set(path, { stamp, info });
+    if (inspected.size > INSPECTED_KEPT) inspected.delete(inspected.keys().next().value!);
+  }
+  return info;
+}
+
+async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceInfo> {
   const ds = await openSource(path);
   try {
     const count = ds.layers.count();

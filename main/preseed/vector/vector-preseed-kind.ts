@@ -30,7 +30,7 @@ import { type ChosenLayer, chooseLayers } from './layer-choice.js';
 import { type ExtractedSource, extractSource } from './extract-source.js';
 import { estimateVectorPreseed } from './estimate.js';
 import { type ModeRule, removeUnwrittenTiles, tilesToWrite } from './output-sink.js';
-import { choosePartitionZoom, zoomRanges } from './partition-plan.js';
+import { BYTES_PER_VERTEX, type PartitionData, choosePartitionZoom, zoomRanges } from './partition-plan.js';
 import { type SourceInfo, incompleteShapefile, inspectSource, isConnectionOrVirtual } from './source-info.js';
 import { type TileTaskInput, WriteQueue, streamTileTask } from './tile-stream.js';
 import { type LayerOutcome, vectorLayers } from './tileset-metadata.js';
@@ -138,7 +138,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       sources,
       chosen: bySource,
       layerSpecs,
-      partitionZoom: choosePartitionZoom(await chosenBytes(sources, bySource), params.maxZoom),
+      partitionZoom: choosePartitionZoom(await chosenData(sources, bySource, params.bbox), params.maxZoom),
       ranges: params.bbox ? zoomRanges(params.bbox, params.maxZoom) : undefined,
       fresh: !existed,
       spillDir: null,
@@ -252,6 +252,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       coverage: s.coverage?.polygons ?? null,
       maxTileBytes: params.maxTileBytes,
       thin: params.thin,
+      maxSpillBytes: (ctx.pool.heapLimitMb * 1024 ** 2) / 2,
     };
     const P = s.partitionZoom;
     if (!s.cut.has('low') && !done.has('low')) {
@@ -382,18 +383,25 @@ function extracted(s: VectorSession, params: VectorPreseedParams, index: number,
   return e;
 }
 
-/** Bytes of source data behind the chosen layers (the file's size by the layers' share of its features). */
-async function chosenBytes(sources: readonly (SourceInfo | TesseraError)[], chosen: readonly ChosenLayer[][]): Promise<number> {
+/**
+ * The chosen layers' vertices, estimated (the file's bytes by the layers' share of its features, at
+ * BYTES_PER_VERTEX), and where they lie (their bounds ∩ the job's bbox): what P is chosen from.
+ */
+async function chosenData(sources: readonly (SourceInfo | TesseraError)[], chosen: readonly ChosenLayer[][], bbox: Bbox | undefined): Promise<PartitionData> {
   let bytes = 0;
+  let extent: Bbox | null = null;
   for (let i = 0; i < sources.length; i++) {
     const info = sources[i];
     if (!info || info instanceof TesseraError) continue;
     const all = info.layers.reduce((n, l) => n + l.featureCount, 0);
-    const mine = (chosen[i] ?? []).reduce((n, c) => n + (info.layers.find((l) => l.name === c.sourceLayer)?.featureCount ?? 0), 0);
+    const layers = (chosen[i] ?? []).map((c) => info.layers.find((l) => l.name === c.sourceLayer));
+    const mine = layers.reduce((n, l) => n + (l?.featureCount ?? 0), 0);
+    for (const b of layers.map((l) => l?.bounds)) if (b) extent = extent ? unionBbox(extent, b) : b;
     const size = isConnectionOrVirtual(info.path) ? 64 * 1024 * 1024 : await sizeOf(info.path);
     bytes += all > 0 ? (size * mine) / all : size;
   }
-  return bytes;
+  if (extent && bbox) extent = intersectBbox(extent, bbox) ?? extent;
+  return { vertices: bytes / BYTES_PER_VERTEX, extent };
 }
 
 async function sizeOf(path: string): Promise<number> {
