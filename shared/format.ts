@@ -75,3 +75,8 @@ export function formatAmount(n: number, unit: ProgressUnit): string {
 export function formatUnitRate(perSecond: number, unit: ProgressUnit): string {
   return unit === 'bytes' ? `${formatBytes(Math.round(perSecond))}/s` : `${Math.round(perSecond).toLocaleString('en-US')} ${unit}/s`;
 }
+
+/** "skipped 9,757 empty": planned units a job found it need not make (JobProgress.skipped). */
+export function formatSkipped(skipped: number): string {
+  return `skipped ${skipped.toLocaleString('en-US')} empty`;
+}

@@ -14,6 +14,12 @@ export interface JobProgress {
   total: number;
   failed: number;
   bytes: number;
+  /**
+   * Units the plan counted that the job found it need not make (a preseed's empty or fully
+   * transparent tiles): they are taken off `total` as they are found, so a finished job ends with
+   * done = total, and the screens say "skipped N empty" beside it.
+   */
+  skipped: number;
   /** Units per second over the last few seconds; 0 when unknown. */
   rate: number;
   /** Seconds left at the current rate; null when unknown. */
@@ -48,6 +54,8 @@ export interface JobItem {
   total: number;
   failed: number;
   bytes: number;
+  /** As JobProgress.skipped, for this item. */
+  skipped: number;
   error: SerializedError | null;
   /** What the kind reports about a finished item (e.g. verify's counts of empty and oversized tiles). */
   result: Record<string, unknown> | null;

@@ -148,4 +148,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE job_items ADD COLUMN planned_total INTEGER;
   ALTER TABLE job_items ADD COLUMN checkpoint_counters TEXT;
   `,
+  // 5: units a job planned but found it need not make (a vector preseed's empty tiles, a raster
+  // preseed's fully transparent ones). They leave the total as they are found, so a finished job's
+  // done is its total, and `skipped` says how far below the plan it ended (issue 15.1).
+  `
+  ALTER TABLE jobs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE job_items ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -3,7 +3,7 @@
  * the whole event log, with the actions an operator takes on it (retry the failed items, cancel,
  * run it again, look at its cache on the map, export a report).
  */
-import { formatDuration } from '../../shared/format.js';
+import { formatDuration, formatSkipped } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { JobState, JobSummary } from '../../shared/contract.js';
 import { codeOf, invalidateJob, seedJob, useJob } from '../data/job-queries.js';
@@ -103,6 +103,7 @@ function Header({ job }: { job: JobSummary }) {
         <span data-testid="job-progress-text">
           {p.done.toLocaleString()} / {p.total.toLocaleString()}
           {p.failed > 0 && <span className="error"> · {p.failed.toLocaleString()} bad</span>}
+          {p.skipped > 0 && ` · ${formatSkipped(p.skipped)}`}
           {p.bytes > 0 && ` · ${formatBytes(p.bytes)}`}
           {running && p.rate > 0 && ` · ${Math.round(p.rate).toLocaleString()}/s`}
           {running && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds * 1000)}`}

@@ -9,7 +9,7 @@ export function formatRate(rate: number): string {
   return `${rate >= 10 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s`;
 }
 
-import { formatSecondsShort as formatSeconds } from '../../shared/format.js';
+import { formatSecondsShort as formatSeconds, formatSkipped } from '../../shared/format.js';
 
 export { formatSeconds };
 
@@ -30,10 +30,15 @@ export function formatWhen(iso: string, now = new Date()): string {
   return (date.getFullYear() === now.getFullYear() ? sameYear : otherYear).format(date);
 }
 
-/** "1,234 / 5,000", with the failed units when there are some. */
-export function formatCounts(done: number, total: number, failed: number): string {
+/**
+ * "1,234 / 5,000", with the failed units when there are some and the planned units found empty
+ * (a preseed's skipped tiles, already taken off the total) so a finished job reads "11,288 / 11,288 ·
+ * skipped 9,757 empty" rather than ending below its plan.
+ */
+export function formatCounts(done: number, total: number, failed: number, skipped = 0): string {
   const base = total > 0 ? `${done.toLocaleString('en')} / ${total.toLocaleString('en')}` : done > 0 ? done.toLocaleString('en') : '';
-  return failed > 0 ? `${base} · ${failed.toLocaleString('en')} bad` : base;
+  const bad = failed > 0 ? `${base} · ${failed.toLocaleString('en')} bad` : base;
+  return skipped > 0 ? `${bad} · ${formatSkipped(skipped)}` : bad;
 }
 
 /** Percent done, 0–100; 0 when the total is not known yet. */

@@ -84,7 +84,7 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
         >
           <div style={{ width: `${pct}%` }} />
         </div>
-        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed)}</div>
+        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed, progress.skipped)}</div>
       </td>
       {variant === 'active' ? (
         <td className="small num when">

@@ -321,7 +321,8 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     // The upper bound counted empty tiles that were never cut, and missed tiles of other sources in
     // partitions this item cut for everyone (see s.cut): the total becomes what was made, so done = total.
     const made = tally.written + tally.kept + tally.failed;
-    if (made !== total) ctx.progress({ total: made - total });
+    // (The extra tiles of the second case were never in any plan: they are not negative skips.)
+    if (made !== total) ctx.progress({ total: made - total, skipped: Math.max(0, total - made) });
 
     const result = {
       path: spec.path,
