@@ -113,10 +113,23 @@ export interface JobEstimate {
   /** Tiles per zoom level over the real extent (datasets ∩ bbox ∩ coverage), all datasets together. */
   zooms: { z: number; tiles: number }[];
   totalTiles: number;
-  /** Measured on a small sample of real tiles; null when no sample could be made. */
-  sample: { tiles: number; bytesPerTile: number; secondsPerTile: number } | null;
+  /**
+   * True when totalTiles counts every tile of the extent but the job may make fewer: a vector
+   * preseed skips empty tiles, a raster preseed fully transparent ones (they end as `skipped`).
+   */
+  tilesUpperBound: boolean;
+  /**
+   * Measured on a sample of real tiles drawn across the zoom range and the extent; null when no
+   * sample could be made. `tiles` is how many were cut or rendered, `zooms` which levels they were at.
+   */
+  sample: { tiles: number; zooms: number[]; bytesPerTile: number; secondsPerTile: number } | null;
   estimatedBytes: number | null;
   estimatedSeconds: number | null;
+  /**
+   * What the sample allows, low to high (the spread between its parts, widened for what a sample
+   * cannot see): tiles the job is likely to make, its bytes and seconds. Null without a sample.
+   */
+  range: { tiles: [number, number]; bytes: [number, number]; seconds: [number, number] } | null;
   storage: {
     output: string;
     freeBytes: number;
