@@ -120,7 +120,9 @@ export interface JobEstimate {
   tilesUpperBound: boolean;
   /**
    * Measured on a sample of real tiles drawn across the zoom range and the extent; null when no
-   * sample could be made. `tiles` is how many were cut or rendered, `zooms` which levels they were at.
+   * sample could be made. `tiles` is how many were cut or rendered, `zooms` which levels they were
+   * at; bytes and seconds are per tile of the plan (empty ones included), so that a zoom's tiles
+   * times bytesPerTile add up to estimatedBytes.
    */
   sample: { tiles: number; zooms: number[]; bytesPerTile: number; secondsPerTile: number } | null;
   estimatedBytes: number | null;

@@ -154,7 +154,11 @@ function scaleSample(s: VectorSample, zooms: { z: number; tiles: number }[]) {
     ),
   };
   const sampledZooms = zooms.filter((z) => z.z >= s.rootZoom).map((z) => z.z);
-  return { tiles, bytes, seconds, range, sample: { tiles: made, zooms: sampledZooms, bytesPerTile, secondsPerTile } };
+  // Per tile of the plan, empty ones included, as the raster estimate's: the console's size per
+  // zoom (its tiles × this) then adds up to the estimate.
+  const planned = zooms.reduce((n, z) => n + z.tiles, 0);
+  const perPlanned = (v: number) => (planned > 0 ? v / planned : 0);
+  return { tiles, bytes, seconds, range, sample: { tiles: made, zooms: sampledZooms, bytesPerTile: perPlanned(bytes), secondsPerTile: perPlanned(seconds) } };
 }
 
 /**
