@@ -125,14 +125,16 @@ export async function estimateRasterPreseed(
         return [low / plannedBlocks, high / plannedBlocks];
       };
       const timed = measured.filter((m) => m.timed).flatMap((m) => m.blocks.map((b) => b.seconds / Math.max(1, b.tiles) / (m.seconds / Math.max(1, m.tiles))));
-      const madeSpread = spread(
-        blocks.map((b) => (b.tiles > 0 ? b.made / b.tiles : 0)),
-        false,
-      );
-      const bytesSpread = spread(
-        blocks.map((b) => (b.tiles > 0 ? b.bytes / b.tiles : 0)),
-        true,
-      );
+      // Each block against its own zoom's mean per tile: zooms differ (a shallow tile holds more detail).
+      const relative = (key: 'made' | 'bytes') =>
+        measured.flatMap((m) =>
+          m.blocks.map((b) => {
+            const mean = m.tiles > 0 ? m[key] / m.tiles : 0;
+            return mean > 0 && b.tiles > 0 ? b[key] / b.tiles / mean : 1;
+          }),
+        );
+      const madeSpread = spread(relative('made'), false);
+      const bytesSpread = spread(relative('bytes'), true);
       const secondsSpread = timed.length > 0 ? spread(timed, true) : ([1, 1] as [number, number]);
       const sampled = measured.reduce((n, m) => n + m.tiles, 0);
       estimatedBytes = Math.round(bytes);
@@ -264,7 +266,15 @@ async function sampleDataset(
       if (blocks.length === 0) continue;
       const started = performance.now();
       const results = await Promise.all(blocks.map(render));
-      const seconds = (performance.now() - started) / 1000;
+      const wall = (performance.now() - started) / 1000;
+      // A job keeps its warps and encodes busy block after block; a batch of a few blocks spends
+      // its first one filling that pipeline. So with 3 blocks or more, the rate is that of the
+      // blocks after the first to finish (tiles over the time between the first end and the last).
+      const ends = results.map((b) => b.seconds).sort((a, b) => a - b);
+      const firstEnd = results.find((b) => b.seconds === ends[0])!;
+      const after = results.reduce((n, b) => n + b.tiles, 0) - firstEnd.tiles;
+      const span = ends[ends.length - 1]! - ends[0]!;
+      const seconds = results.length >= 3 && after > 0 && span > 0 ? (span * (after + firstEnd.tiles)) / after : wall;
       // Each block's share of the wall time: its own time, scaled so that the shares add up to it.
       const own = results.reduce((n, b) => n + b.seconds, 0);
       for (const b of results) b.seconds = own > 0 ? (b.seconds * seconds) / own : seconds / results.length;

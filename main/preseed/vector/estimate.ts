@@ -18,7 +18,7 @@ import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
 import { planTiles, tileTouchesCoverage } from '../../tiling/tile-plan.js';
 import { intersectBbox, tileBoundsLonLat, unionBbox } from '../../../shared/tile-grid.js';
-import { spreadCells, totalRange } from '../estimate-sample.js';
+import { UNSEEN_SPREAD, spreadCells, totalRange } from '../estimate-sample.js';
 import { extractSource } from './extract-source.js';
 import { chooseLayers } from './layer-choice.js';
 import { type SourceInfo, inspectSource } from './source-info.js';
@@ -128,31 +128,17 @@ function scaleSample(s: VectorSample, zooms: { z: number; tiles: number }[]) {
   const tiles = perRoot('tiles') + above;
   const bytes = perRoot('bytes') + above * bytesPerTile;
   const seconds = (s.seconds / s.parts.length) * s.roots + above * secondsPerTile;
-  const shift = (r: [number, number], extra: number): [number, number] => [r[0] + extra, r[1] + extra];
-  const range = {
-    tiles: shift(
-      totalRange(
-        s.parts.map((p) => p.tiles),
-        s.roots,
-        false,
-      ),
-      above,
-    ).map(Math.round) as [number, number],
-    bytes: shift(
-      totalRange(
-        s.parts.map((p) => p.bytes),
-        s.roots,
-      ),
-      above * bytesPerTile,
-    ).map(Math.round) as [number, number],
-    seconds: shift(
-      totalRange(
-        s.parts.map((p) => p.seconds),
-        s.roots,
-      ),
-      above * secondsPerTile,
-    ),
-  };
+  // The tiles made vary most between roots (sea or land); bytes and time follow them, at the
+  // sample's rate per tile (steady over its 1,000s of tiles), so their range is the tiles' range
+  // scaled, widened for what the sample cannot see.
+  const tileRange = totalRange(
+    s.parts.map((p) => p.tiles),
+    s.roots,
+    false,
+  ).map((v) => Math.round(v + above)) as [number, number];
+  const scaled = (v: number): [number, number] =>
+    tiles > 0 ? [(v * tileRange[0]) / tiles / UNSEEN_SPREAD, ((v * tileRange[1]) / tiles) * UNSEEN_SPREAD] : [v / UNSEEN_SPREAD, v * UNSEEN_SPREAD];
+  const range = { tiles: tileRange, bytes: scaled(bytes).map(Math.round) as [number, number], seconds: scaled(seconds) };
   const sampledZooms = zooms.filter((z) => z.z >= s.rootZoom).map((z) => z.z);
   // Per tile of the plan, empty ones included, as the raster estimate's: the console's size per
   // zoom (its tiles × this) then adds up to the estimate.
@@ -230,13 +216,16 @@ async function sampleRoots(
         tiles = result.tiles;
         bytes = result.gzBytes;
       }
-      parts.push({ tiles, bytes, seconds: (performance.now() - started) / 1000 });
+      return { tiles, bytes, seconds: (performance.now() - started) / 1000 };
     };
+    // The first root warms GDAL (the source opened, PROJ) and the workers up: a cold start counted
+    // in the sample would be multiplied by the plan's roots over the sample's. Not timed.
+    if (picks[0]) await cutRoot(picks[0], picks.length);
     const queue = picks.map((root, n) => ({ root, n }));
     const started = performance.now();
     await Promise.all(
       Array.from({ length: Math.max(1, env.pool.threads) }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) await cutRoot(next.root, next.n);
+        for (let next = queue.shift(); next; next = queue.shift()) parts.push(await cutRoot(next.root, next.n));
       }),
     );
     const seconds = (performance.now() - started) / 1000;
