@@ -176,6 +176,8 @@ async function sampleRoots(
   const dir = await mkdtemp(join(env.dataDir, 'estimate-'));
   const parts: VectorSample['parts'] = [];
   try {
+    let extracting = 0;
+    let cutting = 0;
     const cutRoot = async (root: { z: number; x: number; y: number }, n: number) => {
       const started = performance.now();
       const files: string[] = [];
@@ -194,6 +196,7 @@ async function sampleRoots(
         });
         if (source.low) files.push(source.low.file);
       }
+      extracting += performance.now() - started;
       let tiles = 0;
       let bytes = 0;
       if (files.length > 0) {
@@ -215,6 +218,7 @@ async function sampleRoots(
         );
         tiles = result.tiles;
         bytes = result.gzBytes;
+        cutting += result.ms;
       }
       return { tiles, bytes, seconds: (performance.now() - started) / 1000 };
     };
@@ -229,6 +233,9 @@ async function sampleRoots(
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    env.logger.debug(
+      `vector estimate: ${parts.length} of ${count} roots at z${rootZoom} in ${seconds.toFixed(2)} s (extraction ${(extracting / 1000).toFixed(2)} s, cutting ${(cutting / 1000).toFixed(2)} s, the first root's included)`,
+    );
     // Each root's share of the wall time: its own time, scaled so that the shares add up to it.
     const own = parts.reduce((n, p) => n + p.seconds, 0);
     for (const p of parts) p.seconds = own > 0 ? (p.seconds * seconds) / own : seconds / parts.length;
