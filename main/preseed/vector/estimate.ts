@@ -28,7 +28,20 @@ const SAMPLE_ROOTS = 8;
 /** Zoom levels below a sampled root (4⁰ + … + 4⁴ = 341 tiles at most each), so the sample stays small. */
 const ROOT_DEPTH = 4;
 
-export async function estimateVectorPreseed(params: VectorPreseedParams, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate> {
+export interface VectorEstimateOptions {
+  /**
+   * Cut a sample (default). Without it, bytes are every tile at maxTileBytes (the job reports a
+   * tile above it as an issue: the rare exception) and time is unknown.
+   */
+  sample?: boolean;
+}
+
+export async function estimateVectorPreseed(
+  params: VectorPreseedParams,
+  env: KindEnvironment,
+  signal: AbortSignal,
+  options: VectorEstimateOptions = {},
+): Promise<JobEstimate> {
   const coverage: Coverage | undefined = params.coverage ? await loadCoverage(params.coverage) : undefined;
   const infos: (SourceInfo | null)[] = [];
   const errors: unknown[] = [];
@@ -74,7 +87,7 @@ export async function estimateVectorPreseed(params: VectorPreseedParams, env: Ki
 
   let sampled: VectorSample | null = null;
   const readable = infos.flatMap((info, i) => (info && extents[i] ? [{ info, layers: bySource[i]! }] : []));
-  if (union && readable.length > 0 && totalTiles > 0) {
+  if (union && readable.length > 0 && totalTiles > 0 && options.sample !== false) {
     sampled = await sampleRoots(params, env, padded(union), readable, coverage, signal).catch((error: unknown) => {
       if (signal.aborted) throw error;
       env.logger.warn(`vector estimate: no sample (${(error as Error).message})`);
@@ -82,7 +95,7 @@ export async function estimateVectorPreseed(params: VectorPreseedParams, env: Ki
     });
   }
   const shaped = sampled ? scaleSample(sampled, zooms) : null;
-  const estimatedBytes = shaped ? Math.round(shaped.bytes) : null;
+  const estimatedBytes = shaped ? Math.round(shaped.bytes) : options.sample === false ? totalTiles * params.maxTileBytes : null;
   const storage = await checkFits({ output: params.output, bytes: estimatedBytes, settings: env.settings(), dataDir: env.dataDir });
   return {
     kind: 'preseed-vector',
@@ -110,8 +123,10 @@ interface VectorSample {
   roots: number;
   /** Per sampled root: tiles made in its subtree, their gzip bytes, its share of the sample's wall time. */
   parts: { tiles: number; bytes: number; seconds: number }[];
-  /** Wall time of the whole sample, its roots cut as many at once as the pool has threads. */
+  /** Wall time of the whole sample (its roots cut as many at once as the pool has threads), less their fixed costs. */
   seconds: number;
+  /** Seconds an extraction costs whatever its area: once in the job. */
+  fixed: number;
 }
 
 /**
@@ -127,7 +142,7 @@ function scaleSample(s: VectorSample, zooms: { z: number; tiles: number }[]) {
   const secondsPerTile = made > 0 ? s.seconds / made : 0;
   const tiles = perRoot('tiles') + above;
   const bytes = perRoot('bytes') + above * bytesPerTile;
-  const seconds = (s.seconds / s.parts.length) * s.roots + above * secondsPerTile;
+  const seconds = (s.seconds / s.parts.length) * s.roots + above * secondsPerTile + s.fixed;
   // The tiles made vary most between roots (sea or land); bytes and time follow them, at the
   // sample's rate per tile (steady over its 1,000s of tiles), so their range is the tiles' range
   // scaled, widened for what the sample cannot see.
@@ -178,24 +193,28 @@ async function sampleRoots(
   try {
     let extracting = 0;
     let cutting = 0;
-    const cutRoot = async (root: { z: number; x: number; y: number }, n: number) => {
-      const started = performance.now();
+    const extract = async (bbox: Bbox, minZoom: number, name: string) => {
       const files: string[] = [];
       for (const [i, { info, layers }] of sources.entries()) {
         const source = await extractSource(info.path, layers, {
-          dir: join(dir, `${n}-${i}`),
+          dir: join(dir, `${name}-${i}`),
           partitionZoom: null,
-          minZoom: root.z,
+          minZoom,
           maxZoom: params.maxZoom,
           extent: params.extent,
           buffer: params.buffer,
           tolerance: params.tolerance,
-          bbox: tileBoundsLonLat(root.z, root.x, root.y),
+          bbox,
           pool: env.pool,
           signal,
         });
         if (source.low) files.push(source.low.file);
       }
+      return files;
+    };
+    const cutRoot = async (root: { z: number; x: number; y: number }, n: number) => {
+      const started = performance.now();
+      const files = await extract(tileBoundsLonLat(root.z, root.x, root.y), root.z, String(n));
       extracting += performance.now() - started;
       let tiles = 0;
       let bytes = 0;
@@ -225,6 +244,13 @@ async function sampleRoots(
     // The first root warms GDAL (the source opened, PROJ) and the workers up: a cold start counted
     // in the sample would be multiplied by the plan's roots over the sample's. Not timed.
     if (picks[0]) await cutRoot(picks[0], picks.length);
+    // What one extraction costs whatever its area (opening the sources, setting up a read): the
+    // job pays it once, the sample once per root, so it is measured on a speck of the extent and
+    // taken out of the sample's time before that is scaled up.
+    const speck = tileBoundsLonLat(22, Math.floor(((range.minX + 0.5) * 2 ** 22) / 2 ** rootZoom), Math.floor(((range.minY + 0.5) * 2 ** 22) / 2 ** rootZoom));
+    const fixedStart = performance.now();
+    await extract(speck, params.maxZoom, 'speck');
+    const fixed = (performance.now() - fixedStart) / 1000;
     const queue = picks.map((root, n) => ({ root, n }));
     const started = performance.now();
     await Promise.all(
@@ -232,15 +258,19 @@ async function sampleRoots(
         for (let next = queue.shift(); next; next = queue.shift()) parts.push(await cutRoot(next.root, next.n));
       }),
     );
-    const seconds = (performance.now() - started) / 1000;
+    const wall = (performance.now() - started) / 1000;
+    // The roots ran in `lanes` lanes, each paying the fixed cost per root; a quarter of the wall
+    // time is kept at least, whatever the speck's timing said.
+    const lanes = Math.max(1, Math.min(env.pool.threads, picks.length));
+    const seconds = Math.max(wall / 4, wall - (fixed * picks.length) / lanes);
     env.logger.debug(
-      `vector estimate: ${parts.length} of ${count} roots at z${rootZoom} in ${seconds.toFixed(2)} s (extraction ${(extracting / 1000).toFixed(2)} s, cutting ${(cutting / 1000).toFixed(2)} s, the first root's included)`,
+      `vector estimate: ${parts.length} of ${count} roots at z${rootZoom} in ${wall.toFixed(2)} s, ${fixed.toFixed(2)} s a fixed cost per extraction (extraction ${(extracting / 1000).toFixed(2)} s, cutting ${(cutting / 1000).toFixed(2)} s, the first root's included)`,
     );
     // Each root's share of the wall time: its own time, scaled so that the shares add up to it.
     const own = parts.reduce((n, p) => n + p.seconds, 0);
     for (const p of parts) p.seconds = own > 0 ? (p.seconds * seconds) / own : seconds / parts.length;
     if (parts.every((p) => p.tiles === 0)) throw new TesseraError('OUTSIDE_EXTENT', `no feature in any of the ${parts.length} sampled tiles`);
-    return { rootZoom, roots: count, parts, seconds };
+    return { rootZoom, roots: count, parts, seconds, fixed };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

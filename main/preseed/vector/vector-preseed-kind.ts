@@ -110,7 +110,10 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       issues.push(...chooseLayers(params, infos).problems);
     }
     throwIssues(issues);
-    assertFits(await estimateVectorPreseed(params, env, AbortSignal.timeout(60_000)));
+    // As the raster preseed's: when every tile at its size limit fits, no sample needs cutting.
+    const signal = AbortSignal.timeout(60_000);
+    if ((await estimateVectorPreseed(params, env, signal, { sample: false })).storage.problem === null) return;
+    assertFits(await estimateVectorPreseed(params, env, signal));
   },
 
   estimate: estimateAtWritableOutput(estimateVectorPreseed),
