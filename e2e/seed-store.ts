@@ -92,7 +92,7 @@ export function seedStore(dataDir: string, jobs: readonly SeedJob[], options: Se
           const bad = seed.state !== 'succeeded' && i === seed.items!.length - 1;
           store.transitionItem(item.id, bad ? 'failed' : 'succeeded', bad && seed.error ? { error: seed.error } : {});
         }
-        store.saveJobCounters(id, { done: seed.state === 'failed' ? failed : total, total, failed, bytes: total * 18_000 });
+        store.saveJobCounters(id, { done: seed.state === 'failed' ? failed : total, total, failed, bytes: total * 18_000, skipped: 0 });
         store.transitionJob(id, seed.state, seed.error ? { error: seed.error } : {});
       }
       if (options.paused) store.setSetting('queue.paused', true);

@@ -75,3 +75,23 @@ export function formatAmount(n: number, unit: ProgressUnit): string {
 export function formatUnitRate(perSecond: number, unit: ProgressUnit): string {
   return unit === 'bytes' ? `${formatBytes(Math.round(perSecond))}/s` : `${Math.round(perSecond).toLocaleString('en-US')} ${unit}/s`;
 }
+
+/** "skipped 9,757 empty": planned units a job found it need not make (JobProgress.skipped). */
+export function formatSkipped(skipped: number): string {
+  return `skipped ${skipped.toLocaleString('en-US')} empty`;
+}
+
+/** "about 22s (14s–35s)": an estimate with the range its sample allows (JobEstimate.range). */
+export function formatAbout(value: number, range: readonly [number, number] | null, format: (n: number) => string): string {
+  return range ? `about ${format(value)} (${format(range[0])}–${format(range[1])})` : `about ${format(value)}`;
+}
+
+/**
+ * What a dry run's tile count is, when it is only an upper bound (JobEstimate.tilesUpperBound):
+ * "at most; likely 9,000–13,000 made (empty ones are skipped)". Empty when the count is exact.
+ */
+export function formatTileBound(upperBound: boolean, likely: readonly [number, number] | null): string {
+  if (!upperBound) return '';
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  return `at most${likely ? `; likely ${n(likely[0])}–${n(likely[1])} made` : ''} (empty ones are skipped)`;
+}

@@ -14,6 +14,12 @@ export interface JobProgress {
   total: number;
   failed: number;
   bytes: number;
+  /**
+   * Units the plan counted that the job found it need not make (a preseed's empty or fully
+   * transparent tiles): they are taken off `total` as they are found, so a finished job ends with
+   * done = total, and the screens say "skipped N empty" beside it.
+   */
+  skipped: number;
   /** Units per second over the last few seconds; 0 when unknown. */
   rate: number;
   /** Seconds left at the current rate; null when unknown. */
@@ -48,6 +54,8 @@ export interface JobItem {
   total: number;
   failed: number;
   bytes: number;
+  /** As JobProgress.skipped, for this item. */
+  skipped: number;
   error: SerializedError | null;
   /** What the kind reports about a finished item (e.g. verify's counts of empty and oversized tiles). */
   result: Record<string, unknown> | null;
@@ -105,10 +113,25 @@ export interface JobEstimate {
   /** Tiles per zoom level over the real extent (datasets ∩ bbox ∩ coverage), all datasets together. */
   zooms: { z: number; tiles: number }[];
   totalTiles: number;
-  /** Measured on a small sample of real tiles; null when no sample could be made. */
-  sample: { tiles: number; bytesPerTile: number; secondsPerTile: number } | null;
+  /**
+   * True when totalTiles counts every tile of the extent but the job may make fewer: a vector
+   * preseed skips empty tiles, a raster preseed fully transparent ones (they end as `skipped`).
+   */
+  tilesUpperBound: boolean;
+  /**
+   * Measured on a sample of real tiles drawn across the zoom range and the extent; null when no
+   * sample could be made. `tiles` is how many were cut or rendered, `zooms` which levels they were
+   * at; bytes and seconds are per tile of the plan (empty ones included), so that a zoom's tiles
+   * times bytesPerTile add up to estimatedBytes.
+   */
+  sample: { tiles: number; zooms: number[]; bytesPerTile: number; secondsPerTile: number } | null;
   estimatedBytes: number | null;
   estimatedSeconds: number | null;
+  /**
+   * What the sample allows, low to high (the spread between its parts, widened for what a sample
+   * cannot see): tiles the job is likely to make, its bytes and seconds. Null without a sample.
+   */
+  range: { tiles: [number, number]; bytes: [number, number]; seconds: [number, number] } | null;
   storage: {
     output: string;
     freeBytes: number;

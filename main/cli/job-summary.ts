@@ -53,9 +53,11 @@ function madeRows(s: SummaryInput): [string, string][] {
     case 'preseed-vector': {
       const params = job.params as { minZoom: number; maxZoom: number; output: string };
       const zooms = params.minZoom === params.maxZoom ? `z${params.minZoom}` : `z${params.minZoom}–${params.maxZoom}`;
+      // A raster item's result counts its transparent tiles; the job's counters count every skip.
+      const empty = Math.max(sum('transparent'), p.skipped);
       const notes = [
         sum('kept') && `${count(sum('kept'))} already there`,
-        sum('transparent') && `${count(sum('transparent'))} empty skipped`,
+        empty && `${count(empty)} empty skipped`,
         sum('oversized') && `${count(sum('oversized'))} oversized`,
         sum('thinned') && `${count(sum('thinned'))} thinned`,
         sum('failedTiles') && `${count(sum('failedTiles'))} failed`,

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { JOB_KINDS, JOB_STATES, type JobSummary, type ReportFormat, type RequestResult } from '../../shared/contract.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
-import { formatBytes } from '../../shared/format.js';
+import { formatBytes, formatSkipped } from '../../shared/format.js';
 import type { ContractHandlers } from '../engine/handlers.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { EXIT, type Io, type Out, USAGE_CODES, UsageError, morePages, optionalInt, stripUndefined, withReadOnly } from './command-support.js';
@@ -169,7 +169,7 @@ function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'
   const lines = [
     `job ${j.id} (${j.kind}) ${j.name}: ${j.state}`,
     `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`,
-    `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad, ${formatBytes(j.progress.bytes)}`,
+    `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad${j.progress.skipped ? `, ${formatSkipped(j.progress.skipped)}` : ''}, ${formatBytes(j.progress.bytes)}`,
     ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
     `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.queued} queued):`,
     ...d.items.map(

@@ -75,14 +75,18 @@ test('a dry run prints tiles per zoom, the sample and whether it fits', () => {
       { z: 2, tiles: 16 },
     ],
     totalTiles: 21,
-    sample: { tiles: 4, bytesPerTile: 20_000, secondsPerTile: 0.004 },
+    tilesUpperBound: true,
+    sample: { tiles: 4, zooms: [1, 2], bytesPerTile: 20_000, secondsPerTile: 0.004 },
     estimatedBytes: 420_000,
-    estimatedSeconds: 0.1,
+    estimatedSeconds: 42,
+    range: { tiles: [15, 21], bytes: [300_000, 600_000], seconds: [30, 75] },
     storage: { output: '/d/o.mbtiles', freeBytes: 10e9, floorBytes: 512 * 1024 ** 2, quotaBytes: null, quotaUsedBytes: 0, problem: null },
   });
   assert.match(text, /✗ \/d\/bad\.tif: DATASET_UNREADABLE/);
   assert.match(text, /\n\s+2\s+16\n/);
   assert.match(text, /total\s+21/);
-  assert.match(text, /estimated size 410\.2 KiB/);
+  assert.match(text, /estimated size about 410\.2 KiB \(293 KiB–585\.9 KiB\), time about 42s \(30s–1m 15s\)/);
+  assert.match(text, /21 tiles, at most; likely 15–21 made/);
+  assert.match(text, /sample: 4 tiles at z1–2/);
   assert.match(text, /✓ fits/);
 });

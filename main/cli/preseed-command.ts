@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { resolveInputPath } from '../paths/gdal-path.js';
 import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
-import { formatBytes } from '../../shared/format.js';
+import { formatAbout, formatBytes, formatSecondsShort, formatTileBound } from '../../shared/format.js';
 
 export class PreseedUsageError extends Error {}
 
@@ -120,6 +120,18 @@ function isoInstant(text: string): string {
   return new Date(t).toISOString();
 }
 
+/** "z3–7", "z5", "z2, z5–6": the sampled zooms. */
+function zoomList(zooms: readonly number[]): string {
+  if (zooms.length === 0) return 'no zoom';
+  const runs: [number, number][] = [];
+  for (const z of [...zooms].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && z === last[1] + 1) last[1] = z;
+    else runs.push([z, z]);
+  }
+  return runs.map(([a, b]) => (a === b ? `z${a}` : `z${a}–${b}`)).join(', ');
+}
+
 /** The dry run as a table, for people. */
 export function formatEstimate(e: JobEstimate): string {
   const lines: string[] = [];
@@ -128,13 +140,15 @@ export function formatEstimate(e: JobEstimate): string {
   lines.push('', '  zoom        tiles');
   for (const z of e.zooms) lines.push(`  ${String(z.z).padStart(4)}  ${z.tiles.toLocaleString('en').padStart(11)}`);
   lines.push(`  total ${e.totalTiles.toLocaleString('en').padStart(10)}`, '');
+  const bound = formatTileBound(e.tilesUpperBound, e.range?.tiles ?? null);
+  lines.push(`  ${e.totalTiles.toLocaleString('en')} tiles${bound ? `, ${bound}` : ''}`);
   if (e.sample)
     lines.push(
-      `  sample: ${e.sample.tiles} tiles, ${formatBytes(Math.round(e.sample.bytesPerTile))} and ${(e.sample.secondsPerTile * 1000).toFixed(1)} ms per tile`,
+      `  sample: ${e.sample.tiles.toLocaleString('en')} tiles at ${zoomList(e.sample.zooms)}, ${formatBytes(Math.round(e.sample.bytesPerTile))} and ${(e.sample.secondsPerTile * 1000).toFixed(1)} ms per tile`,
     );
-  lines.push(
-    `  estimated size ${e.estimatedBytes === null ? 'unknown' : formatBytes(e.estimatedBytes)}, time ${e.estimatedSeconds === null ? 'unknown' : `${Math.ceil(e.estimatedSeconds)} s`}`,
-  );
+  const size = e.estimatedBytes === null ? 'unknown' : formatAbout(e.estimatedBytes, e.range?.bytes ?? null, formatBytes);
+  const time = e.estimatedSeconds === null ? 'unknown' : formatAbout(e.estimatedSeconds, e.range?.seconds ?? null, formatSecondsShort);
+  lines.push(`  estimated size ${size}, time ${time}`);
   const s = e.storage;
   lines.push(
     `  output ${s.output}: ${formatBytes(s.freeBytes)} free, floor ${formatBytes(s.floorBytes)}${s.quotaBytes === null ? '' : `, quota ${formatBytes(s.quotaUsedBytes)} of ${formatBytes(s.quotaBytes)} used`}`,

@@ -153,7 +153,7 @@ test('engine events reach page listeners as payloads only; unsubscribe stops the
   const queue: unknown[] = [];
   api.on('queue.changed', (q) => queue.push(q));
 
-  const progress: JobProgress = { jobId: 7, done: 10, total: 100, failed: 0, bytes: 2048, rate: 5, etaSeconds: 18 };
+  const progress: JobProgress = { jobId: 7, done: 10, total: 100, failed: 0, bytes: 2048, skipped: 0, rate: 5, etaSeconds: 18 };
   events.emit('job.progress', progress);
   events.emit('queue.changed', QUEUE);
   assert.deepEqual(got, [[progress]], 'the listener gets the payload and nothing else (no IPC event object)');

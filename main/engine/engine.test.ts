@@ -328,10 +328,10 @@ test('jobs left running by a dead process are interrupted at start-up and resume
   store.transitionJob(j.id, 'running');
   const [a, b] = store.runnableItems(j.id);
   store.transitionItem(a!.id, 'running');
-  store.saveItemProgress(a!.id, { done: 10, total: 10, failed: 0, bytes: 1000 }, { done: 10 });
+  store.saveItemProgress(a!.id, { done: 10, total: 10, failed: 0, bytes: 1000, skipped: 0 }, { done: 10 });
   store.transitionItem(a!.id, 'succeeded');
   store.transitionItem(b!.id, 'running');
-  store.saveItemProgress(b!.id, { done: 6, total: 10, failed: 0, bytes: 600 }, { done: 6 });
+  store.saveItemProgress(b!.id, { done: 6, total: 10, failed: 0, bytes: 600, skipped: 0 }, { done: 6 });
 
   const calls = { plans: 0, attempts: new Map<string, number>() };
   const engine = await engineWith(scriptedKind(['a', 'b'], calls), { dataDir });

@@ -14,7 +14,7 @@ import type { BoundKind } from '../kinds/index.js';
 import type { Logger } from '../logging/logger.js';
 import { waitForSpace } from '../disk/disk-guard.js';
 import type { EngineMetrics } from './metrics.js';
-import type { ProgressTracker } from './progress-tracker.js';
+import { type ProgressTracker, addCounters } from './progress-tracker.js';
 
 /** Room the job store needs to commit (WAL frames, a checkpoint): waited for even with a floor of 0. */
 const STORE_HEADROOM_BYTES = 8 * 1024 * 1024;
@@ -152,8 +152,11 @@ export class JobRunner {
       // volume): its attempt was cut short, so it goes back to the queue for the next retry.
       for (const item of this.store.itemsInState(id, 'running'))
         this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', { message: `${item.label}: attempt cut short, its outcome was not recorded` });
-      this.store.saveJobCounters(id, tracker.current);
-      const { items, state: current } = this.store.getJob(id);
+      // Every item's counters are recorded with its outcome: the job's are their sum, by
+      // construction, not the live tally (which a lost timed save or a cut attempt could skew).
+      this.store.recountJob(id);
+      const { items, state: current, progress } = this.store.getJob(id);
+      tracker.set(progress);
       const unfinished = items.queued + items.running;
       let error = failure;
       if (!error && !aborted && unfinished > 0) {
@@ -174,7 +177,7 @@ export class JobRunner {
     const { id: jobId, controller, tracker } = run;
     const signal = controller.signal;
     let item = this.store.transitionItem(queued.id, 'running');
-    let counters: Counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes };
+    let counters: Counters = { done: item.done, total: item.total, failed: item.failed, bytes: item.bytes, skipped: item.skipped };
     this.deps.announce(jobId);
     let waitingFor: string | null = null;
     const context: ItemContext = {
@@ -196,12 +199,7 @@ export class JobRunner {
           },
         }),
       progress: (delta) => {
-        counters = {
-          done: counters.done + (delta.done ?? 0),
-          total: counters.total + (delta.total ?? 0),
-          failed: counters.failed + (delta.failed ?? 0),
-          bytes: counters.bytes + (delta.bytes ?? 0),
-        };
+        counters = addCounters(counters, delta);
         tracker.add(delta);
       },
       checkpoint: (checkpoint) => this.store.saveItemProgress(item.id, counters, checkpoint),
@@ -241,15 +239,21 @@ export class JobRunner {
         // a checkpoint starts over from nothing). Else a retried item ends at more than its total.
         item = this.store.getItem(item.id);
         const start = item.startCounters;
-        const lost = {
-          done: counters.done - start.done,
-          failed: counters.failed - start.failed,
-          bytes: counters.bytes - start.bytes,
-          total: counters.total - start.total,
+        const back = {
+          done: start.done - counters.done,
+          failed: start.failed - counters.failed,
+          bytes: start.bytes - counters.bytes,
+          total: start.total - counters.total,
+          skipped: start.skipped - counters.skipped,
         };
-        if (lost.done || lost.failed || lost.bytes || lost.total)
-          tracker.add({ done: -lost.done, failed: -lost.failed, bytes: -lost.bytes, total: -lost.total });
-        if (item.done !== start.done || item.failed !== start.failed || item.bytes !== start.bytes || item.total !== start.total) {
+        if (back.done || back.failed || back.bytes || back.total || back.skipped) tracker.add(back);
+        if (
+          item.done !== start.done ||
+          item.failed !== start.failed ||
+          item.bytes !== start.bytes ||
+          item.total !== start.total ||
+          item.skipped !== start.skipped
+        ) {
           this.store.saveItemProgress(item.id, start);
           item = this.store.getItem(item.id);
         }

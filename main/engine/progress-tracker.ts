@@ -10,6 +10,17 @@ import type { Counters } from '../store/job-store.js';
 
 const RATE_WINDOW_MS = 5_000;
 
+/** Counters plus a delta; a unit skipped (see JobProgress.skipped) is one the total no longer counts. */
+export function addCounters(counters: Counters, delta: Partial<Counters>): Counters {
+  return {
+    done: counters.done + (delta.done ?? 0),
+    total: counters.total + (delta.total ?? 0),
+    failed: counters.failed + (delta.failed ?? 0),
+    bytes: counters.bytes + (delta.bytes ?? 0),
+    skipped: counters.skipped + (delta.skipped ?? 0),
+  };
+}
+
 export class ProgressTracker {
   readonly jobId: number;
   private counters: Counters;
@@ -30,13 +41,13 @@ export class ProgressTracker {
   }
 
   add(delta: Partial<Counters>): void {
-    this.counters = {
-      done: this.counters.done + (delta.done ?? 0),
-      total: this.counters.total + (delta.total ?? 0),
-      failed: this.counters.failed + (delta.failed ?? 0),
-      bytes: this.counters.bytes + (delta.bytes ?? 0),
-    };
+    this.counters = addCounters(this.counters, delta);
     this.schedule();
+  }
+
+  /** Replaces the counters (a finished job's are the sum of its items', read back from the store). */
+  set(counters: Counters): void {
+    this.counters = addCounters({ done: 0, total: 0, failed: 0, bytes: 0, skipped: 0 }, counters);
   }
 
   get current(): Counters {

@@ -410,7 +410,7 @@ test('engine events arrive over the WebSocket; what the client sends is ignored'
     bus.emit('queue.changed', payload);
     assert.deepEqual(await arrived, { event: 'queue.changed', payload });
 
-    const progress = { jobId: 1, done: 5, total: 10, failed: 0, bytes: 100, rate: 2, etaSeconds: 3 };
+    const progress = { jobId: 1, done: 5, total: 10, failed: 0, bytes: 100, skipped: 0, rate: 2, etaSeconds: 3 };
     const second = nextMessage(ws);
     bus.emit('job.progress', progress);
     assert.deepEqual(await second, { event: 'job.progress', payload: progress });

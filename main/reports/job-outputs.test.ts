@@ -16,6 +16,7 @@ function item(label: string, result: Record<string, unknown> | null, state: JobI
     total: 1,
     failed: 0,
     bytes: 0,
+    skipped: 0,
     error: null,
     result,
     startedAt: null,

@@ -37,6 +37,8 @@ export interface Counters {
   total: number;
   failed: number;
   bytes: number;
+  /** Planned units found not to be needed (empty tiles): taken off total as they are found. */
+  skipped: number;
 }
 
 export interface JobRow {
@@ -54,6 +56,7 @@ export interface JobRow {
   total: number;
   failed: number;
   bytes: number;
+  skipped: number;
   planned: number;
   error_code: string | null;
   error_message: string | null;
@@ -72,6 +75,7 @@ export interface ItemRow {
   total: number;
   failed: number;
   bytes: number;
+  skipped: number;
   error_code: string | null;
   error_message: string | null;
   error_details: string | null;
@@ -117,7 +121,7 @@ export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
     finishedAt: r.finished_at,
     updatedAt: r.updated_at,
     items: counts.get(r.id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
-    progress: { jobId: r.id, done: r.done, total: r.total, failed: r.failed, bytes: r.bytes, rate: 0, etaSeconds: null },
+    progress: { jobId: r.id, done: r.done, total: r.total, failed: r.failed, bytes: r.bytes, skipped: r.skipped, rate: 0, etaSeconds: null },
     error: errorOf(r),
   }));
 }
@@ -160,6 +164,7 @@ export function storedItem(r: ItemRow): StoredItem {
     total: r.total,
     failed: r.failed,
     bytes: r.bytes,
+    skipped: r.skipped,
     error: errorOf(r),
     result: r.result === null ? null : (JSON.parse(r.result) as Record<string, unknown>),
     startedAt: r.started_at,
@@ -172,9 +177,10 @@ export function storedItem(r: ItemRow): StoredItem {
 
 /** See StoredItem.startCounters. Rows older than the columns that say it resume from their counters, as they did. */
 function startCountersOf(r: ItemRow): Counters {
-  if (r.checkpoint === null) return { done: 0, failed: 0, bytes: 0, total: r.planned_total ?? r.total };
-  if (r.checkpoint_counters !== null) return JSON.parse(r.checkpoint_counters) as Counters;
-  return { done: r.done, failed: r.failed, bytes: r.bytes, total: r.total };
+  if (r.checkpoint === null) return { done: 0, failed: 0, bytes: 0, skipped: 0, total: r.planned_total ?? r.total };
+  // Counters saved before `skipped` existed have none: nothing was skipped then.
+  if (r.checkpoint_counters !== null) return { skipped: 0, ...(JSON.parse(r.checkpoint_counters) as Omit<Counters, 'skipped'>) };
+  return { done: r.done, failed: r.failed, bytes: r.bytes, skipped: r.skipped, total: r.total };
 }
 
 export function publicItem(item: StoredItem): JobItem {

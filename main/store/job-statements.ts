@@ -15,8 +15,8 @@ const SQL = {
   setJobState: `UPDATE jobs SET state = @to, updated_at = @at, started_at = @started, finished_at = @finished,
                       error_code = @code, error_message = @message, error_details = @details
                     WHERE id = @id AND state = @from`,
-  setJobCounters: 'UPDATE jobs SET done = @done, total = @total, failed = @failed, bytes = @bytes, updated_at = @at WHERE id = @id',
-  jobCountersFromItems: `UPDATE jobs SET (done, total, failed, bytes) = (SELECT COALESCE(SUM(done), 0), COALESCE(SUM(total), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(bytes), 0) FROM job_items WHERE job_id = @id), updated_at = @at WHERE id = @id`,
+  setJobCounters: 'UPDATE jobs SET done = @done, total = @total, failed = @failed, bytes = @bytes, skipped = @skipped, updated_at = @at WHERE id = @id',
+  jobCountersFromItems: `UPDATE jobs SET (done, total, failed, bytes, skipped) = (SELECT COALESCE(SUM(done), 0), COALESCE(SUM(total), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(bytes), 0), COALESCE(SUM(skipped), 0) FROM job_items WHERE job_id = @id), updated_at = @at WHERE id = @id`,
   appendSearch: 'UPDATE jobs SET search_text = search_text || @text WHERE id = @id',
   setParams: 'UPDATE jobs SET params = @params, updated_at = @at, search_text = search_text || @text WHERE id = @id',
   markPlanned: 'UPDATE jobs SET planned = 1, total = @total, search_text = search_text || @text WHERE id = @id',
@@ -33,7 +33,7 @@ const SQL = {
                      WHERE id = @id AND state = @from`,
   setItemError: 'UPDATE job_items SET error_code = @code, error_message = @message, error_details = @details WHERE id = @id',
   bumpAttempts: 'UPDATE job_items SET attempts = attempts + 1 WHERE id = @id',
-  setItemProgress: `UPDATE job_items SET done = @done, total = @total, failed = @failed, bytes = @bytes,
+  setItemProgress: `UPDATE job_items SET done = @done, total = @total, failed = @failed, bytes = @bytes, skipped = @skipped,
                           checkpoint = CASE WHEN @keep = 1 THEN checkpoint ELSE @checkpoint END,
                           checkpoint_counters = CASE WHEN @keep = 1 THEN checkpoint_counters ELSE @checkpointCounters END
                         WHERE id = @id`,

@@ -126,9 +126,9 @@ test('start-up recovery marks running and cancelling jobs interrupted and re-que
   store.transitionItem(i0!.id, 'succeeded');
   store.transitionItem(i1!.id, 'running');
   // The items' checkpoints got further than the job's last timed save before the "crash".
-  store.saveItemProgress(i0!.id, { done: 10, total: 10, failed: 0, bytes: 500 });
-  store.saveItemProgress(i1!.id, { done: 4, total: 10, failed: 1, bytes: 200 }, { next: 4 });
-  store.saveJobCounters(running, { done: 9, total: 20, failed: 0, bytes: 450 });
+  store.saveItemProgress(i0!.id, { done: 10, total: 10, failed: 0, bytes: 500, skipped: 0 });
+  store.saveItemProgress(i1!.id, { done: 4, total: 10, failed: 1, bytes: 200, skipped: 0 }, { next: 4 });
+  store.saveJobCounters(running, { done: 9, total: 20, failed: 0, bytes: 450, skipped: 0 });
   const cancelling = store.createJob({ kind: 'verify', name: 'c', params: params('/c'), priority: 0 }).id;
   store.transitionJob(cancelling, 'running');
   store.transitionJob(cancelling, 'cancelling');

@@ -120,6 +120,11 @@ export class JobStore {
     this.stmt.setJobCounters.run({ id, ...counters, at: this.timestamp() });
   }
 
+  /** Sets a job's counters to the sum of its items' (each item's are saved with its outcome). */
+  recountJob(id: number): void {
+    this.stmt.jobCountersFromItems.run({ id, at: this.timestamp() });
+  }
+
   /**
    * Newest first, by keyset: the cursor is the id of the last row of the previous page, so rows
    * added meanwhile (which get larger ids) neither repeat nor shift the pages that follow (job-history.ts).

@@ -148,7 +148,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE job_items ADD COLUMN planned_total INTEGER;
   ALTER TABLE job_items ADD COLUMN checkpoint_counters TEXT;
   `,
-  // 5: what the engine applied of each plan of each plan source (main/plans/, issue 17). The
+  // 5: units a job planned but found it need not make (a vector preseed's empty tiles, a raster
+  // preseed's fully transparent ones). They leave the total as they are found, so a finished job's
+  // done is its total, and `skipped` says how far below the plan it ended (issue 15.1).
+  `
+  ALTER TABLE jobs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE job_items ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 6: what the engine applied of each plan of each plan source (main/plans/, issue 17). The
   // definition applied is kept whole (canonical JSON), not just its hash, so a reconcile can say
   // which fields changed. No foreign key to jobs: retention may purge the job, the record stays.
   // removed_at: the plan left its source; its outputs stay, its schedule stops.

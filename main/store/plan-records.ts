@@ -1,5 +1,5 @@
 /**
- * The engine's memory of plans (table plan_records, migration 5): per source and plan name, the
+ * The engine's memory of plans (table plan_records, migration 6): per source and plan name, the
  * definition last applied, the job that apply started, and whether the plan has left its source.
  */
 import type { JobKind } from '../../shared/contract.js';

@@ -77,6 +77,7 @@ test('layer rows carry progress and, once finished, the counts and checks', () =
     total: 46,
     failed: 0,
     bytes: 0,
+    skipped: 0,
     error: null,
     result,
     startedAt: null,

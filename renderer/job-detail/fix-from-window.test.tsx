@@ -30,6 +30,7 @@ function item(ordinal: number, extra: Partial<JobItem>): JobItem {
     done: 10,
     total: 10,
     failed: 0,
+    skipped: 0,
     bytes: 10,
     error: null,
     result: null,

@@ -14,6 +14,7 @@ function item(ordinal: number, extra: Partial<JobItem> = {}): JobItem {
     total: 10,
     failed: 0,
     bytes: 1000,
+    skipped: 0,
     error: null,
     result: null,
     startedAt: null,

@@ -34,7 +34,7 @@ function summary(id: number, items: JobItem[], extra: Partial<JobSummary> = {}):
       failed: count('failed'),
       cancelled: count('cancelled'),
     },
-    progress: { jobId: id, done: 100, total: 100, failed: 5, bytes: 1 << 20, rate: 0, etaSeconds: null },
+    progress: { jobId: id, done: 100, total: 100, failed: 5, bytes: 1 << 20, skipped: 0, rate: 0, etaSeconds: null },
     error: { code: 'TILE_CORRUPT', message: '1 of 6 item(s) failed; first: z10: 5 of 24 tiles at z10 are corrupt' },
     ...extra,
   } as JobSummary;
@@ -52,6 +52,7 @@ function item(jobId: number, ordinal: number, extra: Partial<JobItem> = {}): Job
     total: 4 ** Math.min(ordinal, 8),
     failed: 0,
     bytes: 100 * ordinal,
+    skipped: 0,
     error: null,
     result: null,
     startedAt: NOW,
@@ -289,7 +290,7 @@ test('a running job follows job.progress, job.changed and job.event; Cancel send
       state: 'running',
       finishedAt: null,
       error: null,
-      progress: { jobId: 4, done: 10, total: 100, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
+      progress: { jobId: 4, done: 10, total: 100, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null },
     }),
     items,
     [event(4, 1, 'state.running', 'queued → running')],
@@ -299,8 +300,8 @@ test('a running job follows job.progress, job.changed and job.event; Cancel send
   await waitFor('the header', () => bar() === '10');
   await waitFor('the first event', () => page().querySelectorAll('.timeline-list .tl').length === 1);
 
-  memory.emit('job.progress', { jobId: 4, done: 60, total: 100, failed: 1, bytes: 0, rate: 25, etaSeconds: 2 });
-  memory.emit('job.progress', { jobId: 5, done: 99, total: 100, failed: 0, bytes: 0, rate: 0, etaSeconds: null });
+  memory.emit('job.progress', { jobId: 4, done: 60, total: 100, failed: 1, bytes: 0, skipped: 0, rate: 25, etaSeconds: 2 });
+  memory.emit('job.progress', { jobId: 5, done: 99, total: 100, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null });
   await waitFor('the bar to move', () => bar() === '60');
   expect(page().querySelector('[data-testid="job-progress-text"]')?.textContent).toBe('60 / 100 tiles · 1 bad · 25 tiles/s · ETA 2.0 s');
 
@@ -314,13 +315,18 @@ test('a running job follows job.progress, job.changed and job.event; Cancel send
   await waitFor('jobs.cancel', () => memory.callsTo('jobs.cancel').length === 1);
   expect(memory.callsTo('jobs.cancel')).toEqual([{ ids: [4] }]);
 
-  e.job = { ...e.job, state: 'cancelled', finishedAt: NOW, progress: { jobId: 4, done: 60, total: 100, failed: 1, bytes: 0, rate: 0, etaSeconds: null } };
+  e.job = {
+    ...e.job,
+    state: 'cancelled',
+    finishedAt: NOW,
+    progress: { jobId: 4, done: 60, total: 100, failed: 1, bytes: 0, skipped: 0, rate: 0, etaSeconds: null },
+  };
   memory.emit('job.changed', e.job);
   await waitFor('the cancelled state', () => page().querySelector('[data-testid="job-state"]')?.textContent === 'cancelled');
   expect(button('Cancel')).toBeNull();
   expect(button('Resume')).not.toBeNull();
   // A late progress tick does not undo the final numbers.
-  memory.emit('job.progress', { jobId: 4, done: 70, total: 100, failed: 1, bytes: 0, rate: 25, etaSeconds: 1 });
+  memory.emit('job.progress', { jobId: 4, done: 70, total: 100, failed: 1, bytes: 0, skipped: 0, rate: 25, etaSeconds: 1 });
   await waitFor('a render', () => true);
   expect(bar()).toBe('60');
 });

@@ -3,7 +3,7 @@
  * the whole event log, with the actions an operator takes on it (retry the failed items, cancel,
  * run it again, look at its cache on the map, export a report).
  */
-import { formatAmount, formatDuration, formatUnitRate } from '../../shared/format.js';
+import { formatAmount, formatDuration, formatSkipped, formatUnitRate } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { type JobState, type JobSummary, unitOf } from '../../shared/contract.js';
@@ -119,6 +119,7 @@ function Header({ job }: { job: JobSummary }) {
         <span data-testid="job-progress-text">
           {progressText(job)}
           {p.failed > 0 && <span className="error"> · {p.failed.toLocaleString()} bad</span>}
+          {p.skipped > 0 && ` · ${formatSkipped(p.skipped)}`}
           {p.bytes > 0 && unit !== 'bytes' && ` · ${formatAmount(p.bytes, 'bytes')}`}
           {running && p.rate > 0 && ` · ${formatUnitRate(p.rate, unit)}`}
           {running && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds * 1000)}`}

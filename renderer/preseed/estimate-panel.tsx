@@ -1,9 +1,10 @@
 /**
- * The dry run shown beside the form: tiles per zoom over the real extent, the size and time
- * measured on a sample, what each dataset contributes or why it cannot be used, and whether the
+ * The dry run shown beside the form: tiles per zoom over the real extent (and whether the job may
+ * make fewer), the size and time measured on a sample with the range it allows, what each dataset contributes or why it cannot be used, and whether the
  * output fits (a job that does not fit is refused by the engine, so the form says so first).
  */
 import type { JobEstimate } from '../../shared/contract.js';
+import { formatAbout, formatTileBound } from '../../shared/format.js';
 import { formatSeconds } from '../queue/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import type { Estimate } from './use-estimate.js';
@@ -100,16 +101,28 @@ function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean
       )}
       <dl className="estimate-totals">
         <dt>Tiles</dt>
-        <dd data-testid="estimate-tiles">{data.totalTiles.toLocaleString('en')}</dd>
+        <dd>
+          <span data-testid="estimate-tiles">{data.totalTiles.toLocaleString('en')}</span>
+          {data.tilesUpperBound && (
+            <span className="muted small" data-testid="estimate-tiles-bound">
+              {' '}
+              {formatTileBound(true, data.range?.tiles ?? null)}
+            </span>
+          )}
+        </dd>
         <dt>Size</dt>
-        <dd data-testid="estimate-bytes">{data.estimatedBytes === null ? 'unknown (no sample could be made)' : `about ${formatBytes(data.estimatedBytes)}`}</dd>
+        <dd data-testid="estimate-bytes">
+          {data.estimatedBytes === null ? 'unknown (no sample could be made)' : formatAbout(data.estimatedBytes, data.range?.bytes ?? null, formatBytes)}
+        </dd>
         <dt>Time</dt>
-        <dd data-testid="estimate-time">{data.estimatedSeconds === null ? 'unknown' : `about ${formatSeconds(data.estimatedSeconds)}`}</dd>
+        <dd data-testid="estimate-time">
+          {data.estimatedSeconds === null ? 'unknown' : formatAbout(data.estimatedSeconds, data.range?.seconds ?? null, formatSeconds)}
+        </dd>
         {data.sample && (
           <>
             <dt>Sample</dt>
             <dd className="muted small">
-              {data.sample.tiles.toLocaleString('en')} tiles: {formatBytes(Math.round(data.sample.bytesPerTile))} and{' '}
+              {data.sample.tiles.toLocaleString('en')} tiles at z{data.sample.zooms.join(', z')}: {formatBytes(Math.round(data.sample.bytesPerTile))} and{' '}
               {(data.sample.secondsPerTile * 1000).toFixed(1)} ms per tile
             </dd>
           </>

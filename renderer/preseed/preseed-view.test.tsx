@@ -78,9 +78,11 @@ function estimateOf(input: RequestParsed<'jobs.estimate'>, change: Partial<JobEs
     datasets: params.datasets.map((path) => ({ path, bounds: [10.9996, 56.9996, 12.0004, 58.0004] as Bbox, tiles: totalTiles, error: null })),
     zooms,
     totalTiles,
-    sample: { tiles: 8, bytesPerTile: 20 * 1024, secondsPerTile: 0.004 },
+    tilesUpperBound: false,
+    sample: { tiles: 8, zooms: [10], bytesPerTile: 20 * 1024, secondsPerTile: 0.004 },
     estimatedBytes: totalTiles * 20 * 1024,
     estimatedSeconds: totalTiles * 0.004,
+    range: { tiles: [totalTiles, totalTiles], bytes: [totalTiles * 15 * 1024, totalTiles * 30 * 1024], seconds: [totalTiles * 0.003, totalTiles * 0.006] },
     storage: { output: params.output, freeBytes: 40 * GiB, floorBytes: 512 * MiB, quotaBytes: null, quotaUsedBytes: 0, problem: null },
     ...change,
   };
@@ -100,7 +102,7 @@ function job(id: number, params: RasterPreseedParams): JobSummary {
     finishedAt: null,
     updatedAt: at,
     items: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
-    progress: { jobId: id, done: 0, total: 0, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
+    progress: { jobId: id, done: 0, total: 0, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null },
     error: null,
   };
 }
@@ -291,8 +293,9 @@ test('the dry run: tiles per zoom, size and time, a dataset it cannot use, and a
     ['z10', '32', '640 KiB'],
   ]);
   expect(page().querySelector('[data-testid="estimate-tiles"]')?.textContent).toBe('42');
-  expect(page().querySelector('[data-testid="estimate-bytes"]')?.textContent).toBe('about 840 KiB');
-  expect(page().querySelector('[data-testid="estimate-time"]')?.textContent).toBe('about 0s');
+  expect(page().querySelector('[data-testid="estimate-bytes"]')?.textContent).toBe('about 840 KiB (630 KiB–1.2 MiB)');
+  expect(page().querySelector('[data-testid="estimate-time"]')?.textContent).toBe('about 0s (0s–0s)');
+  expect(page().querySelector('[data-testid="estimate-tiles-bound"]'), 'a raster count is exact here').toBeNull();
 
   // The dataset it cannot use: in the dry run and at its own field.
   const bad = page().querySelector(`[data-testid="estimate-datasets"] li[data-path="${broken}"]`)!;

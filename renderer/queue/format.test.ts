@@ -17,6 +17,8 @@ test('rates, ETAs and run times read well in a cell', () => {
   expect(formatCounts(10, 200, 0)).toBe('10 / 200');
   expect(formatCounts(10, 200, 3)).toBe('10 / 200 · 3 bad');
   expect(formatCounts(0, 0, 0)).toBe('');
+  expect(formatCounts(11_288, 11_288, 0, 'tiles', 9_757)).toBe('11,288 / 11,288 · skipped 9,757 empty');
+  expect(formatCounts(1024, 4096, 0, 'bytes')).toBe('1 KiB / 4 KiB');
   expect(percentDone(5, 0)).toBe(0);
   expect(percentDone(300, 200)).toBe(100);
 });

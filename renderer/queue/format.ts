@@ -10,7 +10,7 @@ export function formatRate(rate: number, unit?: ProgressUnit): string {
   return `${rate >= 10 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s`;
 }
 
-import { type ProgressUnit, formatBytes, formatSecondsShort as formatSeconds, formatUnitRate } from '../../shared/format.js';
+import { type ProgressUnit, formatBytes, formatSecondsShort as formatSeconds, formatSkipped, formatUnitRate } from '../../shared/format.js';
 
 export { formatSeconds };
 
@@ -31,11 +31,16 @@ export function formatWhen(iso: string, now = new Date()): string {
   return (date.getFullYear() === now.getFullYear() ? sameYear : otherYear).format(date);
 }
 
-/** "1,234 / 5,000" ("1.2 MiB / 4.8 MiB" when the unit is bytes), with the failed units when there are some. */
-export function formatCounts(done: number, total: number, failed: number, unit?: ProgressUnit): string {
+/**
+ * "1,234 / 5,000" ("1.2 MiB / 4.8 MiB" when the unit is bytes), with the failed units when there
+ * are some and the planned units found empty (a preseed's skipped tiles, already taken off the
+ * total) so a finished job reads "11,288 / 11,288 · skipped 9,757 empty" rather than ending below its plan.
+ */
+export function formatCounts(done: number, total: number, failed: number, unit?: ProgressUnit, skipped = 0): string {
   const n = (v: number) => (unit === 'bytes' ? formatBytes(v) : v.toLocaleString('en'));
   const base = total > 0 ? `${n(done)} / ${n(total)}` : done > 0 ? n(done) : '';
-  return failed > 0 ? `${base} · ${failed.toLocaleString('en')} bad` : base;
+  const bad = failed > 0 ? `${base} · ${failed.toLocaleString('en')} bad` : base;
+  return skipped > 0 ? `${bad} · ${formatSkipped(skipped)}` : bad;
 }
 
 /** Percent done, 0–100; 0 when the total is not known yet. */

@@ -86,7 +86,7 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
         >
           <div style={{ width: `${pct}%` }} />
         </div>
-        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed, unitOf(job.kind))}</div>
+        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed, unitOf(job.kind), progress.skipped)}</div>
       </td>
       {variant === 'active' ? (
         <td className="small num when">

@@ -14,7 +14,7 @@ import type { Handlers } from './memory-transport.js';
 export const NOW = '2026-11-29T09:00:00.000Z';
 
 export function progress(jobId: number, done: number, total: number, extra: Partial<JobProgress> = {}): JobProgress {
-  return { jobId, done, total, failed: 0, bytes: 0, rate: 0, etaSeconds: null, ...extra };
+  return { jobId, done, total, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null, ...extra };
 }
 
 export function job(id: number, state: JobState, extra: Partial<JobSummary> = {}): JobSummary {

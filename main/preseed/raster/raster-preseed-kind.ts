@@ -177,7 +177,7 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
     }
     if (tally.rewalk) {
       // The last walk left holes (see assertTilesPresent): this one starts over, counted afresh.
-      ctx.progress({ done: -item.done, bytes: -item.bytes });
+      ctx.progress({ done: -item.done, bytes: -item.bytes, total: item.skipped, skipped: -item.skipped });
       tally = { ...tally, rewalk: false, startedAt: Date.now() };
       ctx.checkpoint({ ...tally });
     }
@@ -318,7 +318,9 @@ async function runBlocks(run: BlockRun): Promise<void> {
     tally.bytes += bytes;
     tally.z = batch.z;
     tally.next = batch.next;
-    ctx.progress({ done: batch.tiles, bytes });
+    // A fully transparent tile is not made: it leaves the total as it is found, so done ends at
+    // the total and the job says how many it skipped.
+    ctx.progress({ done: batch.tiles - batch.transparent, total: -batch.transparent, skipped: batch.transparent, bytes });
     ctx.count('tilesProcessed', batch.tiles);
     if (batch.writes.length > 0) {
       ctx.count('tilesWritten', batch.writes.length);

@@ -50,7 +50,15 @@ test('tiles per zoom are those of the sources’ extent; the total adds them up;
   );
   assert.equal(e.datasets[0]!.tiles, e.totalTiles);
   assert.ok(e.sample && e.sample.tiles > 0 && e.sample.bytesPerTile > 100 && e.sample.secondsPerTile > 0, JSON.stringify(e.sample));
-  assert.equal(e.estimatedBytes, Math.round(e.sample.bytesPerTile * e.totalTiles));
+  // The count is every tile of the extent; the sample says how many are likely made (the sea between
+  // Scotland's islands is empty), and the bytes and time are those of the tiles made.
+  assert.equal(e.tilesUpperBound, true);
+  assert.ok(e.range, 'a sample gives a range');
+  const [low, high] = e.range.tiles;
+  assert.ok(low <= high && high <= e.totalTiles && high > 0, `likely ${low}–${high} of ${e.totalTiles}`);
+  assert.ok(e.range.bytes[0] <= e.estimatedBytes! && e.estimatedBytes! <= e.range.bytes[1], JSON.stringify(e.range));
+  assert.ok(e.range.seconds[0] <= e.estimatedSeconds! && e.estimatedSeconds! <= e.range.seconds[1], JSON.stringify(e.range));
+  assert.ok(e.sample.zooms.length >= 2 && e.sample.zooms.at(-1) === 9, `sampled across the zooms: ${e.sample.zooms}`);
   assert.equal(e.kind, 'preseed-vector');
 });
 

@@ -1,12 +1,13 @@
 /**
  * The vector preseed's dry run (jobs.estimate): each source's extent and feature counts, tiles per
- * zoom over the real extent (the sources ∩ bbox ∩ coverage), a sample of real tiles cut from the
- * first readable source for bytes and time, and whether it all fits.
+ * zoom over the real extent (the sources ∩ bbox ∩ coverage), a sample of real tiles for the tiles
+ * likely made, bytes and time (each low–high), and whether it all fits.
  *
  * Tile counts are an upper bound: every tile of the extent is counted, but a vector preseed skips
  * empty tiles (ocean between islands, the space between a sparse set of points), which can be most
- * of them. The sample is cut below the tile of a real feature (the first one) at the deepest zoom
- * that keeps it small, so bytes and seconds per tile are those of real, non-empty tiles.
+ * of them. So the sample is not one dense tile but whole subtrees spread over the extent (see
+ * sampleRoots): the share of empty tiles, the bytes and the time per zoom come out in the job's
+ * own proportions.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,16 +16,17 @@ import { TesseraError, serializeError, throwIfAborted } from '../../../shared/er
 import { checkFits } from '../../disk/disk-guard.js';
 import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type Coverage, loadCoverage } from '../../tiling/coverage.js';
-import { planTiles } from '../../tiling/tile-plan.js';
-import { intersectBbox, lonLatToTileFraction, unionBbox } from '../../../shared/tile-grid.js';
+import { planTiles, tileTouchesCoverage } from '../../tiling/tile-plan.js';
+import { intersectBbox, tileBoundsLonLat, unionBbox } from '../../../shared/tile-grid.js';
+import { UNSEEN_SPREAD, spreadCells, totalRange } from '../estimate-sample.js';
 import { extractSource } from './extract-source.js';
 import { chooseLayers } from './layer-choice.js';
 import { type SourceInfo, inspectSource } from './source-info.js';
 
-/** Tiles cut for the sample. */
-const SAMPLE_TILES = 200;
-/** The sample's root: no deeper than this, so its extraction stays small. */
-const SAMPLE_ROOT_MAX_ZOOM = 8;
+/** Tiles whose whole subtrees are cut for the sample, spread over the extent. */
+const SAMPLE_ROOTS = 8;
+/** Zoom levels below a sampled root (4⁰ + … + 4⁴ = 341 tiles at most each), so the sample stays small. */
+const ROOT_DEPTH = 4;
 /**
  * Drivers that read only what a spatial filter asks for. Others (GeoJSON, TopoJSON, KML…) parse the
  * whole file for any sample, as long as the job's own extraction (13 s of CPU for a 38 MB GeoJSON):
@@ -33,7 +35,20 @@ const SAMPLE_ROOT_MAX_ZOOM = 8;
 const INDEXED_DRIVERS = new Set(['GPKG', 'SQLite', 'FlatGeobuf', 'ESRI Shapefile', 'PostgreSQL', 'OpenFileGDB']);
 const SAMPLE_PARSE_MAX_BYTES = 16 * 1024 * 1024;
 
-export async function estimateVectorPreseed(params: VectorPreseedParams, env: KindEnvironment, signal: AbortSignal): Promise<JobEstimate> {
+export interface VectorEstimateOptions {
+  /**
+   * Cut a sample (default). Without it, bytes are every tile at maxTileBytes (the job reports a
+   * tile above it as an issue: the rare exception) and time is unknown.
+   */
+  sample?: boolean;
+}
+
+export async function estimateVectorPreseed(
+  params: VectorPreseedParams,
+  env: KindEnvironment,
+  signal: AbortSignal,
+  options: VectorEstimateOptions = {},
+): Promise<JobEstimate> {
   const coverage: Coverage | undefined = params.coverage ? await loadCoverage(params.coverage) : undefined;
   const infos: (SourceInfo | null)[] = [];
   const errors: unknown[] = [];
@@ -77,17 +92,33 @@ export async function estimateVectorPreseed(params: VectorPreseedParams, env: Ki
   const zooms = union ? planTiles(padded(union), params.minZoom, params.maxZoom, coverage).map((z) => ({ z: z.z, tiles: z.tiles })) : [];
   const totalTiles = zooms.reduce((n, z) => n + z.tiles, 0);
 
-  let sample: JobEstimate['sample'] = null;
-  if (firstReadable >= 0 && totalTiles > 0 && (await sampleAffordable(infos[firstReadable]!))) {
-    sample = await cutSample(params, env, extents[firstReadable]!, infos[firstReadable]!, bySource[firstReadable]!, signal).catch((error: unknown) => {
+  let sampled: VectorSample | null = null;
+  const readable = infos.flatMap((info, i) => (info && extents[i] ? [{ info, layers: bySource[i]! }] : []));
+  // A big unindexed source would be parsed whole for the sample, as long as the job itself takes.
+  const affordable = (await Promise.all(readable.map((r) => sampleAffordable(r.info)))).every(Boolean);
+  if (union && readable.length > 0 && totalTiles > 0 && options.sample !== false && affordable) {
+    sampled = await sampleRoots(params, env, padded(union), readable, coverage, signal).catch((error: unknown) => {
+      if (signal.aborted) throw error;
       env.logger.warn(`vector estimate: no sample (${(error as Error).message})`);
       return null;
     });
   }
-  const estimatedBytes = sample ? Math.round(sample.bytesPerTile * totalTiles) : null;
-  const estimatedSeconds = sample ? sample.secondsPerTile * totalTiles : null;
+  const shaped = sampled ? scaleSample(sampled, zooms) : null;
+  const estimatedBytes = shaped ? Math.round(shaped.bytes) : options.sample === false ? totalTiles * params.maxTileBytes : null;
   const storage = await checkFits({ output: params.output, bytes: estimatedBytes, settings: env.settings(), dataDir: env.dataDir });
-  return { kind: 'preseed-vector', datasets: ordered, zooms, totalTiles, sample, estimatedBytes, estimatedSeconds, storage };
+  return {
+    kind: 'preseed-vector',
+    datasets: ordered,
+    zooms,
+    totalTiles,
+    // Empty tiles (open sea, the space between sparse points) are counted here and skipped by the job.
+    tilesUpperBound: true,
+    sample: shaped?.sample ?? null,
+    estimatedBytes,
+    estimatedSeconds: shaped ? shaped.seconds : null,
+    range: shaped?.range ?? null,
+    storage,
+  };
 }
 
 async function sampleAffordable(info: SourceInfo): Promise<boolean> {
@@ -104,63 +135,160 @@ function padded(b: Bbox): Bbox {
   return [b[0] === b[2] ? b[0] - e : b[0], b[1] === b[3] ? b[1] - e : b[1], b[0] === b[2] ? b[2] + e : b[2], b[1] === b[3] ? b[3] + e : b[3]];
 }
 
-async function cutSample(
+interface VectorSample {
+  rootZoom: number;
+  /** Tiles of the plan at rootZoom: the subtrees the sample's roots stand for. */
+  roots: number;
+  /** Per sampled root: tiles made in its subtree, their gzip bytes, its share of the sample's wall time. */
+  parts: { tiles: number; bytes: number; seconds: number }[];
+  /** Wall time of the whole sample (its roots cut as many at once as the pool has threads), less their fixed costs. */
+  seconds: number;
+  /** Seconds an extraction costs whatever its area: once in the job. */
+  fixed: number;
+}
+
+/**
+ * Scales the sample to the plan: the roots' subtrees stand for every subtree at their zoom, and
+ * the few tiles above it are counted as made (they hold the whole extent, so they are rarely empty).
+ */
+function scaleSample(s: VectorSample, zooms: { z: number; tiles: number }[]) {
+  const above = zooms.filter((z) => z.z < s.rootZoom).reduce((n, z) => n + z.tiles, 0);
+  const sum = (key: 'tiles' | 'bytes' | 'seconds') => s.parts.reduce((n, p) => n + p[key], 0);
+  const made = sum('tiles');
+  const perRoot = (key: 'tiles' | 'bytes' | 'seconds') => (sum(key) / s.parts.length) * s.roots;
+  const bytesPerTile = made > 0 ? sum('bytes') / made : 0;
+  const secondsPerTile = made > 0 ? s.seconds / made : 0;
+  const tiles = perRoot('tiles') + above;
+  const bytes = perRoot('bytes') + above * bytesPerTile;
+  const seconds = (s.seconds / s.parts.length) * s.roots + above * secondsPerTile + s.fixed;
+  // The tiles made vary most between roots (sea or land); bytes and time follow them, at the
+  // sample's rate per tile (steady over its 1,000s of tiles), so their range is the tiles' range
+  // scaled, widened for what the sample cannot see.
+  const tileRange = totalRange(
+    s.parts.map((p) => p.tiles),
+    s.roots,
+    false,
+  ).map((v) => Math.round(v + above)) as [number, number];
+  const scaled = (v: number): [number, number] =>
+    tiles > 0 ? [(v * tileRange[0]) / tiles / UNSEEN_SPREAD, ((v * tileRange[1]) / tiles) * UNSEEN_SPREAD] : [v / UNSEEN_SPREAD, v * UNSEEN_SPREAD];
+  const range = { tiles: tileRange, bytes: scaled(bytes).map(Math.round) as [number, number], seconds: scaled(seconds) };
+  const sampledZooms = zooms.filter((z) => z.z >= s.rootZoom).map((z) => z.z);
+  // Per tile of the plan, empty ones included, as the raster estimate's: the console's size per
+  // zoom (its tiles × this) then adds up to the estimate.
+  const planned = zooms.reduce((n, z) => n + z.tiles, 0);
+  const perPlanned = (v: number) => (planned > 0 ? v / planned : 0);
+  return { tiles, bytes, seconds, range, sample: { tiles: made, zooms: sampledZooms, bytesPerTile: perPlanned(bytes), secondsPerTile: perPlanned(seconds) } };
+}
+
+/**
+ * Cuts the whole subtree (rootZoom down to maxZoom) of SAMPLE_ROOTS tiles spread over the extent,
+ * through the job's own steps: extract each source's features inside the root, cut its tiles in
+ * the pool. The subtree holds every sampled zoom in proportion to its tile count, and roots spread
+ * over the extent meet its empty and its dense parts as the job will. Run as many at once as the
+ * pool has threads (the GDAL extraction of one overlapping the cutting of another, as in a job).
+ */
+async function sampleRoots(
   params: VectorPreseedParams,
   env: KindEnvironment,
   extent: Bbox,
-  info: SourceInfo,
-  layers: ReturnType<typeof chooseLayers>['bySource'][number],
+  sources: { info: SourceInfo; layers: ReturnType<typeof chooseLayers>['bySource'][number] }[],
+  coverage: Coverage | undefined,
   signal: AbortSignal,
-): Promise<NonNullable<JobEstimate['sample']>> {
-  const z = Math.min(params.maxZoom, SAMPLE_ROOT_MAX_ZOOM);
-  // A real feature's tile, not the extent's middle (for the world, that is the open sea off Africa).
-  const seed = layers
-    .map((l) => info.layers.find((x) => x.name === l.sourceLayer)?.samplePoint)
-    .find((p) => p && p[0] >= extent[0] && p[0] <= extent[2] && p[1] >= extent[1] && p[1] <= extent[3]);
-  const centre = lonLatToTileFraction(seed ? seed[0] : (extent[0] + extent[2]) / 2, seed ? seed[1] : (extent[1] + extent[3]) / 2, z);
-  const root = { z, x: Math.min(2 ** z - 1, Math.floor(centre.x)), y: Math.min(2 ** z - 1, Math.floor(centre.y)) };
-  const n = 2 ** z;
-  const lon = (x: number) => (x / n) * 360 - 180;
-  const lat = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / n))) * 180) / Math.PI;
-  const rootBbox: Bbox = [lon(root.x), lat(root.y + 1), lon(root.x + 1), lat(root.y)];
+): Promise<VectorSample> {
+  const rootZoom = Math.max(params.minZoom, params.maxZoom - ROOT_DEPTH);
+  const { range, tiles: count } = planTiles(extent, rootZoom, rootZoom, coverage)[0]!;
+  const across = range.maxX - range.minX + 1;
+  const down = range.maxY - range.minY + 1;
+  const picks = spreadCells(across, down, SAMPLE_ROOTS * 4)
+    .map((c) => ({ z: rootZoom, x: range.minX + c.col, y: range.minY + c.row }))
+    .filter((t) => tileTouchesCoverage(t.z, t.x, t.y, coverage))
+    .slice(0, SAMPLE_ROOTS);
+  const specs: { name: string; minZoom: number; maxZoom: number }[] = [];
+  for (const { layers } of sources) for (const l of layers) specs[l.id] = { name: l.name, minZoom: l.minZoom, maxZoom: l.maxZoom };
+  for (let i = 0; i < specs.length; i++) specs[i] ??= { name: `unused-${i}`, minZoom: 0, maxZoom: 0 };
   const dir = await mkdtemp(join(env.dataDir, 'estimate-'));
+  const parts: VectorSample['parts'] = [];
   try {
-    const source = await extractSource(info.path, layers, {
-      dir,
-      partitionZoom: null,
-      minZoom: z,
-      maxZoom: params.maxZoom,
-      extent: params.extent,
-      buffer: params.buffer,
-      tolerance: params.tolerance,
-      bbox: rootBbox,
-      pool: env.pool,
-      signal,
-    });
-    if (!source.low) throw new TesseraError('OUTSIDE_EXTENT', 'no feature in the sample tile');
-    const specs = layers.map((l) => ({ name: l.name, minZoom: l.minZoom, maxZoom: l.maxZoom }));
-    const byId: { name: string; minZoom: number; maxZoom: number }[] = [];
-    layers.forEach((l, i) => (byId[l.id] = specs[i]!));
-    for (let i = 0; i < byId.length; i++) byId[i] ??= { name: `unused-${i}`, minZoom: 0, maxZoom: 0 };
-    const result = await env.pool.run(
-      'vectorTiles',
-      {
-        root,
-        stopZoom: params.maxZoom,
-        minZoom: params.minZoom,
-        files: [source.low.file],
-        layers: byId,
-        extent: params.extent,
-        buffer: params.buffer,
-        tolerance: params.tolerance,
-        maxTileBytes: params.maxTileBytes,
-        thin: params.thin,
-        sampleLimit: SAMPLE_TILES,
-      },
-      { signal },
+    let extracting = 0;
+    let cutting = 0;
+    const extract = async (bbox: Bbox, minZoom: number, name: string) => {
+      const files: string[] = [];
+      for (const [i, { info, layers }] of sources.entries()) {
+        const source = await extractSource(info.path, layers, {
+          dir: join(dir, `${name}-${i}`),
+          partitionZoom: null,
+          minZoom,
+          maxZoom: params.maxZoom,
+          extent: params.extent,
+          buffer: params.buffer,
+          tolerance: params.tolerance,
+          bbox,
+          pool: env.pool,
+          signal,
+        });
+        if (source.low) files.push(source.low.file);
+      }
+      return files;
+    };
+    const cutRoot = async (root: { z: number; x: number; y: number }, n: number) => {
+      const started = performance.now();
+      const files = await extract(tileBoundsLonLat(root.z, root.x, root.y), root.z, String(n));
+      extracting += performance.now() - started;
+      let tiles = 0;
+      let bytes = 0;
+      if (files.length > 0) {
+        const result = await env.pool.run(
+          'vectorTiles',
+          {
+            root,
+            stopZoom: params.maxZoom,
+            minZoom: params.minZoom,
+            files,
+            layers: specs,
+            extent: params.extent,
+            buffer: params.buffer,
+            tolerance: params.tolerance,
+            maxTileBytes: params.maxTileBytes,
+            thin: params.thin,
+          },
+          { signal },
+        );
+        tiles = result.tiles;
+        bytes = result.gzBytes;
+        cutting += result.ms;
+      }
+      return { tiles, bytes, seconds: (performance.now() - started) / 1000 };
+    };
+    // The first root warms GDAL (the source opened, PROJ) and the workers up: a cold start counted
+    // in the sample would be multiplied by the plan's roots over the sample's. Not timed.
+    if (picks[0]) await cutRoot(picks[0], picks.length);
+    // What one extraction costs whatever its area (opening the sources, setting up a read): the
+    // job pays it once, the sample once per root, so it is measured on a speck of the extent and
+    // taken out of the sample's time before that is scaled up.
+    const speck = tileBoundsLonLat(22, Math.floor(((range.minX + 0.5) * 2 ** 22) / 2 ** rootZoom), Math.floor(((range.minY + 0.5) * 2 ** 22) / 2 ** rootZoom));
+    const fixedStart = performance.now();
+    await extract(speck, params.maxZoom, 'speck');
+    const fixed = (performance.now() - fixedStart) / 1000;
+    const queue = picks.map((root, n) => ({ root, n }));
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: Math.max(1, env.pool.threads) }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) parts.push(await cutRoot(next.root, next.n));
+      }),
     );
-    if (result.tiles === 0) throw new TesseraError('OUTSIDE_EXTENT', 'the sample tile is empty');
-    return { tiles: result.tiles, bytesPerTile: result.gzBytes / result.tiles, secondsPerTile: result.ms / 1000 / result.tiles / env.pool.threads };
+    const wall = (performance.now() - started) / 1000;
+    // The roots ran in `lanes` lanes, each paying the fixed cost per root; a quarter of the wall
+    // time is kept at least, whatever the speck's timing said.
+    const lanes = Math.max(1, Math.min(env.pool.threads, picks.length));
+    const seconds = Math.max(wall / 4, wall - (fixed * picks.length) / lanes);
+    env.logger.debug(
+      `vector estimate: ${parts.length} of ${count} roots at z${rootZoom} in ${wall.toFixed(2)} s, ${fixed.toFixed(2)} s a fixed cost per extraction (extraction ${(extracting / 1000).toFixed(2)} s, cutting ${(cutting / 1000).toFixed(2)} s, the first root's included)`,
+    );
+    // Each root's share of the wall time: its own time, scaled so that the shares add up to it.
+    const own = parts.reduce((n, p) => n + p.seconds, 0);
+    for (const p of parts) p.seconds = own > 0 ? (p.seconds * seconds) / own : seconds / parts.length;
+    if (parts.every((p) => p.tiles === 0)) throw new TesseraError('OUTSIDE_EXTENT', `no feature in any of the ${parts.length} sampled tiles`);
+    return { rootZoom, roots: count, parts, seconds, fixed };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

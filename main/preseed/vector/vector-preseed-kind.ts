@@ -110,7 +110,10 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       issues.push(...chooseLayers(params, infos).problems);
     }
     throwIssues(issues);
-    assertFits(await estimateVectorPreseed(params, env, AbortSignal.timeout(60_000)));
+    // As the raster preseed's: when every tile at its size limit fits, no sample needs cutting.
+    const signal = AbortSignal.timeout(60_000);
+    if ((await estimateVectorPreseed(params, env, signal, { sample: false })).storage.problem === null) return;
+    assertFits(await estimateVectorPreseed(params, env, signal));
   },
 
   estimate: estimateAtWritableOutput(estimateVectorPreseed),
@@ -322,7 +325,8 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     // The upper bound counted empty tiles that were never cut, and missed tiles of other sources in
     // partitions this item cut for everyone (see s.cut): the total becomes what was made, so done = total.
     const made = tally.written + tally.kept + tally.failed;
-    if (made !== total) ctx.progress({ total: made - total });
+    // (The extra tiles of the second case were never in any plan: they are not negative skips.)
+    if (made !== total) ctx.progress({ total: made - total, skipped: Math.max(0, total - made) });
 
     const result = {
       path: spec.path,

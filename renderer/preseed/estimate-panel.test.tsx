@@ -1,0 +1,33 @@
+import { expect, test } from 'vitest';
+import type { JobEstimate } from '../../shared/contract.js';
+import { mount } from '../testing/mount.js';
+import { EstimatePanel } from './estimate-panel.js';
+
+/** The vector dry run of Natural Earth states z0–7 as the engine answered it (numbers from a real run). */
+const STATES: JobEstimate = {
+  kind: 'preseed-vector',
+  datasets: [{ path: '/data/world_map.gpkg', bounds: [-180, -90, 180, 83.6], tiles: 21_045, error: null }],
+  zooms: [{ z: 7, tiles: 21_045 }],
+  totalTiles: 21_045,
+  tilesUpperBound: true,
+  sample: { tiles: 1_594, zooms: [3, 4, 5, 6, 7], bytesPerTile: 632, secondsPerTile: 0.0039 },
+  estimatedBytes: 13_304_418,
+  estimatedSeconds: 82.8,
+  range: { tiles: [8_243, 17_303], bytes: [5_000_000, 37_677_395], seconds: [14, 198] },
+  storage: { output: '/data/states.mbtiles', freeBytes: 40 * 1024 ** 3, floorBytes: 512 * 1024 ** 2, quotaBytes: null, quotaUsedBytes: 0, problem: null },
+};
+
+test('a vector dry run says its count is an upper bound, how many tiles are likely made, and the ranges of size and time', async () => {
+  const estimate = { data: STATES, error: null, fetching: false, waiting: false, outdated: false, updatedAt: Date.now(), now: () => {} };
+  const m = await mount(<EstimatePanel estimate={estimate} canEstimate onEstimate={() => {}} />, {});
+  const text = (id: string) => m.container.querySelector(`[data-testid="${id}"]`)?.textContent;
+  try {
+    expect(text('estimate-tiles')).toBe('21,045');
+    expect(text('estimate-tiles-bound')).toBe(' at most; likely 8,243–17,303 made (empty ones are skipped)');
+    expect(text('estimate-bytes')).toBe('about 12.7 MiB (4.8 MiB–35.9 MiB)');
+    expect(text('estimate-time')).toBe('about 1m 23s (14s–3m 18s)');
+    expect(m.container.textContent).toContain('1,594 tiles at z3, z4, z5, z6, z7');
+  } finally {
+    await m.unmount();
+  }
+});
