@@ -1,6 +1,7 @@
 /**
  * The left rail: the seven screens (the job detail opens from the queue and shows under it), what
- * the queue is doing at a glance, the host, and desktop notifications.
+ * the queue is doing at a glance, the host, and desktop notifications. It folds to one letter per
+ * screen (remembered in ui-store), so a 1024 px window gives its width to the tables.
  */
 import { useAppInfo } from '../data/app-info.js';
 import { useState } from 'react';
@@ -22,14 +23,29 @@ const ITEMS: readonly { screen: Screen; label: string; keys: string }[] = [
 export function Nav({ queue }: { queue: QueueState | undefined }) {
   const screen = useUi((s) => s.screen);
   const info = useAppInfo();
+  const collapsed = useUi((s) => s.railCollapsed);
+  const setCollapsed = useUi((s) => s.setRailCollapsed);
   const current = screen.name === 'job' ? 'queue' : screen.name;
   return (
-    <nav className="rail" aria-label="Screens">
+    <nav className={collapsed ? 'rail collapsed' : 'rail'} aria-label="Screens">
+      <button
+        type="button"
+        className="rail-toggle"
+        aria-expanded={!collapsed}
+        aria-label={collapsed ? 'Expand the rail' : 'Collapse the rail'}
+        title={collapsed ? 'Expand the rail' : 'Collapse the rail'}
+        onClick={() => setCollapsed(!collapsed)}
+      >
+        {collapsed ? '»' : '«'}
+      </button>
       <ul>
         {ITEMS.map((item) => (
           <li key={item.label}>
             <a href={hashForScreen(item.screen)} aria-current={current === item.screen.name ? 'page' : undefined} title={`${item.label} (${item.keys})`}>
-              <span>{item.label}</span>
+              <span className="rail-letter" aria-hidden="true">
+                {item.label.charAt(0)}
+              </span>
+              <span className="rail-label">{item.label}</span>
               {item.screen.name === 'queue' && queue && (queue.running > 0 || queue.queued > 0) && (
                 <span className="count" title={`${queue.running} running, ${queue.queued} queued`}>
                   {queue.running + queue.queued}
@@ -39,13 +55,13 @@ export function Nav({ queue }: { queue: QueueState | undefined }) {
             </a>
             {item.screen.name === 'queue' && screen.name === 'job' && (
               <a className="sub" href={hashForScreen(screen)} aria-current="page">
-                Job #{screen.jobId}
+                <span className="rail-label">Job </span>#{screen.jobId}
               </a>
             )}
           </li>
         ))}
       </ul>
-      <div className="rail-foot small muted">
+      <div className="rail-foot small muted" hidden={collapsed}>
         <NotificationSwitch />
         {info.data && (
           <p title={info.data.dataDir}>

@@ -20,3 +20,20 @@ export function unitFor(bytes: number): ByteUnit {
 export function bytesToInput(bytes: number, unit: ByteUnit): string {
   return String(Math.round((bytes / BYTE_UNITS[unit]) * 1000) / 1000);
 }
+
+const PAIR_UNITS = [
+  ['GiB', 1024 ** 3],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+] as const;
+
+/**
+ * "12.3 of 40.0 MiB": a part and its whole in the whole's unit, one decimal each, so the two
+ * numbers can be compared at a glance while bytes arrive ("0.5 of 40.0 MiB", never "512 KiB of 40 MiB").
+ */
+export function formatBytesOf(part: number, whole: number): string {
+  for (const [unit, size] of PAIR_UNITS) {
+    if (whole >= size) return `${(part / size).toFixed(1)} of ${(whole / size).toFixed(1)} ${unit}`;
+  }
+  return `${part} of ${whole} B`;
+}
