@@ -37,3 +37,12 @@ export function formatBytesOf(part: number, whole: number): string {
   }
   return `${part} of ${whole} B`;
 }
+
+/**
+ * A byte field's text moved to another unit, so the size stays what it was ("500" GiB is "512000"
+ * MiB): a unit switch never silently changes the amount. Text that is not a number stays as typed.
+ */
+export function convertInput(text: string, from: ByteUnit, to: ByteUnit): string {
+  if (from === to || text.trim() === '' || !Number.isFinite(Number(text))) return text;
+  return bytesToInput(Number(text) * BYTE_UNITS[from], to);
+}
