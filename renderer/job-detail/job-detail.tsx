@@ -10,6 +10,7 @@ import { codeOf, invalidateJob, seedJob, useJob } from '../data/job-queries.js';
 import { ExportButtons } from '../reports/export-buttons.js';
 import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';
+import { VerifyCacheButton } from '../verify/verify-cache-button.js';
 import { ItemTable } from './item-table.js';
 import { mapTargetOf, outputOf } from './job-output.js';
 import { TileIssues } from './tile-issues.js';
@@ -202,6 +203,7 @@ function Actions({ job }: { job: JobSummary }) {
           Open on map
         </button>
       )}
+      {mapTarget !== null && <VerifyCacheButton cachePath={mapTarget.cachePath} />}
       <div className="spacer" />
       <ExportButtons jobId={job.id} />
       {failure && (

@@ -267,6 +267,9 @@ test('empty, filtered-empty and error states', async () => {
   m = await mount(<App />, engine.handlers);
   const empty = await waitFor('the empty state', () => container().querySelector('.empty'));
   expect(empty.textContent).toMatch(/^No jobs yet\./);
+  // It points at what the window can do, never at a terminal command (which a running console locks out).
+  expect(empty.textContent).not.toMatch(/tessera |terminal/);
+  expect([...empty.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['#/preseed', '#/catalog', '#/migrate', '#/map']);
   expect(container().querySelector('table')).toBeNull();
 
   await click(chip('partial'));

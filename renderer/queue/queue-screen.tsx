@@ -102,9 +102,21 @@ export function QueueScreen() {
       ) : nothing && !filtered ? (
         <div className="empty">
           <p>No jobs yet.</p>
-          <p className="small">
-            Start one from a terminal with <code>tessera verify &lt;cache.mbtiles&gt;</code>; it appears here as it runs.
-          </p>
+          <ul className="small empty-actions" data-testid="queue-empty-actions">
+            <li>
+              <a href="#/preseed">Preseed</a> a tile cache from rasters or vector data;
+            </li>
+            <li>
+              drop files on this window (or <a href="#/catalog">Catalogue</a> › Add files…) to ingest them;
+            </li>
+            <li>
+              <a href="#/migrate">Migrate</a> ArcGIS layers into the catalogue;
+            </li>
+            <li>
+              open a cache on the <a href="#/map">Map</a> and verify it there.
+            </li>
+          </ul>
+          <p className="small muted">Jobs appear here as they run.</p>
         </div>
       ) : nothing ? (
         <div className="blank">

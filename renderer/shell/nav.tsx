@@ -9,14 +9,15 @@ import type { QueueState } from '../../shared/contract.js';
 import { type Screen, useUi } from '../ui-store.js';
 import { hashForScreen } from './routes.js';
 
-const ITEMS: readonly { screen: Screen; label: string; keys: string }[] = [
-  { screen: { name: 'queue' }, label: 'Queue', keys: 'g q' },
-  { screen: { name: 'preseed' }, label: 'Preseed', keys: 'g p' },
-  { screen: { name: 'catalog' }, label: 'Catalogue', keys: 'g c' },
-  { screen: { name: 'migrate' }, label: 'Migrate', keys: 'g e' },
-  { screen: { name: 'map' }, label: 'Map', keys: 'g m' },
-  { screen: { name: 'storage' }, label: 'Storage', keys: 'g s' },
-  { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,' },
+// `short` stands for the screen in the folded rail: the shortcut's letter, so Map and Migrate differ.
+const ITEMS: readonly { screen: Screen; label: string; keys: string; short: string }[] = [
+  { screen: { name: 'queue' }, label: 'Queue', keys: 'g q', short: 'Q' },
+  { screen: { name: 'preseed' }, label: 'Preseed', keys: 'g p', short: 'P' },
+  { screen: { name: 'catalog' }, label: 'Catalogue', keys: 'g c', short: 'C' },
+  { screen: { name: 'migrate' }, label: 'Migrate', keys: 'g e', short: 'E' },
+  { screen: { name: 'map' }, label: 'Map', keys: 'g m', short: 'M' },
+  { screen: { name: 'storage' }, label: 'Storage', keys: 'g s', short: 'S' },
+  { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,', short: '⚙' },
 ];
 
 /** The screen links (real hash links, so they open in new tabs too), with the queue's count. */
@@ -43,7 +44,7 @@ export function Nav({ queue }: { queue: QueueState | undefined }) {
           <li key={item.label}>
             <a href={hashForScreen(item.screen)} aria-current={current === item.screen.name ? 'page' : undefined} title={`${item.label} (${item.keys})`}>
               <span className="rail-letter" aria-hidden="true">
-                {item.label.charAt(0)}
+                {item.short}
               </span>
               <span className="rail-label">{item.label}</span>
               {item.screen.name === 'queue' && queue && (queue.running > 0 || queue.queued > 0) && (
