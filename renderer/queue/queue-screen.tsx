@@ -9,7 +9,8 @@ import { type BulkOutcome, useBulkAction } from './job-actions.js';
 import { ActiveJobs } from './active-jobs.js';
 import { BulkBar, BulkOutcomePanel } from './bulk-bar.js';
 import { FilterBar } from './filter-bar.js';
-import { hasFilters, isActive, splitFilter, toJobFilter } from './filters.js';
+import { filtersFromQuery, filtersToQuery, hasFilters, isActive, splitFilter, toJobFilter } from './filters.js';
+import { useHashQuery } from '../shell/hash-query.js';
 import { HistoryList } from './history-list.js';
 import { ACTIVE_LIMIT, HISTORY_PAGE_SIZE, queueKeys } from './job-cache.js';
 import { useQueueUi } from './queue-store.js';
@@ -28,6 +29,12 @@ export function QueueScreen() {
   const setSelected = useQueueUi((s) => s.setSelected);
   const clearSelection = useQueueUi((s) => s.clearSelection);
   const clearFilters = useQueueUi((s) => s.clearFilters);
+  // The filters live in the address too (#/queue?state=failed&q=…): a reload keeps them, a link shares them.
+  useHashQuery('queue', '#/queue', filtersToQuery(filters), (params) => {
+    const next = filtersFromQuery(params);
+    // The same filters again (back from a job) keep the selection: setFilters would drop it.
+    if (filtersToQuery(next) !== filtersToQuery(useQueueUi.getState().filters)) useQueueUi.getState().setFilters(next);
+  });
   const text = useDebounced(filters.text, SEARCH_DEBOUNCE_MS);
   const { states, kinds, createdFrom, createdTo } = filters;
   const split = useMemo(() => splitFilter(toJobFilter({ states, kinds, createdFrom, createdTo, text })), [states, kinds, createdFrom, createdTo, text]);
