@@ -14,7 +14,6 @@ import { refreshStorage } from '../shell/refresh-storage.js';
 import { formatBytes, formatBytesOf } from '../storage/bytes.js';
 import { MeterTrack, percentOf } from '../storage/gauge.js';
 import { QuotaGauge, VolumeGauge } from '../storage/storage-gauges.js';
-import { storageKey } from '../storage/storage-view.js';
 import { dropCounts, rowStatus } from './drop-status.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
 
@@ -39,7 +38,7 @@ export function IngestPanel() {
     if (counts.sentFiles > 0) refreshStorage(queryClient);
   }, [counts.sentFiles, queryClient]);
   const storage = useQuery({
-    queryKey: storageKey,
+    queryKey: queryKey('storage.status'),
     queryFn: () => window.tessera.storage.status({}),
     enabled: count > 0,
     refetchInterval: sending ? SENDING_REFRESH_MS : false,
