@@ -321,7 +321,7 @@ export function SettingsView() {
           {warnings.length > 0 && (
             <ul className="settings-warnings" aria-label="Before you save" data-testid="settings-warnings">
               {warnings.map((w) => (
-                <li key={w.message} className="warning small" data-field={w.field} role="alert">
+                <li key={w.message} className="warning small" data-for={w.field} role="alert">
                   {w.message}
                 </li>
               ))}
