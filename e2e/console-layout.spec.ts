@@ -157,6 +157,7 @@ test('b. settings warn before a floor above the volume or a quota below what is 
   await page.getByRole('combobox', { name: 'Cache quota unit' }).selectOption('MiB');
   await page.locator('[data-field="cacheQuotaBytes"]').fill('0.01');
   await expect(warnings.last()).toHaveText(/^Every job that writes to the data directory will be refused: the quota 10\.2 KiB is below the .+ already used\.$/);
+  await warnings.last().scrollIntoViewIfNeeded();
   await shot('settings-warnings', WIDE);
 
   await page.getByRole('button', { name: 'Save', exact: true }).click();

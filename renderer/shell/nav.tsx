@@ -43,9 +43,8 @@ export function Nav({ queue }: { queue: QueueState | undefined }) {
         {ITEMS.map((item) => (
           <li key={item.label}>
             <a href={hashForScreen(item.screen)} aria-current={current === item.screen.name ? 'page' : undefined} title={`${item.label} (${item.keys})`}>
-              <span className="rail-letter" aria-hidden="true">
-                {item.short}
-              </span>
+              {/* Drawn by CSS from data-short when folded: the link's text stays the screen's name. */}
+              <span className="rail-letter" aria-hidden="true" data-short={item.short} />
               <span className="rail-label">{item.label}</span>
               {item.screen.name === 'queue' && queue && (queue.running > 0 || queue.queued > 0) && (
                 <span className="count" title={`${queue.running} running, ${queue.queued} queued`}>
