@@ -1,6 +1,6 @@
 /**
- * UI state that is not engine data: which screen is showing, the theme, and whether the shortcut
- * list is open. Engine data lives in react-query (through the contract); this store never holds a
+ * UI state that is not engine data: which screen is showing, the theme, whether the shortcut
+ * list is open and whether the rail is folded. Engine data lives in react-query (through the contract); this store never holds a
  * copy of it. The screen is mirrored in the location hash by shell/use-hash-routing.ts.
  */
 import { create } from 'zustand';
@@ -27,12 +27,16 @@ interface UiState {
   theme: Theme;
   /** The keyboard shortcut list (`?`). */
   shortcutsOpen: boolean;
+  /** The left rail folded to its icons, remembered across reloads (a narrow window wants the room). */
+  railCollapsed: boolean;
   navigate(screen: Screen): void;
   setTheme(theme: Theme): void;
   setShortcutsOpen(open: boolean): void;
+  setRailCollapsed(collapsed: boolean): void;
 }
 
 const THEME_KEY = 'tessera.theme';
+const RAIL_KEY = 'tessera.rail';
 
 function storedTheme(): Theme {
   const value = globalThis.localStorage?.getItem(THEME_KEY);
@@ -43,10 +47,15 @@ export const useUi = create<UiState>((set) => ({
   screen: { name: 'queue' },
   theme: storedTheme(),
   shortcutsOpen: false,
+  railCollapsed: globalThis.localStorage?.getItem(RAIL_KEY) === 'collapsed',
   navigate: (screen) => set({ screen }),
   setTheme: (theme) => {
     globalThis.localStorage?.setItem(THEME_KEY, theme);
     set({ theme });
   },
   setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
+  setRailCollapsed: (railCollapsed) => {
+    globalThis.localStorage?.setItem(RAIL_KEY, railCollapsed ? 'collapsed' : 'open');
+    set({ railCollapsed });
+  },
 }));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Settings } from '../../shared/contract.js';
-import { storageStatus } from './storage.js';
+import { directoryBytes, fileBytes, storageStatus } from './storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-storage-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,4 +44,16 @@ test('a volume below the free-space floor and a quota nearly used are warned abo
   assert.equal(status.warnings.length, 2, status.warnings.join('\n'));
   assert.match(status.warnings[0]!, /free, below the [\d.]+ GiB floor$/);
   assert.match(status.warnings[1]!, /holds 1 MiB of its 1 MiB quota \(over quota\)/);
+});
+
+test('a file gone between the listing and the look counts nothing, and the walk goes on (an upload completing mid-read)', async () => {
+  const walked = join(dir, 'walked');
+  mkdirSync(walked);
+  writeFileSync(join(walked, 'kept.bin'), Buffer.alloc(64 * 1024, 1));
+  assert.equal(await fileBytes(join(walked, 'upload.part')), 0);
+  const kept = await fileBytes(join(walked, 'kept.bin'));
+  assert.ok(kept >= 64 * 1024, `kept.bin takes ${kept} bytes`);
+  assert.equal(await directoryBytes(walked), kept);
+  // Anything but a vanished file is still an error.
+  await assert.rejects(fileBytes(join(walked, 'kept.bin', 'inside')), /ENOTDIR/);
 });

@@ -88,11 +88,24 @@ export async function directoryBytes(dir: string): Promise<number> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) total += (await lstat(p)).blocks * 512;
+      else if (e.isFile()) total += await fileBytes(p);
     }
   };
   await walk(dir);
   return total;
+}
+
+/**
+ * Allocated bytes of one file; 0 when it went between the listing and the look (an upload's
+ * `.part` renamed as it completes, a staging folder cleared): a gauge read mid-ingest must not fail.
+ */
+export async function fileBytes(path: string): Promise<number> {
+  try {
+    return (await lstat(path)).blocks * 512;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
 }
 
 function gib(bytes: number): string {

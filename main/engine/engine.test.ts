@@ -362,6 +362,24 @@ test('start-up services report their health; a switched-off feature says disable
   }
 });
 
+test('app.health reads the disk when asked: a floor set behind the poller’s back shows at once, and so does its removal', async () => {
+  // An hour between polls: only the ask itself can have read the disk again.
+  const engine = await engineWith(scriptedKind(['ok']), { diskCheckIntervalMs: 3600_000 });
+  try {
+    const disk = async () => (await engine.handlers['app.health']({})).find((h) => h.name === 'disk')!;
+    assert.equal((await disk()).state, 'ok');
+    const settings = await engine.handlers['settings.get']({});
+    engine.store.setSetting('settings', { ...settings, freeSpaceFloorBytes: 2 ** 60 });
+    const failed = await disk();
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.message, /floor 1024 PiB/);
+    engine.store.setSetting('settings', settings);
+    assert.equal((await disk()).state, 'ok');
+  } finally {
+    await engine.close();
+  }
+});
+
 test('switched-off features stay quiet: nothing about them above debug', async () => {
   const entries: { level: string; message: string }[] = [];
   const dataDir = join(root, `d${++dirs}`);

@@ -180,7 +180,11 @@ export class Engine {
     return {
       ...readOnlyHandlers({ store: this.store, catalog: this.catalog, withLiveProgress: (job) => this.withLiveProgress(job) }),
       'app.info': () => ({ version: this.options.version ?? '0.0.0', host: this.options.host, dataDir: this.dataDir, threads: this.pool.threads }),
-      'app.health': () => this.health.list(),
+      // The disk is read again on every ask (one statfs): the pill follows space freed or taken at once, not at the next poll.
+      'app.health': async () => {
+        await this.health.checkDisk();
+        return this.health.list();
+      },
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),

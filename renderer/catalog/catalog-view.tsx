@@ -18,14 +18,26 @@ import '../controls.css';
 import './catalog-view.css';
 import { SearchInput } from '../forms/inputs.js';
 import { LoadError } from '../shell/load-error.js';
+import { hashQuery, useHashQuery } from '../shell/hash-query.js';
 
 const PAGE = 50;
+
+type KindChoice = 'all' | 'vector' | 'raster';
+function kindOf(value: string | null): KindChoice {
+  return value === 'vector' || value === 'raster' ? value : 'all';
+}
 
 /** The catalogue screen for `#/catalog`. */
 export function CatalogView() {
   const queryClient = useQueryClient();
-  const [text, setText] = useState('');
-  const [kind, setKind] = useState<'all' | 'vector' | 'raster'>('all');
+  // The search and kind live in the address too (#/catalog?q=…&kind=raster): a reload keeps them, a link shares them.
+  const [text, setText] = useState(() => hashQuery(window.location.hash).get('q') ?? '');
+  const [kind, setKind] = useState(() => kindOf(hashQuery(window.location.hash).get('kind')));
+  const query = new URLSearchParams({ ...(text === '' ? {} : { q: text }), ...(kind === 'all' ? {} : { kind }) }).toString();
+  useHashQuery('catalog', '#/catalog', query, (params) => {
+    setText(params.get('q') ?? '');
+    setKind(kindOf(params.get('kind')));
+  });
   const search = useDebounced(text.trim(), 250);
   const list = useInfiniteQuery({
     queryKey: ['catalog.list', search, kind],
@@ -63,7 +75,7 @@ export function CatalogView() {
       </div>
       <div className="catalog-filters">
         <SearchInput label="Search the catalogue" placeholder="Name, layer, file, CRS…" value={text} onValue={setText} />
-        <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as typeof kind)}>
+        <select aria-label="Kind" value={kind} onChange={(e) => setKind(kindOf(e.currentTarget.value))}>
           <option value="all">vector and raster</option>
           <option value="vector">vector</option>
           <option value="raster">raster</option>

@@ -1,28 +1,85 @@
 /**
- * The ingest panel: one card per drop, with each file's progress and, when it was refused, why;
- * gauges for the drop's quota, the data directory's quota and the free space left above the floor,
- * which move with the bytes as they are sent (and as the job stages them); then the job that
- * ingests them, with what became of each file.
+ * The ingest dock: one panel under the screen (a row of the shell's grid, so it never covers the
+ * item table or the map), folded to a one-line summary ("1 of 2 files · 12.3 of 40.0 MiB") or open
+ * on each drop: every file's bytes as they are sent, then what its job made of it, a failure on
+ * a row of its own. Its gauges are the Storage screen's, drawn from the same storage.status query.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { FINISHED_JOB_STATES, type JobItem } from '../../shared/contract.js';
 import { useJob, useJobItems } from '../data/job-queries.js';
 import { queryKey } from '../data/query-keys.js';
 import { useLiveProgress } from '../live-progress.js';
-import { formatBytes } from '../storage/bytes.js';
-import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
+import { refreshStorage } from '../shell/refresh-storage.js';
+import { formatBytes, formatBytesOf } from '../storage/bytes.js';
 import { MeterTrack, percentOf } from '../storage/gauge.js';
+import { QuotaGauge, VolumeGauge } from '../storage/storage-gauges.js';
+import { dropCounts, rowStatus } from './drop-status.js';
+import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
+
+/** While files are being sent the gauges are read this often; otherwise at each file and finish. */
+const SENDING_REFRESH_MS = 2000;
 
 export function IngestPanel() {
   const sessions = useIngest((s) => s.sessions);
-  if (sessions.length === 0) return null;
+  const [open, setOpen] = useState(true);
+  const queryClient = useQueryClient();
+  const count = sessions.length;
+  const seen = useRef(count);
+  // A new drop opens the dock, so what was dropped is seen at once.
+  useEffect(() => {
+    if (count > seen.current) setOpen(true);
+    seen.current = count;
+  }, [count]);
+  const counts = dropCounts(sessions.flatMap((s) => s.rows));
+  const sending = sessions.some((s) => s.state === 'sending');
+  // Each file that lands takes space: the gauges (and the header's disk pill) are asked again.
+  useEffect(() => {
+    if (counts.sentFiles > 0) refreshStorage(queryClient);
+  }, [counts.sentFiles, queryClient]);
+  const storage = useQuery({
+    queryKey: queryKey('storage.status'),
+    queryFn: () => window.tessera.storage.status({}),
+    enabled: count > 0,
+    refetchInterval: sending ? SENDING_REFRESH_MS : false,
+  });
+  if (count === 0) return null;
+  const summary = `${counts.sentFiles} of ${counts.files} ${counts.files === 1 ? 'file' : 'files'} · ${formatBytesOf(counts.sentBytes, counts.bytes)}${
+    counts.refused > 0 ? ` · ${counts.refused} refused` : ''
+  }`;
+  const dataVolume = storage.data?.volumes.find((v) => v.roles.includes('data directory'));
+  const dataQuota = storage.data?.quotas.find((q) => q.jobId === null);
+  const jobIds = new Set(sessions.map((s) => s.jobId));
+  const jobQuotas = storage.data?.quotas.filter((q) => q.jobId !== null && jobIds.has(q.jobId)) ?? [];
   return (
-    <aside className="ingest-panel" aria-label="Ingest" data-testid="ingest-panel">
-      {[...sessions].reverse().map((session) => (
-        <DropCard key={session.id} session={session} />
-      ))}
-    </aside>
+    <section className={open ? 'ingest-dock open' : 'ingest-dock'} aria-label="Uploads" data-testid="ingest-panel">
+      <header className="ingest-dock-head">
+        <button type="button" className="ingest-dock-toggle" aria-expanded={open} aria-controls="ingest-dock-body" onClick={() => setOpen(!open)}>
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span> Uploads
+        </button>
+        <span className="small" data-testid="ingest-summary">
+          {summary}
+        </span>
+      </header>
+      {open && (
+        <div className="ingest-dock-body" id="ingest-dock-body">
+          <div className="ingest-cards">
+            {[...sessions].reverse().map((session) => (
+              <DropCard key={session.id} session={session} />
+            ))}
+          </div>
+          {storage.data && (
+            <section className="ingest-gauges gauges" aria-label="Storage">
+              {dataVolume && <VolumeGauge volume={dataVolume} floor={storage.data.freeSpaceFloorBytes} />}
+              {dataQuota && <QuotaGauge quota={dataQuota} />}
+              {jobQuotas.map((q) => (
+                <QuotaGauge key={q.jobId} quota={q} />
+              ))}
+            </section>
+          )}
+        </div>
+      )}
+    </section>
   );
 }
 
@@ -44,11 +101,12 @@ function DropCard({ session }: { session: DropSession }) {
   }, [jobId, queryClient]);
 
   const sent = session.rows.reduce((n, r) => n + r.sent, 0);
-  // What the job has written (staged copies of local files, imports) moves the gauges on from there.
+  // What the job has written (staged copies of local files, imports) moves the drop's gauge on from there.
   const written = live?.bytes ?? job.data?.progress.bytes ?? 0;
   const moved = sent + written;
   const finished = job.data ? FINISHED_JOB_STATES.includes(job.data.state) : session.state === 'nothing' || session.state === 'failed';
   const { limits } = session;
+  const jobState = job.data && FINISHED_JOB_STATES.includes(job.data.state) ? job.data.state : null;
   return (
     <section className="ingest-card" data-testid="ingest-card" data-state={job.data?.state ?? session.state}>
       <header>
@@ -62,30 +120,29 @@ function DropCard({ session }: { session: DropSession }) {
       </header>
       <ul className="ingest-rows">
         {session.rows.map((row) => (
-          <FileRow key={row.name} row={row} items={itemRows?.filter((i) => i.label === row.name || i.label.startsWith(`${row.name} ›`)) ?? []} />
+          <FileRow
+            key={row.name}
+            row={row}
+            items={itemRows?.filter((i) => i.label === row.name || i.label.startsWith(`${row.name} ›`)) ?? []}
+            job={jobState === null ? null : { state: jobState, error: job.data?.error?.message ?? null }}
+          />
         ))}
       </ul>
-      <div className="ingest-gauges">
-        {limits.jobQuota !== null && (
-          <Meter label="This drop’s quota" used={moved} total={limits.jobQuota} text={`${formatBytes(moved)} of ${formatBytes(limits.jobQuota)}`} />
-        )}
-        {limits.dataDirQuota !== null && limits.dataDirUsed !== null && (
-          <Meter
-            label="Data directory quota"
-            used={limits.dataDirUsed + moved}
-            total={limits.dataDirQuota}
-            text={`${formatBytes(limits.dataDirUsed + moved)} of ${formatBytes(limits.dataDirQuota)}`}
-          />
-        )}
-        {limits.free !== null && (
-          <Meter
-            label="Free space above the floor"
+      {limits.jobQuota !== null && (
+        <div className="ingest-meter">
+          <span className="small">This drop’s quota</span>
+          <MeterTrack
+            className="ingest-bar"
+            label="This drop’s quota"
             used={moved}
-            total={Math.max(1, limits.free - limits.floor)}
-            text={`${formatBytes(Math.max(0, limits.free - moved))} free, ${formatBytes(limits.floor)} must stay free`}
+            total={limits.jobQuota}
+            valueText={`${formatBytes(moved)} of ${formatBytes(limits.jobQuota)}`}
           />
-        )}
-      </div>
+          <span className="small muted">
+            {formatBytes(moved)} of {formatBytes(limits.jobQuota)} ({Math.round(percentOf(moved, limits.jobQuota))}%)
+          </span>
+        </div>
+      )}
       {session.message && (
         <p className={session.state === 'failed' || session.state === 'nothing' ? 'error small' : 'small'} role="alert">
           {session.message}
@@ -95,7 +152,7 @@ function DropCard({ session }: { session: DropSession }) {
         <p className="small">
           <a href={`#/jobs/${jobId}`}>Job #{jobId}</a>
           {job.data &&
-            ` · ${job.data.state} · ${job.data.items.succeeded} of ${job.data.items.total} item(s) done${job.data.items.failed ? `, ${job.data.items.failed} failed` : ''}`}
+            ` · ${job.data.state} · ${job.data.items.succeeded} of ${job.data.items.total} ${job.data.items.total === 1 ? 'item' : 'items'} imported${job.data.items.failed ? `, ${job.data.items.failed} failed` : ''}`}
           {job.data && FINISHED_JOB_STATES.includes(job.data.state) && job.data.items.succeeded > 0 && (
             <>
               {' · '}
@@ -124,30 +181,22 @@ function cardStatus(session: DropSession, jobState: string | undefined): string 
   }
 }
 
-function FileRow({ row, items }: { row: DropRow; items: JobItem[] }) {
+function FileRow({ row, items, job }: { row: DropRow; items: JobItem[]; job: { state: string; error: string | null } | null }) {
+  const status = rowStatus(row, items, job);
   const failed = items.find((i) => i.state === 'failed');
-  const done = items.filter((i) => i.state === 'succeeded').length;
-  const pct = row.size > 0 ? Math.min(100, Math.round((100 * row.sent) / row.size)) : 0;
-  const status =
-    row.state === 'refused' || row.state === 'failed'
-      ? 'refused'
-      : items.length > 0
-        ? failed
-          ? `${done} of ${items.length} done, ${items.filter((i) => i.state === 'failed').length} failed`
-          : `${done} of ${items.length} done`
-        : row.state === 'sending'
-          ? `${pct}%`
-          : row.state === 'sent'
-            ? 'sent'
-            : 'waiting';
+  const pct = Math.round(percentOf(row.sent, row.size));
+  // A file the job failed on without an item of its own (the job could not plan) shows the job's error.
+  const jobError = status.tone === 'bad' && !failed && !row.message ? job?.error : null;
   return (
-    <li className={`ingest-row state-${row.state}`} data-testid="ingest-row" data-name={row.name}>
+    <li className={`ingest-row state-${row.state} tone-${status.tone}`} data-testid="ingest-row" data-name={row.name} data-status={status.word}>
       <div className="ingest-row-head">
         <span className="ingest-name" title={row.name}>
           {row.name}
         </span>
-        <span className="small muted">{formatBytes(row.size)}</span>
-        <span className="small ingest-status">{status}</span>
+        <span className="small muted" data-testid="row-bytes">
+          {row.state === 'sending' ? formatBytesOf(row.sent, row.size) : formatBytes(row.size)}
+        </span>
+        <span className="small ingest-status">{status.text}</span>
       </div>
       {(row.state === 'sending' || row.state === 'waiting') && (
         <div className="ingest-bar" role="progressbar" aria-label={`${row.name} sent`} aria-valuemin={0} aria-valuemax={row.size} aria-valuenow={row.sent}>
@@ -155,27 +204,20 @@ function FileRow({ row, items }: { row: DropRow; items: JobItem[] }) {
         </div>
       )}
       {row.message && (
-        <p className="error small" role="alert">
+        <p className="error small ingest-error" role="alert">
           {row.message}
         </p>
       )}
       {failed?.error && (
-        <p className="error small" data-testid="item-error">
+        <p className="error small ingest-error" data-testid="item-error">
           {failed.error.message.startsWith(failed.label) ? failed.error.message : `${failed.label}: ${failed.error.message}`}
         </p>
       )}
+      {jobError && (
+        <p className="error small ingest-error" data-testid="item-error">
+          {jobError}
+        </p>
+      )}
     </li>
-  );
-}
-
-function Meter({ label, used, total, text }: { label: string; used: number; total: number; text: string }) {
-  const pct = percentOf(used, total);
-  const tone = pct >= 100 ? 'bad' : pct >= 90 ? 'warn' : 'ok';
-  return (
-    <div className={`ingest-meter tone-${tone}`}>
-      <span className="small">{label}</span>
-      <MeterTrack className="ingest-bar" label={label} used={used} total={total} valueText={text} />
-      <span className="small muted">{text}</span>
-    </div>
   );
 }

@@ -11,6 +11,7 @@ import { codeOf, invalidateJob, seedJob, useJob, useJobItems } from '../data/job
 import { ExportButtons } from '../reports/export-buttons.js';
 import { useUi } from '../ui-store.js';
 import { ErrorDetails } from './error-details.js';
+import { VerifyCacheButton } from '../verify/verify-cache-button.js';
 import { ItemTable } from './item-table.js';
 import { mapTargetOf, outputOf } from './job-output.js';
 import { Parameters } from './parameters.js';
@@ -236,6 +237,7 @@ function Actions({ job, onGiveCrs, onRunAgain }: { job: JobSummary; onGiveCrs: (
           Open on map
         </button>
       )}
+      {mapTarget !== null && <VerifyCacheButton cachePath={mapTarget.cachePath} />}
       <div className="spacer" />
       <ExportButtons jobId={job.id} />
       {failure && (

@@ -10,6 +10,7 @@ import type { TileCacheSummary } from '../../shared/contract.js';
 import { type Bounds, useExtentOutline, useFeaturePicker, useLayerVisibility, useTileGrid } from './map-overlays.js';
 import { CacheFacts, LayerList, PickedPanel } from './map-side.js';
 import { useCacheMap } from './use-cache-map.js';
+import { VerifyCacheButton } from '../verify/verify-cache-button.js';
 
 export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSummary; openedAt: number; extent: Bounds | undefined }) {
   const { containerRef, map, style, loading, mapError } = useCacheMap(summary, openedAt);
@@ -32,6 +33,9 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
     <div className="map-body">
       <aside className="map-side">
         <CacheFacts summary={summary} />
+        <div className="map-actions">
+          <VerifyCacheButton cachePath={summary.path} />
+        </div>
         <h3>Layers</h3>
         <LayerList summary={summary} hidden={hidden} onToggle={toggleLayer} />
         <label className="map-toggle">

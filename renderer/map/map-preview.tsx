@@ -71,7 +71,9 @@ export function MapPreview({ cachePath, extent }: MapPreviewProps) {
           {opened.isFetching ? 'Opening…' : 'Open'}
         </button>
       </form>
-      {openPath.trim() === '' && <p className="empty map-empty">Open an MBTiles, PMTiles or tile folder to preview it.</p>}
+      {openPath.trim() === '' && (
+        <p className="empty map-empty">Open an MBTiles, PMTiles or tile folder to preview it. Once open, Verify this cache decodes every tile.</p>
+      )}
       {opened.error && (
         <p className="error map-message" role="alert">
           {openErrorText(openPath, (opened.error as Error).message)}

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { NO_FILTERS, dayBoundary, hasFilters, matchesFilter, splitFilter, toJobFilter } from './filters.js';
+import { NO_FILTERS, dayBoundary, filtersFromQuery, filtersToQuery, hasFilters, matchesFilter, splitFilter, toJobFilter } from './filters.js';
 import { job } from '../testing/test-jobs.js';
 
 test('blank fields stay out of the contract filter; dates are whole local days', () => {
@@ -38,4 +38,16 @@ test('a live job is matched against a filter as the engine would, as far as a su
   expect(matchesFilter(j, { createdFrom: '2026-05-01T12:00:00.000Z', createdTo: '2026-05-01T12:00:00.000Z' })).toBe(true);
   expect(matchesFilter(j, { createdFrom: '2026-05-01T12:00:00.001Z' })).toBe(false);
   expect(matchesFilter(j, { createdTo: '2026-05-01T13:00:00+02:00' })).toBe(false);
+});
+
+test('filters go into the address and come back the same; what the address cannot mean is dropped', () => {
+  const f = { states: ['failed', 'partial'] as const, kinds: ['verify'] as const, text: 'états & co', createdFrom: '2026-01-31', createdTo: '' };
+  const query = filtersToQuery({ ...f, states: [...f.states], kinds: [...f.kinds] });
+  expect(query).toBe('state=failed%2Cpartial&kind=verify&q=%C3%A9tats+%26+co&from=2026-01-31');
+  expect(filtersFromQuery(new URLSearchParams(query))).toEqual({ ...f, states: ['failed', 'partial'], kinds: ['verify'] });
+  expect(filtersToQuery(NO_FILTERS)).toBe('');
+  expect(filtersFromQuery(new URLSearchParams('state=failed,exploded&kind=teleport&from=31/01/2026&to=2026-02-30x'))).toEqual({
+    ...NO_FILTERS,
+    states: ['failed'],
+  });
 });

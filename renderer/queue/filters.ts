@@ -3,7 +3,7 @@
  * the active section (running, cancelling, queued) and one for the history (everything else).
  * Pure functions, tested directly; queue-store.ts holds the values.
  */
-import type { JobFilter, JobKind, JobState, JobSummary } from '../../shared/contract.js';
+import { JOB_KINDS, JOB_STATES, type JobFilter, type JobKind, type JobState, type JobSummary } from '../../shared/contract.js';
 
 /** What the filter bar holds. Dates are the inputs' own `YYYY-MM-DD` in the operator's time zone. */
 export interface QueueFilters {
@@ -84,4 +84,34 @@ export function matchesFilter(job: JobSummary, filter: JobFilter): boolean {
     if (!haystack.includes(filter.text.toLowerCase())) return false;
   }
   return true;
+}
+
+/**
+ * The filters as the query of the queue's address (`state=failed,partial&kind=verify&q=states&from=…&to=…`),
+ * blank fields left out, so a reload keeps them and a link shares them.
+ */
+export function filtersToQuery(f: QueueFilters): string {
+  const q = new URLSearchParams();
+  if (f.states.length > 0) q.set('state', f.states.join(','));
+  if (f.kinds.length > 0) q.set('kind', f.kinds.join(','));
+  if (f.text !== '') q.set('q', f.text);
+  if (f.createdFrom !== '') q.set('from', f.createdFrom);
+  if (f.createdTo !== '') q.set('to', f.createdTo);
+  return q.toString();
+}
+
+/** The filters an address's query names; unknown states, kinds and malformed days are dropped. */
+export function filtersFromQuery(q: URLSearchParams): QueueFilters {
+  const list = (name: string) => (q.get(name) ?? '').split(',').filter((v) => v !== '');
+  const day = (name: string) => {
+    const v = q.get(name) ?? '';
+    return dayBoundary(v, 'start') === null ? '' : v;
+  };
+  return {
+    states: list('state').filter((s): s is JobState => (JOB_STATES as readonly string[]).includes(s)),
+    kinds: list('kind').filter((k): k is JobKind => (JOB_KINDS as readonly string[]).includes(k)),
+    text: q.get('q') ?? '',
+    createdFrom: day('from'),
+    createdTo: day('to'),
+  };
 }

@@ -267,6 +267,9 @@ test('empty, filtered-empty and error states', async () => {
   m = await mount(<App />, engine.handlers);
   const empty = await waitFor('the empty state', () => container().querySelector('.empty'));
   expect(empty.textContent).toMatch(/^No jobs yet\./);
+  // It points at what the window can do, never at a terminal command (which a running console locks out).
+  expect(empty.textContent).not.toMatch(/tessera |terminal/);
+  expect([...empty.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['#/preseed', '#/catalog', '#/migrate', '#/map']);
   expect(container().querySelector('table')).toBeNull();
 
   await click(chip('partial'));
@@ -304,4 +307,25 @@ test('clicking a row opens the job detail, and its Cancel button does not', asyn
   await click(rowOf(1)!.querySelector('td.progress')!);
   expect(useUi.getState().screen).toEqual({ name: 'job', jobId: 1 });
   expect(window.location.hash).toBe('#/jobs/1');
+});
+
+test('the filters are held in the address: set from it, written to it, and back to the filtered list after a job', async () => {
+  const engine = fakeEngine([job(2, 'failed'), job(1, 'succeeded')]);
+  m = await mount(<App />, engine.handlers);
+  await waitFor('the rows', () => rowOf(2) && rowOf(1));
+  await click(chip('failed'));
+  expect(window.location.hash).toBe('#/queue?state=failed');
+  await waitFor('only the failed job', () => rowOf(1) === null);
+
+  // A link (or a typed address) sets the filters.
+  window.location.hash = '#/queue?state=succeeded&q=job';
+  await waitFor('the succeeded job only', () => rowOf(1) !== null && rowOf(2) === null);
+  expect(chip('succeeded').getAttribute('aria-pressed')).toBe('true');
+  expect(search().value).toBe('job');
+
+  // Away to a job and back by the rail: the address holds the filters again.
+  await click(rowOf(1)!.querySelector('td.progress')!);
+  expect(window.location.hash).toBe('#/jobs/1');
+  await click(container().querySelector<HTMLAnchorElement>('nav.rail a[href="#/queue"]')!);
+  await waitFor('the filters back in the address', () => window.location.hash === '#/queue?state=succeeded&q=job');
 });

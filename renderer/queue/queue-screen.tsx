@@ -10,7 +10,8 @@ import { ActiveJobs } from './active-jobs.js';
 import { BulkBar, BulkOutcomePanel } from './bulk-bar.js';
 import { FilterBar } from './filter-bar.js';
 import { concurrencyText } from './format.js';
-import { hasFilters, isActive, splitFilter, toJobFilter } from './filters.js';
+import { filtersFromQuery, filtersToQuery, hasFilters, isActive, splitFilter, toJobFilter } from './filters.js';
+import { useHashQuery } from '../shell/hash-query.js';
 import { HistoryList } from './history-list.js';
 import { ACTIVE_LIMIT, HISTORY_PAGE_SIZE, queueKeys } from './job-cache.js';
 import { useQueueUi } from './queue-store.js';
@@ -29,6 +30,12 @@ export function QueueScreen() {
   const setSelected = useQueueUi((s) => s.setSelected);
   const clearSelection = useQueueUi((s) => s.clearSelection);
   const clearFilters = useQueueUi((s) => s.clearFilters);
+  // The filters live in the address too (#/queue?state=failed&q=…): a reload keeps them, a link shares them.
+  useHashQuery('queue', '#/queue', filtersToQuery(filters), (params) => {
+    const next = filtersFromQuery(params);
+    // The same filters again (back from a job) keep the selection: setFilters would drop it.
+    if (filtersToQuery(next) !== filtersToQuery(useQueueUi.getState().filters)) useQueueUi.getState().setFilters(next);
+  });
   const text = useDebounced(filters.text, SEARCH_DEBOUNCE_MS);
   const { states, kinds, createdFrom, createdTo } = filters;
   const split = useMemo(() => splitFilter(toJobFilter({ states, kinds, createdFrom, createdTo, text })), [states, kinds, createdFrom, createdTo, text]);
@@ -103,9 +110,21 @@ export function QueueScreen() {
       ) : nothing && !filtered ? (
         <div className="empty">
           <p>No jobs yet.</p>
-          <p className="small">
-            Start one from a terminal with <code>tessera verify &lt;cache.mbtiles&gt;</code>; it appears here as it runs.
-          </p>
+          <ul className="small empty-actions" data-testid="queue-empty-actions">
+            <li>
+              <a href="#/preseed">Preseed</a> a tile cache from rasters or vector data;
+            </li>
+            <li>
+              drop files on this window (or <a href="#/catalog">Catalogue</a> › Add files…) to ingest them;
+            </li>
+            <li>
+              <a href="#/migrate">Migrate</a> ArcGIS layers into the catalogue;
+            </li>
+            <li>
+              open a cache on the <a href="#/map">Map</a> and verify it there.
+            </li>
+          </ul>
+          <p className="small muted">Jobs appear here as they run.</p>
         </div>
       ) : nothing ? (
         <div className="blank">

@@ -3,7 +3,9 @@
  * both survive a visit to a job's detail and back.
  */
 import { create } from 'zustand';
-import { NO_FILTERS, type QueueFilters } from './filters.js';
+import { hashQuery, hashRoute } from '../shell/hash-query.js';
+import { screenFromHash } from '../shell/routes.js';
+import { NO_FILTERS, type QueueFilters, filtersFromQuery } from './filters.js';
 
 interface QueueUiState {
   filters: QueueFilters;
@@ -15,9 +17,15 @@ interface QueueUiState {
   clearSelection(): void;
 }
 
+/** The filters a loaded address names (a reload, a shared link), so the first list fetched is the filtered one. */
+function filtersOfLocation(): QueueFilters {
+  const hash = globalThis.location?.hash ?? '';
+  return screenFromHash(hashRoute(hash)).name === 'queue' ? filtersFromQuery(hashQuery(hash)) : NO_FILTERS;
+}
+
 /** The queue screen's filters and selection. */
 export const useQueueUi = create<QueueUiState>((set) => ({
-  filters: NO_FILTERS,
+  filters: filtersOfLocation(),
   selected: new Set(),
   // A selection made under other filters would act on rows no longer in sight: it goes.
   setFilters: (patch) => set((s) => ({ filters: { ...s.filters, ...patch }, selected: new Set() })),

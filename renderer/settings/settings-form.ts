@@ -81,6 +81,13 @@ function bytes(text: string, unit: ByteUnit): number {
   return Math.round(num(text) * BYTE_UNITS[unit]);
 }
 
+/** Whether two typed sizes are the same bytes (500 GiB and 512000 MiB are: a unit switch alone changes nothing). */
+function sameSize(a: string, aUnit: ByteUnit, b: string, bUnit: ByteUnit): boolean {
+  if (a === b && aUnit === bUnit) return true;
+  const x = bytes(a, aUnit);
+  return !Number.isNaN(x) && x === bytes(b, bUnit);
+}
+
 /**
  * The patch for settings.update: only the settings whose fields differ from `base` (the form as
  * loaded), so a save never overwrites what nobody touched.
@@ -93,13 +100,13 @@ export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsP
     for (const k of JOB_KINDS) if (form.perKind[k].trim() !== '') perKind[k] = num(form.perKind[k]);
     patch.maxRunningPerKind = perKind;
   }
-  if (form.quotaOn !== base.quotaOn || (form.quotaOn && (form.quota !== base.quota || form.quotaUnit !== base.quotaUnit))) {
+  if (form.quotaOn !== base.quotaOn || (form.quotaOn && !sameSize(form.quota, form.quotaUnit, base.quota, base.quotaUnit))) {
     patch.cacheQuotaBytes = form.quotaOn ? bytes(form.quota, form.quotaUnit) : null;
   }
-  if (form.floor !== base.floor || form.floorUnit !== base.floorUnit) patch.freeSpaceFloorBytes = bytes(form.floor, form.floorUnit);
+  if (!sameSize(form.floor, form.floorUnit, base.floor, base.floorUnit)) patch.freeSpaceFloorBytes = bytes(form.floor, form.floorUnit);
   if (
     form.ingestQuotaOn !== base.ingestQuotaOn ||
-    (form.ingestQuotaOn && (form.ingestQuota !== base.ingestQuota || form.ingestQuotaUnit !== base.ingestQuotaUnit))
+    (form.ingestQuotaOn && !sameSize(form.ingestQuota, form.ingestQuotaUnit, base.ingestQuota, base.ingestQuotaUnit))
   ) {
     patch.ingestJobQuotaBytes = form.ingestQuotaOn ? bytes(form.ingestQuota, form.ingestQuotaUnit) : null;
   }

@@ -123,9 +123,9 @@ test('a valid edit sends only what changed, then shows Saved', async () => {
   expect(input('retentionDays').value).toBe('30');
   expect(button('Save').disabled).toBe(true);
 
-  // Only the floor, in GiB: nothing else is sent again.
-  await setValue(input('freeSpaceFloorBytes'), '2');
+  // Only the floor, in GiB (the unit first: switching it converts what is typed): nothing else is sent again.
   await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')!, 'GiB');
+  await setValue(input('freeSpaceFloorBytes'), '2');
   await click(button('Save'));
   await waitFor('the second save', () => m.callsTo('settings.update').length === 2);
   expect(m.callsTo('settings.update')[1]).toEqual({ freeSpaceFloorBytes: 2 * GiB });
@@ -146,8 +146,8 @@ test('the ingest quota per job: off, a limit in any unit, refused when not posit
   await click(button('Save'));
   expect(errorOf('ingestJobQuotaBytes')).toBe('Must be more than 0');
   expect(m.callsTo('settings.update')).toEqual([]);
-  await setValue(input('ingestJobQuotaBytes'), '500');
   await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Ingest quota unit"]')!, 'MiB');
+  await setValue(input('ingestJobQuotaBytes'), '500');
   await click(button('Save'));
   await waitFor('the save', () => m.callsTo('settings.update').length === 1);
   expect(m.callsTo('settings.update')[0]).toEqual({ ingestJobQuotaBytes: 500 * MiB });
@@ -178,8 +178,8 @@ test('a BAD_INPUT from the engine shows next to the field it names, until that f
       });
     },
   });
-  await setValue(input('freeSpaceFloorBytes'), '900');
   await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')!, 'GiB');
+  await setValue(input('freeSpaceFloorBytes'), '900');
   await click(button('Save'));
   await waitFor('the engine’s error', () => errorOf('freeSpaceFloorBytes'));
   expect(m.callsTo('settings.update')).toEqual([{ freeSpaceFloorBytes: 900 * GiB }]);
@@ -221,4 +221,49 @@ test('data roots: one folder per line, a relative one refused next to the field,
   await waitFor('the save', () => m.callsTo('settings.update').length === 1);
   expect(m.callsTo('settings.update')[0]).toEqual({ dataRoots: ['/srv/geodata', '/srv/tiles'], allowGdalVirtualPaths: true });
   expect(h.current().dataRoots).toEqual(['/srv/geodata', '/srv/tiles']);
+});
+
+test('switching a unit converts the amount: 500 GiB becomes 512000 MiB, and the same size is saved', async () => {
+  const m = await open(handlers({ ingestJobQuotaBytes: 500 * GiB }));
+  expect(input('ingestJobQuotaBytes').value).toBe('500');
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Ingest quota unit"]')!, 'MiB');
+  expect(input('ingestJobQuotaBytes').value).toBe('512000');
+  // The same size in another unit is no change at all.
+  expect(button('Save').disabled).toBe(true);
+  await setValue(input('ingestJobQuotaBytes'), '1024');
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Ingest quota unit"]')!, 'GiB');
+  expect(input('ingestJobQuotaBytes').value).toBe('1');
+  await click(button('Save'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ ingestJobQuotaBytes: GiB });
+});
+
+test('a floor above the volume or a quota below what is used is warned of before saving, and saved only on Save anyway', async () => {
+  const h = handlers();
+  const m = await open({
+    ...h,
+    'storage.status': () => ({
+      volumes: [{ path: '/srv/tessera', roles: ['data directory'], totalBytes: 252 * GiB, freeBytes: 77 * GiB }],
+      quotas: [{ name: 'cache quota (data directory)', jobId: null, limitBytes: null, usedBytes: 101.7 * MiB }],
+      freeSpaceFloorBytes: 512 * MiB,
+      warnings: [],
+    }),
+  });
+  const warnings = () => [...page().querySelectorAll('[data-testid="settings-warnings"] li')].map((li) => li.textContent);
+  expect(warnings()).toEqual([]);
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')!, 'GiB');
+  await setValue(input('freeSpaceFloorBytes'), '500');
+  await waitFor('the floor warning', () => warnings().length === 1);
+  expect(warnings()).toEqual(["Every preseed and upload writing to /srv/tessera will wait for ever: the floor 500 GiB is above this volume's 252 GiB."]);
+  await click(radio('quota', 'limit to'));
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Cache quota unit"]')!, 'MiB');
+  await setValue(input('cacheQuotaBytes'), '50');
+  expect(warnings()[1]).toBe('Every job that writes to the data directory will be refused: the quota 50 MiB is below the 101.7 MiB already used.');
+
+  await click(button('Save'));
+  expect(m.callsTo('settings.update')).toEqual([]);
+  expect(page().querySelector('[data-testid="settings-confirm"]')?.textContent).toMatch(/Not saved yet/);
+  await click(button('Save anyway'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ freeSpaceFloorBytes: 500 * GiB, cacheQuotaBytes: 50 * MiB });
 });

@@ -6,14 +6,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAppInfo } from '../data/app-info.js';
 import { queryKey } from '../data/query-keys.js';
-import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { JOB_KINDS, type Settings } from '../../shared/contract.js';
-import { BYTE_UNITS, type ByteUnit, formatBytes } from '../storage/bytes.js';
+import { BYTE_UNITS, formatBytes } from '../storage/bytes.js';
 import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
 import { Field } from '../forms/field.js';
 import { CheckField, NumberField, NumberInput } from '../forms/inputs.js';
+import { refreshStorage } from '../shell/refresh-storage.js';
+import { ByteSize, SwitchedField } from './settings-fields.js';
+import { storageWarnings } from './storage-warnings.js';
 import '../controls.css';
 import './settings-view.css';
 import { LoadError } from '../shell/load-error.js';
@@ -30,6 +33,9 @@ export function SettingsView() {
   const [base, setBase] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [savedAt, setSavedAt] = useState<Date | null>(null);
+  // The warnings the operator was shown on a save; the same ones again on the next save mean "save anyway".
+  const [warned, setWarned] = useState<string | null>(null);
+  const storage = useQuery({ queryKey: queryKey('storage.status'), queryFn: () => window.tessera.storage.status({}) });
 
   useEffect(() => {
     if (base === null && settings.data) {
@@ -43,6 +49,19 @@ export function SettingsView() {
   const clientErrors = useMemo(() => validatePatch(patch), [patch]);
   const errors = useFormErrors(clientErrors);
   const dirty = Object.keys(patch).length > 0;
+  // Only what this save changes is warned of: an old floor nobody touched does not hold up a save.
+  const warnings = useMemo(
+    () =>
+      storage.data && form
+        ? storageWarnings(
+            'freeSpaceFloorBytes' in patch ? Number(form.floor) * BYTE_UNITS[form.floorUnit] : Number.NaN,
+            'cacheQuotaBytes' in patch && form.quotaOn ? Number(form.quota) * BYTE_UNITS[form.quotaUnit] : null,
+            storage.data,
+          )
+        : [],
+    [patch, form, storage.data],
+  );
+  const warningKey = warnings.map((w) => w.message).join('\n');
 
   const save = useMutation({
     mutationFn: (p: typeof patch) => window.tessera.settings.update(p),
@@ -54,8 +73,8 @@ export function SettingsView() {
       setSavedAt(new Date());
       // What the settings feed: the storage gauges' floor, the queue's limit, the metrics health.
       // Quotas and the floor change what a dry run concludes, so open estimates are redone.
-      for (const key of [queryKey('storage.status'), queryKey('queue.get'), queryKey('app.health'), queryKey('jobs.estimate')])
-        void queryClient.invalidateQueries({ queryKey: key });
+      refreshStorage(queryClient);
+      for (const key of [queryKey('queue.get'), queryKey('jobs.estimate')]) void queryClient.invalidateQueries({ queryKey: key });
     },
     onError: errors.rejected,
   });
@@ -93,6 +112,10 @@ export function SettingsView() {
       return;
     }
     if (!dirty) return;
+    if (warningKey !== '' && warned !== warningKey) {
+      setWarned(warningKey);
+      return;
+    }
     errors.clearServer();
     save.mutate(patch);
   };
@@ -295,6 +318,15 @@ export function SettingsView() {
               />
             )}
           </SwitchedField>
+          {warnings.length > 0 && (
+            <ul className="settings-warnings" aria-label="Before you save" data-testid="settings-warnings">
+              {warnings.map((w) => (
+                <li key={w.message} className="warning small" data-for={w.field} role="alert">
+                  {w.message}
+                </li>
+              ))}
+            </ul>
+          )}
         </fieldset>
 
         <fieldset>
@@ -317,7 +349,7 @@ export function SettingsView() {
 
         <div className="form-actions">
           <button type="submit" className="primary" disabled={save.isPending || (!dirty && !errors.tried)}>
-            {save.isPending ? 'Saving…' : 'Save'}
+            {save.isPending ? 'Saving…' : warningKey !== '' && warned === warningKey ? 'Save anyway' : 'Save'}
           </button>
           <button type="button" onClick={reset} disabled={save.isPending || (!dirty && Object.keys(errors.server).length === 0)}>
             Reset
@@ -327,6 +359,11 @@ export function SettingsView() {
             {!savedAt && dirty && <span className="muted">Unsaved changes</span>}
           </span>
         </div>
+        {warningKey !== '' && warned === warningKey && (
+          <p className="warning" role="alert" data-testid="settings-confirm">
+            Not saved yet: read the warnings above, then Save anyway to keep these values.
+          </p>
+        )}
         {serverOther && (
           <p id="settings-error" className="error" role="alert">
             Could not save: {serverOther}
@@ -345,99 +382,5 @@ export function SettingsView() {
         </p>
       )}
     </section>
-  );
-}
-
-/** A row whose value is switched off or on by two radios (`off` and `on` their words), the value's controls after them. */
-function SwitchedField({
-  label,
-  error,
-  help,
-  name,
-  off,
-  on,
-  isOn,
-  onSwitch,
-  children,
-}: {
-  label: string;
-  error: string | undefined;
-  help: string;
-  name: string;
-  off: string;
-  on: string;
-  isOn: boolean;
-  onSwitch: (on: boolean) => void;
-  children: (describedBy: string, invalid: boolean) => ReactNode;
-}) {
-  return (
-    <Field group label={label} error={error} help={help}>
-      {(id, describedBy, invalid) => (
-        <div className="choice" role="radiogroup" aria-labelledby={`${id}-label`} id={id}>
-          <label>
-            <input type="radio" name={name} checked={!isOn} onChange={() => onSwitch(false)} /> {off}
-          </label>
-          <label>
-            <input type="radio" name={name} checked={isOn} onChange={() => onSwitch(true)} /> {on}
-          </label>
-          {children(describedBy, invalid)}
-        </div>
-      )}
-    </Field>
-  );
-}
-
-/** A size in bytes as typed: a number (labelled `label`, unless `id` ties it to its row's label) and its unit. */
-function ByteSize({
-  id,
-  label,
-  unitLabel = `${label} unit`,
-  field,
-  describedBy,
-  invalid,
-  disabled,
-  value,
-  unit,
-  onChange,
-}: {
-  id?: string;
-  label: string;
-  unitLabel?: string;
-  field: string;
-  describedBy: string;
-  invalid: boolean;
-  disabled?: boolean;
-  value: string;
-  unit: ByteUnit;
-  onChange: (change: { value?: string; unit?: ByteUnit }) => void;
-}) {
-  return (
-    <>
-      <NumberInput
-        {...(id === undefined ? { 'aria-label': label } : { id })}
-        field={field}
-        describedBy={describedBy}
-        invalid={invalid}
-        min={0}
-        step="any"
-        className="short"
-        disabled={disabled}
-        value={value}
-        onValue={(v) => onChange({ value: v })}
-      />
-      <UnitPicker label={unitLabel} value={unit} disabled={disabled} onChange={(u) => onChange({ unit: u })} />
-    </>
-  );
-}
-
-function UnitPicker({ label, value, disabled, onChange }: { label: string; value: ByteUnit; disabled?: boolean; onChange: (unit: ByteUnit) => void }) {
-  return (
-    <select aria-label={label} value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value as ByteUnit)}>
-      {(Object.keys(BYTE_UNITS) as ByteUnit[]).map((u) => (
-        <option key={u} value={u}>
-          {u}
-        </option>
-      ))}
-    </select>
   );
 }

@@ -7,6 +7,9 @@
  *   a job joins the queue (created, retried) or leaves it unstarted (cancelled), so those
  *   job.changed events ask for queue.get (at most once per QUEUE_REFRESH_MS); an answer that a
  *   queue.changed event overtook meanwhile is dropped, as it is older.
+ * - a finish also asks again for what storage feeds (storage.status, app.health): a finished job is
+ *   when space was taken or given back, so the header's disk pill and every gauge move at once
+ *   rather than at their next poll (see refreshStorage).
  * A job on screen is followed by data/follow-job.ts (its summary, items and log), not from here.
  */
 import { useQueryClient } from '@tanstack/react-query';
@@ -16,6 +19,7 @@ import { useLiveProgress } from '../live-progress.js';
 import { applyJobChanged, queueKeys } from '../queue/job-cache.js';
 import { useUi } from '../ui-store.js';
 import { FinishWatcher, announce } from './notifications.js';
+import { refreshStorage } from './refresh-storage.js';
 
 const QUEUE_REFRESH_MS = 300;
 
@@ -46,8 +50,10 @@ export function useEngineEvents(): void {
         applyJobChanged(queryClient, job);
         const before = states.get(job.id);
         if (before !== job.state && (job.state === 'queued' || job.state === 'cancelled' || before === 'queued')) refreshQueue();
-        if (FINISHED_JOB_STATES.includes(job.state)) states.delete(job.id);
-        else states.set(job.id, job.state);
+        if (FINISHED_JOB_STATES.includes(job.state)) {
+          states.delete(job.id);
+          refreshStorage(queryClient);
+        } else states.set(job.id, job.state);
         if (job.state !== 'running') useLiveProgress.getState().forget(job.id);
         const notice = watcher.check(job);
         if (notice) announce(notice, (jobId) => useUi.getState().navigate({ name: 'job', jobId }));

@@ -20,3 +20,29 @@ export function unitFor(bytes: number): ByteUnit {
 export function bytesToInput(bytes: number, unit: ByteUnit): string {
   return String(Math.round((bytes / BYTE_UNITS[unit]) * 1000) / 1000);
 }
+
+const PAIR_UNITS = [
+  ['GiB', 1024 ** 3],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+] as const;
+
+/**
+ * "12.3 of 40.0 MiB": a part and its whole in the whole's unit, one decimal each, so the two
+ * numbers can be compared at a glance while bytes arrive ("0.5 of 40.0 MiB", never "512 KiB of 40 MiB").
+ */
+export function formatBytesOf(part: number, whole: number): string {
+  for (const [unit, size] of PAIR_UNITS) {
+    if (whole >= size) return `${(part / size).toFixed(1)} of ${(whole / size).toFixed(1)} ${unit}`;
+  }
+  return `${part} of ${whole} B`;
+}
+
+/**
+ * A byte field's text moved to another unit, so the size stays what it was ("500" GiB is "512000"
+ * MiB): a unit switch never silently changes the amount. Text that is not a number stays as typed.
+ */
+export function convertInput(text: string, from: ByteUnit, to: ByteUnit): string {
+  if (from === to || text.trim() === '' || !Number.isFinite(Number(text))) return text;
+  return bytesToInput(Number(text) * BYTE_UNITS[from], to);
+}

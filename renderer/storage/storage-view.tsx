@@ -5,17 +5,19 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { FINISHED_JOB_STATES, type QuotaStatus, type VolumeStatus } from '../../shared/contract.js';
+import { FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { queryKey } from '../data/query-keys.js';
 import { formatBytes } from './bytes.js';
-import { Gauge } from './gauge.js';
+import { QuotaGauge, VolumeGauge } from './storage-gauges.js';
 import '../controls.css';
 import './storage-view.css';
 import { LoadError } from '../shell/load-error.js';
 
 /** The query key of storage.status, for whoever changes what it reports (settings). */
 export const storageKey = queryKey('storage.status');
-const REFRESH_MS = 10_000;
+/** How often the Storage screen reads storage.status (the ingest dock reads the same query). */
+export const STORAGE_REFRESH_MS = 10_000;
+const REFRESH_MS = STORAGE_REFRESH_MS;
 
 /** The storage screen for `#/storage`. */
 export function StorageView() {
@@ -77,63 +79,5 @@ export function StorageView() {
         </>
       )}
     </section>
-  );
-}
-
-function VolumeGauge({ volume, floor }: { volume: VolumeStatus; floor: number }) {
-  const used = Math.max(0, volume.totalBytes - volume.freeBytes);
-  const tone = volume.freeBytes < floor ? 'bad' : volume.freeBytes < floor + 0.1 * (volume.totalBytes - floor) ? 'warn' : 'ok';
-  const valueText = `${formatBytes(used)} used of ${formatBytes(volume.totalBytes)}, ${formatBytes(volume.freeBytes)} free`;
-  return (
-    <div className="volume" data-testid="volume" data-path={volume.path}>
-      <Gauge
-        label={volume.path}
-        used={used}
-        total={volume.totalBytes}
-        mark={
-          floor > 0 && floor < volume.totalBytes
-            ? { at: volume.totalBytes - floor, label: `free-space floor: ${formatBytes(floor)} must stay free` }
-            : undefined
-        }
-        text={`${valueText}${volume.freeBytes < floor ? ' — below the floor' : ''}`}
-        valueText={valueText}
-        tone={tone}
-      />
-      <ul className="roles" aria-label="What Tessera keeps there">
-        {volume.roles.map((r) => (
-          <li key={r} className="pill">
-            {r}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function QuotaGauge({ quota }: { quota: QuotaStatus }) {
-  const title = quota.jobId === null ? quota.name : `${quota.name} (job ${quota.jobId})`;
-  if (quota.limitBytes === null) {
-    return (
-      <div className="quota" data-testid="quota" data-name={quota.name}>
-        <div className="gauge-label">{title}</div>
-        <div className="gauge-text small">
-          {formatBytes(quota.usedBytes)} used · <span className="muted">no quota</span>
-        </div>
-      </div>
-    );
-  }
-  const share = quota.usedBytes / quota.limitBytes;
-  const valueText = `${formatBytes(quota.usedBytes)} used of ${formatBytes(quota.limitBytes)}`;
-  return (
-    <div className="quota" data-testid="quota" data-name={quota.name}>
-      <Gauge
-        label={title}
-        used={quota.usedBytes}
-        total={quota.limitBytes}
-        text={`${valueText} (${Math.round(share * 100)}%)`}
-        valueText={valueText}
-        tone={share >= 1 ? 'bad' : share >= 0.9 ? 'warn' : 'ok'}
-      />
-    </div>
   );
 }

@@ -1,0 +1,76 @@
+/**
+ * What the ingest dock says of a drop's files, as pure functions: the counts of its summary line
+ * and each file's status. A file's status follows it to the end: sent, then what its job's items
+ * made of it, and a failed job never leaves a row saying "sent".
+ */
+import type { JobItem } from '../../shared/contract.js';
+import type { DropRow } from './ingest-store.js';
+
+export interface DropCounts {
+  /** Files that go (not refused before sending). */
+  files: number;
+  /** Of those, the ones whose bytes all arrived. */
+  sentFiles: number;
+  /** Bytes of the files that go, and how many of them were sent. */
+  bytes: number;
+  sentBytes: number;
+  /** Files refused before a byte was sent, or whose upload failed. */
+  refused: number;
+}
+
+/** The summary's counts over `rows` (every drop in the dock). */
+export function dropCounts(rows: readonly DropRow[]): DropCounts {
+  const counts: DropCounts = { files: 0, sentFiles: 0, bytes: 0, sentBytes: 0, refused: 0 };
+  for (const row of rows) {
+    if (row.state === 'refused' || row.state === 'failed') {
+      counts.refused++;
+      continue;
+    }
+    counts.files++;
+    counts.bytes += row.size;
+    counts.sentBytes += Math.min(row.sent, row.size);
+    if (row.state === 'sent') counts.sentFiles++;
+  }
+  return counts;
+}
+
+export interface RowStatus {
+  /** A stable word for tests and styles: waiting, sending, sent, importing, ingested, partial, failed, refused, cancelled. */
+  word: string;
+  /** What the row says. */
+  text: string;
+  tone: 'ok' | 'bad' | 'neutral';
+}
+
+/**
+ * The status of one file: `items` are its job's items for it (its layers or its file), `job` the
+ * job once it has finished (null before).
+ */
+export function rowStatus(row: DropRow, items: readonly JobItem[], job: { state: string } | null): RowStatus {
+  if (row.state === 'refused') return { word: 'refused', text: 'refused', tone: 'bad' };
+  if (row.state === 'failed') return { word: 'failed', text: 'not sent', tone: 'bad' };
+  if (items.length > 0) {
+    const done = items.filter((i) => i.state === 'succeeded').length;
+    const failed = items.filter((i) => i.state === 'failed').length;
+    const open = items.some((i) => i.state === 'queued' || i.state === 'running');
+    const of = `${done} of ${items.length} imported`;
+    if (failed > 0) return { word: done > 0 ? 'partial' : 'failed', text: `${of}, ${failed} failed`, tone: 'bad' };
+    if (open) return { word: 'importing', text: of, tone: 'neutral' };
+    if (done === items.length) return { word: 'ingested', text: of, tone: 'ok' };
+    return { word: job?.state ?? 'importing', text: `${of}, ${items.length - done} ${job?.state ?? 'waiting'}`, tone: 'neutral' };
+  }
+  if (job !== null && row.state === 'sent') {
+    // No item of its own: a Shapefile's side file (its .shp's item covers it), or a job that failed before it planned.
+    if (job.state === 'succeeded') return { word: 'ingested', text: 'ingested', tone: 'ok' };
+    if (job.state === 'cancelled') return { word: 'cancelled', text: 'cancelled', tone: 'neutral' };
+    return { word: 'failed', text: 'not ingested', tone: 'bad' };
+  }
+  switch (row.state) {
+    case 'sending':
+      return { word: 'sending', text: 'sending', tone: 'neutral' };
+    case 'sent':
+      return { word: 'sent', text: 'sent', tone: 'neutral' };
+    default:
+      return { word: 'waiting', text: 'waiting', tone: 'neutral' };
+  }
+}
