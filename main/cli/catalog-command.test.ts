@@ -182,5 +182,6 @@ test('ingest ends with the import; the analysis it leaves is done by the next en
 test('the summary names the datasets whose analysis is left for later, and how to wait for it', () => {
   assert.equal(analysisNote([]), '');
   assert.match(analysisNote([7]), /^ {2}analysis dataset 7: invalid geometries and preview not done yet; Tessera finishes them when it next opens/);
-  assert.match(analysisNote([7, 8]), /datasets 7, 8: .*`tessera catalog show 7` says when\. --wait-analysis waits for them here\.\n$/);
+  assert.match(analysisNote([7, 8]), /datasets 7, 8: .*\(tessera catalog show 7 says when\); --wait-analysis waits for them here\.\n$/);
+  assert.match(analysisNote([7], true), /the console finishes them now/);
 });

@@ -105,7 +105,7 @@ export function analysisNote(pending: readonly number[], inConsole = false): str
   if (pending.length === 0) return '';
   const which = pending.length === 1 ? `dataset ${pending[0]}` : `datasets ${pending.join(', ')}`;
   const who = inConsole ? 'the console finishes them now' : 'Tessera finishes them when it next opens this data directory (tessera serve, or any job)';
-  return `  analysis ${which}: invalid geometries and preview not done yet; ${who}; \`tessera catalog show ${pending[0]}\` says when. --wait-analysis waits for them here.\n`;
+  return `  analysis ${which}: invalid geometries and preview not done yet; ${who} (tessera catalog show ${pending[0]} says when); --wait-analysis waits for them here.\n`;
 }
 
 function formatIssues(issues: RequestResult<'jobs.tileIssues'>['rows']): string {
