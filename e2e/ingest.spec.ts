@@ -5,13 +5,14 @@
  * previewed on the map, where its pixels are sampled. Refusals (an empty file, a file over the
  * ingest quota, a Shapefile without a .prj) show with their reasons.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { CatalogDataset, Page as ResultPage } from '../shared/contract.js';
 import { countriesShapefileZip, shapefileWithoutPrjZip } from '../main/ingest/testing/ingest-fixtures.js';
 import { ARTIFACTS, expect, test } from './console-fixture.js';
+import { dropFiles as dropOnPage, pageApi } from './page-actions.js';
 import { countriesTopoJson, illinoisNad27Tif, srtmDem, worldMapGpkg } from './fixtures.js';
 
 test.use({ consoleOptions: { viewport: { width: 1400, height: 900 } } });
@@ -35,33 +36,10 @@ test.beforeAll(async ({ workDir, tessera, session }) => {
   await page.goto(tessera.url);
 });
 
-/** Drops `paths` on the page as a drag from the desktop would: dragenter, dragover, drop. */
-async function dropFiles(paths: string[]): Promise<void> {
-  const payload = paths.map((p) => ({ name: basename(p), base64: readFileSync(p).toString('base64') }));
-  await page.evaluate((list) => {
-    const transfer = new DataTransfer();
-    for (const f of list) {
-      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
-      transfer.items.add(new File([bytes], f.name));
-    }
-    const target = document.querySelector('main') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop'])
-      target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
-  }, payload);
-}
-
-/** A contract call with the page's session (the cookie), as the console makes them. */
-async function api<T>(name: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    async ([n, i]) => {
-      const response = await fetch(`/api/${n}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(i) });
-      const reply = (await response.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
-      if (!reply.ok) throw new Error(reply.error?.message);
-      return reply.result;
-    },
-    [name, input] as const,
-  ) as Promise<T>;
-}
+/** Drops `paths` on the console's page. */
+const dropFiles = (paths: string[]) => dropOnPage(page, paths);
+/** A contract call with the page's session. */
+const api = <T>(name: string, input: unknown) => pageApi<T>(page, name, input);
 
 test('dropped files are uploaded, ingested and listed in the catalogue; refusals say why', async ({ tessera }) => {
   test.setTimeout(300_000);

@@ -104,7 +104,7 @@ test('a. the raster form, reached with g p, shows the dry run of the hillshade a
   await page.keyboard.press('p');
   await page.locator('#preseed-form-raster').waitFor({ timeout: 15_000 });
   expect(new URL(page.url()).hash).toBe('#/preseed');
-  expect(await page.locator('nav a[aria-current="page"] span').first().textContent()).toBe('Preseed');
+  expect(await page.locator('nav a[aria-current="page"] .rail-label').first().textContent()).toBe('Preseed');
 
   await field('params.datasets.0').fill(hillshade);
   await field('params.minZoom').fill('8');
