@@ -15,7 +15,7 @@
 import sharp from 'sharp';
 import { TesseraError } from '../shared/errors.js';
 import { AbortFlag } from './abort-flag.js';
-import { type RasterTilesResult, type TileEncoding, encodeTile } from './raster-tiles.js';
+import { type RasterTilesResult, type TileEncoding, encodeTile, scratchFor } from './raster-tiles.js';
 
 export interface RasterOverviewTask {
   tileSize: number;
@@ -37,30 +37,31 @@ export async function rasterOverviewTiles(task: RasterOverviewTask): Promise<Ras
   const layout = { size: task.tileSize, channels: task.colour + 1, alpha: true };
   let next = 0;
   const lane = async (): Promise<void> => {
+    // Reused per lane, as in raster-tiles.ts: the parent's pixels and the encoder's scratch.
+    const scratch = scratchFor(layout);
     while (next < task.tiles.length) {
       flag.throwIfAborted();
       const i = next++;
       const tile = task.tiles[i]!;
-      const pixels = await parentPixels(tile.children, task.tileSize, task.colour);
-      out[i] = { x: tile.x, y: tile.y, data: pixels ? await encodeTile(pixels, layout, task.encoding) : null };
+      const pixels = await parentPixels(tile.children, task.tileSize, task.colour, scratch.tile);
+      out[i] = { x: tile.x, y: tile.y, data: pixels ? await encodeTile(pixels, layout, task.encoding, undefined, scratch) : null };
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, task.tiles.length) }, lane));
   return { tiles: out };
 }
 
-/** The parent's pixels (colour + alpha, interleaved), or null when no child has any. */
-async function parentPixels(children: readonly (Uint8Array | null)[], size: number, colour: 1 | 3): Promise<Uint8Array | null> {
-  const channels = colour + 1;
-  let out: Uint8Array | null = null;
+/** The parent's pixels (colour + alpha, interleaved) in `into`, or null when no child has any. */
+async function parentPixels(children: readonly (Uint8Array | null)[], size: number, colour: 1 | 3, into: Uint8Array): Promise<Uint8Array | null> {
+  if (children.every((c) => !c)) return null;
+  into.fill(0); // a missing child's quarter is transparent
   for (let q = 0; q < 4; q++) {
     const child = children[q];
     if (!child) continue;
     const rgba = await decodeRgba(child, size);
-    out ??= new Uint8Array(size * size * channels);
-    downsampleInto(rgba, size, colour, out, (q % 2) * (size / 2), Math.floor(q / 2) * (size / 2));
+    downsampleInto(rgba, size, colour, into, (q % 2) * (size / 2), Math.floor(q / 2) * (size / 2));
   }
-  return out;
+  return into;
 }
 
 /** A stored child as size × size RGBA; TILE_CORRUPT names what did not fit. */

@@ -15,6 +15,12 @@
 import sharp, { type Sharp } from 'sharp';
 import { AbortFlag } from './abort-flag.js';
 
+// libvips' operation cache keeps recent pipelines and their buffers for reuse, but no tile is
+// encoded twice: it only held memory. One libvips thread per image: a tile is too small to split
+// and the pool's threads already encode tiles side by side. (Both are process-wide settings.)
+sharp.cache(false);
+sharp.concurrency(1);
+
 export type RasterTileFormat = 'png' | 'jpeg' | 'webp';
 
 export interface RasterTilesTask {
@@ -76,16 +82,33 @@ export async function rasterTiles(task: RasterTilesTask): Promise<RasterTilesRes
   const layout: TilePixels = { size: task.tileSize, channels: task.channels, alpha: task.alpha };
   let next = 0;
   const lane = async (): Promise<void> => {
+    // One tile's worth of pixels per lane, reused: fresh arrays per tile were garbage that V8 only
+    // collects after tens of MiB of it, which every worker held (see scratchFor).
+    const scratch = scratchFor(layout);
     while (next < task.tiles.length) {
       flag.throwIfAborted();
       const i = next++;
       const tile = task.tiles[i]!;
-      const rgba = cut(bytes, task, tile.column, tile.row);
-      out[i] = { x: tile.x, y: tile.y, data: await encodeTile(rgba, layout, task.encoding, tile.under) };
+      const rgba = cut(bytes, task, tile.column, tile.row, scratch.tile);
+      out[i] = { x: tile.x, y: tile.y, data: await encodeTile(rgba, layout, task.encoding, tile.under, scratch) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, task.tiles.length) }, lane));
   return { tiles: out };
+}
+
+/**
+ * Buffers a lane of encodes reuses from tile to tile: the cut tile and its copy without alpha.
+ * Reuse is safe because a lane awaits each encode (sharp reads its input until then) before the next.
+ */
+export interface Scratch {
+  tile: Uint8Array;
+  opaque: Uint8Array;
+}
+
+export function scratchFor(layout: TilePixels): Scratch {
+  const pixels = layout.size * layout.size;
+  return { tile: new Uint8Array(pixels * layout.channels), opaque: new Uint8Array(pixels * Math.max(1, layout.channels - 1)) };
 }
 
 /** Maps each colour value through its band's stretch (rounded, clamped); alpha is clamped. */
@@ -113,11 +136,10 @@ function clampByte(v: number): number {
 }
 
 /** The tile's pixels, copied out of the metatile row by row. */
-function cut(bytes: Uint8Array, task: RasterTilesTask, column: number, row: number): Uint8Array {
+function cut(bytes: Uint8Array, task: RasterTilesTask, column: number, row: number, out: Uint8Array): Uint8Array {
   const size = task.tileSize;
   const ch = task.channels;
   const rowBytes = size * ch;
-  const out = new Uint8Array(size * rowBytes);
   const stride = task.width * ch;
   let from = row * size * stride + column * size * ch;
   for (let r = 0; r < size; r++, from += stride) out.set(bytes.subarray(from, from + rowBytes), r * rowBytes);
@@ -141,7 +163,13 @@ export function alphaCoverage(pixels: Uint8Array, channels: number): 'none' | 'a
  * One tile's pixels to its encoded bytes, or null when fully transparent. Exported for the
  * overview task (workers/raster-overview.ts), which encodes what it downsampled the same way.
  */
-export async function encodeTile(pixels: Uint8Array, layout: TilePixels, encoding: TileEncoding, under?: Uint8Array): Promise<Uint8Array | null> {
+export async function encodeTile(
+  pixels: Uint8Array,
+  layout: TilePixels,
+  encoding: TileEncoding,
+  under?: Uint8Array,
+  scratch: Scratch = scratchFor(layout),
+): Promise<Uint8Array | null> {
   const { size, channels } = layout;
   const coverage = layout.alpha ? alphaCoverage(pixels, channels) : 'all';
   if (coverage === 'none') return null;
@@ -158,7 +186,7 @@ export async function encodeTile(pixels: Uint8Array, layout: TilePixels, encodin
       .toBuffer({ resolveWithObject: true });
     image = sharp(composed.data, { raw: { width: composed.info.width, height: composed.info.height, channels: composed.info.channels } });
   } else if (coverage === 'all' || encoding.format === 'jpeg') {
-    const raw = coverage === 'all' && layout.alpha ? dropAlpha(pixels, channels) : pixels;
+    const raw = coverage === 'all' && layout.alpha ? dropAlpha(pixels, channels, scratch.opaque) : pixels;
     image = sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
       raw: { width: size, height: size, channels: (coverage === 'all' ? colour : channels) as 1 | 2 | 3 | 4 },
     });
@@ -179,9 +207,8 @@ function encode(image: Sharp, encoding: TileEncoding, grey: boolean): Promise<Bu
   return (grey ? image.toColourspace('b-w') : image).png({ compressionLevel, adaptiveFiltering }).toBuffer();
 }
 
-function dropAlpha(pixels: Uint8Array, channels: number): Uint8Array {
+function dropAlpha(pixels: Uint8Array, channels: number, out: Uint8Array): Uint8Array {
   const colour = channels - 1;
-  const out = new Uint8Array((pixels.length / channels) * colour);
   for (let i = 0, j = 0; i < pixels.length; i += channels, j += colour) {
     for (let c = 0; c < colour; c++) out[j + c] = pixels[i + c]!;
   }
