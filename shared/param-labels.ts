@@ -26,6 +26,8 @@ const LABELS: Readonly<Record<string, string>> = {
   format: 'Format',
   quality: 'Quality',
   pngPalette: 'PNG palette',
+  pngCompression: 'PNG compression (zlib level)',
+  pngAdaptiveFiltering: 'PNG adaptive filtering',
   resampling: 'Resampling',
   scale: 'Value scale',
   extent: 'MVT extent',

@@ -6,6 +6,7 @@
  * Tasks are wrapped with defineTask so that a coded error (ABORTED, TILE_CORRUPT…) keeps its code
  * across the thread boundary, which structured cloning of an Error would drop.
  */
+import { rasterOverviewTiles as rasterOverviewTilesTask } from './raster-overview.js';
 import { rasterTiles as rasterTilesTask } from './raster-tiles.js';
 import type { WorkerTaskFn, WorkerTasks } from './task-map.js';
 import { defineTask } from './task.js';
@@ -14,5 +15,6 @@ import { vectorPartition as vectorPartitionTask, vectorTiles as vectorTilesTask 
 
 export const verifyTiles: WorkerTaskFn<WorkerTasks, 'verifyTiles'> = defineTask(verifyTilesTask);
 export const rasterTiles: WorkerTaskFn<WorkerTasks, 'rasterTiles'> = defineTask(rasterTilesTask);
+export const rasterOverviewTiles: WorkerTaskFn<WorkerTasks, 'rasterOverviewTiles'> = defineTask(rasterOverviewTilesTask);
 export const vectorPartition: WorkerTaskFn<WorkerTasks, 'vectorPartition'> = defineTask(vectorPartitionTask);
 export const vectorTiles: WorkerTaskFn<WorkerTasks, 'vectorTiles'> = defineTask(vectorTilesTask);

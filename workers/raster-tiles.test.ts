@@ -21,6 +21,8 @@ function metatile(right: 'transparent' | 'half'): Uint8Array {
   return px;
 }
 
+const PNG: RasterTilesTask['encoding'] = { format: 'png', quality: 80, png: { palette: false, compressionLevel: 6, adaptiveFiltering: true } };
+
 function task(pixels: Uint8Array, extra: Partial<RasterTilesTask> = {}): RasterTilesTask {
   return {
     pixels: pixels.buffer as ArrayBuffer,
@@ -35,9 +37,7 @@ function task(pixels: Uint8Array, extra: Partial<RasterTilesTask> = {}): RasterT
       { x: 10, y: 20, column: 0, row: 0 },
       { x: 11, y: 20, column: 1, row: 0 },
     ],
-    format: 'png',
-    quality: 80,
-    pngPalette: false,
+    encoding: PNG,
     ...extra,
   };
 }
@@ -55,9 +55,9 @@ test('a fully transparent tile is dropped; an opaque one loses its alpha channel
 test('a partly transparent tile keeps alpha (PNG, WebP); JPEG flattens it onto black', async () => {
   const png = await rasterTiles(task(metatile('half')));
   assert.equal((await sharp(png.tiles[1]!.data!).metadata()).channels, 4);
-  const webp = await rasterTiles(task(metatile('half'), { format: 'webp' }));
+  const webp = await rasterTiles(task(metatile('half'), { encoding: { ...PNG, format: 'webp' } }));
   assert.equal((await sharp(webp.tiles[1]!.data!).metadata()).hasAlpha, true);
-  const jpeg = await rasterTiles(task(metatile('half'), { format: 'jpeg', quality: 90 }));
+  const jpeg = await rasterTiles(task(metatile('half'), { encoding: { ...PNG, format: 'jpeg', quality: 90 } }));
   const { data, info } = await sharp(jpeg.tiles[1]!.data!).raw().toBuffer({ resolveWithObject: true });
   assert.equal(info.channels, 3);
   const at = (x: number, y: number) => [...data.subarray((y * 256 + x) * 3, (y * 256 + x) * 3 + 3)];
@@ -79,6 +79,28 @@ test('a tile sent with `under` is composed over it: the new pixels where opaque,
   const at = (x: number, y: number) => [...data.subarray((y * 256 + x) * 4, (y * 256 + x) * 4 + 4)];
   assert.deepEqual(at(200, 5), [255, 0, 0, 255]);
   assert.deepEqual(at(50, 5), [50, 5, 100, 255]);
+});
+
+test('grey data makes grey PNGs (grey + alpha where partly transparent), and the PNG settings reach the encoder', async () => {
+  // Grey + alpha: the left tile a smooth gradient (opaque), the right one half transparent.
+  const rgba = metatile('half');
+  const grey = new Uint8Array((rgba.length / 4) * 2);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 2) {
+    grey[j] = rgba[i]!;
+    grey[j + 1] = rgba[i + 3]!;
+  }
+  const encode = (png: Partial<RasterTilesTask['encoding']['png']>) =>
+    rasterTiles(task(grey.slice(), { channels: 2, encoding: { ...PNG, png: { ...PNG.png, ...png } } }));
+  const result = await encode({});
+  const [opaque, half] = await Promise.all(result.tiles.map((t) => sharp(t.data!).metadata()));
+  assert.deepEqual([opaque!.channels, opaque!.space, half!.channels, half!.space], [1, 'b-w', 2, 'b-w']);
+  const { data, info } = await sharp(result.tiles[0]!.data!).raw().toBuffer({ resolveWithObject: true });
+  assert.equal(data[(10 * 256 + 7) * info.channels], 7, 'grey values survive');
+  const size = (r: typeof result) => r.tiles.reduce((n, t) => n + t.data!.byteLength, 0);
+  // Stored (level 0) is the raw size and more; level 9 with row filters packs a gradient far smaller.
+  const stored = size(await encode({ compressionLevel: 0, adaptiveFiltering: false }));
+  const packed = size(await encode({ compressionLevel: 9, adaptiveFiltering: true }));
+  assert.ok(stored > 256 * 256 * 2 && packed * 10 < stored, `stored ${stored} B, packed ${packed} B`);
 });
 
 test('16-bit and float values are stretched per band; alpha is clamped; NaN is 0', () => {

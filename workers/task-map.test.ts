@@ -9,7 +9,13 @@ import type { VerifyTilesResult } from './verify-tiles.js';
 const typedEntry: WorkerModule<WorkerTasks> = entry;
 
 /** Every task name of the map, as a value (a missing or extra key fails to compile). */
-const taskNames: Record<keyof WorkerTasks, true> = { verifyTiles: true, rasterTiles: true, vectorPartition: true, vectorTiles: true };
+const taskNames: Record<keyof WorkerTasks, true> = {
+  verifyTiles: true,
+  rasterTiles: true,
+  rasterOverviewTiles: true,
+  vectorPartition: true,
+  vectorTiles: true,
+};
 
 // Compile-time: what the helpers give for one task.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -8,6 +8,7 @@
  * pool-entry.ts declares each export with `WorkerTaskFn<…>`, so a task whose types drift from this
  * map fails to compile there; workers/task-map.test.ts checks that every task here is exported.
  */
+import type { RasterOverviewTask } from './raster-overview.js';
 import type { RasterTilesResult, RasterTilesTask } from './raster-tiles.js';
 import type { VectorPartitionTask, VectorTilesResult, VectorTilesTask } from './vector-tiles.js';
 import type { PartitionResult } from './vector/partition-features.js';
@@ -29,6 +30,7 @@ type PoolAdded = 'abort';
 export interface WorkerTasks {
   verifyTiles: TaskSpec<Omit<VerifyTilesTask, PoolAdded>, VerifyTilesResult>;
   rasterTiles: TaskSpec<Omit<RasterTilesTask, PoolAdded>, RasterTilesResult>;
+  rasterOverviewTiles: TaskSpec<Omit<RasterOverviewTask, PoolAdded>, RasterTilesResult>;
   vectorPartition: TaskSpec<Omit<VectorPartitionTask, PoolAdded>, PartitionResult>;
   vectorTiles: TaskSpec<Omit<VectorTilesTask, PoolAdded>, VectorTilesResult>;
 }

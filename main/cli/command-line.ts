@@ -49,6 +49,8 @@ const OPTIONS = {
   'tile-size': { value: true },
   quality: { value: true },
   'png-palette': {},
+  'png-compression': { value: true },
+  'png-filter': { value: true },
   resampling: { value: true },
   scale: { value: true },
   mode: { value: true },

@@ -9,6 +9,7 @@
  * --json documents) stay as they were.
  */
 import { Command, Option } from 'commander';
+import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
 import type { OptionValues } from './command-line.js';
 
 type OptionName = keyof OptionValues;
@@ -135,6 +136,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'format', value: 'png|jpeg|webp', description: 'the tile image format; jpg means jpeg', default: 'png' },
       { name: 'quality', value: 'N', description: 'JPEG and WebP quality, 1-100; PNG ignores it', default: '85' },
       { name: 'png-palette', description: 'PNG only: quantise to at most 256 colours, for much smaller files', default: 'off' },
+      {
+        name: 'png-compression',
+        value: '0-9',
+        description: 'PNG only: zlib level, 0 (none, fastest) to 9 (smallest)',
+        default: String(PNG_COMPRESSION_DEFAULT),
+      },
+      {
+        name: 'png-filter',
+        value: 'adaptive|none',
+        description: 'PNG only: row filters chosen per row (smaller, slower to encode) or none',
+        default: PNG_ADAPTIVE_FILTERING_DEFAULT ? 'adaptive' : 'none',
+      },
       { name: 'resampling', value: 'METHOD', description: 'nearest, bilinear, cubic, lanczos or average', default: 'average' },
       {
         name: 'scale',

@@ -41,6 +41,8 @@ export const FIELD_SOURCES: Readonly<Record<string, Readonly<Record<string, Sour
     'params.format': { option: '--format' },
     'params.quality': { option: '--quality' },
     'params.pngPalette': { option: '--png-palette' },
+    'params.pngCompression': { option: '--png-compression' },
+    'params.pngAdaptiveFiltering': { option: '--png-filter' },
     'params.resampling': { option: '--resampling' },
     'params.scale': { option: '--scale', parts: ['MIN', 'MAX'] },
   },

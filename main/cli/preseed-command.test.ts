@@ -30,6 +30,20 @@ test('raster options become params that the contract accepts, with defaults fill
   assert.equal(parsed.params.pngPalette, false);
 });
 
+test('PNG options: --png-compression and --png-filter reach the params; a filter word other than adaptive|none is refused', () => {
+  const input = preseedInput('raster', ['a.tif'], { zoom: '0-2', output: 'o.mbtiles', 'png-compression': '9', 'png-filter': 'none' });
+  const parsed = JobStartInput.parse(input);
+  if (parsed.kind !== 'preseed-raster') assert.fail(parsed.kind);
+  assert.equal(parsed.params.pngCompression, 9);
+  assert.equal(parsed.params.pngAdaptiveFiltering, false);
+  assert.throws(() => preseedInput('raster', ['a.tif'], { zoom: '0-2', output: 'o.mbtiles', 'png-filter': 'paeth' }), /--png-filter must be adaptive or none/);
+  // The level's range is the contract's: 10 is refused there, naming the field.
+  const tooHigh = JobStartInput.safeParse(preseedInput('raster', ['a.tif'], { zoom: '0-2', output: 'o.mbtiles', 'png-compression': '10' }));
+  assert.equal(tooHigh.success, false);
+  assert.deepEqual(tooHigh.error?.issues[0]?.path, ['params', 'pngCompression']);
+  assert.throws(() => preseedInput('vector', ['a.gpkg'], { zoom: '0-2', output: 'o.mbtiles', 'png-compression': '9' }), /png-compression/);
+});
+
 test('vector options: layers with their own zooms, attributes, the size policy', () => {
   const input = preseedInput('vector', ['world.gpkg'], {
     zoom: '0-10',

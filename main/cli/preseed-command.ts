@@ -17,6 +17,8 @@ export interface PreseedOptions {
   format?: string;
   quality?: string;
   'png-palette'?: boolean;
+  'png-compression'?: string;
+  'png-filter'?: string;
   resampling?: string;
   scale?: string;
   mode?: string;
@@ -58,12 +60,14 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
         ...(o.format !== undefined && { format: (o.format === 'jpg' ? 'jpeg' : o.format) as 'png' }),
         ...(o.quality !== undefined && { quality: integer(o.quality, '--quality') }),
         ...(o['png-palette'] && { pngPalette: true }),
+        ...(o['png-compression'] !== undefined && { pngCompression: integer(o['png-compression'], '--png-compression') }),
+        ...(o['png-filter'] !== undefined && { pngAdaptiveFiltering: pngFilter(o['png-filter']) }),
         ...(o.resampling !== undefined && { resampling: o.resampling as 'average' }),
         ...(o.scale !== undefined && { scale: o.scale === 'auto' ? 'auto' : (numbers(o.scale, '--scale', 2) as [number, number]) }),
       },
     };
   }
-  refuseFlags(o, ['tile-size', 'format', 'quality', 'png-palette', 'resampling', 'scale'], 'raster');
+  refuseFlags(o, ['tile-size', 'format', 'quality', 'png-palette', 'png-compression', 'png-filter', 'resampling', 'scale'], 'raster');
   return {
     kind: 'preseed-vector',
     params: {
@@ -111,6 +115,12 @@ function numbers(text: string, flag: string, count: number): number[] {
 function integer(text: string, flag: string): number {
   if (!/^-?\d+$/.test(text.trim())) throw new PreseedUsageError(`${flag} must be a whole number (got "${text}")`);
   return Number(text);
+}
+
+/** --png-filter: adaptive (row filters chosen per row) or none. */
+function pngFilter(text: string): boolean {
+  if (text === 'adaptive' || text === 'none') return text === 'adaptive';
+  throw new PreseedUsageError(`--png-filter must be adaptive or none (got "${text}")`);
 }
 
 /** An ISO date or date-time; a bare date means midnight UTC. */

@@ -71,6 +71,8 @@ test("preseed-raster: params.output, and each dataset item's rendered bounds as 
       format: 'png',
       quality: 85,
       pngPalette: false,
+      pngCompression: 6,
+      pngAdaptiveFiltering: true,
       resampling: 'average',
       scale: 'auto',
     },

@@ -358,6 +358,8 @@ test('a preseed offers "Open on map" for its output once it succeeded or ended p
     format: 'png' as const,
     quality: 85,
     pngPalette: false,
+    pngCompression: 6,
+    pngAdaptiveFiltering: true,
     resampling: 'average' as const,
     scale: 'auto' as const,
   };

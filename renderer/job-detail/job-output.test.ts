@@ -14,6 +14,8 @@ const raster: KindedParams = {
     format: 'png',
     quality: 85,
     pngPalette: false,
+    pngCompression: 6,
+    pngAdaptiveFiltering: true,
     resampling: 'average',
     scale: 'auto',
   },

@@ -5,6 +5,10 @@ import { type PathUse, kindContract, pathList } from './kind-contract.js';
 
 export const RASTER_FORMATS = ['png', 'jpeg', 'webp'] as const;
 export const RESAMPLINGS = ['nearest', 'bilinear', 'cubic', 'lanczos', 'average'] as const;
+/** PNG zlib level unless a job says otherwise (see pngCompression). */
+export const PNG_COMPRESSION_DEFAULT = 6;
+/** PNG row filtering unless a job says otherwise (see pngAdaptiveFiltering). */
+export const PNG_ADAPTIVE_FILTERING_DEFAULT = true;
 
 /** preseed-raster: GDAL rasters (any CRS) to PNG/JPEG/WebP tiles; one item per dataset. */
 export const RasterPreseedParams = preseedChecks(
@@ -18,6 +22,13 @@ export const RasterPreseedParams = preseedChecks(
       quality: z.number().int().min(1).max(100).default(85),
       /** PNG only: quantise to a palette of at most 256 colours (much smaller files). */
       pngPalette: z.boolean().default(false),
+      /**
+       * PNG only: zlib level, 0 (stored) to 9 (smallest). The default is the measured balance of
+       * size and encode time (bench/raster-preseed-bench.ts prints both per setting).
+       */
+      pngCompression: z.number().int().min(0).max(9).default(PNG_COMPRESSION_DEFAULT),
+      /** PNG only: pick a row filter per row (libpng's adaptive filtering) instead of none. */
+      pngAdaptiveFiltering: z.boolean().default(PNG_ADAPTIVE_FILTERING_DEFAULT),
       resampling: z.enum(RESAMPLINGS).default('average'),
       /**
        * How 16-bit and float bands become 8-bit: `auto` stretches each band's min–max (from its

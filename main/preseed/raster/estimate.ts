@@ -21,7 +21,7 @@ import { type DatasetInfo, inspectDataset } from './dataset-info.js';
 import { itemExtent } from './item-extent.js';
 import { type Metatile, metatileAt, metatileGrid, middleMetatile, pickMetatileSide } from './metatiles.js';
 import { spreadCells, totalRange } from '../estimate-sample.js';
-import { renderBlock } from './render-block.js';
+import { renderBlock, tileEncoding } from './render-block.js';
 import { renderSpec } from './render-spec.js';
 import { WarpSource } from './warp-source.js';
 
@@ -237,9 +237,7 @@ async function sampleDataset(
     const stretch = await source.stretch(params.scale);
     const style = {
       tileSize: params.tileSize,
-      format: params.format,
-      quality: params.quality,
-      pngPalette: params.pngPalette,
+      encoding: tileEncoding(params),
       resampling: params.resampling,
       stretch,
     };

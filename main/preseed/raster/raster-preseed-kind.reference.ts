@@ -5,7 +5,7 @@
  * upgrade, make them again: `UPDATE=1 node --test dist/main/preseed/raster/raster-preseed-kind.test.js`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +14,14 @@ import { Engine } from '../../engine/engine.js';
 import { createLogger } from '../../logging/logger.js';
 import { blueMarbleTif, illinoisNad27Tif, srtmDem, srtmHillshadeTif } from '../../testing/real-data.js';
 import { readGolden } from '../../../workers/testing/golden.js';
-import { type Gdal2TilesOptions, assertClose, compareWithGdal2Tiles, demScaledLikeGdalTranslate, runGdal2Tiles } from './testing/gdal2tiles-reference.js';
+import {
+  type Gdal2TilesOptions,
+  assertClose,
+  compareWithGdal2Tiles,
+  demScaledLikeGdalTranslate,
+  readMbtilesTiles,
+  runGdal2Tiles,
+} from './testing/gdal2tiles-reference.js';
 import { type GoldenTiles, goldenFromDirectory } from './testing/golden-tiles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-raster-reference-'));
@@ -55,6 +62,20 @@ async function both(
   }
 }
 
+/** Our PNG tiles take no more bytes than gdal2tiles' files of the same tiles (issue 14, item 4). */
+function assertNoLarger(ours: string, reference: string, label: string): void {
+  let theirs = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else if (entry.name.endsWith('.png')) theirs += statSync(join(dir, entry.name)).size;
+    }
+  };
+  walk(reference);
+  const mine = [...readMbtilesTiles(ours).values()].reduce((n, d) => n + d.byteLength, 0);
+  assert.ok(mine > 0 && mine <= theirs, `${label}: our tiles take ${mine} B, gdal2tiles' ${theirs} B`);
+}
+
 /** The golden file still holds what gdal2tiles makes now. */
 async function assertGoldenCurrent(name: string, reference: string): Promise<void> {
   const committed = readGolden<GoldenTiles>(new URL('./raster-preseed-kind.test.js', import.meta.url).href, name);
@@ -73,6 +94,7 @@ test('reference: SRTM hillshade z8–11 matches gdal2tiles tile for tile; the go
   const options: Gdal2TilesOptions = { minZoom: 8, maxZoom: 11, resampling: 'average' };
   const { ours, reference } = await both({ datasets: [hillshade], minZoom: 8, maxZoom: 11, resampling: 'average' }, hillshade, options);
   assertClose(await compareWithGdal2Tiles(ours, reference), { colour: 3, alpha: 3, worst: 12 }, 'hillshade');
+  assertNoLarger(ours, reference, 'hillshade');
   await assertGoldenCurrent('hillshade', reference);
 });
 
@@ -80,6 +102,7 @@ test('reference: Blue Marble z0–3 matches gdal2tiles; the golden file is curre
   const options: Gdal2TilesOptions = { minZoom: 0, maxZoom: 3, resampling: 'average', processes: 2 };
   const { ours, reference } = await both({ datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 3, resampling: 'average' }, blueMarbleTif(), options);
   assertClose(await compareWithGdal2Tiles(ours, reference), { colour: 3, alpha: 1, worst: 8 }, 'bluemarble');
+  assertNoLarger(ours, reference, 'bluemarble');
   await assertGoldenCurrent('bluemarble', reference);
 });
 

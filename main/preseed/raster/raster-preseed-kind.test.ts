@@ -26,6 +26,7 @@ import {
 } from './testing/gdal2tiles-reference.js';
 import { type GoldenTiles, compareWithGolden, goldenFromDirectory } from './testing/golden-tiles.js';
 import { golden } from '../../../workers/testing/golden.js';
+import { downsampleInto } from '../../../workers/raster-overview.js';
 import { metatileAt, metatileGrid, pickMetatileSide } from './metatiles.js';
 import { blueMarbleTif, illinoisNad27Tif, srtmDem, srtmHillshadeTif } from '../../testing/real-data.js';
 import { coverageFromRings } from '../../tiling/coverage.js';
@@ -444,10 +445,18 @@ function writtenTimes(path: string): Map<string, number> {
   }
 }
 
-/** Whether tile z/x/y lies in a block the checkpoint counts as finished. */
-function beforeCheckpoint(key: string, checkpoint: { z: number; next: number }, extent: [number, number, number, number], tileSize: number): boolean {
+/**
+ * Whether tile z/x/y lies in a block the checkpoint counts as finished: levels before its zoom in
+ * the walk's order (down from the deepest when the walk says so), then blocks before `next`.
+ */
+function beforeCheckpoint(
+  key: string,
+  checkpoint: { z: number; next: number; walk?: 'down' },
+  extent: [number, number, number, number],
+  tileSize: number,
+): boolean {
   const [z, x, y] = key.split('/').map(Number) as [number, number, number];
-  if (z !== checkpoint.z) return z < checkpoint.z;
+  if (z !== checkpoint.z) return checkpoint.walk === 'down' ? z > checkpoint.z : z < checkpoint.z;
   const side = pickMetatileSide(tileSize);
   const grid = metatileGrid(extent, z, side)!;
   const index = (Math.floor(y / side) - Math.floor(grid.range.minY / side)) * grid.columns + (Math.floor(x / side) - Math.floor(grid.range.minX / side));
@@ -455,7 +464,37 @@ function beforeCheckpoint(key: string, checkpoint: { z: number; next: number }, 
   return index < checkpoint.next;
 }
 
-test('cancel in the middle of a zoom level: the job ends cancelled at once, and a retry finishes without redoing a finished block', async () => {
+/**
+ * Every tile of zooms min…max - 1 in the MBTiles is its four children there averaged 2×2, pixel for
+ * pixel (the overview task's own kernel): no parent left over from before a cancel, none missing.
+ */
+async function assertParentsFromChildren(output: string, minZoom: number, maxZoom: number): Promise<void> {
+  const tiles = readMbtilesTiles(output);
+  for (let z = minZoom; z < maxZoom; z++) {
+    for (let x = 0; x < 2 ** z; x++) {
+      for (let y = 0; y < 2 ** z; y++) {
+        const expected = new Uint8Array(256 * 256 * 4);
+        for (const [q, [dx, dy]] of [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ].entries()) {
+          const child = tiles.get(`${z + 1}/${2 * x + dx!}/${2 * y + dy!}`);
+          assert.ok(child, `${z + 1}/${2 * x + dx!}/${2 * y + dy!} is missing`);
+          const rgba = await sharp(child).toColourspace('srgb').ensureAlpha().raw().toBuffer();
+          downsampleInto(new Uint8Array(rgba), 256, 3, expected, (q % 2) * 128, Math.floor(q / 2) * 128);
+        }
+        const parent = tiles.get(`${z}/${x}/${y}`);
+        assert.ok(parent, `${z}/${x}/${y} is missing`);
+        const actual = await sharp(parent).toColourspace('srgb').ensureAlpha().raw().toBuffer();
+        assert.ok(Buffer.from(expected).equals(actual), `${z}/${x}/${y} is not its children averaged`);
+      }
+    }
+  }
+}
+
+test('cancel in the middle of a zoom level made from its children: the job ends cancelled at once, and a retry finishes without redoing a finished block, every parent made from its children', async () => {
   const engine = await openEngine();
   try {
     const output = out('cancel.mbtiles');
@@ -464,8 +503,8 @@ test('cancel in the middle of a zoom level: the job ends cancelled at once, and 
     const job = await engine.start({ kind: 'preseed-raster', params });
     await new Promise<void>((resolve) => {
       const off = engine.events.on('job.progress', (p) => {
-        // z0–4 are the first 341 tiles: past them, z5 is under way.
-        if (p.jobId === job.id && p.done >= 400) {
+        // The walk goes down: z5 (warped) is the first 1,024 tiles, then z4 is made from them.
+        if (p.jobId === job.id && p.done >= 1100) {
           off();
           resolve();
         }
@@ -477,8 +516,9 @@ test('cancel in the middle of a zoom level: the job ends cancelled at once, and 
     const latencyMs = performance.now() - asked;
     assert.equal(cancelled.state, 'cancelled');
     const [item] = engine.store.allItems(job.id);
-    const checkpoint = item!.checkpoint as { z: number; next: number; written: number };
-    assert.equal(checkpoint.z, 5, 'cancelled during z5');
+    const checkpoint = item!.checkpoint as { z: number; next: number; written: number; walk?: 'down' };
+    assert.equal(checkpoint.walk, 'down');
+    assert.equal(checkpoint.z, 4, 'cancelled during z4');
     assert.ok(checkpoint.next > 0 && item!.done < 1365, `next ${checkpoint.next}, done ${item!.done}`);
     const before = writtenTimes(output);
     assert.ok(before.size >= checkpoint.written);
@@ -495,7 +535,10 @@ test('cancel in the middle of a zoom level: the job ends cancelled at once, and 
       assert.equal(afterTimes.get(key), t, `${key} was made again`);
       kept++;
     }
-    assert.ok(kept >= 341, `kept ${kept}`);
+    // Every tile of the finished blocks (all of z5, z4's first blocks) kept as it was.
+    assert.equal(kept, checkpoint.written);
+    assert.ok(kept > 1024, `kept ${kept}`);
+    await assertParentsFromChildren(output, 0, 5);
     // Reported, not asserted: timing on a shared 2-core machine is not a test's business.
     console.log(`# cancel → cancelled in ${latencyMs.toFixed(0)} ms`);
   } finally {
@@ -574,6 +617,7 @@ test('resume after a kill: SIGKILL mid-job, a new engine resumes the interrupted
     // A batch written in the instant between its commit and its checkpoint is the item's own: kept,
     // not made again (issue 12, item 9: 928 tiles re-rendered where 688 were missing).
     assert.equal(redone, 0, `${redone} tiles after the checkpoint were made again`);
+    await assertParentsFromChildren(output, 0, 5);
   } finally {
     await engine.close();
   }

@@ -4,16 +4,14 @@
  */
 import type { RasterPreseedParams } from '../../../shared/contract.js';
 import { throwIfAborted } from '../../../shared/errors.js';
-import type { RasterTilesResult, RasterTilesTask } from '../../../workers/raster-tiles.js';
+import type { RasterTilesResult, RasterTilesTask, TileEncoding } from '../../../workers/raster-tiles.js';
 import type { WorkerPool } from '../../pool/worker-pool.js';
 import type { Metatile } from './metatiles.js';
 import type { WarpSource } from './warp-source.js';
 
 export interface BlockStyle {
   tileSize: number;
-  format: RasterPreseedParams['format'];
-  quality: number;
-  pngPalette: boolean;
+  encoding: TileEncoding;
   resampling: RasterPreseedParams['resampling'];
   /** From WarpSource.stretch: null for 8-bit data. */
   stretch: [number, number][] | null;
@@ -52,9 +50,16 @@ export async function renderBlock(
     stretch: style.stretch,
     tileSize: style.tileSize,
     tiles: tiles.map((t) => ({ x: t.x, y: t.y, column: t.x - minX, row: t.y - minY, ...(t.under ? { under: t.under } : {}) })),
-    format: style.format,
-    quality: style.quality,
-    pngPalette: style.pngPalette,
+    encoding: style.encoding,
   };
   return pool.run('rasterTiles', task, { signal, transferList: [pixels.data] });
+}
+
+/** The job's tile encoding, from its params. */
+export function tileEncoding(params: RasterPreseedParams): TileEncoding {
+  return {
+    format: params.format,
+    quality: params.quality,
+    png: { palette: params.pngPalette, compressionLevel: params.pngCompression, adaptiveFiltering: params.pngAdaptiveFiltering },
+  };
 }
