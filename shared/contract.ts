@@ -123,6 +123,14 @@ function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as R };
 }
 
+/**
+ * A STAC search's bbox: west, south, east, north in degrees. Unlike a job's Bbox, west may exceed
+ * east: the box crosses the antimeridian, as STAC allows.
+ */
+const StacBbox = z
+  .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])
+  .refine((b) => b[1] <= b[3], { message: 'south must not be above north', path: [1] });
+
 /** A plan source: a folder of plan files as an absolute path (the CLI resolves a relative one), or a git repository `URL#branch:folder`. */
 const PlanSourceInput = z
   .object({
@@ -231,7 +239,7 @@ export const requests = {
       .object({
         collections: z.array(z.string().max(100)).max(20).optional(),
         ids: z.array(z.string().max(200)).max(1000).optional(),
-        bbox: Bbox.optional(),
+        bbox: StacBbox.optional(),
         datetime: z.string().max(100).optional(),
         limit: z.number().int().min(1).max(1000).default(10),
         cursor: z.string().max(200).optional(),

@@ -97,6 +97,16 @@ export function isDiskFull(error: unknown): boolean {
   return errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL';
 }
 
+/**
+ * BAD_INPUT about one field of a request, in the shape every refusal of input has: the field and
+ * what is wrong with it in `details.issues` (what forms mark and the CLI names as an option).
+ */
+export function badInputAt(field: string, message: string, details: Record<string, unknown> = {}): TesseraError {
+  // The message names the field, as every refusal does ("directory: /srv/x holds other files").
+  const named = message.includes(field) ? message : `${field}: ${message}`;
+  return new TesseraError('BAD_INPUT', named, { details: { ...details, issues: [{ field, message }] } });
+}
+
 /** Node system error codes that mean "try again later" rather than "this input is bad". */
 const TRANSIENT_ERRNO = new Set([
   'EAGAIN',

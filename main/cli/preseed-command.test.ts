@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { JobStartInput } from '../../shared/contract.js';
-import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
+import { PreseedUsageError, estimateUnusable, formatEstimate, preseedInput } from './preseed-command.js';
 
 test('raster options become params that the contract accepts, with defaults filled in', () => {
   const input = preseedInput('raster', ['a.tif', 'b.vrt'], {
@@ -103,4 +103,24 @@ test('a dry run prints tiles per zoom, the sample and whether it fits', () => {
   assert.match(text, /21 tiles, at most; likely 15–21 made/);
   assert.match(text, /sample: 4 tiles at z1–2/);
   assert.match(text, /✓ fits/);
+});
+
+test('a dry run where no dataset can be used says the job would fail, not that it fits', () => {
+  const unusable = {
+    kind: 'preseed-raster' as const,
+    datasets: [{ path: '/d/world_map.gpkg', bounds: null, tiles: 0, error: { code: 'DATASET_UNREADABLE' as const, message: 'has no raster bands' } }],
+    zooms: [],
+    totalTiles: 0,
+    tilesUpperBound: false,
+    sample: null,
+    estimatedBytes: null,
+    estimatedSeconds: null,
+    range: null,
+    storage: { output: '/d/o.mbtiles', freeBytes: 10e9, floorBytes: 512 * 1024 ** 2, quotaBytes: null, quotaUsedBytes: 0, problem: null },
+  };
+  assert.ok(estimateUnusable(unusable));
+  const text = formatEstimate(unusable);
+  assert.match(text, /✗ nothing can be made: none of the data can be used/);
+  assert.doesNotMatch(text, /✓ fits/);
+  assert.ok(!estimateUnusable({ ...unusable, datasets: [...unusable.datasets, { path: '/d/a.tif', bounds: [0, 0, 1, 1], tiles: 4, error: null }] }));
 });

@@ -163,6 +163,12 @@ export function formatEstimate(e: JobEstimate): string {
   lines.push(
     `  output ${s.output}: ${formatBytes(s.freeBytes)} free, floor ${formatBytes(s.floorBytes)}${s.quotaBytes === null ? '' : `, quota ${formatBytes(s.quotaUsedBytes)} of ${formatBytes(s.quotaBytes)} used`}`,
   );
-  lines.push(s.problem ? `  ✗ does not fit: ${s.problem.code}: ${s.problem.message}` : '  ✓ fits');
+  if (estimateUnusable(e)) lines.push('  ✗ nothing can be made: none of the data can be used (see above); the job would fail');
+  else lines.push(s.problem ? `  ✗ does not fit: ${s.problem.code}: ${s.problem.message}` : '  ✓ fits');
   return lines.join('\n');
+}
+
+/** Whether no dataset of a dry run can be used: the job would only fail, so the dry run says so (exit 2). */
+export function estimateUnusable(e: JobEstimate): boolean {
+  return e.datasets.length > 0 && e.datasets.every((d) => d.error !== null);
 }

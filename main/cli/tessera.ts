@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { request } from './request.js';
-import { PreseedUsageError, formatEstimate, preseedInput } from './preseed-command.js';
+import { PreseedUsageError, estimateUnusable, formatEstimate, preseedInput } from './preseed-command.js';
 import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, parseCommandLine } from './command-line.js';
@@ -129,6 +129,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           try {
             const estimate = await request(engine.handlers, 'jobs.estimate', input);
             out(formatEstimate(estimate), estimate);
+            if (estimateUnusable(estimate)) return EXIT.usage;
             return estimate.storage.problem ? EXIT.failed : EXIT.succeeded;
           } finally {
             await engine.close();

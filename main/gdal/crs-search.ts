@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { withSqliteBinding } from '../native/sqlite-binding.js';
 import type { CrsMatch } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 
@@ -59,7 +60,7 @@ export class CrsSearch {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.db = new Database(file, withSqliteBinding({ readonly: true, fileMustExist: true }));
   }
 
   /**

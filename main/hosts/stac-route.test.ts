@@ -90,6 +90,9 @@ test('the STAC API: landing, conformance, collections, paged items and search ov
         [seen[1]],
       );
 
+      // A box across the antimeridian (west > east) is two boxes: one from 170° E, one to 11.2° E.
+      assert.equal(((await get('/stac/search?collections=tile-caches&bbox=170,57.2,11.2,57.8')).body as unknown as Page).numberMatched, 1);
+      assert.equal(((await get('/stac/search?collections=tile-caches&bbox=170,57.2,-170,57.8')).body as unknown as Page).numberMatched, 0);
       const bad = await get('/stac/search?bbox=1,2,3');
       assert.equal(bad.status, 400);
       assert.match(JSON.stringify(bad.body), /bbox/);

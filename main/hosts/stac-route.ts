@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import type { ContractHandlers, StacCollection, StacItem, StacLink, StacSearchResult } from '../../shared/contract.js';
-import { TesseraError, serializeError, toTesseraError } from '../../shared/errors.js';
+import { badInputAt, serializeError, toTesseraError } from '../../shared/errors.js';
 import { parseRequest } from '../engine/handlers.js';
 import { errorBody } from './http-responses.js';
 
@@ -34,8 +34,7 @@ function searchInput(params: URLSearchParams, collection?: string): Parameters<C
   const list = (name: string) => params.get(name)?.split(',').filter(Boolean);
   const bboxText = list('bbox');
   const bbox = bboxText?.map(Number);
-  if (bbox && (bbox.length !== 4 || bbox.some((n) => !Number.isFinite(n))))
-    throw new TesseraError('BAD_INPUT', 'bbox: four numbers, west,south,east,north', { details: { field: 'bbox' } });
+  if (bbox && (bbox.length !== 4 || bbox.some((n) => !Number.isFinite(n)))) throw badInputAt('bbox', 'bbox: four numbers, west,south,east,north');
   const limit = params.get('limit');
   return parseRequest('stac.search', {
     ...(collection !== undefined ? { collections: [collection] } : list('collections') && { collections: list('collections') }),

@@ -83,6 +83,9 @@ test('Natural Earth as a GeoPackage: one item per layer, one dataset with every 
   assert.ok(dataset.sizeBytes >= statSync(dataset.preview).size + statSync(dataset.path).size, 'the preview counts in the size');
   assert.ok(stagingIsEmpty(), 'the staging area is emptied at the end');
   assert.equal(job.progress.done, job.progress.total);
+  // The file's bytes are counted once (half staged, half imported), not once per phase.
+  const size = statSync(worldMapGpkg()).size;
+  assert.ok(Math.abs(job.progress.total - size) <= items.length, `total ${job.progress.total} is the file's ${size} bytes`);
 });
 
 test('Natural Earth as a zipped Shapefile and as TopoJSON, a GeoJSON, all in one job', async () => {

@@ -26,7 +26,7 @@ import { innerName } from './gzip-file.js';
 import { commitDatasets } from './ingest-commit.js';
 import { closeWriter, rasterItem, vectorItem } from './ingest-draft-items.js';
 import type { IngestSession, IngestSpec, PlannedDataset } from './ingest-spec.js';
-import { stageItem } from './ingest-stage-item.js';
+import { stageItem, stagingShare } from './ingest-stage-item.js';
 import { sweepIngestStaging } from './ingest-staging-sweep.js';
 import { type InputFile, groupInputs, localFile } from './inputs.js';
 import type { FoundDataset } from './inspect.js';
@@ -114,8 +114,12 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, IngestSessi
         name: d.name,
         layers: d.layers.map((l) => l.name),
       }));
-      items.push({ label: unit.name, spec: { step: 'stage', unit, datasets, planError }, total: Math.max(1, unit.bytes) });
-      const share = Math.max(1, Math.round(unit.bytes / Math.max(1, found.length)));
+      // A unit's bytes are counted once across the job: half as they are staged, half as they are
+      // imported (per dataset, per layer by its features), so a 3.7 MiB file reads "3.7 MiB / 3.7 MiB"
+      // at the end, not twice that, and the bar moves through both phases.
+      const staging = stagingShare(unit.bytes);
+      items.push({ label: unit.name, spec: { step: 'stage', unit, datasets, planError }, total: staging });
+      const share = Math.max(1, Math.round((unit.bytes - staging) / Math.max(1, found.length)));
       for (const [i, dataset] of datasets.entries()) {
         const prefix = datasets.length > 1 || dataset.name !== stem(innerName(unit.name)) ? `${unit.name} › ${dataset.relPath.replace(/^x\//, '')}` : unit.name;
         if (dataset.kind === 'raster') {

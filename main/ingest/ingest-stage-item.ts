@@ -8,15 +8,25 @@ import { refused } from './ingest-errors.js';
 import { type DatasetSpec, type IngestContext, type IngestItem, type StageSpec, jobStaging } from './ingest-spec.js';
 import { type StagedUnit, stageUnit, unitDir } from './staging.js';
 
+/** The part of a unit's bytes its stage item counts; its imports count the rest (ingest-kind.ts plan). */
+export function stagingShare(bytes: number): number {
+  return Math.max(1, Math.floor(bytes / 2));
+}
+
 export async function stageItem(spec: StageSpec, item: IngestItem, context: IngestContext): Promise<Record<string, unknown>> {
   const session = context.session;
   const dir = unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index);
   let done = 0;
+  let copied = 0;
+  // The item's total is the staging share of the unit's bytes (stagingShare): done follows the
+  // copy in proportion, never past the total.
+  const scale = item.total / Math.max(1, spec.unit.bytes);
   const staging = stageUnit(spec.unit, dir, {
     guard: session.guard,
     signal: context.signal,
     onBytes: (n) => {
-      const step = Math.min(n, Math.max(0, item.total - done));
+      copied += n;
+      const step = Math.max(0, Math.min(Math.floor(copied * scale), item.total) - done);
       done += step;
       context.progress({ done: step, bytes: n });
     },

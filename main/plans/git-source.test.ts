@@ -85,7 +85,10 @@ test('a plan in a real git repository is reconciled at its branch tip; a new com
 
     await assert.rejects(
       async () => engine.handlers['plans.check']({ source: `${pathToFileURL(join(root, 'no-repo')).href}#prod` }),
-      (e: { code?: string; message?: string }) => e.code === 'IO_ERROR' && /git fetch failed/.test(e.message ?? ''),
+      (e: { code?: string; message?: string; details?: { issues?: { field: string }[] } }) =>
+        e.code === 'BAD_INPUT' &&
+        /git fetch failed: .*(does not appear to be a git repository|not found|Could not read)/i.test(e.message ?? '') &&
+        e.details?.issues?.[0]?.field === 'source',
     );
   } finally {
     await engine.close();

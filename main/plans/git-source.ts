@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TesseraError } from '../../shared/errors.js';
+import { TesseraError, badInputAt } from '../../shared/errors.js';
 
 const run = promisify(execFile);
 
@@ -41,13 +41,9 @@ export function parseGitSource(source: string): GitSource {
   const branch = (colon < 0 ? ref : ref.slice(0, colon)) || null;
   const folder = colon < 0 ? '' : ref.slice(colon + 1).replace(/^\/+|\/+$/g, '');
   if (/^[a-z]+:\/\/[^/@]*@/i.test(url) && !/^ssh:\/\/[\w.-]+@/i.test(url))
-    throw new TesseraError('BAD_INPUT', 'a plan source URL must not carry credentials: use a git credential helper or an SSH key', {
-      details: { field: 'source' },
-    });
-  if (branch !== null && !/^[\w./-]{1,200}$/.test(branch))
-    throw new TesseraError('BAD_INPUT', `not a branch name: ${branch}`, { details: { field: 'source' } });
-  if (folder.split('/').includes('..'))
-    throw new TesseraError('BAD_INPUT', 'the folder inside the repository cannot climb out of it', { details: { field: 'source' } });
+    throw badInputAt('source', 'a plan source URL must not carry credentials: use a git credential helper or an SSH key');
+  if (branch !== null && !/^[\w./-]{1,200}$/.test(branch)) throw badInputAt('source', `not a branch name: ${branch}`);
+  if (folder.split('/').includes('..')) throw badInputAt('source', 'the folder inside the repository cannot climb out of it');
   return { source, url, branch, folder };
 }
 
@@ -64,8 +60,11 @@ async function git(args: string[], cwd?: string): Promise<string> {
   } catch (error) {
     const e = error as { code?: string; stderr?: string; message: string };
     if (e.code === 'ENOENT') throw new TesseraError('IO_ERROR', 'git is not installed: a git plan source needs the git command');
-    const said = (e.stderr ?? e.message).trim().split('\n').pop() ?? e.message;
-    throw new TesseraError('IO_ERROR', `git ${args[0]} failed: ${said}`, { transient: true, details: { git: (e.stderr ?? '').slice(0, 2000) } });
+    // git's first "fatal:" line says what is wrong (no such repository, no such branch, refused
+    // credentials); the source is what the operator can change, so it is the field named.
+    const lines = (e.stderr ?? e.message).trim().split('\n');
+    const said = (lines.find((l) => l.startsWith('fatal:')) ?? lines.at(-1) ?? e.message).replace(/^fatal:\s*/, '');
+    throw badInputAt('source', `git ${args[0]} failed: ${said}`, { git: (e.stderr ?? '').slice(0, 2000) });
   }
 }
 

@@ -70,6 +70,13 @@ sechedule: daily
   for (const e of found) assert.equal(e.file, 'p.yaml');
 });
 
+test('a missing field is called missing, at the mapping it is missing from', () => {
+  const [e] = errors('name: a\nkind: verify\nparams:\n  maxZoom: 3\n');
+  assert.equal(e!.field, 'params.cache');
+  assert.equal(e!.line, 4);
+  assert.match(e!.message, /^required, and missing/);
+});
+
 test("the kind's own checks apply: a zoom range upside down is refused at its field", () => {
   const [e] = errors('name: z\nkind: preseed-raster\nparams:\n  datasets: [a.tif]\n  minZoom: 9\n  maxZoom: 3\n  output: o.mbtiles\n');
   assert.ok(e!.field.startsWith('params.'), e!.field);

@@ -95,6 +95,8 @@ type Issue = { path: (string | number)[]; message: string };
 function issuesOf(issue: z.core.$ZodIssue): Issue[] {
   const path = issue.path as (string | number)[];
   if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"` }));
+  // zod says "expected number, received undefined" for a field that is not there.
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return [{ path, message: `required, and missing (a ${issue.expected})` }];
   return [{ path, message: issue.message }];
 }
 

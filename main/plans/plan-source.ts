@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { TesseraError } from '../../shared/errors.js';
+import { badInputAt } from '../../shared/errors.js';
 import type { PlanFileError } from '../../shared/plan-shapes.js';
 import { type Plan, parsePlanFile } from './plan-file.js';
 
@@ -31,9 +31,7 @@ async function planFiles(root: string): Promise<string[]> {
     if (depth > MAX_DEPTH) return;
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       if (++seen > MAX_ENTRIES)
-        throw new TesseraError('BAD_INPUT', `plan source ${root} holds more than ${MAX_ENTRIES} files and folders: point it at the folder of plan files`, {
-          details: { field: 'source' },
-        });
+        throw badInputAt('source', `plan source ${root} holds more than ${MAX_ENTRIES} files and folders: point it at the folder of plan files`);
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path, depth + 1);
@@ -47,9 +45,9 @@ async function planFiles(root: string): Promise<string[]> {
 /** Reads every plan in `source` (an absolute folder). A missing or unreadable folder is BAD_INPUT naming it. */
 export async function readPlanFolder(source: string): Promise<PlanSnapshot> {
   const info = await stat(source).catch((error: NodeJS.ErrnoException) => {
-    throw new TesseraError('BAD_INPUT', `plan source ${source} cannot be read (${error.code ?? error.message})`, { details: { field: 'source' } });
+    throw badInputAt('source', `plan source ${source} cannot be read (${error.code ?? error.message})`);
   });
-  if (!info.isDirectory()) throw new TesseraError('BAD_INPUT', `plan source ${source} is not a folder`, { details: { field: 'source' } });
+  if (!info.isDirectory()) throw badInputAt('source', `plan source ${source} is not a folder`);
   const plans: Plan[] = [];
   const errors: PlanFileError[] = [];
   for (const path of await planFiles(source)) {

@@ -70,10 +70,12 @@ export class PlanSync {
       const report = await this.options.apply(source);
       const started = report.plans.filter((p) => p.startedJobId !== undefined);
       if (started.length) this.options.logger.info('plans reconciled', { source, started: started.map((p) => `${p.name}: job ${p.startedJobId}`) });
+      // A file that is not a valid plan is a plan not applied: the check says so (the other plans
+      // of the source are applied all the same).
       const bad = new Set(report.errors.map((e) => e.file)).size;
       this.outcome.set(source, {
-        ok: true,
-        message: `${report.plans.length} plan(s)${bad ? `, ${bad} file(s) with errors (tessera plans diff shows them)` : ''}`,
+        ok: bad === 0,
+        message: `${report.plans.length} plan(s)${bad ? `, ${bad} file(s) not applied: not valid plans (the Plans screen and tessera plans diff show why)` : ''}`,
       });
     } catch (error) {
       this.options.logger.warn('plan source reconcile failed', { source, error: String(error) });

@@ -12,7 +12,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CatalogDataset, JobSummary, StacExportResult, TileCacheSummary } from '../../shared/contract.js';
-import { TesseraError } from '../../shared/errors.js';
+import { badInputAt } from '../../shared/errors.js';
 import { type CollectionId, COLLECTIONS, STAC_VERSION, type StacItem, cacheItem, collectionOf, datasetItem } from './stac-objects.js';
 
 export interface StacHoldings {
@@ -69,11 +69,9 @@ async function writeJson(path: string, value: unknown): Promise<void> {
 export async function exportStac(directory: string, holdings: StacHoldings, options: { checksums?: boolean; title?: string } = {}): Promise<StacExportResult> {
   if (existsSync(directory)) {
     const entries = await readdir(directory).catch(() => null);
-    if (entries === null) throw new TesseraError('BAD_INPUT', `${directory} is not a folder`, { details: { field: 'directory' } });
+    if (entries === null) throw badInputAt('directory', `${directory} is not a folder`);
     if (entries.length > 0 && !entries.includes('catalog.json'))
-      throw new TesseraError('BAD_INPUT', `${directory} holds other files: give an empty folder, a new one, or an earlier export`, {
-        details: { field: 'directory' },
-      });
+      throw badInputAt('directory', `${directory} holds other files: give an empty folder, a new one, or an earlier export`);
   }
   const { items, skipped } = await stacItems(holdings, options.checksums ?? true);
   const partial = join(dirname(directory), `.${basename(directory)}.partial-${process.pid}`);

@@ -5,7 +5,7 @@
  * answer must not hash gigabytes.
  */
 import type { Bbox, StacSearchResult } from '../../shared/contract.js';
-import { TesseraError } from '../../shared/errors.js';
+import { badInputAt } from '../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import { type StacHoldings, stacItems } from './stac-export.js';
 import { COLLECTIONS, type CollectionId, type StacItem, collectionOf } from './stac-objects.js';
@@ -26,8 +26,7 @@ export function datetimeRange(text: string): [number, number] {
   const at = (part: string, open: number) => {
     if (part === '..' || part === '') return open;
     const ms = Date.parse(part);
-    if (!/^\d{4}-\d\d-\d\d(T|$)/.test(part) || Number.isNaN(ms))
-      throw new TesseraError('BAD_INPUT', `datetime: not an RFC 3339 instant: ${part.slice(0, 40)}`, { details: { field: 'datetime' } });
+    if (!/^\d{4}-\d\d-\d\d(T|$)/.test(part) || Number.isNaN(ms)) throw badInputAt('datetime', `datetime: not an RFC 3339 instant: ${part.slice(0, 40)}`);
     return ms;
   };
   if (parts.length === 1) {
@@ -35,14 +34,20 @@ export function datetimeRange(text: string): [number, number] {
     return [ms, ms];
   }
   if (parts.length !== 2 || (parts[0] === '..' && parts[1] === '..'))
-    throw new TesseraError('BAD_INPUT', 'datetime: an instant, or start/end with ".." for an open end', { details: { field: 'datetime' } });
+    throw badInputAt('datetime', 'datetime: an instant, or start/end with ".." for an open end');
   const range: [number, number] = [at(parts[0]!, Number.NEGATIVE_INFINITY), at(parts[1]!, Number.POSITIVE_INFINITY)];
-  if (range[0] > range[1]) throw new TesseraError('BAD_INPUT', 'datetime: the interval ends before it starts', { details: { field: 'datetime' } });
+  if (range[0] > range[1]) throw badInputAt('datetime', 'datetime: the interval ends before it starts');
   return range;
 }
 
 function intersects(a: Bbox, b: Bbox): boolean {
   return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
+/** Whether an item's bbox meets a query box; a query whose west exceeds its east crosses the antimeridian (two boxes). */
+function meets(item: Bbox, query: Bbox): boolean {
+  if (query[0] <= query[2]) return intersects(item, query);
+  return intersects(item, [query[0], query[1], 180, query[3]]) || intersects(item, [-180, query[1], query[2], query[3]]);
 }
 
 export async function searchStac(holdings: StacHoldings, input: StacSearchInput): Promise<StacSearchResult> {
@@ -52,7 +57,7 @@ export async function searchStac(holdings: StacHoldings, input: StacSearchInput)
     (item: StacItem) =>
       (!input.collections?.length || input.collections.includes(item.collection)) &&
       (!input.ids?.length || input.ids.includes(item.id)) &&
-      (!input.bbox || intersects(item.bbox, input.bbox)) &&
+      (!input.bbox || meets(item.bbox, input.bbox)) &&
       (!range || (Date.parse(item.properties.datetime) >= range[0] && Date.parse(item.properties.datetime) <= range[1])),
   );
   const offset = input.cursor === undefined ? 0 : decodeCursor('stac', input.cursor, ['number'] as const)[0];

@@ -89,6 +89,7 @@ test('Reconcile now applies the source and shows the job it started; a typed sou
   await click(mounted.container.querySelector('.plan-source-head button')!);
   await waitFor('the applied state', () => rows()[0]!.textContent?.includes('Synced'));
   expect(rows()[0]!.textContent).toContain('started job #43');
+  expect(mounted.container.querySelector('[data-testid="reconciled"]')?.textContent).toMatch(/^Reconciled at .+: started 1 job · 1 problem below$/);
   expect(mounted.callsTo('plans.apply')).toEqual([{ source: 'https://git.example.org/plans.git#prod' }]);
 });
 

@@ -112,6 +112,15 @@ function PlanSource({ source, watched }: { source: string; watched: boolean }) {
       {report.isPending && <p className="muted">Reading the plans…</p>}
       {report.error && <LoadError what={`read the plans in ${source}`} error={report.error} retry={() => void report.refetch()} />}
       {reconcile.error && <LoadError what="reconcile" error={reconcile.error} retry={() => reconcile.mutate()} />}
+      {reconcile.data && !reconcile.isPending && (
+        <p className="muted small" role="status" data-testid="reconciled">
+          Reconciled at {new Date(reconcile.submittedAt).toLocaleTimeString()}: {(() => {
+            const started = reconcile.data.plans.filter((p) => p.startedJobId !== undefined).length;
+            return started === 0 ? 'nothing to start' : `started ${started} job${started === 1 ? '' : 's'}`;
+          })()}
+          {reconcile.data.errors.length > 0 && ` · ${reconcile.data.errors.length} problem${reconcile.data.errors.length === 1 ? '' : 's'} below`}
+        </p>
+      )}
       {data && data.plans.length === 0 && data.errors.length === 0 && (
         <p className="muted">No plan files here (.yaml, .yml or .json with name, kind and params).</p>
       )}

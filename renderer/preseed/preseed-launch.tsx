@@ -47,7 +47,9 @@ export function PreseedLaunch({ kind, estimateDelayMs }: { kind: PreseedKind; es
   const estimateErrors = useMemo(() => (!estimate.outdated && serverFieldErrors(estimate.error)) || undefined, [estimate.outdated, estimate.error]);
   const errors = useFormErrors(clientErrors, estimateErrors);
   const current = estimate.outdated ? undefined : estimate.data;
-  const blocked = current?.storage.problem != null;
+  // Nothing of the data can be used: the job could only fail, so it is not offered.
+  const unusable = current !== undefined && current !== null && current.datasets.length > 0 && current.datasets.every((d) => d.error !== null);
+  const blocked = current?.storage.problem != null || unusable;
 
   const errorFor = (...groups: string[]): string | undefined => {
     const e = errors.first(...groups);
@@ -141,7 +143,11 @@ export function PreseedLaunch({ kind, estimateDelayMs }: { kind: PreseedKind; es
             Clear the form
           </button>
         </div>
-        {blocked && <p className="muted small">Start is off while the dry run says the job does not fit.</p>}
+        {blocked && (
+          <p className="muted small">
+            {unusable ? 'Start is off: none of the data can be used (see the dry run).' : 'Start is off while the dry run says the job does not fit.'}
+          </p>
+        )}
         {errors.tried && !valid && Object.keys(clientErrors).length > 0 && (
           <p className="error" role="alert">
             Nothing was started: fix the fields marked in the form.

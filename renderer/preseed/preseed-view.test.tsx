@@ -451,6 +451,8 @@ test('a started job opens its detail, and its paths are suggested next time', as
         format: 'webp',
         quality: 70,
         pngPalette: false,
+        pngCompression: 6,
+        pngAdaptiveFiltering: true,
         resampling: 'average',
         scale: 'auto',
         mode: 'resume',
