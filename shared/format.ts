@@ -93,5 +93,7 @@ export function formatAbout(value: number, range: readonly [number, number] | nu
 export function formatTileBound(upperBound: boolean, likely: readonly [number, number] | null): string {
   if (!upperBound) return '';
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
-  return `at most${likely ? `; likely ${n(likely[0])}–${n(likely[1])} made` : ''} (empty ones are skipped)`;
+  // A range whose ends round to one number is that number ("likely 988 made", not "988–988").
+  const span = likely === null ? '' : n(likely[0]) === n(likely[1]) ? n(likely[0]) : `${n(likely[0])}–${n(likely[1])}`;
+  return `at most${span ? `; likely ${span} made` : ''} (empty ones are skipped)`;
 }

@@ -36,4 +36,5 @@ test('a dry run says its estimate with its range, and when its tile count is onl
   assert.equal(formatTileBound(false, [1, 2]), '');
   assert.equal(formatTileBound(true, [9_000.4, 12_999.6]), 'at most; likely 9,000–13,000 made (empty ones are skipped)');
   assert.equal(formatTileBound(true, null), 'at most (empty ones are skipped)');
+  assert.equal(formatTileBound(true, [988, 988.2]), 'at most; likely 988 made (empty ones are skipped)');
 });
