@@ -47,6 +47,7 @@ export function seedStore(dataDir: string, jobs: readonly SeedJob[], options: Se
   const store = new JobStore(db, { clock: () => new Date((at += 7)) });
   const finish = db.prepare(
     `UPDATE jobs SET state = @state, started_at = @started, finished_at = @finished, updated_at = @finished, done = @done, total = @total, failed = @failed,
+       run_ms = COALESCE(CAST(ROUND((julianday(@finished) - julianday(@started)) * 86400000) AS INTEGER), 0), run_started_at = NULL,
        bytes = @bytes, error_code = @code, error_message = @message, search_text = search_text || @search WHERE id = @id`,
   );
   try {

@@ -35,6 +35,11 @@ interface JobSummaryFields {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /**
+   * Seconds spent running, over every attempt: a retry's wait and the time an engine was down are
+   * not counted, so it is what "ran" and "took" show (startedAt is the first start).
+   */
+  runSeconds: number;
   items: { total: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number };
   progress: JobProgress;
   error: SerializedError | null;

@@ -84,6 +84,7 @@ const job = (over: Partial<JobSummary>): JobSummary =>
     startedAt: '2024-05-01T10:00:00.000Z',
     finishedAt: '2024-05-01T10:04:05.000Z',
     updatedAt: '2024-05-01T10:04:05.000Z',
+    runSeconds: 245,
     items: { total: 1, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0 },
     progress: { jobId: 7, done: 5461, total: 5461, failed: 0, bytes: 42_732_197, skipped: 0, rate: 0, etaSeconds: null },
     error: null,

@@ -24,7 +24,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n ==
 /** The summary, one fact per line, labels aligned. */
 export function formatJobSummary(s: SummaryInput): string {
   const { job } = s;
-  const elapsed = elapsedMs(job.startedAt, job.finishedAt);
+  // The time it spent running over its attempts, not since its first start (runSeconds).
+  const elapsed = job.startedAt === null || job.finishedAt === null ? null : job.runSeconds * 1000;
   const head = `job ${job.id} ${job.state}${elapsed === null ? '' : `${job.state === 'succeeded' ? ' in' : ' after'} ${formatDuration(elapsed)}`}: ${job.name}`;
   const rows: [string, string][] = [];
   const i = job.items;
@@ -132,8 +133,3 @@ export function operatorMessage(error: SerializedError, label?: string): string 
 }
 
 /** Milliseconds from one ISO time to another; null when either is missing. */
-function elapsedMs(from: string | null, to: string | null): number | null {
-  if (from === null || to === null) return null;
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms) ? Math.max(0, ms) : null;
-}

@@ -43,6 +43,8 @@ export interface Counters {
 
 export interface JobRow {
   id: number;
+  run_ms: number;
+  run_started_at: string | null;
   kind: JobKind;
   name: string;
   state: JobState;
@@ -120,6 +122,7 @@ export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     updatedAt: r.updated_at,
+    runSeconds: (r.run_ms + (r.run_started_at === null ? 0 : Math.max(0, Date.now() - Date.parse(r.run_started_at)))) / 1000,
     items: counts.get(r.id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
     progress: { jobId: r.id, done: r.done, total: r.total, failed: r.failed, bytes: r.bytes, skipped: r.skipped, rate: 0, etaSeconds: null },
     error: errorOf(r),

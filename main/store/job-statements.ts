@@ -12,7 +12,7 @@ const SQL = {
   maxId: 'SELECT max(id) AS id FROM jobs',
   lastIdCreatedBy: 'SELECT id FROM jobs WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1',
   firstIdCreatedFrom: 'SELECT id FROM jobs WHERE created_at >= ? ORDER BY created_at LIMIT 1',
-  setJobState: `UPDATE jobs SET state = @to, updated_at = @at, started_at = @started, finished_at = @finished,
+  setJobState: `UPDATE jobs SET state = @to, updated_at = @at, started_at = @started, finished_at = @finished, run_ms = @runMs, run_started_at = @runStartedAt,
                       error_code = @code, error_message = @message, error_details = @details
                     WHERE id = @id AND state = @from`,
   setJobCounters: 'UPDATE jobs SET done = @done, total = @total, failed = @failed, bytes = @bytes, skipped = @skipped, updated_at = @at WHERE id = @id',

@@ -89,7 +89,7 @@ export class JobStore {
    * Moves a job to `to` if that is legal from its current state, in one transaction.
    * `error` is kept on the job (and searchable); `startedAt`/`finishedAt` follow the state.
    */
-  transitionJob(id: number, to: JobState, options: { error?: SerializedError | null; message?: string } = {}): JobSummary {
+  transitionJob(id: number, to: JobState, options: { error?: SerializedError | null; message?: string; runEndedAt?: string } = {}): JobSummary {
     this.db.transaction(() => {
       const row = this.stmt.getJob.get(id) as JobRow | undefined;
       if (!row) throw new TesseraError('NOT_FOUND', `job ${id} does not exist`, { details: { id } });
@@ -97,6 +97,17 @@ export class JobStore {
       const at = this.timestamp();
       const finished = to === 'succeeded' || to === 'partial' || to === 'failed' || to === 'cancelled' || to === 'interrupted';
       const error = options.error === undefined ? (to === 'queued' ? null : errorOf(row)) : options.error;
+      // Run time: a run begins when the job starts running and ends when it stops (cancelling
+      // is still running); the sum over runs is the job's run time.
+      const runs = (s: JobState) => s === 'running' || s === 'cancelling';
+      let runMs = row.run_ms;
+      let runStartedAt = row.run_started_at;
+      if (!runs(row.state) && runs(to)) runStartedAt = at;
+      if (runs(row.state) && !runs(to)) {
+        const end = options.runEndedAt ?? at;
+        if (runStartedAt !== null) runMs += Math.max(0, Date.parse(end) - Date.parse(runStartedAt));
+        runStartedAt = null;
+      }
       const changed = this.stmt.setJobState.run({
         id,
         from: row.state,
@@ -104,6 +115,8 @@ export class JobStore {
         at,
         started: to === 'running' ? (row.started_at ?? at) : row.started_at,
         finished: finished ? at : null,
+        runMs,
+        runStartedAt,
         code: error?.code ?? null,
         message: error?.message ?? null,
         details: error?.details === undefined ? null : JSON.stringify(error.details),
@@ -156,10 +169,16 @@ export class JobStore {
         for (const item of this.stmt.itemsInState.all({ id, state: 'running' }) as ItemRow[]) {
           this.transitionItem(item.id, 'queued', { message: 'attempt cut short by a restart' });
         }
+        // Its run ended when the dead process last saved it (counters are saved on a timer), not
+        // now: the time the engine was down is not run time.
+        const lastSaved = (this.stmt.getJob.get(id) as JobRow).updated_at;
         // The job's counters are saved on a timer and the items' with each checkpoint, so after a
         // crash the items are the truth: the job resumes from their sum, not from a stale total.
         this.stmt.jobCountersFromItems.run({ id, at: this.timestamp() });
-        this.transitionJob(id, 'interrupted', { message: 'found running at start-up: the previous process stopped without finishing it' });
+        this.transitionJob(id, 'interrupted', {
+          message: 'found running at start-up: the previous process stopped without finishing it',
+          runEndedAt: lastSaved,
+        });
       }
       return ids;
     })();

@@ -176,4 +176,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, name)
   ) WITHOUT ROWID;
   `,
+  // 7: how long a job has run, summed over its attempts (run_ms), and when its current run began
+  // (run_started_at, null while it is not running). started_at stays the first start; a job
+  // retried after a day "ran" for its attempts, not for the day. Finished jobs of earlier versions
+  // get their first-start-to-finish time, the best there is for them.
+  `
+  ALTER TABLE jobs ADD COLUMN run_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN run_started_at TEXT;
+  UPDATE jobs SET run_ms = CAST(ROUND((julianday(finished_at) - julianday(started_at)) * 86400000) AS INTEGER)
+    WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
+  UPDATE jobs SET run_started_at = COALESCE(started_at, updated_at) WHERE state IN ('running', 'cancelling');
+  `,
 ];

@@ -141,7 +141,7 @@ function Header({ job }: { job: JobSummary }) {
         <dt>{ACTIVE.includes(job.state) ? 'Running for' : 'Finished'}</dt>
         <dd>
           {job.finishedAt ? when(job.finishedAt) : job.startedAt ? formatDuration(Date.now() - Date.parse(job.startedAt)) : '—'}
-          {job.finishedAt && job.startedAt && <span className="muted"> (took {formatDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))})</span>}
+          {job.finishedAt && job.startedAt && <span className="muted"> (ran {formatDuration(job.runSeconds * 1000)})</span>}
         </dd>
       </dl>
       {job.error && (

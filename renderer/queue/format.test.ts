@@ -11,9 +11,9 @@ test('rates, ETAs and run times read well in a cell', () => {
   expect(formatSeconds(200)).toBe('3m 20s');
   expect(formatSeconds(2 * 3600 + 5 * 60)).toBe('2h 05m');
   expect(formatSeconds(3 * 86400 + 4 * 3600)).toBe('3d 4h');
-  expect(formatRunTime(null, null)).toBe('');
-  expect(formatRunTime('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.250Z')).toBe('250 ms');
-  expect(formatRunTime('2026-01-01T00:00:00.000Z', null, Date.parse('2026-01-01T00:01:30.000Z'))).toBe('1m 30s');
+  expect(formatRunTime({ startedAt: null, runSeconds: 0 })).toBe('');
+  expect(formatRunTime({ startedAt: '2026-01-01T00:00:00.000Z', runSeconds: 0.25 })).toBe('250 ms');
+  expect(formatRunTime({ startedAt: '2026-01-01T00:00:00.000Z', runSeconds: 90 })).toBe('1m 30s');
   expect(formatCounts(10, 200, 0)).toBe('10 / 200');
   expect(formatCounts(10, 200, 3)).toBe('10 / 200 · 3 bad');
   expect(formatCounts(0, 0, 0)).toBe('');

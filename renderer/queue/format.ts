@@ -10,15 +10,18 @@ export function formatRate(rate: number, unit?: ProgressUnit): string {
   return `${rate >= 10 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s`;
 }
 
+import type { JobSummary } from '../../shared/contract.js';
 import { type ProgressUnit, formatBytes, formatSecondsShort as formatSeconds, formatSkipped, formatUnitRate } from '../../shared/format.js';
 
 export { formatSeconds };
 
-/** How long a job ran, from its start to its finish (or to `now` while it runs); empty when it never started. */
-export function formatRunTime(startedAt: string | null, finishedAt: string | null, now = Date.now()): string {
-  if (startedAt === null) return '';
-  const end = finishedAt === null ? now : Date.parse(finishedAt);
-  const ms = Math.max(0, end - Date.parse(startedAt));
+/**
+ * How long a job ran: its run time over every attempt (JobSummary.runSeconds), not the time since
+ * its first start, which counts a retry's wait and an engine's downtime. Empty when it never started.
+ */
+export function formatRunTime(job: Pick<JobSummary, 'startedAt' | 'runSeconds'>): string {
+  if (job.startedAt === null) return '';
+  const ms = Math.max(0, Math.round(job.runSeconds * 1000));
   return ms < 1000 ? `${ms} ms` : formatSeconds(ms / 1000);
 }
 

@@ -45,7 +45,7 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
   const progress = live ?? job.progress;
   const pct = percentDone(progress.done, progress.total);
   const action = useRowAction();
-  const ran = variant === 'history' ? formatRunTime(job.startedAt, job.finishedAt) : '';
+  const ran = variant === 'history' ? formatRunTime(job) : '';
 
   const open = (event: MouseEvent) => {
     if ((event.target as Element).closest(OWN_CLICK)) return;
