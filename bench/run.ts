@@ -5,6 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import { runEngineBench } from './engine-bench.js';
+import { runEstimateAccuracyBench } from './estimate-accuracy-bench.js';
 import { runHistoryBench } from './history-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runMbtilesDedupeBench } from './mbtiles-dedupe-bench.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   raster: () => runRasterPreseedBench(),
   vector: () => runVectorPreseedBench(),
   dedupe: () => runMbtilesDedupeBench(),
+  estimate: () => runEstimateAccuracyBench(),
   // Fetches two @geo-maps packages (145 MB unpacked) into .data/ on first use.
   'vector-stress': () => runVectorStressBench(),
   ingest: () => runIngestBench(),

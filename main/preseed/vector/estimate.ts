@@ -140,7 +140,11 @@ interface VectorSample {
   /** Tiles of the plan at rootZoom: the subtrees the sample's roots stand for. */
   roots: number;
   /** Per sampled root: tiles made in its subtree, their gzip bytes, its share of the sample's wall time. */
-  parts: { tiles: number; bytes: number; seconds: number }[];
+  parts: { tiles: number; bytes: number; seconds: number; features: number; extractSeconds: number; cutSeconds: number }[];
+  /** Features of the chosen layers in the sources (the job extracts each once, the sample once per root it meets). */
+  sourceFeatures: number;
+  /** The pool's threads: the job cuts that many subtrees at once. */
+  threads: number;
   /** Wall time of the whole sample (its roots cut as many at once as the pool has threads), less their fixed costs. */
   seconds: number;
   /** Seconds an extraction costs whatever its area: once in the job. */
@@ -153,14 +157,25 @@ interface VectorSample {
  */
 function scaleSample(s: VectorSample, zooms: { z: number; tiles: number }[]) {
   const above = zooms.filter((z) => z.z < s.rootZoom).reduce((n, z) => n + z.tiles, 0);
-  const sum = (key: 'tiles' | 'bytes' | 'seconds') => s.parts.reduce((n, p) => n + p[key], 0);
+  const sum = (key: 'tiles' | 'bytes' | 'features' | 'extractSeconds' | 'cutSeconds') => s.parts.reduce((n, p) => n + p[key], 0);
   const made = sum('tiles');
-  const perRoot = (key: 'tiles' | 'bytes' | 'seconds') => (sum(key) / s.parts.length) * s.roots;
+  const perRoot = (key: 'tiles' | 'bytes' | 'features' | 'cutSeconds') => (sum(key) / s.parts.length) * s.roots;
   const bytesPerTile = made > 0 ? sum('bytes') / made : 0;
   const secondsPerTile = made > 0 ? s.seconds / made : 0;
   const tiles = perRoot('tiles') + above;
   const bytes = perRoot('bytes') + above * bytesPerTile;
-  const seconds = (s.seconds / s.parts.length) * s.roots + above * secondsPerTile + s.fixed;
+  // The job extracts every feature once, then cuts its subtrees on every thread; the sample
+  // extracts per root (a feature that spans many roots is read in each), so scaling its wall time
+  // by roots counts the extraction many times over (4× on states z0–9). Each phase is scaled on
+  // its own: extraction by features, cutting by roots.
+  // The sample's extractions ran in `lanes` at once, their wall times overlapping: the work of one
+  // lane (as the job's single extraction) is their sum over the lanes.
+  const extracted = sum('features');
+  const lanes = Math.max(1, Math.min(s.threads, s.parts.length));
+  const extraction = extracted > 0 ? (sum('extractSeconds') / lanes / extracted) * Math.min(s.sourceFeatures, perRoot('features')) : 0;
+  const cutPerTile = made > 0 ? sum('cutSeconds') / made : secondsPerTile;
+  const cutting = (perRoot('cutSeconds') + above * cutPerTile) / Math.max(1, s.threads);
+  const seconds = s.parts.length > 0 ? extraction + cutting + s.fixed : (s.seconds / Math.max(1, s.parts.length)) * s.roots + s.fixed;
   // The tiles made vary most between roots (sea or land); bytes and time follow them, at the
   // sample's rate per tile (steady over its 1,000s of tiles), so their range is the tiles' range
   // scaled, widened for what the sample cannot see.
@@ -213,6 +228,7 @@ async function sampleRoots(
     let cutting = 0;
     const extract = async (bbox: Bbox, minZoom: number, name: string) => {
       const files: string[] = [];
+      let features = 0;
       for (const [i, { info, layers }] of sources.entries()) {
         const source = await extractSource(info.path, layers, {
           dir: join(dir, `${name}-${i}`),
@@ -226,16 +242,21 @@ async function sampleRoots(
           pool: env.pool,
           signal,
         });
-        if (source.low) files.push(source.low.file);
+        if (source.low) {
+          files.push(source.low.file);
+          features += source.low.features;
+        }
       }
-      return files;
+      return { files, features };
     };
     const cutRoot = async (root: { z: number; x: number; y: number }, n: number) => {
       const started = performance.now();
-      const files = await extract(tileBoundsLonLat(root.z, root.x, root.y), root.z, String(n));
-      extracting += performance.now() - started;
+      const { files, features } = await extract(tileBoundsLonLat(root.z, root.x, root.y), root.z, String(n));
+      const extractSeconds = (performance.now() - started) / 1000;
+      extracting += extractSeconds * 1000;
       let tiles = 0;
       let bytes = 0;
+      let cutSeconds = 0;
       if (files.length > 0) {
         const result = await env.pool.run(
           'vectorTiles',
@@ -256,8 +277,9 @@ async function sampleRoots(
         tiles = result.tiles;
         bytes = result.gzBytes;
         cutting += result.ms;
+        cutSeconds = result.ms / 1000;
       }
-      return { tiles, bytes, seconds: (performance.now() - started) / 1000 };
+      return { tiles, bytes, seconds: (performance.now() - started) / 1000, features, extractSeconds, cutSeconds };
     };
     // The first root warms GDAL (the source opened, PROJ) and the workers up: a cold start counted
     // in the sample would be multiplied by the plan's roots over the sample's. Not timed.
@@ -288,7 +310,11 @@ async function sampleRoots(
     const own = parts.reduce((n, p) => n + p.seconds, 0);
     for (const p of parts) p.seconds = own > 0 ? (p.seconds * seconds) / own : seconds / parts.length;
     if (parts.every((p) => p.tiles === 0)) throw new TesseraError('OUTSIDE_EXTENT', `no feature in any of the ${parts.length} sampled tiles`);
-    return { rootZoom, roots: count, parts, seconds, fixed };
+    const sourceFeatures = sources.reduce(
+      (n, { info, layers }) => n + layers.reduce((m, l) => m + (info.layers.find((x) => x.name === l.sourceLayer)?.featureCount ?? 0), 0),
+      0,
+    );
+    return { rootZoom, roots: count, parts, seconds, fixed, sourceFeatures, threads: Math.max(1, env.pool.threads) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
