@@ -110,6 +110,17 @@ const SettingsPatch = z
       )
       .max(100),
     allowGdalVirtualPaths: z.boolean(),
+    /** Plan sources kept reconciled while the engine runs, besides `--plans`: folders or git URLs (checked by the engine). */
+    planSources: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1, 'source is empty')
+          .max(4096)
+          .regex(/^(\/|[A-Za-z]:[\\/]|\\\\|(https?|ssh|git|file):\/\/|[\w.-]+@[\w.-]+:)/, 'must be an absolute folder path or a git URL'),
+      )
+      .max(50),
   })
   .partial()
   .strict();

@@ -7,6 +7,7 @@ import type { ContractHandlers, JobStartInput, JobSummary, PathUse } from '../..
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../logging/logger.js';
 import { PlanService } from '../plans/plan-service.js';
+import { effectivePlanSources } from '../plans/plan-source-setting.js';
 import { exportStac } from '../stac/stac-export.js';
 import { stacHoldings } from '../stac/stac-holdings.js';
 import { searchStac } from '../stac/stac-search.js';
@@ -24,7 +25,10 @@ export interface AutomationParts {
   caches: CacheRegistry;
   health: EngineHealth;
   logger: Logger;
+  /** `--plans` sources, for this run only (the settings' planSources are kept too). */
   planSources: readonly string[];
+  /** The settings' plan sources now. */
+  settingsPlanSources(): readonly string[] | undefined;
   planSyncIntervalMs?: number;
   start(input: JobStartInput): Promise<JobSummary>;
   assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void>;
@@ -40,7 +44,7 @@ export function automation(parts: AutomationParts): { plans: PlanService; handle
     start: parts.start,
     assertPaths: parts.assertPaths,
     sync: {
-      sources: parts.planSources,
+      sources: effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       intervalMs: parts.planSyncIntervalMs,
       logger: parts.logger,
       setHealth: (state, text) => parts.health.set('plans', state, text),
@@ -50,7 +54,7 @@ export function automation(parts: AutomationParts): { plans: PlanService; handle
   return {
     plans,
     handlers: {
-      'plans.sources': () => [...parts.planSources],
+      'plans.sources': () => effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       'plans.check': (i) => plans.check(i.source),
       'plans.apply': (i) => plans.apply(i.source),
       'stac.search': (i) => searchStac(holdings(), i),
