@@ -241,6 +241,8 @@ export const requests = {
   'plans.check': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** Reconciles a folder of plan files: starts the jobs of new and changed plans, records the ones that left. One reconcile per folder at a time. */
   'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
+  /** A job written as a plan file that starts it again ("Save as plan"): its name and YAML text. Refused for ingests of uploaded files. */
+  'plans.fromJob': request<z.ZodType<{ id: number }>, { fileName: string; yaml: string }>(z.object({ id }).strict()),
   /** STAC item search over the datasets and caches Tessera holds (the STAC API's /search, /collections/…/items). */
   'stac.search': request<
     z.ZodType<{ collections?: string[]; ids?: string[]; bbox?: [number, number, number, number]; datetime?: string; limit: number; cursor?: string }>,

@@ -6,6 +6,7 @@
 import type { ContractHandlers, JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../logging/logger.js';
+import { planFromJob } from '../plans/plan-from-job.js';
 import { PlanService } from '../plans/plan-service.js';
 import { effectivePlanSources } from '../plans/plan-source-setting.js';
 import { exportStac } from '../stac/stac-export.js';
@@ -34,7 +35,7 @@ export interface AutomationParts {
   assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void>;
 }
 
-export type AutomationRequests = 'plans.sources' | 'plans.check' | 'plans.apply' | 'stac.search' | 'stac.export';
+export type AutomationRequests = 'plans.sources' | 'plans.check' | 'plans.apply' | 'plans.fromJob' | 'stac.search' | 'stac.export';
 
 export function automation(parts: AutomationParts): { plans: PlanService; handlers: Pick<ContractHandlers, AutomationRequests> } {
   const plans = new PlanService({
@@ -57,6 +58,7 @@ export function automation(parts: AutomationParts): { plans: PlanService; handle
       'plans.sources': () => effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       'plans.check': (i) => plans.check(i.source),
       'plans.apply': (i) => plans.apply(i.source),
+      'plans.fromJob': (i) => planFromJob(parts.store.getJob(i.id)),
       'stac.search': (i) => searchStac(holdings(), i),
       'stac.export': async (i) => {
         await parts.assertPaths([{ field: 'directory', path: i.directory }]);
