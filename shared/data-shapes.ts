@@ -26,6 +26,11 @@ export interface Settings {
   dataRoots?: string[];
   /** Whether requests may name GDAL virtual paths (/vsicurl/…, PG:…) where data roots apply. Absent: false. */
   allowGdalVirtualPaths?: boolean;
+  /**
+   * Plan sources (folders of plan files, or git `URL#branch:folder`) kept reconciled while the
+   * engine runs, besides those given with `tessera serve --plans`. Absent: none.
+   */
+  planSources?: string[];
 }
 
 /** A tile cache opened for the map preview. */

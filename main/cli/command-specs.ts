@@ -298,6 +298,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     }),
   ),
   {
+    path: ['plans', 'from-job'],
+    args: ['<id>'],
+    summary: 'a job as a plan file that starts it again (Save as plan), its defaults left out',
+    options: [{ name: 'output', value: 'FILE', description: 'write the plan to FILE (refused if it exists)', default: 'stdout' }],
+    examples: ['tessera plans from-job 42', 'tessera plans from-job 42 -o ./plans/hillshade.yaml'],
+  },
+  {
     path: ['stac'],
     summary: 'STAC: the datasets and tile caches Tessera holds, for STAC tools',
     options: [],

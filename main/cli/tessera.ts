@@ -55,6 +55,7 @@ Commands:
   plans diff --source DIR                              what a reconcile of a folder of plan files would do
   plans list --source DIR                              each plan's state: new, changed, synced, removed
   plans apply --source DIR                             start the jobs of new and changed plans and wait
+  plans from-job <id> [-o FILE]                        a job as a plan file that starts it again
   stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
 
 Options for every command:
