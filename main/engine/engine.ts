@@ -254,7 +254,7 @@ export class Engine {
   }
 
   /** Refuses (BAD_INPUT naming the field) paths outside the data roots, where they apply. */
-  private assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void> {
+  assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void> {
     return assertPathsAllowed(uses, pathPolicy(this.settings(), this.dataDir, this.options.exposed ?? false));
   }
 

@@ -18,6 +18,7 @@ import { Parameters } from './parameters.js';
 import { RetryWithCrs, canRetryWithCrs, itemsWithoutCrs } from './retry-crs.js';
 import { RunAgainPanel, openPrefilledForm } from './run-again.js';
 import { SaveAsPlanPanel } from './save-as-plan.js';
+import { RevealButton } from '../forms/browse-button.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
 import '../controls.css';
@@ -250,6 +251,7 @@ function Actions({
         </button>
       )}
       {mapTarget !== null && <VerifyCacheButton cachePath={mapTarget.cachePath} />}
+      {mapTarget !== null && <RevealButton path={mapTarget.cachePath} />}
       <button type="button" onClick={onSaveAsPlan} title="This job as a plan file (plans as code), to keep it reconciled or on a schedule">
         Save as plan…
       </button>
