@@ -1,12 +1,18 @@
 /**
  * What the preview adds to a loaded map, one hook each: the vector layers' visibility, the
- * inspector's clicks, the tile grid with z/x/y labels, and the job's extent. Each undoes what it
- * added when it is switched off or the map goes.
+ * basemap's, the inspector's clicks (the clicked feature highlighted), the tile grid with z/x/y
+ * labels, and the job's extent. Each undoes what it added when it is switched off or the map goes.
  */
+import type { Feature, FeatureCollection } from 'geojson';
 import { useEffect, useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
+import { useResolvedTheme } from '../shell/theme.js';
 import {
+  BASEMAP_LAYER_PREFIX,
   CACHE_LAYER_PREFIX,
+  CACHE_SOURCE,
+  PICKED_SOURCE,
+  pickedLayers,
   EXTENT_SOURCE,
   GRID_SOURCE,
   type GridTile,
@@ -46,10 +52,50 @@ export function useLayerVisibility(map: maplibregl.Map | null, style: StyleSpeci
   }, [map, style, hidden, summary]);
 }
 
-/** The last click: the features under the pointer (a few pixels around it, so thin lines and points can be hit) and its tile. */
+/** Shows the basemap's layers while `shown`, hides them otherwise. */
+export function useBasemapVisibility(map: maplibregl.Map | null, shown: boolean): void {
+  useEffect(() => {
+    if (map === null) return;
+    for (const id of map.getLayersOrder()) {
+      if (id.startsWith(BASEMAP_LAYER_PREFIX)) map.setLayoutProperty(id, 'visibility', shown ? 'visible' : 'none');
+    }
+  }, [map, shown]);
+}
+
+/**
+ * The whole of the clicked feature as far as the loaded tiles hold it: a feature with an id is
+ * gathered from every tile it was cut into (the click's tile holds only a piece of a country);
+ * one without an id is the piece under the pointer.
+ */
+export function highlightOf(map: Pick<maplibregl.Map, 'querySourceFeatures'>, f: maplibregl.MapGeoJSONFeature): FeatureCollection {
+  const asFeature = (g: { geometry: Feature['geometry'] }): Feature => ({ type: 'Feature', properties: {}, geometry: g.geometry });
+  if (f.id === undefined || f.sourceLayer === undefined) return { type: 'FeatureCollection', features: [asFeature(f)] };
+  const parts = map.querySourceFeatures(CACHE_SOURCE, { sourceLayer: f.sourceLayer, filter: ['==', ['id'], f.id] });
+  return { type: 'FeatureCollection', features: (parts.length > 0 ? parts : [f]).map(asFeature) };
+}
+
+const NOTHING: FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+/**
+ * The last click: the features under the pointer (a few pixels around it, so thin lines and points
+ * can be hit) and its tile; the first (topmost) feature is outlined on the map until the next click.
+ */
 export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheSummary): Picked | null {
   const [picked, setPicked] = useState<Picked | null>(null);
   const isVector = summary.format === 'pbf';
+  const theme = useResolvedTheme();
+  const [initialTheme] = useState(theme);
+  useEffect(() => {
+    if (map === null) return;
+    // The highlight's colours follow the theme afterwards (use-cache-map.ts repaints them).
+    map.addSource(PICKED_SOURCE, { type: 'geojson', data: NOTHING });
+    const layers = pickedLayers(initialTheme);
+    for (const layer of layers) map.addLayer(layer);
+    return () => {
+      for (const layer of layers) if (map.getLayer(layer.id)) map.removeLayer(layer.id);
+      if (map.getSource(PICKED_SOURCE)) map.removeSource(PICKED_SOURCE);
+    };
+  }, [map, initialTheme]);
   useEffect(() => {
     if (map === null) return;
     const onClick = (e: maplibregl.MapMouseEvent) => {
@@ -62,13 +108,16 @@ export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheS
       ];
       const seen = new Set<string>();
       const features: Picked['features'] = [];
-      for (const f of isVector ? map.queryRenderedFeatures(box, { layers }) : []) {
+      const hits = isVector ? map.queryRenderedFeatures(box, { layers }) : [];
+      for (const f of hits) {
         const key = `${f.sourceLayer}:${f.id ?? JSON.stringify(f.properties)}`;
         if (seen.has(key)) continue;
         seen.add(key);
         features.push({ layer: f.sourceLayer ?? '', id: f.id, geometry: f.geometry.type, properties: f.properties });
         if (features.length >= MAX_PICKED) break;
       }
+      // setData resolves when the worker has the data; nothing waits on that here.
+      void map.getSource<maplibregl.GeoJSONSource>(PICKED_SOURCE)?.setData(hits[0] ? highlightOf(map, hits[0]) : NOTHING);
       setPicked({ lngLat: [lng, lat], tile: tileAt(lng, lat, z), features });
     };
     map.on('click', onClick);
