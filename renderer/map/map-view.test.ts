@@ -26,16 +26,19 @@ test('two areas far apart: the map opens on the larger, fit to data shows both',
 });
 
 test("areas that fill most of their box (the world's continents): the map opens on all of it", () => {
-  const world = { ...base, bounds: [-180, -60, 180, 80] as [number, number, number, number] };
   const continents = [
     { bounds: [-20, -35, 180, 80] as [number, number, number, number], tiles: 90, z: 4 },
     { bounds: [-170, -56, -30, 72] as [number, number, number, number], tiles: 50, z: 4 },
   ];
-  expect(openingBounds({ ...world, areas: continents })).toEqual(world.bounds);
+  expect(openingBounds({ ...base, bounds: [-180, -60, 180, 80], areas: continents })).toEqual([-170, -56, 180, 80]);
+});
+
+test("fit to data is where the tiles are, not the features' extent the metadata gives", () => {
+  expect(dataBounds({ ...base, bounds: [-180, -83, 180, 83], areas: [sweden, chicago] })).toEqual([-88, 41.6, 24.2, 69.1]);
 });
 
 test('one area, no areas, no bounds', () => {
-  expect(openingBounds({ ...base, areas: [sweden] })).toEqual(base.bounds);
+  expect(openingBounds({ ...base, areas: [sweden] })).toEqual(sweden.bounds);
   expect(openingBounds(base)).toEqual(base.bounds);
   const unbounded = { ...base, bounds: null };
   expect(openingBounds(unbounded)).toBeNull();

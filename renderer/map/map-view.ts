@@ -24,7 +24,7 @@ export const SPARSE_SHARE = 0.25;
  */
 export function openingBounds(summary: TileCacheSummary): Bounds | null {
   const areas = summary.areas ?? [];
-  const whole = summary.bounds ?? dataBounds(summary);
+  const whole = dataBounds(summary);
   if (areas.length < 2 || whole === null) return whole;
   const z = areas[0]!.z;
   const inAreas = areas.reduce((n, a) => n + a.tiles, 0);
@@ -43,11 +43,14 @@ export function tilesIn([w, s, e, n]: Bounds, z: number): number {
   return (col(e - 1e-9) - col(w) + 1) * (row(s + 1e-9) - row(n) + 1);
 }
 
-/** "Fit to data": all of the cache, its declared bounds, else the box around its areas. */
+/**
+ * "Fit to data": the box around the cache's areas, where its tiles are; else its declared bounds.
+ * The areas come first because a cache's metadata often gives its features' extent (the whole
+ * world for countries preseeded over two small boxes), not where its tiles are.
+ */
 export function dataBounds(summary: TileCacheSummary): Bounds | null {
-  if (summary.bounds !== null) return summary.bounds;
   const areas = summary.areas ?? [];
-  if (areas.length === 0) return null;
+  if (areas.length === 0) return summary.bounds;
   return [
     Math.min(...areas.map((a) => a.bounds[0])),
     Math.min(...areas.map((a) => a.bounds[1])),
