@@ -229,10 +229,11 @@ test('a click highlights the feature and shows its attributes', async () => {
   const [p] = await project([IN_SWEDEN[0]!]);
   await page.locator(mapSelector()).click({ position: { x: p!.x, y: p!.y } });
   await expect(page.getByTestId('map-picked')).toContainText('Sweden');
-  const highlighted = await page
-    .locator(mapSelector())
-    .evaluate((el) => (el as MapHandle).__map.queryRenderedFeatures({ layers: ['tessera-picked-line'] }).length);
-  expect(highlighted).toBeGreaterThan(0);
+  // Drawn once the map has rendered the layers the click added.
+  await expect
+    .poll(() => page.locator(mapSelector()).evaluate((el) => (el as MapHandle).__map.queryRenderedFeatures({ layers: ['tessera-picked-line'] }).length))
+    .toBeGreaterThan(0);
+  await settled();
   const pixel = await mapPixels('map-picked.png');
   // Inside Sweden the highlight's fill tints the cache's own.
   const fill = await paint('cache:countries:fill', 'fill-color');

@@ -3,15 +3,15 @@
  * basemap's, the inspector's clicks (the clicked feature highlighted), the tile grid with z/x/y
  * labels, and the job's extent. Each undoes what it added when it is switched off or the map goes.
  */
-import type { Feature, FeatureCollection } from 'geojson';
-import { useEffect, useState } from 'react';
+import type { FeatureCollection } from 'geojson';
+import { useEffect, useRef, useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
 import { useResolvedTheme } from '../shell/theme.js';
 import {
   BASEMAP_LAYER_PREFIX,
   CACHE_LAYER_PREFIX,
-  CACHE_SOURCE,
   PICKED_SOURCE,
+  type Theme,
   pickedLayers,
   EXTENT_SOURCE,
   GRID_SOURCE,
@@ -62,19 +62,25 @@ export function useBasemapVisibility(map: maplibregl.Map | null, shown: boolean)
   }, [map, shown]);
 }
 
-/**
- * The whole of the clicked feature as far as the loaded tiles hold it: a feature with an id is
- * gathered from every tile it was cut into (the click's tile holds only a piece of a country);
- * one without an id is the piece under the pointer.
- */
-export function highlightOf(map: Pick<maplibregl.Map, 'querySourceFeatures'>, f: maplibregl.MapGeoJSONFeature): FeatureCollection {
-  const asFeature = (g: { geometry: Feature['geometry'] }): Feature => ({ type: 'Feature', properties: {}, geometry: g.geometry });
-  if (f.id === undefined || f.sourceLayer === undefined) return { type: 'FeatureCollection', features: [asFeature(f)] };
-  const parts = map.querySourceFeatures(CACHE_SOURCE, { sourceLayer: f.sourceLayer, filter: ['==', ['id'], f.id] });
-  return { type: 'FeatureCollection', features: (parts.length > 0 ? parts : [f]).map(asFeature) };
+const NOTHING: FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+function removePicked(map: maplibregl.Map): void {
+  for (const layer of pickedLayers('light')) if (map.getLayer(layer.id)) map.removeLayer(layer.id);
 }
 
-const NOTHING: FeatureCollection = { type: 'FeatureCollection', features: [] };
+/**
+ * Outlines `hit` (nothing when undefined): a feature with an id from the cache's own tiles (all of
+ * it that is loaded, without the seams of tile-clipped copies), one without as the piece clicked.
+ */
+export function showPicked(map: maplibregl.Map, hit: maplibregl.MapGeoJSONFeature | undefined, theme: Theme): void {
+  removePicked(map);
+  const piece: FeatureCollection = hit ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: hit.geometry }] } : NOTHING;
+  const byId = hit?.id !== undefined && hit.sourceLayer !== undefined;
+  // setData resolves when the worker has the data; nothing waits on that here.
+  void map.getSource<maplibregl.GeoJSONSource>(PICKED_SOURCE)?.setData(byId ? NOTHING : piece);
+  if (hit === undefined) return;
+  for (const layer of pickedLayers(theme, byId ? { sourceLayer: hit.sourceLayer!, id: hit.id! } : undefined)) map.addLayer(layer);
+}
 
 /**
  * The last click: the features under the pointer (a few pixels around it, so thin lines and points
@@ -83,19 +89,18 @@ const NOTHING: FeatureCollection = { type: 'FeatureCollection', features: [] };
 export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheSummary): Picked | null {
   const [picked, setPicked] = useState<Picked | null>(null);
   const isVector = summary.format === 'pbf';
+  // The theme at the moment of a click colours its highlight; use-cache-map.ts repaints it after.
   const theme = useResolvedTheme();
-  const [initialTheme] = useState(theme);
+  const themeRef = useRef(theme);
+  themeRef.current = theme;
   useEffect(() => {
     if (map === null) return;
-    // The highlight's colours follow the theme afterwards (use-cache-map.ts repaints them).
     map.addSource(PICKED_SOURCE, { type: 'geojson', data: NOTHING });
-    const layers = pickedLayers(initialTheme);
-    for (const layer of layers) map.addLayer(layer);
     return () => {
-      for (const layer of layers) if (map.getLayer(layer.id)) map.removeLayer(layer.id);
+      removePicked(map);
       if (map.getSource(PICKED_SOURCE)) map.removeSource(PICKED_SOURCE);
     };
-  }, [map, initialTheme]);
+  }, [map]);
   useEffect(() => {
     if (map === null) return;
     const onClick = (e: maplibregl.MapMouseEvent) => {
@@ -116,8 +121,7 @@ export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheS
         features.push({ layer: f.sourceLayer ?? '', id: f.id, geometry: f.geometry.type, properties: f.properties });
         if (features.length >= MAX_PICKED) break;
       }
-      // setData resolves when the worker has the data; nothing waits on that here.
-      void map.getSource<maplibregl.GeoJSONSource>(PICKED_SOURCE)?.setData(hits[0] ? highlightOf(map, hits[0]) : NOTHING);
+      showPicked(map, hits[0], themeRef.current);
       setPicked({ lngLat: [lng, lat], tile: tileAt(lng, lat, z), features });
     };
     map.on('click', onClick);

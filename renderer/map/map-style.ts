@@ -141,26 +141,33 @@ export function themePaint(style: StyleSpecification, theme: Theme): [string, st
   return paint;
 }
 
-/** The clicked feature's highlight, drawn over everything: a halo and the highlight colour, by geometry type. */
-export function pickedLayers(theme: Theme): LayerSpecification[] {
+/**
+ * The clicked feature's highlight, drawn over everything: a halo and the highlight colour, by
+ * geometry type. With `target` (a feature with an id) it draws that feature from the cache's own
+ * tiles, each tile its own piece, so a country cut into many tiles is outlined whole and without
+ * seams; without, it draws PICKED_SOURCE (the piece under the pointer, as GeoJSON).
+ */
+export function pickedLayers(theme: Theme, target?: { sourceLayer: string; id: string | number }): LayerSpecification[] {
   const { main, halo } = PICKED_COLOURS[theme];
-  const base = { source: PICKED_SOURCE };
-  const polygon: ['==', ['geometry-type'], string] = ['==', ['geometry-type'], 'Polygon'];
+  const base = target ? { source: CACHE_SOURCE, 'source-layer': target.sourceLayer } : { source: PICKED_SOURCE };
+  const only = (filter: maplibregl.ExpressionSpecification): maplibregl.ExpressionSpecification =>
+    target ? ['all', filter, ['==', ['id'], target.id]] : filter;
+  const notPoint = only(['!=', ['geometry-type'], 'Point']);
   return [
-    { id: 'tessera-picked-fill', type: 'fill', ...base, filter: polygon, paint: { 'fill-color': main, 'fill-opacity': 0.25 } },
     {
-      id: 'tessera-picked-halo',
-      type: 'line',
+      id: 'tessera-picked-fill',
+      type: 'fill',
       ...base,
-      filter: ['!=', ['geometry-type'], 'Point'],
-      paint: { 'line-color': halo, 'line-width': 5, 'line-opacity': 0.9 },
+      filter: only(['==', ['geometry-type'], 'Polygon']),
+      paint: { 'fill-color': main, 'fill-opacity': 0.25 },
     },
-    { id: 'tessera-picked-line', type: 'line', ...base, filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': main, 'line-width': 2.5 } },
+    { id: 'tessera-picked-halo', type: 'line', ...base, filter: notPoint, paint: { 'line-color': halo, 'line-width': 5, 'line-opacity': 0.9 } },
+    { id: 'tessera-picked-line', type: 'line', ...base, filter: notPoint, paint: { 'line-color': main, 'line-width': 2.5 } },
     {
       id: 'tessera-picked-point',
       type: 'circle',
       ...base,
-      filter: ['==', ['geometry-type'], 'Point'],
+      filter: only(['==', ['geometry-type'], 'Point']),
       paint: { 'circle-color': main, 'circle-radius': 7, 'circle-stroke-color': halo, 'circle-stroke-width': 2 },
     },
   ];
