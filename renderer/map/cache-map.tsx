@@ -29,7 +29,7 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
   useBasemapVisibility(map, basemap);
   useExtentOutline(map, extent);
   const gridNote = useTileGrid(map, showGrid, summary);
-  const picked = useFeaturePicker(map, summary);
+  const picked = useFeaturePicker(map, summary, hidden);
 
   const toggleLayer = (id: string) =>
     setHidden((prev) => {

@@ -62,6 +62,9 @@ export function useBasemapVisibility(map: maplibregl.Map | null, shown: boolean)
   }, [map, shown]);
 }
 
+/** No layer hidden: one set for every render, so the effects that read it do not run again. */
+const NONE_HIDDEN: ReadonlySet<string> = new Set();
+
 const NOTHING: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 function removePicked(map: maplibregl.Map): void {
@@ -84,15 +87,21 @@ export function showPicked(map: maplibregl.Map, hit: maplibregl.MapGeoJSONFeatur
 
 /**
  * The last click: the features under the pointer (a few pixels around it, so thin lines and points
- * can be hit) and its tile; the first (topmost) feature is outlined on the map until the next click.
+ * can be hit) and its tile; the first (topmost) feature is outlined on the map until the next
+ * click, and hidden while its layer is (`hidden`).
  */
-export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheSummary): Picked | null {
+export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheSummary, hidden: ReadonlySet<string> = NONE_HIDDEN): Picked | null {
   const [picked, setPicked] = useState<Picked | null>(null);
   const isVector = summary.format === 'pbf';
   // The theme at the moment of a click colours its highlight; use-cache-map.ts repaints it after.
   const theme = useResolvedTheme();
   const themeRef = useRef(theme);
   themeRef.current = theme;
+  const pickedLayer = picked?.features[0]?.layer;
+  useEffect(() => {
+    if (map === null || pickedLayer === undefined) return;
+    for (const { id } of pickedLayers('light')) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', hidden.has(pickedLayer) ? 'none' : 'visible');
+  }, [map, hidden, pickedLayer]);
   useEffect(() => {
     if (map === null) return;
     map.addSource(PICKED_SOURCE, { type: 'geojson', data: NOTHING });
