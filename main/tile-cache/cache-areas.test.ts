@@ -92,20 +92,25 @@ test('areas are found at the deepest zoom with few enough tiles', () => {
   assert.equal(areaZoom([]), null);
 });
 
-test('findAreas reads one batch of that zoom', async () => {
-  const asked: number[] = [];
+test('findAreas reads that zoom in small batches, each after the last', async () => {
+  const asked: { z: number; after: string }[] = [];
+  const all = [...tilesOf(8, CHICAGO), ...tilesOf(8, SWEDEN)].sort((a, b) => a.x - b.x || a.y - b.y);
   const reader = {
-    readBatch: async (z: number) => {
-      asked.push(z);
-      return tilesOf(z, CHICAGO).map((t) => ({ z, ...t, data: new Uint8Array() }));
+    readBatch: async (z: number, after: { x: number; y: number } | null, limit: number) => {
+      asked.push({ z, after: after ? `${after.x}/${after.y}` : 'start' });
+      const from = after ? all.findIndex((t) => t.x > after.x || (t.x === after.x && t.y > after.y)) : 0;
+      return (from === -1 ? [] : all.slice(from, from + limit)).map((t) => ({ z, ...t, data: new Uint8Array(1) }));
     },
   };
   const areas = await findAreas(reader, [
     { z: 4, count: 1 },
-    { z: 7, count: 1 },
+    { z: 8, count: all.length },
   ]);
-  assert.deepEqual(asked, [7]);
-  assert.equal(areas.length, 1);
+  assert.ok(all.length > 64, `${all.length} tiles: more than one batch`);
+  assert.equal(asked.length, Math.floor(all.length / 64) + 1);
+  assert.ok(asked.every((a) => a.z === 8));
+  assert.equal(areas.length, 2);
+  assert.equal(areas[0]!.tiles + areas[1]!.tiles, all.length);
   assert.deepEqual(await findAreas(reader, [{ z: 14, count: 1e6 }]), []);
 });
 

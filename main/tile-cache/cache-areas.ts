@@ -22,6 +22,8 @@ export interface CacheArea {
 
 /** Tiles read to find areas: at most this many of one zoom (a few hundred KB of vector tiles). */
 export const MAX_AREA_TILES = 1024;
+/** Tiles read at once while finding areas. */
+const AREA_BATCH = 64;
 /** Tiles with at most this many missing tiles between them (on either axis) belong to one area. */
 export const GAP = 2;
 /** Areas listed, largest first; beyond this they are specks that no one jumps to. */
@@ -80,7 +82,16 @@ export function areaZoom(levels: readonly { z: number; count: number }[], limit 
 export async function findAreas(reader: Pick<TileCacheReader, 'readBatch'>, levels: readonly { z: number; count: number }[]): Promise<CacheArea[]> {
   const z = areaZoom(levels);
   if (z === null) return [];
-  const tiles = await reader.readBatch(z, null, MAX_AREA_TILES);
+  // In small batches, keeping only the coordinates: the readers return tiles with their bytes, and
+  // a cache's tiles may be large (or, in a hostile file, huge), so memory stays at one batch.
+  const tiles: { x: number; y: number }[] = [];
+  for (let after: { x: number; y: number } | null = null; tiles.length < MAX_AREA_TILES; ) {
+    const batch = await reader.readBatch(z, after, AREA_BATCH);
+    for (const t of batch) tiles.push({ x: t.x, y: t.y });
+    const last = batch[batch.length - 1];
+    if (batch.length < AREA_BATCH || last === undefined) break;
+    after = { x: last.x, y: last.y };
+  }
   return clusterTiles(tiles, z);
 }
 
