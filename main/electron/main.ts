@@ -22,6 +22,7 @@ import { shellPaths } from './paths.js';
 import { TaskbarProgress } from './taskbar-progress.js';
 import { createTileAppRoute } from './tile-route.js';
 import { buildTrayMenu, trayTooltip } from './tray.js';
+import { BasemapTiles, withBasemap } from '../hosts/basemap-tiles.js';
 import { type HardeningHooks, createMainWindow, hardenSession, hardenWebContents } from './window.js';
 
 /** How long quitting waits for the engine before giving up (its lock is taken over when stale). */
@@ -151,7 +152,8 @@ function start(): void {
       serveAppProtocol(protocol, {
         rendererDir: paths.rendererDir,
         // The engine opens after the scheme is served: until then (and after quit) no cache is open.
-        routes: [createTileAppRoute({ tile: (id, z, x, y) => engine?.caches.tile(id, z, x, y) ?? Promise.resolve(null) })],
+        // The basemap is served whether or not the engine is open: it is a file of the app's own.
+        routes: [createTileAppRoute(withBasemap({ tile: (id, z, x, y) => engine?.caches.tile(id, z, x, y) ?? Promise.resolve(null) }, new BasemapTiles()))],
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 
