@@ -135,6 +135,9 @@ test('a. the raster form, reached with g p, shows the dry run of the hillshade a
   // The dataset is usable, and the job fits.
   const dataset = page.locator(`[data-testid="estimate-datasets"] li[data-path="${hillshade}"]`);
   expect((await dataset.textContent()) ?? '').toMatch(new RegExp(`${total} tiles`));
+  // GDAL measures the DEM's 3″ pixels at 57.5°N as native ≈ z10.3: z10 is not upsampled, so no warning.
+  expect(await dataset.locator('[data-testid="native-zoom"]').textContent()).toBe(' · native ≈z10.3');
+  expect(await dataset.locator('[data-testid="upsampled"]').count()).toBe(0);
   expect(await page.locator('[data-testid="storage-problem"]').count()).toBe(0);
   expect(await page.locator('[data-testid="start"]').isDisabled()).toBe(false);
 
