@@ -38,6 +38,23 @@ function subjectOf(job: JobSummary): string {
   return params.url ?? job.kind;
 }
 
+/** Characters of a long name kept whole at its end: the file name's distinctive tail and extension. */
+const NAME_TAIL = 14;
+
+/**
+ * A name as a head that may be cut with an ellipsis and a tail that never is, so a narrow column
+ * reads "verify northern-alps-hi…-wrap.mbtiles": the kind and the file's end both stay in view,
+ * as file managers cut long names in the middle. Short names are one part.
+ */
+export function nameParts(name: string): { kind: 'head' | 'tail'; text: string }[] {
+  const chars = [...name];
+  if (chars.length <= NAME_TAIL * 2) return [{ kind: 'head', text: name }];
+  return [
+    { kind: 'head', text: chars.slice(0, -NAME_TAIL).join('') },
+    { kind: 'tail', text: chars.slice(-NAME_TAIL).join('') },
+  ];
+}
+
 /** A job row; memoised, so a live update re-renders only the row whose job changed. */
 export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, index }: JobRowProps) {
   const navigate = useUi((s) => s.navigate);
@@ -59,8 +76,12 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
       </td>
       <td className="num muted">{job.id}</td>
       <td className="name">
-        <a href={`#/jobs/${job.id}`} title={job.name}>
-          {job.name}
+        <a href={`#/jobs/${job.id}`} title={job.name} className="job-name">
+          {nameParts(job.name).map((part, i) => (
+            <span key={part.kind} className={part.kind} data-part={i}>
+              {part.text}
+            </span>
+          ))}
         </a>
         {job.error ? (
           <div className="error small line" title={`${job.error.code}: ${job.error.message}`}>
