@@ -107,6 +107,11 @@ test('a. the upload dock: bytes per file as they go, the failed file on its own 
     dock: document.querySelector('[data-testid="ingest-panel"]')!.getBoundingClientRect().top,
   }));
   expect(boxes.main, JSON.stringify(boxes)).toBeLessThanOrEqual(boxes.dock + 0.5);
+  // The finished job's toast stacks above the dock, not over its cards and gauges.
+  const toast = page.locator('[data-testid="toast"]').first();
+  await toast.waitFor();
+  const toastBottom = await toast.evaluate((t) => t.getBoundingClientRect().bottom);
+  expect(toastBottom, 'the toast ends above the dock').toBeLessThanOrEqual(boxes.dock + 0.5);
   await shot('uploads', WIDE);
 
   // Its gauges are the Storage screen's own: the same words on both, read from the same query.

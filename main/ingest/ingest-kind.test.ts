@@ -12,6 +12,7 @@ import type { CatalogDataset, JobItem, JobSummary } from '../../shared/contract.
 import { countriesShapefileZip, manyPointsGpkg, pointsGeoJson, shapefileWithoutPrjZip } from './testing/ingest-fixtures.js';
 import { countriesTopoJson, illinoisNad27Tif, rgdalVector, srtmDem, worldMapGpkg } from '../testing/real-data.js';
 import { Engine } from '../engine/engine.js';
+import { shownItemState } from '../../shared/item-parts.js';
 import { createLogger } from '../logging/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-ingest-'));
@@ -149,6 +150,13 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
     /^trin_inca_no_prj\.zip › trin_inca_pl03\.shp › trin_inca_pl03: it has no CRS \(no \.prj beside the Shapefile\); give its CRS \(e\.g\. EPSG:27700\) and retry$/,
   );
   assert.equal(refused.datasets.length, 0, 'nothing reaches the catalogue');
+  // The zip's staging item succeeded (copied and read), but the file did not go in: it reads failed,
+  // in the item table and in the report, not "succeeded" beside its failed layer.
+  const staged = refused.items.find((i) => i.label === 'trin_inca_no_prj.zip')!;
+  assert.equal(staged.state, 'succeeded');
+  assert.deepEqual(shownItemState(staged, refused.items), { state: 'failed', note: 'copied and read; 1 of 1 layer failed' });
+  const report = await engine.handlers['jobs.report']({ id: refused.job.id, format: 'html' });
+  assert.match(report.content, /<td>trin_inca_no_prj\.zip<\/td><td class="item-state state-text-failed">failed<\/td>/);
 
   const assigned = await ingest([zip], { assignCrs: 'EPSG:4326' });
   assert.equal(assigned.job.state, 'succeeded', JSON.stringify(assigned.job.error));

@@ -8,6 +8,7 @@ import { formatAbout, formatNativeZoom, formatTileBound, formatUpsampling } from
 import { formatSeconds } from '../queue/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import type { Estimate } from './use-estimate.js';
+import { formatTimeOfDay } from '../dates.js';
 
 /** Storage numbers from the problem's details, falling back to the estimate's storage facts. */
 function numberIn(details: unknown, key: string): number | null {
@@ -53,7 +54,7 @@ export function EstimatePanel({ estimate, canEstimate, onEstimate }: { estimate:
       : outdated
         ? 'The form changed since this estimate.'
         : data || error
-          ? `Estimated at ${new Date(estimate.updatedAt || Date.now()).toLocaleTimeString()}`
+          ? `Estimated at ${formatTimeOfDay(estimate.updatedAt || Date.now())}`
           : '';
   return (
     <section className="panel estimate" aria-labelledby="estimate-title" aria-busy={fetching} data-testid="estimate" data-outdated={outdated}>

@@ -10,6 +10,10 @@ test('a long job name is cut in its middle: the file’s end is its own part, ne
   expect(nameParts('verify pyrenees-dem.mbtiles')).toEqual([{ kind: 'head', text: 'verify pyrenees-dem.mbtiles' }]);
   // Characters, not UTF-16 units: a name in Greek or with an emoji is not split inside a letter.
   const greek = `ingest ${'Ελλάδα-'.repeat(5)}όρια.gpkg`;
-  expect(nameParts(greek).map((p) => p.text).join('')).toBe(greek);
+  expect(
+    nameParts(greek)
+      .map((p) => p.text)
+      .join(''),
+  ).toBe(greek);
   expect(nameParts(greek)[1]!.text).toBe('άδα-όρια.gpkg'.padStart(14, 'λ'));
 });

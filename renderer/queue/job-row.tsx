@@ -8,7 +8,8 @@ import { fileNameOf, isUploadParam } from '../../shared/param-labels.js';
 import { outputOf } from '../job-detail/job-output.js';
 import { useLiveProgress } from '../live-progress.js';
 import { useUi } from '../ui-store.js';
-import { formatCounts, formatRate, formatRunTime, formatSeconds, formatWhen, percentDone } from './format.js';
+import { formatCounts, formatRate, formatRunTime, formatSeconds, percentDone } from './format.js';
+import { formatWhen } from '../dates.js';
 import { canCancel, canRetry, useRowAction } from './job-actions.js';
 
 /** Which table the row is in: the active one shows rate and ETA, the history creation and run time. */
