@@ -13,6 +13,7 @@ import { countriesShapefileZip, manyPointsGpkg, pointsGeoJson, shapefileWithoutP
 import { countriesTopoJson, illinoisNad27Tif, rgdalVector, srtmDem, worldMapGpkg } from '../testing/real-data.js';
 import { Engine } from '../engine/engine.js';
 import { shownItemState } from '../../shared/item-parts.js';
+import { formatJobSummary } from '../cli/job-summary.js';
 import { createLogger } from '../logging/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-ingest-'));
@@ -358,4 +359,24 @@ test('a cancelled import leaves the catalogue as it was; the retry finishes it',
   );
   const [dataset] = engine.catalog.madeBy(started.id);
   assert.equal(dataset?.layers[0]?.featureCount, 300_000);
+});
+
+test('the same file ingested twice is said to be a second copy: in the job log, the stage item’s result and the CLI summary', async () => {
+  const first = await ingest([rgdalVector('cities.shp')]);
+  assert.equal(first.job.state, 'succeeded', JSON.stringify(first.job.error));
+  const firstStage = first.items.find((i) => i.label === 'cities.shp')!;
+  assert.equal(firstStage.result!.duplicate, undefined, 'the first ingest is not a duplicate of anything');
+  const second = await ingest([rgdalVector('cities.shp')]);
+  assert.equal(second.job.state, 'succeeded', JSON.stringify(second.job.error));
+  const warning = `cities.shp: the catalogue already holds cities (dataset ${first.datasets[0]!.id}, job #${first.job.id}) from a file of this name; this ingest adds another copy (delete the one you do not want in the Catalogue)`;
+  assert.equal(second.items.find((i) => i.label === 'cities.shp')!.result!.duplicate, warning);
+  const events = engine.store.events(second.job.id, 0, 1000).filter((e) => e.type === 'ingest.duplicate');
+  assert.deepEqual(
+    events.map((e) => e.message),
+    [warning],
+  );
+  assert.match(formatJobSummary({ ...second, dataDir: engine.dataDir }), new RegExp(`\\n  warning  ${warning.replace(/[.()#]/g, '\\$&')}`));
+  // A different file is no duplicate, even in the same catalogue.
+  const other = await ingest([rgdalVector('kiritimati_primary_roads.shp')]);
+  assert.equal(other.items.find((i) => i.label === 'kiritimati_primary_roads.shp')!.result!.duplicate, undefined);
 });

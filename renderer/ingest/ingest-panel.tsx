@@ -186,6 +186,8 @@ function cardStatus(session: DropSession, jobState: string | undefined): string 
 function FileRow({ row, items, job }: { row: DropRow; items: JobItem[]; job: { state: string; error: string | null } | null }) {
   const status = rowStatus(row, items, job);
   const failed = items.find((i) => i.state === 'failed');
+  // The file was in the catalogue already (its staging item says so): this drop made a second copy.
+  const duplicate = items.map((i) => i.result?.duplicate).find((d): d is string => typeof d === 'string') ?? null;
   const pct = Math.round(percentOf(row.sent, row.size));
   // A file the job failed on without an item of its own (the job could not plan) shows the job's error.
   const jobError = status.tone === 'bad' && !failed && !row.message ? job?.error : null;
@@ -208,6 +210,11 @@ function FileRow({ row, items, job }: { row: DropRow; items: JobItem[]; job: { s
       {row.message && (
         <p className="error small ingest-error" role="alert">
           {row.message}
+        </p>
+      )}
+      {duplicate && (
+        <p className="small ingest-warning" data-testid="item-warning">
+          {duplicate}
         </p>
       )}
       {failed?.error && (

@@ -26,6 +26,7 @@ export function eventTone(type: string): EventTone {
     case 'state.interrupted':
     case 'item.cancelled':
     case 'item.retry':
+    case 'ingest.duplicate':
       return 'warn';
     case 'params.changed':
     case 'state.queued':
