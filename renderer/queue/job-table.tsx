@@ -8,8 +8,8 @@ import type { RowVariant } from './job-row.js';
 
 /**
  * The columns, named for queue.css, which holds their widths: 600 px together on a wide panel,
- * less on a narrow one (at 1024×700 with the rail open), where the number, progress and date give
- * way so the job's name keeps about 260 px. The name takes what is left.
+ * less on a narrow one (at 1024×700 with the rail open), where the number and progress columns give
+ * way so the job's name keeps about 250 px. The name takes what is left.
  */
 const COLUMNS: Record<RowVariant, string[]> = {
   active: ['check', 'id', 'name', 'state', 'progress', 'when', 'actions'],
