@@ -142,6 +142,23 @@ test('a. the raster form, reached with g p, shows the dry run of the hillshade a
   expect(await page.locator('[data-testid="start"]').isDisabled()).toBe(false);
 
   await screenshotWhole('preseed.png');
+
+  // Past the DEM's native ≈z10.3 the form warns, under the zooms and in the dry run, by how many levels.
+  await field('params.maxZoom').fill('12');
+  const warning = "z12 is 1.7 levels past the source's native ≈z10.3: tiles there are upsampled";
+  await expect(page.locator('[data-testid="zoom-upsampled"]')).toHaveText(warning, { timeout: 90_000 });
+  await expect(dataset.locator('[data-testid="upsampled"]')).toHaveText(warning);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'preseed-upsampled.png') });
+  // Back to z8–10 for the job the next test starts.
+  await field('params.maxZoom').fill('10');
+  await expect(page.locator('[data-testid="zoom-upsampled"]')).toHaveCount(0, { timeout: 90_000 });
+  await expect
+    .poll(async () => (await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false', {
+      message: 'the dry run of z8–10 again',
+      timeout: 90_000,
+    })
+    .toBe(true);
   expect(ownErrors()).toEqual([]);
 });
 

@@ -563,5 +563,7 @@ test('under the zooms, the max zoom is checked against each dataset’s native z
   await setValue(field('params.maxZoom'), '12');
   // With the dry run of the new zooms (the native zoom is for the tile size that run was asked for).
   await waitFor('the warning', () => page().querySelector('[data-testid="zoom-upsampled"]'));
-  expect(page().querySelector('[data-testid="zoom-upsampled"]')?.textContent).toBe("z12 is 1.7 levels past the source's native ≈z10.3: tiles there are upsampled");
+  expect(page().querySelector('[data-testid="zoom-upsampled"]')?.textContent).toBe(
+    "z12 is 1.7 levels past the source's native ≈z10.3: tiles there are upsampled",
+  );
 });
