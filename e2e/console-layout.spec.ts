@@ -107,6 +107,11 @@ test('a. the upload dock: bytes per file as they go, the failed file on its own 
     dock: document.querySelector('[data-testid="ingest-panel"]')!.getBoundingClientRect().top,
   }));
   expect(boxes.main, JSON.stringify(boxes)).toBeLessThanOrEqual(boxes.dock + 0.5);
+  // The finished job's toast stacks above the dock, not over its cards and gauges.
+  const toast = page.locator('[data-testid="toast"]').first();
+  await toast.waitFor();
+  const toastBottom = await toast.evaluate((t) => t.getBoundingClientRect().bottom);
+  expect(toastBottom, 'the toast ends above the dock').toBeLessThanOrEqual(boxes.dock + 0.5);
   await shot('uploads', WIDE);
 
   // Its gauges are the Storage screen's own: the same words on both, read from the same query.
@@ -243,6 +248,7 @@ test('e. every screen at 1440×900 and 1024×700: nothing scrolls sideways; the 
         await page.locator(screen.ready).first().waitFor({ timeout: 60_000 });
         expect(await sideways(), `${screen.name} at ${size.width}×${size.height}`).toEqual([]);
         await shot(screen.name, size);
+        if (screen.name === 'queue' && size === NARROW) await expectReadableNames();
       }
     }
     // At 1024 the rail folds to letters, and a reload keeps it folded.
@@ -265,6 +271,25 @@ test('e. every screen at 1440×900 and 1024×700: nothing scrolls sideways; the 
 });
 
 // -----------------------------------------------------------------------------------------------
+
+/**
+ * At 1024×700 with the rail open the queue's job names stay readable (issue 15's "p." stub): the
+ * name column keeps at least 230 px, and a name too long for it is cut in its middle, its start and
+ * its file's end (".mbtiles") both in view.
+ */
+async function expectReadableNames(): Promise<void> {
+  const row = page.locator('.history-scroll [data-testid="job-1"]');
+  await row.scrollIntoViewIfNeeded();
+  const measured = await row.locator('td.name a').evaluate((a) => {
+    const cell = a.closest('td')!.getBoundingClientRect();
+    const part = (kind: string) => a.querySelector(`.${kind}`)!.getBoundingClientRect();
+    return { cell: cell.width, head: part('head').width, tailRight: part('tail').right, linkRight: a.getBoundingClientRect().right, text: a.textContent };
+  });
+  expect(measured.text).toBe('verify northern-alps-hillshade-z0-14-with-a-name-long-enough-to-wrap.mbtiles');
+  expect(measured.cell, 'the name column at 1024').toBeGreaterThanOrEqual(230);
+  expect(measured.head, 'the readable start of the name').toBeGreaterThanOrEqual(100);
+  expect(measured.tailRight, 'the end of the name is not cut').toBeLessThanOrEqual(measured.linkRight + 0.5);
+}
 
 /** What scrolls sideways: the page (its scrolling element), <main>, or a table's scroller. */
 function sideways(): Promise<string[]> {

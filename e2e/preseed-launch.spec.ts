@@ -135,10 +135,30 @@ test('a. the raster form, reached with g p, shows the dry run of the hillshade a
   // The dataset is usable, and the job fits.
   const dataset = page.locator(`[data-testid="estimate-datasets"] li[data-path="${hillshade}"]`);
   expect((await dataset.textContent()) ?? '').toMatch(new RegExp(`${total} tiles`));
+  // GDAL measures the DEM's 3″ pixels at 57.5°N as native ≈ z10.3: z10 is not upsampled, so no warning.
+  expect(await dataset.locator('[data-testid="native-zoom"]').textContent()).toBe(' · native ≈z10.3');
+  expect(await dataset.locator('[data-testid="upsampled"]').count()).toBe(0);
   expect(await page.locator('[data-testid="storage-problem"]').count()).toBe(0);
   expect(await page.locator('[data-testid="start"]').isDisabled()).toBe(false);
 
   await screenshotWhole('preseed.png');
+
+  // Past the DEM's native ≈z10.3 the form warns, under the zooms and in the dry run, by how many levels.
+  await field('params.maxZoom').fill('12');
+  const warning = "z12 is 1.7 levels past the source's native ≈z10.3: tiles there are upsampled";
+  await expect(page.locator('[data-testid="zoom-upsampled"]')).toHaveText(warning, { timeout: 90_000 });
+  await expect(dataset.locator('[data-testid="upsampled"]')).toHaveText(warning);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'preseed-upsampled.png') });
+  // Back to z8–10 for the job the next test starts.
+  await field('params.maxZoom').fill('10');
+  await expect(page.locator('[data-testid="zoom-upsampled"]')).toHaveCount(0, { timeout: 90_000 });
+  await expect
+    .poll(async () => (await rows.count()) === ZOOMS.length && (await page.locator('[data-testid="estimate"]').getAttribute('data-outdated')) === 'false', {
+      message: 'the dry run of z8–10 again',
+      timeout: 90_000,
+    })
+    .toBe(true);
   expect(ownErrors()).toEqual([]);
 });
 

@@ -97,3 +97,21 @@ export function formatTileBound(upperBound: boolean, likely: readonly [number, n
   const span = likely === null ? '' : n(likely[0]) === n(likely[1]) ? n(likely[0]) : `${n(likely[0])}–${n(likely[1])}`;
   return `at most${span ? `; likely ${span} made` : ''} (empty ones are skipped)`;
 }
+
+/** "≈z3.4": a raster's native zoom (JobEstimate.datasets[].nativeZoom), to one decimal. */
+export function formatNativeZoom(nativeZoom: number): string {
+  return `≈z${nativeZoom.toFixed(1)}`;
+}
+
+/**
+ * "z6 is 2.6 levels past the source's native ≈z3.4: tiles there are upsampled", or null when
+ * `maxZoom` does not go past the native zoom by a tenth of a level (what the text can show): the
+ * operator then chooses whether deeper tiles are worth their bytes.
+ */
+export function formatUpsampling(maxZoom: number, nativeZoom: number | null | undefined): string | null {
+  if (nativeZoom === null || nativeZoom === undefined) return null;
+  const past = Math.round((maxZoom - nativeZoom) * 10) / 10;
+  if (past < 0.1) return null;
+  const levels = Number.isInteger(past) ? `${past} level${past === 1 ? '' : 's'}` : `${past.toFixed(1)} levels`;
+  return `z${maxZoom} is ${levels} past the source's native ${formatNativeZoom(nativeZoom)}: tiles there are upsampled`;
+}

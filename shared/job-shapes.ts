@@ -113,8 +113,13 @@ export interface HealthCheck {
  */
 export interface JobEstimate {
   kind: JobKind;
-  /** One per dataset or source: its extent and tile count, or why it cannot be used. */
-  datasets: { path: string; bounds: Bbox | null; tiles: number; error: SerializedError | null }[];
+  /**
+   * One per dataset or source: its extent and tile count, or why it cannot be used. A raster's
+   * `nativeZoom` is the fractional Web Mercator zoom (at the job's tile size) whose ground
+   * resolution matches its pixels at its centre: deeper zooms only upsample it. Absent for vector
+   * sources; null when GDAL cannot place the centre pixel.
+   */
+  datasets: { path: string; bounds: Bbox | null; tiles: number; error: SerializedError | null; nativeZoom?: number | null }[];
   /** Tiles per zoom level over the real extent (datasets ∩ bbox ∩ coverage), all datasets together. */
   zooms: { z: number; tiles: number }[];
   totalTiles: number;

@@ -270,3 +270,31 @@ test('a connection file left by a kill -9 of serve is ignored: the command opens
     ['succeeded'],
   );
 });
+
+test('a console killed under a followed job: the command says it is not running, names the job left interrupted and how to resume it, which works', async () => {
+  const large = largeRasterMbtiles(dir, 8000);
+  const c = await serve();
+  const { done } = start(['verify', large, '--data-dir', c.dataDir]);
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const db = new Database(join(c.dataDir, 'jobs.sqlite'), { readonly: true });
+    const n = (db.prepare(`SELECT count(*) n FROM job_items WHERE state = 'running' AND done > 0`).get() as { n: number }).n;
+    db.close();
+    if (n > 0) break;
+    assert.ok(Date.now() < end, 'the job started in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  c.child.kill('SIGKILL');
+  await c.done;
+  const run = await done;
+  assert.equal(run.code, 1, run.stderr);
+  const lines = run.stderr.split('\n').filter((l) => l.startsWith('tessera:'));
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(
+    lines[0]!,
+    /^tessera: IO_ERROR: the Tessera console \(tessera serve, pid \d+\) at http:\/\/127\.0\.0\.1:\d+ that held the data directory is not running any more \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|EPIPE)\): job 1 \(verify .+\) ran there and is now interrupted; resume it with: tessera jobs resume 1 \(or Resume in the console once it runs again\)$/,
+  );
+  const resumed = await tessera('jobs', 'resume', '1', '--json', '--data-dir', c.dataDir);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal((JSON.parse(resumed.stdout) as { job: { state: string } }).job.state, 'succeeded');
+});

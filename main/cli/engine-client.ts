@@ -25,20 +25,42 @@ const WAIT_POLL_MS = 1000;
 /** How long a finished job's datasets are waited for while the console analyses them. */
 const ANALYSIS_WAIT_MS = 120_000;
 
+/**
+ * Socket errors that mean nobody listens at the console's address any more (it was stopped or
+ * killed): the console is gone, not slow. undici names a socket closed mid-reply UND_ERR_SOCKET.
+ */
+const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
 /** The console went away or cannot be reached: the command fails (exit 1) saying so. */
 function unreachable(connection: Connection, error: unknown): TesseraError {
+  const reason = errorText(error);
+  const gone = GONE.has(reason);
+  const who = `the Tessera console (tessera serve, pid ${connection.pid}) at ${connection.origin} that held the data directory`;
+  return new TesseraError('IO_ERROR', gone ? `${who} is not running any more (${reason})` : `${who} did not answer (${reason})`, {
+    details: { origin: connection.origin, pid: connection.pid, reason, consoleGone: gone },
+  });
+}
+
+/** Whether `error` says the console this command was talking to is no longer running. */
+export function isConsoleGone(error: unknown): boolean {
+  return error instanceof TesseraError && (error.details as { consoleGone?: unknown } | undefined)?.consoleGone === true;
+}
+
+/**
+ * The console died while job `job` ran in it: the job stays where it was (the next engine on the
+ * data directory marks it interrupted), so the operator is told which job and how to go on.
+ */
+export function interruptedByConsole(error: TesseraError, job: { id: number; name: string }): TesseraError {
   return new TesseraError(
     'IO_ERROR',
-    `the Tessera console at ${connection.origin} (pid ${connection.pid}) that holds the data directory did not answer (${errorText(error)})`,
-    {
-      details: { origin: connection.origin, pid: connection.pid },
-    },
+    `${error.message}: job ${job.id} (${job.name}) ran there and is now interrupted; resume it with: tessera jobs resume ${job.id} (or Resume in the console once it runs again)`,
+    { details: { ...(error.details as object), jobId: job.id, resume: `tessera jobs resume ${job.id}` } },
   );
 }
 
 function errorText(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+  return cause?.code ?? (error as { code?: string }).code ?? cause?.message ?? (error as Error).message ?? String(error);
 }
 
 /** One contract request to the console; its refusal comes back as the TesseraError it was. */

@@ -38,6 +38,8 @@ export function formatJobSummary(s: SummaryInput): string {
     rows.push(['items', `${count(i.succeeded)} of ${count(i.total)} succeeded${rest.length ? `, ${rest.join(', ')}` : ''}`]);
   }
   rows.push(...madeRows(s));
+  // An ingest of a file the catalogue already held (ingest/duplicates.ts): said, not silent.
+  for (const item of s.items) if (typeof item.result?.duplicate === 'string') rows.push(['warning', item.result.duplicate]);
   const failed = s.items.filter((item) => item.state === 'failed' && item.error);
   for (const item of failed) rows.push(['failed', `${item.label}: ${operatorMessage(item.error!, item.label)}`]);
   if (failed.length === 0 && job.error) rows.push(['error', operatorMessage(job.error)]);

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { resolveInputPath } from '../paths/gdal-path.js';
 import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
-import { formatAbout, formatBytes, formatSecondsShort, formatTileBound } from '../../shared/format.js';
+import { formatAbout, formatBytes, formatNativeZoom, formatSecondsShort, formatTileBound, formatUpsampling } from '../../shared/format.js';
 
 export class PreseedUsageError extends Error {}
 
@@ -145,8 +145,18 @@ function zoomList(zooms: readonly number[]): string {
 /** The dry run as a table, for people. */
 export function formatEstimate(e: JobEstimate): string {
   const lines: string[] = [];
-  for (const d of e.datasets)
-    lines.push(d.error ? `  ✗ ${d.path}: ${d.error.code}: ${d.error.message}` : `  ✓ ${d.path}: ${d.tiles.toLocaleString('en')} tiles`);
+  // The deepest zoom planned: where a raster is upsampled most past its own resolution.
+  const maxZoom = e.zooms.length > 0 ? Math.max(...e.zooms.map((z) => z.z)) : null;
+  for (const d of e.datasets) {
+    if (d.error) {
+      lines.push(`  ✗ ${d.path}: ${d.error.code}: ${d.error.message}`);
+      continue;
+    }
+    const native = d.nativeZoom === null || d.nativeZoom === undefined ? '' : `, native ${formatNativeZoom(d.nativeZoom)}`;
+    lines.push(`  ✓ ${d.path}: ${d.tiles.toLocaleString('en')} tiles${native}`);
+    const upsampled = maxZoom === null ? null : formatUpsampling(maxZoom, d.nativeZoom);
+    if (upsampled) lines.push(`    ! ${upsampled}`);
+  }
   lines.push('', '  zoom        tiles');
   for (const z of e.zooms) lines.push(`  ${String(z.z).padStart(4)}  ${z.tiles.toLocaleString('en').padStart(11)}`);
   lines.push(`  total ${e.totalTiles.toLocaleString('en').padStart(10)}`, '');

@@ -7,7 +7,9 @@
  */
 import { type CatalogDataset, type JobState, type JobSummary, type RequestResult, unitOf } from '../../shared/contract.js';
 import type { ProgressUnit } from '../../shared/format.js';
+import type { TesseraError } from '../../shared/errors.js';
 import { EXIT, type Io } from './command-support.js';
+import { interruptedByConsole, isConsoleGone } from './engine-client.js';
 import { type JobEngine, openJobEngine } from './job-engine.js';
 import { formatJobSummary } from './job-summary.js';
 import { ProgressBar } from './progress-bar.js';
@@ -44,8 +46,10 @@ export async function runJob(
   const off = engine.onProgress((p) => {
     if (p.jobId === jobIdValue) bar.update(p, unit);
   });
+  let submitted: JobSummary | null = null;
   try {
     const job = await submit(engine);
+    submitted = job;
     jobIdValue = job.id;
     unit = unitOf(job.kind);
     if (!json) io.stderr.write(`job ${job.id}: ${job.name}${engine.console ? ` (in the console at ${engine.console.origin})` : ''}\n`);
@@ -68,6 +72,13 @@ export async function runJob(
         `${formatJobSummary({ job: final, items, datasets, dataDir })}\n${analysisNote(pending, engine.console !== null)}${formatIssues(issues)}`,
       );
     return exitCodeFor(final.state);
+  } catch (error) {
+    // The console died under the job: say which job is left interrupted and how to resume it.
+    if (submitted && isConsoleGone(error)) {
+      bar.done();
+      throw interruptedByConsole(error as TesseraError, submitted);
+    }
+    throw error;
   } finally {
     off();
     process.off('SIGINT', onSigint);

@@ -12,6 +12,8 @@ import type { CatalogDataset, JobItem, JobSummary } from '../../shared/contract.
 import { countriesShapefileZip, manyPointsGpkg, pointsGeoJson, shapefileWithoutPrjZip } from './testing/ingest-fixtures.js';
 import { countriesTopoJson, illinoisNad27Tif, rgdalVector, srtmDem, worldMapGpkg } from '../testing/real-data.js';
 import { Engine } from '../engine/engine.js';
+import { shownItemState } from '../../shared/item-parts.js';
+import { formatJobSummary } from '../cli/job-summary.js';
 import { createLogger } from '../logging/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-ingest-'));
@@ -149,6 +151,13 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
     /^trin_inca_no_prj\.zip › trin_inca_pl03\.shp › trin_inca_pl03: it has no CRS \(no \.prj beside the Shapefile\); give its CRS \(e\.g\. EPSG:27700\) and retry$/,
   );
   assert.equal(refused.datasets.length, 0, 'nothing reaches the catalogue');
+  // The zip's staging item succeeded (copied and read), but the file did not go in: it reads failed,
+  // in the item table and in the report, not "succeeded" beside its failed layer.
+  const staged = refused.items.find((i) => i.label === 'trin_inca_no_prj.zip')!;
+  assert.equal(staged.state, 'succeeded');
+  assert.deepEqual(shownItemState(staged, refused.items), { state: 'failed', note: 'copied and read; 1 of 1 layer failed' });
+  const report = await engine.handlers['jobs.report']({ id: refused.job.id, format: 'html' });
+  assert.match(report.content, /<td>trin_inca_no_prj\.zip<\/td><td class="item-state state-text-failed">failed<\/td>/);
 
   const assigned = await ingest([zip], { assignCrs: 'EPSG:4326' });
   assert.equal(assigned.job.state, 'succeeded', JSON.stringify(assigned.job.error));
@@ -350,4 +359,24 @@ test('a cancelled import leaves the catalogue as it was; the retry finishes it',
   );
   const [dataset] = engine.catalog.madeBy(started.id);
   assert.equal(dataset?.layers[0]?.featureCount, 300_000);
+});
+
+test('the same file ingested twice is said to be a second copy: in the job log, the stage item’s result and the CLI summary', async () => {
+  const first = await ingest([rgdalVector('cities.shp')]);
+  assert.equal(first.job.state, 'succeeded', JSON.stringify(first.job.error));
+  const firstStage = first.items.find((i) => i.label === 'cities.shp')!;
+  assert.equal(firstStage.result!.duplicate, undefined, 'the first ingest is not a duplicate of anything');
+  const second = await ingest([rgdalVector('cities.shp')]);
+  assert.equal(second.job.state, 'succeeded', JSON.stringify(second.job.error));
+  const warning = `cities.shp: the catalogue already holds cities (dataset ${first.datasets[0]!.id}, job #${first.job.id}) from a file of this name; this ingest adds another copy (delete the one you do not want in the Catalogue)`;
+  assert.equal(second.items.find((i) => i.label === 'cities.shp')!.result!.duplicate, warning);
+  const events = engine.store.events(second.job.id, 0, 1000).filter((e) => e.type === 'ingest.duplicate');
+  assert.deepEqual(
+    events.map((e) => e.message),
+    [warning],
+  );
+  assert.match(formatJobSummary({ ...second, dataDir: engine.dataDir }), new RegExp(`\\n  warning  ${warning.replace(/[.()#]/g, '\\$&')}`));
+  // A different file is no duplicate, even in the same catalogue.
+  const other = await ingest([rgdalVector('kiritimati_primary_roads.shp')]);
+  assert.equal(other.items.find((i) => i.label === 'kiritimati_primary_roads.shp')!.result!.duplicate, undefined);
 });

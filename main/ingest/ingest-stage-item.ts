@@ -4,6 +4,7 @@
  * a dataset's items find it (staged again when this run has not staged it).
  */
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
+import { duplicateMessage, findDuplicates } from './duplicates.js';
 import { refused } from './ingest-errors.js';
 import { type DatasetSpec, type IngestContext, type IngestItem, type StageSpec, jobStaging } from './ingest-spec.js';
 import { type StagedUnit, stageUnit, unitDir } from './staging.js';
@@ -52,7 +53,21 @@ export async function stageItem(spec: StageSpec, item: IngestItem, context: Inge
       { unplanned },
     );
   for (const s of staged.skipped) context.event('ingest.skipped', `${spec.unit.name}: skipped ${s.file}: ${s.reason}`, s);
+  // The same file ingested again makes a second copy: said in the job's log, its result (the
+  // console's uploads dock and the CLI's summary read it) and the engine's log.
+  const duplicates = findDuplicates(
+    context.catalog,
+    spec.unit.files.map((f) => f.name),
+    spec.datasets.map((d) => d.name),
+    item.jobId,
+  );
+  const duplicate = duplicates.length > 0 ? duplicateMessage(spec.unit.name, duplicates) : null;
+  if (duplicate) {
+    context.event('ingest.duplicate', duplicate, { duplicates });
+    context.logger.warn(`job ${item.jobId}: ${duplicate}`);
+  }
   return {
+    ...(duplicate ? { duplicate } : {}),
     // Each file as the job's params name it and by its own name: the console shows an upload's name, not its id.
     files: spec.unit.files.map((f) => ({ ref: f.ref, name: f.name })),
     bytes: staged.bytes,

@@ -4,6 +4,7 @@
  * formatting of times, durations and bytes. Everything here is pure except `extentOf`, which reads
  * the job's tile cache. The map itself is report-map.ts.
  */
+import { shownItemState } from '../../shared/item-parts.js';
 import { parseBounds } from '../tile-cache/cache-summary.js';
 import { formatBytes, formatDuration, formatUnitRate } from '../../shared/format.js';
 import { type ItemState, type JobState, unitOf } from '../../shared/contract.js';
@@ -197,7 +198,8 @@ export interface ReportModel {
   params: [key: string, value: string][];
   /** What the job's progress counts, as a column heading ("Tiles", "Features", "Bytes"). */
   unitLabel: string;
-  items: { label: string; state: ItemState; started: string; finished: string; duration: string; attempts: string; amount: string }[];
+  /** `state` as the item table shows it: a staged file whose layers failed is failed or partial (shared/item-parts.ts). */
+  items: { label: string; state: ItemState | 'partial'; started: string; finished: string; duration: string; attempts: string; amount: string }[];
   itemErrors: { label: string; code: string; message: string }[];
   /** "3 corrupt, 1 empty", or "none". */
   issueCounts: string;
@@ -251,7 +253,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     params: flattenParams(job.params),
     items: items.map((i) => ({
       label: i.label,
-      state: i.state,
+      state: shownItemState(i, items).state,
       started: formatTime(i.startedAt),
       finished: formatTime(i.finishedAt),
       duration: formatDuration(durationMs(i.startedAt, i.finishedAt)),

@@ -175,4 +175,4 @@ function header(doc: Doc, m: ReportModel): void {
 function stateColourOf(state: string): string {
   return STATE_COLOURS.get(state) ?? COLOUR.fg;
 }
-const STATE_COLOURS = new Map((['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const).map((s) => [s as string, stateColour(s)]));
+const STATE_COLOURS = new Map((['queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled'] as const).map((s) => [s as string, stateColour(s)]));

@@ -19,6 +19,7 @@ import './catalog-view.css';
 import { SearchInput } from '../forms/inputs.js';
 import { LoadError } from '../shell/load-error.js';
 import { hashQuery, useHashQuery } from '../shell/hash-query.js';
+import { formatWhen } from '../dates.js';
 
 const PAGE = 50;
 
@@ -176,7 +177,7 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
           {sourceText(d)}
         </div>
         <div className="small muted">
-          {new Date(d.createdAt).toLocaleString()}
+          {formatWhen(d.createdAt)}
           {d.jobId !== null && (
             <>
               {' · '}

@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { FINISHED_JOB_STATES, type JobSummary } from '../../shared/contract.js';
 import { useJob, useJobEvents, useJobItems } from '../data/job-queries.js';
 import { breakerFromEvents, doneOf, layerRows } from './migrate-wizard.js';
+import { formatTimeOfDay } from '../dates.js';
 
 /** How often a running migration's layers are read: their features move without a job.changed. */
 const RUN_POLL_MS = 1000;
@@ -52,8 +53,7 @@ export function MigrationRun({ job: started, onAnother }: { job: JobSummary; onA
       <div className={`breaker breaker-${breaker.state}`} role="status" data-testid="breaker" data-state={breaker.state}>
         {breaker.state === 'open' ? (
           <>
-            <strong>Source unavailable</strong> ({breaker.host}): waiting, retrying at{' '}
-            {breaker.retryAt ? new Date(breaker.retryAt).toLocaleTimeString() : 'soon'}.
+            <strong>Source unavailable</strong> ({breaker.host}): waiting, retrying at {breaker.retryAt ? formatTimeOfDay(breaker.retryAt) : 'soon'}.
           </>
         ) : breaker.message ? (
           <>{breaker.message.charAt(0).toUpperCase() + breaker.message.slice(1)}.</>

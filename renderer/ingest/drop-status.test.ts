@@ -43,3 +43,15 @@ test('a file’s layers count as they import; a partial file is told apart from 
   expect(rowStatus(gpkg, [item('world.gpkg › a', 'succeeded')], { state: 'succeeded' }).text).toBe('1 of 1 imported');
   expect(rowStatus(row('x.zip', 'refused', 5, 0), [], null).word).toBe('refused');
 });
+
+test('a Shapefile’s staging item is not an import: its one failed layer reads "0 of 1 imported", with a file of layers counted by its layers', () => {
+  const shp = row('cities.shp', 'sent', 100, 100);
+  expect(rowStatus(shp, [item('cities.shp', 'succeeded'), item('cities.shp › cities', 'failed')], { state: 'partial' })).toEqual({
+    word: 'failed',
+    text: '0 of 1 imported, 1 failed',
+    tone: 'bad',
+  });
+  const gpkg = row('world_map.gpkg', 'sent', 100, 100);
+  const layers = ['states_provinces', 'countries', 'disputed_borders', 'layer_styles'].map((l) => item(`world_map.gpkg › ${l}`, 'succeeded'));
+  expect(rowStatus(gpkg, [item('world_map.gpkg', 'succeeded'), ...layers], { state: 'succeeded' }).text).toBe('4 of 4 imported');
+});

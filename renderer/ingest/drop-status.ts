@@ -4,6 +4,7 @@
  * made of it, and a failed job never leaves a row saying "sent".
  */
 import type { JobItem } from '../../shared/contract.js';
+import { PART_SEPARATOR } from '../../shared/item-parts.js';
 import type { DropRow } from './ingest-store.js';
 
 export interface DropCounts {
@@ -43,12 +44,17 @@ export interface RowStatus {
 }
 
 /**
- * The status of one file: `items` are its job's items for it (its layers or its file), `job` the
+ * The status of one file: `fileItems` are its job's items for it (its staging item and its layers), `job` the
  * job once it has finished (null before).
  */
-export function rowStatus(row: DropRow, items: readonly JobItem[], job: { state: string } | null): RowStatus {
+export function rowStatus(row: DropRow, fileItems: readonly JobItem[], job: { state: string } | null): RowStatus {
   if (row.state === 'refused') return { word: 'refused', text: 'refused', tone: 'bad' };
   if (row.state === 'failed') return { word: 'failed', text: 'not sent', tone: 'bad' };
+  // A file's layers are what it imports: its staging item (the file copied and read) is not one,
+  // so "1 of 2 imported" is never said of a Shapefile with one layer. A file with no layer item
+  // (nothing found in it) is judged by its staging item alone.
+  const parts = fileItems.filter((i) => i.label.startsWith(row.name + PART_SEPARATOR));
+  const items = parts.length > 0 ? parts : fileItems;
   if (items.length > 0) {
     const done = items.filter((i) => i.state === 'succeeded').length;
     const failed = items.filter((i) => i.state === 'failed').length;

@@ -14,6 +14,7 @@ import { refreshStorage } from '../shell/refresh-storage.js';
 import { formatBytes, formatBytesOf } from '../storage/bytes.js';
 import { MeterTrack, percentOf } from '../storage/gauge.js';
 import { QuotaGauge, VolumeGauge } from '../storage/storage-gauges.js';
+import { useDockHeight } from './dock-height.js';
 import { dropCounts, rowStatus } from './drop-status.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
 
@@ -23,6 +24,7 @@ const SENDING_REFRESH_MS = 2000;
 export function IngestPanel() {
   const sessions = useIngest((s) => s.sessions);
   const [open, setOpen] = useState(true);
+  const dockRef = useDockHeight();
   const queryClient = useQueryClient();
   const count = sessions.length;
   const seen = useRef(count);
@@ -52,7 +54,7 @@ export function IngestPanel() {
   const jobIds = new Set(sessions.map((s) => s.jobId));
   const jobQuotas = storage.data?.quotas.filter((q) => q.jobId !== null && jobIds.has(q.jobId)) ?? [];
   return (
-    <section className={open ? 'ingest-dock open' : 'ingest-dock'} aria-label="Uploads" data-testid="ingest-panel">
+    <section ref={dockRef} className={open ? 'ingest-dock open' : 'ingest-dock'} aria-label="Uploads" data-testid="ingest-panel">
       <header className="ingest-dock-head">
         <button type="button" className="ingest-dock-toggle" aria-expanded={open} aria-controls="ingest-dock-body" onClick={() => setOpen(!open)}>
           <span aria-hidden="true">{open ? '▾' : '▸'}</span> Uploads
@@ -184,6 +186,8 @@ function cardStatus(session: DropSession, jobState: string | undefined): string 
 function FileRow({ row, items, job }: { row: DropRow; items: JobItem[]; job: { state: string; error: string | null } | null }) {
   const status = rowStatus(row, items, job);
   const failed = items.find((i) => i.state === 'failed');
+  // The file was in the catalogue already (its staging item says so): this drop made a second copy.
+  const duplicate = items.map((i) => i.result?.duplicate).find((d): d is string => typeof d === 'string') ?? null;
   const pct = Math.round(percentOf(row.sent, row.size));
   // A file the job failed on without an item of its own (the job could not plan) shows the job's error.
   const jobError = status.tone === 'bad' && !failed && !row.message ? job?.error : null;
@@ -206,6 +210,11 @@ function FileRow({ row, items, job }: { row: DropRow; items: JobItem[]; job: { s
       {row.message && (
         <p className="error small ingest-error" role="alert">
           {row.message}
+        </p>
+      )}
+      {duplicate && (
+        <p className="small ingest-warning" data-testid="item-warning">
+          {duplicate}
         </p>
       )}
       {failed?.error && (

@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ITEM_STATES, type ItemState, type JobItem, type JobSummary, unitOf } from '../../shared/contract.js';
 import type { ProgressUnit } from '../../shared/format.js';
+import { type ShownItemState, shownItemState } from '../../shared/item-parts.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
 import { useJobItems } from '../data/job-queries.js';
@@ -135,7 +136,7 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
             </thead>
             <tbody>
               {shown.slice(0, MAX_ROWS).map((item) => (
-                <ItemRow key={item.id} item={item} unit={unit} onGiveCrs={onGiveCrs} />
+                <ItemRow key={item.id} item={item} shownState={shownItemState(item, loaded)} unit={unit} onGiveCrs={onGiveCrs} />
               ))}
               {shown.length === 0 && (
                 <tr>
@@ -179,13 +180,31 @@ function summary(shown: number, loaded: number, total: number): string {
   return `${shown.toLocaleString()} of ${loaded.toLocaleString()} items match${of}`;
 }
 
-function ItemRow({ item, unit, onGiveCrs }: { item: JobItem; unit: ProgressUnit; onGiveCrs: (() => void) | undefined }) {
+function ItemRow({
+  item,
+  shownState,
+  unit,
+  onGiveCrs,
+}: {
+  item: JobItem;
+  shownState: ShownItemState;
+  unit: ProgressUnit;
+  onGiveCrs: (() => void) | undefined;
+}) {
   const pct = item.total > 0 ? Math.min(100, (100 * item.done) / item.total) : 0;
   return (
-    <tr data-testid={`item-${item.id}`} data-state={item.state} data-label={item.label}>
+    <tr data-testid={`item-${item.id}`} data-state={item.state} data-shown-state={shownState.state} data-label={item.label}>
       <td className="label">{item.label}</td>
       <td>
-        <span className={`pill state-${item.state}`}>{item.state}</span>
+        {/* A staged file is as good as its layers: "coast.shp failed" beside its failed layer, not "succeeded". */}
+        <span className={`pill state-${shownState.state}`} title={shownState.note ?? undefined}>
+          {shownState.state}
+        </span>
+        {shownState.note && (
+          <div className="muted small" data-testid="item-state-note">
+            {shownState.note}
+          </div>
+        )}
       </td>
       <td className="num" data-column="attempts">
         {item.attempts}

@@ -502,3 +502,28 @@ test('"Save as plan…" shows the plan file from plans.fromJob with Download and
   await waitFor('the refusal', () => byText(page(), '[role="alert"]', /^No plan: job 7 ingested files uploaded/) !== null);
   expect(again.callsTo('plans.fromJob').length).toBe(1);
 });
+
+test('an ingest: a staged Shapefile whose layer failed reads failed, with why, not "succeeded" beside its layer', async () => {
+  const items = [
+    item(12, 0, { label: 'GSHHS_l_L2.shp', state: 'succeeded' }),
+    item(12, 1, {
+      label: 'GSHHS_l_L2.shp › GSHHS_l_L2',
+      state: 'failed',
+      error: { code: 'NO_GEOREFERENCE', message: 'GSHHS_l_L2.shp › GSHHS_l_L2: it has no CRS (no .prj beside the Shapefile); give its CRS and retry' },
+    }),
+    item(12, 2, { label: 'cities.shp', state: 'succeeded' }),
+    item(12, 3, { label: 'cities.shp › cities', state: 'succeeded' }),
+  ];
+  const e = engine(
+    summary(12, items, { kind: 'ingest', name: 'ingest GSHHS_l_L2.shp and 1 more', params: { files: ['/d/GSHHS_l_L2.shp', '/d/cities.shp'] } }),
+    items,
+  );
+  await show(e);
+  await waitFor('the items', () => itemLabels().length === 4);
+  const row = (label: string) => page().querySelector<HTMLTableRowElement>(`tr[data-label="${label}"]`)!;
+  expect(row('GSHHS_l_L2.shp').dataset.state).toBe('succeeded');
+  expect(row('GSHHS_l_L2.shp').querySelector('.pill')?.textContent).toBe('failed');
+  expect(row('GSHHS_l_L2.shp').querySelector('[data-testid="item-state-note"]')?.textContent).toBe('copied and read; 1 of 1 layer failed');
+  expect(row('cities.shp').querySelector('.pill')?.textContent).toBe('succeeded');
+  expect(row('cities.shp').querySelector('[data-testid="item-state-note"]')).toBeNull();
+});

@@ -23,6 +23,7 @@ import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
 import '../controls.css';
 import './job-detail.css';
+import { formatWhen } from '../dates.js';
 
 /** The job detail screen for `#/jobs/<id>`: loading, missing and failed states, then the job itself. */
 export function JobDetail({ jobId }: { jobId: number }) {
@@ -138,12 +139,12 @@ function Header({ job }: { job: JobSummary }) {
       </div>
       <dl className="job-times small">
         <dt>Created</dt>
-        <dd>{when(job.createdAt)}</dd>
+        <dd>{formatWhen(job.createdAt)}</dd>
         <dt>Started</dt>
-        <dd>{job.startedAt ? when(job.startedAt) : '—'}</dd>
+        <dd>{job.startedAt ? formatWhen(job.startedAt) : '—'}</dd>
         <dt>{ACTIVE.includes(job.state) ? 'Running for' : 'Finished'}</dt>
         <dd>
-          {job.finishedAt ? when(job.finishedAt) : job.startedAt ? formatDuration(Date.now() - Date.parse(job.startedAt)) : '—'}
+          {job.finishedAt ? formatWhen(job.finishedAt) : job.startedAt ? formatDuration(Date.now() - Date.parse(job.startedAt)) : '—'}
           {job.finishedAt && job.startedAt && <span className="muted"> (ran {formatDuration(job.runSeconds * 1000)})</span>}
         </dd>
       </dl>
@@ -275,8 +276,4 @@ function progressText(job: JobSummary): string {
   if (job.kind !== 'ingest') return amounts;
   const files = job.params.files.length;
   return `${amounts} · ${files.toLocaleString()} file${files === 1 ? '' : 's'}`;
-}
-
-function when(iso: string): string {
-  return new Date(iso).toLocaleString();
 }

@@ -7,6 +7,7 @@ import type { JobEvent } from '../../shared/contract.js';
 import { useJobEvents } from '../data/job-queries.js';
 import { ErrorDetails } from './error-details.js';
 import { eventView } from './error-text.js';
+import { formatDay, formatTimeOfDay, formatWhen } from '../dates.js';
 
 export type EventTone = 'ok' | 'bad' | 'warn' | 'info' | 'muted';
 
@@ -25,6 +26,7 @@ export function eventTone(type: string): EventTone {
     case 'state.interrupted':
     case 'item.cancelled':
     case 'item.retry':
+    case 'ingest.duplicate':
       return 'warn';
     case 'params.changed':
     case 'state.queued':
@@ -36,9 +38,6 @@ export function eventTone(type: string): EventTone {
       return 'muted';
   }
 }
-
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 /** The event log of one job, loaded by pages and extended live by `job.event` (see data/follow-job.ts). */
 export function Timeline({ jobId }: { jobId: number }) {
@@ -77,9 +76,7 @@ export function Timeline({ jobId }: { jobId: number }) {
         >
           {rows.map((event, i) => (
             <Fragment key={event.id}>
-              {(i === 0 || day.format(new Date(rows[i - 1]!.at)) !== day.format(new Date(event.at))) && (
-                <li className="tl-day">{day.format(new Date(event.at))}</li>
-              )}
+              {(i === 0 || formatDay(rows[i - 1]!.at) !== formatDay(event.at)) && <li className="tl-day">{formatDay(event.at)}</li>}
               <TimelineEntry event={event} />
             </Fragment>
           ))}
@@ -95,12 +92,11 @@ export function Timeline({ jobId }: { jobId: number }) {
 }
 
 function TimelineEntry({ event }: { event: JobEvent }) {
-  const at = new Date(event.at);
   const view = eventView(event);
   return (
     <li className={`tl tone-${eventTone(event.type)}`} data-type={event.type} data-testid={`event-${event.id}`}>
-      <time dateTime={event.at} title={at.toLocaleString()}>
-        {time.format(at)}
+      <time dateTime={event.at} title={formatWhen(event.at)}>
+        {formatTimeOfDay(event.at)}
       </time>
       <span className="tl-type">{event.type}</span>
       <span className="tl-message">

@@ -11,6 +11,7 @@ import { queryKey } from '../data/query-keys.js';
 import { LoadError } from '../shell/load-error.js';
 import '../controls.css';
 import './plans-view.css';
+import { formatTimeOfDay, formatWhen } from '../dates.js';
 
 const REFRESH_MS = 30_000;
 
@@ -29,7 +30,7 @@ export function syncLabel(plan: Pick<PlanStatus, 'state'>): { text: string; tone
 }
 
 function when(iso: string | null): string {
-  return iso === null ? '—' : new Date(iso).toLocaleString();
+  return iso === null ? '—' : formatWhen(iso);
 }
 
 /** The screen for `#/plans`. */
@@ -114,7 +115,7 @@ function PlanSource({ source, watched }: { source: string; watched: boolean }) {
       {reconcile.error && <LoadError what="reconcile" error={reconcile.error} retry={() => reconcile.mutate()} />}
       {reconcile.data && !reconcile.isPending && (
         <p className="muted small" role="status" data-testid="reconciled">
-          Reconciled at {new Date(reconcile.submittedAt).toLocaleTimeString()}: {(() => {
+          Reconciled at {formatTimeOfDay(reconcile.submittedAt)}: {(() => {
             const started = reconcile.data.plans.filter((p) => p.startedJobId !== undefined).length;
             return started === 0 ? 'nothing to start' : `started ${started} job${started === 1 ? '' : 's'}`;
           })()}

@@ -31,3 +31,37 @@ test('a vector dry run says its count is an upper bound, how many tiles are like
     await m.unmount();
   }
 });
+
+/** Blue Marble z0–6 as the engine answers it: GDAL measures its 2,700 columns as native ≈ z3.4. */
+const BLUE_MARBLE: JobEstimate = {
+  kind: 'preseed-raster',
+  datasets: [{ path: '/data/bluemarble.tif', bounds: [-180, -85.05, 180, 85.05], tiles: 5_461, error: null, nativeZoom: Math.log2(2700 / 256) }],
+  zooms: [0, 1, 2, 3, 4, 5, 6].map((z) => ({ z, tiles: 4 ** z })),
+  totalTiles: 5_461,
+  tilesUpperBound: false,
+  sample: null,
+  estimatedBytes: null,
+  estimatedSeconds: null,
+  range: null,
+  storage: STATES.storage,
+};
+
+test('a raster dry run shows each dataset’s native zoom and warns, by how many levels, when the max zoom upsamples past it', async () => {
+  const estimate = { data: BLUE_MARBLE, error: null, fetching: false, waiting: false, outdated: false, updatedAt: Date.now(), now: () => {} };
+  const m = await mount(<EstimatePanel estimate={estimate} canEstimate onEstimate={() => {}} />, {});
+  const text = (id: string) => m.container.querySelector(`[data-testid="${id}"]`)?.textContent;
+  try {
+    expect(text('native-zoom')).toBe(' · native ≈z3.4');
+    expect(text('upsampled')).toBe("z6 is 2.6 levels past the source's native ≈z3.4: tiles there are upsampled");
+  } finally {
+    await m.unmount();
+  }
+  const shallow = { ...BLUE_MARBLE, zooms: BLUE_MARBLE.zooms.slice(0, 4) };
+  const n = await mount(<EstimatePanel estimate={{ ...estimate, data: shallow }} canEstimate onEstimate={() => {}} />, {});
+  try {
+    expect(n.container.querySelector('[data-testid="native-zoom"]')).not.toBeNull();
+    expect(n.container.querySelector('[data-testid="upsampled"]')).toBeNull();
+  } finally {
+    await n.unmount();
+  }
+});

@@ -4,10 +4,11 @@
  * output fits (a job that does not fit is refused by the engine, so the form says so first).
  */
 import type { JobEstimate } from '../../shared/contract.js';
-import { formatAbout, formatTileBound } from '../../shared/format.js';
+import { formatAbout, formatNativeZoom, formatTileBound, formatUpsampling } from '../../shared/format.js';
 import { formatSeconds } from '../queue/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import type { Estimate } from './use-estimate.js';
+import { formatTimeOfDay } from '../dates.js';
 
 /** Storage numbers from the problem's details, falling back to the estimate's storage facts. */
 function numberIn(details: unknown, key: string): number | null {
@@ -53,7 +54,7 @@ export function EstimatePanel({ estimate, canEstimate, onEstimate }: { estimate:
       : outdated
         ? 'The form changed since this estimate.'
         : data || error
-          ? `Estimated at ${new Date(estimate.updatedAt || Date.now()).toLocaleTimeString()}`
+          ? `Estimated at ${formatTimeOfDay(estimate.updatedAt || Date.now())}`
           : '';
   return (
     <section className="panel estimate" aria-labelledby="estimate-title" aria-busy={fetching} data-testid="estimate" data-outdated={outdated}>
@@ -88,6 +89,8 @@ function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean
   const problem = storageProblemText(data);
   const perTile = data.sample?.bytesPerTile ?? null;
   const failing = data.datasets.filter((d) => d.error !== null);
+  // The deepest zoom of this estimate (not of the form, which may have moved on since).
+  const maxZoom = data.zooms.length > 0 ? Math.max(...data.zooms.map((z) => z.z)) : null;
   return (
     <div className={outdated ? 'estimate-body outdated' : 'estimate-body'}>
       {problem && (
@@ -175,6 +178,17 @@ function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean
             ) : (
               <span className="muted small">
                 {d.tiles.toLocaleString('en')} tiles{d.bounds && ` · ${boundsText(d.bounds)}`}
+                {d.nativeZoom !== null && d.nativeZoom !== undefined && (
+                  <span data-testid="native-zoom" title="The zoom whose ground resolution matches the data's pixels at its centre">
+                    {' '}
+                    · native {formatNativeZoom(d.nativeZoom)}
+                  </span>
+                )}
+              </span>
+            )}
+            {!d.error && maxZoom !== null && formatUpsampling(maxZoom, d.nativeZoom) && (
+              <span className="warn-note small" role="note" data-testid="upsampled">
+                {formatUpsampling(maxZoom, d.nativeZoom)}
               </span>
             )}
           </li>

@@ -12,7 +12,7 @@ export const LAYERS_LIST = 'preseed-layer-names';
 /** Applies a change to the draft and marks `groups` (contract paths) as edited. */
 export type Edit = (change: Partial<RasterForm> | Partial<VectorForm>, groups: string[]) => void;
 /** The dry run's verdict on each input path, in the order of the form's paths. */
-export type DatasetVerdicts = { path: string; error: { code: string; message: string } | null }[] | undefined;
+export type DatasetVerdicts = { path: string; error: { code: string; message: string } | null; nativeZoom?: number | null }[] | undefined;
 
 /** The form's errors as a part reads them. */
 export interface ErrorProps {

@@ -544,3 +544,26 @@ test('pasting several lines into a dataset field makes a row of each', async () 
   await click(page().querySelector('button[aria-label="Remove dataset 2"]')!);
   expect(['params.datasets.0', 'params.datasets.1'].map((f) => field(f).value)).toEqual(['/data/a.tif', '/data/c.tif']);
 });
+
+test('under the zooms, the max zoom is checked against each dataset’s native zoom from the last dry run', async () => {
+  // 10.27: the SRTM tile's native zoom as GDAL measures it at 256-px tiles (main/preseed/raster/native-zoom.test.ts).
+  await open(
+    handlers({
+      'jobs.estimate': (input) => {
+        const e = estimateOf(input);
+        return { ...e, datasets: e.datasets.map((d) => ({ ...d, nativeZoom: 10.27 })) };
+      },
+    }),
+    20,
+  );
+  await fillRaster();
+  await waitFor('the estimate', () => page().querySelector('[data-testid="native-zoom"]'));
+  expect(page().querySelector('[data-testid="native-zoom"]')?.textContent).toBe(' · native ≈z10.3');
+  expect(page().querySelector('[data-testid="zoom-upsampled"]'), 'z10 is not past ≈z10.3').toBeNull();
+  await setValue(field('params.maxZoom'), '12');
+  // With the dry run of the new zooms (the native zoom is for the tile size that run was asked for).
+  await waitFor('the warning', () => page().querySelector('[data-testid="zoom-upsampled"]'));
+  expect(page().querySelector('[data-testid="zoom-upsampled"]')?.textContent).toBe(
+    "z12 is 1.7 levels past the source's native ≈z10.3: tiles there are upsampled",
+  );
+});

@@ -1,5 +1,6 @@
 /** The raster form's own fields: the datasets, and how their pixels become tiles. */
 import { RASTER_FORMATS, RESAMPLINGS } from '../../shared/contract.js';
+import { formatUpsampling } from '../../shared/format.js';
 import { Field } from '../forms/field.js';
 import { type InputProps, NumberInput } from '../forms/inputs.js';
 import { ZoomField } from './common-fields.js';
@@ -29,6 +30,7 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
       <fieldset>
         <legend>Tiles</legend>
         <ZoomField form={form} edit={edit} errorFor={errorFor} invalid={invalid} />
+        <UpsamplingNotes maxZoom={form.maxZoom} datasets={form.datasets} verdicts={verdicts} />
         <Field group label="Tile size" error={errorFor('params.tileSize')}>
           {() => (
             <div className="choice" role="radiogroup" aria-label="Tile size">
@@ -171,4 +173,29 @@ export function RasterFields({ form, edit, errorFor, invalid, verdicts }: PartPr
 /** An end of the scaling range: any number. */
 function ScaleInput(props: Omit<InputProps, 'type'>) {
   return <NumberInput step="any" className="short" {...props} />;
+}
+
+/**
+ * Under the zooms: each dataset whose native zoom (measured by GDAL in the dry run of the form as
+ * it is, at its tile size) the max zoom goes past, and by how many levels.
+ */
+function UpsamplingNotes({ maxZoom, datasets, verdicts }: { maxZoom: string; datasets: readonly string[]; verdicts: DatasetVerdicts }) {
+  const z = Number(maxZoom);
+  if (maxZoom.trim() === '' || !Number.isInteger(z)) return null;
+  const notes = (verdicts ?? []).flatMap((v, i) => {
+    const text = v.path === datasets[i]?.trim() ? formatUpsampling(z, v.nativeZoom) : null;
+    return text ? [{ path: v.path, text }] : [];
+  });
+  if (notes.length === 0) return null;
+  return (
+    <div className="field-warning small" data-testid="zoom-upsampled" role="note">
+      {notes.map((n) => (
+        <div key={n.path}>{datasets.length > 1 ? `${fileName(n.path)}: ${n.text}` : n.text}</div>
+      ))}
+    </div>
+  );
+}
+
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -25,15 +25,6 @@ export function formatRunTime(job: Pick<JobSummary, 'startedAt' | 'runSeconds'>)
   return ms < 1000 ? `${ms} ms` : formatSeconds(ms / 1000);
 }
 
-const sameYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const otherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-
-/** A timestamp in the operator's time zone, without the year when it is this year's. */
-export function formatWhen(iso: string, now = new Date()): string {
-  const date = new Date(iso);
-  return (date.getFullYear() === now.getFullYear() ? sameYear : otherYear).format(date);
-}
-
 /**
  * "1,234 / 5,000" ("1.2 MiB / 4.8 MiB" when the unit is bytes), with the failed units when there
  * are some and the planned units found empty (a preseed's skipped tiles, already taken off the

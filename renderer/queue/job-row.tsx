@@ -8,7 +8,8 @@ import { fileNameOf, isUploadParam } from '../../shared/param-labels.js';
 import { outputOf } from '../job-detail/job-output.js';
 import { useLiveProgress } from '../live-progress.js';
 import { useUi } from '../ui-store.js';
-import { formatCounts, formatRate, formatRunTime, formatSeconds, formatWhen, percentDone } from './format.js';
+import { formatCounts, formatRate, formatRunTime, formatSeconds, percentDone } from './format.js';
+import { formatWhen } from '../dates.js';
 import { canCancel, canRetry, useRowAction } from './job-actions.js';
 
 /** Which table the row is in: the active one shows rate and ETA, the history creation and run time. */
@@ -38,6 +39,23 @@ function subjectOf(job: JobSummary): string {
   return params.url ?? job.kind;
 }
 
+/** Characters of a long name kept whole at its end: the file name's distinctive tail and extension. */
+const NAME_TAIL = 14;
+
+/**
+ * A name as a head that may be cut with an ellipsis and a tail that never is, so a narrow column
+ * reads "verify northern-alps-hi…-wrap.mbtiles": the kind and the file's end both stay in view,
+ * as file managers cut long names in the middle. Short names are one part.
+ */
+export function nameParts(name: string): { kind: 'head' | 'tail'; text: string }[] {
+  const chars = [...name];
+  if (chars.length <= NAME_TAIL * 2) return [{ kind: 'head', text: name }];
+  return [
+    { kind: 'head', text: chars.slice(0, -NAME_TAIL).join('') },
+    { kind: 'tail', text: chars.slice(-NAME_TAIL).join('') },
+  ];
+}
+
 /** A job row; memoised, so a live update re-renders only the row whose job changed. */
 export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, index }: JobRowProps) {
   const navigate = useUi((s) => s.navigate);
@@ -46,6 +64,7 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
   const pct = percentDone(progress.done, progress.total);
   const action = useRowAction();
   const ran = variant === 'history' ? formatRunTime(job) : '';
+  const counts = formatCounts(progress.done, progress.total, progress.failed, unitOf(job.kind), progress.skipped);
 
   const open = (event: MouseEvent) => {
     if ((event.target as Element).closest(OWN_CLICK)) return;
@@ -59,8 +78,12 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
       </td>
       <td className="num muted">{job.id}</td>
       <td className="name">
-        <a href={`#/jobs/${job.id}`} title={job.name}>
-          {job.name}
+        <a href={`#/jobs/${job.id}`} title={job.name} className="job-name">
+          {nameParts(job.name).map((part, i) => (
+            <span key={part.kind} className={part.kind} data-part={i}>
+              {part.text}
+            </span>
+          ))}
         </a>
         {job.error ? (
           <div className="error small line" title={`${job.error.code}: ${job.error.message}`}>
@@ -86,7 +109,10 @@ export const JobRow = memo(function JobRow({ job, variant, selected, onSelect, i
         >
           <div style={{ width: `${pct}%` }} />
         </div>
-        <div className="small muted line">{formatCounts(progress.done, progress.total, progress.failed, unitOf(job.kind), progress.skipped)}</div>
+        {/* Whole on hover where a narrow column cuts it ("4,096 / 4,096 · 17 bad"). */}
+        <div className="small muted line" title={counts}>
+          {counts}
+        </div>
       </td>
       {variant === 'active' ? (
         <td className="small num when">

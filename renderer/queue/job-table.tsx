@@ -7,13 +7,13 @@ import type { JobSummary } from '../../shared/contract.js';
 import type { RowVariant } from './job-row.js';
 
 /**
- * Column widths in px; the name takes what is left. They add up to 600, so at 1024×700 (a panel
- * about 810 px wide) the name still gets some 210 px, and the actions column holds its widest
- * content (Resume and the compact cancel of an interrupted job) without clipping it.
+ * The columns, named for queue.css, which holds their widths: 600 px together on a wide panel,
+ * less on a narrow one (at 1024×700 with the rail open), where the number and progress columns give
+ * way so the job's name keeps about 250 px. The name takes what is left.
  */
-const COLUMNS: Record<RowVariant, (number | null)[]> = {
-  active: [36, 52, null, 104, 168, 116, 124],
-  history: [36, 52, null, 104, 168, 116, 124],
+const COLUMNS: Record<RowVariant, string[]> = {
+  active: ['check', 'id', 'name', 'state', 'progress', 'when', 'actions'],
+  history: ['check', 'id', 'name', 'state', 'progress', 'when', 'actions'],
 };
 
 /** Columns of both tables (a full-width cell spans them). */
@@ -23,9 +23,8 @@ export const COLUMN_COUNT = COLUMNS.active.length;
 export function ColumnWidths({ variant }: { variant: RowVariant }) {
   return (
     <colgroup>
-      {COLUMNS[variant].map((width, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of columns, the position is the identity
-        <col key={i} style={width === null ? undefined : { width }} />
+      {COLUMNS[variant].map((name) => (
+        <col key={name} className={`col-${name}`} />
       ))}
     </colgroup>
   );

@@ -20,6 +20,7 @@ import { storageWarnings } from './storage-warnings.js';
 import '../controls.css';
 import './settings-view.css';
 import { LoadError } from '../shell/load-error.js';
+import { formatTimeOfDay } from '../dates.js';
 
 /** The query key of settings.get. */
 export const settingsKey = queryKey('settings.get');
@@ -380,7 +381,7 @@ export function SettingsView() {
             Reset
           </button>
           <span role="status" className="saved" data-testid="save-status">
-            {savedAt && `Saved at ${savedAt.toLocaleTimeString()}`}
+            {savedAt && `Saved at ${formatTimeOfDay(savedAt)}`}
             {!savedAt && dirty && <span className="muted">Unsaved changes</span>}
           </span>
         </div>

@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { queryKey } from '../data/query-keys.js';
 import { type Theme, useUi } from '../ui-store.js';
 import { THEMES } from './theme.js';
+import { formatTimeOfDay } from '../dates.js';
 
 /** Health is polled: a disk filling up or a failing service shows without a reload. */
 const HEALTH_POLL_MS = 30_000;
@@ -68,7 +69,7 @@ function HealthPills() {
   return (
     <div className="health" role="status" aria-label="Engine health">
       {health.data.map((h) => (
-        <span key={h.name} className={`pill health-${h.state}`} title={`${h.message} (checked ${new Date(h.checkedAt).toLocaleTimeString()})`}>
+        <span key={h.name} className={`pill health-${h.state}`} title={`${h.message} (checked ${formatTimeOfDay(h.checkedAt)})`}>
           {h.name}: {h.state}
         </span>
       ))}

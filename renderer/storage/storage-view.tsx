@@ -12,6 +12,7 @@ import { QuotaGauge, VolumeGauge } from './storage-gauges.js';
 import '../controls.css';
 import './storage-view.css';
 import { LoadError } from '../shell/load-error.js';
+import { formatTimeOfDay } from '../dates.js';
 
 /** The query key of storage.status, for whoever changes what it reports (settings). */
 export const storageKey = queryKey('storage.status');
@@ -36,9 +37,7 @@ export function StorageView() {
     <section className="storage-view" aria-labelledby="storage-title">
       <div className="view-head">
         <h2 id="storage-title">Storage</h2>
-        <span className="muted small">
-          {storage.dataUpdatedAt > 0 && `checked ${new Date(storage.dataUpdatedAt).toLocaleTimeString()} · every ${REFRESH_MS / 1000} s`}
-        </span>
+        <span className="muted small">{storage.dataUpdatedAt > 0 && `checked ${formatTimeOfDay(storage.dataUpdatedAt)} · every ${REFRESH_MS / 1000} s`}</span>
       </div>
       {storage.isPending && <p className="muted">Checking the volumes…</p>}
       {storage.error && <LoadError what="read the storage status" error={storage.error} retry={() => void storage.refetch()} />}

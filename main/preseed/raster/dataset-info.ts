@@ -11,6 +11,8 @@ import gdal from 'gdal-async';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError } from '../../../shared/errors.js';
 import { gdalSourcePath } from '../../gdal/archive-source.js';
+import { toLonLat } from '../../tiling/crs.js';
+import { type PixelGround, pixelGroundOf } from './native-zoom.js';
 
 export interface BandInfo {
   /** GDAL's type name: Byte, UInt16, Int16, Float32… */
@@ -50,6 +52,11 @@ export interface DatasetInfo {
    * sampled, so a projected or rotated raster gets its true lon/lat box, not its corners').
    */
   bounds: Bbox;
+  /**
+   * The ground size of a pixel at the dataset's centre (for its native zoom, native-zoom.ts); null
+   * when GDAL cannot place that pixel in lon/lat.
+   */
+  pixelGround: PixelGround | null;
 }
 
 /** Opens `path` with GDAL and reads its description; DATASET_UNREADABLE or NO_GEOREFERENCE otherwise. */
@@ -65,7 +72,8 @@ export async function inspectDataset(path: string): Promise<DatasetInfo> {
   }
   try {
     const described = describeRaster(path, ds);
-    return { ...described, path: gdalPath, bounds: await lonLatBounds(path, ds) };
+    const warped = await lonLatBounds(path, ds);
+    return { ...described, path: gdalPath, bounds: warped.bounds, pixelGround: described.pixelGround ?? warpedPixelGround(warped) };
   } finally {
     ds.close();
   }
@@ -76,7 +84,7 @@ export async function inspectDataset(path: string): Promise<DatasetInfo> {
  * it samples every edge through the dataset's transformer (geotransform or GCPs), in the
  * traditional lon/lat order whatever the CRS's axis order.
  */
-async function lonLatBounds(path: string, ds: gdal.Dataset): Promise<Bbox> {
+async function lonLatBounds(path: string, ds: gdal.Dataset): Promise<{ bounds: Bbox; pixel: [number, number] }> {
   let out: gdal.WarpOutput;
   try {
     out = await gdal.suggestedWarpOutputAsync({ src: ds, s_srs: ds.srs ?? gdal.SpatialReference.fromWKT(ds.getGCPProjection()), t_srs: wgs84() });
@@ -96,7 +104,41 @@ async function lonLatBounds(path: string, ds: gdal.Dataset): Promise<Bbox> {
       details: { path },
     });
   }
-  return [west, south, east, north];
+  return { bounds: [west, south, east, north], pixel: [dx!, dy!] };
+}
+
+/**
+ * A GCP-georeferenced raster's pixel, from GDAL's suggested lon/lat warp (whose resolution keeps
+ * the source's pixel count along the diagonal), placed at the footprint's centre.
+ */
+function warpedPixelGround({ bounds: [w, s, e, n], pixel: [dx, dy] }: { bounds: Bbox; pixel: [number, number] }): PixelGround | null {
+  const x = (w + e) / 2;
+  const y = (s + n) / 2;
+  return pixelGroundOf([x, y], [x + dx, y], [x, y + dy]);
+}
+
+/**
+ * The centre pixel's corner and its column and row steps, through the geotransform and then to
+ * lon/lat by GDAL (a dataset's own SRS has the traditional x/y order, see tiling/crs.ts).
+ */
+function centrePixelGround(srs: gdal.SpatialReference, gt: number[], width: number, height: number): PixelGround | null {
+  const [x0, dx, rx, y0, ry, dy] = gt as [number, number, number, number, number, number];
+  try {
+    const transform = toLonLat(srs);
+    const at = (col: number, row: number): [number, number] => {
+      const x = x0 + col * dx + row * rx;
+      const y = y0 + col * ry + row * dy;
+      if (!transform) return [x, y];
+      const p = transform.transformPoint(x, y);
+      return [p.x, p.y];
+    };
+    const col = Math.floor(width / 2);
+    const row = Math.floor(height / 2);
+    return pixelGroundOf(at(col, row), at(col + 1, row), at(col, row + 1));
+  } catch {
+    // A centre that the CRS cannot place in lon/lat (outside its area of use): no native zoom, not an error.
+    return null;
+  }
 }
 
 let epsg4326: gdal.SpatialReference | null = null;
@@ -131,6 +173,7 @@ function describeRaster(path: string, ds: gdal.Dataset): Omit<DatasetInfo, 'boun
   const height = ds.rasterSize.y;
   return {
     rectangle: gt ? rectangleOf(srs, gt, width, height) : null,
+    pixelGround: gt ? centrePixelGround(srs, gt, width, height) : null,
     path,
     driver: ds.driver.description,
     width,

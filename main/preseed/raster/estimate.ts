@@ -19,6 +19,7 @@ import { checkFits } from '../../disk/disk-guard.js';
 import type { KindEnvironment } from '../../kinds/job-kind.js';
 import { type DatasetInfo, inspectDataset } from './dataset-info.js';
 import { itemExtent } from './item-extent.js';
+import { nativeZoom } from './native-zoom.js';
 import { type Metatile, metatileAt, metatileGrid, middleMetatile, pickMetatileSide } from './metatiles.js';
 import { spreadCells, totalRange } from '../estimate-sample.js';
 import { renderBlock, tileEncoding } from './render-block.js';
@@ -74,7 +75,8 @@ export async function estimateRasterPreseed(
         throw new TesseraError('OUTSIDE_EXTENT', `${path}: the coverage's polygons touch none of its tiles at z${params.minZoom}–${params.maxZoom}`, {
           details: { path },
         });
-      datasets.push({ path, bounds: extent, tiles, error: null });
+      const native = info.pixelGround ? nativeZoom(info.pixelGround, params.tileSize) : null;
+      datasets.push({ path, bounds: extent, tiles, error: null, nativeZoom: native });
       for (const z of zooms) perZoom.set(z.z, (perZoom.get(z.z) ?? 0) + z.tiles);
       usable.push({ info, extent, zooms, tiles });
     } catch (error) {

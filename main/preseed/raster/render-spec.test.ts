@@ -21,6 +21,7 @@ function dataset(bands: BandInfo[], extra: Partial<DatasetInfo> = {}): DatasetIn
     overviews: 0,
     rectangle: null,
     bounds: [0, 0, 100, 50],
+    pixelGround: null,
     ...extra,
   };
 }

@@ -81,6 +81,11 @@ export async function estimateVectorPreseed(
     const extent = extents[i] ?? null;
     const tiles = extent ? planTiles(padded(extent), params.minZoom, params.maxZoom, coverage).reduce((n, z) => n + z.tiles, 0) : 0;
     if (extent) union = union ? unionBbox(union, extent) : extent;
+    if (bySource[i]!.length === 0) {
+      // Not an extent matter: the layers asked for are not in it (a --layer name that no source has).
+      const has = infos[i]!.layers.map((l) => l.name).join(', ');
+      return { path, bounds: null, tiles: 0, error: serializeError(new TesseraError('BAD_INPUT', `${path} has none of the chosen layers (it has: ${has})`)) };
+    }
     const features = bySource[i]!.reduce((n, l) => n + (infos[i]!.layers.find((x) => x.name === l.sourceLayer)?.featureCount ?? 0), 0);
     return {
       path,

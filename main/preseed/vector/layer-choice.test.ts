@@ -84,6 +84,11 @@ test('problems name the field: unknown layer (with the names there are), zooms r
   assert.deepEqual(only, [{ field: 'params.sources.1', message: '/data/scot.shp has none of the chosen layers (it has: countries)' }]);
 });
 
+test('a layer name that no source has is one problem, not one more per source (the CLI printed it twice)', () => {
+  const { problems } = chooseLayers(params({ layers: [{ name: 'nosuch' }] }), [world, scot]);
+  assert.deepEqual(problems, [{ field: 'params.layers.0.name', message: 'no source has a layer named "nosuch" (they have: countries, rivers)' }]);
+});
+
 test('an unreadable source (null) gets no layers and raises no layer problems of its own', () => {
   const { bySource, problems } = chooseLayers(params({ layers: [{ name: 'rivers' }] }), [world, null]);
   assert.deepEqual(bySource[1], []);

@@ -100,8 +100,11 @@ export function chooseLayers(params: VectorPreseedParams, sources: readonly (Sou
     const anyHas = bySource.some((layers, s) => layers.some((l) => sources[s]!.layers.find((x) => x.name === l.sourceLayer)?.fields[a] !== undefined));
     if (readable.length > 0 && !anyHas) problems.push({ field: 'params.attributes', message: `no chosen layer has an attribute "${a}"` });
   }
+  // A source without any chosen layer is worth its own line only when some chosen layer exists
+  // elsewhere: when none does, the line per unknown layer name above already says all of it.
+  const someChosenExists = params.layers === undefined || params.layers.some((c) => readable.some((s) => s.layers.some((l) => l.name === c.name)));
   sources.forEach((source, s) => {
-    if (source && bySource[s]!.length === 0) {
+    if (source && bySource[s]!.length === 0 && someChosenExists) {
       problems.push({
         field: `params.sources.${s}`,
         message: `${source.path} has none of the chosen layers (it has: ${source.layers.map((l) => l.name).join(', ')})`,

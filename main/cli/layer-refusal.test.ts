@@ -1,0 +1,45 @@
+/**
+ * `tessera preseed vector … --layer nosuch`: one line on stderr naming the option and the layers
+ * there are, exit 2 (it printed a second line per source); its dry run says the layer is missing,
+ * not that the data lies outside the extent. Real child processes on Natural Earth's GeoPackage.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { worldMapGpkg } from '../testing/real-data.js';
+
+const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tessera-layer-refusal-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function tessera(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args, '--data-dir', join(dir, 'data')], {
+    env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const LAYERS = 'states_provinces, countries, disputed_borders, layer_styles';
+
+test('an unknown --layer is refused in one line, exit 2', async () => {
+  const run = await tessera('preseed', 'vector', worldMapGpkg(), '--layer', 'nosuch', '--zoom', '0-2', '-o', join(dir, 'o.mbtiles'));
+  assert.equal(run.code, 2, run.stderr);
+  assert.equal(run.stderr, `tessera: BAD_INPUT: --layer: no source has a layer named "nosuch" (they have: ${LAYERS})\n`);
+  assert.equal(run.stdout, '');
+});
+
+test('the dry run of an unknown --layer names the missing layer, not an empty extent, exit 2', async () => {
+  const run = await tessera('preseed', 'vector', worldMapGpkg(), '--layer', 'nosuch', '--zoom', '0-2', '-o', join(dir, 'o.mbtiles'), '--dry-run');
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stdout, new RegExp(`✗ .*world_map\\.gpkg: BAD_INPUT: .*world_map\\.gpkg has none of the chosen layers \\(it has: ${LAYERS}\\)\\n`));
+  assert.doesNotMatch(run.stdout, /OUTSIDE_EXTENT/);
+});
