@@ -47,6 +47,8 @@ import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { PlanService } from '../plans/plan-service.js';
 import { CredentialStore } from '../credentials/credential-store.js';
+import { CacheList } from '../caches/cache-list.js';
+import { CacheRecords } from '../caches/cache-records.js';
 
 export { defaultWorkerFile, type EngineOptions };
 
@@ -60,6 +62,8 @@ export class Engine {
   readonly caches = new CacheRegistry();
   readonly catalog: Catalog;
   readonly credentials: CredentialStore;
+  /** The Caches screen's list: jobs' caches and those added by hand (main/caches/). */
+  readonly cacheList: CacheList;
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
@@ -83,6 +87,7 @@ export class Engine {
     this.store = new JobStore(db);
     this.catalog = new Catalog(db, options.dataDir, (ids) => this.events.emit('catalog.changed', { ids }));
     this.credentials = new CredentialStore(options.dataDir);
+    this.cacheList = new CacheList({ store: this.store, records: new CacheRecords(db) });
     this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
     this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
     this.pool = new WorkerPool({ filename: options.workerFile ?? defaultWorkerFile(), threads: options.threads });
@@ -194,6 +199,16 @@ export class Engine {
       'caches.open': async (i) => {
         await this.assertPaths([{ field: 'path', path: i.path }]);
         return this.caches.open(i.path);
+      },
+      'caches.list': () => this.cacheList.list(),
+      'caches.add': async (i) => {
+        await this.assertPaths([{ field: 'path', path: i.path }]);
+        return this.cacheList.add(i.path);
+      },
+      'caches.remove': (i) => this.cacheList.remove(i.path),
+      'caches.delete': async (i) => {
+        await this.assertPaths([{ field: 'path', path: i.path }]);
+        return this.cacheList.delete(i.path);
       },
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
