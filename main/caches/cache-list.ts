@@ -92,7 +92,10 @@ export class CacheList {
     if (!entry) throw notListed(path);
     if (entry.kind === null) throw badPath(`${path} cannot be read as a tile cache now (${entry.problem ?? 'unknown reason'}); nothing was deleted`);
     const busy = this.busyJob(full);
-    if (busy) throw new TesseraError('BAD_INPUT', `path: job ${busy} uses ${path}; cancel it or wait for it to end`, { details: { issues: [{ field: 'path', message: `in use by job ${busy}` }], jobId: busy } });
+    if (busy)
+      throw new TesseraError('BAD_INPUT', `path: job ${busy} uses ${path}; cancel it or wait for it to end`, {
+        details: { issues: [{ field: 'path', message: `in use by job ${busy}` }], jobId: busy },
+      });
     const freedBytes = entry.sizeBytes ?? 0;
     try {
       if (entry.kind === 'directory') {
@@ -159,7 +162,18 @@ export class CacheList {
 /** What the cache at `path` is, read from it; a cache that cannot be read says why in `problem`. */
 export async function describeCache(path: string): Promise<Facts> {
   const name = basename(path, extname(path)) || basename(path);
-  const empty: Facts = { name, kind: null, format: null, minZoom: null, maxZoom: null, bounds: null, tileCount: null, zooms: [], sizeBytes: null, problem: null };
+  const empty: Facts = {
+    name,
+    kind: null,
+    format: null,
+    minZoom: null,
+    maxZoom: null,
+    bounds: null,
+    tileCount: null,
+    zooms: [],
+    sizeBytes: null,
+    problem: null,
+  };
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
@@ -239,7 +253,9 @@ function badPath(message: string): TesseraError {
 }
 
 function notListed(path: string): TesseraError {
-  return new TesseraError('NOT_FOUND', `path: ${path} is not in the list of caches`, { details: { issues: [{ field: 'path', message: 'not a listed cache' }] } });
+  return new TesseraError('NOT_FOUND', `path: ${path} is not in the list of caches`, {
+    details: { issues: [{ field: 'path', message: 'not a listed cache' }] },
+  });
 }
 
 /** `fn` over `items` with at most `limit` at once, results in order. */

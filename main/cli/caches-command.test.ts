@@ -77,7 +77,10 @@ test('tessera truncate --bbox west of Greenwich parses; a dry run counts; the jo
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /deleted/);
   const afterwards = perZoom(cache);
-  assert.deepEqual([...afterwards.keys()], [...before.keys()].filter((z) => z !== 8 && z !== 9));
+  assert.deepEqual(
+    [...afterwards.keys()],
+    [...before.keys()].filter((z) => z !== 8 && z !== 9),
+  );
   for (const [z, n] of afterwards) assert.equal(n, before.get(z), `z${z}`);
 
   const list = await tessera('caches', 'list', '--json');
@@ -85,7 +88,10 @@ test('tessera truncate --bbox west of Greenwich parses; a dry run counts; the jo
   const caches = JSON.parse(list.stdout) as CacheEntry[];
   assert.equal(caches.length, 1);
   assert.equal(caches[0]!.path, cache);
-  assert.equal(caches[0]!.tileCount, [...afterwards.values()].reduce((a, b) => a + b, 0));
+  assert.equal(
+    caches[0]!.tileCount,
+    [...afterwards.values()].reduce((a, b) => a + b, 0),
+  );
   assert.equal(caches[0]!.lastJob?.kind, 'truncate');
   const table = await tessera('caches', 'list');
   assert.match(table.stdout, /NAME +FORMAT +ZOOMS +TILES +SIZE +LAST JOB/);

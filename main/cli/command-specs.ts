@@ -9,8 +9,10 @@
  * --json documents) stay as they were.
  */
 import { Command, Option } from 'commander';
+import { JOB_KINDS } from '../../shared/kinds/index.js';
 import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
 import type { OptionValues } from './command-line.js';
+import { CACHE_COMMANDS } from './cache-command-specs.js';
 
 type OptionName = keyof OptionValues;
 
@@ -297,34 +299,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       examples: [`tessera plans ${sub} --source ./plans`, `tessera plans ${sub} --source ./plans --json`],
     }),
   ),
-  {
-    path: ['caches'],
-    summary: 'the tile caches jobs made, checked or truncated, and those added in the console',
-    options: [],
-    examples: ['tessera caches list', 'tessera caches list --json'],
-  },
-  {
-    path: ['caches', 'list'],
-    summary: 'list the tile caches with format, tile type, zooms, tiles, size on disk and last job',
-    description:
-      'List every tile cache a preseed wrote or a verify or truncate read (still on disk), and those added by hand in the console: format, tile type, zooms, tiles counted per zoom, bytes on disk, bounds and the last job with its state.',
-    options: [],
-    examples: ['tessera caches list', 'tessera caches list --json'],
-  },
-  {
-    path: ['truncate'],
-    args: ['<cache>'],
-    summary: "delete a cache's tiles in a zoom range, optionally only inside a bbox",
-    description:
-      "Delete the tiles of an MBTiles, PMTiles or z/x/y tile directory in a zoom range, and only those touching --bbox when given; the other tiles stay as they are (a PMTiles archive is rewritten without them). Deleting every tile is refused: delete the cache instead. Exit 130 when cancelled (what was deleted stays deleted; the cache stays valid).",
-    options: [
-      { name: 'min-zoom', value: 'N', description: 'the lowest zoom level to delete', required: true },
-      { name: 'max-zoom', value: 'N', description: 'the highest zoom level to delete', required: true },
-      { name: 'bbox', value: 'W,S,E,N', description: 'only tiles touching this WGS84 box, in degrees; west may be negative', default: 'every tile of those zooms' },
-      { name: 'dry-run', description: 'count the tiles that would be deleted; delete nothing' },
-    ],
-    examples: ['tessera truncate world.mbtiles --min-zoom 5 --max-zoom 6', 'tessera truncate tiles/ --min-zoom 10 --max-zoom 14 --bbox -10.5,51.2,-5.4,55.5 --dry-run'],
-  },
+  ...CACHE_COMMANDS,
   {
     path: ['stac'],
     summary: 'STAC: the datasets and tile caches Tessera holds, for STAC tools',
@@ -359,13 +334,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         repeatable: true,
         default: 'all',
       },
-      {
-        name: 'kind',
-        value: 'K',
-        description: 'only jobs of this kind: verify, preseed-raster, preseed-vector, ingest, migrate-esri, truncate',
-        repeatable: true,
-        default: 'all',
-      },
+      { name: 'kind', value: 'K', description: `only jobs of this kind: ${JOB_KINDS.join(', ')}`, repeatable: true, default: 'all' },
       { name: 'text', value: 'T', description: 'only jobs whose name contains this text' },
       { name: 'from', value: 'ISO', description: 'only jobs created at or after this time, e.g. 2024-05-01T00:00:00Z' },
       { name: 'to', value: 'ISO', description: 'only jobs created before this time' },

@@ -7,7 +7,7 @@
  *
  * The handlers have the contract's shapes, so the commands run the same code in both modes.
  */
-import { type ContractHandlers, type EventName, type Events, type JobSummary, type Reply, type RequestName } from '../../shared/contract.js';
+import type { ContractHandlers, EventName, Events, JobSummary, Reply, RequestName } from '../../shared/contract.js';
 import { FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { TesseraError, fromSerialized } from '../../shared/errors.js';
 import type { Connection } from '../hosts/connection-file.js';

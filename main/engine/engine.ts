@@ -48,6 +48,7 @@ import { Catalog } from '../catalog/catalog.js';
 import type { PlanService } from '../plans/plan-service.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { CacheList } from '../caches/cache-list.js';
+import { cacheHandlers } from '../caches/cache-handlers.js';
 import { CacheRecords } from '../caches/cache-records.js';
 
 export { defaultWorkerFile, type EngineOptions };
@@ -200,16 +201,7 @@ export class Engine {
         await this.assertPaths([{ field: 'path', path: i.path }]);
         return this.caches.open(i.path);
       },
-      'caches.list': () => this.cacheList.list(),
-      'caches.add': async (i) => {
-        await this.assertPaths([{ field: 'path', path: i.path }]);
-        return this.cacheList.add(i.path);
-      },
-      'caches.remove': (i) => this.cacheList.remove(i.path),
-      'caches.delete': async (i) => {
-        await this.assertPaths([{ field: 'path', path: i.path }]);
-        return this.cacheList.delete(i.path);
-      },
+      ...cacheHandlers(this.cacheList, (uses) => this.assertPaths(uses)),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),

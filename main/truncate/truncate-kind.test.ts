@@ -123,7 +123,10 @@ test('truncate z5–6 of a Tessera MBTiles (de-duplicated layout): the other zoo
 
     const verified = await verifyJob(engine, output);
     assert.equal(verified.state, 'succeeded');
-    assert.equal(verified.progress.done, [...afterwards.perZoom.values()].reduce((a, b) => a + b, 0));
+    assert.equal(
+      verified.progress.done,
+      [...afterwards.perZoom.values()].reduce((a, b) => a + b, 0),
+    );
   });
 });
 
@@ -137,7 +140,10 @@ test("truncate of GDAL's own MBTiles (a tiles table): z8–9 gone, z7 and z10 as
     const job = await truncate(engine, { cache, minZoom: 8, maxZoom: 9 });
     assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
     const afterwards = await contents(cache);
-    assert.deepEqual([...afterwards.perZoom.keys()], [...before.perZoom.keys()].filter((z) => z < 8 || z > 9));
+    assert.deepEqual(
+      [...afterwards.perZoom.keys()],
+      [...before.perZoom.keys()].filter((z) => z < 8 || z > 9),
+    );
     const gdalAfter = await gdalChecksums(cache, [7, 8, 10]);
     assert.equal(gdalAfter.get(8), 0);
     for (const z of [7, 10]) assert.equal(gdalAfter.get(z), gdalBefore.get(z), `z${z}`);
@@ -164,7 +170,15 @@ for (const container of ['mbtiles', 'pmtiles', 'directory'] as const) {
         const west = z >= 2 && x < 2 ** z / 2;
         assert.equal(afterwards.names.has(name), !west, name);
       }
-      assert.deepEqual([...afterwards.perZoom], [[0, 1], [1, 4], [2, 8], [3, 32]]);
+      assert.deepEqual(
+        [...afterwards.perZoom],
+        [
+          [0, 1],
+          [1, 4],
+          [2, 8],
+          [3, 32],
+        ],
+      );
       assert.equal((await verifyJob(engine, output)).state, 'succeeded');
     });
   });

@@ -77,7 +77,11 @@ function inRange(t: { x: number; y: number }, range: TileRange | null): boolean 
 }
 
 /** Tiles to delete per zoom level of the range (levels without tiles left out), reading the cache. */
-export async function countTargets(reader: TileCacheReader, params: TruncateParams, signal: AbortSignal): Promise<{ z: number; tiles: number; held: number }[]> {
+export async function countTargets(
+  reader: TileCacheReader,
+  params: TruncateParams,
+  signal: AbortSignal,
+): Promise<{ z: number; tiles: number; held: number }[]> {
   const out: { z: number; tiles: number; held: number }[] = [];
   for (const level of await reader.zoomLevels()) {
     if (level.z < params.minZoom || level.z > params.maxZoom || level.count === 0) continue;
@@ -176,7 +180,8 @@ export const truncateKind: JobKindPlugin<'truncate', TruncateSpec, TruncateCheck
     try {
       const targets = await countTargets(reader, params, AbortSignal.timeout(60_000));
       const total = targets.reduce((n, t) => n + t.tiles, 0);
-      if (total === 0) throw bad('params.minZoom', `${params.cache} holds no tiles at z${params.minZoom}–${params.maxZoom}${params.bbox ? ' in the bbox' : ''}`);
+      if (total === 0)
+        throw bad('params.minZoom', `${params.cache} holds no tiles at z${params.minZoom}–${params.maxZoom}${params.bbox ? ' in the bbox' : ''}`);
       const held = (await reader.zoomLevels()).reduce((n, l) => n + l.count, 0);
       if (total >= held) throw bad('params.minZoom', `this would delete every tile of ${params.cache}: delete the cache instead`);
     } finally {

@@ -55,10 +55,14 @@ export type JobStartInput = z.input<typeof JobStartInput>;
 /** jobs.start's input once parsed: defaults applied, its params typed by its kind. */
 export type JobStart = z.output<typeof JobStartInput>;
 // Every kind of the list is a member of the union, and nothing else is.
-const startKinds: Record<JobKind, true> = { verify: true, 'preseed-raster': true, 'preseed-vector': true, ingest: true, 'migrate-esri': true, truncate: true } satisfies Record<
-  JobStart['kind'],
-  true
->;
+const startKinds: Record<JobKind, true> = {
+  verify: true,
+  'preseed-raster': true,
+  'preseed-vector': true,
+  ingest: true,
+  'migrate-esri': true,
+  truncate: true,
+} satisfies Record<JobStart['kind'], true>;
 void startKinds;
 
 /** Each kind's contract typed by its own params: indexing it with a job's kind keeps kind and params together. */
