@@ -1,5 +1,5 @@
 /** The caches.* requests the engine serves (caches.open stays with the map preview's registry). */
-import type { ContractHandlers } from '../engine/handlers.js';
+import type { ContractHandlers } from '../../shared/contract.js';
 import type { CacheList } from './cache-list.js';
 
 export type CacheRequest = 'caches.list' | 'caches.add' | 'caches.remove' | 'caches.delete';
