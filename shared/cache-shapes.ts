@@ -33,6 +33,8 @@ export interface CacheEntry {
   /** Bytes allocated on disk (a folder's files summed; an MBTiles with its -wal). */
   sizeBytes: number | null;
   lastJob: CacheJobRef | null;
+  /** The newest preseed job that wrote it ("Preseed more" opens its form filled in); null when none did. */
+  preseedJobId: number | null;
   /** Jobs that named it (preseeds, verifies, truncates). */
   jobCount: number;
   /** Why it cannot be read; null when it can. */

@@ -109,6 +109,8 @@ test('caches.list: the caches of three kinds of job, with their tiles counted, b
   const again = (await ok<CacheEntry[]>('caches.list')).find((c) => c.path === raster)!;
   assert.equal(again.lastJob?.id, verify.id);
   assert.equal(again.jobCount, 2);
+  assert.equal(again.preseedJobId, world.lastJob?.id, 'the preseed that made it, for "Preseed more"');
+  assert.equal(shade.preseedJobId, null);
 });
 
 test('caches.add lists a cache by hand (persisted), refuses what is not a cache; caches.remove takes it off, touching nothing', async () => {

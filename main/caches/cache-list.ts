@@ -29,7 +29,13 @@ const SQLITE_SIDE_FILES = ['-wal', '-shm', '-journal'];
 const TILE_FILE = /^(0|[1-9]\d*)\.(png|jpg|jpeg|webp|pbf|mvt)$/;
 const NUMBER = /^(0|[1-9]\d*)$/;
 
-type Facts = Omit<CacheEntry, 'path' | 'origin' | 'lastJob' | 'jobCount'>;
+type Facts = Omit<CacheEntry, 'path' | 'origin' | 'lastJob' | 'jobCount' | 'preseedJobId'>;
+interface Seen {
+  ref: CacheJobRef;
+  createdAt: string;
+  count: number;
+  preseedJobId: number | null;
+}
 
 interface Sources {
   store: JobStore;
@@ -45,19 +51,19 @@ export class CacheList {
   async list(): Promise<CacheEntry[]> {
     const jobs = this.jobCaches();
     const records = new Map(this.sources.records.list().map((r) => [r.path, r]));
-    const rows: { path: string; origin: CacheEntry['origin']; lastJob: CacheJobRef | null; jobCount: number }[] = [];
+    const rows: Pick<CacheEntry, 'path' | 'origin' | 'lastJob' | 'jobCount' | 'preseedJobId'>[] = [];
     for (const [path, seen] of jobs) {
       const record = records.get(path);
       if (record && !record.listed && record.changedAt >= seen.createdAt) continue; // removed since its last job
       // A job's cache that is gone is no longer a cache; one added by hand stays, marked missing.
       if (!record?.listed && !(await exists(path))) continue;
-      rows.push({ path, origin: record?.listed ? 'both' : 'job', lastJob: seen.ref, jobCount: seen.count });
+      rows.push({ path, origin: record?.listed ? 'both' : 'job', lastJob: seen.ref, jobCount: seen.count, preseedJobId: seen.preseedJobId });
     }
     for (const record of records.values()) {
-      if (record.listed && !jobs.has(record.path)) rows.push({ path: record.path, origin: 'added', lastJob: null, jobCount: 0 });
+      if (record.listed && !jobs.has(record.path)) rows.push({ path: record.path, origin: 'added', lastJob: null, jobCount: 0, preseedJobId: null });
     }
     const facts = await mapLimited(rows, DESCRIBE_CONCURRENCY, (row) => this.describe(row.path));
-    return rows.map((row, i) => ({ path: row.path, origin: row.origin, lastJob: row.lastJob, jobCount: row.jobCount, ...facts[i]! }));
+    return rows.map((row, i) => ({ ...row, ...facts[i]! }));
   }
 
   /** Adds a cache by hand: BAD_INPUT (naming `path`) unless a tile cache is there. */
@@ -117,8 +123,8 @@ export class CacheList {
   }
 
   /** Each cache path jobs named, with its newest job and how many named it. */
-  private jobCaches(): Map<string, { ref: CacheJobRef; createdAt: string; count: number }> {
-    const found = new Map<string, { ref: CacheJobRef; createdAt: string; count: number }>();
+  private jobCaches(): Map<string, Seen> {
+    const found = new Map<string, Seen>();
     let cursor: string | undefined;
     do {
       const page = this.sources.store.listJobs({ kinds: [...CACHE_KINDS] }, cursor, 500);
@@ -126,14 +132,16 @@ export class CacheList {
         const cache = cacheOf(job);
         if (!cache) continue;
         const path = resolve(cache.path);
+        const preseed = job.kind === 'preseed-raster' || job.kind === 'preseed-vector' ? job.id : null;
         const seen = found.get(path);
-        if (seen === undefined) found.set(path, { ref: refOf(job), createdAt: job.createdAt, count: 1 });
+        if (seen === undefined) found.set(path, { ref: refOf(job), createdAt: job.createdAt, count: 1, preseedJobId: preseed });
         else {
           seen.count++;
           if (job.id > seen.ref.id) {
             seen.ref = refOf(job);
             seen.createdAt = job.createdAt;
           }
+          if (preseed !== null && (seen.preseedJobId === null || preseed > seen.preseedJobId)) seen.preseedJobId = preseed;
         }
       }
       cursor = page.nextCursor ?? undefined;
