@@ -30,6 +30,8 @@ export interface CacheEntry {
   tileCount: number | null;
   /** Per zoom level that holds tiles. */
   zooms: { z: number; count: number }[];
+  /** The device id of the volume it is on (VolumeStatus.device), null when it cannot be read. */
+  device: string | null;
   /** Bytes allocated on disk (a folder's files summed; an MBTiles with its -wal). */
   sizeBytes: number | null;
   lastJob: CacheJobRef | null;

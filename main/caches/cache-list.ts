@@ -179,6 +179,7 @@ export async function describeCache(path: string): Promise<Facts> {
     bounds: null,
     tileCount: null,
     zooms: [],
+    device: null,
     sizeBytes: null,
     problem: null,
   };
@@ -192,7 +193,7 @@ export async function describeCache(path: string): Promise<Facts> {
   try {
     reader = await openTileCache(path);
   } catch (error) {
-    return { ...empty, sizeBytes: await sizeOf(path, info.isDirectory()), problem: toTesseraError(error).message };
+    return { ...empty, device: String(info.dev), sizeBytes: await sizeOf(path, info.isDirectory()), problem: toTesseraError(error).message };
   }
   try {
     const zooms = (await reader.zoomLevels()).filter((l) => l.count > 0);
@@ -206,11 +207,12 @@ export async function describeCache(path: string): Promise<Facts> {
       bounds: summary.bounds,
       tileCount: zooms.reduce((n, l) => n + l.count, 0),
       zooms,
+      device: String(info.dev),
       sizeBytes: await sizeOf(path, info.isDirectory()),
       problem: null,
     };
   } catch (error) {
-    return { ...empty, kind: reader.kind, sizeBytes: await sizeOf(path, info.isDirectory()), problem: toTesseraError(error).message };
+    return { ...empty, kind: reader.kind, device: String(info.dev), sizeBytes: await sizeOf(path, info.isDirectory()), problem: toTesseraError(error).message };
   } finally {
     await reader.close().catch(() => {});
   }
