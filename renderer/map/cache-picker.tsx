@@ -21,7 +21,13 @@ export function CachePicker({ value, onPick }: CachePickerProps) {
     { label: 'Vector', rows: readable.filter(isVector) },
   ].filter((g) => g.rows.length > 0);
   const listed = readable.some((c) => c.path === value);
-  const hint = caches.isPending ? 'Reading the caches…' : caches.error ? 'The caches could not be read' : readable.length === 0 ? 'No caches yet' : 'Pick a cache…';
+  const hint = caches.isPending
+    ? 'Reading the caches…'
+    : caches.error
+      ? 'The caches could not be read'
+      : readable.length === 0
+        ? 'No caches yet'
+        : 'Pick a cache…';
   return (
     <select
       className="cache-picker"
