@@ -4,7 +4,7 @@
  * preseed into PMTiles, a verify of GDAL's own MBTiles; and a tile folder added by hand.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -82,6 +82,7 @@ test('caches.list: the caches of three kinds of job, with their tiles counted, b
     { z: 2, count: 16 },
   ]);
   assert.equal(world.sizeBytes, await fileBytes(raster));
+  assert.equal(world.device, String(statSync(raster).dev), 'its volume, as storage.status names it');
   assert.equal(world.lastJob?.kind, 'preseed-raster');
   assert.equal(world.lastJob?.state, 'succeeded');
   assert.equal(world.origin, 'job');

@@ -33,9 +33,11 @@ export function countText(n: number | null): string {
   return n === null ? '–' : n.toLocaleString('en-US');
 }
 
-/** "-10.50, 40.00, 5.25, 50.00" (W, S, E, N), two decimals; "–" without bounds. */
+/** "W -10.50 S 40.00 E 5.25 N 50.00", two decimals; "no bounds" without. */
 export function boundsText(bounds: CacheEntry['bounds']): string {
-  return bounds === null ? '–' : bounds.map((v) => v.toFixed(2)).join(', ');
+  if (bounds === null) return 'no bounds';
+  const [w, s, e, n] = bounds.map((v) => v.toFixed(2));
+  return `W ${w} S ${s} E ${e} N ${n}`;
 }
 
 /** The truncate form as typed: zoom levels as text, an optional "W,S,E,N" box. */

@@ -122,7 +122,7 @@ test('each cache shows its format, tile type, zooms, tile count, bounds, size an
   expect(w.querySelector('[data-testid="zooms"]')!.textContent).toBe('z0–2');
   expect(w.querySelector('[data-testid="tile-count"]')!.textContent).toBe('21');
   expect(w.textContent).toContain('z0 1 · z1 4 · z2 16');
-  expect(w.textContent).toContain('-180.00, -85.05, 180.00, 85.05');
+  expect(w.querySelector('.bounds')!.textContent!.trim()).toBe('W -180.00 S -85.05 E 180.00 N 85.05');
   expect(w.querySelector('[data-testid="size"]')!.textContent).toBe('3 MiB');
   expect(w.querySelector('a[href="#/jobs/7"]')!.textContent).toBe('#7 preseed-raster');
   const s = row(states.path)!;
@@ -173,7 +173,9 @@ test('truncate: a dry run counts the tiles, then the job starts with the zooms a
   });
 
   await click(byText(panel, 'button', 'Delete 20 tiles')!);
-  const started = await waitFor('the job', () => panel.querySelector('[data-testid="truncate-started"]'));
+  // The form closes (the cache changes under it) and the row links to the job.
+  const started = await waitFor('the job', () => row(world.path)!.querySelector('[data-testid="truncate-started"]'));
+  expect(row(world.path)!.querySelector('.truncate-panel')).toBeNull();
   expect(started.querySelector('a')!.getAttribute('href')).toBe('#/jobs/40');
   expect(mounted.callsTo('jobs.start')[0]!.kind).toBe('truncate');
 });
@@ -216,7 +218,7 @@ test('the words and the truncate input, without a DOM', () => {
   expect(formatText({ kind: null, format: null })).toBe('unreadable');
   expect(zoomText({ minZoom: 5, maxZoom: 5 })).toBe('z5');
   expect(zoomText({ minZoom: null, maxZoom: null })).toBe('–');
-  expect(boundsText(null)).toBe('–');
+  expect(boundsText(null)).toBe('no bounds');
   expect(truncateInput('/c.mbtiles', { minZoom: '5', maxZoom: '6', bbox: '' })).toEqual({
     input: { kind: 'truncate', params: { cache: '/c.mbtiles', minZoom: 5, maxZoom: 6 } },
   });

@@ -62,7 +62,6 @@ export function CachesView() {
             <colgroup>
               <col />
               <col className="col-tiles" />
-              <col className="col-bounds" />
               <col className="col-size" />
               <col className="col-job" />
               <col className="col-actions" />
@@ -70,8 +69,7 @@ export function CachesView() {
             <thead>
               <tr>
                 <th scope="col">Cache</th>
-                <th scope="col">Tiles</th>
-                <th scope="col">Bounds (W, S, E, N)</th>
+                <th scope="col">Tiles · bounds</th>
                 <th scope="col" className="numbers">
                   Size
                 </th>
@@ -134,6 +132,8 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
   const queryClient = useQueryClient();
   const navigate = useUi((s) => s.navigate);
   const [truncating, setTruncating] = useState(false);
+  // The truncate job started from this row: the form closes (the cache is about to change under it) and the row links to it.
+  const [truncateJob, setTruncateJob] = useState<number | null>(null);
   const [confirming, setConfirming] = useState(false);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: cachesKey });
   const verify = useMutation({
@@ -159,6 +159,11 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
             {c.path}
           </div>
           {c.problem && <div className="small error">{c.problem}</div>}
+          {truncateJob !== null && c.lastJob?.id !== truncateJob && (
+            <div className="small" data-testid="truncate-started">
+              Truncating: <a href={`#/jobs/${truncateJob}`}>job #{truncateJob}</a>
+            </div>
+          )}
         </td>
         <td className="tiles">
           <div>{formatText(c)}</div>
@@ -170,8 +175,15 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
               {c.zooms.map((z) => `z${z.z} ${countText(z.count)}`).join(' · ')}
             </div>
           )}
+          <div className="small bounds" title="Bounds: west, south, east, north (degrees)">
+            {/* West-south and east-north halves each kept on a line: a corner never splits. */}
+            {boundsText(c.bounds)
+              .split(/ (?=E )/)
+              .map((half) => (
+                <span key={half}>{half} </span>
+              ))}
+          </div>
         </td>
-        <td className="bounds small">{boundsText(c.bounds)}</td>
         <td className="numbers" data-testid="size">
           {c.sizeBytes === null ? '–' : formatBytes(c.sizeBytes)}
         </td>
@@ -191,51 +203,60 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
           )}
         </td>
         <td className="actions">
-          <button type="button" disabled={!readable} onClick={() => navigate({ name: 'map', cachePath: c.path })}>
-            Open on map
-          </button>
-          <button type="button" disabled={!readable || verify.isPending} onClick={() => verify.mutate()}>
-            Verify
-          </button>
-          <button
-            type="button"
-            disabled={c.preseedJobId === null || preseedMore.isPending}
-            title={c.preseedJobId === null ? 'No preseed job made this cache' : `The form filled in from job #${c.preseedJobId}`}
-            onClick={() => preseedMore.mutate()}
-          >
-            Preseed more…
-          </button>
-          <button type="button" disabled={!readable} aria-expanded={truncating} onClick={() => setTruncating(!truncating)}>
-            Truncate…
-          </button>
-          <button type="button" disabled={remove.isPending} title="Nothing on disk changes" onClick={() => remove.mutate()}>
-            Remove from list
-          </button>
-          {confirming ? (
-            <span className="confirm">
-              <button type="button" className="danger" disabled={destroy.isPending} onClick={() => destroy.mutate()}>
-                {destroy.isPending ? 'Deleting…' : `Delete ${c.sizeBytes === null ? 'it' : formatBytes(c.sizeBytes)} from disk`}
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-            </span>
-          ) : (
-            <button type="button" className="danger" disabled={!readable} onClick={() => setConfirming(true)}>
-              Delete…
+          <div className="action-grid">
+            <button type="button" disabled={!readable} onClick={() => navigate({ name: 'map', cachePath: c.path })}>
+              Open on map
             </button>
-          )}
-          {failed && (
-            <p className="error small" role="alert">
-              {failed.message}
-            </p>
-          )}
+            <button type="button" disabled={!readable || verify.isPending} onClick={() => verify.mutate()}>
+              Verify
+            </button>
+            <button
+              type="button"
+              disabled={c.preseedJobId === null || preseedMore.isPending}
+              title={c.preseedJobId === null ? 'No preseed job made this cache' : `The form filled in from job #${c.preseedJobId}`}
+              onClick={() => preseedMore.mutate()}
+            >
+              Preseed more…
+            </button>
+            <button type="button" disabled={!readable} aria-expanded={truncating} onClick={() => setTruncating(!truncating)}>
+              Truncate…
+            </button>
+            <button type="button" disabled={remove.isPending} title="Nothing on disk changes" onClick={() => remove.mutate()}>
+              Remove from list
+            </button>
+            {confirming ? (
+              <span className="confirm">
+                <button type="button" className="danger" disabled={destroy.isPending} onClick={() => destroy.mutate()}>
+                  {destroy.isPending ? 'Deleting…' : `Delete ${c.sizeBytes === null ? 'it' : formatBytes(c.sizeBytes)} from disk`}
+                </button>
+                <button type="button" onClick={() => setConfirming(false)}>
+                  Keep
+                </button>
+              </span>
+            ) : (
+              <button type="button" className="danger" disabled={!readable} onClick={() => setConfirming(true)}>
+                Delete…
+              </button>
+            )}
+            {failed && (
+              <p className="error small" role="alert">
+                {failed.message}
+              </p>
+            )}
+          </div>
         </td>
       </tr>
       {truncating && (
         <tr className="truncate-row">
-          <td colSpan={6}>
-            <TruncatePanel cache={c} onClose={() => setTruncating(false)} />
+          <td colSpan={5}>
+            <TruncatePanel
+              cache={c}
+              onClose={() => setTruncating(false)}
+              onStarted={(id) => {
+                setTruncateJob(id);
+                setTruncating(false);
+              }}
+            />
           </td>
         </tr>
       )}

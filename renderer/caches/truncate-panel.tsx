@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { CacheEntry, JobStartInput } from '../../shared/contract.js';
 import { countText, type TruncateForm, truncateInput } from './cache-format.js';
 
-export function TruncatePanel({ cache: c, onClose }: { cache: CacheEntry; onClose: () => void }) {
+export function TruncatePanel({ cache: c, onClose, onStarted }: { cache: CacheEntry; onClose: () => void; onStarted: (jobId: number) => void }) {
   const levels = c.zooms.map((z) => z.z);
   const [form, setForm] = useState<TruncateForm>({
     minZoom: String(levels[levels.length - 1] ?? 0),
@@ -17,7 +17,7 @@ export function TruncatePanel({ cache: c, onClose }: { cache: CacheEntry; onClos
   });
   const built = truncateInput(c.path, form);
   const estimate = useMutation({ mutationFn: (input: JobStartInput) => window.tessera.jobs.estimate(input) });
-  const start = useMutation({ mutationFn: (input: JobStartInput) => window.tessera.jobs.start(input) });
+  const start = useMutation({ mutationFn: (input: JobStartInput) => window.tessera.jobs.start(input), onSuccess: (job) => onStarted(job.id) });
   const set = (field: keyof TruncateForm) => (value: string) => {
     setForm({ ...form, [field]: value });
     estimate.reset();
@@ -63,7 +63,7 @@ export function TruncatePanel({ cache: c, onClose }: { cache: CacheEntry; onClos
         <button type="button" disabled={problem !== null || estimate.isPending} onClick={() => 'input' in built && estimate.mutate(built.input)}>
           {estimate.isPending ? 'Counting…' : 'Count tiles'}
         </button>
-        <button type="submit" className="danger" disabled={problem !== null || start.isPending || start.isSuccess}>
+        <button type="submit" className="danger" disabled={problem !== null || start.isPending}>
           {estimate.data ? `Delete ${countText(estimate.data.totalTiles)} tiles` : 'Delete tiles'}
         </button>
         <button type="button" onClick={onClose}>
@@ -73,11 +73,6 @@ export function TruncatePanel({ cache: c, onClose }: { cache: CacheEntry; onClos
           <span className="small" data-testid="truncate-count">
             {countText(estimate.data.totalTiles)} of {countText(c.tileCount)} tiles would be deleted
             {estimate.data.zooms.length > 0 && ` (${estimate.data.zooms.map((z) => `z${z.z} ${countText(z.tiles)}`).join(', ')})`}
-          </span>
-        )}
-        {start.data && (
-          <span className="small" data-testid="truncate-started">
-            Truncate <a href={`#/jobs/${start.data.id}`}>job #{start.data.id}</a> started; the list updates when it ends.
           </span>
         )}
       </div>
