@@ -154,3 +154,14 @@ test('c. the map screen picks a cache from the same list and opens it', async ()
   await page.locator('[data-testid="map"][data-ready="true"]').waitFor({ timeout: 30_000 });
   expect(pageErrors).toEqual([]);
 });
+
+test('d. the Storage screen names the tile caches under the gauge of the volume they are on', async () => {
+  await page.goto(`${tessera.origin}/#/storage`);
+  // The caches and the data directory share the test's temporary volume.
+  const holdings = page.locator('[data-testid="volume"] + [data-testid="volume-holdings"]').first();
+  await expect(holdings.locator('a[href="#/caches"]')).toHaveText(/^3 tile caches, /);
+  await expect(holdings).toContainText('world (');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, 'storage-caches-1440.png'), await page.screenshot({ animations: 'disabled' }));
+  expect(pageErrors).toEqual([]);
+});
