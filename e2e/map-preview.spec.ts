@@ -42,6 +42,9 @@ test.beforeAll(async ({ workDir: dir, tessera: host, session }) => {
   // Sign in: the printed URL trades its token for the session cookie.
   await page.goto(tessera.url);
   expect(new URL(page.url()).href).toBe(`${tessera.origin}/`);
+  // These tests prove the caches' own pixels against the bare background; the basemap under them
+  // (land where a cache has no tile) has its own spec, map-basemap.spec.ts.
+  await page.evaluate(() => localStorage.setItem('tessera.map.basemap', 'off'));
 });
 
 const mapSelector = (path: string) => `[data-testid="map"][data-cache-id="${cacheIdFor(path)}"]`;

@@ -5,7 +5,7 @@
  * matcher electron-builder itself uses. Needs a built dist/ (the test runs from it).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -147,4 +147,10 @@ test('outside testing/ folders, only tests import test helpers (in the sources, 
   // The app's layers; e2e, bench and reliability are test tooling and may use the helpers.
   for (const layer of ['main', 'workers', 'shared', 'preload', 'renderer']) walk(layer);
   assert.deepEqual(problems, []);
+});
+
+test('the offline basemap the build makes is shipped', () => {
+  // The map draws it under every cache (main/hosts/basemap-tiles.ts); without it the map has no land.
+  assert.ok(existsSync(join(repo, 'dist/basemap/world.pmtiles')), 'dist/basemap/world.pmtiles (npm run build makes it)');
+  assert.ok(shipped('dist/basemap/world.pmtiles', filePatterns()));
 });

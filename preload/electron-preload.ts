@@ -6,10 +6,12 @@
  * `electron` left as a require. ipcRenderer stays in here: the page gets one function per request
  * and `on()`, built by the same createTesseraApi as the browser bridge. webUtils stays in here
  * too: the page gets only `files.pathFor`, because Electron 32 removed `File.path` and only a
- * preload can ask where a File lives.
+ * preload can ask where a File lives. `desktop` is the native dialogs and Reveal in folder
+ * (preload/desktop-api.ts), on their own channel.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { createTesseraApi } from '../shared/contract.js';
+import { createDesktopApi } from './desktop-bridge.js';
 import { createIpcTransport } from './ipc-transport.js';
 import type { TesseraFiles, TesseraWindowApi } from './window-api.js';
 
@@ -19,4 +21,8 @@ const files: TesseraFiles = {
 };
 
 // One object under one key: a second exposeInMainWorld would be a second surface to audit.
-contextBridge.exposeInMainWorld('tessera', { ...createTesseraApi(createIpcTransport(ipcRenderer)), files } satisfies TesseraWindowApi);
+contextBridge.exposeInMainWorld('tessera', {
+  ...createTesseraApi(createIpcTransport(ipcRenderer)),
+  files,
+  desktop: createDesktopApi(ipcRenderer),
+} satisfies TesseraWindowApi);

@@ -10,3 +10,6 @@ export const INVOKE_CHANNEL = 'tessera:invoke';
 
 /** Main → renderer: `send(EVENT_CHANNEL, eventName, payload)` for every engine event. */
 export const EVENT_CHANNEL = 'tessera:event';
+
+/** Renderer → main: `invoke(DESKTOP_CHANNEL, 'pick' | 'reveal', input)`, the desktop-only requests (preload/desktop-api.ts). */
+export const DESKTOP_CHANNEL = 'tessera:desktop';

@@ -5,6 +5,7 @@
  * the renderer only reads it. DOM only: this file is part of the renderer's world.
  */
 import type { TesseraApi } from '../shared/contract.js';
+import type { TesseraDesktop } from './desktop-api.js';
 
 /**
  * Where a dropped or picked File lives on this machine. Only the Electron preload offers it
@@ -16,10 +17,11 @@ export interface TesseraFiles {
 }
 
 /**
- * `window.tessera`: the contract, plus `files` on the desktop only. In the browser `files` is
- * absent, and the renderer uploads dropped files instead.
+ * `window.tessera`: the contract, plus `files` and `desktop` (native dialogs, Reveal in folder) on
+ * the desktop only. In the browser both are absent: the renderer uploads dropped files and paths
+ * are typed.
  */
-export type TesseraWindowApi = TesseraApi & { readonly files?: TesseraFiles | undefined };
+export type TesseraWindowApi = TesseraApi & { readonly files?: TesseraFiles | undefined; readonly desktop?: TesseraDesktop | undefined };
 
 declare global {
   interface Window {
@@ -28,4 +30,4 @@ declare global {
   }
 }
 
-export type { TesseraApi };
+export type { TesseraApi, TesseraDesktop };

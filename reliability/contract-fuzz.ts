@@ -59,6 +59,7 @@ const VALID: Record<RequestName, unknown> = {
   'plans.sources': {},
   'plans.check': { source: '/tmp/none-plans' },
   'plans.apply': { source: '/tmp/none-plans' },
+  'plans.fromJob': { id: 1 },
   'stac.export': { directory: '/tmp/none-stac-export' },
   'stac.search': { collections: ['tile-caches'], bbox: [-10, 40, 5, 50], datetime: '2026-01-01T00:00:00Z/..', limit: 5 },
 };

@@ -113,6 +113,17 @@ const SettingsPatch = z
       )
       .max(100),
     allowGdalVirtualPaths: z.boolean(),
+    /** Plan sources kept reconciled while the engine runs, besides `--plans`: folders or git URLs (checked by the engine). */
+    planSources: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1, 'source is empty')
+          .max(4096)
+          .regex(/^(\/|[A-Za-z]:[\\/]|\\\\|(https?|ssh|git|file):\/\/|[\w.-]+@[\w.-]+:)/, 'must be an absolute folder path or a git URL'),
+      )
+      .max(50),
   })
   .partial()
   .strict();
@@ -253,6 +264,8 @@ export const requests = {
   'plans.check': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** Reconciles a folder of plan files: starts the jobs of new and changed plans, records the ones that left. One reconcile per folder at a time. */
   'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
+  /** A job written as a plan file that starts it again ("Save as plan"): its name and YAML text. Refused for ingests of uploaded files. */
+  'plans.fromJob': request<z.ZodType<{ id: number }>, { fileName: string; yaml: string }>(z.object({ id }).strict()),
   /** STAC item search over the datasets and caches Tessera holds (the STAC API's /search, /collections/…/items). */
   'stac.search': request<
     z.ZodType<{ collections?: string[]; ids?: string[]; bbox?: [number, number, number, number]; datetime?: string; limit: number; cursor?: string }>,

@@ -26,6 +26,11 @@ export interface Settings {
   dataRoots?: string[];
   /** Whether requests may name GDAL virtual paths (/vsicurl/…, PG:…) where data roots apply. Absent: false. */
   allowGdalVirtualPaths?: boolean;
+  /**
+   * Plan sources (folders of plan files, or git `URL#branch:folder`) kept reconciled while the
+   * engine runs, besides those given with `tessera serve --plans`. Absent: none.
+   */
+  planSources?: string[];
 }
 
 /** A tile cache opened for the map preview. */
@@ -44,6 +49,11 @@ export interface TileCacheSummary {
   vectorLayers: { id: string; fields: Record<string, string>; geometryType: 'point' | 'line' | 'polygon' | 'unknown'; minZoom: number; maxZoom: number }[];
   /** Relative to the app's own origin: `tiles/<id>/{z}/{x}/{y}` (both hosts serve it, token-checked). */
   tileUrlTemplate: string;
+  /**
+   * The separate areas the tiles cover, largest first (main/tile-cache/cache-areas.ts): the map
+   * opens on the first and lists them to jump to. Empty or absent when they could not be found.
+   */
+  areas?: { bounds: [number, number, number, number]; tiles: number; z: number }[];
 }
 
 export interface CatalogLayer {

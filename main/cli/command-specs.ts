@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { JOB_KINDS } from '../../shared/kinds/index.js';
 import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
 import type { OptionValues } from './command-line.js';
+import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
 import { CACHE_COMMANDS } from './cache-command-specs.js';
 
 type OptionName = keyof OptionValues;
@@ -276,29 +277,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [],
     examples: ['tessera catalog delete 3', 'tessera catalog delete 3 4 7'],
   },
-  {
-    path: ['plans'],
-    summary: 'preseed plans as code: a folder of YAML or JSON files, each naming one job',
-    description:
-      'A plan file names one job with the same params as jobs.start (name, kind, params), an optional schedule ' +
-      '(cron, or "every 6h") and refresh policy (refresh: { olderThan: 7d }). Relative paths resolve against the ' +
-      "plan's folder. A reconcile starts the job of each new or changed plan, leaves synced ones alone and records removed ones.",
-    options: [],
-    examples: ['tessera plans diff --source ./plans', 'tessera plans apply --source ./plans'],
-  },
-  ...(['diff', 'list', 'apply'] as const).map(
-    (sub): CommandSpec => ({
-      path: ['plans', sub],
-      args: ['[folder]'],
-      summary: {
-        diff: 'what a reconcile would do: the plans to start (+) and forget (-), and why',
-        list: "each plan's state (new, changed, synced, removed), its last job and next run",
-        apply: 'start the jobs of new and changed plans, record removed ones, and wait for the jobs',
-      }[sub],
-      options: [{ name: 'source', value: 'DIR', description: 'the folder of plan files (or give it as the argument)', required: true }],
-      examples: [`tessera plans ${sub} --source ./plans`, `tessera plans ${sub} --source ./plans --json`],
-    }),
-  ),
+  ...PLANS_COMMAND_SPECS,
   ...CACHE_COMMANDS,
   {
     path: ['stac'],

@@ -4,6 +4,8 @@
  * state; `apply` reconciles and waits for the jobs it started. A file that is not a valid plan is
  * printed with its file, line and field, and makes the exit code 2; the other plans still apply.
  */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { JobSummary, PlanReport, PlanStatus } from '../../shared/contract.js';
 import { FINISHED_JOB_STATES } from '../../shared/contract.js';
@@ -45,7 +47,8 @@ export function formatPlanReport(report: PlanReport, view: 'diff' | 'list' | 'ap
 
 export async function plansCommand(dataDir: string, rest: string[], values: OptionValues, io: Io, json: boolean, out: Out): Promise<number> {
   const [sub, ...args] = rest;
-  if (sub !== 'diff' && sub !== 'list' && sub !== 'apply') throw new UsageError(`plans takes diff, list or apply, not ${sub ?? 'nothing'}`);
+  if (sub === 'from-job') return planFromJobCommand(dataDir, args, values, out);
+  if (sub !== 'diff' && sub !== 'list' && sub !== 'apply') throw new UsageError(`plans takes diff, list, apply or from-job, not ${sub ?? 'nothing'}`);
   const source = planSource(args, values);
   // Beside a running console the plans are reconciled by it (client mode), as any job command.
   const engine = await openJobEngine(dataDir, 'tessera (cli)');
@@ -69,6 +72,26 @@ export async function plansCommand(dataDir: string, rest: string[], values: Opti
     if (finals.some((j) => j.state === 'failed' || !FINISHED_JOB_STATES.includes(j.state))) return EXIT.failed;
     if (finals.some((j) => j.state === 'cancelled')) return EXIT.cancelled;
     return finals.some((j) => j.state === 'partial' || j.state === 'interrupted') ? EXIT.partial : EXIT.succeeded;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `tessera plans from-job ID [-o FILE]`: the plan on stdout, or in a new file (never over one). */
+async function planFromJobCommand(dataDir: string, args: string[], values: OptionValues, out: Out): Promise<number> {
+  if (args.length !== 1 || !/^[1-9]\d*$/.test(args[0]!)) throw new UsageError('give one job id: tessera plans from-job 42');
+  const target = values.output === undefined ? null : resolve(values.output);
+  if (target && existsSync(target)) throw new UsageError(`-o ${target}: the file exists; the plan is not written over it`);
+  const engine = await openJobEngine(dataDir, 'tessera (cli)');
+  try {
+    const plan = await request(engine.handlers, 'plans.fromJob', { id: Number(args[0]) });
+    if (!target) {
+      out(plan.yaml.trimEnd(), plan);
+      return EXIT.succeeded;
+    }
+    await writeFile(target, plan.yaml, { flag: 'wx' });
+    out(`wrote ${target}`, { ...plan, path: target });
+    return EXIT.succeeded;
   } finally {
     await engine.close();
   }

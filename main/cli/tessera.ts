@@ -56,6 +56,7 @@ Commands:
   plans diff --source DIR                              what a reconcile of a folder of plan files would do
   plans list --source DIR                              each plan's state: new, changed, synced, removed
   plans apply --source DIR                             start the jobs of new and changed plans and wait
+  plans from-job <id> [-o FILE]                        a job as a plan file that starts it again
   caches list                                          the tile caches jobs made or checked: zooms, tiles, size, last job
   truncate <cache> --min-zoom N --max-zoom N [--bbox W,S,E,N] [--dry-run]
                                                        delete a cache's tiles in a zoom range (and bbox)

@@ -6,7 +6,7 @@
  * the scheme and the sandbox are set before `ready`, the engine opens before any window exists,
  * and quitting waits for the engine to close so that no job is left half-written.
  */
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { BrowserWindow, Menu, Tray, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { useSecretCipher } from '../credentials/secret-cipher.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { Engine } from '../engine/engine.js';
@@ -14,11 +14,15 @@ import { createLogger } from '../logging/logger.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { type ClientChannel, offerClientChannel } from '../hosts/client-channel.js';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
+import { registerDesktopHost } from './desktop-host.js';
 import { registerIpcHost } from './ipc-host.js';
 import { safeStorageCipher } from './safe-storage-cipher.js';
 import { buildMenuTemplate } from './menu.js';
 import { shellPaths } from './paths.js';
+import { TaskbarProgress } from './taskbar-progress.js';
 import { createTileAppRoute } from './tile-route.js';
+import { buildTrayMenu, trayTooltip } from './tray.js';
+import { BasemapTiles, withBasemap } from '../hosts/basemap-tiles.js';
 import { type HardeningHooks, createMainWindow, hardenSession, hardenWebContents } from './window.js';
 
 /** How long quitting waits for the engine before giving up (its lock is taken over when stale). */
@@ -43,6 +47,8 @@ function start(): void {
   let engine: Engine | null = null;
   let window: BrowserWindow | null = null;
   let disposeIpc: (() => void) | null = null;
+  let taskbar: TaskbarProgress | null = null;
+  let tray: Tray | null = null;
   let channel: ClientChannel | null = null;
   let quitState: 'running' | 'closing-engine' | 'ready-to-quit' = 'running';
 
@@ -75,6 +81,10 @@ function start(): void {
     const closing = engine;
     disposeIpc?.();
     disposeIpc = null;
+    taskbar?.close();
+    taskbar = null;
+    tray?.destroy();
+    tray = null;
     const offered = channel;
     channel = null;
     // The connection file goes first: a command started now opens the directory once it is free.
@@ -89,6 +99,37 @@ function start(): void {
       });
   });
 
+  /** The tray icon and its menu, kept in step with the queue; the app works on without one (some Linux desktops have no tray). */
+  function startTray(opened: Engine): void {
+    try {
+      tray = new Tray(paths.trayIcon);
+    } catch (error) {
+      logger.warn('no tray icon', { error: String(error) });
+      return;
+    }
+    const actions = {
+      show: () => {
+        if (window === null) openWindow();
+        else {
+          if (window.isMinimized()) window.restore();
+          window.show();
+          window.focus();
+        }
+      },
+      pause: () => void opened.handlers['queue.pause']({}),
+      resume: () => void opened.handlers['queue.resume']({}),
+      quit: () => app.quit(),
+    };
+    const update = (queue: Awaited<ReturnType<Engine['handlers']['queue.get']>>) => {
+      if (tray === null || tray.isDestroyed()) return;
+      tray.setToolTip(trayTooltip(queue));
+      tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(queue, actions)));
+    };
+    void Promise.resolve(opened.handlers['queue.get']({})).then(update);
+    opened.events.on('queue.changed', update);
+    tray.on('click', actions.show);
+  }
+
   function openWindow(): void {
     const created = createMainWindow(BrowserWindow, {
       ...hooks,
@@ -99,6 +140,8 @@ function start(): void {
     created.on('closed', () => {
       if (window === created) window = null;
     });
+    // Looking at the window is seeing a failure the taskbar showed in red.
+    created.on('focus', () => taskbar?.acknowledge());
     window = created;
   }
 
@@ -109,7 +152,8 @@ function start(): void {
       serveAppProtocol(protocol, {
         rendererDir: paths.rendererDir,
         // The engine opens after the scheme is served: until then (and after quit) no cache is open.
-        routes: [createTileAppRoute({ tile: (id, z, x, y) => engine?.caches.tile(id, z, x, y) ?? Promise.resolve(null) })],
+        // The basemap is served whether or not the engine is open: it is a file of the app's own.
+        routes: [createTileAppRoute(withBasemap({ tile: (id, z, x, y) => engine?.caches.tile(id, z, x, y) ?? Promise.resolve(null) }, new BasemapTiles()))],
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 
@@ -123,13 +167,32 @@ function start(): void {
       }
 
       const opened = engine;
-      disposeIpc = registerIpcHost({
+      const disposeContract = registerIpcHost({
         ipcMain,
         dispatch: createDispatcher(opened.handlers, (error, name) => logger.error(`request ${name} failed`, { error: String(error) })),
         events: opened.events,
         eventTarget: () => (window !== null && !window.isDestroyed() ? window.webContents : null),
         onRefused: (detail) => logger.warn('refused IPC from an untrusted frame', detail),
       });
+      const disposeDesktop = registerDesktopHost({
+        ipcMain,
+        dialog,
+        shell,
+        window: () => (window !== null && !window.isDestroyed() ? window : null),
+        assertPath: (field, path) => opened.assertPaths([{ field, path }]),
+        onRefused: (detail) => logger.warn('refused a desktop request from an untrusted frame', detail),
+      });
+      disposeIpc = () => {
+        disposeContract();
+        disposeDesktop();
+      };
+      taskbar = new TaskbarProgress({
+        events: opened.events,
+        set: ({ value, mode }) => {
+          if (window !== null && !window.isDestroyed()) window.setProgressBar(value, { mode });
+        },
+      });
+      startTray(opened);
       // `tessera` commands run beside the app go through its engine (the CLI's client mode) instead
       // of failing with DATA_DIR_LOCKED; the app works on without it if it cannot listen.
       offerClientChannel(opened, { logger })

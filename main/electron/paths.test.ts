@@ -1,3 +1,4 @@
+import { DESKTOP_CHANNEL } from '../../preload/ipc-channels.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,7 @@ function builtPreload(t: { skip(message: string): void }): { file: string; bundl
   return { file: preload, bundle: readFileSync(preload, 'utf8') };
 }
 
-test('the preload bundle touches electron only to expose window.tessera, wrap ipcRenderer and ask webUtils.getPathForFile', (t) => {
+test('the preload bundle touches electron only to expose window.tessera, wrap ipcRenderer (contract and desktop) and ask webUtils.getPathForFile', (t) => {
   const built = builtPreload(t);
   if (!built) return;
   const bindings = [...built.bundle.matchAll(/\b(?:let|const|var)\s+([\w$]+)\s*=\s*require\(\s*["']electron["']\s*\)/g)].map((m) => m[1]!);
@@ -54,11 +55,12 @@ test('the preload bundle touches electron only to expose window.tessera, wrap ip
   const uses = [...built.bundle.matchAll(new RegExp(`(?<![\\w$.])${bindings[0]!.replace(/\$/g, '\\$')}\\.([\\w$]+)(?:\\.([\\w$]+))?`, 'g'))].map((m) =>
     m[2] === undefined ? m[1]! : `${m[1]}.${m[2]}`,
   );
-  assert.deepEqual(uses.sort(), ['contextBridge.exposeInMainWorld', 'ipcRenderer', 'webUtils.getPathForFile']);
+  // ipcRenderer twice: wrapped by the contract's transport and by the desktop bridge, nothing else.
+  assert.deepEqual(uses.sort(), ['contextBridge.exposeInMainWorld', 'ipcRenderer', 'ipcRenderer', 'webUtils.getPathForFile']);
   assert.equal(built.bundle.split('exposeInMainWorld(').length - 1, 1, 'one exposeInMainWorld call');
 });
 
-test('the preload bundle, run, exposes one object: the contract, on() and files.pathFor, nothing else', (t) => {
+test('the preload bundle, run, exposes one object: the contract, on(), files.pathFor and desktop pick/reveal, nothing else', (t) => {
   const built = builtPreload(t);
   if (!built) return;
   // Electron cannot run under Node: the bundle runs as Electron would run it, against an electron
@@ -66,11 +68,18 @@ test('the preload bundle, run, exposes one object: the contract, on() and files.
   const exposed: [string, unknown][] = [];
   const taken = new Set<string>();
   const asked: File[] = [];
+  const invoked: unknown[][] = [];
   const onDisk = new File(['0'], 'roads.shp');
   const electron = new Proxy(
     {
       contextBridge: { exposeInMainWorld: (key: string, value: unknown) => void exposed.push([key, value]) },
-      ipcRenderer: { invoke: async () => ({ ok: true, result: null }), on: () => undefined },
+      ipcRenderer: {
+        invoke: async (...args: unknown[]) => {
+          invoked.push(args);
+          return { ok: true, result: ['/srv/dem.tif'] };
+        },
+        on: () => undefined,
+      },
       webUtils: {
         getPathForFile: (file: File) => {
           asked.push(file);
@@ -105,7 +114,8 @@ test('the preload bundle, run, exposes one object: the contract, on() and files.
   assert.equal(key, 'tessera');
   const api = value as TesseraWindowApi;
   const namespaces = [...new Set(REQUEST_NAMES.map((name) => name.split('.')[0]!))];
-  assert.deepEqual(Object.keys(api).sort(), [...namespaces, 'files', 'on'].sort());
+  assert.deepEqual(Object.keys(api).sort(), [...namespaces, 'desktop', 'files', 'on'].sort());
+  assert.deepEqual(Object.keys(api.desktop ?? {}).sort(), ['pick', 'reveal']);
   assert.ok(api.files, 'files is exposed');
   assert.deepEqual(Object.keys(api.files), ['pathFor']);
 
@@ -115,4 +125,26 @@ test('the preload bundle, run, exposes one object: the contract, on() and files.
   assert.equal(asked.length, 2);
   assert.ok(asked[0] === onDisk && asked[1] === madeInScript, 'webUtils is asked about the very File dropped');
   assert.deepEqual([...taken].sort(), ['contextBridge', 'ipcRenderer', 'webUtils'], 'nothing else of electron is taken');
+});
+
+test('the preload bundle, run: desktop.pick goes over the desktop channel, not the contract’s', async (t) => {
+  const built = builtPreload(t);
+  if (!built) return;
+  const invoked: unknown[][] = [];
+  const electron = {
+    contextBridge: { exposeInMainWorld: (_key: string, value: unknown) => void (exposedApi = value as TesseraWindowApi) },
+    ipcRenderer: {
+      invoke: async (...args: unknown[]) => {
+        invoked.push(args);
+        return { ok: true, result: ['/srv/dem.tif'] };
+      },
+      on: () => undefined,
+    },
+    webUtils: { getPathForFile: () => '' },
+  };
+  let exposedApi: TesseraWindowApi | null = null;
+  const module = { exports: {} };
+  vm.compileFunction(built.bundle, ['require', 'module', 'exports'], { filename: built.file })(() => electron, module, module.exports);
+  assert.deepEqual(await exposedApi!.desktop!.pick({ purpose: 'raster' }), ['/srv/dem.tif']);
+  assert.deepEqual(invoked, [[DESKTOP_CHANNEL, 'pick', { purpose: 'raster' }]]);
 });

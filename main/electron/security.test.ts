@@ -318,17 +318,17 @@ test('source: no insecure flag is written anywhere in the shell or the preload',
   }
 });
 
-test('source: the preload exposes only the API and files.pathFor, never ipcRenderer or webUtils', () => {
+test('source: the preload exposes only the API, files.pathFor and the desktop bridge, never ipcRenderer or webUtils', () => {
   const preload = blankComments(source('preload/electron-preload.ts'));
   const exposures = [...preload.matchAll(/exposeInMainWorld\(([\s\S]*?)\);/g)].map((m) => m[1]!);
   assert.equal(exposures.length, 1, 'exactly one exposeInMainWorld call');
   const [key, ...rest] = exposures[0]!.split(',');
   assert.equal(key!.trim(), "'tessera'");
   const value = rest.join(',').replace(/\s+/g, ' ').trim();
-  // One object: the contract API with `files` beside it, nothing else spread in or added.
-  assert.equal(value, '{ ...createTesseraApi(createIpcTransport(ipcRenderer)), files } satisfies TesseraWindowApi');
-  // ipcRenderer may only appear as the argument of createIpcTransport, which wraps it.
-  assert.equal(preload.split('ipcRenderer').length - 1, 2, 'ipcRenderer: imported once, wrapped once');
+  // One object: the contract API with `files` and `desktop` beside it, nothing else spread in or added.
+  assert.equal(value, '{ ...createTesseraApi(createIpcTransport(ipcRenderer)), files, desktop: createDesktopApi(ipcRenderer), } satisfies TesseraWindowApi');
+  // ipcRenderer may only appear as the argument of createIpcTransport and createDesktopApi, which wrap it.
+  assert.equal(preload.split('ipcRenderer').length - 1, 3, 'ipcRenderer: imported once, wrapped twice');
   // webUtils may only be called for getPathForFile, inside files.pathFor, which holds nothing else.
   assert.equal(preload.split('webUtils').length - 1, 2, 'webUtils: imported once, used once');
   const files = /const files: TesseraFiles = \{([\s\S]*?)\n\};/.exec(preload);

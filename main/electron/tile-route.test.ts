@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { VectorTile } from '@mapbox/vector-tile';
+import { PbfReader } from 'pbf';
+import { BASEMAP_ID, BasemapTiles, withBasemap } from '../hosts/basemap-tiles.js';
 import type { TileSource } from '../hosts/tile-route.js';
 import { createAppRequestHandler } from './app-protocol.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
@@ -69,4 +72,22 @@ test('a failing read is a 500 reported to onError, not a crash', async () => {
   const response = await failing(new Request(`tessera://app/tiles/${ID}/3/2/1`));
   assert.equal(response.status, 500);
   assert.equal(errors.length, 1);
+});
+
+test('the desktop scheme serves the basemap the build made, inflated, as the main process wires it', async () => {
+  // As main.ts does: the caches (none open here) with the basemap under its fixed id.
+  const basemap = new BasemapTiles();
+  try {
+    const app = createAppRequestHandler({ rendererDir: '/nonexistent', routes: [createTileAppRoute(withBasemap(source, basemap))] });
+    const z0 = await app(new Request(`tessera://app/tiles/${BASEMAP_ID}/0/0/0`));
+    assert.equal(z0.status, 200);
+    assert.equal(z0.headers.get('content-type'), 'application/x-protobuf');
+    assert.equal(z0.headers.get('content-encoding'), null);
+    const layers = Object.keys(new VectorTile(new PbfReader(new Uint8Array(await z0.arrayBuffer()))).layers).sort();
+    assert.deepEqual(layers, ['countries', 'land']);
+    // The caches still answer beside it.
+    assert.equal((await app(new Request(`tessera://app/tiles/${ID}/3/2/1`))).status, 200);
+  } finally {
+    await basemap.close();
+  }
 });

@@ -6,7 +6,9 @@
 import type { ContractHandlers, JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../logging/logger.js';
+import { planFromJob } from '../plans/plan-from-job.js';
 import { PlanService } from '../plans/plan-service.js';
+import { effectivePlanSources } from '../plans/plan-source-setting.js';
 import { exportStac } from '../stac/stac-export.js';
 import { stacHoldings } from '../stac/stac-holdings.js';
 import { searchStac } from '../stac/stac-search.js';
@@ -24,13 +26,16 @@ export interface AutomationParts {
   caches: CacheRegistry;
   health: EngineHealth;
   logger: Logger;
+  /** `--plans` sources, for this run only (the settings' planSources are kept too). */
   planSources: readonly string[];
+  /** The settings' plan sources now. */
+  settingsPlanSources(): readonly string[] | undefined;
   planSyncIntervalMs?: number;
   start(input: JobStartInput): Promise<JobSummary>;
   assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void>;
 }
 
-export type AutomationRequests = 'plans.sources' | 'plans.check' | 'plans.apply' | 'stac.search' | 'stac.export';
+export type AutomationRequests = 'plans.sources' | 'plans.check' | 'plans.apply' | 'plans.fromJob' | 'stac.search' | 'stac.export';
 
 export function automation(parts: AutomationParts): { plans: PlanService; handlers: Pick<ContractHandlers, AutomationRequests> } {
   const plans = new PlanService({
@@ -40,7 +45,7 @@ export function automation(parts: AutomationParts): { plans: PlanService; handle
     start: parts.start,
     assertPaths: parts.assertPaths,
     sync: {
-      sources: parts.planSources,
+      sources: effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       intervalMs: parts.planSyncIntervalMs,
       logger: parts.logger,
       setHealth: (state, text) => parts.health.set('plans', state, text),
@@ -50,9 +55,10 @@ export function automation(parts: AutomationParts): { plans: PlanService; handle
   return {
     plans,
     handlers: {
-      'plans.sources': () => [...parts.planSources],
+      'plans.sources': () => effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       'plans.check': (i) => plans.check(i.source),
       'plans.apply': (i) => plans.apply(i.source),
+      'plans.fromJob': (i) => planFromJob(parts.store.getJob(i.id)),
       'stac.search': (i) => searchStac(holdings(), i),
       'stac.export': async (i) => {
         await parts.assertPaths([{ field: 'directory', path: i.directory }]);

@@ -36,6 +36,7 @@ export interface EngineOptions {
   /**
    * Folders of plan files kept reconciled while the engine runs (`tessera serve --plans DIR`):
    * watched, polled every `planSyncIntervalMs` (30 s) and their schedules run (main/plans/plan-sync.ts).
+   * The settings' planSources are kept reconciled too; these are for this run only.
    */
   planSources?: readonly string[];
   planSyncIntervalMs?: number;
@@ -54,6 +55,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ingestJobQuotaBytes: null,
   dataRoots: [],
   allowGdalVirtualPaths: false,
+  planSources: [],
 };
 
 /** The compiled worker module next to this file in dist/. */

@@ -46,6 +46,7 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { PlanService } from '../plans/plan-service.js';
+import { checkPlanSources, effectivePlanSources } from '../plans/plan-source-setting.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { CacheList } from '../caches/cache-list.js';
 import { cacheHandlers } from '../caches/cache-handlers.js';
@@ -120,7 +121,7 @@ export class Engine {
     });
     const automated = automation({
       ...{ db, dataDir: options.dataDir, store: this.store, catalog: this.catalog, caches: this.caches, health: this.health, logger },
-      ...{ planSources: options.planSources ?? [], planSyncIntervalMs: options.planSyncIntervalMs },
+      ...{ planSources: options.planSources ?? [], settingsPlanSources: () => this.settings().planSources, planSyncIntervalMs: options.planSyncIntervalMs },
       start: (input) => this.start(input),
       assertPaths: (uses) => this.assertPaths(uses),
     });
@@ -218,8 +219,10 @@ export class Engine {
       ...this.automationHandlers,
       'settings.get': () => this.settings(),
       'settings.update': async (patch) => {
+        if (patch.planSources) await checkPlanSources(patch.planSources, (uses) => this.assertPaths(uses));
         const next = { ...this.settings(), ...patch } as Settings;
         this.store.setSetting('settings', next);
+        if (patch.planSources) this.plans.syncSources(effectivePlanSources(this.options.planSources ?? [], next.planSources));
         this.health.setMetrics(next.metricsEnabled);
         this.health.applyRetention();
         // A new floor changes the disk's health at once, not at the next 30 s poll.
@@ -258,7 +261,7 @@ export class Engine {
   }
 
   /** Refuses (BAD_INPUT naming the field) paths outside the data roots, where they apply. */
-  private assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void> {
+  assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void> {
     return assertPathsAllowed(uses, pathPolicy(this.settings(), this.dataDir, this.options.exposed ?? false));
   }
 

@@ -13,6 +13,7 @@ import { uploadInUse } from '../ingest/uploads.js';
 import { type HeadlessHost, type HeadlessHostOptions, type HostLogger, startHeadlessHost } from './headless-host.js';
 import { createStacRoute } from './stac-route.js';
 import { createTileRoute } from './tile-route.js';
+import { BasemapTiles, withBasemap } from './basemap-tiles.js';
 import { createUploadRoute } from './upload-route.js';
 
 /** What the host needs of the engine. */
@@ -47,7 +48,7 @@ export function startHeadless(engine: HostedEngine, options: StartHeadlessOption
     metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
     rendererDir,
     ...(logger && { logger }),
-    tileHandler: createTileRoute(engine.caches),
+    tileHandler: createTileRoute(withBasemap(engine.caches, new BasemapTiles())),
     stacHandler: createStacRoute(engine.handlers),
     uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
   });

@@ -12,6 +12,7 @@ import type { SerializedError } from '../../shared/errors.js';
 import type { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { isTileInGrid } from '../tile-cache/tile-cache.js';
 import { errorBody } from './http-responses.js';
+import { BASEMAP_ID } from './basemap-tiles.js';
 
 /** What the route needs of the registry. */
 export type TileSource = Pick<CacheRegistry, 'tile'>;
@@ -42,7 +43,8 @@ export async function tileReply(caches: TileSource, pathname: string): Promise<T
   const parts = pathname.slice(PREFIX.length).split('/');
   if (parts.length !== 4) return error(404, 'NOT_FOUND', 'Tile URLs are /tiles/<id>/<z>/<x>/<y>.', { path: pathname.slice(0, 200) });
   const [id, zs, xs, ys] = parts as [string, string, string, string];
-  if (!ID.test(id)) return error(404, 'NOT_FOUND', 'No tile cache is open with that id.', { id: id.slice(0, 100) });
+  // The basemap's fixed id is the one name that is not a registry id (basemap-tiles.ts).
+  if (!ID.test(id) && id !== BASEMAP_ID) return error(404, 'NOT_FOUND', 'No tile cache is open with that id.', { id: id.slice(0, 100) });
   if (![zs, xs, ys].every((c) => COORDINATE.test(c))) return error(400, 'BAD_INPUT', 'Tile coordinates must be whole numbers.');
   const [z, x, y] = [Number(zs), Number(xs), Number(ys)];
   if (!isTileInGrid(z, x, y)) return error(400, 'BAD_INPUT', `${z}/${x}/${y} is not a tile of the XYZ grid.`);

@@ -135,3 +135,65 @@ test('serve --plans: a plan written into a watched folder starts its job; the "p
     await quiet.close();
   }
 });
+
+test('plan sources in Settings: checked on save, synced at once and after a restart, removed without undoing anything', async () => {
+  const cache = hillshadeMbtiles(root);
+  const source = join(root, 'settings-plans');
+  mkdirSync(source);
+  writeFileSync(join(source, 'v.yaml'), `name: from-settings\nkind: verify\nparams: { cache: ${JSON.stringify(cache)} }\n`);
+  const dataDir = join(root, 'data-settings');
+  const open = () => Engine.open({ dataDir, host: 'headless', logger: createLogger('silent'), planSyncIntervalMs: 60_000 });
+  const jobsNamed = async (engine: Engine) => (await engine.handlers['jobs.list']({ limit: 50 })).rows.filter((j) => j.name === 'from-settings');
+  const health = async (engine: Engine) => (await engine.handlers['app.health']({})).find((c) => c.name === 'plans');
+  let engine = await open();
+  try {
+    // Refused at save, naming the line: a missing folder, a file, credentials in a git URL.
+    for (const [bad, why] of [
+      [join(root, 'nope'), /planSources\.0: .*does not exist/],
+      [cache, /planSources\.0: .*is not a folder/],
+      ['https://user:secret@example.com/plans.git', /planSources\.0: /],
+    ] as const) {
+      await assert.rejects(
+        async () => engine.handlers['settings.update']({ planSources: [bad] }),
+        (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && why.test(e.message),
+      );
+    }
+    assert.deepEqual((await engine.handlers['settings.get']({})).planSources, [], 'nothing refused was saved');
+    assert.equal(await health(engine), undefined, 'still no sources: no check');
+
+    await engine.handlers['settings.update']({ planSources: [source] });
+    assert.deepEqual(await engine.handlers['plans.sources']({}), [source]);
+    let jobs: { id: number }[] = [];
+    for (let i = 0; i < 100 && jobs.length === 0; i++) {
+      await sleep(100);
+      jobs = await jobsNamed(engine);
+    }
+    assert.equal(jobs.length, 1, 'saving the setting reconciled the source at once');
+    assert.equal((await engine.waitFor(jobs[0]!.id)).state, 'succeeded');
+  } finally {
+    await engine.close();
+  }
+
+  // After a restart the setting is kept and watched: a changed plan starts again.
+  engine = await open();
+  try {
+    assert.deepEqual(await engine.handlers['plans.sources']({}), [source]);
+    writeFileSync(join(source, 'v.yaml'), `name: from-settings\nkind: verify\nparams: { cache: ${JSON.stringify(cache)}, maxTileBytes: 100000 }\n`);
+    let jobs: { id: number }[] = [];
+    for (let i = 0; i < 100 && jobs.length < 2; i++) {
+      await sleep(100);
+      jobs = await jobsNamed(engine);
+    }
+    assert.equal(jobs.length, 2, 'the changed plan started its job after the restart');
+    await engine.waitFor(jobs[0]!.id);
+
+    await engine.handlers['settings.update']({ planSources: [] });
+    assert.deepEqual(await engine.handlers['plans.sources']({}), []);
+    assert.equal((await health(engine))?.state, 'disabled', 'the check says the service is off now');
+    writeFileSync(join(source, 'v.yaml'), `name: from-settings\nkind: verify\nparams: { cache: ${JSON.stringify(cache)}, maxTileBytes: 200000 }\n`);
+    await sleep(1500);
+    assert.equal((await jobsNamed(engine)).length, 2, 'a source no longer in the settings is not watched');
+  } finally {
+    await engine.close();
+  }
+});

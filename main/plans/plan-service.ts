@@ -25,7 +25,7 @@ export interface PlanServiceOptions {
   assertPaths(uses: PathUse[]): Promise<void>;
   now?: () => Date;
   /** Sources kept reconciled and on schedule while the engine runs (PlanSync), and where it reports. */
-  sync?: { sources: readonly string[]; intervalMs?: number; logger: Logger; setHealth(state: 'ok' | 'failed', message: string): void };
+  sync?: { sources: readonly string[]; intervalMs?: number; logger: Logger; setHealth(state: 'ok' | 'failed' | 'disabled', message: string): void };
 }
 
 export class PlanService {
@@ -73,9 +73,14 @@ export class PlanService {
   /** Starts keeping the configured sources reconciled (nothing when there are none). */
   startSync(): void {
     const sync = this.options.sync;
-    if (!sync?.sources.length) return;
+    if (!sync) return;
     this.sync = new PlanSync({ ...sync, apply: (source) => this.apply(source) });
     this.sync.start();
+  }
+
+  /** The sources kept reconciled from now on (the settings' plan sources changed). */
+  syncSources(sources: readonly string[]): void {
+    this.sync?.setSources(sources);
   }
 
   /** Stops the sync and waits for any reconcile running or queued (the engine calls this before it closes). */

@@ -13,6 +13,7 @@ import { PbfReader } from 'pbf';
 import type { TileCacheSummary } from '../../shared/contract.js';
 import { clampLatitude } from '../../shared/tile-grid.js';
 import type { TileCacheReader, TileFormat, TileRecord } from './tile-cache.js';
+import { type CacheArea, findAreas } from './cache-areas.js';
 
 export type VectorLayerSummary = TileCacheSummary['vectorLayers'][number];
 export type GeometryType = VectorLayerSummary['geometryType'];
@@ -63,6 +64,11 @@ export async function summariseCache(reader: TileCacheReader, id: string, name: 
     }
   }
 
+  // Areas help the map open where tiles are; a cache whose tiles cannot be listed still opens.
+  const areas: CacheArea[] = await zoomLevels()
+    .then((l) => findAreas(reader, l))
+    .catch(() => []);
+
   return {
     id,
     path: reader.path,
@@ -74,6 +80,7 @@ export async function summariseCache(reader: TileCacheReader, id: string, name: 
     maxZoom: zooms.maxZoom,
     vectorLayers,
     tileUrlTemplate: `tiles/${id}/{z}/{x}/{y}`,
+    areas,
   };
 }
 

@@ -478,3 +478,27 @@ test('an item error written for the operator keeps GDAL’s own words one click 
   expect(raw[1]!.querySelector('code')?.textContent).toBe('IO_ERROR');
   expect(raw[1]!.querySelector('pre')).toBeNull();
 });
+
+test('"Save as plan…" shows the plan file from plans.fromJob with Download and Copy; a refusal says why', async () => {
+  const e = engine(summary(7, zoomItems(7)), zoomItems(7));
+  const yaml = '# Made by Tessera from job 7\nname: verify-hill\nkind: verify\nparams:\n  cache: /srv/hill.mbtiles\n';
+  e.handlers['plans.fromJob'] = ({ id }) => ({ fileName: `job-${id}.yaml`, yaml });
+  const memory = await show(e);
+  await waitFor('the actions', () => button('Save as plan…') !== null);
+  await click(button('Save as plan…')!);
+  await waitFor('the plan', () => page().querySelector('[data-testid="plan-text"]')?.textContent === yaml);
+  expect(memory.callsTo('plans.fromJob')).toEqual([{ id: 7 }]);
+  expect(button('Download job-7.yaml')).not.toBeNull();
+  await click(button('Close')!);
+  expect(page().querySelector('[data-testid="save-as-plan"]')).toBeNull();
+
+  e.handlers['plans.fromJob'] = () => {
+    throw new TesseraError('BAD_INPUT', 'id: job 7 ingested files uploaded through the console (1); a plan names files on this machine');
+  };
+  await mounted?.unmount();
+  const again = await show(e);
+  await waitFor('the actions', () => button('Save as plan…') !== null);
+  await click(button('Save as plan…')!);
+  await waitFor('the refusal', () => byText(page(), '[role="alert"]', /^No plan: job 7 ingested files uploaded/) !== null);
+  expect(again.callsTo('plans.fromJob').length).toBe(1);
+});

@@ -17,6 +17,8 @@ import { mapTargetOf, outputOf } from './job-output.js';
 import { Parameters } from './parameters.js';
 import { RetryWithCrs, canRetryWithCrs, itemsWithoutCrs } from './retry-crs.js';
 import { RunAgainPanel, openPrefilledForm } from './run-again.js';
+import { SaveAsPlanPanel } from './save-as-plan.js';
+import { RevealButton } from '../forms/browse-button.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
 import '../controls.css';
@@ -63,7 +65,7 @@ export function JobDetail({ jobId }: { jobId: number }) {
 }
 
 /** Which panel the actions opened under them, if any. */
-type Panel = 'crs' | 'run-again' | null;
+type Panel = 'crs' | 'run-again' | 'plan' | null;
 
 function JobView({ job }: { job: JobSummary }) {
   // Tile issues can be shown on the map wherever the job names a cache (a preseed's failed tiles
@@ -79,9 +81,10 @@ function JobView({ job }: { job: JobSummary }) {
   return (
     <section className="job-detail" data-testid="job-detail" data-state={job.state} aria-labelledby="job-title">
       <Header job={job} />
-      <Actions job={job} onGiveCrs={giveCrs} onRunAgain={() => setPanel('run-again')} />
+      <Actions job={job} onGiveCrs={giveCrs} onRunAgain={() => setPanel('run-again')} onSaveAsPlan={() => setPanel('plan')} />
       {panel === 'crs' && giveCrs && <RetryWithCrs job={job} items={withoutCrs} onClose={close} />}
       {panel === 'run-again' && <RunAgainPanel job={job} onClose={close} />}
+      {panel === 'plan' && <SaveAsPlanPanel jobId={job.id} onClose={close} />}
       <div className="job-body">
         <ItemTable job={job} onGiveCrs={giveCrs} />
         <TileIssues jobId={job.id} cachePath={cachePath} />
@@ -154,7 +157,17 @@ function Header({ job }: { job: JobSummary }) {
   );
 }
 
-function Actions({ job, onGiveCrs, onRunAgain }: { job: JobSummary; onGiveCrs: (() => void) | undefined; onRunAgain: () => void }) {
+function Actions({
+  job,
+  onGiveCrs,
+  onRunAgain,
+  onSaveAsPlan,
+}: {
+  job: JobSummary;
+  onGiveCrs: (() => void) | undefined;
+  onRunAgain: () => void;
+  onSaveAsPlan: () => void;
+}) {
   const queryClient = useQueryClient();
   const refresh = () => invalidateJob(queryClient, job.id);
   const bulkFailure = (result: { failed: { error: { message: string } }[] }) => {
@@ -238,6 +251,10 @@ function Actions({ job, onGiveCrs, onRunAgain }: { job: JobSummary; onGiveCrs: (
         </button>
       )}
       {mapTarget !== null && <VerifyCacheButton cachePath={mapTarget.cachePath} />}
+      {mapTarget !== null && <RevealButton path={mapTarget.cachePath} />}
+      <button type="button" onClick={onSaveAsPlan} title="This job as a plan file (plans as code), to keep it reconciled or on a schedule">
+        Save as plan…
+      </button>
       <div className="spacer" />
       <ExportButtons jobId={job.id} />
       {failure && (

@@ -1,25 +1,35 @@
 /**
  * The map and its side panel for one opened cache; remounted when a cache is opened (again). The
- * map's lifecycle is use-cache-map.ts, what is drawn over it map-overlays.ts, the panel map-side.tsx.
+ * map's lifecycle is use-cache-map.ts, what is drawn over it map-overlays.ts, the panel map-side.tsx,
+ * the controls over the map map-toolbar.tsx.
  *
  * For tests: the map container gets `data-ready="true"` once the map went idle with the cache's
  * tiles loaded (and back to "false" while it loads more), and carries the map instance as `__map`.
  */
 import { useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
-import { type Bounds, useExtentOutline, useFeaturePicker, useLayerVisibility, useTileGrid } from './map-overlays.js';
-import { CacheFacts, LayerList, PickedPanel } from './map-side.js';
-import { useCacheMap } from './use-cache-map.js';
+import { useResolvedTheme } from '../shell/theme.js';
 import { VerifyCacheButton } from '../verify/verify-cache-button.js';
+import { type Bounds, useBasemapVisibility, useExtentOutline, useFeaturePicker, useLayerVisibility, useTileGrid } from './map-overlays.js';
+import { AreaList, CacheFacts, LayerList, PickedPanel } from './map-side.js';
+import { MapToolbar, fitMap } from './map-toolbar.js';
+import { basemapShown, rememberBasemap } from './map-view.js';
+import { useCacheMap } from './use-cache-map.js';
 
 export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSummary; openedAt: number; extent: Bounds | undefined }) {
-  const { containerRef, map, style, loading, mapError } = useCacheMap(summary, openedAt);
+  const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(summary, openedAt);
+  const theme = useResolvedTheme();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [showGrid, setShowGrid] = useState(false);
+  const [basemap, setBasemap] = useState(basemapShown);
+  const areas = summary.areas ?? [];
+  // The map opens on the first (largest) area.
+  const [currentArea, setCurrentArea] = useState<number | null>(areas.length > 1 ? 0 : null);
   useLayerVisibility(map, style, summary, hidden);
+  useBasemapVisibility(map, basemap);
   useExtentOutline(map, extent);
   const gridNote = useTileGrid(map, showGrid, summary);
-  const picked = useFeaturePicker(map, summary);
+  const picked = useFeaturePicker(map, summary, hidden);
 
   const toggleLayer = (id: string) =>
     setHidden((prev) => {
@@ -28,6 +38,16 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
       else next.add(id);
       return next;
     });
+  const toggleBasemap = (shown: boolean) => {
+    setBasemap(shown);
+    rememberBasemap(shown);
+  };
+  const jumpTo = (index: number) => {
+    const area = areas[index];
+    if (map === null || area === undefined) return;
+    fitMap(map, summary, area.bounds);
+    setCurrentArea(index);
+  };
 
   return (
     <div className="map-body">
@@ -36,8 +56,9 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
         <div className="map-actions">
           <VerifyCacheButton cachePath={summary.path} />
         </div>
+        <AreaList areas={areas} current={currentArea} onJump={jumpTo} />
         <h3>Layers</h3>
-        <LayerList summary={summary} hidden={hidden} onToggle={toggleLayer} />
+        <LayerList summary={summary} hidden={hidden} onToggle={toggleLayer} theme={theme} />
         <label className="map-toggle">
           <input type="checkbox" checked={showGrid} onChange={(e) => setShowGrid(e.target.checked)} disabled={map === null} />
           Tile grid with z/x/y
@@ -52,6 +73,7 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
       </aside>
       <div className="map-frame">
         <div className="map-canvas" ref={containerRef} data-testid="map" data-cache-id={summary.id} data-ready="false" />
+        <MapToolbar map={map} summary={summary} zoom={zoom} basemap={basemap} onBasemap={toggleBasemap} />
         {loading && !mapError && <div className="map-overlay muted">Loading tiles…</div>}
         {mapError && (
           <div className="map-overlay error" role="alert">

@@ -1,12 +1,18 @@
 /**
  * What the preview adds to a loaded map, one hook each: the vector layers' visibility, the
- * inspector's clicks, the tile grid with z/x/y labels, and the job's extent. Each undoes what it
- * added when it is switched off or the map goes.
+ * basemap's, the inspector's clicks (the clicked feature highlighted), the tile grid with z/x/y
+ * labels, and the job's extent. Each undoes what it added when it is switched off or the map goes.
  */
-import { useEffect, useState } from 'react';
+import type { FeatureCollection } from 'geojson';
+import { useEffect, useRef, useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
+import { useResolvedTheme } from '../shell/theme.js';
 import {
+  BASEMAP_LAYER_PREFIX,
   CACHE_LAYER_PREFIX,
+  PICKED_SOURCE,
+  type Theme,
+  pickedLayers,
   EXTENT_SOURCE,
   GRID_SOURCE,
   type GridTile,
@@ -46,10 +52,64 @@ export function useLayerVisibility(map: maplibregl.Map | null, style: StyleSpeci
   }, [map, style, hidden, summary]);
 }
 
-/** The last click: the features under the pointer (a few pixels around it, so thin lines and points can be hit) and its tile. */
-export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheSummary): Picked | null {
+/** Shows the basemap's layers while `shown`, hides them otherwise. */
+export function useBasemapVisibility(map: maplibregl.Map | null, shown: boolean): void {
+  useEffect(() => {
+    if (map === null) return;
+    for (const id of map.getLayersOrder()) {
+      if (id.startsWith(BASEMAP_LAYER_PREFIX)) map.setLayoutProperty(id, 'visibility', shown ? 'visible' : 'none');
+    }
+  }, [map, shown]);
+}
+
+/** No layer hidden: one set for every render, so the effects that read it do not run again. */
+const NONE_HIDDEN: ReadonlySet<string> = new Set();
+
+const NOTHING: FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+function removePicked(map: maplibregl.Map): void {
+  for (const layer of pickedLayers('light')) if (map.getLayer(layer.id)) map.removeLayer(layer.id);
+}
+
+/**
+ * Outlines `hit` (nothing when undefined): a feature with an id from the cache's own tiles (all of
+ * it that is loaded, without the seams of tile-clipped copies), one without as the piece clicked.
+ */
+export function showPicked(map: maplibregl.Map, hit: maplibregl.MapGeoJSONFeature | undefined, theme: Theme): void {
+  removePicked(map);
+  const piece: FeatureCollection = hit ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: hit.geometry }] } : NOTHING;
+  const byId = hit?.id !== undefined && hit.sourceLayer !== undefined;
+  // setData resolves when the worker has the data; nothing waits on that here.
+  void map.getSource<maplibregl.GeoJSONSource>(PICKED_SOURCE)?.setData(byId ? NOTHING : piece);
+  if (hit === undefined) return;
+  for (const layer of pickedLayers(theme, byId ? { sourceLayer: hit.sourceLayer!, id: hit.id! } : undefined)) map.addLayer(layer);
+}
+
+/**
+ * The last click: the features under the pointer (a few pixels around it, so thin lines and points
+ * can be hit) and its tile; the first (topmost) feature is outlined on the map until the next
+ * click, and hidden while its layer is (`hidden`).
+ */
+export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheSummary, hidden: ReadonlySet<string> = NONE_HIDDEN): Picked | null {
   const [picked, setPicked] = useState<Picked | null>(null);
   const isVector = summary.format === 'pbf';
+  // The theme at the moment of a click colours its highlight; use-cache-map.ts repaints it after.
+  const theme = useResolvedTheme();
+  const themeRef = useRef(theme);
+  themeRef.current = theme;
+  const pickedLayer = picked?.features[0]?.layer;
+  useEffect(() => {
+    if (map === null || pickedLayer === undefined) return;
+    for (const { id } of pickedLayers('light')) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', hidden.has(pickedLayer) ? 'none' : 'visible');
+  }, [map, hidden, pickedLayer]);
+  useEffect(() => {
+    if (map === null) return;
+    map.addSource(PICKED_SOURCE, { type: 'geojson', data: NOTHING });
+    return () => {
+      removePicked(map);
+      if (map.getSource(PICKED_SOURCE)) map.removeSource(PICKED_SOURCE);
+    };
+  }, [map]);
   useEffect(() => {
     if (map === null) return;
     const onClick = (e: maplibregl.MapMouseEvent) => {
@@ -62,13 +122,15 @@ export function useFeaturePicker(map: maplibregl.Map | null, summary: TileCacheS
       ];
       const seen = new Set<string>();
       const features: Picked['features'] = [];
-      for (const f of isVector ? map.queryRenderedFeatures(box, { layers }) : []) {
+      const hits = isVector ? map.queryRenderedFeatures(box, { layers }) : [];
+      for (const f of hits) {
         const key = `${f.sourceLayer}:${f.id ?? JSON.stringify(f.properties)}`;
         if (seen.has(key)) continue;
         seen.add(key);
         features.push({ layer: f.sourceLayer ?? '', id: f.id, geometry: f.geometry.type, properties: f.properties });
         if (features.length >= MAX_PICKED) break;
       }
+      showPicked(map, hits[0], themeRef.current);
       setPicked({ lngLat: [lng, lat], tile: tileAt(lng, lat, z), features });
     };
     map.on('click', onClick);

@@ -8,7 +8,7 @@ import type { TileCacheSummary } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { type Mounted, click, mount, setChecked, setValue, waitFor } from '../testing/mount.js';
 
-const created: { options: Record<string, unknown>; layout: Record<string, string> }[] = [];
+const created: { options: Record<string, unknown>; layout: Record<string, string>; fitted: unknown[] }[] = [];
 
 vi.mock('maplibre-gl/dist/maplibre-gl-worker.mjs?url', () => ({ default: '/assets/worker.mjs' }));
 vi.mock('maplibre-gl/dist/maplibre-gl.css', () => ({}));
@@ -16,8 +16,10 @@ vi.mock('maplibre-gl', () => {
   class FakeMap {
     private readonly handlers = new Map<string, ((e: unknown) => void)[]>();
     readonly layout: Record<string, string> = {};
+    readonly fitted: unknown[] = [];
+    private readonly added = new Set<string>();
     constructor(readonly options: Record<string, unknown>) {
-      created.push({ options, layout: this.layout });
+      created.push({ options, layout: this.layout, fitted: this.fitted });
       // The style "loads" and the tiles "arrive" on the next turn, as they would.
       setTimeout(() => {
         this.fire('load', {});
@@ -41,7 +43,28 @@ vi.mock('maplibre-gl', () => {
       return this;
     }
     getSource() {
-      return {};
+      return { setData: async () => {} };
+    }
+    getZoom() {
+      return 3.25;
+    }
+    getLayersOrder() {
+      const style = this.options.style as { layers: { id: string }[] };
+      return [...style.layers.map((l) => l.id), ...this.added];
+    }
+    getLayer(id: string) {
+      return this.getLayersOrder().includes(id) ? {} : undefined;
+    }
+    addSource() {}
+    addLayer(layer: { id: string }) {
+      this.added.add(layer.id);
+    }
+    removeLayer(id: string) {
+      this.added.delete(id);
+    }
+    removeSource() {}
+    fitBounds(bounds: unknown) {
+      this.fitted.push(bounds);
     }
     isSourceLoaded() {
       return true;
@@ -76,6 +99,7 @@ afterEach(async () => {
   await mounted?.unmount();
   mounted = undefined;
   created.length = 0;
+  localStorage.clear();
 });
 
 test('without a path it asks for one and opens nothing', async () => {
@@ -118,4 +142,72 @@ test('a cache path from the route opens at once: map fitted to the bounds, facts
   expect(layout['cache:countries:circle']).toBe('none');
   await setChecked(toggle, true);
   expect(layout['cache:countries:fill']).toBe('visible');
+});
+
+const twoAreas: TileCacheSummary = {
+  ...countries,
+  id: 'b0777484ea2c',
+  path: '/data/two.mbtiles',
+  format: 'png',
+  vectorLayers: [],
+  bounds: [-88, 41.6, 24.2, 69.1],
+  areas: [
+    { bounds: [11, 55.3, 24.2, 69.1], tiles: 40, z: 7 },
+    { bounds: [-88, 41.6, -87.5, 42.1], tiles: 2, z: 7 },
+  ],
+};
+
+test('a cache of two areas opens on the larger, lists both, and the list moves the map to the other', async () => {
+  mounted = await mount(<MapPreview cachePath="/data/two.mbtiles" />, { 'caches.open': () => twoAreas });
+  await waitFor('the map to be ready', () => mounted!.container.querySelector('[data-testid=map][data-ready=true]'));
+  const { options, fitted } = created[0]!;
+  expect(options).toMatchObject({ bounds: twoAreas.areas![0]!.bounds });
+  const items = [...mounted.container.querySelectorAll<HTMLButtonElement>('[data-testid=map-areas] button')];
+  expect(items.map((b) => b.textContent)).toEqual(['62.2°N 17.6°E · 40 tiles at z7', '41.9°N 87.8°W · 2 tiles at z7']);
+  expect(items[0]!.getAttribute('aria-current')).toBe('true');
+  await click(items[1]!);
+  expect(fitted).toEqual([twoAreas.areas![1]!.bounds]);
+  expect(items[1]!.getAttribute('aria-current')).toBe('true');
+
+  // Fit to data: the whole cache.
+  await click([...mounted.container.querySelectorAll<HTMLButtonElement>('.map-toolbar button')].find((b) => b.textContent === 'Fit to data')!);
+  expect(fitted.at(-1)).toEqual(twoAreas.bounds);
+  expect(mounted.container.querySelector('[data-testid=map-zoom]')!.textContent).toBe('Zoom 3.3 · tiles z4');
+});
+
+test('the basemap is under the cache, and switching it off hides it on this map and the next', async () => {
+  mounted = await mount(<MapPreview cachePath="/data/countries.mbtiles" />, { 'caches.open': () => countries });
+  await waitFor('the map to be ready', () => mounted!.container.querySelector('[data-testid=map][data-ready=true]'));
+  const style = created[0]!.options.style as { sources: Record<string, { tiles: string[] }>; layers: { id: string; layout?: { visibility: string } }[] };
+  expect(style.sources.basemap!.tiles[0]).toMatch(/^http:\/\/[^/]+\/tiles\/basemap\/\{z\}\/\{x\}\/\{y\}$/);
+  const ids = style.layers.map((l) => l.id);
+  expect(ids.indexOf('basemap:land')).toBeLessThan(ids.indexOf('cache:countries:fill'));
+  expect(style.layers.find((l) => l.id === 'basemap:land')!.layout!.visibility).toBe('visible');
+
+  const basemap = mounted.container.querySelector<HTMLInputElement>('.map-toolbar input[type=checkbox]')!;
+  await setChecked(basemap, false);
+  expect(created[0]!.layout['basemap:land']).toBe('none');
+  expect(created[0]!.layout['basemap:borders']).toBe('none');
+  expect(localStorage.getItem('tessera.map.basemap')).toBe('off');
+
+  // Remembered: the next map is made without it.
+  await mounted.unmount();
+  created.length = 0;
+  mounted = await mount(<MapPreview cachePath="/data/countries.mbtiles" />, { 'caches.open': () => countries });
+  await waitFor('the map to be ready', () => mounted!.container.querySelector('[data-testid=map][data-ready=true]'));
+  const next = created[0]!.options.style as typeof style;
+  expect(next.layers.find((l) => l.id === 'basemap:land')!.layout!.visibility).toBe('none');
+  expect(mounted.container.querySelector<HTMLInputElement>('.map-toolbar input[type=checkbox]')!.checked).toBe(false);
+});
+
+test('a missing tile is no error; any other map error is said on the map', async () => {
+  mounted = await mount(<MapPreview cachePath="/data/countries.mbtiles" />, { 'caches.open': () => countries });
+  await waitFor('the map to be ready', () => mounted!.container.querySelector('[data-testid=map][data-ready=true]'));
+  const map = (mounted.container.querySelector('[data-testid=map]') as HTMLElement & { __map: { fire(t: string, e: unknown): void } }).__map;
+  const { act } = await import('react');
+  await act(async () => map.fire('error', { error: Object.assign(new Error('Not Found'), { status: 404 }) }));
+  expect(mounted.container.querySelector('[role=alert]')).toBeNull();
+  expect(mounted.container.textContent).not.toContain('Loading tiles…');
+  await act(async () => map.fire('error', { error: Object.assign(new Error('Internal Server Error'), { status: 500 }) }));
+  expect(mounted.container.querySelector('[role=alert]')!.textContent).toBe('Internal Server Error');
 });

@@ -1,7 +1,8 @@
-/** The preview's side panel: what the cache is, its layers with their toggles, and what a click found. */
+/** The preview's side panel: what the cache is, its areas, its layers with their toggles, and what a click found. */
 import type { TileCacheSummary } from '../../shared/contract.js';
 import type { Picked } from './map-overlays.js';
-import { colourFor } from './map-style.js';
+import { type Theme, colourFor } from './map-style.js';
+import { type CacheArea, areaLabel } from './map-view.js';
 
 export function CacheFacts({ summary }: { summary: TileCacheSummary }) {
   const kind = { mbtiles: 'MBTiles', pmtiles: 'PMTiles', directory: 'Tile folder' }[summary.kind];
@@ -73,7 +74,17 @@ function fieldsTitle(fields: Record<string, string>): string {
 }
 
 /** The vector layers, each with its swatch, zooms and fields, and a box to hide it. */
-export function LayerList({ summary, hidden, onToggle }: { summary: TileCacheSummary; hidden: ReadonlySet<string>; onToggle: (layerId: string) => void }) {
+export function LayerList({
+  summary,
+  hidden,
+  onToggle,
+  theme = 'light',
+}: {
+  summary: TileCacheSummary;
+  hidden: ReadonlySet<string>;
+  onToggle: (layerId: string) => void;
+  theme?: Theme;
+}) {
   if (summary.format !== 'pbf') return <p className="muted small">Raster tiles ({summary.format.toUpperCase()}).</p>;
   if (summary.vectorLayers.length === 0) return <p className="muted small">No layers found in the metadata or in a sample of tiles.</p>;
   return (
@@ -82,7 +93,7 @@ export function LayerList({ summary, hidden, onToggle }: { summary: TileCacheSum
         <li key={layer.id}>
           <label title={fieldsTitle(layer.fields)}>
             <input type="checkbox" checked={!hidden.has(layer.id)} onChange={() => onToggle(layer.id)} />
-            <span className={`map-swatch map-swatch-${layer.geometryType}`} style={{ background: colourFor(i), borderColor: colourFor(i) }} />
+            <span className={`map-swatch map-swatch-${layer.geometryType}`} style={{ background: colourFor(i, theme), borderColor: colourFor(i, theme) }} />
             <span className="map-layer-name">{layer.id}</span>
             <span className="muted small">
               {layer.geometryType} · z{layer.minZoom}–{layer.maxZoom} · {Object.keys(layer.fields).length} fields
@@ -91,5 +102,27 @@ export function LayerList({ summary, hidden, onToggle }: { summary: TileCacheSum
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * The cache's separate areas (largest first), each a button that moves the map to it; nothing when
+ * the cache is one area. `current` is the index of the area last jumped to (the map opens on 0).
+ */
+export function AreaList({ areas, current, onJump }: { areas: readonly CacheArea[]; current: number | null; onJump: (index: number) => void }) {
+  if (areas.length < 2) return null;
+  return (
+    <>
+      <h3>Areas ({areas.length})</h3>
+      <ol className="map-areas" data-testid="map-areas">
+        {areas.map((area, i) => (
+          <li key={area.bounds.join(',')}>
+            <button type="button" aria-current={current === i ? 'true' : undefined} onClick={() => onJump(i)}>
+              {areaLabel(area)}
+            </button>
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }

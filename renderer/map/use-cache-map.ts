@@ -1,12 +1,14 @@
 /**
- * The map's lifecycle for one opened cache: the MapLibre map made in the container (fitted to the
- * cache's bounds and zooms, with its controls), the readiness flag tests wait for, a map error said
- * in words, the theme's background, and the map taken down when the cache changes.
+ * The map's lifecycle for one opened cache: the MapLibre map made in the container (on the cache's
+ * largest area, within its zooms, over the offline basemap, with its controls), the readiness flag
+ * tests wait for, the zoom, a map error said in words (a missing tile is none), the theme's
+ * colours, and the map taken down when the cache changes.
  */
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
 import { useResolvedTheme } from '../shell/theme.js';
-import { BACKGROUND, CACHE_SOURCE, type StyleSpecification, absoluteTileUrl, buildStyle, zoomLimits } from './map-style.js';
+import { BASEMAP_TILE_TEMPLATE, CACHE_SOURCE, type StyleSpecification, absoluteTileUrl, buildStyle, themePaint, zoomLimits } from './map-style.js';
+import { basemapShown, isMissingTile, openingBounds } from './map-view.js';
 import { maplibregl } from './maplibre.js';
 
 /** The container element with the map attached, for end-to-end tests. */
@@ -18,9 +20,11 @@ export interface CacheMapState {
   map: maplibregl.Map | null;
   /** The style the map was made with (the cache's layers' ids come from it). */
   style: StyleSpecification | null;
-  /** Until the cache's first tiles are in. */
+  /** Until the map first settles (every tile asked for has arrived or is known to be missing). */
   loading: boolean;
   mapError: string | null;
+  /** The map's zoom, kept in step while it moves. */
+  zoom: number | null;
 }
 
 /**
@@ -38,14 +42,17 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheM
   const [style, setStyle] = useState<StyleSpecification | null>(null);
   const [loading, setLoading] = useState(true);
   const [mapError, setMapError] = useState<string | null>(null);
+  const [zoom, setZoom] = useState<number | null>(null);
 
   useEffect(() => {
     const el = containerRef.current;
     if (el === null) return;
     el.dataset.ready = 'false';
     const tileUrl = `${absoluteTileUrl(summary.tileUrlTemplate, location.href)}?v=${openedAt}`;
-    const spec = buildStyle(summary, tileUrl, themeRef.current);
+    const basemap = { tileUrl: absoluteTileUrl(BASEMAP_TILE_TEMPLATE, location.href), visible: basemapShown() };
+    const spec = buildStyle(summary, tileUrl, themeRef.current, basemap);
     const limits = zoomLimits(summary);
+    const bounds = openingBounds(summary);
     let created: maplibregl.Map;
     try {
       created = new maplibregl.Map({
@@ -53,7 +60,7 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheM
         style: spec,
         minZoom: limits.minZoom,
         maxZoom: limits.maxZoom,
-        ...(summary.bounds ? { bounds: summary.bounds, fitBoundsOptions: { padding: 32, maxZoom: limits.maxZoom } } : { center: [0, 0], zoom: limits.minZoom }),
+        ...(bounds ? { bounds, fitBoundsOptions: { padding: 32, maxZoom: limits.maxZoom } } : { center: [0, 0], zoom: limits.minZoom }),
         attributionControl: false,
         // The map's own marks stay in the corner; a preview has no attribution to show.
         maplibreLogo: false,
@@ -71,15 +78,23 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheM
     created.on('dataloading', (e) => {
       if ('sourceId' in e && e.sourceId === CACHE_SOURCE) el.dataset.ready = 'false';
     });
+    // Idle: nothing is loading or moving. Every tile asked for has arrived or is known to be missing
+    // (a sparse cache's 404s are tiles too), so "Loading…" goes whether or not anything was drawn.
     created.on('idle', () => {
-      if (created.getSource(CACHE_SOURCE) !== undefined && created.isSourceLoaded(CACHE_SOURCE)) {
-        el.dataset.ready = 'true';
-        setLoading(false);
-      }
+      setLoading(false);
+      if (created.getSource(CACHE_SOURCE) !== undefined && created.isSourceLoaded(CACHE_SOURCE)) el.dataset.ready = 'true';
     });
     // Listening stops MapLibre from logging to the console; the message is shown on the map instead.
-    created.on('error', (e) => setMapError(e.error?.message ?? 'The map reported an error.'));
-    created.once('load', () => setMap(created));
+    // A missing tile is no error: a sparse cache, or open sea in the basemap.
+    created.on('error', (e) => {
+      if (!isMissingTile(e.error)) setMapError(e.error?.message ?? 'The map reported an error.');
+    });
+    const onZoom = () => setZoom(created.getZoom());
+    created.on('zoom', onZoom);
+    created.once('load', () => {
+      onZoom();
+      setMap(created);
+    });
     setStyle(spec);
 
     return () => {
@@ -90,10 +105,13 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheM
     };
   }, [summary, openedAt]);
 
-  // The theme only changes the background.
+  // The theme changes colours only: the background, the basemap, the cache's layers, the highlight.
   useEffect(() => {
-    map?.setPaintProperty('background', 'background-color', BACKGROUND[theme]);
-  }, [map, theme]);
+    if (map === null || style === null) return;
+    for (const [layer, property, value] of themePaint(style, theme)) {
+      if (map.getLayer(layer)) map.setPaintProperty(layer, property as 'background-color', value);
+    }
+  }, [map, style, theme]);
 
-  return { containerRef, map, style, loading, mapError };
+  return { containerRef, map, style, loading, mapError, zoom };
 }

@@ -67,8 +67,8 @@ export function PlansView() {
       {sources.error && <LoadError what="read the plan sources" error={sources.error} retry={() => void sources.refetch()} />}
       {sources.isSuccess && all.length === 0 && (
         <p className="muted">
-          No plan sources yet. Type a folder of plan files above, or start the console with <code>tessera serve --plans DIR</code> to keep one reconciled and on
-          schedule.
+          No plan sources yet. Type a folder of plan files above to check it; to keep one reconciled and on schedule, add it under Settings › Plan sources (or
+          start the console with <code>tessera serve --plans DIR</code>).
         </p>
       )}
       {all.map((source) => (

@@ -3,6 +3,7 @@ import { Field } from '../forms/field.js';
 import { FieldInput, NumberField, TextField } from '../forms/inputs.js';
 import { type CommonForm, OUTPUT_KIND_LABELS, outputKindOf } from './preseed-form.js';
 import { PATHS_LIST, type PartProps } from './preseed-parts.js';
+import { BrowseButton } from '../forms/browse-button.js';
 
 /** `output`: the path the form stands for (typed, or the default); `dataDir` undefined while it loads. */
 export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProps<CommonForm> & { output: string; dataDir: string | undefined }) {
@@ -35,6 +36,7 @@ export function OutputFields({ form, edit, errorFor, output, dataDir }: PartProp
               placeholder={dataDir === undefined ? 'loading the data directory…' : undefined}
               onValue={(v) => edit({ output: v }, ['params.output'])}
             />
+            <BrowseButton purpose="output" current={output} onPick={([v]) => edit({ output: v! }, ['params.output'])} />
             {form.output !== null && (
               <button type="button" onClick={() => edit({ output: null }, ['params.output'])}>
                 Use the default

@@ -3,6 +3,7 @@
  * `params.datasets.2` lands on the third; pasting several lines makes several rows.
  */
 import type { ClipboardEvent } from 'react';
+import { BrowseButton } from '../forms/browse-button.js';
 import { type DatasetVerdicts, type ErrorProps, PATHS_LIST } from './preseed-parts.js';
 
 export interface PathListProps extends ErrorProps {
@@ -84,6 +85,13 @@ export function PathList({ field, noun, paths, onChange, errorFor, invalid, verd
         <button type="button" onClick={() => onChange([...paths, ''], [])}>
           Add {noun.toLowerCase()}
         </button>{' '}
+        <BrowseButton
+          purpose={field === 'params.datasets' ? 'raster' : 'vector'}
+          multiple
+          current={paths.findLast((p) => p.trim() !== '')}
+          // The chosen files go after the paths already typed; empty rows give way to them.
+          onPick={(picked) => onChange([...paths.filter((p) => p.trim() !== ''), ...picked], [field])}
+        />{' '}
         <span className="muted small">or paste several paths, one per line</span>
       </li>
     </ol>

@@ -31,6 +31,8 @@ export interface SettingsForm {
   /** Extra data roots, one absolute folder per line (the data directory is always one). */
   dataRoots: string;
   allowGdalVirtualPaths: boolean;
+  /** Plan sources kept reconciled (folders or git URLs), one per line. */
+  planSources: string;
 }
 
 const DEFAULT_QUOTA_GIB = '100';
@@ -61,10 +63,11 @@ export function formFromSettings(s: Settings): SettingsForm {
     metricsEnabled: s.metricsEnabled,
     dataRoots: (s.dataRoots ?? []).join('\n'),
     allowGdalVirtualPaths: s.allowGdalVirtualPaths ?? false,
+    planSources: (s.planSources ?? []).join('\n'),
   };
 }
 
-/** The data roots typed in the form: one folder per line, blank lines and surrounding spaces dropped. */
+/** The data roots (or plan sources) typed in the form: one per line, blank lines and surrounding spaces dropped. */
 export function rootsOf(text: string): string[] {
   return text
     .split('\n')
@@ -117,6 +120,8 @@ export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsP
   const roots = rootsOf(form.dataRoots);
   if (roots.join('\n') !== rootsOf(base.dataRoots).join('\n')) patch.dataRoots = roots;
   if (form.allowGdalVirtualPaths !== base.allowGdalVirtualPaths) patch.allowGdalVirtualPaths = form.allowGdalVirtualPaths;
+  const sources = rootsOf(form.planSources);
+  if (sources.join('\n') !== rootsOf(base.planSources).join('\n')) patch.planSources = sources;
   return patch;
 }
 

@@ -223,6 +223,38 @@ test('data roots: one folder per line, a relative one refused next to the field,
   expect(h.current().dataRoots).toEqual(['/srv/geodata', '/srv/tiles']);
 });
 
+test("plan sources: one per line, a relative one refused at its field, the engine's refusal shown at the field, a valid list saved", async () => {
+  const h = handlers({ planSources: [] });
+  const update = h['settings.update']!;
+  // The engine checks what the form cannot: that the folder exists.
+  h['settings.update'] = (patch) => {
+    if (patch.planSources?.includes('/srv/nope')) {
+      throw new TesseraError('BAD_INPUT', 'planSources.1: /srv/nope does not exist', {
+        details: { issues: [{ field: 'planSources.1', message: '/srv/nope does not exist' }] },
+      });
+    }
+    return update(patch);
+  };
+  const m = await open(h);
+  const sources = page().querySelector<HTMLTextAreaElement>('[data-field="planSources"]')!;
+  expect(sources.value).toBe('');
+
+  await setValue(sources, '/srv/plans\nplans/here');
+  await click(button('Save'));
+  expect(sources.closest('.field')?.querySelector('.field-error')?.textContent).toBe('must be an absolute folder path or a git URL');
+  expect(m.callsTo('settings.update')).toEqual([]);
+
+  await setValue(sources, '/srv/plans\n/srv/nope');
+  await click(button('Save'));
+  await waitFor('the refusal at the field', () => sources.closest('.field')?.querySelector('.field-error')?.textContent?.includes('/srv/nope does not exist'));
+  expect(h.current().planSources).toEqual([]);
+
+  await setValue(sources, ' /srv/plans \n\nhttps://git.example.com/gis/plans.git#main:seed\n');
+  await click(button('Save'));
+  await waitFor('the save', () => h.current().planSources?.length === 2);
+  expect(h.current().planSources).toEqual(['/srv/plans', 'https://git.example.com/gis/plans.git#main:seed']);
+});
+
 test('switching a unit converts the amount: 500 GiB becomes 512000 MiB, and the same size is saved', async () => {
   const m = await open(handlers({ ingestJobQuotaBytes: 500 * GiB }));
   expect(input('ingestJobQuotaBytes').value).toBe('500');

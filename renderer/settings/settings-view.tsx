@@ -186,6 +186,31 @@ export function SettingsView() {
           >
             allow
           </CheckField>
+          <Field
+            label="Plan sources"
+            error={errorFor('planSources')}
+            help={
+              <>
+                Folders of plan files, or git repositories (<code>URL#branch:folder</code>), one per line: kept reconciled and on schedule while Tessera runs
+                (see Plans). Removing one stops it; its jobs and outputs stay.
+              </>
+            }
+          >
+            {(id, describedBy, invalid) => (
+              <textarea
+                id={id}
+                data-field="planSources"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                className="wide"
+                rows={2}
+                spellCheck={false}
+                placeholder={'/srv/tile-plans\nhttps://git.example.com/gis/plans.git#main:seed'}
+                value={form.planSources}
+                onChange={(e) => edit({ planSources: e.currentTarget.value }, ['planSources'])}
+              />
+            )}
+          </Field>
         </fieldset>
 
         <fieldset>

@@ -5,6 +5,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, act } from 'react';
 import { type Root, createRoot } from 'react-dom/client';
+import type { TesseraDesktop } from '../../preload/desktop-api.js';
 import { createTesseraApi } from '../../shared/contract.js';
 import { type Handlers, type MemoryTransport, memoryTransport } from './memory-transport.js';
 
@@ -17,10 +18,12 @@ export interface Mounted extends MemoryTransport {
   unmount(): Promise<void>;
 }
 
-/** Renders `element` with a fresh QueryClient over `handlers`; resolves once the first render is in. */
-export async function mount(element: ReactNode, handlers: Handlers): Promise<Mounted> {
+/** Renders `element` with a fresh QueryClient over `handlers` (and a desktop bridge, if given); resolves once the first render is in. */
+export async function mount(element: ReactNode, handlers: Handlers, options: { desktop?: TesseraDesktop } = {}): Promise<Mounted> {
   const memory = memoryTransport(handlers);
-  Object.defineProperty(window, 'tessera', { value: createTesseraApi(memory.transport), configurable: true, enumerable: true, writable: false });
+  // `desktop` as the Electron preload offers it; absent, as in the browser console.
+  const api = { ...createTesseraApi(memory.transport), ...(options.desktop && { desktop: options.desktop }) };
+  Object.defineProperty(window, 'tessera', { value: api, configurable: true, enumerable: true, writable: false });
   // No retries: a failing request shows its error at once instead of after three backoffs.
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 5_000, refetchOnWindowFocus: false } } });
   const container = document.createElement('div');

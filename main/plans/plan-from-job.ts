@@ -1,0 +1,58 @@
+/**
+ * "Save as plan" (issue 17): a job someone started by hand, written as a plan file that starts the
+ * same job, so an ad hoc preseed becomes plans as code without retyping it. The params are the
+ * contract's as the job holds them, less every value the kind's schema would fill in by itself
+ * (a plan states what was chosen, not the defaults of the version that wrote it); the file reads
+ * back through parsePlanFile to exactly the job's params (tested).
+ */
+import { stringify } from 'yaml';
+import type { JobSummary } from '../../shared/contract.js';
+import { TesseraError } from '../../shared/errors.js';
+import { type JobKind, KIND_CONTRACTS, pathsOf } from '../../shared/kinds/index.js';
+
+export interface PlanFromJob {
+  /** A file name for the plan: its name and `.yaml`. */
+  fileName: string;
+  yaml: string;
+}
+
+/** The plan file that starts `job` again (`now` dates its header). */
+export function planFromJob(job: Pick<JobSummary, 'id' | 'kind' | 'name' | 'params'>, now: Date = new Date()): PlanFromJob {
+  const params = job.params as Record<string, unknown>;
+  const uploaded = pathsOf({ kind: job.kind, params } as Parameters<typeof pathsOf>[0]).filter((use) => use.path.startsWith('upload:'));
+  if (uploaded.length)
+    throw new TesseraError(
+      'BAD_INPUT',
+      `id: job ${job.id} ingested files uploaded through the console (${uploaded.length}); a plan names files on this machine: ingest them by path to make a plan of it`,
+      { details: { issues: [{ field: 'id', message: 'the job ingested uploaded files, not paths' }] } },
+    );
+  const name = planName(job.name, job.id);
+  const text = stringify({ name, kind: job.kind, params: withoutDefaults(job.kind, params) }, { lineWidth: 0 });
+  const header = `# Made by Tessera from job ${job.id} ("${job.name.replace(/[\r\n]/g, ' ')}") on ${now.toISOString().slice(0, 10)}.\n# Add a schedule ("0 3 * * *" or "every 6h") or refresh: { olderThan: 7d } as needed.\n`;
+  return { fileName: `${name}.yaml`, yaml: header + text };
+}
+
+/** A job name as a plan name: letters, digits, ".", "_" and "-", starting with a letter or digit. */
+export function planName(jobName: string, id: number): string {
+  const slug = jobName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '')
+    .slice(0, 100)
+    .replace(/-+$/, '');
+  return slug || `job-${id}`;
+}
+
+/** `params` without the top-level values the kind's schema fills in by itself when they are left out. */
+function withoutDefaults(kind: JobKind, params: Record<string, unknown>): Record<string, unknown> {
+  const schema = KIND_CONTRACTS[kind].params;
+  const full = JSON.stringify(schema.parse(params));
+  const kept = { ...params };
+  for (const key of Object.keys(params)) {
+    const { [key]: _dropped, ...rest } = kept;
+    const parsed = schema.safeParse(rest);
+    if (parsed.success && JSON.stringify(parsed.data) === full) delete kept[key];
+  }
+  return kept;
+}
