@@ -152,6 +152,12 @@ test('c. the map screen picks a cache from the same list and opens it', async ()
   await picker.selectOption(paths.countries);
   await expect(page).toHaveURL(new RegExp(`#/map\\?path=${encodeURIComponent(paths.countries).replace(/[.]/g, '\\.')}`));
   await page.locator('[data-testid="map"][data-ready="true"]').waitFor({ timeout: 30_000 });
+  // Beside the path field, the picker fits a 1024-px window.
+  await page.setViewportSize(NARROW);
+  expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth)).toBe(true);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, 'map-picker-1024.png'), await page.screenshot({ animations: 'disabled' }));
+  await page.setViewportSize(WIDE);
   expect(pageErrors).toEqual([]);
 });
 
