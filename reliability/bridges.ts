@@ -55,6 +55,7 @@ export async function startBridges(dir: string, port: number): Promise<Bridges> 
     'preseed-vector': inert(JOB_KIND_PLUGINS['preseed-vector']),
     ingest: inert(JOB_KIND_PLUGINS.ingest),
     'migrate-esri': inert(JOB_KIND_PLUGINS['migrate-esri']),
+    truncate: inert(JOB_KIND_PLUGINS.truncate),
   };
   const logger = createLogger('silent');
   const engine = await Engine.open({ dataDir, host: 'headless', holder: 'reliability suite', logger, threads: 1, estimateTimeoutMs: 3000, plugins });

@@ -40,6 +40,11 @@ const VALID: Record<RequestName, unknown> = {
   'crs.search': { query: '4326', limit: 5 },
   'jobs.report': { id: 1, format: 'json' },
   'caches.open': { path: '/tmp/none.mbtiles' },
+  'caches.list': {},
+  'caches.add': { path: '/tmp/none.mbtiles' },
+  'caches.remove': { path: '/tmp/none.mbtiles' },
+  // Not a listed cache: refused before anything is touched.
+  'caches.delete': { path: '/tmp/none.mbtiles' },
   'catalog.list': { text: 'a', kind: 'vector', limit: 5 },
   'catalog.get': { id: 1 },
   'catalog.delete': { ids: [4242] },

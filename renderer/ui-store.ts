@@ -12,6 +12,8 @@ export type Screen =
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }
+  /** Every tile cache jobs made or checked, and those added by hand (renderer/caches/). */
+  | { name: 'caches' }
   /** The local catalogue of ingested datasets. */
   | { name: 'catalog' }
   /** The Esri migration wizard (renderer/esri/). */

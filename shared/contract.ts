@@ -29,11 +29,14 @@ export { RASTER_FORMATS, RESAMPLINGS, RasterPreseedParams } from './kinds/raster
 export { VectorLayerChoice, VectorPreseedParams } from './kinds/vector-preseed.js';
 export { IngestParams } from './kinds/ingest.js';
 export { EsriMigrateParams } from './kinds/esri-migrate.js';
+export { TruncateParams } from './kinds/truncate.js';
 
 export type * from './job-shapes.js';
 export type * from './data-shapes.js';
 export type * from './plan-shapes.js';
 export type * from './stac-shapes.js';
+export type * from './cache-shapes.js';
+import type { CacheEntry } from './cache-shapes.js';
 import type { StacSearchResult } from './stac-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
@@ -157,6 +160,14 @@ const PlanSourceInput = z
   })
   .strict();
 
+/** A cache's path on the engine's machine: absolute (the CLI resolves a relative one). */
+const cachePath = z
+  .string()
+  .trim()
+  .min(1, 'path is empty')
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'path must be absolute');
+
 export const requests = {
   'app.info': request<NoInput, AppInfo>(NoInput),
   'app.health': request<NoInput, HealthCheck[]>(NoInput),
@@ -198,6 +209,18 @@ export const requests = {
   ),
   /** Opens a tile cache for the map preview (MBTiles, PMTiles or a z/x/y directory). */
   'caches.open': request<z.ZodType<{ path: string }>, TileCacheSummary>(z.object({ path: z.string().trim().min(1, 'path is empty').max(4096) }).strict()),
+  /** Every tile cache jobs made, checked or truncated (still on disk) and those added by hand, each read from the cache itself. */
+  'caches.list': request<NoInput, CacheEntry[]>(NoInput),
+  /** Lists a tile cache by hand; refused (BAD_INPUT) when no readable cache is there. */
+  'caches.add': request<z.ZodType<{ path: string }>, CacheEntry>(z.object({ path: cachePath }).strict()),
+  /** Takes a cache off the list; nothing on disk changes (a job's cache returns when a newer job names it). */
+  'caches.remove': request<z.ZodType<{ path: string }>, { path: string }>(z.object({ path: cachePath }).strict()),
+  /**
+   * Deletes a listed cache from disk: its file (and SQLite's side files) or its tile folder, nothing
+   * else. Refused for a path that is not a listed, readable cache, a folder holding other files,
+   * and a cache a queued or running job uses.
+   */
+  'caches.delete': request<z.ZodType<{ path: string }>, { path: string; freedBytes: number }>(z.object({ path: cachePath }).strict()),
   'catalog.list': request<z.ZodType<{ text?: string; kind?: 'vector' | 'raster'; cursor?: string; limit: number }>, Page<CatalogDataset>>(
     z
       .object({

@@ -154,6 +154,8 @@ export interface VolumeStatus {
   path: string;
   /** What Tessera keeps there ("data directory", "job 12 output"…). */
   roles: string[];
+  /** The volume's device id (as stat reports it): the Caches screen's caches name theirs, so each volume lists what it holds. */
+  device?: string;
   totalBytes: number;
   freeBytes: number;
 }

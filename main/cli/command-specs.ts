@@ -9,9 +9,11 @@
  * --json documents) stay as they were.
  */
 import { Command, Option } from 'commander';
+import { JOB_KINDS } from '../../shared/kinds/index.js';
 import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
 import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
+import { CACHE_COMMANDS } from './cache-command-specs.js';
 
 type OptionName = keyof OptionValues;
 
@@ -276,6 +278,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['tessera catalog delete 3', 'tessera catalog delete 3 4 7'],
   },
   ...PLANS_COMMAND_SPECS,
+  ...CACHE_COMMANDS,
   {
     path: ['stac'],
     summary: 'STAC: the datasets and tile caches Tessera holds, for STAC tools',
@@ -310,13 +313,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         repeatable: true,
         default: 'all',
       },
-      {
-        name: 'kind',
-        value: 'K',
-        description: 'only jobs of this kind: verify, preseed-raster, preseed-vector, ingest, migrate-esri',
-        repeatable: true,
-        default: 'all',
-      },
+      { name: 'kind', value: 'K', description: `only jobs of this kind: ${JOB_KINDS.join(', ')}`, repeatable: true, default: 'all' },
       { name: 'text', value: 'T', description: 'only jobs whose name contains this text' },
       { name: 'from', value: 'ISO', description: 'only jobs created at or after this time, e.g. 2024-05-01T00:00:00Z' },
       { name: 'to', value: 'ISO', description: 'only jobs created before this time' },

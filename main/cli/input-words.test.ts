@@ -37,7 +37,10 @@ test('a refused input names the options typed, in plain words with the value: ex
       ['preseed', 'raster', 'x.tif', '--zoom', '0-3', '--bbox', '-10,95,5,96', '-o', 'out.mbtiles'],
       'tessera: BAD_INPUT: --bbox: south (95) must be between -90 and 90\ntessera: BAD_INPUT: --bbox: north (96) must be between -90 and 90\n',
     ],
-    [['jobs', 'list', '--kind', 'nope'], 'tessera: BAD_INPUT: --kind: "nope" is not one of verify, preseed-raster, preseed-vector, ingest, migrate-esri\n'],
+    [
+      ['jobs', 'list', '--kind', 'nope'],
+      'tessera: BAD_INPUT: --kind: "nope" is not one of verify, preseed-raster, preseed-vector, ingest, migrate-esri, truncate\n',
+    ],
     [
       ['preseed', 'raster', 'x.tif', '--zoom', '9-31', '--quality', '150', '--tile-size', '300', '--format', 'gif', '-o', 'out.mbtiles'],
       [

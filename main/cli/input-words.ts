@@ -34,6 +34,12 @@ export const FIELD_SOURCES: Readonly<Record<string, Readonly<Record<string, Sour
     'params.maxZoom': { option: '--max-zoom' },
     'params.maxTileBytes': { option: '--max-tile-bytes' },
   },
+  truncate: {
+    'params.cache': { argument: 'cache' },
+    'params.minZoom': { option: '--min-zoom' },
+    'params.maxZoom': { option: '--max-zoom' },
+    'params.bbox': { option: '--bbox', parts: ['west', 'south', 'east', 'north'] },
+  },
   'preseed raster': {
     ...preseed,
     'params.datasets': { argument: 'dataset' },

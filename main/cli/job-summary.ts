@@ -90,6 +90,17 @@ function madeRows(s: SummaryInput): [string, string][] {
         ['cache', params.cache],
       ];
     }
+    case 'truncate': {
+      const params = job.params as { cache: string; minZoom: number; maxZoom: number };
+      const zooms = params.minZoom === params.maxZoom ? `z${params.minZoom}` : `z${params.minZoom}–${params.maxZoom}`;
+      // Items record what they deleted when they end; a job cancelled early has only its counters.
+      const ended = s.items.some((item) => item.result);
+      const deleted = ended ? plural(sum('deleted'), 'tile') : `${count(p.done)} of ${plural(p.total, 'tile')}`;
+      return [
+        ['deleted', `${deleted}, ${zooms}, ${formatBytes(p.bytes)}`],
+        ['cache', params.cache],
+      ];
+    }
     case 'ingest':
     case 'migrate-esri': {
       const layers = s.datasets.reduce((n, d) => n + d.layers.length, 0);

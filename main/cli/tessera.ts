@@ -22,6 +22,7 @@ import { describeIssues } from './input-words.js';
 import { openJobEngine } from './job-engine.js';
 import { jobsCommand } from './jobs-command.js';
 import { plansCommand } from './plans-command.js';
+import { cachesCommand, truncateInput } from './caches-command.js';
 import { runJob } from './run-job.js';
 import { serve } from './serve-command.js';
 
@@ -56,6 +57,9 @@ Commands:
   plans list --source DIR                              each plan's state: new, changed, synced, removed
   plans apply --source DIR                             start the jobs of new and changed plans and wait
   plans from-job <id> [-o FILE]                        a job as a plan file that starts it again
+  caches list                                          the tile caches jobs made or checked: zooms, tiles, size, last job
+  truncate <cache> --min-zoom N --max-zoom N [--bbox W,S,E,N] [--dry-run]
+                                                       delete a cache's tiles in a zoom range (and bbox)
   stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
 
 Options for every command:
@@ -154,6 +158,23 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await jobsCommand(dataDir, rest, values, io, json, out);
       case 'plans':
         return await plansCommand(dataDir, rest, values, io, json, out);
+      case 'caches':
+        return await cachesCommand(rest, () => openJobEngine(dataDir, 'tessera (cli)'), out);
+      case 'truncate': {
+        const input = truncateInput(rest, values);
+        if (values['dry-run']) {
+          const engine = await openJobEngine(dataDir, 'tessera (cli)');
+          try {
+            const estimate = await request(engine.handlers, 'jobs.estimate', input);
+            const zooms = estimate.zooms.map((z) => `z${z.z} ${z.tiles.toLocaleString('en-US')}`).join(', ');
+            out(`would delete ${estimate.totalTiles.toLocaleString('en-US')} tiles${zooms ? ` (${zooms})` : ''} of ${estimate.storage.output}`, estimate);
+            return estimate.totalTiles === 0 ? EXIT.usage : EXIT.succeeded;
+          } finally {
+            await engine.close();
+          }
+        }
+        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
+      }
       case 'stac': {
         const [sub, directory, ...extra] = rest;
         if (sub !== 'export' || !directory || extra.length) throw new UsageError('tessera stac export <folder>');

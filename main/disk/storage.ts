@@ -36,6 +36,7 @@ export async function storageStatus(inputs: StorageInputs): Promise<StorageStatu
     const volume = volumes.get(key) ?? {
       path: existing,
       roles: [],
+      device: key,
       totalBytes: (fs.blocks - fs.bfree + fs.bavail) * fs.bsize,
       freeBytes: fs.bavail * fs.bsize,
     };

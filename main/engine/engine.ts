@@ -48,6 +48,9 @@ import { Catalog } from '../catalog/catalog.js';
 import type { PlanService } from '../plans/plan-service.js';
 import { checkPlanSources, effectivePlanSources } from '../plans/plan-source-setting.js';
 import { CredentialStore } from '../credentials/credential-store.js';
+import { CacheList } from '../caches/cache-list.js';
+import { cacheHandlers } from '../caches/cache-handlers.js';
+import { CacheRecords } from '../caches/cache-records.js';
 
 export { defaultWorkerFile, type EngineOptions };
 
@@ -61,6 +64,8 @@ export class Engine {
   readonly caches = new CacheRegistry();
   readonly catalog: Catalog;
   readonly credentials: CredentialStore;
+  /** The Caches screen's list: jobs' caches and those added by hand (main/caches/). */
+  readonly cacheList: CacheList;
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
@@ -84,6 +89,7 @@ export class Engine {
     this.store = new JobStore(db);
     this.catalog = new Catalog(db, options.dataDir, (ids) => this.events.emit('catalog.changed', { ids }));
     this.credentials = new CredentialStore(options.dataDir);
+    this.cacheList = new CacheList({ store: this.store, records: new CacheRecords(db) });
     this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
     this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
     this.pool = new WorkerPool({ filename: options.workerFile ?? defaultWorkerFile(), threads: options.threads });
@@ -196,6 +202,7 @@ export class Engine {
         await this.assertPaths([{ field: 'path', path: i.path }]);
         return this.caches.open(i.path);
       },
+      ...cacheHandlers(this.cacheList, (uses) => this.assertPaths(uses)),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),

@@ -10,6 +10,7 @@ import { esriMigrateKind } from '../esri/migrate-kind.js';
 import { ingestKind } from '../ingest/ingest-kind.js';
 import { rasterPreseedKind } from '../preseed/raster/raster-preseed-kind.js';
 import { vectorPreseedKind } from '../preseed/vector/vector-preseed-kind.js';
+import { truncateKind } from '../truncate/truncate-kind.js';
 import { verifyKind } from '../verify/verify-kind.js';
 
 /** One plug-in per kind, each typed by its own kind. */
@@ -21,6 +22,7 @@ export const JOB_KIND_PLUGINS: KindPlugins = {
   'preseed-vector': vectorPreseedKind,
   ingest: ingestKind,
   'migrate-esri': esriMigrateKind,
+  truncate: truncateKind,
 };
 
 /**

@@ -187,4 +187,14 @@ export const MIGRATIONS: readonly string[] = [
     WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
   UPDATE jobs SET run_started_at = COALESCE(started_at, updated_at) WHERE state IN ('running', 'cancelling');
   `,
+  // 8: tile caches the user added to the Caches screen by hand (listed = 1), and caches jobs named
+  // that the user removed from the list (listed = 0; shown again once a newer job names them).
+  // Keyed by the resolved path; jobs' caches themselves are read from the jobs, not copied here.
+  `
+  CREATE TABLE tile_caches (
+    path        TEXT    PRIMARY KEY,
+    listed      INTEGER NOT NULL,
+    changed_at  TEXT    NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

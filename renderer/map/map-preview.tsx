@@ -12,6 +12,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { queryKey } from '../data/query-keys.js';
+import { CachePicker } from './cache-picker.js';
 import { useUi } from '../ui-store.js';
 import { CacheMap } from './cache-map.js';
 import type { Bounds } from './map-overlays.js';
@@ -70,6 +71,7 @@ export function MapPreview({ cachePath, extent }: MapPreviewProps) {
         <button type="submit" disabled={input.trim() === '' || opened.isFetching}>
           {opened.isFetching ? 'Opening…' : 'Open'}
         </button>
+        <CachePicker value={openPath} onPick={(path) => navigate({ name: 'map', cachePath: path })} />
       </form>
       {openPath.trim() === '' && (
         <p className="empty map-empty">Open an MBTiles, PMTiles or tile folder to preview it. Once open, Verify this cache decodes every tile.</p>

@@ -1,5 +1,5 @@
 /**
- * The left rail: the eight screens (the job detail opens from the queue and shows under it), what
+ * The left rail: the nine screens (the job detail opens from the queue and shows under it), what
  * the queue is doing at a glance, the host, and desktop notifications. It folds to one letter per
  * screen (remembered in ui-store), so a 1024 px window gives its width to the tables.
  */
@@ -16,6 +16,7 @@ const ITEMS: readonly { screen: Screen; label: string; keys: string; short: stri
   { screen: { name: 'catalog' }, label: 'Catalogue', keys: 'g c', short: 'C' },
   { screen: { name: 'migrate' }, label: 'Migrate', keys: 'g e', short: 'E' },
   { screen: { name: 'map' }, label: 'Map', keys: 'g m', short: 'M' },
+  { screen: { name: 'caches' }, label: 'Caches', keys: 'g k', short: 'K' },
   { screen: { name: 'storage' }, label: 'Storage', keys: 'g s', short: 'S' },
   { screen: { name: 'plans' }, label: 'Plans', keys: 'g l', short: 'L' },
   { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,', short: '⚙' },

@@ -13,6 +13,7 @@ test('every screen survives a round trip through its hash', () => {
     { name: 'map', cachePath: '/data/alps & co/tiles #1.mbtiles' },
     { name: 'map', cachePath: '/data/a.pmtiles', extent: [5.9, 45.8, 10.5, 47.8] },
     { name: 'storage' },
+    { name: 'caches' },
     { name: 'catalog' },
     { name: 'migrate' },
     { name: 'settings' },

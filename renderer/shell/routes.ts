@@ -1,6 +1,6 @@
 /**
  * Hash routes of the console, both ways: `#/queue`, `#/jobs/<id>`, `#/preseed[/raster|/vector]`,
- * `#/map?path=…`, `#/storage`, `#/catalog`, `#/migrate`, `#/plans`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
+ * `#/map?path=…`, `#/caches`, `#/storage`, `#/catalog`, `#/migrate`, `#/plans`, `#/settings`. The hash (not the path) carries the screen because both hosts serve one
  * index.html: Electron from tessera://app/ and the headless host from /, and neither has to know
  * the console's routes. The map's own hash is read and written by renderer/map/route.ts, which
  * owns what a map address holds.
@@ -23,6 +23,8 @@ export function screenFromHash(hash: string): Screen {
       return parts[1] === 'raster' || parts[1] === 'vector' ? { name: 'preseed', kind: parts[1] } : { name: 'preseed' };
     case 'map':
       return mapScreenFromHash(hash) ?? { name: 'map' };
+    case 'caches':
+      return { name: 'caches' };
     case 'storage':
       return { name: 'storage' };
     case 'catalog':
@@ -49,6 +51,8 @@ export function hashForScreen(screen: Screen): string {
       return screen.kind === undefined ? '#/preseed' : `#/preseed/${screen.kind}`;
     case 'map':
       return hashForMap(screen.cachePath, screen.extent);
+    case 'caches':
+      return '#/caches';
     case 'storage':
       return '#/storage';
     case 'catalog':

@@ -12,6 +12,7 @@ const JobDetail = lazy(() => import('../job-detail/job-detail.js').then((m) => (
 const PreseedView = lazy(() => import('../preseed/preseed-view.js').then((m) => ({ default: m.PreseedView })));
 const MapPreview = lazy(() => import('../map/map-preview.js').then((m) => ({ default: m.MapPreview })));
 const PlansView = lazy(() => import('../plans/plans-view.js').then((m) => ({ default: m.PlansView })));
+const CachesView = lazy(() => import('../caches/caches-view.js').then((m) => ({ default: m.CachesView })));
 const StorageView = lazy(() => import('../storage/storage-view.js').then((m) => ({ default: m.StorageView })));
 const CatalogView = lazy(() => import('../catalog/catalog-view.js').then((m) => ({ default: m.CatalogView })));
 const MigrateView = lazy(() => import('../esri/migrate-view.js').then((m) => ({ default: m.MigrateView })));
@@ -32,6 +33,8 @@ function render(screen: Screen): ReactNode {
           {...(screen.extent === undefined ? {} : { extent: screen.extent })}
         />
       );
+    case 'caches':
+      return <CachesView />;
     case 'storage':
       return <StorageView />;
     case 'plans':

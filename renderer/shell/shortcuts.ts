@@ -10,6 +10,7 @@ export type ShortcutAction =
   | 'go-catalog'
   | 'go-migrate'
   | 'go-map'
+  | 'go-caches'
   | 'go-storage'
   | 'go-plans'
   | 'go-settings'
@@ -33,6 +34,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'c'], action: 'go-catalog', description: 'Go to the catalogue' },
   { keys: ['g', 'e'], action: 'go-migrate', description: 'Go to the Esri migration wizard' },
   { keys: ['g', 'm'], action: 'go-map', description: 'Go to the map' },
+  { keys: ['g', 'k'], action: 'go-caches', description: 'Go to the tile caches' },
   { keys: ['g', 's'], action: 'go-storage', description: 'Go to storage' },
   { keys: ['g', 'l'], action: 'go-plans', description: 'Go to the plans' },
   { keys: ['g', ','], action: 'go-settings', description: 'Go to settings' },

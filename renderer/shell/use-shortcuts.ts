@@ -43,6 +43,8 @@ export function useShortcuts(toggleQueue: () => void): void {
           return ui.navigate({ name: 'migrate' });
         case 'go-map':
           return ui.navigate({ name: 'map' });
+        case 'go-caches':
+          return ui.navigate({ name: 'caches' });
         case 'go-storage':
           return ui.navigate({ name: 'storage' });
         case 'go-plans':

@@ -9,6 +9,7 @@ import { FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { queryKey } from '../data/query-keys.js';
 import { formatBytes } from './bytes.js';
 import { QuotaGauge, VolumeGauge } from './storage-gauges.js';
+import { VolumeHoldings } from '../caches/volume-holdings.js';
 import '../controls.css';
 import './storage-view.css';
 import { LoadError } from '../shell/load-error.js';
@@ -58,7 +59,10 @@ export function StorageView() {
             {storage.data.volumes.length === 0 && <p className="muted">No volume could be read.</p>}
             <div className="gauges">
               {storage.data.volumes.map((v) => (
-                <VolumeGauge key={v.path} volume={v} floor={storage.data.freeSpaceFloorBytes} />
+                <div key={v.path}>
+                  <VolumeGauge volume={v} floor={storage.data.freeSpaceFloorBytes} />
+                  <VolumeHoldings volume={v} />
+                </div>
               ))}
             </div>
             <p className="muted small">

@@ -11,6 +11,7 @@ import { esriMigrateContract } from './esri-migrate.js';
 import { ingestContract } from './ingest.js';
 import { rasterPreseedContract } from './raster-preseed.js';
 import { vectorPreseedContract } from './vector-preseed.js';
+import { truncateContract } from './truncate.js';
 import { verifyContract } from './verify.js';
 
 export const KIND_CONTRACTS = {
@@ -19,6 +20,7 @@ export const KIND_CONTRACTS = {
   'preseed-vector': vectorPreseedContract,
   ingest: ingestContract,
   'migrate-esri': esriMigrateContract,
+  truncate: truncateContract,
 } as const;
 
 /** Job kinds the engine knows. */
@@ -47,15 +49,20 @@ export const JobStartInput = z.discriminatedUnion('kind', [
   startInput('preseed-vector'),
   startInput('ingest'),
   startInput('migrate-esri'),
+  startInput('truncate'),
 ]);
 export type JobStartInput = z.input<typeof JobStartInput>;
 /** jobs.start's input once parsed: defaults applied, its params typed by its kind. */
 export type JobStart = z.output<typeof JobStartInput>;
 // Every kind of the list is a member of the union, and nothing else is.
-const startKinds: Record<JobKind, true> = { verify: true, 'preseed-raster': true, 'preseed-vector': true, ingest: true, 'migrate-esri': true } satisfies Record<
-  JobStart['kind'],
-  true
->;
+const startKinds: Record<JobKind, true> = {
+  verify: true,
+  'preseed-raster': true,
+  'preseed-vector': true,
+  ingest: true,
+  'migrate-esri': true,
+  truncate: true,
+} satisfies Record<JobStart['kind'], true>;
 void startKinds;
 
 /** Each kind's contract typed by its own params: indexing it with a job's kind keeps kind and params together. */
