@@ -8,14 +8,6 @@ import type { TileIssue } from '../../shared/contract.js';
 import { useUi } from '../ui-store.js';
 import { useJobItems, useTileIssues } from '../data/job-queries.js';
 
-/** WGS84 west, south, east, north of an XYZ tile (Web Mercator). */
-export function tileBounds(z: number, x: number, y: number): [number, number, number, number] {
-  const n = 2 ** z;
-  const lon = (col: number) => (col / n) * 360 - 180;
-  const lat = (row: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * row) / n))) * 180) / Math.PI;
-  return [lon(x), lat(y + 1), lon(x + 1), lat(y)];
-}
-
 /** The row to bring into view when the job's page opens next (set by the map's "Show in job's list"). */
 let pendingFocus: { jobId: number; key: string } | null = null;
 

@@ -88,11 +88,10 @@ export function CompareScreen({ left, right }: { left: string; right: string }) 
     <div className="compare" data-testid="compare">
       <div className="compare-bar">
         <span className="compare-name" title={left}>
-          ◀ <strong>{a.data?.name ?? left}</strong>
+          <span className="muted">Left</span> <strong>{a.data?.name ?? left}</strong>
         </span>
-        <span className="muted small">left | right</span>
         <span className="compare-name" title={right}>
-          <strong>{b.data?.name ?? right}</strong> ▶
+          <span className="muted">Right</span> <strong>{b.data?.name ?? right}</strong>
         </span>
         <div className="spacer" />
         <button type="button" onClick={() => navigate({ name: 'map', cachePath: right, compareWith: left })}>
@@ -208,7 +207,7 @@ function SwipeMaps({ left, right, leftAt, rightAt }: { left: TileCacheSummary; r
         onKeyDown={onKeyDown}
       >
         <span className="compare-handle" aria-hidden="true">
-          ⟨ ⟩
+          ◀ ▶
         </span>
       </div>
       <span className="compare-label compare-label-left">{left.name}</span>
