@@ -249,7 +249,17 @@ test('screenshots of the bad tiles at 1440×900 and 1024×700', async () => {
     await shoot(`map-issues-${width}.png`);
     await expectNoSidewaysScroll();
   }
+  // Dark: the outlines keep their colours, on a black halo.
   await page.setViewportSize({ width: 1440, height: 900 });
+  await page.evaluate(() => localStorage.setItem('tessera.theme', 'dark'));
+  await page.reload();
+  await settled(issueMap());
+  await expect(page.getByTestId('map-issue-picked')).toContainText(nameOf(target));
+  await settled(issueMap());
+  await shoot('map-issues-dark-1440.png');
+  await page.evaluate(() => localStorage.setItem('tessera.theme', 'light'));
+  await page.reload();
+  await settled(issueMap());
 });
 
 test('the issue links back to its row on the job page', async () => {

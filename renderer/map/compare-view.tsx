@@ -16,6 +16,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
+import { cachesKey } from '../caches/cache-format.js';
 import { queryKey } from '../data/query-keys.js';
 import { useUi } from '../ui-store.js';
 import { zoomLimits } from './map-style.js';
@@ -28,6 +29,9 @@ export function CompareWithForm({ cachePath }: { cachePath: string }) {
   const navigate = useUi((s) => s.navigate);
   const [open, setOpen] = useState(false);
   const [other, setOther] = useState('');
+  // The known caches as suggestions for the path (any other path can still be typed).
+  const caches = useQuery({ queryKey: cachesKey, queryFn: () => window.tessera.caches.list({}), enabled: open });
+  const known = (caches.data ?? []).filter((c) => c.kind !== null && c.path !== cachePath);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const path = other.trim();
@@ -51,9 +55,17 @@ export function CompareWithForm({ cachePath }: { cachePath: string }) {
         // biome-ignore lint/a11y/noAutofocus: the field is what the person just asked for
         autoFocus
         placeholder="/path/to/other.mbtiles"
+        list="map-compare-caches"
         value={other}
         onChange={(e) => setOther(e.target.value)}
       />
+      <datalist id="map-compare-caches">
+        {known.map((c) => (
+          <option key={c.path} value={c.path}>
+            {c.name}
+          </option>
+        ))}
+      </datalist>
       <div className="map-actions">
         <button type="submit" disabled={other.trim() === ''}>
           Compare

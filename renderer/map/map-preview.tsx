@@ -60,7 +60,8 @@ export function MapPreview({ cachePath, extent, jobId, tile, compareWith }: MapP
     if (path === openPath) void opened.refetch();
     else setOpenPath(path);
     // Into the address too (the shell keeps the hash in step), so the preview can be reloaded or linked.
-    navigate({ name: 'map', cachePath: path, ...(extent ? { extent } : {}), ...(jobId === undefined ? {} : { jobId }) });
+    // A job's bad tiles stay drawn over the same cache only: another cache is not what the job read.
+    navigate({ name: 'map', cachePath: path, ...(extent ? { extent } : {}), ...(jobId !== undefined && path === cachePath ? { jobId } : {}) });
   };
 
   if (compareWith !== undefined && cachePath !== undefined)
