@@ -144,6 +144,21 @@ async function expectNoSidewaysScroll(): Promise<void> {
 
 const issueMap = () => page.locator(`[data-testid="map"][data-cache-id="${cacheIdFor(damaged)}"]`);
 
+/**
+ * Waits until the issue squares are on the screen: `data-ready` follows the cache's tiles only, and
+ * the squares' GeoJSON is cut into tiles in MapLibre's worker, after the source is given the data.
+ */
+async function issuesDrawn(): Promise<void> {
+  const map = issueMap();
+  await expect
+    .poll(() => map.evaluate((el) => (el as MapHandle).__map.queryRenderedFeatures({ layers: ['tessera-issues-line'] }).length), {
+      message: 'the issue squares drawn',
+      timeout: 10_000,
+    })
+    .toBeGreaterThan(0);
+  await settled(map);
+}
+
 // -----------------------------------------------------------------------------------------------
 
 test('a verify finds the damaged tiles (corrupt) and the largest ones (oversized)', async () => {
@@ -170,11 +185,7 @@ test('"Show on map" on the job page opens the map on that tile, outlined in the 
   expect(await page.evaluate(() => decodeURIComponent(window.location.hash))).toContain(`tile=${nameOf(target)}`);
   const map = issueMap();
   await settled(map);
-  // The squares are drawn once the GeoJSON source has them.
-  await expect
-    .poll(() => map.evaluate((el) => (el as MapHandle).__map.queryRenderedFeatures({ layers: ['tessera-issues-line'] }).length), { timeout: 10_000 })
-    .toBeGreaterThan(0);
-  await settled(map);
+  await issuesDrawn();
 
   // The legend counts what the engine recorded.
   const legend = page.getByTestId('map-issues');
@@ -245,7 +256,7 @@ test('screenshots of the bad tiles at 1440×900 and 1024×700', async () => {
     await page.reload();
     await settled(issueMap());
     await expect(page.getByTestId('map-issue-picked')).toContainText(nameOf(target));
-    await settled(issueMap());
+    await issuesDrawn();
     await shoot(`map-issues-${width}.png`);
     await expectNoSidewaysScroll();
   }
@@ -255,7 +266,7 @@ test('screenshots of the bad tiles at 1440×900 and 1024×700', async () => {
   await page.reload();
   await settled(issueMap());
   await expect(page.getByTestId('map-issue-picked')).toContainText(nameOf(target));
-  await settled(issueMap());
+  await issuesDrawn();
   await shoot('map-issues-dark-1440.png');
   await page.evaluate(() => localStorage.setItem('tessera.theme', 'light'));
   await page.reload();
@@ -273,6 +284,7 @@ test('the issue links back to its row on the job page', async () => {
   await expect(row).toHaveAttribute('data-focused', 'true');
   await expect(row).toBeInViewport();
   expect(await page.evaluate(() => window.location.hash)).toBe(`#/jobs/${job.id}`);
+  await shoot('map-issues-job-row.png');
 });
 
 // -----------------------------------------------------------------------------------------------
