@@ -10,6 +10,7 @@ import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
 import { useUi } from '../ui-store.js';
 import { JobDetail } from './job-detail.js';
+import { focusIssueOnOpen } from './tile-issues.js';
 
 const NOW = '2026-11-29T09:00:00.000Z';
 
@@ -400,6 +401,28 @@ test('tile issues page by cursor on request', { timeout: 20_000 }, async () => {
   expect(memory.callsTo('jobs.tileIssues').map((c) => c.cursor)).toEqual([undefined, '500']);
   expect(button('Load more tiles')).toBeNull();
   expect(page().querySelector('[data-testid="tile-10/619/3"] td:nth-child(4)')?.textContent).toBe('z10');
+});
+
+test('the map’s link to one issue opens the job on its row, reading pages until it is found', { timeout: 20_000 }, async () => {
+  const issues: TileIssue[] = Array.from({ length: 620 }, (_, i) => ({ itemId: 1010, z: 10, x: i, y: 3, issue: 'corrupt', detail: 'bad' }));
+  const e = engine(summary(7, zoomItems(7)), zoomItems(7), [], issues);
+  // jsdom lays nothing out and has no scrollIntoView: record which element was asked to scroll.
+  const scrolled: Element[] = [];
+  const original = Element.prototype.scrollIntoView;
+  Element.prototype.scrollIntoView = function (this: Element) {
+    scrolled.push(this);
+  };
+  try {
+    focusIssueOnOpen(7, '10/600/3/corrupt');
+    const memory = await show(e);
+    const row = await waitFor('the focused row', () => page().querySelector('[data-testid="tile-10/600/3"][data-focused="true"]'), { timeoutMs: 8000 });
+    // It was on the second page: read without a click, and no further.
+    expect(memory.callsTo('jobs.tileIssues').map((c) => c.cursor)).toEqual([undefined, '500']);
+    await waitFor('the scroll', () => scrolled.includes(row));
+    expect(page().querySelectorAll('[data-focused="true"]')).toHaveLength(1);
+  } finally {
+    Element.prototype.scrollIntoView = original;
+  }
 });
 
 test('a job that does not exist says so', async () => {
