@@ -16,7 +16,7 @@ import type { Theme } from './map-style.js';
 import type { maplibregl } from './maplibre.js';
 import {
   ISSUE_FILL_LAYER,
-  ISSUE_HALO,
+  ISSUE_HALO_LAYER,
   ISSUE_LAYER_IDS,
   ISSUE_SOURCE,
   type IssueProperties,
@@ -102,8 +102,7 @@ export function useIssueOverlay(
     for (const layer of issueLayers(theme, selectedKey)) {
       if (layer.type !== 'line' || !map.getLayer(layer.id)) continue;
       map.setPaintProperty(layer.id, 'line-width', layer.paint?.['line-width']);
-      if (layer.paint?.['line-color'] === ISSUE_HALO.light || layer.paint?.['line-color'] === ISSUE_HALO.dark)
-        map.setPaintProperty(layer.id, 'line-color', ISSUE_HALO[theme]);
+      if (layer.id === ISSUE_HALO_LAYER) map.setPaintProperty(layer.id, 'line-color', layer.paint?.['line-color']);
     }
   }, [map, jobId, theme, selectedKey]);
 

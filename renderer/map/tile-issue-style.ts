@@ -32,7 +32,7 @@ export const ISSUE_HALO: Readonly<Record<Theme, string>> = { light: '#ffffff', d
 export const ISSUE_SOURCE = 'tessera-issues';
 export const ISSUE_FILL_LAYER = 'tessera-issues-fill';
 export const ISSUE_LINE_LAYER = 'tessera-issues-line';
-const ISSUE_HALO_LAYER = 'tessera-issues-halo';
+export const ISSUE_HALO_LAYER = 'tessera-issues-halo';
 
 /** The colour of an issue kind; an unknown kind (a newer engine) is drawn as failed. */
 export function issueColour(kind: string): string {
