@@ -8,7 +8,17 @@ import { create } from 'zustand';
 export type Screen =
   | { name: 'queue' }
   | { name: 'job'; jobId: number }
-  | { name: 'map'; cachePath?: string; extent?: [number, number, number, number] }
+  | {
+      name: 'map';
+      cachePath?: string;
+      extent?: [number, number, number, number];
+      /** A verify or preseed job whose bad tiles are drawn over the map (renderer/map/issue-overlay.tsx). */
+      jobId?: number;
+      /** One of those tiles, as [z, x, y]: the map opens on it with its issue shown. */
+      tile?: [number, number, number];
+      /** A second cache shown beside the first with a swipe divider (renderer/map/compare-view.tsx). */
+      compareWith?: string;
+    }
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }

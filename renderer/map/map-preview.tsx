@@ -15,6 +15,7 @@ import { queryKey } from '../data/query-keys.js';
 import { CachePicker } from './cache-picker.js';
 import { useUi } from '../ui-store.js';
 import { CacheMap } from './cache-map.js';
+import { CompareScreen } from './compare-view.js';
 import type { Bounds } from './map-overlays.js';
 import './map.css';
 
@@ -25,9 +26,15 @@ export interface MapPreviewProps {
   cachePath?: string;
   /** The job's extent (west, south, east, north), drawn as an outline. */
   extent?: Bounds;
+  /** A verify or preseed job whose bad tiles are drawn over the cache. */
+  jobId?: number;
+  /** The tile (z, x, y) to open on, its issues shown. */
+  tile?: [number, number, number];
+  /** A second cache: the two are shown side by side with a swipe (compare-view.tsx). */
+  compareWith?: string;
 }
 
-export function MapPreview({ cachePath, extent }: MapPreviewProps) {
+export function MapPreview({ cachePath, extent, jobId, tile, compareWith }: MapPreviewProps) {
   const navigate = useUi((s) => s.navigate);
   const [input, setInput] = useState(cachePath ?? '');
   const [openPath, setOpenPath] = useState(cachePath ?? '');
@@ -53,8 +60,16 @@ export function MapPreview({ cachePath, extent }: MapPreviewProps) {
     if (path === openPath) void opened.refetch();
     else setOpenPath(path);
     // Into the address too (the shell keeps the hash in step), so the preview can be reloaded or linked.
-    navigate({ name: 'map', cachePath: path, ...(extent ? { extent } : {}) });
+    // A job's bad tiles stay drawn over the same cache only: another cache is not what the job read.
+    navigate({ name: 'map', cachePath: path, ...(extent ? { extent } : {}), ...(jobId !== undefined && path === cachePath ? { jobId } : {}) });
   };
+
+  if (compareWith !== undefined && cachePath !== undefined)
+    return (
+      <section className="map-preview" aria-label="Compare two caches">
+        <CompareScreen left={cachePath} right={compareWith} />
+      </section>
+    );
 
   return (
     <section className="map-preview" aria-label="Map preview">
@@ -82,7 +97,16 @@ export function MapPreview({ cachePath, extent }: MapPreviewProps) {
         </p>
       )}
       {opened.isPending && openPath.trim() !== '' && <p className="muted map-message">Opening {openPath}…</p>}
-      {opened.data && <CacheMap key={`${opened.data.id}:${opened.dataUpdatedAt}`} summary={opened.data} openedAt={opened.dataUpdatedAt} extent={extent} />}
+      {opened.data && (
+        <CacheMap
+          key={`${opened.data.id}:${opened.dataUpdatedAt}`}
+          summary={opened.data}
+          openedAt={opened.dataUpdatedAt}
+          extent={extent}
+          jobId={jobId}
+          tile={tile}
+        />
+      )}
     </section>
   );
 }

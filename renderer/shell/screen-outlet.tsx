@@ -31,6 +31,9 @@ function render(screen: Screen): ReactNode {
         <MapPreview
           {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })}
           {...(screen.extent === undefined ? {} : { extent: screen.extent })}
+          {...(screen.jobId === undefined ? {} : { jobId: screen.jobId })}
+          {...(screen.tile === undefined ? {} : { tile: screen.tile })}
+          {...(screen.compareWith === undefined ? {} : { compareWith: screen.compareWith })}
         />
       );
     case 'caches':
