@@ -4,6 +4,7 @@
  * words for how many were loaded. Pure functions, tested without WebGL (tile-issue-style.test.ts).
  */
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import type { ExpressionSpecification } from 'maplibre-gl';
 import type { TileIssue } from '../../shared/contract.js';
 import { tileBoundsLonLat } from '../../shared/tile-grid.js';
 import { type LayerSpecification, type Theme, boxRing } from './map-style.js';
@@ -86,8 +87,8 @@ function squareOf(z: number, x: number, y: number): [number, number, number, num
  */
 export function issueLayers(theme: Theme, selected: string | null = null): LayerSpecification[] {
   const colour: ['get', string] = ['get', 'colour'];
-  const width = (normal: number, picked: number) =>
-    selected === null ? normal : (['case', ['==', ['get', 'key'], selected], picked, normal] as unknown as number);
+  const width = (normal: number, picked: number): number | ExpressionSpecification =>
+    selected === null ? normal : ['case', ['==', ['get', 'key'], selected], picked, normal];
   return [
     { id: ISSUE_FILL_LAYER, type: 'fill', source: ISSUE_SOURCE, paint: { 'fill-color': colour, 'fill-opacity': 0.12 } },
     { id: ISSUE_HALO_LAYER, type: 'line', source: ISSUE_SOURCE, paint: { 'line-color': ISSUE_HALO[theme], 'line-width': width(5, 8), 'line-opacity': 0.85 } },
