@@ -46,7 +46,9 @@ export async function datasetTile(task: DatasetTileTask): Promise<DatasetTileRes
     try {
       collection = JSON.parse(layer.geojson) as FeatureCollection;
     } catch (error) {
-      throw new TesseraError('DATASET_UNREADABLE', `layer ${layer.name}: GDAL's GeoJSON for tile ${task.z}/${task.x}/${task.y} does not parse`, { cause: error });
+      throw new TesseraError('DATASET_UNREADABLE', `layer ${layer.name}: GDAL's GeoJSON for tile ${task.z}/${task.x}/${task.y} does not parse`, {
+        cause: error,
+      });
     }
     if (collection.features.length === 0) continue;
     // indexMaxZoom 0: the index is made for this one tile, so only the path from z0 down to it is cut.

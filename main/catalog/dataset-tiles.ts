@@ -160,9 +160,13 @@ export function openDatasetTiles(dataset: CatalogDataset, cut: CutTile, options:
           const text = gdal.vsimem.release(path).toString('utf8');
           bytes += text.length;
           if (bytes > maxSourceBytes)
-            throw new TesseraError('TILE_TOO_LARGE', `tile ${z}/${x}/${y} of ${dataset.name}: more than ${maxSourceBytes.toLocaleString('en')} bytes of features`, {
-              details: { z, x, y, maxSourceBytes },
-            });
+            throw new TesseraError(
+              'TILE_TOO_LARGE',
+              `tile ${z}/${x}/${y} of ${dataset.name}: more than ${maxSourceBytes.toLocaleString('en')} bytes of features`,
+              {
+                details: { z, x, y, maxSourceBytes },
+              },
+            );
           out.push({ name: layer.name, geojson: text });
         } finally {
           try {
@@ -180,14 +184,13 @@ export function openDatasetTiles(dataset: CatalogDataset, cut: CutTile, options:
 
   async function makeTile(z: number, x: number, y: number): Promise<Uint8Array | null> {
     const features = await readFeatures(z, x, y);
-    const result = await cut(
-      { z, x, y, layers: features, extent: EXTENT, buffer: BUFFER, tolerance: TOLERANCE },
-      AbortSignal.timeout(timeoutMs),
-    ).catch((error: unknown) => {
-      if (error instanceof Error && (error.name === 'TimeoutError' || (error as { code?: string }).code === 'ABORTED'))
-        throw new TesseraError('TIMEOUT', `tile ${z}/${x}/${y} of ${dataset.name} took more than ${timeoutMs} ms to cut`, { details: { z, x, y } });
-      throw error;
-    });
+    const result = await cut({ z, x, y, layers: features, extent: EXTENT, buffer: BUFFER, tolerance: TOLERANCE }, AbortSignal.timeout(timeoutMs)).catch(
+      (error: unknown) => {
+        if (error instanceof Error && (error.name === 'TimeoutError' || (error as { code?: string }).code === 'ABORTED'))
+          throw new TesseraError('TIMEOUT', `tile ${z}/${x}/${y} of ${dataset.name} took more than ${timeoutMs} ms to cut`, { details: { z, x, y } });
+        throw error;
+      },
+    );
     return result.data;
   }
 
