@@ -8,7 +8,7 @@ import { create } from 'zustand';
 export type Screen =
   | { name: 'queue' }
   | { name: 'job'; jobId: number }
-  | { name: 'map'; cachePath?: string; extent?: [number, number, number, number] }
+  | { name: 'map'; cachePath?: string; extent?: [number, number, number, number]; datasetId?: number }
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }

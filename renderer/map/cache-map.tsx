@@ -16,7 +16,18 @@ import { MapToolbar, fitMap } from './map-toolbar.js';
 import { basemapShown, rememberBasemap } from './map-view.js';
 import { useCacheMap } from './use-cache-map.js';
 
-export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSummary; openedAt: number; extent: Bounds | undefined }) {
+export function CacheMap({
+  summary,
+  openedAt,
+  extent,
+  extentLabel = 'Job extent',
+}: {
+  summary: TileCacheSummary;
+  openedAt: number;
+  extent: Bounds | undefined;
+  /** What the outlined extent is: the job's, or the catalogue dataset's. */
+  extentLabel?: string;
+}) {
   const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(summary, openedAt);
   const theme = useResolvedTheme();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
@@ -53,9 +64,12 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
     <div className="map-body">
       <aside className="map-side">
         <CacheFacts summary={summary} />
-        <div className="map-actions">
-          <VerifyCacheButton cachePath={summary.path} />
-        </div>
+        {/* A dataset's tiles are cut on demand: there is no cache file to verify. */}
+        {summary.kind !== 'geopackage' && (
+          <div className="map-actions">
+            <VerifyCacheButton cachePath={summary.path} />
+          </div>
+        )}
         <AreaList areas={areas} current={currentArea} onJump={jumpTo} />
         <h3>Layers</h3>
         <LayerList summary={summary} hidden={hidden} onToggle={toggleLayer} theme={theme} />
@@ -66,7 +80,7 @@ export function CacheMap({ summary, openedAt, extent }: { summary: TileCacheSumm
         {gridNote && <p className="muted small">{gridNote}</p>}
         {extent && (
           <p className="small">
-            <span className="map-extent-key" /> Job extent {extent.map((v) => v.toFixed(3)).join(', ')}
+            <span className="map-extent-key" /> {extentLabel} {extent.map((v) => v.toFixed(3)).join(', ')}
           </p>
         )}
         <PickedPanel picked={picked} isVector={summary.format === 'pbf'} />

@@ -31,3 +31,9 @@ test('writes hashes that read back as the same screen', () => {
     expect(mapScreenFromHash(hashForMap(path, extent))).toEqual({ name: 'map', cachePath: path, ...(extent ? { extent } : {}) });
   }
 });
+
+test('a catalogue dataset is named by its id, never its path, and reads back', () => {
+  expect(hashForMap(undefined, [-9, 54, -1, 61], 7)).toBe('#/map?dataset=7&extent=-9,54,-1,61');
+  expect(mapScreenFromHash('#/map?dataset=7&extent=-9,54,-1,61')).toEqual({ name: 'map', datasetId: 7, extent: [-9, 54, -1, 61] });
+  for (const bad of ['0', '-1', '1.5', 'x', '07']) expect(mapScreenFromHash(`#/map?dataset=${bad}`)).toEqual({ name: 'map' });
+});

@@ -1,5 +1,6 @@
 /**
- * The map screen's address: `#/map?path=<encoded path>&extent=<west,south,east,north>`.
+ * The map screen's address: `#/map?path=<encoded path>&extent=<west,south,east,north>`, or
+ * `#/map?dataset=<id>&extent=…` for a catalogue dataset's vector tiles (main/catalog/dataset-tiles.ts).
  *
  * The shell reads the hash with `mapScreenFromHash` (on load and on `hashchange`) and writes it with
  * `hashForMap` when it navigates to the map, so that a preview can be linked to, reloaded, and
@@ -21,15 +22,18 @@ export function mapScreenFromHash(hash: string): MapScreen | null {
   const screen: MapScreen = { name: 'map' };
   const path = params.get('path');
   if (path !== null && path.trim() !== '') screen.cachePath = path;
+  const dataset = params.get('dataset');
+  if (dataset !== null && /^[1-9]\d{0,9}$/.test(dataset)) screen.datasetId = Number(dataset);
   const extent = parseExtent(params.get('extent'));
   if (extent !== null) screen.extent = extent;
   return screen;
 }
 
-/** The hash for the map screen showing `cachePath` (and `extent`), e.g. `#/map?path=%2Fdata%2Fa.mbtiles`. */
-export function hashForMap(cachePath?: string, extent?: [number, number, number, number]): string {
+/** The hash for the map screen showing `cachePath` or dataset `datasetId` (and `extent`), e.g. `#/map?path=%2Fdata%2Fa.mbtiles`. */
+export function hashForMap(cachePath?: string, extent?: [number, number, number, number], datasetId?: number): string {
   const params: string[] = [];
-  if (cachePath !== undefined && cachePath !== '') params.push(`path=${encodeURIComponent(cachePath)}`);
+  if (datasetId !== undefined) params.push(`dataset=${datasetId}`);
+  else if (cachePath !== undefined && cachePath !== '') params.push(`path=${encodeURIComponent(cachePath)}`);
   if (extent !== undefined) params.push(`extent=${extent.map((v) => String(v)).join(',')}`);
   return params.length === 0 ? MAP_ROUTE : `${MAP_ROUTE}?${params.join('&')}`;
 }

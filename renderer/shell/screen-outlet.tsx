@@ -31,6 +31,7 @@ function render(screen: Screen): ReactNode {
         <MapPreview
           {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })}
           {...(screen.extent === undefined ? {} : { extent: screen.extent })}
+          {...(screen.datasetId === undefined ? {} : { datasetId: screen.datasetId })}
         />
       );
     case 'caches':
