@@ -51,6 +51,8 @@ test.beforeAll(async ({ tessera, session }) => {
   page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/tiles/')) tileRequests.push({ url: r.url(), status: r.status() });
   });
+  // The token URL first: the session cookie comes from it.
+  await page.goto(tessera.url);
   await page.goto(`${tessera.origin}/#/catalog`);
   await page.locator('.catalog-empty').waitFor();
   await dropFiles(

@@ -113,6 +113,7 @@ test('a z8 tile decodes and holds exactly the districts GDAL finds in its box, w
   for (let i = 0; i < layer.length; i++) {
     const feature = layer.feature(i);
     assert.equal(feature.type, 3, 'polygons');
+    assert.ok(Number.isInteger(feature.id) && feature.id! >= 1, 'the GeoPackage FID is the feature id (the map highlights by it)');
     assert.equal(typeof feature.properties.SMR, 'number');
     names.push(String(feature.properties.NAME));
   }

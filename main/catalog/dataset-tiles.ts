@@ -152,6 +152,9 @@ export function openDatasetTiles(dataset: CatalogDataset, cut: CutTile, options:
             'EPSG:4326',
             '-dim',
             'XY',
+            // The FID as the feature's id, in every tile it falls in: the map highlights a clicked
+            // feature by id, across tile edges.
+            '-preserve_fid',
             '-lco',
             'COORDINATE_PRECISION=7',
             layer.name,
