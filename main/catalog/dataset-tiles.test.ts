@@ -167,8 +167,11 @@ test('an unknown dataset id has no vector tiles', async () => {
 });
 
 test('zooms start where a tile holds a bounded share of the data', () => {
-  assert.deepEqual(zoomRange([-180, -85, 180, 85], 4556, 20e6), { minZoom: 0, maxZoom: 14 });
+  assert.deepEqual(zoomRange([-180, -85, 180, 85], 4556, 2e6), { minZoom: 0, maxZoom: 14 });
+  // world_map.gpkg (12.8 MB) and countries-maritime-10m (30.8 MB): whole geometries are read per tile.
+  assert.deepEqual(zoomRange([-180, -90, 180, 83.6], 4556 + 255, 12.8e6), { minZoom: 1, maxZoom: 14 });
+  assert.deepEqual(zoomRange([-180, -85, 180, 85], 255, 30.8e6), { minZoom: 2, maxZoom: 14 });
   // Two million points over the world: z0 would read them all for one tile.
-  assert.deepEqual(zoomRange([-180, -85, 180, 85], 2_000_000, 400e6), { minZoom: 3, maxZoom: 14 });
+  assert.deepEqual(zoomRange([-180, -85, 180, 85], 2_000_000, 400e6), { minZoom: 4, maxZoom: 14 });
   assert.deepEqual(zoomRange([5, 45, 6, 46], 2_000_000, 400e6, { maxZoom: 12 }).maxZoom, 12);
 });

@@ -31,7 +31,11 @@ export interface DatasetTilesOptions {
   maxZoom?: number;
   /** At the shallowest zoom, at most about this many features per tile. Default 50,000. */
   maxFeaturesPerTile?: number;
-  /** At the shallowest zoom, at most about this many dataset bytes per tile. Default 48 MiB. */
+  /**
+   * At the shallowest zoom, at most about this many dataset bytes per tile. Default 4 MiB: a tile
+   * reads every geometry it touches whole (bench/dataset-tiles-bench.ts: 31 MB of detailed
+   * coastlines cost 14 s for z0, 7 s a tile at z2, 0.6 s at z8).
+   */
   maxBytesPerTile?: number;
   /** GDAL's GeoJSON for one tile (all layers) beyond this refuses the tile (TILE_TOO_LARGE). Default 64 MiB. */
   maxSourceBytes?: number;
@@ -60,13 +64,14 @@ export function datasetTilesId(dataset: Pick<CatalogDataset, 'id' | 'path'>): st
 
 /**
  * The zooms a dataset is cut at: from the first at which a tile over its extent holds about
- * `maxFeaturesPerTile` features and `maxBytesPerTile` bytes or less (0 for most datasets: one
- * world tile of Natural Earth provinces is a few thousand features), to `maxZoom`.
+ * `maxFeaturesPerTile` features and `maxBytesPerTile` bytes or less (0 for most datasets; 1 for
+ * the 13 MB of Natural Earth in world_map.gpkg, 2 for 31 MB of 10 m coastlines), to `maxZoom`.
+ * Below it the map draws nothing of the dataset rather than wait seconds for a tile.
  */
 export function zoomRange(bounds: Bbox, featureCount: number, sizeBytes: number, options: DatasetTilesOptions = {}): { minZoom: number; maxZoom: number } {
   const maxZoom = options.maxZoom ?? 14;
   const maxFeatures = options.maxFeaturesPerTile ?? 50_000;
-  const maxBytes = options.maxBytesPerTile ?? 48 * 1024 * 1024;
+  const maxBytes = options.maxBytesPerTile ?? 4 * 1024 * 1024;
   const box: Bbox = [bounds[0], clampLatitude(bounds[1]), bounds[2], clampLatitude(bounds[3])];
   for (let z = 0; z < maxZoom; z++) {
     const tiles = rangeSize(tileRange(box, z));
