@@ -17,10 +17,12 @@
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import gdal from 'gdal-async';
-import type { Bbox, CatalogDataset } from '../../shared/contract.js';
+import type { Bbox, CatalogDataset, TileCacheSummary } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { clampLatitude, rangeSize, tileBoundsLonLat, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
 import type { DatasetTileResult, DatasetTileTask } from '../../workers/dataset-tile.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+import type { CacheRegistry } from '../tile-cache/cache-registry.js';
 import type { TileSourceReader } from '../tile-cache/tile-cache.js';
 
 /** Cuts one tile (the worker pool's `datasetTile`, bound to a signal for the deadline). */
@@ -78,6 +80,19 @@ export function zoomRange(bounds: Bbox, featureCount: number, sizeBytes: number,
     if (featureCount / tiles <= maxFeatures && sizeBytes / tiles <= maxBytes) return { minZoom: z, maxZoom };
   }
   return { minZoom: maxZoom, maxZoom };
+}
+
+/**
+ * Opens `dataset`'s tiles in the map's registry (again when the dataset changed: a refresh
+ * rewrites its file) and summarises them like a cache: `catalog.previewTiles`.
+ */
+export function openCatalogTiles(
+  registry: Pick<CacheRegistry, 'openReader'>,
+  dataset: CatalogDataset,
+  pool: Pick<WorkerPool, 'run'>,
+): Promise<TileCacheSummary> {
+  const cut: CutTile = (task, signal) => pool.run('datasetTile', task, { signal });
+  return registry.openReader(datasetTilesId(dataset), `${dataset.updatedAt}:${dataset.sizeBytes}`, async () => openDatasetTiles(dataset, cut), dataset.name);
 }
 
 /** OGR's geometry type name ("Multi Polygon", "3D Line String") as the map's three kinds. */

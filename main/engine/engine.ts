@@ -15,7 +15,6 @@ import {
   type BulkResult,
   type KindedParams,
   pathsOf,
-  type TileCacheSummary,
 } from '../../shared/contract.js';
 import { type RetryChange, retryChange } from './retry-change.js';
 import { searchCrs } from '../gdal/crs-search.js';
@@ -204,7 +203,8 @@ export class Engine {
         return this.caches.open(i.path);
       },
       ...cacheHandlers(this.cacheList, (uses) => this.assertPaths(uses)),
-      'catalog.previewTiles': (i) => this.openDatasetTiles(i.id),
+      // Imported on first use, like the catalogue's other GDAL code.
+      'catalog.previewTiles': async (i) => (await import('../catalog/dataset-tiles.js')).openCatalogTiles(this.caches, this.catalog.get(i.id), this.pool),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),
@@ -326,22 +326,6 @@ export class Engine {
   rerun(id: number): Promise<JobSummary> {
     const job = this.store.getJob(id);
     return this.start({ kind: job.kind, params: job.params, priority: job.priority, name: job.name } as JobStartInput);
-  }
-
-  /**
-   * A vector dataset's tiles for the map, cut on demand (main/catalog/dataset-tiles.ts) in the
-   * worker pool. Opened again when the dataset changed (a refresh rewrites its file).
-   */
-  async openDatasetTiles(id: number): Promise<TileCacheSummary> {
-    const dataset = this.catalog.get(id);
-    // Loaded on first use, as the catalogue's other GDAL code: an engine that never previews a dataset does not load it here.
-    const { datasetTilesId, openDatasetTiles } = await import('../catalog/dataset-tiles.js');
-    return this.caches.openReader(
-      datasetTilesId(dataset),
-      `${dataset.updatedAt}:${dataset.sizeBytes}`,
-      async () => openDatasetTiles(dataset, (task, signal) => this.pool.run('datasetTile', task, { signal })),
-      dataset.name,
-    );
   }
 
   queueState(): QueueState {
