@@ -21,8 +21,8 @@ import { type HeadlessHost, startHeadlessHost } from '../hosts/headless-host.js'
 import { createTileRoute } from '../hosts/tile-route.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { createLogger } from '../logging/logger.js';
-import { rgdalVector } from '../testing/real-data.js';
-import { zoomRange } from './dataset-tiles.js';
+import { rgdalVector, worldMapGpkg } from '../testing/real-data.js';
+import { filterBox, zoomRange } from './dataset-tiles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-dataset-tiles-'));
 let engine: Engine;
@@ -164,6 +164,35 @@ test('an unknown dataset id has no vector tiles', async () => {
     async () => engine.handlers['catalog.previewTiles']({ id: 9999 }),
     (e: { code?: string }) => e.code === 'NOT_FOUND',
   );
+});
+
+test("GDAL's filter box is the tile with its buffer, never past the world's edge (where longitudes wrap)", () => {
+  const world = 20037508.342789244;
+  const [x0, y0, x1, y1] = filterBox(1, 0, 0);
+  assert.deepEqual([x0, y1], [-world, world]);
+  assert.ok(x1 > 0 && y0 < 0, 'the buffer reaches past the tile inside the world');
+  const inner = filterBox(8, 125, 77);
+  const tile = tileBoundsMercator(8, 125, 77);
+  assert.ok(inner[0] < tile[0] && inner[2] > tile[2], 'inside the world, the buffer widens the box');
+});
+
+test("a tile at the world's edge holds the countries there (Natural Earth in world_map.gpkg, 4 layers)", async () => {
+  const job = await engine.start({ kind: 'ingest', params: { files: [worldMapGpkg()] } });
+  assert.equal((await engine.waitFor(job.id)).state, 'succeeded');
+  const world = ((await engine.handlers['catalog.list']({ limit: 10 })).rows as CatalogDataset[]).find((d) => d.name === 'world_map')!;
+  const tiles = await engine.handlers['catalog.previewTiles']({ id: world.id });
+  assert.deepEqual(
+    tiles.vectorLayers.map((l) => `${l.id}:${l.geometryType}`),
+    ['states_provinces:polygon', 'countries:polygon', 'disputed_borders:line'],
+  );
+  const response = await get(`/tiles/${tiles.id}/${Math.max(1, tiles.minZoom)}/0/0`);
+  assert.equal(response.status, 200);
+  const tile = new VectorTile(new PbfReader(new Uint8Array(await response.arrayBuffer())));
+  const countries = tile.layers.countries!;
+  const names = new Set(Array.from({ length: countries.length }, (_, i) => String(countries.feature(i).properties.NAME)));
+  for (const name of ['Canada', 'United States of America', 'Mexico', 'Greenland', 'Brazil', 'United Kingdom']) assert.ok(names.has(name), `${name} in 1/0/0`);
+  assert.ok(!names.has('Australia') && !names.has('Japan'), 'nothing from the other side of the world');
+  assert.ok(tile.layers.states_provinces!.length > 1000, 'the provinces of the Americas and western Europe');
 });
 
 test('zooms start where a tile holds a bounded share of the data', () => {

@@ -149,8 +149,7 @@ export function openDatasetTiles(dataset: CatalogDataset, cut: CutTile, options:
 
   /** Each layer's features in the tile's box (with the cut's buffer), as GeoJSON text in WGS84. */
   async function readFeatures(z: number, x: number, y: number): Promise<{ name: string; geojson: string }[]> {
-    const [x0, y0, x1, y1] = tileBoundsMercator(z, x, y);
-    const pad = ((x1 - x0) * BUFFER) / EXTENT;
+    const [x0, y0, x1, y1] = filterBox(z, x, y);
     const source = await gdal.openAsync(dataset.path, 'r');
     const out: { name: string; geojson: string }[] = [];
     let bytes = 0;
@@ -162,10 +161,10 @@ export function openDatasetTiles(dataset: CatalogDataset, cut: CutTile, options:
             '-f',
             'GeoJSON',
             '-spat',
-            String(x0 - pad),
-            String(y0 - pad),
-            String(x1 + pad),
-            String(y1 + pad),
+            String(x0),
+            String(y0),
+            String(x1),
+            String(y1),
             '-spat_srs',
             'EPSG:3857',
             '-t_srs',
@@ -251,6 +250,22 @@ export function openDatasetTiles(dataset: CatalogDataset, cut: CutTile, options:
       cache.clear();
     },
   };
+}
+
+/** Half the width of the Web Mercator world, in metres. */
+const WORLD = 20037508.342789244;
+
+/**
+ * The box GDAL's spatial filter reads for tile z/x/y (EPSG:3857): the tile with the cut's buffer,
+ * but never beyond the world. Why: a box past ±180° is transformed into the layer's CRS with its
+ * longitude wrapped (-182° becomes 178°), and the filter then reads the wrong features: tile
+ * 1/0/0 of Natural Earth lost Canada that way.
+ */
+export function filterBox(z: number, x: number, y: number): [number, number, number, number] {
+  const [x0, y0, x1, y1] = tileBoundsMercator(z, x, y);
+  const pad = ((x1 - x0) * BUFFER) / EXTENT;
+  const clamp = (v: number) => Math.max(-WORLD, Math.min(WORLD, v));
+  return [clamp(x0 - pad), clamp(y0 - pad), clamp(x1 + pad), clamp(y1 + pad)];
 }
 
 /** Whether two boxes meet, edges included (a single point's extent has no area but is on the map). */
