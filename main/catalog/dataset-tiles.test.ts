@@ -22,7 +22,8 @@ import { createTileRoute } from '../hosts/tile-route.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { createLogger } from '../logging/logger.js';
 import { rgdalVector, worldMapGpkg } from '../testing/real-data.js';
-import { filterBox, zoomRange } from './dataset-tiles.js';
+import { datasetTile } from '../../workers/dataset-tile.js';
+import { type CutTile, filterBox, openDatasetTiles, zoomRange } from './dataset-tiles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-dataset-tiles-'));
 let engine: Engine;
@@ -203,4 +204,72 @@ test('zooms start where a tile holds a bounded share of the data', () => {
   // Two million points over the world: z0 would read them all for one tile.
   assert.deepEqual(zoomRange([-180, -85, 180, 85], 2_000_000, 400e6), { minZoom: 4, maxZoom: 14 });
   assert.deepEqual(zoomRange([5, 45, 6, 46], 2_000_000, 400e6, { maxZoom: 12 }).maxZoom, 12);
+});
+
+/** world_map.gpkg's countries as the catalogue would describe them, read in place (it is a GeoPackage). */
+const countriesDataset: CatalogDataset = {
+  id: 1,
+  name: 'world_map',
+  kind: 'vector',
+  path: worldMapGpkg(),
+  layers: [
+    {
+      name: 'countries',
+      geometryType: 'Multi Polygon',
+      featureCount: 240,
+      fields: [{ name: 'NAME', type: 'String' }],
+      crs: 'EPSG:4326',
+      bounds: null,
+      invalidGeometries: 0,
+    },
+  ],
+  raster: null,
+  bounds: [-180, -90, 180, 83.64],
+  sizeBytes: 1e6,
+  source: { type: 'file', files: [] },
+  jobId: null,
+  createdAt: '',
+  updatedAt: '',
+  thumbnail: null,
+  preview: null,
+  analysisPending: false,
+};
+
+test('a tile is cut once: read again from the LRU, and two reads at once share one cut', async () => {
+  let cuts = 0;
+  const cut: CutTile = async (task) => {
+    cuts++;
+    return datasetTile(task);
+  };
+  const reader = openDatasetTiles(countriesDataset, cut);
+  try {
+    const [a, b] = await Promise.all([reader.readTile(4, 8, 5), reader.readTile(4, 8, 5)]);
+    assert.ok(a !== null && a.byteLength > 0);
+    assert.equal(b, a);
+    assert.equal(cuts, 1);
+    assert.equal(await reader.readTile(4, 8, 5), a);
+    assert.equal(cuts, 1, 'from the LRU');
+    await reader.readTile(4, 8, 6);
+    assert.equal(cuts, 2);
+  } finally {
+    await reader.close();
+  }
+});
+
+test('a tile over its bounds is refused with a code: too many bytes of features, or too slow a cut', async () => {
+  const tooBig = openDatasetTiles(countriesDataset, async (task) => datasetTile(task), { maxSourceBytes: 10_000 });
+  await assert.rejects(
+    () => tooBig.readTile(2, 1, 1),
+    (e: { code?: string }) => e.code === 'TILE_TOO_LARGE',
+  );
+  await tooBig.close();
+  // A cut that only ends when its deadline aborts it (as the pool rejects an aborted task).
+  const stuck: CutTile = (_task, signal) =>
+    new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'ABORTED' }))));
+  const slow = openDatasetTiles(countriesDataset, stuck, { timeoutMs: 50 });
+  await assert.rejects(
+    () => slow.readTile(4, 8, 5),
+    (e: { code?: string }) => e.code === 'TIMEOUT',
+  );
+  await slow.close();
 });
