@@ -232,6 +232,7 @@ const SCREENS: { name: string; hash: () => string; ready: string }[] = [
   { name: 'catalogue', hash: () => '#/catalog', ready: '[data-testid="dataset"]' },
   { name: 'migrate', hash: () => '#/migrate', ready: '.migrate-view' },
   { name: 'map', hash: () => `#/map?path=${encodeURIComponent(mbtiles)}`, ready: '[data-testid="map"][data-ready="true"]' },
+  { name: 'caches', hash: () => '#/caches', ready: '.caches-view [data-testid="cache"]' },
   { name: 'storage', hash: () => '#/storage', ready: '.storage-view [data-testid="volume"]' },
   { name: 'plans', hash: () => '#/plans', ready: '.plans-view .plans-add ~ p, .plans-view [data-testid="plan-source"]' },
   { name: 'settings', hash: () => '#/settings', ready: '[data-field="freeSpaceFloorBytes"]' },

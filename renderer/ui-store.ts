@@ -8,7 +8,19 @@ import { create } from 'zustand';
 export type Screen =
   | { name: 'queue' }
   | { name: 'job'; jobId: number }
-  | { name: 'map'; cachePath?: string; extent?: [number, number, number, number]; datasetId?: number }
+  | {
+      name: 'map';
+      cachePath?: string;
+      extent?: [number, number, number, number];
+      /** A verify or preseed job whose bad tiles are drawn over the map (renderer/map/issue-overlay.tsx). */
+      jobId?: number;
+      /** One of those tiles, as [z, x, y]: the map opens on it with its issue shown. */
+      tile?: [number, number, number];
+      /** A second cache shown beside the first with a swipe divider (renderer/map/compare-view.tsx). */
+      compareWith?: string;
+      /** A catalogue dataset shown as its own vector tiles (main/catalog/dataset-tiles.ts). */
+      datasetId?: number;
+    }
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }

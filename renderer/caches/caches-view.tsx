@@ -14,6 +14,7 @@ import { formatBytes } from '../storage/bytes.js';
 import { useUi } from '../ui-store.js';
 import { boundsText, cachesKey, countText, formatText, zoomText } from './cache-format.js';
 import { TruncatePanel } from './truncate-panel.js';
+import { formatWhen } from '../dates.js';
 import '../controls.css';
 import './caches-view.css';
 
@@ -196,7 +197,7 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
               <div>
                 <span className={`state state-${c.lastJob.state}`}>{c.lastJob.state}</span>
               </div>
-              <div className="muted">{new Date(c.lastJob.at).toLocaleString()}</div>
+              <div className="muted">{formatWhen(c.lastJob.at)}</div>
             </>
           ) : (
             <span className="muted">added by hand</span>

@@ -10,6 +10,7 @@ import type { Handlers } from '../testing/memory-transport.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
 import { useUi } from '../ui-store.js';
 import { JobDetail } from './job-detail.js';
+import { focusIssueOnOpen } from './tile-issues.js';
 
 const NOW = '2026-11-29T09:00:00.000Z';
 
@@ -166,14 +167,9 @@ test('the header, parameters, items, tile issues and timeline of a partial verif
   const tones = [...page().querySelectorAll<HTMLElement>('.timeline-list .tl')].map((li) => `${li.dataset.type}:${li.className.replace('tl tone-', '')}`);
   expect(tones).toEqual(['created:muted', 'state.running:info', 'item.retry:warn', 'item.failed:bad', 'state.partial:bad']);
 
-  // Each bad tile can be looked at on the map, framed on that tile.
-  await click(byText(page().querySelector('[data-testid="tile-10/550/300"]')!, 'button', 'Map')!);
-  const screen = useUi.getState().screen;
-  expect(screen).toMatchObject({ name: 'map', cachePath: '/data/damaged-7.mbtiles' });
-  const [west, south, east, north] = (screen as { extent: [number, number, number, number] }).extent;
-  expect(west).toBeCloseTo((550 / 1024) * 360 - 180);
-  expect(east - west).toBeCloseTo(360 / 1024);
-  expect(north).toBeGreaterThan(south);
+  // Each bad tile can be looked at on the map: opened on that tile, with the job's bad tiles drawn.
+  await click(byText(page().querySelector('[data-testid="tile-10/550/300"]')!, 'button', 'Show on map')!);
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: '/data/damaged-7.mbtiles', jobId: 7, tile: [10, 550, 300] });
 });
 
 test('items sort by any column, both ways', async () => {
@@ -336,8 +332,9 @@ test('"Run again with these settings" starts a rerun and goes to the new job; "O
   const memory = await show(e);
   await waitFor('the actions', () => button('Run again with these settings'));
 
+  // With the job, so that its bad tiles are drawn over the cache.
   await click(button('Open on map')!);
-  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: '/data/damaged-7.mbtiles' });
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: '/data/damaged-7.mbtiles', jobId: 7 });
 
   await click(button('Run again with these settings')!);
   await waitFor('the new job', () => useUi.getState().screen.name === 'job');
@@ -390,7 +387,7 @@ test('a preseed offers "Open on map" for its output once it succeeded or ended p
     expect(button('Open on map')?.title).toBe(output);
   }
   await click(button('Open on map')!);
-  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: output, extent: [11.2, 57.2, 11.8, 57.8] });
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: output, extent: [11.2, 57.2, 11.8, 57.8], jobId: 9 });
 });
 
 test('tile issues page by cursor on request', { timeout: 20_000 }, async () => {
@@ -404,6 +401,28 @@ test('tile issues page by cursor on request', { timeout: 20_000 }, async () => {
   expect(memory.callsTo('jobs.tileIssues').map((c) => c.cursor)).toEqual([undefined, '500']);
   expect(button('Load more tiles')).toBeNull();
   expect(page().querySelector('[data-testid="tile-10/619/3"] td:nth-child(4)')?.textContent).toBe('z10');
+});
+
+test('the map’s link to one issue opens the job on its row, reading pages until it is found', { timeout: 20_000 }, async () => {
+  const issues: TileIssue[] = Array.from({ length: 620 }, (_, i) => ({ itemId: 1010, z: 10, x: i, y: 3, issue: 'corrupt', detail: 'bad' }));
+  const e = engine(summary(7, zoomItems(7)), zoomItems(7), [], issues);
+  // jsdom lays nothing out and has no scrollIntoView: record which element was asked to scroll.
+  const scrolled: Element[] = [];
+  const original = Element.prototype.scrollIntoView;
+  Element.prototype.scrollIntoView = function (this: Element) {
+    scrolled.push(this);
+  };
+  try {
+    focusIssueOnOpen(7, '10/600/3/corrupt');
+    const memory = await show(e);
+    const row = await waitFor('the focused row', () => page().querySelector('[data-testid="tile-10/600/3"][data-focused="true"]'), { timeoutMs: 8000 });
+    // It was on the second page: read without a click, and no further.
+    expect(memory.callsTo('jobs.tileIssues').map((c) => c.cursor)).toEqual([undefined, '500']);
+    await waitFor('the scroll', () => scrolled.includes(row));
+    expect(page().querySelectorAll('[data-focused="true"]')).toHaveLength(1);
+  } finally {
+    Element.prototype.scrollIntoView = original;
+  }
 });
 
 test('a job that does not exist says so', async () => {

@@ -247,7 +247,7 @@ function Actions({
         {job.kind === 'verify' ? 'Run again with these settings' : 'Run again with these settings…'}
       </button>
       {mapTarget !== null && (
-        <button type="button" onClick={() => useUi.getState().navigate({ name: 'map', ...mapTarget })} title={mapTarget.cachePath}>
+        <button type="button" onClick={() => useUi.getState().navigate({ name: 'map', ...mapTarget, jobId: job.id })} title={mapTarget.cachePath}>
           Open on map
         </button>
       )}

@@ -1,19 +1,27 @@
 /**
  * The exact list of bad tiles a job found (corrupt, empty, oversized, failed), paged from the
- * engine, each with a way to look at it on the map.
+ * engine, each with a way to look at it on the map (the map draws the job's bad tiles, and opens
+ * on this one: renderer/map/issue-overlay.tsx). The map links back here to one row.
  */
-import { useMemo } from 'react';
+import { type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import type { TileIssue } from '../../shared/contract.js';
 import { useUi } from '../ui-store.js';
 import { useJobItems, useTileIssues } from '../data/job-queries.js';
 
-/** WGS84 west, south, east, north of an XYZ tile (Web Mercator). */
-export function tileBounds(z: number, x: number, y: number): [number, number, number, number] {
-  const n = 2 ** z;
-  const lon = (col: number) => (col / n) * 360 - 180;
-  const lat = (row: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * row) / n))) * 180) / Math.PI;
-  return [lon(x), lat(y + 1), lon(x + 1), lat(y)];
+/** The row to bring into view when the job's page opens next (set by the map's "Show in job's list"). */
+let pendingFocus: { jobId: number; key: string } | null = null;
+
+/**
+ * Asks the next TileIssues of `jobId` to scroll to and mark the row of issue `key` (`z/x/y/kind`).
+ * A hand-over between two screens rather than part of the job's address: it is a one-off jump, not
+ * a place worth linking to.
+ */
+export function focusIssueOnOpen(jobId: number, key: string): void {
+  pendingFocus = { jobId, key };
 }
+
+/** Pages read while looking for the focused row before giving up (500 rows each). */
+const FOCUS_MAX_PAGES = 20;
 
 /** `cachePath`: the cache the tiles are in, when the job names one, so each tile can be shown on the map. */
 export function TileIssues({ jobId, cachePath }: { jobId: number; cachePath: string | null }) {
@@ -21,6 +29,19 @@ export function TileIssues({ jobId, cachePath }: { jobId: number; cachePath: str
   const items = useJobItems(jobId);
   const labels = useMemo(() => new Map(items.data?.pages.flatMap((p) => p.rows.map((i) => [i.id, i.label] as const)) ?? []), [items.data]);
   const rows = issues.data?.pages.flatMap((p) => p.rows) ?? [];
+  const [focused] = useState(() => {
+    const f = pendingFocus?.jobId === jobId ? pendingFocus.key : null;
+    pendingFocus = null;
+    return f;
+  });
+  const focusedRow = useRef<HTMLTableRowElement>(null);
+  const found = focused !== null && rows.some((t) => issueKeyOf(t) === focused);
+  const pages = issues.data?.pages.length ?? 0;
+  useEffect(() => {
+    if (focused === null) return;
+    if (found) focusedRow.current?.scrollIntoView({ block: 'center' });
+    else if (issues.hasNextPage && !issues.isFetchingNextPage && pages < FOCUS_MAX_PAGES) void issues.fetchNextPage();
+  }, [focused, found, pages, issues.hasNextPage, issues.isFetchingNextPage, issues.fetchNextPage]);
 
   return (
     <section className="panel tile-issues" aria-labelledby="issues-title">
@@ -29,6 +50,11 @@ export function TileIssues({ jobId, cachePath }: { jobId: number; cachePath: str
         <span className="muted small" data-testid="issues-summary">
           {rows.length > 0 && `${rows.length.toLocaleString()}${issues.hasNextPage ? '+' : ''} tile${rows.length === 1 ? '' : 's'}`}
         </span>
+        {rows.length > 0 && cachePath !== null && (
+          <button type="button" className="link" onClick={() => useUi.getState().navigate({ name: 'map', cachePath, jobId })}>
+            All on the map
+          </button>
+        )}
       </div>
       {issues.isPending && <p className="muted">Loading tile issues…</p>}
       {issues.error && (
@@ -50,9 +76,20 @@ export function TileIssues({ jobId, cachePath }: { jobId: number; cachePath: str
               </tr>
             </thead>
             <tbody>
-              {rows.map((t) => (
-                <IssueRow key={`${t.z}/${t.x}/${t.y}/${t.issue}`} issue={t} label={labels.get(t.itemId) ?? `#${t.itemId}`} cachePath={cachePath} />
-              ))}
+              {rows.map((t) => {
+                const key = issueKeyOf(t);
+                return (
+                  <IssueRow
+                    key={key}
+                    issue={t}
+                    label={labels.get(t.itemId) ?? `#${t.itemId}`}
+                    cachePath={cachePath}
+                    jobId={jobId}
+                    focused={key === focused}
+                    rowRef={key === focused ? focusedRow : undefined}
+                  />
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -66,10 +103,30 @@ export function TileIssues({ jobId, cachePath }: { jobId: number; cachePath: str
   );
 }
 
-function IssueRow({ issue, label, cachePath }: { issue: TileIssue; label: string; cachePath: string | null }) {
+/** The same key as the map's (renderer/map/tile-issue-style.ts issueKey), kept here so the job page does not load the map's code. */
+function issueKeyOf(t: Pick<TileIssue, 'z' | 'x' | 'y' | 'issue'>): string {
+  return `${t.z}/${t.x}/${t.y}/${t.issue}`;
+}
+
+interface IssueRowProps {
+  issue: TileIssue;
+  label: string;
+  cachePath: string | null;
+  jobId: number;
+  focused: boolean;
+  rowRef: RefObject<HTMLTableRowElement | null> | undefined;
+}
+
+function IssueRow({ issue, label, cachePath, jobId, focused, rowRef }: IssueRowProps) {
   const name = `${issue.z}/${issue.x}/${issue.y}`;
   return (
-    <tr data-testid={`tile-${name}`} data-issue={issue.issue}>
+    <tr
+      data-testid={`tile-${name}`}
+      data-issue={issue.issue}
+      data-focused={focused ? 'true' : undefined}
+      className={focused ? 'focused' : undefined}
+      ref={rowRef}
+    >
       <td>
         <code>{name}</code>
       </td>
@@ -83,10 +140,10 @@ function IssueRow({ issue, label, cachePath }: { issue: TileIssue; label: string
           <button
             type="button"
             className="link"
-            title={`Show tile ${name} on the map`}
-            onClick={() => useUi.getState().navigate({ name: 'map', cachePath, extent: tileBounds(issue.z, issue.x, issue.y) })}
+            title={`Open the map on tile ${name}, with the job's other bad tiles`}
+            onClick={() => useUi.getState().navigate({ name: 'map', cachePath, jobId, tile: [issue.z, issue.x, issue.y] })}
           >
-            Map
+            Show on map
           </button>
         </td>
       )}

@@ -6,29 +6,36 @@
  * For tests: the map container gets `data-ready="true"` once the map went idle with the cache's
  * tiles loaded (and back to "false" while it loads more), and carries the map instance as `__map`.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { TileCacheSummary } from '../../shared/contract.js';
 import { useResolvedTheme } from '../shell/theme.js';
 import { VerifyCacheButton } from '../verify/verify-cache-button.js';
 import { type Bounds, useBasemapVisibility, useExtentOutline, useFeaturePicker, useLayerVisibility, useTileGrid } from './map-overlays.js';
 import { AreaList, CacheFacts, LayerList, PickedPanel } from './map-side.js';
+import { CompareWithForm } from './compare-view.js';
+import { IssuePanel, useIssueOverlay } from './issue-overlay.js';
+import { zoomLimits } from './map-style.js';
 import { MapToolbar, fitMap } from './map-toolbar.js';
 import { basemapShown, rememberBasemap } from './map-view.js';
+import { issueCamera } from './tile-issue-style.js';
 import { useCacheMap } from './use-cache-map.js';
 
-export function CacheMap({
-  summary,
-  openedAt,
-  extent,
-  extentLabel = 'Job extent',
-}: {
+type Tile = [number, number, number];
+
+export interface CacheMapProps {
   summary: TileCacheSummary;
   openedAt: number;
   extent: Bounds | undefined;
+  /** A job whose bad tiles are drawn over the cache. */
+  jobId?: number | undefined;
+  /** A tile to open on (and fly to when it changes), its issues shown. */
+  tile?: Tile | undefined;
   /** What the outlined extent is: the job's, or the catalogue dataset's. */
   extentLabel?: string;
-}) {
-  const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(summary, openedAt);
+}
+
+export function CacheMap({ summary, openedAt, extent, jobId, tile, extentLabel = 'Job extent' }: CacheMapProps) {
+  const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(summary, openedAt, tile ? issueCamera(tile, zoomLimits(summary)) : undefined);
   const theme = useResolvedTheme();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [showGrid, setShowGrid] = useState(false);
@@ -41,6 +48,17 @@ export function CacheMap({
   useExtentOutline(map, extent);
   const gridNote = useTileGrid(map, showGrid, summary);
   const picked = useFeaturePicker(map, summary, hidden);
+  const issues = useIssueOverlay(map, jobId, theme, tile);
+  // A tile named later (the address changed with the map open) is flown to; the first one is where the map opened.
+  const tileKey = tile?.join('/');
+  useEffect(() => {
+    if (map === null || tileKey === undefined) return;
+    const [z = 0, x = 0, y = 0] = tileKey.split('/').map(Number);
+    const camera = issueCamera([z, x, y], zoomLimits(summary));
+    const here = map.getCenter();
+    if (Math.abs(here.lng - camera.center[0]) + Math.abs(here.lat - camera.center[1]) < 1e-6 && Math.abs(map.getZoom() - camera.zoom) < 1e-6) return;
+    map.flyTo({ ...camera, duration: 800 });
+  }, [map, tileKey, summary]);
 
   const toggleLayer = (id: string) =>
     setHidden((prev) => {
@@ -64,12 +82,16 @@ export function CacheMap({
     <div className="map-body">
       <aside className="map-side">
         <CacheFacts summary={summary} />
-        {/* A dataset's tiles are cut on demand: there is no cache file to verify. */}
+        {/* A dataset's tiles are cut on demand: there is no cache file to verify or compare. */}
         {summary.kind !== 'geopackage' && (
-          <div className="map-actions">
-            <VerifyCacheButton cachePath={summary.path} />
-          </div>
+          <>
+            <div className="map-actions">
+              <VerifyCacheButton cachePath={summary.path} />
+            </div>
+            <CompareWithForm cachePath={summary.path} />
+          </>
         )}
+        {jobId !== undefined && <IssuePanel jobId={jobId} overlay={issues} />}
         <AreaList areas={areas} current={currentArea} onJump={jumpTo} />
         <h3>Layers</h3>
         <LayerList summary={summary} hidden={hidden} onToggle={toggleLayer} theme={theme} />

@@ -18,6 +18,7 @@ import { queryKey } from '../data/query-keys.js';
 import { CachePicker } from './cache-picker.js';
 import { useUi } from '../ui-store.js';
 import { CacheMap } from './cache-map.js';
+import { CompareScreen } from './compare-view.js';
 import type { Bounds } from './map-overlays.js';
 import './map.css';
 
@@ -28,11 +29,17 @@ export interface MapPreviewProps {
   cachePath?: string;
   /** The job's extent (west, south, east, north), drawn as an outline; the dataset's with `datasetId`. */
   extent?: Bounds;
+  /** A verify or preseed job whose bad tiles are drawn over the cache. */
+  jobId?: number;
+  /** The tile (z, x, y) to open on, its issues shown. */
+  tile?: [number, number, number];
+  /** A second cache: the two are shown side by side with a swipe (compare-view.tsx). */
+  compareWith?: string;
   /** A catalogue dataset to show as vector tiles (instead of `cachePath`). */
   datasetId?: number;
 }
 
-export function MapPreview({ cachePath, extent, datasetId }: MapPreviewProps) {
+export function MapPreview({ cachePath, extent, jobId, tile, compareWith, datasetId }: MapPreviewProps) {
   const navigate = useUi((s) => s.navigate);
   const [input, setInput] = useState(cachePath ?? '');
   const [openPath, setOpenPath] = useState(cachePath ?? '');
@@ -67,8 +74,16 @@ export function MapPreview({ cachePath, extent, datasetId }: MapPreviewProps) {
     if (path === openPath) void opened.refetch();
     else setOpenPath(path);
     // Into the address too (the shell keeps the hash in step), so the preview can be reloaded or linked.
-    navigate({ name: 'map', cachePath: path, ...(extent ? { extent } : {}) });
+    // A job's bad tiles stay drawn over the same cache only: another cache is not what the job read.
+    navigate({ name: 'map', cachePath: path, ...(extent ? { extent } : {}), ...(jobId !== undefined && path === cachePath ? { jobId } : {}) });
   };
+
+  if (compareWith !== undefined && cachePath !== undefined)
+    return (
+      <section className="map-preview" aria-label="Compare two caches">
+        <CompareScreen left={cachePath} right={compareWith} />
+      </section>
+    );
 
   return (
     <section className="map-preview" aria-label="Map preview">
@@ -102,6 +117,8 @@ export function MapPreview({ cachePath, extent, datasetId }: MapPreviewProps) {
           summary={opened.data}
           openedAt={opened.dataUpdatedAt}
           extent={extent}
+          jobId={jobId}
+          tile={tile}
           extentLabel={datasetId === undefined ? 'Job extent' : 'Dataset extent'}
         />
       )}

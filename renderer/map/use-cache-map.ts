@@ -27,17 +27,25 @@ export interface CacheMapState {
   zoom: number | null;
 }
 
+/** Where the map opens instead of the cache's bounds (a tile from the route); read once, when the map is made. */
+export interface OpeningCamera {
+  center: [number, number];
+  zoom: number;
+}
+
 /**
  * Makes the map once per cache (and opening), in the container of `containerRef`. `openedAt`
  * goes into the tile URLs: the tile route ignores it, but the browser's cache does not, so a cache
  * rewritten on disk and opened again is not drawn from tiles cached a minute earlier.
  */
-export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheMapState {
+export function useCacheMap(summary: TileCacheSummary, openedAt: number, opening?: OpeningCamera): CacheMapState {
   const containerRef = useRef<MapContainer>(null);
   const theme = useResolvedTheme();
   // The map is made with the theme of the moment; a later theme only repaints the background.
   const themeRef = useRef(theme);
   themeRef.current = theme;
+  // Read when the map is made only: a later camera is the caller's to fly to.
+  const openingRef = useRef(opening);
   const [map, setMap] = useState<maplibregl.Map | null>(null);
   const [style, setStyle] = useState<StyleSpecification | null>(null);
   const [loading, setLoading] = useState(true);
@@ -53,6 +61,7 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheM
     const spec = buildStyle(summary, tileUrl, themeRef.current, basemap);
     const limits = zoomLimits(summary);
     const bounds = openingBounds(summary);
+    const camera = openingRef.current;
     let created: maplibregl.Map;
     try {
       created = new maplibregl.Map({
@@ -60,7 +69,11 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number): CacheM
         style: spec,
         minZoom: limits.minZoom,
         maxZoom: limits.maxZoom,
-        ...(bounds ? { bounds, fitBoundsOptions: { padding: 32, maxZoom: limits.maxZoom } } : { center: [0, 0], zoom: limits.minZoom }),
+        ...(camera
+          ? { center: camera.center, zoom: Math.max(limits.minZoom, Math.min(limits.maxZoom, camera.zoom)) }
+          : bounds
+            ? { bounds, fitBoundsOptions: { padding: 32, maxZoom: limits.maxZoom } }
+            : { center: [0, 0], zoom: limits.minZoom }),
         attributionControl: false,
         // The map's own marks stay in the corner; a preview has no attribution to show.
         maplibreLogo: false,

@@ -50,7 +50,7 @@ export function hashForScreen(screen: Screen): string {
     case 'preseed':
       return screen.kind === undefined ? '#/preseed' : `#/preseed/${screen.kind}`;
     case 'map':
-      return hashForMap(screen.cachePath, screen.extent, screen.datasetId);
+      return hashForMap(screen);
     case 'caches':
       return '#/caches';
     case 'storage':

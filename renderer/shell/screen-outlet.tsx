@@ -32,6 +32,9 @@ function render(screen: Screen): ReactNode {
           {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })}
           {...(screen.extent === undefined ? {} : { extent: screen.extent })}
           {...(screen.datasetId === undefined ? {} : { datasetId: screen.datasetId })}
+          {...(screen.jobId === undefined ? {} : { jobId: screen.jobId })}
+          {...(screen.tile === undefined ? {} : { tile: screen.tile })}
+          {...(screen.compareWith === undefined ? {} : { compareWith: screen.compareWith })}
         />
       );
     case 'caches':
