@@ -4,6 +4,7 @@
  * (bench/gdal-threads.js is run on its own: it measures GDAL threading models for docs/gdal-threading.md.)
  */
 import { loadavg } from 'node:os';
+import { runDatasetTilesBench } from './dataset-tiles-bench.js';
 import { runEngineBench } from './engine-bench.js';
 import { runEstimateAccuracyBench } from './estimate-accuracy-bench.js';
 import { runHistoryBench } from './history-bench.js';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'vector-stress': () => runVectorStressBench(),
   ingest: () => runIngestBench(),
   history: runHistoryBench,
+  'dataset-tiles': () => runDatasetTilesBench(),
   // A script: importing it runs it (Koop on loopback, Tessera and ogr2ogr through the same proxy).
   esri: () => import('./esri-migrate.js'),
 };

@@ -47,6 +47,7 @@ const VALID: Record<RequestName, unknown> = {
   'caches.delete': { path: '/tmp/none.mbtiles' },
   'catalog.list': { text: 'a', kind: 'vector', limit: 5 },
   'catalog.get': { id: 1 },
+  'catalog.previewTiles': { id: 1 },
   'catalog.delete': { ids: [4242] },
   'esri.discover': { url: 'http://127.0.0.1:1/arcgis/rest/services/x/FeatureServer' },
   'credentials.save': { url: 'http://127.0.0.1:1/arcgis', token: 'abc' },

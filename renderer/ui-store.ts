@@ -18,6 +18,8 @@ export type Screen =
       tile?: [number, number, number];
       /** A second cache shown beside the first with a swipe divider (renderer/map/compare-view.tsx). */
       compareWith?: string;
+      /** A catalogue dataset shown as its own vector tiles (main/catalog/dataset-tiles.ts). */
+      datasetId?: number;
     }
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }

@@ -232,6 +232,11 @@ export const requests = {
       .strict(),
   ),
   'catalog.get': request<z.ZodType<{ id: number }>, CatalogDataset>(z.object({ id }).strict()),
+  /**
+   * Opens a vector dataset's tiles for the map (cut on demand from its GeoPackage, main/catalog/dataset-tiles.ts):
+   * a summary like `caches.open`'s, whose tile URLs carry an id, never the path.
+   */
+  'catalog.previewTiles': request<z.ZodType<{ id: number }>, TileCacheSummary>(z.object({ id }).strict()),
   /** Deletes datasets and their files (frees quota); a dataset in use by a running job is refused. */
   'catalog.delete': request<z.ZodType<{ ids: number[] }>, BulkResult>(z.object({ ids }).strict()),
   /** Reads a service's (or folder's) JSON and its layers' counts, before a migration. */

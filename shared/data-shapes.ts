@@ -38,7 +38,7 @@ export interface TileCacheSummary {
   /** Opaque handle for tile URLs; stable for a path while the engine runs. */
   id: string;
   path: string;
-  kind: 'mbtiles' | 'pmtiles' | 'directory';
+  kind: 'mbtiles' | 'pmtiles' | 'directory' | 'geopackage';
   format: 'png' | 'jpg' | 'webp' | 'pbf' | 'unknown';
   name: string;
   /** WGS84 west, south, east, north; null when the cache does not say and it cannot be derived. */

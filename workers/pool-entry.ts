@@ -6,6 +6,7 @@
  * Tasks are wrapped with defineTask so that a coded error (ABORTED, TILE_CORRUPT…) keeps its code
  * across the thread boundary, which structured cloning of an Error would drop.
  */
+import { datasetTile as datasetTileTask } from './dataset-tile.js';
 import { rasterOverviewTiles as rasterOverviewTilesTask } from './raster-overview.js';
 import { rasterTiles as rasterTilesTask } from './raster-tiles.js';
 import type { WorkerTaskFn, WorkerTasks } from './task-map.js';
@@ -18,3 +19,4 @@ export const rasterTiles: WorkerTaskFn<WorkerTasks, 'rasterTiles'> = defineTask(
 export const rasterOverviewTiles: WorkerTaskFn<WorkerTasks, 'rasterOverviewTiles'> = defineTask(rasterOverviewTilesTask);
 export const vectorPartition: WorkerTaskFn<WorkerTasks, 'vectorPartition'> = defineTask(vectorPartitionTask);
 export const vectorTiles: WorkerTaskFn<WorkerTasks, 'vectorTiles'> = defineTask(vectorTilesTask);
+export const datasetTile: WorkerTaskFn<WorkerTasks, 'datasetTile'> = defineTask(datasetTileTask);

@@ -15,6 +15,7 @@ const taskNames: Record<keyof WorkerTasks, true> = {
   rasterOverviewTiles: true,
   vectorPartition: true,
   vectorTiles: true,
+  datasetTile: true,
 };
 
 // Compile-time: what the helpers give for one task.

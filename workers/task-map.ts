@@ -8,6 +8,7 @@
  * pool-entry.ts declares each export with `WorkerTaskFn<…>`, so a task whose types drift from this
  * map fails to compile there; workers/task-map.test.ts checks that every task here is exported.
  */
+import type { DatasetTileResult, DatasetTileTask } from './dataset-tile.js';
 import type { RasterOverviewTask } from './raster-overview.js';
 import type { RasterTilesResult, RasterTilesTask } from './raster-tiles.js';
 import type { VectorPartitionTask, VectorTilesResult, VectorTilesTask } from './vector-tiles.js';
@@ -33,6 +34,7 @@ export interface WorkerTasks {
   rasterOverviewTiles: TaskSpec<Omit<RasterOverviewTask, PoolAdded>, RasterTilesResult>;
   vectorPartition: TaskSpec<Omit<VectorPartitionTask, PoolAdded>, PartitionResult>;
   vectorTiles: TaskSpec<Omit<VectorTilesTask, PoolAdded>, VectorTilesResult>;
+  datasetTile: TaskSpec<Omit<DatasetTileTask, PoolAdded>, DatasetTileResult>;
 }
 
 /** The names of a map's tasks (those `run` accepts). */

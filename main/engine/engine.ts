@@ -203,6 +203,8 @@ export class Engine {
         return this.caches.open(i.path);
       },
       ...cacheHandlers(this.cacheList, (uses) => this.assertPaths(uses)),
+      // Imported on first use, like the catalogue's other GDAL code.
+      'catalog.previewTiles': async (i) => (await import('../catalog/dataset-tiles.js')).openCatalogTiles(this.caches, this.catalog.get(i.id), this.pool),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),

@@ -17,7 +17,7 @@ import { TesseraError, isAbortError } from '../../shared/errors.js';
 import { cacheError } from './cache-error.js';
 import { imageFormatOf, isGzip, summariseCache } from './cache-summary.js';
 import { openTileCache } from './open-tile-cache.js';
-import type { TileCacheReader } from './tile-cache.js';
+import type { TileCacheReader, TileSourceReader } from './tile-cache.js';
 
 /** One tile as the tile routes send it. */
 export interface TileResponse {
@@ -39,7 +39,7 @@ const brotliDecompress = promisify(zlib.brotliDecompress);
 
 interface Slot {
   id: string;
-  ready: Promise<{ reader: TileCacheReader; summary: TileCacheSummary }>;
+  ready: Promise<{ reader: TileSourceReader; summary: TileCacheSummary }>;
   /** What the path was when it was opened: a cache rewritten since is opened afresh. */
   signature: string;
   /** Tile reads in progress: an evicted reader is closed when the last one ends. */
@@ -90,8 +90,19 @@ export class CacheRegistry {
 
   private async openSummary(path: string): Promise<TileCacheSummary> {
     const full = resolve(path);
-    const id = cacheIdFor(full);
-    const signature = await signatureOf(full);
+    return this.openSlot(cacheIdFor(full), await signatureOf(full), () => this.openCache(full), nameOf(full), full);
+  }
+
+  /**
+   * Serves tiles that are not a cache on disk (a catalogue dataset's vector tiles, cut on demand)
+   * under `id`, with the same slots, eviction and tile route as any opened cache. `signature`
+   * tells when the source changed and must be opened afresh.
+   */
+  async openReader(id: string, signature: string, open: () => Promise<TileSourceReader>, name: string): Promise<TileCacheSummary> {
+    return this.openSlot(id, signature, open, name, name);
+  }
+
+  private async openSlot(id: string, signature: string, open: () => Promise<TileSourceReader>, name: string, full: string): Promise<TileCacheSummary> {
     const existing = this.slots.get(id);
     if (existing && existing.signature === signature) {
       this.touch(existing);
@@ -99,9 +110,9 @@ export class CacheRegistry {
     }
     if (existing) this.evict(existing);
 
-    const ready = this.openCache(full).then(async (reader) => {
+    const ready = open().then(async (reader) => {
       try {
-        return { reader, summary: await summariseCache(reader, id, nameOf(full)) };
+        return { reader, summary: await summariseCache(reader, id, name) };
       } catch (error) {
         await reader.close().catch(() => {});
         throw cacheError(full, 'cannot summarise tile cache', error);

@@ -12,7 +12,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import type { TileCacheSummary } from '../../shared/contract.js';
 import { clampLatitude } from '../../shared/tile-grid.js';
-import type { TileCacheReader, TileFormat, TileRecord } from './tile-cache.js';
+import type { TileCacheReader, TileFormat, TileRecord, TileSourceReader } from './tile-cache.js';
 import { type CacheArea, findAreas } from './cache-areas.js';
 
 export type VectorLayerSummary = TileCacheSummary['vectorLayers'][number];
@@ -30,7 +30,7 @@ const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 const gunzip = promisify(zlib.gunzip);
 
 /** The summary of an open cache; `id` is the registry's handle for its tile URLs. */
-export async function summariseCache(reader: TileCacheReader, id: string, name: string): Promise<TileCacheSummary> {
+export async function summariseCache(reader: TileSourceReader, id: string, name: string): Promise<TileCacheSummary> {
   const meta = reader.metadata;
   let levels: { z: number; count: number }[] | undefined;
   const zoomLevels = async () => (levels ??= await reader.zoomLevels());
@@ -177,7 +177,7 @@ function geometryFromName(name: unknown): GeometryType {
 }
 
 /** Up to SAMPLE_TILES_PER_ZOOM tiles at the lowest, middle and highest zoom that hold tiles. */
-async function sampleTiles(reader: TileCacheReader, levels: readonly { z: number; count: number }[]): Promise<TileRecord[]> {
+async function sampleTiles(reader: Pick<TileCacheReader, 'readBatch'>, levels: readonly { z: number; count: number }[]): Promise<TileRecord[]> {
   if (levels.length === 0) return [];
   const picks = [...new Set([levels[0]!.z, levels[Math.floor(levels.length / 2)]!.z, levels[levels.length - 1]!.z])];
   const tiles: TileRecord[] = [];

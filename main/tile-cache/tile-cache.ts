@@ -44,3 +44,9 @@ export interface TileCacheReader extends TileCacheInfo {
   readTile(z: number, x: number, y: number): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }
+
+/**
+ * A reader of tiles that are not a cache on disk (a catalogue dataset cut on demand): the same
+ * reads, under its own kind, for the map's registry only (the Caches screen lists files).
+ */
+export type TileSourceReader = Omit<TileCacheReader, 'kind'> & { kind: TileCacheReader['kind'] | 'geopackage' };

@@ -95,11 +95,14 @@ test('each dataset shows its kind, contents, CRS, extent, size, source and thumb
   expect(byText<HTMLButtonElement>(d, 'button', 'Preview on map')!.disabled).toBe(true);
 });
 
-test('preview opens the preview cache on the map, framed by the extent', async () => {
-  mounted = await mount(<CatalogView />, handlers([world]));
-  await waitFor('the row', () => row('world_map'));
+test("preview opens a vector dataset's own tiles (by id) and a raster's picture on the map, framed by the extent", async () => {
+  const drawn = { ...dem, preview: '/data/catalog/N57E011-99aa/preview.mbtiles', thumbnail: world.thumbnail };
+  mounted = await mount(<CatalogView />, handlers([world, drawn]));
+  await waitFor('the rows', () => row('N57E011'));
   await click(byText(row('world_map')!, 'button', 'Preview on map')!);
-  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: world.preview, extent: world.bounds });
+  expect(useUi.getState().screen).toEqual({ name: 'map', datasetId: world.id, extent: world.bounds });
+  await click(byText(row('N57E011')!, 'button', 'Preview on map')!);
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: drawn.preview, extent: dem.bounds });
 });
 
 test('preseed opens the form of its kind with the dataset in it', async () => {
@@ -151,17 +154,22 @@ test('search and kind filter go to the engine; the list refreshes when an ingest
 });
 
 test('a picture still being drawn says so, and appears when catalog.changed announces it', async () => {
-  let current: CatalogDataset = { ...world, thumbnail: null, preview: null, analysisPending: true };
-  mounted = await mount(<CatalogView />, { ...handlers([]), 'catalog.list': () => ({ rows: [current], nextCursor: null }) });
-  await waitFor('the row', () => row('world_map'));
+  let current: CatalogDataset[] = [
+    { ...world, thumbnail: null, preview: null, analysisPending: true },
+    { ...dem, thumbnail: null, preview: null, analysisPending: true },
+  ];
+  mounted = await mount(<CatalogView />, { ...handlers([]), 'catalog.list': () => ({ rows: current, nextCursor: null }) });
+  await waitFor('the rows', () => row('N57E011'));
   expect(row('world_map')!.querySelector('[data-testid="picture-state"]')?.textContent).toBe('drawing…');
-  const previewButton = byText(row('world_map')!, 'button', 'Preview on map') as HTMLButtonElement;
-  expect(previewButton.disabled).toBe(true);
-  expect(previewButton.title).toBe('Its preview is being drawn');
-  current = world;
-  mounted.emit('catalog.changed', { ids: [world.id] });
-  await waitFor('the thumbnail', () => row('world_map')!.querySelector('img'));
+  // A vector dataset's map needs no picture: its tiles are cut from the dataset itself.
   expect((byText(row('world_map')!, 'button', 'Preview on map') as HTMLButtonElement).disabled).toBe(false);
+  const rasterButton = byText(row('N57E011')!, 'button', 'Preview on map') as HTMLButtonElement;
+  expect(rasterButton.disabled).toBe(true);
+  expect(rasterButton.title).toBe('Its preview is being drawn');
+  current = [world, { ...dem, preview: '/data/catalog/N57E011-99aa/preview.mbtiles', thumbnail: world.thumbnail }];
+  mounted.emit('catalog.changed', { ids: [world.id, dem.id] });
+  await waitFor('the thumbnail', () => row('N57E011')!.querySelector('img'));
+  expect((byText(row('N57E011')!, 'button', 'Preview on map') as HTMLButtonElement).disabled).toBe(false);
 });
 
 test('an empty catalogue says how to fill it', async () => {

@@ -1,7 +1,8 @@
 /**
  * The catalogue: every dataset ingested (or migrated) into the data directory, with its kind,
  * layers, CRS, extent, counts, size, source and thumbnail; and what can be done with it: preview
- * it on the map (its preview MBTiles, opened like any cache), preseed it (the preseed form
+ * it on the map (a vector dataset as its own vector tiles, cut on demand; a raster as its preview
+ * MBTiles, opened like any cache), preseed it (the preseed form
  * prefilled with it), or delete it (which frees its quota). Files dropped anywhere on the window,
  * or picked with "Add files…", are ingested into it.
  */
@@ -208,7 +209,9 @@ function DatasetRow({ dataset: d }: { dataset: CatalogDataset }) {
           disabled={preview === null}
           title={
             preview !== null
-              ? 'Its preview, on the map'
+              ? d.kind === 'vector'
+                ? 'Its features on the map, as vector tiles at every zoom (click one for its attributes)'
+                : 'Its preview, on the map'
               : d.analysisPending
                 ? 'Its preview is being drawn'
                 : 'Nothing to draw: the dataset has no features or no known place'

@@ -44,8 +44,18 @@ test('layers, CRS, extent and source in words', () => {
   );
 });
 
-test('the preview goes to the map framed by the extent, when there is a preview and a real box', () => {
-  expect(previewTarget(vector)).toEqual({ cachePath: vector.preview, extent: vector.bounds });
-  expect(previewTarget({ ...vector, bounds: [5, 5, 5, 5] })).toEqual({ cachePath: vector.preview });
-  expect(previewTarget({ ...vector, preview: null })).toBeNull();
+test('a vector dataset previews as its own vector tiles (by id, never a path), framed by its extent', () => {
+  expect(previewTarget(vector)).toEqual({ datasetId: vector.id, extent: vector.bounds });
+  // Even before its picture is drawn: the tiles come from the dataset itself.
+  expect(previewTarget({ ...vector, preview: null })).toEqual({ datasetId: vector.id, extent: vector.bounds });
+  expect(previewTarget({ ...vector, bounds: [5, 5, 5, 5] })).toEqual({ datasetId: vector.id });
+  expect(previewTarget({ ...vector, bounds: null })).toBeNull();
+  expect(previewTarget({ ...vector, layers: vector.layers.map((l) => ({ ...l, featureCount: 0 })) })).toBeNull();
+});
+
+test('a raster previews as its picture, when there is one', () => {
+  const raster: CatalogDataset = { ...vector, kind: 'raster', layers: [], raster: { width: 2, height: 2, bands: 1, dataType: 'Byte', crs: 'EPSG:4326' } };
+  expect(previewTarget(raster)).toEqual({ cachePath: raster.preview, extent: raster.bounds });
+  expect(previewTarget({ ...raster, bounds: [5, 5, 5, 5] })).toEqual({ cachePath: raster.preview });
+  expect(previewTarget({ ...raster, preview: null })).toBeNull();
 });

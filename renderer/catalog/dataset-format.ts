@@ -37,11 +37,19 @@ export function sourceText(d: CatalogDataset): string {
   return d.source.files.map((f) => f.split(/[\\/]/).at(-1)).join(', ');
 }
 
-/** The map screen showing the dataset's preview, framed by its extent; null without a preview. */
-export function previewTarget(d: CatalogDataset): { cachePath: string; extent?: Bbox } | null {
-  if (d.preview === null) return null;
+/**
+ * The map screen showing the dataset, framed by its extent: a vector dataset as vector tiles cut
+ * from it on demand (every zoom, attributes on click), a raster as its preview picture. Null when
+ * there is nothing to draw (no place, no features, no picture yet).
+ */
+export function previewTarget(d: CatalogDataset): { cachePath?: string; datasetId?: number; extent?: Bbox } | null {
   const b = d.bounds;
   // The map only takes a real box inside the world.
-  if (b === null || !(b[0] < b[2] && b[1] < b[3])) return { cachePath: d.preview };
-  return { cachePath: d.preview, extent: b };
+  const extent = b !== null && b[0] < b[2] && b[1] < b[3] ? { extent: b } : {};
+  if (d.kind === 'vector') {
+    const drawable = d.layers.some((l) => l.geometryType !== null && l.featureCount > 0);
+    return b !== null && drawable ? { datasetId: d.id, ...extent } : null;
+  }
+  if (d.preview === null) return null;
+  return { cachePath: d.preview, ...extent };
 }

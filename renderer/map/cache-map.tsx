@@ -30,9 +30,11 @@ export interface CacheMapProps {
   jobId?: number | undefined;
   /** A tile to open on (and fly to when it changes), its issues shown. */
   tile?: Tile | undefined;
+  /** What the outlined extent is: the job's, or the catalogue dataset's. */
+  extentLabel?: string;
 }
 
-export function CacheMap({ summary, openedAt, extent, jobId, tile }: CacheMapProps) {
+export function CacheMap({ summary, openedAt, extent, jobId, tile, extentLabel = 'Job extent' }: CacheMapProps) {
   const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(summary, openedAt, tile ? issueCamera(tile, zoomLimits(summary)) : undefined);
   const theme = useResolvedTheme();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
@@ -80,10 +82,15 @@ export function CacheMap({ summary, openedAt, extent, jobId, tile }: CacheMapPro
     <div className="map-body">
       <aside className="map-side">
         <CacheFacts summary={summary} />
-        <div className="map-actions">
-          <VerifyCacheButton cachePath={summary.path} />
-        </div>
-        <CompareWithForm cachePath={summary.path} />
+        {/* A dataset's tiles are cut on demand: there is no cache file to verify or compare. */}
+        {summary.kind !== 'geopackage' && (
+          <>
+            <div className="map-actions">
+              <VerifyCacheButton cachePath={summary.path} />
+            </div>
+            <CompareWithForm cachePath={summary.path} />
+          </>
+        )}
         {jobId !== undefined && <IssuePanel jobId={jobId} overlay={issues} />}
         <AreaList areas={areas} current={currentArea} onJump={jumpTo} />
         <h3>Layers</h3>
@@ -95,7 +102,7 @@ export function CacheMap({ summary, openedAt, extent, jobId, tile }: CacheMapPro
         {gridNote && <p className="muted small">{gridNote}</p>}
         {extent && (
           <p className="small">
-            <span className="map-extent-key" /> Job extent {extent.map((v) => v.toFixed(3)).join(', ')}
+            <span className="map-extent-key" /> {extentLabel} {extent.map((v) => v.toFixed(3)).join(', ')}
           </p>
         )}
         <PickedPanel picked={picked} isVector={summary.format === 'pbf'} />

@@ -211,3 +211,26 @@ test('a missing tile is no error; any other map error is said on the map', async
   await act(async () => map.fire('error', { error: Object.assign(new Error('Internal Server Error'), { status: 500 }) }));
   expect(mounted.container.querySelector('[role=alert]')!.textContent).toBe('Internal Server Error');
 });
+
+test("a catalogue dataset opens by id as its vector tiles: the outline is the dataset's extent, and there is no cache to verify", async () => {
+  const scot: TileCacheSummary = {
+    ...countries,
+    id: 'c0777484ea2c',
+    kind: 'geopackage',
+    path: '/data/catalog/scot/scot_BNG.gpkg',
+    maxZoom: 14,
+    tileUrlTemplate: 'tiles/c0777484ea2c/{z}/{x}/{y}',
+  };
+  const extent: [number, number, number, number] = [-9.198, 54.508, -0.746, 60.848];
+  mounted = await mount(<MapPreview datasetId={7} extent={extent} />, { 'catalog.previewTiles': () => scot });
+  await waitFor('the map to be ready', () => mounted!.container.querySelector<HTMLElement>('[data-testid=map][data-ready=true]'));
+  expect(mounted.callsTo('catalog.previewTiles')).toEqual([{ id: 7 }]);
+  expect(mounted.callsTo('caches.open')).toEqual([]);
+  const side = mounted.container.querySelector('.map-side')!.textContent ?? '';
+  expect(side).toContain('GeoPackage, tiles cut on demand · vector (MVT)');
+  expect(side).toContain('Dataset extent -9.198, 54.508, -0.746, 60.848');
+  expect(side).not.toContain('Job extent');
+  expect(side).not.toContain('Verify');
+  const style = created.at(-1)!.options.style as { sources: Record<string, { tiles: string[] }> };
+  expect(style.sources.cache!.tiles[0]).toMatch(/\/tiles\/c0777484ea2c\/\{z\}\/\{x\}\/\{y\}\?v=\d+$/);
+});

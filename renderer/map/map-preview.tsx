@@ -8,6 +8,9 @@
  * visibility toggles and the attributes of a clicked feature; any cache can show its tile grid
  * with z/x/y labels (HTML markers, since there are no glyphs) and the job's extent. This file is
  * the screen (which cache, opened how); the map itself is cache-map.tsx.
+ *
+ * A catalogue dataset (`datasetId`, from "Preview on map") opens through `catalog.previewTiles`:
+ * its vector tiles cut on demand from its GeoPackage, drawn and identified like a vector cache's.
  */
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -24,7 +27,7 @@ export type { MapContainer } from './use-cache-map.js';
 export interface MapPreviewProps {
   /** A cache to open at once (from the screen's route or a job's output). */
   cachePath?: string;
-  /** The job's extent (west, south, east, north), drawn as an outline. */
+  /** The job's extent (west, south, east, north), drawn as an outline; the dataset's with `datasetId`. */
   extent?: Bounds;
   /** A verify or preseed job whose bad tiles are drawn over the cache. */
   jobId?: number;
@@ -32,9 +35,11 @@ export interface MapPreviewProps {
   tile?: [number, number, number];
   /** A second cache: the two are shown side by side with a swipe (compare-view.tsx). */
   compareWith?: string;
+  /** A catalogue dataset to show as vector tiles (instead of `cachePath`). */
+  datasetId?: number;
 }
 
-export function MapPreview({ cachePath, extent, jobId, tile, compareWith }: MapPreviewProps) {
+export function MapPreview({ cachePath, extent, jobId, tile, compareWith, datasetId }: MapPreviewProps) {
   const navigate = useUi((s) => s.navigate);
   const [input, setInput] = useState(cachePath ?? '');
   const [openPath, setOpenPath] = useState(cachePath ?? '');
@@ -44,13 +49,22 @@ export function MapPreview({ cachePath, extent, jobId, tile, compareWith }: MapP
     setOpenPath(cachePath);
   }, [cachePath]);
 
-  const opened = useQuery({
+  const openedCache = useQuery({
     queryKey: queryKey('caches.open', { path: openPath }),
     queryFn: () => window.tessera.caches.open({ path: openPath }),
-    enabled: openPath.trim() !== '',
+    enabled: datasetId === undefined && openPath.trim() !== '',
     staleTime: Infinity,
     retry: false,
   });
+  const openedDataset = useQuery({
+    queryKey: queryKey('catalog.previewTiles', { id: datasetId ?? 0 }),
+    queryFn: () => window.tessera.catalog.previewTiles({ id: datasetId ?? 0 }),
+    enabled: datasetId !== undefined,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const opened = datasetId === undefined ? openedCache : openedDataset;
+  const what = datasetId === undefined ? openPath : `dataset #${datasetId}`;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -88,15 +102,15 @@ export function MapPreview({ cachePath, extent, jobId, tile, compareWith }: MapP
         </button>
         <CachePicker value={openPath} onPick={(path) => navigate({ name: 'map', cachePath: path })} />
       </form>
-      {openPath.trim() === '' && (
+      {openPath.trim() === '' && datasetId === undefined && (
         <p className="empty map-empty">Open an MBTiles, PMTiles or tile folder to preview it. Once open, Verify this cache decodes every tile.</p>
       )}
       {opened.error && (
         <p className="error map-message" role="alert">
-          {openErrorText(openPath, (opened.error as Error).message)}
+          {openErrorText(what, (opened.error as Error).message)}
         </p>
       )}
-      {opened.isPending && openPath.trim() !== '' && <p className="muted map-message">Opening {openPath}…</p>}
+      {opened.isPending && what.trim() !== '' && <p className="muted map-message">Opening {what}…</p>}
       {opened.data && (
         <CacheMap
           key={`${opened.data.id}:${opened.dataUpdatedAt}`}
@@ -105,6 +119,7 @@ export function MapPreview({ cachePath, extent, jobId, tile, compareWith }: MapP
           extent={extent}
           jobId={jobId}
           tile={tile}
+          extentLabel={datasetId === undefined ? 'Job extent' : 'Dataset extent'}
         />
       )}
     </section>

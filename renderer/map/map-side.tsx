@@ -5,7 +5,7 @@ import { type Theme, colourFor } from './map-style.js';
 import { type CacheArea, areaLabel } from './map-view.js';
 
 export function CacheFacts({ summary }: { summary: TileCacheSummary }) {
-  const kind = { mbtiles: 'MBTiles', pmtiles: 'PMTiles', directory: 'Tile folder' }[summary.kind];
+  const kind = { mbtiles: 'MBTiles', pmtiles: 'PMTiles', directory: 'Tile folder', geopackage: 'GeoPackage, tiles cut on demand' }[summary.kind];
   return (
     <dl className="map-facts">
       <dt>Name</dt>

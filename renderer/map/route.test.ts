@@ -32,6 +32,12 @@ test('writes hashes that read back as the same screen', () => {
   }
 });
 
+test('a catalogue dataset is named by its id, never its path, and reads back', () => {
+  expect(hashForMap({ datasetId: 7, extent: [-9, 54, -1, 61] })).toBe('#/map?dataset=7&extent=-9,54,-1,61');
+  expect(mapScreenFromHash('#/map?dataset=7&extent=-9,54,-1,61')).toEqual({ name: 'map', datasetId: 7, extent: [-9, 54, -1, 61] });
+  for (const bad of ['0', '-1', '1.5', 'x', '07']) expect(mapScreenFromHash(`#/map?dataset=${bad}`)).toEqual({ name: 'map' });
+});
+
 test('carries a job, one of its tiles and a second cache to compare with, both ways', () => {
   expect(mapScreenFromHash('#/map?path=%2Fa.mbtiles&job=12&tile=10%2F549%2F300')).toEqual({
     name: 'map',

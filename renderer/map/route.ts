@@ -1,6 +1,7 @@
 /**
  * The map screen's address:
  * `#/map?path=<cache>&extent=<w,s,e,n>&job=<id>&tile=<z/x/y>&compare=<second cache>`.
+ * `#/map?dataset=<id>&extent=…` shows a catalogue dataset's vector tiles (main/catalog/dataset-tiles.ts).
  *
  * The shell reads the hash with `mapScreenFromHash` (on load and on `hashchange`) and writes it with
  * `hashForMap` when it navigates to the map, so that a preview (with a job's bad tiles over it, one
@@ -23,6 +24,8 @@ export function mapScreenFromHash(hash: string): MapScreen | null {
   const screen: MapScreen = { name: 'map' };
   const path = params.get('path');
   if (path !== null && path.trim() !== '') screen.cachePath = path;
+  const dataset = params.get('dataset');
+  if (dataset !== null && /^[1-9]\d{0,9}$/.test(dataset)) screen.datasetId = Number(dataset);
   const extent = parseExtent(params.get('extent'));
   if (extent !== null) screen.extent = extent;
   const job = Number(params.get('job') ?? Number.NaN);
@@ -43,7 +46,9 @@ export function hashForMap(cachePath?: string | Omit<MapScreen, 'name'>, extent?
   const screen: Omit<MapScreen, 'name'> =
     typeof cachePath === 'object' ? cachePath : { ...(cachePath === undefined ? {} : { cachePath }), ...(extent ? { extent } : {}) };
   const params: string[] = [];
-  if (screen.cachePath !== undefined && screen.cachePath !== '') params.push(`path=${encodeURIComponent(screen.cachePath)}`);
+  // A dataset is named by its id, never its file's path.
+  if (screen.datasetId !== undefined) params.push(`dataset=${screen.datasetId}`);
+  else if (screen.cachePath !== undefined && screen.cachePath !== '') params.push(`path=${encodeURIComponent(screen.cachePath)}`);
   if (screen.extent !== undefined) params.push(`extent=${screen.extent.map((v) => String(v)).join(',')}`);
   if (screen.jobId !== undefined) params.push(`job=${screen.jobId}`);
   if (screen.tile !== undefined) params.push(`tile=${encodeURIComponent(screen.tile.join('/'))}`);

@@ -31,6 +31,7 @@ function render(screen: Screen): ReactNode {
         <MapPreview
           {...(screen.cachePath === undefined ? {} : { cachePath: screen.cachePath })}
           {...(screen.extent === undefined ? {} : { extent: screen.extent })}
+          {...(screen.datasetId === undefined ? {} : { datasetId: screen.datasetId })}
           {...(screen.jobId === undefined ? {} : { jobId: screen.jobId })}
           {...(screen.tile === undefined ? {} : { tile: screen.tile })}
           {...(screen.compareWith === undefined ? {} : { compareWith: screen.compareWith })}
