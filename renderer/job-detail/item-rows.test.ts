@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import type { JobItem } from '../../shared/contract.js';
-import { filterItems, nextSort, sortItems } from './item-rows.js';
+import { ITEM_STATES, type JobItem } from '../../shared/contract.js';
+import { filterItems, itemQuery, itemStateFromQuery, nextSort, sortItems } from './item-rows.js';
 
 function item(ordinal: number, extra: Partial<JobItem> = {}): JobItem {
   return {
@@ -69,4 +69,16 @@ test('a header click sorts ascending, a second descending, a third ascending aga
   expect(second).toEqual({ column: 'bytes', direction: 'desc' });
   expect(nextSort(second, 'bytes')).toEqual({ column: 'bytes', direction: 'asc' });
   expect(nextSort(second, 'label')).toEqual({ column: 'label', direction: 'asc' });
+});
+
+test('the sort and filter go into the address and come back; unknown values are dropped', () => {
+  const query = itemQuery({ column: 'failed', direction: 'desc' }, { state: 'failed', text: 'corrupt z10' });
+  expect(query).toBe('sort=failed.desc&state=failed&q=corrupt+z10');
+  expect(itemStateFromQuery(new URLSearchParams(query), ITEM_STATES)).toEqual({
+    sort: { column: 'failed', direction: 'desc' },
+    state: 'failed',
+    text: 'corrupt z10',
+  });
+  expect(itemQuery(null, { state: null, text: '  ' })).toBe('');
+  expect(itemStateFromQuery(new URLSearchParams('sort=password.up&state=exploded'), ITEM_STATES)).toEqual({ sort: null, state: null, text: '' });
 });

@@ -83,3 +83,25 @@ export function filterItems(items: readonly JobItem[], filter: ItemFilter): JobI
 export function nextSort(current: ItemSort | null, column: ItemColumn): ItemSort {
   return current?.column === column && current.direction === 'asc' ? { column, direction: 'desc' } : { column, direction: 'asc' };
 }
+
+/**
+ * The table's sort and filter as an address query (`sort=failed.desc&state=failed&q=corrupt`), so
+ * a reload keeps them and a copied link shows the same rows; and back. Unknown values are dropped.
+ */
+export function itemQuery(sort: ItemSort | null, filter: ItemFilter): string {
+  const query = new URLSearchParams();
+  if (sort) query.set('sort', `${sort.column}.${sort.direction}`);
+  if (filter.state) query.set('state', filter.state);
+  if (filter.text.trim()) query.set('q', filter.text);
+  return query.toString();
+}
+
+export function itemStateFromQuery(params: URLSearchParams, states: readonly ItemState[]): { sort: ItemSort | null } & ItemFilter {
+  const [column, direction] = (params.get('sort') ?? '').split('.');
+  const sort =
+    (ITEM_COLUMNS as readonly string[]).includes(column ?? '') && (direction === 'asc' || direction === 'desc')
+      ? { column: column as ItemColumn, direction: direction as 'asc' | 'desc' }
+      : null;
+  const state = params.get('state');
+  return { sort, state: states.includes(state as ItemState) ? (state as ItemState) : null, text: params.get('q') ?? '' };
+}

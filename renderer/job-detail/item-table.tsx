@@ -9,7 +9,8 @@ import { ITEM_STATES, type ItemState, type JobItem, type JobSummary, unitOf } fr
 import type { ProgressUnit } from '../../shared/format.js';
 import { type ShownItemState, shownItemState } from '../../shared/item-parts.js';
 import { formatBytes } from '../storage/bytes.js';
-import { type ItemColumn, type ItemSort, filterItems, nextSort, sortItems } from './item-rows.js';
+import { type ItemColumn, type ItemSort, filterItems, itemQuery, itemStateFromQuery, nextSort, sortItems } from './item-rows.js';
+import { useHashQuery } from '../shell/hash-query.js';
 import { useJobItems } from '../data/job-queries.js';
 import { SearchInput } from '../forms/inputs.js';
 import { ErrorDetails } from './error-details.js';
@@ -53,6 +54,13 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
   const [sort, setSort] = useState<ItemSort | null>(null);
   const [state, setState] = useState<ItemState | null>(null);
   const [text, setText] = useState('');
+  // Sort and filter live in the address too (#/jobs/7?sort=failed.desc&state=failed): a reload or a shared link keeps them.
+  useHashQuery('job', `#/jobs/${job.id}`, itemQuery(sort, { state, text }), (params) => {
+    const asked = itemStateFromQuery(params, ITEM_STATES);
+    setSort(asked.sort);
+    setState(asked.state);
+    setText(asked.text);
+  });
   // An ingest counts bytes: its done / total read in units, not as 61,568 / 61,568.
   const unit = unitOf(job.kind);
 

@@ -546,3 +546,26 @@ test('an ingest: a staged Shapefile whose layer failed reads failed, with why, n
   expect(row('cities.shp').querySelector('.pill')?.textContent).toBe('succeeded');
   expect(row('cities.shp').querySelector('[data-testid="item-state-note"]')).toBeNull();
 });
+
+test('the item table’s sort and state filter are held in the address: a reload (or a shared link) shows the same rows', async () => {
+  window.location.hash = '#/jobs/7';
+  const e = engine(summary(7, zoomItems(7)), zoomItems(7));
+  await show(e);
+  await waitFor('the items', () => itemLabels().length === 6);
+  await click(header('failed'));
+  await setValue(page().querySelector<HTMLSelectElement>('select[aria-label="Filter by state"]')!, 'failed');
+  await waitFor('the address', () => window.location.hash.includes('state=failed'));
+  expect(window.location.hash).toBe('#/jobs/7?sort=failed.asc&state=failed');
+  await mounted!.unmount();
+
+  // Opened again from that address: the same two rows, in the same order.
+  await show(e);
+  await waitFor('the filtered items', () => itemLabels().length === 2);
+  expect(itemLabels()).toEqual(['z9', 'z10']);
+  // Another job's page is left alone by this one.
+  window.location.hash = '#/jobs/8';
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+  await waitFor('a render', () => true);
+  expect(window.location.hash).toBe('#/jobs/8');
+  window.location.hash = '';
+});

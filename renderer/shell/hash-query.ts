@@ -42,7 +42,7 @@ export function useHashQuery(screen: Screen['name'], route: string, query: strin
   useEffect(() => {
     const fromLocation = () => {
       const hash = window.location.hash;
-      if (screenFromHash(hashRoute(hash)).name !== screen) return;
+      if (!onRoute(hash, screen, route)) return;
       const asked = hashQuery(hash);
       if (asked.toString() !== '') applyRef.current(asked);
       else if (queryRef.current !== '') write(route, queryRef.current);
@@ -52,8 +52,18 @@ export function useHashQuery(screen: Screen['name'], route: string, query: strin
     return () => window.removeEventListener('hashchange', fromLocation);
   }, [screen, route]);
   useEffect(() => {
-    if (screenFromHash(hashRoute(window.location.hash)).name === screen) write(route, query);
+    if (onRoute(window.location.hash, screen, route)) write(route, query);
   }, [screen, route, query]);
+}
+
+/**
+ * Whether `hash` shows this screen at this route: the same screen, and for a screen with an id (a
+ * job's page) the same id, so that the page being left never writes its query over the next one's
+ * address (`#/` and `#/queue` are both the queue).
+ */
+function onRoute(hash: string, screen: Screen['name'], route: string): boolean {
+  const shown = screenFromHash(hashRoute(hash));
+  return shown.name === screen && JSON.stringify(shown) === JSON.stringify(screenFromHash(route));
 }
 
 function write(route: string, query: string): void {
