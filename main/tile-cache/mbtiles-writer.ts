@@ -243,6 +243,26 @@ export class MbtilesWriter implements TileWriter {
     this.recordMetadata(metadata);
   }
 
+  /**
+   * VACUUM when at least a tenth of the file (and 1 MiB) is free pages: after a truncate the file
+   * shrinks to what it holds. It rewrites the file through a temporary copy, so it needs free space
+   * as large as what stays; without it, SQLITE_FULL is a WRITE_FAILED and the file is as it was.
+   */
+  async compact(): Promise<number> {
+    this.assertOpen();
+    const pragma = (name: string) => this.db.pragma(name, { simple: true }) as number;
+    const pageSize = pragma('page_size');
+    const free = pragma('freelist_count') * pageSize;
+    const total = pragma('page_count') * pageSize;
+    if (free < 1024 * 1024 || free < total / 10) return 0;
+    try {
+      this.db.exec('VACUUM');
+    } catch (error) {
+      throw writeFailed(this.path, 'cannot compact the file (VACUUM)', error);
+    }
+    return total - pragma('page_count') * pageSize;
+  }
+
   /** Writes the 1.3 metadata widened to everything the file holds; returns what it wrote. */
   recordMetadata(metadata: TilesetMetadata): TilesetMetadata {
     this.assertOpen();

@@ -77,6 +77,12 @@ export interface TileWriter {
   remove(tiles: readonly { z: number; x: number; y: number }[]): Promise<void>;
   /** Writes the metadata and completes the output (PMTiles: builds the archive, renames it in). */
   finish(metadata: TilesetMetadata): Promise<void>;
+  /**
+   * Gives back the space deleted tiles left inside the file (MBTiles: SQLite keeps freed pages for
+   * reuse, so a truncate would free nothing on disk); the bytes freed. Writers whose deletes free
+   * space by themselves (directories, PMTiles, which is rewritten) have none.
+   */
+  compact?(): Promise<number>;
   /** Releases files; after a failure or cancel the output holds only whole, committed batches. */
   close(): Promise<void>;
 }

@@ -233,6 +233,8 @@ export const truncateKind: JobKindPlugin<'truncate', TruncateSpec, TruncateCheck
       if (levels.length === 0) return;
       // The writers widen the zooms to what the output holds, so the lowest and highest left are given.
       await session.writer.finish({ ...session.metadata, minzoom: levels[0]!.z, maxzoom: levels[levels.length - 1]!.z });
+      // The space the deleted tiles took goes back to the disk (a truncate that freed nothing is not what it is for).
+      if (!outcome.cancelled) await session.writer.compact?.();
     } finally {
       await session.writer.close();
     }

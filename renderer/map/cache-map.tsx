@@ -35,14 +35,25 @@ export interface CacheMapProps {
 }
 
 export function CacheMap({ summary, openedAt, extent, jobId, tile, extentLabel = 'Job extent' }: CacheMapProps) {
-  const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(summary, openedAt, tile ? issueCamera(tile, zoomLimits(summary)) : undefined);
+  const { containerRef, map, style, loading, mapError, zoom } = useCacheMap(
+    summary,
+    openedAt,
+    tile ? issueCamera(tile, zoomLimits(summary)) : undefined,
+    // Opened from a job (its extent in the address): where that job worked, not the cache's largest area.
+    extent,
+  );
   const theme = useResolvedTheme();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [showGrid, setShowGrid] = useState(false);
   const [basemap, setBasemap] = useState(basemapShown);
   const areas = summary.areas ?? [];
-  // The map opens on the first (largest) area.
-  const [currentArea, setCurrentArea] = useState<number | null>(areas.length > 1 ? 0 : null);
+  // The map opens on the first (largest) area, or on the job's extent and the area it falls in.
+  const [currentArea, setCurrentArea] = useState<number | null>(() => {
+    if (areas.length < 2) return null;
+    if (!extent) return 0;
+    const found = areas.findIndex((a) => a.bounds[0] < extent[2] && a.bounds[2] > extent[0] && a.bounds[1] < extent[3] && a.bounds[3] > extent[1]);
+    return found < 0 ? null : found;
+  });
   useLayerVisibility(map, style, summary, hidden);
   useBasemapVisibility(map, basemap);
   useExtentOutline(map, extent);

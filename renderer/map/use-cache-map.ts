@@ -38,7 +38,13 @@ export interface OpeningCamera {
  * goes into the tile URLs: the tile route ignores it, but the browser's cache does not, so a cache
  * rewritten on disk and opened again is not drawn from tiles cached a minute earlier.
  */
-export function useCacheMap(summary: TileCacheSummary, openedAt: number, opening?: OpeningCamera): CacheMapState {
+export function useCacheMap(
+  summary: TileCacheSummary,
+  openedAt: number,
+  opening?: OpeningCamera,
+  /** A box to open on instead of the cache's own (a job's extent: the map opened from that job looks where it worked). */
+  openOn?: [number, number, number, number],
+): CacheMapState {
   const containerRef = useRef<MapContainer>(null);
   const theme = useResolvedTheme();
   // The map is made with the theme of the moment; a later theme only repaints the background.
@@ -46,6 +52,7 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number, opening
   themeRef.current = theme;
   // Read when the map is made only: a later camera is the caller's to fly to.
   const openingRef = useRef(opening);
+  const openOnRef = useRef(openOn);
   const [map, setMap] = useState<maplibregl.Map | null>(null);
   const [style, setStyle] = useState<StyleSpecification | null>(null);
   const [loading, setLoading] = useState(true);
@@ -60,7 +67,7 @@ export function useCacheMap(summary: TileCacheSummary, openedAt: number, opening
     const basemap = { tileUrl: absoluteTileUrl(BASEMAP_TILE_TEMPLATE, location.href), visible: basemapShown() };
     const spec = buildStyle(summary, tileUrl, themeRef.current, basemap);
     const limits = zoomLimits(summary);
-    const bounds = openingBounds(summary);
+    const bounds = openOnRef.current ?? openingBounds(summary);
     const camera = openingRef.current;
     let created: maplibregl.Map;
     try {
