@@ -70,7 +70,11 @@ export class CacheList {
   async add(path: string): Promise<CacheEntry> {
     const full = resolve(path);
     const facts = await this.describe(full);
-    if (facts.kind === null) throw badPath(`${path} is not a tile cache Tessera can read (${facts.problem ?? 'unknown reason'})`);
+    if (facts.kind === null) {
+      // The reader's message names the path and says "not a tile cache" itself: said once, not twice.
+      const why = (facts.problem ?? 'unknown reason').replace(`${full}: `, '').replace(/^not a tile cache: /, '');
+      throw badPath(`${path} is not a tile cache Tessera can read: ${why}`);
+    }
     this.sources.records.add(full);
     const entry = (await this.list()).find((c) => c.path === full);
     if (!entry) throw new TesseraError('INTERNAL', `${full} was added but is not listed`);

@@ -67,6 +67,10 @@ test('tessera truncate --bbox west of Greenwich parses; a dry run counts; the jo
   const west = await tessera('truncate', cache, '--min-zoom', '8', '--max-zoom', '9', '--bbox', '-10,40,-5,50');
   assert.equal(west.code, 2, west.stderr);
   assert.match(west.stderr, /holds no tiles at z8–9 in the bbox/);
+  // Its dry run says why too, as the job would, with the same exit code.
+  const westDry = await tessera('truncate', cache, '--min-zoom', '8', '--max-zoom', '9', '--bbox', '-10,40,-5,50', '--dry-run');
+  assert.equal(westDry.code, 2, westDry.stderr);
+  assert.match(westDry.stdout, /holds no tiles at z8–9 in that box: nothing to delete/);
 
   const dry = await tessera('truncate', cache, '--min-zoom', '8', '--max-zoom', '9', '--dry-run');
   assert.equal(dry.code, 0, dry.stderr);

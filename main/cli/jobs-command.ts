@@ -168,7 +168,7 @@ function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'
   const j = d.job;
   const lines = [
     `job ${j.id} (${j.kind}) ${j.name}: ${j.state}`,
-    `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`,
+    `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? (j.state === 'interrupted' ? `, stopped ${j.finishedAt} (resume it: tessera jobs resume ${j.id})` : `, finished ${j.finishedAt}`) : ''}`,
     `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad${j.progress.skipped ? `, ${formatSkipped(j.progress.skipped)}` : ''}, ${formatBytes(j.progress.bytes)}`,
     ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
     `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.queued} queued):`,

@@ -8,6 +8,7 @@
  * jobs-command.ts, preseed-command.ts, catalog-command.ts, migrate-command.ts; run-job.ts runs a job
  * to its end); what they share is in command-support.ts.
  */
+import type { TruncateParams } from '../../shared/contract.js';
 import { resolve } from 'node:path';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { defaultDataDir } from '../engine/data-dir.js';
@@ -167,8 +168,17 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           try {
             const estimate = await request(engine.handlers, 'jobs.estimate', input);
             const zooms = estimate.zooms.map((z) => `z${z.z} ${z.tiles.toLocaleString('en-US')}`).join(', ');
-            out(`would delete ${estimate.totalTiles.toLocaleString('en-US')} tiles${zooms ? ` (${zooms})` : ''} of ${estimate.storage.output}`, estimate);
-            return estimate.totalTiles === 0 ? EXIT.usage : EXIT.succeeded;
+            // Nothing in the range: the job itself would be refused (exit 2), so the dry run says why, as it would.
+            const asked = input.params as TruncateParams;
+            const nothing =
+              estimate.totalTiles === 0
+                ? `${estimate.storage.output} holds no tiles at z${asked.minZoom}–${asked.maxZoom}${asked.bbox ? ' in that box' : ''}: nothing to delete`
+                : null;
+            out(
+              nothing ?? `would delete ${estimate.totalTiles.toLocaleString('en-US')} tiles${zooms ? ` (${zooms})` : ''} of ${estimate.storage.output}`,
+              nothing ? { ...estimate, error: { code: 'BAD_INPUT', message: nothing } } : estimate,
+            );
+            return nothing ? EXIT.usage : EXIT.succeeded;
           } finally {
             await engine.close();
           }

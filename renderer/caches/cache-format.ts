@@ -67,7 +67,12 @@ export function truncateInput(path: string, form: TruncateForm): { input: JobSta
     const parts = form.bbox.split(',').map((p) => Number(p.trim()));
     if (parts.length !== 4 || parts.some((p) => !Number.isFinite(p) || form.bbox.split(',').some((q) => q.trim() === '')))
       return { problem: 'The box needs four numbers: west, south, east, north in degrees' };
-    bbox = parts as [number, number, number, number];
+    const [w, so, e, n] = parts as [number, number, number, number];
+    if ([w, e].some((v) => v < -180 || v > 180)) return { problem: 'The box: west and east are longitudes, from -180 to 180' };
+    if ([so, n].some((v) => v < -90 || v > 90)) return { problem: 'The box: south and north are latitudes, from -90 to 90' };
+    if (w >= e) return { problem: `The box: west (${w}) must be less than east (${e})` };
+    if (so >= n) return { problem: `The box: south (${so}) must be less than north (${n})` };
+    bbox = [w, so, e, n];
   }
   return { input: { kind: 'truncate', params: { cache: path, minZoom, maxZoom, ...(bbox && { bbox }) } } };
 }

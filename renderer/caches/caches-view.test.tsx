@@ -227,4 +227,14 @@ test('the words and the truncate input, without a DOM', () => {
     problem: 'The box needs four numbers: west, south, east, north in degrees',
   });
   expect(truncateInput('/c.mbtiles', { minZoom: '31', maxZoom: '40', bbox: '' })).toEqual({ problem: 'From zoom must be a zoom level from 0 to 30' });
+  // The newcomer trial's box: said in the form's words before anything is sent.
+  expect(truncateInput('/c.mbtiles', { minZoom: '5', maxZoom: '6', bbox: '200,0,0,0' })).toEqual({
+    problem: 'The box: west and east are longitudes, from -180 to 180',
+  });
+  expect(truncateInput('/c.mbtiles', { minZoom: '5', maxZoom: '6', bbox: '10,0,-10,5' })).toEqual({
+    problem: 'The box: west (10) must be less than east (-10)',
+  });
+  expect(truncateInput('/c.mbtiles', { minZoom: '5', maxZoom: '6', bbox: '-100, 20, -60, 50' })).toEqual({
+    input: { kind: 'truncate', params: { cache: '/c.mbtiles', minZoom: 5, maxZoom: 6, bbox: [-100, 20, -60, 50] } },
+  });
 });

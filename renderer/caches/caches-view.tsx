@@ -121,7 +121,7 @@ function AddCache() {
       </button>
       {add.error && (
         <p className="error small" role="alert">
-          Not added: {add.error.message}
+          Not added: {add.error.message.replace(/^path: /, '')}
         </p>
       )}
     </form>
@@ -241,7 +241,7 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
             )}
             {failed && (
               <p className="error small" role="alert">
-                {failed.message}
+                {failed.message.replace(/^path: /, '')}
               </p>
             )}
           </div>

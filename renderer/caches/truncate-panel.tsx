@@ -6,6 +6,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { CacheEntry, JobStartInput } from '../../shared/contract.js';
+import { serverFieldErrors } from '../forms/field-errors.js';
 import { countText, type TruncateForm, truncateInput } from './cache-format.js';
 
 export function TruncatePanel({ cache: c, onClose, onStarted }: { cache: CacheEntry; onClose: () => void; onStarted: (jobId: number) => void }) {
@@ -79,9 +80,19 @@ export function TruncatePanel({ cache: c, onClose, onStarted }: { cache: CacheEn
       {problem && <p className="small muted">{problem}</p>}
       {error && (
         <p className="error small" role="alert">
-          {error.message}
+          {refusal(error)}
         </p>
       )}
     </form>
   );
+}
+
+/** The engine's refusal in the form's words: its field issues (the box, a zoom), not "jobs.estimate: params.bbox.0: …". */
+function refusal(error: Error): string {
+  const fields = serverFieldErrors(error);
+  if (!fields) return error.message.replace(/^jobs\.(estimate|start): /, '');
+  const names: Record<string, string> = { 'params.bbox': 'The box', 'params.minZoom': 'From zoom', 'params.maxZoom': 'To zoom', 'params.cache': 'The cache' };
+  return Object.entries(fields)
+    .map(([field, message]) => `${Object.entries(names).find(([f]) => field === f || field.startsWith(`${f}.`))?.[1] ?? field}: ${message}`)
+    .join('; ');
 }

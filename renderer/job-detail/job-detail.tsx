@@ -142,7 +142,8 @@ function Header({ job }: { job: JobSummary }) {
         <dd>{formatWhen(job.createdAt)}</dd>
         <dt>Started</dt>
         <dd>{job.startedAt ? formatWhen(job.startedAt) : '—'}</dd>
-        <dt>{ACTIVE.includes(job.state) ? 'Running for' : 'Finished'}</dt>
+        {/* An interrupted job has not finished: its process stopped, and it waits to be resumed. */}
+        <dt>{ACTIVE.includes(job.state) ? 'Running for' : job.state === 'interrupted' ? 'Stopped' : 'Finished'}</dt>
         <dd>
           {job.finishedAt ? formatWhen(job.finishedAt) : job.startedAt ? formatDuration(Date.now() - Date.parse(job.startedAt)) : '—'}
           {job.finishedAt && job.startedAt && <span className="muted"> (ran {formatDuration(job.runSeconds * 1000)})</span>}

@@ -17,3 +17,15 @@ test('a long job name is cut in its middle: the file’s end is its own part, ne
   ).toBe(greek);
   expect(nameParts(greek)[1]!.text).toBe('άδα-όρια.gpkg'.padStart(14, 'λ'));
 });
+
+test('a space at the cut stays a space on screen (a no-break space, which no inline box drops)', () => {
+  const name = 'preseed raster bluemarble.tif → big.mbtiles';
+  const parts = nameParts(name);
+  expect(parts[1]!.text.startsWith('\u00a0') || parts[0]!.text.endsWith('\u00a0')).toBe(true);
+  expect(
+    parts
+      .map((p) => p.text)
+      .join('')
+      .replace(/\u00a0/g, ' '),
+  ).toBe(name);
+});

@@ -50,9 +50,10 @@ const NAME_TAIL = 14;
 export function nameParts(name: string): { kind: 'head' | 'tail'; text: string }[] {
   const chars = [...name];
   if (chars.length <= NAME_TAIL * 2) return [{ kind: 'head', text: name }];
+  // A space at the cut would be dropped at the end (or start) of its inline box ("bluemarble.tif→ big"): kept as a no-break space.
   return [
-    { kind: 'head', text: chars.slice(0, -NAME_TAIL).join('') },
-    { kind: 'tail', text: chars.slice(-NAME_TAIL).join('') },
+    { kind: 'head', text: chars.slice(0, -NAME_TAIL).join('').replace(/ $/, '\u00a0') },
+    { kind: 'tail', text: chars.slice(-NAME_TAIL).join('').replace(/^ /, '\u00a0') },
   ];
 }
 
