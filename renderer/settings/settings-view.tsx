@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAppInfo } from '../data/app-info.js';
 import { queryKey } from '../data/query-keys.js';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from 'react';
 import { JOB_KINDS, type Settings } from '../../shared/contract.js';
 import { BYTE_UNITS, formatBytes } from '../storage/bytes.js';
 import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
@@ -147,8 +147,9 @@ export function SettingsView() {
               <input id={id} aria-describedby={describedBy} className="wide" readOnly value={info.data?.dataDir ?? '…'} data-testid="data-dir" />
             )}
           </Field>
-          <Field
+          <LinesField
             label="Data roots"
+            field="dataRoots"
             error={errorFor('dataRoots')}
             help={
               <>
@@ -156,22 +157,11 @@ export function SettingsView() {
                 inside these folders and the data directory.
               </>
             }
-          >
-            {(id, describedBy, invalid) => (
-              <textarea
-                id={id}
-                data-field="dataRoots"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                className="wide"
-                rows={3}
-                spellCheck={false}
-                placeholder={'/srv/geodata\n/srv/tiles'}
-                value={form.dataRoots}
-                onChange={(e) => edit({ dataRoots: e.currentTarget.value }, ['dataRoots'])}
-              />
-            )}
-          </Field>
+            rows={3}
+            placeholder={'/srv/geodata\n/srv/tiles'}
+            value={form.dataRoots}
+            onValue={(dataRoots) => edit({ dataRoots }, ['dataRoots'])}
+          />
           <CheckField
             label="GDAL virtual paths"
             error={errorFor('allowGdalVirtualPaths')}
@@ -187,8 +177,9 @@ export function SettingsView() {
           >
             allow
           </CheckField>
-          <Field
+          <LinesField
             label="Plan sources"
+            field="planSources"
             error={errorFor('planSources')}
             help={
               <>
@@ -196,22 +187,11 @@ export function SettingsView() {
                 (see Plans). Removing one stops it; its jobs and outputs stay.
               </>
             }
-          >
-            {(id, describedBy, invalid) => (
-              <textarea
-                id={id}
-                data-field="planSources"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                className="wide"
-                rows={2}
-                spellCheck={false}
-                placeholder={'/srv/tile-plans\nhttps://git.example.com/gis/plans.git#main:seed'}
-                value={form.planSources}
-                onChange={(e) => edit({ planSources: e.currentTarget.value }, ['planSources'])}
-              />
-            )}
-          </Field>
+            rows={2}
+            placeholder={'/srv/tile-plans\nhttps://git.example.com/gis/plans.git#main:seed'}
+            value={form.planSources}
+            onValue={(planSources) => edit({ planSources }, ['planSources'])}
+          />
         </fieldset>
 
         <fieldset>
@@ -408,5 +388,45 @@ export function SettingsView() {
         </p>
       )}
     </section>
+  );
+}
+
+/** A setting that is a list, typed one entry per line (data roots, plan sources). */
+function LinesField({
+  label,
+  field,
+  error,
+  help,
+  rows,
+  placeholder,
+  value,
+  onValue,
+}: {
+  label: string;
+  field: string;
+  error: string | undefined;
+  help: ReactNode;
+  rows: number;
+  placeholder: string;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <Field label={label} error={error} help={help}>
+      {(id, describedBy, invalid) => (
+        <textarea
+          id={id}
+          data-field={field}
+          aria-describedby={describedBy}
+          aria-invalid={invalid}
+          className="wide"
+          rows={rows}
+          spellCheck={false}
+          placeholder={placeholder}
+          value={value}
+          onChange={(e) => onValue(e.currentTarget.value)}
+        />
+      )}
+    </Field>
   );
 }
