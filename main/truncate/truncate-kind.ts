@@ -217,7 +217,7 @@ export const truncateKind: JobKindPlugin<'truncate', TruncateSpec, TruncateCheck
     return { writer, readPath, metadata: described.metadata };
   },
 
-  async end(_params, session, outcome) {
+  async end(_params, session, outcome, env) {
     try {
       // A cancelled PMTiles truncate leaves the archive as it was: its working file keeps the
       // deletes for a retry. The other containers hold only whole batches either way, and their
@@ -233,8 +233,14 @@ export const truncateKind: JobKindPlugin<'truncate', TruncateSpec, TruncateCheck
       if (levels.length === 0) return;
       // The writers widen the zooms to what the output holds, so the lowest and highest left are given.
       await session.writer.finish({ ...session.metadata, minzoom: levels[0]!.z, maxzoom: levels[levels.length - 1]!.z });
-      // The space the deleted tiles took goes back to the disk (a truncate that freed nothing is not what it is for).
-      if (!outcome.cancelled) await session.writer.compact?.();
+      // The space the deleted tiles took goes back to the disk (a truncate that freed nothing is not
+      // what it is for). Without room for VACUUM's copy the tiles are still gone and the file whole:
+      // the job succeeded, and the log says the space stays inside the file until there is room.
+      if (!outcome.cancelled) {
+        await session.writer.compact?.().catch((error: unknown) => {
+          env.logger.warn('truncate: the deleted tiles were not compacted out of the file', { cache: session.writer.path, error: String(error) });
+        });
+      }
     } finally {
       await session.writer.close();
     }
