@@ -4,30 +4,18 @@
  * SRTM .hgt, through a real child process.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { runTessera } from '../testing/run-tessera.js';
 import type { JobEstimate } from '../../shared/contract.js';
 import { blueMarbleTif, srtmDem } from '../testing/real-data.js';
 
-const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-native-zoom-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function tessera(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args, '--data-dir', join(dir, 'data')], {
-    env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const tessera = (...args: string[]) => runTessera(join(dir, 'data'), ...args);
 
 test('Blue Marble to z6: native ≈z3.4, and z6 is 2.6 levels past it', async () => {
   const run = await tessera('preseed', 'raster', blueMarbleTif(), '--zoom', '0-6', '-o', join(dir, 'world.mbtiles'), '--dry-run');

@@ -4,29 +4,17 @@
  * not that the data lies outside the extent. Real child processes on Natural Earth's GeoPackage.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { runTessera } from '../testing/run-tessera.js';
 import { worldMapGpkg } from '../testing/real-data.js';
 
-const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-layer-refusal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function tessera(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args, '--data-dir', join(dir, 'data')], {
-    env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const tessera = (...args: string[]) => runTessera(join(dir, 'data'), ...args);
 
 const LAYERS = 'states_provinces, countries, disputed_borders, layer_styles';
 
