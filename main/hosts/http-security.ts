@@ -301,6 +301,9 @@ export function httpStatusForError(code: ErrorCode): number {
     case 'ILLEGAL_TRANSITION':
     case 'DATA_DIR_LOCKED':
       return 409;
+    case 'ENGINE_RESTARTING':
+    case 'ENGINE_STOPPED':
+      return 503;
     default:
       return 500;
   }
