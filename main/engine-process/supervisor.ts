@@ -18,7 +18,15 @@
  * How a process is started is the launcher's business (node-launcher.ts: child_process.fork;
  * main/electron/utility-launcher.ts: Electron's utilityProcess): the only part that differs.
  */
-import { type ContractHandlers, type EngineState, type HealthCheck, REQUEST_NAMES, type RequestName } from '../../shared/contract.js';
+import {
+  type ContractHandlers,
+  type EngineState,
+  type HealthCheck,
+  REQUEST_NAMES,
+  type RequestInput,
+  type RequestName,
+  type RequestResult,
+} from '../../shared/contract.js';
 import { type SerializedError, TesseraError, fromSerialized } from '../../shared/errors.js';
 import { EventBus } from '../engine/event-bus.js';
 import type { HostedEngine, MetricsText } from '../engine/hosted-engine.js';
@@ -76,9 +84,6 @@ export class EngineSupervisor implements HostedEngine {
     this.dataDir = options.engine.dataDir;
     const handlers: Partial<Record<RequestName, (input: unknown) => Promise<unknown>>> = {};
     for (const name of REQUEST_NAMES) handlers[name] = (input) => this.call(name, input);
-    // While no engine runs, health is the supervisor's to tell: the console's pills show why at once.
-    handlers['app.health'] = async (input) =>
-      this.phase === 'running' ? [...this.engineChecks(), ...((await this.call('app.health', input)) as HealthCheck[])] : this.engineChecks();
     this.handlers = handlers as ContractHandlers;
   }
 
@@ -98,6 +103,11 @@ export class EngineSupervisor implements HostedEngine {
       this.phase = 'closed';
       throw fromSerialized(failure);
     }
+  }
+
+  /** A contract request with its input as a client writes it (defaults filled in by the engine's parse), typed end to end. */
+  request<N extends RequestName>(name: N, input: RequestInput<N>, signal?: AbortSignal): Promise<RequestResult<N>> {
+    return this.call(name, input, signal) as Promise<RequestResult<N>>;
   }
 
   tile(id: string, z: number, x: number, y: number): Promise<TileResponse | null> {
@@ -121,6 +131,13 @@ export class EngineSupervisor implements HostedEngine {
    * (at most requestWaitMs). Throws the engine's error (its code kept) or ENGINE_RESTARTING/_STOPPED.
    */
   async call(name: string, input: unknown, signal?: AbortSignal): Promise<unknown> {
+    // While no engine runs, health is the supervisor's to tell: the console's pills show why at once.
+    if (name === 'app.health' && this.phase !== 'running') return this.engineChecks();
+    if (name === 'app.health') return [...this.engineChecks(), ...((await this.forward(name, input, signal)) as HealthCheck[])];
+    return this.forward(name, input, signal);
+  }
+
+  private async forward(name: string, input: unknown, signal?: AbortSignal): Promise<unknown> {
     if (this.phase === 'starting' || this.phase === 'restarting') await this.untilReady(name, signal);
     const current = this.current;
     if (this.phase !== 'running' || current === null) throw this.unavailable(name);
