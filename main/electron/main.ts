@@ -7,7 +7,6 @@
  * and quitting waits for the engine to close so that no job is left half-written.
  */
 import { BrowserWindow, Menu, Tray, app, dialog, ipcMain, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
-import { useSecretCipher } from '../credentials/secret-cipher.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { engineEntryFile } from '../engine-process/node-launcher.js';
 import { EngineSupervisor } from '../engine-process/supervisor.js';
@@ -161,8 +160,6 @@ function start(): void {
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 
-      // Server credentials are sealed by the OS keychain on the desktop (a key file only without one).
-      useSecretCipher((dir) => safeStorageCipher(safeStorage, dir, (message) => logger.warn(message)));
       // The engine runs in a utility process of its own (main/engine-process/): GDAL, the store's
       // writes and the worker pool stay off this process, which keeps the window responsive, and
       // a crash there restarts the engine instead of closing the app.
@@ -170,6 +167,9 @@ function start(): void {
         launch: utilityLauncher(utilityProcess, engineEntryFile()),
         engine: { dataDir: dataDir(), host: 'electron', holder: 'Tessera desktop app', version: app.getVersion() },
         logger,
+        // Server credentials are sealed by the OS keychain on the desktop (a key file only without
+        // one): safeStorage is the main process's, so the engine process asks it through the channel.
+        cipher: safeStorageCipher(safeStorage, dataDir(), (message) => logger.warn(message)),
       });
       try {
         await supervisor.start();

@@ -42,7 +42,9 @@ export type ToEngine =
   /** The caller gave up on request `id` (its AbortSignal fired): the reply is not wanted. */
   | { type: 'cancel'; id: number }
   /** Close the engine (jobs end cancelled, the store is closed), answer `closed`, then exit. */
-  | { type: 'close' };
+  | { type: 'close' }
+  /** The host's answer to a `cipher` call. */
+  | { type: 'cipher-reply'; id: number; reply: Reply<string> };
 
 /** Engine process → host. */
 export type FromEngine =
@@ -52,7 +54,12 @@ export type FromEngine =
   | { type: 'failed'; error: SerializedError }
   | { type: 'reply'; id: number; reply: Reply<unknown> }
   | { type: 'event'; name: EventName; payload: Events[EventName] }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /**
+   * Seal or open a credential secret with the host's cipher: the desktop app's is the OS keychain
+   * (Electron's safeStorage), which only its main process can reach.
+   */
+  | { type: 'cipher'; id: number; op: 'seal' | 'open'; text: string };
 
 /** How the engine process opens its engine: plain data, passed on its command line. */
 export interface EngineProcessOptions {
@@ -67,6 +74,8 @@ export interface EngineProcessOptions {
   lockOwnerPid?: number;
   /** A restart after a crash: jobs that were running resume at once. */
   resumeRecovered?: boolean;
+  /** The name of the host's cipher, when credential secrets are sealed by the host (`cipher` messages) rather than with the file key. */
+  hostCipher?: string;
   /** pino's level for the engine's log (stderr); default TESSERA_LOG_LEVEL or info. */
   logLevel?: string;
 }

@@ -12,11 +12,14 @@
  * before; SIGTERM sent to this process alone closes it as `close` would.
  */
 import { type SerializedError, serializeError } from '../../shared/errors.js';
+// Renamed here: Biome takes any use…() call for a React hook (lint/correctness/useHookAtTopLevel).
+import { useSecretCipher as installSecretCipher } from '../credentials/secret-cipher.js';
 import { Engine } from '../engine/engine.js';
 import { engineHostServices } from '../engine/hosted-engine.js';
 import { type LogLevel, createLogger } from '../logging/logger.js';
 import { type ChannelEnd, type FromEngine, type ToEngine, parseEngineProcessArgs } from './channel-protocol.js';
 import { serveEngine } from './engine-server.js';
+import { hostCipher } from './host-cipher.js';
 
 /** Electron's `process.parentPort` in a utility process, as far as this entry uses it. */
 interface ParentPort {
@@ -63,6 +66,9 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   process.on('SIGINT', () => logger.debug('engine process: SIGINT left to the host, which closes the engine'));
 
+  // Before the engine opens its credential store: the desktop's secrets are sealed by the OS keychain, in the host.
+  const cipherName = options.hostCipher;
+  installSecretCipher(cipherName === undefined ? null : () => hostCipher(cipherName, end));
   let engine: Engine;
   try {
     engine = await Engine.open({

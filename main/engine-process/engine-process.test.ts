@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -131,6 +131,29 @@ test('requests, their errors, events and the host services cross the process bou
     await assert.rejects(engine.request('app.info', {}), (e: TesseraError) => e.code === 'ENGINE_STOPPED');
     assert.equal(existsSync(join(dir, 'engine.lock')), false, 'the engine released the data directory');
     assert.throws(() => process.kill(pid, 0), 'the engine process has exited');
+  } finally {
+    await engine.close();
+  }
+});
+
+test("credential secrets are sealed by the host's cipher when it has one (the desktop's keychain lives in the main process)", async () => {
+  const dir = freshDir();
+  const calls: string[] = [];
+  // A stand-in for the keychain: reversible, and recognisable in the file.
+  const cipher = {
+    name: 'test-keychain',
+    seal: async (plain: string) => (calls.push('seal'), `kc:${Buffer.from(plain).toString('base64')}`),
+    open: async (sealed: string) => (calls.push('open'), Buffer.from(sealed.slice(3), 'base64').toString()),
+  };
+  const engine = supervise(dir, { cipher });
+  await engine.start();
+  try {
+    const { id } = await engine.request('credentials.save', { url: 'https://gis.example.org/arcgis/rest/services', token: 'secret-token-1' });
+    const stored = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { credentials: Record<string, { cipher: string; sealed: string }> };
+    assert.equal(stored.credentials[id]?.cipher, 'test-keychain');
+    assert.match(stored.credentials[id]!.sealed, /^kc:/);
+    assert.ok(!JSON.stringify(stored).includes('secret-token-1'));
+    assert.deepEqual(calls, ['seal']);
   } finally {
     await engine.close();
   }

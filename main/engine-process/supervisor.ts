@@ -27,7 +27,8 @@ import {
   type RequestName,
   type RequestResult,
 } from '../../shared/contract.js';
-import { type SerializedError, TesseraError, fromSerialized } from '../../shared/errors.js';
+import { type SerializedError, TesseraError, fromSerialized, serializeError } from '../../shared/errors.js';
+import type { SecretCipher } from '../credentials/secret-cipher.js';
 import { EventBus } from '../engine/event-bus.js';
 import type { HostedEngine, MetricsText } from '../engine/hosted-engine.js';
 import type { TileResponse } from '../tile-cache/cache-registry.js';
@@ -50,6 +51,8 @@ export interface SupervisorOptions {
   launch: EngineLauncher;
   engine: Omit<EngineProcessOptions, 'lockOwnerPid' | 'resumeRecovered'>;
   logger: { info(m: string, d?: object): void; warn(m: string, d?: object): void; error(m: string, d?: object): void };
+  /** Seals credential secrets for the engine process (the desktop's OS keychain); without it the engine keeps its file key. */
+  cipher?: SecretCipher;
   /** First delay before a restart; doubles with each crash in a row. Default 500 ms. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -177,7 +180,12 @@ export class EngineSupervisor implements HostedEngine {
 
   /** Starts a process; resolves null once its engine is ready, or the reason it is not (after which a restart is scheduled unless first). */
   private launch(afterCrash: boolean): Promise<SerializedError | null> {
-    const args = engineProcessArgs({ ...this.options.engine, lockOwnerPid: process.pid, resumeRecovered: afterCrash });
+    const args = engineProcessArgs({
+      ...this.options.engine,
+      lockOwnerPid: process.pid,
+      resumeRecovered: afterCrash,
+      ...(this.options.cipher && { hostCipher: this.options.cipher.name }),
+    });
     const child = this.options.launch(args);
     const startedAt = Date.now();
     return new Promise((resolve) => {
@@ -189,6 +197,7 @@ export class EngineSupervisor implements HostedEngine {
       }, this.options.readyTimeoutMs ?? 120_000);
       const connection = new EngineConnection(child, (message) => {
         if (message.type === 'event') this.events.emit(message.name, message.payload as never);
+        else if (message.type === 'cipher') this.answerCipher(child, message);
         else if (message.type === 'failed') failed = message.error;
         else if (message.type === 'ready') {
           ready = true;
@@ -248,6 +257,16 @@ export class EngineSupervisor implements HostedEngine {
       this.restartTimer = null;
       if (this.phase === 'restarting') void this.launch(true);
     }, delay);
+  }
+
+  private answerCipher(child: EngineProcess, call: Extract<FromEngine, { type: 'cipher' }>): void {
+    const cipher = this.options.cipher;
+    const answer = cipher
+      ? (call.op === 'seal' ? cipher.seal(call.text) : cipher.open(call.text)).then((result) => ({ ok: true as const, result }))
+      : Promise.resolve({ ok: false as const, error: { code: 'INTERNAL' as const, message: 'this host seals no credentials' } });
+    void answer
+      .catch((error: unknown) => ({ ok: false as const, error: serializeError(error) }))
+      .then((reply) => child.post({ type: 'cipher-reply', id: call.id, reply }));
   }
 
   private announce(state: EngineState['state'], message: string): void {
