@@ -110,3 +110,14 @@ async function until(probe: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !probe(); i++) await tick();
   assert.ok(probe(), 'timed out');
 }
+
+test('closing while the engine process opens ends that process; start() then fails with ENGINE_STOPPED', async () => {
+  const { supervisor, launched } = setUp(() => {});
+  const starting = supervisor.start();
+  await tick();
+  await supervisor.close();
+  await assert.rejects(starting, (e: TesseraError) => e.code === 'ENGINE_STOPPED');
+  assert.deepEqual(await launched[0]!.exited, { code: null, signal: 'SIGKILL' });
+  launched[0]!.send({ type: 'ready', pid: 1000 });
+  assert.equal(supervisor.state, 'closed', 'a late ready does not bring it back');
+});

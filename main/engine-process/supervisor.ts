@@ -81,6 +81,8 @@ export class EngineSupervisor implements HostedEngine {
   private lastCrash: { message: string; at: string } | null = null;
   private readyWaiters = new Set<() => void>();
   private restartTimer: NodeJS.Timeout | null = null;
+  /** A process started but not ready yet: closing meanwhile ends it (it takes no `close` before it is ready). */
+  private launching: EngineProcess | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
@@ -162,6 +164,11 @@ export class EngineSupervisor implements HostedEngine {
     this.wakeWaiters();
     const current = this.current;
     if (current === null || previous === 'stopped' || previous === 'closed') {
+      const opening = this.launching;
+      if (opening) {
+        opening.kill();
+        await opening.exited;
+      }
       this.phase = 'closed';
       return;
     }
@@ -187,6 +194,7 @@ export class EngineSupervisor implements HostedEngine {
       ...(this.options.cipher && { hostCipher: this.options.cipher.name }),
     });
     const child = this.options.launch(args);
+    this.launching = child;
     const startedAt = Date.now();
     return new Promise((resolve) => {
       let ready = false;
@@ -200,7 +208,10 @@ export class EngineSupervisor implements HostedEngine {
         else if (message.type === 'cipher') this.answerCipher(child, message);
         else if (message.type === 'failed') failed = message.error;
         else if (message.type === 'ready') {
+          // Closed while it opened: close() has ended it already.
+          if (this.phase === 'closing' || this.phase === 'closed') return;
           ready = true;
+          this.launching = null;
           clearTimeout(readyTimer);
           this.current = { process: child, connection, startedAt };
           this.phase = 'running';
@@ -218,13 +229,17 @@ export class EngineSupervisor implements HostedEngine {
       });
       void child.exited.then(({ code, signal }) => {
         clearTimeout(readyTimer);
+        if (this.launching === child) this.launching = null;
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
         connection.failAll((name) => ({
           code: this.phase === 'closing' || this.phase === 'closed' ? 'ENGINE_STOPPED' : 'ENGINE_RESTARTING',
           message: `${name}: the engine process exited (${how}) before answering; it may or may not have been carried out`,
         }));
         if (this.current?.process === child) this.current = null;
-        if (this.phase === 'closing' || this.phase === 'closed') return;
+        if (this.phase === 'closing' || this.phase === 'closed') {
+          if (!ready) resolve({ code: 'ENGINE_STOPPED', message: 'closed before the engine process was ready' });
+          return;
+        }
         if (!ready && !afterCrash) {
           // The first start failing is the caller's to report (a locked directory is not a crash to retry).
           resolve(failed ?? { code: 'INTERNAL', message: `the engine process exited (${how}) before its engine was open` });
