@@ -85,7 +85,8 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     const wire: SerializedError = serializeError(error);
-    logger.error('the engine could not open', { error: wire.message, code: wire.code });
+    // The host reports it (serve's one line, the app's dialog); here it would be said twice.
+    logger.debug('the engine could not open', { error: wire.message, code: wire.code });
     end.post({ type: 'failed', error: wire });
     end.close();
     return;

@@ -1,7 +1,7 @@
 /**
  * Starts the engine process under plain Node (`tessera serve`, tests): `child_process.fork` of the
  * compiled engine-entry.js with the structured-clone channel ("advanced" serialization, so a tile's
- * bytes cross as bytes). Its stderr (the engine's log) is the host's.
+ * bytes cross as bytes). Its output (the engine's log) goes to the host's stderr.
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,7 +17,7 @@ export function engineEntryFile(): string {
 export interface NodeLaunchOptions {
   /** Environment of the engine process; default this process's. */
   env?: NodeJS.ProcessEnv;
-  /** Where its stdout and stderr go; default inherited. */
+  /** Where its stdout and stderr go; default the host's stderr. */
   stdio?: 'inherit' | 'pipe' | 'ignore';
 }
 
@@ -27,7 +27,14 @@ export function nodeLauncher(options: NodeLaunchOptions = {}): EngineLauncher {
     const child = fork(engineEntryFile(), args, {
       serialization: 'advanced',
       env: options.env ?? process.env,
-      stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : options.stdio === 'ignore' ? ['ignore', 'ignore', 'ignore', 'ipc'] : undefined,
+      // By default both its outputs go to the host's stderr: the host's stdout is for what scripts
+      // read (serve's one line with the URL), and the engine only ever logs.
+      stdio:
+        options.stdio === 'pipe'
+          ? ['ignore', 'pipe', 'pipe', 'ipc']
+          : options.stdio === 'ignore'
+            ? ['ignore', 'ignore', 'ignore', 'ipc']
+            : ['ignore', 2, 2, 'ipc'],
     });
     const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as string | null }));
     const engineProcess: EngineProcess = {
