@@ -2,7 +2,9 @@
  * The engine in its own process, under plain Node, on real data: a real engine-entry.js forked by
  * the supervisor, real GDAL, SQLite and worker threads behind it.
  *
- * - requests, errors (their codes and details), events and the host services cross the channel;
+ * - requests, errors (their codes and details), events and the host services cross the channel,
+ *   and the headless host serves HTTP, /metrics and uploads on an engine process; a request in
+ *   flight when the process dies is a 503 ENGINE_RESTARTING, the next one waits for the restart;
  * - kill -9 of the engine process in the middle of a vector preseed: the supervisor says so, starts
  *   a new process, the job resumes from its checkpoints and ends with exactly the tiles of an
  *   uninterrupted run (count and digest);
@@ -10,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -18,6 +20,8 @@ import Database from 'better-sqlite3';
 import type { EngineState, JobSummary } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
 import { flipY } from '../../shared/tile-grid.js';
+import { startHeadless } from '../hosts/start-headless.js';
+import { createLogger } from '../logging/logger.js';
 import { hillshadeMbtiles, worldMapGpkg } from '../testing/real-data.js';
 import { nodeLauncher } from './node-launcher.js';
 import { EngineSupervisor, type SupervisorOptions } from './supervisor.js';
@@ -132,6 +136,54 @@ test('requests, their errors, events and the host services cross the process bou
     assert.equal(existsSync(join(dir, 'engine.lock')), false, 'the engine released the data directory');
     assert.throws(() => process.kill(pid, 0), 'the engine process has exited');
   } finally {
+    await engine.close();
+  }
+});
+
+test('the headless host on an engine process: HTTP requests, /metrics and an upload; a request in flight at a crash is a 503 ENGINE_RESTARTING', async () => {
+  const dir = freshDir();
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
+  const engine = supervise(dir);
+  await engine.start();
+  const host = await startHeadless(engine, { port: 0, rendererDir, logger: createLogger('silent') });
+  const auth = { Authorization: `Bearer ${host.token}` };
+  const post = (name: string, body: unknown) =>
+    fetch(`${host.origin}/api/${name}`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  try {
+    assert.equal((await post('queue.get', {})).status, 200);
+    const metrics = await fetch(`${host.origin}/metrics`, { headers: auth });
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^# TYPE tessera_jobs_started_total counter$/m);
+
+    // An upload streams into staging in the host process; its quota guard reads the engine's settings.
+    const file = Buffer.from('{"type":"FeatureCollection","features":[]}');
+    const upload = await fetch(`${host.origin}/uploads?name=empty.geojson&size=${file.length}`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/octet-stream' },
+      body: file,
+    });
+    assert.equal(upload.status, 200);
+    assert.equal(((await upload.json()) as { result: { complete: boolean } }).result.complete, true);
+
+    // A dry run the engine process is busy with when it dies.
+    const slow = post('jobs.estimate', {
+      kind: 'preseed-vector',
+      params: { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces' }], minZoom: 0, maxZoom: 12, output: join(dir, 'e.mbtiles') },
+    });
+    await until('the dry run to reach the engine', () => (engine.inFlight > 0 ? true : null), 10_000);
+    process.kill(engine.pid!, 'SIGKILL');
+    const failed = await slow;
+    assert.equal(failed.status, 503);
+    const reply = (await failed.json()) as { ok: false; error: { code: string; message: string } };
+    assert.equal(reply.error.code, 'ENGINE_RESTARTING');
+    assert.match(reply.error.message, /jobs\.estimate: the engine process exited \(signal SIGKILL\)/);
+    // The next request waits for the restarted engine.
+    const after = await post('app.info', {});
+    assert.equal(after.status, 200);
+  } finally {
+    await host.close();
     await engine.close();
   }
 });

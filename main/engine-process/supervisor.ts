@@ -97,6 +97,11 @@ export class EngineSupervisor implements HostedEngine {
     return this.current?.process.pid;
   }
 
+  /** Replies the engine process owes now. */
+  get inFlight(): number {
+    return this.current?.connection.inFlight ?? 0;
+  }
+
   get state(): EngineState['state'] | 'starting' | 'closing' | 'closed' {
     return this.phase;
   }
