@@ -46,11 +46,18 @@ export function startHeadless(engine: HostedEngine, options: StartHeadlessOption
     ...listen,
     dispatch,
     events: engine.events,
+    // The engine's counters: asked of the engine (its process) at each scrape.
     metrics: () => engine.metrics(),
     rendererDir,
     ...(logger && { logger }),
+    // Cache tiles are asked of the engine, not read here from the file: its registry holds the open
+    // readers behind the ids in tile URLs, and a catalogue dataset's tiles are cut in its worker
+    // pool. The basemap is a file of the app's own, read here.
     tileHandler: createTileRoute(withBasemap(engine, new BasemapTiles())),
     stacHandler: createStacRoute(engine.handlers),
+    // Uploads stream to the staging folder from this process: their bytes never cross a channel,
+    // and all the route needs of the engine is its settings (quota, floor) and whether a job still
+    // names an old upload.
     uploadHandler: createUploadRoute({
       dataDir: engine.dataDir,
       settings: () => engine.handlers['settings.get']({}),
