@@ -7,7 +7,7 @@
  * `serialization: 'advanced'`, Electron's utilityProcess MessagePort), so a tile's Uint8Array
  * crosses as bytes, not as JSON.
  */
-import type { AppInfo, EventName, Events, PathUse, Reply, RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
+import type { AppInfo, EventName, Events, PathUse, Reply, RequestName } from '../../shared/contract.js';
 import type { SerializedError } from '../../shared/errors.js';
 import type { MetricsText } from '../engine/hosted-engine.js';
 import type { TileResponse } from '../tile-cache/cache-registry.js';
@@ -24,17 +24,6 @@ export const HOST_SERVICE_NAMES: readonly HostServiceName[] = ['host.tile', 'hos
 
 /** Every request name the channel carries. */
 export type ChannelRequestName = RequestName | HostServiceName;
-export type ChannelInput<N extends ChannelRequestName> = N extends HostServiceName
-  ? HostServiceRequests[N][0]
-  : N extends RequestName
-    ? RequestParsed<N>
-    : never;
-export type ChannelResult<N extends ChannelRequestName> = N extends HostServiceName
-  ? HostServiceRequests[N][1]
-  : N extends RequestName
-    ? RequestResult<N>
-    : never;
-
 /** Host → engine process. */
 export type ToEngine =
   /** `name` is checked and `input` parsed by the engine process's dispatcher, as at any host. */

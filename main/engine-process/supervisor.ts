@@ -32,7 +32,16 @@ import type { SecretCipher } from '../credentials/secret-cipher.js';
 import { EventBus } from '../engine/event-bus.js';
 import type { HostedEngine, MetricsText } from '../engine/hosted-engine.js';
 import type { TileResponse } from '../tile-cache/cache-registry.js';
-import { type ChannelEnd, type EngineProcessOptions, type FromEngine, type ToEngine, engineProcessArgs } from './channel-protocol.js';
+import {
+  type ChannelEnd,
+  type ChannelRequestName,
+  type HostServiceName,
+  type HostServiceRequests,
+  type EngineProcessOptions,
+  type FromEngine,
+  type ToEngine,
+  engineProcessArgs,
+} from './channel-protocol.js';
 import { EngineConnection } from './engine-connection.js';
 
 /** A started engine process, whatever started it. */
@@ -121,33 +130,37 @@ export class EngineSupervisor implements HostedEngine {
   }
 
   tile(id: string, z: number, x: number, y: number): Promise<TileResponse | null> {
-    return this.call('host.tile', { id, z, x, y }) as Promise<TileResponse | null>;
+    return this.service('host.tile', { id, z, x, y });
   }
 
   metrics(): Promise<MetricsText | null> {
-    return this.call('host.metrics', {}) as Promise<MetricsText | null>;
+    return this.service('host.metrics', {});
   }
 
-  async uploadInUse(id: string): Promise<boolean> {
-    return (await this.call('host.uploadInUse', { id })) as boolean;
+  uploadInUse(id: string): Promise<boolean> {
+    return this.service('host.uploadInUse', { id });
   }
 
   async assertPaths(uses: readonly { field: string; path: string }[]): Promise<void> {
-    await this.call('host.assertPaths', { uses: [...uses] });
+    await this.service('host.assertPaths', { uses: [...uses] });
+  }
+
+  private service<N extends HostServiceName>(name: N, input: HostServiceRequests[N][0]): Promise<HostServiceRequests[N][1]> {
+    return this.call(name, input) as Promise<HostServiceRequests[N][1]>;
   }
 
   /**
    * A request to the engine process: at once while it runs, after the restart while it restarts
    * (at most requestWaitMs). Throws the engine's error (its code kept) or ENGINE_RESTARTING/_STOPPED.
    */
-  async call(name: string, input: unknown, signal?: AbortSignal): Promise<unknown> {
+  async call(name: ChannelRequestName, input: unknown, signal?: AbortSignal): Promise<unknown> {
     // While no engine runs, health is the supervisor's to tell: the console's pills show why at once.
     if (name === 'app.health' && this.phase !== 'running') return this.engineChecks();
     if (name === 'app.health') return [...this.engineChecks(), ...((await this.forward(name, input, signal)) as HealthCheck[])];
     return this.forward(name, input, signal);
   }
 
-  private async forward(name: string, input: unknown, signal?: AbortSignal): Promise<unknown> {
+  private async forward(name: ChannelRequestName, input: unknown, signal?: AbortSignal): Promise<unknown> {
     if (this.phase === 'starting' || this.phase === 'restarting') await this.untilReady(name, signal);
     const current = this.current;
     if (this.phase !== 'running' || current === null) throw this.unavailable(name);
