@@ -55,7 +55,9 @@ test('dropped files are uploaded, ingested and listed in the catalogue; refusals
   await expect(card, 'the job to finish').toHaveAttribute('data-state', 'partial', { timeout: 240_000 });
   const noPrj = await row('trin_inca_no_prj.zip').locator('[data-testid="item-error"]').textContent();
   expect(noPrj ?? '').toMatch(/has no CRS \(no \.prj beside the Shapefile\)/);
-  expect((await row('world_map.gpkg').textContent()) ?? '').toMatch(/4 of 4 imported/);
+  expect((await row('world_map.gpkg').textContent()) ?? '').toMatch(/4 of 4 layers imported/);
+  // The job line counts files and layers apart: 6 files sent (the empty one was refused), 4 + 1 + 1 + 1 + 1 + 1 layers.
+  await expect(card.locator('[data-testid="drop-job-line"]')).toHaveText(/· partial · 6 files · \d+ layers: \d+ imported, 1 failed$/);
 
   await page.locator('a[href="#/catalog"]').last().click();
   const datasets = page.locator('[data-testid="dataset"]');
