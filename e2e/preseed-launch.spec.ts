@@ -313,7 +313,7 @@ test('f. at 1024×700 a box across the antimeridian is refused beside its inputs
     await page.goto(`${tessera.origin}/#/preseed`);
     await page.locator('#preseed-form-raster').waitFor();
     for (const [i, v] of ['170', '-20', '-170', '20'].entries()) await field(`params.bbox.${i}`).fill(v);
-    const box = field('params.bbox.2').locator('xpath=ancestor::div[contains(@class, "field")][1]');
+    const box = field('params.bbox.2').locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " field ")][1]');
     const error = box.locator('.field-error');
     await expect(error).toHaveText('West must be less than east (a box across the antimeridian is two jobs)');
     // Where the operator is looking (the East input, scrolled into view by typing in it), the reason is in the window too.
