@@ -310,14 +310,17 @@ test('f. at 1024×700 a box across the antimeridian is refused beside its inputs
   const viewport = page.viewportSize()!;
   await page.setViewportSize({ width: 1024, height: 700 });
   try {
+    // Through the launch URL (its token) first, so that the test also runs on its own.
+    await page.goto(tessera.url);
     await page.goto(`${tessera.origin}/#/preseed`);
     await page.locator('#preseed-form-raster').waitFor();
     for (const [i, v] of ['170', '-20', '-170', '20'].entries()) await field(`params.bbox.${i}`).fill(v);
     const box = field('params.bbox.2').locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " field ")][1]');
     const error = box.locator('.field-error');
     await expect(error).toHaveText('West must be less than east (a box across the antimeridian is two jobs)');
-    // Where the operator is looking (the East input, scrolled into view by typing in it), the reason is in the window too.
-    await field('params.bbox.2').scrollIntoViewIfNeeded();
+    // Where the operator is looking (the East input, in the middle of the window), the reason is in
+    // the window too; below the extent map (as it was) it lay past the window's bottom edge.
+    await field('params.bbox.2').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     const input = (await field('params.bbox.2').boundingBox())!;
     const reason = (await error.boundingBox())!;
     expect(reason.y, 'the reason starts inside the window').toBeGreaterThanOrEqual(0);
