@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -37,6 +37,9 @@ test('the README says the commands run from the repository, and what to do elsew
 test('inside the repository npx tessera is this project; by its path the build runs from any folder', async () => {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
   assert.equal(pkg.bin.tessera, 'dist/main/cli/bin.js', 'the path the README gives is the package bin');
+  // npx runs the project's bin as a program: without the execute bit (tsc writes 0644) it fails with
+  // "Permission denied"; the build (build:node) sets it.
+  assert.ok((statSync(join(REPO, pkg.bin.tessera)).mode & 0o111) !== 0, `${pkg.bin.tessera} is executable (npm run build:node sets it)`);
   const inside = await run('npx', ['--no-install', 'tessera', '--version'], { cwd: REPO });
   assert.equal(inside.stdout.trim(), pkg.version);
   const elsewhere = mkdtempSync(join(tmpdir(), 'tessera-readme-'));
