@@ -7,16 +7,14 @@
  */
 import type { TileCacheSummary } from '../../shared/contract.js';
 import { PathText } from '../shell/path-text.js';
-import { tileZoomAt } from './map-style.js';
-
-const KIND = { mbtiles: 'MBTiles', pmtiles: 'PMTiles', directory: 'Tile folder', geopackage: 'GeoPackage' } as const;
+import { cacheKindText } from './map-side.js';
+import { drawnTiles } from './map-view.js';
 
 /** What the panel says of the cache drawn at map zoom `zoom`: "tiles z5", or where it has none. */
 export function drawnZoom(summary: TileCacheSummary, zoom: number): string {
-  const tiles = tileZoomAt(summary, zoom);
-  const exact = summary.format === 'pbf' ? Math.floor(zoom + 1e-6) : Math.round(zoom + 1);
-  if (exact > summary.maxZoom) return `tiles z${tiles}, overzoomed`;
-  if (exact < summary.minZoom) return `none this far out (from z${summary.minZoom})`;
+  const { tiles, beyond } = drawnTiles(summary, zoom);
+  if (beyond === 'deeper') return `tiles z${tiles}, overzoomed`;
+  if (beyond === 'shallower') return `none this far out (from z${summary.minZoom})`;
   return `tiles z${tiles}`;
 }
 
@@ -32,9 +30,7 @@ function Side({ side, path, summary, zoom }: { side: 'Left' | 'Right'; path: str
         {summary && (
           <>
             <dt>Cache</dt>
-            <dd>
-              {KIND[summary.kind]} · {summary.format === 'pbf' ? 'vector (MVT)' : summary.format.toUpperCase()}
-            </dd>
+            <dd>{cacheKindText(summary)}</dd>
             <dt>Zooms</dt>
             <dd data-testid="compare-zooms">
               z{summary.minZoom}–{summary.maxZoom}
