@@ -167,7 +167,59 @@ test('d. the Storage screen names the tile caches under the gauge of the volume 
   const holdings = page.locator('[data-testid="volume"] + [data-testid="volume-holdings"]').first();
   await expect(holdings.locator('a[href="#/caches"]')).toHaveText(/^3 tile caches, /);
   await expect(holdings).toContainText('world (');
+  // The caches are in the work folder, beside the data directory, not in it: the quota does not count them, and says so.
+  await expect(holdings.locator('[data-testid="outside-quota"]')).toHaveText('All are outside the data directory: not counted by the cache quota.');
+  const scope = page.locator('[data-testid="quota-scope"]');
+  await expect(scope).toContainText(/Counted by the cache quota: everything under the data directory \S+\/data, whatever its volume/);
+  await expect(scope).toContainText('(none now)');
+  await expect(scope).toContainText(`Not counted: tile caches outside the data directory, even on the same volume`);
+  await expect(scope).toContainText(paths.world);
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, 'storage-caches-1440.png'), await page.screenshot({ animations: 'disabled' }));
+  expect(pageErrors).toEqual([]);
+});
+
+test('e. at 1024×700 a cache path wraps only at its separators, the file name whole', async () => {
+  await page.setViewportSize(NARROW);
+  try {
+    await page.goto(`${tessera.origin}/#/caches`);
+    await expect(page.locator('[data-testid="cache"]')).toHaveCount(3);
+    // Where each path's lines end: the character before each line break, measured in the page.
+    const lines = await page.locator('[data-testid="cache"] .path').evaluateAll((cells) =>
+      cells.map((cell) => {
+        const text: { node: Text; i: number }[] = [];
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) for (let i = 0; i < (n as Text).length; i++) text.push({ node: n as Text, i });
+        const range = document.createRange();
+        const tops = text.map(({ node, i }) => {
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          return Math.round(range.getBoundingClientRect().top);
+        });
+        const chars = text.map(({ node, i }) => node.data[i]!);
+        const out: string[] = [];
+        let line = '';
+        chars.forEach((c, k) => {
+          if (k > 0 && tops[k]! > tops[k - 1]!) {
+            out.push(line);
+            line = '';
+          }
+          line += c;
+        });
+        out.push(line);
+        return out;
+      }),
+    );
+    expect(
+      lines.some((l) => l.length > 1),
+      `some path wraps at 1024: ${JSON.stringify(lines)}`,
+    ).toBe(true);
+    for (const l of lines) {
+      for (const part of l.slice(0, -1)) expect(part, `a line of ${l.join('')} ends at a separator: ${JSON.stringify(l)}`).toMatch(/\/$/);
+      expect(l.at(-1), 'the file name whole on its own line').toBe(l.join('').split('/').pop());
+    }
+  } finally {
+    await page.setViewportSize(WIDE);
+  }
   expect(pageErrors).toEqual([]);
 });

@@ -55,7 +55,11 @@ test('dropped files are uploaded, ingested and listed in the catalogue; refusals
   await expect(card, 'the job to finish').toHaveAttribute('data-state', 'partial', { timeout: 240_000 });
   const noPrj = await row('trin_inca_no_prj.zip').locator('[data-testid="item-error"]').textContent();
   expect(noPrj ?? '').toMatch(/has no CRS \(no \.prj beside the Shapefile\)/);
-  expect((await row('world_map.gpkg').textContent()) ?? '').toMatch(/4 of 4 imported/);
+  expect((await row('world_map.gpkg').textContent()) ?? '').toMatch(/4 of 4 layers imported/);
+  // The job line counts files and layers apart, never "items": the 6 files sent (the empty one was
+  // refused) hold 10 layers (world_map's 4, the TopoJSON's 2, one each for the rest); the one
+  // without a .prj fails.
+  await expect(card.locator('[data-testid="drop-job-line"]')).toHaveText(' · partial · 6 files · 10 layers: 9 imported, 1 failed');
 
   await page.locator('a[href="#/catalog"]').last().click();
   const datasets = page.locator('[data-testid="dataset"]');

@@ -305,3 +305,30 @@ test('e. the vector form: a source, a layer with its attributes and zooms, the s
   await page.locator('#preseed-tab-raster').click();
   expect(await field('params.datasets.0').inputValue()).toBe(hillshade);
 });
+
+test('f. at 1024×700 a box across the antimeridian is refused beside its inputs, in sight without scrolling', async ({ tessera }) => {
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: 1024, height: 700 });
+  try {
+    // Through the launch URL (its token) first, so that the test also runs on its own.
+    await page.goto(tessera.url);
+    await page.goto(`${tessera.origin}/#/preseed`);
+    await page.locator('#preseed-form-raster').waitFor();
+    for (const [i, v] of ['170', '-20', '-170', '20'].entries()) await field(`params.bbox.${i}`).fill(v);
+    const box = field('params.bbox.2').locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " field ")][1]');
+    const error = box.locator('.field-error');
+    await expect(error).toHaveText('West must be less than east (a box across the antimeridian is two jobs)');
+    // Where the operator is looking (the East input, in the middle of the window), the reason is in
+    // the window too; below the extent map (as it was) it lay past the window's bottom edge.
+    await field('params.bbox.2').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const input = (await field('params.bbox.2').boundingBox())!;
+    const reason = (await error.boundingBox())!;
+    expect(reason.y, 'the reason starts inside the window').toBeGreaterThanOrEqual(0);
+    expect(reason.y + reason.height, 'the reason ends inside the 700-px window').toBeLessThanOrEqual(700);
+    expect(reason.y - (input.y + input.height), 'the reason right under the inputs').toBeLessThan(120);
+    await expect(field('params.bbox.0')).toHaveAttribute('aria-invalid', 'true');
+    await expect(field('params.bbox.2')).toHaveAttribute('aria-invalid', 'true');
+  } finally {
+    await page.setViewportSize(viewport);
+  }
+});

@@ -61,13 +61,55 @@ export async function describeLayer(ds: gdal.Dataset, layer: gdal.Layer, validit
   }
   return {
     name: layer.name,
-    geometryType: hasGeometry ? gdal.Geometry.getName(layer.geomType) : null,
+    geometryType: hasGeometry ? await geometryTypeName(ds, layer, featureCount) : null,
     featureCount,
     fields: layer.fields.map((f) => ({ name: f.name, type: f.type })),
     crs: crsLabel(srs),
     bounds,
     invalidGeometries: !hasGeometry || featureCount === 0 ? 0 : validity ? await countInvalid(ds, layer) : null,
   };
+}
+
+/** The GeoPackage's geometry type names (ST_GeometryType) as OGR spells them. */
+const GPKG_TYPE_NAMES: Record<string, string> = {
+  POINT: 'Point',
+  LINESTRING: 'Line String',
+  POLYGON: 'Polygon',
+  MULTIPOINT: 'Multi Point',
+  MULTILINESTRING: 'Multi Line String',
+  MULTIPOLYGON: 'Multi Polygon',
+  GEOMETRYCOLLECTION: 'Geometry Collection',
+};
+
+/**
+ * The layer's geometry type as OGR names it, or, for a GeoPackage layer typed "any" (what GDAL
+ * makes of a GeoJSON, plain or gzipped, that mixes Polygon and MultiPolygon features), the types
+ * its features actually hold ("Polygon / Multi Polygon"): "Unknown (any)" tells the operator
+ * nothing, and the map styles a layer by these words. One SQL pass over the geometry blobs' headers;
+ * any other driver, or a statement GDAL refuses, keeps OGR's own name.
+ */
+async function geometryTypeName(ds: gdal.Dataset, layer: gdal.Layer, featureCount: number): Promise<string> {
+  const declared = gdal.Geometry.getName(layer.geomType);
+  if (layer.geomType !== gdal.wkbUnknown || featureCount === 0 || ds.driver.description !== 'GPKG' || !layer.geomColumn) return declared;
+  try {
+    const column = quoteIdentifier(layer.geomColumn);
+    const result = await ds.executeSQLAsync(
+      `SELECT DISTINCT ST_GeometryType(${column}) AS t FROM ${quoteIdentifier(layer.name)} WHERE ${column} IS NOT NULL LIMIT 8`,
+    );
+    const names = new Set<string>();
+    for (let row = await result.features.nextAsync(); row; row = await result.features.nextAsync()) {
+      const wkt = String(row.fields.get('t') ?? '');
+      // "POLYGON Z" and the like: the dimension suffix is kept, in OGR's words ("3D Polygon").
+      const [base = '', dims = ''] = wkt.split(' ');
+      const name = GPKG_TYPE_NAMES[base.toUpperCase()];
+      if (name) names.add(dims ? `3D ${name}` : name);
+    }
+    const order = Object.values(GPKG_TYPE_NAMES);
+    const found = [...names].sort((a, b) => order.indexOf(a.replace('3D ', '')) - order.indexOf(b.replace('3D ', '')));
+    return found.length > 0 ? found.join(' / ') : declared;
+  } catch {
+    return declared;
+  }
 }
 
 /** The layer's extent; null when it has none (every geometry NULL: GDAL then refuses to give one). */

@@ -135,7 +135,8 @@ function jobId(args: string[], sub: string): number {
 function jobIds(args: string[], sub: string): number[] {
   if (args.length === 0) throw new UsageError(`jobs ${sub} needs at least one job id`);
   return args.map((a) => {
-    if (!/^[1-9]\d*$/.test(a)) throw new UsageError(`not a job id: "${a}"`);
+    // Named by the word typed (resume or retry), so the line leads back to the command used.
+    if (!/^[1-9]\d*$/.test(a)) throw new UsageError(`jobs ${sub}: not a job id: "${a}" (job ids are whole numbers, as in tessera jobs ${sub} 12)`);
     return Number(a);
   });
 }

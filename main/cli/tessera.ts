@@ -107,7 +107,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     }
     spec = findCommand(positionals);
     if (spec) {
-      helpHint = `${commandName(spec)} --help`;
+      // The words as typed: `jobs resume abc` points at `tessera jobs resume --help`, not the
+      // command's canonical name (retry), which the operator never typed.
+      helpHint = `${['tessera', ...positionals.slice(0, spec.path.length)].join(' ')} --help`;
       const foreign = foreignOption(spec, values);
       if (foreign) throw new UsageError(foreign);
     }

@@ -19,6 +19,7 @@ const source: TileSource = {
     if (id !== ID || z !== 3 || x !== 2) return null;
     if (y === 1) return { data: PNG, contentType: 'image/png' };
     if (y === 2) return { data: new Uint8Array(gzipSync(MVT)), contentType: 'application/x-protobuf', contentEncoding: 'gzip' };
+    if (y === 4) return { data: new Uint8Array(0), contentType: 'application/octet-stream' };
     return null;
   },
 };
@@ -51,6 +52,10 @@ test('inflates gzipped vector tiles instead of relying on Content-Encoding for a
 
 test('404 for missing tiles and unknown caches, 400 for bad coordinates; other paths go on to the files', async () => {
   assert.equal((await get(`tessera://app/tiles/${ID}/3/2/3`)).status, 404);
+  // A gap within the cache's zooms: 204 with no body (a Response with a body would throw).
+  const gap = await get(`tessera://app/tiles/${ID}/3/2/4`);
+  assert.equal(gap.status, 204);
+  assert.equal((await gap.arrayBuffer()).byteLength, 0);
   assert.equal((await get('tessera://app/tiles/ffffffffffff/3/2/1')).status, 404);
   assert.equal((await get(`tessera://app/tiles/${ID}/3/2/x`)).status, 400);
   assert.equal((await get(`tessera://app/tiles/${ID}/3/9/1`)).status, 400);

@@ -28,6 +28,7 @@ export function createTileAppRoute(caches: TileSource): AppRoute {
       headers.delete('Content-Encoding');
       headers.set('Content-Length', String(body.byteLength));
     }
-    return new Response(request.method === 'HEAD' ? null : body, { status: reply.status, headers });
+    // A 204 (a tile the cache lacks within its zooms) may carry no body at all: Response refuses one.
+    return new Response(request.method === 'HEAD' || reply.status === 204 ? null : body, { status: reply.status, headers });
   };
 }

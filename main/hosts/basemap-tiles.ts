@@ -5,11 +5,12 @@
  *
  * It goes through the same tile route as the caches (so the same session check, and the same
  * gzip handling in each host) under a fixed id that can never be a registry id (those are 12 hex
- * digits), so the page needs no path and nothing is fetched from the internet. A missing file (a
- * build without the basemap step) answers every tile with a 404, which the map draws as nothing.
+ * digits), so the page needs no path and nothing is fetched from the internet. A tile of open sea
+ * (the archive holds none) within its zooms is an empty answer (the route's quiet 204); a missing
+ * file (a build without the basemap step) answers every tile with a 404, which the map draws as nothing.
  */
 import { fileURLToPath } from 'node:url';
-import { type TileResponse, tileResponse } from '../tile-cache/cache-registry.js';
+import { type TileResponse, absentTile, tileResponse } from '../tile-cache/cache-registry.js';
 import { openTileCache } from '../tile-cache/open-tile-cache.js';
 import type { TileCacheReader } from '../tile-cache/tile-cache.js';
 import type { TileSource } from './tile-route.js';
@@ -25,6 +26,8 @@ export function defaultBasemapPath(): string {
 /** The basemap archive, opened on its first tile and kept open (it is read-only and small). */
 export class BasemapTiles {
   private reader: Promise<TileCacheReader | null> | null = null;
+  /** The archive's zooms, read once: a tile it lacks within them is empty sea, not an error. */
+  private zooms: Promise<{ minZoom: number; maxZoom: number }> | null = null;
 
   constructor(readonly path: string = defaultBasemapPath()) {}
 
@@ -38,13 +41,18 @@ export class BasemapTiles {
     const reader = await this.reader;
     if (reader === null) return null;
     const data = await reader.readTile(z, x, y);
-    return data === null ? null : tileResponse(data, 'pbf', reader.metadata.tile_compression);
+    if (data === null) {
+      this.zooms ??= reader.zoomLevels().then((levels) => ({ minZoom: levels[0]?.z ?? 0, maxZoom: levels.at(-1)?.z ?? -1 }));
+      return absentTile(await this.zooms, z);
+    }
+    return tileResponse(data, 'pbf', reader.metadata.tile_compression);
   }
 
   /** Closes the archive; a later tile opens it again. */
   async close(): Promise<void> {
     const reader = await this.reader;
     this.reader = null;
+    this.zooms = null;
     await reader?.close();
   }
 }

@@ -85,10 +85,22 @@ test('only signed-in requests reach the route', async () => {
   assert.equal(wrong.status, 401);
 });
 
-test('404 for unknown caches and missing tiles, 400 for malformed coordinates', async () => {
+test('a tile a cache lacks within its zooms is a 204 without a body (MapLibre draws it as nothing, quietly)', async () => {
+  assert.deepEqual([raster.minZoom, raster.maxZoom], [7, 10]);
+  for (const path of [`/tiles/${raster.id}/10/0/0`, `/tiles/${raster.id}/7/0/0`, `/tiles/${vector.id}/${vector.maxZoom}/0/0`]) {
+    const response = await get(path);
+    assert.equal(response.status, 204, path);
+    assert.equal((await response.arrayBuffer()).byteLength, 0, path);
+    assert.equal(response.headers.get('cache-control'), 'private, max-age=60', path);
+    assert.equal(response.headers.get('content-type'), null, path);
+  }
+  assert.equal((await get(`/tiles/${raster.id}/10/0/0`, { method: 'HEAD' })).status, 204);
+});
+
+test('404 for unknown caches and tiles outside a cache’s zooms, 400 for malformed coordinates', async () => {
   const cases: [string, number][] = [
-    [`/tiles/${raster.id}/10/0/0`, 404],
     [`/tiles/${raster.id}/11/0/0`, 404],
+    [`/tiles/${raster.id}/6/0/0`, 404],
     ['/tiles/0123456789ab/10/517/351', 404],
     [`/tiles/${raster.id.toUpperCase()}/10/517/351`, 404],
     [`/tiles/${raster.id}/10/517`, 404],
@@ -149,5 +161,5 @@ test("serves the tiles of Tessera's de-duplicated MBTiles: positions that share 
     assert.equal(response.status, 200, `10/${x}/351`);
     assert.deepEqual(new Uint8Array(await response.arrayBuffer()), png);
   }
-  assert.equal((await get(`/tiles/${shared.id}/10/520/351`)).status, 404);
+  assert.equal((await get(`/tiles/${shared.id}/10/520/351`)).status, 204, 'a gap within its zoom');
 });

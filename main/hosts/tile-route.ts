@@ -4,8 +4,11 @@
  * Both hosts serve it (the headless host through its `tileHandler`, Electron through an AppRoute in
  * main/electron/tile-route.ts) from the same `tileReply`, behind the same authentication as every
  * other request. The URL holds the registry's id, never a file path, so a page can only ever read
- * caches that were opened through the contract. A missing tile is a 404, which MapLibre draws as
- * empty; malformed coordinates are a 400.
+ * caches that were opened through the contract. A tile the cache lacks within its zooms is a 204
+ * with no body: MapLibre 6 draws an empty raster answer as a transparent tile and an empty vector
+ * answer as a tile without features, and neither logs anything, where a 404 put a failed request
+ * in the browser's console for every gap of a sparse cache. Outside its zooms, or for an id not
+ * open, it is a 404; malformed coordinates are a 400.
  */
 import type http from 'node:http';
 import type { SerializedError } from '../../shared/errors.js';
@@ -51,6 +54,7 @@ export async function tileReply(caches: TileSource, pathname: string): Promise<T
 
   const tile = await caches.tile(id, z, x, y);
   if (tile === null) return error(404, 'NOT_FOUND', `No tile ${z}/${x}/${y} in this cache.`, { id, z, x, y });
+  if (tile.data.byteLength === 0) return { status: 204, headers: { 'Cache-Control': TILE_CACHE_CONTROL }, body: tile.data };
   const headers: Record<string, string> = {
     'Content-Type': tile.contentType,
     'Content-Length': String(tile.data.byteLength),

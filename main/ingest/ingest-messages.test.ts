@@ -5,6 +5,7 @@
  * tar archives are refused. Real files made here, a real engine, real GDAL.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -117,6 +118,20 @@ test('a .geojson.gz is ingested whole, staged under its inner name', async () =>
   );
   const stage = outcome.items[0]!.result as { bytes: number };
   assert.equal(stage.bytes, readFileSync(plain).length, 'the inflated bytes are what the stage counted');
+});
+
+test('a .geojson.gz mixing Polygon and MultiPolygon lists the types it holds, as its plain copy does, not "Unknown (any)"', async () => {
+  // scot_BNG's districts as GDAL writes them to GeoJSON: 44 Polygons and 12 MultiPolygons.
+  const plain = join(files, 'districts.geojson');
+  execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', plain, rgdalVector('scot_BNG.shp')]);
+  const gz = join(files, 'districts-gz.geojson.gz');
+  writeFileSync(gz, gzipSync(readFileSync(plain)));
+  const outcome = await ingest([plain, gz]);
+  assert.equal(outcome.job.state, 'succeeded', JSON.stringify(outcome.items.map((i) => [i.label, i.error])));
+  assert.deepEqual(outcome.datasets.map((d) => [d.name, d.layers.map((l) => [l.geometryType, l.featureCount])]).sort(), [
+    ['districts', [['Polygon / Multi Polygon', 56]]],
+    ['districts-gz', [['Polygon / Multi Polygon', 56]]],
+  ]);
 });
 
 test('a .gpkg.gz and a .csv.gz are ingested too', async () => {

@@ -127,7 +127,10 @@ test('opens a GDAL raster MBTiles: summary from its metadata, PNG tiles by XYZ',
     assert.equal(tile.contentEncoding, undefined);
     assert.deepEqual(Buffer.from(tile.data), Buffer.from(t.data));
   }
-  assert.equal(await caches.tile(s.id, 10, 0, 0), null, 'no such tile');
+  // A tile the cache lacks within its zooms (7–10) is an empty tile; beyond them, none at all.
+  assert.deepEqual(await caches.tile(s.id, 10, 0, 0), { data: new Uint8Array(0), contentType: 'application/octet-stream' }, 'absent within the zooms');
+  assert.equal(await caches.tile(s.id, 11, 0, 0), null, 'deeper than the cache goes');
+  assert.equal(await caches.tile(s.id, 6, 0, 0), null, 'above its first zoom');
   assert.equal(await caches.tile('000000000000', 10, 517, 351), null, 'no such cache');
 });
 

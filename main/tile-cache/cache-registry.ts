@@ -130,7 +130,11 @@ export class CacheRegistry {
     return (await ready).summary;
   }
 
-  /** Tile z/x/y (XYZ) of cache `id`; null when the id is not open or the cache has no such tile. */
+  /**
+   * Tile z/x/y (XYZ) of cache `id`; an empty tile (no bytes) when the cache has no such tile but z is
+   * within its zooms (a sparse cache: the tile route answers 204, which MapLibre draws as nothing
+   * without an error); null when the id is not open or z lies outside the cache's zooms.
+   */
   async tile(id: string, z: number, x: number, y: number): Promise<TileResponse | null> {
     const slot = this.slots.get(id);
     if (slot === undefined) return null;
@@ -140,7 +144,8 @@ export class CacheRegistry {
       const opened = await slot.ready.catch(() => null);
       if (opened === null) return null;
       const data = await opened.reader.readTile(z, x, y);
-      return data === null ? null : await tileResponse(data, opened.summary.format, opened.reader.metadata.tile_compression);
+      if (data === null) return absentTile(opened.summary, z);
+      return await tileResponse(data, opened.summary.format, opened.reader.metadata.tile_compression);
     } finally {
       slot.busy--;
       if (slot.evicted && slot.busy === 0) this.closeSlot(slot);
@@ -173,6 +178,15 @@ export class CacheRegistry {
     this.closing.add(done);
     void done.then(() => this.closing.delete(done));
   }
+}
+
+/**
+ * What to answer for a tile a cache does not hold: within its zooms, an empty tile (the cache was
+ * made for that zoom and simply has nothing there: a sparse cache, an empty area skipped by the
+ * preseed, the sea in the basemap), else null (no such tile: the route's 404).
+ */
+export function absentTile(zooms: { minZoom: number; maxZoom: number }, z: number): TileResponse | null {
+  return z >= zooms.minZoom && z <= zooms.maxZoom ? { data: new Uint8Array(0), contentType: 'application/octet-stream' } : null;
 }
 
 /** Size, time and inode of what is at `path`, so that a rewritten cache is not served from a stale reader. */

@@ -5,6 +5,7 @@
  * preseed more (the form filled in from the job that made it), truncate a zoom range or a box (a
  * job with its own dry run), take it off the list, or delete it from disk (confirmed first).
  */
+import { PathText } from '../shell/path-text.js';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { type CacheEntry, FINISHED_JOB_STATES, type JobKind } from '../../shared/contract.js';
@@ -156,8 +157,8 @@ function CacheRows({ cache: c }: { cache: CacheEntry }) {
           <div className="cache-name">
             <strong>{c.name}</strong> {c.origin !== 'job' && <span className="pill">added</span>}
           </div>
-          <div className="small muted path" title={c.path}>
-            {c.path}
+          <div className="small muted path">
+            <PathText path={c.path} />
           </div>
           {c.problem && <div className="small error">{c.problem}</div>}
           {truncateJob !== null && c.lastJob?.id !== truncateJob && (

@@ -7,6 +7,8 @@ import { useQuery } from '@tanstack/react-query';
 import type { VolumeStatus } from '../../shared/contract.js';
 import { formatBytes } from '../storage/bytes.js';
 import { cachesKey } from './cache-format.js';
+import { useAppInfo } from '../data/app-info.js';
+import { splitByQuota } from '../storage/quota-scope.js';
 import './volume-holdings.css';
 
 /** Caches named per volume before the rest is summed up as "and N more". */
@@ -21,7 +23,10 @@ export function VolumeHoldings({ volume }: { volume: VolumeStatus }) {
     queryFn: () => window.tessera.catalog.list({ limit: 1000 }),
     enabled: dataDirectory,
   });
+  const info = useAppInfo();
   const here = (caches.data ?? []).filter((c) => volume.device !== undefined && c.device === volume.device);
+  // Caches on this volume but outside the data directory: the cache quota does not count them (Quotas says so too).
+  const outside = info.data ? splitByQuota(here, info.data.dataDir).outside : [];
   const cacheBytes = here.reduce((n, c) => n + (c.sizeBytes ?? 0), 0);
   const datasets = catalog.data?.rows ?? [];
   const datasetBytes = datasets.reduce((n, d) => n + d.sizeBytes, 0);
@@ -39,6 +44,12 @@ export function VolumeHoldings({ volume }: { volume: VolumeStatus }) {
             .map((c) => `${c.name} (${c.sizeBytes === null ? '?' : formatBytes(c.sizeBytes)})`)
             .join(', ')}
           {here.length > SHOWN && `, and ${here.length - SHOWN} more`}
+        </p>
+      )}
+      {outside.length > 0 && (
+        <p className="muted" data-testid="outside-quota">
+          {outside.length === here.length ? (here.length === 1 ? 'It is' : 'All are') : `${outside.length} of them are`} outside the data directory: not counted
+          by the cache quota.
         </p>
       )}
       {datasets.length > 0 && (

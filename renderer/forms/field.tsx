@@ -12,9 +12,15 @@ export interface FieldProps {
   /** Several controls: named by aria-labelledby on a group, since a <label> names one control. */
   group?: boolean;
   children: (id: string, describedBy: string, invalid: boolean) => ReactNode;
+  /**
+   * What follows the error and the help (the preseed box's extent map): a tall part of the control
+   * placed after them, so that the reason a field is wrong stays beside the inputs that are wrong
+   * rather than below a map, out of sight in a 700-px-high window.
+   */
+  after?: ReactNode;
 }
 
-export function Field({ label, help, error, group, children }: FieldProps) {
+export function Field({ label, help, error, group, children, after }: FieldProps) {
   const id = useId();
   const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
@@ -40,6 +46,7 @@ export function Field({ label, help, error, group, children }: FieldProps) {
             {help}
           </div>
         )}
+        {after}
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { JobItem } from '../../shared/contract.js';
 import { formatBytesOf } from '../storage/bytes.js';
-import { dropCounts, rowStatus } from './drop-status.js';
+import { dropCounts, dropJobLine, rowStatus } from './drop-status.js';
 import type { DropRow } from './ingest-store.js';
 
 const MiB = 1024 ** 2;
@@ -26,7 +26,7 @@ test('a sent file whose job failed without an item for it says so, never "sent"'
   expect(rowStatus(sent, [], { state: 'failed' })).toEqual({ word: 'failed', text: 'not ingested', tone: 'bad' });
   expect(rowStatus(sent, [item('garbage.geojson', 'failed')], { state: 'failed' })).toEqual({
     word: 'failed',
-    text: '0 of 1 imported, 1 failed',
+    text: '0 of 1 file imported, 1 failed',
     tone: 'bad',
   });
   expect(rowStatus(sent, [], { state: 'succeeded' }).word).toBe('ingested');
@@ -36,11 +36,11 @@ test('a file’s layers count as they import; a partial file is told apart from 
   const gpkg = row('world.gpkg', 'sent', 100, 100);
   expect(rowStatus(gpkg, [item('world.gpkg › a', 'succeeded'), item('world.gpkg › b', 'running')], null)).toEqual({
     word: 'importing',
-    text: '1 of 2 imported',
+    text: '1 of 2 layers imported',
     tone: 'neutral',
   });
   expect(rowStatus(gpkg, [item('world.gpkg › a', 'succeeded'), item('world.gpkg › b', 'failed')], { state: 'partial' }).word).toBe('partial');
-  expect(rowStatus(gpkg, [item('world.gpkg › a', 'succeeded')], { state: 'succeeded' }).text).toBe('1 of 1 imported');
+  expect(rowStatus(gpkg, [item('world.gpkg › a', 'succeeded')], { state: 'succeeded' }).text).toBe('1 of 1 layer imported');
   expect(rowStatus(row('x.zip', 'refused', 5, 0), [], null).word).toBe('refused');
 });
 
@@ -48,10 +48,27 @@ test('a Shapefile’s staging item is not an import: its one failed layer reads 
   const shp = row('cities.shp', 'sent', 100, 100);
   expect(rowStatus(shp, [item('cities.shp', 'succeeded'), item('cities.shp › cities', 'failed')], { state: 'partial' })).toEqual({
     word: 'failed',
-    text: '0 of 1 imported, 1 failed',
+    text: '0 of 1 layer imported, 1 failed',
     tone: 'bad',
   });
   const gpkg = row('world_map.gpkg', 'sent', 100, 100);
   const layers = ['states_provinces', 'countries', 'disputed_borders', 'layer_styles'].map((l) => item(`world_map.gpkg › ${l}`, 'succeeded'));
-  expect(rowStatus(gpkg, [item('world_map.gpkg', 'succeeded'), ...layers], { state: 'succeeded' }).text).toBe('4 of 4 imported');
+  expect(rowStatus(gpkg, [item('world_map.gpkg', 'succeeded'), ...layers], { state: 'succeeded' }).text).toBe('4 of 4 layers imported');
+});
+
+test('a mixed drop counts files and layers apart, never "2 of 4 items": three files, one of them with two layers', () => {
+  const items = [
+    item('cities.shp', 'succeeded'),
+    item('cities.shp › cities', 'succeeded'),
+    item('world.gpkg', 'succeeded'),
+    item('world.gpkg › countries', 'succeeded'),
+    item('world.gpkg › states', 'running'),
+    item('no_prj.shp', 'succeeded'),
+    item('no_prj.shp › no_prj', 'failed'),
+  ];
+  expect(dropJobLine(items)).toBe('3 files · 4 layers: 2 imported, 1 failed, 1 to go');
+  // A file that failed before any layer was found is a file, not a layer.
+  expect(dropJobLine([...items, item('garbage.bin', 'failed')])).toBe('4 files · 4 layers: 2 imported, 1 failed, 1 to go · 1 file unreadable');
+  expect(dropJobLine([item('a.geojson', 'running')])).toBe('1 file · no layer found yet');
+  expect(dropJobLine([item('a.geojson', 'succeeded'), item('a.geojson › a', 'cancelled')])).toBe('1 file · 1 layer: 0 imported, 1 cancelled');
 });

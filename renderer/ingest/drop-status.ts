@@ -35,6 +35,31 @@ export function dropCounts(rows: readonly DropRow[]): DropCounts {
   return counts;
 }
 
+/** A count with its unit: "1 file", "4 layers". */
+const counted = (n: number, unit: string) => `${n.toLocaleString('en')} ${unit}${n === 1 ? '' : 's'}`;
+
+/**
+ * The drop's job line, in files and layers without mixing them: "3 files · 4 layers: 2 imported,
+ * 1 failed, 1 to go". An ingest stages each file (an item labelled with the file's name) and
+ * imports each of its layers (an item "file › layer", `shared/item-parts.ts`); the job's own
+ * item counts add the two together, so three files with four layers read "2 of 4 items". A file
+ * that failed before any layer was found in it is counted apart ("1 file unreadable").
+ */
+export function dropJobLine(items: readonly Pick<JobItem, 'label' | 'state'>[]): string {
+  const files = items.filter((i) => !i.label.includes(PART_SEPARATOR));
+  const layers = items.filter((i) => i.label.includes(PART_SEPARATOR));
+  const withLayers = new Set(layers.map((l) => l.label.slice(0, l.label.indexOf(PART_SEPARATOR))));
+  const unreadable = files.filter((f) => f.state === 'failed' && !withLayers.has(f.label)).length;
+  const by = (state: JobItem['state']) => layers.filter((l) => l.state === state).length;
+  const open = by('queued') + by('running');
+  const parts = [`${by('succeeded').toLocaleString('en')} imported`];
+  if (by('failed') > 0) parts.push(`${by('failed').toLocaleString('en')} failed`);
+  if (open > 0) parts.push(`${open.toLocaleString('en')} to go`);
+  if (by('cancelled') > 0) parts.push(`${by('cancelled').toLocaleString('en')} cancelled`);
+  const layerPart = layers.length > 0 ? ` · ${counted(layers.length, 'layer')}: ${parts.join(', ')}` : ' · no layer found yet';
+  return `${counted(files.length, 'file')}${layerPart}${unreadable > 0 ? ` · ${counted(unreadable, 'file')} unreadable` : ''}`;
+}
+
 export interface RowStatus {
   /** A stable word for tests and styles: waiting, sending, sent, importing, ingested, partial, failed, refused, cancelled. */
   word: string;
@@ -59,7 +84,8 @@ export function rowStatus(row: DropRow, fileItems: readonly JobItem[], job: { st
     const done = items.filter((i) => i.state === 'succeeded').length;
     const failed = items.filter((i) => i.state === 'failed').length;
     const open = items.some((i) => i.state === 'queued' || i.state === 'running');
-    const of = `${done} of ${items.length} imported`;
+    // Counted in layers when the file has them, else the file itself: the unit is always said.
+    const of = `${done} of ${counted(items.length, parts.length > 0 ? 'layer' : 'file')} imported`;
     if (failed > 0) return { word: done > 0 ? 'partial' : 'failed', text: `${of}, ${failed} failed`, tone: 'bad' };
     if (open) return { word: 'importing', text: of, tone: 'neutral' };
     if (done === items.length) return { word: 'ingested', text: of, tone: 'ok' };

@@ -15,7 +15,7 @@ import { formatBytes, formatBytesOf } from '../storage/bytes.js';
 import { MeterTrack, percentOf } from '../storage/gauge.js';
 import { QuotaGauge, VolumeGauge } from '../storage/storage-gauges.js';
 import { useDockHeight } from './dock-height.js';
-import { dropCounts, rowStatus } from './drop-status.js';
+import { dropCounts, dropJobLine, rowStatus } from './drop-status.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
 
 /** While files are being sent the gauges are read this often; otherwise at each file and finish. */
@@ -153,8 +153,12 @@ function DropCard({ session }: { session: DropSession }) {
       {jobId !== null && (
         <p className="small">
           <a href={`#/jobs/${jobId}`}>Job #{jobId}</a>
-          {job.data &&
-            ` · ${job.data.state} · ${job.data.items.succeeded} of ${job.data.items.total} ${job.data.items.total === 1 ? 'item' : 'items'} imported${job.data.items.failed ? `, ${job.data.items.failed} failed` : ''}`}
+          {job.data && (
+            <span data-testid="drop-job-line">
+              {` · ${job.data.state}`}
+              {itemRows && itemRows.length > 0 && ` · ${dropJobLine(itemRows)}`}
+            </span>
+          )}
           {job.data && FINISHED_JOB_STATES.includes(job.data.state) && job.data.items.succeeded > 0 && (
             <>
               {' · '}

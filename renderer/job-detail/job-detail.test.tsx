@@ -193,6 +193,16 @@ test('items sort by any column, both ways', async () => {
 
   await click(header('errorCode'));
   expect(itemLabels()).toEqual(['z9', 'z10', 'z5', 'z6', 'z7', 'z8']);
+  // The error column reads as one plain title, not "Error code · message".
+  expect([...page().querySelectorAll('.items-table thead th')].map((th) => th.textContent?.replace(/[▲▼]/g, ''))).toEqual([
+    'Item',
+    'State',
+    'Attempts',
+    'Done / total',
+    'Failed',
+    'Bytes',
+    'Error',
+  ]);
 
   await click(header('failed'));
   await click(header('failed'));

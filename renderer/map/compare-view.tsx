@@ -21,6 +21,7 @@ import { queryKey } from '../data/query-keys.js';
 import { useUi } from '../ui-store.js';
 import { zoomLimits } from './map-style.js';
 import type { maplibregl } from './maplibre.js';
+import { CompareSide } from './compare-side.js';
 import { clampSplit, splitFromPointer, splitOnKey, unionZoomLimits } from './swipe.js';
 import { useCacheMap } from './use-cache-map.js';
 
@@ -96,38 +97,37 @@ export function CompareScreen({ left, right }: { left: string; right: string }) 
     [left, a.error],
     [right, b.error],
   ].filter(([, e]) => e) as [string, Error][];
+  const [zoom, setZoom] = useState<number | null>(null);
+  // The same side panel as the single map's: the two caches, their zooms, swap and close.
   return (
-    <div className="compare" data-testid="compare">
-      <div className="compare-bar">
-        <span className="compare-name" title={left}>
-          <span className="muted">Left</span> <strong>{a.data?.name ?? left}</strong>
-        </span>
-        <span className="compare-name" title={right}>
-          <span className="muted">Right</span> <strong>{b.data?.name ?? right}</strong>
-        </span>
-        <div className="spacer" />
-        <button type="button" onClick={() => navigate({ name: 'map', cachePath: right, compareWith: left })}>
-          Swap sides
-        </button>
-        <button type="button" onClick={() => navigate({ name: 'map', cachePath: left })}>
-          Close compare
-        </button>
+    <div className="map-body compare" data-testid="compare">
+      <CompareSide
+        left={left}
+        right={right}
+        leftSummary={a.data}
+        rightSummary={b.data}
+        zoom={a.data && b.data ? zoom : null}
+        onSwap={() => navigate({ name: 'map', cachePath: right, compareWith: left })}
+        onClose={() => navigate({ name: 'map', cachePath: left })}
+      />
+      <div className="compare-main">
+        {failed.map(([path, error]) => (
+          <p key={path} className="error map-message" role="alert">
+            Could not open {path}: {error.message.replace(/^path: /, '')}
+          </p>
+        ))}
+        {(a.isPending || b.isPending) && <p className="muted map-message">Opening both caches…</p>}
+        {a.data && b.data && (
+          <SwipeMaps
+            key={`${a.data.id}:${a.dataUpdatedAt}|${b.data.id}:${b.dataUpdatedAt}`}
+            left={a.data}
+            right={b.data}
+            leftAt={a.dataUpdatedAt}
+            rightAt={b.dataUpdatedAt}
+            onZoom={setZoom}
+          />
+        )}
       </div>
-      {failed.map(([path, error]) => (
-        <p key={path} className="error map-message" role="alert">
-          Could not open {path}: {error.message.replace(/^path: /, '')}
-        </p>
-      ))}
-      {(a.isPending || b.isPending) && <p className="muted map-message">Opening both caches…</p>}
-      {a.data && b.data && (
-        <SwipeMaps
-          key={`${a.data.id}:${a.dataUpdatedAt}|${b.data.id}:${b.dataUpdatedAt}`}
-          left={a.data}
-          right={b.data}
-          leftAt={a.dataUpdatedAt}
-          rightAt={b.dataUpdatedAt}
-        />
-      )}
     </div>
   );
 }
@@ -162,10 +162,20 @@ function useSyncedMaps(a: maplibregl.Map | null, b: maplibregl.Map | null, left:
   }, [a, b, left, right]);
 }
 
-function SwipeMaps({ left, right, leftAt, rightAt }: { left: TileCacheSummary; right: TileCacheSummary; leftAt: number; rightAt: number }) {
+interface SwipeMapsProps {
+  left: TileCacheSummary;
+  right: TileCacheSummary;
+  leftAt: number;
+  rightAt: number;
+  /** The shared view's zoom, for the side panel. */
+  onZoom(zoom: number | null): void;
+}
+
+function SwipeMaps({ left, right, leftAt, rightAt, onZoom }: SwipeMapsProps) {
   const a = useCacheMap(left, leftAt);
   const b = useCacheMap(right, rightAt);
   useSyncedMaps(a.map, b.map, left, right);
+  useEffect(() => onZoom(a.zoom), [a.zoom, onZoom]);
   const frameRef = useRef<HTMLDivElement>(null);
   const [split, setSplit] = useState(50);
   const dragging = useRef(false);

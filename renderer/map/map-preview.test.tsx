@@ -73,6 +73,19 @@ vi.mock('maplibre-gl', () => {
       this.layout[layer] = value;
     }
     setPaintProperty() {}
+    // What compare's two maps ask of each other (compare-view.tsx keeps them in step).
+    setMinZoom() {}
+    setMaxZoom() {}
+    jumpTo() {}
+    getCenter() {
+      return { lng: 0, lat: 0 };
+    }
+    getBearing() {
+      return 0;
+    }
+    getPitch() {
+      return 0;
+    }
     remove() {}
   }
   class Control {}
@@ -233,4 +246,56 @@ test("a catalogue dataset opens by id as its vector tiles: the outline is the da
   expect(side).not.toContain('Verify');
   const style = created.at(-1)!.options.style as { sources: Record<string, { tiles: string[] }> };
   expect(style.sources.cache!.tiles[0]).toMatch(/\/tiles\/c0777484ea2c\/\{z\}\/\{x\}\/\{y\}\?v=\d+$/);
+});
+
+test('compare has the map’s side panel: both caches with their zooms and the zoom drawn, swap sides and close compare', async () => {
+  const hill: TileCacheSummary = {
+    ...countries,
+    id: '0123456789ab',
+    path: '/data/tiles/hillshade.mbtiles',
+    format: 'png',
+    name: 'hillshade',
+    minZoom: 7,
+    maxZoom: 10,
+    vectorLayers: [],
+    tileUrlTemplate: 'tiles/0123456789ab/{z}/{x}/{y}',
+  };
+  const { useUi } = await import('../ui-store.js');
+  mounted = await mount(<MapPreview cachePath={countries.path} compareWith={hill.path} />, {
+    'caches.open': ({ path }) => (path === hill.path ? hill : countries),
+  });
+  const panel = await waitFor('the compare panel with the zoom', () => {
+    const p = mounted!.container.querySelector<HTMLElement>('aside[aria-label="Compared caches"]');
+    return p?.querySelector('[data-testid="compare-zoom"]') ? p : null;
+  });
+  const side = (which: string) => panel.querySelector<HTMLElement>(`[data-testid="compare-side-${which}"]`)!;
+  expect(side('left').textContent).toContain('countries');
+  expect(side('left').querySelector('[data-testid="compare-zooms"]')?.textContent).toBe('z0–4');
+  expect(side('right').textContent).toContain('hillshade');
+  expect(side('right').textContent).toContain('MBTiles · PNG');
+  expect(side('right').querySelector('[data-testid="compare-zooms"]')?.textContent).toBe('z7–10');
+  expect(side('right').textContent).toContain('/data/tiles/hillshade.mbtiles');
+  // The maps are at zoom 3.25: the vector cache draws its z3, the raster one has nothing above z7.
+  expect(panel.querySelector('[data-testid="compare-zoom"]')?.textContent).toBe('Zoom 3.3, both sides');
+  expect(side('left').querySelector('[data-testid="compare-drawn"]')?.textContent).toBe('tiles z3');
+  expect(side('right').querySelector('[data-testid="compare-drawn"]')?.textContent).toBe('none this far out (from z7)');
+
+  const button = (name: string) => [...panel.querySelectorAll('button')].find((b) => b.textContent === name)!;
+  await click(button('Swap sides'));
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: hill.path, compareWith: countries.path });
+  await click(button('Close compare'));
+  expect(useUi.getState().screen).toEqual({ name: 'map', cachePath: countries.path });
+});
+
+test('a compare whose right cache cannot be opened keeps its panel, so it can be closed', async () => {
+  mounted = await mount(<MapPreview cachePath={countries.path} compareWith="/data/gone.mbtiles" />, {
+    'caches.open': ({ path }) => {
+      if (path === countries.path) return countries;
+      throw new TesseraError('NOT_FOUND', `path: no tile cache at ${path} (an MBTiles file, a PMTiles archive or a z/x/y tile directory)`);
+    },
+  });
+  await waitFor('the refusal', () => mounted!.container.querySelector('[role="alert"]'));
+  const panel = mounted.container.querySelector<HTMLElement>('aside[aria-label="Compared caches"]')!;
+  expect(panel.textContent).toContain('/data/gone.mbtiles');
+  expect([...panel.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['Swap sides', 'Close compare']);
 });

@@ -4,16 +4,19 @@ import type { Picked } from './map-overlays.js';
 import { type Theme, colourFor } from './map-style.js';
 import { type CacheArea, areaLabel } from './map-view.js';
 
-export function CacheFacts({ summary }: { summary: TileCacheSummary }) {
+/** "MBTiles · vector (MVT)": what the cache is, as the panels say it. */
+export function cacheKindText(summary: TileCacheSummary): string {
   const kind = { mbtiles: 'MBTiles', pmtiles: 'PMTiles', directory: 'Tile folder', geopackage: 'GeoPackage, tiles cut on demand' }[summary.kind];
+  return `${kind} · ${summary.format === 'pbf' ? 'vector (MVT)' : summary.format.toUpperCase()}`;
+}
+
+export function CacheFacts({ summary }: { summary: TileCacheSummary }) {
   return (
     <dl className="map-facts">
       <dt>Name</dt>
       <dd>{summary.name}</dd>
       <dt>Cache</dt>
-      <dd title={summary.path}>
-        {kind} · {summary.format === 'pbf' ? 'vector (MVT)' : summary.format.toUpperCase()}
-      </dd>
+      <dd title={summary.path}>{cacheKindText(summary)}</dd>
       <dt>Zooms</dt>
       <dd>
         {summary.minZoom}–{summary.maxZoom}

@@ -73,10 +73,19 @@ export function areaLabel(area: CacheArea): string {
  * is beyond the cache's zooms (overzoomed past its deepest tiles, or above its shallowest).
  */
 export function zoomReadout(summary: TileCacheSummary, mapZoom: number): string {
-  const tiles = tileZoomAt(summary, mapZoom);
-  const exact = summary.format === 'pbf' ? Math.floor(mapZoom + 1e-6) : Math.round(mapZoom + 1);
-  const note = exact > summary.maxZoom ? ` (overzoomed from z${summary.maxZoom})` : exact < summary.minZoom ? ` (none above z${summary.minZoom})` : '';
+  const { tiles, beyond } = drawnTiles(summary, mapZoom);
+  const note = beyond === 'deeper' ? ` (overzoomed from z${summary.maxZoom})` : beyond === 'shallower' ? ` (none above z${summary.minZoom})` : '';
   return `Zoom ${mapZoom.toFixed(1)} · tiles z${tiles}${note}`;
+}
+
+/**
+ * Which zoom of the cache's tiles is drawn at map zoom `mapZoom`, and whether the map is beyond the
+ * cache's zooms: deeper (its deepest tiles overzoomed) or shallower (none drawn yet). The readout
+ * and compare's panel both say it.
+ */
+export function drawnTiles(summary: TileCacheSummary, mapZoom: number): { tiles: number; beyond: 'deeper' | 'shallower' | null } {
+  const exact = summary.format === 'pbf' ? Math.floor(mapZoom + 1e-6) : Math.round(mapZoom + 1);
+  return { tiles: tileZoomAt(summary, mapZoom), beyond: exact > summary.maxZoom ? 'deeper' : exact < summary.minZoom ? 'shallower' : null };
 }
 
 /**

@@ -50,8 +50,19 @@ export function BboxField({ form, edit, errorFor, invalid, bbox, dataBounds }: P
   const names = ['West', 'South', 'East', 'North'] as const;
   const setPart = (i: number, value: string) => edit({ bbox: form.bbox.map((v, j) => (j === i ? value : v)) as CommonForm['bbox'] }, ['params.bbox']);
   const empty = form.bbox.every((v) => v.trim() === '');
+  // An error about the box as a whole marks the inputs it is about: west and east for a box across
+  // the antimeridian, south and north for one upside down.
+  const whole = errorFor('params.bbox');
+  const wholeParts = whole === undefined ? null : /^South must/.test(whole) ? [1, 3] : /^West must/.test(whole) ? [0, 2] : null;
+  const partInvalid = (i: number) => (wholeParts ? wholeParts.includes(i) : invalid(`params.bbox.${i}`) || (i === 0 && invalid('params.bbox')));
   return (
-    <Field group label="Box" error={errorFor('params.bbox')} help="WGS84 degrees. Type it, or draw it on the map: shift-drag, or press “Draw a box” and drag.">
+    <Field
+      group
+      label="Box"
+      error={whole}
+      help="WGS84 degrees. Type it, or draw it on the map: shift-drag, or press “Draw a box” and drag."
+      after={<ExtentMap bbox={bbox} dataBounds={dataBounds} onBox={(b) => edit({ bbox: bboxFields(b) }, ['params.bbox'])} />}
+    >
       {(_id, describedBy) => (
         <div className="bbox-field">
           <div className="bbox-inputs">
@@ -61,7 +72,7 @@ export function BboxField({ form, edit, errorFor, invalid, bbox, dataBounds }: P
                 <input
                   data-field={`params.bbox.${i}`}
                   aria-describedby={describedBy}
-                  aria-invalid={invalid(`params.bbox.${i}`) || (i === 0 && invalid('params.bbox'))}
+                  aria-invalid={partInvalid(i)}
                   type="number"
                   step="any"
                   min={i % 2 === 0 ? -180 : -90}
@@ -76,7 +87,6 @@ export function BboxField({ form, edit, errorFor, invalid, bbox, dataBounds }: P
               Clear the box
             </button>
           </div>
-          <ExtentMap bbox={bbox} dataBounds={dataBounds} onBox={(b) => edit({ bbox: bboxFields(b) }, ['params.bbox'])} />
         </div>
       )}
     </Field>

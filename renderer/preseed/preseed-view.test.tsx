@@ -177,6 +177,20 @@ test('errors show at their field once it is touched, all of them on Start, and n
   expect(estimatePanel().textContent).toContain('Once the form is complete');
 });
 
+test('a box across the antimeridian is refused beside its inputs, above the extent map, with west and east marked', async () => {
+  await open(handlers());
+  for (const [i, v] of ['170', '-20', '-170', '20'].entries()) await setValue(field(`params.bbox.${i}`), v);
+  const error = await waitFor('the box error', () => field('params.bbox.0').closest('.field')?.querySelector('.field-error'));
+  expect(error.textContent).toBe('West must be less than east (a box across the antimeridian is two jobs)');
+  // The reason comes before the map in the page, right under the four inputs (at 1024×700 the map
+  // below them fills the rest of the window).
+  const map = field('params.bbox.0').closest('.field')!.querySelector('[data-testid="extent-map"], .extent-map')!;
+  expect(map, 'the extent map').toBeTruthy();
+  expect(error.compareDocumentPosition(map) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  expect(field('params.bbox.3').closest('.bbox-field')!.compareDocumentPosition(error) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  expect([0, 1, 2, 3].map((i) => field(`params.bbox.${i}`).getAttribute('aria-invalid'))).toEqual(['true', 'false', 'true', 'false']);
+});
+
 test('the output defaults to the data directory’s caches folder, and its format follows the extension', async () => {
   await open(handlers());
   const kind = () => page().querySelector('[data-testid="output-kind"]')?.textContent;

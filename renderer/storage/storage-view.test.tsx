@@ -3,10 +3,11 @@
  * the floor marked, warnings on top, and a refetch when a job finishes.
  */
 import { afterEach, expect, test } from 'vitest';
-import type { JobSummary, StorageStatus } from '../../shared/contract.js';
+import type { CacheEntry, JobSummary, StorageStatus } from '../../shared/contract.js';
 import { type Mounted, mount, waitFor } from '../testing/mount.js';
 import { formatBytes } from './bytes.js';
 import { StorageView } from './storage-view.js';
+import { splitByQuota } from './quota-scope.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -105,4 +106,33 @@ test('a failing storage.status shows why', async () => {
   mounted = await mount(<StorageView />, {});
   const alert = await waitFor('the alert', () => mounted!.container.querySelector('[role="alert"]'));
   expect(alert.textContent).toContain('Could not read the storage status: storage.status is not served in this test');
+});
+
+test('the quotas say what the cache quota counts (the data directory) and which caches it does not (those outside it)', async () => {
+  const cache = (path: string, sizeBytes: number, device: string) => ({ path, name: path.split('/').pop(), sizeBytes, device }) as CacheEntry;
+  mounted = await mount(<StorageView />, {
+    'storage.status': () => status({ warnings: [] }),
+    'app.info': () => ({ version: '0.1.0', host: 'headless', dataDir: '/srv/tessera', threads: 2 }),
+    'caches.list': () => [
+      cache('/srv/tessera/caches/alps.mbtiles', 40 * MiB, '1'),
+      cache('/srv/tessera-old/hill.mbtiles', 2 * GiB, '1'),
+      cache('/mnt/tiles/world.pmtiles', 3 * GiB, '2'),
+    ],
+  });
+  const scope = await waitFor(
+    'the quota scope',
+    () =>
+      mounted!.container.querySelector('[data-testid="quota-scope"]')?.textContent?.includes('in all') &&
+      mounted!.container.querySelector('[data-testid="quota-scope"]'),
+  );
+  expect(scope.textContent).toContain('Counted by the cache quota: everything under the data directory /srv/tessera');
+  expect(scope.textContent).toContain('(1 cache, 40 MiB)');
+  // A folder whose name merely starts like the data directory's is outside it.
+  expect(scope.textContent).toContain('Not counted: tile caches outside the data directory, even on the same volume');
+  expect(scope.textContent).toContain('/srv/tessera-old/hill.mbtiles (2 GiB), /mnt/tiles/world.pmtiles (3 GiB), 5 GiB in all.');
+});
+
+test('splitByQuota: inside means under the folder, with or without a trailing separator', () => {
+  const c = (path: string) => ({ path }) as CacheEntry;
+  expect(splitByQuota([c('/d/a.mbtiles'), c('/data/x'), c('/d')], '/d/')).toEqual({ inside: [c('/d/a.mbtiles'), c('/d')], outside: [c('/data/x')] });
 });

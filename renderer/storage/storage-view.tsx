@@ -9,6 +9,7 @@ import { FINISHED_JOB_STATES } from '../../shared/contract.js';
 import { queryKey } from '../data/query-keys.js';
 import { formatBytes } from './bytes.js';
 import { QuotaGauge, VolumeGauge } from './storage-gauges.js';
+import { QuotaScope } from './quota-scope.js';
 import { VolumeHoldings } from '../caches/volume-holdings.js';
 import '../controls.css';
 import './storage-view.css';
@@ -78,6 +79,7 @@ export function StorageView() {
                 <QuotaGauge key={`${q.name}:${q.jobId ?? ''}`} quota={q} />
               ))}
             </div>
+            <QuotaScope />
           </section>
         </>
       )}
