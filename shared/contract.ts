@@ -138,7 +138,11 @@ function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
 }
 
 /** A STAC collection or item id as a path segment carries it. */
-const StacId = z.string().min(1).max(200).regex(/^[^/?#]+$/, 'no "/", "?" or "#" in an id');
+const StacId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^/?#]+$/, 'no "/", "?" or "#" in an id');
 
 /** The root of a remote STAC API: http(s), no credentials in it (a token goes in its own field). Regex, not URL: shared/ has no URL. */
 const StacApiUrl = z

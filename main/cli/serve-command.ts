@@ -13,6 +13,7 @@ import { createLogger } from '../logging/logger.js';
 import { isGitSource } from '../plans/git-source.js';
 import type { OptionValues } from './command-line.js';
 import { EXIT, type Out, badInput, openEngine, optionalInt, packageVersion } from './command-support.js';
+import { tokenFromEnv } from './stac-command.js';
 
 export async function serve(dataDir: string, values: OptionValues, out: Out): Promise<number> {
   // Checked before the engine opens: a bad address or port is the command line's fault (exit 2).
@@ -30,7 +31,11 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   // Plan folders kept reconciled while the console runs (main/plans/plan-sync.ts).
   const planSources = (values.plans ?? []).map((source) => (isGitSource(source) ? source : resolve(source)));
-  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost), planSources });
+  // A STAC API kept up to date while the console runs (main/stac/stac-publish-service.ts); checked like a request's url.
+  const stacToken = values['stac-publish'] === undefined ? undefined : tokenFromEnv(values);
+  if (values['token-env'] !== undefined && values['stac-publish'] === undefined) throw badInput('--token-env goes with --stac-publish URL');
+  const stacPublish = values['stac-publish'] === undefined ? undefined : { url: publishUrl(values['stac-publish']), ...(stacToken && { token: stacToken }) };
+  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost), planSources, stacPublish });
   const version = await packageVersion();
   const host = await import('../hosts/start-headless.js')
     .then(({ startHeadless }) => startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger }))
@@ -70,4 +75,12 @@ function listenError(error: unknown, host: string, port: number): unknown {
     default:
       return error;
   }
+}
+
+/** --stac-publish's URL, refused (exit 2) as the contract's stac.publish would refuse it. */
+function publishUrl(url: string): string {
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw badInput(`--stac-publish ${url.slice(0, 100)}: not an http or https address`);
+  const parsed = new URL(url);
+  if (parsed.username || parsed.password) throw badInput('--stac-publish: no credentials in the URL; give the token with --token-env VAR');
+  return url;
 }

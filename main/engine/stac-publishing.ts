@@ -102,7 +102,7 @@ export function stacPublishing(parts: StacPublishingParts) {
         prefix,
         ...parts.tuning?.retry,
       }),
-    'stac.publishTarget': () => describe(),
+    'stac.publishTarget': () => currentTarget(),
     'stac.setPublishTarget': async (i) => {
       const before = stored();
       if (i.url === null) parts.store.setSetting(SETTING, null);
@@ -112,10 +112,10 @@ export function stacPublishing(parts: StacPublishingParts) {
       }
       if (before?.credentialId) await parts.credentials.remove(before.credentialId);
       service.retarget();
-      return describe();
+      return currentTarget();
     },
   };
-  function describe(): StacPublishTarget | null {
+  function currentTarget(): StacPublishTarget | null {
     if (parts.runTarget) return { url: parts.runTarget.url, hasToken: parts.runTarget.token !== undefined };
     const t = stored();
     return t ? { url: t.url, hasToken: t.credentialId !== undefined } : null;

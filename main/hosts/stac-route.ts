@@ -180,12 +180,7 @@ type Transactions = Pick<ContractHandlers, 'stac.transaction'>;
  * /collections/<id>/items, PUT|DELETE /collections/<id>/items/<item>. Null for other paths and methods.
  */
 export async function stacTransactionReply(handlers: Transactions, method: string, url: URL, body: unknown): Promise<StacReply | null> {
-  const parts = url.pathname
-    .replace(/\/+$/, '')
-    .slice(PREFIX.length)
-    .split('/')
-    .filter(Boolean)
-    .map(decodeURIComponent);
+  const parts = url.pathname.replace(/\/+$/, '').slice(PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] !== 'collections') return null;
   const ask = (() => {
     const b = { body: body as Record<string, unknown> };
@@ -195,7 +190,8 @@ export async function stacTransactionReply(handlers: Transactions, method: strin
     if (parts.length === 3 && parts[2] === 'items' && method === 'POST') return { target: 'item', action: 'create', collection: parts[1], ...b } as const;
     if (parts.length === 4 && parts[2] === 'items' && method === 'PUT')
       return { target: 'item', action: 'update', collection: parts[1], item: parts[3], ...b } as const;
-    if (parts.length === 4 && parts[2] === 'items' && method === 'DELETE') return { target: 'item', action: 'delete', collection: parts[1], item: parts[3] } as const;
+    if (parts.length === 4 && parts[2] === 'items' && method === 'DELETE')
+      return { target: 'item', action: 'delete', collection: parts[1], item: parts[3] } as const;
     return null;
   })();
   if (ask === null) return null;
@@ -216,7 +212,12 @@ function notFound(message: string): StacReply {
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(bytes.byteLength), 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(bytes.byteLength),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(bytes);
 }
 
@@ -235,7 +236,10 @@ export function createStacRoute(handlers: Search & Transactions): (req: http.Inc
       }
       let body: unknown;
       if (method !== 'DELETE') {
-        const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        const type = String(req.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase();
         if (type !== 'application/json' && type !== 'application/geo+json') {
           send(res, 415, errorBody('BAD_INPUT', 'Content-Type must be application/json or application/geo+json.'));
           return true;

@@ -109,7 +109,10 @@ export async function publishStac(target: PublishTarget, local: LocalStac, o: Pu
           } catch (error) {
             if (o.signal.aborted) throw error;
             const timeout = (error as Error).name === 'TimeoutError';
-            throw new TesseraError(timeout ? 'TIMEOUT' : 'IO_ERROR', `${what}: ${timeout ? 'no answer in time' : `connection failed (${String((error as Error).cause ?? error)})`}`);
+            throw new TesseraError(
+              timeout ? 'TIMEOUT' : 'IO_ERROR',
+              `${what}: ${timeout ? 'no answer in time' : `connection failed (${String((error as Error).cause ?? error)})`}`,
+            );
           }
           let text: string;
           try {
