@@ -1,0 +1,184 @@
+/**
+ * Publishing to a STAC API with the Transactions extension, end to end (issue 17): one real engine
+ * (two raster preseeds of SRTM, one ingested Shapefile) publishes through the fault-injecting proxy
+ * to a second real Tessera's headless host, which stores what it receives and serves it through
+ * its own GET /stac and /stac/search. Exact item counts on the receiver; changes during a publish
+ * make exactly one more; a second publish changes nothing; a deleted dataset is deleted there; a
+ * dead receiver opens the breaker and the stac-publish health check says so, the rest of the
+ * engine unharmed. The one-shot CLI (`tessera stac publish URL --token-env VAR`) last.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, test } from 'node:test';
+import { Engine } from '../engine/engine.js';
+import { startFaultProxy } from '../esri/testing/fault-proxy.js';
+import { createLogger } from '../logging/logger.js';
+import { rgdalVector, srtmDem } from '../testing/real-data.js';
+import { runTessera } from '../testing/run-tessera.js';
+import { startHeadless } from './start-headless.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tessera-stac-publish-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+type Page = { features: { id: string; collection: string }[]; numberMatched: number };
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('publish to a second Tessera through faults: exact counts, one more publish after changes, idempotent, deletes, breaker', async () => {
+  const rendererDir = join(root, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
+  const receiver = await Engine.open({ dataDir: join(root, 'receiver'), host: 'headless', logger: createLogger('silent') });
+  const host = await startHeadless(receiver, { port: 0, rendererDir, logger: createLogger('silent') });
+  // Faults on a quarter of the requests, the same ones every run (seeded by the request and its occurrence).
+  const proxy = await startFaultProxy({
+    target: host.origin,
+    seed: 17,
+    rate: 0.25,
+    faults: ['http-503', 'http-429', 'reset', 'truncated'],
+    retryAfterSeconds: 0,
+    upstreamHost: 'target',
+  });
+  const auth = { Authorization: `Bearer ${host.token}` };
+  const get = async (path: string) => (await (await fetch(`${host.origin}${path}`, { headers: auth })).json()) as Record<string, unknown>;
+  const received = async (collection: string) => ((await get(`/stac/search?collections=${collection}&limit=100`)) as unknown as Page).features;
+
+  const publisher = await Engine.open({
+    dataDir: join(root, 'publisher'),
+    host: 'headless',
+    logger: createLogger('silent'),
+    stacPublish: { url: `${proxy.origin}/stac`, token: host.token },
+    stacPublishTuning: {
+      prefix: 'a-',
+      intervalMs: 3600_000,
+      retry: { maxAttempts: 8, backoff: { initialDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 5_000 },
+      breaker: { threshold: 4, openMs: 60_000, maxOpenMs: 60_000 },
+    },
+  });
+  const health = async () => (await publisher.handlers['app.health']({})).find((c) => c.name === 'stac-publish');
+  try {
+    for (const [name, bbox] of [
+      ['west', [11, 57, 11.5, 58]],
+      ['east', [11.5, 57, 12, 58]],
+    ] as const) {
+      const job = await publisher.start({
+        kind: 'preseed-raster',
+        params: { datasets: [srtmDem()], minZoom: 6, maxZoom: 7, bbox: [...bbox], output: join(root, `${name}.mbtiles`) },
+      });
+      assert.equal((await publisher.waitFor(job.id)).state, 'succeeded');
+    }
+    const ingest = await publisher.start({
+      kind: 'ingest',
+      params: { files: [rgdalVector('cities.shp'), rgdalVector('cities.shx'), rgdalVector('cities.dbf')] },
+    });
+    assert.equal((await publisher.waitFor(ingest.id)).state, 'succeeded');
+    const own = await publisher.handlers['stac.search']({ limit: 100 });
+    const ownIn = (c: string) =>
+      own.items
+        .filter((i) => i.collection === c)
+        .map((i) => i.id)
+        .sort();
+    assert.equal(ownIn('tile-caches').length, 2);
+    assert.equal(ownIn('vector-datasets').length, 1);
+
+    // Each finished job asked for a publish: the receiver ends up with exactly the publisher's items.
+    await until(
+      'the receiver to hold every item',
+      async () => (await received('a-tile-caches')).length === 2 && (await received('a-vector-datasets')).length === 1,
+    );
+    await until('the publish to settle', async () => (await health())?.state === 'ok' && proxy.log.at(-1)!.at < Date.now() - 1000);
+    const injected = Object.values(proxy.injected).reduce((a, b) => a + b, 0);
+    assert.ok(injected >= 3, `faults were injected and survived: ${JSON.stringify(proxy.injected)}`);
+    assert.deepEqual((await received('a-tile-caches')).map((f) => f.id).sort(), ownIn('tile-caches'));
+    assert.deepEqual((await received('a-vector-datasets')).map((f) => f.id).sort(), ownIn('vector-datasets'));
+    assert.equal((await received('a-raster-datasets')).length, 0);
+    // Everything the receiver serves is what it received: it holds nothing itself.
+    assert.equal(((await get('/stac/search?limit=100')) as unknown as Page).numberMatched, 3);
+    const item = await get(`/stac/collections/a-tile-caches/items/${ownIn('tile-caches')[0]}`);
+    assert.equal(item.collection, 'a-tile-caches');
+    assert.ok((item.links as { rel: string; href: string }[]).some((l) => l.rel === 'self' && l.href.startsWith(host.origin)));
+    assert.ok(((await get('/stac/conformance')).conformsTo as string[]).some((c) => c.includes('extensions/transaction')));
+    assert.equal(String((await health())?.message).includes(new URL(proxy.origin).host), true);
+
+    // Changes during a publish: five of them while one runs (each request held 100 ms) make exactly one more.
+    proxy.setRate(0);
+    proxy.setLatency(100);
+    const publishes = () => proxy.log.filter((r) => r.method === 'GET' && r.path === '/stac/collections/a-tile-caches/items').length;
+    const mark = proxy.log.length;
+    const before = publishes();
+    publisher.events.emit('catalog.changed', { ids: [] });
+    await until('a publish to start', () => proxy.log.length > mark);
+    for (let i = 0; i < 5; i++) {
+      publisher.events.emit('catalog.changed', { ids: [] });
+      await sleep(30);
+    }
+    await until('two publishes', () => publishes() === before + 2);
+    await sleep(2500);
+    assert.equal(publishes(), before + 2, 'exactly one more publish after the changes, never one per change');
+    // Both found every item the same there: not one item written, nothing duplicated.
+    const writes = proxy.log.slice(mark).filter((r) => r.method !== 'GET' && r.path.includes('/items'));
+    assert.deepEqual(writes, []);
+    assert.equal(((await get('/stac/search?limit=100')) as unknown as Page).numberMatched, 3);
+
+    // A dataset deleted here is deleted there.
+    proxy.setLatency(0);
+    const dataset = own.items.find((i) => i.collection === 'vector-datasets')!;
+    await publisher.handlers['catalog.delete']({ ids: [Number(dataset.id.replace('dataset-', ''))] });
+    await until('the dataset to be deleted there', async () => (await received('a-vector-datasets')).length === 0);
+    assert.ok(proxy.log.some((r) => r.method === 'DELETE' && r.path === `/stac/collections/a-vector-datasets/items/${dataset.id}`));
+    assert.equal((await received('a-tile-caches')).length, 2);
+
+    // A dead receiver: the breaker opens, the check says so; the engine and its other checks go on.
+    await until('the delete publish to settle', async () => (await health())?.state === 'ok' && proxy.log.at(-1)!.at < Date.now() - 500);
+    await proxy.down();
+    publisher.events.emit('catalog.changed', { ids: [] });
+    await until('the breaker to open', async () => (await health())?.state === 'failed');
+    assert.match(String((await health())?.message), /not answering; circuit open/);
+    const checks = await publisher.handlers['app.health']({});
+    assert.equal(checks.find((c) => c.name === 'store')?.state, 'ok');
+    assert.ok((await publisher.handlers['jobs.list']({ limit: 10 })).rows.length >= 3);
+  } finally {
+    await publisher.close();
+    await proxy.close();
+  }
+
+  // The one-shot CLI on the publisher's data directory, straight to the receiver.
+  process.env.TESSERA_TEST_STAC_TOKEN = host.token;
+  try {
+    const first = await runTessera(join(root, 'publisher'), 'stac', 'publish', `${host.origin}/stac`, '--token-env', 'TESSERA_TEST_STAC_TOKEN', '--json');
+    assert.equal(first.code, 0, first.stderr);
+    const result = JSON.parse(first.stdout) as { created: number; updated: number; unchanged: number; deleted: number; collections: number };
+    assert.equal(result.collections, 3);
+    assert.equal(result.created + result.unchanged, 2, first.stdout);
+    const again = await runTessera(join(root, 'publisher'), 'stac', 'publish', `${host.origin}/stac`, '--token-env', 'TESSERA_TEST_STAC_TOKEN', '--json');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((({ created, updated, unchanged, deleted }) => ({ created, updated, unchanged, deleted }))(JSON.parse(again.stdout) as typeof result), {
+      created: 0,
+      updated: 0,
+      unchanged: 2,
+      deleted: 0,
+    });
+    const noToken = await runTessera(join(root, 'publisher'), 'stac', 'publish', `${host.origin}/stac`);
+    assert.equal(noToken.code, 1, 'the receiver refuses a publish without its token: the publish failed');
+    assert.match(noToken.stderr, /401/);
+    const unset = await runTessera(join(root, 'publisher'), 'stac', 'publish', `${host.origin}/stac`, '--token-env', 'TESSERA_NO_SUCH_VARIABLE');
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /TESSERA_NO_SUCH_VARIABLE/);
+    const badUrl = await runTessera(join(root, 'publisher'), 'stac', 'publish', 'ftp://example.org/stac');
+    assert.equal(badUrl.code, 2);
+    assert.equal(badUrl.stderr.trim().split('\n').length <= 2, true, badUrl.stderr);
+  } finally {
+    delete process.env.TESSERA_TEST_STAC_TOKEN;
+    await host.close();
+    await receiver.close();
+  }
+});
