@@ -182,3 +182,87 @@ test('publish to a second Tessera through faults: exact counts, one more publish
     await receiver.close();
   }
 });
+
+test('the Transactions routes: created, 409 on a second POST, 404 on a PUT of nothing, fields named, own collections read-only, token and origin checked', async () => {
+  const rendererDir = join(root, 'renderer-tx');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
+  const engine = await Engine.open({ dataDir: join(root, 'tx'), host: 'headless', logger: createLogger('silent') });
+  const host = await startHeadless(engine, { port: 0, rendererDir, logger: createLogger('silent') });
+  try {
+    const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { Authorization: `Bearer ${host.token}` }) => {
+      const response = await fetch(`${host.origin}${path}`, {
+        method,
+        headers: { ...headers, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const collection = {
+      type: 'Collection',
+      stac_version: '1.0.0',
+      id: 'team',
+      description: 'a team collection',
+      license: 'CC-BY-4.0',
+      extent: { spatial: { bbox: [[5, 45, 10, 48]] }, temporal: { interval: [['2026-01-01T00:00:00Z', null]] } },
+      links: [],
+    };
+    const item = {
+      type: 'Feature',
+      stac_version: '1.0.0',
+      id: 'one',
+      bbox: [6, 46, 7, 47],
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [6, 46],
+            [7, 46],
+            [7, 47],
+            [6, 47],
+            [6, 46],
+          ],
+        ],
+      },
+      properties: { datetime: '2026-05-01T00:00:00Z' },
+      links: [],
+      assets: { data: { href: 'https://example.org/one.tif' } },
+    };
+    assert.equal((await send('POST', '/stac/collections', collection)).status, 201);
+    assert.equal((await send('POST', '/stac/collections', collection)).status, 409);
+    assert.equal((await send('PUT', '/stac/collections/team', { ...collection, description: 'changed' })).status, 200);
+    assert.equal((await send('PUT', '/stac/collections/other', { ...collection, id: 'other' })).status, 404);
+    assert.equal((await send('POST', '/stac/collections/team/items', item)).status, 201);
+    assert.equal((await send('POST', '/stac/collections/team/items', item)).status, 409);
+    const bad = await send('POST', '/stac/collections/team/items', { ...item, id: 'two', properties: {} });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /body\.properties\.datetime/);
+    assert.equal((await send('PUT', '/stac/collections/team/items/one', { ...item, id: 'elsewhere' })).status, 400);
+    assert.equal((await send('POST', '/stac/collections/tile-caches/items', item)).status, 403, "this Tessera's own collections are read-only");
+    assert.equal((await send('POST', '/stac/collections', { ...collection, id: 'tile-caches' })).status, 409);
+
+    // Readable through the same API as everything else, the received item found by bbox.
+    const found = (await (
+      await fetch(`${host.origin}/stac/search?bbox=6.5,46.5,6.6,46.6`, { headers: { Authorization: `Bearer ${host.token}` } })
+    ).json()) as Page;
+    assert.deepEqual(
+      found.features.map((f) => `${f.collection}/${f.id}`),
+      ['team/one'],
+    );
+
+    // The same gate as every mutating request: no token, or a cookie from another origin, is refused.
+    assert.equal((await send('DELETE', '/stac/collections/team/items/one', undefined, {})).status, 401);
+    const crossSite = await send('DELETE', '/stac/collections/team/items/one', undefined, {
+      Cookie: `tessera_session=${host.token}`,
+      Origin: 'https://evil.example',
+    });
+    assert.equal(crossSite.status, 403);
+    assert.equal((await send('DELETE', '/stac/collections/team/items/one')).status, 200);
+    assert.equal((await send('DELETE', '/stac/collections/team/items/one')).status, 404);
+    assert.equal((await send('DELETE', '/stac/collections/team')).status, 200);
+    assert.equal((await send('PATCH', '/stac/collections/team', {})).status, 405);
+  } finally {
+    await host.close();
+    await engine.close();
+  }
+});
