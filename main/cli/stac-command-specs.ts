@@ -31,6 +31,6 @@ export const STAC_COMMAND_SPECS: CommandSpec[] = [
     options: [
       { name: 'token-env', value: 'VAR', description: "the environment variable holding the API's bearer token (never on the command line)", default: 'none' },
     ],
-    examples: ['tessera stac publish https://stac.example.org/', 'STAC_TOKEN=… tessera stac publish http://gis-02:7340/stac --token-env STAC_TOKEN --json'],
+    examples: ['tessera stac publish https://stac.example.org/', 'tessera stac publish http://gis-02:7340/stac --token-env STAC_TOKEN --json'],
   },
 ];
