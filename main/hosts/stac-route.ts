@@ -105,11 +105,11 @@ function itemPage(result: StacSearchResult, base: string, url: URL): StacReply {
 }
 
 /** The reply for a /stac path, or null when the path is not the STAC API's. */
-export async function stacReply(search: Search, url: URL, options: { transactions?: boolean } = {}): Promise<StacReply | null> {
+export async function stacReply(search: Search, url: URL, options: { transactions?: boolean; origin?: string } = {}): Promise<StacReply | null> {
   const conformsTo = options.transactions ? [...CONFORMANCE, ...TRANSACTION_CONFORMANCE] : CONFORMANCE;
   const path = url.pathname.replace(/\/+$/, '');
   if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return null;
-  const base = `${url.origin}${PREFIX}`;
+  const base = `${options.origin ?? url.origin}${PREFIX}`;
   const parts = path.slice(PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
   try {
     if (parts.length === 0) {
