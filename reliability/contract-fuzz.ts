@@ -61,6 +61,8 @@ const VALID: Record<RequestName, unknown> = {
   'plans.check': { source: '/tmp/none-plans' },
   'plans.apply': { source: '/tmp/none-plans' },
   'plans.fromJob': { id: 1 },
+  'plans.fromInput': { kind: 'verify', params: { cache: '/tmp/none.mbtiles' } },
+  'plans.save': { source: '/tmp/none-plans', fileName: 'x.yaml', yaml: 'name: x' },
   'stac.export': { directory: '/tmp/none-stac-export' },
   'stac.search': { collections: ['tile-caches'], bbox: [-10, 40, 5, 50], datetime: '2026-01-01T00:00:00Z/..', limit: 5 },
   'stac.transaction': { target: 'item', action: 'delete', collection: 'none', item: 'none' },

@@ -285,6 +285,21 @@ export const requests = {
   'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** A job written as a plan file that starts it again ("Save as plan"): its name and YAML text. Refused for ingests of uploaded files. */
   'plans.fromJob': request<z.ZodType<{ id: number }>, { fileName: string; yaml: string }>(z.object({ id }).strict()),
+  /** The plan file of a job not started yet ("Save as plan" on the preseed form): the same file plans.fromJob writes once it ran. */
+  'plans.fromInput': request<typeof JobStartInput, { fileName: string; yaml: string }>(JobStartInput),
+  /** Writes a plan file into one of the folder plan sources kept reconciled (never over a file); the plan sync then applies it. */
+  'plans.save': request<z.ZodType<{ source: string; fileName: string; yaml: string }>, { path: string }>(
+    z
+      .object({
+        source: PlanSourceInput.shape.source,
+        fileName: z.string().min(1).max(200),
+        yaml: z
+          .string()
+          .min(1)
+          .max(1024 * 1024),
+      })
+      .strict(),
+  ),
   /** STAC item search over the datasets and caches Tessera holds (the STAC API's /search, /collections/…/items). */
   'stac.search': request<
     z.ZodType<{ collections?: string[]; ids?: string[]; bbox?: [number, number, number, number]; datetime?: string; limit: number; cursor?: string }>,

@@ -6,7 +6,8 @@
 import type { ContractHandlers, JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../logging/logger.js';
-import { planFromJob } from '../plans/plan-from-job.js';
+import { planFromInput, planFromJob } from '../plans/plan-from-job.js';
+import { savePlan } from '../plans/plan-save.js';
 import { PlanService } from '../plans/plan-service.js';
 import { effectivePlanSources } from '../plans/plan-source-setting.js';
 import { exportStac } from '../stac/stac-export.js';
@@ -43,7 +44,15 @@ export interface AutomationParts {
   assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void>;
 }
 
-export type AutomationRequests = 'plans.sources' | 'plans.check' | 'plans.apply' | 'plans.fromJob' | 'stac.export' | StacRequests;
+export type AutomationRequests =
+  | 'plans.sources'
+  | 'plans.check'
+  | 'plans.apply'
+  | 'plans.fromJob'
+  | 'plans.fromInput'
+  | 'plans.save'
+  | 'stac.export'
+  | StacRequests;
 
 export interface Automation {
   plans: PlanService;
@@ -87,6 +96,13 @@ export function automation(parts: AutomationParts): Automation {
       'plans.check': (i) => plans.check(i.source),
       'plans.apply': (i) => plans.apply(i.source),
       'plans.fromJob': (i) => planFromJob(parts.store.getJob(i.id)),
+      'plans.fromInput': (i) => planFromInput(i),
+      'plans.save': async (i) => {
+        const saved = await savePlan(i, effectivePlanSources(parts.planSources, parts.settingsPlanSources()), parts.assertPaths);
+        // The folder's watcher sees it too; this covers file systems without events.
+        plans.sourceChanged(i.source);
+        return saved;
+      },
       'stac.export': async (i) => {
         await parts.assertPaths([{ field: 'directory', path: i.directory }]);
         return exportStac(i.directory, holdings(), { checksums: i.checksums });
