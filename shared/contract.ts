@@ -348,7 +348,7 @@ export const requests = {
   ),
   /** The remote STAC API the publish service keeps up to date, or null when publishing is off. */
   'stac.publishTarget': request<NoInput, StacPublishTarget | null>(NoInput),
-  /** Sets (the token sealed as a credential) or clears (url null) the publish service's remote STAC API; in effect at once. */
+  /** Sets (the token sealed as a credential; none given for the same URL keeps the stored one) or clears (url null) the publish service's remote STAC API; in effect at once. */
   'stac.setPublishTarget': request<z.ZodType<{ url: string | null; token?: string }>, StacPublishTarget | null>(
     z.object({ url: StacApiUrl.nullable(), token: z.string().min(1).max(4096).optional() }).strict(),
   ),

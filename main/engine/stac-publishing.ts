@@ -105,12 +105,14 @@ export function stacPublishing(parts: StacPublishingParts) {
     'stac.publishTarget': () => currentTarget(),
     'stac.setPublishTarget': async (i) => {
       const before = stored();
+      // The same URL without a token keeps the one stored (a form that does not show it can save the URL).
+      const keep = i.url !== null && i.token === undefined && before?.url === i.url ? before.credentialId : undefined;
       if (i.url === null) parts.store.setSetting(SETTING, null);
       else {
-        const credentialId = i.token ? (await parts.credentials.save({ url: i.url, token: i.token })).id : undefined;
+        const credentialId = i.token ? (await parts.credentials.save({ url: i.url, token: i.token })).id : keep;
         parts.store.setSetting(SETTING, { url: i.url, ...(credentialId && { credentialId }) } satisfies StoredTarget);
       }
-      if (before?.credentialId) await parts.credentials.remove(before.credentialId);
+      if (before?.credentialId && before.credentialId !== keep) await parts.credentials.remove(before.credentialId);
       service.retarget();
       return currentTarget();
     },

@@ -261,6 +261,23 @@ test('the Transactions routes: created, 409 on a second POST, 404 on a PUT of no
     assert.equal((await send('DELETE', '/stac/collections/team/items/one')).status, 404);
     assert.equal((await send('DELETE', '/stac/collections/team')).status, 200);
     assert.equal((await send('PATCH', '/stac/collections/team', {})).status, 405);
+
+    // The publish target as a setting: off (no check at all), then this host itself with its token
+    // (kept when saved again without one), then off again (the check says so).
+    const check = async () => (await engine.handlers['app.health']({})).find((c) => c.name === 'stac-publish');
+    assert.equal(await check(), undefined, 'switched off from the start: no check');
+    assert.equal(await engine.handlers['stac.publishTarget']({}), null);
+    const url = `${host.origin}/stac`;
+    assert.deepEqual(await engine.handlers['stac.setPublishTarget']({ url, token: host.token }), { url, hasToken: true });
+    assert.deepEqual(await engine.handlers['stac.setPublishTarget']({ url }), { url, hasToken: true });
+    await until('a publish to itself', async () => (await check())?.state === 'ok');
+    assert.equal(
+      ((await (await fetch(`${host.origin}/stac/collections`, { headers: { Authorization: `Bearer ${host.token}` } })).json()) as { collections: unknown[] })
+        .collections.length,
+      6,
+    );
+    assert.equal(await engine.handlers['stac.setPublishTarget']({ url: null }), null);
+    await until('the check to say off', async () => (await check())?.state === 'disabled');
   } finally {
     await host.close();
     await engine.close();
