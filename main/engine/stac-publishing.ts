@@ -12,6 +12,7 @@ import { HostBreaker } from '../esri/host-breaker.js';
 import type { Logger } from '../logging/logger.js';
 import type { StacHoldings } from '../stac/stac-export.js';
 import { stacItems } from '../stac/stac-export.js';
+import { COLLECTIONS, type CollectionId, collectionOf } from '../stac/stac-objects.js';
 import { type LocalStac, type PublishTarget, publishStac } from '../stac/stac-publish.js';
 import { STAC_PUBLISH_CHECK, StacPublishService, type StacPublishServiceOptions } from '../stac/stac-publish-service.js';
 import { searchStac } from '../stac/stac-search.js';
@@ -40,7 +41,7 @@ export interface StacPublishingParts {
   /** `--stac-publish URL` (this run only; it wins over the setting). */
   runTarget?: PublishTarget;
   /** Tests shorten the poll, retries and breaker. */
-  tuning?: Pick<StacPublishServiceOptions, 'intervalMs' | 'breaker' | 'retry' | 'prefix'>;
+  tuning?: Pick<StacPublishServiceOptions, 'intervalMs' | 'breaker' | 'retry' | 'prefix' | 'retryAfterFailureMs'>;
 }
 
 export type StacRequests = 'stac.search' | 'stac.transaction' | 'stac.publish' | 'stac.publishTarget' | 'stac.setPublishTarget';
@@ -61,7 +62,12 @@ export function stacPublishing(parts: StacPublishingParts) {
   const records = new StacRecords(parts.db);
   const local = async (): Promise<LocalStac> => {
     const { items, skipped } = await stacItems(parts.holdings(), false);
-    const { collections } = await searchStac(parts.holdings(), { limit: 1, ids: ['-'] });
+    const collections = (Object.keys(COLLECTIONS) as CollectionId[]).map((id) =>
+      collectionOf(
+        id,
+        items.filter((i) => i.collection === id),
+      ),
+    );
     return { items, skipped, collections };
   };
   const stored = () => parts.store.getSetting<StoredTarget | null>(SETTING) ?? null;

@@ -5,7 +5,7 @@
  * its own GET /stac and /stac/search. Exact item counts on the receiver; changes during a publish
  * make exactly one more; a second publish changes nothing; a deleted dataset is deleted there; a
  * dead receiver opens the breaker and the stac-publish health check says so, the rest of the
- * engine unharmed. The one-shot CLI (`tessera stac publish URL --token-env VAR`) last.
+ * engine unharmed, and the publish recovers by itself once the receiver is back. The one-shot CLI (`tessera stac publish URL --token-env VAR`) last.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,7 +61,7 @@ test('publish to a second Tessera through faults: exact counts, one more publish
       prefix: 'a-',
       intervalMs: 3600_000,
       retry: { maxAttempts: 8, backoff: { initialDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 5_000 },
-      breaker: { threshold: 4, openMs: 60_000, maxOpenMs: 60_000 },
+      breaker: { threshold: 4, openMs: 1_500, maxOpenMs: 1_500 },
     },
   });
   const health = async () => (await publisher.handlers['app.health']({})).find((c) => c.name === 'stac-publish');
@@ -146,6 +146,12 @@ test('publish to a second Tessera through faults: exact counts, one more publish
     const checks = await publisher.handlers['app.health']({});
     assert.equal(checks.find((c) => c.name === 'store')?.state, 'ok');
     assert.ok((await publisher.handlers['jobs.list']({ limit: 10 })).rows.length >= 3);
+
+    // The receiver back: the publish is tried again by itself when the breaker lets a probe through
+    // (no change needed), and the check is ok again.
+    await proxy.up();
+    await until('the publish to recover by itself', async () => (await health())?.state === 'ok', 30_000);
+    assert.equal((await received('a-tile-caches')).length, 2);
   } finally {
     await publisher.close();
     await proxy.close();

@@ -30,6 +30,8 @@ export interface StacPublishServiceOptions {
   prefix: string;
   /** The catch-all poll. Default 10 minutes. */
   intervalMs?: number;
+  /** A publish that failed with the breaker still closed is tried again after this. Default 30 s. */
+  retryAfterFailureMs?: number;
   breaker?: BreakerOptions;
   retry?: Pick<PublishOptions, 'maxAttempts' | 'backoff' | 'timeoutMs'>;
 }
@@ -39,6 +41,7 @@ export class StacPublishService {
   private readonly controller = new AbortController();
   private breaker: HostBreaker | null = null;
   private poll: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private reported = false;
   /** Publishes run (tests count them). */
   runs = 0;
@@ -108,8 +111,19 @@ export class StacPublishService {
         : `publish to ${host} failed: ${e.message}`;
       this.options.logger.warn('stac publish failed', { target: host, code: e.code, error: e.message, breaker: this.breaker.state });
       this.report('failed', message);
+      this.retryLater(open ? (this.breaker.retryAt ?? Date.now()) - Date.now() : (this.options.retryAfterFailureMs ?? 30_000));
       throw error;
     }
+  }
+
+  /**
+   * A failed publish is tried again by itself (when the breaker lets a probe through, or after a
+   * pause), not only at the next change or poll: what changed is never left unpublished for long.
+   */
+  private retryLater(ms: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.changed('retry after a failed publish'), Math.max(1_000, ms));
+    this.retryTimer.unref();
   }
 
   private report(state: 'ok' | 'failed', message: string): void {
@@ -119,6 +133,7 @@ export class StacPublishService {
 
   close(): Promise<void> {
     clearInterval(this.poll);
+    clearTimeout(this.retryTimer);
     this.controller.abort();
     return this.flight.settled();
   }
