@@ -51,13 +51,16 @@ interface Answer {
 
 function failure(status: number, text: string, what: string): TesseraError {
   const snippet = text.slice(0, 200);
-  if (status === 429) return new TesseraError('HTTP_429', `${what}: 429 Too Many Requests`);
-  if (status >= 500) return new TesseraError('HTTP_5XX', `${what}: HTTP ${status} ${snippet}`);
-  if (status === 401) return new TesseraError('UNAUTHORIZED', `${what}: 401, the STAC API wants a (different) token: ${snippet}`);
-  if (status === 403) return new TesseraError('FORBIDDEN', `${what}: 403 ${snippet}`);
-  if (status === 404) return new TesseraError('NOT_FOUND', `${what}: 404 ${snippet}`);
-  if (status === 409) return new TesseraError('CONFLICT', `${what}: 409 ${snippet}`);
-  return new TesseraError('BAD_INPUT', `${what}: HTTP ${status} ${snippet}`);
+  const details = { request: what, status };
+  if (status === 429) return new TesseraError('HTTP_429', `${what}: 429 Too Many Requests`, { details });
+  if (status >= 500) return new TesseraError('HTTP_5XX', `${what}: HTTP ${status} ${snippet}`, { details });
+  if (status === 401) return new TesseraError('UNAUTHORIZED', `${what}: 401, the STAC API wants a (different) token: ${snippet}`, { details });
+  if (status === 403) return new TesseraError('FORBIDDEN', `${what}: 403 ${snippet}`, { details });
+  if (status === 404) return new TesseraError('NOT_FOUND', `${what}: 404 ${snippet}`, { details });
+  if (status === 409) return new TesseraError('CONFLICT', `${what}: 409 ${snippet}`, { details });
+  return new TesseraError('BAD_INPUT', `${what}: HTTP ${status} ${snippet}`, {
+    details: { ...details, issues: [{ field: 'url', message: `the STAC API answered ${status}` }] },
+  });
 }
 
 /** Items as compared between here and the remote: links and collection are each server's own. */

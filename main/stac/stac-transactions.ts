@@ -68,18 +68,24 @@ export function applyStacTransaction(records: StacRecords, t: StacTransactionInp
   const collection = t.collection;
   if (collection === undefined) throw badInputAt('collection', 'collection: an item belongs to a collection');
   if (own(collection))
-    throw new TesseraError('FORBIDDEN', `collection ${collection} is this Tessera's own holdings and is read-only; publish into a collection of your own`);
-  if (!records.collection(collection)) throw new TesseraError('NOT_FOUND', `no collection ${collection}: create it first (POST /stac/collections)`);
+    throw new TesseraError('FORBIDDEN', `collection ${collection} is this Tessera's own holdings and is read-only; publish into a collection of your own`, {
+      details: { collection },
+    });
+  if (!records.collection(collection))
+    throw new TesseraError('NOT_FOUND', `no collection ${collection}: create it first (POST /stac/collections)`, { details: { collection } });
   if (t.action === 'delete') {
-    if (t.item === undefined || !records.deleteItem(collection, t.item)) throw new TesseraError('NOT_FOUND', `no item ${t.item} in ${collection}`);
+    if (t.item === undefined || !records.deleteItem(collection, t.item))
+      throw new TesseraError('NOT_FOUND', `no item ${t.item} in ${collection}`, { details: { collection, item: t.item } });
     return { action: 'deleted', collection, item: t.item };
   }
   const body = parseBody(ItemBody, t.body);
   sameId('body.collection', collection, body.collection);
   sameId('body.id', t.item, body.id);
   const exists = records.item(collection, body.id) !== null;
-  if (t.action === 'create' && exists) throw new TesseraError('CONFLICT', `item ${body.id} exists in ${collection}: PUT it to replace it`);
-  if (t.action === 'update' && !exists) throw new TesseraError('NOT_FOUND', `no item ${body.id} in ${collection}: POST it to create it`);
+  if (t.action === 'create' && exists)
+    throw new TesseraError('CONFLICT', `item ${body.id} exists in ${collection}: PUT it to replace it`, { details: { collection, item: body.id } });
+  if (t.action === 'update' && !exists)
+    throw new TesseraError('NOT_FOUND', `no item ${body.id} in ${collection}: POST it to create it`, { details: { collection, item: body.id } });
   records.putItem({ ...body, collection, links: [] });
   return { action: exists ? 'updated' : 'created', collection, item: body.id };
 }
@@ -87,17 +93,22 @@ export function applyStacTransaction(records: StacRecords, t: StacTransactionInp
 function collectionChange(records: StacRecords, t: StacTransactionInput): StacTransactionResult {
   const id = t.action === 'create' ? undefined : t.collection;
   if (t.action === 'delete') {
-    if (id !== undefined && own(id)) throw new TesseraError('FORBIDDEN', `collection ${id} is this Tessera's own holdings and is read-only`);
-    if (id === undefined || !records.deleteCollection(id)) throw new TesseraError('NOT_FOUND', `no collection ${id}`);
+    if (id !== undefined && own(id))
+      throw new TesseraError('FORBIDDEN', `collection ${id} is this Tessera's own holdings and is read-only`, { details: { collection: id } });
+    if (id === undefined || !records.deleteCollection(id)) throw new TesseraError('NOT_FOUND', `no collection ${id}`, { details: { collection: id } });
     return { action: 'deleted', collection: id };
   }
   const body = parseBody(CollectionBody, t.body);
   sameId('body.id', id, body.id);
   if (own(body.id))
-    throw new TesseraError(t.action === 'create' ? 'CONFLICT' : 'FORBIDDEN', `collection ${body.id} is this Tessera's own holdings and is read-only`);
+    throw new TesseraError(t.action === 'create' ? 'CONFLICT' : 'FORBIDDEN', `collection ${body.id} is this Tessera's own holdings and is read-only`, {
+      details: { collection: body.id },
+    });
   const exists = records.collection(body.id) !== null;
-  if (t.action === 'create' && exists) throw new TesseraError('CONFLICT', `collection ${body.id} exists: PUT it to replace it`);
-  if (t.action === 'update' && !exists) throw new TesseraError('NOT_FOUND', `no collection ${body.id}: POST it to create it`);
+  if (t.action === 'create' && exists)
+    throw new TesseraError('CONFLICT', `collection ${body.id} exists: PUT it to replace it`, { details: { collection: body.id } });
+  if (t.action === 'update' && !exists)
+    throw new TesseraError('NOT_FOUND', `no collection ${body.id}: POST it to create it`, { details: { collection: body.id } });
   records.putCollection({ ...body, links: [] });
   return { action: exists ? 'updated' : 'created', collection: body.id };
 }
