@@ -81,6 +81,8 @@ test('publish to a second Tessera through faults: exact counts, one more publish
       params: { files: [rgdalVector('cities.shp'), rgdalVector('cities.shx'), rgdalVector('cities.dbf')] },
     });
     assert.equal((await publisher.waitFor(ingest.id)).state, 'succeeded');
+    // The dataset's analysis (counts, preview) announces a catalogue change when done: let it come before the counting below.
+    await publisher.catalog.analysesDone();
     const own = await publisher.handlers['stac.search']({ limit: 100 });
     const ownIn = (c: string) =>
       own.items
