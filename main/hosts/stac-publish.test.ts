@@ -33,7 +33,9 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
   }
 }
 
-test('publish to a second Tessera through faults: exact counts, one more publish after changes, idempotent, deletes, breaker', async () => {
+test('publish to a second Tessera through faults: exact counts, one more publish after changes, idempotent, deletes, breaker', {
+  timeout: 300_000,
+}, async () => {
   const rendererDir = join(root, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
@@ -187,6 +189,13 @@ test('publish to a second Tessera through faults: exact counts, one more publish
     const badUrl = await runTessera(join(root, 'publisher'), 'stac', 'publish', 'ftp://example.org/stac');
     assert.equal(badUrl.code, 2);
     assert.equal(badUrl.stderr.trim().split('\n').length <= 2, true, badUrl.stderr);
+    // serve refuses a bad --stac-publish before it opens anything (were it taken, serve would run on: the test's timeout says so).
+    const badServe = await runTessera(join(root, 'publisher'), 'serve', '--port', '0', '--stac-publish', 'https://user:pw@example.org/stac');
+    assert.equal(badServe.code, 2);
+    assert.match(badServe.stderr, /--stac-publish: no credentials in the URL/);
+    const lonely = await runTessera(join(root, 'publisher'), 'serve', '--port', '0', '--token-env', 'TESSERA_TEST_STAC_TOKEN');
+    assert.equal(lonely.code, 2);
+    assert.match(lonely.stderr, /--token-env goes with --stac-publish/);
   } finally {
     delete process.env.TESSERA_TEST_STAC_TOKEN;
     await host.close();
