@@ -81,7 +81,16 @@ export class StacPublishService {
   }
 
   private async publishOnce(): Promise<StacPublishResult | null> {
-    const target = await this.options.target();
+    let target: PublishTarget | null;
+    try {
+      target = await this.options.target();
+    } catch (error) {
+      // The token cannot be opened (sealed by another keychain, its credential gone): this check fails, nothing else.
+      const e = toTesseraError(error);
+      this.options.logger.warn('stac publish: its target cannot be read', { code: e.code, error: e.message });
+      this.report('failed', `the STAC API's settings cannot be used: ${e.message}`);
+      throw error;
+    }
     if (target === null) {
       // Switched off: said once, if it had been on; otherwise nothing at all (finding 7).
       if (this.reported) this.options.setHealth('disabled', 'no STAC API to publish to');
