@@ -4,8 +4,10 @@
  * retry), what a hostile page on another port of 127.0.0.1 can and cannot do to it, and a screenshot.
  *
  * The tests run in order (serial) and share one console, one browser context and one job history: (a) needs
- * the history empty, (b) fills it, (c) counts it, (d) photographs it, (e) stops the console.
+ * the history empty, (b) fills it, (c) counts it, (d) photographs it, (d2) kills its engine process
+ * mid-job, (e) stops the console.
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -242,6 +244,28 @@ test('d. a screenshot of the console with jobs in it', async () => {
 
   await page.evaluate((id) => window.tessera.jobs.cancel({ ids: [id] }), running.id);
   await expect(row(running.id), 'the photographed job to be cancelled').toHaveAttribute('data-state', 'cancelled');
+  expect(pageErrors).toEqual([]);
+});
+
+test('d2. kill -9 of the engine process: the pills say it restarts, and the running job resumes and finishes', async ({ tessera }) => {
+  const job = await startJob(caches.large);
+  await expect(row(job.id), 'the job row to show running').toHaveAttribute('data-state', 'running', { timeout: 10_000 });
+  await expect.poll(async () => (await rowOf(job.id))?.valueNow ?? 0, { message: 'some tiles verified', intervals: [40] }).toBeGreaterThan(0);
+
+  // `tessera serve` supervises one child: the engine process (main/engine-process/).
+  const enginePid = Number(execFileSync('pgrep', ['-P', String(tessera.child.pid)], { encoding: 'utf8' }).trim());
+  expect(enginePid, `no engine process under serve (pid ${tessera.child.pid})`).toBeGreaterThan(0);
+  const restarting = page.waitForSelector('header .pill.health-failed:text-is("engine: failed")', { timeout: 10_000 });
+  process.kill(enginePid, 'SIGKILL');
+  await restarting;
+  await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveText('engine: ok', { timeout: 20_000 });
+  await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveAttribute('title', /SIGKILL/);
+
+  await expect(row(job.id), 'the interrupted job to resume on its own and finish').toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
+  const done = await bridgeGet(job.id);
+  expect(done.progress.done).toBe(done.progress.total);
+  const log = await page.evaluate((id) => window.tessera.jobs.events({ id }), job.id);
+  expect(log.some((e) => /previous process stopped/.test(e.message))).toBe(true);
   expect(pageErrors).toEqual([]);
 });
 

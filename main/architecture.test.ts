@@ -22,8 +22,8 @@ const isTestCode = (file: string) => /\.(test|reference)\.tsx?$/.test(file) || f
 const production = (...layers: string[]) =>
   layers.flatMap((layer) => sourceFilesUnder(REPO, layer)).filter((f) => !isTestCode(f) && !/\.config\.[cm]?ts$/.test(f));
 
-/** The folders under main/ that are capabilities, not the engine, its shells or the CLI. */
-const NOT_CAPABILITIES = new Set(['engine', 'hosts', 'electron', 'cli', 'testing']);
+/** The folders under main/ that are capabilities, not the engine, its process, its shells or the CLI. */
+const NOT_CAPABILITIES = new Set(['engine', 'engine-process', 'hosts', 'electron', 'cli', 'testing']);
 
 function importedSources(file: string): string[] {
   return importsOf(readFileSync(path.join(REPO, file), 'utf8')).flatMap(({ specifier }) =>

@@ -22,6 +22,7 @@ import type { HeadlessHost } from '../main/hosts/headless-host.js';
 import { startHeadless } from '../main/hosts/start-headless.js';
 import type { JobKind, Reply } from '../shared/contract.js';
 import { INVOKE_CHANNEL } from '../preload/ipc-channels.js';
+import { hostedEngine } from '../main/engine/hosted-engine.js';
 
 export interface Bridges {
   engine: Engine;
@@ -62,7 +63,7 @@ export async function startBridges(dir: string, port: number): Promise<Bridges> 
   await engine.handlers['queue.pause']({});
   const internalErrors: string[] = [];
   const dispatch = createDispatcher(engine.handlers, (error, name) => internalErrors.push(`${name}: ${String(error).slice(0, 300)}`));
-  const host = await startHeadless(engine, {
+  const host = await startHeadless(hostedEngine(engine), {
     rendererDir,
     port,
     logger: { info() {}, debug() {}, warn() {}, error() {} },

@@ -69,6 +69,27 @@ test('the header shows the name, one pill per health check, and pauses and resum
   await waitFor('the button to follow the event', () => toggle.textContent === 'Pause queue');
 });
 
+test('an engine process that crashes shows in the health pills at once, and everything is asked again once it runs', async () => {
+  const engine = fakeEngine(history(2));
+  m = await mount(<App />, engine.handlers);
+  const pills = () => [...container().querySelectorAll('header .pill')].map((p) => p.textContent).join(' ');
+  await waitFor('the health pills', () => pills().includes('store: ok'));
+  const listed = m.callsTo('jobs.list').length;
+
+  // The supervisor answers app.health by itself while the engine restarts (main/engine-process/).
+  engine.handlers['app.health'] = () => [
+    { name: 'engine', state: 'failed', message: 'restarting: the engine process exited (signal SIGKILL)', checkedAt: new Date().toISOString() },
+  ];
+  await act(async () => m!.emit('engine.state', { state: 'restarting', message: 'the engine process exited (signal SIGKILL)', restarts: 0 }));
+  await waitFor('the engine pill', () => pills() === 'engine: failed');
+  expect(container().querySelector('header .pill.health-failed')?.getAttribute('title')).toContain('SIGKILL');
+
+  engine.handlers['app.health'] = () => [{ name: 'store', state: 'ok', message: 'job store open', checkedAt: new Date().toISOString() }];
+  await act(async () => m!.emit('engine.state', { state: 'running', message: 'restarted', restarts: 1 }));
+  await waitFor('the pills to recover', () => pills() === 'store: ok');
+  await waitFor('the queue to be asked again', () => m!.callsTo('jobs.list').length > listed);
+});
+
 test('a job joining or leaving the queue refreshes its counts, which the engine does not announce', async () => {
   const engine = fakeEngine(history(2));
   engine.queue = { paused: true, queued: 0, running: 0, maxRunning: 2 };

@@ -378,9 +378,23 @@ export interface Events {
   'queue.changed': QueueState;
   /** Datasets that changed without a request of the renderer's (their preview was drawn). */
   'catalog.changed': { ids: number[] };
+  /**
+   * The engine process's life, from its supervisor (main/engine-process/): it crashed and is
+   * restarting, it is running again (everything shown may have changed), or it stopped restarting.
+   */
+  'engine.state': EngineState;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['job.changed', 'job.progress', 'job.event', 'queue.changed', 'catalog.changed'];
+export const EVENT_NAMES: readonly EventName[] = ['job.changed', 'job.progress', 'job.event', 'queue.changed', 'catalog.changed', 'engine.state'];
+
+/** The engine process as its supervisor sees it; also the `engine` health check after a crash. */
+export interface EngineState {
+  state: 'running' | 'restarting' | 'stopped';
+  /** Why, for people: "the engine process exited (signal SIGKILL); restarting in 0.5 s (attempt 1 of 5)". */
+  message: string;
+  /** Restarts after crashes since the host started. */
+  restarts: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The window API both bridges expose

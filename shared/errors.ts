@@ -36,6 +36,10 @@ export const ERROR_CODES = [
   'HTTP_5XX',
   'UNAUTHORIZED',
   'FORBIDDEN',
+  /** The engine process exited and is being restarted (main/engine-process/): try again shortly. */
+  'ENGINE_RESTARTING',
+  /** The engine process is not running and will not be restarted (it crashed too often, or Tessera is quitting). */
+  'ENGINE_STOPPED',
   'INTERNAL',
 ] as const;
 
@@ -49,7 +53,7 @@ export interface SerializedError {
 }
 
 /** Codes that are worth a retry unless the error says otherwise. */
-const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['IO_ERROR', 'WRITE_FAILED', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', 'WORKER_CRASHED']);
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['IO_ERROR', 'WRITE_FAILED', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', 'WORKER_CRASHED', 'ENGINE_RESTARTING']);
 
 /** An error with a stable code, safe to send across any boundary. */
 export class TesseraError extends Error {

@@ -6,7 +6,7 @@
  * origin is refused; a connection file left by a kill -9 is ignored.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,4 +297,30 @@ test('a console killed under a followed job: the command says it is not running,
   const resumed = await tessera('jobs', 'resume', '1', '--json', '--data-dir', c.dataDir);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal((JSON.parse(resumed.stdout) as { job: { state: string } }).job.state, 'succeeded');
+});
+
+test("the console's engine process killed under a followed job: the command waits for its restart and ends as the resumed job does", async () => {
+  const large = largeRasterMbtiles(dir, 8000);
+  const c = await serve();
+  const { done } = start(['verify', large, '--json', '--data-dir', c.dataDir]);
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const db = new Database(join(c.dataDir, 'jobs.sqlite'), { readonly: true });
+    const n = (db.prepare(`SELECT count(*) n FROM job_items WHERE state = 'running' AND done > 0`).get() as { n: number }).n;
+    db.close();
+    if (n > 0) break;
+    assert.ok(Date.now() < end, 'the job started in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  // serve's one child is its engine process (main/engine-process/).
+  const enginePid = Number(execFileSync('pgrep', ['-P', String(c.child.pid)], { encoding: 'utf8' }).trim());
+  process.kill(enginePid, 'SIGKILL');
+  const run = await done;
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as { job: { id: number; state: string; progress: { done: number; total: number } } };
+  assert.equal(summary.job.state, 'succeeded');
+  assert.equal(summary.job.progress.done, summary.job.progress.total);
+  const log = await tessera('jobs', 'show', String(summary.job.id), '--json', '--data-dir', c.dataDir);
+  assert.match(log.stdout, /previous process stopped/);
+  await stop(c);
 });

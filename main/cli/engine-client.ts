@@ -158,11 +158,18 @@ export class RemoteEngine {
     return () => this.listeners.delete(wrapped);
   }
 
-  /** Resolves with the job once it has ended: on its `job.changed` event, or the next look at it. */
+  /**
+   * Resolves with the job once it has ended: on its `job.changed` event, or the next look at it.
+   * A look that meets the console's engine process restarting after a crash (ENGINE_RESTARTING)
+   * looks again: the restarted engine resumes the job, as the command's user would want.
+   */
   async waitFor(id: number): Promise<JobSummary> {
     for (;;) {
-      const job = await this.handlers['jobs.get']({ id });
-      if (FINISHED_JOB_STATES.includes(job.state)) return job;
+      const job = await Promise.resolve(this.handlers['jobs.get']({ id })).catch((error: unknown) => {
+        if (error instanceof TesseraError && error.code === 'ENGINE_RESTARTING') return null;
+        throw error;
+      });
+      if (job !== null && FINISHED_JOB_STATES.includes(job.state)) return job;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, WAIT_POLL_MS);
         const off = this.on('job.changed', (j) => {

@@ -1,8 +1,11 @@
 /**
- * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME]`: opens the engine, starts the
- * headless console on it, prints its URL once it listens, and runs until SIGINT or SIGTERM. On
- * loopback it leaves its address and token in the data directory's connection file (0600, removed
- * at close) for the `tessera` commands run meanwhile (main/hosts/connection-file.ts).
+ * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME]`: starts the engine in a process of
+ * its own (main/engine-process/: supervised, restarted after a crash), starts the headless console
+ * on it, prints its URL once it listens, and runs until SIGINT or SIGTERM, then closes the console
+ * and waits for the engine to close. On loopback it leaves its address and token in the data
+ * directory's connection file (0600, removed at close) for the `tessera` commands run meanwhile
+ * (main/hosts/connection-file.ts); the directory's lock names this process, which outlives an
+ * engine process that crashes, so those commands keep asking the console while it restarts.
  */
 import { resolve } from 'node:path';
 import { lookup } from 'node:dns/promises';
@@ -12,7 +15,9 @@ import { isLoopbackHost } from '../hosts/http-security.js';
 import { createLogger } from '../logging/logger.js';
 import { isGitSource } from '../plans/git-source.js';
 import type { OptionValues } from './command-line.js';
-import { EXIT, type Out, badInput, openEngine, optionalInt, packageVersion } from './command-support.js';
+import { EngineSupervisor } from '../engine-process/supervisor.js';
+import { nodeLauncher } from '../engine-process/node-launcher.js';
+import { EXIT, type Out, badInput, optionalInt, packageVersion } from './command-support.js';
 import { tokenFromEnv } from './stac-command.js';
 
 export async function serve(dataDir: string, values: OptionValues, out: Out): Promise<number> {
@@ -31,12 +36,30 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   // Plan folders kept reconciled while the console runs (main/plans/plan-sync.ts).
   const planSources = (values.plans ?? []).map((source) => (isGitSource(source) ? source : resolve(source)));
-  // A STAC API kept up to date while the console runs (main/stac/stac-publish-service.ts); checked like a request's url.
-  const stacToken = values['stac-publish'] === undefined ? undefined : tokenFromEnv(values);
+  // A STAC API kept up to date while the console runs (main/stac/stac-publish-service.ts). The
+  // engine process reads the token from the same variable: it never goes on a command line.
+  if (values['stac-publish'] !== undefined) tokenFromEnv(values);
   if (values['token-env'] !== undefined && values['stac-publish'] === undefined) throw badInput('--token-env goes with --stac-publish URL');
-  const stacPublish = values['stac-publish'] === undefined ? undefined : { url: publishUrl(values['stac-publish']), ...(stacToken && { token: stacToken }) };
-  const engine = await openEngine(dataDir, 'tessera serve', { exposed: !isLoopbackHost(bindHost), planSources, stacPublish });
+  const stacPublish =
+    values['stac-publish'] === undefined
+      ? undefined
+      : { url: publishUrl(values['stac-publish']), ...(values['token-env'] && { tokenEnv: values['token-env'] }) };
   const version = await packageVersion();
+  const engine = new EngineSupervisor({
+    launch: nodeLauncher(),
+    engine: {
+      dataDir,
+      host: 'headless',
+      holder: 'tessera serve',
+      version,
+      exposed: !isLoopbackHost(bindHost),
+      planSources,
+      ...(stacPublish && { stacPublish }),
+      logLevel: process.env.TESSERA_LOG_LEVEL ? undefined : 'warn',
+    },
+    logger,
+  });
+  await engine.start();
   const host = await import('../hosts/start-headless.js')
     .then(({ startHeadless }) => startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger }))
     .catch(async (error: unknown) => {

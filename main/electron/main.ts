@@ -6,10 +6,11 @@
  * the scheme and the sandbox are set before `ready`, the engine opens before any window exists,
  * and quitting waits for the engine to close so that no job is left half-written.
  */
-import { BrowserWindow, Menu, Tray, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
-import { useSecretCipher } from '../credentials/secret-cipher.js';
+import { BrowserWindow, Menu, Tray, app, dialog, ipcMain, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
 import { defaultDataDir } from '../engine/data-dir.js';
-import { Engine } from '../engine/engine.js';
+import { engineEntryFile } from '../engine-process/node-launcher.js';
+import { EngineSupervisor } from '../engine-process/supervisor.js';
+import { utilityLauncher } from './utility-launcher.js';
 import { createLogger } from '../logging/logger.js';
 import { createDispatcher } from '../engine/handlers.js';
 import { type ClientChannel, offerClientChannel } from '../hosts/client-channel.js';
@@ -45,7 +46,7 @@ if (app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
-  let engine: Engine | null = null;
+  let engine: EngineSupervisor | null = null;
   let window: BrowserWindow | null = null;
   let disposeIpc: (() => void) | null = null;
   let taskbar: TaskbarProgress | null = null;
@@ -101,7 +102,7 @@ function start(): void {
   });
 
   /** The tray icon and its menu, kept in step with the queue; the app works on without one (some Linux desktops have no tray). */
-  function startTray(opened: Engine): void {
+  function startTray(opened: EngineSupervisor): void {
     try {
       tray = new Tray(paths.trayIcon);
     } catch (error) {
@@ -121,12 +122,14 @@ function start(): void {
       resume: () => void opened.handlers['queue.resume']({}),
       quit: () => app.quit(),
     };
-    const update = (queue: Awaited<ReturnType<Engine['handlers']['queue.get']>>) => {
+    const update = (queue: Awaited<ReturnType<EngineSupervisor['handlers']['queue.get']>>) => {
       if (tray === null || tray.isDestroyed()) return;
       tray.setToolTip(trayTooltip(queue));
       tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(queue, actions)));
     };
-    void Promise.resolve(opened.handlers['queue.get']({})).then(update);
+    void Promise.resolve(opened.handlers['queue.get']({})).then(update, (error: unknown) =>
+      logger.warn('no queue state for the tray', { error: String(error) }),
+    );
     opened.events.on('queue.changed', update);
     tray.on('click', actions.show);
   }
@@ -155,16 +158,26 @@ function start(): void {
         // The engine opens after the scheme is served: until then (and after quit) no cache is open.
         // The basemap is served whether or not the engine is open: it is a file of the app's own.
         routes: [
-          createTileAppRoute(withBasemap({ tile: (id, z, x, y) => engine?.caches.tile(id, z, x, y) ?? Promise.resolve(null) }, new BasemapTiles())),
+          createTileAppRoute(withBasemap({ tile: (id, z, x, y) => engine?.tile(id, z, x, y) ?? Promise.resolve(null) }, new BasemapTiles())),
           createStacAppRoute(() => engine?.handlers ?? null),
         ],
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 
-      // Server credentials are sealed by the OS keychain on the desktop (a key file only without one).
-      useSecretCipher((dir) => safeStorageCipher(safeStorage, dir, (message) => logger.warn(message)));
+      // The engine runs in a utility process of its own (main/engine-process/): GDAL, the store's
+      // writes and the worker pool stay off this process, which keeps the window responsive, and
+      // a crash there restarts the engine instead of closing the app.
+      const supervisor = new EngineSupervisor({
+        launch: utilityLauncher(utilityProcess, engineEntryFile()),
+        engine: { dataDir: dataDir(), host: 'electron', holder: 'Tessera desktop app', version: app.getVersion() },
+        logger,
+        // Server credentials are sealed by the OS keychain on the desktop (a key file only without
+        // one): safeStorage is the main process's, so the engine process asks it through the channel.
+        cipher: safeStorageCipher(safeStorage, dataDir(), (message) => logger.warn(message)),
+      });
       try {
-        engine = await Engine.open({ dataDir: dataDir(), host: 'electron', logger, version: app.getVersion() });
+        await supervisor.start();
+        engine = supervisor;
       } catch (error) {
         fail(error);
         return;
@@ -224,7 +237,7 @@ function fail(error: unknown): void {
   app.quit();
 }
 
-async function closeWithin(engine: Engine, ms: number): Promise<void> {
+async function closeWithin(engine: EngineSupervisor, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`engine.close() took longer than ${ms} ms`)), ms);

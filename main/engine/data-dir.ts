@@ -112,11 +112,18 @@ function checkStoreFile(dataDir: string): void {
   if (!head.equals(SQLITE_HEADER)) throw unusable(dataDir, `${file} is not a job store (not an SQLite file; is this a Tessera data directory?)`);
 }
 
-/** Takes the data directory's lock or throws DATA_DIR_LOCKED naming the live owner. */
-export function lockDataDir(dataDir: string, holder: string): DataDirLock {
+/**
+ * Takes the data directory's lock or throws DATA_DIR_LOCKED naming the live owner.
+ *
+ * `ownerPid`: the process the lock names, when not this one. An engine process names its
+ * supervisor, which outlives it: a CLI command run while the engine restarts after a crash still
+ * finds the directory held (and asks the console), and a lock that names the supervisor is the
+ * crashed engine's, which the restarted one takes over (the supervisor runs one engine at a time).
+ */
+export function lockDataDir(dataDir: string, holder: string, ownerPid: number = process.pid): DataDirLock {
   prepareDataDir(dataDir, { create: true });
   const path = join(dataDir, 'engine.lock');
-  const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), holder };
+  const info: LockInfo = { pid: ownerPid, hostname: hostname(), startedAt: new Date().toISOString(), holder };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       let fd: number;
@@ -145,7 +152,7 @@ export function lockDataDir(dataDir: string, holder: string): DataDirLock {
         if (released) return;
         released = true;
         process.off('exit', release);
-        if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });
+        if (readLock(path)?.pid === ownerPid) rmSync(path, { force: true });
       };
       process.on('exit', release);
       return { path, release };
@@ -154,6 +161,10 @@ export function lockDataDir(dataDir: string, holder: string): DataDirLock {
       const owner = readLock(path);
       if (owner && owner.hostname === hostname() && !isAlive(owner.pid)) {
         rmSync(path, { force: true }); // stale: its process is gone
+        continue;
+      }
+      if (owner && owner.hostname === hostname() && owner.pid === ownerPid && ownerPid !== process.pid) {
+        rmSync(path, { force: true }); // our supervisor's: left by the engine process it restarts us after
         continue;
       }
       if (!owner) {

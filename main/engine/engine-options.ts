@@ -46,6 +46,14 @@ export interface EngineOptions {
   stacPublish?: PublishTarget;
   /** Tests shorten the publish service's poll, retries and breaker, and fix its collection prefix. */
   stacPublishTuning?: StacPublishingParts['tuning'];
+  /**
+   * The process the data directory's lock names, when not this one: the supervisor of an engine
+   * process (main/engine-process/). A lock it names is its own (left by the engine process that
+   * crashed), taken over by the restarted one; while it lives, no other Tessera takes the directory.
+   */
+  lockOwnerPid?: number;
+  /** Re-queue at once the jobs crash recovery finds running (a restart after the engine process crashed), instead of leaving them interrupted. */
+  resumeRecovered?: boolean;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<KindPlugins>;
 }

@@ -313,6 +313,28 @@ test('one engine per data directory: a second one gets DATA_DIR_LOCKED naming th
   await reopened.close();
 });
 
+test('resumeRecovered (an engine process restarted after a crash): the running job is re-queued at once, the one being cancelled is not', async () => {
+  const dataDir = join(root, `d${++dirs}`);
+  const first = await engineWith(scriptedKind(['a']), { dataDir });
+  await first.handlers['queue.pause']({});
+  const running = await first.start(job('/r'));
+  const cancelling = await first.start(job('/c'));
+  await first.close();
+  // Simulate the crash: one job was running, the other being cancelled.
+  const store = new JobStore(openDatabase(join(dataDir, 'jobs.sqlite')));
+  store.transitionJob(running.id, 'running');
+  store.transitionJob(cancelling.id, 'running');
+  store.transitionJob(cancelling.id, 'cancelling');
+
+  const engine = await engineWith(scriptedKind(['a']), { dataDir, resumeRecovered: true });
+  try {
+    assert.equal(engine.store.getJob(running.id).state, 'queued', 'the queue is paused: it waits there, resumed');
+    assert.equal(engine.store.getJob(cancelling.id).state, 'interrupted');
+  } finally {
+    await engine.close();
+  }
+});
+
 test('jobs left running by a dead process are interrupted at start-up and resume from their checkpoints', async () => {
   const dataDir = join(root, `d${++dirs}`);
   const first = await engineWith(scriptedKind(['a', 'b']), { dataDir });

@@ -136,7 +136,7 @@ export class Engine {
     // Before any job can read a raster: GDAL fixes its cache size at the first read.
     configureGdal();
     const logger = options.logger ?? createLogger();
-    const lock = lockDataDir(options.dataDir, options.holder ?? options.host);
+    const lock = lockDataDir(options.dataDir, options.holder ?? options.host, options.lockOwnerPid);
     let db: Db;
     try {
       db = openDatabase(join(options.dataDir, 'jobs.sqlite'));
@@ -146,7 +146,7 @@ export class Engine {
     }
     const engine = new Engine(options, lock, db, logger);
     engine.health.set('store', 'ok', 'job store open and migrated');
-    engine.health.runStartupServices();
+    const recovered = engine.health.runStartupServices();
     // Analyses (counts, previews) a stopped engine left undone: never a reason not to start.
     try {
       engine.catalog.resumeAnalyses();
@@ -172,6 +172,8 @@ export class Engine {
     const sweep = () => sweepIngestStaging(engine, { jobFolders: 'finished' }).then(() => {});
     await sweep().catch((e: unknown) => logger.warn('staging sweep failed', { error: String(e) }));
     engine.pollers.push(startPoller(sweep, options.stagingSweepIntervalMs ?? 3600_000, (e) => logger.warn('staging sweep failed', { error: String(e) })));
+    // Restarted after its process crashed (main/engine-process/): what was running goes on from its checkpoints.
+    if (options.resumeRecovered && recovered.length > 0) engine.retry(recovered);
     engine.pump();
     engine.automated.start();
     return engine;
@@ -195,10 +197,7 @@ export class Engine {
       'jobs.retry': (i) => (i.params === undefined ? this.retry(i.ids) : this.retryWith(i.ids, i.params)),
       'crs.search': (i) => searchCrs(i),
       'jobs.rerun': (i) => this.rerun(i.id),
-      'caches.open': async (i) => {
-        await this.assertPaths([{ field: 'path', path: i.path }]);
-        return this.caches.open(i.path);
-      },
+      'caches.open': (i) => this.assertPaths([{ field: 'path', path: i.path }]).then(() => this.caches.open(i.path)),
       ...cacheHandlers(this.cacheList, (uses) => this.assertPaths(uses)),
       // Imported on first use, like the catalogue's other GDAL code.
       'catalog.previewTiles': async (i) => (await import('../catalog/dataset-tiles.js')).openCatalogTiles(this.caches, this.catalog.get(i.id), this.pool),

@@ -37,10 +37,17 @@ export class EngineHealth {
     this.set('metrics', enabled ? 'ok' : 'disabled', enabled ? 'served at /metrics by the headless host' : 'switched off in settings');
   }
 
-  /** Crash recovery (jobs a dead process left running become interrupted), retention, the metrics switch. */
-  runStartupServices(): void {
+  /**
+   * Crash recovery (jobs a dead process left running become interrupted), retention, the metrics
+   * switch. Returns the jobs recovery found running (not those being cancelled): what a restart
+   * after a crash of the engine process resumes.
+   */
+  runStartupServices(): number[] {
+    let resumable: number[] = [];
     try {
-      const ids = this.deps.store.markInterrupted();
+      const found = this.deps.store.recoverInterrupted();
+      const ids = found.map((r) => r.id);
+      resumable = found.filter((r) => r.was === 'running').map((r) => r.id);
       this.set('recovery', 'ok', ids.length ? `marked ${ids.length} job(s) interrupted: ${ids.join(', ')}` : 'no job was left running');
       if (ids.length) this.deps.logger.warn(`found ${ids.length} job(s) left running by a previous process; marked interrupted`, { ids });
     } catch (error) {
@@ -50,6 +57,7 @@ export class EngineHealth {
     this.applyRetention();
     this.setMetrics(this.deps.settings().metricsEnabled);
     this.deps.flushEvents();
+    return resumable;
   }
 
   /** Purges finished jobs older than the retention setting; off (null) keeps history forever, quietly. */

@@ -15,6 +15,7 @@ import { createLogger } from '../logging/logger.js';
 import { hillshadeMbtiles } from '../testing/real-data.js';
 import { offerClientChannel } from './client-channel.js';
 import { CONNECTION_FILE } from './connection-file.js';
+import { hostedEngine } from '../engine/hosted-engine.js';
 
 const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'tessera-client-channel-'));
@@ -41,7 +42,7 @@ test('while the channel is offered, commands run through the engine that holds t
     version: '9.9.9',
   });
   try {
-    const channel = await offerClientChannel(engine, { logger: createLogger('silent') });
+    const channel = await offerClientChannel(hostedEngine(engine), { logger: createLogger('silent') });
     const file = join(dataDir, CONNECTION_FILE);
     try {
       assert.match(channel.origin, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -12,7 +12,7 @@ import type { AuthKind } from './http-security.js';
 import { refuseUpgrade } from './http-responses.js';
 
 export interface EventStreamOptions {
-  events: EventBus;
+  events: Pick<EventBus, 'onAny'>;
   log: HostLogger;
   /** Ping interval; a client that missed the previous ping is terminated. */
   heartbeatMs: number;

@@ -69,7 +69,7 @@ async function startTestHost(extra: Partial<HeadlessHostOptions> = {}, lines: Lo
   return startHeadlessHost({
     dispatch: createDispatcher(testHandlers()),
     events: bus,
-    metrics: { registry, enabled: () => metricsOn },
+    metrics: async () => (metricsOn ? { contentType: registry.contentType, text: await registry.metrics() } : null),
     rendererDir,
     port: 0,
     logger: captureLogger(lines),

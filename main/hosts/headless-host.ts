@@ -16,8 +16,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { Registry } from 'prom-client';
 import type { EventBus } from '../engine/event-bus.js';
+import type { MetricsText } from '../engine/hosted-engine.js';
 import type { Dispatcher } from '../engine/handlers.js';
 import { createLogger } from '../logging/logger.js';
 import { createEventStream } from './event-stream.js';
@@ -66,9 +66,9 @@ export interface HostLogger {
 
 export interface HeadlessHostOptions {
   dispatch: Dispatcher;
-  events: EventBus;
-  /** Prometheus metrics for /metrics; without it (or while `enabled()` is false) /metrics is 404. */
-  metrics?: { registry: Registry; enabled: () => boolean };
+  events: Pick<EventBus, 'onAny'>;
+  /** Prometheus text for /metrics; without it (or while it answers null: switched off) /metrics is 404. */
+  metrics?: () => Promise<MetricsText | null>;
   /** The built renderer (index.html + assets/); a clear 503 page is served while it is missing. */
   rendererDir: string;
   /** Bind address. Default '127.0.0.1'; anything that is not loopback is logged as a warning. */
@@ -252,12 +252,13 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
   }
 
   async function handleMetrics(res: http.ServerResponse, method: string): Promise<void> {
-    if (!o.metrics?.enabled()) {
+    const metrics = (await o.metrics?.()) ?? null;
+    if (metrics === null) {
       log.debug('headless host: /metrics requested while metrics are disabled');
       return sendJson(res, 404, errorBody('NOT_FOUND', 'Metrics are switched off.', { path: '/metrics' }));
     }
-    const text = await o.metrics.registry.metrics();
-    res.writeHead(200, { 'Content-Type': o.metrics.registry.contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+    const { text, contentType } = metrics;
+    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
     res.end(method === 'HEAD' ? undefined : text);
   }
 

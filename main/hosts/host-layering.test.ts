@@ -6,7 +6,9 @@
  *    main/hosts/ or main/electron/.
  * 2. The headless host imports nothing from main/electron/, directly or through what it imports
  *    (the Content-Security-Policy both shells send is in main/hosts/content-security-policy.ts).
- * 3. The CLI reaches the store only through the contract's handlers: nothing in main/cli/ imports
+ * 3. The engine process (main/engine-process/) imports no host and nothing of Electron: both
+ *    hosts start it through a launcher of their own.
+ * 4. The CLI reaches the store only through the contract's handlers: nothing in main/cli/ imports
  *    main/store/, main/catalog/ or main/reports/ (the read-only commands use
  *    main/engine/read-only-handlers.ts, the others a running engine's handlers).
  */
@@ -69,6 +71,16 @@ test('the headless host imports nothing from main/electron/', () => {
   const via = reachable(hosts, { dynamic: true });
   assert.deepEqual(
     offending(via, (f) => f.startsWith('main/electron/')),
+    [],
+  );
+});
+
+test('the engine process and its supervisor import no host and nothing of Electron', () => {
+  const files = sourceFilesUnder(REPO, 'main/engine-process').filter((f) => !isTest(f));
+  assert.ok(files.includes('main/engine-process/engine-entry.ts') && files.includes('main/engine-process/supervisor.ts'));
+  const via = reachable(files, { dynamic: true });
+  assert.deepEqual(
+    offending(via, (f) => f.startsWith('main/hosts/') || f.startsWith('main/electron/')),
     [],
   );
 });

@@ -302,6 +302,9 @@ export function httpStatusForError(code: ErrorCode): number {
     case 'CONFLICT':
     case 'DATA_DIR_LOCKED':
       return 409;
+    case 'ENGINE_RESTARTING':
+    case 'ENGINE_STOPPED':
+      return 503;
     default:
       return 500;
   }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import { Engine } from '../engine/engine.js';
+import { hostedEngine } from '../engine/hosted-engine.js';
 import { startFaultProxy } from '../esri/testing/fault-proxy.js';
 import { createLogger } from '../logging/logger.js';
 import { rgdalVector, srtmDem } from '../testing/real-data.js';
@@ -40,7 +41,7 @@ test('publish to a second Tessera through faults: exact counts, one more publish
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
   const receiver = await Engine.open({ dataDir: join(root, 'receiver'), host: 'headless', logger: createLogger('silent') });
-  const host = await startHeadless(receiver, { port: 0, rendererDir, logger: createLogger('silent') });
+  const host = await startHeadless(hostedEngine(receiver), { port: 0, rendererDir, logger: createLogger('silent') });
   // Faults on a quarter of the requests, the same ones every run (seeded by the request and its occurrence).
   const proxy = await startFaultProxy({
     target: host.origin,
@@ -208,7 +209,7 @@ test('the Transactions routes: created, 409 on a second POST, 404 on a PUT of no
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
   const engine = await Engine.open({ dataDir: join(root, 'tx'), host: 'headless', logger: createLogger('silent') });
-  const host = await startHeadless(engine, { port: 0, rendererDir, logger: createLogger('silent') });
+  const host = await startHeadless(hostedEngine(engine), { port: 0, rendererDir, logger: createLogger('silent') });
   try {
     const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { Authorization: `Bearer ${host.token}` }) => {
       const response = await fetch(`${host.origin}${path}`, {

@@ -13,6 +13,7 @@ import { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { rgdalVector, srtmDem } from '../testing/real-data.js';
 import { startHeadless } from './start-headless.js';
+import { hostedEngine } from '../engine/hosted-engine.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-stac-api-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -42,7 +43,7 @@ test('the STAC API: landing, conformance, collections, paged items and search ov
     const ingest = await engine.start({ kind: 'ingest', params: { files: [rgdalVector('cities.shp'), rgdalVector('cities.shx'), rgdalVector('cities.dbf')] } });
     assert.equal((await engine.waitFor(ingest.id)).state, 'succeeded');
 
-    const host = await startHeadless(engine, { port: 0, rendererDir, logger: createLogger('silent') });
+    const host = await startHeadless(hostedEngine(engine), { port: 0, rendererDir, logger: createLogger('silent') });
     try {
       const auth = { Authorization: `Bearer ${host.token}` };
       const get = async (path: string) => {

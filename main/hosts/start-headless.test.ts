@@ -12,6 +12,7 @@ import type { AppInfo, Reply } from '../../shared/contract.js';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { startHeadless } from './start-headless.js';
+import { hostedEngine } from '../engine/hosted-engine.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-start-headless-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -24,7 +25,12 @@ test('startHeadless: listens on the engine, answers a request, and closes leavin
   const engine = await Engine.open({ dataDir, host: 'headless', holder: 'start-headless test', threads: 1, logger: createLogger('silent'), version: '9.9.9' });
   const internal: string[] = [];
   try {
-    const host = await startHeadless(engine, { port: 0, rendererDir, logger: createLogger('silent'), onInternalError: (_e, name) => internal.push(name) });
+    const host = await startHeadless(hostedEngine(engine), {
+      port: 0,
+      rendererDir,
+      logger: createLogger('silent'),
+      onInternalError: (_e, name) => internal.push(name),
+    });
     try {
       assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
       const auth = { Authorization: `Bearer ${host.token}` };

@@ -3,21 +3,22 @@
  * event bus, its metrics (while Settings enable them), the tile route over its open caches, the
  * streaming upload route (an upload a job still needs is kept), and the built renderer.
  *
+ * The engine is a HostedEngine (main/engine/hosted-engine.ts): one in this process, or the client
+ * of an engine process (main/engine-process/, what `tessera serve` runs), the same to the host.
+ *
  * `tessera serve` starts it this way; so can tests, the reliability suite and the benchmarks,
  * instead of assembling the same pieces by hand.
  */
 import { fileURLToPath } from 'node:url';
-import type { Engine } from '../engine/engine.js';
 import { createDispatcher } from '../engine/handlers.js';
-import { uploadInUse } from '../ingest/uploads.js';
+import type { HostedEngine } from '../engine/hosted-engine.js';
 import { type HeadlessHost, type HeadlessHostOptions, type HostLogger, startHeadlessHost } from './headless-host.js';
 import { createStacRoute } from './stac-route.js';
 import { createTileRoute } from './tile-route.js';
 import { BasemapTiles, withBasemap } from './basemap-tiles.js';
 import { createUploadRoute } from './upload-route.js';
 
-/** What the host needs of the engine. */
-export type HostedEngine = Pick<Engine, 'handlers' | 'events' | 'metrics' | 'caches' | 'catalog' | 'dataDir' | 'settings'>;
+export type { HostedEngine };
 
 export interface StartHeadlessOptions
   extends Pick<HeadlessHostOptions, 'host' | 'port' | 'allowedHosts' | 'token' | 'heartbeatIntervalMs' | 'maxBufferedBytes' | 'maxEventClients'> {
@@ -45,11 +46,22 @@ export function startHeadless(engine: HostedEngine, options: StartHeadlessOption
     ...listen,
     dispatch,
     events: engine.events,
-    metrics: { registry: engine.metrics.registry, enabled: () => engine.settings().metricsEnabled },
+    // The engine's counters: asked of the engine (its process) at each scrape.
+    metrics: () => engine.metrics(),
     rendererDir,
     ...(logger && { logger }),
-    tileHandler: createTileRoute(withBasemap(engine.caches, new BasemapTiles())),
+    // Cache tiles are asked of the engine, not read here from the file: its registry holds the open
+    // readers behind the ids in tile URLs, and a catalogue dataset's tiles are cut in its worker
+    // pool. The basemap is a file of the app's own, read here.
+    tileHandler: createTileRoute(withBasemap(engine, new BasemapTiles())),
     stacHandler: createStacRoute(engine.handlers),
-    uploadHandler: createUploadRoute({ dataDir: engine.dataDir, settings: () => engine.settings(), isInUse: (id) => uploadInUse(engine.catalog.db, id) }),
+    // Uploads stream to the staging folder from this process: their bytes never cross a channel,
+    // and all the route needs of the engine is its settings (quota, floor) and whether a job still
+    // names an old upload.
+    uploadHandler: createUploadRoute({
+      dataDir: engine.dataDir,
+      settings: () => engine.handlers['settings.get']({}),
+      isInUse: (id) => engine.uploadInUse(id),
+    }),
   });
 }

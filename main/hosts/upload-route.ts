@@ -25,9 +25,10 @@ import { sendJson } from './http-responses.js';
 
 export interface UploadRouteOptions {
   dataDir: string;
-  settings: () => Settings;
+  /** Read at every upload and chunk (a settings.get of the engine, which may be in another process). */
+  settings: () => Settings | Promise<Settings>;
   /** Whether a job that may still run names the upload (it is kept past its age then). */
-  isInUse?: (id: string) => boolean;
+  isInUse?: (id: string) => boolean | Promise<boolean>;
   /** Incomplete uploads idle this long are removed. Default 1 hour. */
   idleMs?: number;
   /** Complete uploads no job has used are removed after this long. Default 24 hours. */
@@ -68,7 +69,7 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
         });
         id = newUploadId();
         const meta: UploadMeta = { id, name, size, createdAt: new Date().toISOString() };
-        const guard = guardFor(options, 0);
+        const guard = await guardFor(options, 0);
         // The whole file must fit before its first byte is written.
         await guard.admit(name, size);
         busy.add(id);
@@ -89,7 +90,7 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
       if (offset !== received)
         throw new HttpError(409, 'ILLEGAL_TRANSITION', `upload ${id} has ${received} bytes; a chunk at offset ${offset} does not follow on`, { received });
       if (received + length > meta.size) throw new HttpError(400, 'BAD_INPUT', `the chunk would take ${meta.name} past its ${meta.size} bytes`);
-      const guard = guardFor(options, received);
+      const guard = await guardFor(options, received);
       await guard.admit(meta.name, length);
       reply(200, { ok: true, result: await receive(req, meta, received, length, guard) });
       return true;
@@ -117,8 +118,8 @@ export function createUploadRoute(options: UploadRouteOptions): (req: http.Incom
   }
 }
 
-function guardFor(options: UploadRouteOptions, received: number): QuotaGuard {
-  const settings = options.settings();
+async function guardFor(options: UploadRouteOptions, received: number): Promise<QuotaGuard> {
+  const settings = await options.settings();
   return new QuotaGuard(
     { jobLimit: settings.ingestJobQuotaBytes, globalLimit: settings.cacheQuotaBytes, floorBytes: settings.freeSpaceFloorBytes },
     { dataDir: options.dataDir, volumePath: options.dataDir, alreadyUsed: received },

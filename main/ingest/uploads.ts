@@ -90,18 +90,22 @@ export function checkUploadName(name: string): string {
  * Removes uploads nobody finished or used: incomplete ones idle for `idleMs`, complete ones older
  * than `maxAgeMs`. Returns the ids removed.
  */
-export async function sweepUploads(dataDir: string, options: { idleMs: number; maxAgeMs: number; keep?: (id: string) => boolean }): Promise<string[]> {
+export async function sweepUploads(
+  dataDir: string,
+  options: { idleMs: number; maxAgeMs: number; keep?: (id: string) => boolean | Promise<boolean> },
+): Promise<string[]> {
   const removed: string[] = [];
   const root = uploadsRoot(dataDir);
   for (const id of await readdir(root).catch(() => [] as string[])) {
-    if (!ID.test(id) || options.keep?.(id)) continue;
+    if (!ID.test(id)) continue;
     const dir = join(root, id);
     try {
       const files = await readdir(dir);
       const part = files.find((f) => f.endsWith('.part'));
       const newest = Math.max(...(await Promise.all(files.map(async (f) => (await stat(join(dir, f))).mtimeMs))), 0);
       const age = Date.now() - newest;
-      if ((part !== undefined && age > options.idleMs) || age > options.maxAgeMs) {
+      // Asked only of an upload old enough to go: the engine may be another process, one message each.
+      if (((part !== undefined && age > options.idleMs) || age > options.maxAgeMs) && !(await options.keep?.(id))) {
         await rm(dir, { recursive: true, force: true });
         removed.push(id);
       }

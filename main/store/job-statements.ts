@@ -21,7 +21,7 @@ const SQL = {
   setParams: 'UPDATE jobs SET params = @params, updated_at = @at, search_text = search_text || @text WHERE id = @id',
   markPlanned: 'UPDATE jobs SET planned = 1, total = @total, search_text = search_text || @text WHERE id = @id',
   queued: `SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY priority DESC, id`,
-  active: `SELECT id FROM jobs WHERE state IN ('running', 'cancelling') ORDER BY id`,
+  active: `SELECT id, state FROM jobs WHERE state IN ('running', 'cancelling') ORDER BY id`,
   countByState: 'SELECT state, count(*) AS n FROM jobs GROUP BY state',
   purge: `DELETE FROM jobs WHERE created_at < @before AND state IN ('succeeded', 'partial', 'failed', 'cancelled')`,
   insertItem: `INSERT INTO job_items (job_id, ordinal, label, spec, state, total, planned_total) VALUES (@jobId, @ordinal, @label, @spec, 'queued', @total, @total)`,

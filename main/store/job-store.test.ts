@@ -113,6 +113,20 @@ test('filters: state, kind, text over names, params and errors, date range', () 
   assert.deepEqual(ids({ createdFrom: '2026-02-01T01:00:00+01:00' }), [c.id, b.id], 'offsets are honoured');
 });
 
+test('recovery says which state each job was found in: a restart after a crash resumes the running ones, not those being cancelled', () => {
+  const store = freshStore();
+  const running = store.createJob({ kind: 'verify', name: 'r', params: params('/r'), priority: 0 }).id;
+  store.transitionJob(running, 'running');
+  const cancelling = store.createJob({ kind: 'verify', name: 'c', params: params('/c'), priority: 0 }).id;
+  store.transitionJob(cancelling, 'running');
+  store.transitionJob(cancelling, 'cancelling');
+  assert.deepEqual(store.recoverInterrupted(), [
+    { id: running, was: 'running' },
+    { id: cancelling, was: 'cancelling' },
+  ]);
+  assert.deepEqual(store.recoverInterrupted(), [], 'once');
+});
+
 test('start-up recovery marks running and cancelling jobs interrupted and re-queues their running items', () => {
   const store = freshStore();
   const running = store.createJob({ kind: 'verify', name: 'r', params: params('/r'), priority: 0 }).id;

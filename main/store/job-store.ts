@@ -163,9 +163,14 @@ export class JobStore {
 
   /** Start-up recovery: jobs that were running or cancelling when the last process died. */
   markInterrupted(): number[] {
+    return this.recoverInterrupted().map((r) => r.id);
+  }
+
+  /** markInterrupted, saying which state each job was found in (a job being cancelled is not resumed after a crash). */
+  recoverInterrupted(): { id: number; was: 'running' | 'cancelling' }[] {
     return this.db.transaction(() => {
-      const ids = (this.stmt.active.all() as { id: number }[]).map((r) => r.id);
-      for (const id of ids) {
+      const found = this.stmt.active.all() as { id: number; state: 'running' | 'cancelling' }[];
+      for (const { id } of found) {
         for (const item of this.stmt.itemsInState.all({ id, state: 'running' }) as ItemRow[]) {
           this.transitionItem(item.id, 'queued', { message: 'attempt cut short by a restart' });
         }
@@ -180,7 +185,7 @@ export class JobStore {
           runEndedAt: lastSaved,
         });
       }
-      return ids;
+      return found.map((r) => ({ id: r.id, was: r.state }));
     })();
   }
 

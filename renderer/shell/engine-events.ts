@@ -10,11 +10,15 @@
  * - a finish also asks again for what storage feeds (storage.status, app.health): a finished job is
  *   when space was taken or given back, so the header's disk pill and every gauge move at once
  *   rather than at their next poll (see refreshStorage).
+ * - engine.state: the engine process crashed and restarts (or stopped restarting): the header's
+ *   health pills say so at once; once it runs again, everything on screen is asked again (jobs
+ *   were interrupted and resumed meanwhile, and events sent while it was down are lost).
  * A job on screen is followed by data/follow-job.ts (its summary, items and log), not from here.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { FINISHED_JOB_STATES, type JobState } from '../../shared/contract.js';
+import { queryKey } from '../data/query-keys.js';
 import { useLiveProgress } from '../live-progress.js';
 import { applyJobChanged, queueKeys } from '../queue/job-cache.js';
 import { useUi } from '../ui-store.js';
@@ -59,6 +63,10 @@ export function useEngineEvents(): void {
         if (notice) announce(notice, (jobId) => useUi.getState().navigate({ name: 'job', jobId }));
       }),
       api.on('job.progress', (progress) => useLiveProgress.getState().update(progress)),
+      api.on('engine.state', (engine) => {
+        if (engine.state === 'running') void queryClient.invalidateQueries();
+        else void queryClient.invalidateQueries({ queryKey: queryKey('app.health') });
+      }),
       api.on('queue.changed', (state) => {
         queueEvents++;
         queryClient.setQueryData(queueKeys.queueState, state);

@@ -11,6 +11,7 @@ import type { CatalogDataset, JobItem, JobSummary } from '../../../shared/contra
 import { Engine } from '../../engine/engine.js';
 import { createLogger } from '../../logging/logger.js';
 import { startHeadless } from '../../hosts/start-headless.js';
+import { hostedEngine } from '../../engine/hosted-engine.js';
 
 export interface IngestOutcome {
   job: JobSummary;
@@ -71,7 +72,7 @@ export function ingestTestBed(name: string): IngestBed {
       const e = bed.engine;
       const rendererDir = mkdtempSync(join(files, 'renderer-'));
       writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
-      const host = await startHeadless(e, { rendererDir, port: 0, logger: { info() {}, warn() {}, debug() {}, error() {} } });
+      const host = await startHeadless(hostedEngine(e), { rendererDir, port: 0, logger: { info() {}, warn() {}, debug() {}, error() {} } });
       try {
         const response = await fetch(`${host.origin}/uploads?name=${encodeURIComponent(name)}&size=${body.length}`, {
           method: 'POST',
