@@ -8,6 +8,10 @@
  * engine unharmed, and the publish recovers by itself once the receiver is back. The one-shot CLI (`tessera stac publish URL --token-env VAR`) last.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +25,7 @@ import { rgdalVector, srtmDem } from '../testing/real-data.js';
 import { runTessera } from '../testing/run-tessera.js';
 import { startHeadless } from './start-headless.js';
 
+const SERVE_BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'tessera-stac-publish-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -197,6 +202,41 @@ test('publish to a second Tessera through faults: exact counts, one more publish
     const lonely = await runTessera(join(root, 'publisher'), 'serve', '--port', '0', '--token-env', 'TESSERA_TEST_STAC_TOKEN');
     assert.equal(lonely.code, 2);
     assert.match(lonely.stderr, /--token-env goes with --stac-publish/);
+
+    // tessera serve --stac-publish: the engine process publishes (its token from the same variable) and its check says so.
+    const serve = spawn(
+      process.execPath,
+      [
+        SERVE_BIN,
+        'serve',
+        '--port',
+        '0',
+        '--json',
+        '--data-dir',
+        join(root, 'publisher'),
+        '--stac-publish',
+        `${host.origin}/stac`,
+        '--token-env',
+        'TESSERA_TEST_STAC_TOKEN',
+      ],
+      { env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: serve.stdout! }), 'line')) as [string];
+      const served = new URL((JSON.parse(line) as { url: string }).url);
+      const bearer = { Authorization: `Bearer ${served.searchParams.get('token')}`, 'Content-Type': 'application/json' };
+      const check = async () => {
+        const reply = (await (await fetch(`${served.origin}/api/app.health`, { method: 'POST', headers: bearer, body: '{}' })).json()) as {
+          result: { name: string; state: string; message: string }[];
+        };
+        return reply.result.find((c) => c.name === 'stac-publish');
+      };
+      await until('serve to publish', async () => (await check())?.state === 'ok');
+      assert.match(String((await check())?.message), new RegExp(`published to ${new URL(host.origin).host}: 1 item`));
+    } finally {
+      serve.kill('SIGTERM');
+      await once(serve, 'exit');
+    }
   } finally {
     delete process.env.TESSERA_TEST_STAC_TOKEN;
     await host.close();
