@@ -9,7 +9,7 @@
  * Rules for every call: an answer within the time limit, no 5xx (IPC: no error whose code maps to
  * a 5xx), no process crash (uncaught exception or rejection), a rejection carries `{code, message,
  * details}`, and a BAD_INPUT's details list the offending field(s), named in its message too.
- * One exception: esri.discover's upstream failures (IO_ERROR, TIMEOUT, HTTP_5XX… from the server it
+ * One exception: esri.discover's and stac.publish's upstream failures (IO_ERROR, TIMEOUT, HTTP_5XX… from the server it
  * was pointed at, here a closed port) are the remote side's, not a fault of the input.
  */
 import fc from 'fast-check';
@@ -61,8 +61,14 @@ const VALID: Record<RequestName, unknown> = {
   'plans.check': { source: '/tmp/none-plans' },
   'plans.apply': { source: '/tmp/none-plans' },
   'plans.fromJob': { id: 1 },
+  'plans.fromInput': { kind: 'verify', params: { cache: '/tmp/none.mbtiles' } },
+  'plans.save': { source: '/tmp/none-plans', fileName: 'x.yaml', yaml: 'name: x' },
   'stac.export': { directory: '/tmp/none-stac-export' },
   'stac.search': { collections: ['tile-caches'], bbox: [-10, 40, 5, 50], datetime: '2026-01-01T00:00:00Z/..', limit: 5 },
+  'stac.transaction': { target: 'item', action: 'delete', collection: 'none', item: 'none' },
+  'stac.publish': { url: 'http://127.0.0.1:1/stac' },
+  'stac.publishTarget': {},
+  'stac.setPublishTarget': { url: null },
 };
 
 const HOSTILE_STRINGS = [
@@ -186,7 +192,7 @@ const UPSTREAM_CODES = new Set(['IO_ERROR', 'TIMEOUT', 'HTTP_429', 'HTTP_5XX', '
 function judge(reply: unknown, status: number | null, name: string): string | null {
   const code = (reply as { error?: { code?: string } } | null)?.error?.code;
   // esri.discover reaches out to a server: that server being unreachable is not the caller's input fault.
-  if (name === 'esri.discover' && code !== undefined && UPSTREAM_CODES.has(code)) return null;
+  if ((name === 'esri.discover' || name === 'stac.publish') && code !== undefined && UPSTREAM_CODES.has(code)) return null;
   if (status !== null && status >= 500) return `HTTP ${status}: ${JSON.stringify(reply).slice(0, 300)}`;
   if (typeof reply !== 'object' || reply === null || !('ok' in reply)) return `not a Reply: ${JSON.stringify(reply)?.slice(0, 200)}`;
   const r = reply as Reply<unknown>;

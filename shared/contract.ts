@@ -37,7 +37,7 @@ export type * from './plan-shapes.js';
 export type * from './stac-shapes.js';
 export type * from './cache-shapes.js';
 import type { CacheEntry } from './cache-shapes.js';
-import type { StacSearchResult } from './stac-shapes.js';
+import type { StacPublishResult, StacPublishTarget, StacSearchResult, StacTransactionInput, StacTransactionResult } from './stac-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
 /** What stac.export wrote. */
@@ -136,6 +136,20 @@ type NoInput = typeof NoInput;
 function request<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as R };
 }
+
+/** A STAC collection or item id as a path segment carries it. */
+const StacId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^/?#]+$/, 'no "/", "?" or "#" in an id');
+
+/** The root of a remote STAC API: http(s), no credentials in it (a token goes in its own field). Regex, not URL: shared/ has no URL. */
+const StacApiUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^/?#\s]+(?:[/?#]\S*)?$/i, 'url must be an http or https address')
+  .refine((u) => !/^https?:\/\/[^/?#]*@/i.test(u), 'url must not hold credentials: give a token instead');
 
 /**
  * A STAC search's bbox: west, south, east, north in degrees. Unlike a job's Bbox, west may exceed
@@ -271,6 +285,21 @@ export const requests = {
   'plans.apply': request<typeof PlanSourceInput, PlanReport>(PlanSourceInput),
   /** A job written as a plan file that starts it again ("Save as plan"): its name and YAML text. Refused for ingests of uploaded files. */
   'plans.fromJob': request<z.ZodType<{ id: number }>, { fileName: string; yaml: string }>(z.object({ id }).strict()),
+  /** The plan file of a job not started yet ("Save as plan" on the preseed form): the same file plans.fromJob writes once it ran. */
+  'plans.fromInput': request<typeof JobStartInput, { fileName: string; yaml: string }>(JobStartInput),
+  /** Writes a plan file into one of the folder plan sources kept reconciled (never over a file); the plan sync then applies it. */
+  'plans.save': request<z.ZodType<{ source: string; fileName: string; yaml: string }>, { path: string }>(
+    z
+      .object({
+        source: PlanSourceInput.shape.source,
+        fileName: z.string().min(1).max(200),
+        yaml: z
+          .string()
+          .min(1)
+          .max(1024 * 1024),
+      })
+      .strict(),
+  ),
   /** STAC item search over the datasets and caches Tessera holds (the STAC API's /search, /collections/…/items). */
   'stac.search': request<
     z.ZodType<{ collections?: string[]; ids?: string[]; bbox?: [number, number, number, number]; datetime?: string; limit: number; cursor?: string }>,
@@ -300,6 +329,28 @@ export const requests = {
         checksums: z.boolean().optional(),
       })
       .strict(),
+  ),
+  /** The STAC Transactions extension (the host's POST/PUT/DELETE under /stac): a collection or item received from another server, kept beside what this Tessera holds. */
+  'stac.transaction': request<z.ZodType<StacTransactionInput>, StacTransactionResult>(
+    z
+      .object({
+        target: z.enum(['collection', 'item']),
+        action: z.enum(['create', 'update', 'delete']),
+        collection: StacId.optional(),
+        item: StacId.optional(),
+        body: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+  ),
+  /** Publishes what this Tessera holds to a remote STAC API with the Transactions extension, once (`tessera stac publish URL`). */
+  'stac.publish': request<z.ZodType<{ url: string; token?: string }>, StacPublishResult>(
+    z.object({ url: StacApiUrl, token: z.string().min(1).max(4096).optional() }).strict(),
+  ),
+  /** The remote STAC API the publish service keeps up to date, or null when publishing is off. */
+  'stac.publishTarget': request<NoInput, StacPublishTarget | null>(NoInput),
+  /** Sets (the token sealed as a credential; none given for the same URL keeps the stored one) or clears (url null) the publish service's remote STAC API; in effect at once. */
+  'stac.setPublishTarget': request<z.ZodType<{ url: string | null; token?: string }>, StacPublishTarget | null>(
+    z.object({ url: StacApiUrl.nullable(), token: z.string().min(1).max(4096).optional() }).strict(),
   ),
 } as const;
 

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'UNKNOWN_REQUEST',
   'NOT_FOUND',
   'ILLEGAL_TRANSITION',
+  /** The thing to create exists already (a STAC collection or item POSTed twice). */
+  'CONFLICT',
   'BAD_CURSOR',
   'DATA_DIR_LOCKED',
   'STORE_UNAVAILABLE',

@@ -70,6 +70,8 @@ const OPTIONS = {
   username: { value: true },
   source: { value: true },
   plans: { value: true, multiple: true },
+  'stac-publish': { value: true },
+  'token-env': { value: true },
 } as const satisfies Record<string, Spec>;
 
 type Options = typeof OPTIONS;

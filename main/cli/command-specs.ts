@@ -13,6 +13,7 @@ import { JOB_KINDS } from '../../shared/kinds/index.js';
 import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
 import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
+import { STAC_COMMAND_SPECS } from './stac-command-specs.js';
 import { CACHE_COMMANDS } from './cache-command-specs.js';
 
 type OptionName = keyof OptionValues;
@@ -107,8 +108,21 @@ export const COMMANDS: readonly CommandSpec[] = [
         repeatable: true,
         default: 'none',
       },
+      {
+        name: 'stac-publish',
+        value: 'URL',
+        description:
+          'a STAC API with the Transactions extension to keep up to date with what Tessera holds while the console runs (this run only; Settings keep one); its bearer token from --token-env',
+        default: 'the setting, if any',
+      },
+      { name: 'token-env', value: 'VAR', description: "with --stac-publish: the environment variable holding the STAC API's bearer token", default: 'none' },
     ],
-    examples: ['tessera serve', 'tessera serve --port 0 --json', 'tessera serve --plans ./plans'],
+    examples: [
+      'tessera serve',
+      'tessera serve --port 0 --json',
+      'tessera serve --plans ./plans',
+      'tessera serve --stac-publish https://stac.example.org/ --token-env STAC_TOKEN',
+    ],
   },
   {
     path: ['verify'],
@@ -279,23 +293,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   ...PLANS_COMMAND_SPECS,
   ...CACHE_COMMANDS,
-  {
-    path: ['stac'],
-    summary: 'STAC: the datasets and tile caches Tessera holds, for STAC tools',
-    options: [],
-    examples: ['tessera stac export ./stac'],
-  },
-  {
-    path: ['stac', 'export'],
-    args: ['<folder>'],
-    summary: 'write a static STAC catalogue (catalog, a collection per kind, an item per dataset or cache)',
-    description:
-      'Write a self-contained static STAC 1.0 catalogue into a folder: catalog.json, one collection each for vector datasets, ' +
-      'raster datasets and tile caches, one item per dataset or cache with bbox, footprint, datetime, projection, and assets ' +
-      'pointing at the files with their size and SHA-256. The folder must be new, empty or an earlier export (it is replaced whole).',
-    options: [],
-    examples: ['tessera stac export ./stac', 'tessera stac export /srv/www/stac --json'],
-  },
+  ...STAC_COMMAND_SPECS,
   {
     path: ['jobs'],
     summary: 'list, show, cancel, retry and report jobs',

@@ -12,7 +12,7 @@ import { prepareDataDir } from '../engine/data-dir.js';
 // The engine and what it loads (GDAL, sharp, the worker pool) are imported by the commands that
 // run jobs or serve, never by the read-only ones (jobs list|show|report, catalog list|show), which
 // answer from the store alone.
-import type { Engine } from '../engine/engine.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
 import { readConnection } from '../hosts/connection-file.js';
 import { createLogger } from '../logging/logger.js';
 import { remoteHandlers } from './engine-client.js';
@@ -61,7 +61,11 @@ export async function packageVersion(): Promise<string> {
 }
 
 /** Opens the engine on `dataDir` (taking its lock), importing it only now. */
-export async function openEngine(dataDir: string, holder: string, extra: { exposed?: boolean; planSources?: string[] } = {}): Promise<Engine> {
+export async function openEngine(
+  dataDir: string,
+  holder: string,
+  extra: Pick<EngineOptions, 'exposed' | 'stacPublish'> & { planSources?: string[] } = {},
+): Promise<Engine> {
   const { Engine } = await import('../engine/engine.js');
   return Engine.open({
     ...extra,

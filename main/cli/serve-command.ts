@@ -18,6 +18,7 @@ import type { OptionValues } from './command-line.js';
 import { EngineSupervisor } from '../engine-process/supervisor.js';
 import { nodeLauncher } from '../engine-process/node-launcher.js';
 import { EXIT, type Out, badInput, optionalInt, packageVersion } from './command-support.js';
+import { tokenFromEnv } from './stac-command.js';
 
 export async function serve(dataDir: string, values: OptionValues, out: Out): Promise<number> {
   // Checked before the engine opens: a bad address or port is the command line's fault (exit 2).
@@ -35,6 +36,14 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   // Plan folders kept reconciled while the console runs (main/plans/plan-sync.ts).
   const planSources = (values.plans ?? []).map((source) => (isGitSource(source) ? source : resolve(source)));
+  // A STAC API kept up to date while the console runs (main/stac/stac-publish-service.ts). The
+  // engine process reads the token from the same variable: it never goes on a command line.
+  if (values['stac-publish'] !== undefined) tokenFromEnv(values);
+  if (values['token-env'] !== undefined && values['stac-publish'] === undefined) throw badInput('--token-env goes with --stac-publish URL');
+  const stacPublish =
+    values['stac-publish'] === undefined
+      ? undefined
+      : { url: publishUrl(values['stac-publish']), ...(values['token-env'] && { tokenEnv: values['token-env'] }) };
   const version = await packageVersion();
   const engine = new EngineSupervisor({
     launch: nodeLauncher(),
@@ -45,6 +54,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
       version,
       exposed: !isLoopbackHost(bindHost),
       planSources,
+      ...(stacPublish && { stacPublish }),
       logLevel: process.env.TESSERA_LOG_LEVEL ? undefined : 'warn',
     },
     logger,
@@ -88,4 +98,12 @@ function listenError(error: unknown, host: string, port: number): unknown {
     default:
       return error;
   }
+}
+
+/** --stac-publish's URL, refused (exit 2) as the contract's stac.publish would refuse it. */
+function publishUrl(url: string): string {
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw badInput(`--stac-publish ${url.slice(0, 100)}: not an http or https address`);
+  const parsed = new URL(url);
+  if (parsed.username || parsed.password) throw badInput('--stac-publish: no credentials in the URL; give the token with --token-env VAR');
+  return url;
 }

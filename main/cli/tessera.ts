@@ -26,6 +26,7 @@ import { plansCommand } from './plans-command.js';
 import { cachesCommand, truncateInput } from './caches-command.js';
 import { runJob } from './run-job.js';
 import { serve } from './serve-command.js';
+import { stacCommand } from './stac-command.js';
 
 export { EXIT } from './command-support.js';
 export { exitCodeFor } from './run-job.js';
@@ -62,6 +63,7 @@ Commands:
   truncate <cache> --min-zoom N --max-zoom N [--bbox W,S,E,N] [--dry-run]
                                                        delete a cache's tiles in a zoom range (and bbox)
   stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
+  stac publish <url> [--token-env VAR]                 bring a STAC API (Transactions) up to date, once
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
@@ -187,19 +189,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         }
         return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
-      case 'stac': {
-        const [sub, directory, ...extra] = rest;
-        if (sub !== 'export' || !directory || extra.length) throw new UsageError('tessera stac export <folder>');
-        const engine = await openJobEngine(dataDir, 'tessera (cli)');
-        try {
-          const result = await request(engine.handlers, 'stac.export', { directory: resolve(directory) });
-          const left = result.skipped.map((s) => `\n  left out: ${s}`).join('');
-          out(`STAC catalogue in ${result.directory}: ${result.items} item(s) in ${result.collections} collections (catalog.json)${left}`, result);
-          return EXIT.succeeded;
-        } finally {
-          await engine.close();
-        }
-      }
+      case 'stac':
+        return await stacCommand(dataDir, rest, values, out);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

@@ -22,6 +22,7 @@ import { buildMenuTemplate } from './menu.js';
 import { shellPaths } from './paths.js';
 import { TaskbarProgress } from './taskbar-progress.js';
 import { createTileAppRoute } from './tile-route.js';
+import { createStacAppRoute } from './stac-route.js';
 import { buildTrayMenu, trayTooltip } from './tray.js';
 import { BasemapTiles, withBasemap } from '../hosts/basemap-tiles.js';
 import { type HardeningHooks, createMainWindow, hardenSession, hardenWebContents } from './window.js';
@@ -156,7 +157,10 @@ function start(): void {
         rendererDir: paths.rendererDir,
         // The engine opens after the scheme is served: until then (and after quit) no cache is open.
         // The basemap is served whether or not the engine is open: it is a file of the app's own.
-        routes: [createTileAppRoute(withBasemap({ tile: (id, z, x, y) => engine?.tile(id, z, x, y) ?? Promise.resolve(null) }, new BasemapTiles()))],
+        routes: [
+          createTileAppRoute(withBasemap({ tile: (id, z, x, y) => engine?.tile(id, z, x, y) ?? Promise.resolve(null) }, new BasemapTiles())),
+          createStacAppRoute(() => engine?.handlers ?? null),
+        ],
         onError: (error, url) => logger.error('tessera: request failed', { url, error: String(error) }),
       });
 

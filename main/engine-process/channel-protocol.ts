@@ -58,6 +58,8 @@ export interface EngineProcessOptions {
   version?: string;
   exposed?: boolean;
   planSources?: string[];
+  /** `tessera serve --stac-publish URL [--token-env VAR]`: the token is read from VAR in the engine process, never put on its command line. */
+  stacPublish?: { url: string; tokenEnv?: string };
   threads?: number;
   /** The supervisor's pid, which the data directory's lock names (main/engine/data-dir.ts). */
   lockOwnerPid?: number;

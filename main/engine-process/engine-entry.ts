@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       version: options.version,
       exposed: options.exposed,
       planSources: options.planSources,
+      ...(options.stacPublish && { stacPublish: stacPublishTarget(options.stacPublish) }),
       threads: options.threads,
       lockOwnerPid: options.lockOwnerPid,
       resumeRecovered: options.resumeRecovered,
@@ -127,3 +128,9 @@ main().catch((error: unknown) => {
   process.stderr.write(`tessera engine process: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/** The STAC publish target the supervisor named, its token read from the environment variable it named (inherited from the host). */
+function stacPublishTarget(o: { url: string; tokenEnv?: string }): { url: string; token?: string } {
+  const token = o.tokenEnv === undefined ? undefined : process.env[o.tokenEnv];
+  return { url: o.url, ...(token && { token }) };
+}

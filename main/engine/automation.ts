@@ -6,12 +6,16 @@
 import type { ContractHandlers, JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../logging/logger.js';
-import { planFromJob } from '../plans/plan-from-job.js';
+import { planFromInput, planFromJob } from '../plans/plan-from-job.js';
+import { savePlan } from '../plans/plan-save.js';
 import { PlanService } from '../plans/plan-service.js';
 import { effectivePlanSources } from '../plans/plan-source-setting.js';
 import { exportStac } from '../stac/stac-export.js';
 import { stacHoldings } from '../stac/stac-holdings.js';
-import { searchStac } from '../stac/stac-search.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import type { PublishTarget } from '../stac/stac-publish.js';
+import type { EventBus } from './event-bus.js';
+import { type StacPublishingParts, type StacRequests, stacPublishing } from './stac-publishing.js';
 import type { Db } from '../store/database.js';
 import type { JobStore } from '../store/job-store.js';
 import { PlanRecords } from '../store/plan-records.js';
@@ -31,13 +35,36 @@ export interface AutomationParts {
   /** The settings' plan sources now. */
   settingsPlanSources(): readonly string[] | undefined;
   planSyncIntervalMs?: number;
+  events: EventBus;
+  credentials: CredentialStore;
+  /** `--stac-publish URL`: publish there while the engine runs (this run only; the setting otherwise). */
+  stacPublish?: PublishTarget;
+  stacPublishTuning?: StacPublishingParts['tuning'];
   start(input: JobStartInput): Promise<JobSummary>;
   assertPaths(uses: readonly Pick<PathUse, 'field' | 'path'>[]): Promise<void>;
 }
 
-export type AutomationRequests = 'plans.sources' | 'plans.check' | 'plans.apply' | 'plans.fromJob' | 'stac.search' | 'stac.export';
+export type AutomationRequests =
+  | 'plans.sources'
+  | 'plans.check'
+  | 'plans.apply'
+  | 'plans.fromJob'
+  | 'plans.fromInput'
+  | 'plans.save'
+  | 'stac.export'
+  | StacRequests;
 
-export function automation(parts: AutomationParts): { plans: PlanService; handlers: Pick<ContractHandlers, AutomationRequests> } {
+export interface Automation {
+  plans: PlanService;
+  handlers: Pick<ContractHandlers, AutomationRequests>;
+  /** The engine's handlers, wrapped so that requests that change holdings ask for a STAC publish. */
+  watch(all: ContractHandlers): ContractHandlers;
+  /** Starts the hosted services (plan sync, STAC publish); each reports its own health. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export function automation(parts: AutomationParts): Automation {
   const plans = new PlanService({
     dataDir: parts.dataDir,
     records: new PlanRecords(parts.db),
@@ -52,14 +79,30 @@ export function automation(parts: AutomationParts): { plans: PlanService; handle
     },
   });
   const holdings = () => stacHoldings(parts);
+  const stac = stacPublishing({ ...parts, holdings, runTarget: parts.stacPublish, tuning: parts.stacPublishTuning });
   return {
     plans,
+    watch: stac.watch,
+    start() {
+      plans.startSync();
+      stac.service.start();
+    },
+    async close() {
+      await Promise.all([plans.close(), stac.service.close()]);
+    },
     handlers: {
+      ...stac.handlers,
       'plans.sources': () => effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       'plans.check': (i) => plans.check(i.source),
       'plans.apply': (i) => plans.apply(i.source),
       'plans.fromJob': (i) => planFromJob(parts.store.getJob(i.id)),
-      'stac.search': (i) => searchStac(holdings(), i),
+      'plans.fromInput': (i) => planFromInput(i),
+      'plans.save': async (i) => {
+        const saved = await savePlan(i, effectivePlanSources(parts.planSources, parts.settingsPlanSources()), parts.assertPaths);
+        // The folder's watcher sees it too; this covers file systems without events.
+        plans.sourceChanged(i.source);
+        return saved;
+      },
       'stac.export': async (i) => {
         await parts.assertPaths([{ field: 'directory', path: i.directory }]);
         return exportStac(i.directory, holdings(), { checksums: i.checksums });

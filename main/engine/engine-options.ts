@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { AppInfo, Settings } from '../../shared/contract.js';
 import type { KindPlugins } from '../kinds/index.js';
 import type { Logger } from '../logging/logger.js';
+import type { PublishTarget } from '../stac/stac-publish.js';
+import type { StacPublishingParts } from './stac-publishing.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -40,6 +42,10 @@ export interface EngineOptions {
    */
   planSources?: readonly string[];
   planSyncIntervalMs?: number;
+  /** `tessera serve --stac-publish URL`: keep this STAC API up to date while the engine runs (main/stac/stac-publish-service.ts). */
+  stacPublish?: PublishTarget;
+  /** Tests shorten the publish service's poll, retries and breaker, and fix its collection prefix. */
+  stacPublishTuning?: StacPublishingParts['tuning'];
   /**
    * The process the data directory's lock names, when not this one: the supervisor of an engine
    * process (main/engine-process/). A lock it names is its own (left by the engine process that

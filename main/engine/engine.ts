@@ -21,7 +21,7 @@ import { searchCrs } from '../gdal/crs-search.js';
 import { TesseraError, serializeError } from '../../shared/errors.js';
 import { type ContractHandlers, parseRequest } from './handlers.js';
 import { readOnlyHandlers } from './read-only-handlers.js';
-import { type AutomationRequests, automation } from './automation.js';
+import { type Automation, automation } from './automation.js';
 import { type Db, openDatabase } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { type DataDirLock, lockDataDir } from './data-dir.js';
@@ -45,7 +45,6 @@ import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
-import type { PlanService } from '../plans/plan-service.js';
 import { checkPlanSources, effectivePlanSources } from '../plans/plan-source-setting.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { CacheList } from '../caches/cache-list.js';
@@ -74,8 +73,7 @@ export class Engine {
   private readonly active = new Map<number, ActiveJob>();
   private readonly runner: JobRunner;
   private readonly health: EngineHealth;
-  private readonly plans: PlanService;
-  private readonly automationHandlers: Pick<ContractHandlers, AutomationRequests>;
+  private readonly automated: Automation;
   private readonly pollers: Poller[] = [];
   private lastEventId = 0;
   private closing = false;
@@ -119,15 +117,14 @@ export class Engine {
       maxAttempts: options.maxAttempts ?? 4,
       backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 30_000 },
     });
-    const automated = automation({
+    this.automated = automation({
       ...{ db, dataDir: options.dataDir, store: this.store, catalog: this.catalog, caches: this.caches, health: this.health, logger },
       ...{ planSources: options.planSources ?? [], settingsPlanSources: () => this.settings().planSources, planSyncIntervalMs: options.planSyncIntervalMs },
+      ...{ events: this.events, credentials: this.credentials, stacPublish: options.stacPublish, stacPublishTuning: options.stacPublishTuning },
       start: (input) => this.start(input),
       assertPaths: (uses) => this.assertPaths(uses),
     });
-    this.plans = automated.plans;
-    this.automationHandlers = automated.handlers;
-    this.handlers = this.createHandlers();
+    this.handlers = this.automated.watch(this.createHandlers());
   }
 
   /**
@@ -178,7 +175,7 @@ export class Engine {
     // Restarted after its process crashed (main/engine-process/): what was running goes on from its checkpoints.
     if (options.resumeRecovered && recovered.length > 0) engine.retry(recovered);
     engine.pump();
-    engine.plans.startSync();
+    engine.automated.start();
     return engine;
   }
 
@@ -217,13 +214,13 @@ export class Engine {
       'queue.get': () => this.queueState(),
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
-      ...this.automationHandlers,
+      ...this.automated.handlers,
       'settings.get': () => this.settings(),
       'settings.update': async (patch) => {
         if (patch.planSources) await checkPlanSources(patch.planSources, (uses) => this.assertPaths(uses));
         const next = { ...this.settings(), ...patch } as Settings;
         this.store.setSetting('settings', next);
-        if (patch.planSources) this.plans.syncSources(effectivePlanSources(this.options.planSources ?? [], next.planSources));
+        if (patch.planSources) this.automated.plans.syncSources(effectivePlanSources(this.options.planSources ?? [], next.planSources));
         this.health.setMetrics(next.metricsEnabled);
         this.health.applyRetention();
         // A new floor changes the disk's health at once, not at the next 30 s poll.
@@ -350,7 +347,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await this.plans.close();
+    await this.automated.close();
     await Promise.all(this.pollers.map((p) => p.stop()));
     const running = [...this.active.values()];
     for (const job of running) {

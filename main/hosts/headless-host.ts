@@ -86,7 +86,7 @@ export interface HeadlessHostOptions {
    * /api, /events or /metrics, before static files. Resolves true when it answered the request.
    */
   tileHandler?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
-  /** Answers `/stac…` (the read-only STAC API, stac-route.ts), or resolves false. */
+  /** Answers `/stac…` (the STAC API and its Transactions, stac-route.ts) whatever the method, or resolves false. */
   stacHandler?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
   /**
    * The streaming upload route (upload-route.ts): called for authenticated requests to /uploads and
@@ -220,11 +220,12 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
       return url;
     };
     if (o.uploadHandler && (rawPath === '/uploads' || rawPath.startsWith('/uploads/')) && (await o.uploadHandler(req, res, routeUrl()))) return;
+    // Before the method check: /stac takes the Transactions extension's POST, PUT and DELETE too.
+    if (o.stacHandler && (rawPath === '/stac' || rawPath.startsWith('/stac/')) && (await o.stacHandler(req, res, routeUrl()))) return;
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (rawPath === '/metrics') return handleMetrics(res, method);
     if (rawPath === '/events') return sendJson(res, 426, errorBody('BAD_INPUT', 'This is a WebSocket endpoint.'), { Upgrade: 'websocket' });
     if (o.tileHandler && (await o.tileHandler(req, res, routeUrl()))) return;
-    if (o.stacHandler && (rawPath === '/stac' || rawPath.startsWith('/stac/')) && (await o.stacHandler(req, res, routeUrl()))) return;
     return serveStatic(res, rawPath, method);
   }
 

@@ -299,6 +299,7 @@ export function httpStatusForError(code: ErrorCode): number {
     case 'UNKNOWN_REQUEST':
       return 404;
     case 'ILLEGAL_TRANSITION':
+    case 'CONFLICT':
     case 'DATA_DIR_LOCKED':
       return 409;
     case 'ENGINE_RESTARTING':

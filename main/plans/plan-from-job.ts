@@ -16,8 +16,22 @@ export interface PlanFromJob {
   yaml: string;
 }
 
+/**
+ * The plan file of a job not started yet ("Save as plan" on the preseed form): the same file as
+ * planFromJob would write once it ran, named after the job's name or else its output's file name.
+ */
+export function planFromInput(input: { kind: JobKind; name?: string; params: unknown }, now: Date = new Date()): PlanFromJob {
+  const output = (input.params as { output?: unknown }).output;
+  const fromOutput = typeof output === 'string' ? (output.split(/[\\/]/).pop() ?? '').replace(/\.[^.]*$/, '') : '';
+  return planFromJob(
+    { id: 0, kind: input.kind, name: input.name?.trim() || fromOutput || input.kind, params: input.params as JobSummary['params'] },
+    now,
+    'the preseed form',
+  );
+}
+
 /** The plan file that starts `job` again (`now` dates its header). */
-export function planFromJob(job: Pick<JobSummary, 'id' | 'kind' | 'name' | 'params'>, now: Date = new Date()): PlanFromJob {
+export function planFromJob(job: Pick<JobSummary, 'id' | 'kind' | 'name' | 'params'>, now: Date = new Date(), madeFrom = `job ${job.id}`): PlanFromJob {
   const params = job.params as Record<string, unknown>;
   const uploaded = pathsOf({ kind: job.kind, params } as Parameters<typeof pathsOf>[0]).filter((use) => use.path.startsWith('upload:'));
   if (uploaded.length)
@@ -28,7 +42,7 @@ export function planFromJob(job: Pick<JobSummary, 'id' | 'kind' | 'name' | 'para
     );
   const name = planName(job.name, job.id);
   const text = stringify({ name, kind: job.kind, params: withoutDefaults(job.kind, params) }, { lineWidth: 0 });
-  const header = `# Made by Tessera from job ${job.id} ("${job.name.replace(/[\r\n]/g, ' ')}") on ${now.toISOString().slice(0, 10)}.\n# Add a schedule ("0 3 * * *" or "every 6h") or refresh: { olderThan: 7d } as needed.\n`;
+  const header = `# Made by Tessera from ${madeFrom} ("${job.name.replace(/[\r\n]/g, ' ')}") on ${now.toISOString().slice(0, 10)}.\n# Add a schedule ("0 3 * * *" or "every 6h") or refresh: { olderThan: 7d } as needed.\n`;
   return { fileName: `${name}.yaml`, yaml: header + text };
 }
 

@@ -78,6 +78,11 @@ export class PlanService {
     this.sync.start();
   }
 
+  /** A file of a kept source changed by Tessera itself ("Save as plan"): reconcile it now. */
+  sourceChanged(source: string): void {
+    void this.sync?.reconcile(source);
+  }
+
   /** The sources kept reconciled from now on (the settings' plan sources changed). */
   syncSources(sources: readonly string[]): void {
     this.sync?.setSources(sources);

@@ -8,7 +8,7 @@ import type { Bbox, StacSearchResult } from '../../shared/contract.js';
 import { badInputAt } from '../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import { type StacHoldings, stacItems } from './stac-export.js';
-import { COLLECTIONS, type CollectionId, type StacItem, collectionOf } from './stac-objects.js';
+import { COLLECTIONS, type CollectionId, type StacCollection, type StacItem, collectionOf } from './stac-objects.js';
 
 export interface StacSearchInput {
   collections?: string[];
@@ -50,8 +50,15 @@ function meets(item: Bbox, query: Bbox): boolean {
   return intersects(item, [query[0], query[1], 180, query[3]]) || intersects(item, [-180, query[1], query[2], query[3]]);
 }
 
-export async function searchStac(holdings: StacHoldings, input: StacSearchInput): Promise<StacSearchResult> {
-  const { items } = await stacItems(holdings, false);
+/** Records other servers published here (the Transactions extension), served beside the holdings. */
+export interface ReceivedStac {
+  collections(): StacCollection[];
+  items(): StacItem[];
+}
+
+export async function searchStac(holdings: StacHoldings, input: StacSearchInput, received?: ReceivedStac): Promise<StacSearchResult> {
+  const own = (await stacItems(holdings, false)).items;
+  const items = received ? [...own, ...received.items()] : own;
   const range = input.datetime === undefined ? null : datetimeRange(input.datetime);
   const matching = items.filter(
     (item: StacItem) =>
@@ -63,11 +70,14 @@ export async function searchStac(holdings: StacHoldings, input: StacSearchInput)
   const offset = input.cursor === undefined ? 0 : decodeCursor('stac', input.cursor, ['number'] as const)[0];
   const page = matching.slice(offset, offset + input.limit);
   const next = offset + input.limit < matching.length ? encodeCursor('stac', [offset + input.limit]) : null;
-  const collections = (Object.keys(COLLECTIONS) as CollectionId[]).map((id) =>
-    collectionOf(
-      id,
-      items.filter((i) => i.collection === id),
+  const collections = [
+    ...(Object.keys(COLLECTIONS) as CollectionId[]).map((id) =>
+      collectionOf(
+        id,
+        own.filter((i) => i.collection === id),
+      ),
     ),
-  );
+    ...(received?.collections() ?? []),
+  ];
   return { items: page, matched: matching.length, nextCursor: next, collections };
 }

@@ -197,4 +197,16 @@ export const MIGRATIONS: readonly string[] = [
     changed_at  TEXT    NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 9: STAC records other servers sent to this one through the Transactions extension (issue 17):
+  // a collection (item = '') or an item, whole, as received. Kept apart from what this Tessera
+  // holds (those are derived from the catalogue and the jobs, never stored), and served beside it.
+  `
+  CREATE TABLE stac_records (
+    collection  TEXT    NOT NULL,
+    item        TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    PRIMARY KEY (collection, item)
+  ) WITHOUT ROWID;
+  `,
 ];

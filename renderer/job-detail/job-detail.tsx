@@ -17,7 +17,7 @@ import { mapTargetOf, outputOf } from './job-output.js';
 import { Parameters } from './parameters.js';
 import { RetryWithCrs, canRetryWithCrs, itemsWithoutCrs } from './retry-crs.js';
 import { RunAgainPanel, openPrefilledForm } from './run-again.js';
-import { SaveAsPlanPanel } from './save-as-plan.js';
+import { SaveAsPlanPanel } from '../plans/save-as-plan.js';
 import { RevealButton } from '../forms/browse-button.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
@@ -85,7 +85,12 @@ function JobView({ job }: { job: JobSummary }) {
       <Actions job={job} onGiveCrs={giveCrs} onRunAgain={() => setPanel('run-again')} onSaveAsPlan={() => setPanel('plan')} />
       {panel === 'crs' && giveCrs && <RetryWithCrs job={job} items={withoutCrs} onClose={close} />}
       {panel === 'run-again' && <RunAgainPanel job={job} onClose={close} />}
-      {panel === 'plan' && <SaveAsPlanPanel jobId={job.id} onClose={close} />}
+      {panel === 'plan' && (
+        <SaveAsPlanPanel
+          origin={{ queryKey: ['plans.fromJob', job.id], load: () => window.tessera.plans.fromJob({ id: job.id }), what: 'starts this job again' }}
+          onClose={close}
+        />
+      )}
       <div className="job-body">
         <ItemTable job={job} onGiveCrs={giveCrs} />
         <TileIssues jobId={job.id} cachePath={cachePath} />

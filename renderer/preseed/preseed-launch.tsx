@@ -12,6 +12,7 @@ import { seedJob } from '../data/job-queries.js';
 import { queryKey } from '../data/query-keys.js';
 import { focusFirstInvalid, formFailure, serverFieldErrors } from '../forms/field-errors.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
+import { SaveAsPlanPanel } from '../plans/save-as-plan.js';
 import { useUi } from '../ui-store.js';
 import { ExtentFields, ModeFields } from './common-fields.js';
 import { EstimatePanel } from './estimate-panel.js';
@@ -39,6 +40,7 @@ export function PreseedLaunch({ kind, estimateDelayMs }: { kind: PreseedKind; es
   });
   const dataDir = info.data?.dataDir;
   const [recent, setRecent] = useState(recentPaths);
+  const [planOpen, setPlanOpen] = useState(false);
 
   const input = useMemo(() => startInput(kind, draft, dataDir), [kind, draft, dataDir]);
   const clientErrors = useMemo(() => validateForm(kind, draft, input), [kind, draft, input]);
@@ -139,10 +141,23 @@ export function PreseedLaunch({ kind, estimateDelayMs }: { kind: PreseedKind; es
           <button type="submit" form={formId} className="primary" disabled={start.isPending || blocked} data-testid="start">
             {start.isPending ? 'Starting…' : 'Start preseed'}
           </button>
+          <button
+            type="button"
+            onClick={() => (valid ? setPlanOpen(true) : errors.submitted())}
+            title="This preseed as a plan file (plans as code), to keep it reconciled or on a schedule"
+          >
+            Save as plan…
+          </button>
           <button type="button" onClick={clear}>
             Clear the form
           </button>
         </div>
+        {planOpen && valid && (
+          <SaveAsPlanPanel
+            origin={{ queryKey: ['plans.fromInput', input], load: () => window.tessera.plans.fromInput(input), what: 'starts this preseed' }}
+            onClose={() => setPlanOpen(false)}
+          />
+        )}
         {blocked && (
           <p className="muted small">
             {unusable ? 'Start is off: none of the data can be used (see the dry run).' : 'Start is off while the dry run says the job does not fit.'}

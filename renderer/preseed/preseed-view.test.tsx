@@ -581,3 +581,32 @@ test('under the zooms, the max zoom is checked against each dataset’s native z
     "z12 is 1.7 levels past the source's native ≈z10.3: tiles there are upsampled",
   );
 });
+
+test('"Save as plan…" on the form: the form as a plan file (plans.fromInput), saved into a plan source folder', async () => {
+  const yaml = '# Made by Tessera from the preseed form\nname: N57E011\nkind: preseed-raster\n';
+  const m = await open(
+    handlers({
+      'plans.fromInput': (input) => ({ fileName: 'N57E011.yaml', yaml: `${yaml}# ${(input.params as RasterPreseedParams).maxZoom}\n` }),
+      'plans.sources': () => ['/srv/plans', 'https://git.example.org/gis/plans.git#main'],
+      'plans.save': (input) => ({ path: `${input.source}/${input.fileName}` }),
+    }),
+  );
+  // An incomplete form is not a plan: its errors are shown instead.
+  await click(button('Save as plan…')!);
+  expect(page().querySelector('[data-testid="save-as-plan"]')).toBeNull();
+  expect(m.callsTo('plans.fromInput')).toEqual([]);
+
+  await fillRaster();
+  await click(button('Save as plan…')!);
+  await waitFor('the plan', () => page().querySelector('[data-testid="plan-text"]')?.textContent === `${yaml}# 10\n`);
+  expect(m.callsTo('plans.fromInput')).toMatchObject([{ kind: 'preseed-raster', params: { datasets: [DEM], minZoom: 8, maxZoom: 10 } }]);
+  // Only folder sources are offered: a git source is written by a commit.
+  const folders = [...page().querySelectorAll<HTMLOptionElement>('[data-testid="plan-save-to"] option')].map((o) => o.value);
+  expect(folders).toEqual(['/srv/plans']);
+  await click(button('Save to folder')!);
+  await waitFor('saved', () => page().querySelector('[data-testid="plan-saved"]') !== null);
+  expect(m.callsTo('plans.save')).toEqual([{ source: '/srv/plans', fileName: 'N57E011.yaml', yaml: `${yaml}# 10\n` }]);
+  expect(page().querySelector('[data-testid="plan-saved"]')?.textContent).toMatch(/Saved as \/srv\/plans\/N57E011\.yaml/);
+  // Nothing was started by saving: the plan sync starts it.
+  expect(m.callsTo('jobs.start')).toEqual([]);
+});

@@ -16,6 +16,7 @@ import { Field } from '../forms/field.js';
 import { CheckField, NumberField, NumberInput } from '../forms/inputs.js';
 import { refreshStorage } from '../shell/refresh-storage.js';
 import { ByteSize, SwitchedField } from './settings-fields.js';
+import { StacPublishSettings } from './stac-publish-settings.js';
 import { storageWarnings } from './storage-warnings.js';
 import '../controls.css';
 import './settings-view.css';
@@ -381,6 +382,7 @@ export function SettingsView() {
           </p>
         )}
       </form>
+      <StacPublishSettings />
       {base && (
         <p className="muted small">
           Free-space floor now: {formatBytes(base.freeSpaceFloorBytes)}; cache quota now:{' '}

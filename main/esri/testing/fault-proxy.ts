@@ -1,6 +1,6 @@
 /**
  * A fault-injecting HTTP proxy for tests and benchmarks (not shipped logic): it stands between a
- * client and the Koop fixture and, for a chosen share of requests, answers 503, 429 with
+ * client and a server (the Koop fixture, a second Tessera's STAC API) and, for a chosen share of requests, answers 503, 429 with
  * Retry-After, resets the connection, holds the answer past the client's timeout, answers HTTP 200
  * with an Esri error body, or cuts the body short (with its full Content-Length, or a shorter one).
  *
@@ -28,6 +28,11 @@ export interface FaultProxyOptions {
   slowMs?: number;
   /** The Retry-After a 429 carries, in seconds. */
   retryAfterSeconds?: number;
+  /**
+   * The Host header sent upstream: the client's (default, as the Esri tests want it) or the
+   * target's, as a reverse proxy in front of a server that checks its Host (Tessera's host) sends it.
+   */
+  upstreamHost?: 'client' | 'target';
 }
 
 export interface ProxiedRequest {
@@ -105,7 +110,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
     new Promise((resolve, reject) => {
       // Plain bodies upstream, so a cut is a cut in the JSON itself.
-      const headers = { ...req.headers, 'accept-encoding': 'identity', 'content-length': String(body.byteLength) };
+      const headers = {
+        ...req.headers,
+        'accept-encoding': 'identity',
+        'content-length': String(body.byteLength),
+        ...(options.upstreamHost === 'target' && { host: target.host }),
+      };
       const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
