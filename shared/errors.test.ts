@@ -41,15 +41,7 @@ function systemError(code: string, message = `${code}: something happened`): Err
 test('codes are unique; transient by default exactly for I/O, write, timeout, 429, 5xx, crashed workers and a restarting engine', () => {
   assert.equal(new Set(ERROR_CODES).size, ERROR_CODES.length);
   const transient = ERROR_CODES.filter((c) => new TesseraError(c, 'x').transient).sort();
-  assert.deepEqual(transient, [
-    'ENGINE_RESTARTING',
-    'HTTP_429',
-    'HTTP_5XX',
-    'IO_ERROR',
-    'TIMEOUT',
-    'WORKER_CRASHED',
-    'WRITE_FAILED',
-  ]);
+  assert.deepEqual(transient, ['ENGINE_RESTARTING', 'HTTP_429', 'HTTP_5XX', 'IO_ERROR', 'TIMEOUT', 'WORKER_CRASHED', 'WRITE_FAILED']);
   assert.equal(new TesseraError('BAD_INPUT', 'x', { transient: true }).transient, true, 'an error may say otherwise');
   assert.equal(new TesseraError('TIMEOUT', 'x', { transient: false }).transient, false);
 });
