@@ -21,7 +21,7 @@ import type { Bbox, CatalogDataset, TileCacheSummary } from '../../shared/contra
 import { TesseraError } from '../../shared/errors.js';
 import { clampLatitude, rangeSize, tileBoundsLonLat, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
 import type { DatasetTileResult, DatasetTileTask } from '../../workers/dataset-tile.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
+import type { TaskPool } from '../pool/task-pool.js';
 import type { CacheRegistry } from '../tile-cache/cache-registry.js';
 import type { TileSourceReader } from '../tile-cache/tile-cache.js';
 
@@ -89,7 +89,7 @@ export function zoomRange(bounds: Bbox, featureCount: number, sizeBytes: number,
 export function openCatalogTiles(
   registry: Pick<CacheRegistry, 'openReader'>,
   dataset: CatalogDataset,
-  pool: Pick<WorkerPool, 'run'>,
+  pool: Pick<TaskPool, 'run'>,
 ): Promise<TileCacheSummary> {
   const cut: CutTile = (task, signal) => pool.run('datasetTile', task, { signal });
   return registry.openReader(datasetTilesId(dataset), `${dataset.updatedAt}:${dataset.sizeBytes}`, async () => openDatasetTiles(dataset, cut), dataset.name);

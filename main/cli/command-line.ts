@@ -70,6 +70,10 @@ const OPTIONS = {
   username: { value: true },
   source: { value: true },
   plans: { value: true, multiple: true },
+  queue: { value: true },
+  concurrency: { value: true },
+  name: { value: true },
+  'lock-seconds': { value: true },
 } as const satisfies Record<string, Spec>;
 
 type Options = typeof OPTIONS;

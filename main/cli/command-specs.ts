@@ -14,6 +14,7 @@ import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../s
 import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
 import { CACHE_COMMANDS } from './cache-command-specs.js';
+import { QUEUE_OPTION, WORKER_COMMANDS } from './worker-command-specs.js';
 
 type OptionName = keyof OptionValues;
 
@@ -107,6 +108,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         repeatable: true,
         default: 'none',
       },
+      QUEUE_OPTION,
     ],
     examples: ['tessera serve', 'tessera serve --port 0 --json', 'tessera serve --plans ./plans'],
   },
@@ -119,6 +121,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       ...zoomFrom('check'),
       { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes as oversized', default: '512000 (500 KiB)' },
+      QUEUE_OPTION,
     ],
     examples: ['tessera verify world.mbtiles', 'tessera verify tiles/ --min-zoom 10 --max-zoom 12 --json'],
   },
@@ -158,6 +161,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "how 16-bit and float bands become 8-bit: auto stretches each band's min-max, MIN,MAX that range",
         default: 'auto',
       },
+      QUEUE_OPTION,
     ],
     examples: [
       'tessera preseed raster bluemarble.tif --zoom 0-6 -o bluemarble.mbtiles',
@@ -279,6 +283,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   ...PLANS_COMMAND_SPECS,
   ...CACHE_COMMANDS,
+  ...WORKER_COMMANDS,
   {
     path: ['stac'],
     summary: 'STAC: the datasets and tile caches Tessera holds, for STAC tools',
@@ -343,7 +348,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 're-run what did not succeed and wait for the end',
     description:
       'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after the other, and wait for each to end. Tiles already made are kept.',
-    options: [],
+    options: [QUEUE_OPTION],
     examples: ['tessera jobs retry 12', 'tessera jobs resume 12 13 --json'],
   },
   {

@@ -40,6 +40,8 @@ export interface EngineOptions {
    */
   planSources?: readonly string[];
   planSyncIntervalMs?: number;
+  /** A task queue (redis://HOST:PORT/DB) for raster and verify tasks, over the queue setting (main/queue/). */
+  queue?: string;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<KindPlugins>;
 }
