@@ -68,6 +68,8 @@ export class QueuePool implements TaskPool {
   private readonly roomWaiters = new Set<() => void>();
   private readonly sweeper: NodeJS.Timeout;
   readonly where: string;
+  /** Cancels being sent to Redis: destroy() waits for them, so a cancel then close reaches the workers. */
+  private readonly cancelling = new Set<Promise<void>>();
   private readonly bySignal = new WeakMap<AbortSignal, Set<string>>();
   private sequence = 0;
   private completed = 0;
@@ -169,10 +171,10 @@ export class QueuePool implements TaskPool {
   async destroy(): Promise<void> {
     this.destroyed = true;
     clearInterval(this.sweeper);
-    for (const [id, entry] of this.inFlight) {
-      this.inFlight.delete(id);
-      entry.reject(new TesseraError('INTERNAL', 'the engine is closing'));
-    }
+    // Tasks of this engine left in the queue would only be computed for nobody: taken back, and
+    // running ones told to stop, before the connections close.
+    await Promise.allSettled([...this.inFlight.keys()].map((id) => this.cancel(id, new TesseraError('INTERNAL', 'the engine is closing'))));
+    await Promise.allSettled(this.cancelling);
     const opened = await this.opened.catch(() => null);
     await Promise.allSettled([opened?.events.close(), opened?.queue.close(), this.options.local.destroy()]);
     this.keys.close();
@@ -212,7 +214,10 @@ export class QueuePool implements TaskPool {
         'abort',
         () => {
           this.bySignal.delete(signal);
-          for (const id of watched) void this.cancel(id);
+          for (const id of watched) {
+            const sending: Promise<void> = this.cancel(id).finally(() => this.cancelling.delete(sending));
+            this.cancelling.add(sending);
+          }
         },
         { once: true },
       );
@@ -251,10 +256,10 @@ export class QueuePool implements TaskPool {
     entry.reject(taskError(reason, entry.name));
   }
 
-  private async cancel(id: string): Promise<void> {
+  private async cancel(id: string, reason: Error = new AbortError()): Promise<void> {
     const entry = this.inFlight.get(id);
     if (!entry) return;
-    entry.reject(new AbortError());
+    entry.reject(reason);
     try {
       // Removed if it still waits; a running one (locked) stays and is told to stop.
       await this.queue?.remove(id).catch(() => 0);
