@@ -162,6 +162,34 @@ test('a worker killed with -9 mid-job: its task comes back after the stall check
   }
 });
 
+test('a stalled worker (SIGSTOP past its lock) runs its task twice: counted once, the same tiles', { skip: NO_REDIS }, async () => {
+  const steady = await startWorker('steady');
+  const frozen = await startWorker('frozen');
+  try {
+    const { output, run } = preseed(true);
+    for (let i = 0; i < 200; i++) {
+      const beat = redisCli('GET', 'tessera:worker:frozen');
+      if (beat && (JSON.parse(beat) as { tasksDone: number }).tasksDone >= 2) break;
+      await sleep(50);
+    }
+    // Its event loop stops: no lock renewal, so after 2 s its task goes to 'steady'. Woken after
+    // that, it finishes the same task: BullMQ's at-least-once, made harmless by the engine.
+    frozen.kill('SIGSTOP');
+    await sleep(4000);
+    frozen.kill('SIGCONT');
+    const done = await run;
+    assert.equal(done.code, 0, done.stderr);
+    assert.deepEqual(digest(output), reference);
+    const progress = (JSON.parse(done.stdout) as { job: { progress: { done: number; total: number } } }).job.progress;
+    assert.equal(progress.done, 341, 'no tile counted twice');
+    assert.match(redisCli('XRANGE', 'tessera:tessera-tasks:events', '-', '+'), /stalled/, 'BullMQ did re-deliver the frozen worker’s task');
+    assert.equal(progress.total, 341);
+  } finally {
+    await stopWorker(steady);
+    await stopWorker(frozen);
+  }
+});
+
 test('Redis restarted mid-job (its queue lost): the job waits, then finishes with every tile', { skip: NO_REDIS }, async () => {
   const workers = [await startWorker('r1'), await startWorker('r2')];
   try {
