@@ -86,11 +86,7 @@ export function zoomRange(bounds: Bbox, featureCount: number, sizeBytes: number,
  * Opens `dataset`'s tiles in the map's registry (again when the dataset changed: a refresh
  * rewrites its file) and summarises them like a cache: `catalog.previewTiles`.
  */
-export function openCatalogTiles(
-  registry: Pick<CacheRegistry, 'openReader'>,
-  dataset: CatalogDataset,
-  pool: Pick<TaskPool, 'run'>,
-): Promise<TileCacheSummary> {
+export function openCatalogTiles(registry: Pick<CacheRegistry, 'openReader'>, dataset: CatalogDataset, pool: Pick<TaskPool, 'run'>): Promise<TileCacheSummary> {
   const cut: CutTile = (task, signal) => pool.run('datasetTile', task, { signal });
   return registry.openReader(datasetTilesId(dataset), `${dataset.updatedAt}:${dataset.sizeBytes}`, async () => openDatasetTiles(dataset, cut), dataset.name);
 }
