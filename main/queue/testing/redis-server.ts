@@ -12,7 +12,7 @@ export const REDIS_SERVER: string | null = (() => {
   return found.status === 0 ? found.stdout.trim() : null;
 })();
 
-export const NO_REDIS = REDIS_SERVER ? false : 'redis-server is not installed (.ci/setup installs it: apt-get install redis-server)';
+export const NO_REDIS: string | false = REDIS_SERVER ? false : 'redis-server is not installed (.ci/setup installs it: apt-get install redis-server)';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
