@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
-import { toTesseraError } from '../../shared/errors.js';
+import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { RasterBlockTask } from '../pool/task-pool.js';
 import { WorkerPool } from '../pool/worker-pool.js';
@@ -92,7 +92,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           job.name === 'renderBlock'
             ? await renderBlock(task as RasterBlockTask, stop.signal)
             : await pool.run(job.name as TaskName<WorkerTasks>, task as never, { signal: stop.signal });
-        await keys.send('SET', [resultKey(id), encodeWire(result), 'EX', String(RESULT_TTL_S)]);
+        await handBack(resultKey(id), encodeWire(result));
         beat.tasksDone++;
       } catch (error) {
         beat.tasksFailed++;
@@ -114,7 +114,29 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       maxStalledCount: 3,
     },
   );
-  worker.on('error', (error) => logger.warn(`worker ${name}: queue at ${redactQueueUrl(options.url)}: ${error.message}`));
+  // BullMQ retries a lost connection every second or so: said once per half minute, not each time.
+  let saidAt = 0;
+  worker.on('error', (error) => {
+    if (Date.now() - saidAt < 30_000) return;
+    saidAt = Date.now();
+    logger.warn(`worker ${name}: queue at ${redactQueueUrl(options.url)}: ${error.message} (retrying)`);
+  });
+
+  /**
+   * Writes a result, waiting through a short Redis outage (a restart): a result computed is not
+   * thrown away for a dropped connection. Past that, IO_ERROR, which the engine's item retries.
+   */
+  async function handBack(key: string, value: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await keys.send('SET', [key, value, 'EX', String(RESULT_TTL_S)]);
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw new TesseraError('IO_ERROR', `could not hand a result back to the queue: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
 
   async function renderBlock(task: RasterBlockTask, signal: AbortSignal) {
     const source = await sources.get(task.path);
