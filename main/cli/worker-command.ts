@@ -29,10 +29,13 @@ export async function worker(values: OptionValues, out: Out): Promise<number> {
     concurrency,
     queue: redactQueueUrl(values.queue),
   });
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop());
-    process.once('SIGTERM', () => resolveStop());
+  // Kept (`on`, not `once`) until the process ends: a library's exit hook (signal-exit) re-raises
+  // a signal it finds no other listener for, which killed a worker that had begun to close.
+  const stop = new Promise<void>((resolveStop) => {
+    process.on('SIGINT', () => resolveStop());
+    process.on('SIGTERM', () => resolveStop());
   });
+  await stop;
   await running.close();
   return EXIT.succeeded;
 }

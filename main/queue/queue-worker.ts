@@ -41,7 +41,7 @@ import { decodeWire, encodeWire } from './task-wire.js';
 export interface QueueWorkerOptions {
   url: string;
   name: string;
-  /** Tasks at once, and the threads of its pool. */
+  /** The threads of its pool; it holds twice as many tasks (see the Worker's concurrency). */
   concurrency: number;
   /** The pool's worker module (workers/pool-entry.js). */
   workerFile: string;
@@ -107,7 +107,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     {
       connection,
       prefix: PREFIX,
-      concurrency: options.concurrency,
+      // One task more than threads per thread: while one is encoded, the next is warped and its
+      // round trip through Redis is hidden, as the engine's window of blocks in flight does.
+      concurrency: options.concurrency * 2,
       lockDuration,
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       // A task re-delivered this many times is failed (WORKER_CRASHED at the engine, which retries the item).

@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { Engine } from '../engine/engine.js';
+import { createLogger } from '../logging/logger.js';
 import { blueMarbleTif } from '../testing/real-data.js';
 import { runTessera } from '../testing/run-tessera.js';
 import { NO_REDIS, TestRedis } from './testing/redis-server.js';
@@ -263,5 +265,49 @@ test('a source only one worker can read fails the item naming that worker and GD
     assert.match(error.message, /not recognized as (a supported file format|being in a supported file format)/);
   } finally {
     for (const w of workers) await stopWorker(w);
+  }
+});
+
+test('workers.list, the queue health check and the Prometheus gauges show the live workers and the depth', { skip: NO_REDIS }, async () => {
+  const workers = [await startWorker('m1'), await startWorker('m2')];
+  const dataDir = join(dir, `data-${++runs}`);
+  mkdirSync(dataDir);
+  const engine = await Engine.open({ dataDir, host: 'headless', queue: redis.url, logger: createLogger('silent') });
+  try {
+    let status = await engine.handlers['workers.list']({});
+    for (let i = 0; i < 50 && status.state !== 'connected'; i++) {
+      await sleep(100);
+      status = await engine.handlers['workers.list']({});
+    }
+    assert.equal(status.queue, redis.url);
+    assert.equal(status.state, 'connected');
+    assert.deepEqual(
+      status.workers.map((w) => [w.name, w.concurrency, w.stopping]),
+      [
+        ['m1', 1, false],
+        ['m2', 1, false],
+      ],
+    );
+    assert.deepEqual(status.workers.map((w) => w.pid).sort(), workers.map((w) => w.pid).sort());
+    const health = (await engine.handlers['app.health']({})).find((h) => h.name === 'queue');
+    assert.equal(health?.state, 'ok');
+    const metrics = await engine.metrics.registry.metrics();
+    assert.match(metrics, /^tessera_task_queue_workers 2$/m);
+    assert.match(metrics, /^tessera_task_queue_depth 0$/m);
+  } finally {
+    await engine.close();
+    for (const w of workers) await stopWorker(w);
+  }
+});
+
+test('without a queue the engine runs as before: workers.list says so, no queue gauges', { skip: NO_REDIS }, async () => {
+  const dataDir = join(dir, `data-${++runs}`);
+  mkdirSync(dataDir);
+  const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent') });
+  try {
+    assert.deepEqual(await engine.handlers['workers.list']({}), { queue: null, state: null, depth: 0, workers: [] });
+    assert.doesNotMatch(await engine.metrics.registry.metrics(), /tessera_task_queue/);
+  } finally {
+    await engine.close();
   }
 });
