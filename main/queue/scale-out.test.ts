@@ -120,7 +120,7 @@ test('a raster preseed and a verify through two tessera workers give what the in
     const done = await run;
     assert.equal(done.code, 0, done.stderr);
     assert.deepEqual(digest(output), reference);
-    // Both took tasks (each holds one at a time, with a queue full of blocks).
+    // Both took tasks (each holds two at a time, with a queue full of blocks).
     const beats = ['wA', 'wB'].map((name) => JSON.parse(redisCli('GET', `tessera:worker:${name}`)) as { tasksDone: number; pid: number });
     for (const beat of beats) assert.ok(beat.tasksDone > 0, `every worker took tasks: ${JSON.stringify(beats)}`);
     assert.deepEqual(beats.map((b) => b.pid).sort(), workers.map((w) => w.pid).sort());
