@@ -17,7 +17,12 @@ export const WORKER_COMMANDS: readonly CommandSpec[] = [
       'Take raster blocks (read the source, warp, encode) and verify batches (decode) from the queue and send the results back; the engine that queued them writes the tiles. Sources are read by the path the engine gave: shared storage mounted at the same path, or GDAL virtual paths (/vsicurl/, /vsis3/). SIGTERM or Ctrl-C: takes nothing new, finishes what it holds, exits 0.',
     options: [
       { ...QUEUE_OPTION, description: 'the BullMQ queue on Redis: redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS', default: undefined, required: true },
-      { name: 'concurrency', value: 'N', description: 'worker threads; it holds twice as many tasks, so the next is fetched while one is encoded', default: 'the cores' },
+      {
+        name: 'concurrency',
+        value: 'N',
+        description: 'worker threads; it holds twice as many tasks, so the next is fetched while one is encoded',
+        default: 'the cores',
+      },
       { name: 'name', value: 'NAME', description: 'the name shown in the Workers view and in the errors of tasks it fails', default: 'HOST-PID' },
       {
         name: 'lock-seconds',
