@@ -21,7 +21,8 @@ import { createLogger } from '../main/logging/logger.js';
 import { WorkerPool } from '../main/pool/worker-pool.js';
 import { QueuePool } from '../main/queue/queue-pool.js';
 import { NO_REDIS, TestRedis } from '../main/queue/testing/redis-server.js';
-import { blueMarbleTif } from '../main/testing/real-data.js';
+import { Engine } from '../main/engine/engine.js';
+import { blueMarbleTif, largeRasterMbtiles } from '../main/testing/real-data.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -30,6 +31,9 @@ const arg = (name: string, fallback: number) => {
 const REPS = arg('reps', 3);
 const MAX_ZOOM = arg('max-zoom', 6);
 const ROUND_TRIPS = arg('round-trips', 200);
+const CANCEL_TRIALS = arg('cancel-trials', 20);
+/** `--cancel-only`: only the cancel latency (no preseed runs, no round trips). */
+const CANCEL_ONLY = process.argv.includes('--cancel-only');
 const BIN = fileURLToPath(new URL('../main/cli/bin.js', import.meta.url));
 const WORKER_FILE = fileURLToPath(new URL('../workers/pool-entry.js', import.meta.url));
 
@@ -113,6 +117,10 @@ async function main(): Promise<void> {
   let expected: string | null = null;
   let runs = 0;
   try {
+    if (CANCEL_ONLY) {
+      await cancelLatency(dir, redis);
+      return;
+    }
     for (let rep = 0; rep < REPS; rep++) {
       for (const mode of modes) {
         await redis.restart(); // a fresh peak per run
@@ -189,10 +197,50 @@ async function main(): Promise<void> {
     await queue.destroy();
     await local.destroy();
     await stop(worker);
+    await cancelLatency(dir, redis);
   } finally {
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Cancel → `cancelled` of a verify (20,000 PNG tiles) whose batches two workers decode, cancelled
+ * after a random share of the work: the engine's side of a cancel that crosses processes.
+ */
+async function cancelLatency(dir: string, redis: TestRedis): Promise<void> {
+  await redis.restart();
+  const cache = largeRasterMbtiles(dir, 20_000);
+  const workers = [await startWorker(redis.url, 0, 'cancel-0'), await startWorker(redis.url, 1, 'cancel-1')];
+  const engine = await Engine.open({ dataDir: join(dir, 'cancel'), host: 'headless', queue: redis.url, logger: createLogger('warn') });
+  const latencies: number[] = [];
+  try {
+    for (let trial = 0; trial < CANCEL_TRIALS; trial++) {
+      const job = await engine.start({ kind: 'verify', params: { cache } });
+      const threshold = 200 + Math.floor(Math.random() * 2000);
+      await new Promise<void>((resolve) => {
+        const off = engine.events.on('job.progress', (p) => {
+          if (p.jobId === job.id && p.done >= threshold) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const t0 = performance.now();
+      engine.cancel([job.id]);
+      const final = await engine.waitFor(job.id);
+      latencies.push(performance.now() - t0);
+      if (final.state !== 'cancelled') throw new Error(`trial ${trial}: job ended ${final.state}`);
+    }
+  } finally {
+    await engine.close();
+    for (const w of workers) await stop(w);
+  }
+  table(
+    `Cancel latency through the queue (2 workers): cancel → job "cancelled", verify of 20,000 PNG tiles (${CANCEL_TRIALS} trials)`,
+    ['p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'target p99'],
+    [[median(latencies).toFixed(0), pct(latencies, 90).toFixed(0), pct(latencies, 99).toFixed(0), Math.max(...latencies).toFixed(0), '< 250']],
+  );
 }
 
 function pct(values: number[], p: number): number {
