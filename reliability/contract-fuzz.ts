@@ -24,6 +24,7 @@ import type { Family } from './harness.js';
 const VALID: Record<RequestName, unknown> = {
   'app.info': {},
   'app.health': {},
+  'workers.list': {},
   'jobs.list': { filter: { states: ['queued'], kinds: ['verify'], text: 'x', createdFrom: '2026-01-01T00:00:00Z' }, limit: 10 },
   'jobs.get': { id: 1 },
   'jobs.items': { id: 1, states: ['failed'], limit: 10 },

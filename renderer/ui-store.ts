@@ -24,6 +24,8 @@ export type Screen =
   /** The preseed launch form; `kind` picks its tab (absent: the tab used last). */
   | { name: 'preseed'; kind?: 'raster' | 'vector' }
   | { name: 'storage' }
+  /** The task queue and its `tessera worker` processes (scale-out, renderer/workers/). */
+  | { name: 'workers' }
   /** Every tile cache jobs made or checked, and those added by hand (renderer/caches/). */
   | { name: 'caches' }
   /** The local catalogue of ingested datasets. */

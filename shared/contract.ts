@@ -36,8 +36,10 @@ export type * from './data-shapes.js';
 export type * from './plan-shapes.js';
 export type * from './stac-shapes.js';
 export type * from './cache-shapes.js';
+export type * from './worker-shapes.js';
 import type { CacheEntry } from './cache-shapes.js';
 import type { StacPublishResult, StacPublishTarget, StacSearchResult, StacTransactionInput, StacTransactionResult } from './stac-shapes.js';
+import type { WorkersStatus } from './worker-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
 /** What stac.export wrote. */
@@ -124,6 +126,13 @@ const SettingsPatch = z
           .regex(/^(\/|[A-Za-z]:[\\/]|\\\\|(https?|ssh|git|file):\/\/|[\w.-]+@[\w.-]+:)/, 'must be an absolute folder path or a git URL'),
       )
       .max(50),
+    /** BullMQ on Redis for raster and verify tasks (scale-out); null: the engine's own threads. Read at start-up. */
+    queue: z
+      .string()
+      .trim()
+      .max(2048)
+      .regex(/^rediss?:\/\/[^/\s]+(\/\d{1,2})?$/, 'must be redis://HOST:PORT/DB (rediss:// for TLS)')
+      .nullable(),
   })
   .partial()
   .strict();
@@ -185,6 +194,8 @@ const cachePath = z
 export const requests = {
   'app.info': request<NoInput, AppInfo>(NoInput),
   'app.health': request<NoInput, HealthCheck[]>(NoInput),
+  /** The task queue (scale-out) and its workers' heartbeats; no queue: `queue` null, no workers. */
+  'workers.list': request<NoInput, WorkersStatus>(NoInput),
   'jobs.list': request<z.ZodType<{ filter?: JobFilter; cursor?: string; limit: number }>, Page<JobSummary>>(
     z.object({ filter: JobFilter.optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),

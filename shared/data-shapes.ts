@@ -31,6 +31,12 @@ export interface Settings {
    * engine runs, besides those given with `tessera serve --plans`. Absent: none.
    */
   planSources?: string[];
+  /**
+   * The task queue (BullMQ on Redis, `redis://HOST:PORT/DB`) that raster and verify tasks go to,
+   * taken by `tessera worker` processes; absent or null: the engine's own threads. Read at start-up;
+   * `--queue` on the command line wins.
+   */
+  queue?: string | null;
 }
 
 /** A tile cache opened for the map preview. */

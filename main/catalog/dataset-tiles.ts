@@ -21,7 +21,7 @@ import type { Bbox, CatalogDataset, TileCacheSummary } from '../../shared/contra
 import { TesseraError } from '../../shared/errors.js';
 import { clampLatitude, rangeSize, tileBoundsLonLat, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
 import type { DatasetTileResult, DatasetTileTask } from '../../workers/dataset-tile.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
+import type { TaskPool } from '../pool/task-pool.js';
 import type { CacheRegistry } from '../tile-cache/cache-registry.js';
 import type { TileSourceReader } from '../tile-cache/tile-cache.js';
 
@@ -86,11 +86,7 @@ export function zoomRange(bounds: Bbox, featureCount: number, sizeBytes: number,
  * Opens `dataset`'s tiles in the map's registry (again when the dataset changed: a refresh
  * rewrites its file) and summarises them like a cache: `catalog.previewTiles`.
  */
-export function openCatalogTiles(
-  registry: Pick<CacheRegistry, 'openReader'>,
-  dataset: CatalogDataset,
-  pool: Pick<WorkerPool, 'run'>,
-): Promise<TileCacheSummary> {
+export function openCatalogTiles(registry: Pick<CacheRegistry, 'openReader'>, dataset: CatalogDataset, pool: Pick<TaskPool, 'run'>): Promise<TileCacheSummary> {
   const cut: CutTile = (task, signal) => pool.run('datasetTile', task, { signal });
   return registry.openReader(datasetTilesId(dataset), `${dataset.updatedAt}:${dataset.sizeBytes}`, async () => openDatasetTiles(dataset, cut), dataset.name);
 }

@@ -72,6 +72,10 @@ const OPTIONS = {
   plans: { value: true, multiple: true },
   'stac-publish': { value: true },
   'token-env': { value: true },
+  queue: { value: true },
+  concurrency: { value: true },
+  name: { value: true },
+  'lock-seconds': { value: true },
 } as const satisfies Record<string, Spec>;
 
 type Options = typeof OPTIONS;

@@ -15,6 +15,7 @@ import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
 import { STAC_COMMAND_SPECS } from './stac-command-specs.js';
 import { CACHE_COMMANDS } from './cache-command-specs.js';
+import { QUEUE_OPTION, WORKER_COMMANDS } from './worker-command-specs.js';
 
 type OptionName = keyof OptionValues;
 
@@ -116,6 +117,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: 'the setting, if any',
       },
       { name: 'token-env', value: 'VAR', description: "with --stac-publish: the environment variable holding the STAC API's bearer token", default: 'none' },
+      QUEUE_OPTION,
     ],
     examples: [
       'tessera serve',
@@ -133,6 +135,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       ...zoomFrom('check'),
       { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes as oversized', default: '512000 (500 KiB)' },
+      QUEUE_OPTION,
     ],
     examples: ['tessera verify world.mbtiles', 'tessera verify tiles/ --min-zoom 10 --max-zoom 12 --json'],
   },
@@ -172,6 +175,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "how 16-bit and float bands become 8-bit: auto stretches each band's min-max, MIN,MAX that range",
         default: 'auto',
       },
+      QUEUE_OPTION,
     ],
     examples: [
       'tessera preseed raster bluemarble.tif --zoom 0-6 -o bluemarble.mbtiles',
@@ -294,6 +298,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...PLANS_COMMAND_SPECS,
   ...CACHE_COMMANDS,
   ...STAC_COMMAND_SPECS,
+  ...WORKER_COMMANDS,
   {
     path: ['jobs'],
     summary: 'list, show, cancel, retry and report jobs',
@@ -341,7 +346,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 're-run what did not succeed and wait for the end',
     description:
       'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after the other, and wait for each to end. Tiles already made are kept.',
-    options: [],
+    options: [QUEUE_OPTION],
     examples: ['tessera jobs retry 12', 'tessera jobs resume 12 13 --json'],
   },
   {

@@ -3,6 +3,7 @@
  * option checks, and the two ways to reach a data directory (a whole engine, opened lazily, or the
  * read-only handlers, which load no GDAL, sharp or worker pool).
  */
+import { parseQueueUrl } from '../queue/queue-url.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -60,6 +61,13 @@ export async function packageVersion(): Promise<string> {
   return pkg.version;
 }
 
+/** `--queue` of this command line, checked (BAD_INPUT, exit 2): the engines this process opens send tasks there. */
+let commandQueue: string | undefined;
+export function setCommandQueue(url: string | undefined): void {
+  if (url !== undefined) parseQueueUrl(url);
+  commandQueue = url;
+}
+
 /** Opens the engine on `dataDir` (taking its lock), importing it only now. */
 export async function openEngine(
   dataDir: string,
@@ -69,6 +77,7 @@ export async function openEngine(
   const { Engine } = await import('../engine/engine.js');
   return Engine.open({
     ...extra,
+    ...(commandQueue ? { queue: commandQueue } : {}),
     dataDir,
     host: 'headless',
     holder,

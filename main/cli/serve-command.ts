@@ -45,8 +45,11 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
       ? undefined
       : { url: publishUrl(values['stac-publish']), ...(values['token-env'] && { tokenEnv: values['token-env'] }) };
   const version = await packageVersion();
+  // A task queue (--queue, checked by tessera.ts) reaches the engine process through its environment:
+  // the URL may hold Redis's password, and the engine's options are on its command line (ps shows them).
+  const queueEnv = values.queue === undefined ? undefined : 'TESSERA_TASK_QUEUE';
   const engine = new EngineSupervisor({
-    launch: nodeLauncher(),
+    launch: nodeLauncher(queueEnv ? { env: { ...process.env, [queueEnv]: values.queue } } : {}),
     engine: {
       dataDir,
       host: 'headless',
@@ -55,6 +58,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
       exposed: !isLoopbackHost(bindHost),
       planSources,
       ...(stacPublish && { stacPublish }),
+      ...(queueEnv && { queueEnv }),
       logLevel: process.env.TESSERA_LOG_LEVEL ? undefined : 'warn',
     },
     logger,

@@ -18,7 +18,18 @@ import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-comman
 import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, parseCommandLine } from './command-line.js';
 import { type CommandSpec, commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
-import { EXIT, type Io, type Out, USAGE_CODES, UsageError, assertHasStore, optionalInt, packageVersion, stripUndefined } from './command-support.js';
+import {
+  EXIT,
+  type Io,
+  type Out,
+  USAGE_CODES,
+  UsageError,
+  assertHasStore,
+  optionalInt,
+  packageVersion,
+  stripUndefined,
+  setCommandQueue,
+} from './command-support.js';
 import { describeIssues } from './input-words.js';
 import { openJobEngine } from './job-engine.js';
 import { jobsCommand } from './jobs-command.js';
@@ -27,6 +38,7 @@ import { cachesCommand, truncateInput } from './caches-command.js';
 import { runJob } from './run-job.js';
 import { serve } from './serve-command.js';
 import { stacCommand } from './stac-command.js';
+import { worker } from './worker-command.js';
 
 export { EXIT } from './command-support.js';
 export { exitCodeFor } from './run-job.js';
@@ -64,6 +76,8 @@ Commands:
                                                        delete a cache's tiles in a zoom range (and bbox)
   stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
   stac publish <url> [--token-env VAR]                 bring a STAC API (Transactions) up to date, once
+  worker --queue redis://HOST:PORT/DB [--concurrency N] [--name NAME]
+                                                       take raster and verify tasks from a task queue (scale-out)
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
@@ -118,7 +132,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     const out: Out = (human, doc) => io.stdout.write(json ? `${JSON.stringify(doc, null, command === 'serve' ? undefined : 2)}\n` : `${human}\n`);
 
+    if (command !== 'worker') setCommandQueue(values.queue);
     switch (command) {
+      case 'worker':
+        return await worker(values, out);
       case 'serve':
         return await serve(dataDir, values, out);
       case 'verify': {

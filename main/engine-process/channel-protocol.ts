@@ -60,6 +60,8 @@ export interface EngineProcessOptions {
   planSources?: string[];
   /** `tessera serve --stac-publish URL [--token-env VAR]`: the token is read from VAR in the engine process, never put on its command line. */
   stacPublish?: { url: string; tokenEnv?: string };
+  /** `--queue redis://…`: the name of the environment variable holding the task queue's URL (it may carry a password, so never on a command line). */
+  queueEnv?: string;
   threads?: number;
   /** The supervisor's pid, which the data directory's lock names (main/engine/data-dir.ts). */
   lockOwnerPid?: number;

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       exposed: options.exposed,
       planSources: options.planSources,
       ...(options.stacPublish && { stacPublish: stacPublishTarget(options.stacPublish) }),
+      ...(options.queueEnv && process.env[options.queueEnv] && { queue: process.env[options.queueEnv] }),
       threads: options.threads,
       lockOwnerPid: options.lockOwnerPid,
       resumeRecovered: options.resumeRecovered,

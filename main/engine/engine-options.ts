@@ -54,6 +54,8 @@ export interface EngineOptions {
   lockOwnerPid?: number;
   /** Re-queue at once the jobs crash recovery finds running (a restart after the engine process crashed), instead of leaving them interrupted. */
   resumeRecovered?: boolean;
+  /** A task queue (redis://HOST:PORT/DB) for raster and verify tasks, over the queue setting (main/queue/). */
+  queue?: string;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<KindPlugins>;
 }

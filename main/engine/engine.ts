@@ -42,7 +42,8 @@ import { type Poller, startPoller } from './poller.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { storageStatus } from '../disk/storage.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
-import { WorkerPool } from '../pool/worker-pool.js';
+import type { TaskPool } from '../pool/task-pool.js';
+import { chooseTaskPool, listWorkers } from './task-pools.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
 import { checkPlanSources, effectivePlanSources } from '../plans/plan-source-setting.js';
@@ -68,7 +69,7 @@ export class Engine {
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
-  private readonly pool: WorkerPool;
+  private readonly pool: TaskPool;
   private readonly options: EngineOptions;
   private readonly active = new Map<number, ActiveJob>();
   private readonly runner: JobRunner;
@@ -90,11 +91,9 @@ export class Engine {
     this.cacheList = new CacheList({ store: this.store, records: new CacheRecords(db) });
     this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
     this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
-    this.pool = new WorkerPool({ filename: options.workerFile ?? defaultWorkerFile(), threads: options.threads });
-    this.pool.onWorkerRestart = (error) => {
-      this.metrics.workerRestarts.inc();
-      logger.warn(error.message);
-    };
+    // The engine's threads, or a task queue's workers (main/queue/): a job cannot tell which.
+    const queueHealth = (state: 'ok' | 'failed', message: string) => this.health.set('queue', state, message);
+    this.pool = chooseTaskPool(options, this.settings().queue, { logger, metrics: this.metrics, active: this.active, health: queueHealth });
     this.lastEventId = this.store.lastEventId();
     this.health = new EngineHealth({
       store: this.store,
@@ -191,6 +190,7 @@ export class Engine {
         await this.health.checkDisk();
         return this.health.list();
       },
+      'workers.list': () => listWorkers(this.pool),
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),

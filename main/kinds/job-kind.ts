@@ -12,7 +12,7 @@ import type { Counters, NewItem, StoredItem } from '../store/job-store.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { Logger } from '../logging/logger.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
+import type { TaskPool } from '../pool/task-pool.js';
 
 /** What a kind may use outside one item: the engine's settings, data directory, pool and log. */
 export interface KindEnvironment {
@@ -22,7 +22,7 @@ export interface KindEnvironment {
   catalog: Catalog;
   /** Secrets by id (Esri tokens); never copied into params, logs or reports. */
   credentials: CredentialStore;
-  pool: WorkerPool;
+  pool: TaskPool;
   logger: Logger;
   /** How long a request a kind serves (a dry run, a service discovery) may take before it is abandoned. */
   requestTimeoutMs: number;
@@ -33,7 +33,7 @@ export interface ItemContext<Session = unknown, Checkpoint extends object = obje
   session: Session;
   /** Fires on cancel; pass it to every pool task and check it between batches. */
   signal: AbortSignal;
-  pool: WorkerPool;
+  pool: TaskPool;
   logger: Logger;
   /** Adds to the item's and job's counters (throttled announcements). */
   progress(delta: Partial<Counters>): void;

@@ -33,6 +33,8 @@ export interface SettingsForm {
   allowGdalVirtualPaths: boolean;
   /** Plan sources kept reconciled (folders or git URLs), one per line. */
   planSources: string;
+  /** The task queue's URL (scale-out); empty: the engine's own threads. */
+  queue: string;
 }
 
 const DEFAULT_QUOTA_GIB = '100';
@@ -64,6 +66,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     dataRoots: (s.dataRoots ?? []).join('\n'),
     allowGdalVirtualPaths: s.allowGdalVirtualPaths ?? false,
     planSources: (s.planSources ?? []).join('\n'),
+    queue: s.queue ?? '',
   };
 }
 
@@ -122,6 +125,7 @@ export function patchFromForm(form: SettingsForm, base: SettingsForm): SettingsP
   if (form.allowGdalVirtualPaths !== base.allowGdalVirtualPaths) patch.allowGdalVirtualPaths = form.allowGdalVirtualPaths;
   const sources = rootsOf(form.planSources);
   if (sources.join('\n') !== rootsOf(base.planSources).join('\n')) patch.planSources = sources;
+  if (form.queue.trim() !== base.queue.trim()) patch.queue = form.queue.trim() || null;
   return patch;
 }
 

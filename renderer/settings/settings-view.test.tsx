@@ -299,3 +299,25 @@ test('a floor above the volume or a quota below what is used is warned of before
   await waitFor('the save', () => m.callsTo('settings.update').length === 1);
   expect(m.callsTo('settings.update')[0]).toEqual({ freeSpaceFloorBytes: 500 * GiB, cacheQuotaBytes: 50 * MiB });
 });
+
+test('task queue: a redis:// URL saved, anything else refused at its field, emptied back to null (the engine’s own threads)', async () => {
+  const h = handlers({ queue: null });
+  const m = await open(h);
+  expect(input('queue').value).toBe('');
+
+  await setValue(input('queue'), 'http://queue.example:6379/0');
+  await click(button('Save'));
+  expect(errorOf('queue')).toBe('must be redis://HOST:PORT/DB (rediss:// for TLS)');
+  expect(m.callsTo('settings.update')).toEqual([]);
+
+  await setValue(input('queue'), ' redis://:s3cret@queue.example:6379/2 ');
+  await click(button('Save'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ queue: 'redis://:s3cret@queue.example:6379/2' });
+
+  await setValue(input('queue'), '');
+  await click(button('Save'));
+  await waitFor('the second save', () => m.callsTo('settings.update').length === 2);
+  expect(m.callsTo('settings.update')[1]).toEqual({ queue: null });
+  expect(h.current().queue).toBeNull();
+});

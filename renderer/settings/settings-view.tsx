@@ -13,7 +13,7 @@ import { focusFirstInvalid, formFailure } from '../forms/field-errors.js';
 import { useFormErrors } from '../forms/use-form-errors.js';
 import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
 import { Field } from '../forms/field.js';
-import { CheckField, NumberField, NumberInput } from '../forms/inputs.js';
+import { CheckField, NumberField, NumberInput, TextField } from '../forms/inputs.js';
 import { refreshStorage } from '../shell/refresh-storage.js';
 import { ByteSize, SwitchedField } from './settings-fields.js';
 import { StacPublishSettings } from './stac-publish-settings.js';
@@ -192,6 +192,16 @@ export function SettingsView() {
             placeholder={'/srv/tile-plans\nhttps://git.example.com/gis/plans.git#main:seed'}
             value={form.planSources}
             onValue={(planSources) => edit({ planSources }, ['planSources'])}
+          />
+          <TextField
+            label="Task queue"
+            field="queue"
+            error={errorFor('queue')}
+            help="Scale-out: redis://HOST:PORT/DB (rediss:// for TLS) where tessera worker processes take raster and verify tasks (see Workers). Empty: this machine's own threads. Read when Tessera starts; tessera serve --queue wins."
+            placeholder="redis://queue.example:6379/0"
+            spellCheck={false}
+            value={form.queue}
+            onValue={(queue) => edit({ queue }, ['queue'])}
           />
         </fieldset>
 

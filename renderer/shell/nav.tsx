@@ -18,6 +18,7 @@ const ITEMS: readonly { screen: Screen; label: string; keys: string; short: stri
   { screen: { name: 'map' }, label: 'Map', keys: 'g m', short: 'M' },
   { screen: { name: 'caches' }, label: 'Caches', keys: 'g k', short: 'K' },
   { screen: { name: 'storage' }, label: 'Storage', keys: 'g s', short: 'S' },
+  { screen: { name: 'workers' }, label: 'Workers', keys: 'g w', short: 'W' },
   { screen: { name: 'plans' }, label: 'Plans', keys: 'g l', short: 'L' },
   { screen: { name: 'settings' }, label: 'Settings', keys: 'g ,', short: '⚙' },
 ];

@@ -27,6 +27,8 @@ export function screenFromHash(hash: string): Screen {
       return { name: 'caches' };
     case 'storage':
       return { name: 'storage' };
+    case 'workers':
+      return { name: 'workers' };
     case 'catalog':
       return { name: 'catalog' };
     case 'migrate':
@@ -55,6 +57,8 @@ export function hashForScreen(screen: Screen): string {
       return '#/caches';
     case 'storage':
       return '#/storage';
+    case 'workers':
+      return '#/workers';
     case 'catalog':
       return '#/catalog';
     case 'migrate':

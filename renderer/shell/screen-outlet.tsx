@@ -16,6 +16,7 @@ const CachesView = lazy(() => import('../caches/caches-view.js').then((m) => ({ 
 const StorageView = lazy(() => import('../storage/storage-view.js').then((m) => ({ default: m.StorageView })));
 const CatalogView = lazy(() => import('../catalog/catalog-view.js').then((m) => ({ default: m.CatalogView })));
 const MigrateView = lazy(() => import('../esri/migrate-view.js').then((m) => ({ default: m.MigrateView })));
+const WorkersView = lazy(() => import('../workers/workers-view.js').then((m) => ({ default: m.WorkersView })));
 const SettingsView = lazy(() => import('../settings/settings-view.js').then((m) => ({ default: m.SettingsView })));
 
 function render(screen: Screen): ReactNode {
@@ -41,6 +42,8 @@ function render(screen: Screen): ReactNode {
       return <CachesView />;
     case 'storage':
       return <StorageView />;
+    case 'workers':
+      return <WorkersView />;
     case 'plans':
       return <PlansView />;
     case 'catalog':

@@ -12,6 +12,7 @@ export type ShortcutAction =
   | 'go-map'
   | 'go-caches'
   | 'go-storage'
+  | 'go-workers'
   | 'go-plans'
   | 'go-settings'
   | 'toggle-queue'
@@ -36,6 +37,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'm'], action: 'go-map', description: 'Go to the map' },
   { keys: ['g', 'k'], action: 'go-caches', description: 'Go to the tile caches' },
   { keys: ['g', 's'], action: 'go-storage', description: 'Go to storage' },
+  { keys: ['g', 'w'], action: 'go-workers', description: 'Go to workers' },
   { keys: ['g', 'l'], action: 'go-plans', description: 'Go to the plans' },
   { keys: ['g', ','], action: 'go-settings', description: 'Go to settings' },
   { keys: ['p'], action: 'toggle-queue', description: 'Pause or resume the queue' },

@@ -47,6 +47,8 @@ export function useShortcuts(toggleQueue: () => void): void {
           return ui.navigate({ name: 'caches' });
         case 'go-storage':
           return ui.navigate({ name: 'storage' });
+        case 'go-workers':
+          return ui.navigate({ name: 'workers' });
         case 'go-plans':
           return ui.navigate({ name: 'plans' });
         case 'go-settings':

@@ -11,7 +11,7 @@
  */
 import type { Bbox, RasterPreseedParams } from '../../../shared/contract.js';
 import type { RasterTilesResult } from '../../../workers/raster-tiles.js';
-import type { WorkerPool } from '../../pool/worker-pool.js';
+import type { TaskPool } from '../../pool/task-pool.js';
 import type { TileWriter } from '../../tile-cache/tile-writer.js';
 import type { Coverage } from '../../tiling/coverage.js';
 import type { BlockStyle, TileJob } from './render-block.js';
@@ -51,7 +51,7 @@ const QUARTERS: readonly [number, number][] = [
 /** The tiles `jobs` of zoom z made from their children of zoom z + 1 in `writer`. */
 export async function renderFromChildren(
   writer: TileWriter,
-  pool: WorkerPool,
+  pool: TaskPool,
   z: number,
   jobs: readonly TileJob[],
   colour: number,

@@ -16,7 +16,7 @@ import gdal from 'gdal-async';
 import type { Bbox } from '../../../shared/contract.js';
 import { translatableLayer } from '../../gdal/translate-layer.js';
 import { AbortError, throwIfAborted } from '../../../shared/errors.js';
-import type { WorkerPool } from '../../pool/worker-pool.js';
+import type { TaskPool } from '../../pool/task-pool.js';
 import type { PartitionResult } from '../../../workers/vector-tiles.js';
 import { LOW_BAND_FILE, partitionFileName } from '../../../workers/vector/partition-features.js';
 import type { ChosenLayer } from './layer-choice.js';
@@ -34,7 +34,7 @@ export interface ExtractOptions {
   buffer: number;
   tolerance: number;
   bbox: Bbox | null;
-  pool: WorkerPool;
+  pool: TaskPool;
   signal: AbortSignal;
 }
 

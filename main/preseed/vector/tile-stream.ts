@@ -13,7 +13,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { AbortError, isAbortError } from '../../../shared/errors.js';
-import type { WorkerPool } from '../../pool/worker-pool.js';
+import type { TaskPool } from '../../pool/task-pool.js';
 import type { TileToWrite } from '../../tile-cache/tile-writer.js';
 import type { TileBatchMessage, TileIssueOut, VectorTilesResult, VectorTilesTask } from '../../../workers/vector-tiles.js';
 
@@ -99,7 +99,7 @@ export function batchTiles(message: TileBatchMessage): TileToWrite[] {
   return tiles;
 }
 
-export async function streamTileTask(pool: WorkerPool, task: TileTaskInput, queue: WriteQueue, signal: AbortSignal): Promise<VectorTilesResult> {
+export async function streamTileTask(pool: TaskPool, task: TileTaskInput, queue: WriteQueue, signal: AbortSignal): Promise<VectorTilesResult> {
   const { port1, port2 } = new MessageChannel();
   const credits = new SharedArrayBuffer(4);
   const creditView = new Int32Array(credits);

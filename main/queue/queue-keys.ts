@@ -1,0 +1,54 @@
+/**
+ * Names shared by the engine's side of the queue (queue-pool.ts) and `tessera worker`
+ * (queue-worker.ts): the BullMQ queue, the Redis keys beside it, and what a queued job carries.
+ */
+
+/** The BullMQ queue every engine and worker of one Redis database shares. */
+export const TASK_QUEUE = 'tessera-tasks';
+/** BullMQ's key prefix; Tessera's own keys live under it too. */
+export const PREFIX = 'tessera';
+
+/** A task's result: written by the worker before its BullMQ job completes, taken (GETDEL) by the engine. */
+export const resultKey = (taskId: string) => `${PREFIX}:result:${taskId}`;
+/** How long an unclaimed result stays (a duplicate run's, or one whose engine died). */
+export const RESULT_TTL_S = 3600;
+/**
+ * Set by the engine when a running task's job is cancelled; a worker polls its running tasks' keys
+ * every CANCEL_POLL_MS and raises that task's abort flag (polling survives reconnects, which a
+ * pub/sub subscription would have to be made again after).
+ */
+export const cancelKey = (taskId: string) => `${PREFIX}:cancelled:${taskId}`;
+export const CANCEL_POLL_MS = 100;
+/** One key per live worker, refreshed by its heartbeat and gone when the TTL lapses. */
+export const workerKey = (name: string) => `${PREFIX}:worker:${name}`;
+export const WORKER_KEY_PATTERN = `${PREFIX}:worker:*`;
+export const HEARTBEAT_MS = 2000;
+export const HEARTBEAT_TTL_S = 10;
+
+/** The data of one BullMQ job: the task in wire form (task-wire.ts) and who asked for it. */
+export interface QueuedTask {
+  task: string;
+  /** The engine that waits for it (its instance id), for the Workers view and for logs. */
+  engine: string;
+  /** The Tessera job the task belongs to, when the caller said (shown as a worker's current job). */
+  job?: number;
+}
+
+/** Task names that travel; the rest (vector tiles stream through a MessagePort) stay in the engine. */
+export const REMOTE_TASKS = new Set(['renderBlock', 'verifyTiles', 'rasterOverviewTiles']);
+
+/** What a worker heartbeats (and `workers.list` shows). */
+export interface WorkerBeat {
+  name: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  tasksDone: number;
+  tasksFailed: number;
+  /** Task names running now, with their Tessera job when known. */
+  current: { task: string; job: number | null }[];
+  startedAt: string;
+  lastBeatAt: string;
+  /** The worker is stopping (SIGTERM): it finishes what it holds and takes nothing new. */
+  stopping: boolean;
+}

@@ -1,0 +1,28 @@
+/** What `workers.list` answers: the task queue an engine sends work to, and who takes it. */
+
+/** One `tessera worker` process, as its last heartbeat said. */
+export interface WorkerInfo {
+  name: string;
+  host: string;
+  pid: number;
+  /** Tasks it runs at once (its threads). */
+  concurrency: number;
+  tasksDone: number;
+  tasksFailed: number;
+  /** What it runs now: the task's name and the Tessera job it belongs to (null: not a job's, or not known). */
+  current: { task: string; job: number | null }[];
+  startedAt: string;
+  lastBeatAt: string;
+  /** Finishing what it holds before it exits (SIGTERM). */
+  stopping: boolean;
+}
+
+export interface WorkersStatus {
+  /** The queue's URL with any password taken out; null: tasks run in the engine's own threads. */
+  queue: string | null;
+  /** connected, or waiting for Redis to come back (tasks wait, none fails for it). */
+  state: 'connected' | 'waiting' | null;
+  /** Tasks waiting in the queue for a worker (all engines'). */
+  depth: number;
+  workers: WorkerInfo[];
+}
