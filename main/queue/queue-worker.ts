@@ -180,12 +180,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     close: () => {
       closing ??= (async () => {
         beat.stopping = true;
-        await heartbeat();
-        // Waits for the tasks it holds: they complete and their results reach the engine.
-        await worker.close();
+        if (keys.connected) await heartbeat();
+        // Waits for the tasks it holds: they complete and their results reach the engine. Holding
+        // none, it closes at once (force): a graceful close waits for its connection to be ready,
+        // which never comes while Redis is away.
+        await worker.close(running.size === 0);
         clearInterval(timer);
         clearInterval(cancelTimer);
-        await keys.send('DEL', [workerKey(name)]).catch(() => {}); // Redis away: the key expires by itself
+        // Redis away: the key expires by itself (its TTL), nothing to wait for.
+        if (keys.connected) await keys.send('DEL', [workerKey(name)]).catch(() => {});
         keys.close();
         await sources.close();
         await pool.destroy();

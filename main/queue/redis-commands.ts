@@ -6,17 +6,26 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 
+const COMMAND_TIMEOUT_MS = 5000;
+
 export class RedisCommands {
   private readonly redis: Redis;
 
   constructor(options: RedisOptions) {
-    this.redis = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 1 });
+    // commandTimeout bounds what a reconnection loop could otherwise hold for ever (seen: a DEL sent
+    // after many failed attempts waited on); every caller handles a failed command.
+    this.redis = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     // Connection errors reach the command that failed; ioredis would otherwise print each one.
     this.redis.on('error', () => {});
   }
 
   send(command: string, args: readonly (string | Buffer | number)[]): Promise<unknown> {
     return this.redis.call(command, ...args);
+  }
+
+  /** Connected now: a command sent would go out at once, not wait for a reconnection. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
   }
 
   close(): void {
