@@ -9,8 +9,9 @@
  * --json documents) stay as they were.
  */
 import { Command, Option } from 'commander';
-import { JOB_KINDS } from '../../shared/kinds/index.js';
-import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
+// The names and defaults alone: the help and the option checks load no zod schema.
+import { JOB_KIND_NAMES as JOB_KINDS } from '../../shared/kinds/kind-names.js';
+import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/png-defaults.js';
 import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
 import { CACHE_COMMANDS } from './cache-command-specs.js';
