@@ -126,7 +126,7 @@ export async function runMemoryBench(options: { jobs?: Job[]; reps?: number; var
       for (const peer of peers) {
         const r = await peer.run();
         runs.get(peer.label)!.push(r);
-        console.error(`${job} ${peer.label} #${rep + 1}: ${r.seconds.toFixed(1)} s, ${r.peakMiB.toFixed(0)} MiB`);
+        console.error(`${job} ${peer.label} #${rep + 1}: ${r.seconds.toFixed(1)} s, CPU ${r.cpuSeconds?.toFixed(1) ?? '–'} s, ${r.peakMiB.toFixed(0)} MiB`);
       }
     }
     for (const peer of peers) {

@@ -77,7 +77,8 @@ export const JobFilter = z
     states: z.array(z.enum(JOB_STATES)).optional(),
     kinds: z.array(z.enum(JOB_KINDS)).optional(),
     /**
-     * Matches names, params (datasets, paths) and error messages of the job and its items. No NUL:
+     * Matches names, params (datasets, paths) and error messages of the job and its items; one or
+     * two characters (too few for the trigram index) match the start of the name. No NUL:
      * SQLite's full-text query ends at one ("unterminated string", a 500 before this rule).
      */
     text: z

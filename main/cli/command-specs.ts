@@ -315,7 +315,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: 'all',
       },
       { name: 'kind', value: 'K', description: `only jobs of this kind: ${JOB_KINDS.join(', ')}`, repeatable: true, default: 'all' },
-      { name: 'text', value: 'T', description: 'only jobs whose name contains this text' },
+      {
+        name: 'text',
+        value: 'T',
+        description: 'only jobs whose name, params or errors contain this text; one or two characters: names that start with them',
+      },
       { name: 'from', value: 'ISO', description: 'only jobs created at or after this time, e.g. 2024-05-01T00:00:00Z' },
       { name: 'to', value: 'ISO', description: 'only jobs created before this time' },
       ...paging('jobs'),

@@ -32,7 +32,17 @@ export interface WorkerPoolOptions {
   graceMs?: number;
   /** Memory cap per worker (MB of old-generation heap); defaults to defaultWorkerHeapMb(threads). */
   maxOldGenerationSizeMb?: number;
+  /** Each worker's young generation (MB); defaults to WORKER_YOUNG_GENERATION_MB. */
+  maxYoungGenerationSizeMb?: number;
 }
+
+/**
+ * The young generation of each worker's heap, in MB. V8 sizes it by itself up to 3 × 16 MiB
+ * semi-spaces per isolate here, and a tiling worker, which allocates short-lived arrays as fast as
+ * it can, fills all of it: bounded, the workers' heaps held ~WORKER_YOUNG_SAVINGS less at the
+ * states_provinces z0–10 peak for the same CPU time (bench/memory-bench.ts, issue 14.5).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 12;
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -73,7 +83,11 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxQueue = options.maxQueue ?? this.threads * 4;
     this.graceMs = options.graceMs ?? 100;
-    this.options = { ...options, maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? defaultWorkerHeapMb(this.threads) };
+    this.options = {
+      ...options,
+      maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? defaultWorkerHeapMb(this.threads),
+      maxYoungGenerationSizeMb: options.maxYoungGenerationSizeMb ?? WORKER_YOUNG_GENERATION_MB,
+    };
   }
 
   /** The heap bound each worker runs under (MB). */
@@ -91,7 +105,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
       maxQueue: this.maxQueue * 2,
       // A worker that died is replaced right away (piscina's default), only its task fails.
       idleTimeout: Number.POSITIVE_INFINITY,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb, maxYoungGenerationSizeMb: this.options.maxYoungGenerationSizeMb },
     });
     // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
     this.piscina.on('error', () => {});
