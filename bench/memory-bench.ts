@@ -6,7 +6,8 @@
  *  - ingest: 102 MiB of coastlines (@geo-maps/countries-coastline-1m) to "job succeeded", peak
  *    RSS against ogr2ogr's into a GeoPackage (the peer, run in the same rounds).
  * Peak RSS is the largest sum of RSS over the process tree, sampled every 50 ms; CPU s is the
- * engine process's own user + system time (all threads).
+ * engine process's own user + system time (all threads). The engine runs with UV_THREADPOOL_SIZE
+ * = 2 × cores, and the raster job with MALLOC_ARENA_MAX=2, as their own benches run them.
  *
  * A variant is a build of Tessera (its dist/ folder, this one by default) and environment:
  *   node dist/bench/memory-bench.js [--jobs vector,raster,ingest] [--reps N]
@@ -75,7 +76,9 @@ function engineScript(dist: string, dataDir: string, input: { kind: string; para
 async function runTessera(job: Job, variant: Variant): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), `tessera-memory-${job}-`));
   try {
-    const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()), ...variant.env };
+    // The engine's environment as the job's own bench sets it (raster-preseed-bench.ts: 2 glibc arenas).
+    const arenas = job === 'raster' ? { MALLOC_ARENA_MAX: '2' } : {};
+    const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()), ...arenas, ...variant.env };
     const m = await measure(process.execPath, ['--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir))], env);
     const out = JSON.parse(m.stdout) as { state: string; error: unknown; cpuSeconds: number };
     if (out.state !== 'succeeded') throw new Error(`${variant.label} ${job}: ${out.state} ${JSON.stringify(out.error)}`);

@@ -37,12 +37,12 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * The young generation of each worker's heap, in MB. V8 sizes it by itself up to 3 × 16 MiB
+ * The young generation of each worker's heap, in MB. Left to V8, it grows to 3 × 16 MiB of
  * semi-spaces per isolate here, and a tiling worker, which allocates short-lived arrays as fast as
- * it can, fills all of it: bounded, the workers' heaps held ~WORKER_YOUNG_SAVINGS less at the
- * states_provinces z0–10 peak for the same CPU time (bench/memory-bench.ts, issue 14.5).
+ * it can, fills it. Measured on states_provinces z0–10 (bench/memory-bench.ts, 2 runs each, load
+ * 14): V8's default peaked at 449 MiB, 16 MB at 419, 8 MB at 354, 4 MB at 346 for ~14% more CPU.
  */
-export const WORKER_YOUNG_GENERATION_MB = 12;
+export const WORKER_YOUNG_GENERATION_MB = 8;
 
 export interface RunOptions {
   signal?: AbortSignal;
