@@ -10,7 +10,7 @@
  * = 2 × cores, and the raster job with MALLOC_ARENA_MAX=2, as their own benches run them.
  *
  * A variant is a build of Tessera (its dist/ folder, this one by default) and environment:
- *   node dist/bench/memory-bench.js [--jobs vector,raster,ingest] [--reps N]
+ *   node dist/bench/memory-bench.js [--jobs vector,raster,ingest] [--reps N] [--vector-max-zoom N]
  *        [--variant LABEL=DIST[,KEY=VALUE...]]...
  * e.g. `--variant before=/tmp/main/dist --variant after=dist` for a before/after table.
  */
@@ -38,11 +38,11 @@ interface Run {
 }
 
 /** The job each bench case starts, given where its output goes. */
-function jobInput(job: Job, dir: string): { kind: string; params: Record<string, unknown> } {
+function jobInput(job: Job, dir: string, vectorMaxZoom = 10): { kind: string; params: Record<string, unknown> } {
   if (job === 'vector')
     return {
       kind: 'preseed-vector',
-      params: { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces' }], minZoom: 0, maxZoom: 10, output: join(dir, 'v.mbtiles') },
+      params: { sources: [worldMapGpkg()], layers: [{ name: 'states_provinces' }], minZoom: 0, maxZoom: vectorMaxZoom, output: join(dir, 'v.mbtiles') },
     };
   if (job === 'raster')
     return {
@@ -73,13 +73,13 @@ function engineScript(dist: string, dataDir: string, input: { kind: string; para
   `;
 }
 
-async function runTessera(job: Job, variant: Variant): Promise<Run> {
+async function runTessera(job: Job, variant: Variant, vectorMaxZoom?: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), `tessera-memory-${job}-`));
   try {
     // The engine's environment as the job's own bench sets it (raster-preseed-bench.ts: 2 glibc arenas).
     const arenas = job === 'raster' ? { MALLOC_ARENA_MAX: '2' } : {};
     const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()), ...arenas, ...variant.env };
-    const m = await measure(process.execPath, ['--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir))], env);
+    const m = await measure(process.execPath, ['--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir, vectorMaxZoom))], env);
     const out = JSON.parse(m.stdout) as { state: string; error: unknown; cpuSeconds: number };
     if (out.state !== 'succeeded') throw new Error(`${variant.label} ${job}: ${out.state} ${JSON.stringify(out.error)}`);
     return { seconds: m.seconds, cpuSeconds: out.cpuSeconds, peakMiB: m.peakKiB / 1024 };
@@ -114,7 +114,7 @@ function parseVariant(text: string): Variant {
   return { label, dist: resolve(dist!), env: Object.fromEntries(pairs.map((p) => p.split(/=(.*)/s).slice(0, 2) as [string, string])) };
 }
 
-export async function runMemoryBench(options: { jobs?: Job[]; reps?: number; variants?: Variant[] } = {}): Promise<void> {
+export async function runMemoryBench(options: { jobs?: Job[]; reps?: number; variants?: Variant[]; vectorMaxZoom?: number } = {}): Promise<void> {
   const jobs = options.jobs ?? ['vector', 'raster'];
   const reps = options.reps ?? 3;
   const variants = options.variants?.length ? options.variants : [{ label: 'this build', dist: HERE, env: {} }];
@@ -122,7 +122,7 @@ export async function runMemoryBench(options: { jobs?: Job[]; reps?: number; var
   const loadBefore = load();
   const rows: (string | number)[][] = [];
   for (const job of jobs) {
-    const peers: { label: string; run: () => Promise<Run> }[] = variants.map((v) => ({ label: v.label, run: () => runTessera(job, v) }));
+    const peers: { label: string; run: () => Promise<Run> }[] = variants.map((v) => ({ label: v.label, run: () => runTessera(job, v, options.vectorMaxZoom) }));
     if (job === 'ingest') peers.push({ label: 'ogr2ogr -f GPKG', run: runOgr2ogr });
     const runs = new Map<string, Run[]>(peers.map((p) => [p.label, []]));
     for (let rep = 0; rep < reps; rep++) {
@@ -136,7 +136,7 @@ export async function runMemoryBench(options: { jobs?: Job[]; reps?: number; var
       const r = runs.get(peer.label)!;
       const cpu = r.map((x) => x.cpuSeconds).filter((x): x is number => x !== null);
       rows.push([
-        job,
+        job === 'vector' && options.vectorMaxZoom !== undefined ? `vector z0–${options.vectorMaxZoom}` : job,
         peer.label,
         median(r.map((x) => x.seconds)).toFixed(1),
         cpu.length ? median(cpu).toFixed(1) : '–',
@@ -160,5 +160,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const variants = args.flatMap((a, i) => (a === '--variant' ? [parseVariant(args[i + 1]!)] : []));
-  await runMemoryBench({ jobs: value('--jobs')?.split(',') as Job[] | undefined, reps: value('--reps') ? Number(value('--reps')) : undefined, variants });
+  await runMemoryBench({
+    jobs: value('--jobs')?.split(',') as Job[] | undefined,
+    reps: value('--reps') ? Number(value('--reps')) : undefined,
+    variants,
+    vectorMaxZoom: value('--vector-max-zoom') ? Number(value('--vector-max-zoom')) : undefined,
+  });
 }
