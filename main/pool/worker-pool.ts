@@ -39,8 +39,10 @@ export interface WorkerPoolOptions {
 /**
  * The young generation of each worker's heap, in MB. Left to V8, it grows to 3 × 16 MiB of
  * semi-spaces per isolate here, and a tiling worker, which allocates short-lived arrays as fast as
- * it can, fills it. Measured on states_provinces z0–10 (bench/memory-bench.ts, 2 runs each, load
- * 14): V8's default peaked at 449 MiB, 16 MB at 419, 8 MB at 354, 4 MB at 346 for ~14% more CPU.
+ * it can, fills it. states_provinces z0–10 (bench/memory-bench.ts, run alternately at load 11–16):
+ * V8's default peaked at 403–465 MiB, 16 MB at 392–446, 8 MB at 335–359, 4 MB at 341–351 for
+ * ~14% more CPU; at z0–8, 8 MB took 8.9 CPU s against 8.6 (medians of 5). Raster preseeds, whose
+ * workers hold pixels outside the JS heap, stayed where they were (312–330 against 319–322 MiB).
  */
 export const WORKER_YOUNG_GENERATION_MB = 8;
 
