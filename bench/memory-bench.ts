@@ -79,7 +79,11 @@ async function runTessera(job: Job, variant: Variant, vectorMaxZoom?: number): P
     // The engine's environment as the job's own bench sets it (raster-preseed-bench.ts: 2 glibc arenas).
     const arenas = job === 'raster' ? { MALLOC_ARENA_MAX: '2' } : {};
     const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()), ...arenas, ...variant.env };
-    const m = await measure(process.execPath, ['--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir, vectorMaxZoom))], env);
+    const m = await measure(
+      process.execPath,
+      ['--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir, vectorMaxZoom))],
+      env,
+    );
     const out = JSON.parse(m.stdout) as { state: string; error: unknown; cpuSeconds: number };
     if (out.state !== 'succeeded') throw new Error(`${variant.label} ${job}: ${out.state} ${JSON.stringify(out.error)}`);
     return { seconds: m.seconds, cpuSeconds: out.cpuSeconds, peakMiB: m.peakKiB / 1024 };
