@@ -6,13 +6,19 @@
  *
  * cold = the first query after opening the store, with the file dropped from the OS page cache
  * first (`dd iflag=nocache count=0`, no root needed); warm = median of 5 on that open store.
+ * The sqlite3 column runs the SELECT listJobs chose (its plan, its id bounds), so it measures
+ * SQLite's own cost of that plan, not a better one.
  * The store is made once by a script (prepared inserts in big transactions; the FTS triggers run
  * as they would) and kept in `.data/bench/history-<n>.sqlite` (or BENCH_HISTORY_DIR), so a rerun
  * skips the seeding.
+ *
+ *   node dist/bench/history-bench.js [--reps N] [--before OTHER_DIST:OTHER_STORE_DIR]
+ * `--before` runs each case on another build too (its own store file, at its schema), alternately.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { JobFilter, JobKind, JobState } from '../shared/contract.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
@@ -165,7 +171,11 @@ const CASES: Case[] = [
   { name: 'text "zürich hillshade" (matches)', filter: { text: 'zürich hillshade' } },
   { name: 'text "crc mismatch" (matches)', filter: { text: 'crc mismatch' } },
   { name: 'text "no-such-dataset" (none)', filter: { text: 'no-such-dataset' } },
-  { name: 'text "zz" (2 chars, LIKE)', filter: { text: 'zz' } },
+  // 1–2 characters: the start of the name (migration 9); before it, a LIKE walk of every job.
+  { name: 'text "zz" (2 chars, none)', filter: { text: 'zz' } },
+  { name: 'text "in" (2 chars, matches)', filter: { text: 'in' } },
+  { name: 'text "m" (1 char, matches)', filter: { text: 'm' } },
+  { name: 'state=failed text "mi"', filter: { states: ['failed'], text: 'mi' } },
 ];
 
 function median(values: number[]): number {
@@ -195,8 +205,43 @@ function sqliteCliMs(file: string, sql: string): number {
   return Number(m[1]) * 1000;
 }
 
-export async function runHistoryBench(): Promise<void> {
-  const dir = process.env.BENCH_HISTORY_DIR ?? join(process.cwd(), '.data', 'bench');
+interface StoreBuild {
+  openDatabase: typeof openDatabase;
+  JobStore: typeof JobStore;
+}
+
+interface Timed {
+  driver: string;
+  rows: number;
+  cold: number;
+  warm: number;
+  sql: string;
+}
+
+/** One first page of `filter` on `file` through `build`'s store: cold (page cache dropped), then warm. */
+function timePage(build: StoreBuild, file: string, filter: JobFilter): Timed {
+  dropFromPageCache(file);
+  const db = build.openDatabase(file, { readonly: true });
+  try {
+    const store = new build.JobStore(db);
+    const t1 = performance.now();
+    const first = store.listJobs(filter, undefined, 100);
+    const cold = performance.now() - t1;
+    const warm: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      const t = performance.now();
+      store.listJobs(filter, undefined, 100);
+      warm.push(performance.now() - t);
+    }
+    const query = store.pageQuery(filter, undefined, 100);
+    return { driver: query.driver, rows: first.rows.length, cold, warm: median(warm), sql: inline(query.sql, query.args) };
+  } finally {
+    db.close();
+  }
+}
+
+/** The store file of `jobs` jobs in `dir`, seeded (and migrated by `build`) on first use. */
+function historyFile(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `history-${JOBS}.sqlite`);
   if (!existsSync(file)) {
@@ -204,6 +249,26 @@ export async function runHistoryBench(): Promise<void> {
     seedHistory(file, JOBS);
     console.log(`seeded ${JOBS.toLocaleString()} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB`);
   }
+  return file;
+}
+
+/**
+ * `before`: another build (its dist/ folder) and the store it reads (its own schema, in `dir`):
+ * each case then runs on both, alternately, `reps` times, with the sqlite3 CLI on this build's SELECT.
+ */
+export async function runHistoryBench(options: { reps?: number; before?: { dist: string; dir: string } } = {}): Promise<void> {
+  const file = historyFile(process.env.BENCH_HISTORY_DIR ?? join(process.cwd(), '.data', 'bench'));
+  const reps = options.reps ?? (options.before ? 3 : 1);
+  const after: StoreBuild = { openDatabase, JobStore };
+  let before: StoreBuild | null = null;
+  if (options.before) {
+    const { dist } = options.before;
+    before = {
+      openDatabase: (await import(join(dist, 'main/store/database.js'))).openDatabase,
+      JobStore: (await import(join(dist, 'main/store/job-store.js'))).JobStore,
+    };
+  }
+  const beforeFile = options.before ? join(options.before.dir, `history-${JOBS}.sqlite`) : '';
   let sqliteVersion = '';
   try {
     sqliteVersion = execFileSync('sqlite3', ['--version'], { encoding: 'utf8' }).split(' ')[0]!;
@@ -212,45 +277,48 @@ export async function runHistoryBench(): Promise<void> {
   }
   const rows: (string | number)[][] = [];
   for (const c of CASES) {
-    dropFromPageCache(file);
-    const t0 = performance.now();
-    const db = openDatabase(file, { readonly: true });
-    const store = new JobStore(db);
-    const t1 = performance.now();
-    const first = store.listJobs(c.filter, undefined, 100);
-    const cold = performance.now() - t1;
-    const warm: number[] = [];
-    for (let i = 0; i < WARM_RUNS; i++) {
-      const t = performance.now();
-      store.listJobs(c.filter, undefined, 100);
-      warm.push(performance.now() - t);
+    const mine: Timed[] = [];
+    const theirs: Timed[] = [];
+    const peerCold: number[] = [];
+    const peerWarm: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      if (before) theirs.push(timePage(before, beforeFile, c.filter));
+      mine.push(timePage(after, file, c.filter));
+      if (sqliteVersion) {
+        dropFromPageCache(file);
+        peerCold.push(sqliteCliMs(file, mine[0]!.sql));
+        peerWarm.push(median(Array.from({ length: WARM_RUNS }, () => sqliteCliMs(file, mine[0]!.sql))));
+      }
     }
-    const query = store.pageQuery(c.filter, undefined, 100);
-    db.close();
-    let peerCold = '';
-    let peerWarm = '';
-    if (sqliteVersion) {
-      const sql = inline(query.sql, query.args);
-      dropFromPageCache(file);
-      peerCold = sqliteCliMs(file, sql).toFixed(1);
-      peerWarm = median(Array.from({ length: WARM_RUNS }, () => sqliteCliMs(file, sql))).toFixed(1);
-    }
-    const worst = Math.max(cold, median(warm));
+    const ms = (values: number[]) => (values.length ? median(values).toFixed(1) : '');
+    const cold = median(mine.map((t) => t.cold));
+    const warm = median(mine.map((t) => t.warm));
     rows.push([
       c.name,
-      query.driver,
-      first.rows.length,
-      (t1 - t0).toFixed(1),
+      ...(before ? [theirs[0]!.driver, ms(theirs.map((t) => t.cold)), ms(theirs.map((t) => t.warm))] : []),
+      mine[0]!.driver,
+      mine[0]!.rows,
       cold.toFixed(1),
-      median(warm).toFixed(1),
-      peerCold,
-      peerWarm,
-      worst < 50 ? 'yes' : 'NO',
+      warm.toFixed(1),
+      ms(peerCold),
+      ms(peerWarm),
+      Math.max(cold, warm) < 50 ? 'yes' : 'NO',
     ]);
   }
   table(
-    `History first pages (100 rows) over ${JOBS.toLocaleString()} jobs: Tessera listJobs against the sqlite3 CLI ${sqliteVersion} running the same SELECT (ms; cold = page cache dropped, warm = median of ${WARM_RUNS})`,
-    ['filter', 'index', 'rows', 'open', 'cold', 'warm', 'sqlite3 cold', 'sqlite3 warm', '< 50 ms'],
+    `History first pages (100 rows) over ${JOBS.toLocaleString()} jobs: Tessera listJobs${before ? ` before (${options.before!.dist}) and after (this build)` : ''} against the sqlite3 CLI ${sqliteVersion} running this build's SELECT (ms, medians of ${reps}; cold = page cache dropped, warm = median of ${WARM_RUNS})`,
+    ['filter', ...(before ? ['before: index', 'cold', 'warm'] : []), 'index', 'rows', 'cold', 'warm', 'sqlite3 cold', 'sqlite3 warm', '< 50 ms'],
     rows,
   );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const value = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const before = value('--before');
+  const [dist, dir] = before ? (before.split(':') as [string, string]) : [];
+  await runHistoryBench({ reps: value('--reps') ? Number(value('--reps')) : undefined, before: dist && dir ? { dist: resolve(dist), dir } : undefined });
 }

@@ -38,18 +38,10 @@ export type * from './stac-shapes.js';
 export type * from './cache-shapes.js';
 export type * from './worker-shapes.js';
 import type { CacheEntry } from './cache-shapes.js';
-import type { StacPublishResult, StacPublishTarget, StacSearchResult, StacTransactionInput, StacTransactionResult } from './stac-shapes.js';
+import type { StacExportResult, StacPublishResult, StacPublishTarget, StacSearchResult, StacTransactionInput, StacTransactionResult } from './stac-shapes.js';
 import type { WorkersStatus } from './worker-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
-/** What stac.export wrote. */
-export interface StacExportResult {
-  directory: string;
-  collections: number;
-  items: number;
-  /** Holdings left out, each with why (a deleted file, a cache that cannot be opened). */
-  skipped: string[];
-}
 import type { AppInfo, CatalogDataset, CrsMatch, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
 import type {
   BulkResult,
@@ -79,7 +71,8 @@ export const JobFilter = z
     states: z.array(z.enum(JOB_STATES)).optional(),
     kinds: z.array(z.enum(JOB_KINDS)).optional(),
     /**
-     * Matches names, params (datasets, paths) and error messages of the job and its items. No NUL:
+     * Matches names, params (datasets, paths) and error messages of the job and its items; one or
+     * two characters (too few for the trigram index) match the start of the name. No NUL:
      * SQLite's full-text query ends at one ("unterminated string", a 500 before this rule).
      */
     text: z

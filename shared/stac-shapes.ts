@@ -94,3 +94,12 @@ export interface StacPublishTarget {
   /** Whether a bearer token is stored for it (never the token itself). */
   hasToken: boolean;
 }
+
+/** What stac.export wrote. */
+export interface StacExportResult {
+  directory: string;
+  collections: number;
+  items: number;
+  /** Holdings left out, each with why (a deleted file, a cache that cannot be opened). */
+  skipped: string[];
+}

@@ -82,7 +82,7 @@ test('deleting a dataset stops its analysis well before a whole analysis would e
   const doomed = await commitBig(catalog, 'doomed');
   await untilAnalysing(catalog, doomed.id);
   started = performance.now();
-  assert.deepEqual(catalog.delete([doomed.id]).ok, [doomed.id]);
+  assert.deepEqual((await catalog.delete([doomed.id])).ok, [doomed.id]);
   await catalog.analysesDone();
   const stopMs = performance.now() - started;
   assert.ok(stopMs < wholeMs / 2, `stopped after ${stopMs.toFixed(0)} ms; a whole analysis took ${wholeMs.toFixed(0)} ms`);

@@ -126,7 +126,7 @@ test('delete frees the files; a dataset a running job reads is refused', async (
     priority: 0,
     params: { sources: [b.path], minZoom: 0, maxZoom: 2, output: '/tmp/x.mbtiles' } as never,
   });
-  const result = catalog.delete([a.id, b.id, 999]);
+  const result = await catalog.delete([a.id, b.id, 999]);
   assert.deepEqual(result.ok, [a.id]);
   assert.equal(existsSync(a.path), false);
   assert.deepEqual(
@@ -139,7 +139,7 @@ test('delete frees the files; a dataset a running job reads is refused', async (
   assert.match(result.failed[0]!.error.message, new RegExp(`in use by job ${job.id}, which is queued`));
   assert.ok(existsSync(b.path));
   store.transitionJob(job.id, 'cancelled');
-  assert.deepEqual(catalog.delete([b.id]).ok, [b.id]);
+  assert.deepEqual((await catalog.delete([b.id])).ok, [b.id]);
   assert.equal(catalog.usedBytes(), 0);
 });
 
@@ -196,7 +196,7 @@ test('the sweep removes orphan folders and drafts no job can resume', async () =
 test('a dataset deleted while its preview is drawn keeps nothing of it', async () => {
   const { catalog, dataDir } = open();
   const dataset = await catalog.commit(await countriesDraft(catalog), { name: 'short-lived', jobId: 1, source: { type: 'file', files: ['/s'] } });
-  assert.deepEqual(catalog.delete([dataset.id]).ok, [dataset.id]);
+  assert.deepEqual((await catalog.delete([dataset.id])).ok, [dataset.id]);
   await catalog.analysesDone();
   assert.deepEqual(
     readdirSync(join(dataDir, 'catalog')).filter((n) => n !== '.partial'),

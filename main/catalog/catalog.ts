@@ -29,7 +29,6 @@ import { TesseraError, serializeError } from '../../shared/errors.js';
 import { directoryBytes } from '../disk/storage.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { Db } from '../store/database.js';
-import { jobHolding } from '../store/jobs-holding.js';
 import { isInside } from '../disk/disk-guard.js';
 // describe.js and preview.js bring GDAL: loaded when a dataset is recorded or analysed, so that
 // reading the catalogue (tessera catalog list|show) loads no native geodata library.
@@ -277,13 +276,17 @@ export class Catalog {
    * Deletes each dataset: its row, then its folder (which frees its quota). A dataset named by the
    * params of a queued or running job is refused (ILLEGAL_TRANSITION naming the job).
    */
-  delete(ids: readonly number[]): BulkResult {
+  async delete(ids: readonly number[]): Promise<BulkResult> {
+    // Which job holds a folder is read through the kinds' contracts (and their zod schemas):
+    // imported here, so that the read-only commands, which open a catalogue too, load no zod.
+    const { jobHolding } = await import('../store/jobs-holding.js');
+    const activeJobUsing = (dir: string) => jobHolding(this.db, { states: ['queued', 'running', 'cancelling'] }, (path) => isInside(dir, resolve(path)));
     const result: BulkResult = { ok: [], failed: [] };
     for (const id of ids) {
       try {
         const dataset = this.get(id);
         const row = this.db.prepare('SELECT dir FROM catalog_datasets WHERE id = ?').get(id) as { dir: string };
-        const user = this.activeJobUsing(row.dir);
+        const user = activeJobUsing(row.dir);
         if (user !== null)
           throw new TesseraError(
             'ILLEGAL_TRANSITION',
@@ -438,10 +441,5 @@ export class Catalog {
   /** The state of job `id`, or null when it does not exist (purged). */
   jobState(id: number): string | null {
     return (this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string } | undefined)?.state ?? null;
-  }
-
-  /** A queued, running or cancelling job that reads or writes something inside `dir`, if any. */
-  private activeJobUsing(dir: string): number | null {
-    return jobHolding(this.db, { states: ['queued', 'running', 'cancelling'] }, (path) => isInside(dir, resolve(path)));
   }
 }

@@ -13,8 +13,9 @@ import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { morePages, withReadOnly } from './command-support.js';
 import { openJobEngine } from './job-engine.js';
 import { parseInput, request } from './request.js';
+import { UsageError } from './usage-error.js';
 
-export class CatalogUsageError extends Error {}
+export class CatalogUsageError extends UsageError {}
 
 export interface IngestOptions {
   crs?: string;
@@ -65,7 +66,7 @@ export async function catalogCommand(
   switch (sub) {
     case 'list': {
       const kind = o.kind?.[0];
-      const input = parseInput('catalog.list', { text: o.text, kind, cursor: o.cursor, limit: o.limit === undefined ? 50 : Number(o.limit) });
+      const input = await parseInput('catalog.list', { text: o.text, kind, cursor: o.cursor, limit: o.limit === undefined ? 50 : Number(o.limit) });
       const page = await readCatalog(dataDir, (handlers) =>
         handlers ? request(handlers, 'catalog.list', input) : ({ rows: [], nextCursor: null } as Page<CatalogDataset>),
       );

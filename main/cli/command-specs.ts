@@ -9,8 +9,9 @@
  * --json documents) stay as they were.
  */
 import { Command, Option } from 'commander';
-import { JOB_KINDS } from '../../shared/kinds/index.js';
-import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/raster-preseed.js';
+// The names and defaults alone: the help and the option checks load no zod schema.
+import { JOB_KIND_NAMES as JOB_KINDS } from '../../shared/kinds/kind-names.js';
+import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from '../../shared/kinds/png-defaults.js';
 import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
 import { STAC_COMMAND_SPECS } from './stac-command-specs.js';
@@ -317,7 +318,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: 'all',
       },
       { name: 'kind', value: 'K', description: `only jobs of this kind: ${JOB_KINDS.join(', ')}`, repeatable: true, default: 'all' },
-      { name: 'text', value: 'T', description: 'only jobs whose name contains this text' },
+      {
+        name: 'text',
+        value: 'T',
+        description: 'only jobs whose name, params or errors contain this text; one or two characters: names that start with them',
+      },
       { name: 'from', value: 'ISO', description: 'only jobs created at or after this time, e.g. 2024-05-01T00:00:00Z' },
       { name: 'to', value: 'ISO', description: 'only jobs created before this time' },
       ...paging('jobs'),

@@ -12,17 +12,16 @@ import { TesseraError } from '../../shared/errors.js';
 import { prepareDataDir } from '../engine/data-dir.js';
 // The engine and what it loads (GDAL, sharp, the worker pool) are imported by the commands that
 // run jobs or serve, never by the read-only ones (jobs list|show|report, catalog list|show), which
-// answer from the store alone.
+// answer from the store alone. The store, the logger (pino) and the console's client are imported
+// when a command reaches for them too: `tessera --help` needs none of them.
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { readConnection } from '../hosts/connection-file.js';
-import { createLogger } from '../logging/logger.js';
-import { remoteHandlers } from './engine-client.js';
-import { type OpenReadOnlyOptions, type ReadOnlyHandlers, openReadOnly } from '../engine/read-only-handlers.js';
+import type { OpenReadOnlyOptions, ReadOnlyStoreHandlers } from '../engine/read-only-handlers.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, cancelled: 130 } as const;
-
-/** The command line asked for something malformed: exit 2, with a pointer to the command's help. */
-export class UsageError extends Error {}
 
 /** Errors that mean the command asked for something that cannot be (exit 2), not that work failed. */
 export const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_INPUT', 'NOT_FOUND', 'BAD_CURSOR', 'CACHE_UNREADABLE', 'ILLEGAL_TRANSITION']);
@@ -74,7 +73,7 @@ export async function openEngine(
   holder: string,
   extra: Pick<EngineOptions, 'exposed' | 'stacPublish'> & { planSources?: string[] } = {},
 ): Promise<Engine> {
-  const { Engine } = await import('../engine/engine.js');
+  const [{ Engine }, { createLogger }] = await Promise.all([import('../engine/engine.js'), import('../logging/logger.js')]);
   return Engine.open({
     ...extra,
     ...(commandQueue ? { queue: commandQueue } : {}),
@@ -92,10 +91,14 @@ export async function openEngine(
  * while a console offers its connection the answer is asked of it (client mode), as the other
  * commands' are. Null: no store there yet.
  */
-export async function withReadOnly<T>(dataDir: string, options: OpenReadOnlyOptions, read: (handlers: ReadOnlyHandlers | null) => T | Promise<T>): Promise<T> {
+export async function withReadOnly<T>(
+  dataDir: string,
+  options: OpenReadOnlyOptions,
+  read: (handlers: ReadOnlyStoreHandlers | null) => T | Promise<T>,
+): Promise<T> {
   const connection = readConnection(dataDir);
-  if (connection) return read(remoteHandlers(connection));
-  const opened = openReadOnly(dataDir, options);
+  if (connection) return read((await import('./engine-client.js')).remoteHandlers(connection));
+  const opened = (await import('../engine/read-only-handlers.js')).openReadOnly(dataDir, options);
   try {
     return await read(opened?.handlers ?? null);
   } finally {

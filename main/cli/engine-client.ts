@@ -8,7 +8,7 @@
  * The handlers have the contract's shapes, so the commands run the same code in both modes.
  */
 import type { ContractHandlers, EventName, Events, JobSummary, Reply, RequestName } from '../../shared/contract.js';
-import { FINISHED_JOB_STATES } from '../../shared/contract.js';
+import { FINISHED_JOB_STATES } from '../../shared/job-states.js';
 import { TesseraError, fromSerialized } from '../../shared/errors.js';
 import type { Connection } from '../hosts/connection-file.js';
 import { allRows } from './request.js';

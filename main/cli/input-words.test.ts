@@ -97,10 +97,10 @@ test('with --json the refusal keeps its fields and adds the option of each; the 
   assert.equal(run.stderr.split('\n').filter(Boolean).length, 2);
 });
 
-test('a positional list names the argument by its place: params.datasets.1 is dataset 2', () => {
+test('a positional list names the argument by its place: params.datasets.1 is dataset 2', async () => {
   let error: unknown;
   try {
-    parseInput('jobs.start', { kind: 'preseed-raster', params: { minZoom: 0, maxZoom: 2, output: '/tmp/o.mbtiles', datasets: ['/tmp/a.tif', '  '] } });
+    await parseInput('jobs.start', { kind: 'preseed-raster', params: { minZoom: 0, maxZoom: 2, output: '/tmp/o.mbtiles', datasets: ['/tmp/a.tif', '  '] } });
   } catch (e) {
     error = e;
   }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { requests } from '../../shared/contract.js';
 import type { TesseraError } from '../../shared/errors.js';
+import { type Refused, refusedInput } from './refused-inputs.js';
 
 /** Where a field came from: an option (`--bbox`) or a positional argument (`dataset`, numbered). */
 type Source = { option: string; parts?: readonly string[] } | { argument: string };
@@ -91,17 +92,7 @@ export const FIELD_SOURCES: Readonly<Record<string, Readonly<Record<string, Sour
   'jobs report': { format: { option: '--format' } },
 };
 
-interface Refused {
-  name: keyof typeof requests;
-  input: unknown;
-}
-
-const refused = new WeakMap<object, Refused>();
-
-/** Keeps the input a refused request was given, for describeIssues. */
-export function rememberInput(error: TesseraError, name: keyof typeof requests, input: unknown): void {
-  refused.set(error, { name, input });
-}
+export { rememberInput } from './refused-inputs.js';
 
 export interface IssueWords {
   /** The contract field (`params.bbox.1`). */
@@ -120,7 +111,7 @@ export interface IssueWords {
 export function describeIssues(command: string | null, error: TesseraError): IssueWords[] | null {
   const details = error.details as { request?: string; issues?: { field: string; message: string }[] } | undefined;
   if (error.code !== 'BAD_INPUT' || !Array.isArray(details?.issues) || details.issues.length === 0) return null;
-  const known = refused.get(error);
+  const known = refusedInput(error);
   const sources = (command !== null && FIELD_SOURCES[command]) || {};
   const words = details.issues.map((issue) => wordsOf(issue, sources, known));
   // A job's own refusal (a dataset that does not exist: `params.datasets.0`) has its words already;

@@ -6,15 +6,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { JOB_KINDS, JOB_STATES, type JobSummary, type ReportFormat, type RequestResult } from '../../shared/contract.js';
+import type { JobSummary, ReportFormat, RequestResult } from '../../shared/contract.js';
+import { JOB_STATES } from '../../shared/job-states.js';
+import { JOB_KIND_NAMES as JOB_KINDS } from '../../shared/kinds/kind-names.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { formatBytes, formatSkipped } from '../../shared/format.js';
 import type { ContractHandlers } from '../engine/handlers.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { EXIT, type Io, type Out, USAGE_CODES, UsageError, morePages, optionalInt, stripUndefined, withReadOnly } from './command-support.js';
-import { openJobEngine } from './job-engine.js';
 import { parseInput, request } from './request.js';
-import { runJob } from './run-job.js';
 
 const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv', 'html', 'pdf'];
 
@@ -29,7 +29,7 @@ export async function jobsCommand(dataDir: string, args: string[], values: Recor
   const [sub, ...ids] = args;
   switch (sub) {
     case 'list': {
-      const input = parseInput('jobs.list', {
+      const input = await parseInput('jobs.list', {
         filter: stripUndefined({
           states: values.state as string[] | undefined,
           kinds: values.kind as string[] | undefined,
@@ -60,6 +60,8 @@ export async function jobsCommand(dataDir: string, args: string[], values: Recor
       return cancel(dataDir, jobIds(ids, 'cancel'), io, json, out);
     case 'retry':
     case 'resume': {
+      // Running jobs brings the engine client's progress bar and summaries: loaded by the commands that run.
+      const { runJob } = await import('./run-job.js');
       let code: number = EXIT.succeeded;
       for (const id of jobIds(ids, sub)) code = Math.max(code, await runJob(dataDir, io, json, (engine) => retry(engine.handlers, id)));
       return code;
@@ -97,6 +99,7 @@ async function report(dataDir: string, id: number, values: Record<string, unknow
 }
 
 async function cancel(dataDir: string, ids: number[], io: Io, json: boolean, out: Out): Promise<number> {
+  const { openJobEngine } = await import('./job-engine.js');
   const engine = await openJobEngine(dataDir, 'tessera jobs cancel');
   try {
     const result = await request(engine.handlers, 'jobs.cancel', { ids });

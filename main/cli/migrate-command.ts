@@ -10,8 +10,9 @@
 import type { JobStartInput } from '../../shared/contract.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { parseServiceUrl } from '../esri/service-url.js';
+import { UsageError } from './usage-error.js';
 
-export class MigrateUsageError extends Error {}
+export class MigrateUsageError extends UsageError {}
 
 export interface MigrateOptions {
   layers?: string;

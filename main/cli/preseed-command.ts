@@ -6,8 +6,9 @@ import { resolve } from 'node:path';
 import { resolveInputPath } from '../paths/gdal-path.js';
 import type { JobEstimate, JobStartInput } from '../../shared/contract.js';
 import { formatAbout, formatBytes, formatNativeZoom, formatSecondsShort, formatTileBound, formatUpsampling } from '../../shared/format.js';
+import { UsageError } from './usage-error.js';
 
-export class PreseedUsageError extends Error {}
+export class PreseedUsageError extends UsageError {}
 
 export interface PreseedOptions {
   zoom?: string;

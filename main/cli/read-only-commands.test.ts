@@ -1,5 +1,5 @@
 /**
- * The read-only commands (jobs list|show|report, catalog list|show) answer from the store alone:
+ * The read-only commands (jobs list|show|report, catalog list|show, caches list) answer from the store alone:
  * they must not load GDAL, sharp/libvips or the worker pool, which cost a terminal user half a
  * second per command (issue 14, item 6). Checked on the process's own memory map, after each
  * command ran against a data directory that holds a real job and a real dataset.
@@ -68,9 +68,19 @@ test('jobs list|show|report and catalog list|show load no GDAL, sharp or libvips
     assert.ok(packages.has('better-sqlite3'), `the hook sees the packages a command loads: ${[...packages].join(', ')}`);
     // The report builder (pdfkit and its fonts, the tile-cache readers) and the terminal
     // prettifier load only for the command that needs them: a listing is parsed by scripts.
-    const heavy = ['pdfkit', 'fontkit', 'pmtiles', '@mapbox/vector-tile', 'pino-pretty'].filter((p) => packages.has(p));
+    // Nor zod: their inputs are checked by plain-inputs.ts (a report's format goes to the schema).
+    const heavy = ['pdfkit', 'fontkit', 'pmtiles', '@mapbox/vector-tile', 'pino-pretty', 'zod'].filter((p) => packages.has(p));
     if (args[1] !== 'report') assert.deepEqual(heavy, [], `${args.join(' ')} loads no report or pretty-printing package`);
   }
+  // caches list reads each cache's file (the tile-cache readers load: pmtiles…), but starts no engine.
+  const caches = nativeLibrariesAfter(['caches', 'list', '--data-dir', dataDir]);
+  assert.equal(caches.code, 0, caches.stderr);
+  assert.deepEqual(caches.libraries, ['better_sqlite3'], 'caches list loads only SQLite');
+  assert.ok(!caches.packages.has('piscina') && !caches.packages.has('gdal-async') && !caches.packages.has('sharp'), [...caches.packages].join(', '));
+  // --help loads no store, no schema and no native library.
+  const help = nativeLibrariesAfter(['--help']);
+  assert.deepEqual(help.libraries, [], 'tessera --help loads no native library');
+  assert.ok(!help.packages.has('zod') && !help.packages.has('pino'), [...help.packages].join(', '));
   // The probe sees what a job does load: the check can fail.
   assert.ok(nativeLibrariesAfter(['jobs', 'report', '1', '--format', 'pdf', '--data-dir', dataDir]).packages.has('pdfkit'), 'a PDF report loads pdfkit');
   const { libraries } = nativeLibrariesAfter(['verify', join(dir, 'missing.mbtiles'), '--data-dir', join(dir, 'other')]);

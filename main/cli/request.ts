@@ -2,14 +2,20 @@
  * How the CLI asks the engine (or the read-only handlers) for something: by the contract's request
  * name, with the input checked by the request's zod schema (defaults filled in) as a host's
  * dispatcher does, but throwing the TesseraError instead of answering a reply.
+ *
+ * The schemas (zod and every kind's params) are imported only when an input needs them: the
+ * read-only commands' usual inputs are checked by plain-inputs.ts, exactly as the schema would.
  */
-import type { RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
+import type { ContractHandlers, RequestName, RequestParsed, RequestResult } from '../../shared/contract.js';
 import { TesseraError } from '../../shared/errors.js';
-import { type ContractHandlers, parseRequest } from '../engine/handlers.js';
-import { rememberInput } from './input-words.js';
+import { plainInput } from './plain-inputs.js';
+import { rememberInput } from './refused-inputs.js';
 
 /** parseRequest, remembering a refused input so that the refusal can name the options (input-words.ts). */
-export function parseInput<N extends RequestName>(name: N, input: unknown): RequestParsed<N> {
+export async function parseInput<N extends RequestName>(name: N, input: unknown): Promise<RequestParsed<N>> {
+  const plain = plainInput(name, input);
+  if (plain) return plain as RequestParsed<N>;
+  const { parseRequest } = await import('../engine/handlers.js');
   try {
     return parseRequest(name, input);
   } catch (error) {
@@ -20,7 +26,7 @@ export function parseInput<N extends RequestName>(name: N, input: unknown): Requ
 
 export async function request<N extends RequestName>(handlers: Pick<ContractHandlers, N>, name: N, input: unknown): Promise<RequestResult<N>> {
   const handler = handlers[name] as (input: unknown) => Promise<RequestResult<N>> | RequestResult<N>;
-  return handler(parseInput(name, input));
+  return handler(await parseInput(name, input));
 }
 
 /** Every row of a paged request, page after page. */

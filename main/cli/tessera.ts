@@ -12,10 +12,6 @@ import type { TruncateParams } from '../../shared/contract.js';
 import { resolve } from 'node:path';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { defaultDataDir } from '../engine/data-dir.js';
-import { request } from './request.js';
-import { PreseedUsageError, estimateUnusable, formatEstimate, preseedInput } from './preseed-command.js';
-import { CatalogUsageError, catalogCommand, ingestInput } from './catalog-command.js';
-import { MIGRATE_USAGE, MigrateUsageError, migrateEsriInput } from './migrate-command.js';
 import { CommandLineError, parseCommandLine } from './command-line.js';
 import { type CommandSpec, commandHelp, commandName, findCommand, foreignOption } from './command-specs.js';
 import {
@@ -27,21 +23,20 @@ import {
   assertHasStore,
   optionalInt,
   packageVersion,
-  stripUndefined,
   setCommandQueue,
+  stripUndefined,
 } from './command-support.js';
-import { describeIssues } from './input-words.js';
-import { openJobEngine } from './job-engine.js';
-import { jobsCommand } from './jobs-command.js';
-import { plansCommand } from './plans-command.js';
-import { cachesCommand, truncateInput } from './caches-command.js';
-import { runJob } from './run-job.js';
-import { serve } from './serve-command.js';
-import { stacCommand } from './stac-command.js';
-import { worker } from './worker-command.js';
+import { MIGRATE_USAGE } from './migrate-command.js';
+
+// Each command's module is imported when that command runs: `tessera jobs list` over a big store
+// must not first load the job runner, the engine's client, the zod schemas of every kind or the
+// console host (issue 14). Only what every command needs (the command line, its specs, the exit
+// codes) is imported above.
+const engineFor = () => import('./job-engine.js');
+const jobRunner = () => import('./run-job.js');
+const requests = () => import('./request.js');
 
 export { EXIT } from './command-support.js';
-export { exitCodeFor } from './run-job.js';
 
 /** The overview (`tessera --help`); each command's own help comes from command-specs.ts. */
 const USAGE = `Usage: tessera <command> [options]
@@ -135,9 +130,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (command !== 'worker') setCommandQueue(values.queue);
     switch (command) {
       case 'worker':
-        return await worker(values, out);
+        return await (await import('./worker-command.js')).worker(values, out);
       case 'serve':
-        return await serve(dataDir, values, out);
+        return await (await import('./serve-command.js')).serve(dataDir, values, out);
       case 'verify': {
         if (rest.length !== 1) throw new UsageError('verify takes exactly one cache: tessera verify <cache>');
         const params = {
@@ -146,13 +141,16 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           maxZoom: optionalInt(values['max-zoom'], '--max-zoom'),
           maxTileBytes: optionalInt(values['max-tile-bytes'], '--max-tile-bytes'),
         };
+        const [{ runJob }, { request }] = await Promise.all([jobRunner(), requests()]);
         return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', { kind: 'verify', params: stripUndefined(params) }));
       }
       case 'preseed': {
         const [kind, ...inputs] = rest;
+        const { preseedInput, formatEstimate, estimateUnusable } = await import('./preseed-command.js');
         const input = preseedInput(kind, inputs, values);
+        const { request } = await requests();
         if (values['dry-run']) {
-          const engine = await openJobEngine(dataDir, 'tessera (cli)');
+          const engine = await (await engineFor()).openJobEngine(dataDir, 'tessera (cli)');
           try {
             const estimate = await request(engine.handlers, 'jobs.estimate', input);
             out(formatEstimate(estimate), estimate);
@@ -162,30 +160,36 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             await engine.close();
           }
         }
-        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input), { waitAnalysis: values['wait-analysis'] ?? false });
+        return await (await jobRunner()).runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input), {
+          waitAnalysis: values['wait-analysis'] ?? false,
+        });
       }
-      case 'migrate':
+      case 'migrate': {
+        const [{ runJob }, { request }, { migrateEsriInput }] = await Promise.all([jobRunner(), requests(), import('./migrate-command.js')]);
         return await runJob(dataDir, io, json, async (engine) =>
           request(engine.handlers, 'jobs.start', await migrateEsriInput(rest, values, engine.credentials)),
         );
+      }
       case 'ingest': {
-        const input = ingestInput(rest, values);
+        const input = (await import('./catalog-command.js')).ingestInput(rest, values);
+        const [{ runJob }, { request }] = await Promise.all([jobRunner(), requests()]);
         return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input), { waitAnalysis: values['wait-analysis'] ?? false });
       }
       case 'catalog':
         if (values['data-dir'] !== undefined) assertHasStore(dataDir);
-        return await catalogCommand(dataDir, rest, values, out, (line) => io.stderr.write(`${line}\n`));
+        return await (await import('./catalog-command.js')).catalogCommand(dataDir, rest, values, out, (line) => io.stderr.write(`${line}\n`));
       case 'jobs':
         if (values['data-dir'] !== undefined) assertHasStore(dataDir);
-        return await jobsCommand(dataDir, rest, values, io, json, out);
+        return await (await import('./jobs-command.js')).jobsCommand(dataDir, rest, values, io, json, out);
       case 'plans':
-        return await plansCommand(dataDir, rest, values, io, json, out);
+        return await (await import('./plans-command.js')).plansCommand(dataDir, rest, values, io, json, out);
       case 'caches':
-        return await cachesCommand(rest, () => openJobEngine(dataDir, 'tessera (cli)'), out);
+        return await (await import('./caches-command.js')).cachesCommand(rest, dataDir, out);
       case 'truncate': {
-        const input = truncateInput(rest, values);
+        const input = (await import('./caches-command.js')).truncateInput(rest, values);
+        const { request } = await requests();
         if (values['dry-run']) {
-          const engine = await openJobEngine(dataDir, 'tessera (cli)');
+          const engine = await (await engineFor()).openJobEngine(dataDir, 'tessera (cli)');
           try {
             const estimate = await request(engine.handlers, 'jobs.estimate', input);
             const zooms = estimate.zooms.map((z) => `z${z.z} ${z.tiles.toLocaleString('en-US')}`).join(', ');
@@ -204,29 +208,27 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             await engine.close();
           }
         }
-        return await runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
+        return await (await jobRunner()).runJob(dataDir, io, json, (engine) => request(engine.handlers, 'jobs.start', input));
       }
       case 'stac':
-        return await stacCommand(dataDir, rest, values, out);
+        return await (await import('./stac-command.js')).stacCommand(dataDir, rest, values, out);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }
   } catch (error) {
-    return reportError(error, io, json, helpHint, spec);
+    return await reportError(error, io, json, helpHint, spec);
   }
 }
 
-function reportError(error: unknown, io: Io, json: boolean, helpHint = 'tessera --help', spec?: CommandSpec): number {
-  const usage =
-    error instanceof UsageError ||
-    error instanceof PreseedUsageError ||
-    error instanceof CatalogUsageError ||
-    error instanceof MigrateUsageError ||
-    error instanceof CommandLineError;
+async function reportError(error: unknown, io: Io, json: boolean, helpHint = 'tessera --help', spec?: CommandSpec): Promise<number> {
+  // Each command's own usage errors (PreseedUsageError…) extend UsageError.
+  const usage = error instanceof UsageError || error instanceof CommandLineError;
   let e = usage ? new TesseraError('BAD_INPUT', (error as Error).message) : toTesseraError(error);
   const code = usage || USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
-  // A refused request input: one line per problem, naming the option that set the field.
-  const issues = usage ? null : describeIssues(spec ? spec.path.join(' ') : null, e);
+  // A refused request input: one line per problem, naming the option that set the field (the
+  // wording reads the zod schemas: loaded only for a refusal that has issues).
+  const hasIssues = !usage && e.code === 'BAD_INPUT' && Array.isArray((e.details as { issues?: unknown } | undefined)?.issues);
+  const issues = hasIssues ? (await import('./input-words.js')).describeIssues(spec ? spec.path.join(' ') : null, e) : null;
   if (issues) {
     const details = e.details as { issues: { field: string; message: string }[] };
     e = new TesseraError(e.code, issues.map((i) => i.text).join('; '), {

@@ -37,6 +37,12 @@ export const READ_ONLY_REQUESTS = [
 
 export type ReadOnlyRequest = (typeof READ_ONLY_REQUESTS)[number];
 export type ReadOnlyHandlers = Pick<ContractHandlers, ReadOnlyRequest>;
+/**
+ * What a data directory opened without an engine answers: the read-only requests, and the Caches
+ * screen's list (`tessera caches list`), which reads the jobs' caches from the store and each cache
+ * from its file. (The engine serves caches.list from its own CacheList, which keeps what it read.)
+ */
+export type ReadOnlyStoreHandlers = ReadOnlyHandlers & Pick<ContractHandlers, 'caches.list'>;
 
 export interface ReadOnlySources {
   store: JobStore;
@@ -65,7 +71,7 @@ export function readOnlyHandlers({ store, catalog, withLiveProgress = (job) => j
 }
 
 export interface ReadOnlyStore {
-  readonly handlers: ReadOnlyHandlers;
+  readonly handlers: ReadOnlyStoreHandlers;
   /** Whether this reader holds the data directory's lock (no engine runs there). */
   readonly locked: boolean;
   close(): void;
@@ -109,7 +115,14 @@ export function openReadOnly(dataDir: string, options: OpenReadOnlyOptions = {})
   try {
     const store = new JobStore(db);
     if (lock) store.markInterrupted();
-    const handlers = readOnlyHandlers({ store, catalog: new Catalog(db, dataDir) });
+    const handlers: ReadOnlyStoreHandlers = {
+      ...readOnlyHandlers({ store, catalog: new Catalog(db, dataDir) }),
+      // Loaded on demand: the tile-cache readers are for this command only.
+      'caches.list': async () => {
+        const [{ CacheList }, { CacheRecords }] = await Promise.all([import('../caches/cache-list.js'), import('../caches/cache-records.js')]);
+        return new CacheList({ store, records: new CacheRecords(db) }).list();
+      },
+    };
     return {
       handlers,
       locked: lock !== null,

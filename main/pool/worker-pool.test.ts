@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { TesseraError } from '../../shared/errors.js';
 import type { ScriptedTasks } from '../../workers/testing/scripted-tasks.js';
-import { WorkerPool } from './worker-pool.js';
+import { WORKER_YOUNG_GENERATION_MB, WorkerPool } from './worker-pool.js';
 
 const filename = fileURLToPath(new URL('../../workers/testing/scripted-tasks.js', import.meta.url));
 const pool = new WorkerPool<ScriptedTasks>({ filename, threads: 2, maxQueue: 4, graceMs: 50 });
@@ -95,6 +95,21 @@ test('a task over the memory bound fails alone with WORKER_OUT_OF_MEMORY (not re
     assert.ok((await bounded.run('spin', { ms: 1 })).rounds >= 1, 'a fresh worker runs the next task');
   } finally {
     await bounded.destroy();
+  }
+});
+
+test("each worker's young generation is bounded (WORKER_YOUNG_GENERATION_MB unless the pool says otherwise)", async () => {
+  const byDefault = new WorkerPool<ScriptedTasks>({ filename, threads: 1 });
+  const bigger = new WorkerPool<ScriptedTasks>({ filename, threads: 1, maxYoungGenerationSizeMb: 48 });
+  try {
+    const [small, large] = [await byDefault.run('limits', {}), await bigger.run('limits', {})];
+    assert.equal(small.maxYoungGenerationSizeMb, WORKER_YOUNG_GENERATION_MB);
+    assert.equal(large.maxYoungGenerationSizeMb, 48);
+    // V8 itself holds the worker to it: the bounded new space never grows past the bound.
+    assert.ok(small.youngSpaceBytes <= WORKER_YOUNG_GENERATION_MB * 1024 ** 2, `new space ${small.youngSpaceBytes} B`);
+  } finally {
+    await byDefault.destroy();
+    await bigger.destroy();
   }
 });
 

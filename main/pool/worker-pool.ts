@@ -32,7 +32,19 @@ export interface WorkerPoolOptions {
   graceMs?: number;
   /** Memory cap per worker (MB of old-generation heap); defaults to defaultWorkerHeapMb(threads). */
   maxOldGenerationSizeMb?: number;
+  /** Each worker's young generation (MB); defaults to WORKER_YOUNG_GENERATION_MB. */
+  maxYoungGenerationSizeMb?: number;
 }
+
+/**
+ * The young generation of each worker's heap, in MB. Left to V8, it grows to 3 × 16 MiB of
+ * semi-spaces per isolate here, and a tiling worker, which allocates short-lived arrays as fast as
+ * it can, fills it. states_provinces z0–10 (bench/memory-bench.ts, run alternately at load 11–16):
+ * V8's default peaked at 403–465 MiB, 16 MB at 392–446, 8 MB at 335–359, 4 MB at 341–351 for
+ * ~14% more CPU; at z0–8, 8 MB took 8.9 CPU s against 8.6 (medians of 5). Raster preseeds, whose
+ * workers hold pixels outside the JS heap, stayed where they were (312–330 against 319–322 MiB).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 8;
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -73,7 +85,11 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxQueue = options.maxQueue ?? this.threads * 4;
     this.graceMs = options.graceMs ?? 100;
-    this.options = { ...options, maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? defaultWorkerHeapMb(this.threads) };
+    this.options = {
+      ...options,
+      maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? defaultWorkerHeapMb(this.threads),
+      maxYoungGenerationSizeMb: options.maxYoungGenerationSizeMb ?? WORKER_YOUNG_GENERATION_MB,
+    };
   }
 
   /** The heap bound each worker runs under (MB). */
@@ -91,7 +107,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
       maxQueue: this.maxQueue * 2,
       // A worker that died is replaced right away (piscina's default), only its task fails.
       idleTimeout: Number.POSITIVE_INFINITY,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb, maxYoungGenerationSizeMb: this.options.maxYoungGenerationSizeMb },
     });
     // Errors of one task reject that task; this keeps an unexpected pool-level error from crashing the app.
     this.piscina.on('error', () => {});

@@ -34,8 +34,33 @@ export class JobHistory {
 
   /** The SELECT listJobs runs for this page, and the index that drives it (for plan tests and the bench). */
   pageQuery(filter: JobFilter, lastId: number | undefined, limit: number): ReturnType<typeof jobPageQuery> {
-    const onlyDates = !filter.states?.length && !filter.kinds?.length && !filter.text && (filter.createdFrom !== undefined || filter.createdTo !== undefined);
-    return jobPageQuery(filter, { lastId, limit, byCreated: onlyDates && this.createdRangeIsSmaller(filter, lastId) });
+    const dates = filter.createdFrom !== undefined || filter.createdTo !== undefined;
+    const idRange = dates ? this.createdIds(filter) : undefined;
+    // With the range's newest id known, walking ids down from it reads the page and no more.
+    const onlyDates = dates && !filter.states?.length && !filter.kinds?.length && !filter.text && idRange?.high === undefined;
+    return jobPageQuery(filter, { lastId, limit, idRange, byCreated: onlyDates && this.createdRangeIsSmaller(filter, lastId) });
+  }
+
+  /**
+   * The ids a created-date range spans, where they can be told exactly (migration 10): the range's
+   * last entry in jobs_by_created is its newest job unless a job after it was created earlier than
+   * the one before (a step back of the clock, recorded in jobs_created_backsteps), and its first
+   * entry its oldest unless such a step lies at or before it. An end that cannot be told is left
+   * out (the page then checks created_at alone, as before). A range nothing was created in: none.
+   */
+  private createdIds(filter: JobFilter): { low?: number; high?: number } {
+    const range: { low?: number; high?: number } = {};
+    if (filter.createdTo !== undefined) {
+      const high = (this.stmt.lastIdCreatedBy.get(new Date(filter.createdTo).toISOString()) as { id: number } | undefined)?.id;
+      if (high === undefined) return { low: 1, high: 0 };
+      if (!this.stmt.backstepFrom.get(high)) range.high = high;
+    }
+    if (filter.createdFrom !== undefined) {
+      const low = (this.stmt.firstIdCreatedFrom.get(new Date(filter.createdFrom).toISOString()) as { id: number } | undefined)?.id;
+      if (low === undefined) return { low: 1, high: 0 };
+      if (!this.stmt.backstepUpTo.get(low)) range.low = low;
+    }
+    return range;
   }
 
   /**

@@ -83,7 +83,10 @@ function allPages(store: JobStore, filter: JobFilter, pageSize: number): number[
   return ids;
 }
 
-/** The plain answer: one scan, LIKE for text, newest first. */
+/**
+ * The plain answer: one scan, newest first; text of 3+ characters as LIKE finds it, 1–2 characters
+ * at the start of the name (which begins search_text).
+ */
 function oracle(db: Db, filter: JobFilter): number[] {
   const where: string[] = [];
   const args: unknown[] = [];
@@ -91,7 +94,11 @@ function oracle(db: Db, filter: JobFilter): number[] {
   if (filter.kinds?.length) where.push(`kind IN (${filter.kinds.map(() => '?').join(',')})`), args.push(...filter.kinds);
   if (filter.createdFrom) where.push('created_at >= ?'), args.push(new Date(filter.createdFrom).toISOString());
   if (filter.createdTo) where.push('created_at <= ?'), args.push(new Date(filter.createdTo).toISOString());
-  if (filter.text) where.push(`search_text LIKE ? ESCAPE '\\'`), args.push(`%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const text = filter.text?.toLowerCase() ?? '';
+  if ([...text].length >= 3) where.push(`search_text LIKE ? ESCAPE '\\'`), args.push(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  else if (text) where.push('name_starts(name, ?)'), args.push(text);
+  // The name as the console shows it, folded as the search folds it: not the stored search_text.
+  db.function('name_starts', { deterministic: true }, (name, start) => (String(name).toLowerCase().startsWith(String(start)) ? 1 : 0));
   return (
     db.prepare(`SELECT id FROM jobs NOT INDEXED ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`).all(...args) as { id: number }[]
   ).map((r) => r.id);
@@ -211,9 +218,14 @@ test('EXPLAIN QUERY PLAN: every filtered page reads an index in id order, with n
     [{ states: ['failed', 'queued'], kinds: ['ingest', 'verify'] }, 'state-kind', /MERGE \(UNION ALL\)[\s\S]*jobs_by_state_kind/],
     [{ text: 'zürich' }, 'text', /jobs_fts VIRTUAL TABLE/],
     [{ text: 'zürich', states: ['failed', 'queued'], kinds: ['ingest'], createdFrom: at(10) }, 'text', /jobs_fts VIRTUAL TABLE/],
-    [{ text: 'zz' }, 'id', /USING INTEGER PRIMARY KEY|SCAN jobs/],
+    [{ text: 'zz' }, 'initials', /USING INDEX jobs_by_initials \(<expr>=\?/],
+    [{ text: 'z', states: ['failed'] }, 'initials', /USING INDEX jobs_by_initial \(<expr>=\?/],
     // A recent range: walk ids down from the newest (few jobs are newer than the range).
     [{ createdFrom: at(280) }, 'id', /USING INTEGER PRIMARY KEY|SCAN jobs/],
+    // An old range: its ids are known (the clock never went back here), so the walk starts at its newest.
+    [{ createdFrom: at(10), createdTo: at(20) }, 'id', /SEARCH jobs USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/],
+    [{ states: ['failed'], createdFrom: at(10), createdTo: at(20) }, 'state', /USING INDEX jobs_by_state_id \(state=\? AND id>\? AND id<\?\)/],
+    [{ text: 'zürich', createdFrom: at(10), createdTo: at(20) }, 'text', /jobs_fts VIRTUAL TABLE/],
   ];
   for (const [filter, driver, uses] of cases) {
     for (const lastId of [undefined, 200]) {
@@ -223,10 +235,72 @@ test('EXPLAIN QUERY PLAN: every filtered page reads an index in id order, with n
       assert.doesNotMatch(p.detail, /TEMP B-TREE/, `${JSON.stringify(filter)} sorts:\n${p.detail}`);
     }
   }
-  // An old range with many newer jobs: its ids come from jobs_by_created alone and only those are
-  // sorted (at most the range's ids, never the rows); the rows are then read by id.
+  // Where the clock went back, a range's ids are not known: an old range with many newer jobs
+  // then reads its ids from jobs_by_created alone and sorts only those (never the rows).
+  db.prepare('INSERT INTO jobs_created_backsteps (id) VALUES (?)').run(295);
   const old = plan({ createdFrom: at(10), createdTo: at(20) });
   assert.equal(old.driver, 'created');
   assert.match(old.detail, /COVERING INDEX jobs_by_created \(created_at>\? AND created_at<\?\)/);
   assert.match(old.detail, /SEARCH jobs USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+});
+
+test('dates where the clock went back: every page is still exactly what a plain scan finds (property)', () => {
+  // Hours that mostly rise and sometimes step back a day, and jobs purged in between.
+  const db = openDatabase(join(dir, 'backsteps.sqlite'));
+  let now = START;
+  const store = new JobStore(db, { clock: () => new Date(now) });
+  const steps = fc.sample(fc.array(fc.integer({ min: -2, max: 10 }), { minLength: 300, maxLength: 300 }), { seed: 5, numRuns: 1 })[0]!;
+  for (const [i, step] of steps.entries()) {
+    now += (step < 0 ? -12 : step) * 3_600_000;
+    store.createJob({ kind: JOB_KINDS[i % JOB_KINDS.length]!, name: `job ${i}`, params: { cache: `/c/${i}.mbtiles` } as never, priority: 0 });
+  }
+  db.prepare('DELETE FROM jobs WHERE id % 7 = 0').run();
+  const recorded = (db.prepare('SELECT count(*) AS n FROM jobs_created_backsteps').get() as { n: number }).n;
+  assert.ok(recorded > 3, `the clock went back ${recorded} times`);
+  const hour = (h: number) => new Date(START + h * 3_600_000).toISOString();
+  const { first, last } = db.prepare('SELECT min(created_at) AS first, max(created_at) AS last FROM jobs').get() as { first: string; last: string };
+  const [low, high] = [first, last].map((t) => Math.round((Date.parse(t) - START) / 3_600_000)) as [number, number];
+  const filter = fc.record(
+    {
+      states: fc.constant(['queued'] as JobState[]),
+      text: fc.constantFrom('job', 'jo', 'j', '1'),
+      createdFrom: fc.integer({ min: low - 5, max: high + 5 }).map(hour),
+      createdTo: fc.integer({ min: low - 5, max: high + 5 }).map(hour),
+    },
+    { requiredKeys: ['createdFrom'] },
+  );
+  fc.assert(
+    fc.property(filter, fc.integer({ min: 1, max: 30 }), (f, pageSize) => {
+      assert.deepEqual(allPages(store, f, pageSize), oracle(db, f));
+    }),
+    { numRuns: 300, seed: 5 },
+  );
+});
+
+test('migration 10 records where the clock already went back in a store that holds jobs', () => {
+  const file = join(dir, 'before-10.sqlite');
+  const raw = new Database(file);
+  for (const [i, sql] of MIGRATIONS.slice(0, 9).entries()) {
+    raw.exec(sql);
+    raw.pragma(`user_version = ${i + 1}`);
+  }
+  const insert = raw.prepare(
+    `INSERT INTO jobs (kind, name, state, params, created_at, updated_at, search_text) VALUES ('verify', ?, 'succeeded', '{}', ?, ?, ?)`,
+  );
+  const hours = [0, 1, 2, 1, 3, 4, 0, 5];
+  for (const [i, h] of hours.entries()) {
+    const at = new Date(START + h * 3_600_000).toISOString();
+    insert.run(`Job ${i}`, at, at, `job ${i} {}`);
+  }
+  raw.close();
+  const db = openDatabase(file);
+  assert.equal(schemaVersion(db), latestVersion());
+  assert.deepEqual(
+    (db.prepare('SELECT id FROM jobs_created_backsteps ORDER BY id').all() as { id: number }[]).map((r) => r.id),
+    [4, 7],
+  );
+  const store = new JobStore(db);
+  const f: JobFilter = { createdFrom: new Date(START + 3_600_000).toISOString(), createdTo: new Date(START + 3 * 3_600_000).toISOString() };
+  assert.deepEqual(allPages(store, f, 2), oracle(db, f));
+  assert.deepEqual(allPages(store, { text: 'Jo' }, 3), [8, 7, 6, 5, 4, 3, 2, 1]);
 });

@@ -10,8 +10,11 @@ const SQL = {
                   VALUES (@kind, @name, @state, @priority, @params, @at, @at, @search)`,
   getJob: 'SELECT * FROM jobs WHERE id = ?',
   maxId: 'SELECT max(id) AS id FROM jobs',
-  lastIdCreatedBy: 'SELECT id FROM jobs WHERE created_at <= ? ORDER BY created_at DESC LIMIT 1',
-  firstIdCreatedFrom: 'SELECT id FROM jobs WHERE created_at >= ? ORDER BY created_at LIMIT 1',
+  // The last and the first entry of jobs_by_created (created_at, then id) on each side of a time.
+  lastIdCreatedBy: 'SELECT id FROM jobs WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1',
+  firstIdCreatedFrom: 'SELECT id FROM jobs WHERE created_at >= ? ORDER BY created_at, id LIMIT 1',
+  backstepFrom: 'SELECT 1 FROM jobs_created_backsteps WHERE id >= ? LIMIT 1',
+  backstepUpTo: 'SELECT 1 FROM jobs_created_backsteps WHERE id <= ? LIMIT 1',
   setJobState: `UPDATE jobs SET state = @to, updated_at = @at, started_at = @started, finished_at = @finished, run_ms = @runMs, run_started_at = @runStartedAt,
                       error_code = @code, error_message = @message, error_details = @details
                     WHERE id = @id AND state = @from`,

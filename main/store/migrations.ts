@@ -209,4 +209,35 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (collection, item)
   ) WITHOUT ROWID;
   `,
+  // 10: the history's date ranges and short texts at a million jobs (issue 14.6).
+  // Dates: ids and creation times rise together unless the clock went back between two jobs, so
+  // a date range is a range of ids, found in two look-ups in jobs_by_created, and a page walks ids
+  // (or a state's ids) down from the range's end and stops after its rows, instead of reading
+  // every job of the range or every job newer than it (61–64 ms cold for one month). Where the
+  // clock went back, the ids are not in step: jobs_created_backsteps records each job created
+  // earlier than the job before it (the trigger, and the jobs already there by a window over
+  // them), and listJobs (job-history.ts) takes a range's end as an id only where no such step
+  // lies beyond it. A purged job's step stays recorded: it can only make a bound be ignored.
+  // Short texts: trigrams need 3 characters; 1–2 characters match the start of a job's name,
+  // which begins search_text (the store writes `${name} ${params}` lower-cased), through an
+  // index of its first one and its first two characters kept in id order: a LIKE '%zz%' walk
+  // read every job (9.5 s cold) to find none.
+  `
+  CREATE TABLE jobs_created_backsteps (id INTEGER PRIMARY KEY);
+  INSERT INTO jobs_created_backsteps (id)
+    SELECT id FROM (SELECT id, created_at, lag(created_at) OVER (ORDER BY id) AS before FROM jobs) WHERE created_at < before;
+  CREATE TRIGGER jobs_created_backstep AFTER INSERT ON jobs
+    WHEN new.created_at < (SELECT created_at FROM jobs WHERE id < new.id ORDER BY id DESC LIMIT 1)
+  BEGIN
+    INSERT OR IGNORE INTO jobs_created_backsteps (id) VALUES (new.id);
+  END;
+  -- created_at is never changed by Tessera; if something does, that job's place in time is unknown.
+  CREATE TRIGGER jobs_created_changed AFTER UPDATE OF created_at ON jobs BEGIN
+    INSERT OR IGNORE INTO jobs_created_backsteps (id) VALUES (new.id);
+  END;
+  -- state and kind ride along, checked in the index before a row is read (as created_at in jobs_by_state_id):
+  -- failed jobs whose name starts with "mi" read 199 ms cold of rows without them.
+  CREATE INDEX jobs_by_initial  ON jobs (substr(search_text, 1, 1), id, state, kind);
+  CREATE INDEX jobs_by_initials ON jobs (substr(search_text, 1, 2), id, state, kind);
+  `,
 ];

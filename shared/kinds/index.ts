@@ -13,6 +13,7 @@ import { rasterPreseedContract } from './raster-preseed.js';
 import { vectorPreseedContract } from './vector-preseed.js';
 import { truncateContract } from './truncate.js';
 import { verifyContract } from './verify.js';
+import { JOB_KIND_NAMES, type JobKindName } from './kind-names.js';
 
 export const KIND_CONTRACTS = {
   verify: verifyContract,
@@ -21,11 +22,12 @@ export const KIND_CONTRACTS = {
   ingest: ingestContract,
   'migrate-esri': esriMigrateContract,
   truncate: truncateContract,
-} as const;
+} as const satisfies Record<JobKindName, unknown>;
 
 /** Job kinds the engine knows. */
 export type JobKind = keyof typeof KIND_CONTRACTS;
-export const JOB_KINDS = Object.keys(KIND_CONTRACTS) as [JobKind, ...JobKind[]];
+// The names' own list (kind-names.ts, read by the CLI without zod): `satisfies` above holds it to these keys.
+export const JOB_KINDS = [...JOB_KIND_NAMES] as [JobKind, ...JobKind[]];
 
 type ParamsSchema<K extends JobKind> = (typeof KIND_CONTRACTS)[K]['params'];
 /** The params of a job of kind K, as the engine stores them (defaults applied). */

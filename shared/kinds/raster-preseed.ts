@@ -5,10 +5,8 @@ import { type PathUse, kindContract, pathList } from './kind-contract.js';
 
 export const RASTER_FORMATS = ['png', 'jpeg', 'webp'] as const;
 export const RESAMPLINGS = ['nearest', 'bilinear', 'cubic', 'lanczos', 'average'] as const;
-/** PNG zlib level unless a job says otherwise (see pngCompression). */
-export const PNG_COMPRESSION_DEFAULT = 6;
-/** PNG row filtering unless a job says otherwise (see pngAdaptiveFiltering). */
-export const PNG_ADAPTIVE_FILTERING_DEFAULT = true;
+import { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT } from './png-defaults.js';
+export { PNG_ADAPTIVE_FILTERING_DEFAULT, PNG_COMPRESSION_DEFAULT };
 
 /** preseed-raster: GDAL rasters (any CRS) to PNG/JPEG/WebP tiles; one item per dataset. */
 export const RasterPreseedParams = preseedChecks(

@@ -4,6 +4,8 @@
  * Loaded only by tests, through their own pool; never by the app's pool-entry.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { resourceLimits } from 'node:worker_threads';
 import { TesseraError, type ErrorCode } from '../../shared/errors.js';
 import { AbortFlag } from '../abort-flag.js';
 import type { TaskSpec, WorkerTaskFn } from '../task-map.js';
@@ -17,6 +19,7 @@ export interface ScriptedTasks {
   fail: TaskSpec<{ code: ErrorCode; message: string }, never>;
   measure: TaskSpec<{ data: Uint8Array }, { bytes: number }>;
   hog: TaskSpec<Record<string, never>, never>;
+  limits: TaskSpec<Record<string, never>, { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number; youngSpaceBytes: number }>;
 }
 
 /** Works for `ms`, checking the abort flag every millisecond like a tile loop does. */
@@ -59,3 +62,10 @@ export const hog: WorkerTaskFn<ScriptedTasks, 'hog'> = defineTask(async () => {
   const kept: number[][] = [];
   for (;;) kept.push(Array.from({ length: 1e5 }, (_, i) => i * 1.5));
 });
+
+/** The heap bounds this worker runs under, and what V8 made of its young generation (new space's size). */
+export const limits: WorkerTaskFn<ScriptedTasks, 'limits'> = defineTask(async () => ({
+  maxYoungGenerationSizeMb: resourceLimits.maxYoungGenerationSizeMb,
+  maxOldGenerationSizeMb: resourceLimits.maxOldGenerationSizeMb,
+  youngSpaceBytes: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
+}));
