@@ -72,6 +72,7 @@ const OPTIONS = {
   plans: { value: true, multiple: true },
   'stac-publish': { value: true },
   'token-env': { value: true },
+  'token-file': { value: true },
   queue: { value: true },
   concurrency: { value: true },
   name: { value: true },

@@ -118,6 +118,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: 'the setting, if any',
       },
       { name: 'token-env', value: 'VAR', description: "with --stac-publish: the environment variable holding the STAC API's bearer token", default: 'none' },
+      {
+        name: 'token-file',
+        value: 'FILE',
+        description:
+          "this console's own token, the same at every launch: read from FILE (at least 16 characters), or a random one written there (0600) if it does not exist. Give it to another machine that publishes here (its --token-env); the printed URL then leaves the token out",
+        default: 'a new token at every launch',
+      },
       QUEUE_OPTION,
     ],
     examples: [
@@ -125,6 +132,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'tessera serve --port 0 --json',
       'tessera serve --plans ./plans',
       'tessera serve --stac-publish https://stac.example.org/ --token-env STAC_TOKEN',
+      'tessera serve --token-file ~/.config/tessera/serve.token',
     ],
   },
   {

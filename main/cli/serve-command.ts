@@ -1,5 +1,5 @@
 /**
- * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME]`: starts the engine in a process of
+ * `tessera serve [--port N] [--host ADDR] [--allowed-host NAME] [--token-file FILE]`: starts the engine in a process of
  * its own (main/engine-process/: supervised, restarted after a crash), starts the headless console
  * on it, prints its URL once it listens, and runs until SIGINT or SIGTERM, then closes the console
  * and waits for the engine to close. On loopback it leaves its address and token in the data
@@ -19,6 +19,7 @@ import { EngineSupervisor } from '../engine-process/supervisor.js';
 import { nodeLauncher } from '../engine-process/node-launcher.js';
 import { EXIT, type Out, badInput, optionalInt, packageVersion } from './command-support.js';
 import { tokenFromEnv } from './stac-command.js';
+import { tokenFromFile } from './serve-token.js';
 
 export async function serve(dataDir: string, values: OptionValues, out: Out): Promise<number> {
   // Checked before the engine opens: a bad address or port is the command line's fault (exit 2).
@@ -32,6 +33,9 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
       throw badInput(`--host ${bindHost} is neither an IP address nor a host name that resolves`);
     }
   }
+  // The console's own token, fixed across launches when a file holds it (another machine may publish here with it).
+  const tokenFile = values['token-file'] === undefined ? undefined : resolve(values['token-file']);
+  const token = tokenFile === undefined ? undefined : tokenFromFile(tokenFile);
   const logger = createLogger();
   // Beyond loopback every path a request names must lie in a data root (engine/path-policy.ts).
   // Plan folders kept reconciled while the console runs (main/plans/plan-sync.ts).
@@ -65,7 +69,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   });
   await engine.start();
   const host = await import('../hosts/start-headless.js')
-    .then(({ startHeadless }) => startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger }))
+    .then(({ startHeadless }) => startHeadless(engine, { host: bindHost, port, allowedHosts: values['allowed-host'] ?? [], logger, ...(token && { token }) }))
     .catch(async (error: unknown) => {
       await engine.close();
       throw listenError(error, bindHost, port);
@@ -75,7 +79,19 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   // left in a file, and the commands meet DATA_DIR_LOCKED there as before.
   const removeConnection = isLoopbackHost(bindHost) ? writeConnectionFile(dataDir, host.origin, host.token) : () => {};
   // One line, printed once the host listens: scripts (and the end-to-end tests) read the URL from it.
-  out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
+  // A token from a file is long-lived: it stays in its file, not in the terminal's scrollback or a
+  // service manager's journal; the operator opens `URL/?token=<the file's line>` once (the cookie keeps the session).
+  if (tokenFile === undefined) {
+    out(`Tessera ${version} console: ${host.url}\n(data directory ${dataDir}; Ctrl-C to stop)`, { url: host.url, dataDir, port: host.port });
+  } else {
+    const url = `${host.origin}/`;
+    out(`Tessera ${version} console: ${url} (open ${url}?token=… with the token in ${tokenFile})\n(data directory ${dataDir}; Ctrl-C to stop)`, {
+      url,
+      tokenFile,
+      dataDir,
+      port: host.port,
+    });
+  }
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
