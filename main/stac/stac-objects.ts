@@ -4,6 +4,8 @@
  * with bbox, footprint, datetime, projection (proj:code) and file (file:size, file:checksum)
  * fields and assets with media types. Pure: the exporter and the API add links and hrefs.
  */
+import { createHash } from 'node:crypto';
+import { basename, extname, resolve } from 'node:path';
 import type { Bbox, CatalogDataset, TileCacheSummary } from '../../shared/contract.js';
 
 export const STAC_VERSION = '1.0.0';
@@ -101,6 +103,24 @@ export function datasetItem(dataset: CatalogDataset, file: FileFacts): StacItem 
   };
 }
 
+/**
+ * A cache's item id, the same for as long as the cache is at its path: its file name (readable)
+ * and a digest of the whole path (two `bm.mbtiles` in different folders differ). Not the job's id:
+ * re-running a preseed over the same output would otherwise make a new item and delete the old one
+ * at every publish. Safe in a URL segment and as a folder name of `stac export`.
+ */
+export function cacheItemId(path: string): string {
+  const absolute = resolve(path);
+  const stem =
+    basename(absolute, extname(absolute))
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'cache';
+  const digest = createHash('sha256').update(absolute, 'utf8').digest('hex').slice(0, 10);
+  return `cache-${stem}-${digest}`;
+}
+
 /** A tile cache a preseed job produced, as a STAC Item (its tiles are in Web Mercator). */
 export function cacheItem(job: { id: number; name: string; finishedAt: string | null; createdAt: string }, cache: TileCacheSummary, file: FileFacts): StacItem {
   const bbox = cache.bounds ?? WORLD;
@@ -114,7 +134,7 @@ export function cacheItem(job: { id: number; name: string; finishedAt: string | 
     type: 'Feature',
     stac_version: STAC_VERSION,
     stac_extensions: [PROJECTION_EXTENSION, FILE_EXTENSION],
-    id: `cache-job-${job.id}`,
+    id: cacheItemId(cache.path),
     collection: 'tile-caches',
     bbox,
     geometry: bboxPolygon(bbox),
