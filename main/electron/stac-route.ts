@@ -18,7 +18,7 @@ export function createStacAppRoute(search: () => Pick<ContractHandlers, 'stac.se
         status,
         headers: { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-store' },
       });
-    if (handlers === null) return json(503, { code: 'STORE_UNAVAILABLE', message: 'The engine is not open yet.' });
+    if (handlers === null) return json(503, { code: 'STORE_UNAVAILABLE', description: 'The engine is not open yet.' });
     // A custom scheme's URL has no origin under the WHATWG rules Node follows ("null"): build it.
     const reply = await stacReply(handlers, url, { origin: `${url.protocol}//${url.host}` });
     if (reply === null) return null;

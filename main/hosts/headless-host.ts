@@ -45,6 +45,7 @@ import {
 } from './http-security.js';
 import {
   errorBody,
+  stacErrorBody,
   forbiddenPage,
   header,
   methodNotAllowed,
@@ -182,14 +183,18 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
     const rawPath = q === -1 ? raw : raw.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
     const method = req.method ?? 'GET';
-    const special = rawPath === '/api' || rawPath.startsWith('/api/') || rawPath === '/metrics' || rawPath === '/events';
+    // STAC clients read errors as STAC APIs give them ({ code, description }), never an HTML page.
+    const isStac = rawPath === '/stac' || rawPath.startsWith('/stac/');
+    const special = rawPath === '/api' || rawPath.startsWith('/api/') || rawPath === '/metrics' || rawPath === '/events' || isStac;
+    const refuse = (status: number, code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string) =>
+      sendJson(res, status, isStac ? stacErrorBody(code, message) : errorBody(code, message));
     // Routes that serve index.html answer refusals with a page a person can read; the rest with JSON.
     const isPage = !special && (method === 'GET' || method === 'HEAD') && resolveStaticPath(rawPath).kind === 'page';
 
     const g = gate(req, false);
     if (!g.ok) {
       if (g.status === 403 && isPage) return sendHtml(res, 403, forbiddenPage(g.message));
-      return sendJson(res, g.status, errorBody(g.code, g.message));
+      return refuse(g.status, g.code, g.message);
     }
     // No CORS, ever: a preflight gets no Access-Control-* headers, so browsers refuse the real request.
     if (method === 'OPTIONS') return methodNotAllowed(res, rawPath.startsWith('/api/') ? 'POST' : 'GET, HEAD');
@@ -208,7 +213,7 @@ export async function startHeadlessHost(o: HeadlessHostOptions): Promise<Headles
 
     if (g.auth === null) {
       if (isPage) return sendHtml(res, 401, unauthorizedPage());
-      return sendJson(res, 401, errorBody('UNAUTHORIZED', 'Open the URL printed by `tessera serve`, or send Authorization: Bearer <token>.'));
+      return refuse(401, 'UNAUTHORIZED', 'Open the URL printed by `tessera serve`, or send Authorization: Bearer <token>.');
     }
 
     if (rawPath.startsWith('/api/') || rawPath === '/api') return handleApi(req, res, rawPath.slice('/api/'.length));

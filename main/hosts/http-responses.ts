@@ -21,6 +21,15 @@ export function errorBody(code: SerializedError['code'], message: string, detail
   return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+/**
+ * An error as STAC APIs answer one (stac-fastapi, pgstac: `{ code, description }`), for the /stac
+ * routes, whose clients (pystac-client, QGIS, a publishing Tessera) read that rather than the
+ * contract's `{ ok, error }`.
+ */
+export function stacErrorBody(code: SerializedError['code'], message: string, details?: unknown): { code: string; description: string; details?: unknown } {
+  return details === undefined ? { code, description: message } : { code, description: message, details };
+}
+
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...extra, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });

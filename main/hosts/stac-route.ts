@@ -11,7 +11,7 @@ import type http from 'node:http';
 import type { ContractHandlers, StacCollection, StacItem, StacLink, StacSearchResult } from '../../shared/contract.js';
 import { badInputAt, serializeError, toTesseraError } from '../../shared/errors.js';
 import { parseRequest } from '../engine/handlers.js';
-import { errorBody, readBody } from './http-responses.js';
+import { readBody, stacErrorBody } from './http-responses.js';
 import { MAX_BODY_BYTES, httpStatusForError } from './http-security.js';
 
 const PREFIX = '/stac';
@@ -169,7 +169,7 @@ export async function stacReply(search: Search, url: URL, options: { transaction
     return notFound('not a STAC API path');
   } catch (error) {
     const wire = serializeError(toTesseraError(error));
-    return { status: httpStatusForError(wire.code), contentType: 'application/json', body: errorBody(wire.code, wire.message, wire.details) };
+    return { status: httpStatusForError(wire.code), contentType: 'application/json', body: stacErrorBody(wire.code, wire.message, wire.details) };
   }
 }
 
@@ -202,12 +202,12 @@ export async function stacTransactionReply(handlers: Transactions, method: strin
     return { status: done.action === 'created' ? 201 : 200, contentType: 'application/json', body: { ...done, location } };
   } catch (error) {
     const wire = serializeError(toTesseraError(error));
-    return { status: httpStatusForError(wire.code), contentType: 'application/json', body: errorBody(wire.code, wire.message, wire.details) };
+    return { status: httpStatusForError(wire.code), contentType: 'application/json', body: stacErrorBody(wire.code, wire.message, wire.details) };
   }
 }
 
 function notFound(message: string): StacReply {
-  return { status: 404, contentType: 'application/json', body: errorBody('NOT_FOUND', message) };
+  return { status: 404, contentType: 'application/json', body: stacErrorBody('NOT_FOUND', message) };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -231,7 +231,7 @@ export function createStacRoute(handlers: Search & Transactions): (req: http.Inc
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
       if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') {
-        send(res, 405, errorBody('BAD_INPUT', 'Method not allowed.'), { Allow: 'GET, HEAD, POST, PUT, DELETE' });
+        send(res, 405, stacErrorBody('BAD_INPUT', 'Method not allowed.'), { Allow: 'GET, HEAD, POST, PUT, DELETE' });
         return true;
       }
       let body: unknown;
@@ -241,24 +241,24 @@ export function createStacRoute(handlers: Search & Transactions): (req: http.Inc
           .trim()
           .toLowerCase();
         if (type !== 'application/json' && type !== 'application/geo+json') {
-          send(res, 415, errorBody('BAD_INPUT', 'Content-Type must be application/json or application/geo+json.'));
+          send(res, 415, stacErrorBody('BAD_INPUT', 'Content-Type must be application/json or application/geo+json.'));
           return true;
         }
         const raw = await readBody(req, MAX_BODY_BYTES);
         if (raw === 'aborted') return true;
         if (raw === 'too-large') {
-          send(res, 413, errorBody('BAD_INPUT', `The body is larger than ${MAX_BODY_BYTES} bytes.`), { Connection: 'close' });
+          send(res, 413, stacErrorBody('BAD_INPUT', `The body is larger than ${MAX_BODY_BYTES} bytes.`), { Connection: 'close' });
           return true;
         }
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
-          send(res, 400, errorBody('BAD_INPUT', 'The request body is not valid JSON.'));
+          send(res, 400, stacErrorBody('BAD_INPUT', 'The request body is not valid JSON.'));
           return true;
         }
       }
       const reply = await stacTransactionReply(handlers, method, url, body);
-      if (reply === null) send(res, 405, errorBody('BAD_INPUT', `${method} is not served at ${url.pathname}.`), { Allow: 'GET, HEAD' });
+      if (reply === null) send(res, 405, stacErrorBody('BAD_INPUT', `${method} is not served at ${url.pathname}.`), { Allow: 'GET, HEAD' });
       else send(res, reply.status, reply.body, reply.status === 201 ? { Location: (reply.body as { location: string }).location } : {});
       return true;
     }

@@ -49,9 +49,16 @@ interface Answer {
   body: unknown;
 }
 
-function failure(status: number, text: string, what: string): TesseraError {
+function failure(status: number, text: string, what: string, root: string): TesseraError {
   const snippet = text.slice(0, 200);
   const details = { request: what, status };
+  // The first request is a POST of a collection: a server that does not take it at all (a web
+  // page, a read-only STAC API, a Tessera's own root instead of its /stac) is the wrong address,
+  // which "the STAC API answered 405" would not tell the operator.
+  if (status === 405 || status === 501) {
+    const message = `${root} is not a STAC API with the Transactions extension (${what} answered ${status}); give the API's root, e.g. a Tessera's …/stac`;
+    return new TesseraError('BAD_INPUT', message, { details: { ...details, issues: [{ field: 'url', message }] } });
+  }
   if (status === 429) return new TesseraError('HTTP_429', `${what}: 429 Too Many Requests`, { details });
   if (status >= 500) return new TesseraError('HTTP_5XX', `${what}: HTTP ${status} ${snippet}`, { details });
   if (status === 401) return new TesseraError('UNAUTHORIZED', `${what}: 401, the STAC API wants a (different) token: ${snippet}`, { details });
@@ -123,7 +130,7 @@ export async function publishStac(target: PublishTarget, local: LocalStac, o: Pu
           } catch (error) {
             throw new TesseraError('IO_ERROR', `${what}: the answer was cut short (${String(error)})`);
           }
-          if (!response.ok) throw failure(response.status, text, what);
+          if (!response.ok) throw failure(response.status, text, what, root);
           if (method !== 'GET') return { status: response.status, body: null };
           try {
             return { status: response.status, body: JSON.parse(text) as unknown };
