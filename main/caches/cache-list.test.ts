@@ -169,3 +169,25 @@ test('caches.delete removes only that cache; refuses what is not listed and a fo
   const list = (await ok<CacheEntry[]>('caches.list')).map((c) => c.path);
   assert.ok(!list.includes(vector) && !list.includes(folder));
 });
+
+test("caches.list: a cache being written shows its job's bbox, not the world its zoom-0 tile covers", { timeout: 120_000 }, async () => {
+  const output = join(root, 'out', 'bm3.mbtiles');
+  const bbox = [-12, 35, -0.5, 60] as const;
+  // Deep enough that it is still writing when listed; cancelled once seen.
+  const job = await engine.start({ kind: 'preseed-raster', params: { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 11, bbox: [...bbox], output } });
+  try {
+    let entry: CacheEntry | undefined;
+    const end = Date.now() + 60_000;
+    while (!(entry && (entry.tileCount ?? 0) > 0)) {
+      assert.ok(Date.now() < end, 'the cache to hold tiles while its job runs');
+      await new Promise((r) => setTimeout(r, 50));
+      entry = (await ok<CacheEntry[]>('caches.list')).find((c) => c.path === output);
+    }
+    assert.equal((await ok<{ state: string }>('jobs.get', { id: job.id })).state, 'running', 'listed while its job was still writing');
+    assert.equal(entry.kind, 'mbtiles');
+    assert.deepEqual(entry.bounds, [...bbox]);
+  } finally {
+    await ok('jobs.cancel', { ids: [job.id] });
+    await engine.waitFor(job.id);
+  }
+});

@@ -13,6 +13,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { type CacheEntry, type CacheJobRef, type JobKind, type JobSummary, cacheOf, pathsOf } from '../../shared/contract.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
+import { clampLatitude } from '../../shared/tile-grid.js';
 import { directoryBytes, fileBytes } from '../disk/storage.js';
 import type { JobStore } from '../store/job-store.js';
 import { summariseCache } from '../tile-cache/cache-summary.js';
@@ -35,7 +36,12 @@ interface Seen {
   createdAt: string;
   count: number;
   preseedJobId: number | null;
+  /** The newest job's planned bbox while it is a preseed still writing the cache; null otherwise. */
+  writing: CacheEntry['bounds'];
 }
+
+/** A preseed in these states may still add tiles: its cache's own bounds are not known yet. */
+const WRITING_STATES: ReadonlySet<JobSummary['state']> = new Set(['queued', 'running', 'cancelling']);
 
 interface Sources {
   store: JobStore;
@@ -63,7 +69,13 @@ export class CacheList {
       if (record.listed && !jobs.has(record.path)) rows.push({ path: record.path, origin: 'added', lastJob: null, jobCount: 0, preseedJobId: null });
     }
     const facts = await mapLimited(rows, DESCRIBE_CONCURRENCY, (row) => this.describe(row.path));
-    return rows.map((row, i) => ({ ...row, ...facts[i]! }));
+    // A cache being written has no bounds in its metadata yet (the preseed writes them at its end),
+    // and those derived from its lowest zoom are the whole world at zoom 0: the job's bbox says
+    // where its tiles will be.
+    return rows.map((row, i) => {
+      const planned = jobs.get(row.path)?.writing ?? null;
+      return { ...row, ...facts[i]!, ...(planned !== null && facts[i]!.kind !== null && { bounds: planned }) };
+    });
   }
 
   /** Adds a cache by hand: BAD_INPUT (naming `path`) unless a tile cache is there. */
@@ -138,12 +150,13 @@ export class CacheList {
         const path = resolve(cache.path);
         const preseed = job.kind === 'preseed-raster' || job.kind === 'preseed-vector' ? job.id : null;
         const seen = found.get(path);
-        if (seen === undefined) found.set(path, { ref: refOf(job), createdAt: job.createdAt, count: 1, preseedJobId: preseed });
+        if (seen === undefined) found.set(path, { ref: refOf(job), createdAt: job.createdAt, count: 1, preseedJobId: preseed, writing: plannedBounds(job) });
         else {
           seen.count++;
           if (job.id > seen.ref.id) {
             seen.ref = refOf(job);
             seen.createdAt = job.createdAt;
+            seen.writing = plannedBounds(job);
           }
           if (preseed !== null && (seen.preseedJobId === null || preseed > seen.preseedJobId)) seen.preseedJobId = preseed;
         }
@@ -252,6 +265,15 @@ async function assertOnlyTiles(root: string): Promise<void> {
       }
     }
   }
+}
+
+/** The bbox a preseed still writing its cache was given, clamped to Web Mercator's latitudes; null for any other job. */
+function plannedBounds(job: JobSummary): CacheEntry['bounds'] {
+  if ((job.kind !== 'preseed-raster' && job.kind !== 'preseed-vector') || !WRITING_STATES.has(job.state)) return null;
+  const bbox = job.params.bbox;
+  if (!bbox) return null;
+  const [w, s, e, n] = bbox;
+  return [w, clampLatitude(s), e, clampLatitude(n)];
 }
 
 function refOf(job: JobSummary): CacheJobRef {
