@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import type { Bbox, CatalogDataset, CatalogLayer } from '../../shared/contract.js';
 import { throwIfAborted } from '../../shared/errors.js';
+import { openAll, settleAll } from '../gdal/settle-all.js';
 import { toLonLat } from '../tiling/crs.js';
 
 export interface DatasetDescription {
@@ -185,7 +186,7 @@ export async function countInvalidBatched(
   options: { signal?: AbortSignal; batchBytes?: number; shares?: number; onBatch?(fids: [number, number]): void } = {},
 ): Promise<number> {
   const shares = options.shares ?? 2;
-  const handles = await Promise.all(Array.from({ length: shares }, () => gdal.openAsync(file)));
+  const handles = await openAll(shares, () => gdal.openAsync(file));
   try {
     const first = await handles[0]!.layers.getAsync(name);
     if (first.geomType === gdal.wkbNone) return 0;
@@ -200,7 +201,7 @@ export async function countInvalidBatched(
     for (let lo = row.lo; lo <= row.hi; lo += step) {
       throwIfAborted(options.signal);
       const fids: [number, number] = [lo, Math.min(row.hi, lo + step - 1)];
-      const counts = await Promise.all(handles.map(async (ds, part) => countInvalid(ds, await ds.layers.getAsync(name), { part, parts: shares, fids })));
+      const counts = await settleAll(handles.map(async (ds, part) => countInvalid(ds, await ds.layers.getAsync(name), { part, parts: shares, fids })));
       invalid += counts.reduce((a, b) => a + b, 0);
       options.onBatch?.(fids);
     }
@@ -216,9 +217,9 @@ export async function countInvalidBatched(
  * with one).
  */
 export async function countInvalidShared(file: string, name: string, shares = 2): Promise<number> {
-  const handles = await Promise.all(Array.from({ length: shares }, () => gdal.openAsync(file)));
+  const handles = await openAll(shares, () => gdal.openAsync(file));
   try {
-    const counts = await Promise.all(
+    const counts = await settleAll(
       handles.map(async (ds, part) => {
         const layer = await ds.layers.getAsync(name);
         return layer.geomType === gdal.wkbNone ? 0 : countInvalid(ds, layer, { part, parts: shares });

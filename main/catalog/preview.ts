@@ -16,6 +16,7 @@ import gdal from 'gdal-async';
 import sharp from 'sharp';
 import type { Bbox } from '../../shared/contract.js';
 import { throwIfAborted } from '../../shared/errors.js';
+import { settleAll } from '../gdal/settle-all.js';
 import { openMbtilesWriter } from '../tile-cache/mbtiles-writer.js';
 import { webMercator } from '../tiling/crs.js';
 import { type TileRange, clampLatitude, lonLatToMercator, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
@@ -135,7 +136,9 @@ async function drawVector(file: string, description: DatasetDescription, frame: 
       source.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(DRAW_CONCURRENCY, Math.max(1, queue.length)) }, lane));
+  // A lane that stops (aborted, or failed) must not hand back while the other still rasterizes: the
+  // caller goes on to close the engine, and that lane's handles with it.
+  await settleAll(Array.from({ length: Math.min(DRAW_CONCURRENCY, Math.max(1, queue.length)) }, lane));
   return { ...frame, rgba: colourise(values, width, height) };
 }
 

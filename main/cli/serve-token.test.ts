@@ -50,13 +50,16 @@ async function serve(dataDir: string, port: number, tokenFile: string) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const printed = JSON.parse(line) as { url: string; port: number; tokenFile: string };
   return {
     printed,
     line,
     stderr: () => stderr,
+    stdout: () => stdout,
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -81,6 +84,9 @@ test('a publish to a restarted receiver still succeeds with the same token file;
     assert.equal(before.code, 0, before.stderr);
     await first.stop();
     assert.ok(!first.stderr().includes(token), 'nor do the logs hold it');
+    // Nothing but serve's own line on stdout, before or at SIGTERM (the engine's output, GDAL's included, goes to stderr).
+    assert.deepEqual(first.stdout().trim().split('\n'), [first.line]);
+    assert.doesNotMatch(first.stderr(), /Closing a dataset while background async operations/);
 
     const second = await serve(receiverDir, port, tokenFile);
     try {
