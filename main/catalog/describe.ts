@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import type { Bbox, CatalogDataset, CatalogLayer } from '../../shared/contract.js';
 import { throwIfAborted } from '../../shared/errors.js';
-import { openAll, settleAll } from '../gdal/settle-all.js';
+import { openAll, settleAll } from './settle-all.js';
 import { toLonLat } from '../tiling/crs.js';
 
 export interface DatasetDescription {

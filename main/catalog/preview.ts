@@ -16,7 +16,7 @@ import gdal from 'gdal-async';
 import sharp from 'sharp';
 import type { Bbox } from '../../shared/contract.js';
 import { throwIfAborted } from '../../shared/errors.js';
-import { settleAll } from '../gdal/settle-all.js';
+import { settleAll } from './settle-all.js';
 import { openMbtilesWriter } from '../tile-cache/mbtiles-writer.js';
 import { webMercator } from '../tiling/crs.js';
 import { type TileRange, clampLatitude, lonLatToMercator, tileBoundsMercator, tileRange } from '../../shared/tile-grid.js';
