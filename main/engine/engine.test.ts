@@ -335,6 +335,48 @@ test('resumeRecovered (an engine process restarted after a crash): the running j
   }
 });
 
+test('a shutdown (Engine.close) while a job runs leaves it interrupted, not cancelled, and jobs resume finishes it', async () => {
+  const dataDir = join(root, `d${++dirs}`);
+  const first = await engineWith(scriptedKind(['slow', 'slow:2', 'slow:3']), { dataDir });
+  const j = await first.start(job());
+  await new Promise<void>((resolve) => {
+    const off = first.events.on('job.progress', (p) => {
+      if (p.jobId === j.id && p.done >= 1) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await first.close();
+  const engine = await engineWith(scriptedKind(['slow', 'slow:2', 'slow:3']), { dataDir });
+  try {
+    const stopped = engine.store.getJob(j.id);
+    assert.equal(stopped.state, 'interrupted');
+    const timeline = engine.store.events(j.id).map((e) => e.message);
+    assert.ok(
+      timeline.some((m) => /Tessera was shut down/.test(m)),
+      timeline.join('\n'),
+    );
+    assert.ok(!timeline.some((m) => /cancel requested/.test(m)), timeline.join('\n'));
+    const items = engine.store.listItems(j.id).rows;
+    assert.ok(
+      items.every((i) => i.state === 'queued' || i.state === 'succeeded'),
+      items.map((i) => i.state).join(),
+    );
+    // The job's counters are its items' sum, and resuming finishes from the checkpoints.
+    assert.equal(
+      stopped.progress.done,
+      items.reduce((n, i) => n + i.done, 0),
+    );
+    engine.retry([j.id]);
+    const final = await engine.waitFor(j.id);
+    assert.equal(final.state, 'succeeded');
+    assert.equal(final.progress.done, 30);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('jobs left running by a dead process are interrupted at start-up and resume from their checkpoints', async () => {
   const dataDir = join(root, `d${++dirs}`);
   const first = await engineWith(scriptedKind(['a', 'b']), { dataDir });
