@@ -81,7 +81,7 @@ test('a job runs its items in the pool and succeeds, with throttled progress', a
     const final = await engine.waitFor(j.id);
     const seconds = (performance.now() - started) / 1000;
     assert.equal(final.state, 'succeeded');
-    assert.deepEqual(final.items, { total: 3, queued: 0, running: 0, succeeded: 3, failed: 0, cancelled: 0 });
+    assert.deepEqual(final.items, { total: 3, queued: 0, running: 0, succeeded: 3, failed: 0, cancelled: 0, interrupted: 0 });
     assert.equal(final.progress.done, 30);
     assert.equal(final.progress.total, 30);
     assert.equal(final.progress.bytes, 3000);
@@ -358,9 +358,12 @@ test('a shutdown (Engine.close) while a job runs leaves it interrupted, not canc
       timeline.join('\n'),
     );
     assert.ok(!timeline.some((m) => /cancel requested/.test(m)), timeline.join('\n'));
+    // Job and items agree: the summary counts its unfinished items as interrupted, none queued.
+    assert.equal(stopped.items.queued, 0);
+    assert.ok(stopped.items.interrupted > 0, JSON.stringify(stopped.items));
     const items = engine.store.listItems(j.id).rows;
     assert.ok(
-      items.every((i) => i.state === 'queued' || i.state === 'succeeded'),
+      items.every((i) => i.state === 'interrupted' || i.state === 'succeeded'),
       items.map((i) => i.state).join(),
     );
     // The job's counters are its items' sum, and resuming finishes from the checkpoints.
@@ -401,7 +404,10 @@ test('jobs left running by a dead process are interrupted at start-up and resume
   const engine = await engineWith(scriptedKind(['a', 'b'], calls), { dataDir });
   try {
     await engine.handlers['queue.resume']({});
-    assert.equal(engine.store.getJob(j.id).state, 'interrupted');
+    const recovered = engine.store.getJob(j.id);
+    assert.equal(recovered.state, 'interrupted');
+    // Its unfinished item reads as the job does (it read "1 queued" under an interrupted job).
+    assert.deepEqual(recovered.items, { total: 2, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0, interrupted: 1 });
     const health = await engine.handlers['app.health']({});
     assert.match(health.find((h) => h.name === 'recovery')!.message, new RegExp(`interrupted: ${j.id}`));
     engine.retry([j.id]);

@@ -150,13 +150,14 @@ export class JobRunner {
     tracker.stop();
     await this.settle(id, controller.signal, () => {
       // A shutdown while running (not a cancel) ends as a crash would, but cleanly: interrupted,
-      // its unfinished items queued for `jobs resume`.
+      // and so are its unfinished items, which `jobs resume` queues again.
       const shutdown = aborted && run.shutdown === true && this.store.getJob(id).state === 'running';
-      if (aborted && !shutdown) this.cancelQueuedItems(id);
+      if (shutdown) this.store.interruptItems(id, 'attempt cut short by the shutdown');
+      else if (aborted) this.cancelQueuedItems(id);
       // An item still `running` here is one whose outcome could not be recorded (a full store
       // volume): its attempt was cut short, so it goes back to the queue for the next retry.
       for (const item of this.store.itemsInState(id, 'running'))
-        this.store.transitionItem(item.id, aborted && !shutdown ? 'cancelled' : 'queued', {
+        this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', {
           message: `${item.label}: attempt cut short, its outcome was not recorded`,
         });
       // Every item's counters are recorded with its outcome: the job's are their sum, by
@@ -291,8 +292,8 @@ export class JobRunner {
       await this.settle(jobId, signal, () => {
         this.store.saveItemProgress(item.id, counters);
         if ((signal.aborted || isAbortError(error)) && run.shutdown) {
-          // Stopped by a shutdown: queued again, to be resumed from its checkpoint.
-          this.store.transitionItem(item.id, 'queued', { message: `${item.label}: stopped by Tessera's shutdown` });
+          // Stopped by a shutdown: interrupted with its job, resumed from its checkpoint.
+          this.store.transitionItem(item.id, 'interrupted', { message: `${item.label}: stopped by Tessera's shutdown` });
         } else if (signal.aborted || isAbortError(error)) {
           this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
         } else {
@@ -388,5 +389,7 @@ export class JobRunner {
   cancelQueuedItems(jobId: number): void {
     for (const item of this.store.runnableItems(jobId))
       this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled before it started` });
+    // Those of an interrupted job (cancelled instead of resumed) end with it.
+    for (const item of this.store.itemsInState(jobId, 'interrupted')) this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
   }
 }
