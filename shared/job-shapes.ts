@@ -40,7 +40,7 @@ interface JobSummaryFields {
    * not counted, so it is what "ran" and "took" show (startedAt is the first start).
    */
   runSeconds: number;
-  items: { total: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number };
+  items: { total: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number; interrupted: number };
   progress: JobProgress;
   error: SerializedError | null;
 }

@@ -94,10 +94,10 @@ test('ingest, list with sizes, show, delete', { timeout: 180_000 }, async () => 
   assert.equal((await run(['catalog', 'show', String(raster.id)])).code, 2, 'NOT_FOUND is exit 2');
 });
 
-test('a Shapefile without .prj: exit 3 (partial) naming --crs; with --crs it succeeds', { timeout: 120_000 }, async () => {
+test('a Shapefile without .prj: exit 1 (failed: no dataset made) naming --crs; with --crs it succeeds', { timeout: 120_000 }, async () => {
   const zip = shapefileWithoutPrjZip(dir);
   const refused = await run(['ingest', zip]);
-  assert.equal(refused.code, 3);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
   assert.match(refused.stdout, /NO_GEOREFERENCE: .*has no CRS \(no \.prj beside the Shapefile\); run the ingest again with its CRS, e.g. --crs EPSG:27700/);
   const assigned = await run(['ingest', zip, '--crs', 'EPSG:4326']);
   assert.equal(assigned.code, 0, assigned.stdout + assigned.stderr);

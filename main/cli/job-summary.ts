@@ -33,6 +33,7 @@ export function formatJobSummary(s: SummaryInput): string {
     const rest = [
       i.failed && `${count(i.failed)} failed`,
       i.cancelled && `${count(i.cancelled)} cancelled`,
+      i.interrupted && `${count(i.interrupted)} interrupted`,
       i.queued + i.running && `${count(i.queued + i.running)} not run`,
     ].filter(Boolean);
     rows.push(['items', `${count(i.succeeded)} of ${count(i.total)} succeeded${rest.length ? `, ${rest.join(', ')}` : ''}`]);

@@ -175,7 +175,7 @@ function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'
     `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? (j.state === 'interrupted' ? `, stopped ${j.finishedAt} (resume it: tessera jobs resume ${j.id})` : `, finished ${j.finishedAt}`) : ''}`,
     `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad${j.progress.skipped ? `, ${formatSkipped(j.progress.skipped)}` : ''}, ${formatBytes(j.progress.bytes)}`,
     ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
-    `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.queued} queued):`,
+    `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.interrupted} interrupted, ${j.items.queued} queued):`,
     ...d.items.map(
       (i) =>
         `    ${i.label.padEnd(12)} ${i.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`,

@@ -30,7 +30,7 @@ export type ToEngine =
   | { type: 'request'; id: number; name: string; input: unknown }
   /** The caller gave up on request `id` (its AbortSignal fired): the reply is not wanted. */
   | { type: 'cancel'; id: number }
-  /** Close the engine (jobs end cancelled, the store is closed), answer `closed`, then exit. */
+  /** Close the engine (running jobs end interrupted, resumable; the store is closed), answer `closed`, then exit. */
   | { type: 'close' }
   /** The host's answer to a `cipher` call. */
   | { type: 'cipher-reply'; id: number; reply: Reply<string> };

@@ -6,7 +6,7 @@
  * with the window or the HTTP host, and a crash here takes down only this process.
  *
  * Life: open → `ready` (or `failed` with the error's code, and exit 1) → requests and events →
- * `close` → the engine closes (as it does in process: running jobs are cancelled, the store closed,
+ * `close` → the engine closes (as it does in process: running jobs end interrupted, the store closed,
  * the lock released) → `closed` → exit. Signals are the supervisor's business: SIGINT from a
  * terminal reaches the whole process group, and the engine closes when its host says so, not
  * before; SIGTERM sent to this process alone closes it as `close` would.

@@ -12,7 +12,7 @@
  * - requests made meanwhile wait for it (at most `requestWaitMs`) or fail with ENGINE_RESTARTING;
  * - after `maxCrashes` crashes in a row, each within `stableMs` of its start, it stops restarting:
  *   state `stopped`, requests fail with ENGINE_STOPPED, saying why.
- * `close()` asks the engine to close (running jobs end cancelled, as in one process) and waits for
+ * `close()` asks the engine to close (running jobs end interrupted, as in one process) and waits for
  * the process to exit; one that does not within `closeTimeoutMs` is killed.
  *
  * How a process is started is the launcher's business (node-launcher.ts: child_process.fork;

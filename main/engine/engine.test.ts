@@ -81,7 +81,7 @@ test('a job runs its items in the pool and succeeds, with throttled progress', a
     const final = await engine.waitFor(j.id);
     const seconds = (performance.now() - started) / 1000;
     assert.equal(final.state, 'succeeded');
-    assert.deepEqual(final.items, { total: 3, queued: 0, running: 0, succeeded: 3, failed: 0, cancelled: 0 });
+    assert.deepEqual(final.items, { total: 3, queued: 0, running: 0, succeeded: 3, failed: 0, cancelled: 0, interrupted: 0 });
     assert.equal(final.progress.done, 30);
     assert.equal(final.progress.total, 30);
     assert.equal(final.progress.bytes, 3000);
@@ -335,6 +335,51 @@ test('resumeRecovered (an engine process restarted after a crash): the running j
   }
 });
 
+test('a shutdown (Engine.close) while a job runs leaves it interrupted, not cancelled, and jobs resume finishes it', async () => {
+  const dataDir = join(root, `d${++dirs}`);
+  const first = await engineWith(scriptedKind(['slow', 'slow:2', 'slow:3']), { dataDir });
+  const j = await first.start(job());
+  await new Promise<void>((resolve) => {
+    const off = first.events.on('job.progress', (p) => {
+      if (p.jobId === j.id && p.done >= 1) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await first.close();
+  const engine = await engineWith(scriptedKind(['slow', 'slow:2', 'slow:3']), { dataDir });
+  try {
+    const stopped = engine.store.getJob(j.id);
+    assert.equal(stopped.state, 'interrupted');
+    const timeline = engine.store.events(j.id).map((e) => e.message);
+    assert.ok(
+      timeline.some((m) => /Tessera was shut down/.test(m)),
+      timeline.join('\n'),
+    );
+    assert.ok(!timeline.some((m) => /cancel requested/.test(m)), timeline.join('\n'));
+    // Job and items agree: the summary counts its unfinished items as interrupted, none queued.
+    assert.equal(stopped.items.queued, 0);
+    assert.ok(stopped.items.interrupted > 0, JSON.stringify(stopped.items));
+    const items = engine.store.listItems(j.id).rows;
+    assert.ok(
+      items.every((i) => i.state === 'interrupted' || i.state === 'succeeded'),
+      items.map((i) => i.state).join(),
+    );
+    // The job's counters are its items' sum, and resuming finishes from the checkpoints.
+    assert.equal(
+      stopped.progress.done,
+      items.reduce((n, i) => n + i.done, 0),
+    );
+    engine.retry([j.id]);
+    const final = await engine.waitFor(j.id);
+    assert.equal(final.state, 'succeeded');
+    assert.equal(final.progress.done, 30);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('jobs left running by a dead process are interrupted at start-up and resume from their checkpoints', async () => {
   const dataDir = join(root, `d${++dirs}`);
   const first = await engineWith(scriptedKind(['a', 'b']), { dataDir });
@@ -359,7 +404,10 @@ test('jobs left running by a dead process are interrupted at start-up and resume
   const engine = await engineWith(scriptedKind(['a', 'b'], calls), { dataDir });
   try {
     await engine.handlers['queue.resume']({});
-    assert.equal(engine.store.getJob(j.id).state, 'interrupted');
+    const recovered = engine.store.getJob(j.id);
+    assert.equal(recovered.state, 'interrupted');
+    // Its unfinished item reads as the job does (it read "1 queued" under an interrupted job).
+    assert.deepEqual(recovered.items, { total: 2, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0, interrupted: 1 });
     const health = await engine.handlers['app.health']({});
     assert.match(health.find((h) => h.name === 'recovery')!.message, new RegExp(`interrupted: ${j.id}`));
     engine.retry([j.id]);

@@ -343,7 +343,12 @@ export class Engine {
     return waitForJob({ store: this.store, active: this.active, events: this.events }, id);
   }
 
-  /** Stops taking jobs, cancels running ones (they end interrupted-free: cancelled), closes everything. */
+  /**
+   * Stops taking jobs, stops running ones at their next checkpoint, closes everything. A shutdown
+   * is not the user's cancel: a running job ends `interrupted` (its unfinished items queued), as a
+   * kill -9 leaves it, so `jobs resume` finishes it; a graceful stop must not lose more than a crash.
+   * A job already being cancelled ends cancelled, as its user asked.
+   */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -351,11 +356,8 @@ export class Engine {
     await Promise.all(this.pollers.map((p) => p.stop()));
     const running = [...this.active.values()];
     for (const job of running) {
-      try {
-        this.cancel([job.id]);
-      } catch {
-        // already finishing
-      }
+      job.shutdown = true;
+      job.controller.abort();
     }
     await Promise.allSettled(running.map((j) => j.done));
     await this.catalog.close();

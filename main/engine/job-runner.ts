@@ -33,6 +33,8 @@ export interface ActiveJob {
   outputs: readonly string[];
   /** What the kind's `begin` made for this run (e.g. its output writer). */
   session?: unknown;
+  /** Stopped because Tessera shuts down (Engine.close), not cancelled: it ends interrupted, resumable. */
+  shutdown?: boolean;
 }
 
 /** What the runner needs of the engine. */
@@ -147,16 +149,29 @@ export class JobRunner {
     const aborted = controller.signal.aborted;
     tracker.stop();
     await this.settle(id, controller.signal, () => {
-      if (aborted) this.cancelQueuedItems(id);
+      // A shutdown while running (not a cancel) ends as a crash would, but cleanly: interrupted,
+      // and so are its unfinished items, which `jobs resume` queues again.
+      const shutdown = aborted && run.shutdown === true && this.store.getJob(id).state === 'running';
+      if (shutdown) this.store.interruptItems(id, 'attempt cut short by the shutdown');
+      else if (aborted) this.cancelQueuedItems(id);
       // An item still `running` here is one whose outcome could not be recorded (a full store
       // volume): its attempt was cut short, so it goes back to the queue for the next retry.
       for (const item of this.store.itemsInState(id, 'running'))
-        this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', { message: `${item.label}: attempt cut short, its outcome was not recorded` });
+        this.store.transitionItem(item.id, aborted ? 'cancelled' : 'queued', {
+          message: `${item.label}: attempt cut short, its outcome was not recorded`,
+        });
       // Every item's counters are recorded with its outcome: the job's are their sum, by
       // construction, not the live tally (which a lost timed save or a cut attempt could skew).
       this.store.recountJob(id);
       const { items, state: current, progress } = this.store.getJob(id);
       tracker.set(progress);
+      if (shutdown) {
+        const summary = this.store.transitionJob(id, 'interrupted', {
+          message: 'Tessera was shut down while the job ran (not a cancel): it stopped at its last checkpoint; resume it with jobs resume',
+        });
+        this.metrics.jobsFinished.inc({ kind: summary.kind, state: 'interrupted' });
+        return;
+      }
       const unfinished = items.queued + items.running;
       let error = failure;
       if (!error && !aborted && unfinished > 0) {
@@ -276,7 +291,10 @@ export class JobRunner {
     } catch (error) {
       await this.settle(jobId, signal, () => {
         this.store.saveItemProgress(item.id, counters);
-        if (signal.aborted || isAbortError(error)) {
+        if ((signal.aborted || isAbortError(error)) && run.shutdown) {
+          // Stopped by a shutdown: interrupted with its job, resumed from its checkpoint.
+          this.store.transitionItem(item.id, 'interrupted', { message: `${item.label}: stopped by Tessera's shutdown` });
+        } else if (signal.aborted || isAbortError(error)) {
           this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
         } else {
           const e = toTesseraError(error);
@@ -371,5 +389,7 @@ export class JobRunner {
   cancelQueuedItems(jobId: number): void {
     for (const item of this.store.runnableItems(jobId))
       this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled before it started` });
+    // Those of an interrupted job (cancelled instead of resumed) end with it.
+    for (const item of this.store.itemsInState(jobId, 'interrupted')) this.store.transitionItem(item.id, 'cancelled', { message: `${item.label}: cancelled` });
   }
 }

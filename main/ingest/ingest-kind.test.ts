@@ -142,7 +142,9 @@ test('rasters become Cloud-Optimized GeoTIFFs: the SRTM DEM and a NAD27 GeoTIFF'
 test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is given', async () => {
   const zip = shapefileWithoutPrjZip(fixtures);
   const refused = await ingest([zip]);
-  assert.equal(refused.job.state, 'partial');
+  // Nothing was made: the run failed (its staging is not a product), not "partial".
+  assert.equal(refused.job.state, 'failed');
+  assert.equal(refused.job.error?.code, 'NO_GEOREFERENCE');
   const layer = refused.items.find((i) => i.label.endsWith('› trin_inca_pl03'))!;
   assert.equal(layer.state, 'failed');
   assert.equal(layer.error?.code, 'NO_GEOREFERENCE');

@@ -117,7 +117,9 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, IngestSessi
       // A unit's bytes are counted once across the job: half as they are staged, half as they are
       // imported (per dataset, per layer by its features), so a 3.7 MiB file reads "3.7 MiB / 3.7 MiB"
       // at the end, not twice that, and the bar moves through both phases.
-      const staging = stagingShare(unit.bytes);
+      // A unit with no dataset found (a lone .shp, an unreadable file) has no import to count the
+      // other half: its stage item counts all its bytes, so the bar ends at the file's size.
+      const staging = datasets.length > 0 ? stagingShare(unit.bytes) : Math.max(1, unit.bytes);
       items.push({ label: unit.name, spec: { step: 'stage', unit, datasets, planError }, total: staging });
       const share = Math.max(1, Math.round((unit.bytes - staging) / Math.max(1, found.length)));
       for (const [i, dataset] of datasets.entries()) {
@@ -200,6 +202,7 @@ export const ingestKind: JobKindPlugin<'ingest', IngestSpec, object, IngestSessi
     const everything = !outcome.cancelled && errors.length === 0 && outcome.items.every((i) => i.state === 'succeeded');
     if (everything) for (const ref of params.files.filter(isUploadRef)) await removeUpload(ref, env.dataDir);
     if (errors[0]) throw new TesseraError(errors[0].code, `recording the imported datasets failed: ${errors[0].message}`, { details: errors[0].details });
+    if (!outcome.cancelled) throwIfNothingMade(outcome.items);
   },
 };
 
@@ -232,4 +235,19 @@ async function crsIssues(params: IngestParams, fields: readonly ('assignCrs' | '
     }
   }
   return issues;
+}
+
+/**
+ * A run that made no dataset failed, whatever its stage items did: staging a file is not a
+ * product, so "1 of 2 succeeded" with nothing in the catalogue would read as a partial success.
+ * The job fails with its first failed item's error (code and words), said as what happened.
+ */
+function throwIfNothingMade(items: readonly { state: string; spec: { step: string }; error: SerializedError | null }[]): void {
+  if (items.some((i) => i.spec.step !== 'stage' && i.state === 'succeeded')) return;
+  const first = items.find((i) => i.state === 'failed');
+  if (!first?.error) return;
+  const failed = items.filter((i) => i.state === 'failed').length;
+  throw new TesseraError(first.error.code, `made no dataset: ${failed} of ${items.length} item(s) failed; first: ${first.error.message}`, {
+    details: { failedItems: failed, datasetsMade: 0 },
+  });
 }

@@ -93,8 +93,9 @@ export async function stagedUnit(spec: DatasetSpec, item: IngestItem, context: I
   if (!staging) {
     staging = stageUnit(spec.unit, unitDir(jobStaging(context.dataDir, item.jobId), spec.unit.index), {
       guard: session.guard,
+      // No bytes counted: its stage item read these files and counted them, once per file; a
+      // retry that stages them again (for a layer that failed) does not read them "again".
       signal: context.signal,
-      onBytes: (n) => context.progress({ bytes: n }),
     });
     session.staged.set(spec.unit.index, staging);
     staging.catch(() => session.staged.delete(spec.unit.index));

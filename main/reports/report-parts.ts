@@ -223,6 +223,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     `${formatCount(job.items.cancelled)} cancelled`,
     ...(job.items.running > 0 ? [`${formatCount(job.items.running)} running`] : []),
     ...(job.items.queued > 0 ? [`${formatCount(job.items.queued)} queued`] : []),
+    ...(job.items.interrupted > 0 ? [`${formatCount(job.items.interrupted)} interrupted`] : []),
   ];
   const summary: [string, string][] = [
     ['Kind', job.kind],

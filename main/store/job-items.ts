@@ -98,7 +98,7 @@ export class JobItems {
         to,
         attempts: to === 'running' ? row.attempts + 1 : row.attempts,
         started: to === 'running' ? at : row.started_at,
-        finished: to === 'succeeded' || to === 'failed' || to === 'cancelled' ? at : null,
+        finished: to === 'succeeded' || to === 'failed' || to === 'cancelled' || to === 'interrupted' ? at : null,
         code: error?.code ?? null,
         message: error?.message ?? null,
         details: error?.details === undefined ? null : JSON.stringify(error.details),

@@ -107,7 +107,7 @@ export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
     .prepare(`SELECT job_id, state, count(*) AS n FROM job_items WHERE job_id IN (${ids.map(() => '?').join(',')}) GROUP BY job_id, state`)
     .all(...ids) as { job_id: number; state: ItemState; n: number }[];
   for (const r of itemRows) {
-    const c = counts.get(r.job_id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const c = counts.get(r.job_id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 };
     c[r.state] += r.n;
     c.total += r.n;
     counts.set(r.job_id, c);
@@ -123,7 +123,7 @@ export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
     finishedAt: r.finished_at,
     updatedAt: r.updated_at,
     runSeconds: (r.run_ms + (r.run_started_at === null ? 0 : Math.max(0, Date.now() - Date.parse(r.run_started_at)))) / 1000,
-    items: counts.get(r.id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
+    items: counts.get(r.id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
     progress: { jobId: r.id, done: r.done, total: r.total, failed: r.failed, bytes: r.bytes, skipped: r.skipped, rate: 0, etaSeconds: null },
     error: errorOf(r),
   }));

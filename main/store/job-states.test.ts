@@ -60,6 +60,7 @@ test('every item transition: legal ones apply, illegal ones are refused', () => 
     succeeded: ['running', 'succeeded'],
     failed: ['running', 'failed'],
     cancelled: ['cancelled'],
+    interrupted: ['interrupted'],
   };
   for (const from of ITEM_STATES) {
     for (const to of ITEM_STATES) {

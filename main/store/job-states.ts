@@ -25,12 +25,16 @@ const JOB_TRANSITIONS: Record<JobState, readonly JobState[]> = {
 };
 
 const ITEM_TRANSITIONS: Record<ItemState, readonly ItemState[]> = {
-  queued: ['running', 'cancelled'],
-  // running → queued: the attempt was cut short by a crash (recovery) and will run again.
-  running: ['succeeded', 'failed', 'cancelled', 'queued'],
+  // queued → interrupted: its job was interrupted before it ran (a crash, a shutdown).
+  queued: ['running', 'cancelled', 'interrupted'],
+  // running → queued: an attempt whose outcome could not be recorded runs again; running →
+  // interrupted: its job was interrupted under it (recovery after a crash, or a shutdown).
+  running: ['succeeded', 'failed', 'cancelled', 'queued', 'interrupted'],
   succeeded: [],
   failed: ['queued'],
   cancelled: ['queued'],
+  // The job's resume queues it again (from its checkpoint); cancelling the job cancels it.
+  interrupted: ['queued', 'cancelled'],
 };
 
 export function canTransitionJob(from: JobState, to: JobState): boolean {

@@ -127,7 +127,7 @@ test('recovery says which state each job was found in: a restart after a crash r
   assert.deepEqual(store.recoverInterrupted(), [], 'once');
 });
 
-test('start-up recovery marks running and cancelling jobs interrupted and re-queues their running items', () => {
+test('start-up recovery marks running and cancelling jobs interrupted, and their unfinished items with them (the retry re-queues them)', () => {
   const store = freshStore();
   const running = store.createJob({ kind: 'verify', name: 'r', params: params('/r'), priority: 0 }).id;
   store.addItems(running, [
@@ -152,7 +152,7 @@ test('start-up recovery marks running and cancelling jobs interrupted and re-que
   assert.equal(store.getJob(running).state, 'interrupted');
   assert.equal(store.getJob(cancelling).state, 'interrupted');
   assert.equal(store.getJob(queued).state, 'queued');
-  assert.equal(store.getItem(i1!.id).state, 'queued');
+  assert.equal(store.getItem(i1!.id).state, 'interrupted');
   assert.equal(store.getItem(i0!.id).state, 'succeeded');
   const { done, total, failed, bytes } = store.getJob(running).progress;
   assert.deepEqual({ done, total, failed, bytes }, { done: 14, total: 20, failed: 1, bytes: 700 }, 'the job resumes from its items’ checkpointed counters');

@@ -171,9 +171,7 @@ export class JobStore {
     return this.db.transaction(() => {
       const found = this.stmt.active.all() as { id: number; state: 'running' | 'cancelling' }[];
       for (const { id } of found) {
-        for (const item of this.stmt.itemsInState.all({ id, state: 'running' }) as ItemRow[]) {
-          this.transitionItem(item.id, 'queued', { message: 'attempt cut short by a restart' });
-        }
+        this.interruptItems(id, 'attempt cut short by a restart');
         // Its run ended when the dead process last saved it (counters are saved on a timer), not
         // now: the time the engine was down is not run time.
         const lastSaved = (this.stmt.getJob.get(id) as JobRow).updated_at;
@@ -187,6 +185,18 @@ export class JobStore {
       }
       return found.map((r) => ({ id: r.id, was: r.state }));
     })();
+  }
+
+  /**
+   * The unfinished items of a job being interrupted read as it does: running ones (their attempt
+   * cut short) and queued ones (never started) become `interrupted`, which its resume re-queues.
+   */
+  interruptItems(id: number, message: string): void {
+    for (const state of ['running', 'queued'] as const)
+      for (const item of this.stmt.itemsInState.all({ id, state }) as ItemRow[])
+        this.transitionItem(item.id, 'interrupted', {
+          message: state === 'running' ? `${item.label}: ${message}` : `${item.label}: not started; its job was interrupted`,
+        });
   }
 
   /**
@@ -205,7 +215,7 @@ export class JobStore {
       for (const item of this.stmt.itemsOf.all(id) as ItemRow[]) {
         // A finished job holds no running item, unless an older engine could not record an
         // item's outcome (a full disk): that attempt never ended, so it runs again too.
-        if (item.state === 'failed' || item.state === 'cancelled' || item.state === 'running')
+        if (item.state === 'failed' || item.state === 'cancelled' || item.state === 'interrupted' || item.state === 'running')
           this.transitionItem(item.id, 'queued', { message: 're-queued for retry', keepError: true });
       }
       this.transitionJob(id, 'queued', { error: null, message: `${job.state} → queued (retry)` });

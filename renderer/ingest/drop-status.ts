@@ -56,6 +56,7 @@ export function dropJobLine(items: readonly Pick<JobItem, 'label' | 'state'>[]):
   if (by('failed') > 0) parts.push(`${by('failed').toLocaleString('en')} failed`);
   if (open > 0) parts.push(`${open.toLocaleString('en')} to go`);
   if (by('cancelled') > 0) parts.push(`${by('cancelled').toLocaleString('en')} cancelled`);
+  if (by('interrupted') > 0) parts.push(`${by('interrupted').toLocaleString('en')} interrupted`);
   const layerPart = layers.length > 0 ? ` · ${counted(layers.length, 'layer')}: ${parts.join(', ')}` : ' · no layer found yet';
   return `${counted(files.length, 'file')}${layerPart}${unreadable > 0 ? ` · ${counted(unreadable, 'file')} unreadable` : ''}`;
 }

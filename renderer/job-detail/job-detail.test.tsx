@@ -34,6 +34,7 @@ function summary(id: number, items: JobItem[], extra: Partial<JobSummary> = {}):
       succeeded: count('succeeded'),
       failed: count('failed'),
       cancelled: count('cancelled'),
+      interrupted: count('interrupted'),
     },
     progress: { jobId: id, done: 100, total: 100, failed: 5, bytes: 1 << 20, skipped: 0, rate: 0, etaSeconds: null },
     error: { code: 'TILE_CORRUPT', message: '1 of 6 item(s) failed; first: z10: 5 of 24 tiles at z10 are corrupt' },
@@ -222,6 +223,7 @@ test('items filter by state and by text in the error message, together with a so
     'succeeded (3)',
     'failed (2)',
     'cancelled (1)',
+    'interrupted (0)',
   ]);
 
   await setValue(stateFilter, 'failed');

@@ -139,7 +139,8 @@ function Header({ job }: { job: JobSummary }) {
           {job.items.failed > 0 && `, ${job.items.failed} failed`}
           {job.items.running > 0 && `, ${job.items.running} running`}
           {job.items.queued > 0 && `, ${job.items.queued} queued`}
-          {job.items.cancelled > 0 && `, ${job.items.cancelled} cancelled`} of {job.items.total}
+          {job.items.cancelled > 0 && `, ${job.items.cancelled} cancelled`}
+          {job.items.interrupted > 0 && `, ${job.items.interrupted} interrupted`} of {job.items.total}
         </span>
       </div>
       <dl className="job-times small">

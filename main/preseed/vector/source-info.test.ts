@@ -86,6 +86,12 @@ test("a Shapefile without its .shx and .dbf is DATASET_UNREADABLE in the ingest'
   copyFileSync(rgdalVector('scot_BNG.shx'), join(lonely, 'scot_BNG.SHX'));
   await assert.rejects(() => inspectSource(shp), refused('.dbf is missing'));
   copyFileSync(rgdalVector('scot_BNG.dbf'), join(lonely, 'scot_BNG.dbf'));
+  // Whole but without its .prj: metres read as lon/lat would land nowhere, so it has no place.
+  await assert.rejects(
+    () => inspectSource(shp),
+    (e: unknown) => e instanceof TesseraError && e.code === 'NO_GEOREFERENCE' && /no \.prj beside/.test(e.message),
+  );
+  copyFileSync(rgdalVector('scot_BNG.prj'), join(lonely, 'scot_BNG.prj'));
   assert.equal((await inspectSource(shp)).layers[0]!.featureCount, 56);
 });
 

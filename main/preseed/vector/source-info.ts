@@ -10,6 +10,7 @@ import { openVector } from '../../gdal/open-vector.js';
 import { isShapefile, missingPartsText, shapefileMissing } from '../../gdal/shapefile-parts.js';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
+import { shapefileCrsHint } from '../../ingest/import-dataset.js';
 import { toLonLat } from '../../tiling/crs.js';
 
 export interface SourceLayerInfo {
@@ -19,7 +20,8 @@ export interface SourceLayerInfo {
   fields: Record<string, string>;
   /** WGS84 [west, south, east, north], clamped to the world; null when the layer is empty. */
   bounds: Bbox | null;
-  /** The layer's CRS as GDAL describes it (a short name), or null when it has none (taken as lon/lat). */
+  /** The layer's CRS as GDAL describes it (a short name), or null when it has none (taken as lon/lat
+   *  when its coordinates can be; NO_GEOREFERENCE otherwise). */
   crs: string | null;
   /** Lon/lat of a point on the layer's first feature: where a sample of real (non-empty) tiles is cut. */
   samplePoint: [number, number] | null;
@@ -115,6 +117,10 @@ async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceIn
       } catch {
         featureCount = 0;
       }
+      if (featureCount > 0 && !layer.srs) {
+        const outside = notLonLat(layer);
+        if (outside) throw noCrsSource(path, ds.driver.description, layer.name, outside);
+      }
       layers.push({
         name: layer.name,
         featureCount,
@@ -131,6 +137,33 @@ async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceIn
   } finally {
     ds.close();
   }
+}
+
+/**
+ * The extent of a layer without a CRS when its numbers cannot be longitude/latitude (a Shapefile of
+ * metres whose .prj is missing), as text; null when they can. Taken as lon/lat, such a layer lands
+ * nowhere: every feature falls off the map and the job "succeeds" with nothing made.
+ */
+function notLonLat(layer: gdal.Layer): string | null {
+  let e: gdal.Envelope;
+  try {
+    e = layer.getExtent();
+  } catch {
+    return null;
+  }
+  const lonLat = e.minX >= -180.0001 && e.maxX <= 180.0001 && e.minY >= -90.0001 && e.maxY <= 90.0001;
+  return lonLat ? null : `x ${e.minX.toFixed(0)}…${e.maxX.toFixed(0)}, y ${e.minY.toFixed(0)}…${e.maxY.toFixed(0)}`;
+}
+
+/** NO_GEOREFERENCE as the ingest says it (the same hint and likely CRS), with how a preseed gets one. */
+function noCrsSource(path: string, driver: string, layer: string, extent: string): TesseraError {
+  const hint = driver === 'ESRI Shapefile' ? shapefileCrsHint(path, layer) : '';
+  return new TesseraError(
+    'NO_GEOREFERENCE',
+    `${path}: layer ${layer} names no CRS${hint} and its coordinates are not longitude/latitude (${extent}); ` +
+      'give it its CRS (e.g. EPSG:27700: a .prj beside a Shapefile, or ogr2ogr -a_srs EPSG:27700) and preseed again',
+    { details: { path, layer, reason: 'no-crs' } },
+  );
 }
 
 async function firstPoint(layer: gdal.Layer): Promise<[number, number] | null> {

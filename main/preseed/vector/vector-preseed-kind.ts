@@ -225,6 +225,16 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       droppedVertices: 0,
     };
     const ownBounds = boundsOf(own);
+    if (ownBounds === null) {
+      // No feature with a geometry to tile (all empty or null, or none in the box): said as what
+      // happened, not a success that made no tile and wrote no output.
+      const read = info.layers.filter((l) => chosen.some((c) => c.sourceLayer === l.name)).reduce((n, l) => n + l.featureCount, 0);
+      throw new TesseraError(
+        params.bbox ? 'OUTSIDE_EXTENT' : 'DATASET_UNREADABLE',
+        `${spec.path}: ${read} feature(s) in the chosen layers, none with a geometry to tile${params.bbox ? ' inside the box asked for' : ''}: no tile was made`,
+        { details: { path: spec.path, features: read } },
+      );
+    }
     let total = item.total;
     if (!tally.counted) {
       const extent = ownBounds && params.bbox ? intersectBbox(ownBounds, params.bbox) : ownBounds;
