@@ -247,7 +247,7 @@ test('d. a screenshot of the console with jobs in it', async () => {
   expect(pageErrors).toEqual([]);
 });
 
-test('d2. kill -9 of the engine process: the pills say it restarts, and the running job resumes and finishes', async ({ tessera }) => {
+test('d2. kill -9 of the engine process: the pills say it restarts (the others kept, stale), and the running job resumes and finishes', async ({ tessera }) => {
   const job = await startJob(caches.large);
   await expect(row(job.id), 'the job row to show running').toHaveAttribute('data-state', 'running', { timeout: 10_000 });
   await expect.poll(async () => (await rowOf(job.id))?.valueNow ?? 0, { message: 'some tiles verified', intervals: [40] }).toBeGreaterThan(0);
@@ -255,7 +255,7 @@ test('d2. kill -9 of the engine process: the pills say it restarts, and the runn
   // `tessera serve` supervises one child: the engine process (main/engine-process/).
   const enginePid = Number(execFileSync('pgrep', ['-P', String(tessera.child.pid)], { encoding: 'utf8' }).trim());
   expect(enginePid, `no engine process under serve (pid ${tessera.child.pid})`).toBeGreaterThan(0);
-  const restarting = page.waitForSelector('header .pill.health-failed:text-is("engine: failed")', { timeout: 10_000 });
+  const restarting = page.waitForSelector('header .pill.health-restarting:text-is("engine: restarting")', { timeout: 10_000 });
   process.kill(enginePid, 'SIGKILL');
   await restarting;
   await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveText('engine: ok', { timeout: 20_000 });
