@@ -255,11 +255,15 @@ test('d2. kill -9 of the engine process: the pills say it restarts (the others k
   // `tessera serve` supervises one child: the engine process (main/engine-process/).
   const enginePid = Number(execFileSync('pgrep', ['-P', String(tessera.child.pid)], { encoding: 'utf8' }).trim());
   expect(enginePid, `no engine process under serve (pid ${tessera.child.pid})`).toBeGreaterThan(0);
-  const restarting = page.waitForSelector('header .pill.health-restarting:text-is("engine: restarting")', { timeout: 10_000 });
+  const restarting = page.waitForSelector('header .health-list .pill.health-restarting:text-is("engine: restarting")', { timeout: 10_000 });
+  // The checks the engine process answers itself stay on show meanwhile, marked stale.
+  const stale = page.waitForSelector('header .health-list .pill.health-stale:text-is("store: ok")', { timeout: 10_000 });
   process.kill(enginePid, 'SIGKILL');
-  await restarting;
-  await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveText('engine: ok', { timeout: 20_000 });
-  await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveAttribute('title', /SIGKILL/);
+  await Promise.all([restarting, stale]);
+  const enginePill = page.locator('header .health-list .pill', { hasText: /^engine: / });
+  await expect(enginePill).toHaveText('engine: ok', { timeout: 20_000 });
+  await expect(enginePill).toHaveAttribute('title', /SIGKILL/);
+  await expect(page.locator('header .health-list .pill.health-stale')).toHaveCount(0);
 
   await expect(row(job.id), 'the interrupted job to resume on its own and finish').toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   const done = await bridgeGet(job.id);
