@@ -168,7 +168,7 @@ test('b. settings warn before a floor above the volume or a quota below what is 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.locator('[data-testid="settings-confirm"]')).toBeVisible();
   expect((await page.evaluate(() => window.tessera.settings.get({}))).freeSpaceFloorBytes, 'nothing saved before Save anyway').toBe(512 * 1024 ** 2);
-  const disk = page.locator('.health .pill', { hasText: /^disk:/ });
+  const disk = page.locator('.health .health-list .pill', { hasText: /^disk:/ });
   await expect(disk).toHaveText('disk: ok');
   const saved = Date.now();
   await page.getByRole('button', { name: 'Save anyway' }).click();

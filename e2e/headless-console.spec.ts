@@ -62,7 +62,7 @@ test('a. the printed URL signs the browser in and shows the empty console', asyn
   expect(!scriptCookies.includes(SESSION_COOKIE) && !scriptCookies.includes(tessera.token), `document.cookie shows the session: ${scriptCookies}`).toBe(true);
 
   expect(await page.locator('header h1').textContent()).toBe('Tessera');
-  const pillTexts = () => page.locator('header .pill').allTextContents();
+  const pillTexts = () => page.locator('header .health-list .pill').allTextContents();
   await expect.poll(pillTexts, { message: 'the health pills' }).toContain('store: ok');
   const pills = await pillTexts();
   expect(pills, `no "recovery: ok" pill in ${JSON.stringify(pills)}`).toContain('recovery: ok');
