@@ -168,7 +168,7 @@ test('b. settings warn before a floor above the volume or a quota below what is 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.locator('[data-testid="settings-confirm"]')).toBeVisible();
   expect((await page.evaluate(() => window.tessera.settings.get({}))).freeSpaceFloorBytes, 'nothing saved before Save anyway').toBe(512 * 1024 ** 2);
-  const disk = page.locator('.health .pill', { hasText: /^disk:/ });
+  const disk = page.locator('.health .health-list .pill', { hasText: /^disk:/ });
   await expect(disk).toHaveText('disk: ok');
   const saved = Date.now();
   await page.getByRole('button', { name: 'Save anyway' }).click();
@@ -269,6 +269,47 @@ test('e. every screen at 1440×900 and 1024×700: nothing scrolls sideways; the 
   await page.locator(SCREENS[0]!.ready).first().waitFor();
   await shot('console', null);
   expect(pageErrors).toEqual([]);
+});
+
+test('f. at 1024 the header stays one row with every health check present: a summary pill, its popover, an unbroken Pause queue', async () => {
+  // The plans and stac-publish checks only exist once those are set up: added to the engine's real answer here.
+  const extra = [
+    { name: 'plans', state: 'ok', message: '2 plans in sync', checkedAt: new Date().toISOString() },
+    { name: 'stac-publish', state: 'failed', message: 'POST /collections: 401 Unauthorized', checkedAt: new Date().toISOString() },
+  ];
+  await page.route('**/api/app.health', async (route) => {
+    const response = await route.fetch();
+    const reply = (await response.json()) as { ok: boolean; result?: unknown[] };
+    if (reply.ok) reply.result = [...reply.result!, ...extra];
+    await route.fulfill({ response, json: reply });
+  });
+  try {
+    const header = page.locator('header.topbar');
+    for (const size of [NARROW, WIDE]) {
+      await page.setViewportSize(size);
+      await page.goto(`${origin}#/queue`);
+      await page.locator(SCREENS[0]!.ready).first().waitFor();
+      await expect(page.locator('header .health-list .pill', { hasText: 'stac-publish: failed' })).toHaveCount(1);
+      const toggle = page.getByTestId('toggle-queue');
+      const lines = await toggle.evaluate((b) => Math.round(b.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(b).lineHeight)));
+      expect(lines, `"Pause queue" on one line at ${size.width}`).toBe(1);
+      expect((await header.boundingBox())!.height, `the header's height at ${size.width}`).toBeLessThan(56);
+      if (size === NARROW) {
+        const summary = page.getByTestId('health-summary');
+        await expect(summary).toHaveText(/^\d+ checks · 1 failing$/);
+        await summary.click();
+        await expect(page.locator('header .health-popover .pill', { hasText: 'stac-publish: failed' })).toBeVisible();
+        await page.screenshot({ path: join(ARTIFACTS, 'header-health-popover-1024.png') });
+        await summary.click();
+      } else {
+        await expect(page.getByTestId('health-summary')).toBeHidden();
+        await page.screenshot({ path: join(ARTIFACTS, 'header-health-1440.png') });
+      }
+    }
+  } finally {
+    await page.unroute('**/api/app.health');
+    await page.setViewportSize(WIDE);
+  }
 });
 
 // -----------------------------------------------------------------------------------------------

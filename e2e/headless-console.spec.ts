@@ -62,7 +62,7 @@ test('a. the printed URL signs the browser in and shows the empty console', asyn
   expect(!scriptCookies.includes(SESSION_COOKIE) && !scriptCookies.includes(tessera.token), `document.cookie shows the session: ${scriptCookies}`).toBe(true);
 
   expect(await page.locator('header h1').textContent()).toBe('Tessera');
-  const pillTexts = () => page.locator('header .pill').allTextContents();
+  const pillTexts = () => page.locator('header .health-list .pill').allTextContents();
   await expect.poll(pillTexts, { message: 'the health pills' }).toContain('store: ok');
   const pills = await pillTexts();
   expect(pills, `no "recovery: ok" pill in ${JSON.stringify(pills)}`).toContain('recovery: ok');
@@ -247,7 +247,7 @@ test('d. a screenshot of the console with jobs in it', async () => {
   expect(pageErrors).toEqual([]);
 });
 
-test('d2. kill -9 of the engine process: the pills say it restarts, and the running job resumes and finishes', async ({ tessera }) => {
+test('d2. kill -9 of the engine process: the pills say it restarts (the others kept, stale), and the running job resumes and finishes', async ({ tessera }) => {
   const job = await startJob(caches.large);
   await expect(row(job.id), 'the job row to show running').toHaveAttribute('data-state', 'running', { timeout: 10_000 });
   await expect.poll(async () => (await rowOf(job.id))?.valueNow ?? 0, { message: 'some tiles verified', intervals: [40] }).toBeGreaterThan(0);
@@ -255,11 +255,15 @@ test('d2. kill -9 of the engine process: the pills say it restarts, and the runn
   // `tessera serve` supervises one child: the engine process (main/engine-process/).
   const enginePid = Number(execFileSync('pgrep', ['-P', String(tessera.child.pid)], { encoding: 'utf8' }).trim());
   expect(enginePid, `no engine process under serve (pid ${tessera.child.pid})`).toBeGreaterThan(0);
-  const restarting = page.waitForSelector('header .pill.health-failed:text-is("engine: failed")', { timeout: 10_000 });
+  const restarting = page.waitForSelector('header .health-list .pill.health-restarting:text-is("engine: restarting")', { timeout: 10_000 });
+  // The checks the engine process answers itself stay on show meanwhile, marked stale.
+  const stale = page.waitForSelector('header .health-list .pill.health-stale:text-is("store: ok")', { timeout: 10_000 });
   process.kill(enginePid, 'SIGKILL');
-  await restarting;
-  await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveText('engine: ok', { timeout: 20_000 });
-  await expect(page.locator('header .pill', { hasText: /^engine: / })).toHaveAttribute('title', /SIGKILL/);
+  await Promise.all([restarting, stale]);
+  const enginePill = page.locator('header .health-list .pill', { hasText: /^engine: / });
+  await expect(enginePill).toHaveText('engine: ok', { timeout: 20_000 });
+  await expect(enginePill).toHaveAttribute('title', /SIGKILL/);
+  await expect(page.locator('header .health-list .pill.health-stale')).toHaveCount(0);
 
   await expect(row(job.id), 'the interrupted job to resume on its own and finish').toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   const done = await bridgeGet(job.id);

@@ -3,6 +3,7 @@
  * the whole event log, with the actions an operator takes on it (retry the failed items, cancel,
  * run it again, look at its cache on the map, export a report).
  */
+import { engineDown, useEngineStatus } from '../shell/engine-status.js';
 import { formatAmount, formatDuration, formatSkipped, formatUnitRate } from '../../shared/format.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -109,6 +110,9 @@ function Header({ job }: { job: JobSummary }) {
   const p = job.progress;
   const pct = p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : job.state === 'succeeded' ? 100 : 0;
   const running = job.state === 'running';
+  // While the engine process is down the job is not moving: its last rate and ETA would mislead.
+  const down = useEngineStatus((s) => engineDown(s.engine));
+  const live = running && !down;
   const unit = unitOf(job.kind);
   return (
     <header className="job-header">
@@ -131,8 +135,9 @@ function Header({ job }: { job: JobSummary }) {
           {p.failed > 0 && <span className="error"> · {p.failed.toLocaleString()} bad</span>}
           {p.skipped > 0 && ` · ${formatSkipped(p.skipped)}`}
           {p.bytes > 0 && unit !== 'bytes' && ` · ${formatAmount(p.bytes, 'bytes')}`}
-          {running && p.rate > 0 && ` · ${formatUnitRate(p.rate, unit)}`}
-          {running && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds * 1000)}`}
+          {live && p.rate > 0 && ` · ${formatUnitRate(p.rate, unit)}`}
+          {live && p.etaSeconds !== null && ` · ETA ${formatDuration(p.etaSeconds * 1000)}`}
+          {running && down && <span className="badge badge-warn"> paused: the engine is restarting; rate and ETA unknown</span>}
         </span>
         <span className="muted small">
           items: {job.items.succeeded} succeeded

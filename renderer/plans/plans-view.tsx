@@ -51,7 +51,7 @@ export function PlansView() {
     <section className="plans-view" aria-labelledby="plans-title">
       <div className="view-head">
         <h2 id="plans-title">Plans</h2>
-        <span className="muted small">jobs described in files: a folder or a git repository of plan files, reconciled like code</span>
+        <span className="muted small">Jobs described in files: a folder or a git repository of plan files, reconciled like code</span>
       </div>
       <form className="plans-add" onSubmit={add}>
         <label htmlFor="plan-source">Plan folder or git URL</label>

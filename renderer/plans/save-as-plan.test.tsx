@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { TesseraError } from '../../shared/errors.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
-import { SaveAsPlanPanel, isFolderSource } from './save-as-plan.js';
+import { SaveAsPlanPanel, isFolderSource, suggestedFileName } from './save-as-plan.js';
 
 let mounted: Mounted | null = null;
 afterEach(async () => {
@@ -18,6 +18,13 @@ const origin = { queryKey: ['t'], load: async () => ({ fileName: 'west.yaml', ya
 
 test('folder sources: absolute paths (POSIX or Windows), not git URLs', () => {
   expect(['/srv/plans', 'C:\\plans', 'https://x/y.git#main', 'git@host:x.git'].map(isFolderSource)).toEqual([true, true, false, false]);
+});
+
+test('the offered file name is the output file’s stem, else the engine’s', () => {
+  const yaml = 'name: preseed-raster-bluemarble.tif-bm.mbtiles\nkind: preseed-raster\nparams:\n  output: /work/dA/bm.mbtiles\n';
+  expect(suggestedFileName('preseed-raster-bluemarble.tif-bm.mbtiles.yaml', yaml)).toBe('bm.yaml');
+  expect(suggestedFileName('x.yaml', "params:\n  output: 'C:\\tiles\\alps dem.gpkg'\n")).toBe('alps-dem.yaml');
+  expect(suggestedFileName('west.yaml', 'name: west\n')).toBe('west.yaml');
 });
 
 test('a file name in use is refused and said; renamed, it is saved', async () => {

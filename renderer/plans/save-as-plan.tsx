@@ -23,6 +23,18 @@ export function isFolderSource(source: string): boolean {
   return source.startsWith('/') || /^[A-Za-z]:[\\/]/.test(source);
 }
 
+/**
+ * The file name offered: the engine names a plan after its job ("preseed-raster-bluemarble.tif-
+ * bm.mbtiles.yaml"), hard to read in a folder listing; the output file's stem ("bm.yaml") says the
+ * same shorter. The engine's name stays when the plan has no output line; either can be edited.
+ */
+export function suggestedFileName(fileName: string, yaml: string): string {
+  const output = /^\s*output:\s*['"]?([^'"\n]+?)['"]?\s*$/m.exec(yaml)?.[1];
+  const base = output?.split(/[\\/]/).pop() ?? '';
+  const stem = base.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+  return stem === '' ? fileName : `${stem}.yaml`;
+}
+
 export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClose: () => void }) {
   const plan = useQuery({ queryKey: ['save-as-plan', ...origin.queryKey], queryFn: () => origin.load(), retry: false });
   const sources = useQuery({ queryKey: ['plans.sources'], queryFn: () => window.tessera.plans.sources({}), retry: false });
@@ -31,7 +43,7 @@ export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClo
   const [folder, setFolder] = useState<string | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
   const chosenFolder = folder ?? folders[0] ?? '';
-  const chosenName = fileName ?? plan.data?.fileName ?? '';
+  const chosenName = fileName ?? (plan.data ? suggestedFileName(plan.data.fileName, plan.data.yaml) : '');
   const save = useMutation({ mutationFn: (input: { source: string; fileName: string; yaml: string }) => window.tessera.plans.save(input) });
   const copy = async (text: string) => {
     try {
@@ -64,7 +76,7 @@ export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClo
             <div className="plan-save-to" data-testid="plan-save-to">
               <label>
                 Folder
-                <select value={chosenFolder} onChange={(e) => setFolder(e.target.value)}>
+                <select value={chosenFolder} title={chosenFolder} onChange={(e) => setFolder(e.target.value)}>
                   {folders.map((f) => (
                     <option key={f} value={f}>
                       {f}

@@ -4,6 +4,7 @@
  * paging as the virtualised history scrolls, bulk cancel/retry with per-id refusals, and live
  * updates written into the cached rows in place.
  */
+import { TesseraError } from '../../shared/errors.js';
 import { act } from 'react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import type { JobFilter, RequestParsed } from '../../shared/contract.js';
@@ -293,6 +294,23 @@ test('empty, filtered-empty and error states', async () => {
   broken = false;
   await click(byText(alert, 'button', 'Try again')!);
   await waitFor('the job after the retry', () => rowOf(1));
+});
+
+test('after the engine stopped restarting, one message says so instead of loading rows or Try again', async () => {
+  const engine = fakeEngine([job(1, 'succeeded')]);
+  engine.handlers['jobs.list'] = () => {
+    throw new TesseraError('ENGINE_STOPPED', 'jobs.list: the engine is not running: it crashed 5 times in a row; Tessera stopped restarting it');
+  };
+  m = await mount(<App />, engine.handlers);
+  const stopped = await waitFor('the stopped message', () => container().querySelector('[data-testid="engine-stopped"]'), {
+    container: container().querySelector('main') ?? undefined,
+  });
+  expect(stopped.textContent).toContain('The engine stopped after repeated crashes.');
+  expect(stopped.textContent).toContain('Restart Tessera');
+  expect(stopped.textContent).toContain('tessera serve');
+  expect(stopped.textContent).toContain('crashed 5 times in a row');
+  expect(container().querySelector('.skeleton')).toBeNull();
+  expect(byText(stopped, 'button', 'Try again')).toBeFalsy();
 });
 
 test('clicking a row opens the job detail, and its Cancel button does not', async () => {

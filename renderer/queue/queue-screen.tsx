@@ -3,6 +3,9 @@
  * virtualised history, paged by cursor as it scrolls. Rows change in place from `job.changed`
  * events (shell/engine-events.ts → job-cache.ts), so a history of 100,000 jobs is never refetched.
  */
+import { codeOf } from '../data/job-queries.js';
+import { EngineStopped } from '../shell/engine-stopped.js';
+import { useEngineStatus } from '../shell/engine-status.js';
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { type BulkOutcome, useBulkAction } from './job-actions.js';
@@ -81,6 +84,10 @@ export function QueueScreen() {
   const loading = (split.active !== null && active.isPending) || (split.history !== null && history.isPending);
   // Only an error with nothing to show takes over the screen: a failed background refresh keeps the rows.
   const error = (active.data === undefined ? active.error : null) ?? (history.data === undefined ? history.error : null);
+  // Once the engine stopped restarting, nothing loads until Tessera restarts: say so, not "Loading…".
+  const engine = useEngineStatus((s) => s.engine);
+  const stopped = engine?.state === 'stopped' || codeOf(error) === 'ENGINE_STOPPED';
+  const stoppedWhy = engine?.state === 'stopped' ? engine.message : error?.message;
   const filtered = hasFilters(filters);
   const nothing = !loading && !error && activeRows.length === 0 && historyRows.length === 0 && !history.hasNextPage;
   const q = queue.data;
@@ -98,7 +105,9 @@ export function QueueScreen() {
         onClear={clearSelection}
       />
       {outcome && <BulkOutcomePanel outcome={outcome} onDismiss={() => setOutcome(null)} />}
-      {loading ? (
+      {stopped ? (
+        <EngineStopped why={stoppedWhy} />
+      ) : loading ? (
         <LoadingRows />
       ) : error ? (
         <div className="panel panel-error" role="alert">

@@ -222,7 +222,7 @@ export function SettingsView() {
             return (
               <NumberField
                 key={kind}
-                label={`${kind} jobs at once`}
+                label={`${kind.charAt(0).toUpperCase()}${kind.slice(1)} jobs at once`}
                 error={errorFor(field) ?? errors.visible.maxRunningPerKind}
                 help="Empty: only the overall limit applies."
                 field={field}

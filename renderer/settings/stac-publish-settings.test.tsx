@@ -46,3 +46,38 @@ test('sets, keeps and stops the publish target; a refused URL is said at its fie
   await waitFor('off', () => page().textContent?.includes('Now: off.') ?? false);
   expect(mounted.callsTo('stac.setPublishTarget').at(-1)).toEqual({ url: null });
 });
+
+test('after Publish there, the publish’s own result shows (asked for each second until it reports), not only the saved target', async () => {
+  let target: StacPublishTarget | null = null;
+  // The engine's publish reports to the stac-publish health check once it ends: here, on the third ask after the save.
+  let asksSinceSave = -1;
+  const before = { name: 'stac-publish', state: 'disabled' as const, message: 'no publish target', checkedAt: '2026-12-07T10:00:00.000Z' };
+  mounted = await mount(<StacPublishSettings />, {
+    'stac.publishTarget': () => target,
+    'stac.setPublishTarget': (input) => {
+      target = input.url === null ? null : { url: input.url, hasToken: true };
+      asksSinceSave = 0;
+      return target;
+    },
+    'app.health': () => {
+      if (asksSinceSave < 0 || asksSinceSave++ < 2) return [before];
+      return [{ name: 'stac-publish', state: 'failed', message: 'publish to stac.example.org failed: 401 Unauthorized', checkedAt: new Date().toISOString() }];
+    },
+  });
+  await waitFor('the form', () => page().textContent?.includes('Now: off.') ?? false);
+  expect(page().querySelector('[data-testid="stac-publish-result"]')).toBeNull();
+  await setValue(inputs()[0]!, 'https://stac.example.org/');
+  await setValue(inputs()[1]!, 'wrong');
+  await click(button('Publish there')!);
+  await waitFor('publishing', () => page().querySelector('[data-testid="stac-publish-result"]')?.textContent === 'Publishing…');
+  const result = await waitFor(
+    'the failed publish',
+    () => {
+      const p = page().querySelector('[data-testid="stac-publish-result"]');
+      return p?.textContent?.includes('401') ? p : null;
+    },
+    { timeoutMs: 6_000 },
+  );
+  expect(result.className).toBe('error');
+  expect(result.textContent).toMatch(/^Last publish \(.+\): failed: publish to stac\.example\.org failed: 401 Unauthorized$/);
+});

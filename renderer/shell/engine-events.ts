@@ -22,6 +22,7 @@ import { queryKey } from '../data/query-keys.js';
 import { useLiveProgress } from '../live-progress.js';
 import { applyJobChanged, queueKeys } from '../queue/job-cache.js';
 import { useUi } from '../ui-store.js';
+import { useEngineStatus } from './engine-status.js';
 import { FinishWatcher, announce } from './notifications.js';
 import { refreshStorage } from './refresh-storage.js';
 
@@ -64,6 +65,7 @@ export function useEngineEvents(): void {
       }),
       api.on('job.progress', (progress) => useLiveProgress.getState().update(progress)),
       api.on('engine.state', (engine) => {
+        useEngineStatus.getState().setEngine(engine);
         if (engine.state === 'running') void queryClient.invalidateQueries();
         else void queryClient.invalidateQueries({ queryKey: queryKey('app.health') });
       }),

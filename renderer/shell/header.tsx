@@ -3,10 +3,13 @@
  * resume of the queue, the theme, and the shortcut list.
  */
 import { useQuery } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { queryKey } from '../data/query-keys.js';
 import { type Theme, useUi } from '../ui-store.js';
 import { THEMES } from './theme.js';
+import type { HealthCheck } from '../../shared/contract.js';
 import { formatTimeOfDay } from '../dates.js';
+import { engineDown, healthPills, summaryText, summaryTone, useEngineStatus } from './engine-status.js';
 
 /** Health is polled: a disk filling up or a failing service shows without a reload. */
 const HEALTH_POLL_MS = 30_000;
@@ -58,6 +61,10 @@ export function Header({ queue, queuePending, onToggleQueue }: HeaderProps) {
 
 function HealthPills() {
   const health = useQuery({ queryKey: queryKey('app.health'), queryFn: () => window.tessera.app.health({}), refetchInterval: HEALTH_POLL_MS });
+  const engine = useEngineStatus((s) => s.engine);
+  // The last answer with the engine's own checks in it: kept (stale) while the engine process is down.
+  const lastFull = useRef<HealthCheck[] | undefined>(undefined);
+  if (health.data && !engineDown(engine)) lastFull.current = health.data;
   if (health.isPending) return <span className="muted small">checking health…</span>;
   if (health.error) {
     return (
@@ -66,13 +73,23 @@ function HealthPills() {
       </span>
     );
   }
+  const pills = healthPills(health.data, lastFull.current, engine);
+  const list = pills.map((h) => (
+    <span key={h.name} className={`pill health-${h.tone}`} title={`${h.title} (checked ${formatTimeOfDay(h.checkedAt)})`}>
+      {h.label}
+    </span>
+  ));
+  // Narrow windows show one summary pill with the list in a popover (shell.css picks which shows), so
+  // the header stays one row however many checks there are.
   return (
     <div className="health" role="status" aria-label="Engine health">
-      {health.data.map((h) => (
-        <span key={h.name} className={`pill health-${h.state}`} title={`${h.message} (checked ${formatTimeOfDay(h.checkedAt)})`}>
-          {h.name}: {h.state}
-        </span>
-      ))}
+      <div className="health-list">{list}</div>
+      <details className="health-summary">
+        <summary className={`pill health-${summaryTone(pills)}`} data-testid="health-summary">
+          {summaryText(pills)}
+        </summary>
+        <div className="health-popover">{list}</div>
+      </details>
     </div>
   );
 }
