@@ -20,6 +20,7 @@ import { Piscina } from 'piscina';
 import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../shared/errors.js';
 import { createAbortFlag, raiseAbortFlag } from '../../workers/abort-flag.js';
 import type { TaskInput, TaskMap, TaskName, TaskOutput, WorkerTasks } from '../../workers/task-map.js';
+import { RoomWaiters } from './room-waiters.js';
 
 export interface WorkerPoolOptions {
   /** The worker module (compiled JS); tasks are its named exports. */
@@ -77,7 +78,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
   private running = 0;
   private completed = 0;
   private restarts = 0;
-  private readonly roomWaiters = new Set<() => void>();
+  private readonly roomWaiters = new RoomWaiters();
   /** Called whenever a worker dies and is replaced (for metrics and logs). */
   onWorkerRestart: (error: TesseraError) => void = () => {};
 
@@ -155,15 +156,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
   async whenReady(signal?: AbortSignal): Promise<void> {
     while ((this.piscina?.queueSize ?? 0) >= this.maxQueue) {
       if (signal?.aborted) throw new AbortError();
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.roomWaiters.delete(done);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.roomWaiters.add(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await this.roomWaiters.next(signal);
     }
     if (signal?.aborted) throw new AbortError();
   }
@@ -190,7 +183,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
   }
 
   private wakeRoomWaiters(): void {
-    for (const wake of [...this.roomWaiters]) wake();
+    this.roomWaiters.wakeAll();
   }
 }
 

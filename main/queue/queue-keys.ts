@@ -2,6 +2,7 @@
  * Names shared by the engine's side of the queue (queue-pool.ts) and `tessera worker`
  * (queue-worker.ts): the BullMQ queue, the Redis keys beside it, and what a queued job carries.
  */
+import type { WorkerInfo } from '../../shared/worker-shapes.js';
 
 /** The BullMQ queue every engine and worker of one Redis database shares. */
 export const TASK_QUEUE = 'tessera-tasks';
@@ -37,18 +38,5 @@ export interface QueuedTask {
 /** Task names that travel; the rest (vector tiles stream through a MessagePort) stay in the engine. */
 export const REMOTE_TASKS = new Set(['renderBlock', 'verifyTiles', 'rasterOverviewTiles']);
 
-/** What a worker heartbeats (and `workers.list` shows). */
-export interface WorkerBeat {
-  name: string;
-  host: string;
-  pid: number;
-  concurrency: number;
-  tasksDone: number;
-  tasksFailed: number;
-  /** Task names running now, with their Tessera job when known. */
-  current: { task: string; job: number | null }[];
-  startedAt: string;
-  lastBeatAt: string;
-  /** The worker is stopping (SIGTERM): it finishes what it holds and takes nothing new. */
-  stopping: boolean;
-}
+/** What a worker heartbeats: what `workers.list` shows of it. */
+export type WorkerBeat = WorkerInfo;

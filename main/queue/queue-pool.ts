@@ -29,6 +29,7 @@ import { PREFIX, type QueuedTask, REMOTE_TASKS, TASK_QUEUE, WORKER_KEY_PATTERN, 
 import { RedisCommands } from './redis-commands.js';
 import { parseQueueUrl, redactQueueUrl } from './queue-url.js';
 import { decodeWire, encodeWire } from './task-wire.js';
+import { RoomWaiters } from '../pool/room-waiters.js';
 
 export interface QueuePoolOptions {
   /** redis://HOST:PORT/DB (rediss:// for TLS); its password is never logged. */
@@ -65,7 +66,7 @@ export class QueuePool implements TaskPool {
   private readonly keys: RedisCommands;
   private readonly instance = randomUUID().slice(0, 8);
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly roomWaiters = new Set<() => void>();
+  private readonly roomWaiters = new RoomWaiters();
   private readonly sweeper: NodeJS.Timeout;
   readonly where: string;
   /** Cancels being sent to Redis: destroy() waits for them, so a cancel then close reaches the workers. */
@@ -124,15 +125,7 @@ export class QueuePool implements TaskPool {
     await this.options.local.whenReady(signal);
     while (this.inFlight.size >= this.threads) {
       if (signal?.aborted) throw new AbortError();
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.roomWaiters.delete(done);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.roomWaiters.add(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await this.roomWaiters.next(signal);
     }
     if (signal?.aborted) throw new AbortError();
   }
@@ -196,7 +189,7 @@ export class QueuePool implements TaskPool {
       watched?.delete(id);
       this.inFlight.delete(id);
       this.completed++;
-      for (const wake of [...this.roomWaiters]) wake();
+      this.roomWaiters.wakeAll();
     }
   }
 
