@@ -68,10 +68,11 @@ test('a Shapefile without .prj fails in the operator’s words, with the code an
       message: 'the ingest to finish',
       timeout: 120_000,
     })
-    .toBe('partial');
+    // Its file was read; its one layer failed: no dataset made, so the job failed.
+    .toBe('failed');
   ingest = (await api<ResultPage<JobSummary>>('jobs.list', { filter: { kinds: ['ingest'] }, limit: 5 })).rows[0]!;
   await page.goto(`${tessera.origin}/#/jobs/${ingest.id}`);
-  await expect(detail()).toHaveAttribute('data-state', 'partial');
+  await expect(detail()).toHaveAttribute('data-state', 'failed');
 
   const message = layerRow().locator('td.message');
   await expect(message).toContainText('it has no CRS (no .prj beside the Shapefile); give its CRS (e.g. EPSG:27700) and retry');
@@ -107,8 +108,8 @@ test('a plain retry fails the same clear way', async () => {
       },
       { timeout: 60_000 },
     )
-    .toBe('partial failed 2');
-  await expect(detail()).toHaveAttribute('data-state', 'partial');
+    .toBe('failed failed 2');
+  await expect(detail()).toHaveAttribute('data-state', 'failed');
   await expect(layerRow().locator('td.message')).toContainText('it has no CRS (no .prj beside the Shapefile)');
   await expect(layerRow().locator('td[data-column="attempts"]')).toHaveText('2');
 });

@@ -30,8 +30,8 @@ const NO_CRS = 'cities.shp › cities: it has no CRS (no .prj beside the Shapefi
 test('a plain retry fails the same clear way; a retry with a CRS imports the layer and logs the change', async () => {
   const e = bed.engine;
   const first = await bed.ingest([citiesWithoutPrj()]);
-  // The file's staging item succeeds; its layer fails.
-  assert.equal(first.job.state, 'partial');
+  // The file's staging item succeeds; its layer fails; no dataset made, so the job failed.
+  assert.equal(first.job.state, 'failed');
   const [item] = failedItems(first.job);
   assert.equal(item?.error?.code, 'NO_GEOREFERENCE');
   assert.equal(item?.error?.message, NO_CRS);
@@ -39,7 +39,7 @@ test('a plain retry fails the same clear way; a retry with a CRS imports the lay
   const plain = await e.handlers['jobs.retry']({ ids: [first.job.id] });
   assert.deepEqual(plain, { ok: [first.job.id], failed: [] });
   const again = await e.waitFor(first.job.id);
-  assert.equal(again.state, 'partial');
+  assert.equal(again.state, 'failed');
   assert.equal(failedItems(again)[0]?.error?.message, NO_CRS);
   assert.ok(!('assignCrs' in again.params), 'a plain retry changes no params');
 
@@ -62,7 +62,7 @@ test('a plain retry fails the same clear way; a retry with a CRS imports the lay
 test('a retry may change only the params its kind allows, with values its schema and GDAL accept', async () => {
   const e = bed.engine;
   const { job } = await bed.ingest([citiesWithoutPrj()]);
-  assert.equal(job.state, 'partial');
+  assert.equal(job.state, 'failed');
   const refusal = async (params: Record<string, unknown>) => {
     const result = await e.handlers['jobs.retry']({ ids: [job.id], params });
     assert.deepEqual(result.ok, []);
