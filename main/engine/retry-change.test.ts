@@ -79,7 +79,7 @@ test('a retry may change only the params its kind allows, with values its schema
   assert.match(empty.message, /params\.assignCrs/);
   // Nothing changed and nothing was queued by the refusals.
   const still = e.store.getJob(job.id);
-  assert.equal(still.state, 'partial');
+  assert.equal(still.state, 'failed');
   assert.deepEqual(still.params, job.params);
   assert.ok(!e.store.events(job.id).some((ev) => ev.type === 'params.changed'));
   // A job that does not exist is refused alone; the other is retried.
