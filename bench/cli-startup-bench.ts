@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { table } from './measure-process.js';
+import { optionValue } from './option-value.js';
 
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 
@@ -106,10 +107,7 @@ export function runCliStartupBench(options: { dataDir: string; runs?: number; be
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const value = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const value = (name: string) => optionValue(args, name);
   const dataDir = value('--data-dir');
   if (!dataDir) throw new Error('--data-dir DIR: a data directory holding jobs.sqlite');
   const before = value('--before')?.split(':');

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { largeRasterMbtiles } from '../main/testing/real-data.js';
 import { Engine } from '../main/engine/engine.js';
+import { cancelTrials } from './cancel-trials.js';
 import { createLogger } from '../main/logging/logger.js';
 import { openTileCache } from '../main/tile-cache/open-tile-cache.js';
 import { verifyTiles } from '../workers/verify-tiles.js';
@@ -31,26 +32,9 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 
 async function cancelLatency(dir: string, cache: string): Promise<void> {
   const engine = await Engine.open({ dataDir: join(dir, 'cancel'), host: 'headless', logger: createLogger('warn') });
-  const latencies: number[] = [];
+  let latencies: number[];
   try {
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const job = await engine.start({ kind: 'verify', params: { cache } });
-      // Cancel after a random share of the work, somewhere in the middle of the run.
-      const threshold = 200 + Math.floor(Math.random() * 2000);
-      await new Promise<void>((resolve) => {
-        const off = engine.events.on('job.progress', (p) => {
-          if (p.jobId === job.id && p.done >= threshold) {
-            off();
-            resolve();
-          }
-        });
-      });
-      const t0 = performance.now();
-      engine.cancel([job.id]);
-      const final = await engine.waitFor(job.id);
-      latencies.push(performance.now() - t0);
-      if (final.state !== 'cancelled') throw new Error(`trial ${trial}: job ended ${final.state}`);
-    }
+    latencies = await cancelTrials(engine, cache, TRIALS);
   } finally {
     await engine.close();
   }

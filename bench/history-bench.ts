@@ -23,6 +23,7 @@ import type { JobFilter, JobKind, JobState } from '../shared/contract.js';
 import { openDatabase } from '../main/store/database.js';
 import { JobStore } from '../main/store/job-store.js';
 import { table } from './measure-process.js';
+import { optionValue } from './option-value.js';
 
 const JOBS = Number(process.env.BENCH_HISTORY_JOBS ?? 1_000_000);
 const WARM_RUNS = 5;
@@ -314,10 +315,7 @@ export async function runHistoryBench(options: { reps?: number; before?: { dist:
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const value = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const value = (name: string) => optionValue(args, name);
   const before = value('--before');
   const [dist, dir] = before ? (before.split(':') as [string, string]) : [];
   await runHistoryBench({ reps: value('--reps') ? Number(value('--reps')) : undefined, before: dist && dir ? { dist: resolve(dist), dir } : undefined });

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { blueMarbleTif, worldMapGpkg } from '../main/testing/real-data.js';
 import { stressFile } from './ingest-stress.js';
 import { measure, table } from './measure-process.js';
+import { optionValue } from './option-value.js';
 
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 type Job = 'vector' | 'raster' | 'ingest';
@@ -159,10 +160,7 @@ export async function runMemoryBench(options: { jobs?: Job[]; reps?: number; var
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const value = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const value = (name: string) => optionValue(args, name);
   const variants = args.flatMap((a, i) => (a === '--variant' ? [parseVariant(args[i + 1]!)] : []));
   await runMemoryBench({
     jobs: value('--jobs')?.split(',') as Job[] | undefined,

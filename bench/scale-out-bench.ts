@@ -23,6 +23,7 @@ import { QueuePool } from '../main/queue/queue-pool.js';
 import { NO_REDIS, TestRedis } from '../main/queue/testing/redis-server.js';
 import { Engine } from '../main/engine/engine.js';
 import { blueMarbleTif, largeRasterMbtiles } from '../main/testing/real-data.js';
+import { cancelTrials } from './cancel-trials.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -213,25 +214,9 @@ async function cancelLatency(dir: string, redis: TestRedis): Promise<void> {
   const cache = largeRasterMbtiles(dir, 20_000);
   const workers = [await startWorker(redis.url, 0, 'cancel-0'), await startWorker(redis.url, 1, 'cancel-1')];
   const engine = await Engine.open({ dataDir: join(dir, 'cancel'), host: 'headless', queue: redis.url, logger: createLogger('warn') });
-  const latencies: number[] = [];
+  let latencies: number[];
   try {
-    for (let trial = 0; trial < CANCEL_TRIALS; trial++) {
-      const job = await engine.start({ kind: 'verify', params: { cache } });
-      const threshold = 200 + Math.floor(Math.random() * 2000);
-      await new Promise<void>((resolve) => {
-        const off = engine.events.on('job.progress', (p) => {
-          if (p.jobId === job.id && p.done >= threshold) {
-            off();
-            resolve();
-          }
-        });
-      });
-      const t0 = performance.now();
-      engine.cancel([job.id]);
-      const final = await engine.waitFor(job.id);
-      latencies.push(performance.now() - t0);
-      if (final.state !== 'cancelled') throw new Error(`trial ${trial}: job ended ${final.state}`);
-    }
+    latencies = await cancelTrials(engine, cache, CANCEL_TRIALS);
   } finally {
     await engine.close();
     for (const w of workers) await stop(w);
