@@ -35,6 +35,12 @@ export interface QueuedTask {
   job?: number;
 }
 
+/** What a worker writes under a task's result key: the task's output and the worker that made it. */
+export interface TaskResult {
+  worker: string;
+  result: unknown;
+}
+
 /** Task names that travel; the rest (vector tiles stream through a MessagePort) stay in the engine. */
 export const REMOTE_TASKS = new Set(['renderBlock', 'verifyTiles', 'rasterOverviewTiles']);
 
