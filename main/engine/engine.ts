@@ -194,8 +194,7 @@ export class Engine {
         await this.health.checkDisk();
         return this.health.list();
       },
-      'workers.list': () => this.pools.list(),
-      'jobs.workers': (i) => this.pools.jobWorkers(i.id, this.store),
+      ...this.pools.handlers(this.store),
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),

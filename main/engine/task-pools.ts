@@ -12,6 +12,7 @@
 import { Gauge } from 'prom-client';
 import type { JobWorkerTasks, WorkersStatus } from '../../shared/worker-shapes.js';
 import { type EngineOptions, defaultWorkerFile } from './engine-options.js';
+import type { ContractHandlers } from './handlers.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Logger } from '../logging/logger.js';
 import type { TaskPool } from '../pool/task-pool.js';
@@ -106,6 +107,11 @@ export class TaskPools {
     if (!(pool instanceof QueuePool)) return { queue: null, source: null, state: null, depth: 0, workers: [] };
     const source = this.options.queue ? 'option' : 'setting';
     return { queue: pool.where, source, state: pool.state, depth: pool.queueDepth, workers: await pool.workers() };
+  }
+
+  /** `workers.list` and `jobs.workers`. */
+  handlers(store: JobStore): Pick<ContractHandlers, 'workers.list' | 'jobs.workers'> {
+    return { 'workers.list': () => this.list(), 'jobs.workers': (i) => this.jobWorkers(i.id, store) };
   }
 
   /** `jobs.workers`: live while the job runs here, else what its runs kept. */
