@@ -53,8 +53,10 @@ export function WorkersView() {
       {status?.queue && (
         <>
           <p>
-            Queue <code>{status.queue}</code> · {status.state === 'waiting' ? <strong role="status">unreachable: jobs wait for it</strong> : 'connected'} ·{' '}
-            {status.depth.toLocaleString('en-US')} {status.depth === 1 ? 'task' : 'tasks'} waiting
+            Queue <code>{status.queue}</code>
+            {status.source === 'option' ? ' (set by --queue at start)' : ' (Settings › Task queue)'} ·{' '}
+            {status.state === 'waiting' ? <strong role="status">unreachable: jobs wait for it</strong> : 'connected'} · {status.depth.toLocaleString('en-US')}{' '}
+            {status.depth === 1 ? 'task' : 'tasks'} waiting
           </p>
           {status.workers.length === 0 ? (
             <p className="muted">No worker has a live heartbeat: tasks wait in the queue until one starts.</p>
