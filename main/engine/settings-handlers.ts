@@ -47,7 +47,10 @@ export function settingsHandlers(parts: SettingsParts): Pick<ContractHandlers, '
       const next = { ...before, ...patch, ...queue } as Settings;
       parts.store.setSetting('settings', next);
       // Jobs started from now on use the new queue (or none); running ones keep theirs.
-      if (patch.queue !== undefined) await configureQueue(parts);
+      if (patch.queue !== undefined) {
+        await configureQueue(parts);
+        await parts.pools.settle();
+      }
       if (patch.planSources) parts.syncPlanSources(effectivePlanSources([...parts.runPlanSources], next.planSources));
       parts.health.setMetrics(next.metricsEnabled);
       parts.health.applyRetention();

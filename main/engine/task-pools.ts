@@ -109,6 +109,17 @@ export class TaskPools {
     return { queue: pool.where, source, state: pool.state, depth: pool.queueDepth, workers: await pool.workers() };
   }
 
+  /**
+   * Waits (at most `timeoutMs`) for a new queue to be reached, so a reply to a saved setting finds
+   * the `queue` check and the Workers view already saying whether it was.
+   */
+  async settle(timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let pool = this.current.pool; pool instanceof QueuePool && pool.state === 'waiting' && Date.now() < deadline; pool = this.current.pool) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** `workers.list` and `jobs.workers`. */
   handlers(store: JobStore): Pick<ContractHandlers, 'workers.list' | 'jobs.workers'> {
     return { 'workers.list': () => this.list(), 'jobs.workers': (i) => this.jobWorkers(i.id, store) };
