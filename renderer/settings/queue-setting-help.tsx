@@ -18,8 +18,7 @@ export function QueueSettingHelp() {
       {status?.source === 'option' && (
         <strong className="queue-override" data-testid="queue-override">
           {' '}
-          This run uses <code>{status.queue}</code> from <code>--queue</code>: a change here takes effect only when Tessera starts without{' '}
-          <code>--queue</code>.
+          This run uses <code>{status.queue}</code> from <code>--queue</code>: a change here takes effect only when Tessera starts without <code>--queue</code>.
         </strong>
       )}
     </>
