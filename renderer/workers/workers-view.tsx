@@ -11,6 +11,7 @@ import { queryKey } from '../data/query-keys.js';
 import { formatTimeOfDay } from '../dates.js';
 import { LoadError } from '../shell/load-error.js';
 import '../controls.css';
+import './workers-view.css';
 
 export const workersKey = queryKey('workers.list');
 const REFRESH_MS = 2000;

@@ -73,6 +73,12 @@ export class TestRedis {
     child.stdout!.resume();
   }
 
+  /** SIGKILL at once, for a process's `exit` hook (nothing async runs there). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+    this.child = null;
+  }
+
   /** SIGTERM and wait for it to exit. */
   async stop(): Promise<void> {
     const child = this.child;
