@@ -33,6 +33,8 @@ export async function configureQueue(parts: Pick<SettingsParts, 'settings' | 'qu
     const settings = await parts.queueSetting.migrate(parts.settings());
     parts.pools.configure(await parts.queueSetting.connectUrl(settings.queue));
   } catch (error) {
+    // Its password cannot be unsealed (another keychain): no queue from the setting, `--queue` still applies.
+    parts.pools.configure(null);
     parts.health.set('queue', 'failed', `Settings › Task queue cannot be used: ${toTesseraError(error).message}`);
   }
 }

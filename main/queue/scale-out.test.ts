@@ -312,6 +312,7 @@ test('workers.list, the queue health check and the Prometheus gauges show the li
       status = await engine.handlers['workers.list']({});
     }
     assert.equal(status.queue, redis.url);
+    assert.equal(status.source, 'option', 'Engine.open({ queue }) is --queue');
     assert.equal(status.state, 'connected');
     assert.deepEqual(
       status.workers.map((w) => [w.name, w.concurrency, w.stopping]),
@@ -337,7 +338,7 @@ test('without a queue the engine runs as before: workers.list says so, no queue 
   mkdirSync(dataDir);
   const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent') });
   try {
-    assert.deepEqual(await engine.handlers['workers.list']({}), { queue: null, state: null, depth: 0, workers: [] });
+    assert.deepEqual(await engine.handlers['workers.list']({}), { queue: null, source: null, state: null, depth: 0, workers: [] });
     assert.doesNotMatch(await engine.metrics.registry.metrics(), /tessera_task_queue/);
   } finally {
     await engine.close();
