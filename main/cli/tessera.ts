@@ -24,6 +24,7 @@ import {
   optionalInt,
   packageVersion,
   setCommandQueue,
+  setCommandSpillDir,
   stripUndefined,
 } from './command-support.js';
 import { MIGRATE_USAGE } from './migrate-command.js';
@@ -128,6 +129,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const out: Out = (human, doc) => io.stdout.write(json ? `${JSON.stringify(doc, null, command === 'serve' ? undefined : 2)}\n` : `${human}\n`);
 
     if (command !== 'worker') setCommandQueue(values.queue);
+    setCommandSpillDir(values['spill-dir']);
     switch (command) {
       case 'worker':
         return await (await import('./worker-command.js')).worker(values, out);
