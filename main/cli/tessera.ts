@@ -73,7 +73,7 @@ Commands:
   stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
   stac publish <url> [--token-env VAR]                 bring a STAC API (Transactions) up to date, once
   worker --queue redis://HOST:PORT/DB [--concurrency N] [--name NAME]
-                                                       take raster and verify tasks from a task queue (scale-out)
+                                                       take raster, vector and verify tasks from a task queue (scale-out)
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
