@@ -82,7 +82,7 @@ test('a batch announced by a progress event is read at once, not at the next pol
   const started = performance.now();
   wakers.get(id)!();
   for (let i = 0; i < 100 && sink.written.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.ok(performance.now() - started < 90, 'woken, not polled (the idle poll is 100 ms)');
+  assert.ok(performance.now() - started < 500, 'woken, not polled (the idle poll is 1 s)');
   settle({ run: 'only', batches: 1, result });
   assert.equal(await received, result);
   assert.equal(wakers.size, 0, 'its waker is taken away');

@@ -9,7 +9,7 @@
  * cuts the partition again, possibly while the first run still appends; each tile (and tile issue)
  * is passed on once, whichever run sent it, so nothing is written or counted twice.
  */
-import { AbortError, isAbortError } from '../../shared/errors.js';
+import { AbortError, TesseraError, isAbortError } from '../../shared/errors.js';
 import type { VectorTilesResult } from '../../workers/vector-tiles.js';
 import type { PartitionTileWriter } from '../pool/task-pool.js';
 import type { TileToWrite } from '../tile-cache/tile-writer.js';
@@ -19,8 +19,12 @@ import { PARTITION_BATCHES_HELD, batchesKey } from './queue-keys.js';
 import type { RedisCommands } from './redis-commands.js';
 import { decodeWire } from './task-wire.js';
 
-/** How long an empty list is waited on before it is read again, should a progress event be missed. */
-const IDLE_POLL_MS = 100;
+/**
+ * How long an empty list is waited on before it is read again, should a progress event be missed
+ * (a reconnection). Long: a partition still waiting in the queue would otherwise poll for nothing
+ * (the vector kind keeps dozens queued), and its first batch wakes it through the event anyway.
+ */
+const IDLE_POLL_MS = 1000;
 /** How long to wait before reading again after Redis failed a read (the pool's sweep re-queues a lost task). */
 const OUTAGE_POLL_MS = 500;
 
@@ -85,6 +89,10 @@ export async function receivePartition(parts: PartitionStreamParts): Promise<Vec
       if (signal?.aborted) throw new AbortError();
       if (outcome.failure !== null) throw outcome.failure;
       const settled = outcome.relayed;
+      if (settled !== null && (typeof settled.run !== 'string' || typeof settled.batches !== 'number')) {
+        // A worker from before partitions travelled runs the task without a stream: its tiles would never come.
+        throw new TesseraError('INTERNAL', 'a tessera worker of an older version took a vector partition and sent no tiles back: update the workers');
+      }
       if (settled !== null && (popped.get(settled.run) ?? 0) >= settled.batches) {
         finished = true;
         return settled.result;

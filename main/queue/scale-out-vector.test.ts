@@ -115,12 +115,13 @@ test('cancel crosses processes for vector partitions: none left queued, the work
   try {
     const dataDir = join(dir, `data-${++runs}`);
     mkdirSync(dataDir);
-    // z0–6: partitions at z3, so some still wait in the queue when the job is cancelled.
-    const child = spawn(process.execPath, [TESSERA_BIN, ...vectorArgs(join(dataDir, 'states.mbtiles'), '0-6'), '--queue', redis.url, '--data-dir', dataDir], {
+    // 17 partitions and 4 places on the workers: most still wait in the queue when the job is cancelled.
+    const child = spawn(process.execPath, [TESSERA_BIN, ...vectorArgs(join(dataDir, 'states.mbtiles'), '0-5'), '--queue', redis.url, '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
     await untilTasksDone(redis.port, 'x1', 1);
+    assert.ok(Number(cli('LLEN', 'tessera:tessera-tasks:wait')) > 0, 'partitions wait in the queue when the job is cancelled');
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     assert.equal(await exited, 130, 'the job ends cancelled');
