@@ -73,12 +73,3 @@ export async function stopWorker(child: ChildProcess): Promise<number | null> {
 export function redisCli(port: number, ...args: string[]): string {
   return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
 }
-
-/** Waits until worker `name`'s heartbeat says it finished `tasks` tasks (at most ~10 s). */
-export async function untilTasksDone(port: number, name: string, tasks: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const beat = redisCli(port, 'GET', `tessera:worker:${name}`);
-    if (beat && (JSON.parse(beat) as { tasksDone: number }).tasksDone >= tasks) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
