@@ -3,7 +3,7 @@
  * loopback port, real worker processes, `tessera preseed vector --queue`. Natural Earth's
  * states_provinces z0–5 (988 tiles, 17 partition tasks) cut by two workers must give the very
  * tiles of the in-process run (count, bytes, digest of every z/x/y and its bytes) and leave nothing
- * in Redis; a worker that does not share the spill directory (its own mount namespace, where the
+ * in Redis; so must a run whose worker is killed with -9 mid-partition; a worker that does not share the spill directory (its own mount namespace, where the
  * directory is an empty tmpfs) fails the item with its name and the OS's words; a cancel mid-job
  * removes the queued partitions and stops the running ones.
  */
@@ -83,6 +83,28 @@ test('a vector preseed through two tessera workers gives the tiles of the in-pro
     assert.deepEqual(readdirSync(join(dataDir, 'tmp', 'preseed-vector')), [], 'the spill files are removed at the end');
   } finally {
     for (const w of workers) assert.equal(await stopWorker(w), 0);
+  }
+});
+
+test('a worker killed with -9 mid-partition: its partitions come back after the stall check, each tile counted once', { skip: NO_REDIS }, async () => {
+  const victim = await startWorker(redis.url, 'victim', children);
+  let survivor: ChildProcess | null = null;
+  try {
+    const { output, run } = preseed(true);
+    // The victim alone takes the first partitions (the largest: the low band among them); killed while it cuts them.
+    for (let i = 0; i < 600 && cli('LLEN', 'tessera:tessera-tasks:active') === '0'; i++) await sleep(50);
+    await sleep(300);
+    victim.kill('SIGKILL');
+    survivor = await startWorker(redis.url, 'survivor', children);
+    const done = await run;
+    assert.equal(done.code, 0, done.stderr);
+    assert.deepEqual(digest(output), reference);
+    const progress = (JSON.parse(done.stdout) as { job: { progress: { done: number; total: number } } }).job.progress;
+    assert.deepEqual([progress.done, progress.total], [988, 988], 'no tile counted twice');
+    assert.match(cli('XRANGE', 'tessera:tessera-tasks:events', '-', '+'), /stalled/, 'BullMQ did re-deliver the victim’s partitions');
+    assert.equal(cli('KEYS', 'tessera:batches:*'), '', 'no batch of tiles left');
+  } finally {
+    if (survivor) await stopWorker(survivor);
   }
 });
 
