@@ -133,9 +133,11 @@ export async function receivePartition(parts: PartitionStreamParts): Promise<Vec
     throw error;
   } finally {
     parts.wakers.delete(id);
-    // Not finished (cancelled, failed, a write that failed): a run still cutting is told to stop
-    // (its appends are refused from then on, see partition-relay.ts) before what it left is removed.
-    if (!finished) await parts.cancel().catch(() => {});
+    // Cancelled, or a write failed: a run still cutting is told to stop (its appends are refused
+    // from then on, see partition-relay.ts) before what it left is removed. A task that failed on
+    // its worker is gone from the queue already: no cancel mark to leave behind.
+    const taskFailed = outcome.failure !== null && !isAbortError(outcome.failure);
+    if (!finished && !taskFailed) await parts.cancel().catch(() => {});
     await keys.send('DEL', [key]).catch(() => {});
   }
 }

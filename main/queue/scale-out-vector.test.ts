@@ -127,6 +127,7 @@ test('a worker that cannot read the spill directory fails the item with its name
     assert.match(item.error!.message, /ENOENT: no such file or directory/);
     assert.equal(item.attempts, 1, 'not retried: an unreadable file is not transient');
     assert.equal(existsSync(join(dataDir, 'tmp', 'preseed-vector')), false, 'with --spill-dir nothing is spilled in the data directory');
+    for (const left of ['batches', 'result', 'cancelled']) assert.equal(cli('KEYS', `tessera:${left}:*`), '', `no ${left} key left for the failed partitions`);
   } finally {
     assert.equal(await stopWorker(blind), 0);
   }
