@@ -272,6 +272,7 @@ export class Engine {
       catalog: this.catalog,
       credentials: this.credentials,
       requestTimeoutMs: this.options.estimateTimeoutMs ?? 60_000,
+      ...(this.options.spillDir && { spillDir: this.options.spillDir }),
     };
   }
 
