@@ -8,7 +8,12 @@
  * runs. Every run's tiles are compared with the first in-process run's (count and digest): a
  * faster run that made other tiles is an error, not a result.
  *
+ * `--vector`: the same three modes for a vector preseed instead (Natural Earth states_provinces
+ * from world_map.gpkg, z0–8 by default): the engine reads and splits the source, the workers cut
+ * and encode its partitions; no round-trip or cancel part.
+ *
  *   node dist/bench/scale-out-bench.js [--reps 3] [--max-zoom 6] [--round-trips 200]
+ *   node dist/bench/scale-out-bench.js --vector [--reps 3] [--max-zoom 8]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,7 +27,7 @@ import { WorkerPool } from '../main/pool/worker-pool.js';
 import { QueuePool } from '../main/queue/queue-pool.js';
 import { NO_REDIS, TestRedis } from '../main/queue/testing/redis-server.js';
 import { Engine } from '../main/engine/engine.js';
-import { blueMarbleTif, largeRasterMbtiles } from '../main/testing/real-data.js';
+import { blueMarbleTif, largeRasterMbtiles, worldMapGpkg } from '../main/testing/real-data.js';
 import { cancelTrials } from './cancel-trials.js';
 
 const arg = (name: string, fallback: number) => {
@@ -30,7 +35,8 @@ const arg = (name: string, fallback: number) => {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const REPS = arg('reps', 3);
-const MAX_ZOOM = arg('max-zoom', 6);
+const VECTOR = process.argv.includes('--vector');
+const MAX_ZOOM = arg('max-zoom', VECTOR ? 8 : 6);
 const ROUND_TRIPS = arg('round-trips', 200);
 const CANCEL_TRIALS = arg('cancel-trials', 20);
 /** `--cancel-only`: only the cancel latency (no preseed runs, no round trips). */
@@ -129,8 +135,9 @@ async function main(): Promise<void> {
         for (const core of mode.workers) workers.push(await startWorker(redis.url, core, `bench-${core}`));
         const dataDir = join(dir, `run-${++runs}`);
         mkdirSync(dataDir);
-        const output = join(dataDir, 'bm.mbtiles');
-        const cli = [process.execPath, BIN, 'preseed', 'raster', blueMarbleTif(), '--zoom', `0-${MAX_ZOOM}`, '-o', output, '--data-dir', dataDir];
+        const output = join(dataDir, 'out.mbtiles');
+        const job = VECTOR ? ['vector', worldMapGpkg(), '--layer', 'states_provinces'] : ['raster', blueMarbleTif()];
+        const cli = [process.execPath, BIN, 'preseed', ...job, '--zoom', `0-${MAX_ZOOM}`, '-o', output, '--data-dir', dataDir];
         const pinned = mode.workers.length === 0 ? ['taskset', '-c', '0', ...cli] : mode.workers.length === 1 ? ['taskset', '-c', '1', ...cli] : cli;
         const t0 = performance.now();
         await run(mode.workers.length === 0 ? pinned : [...pinned, '--queue', redis.url]);
@@ -147,8 +154,9 @@ async function main(): Promise<void> {
     const tiles = Number(expected!.split(':')[0]);
     const base = median(seconds.get(modes[0]!.name)!);
     const one = median(seconds.get(modes[1]!.name)!);
+    const what = VECTOR ? `Natural Earth states_provinces z0–${MAX_ZOOM} vector preseed` : `Blue Marble z0–${MAX_ZOOM} raster preseed`;
     table(
-      `Blue Marble z0–${MAX_ZOOM} raster preseed (${tiles.toLocaleString('en-US')} tiles, same digest in every run), medians of ${REPS}`,
+      `${what} (${tiles.toLocaleString('en-US')} tiles, same digest in every run), medians of ${REPS}`,
       ['mode', 'seconds', 'tiles/s', '× in-process', '× 1 worker', 'Redis peak MiB'],
       modes.map((m) => {
         const s = median(seconds.get(m.name)!);
@@ -163,6 +171,7 @@ async function main(): Promise<void> {
         ];
       }),
     );
+    if (VECTOR) return;
 
     // Per-task round trip: a one-tile verify, one at a time, through each pool.
     await redis.restart();

@@ -74,6 +74,7 @@ const OPTIONS = {
   'token-env': { value: true },
   'token-file': { value: true },
   queue: { value: true },
+  'spill-dir': { value: true },
   concurrency: { value: true },
   name: { value: true },
   'lock-seconds': { value: true },

@@ -16,7 +16,7 @@ import type { OptionValues } from './command-line.js';
 import { PLANS_COMMAND_SPECS } from './plans-command-specs.js';
 import { STAC_COMMAND_SPECS } from './stac-command-specs.js';
 import { CACHE_COMMANDS } from './cache-command-specs.js';
-import { QUEUE_OPTION, WORKER_COMMANDS } from './worker-command-specs.js';
+import { QUEUE_OPTION, SPILL_DIR_OPTION, WORKER_COMMANDS } from './worker-command-specs.js';
 
 type OptionName = keyof OptionValues;
 
@@ -126,6 +126,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: 'a new token at every launch',
       },
       QUEUE_OPTION,
+      SPILL_DIR_OPTION,
     ],
     examples: [
       'tessera serve',
@@ -208,6 +209,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'attributes', value: 'a,b', description: 'the attributes to keep, comma-separated', default: 'all' },
       { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes, encoded, before gzip', default: '512000 (500 KiB)' },
       { name: 'thin', description: 'drop features from oversized tiles until they fit', default: 'off' },
+      QUEUE_OPTION,
+      SPILL_DIR_OPTION,
     ],
     examples: [
       'tessera preseed vector states.gpkg --zoom 0-7 --layer states_provinces --attributes name,iso_a2 -o states.pmtiles',
@@ -359,7 +362,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 're-run what did not succeed and wait for the end',
     description:
       'Re-run the items of failed, partial, cancelled or interrupted jobs that did not succeed, one job after the other, and wait for each to end. Tiles already made are kept.',
-    options: [QUEUE_OPTION],
+    options: [QUEUE_OPTION, SPILL_DIR_OPTION],
     examples: ['tessera jobs retry 12', 'tessera jobs resume 12 13 --json'],
   },
   {

@@ -6,7 +6,7 @@
 import { parseQueueUrl } from '../queue/queue-url.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TesseraError } from '../../shared/errors.js';
 import { prepareDataDir } from '../engine/data-dir.js';
@@ -67,6 +67,12 @@ export function setCommandQueue(url: string | undefined): void {
   commandQueue = url;
 }
 
+/** `--spill-dir` of this command line, absolute: where the engines this process opens put partition files. */
+let commandSpillDir: string | undefined;
+export function setCommandSpillDir(dir: string | undefined): void {
+  commandSpillDir = dir === undefined ? undefined : resolve(dir);
+}
+
 /** Opens the engine on `dataDir` (taking its lock), importing it only now. */
 export async function openEngine(
   dataDir: string,
@@ -77,6 +83,7 @@ export async function openEngine(
   return Engine.open({
     ...extra,
     ...(commandQueue ? { queue: commandQueue } : {}),
+    ...(commandSpillDir ? { spillDir: commandSpillDir } : {}),
     dataDir,
     host: 'headless',
     holder,

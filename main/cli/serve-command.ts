@@ -63,6 +63,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
       planSources,
       ...(stacPublish && { stacPublish }),
       ...(queueEnv && { queueEnv }),
+      ...(values['spill-dir'] !== undefined && { spillDir: resolve(values['spill-dir']) }),
       logLevel: process.env.TESSERA_LOG_LEVEL ? undefined : 'warn',
     },
     logger,

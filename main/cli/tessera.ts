@@ -24,6 +24,7 @@ import {
   optionalInt,
   packageVersion,
   setCommandQueue,
+  setCommandSpillDir,
   stripUndefined,
 } from './command-support.js';
 import { MIGRATE_USAGE } from './migrate-command.js';
@@ -72,7 +73,7 @@ Commands:
   stac export <folder>                                 a static STAC catalogue of the datasets and tile caches
   stac publish <url> [--token-env VAR]                 bring a STAC API (Transactions) up to date, once
   worker --queue redis://HOST:PORT/DB [--concurrency N] [--name NAME]
-                                                       take raster and verify tasks from a task queue (scale-out)
+                                                       take raster, vector and verify tasks from a task queue (scale-out)
 
 Options for every command:
   --data-dir DIR   data directory (default: TESSERA_DATA_DIR or the per-user app data folder)
@@ -128,6 +129,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const out: Out = (human, doc) => io.stdout.write(json ? `${JSON.stringify(doc, null, command === 'serve' ? undefined : 2)}\n` : `${human}\n`);
 
     if (command !== 'worker') setCommandQueue(values.queue);
+    setCommandSpillDir(values['spill-dir']);
     switch (command) {
       case 'worker':
         return await (await import('./worker-command.js')).worker(values, out);

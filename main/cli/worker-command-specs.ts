@@ -5,16 +5,25 @@ export const QUEUE_OPTION: OptionSpec = {
   name: 'queue',
   value: 'URL',
   description:
-    'send raster and verify tasks to this BullMQ queue on Redis (redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS), where tessera worker processes take them',
+    'send raster, vector and verify tasks to this BullMQ queue on Redis (redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS), where tessera worker processes take them',
   default: 'Settings › Task queue, else this machine’s own threads',
+};
+
+/** Where the engine this command opens puts a vector preseed's partition files: with --queue, workers read them by this path. */
+export const SPILL_DIR_OPTION: OptionSpec = {
+  name: 'spill-dir',
+  value: 'DIR',
+  description:
+    'where vector preseeds put their partition files while they run; with --queue, tessera worker processes read them by this path, so it must be storage they mount at the same path (NFS…)',
+  default: 'DATA_DIR/tmp',
 };
 
 export const WORKER_COMMANDS: readonly CommandSpec[] = [
   {
     path: ['worker'],
-    summary: 'take raster and verify tasks from a task queue (scale-out) until stopped',
+    summary: 'take raster, vector and verify tasks from a task queue (scale-out) until stopped',
     description:
-      'Take raster blocks (read the source, warp, encode) and verify batches (decode) from the queue and send the results back; the engine that queued them writes the tiles. Sources are read by the path the engine gave: shared storage mounted at the same path, or GDAL virtual paths (/vsicurl/, /vsis3/). SIGTERM or Ctrl-C: takes nothing new, finishes what it holds, exits 0.',
+      "Take raster blocks (read the source, warp, encode), vector partitions (read the engine's partition files, cut, encode) and verify batches (decode) from the queue and send the results back; the engine that queued them writes the tiles. Sources and partition files are read by the path the engine gave: shared storage mounted at the same path (the engine's --spill-dir for partition files), or GDAL virtual paths (/vsicurl/, /vsis3/). SIGTERM or Ctrl-C: takes nothing new, finishes what it holds, exits 0.",
     options: [
       { ...QUEUE_OPTION, description: 'the BullMQ queue on Redis: redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS', default: undefined, required: true },
       {

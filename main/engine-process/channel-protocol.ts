@@ -62,6 +62,8 @@ export interface EngineProcessOptions {
   stacPublish?: { url: string; tokenEnv?: string };
   /** `--queue redis://…`: the name of the environment variable holding the task queue's URL (it may carry a password, so never on a command line). */
   queueEnv?: string;
+  /** `--spill-dir DIR`: where jobs put working files workers must read (EngineOptions.spillDir). */
+  spillDir?: string;
   threads?: number;
   /** The supervisor's pid, which the data directory's lock names (main/engine/data-dir.ts). */
   lockOwnerPid?: number;

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       planSources: options.planSources,
       ...(options.stacPublish && { stacPublish: stacPublishTarget(options.stacPublish) }),
       ...(options.queueEnv && process.env[options.queueEnv] && { queue: process.env[options.queueEnv] }),
+      ...(options.spillDir && { spillDir: options.spillDir }),
       threads: options.threads,
       lockOwnerPid: options.lockOwnerPid,
       resumeRecovered: options.resumeRecovered,

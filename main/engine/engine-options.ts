@@ -54,8 +54,14 @@ export interface EngineOptions {
   lockOwnerPid?: number;
   /** Re-queue at once the jobs crash recovery finds running (a restart after the engine process crashed), instead of leaving them interrupted. */
   resumeRecovered?: boolean;
-  /** A task queue (redis://HOST:PORT/DB) for raster and verify tasks, over the queue setting (main/queue/). */
+  /** A task queue (redis://HOST:PORT/DB) for raster, vector and verify tasks, over the queue setting (main/queue/). */
   queue?: string;
+  /**
+   * Where jobs put their working files (a vector preseed's partition files; default DATA_DIR/tmp).
+   * With a task queue, `tessera worker`s on other machines read them by this path: put it on
+   * storage they mount at the same path (`--spill-dir`, docs/scale-out.md).
+   */
+  spillDir?: string;
   /** Replaces kinds' plug-ins (tests drive the engine with kinds whose behaviour they control). */
   plugins?: Partial<KindPlugins>;
 }

@@ -70,8 +70,7 @@ export class Engine {
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
-  /** The engine's threads or a task queue's workers (main/queue/): a job cannot tell which. */
-  private readonly pools: TaskPools;
+  private readonly pools: TaskPools; // the engine's threads or a task queue's workers: a job cannot tell which
   private readonly queueSetting: QueueSetting;
   private readonly options: EngineOptions;
   private readonly active = new Map<number, ActiveJob>();
@@ -271,6 +270,7 @@ export class Engine {
       catalog: this.catalog,
       credentials: this.credentials,
       requestTimeoutMs: this.options.estimateTimeoutMs ?? 60_000,
+      ...(this.options.spillDir && { spillDir: this.options.spillDir }),
     };
   }
 

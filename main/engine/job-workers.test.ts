@@ -54,6 +54,7 @@ test('a run with no task through a queue keeps nothing; a resumed run adds to wh
 test('tiles of an output, and a kept breakdown read back only where its fields hold what they should', () => {
   assert.equal(tilesOf({ tiles: [1, 2, 3] }), 3);
   assert.equal(tilesOf({ checked: 7 }), 7);
+  assert.equal(tilesOf({ run: 'ab12', batches: 2, result: { tiles: 512, batches: 2 } }), 512, 'a vector partition relayed from a worker');
   assert.equal(tilesOf(null), 0);
   assert.equal(tilesOf('x'), 0);
   assert.deepEqual(keptWorkers(null), []);

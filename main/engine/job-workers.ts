@@ -50,11 +50,16 @@ export class JobWorkerTally {
   }
 }
 
-/** Tiles in a task's output: a raster task's tiles (made or found transparent), a verify batch's tiles checked. */
+/**
+ * Tiles in a task's output: a raster task's tiles (made or found transparent), a verify batch's
+ * tiles checked, a vector partition's tiles cut (its walk's stats, under `result` when relayed).
+ */
 export function tilesOf(result: unknown): number {
   if (typeof result !== 'object' || result === null) return 0;
   if ('tiles' in result && Array.isArray(result.tiles)) return result.tiles.length;
+  if ('tiles' in result && typeof result.tiles === 'number') return result.tiles;
   if ('checked' in result && typeof result.checked === 'number') return result.checked;
+  if ('result' in result) return tilesOf(result.result);
   return 0;
 }
 

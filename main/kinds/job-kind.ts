@@ -24,6 +24,11 @@ export interface KindEnvironment {
   credentials: CredentialStore;
   pool: TaskPool;
   logger: Logger;
+  /**
+   * Where a job's working files go (a vector preseed's partition files): `--spill-dir`, else
+   * DATA_DIR/tmp. With a task queue, workers read them by this path: storage they all mount there.
+   */
+  spillDir?: string;
   /** How long a request a kind serves (a dry run, a service discovery) may take before it is abandoned. */
   requestTimeoutMs: number;
 }

@@ -7,6 +7,8 @@
 import type { TesseraError } from '../../shared/errors.js';
 import type { RasterTilesResult, TileEncoding } from '../../workers/raster-tiles.js';
 import type { TaskInput, TaskName, TaskOutput, WorkerTasks } from '../../workers/task-map.js';
+import type { TileIssueOut, VectorTilesResult, VectorTilesTask } from '../../workers/vector-tiles.js';
+import type { TileToWrite } from '../tile-cache/tile-writer.js';
 import type { PoolStats, RunOptions } from './worker-pool.js';
 
 /** A raster block to warp and encode where the source is read: its path travels, not its pixels. */
@@ -26,6 +28,12 @@ export interface RasterBlockTask {
   tiles: { x: number; y: number; under?: Uint8Array }[];
 }
 
+/** A vector partition to cut where its spill files are read: the files travel by path, never their features. */
+export type PartitionTileTask = Omit<VectorTilesTask, 'port' | 'credits' | 'abort'>;
+
+/** Where a partition's tiles go as they are cut: resolves once they are written (the engine's WriteQueue). */
+export type PartitionTileWriter = (tiles: TileToWrite[], issues: TileIssueOut[]) => Promise<void>;
+
 export interface TaskPool {
   /** Tasks that can run at once: the pool's threads, or a queue's tasks in flight (its credits). */
   readonly threads: number;
@@ -41,4 +49,9 @@ export interface TaskPool {
    * so pixels never cross the network, only the encoded tiles coming back.
    */
   renderBlock?: (task: RasterBlockTask, options: RunOptions) => Promise<RasterTilesResult>;
+  /**
+   * Present when tasks run in other processes (a queue): a vector partition is cut there from its
+   * spill files (on storage both reach), and its tiles come back in bounded batches to `write`.
+   */
+  cutPartition?: (task: PartitionTileTask, write: PartitionTileWriter, options: RunOptions) => Promise<VectorTilesResult>;
 }

@@ -20,6 +20,14 @@ export const RESULT_TTL_S = 3600;
  */
 export const cancelKey = (taskId: string) => `${PREFIX}:cancelled:${taskId}`;
 export const CANCEL_POLL_MS = 100;
+/**
+ * A vector partition's tiles on their way to the engine: a list the worker appends batches to (at
+ * most PARTITION_BATCHES_HELD at once) and the engine pops as it writes them (partition-stream.ts).
+ */
+export const batchesKey = (taskId: string) => `${PREFIX}:batches:${taskId}`;
+export const PARTITION_BATCHES_HELD = 4;
+/** BullMQ's own hash of a queued task: gone once the task completed, failed or was removed. */
+export const taskJobKey = (taskId: string) => `${PREFIX}:${TASK_QUEUE}:${taskId}`;
 /** One key per live worker, refreshed by its heartbeat and gone when the TTL lapses. */
 export const workerKey = (name: string) => `${PREFIX}:worker:${name}`;
 export const WORKER_KEY_PATTERN = `${PREFIX}:worker:*`;
@@ -41,7 +49,10 @@ export interface TaskResult {
   result: unknown;
 }
 
-/** Task names that travel; the rest (vector tiles stream through a MessagePort) stay in the engine. */
+/**
+ * Task names that travel as they are; vector partitions travel too, through `cutPartition` (their
+ * tiles stream back in batches), and the rest stay in the engine.
+ */
 export const REMOTE_TASKS = new Set(['renderBlock', 'verifyTiles', 'rasterOverviewTiles']);
 
 /** What a worker heartbeats: what `workers.list` shows of it. */

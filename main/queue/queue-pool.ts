@@ -1,7 +1,8 @@
 /**
- * The engine's side of scale-out: a TaskPool whose raster blocks, overview levels and verify
- * batches become BullMQ jobs that `tessera worker` processes take (main/queue/queue-worker.ts).
- * Everything else (vector tiles stream through a MessagePort; catalogue previews) runs in the
+ * The engine's side of scale-out: a TaskPool whose raster blocks, overview levels, verify
+ * batches and vector partitions become BullMQ jobs that `tessera worker` processes take
+ * (main/queue/queue-worker.ts; a partition's tiles stream back in batches, partition-stream.ts).
+ * Everything else (splitting a vector source into partitions; catalogue previews) runs in the
  * engine's own pool as before. The engine stays the only writer: workers send back tile bytes and
  * verdicts, never touch an output or the job store.
  *
@@ -23,7 +24,9 @@ import { AbortError, TesseraError, toTesseraError } from '../../shared/errors.js
 import type { RasterTilesResult } from '../../workers/raster-tiles.js';
 import type { TaskInput, TaskName, TaskOutput, WorkerTasks } from '../../workers/task-map.js';
 import type { Logger } from '../logging/logger.js';
-import type { RasterBlockTask, TaskPool } from '../pool/task-pool.js';
+import type { PartitionTileTask, PartitionTileWriter, RasterBlockTask, TaskPool } from '../pool/task-pool.js';
+import type { VectorTilesResult } from '../../workers/vector-tiles.js';
+import { receivePartition } from './partition-stream.js';
 import type { PoolStats, RunOptions } from '../pool/worker-pool.js';
 import { PREFIX, type QueuedTask, REMOTE_TASKS, TASK_QUEUE, type TaskResult, WORKER_KEY_PATTERN, type WorkerBeat, cancelKey, resultKey } from './queue-keys.js';
 import { RedisCommands } from './redis-commands.js';
@@ -83,6 +86,8 @@ export class QueuePool implements TaskPool {
   /** Cancels being sent to Redis: destroy() waits for them, so a cancel then close reaches the workers. */
   private readonly cancelling = new Set<Promise<void>>();
   private readonly bySignal = new WeakMap<AbortSignal, Set<string>>();
+  /** Vector partitions being received, by task id: a worker's progress event says a batch waits. */
+  private readonly partitionWakers = new Map<string, () => void>();
   private sequence = 0;
   private completed = 0;
   private depth = 0;
@@ -112,6 +117,7 @@ export class QueuePool implements TaskPool {
     events.on('error', (error) => this.unreachable(error));
     events.on('completed', ({ jobId }) => void this.claim(jobId).catch((error: unknown) => this.unreachable(error)));
     events.on('failed', ({ jobId, failedReason }) => this.failed(jobId, failedReason));
+    events.on('progress', ({ jobId }) => this.partitionWakers.get(jobId)?.());
     this.queue = queue;
     void queue.waitUntilReady().then(
       () => this.reachable(),
@@ -131,6 +137,17 @@ export class QueuePool implements TaskPool {
 
   renderBlock = async (task: RasterBlockTask, options: RunOptions): Promise<RasterTilesResult> =>
     (await this.send('renderBlock', task, options.signal)) as RasterTilesResult;
+
+  /**
+   * A vector partition cut on a worker from its spill files (partition-relay.ts), its tiles popped
+   * in batches from Redis and handed to `write` (partition-stream.ts). The vector kind keeps twice
+   * `threads` partitions going; only running ones hold batches in Redis (a few each).
+   */
+  cutPartition = (task: PartitionTileTask, write: PartitionTileWriter, options: RunOptions): Promise<VectorTilesResult> => {
+    const id = this.nextId();
+    const sent = this.send('vectorTiles', task, options.signal, id);
+    return receivePartition({ id, keys: this.keys, sent, write, signal: options.signal, cancel: () => this.cancel(id), wakers: this.partitionWakers });
+  };
 
   async whenReady(signal?: AbortSignal): Promise<void> {
     await this.options.local.whenReady(signal);
@@ -184,10 +201,13 @@ export class QueuePool implements TaskPool {
     this.keys.close();
   }
 
-  private async send(name: string, task: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  private nextId(): string {
+    return `${this.instance}-${++this.sequence}`;
+  }
+
+  private async send(name: string, task: unknown, signal: AbortSignal | undefined, id = this.nextId()): Promise<unknown> {
     if (signal?.aborted) throw new AbortError();
     if (this.destroyed) throw new TesseraError('INTERNAL', `worker task ${name}: the engine is closing`);
-    const id = `${this.instance}-${++this.sequence}`;
     const job = this.options.jobOf?.(signal);
     const data: QueuedTask = { task: encodeWire(task), engine: this.instance, ...(job === undefined ? {} : { job }) };
     const result = new Promise<unknown>((resolve, reject) => this.inFlight.set(id, { name, data, resolve, reject, sentAt: Date.now() }));
@@ -321,7 +341,9 @@ export class QueuePool implements TaskPool {
   private reachable(): void {
     if (this.state === 'connected') return;
     this.state = 'connected';
-    const message = this.warned ? `the task queue at ${this.where} is reachable again` : `raster and verify tasks go to the task queue at ${this.where}`;
+    const message = this.warned
+      ? `the task queue at ${this.where} is reachable again`
+      : `raster, vector and verify tasks go to the task queue at ${this.where}`;
     this.warned = false;
     this.options.logger.info(message);
     this.options.onState?.('ok', message);

@@ -15,11 +15,12 @@ import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { RasterBlockTask } from '../pool/task-pool.js';
+import type { PartitionTileTask, RasterBlockTask } from '../pool/task-pool.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { warpAndEncode } from '../preseed/raster/render-block.js';
 import type { TaskName, WorkerTasks } from '../../workers/task-map.js';
 import { BlockSources } from './block-sources.js';
+import { relayPartition } from './partition-relay.js';
 import './redis-driver.js';
 import {
   CANCEL_POLL_MS,
@@ -92,7 +93,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         const result =
           job.name === 'renderBlock'
             ? await renderBlock(task as RasterBlockTask, stop.signal)
-            : await pool.run(job.name as TaskName<WorkerTasks>, task as never, { signal: stop.signal });
+            : job.name === 'vectorTiles'
+              ? await relayPartition(task as PartitionTileTask, { id, keys, pool, signal: stop.signal, wake: () => job.updateProgress(Date.now()) })
+              : await pool.run(job.name as TaskName<WorkerTasks>, task as never, { signal: stop.signal });
         // The worker's name travels with the result: the engine counts each job's tasks per worker.
         await handBack(resultKey(id), encodeWire({ worker: name, result } satisfies TaskResult));
         beat.tasksDone++;

@@ -100,6 +100,8 @@ export function batchTiles(message: TileBatchMessage): TileToWrite[] {
 }
 
 export async function streamTileTask(pool: TaskPool, task: TileTaskInput, queue: WriteQueue, signal: AbortSignal): Promise<VectorTilesResult> {
+  // A task queue cuts the partition on a worker and hands its batches to the same write queue.
+  if (pool.cutPartition) return pool.cutPartition(task, (tiles, issues) => queue.write(tiles, issues), { signal });
   const { port1, port2 } = new MessageChannel();
   const credits = new SharedArrayBuffer(4);
   const creditView = new Int32Array(credits);

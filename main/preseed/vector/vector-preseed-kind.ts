@@ -38,6 +38,7 @@ import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../wo
 import type { ZoomRange } from '../../../workers/vector/tile-walk.js';
 import { assertFits } from '../../disk/disk-guard.js';
 import type { ItemContext, JobKindPlugin } from '../../kinds/job-kind.js';
+import { spillRoot } from '../../kinds/spill-root.js';
 import {
   type PreseedItemSpec,
   checkPreseedPaths,
@@ -207,7 +208,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       );
     }
     if (s.spillDir === null) {
-      s.spillDir = join(ctx.dataDir, 'tmp', 'preseed-vector', `job-${item.jobId}`);
+      s.spillDir = join(spillRoot(ctx), 'preseed-vector', `job-${item.jobId}`); // workers of a task queue read it by this path
       // Left by a run that was killed: nothing in it can be trusted to be whole.
       await rm(s.spillDir, { recursive: true, force: true });
     }
