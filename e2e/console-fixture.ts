@@ -24,6 +24,8 @@ export interface ConsoleOptions {
   viewport?: { width: number; height: number };
   /** Runs on the data directory before the host opens it (e.g. to seed the job store). */
   beforeStart?: (dataDir: string) => void | Promise<void>;
+  /** More options for `tessera serve`, read after beforeStart (e.g. `--queue` of a Redis it started). */
+  serveArgs?: () => readonly string[];
 }
 
 /** The browser side: the page on the console and its uncaught errors and console errors. */
@@ -77,7 +79,7 @@ export const test = base.extend<TestFixtures, ConsoleFixtures>({
   tessera: [
     async ({ dataDir, consoleOptions }, use) => {
       await consoleOptions.beforeStart?.(dataDir);
-      const tessera = await startConsole(dataDir);
+      const tessera = await startConsole(dataDir, consoleOptions.serveArgs?.() ?? []);
       try {
         await use(tessera);
       } finally {

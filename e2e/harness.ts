@@ -29,8 +29,9 @@ export interface Console {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startConsole(dataDir: string): Promise<Console> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
+/** `args`: more options for `tessera serve` (e.g. `--queue redis://…`). */
+export async function startConsole(dataDir: string, args: readonly string[] = []): Promise<Console> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', '--data-dir', dataDir, ...args], {
     env: { ...process.env, TESSERA_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -27,6 +27,7 @@ const VALID: Record<RequestName, unknown> = {
   'workers.list': {},
   'jobs.list': { filter: { states: ['queued'], kinds: ['verify'], text: 'x', createdFrom: '2026-01-01T00:00:00Z' }, limit: 10 },
   'jobs.get': { id: 1 },
+  'jobs.workers': { id: 1 },
   'jobs.items': { id: 1, states: ['failed'], limit: 10 },
   'jobs.events': { id: 1, afterId: 0, limit: 10 },
   'jobs.tileIssues': { id: 1, limit: 10 },

@@ -39,7 +39,7 @@ export type * from './cache-shapes.js';
 export type * from './worker-shapes.js';
 import type { CacheEntry } from './cache-shapes.js';
 import type { StacExportResult, StacPublishResult, StacPublishTarget, StacSearchResult, StacTransactionInput, StacTransactionResult } from './stac-shapes.js';
-import type { WorkersStatus } from './worker-shapes.js';
+import type { JobWorkerTasks, WorkersStatus } from './worker-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
 import type { AppInfo, CatalogDataset, CrsMatch, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
@@ -119,7 +119,7 @@ const SettingsPatch = z
           .regex(/^(\/|[A-Za-z]:[\\/]|\\\\|(https?|ssh|git|file):\/\/|[\w.-]+@[\w.-]+:)/, 'must be an absolute folder path or a git URL'),
       )
       .max(50),
-    /** BullMQ on Redis for raster and verify tasks (scale-out); null: the engine's own threads. Read at start-up. */
+    /** BullMQ on Redis for raster and verify tasks (scale-out); null: the engine's own threads. In effect when saved (jobs started afterwards); its password is sealed and shown as •••. */
     queue: z
       .string()
       .trim()
@@ -193,6 +193,8 @@ export const requests = {
     z.object({ filter: JobFilter.optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
   'jobs.get': request<z.ZodType<{ id: number }>, JobSummary>(z.object({ id }).strict()),
+  /** The job's tasks per `tessera worker` (through a task queue); none: its tasks ran in the engine's threads. */
+  'jobs.workers': request<z.ZodType<{ id: number }>, JobWorkerTasks[]>(z.object({ id }).strict()),
   'jobs.items': request<z.ZodType<{ id: number; states?: ItemState[]; cursor?: string; limit: number }>, Page<JobItem>>(
     z
       .object({ id, states: z.array(z.enum(ITEM_STATES)).optional(), cursor: cursor.optional(), limit: z.number().int().min(1).max(1000).default(200) })

@@ -20,9 +20,25 @@ export interface WorkerInfo {
 export interface WorkersStatus {
   /** The queue's URL with any password taken out; null: tasks run in the engine's own threads. */
   queue: string | null;
+  /** Where the queue comes from: `--queue` (this run; Settings › Task queue does not apply then) or the setting. */
+  source: 'option' | 'setting' | null;
   /** connected, or waiting for Redis to come back (tasks wait, none fails for it). */
   state: 'connected' | 'waiting' | null;
   /** Tasks waiting in the queue for a worker (all engines'). */
   depth: number;
   workers: WorkerInfo[];
+}
+
+/**
+ * One worker's share of one job's tasks (`jobs.workers`): counted by the engine as each task
+ * settles (a re-delivered task counts once, for the worker whose result was read), kept with the
+ * job when its run ends (its timeline's "workers" entry) and added to by a resumed run.
+ */
+export interface JobWorkerTasks {
+  worker: string;
+  tasksDone: number;
+  tasksFailed: number;
+  /** Tiles in the tasks it settled: made (raster) or checked (verify). */
+  tiles: number;
+  lastSeenAt: string;
 }

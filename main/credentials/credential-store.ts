@@ -153,10 +153,13 @@ export class CredentialStore {
   }
 }
 
-/** The server a credential is for: origin and path, without query or fragment. */
+/**
+ * The server a credential is for: scheme, host and path, without query or fragment. Not `origin`,
+ * which is "null" for schemes URL does not know, such as the task queue's redis://.
+ */
 function scopeOf(url: string): string {
   const u = new URL(url);
-  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
 
 /**

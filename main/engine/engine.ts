@@ -43,10 +43,11 @@ import { ProgressTracker } from './progress-tracker.js';
 import { storageStatus } from '../disk/storage.js';
 import { CacheRegistry } from '../tile-cache/cache-registry.js';
 import type { TaskPool } from '../pool/task-pool.js';
-import { chooseTaskPool, listWorkers } from './task-pools.js';
+import { TaskPools } from './task-pools.js';
+import { QueueSetting } from './queue-setting.js';
+import { configureQueue, settingsHandlers } from './settings-handlers.js';
 import { configureGdal } from '../gdal/gdal-config.js';
 import { Catalog } from '../catalog/catalog.js';
-import { checkPlanSources, effectivePlanSources } from '../plans/plan-source-setting.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { CacheList } from '../caches/cache-list.js';
 import { cacheHandlers } from '../caches/cache-handlers.js';
@@ -69,7 +70,8 @@ export class Engine {
   private readonly db: Db;
   private readonly lock: DataDirLock;
   private readonly logger: Logger;
-  private readonly pool: TaskPool;
+  private readonly pools: TaskPools; // the engine's threads or a task queue's workers: a job cannot tell which
+  private readonly queueSetting: QueueSetting;
   private readonly options: EngineOptions;
   private readonly active = new Map<number, ActiveJob>();
   private readonly runner: JobRunner;
@@ -91,9 +93,9 @@ export class Engine {
     this.cacheList = new CacheList({ store: this.store, records: new CacheRecords(db) });
     this.events = new EventBus((error) => logger.error('event listener failed', { error: String(error) }));
     this.metrics = new EngineMetrics(() => ({ queued: this.store.countByState().queued ?? 0, running: this.active.size }));
-    // The engine's threads, or a task queue's workers (main/queue/): a job cannot tell which.
-    const queueHealth = (state: 'ok' | 'failed', message: string) => this.health.set('queue', state, message);
-    this.pool = chooseTaskPool(options, this.settings().queue, { logger, metrics: this.metrics, active: this.active, health: queueHealth });
+    const health = (state: 'ok' | 'failed' | 'disabled', message: string) => this.health.set('queue', state, message);
+    this.pools = new TaskPools(options, { logger, metrics: this.metrics, active: this.active, health });
+    this.queueSetting = new QueueSetting(this.store, this.credentials);
     this.lastEventId = this.store.lastEventId();
     this.health = new EngineHealth({
       store: this.store,
@@ -108,7 +110,7 @@ export class Engine {
       logger,
       metrics: this.metrics,
       settings: () => this.settings(),
-      environment: () => this.kindEnvironment(),
+      environment: (run) => this.kindEnvironment(run?.pool),
       kindOf: (job) => this.kindOf(job),
       announce: (id) => this.announce(id),
       flushEvents: () => this.flushEvents(),
@@ -152,6 +154,7 @@ export class Engine {
     } catch (error) {
       logger.warn('undone dataset analyses were not queued', { error: String(error) });
     }
+    await configureQueue({ settings: () => engine.settings(), queueSetting: engine.queueSetting, pools: engine.pools, health: engine.health });
     await engine.health.checkDisk();
     engine.pollers.push(
       startPoller(
@@ -184,13 +187,13 @@ export class Engine {
   private createHandlers(): ContractHandlers {
     return {
       ...readOnlyHandlers({ store: this.store, catalog: this.catalog, withLiveProgress: (job) => this.withLiveProgress(job) }),
-      'app.info': () => ({ version: this.options.version ?? '0.0.0', host: this.options.host, dataDir: this.dataDir, threads: this.pool.threads }),
+      'app.info': () => ({ version: this.options.version ?? '0.0.0', host: this.options.host, dataDir: this.dataDir, threads: this.pools.pool.threads }),
       // The disk is read again on every ask (one statfs): the pill follows space freed or taken at once, not at the next poll.
       'app.health': async () => {
         await this.health.checkDisk();
         return this.health.list();
       },
-      'workers.list': () => listWorkers(this.pool),
+      ...this.pools.handlers(this.store),
       'jobs.start': (i) => this.start(i),
       'jobs.estimate': (i) => this.estimate(i),
       'jobs.cancel': (i) => this.cancel(i.ids),
@@ -200,7 +203,7 @@ export class Engine {
       'caches.open': (i) => this.assertPaths([{ field: 'path', path: i.path }]).then(() => this.caches.open(i.path)),
       ...cacheHandlers(this.cacheList, (uses) => this.assertPaths(uses)),
       // Imported on first use, like the catalogue's other GDAL code.
-      'catalog.previewTiles': async (i) => (await import('../catalog/dataset-tiles.js')).openCatalogTiles(this.caches, this.catalog.get(i.id), this.pool),
+      'catalog.previewTiles': async (i) => (await import('../catalog/dataset-tiles.js')).openCatalogTiles(this.caches, this.catalog.get(i.id), this.pools.pool),
       'catalog.delete': (i) => this.catalog.delete(i.ids),
       'esri.discover': kindRequest('esri.discover', () => this.kindEnvironment(), this.options.plugins),
       'credentials.save': (i) => this.credentials.save(i),
@@ -215,19 +218,13 @@ export class Engine {
       'queue.pause': () => this.setPaused(true),
       'queue.resume': () => this.setPaused(false),
       ...this.automated.handlers,
-      'settings.get': () => this.settings(),
-      'settings.update': async (patch) => {
-        if (patch.planSources) await checkPlanSources(patch.planSources, (uses) => this.assertPaths(uses));
-        const next = { ...this.settings(), ...patch } as Settings;
-        this.store.setSetting('settings', next);
-        if (patch.planSources) this.automated.plans.syncSources(effectivePlanSources(this.options.planSources ?? [], next.planSources));
-        this.health.setMetrics(next.metricsEnabled);
-        this.health.applyRetention();
-        // A new floor changes the disk's health at once, not at the next 30 s poll.
-        await this.health.checkDisk();
-        this.pump();
-        return next;
-      },
+      ...settingsHandlers({
+        ...{ store: this.store, settings: () => this.settings(), queueSetting: this.queueSetting, pools: this.pools, health: this.health },
+        runPlanSources: this.options.planSources ?? [],
+        syncPlanSources: (sources) => this.automated.plans.syncSources(sources),
+        assertPaths: (uses) => this.assertPaths(uses),
+        pump: () => this.pump(),
+      }),
     };
   }
 
@@ -263,11 +260,12 @@ export class Engine {
     return assertPathsAllowed(uses, pathPolicy(this.settings(), this.dataDir, this.options.exposed ?? false));
   }
 
-  private kindEnvironment(): KindEnvironment {
+  /** `pool`: a running job's own (the one it started on); else the pool for what starts now. */
+  private kindEnvironment(pool: TaskPool = this.pools.pool): KindEnvironment {
     return {
       settings: () => this.settings(),
       dataDir: this.dataDir,
-      pool: this.pool,
+      pool,
       logger: this.logger,
       catalog: this.catalog,
       credentials: this.credentials,
@@ -362,7 +360,7 @@ export class Engine {
     }
     await Promise.allSettled(running.map((j) => j.done));
     await this.catalog.close();
-    await this.pool.destroy();
+    await this.pools.destroy();
     await this.caches.close();
     this.flushEvents();
     this.db.close();
@@ -401,13 +399,16 @@ export class Engine {
     const tracker = new ProgressTracker(id, job.progress, (p) => this.events.emit('job.progress', p));
     // What it writes (a preseed's output): the storage gauges show that volume, a full one is waited out.
     const outputs = pathsOf(job).flatMap((use) => (use.access === 'write' ? [use.path] : []));
-    const entry: ActiveJob = { id, kind: job.kind, controller, tracker, outputs, done: Promise.resolve() };
+    const { pool, release } = this.pools.acquire(id, this.store);
+    const entry: ActiveJob = { id, kind: job.kind, controller, tracker, outputs, pool, done: Promise.resolve() };
     this.active.set(id, entry);
     this.metrics.jobsStarted.inc({ kind: job.kind });
     this.announce(id);
     this.events.emit('queue.changed', this.queueState());
     entry.done = this.runner.run(entry).finally(() => {
+      release();
       this.active.delete(id);
+      this.flushEvents();
       this.events.emit('queue.changed', this.queueState());
       this.pump();
     });

@@ -12,6 +12,7 @@ import { finalJobState } from '../store/job-states.js';
 import type { ItemContext, KindEnvironment } from '../kinds/job-kind.js';
 import type { BoundKind } from '../kinds/index.js';
 import type { Logger } from '../logging/logger.js';
+import type { TaskPool } from '../pool/task-pool.js';
 import { waitForSpace } from '../disk/disk-guard.js';
 import type { EngineMetrics } from './metrics.js';
 import { type ProgressTracker, addCounters } from './progress-tracker.js';
@@ -33,6 +34,8 @@ export interface ActiveJob {
   outputs: readonly string[];
   /** What the kind's `begin` made for this run (e.g. its output writer). */
   session?: unknown;
+  /** The pool it started on: kept to its end, even when Settings › Task queue changes meanwhile. */
+  pool?: TaskPool;
   /** Stopped because Tessera shuts down (Engine.close), not cancelled: it ends interrupted, resumable. */
   shutdown?: boolean;
 }
@@ -44,7 +47,8 @@ export interface RunnerDeps {
   logger: Logger;
   metrics: EngineMetrics;
   settings(): Settings;
-  environment(): KindEnvironment;
+  /** The kind's environment; with the run, its pool is the one the job started on. */
+  environment(run?: ActiveJob): KindEnvironment;
   kindOf(job: JobSummary): BoundKind;
   /** Emits the job's summary and new event-log lines. */
   announce(jobId: number): void;
@@ -101,14 +105,14 @@ export class JobRunner {
     }, 1000);
     try {
       if (!this.store.isPlanned(id)) {
-        const items = await kind.plan(signal, this.deps.environment());
+        const items = await kind.plan(signal, this.deps.environment(run));
         if (items.length === 0) throw new TesseraError('NO_ITEMS', 'the job has nothing to do: its plan is empty');
         this.store.addItems(id, items);
         tracker.add({ total: items.reduce((n, i) => n + (i.total ?? 0), 0) });
         this.deps.announce(id);
       }
       const queue = this.store.runnableItems(id);
-      run.session = await kind.begin(this.deps.environment(), signal);
+      run.session = await kind.begin(this.deps.environment(run), signal);
       began = true;
       const lanes = Array.from({ length: kind.itemConcurrency }, async () => {
         for (let item = queue.shift(); item && !signal.aborted; item = queue.shift()) await this.runItem(run, kind, item);
@@ -124,7 +128,7 @@ export class JobRunner {
     }
     if (began) {
       try {
-        await kind.end(run.session, { cancelled: signal.aborted, items: this.store.allItems(id) }, this.deps.environment());
+        await kind.end(run.session, { cancelled: signal.aborted, items: this.store.allItems(id) }, this.deps.environment(run));
       } catch (error) {
         if (!signal.aborted && !isAbortError(error)) {
           failure ??= toTesseraError(error);
@@ -196,7 +200,7 @@ export class JobRunner {
     this.deps.announce(jobId);
     let waitingFor: string | null = null;
     const context: ItemContext = {
-      ...this.deps.environment(),
+      ...this.deps.environment(run),
       session: run.session,
       signal,
       waitForSpace: (path) =>

@@ -43,6 +43,12 @@ export interface QueuedTask {
   job?: number;
 }
 
+/** What a worker writes under a task's result key: the task's output and the worker that made it. */
+export interface TaskResult {
+  worker: string;
+  result: unknown;
+}
+
 /**
  * Task names that travel as they are; vector partitions travel too, through `cutPartition` (their
  * tiles stream back in batches), and the rest stay in the engine.

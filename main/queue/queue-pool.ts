@@ -28,7 +28,7 @@ import type { PartitionTileTask, PartitionTileWriter, RasterBlockTask, TaskPool 
 import type { VectorTilesResult } from '../../workers/vector-tiles.js';
 import { receivePartition } from './partition-stream.js';
 import type { PoolStats, RunOptions } from '../pool/worker-pool.js';
-import { PREFIX, type QueuedTask, REMOTE_TASKS, TASK_QUEUE, WORKER_KEY_PATTERN, type WorkerBeat, cancelKey, resultKey } from './queue-keys.js';
+import { PREFIX, type QueuedTask, REMOTE_TASKS, TASK_QUEUE, type TaskResult, WORKER_KEY_PATTERN, type WorkerBeat, cancelKey, resultKey } from './queue-keys.js';
 import { RedisCommands } from './redis-commands.js';
 import { parseQueueUrl, redactQueueUrl } from './queue-url.js';
 import { decodeWire, encodeWire } from './task-wire.js';
@@ -48,6 +48,17 @@ export interface QueuePoolOptions {
   jobOf?: (signal: AbortSignal | undefined) => number | undefined;
   /** Reachability changes, for the engine's health. */
   onState?: (state: 'ok' | 'failed', message: string) => void;
+  /** Each task settled by a worker (once, however often it ran): who ran it, for the job's tasks per worker. */
+  onSettled?: (outcome: TaskOutcome) => void;
+}
+
+/** A task a worker settled: its Tessera job (when known), the worker's name (null: BullMQ's own failure) and its output. */
+export interface TaskOutcome {
+  job: number | undefined;
+  task: string;
+  worker: string | null;
+  ok: boolean;
+  result?: unknown;
 }
 
 interface InFlight {
@@ -259,13 +270,18 @@ export class QueuePool implements TaskPool {
     const text = (await this.keys.send('GETDEL', [resultKey(id)])) as string | null;
     if (text === null) return false;
     // The first completion settles it; a duplicate's result (a re-delivered task) is never read.
-    this.inFlight.get(id)?.resolve(decodeWire(text));
+    const { worker, result } = decodeWire<TaskResult>(text);
+    const settling = this.inFlight.get(id);
+    if (!settling) return true;
+    this.options.onSettled?.({ job: settling.data.job, task: settling.name, worker, ok: true, result });
+    settling.resolve(result);
     return true;
   }
 
   private failed(id: string, reason: string): void {
     const entry = this.inFlight.get(id);
     if (!entry) return;
+    this.options.onSettled?.({ job: entry.data.job, task: entry.name, worker: workerOf(reason), ok: false });
     entry.reject(taskError(reason, entry.name));
   }
 
@@ -343,6 +359,17 @@ function taskError(reason: string, task: string): TesseraError {
     // Not ours: BullMQ's own reason, such as a task that stalled more often than allowed.
   }
   return new TesseraError('WORKER_CRASHED', `worker task ${task} failed in the queue: ${reason}`);
+}
+
+/** The worker named in a failure's wire form; null for BullMQ's own reasons (a task stalled too often). */
+function workerOf(reason: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(reason);
+    if (typeof parsed === 'object' && parsed !== null && 'worker' in parsed && typeof parsed.worker === 'string') return parsed.worker;
+  } catch {
+    // Not ours.
+  }
+  return null;
 }
 
 /** A message that might quote the URL, with its password taken out. */

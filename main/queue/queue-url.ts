@@ -48,15 +48,21 @@ export function parseQueueUrl(value: string, field = '--queue'): QueueConnection
   };
 }
 
-/** The URL as it may be printed: the password (and a user name) replaced by `***`. */
-export function redactQueueUrl(value: string): string {
+/**
+ * The URL as it may be printed: the password (and a user name) replaced by `mask`. Settings ›
+ * Task queue shows it with the user name kept (`keepUser`: an ACL user is not a secret) and `•••`,
+ * which a save sends back unchanged to keep the stored password (main/engine/queue-setting.ts).
+ */
+export function redactQueueUrl(value: string, { mask = '***', keepUser = false }: { mask?: string; keepUser?: boolean } = {}): string {
   try {
     const url = new URL(value);
-    if (url.password) url.password = '***';
-    if (url.username) url.username = '***';
-    return url.toString();
+    // A placeholder of URL-safe letters, swapped for the mask after: URL would percent-encode "•".
+    const placeholder = 'REDACTEDSECRET';
+    if (url.password) url.password = placeholder;
+    if (url.username && !keepUser) url.username = placeholder;
+    return url.toString().split(placeholder).join(mask);
   } catch {
     // Not a URL: whatever lies between "//" and "@" may still be a secret.
-    return value.replace(/\/\/[^@/]*@/, '//***@');
+    return value.replace(/\/\/[^@/]*@/, `//${mask}@`);
   }
 }

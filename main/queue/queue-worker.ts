@@ -29,6 +29,7 @@ import {
   PREFIX,
   type QueuedTask,
   RESULT_TTL_S,
+  type TaskResult,
   TASK_QUEUE,
   type WorkerBeat,
   cancelKey,
@@ -95,14 +96,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
             : job.name === 'vectorTiles'
               ? await relayPartition(task as PartitionTileTask, { id, keys, pool, signal: stop.signal, wake: () => job.updateProgress(Date.now()) })
               : await pool.run(job.name as TaskName<WorkerTasks>, task as never, { signal: stop.signal });
-        await handBack(resultKey(id), encodeWire(result));
+        // The worker's name travels with the result: the engine counts each job's tasks per worker.
+        await handBack(resultKey(id), encodeWire({ worker: name, result } satisfies TaskResult));
         beat.tasksDone++;
       } catch (error) {
         beat.tasksFailed++;
         const coded = toTesseraError(error);
         // The item's error names the worker: a source one machine cannot read is that machine's problem.
         const message = coded.code === 'ABORTED' ? coded.message : `on worker ${name} (${beat.host}): ${coded.message}`;
-        throw new Error(JSON.stringify({ code: coded.code, message, details: coded.details ?? null, transient: coded.transient }));
+        throw new Error(JSON.stringify({ code: coded.code, message, details: coded.details ?? null, transient: coded.transient, worker: name }));
       } finally {
         running.delete(id);
       }

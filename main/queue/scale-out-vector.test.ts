@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Engine } from '../engine/engine.js';
+import { createLogger } from '../logging/logger.js';
 import { worldMapGpkg } from '../testing/real-data.js';
 import { runTessera } from '../testing/run-tessera.js';
 import { NO_REDIS, TestRedis } from './testing/redis-server.js';
@@ -77,6 +79,22 @@ test('a vector preseed through two tessera workers gives the tiles of the in-pro
       beats = ['vA', 'vB'].map((name) => JSON.parse(cli('GET', `tessera:worker:${name}`)) as { tasksDone: number; lastBeatAt: string });
     }
     for (const beat of beats) assert.ok(beat.tasksDone > 0, `every worker cut partitions: ${JSON.stringify(beats)}`);
+    // The job's tasks per worker, kept with it: both named, their partitions the workers' own count.
+    const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent') });
+    try {
+      const byWorker = await engine.handlers['jobs.workers']({ id: 1 });
+      assert.deepEqual(
+        byWorker.map((w) => w.worker),
+        ['vA', 'vB'],
+      );
+      assert.equal(
+        byWorker.reduce((n, w) => n + w.tasksDone, 0),
+        beats.reduce((n, b) => n + b.tasksDone, 0),
+      );
+      for (const w of byWorker) assert.ok(w.tiles > 0, `tiles cut by ${w.worker}: ${JSON.stringify(byWorker)}`);
+    } finally {
+      await engine.close();
+    }
     assert.equal(cli('KEYS', 'tessera:batches:*'), '', 'no batch of tiles left');
     assert.equal(cli('KEYS', 'tessera:result:*'), '', 'no result left');
     assert.equal(cli('LLEN', 'tessera:tessera-tasks:wait'), '0');

@@ -120,8 +120,16 @@ test('a raster preseed and a verify through two tessera workers give what the in
     const done = await run;
     assert.equal(done.code, 0, done.stderr);
     assert.deepEqual(digest(output), reference);
-    // Both took tasks (each holds two at a time, with a queue full of blocks).
-    const beats = ['wA', 'wB'].map((name) => JSON.parse(redisCli('GET', `tessera:worker:${name}`)) as { tasksDone: number; pid: number });
+    // Both took tasks (each holds two at a time, with a queue full of blocks). A beat written after
+    // the job ended (they come every 2 s) has every task the worker did for it.
+    const finished = Date.now();
+    type Beat = { tasksDone: number; pid: number; lastBeatAt: string };
+    let beats: Beat[] = [];
+    for (let i = 0; i < 60; i++) {
+      beats = ['wA', 'wB'].map((name) => JSON.parse(redisCli('GET', `tessera:worker:${name}`)) as Beat);
+      if (beats.every((b) => Date.parse(b.lastBeatAt) > finished)) break;
+      await sleep(100);
+    }
     for (const beat of beats) assert.ok(beat.tasksDone > 0, `every worker took tasks: ${JSON.stringify(beats)}`);
     assert.deepEqual(beats.map((b) => b.pid).sort(), workers.map((w) => w.pid).sort());
 
@@ -138,6 +146,30 @@ test('a raster preseed and a verify through two tessera workers give what the in
     // Nothing left behind in Redis: no result, no task.
     assert.equal(redisCli('KEYS', 'tessera:result:*'), '');
     assert.equal(redisCli('LLEN', 'tessera:tessera-tasks:wait'), '0');
+
+    // Each job's tasks per worker, kept with the job after its run (read by an engine opened later).
+    const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent') });
+    try {
+      const [preseedJob, verifyJob, localJob] = await Promise.all([1, 2, 3].map((id) => engine.handlers['jobs.workers']({ id })));
+      assert.deepEqual(
+        preseedJob!.map((w) => w.worker),
+        ['wA', 'wB'],
+        'the preseed names both workers',
+      );
+      const sum = (list: typeof preseedJob, field: 'tasksDone' | 'tasksFailed' | 'tiles') => list!.reduce((n, w) => n + w[field], 0);
+      // The workers' own counts (their heartbeats, taken before the verify) are the job's tasks.
+      assert.equal(sum(preseedJob, 'tasksDone'), beats[0]!.tasksDone + beats[1]!.tasksDone);
+      assert.equal(sum(preseedJob, 'tasksFailed'), 0);
+      assert.equal(sum(preseedJob, 'tiles'), 341, 'every tile came from one task of one worker');
+      for (const w of preseedJob!) assert.ok(w.tasksDone > 0 && Date.parse(w.lastSeenAt) > 0, JSON.stringify(w));
+      assert.equal(sum(verifyJob, 'tiles'), 341, 'the verify checked every tile through the workers');
+      assert.deepEqual(localJob, [], 'an in-process job has no tasks per worker');
+      const events = engine.store.events(1).filter((e) => e.type === 'workers');
+      assert.equal(events.length, 1);
+      assert.match(events[0]!.message, /^Tasks by worker: wA \d+ done \(\d+ tiles\); wB \d+ done \(\d+ tiles\)$/);
+    } finally {
+      await engine.close();
+    }
   } finally {
     for (const w of workers) assert.equal(await stopWorker(w), 0, 'SIGTERM stops a worker cleanly (exit 0)');
   }
@@ -280,6 +312,7 @@ test('workers.list, the queue health check and the Prometheus gauges show the li
       status = await engine.handlers['workers.list']({});
     }
     assert.equal(status.queue, redis.url);
+    assert.equal(status.source, 'option', 'Engine.open({ queue }) is --queue');
     assert.equal(status.state, 'connected');
     assert.deepEqual(
       status.workers.map((w) => [w.name, w.concurrency, w.stopping]),
@@ -305,7 +338,7 @@ test('without a queue the engine runs as before: workers.list says so, no queue 
   mkdirSync(dataDir);
   const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent') });
   try {
-    assert.deepEqual(await engine.handlers['workers.list']({}), { queue: null, state: null, depth: 0, workers: [] });
+    assert.deepEqual(await engine.handlers['workers.list']({}), { queue: null, source: null, state: null, depth: 0, workers: [] });
     assert.doesNotMatch(await engine.metrics.registry.metrics(), /tessera_task_queue/);
   } finally {
     await engine.close();

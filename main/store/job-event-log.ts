@@ -36,6 +36,12 @@ export class JobEventLog {
     return (this.stmt.events.all({ jobId, afterId, limit }) as EventRow[]).map(eventOf);
   }
 
+  /** The job's newest event of `type` (what a job keeps as a timeline entry, such as its tasks per worker). */
+  lastOfType(jobId: number, type: string): JobEvent | null {
+    const row = this.stmt.lastEventOfType.get({ jobId, type }) as EventRow | undefined;
+    return row ? eventOf(row) : null;
+  }
+
   lastEventId(): number {
     return (this.stmt.lastEventId.get() as { id: number | null }).id ?? 0;
   }

@@ -45,6 +45,7 @@ const SQL = {
   events: 'SELECT * FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT @limit',
   eventsSince: 'SELECT * FROM job_events WHERE id > @afterId ORDER BY id LIMIT @limit',
   lastEventId: 'SELECT max(id) AS id FROM job_events',
+  lastEventOfType: 'SELECT * FROM job_events WHERE job_id = @jobId AND type = @type ORDER BY id DESC LIMIT 1',
   insertIssue: `INSERT OR IGNORE INTO tile_issues (job_id, item_id, z, x, y, issue, detail) VALUES (@jobId, @itemId, @z, @x, @y, @issue, @detail)`,
   issues: `SELECT * FROM tile_issues WHERE job_id = @jobId AND (z, x, y, issue) > (@z, @x, @y, @issue) ORDER BY z, x, y, issue LIMIT @limit`,
   getSetting: 'SELECT value FROM settings WHERE key = ?',

@@ -289,6 +289,10 @@ export class JobStore {
     return this.log.events(jobId, afterId, limit);
   }
 
+  lastEventOfType(jobId: number, type: string): JobEvent | null {
+    return this.log.lastOfType(jobId, type);
+  }
+
   lastEventId(): number {
     return this.log.lastEventId();
   }

@@ -107,6 +107,8 @@ function engine(job: JobSummary, items: JobItem[], events: JobEvent[] = [], issu
     },
     'jobs.cancel': ({ ids }) => ({ ok: ids, failed: [] }),
     'jobs.rerun': ({ id }) => ({ ...find(id), id: id + 100, state: 'queued' }),
+    // A job that ran in the engine's own threads: no tasks per worker.
+    'jobs.workers': ({ id }) => (find(id), []),
   };
   return state;
 }
@@ -580,4 +582,34 @@ test('the item table’s sort and state filter are held in the address: a reload
   await waitFor('a render', () => true);
   expect(window.location.hash).toBe('#/jobs/8');
   window.location.hash = '';
+});
+
+test('a job run through the task queue shows its tasks per worker; an in-process job shows no Workers section', async () => {
+  const e = engine(summary(7, zoomItems(7), { state: 'running', finishedAt: null }), zoomItems(7));
+  let answer = [
+    { worker: 'render-07', tasksDone: 30, tasksFailed: 0, tiles: 300, lastSeenAt: NOW },
+    { worker: 'render-08', tasksDone: 10, tasksFailed: 2, tiles: 41, lastSeenAt: NOW },
+  ];
+  e.handlers['jobs.workers'] = () => answer;
+  await show(e);
+  await waitFor('the workers section', () => page().querySelectorAll('[data-testid="job-workers"] tbody tr').length === 2);
+  const section = page().querySelector('[data-testid="job-workers"]')!;
+  expect(section.querySelector('h3')?.textContent).toBe('Workers');
+  expect(section.textContent).toContain('40 tasks through the task queue');
+  const rows = [...section.querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent));
+  expect(rows.map((r) => r.slice(0, 3))).toEqual([
+    ['render-07', '30 (75 %)', '300'],
+    ['render-08', '10 (25 %) · 2 failed', '41'],
+  ]);
+  // Read again while the job runs (every 2 s): a third worker joins.
+  answer = [...answer, { worker: 'render-09', tasksDone: 5, tasksFailed: 0, tiles: 50, lastSeenAt: NOW }];
+  await waitFor('the third worker', () => page().querySelectorAll('[data-testid="job-workers"] tbody tr').length === 3, { timeoutMs: 4000 });
+  await mounted!.unmount();
+
+  // The same page for a job that ran in the engine's threads: nothing about workers.
+  const local = engine(summary(8, zoomItems(8)), zoomItems(8));
+  await show(local);
+  await waitFor('the items', () => itemLabels().length === 6);
+  expect(page().querySelector('[data-testid="job-workers"]')).toBeNull();
+  expect(page().textContent).not.toContain('task queue');
 });

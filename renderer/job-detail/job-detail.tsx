@@ -22,6 +22,7 @@ import { SaveAsPlanPanel } from '../plans/save-as-plan.js';
 import { RevealButton } from '../forms/browse-button.js';
 import { TileIssues } from './tile-issues.js';
 import { Timeline } from './timeline.js';
+import { JobWorkers } from './job-workers.js';
 import '../controls.css';
 import './job-detail.css';
 import { formatWhen } from '../dates.js';
@@ -96,6 +97,7 @@ function JobView({ job }: { job: JobSummary }) {
         <ItemTable job={job} onGiveCrs={giveCrs} />
         <TileIssues jobId={job.id} cachePath={cachePath} />
         <div className="job-side">
+          <JobWorkers job={job} />
           <Parameters job={job} />
           <Timeline jobId={job.id} />
         </div>

@@ -321,3 +321,22 @@ test('task queue: a redis:// URL saved, anything else refused at its field, empt
   expect(m.callsTo('settings.update')[1]).toEqual({ queue: null });
   expect(h.current().queue).toBeNull();
 });
+
+test('task queue: the stored password shows as •••, a save of other fields leaves it alone, and a --queue run says the setting waits for a start without it', async () => {
+  const h = {
+    ...handlers({ queue: 'redis://:•••@queue.example:6379/0' }),
+    'workers.list': () => ({ queue: 'redis://:***@other.example:6379/1', source: 'option' as const, state: 'connected' as const, depth: 0, workers: [] }),
+  };
+  const m = await open(h);
+  expect(input('queue').value).toBe('redis://:•••@queue.example:6379/0');
+  await waitFor('the --queue note', () => page().querySelector('[data-testid="queue-override"]'));
+  expect(page().querySelector('[data-testid="queue-override"]')!.textContent).toContain(
+    'This run uses redis://:***@other.example:6379/1 from --queue: a change here takes effect only when Tessera starts without --queue.',
+  );
+  expect(input('queue').closest('.field')!.textContent).toContain('applies to jobs started afterwards');
+
+  await setValue(input('maxRunningJobs'), '3');
+  await click(button('Save'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ maxRunningJobs: 3 });
+});

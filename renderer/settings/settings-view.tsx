@@ -14,6 +14,8 @@ import { useFormErrors } from '../forms/use-form-errors.js';
 import { type SettingsForm, formFromSettings, patchFromForm, validatePatch } from './settings-form.js';
 import { Field } from '../forms/field.js';
 import { CheckField, NumberField, NumberInput, TextField } from '../forms/inputs.js';
+import { workersKey } from '../workers/workers-view.js';
+import { QueueSettingHelp } from './queue-setting-help.js';
 import { refreshStorage } from '../shell/refresh-storage.js';
 import { ByteSize, SwitchedField } from './settings-fields.js';
 import { StacPublishSettings } from './stac-publish-settings.js';
@@ -76,7 +78,8 @@ export function SettingsView() {
       // What the settings feed: the storage gauges' floor, the queue's limit, the metrics health.
       // Quotas and the floor change what a dry run concludes, so open estimates are redone.
       refreshStorage(queryClient);
-      for (const key of [queryKey('queue.get'), queryKey('jobs.estimate')]) void queryClient.invalidateQueries({ queryKey: key });
+      // A new task queue is in use at once: the Workers screen reads it again.
+      for (const key of [queryKey('queue.get'), queryKey('jobs.estimate'), workersKey]) void queryClient.invalidateQueries({ queryKey: key });
     },
     onError: errors.rejected,
   });
@@ -197,7 +200,7 @@ export function SettingsView() {
             label="Task queue"
             field="queue"
             error={errorFor('queue')}
-            help="Scale-out: redis://HOST:PORT/DB (rediss:// for TLS) where tessera worker processes take raster and verify tasks (see Workers). Empty: this machine's own threads. Read when Tessera starts; tessera serve --queue wins."
+            help={<QueueSettingHelp />}
             placeholder="redis://queue.example:6379/0"
             spellCheck={false}
             value={form.queue}

@@ -24,7 +24,7 @@ const beat = (name: string, tasksDone: number, current: WorkersStatus['workers']
 });
 
 test('without a queue it says tasks run here and how to add workers', async () => {
-  mounted = await mount(<WorkersView />, { 'workers.list': () => ({ queue: null, state: null, depth: 0, workers: [] }) });
+  mounted = await mount(<WorkersView />, { 'workers.list': () => ({ queue: null, source: null, state: null, depth: 0, workers: [] }) });
   await waitFor('the explanation', () => mounted!.container.textContent!.includes("this machine's own threads"));
   expect(mounted.container.querySelector('table')).toBeNull();
 });
@@ -32,6 +32,7 @@ test('without a queue it says tasks run here and how to add workers', async () =
 test('a queue with two workers: a row each, the queue depth, the running job linked', async () => {
   const status: WorkersStatus = {
     queue: 'redis://:***@queue.example:6379/0',
+    source: 'option',
     state: 'connected',
     depth: 12,
     workers: [beat('wA', 40, [{ task: 'renderBlock', job: 7 }]), beat('wB', 38)],
@@ -41,6 +42,7 @@ test('a queue with two workers: a row each, the queue depth, the running job lin
   const text = mounted.container.textContent!;
   expect(text).toContain('redis://:***@queue.example:6379/0');
   expect(text).toContain('12 tasks waiting');
+  expect(text).toContain('set by --queue at start');
   const rows = [...mounted.container.querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent));
   expect(rows[0]!.slice(0, 5)).toEqual(['wA', 'render-01', '4242', '4', '40']);
   expect(rows[0]![7]).toBe('1 task of job 7');
@@ -49,12 +51,12 @@ test('a queue with two workers: a row each, the queue depth, the running job lin
 });
 
 test('Redis unreachable reads as jobs waiting, not as an empty list', async () => {
-  mounted = await mount(<WorkersView />, { 'workers.list': () => ({ queue: 'redis://q:6379/0', state: 'waiting', depth: 0, workers: [] }) });
+  mounted = await mount(<WorkersView />, { 'workers.list': () => ({ queue: 'redis://q:6379/0', source: 'setting', state: 'waiting', depth: 0, workers: [] }) });
   await waitFor('the warning', () => mounted!.container.textContent!.includes('unreachable: jobs wait for it'));
 });
 
 test('rate: tasks done between two reads, per second', () => {
-  const status: WorkersStatus = { queue: 'redis://q:6379/0', state: 'connected', depth: 0, workers: [beat('wA', 50), beat('wB', 3)] };
+  const status: WorkersStatus = { queue: 'redis://q:6379/0', source: 'setting', state: 'connected', depth: 0, workers: [beat('wA', 50), beat('wB', 3)] };
   const rates = taskRates(new Map([['wA', { done: 40, at: 1000 }]]), status, 3000);
   expect(rates.get('wA')).toBe(5);
   expect(rates.get('wB')).toBeNull();

@@ -11,6 +11,7 @@ import { queryKey } from '../data/query-keys.js';
 import { formatTimeOfDay } from '../dates.js';
 import { LoadError } from '../shell/load-error.js';
 import '../controls.css';
+import './workers-view.css';
 
 export const workersKey = queryKey('workers.list');
 const REFRESH_MS = 2000;
@@ -53,8 +54,10 @@ export function WorkersView() {
       {status?.queue && (
         <>
           <p>
-            Queue <code>{status.queue}</code> · {status.state === 'waiting' ? <strong role="status">unreachable: jobs wait for it</strong> : 'connected'} ·{' '}
-            {status.depth.toLocaleString('en-US')} {status.depth === 1 ? 'task' : 'tasks'} waiting
+            Queue <code>{status.queue}</code>
+            {status.source === 'option' ? ' (set by --queue at start)' : ' (Settings › Task queue)'} ·{' '}
+            {status.state === 'waiting' ? <strong role="status">unreachable: jobs wait for it</strong> : 'connected'} · {status.depth.toLocaleString('en-US')}{' '}
+            {status.depth === 1 ? 'task' : 'tasks'} waiting
           </p>
           {status.workers.length === 0 ? (
             <p className="muted">No worker has a live heartbeat: tasks wait in the queue until one starts.</p>

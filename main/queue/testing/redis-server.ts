@@ -28,24 +28,32 @@ export function freePort(): Promise<number> {
 export class TestRedis {
   private child: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** requirepass: clients must give it (in the URL: `redis://:PASSWORD@…`). */
+    readonly password?: string,
+  ) {}
 
-  static async start(): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort());
+  static async start(options: { password?: string } = {}): Promise<TestRedis> {
+    const redis = new TestRedis(await freePort(), options.password);
     await redis.restart();
     return redis;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
+    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ''}127.0.0.1:${this.port}/0`;
   }
 
   /** Starts it (again) on its port; resolves once it accepts connections. */
   async restart(): Promise<void> {
     if (this.child) await this.stop();
-    const child = spawn(REDIS_SERVER!, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      REDIS_SERVER!,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(this.password ? ['--requirepass', this.password] : [])],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let seen = '';
@@ -63,6 +71,12 @@ export class TestRedis {
       });
     });
     child.stdout!.resume();
+  }
+
+  /** SIGKILL at once, for a process's `exit` hook (nothing async runs there). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+    this.child = null;
   }
 
   /** SIGTERM and wait for it to exit. */
