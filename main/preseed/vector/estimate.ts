@@ -55,7 +55,7 @@ export async function estimateVectorPreseed(
   for (const path of params.sources) {
     throwIfAborted(signal);
     try {
-      infos.push(await inspectSource(path, signal));
+      infos.push(await inspectSource(path, signal, params.assignCrs));
       errors.push(null);
     } catch (error) {
       infos.push(null);
@@ -244,6 +244,7 @@ async function sampleRoots(
           buffer: params.buffer,
           tolerance: params.tolerance,
           bbox,
+          assignCrs: params.assignCrs,
           pool: env.pool,
           signal,
         });
