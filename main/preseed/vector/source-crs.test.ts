@@ -93,6 +93,15 @@ test('given a CRS, the same file is read in it: bounds where that CRS puts it', 
   assert.ok(lon > BNG_PLACE[0] && lon < BNG_PLACE[2] && lat > BNG_PLACE[1] && lat < BNG_PLACE[3], `${layer.samplePoint}`);
 });
 
+test('a .shp of lon/lat without its .prj, given EPSG:4326: bounds lon first, as the file holds them', async () => {
+  const lonLat = join(root, 'noprj', 'lonlat.shp');
+  execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', lonLat, grid]);
+  rmSync(lonLat.replace(/\.shp$/, '.prj'));
+  const layer = (await inspectSource(lonLat, undefined, 'EPSG:4326')).layers[0]!;
+  assert.equal(layer.crs, 'EPSG:4326');
+  near(layer.bounds, [20, 10, 140, 75]);
+});
+
 test('a GeoJSON without "crs" is WGS 84 (GDAL reports EPSG:4326), whatever CRS the job gives', async () => {
   for (const assignCrs of [undefined, 'EPSG:27700']) {
     const layer = (await inspectSource(grid, undefined, assignCrs)).layers[0]!;

@@ -129,7 +129,7 @@ async function inspectOnce(path: string, signal: AbortSignal | undefined, assign
         featureCount = 0;
       }
       const given = sourceCrs(ds.driver.description, layer, assignCrs);
-      const srs = given === null ? layer.srs : await gdal.SpatialReference.fromUserInputAsync(given);
+      const srs = given === null ? layer.srs : await assignedSrs(given);
       if (featureCount > 0 && layer.geomType !== gdal.wkbNone && !srs) {
         // No CRS, and none implied by the format: small numbers are no proof of lon/lat (a local
         // grid in metres, a .shp whose .prj is gone), so nothing is guessed.
@@ -163,6 +163,22 @@ async function inspectOnce(path: string, signal: AbortSignal | undefined, assign
 export function sourceCrs(driver: string, layer: gdal.Layer, assignCrs: string | undefined): string | null {
   if (layer.srs || assignCrs === undefined || impliedLonLat(driver) === 'fixed') return null;
   return assignCrs;
+}
+
+/**
+ * `crs` as a layer of that CRS would carry it: x/y in the traditional GIS order. GDAL 3 gives a
+ * SpatialReference made from "EPSG:4326" latitude first, so a .shp of lon/lat given EPSG:4326
+ * would have its bounds and sample point swapped (crs.ts); a layer GDAL creates has the order
+ * its files use, so the CRS is read back from an in-memory layer.
+ */
+async function assignedSrs(crs: string): Promise<gdal.SpatialReference> {
+  const srs = await gdal.SpatialReference.fromUserInputAsync(crs);
+  const scratch = gdal.open('assigned-crs', 'w', 'Memory');
+  try {
+    return scratch.layers.create('crs', srs, gdal.wkbPoint).srs ?? srs;
+  } finally {
+    scratch.close();
+  }
 }
 
 /**
