@@ -220,3 +220,24 @@ test('the queue says how many jobs run at once and counts an ingest in bytes', a
   await page.screenshot({ path: join(ARTIFACTS, 'crs-queue-1440.png') });
   expect(pageErrors).toEqual([]);
 });
+
+test('a vector preseed of the .shp without .prj (lon/lat numbers, no CRS) fails NO_GEOREFERENCE; Retry with CRS… tiles it', async ({ workDir }) => {
+  test.setTimeout(180_000);
+  // Its numbers would pass for lon/lat (they are), but nothing says so: not guessed, asked.
+  const output = join(workDir, 'cities.mbtiles');
+  const started = await api<JobSummary>('jobs.start', { kind: 'preseed-vector', params: { sources: [shapefile[0]!], minZoom: 0, maxZoom: 4, output } });
+  await page.goto(`${new URL(page.url()).origin}/#/jobs/${started.id}`);
+  await expect(detail()).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+  const item = page.locator('tr[data-label="cities.shp"]');
+  await expect(item).toContainText('names no CRS (no .prj beside the Shapefile)');
+  await page.locator('.job-actions').getByRole('button', { name: 'Retry with CRS…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Retry with a coordinate reference system' });
+  await pickWithKeyboard('4326', 'EPSG:4326');
+  await dialog.getByRole('button', { name: 'Retry with EPSG:4326' }).click();
+  await expect(detail()).toHaveAttribute('data-state', 'succeeded', { timeout: 120_000 });
+  await expect(page.locator('.kv [data-field="assignCrs"]')).toContainText('EPSG:4326');
+  await expect(page.locator('[data-testid="job-progress-text"]')).toContainText(/^[\d,]+ \/ [\d,]+ tiles/);
+  const done = await api<JobSummary>('jobs.get', { id: started.id });
+  expect(done.progress.done).toBeGreaterThan(0);
+  await page.screenshot({ path: join(ARTIFACTS, 'crs-vector-retried-1440.png'), fullPage: true });
+});

@@ -3,6 +3,7 @@
  * issues, pages, the queue, health, a dry run's estimate, reports and bulk results.
  */
 import type { SerializedError } from './errors.js';
+import type { ItemCounts } from './item-parts.js';
 import type { Bbox } from './kinds/fields.js';
 import type { JobKind, KindedParams } from './kinds/index.js';
 import type { ItemState, JobState } from './job-states.js';
@@ -40,7 +41,8 @@ interface JobSummaryFields {
    * not counted, so it is what "ran" and "took" show (startedAt is the first start).
    */
   runSeconds: number;
-  items: { total: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number; interrupted: number };
+  /** Items by the state their rows show (shared/item-parts.ts: a staged file whose layers failed is not counted as succeeded). */
+  items: ItemCounts;
   progress: JobProgress;
   error: SerializedError | null;
 }

@@ -209,12 +209,19 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'attributes', value: 'a,b', description: 'the attributes to keep, comma-separated', default: 'all' },
       { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes, encoded, before gzip', default: '512000 (500 KiB)' },
       { name: 'thin', description: 'drop features from oversized tiles until they fit', default: 'off' },
+      {
+        name: 'crs',
+        value: 'CRS',
+        description: 'the CRS of source layers that name none (a .shp without its .prj); GeoJSON, KML and GPX are lon/lat',
+        default: 'none: such a layer fails NO_GEOREFERENCE',
+      },
       QUEUE_OPTION,
       SPILL_DIR_OPTION,
     ],
     examples: [
       'tessera preseed vector states.gpkg --zoom 0-7 --layer states_provinces --attributes name,iso_a2 -o states.pmtiles',
       'tessera preseed vector roads.shp --zoom 6-14 --bbox -74.3,40.5,-73.7,40.9 --thin -o nyc-roads.mbtiles',
+      'tessera preseed vector parcels.shp --crs EPSG:2263 --zoom 12-16 -o parcels.pmtiles',
     ],
   },
   {

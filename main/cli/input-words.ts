@@ -60,6 +60,7 @@ export const FIELD_SOURCES: Readonly<Record<string, Readonly<Record<string, Sour
     'params.attributes': { option: '--attributes' },
     'params.maxTileBytes': { option: '--max-tile-bytes' },
     'params.thin': { option: '--thin' },
+    'params.assignCrs': { option: '--crs' },
   },
   ingest: {
     'params.files': { argument: 'file' },

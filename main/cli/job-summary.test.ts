@@ -85,7 +85,7 @@ const job = (over: Partial<JobSummary>): JobSummary =>
     finishedAt: '2024-05-01T10:04:05.000Z',
     updatedAt: '2024-05-01T10:04:05.000Z',
     runSeconds: 245,
-    items: { total: 1, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0, interrupted: 0 },
+    items: { total: 1, queued: 0, running: 0, succeeded: 1, partial: 0, failed: 0, cancelled: 0, interrupted: 0 },
     progress: { jobId: 7, done: 5461, total: 5461, failed: 0, bytes: 42_732_197, skipped: 0, rate: 0, etaSeconds: null },
     error: null,
     ...over,
@@ -125,7 +125,7 @@ test('a job cancelled before any item ended says how far it got', () => {
   const text = formatJobSummary({
     job: job({
       state: 'cancelled',
-      items: { total: 1, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 1, interrupted: 0 },
+      items: { total: 1, queued: 0, running: 0, succeeded: 0, partial: 0, failed: 0, cancelled: 1, interrupted: 0 },
       progress: { jobId: 7, done: 53, total: 1365, failed: 0, bytes: 3 * 1024 ** 3, skipped: 0, rate: 0, etaSeconds: null },
     }),
     items: [item({ state: 'cancelled' })],
@@ -165,7 +165,7 @@ test('a job that failed as a whole, with no failed item, shows its own error', (
     job: job({
       state: 'failed',
       error: { code: 'DISK_FULL', message: 'only 300 MiB free on /out, below the 512 MiB floor' },
-      items: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
+      items: { total: 1, queued: 1, running: 0, succeeded: 0, partial: 0, failed: 0, cancelled: 0, interrupted: 0 },
       progress: { jobId: 7, done: 0, total: 5461, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null },
     }),
     items: [item({ state: 'queued' })],

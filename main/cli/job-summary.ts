@@ -31,6 +31,7 @@ export function formatJobSummary(s: SummaryInput): string {
   const i = job.items;
   if (i.succeeded !== i.total) {
     const rest = [
+      i.partial && `${count(i.partial)} partial`,
       i.failed && `${count(i.failed)} failed`,
       i.cancelled && `${count(i.cancelled)} cancelled`,
       i.interrupted && `${count(i.interrupted)} interrupted`,

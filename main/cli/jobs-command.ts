@@ -11,6 +11,7 @@ import { JOB_STATES } from '../../shared/job-states.js';
 import { JOB_KIND_NAMES as JOB_KINDS } from '../../shared/kinds/kind-names.js';
 import { TesseraError, toTesseraError } from '../../shared/errors.js';
 import { formatBytes, formatSkipped } from '../../shared/format.js';
+import { shownItemStates } from '../../shared/item-parts.js';
 import type { ContractHandlers } from '../engine/handlers.js';
 import type { ReadOnlyHandlers } from '../engine/read-only-handlers.js';
 import { EXIT, type Io, type Out, USAGE_CODES, UsageError, morePages, optionalInt, stripUndefined, withReadOnly } from './command-support.js';
@@ -170,15 +171,17 @@ export function formatJobTable(rows: readonly JobSummary[]): string {
 
 function formatJobDetail(d: { job: JobSummary; items: RequestResult<'jobs.items'>['rows']; events: RequestResult<'jobs.events'> }): string {
   const j = d.job;
+  // A staged file whose layers failed reads as the console shows it (shared/item-parts.ts).
+  const shown = shownItemStates(d.items);
   const lines = [
     `job ${j.id} (${j.kind}) ${j.name}: ${j.state}`,
     `  created ${j.createdAt}${j.startedAt ? `, started ${j.startedAt}` : ''}${j.finishedAt ? (j.state === 'interrupted' ? `, stopped ${j.finishedAt} (resume it: tessera jobs resume ${j.id})` : `, finished ${j.finishedAt}`) : ''}`,
     `  progress ${j.progress.done}/${j.progress.total}, ${j.progress.failed} bad${j.progress.skipped ? `, ${formatSkipped(j.progress.skipped)}` : ''}, ${formatBytes(j.progress.bytes)}`,
     ...(j.error ? [`  error ${j.error.code}: ${j.error.message}`] : []),
-    `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.interrupted} interrupted, ${j.items.queued} queued):`,
+    `  items (${j.items.total}: ${j.items.succeeded} succeeded, ${j.items.partial ? `${j.items.partial} partial, ` : ''}${j.items.failed} failed, ${j.items.cancelled} cancelled, ${j.items.interrupted} interrupted, ${j.items.queued} queued):`,
     ...d.items.map(
       (i) =>
-        `    ${i.label.padEnd(12)} ${i.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`,
+        `    ${i.label.padEnd(12)} ${shown.get(i)!.state.padEnd(9)} ${`${i.done}/${i.total}`.padStart(13)} attempts ${i.attempts}${i.result ? ` ${JSON.stringify(i.result)}` : ''}${i.error ? `  ${i.error.code}: ${i.error.message}` : ''}`,
     ),
   ];
   if (d.events.length) lines.push('  events:', ...d.events.map((e) => `    ${e.at}  ${e.type.padEnd(16)} ${e.message}`));

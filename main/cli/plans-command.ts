@@ -6,9 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { JobSummary, PlanReport, PlanStatus } from '../../shared/contract.js';
 import { FINISHED_JOB_STATES } from '../../shared/contract.js';
+import { PLAN_NAME, PLAN_NAME_RULE, pathStem, renamePlan } from '../../shared/plan-name.js';
 import { EXIT, type Io, type Out, UsageError } from './command-support.js';
 import { openJobEngine } from './job-engine.js';
 import type { OptionValues } from './command-line.js';
@@ -82,15 +83,21 @@ async function planFromJobCommand(dataDir: string, args: string[], values: Optio
   if (args.length !== 1 || !/^[1-9]\d*$/.test(args[0]!)) throw new UsageError('give one job id: tessera plans from-job 42');
   const target = values.output === undefined ? null : resolve(values.output);
   if (target && existsSync(target)) throw new UsageError(`-o ${target}: the file exists; the plan is not written over it`);
+  // A plan is named after its file: a file name that is no plan name would not read back.
+  if (target && !PLAN_NAME.test(pathStem(target)))
+    throw new UsageError(`-o ${basename(target)}: a plan's file is named after the plan, and "${pathStem(target)}" is not ${PLAN_NAME_RULE}`);
   const engine = await openJobEngine(dataDir, 'tessera (cli)');
   try {
-    const plan = await request(engine.handlers, 'plans.fromJob', { id: Number(args[0]) });
+    const made = await request(engine.handlers, 'plans.fromJob', { id: Number(args[0]) });
     if (!target) {
-      out(plan.yaml.trimEnd(), plan);
+      out(made.yaml.trimEnd(), made);
       return EXIT.succeeded;
     }
+    // The plan is named after its file, as the plan sync will know it (shared/plan-name.ts).
+    const name = pathStem(target);
+    const plan = { fileName: basename(target), yaml: renamePlan(made.yaml, name) };
     await writeFile(target, plan.yaml, { flag: 'wx' });
-    out(`wrote ${target}`, { ...plan, path: target });
+    out(`wrote ${target} (plan ${name})`, { ...plan, name, path: target });
     return EXIT.succeeded;
   } finally {
     await engine.close();

@@ -28,6 +28,7 @@ export interface PreseedOptions {
   attributes?: string;
   'max-tile-bytes'?: string;
   thin?: boolean;
+  crs?: string;
   title?: string;
   output?: string;
 }
@@ -51,7 +52,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
     ...(o.title !== undefined && { title: o.title }),
   };
   if (kind === 'raster') {
-    refuseFlags(o, ['layer', 'attributes', 'thin', 'max-tile-bytes'], 'vector');
+    refuseFlags(o, ['layer', 'attributes', 'thin', 'max-tile-bytes', 'crs'], 'vector');
     return {
       kind: 'preseed-raster',
       params: {
@@ -83,6 +84,7 @@ export function preseedInput(kind: string | undefined, inputs: string[], o: Pres
       }),
       ...(o['max-tile-bytes'] !== undefined && { maxTileBytes: integer(o['max-tile-bytes'], '--max-tile-bytes') }),
       ...(o.thin && { thin: true }),
+      ...(o.crs !== undefined && { assignCrs: o.crs }),
     },
   };
 }

@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { rgdalVector } from '../testing/real-data.js';
 import { runTessera } from '../testing/run-tessera.js';
 
@@ -31,6 +32,23 @@ test('a Shapefile without its .prj: the job fails NO_GEOREFERENCE (exit 1) with 
   assert.match(said, /EPSG:27700/);
   assert.doesNotMatch(said, /made 0 tiles/);
   assert.equal(existsSync(out), false);
+});
+
+test('with --crs the same Shapefile is tiled in that CRS (exit 0): Scotland, not a point off Africa', async () => {
+  const out = join(dir, 'crs.mbtiles');
+  const run = await tessera('preseed', 'vector', noprj, '--crs', 'EPSG:27700', '--zoom', '0-4', '-o', out);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const id = run.stdout.match(/job (\d+) succeeded/)?.[1];
+  assert.ok(id, run.stdout);
+  const shown = await tessera('jobs', 'show', id, '--json');
+  assert.match(shown.stdout, /"assignCrs": ?"EPSG:27700"/);
+  // The tileset's bounds are Scotland's (about -8.6…-0.7°E, 54.6…60.8°N).
+  const info = execFileSync('ogrinfo', ['-ro', '-so', out], { encoding: 'utf8' });
+  const bounds = info
+    .match(/bounds=([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)/)!
+    .slice(1)
+    .map(Number);
+  assert.ok(bounds[0]! > -9.5 && bounds[2]! < 0 && bounds[1]! > 54 && bounds[3]! < 61.5, `${bounds}`);
 });
 
 test('its dry run says NO_GEOREFERENCE and exits 2, not "✓ … 0 tiles"', async () => {

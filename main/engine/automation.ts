@@ -6,6 +6,7 @@
 import type { ContractHandlers, JobStartInput, JobSummary, PathUse } from '../../shared/contract.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../logging/logger.js';
+import { bindKind } from '../kinds/index.js';
 import { planFromInput, planFromJob } from '../plans/plan-from-job.js';
 import { savePlan } from '../plans/plan-save.js';
 import { PlanService } from '../plans/plan-service.js';
@@ -95,7 +96,11 @@ export function automation(parts: AutomationParts): Automation {
       'plans.sources': () => effectivePlanSources(parts.planSources, parts.settingsPlanSources()),
       'plans.check': (i) => plans.check(i.source),
       'plans.apply': (i) => plans.apply(i.source),
-      'plans.fromJob': (i) => planFromJob(parts.store.getJob(i.id)),
+      'plans.fromJob': (i) => {
+        const job = parts.store.getJob(i.id);
+        // A name the kind made up is not the plan's: the plan is named after what the job makes.
+        return planFromJob(job, new Date(), { named: job.name !== bindKind(job).describe() });
+      },
       'plans.fromInput': (i) => planFromInput(i),
       'plans.save': async (i) => {
         const saved = await savePlan(i, effectivePlanSources(parts.planSources, parts.settingsPlanSources()), parts.assertPaths);

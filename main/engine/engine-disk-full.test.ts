@@ -98,7 +98,7 @@ test('a data directory whose volume fills mid-job: the job waits, then finishes 
       const final = await engine.waitFor(job.id);
       assert.ok(filled, 'the volume was filled during the job');
       assert.equal(final.state, 'succeeded', JSON.stringify(final.error));
-      assert.deepEqual(final.items, { total: 2, queued: 0, running: 0, succeeded: 2, failed: 0, cancelled: 0, interrupted: 0 });
+      assert.deepEqual(final.items, { total: 2, queued: 0, running: 0, succeeded: 2, partial: 0, failed: 0, cancelled: 0, interrupted: 0 });
       assert.equal(final.progress.done, 2 * STEPS);
       assert.equal(final.progress.total, 2 * STEPS);
       const events = engine.store.events(job.id, 0, 500).map((e) => e.type);
@@ -175,7 +175,7 @@ test('a retried job whose item was left running (an older engine’s full disk) 
     const final = await engine.waitFor(jobId);
     assert.equal(final.state, 'succeeded');
     assert.equal(ran, STEPS - 5, 'the item left running ran from its checkpoint to its end');
-    assert.deepEqual(final.items, { total: 2, queued: 0, running: 0, succeeded: 2, failed: 0, cancelled: 0, interrupted: 0 });
+    assert.deepEqual(final.items, { total: 2, queued: 0, running: 0, succeeded: 2, partial: 0, failed: 0, cancelled: 0, interrupted: 0 });
   } finally {
     await engine.close();
   }

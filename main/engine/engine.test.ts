@@ -81,7 +81,7 @@ test('a job runs its items in the pool and succeeds, with throttled progress', a
     const final = await engine.waitFor(j.id);
     const seconds = (performance.now() - started) / 1000;
     assert.equal(final.state, 'succeeded');
-    assert.deepEqual(final.items, { total: 3, queued: 0, running: 0, succeeded: 3, failed: 0, cancelled: 0, interrupted: 0 });
+    assert.deepEqual(final.items, { total: 3, queued: 0, running: 0, succeeded: 3, partial: 0, failed: 0, cancelled: 0, interrupted: 0 });
     assert.equal(final.progress.done, 30);
     assert.equal(final.progress.total, 30);
     assert.equal(final.progress.bytes, 3000);
@@ -407,7 +407,7 @@ test('jobs left running by a dead process are interrupted at start-up and resume
     const recovered = engine.store.getJob(j.id);
     assert.equal(recovered.state, 'interrupted');
     // Its unfinished item reads as the job does (it read "1 queued" under an interrupted job).
-    assert.deepEqual(recovered.items, { total: 2, queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0, interrupted: 1 });
+    assert.deepEqual(recovered.items, { total: 2, queued: 0, running: 0, succeeded: 1, partial: 0, failed: 0, cancelled: 0, interrupted: 1 });
     const health = await engine.handlers['app.health']({});
     assert.match(health.find((h) => h.name === 'recovery')!.message, new RegExp(`interrupted: ${j.id}`));
     engine.retry([j.id]);

@@ -160,6 +160,12 @@ test('a zipped Shapefile without a .prj asks for a CRS, and imports once one is 
   assert.deepEqual(shownItemState(staged, refused.items), { state: 'failed', note: 'copied and read; 1 of 1 layer failed' });
   const report = await engine.handlers['jobs.report']({ id: refused.job.id, format: 'html' });
   assert.match(report.content, /<td>trin_inca_no_prj\.zip<\/td><td class="item-state state-text-failed">failed<\/td>/);
+  // One rule for the counts and the rows (shared/item-parts.ts): two rows read failed, so the
+  // job's counts (the header, the CLI, the report's summary, the job's error) say two failed, not
+  // "1 succeeded, 1 failed" beside them.
+  assert.deepEqual(refused.job.items, { total: 2, queued: 0, running: 0, succeeded: 0, partial: 0, failed: 2, cancelled: 0, interrupted: 0 });
+  assert.match(report.content, /0 succeeded, 2 failed, 0 cancelled \(of 2\)/);
+  assert.match(formatJobSummary({ ...refused, dataDir: engine.dataDir }), /\n {2}items {4}0 of 2 succeeded, 2 failed\n/);
 
   const assigned = await ingest([zip], { assignCrs: 'EPSG:4326' });
   assert.equal(assigned.job.state, 'succeeded', JSON.stringify(assigned.job.error));

@@ -17,10 +17,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import gdal from 'gdal-async';
 import { type SerializedError, TesseraError, serializeError, throwIfAborted, toTesseraError } from '../../shared/errors.js';
 import { QuotaGuard } from '../disk/quota-guard.js';
-import type { IngestParams } from '../../shared/kinds/ingest.js';
+import { crsIssues } from '../gdal/crs-issues.js';
 import type { JobKindPlugin } from '../kinds/job-kind.js';
 import { innerName } from './gzip-file.js';
 import { commitDatasets } from './ingest-commit.js';
@@ -220,21 +219,6 @@ function inputFile(ref: string, dataDir: string): InputFile {
 function stem(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
-}
-
-/** The CRS params among `fields` that GDAL does not read, as BAD_INPUT issues. */
-async function crsIssues(params: IngestParams, fields: readonly ('assignCrs' | 'targetCrs')[]): Promise<{ field: string; message: string }[]> {
-  const issues: { field: string; message: string }[] = [];
-  for (const field of fields) {
-    const value = params[field];
-    if (value === undefined) continue;
-    try {
-      await gdal.SpatialReference.fromUserInputAsync(value);
-    } catch {
-      issues.push({ field: `params.${field}`, message: `GDAL does not know the CRS ${JSON.stringify(value.slice(0, 100))} (try EPSG:4326)` });
-    }
-  }
-  return issues;
 }
 
 /**

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { JOB_KINDS, type JobKind, type JobParams, pathsOf } from '../../shared/contract.js';
 import { KIND_CONTRACTS } from '../../shared/kinds/index.js';
 import type { PlanFileError } from '../../shared/plan-shapes.js';
+import { PLAN_NAME, PLAN_NAME_RULE } from '../../shared/plan-name.js';
 
 /** A plan as the reconciler uses it: params parsed by the kind's schema, paths absolute. */
 export interface Plan {
@@ -73,10 +74,7 @@ function validTimezone(zone: string): boolean {
 
 const PlanShape = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a name of letters, digits, ".", "_" and "-" (up to 100), starting with a letter or digit'),
+    name: z.string().trim().regex(PLAN_NAME, PLAN_NAME_RULE),
     kind: z.enum(JOB_KINDS),
     params: z.record(z.string(), z.unknown()),
     priority: z.number().int().min(-10).max(10).default(0),

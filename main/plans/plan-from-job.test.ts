@@ -46,6 +46,23 @@ test("a job's plan reads back to the job's params, defaults left out; uploads re
       assert.ok('plan' in parsed, JSON.stringify(parsed));
       assert.equal(parsed.plan.kind, job.kind);
       assert.deepEqual(parsed.plan.params, job.params, 'the plan starts the same job');
+      // The name inside the file is the file's name: one word, valid for the plan schema.
+      assert.equal(`${parsed.plan.name}.yaml`, fileName);
+    }
+    // Named by someone: the plan keeps that name. Named by its kind ("verify …hillshade.mbtiles"):
+    // the plan is named after what the job is about (the cache's stem), not the long made-up name.
+    assert.equal((await engine.handlers['plans.fromJob']({ id: raster.id })).fileName, 'Hillshade-west.yaml');
+    assert.notEqual(verify.name, 'hillshade');
+    assert.equal((await engine.handlers['plans.fromJob']({ id: verify.id })).fileName, 'hillshade.yaml');
+    // The preseed form before the start and the job after it agree, with and without a typed name.
+    const blueMarble = { datasets: [srtmDem()], minZoom: 0, maxZoom: 3, output: join(root, 'bm.mbtiles') };
+    for (const name of [undefined, 'Blue Marble z0–3']) {
+      const before = await engine.handlers['plans.fromInput']({ kind: 'preseed-raster', ...(name && { name }), params: blueMarble } as never);
+      const started = await engine.start({ kind: 'preseed-raster', ...(name && { name }), params: blueMarble });
+      const after = await engine.handlers['plans.fromJob']({ id: started.id });
+      assert.equal(before.fileName, name ? 'Blue-Marble-z0-3.yaml' : 'bm.yaml');
+      assert.equal(after.fileName, before.fileName);
+      assert.match(after.yaml, new RegExp(`^name: ${before.fileName.replace(/\.yaml$/, '')}$`, 'm'));
     }
     const rasterYaml = (await engine.handlers['plans.fromJob']({ id: raster.id })).yaml;
     assert.match(rasterYaml, /bbox:\n\s+- -10\.5\n/, 'the bbox west of Greenwich as given');
@@ -72,13 +89,19 @@ test("a job's plan reads back to the job's params, defaults left out; uploads re
   assert.equal(json.fileName, 'Hillshade-west.yaml');
   const file = join(folder, 'hill.yaml');
   assert.equal(cli(String(rasterId), '-o', file).status, 0);
+  // Written to a file, the plan is named after it: the sync knows it by the name the file shows.
+  assert.match(readFileSync(file, 'utf8'), /^name: hill$/m);
+  const spaced = cli(String(rasterId), '-o', join(folder, 'hill west.yaml'));
+  assert.equal(spaced.status, 2);
+  assert.equal(spaced.stderr.trim().split('\n').length, 1, spaced.stderr);
+  assert.match(spaced.stderr, /"hill west" is not a name of letters, digits/);
   const again = cli(String(rasterId), '-o', file);
   assert.equal(again.status, 2, 'never written over an existing file');
   assert.match(again.stderr, /the file exists/);
   writeFileSync(join(folder, 'note.txt'), 'not a plan');
   const diff = spawnSync(process.execPath, [bin, 'plans', 'diff', '--source', folder, '--data-dir', dataDir], { encoding: 'utf8' });
   assert.equal(diff.status, 0, diff.stderr);
-  assert.match(diff.stdout, /^\+ Hillshade-west +new +preseed-raster/m, 'the saved file is a valid plan of its folder');
+  assert.match(diff.stdout, /^\+ hill +new +preseed-raster/m, 'the saved file is a valid plan of its folder');
   assert.ok(readFileSync(file, 'utf8').includes('minZoom: 6'));
   assert.equal(cli('abc').status, 2);
 });

@@ -4,7 +4,7 @@
  * formatting of times, durations and bytes. Everything here is pure except `extentOf`, which reads
  * the job's tile cache. The map itself is report-map.ts.
  */
-import { shownItemState } from '../../shared/item-parts.js';
+import { shownItemStates } from '../../shared/item-parts.js';
 import { parseBounds } from '../tile-cache/cache-summary.js';
 import { formatBytes, formatDuration, formatUnitRate } from '../../shared/format.js';
 import { type ItemState, type JobState, unitOf } from '../../shared/contract.js';
@@ -219,6 +219,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
   const elapsed = durationMs(job.startedAt, end);
   const itemCounts = [
     `${formatCount(job.items.succeeded)} succeeded`,
+    ...(job.items.partial > 0 ? [`${formatCount(job.items.partial)} partial`] : []),
     `${formatCount(job.items.failed)} failed`,
     `${formatCount(job.items.cancelled)} cancelled`,
     ...(job.items.running > 0 ? [`${formatCount(job.items.running)} running`] : []),
@@ -240,6 +241,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     ['Priority', String(job.priority)],
   ];
   const labels = new Map(items.map((i) => [i.id, i.label]));
+  const shown = shownItemStates(items);
   const toRow = (e: ReportData['events'][number]): TimelineRow => ({ time: formatTime(e.at), type: e.type, message: e.message });
   const cut = events.length > limits.eventsHead + limits.eventsTail;
   return {
@@ -254,7 +256,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     params: flattenParams(job.params),
     items: items.map((i) => ({
       label: i.label,
-      state: shownItemState(i, items).state,
+      state: shown.get(i)!.state,
       started: formatTime(i.startedAt),
       finished: formatTime(i.finishedAt),
       duration: formatDuration(durationMs(i.startedAt, i.finishedAt)),

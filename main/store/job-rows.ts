@@ -5,6 +5,7 @@
  */
 import type { ItemState, JobEvent, JobItem, JobKind, JobParams, JobState, JobSummary, KindedParams } from '../../shared/contract.js';
 import type { SerializedError } from '../../shared/errors.js';
+import { type ItemCounts, hasItemParts, shownItemCounts } from '../../shared/item-parts.js';
 import type { Db } from './database.js';
 
 export interface NewJob {
@@ -107,10 +108,18 @@ export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
     .prepare(`SELECT job_id, state, count(*) AS n FROM job_items WHERE job_id IN (${ids.map(() => '?').join(',')}) GROUP BY job_id, state`)
     .all(...ids) as { job_id: number; state: ItemState; n: number }[];
   for (const r of itemRows) {
-    const c = counts.get(r.job_id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 };
+    const c = counts.get(r.job_id) ?? emptyCounts();
     c[r.state] += r.n;
     c.total += r.n;
     counts.set(r.job_id, c);
+  }
+  // A staged file whose layers failed is counted as its rows show it (shared/item-parts.ts), which
+  // needs the labels: read only for jobs with parts that have both a success and a failure.
+  for (const r of rows) {
+    const c = counts.get(r.id);
+    if (!c || !hasItemParts(r.kind) || c.failed === 0 || c.succeeded === 0) continue;
+    const labelled = db.prepare('SELECT label, state FROM job_items WHERE job_id = ?').all(r.id) as { label: string; state: ItemState }[];
+    counts.set(r.id, shownItemCounts(labelled));
   }
   return rows.map((r) => ({
     id: r.id,
@@ -123,11 +132,13 @@ export function jobSummaries(db: Db, rows: readonly JobRow[]): JobSummary[] {
     finishedAt: r.finished_at,
     updatedAt: r.updated_at,
     runSeconds: (r.run_ms + (r.run_started_at === null ? 0 : Math.max(0, Date.now() - Date.parse(r.run_started_at)))) / 1000,
-    items: counts.get(r.id) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
+    items: counts.get(r.id) ?? emptyCounts(),
     progress: { jobId: r.id, done: r.done, total: r.total, failed: r.failed, bytes: r.bytes, skipped: r.skipped, rate: 0, etaSeconds: null },
     error: errorOf(r),
   }));
 }
+
+const emptyCounts = (): ItemCounts => ({ total: 0, queued: 0, running: 0, succeeded: 0, partial: 0, failed: 0, cancelled: 0, interrupted: 0 });
 
 /**
  * A row's kind with its params. The store takes only params that passed their kind's schema at

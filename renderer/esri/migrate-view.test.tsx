@@ -77,7 +77,16 @@ function summary(state: JobSummary['state'], params: JobParamsOf<'migrate-esri'>
     finishedAt: state === 'succeeded' ? now : null,
     updatedAt: now,
     runSeconds: 0,
-    items: { total: 2, queued: 0, running: state === 'running' ? 2 : 0, succeeded: state === 'succeeded' ? 2 : 0, failed: 0, cancelled: 0, interrupted: 0 },
+    items: {
+      total: 2,
+      queued: 0,
+      running: state === 'running' ? 2 : 0,
+      succeeded: state === 'succeeded' ? 2 : 0,
+      partial: 0,
+      failed: 0,
+      cancelled: 0,
+      interrupted: 0,
+    },
     progress: { jobId: 9, done: 0, total: 4796, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null },
     error: null,
   };

@@ -38,7 +38,7 @@ function handlers(host: 'electron' | 'headless', started: { files: string[] }[])
         kind: 'ingest',
         name: 'ingest',
         state: 'queued',
-        items: { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
+        items: { total: 0, queued: 0, running: 0, succeeded: 0, partial: 0, failed: 0, cancelled: 0, interrupted: 0 },
         progress: { jobId: 77, done: 0, total: 0, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
       } as unknown as JobSummary;
     },
@@ -48,7 +48,7 @@ function handlers(host: 'electron' | 'headless', started: { files: string[] }[])
         kind: 'ingest',
         name: 'ingest',
         state: 'running',
-        items: { total: 2, queued: 1, running: 1, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
+        items: { total: 2, queued: 1, running: 1, succeeded: 0, partial: 0, failed: 0, cancelled: 0, interrupted: 0 },
         progress: { jobId: 77, done: 0, total: 10, failed: 0, bytes: 0, rate: 0, etaSeconds: null },
       }) as unknown as JobSummary,
     'jobs.items': () => ({ rows: [], nextCursor: null }),

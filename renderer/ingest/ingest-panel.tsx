@@ -14,7 +14,6 @@ import { refreshStorage } from '../shell/refresh-storage.js';
 import { formatBytes, formatBytesOf } from '../storage/bytes.js';
 import { MeterTrack, percentOf } from '../storage/gauge.js';
 import { QuotaGauge, VolumeGauge } from '../storage/storage-gauges.js';
-import { useDockHeight } from './dock-height.js';
 import { dropCounts, dropJobLine, rowStatus } from './drop-status.js';
 import { type DropRow, type DropSession, useIngest } from './ingest-store.js';
 
@@ -24,7 +23,6 @@ const SENDING_REFRESH_MS = 2000;
 export function IngestPanel() {
   const sessions = useIngest((s) => s.sessions);
   const [open, setOpen] = useState(true);
-  const dockRef = useDockHeight();
   const queryClient = useQueryClient();
   const count = sessions.length;
   const seen = useRef(count);
@@ -54,7 +52,7 @@ export function IngestPanel() {
   const jobIds = new Set(sessions.map((s) => s.jobId));
   const jobQuotas = storage.data?.quotas.filter((q) => q.jobId !== null && jobIds.has(q.jobId)) ?? [];
   return (
-    <section ref={dockRef} className={open ? 'ingest-dock open' : 'ingest-dock'} aria-label="Uploads" data-testid="ingest-panel">
+    <section className={open ? 'ingest-dock open' : 'ingest-dock'} aria-label="Uploads" data-testid="ingest-panel">
       <header className="ingest-dock-head">
         <button type="button" className="ingest-dock-toggle" aria-expanded={open} aria-controls="ingest-dock-body" onClick={() => setOpen(!open)}>
           <span aria-hidden="true">{open ? '▾' : '▸'}</span> Uploads

@@ -63,7 +63,7 @@ function ingestJob(): { job: JobSummary; items: JobItem[]; events: JobEvent[] } 
     startedAt: NOW,
     finishedAt: NOW,
     updatedAt: NOW,
-    items: { total: 2, queued: 0, running: 0, succeeded: 1, failed: 1, cancelled: 0, interrupted: 0 },
+    items: { total: 2, queued: 0, running: 0, succeeded: 1, partial: 0, failed: 1, cancelled: 0, interrupted: 0 },
     progress: { jobId: 5, done: 61_568, total: 123_136, failed: 0, bytes: 61_568, rate: 0, etaSeconds: null },
     error: { code: 'NO_GEOREFERENCE', message: `1 of 2 item(s) failed; first: ${NO_CRS}` },
   } as JobSummary;

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { ITEM_STATES, type JobItem } from '../../shared/contract.js';
+import { shownItemStates } from '../../shared/item-parts.js';
 import { filterItems, itemQuery, itemStateFromQuery, nextSort, sortItems } from './item-rows.js';
 
 function item(ordinal: number, extra: Partial<JobItem> = {}): JobItem {
@@ -81,4 +82,20 @@ test('the sort and filter go into the address and come back; unknown values are 
   });
   expect(itemQuery(null, { state: null, text: '  ' })).toBe('');
   expect(itemStateFromQuery(new URLSearchParams('sort=password.up&state=exploded'), ITEM_STATES)).toEqual({ sort: null, state: null, text: '' });
+});
+
+test('the state filter goes by what a row shows: a staged file whose only layer failed is listed under failed', () => {
+  const items = [
+    item(1, { label: 'coast.shp' }),
+    item(2, { label: 'coast.shp › coast', state: 'failed' }),
+    item(3, { label: 'world.gpkg' }),
+    item(4, { label: 'world.gpkg › countries' }),
+    item(5, { label: 'world.gpkg › rivers', state: 'failed' }),
+  ];
+  const shown = shownItemStates(items);
+  const stateOf = (i: JobItem) => shown.get(i)!.state;
+  expect(labels(filterItems(items, { state: 'failed', text: '' }, stateOf))).toEqual(['coast.shp', 'coast.shp › coast', 'world.gpkg › rivers']);
+  expect(labels(filterItems(items, { state: 'partial', text: '' }, stateOf))).toEqual(['world.gpkg']);
+  expect(labels(filterItems(items, { state: 'succeeded', text: '' }, stateOf))).toEqual(['world.gpkg › countries']);
+  expect(itemStateFromQuery(new URLSearchParams('state=partial'), [...ITEM_STATES, 'partial']).state).toBe('partial');
 });

@@ -2,7 +2,8 @@
  * Sorting and filtering of a job's items, done in the console over the items it has loaded (the
  * engine pages items in their planned order only). Pure functions, so they are tested directly.
  */
-import type { ItemState, JobItem } from '../../shared/contract.js';
+import type { JobItem } from '../../shared/contract.js';
+import type { ShownState } from '../../shared/item-parts.js';
 
 /** The item table's sortable columns. */
 export const ITEM_COLUMNS = ['label', 'state', 'attempts', 'progress', 'failed', 'bytes', 'errorCode', 'errorMessage'] as const;
@@ -14,8 +15,8 @@ export interface ItemSort {
 }
 
 export interface ItemFilter {
-  /** Only items in this state; null for all. */
-  state: ItemState | null;
+  /** Only items whose rows show this state (a staged file whose layer failed shows failed); null for all. */
+  state: ShownState | null;
   /** Case-insensitive; matches the label, the error code and the error message. */
   text: string;
 }
@@ -69,11 +70,14 @@ export function sortItems(items: readonly JobItem[], sort: ItemSort | null): Job
   });
 }
 
-/** The items that pass the state and text filter, in their order. */
-export function filterItems(items: readonly JobItem[], filter: ItemFilter): JobItem[] {
+/**
+ * The items that pass the state and text filter, in their order. `stateOf` is the state a row
+ * shows (shared/item-parts.ts), so "failed (2)" in the filter lists the two rows that read failed.
+ */
+export function filterItems(items: readonly JobItem[], filter: ItemFilter, stateOf: (item: JobItem) => ShownState = (item) => item.state): JobItem[] {
   const needle = filter.text.trim().toLowerCase();
   return items.filter((item) => {
-    if (filter.state !== null && item.state !== filter.state) return false;
+    if (filter.state !== null && stateOf(item) !== filter.state) return false;
     if (needle === '') return true;
     return [item.label, item.error?.code ?? '', item.error?.message ?? ''].some((s) => s.toLowerCase().includes(needle));
   });
@@ -96,12 +100,12 @@ export function itemQuery(sort: ItemSort | null, filter: ItemFilter): string {
   return query.toString();
 }
 
-export function itemStateFromQuery(params: URLSearchParams, states: readonly ItemState[]): { sort: ItemSort | null } & ItemFilter {
+export function itemStateFromQuery(params: URLSearchParams, states: readonly ShownState[]): { sort: ItemSort | null } & ItemFilter {
   const [column, direction] = (params.get('sort') ?? '').split('.');
   const sort =
     (ITEM_COLUMNS as readonly string[]).includes(column ?? '') && (direction === 'asc' || direction === 'desc')
       ? { column: column as ItemColumn, direction: direction as 'asc' | 'desc' }
       : null;
   const state = params.get('state');
-  return { sort, state: states.includes(state as ItemState) ? (state as ItemState) : null, text: params.get('q') ?? '' };
+  return { sort, state: states.includes(state as ShownState) ? (state as ShownState) : null, text: params.get('q') ?? '' };
 }

@@ -5,9 +5,9 @@
  * on request, so that sorting and filtering see every item.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ITEM_STATES, type ItemState, type JobItem, type JobSummary, unitOf } from '../../shared/contract.js';
+import { ITEM_STATES, type JobItem, type JobSummary, unitOf } from '../../shared/contract.js';
 import type { ProgressUnit } from '../../shared/format.js';
-import { type ShownItemState, shownItemState } from '../../shared/item-parts.js';
+import { type ShownItemState, type ShownState, shownItemStates } from '../../shared/item-parts.js';
 import { formatBytes } from '../storage/bytes.js';
 import { type ItemColumn, type ItemSort, filterItems, itemQuery, itemStateFromQuery, nextSort, sortItems } from './item-rows.js';
 import { useHashQuery } from '../shell/hash-query.js';
@@ -20,6 +20,8 @@ import { withoutLabel } from './error-text.js';
 export const AUTO_LOAD_ALL = 5000;
 /** Rows drawn at most; the filter narrows the rest down. */
 const MAX_ROWS = 500;
+/** The states a row can show: an item's own, and partial for a staged file with some layers failed. */
+const SHOWN_STATES: readonly ShownState[] = [...ITEM_STATES.slice(0, 3), 'partial', ...ITEM_STATES.slice(3)];
 
 /**
  * The table's header cells, each with the columns it sorts by. The error's code and its message
@@ -47,11 +49,11 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
   // Decided on every render: a job planned after the screen opened may turn out large.
   const loadAll = loadAllAsked || job.items.total <= AUTO_LOAD_ALL;
   const [sort, setSort] = useState<ItemSort | null>(null);
-  const [state, setState] = useState<ItemState | null>(null);
+  const [state, setState] = useState<ShownState | null>(null);
   const [text, setText] = useState('');
   // Sort and filter live in the address too (#/jobs/7?sort=failed.desc&state=failed): a reload or a shared link keeps them.
   useHashQuery('job', `#/jobs/${job.id}`, itemQuery(sort, { state, text }), (params) => {
-    const asked = itemStateFromQuery(params, ITEM_STATES);
+    const asked = itemStateFromQuery(params, SHOWN_STATES);
     setSort(asked.sort);
     setState(asked.state);
     setText(asked.text);
@@ -69,12 +71,21 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
   }, [loadAll, hasNextPage, isFetchingNextPage, isFetching, fetchNextPage, pageCount]);
 
   const loaded = useMemo(() => items.data?.pages.flatMap((p) => p.rows) ?? [], [items.data]);
-  const shown = useMemo(() => sortItems(filterItems(loaded, { state, text }), sort), [loaded, state, text, sort]);
+  // What each row shows, once: the filter, its counts and the rows all read it, as the header's counts do.
+  const shownStates = useMemo(() => shownItemStates(loaded), [loaded]);
+  const shown = useMemo(
+    () =>
+      sortItems(
+        filterItems(loaded, { state, text }, (item) => shownStates.get(item)?.state ?? item.state),
+        sort,
+      ),
+    [loaded, shownStates, state, text, sort],
+  );
   const counts = useMemo(() => {
-    const byState: Partial<Record<ItemState, number>> = {};
-    for (const item of loaded) byState[item.state] = (byState[item.state] ?? 0) + 1;
+    const byState: Partial<Record<ShownState, number>> = {};
+    for (const { state } of shownStates.values()) byState[state] = (byState[state] ?? 0) + 1;
     return byState;
-  }, [loaded]);
+  }, [shownStates]);
 
   return (
     <section className="panel items" aria-labelledby="items-title">
@@ -83,10 +94,10 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
         <select
           aria-label="Filter by state"
           value={state ?? ''}
-          onChange={(e) => setState(e.currentTarget.value === '' ? null : (e.currentTarget.value as ItemState))}
+          onChange={(e) => setState(e.currentTarget.value === '' ? null : (e.currentTarget.value as ShownState))}
         >
           <option value="">All states ({loaded.length.toLocaleString()})</option>
-          {ITEM_STATES.map((s) => (
+          {SHOWN_STATES.filter((s) => s !== 'partial' || counts.partial || state === 'partial').map((s) => (
             <option key={s} value={s}>
               {s} ({(counts[s] ?? 0).toLocaleString()})
             </option>
@@ -139,7 +150,7 @@ export function ItemTable({ job, onGiveCrs }: { job: JobSummary; onGiveCrs?: () 
             </thead>
             <tbody>
               {shown.slice(0, MAX_ROWS).map((item) => (
-                <ItemRow key={item.id} item={item} shownState={shownItemState(item, loaded)} unit={unit} onGiveCrs={onGiveCrs} />
+                <ItemRow key={item.id} item={item} shownState={shownStates.get(item) ?? { state: item.state, note: null }} unit={unit} onGiveCrs={onGiveCrs} />
               ))}
               {shown.length === 0 && (
                 <tr>

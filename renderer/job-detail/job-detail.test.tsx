@@ -515,13 +515,13 @@ test('an item error written for the operator keeps GDAL’s own words one click 
 test('"Save as plan…" shows the plan file from plans.fromJob with Download and Copy; a refusal says why', async () => {
   const e = engine(summary(7, zoomItems(7)), zoomItems(7));
   const yaml = '# Made by Tessera from job 7\nname: verify-hill\nkind: verify\nparams:\n  cache: /srv/hill.mbtiles\n';
-  e.handlers['plans.fromJob'] = ({ id }) => ({ fileName: `job-${id}.yaml`, yaml });
+  e.handlers['plans.fromJob'] = () => ({ fileName: 'verify-hill.yaml', yaml });
   const memory = await show(e);
   await waitFor('the actions', () => button('Save as plan…') !== null);
   await click(button('Save as plan…')!);
   await waitFor('the plan', () => page().querySelector('[data-testid="plan-text"]')?.textContent === yaml);
   expect(memory.callsTo('plans.fromJob')).toEqual([{ id: 7 }]);
-  expect(button('Download job-7.yaml')).not.toBeNull();
+  expect(button('Download verify-hill.yaml')).not.toBeNull();
   await click(button('Close')!);
   expect(page().querySelector('[data-testid="save-as-plan"]')).toBeNull();
 

@@ -143,6 +143,7 @@ function Header({ job }: { job: JobSummary }) {
         </span>
         <span className="muted small">
           items: {job.items.succeeded} succeeded
+          {job.items.partial > 0 && `, ${job.items.partial} partial`}
           {job.items.failed > 0 && `, ${job.items.failed} failed`}
           {job.items.running > 0 && `, ${job.items.running} running`}
           {job.items.queued > 0 && `, ${job.items.queued} queued`}

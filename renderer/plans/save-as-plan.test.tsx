@@ -5,7 +5,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { TesseraError } from '../../shared/errors.js';
 import { type Mounted, byText, click, mount, setValue, waitFor } from '../testing/mount.js';
-import { SaveAsPlanPanel, isFolderSource, suggestedFileName } from './save-as-plan.js';
+import { parse } from 'yaml';
+import { SaveAsPlanPanel, isFolderSource } from './save-as-plan.js';
 
 let mounted: Mounted | null = null;
 afterEach(async () => {
@@ -14,20 +15,19 @@ afterEach(async () => {
 });
 const page = () => mounted!.container;
 const button = (name: string | RegExp) => byText<HTMLButtonElement>(page(), 'button', name);
-const origin = { queryKey: ['t'], load: async () => ({ fileName: 'west.yaml', yaml: 'name: west\n' }), what: 'starts this preseed' };
+const origin = {
+  queryKey: ['t'],
+  load: async () => ({ fileName: 'west.yaml', yaml: '# Made by Tessera\nname: west\nkind: verify\nparams:\n  cache: /srv/west.mbtiles\n' }),
+  what: 'starts this preseed',
+};
+const nameInput = () => page().querySelector<HTMLInputElement>('[data-testid="plan-name"]')!;
+const planText = () => page().querySelector('[data-testid="plan-text"]')!.textContent ?? '';
 
 test('folder sources: absolute paths (POSIX or Windows), not git URLs', () => {
   expect(['/srv/plans', 'C:\\plans', 'https://x/y.git#main', 'git@host:x.git'].map(isFolderSource)).toEqual([true, true, false, false]);
 });
 
-test('the offered file name is the output file’s stem, else the engine’s', () => {
-  const yaml = 'name: preseed-raster-bluemarble.tif-bm.mbtiles\nkind: preseed-raster\nparams:\n  output: /work/dA/bm.mbtiles\n';
-  expect(suggestedFileName('preseed-raster-bluemarble.tif-bm.mbtiles.yaml', yaml)).toBe('bm.yaml');
-  expect(suggestedFileName('x.yaml', "params:\n  output: 'C:\\tiles\\alps dem.gpkg'\n")).toBe('alps-dem.yaml');
-  expect(suggestedFileName('west.yaml', 'name: west\n')).toBe('west.yaml');
-});
-
-test('a file name in use is refused and said; renamed, it is saved', async () => {
+test('a name in use is refused and said; renamed, the name inside the file and the file name change together', async () => {
   mounted = await mount(<SaveAsPlanPanel origin={origin} onClose={() => {}} />, {
     'plans.sources': () => ['/srv/plans'],
     'plans.save': (input) => {
@@ -38,10 +38,15 @@ test('a file name in use is refused and said; renamed, it is saved', async () =>
   await waitFor('the folder choice', () => button('Save to folder') !== null);
   await click(button('Save to folder')!);
   await waitFor('the refusal', () => byText(page(), '[role="alert"]', /Not saved: fileName: west\.yaml exists/) !== null);
-  await setValue(page().querySelector<HTMLInputElement>('[data-testid="plan-save-to"] input')!, 'west-z6.yaml');
+  await setValue(nameInput(), 'west-z6');
+  expect(parse(planText()).name).toBe('west-z6');
+  expect(button('Download west-z6.yaml')).not.toBeNull();
   await click(button('Save to folder')!);
   await waitFor('saved', () => page().querySelector('[data-testid="plan-saved"]') !== null);
-  expect(mounted.callsTo('plans.save').map((c) => c.fileName)).toEqual(['west.yaml', 'west-z6.yaml']);
+  expect(mounted.callsTo('plans.save').map((c) => [c.fileName, parse(c.yaml).name])).toEqual([
+    ['west.yaml', 'west'],
+    ['west-z6.yaml', 'west-z6'],
+  ]);
   expect(button('Save to folder')?.disabled).toBe(true);
 });
 
@@ -52,4 +57,17 @@ test('no folder source: Download and Copy only, and why', async () => {
   expect(button('Save to folder')).toBeNull();
   expect(page().textContent).toMatch(/No plan source folder is set up/);
   expect(button('Download west.yaml')).not.toBeNull();
+});
+
+test('a name the plan schema refuses is said and nothing can be saved; a name YAML would read as a number stays text', async () => {
+  mounted = await mount(<SaveAsPlanPanel origin={origin} onClose={() => {}} />, { 'plans.sources': () => ['/srv/plans'] });
+  await waitFor('the folder choice', () => button('Save to folder') !== null);
+  await setValue(nameInput(), 'west z6');
+  expect(page().textContent).toMatch(/a name of letters, digits/);
+  expect(button('Save to folder')?.disabled).toBe(true);
+  expect(nameInput().getAttribute('aria-invalid')).toBe('true');
+  await setValue(nameInput(), '2026');
+  expect(parse(planText()).name).toBe('2026');
+  expect(button('Save to folder')?.disabled).toBe(false);
+  expect(button('Download 2026.yaml')).not.toBeNull();
 });

@@ -7,6 +7,7 @@
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { PLAN_NAME, PLAN_NAME_RULE, renamePlan } from '../../shared/plan-name.js';
 import { downloadReport } from '../reports/report-file.js';
 import './save-as-plan.css';
 
@@ -23,17 +24,8 @@ export function isFolderSource(source: string): boolean {
   return source.startsWith('/') || /^[A-Za-z]:[\\/]/.test(source);
 }
 
-/**
- * The file name offered: the engine names a plan after its job ("preseed-raster-bluemarble.tif-
- * bm.mbtiles.yaml"), hard to read in a folder listing; the output file's stem ("bm.yaml") says the
- * same shorter. The engine's name stays when the plan has no output line; either can be edited.
- */
-export function suggestedFileName(fileName: string, yaml: string): string {
-  const output = /^\s*output:\s*['"]?([^'"\n]+?)['"]?\s*$/m.exec(yaml)?.[1];
-  const base = output?.split(/[\\/]/).pop() ?? '';
-  const stem = base.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
-  return stem === '' ? fileName : `${stem}.yaml`;
-}
+/** The file a plan of this name is saved as. */
+const fileOf = (name: string) => `${name}.yaml`;
 
 export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClose: () => void }) {
   const plan = useQuery({ queryKey: ['save-as-plan', ...origin.queryKey], queryFn: () => origin.load(), retry: false });
@@ -41,9 +33,15 @@ export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClo
   const folders = (sources.data ?? []).filter(isFolderSource);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const [folder, setFolder] = useState<string | null>(null);
-  const [fileName, setFileName] = useState<string | null>(null);
+  // The plan's name, edited here: the YAML's `name:` and the file name follow it together (the
+  // plan sync knows a plan by its name; its file is that name, so the two never disagree).
+  const [editedName, setName] = useState<string | null>(null);
   const chosenFolder = folder ?? folders[0] ?? '';
-  const chosenName = fileName ?? (plan.data ? suggestedFileName(plan.data.fileName, plan.data.yaml) : '');
+  const engineName = plan.data ? plan.data.fileName.replace(/\.yaml$/, '') : '';
+  const name = (editedName ?? engineName).trim();
+  const nameError = name === '' ? 'give the plan a name' : PLAN_NAME.test(name) ? null : PLAN_NAME_RULE;
+  const yaml = plan.data ? renamePlan(plan.data.yaml, name) : '';
+  const chosenName = fileOf(name);
   const save = useMutation({ mutationFn: (input: { source: string; fileName: string; yaml: string }) => window.tessera.plans.save(input) });
   const copy = async (text: string) => {
     try {
@@ -69,8 +67,25 @@ export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClo
       )}
       {plan.data && (
         <>
-          <pre className="plan-text" data-testid="plan-text" title={plan.data.fileName}>
-            {plan.data.yaml}
+          <label className="plan-name">
+            Plan name
+            <span className="plan-name-input">
+              <input
+                value={editedName ?? engineName}
+                onChange={(e) => setName(e.target.value)}
+                spellCheck={false}
+                aria-invalid={nameError !== null}
+                aria-describedby="plan-name-help"
+                data-testid="plan-name"
+              />
+              <span className="muted">.yaml</span>
+            </span>
+          </label>
+          <p id="plan-name-help" className={nameError ? 'error small' : 'muted small'}>
+            {nameError ?? 'The name inside the file and the file’s name; its jobs are named after it.'}
+          </p>
+          <pre className="plan-text" data-testid="plan-text" title={chosenName}>
+            {yaml}
           </pre>
           {folders.length > 0 ? (
             <div className="plan-save-to" data-testid="plan-save-to">
@@ -84,15 +99,14 @@ export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClo
                   ))}
                 </select>
               </label>
-              <label>
-                File name
-                <input value={chosenName} onChange={(e) => setFileName(e.target.value)} spellCheck={false} />
-              </label>
+              <span className="plan-file" title={`${chosenFolder}/${chosenName}`}>
+                as <strong>{chosenName}</strong>
+              </span>
               <button
                 type="button"
                 className="primary"
-                disabled={save.isPending || save.isSuccess}
-                onClick={() => save.mutate({ source: chosenFolder, fileName: chosenName, yaml: plan.data.yaml })}
+                disabled={save.isPending || (save.isSuccess && save.variables?.fileName === chosenName) || nameError !== null}
+                onClick={() => save.mutate({ source: chosenFolder, fileName: chosenName, yaml })}
               >
                 {save.isPending ? 'Saving…' : 'Save to folder'}
               </button>
@@ -113,11 +127,12 @@ export function SaveAsPlanPanel({ origin, onClose }: { origin: PlanOrigin; onClo
           <div className="dialog-actions">
             <button
               type="button"
-              onClick={() => downloadReport({ fileName: plan.data.fileName, mimeType: 'application/yaml', encoding: 'utf8', content: plan.data.yaml })}
+              disabled={nameError !== null}
+              onClick={() => downloadReport({ fileName: chosenName, mimeType: 'application/yaml', encoding: 'utf8', content: yaml })}
             >
-              Download {plan.data.fileName}
+              Download {chosenName}
             </button>
-            <button type="button" onClick={() => void copy(plan.data.yaml)}>
+            <button type="button" onClick={() => void copy(yaml)}>
               {copied === 'yes' ? 'Copied' : 'Copy'}
             </button>
             <button type="button" onClick={onClose}>

@@ -68,6 +68,8 @@ export interface VectorForm extends CommonForm {
   /** The tile size limit in KiB (the contract counts bytes). */
   maxTileKiB: string;
   thin: boolean;
+  /** The CRS for source layers that name none ("EPSG:27700"); empty: such a layer fails NO_GEOREFERENCE. */
+  assignCrs: string;
 }
 
 const COMMON_DEFAULTS: CommonForm = {
@@ -113,6 +115,7 @@ export function emptyVectorForm(): VectorForm {
     tolerance: '3',
     maxTileKiB: '500',
     thin: false,
+    assignCrs: '',
   };
 }
 
@@ -288,6 +291,7 @@ export function vectorInput(form: VectorForm, dataDir: string | undefined): JobS
       // KiB as typed; a fraction of a byte would be refused as "not a whole number", which nobody typed.
       maxTileBytes: Number.isFinite(maxTileKiB) ? Math.round(maxTileKiB * 1024) : maxTileKiB,
       thin: form.thin,
+      ...(form.assignCrs.trim() === '' ? {} : { assignCrs: form.assignCrs.trim() }),
     },
     ...jobFields(form),
   };

@@ -65,12 +65,15 @@ test('a vector job’s layers, attributes and tile limit come back out of the fo
       tolerance: 1.5,
       maxTileBytes: 256 * 1024,
       thin: true,
+      // Given by "Retry with CRS…" to a .shp without its .prj: "Run again" keeps it.
+      assignCrs: 'EPSG:27700',
     },
   });
   if (start.kind !== 'preseed-vector') throw new Error('vector expected');
   const form = vectorFormOf(start.params, job);
   expect(form.layers.map((l) => l.attributes.keep)).toEqual(['only', 'none', 'all']);
   expect(form.maxTileKiB).toBe('256');
+  expect(form.assignCrs).toBe('EPSG:27700');
   expect(parsed(vectorInput(form, DATA_DIR))).toEqual(start);
 });
 

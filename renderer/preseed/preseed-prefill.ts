@@ -78,6 +78,7 @@ export function vectorFormOf(p: VectorParams, job: Job): VectorForm {
     tolerance: String(p.tolerance),
     maxTileKiB: String(p.maxTileBytes / 1024),
     thin: p.thin,
+    assignCrs: p.assignCrs ?? '',
   };
 }
 

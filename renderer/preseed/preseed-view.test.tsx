@@ -102,7 +102,7 @@ function job(id: number, params: RasterPreseedParams): JobSummary {
     finishedAt: null,
     updatedAt: at,
     runSeconds: 0,
-    items: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
+    items: { total: 1, queued: 1, running: 0, succeeded: 0, partial: 0, failed: 0, cancelled: 0, interrupted: 0 },
     progress: { jobId: id, done: 0, total: 0, failed: 0, bytes: 0, skipped: 0, rate: 0, etaSeconds: null },
     error: null,
   };

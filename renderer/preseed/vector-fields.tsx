@@ -1,4 +1,5 @@
 /** The vector form's own fields: the sources, which layers and attributes, and the tiles' geometry and size policy. */
+import { CrsPicker } from '../forms/crs-picker.js';
 import { Field } from '../forms/field.js';
 import { NumberField, NumberInput } from '../forms/inputs.js';
 import { ZoomField, ZoomInput } from './common-fields.js';
@@ -246,6 +247,16 @@ export function VectorFields({
             </>
           )}
         </Field>
+        {/* A .shp without its .prj fails NO_GEOREFERENCE: its CRS is given here (or by "Retry with CRS…" on the job). */}
+        <div data-field="params.assignCrs">
+          <CrsPicker
+            label="CRS for sources without one"
+            value={form.assignCrs === '' ? null : { code: form.assignCrs, name: '', area: null, kind: 'projected' }}
+            onPick={(crs) => edit({ assignCrs: crs?.code ?? '' }, ['params.assignCrs'])}
+            help="Only for layers that name no CRS (a Shapefile without its .prj); GeoJSON, KML and GPX are lon/lat. Leave empty to have such a source refused."
+          />
+          {errorFor('params.assignCrs') && <p className="error">{errorFor('params.assignCrs')}</p>}
+        </div>
       </fieldset>
     </>
   );

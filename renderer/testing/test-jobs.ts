@@ -31,7 +31,7 @@ export function job(id: number, state: JobState, extra: Partial<JobSummary> = {}
     finishedAt: finished ? NOW : null,
     updatedAt: NOW,
     runSeconds: 0,
-    items: { total: 4, queued: 0, running: 0, succeeded: 4, failed: 0, cancelled: 0, interrupted: 0 },
+    items: { total: 4, queued: 0, running: 0, succeeded: 4, partial: 0, failed: 0, cancelled: 0, interrupted: 0 },
     progress: progress(id, finished ? 100 : 0, 100),
     error: null,
     ...extra,

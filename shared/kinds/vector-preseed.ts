@@ -41,6 +41,12 @@ export const VectorPreseedParams = preseedChecks(
         .min(1024)
         .default(500 * 1024),
       thin: z.boolean().default(false),
+      /**
+       * The CRS of source layers that name none (a Shapefile without its .prj, a CSV of x/y in
+       * metres); without it such a layer fails NO_GEOREFERENCE. GeoJSON, KML and GPX are lon/lat by
+       * their specifications and ignore it, as the ingest does.
+       */
+      assignCrs: z.string().trim().min(1).max(20_000).optional(),
     })
     .strict(),
 );
@@ -52,6 +58,8 @@ export const vectorPreseedContract = kindContract({
   cache: (p) => ({ path: p.output, role: 'output' }),
   makesDatasets: false,
   unit: 'tiles',
+  // "Retry with CRS…" on a source that names none: its items read the CRS when the job runs again.
+  retryParams: ['assignCrs'],
   // The union of each source's tiled layers, within the bbox and Web Mercator's latitudes.
   footprints: (p, items) =>
     items.flatMap((i) => {

@@ -217,3 +217,12 @@ test('a raised abort flag stops the walk with ABORTED', () => {
     (e: unknown) => e instanceof TesseraError && e.code === 'ABORTED',
   );
 });
+
+test('a feature too small to draw at the root (simplified away) is still cut where it shows: the walk does not stop above it', () => {
+  // 0.01° a side: below geojson-vt's tolerance at z0–4, drawn from about z5.
+  const speck = layerOf('parcels', collection([box(-7.557, 49.767, -7.547, 49.777)]), 0, 12);
+  const { tiles } = walk({ z: 0, x: 0, y: 0 }, [speck], { stopZoom: 12 });
+  assert.ok(tiles.has('12/1962/1393'), `z12 tile cut; got ${[...tiles.keys()].join(' ')}`);
+  // Nothing is written where it is not drawn: every tile written holds the parcel.
+  for (const [key, bytes] of tiles) assert.equal(new VectorTile(new PbfReader(bytes)).layers.parcels?.length, 1, key);
+});

@@ -82,6 +82,12 @@ function internals(index: GeoJSONVT): IndexInternals {
   return asVtIndex(index);
 }
 
+/** Source features the index clipped into a tile it has cut, drawn at its zoom or not (geojson-vt's `numFeatures`). */
+function heldFeatures(index: GeoJSONVT, z: number, x: number, y: number): number {
+  const tile = internals(index).tiles[tileId(z, x, y)];
+  return typeof tile === 'object' && tile !== null && 'numFeatures' in tile && typeof tile.numFeatures === 'number' ? tile.numFeatures : 0;
+}
+
 /** Walks the subtree of (z, x, y). */
 export function walkTiles(root: { z: number; x: number; y: number }, options: WalkOptions): WalkStats {
   const stats: WalkStats = { tiles: 0, rawBytes: 0, oversized: 0, thinned: 0, failed: 0, droppedFeatures: 0, droppedVertices: 0 };
@@ -121,20 +127,25 @@ export function walkTiles(root: { z: number; x: number; y: number }, options: Wa
       }
     }
     let any = false;
+    let drawn = false;
     const content: boolean[] = [];
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!;
       const raw = layer.index && z <= layer.maxZoom ? layer.index.getTileRaw(z, x, y) : null;
       const features = raw && raw.features.length > 0 ? (raw.features as RawTileFeature[]) : null;
       raws[i] = features;
-      content.push(features !== null);
-      if (features) any = true;
+      // A tile can be empty only because its features are too small to draw at its zoom (a 60 m
+      // parcel at z6, simplified away): they are drawn deeper, so the walk goes on below it.
+      const held = features !== null || (raw !== null && heldFeatures(layer.index!, z, x, y) > 0);
+      content.push(held);
+      if (held) any = true;
+      if (features) drawn = true;
     }
     if (!any) {
       forget(z, x, y);
       return;
     }
-    if (z >= options.minZoom) writeTile(z, x, y);
+    if (drawn && z >= options.minZoom) writeTile(z, x, y);
 
     if (z >= options.stopZoom) {
       forget(z, x, y);

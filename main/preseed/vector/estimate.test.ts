@@ -138,3 +138,18 @@ test('a coverage polygon narrows the tiles counted', async () => {
   const covered = await estimate({ sources: [rgdalVector('scot_BNG.shp')], minZoom: 8, maxZoom: 9, coverage });
   assert.ok(covered.totalTiles > 0 && covered.totalTiles < whole.totalTiles / 10, `${covered.totalTiles} of ${whole.totalTiles}`);
 });
+
+test('with a bbox the sample cuts only inside it, as the job does: never more tiles likely than at most', async () => {
+  // Scotland's middle: the sample's z4 roots reach far past the box; the job cuts inside it only.
+  const params = { sources: [rgdalVector('scot_BNG.shp')], minZoom: 0, maxZoom: 8, bbox: [-6, 55, -2, 58] as Bbox };
+  const e = await estimate(params);
+  assert.ok(e.sample, 'a sample was cut');
+  assert.ok(e.sample.tiles <= e.totalTiles, `the sample made ${e.sample.tiles} tiles of a plan of at most ${e.totalTiles}`);
+  const job = await engine.start({ kind: 'preseed-vector', params: { ...params, output: join(root, 'bbox.mbtiles') } });
+  const done = await engine.waitFor(job.id);
+  assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+  const made = engine.store.listItems(done.id, { limit: 10 }).rows.reduce((n, i) => n + Number(i.result?.written ?? 0), 0);
+  assert.ok(made > 0);
+  // The likely range holds what the job made.
+  assert.ok(e.range && e.range.tiles[0] <= made && made <= e.range.tiles[1], `made ${made}, likely ${e.range?.tiles}`);
+});

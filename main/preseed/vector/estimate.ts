@@ -20,6 +20,7 @@ import { planTiles, tileTouchesCoverage } from '../../tiling/tile-plan.js';
 import { intersectBbox, tileBoundsLonLat, unionBbox } from '../../../shared/tile-grid.js';
 import { UNSEEN_SPREAD, spreadCells, totalRange } from '../estimate-sample.js';
 import { extractSource } from './extract-source.js';
+import { zoomRanges } from './partition-plan.js';
 import { chooseLayers } from './layer-choice.js';
 import { type SourceInfo, inspectSource } from './source-info.js';
 
@@ -55,7 +56,7 @@ export async function estimateVectorPreseed(
   for (const path of params.sources) {
     throwIfAborted(signal);
     try {
-      infos.push(await inspectSource(path, signal));
+      infos.push(await inspectSource(path, signal, params.assignCrs));
       errors.push(null);
     } catch (error) {
       infos.push(null);
@@ -226,6 +227,7 @@ async function sampleRoots(
   const specs: { name: string; minZoom: number; maxZoom: number }[] = [];
   for (const { layers } of sources) for (const l of layers) specs[l.id] = { name: l.name, minZoom: l.minZoom, maxZoom: l.maxZoom };
   for (let i = 0; i < specs.length; i++) specs[i] ??= { name: `unused-${i}`, minZoom: 0, maxZoom: 0 };
+  const jobRanges = params.bbox ? zoomRanges(params.bbox, params.maxZoom) : undefined;
   const dir = await mkdtemp(join(env.dataDir, 'estimate-'));
   const parts: VectorSample['parts'] = [];
   try {
@@ -244,6 +246,7 @@ async function sampleRoots(
           buffer: params.buffer,
           tolerance: params.tolerance,
           bbox,
+          assignCrs: params.assignCrs,
           pool: env.pool,
           signal,
         });
@@ -276,6 +279,10 @@ async function sampleRoots(
             tolerance: params.tolerance,
             maxTileBytes: params.maxTileBytes,
             thin: params.thin,
+            // The job cuts only inside its bbox and coverage: so does its sample, or a root
+            // reaching past the bbox counts tiles the job never makes ("likely 57" of "at most 37").
+            ...(jobRanges ? { ranges: jobRanges } : {}),
+            ...(coverage ? { coverage: coverage.polygons } : {}),
           },
           { signal },
         );

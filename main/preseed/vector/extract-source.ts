@@ -20,7 +20,7 @@ import type { TaskPool } from '../../pool/task-pool.js';
 import type { PartitionResult } from '../../../workers/vector-tiles.js';
 import { LOW_BAND_FILE, partitionFileName } from '../../../workers/vector/partition-features.js';
 import type { ChosenLayer } from './layer-choice.js';
-import { openSource, unreadable } from './source-info.js';
+import { openSource, sourceCrs, unreadable } from './source-info.js';
 
 /** A low band source larger than this (GeoJSON text) gets a simplified copy for the zooms above P. */
 export const LOW_BAND_EXACT_BYTES = 64 * 1024 * 1024;
@@ -34,6 +34,8 @@ export interface ExtractOptions {
   buffer: number;
   tolerance: number;
   bbox: Bbox | null;
+  /** The job's CRS for layers that name none (source-info.ts sourceCrs). */
+  assignCrs?: string | undefined;
   pool: TaskPool;
   signal: AbortSignal;
 }
@@ -104,8 +106,9 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
         '-lco',
         `COORDINATE_PRECISION=${coordinatePrecision(options.maxZoom, options.extent)}`,
       ];
-      // A layer without a CRS is lon/lat (GeoJSON's rule); ogr2ogr refuses to reproject it otherwise.
-      if (!source.srs) args.push('-s_srs', 'EPSG:4326');
+      // A layer without a CRS is read in the one the job gives, else lon/lat (GeoJSON's rule, a CSV
+      // of lon/lat: the inspection refused the rest); ogr2ogr refuses to reproject it otherwise.
+      if (!source.srs) args.push('-s_srs', sourceCrs(ds.driver.description, source, options.assignCrs) ?? 'EPSG:4326');
       const wanted = layer.attributes?.filter((a) => layer.fields[a] !== undefined);
       if (wanted && wanted.length > 0) args.push('-select', wanted.join(','));
       if (options.bbox) {

@@ -4,13 +4,14 @@
  * layer, is DATASET_UNREADABLE with GDAL's own message and the file's name.
  */
 import { stat } from 'node:fs/promises';
-import type gdal from 'gdal-async';
+import gdal from 'gdal-async';
 import { gdalSourcePath } from '../../gdal/archive-source.js';
 import { openVector } from '../../gdal/open-vector.js';
 import { isShapefile, missingPartsText, shapefileMissing } from '../../gdal/shapefile-parts.js';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
 import { shapefileCrsHint } from '../../ingest/import-dataset.js';
+import { impliedLonLat } from '../../ingest/inspect.js';
 import { toLonLat } from '../../tiling/crs.js';
 
 export interface SourceLayerInfo {
@@ -20,8 +21,9 @@ export interface SourceLayerInfo {
   fields: Record<string, string>;
   /** WGS84 [west, south, east, north], clamped to the world; null when the layer is empty. */
   bounds: Bbox | null;
-  /** The layer's CRS as GDAL describes it (a short name), or null when it has none (taken as lon/lat
-   *  when its coordinates can be; NO_GEOREFERENCE otherwise). */
+  /** The layer's CRS as GDAL describes it (a short name), the CRS the job assigns to a layer that
+   *  names none, or null for a layer without a geometry or one lon/lat by its format (GeoJSON, KML,
+   *  GPX, a CSV of lon/lat). A layer that names no CRS otherwise is NO_GEOREFERENCE (sourceCrs). */
   crs: string | null;
   /** Lon/lat of a point on the layer's first feature: where a sample of real (non-empty) tiles is cut. */
   samplePoint: [number, number] | null;
@@ -86,21 +88,30 @@ async function fileStamp(path: string): Promise<string | null> {
   }
 }
 
-export async function inspectSource(path: string, signal?: AbortSignal): Promise<SourceInfo> {
+/** What `path` holds, its layers that name no CRS read in `assignCrs` (the job's param) when given. */
+export async function inspectSource(path: string, signal?: AbortSignal, assignCrs?: string): Promise<SourceInfo> {
   if (signal) throwIfAborted(signal);
   const stamp = await fileStamp(path);
-  const known = inspected.get(path);
+  const key = assignCrs === undefined ? path : `${path}\n${assignCrs}`;
+  const known = inspected.get(key);
   if (stamp !== null && known?.stamp === stamp) return known.info;
-  const info = await inspectOnce(path, signal);
+  const info = await inspectOnce(path, signal, assignCrs);
   if (stamp !== null) {
-    inspected.delete(path);
-    inspected.set(path, { stamp, info });
+    inspected.delete(key);
+    inspected.set(key, { stamp, info });
     if (inspected.size > INSPECTED_KEPT) inspected.delete(inspected.keys().next().value!);
   }
   return info;
 }
 
-async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceInfo> {
+/** inspectSource, its failure as a TesseraError value (a job's item fails with it when it runs). */
+export function inspectOrError(path: string, signal: AbortSignal, assignCrs: string | undefined): Promise<SourceInfo | TesseraError> {
+  return inspectSource(path, signal, assignCrs).catch((e: unknown) =>
+    e instanceof TesseraError ? e : new TesseraError('DATASET_UNREADABLE', `${path}: ${String(e)}`),
+  );
+}
+
+async function inspectOnce(path: string, signal: AbortSignal | undefined, assignCrs: string | undefined): Promise<SourceInfo> {
   const ds = await openSource(path);
   try {
     const count = ds.layers.count();
@@ -117,7 +128,12 @@ async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceIn
       } catch {
         featureCount = 0;
       }
-      if (featureCount > 0 && !layer.srs) {
+      const given = sourceCrs(ds.driver.description, layer, assignCrs);
+      const srs = given === null ? layer.srs : await assignedSrs(given);
+      if (featureCount > 0 && layer.geomType !== gdal.wkbNone && !srs) {
+        // No CRS, and none implied by the format: small numbers are no proof of lon/lat (a local
+        // grid in metres, a .shp whose .prj is gone), so nothing is guessed.
+        if (impliedLonLat(ds.driver.description) === 'unknown') throw noCrsSource(path, ds.driver.description, layer.name, null);
         const outside = notLonLat(layer);
         if (outside) throw noCrsSource(path, ds.driver.description, layer.name, outside);
       }
@@ -125,9 +141,9 @@ async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceIn
         name: layer.name,
         featureCount,
         fields,
-        bounds: featureCount > 0 ? layerBounds(layer) : null,
-        crs: layer.srs ? crsName(layer.srs) : null,
-        samplePoint: featureCount > 0 ? await firstPoint(layer) : null,
+        bounds: featureCount > 0 ? layerBounds(layer, srs) : null,
+        crs: srs ? crsName(srs) : null,
+        samplePoint: featureCount > 0 ? await firstPoint(layer, srs) : null,
       });
     }
     return { path, driver: ds.driver.description, layers };
@@ -136,6 +152,32 @@ async function inspectOnce(path: string, signal?: AbortSignal): Promise<SourceIn
     throw unreadable(path, `GDAL cannot read it: ${(error as Error).message}`);
   } finally {
     ds.close();
+  }
+}
+
+/**
+ * The CRS to read a layer in that names none: the job's `assignCrs`, unless the layer's format is
+ * lon/lat by its specification (GeoJSON, KML, GPX: GDAL reports EPSG:4326 for them anyway), as
+ * the ingest rules (ingest/inspect.ts impliedLonLat); null when the layer names its own or none is given.
+ */
+export function sourceCrs(driver: string, layer: gdal.Layer, assignCrs: string | undefined): string | null {
+  if (layer.srs || assignCrs === undefined || impliedLonLat(driver) === 'fixed') return null;
+  return assignCrs;
+}
+
+/**
+ * `crs` as a layer of that CRS would carry it: x/y in the traditional GIS order. GDAL 3 gives a
+ * SpatialReference made from "EPSG:4326" latitude first, so a .shp of lon/lat given EPSG:4326
+ * would have its bounds and sample point swapped (crs.ts); a layer GDAL creates has the order
+ * its files use, so the CRS is read back from an in-memory layer.
+ */
+async function assignedSrs(crs: string): Promise<gdal.SpatialReference> {
+  const srs = await gdal.SpatialReference.fromUserInputAsync(crs);
+  const scratch = gdal.open('assigned-crs', 'w', 'Memory');
+  try {
+    return scratch.layers.create('crs', srs, gdal.wkbPoint).srs ?? srs;
+  } finally {
+    scratch.close();
   }
 }
 
@@ -156,23 +198,24 @@ function notLonLat(layer: gdal.Layer): string | null {
 }
 
 /** NO_GEOREFERENCE as the ingest says it (the same hint and likely CRS), with how a preseed gets one. */
-function noCrsSource(path: string, driver: string, layer: string, extent: string): TesseraError {
+function noCrsSource(path: string, driver: string, layer: string, extent: string | null): TesseraError {
   const hint = driver === 'ESRI Shapefile' ? shapefileCrsHint(path, layer) : '';
+  const why = extent === null ? '' : ` and its coordinates are not longitude/latitude (${extent})`;
   return new TesseraError(
     'NO_GEOREFERENCE',
-    `${path}: layer ${layer} names no CRS${hint} and its coordinates are not longitude/latitude (${extent}); ` +
-      'give it its CRS (e.g. EPSG:27700: a .prj beside a Shapefile, or ogr2ogr -a_srs EPSG:27700) and preseed again',
+    `${path}: layer ${layer} names no CRS${hint}${why}; ` +
+      'give it its CRS (e.g. EPSG:27700: "Retry with CRS…", --crs, a .prj beside a Shapefile) and preseed again',
     { details: { path, layer, reason: 'no-crs' } },
   );
 }
 
-async function firstPoint(layer: gdal.Layer): Promise<[number, number] | null> {
+async function firstPoint(layer: gdal.Layer, srs: gdal.SpatialReference | null): Promise<[number, number] | null> {
   try {
     const feature = await layer.features.firstAsync();
     const geometry = feature?.getGeometry();
     if (!geometry) return null;
     const env = geometry.getEnvelope();
-    const transform = layer.srs ? toLonLat(layer.srs) : null;
+    const transform = srs ? toLonLat(srs) : null;
     const p = { x: (env.minX + env.maxX) / 2, y: (env.minY + env.maxY) / 2 };
     const t = transform ? transform.transformPoint(p.x, p.y) : p;
     return [t.x, t.y];
@@ -193,14 +236,14 @@ function crsName(srs: gdal.SpatialReference): string {
 }
 
 /** The layer's extent in WGS84, from its envelope's boundary densified (21 points a side). */
-function layerBounds(layer: gdal.Layer): Bbox | null {
+function layerBounds(layer: gdal.Layer, srs: gdal.SpatialReference | null): Bbox | null {
   let env: gdal.Envelope;
   try {
     env = layer.getExtent();
   } catch {
     return null;
   }
-  const transform = layer.srs ? toLonLat(layer.srs) : null;
+  const transform = srs ? toLonLat(srs) : null;
   if (!transform) return clampWorld([env.minX, env.minY, env.maxX, env.maxY]);
   const out: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
   const steps = 20;

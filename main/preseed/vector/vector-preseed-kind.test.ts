@@ -109,7 +109,7 @@ test('two sources, one in British National Grid: every tile decodes in GDAL and 
       output,
     });
     assert.equal(final.state, 'succeeded', JSON.stringify(final.error));
-    assert.deepEqual(final.items, { total: 2, queued: 0, running: 0, succeeded: 2, failed: 0, cancelled: 0, interrupted: 0 });
+    assert.deepEqual(final.items, { total: 2, queued: 0, running: 0, succeeded: 2, partial: 0, failed: 0, cancelled: 0, interrupted: 0 });
     // Counts add up: a partition one item cut for both sources does not leave done above total.
     assert.equal(final.progress.done, final.progress.total, JSON.stringify(final.progress));
     for (const item of engine.store.allItems(final.id)) assert.equal(item.done, item.total, `${item.label}: ${item.done} / ${item.total}`);

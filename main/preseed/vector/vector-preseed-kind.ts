@@ -31,7 +31,8 @@ import { type ExtractedSource, extractSource } from './extract-source.js';
 import { estimateVectorPreseed } from './estimate.js';
 import { type ModeRule, removeUnwrittenTiles, tilesToWrite } from './output-sink.js';
 import { BYTES_PER_VERTEX, type PartitionData, choosePartitionZoom, zoomRanges } from './partition-plan.js';
-import { type SourceInfo, incompleteShapefile, inspectSource, isConnectionOrVirtual } from './source-info.js';
+import { crsIssues } from '../../gdal/crs-issues.js';
+import { type SourceInfo, incompleteShapefile, inspectOrError, inspectSource, isConnectionOrVirtual } from './source-info.js';
 import { type TileTaskInput, WriteQueue, streamTileTask } from './tile-stream.js';
 import { type LayerOutcome, vectorLayers } from './tileset-metadata.js';
 import type { TileIssueOut, TileLayerSpec, VectorTilesResult } from '../../../workers/vector-tiles.js';
@@ -105,9 +106,10 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
       // A Shapefile without its .shx or .dbf cannot be read at all: the params are incomplete.
       checkExisting: async (path) => (await incompleteShapefile(path))?.message ?? null,
     });
+    issues.push(...(await crsIssues(params, ['assignCrs'])));
     if (issues.length === 0) {
       // Unreadable sources are not the form's error: they fail their own item when the job runs.
-      const infos = await Promise.all(params.sources.map((p) => inspectSource(p).catch(() => null)));
+      const infos = await Promise.all(params.sources.map((p) => inspectSource(p, undefined, params.assignCrs).catch(() => null)));
       issues.push(...chooseLayers(params, infos).problems);
     }
     throwIssues(issues);
@@ -117,17 +119,17 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
     assertFits(await estimateVectorPreseed(params, env, signal));
   },
 
+  // "Retry with CRS…" (retryParams): GDAL must know it; the rest was checked at the start.
+  validateRetry: async (params) => throwIssues(await crsIssues(params, ['assignCrs'])),
+
   estimate: estimateAtWritableOutput(estimateVectorPreseed),
 
   plan: async (params) => planInputs(params.sources),
 
   async begin(params, _env, signal) {
     const coverage = await loadJobCoverage(params.coverage, signal);
-    const sources = await Promise.all(
-      params.sources.map((p) =>
-        inspectSource(p, signal).catch((e: unknown) => (e instanceof TesseraError ? e : new TesseraError('DATASET_UNREADABLE', `${p}: ${String(e)}`))),
-      ),
-    );
+    // A source that cannot be read (or names no CRS) fails its own item with the reason.
+    const sources = await Promise.all(params.sources.map((p) => inspectOrError(p, signal, params.assignCrs)));
     throwIfAborted(signal);
     const { bySource } = chooseLayers(
       params,
@@ -385,6 +387,7 @@ function extracted(s: VectorSession, params: VectorPreseedParams, index: number,
         buffer: params.buffer,
         tolerance: params.tolerance,
         bbox: params.bbox ?? null,
+        assignCrs: params.assignCrs,
         pool: ctx.pool,
         signal: ctx.signal,
       });
