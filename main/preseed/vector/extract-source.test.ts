@@ -113,6 +113,18 @@ test('attributes are selected by GDAL; a bbox keeps what touches it (padded); no
   );
 });
 
+test("a bbox reaching past a projected CRS's area (a z2 tile of the world over British National Grid) keeps every feature inside it, and one beside the data none", async () => {
+  const layers = await scotLayers();
+  // With "-spat … -spat_srs EPSG:4326" GDAL 3.6 failed to carry this box into EPSG:27700, kept no
+  // feature, and left a filter whose CRS it had freed: closing the dataset then crashed the process.
+  const z2 = await extractSource(SCOT, layers, options({ bbox: [-90, 0, 0, 66.51], partitionZoom: null }));
+  assert.equal(z2.low?.features, 56, 'all of Scotland lies in the z2 tile');
+  const world = await extractSource(SCOT, layers, options({ bbox: [-180, -85, 180, 85], partitionZoom: null }));
+  assert.equal(world.low?.features, 56);
+  const beside = await extractSource(SCOT, layers, options({ bbox: [10, 10, 20, 20], partitionZoom: null, minZoom: 8 }));
+  assert.equal(beside.low?.features ?? 0, 0, 'nothing of Scotland in Africa');
+});
+
 test('a layer GDAL cannot read is DATASET_UNREADABLE naming it; a cancelled extraction is AbortError', async () => {
   const layers = await scotLayers();
   await assert.rejects(

@@ -20,7 +20,8 @@ import type { TaskPool } from '../../pool/task-pool.js';
 import type { PartitionResult } from '../../../workers/vector-tiles.js';
 import { LOW_BAND_FILE, partitionFileName } from '../../../workers/vector/partition-features.js';
 import type { ChosenLayer } from './layer-choice.js';
-import { openSource, sourceCrs, unreadable } from './source-info.js';
+import { spatialFilterArgs } from './source-filter.js';
+import { assignedSrs, openSource, sourceCrs, unreadable } from './source-info.js';
 
 /** A low band source larger than this (GeoJSON text) gets a simplified copy for the zooms above P. */
 export const LOW_BAND_EXACT_BYTES = 64 * 1024 * 1024;
@@ -108,12 +109,13 @@ export async function extractSource(path: string, layers: readonly ChosenLayer[]
       ];
       // A layer without a CRS is read in the one the job gives, else lon/lat (GeoJSON's rule, a CSV
       // of lon/lat: the inspection refused the rest); ogr2ogr refuses to reproject it otherwise.
-      if (!source.srs) args.push('-s_srs', sourceCrs(ds.driver.description, source, options.assignCrs) ?? 'EPSG:4326');
+      const assigned = source.srs ? null : sourceCrs(ds.driver.description, source, options.assignCrs);
+      if (!source.srs) args.push('-s_srs', assigned ?? 'EPSG:4326');
       const wanted = layer.attributes?.filter((a) => layer.fields[a] !== undefined);
       if (wanted && wanted.length > 0) args.push('-select', wanted.join(','));
       if (options.bbox) {
         const b = paddedBbox(options.bbox, options.minZoom, options.buffer, options.extent);
-        args.push('-spat', String(b[0]), String(b[1]), String(b[2]), String(b[3]), '-spat_srs', 'EPSG:4326');
+        args.push(...spatialFilterArgs(source, source.srs ?? (assigned ? await assignedSrs(assigned) : null), b));
       }
       // Never a positional "-name" GDAL would take for an option (main/gdal/translate-layer.ts).
       const from = await translatableLayer(ds, layer.sourceLayer);

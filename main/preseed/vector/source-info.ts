@@ -171,7 +171,7 @@ export function sourceCrs(driver: string, layer: gdal.Layer, assignCrs: string |
  * would have its bounds and sample point swapped (crs.ts); a layer GDAL creates has the order
  * its files use, so the CRS is read back from an in-memory layer.
  */
-async function assignedSrs(crs: string): Promise<gdal.SpatialReference> {
+export async function assignedSrs(crs: string): Promise<gdal.SpatialReference> {
   const srs = await gdal.SpatialReference.fromUserInputAsync(crs);
   const scratch = gdal.open('assigned-crs', 'w', 'Memory');
   try {
@@ -236,7 +236,7 @@ function crsName(srs: gdal.SpatialReference): string {
 }
 
 /** The layer's extent in WGS84, from its envelope's boundary densified (21 points a side). */
-function layerBounds(layer: gdal.Layer, srs: gdal.SpatialReference | null): Bbox | null {
+export function layerBounds(layer: gdal.Layer, srs: gdal.SpatialReference | null): Bbox | null {
   let env: gdal.Envelope;
   try {
     env = layer.getExtent();
