@@ -347,7 +347,12 @@ if (invokedDirectly) {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    if (args.includes('--stress')) await runIngestStress({ reps: Number(flag('--reps') ?? 3), ...(flag('--work') ? { work: flag('--work')! } : {}) });
+    if (args.includes('--stress'))
+      await runIngestStress({
+        reps: Number(flag('--reps') ?? 3),
+        ...(flag('--work') ? { work: flag('--work')! } : {}),
+        ...(flag('--before') ? { before: flag('--before')! } : {}),
+      });
     else
       await runIngestBench({
         reps: Number(flag('--reps') ?? 3),
