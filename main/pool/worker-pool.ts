@@ -15,6 +15,7 @@
  * tasks would wait for a next `run` once its last thread died).
  */
 import { availableParallelism, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import type { TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../shared/errors.js';
@@ -46,6 +47,21 @@ export interface WorkerPoolOptions {
  * workers hold pixels outside the JS heap, stayed where they were (312–330 against 319–322 MiB).
  */
 export const WORKER_YOUNG_GENERATION_MB = 8;
+
+/**
+ * Lets the workers take their own young generation (resourceLimits) in a process started with
+ * `--max-semi-space-size` (the engine process bounds its main thread so: engine-tuning.ts).
+ *
+ * Why: V8 reads that flag for every isolate it makes and lets it override a worker's
+ * resourceLimits, so the main thread's 1 MiB bound held each tiling worker to 1 MiB semi-spaces:
+ * more of its short-lived arrays were promoted, and a Blue Marble z0–6 preseed peaked higher, not
+ * lower (393 against 334 MiB). The main thread's heap is sized when the process starts, so setting
+ * the flag back to 0 (V8's "not set") before the first worker leaves the main thread bounded.
+ */
+function releaseSemiSpaceFlag(): void {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
+  if (given) setFlagsFromString('--max-semi-space-size=0');
+}
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -100,6 +116,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
 
   private started(): Piscina {
     if (this.piscina) return this.piscina;
+    releaseSemiSpaceFlag();
     this.piscina = new Piscina({
       filename: this.options.filename,
       minThreads: this.threads,
