@@ -45,8 +45,12 @@ export interface WorkerPoolOptions {
  * V8's default peaked at 403–465 MiB, 16 MB at 392–446, 8 MB at 335–359, 4 MB at 341–351 for
  * ~14% more CPU; at z0–8, 8 MB took 8.9 CPU s against 8.6 (medians of 5). Raster preseeds, whose
  * workers hold pixels outside the JS heap, stayed where they were (312–330 against 319–322 MiB).
+ * Re-measured with the engine process's own tunings (engine-tuning.ts; load 10–19, same rounds):
+ * 12 MB peaked at 293/328/299 MiB and 21.6 CPU s (median), 8 MB at 347/372/325 and 23.0, V8's
+ * default at 387/465/361 and 22.9: 12 MB is lower than 8 in every round and no slower
+ * (docs/gdal-threading.md, "Memory of the engine process").
  */
-export const WORKER_YOUNG_GENERATION_MB = 8;
+export const WORKER_YOUNG_GENERATION_MB = 12;
 
 /**
  * Lets the workers take their own young generation (resourceLimits) in a process started with
