@@ -21,7 +21,10 @@ export const ENGINE_MALLOC_ARENAS = 2;
 /**
  * The main thread's V8 semi-space in MiB (the young generation is three of them). The engine's
  * main thread holds little JS (its work is GDAL's, in native memory, and the pool's), yet V8 grows
- * its young generation to 3 × 16 MiB; bounded, the heap of an idle engine is 31 MiB instead of 55.
+ * its young generation to 3 × 16 MiB; bounded, the heap of an idle engine is 31 MiB instead of 55,
+ * and an ingest's peak, which stands on that floor, drops with it. The raster and vector preseeds
+ * showed no difference beyond their runs' spread (docs/gdal-threading.md). The worker pool lets its
+ * workers keep their own young generation (worker-pool.ts, releaseSemiSpaceFlag).
  */
 export const ENGINE_SEMI_SPACE_MB = 1;
 
