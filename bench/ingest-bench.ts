@@ -24,6 +24,7 @@ import { cogArguments } from '../main/ingest/import-dataset.js';
 import { countriesShapefileZip } from '../main/ingest/testing/ingest-fixtures.js';
 import { illinoisNad27Tif, srtmDem, worldMapGpkg } from '../main/testing/real-data.js';
 import { runIngestStress } from './ingest-stress.js';
+import { engineExecArgv, engineProcessEnv } from '../main/engine-process/engine-tuning.js';
 
 const run = promisify(execFile);
 
@@ -279,7 +280,12 @@ async function bigFile(dir: string, megabytes: number, reps: number): Promise<No
 /** Ingests `file` in a fresh Node process (so the peak RSS is this ingest's alone). */
 function measureInChild(file: string, dataDir: string, threads: string): Promise<{ ms: number; peakRssBytes: number; sampledPeakDuring: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--measure', file, dataDir, threads], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The engine process as its launchers start it (main/engine-process/engine-tuning.ts).
+    const env = engineProcessEnv(process.env);
+    const child = spawn(process.execPath, [...engineExecArgv(env), fileURLToPath(import.meta.url), '--measure', file, dataDir, threads], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -347,7 +353,12 @@ if (invokedDirectly) {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    if (args.includes('--stress')) await runIngestStress({ reps: Number(flag('--reps') ?? 3), ...(flag('--work') ? { work: flag('--work')! } : {}) });
+    if (args.includes('--stress'))
+      await runIngestStress({
+        reps: Number(flag('--reps') ?? 3),
+        ...(flag('--work') ? { work: flag('--work')! } : {}),
+        ...(flag('--before') ? { before: flag('--before')! } : {}),
+      });
     else
       await runIngestBench({
         reps: Number(flag('--reps') ?? 3),

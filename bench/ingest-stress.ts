@@ -10,14 +10,20 @@
  * file's volume, staging hard-links the file and the plan's parse serves the import
  * (main/ingest/planned-sources.ts); elsewhere it is copied and parsed again, as the table says.
  *
- * Run: `node dist/bench/ingest-bench.js --stress [--reps N] [--work DIR]`.
+ * The engine process runs with the environment and flags its launchers give it
+ * (main/engine-process/engine-tuning.ts). `--before DIST` adds another build (its dist/ folder) to
+ * the same rounds, started as it was before those tunings (the bench's own environment), so a
+ * before/after table comes from one run.
+ *
+ * Run: `node dist/bench/ingest-bench.js --stress [--reps N] [--work DIR] [--before DIST]`.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../main/engine/engine.js';
+import { engineExecArgv, engineProcessEnv } from '../main/engine-process/engine-tuning.js';
 import { createLogger } from '../main/logging/logger.js';
 import { realDataPath } from '../main/testing/real-data.js';
 import { table } from './measure-process.js';
@@ -79,11 +85,32 @@ function runOgr2ogr(file: string, work: string): ToolRun {
   return { ms, peakRssBytes: Number(run.stderr.trim().split('\n').at(-1)) * 1024 };
 }
 
+/** A build of Tessera to run: this one (tuned as its launchers start the engine) or an earlier one (`--before`). */
+interface Build {
+  label: string;
+  /** Its compiled bench/ingest-stress.js, whose `--stress-child` runs the ingest. */
+  script: string;
+  env: NodeJS.ProcessEnv;
+  execArgv: string[];
+}
+
+function thisBuild(): Build {
+  const env = engineProcessEnv(process.env);
+  return { label: 'this build', script: fileURLToPath(import.meta.url), env, execArgv: engineExecArgv(env) };
+}
+
+function earlierBuild(dist: string): Build {
+  return { label: `before (${dist})`, script: join(resolve(dist), 'bench/ingest-stress.js'), env: process.env, execArgv: [] };
+}
+
 /** One ingest in a fresh engine process, so that its peak RSS is this ingest's alone. */
-function runTessera(file: string, work: string): Promise<IngestRun> {
+function runTessera(build: Build, file: string, work: string): Promise<IngestRun> {
   const dataDir = mkdtempSync(join(work, 'data-'));
   return new Promise<IngestRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--stress-child', file, dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [...build.execArgv, build.script, '--stress-child', file, dataDir], {
+      env: build.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -135,8 +162,10 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
 /** Runs the stress case and prints its table. */
-export async function runIngestStress(options: { reps?: number; work?: string } = {}): Promise<void> {
+export async function runIngestStress(options: { reps?: number; work?: string; before?: string } = {}): Promise<void> {
   const reps = options.reps ?? 3;
+  const builds = [thisBuild(), ...(options.before ? [earlierBuild(options.before)] : [])];
+  const loadAtStart = loadavg()[0]!.toFixed(2);
   const work = mkdtempSync(join(options.work ?? tmpdir(), 'tessera-ingest-stress-'));
   const rows: string[][] = [];
   try {
@@ -144,35 +173,53 @@ export async function runIngestStress(options: { reps?: number; work?: string } 
       const file = stressFile(pkg, name);
       const linked = statSync(dirname(file)).dev === statSync(work).dev;
       const tool: ToolRun[] = [];
-      const ours: IngestRun[] = [];
+      const ours = builds.map(() => [] as IngestRun[]);
       // Alternated, so that a busy moment of a shared machine does not fall on one side only.
       for (let r = 0; r < reps; r++) {
         tool.push(runOgr2ogr(file, work));
-        ours.push(await runTessera(file, work));
-        console.log(`  ${name} rep ${r + 1}: ogr2ogr ${s(tool.at(-1)!.ms)} s, tessera ${s(ours.at(-1)!.ms)} s (load ${loadavg()[0]!.toFixed(1)})`);
+        for (const [b, build] of builds.entries()) ours[b]!.push(await runTessera(build, file, work));
+        const times = builds.map((b, i) => `${b.label} ${s(ours[i]!.at(-1)!.ms)} s ${mib(ours[i]!.at(-1)!.peakRssBytes)}`).join(', ');
+        console.log(`  ${name} rep ${r + 1}: ogr2ogr ${s(tool.at(-1)!.ms)} s ${mib(tool.at(-1)!.peakRssBytes)}, ${times} (load ${loadavg()[0]!.toFixed(1)})`);
       }
-      const m = (pick: (r: IngestRun) => number) => median(ours.map(pick));
       const toolMs = median(tool.map((t) => t.ms));
       const toolRss = median(tool.map((t) => t.peakRssBytes));
-      rows.push([
-        `${name}${linked ? '' : ' (copied: another volume)'}`,
-        mib(statSync(file).size),
-        s(toolMs),
-        s(m((r) => r.ms)),
-        `${(m((r) => r.ms) / toolMs).toFixed(2)}×`,
-        `${s(m((r) => r.planMs))} / ${s(m((r) => r.stageMs))} / ${s(m((r) => r.importMs))}`,
-        mib(toolRss),
-        mib(m((r) => r.peakRssBytes)),
-        s(m((r) => r.analysisMs)),
-        mib(m((r) => r.peakWithAnalysisBytes)),
-      ]);
+      for (const [b, build] of builds.entries()) {
+        const m = (pick: (r: IngestRun) => number) => median(ours[b]!.map(pick));
+        rows.push([
+          `${name}${linked ? '' : ' (copied: another volume)'}`,
+          mib(statSync(file).size),
+          build.label,
+          s(toolMs),
+          s(m((r) => r.ms)),
+          `${(m((r) => r.ms) / toolMs).toFixed(2)}×`,
+          `${s(m((r) => r.planMs))} / ${s(m((r) => r.stageMs))} / ${s(m((r) => r.importMs))}`,
+          mib(toolRss),
+          mib(m((r) => r.peakRssBytes)),
+          `${(m((r) => r.peakRssBytes) / toolRss).toFixed(2)}×`,
+          s(m((r) => r.analysisMs)),
+          mib(m((r) => r.peakWithAnalysisBytes)),
+        ]);
+      }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   table(
-    `Ingest stress: big GeoJSON to "job succeeded", alternately with ogr2ogr -f GPKG (median of ${reps}; targets: ratio ≤ 1.1×, peak RSS ≤ ogr2ogr's)`,
-    ['file', 'size', 'ogr2ogr s', 'ingest s', 'ratio', 'plan / stage / import s', 'ogr2ogr RSS', 'ingest RSS', '+ analysis s', 'RSS with analysis'],
+    `Ingest stress (1-min load ${loadAtStart} at the start): big GeoJSON to "job succeeded", alternately with ogr2ogr -f GPKG (median of ${reps}; targets: ratio ≤ 1.1×, peak RSS ≤ ogr2ogr's)`,
+    [
+      'file',
+      'size',
+      'build',
+      'ogr2ogr s',
+      'ingest s',
+      'ratio',
+      'plan / stage / import s',
+      'ogr2ogr RSS',
+      'ingest RSS',
+      'RSS ratio',
+      '+ analysis s',
+      'RSS with analysis',
+    ],
     rows,
   );
   console.log(

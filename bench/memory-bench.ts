@@ -6,8 +6,10 @@
  *  - ingest: 102 MiB of coastlines (@geo-maps/countries-coastline-1m) to "job succeeded", peak
  *    RSS against ogr2ogr's into a GeoPackage (the peer, run in the same rounds).
  * Peak RSS is the largest sum of RSS over the process tree, sampled every 50 ms; CPU s is the
- * engine process's own user + system time (all threads). The engine runs with UV_THREADPOOL_SIZE
- * = 2 × cores, and the raster job with MALLOC_ARENA_MAX=2, as their own benches run them.
+ * engine process's own user + system time (all threads). The engine process starts with the
+ * environment and flags its launchers give it (main/engine-process/engine-tuning.ts:
+ * UV_THREADPOOL_SIZE, MALLOC_ARENA_MAX, the main thread's semi-space); a variant's own values win
+ * (`MALLOC_ARENA_MAX=16` is glibc's default on 2 cores; `NODE_OPTIONS=--max-semi-space-size=16`, V8's).
  *
  * A variant is a build of Tessera (its dist/ folder, this one by default) and environment:
  *   node dist/bench/memory-bench.js [--jobs vector,raster,ingest] [--reps N] [--vector-max-zoom N]
@@ -18,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineExecArgv, engineProcessEnv } from '../main/engine-process/engine-tuning.js';
 import { blueMarbleTif, worldMapGpkg } from '../main/testing/real-data.js';
 import { stressFile } from './ingest-stress.js';
 import { measure, table } from './measure-process.js';
@@ -77,12 +80,11 @@ function engineScript(dist: string, dataDir: string, input: { kind: string; para
 async function runTessera(job: Job, variant: Variant, vectorMaxZoom?: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), `tessera-memory-${job}-`));
   try {
-    // The engine's environment as the job's own bench sets it (raster-preseed-bench.ts: 2 glibc arenas).
-    const arenas = job === 'raster' ? { MALLOC_ARENA_MAX: '2' } : {};
-    const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()), ...arenas, ...variant.env };
+    // The engine process as its launchers start it, with the variant's own settings over it.
+    const env = engineProcessEnv({ ...process.env, ...variant.env });
     const m = await measure(
       process.execPath,
-      ['--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir, vectorMaxZoom))],
+      [...engineExecArgv(env), '--input-type=module', '-e', engineScript(variant.dist, join(dir, 'data'), jobInput(job, dir, vectorMaxZoom))],
       env,
     );
     const out = JSON.parse(m.stdout) as { state: string; error: unknown; cpuSeconds: number };

@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { GDAL2TILES, SYSTEM_PYTHON } from '../main/preseed/raster/testing/gdal2tiles-reference.js';
 import { blueMarbleTif, srtmHillshadeTif } from '../main/testing/real-data.js';
 import { measure, table } from './measure-process.js';
+import { engineExecArgv, engineProcessEnv } from '../main/engine-process/engine-tuning.js';
 
 interface BenchCase {
   name: string;
@@ -107,12 +108,10 @@ async function runTesseraTimed(c: BenchCase, dir: string, png: PngSetting = {}):
   const output = join(dir, `${c.name}-tessera.mbtiles`);
   const dataDir = mkdtempSync(join(dir, 'engine-'));
   const params = { datasets: [c.input], minZoom: c.minZoom, maxZoom: c.maxZoom, output, resampling: 'average', format: 'png', ...png };
-  // The engine's thread-pool size is set where its process starts (docs/gdal-threading.md, rule 4),
-  // and so is glibc's arena count: with one arena per thread (25 threads here), memory freed by
-  // warps and encodes stayed with each thread's arena (Blue Marble z0–5 peaked at 360–377 MiB, 333
-  // with 2 arenas, same CPU time).
-  const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? ENGINE_ARENAS };
-  const m = await measureCpu(dir, process.execPath, ['--input-type=module', '-e', tesseraScript(dataDir, params)], env);
+  // The engine process as its launchers start it (main/engine-process/engine-tuning.ts): the
+  // thread-pool size, glibc's arena count and the main thread's semi-space only work from the start.
+  const env = engineProcessEnv(process.env);
+  const m = await measureCpu(dir, process.execPath, [...engineExecArgv(env), '--input-type=module', '-e', tesseraScript(dataDir, params)], env);
   const run = JSON.parse(m.stdout) as { state: string; seconds: number; result: { written: number; transparent: number; bytes: number }; error: unknown };
   if (run.state !== 'succeeded') throw new Error(`tessera job ended ${run.state}: ${JSON.stringify(run.error)}`);
   const mib = (statSync(output).size / 1024 ** 2).toFixed(1);
@@ -130,9 +129,6 @@ function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
-
-/** MALLOC_ARENA_MAX for the engine's process (docs/gdal-threading.md: the engine's environment). */
-const ENGINE_ARENAS = '2';
 
 /** PNG params of one Tessera run (the job's defaults when empty). */
 type PngSetting = { pngCompression?: number; pngAdaptiveFiltering?: boolean };
@@ -237,7 +233,7 @@ export async function runRasterPreseedBench(options: { reps?: number; only?: str
     rmSync(dir, { recursive: true, force: true });
   }
   table(
-    `Raster preseed vs gdal2tiles — ${availableParallelism()} cores, Node ${process.version}, median of ${reps} run(s); 1-min load ${loadBefore} before, ${load()} after; Tessera with UV_THREADPOOL_SIZE=${2 * availableParallelism()} MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? ENGINE_ARENAS}`,
+    `Raster preseed vs gdal2tiles — ${availableParallelism()} cores, Node ${process.version}, median of ${reps} run(s); 1-min load ${loadBefore} before, ${load()} after; Tessera with UV_THREADPOOL_SIZE=${engineProcessEnv().UV_THREADPOOL_SIZE} MALLOC_ARENA_MAX=${engineProcessEnv().MALLOC_ARENA_MAX} ${engineExecArgv().join(' ')}`,
     ['case', 'tool', 'wall s', 'CPU s', 'tiles', 'tiles/s', 'peak RSS MiB', 'speed-up', 'CPU ratio', 'tile MB (× gdal2tiles)', 'notes'],
     rows,
   );

@@ -21,6 +21,7 @@ import Database from 'better-sqlite3';
 import GeoJSONVT from 'geojson-vt';
 import { worldMapGpkg } from '../main/testing/real-data.js';
 import { measure, table } from './measure-process.js';
+import { engineExecArgv, engineProcessEnv } from '../main/engine-process/engine-tuning.js';
 
 const DIST = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -68,8 +69,9 @@ async function runTessera(dir: string, maxZoom: number): Promise<VectorBenchRow>
   const output = join(dir, `tessera-z${maxZoom}.mbtiles`);
   const dataDir = mkdtempSync(join(dir, 'engine-'));
   const params = { sources: [worldMapGpkg()], layers: [{ name: LAYER }], minZoom: 0, maxZoom, output };
-  const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()) };
-  const m = await measure(process.execPath, ['--input-type=module', '-e', tesseraScript(dataDir, params)], env);
+  // The engine process as its launchers start it (main/engine-process/engine-tuning.ts).
+  const env = engineProcessEnv(process.env);
+  const m = await measure(process.execPath, [...engineExecArgv(env), '--input-type=module', '-e', tesseraScript(dataDir, params)], env);
   const run = JSON.parse(m.stdout) as {
     state: string;
     seconds: number;

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import GeoJSONVT from 'geojson-vt';
 import { TimedOut, measure, table } from './measure-process.js';
 import { tesseraScript } from './vector-preseed-bench.js';
+import { engineExecArgv, engineProcessEnv } from '../main/engine-process/engine-tuning.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const DATA = fileURLToPath(new URL('../../.data/', import.meta.url));
@@ -56,8 +57,9 @@ async function runTessera(dir: string, source: string, maxZoom: number, rep: num
   const output = join(dir, `tessera-${rep}.mbtiles`);
   const dataDir = mkdtempSync(join(dir, 'engine-'));
   const params = { sources: [source], minZoom: 0, maxZoom, output };
-  const env = { ...process.env, UV_THREADPOOL_SIZE: String(2 * availableParallelism()) };
-  const m = await measure(process.execPath, ['--input-type=module', '-e', tesseraScript(dataDir, params)], env, timeoutMs);
+  // The engine process as its launchers start it (main/engine-process/engine-tuning.ts).
+  const env = engineProcessEnv(process.env);
+  const m = await measure(process.execPath, [...engineExecArgv(env), '--input-type=module', '-e', tesseraScript(dataDir, params)], env, timeoutMs);
   const run = JSON.parse(m.stdout) as {
     state: string;
     cpuSeconds: number;

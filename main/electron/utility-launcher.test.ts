@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { FromEngine } from '../engine-process/channel-protocol.js';
+import { ENGINE_MALLOC_ARENAS, engineExecArgv } from '../engine-process/engine-tuning.js';
 import { type UtilityChild, type UtilityForker, utilityLauncher } from './utility-launcher.js';
 
 class FakeUtilityChild extends EventEmitter implements UtilityChild {
@@ -39,6 +40,10 @@ test('the utility process launcher forks the entry and carries the channel both 
   assert.equal(forks[0]!.modulePath, '/app/dist/main/engine-process/engine-entry.js');
   assert.deepEqual(forks[0]!.args, ['--engine-options=abc']);
   assert.equal((forks[0]!.options as { serviceName: string }).serviceName, 'Tessera engine');
+  // The engine's tunings that only work from a process's start (main/engine-process/engine-tuning.ts).
+  const options = forks[0]!.options as { env: NodeJS.ProcessEnv; execArgv: string[] };
+  assert.equal(options.env.MALLOC_ARENA_MAX, process.env.MALLOC_ARENA_MAX ?? String(ENGINE_MALLOC_ARENAS));
+  assert.deepEqual(options.execArgv, engineExecArgv(process.env));
   assert.equal(engine.pid, 4321);
 
   engine.post({ type: 'request', id: 1, name: 'app.info', input: {} });

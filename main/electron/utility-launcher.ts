@@ -6,6 +6,7 @@
  * is tested under plain Node with a fake (utility-launcher.test.ts).
  */
 import type { FromEngine, ToEngine } from '../engine-process/channel-protocol.js';
+import { engineExecArgv, engineProcessEnv } from '../engine-process/engine-tuning.js';
 import type { EngineLauncher, EngineProcess } from '../engine-process/supervisor.js';
 
 /** What the launcher uses of an Electron UtilityProcess. */
@@ -20,7 +21,11 @@ export interface UtilityChild {
 
 /** What the launcher uses of Electron's `utilityProcess`. */
 export interface UtilityForker {
-  fork(modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'inherit' | 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv }): UtilityChild;
+  fork(
+    modulePath: string,
+    args?: string[],
+    options?: { serviceName?: string; stdio?: 'inherit' | 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv; execArgv?: string[] },
+  ): UtilityChild;
 }
 
 /** A launcher that starts `entry` as a utility process ("Tessera engine" in the OS's task list). */
@@ -30,8 +35,10 @@ export function utilityLauncher(
   kill: (pid: number) => void = (pid) => process.kill(pid, 'SIGKILL'),
 ): EngineLauncher {
   return (args) => {
-    // The environment carries the Electron-ABI native module choices (main/native/) to the engine.
-    const child = utilityProcess.fork(entry, args, { serviceName: 'Tessera engine', stdio: 'inherit', env: process.env });
+    // The environment carries the Electron-ABI native module choices (main/native/) to the engine,
+    // with the engine's tunings that only work from the process's start (engine-tuning.ts).
+    const env = engineProcessEnv(process.env);
+    const child = utilityProcess.fork(entry, args, { serviceName: 'Tessera engine', stdio: 'inherit', env, execArgv: engineExecArgv(env) });
     // Electron reports an exit code only; a crash by signal shows as a code other than 0.
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code) => resolve({ code, signal: null })));
     const engineProcess: EngineProcess = {

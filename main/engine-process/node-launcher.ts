@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { FromEngine, ToEngine } from './channel-protocol.js';
+import { engineExecArgv, engineProcessEnv } from './engine-tuning.js';
 import type { EngineLauncher, EngineProcess } from './supervisor.js';
 
 /** The compiled entry beside this module. */
@@ -15,7 +16,7 @@ export function engineEntryFile(): string {
 }
 
 export interface NodeLaunchOptions {
-  /** Environment of the engine process; default this process's. */
+  /** Environment of the engine process (the engine's tunings added, engine-tuning.ts); default this process's. */
   env?: NodeJS.ProcessEnv;
   /** Where its stdout and stderr go; default the host's stderr. */
   stdio?: 'inherit' | 'pipe' | 'ignore';
@@ -24,9 +25,12 @@ export interface NodeLaunchOptions {
 /** The launcher `tessera serve` uses. */
 export function nodeLauncher(options: NodeLaunchOptions = {}): EngineLauncher {
   return (args) => {
+    const env = engineProcessEnv(options.env ?? process.env);
     const child = fork(engineEntryFile(), args, {
       serialization: 'advanced',
-      env: options.env ?? process.env,
+      env,
+      // Flags that only work at start (engine-tuning.ts), after the host's own (an --inspect).
+      execArgv: [...process.execArgv, ...engineExecArgv(env)],
       // By default both its outputs go to the host's stderr: the host's stdout is for what scripts
       // read (serve's one line with the URL), and the engine only ever logs.
       stdio:

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { TesseraError } from '../../shared/errors.js';
@@ -111,6 +112,27 @@ test("each worker's young generation is bounded (WORKER_YOUNG_GENERATION_MB unle
     await byDefault.destroy();
     await bigger.destroy();
   }
+});
+
+test('a process started with --max-semi-space-size (the engine process) still gives each worker its own young generation', async () => {
+  // V8 lets the flag override a worker's resourceLimits unless the pool releases it first.
+  const script = `
+    import { WorkerPool } from ${JSON.stringify(new URL('./worker-pool.js', import.meta.url).href)};
+    import { getHeapSpaceStatistics } from 'node:v8';
+    let recent = [];
+    for (let i = 0; i < 3_000_000; i++) { recent.push({ i }); if (recent.length > 1000) recent = []; }
+    const main = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+    const pool = new WorkerPool({ filename: ${JSON.stringify(filename)}, threads: 1 });
+    const worker = await pool.run('limits', {});
+    await pool.destroy();
+    process.stdout.write(JSON.stringify({ main, worker: worker.youngSpaceBytes }));`;
+  const run = spawnSync(process.execPath, ['--max-semi-space-size=1', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const { main, worker } = JSON.parse(run.stdout) as { main: number; worker: number };
+  const MiB = 1024 ** 2;
+  assert.ok(main <= 2 * MiB, `the main thread keeps its 1 MiB semi-spaces (new space ${main} B)`);
+  assert.ok(worker > 2 * MiB, `the worker grew past the main thread's bound (new space ${worker} B)`);
+  assert.ok(worker <= WORKER_YOUNG_GENERATION_MB * MiB, `and stayed within its own (new space ${worker} B)`);
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

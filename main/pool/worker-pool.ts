@@ -15,6 +15,7 @@
  * tasks would wait for a next `run` once its last thread died).
  */
 import { availableParallelism, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import type { TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AbortError, TesseraError, isAbortError, toTesseraError } from '../../shared/errors.js';
@@ -44,8 +45,27 @@ export interface WorkerPoolOptions {
  * V8's default peaked at 403–465 MiB, 16 MB at 392–446, 8 MB at 335–359, 4 MB at 341–351 for
  * ~14% more CPU; at z0–8, 8 MB took 8.9 CPU s against 8.6 (medians of 5). Raster preseeds, whose
  * workers hold pixels outside the JS heap, stayed where they were (312–330 against 319–322 MiB).
+ * Re-measured with the engine process's own tunings (engine-tuning.ts; load 10–19, same rounds):
+ * 12 MB peaked at 293/328/299 MiB and 21.6 CPU s (median), 8 MB at 347/372/325 and 23.0, V8's
+ * default at 387/465/361 and 22.9: 12 MB is lower than 8 in every round and no slower
+ * (docs/gdal-threading.md, "Memory of the engine process").
  */
-export const WORKER_YOUNG_GENERATION_MB = 8;
+export const WORKER_YOUNG_GENERATION_MB = 12;
+
+/**
+ * Lets the workers take their own young generation (resourceLimits) in a process started with
+ * `--max-semi-space-size` (the engine process bounds its main thread so: engine-tuning.ts).
+ *
+ * Why: V8 reads that flag for every isolate it makes and lets it override a worker's
+ * resourceLimits, so the main thread's 1 MiB bound held each tiling worker to 1 MiB semi-spaces:
+ * more of its short-lived arrays were promoted, and a Blue Marble z0–6 preseed peaked higher, not
+ * lower (393 against 334 MiB). The main thread's heap is sized when the process starts, so setting
+ * the flag back to 0 (V8's "not set") before the first worker leaves the main thread bounded.
+ */
+function releaseSemiSpaceFlag(): void {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
+  if (given) setFlagsFromString('--max-semi-space-size=0');
+}
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -100,6 +120,7 @@ export class WorkerPool<Tasks extends TaskMap<Tasks> = WorkerTasks> {
 
   private started(): Piscina {
     if (this.piscina) return this.piscina;
+    releaseSemiSpaceFlag();
     this.piscina = new Piscina({
       filename: this.options.filename,
       minThreads: this.threads,

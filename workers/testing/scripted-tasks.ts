@@ -63,9 +63,19 @@ export const hog: WorkerTaskFn<ScriptedTasks, 'hog'> = defineTask(async () => {
   for (;;) kept.push(Array.from({ length: 1e5 }, (_, i) => i * 1.5));
 });
 
-/** The heap bounds this worker runs under, and what V8 made of its young generation (new space's size). */
-export const limits: WorkerTaskFn<ScriptedTasks, 'limits'> = defineTask(async () => ({
-  maxYoungGenerationSizeMb: resourceLimits.maxYoungGenerationSizeMb,
-  maxOldGenerationSizeMb: resourceLimits.maxOldGenerationSizeMb,
-  youngSpaceBytes: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
-}));
+/**
+ * The heap bounds this worker runs under, and what V8 made of its young generation (new space's
+ * size) once short-lived garbage has made it grow as far as it may.
+ */
+export const limits: WorkerTaskFn<ScriptedTasks, 'limits'> = defineTask(async () => {
+  let recent: { i: number }[] = [];
+  for (let i = 0; i < 3_000_000; i++) {
+    recent.push({ i });
+    if (recent.length > 1000) recent = [];
+  }
+  return {
+    maxYoungGenerationSizeMb: resourceLimits.maxYoungGenerationSizeMb,
+    maxOldGenerationSizeMb: resourceLimits.maxOldGenerationSizeMb,
+    youngSpaceBytes: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
+  };
+});
