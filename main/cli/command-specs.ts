@@ -209,12 +209,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'attributes', value: 'a,b', description: 'the attributes to keep, comma-separated', default: 'all' },
       { name: 'max-tile-bytes', value: 'N', description: 'report tiles larger than this many bytes, encoded, before gzip', default: '512000 (500 KiB)' },
       { name: 'thin', description: 'drop features from oversized tiles until they fit', default: 'off' },
-      {
-        name: 'crs',
-        value: 'CRS',
-        description: 'the CRS of source layers that name none (a .shp without its .prj); GeoJSON, KML and GPX are lon/lat',
-        default: 'none: such a layer fails NO_GEOREFERENCE',
-      },
+      { name: 'crs', value: 'CRS', description: 'the CRS of layers that name none (a .shp without .prj)', default: 'none: they fail NO_GEOREFERENCE' },
       QUEUE_OPTION,
       SPILL_DIR_OPTION,
     ],
