@@ -8,83 +8,27 @@
  * worker's name and GDAL's words.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { Engine } from '../engine/engine.js';
 import { createLogger } from '../logging/logger.js';
 import { blueMarbleTif } from '../testing/real-data.js';
 import { runTessera } from '../testing/run-tessera.js';
 import { NO_REDIS, TestRedis } from './testing/redis-server.js';
+import { TESSERA_BIN, type TileDigest, digest, redisCli as queueRedisCli, startWorker as startQueueWorker, stopWorker } from './testing/worker-processes.js';
 
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-scale-out-'));
 const children = new Set<ChildProcess>();
 let redis: TestRedis;
 let reference: TileDigest;
 let runs = 0;
 
-interface TileDigest {
-  tiles: number;
-  bytes: number;
-  sha256: string;
-}
-
-/** Every tile's z/x/y and bytes, in order, hashed: equal digests, equal caches. */
-function digest(mbtiles: string): TileDigest {
-  const db = new Database(mbtiles, { readonly: true });
-  try {
-    const hash = createHash('sha256');
-    let tiles = 0;
-    let bytes = 0;
-    for (const row of db.prepare('SELECT zoom_level z, tile_column x, tile_row y, tile_data data FROM tiles ORDER BY z, x, y').iterate() as Iterable<{
-      z: number;
-      x: number;
-      y: number;
-      data: Buffer;
-    }>) {
-      hash.update(`${row.z}/${row.x}/${row.y}:`).update(row.data);
-      tiles++;
-      bytes += row.data.length;
-    }
-    return { tiles, bytes, sha256: hash.digest('hex') };
-  } finally {
-    db.close();
-  }
-}
-
-/** A `tessera worker`, resolved once it said it takes tasks. */
-async function startWorker(name: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--queue', redis.url, '--concurrency', '1', '--name', name, '--lock-seconds', '2'], {
-    env: { ...process.env, TESSERA_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}: ${stderr}`)));
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  return exited;
-}
-
-function redisCli(...args: string[]): string {
-  return spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' }).stdout.trim();
-}
+/** Workers on this file's Redis, kept in `children` for clean-up (testing/worker-processes.ts). */
+const startWorker = (name: string, env: NodeJS.ProcessEnv = {}) => startQueueWorker(redis.url, name, children, { env });
+const redisCli = (...args: string[]) => queueRedisCli(redis.port, ...args);
 
 /** A preseed of Blue Marble z0–4 on a fresh data directory; `queue`: through the workers. */
 function preseed(queue: boolean, zoom = '0-4'): { dataDir: string; output: string; run: ReturnType<typeof runTessera> } {
@@ -251,7 +195,7 @@ test('cancel crosses processes: Ctrl-C of the job leaves no task queued and the 
     mkdirSync(dataDir);
     const child = spawn(
       process.execPath,
-      [BIN, 'preseed', 'raster', blueMarbleTif(), '--zoom', '0-6', '-o', join(dataDir, 'bm.mbtiles'), '--queue', redis.url, '--data-dir', dataDir],
+      [TESSERA_BIN, 'preseed', 'raster', blueMarbleTif(), '--zoom', '0-6', '-o', join(dataDir, 'bm.mbtiles'), '--queue', redis.url, '--data-dir', dataDir],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -1,8 +1,7 @@
 /**
  * Scale-out tests' pieces: real `tessera worker` processes on a test Redis, a digest of a cache's
- * tiles, and redis-cli. The same as scale-out.test.ts's own (kept there for now so that branch
- * merges without churn), with a command prefix for a worker that must run in another mount
- * namespace (storage it does not share).
+ * tiles, and redis-cli, for the raster and the vector scale-out tests; a worker can run under a
+ * command prefix (another mount namespace: storage it does not share).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
