@@ -3,12 +3,15 @@
  * stays under a third of the window, so the screen above (a Retry with CRS… picker's search too)
  * keeps most of it, and the body scrolls inside the cap.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 
-// Read from disk (vitest runs from the repository root): an imported .css is empty under test.
-const css = readFileSync(join(process.cwd(), 'renderer/ingest/ingest.css'), 'utf8');
+// Read from disk (vitest runs from the repository root): an imported .css (even ?raw) is empty
+// under test, and the renderer has no Node types, hence the untyped import.
+let css = '';
+beforeAll(async () => {
+  const fs = (await import(/* @vite-ignore */ `node:${'fs'}`)) as { readFileSync(path: string, encoding: 'utf8'): string };
+  css = fs.readFileSync('renderer/ingest/ingest.css', 'utf8');
+});
 
 function rule(selector: string): Record<string, string> {
   const at = css.indexOf(`\n${selector} {`);
