@@ -47,8 +47,8 @@ export function WorkersView() {
       {workers.error && <LoadError what="read the workers" error={workers.error} retry={() => void workers.refetch()} />}
       {status && status.queue === null && (
         <p>
-          Tasks run in this machine's own threads. To spread raster, vector-partition and verify tasks over other machines, set Settings › Task queue (or start with{' '}
-          <code>tessera serve --queue redis://HOST:PORT/DB</code>) and run <code>tessera worker --queue …</code> on each.
+          Tasks run in this machine's own threads. To spread raster, vector-partition and verify tasks over other machines, set Settings › Task queue (or start
+          with <code>tessera serve --queue redis://HOST:PORT/DB</code>) and run <code>tessera worker --queue …</code> on each.
         </p>
       )}
       {status?.queue && (
