@@ -119,7 +119,7 @@ const SettingsPatch = z
           .regex(/^(\/|[A-Za-z]:[\\/]|\\\\|(https?|ssh|git|file):\/\/|[\w.-]+@[\w.-]+:)/, 'must be an absolute folder path or a git URL'),
       )
       .max(50),
-    /** BullMQ on Redis for raster and verify tasks (scale-out); null: the engine's own threads. In effect when saved (jobs started afterwards); its password is sealed and shown as •••. */
+    /** BullMQ on Redis for raster, vector-partition and verify tasks (scale-out); null: the engine's own threads. In effect when saved (jobs started afterwards); its password is sealed and shown as •••. */
     queue: z
       .string()
       .trim()

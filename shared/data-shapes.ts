@@ -32,7 +32,7 @@ export interface Settings {
    */
   planSources?: string[];
   /**
-   * The task queue (BullMQ on Redis, `redis://HOST:PORT/DB`) that raster and verify tasks go to,
+   * The task queue (BullMQ on Redis, `redis://HOST:PORT/DB`) that raster, vector-partition and verify tasks go to,
    * taken by `tessera worker` processes; absent or null: the engine's own threads. Read at start-up;
    * `--queue` on the command line wins.
    */

@@ -3,6 +3,7 @@
  * lists, bytes in units), for the job detail, the queue and the event log. The params themselves
  * keep their field names (the contract's); only what people read is translated here.
  */
+import type { JobItem } from './contract.js';
 import { formatBytes } from './format.js';
 
 /** Field labels, by field name; a field not listed is shown by its name made readable ("maxTileBytes" → "max tile bytes"). */
@@ -54,6 +55,21 @@ export function paramLabel(field: string): string {
 /** An upload reference (`upload:<id>`) as the engine's ingest takes it. */
 export function isUploadParam(value: string): boolean {
   return /^upload:[\w-]+$/.test(value);
+}
+
+/**
+ * Upload references (`upload:<id>`) to the files' own names, from the items that staged them (an
+ * ingest's staging items record each upload's name): the console's Parameters and the job reports.
+ */
+export function uploadNames(items: readonly Pick<JobItem, 'result'>[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const item of items) {
+    const files = item.result?.files;
+    if (!Array.isArray(files)) continue;
+    for (const f of files as { ref?: unknown; name?: unknown }[])
+      if (typeof f.ref === 'string' && typeof f.name === 'string' && f.ref !== f.name) names.set(f.ref, f.name);
+  }
+  return names;
 }
 
 /** The last part of a path (`/data/a/b.shp` → `b.shp`, `C:\x\y.tif` → `y.tif`). */

@@ -156,7 +156,5 @@ export async function finishOutput(
   }
 }
 
-/** The job's name in lists: its one input's base name, or how many there are, then the output's. */
-export function describePreseed(kind: string, inputs: readonly string[], plural: string, output: string): string {
-  return `preseed ${kind} ${inputs.length === 1 ? basename(inputs[0]!) : `${inputs.length} ${plural}`} → ${basename(output)}`;
-}
+/** The job's name in lists (shared/preseed-name.ts: the console tells it from a typed name). */
+export { describePreseed } from '../../shared/preseed-name.js';

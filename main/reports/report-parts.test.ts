@@ -17,6 +17,7 @@ import {
   formatDuration,
   formatTime,
   parseBounds,
+  reportModel,
   thumbnail,
   tileRangeBounds,
 } from './report-parts.js';
@@ -223,4 +224,40 @@ test('thumbnail: footprints projected like the extent; a tiny one is a dot', () 
   assert.ok(Math.abs(big!.x - x) < 0.2 && Math.abs(big!.y - y) < 0.2, JSON.stringify(big));
   assert.equal(big!.dot, null);
   assert.ok(tiny!.dot && Math.abs(tiny!.dot.x - at(t, 11.95, 57.95)[0]) < 0.5, JSON.stringify(tiny));
+});
+
+test('an ingest of uploads lists its files by their own names, as the console does, not as upload:<id>', () => {
+  const ref = 'upload:2a98f0c1-77aa-4b1e-9c61-0d3c1f5e8a10';
+  const other = 'upload:5b11e2d4-0000-4c3b-8d2f-6e7a9b0c1d2e';
+  const staged = { label: 'uploads', state: 'succeeded', result: { files: [{ ref, name: 'parcels.zip' }] } };
+  const item = (i: object, id: number) =>
+    ({ id, startedAt: null, finishedAt: null, attempts: 1, done: 0, total: 0, failed: 0, error: null, ...i }) as unknown as JobItem;
+  const data = {
+    job: {
+      id: 7,
+      kind: 'ingest',
+      name: 'ingest 2 files',
+      state: 'succeeded',
+      priority: 0,
+      createdAt: '2026-12-07T10:00:00.000Z',
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+      params: { files: [ref, other, '/data/roads.gpkg'] },
+      progress: { done: 0, total: 0, failed: 0, bytes: 0 },
+      items: { total: 1, succeeded: 1, partial: 0, failed: 0, cancelled: 0, running: 0, queued: 0, interrupted: 0 },
+    },
+    items: [item(staged, 1)],
+    events: [],
+    tileIssues: [],
+    datasets: null,
+    generatedAt: '2026-12-07T10:05:00.000Z',
+  } as unknown as Parameters<typeof reportModel>[0];
+  const m = reportModel(data, { bounds: null, note: '', footprints: [], produced: 'datasets' }, { issues: 10, eventsHead: 5, eventsTail: 5 });
+  assert.deepEqual(m.params, [
+    ['files[0]', 'parcels.zip'],
+    // No item names it: the reference, exact, rather than nothing.
+    ['files[1]', other],
+    ['files[2]', '/data/roads.gpkg'],
+  ]);
 });

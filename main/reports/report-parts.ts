@@ -5,6 +5,7 @@
  * the job's tile cache. The map itself is report-map.ts.
  */
 import { shownItemStates } from '../../shared/item-parts.js';
+import { isUploadParam, uploadNames } from '../../shared/param-labels.js';
 import { parseBounds } from '../tile-cache/cache-summary.js';
 import { formatBytes, formatDuration, formatUnitRate } from '../../shared/format.js';
 import { type ItemState, type JobState, unitOf } from '../../shared/contract.js';
@@ -133,18 +134,22 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Nested params as dotted keys and display values: { a: { b: 1 } } → [["a.b", "1"]]. */
-export function flattenParams(value: unknown, prefix = ''): [key: string, value: string][] {
+/**
+ * Nested params as dotted keys and display values: { a: { b: 1 } } → [["a.b", "1"]]. An upload
+ * reference shows as the file's own name when `names` knows it (uploadNames, as the console does).
+ */
+export function flattenParams(value: unknown, prefix = '', names: ReadonlyMap<string, string> = new Map()): [key: string, value: string][] {
   if (Array.isArray(value)) {
     if (value.length === 0) return [[prefix, '[]']];
-    return value.flatMap((v, i) => flattenParams(v, `${prefix}[${i}]`));
+    return value.flatMap((v, i) => flattenParams(v, `${prefix}[${i}]`, names));
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 0) return prefix === '' ? [] : [[prefix, '{}']];
-    return entries.flatMap(([k, v]) => flattenParams(v, prefix === '' ? k : `${prefix}.${k}`));
+    return entries.flatMap(([k, v]) => flattenParams(v, prefix === '' ? k : `${prefix}.${k}`, names));
   }
-  return [[prefix, typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))]];
+  if (typeof value === 'string') return [[prefix, isUploadParam(value) ? (names.get(value) ?? value) : value]];
+  return [[prefix, JSON.stringify(value) ?? String(value)]];
 }
 
 /** The colour a state is shown in: the console's palette (green done, red failed, blue moving, amber interrupted). */
@@ -253,7 +258,7 @@ export function reportModel(data: ReportData, extent: JobExtent, limits: ReportL
     jobError: job.error ? { code: job.error.code, message: job.error.message } : null,
     summary,
     unitLabel,
-    params: flattenParams(job.params),
+    params: flattenParams(job.params, '', uploadNames(items)),
     items: items.map((i) => ({
       label: i.label,
       state: shown.get(i)!.state,

@@ -4,21 +4,12 @@
  * units. The raw params stay one click away for whoever needs the exact values.
  */
 import { useMemo } from 'react';
-import type { JobItem, JobSummary } from '../../shared/contract.js';
-import { paramLabel, paramLines } from '../../shared/param-labels.js';
+import type { JobSummary } from '../../shared/contract.js';
+import { paramLabel, paramLines, uploadNames } from '../../shared/param-labels.js';
 import { useJobItems } from '../data/job-queries.js';
 
-/** Upload references (`upload:<id>`) to the files' own names, from the items that staged them. */
-export function uploadNames(items: readonly JobItem[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const item of items) {
-    const files = item.result?.files;
-    if (!Array.isArray(files)) continue;
-    for (const f of files as { ref?: unknown; name?: unknown }[])
-      if (typeof f.ref === 'string' && typeof f.name === 'string' && f.ref !== f.name) names.set(f.ref, f.name);
-  }
-  return names;
-}
+/** Upload references to the files' own names: shared/param-labels.ts (the job reports name them the same way). */
+export { uploadNames };
 
 /** The Parameters panel of the job detail. */
 export function Parameters({ job }: { job: JobSummary }) {

@@ -65,3 +65,28 @@ test('a raster dry run shows each dataset’s native zoom and warns, by how many
     await n.unmount();
   }
 });
+
+/** The engine's NO_GEOREFERENCE for a .shp without its .prj, word for word (main/preseed/vector/source-info.ts). */
+const NO_CRS_MESSAGE =
+  '/data/parcels.shp: layer parcels names no CRS (no .prj beside the Shapefile); give it its CRS (e.g. EPSG:27700: "Retry with CRS…", --crs, a .prj beside a Shapefile) and preseed again';
+
+test('a source without a CRS is told to use the form’s own field, not "Retry with CRS…" (a job’s) or --crs (the CLI’s)', async () => {
+  const data: JobEstimate = {
+    ...STATES,
+    datasets: [{ path: '/data/parcels.shp', bounds: null, tiles: 0, error: { code: 'NO_GEOREFERENCE', message: NO_CRS_MESSAGE } }],
+  };
+  for (const estimate of [
+    { data, error: null, fetching: false, waiting: false, outdated: false, updatedAt: Date.now(), now: () => {} },
+    { data: undefined, error: new Error(NO_CRS_MESSAGE), fetching: false, waiting: false, outdated: false, updatedAt: Date.now(), now: () => {} },
+  ]) {
+    const m = await mount(<EstimatePanel estimate={estimate as never} canEstimate onEstimate={() => {}} />, {});
+    try {
+      const text = m.container.textContent ?? '';
+      expect(text).toContain('give it its CRS (e.g. EPSG:27700: "CRS for sources without one" in this form, a .prj beside a Shapefile) and preseed again');
+      expect(text).not.toContain('Retry with CRS');
+      expect(text).not.toContain('--crs');
+    } finally {
+      await m.unmount();
+    }
+  }
+});

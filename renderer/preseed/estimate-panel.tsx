@@ -4,11 +4,20 @@
  * output fits (a job that does not fit is refused by the engine, so the form says so first).
  */
 import type { JobEstimate } from '../../shared/contract.js';
+import { NO_CRS_WAYS } from '../../shared/kinds/vector-preseed.js';
 import { formatAbout, formatNativeZoom, formatTileBound, formatUpsampling } from '../../shared/format.js';
 import { formatSeconds } from '../queue/format.js';
 import { formatBytes } from '../storage/bytes.js';
 import type { Estimate } from './use-estimate.js';
 import { formatTimeOfDay } from '../dates.js';
+
+/**
+ * An engine message as the preseed form says it: a source without a CRS gets it from this form's
+ * "CRS for sources without one" field, not from "Retry with CRS…" (a job's) or --crs (the CLI's).
+ */
+export function noCrsInFormWords(message: string): string {
+  return message.replace(NO_CRS_WAYS, '"CRS for sources without one" in this form, a .prj beside a Shapefile');
+}
 
 /** Storage numbers from the problem's details, falling back to the estimate's storage facts. */
 function numberIn(details: unknown, key: string): number | null {
@@ -77,7 +86,7 @@ export function EstimatePanel({ estimate, canEstimate, onEstimate }: { estimate:
       )}
       {error && (
         <p className="error" role="alert" data-testid="estimate-error">
-          Could not estimate: {error.message}
+          Could not estimate: {noCrsInFormWords(error.message)}
         </p>
       )}
       {data && <EstimateBody data={data} outdated={outdated} />}
@@ -173,7 +182,7 @@ function EstimateBody({ data, outdated }: { data: JobEstimate; outdated: boolean
             </span>
             {d.error ? (
               <span className="error small">
-                <code>{d.error.code}</code> {d.error.message}
+                <code>{d.error.code}</code> {noCrsInFormWords(d.error.message)}
               </span>
             ) : (
               <span className="muted small">

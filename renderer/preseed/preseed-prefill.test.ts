@@ -87,3 +87,21 @@ test('prefillPreseed fills the tab of the job’s kind and leaves other kinds al
   expect(prefillPreseed(ingest)).toBeNull();
   expect(usePreseedDraft.getState().vector.sources).toEqual(['/d/x.geojson']);
 });
+
+test('"Run again": a name the engine made up is dropped (the new job is named after its own params), a typed one is kept', () => {
+  const params = { datasets: ['/data/bluemarble.tif'], minZoom: 0, maxZoom: 6, output: '/srv/out/bm-west.mbtiles' };
+  const raster = parsed({ kind: 'preseed-raster', params });
+  if (raster.kind !== 'preseed-raster') throw new Error('raster expected');
+  const generated = rasterFormOf(raster.params, { name: 'preseed raster bluemarble.tif → bm-west.mbtiles', priority: 0 });
+  expect(generated.name).toBe('');
+  expect(parsed(rasterInput({ ...generated, output: '/srv/out/bm-west8.mbtiles' }, DATA_DIR))).not.toHaveProperty('name');
+  expect(rasterFormOf(raster.params, { name: 'Blue Marble west', priority: 0 }).name).toBe('Blue Marble west');
+  // A typed name that only looks generated for other params is the operator's: kept.
+  expect(rasterFormOf(raster.params, { name: 'preseed raster bluemarble.tif → bm.mbtiles', priority: 0 }).name).toBe(
+    'preseed raster bluemarble.tif → bm.mbtiles',
+  );
+
+  const vector = parsed({ kind: 'preseed-vector', params: { sources: ['/d/a.gpkg', '/d/b.gpkg'], minZoom: 0, maxZoom: 7, output: '/o/roads/' } });
+  if (vector.kind !== 'preseed-vector') throw new Error('vector expected');
+  expect(vectorFormOf(vector.params, { name: 'preseed vector 2 sources → roads', priority: 0 }).name).toBe('');
+});

@@ -4,6 +4,7 @@
  * instead of one starting at once. The draft store holds it; the form shows it like any draft.
  */
 import type { JobParamsOf, JobSummary } from '../../shared/contract.js';
+import { rasterPreseedName, vectorPreseedName } from '../../shared/preseed-name.js';
 import type { AttributeChoice, CommonForm, LayerForm, PreseedKind, RasterForm, VectorForm } from './preseed-form.js';
 import { usePreseedDraft } from './preseed-draft.js';
 
@@ -26,7 +27,16 @@ export function localDateTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-function commonForm(p: RasterParams | VectorParams, job: Job): CommonForm {
+/**
+ * The job's name for the new job: a typed one is kept; the one the engine made up for the old
+ * params ("preseed raster bluemarble.tif → bm-west.mbtiles") is dropped, so the new job gets one
+ * made from its own params (and Save as plan suggests the output's short name, not a long one).
+ */
+function nameFor(job: Job, generated: string): string {
+  return job.name === generated ? '' : job.name;
+}
+
+function commonForm(p: RasterParams | VectorParams, job: Job, generated: string): CommonForm {
   return {
     minZoom: String(p.minZoom),
     maxZoom: String(p.maxZoom),
@@ -37,7 +47,7 @@ function commonForm(p: RasterParams | VectorParams, job: Job): CommonForm {
     // The same output: mode resume (the usual) adds only what is missing; the operator may change it.
     output: p.output,
     title: p.title ?? '',
-    name: job.name,
+    name: nameFor(job, generated),
     priority: String(job.priority),
   };
 }
@@ -46,7 +56,7 @@ function commonForm(p: RasterParams | VectorParams, job: Job): CommonForm {
 export function rasterFormOf(p: RasterParams, job: Job): RasterForm {
   const range = Array.isArray(p.scale) ? p.scale : null;
   return {
-    ...commonForm(p, job),
+    ...commonForm(p, job, rasterPreseedName(p)),
     datasets: [...p.datasets],
     tileSize: p.tileSize,
     format: p.format,
@@ -69,7 +79,7 @@ export function vectorFormOf(p: VectorParams, job: Job): VectorForm {
     maxZoom: text(l.maxZoom),
   }));
   return {
-    ...commonForm(p, job),
+    ...commonForm(p, job, vectorPreseedName(p)),
     sources: [...p.sources],
     layers,
     attributes: attributeChoice(p.attributes),

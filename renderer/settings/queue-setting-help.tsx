@@ -12,9 +12,9 @@ export function QueueSettingHelp() {
   const status = workers.data;
   return (
     <>
-      Scale-out: <code>redis://HOST:PORT/DB</code> (<code>rediss://</code> for TLS) where <code>tessera worker</code> processes take raster and verify tasks
-      (see Workers). Empty: this machine's own threads. Saved, it applies to jobs started afterwards; running jobs finish on the queue they started with. A
-      password is kept sealed and shown as •••: leave ••• to keep it, type a new one to change it.
+      Scale-out: <code>redis://HOST:PORT/DB</code> (<code>rediss://</code> for TLS) where <code>tessera worker</code> processes take raster, vector-partition
+      and verify tasks (see Workers). Empty: this machine's own threads. Saved, it applies to jobs started afterwards; running jobs finish on the queue they
+      started with. A password is kept sealed and shown as •••: leave ••• to keep it, type a new one to change it.
       {status?.source === 'option' && (
         <strong className="queue-override" data-testid="queue-override">
           {' '}

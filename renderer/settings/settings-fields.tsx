@@ -2,7 +2,7 @@
  * The settings form's own rows: a value switched off or on by two radios, and a byte size typed
  * in a unit whose switch converts the number (500 GiB becomes 512000 MiB, never 500 MiB).
  */
-import type { ReactNode } from 'react';
+import { type ReactNode, useRef } from 'react';
 import { Field } from '../forms/field.js';
 import { NumberInput } from '../forms/inputs.js';
 import { BYTE_UNITS, type ByteUnit, convertInput } from '../storage/bytes.js';
@@ -70,6 +70,16 @@ export function ByteSize({
   unit: ByteUnit;
   onChange: (change: { value?: string; unit?: ByteUnit }) => void;
 }) {
+  // The exact bytes behind a text a unit switch wrote: switching again converts from them, not from
+  // the rounded text (500 MiB → 0.488 GiB → 500 MiB, never 499.712 MiB). A typed edit forgets them.
+  const exact = useRef<{ text: string; unit: ByteUnit; bytes: number } | null>(null);
+  const switchUnit = (to: ByteUnit) => {
+    const known = exact.current;
+    const bytes = known !== null && known.text === value && known.unit === unit ? known.bytes : Number(value) * BYTE_UNITS[unit];
+    const text = convertInput(value, unit, to, bytes);
+    exact.current = text === value && to === unit ? known : { text, unit: to, bytes };
+    onChange({ unit: to, value: text });
+  };
   return (
     <>
       <NumberInput
@@ -84,7 +94,7 @@ export function ByteSize({
         value={value}
         onValue={(v) => onChange({ value: v })}
       />
-      <UnitPicker label={unitLabel} value={unit} disabled={disabled} onChange={(u) => onChange({ unit: u, value: convertInput(value, unit, u) })} />
+      <UnitPicker label={unitLabel} value={unit} disabled={disabled} onChange={switchUnit} />
     </>
   );
 }

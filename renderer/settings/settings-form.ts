@@ -91,7 +91,9 @@ function bytes(text: string, unit: ByteUnit): number {
 function sameSize(a: string, aUnit: ByteUnit, b: string, bUnit: ByteUnit): boolean {
   if (a === b && aUnit === bUnit) return true;
   const x = bytes(a, aUnit);
-  return !Number.isNaN(x) && x === bytes(b, bUnit);
+  if (Number.isNaN(x)) return false;
+  // The loaded size shown rounded in another unit (500 MiB as 0.488 GiB) is still that size.
+  return x === bytes(b, bUnit) || (a.trim() !== '' && bytesToInput(bytes(b, bUnit), aUnit) === String(Number(a)));
 }
 
 /**

@@ -334,7 +334,23 @@ test('task queue: the stored password shows as •••, a save of other fields
     'This run uses redis://:***@other.example:6379/1 from --queue: a change here takes effect only when Tessera starts without --queue.',
   );
   expect(input('queue').closest('.field')!.textContent).toContain('applies to jobs started afterwards');
+  expect(input('queue').closest('.field')!.textContent).toContain('take raster, vector-partition and verify tasks');
 
+  await setValue(input('maxRunningJobs'), '3');
+  await click(button('Save'));
+  await waitFor('the save', () => m.callsTo('settings.update').length === 1);
+  expect(m.callsTo('settings.update')[0]).toEqual({ maxRunningJobs: 3 });
+});
+
+test('switching a unit back and forth keeps the exact size: 500 MiB → 0.488 GiB → 500 MiB, and saving in GiB changes nothing', async () => {
+  const m = await open(handlers({ freeSpaceFloorBytes: 500 * MiB }));
+  const unit = () => page().querySelector<HTMLSelectElement>('select[aria-label="Free-space floor unit"]')!;
+  expect(input('freeSpaceFloorBytes').value).toBe('500');
+  await setValue(unit(), 'GiB');
+  expect(input('freeSpaceFloorBytes').value).toBe('0.488');
+  await setValue(unit(), 'MiB');
+  expect(input('freeSpaceFloorBytes').value).toBe('500');
+  await setValue(unit(), 'GiB');
   await setValue(input('maxRunningJobs'), '3');
   await click(button('Save'));
   await waitFor('the save', () => m.callsTo('settings.update').length === 1);

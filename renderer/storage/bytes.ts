@@ -41,8 +41,9 @@ export function formatBytesOf(part: number, whole: number): string {
 /**
  * A byte field's text moved to another unit, so the size stays what it was ("500" GiB is "512000"
  * MiB): a unit switch never silently changes the amount. Text that is not a number stays as typed.
+ * `exactBytes`, when known, is the size the (possibly rounded) text stands for, converted instead.
  */
-export function convertInput(text: string, from: ByteUnit, to: ByteUnit): string {
+export function convertInput(text: string, from: ByteUnit, to: ByteUnit, exactBytes?: number): string {
   if (from === to || text.trim() === '' || !Number.isFinite(Number(text))) return text;
-  return bytesToInput(Number(text) * BYTE_UNITS[from], to);
+  return bytesToInput(exactBytes ?? Number(text) * BYTE_UNITS[from], to);
 }

@@ -1,5 +1,5 @@
 /**
- * The Workers screen (`#/workers`): the task queue the engine sends raster and verify tasks to
+ * The Workers screen (`#/workers`): the task queue the engine sends raster, vector-partition and verify tasks to
  * (scale-out), how many wait in it, and every `tessera worker` with a live heartbeat: name, host,
  * pid, concurrency, tasks done, their rate since the screen last read them, last heartbeat and
  * what it runs now (with the job, linked). Read every 2 s, the workers' heartbeat period.
@@ -47,8 +47,8 @@ export function WorkersView() {
       {workers.error && <LoadError what="read the workers" error={workers.error} retry={() => void workers.refetch()} />}
       {status && status.queue === null && (
         <p>
-          Tasks run in this machine's own threads. To spread raster and verify tasks over other machines, set Settings › Task queue (or start with{' '}
-          <code>tessera serve --queue redis://HOST:PORT/DB</code>) and run <code>tessera worker --queue …</code> on each.
+          Tasks run in this machine's own threads. To spread raster, vector-partition and verify tasks over other machines, set Settings › Task queue (or start
+          with <code>tessera serve --queue redis://HOST:PORT/DB</code>) and run <code>tessera worker --queue …</code> on each.
         </p>
       )}
       {status?.queue && (

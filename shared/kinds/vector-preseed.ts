@@ -5,6 +5,13 @@ import { type Bbox, bboxOf, clipBbox, preseedChecks, preseedFields, zoom } from 
 import { kindContract, pathList } from './kind-contract.js';
 import { coverageUse } from './raster-preseed.js';
 
+/**
+ * The ways a NO_GEOREFERENCE vector source gets its CRS, as the engine's message lists them: the
+ * job's "Retry with CRS…", the CLI's --crs, a .prj. The preseed form, which has neither of the
+ * first two, says its own field instead (noCrsInFormWords in renderer/preseed/estimate-panel.tsx).
+ */
+export const NO_CRS_WAYS = '"Retry with CRS…", --crs, a .prj beside a Shapefile';
+
 /** One source layer of a vector preseed and how it becomes an MVT layer. */
 export const VectorLayerChoice = z
   .object({

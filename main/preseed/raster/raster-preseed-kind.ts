@@ -14,6 +14,7 @@
  * tile by tile where they share a tile (main/preseed/raster/tile-decisions.ts).
  */
 import { basename } from 'node:path';
+import { rasterPreseedName } from '../../../shared/preseed-name.js';
 import type { Bbox, RasterPreseedParams } from '../../../shared/contract.js';
 import { TesseraError } from '../../../shared/errors.js';
 import { CoverageIndex, type ZoomPlan, planTiles } from '../../tiling/tile-plan.js';
@@ -35,7 +36,6 @@ import { isGdalVirtualPath } from '../../paths/output-path.js';
 import {
   type PreseedItemSpec,
   checkPreseedPaths,
-  describePreseed,
   estimateAtWritableOutput,
   finishOutput,
   loadJobCoverage,
@@ -66,7 +66,7 @@ export const rasterPreseedKind: JobKindPlugin<'preseed-raster', ItemSpec, Raster
   // read-compose-write free of races; an item keeps the whole pool busy on its own.
   itemConcurrency: 1,
 
-  describe: (params) => describePreseed('raster', params.datasets, 'datasets', params.output),
+  describe: (params) => rasterPreseedName(params),
 
   async validate(params, env) {
     throwIssues(

@@ -81,6 +81,7 @@ test('a .shp without its .prj whose numbers could be lon/lat is NO_GEOREFERENCE 
     assert.equal(error.code, 'NO_GEOREFERENCE');
     assert.match(error.message, /layer parcels names no CRS \(no \.prj beside the Shapefile\)/);
     assert.match(error.message, /Retry with CRS…/);
+    assert.match(error.message, /--crs/, 'the CLI’s hint stays');
     return true;
   });
 });

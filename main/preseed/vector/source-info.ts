@@ -10,6 +10,7 @@ import { openVector } from '../../gdal/open-vector.js';
 import { isShapefile, missingPartsText, shapefileMissing } from '../../gdal/shapefile-parts.js';
 import type { Bbox } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
+import { NO_CRS_WAYS } from '../../../shared/kinds/vector-preseed.js';
 import { shapefileCrsHint } from '../../ingest/import-dataset.js';
 import { impliedLonLat } from '../../ingest/inspect.js';
 import { toLonLat } from '../../tiling/crs.js';
@@ -203,8 +204,7 @@ function noCrsSource(path: string, driver: string, layer: string, extent: string
   const why = extent === null ? '' : ` and its coordinates are not longitude/latitude (${extent})`;
   return new TesseraError(
     'NO_GEOREFERENCE',
-    `${path}: layer ${layer} names no CRS${hint}${why}; ` +
-      'give it its CRS (e.g. EPSG:27700: "Retry with CRS…", --crs, a .prj beside a Shapefile) and preseed again',
+    `${path}: layer ${layer} names no CRS${hint}${why}; ` + `give it its CRS (e.g. EPSG:27700: ${NO_CRS_WAYS}) and preseed again`,
     { details: { path, layer, reason: 'no-crs' } },
   );
 }

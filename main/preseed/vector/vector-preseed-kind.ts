@@ -20,6 +20,7 @@
 import { type ItemLayerResult, boundsOf, layerResult, padDegenerate } from './item-result.js';
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { vectorPreseedName } from '../../../shared/preseed-name.js';
 import type { Bbox, VectorPreseedParams } from '../../../shared/contract.js';
 import { TesseraError, throwIfAborted } from '../../../shared/errors.js';
 import type { Coverage } from '../../tiling/coverage.js';
@@ -43,7 +44,6 @@ import { spillRoot } from '../../kinds/spill-root.js';
 import {
   type PreseedItemSpec,
   checkPreseedPaths,
-  describePreseed,
   estimateAtWritableOutput,
   finishOutput,
   loadJobCoverage,
@@ -93,7 +93,7 @@ export const vectorPreseedKind: JobKindPlugin<'preseed-vector', ItemSpec, Vector
   kind: 'preseed-vector',
   itemConcurrency: ITEM_CONCURRENCY,
 
-  describe: (params) => describePreseed('vector', params.sources, 'sources', params.output),
+  describe: (params) => vectorPreseedName(params),
 
   async validate(params, env) {
     const issues = await checkPreseedPaths({
