@@ -37,6 +37,8 @@ export function SettingsView() {
   const [base, setBase] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [savedAt, setSavedAt] = useState<Date | null>(null);
+  /** What the engine said of the values just saved (a task queue it could not reach). */
+  const [savedWarnings, setSavedWarnings] = useState<string[]>([]);
   // The warnings the operator was shown on a save; the same ones again on the next save mean "save anyway".
   const [warned, setWarned] = useState<string | null>(null);
   const storage = useQuery({ queryKey: queryKey('storage.status'), queryFn: () => window.tessera.storage.status({}) });
@@ -69,7 +71,8 @@ export function SettingsView() {
 
   const save = useMutation({
     mutationFn: (p: typeof patch) => window.tessera.settings.update(p),
-    onSuccess: (next) => {
+    onSuccess: ({ warnings: said = [], ...next }) => {
+      setSavedWarnings(said);
       queryClient.setQueryData(settingsKey, next);
       setBase(next);
       setForm(formFromSettings(next));
@@ -379,6 +382,12 @@ export function SettingsView() {
             {!savedAt && dirty && <span className="muted">Unsaved changes</span>}
           </span>
         </div>
+        {savedAt &&
+          savedWarnings.map((w) => (
+            <p key={w} className="warning" role="alert" data-testid="settings-saved-warning">
+              {w}
+            </p>
+          ))}
         {warningKey !== '' && warned === warningKey && (
           <p className="warning" role="alert" data-testid="settings-confirm">
             Not saved yet: read the warnings above, then Save anyway to keep these values.
