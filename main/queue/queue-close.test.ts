@@ -34,7 +34,10 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a wrong password: the save warns (WRONGPASS), and the engine closes promptly after a cancelled job and Redis gone', { skip: NO_REDIS, timeout: 120_000 }, async () => {
+test('a wrong password: the save warns (WRONGPASS), and the engine closes promptly after a cancelled job and Redis gone', {
+  skip: NO_REDIS,
+  timeout: 120_000,
+}, async () => {
   const dataDir = join(dir, 'wrongpass');
   mkdirSync(dataDir);
   const engine = await Engine.open({ dataDir, host: 'headless', logger: createLogger('silent') });
@@ -44,7 +47,11 @@ test('a wrong password: the save warns (WRONGPASS), and the engine closes prompt
     assert.equal(saved.warnings?.length, 1, 'the reply warns');
     assert.match(saved.warnings![0]!, /WRONGPASS|password/i);
     assert.doesNotMatch(JSON.stringify(saved), new RegExp(`${WRONG}|${PASSWORD}`), 'no password in the reply');
-    const job = await engine.start({ kind: 'preseed-raster', name: 'stuck', params: { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 2, output: join(dataDir, 'stuck.mbtiles') } });
+    const job = await engine.start({
+      kind: 'preseed-raster',
+      name: 'stuck',
+      params: { datasets: [blueMarbleTif()], minZoom: 0, maxZoom: 2, output: join(dataDir, 'stuck.mbtiles') },
+    });
     await sleep(1500);
     await engine.handlers['jobs.cancel']({ ids: [job.id] });
     // Redis shut down at the same moment as the close.
@@ -96,5 +103,47 @@ test('tessera worker takes its queue from TESSERA_TASK_QUEUE, with no URL in its
     assert.equal(await exited, 0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('tessera serve on a wrong-password queue (from TESSERA_TASK_QUEUE): a job stuck, cancelled, then SIGTERM with Redis shut down: serve and its engine exit promptly', {
+  skip: NO_REDIS,
+  timeout: 180_000,
+}, async () => {
+  const dataDir = join(dir, 'serve');
+  const env = { ...process.env, TESSERA_TASK_QUEUE: `redis://:${WRONG}@127.0.0.1:${redis.port}/0`, TESSERA_LOG_LEVEL: 'warn' };
+  const serve = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      serve.stdout!.on('data', (d) => {
+        text += d;
+        if (text.includes('\n')) resolve();
+      });
+      serve.once('exit', () => reject(new Error('serve exited before it listened')));
+    });
+    assert.doesNotMatch(readFileSync(`/proc/${serve.pid}/cmdline`, 'utf8'), /redis:\/\//, 'no URL in serve’s argv');
+    // A preseed through the console (client mode): stuck on the queue, then Ctrl-C cancels it.
+    const cli = spawn(process.execPath, [BIN, 'preseed', 'raster', blueMarbleTif(), '--zoom', '0-2', '-o', join(dir, 'stuck.mbtiles'), '--data-dir', dataDir], {
+      env: { ...process.env, TESSERA_TASK_QUEUE: '' },
+      stdio: 'ignore',
+    });
+    const cliDone = new Promise((resolve) => cli.once('exit', resolve));
+    await sleep(4000);
+    cli.kill('SIGINT');
+    await Promise.race([cliDone, sleep(15_000)]);
+    if (cli.exitCode === null) cli.kill('SIGKILL');
+    const stopping = redis.stop();
+    const started = Date.now();
+    serve.kill('SIGTERM');
+    const code = await Promise.race([exited, sleep(30_000).then(() => 'hung' as const)]);
+    await stopping;
+    assert.notEqual(code, 'hung', 'serve exits after SIGTERM');
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 30_000);
+  } finally {
+    if (serve.exitCode === null) serve.kill('SIGKILL');
+    await redis.restart();
   }
 });
