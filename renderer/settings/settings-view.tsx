@@ -37,7 +37,6 @@ export function SettingsView() {
   const [base, setBase] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [savedAt, setSavedAt] = useState<Date | null>(null);
-  /** What the engine said of the values just saved (a task queue it could not reach). */
   const [savedWarnings, setSavedWarnings] = useState<string[]>([]);
   // The warnings the operator was shown on a save; the same ones again on the next save mean "save anyway".
   const [warned, setWarned] = useState<string | null>(null);
@@ -378,16 +377,10 @@ export function SettingsView() {
             Reset
           </button>
           <span role="status" className="saved" data-testid="save-status">
-            {savedAt && `Saved at ${formatTimeOfDay(savedAt)}`}
+            {savedAt && `Saved at ${formatTimeOfDay(savedAt)}${savedWarnings.length > 0 ? `, but: ${savedWarnings.join(' ')}` : ''}`}
             {!savedAt && dirty && <span className="muted">Unsaved changes</span>}
           </span>
         </div>
-        {savedAt &&
-          savedWarnings.map((w) => (
-            <p key={w} className="warning" role="alert" data-testid="settings-saved-warning">
-              {w}
-            </p>
-          ))}
         {warningKey !== '' && warned === warningKey && (
           <p className="warning" role="alert" data-testid="settings-confirm">
             Not saved yet: read the warnings above, then Save anyway to keep these values.
