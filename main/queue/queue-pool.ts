@@ -210,7 +210,8 @@ export class QueuePool implements TaskPool {
     // running ones told to stop, before the connections close.
     const cancels = [...this.inFlight.keys()].map((id) => this.cancel(id, new TesseraError('INTERNAL', 'the engine is closing')));
     await settledWithin(Promise.allSettled([...cancels, ...this.cancelling]), CLOSE_STEP_MS);
-    const opened = await settledWithin(this.opened, CLOSE_STEP_MS).then((done) => (done ? this.opened.catch(() => null) : null));
+    // Opening only loads BullMQ and makes its clients (no Redis round trip): waited for in full.
+    const opened = await this.opened.catch(() => null);
     const closed = opened ? await settledWithin(Promise.allSettled([opened.events.close(), opened.queue.close()]), CLOSE_STEP_MS) : true;
     if (opened && !closed) {
       this.options.logger.warn(`the task queue at ${this.where} did not close in ${CLOSE_STEP_MS / 1000} s: its connections are dropped`);
