@@ -45,7 +45,7 @@ test('a wrong password: the save warns (WRONGPASS), and the engine closes prompt
   try {
     const saved = await engine.handlers['settings.update']({ queue: `redis://:${WRONG}@127.0.0.1:${redis.port}/0` });
     assert.equal(saved.warnings?.length, 1, 'the reply warns');
-    assert.match(saved.warnings![0]!, /WRONGPASS|password/i);
+    assert.match(saved.warnings![0]!, /WRONGPASS/);
     assert.doesNotMatch(JSON.stringify(saved), new RegExp(`${WRONG}|${PASSWORD}`), 'no password in the reply');
     const job = await engine.start({
       kind: 'preseed-raster',
