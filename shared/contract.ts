@@ -42,7 +42,7 @@ import type { StacExportResult, StacPublishResult, StacPublishTarget, StacSearch
 import type { JobWorkerTasks, WorkersStatus } from './worker-shapes.js';
 import type { PlanReport } from './plan-shapes.js';
 
-import type { AppInfo, CatalogDataset, CrsMatch, EsriService, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
+import type { AppInfo, CatalogDataset, CrsMatch, EsriService, SavedSettings, Settings, StorageStatus, TileCacheSummary } from './data-shapes.js';
 import type {
   BulkResult,
   HealthCheck,
@@ -282,7 +282,7 @@ export const requests = {
   'queue.pause': request<NoInput, QueueState>(NoInput),
   'queue.resume': request<NoInput, QueueState>(NoInput),
   'settings.get': request<NoInput, Settings>(NoInput),
-  'settings.update': request<typeof SettingsPatch, Settings>(SettingsPatch),
+  'settings.update': request<typeof SettingsPatch, SavedSettings>(SettingsPatch),
   /** The plan sources the engine keeps reconciled while it runs (`tessera serve --plans`). */
   'plans.sources': request<NoInput, string[]>(NoInput),
   /** What a reconcile of a folder of plan files would do: each plan's sync state, its action and why; the files that are not valid plans. */

@@ -39,6 +39,12 @@ export interface Settings {
   queue?: string | null;
 }
 
+/** `settings.update`'s reply: the settings saved, and what they may not do (a task queue not reached). */
+export interface SavedSettings extends Settings {
+  /** Saved and in effect, but worth reading: e.g. the new task queue was not reached (WRONGPASS, ECONNREFUSED). */
+  warnings?: string[];
+}
+
 /** A tile cache opened for the map preview. */
 export interface TileCacheSummary {
   /** Opaque handle for tile URLs; stable for a path while the engine runs. */

@@ -60,6 +60,17 @@ export async function packageVersion(): Promise<string> {
   return pkg.version;
 }
 
+/**
+ * The task queue's URL when a command is given no `--queue`: the environment keeps Redis's
+ * password out of argv (`ps`, shell history). Also how `tessera serve` hands it to its engine.
+ */
+export const QUEUE_ENV = 'TESSERA_TASK_QUEUE';
+
+/** `--queue` as typed, else QUEUE_ENV's URL for a command that takes `--queue` (an empty variable is none). */
+export function queueOption(value: string | undefined, takesQueue: boolean): string | undefined {
+  return value ?? (takesQueue && process.env[QUEUE_ENV] ? process.env[QUEUE_ENV] : undefined);
+}
+
 /** `--queue` of this command line, checked (BAD_INPUT, exit 2): the engines this process opens send tasks there. */
 let commandQueue: string | undefined;
 export function setCommandQueue(url: string | undefined): void {

@@ -17,7 +17,7 @@ import { isGitSource } from '../plans/git-source.js';
 import type { OptionValues } from './command-line.js';
 import { EngineSupervisor } from '../engine-process/supervisor.js';
 import { nodeLauncher } from '../engine-process/node-launcher.js';
-import { EXIT, type Out, badInput, optionalInt, packageVersion } from './command-support.js';
+import { EXIT, type Out, QUEUE_ENV, badInput, optionalInt, packageVersion } from './command-support.js';
 import { tokenFromEnv } from './stac-command.js';
 import { tokenFromFile } from './serve-token.js';
 
@@ -51,7 +51,7 @@ export async function serve(dataDir: string, values: OptionValues, out: Out): Pr
   const version = await packageVersion();
   // A task queue (--queue, checked by tessera.ts) reaches the engine process through its environment:
   // the URL may hold Redis's password, and the engine's options are on its command line (ps shows them).
-  const queueEnv = values.queue === undefined ? undefined : 'TESSERA_TASK_QUEUE';
+  const queueEnv = values.queue === undefined ? undefined : QUEUE_ENV;
   const engine = new EngineSupervisor({
     launch: nodeLauncher(queueEnv ? { env: { ...process.env, [queueEnv]: values.queue } } : {}),
     engine: {

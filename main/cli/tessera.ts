@@ -26,6 +26,7 @@ import {
   setCommandQueue,
   setCommandSpillDir,
   stripUndefined,
+  queueOption,
 } from './command-support.js';
 import { MIGRATE_USAGE } from './migrate-command.js';
 
@@ -128,6 +129,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     const out: Out = (human, doc) => io.stdout.write(json ? `${JSON.stringify(doc, null, command === 'serve' ? undefined : 2)}\n` : `${human}\n`);
 
+    values.queue = queueOption(values.queue, spec?.options.some((o) => o.name === 'queue') ?? false);
     if (command !== 'worker') setCommandQueue(values.queue);
     setCommandSpillDir(values['spill-dir']);
     switch (command) {

@@ -1,5 +1,6 @@
 /**
- * `tessera worker --queue URL [--concurrency N] [--name NAME] [--lock-seconds N]`: takes tasks
+ * `tessera worker --queue URL [--concurrency N] [--name NAME] [--lock-seconds N]` (or the URL in
+ * TESSERA_TASK_QUEUE, out of `ps`; main/cli/tessera.ts reads it): takes tasks
  * from the queue (main/queue/queue-worker.ts) until SIGTERM or SIGINT, then finishes what it holds
  * and exits 0. Needs no data directory: it writes nothing but results into Redis.
  */
@@ -8,10 +9,10 @@ import { defaultWorkerFile } from '../engine/engine-options.js';
 import { createLogger } from '../logging/logger.js';
 import { parseQueueUrl, redactQueueUrl } from '../queue/queue-url.js';
 import type { OptionValues } from './command-line.js';
-import { EXIT, type Out, UsageError, badInput, optionalInt } from './command-support.js';
+import { EXIT, type Out, QUEUE_ENV, UsageError, badInput, optionalInt } from './command-support.js';
 
 export async function worker(values: OptionValues, out: Out): Promise<number> {
-  if (!values.queue) throw new UsageError('tessera worker needs --queue redis://HOST:PORT/DB');
+  if (!values.queue) throw new UsageError(`tessera worker needs --queue redis://HOST:PORT/DB, or the URL in ${QUEUE_ENV} (keeps its password out of ps)`);
   parseQueueUrl(values.queue);
   const concurrency = optionalInt(values.concurrency, '--concurrency') ?? availableParallelism();
   if (concurrency < 1 || concurrency > 256) throw badInput(`--concurrency must be between 1 and 256, not ${concurrency}`);

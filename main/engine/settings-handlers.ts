@@ -49,9 +49,13 @@ export function settingsHandlers(parts: SettingsParts): Pick<ContractHandlers, '
       const next = { ...before, ...patch, ...queue } as Settings;
       parts.store.setSetting('settings', next);
       // Jobs started from now on use the new queue (or none); running ones keep theirs.
+      let warnings: string[] = [];
       if (patch.queue !== undefined) {
         await configureQueue(parts);
         await parts.pools.settle();
+        // Saved and in effect, but said: an unusable URL would otherwise leave jobs waiting unexplained.
+        const warning = parts.pools.queueWarning();
+        if (warning) warnings = [warning];
       }
       if (patch.planSources) parts.syncPlanSources(effectivePlanSources([...parts.runPlanSources], next.planSources));
       parts.health.setMetrics(next.metricsEnabled);
@@ -59,7 +63,7 @@ export function settingsHandlers(parts: SettingsParts): Pick<ContractHandlers, '
       // A new floor changes the disk's health at once, not at the next 30 s poll.
       await parts.health.checkDisk();
       parts.pump();
-      return parts.queueSetting.shown(next);
+      return { ...parts.queueSetting.shown(next), ...(warnings.length > 0 && { warnings }) };
     },
   };
 }

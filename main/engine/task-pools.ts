@@ -120,6 +120,17 @@ export class TaskPools {
     }
   }
 
+  /**
+   * After settle(): why the queue jobs now go to is not reached, for the save's reply (null: it
+   * is, or there is none). Names the reason Redis gave (WRONGPASS, ECONNREFUSED), never the password.
+   */
+  queueWarning(): string | null {
+    const pool = this.current.pool;
+    if (!(pool instanceof QueuePool) || pool.state !== 'waiting') return null;
+    const reason = pool.problem ?? 'no reply yet';
+    return `Task queue: ${pool.where} was not reached (${reason}); jobs started now wait at "running" until it is. Check the host, port and password.`;
+  }
+
   /** `workers.list` and `jobs.workers`. */
   handlers(store: JobStore): Pick<ContractHandlers, 'workers.list' | 'jobs.workers'> {
     return { 'workers.list': () => this.list(), 'jobs.workers': (i) => this.jobWorkers(i.id, store) };

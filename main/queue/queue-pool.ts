@@ -34,6 +34,9 @@ import { parseQueueUrl, redactQueueUrl } from './queue-url.js';
 import { decodeWire, encodeWire } from './task-wire.js';
 import { RoomWaiters } from '../pool/room-waiters.js';
 
+/** How long each step of a pool's close may wait for Redis before its connections are dropped. */
+export const CLOSE_STEP_MS = 3000;
+
 export interface QueuePoolOptions {
   /** redis://HOST:PORT/DB (rediss:// for TLS); its password is never logged. */
   url: string;
@@ -75,7 +78,7 @@ export class QueuePool implements TaskPool {
   /** Redis reachable, or waiting for it (a task waits rather than fails); waiting until first connected. */
   state: 'connected' | 'waiting' = 'waiting';
   /** BullMQ is loaded (~0.4 s, 25 MiB) only by an engine that has a queue: see open(). */
-  private readonly opened: Promise<{ queue: Queue; events: QueueEvents }>;
+  private readonly opened: Promise<{ queue: Queue; events: QueueEvents; clients: { disconnect(): void }[] }>;
   private queue: Queue | null = null;
   private readonly keys: RedisCommands;
   private readonly instance = randomUUID().slice(0, 8);
@@ -95,6 +98,8 @@ export class QueuePool implements TaskPool {
   /** Said that Redis is unreachable (once per outage). */
   private warned = false;
   private destroyed = false;
+  /** Why Redis was last not reached (WRONGPASS, ECONNREFUSED…), its password taken out; null once reached. */
+  problem: string | null = null;
 
   constructor(private readonly options: QueuePoolOptions) {
     const connection = parseQueueUrl(options.url);
@@ -107,12 +112,15 @@ export class QueuePool implements TaskPool {
     this.sweeper.unref();
   }
 
-  private async open(connection: ReturnType<typeof parseQueueUrl>): Promise<{ queue: Queue; events: QueueEvents }> {
-    await import('./redis-driver.js');
+  private async open(connection: ReturnType<typeof parseQueueUrl>): Promise<{ queue: Queue; events: QueueEvents; clients: { disconnect(): void }[] }> {
+    const { withClients } = await import('./redis-driver.js');
     const { Queue, QueueEvents } = await import('bullmq');
     // Few events kept: results do not travel in them, and nothing reads old ones.
-    const queue = new Queue(TASK_QUEUE, { connection, prefix: PREFIX, streams: { events: { maxLen: 1000 } } });
-    const events = new QueueEvents(TASK_QUEUE, { connection, prefix: PREFIX });
+    const made = withClients(() => ({
+      queue: new Queue(TASK_QUEUE, { connection, prefix: PREFIX, streams: { events: { maxLen: 1000 } } }),
+      events: new QueueEvents(TASK_QUEUE, { connection, prefix: PREFIX }),
+    }));
+    const { queue, events } = made.value;
     queue.on('error', (error) => this.unreachable(error));
     events.on('error', (error) => this.unreachable(error));
     events.on('completed', ({ jobId }) => void this.claim(jobId).catch((error: unknown) => this.unreachable(error)));
@@ -123,7 +131,7 @@ export class QueuePool implements TaskPool {
       () => this.reachable(),
       (error: unknown) => this.unreachable(error),
     );
-    return { queue, events };
+    return { queue, events, clients: made.clients };
   }
 
   get heapLimitMb(): number {
@@ -189,16 +197,28 @@ export class QueuePool implements TaskPool {
     return { used: field('used_memory'), peak: field('used_memory_peak') };
   }
 
+  /**
+   * Bounded whatever Redis does (away, refusing the password): each step waits at most
+   * CLOSE_STEP_MS, then the connections are dropped, so the engine's close and `tessera serve`'s
+   * shutdown always end promptly.
+   */
   async destroy(): Promise<void> {
     this.destroyed = true;
     clearInterval(this.sweeper);
+    const { settledWithin } = await import('./redis-driver.js');
     // Tasks of this engine left in the queue would only be computed for nobody: taken back, and
     // running ones told to stop, before the connections close.
-    await Promise.allSettled([...this.inFlight.keys()].map((id) => this.cancel(id, new TesseraError('INTERNAL', 'the engine is closing'))));
-    await Promise.allSettled(this.cancelling);
+    const cancels = [...this.inFlight.keys()].map((id) => this.cancel(id, new TesseraError('INTERNAL', 'the engine is closing')));
+    await settledWithin(Promise.allSettled([...cancels, ...this.cancelling]), CLOSE_STEP_MS);
+    // Opening only loads BullMQ and makes its clients (no Redis round trip): waited for in full.
     const opened = await this.opened.catch(() => null);
-    await Promise.allSettled([opened?.events.close(), opened?.queue.close(), this.options.local.destroy()]);
+    const closed = opened ? await settledWithin(Promise.allSettled([opened.events.close(), opened.queue.close()]), CLOSE_STEP_MS) : true;
+    if (opened && !closed) {
+      this.options.logger.warn(`the task queue at ${this.where} did not close in ${CLOSE_STEP_MS / 1000} s: its connections are dropped`);
+      for (const client of opened.clients) client.disconnect();
+    }
     this.keys.close();
+    await this.options.local.destroy();
   }
 
   private nextId(): string {
@@ -329,11 +349,12 @@ export class QueuePool implements TaskPool {
   }
 
   private unreachable(error: unknown): void {
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error), this.options.url);
+    this.problem = reason;
     if (this.state === 'waiting' && this.warned) return;
     this.state = 'waiting';
     this.warned = true;
-    const reason = error instanceof Error ? error.message : String(error);
-    const message = `the task queue at ${this.where} is unreachable (${redactSecrets(reason, this.options.url)}); jobs wait for it`;
+    const message = `the task queue at ${this.where} is unreachable (${reason}); jobs wait for it`;
     this.options.logger.warn(message);
     this.options.onState?.('failed', message);
   }
@@ -341,6 +362,7 @@ export class QueuePool implements TaskPool {
   private reachable(): void {
     if (this.state === 'connected') return;
     this.state = 'connected';
+    this.problem = null;
     const message = this.warned
       ? `the task queue at ${this.where} is reachable again`
       : `raster, vector and verify tasks go to the task queue at ${this.where}`;

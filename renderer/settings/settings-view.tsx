@@ -37,6 +37,7 @@ export function SettingsView() {
   const [base, setBase] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [savedAt, setSavedAt] = useState<Date | null>(null);
+  const [savedWarnings, setSavedWarnings] = useState<string[]>([]);
   // The warnings the operator was shown on a save; the same ones again on the next save mean "save anyway".
   const [warned, setWarned] = useState<string | null>(null);
   const storage = useQuery({ queryKey: queryKey('storage.status'), queryFn: () => window.tessera.storage.status({}) });
@@ -69,7 +70,8 @@ export function SettingsView() {
 
   const save = useMutation({
     mutationFn: (p: typeof patch) => window.tessera.settings.update(p),
-    onSuccess: (next) => {
+    onSuccess: ({ warnings: said = [], ...next }) => {
+      setSavedWarnings(said);
       queryClient.setQueryData(settingsKey, next);
       setBase(next);
       setForm(formFromSettings(next));
@@ -375,7 +377,7 @@ export function SettingsView() {
             Reset
           </button>
           <span role="status" className="saved" data-testid="save-status">
-            {savedAt && `Saved at ${formatTimeOfDay(savedAt)}`}
+            {savedAt && `Saved at ${formatTimeOfDay(savedAt)}${savedWarnings.length > 0 ? `, but: ${savedWarnings.join(' ')}` : ''}`}
             {!savedAt && dirty && <span className="muted">Unsaved changes</span>}
           </span>
         </div>
