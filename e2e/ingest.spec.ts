@@ -90,20 +90,29 @@ test('a dataset previews on the map: its features are drawn where they are', asy
   await world.getByRole('button', { name: 'Preview on map' }).click();
   const map = page.locator('[data-testid="map"][data-ready="true"]');
   await map.waitFor({ timeout: 60_000 });
-  const [brazil, atlantic] = await page.evaluate(() => {
-    const el = document.querySelector('[data-testid="map"]') as HTMLElement & { __map: { project(p: [number, number]): { x: number; y: number } } };
-    return [el.__map.project([-52, -10]), el.__map.project([-30, -30])];
-  });
-  const png = await map.screenshot();
-  writeFileSync(join(ARTIFACTS, 'catalogue-preview.png'), png);
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const at = (p: { x: number; y: number }) => {
-    const i = (Math.round(p.y) * info.width + Math.round(p.x)) * info.channels;
-    return [data[i]!, data[i + 1]!, data[i + 2]!];
-  };
-  const land = at(brazil!);
-  const sea = at(atlantic!);
-  expect(Math.max(...land.map((v, i) => Math.abs(v - sea[i]!))), `Brazil ${land} should differ from the Atlantic ${sea}`).toBeGreaterThan(30);
+  // Tiles cut on demand arrive after the map says it is ready (on a loaded machine, seconds later):
+  // the pixels are read again until they show the land, or the poll gives up.
+  await expect
+    .poll(
+      async () => {
+        const [brazil, atlantic] = await page.evaluate(() => {
+          const el = document.querySelector('[data-testid="map"]') as HTMLElement & { __map: { project(p: [number, number]): { x: number; y: number } } };
+          return [el.__map.project([-52, -10]), el.__map.project([-30, -30])];
+        });
+        const png = await map.screenshot();
+        writeFileSync(join(ARTIFACTS, 'catalogue-preview.png'), png);
+        const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        const at = (p: { x: number; y: number }) => {
+          const i = (Math.round(p.y) * info.width + Math.round(p.x)) * info.channels;
+          return [data[i]!, data[i + 1]!, data[i + 2]!];
+        };
+        const land = at(brazil!);
+        const sea = at(atlantic!);
+        return Math.max(...land.map((v, i) => Math.abs(v - sea[i]!)));
+      },
+      { timeout: 30_000, message: 'Brazil (land, drawn) should differ from the Atlantic' },
+    )
+    .toBeGreaterThan(30);
 });
 
 test('a file larger than the ingest quota is refused before a byte is sent', async ({ tessera }) => {
